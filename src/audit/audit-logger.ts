@@ -1,0 +1,353 @@
+import type { AuditEventInput, AuditReceipt, AuditSink } from '../core/audit-sink.js';
+import { auditSchema, type AuditConfig, type AuditConfigInput } from '../core/config.js';
+import { LangtrainError, invalidInput } from '../core/errors.js';
+import { loadOrCreateKey256 } from '../crypto/key-reference.js';
+import { openStore, type Store, type WriteTx } from '../store/database.js';
+import { migrate } from '../store/migrations.js';
+import { loadCheckpointSigner, signCheckpoint } from './checkpoint-signer.js';
+import { serializeBody, validateEvent, type EntryBody, type SealedPayload, type ValidEvent } from './entry.js';
+import { CompactRange, consistencyProofRanges, hashLeaf, inclusionProofRanges, perfectCover } from './merkle.js';
+import { PayloadSealer } from './payload-seal.js';
+import { auditMigrations } from './schema.js';
+import type { NoteSigner } from './signed-note.js';
+import { insertCheckpoint, insertEntries, insertNodes, latestCheckpoint, readPerfectNodes, readRangeHashes, readSize, type StoredEntry } from './tree-store.js';
+import { queryEntries, type AuditQuery, type AuditEntryView } from './query.js';
+
+export interface AuditLoggerOptions extends AuditConfigInput {
+  /** An open store to share (the SecurityManager's); or give `storeUrl` and the logger opens its own. */
+  store?: Store;
+  storeUrl?: string;
+}
+
+export interface InclusionProof {
+  index: number;
+  treeSize: number;
+  leafHash: string;
+  proof: string[];
+  /** The signed checkpoint the proof leads to. */
+  checkpoint: string;
+}
+
+export interface ConsistencyProof {
+  size1: number;
+  size2: number;
+  proof: string[];
+  checkpoint1: string;
+  checkpoint2: string;
+}
+
+interface Pending {
+  event: ValidEvent;
+  resolve: (receipt: AuditReceipt) => void;
+  reject: (err: unknown) => void;
+}
+
+/** Most events written in one transaction: bounds the lock hold time under a burst. */
+const MAX_GROUP = 4096;
+
+/**
+ * The seed's `AuditLogger`: a tamper-evident, append-only log (RFC 6962 Merkle tree with
+ * C2SP signed checkpoints) in the store.
+ *
+ * Durability: `logEvent()` resolves only after the transaction holding the entry has
+ * committed. Concurrent calls are group-committed: while one transaction runs, new events
+ * queue and go together in the next, so throughput grows with concurrency while each
+ * caller still waits for its own commit.
+ */
+export class AuditLogger implements AuditSink {
+  readonly config: AuditConfig;
+  readonly #storeOption: Store | undefined;
+  readonly #storeUrl: string | undefined;
+  #ready: Promise<{ store: Store; signer: NoteSigner; sealer: PayloadSealer | null }> | undefined;
+  #pending: Pending[] = [];
+  #flushing = false;
+  #closed = false;
+  /** This process's view of the tree after its last commit; revalidated under the lock. */
+  #frontier: CompactRange | null = null;
+  #lastCheckpointSize = -1;
+  #timer: NodeJS.Timeout | undefined;
+  #droppedByLevel = 0;
+
+  constructor(options: AuditLoggerOptions = {}) {
+    const { store, storeUrl, ...config } = options;
+    const parsed = auditSchema.safeParse(config);
+    if (!parsed.success) {
+      const problems = parsed.error.issues.map((i) =>
+        i.code === 'unrecognized_keys' ? `unknown option ${i.keys.join(', ')} (supported: ${Object.keys(auditSchema.shape).join(', ')}, store, storeUrl)` : `${i.path.join('.')}: ${i.message}`,
+      );
+      throw new LangtrainError('ERR_CONFIG_UNSUPPORTED_OPTION', `AuditLogger: ${problems.join('; ')}`, { problems });
+    }
+    this.config = parsed.data;
+    this.#storeOption = store;
+    this.#storeUrl = storeUrl;
+  }
+
+  /** Open the store, apply migrations, load keys. Called by the first operation; call it to fail early. */
+  async open(): Promise<void> {
+    await this.#init();
+  }
+
+  #init() {
+    this.#ready ??= (async () => {
+      const store = this.#storeOption ?? (await openStore(this.#storeUrl ?? 'sqlite:.langtrain/langtrain.db'));
+      await migrate(store, 'audit', auditMigrations);
+      const signer = await loadCheckpointSigner(store, this.config.origin, this.config.signingKey);
+      const sealer = this.config.encryption ? new PayloadSealer(loadOrCreateKey256(this.config.encryptionKey), this.config.origin) : null;
+      this.#timer = setInterval(() => void this.checkpoint().catch(() => undefined), this.config.checkpointInterval);
+      this.#timer.unref();
+      return { store, signer, sealer };
+    })();
+    return this.#ready;
+  }
+
+  /** The seed's `log_event`. Resolves once the entry is durably committed. */
+  async logEvent(input: AuditEventInput): Promise<AuditReceipt> {
+    if (this.#closed) throw new LangtrainError('ERR_AUDIT_CLOSED', 'the audit log is closed');
+    const event = validateEvent(input, new Date());
+    if (this.config.level === 'basic' && event.level === 'detailed') {
+      this.#droppedByLevel += 1;
+      return { index: null, id: event.id };
+    }
+    await this.#init();
+    return new Promise<AuditReceipt>((resolve, reject) => {
+      this.#pending.push({ event, resolve, reject });
+      if (!this.#flushing) {
+        this.#flushing = true;
+        setImmediate(() => void this.#drain());
+      }
+    });
+  }
+
+  /** `AuditSink` for the other domains. */
+  record(event: AuditEventInput): Promise<AuditReceipt> {
+    return this.logEvent(event);
+  }
+
+  /** Events dropped because the log runs at `basic` level. */
+  get droppedByLevel(): number {
+    return this.#droppedByLevel;
+  }
+
+  async #drain(): Promise<void> {
+    while (this.#pending.length > 0) {
+      const group = this.#pending.splice(0, MAX_GROUP);
+      try {
+        const first = await this.#commit(group.map((p) => p.event));
+        group.forEach((p, i) => p.resolve({ index: first + i, id: p.event.id }));
+      } catch (err) {
+        this.#frontier = null;
+        group.forEach((p) => p.reject(err));
+      }
+    }
+    this.#flushing = false;
+  }
+
+  /** Append events in one transaction; returns the index of the first. */
+  async #commit(events: readonly ValidEvent[]): Promise<number> {
+    const { store, signer, sealer } = await this.#init();
+    return store.writeTransaction('audit', async (tx) => {
+      const size = await readSize(tx);
+      const frontier = await this.#frontierAt(tx, size);
+      const loggedAt = new Date().toISOString();
+      const keys = sealer ? await sealer.dataKeys(tx, new Set(events.map((e) => sealer.subjectRef(e.userId)))) : null;
+      const rows: StoredEntry[] = [];
+      const nodes = [];
+      for (let i = 0; i < events.length; i += 1) {
+        const event = events[i]!;
+        const body = buildBody(event, size + i, loggedAt, sealer, keys);
+        const bytes = serializeBody(body);
+        const leaf = hashLeaf(bytes);
+        nodes.push(...frontier.append(leaf));
+        rows.push({
+          seq: size + i,
+          id: body.id,
+          logged_at: loggedAt,
+          ts: body.timestamp,
+          event_type: body.eventType,
+          user_key: body.userId ?? body.userRef ?? null,
+          result: body.result,
+          body: bytes,
+          leaf_hash: leaf,
+        });
+      }
+      await insertEntries(tx, rows);
+      await insertNodes(tx, nodes);
+      if (frontier.size - (await this.#lastCheckpoint(tx)) >= this.config.checkpointEvery) {
+        await this.#writeCheckpoint(tx, signer, frontier);
+      }
+      this.#frontier = frontier;
+      return size;
+    });
+  }
+
+  async #frontierAt(tx: WriteTx, size: number): Promise<CompactRange> {
+    if (this.#frontier?.size === size) return this.#frontier;
+    // Another process appended since our last commit: reload the frontier's few nodes.
+    const cover = perfectCover(0, size);
+    const nodes = await readPerfectNodes(tx, cover);
+    return CompactRange.fromNodes(size, cover.map((n) => nodes.get(`${n.level}:${n.index}`)!));
+  }
+
+  async #lastCheckpoint(tx: WriteTx): Promise<number> {
+    const latest = await latestCheckpoint(tx);
+    this.#lastCheckpointSize = latest?.size ?? 0;
+    return this.#lastCheckpointSize;
+  }
+
+  async #writeCheckpoint(tx: WriteTx, signer: NoteSigner, frontier: CompactRange): Promise<void> {
+    const root = frontier.root();
+    await insertCheckpoint(tx, { size: frontier.size, root, note: signCheckpoint(signer, frontier.size, root), created_at: new Date().toISOString() });
+    this.#lastCheckpointSize = frontier.size;
+  }
+
+  /**
+   * Sign a checkpoint for everything appended so far, unless one exists already.
+   * Runs on a timer (`checkpointInterval`); call it to make one now. Returns its size.
+   */
+  async checkpoint(): Promise<number> {
+    const { store, signer } = await this.#init();
+    return store.writeTransaction('audit', async (tx) => {
+      const size = await readSize(tx);
+      const last = await this.#lastCheckpoint(tx);
+      if (size === 0 || size === last) return last;
+      const frontier = await this.#frontierAt(tx, size);
+      await this.#writeCheckpoint(tx, signer, frontier);
+      this.#frontier = frontier;
+      return size;
+    });
+  }
+
+  /** Entries matching a filter, oldest first, payloads opened when their keys exist. */
+  async query(filter: AuditQuery = {}): Promise<AuditEntryView[]> {
+    const { store, sealer } = await this.#init();
+    return queryEntries(store.db, filter, sealer);
+  }
+
+  async size(): Promise<number> {
+    const { store } = await this.#init();
+    return readSize(store.db);
+  }
+
+  /** The newest signed checkpoint, or undefined before the first. */
+  async latestCheckpoint(): Promise<{ size: number; note: string } | undefined> {
+    const { store } = await this.#init();
+    const latest = await latestCheckpoint(store.db);
+    return latest && { size: latest.size, note: latest.note };
+  }
+
+  /**
+   * Inclusion proof of entry `index` in the tree of the newest checkpoint (made now if
+   * the entry is newer than every checkpoint).
+   */
+  async proveInclusion(index: number): Promise<InclusionProof> {
+    const { store } = await this.#init();
+    if (!Number.isSafeInteger(index) || index < 0) throw invalidInput(`entry index ${index} must be a whole number ≥ 0`);
+    let checkpoint = await latestCheckpoint(store.db);
+    if (!checkpoint || checkpoint.size <= index) {
+      await this.checkpoint();
+      checkpoint = await latestCheckpoint(store.db);
+    }
+    if (!checkpoint || checkpoint.size <= index) throw new LangtrainError('ERR_NOT_FOUND', `entry ${index} is not in the log`);
+    const [leaf] = await readRangeHashes(store.db, [[index, index + 1]]);
+    const proof = await readRangeHashes(store.db, inclusionProofRanges(index, checkpoint.size));
+    return { index, treeSize: checkpoint.size, leafHash: leaf!.toString('hex'), proof: proof.map((h) => h.toString('hex')), checkpoint: checkpoint.note };
+  }
+
+  /** Consistency proof between two signed checkpoints, by their sizes. */
+  async proveConsistency(size1: number, size2: number): Promise<ConsistencyProof> {
+    const { store } = await this.#init();
+    const rows = await store.db.selectFrom('audit_checkpoints').select(['size', 'note']).where('size', 'in', [size1, size2]).execute();
+    const note = (size: number) => {
+      const row = rows.find((r) => Number(r.size) === size);
+      if (!row) throw new LangtrainError('ERR_NOT_FOUND', `there is no checkpoint at tree size ${size}`);
+      return String(row.note);
+    };
+    const [checkpoint1, checkpoint2] = [note(size1), note(size2)];
+    if (size1 > size2) throw invalidInput('the first checkpoint must not be larger than the second');
+    const proof = await readRangeHashes(store.db, consistencyProofRanges(size1, size2));
+    return { size1, size2, proof: proof.map((h) => h.toString('hex')), checkpoint1, checkpoint2 };
+  }
+
+  /**
+   * Retention: remove the payload of every entry logged before `retentionPeriod` ago. The
+   * leaf hash stays, so proofs and verification keep working. Returns entries pruned.
+   */
+  async prune(now: Date = new Date()): Promise<number> {
+    const { store } = await this.#init();
+    const cutoff = new Date(now.getTime() - this.config.retentionPeriod).toISOString();
+    return store.writeTransaction('audit', async (tx) => {
+      const result = await tx
+        .updateTable('audit_entries')
+        .set({ body: null, ts: null, event_type: null, user_key: null, result: null, pruned_at: now.toISOString() })
+        .where('logged_at', '<', cutoff)
+        .where('pruned_at', 'is', null)
+        .executeTakeFirst();
+      return Number(result.numUpdatedRows);
+    });
+  }
+
+  /**
+   * Crypto-shred a user's sealed payloads: destroy their data keys. Entries, leaves and
+   * proofs are untouched; the payloads can no longer be read by anyone.
+   */
+  async shredSubject(userId: string): Promise<number> {
+    const { store, sealer } = await this.#init();
+    if (!sealer) throw new LangtrainError('ERR_OPTION_NOT_SUPPORTED_YET', 'shredding needs a log with encryption: true (payloads are stored in clear)');
+    return store.writeTransaction('audit', (tx) => sealer.shred(tx, sealer.subjectRef(userId)));
+  }
+
+  /** The store this log writes to. */
+  async store(): Promise<Store> {
+    return (await this.#init()).store;
+  }
+
+  /** Wait for queued events, sign a final checkpoint, and release the store if this logger opened it. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    if (!this.#ready) return;
+    while (this.#flushing) await new Promise((r) => setImmediate(r));
+    clearInterval(this.#timer);
+    this.#closed = false;
+    await this.checkpoint().catch(() => undefined);
+    this.#closed = true;
+    const { store } = await this.#ready;
+    if (!this.#storeOption) await store.close();
+  }
+}
+
+function buildBody(
+  event: ValidEvent,
+  index: number,
+  loggedAt: string,
+  sealer: PayloadSealer | null,
+  keys: Map<string, { kid: string; key: Buffer }> | null,
+): EntryBody {
+  const body: EntryBody = {
+    v: 1,
+    index,
+    id: event.id,
+    loggedAt,
+    timestamp: event.timestamp,
+    eventType: event.eventType,
+    result: event.result,
+    level: event.level,
+  };
+  if (!sealer || !keys) {
+    if (event.userId !== null) body.userId = event.userId;
+    if (event.additionalData !== undefined) body.data = event.additionalData;
+    return body;
+  }
+  if (event.userId !== null) {
+    if (event.userIdSensitive) body.userRef = sealer.subjectRef(event.userId);
+    else body.userId = event.userId;
+  }
+  const content = {
+    ...(event.additionalData !== undefined ? { additionalData: event.additionalData } : {}),
+    ...(event.userIdSensitive && event.userId !== null ? { userId: event.userId } : {}),
+  };
+  if (Object.keys(content).length > 0) {
+    body.sealed = sealer.seal(event.id, content, keys.get(sealer.subjectRef(event.userId))!) satisfies SealedPayload;
+  }
+  return body;
+}

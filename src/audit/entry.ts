@@ -1,0 +1,158 @@
+import { randomUUID } from 'node:crypto';
+import { createRequire } from 'node:module';
+import { z } from 'zod';
+import type { AuditEventInput, AuditEventLevel, JsonValue } from '../core/audit-sink.js';
+import { invalidInput } from '../core/errors.js';
+
+/**
+ * The audit entry: what is hashed into the Merkle tree. Its bytes are the RFC 8785 (JCS)
+ * canonical JSON of `EntryBody`, stored exactly as hashed, so any verifier in any language
+ * re-derives the leaf from the stored bytes alone.
+ */
+export const ENTRY_FORMAT_VERSION = 1;
+
+// The package is CommonJS whose typings claim an ES default export; load it as what it is.
+const canonicalize = createRequire(import.meta.url)('canonicalize') as (input: unknown) => string | undefined;
+
+/** Payload sealed with AES-256-GCM when the log encrypts. */
+export interface SealedPayload {
+  /** Id of the data key, one per subject, destroyable for crypto-shredding. */
+  kid: string;
+  nonce: string;
+  ct: string;
+}
+
+export interface EntryBody {
+  v: typeof ENTRY_FORMAT_VERSION;
+  /** Leaf index: binds the entry to its position, so a reordered row fails verification. */
+  index: number;
+  id: string;
+  /** Server time at append (ISO 8601, UTC, milliseconds). */
+  loggedAt: string;
+  /** When the event happened, as the caller said (normalised to ISO 8601 UTC). */
+  timestamp: string;
+  eventType: string;
+  result: string;
+  level: AuditEventLevel;
+  /** Present when the user id is stored in clear. */
+  userId?: string;
+  /** Keyed pseudonym of a user id marked sensitive. */
+  userRef?: string;
+  /** `additionalData` in clear (log without encryption). */
+  data?: { [key: string]: JsonValue };
+  sealed?: SealedPayload;
+}
+
+/** The searchable columns stored beside the body; verification checks they agree with it. */
+export interface EntryColumns {
+  seq: number;
+  id: string;
+  logged_at: string;
+  ts: string;
+  event_type: string;
+  user_key: string | null;
+  result: string;
+}
+
+const MAX_PAYLOAD_BYTES = 64 * 1024;
+
+const jsonValue: z.ZodType<JsonValue> = z.lazy(() =>
+  z.union([z.string(), z.number().refine(Number.isFinite, 'numbers must be finite'), z.boolean(), z.null(), z.array(jsonValue), z.record(z.string(), jsonValue)]),
+);
+
+const eventSchema = z
+  .object({
+    eventType: z.string().regex(/^[a-z][a-z0-9_.:-]{0,127}$/, 'must be a lower-case name such as "user_authentication" or "keys.rotated"'),
+    userId: z.string().min(1).max(256).nullish(),
+    timestamp: z.union([z.string(), z.date()]).optional(),
+    result: z.string().regex(/^[a-z][a-z0-9_.-]{0,63}$/, 'must be a lower-case word such as "success", "failure" or "denied"'),
+    additionalData: z.record(z.string(), jsonValue).optional(),
+    sensitive: z.array(z.literal('userId')).optional(),
+    level: z.enum(['basic', 'detailed']).optional(),
+  })
+  .strict();
+
+/** An event checked and normalised at the door, ready to be placed in the log. */
+export interface ValidEvent {
+  id: string;
+  timestamp: string;
+  eventType: string;
+  userId: string | null;
+  result: string;
+  level: AuditEventLevel;
+  additionalData: { [key: string]: JsonValue } | undefined;
+  userIdSensitive: boolean;
+}
+
+/** Validate one event as `logEvent` takes it. Throws `ERR_INVALID_INPUT` naming the bad field. */
+export function validateEvent(input: AuditEventInput, now: Date): ValidEvent {
+  const parsed = eventSchema.safeParse(input);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) =>
+      i.code === 'unrecognized_keys'
+        ? `unknown field ${i.keys.join(', ')} (supported: eventType, userId, timestamp, result, additionalData, sensitive, level)`
+        : `${i.path.join('.') || 'event'}: ${i.message}`,
+    );
+    throw invalidInput(`invalid audit event: ${problems.join('; ')}`, { problems });
+  }
+  const event = parsed.data;
+  const timestamp = event.timestamp === undefined ? now : new Date(event.timestamp);
+  if (Number.isNaN(timestamp.getTime())) {
+    throw invalidInput('invalid audit event: timestamp must be an ISO 8601 date-time such as "2024-01-15T10:30:00Z"', {
+      problems: ['timestamp'],
+    });
+  }
+  if (event.additionalData !== undefined && Buffer.byteLength(JSON.stringify(event.additionalData)) > MAX_PAYLOAD_BYTES) {
+    throw invalidInput(`invalid audit event: additionalData is larger than ${MAX_PAYLOAD_BYTES} bytes`, { problems: ['additionalData'] });
+  }
+  const userIdSensitive = event.sensitive?.includes('userId') ?? false;
+  if (userIdSensitive && !event.userId) {
+    throw invalidInput('invalid audit event: sensitive names userId but the event has none', { problems: ['sensitive'] });
+  }
+  return {
+    id: randomUUID(),
+    timestamp: timestamp.toISOString(),
+    eventType: event.eventType,
+    userId: event.userId ?? null,
+    result: event.result,
+    level: event.level ?? 'basic',
+    additionalData: event.additionalData,
+    userIdSensitive,
+  };
+}
+
+/** Canonical bytes of a body: what the leaf hash covers. */
+export function serializeBody(body: EntryBody): Buffer {
+  const text = canonicalize(body);
+  if (text === undefined) throw new Error('entry body is not serialisable');
+  return Buffer.from(text, 'utf8');
+}
+
+export function parseBody(bytes: Uint8Array): EntryBody {
+  const body = JSON.parse(Buffer.from(bytes).toString('utf8')) as EntryBody;
+  if (body === null || typeof body !== 'object' || body.v !== ENTRY_FORMAT_VERSION) {
+    throw new Error(`entry format version ${String((body as { v?: unknown } | null)?.v)} is not supported`);
+  }
+  return body;
+}
+
+export function columnsOf(body: EntryBody): EntryColumns {
+  return {
+    seq: body.index,
+    id: body.id,
+    logged_at: body.loggedAt,
+    ts: body.timestamp,
+    event_type: body.eventType,
+    user_key: body.userId ?? body.userRef ?? null,
+    result: body.result,
+  };
+}
+
+/** The first column whose stored value disagrees with the body, or null. */
+export function columnMismatch(stored: EntryColumns, body: EntryBody): keyof EntryColumns | null {
+  const expected = columnsOf(body);
+  for (const key of Object.keys(expected) as (keyof EntryColumns)[]) {
+    if (String(stored[key]) !== String(expected[key])) return key;
+  }
+  return null;
+}

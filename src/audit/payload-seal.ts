@@ -1,0 +1,115 @@
+import { createHmac, hkdfSync, randomBytes } from 'node:crypto';
+import type { Kysely } from 'kysely';
+import type { JsonValue } from '../core/audit-sink.js';
+import { aeadDecrypt, aeadEncrypt } from '../crypto/aead.js';
+import type { WriteTx } from '../store/database.js';
+import type { SealedPayload } from './entry.js';
+
+/** What a sealed payload holds: the event's data and any fields marked sensitive. */
+export interface SealedContent {
+  additionalData?: { [key: string]: JsonValue };
+  userId?: string;
+}
+
+interface DataKey {
+  kid: string;
+  key: Buffer;
+}
+
+/**
+ * Seals audit payloads with AES-256-GCM *before* they are hashed, so the log verifies
+ * without any key and a payload can be made unreadable later without touching a leaf.
+ *
+ * Each subject (user id, or the system) has its own random data key, wrapped by the
+ * log's key-encryption key. Destroying a subject's data key (`shred`) is crypto-shredding:
+ * that subject's payloads become unreadable, everything else and every proof stays intact.
+ */
+export class PayloadSealer {
+  readonly #wrapKey: Buffer;
+  readonly #refKey: Buffer;
+  readonly #origin: string;
+  readonly #keys = new Map<string, Buffer>();
+
+  constructor(keyEncryptionKey: Buffer, origin: string) {
+    // Separate keys for separate jobs, derived with HKDF (RFC 5869) from the one KEK.
+    this.#wrapKey = Buffer.from(hkdfSync('sha256', keyEncryptionKey, Buffer.alloc(0), 'langtrain audit data-key wrap', 32));
+    this.#refKey = Buffer.from(hkdfSync('sha256', keyEncryptionKey, Buffer.alloc(0), 'langtrain audit subject pseudonym', 32));
+    this.#origin = origin;
+  }
+
+  /** Keyed pseudonym of a user id: stable, so the log stays searchable by the real id. */
+  subjectRef(userId: string | null): string {
+    return 'ref:' + createHmac('sha256', this.#refKey).update(userId ?? '').digest('hex').slice(0, 32);
+  }
+
+  /** The active data key of each subject, created inside the caller's write transaction when missing. */
+  async dataKeys(tx: WriteTx, subjectRefs: ReadonlySet<string>): Promise<Map<string, DataKey>> {
+    const refs = [...subjectRefs];
+    const found = new Map<string, DataKey>();
+    for (let i = 0; i < refs.length; i += 500) {
+      const rows = await tx
+        .selectFrom('audit_payload_keys')
+        .select(['kid', 'subject_ref', 'wrapped'])
+        .where('subject_ref', 'in', refs.slice(i, i + 500))
+        .where('destroyed_at', 'is', null)
+        .execute();
+      for (const row of rows) found.set(row.subject_ref, { kid: row.kid, key: this.#unwrap(row.kid, row.wrapped) });
+    }
+    const now = new Date().toISOString();
+    for (const ref of refs) {
+      if (found.has(ref)) continue;
+      const kid = randomBytes(12).toString('base64url');
+      const key = randomBytes(32);
+      await tx.insertInto('audit_payload_keys').values({ kid, subject_ref: ref, wrapped: this.#wrap(kid, key), created_at: now }).execute();
+      found.set(ref, { kid, key });
+    }
+    for (const { kid, key } of found.values()) this.#keys.set(kid, key);
+    return found;
+  }
+
+  seal(entryId: string, content: SealedContent, dataKey: DataKey): SealedPayload {
+    const sealed = aeadEncrypt(dataKey.key, Buffer.from(JSON.stringify(content)), this.#context(entryId));
+    return { kid: dataKey.kid, nonce: sealed.nonce.toString('base64'), ct: sealed.ciphertext.toString('base64') };
+  }
+
+  /** The sealed content, or null when its data key has been destroyed. */
+  async open(db: Kysely<any>, entryId: string, sealed: SealedPayload): Promise<SealedContent | null> {
+    let key = this.#keys.get(sealed.kid);
+    if (!key) {
+      const row = await db.selectFrom('audit_payload_keys').select(['wrapped']).where('kid', '=', sealed.kid).executeTakeFirst();
+      if (!row || row.wrapped === null) return null;
+      key = this.#unwrap(sealed.kid, row.wrapped);
+      this.#keys.set(sealed.kid, key);
+    }
+    const plain = aeadDecrypt(key, { nonce: Buffer.from(sealed.nonce, 'base64'), ciphertext: Buffer.from(sealed.ct, 'base64') }, this.#context(entryId));
+    return JSON.parse(plain.toString('utf8')) as SealedContent;
+  }
+
+  /** Destroy every data key of a subject; returns how many were destroyed. */
+  async shred(tx: WriteTx, subjectRef: string): Promise<number> {
+    const rows = await tx.selectFrom('audit_payload_keys').select('kid').where('subject_ref', '=', subjectRef).where('destroyed_at', 'is', null).execute();
+    await tx
+      .updateTable('audit_payload_keys')
+      .set({ wrapped: null, destroyed_at: new Date().toISOString() })
+      .where('subject_ref', '=', subjectRef)
+      .where('destroyed_at', 'is', null)
+      .execute();
+    for (const row of rows) this.#keys.delete(row.kid);
+    return rows.length;
+  }
+
+  /** Associated data binds a payload to its log and entry: copied elsewhere, it fails to open. */
+  #context(entryId: string): Buffer {
+    return Buffer.from(`langtrain-audit-payload/1\0${this.#origin}\0${entryId}`);
+  }
+
+  #wrap(kid: string, key: Buffer): Buffer {
+    const sealed = aeadEncrypt(this.#wrapKey, key, Buffer.from(`langtrain-audit-dek/1\0${kid}`));
+    return Buffer.concat([sealed.nonce, sealed.ciphertext]);
+  }
+
+  #unwrap(kid: string, wrapped: Uint8Array): Buffer {
+    const bytes = Buffer.from(wrapped);
+    return aeadDecrypt(this.#wrapKey, { nonce: bytes.subarray(0, 12), ciphertext: bytes.subarray(12) }, Buffer.from(`langtrain-audit-dek/1\0${kid}`));
+  }
+}

@@ -1,0 +1,97 @@
+import { sql } from 'kysely';
+import type { Migration } from '../store/migrations.js';
+
+/**
+ * Audit tables. `audit_entries` holds each entry's canonical bytes and leaf hash, plus
+ * copies of the searchable fields; `audit_nodes` the hash of every completed perfect
+ * subtree above the leaves, so any proof is a handful of indexed reads; checkpoints are
+ * the signed tree heads.
+ *
+ * With `immutableStorage` the database itself refuses to change history: triggers reject
+ * every UPDATE and DELETE except retention pruning (setting a body to NULL while its
+ * leaf hash stays). The Merkle proofs catch what an attacker who drops the triggers does.
+ */
+export const auditMigrations: Migration[] = [
+  {
+    id: '0001_audit_log',
+    async up(tx, dialect) {
+      const blob = dialect === 'postgres' ? sql.raw('BYTEA') : sql.raw('BLOB');
+      const bigint = dialect === 'postgres' ? sql.raw('BIGINT') : sql.raw('INTEGER');
+      await sql`CREATE TABLE audit_entries (
+        seq ${bigint} PRIMARY KEY,
+        id TEXT NOT NULL UNIQUE,
+        logged_at TEXT NOT NULL,
+        ts TEXT,
+        event_type TEXT,
+        user_key TEXT,
+        result TEXT,
+        body ${blob},
+        leaf_hash ${blob} NOT NULL,
+        pruned_at TEXT
+      )`.execute(tx);
+      await sql`CREATE INDEX audit_entries_ts ON audit_entries (ts)`.execute(tx);
+      await sql`CREATE INDEX audit_entries_type ON audit_entries (event_type, ts)`.execute(tx);
+      await sql`CREATE INDEX audit_entries_user ON audit_entries (user_key, ts)`.execute(tx);
+      await sql`CREATE INDEX audit_entries_logged ON audit_entries (logged_at)`.execute(tx);
+      await sql`CREATE TABLE audit_nodes (
+        level INTEGER NOT NULL,
+        idx ${bigint} NOT NULL,
+        hash ${blob} NOT NULL,
+        PRIMARY KEY (level, idx)
+      )`.execute(tx);
+      await sql`CREATE TABLE audit_checkpoints (
+        size ${bigint} PRIMARY KEY,
+        root ${blob} NOT NULL,
+        note TEXT NOT NULL,
+        created_at TEXT NOT NULL
+      )`.execute(tx);
+      await sql`CREATE TABLE audit_keys (
+        name TEXT PRIMARY KEY,
+        verifier_key TEXT NOT NULL,
+        signer_key TEXT,
+        created_at TEXT NOT NULL
+      )`.execute(tx);
+      await sql`CREATE TABLE audit_payload_keys (
+        kid TEXT PRIMARY KEY,
+        subject_ref TEXT NOT NULL,
+        wrapped ${blob},
+        created_at TEXT NOT NULL,
+        destroyed_at TEXT
+      )`.execute(tx);
+      await sql`CREATE INDEX audit_payload_keys_subject ON audit_payload_keys (subject_ref, destroyed_at)`.execute(tx);
+      if (dialect === 'sqlite') await sqliteGuards(tx);
+      else await postgresGuards(tx);
+    },
+  },
+];
+
+async function sqliteGuards(tx: Parameters<Migration['up']>[0]): Promise<void> {
+  for (const table of ['audit_entries', 'audit_nodes', 'audit_checkpoints']) {
+    await sql.raw(`CREATE TRIGGER ${table}_no_delete BEFORE DELETE ON ${table}
+      BEGIN SELECT RAISE(ABORT, 'ERR_AUDIT_IMMUTABLE: ${table} is append-only'); END`).execute(tx);
+  }
+  for (const table of ['audit_nodes', 'audit_checkpoints']) {
+    await sql.raw(`CREATE TRIGGER ${table}_no_update BEFORE UPDATE ON ${table}
+      BEGIN SELECT RAISE(ABORT, 'ERR_AUDIT_IMMUTABLE: ${table} is append-only'); END`).execute(tx);
+  }
+  await sql.raw(`CREATE TRIGGER audit_entries_prune_only BEFORE UPDATE ON audit_entries
+    WHEN NEW.seq IS NOT OLD.seq OR NEW.id IS NOT OLD.id OR NEW.leaf_hash IS NOT OLD.leaf_hash
+      OR NEW.logged_at IS NOT OLD.logged_at OR NEW.body IS NOT NULL OR NEW.pruned_at IS NULL
+    BEGIN SELECT RAISE(ABORT, 'ERR_AUDIT_IMMUTABLE: audit entries can only be pruned'); END`).execute(tx);
+}
+
+async function postgresGuards(tx: Parameters<Migration['up']>[0]): Promise<void> {
+  await sql.raw(`CREATE FUNCTION audit_refuse_change() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+      IF TG_OP = 'UPDATE' AND TG_TABLE_NAME = 'audit_entries'
+         AND NEW.seq = OLD.seq AND NEW.id = OLD.id AND NEW.leaf_hash = OLD.leaf_hash
+         AND NEW.logged_at = OLD.logged_at AND NEW.body IS NULL AND NEW.pruned_at IS NOT NULL THEN
+        RETURN NEW;
+      END IF;
+      RAISE EXCEPTION 'ERR_AUDIT_IMMUTABLE: % is append-only', TG_TABLE_NAME;
+    END $$`).execute(tx);
+  for (const table of ['audit_entries', 'audit_nodes', 'audit_checkpoints']) {
+    await sql.raw(`CREATE TRIGGER ${table}_immutable BEFORE UPDATE OR DELETE ON ${table}
+      FOR EACH ROW EXECUTE FUNCTION audit_refuse_change()`).execute(tx);
+  }
+}

@@ -1,0 +1,45 @@
+/**
+ * How every domain records what it does. The audit domain implements it; the others
+ * depend only on this interface, so no domain imports `audit/` (ARCHITECTURE.md).
+ */
+
+/** JSON values an audit payload may hold. */
+export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+
+/**
+ * `basic` events are security-significant (authentication outcomes, key and policy
+ * changes, denials, erasures); `detailed` events are routine activity (each API read, each
+ * redaction). A log at `auditLevel: "basic"` keeps only the former.
+ */
+export type AuditEventLevel = 'basic' | 'detailed';
+
+/** One event, as the seed's `log_event(event_type, user_id, timestamp, result, additional_data)` takes it. */
+export interface AuditEventInput {
+  /** Dotted lower-case name, e.g. `user_authentication`, `keys.rotated`. */
+  eventType: string;
+  /** The acting principal; omitted for system events. */
+  userId?: string | null;
+  /** When the event happened (ISO 8601 or Date); default: when it is logged. */
+  timestamp?: string | Date;
+  /** Outcome, e.g. `success`, `failure`, `denied`. */
+  result: string;
+  additionalData?: { [key: string]: JsonValue };
+  /**
+   * Entry fields to seal with the payload when the log encrypts: `userId` is then stored
+   * only as a keyed pseudonym (still queryable by the real id) and revealed to key holders.
+   */
+  sensitive?: ReadonlyArray<'userId'>;
+  /** Default `basic`. */
+  level?: AuditEventLevel;
+}
+
+/** What a recorded event can be found by afterwards. */
+export interface AuditReceipt {
+  /** Position in the log (leaf index), or null when the log's level dropped the event. */
+  index: number | null;
+  id: string;
+}
+
+export interface AuditSink {
+  record(event: AuditEventInput): Promise<AuditReceipt>;
+}

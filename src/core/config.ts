@@ -1,0 +1,263 @@
+import { readFileSync, existsSync } from 'node:fs';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+import { LangtrainError } from './errors.js';
+import { parseDuration, parseRate, parseSize } from './units.js';
+
+/**
+ * The one configuration of a LangTrain deployment: `langtrain.config.yaml`, then
+ * `LANGTRAIN_*` environment overrides, then options given in code or on the command line.
+ * Validated once here; every other module receives the parsed, typed form.
+ */
+
+const duration = (what: string) =>
+  z.string().transform((text, ctx) => {
+    try {
+      return parseDuration(text, what);
+    } catch (err) {
+      ctx.addIssue({ code: 'custom', message: (err as Error).message });
+      return z.NEVER;
+    }
+  });
+
+const size = (what: string) =>
+  z.union([z.number().int().positive(), z.string()]).transform((value, ctx) => {
+    if (typeof value === 'number') return value;
+    try {
+      return parseSize(value, what);
+    } catch (err) {
+      ctx.addIssue({ code: 'custom', message: (err as Error).message });
+      return z.NEVER;
+    }
+  });
+
+const rate = (what: string) =>
+  z.string().transform((text, ctx) => {
+    try {
+      return parseRate(text, what);
+    } catch (err) {
+      ctx.addIssue({ code: 'custom', message: (err as Error).message });
+      return z.NEVER;
+    }
+  });
+
+/** A key held outside the database: `file:PATH` (raw 32 bytes, hex or base64) or `env:NAME`. */
+export type KeyReference = `file:${string}` | `env:${string}`;
+
+const keyReference = z
+  .string()
+  .regex(/^(file|env):.+$/, 'must be "file:PATH" or "env:NAME"')
+  .transform((value) => value as KeyReference);
+
+const storeSchema = z
+  .object({
+    /** `sqlite:PATH` (default `sqlite:.langtrain/langtrain.db`), `sqlite::memory:` or `postgres://…`. */
+    url: z.string().default('sqlite:.langtrain/langtrain.db'),
+    /** Optional Redis (`redis://host:port/db`): shared rate limits across server instances. */
+    redisUrl: z.string().regex(/^rediss?:\/\//, 'must start with redis:// or rediss://').optional(),
+    redisKeyPrefix: z.string().min(1).default('langtrain:'),
+  })
+  .strict();
+
+export const auditSchema = z
+  .object({
+    /** The seed's `audit_level`: `basic` records security-significant events only; `detailed` records every event. */
+    level: z.enum(['basic', 'detailed']).default('detailed'),
+    /** The log's name in its signed checkpoints (C2SP tlog-checkpoint origin line). */
+    origin: z
+      .string()
+      .regex(/^[^\s+]+$/, 'must be one word with no "+" (e.g. "langtrain.example.com/audit")')
+      .default('langtrain.local/audit'),
+    /** Sign a checkpoint after this many new entries... */
+    checkpointEvery: z.number().int().min(1).max(1_000_000).default(1000),
+    /** ...or after this long with unsigned entries, whichever comes first. */
+    checkpointInterval: duration('audit.checkpointInterval').default(10_000),
+    /** Where the Ed25519 checkpoint signing key lives: `store` (default), `file:PATH` or `env:NAME`. */
+    signingKey: z.union([z.literal('store'), keyReference]).default('store'),
+    /** The seed's `immutable_storage`: database-level guards against update and delete. Always on. */
+    immutableStorage: z.literal(true, { message: 'only true is supported: the audit log is always append-only' }).default(true),
+    /** The seed's `digital_signatures`: signed checkpoints. Always on. */
+    digitalSignatures: z
+      .literal(true, { message: 'only true is supported: an unsigned checkpoint proves nothing to a third party' })
+      .default(true),
+    /** The seed's `encryption`: seal `additionalData` (and fields marked sensitive) with AES-256-GCM. */
+    encryption: z.boolean().default(false),
+    /** Key-encryption key for sealed payloads; the default file is created on first use. */
+    encryptionKey: keyReference.default('file:.langtrain/audit-encryption.key'),
+    /** The seed's `retention_period`: payloads older than this are pruned; leaf hashes stay. */
+    retentionPeriod: duration('audit.retentionPeriod').default(parseDuration('10y')),
+  })
+  .strict();
+
+const serverSchema = z
+  .object({
+    host: z.string().default('127.0.0.1'),
+    port: z.number().int().min(0).max(65_535).default(8787),
+    tlsCert: z.string().optional(),
+    tlsKey: z.string().optional(),
+    bodyLimit: size('server.bodyLimit').default(1_048_576),
+    /** Per-client request rate; shared through Redis when `store.redisUrl` is set. */
+    rateLimit: rate('server.rateLimit').default({ limit: 1200, windowMs: 60_000 }),
+    /** pino level for the server's own log. */
+    logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  })
+  .strict()
+  .refine((s) => (s.tlsCert === undefined) === (s.tlsKey === undefined), {
+    message: 'tlsCert and tlsKey go together: give both or neither',
+    path: ['tlsCert'],
+  });
+
+export const configSchema = z
+  .object({
+    store: storeSchema.default(storeSchema.parse({})),
+    audit: auditSchema.default(auditSchema.parse({})),
+    server: serverSchema.default(serverSchema.parse({})),
+  })
+  .strict();
+
+/** Configuration as written (YAML, env, code): every key optional. */
+export type ConfigInput = z.input<typeof configSchema>;
+/** Configuration after validation and unit parsing: every key present. */
+export type Config = z.output<typeof configSchema>;
+export type AuditConfig = Config['audit'];
+export type AuditConfigInput = z.input<typeof auditSchema>;
+
+export const DEFAULT_CONFIG_FILE = 'langtrain.config.yaml';
+
+export interface LoadConfigOptions {
+  /** Path of the YAML file; default `langtrain.config.yaml` in the working directory, if present. */
+  file?: string;
+  /** Environment to read `LANGTRAIN_*` overrides from; default `process.env`. */
+  env?: Record<string, string | undefined>;
+  /** Overrides given in code or on the command line; they win over file and environment. */
+  overrides?: ConfigInput;
+}
+
+/** Read, merge and validate the configuration. Throws `ERR_CONFIG_INVALID` naming every bad path. */
+export function loadConfig(options: LoadConfigOptions = {}): Config {
+  const fromFile = readConfigFile(options.file);
+  const fromEnv = readEnvironment(options.env ?? process.env);
+  const merged = mergeDeep(mergeDeep(fromFile, fromEnv), (options.overrides ?? {}) as Record<string, unknown>);
+  return parseConfig(merged, options.file ?? DEFAULT_CONFIG_FILE);
+}
+
+export function parseConfig(input: unknown, source = 'configuration'): Config {
+  const result = configSchema.safeParse(input);
+  if (result.success) return result.data;
+  const problems = result.error.issues.map((issue) => describeIssue(issue));
+  const unsupported = result.error.issues.some((i) => i.code === 'unrecognized_keys' || i.code === 'invalid_value');
+  throw new LangtrainError(
+    unsupported ? 'ERR_CONFIG_UNSUPPORTED_OPTION' : 'ERR_CONFIG_INVALID',
+    `${source}: ${problems.join('; ')}`,
+    { source, problems },
+  );
+}
+
+function describeIssue(issue: z.core.$ZodIssue): string {
+  const path = issue.path.join('.') || '(top level)';
+  if (issue.code === 'unrecognized_keys') {
+    const known = knownKeysAt(issue.path);
+    return `unknown option ${issue.keys.map((k) => [...issue.path, k].join('.')).join(', ')} (supported: ${known.join(', ')})`;
+  }
+  if (issue.code === 'invalid_value') {
+    return `${path}: ${issue.message}; supported: ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`;
+  }
+  return issue.message.startsWith(`${path}:`) ? issue.message : `${path}: ${issue.message}`;
+}
+
+function knownKeysAt(path: readonly PropertyKey[]): string[] {
+  const section = path[0] as keyof typeof SECTIONS | undefined;
+  return section === undefined ? Object.keys(SECTIONS) : Object.keys(SECTIONS[section] ?? {});
+}
+
+const SECTIONS = {
+  store: storeSchema.shape,
+  audit: auditSchema.shape,
+  server: serverSchema.shape,
+} as const;
+
+function readConfigFile(file: string | undefined): Record<string, unknown> {
+  const path = file ?? DEFAULT_CONFIG_FILE;
+  if (!existsSync(path)) {
+    if (file !== undefined) {
+      throw new LangtrainError('ERR_CONFIG_INVALID', `configuration file ${path} does not exist`, { source: path });
+    }
+    return {};
+  }
+  let parsed: unknown;
+  try {
+    parsed = parseYaml(readFileSync(path, 'utf8'));
+  } catch (err) {
+    throw new LangtrainError('ERR_CONFIG_INVALID', `${path}: not valid YAML: ${(err as Error).message}`, { source: path });
+  }
+  if (parsed === null || parsed === undefined) return {};
+  if (typeof parsed !== 'object' || Array.isArray(parsed)) {
+    throw new LangtrainError('ERR_CONFIG_INVALID', `${path}: the top level must be a mapping of sections (store, audit, server)`, {
+      source: path,
+    });
+  }
+  return parsed as Record<string, unknown>;
+}
+
+/**
+ * `LANGTRAIN_<SECTION>_<KEY>` in SCREAMING_SNAKE_CASE sets `section.key`, e.g.
+ * `LANGTRAIN_AUDIT_CHECKPOINT_EVERY=500`. An unknown `LANGTRAIN_*` name is an error, so a
+ * typo never silently leaves a default in place.
+ */
+export function readEnvironment(env: Record<string, string | undefined>): Record<string, unknown> {
+  const out: Record<string, Record<string, unknown>> = {};
+  for (const [name, raw] of Object.entries(env)) {
+    if (!name.startsWith('LANGTRAIN_') || raw === undefined) continue;
+    const target = ENV_NAMES.get(name);
+    if (!target) {
+      throw new LangtrainError(
+        'ERR_CONFIG_UNSUPPORTED_OPTION',
+        `environment variable ${name} is not a LangTrain option (supported: ${[...ENV_NAMES.keys()].join(', ')})`,
+        { source: 'environment', name },
+      );
+    }
+    const [section, key, kind] = target;
+    (out[section] ??= {})[key] = coerceEnv(raw, kind);
+  }
+  return out;
+}
+
+type EnvKind = 'string' | 'number' | 'boolean';
+
+const ENV_NAMES: Map<string, [section: string, key: string, kind: EnvKind]> = new Map(
+  Object.entries(SECTIONS).flatMap(([section, shape]) =>
+    Object.entries(shape).map(([key, schema]) => {
+      const envName = `LANGTRAIN_${section}_${key.replace(/[A-Z]/g, (c) => `_${c}`)}`.toUpperCase();
+      return [envName, [section, key, envKindOf(schema as z.ZodType)]] as const;
+    }),
+  ),
+);
+
+function envKindOf(schema: z.ZodType): EnvKind {
+  // Defaults tell the kind: a number or boolean default means the option is one.
+  const fallback = (schema as unknown as { def: { defaultValue?: unknown } }).def.defaultValue;
+  if (typeof fallback === 'number') return 'number';
+  if (typeof fallback === 'boolean') return 'boolean';
+  return 'string';
+}
+
+function coerceEnv(raw: string, kind: EnvKind): unknown {
+  if (kind === 'number' && /^-?\d+$/.test(raw)) return Number(raw);
+  if (kind === 'boolean' && (raw === 'true' || raw === 'false')) return raw === 'true';
+  return raw;
+}
+
+function mergeDeep(base: Record<string, unknown>, over: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...base };
+  for (const [key, value] of Object.entries(over)) {
+    if (value === undefined) continue;
+    const prior = out[key];
+    out[key] =
+      isPlainObject(prior) && isPlainObject(value) ? mergeDeep(prior, value) : value;
+  }
+  return out;
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}

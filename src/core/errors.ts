@@ -1,0 +1,43 @@
+/**
+ * Typed errors with stable `code` strings, so callers branch on codes rather than
+ * messages (the jose convention). Messages never carry secret values.
+ */
+export type ErrorCode =
+  | 'ERR_INVALID_INPUT'
+  | 'ERR_INVALID_UNIT'
+  | 'ERR_CONFIG_INVALID'
+  | 'ERR_CONFIG_UNSUPPORTED_OPTION'
+  | 'ERR_OPTION_NOT_SUPPORTED_YET'
+  | 'ERR_STORE_URL_UNSUPPORTED'
+  | 'ERR_STORE_UNAVAILABLE'
+  | 'ERR_NOT_FOUND'
+  | 'ERR_UNAUTHENTICATED'
+  | 'ERR_AUDIT_CHAIN_BROKEN'
+  | 'ERR_AUDIT_KEY_MISSING'
+  | 'ERR_AUDIT_PAYLOAD_UNREADABLE'
+  | 'ERR_AUDIT_CLOSED'
+  | 'ERR_AUDIT_PROOF_INVALID'
+  | 'ERR_CRYPTO_DECRYPT_FAILED'
+  | 'ERR_SIGNATURE_INVALID';
+
+export class LangtrainError extends Error {
+  readonly code: ErrorCode;
+  /** Structured, non-secret details (option paths, supported values, line numbers). */
+  readonly details: Readonly<Record<string, unknown>>;
+
+  constructor(code: ErrorCode, message: string, details: Record<string, unknown> = {}, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'LangtrainError';
+    this.code = code;
+    this.details = details;
+  }
+}
+
+/** Raised for a value a caller supplied that cannot be used; names what was wrong. */
+export function invalidInput(message: string, details: Record<string, unknown> = {}): LangtrainError {
+  return new LangtrainError('ERR_INVALID_INPUT', message, details);
+}
+
+export function isLangtrainError(err: unknown, code?: ErrorCode): err is LangtrainError {
+  return err instanceof LangtrainError && (code === undefined || err.code === code);
+}
