@@ -10,8 +10,10 @@ import { parseDuration, parseRate, parseSize } from './units.js';
  * Validated once here; every other module receives the parsed, typed form.
  */
 
+/** A duration as the seed writes it ("30d") or as milliseconds (already parsed). */
 const duration = (what: string) =>
-  z.string().transform((text, ctx) => {
+  z.union([z.number().int().positive(), z.string()]).transform((text, ctx) => {
+    if (typeof text === 'number') return text;
     try {
       return parseDuration(text, what);
     } catch (err) {
