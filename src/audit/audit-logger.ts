@@ -4,13 +4,15 @@ import { LangtrainError, invalidInput } from '../core/errors.js';
 import { loadOrCreateKey256 } from '../crypto/key-reference.js';
 import { openStore, type Store, type WriteTx } from '../store/database.js';
 import { migrate } from '../store/migrations.js';
-import { loadCheckpointSigner, signCheckpoint } from './checkpoint-signer.js';
+import { exportBundle, type ExportOptions } from './bundle.js';
+import { loadCheckpointSigner, signCheckpoint, storedVerifiers } from './checkpoint-signer.js';
+import { verifyStore, type VerificationReport, type VerifyOptions } from './verifier.js';
 import { serializeBody, validateEvent, type EntryBody, type SealedPayload, type ValidEvent } from './entry.js';
-import { CompactRange, consistencyProofRanges, hashLeaf, inclusionProofRanges, perfectCover } from './merkle.js';
+import { CompactRange, hashLeaf, perfectCover } from './merkle.js';
 import { PayloadSealer } from './payload-seal.js';
 import { auditMigrations } from './schema.js';
 import type { NoteSigner } from './signed-note.js';
-import { insertCheckpoint, insertEntries, insertNodes, latestCheckpoint, readPerfectNodes, readRangeHashes, readSize, type StoredEntry } from './tree-store.js';
+import { insertCheckpoint, insertEntries, insertNodes, latestCheckpoint, readConsistencyProof, readInclusionProof, readPerfectNodes, readSize, type StoredEntry } from './tree-store.js';
 import { queryEntries, type AuditQuery, type AuditEntryView } from './query.js';
 
 export interface AuditLoggerOptions extends AuditConfigInput {
@@ -116,6 +118,22 @@ export class AuditLogger implements AuditSink {
         setImmediate(() => void this.#drain());
       }
     });
+  }
+
+  /**
+   * Append several events: all are validated before any is queued, so one bad event
+   * appends none (the error names its position).
+   */
+  async logEvents(inputs: readonly AuditEventInput[]): Promise<AuditReceipt[]> {
+    inputs.forEach((input, i) => {
+      try {
+        validateEvent(input, new Date());
+      } catch (err) {
+        if (err instanceof LangtrainError) throw new LangtrainError(err.code, `event ${i}: ${err.message}`, { ...err.details, position: i });
+        throw err;
+      }
+    });
+    return Promise.all(inputs.map((input) => this.logEvent(input)));
   }
 
   /** `AuditSink` for the other domains. */
@@ -248,9 +266,8 @@ export class AuditLogger implements AuditSink {
       checkpoint = await latestCheckpoint(store.db);
     }
     if (!checkpoint || checkpoint.size <= index) throw new LangtrainError('ERR_NOT_FOUND', `entry ${index} is not in the log`);
-    const [leaf] = await readRangeHashes(store.db, [[index, index + 1]]);
-    const proof = await readRangeHashes(store.db, inclusionProofRanges(index, checkpoint.size));
-    return { index, treeSize: checkpoint.size, leafHash: leaf!.toString('hex'), proof: proof.map((h) => h.toString('hex')), checkpoint: checkpoint.note };
+    const { leafHash, proof } = await readInclusionProof(store.db, index, checkpoint.size);
+    return { index, treeSize: checkpoint.size, leafHash: leafHash.toString('hex'), proof: proof.map((h) => h.toString('hex')), checkpoint: checkpoint.note };
   }
 
   /** Consistency proof between two signed checkpoints, by their sizes. */
@@ -264,7 +281,7 @@ export class AuditLogger implements AuditSink {
     };
     const [checkpoint1, checkpoint2] = [note(size1), note(size2)];
     if (size1 > size2) throw invalidInput('the first checkpoint must not be larger than the second');
-    const proof = await readRangeHashes(store.db, consistencyProofRanges(size1, size2));
+    const proof = await readConsistencyProof(store.db, size1, size2);
     return { size1, size2, proof: proof.map((h) => h.toString('hex')), checkpoint1, checkpoint2 };
   }
 
@@ -294,6 +311,20 @@ export class AuditLogger implements AuditSink {
     const { store, sealer } = await this.#init();
     if (!sealer) throw new LangtrainError('ERR_OPTION_NOT_SUPPORTED_YET', 'shredding needs a log with encryption: true (payloads are stored in clear)');
     return store.writeTransaction('audit', (tx) => sealer.shred(tx, sealer.subjectRef(userId)));
+  }
+
+  /** Write an export bundle (see bundle.ts), after signing a checkpoint over everything so far. */
+  async exportBundle(options: Omit<ExportOptions, 'verifierKeys'>): Promise<number> {
+    const { store, sealer } = await this.#init();
+    await this.checkpoint();
+    const verifierKeys = (await storedVerifiers(store.db)).map((v) => v.verifierKey);
+    return exportBundle(store.db, sealer, { ...options, verifierKeys });
+  }
+
+  /** Re-derive the tree from the store and check every checkpoint (see verifier.ts). */
+  async verify(options: Partial<VerifyOptions> = {}): Promise<VerificationReport> {
+    const { store } = await this.#init();
+    return verifyStore(store.db, { ...options, verifiers: options.verifiers ?? (await storedVerifiers(store.db)) });
   }
 
   /** The store this log writes to. */

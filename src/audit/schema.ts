@@ -81,17 +81,22 @@ async function sqliteGuards(tx: Parameters<Migration['up']>[0]): Promise<void> {
 }
 
 async function postgresGuards(tx: Parameters<Migration['up']>[0]): Promise<void> {
+  // Nested IFs: PL/pgSQL does not short-circuit AND, and NEW.seq exists only on audit_entries.
   await sql.raw(`CREATE FUNCTION audit_refuse_change() RETURNS trigger LANGUAGE plpgsql AS $$
     BEGIN
-      IF TG_OP = 'UPDATE' AND TG_TABLE_NAME = 'audit_entries'
-         AND NEW.seq = OLD.seq AND NEW.id = OLD.id AND NEW.leaf_hash = OLD.leaf_hash
-         AND NEW.logged_at = OLD.logged_at AND NEW.body IS NULL AND NEW.pruned_at IS NOT NULL THEN
-        RETURN NEW;
+      IF TG_OP = 'UPDATE' AND TG_TABLE_NAME = 'audit_entries' THEN
+        IF NEW.seq = OLD.seq AND NEW.id = OLD.id AND NEW.leaf_hash = OLD.leaf_hash
+           AND NEW.logged_at = OLD.logged_at AND NEW.body IS NULL AND NEW.pruned_at IS NOT NULL THEN
+          RETURN NEW;
+        END IF;
       END IF;
       RAISE EXCEPTION 'ERR_AUDIT_IMMUTABLE: % is append-only', TG_TABLE_NAME;
     END $$`).execute(tx);
   for (const table of ['audit_entries', 'audit_nodes', 'audit_checkpoints']) {
     await sql.raw(`CREATE TRIGGER ${table}_immutable BEFORE UPDATE OR DELETE ON ${table}
       FOR EACH ROW EXECUTE FUNCTION audit_refuse_change()`).execute(tx);
+    // TRUNCATE skips row triggers; refuse it with a statement trigger.
+    await sql.raw(`CREATE TRIGGER ${table}_no_truncate BEFORE TRUNCATE ON ${table}
+      FOR EACH STATEMENT EXECUTE FUNCTION audit_refuse_change()`).execute(tx);
   }
 }

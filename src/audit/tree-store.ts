@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { WriteTx } from '../store/database.js';
 import type { EntryColumns } from './entry.js';
-import { perfectCover, rangeHash, type Range } from './merkle.js';
+import { consistencyProofRanges, inclusionProofRanges, perfectCover, rangeHash, type Range } from './merkle.js';
 
 /**
  * Reads and writes of the Merkle tree's rows. The hashing lives in merkle.ts (pure); this
@@ -107,4 +107,15 @@ export async function listCheckpoints(db: Reader): Promise<StoredCheckpoint[]> {
 
 function toCheckpoint(row: Record<string, unknown>): StoredCheckpoint {
   return { size: Number(row.size), root: Buffer.from(row.root as Uint8Array), note: String(row.note), created_at: String(row.created_at) };
+}
+
+/** Inclusion proof of leaf `index` in the tree of `size` leaves (RFC 9162 §2.1.3). */
+export async function readInclusionProof(db: Reader, index: number, size: number): Promise<{ leafHash: Buffer; proof: Buffer[] }> {
+  const [leafHash, ...proof] = await readRangeHashes(db, [[index, index + 1], ...inclusionProofRanges(index, size)]);
+  return { leafHash: leafHash!, proof };
+}
+
+/** Consistency proof between the trees of `size1` and `size2` leaves (RFC 9162 §2.1.4). */
+export async function readConsistencyProof(db: Reader, size1: number, size2: number): Promise<Buffer[]> {
+  return readRangeHashes(db, consistencyProofRanges(size1, size2));
 }
