@@ -1,0 +1,306 @@
+import { createReadStream, createWriteStream, existsSync, renameSync, rmSync } from 'node:fs';
+import { finished } from 'node:stream/promises';
+import { createInterface } from 'node:readline';
+import { Command, Option } from 'commander';
+import { bundleVerifierKeys, verifyBundle } from '../../audit/bundle.js';
+import { storedVerifiers } from '../../audit/checkpoint-signer.js';
+import { validateEvent } from '../../audit/entry.js';
+import { parseVerifierKey, type NoteVerifier } from '../../audit/signed-note.js';
+import { verifyStore, type VerificationReport } from '../../audit/verifier.js';
+import type { AuditEventInput } from '../../core/audit-sink.js';
+import { LangtrainError, invalidInput } from '../../core/errors.js';
+import { openStore } from '../../store/database.js';
+import { CheckFailed, configFor, openSecurity, output, withCommonOptions, type CommonOptions } from '../context.js';
+import { startProgress } from '../progress.js';
+
+/** `langtrain audit …`: write, read, prove, export and verify the tamper-evident log. */
+export function auditCommand(run: (work: () => Promise<void>, json?: boolean) => Promise<void>): Command {
+  const audit = new Command('audit').description('the tamper-evident audit log');
+
+  withCommonOptions(audit.command('log'))
+    .description('append one event')
+    .requiredOption('--type <eventType>', 'event type, e.g. user_authentication')
+    .requiredOption('--result <result>', 'outcome, e.g. success')
+    .option('--user <userId>', 'acting user')
+    .option('--timestamp <iso>', 'when it happened (default now)')
+    .option('--data <json>', 'additional data as a JSON object')
+    .option('--sensitive-user', 'seal the user id (stored as a keyed pseudonym)')
+    .action((o) =>
+      run(async () => {
+        const security = await openSecurity(o);
+        try {
+          const receipt = await security.audit.logEvent({
+            eventType: o.type,
+            result: o.result,
+            userId: o.user,
+            timestamp: o.timestamp,
+            additionalData: o.data === undefined ? undefined : parseJsonObject(o.data, '--data'),
+            sensitive: o.sensitiveUser ? ['userId'] : undefined,
+          });
+          output(o, receipt, () => `appended entry ${receipt.index} (${receipt.id})`);
+        } finally {
+          await security.close();
+        }
+      }, o.json),
+    );
+
+  withCommonOptions(audit.command('import'))
+    .description('append every event of a JSON Lines file; a malformed line appends nothing')
+    .argument('<file>', 'one event per line: {"eventType","userId","timestamp","result","additionalData"}')
+    .option('--quiet', 'no progress')
+    .action((file: string, o) =>
+      run(async () => {
+        // Pass 1 checks every line before anything is appended.
+        let total = 0;
+        const check = startProgress('checking', undefined, o.quiet || o.json);
+        for await (const _ of readEvents(file)) {
+          total += 1;
+          check.update(total);
+        }
+        check.finish();
+        const security = await openSecurity(o);
+        try {
+          const progress = startProgress('importing', total, o.quiet || o.json);
+          let batch: AuditEventInput[] = [];
+          let done = 0;
+          let first: number | null = null;
+          const flush = async () => {
+            const receipts = await security.audit.logEvents(batch);
+            first ??= receipts[0]?.index ?? null;
+            done += batch.length;
+            batch = [];
+            progress.update(done);
+          };
+          for await (const { event } of readEvents(file)) {
+            batch.push(event);
+            if (batch.length === 2000) await flush();
+          }
+          if (batch.length > 0) await flush();
+          progress.finish();
+          await security.audit.checkpoint();
+          output(o, { imported: done, firstIndex: first }, () => `imported ${done} events${first === null ? '' : ` from entry ${first}`}`);
+        } finally {
+          await security.close();
+        }
+      }, o.json),
+    );
+
+  withCommonOptions(audit.command('query'))
+    .description('list entries, oldest first')
+    .option('--from <iso>', 'event time at or after')
+    .option('--to <iso>', 'event time before')
+    .option('--type <eventType>')
+    .option('--user <userId>')
+    .option('--result <result>')
+    .option('--after <index>', 'resume after this entry index', toInt)
+    .option('--limit <n>', 'at most this many (default 100)', toInt)
+    .action((o) =>
+      run(async () => {
+        const security = await openSecurity(o);
+        try {
+          const entries = await security.audit.query({ from: o.from, to: o.to, eventType: o.type, userId: o.user, result: o.result, afterIndex: o.after, limit: o.limit });
+          output(o, entries, () =>
+            entries.length === 0
+              ? 'no entries'
+              : entries
+                  .map((e) => `${e.index}\t${e.timestamp ?? '-'}\t${e.eventType ?? '(pruned)'}\t${e.userId ?? '-'}\t${e.result ?? '-'}\t${e.additionalData ? JSON.stringify(e.additionalData) : e.payload}`)
+                  .join('\n'),
+          );
+        } finally {
+          await security.close();
+        }
+      }, o.json),
+    );
+
+  withCommonOptions(audit.command('prove'))
+    .description('inclusion proof of an entry, or consistency proof between two checkpoints')
+    .argument('[index]', 'entry index', toInt)
+    .addOption(new Option('--consistency <sizes...>', 'two checkpoint sizes, e.g. --consistency 1000 2000'))
+    .action((index: number | undefined, o) =>
+      run(async () => {
+        const security = await openSecurity(o);
+        try {
+          if (o.consistency) {
+            const [a, b] = (o.consistency as string[]).map((v) => toInt(v));
+            if (a === undefined || b === undefined) throw invalidInput('--consistency takes two checkpoint sizes');
+            const proof = await security.audit.proveConsistency(a, b);
+            output(o, proof, () => `consistency ${a} → ${b}\n${proof.proof.join('\n')}`);
+          } else {
+            if (index === undefined) throw invalidInput('give an entry index, or --consistency A B');
+            const proof = await security.audit.proveInclusion(index);
+            output(o, proof, () => `entry ${index} in tree of size ${proof.treeSize}\nleaf ${proof.leafHash}\n${proof.proof.join('\n')}\n\n${proof.checkpoint}`);
+          }
+        } finally {
+          await security.close();
+        }
+      }, o.json),
+    );
+
+  withCommonOptions(audit.command('export'))
+    .description('write a verifiable JSON Lines bundle (all entries, or matching ones with inclusion proofs)')
+    .requiredOption('--output <file>', 'bundle path (written to a temporary file, renamed when complete)')
+    .option('--from <iso>')
+    .option('--to <iso>')
+    .option('--type <eventType>')
+    .option('--user <userId>')
+    .option('--result <result>')
+    .option('--quiet', 'no progress')
+    .action((o) =>
+      run(async () => {
+        const filter = { from: o.from, to: o.to, eventType: o.type, userId: o.user, result: o.result };
+        const filtered = Object.values(filter).some((v) => v !== undefined);
+        const security = await openSecurity(o);
+        const temporary = `${o.output}.partial-${process.pid}`;
+        try {
+          const out = createWriteStream(temporary, { flags: 'wx', mode: 0o600 });
+          const progress = startProgress('exporting', undefined, o.quiet || o.json);
+          const count = await security.audit.exportBundle({
+            ...(filtered ? { filter } : {}),
+            write: (line) => (out.write(line) ? undefined : new Promise<void>((r) => out.once('drain', () => r()))),
+            onProgress: (n) => progress.update(n),
+          });
+          out.end();
+          await finished(out);
+          renameSync(temporary, o.output);
+          progress.finish();
+          output(o, { entries: count, output: o.output, complete: !filtered }, () => `exported ${count} entries to ${o.output}`);
+        } catch (err) {
+          rmSync(temporary, { force: true });
+          throw err;
+        } finally {
+          await security.close();
+        }
+      }, o.json),
+    );
+
+  withCommonOptions(audit.command('verify'))
+    .description('re-derive the tree and check every signed checkpoint; exit 1 names the first bad entry')
+    .option('--bundle <file>', 'verify an exported bundle instead of the store')
+    .option('--verifier-key <key...>', "pin the log's public key(s) (NAME+ID+KEY); default: the key recorded in the store / bundle")
+    .option('--quiet', 'no progress')
+    .action((o) =>
+      run(async () => {
+        const progress = startProgress('verifying', undefined, o.quiet || o.json);
+        const pinned: NoteVerifier[] | undefined = o.verifierKey?.map((k: string) => parseVerifierKey(k));
+        let report: VerificationReport;
+        if (o.bundle) {
+          if (!existsSync(o.bundle)) throw invalidInput(`bundle ${o.bundle} does not exist`);
+          const verifiers = pinned ?? (await bundleVerifierKeys(lines(o.bundle))).map((k) => parseVerifierKey(k));
+          report = await verifyBundle(lines(o.bundle), { verifiers, onProgress: (n) => progress.update(n) });
+        } else {
+          const store = await openStore(configFor(o).store.url);
+          try {
+            const verifiers = pinned ?? (await storedVerifiers(store.db).catch(() => {
+              throw new LangtrainError('ERR_NOT_FOUND', `no audit log in ${store.displayUrl}`);
+            }));
+            report = await verifyStore(store.db, { verifiers, onProgress: (n) => progress.update(n) });
+          } finally {
+            await store.close();
+          }
+        }
+        progress.finish();
+        output(o, report, () => describeReport(report, pinned !== undefined));
+        if (!report.ok) throw new CheckFailed();
+      }, o.json),
+    );
+
+  withCommonOptions(audit.command('checkpoint'))
+    .description('sign a checkpoint over everything appended so far')
+    .action((o) =>
+      run(async () => {
+        const security = await openSecurity(o);
+        try {
+          const size = await security.audit.checkpoint();
+          const latest = await security.audit.latestCheckpoint();
+          output(o, { size, note: latest?.note ?? null }, () => (latest ? latest.note : 'the log is empty'));
+        } finally {
+          await security.close();
+        }
+      }, o.json),
+    );
+
+  withCommonOptions(audit.command('prune'))
+    .description('apply the retention period: remove old payloads, keep their leaf hashes')
+    .action((o) =>
+      run(async () => {
+        const security = await openSecurity(o);
+        try {
+          const pruned = await security.audit.prune();
+          output(o, { pruned }, () => `pruned ${pruned} entries`);
+        } finally {
+          await security.close();
+        }
+      }, o.json),
+    );
+
+  withCommonOptions(audit.command('shred'))
+    .description("destroy a user's payload keys: their sealed payloads become unreadable, proofs stay valid")
+    .requiredOption('--user <userId>')
+    .action((o) =>
+      run(async () => {
+        const security = await openSecurity(o);
+        try {
+          const keys = await security.audit.shredSubject(o.user);
+          output(o, { destroyedKeys: keys }, () => `destroyed ${keys} payload key(s)`);
+        } finally {
+          await security.close();
+        }
+      }, o.json),
+    );
+
+  return audit;
+}
+
+function describeReport(report: VerificationReport, pinned: boolean): string {
+  const lines = [
+    report.ok ? 'OK: the log verifies' : `FAILED: ${report.problem?.reason}`,
+    `entries: ${report.entries} (${report.prunedEntries} pruned)`,
+    `checkpoints verified: ${report.checkpointsVerified}, up to tree size ${report.verifiedSize}`,
+  ];
+  if (!report.ok && report.problem) lines.splice(1, 0, `first bad entry: ${report.problem.index}`);
+  if (report.unsignedTail > 0) lines.push(`not yet signed: ${report.unsignedTail} newest entries (run: langtrain audit checkpoint)`);
+  if (!pinned) lines.push("note: checked against the key recorded with the log; pin the log's public key with --verifier-key to detect a replaced key");
+  return lines.join('\n');
+}
+
+function toInt(value: string): number {
+  if (!/^\d+$/.test(value)) throw invalidInput(`"${value}" is not a whole number`);
+  return Number(value);
+}
+
+function parseJsonObject(text: string, what: string): Record<string, never> {
+  try {
+    const value = JSON.parse(text);
+    if (value && typeof value === 'object' && !Array.isArray(value)) return value;
+  } catch {
+    // fall through to the error below
+  }
+  throw invalidInput(`${what} must be a JSON object, e.g. '{"ip_address":"10.0.1.100"}'`);
+}
+
+function lines(file: string): AsyncIterable<string> {
+  return createInterface({ input: createReadStream(file), crlfDelay: Infinity });
+}
+
+/** Events of an import file, each with its line number; a bad line is named. */
+async function* readEvents(file: string): AsyncGenerator<{ event: AuditEventInput; line: number }> {
+  if (!existsSync(file)) throw invalidInput(`${file} does not exist`);
+  let line = 0;
+  for await (const text of lines(file)) {
+    line += 1;
+    if (text.trim() === '') continue;
+    let event: AuditEventInput;
+    try {
+      event = JSON.parse(text);
+    } catch {
+      throw invalidInput(`${file}:${line}: not valid JSON; nothing was imported`);
+    }
+    if (!event || typeof event !== 'object' || Array.isArray(event)) throw invalidInput(`${file}:${line}: must be a JSON object; nothing was imported`);
+    try {
+      validateEvent(event, new Date());
+    } catch (err) {
+      throw invalidInput(`${file}:${line}: ${(err as Error).message}; nothing was imported`);
+    }
+    yield { event, line };
+  }
+}

@@ -1,0 +1,57 @@
+import { Command, Option } from 'commander';
+import { loadConfig, type Config } from '../core/config.js';
+import { LangtrainError } from '../core/errors.js';
+import { SecurityManager } from '../security-manager.js';
+
+/** Options every command takes (ARCHITECTURE.md): where the store is, the config file, output form. */
+export interface CommonOptions {
+  db?: string;
+  config?: string;
+  json?: boolean;
+}
+
+/** Exit codes: 0 ok, 1 a check failed, 2 usage or input error. */
+export const EXIT = { ok: 0, checkFailed: 1, usage: 2 } as const;
+
+export function withCommonOptions(command: Command): Command {
+  return command
+    .addOption(new Option('--db <url>', 'store URL: sqlite:PATH or postgres://… (default from config: sqlite:.langtrain/langtrain.db)'))
+    .addOption(new Option('--config <file>', 'configuration file (default langtrain.config.yaml if present)'))
+    .addOption(new Option('--json', 'print machine-readable JSON'));
+}
+
+export function configFor(options: CommonOptions): Config {
+  return loadConfig({ file: options.config, overrides: options.db ? { store: { url: options.db } } : {} });
+}
+
+export async function openSecurity(options: CommonOptions, overrides: Parameters<typeof SecurityManager.open>[0] = {}): Promise<SecurityManager> {
+  return SecurityManager.open({
+    configFile: options.config,
+    ...overrides,
+    config: { ...overrides.config, ...(options.db ? { store: { ...overrides.config?.store, url: options.db } } : {}) },
+  });
+}
+
+/** Print a result: JSON on `--json`, otherwise the human form. */
+export function output(options: CommonOptions, json: unknown, human: () => string): void {
+  process.stdout.write(options.json ? JSON.stringify(json, null, 2) + '\n' : human() + '\n');
+}
+
+/** A failed check (exit 1), distinct from an error (exit 2). */
+export class CheckFailed extends Error {}
+
+/**
+ * Report an error the way users can act on (exit 2). Expected failures print their
+ * message only; an unexpected one also prints its stack on stderr, for a bug report.
+ * LangtrainError messages never carry secrets, so printing them is safe.
+ */
+export function reportError(err: unknown, json: boolean): number {
+  if (err instanceof CheckFailed) return EXIT.checkFailed;
+  const known = err instanceof LangtrainError;
+  const code = known ? err.code : 'ERR_INTERNAL';
+  const message = err instanceof Error ? err.message : String(err);
+  if (json) process.stdout.write(JSON.stringify({ error: { code, message } }) + '\n');
+  else process.stderr.write(`error: ${message}\n`);
+  if (!known && err instanceof Error && err.stack) process.stderr.write(`(unexpected; please report it with this trace)\n${err.stack}\n`);
+  return EXIT.usage;
+}

@@ -1,0 +1,46 @@
+#!/usr/bin/env node
+import { Command, CommanderError } from 'commander';
+import { auditCommand } from './commands/audit.js';
+import { serveCommand } from './commands/serve.js';
+import { EXIT, reportError } from './context.js';
+
+/** `langtrain`: one file per command group; each is a thin shell over SecurityManager. */
+async function main(argv: string[]): Promise<number> {
+  let exitCode: number = EXIT.ok;
+  const run = async (work: () => Promise<void>, json = false) => {
+    try {
+      await work();
+    } catch (err) {
+      exitCode = reportError(err, json);
+    }
+  };
+  const program = new Command('langtrain')
+    .description('LangTrain Security: audit, keys, identity, access control, privacy and compliance for language-model training and serving')
+    .version('0.1.0')
+    .exitOverride()
+    .showHelpAfterError('(run with --help for usage)');
+  program.addCommand(serveCommand(run));
+  program.addCommand(auditCommand(run));
+  for (const command of program.commands) {
+    command.exitOverride();
+    for (const sub of command.commands) sub.exitOverride();
+  }
+  try {
+    await program.parseAsync(argv);
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      return err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help' ? EXIT.ok : EXIT.usage;
+    }
+    throw err;
+  }
+  return exitCode;
+}
+
+main(process.argv).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err) => {
+    process.exitCode = reportError(err, false);
+  },
+);
