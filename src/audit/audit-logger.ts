@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { AuditEventInput, AuditReceipt, AuditSink } from '../core/audit-sink.js';
 import { auditSchema, type AuditConfig, type AuditConfigInput } from '../core/config.js';
 import { LangtrainError, invalidInput } from '../core/errors.js';
@@ -10,7 +11,7 @@ import { verifyStore, type VerificationReport, type VerifyOptions } from './veri
 import { serializeBody, validateEvent, type EntryBody, type SealedPayload, type ValidEvent } from './entry.js';
 import { CompactRange, hashLeaf, perfectCover } from './merkle.js';
 import { PayloadSealer } from './payload-seal.js';
-import { auditMigrations } from './schema.js';
+import { auditMigrations, entryField } from './schema.js';
 import type { NoteSigner } from './signed-note.js';
 import { insertCheckpoint, insertEntries, insertNodes, latestCheckpoint, readConsistencyProof, readInclusionProof, readPerfectNodes, readSize, type StoredEntry } from './tree-store.js';
 import { queryEntries, type AuditQuery, type AuditEntryView } from './query.js';
@@ -176,17 +177,7 @@ export class AuditLogger implements AuditSink {
         const bytes = serializeBody(body);
         const leaf = hashLeaf(bytes);
         nodes.push(...frontier.append(leaf));
-        rows.push({
-          seq: size + i,
-          id: body.id,
-          logged_at: loggedAt,
-          ts: body.timestamp,
-          event_type: body.eventType,
-          user_key: body.userId ?? body.userRef ?? null,
-          result: body.result,
-          body: bytes,
-          leaf_hash: leaf,
-        });
+        rows.push({ seq: size + i, body: bytes, leaf_hash: leaf });
       }
       await insertEntries(tx, rows);
       await insertNodes(tx, nodes);
@@ -238,7 +229,7 @@ export class AuditLogger implements AuditSink {
   /** Entries matching a filter, oldest first, payloads opened when their keys exist. */
   async query(filter: AuditQuery = {}): Promise<AuditEntryView[]> {
     const { store, sealer } = await this.#init();
-    return queryEntries(store.db, filter, sealer);
+    return queryEntries(store, filter, sealer);
   }
 
   async size(): Promise<number> {
@@ -295,8 +286,8 @@ export class AuditLogger implements AuditSink {
     return store.writeTransaction('audit', async (tx) => {
       const result = await tx
         .updateTable('audit_entries')
-        .set({ body: null, ts: null, event_type: null, user_key: null, result: null, pruned_at: now.toISOString() })
-        .where('logged_at', '<', cutoff)
+        .set({ body: null, pruned_at: now.toISOString() })
+        .where(sql.raw(entryField(store.dialect, 'loggedAt')), '<', cutoff)
         .where('pruned_at', 'is', null)
         .executeTakeFirst();
       return Number(result.numUpdatedRows);
@@ -318,7 +309,7 @@ export class AuditLogger implements AuditSink {
     const { store, sealer } = await this.#init();
     await this.checkpoint();
     const verifierKeys = (await storedVerifiers(store.db)).map((v) => v.verifierKey);
-    return exportBundle(store.db, sealer, { ...options, verifierKeys });
+    return exportBundle(store, sealer, { ...options, verifierKeys });
   }
 
   /** Re-derive the tree from the store and check every checkpoint (see verifier.ts). */

@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import type { Store } from '../store/database.js';
 import { z } from 'zod';
 import { LangtrainError, invalidInput } from '../core/errors.js';
 import { openCheckpoint } from './checkpoint-signer.js';
@@ -50,7 +50,8 @@ export interface ExportOptions {
 }
 
 /** Write a bundle; returns how many entries it holds. Make a checkpoint first so every entry is covered. */
-export async function exportBundle(db: Kysely<any>, sealer: PayloadSealer | null, options: ExportOptions): Promise<number> {
+export async function exportBundle(store: Store, sealer: PayloadSealer | null, options: ExportOptions): Promise<number> {
+  const db = store.db;
   const checkpoints = await listCheckpoints(db);
   const head = checkpoints.at(-1);
   const complete = options.filter === undefined;
@@ -66,14 +67,14 @@ export async function exportBundle(db: Kysely<any>, sealer: PayloadSealer | null
   let count = 0;
   if (complete) {
     for await (const entry of storedEntries(db)) {
-      await emit({ type: 'entry', index: entry.index, leafHash: entry.leafHash.toString('hex'), body: entry.body?.toString('utf8') ?? null });
+      await emit({ type: 'entry', index: entry.index, leafHash: entry.leafHash.toString('hex'), body: entry.body });
       count += 1;
       if (count % 10_000 === 0) options.onProgress?.(count);
     }
   } else if (head) {
     let afterIndex = -1;
     for (;;) {
-      const page = await queryEntries(db, { ...options.filter, afterIndex, limit: 1000 }, sealer);
+      const page = await queryEntries(store, { ...options.filter, afterIndex, limit: 1000 }, sealer);
       const inTree = page.filter((e) => e.index < head.size);
       for (const view of inTree) {
         const row = await db.selectFrom('audit_entries').select(['body']).where('seq', '=', view.index).executeTakeFirstOrThrow();
@@ -82,7 +83,7 @@ export async function exportBundle(db: Kysely<any>, sealer: PayloadSealer | null
           type: 'entry',
           index: view.index,
           leafHash: leafHash.toString('hex'),
-          body: row.body === null ? null : Buffer.from(row.body).toString('utf8'),
+          body: row.body,
           proof: proof.map((h) => h.toString('hex')),
         });
         count += 1;
@@ -182,7 +183,7 @@ function failed(index: number, reason: string, checkpointSize: number): Verifica
 
 function toEntry(line: Extract<BundleLine, { type: 'entry' }>, proofs: Map<number, string[]>): VerifiableEntry {
   if (line.proof) proofs.set(line.index, line.proof);
-  return { index: line.index, body: line.body === null ? null : Buffer.from(line.body, 'utf8'), leafHash: fromHex(line.leafHash) };
+  return { index: line.index, body: line.body, leafHash: fromHex(line.leafHash) };
 }
 
 const fromHex = (text: string) => Buffer.from(text, 'hex');

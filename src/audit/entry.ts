@@ -43,17 +43,6 @@ export interface EntryBody {
   sealed?: SealedPayload;
 }
 
-/** The searchable columns stored beside the body; verification checks they agree with it. */
-export interface EntryColumns {
-  seq: number;
-  id: string;
-  logged_at: string;
-  ts: string;
-  event_type: string;
-  user_key: string | null;
-  result: string;
-}
-
 const MAX_PAYLOAD_BYTES = 64 * 1024;
 
 const jsonValue: z.ZodType<JsonValue> = z.lazy(() =>
@@ -121,38 +110,17 @@ export function validateEvent(input: AuditEventInput, now: Date): ValidEvent {
   };
 }
 
-/** Canonical bytes of a body: what the leaf hash covers. */
-export function serializeBody(body: EntryBody): Buffer {
+/** Canonical JSON of a body: its UTF-8 bytes are what the leaf hash covers. */
+export function serializeBody(body: EntryBody): string {
   const text = canonicalize(body);
   if (text === undefined) throw new Error('entry body is not serialisable');
-  return Buffer.from(text, 'utf8');
+  return text;
 }
 
-export function parseBody(bytes: Uint8Array): EntryBody {
-  const body = JSON.parse(Buffer.from(bytes).toString('utf8')) as EntryBody;
+export function parseBody(text: string): EntryBody {
+  const body = JSON.parse(text) as EntryBody;
   if (body === null || typeof body !== 'object' || body.v !== ENTRY_FORMAT_VERSION) {
     throw new Error(`entry format version ${String((body as { v?: unknown } | null)?.v)} is not supported`);
   }
   return body;
-}
-
-export function columnsOf(body: EntryBody): EntryColumns {
-  return {
-    seq: body.index,
-    id: body.id,
-    logged_at: body.loggedAt,
-    ts: body.timestamp,
-    event_type: body.eventType,
-    user_key: body.userId ?? body.userRef ?? null,
-    result: body.result,
-  };
-}
-
-/** The first column whose stored value disagrees with the body, or null. */
-export function columnMismatch(stored: EntryColumns, body: EntryBody): keyof EntryColumns | null {
-  const expected = columnsOf(body);
-  for (const key of Object.keys(expected) as (keyof EntryColumns)[]) {
-    if (String(stored[key]) !== String(expected[key])) return key;
-  }
-  return null;
 }

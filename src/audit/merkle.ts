@@ -16,7 +16,7 @@ const LEAF_PREFIX = Buffer.from([0x00]);
 const NODE_PREFIX = Buffer.from([0x01]);
 
 /** Leaf hash: SHA-256(0x00 || data). */
-export function hashLeaf(data: Uint8Array): Buffer {
+export function hashLeaf(data: Uint8Array | string): Buffer {
   return createHash('sha256').update(LEAF_PREFIX).update(data).digest();
 }
 

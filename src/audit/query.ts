@@ -1,9 +1,11 @@
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import { z } from 'zod';
 import type { JsonValue } from '../core/audit-sink.js';
 import { invalidInput, isLangtrainError } from '../core/errors.js';
 import { parseBody } from './entry.js';
+import type { Store } from '../store/database.js';
 import type { PayloadSealer } from './payload-seal.js';
+import { entryField } from './schema.js';
 
 export const auditQuerySchema = z
   .object({
@@ -24,9 +26,9 @@ export type AuditQuery = z.input<typeof auditQuerySchema>;
 
 export interface AuditEntryView {
   index: number;
-  id: string;
-  loggedAt: string;
-  /** Null once retention has pruned the entry. */
+  /** The entry's fields are null once retention has pruned it. */
+  id: string | null;
+  loggedAt: string | null;
   timestamp: string | null;
   eventType: string | null;
   userId: string | null;
@@ -38,35 +40,40 @@ export interface AuditEntryView {
   leafHash: string;
 }
 
-export async function queryEntries(db: Kysely<any>, input: AuditQuery, sealer: PayloadSealer | null): Promise<AuditEntryView[]> {
+export async function queryEntries(store: Store, input: AuditQuery, sealer: PayloadSealer | null): Promise<AuditEntryView[]> {
   const parsed = auditQuerySchema.safeParse(input);
   if (!parsed.success) {
     throw invalidInput(`invalid audit query: ${parsed.error.issues.map((i) => `${i.path.join('.') || 'query'}: ${i.message}`).join('; ')}`);
   }
   const q = parsed.data;
-  let select = db.selectFrom('audit_entries').select(['seq', 'id', 'logged_at', 'body', 'leaf_hash']);
+  const field = (name: string) => sql.raw(entryField(store.dialect, name));
+  let select = store.db.selectFrom('audit_entries').select(['seq', 'body', 'leaf_hash', 'pruned_at']);
   // Stored times are ISO 8601 UTC strings, so string order is time order.
-  if (q.from) select = select.where('ts', '>=', new Date(q.from).toISOString());
-  if (q.to) select = select.where('ts', '<', new Date(q.to).toISOString());
-  if (q.eventType) select = select.where('event_type', '=', q.eventType);
-  if (q.result) select = select.where('result', '=', q.result);
+  if (q.from) select = select.where(field('timestamp'), '>=', new Date(q.from).toISOString());
+  if (q.to) select = select.where(field('timestamp'), '<', new Date(q.to).toISOString());
+  if (q.eventType) select = select.where(field('eventType'), '=', q.eventType);
+  if (q.result) select = select.where(field('result'), '=', q.result);
   if (q.userId) {
-    const keys = sealer ? [q.userId, sealer.subjectRef(q.userId)] : [q.userId];
-    select = select.where('user_key', 'in', keys);
+    const userId = q.userId;
+    select = sealer
+      ? select.where((eb) => eb.or([eb(field('userId'), '=', userId), eb(field('userRef'), '=', sealer.subjectRef(userId))]))
+      : select.where(field('userId'), '=', userId);
   }
   if (q.afterIndex !== undefined) select = select.where('seq', '>', q.afterIndex);
   const rows = await select.orderBy('seq', 'asc').limit(q.limit).execute();
-  return Promise.all(rows.map((row) => toView(db, row, sealer)));
+  return Promise.all(rows.map((row) => toView(store.db, row, sealer)));
 }
 
 async function toView(db: Kysely<any>, row: Record<string, any>, sealer: PayloadSealer | null): Promise<AuditEntryView> {
-  const base = { index: Number(row.seq), id: String(row.id), loggedAt: String(row.logged_at), leafHash: Buffer.from(row.leaf_hash).toString('hex') };
+  const base = { index: Number(row.seq), leafHash: Buffer.from(row.leaf_hash).toString('hex') };
   if (row.body === null) {
-    return { ...base, timestamp: null, eventType: null, userId: null, result: null, level: null, payload: 'pruned' };
+    return { ...base, id: null, loggedAt: null, timestamp: null, eventType: null, userId: null, result: null, level: null, payload: 'pruned' };
   }
   const body = parseBody(row.body);
   const view: AuditEntryView = {
     ...base,
+    id: body.id,
+    loggedAt: body.loggedAt,
     timestamp: body.timestamp,
     eventType: body.eventType,
     userId: body.userId ?? body.userRef ?? null,

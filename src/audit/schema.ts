@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import type { Dialect } from '../store/database.js';
 import type { Migration } from '../store/migrations.js';
 
 /**
@@ -17,22 +18,21 @@ export const auditMigrations: Migration[] = [
     async up(tx, dialect) {
       const blob = dialect === 'postgres' ? sql.raw('BYTEA') : sql.raw('BLOB');
       const bigint = dialect === 'postgres' ? sql.raw('BIGINT') : sql.raw('INTEGER');
+      // The entry's canonical JSON is the only copy of its fields: the search indexes are
+      // expressions over it, so there is no second copy that could disagree with what
+      // was hashed. TEXT keeps the exact UTF-8 bytes on both databases.
       await sql`CREATE TABLE audit_entries (
         seq ${bigint} PRIMARY KEY,
-        id TEXT NOT NULL UNIQUE,
-        logged_at TEXT NOT NULL,
-        ts TEXT,
-        event_type TEXT,
-        user_key TEXT,
-        result TEXT,
-        body ${blob},
+        body TEXT,
         leaf_hash ${blob} NOT NULL,
         pruned_at TEXT
       )`.execute(tx);
-      await sql`CREATE INDEX audit_entries_ts ON audit_entries (ts)`.execute(tx);
-      await sql`CREATE INDEX audit_entries_type ON audit_entries (event_type, ts)`.execute(tx);
-      await sql`CREATE INDEX audit_entries_user ON audit_entries (user_key, ts)`.execute(tx);
-      await sql`CREATE INDEX audit_entries_logged ON audit_entries (logged_at)`.execute(tx);
+      const field = (name: string) => sql.raw(entryField(dialect, name));
+      await sql`CREATE INDEX audit_entries_ts ON audit_entries (${field('timestamp')})`.execute(tx);
+      await sql`CREATE INDEX audit_entries_type ON audit_entries (${field('eventType')}, ${field('timestamp')})`.execute(tx);
+      await sql`CREATE INDEX audit_entries_user ON audit_entries (${field('userId')}, ${field('timestamp')})`.execute(tx);
+      await sql`CREATE INDEX audit_entries_user_ref ON audit_entries (${field('userRef')}, ${field('timestamp')})`.execute(tx);
+      await sql`CREATE INDEX audit_entries_logged ON audit_entries (${field('loggedAt')})`.execute(tx);
       await sql`CREATE TABLE audit_nodes (
         level INTEGER NOT NULL,
         idx ${bigint} NOT NULL,
@@ -75,8 +75,8 @@ async function sqliteGuards(tx: Parameters<Migration['up']>[0]): Promise<void> {
       BEGIN SELECT RAISE(ABORT, 'ERR_AUDIT_IMMUTABLE: ${table} is append-only'); END`).execute(tx);
   }
   await sql.raw(`CREATE TRIGGER audit_entries_prune_only BEFORE UPDATE ON audit_entries
-    WHEN NEW.seq IS NOT OLD.seq OR NEW.id IS NOT OLD.id OR NEW.leaf_hash IS NOT OLD.leaf_hash
-      OR NEW.logged_at IS NOT OLD.logged_at OR NEW.body IS NOT NULL OR NEW.pruned_at IS NULL
+    WHEN NEW.seq IS NOT OLD.seq OR NEW.leaf_hash IS NOT OLD.leaf_hash
+      OR NEW.body IS NOT NULL OR NEW.pruned_at IS NULL
     BEGIN SELECT RAISE(ABORT, 'ERR_AUDIT_IMMUTABLE: audit entries can only be pruned'); END`).execute(tx);
 }
 
@@ -85,8 +85,8 @@ async function postgresGuards(tx: Parameters<Migration['up']>[0]): Promise<void>
   await sql.raw(`CREATE FUNCTION audit_refuse_change() RETURNS trigger LANGUAGE plpgsql AS $$
     BEGIN
       IF TG_OP = 'UPDATE' AND TG_TABLE_NAME = 'audit_entries' THEN
-        IF NEW.seq = OLD.seq AND NEW.id = OLD.id AND NEW.leaf_hash = OLD.leaf_hash
-           AND NEW.logged_at = OLD.logged_at AND NEW.body IS NULL AND NEW.pruned_at IS NOT NULL THEN
+        IF NEW.seq = OLD.seq AND NEW.leaf_hash = OLD.leaf_hash
+           AND NEW.body IS NULL AND NEW.pruned_at IS NOT NULL THEN
           RETURN NEW;
         END IF;
       END IF;
@@ -99,4 +99,10 @@ async function postgresGuards(tx: Parameters<Migration['up']>[0]): Promise<void>
     await sql.raw(`CREATE TRIGGER ${table}_no_truncate BEFORE TRUNCATE ON ${table}
       FOR EACH STATEMENT EXECUTE FUNCTION audit_refuse_change()`).execute(tx);
   }
+}
+
+/** SQL for one top-level field of an entry's JSON; indexes and queries use the same text. */
+export function entryField(dialect: Dialect, name: string): string {
+  if (!/^[A-Za-z]+$/.test(name)) throw new Error(`not an entry field: ${name}`);
+  return dialect === 'postgres' ? `(body::jsonb ->> '${name}')` : `json_extract(body, '$.${name}')`;
 }

@@ -1,6 +1,5 @@
 import type { Kysely } from 'kysely';
 import type { WriteTx } from '../store/database.js';
-import type { EntryColumns } from './entry.js';
 import { consistencyProofRanges, inclusionProofRanges, perfectCover, rangeHash, type Range } from './merkle.js';
 
 /**
@@ -9,8 +8,10 @@ import { consistencyProofRanges, inclusionProofRanges, perfectCover, rangeHash, 
  */
 type Reader = Kysely<any> | WriteTx;
 
-export interface StoredEntry extends EntryColumns {
-  body: Buffer | null;
+export interface StoredEntry {
+  seq: number;
+  /** Canonical JSON; null once retention has pruned it. */
+  body: string | null;
   leaf_hash: Buffer;
 }
 
@@ -69,7 +70,7 @@ export async function readRangeHashes(db: Reader, ranges: readonly Range[]): Pro
   );
 }
 
-const ENTRY_CHUNK = 400;
+const ENTRY_CHUNK = 1000;
 
 export async function insertEntries(tx: WriteTx, rows: readonly StoredEntry[]): Promise<void> {
   for (let i = 0; i < rows.length; i += ENTRY_CHUNK) {

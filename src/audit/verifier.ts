@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import { LangtrainError } from '../core/errors.js';
 import { openCheckpoint } from './checkpoint-signer.js';
-import { columnMismatch, parseBody, type EntryColumns } from './entry.js';
+import { parseBody } from './entry.js';
 import { CompactRange, hashLeaf } from './merkle.js';
 import type { NoteVerifier } from './signed-note.js';
 import { listCheckpoints } from './tree-store.js';
@@ -12,13 +12,11 @@ import { listCheckpoints } from './tree-store.js';
  * ciphertext) and no trust in any stored hash: every leaf is recomputed from its bytes.
  */
 
-/** One entry as stored or exported: its bytes (null once pruned) and its recorded leaf hash. */
+/** One entry as stored or exported: its canonical JSON (null once pruned) and its recorded leaf hash. */
 export interface VerifiableEntry {
   index: number;
-  body: Buffer | null;
+  body: string | null;
   leafHash: Buffer;
-  /** The searchable columns, when the source has them (the store does; a bundle does not). */
-  columns?: EntryColumns;
 }
 
 export interface VerifiableCheckpoint {
@@ -119,10 +117,6 @@ function checkEntry(entry: VerifiableEntry): Buffer {
     fail(entry.index, `entry ${entry.index} is not a valid entry: ${(err as Error).message}`);
   }
   if (body.index !== entry.index) fail(entry.index, `entry ${entry.index} was moved: it records index ${body.index}`);
-  if (entry.columns) {
-    const column = columnMismatch(entry.columns, body);
-    if (column) fail(entry.index, `entry ${entry.index} was altered: stored column ${column} differs from the hashed entry`);
-  }
   return leaf;
 }
 
@@ -153,20 +147,12 @@ export async function* storedEntries(db: Kysely<any>, pageSize = 5000): AsyncGen
   for (;;) {
     const rows = await db
       .selectFrom('audit_entries')
-      .select(['seq', 'id', 'logged_at', 'ts', 'event_type', 'user_key', 'result', 'body', 'leaf_hash'])
+      .select(['seq', 'body', 'leaf_hash'])
       .where('seq', '>', after)
       .orderBy('seq', 'asc')
       .limit(pageSize)
       .execute();
-    for (const row of rows) {
-      const index = Number(row.seq);
-      yield {
-        index,
-        body: row.body === null ? null : Buffer.from(row.body),
-        leafHash: Buffer.from(row.leaf_hash),
-        columns: { seq: index, id: row.id, logged_at: row.logged_at, ts: row.ts, event_type: row.event_type, user_key: row.user_key, result: row.result },
-      };
-    }
+    for (const row of rows) yield { index: Number(row.seq), body: row.body, leafHash: row.leaf_hash };
     if (rows.length < pageSize) return;
     after = Number(rows[rows.length - 1]!.seq);
   }

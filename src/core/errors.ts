@@ -18,7 +18,10 @@ export type ErrorCode =
   | 'ERR_AUDIT_CLOSED'
   | 'ERR_AUDIT_PROOF_INVALID'
   | 'ERR_CRYPTO_DECRYPT_FAILED'
-  | 'ERR_SIGNATURE_INVALID';
+  | 'ERR_SIGNATURE_INVALID'
+  | 'ERR_BODY_TOO_LARGE'
+  | 'ERR_RATE_LIMITED'
+  | 'ERR_INTERNAL';
 
 export class LangtrainError extends Error {
   readonly code: ErrorCode;

@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, realpathSync } from 'node:fs';
 import { dirname } from 'node:path';
 import SQLite from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect, sql, type Transaction } from 'kysely';
@@ -64,14 +64,18 @@ function openSqlite(path: string, options: OpenStoreOptions): Store {
   handle.pragma('synchronous = FULL');
   handle.pragma('foreign_keys = ON');
   const db = new Kysely<any>({ dialect: new SqliteDialect({ database: handle }) });
+  const file = path === ':memory:' ? undefined : realpathSync(path);
   return {
     dialect: 'sqlite',
     displayUrl: `sqlite:${path}`,
     db,
     async writeTransaction(_lockName, work) {
       // Kysely's SQLite driver has one connection behind a mutex; holding it for the whole
-      // transaction keeps other callers in this process out until we commit.
-      return db.connection().execute(async (conn) => {
+      // transaction keeps other callers on this handle out until we commit. Other handles
+      // on the same file in this process queue in `inProcessWriter`: better-sqlite3 waits
+      // for a busy lock synchronously, so a second handle's BEGIN IMMEDIATE would block the
+      // event loop until its timeout while the holder could never reach its COMMIT.
+      return inProcessWriter(file, () => db.connection().execute(async (conn) => {
         await sql`BEGIN IMMEDIATE`.execute(conn);
         try {
           const result = await work(conn);
@@ -81,12 +85,30 @@ function openSqlite(path: string, options: OpenStoreOptions): Store {
           if (handle.inTransaction) await sql`ROLLBACK`.execute(conn);
           throw err;
         }
-      });
+      }));
     },
     async close() {
       await db.destroy();
     },
   };
+}
+
+/** The tail of each SQLite file's queue of write transactions in this process. */
+const sqliteWriteQueues = new Map<string, Promise<void>>();
+
+/** Run `work` after every earlier write transaction on `file` in this process has settled. */
+function inProcessWriter<T>(file: string | undefined, work: () => Promise<T>): Promise<T> {
+  if (file === undefined) return work(); // an in-memory database belongs to one handle
+  const result = (sqliteWriteQueues.get(file) ?? Promise.resolve()).then(work);
+  const tail = result.then(
+    () => undefined,
+    () => undefined,
+  );
+  sqliteWriteQueues.set(file, tail);
+  void tail.then(() => {
+    if (sqliteWriteQueues.get(file) === tail) sqliteWriteQueues.delete(file);
+  });
+  return result;
 }
 
 async function openPostgres(url: string): Promise<Store> {
@@ -110,7 +132,7 @@ async function openPostgres(url: string): Promise<Store> {
   try {
     const client = await pool.connect();
     try {
-      if (schema) await client.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
+      if (schema) await createSchema(client, schema);
     } finally {
       client.release();
     }
@@ -137,6 +159,20 @@ async function openPostgres(url: string): Promise<Store> {
       await db.destroy();
     },
   };
+}
+
+/**
+ * `CREATE SCHEMA IF NOT EXISTS` is not safe against itself: when two openers (server
+ * instances starting together) race, the loser fails with a unique violation on
+ * pg_namespace (23505) or duplicate_schema (42P06). Either means the schema now exists.
+ */
+async function createSchema(client: pg.PoolClient, schema: string): Promise<void> {
+  try {
+    await client.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
+  } catch (err) {
+    const code = (err as { code?: unknown }).code;
+    if (code !== '23505' && code !== '42P06') throw err;
+  }
 }
 
 /** The URL without its password, for messages and logs. */

@@ -81,11 +81,11 @@ describe.each(storeUrls('audit'))('AuditLogger on $dialect', ({ make }) => {
     const log = logger({ encryption: true });
     await log.logEvent(event(1, { userId: 'alice@example.com', sensitive: ['userId'] }));
     await log.logEvent(event(2, { userId: 'bob' }));
-    const raw = await store.db.selectFrom('audit_entries').select(['body', 'user_key']).orderBy('seq').execute();
-    const text = raw.map((r) => Buffer.from(r.body).toString('utf8')).join('\n');
+    const raw = await store.db.selectFrom('audit_entries').select(['body']).orderBy('seq').execute();
+    const text = raw.map((r) => r.body as string).join('\n');
     expect(text).not.toContain('10.0.1.100');
     expect(text).not.toContain('alice@example.com');
-    expect(raw[0]!.user_key).toMatch(/^ref:[0-9a-f]{32}$/);
+    expect(JSON.parse(raw[0]!.body).userRef).toMatch(/^ref:[0-9a-f]{32}$/);
     const [alice] = await log.query({ userId: 'alice@example.com' });
     expect(alice).toMatchObject({ userId: 'alice@example.com', payload: 'opened', additionalData: { ip_address: '10.0.1.100', i: 1 } });
     expect(await log.shredSubject('alice@example.com')).toBe(1);
@@ -101,7 +101,7 @@ describe.each(storeUrls('audit'))('AuditLogger on $dialect', ({ make }) => {
     expect(await log.prune(new Date(Date.now() - 86_400_000))).toBe(0);
     expect(await log.prune(new Date(Date.now() + 2 * 86_400_000))).toBe(12);
     const [first] = await log.query({ limit: 1 });
-    expect(first).toMatchObject({ payload: 'pruned', eventType: null, userId: null });
+    expect(first).toMatchObject({ payload: 'pruned', eventType: null, userId: null, id: null });
     await log.checkpoint();
     expect(await log.verify()).toMatchObject({ ok: true, prunedEntries: 12, verifiedSize: 12 });
     const proof = await log.proveInclusion(3);
@@ -114,7 +114,7 @@ describe.each(storeUrls('audit'))('AuditLogger on $dialect', ({ make }) => {
     await log.logEvents([event(0), event(1)]);
     await log.checkpoint();
     await expect(store.db.deleteFrom('audit_entries').execute()).rejects.toThrow(/ERR_AUDIT_IMMUTABLE/);
-    await expect(store.db.updateTable('audit_entries').set({ result: 'success2' }).execute()).rejects.toThrow(/ERR_AUDIT_IMMUTABLE/);
+    await expect(store.db.updateTable('audit_entries').set({ body: '{}' }).execute()).rejects.toThrow(/ERR_AUDIT_IMMUTABLE/);
     await expect(store.db.updateTable('audit_checkpoints').set({ note: 'x' }).execute()).rejects.toThrow(/ERR_AUDIT_IMMUTABLE/);
     await expect(store.db.deleteFrom('audit_nodes').execute()).rejects.toThrow(/ERR_AUDIT_IMMUTABLE/);
     if (store.dialect === 'postgres') await expect(sql`TRUNCATE audit_entries`.execute(store.db)).rejects.toThrow(/ERR_AUDIT_IMMUTABLE/);
@@ -167,7 +167,7 @@ describe.each(storeUrls('audit'))('AuditLogger on $dialect', ({ make }) => {
     it('a changed body', async () => {
       await tamperable(logger());
       const row = await store.db.selectFrom('audit_entries').select('body').where('seq', '=', 17).executeTakeFirstOrThrow();
-      const forged = Buffer.from(Buffer.from(row.body).toString().replace('"success"', '"failure"').replace('"failure"', '"success"').replace('10.0.1.100', '10.0.1.101'));
+      const forged = String(row.body).replace('10.0.1.100', '10.0.1.101');
       await store.db.updateTable('audit_entries').set({ body: forged }).where('seq', '=', 17).execute();
       expect((await verify()).problem).toMatchObject({ index: 17, reason: expect.stringContaining('altered') });
     });
@@ -175,11 +175,6 @@ describe.each(storeUrls('audit'))('AuditLogger on $dialect', ({ make }) => {
       await tamperable(logger());
       await store.db.updateTable('audit_entries').set({ leaf_hash: Buffer.alloc(32, 1) }).where('seq', '=', 8).execute();
       expect((await verify()).problem?.index).toBe(8);
-    });
-    it('a changed searchable column', async () => {
-      await tamperable(logger());
-      await store.db.updateTable('audit_entries').set({ result: 'success' }).where('seq', '=', 25).execute();
-      expect((await verify()).problem).toMatchObject({ index: 25, reason: expect.stringContaining('column result') });
     });
     it('two entries swapped', async () => {
       await tamperable(logger());

@@ -21,7 +21,7 @@ describe.each(storeUrls('durability'))('durability on $dialect', ({ make }) => {
       try {
         const size = await log.size();
         expect(size).toBeGreaterThanOrEqual(acknowledged.length);
-        const stored = new Map<number, string>();
+        const stored = new Map<number, string | null>();
         for (let after = -1; ; ) {
           const page = await log.query({ afterIndex: after, limit: 10_000 });
           for (const e of page) stored.set(e.index, e.id);

@@ -1,0 +1,109 @@
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
+import { isLangtrainError, type ErrorCode } from '../core/errors.js';
+
+/**
+ * The one error body the API answers with: a stable `code` to branch on and a message for
+ * people. Never a stack, never `details`: a caller learns what was wrong with its request,
+ * not how the server is built.
+ */
+export interface ErrorBody {
+  error: { code: ErrorCode; message: string };
+}
+
+export interface ErrorReply {
+  status: number;
+  body: ErrorBody;
+}
+
+/** Said for every failure we did not foresee; the real error goes to the server log only. */
+export const INTERNAL_MESSAGE = 'internal error; the server log has the details (match it by the x-request-id of this response)';
+
+const STATUS_BY_CODE: Partial<Record<ErrorCode, number>> = {
+  ERR_INVALID_INPUT: 400,
+  ERR_INVALID_UNIT: 400,
+  ERR_NOT_FOUND: 404,
+  ERR_UNAUTHENTICATED: 401,
+  ERR_BODY_TOO_LARGE: 413,
+  ERR_RATE_LIMITED: 429,
+};
+
+const reply = (status: number, code: ErrorCode, message: string): ErrorReply => ({ status, body: { error: { code, message } } });
+
+/** What to answer for `err`. Pure, so every mapping is tested without a server. */
+export function describeError(err: unknown, bodyLimit: number): ErrorReply {
+  if (hasZodFastifySchemaValidationErrors(err)) {
+    const where = (err as { validationContext?: string }).validationContext ?? 'request';
+    return reply(400, 'ERR_INVALID_INPUT', `invalid ${where}: ${err.validation.flatMap((issue) => describeIssue(issue)).join('; ')}`);
+  }
+  if (isLangtrainError(err)) {
+    const status = err.code.startsWith('ERR_CONFIG_') ? 400 : STATUS_BY_CODE[err.code];
+    // LangtrainError messages are written to be shown (they never carry secrets); other codes
+    // (store down, audit chain broken) are server faults the caller cannot act on.
+    if (status !== undefined) return reply(status, err.code, err.message);
+    return reply(500, 'ERR_INTERNAL', INTERNAL_MESSAGE);
+  }
+  const fastifyError = err as Partial<FastifyError>;
+  if (fastifyError.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
+    return reply(413, 'ERR_BODY_TOO_LARGE', `request body is larger than the limit of ${bodyLimit} bytes (server.bodyLimit)`);
+  }
+  // Fastify's own 4xx errors (malformed JSON, unsupported media type, bad content-length)
+  // describe the request, not the server, so their fixed messages are safe to return.
+  const status = fastifyError.statusCode;
+  if (typeof fastifyError.code === 'string' && fastifyError.code.startsWith('FST_') && typeof status === 'number' && status >= 400 && status < 500) {
+    return reply(status, 'ERR_INVALID_INPUT', String(fastifyError.message));
+  }
+  return reply(500, 'ERR_INTERNAL', INTERNAL_MESSAGE);
+}
+
+interface ValidationIssue {
+  keyword: string;
+  instancePath: string;
+  message?: string;
+  params: Record<string, unknown>;
+}
+
+interface ZodIssueLike {
+  code: string;
+  path: PropertyKey[];
+  message: string;
+  keys?: string[];
+  errors?: ZodIssueLike[][];
+}
+
+/** One line per problem, each naming the field by its path (`events.3.result`). */
+function describeIssue(issue: ValidationIssue): string[] {
+  const path = issue.instancePath.split('/').filter(Boolean);
+  return describeZodIssue({ code: issue.keyword, path: [], message: issue.message ?? 'is invalid', ...issue.params } as ZodIssueLike, path);
+}
+
+function describeZodIssue(issue: ZodIssueLike, prefix: PropertyKey[]): string[] {
+  const path = [...prefix, ...issue.path].map(String);
+  if (issue.code === 'invalid_union' && issue.errors && issue.errors.length > 0) {
+    // A union fails as a whole; the branch with the fewest problems is the one the caller
+    // meant (a batch with one bad event, not "missing eventType" on the wrapper).
+    const closest = issue.errors.reduce((best, branch) => (branch.length < best.length ? branch : best));
+    return closest.flatMap((inner) => describeZodIssue(inner, path));
+  }
+  const at = path.length > 0 ? `${path.join('.')}: ` : '';
+  if (issue.code === 'unrecognized_keys' && issue.keys) return [`${at}unknown field ${issue.keys.join(', ')}`];
+  return [`${at}${issue.message}`];
+}
+
+/**
+ * The app's error handler: answers with {@link describeError} and logs the real error.
+ * Server faults are logged with their stack at `error`; a caller's mistakes at `info`.
+ */
+export function errorHandler(bodyLimit: number) {
+  return function handleError(err: unknown, request: FastifyRequest, res: FastifyReply): void {
+    const { status, body } = describeError(err, bodyLimit);
+    if (status >= 500) request.log.error({ err }, 'request failed');
+    else request.log.info({ code: body.error.code, status }, body.error.message);
+    res.code(status).type('application/json; charset=utf-8').send(body);
+  };
+}
+
+/** Unknown routes answer like every other error; the path is not echoed back. */
+export function notFoundHandler(request: FastifyRequest, res: FastifyReply): void {
+  res.code(404).send({ error: { code: 'ERR_NOT_FOUND', message: `no route for ${request.method} on this path; GET /openapi.json lists the routes` } } satisfies ErrorBody);
+}

@@ -1,0 +1,99 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { validateEvent } from '../../audit/entry.js';
+import type { AuditEventInput } from '../../core/audit-sink.js';
+import { LangtrainError, invalidInput, isLangtrainError } from '../../core/errors.js';
+import type { SecurityManager } from '../../security-manager.js';
+import {
+  appendBody,
+  checkpointReply,
+  consistencyQuery,
+  consistencyReply,
+  eventsQuery,
+  eventsReply,
+  inclusionParams,
+  inclusionReply,
+  receiptsReply,
+} from '../schemas/audit.js';
+
+const tags = ['audit'];
+const security = [{ adminToken: [] }];
+
+/** The audit log over HTTP (`/v1/audit`): append, query, checkpoints and proofs. */
+export const auditRoutes: FastifyPluginAsyncZod<{ security: SecurityManager }> = async (app, { security: manager }) => {
+  const audit = manager.audit;
+
+  app.post(
+    '/events',
+    {
+      schema: {
+        tags,
+        security,
+        summary: 'Append one event, or {events: [...]} (up to 1000): all are validated before any is appended',
+        body: appendBody,
+        response: { 201: receiptsReply },
+      },
+    },
+    async (request, reply) => {
+      const batch = 'events' in request.body;
+      const events = ('events' in request.body ? request.body.events : [request.body]) as AuditEventInput[];
+      const now = new Date();
+      events.forEach((event, i) => checkEvent(event, now, batch ? i : null));
+      // Appended concurrently, so the logger group-commits them, in order, in one transaction.
+      const receipts = await Promise.all(events.map((event) => audit.logEvent(event)));
+      return reply.code(201).send({ receipts });
+    },
+  );
+
+  app.get(
+    '/events',
+    { schema: { tags, security, summary: 'Entries matching a filter, oldest first, one page at a time', querystring: eventsQuery, response: { 200: eventsReply } } },
+    async (request) => {
+      const entries = await audit.query(request.query);
+      const last = entries.at(-1);
+      return { entries, nextAfterIndex: last !== undefined && entries.length === request.query.limit ? last.index : null };
+    },
+  );
+
+  app.get(
+    '/checkpoints/latest',
+    { schema: { tags, security, summary: 'The newest signed checkpoint', response: { 200: checkpointReply } } },
+    async () => {
+      const latest = await audit.latestCheckpoint();
+      if (!latest) throw new LangtrainError('ERR_NOT_FOUND', 'no checkpoint has been signed yet (the log is empty)');
+      return latest;
+    },
+  );
+
+  app.post(
+    '/checkpoints',
+    { schema: { tags, security, summary: 'Sign a checkpoint covering every entry now (returns the existing one if nothing is new)', response: { 200: checkpointReply } } },
+    async () => {
+      await audit.checkpoint();
+      const latest = await audit.latestCheckpoint();
+      if (!latest) throw new LangtrainError('ERR_NOT_FOUND', 'the log is empty: there is nothing to sign');
+      return latest;
+    },
+  );
+
+  app.get(
+    '/proofs/inclusion/:index',
+    { schema: { tags, security, summary: 'Inclusion proof of one entry in the newest checkpoint', params: inclusionParams, response: { 200: inclusionReply } } },
+    async (request) => audit.proveInclusion(request.params.index),
+  );
+
+  app.get(
+    '/proofs/consistency',
+    { schema: { tags, security, summary: 'Consistency proof between two signed checkpoints, by size', querystring: consistencyQuery, response: { 200: consistencyReply } } },
+    async (request) => audit.proveConsistency(request.query.from, request.query.to),
+  );
+};
+
+/** Run the logger's own checks now, naming the event's place in a batch when it fails. */
+function checkEvent(event: AuditEventInput, now: Date, index: number | null): void {
+  try {
+    validateEvent(event, now);
+  } catch (err) {
+    if (index === null || !isLangtrainError(err)) throw err;
+    throw invalidInput(`events.${index}: ${err.message}`, { ...err.details, index });
+  }
+}

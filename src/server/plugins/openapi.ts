@@ -1,0 +1,33 @@
+import { readFileSync } from 'node:fs';
+import swagger from '@fastify/swagger';
+import fp from 'fastify-plugin';
+import { jsonSchemaTransform } from 'fastify-type-provider-zod';
+
+// The same relative path from src/server/plugins and dist/server/plugins.
+const { version } = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
+
+/**
+ * The OpenAPI document at `GET /openapi.json`, generated from the zod schemas that validate
+ * each route, so it cannot drift from what the server accepts. Register it before any
+ * route: swagger collects routes as they are added.
+ */
+export const openApi = fp(
+  async (app) => {
+    await app.register(swagger, {
+      openapi: {
+        openapi: '3.1.0',
+        info: {
+          title: 'LangTrain Security',
+          description: 'The security control plane of LangTrain: tamper-evident audit log (more domains follow).',
+          version,
+        },
+        components: {
+          securitySchemes: { adminToken: { type: 'http', scheme: 'bearer', description: 'Admin token (lt_admin_…)' } },
+        },
+      },
+      transform: jsonSchemaTransform,
+    });
+    app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  },
+  { name: 'langtrain-openapi' },
+);

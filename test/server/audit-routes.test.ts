@@ -1,0 +1,140 @@
+import type { FastifyInstance } from 'fastify';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { storedVerifiers } from '../../src/audit/checkpoint-signer.js';
+import { verifyConsistency, verifyInclusion } from '../../src/audit/merkle.js';
+import { openNote, parseCheckpoint } from '../../src/audit/signed-note.js';
+import type { SecurityManager } from '../../src/security-manager.js';
+import { storeUrls } from '../support/services.js';
+import { Fixtures, json } from './support.js';
+
+const hex = (h: string) => Buffer.from(h, 'hex');
+
+describe.each(storeUrls('server-audit'))('audit routes on $dialect', ({ make }) => {
+  const f = new Fixtures();
+  let app: FastifyInstance;
+  let security: SecurityManager;
+  let auth: { authorization: string };
+
+  beforeEach(async () => {
+    const store = make();
+    f.defer(store.cleanup); // runs last, after the manager has closed
+    ({ app, security, auth } = await f.serve({}, store.url));
+  });
+  afterEach(() => f.close());
+
+  const post = (url: string, payload?: unknown) => app.inject({ method: 'POST', url, headers: auth, ...(payload === undefined ? {} : { payload: payload as object }) });
+  const get = (url: string) => app.inject({ method: 'GET', url, headers: auth });
+
+  /** The root a signed checkpoint commits to, checked against the verifier key in the store. */
+  const rootOf = async (note: string) => {
+    const { text } = openNote(note, await storedVerifiers(security.store.db));
+    return parseCheckpoint(text);
+  };
+
+  it('appends one event and reads it back', async () => {
+    const event = { eventType: 'model.trained', userId: 'alice', timestamp: '2024-01-15T10:30:00Z', result: 'success', additionalData: { epochs: 3, tags: ['a'] } };
+    const res = await post('/v1/audit/events', event);
+    expect(res.statusCode).toBe(201);
+    const { receipts } = json(res);
+    expect(receipts).toEqual([{ index: expect.any(Number), id: expect.any(String) }]);
+    const read = json(await get('/v1/audit/events?eventType=model.trained&userId=alice'));
+    expect(read.nextAfterIndex).toBeNull();
+    expect(read.entries).toEqual([
+      expect.objectContaining({ ...receipts[0], timestamp: '2024-01-15T10:30:00.000Z', eventType: 'model.trained', userId: 'alice', result: 'success', level: 'basic', additionalData: event.additionalData, payload: 'clear' }),
+    ]);
+  });
+
+  it('appends a batch in order', async () => {
+    const events = ['a', 'b', 'c'].map((step) => ({ eventType: 'pipeline.step', result: 'success', additionalData: { step } }));
+    const res = await post('/v1/audit/events', { events });
+    expect(res.statusCode).toBe(201);
+    const indices = json(res).receipts.map((r: { index: number }) => r.index);
+    expect(indices).toEqual([indices[0], indices[0] + 1, indices[0] + 2]);
+    const read = json(await get('/v1/audit/events?eventType=pipeline.step'));
+    expect(read.entries.map((e: { additionalData: { step: string } }) => e.additionalData.step)).toEqual(['a', 'b', 'c']);
+  });
+
+  it('appends nothing from a batch with one bad event, naming its index and field', async () => {
+    const good = { eventType: 'batch.test', result: 'success' };
+    const badName = await post('/v1/audit/events', { events: [good, { eventType: 'Not A Name', result: 'success' }, good] });
+    expect(badName.statusCode).toBe(400);
+    expect(json(badName).error.code).toBe('ERR_INVALID_INPUT');
+    expect(json(badName).error.message).toMatch(/^events\.1: invalid audit event: eventType: /);
+    const missing = await post('/v1/audit/events', { events: [good, good, { eventType: 'batch.test' }] });
+    expect(json(missing).error.message).toBe('invalid body: events.2.result: Invalid input: expected string, received undefined');
+    const badDate = await post('/v1/audit/events', { events: [good, { ...good, timestamp: 'yesterday' }] });
+    expect(json(badDate).error.message).toMatch(/^events\.1: .*timestamp/);
+    expect(json(await get('/v1/audit/events?eventType=batch.test')).entries).toEqual([]);
+  });
+
+  it('refuses an empty batch, a batch over 1000, and unknown fields', async () => {
+    expect((await post('/v1/audit/events', { events: [] })).statusCode).toBe(400);
+    const tooMany = await post('/v1/audit/events', { events: Array(1001).fill({ eventType: 'x', result: 'success' }) });
+    expect(json(tooMany).error.message).toMatch(/events: .*1000/);
+    const unknown = await post('/v1/audit/events', { eventType: 'x', result: 'success', severity: 'high' });
+    expect(json(unknown).error.message).toBe('invalid body: unknown field severity');
+  });
+
+  it('pages through a query with coerced numbers', async () => {
+    await post('/v1/audit/events', { events: Array.from({ length: 5 }, (_, i) => ({ eventType: 'page.item', result: 'success', additionalData: { i } })) });
+    const seen: number[] = [];
+    let after: number | null = -1;
+    while (after !== null) {
+      const page: { entries: Array<{ additionalData: { i: number } }>; nextAfterIndex: number | null } = json(await get(`/v1/audit/events?eventType=page.item&limit=2&afterIndex=${after}`));
+      seen.push(...page.entries.map((e) => e.additionalData.i));
+      after = page.nextAfterIndex;
+    }
+    expect(seen).toEqual([0, 1, 2, 3, 4]);
+    const bad = await get('/v1/audit/events?limit=many');
+    expect(bad.statusCode).toBe(400);
+    expect(json(bad).error.message).toMatch(/^invalid querystring: limit: /);
+  });
+
+  it('signs a checkpoint on demand and serves the latest', async () => {
+    expect(json(await get('/v1/audit/checkpoints/latest')).error.code).toBe('ERR_NOT_FOUND');
+    const signed = await post('/v1/audit/checkpoints');
+    expect(signed.statusCode).toBe(200);
+    const { size, note } = json(signed);
+    expect((await rootOf(note)).size).toBe(size);
+    const latest = json(await get('/v1/audit/checkpoints/latest'));
+    expect(latest.size).toBeGreaterThanOrEqual(size);
+    expect((await rootOf(latest.note)).size).toBe(latest.size);
+  });
+
+  it('proves inclusion against a signed checkpoint', async () => {
+    const { receipts } = json(await post('/v1/audit/events', { eventType: 'proof.target', result: 'success' }));
+    const index: number = receipts[0].index;
+    const res = await get(`/v1/audit/proofs/inclusion/${index}`);
+    expect(res.statusCode).toBe(200);
+    const proof = json(res);
+    const checkpoint = await rootOf(proof.checkpoint);
+    expect(checkpoint.size).toBe(proof.treeSize);
+    const [entry] = json(await get('/v1/audit/events?eventType=proof.target')).entries;
+    expect(proof.leafHash).toBe(entry.leafHash);
+    const path = proof.proof.map(hex);
+    expect(verifyInclusion(hex(proof.leafHash), index, proof.treeSize, path, checkpoint.root)).toBe(true);
+    expect(verifyInclusion(hex(entry.leafHash.replace(/^./, (c: string) => (c === '0' ? '1' : '0'))), index, proof.treeSize, path, checkpoint.root)).toBe(false);
+
+    expect(json(await get('/v1/audit/proofs/inclusion/999999')).error.code).toBe('ERR_NOT_FOUND');
+    expect(json(await get('/v1/audit/proofs/inclusion/-1')).error.message).toMatch(/^invalid params: index: /);
+  });
+
+  it('proves consistency between two signed checkpoints', async () => {
+    await post('/v1/audit/events', { events: Array(3).fill({ eventType: 'grow.log', result: 'success' }) });
+    const first = json(await post('/v1/audit/checkpoints'));
+    await post('/v1/audit/events', { events: Array(4).fill({ eventType: 'grow.log', result: 'success' }) });
+    const second = json(await post('/v1/audit/checkpoints'));
+    expect(second.size).toBeGreaterThan(first.size);
+    const res = await get(`/v1/audit/proofs/consistency?from=${first.size}&to=${second.size}`);
+    expect(res.statusCode).toBe(200);
+    const proof = json(res);
+    const [old, now] = [await rootOf(proof.checkpoint1), await rootOf(proof.checkpoint2)];
+    expect([old.size, now.size]).toEqual([first.size, second.size]);
+    expect(verifyConsistency(old.size, now.size, proof.proof.map(hex), old.root, now.root)).toBe(true);
+    expect(verifyConsistency(old.size, now.size, proof.proof.map(hex), now.root, old.root)).toBe(false);
+
+    expect(json(await get(`/v1/audit/proofs/consistency?from=${second.size}&to=${first.size}`)).error.code).toBe('ERR_INVALID_INPUT');
+    expect(json(await get(`/v1/audit/proofs/consistency?from=${first.size}&to=${second.size + 1000}`)).error.code).toBe('ERR_NOT_FOUND');
+    expect(json(await get('/v1/audit/proofs/consistency?from=1')).error.message).toMatch(/to: /);
+  });
+});

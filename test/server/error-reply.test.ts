@@ -1,0 +1,44 @@
+import { describe, expect, it } from 'vitest';
+import { LangtrainError } from '../../src/core/errors.js';
+import { describeError, INTERNAL_MESSAGE } from '../../src/server/error-reply.js';
+
+const LIMIT = 1024;
+
+describe('describeError', () => {
+  it.each([
+    ['ERR_INVALID_INPUT', 400],
+    ['ERR_INVALID_UNIT', 400],
+    ['ERR_CONFIG_INVALID', 400],
+    ['ERR_CONFIG_UNSUPPORTED_OPTION', 400],
+    ['ERR_NOT_FOUND', 404],
+    ['ERR_UNAUTHENTICATED', 401],
+  ] as const)('answers %s with %i and its message', (code, status) => {
+    expect(describeError(new LangtrainError(code, 'what was wrong'), LIMIT)).toEqual({ status, body: { error: { code, message: 'what was wrong' } } });
+  });
+
+  it('hides server-side LangtrainErrors behind ERR_INTERNAL', () => {
+    const reply = describeError(new LangtrainError('ERR_STORE_UNAVAILABLE', 'cannot reach postgres://db-host/prod'), LIMIT);
+    expect(reply).toEqual({ status: 500, body: { error: { code: 'ERR_INTERNAL', message: INTERNAL_MESSAGE } } });
+  });
+
+  it('never returns the message of an unexpected error', () => {
+    const reply = describeError(new TypeError('password=hunter2 at Object.<anonymous>'), LIMIT);
+    expect(reply.status).toBe(500);
+    expect(JSON.stringify(reply.body)).not.toContain('hunter2');
+  });
+
+  it('answers a body over the limit with 413 naming the limit', () => {
+    const err = Object.assign(new RangeError('Request body is too large'), { code: 'FST_ERR_CTP_BODY_TOO_LARGE', statusCode: 413 });
+    expect(describeError(err, LIMIT)).toEqual({
+      status: 413,
+      body: { error: { code: 'ERR_BODY_TOO_LARGE', message: 'request body is larger than the limit of 1024 bytes (server.bodyLimit)' } },
+    });
+  });
+
+  it('keeps only Fastify 4xx errors as client errors', () => {
+    const media = Object.assign(new Error('Unsupported Media Type'), { code: 'FST_ERR_CTP_INVALID_MEDIA_TYPE', statusCode: 415 });
+    expect(describeError(media, LIMIT).status).toBe(415);
+    const foreign = Object.assign(new Error('upstream said no'), { statusCode: 400 });
+    expect(describeError(foreign, LIMIT).status).toBe(500);
+  });
+});
