@@ -1,4 +1,4 @@
-import { mkdirSync, realpathSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, realpathSync } from 'node:fs';
 import { dirname } from 'node:path';
 import SQLite from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect, sql, type Transaction } from 'kysely';
@@ -55,7 +55,12 @@ function openSqlite(path: string, options: OpenStoreOptions): Store {
   if (path === '') {
     throw new LangtrainError('ERR_STORE_URL_UNSUPPORTED', 'sqlite: URL needs a file path, e.g. sqlite:.langtrain/langtrain.db');
   }
-  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  if (path !== ':memory:') {
+    // The database holds signing keys and personal data: owner-only from the start
+    // (SQLite gives its -wal and -shm files the database file's permissions).
+    mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+    closeSync(openSync(path, 'a', 0o600));
+  }
   const handle = new SQLite(path, { timeout: options.busyTimeoutMs ?? 10_000 });
   // WAL lets readers (queries, verification) run while a writer appends; synchronous=FULL
   // makes every commit durable against power loss, not only against a process crash,

@@ -1,0 +1,2 @@
+/** `langtrain/security`: the seed's `langtrain.security` module (what exists of it). */
+export { SecurityManager, type SecurityManagerOptions } from './security-manager.js';

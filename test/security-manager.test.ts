@@ -1,0 +1,66 @@
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { SecurityManager } from '../src/security-manager.js';
+import { REDIS_URL, redisPrefix, tempDir } from './support/services.js';
+
+describe('SecurityManager (composition root)', () => {
+  const dirs: Array<ReturnType<typeof tempDir>> = [];
+  const managers: SecurityManager[] = [];
+  afterEach(async () => {
+    for (const m of managers.splice(0)) await m.close();
+    for (const d of dirs.splice(0)) d.cleanup();
+  });
+  const open = async (options: Parameters<typeof SecurityManager.open>[0] = {}) => {
+    const dir = tempDir('security');
+    dirs.push(dir);
+    const manager = await SecurityManager.open({ env: {}, ...options, config: { store: { url: `sqlite:${join(dir.path, 'db')}`, ...options.config?.store }, ...options.config } });
+    managers.push(manager);
+    return manager;
+  };
+
+  it('applies auditLevel to the audit log it builds', async () => {
+    const security = await open({ auditLevel: 'basic' });
+    expect(security.config.audit.level).toBe('basic');
+    expect((await security.audit.logEvent({ eventType: 'api.request', result: 'success', level: 'detailed' })).index).toBeNull();
+  });
+
+  it.each([
+    ['encryptionLevel', 'AES-256-GCM'],
+    ['keyRotationInterval', '30d'],
+    ['keyManagement', 'HSM'],
+    ['realTimeMonitoring', true],
+    ['anomalyDetection', true],
+    ['complianceMode', ['SOC2', 'GDPR', 'HIPAA']],
+    ['dataResidency', 'EU'],
+    ['retentionPolicy', '7y'],
+  ])('refuses the seed option %s until it is built, naming it', async (name, value) => {
+    await expect(SecurityManager.open({ env: {}, [name]: value })).rejects.toMatchObject({
+      code: 'ERR_OPTION_NOT_SUPPORTED_YET',
+      message: expect.stringContaining(name),
+    });
+  });
+
+  it('refuses an unknown option and enableMonitoring', async () => {
+    await expect(SecurityManager.open({ env: {}, colour: 'red' } as never)).rejects.toMatchObject({ code: 'ERR_CONFIG_UNSUPPORTED_OPTION', message: expect.stringContaining('colour') });
+    const security = await open();
+    expect(() => security.enableMonitoring(['privilege_escalation'])).toThrow(/not supported yet/);
+  });
+
+  it('opens Redis with the configured key prefix when store.redisUrl is set', async () => {
+    const prefix = redisPrefix('manager');
+    const security = await open({ config: { store: { redisUrl: REDIS_URL, redisKeyPrefix: prefix } } });
+    expect(security.redis?.keyPrefix).toBe(prefix);
+    await security.redis!.client.set('probe', '1', 'EX', 10);
+    expect(await security.redis!.client.get('probe')).toBe('1');
+    await security.redis!.client.del('probe');
+  });
+
+  it('records the bootstrap admin token minting without the token itself', async () => {
+    const security = await open();
+    const token = await security.adminTokens.mint();
+    expect(await security.adminTokens.verify(token)).not.toBeNull();
+    expect(await security.adminTokens.verify(token.slice(0, -1) + (token.endsWith('A') ? 'B' : 'A'))).toBeNull();
+    const [minted] = await security.audit.query({ eventType: 'admin_token.minted' });
+    expect(JSON.stringify(minted)).not.toContain(token.split('_').at(-1));
+  });
+});
