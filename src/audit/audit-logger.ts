@@ -283,12 +283,28 @@ export class AuditLogger implements AuditSink {
   async prune(now: Date = new Date()): Promise<number> {
     const { store } = await this.#init();
     const cutoff = new Date(now.getTime() - this.config.retentionPeriod).toISOString();
+    const loggedAt = sql.raw(entryField(store.dialect, 'loggedAt'));
     return store.writeTransaction('audit', async (tx) => {
+      // Entries are logged in index order, so the expired ones are a prefix: find its end
+      // with a binary search of point reads instead of indexing loggedAt (which would cost
+      // every append). Pruned entries count as expired.
+      const expired = async (seq: number) => {
+        const row = await tx.selectFrom('audit_entries').select(loggedAt.as('at')).where('seq', '=', seq).executeTakeFirst();
+        return row !== undefined && (row.at === null || String(row.at) < cutoff);
+      };
+      let [low, high] = [0, await readSize(tx)];
+      while (low < high) {
+        const mid = Math.floor((low + high) / 2);
+        if (await expired(mid)) low = mid + 1;
+        else high = mid;
+      }
+      // The time test stays in the update: clocks of several writers may disagree slightly.
       const result = await tx
         .updateTable('audit_entries')
         .set({ body: null, pruned_at: now.toISOString() })
-        .where(sql.raw(entryField(store.dialect, 'loggedAt')), '<', cutoff)
+        .where('seq', '<', low)
         .where('pruned_at', 'is', null)
+        .where(loggedAt, '<', cutoff)
         .executeTakeFirst();
       return Number(result.numUpdatedRows);
     });

@@ -5,7 +5,7 @@ import { invalidInput, isLangtrainError } from '../core/errors.js';
 import { parseBody } from './entry.js';
 import type { Store } from '../store/database.js';
 import type { PayloadSealer } from './payload-seal.js';
-import { entryField } from './schema.js';
+import { entryField, entryUser } from './schema.js';
 
 export const auditQuerySchema = z
   .object({
@@ -55,9 +55,8 @@ export async function queryEntries(store: Store, input: AuditQuery, sealer: Payl
   if (q.result) select = select.where(field('result'), '=', q.result);
   if (q.userId) {
     const userId = q.userId;
-    select = sealer
-      ? select.where((eb) => eb.or([eb(field('userId'), '=', userId), eb(field('userRef'), '=', sealer.subjectRef(userId))]))
-      : select.where(field('userId'), '=', userId);
+    const user = sql.raw(entryUser(store.dialect));
+    select = select.where(user, 'in', sealer ? [userId, sealer.subjectRef(userId)] : [userId]);
   }
   if (q.afterIndex !== undefined) select = select.where('seq', '>', q.afterIndex);
   const rows = await select.orderBy('seq', 'asc').limit(q.limit).execute();

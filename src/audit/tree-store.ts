@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { WriteTx } from '../store/database.js';
-import { consistencyProofRanges, inclusionProofRanges, perfectCover, rangeHash, type Range } from './merkle.js';
+import { consistencyProofRanges, hashChildren, inclusionProofRanges, perfectCover, rangeHash, type Range } from './merkle.js';
 
 /**
  * Reads and writes of the Merkle tree's rows. The hashing lives in merkle.ts (pure); this
@@ -36,25 +36,61 @@ export async function readSize(db: Reader): Promise<number> {
 
 const nodeKey = (level: number, index: number) => `${level}:${index}`;
 
-/** Hashes of perfect subtrees: level 0 from the entries' leaf hashes, above from audit_nodes. */
+/**
+ * Only every fourth level of inner nodes is stored (4, 8, 12, …), like the tiles of
+ * Trillian/Tessera: it cuts node writes from about one per entry to one per fifteen, and
+ * any node between is rebuilt from at most eight stored descendants when a proof needs it.
+ */
+export const NODE_STRIDE = 4;
+
+export const isStoredLevel = (level: number): boolean => level > 0 && level % NODE_STRIDE === 0;
+
+/** Hashes of perfect subtrees: level 0 from the entries' leaf hashes, stored levels from audit_nodes, the rest rebuilt. */
 export async function readPerfectNodes(db: Reader, wanted: ReadonlyArray<{ level: number; index: number }>): Promise<Map<string, Buffer>> {
-  const found = new Map<string, Buffer>();
-  const leaves = wanted.filter((n) => n.level === 0).map((n) => n.index);
-  const inner = wanted.filter((n) => n.level > 0);
-  for (let i = 0; i < leaves.length; i += 500) {
-    const rows = await db.selectFrom('audit_entries').select(['seq', 'leaf_hash']).where('seq', 'in', leaves.slice(i, i + 500)).execute();
-    for (const row of rows) found.set(nodeKey(0, Number(row.seq)), Buffer.from(row.leaf_hash));
+  // Each wanted node covers a run of descendants at the stored level at or below it.
+  const spans = wanted.map(({ level, index }) => {
+    const base = level - (level % NODE_STRIDE);
+    const width = 2 ** (level - base);
+    return { level, index, base, first: index * width, width };
+  });
+  const stored = new Map<string, Buffer>();
+  const leafRuns = spans.filter((s) => s.base === 0);
+  const innerRuns = spans.filter((s) => s.base > 0);
+  for (let i = 0; i < leafRuns.length; i += 100) {
+    const chunk = leafRuns.slice(i, i + 100);
+    const rows = await db
+      .selectFrom('audit_entries')
+      .select(['seq', 'leaf_hash'])
+      .where((eb) => eb.or(chunk.map((s) => eb.between('seq', s.first, s.first + s.width - 1))))
+      .execute();
+    for (const row of rows) stored.set(nodeKey(0, Number(row.seq)), Buffer.from(row.leaf_hash));
   }
-  for (let i = 0; i < inner.length; i += 200) {
-    const chunk = inner.slice(i, i + 200);
+  for (let i = 0; i < innerRuns.length; i += 100) {
+    const chunk = innerRuns.slice(i, i + 100);
     const rows = await db
       .selectFrom('audit_nodes')
       .select(['level', 'idx', 'hash'])
-      .where((eb) => eb.or(chunk.map((n) => eb.and([eb('level', '=', n.level), eb('idx', '=', n.index)]))))
+      .where((eb) => eb.or(chunk.map((s) => eb.and([eb('level', '=', s.base), eb.between('idx', s.first, s.first + s.width - 1)]))))
       .execute();
-    for (const row of rows) found.set(nodeKey(Number(row.level), Number(row.idx)), Buffer.from(row.hash));
+    for (const row of rows) stored.set(nodeKey(Number(row.level), Number(row.idx)), Buffer.from(row.hash));
+  }
+  const found = new Map<string, Buffer>();
+  for (const span of spans) {
+    const run = Array.from({ length: span.width }, (_, k) => {
+      const hash = stored.get(nodeKey(span.base, span.first + k));
+      if (!hash) throw new Error(`tree node ${span.base}/${span.first + k} is missing from the store`);
+      return hash;
+    });
+    found.set(nodeKey(span.level, span.index), perfectRoot(run));
   }
   return found;
+}
+
+/** Root of a perfect subtree from its 2^k nodes at one level, left to right. */
+function perfectRoot(nodes: Buffer[]): Buffer {
+  let level = nodes;
+  while (level.length > 1) level = Array.from({ length: level.length / 2 }, (_, i) => hashChildren(level[2 * i]!, level[2 * i + 1]!));
+  return level[0]!;
 }
 
 /** The Merkle hash of each range, from stored perfect nodes, with one read per table. */
@@ -78,11 +114,13 @@ export async function insertEntries(tx: WriteTx, rows: readonly StoredEntry[]): 
   }
 }
 
+/** Persist the completed nodes that belong to stored levels; the others are rebuilt on demand. */
 export async function insertNodes(tx: WriteTx, nodes: readonly NodeRow[]): Promise<void> {
-  for (let i = 0; i < nodes.length; i += 1000) {
+  const kept = nodes.filter((n) => isStoredLevel(n.level));
+  for (let i = 0; i < kept.length; i += 1000) {
     await tx
       .insertInto('audit_nodes')
-      .values(nodes.slice(i, i + 1000).map((n) => ({ level: n.level, idx: n.index, hash: n.hash })))
+      .values(kept.slice(i, i + 1000).map((n) => ({ level: n.level, idx: n.index, hash: n.hash })))
       .execute();
   }
 }
