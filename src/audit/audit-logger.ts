@@ -329,9 +329,9 @@ export class AuditLogger implements AuditSink {
   }
 
   /** Re-derive the tree from the store and check every checkpoint (see verifier.ts). */
-  async verify(options: Partial<VerifyOptions> = {}): Promise<VerificationReport> {
+  async verify(options: Partial<VerifyOptions> & { workers?: number } = {}): Promise<VerificationReport> {
     const { store } = await this.#init();
-    return verifyStore(store.db, { ...options, verifiers: options.verifiers ?? (await storedVerifiers(store.db)) });
+    return verifyStore(store, { ...options, verifiers: options.verifiers ?? (await storedVerifiers(store.db)) });
   }
 
   /** The store this log writes to. */

@@ -4,7 +4,9 @@ import { openCheckpoint } from './checkpoint-signer.js';
 import { ENTRY_FORMAT_VERSION } from './entry.js';
 import { CompactRange, hashLeaf } from './merkle.js';
 import type { NoteVerifier } from './signed-note.js';
-import { listCheckpoints } from './tree-store.js';
+import type { Store } from '../store/database.js';
+import { checkedLeavesInParallel, defaultVerifyWorkers, parallelVerificationAvailable } from './parallel-verify.js';
+import { listCheckpoints, readSize } from './tree-store.js';
 
 /**
  * Offline verification: re-derive the whole tree from the stored entries and check it
@@ -53,14 +55,74 @@ export interface VerifyOptions {
   progressEvery?: number;
 }
 
-class Failure extends Error {
+/** Thrown inside verification to stop at the first problem; turned into the report's `problem`. */
+export class VerificationFailure extends Error {
   constructor(readonly problem: VerificationProblem) {
     super(problem.reason);
   }
 }
 
+/**
+ * Consecutive entries whose bytes have been checked: their recomputed leaf hashes packed
+ * 32 bytes each. Batches, not single leaves, cross the async boundaries: an await per entry
+ * cost more than hashing it.
+ */
+export interface CheckedLeaves {
+  start: number;
+  count: number;
+  leaves: Buffer;
+  /** 1 where the entry was pruned (its stored leaf hash taken as is). */
+  pruned: Uint8Array;
+}
+
+/** Check a run of consecutive entries; a gap or repeat is reported by `verifyLeaves`. */
+export function checkEntries(entries: readonly VerifiableEntry[]): CheckedLeaves[] {
+  const batches: CheckedLeaves[] = [];
+  let i = 0;
+  while (i < entries.length) {
+    // Split where indices stop being consecutive, so verifyLeaves sees the gap.
+    let j = i + 1;
+    while (j < entries.length && entries[j]!.index === entries[j - 1]!.index + 1) j += 1;
+    const run = entries.slice(i, j);
+    const leaves = Buffer.allocUnsafe(32 * run.length);
+    const pruned = new Uint8Array(run.length);
+    run.forEach((entry, k) => {
+      checkEntry(entry).copy(leaves, 32 * k);
+      if (entry.body === null) pruned[k] = 1;
+    });
+    batches.push({ start: run[0]!.index, count: run.length, leaves, pruned });
+    i = j;
+  }
+  return batches;
+}
+
+/** Verify entries read from anywhere (store, bundle): each is checked, then the tree. */
 export async function verifyEntries(
   entries: AsyncIterable<VerifiableEntry>,
+  checkpoints: readonly VerifiableCheckpoint[],
+  options: VerifyOptions,
+): Promise<VerificationReport> {
+  async function* checked(): AsyncGenerator<CheckedLeaves> {
+    let page: VerifiableEntry[] = [];
+    for await (const entry of entries) {
+      page.push(entry);
+      if (page.length === 4096) {
+        yield* checkEntries(page);
+        page = [];
+      }
+    }
+    yield* checkEntries(page);
+  }
+  return verifyLeaves(checked(), checkpoints, options);
+}
+
+/**
+ * Rebuild the tree from checked leaves in index order and hold it against every signed
+ * checkpoint. Stops at the first problem: a missing or repeated index, a leaf that failed
+ * its check upstream (thrown as VerificationFailure), or a checkpoint that does not match.
+ */
+export async function verifyLeaves(
+  batches: AsyncIterable<CheckedLeaves>,
   checkpoints: readonly VerifiableCheckpoint[],
   options: VerifyOptions,
 ): Promise<VerificationReport> {
@@ -74,25 +136,30 @@ export async function verifyEntries(
   let next = 0;
   try {
     for (const cp of pending) if (cp.size <= 0) fail(0, `checkpoint with tree size ${cp.size} is malformed`, cp.size);
-    for await (const entry of entries) {
-      if (entry.index !== next) {
-        fail(Math.min(entry.index, next), entry.index > next ? `entry ${next} is missing` : `entry ${entry.index} is duplicated or out of order`);
+    for await (const batch of batches) {
+      if (batch.count === 0) continue;
+      if (batch.start !== next) {
+        fail(Math.min(batch.start, next), batch.start > next ? `entry ${next} is missing` : `entry ${batch.start} is duplicated or out of order`);
       }
-      frontier.append(checkEntry(entry));
-      if (entry.body === null) report.prunedEntries += 1;
-      next += 1;
+      for (let k = 0; k < batch.count; k += 1) {
+        frontier.append(batch.leaves.subarray(32 * k, 32 * k + 32));
+        next += 1;
+        while (pending.length > 0 && pending[0]!.size === next) {
+          report.entries = next;
+          checkCheckpoint(pending.shift()!, frontier, options.verifiers, report);
+        }
+      }
+      for (let k = 0; k < batch.count; k += 1) report.prunedEntries += batch.pruned[k]!;
+      const before = report.entries;
       report.entries = next;
-      if (options.onProgress && next % progressEvery === 0) options.onProgress(next);
-      while (pending.length > 0 && pending[0]!.size === next) {
-        checkCheckpoint(pending.shift()!, frontier, options.verifiers, report);
-      }
+      if (options.onProgress && Math.floor(next / progressEvery) > Math.floor(before / progressEvery)) options.onProgress(next);
     }
     if (pending.length > 0) {
       const cp = pending[0]!;
       fail(next, `entries ${next}..${cp.size - 1} are missing: checkpoint ${cp.size} was signed over ${cp.size} entries but the log has ${next}`, cp.size);
     }
   } catch (err) {
-    if (!(err instanceof Failure)) throw err;
+    if (!(err instanceof VerificationFailure)) throw err;
     report.ok = false;
     report.problem = err.problem;
   }
@@ -102,11 +169,11 @@ export async function verifyEntries(
 }
 
 function fail(index: number, reason: string, checkpointSize?: number): never {
-  throw new Failure(checkpointSize === undefined ? { index, reason } : { index, reason, checkpointSize });
+  throw new VerificationFailure(checkpointSize === undefined ? { index, reason } : { index, reason, checkpointSize });
 }
 
 /** The entry's leaf hash, recomputed from its bytes; fails on any disagreement. */
-function checkEntry(entry: VerifiableEntry): Buffer {
+export function checkEntry(entry: VerifiableEntry): Buffer {
   if (entry.body === null) return entry.leafHash; // pruned: only the leaf hash is kept
   const leaf = hashLeaf(entry.body);
   if (!leaf.equals(entry.leafHash)) fail(entry.index, `entry ${entry.index} was altered: its bytes do not match its leaf hash`);
@@ -153,13 +220,14 @@ function checkCheckpoint(cp: VerifiableCheckpoint, frontier: CompactRange, verif
 }
 
 /** Entries of a store in index order, read in pages so memory stays flat on any log size. */
-export async function* storedEntries(db: Kysely<any>, pageSize = 5000): AsyncGenerator<VerifiableEntry> {
+export async function* storedEntries(db: Kysely<any>, size = Infinity, pageSize = 5000): AsyncGenerator<VerifiableEntry> {
   let after = -1;
   for (;;) {
     const rows = await db
       .selectFrom('audit_entries')
       .select(['seq', 'body', 'leaf_hash'])
       .where('seq', '>', after)
+      .where('seq', '<', size)
       .orderBy('seq', 'asc')
       .limit(pageSize)
       .execute();
@@ -169,8 +237,22 @@ export async function* storedEntries(db: Kysely<any>, pageSize = 5000): AsyncGen
   }
 }
 
-/** Verify a log in a store against its signed checkpoints. */
-export async function verifyStore(db: Kysely<any>, options: VerifyOptions): Promise<VerificationReport> {
-  const checkpoints = await listCheckpoints(db);
-  return verifyEntries(storedEntries(db), checkpoints, options);
+/**
+ * Verify a log in a store against its signed checkpoints, up to the size it has when
+ * verification starts (entries appended meanwhile are left for the next run). Large logs
+ * are checked on worker threads when the compiled worker is available.
+ */
+export async function verifyStore(store: Store, options: VerifyOptions & { workers?: number }): Promise<VerificationReport> {
+  // Checkpoints first: any made after this read are ignored, and every one read covers
+  // entries that existed before `size` is read, so a checkpoint beyond it means lost entries.
+  const checkpoints = await listCheckpoints(store.db);
+  const size = await readSize(store.db);
+  const workers = options.workers ?? (size >= PARALLEL_FROM ? defaultVerifyWorkers() : 0);
+  if (workers > 0 && parallelVerificationAvailable() && store.connectionUrl !== 'sqlite::memory:') {
+    return verifyLeaves(checkedLeavesInParallel(store, size, workers), checkpoints, options);
+  }
+  return verifyEntries(storedEntries(store.db, size), checkpoints, options);
 }
+
+/** Below this many entries, starting worker threads costs more than it saves. */
+const PARALLEL_FROM = 100_000;

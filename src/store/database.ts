@@ -20,6 +20,8 @@ export interface Store {
   readonly dialect: Dialect;
   /** The URL with any password removed: safe to print. */
   readonly displayUrl: string;
+  /** The URL as given, password included: only for opening more connections (worker threads); never print it. */
+  readonly connectionUrl: string;
   readonly db: Kysely<any>;
   /**
    * Run `work` holding the database's single writer lock, committed when it resolves.
@@ -73,6 +75,7 @@ function openSqlite(path: string, options: OpenStoreOptions): Store {
   return {
     dialect: 'sqlite',
     displayUrl: `sqlite:${path}`,
+    connectionUrl: `sqlite:${path}`,
     db,
     async writeTransaction(_lockName, work) {
       // Kysely's SQLite driver has one connection behind a mutex; holding it for the whole
@@ -153,6 +156,7 @@ async function openPostgres(url: string): Promise<Store> {
   return {
     dialect: 'postgres',
     displayUrl: redactUrl(url),
+    connectionUrl: url,
     db,
     async writeTransaction(lockName, work) {
       return db.transaction().execute(async (tx) => {

@@ -1,4 +1,6 @@
-import { createReadStream, createWriteStream, existsSync, renameSync, rmSync } from 'node:fs';
+import { once } from 'node:events';
+import { createReadStream, createWriteStream, existsSync, renameSync, rmSync, statSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { finished } from 'node:stream/promises';
 import { createInterface } from 'node:readline';
 import { Command, Option } from 'commander';
@@ -149,14 +151,23 @@ export function auditCommand(run: (work: () => Promise<void>, json?: boolean) =>
       run(async () => {
         const filter = { from: o.from, to: o.to, eventType: o.type, userId: o.user, result: o.result };
         const filtered = Object.values(filter).some((v) => v !== undefined);
+        // The bundle is renamed over --output: refuse a missing folder or a non-file (e.g. /dev/stdout) up front.
+        if (!existsSync(dirname(resolve(o.output)))) throw invalidInput(`--output: folder ${dirname(resolve(o.output))} does not exist`);
+        if (existsSync(o.output) && !statSync(o.output).isFile()) throw invalidInput(`--output: ${o.output} exists and is not a regular file`);
         const security = await openSecurity(o);
         const temporary = `${o.output}.partial-${process.pid}`;
         try {
           const out = createWriteStream(temporary, { flags: 'wx', mode: 0o600 });
+          // A write error (disk full, …) must fail the export, not crash the process as an unhandled 'error'.
+          let writeError: Error | undefined;
+          out.on('error', (err) => (writeError ??= err));
           const progress = startProgress('exporting', undefined, o.quiet || o.json);
           const count = await security.audit.exportBundle({
             ...(filtered ? { filter } : {}),
-            write: (line) => (out.write(line) ? undefined : new Promise<void>((r) => out.once('drain', () => r()))),
+            write: (line) => {
+              if (writeError) throw writeError;
+              return out.write(line) ? undefined : once(out, 'drain').then(() => undefined);
+            },
             onProgress: (n) => progress.update(n),
           });
           out.end();
@@ -177,6 +188,7 @@ export function auditCommand(run: (work: () => Promise<void>, json?: boolean) =>
     .description('re-derive the tree and check every signed checkpoint; exit 1 names the first bad entry')
     .option('--bundle <file>', 'verify an exported bundle instead of the store')
     .option('--verifier-key <key...>', "pin the log's public key(s) (NAME+ID+KEY); default: the key recorded in the store / bundle")
+    .option('--workers <n>', 'threads checking entries (default: up to 4 for logs of 100,000 entries or more; 0 = this thread only)', toInt)
     .option('--quiet', 'no progress')
     .action((o) =>
       run(async () => {
@@ -193,7 +205,7 @@ export function auditCommand(run: (work: () => Promise<void>, json?: boolean) =>
             const verifiers = pinned ?? (await storedVerifiers(store.db).catch(() => {
               throw new LangtrainError('ERR_NOT_FOUND', `no audit log in ${store.displayUrl}`);
             }));
-            report = await verifyStore(store.db, { verifiers, onProgress: (n) => progress.update(n) });
+            report = await verifyStore(store, { verifiers, onProgress: (n) => progress.update(n), ...(o.workers !== undefined ? { workers: o.workers } : {}) });
           } finally {
             await store.close();
           }
