@@ -99,9 +99,16 @@ export class SecurityManager {
     throw new LangtrainError('ERR_OPTION_NOT_SUPPORTED_YET', 'SecurityManager.enableMonitoring is not supported yet: security monitoring is not built yet');
   }
 
+  /** Close every part, even when one fails (the first failure is rethrown afterwards). */
   async close(): Promise<void> {
-    await this.audit.close();
-    await this.redis?.close();
-    await this.store.close();
+    try {
+      await this.audit.close();
+    } finally {
+      try {
+        await this.redis?.close();
+      } finally {
+        await this.store.close();
+      }
+    }
   }
 }

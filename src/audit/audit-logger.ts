@@ -64,7 +64,7 @@ export class AuditLogger implements AuditSink {
   #ready: Promise<{ store: Store; signer: NoteSigner; sealer: PayloadSealer | null }> | undefined;
   #pending: Pending[] = [];
   #flushing = false;
-  #closed = false;
+  #closing: Promise<void> | undefined;
   /** This process's view of the tree after its last commit; revalidated under the lock. */
   #frontier: CompactRange | null = null;
   #lastCheckpointSize = -1;
@@ -105,8 +105,33 @@ export class AuditLogger implements AuditSink {
 
   /** The seed's `log_event`. Resolves once the entry is durably committed. */
   async logEvent(input: AuditEventInput): Promise<AuditReceipt> {
-    if (this.#closed) throw new LangtrainError('ERR_AUDIT_CLOSED', 'the audit log is closed');
-    const event = validateEvent(input, new Date());
+    this.#checkOpen();
+    return this.#enqueue(validateEvent(input, new Date()));
+  }
+
+  /**
+   * Append several events: all are validated before any is queued, so one bad event
+   * appends none (the error names its position).
+   */
+  async logEvents(inputs: readonly AuditEventInput[]): Promise<AuditReceipt[]> {
+    this.#checkOpen();
+    const now = new Date();
+    const events = inputs.map((input, i) => {
+      try {
+        return validateEvent(input, now);
+      } catch (err) {
+        if (err instanceof LangtrainError) throw new LangtrainError(err.code, `event ${i}: ${err.message}`, { ...err.details, position: i });
+        throw err;
+      }
+    });
+    return Promise.all(events.map((event) => this.#enqueue(event)));
+  }
+
+  #checkOpen(): void {
+    if (this.#closing) throw new LangtrainError('ERR_AUDIT_CLOSED', 'the audit log is closed');
+  }
+
+  async #enqueue(event: ValidEvent): Promise<AuditReceipt> {
     if (this.config.level === 'basic' && event.level === 'detailed') {
       this.#droppedByLevel += 1;
       return { index: null, id: event.id };
@@ -119,22 +144,6 @@ export class AuditLogger implements AuditSink {
         setImmediate(() => void this.#drain());
       }
     });
-  }
-
-  /**
-   * Append several events: all are validated before any is queued, so one bad event
-   * appends none (the error names its position).
-   */
-  async logEvents(inputs: readonly AuditEventInput[]): Promise<AuditReceipt[]> {
-    inputs.forEach((input, i) => {
-      try {
-        validateEvent(input, new Date());
-      } catch (err) {
-        if (err instanceof LangtrainError) throw new LangtrainError(err.code, `event ${i}: ${err.message}`, { ...err.details, position: i });
-        throw err;
-      }
-    });
-    return Promise.all(inputs.map((input) => this.logEvent(input)));
   }
 
   /** `AuditSink` for the other domains. */
@@ -218,6 +227,9 @@ export class AuditLogger implements AuditSink {
     return store.writeTransaction('audit', async (tx) => {
       const size = await readSize(tx);
       const last = await this.#lastCheckpoint(tx);
+      if (size < last) {
+        throw new LangtrainError('ERR_AUDIT_CHAIN_BROKEN', `the log has ${size} entries but checkpoint ${last} was signed over more; run: langtrain audit verify`);
+      }
       if (size === 0 || size === last) return last;
       const frontier = await this.#frontierAt(tx, size);
       await this.#writeCheckpoint(tx, signer, frontier);
@@ -339,18 +351,20 @@ export class AuditLogger implements AuditSink {
     return (await this.#init()).store;
   }
 
-  /** Wait for queued events, sign a final checkpoint, and release the store if this logger opened it. */
-  async close(): Promise<void> {
-    if (this.#closed) return;
-    this.#closed = true;
-    if (!this.#ready) return;
-    while (this.#flushing) await new Promise((r) => setImmediate(r));
-    clearInterval(this.#timer);
-    this.#closed = false;
-    await this.checkpoint().catch(() => undefined);
-    this.#closed = true;
-    const { store } = await this.#ready;
-    if (!this.#storeOption) await store.close();
+  /** Stop taking events, wait for queued ones, sign a final checkpoint, and release the store if this logger opened it. */
+  close(): Promise<void> {
+    this.#closing ??= (async () => {
+      if (!this.#ready) return;
+      const { store } = await this.#ready;
+      while (this.#flushing) await new Promise((resolve) => setImmediate(resolve));
+      clearInterval(this.#timer);
+      try {
+        await this.checkpoint();
+      } finally {
+        if (!this.#storeOption) await store.close();
+      }
+    })();
+    return this.#closing;
   }
 }
 

@@ -29,7 +29,9 @@ async function main(argv: string[]): Promise<number> {
     await program.parseAsync(argv);
   } catch (err) {
     if (err instanceof CommanderError) {
-      return err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help' ? EXIT.ok : EXIT.usage;
+      // `commander.help` is also how a missing (sub)command is reported (help on stderr, exitCode 1): a usage error.
+      const helpAsked = err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || (err.code === 'commander.help' && err.exitCode === 0);
+      return helpAsked ? EXIT.ok : EXIT.usage;
     }
     throw err;
   }

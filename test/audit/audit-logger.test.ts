@@ -3,6 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { AuditLogger } from '../../src/audit/audit-logger.js';
 import { openCheckpoint, storedVerifiers } from '../../src/audit/checkpoint-signer.js';
 import { verifyConsistency, verifyInclusion } from '../../src/audit/merkle.js';
+import { verifyStore } from '../../src/audit/verifier.js';
 import { openStore, type Store } from '../../src/store/database.js';
 import { storeUrls, tempDir } from '../support/services.js';
 
@@ -158,7 +159,8 @@ describe.each(storeUrls('audit'))('AuditLogger on $dialect', ({ make }) => {
         for (const t of ['audit_entries', 'audit_checkpoints']) await sql.raw(`ALTER TABLE ${t} DISABLE TRIGGER USER`).execute(store.db);
       }
     };
-    const verify = async () => logger().verify();
+    // What `langtrain audit verify` does: the store and its recorded verifier key, no logger.
+    const verify = async () => verifyStore(store, { verifiers: await storedVerifiers(store.db) });
 
     it('is clean before tampering', async () => {
       await tamperable(logger());
