@@ -39,13 +39,17 @@ export interface ConsistencyProof {
   checkpoint2: string;
 }
 
+/** Events that must be committed together (one `logEvent`, or one `logEvents` batch). */
 interface Pending {
-  event: ValidEvent;
-  resolve: (receipt: AuditReceipt) => void;
+  events: ValidEvent[];
+  resolve: (receipts: AuditReceipt[]) => void;
   reject: (err: unknown) => void;
 }
 
-/** Most events written in one transaction: bounds the lock hold time under a burst. */
+/** How often an open log applies its retention period (also `langtrain audit prune`). */
+const RETENTION_SWEEP_MS = 3_600_000;
+
+/** Most events written in one transaction (a larger batch goes alone): bounds the lock hold time under a burst. */
 const MAX_GROUP = 4096;
 
 /**
@@ -69,6 +73,7 @@ export class AuditLogger implements AuditSink {
   #frontier: CompactRange | null = null;
   #lastCheckpointSize = -1;
   #timer: NodeJS.Timeout | undefined;
+  #retentionTimer: NodeJS.Timeout | undefined;
   #droppedByLevel = 0;
 
   constructor(options: AuditLoggerOptions = {}) {
@@ -96,8 +101,11 @@ export class AuditLogger implements AuditSink {
       await migrate(store, 'audit', auditMigrations);
       const signer = await loadCheckpointSigner(store, this.config.origin, this.config.signingKey);
       const sealer = this.config.encryption ? new PayloadSealer(loadOrCreateKey256(this.config.encryptionKey), this.config.origin) : null;
+      // Background upkeep; a failure here resurfaces at the next explicit call or at close().
       this.#timer = setInterval(() => void this.checkpoint().catch(() => undefined), this.config.checkpointInterval);
       this.#timer.unref();
+      this.#retentionTimer = setInterval(() => void this.prune().catch(() => undefined), RETENTION_SWEEP_MS);
+      this.#retentionTimer.unref();
       return { store, signer, sealer };
     })();
     return this.#ready;
@@ -106,44 +114,57 @@ export class AuditLogger implements AuditSink {
   /** The seed's `log_event`. Resolves once the entry is durably committed. */
   async logEvent(input: AuditEventInput): Promise<AuditReceipt> {
     this.#checkOpen();
-    return this.#enqueue(validateEvent(input, new Date()));
+    const [receipt] = await this.#enqueue([this.#validate(input, new Date())]);
+    return receipt!;
   }
 
   /**
-   * Append several events: all are validated before any is queued, so one bad event
-   * appends none (the error names its position).
+   * Append several events atomically: all are validated first, then committed in one
+   * transaction, so one bad event (the error names its position) or a failed write
+   * appends none of them.
    */
   async logEvents(inputs: readonly AuditEventInput[]): Promise<AuditReceipt[]> {
     this.#checkOpen();
     const now = new Date();
     const events = inputs.map((input, i) => {
       try {
-        return validateEvent(input, now);
+        return this.#validate(input, now);
       } catch (err) {
         if (err instanceof LangtrainError) throw new LangtrainError(err.code, `event ${i}: ${err.message}`, { ...err.details, position: i });
         throw err;
       }
     });
-    return Promise.all(events.map((event) => this.#enqueue(event)));
+    return this.#enqueue(events);
+  }
+
+  #validate(input: AuditEventInput, now: Date): ValidEvent {
+    const event = validateEvent(input, now);
+    if (event.userIdSensitive && !this.config.encryption) {
+      throw invalidInput('invalid audit event: sensitive: ["userId"] needs a log with encryption: true (otherwise the id would be stored in clear)');
+    }
+    return event;
   }
 
   #checkOpen(): void {
     if (this.#closing) throw new LangtrainError('ERR_AUDIT_CLOSED', 'the audit log is closed');
   }
 
-  async #enqueue(event: ValidEvent): Promise<AuditReceipt> {
-    if (this.config.level === 'basic' && event.level === 'detailed') {
-      this.#droppedByLevel += 1;
-      return { index: null, id: event.id };
+  async #enqueue(events: ValidEvent[]): Promise<AuditReceipt[]> {
+    const kept = this.config.level === 'basic' ? events.filter((e) => e.level === 'basic') : events;
+    this.#droppedByLevel += events.length - kept.length;
+    if (kept.length > 0) {
+      await this.#init();
+      const receipts = await new Promise<AuditReceipt[]>((resolve, reject) => {
+        this.#pending.push({ events: kept, resolve, reject });
+        if (!this.#flushing) {
+          this.#flushing = true;
+          setImmediate(() => void this.#drain());
+        }
+      });
+      const byId = new Map(receipts.map((r) => [r.id, r]));
+      return events.map((e) => byId.get(e.id) ?? { index: null, id: e.id });
     }
-    await this.#init();
-    return new Promise<AuditReceipt>((resolve, reject) => {
-      this.#pending.push({ event, resolve, reject });
-      if (!this.#flushing) {
-        this.#flushing = true;
-        setImmediate(() => void this.#drain());
-      }
-    });
+    return events.map((e) => ({ index: null, id: e.id }));
   }
 
   /** `AuditSink` for the other domains. */
@@ -158,10 +179,17 @@ export class AuditLogger implements AuditSink {
 
   async #drain(): Promise<void> {
     while (this.#pending.length > 0) {
-      const group = this.#pending.splice(0, MAX_GROUP);
+      // Whole units only: a batch is never split across transactions.
+      let count = 0;
+      let take = 0;
+      while (take < this.#pending.length && (take === 0 || count + this.#pending[take]!.events.length <= MAX_GROUP)) {
+        count += this.#pending[take]!.events.length;
+        take += 1;
+      }
+      const group = this.#pending.splice(0, take);
       try {
-        const first = await this.#commit(group.map((p) => p.event));
-        group.forEach((p, i) => p.resolve({ index: first + i, id: p.event.id }));
+        let index = await this.#commit(group.flatMap((p) => p.events));
+        for (const unit of group) unit.resolve(unit.events.map((e) => ({ index: index++, id: e.id })));
       } catch (err) {
         this.#frontier = null;
         group.forEach((p) => p.reject(err));
@@ -257,18 +285,22 @@ export class AuditLogger implements AuditSink {
   }
 
   /**
-   * Inclusion proof of entry `index` in the tree of the newest checkpoint (made now if
-   * the entry is newer than every checkpoint).
+   * Inclusion proof of entry `index` in the tree of the newest checkpoint. An entry newer
+   * than every checkpoint has no proof yet: pass `{ checkpoint: true }` to sign one first
+   * (or wait for `checkpointInterval`).
    */
-  async proveInclusion(index: number): Promise<InclusionProof> {
+  async proveInclusion(index: number, options: { checkpoint?: boolean } = {}): Promise<InclusionProof> {
     const { store } = await this.#init();
     if (!Number.isSafeInteger(index) || index < 0) throw invalidInput(`entry index ${index} must be a whole number ≥ 0`);
-    let checkpoint = await latestCheckpoint(store.db);
+    if (options.checkpoint) await this.checkpoint();
+    const checkpoint = await latestCheckpoint(store.db);
     if (!checkpoint || checkpoint.size <= index) {
-      await this.checkpoint();
-      checkpoint = await latestCheckpoint(store.db);
+      const size = await readSize(store.db);
+      throw new LangtrainError(
+        'ERR_NOT_FOUND',
+        index < size ? `entry ${index} is not covered by a signed checkpoint yet; sign one (langtrain audit checkpoint) and ask again` : `entry ${index} is not in the log (it has ${size} entries)`,
+      );
     }
-    if (!checkpoint || checkpoint.size <= index) throw new LangtrainError('ERR_NOT_FOUND', `entry ${index} is not in the log`);
     const { leafHash, proof } = await readInclusionProof(store.db, index, checkpoint.size);
     return { index, treeSize: checkpoint.size, leafHash: leafHash.toString('hex'), proof: proof.map((h) => h.toString('hex')), checkpoint: checkpoint.note };
   }
@@ -310,13 +342,13 @@ export class AuditLogger implements AuditSink {
         if (await expired(mid)) low = mid + 1;
         else high = mid;
       }
-      // The time test stays in the update: clocks of several writers may disagree slightly.
+      // Exactly the prefix is pruned, so pruned entries always form one (the verifier
+      // treats a pruned entry after a kept one as tampering).
       const result = await tx
         .updateTable('audit_entries')
         .set({ body: null, pruned_at: now.toISOString() })
         .where('seq', '<', low)
         .where('pruned_at', 'is', null)
-        .where(loggedAt, '<', cutoff)
         .executeTakeFirst();
       return Number(result.numUpdatedRows);
     });
@@ -328,7 +360,7 @@ export class AuditLogger implements AuditSink {
    */
   async shredSubject(userId: string): Promise<number> {
     const { store, sealer } = await this.#init();
-    if (!sealer) throw new LangtrainError('ERR_OPTION_NOT_SUPPORTED_YET', 'shredding needs a log with encryption: true (payloads are stored in clear)');
+    if (!sealer) throw invalidInput('shredding needs a log with encryption: true (this log stores payloads in clear)');
     return store.writeTransaction('audit', (tx) => sealer.shred(tx, sealer.subjectRef(userId)));
   }
 
@@ -358,6 +390,7 @@ export class AuditLogger implements AuditSink {
       const { store } = await this.#ready;
       while (this.#flushing) await new Promise((resolve) => setImmediate(resolve));
       clearInterval(this.#timer);
+      clearInterval(this.#retentionTimer);
       try {
         await this.checkpoint();
       } finally {

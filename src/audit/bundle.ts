@@ -137,9 +137,14 @@ export async function verifyBundle(lines: AsyncIterable<string>, options: Bundle
     const a = checkpoints.find((c) => c.size === link.size1);
     const b = checkpoints.find((c) => c.size === link.size2);
     if (!a || !b) throw invalidInput(`consistency proof ${link.size1}→${link.size2} names a checkpoint the bundle lacks`);
-    const [ra, rb] = [openCheckpoint(a.note, options.verifiers).root, openCheckpoint(b.note, options.verifiers).root];
-    if (!verifyConsistency(link.size1, link.size2, link.proof.map(fromHex), ra, rb)) {
-      return failed(0, `checkpoint ${link.size2} is not an extension of checkpoint ${link.size1}: the log was forked or rewritten`, link.size2);
+    let roots: [Buffer, Buffer];
+    try {
+      roots = [openCheckpoint(a.note, options.verifiers).root, openCheckpoint(b.note, options.verifiers).root];
+    } catch (err) {
+      return failed(link.size1, `checkpoint ${link.size1} or ${link.size2} is not validly signed: ${(err as Error).message}`, link.size2);
+    }
+    if (!verifyConsistency(link.size1, link.size2, link.proof.map(fromHex), roots[0], roots[1])) {
+      return failed(link.size1, `checkpoint ${link.size2} is not an extension of checkpoint ${link.size1}: entries from ${link.size1} on were forked or rewritten`, link.size2);
     }
   }
 

@@ -53,7 +53,7 @@ const eventSchema = z
   .object({
     eventType: z.string().regex(/^[a-z][a-z0-9_.:-]{0,127}$/, 'must be a lower-case name such as "user_authentication" or "keys.rotated"'),
     userId: z.string().min(1).max(256).nullish(),
-    timestamp: z.union([z.string(), z.date()]).optional(),
+    timestamp: z.union([z.iso.datetime({ offset: true, message: 'must be an ISO 8601 date-time such as "2024-01-15T10:30:00Z"' }), z.date()]).optional(),
     result: z.string().regex(/^[a-z][a-z0-9_.-]{0,63}$/, 'must be a lower-case word such as "success", "failure" or "denied"'),
     additionalData: z.record(z.string(), jsonValue).optional(),
     sensitive: z.array(z.literal('userId')).optional(),

@@ -3,10 +3,10 @@ import type { Dialect } from '../store/database.js';
 import type { Migration } from '../store/migrations.js';
 
 /**
- * Audit tables. `audit_entries` holds each entry's canonical bytes and leaf hash, plus
- * copies of the searchable fields; `audit_nodes` the hash of every completed perfect
- * subtree above the leaves, so any proof is a handful of indexed reads; checkpoints are
- * the signed tree heads.
+ * Audit tables. `audit_entries` holds each entry's canonical JSON and leaf hash;
+ * `audit_nodes` the hashes of completed perfect subtrees at every fourth level (see
+ * tree-store.ts), so any proof is a few indexed reads; checkpoints are the signed tree
+ * heads.
  *
  * With `immutableStorage` the database itself refuses to change history: triggers reject
  * every UPDATE and DELETE except retention pruning (setting a body to NULL while its

@@ -141,17 +141,20 @@ export async function verifyLeaves(
       if (batch.start !== next) {
         fail(Math.min(batch.start, next), batch.start > next ? `entry ${next} is missing` : `entry ${batch.start} is duplicated or out of order`);
       }
+      const before = report.entries;
       for (let k = 0; k < batch.count; k += 1) {
+        if (batch.pruned[k] === 1) {
+          // Retention prunes oldest first: a pruned entry after a kept one was blanked.
+          if (report.prunedEntries < next) fail(next, `entry ${next} has no payload but older entries do: retention prunes oldest first, so it was blanked`);
+          report.prunedEntries += 1;
+        }
         frontier.append(batch.leaves.subarray(32 * k, 32 * k + 32));
         next += 1;
+        report.entries = next;
         while (pending.length > 0 && pending[0]!.size === next) {
-          report.entries = next;
           checkCheckpoint(pending.shift()!, frontier, options.verifiers, report);
         }
       }
-      for (let k = 0; k < batch.count; k += 1) report.prunedEntries += batch.pruned[k]!;
-      const before = report.entries;
-      report.entries = next;
       if (options.onProgress && Math.floor(next / progressEvery) > Math.floor(before / progressEvery)) options.onProgress(next);
     }
     if (pending.length > 0) {

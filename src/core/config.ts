@@ -43,7 +43,7 @@ const rate = (what: string) =>
     }
   });
 
-/** A key held outside the database: `file:PATH` (raw 32 bytes, hex or base64) or `env:NAME`. */
+/** A key held outside the database: `file:PATH` or `env:NAME` holding the key as text (hex or base64). */
 export type KeyReference = `file:${string}` | `env:${string}`;
 
 const keyReference = z
@@ -140,7 +140,8 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
   const fromFile = readConfigFile(options.file);
   const fromEnv = readEnvironment(options.env ?? process.env);
   const merged = mergeDeep(mergeDeep(fromFile, fromEnv), (options.overrides ?? {}) as Record<string, unknown>);
-  return parseConfig(merged, options.file ?? DEFAULT_CONFIG_FILE);
+  const fromAFile = options.file !== undefined || existsSync(DEFAULT_CONFIG_FILE);
+  return parseConfig(merged, fromAFile ? `configuration (${options.file ?? DEFAULT_CONFIG_FILE}, environment, options)` : 'configuration');
 }
 
 export function parseConfig(input: unknown, source = 'configuration'): Config {

@@ -68,8 +68,10 @@ describe.each(storeUrls('audit'))('AuditLogger on $dialect', ({ make }) => {
     const hex = (h: string) => Buffer.from(h, 'hex');
     expect(verifyInclusion(hex(proof.leafHash), 13, head.size, proof.proof.map(hex), head.root)).toBe(true);
     expect(verifyInclusion(hex(proof.leafHash), 12, head.size, proof.proof.map(hex), head.root)).toBe(false);
-    // Entry 22 is newer than every checkpoint: proving it signs one first.
-    const newer = await log.proveInclusion(22);
+    // Entry 22 is newer than every checkpoint: no proof until one is signed.
+    await expect(log.proveInclusion(22)).rejects.toMatchObject({ code: 'ERR_NOT_FOUND', message: expect.stringContaining('not covered by a signed checkpoint') });
+    await expect(log.proveInclusion(99)).rejects.toMatchObject({ code: 'ERR_NOT_FOUND', message: expect.stringContaining('not in the log') });
+    const newer = await log.proveInclusion(22, { checkpoint: true });
     expect(newer.treeSize).toBe(25);
     const consistency = await log.proveConsistency(10, 25);
     const [a, b] = [openCheckpoint(consistency.checkpoint1, verifiers), openCheckpoint(consistency.checkpoint2, verifiers)];
@@ -138,6 +140,32 @@ describe.each(storeUrls('audit'))('AuditLogger on $dialect', ({ make }) => {
     await expect(log.logEvent({ eventType: 'x', result: 'ok', color: 'red' } as never)).rejects.toMatchObject({ message: expect.stringContaining('unknown field color') });
     await expect(log.logEvents([event(0), event(1), { eventType: 'x', result: '' }])).rejects.toMatchObject({ message: expect.stringMatching(/^event 2: .*result/) });
     expect(await log.size()).toBe(0);
+  });
+
+  it('commits a batch atomically: its indices stay contiguous among concurrent appends', async () => {
+    const log = logger();
+    const singles = Array.from({ length: 200 }, (_, i) => log.logEvent(event(i)));
+    const batch = log.logEvents(Array.from({ length: 3000 }, (_, i) => event(i)));
+    const [receipts] = await Promise.all([batch, Promise.all(singles)]);
+    const indices = receipts.map((r) => r.index!);
+    expect(indices.at(-1)! - indices[0]!).toBe(2999);
+    expect(indices.every((index, i) => index === indices[0]! + i)).toBe(true);
+  });
+
+  it('refuses a sensitive user id on a log that stores payloads in clear, and non-ISO timestamps', async () => {
+    const log = logger();
+    await expect(log.logEvent(event(1, { sensitive: ['userId'] }))).rejects.toMatchObject({ code: 'ERR_INVALID_INPUT', message: expect.stringContaining('encryption: true') });
+    await expect(log.logEvent(event(1, { timestamp: '1' }))).rejects.toMatchObject({ message: expect.stringContaining('ISO 8601') });
+    await expect(log.shredSubject('user1')).rejects.toMatchObject({ code: 'ERR_INVALID_INPUT' });
+    expect(await log.size()).toBe(0);
+  });
+
+  it('flags an entry blanked out of retention order, which the database guard cannot tell from pruning', async () => {
+    const log = logger({ retentionPeriod: '1d' });
+    for (let i = 0; i < 12; i += 1) await log.logEvent(event(i));
+    await log.checkpoint();
+    await store.db.updateTable('audit_entries').set({ body: null, pruned_at: new Date().toISOString() }).where('seq', '=', 7).execute();
+    expect((await log.verify()).problem).toMatchObject({ index: 7, reason: expect.stringContaining('blanked') });
   });
 
   it('refuses unsupported seed options at construction', () => {

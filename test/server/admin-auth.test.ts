@@ -53,16 +53,18 @@ describe('admin authentication on /v1', () => {
     const { app, auth, security } = await f.serve({ audit: { level: 'detailed' } });
     const tokenId = (await security.adminTokens.verify(auth.authorization.slice('Bearer '.length)))!;
     await app.inject({ method: 'POST', url: '/v1/audit/events', headers: auth, payload: { eventType: 'model.trained', result: 'success', additionalData: { secret: 'do-not-copy' } } });
+    await app.inject({ method: 'POST', url: '/v1/audit/checkpoints', headers: auth });
     await app.inject({ method: 'GET', url: '/v1/audit/proofs/inclusion/0', headers: auth });
     await app.inject({ method: 'GET', url: '/v1/audit/events?limit=0', headers: auth }); // 400: not recorded
     await app.inject({ method: 'GET', url: '/v1/audit/events' }); // 401: recorded as a failure only
     const requests = await vi.waitFor(async () => {
       const found = await security.audit.query({ eventType: 'api.request' });
-      expect(found).toHaveLength(2);
+      expect(found).toHaveLength(3);
       return found;
     });
     expect(requests.map((e) => [e.level, e.result, e.userId, e.additionalData])).toEqual([
       ['detailed', 'success', `admin-token:${tokenId}`, { method: 'POST', route: '/v1/audit/events', status: 201 }],
+      ['detailed', 'success', `admin-token:${tokenId}`, { method: 'POST', route: '/v1/audit/checkpoints', status: 200 }],
       ['detailed', 'success', `admin-token:${tokenId}`, { method: 'GET', route: '/v1/audit/proofs/inclusion/:index', status: 200 }],
     ]);
     expect(JSON.stringify(requests)).not.toMatch(/do-not-copy|Bearer|lt_admin_/);

@@ -104,6 +104,11 @@ describe.each(storeUrls('server-audit'))('audit routes on $dialect', ({ make }) 
   it('proves inclusion against a signed checkpoint', async () => {
     const { receipts } = json(await post('/v1/audit/events', { eventType: 'proof.target', result: 'success' }));
     const index: number = receipts[0].index;
+    // A GET never writes: the entry has no proof until a checkpoint covers it.
+    const early = await get(`/v1/audit/proofs/inclusion/${index}`);
+    expect(early.statusCode).toBe(404);
+    expect(json(early).error.message).toMatch(/not covered by a signed checkpoint/);
+    await post('/v1/audit/checkpoints');
     const res = await get(`/v1/audit/proofs/inclusion/${index}`);
     expect(res.statusCode).toBe(200);
     const proof = json(res);
