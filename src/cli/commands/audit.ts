@@ -129,7 +129,7 @@ export function auditCommand(run: (work: () => Promise<void>, json?: boolean) =>
             output(o, proof, () => `consistency ${a} → ${b}\n${proof.proof.join('\n')}`);
           } else {
             if (index === undefined) throw invalidInput('give an entry index, or --consistency A B');
-            const proof = await security.audit.proveInclusion(index);
+            const proof = await security.audit.proveInclusion(index, { checkpoint: true });
             output(o, proof, () => `entry ${index} in tree of size ${proof.treeSize}\nleaf ${proof.leafHash}\n${proof.proof.join('\n')}\n\n${proof.checkpoint}`);
           }
         } finally {
@@ -270,7 +270,7 @@ function describeReport(report: VerificationReport, pinned: boolean): string {
     `checkpoints verified: ${report.checkpointsVerified}, up to tree size ${report.verifiedSize}`,
   ];
   if (!report.ok && report.problem) lines.splice(1, 0, `first bad entry: ${report.problem.index}`);
-  if (report.unsignedTail > 0) lines.push(`not yet signed: ${report.unsignedTail} newest entries (run: langtrain audit checkpoint)`);
+  if (report.ok && report.unsignedTail > 0) lines.push(`not yet signed: ${report.unsignedTail} newest entries (run: langtrain audit checkpoint)`);
   if (!pinned) lines.push("note: checked against the key recorded with the log; pin the log's public key with --verifier-key to detect a replaced key");
   return lines.join('\n');
 }

@@ -1,0 +1,145 @@
+import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { afterEach, describe, expect, it } from 'vitest';
+import { generateSignerKey } from '../../src/audit/signed-note.js';
+import { jsonl, killChildren, parseJson, runCli, workspace } from './run-cli.js';
+
+const cleanups: Array<() => unknown> = [];
+afterEach(async () => {
+  await killChildren();
+  for (const c of cleanups.splice(0).reverse()) c();
+});
+
+const event = (i: number) => ({ eventType: 'dataset.read', userId: i % 3 === 1 ? 'xavier' : `user-${i}`, result: 'success', additionalData: { row: i } });
+
+/** A log of 8 entries under one signed checkpoint (size 8). */
+async function setup() {
+  const w = workspace('export');
+  cleanups.push(w.cleanup);
+  const cli = (...args: string[]) => runCli([...args, '--db', w.db], { cwd: w.dir });
+  const r = await cli('audit', 'import', w.file('events.jsonl', jsonl(Array.from({ length: 8 }, (_, i) => event(i)))));
+  expect(r.code, r.stderr).toBe(0);
+  return { w, cli, bundle: join(w.dir, 'bundle.jsonl') };
+}
+
+const bundleLines = (file: string) => readFileSync(file, 'utf8').trimEnd().split('\n').map((l) => JSON.parse(l));
+const partials = (dir: string) => readdirSync(dir).filter((f) => f.includes('.partial-'));
+
+function storedVerifierKey(db: string): string {
+  const handle = new Database(db.slice('sqlite:'.length), { readonly: true });
+  try {
+    return (handle.prepare('SELECT verifier_key FROM audit_keys').get() as { verifier_key: string }).verifier_key;
+  } finally {
+    handle.close();
+  }
+}
+
+describe('langtrain audit export / verify --bundle', () => {
+  it('exports the whole log; the bundle verifies; no .partial file is left', async () => {
+    const { w, cli, bundle } = await setup();
+    const r = await cli('audit', 'export', '--output', bundle);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toBe(`exported 8 entries to ${bundle}\n`);
+    expect(partials(w.dir)).toEqual([]);
+    expect(statSync(bundle).mode & 0o777).toBe(0o600);
+    const lines = bundleLines(bundle);
+    expect(lines[0]).toMatchObject({ type: 'header', format: 'langtrain-audit-bundle/1', complete: true, treeSize: 8 });
+    expect(lines.filter((l) => l.type === 'entry').map((l) => l.index)).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
+
+    const v = await runCli(['audit', 'verify', '--bundle', bundle], { cwd: w.dir });
+    expect(v.code, v.stdout + v.stderr).toBe(0);
+    expect(v.stdout).toMatch(/^OK: the log verifies\nentries: 8 \(0 pruned\)\ncheckpoints verified: 1, up to tree size 8\n/);
+
+    const json = await cli('audit', 'export', '--output', join(w.dir, 'again.jsonl'), '--json');
+    expect(parseJson(json)).toEqual({ entries: 8, output: join(w.dir, 'again.jsonl'), complete: true });
+    expect(partials(w.dir)).toEqual([]);
+  });
+
+  it('an edited entry body in the bundle fails verification naming the entry', async () => {
+    const { w, cli, bundle } = await setup();
+    expect((await cli('audit', 'export', '--output', bundle)).code).toBe(0);
+    const lines = bundleLines(bundle).map((l) => (l.type === 'entry' && l.index === 5 ? { ...l, body: l.body.replace('"row":5', '"row":55') } : l));
+    writeFileSync(bundle, jsonl(lines));
+    const v = await runCli(['audit', 'verify', '--bundle', bundle], { cwd: w.dir });
+    expect(v.code, v.stdout + v.stderr).toBe(1);
+    expect(v.stdout).toMatch(/^FAILED: entry 5 was altered: its bytes do not match its leaf hash\nfirst bad entry: 5\n/);
+    const json = await runCli(['audit', 'verify', '--bundle', bundle, '--json'], { cwd: w.dir });
+    expect(json.code).toBe(1);
+    expect(parseJson(json)).toMatchObject({ ok: false, problem: { index: 5 } });
+  });
+
+  it('a filtered export (--user) carries inclusion proofs and verifies', async () => {
+    const { w, cli, bundle } = await setup();
+    const r = await cli('audit', 'export', '--output', bundle, '--user', 'xavier', '--json');
+    expect(r.code, r.stderr).toBe(0);
+    expect(parseJson(r)).toMatchObject({ entries: 3, complete: false });
+    const lines = bundleLines(bundle);
+    expect(lines[0]).toMatchObject({ type: 'header', complete: false, treeSize: 8 });
+    const entries = lines.filter((l) => l.type === 'entry');
+    expect(entries.map((l) => l.index)).toEqual([1, 4, 7]);
+    for (const e of entries) expect(e.proof.length).toBeGreaterThan(0);
+
+    const v = await runCli(['audit', 'verify', '--bundle', bundle], { cwd: w.dir });
+    expect(v.code, v.stdout + v.stderr).toBe(0);
+    expect(v.stdout).toMatch(/^OK: the log verifies\nentries: 3 /);
+
+    // A proof that leads elsewhere is caught too.
+    const moved = lines.map((l) => (l.type === 'entry' && l.index === 4 ? { ...l, proof: entries[0].proof } : l));
+    writeFileSync(bundle, jsonl(moved));
+    const bad = await runCli(['audit', 'verify', '--bundle', bundle], { cwd: w.dir });
+    expect(bad.code).toBe(1);
+    expect(bad.stdout).toMatch(/first bad entry: 4/);
+  });
+
+  it('--verifier-key: the log\'s own key verifies; a different key fails (exit 1)', async () => {
+    const { w, cli, bundle } = await setup();
+    expect((await cli('audit', 'export', '--output', bundle)).code).toBe(0);
+    const pinned = await runCli(['audit', 'verify', '--bundle', bundle, '--verifier-key', storedVerifierKey(w.db)], { cwd: w.dir });
+    expect(pinned.code, pinned.stdout + pinned.stderr).toBe(0);
+    expect(pinned.stdout).not.toMatch(/pin the log's public key/);
+
+    const other = generateSignerKey('langtrain.local/audit').verifierKey;
+    const v = await runCli(['audit', 'verify', '--bundle', bundle, '--verifier-key', other], { cwd: w.dir });
+    expect(v.code, v.stdout + v.stderr).toBe(1);
+    expect(v.stdout).toMatch(/^FAILED: checkpoint 8 is not validly signed: signed note: no signature from a known key\nfirst bad entry: 0\n/);
+    // The store verifies against a pinned key the same way.
+    const store = await cli('audit', 'verify', '--verifier-key', other);
+    expect(store.code).toBe(1);
+  });
+
+  // Several checkpoints: the bundle's consistency proofs are checked first, under the pinned key too.
+  it('--verifier-key with a different key on a bundle with several checkpoints is a failed check (exit 1)', async () => {
+    const { w, cli, bundle } = await setup();
+    expect((await cli('audit', 'log', '--type', 'dataset.read', '--result', 'success')).code).toBe(0); // checkpoint 9
+    expect((await cli('audit', 'export', '--output', bundle)).code).toBe(0);
+    const other = generateSignerKey('langtrain.local/audit').verifierKey;
+    const v = await runCli(['audit', 'verify', '--bundle', bundle, '--verifier-key', other], { cwd: w.dir });
+    expect(v.code, v.stdout + v.stderr).toBe(1);
+    expect(v.stdout).toMatch(/^FAILED: .*not validly signed: signed note: no signature from a known key\nfirst bad entry: \d+\n/);
+    expect(parseJson(await runCli(['audit', 'verify', '--bundle', bundle, '--verifier-key', other, '--json'], { cwd: w.dir }))).toMatchObject({ ok: false });
+  });
+
+  it('refuses an --output that cannot be written (exit 2) and leaves no .partial file', async () => {
+    const { w, cli } = await setup();
+    const missing = await cli('audit', 'export', '--output', join(w.dir, 'no-such-folder', 'b.jsonl'));
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toMatch(/--output: folder .*no-such-folder does not exist/);
+    mkdirSync(join(w.dir, 'a-folder'));
+    const folder = await cli('audit', 'export', '--output', join(w.dir, 'a-folder'));
+    expect(folder.code).toBe(2);
+    expect(folder.stderr).toMatch(/is not a regular file/);
+    expect(partials(w.dir)).toEqual([]);
+    expect(readdirSync(join(w.dir, 'a-folder'))).toEqual([]);
+  });
+
+  it('verify --bundle on a missing or malformed file is exit 2', async () => {
+    const { w } = await setup();
+    const missing = await runCli(['audit', 'verify', '--bundle', 'nope.jsonl'], { cwd: w.dir });
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toMatch(/bundle nope\.jsonl does not exist/);
+    const junk = await runCli(['audit', 'verify', '--bundle', w.file('junk.jsonl', '{"type":"header","format":"langtrain-audit-bundle/1","verifierKeys":[],"complete":true,"treeSize":0}\nnot json\n'), '--verifier-key', generateSignerKey('x').verifierKey], { cwd: w.dir });
+    expect(junk.code).toBe(2);
+    expect(junk.stderr).toMatch(/line 2: not JSON/);
+  });
+});
