@@ -1,4 +1,4 @@
-import { closeSync, mkdirSync, openSync, realpathSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, realpathSync } from 'node:fs';
 import { dirname } from 'node:path';
 import SQLite from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect, sql, type Transaction } from 'kysely';
@@ -36,6 +36,8 @@ export interface Store {
 export interface OpenStoreOptions {
   /** Milliseconds a writer waits for another process's lock before failing (SQLite). */
   busyTimeoutMs?: number;
+  /** Fail with ERR_NOT_FOUND instead of creating a SQLite file that does not exist (readers such as `audit verify`). */
+  mustExist?: boolean;
 }
 
 /**
@@ -56,6 +58,9 @@ export async function openStore(url: string, options: OpenStoreOptions = {}): Pr
 function openSqlite(path: string, options: OpenStoreOptions): Store {
   if (path === '') {
     throw new LangtrainError('ERR_STORE_URL_UNSUPPORTED', 'sqlite: URL needs a file path, e.g. sqlite:.langtrain/langtrain.db');
+  }
+  if (path !== ':memory:' && options.mustExist && !existsSync(path)) {
+    throw new LangtrainError('ERR_NOT_FOUND', `there is no database at ${path}; check --db or store.url`);
   }
   if (path !== ':memory:') {
     // The database holds signing keys and personal data: owner-only from the start

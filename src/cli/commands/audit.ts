@@ -1,5 +1,5 @@
 import { once } from 'node:events';
-import { createReadStream, createWriteStream, existsSync, renameSync, rmSync, statSync } from 'node:fs';
+import { createReadStream, createWriteStream, existsSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { finished } from 'node:stream/promises';
 import { createInterface } from 'node:readline';
@@ -7,7 +7,7 @@ import { Command, Option } from 'commander';
 import { bundleVerifierKeys, verifyBundle } from '../../audit/bundle.js';
 import { storedVerifiers } from '../../audit/checkpoint-signer.js';
 import { validateEvent } from '../../audit/entry.js';
-import { parseVerifierKey, type NoteVerifier } from '../../audit/signed-note.js';
+import { generateSignerKey, parseVerifierKey, type NoteVerifier } from '../../audit/signed-note.js';
 import { verifyStore, type VerificationReport } from '../../audit/verifier.js';
 import type { AuditEventInput } from '../../core/audit-sink.js';
 import { LangtrainError, invalidInput } from '../../core/errors.js';
@@ -184,6 +184,41 @@ export function auditCommand(run: (work: () => Promise<void>, json?: boolean) =>
       }, o.json),
     );
 
+  withCommonOptions(audit.command('verifier-key'))
+    .description("print the log's public verifier key, to hand to auditors (they pin it with --verifier-key)")
+    .action((o) =>
+      run(async () => {
+        const store = await openStore(configFor(o).store.url, { mustExist: true });
+        try {
+          const keys = (await storedVerifiers(store.db).catch(() => [])).map((v) => v.verifierKey);
+          if (keys.length === 0) throw new LangtrainError('ERR_NOT_FOUND', `no audit log in ${store.displayUrl} yet`);
+          output(o, { verifierKeys: keys }, () => keys.join('\n'));
+        } finally {
+          await store.close();
+        }
+      }, o.json),
+    );
+
+  withCommonOptions(audit.command('signing-key'))
+    .description('generate an Ed25519 checkpoint signing key into a file (for audit.signingKey: file:PATH), kept out of the database')
+    .requiredOption('--output <file>', 'where to write the private key (created with mode 0600; never overwritten)')
+    .option('--origin <name>', 'the log origin the key signs for (default: audit.origin)')
+    .action((o) =>
+      run(async () => {
+        const origin = o.origin ?? configFor(o).audit.origin;
+        const { signerKey, verifierKey } = generateSignerKey(origin);
+        try {
+          writeFileSync(o.output, signerKey + '\n', { mode: 0o600, flag: 'wx' });
+        } catch (err) {
+          if ((err as NodeJS.ErrnoException).code === 'EEXIST') throw invalidInput(`${o.output} exists; a signing key is never overwritten`);
+          throw invalidInput(`cannot write ${o.output}: ${(err as Error).message}`);
+        }
+        output(o, { file: o.output, verifierKey }, () =>
+          [`wrote the signing key to ${o.output} (mode 0600)`, `verifier key (publish it to auditors): ${verifierKey}`, `use it with: audit.signingKey: file:${o.output}`].join('\n'),
+        );
+      }, o.json),
+    );
+
   withCommonOptions(audit.command('verify'))
     .description('re-derive the tree and check every signed checkpoint; exit 1 names the first bad entry')
     .option('--bundle <file>', 'verify an exported bundle instead of the store')
@@ -200,7 +235,7 @@ export function auditCommand(run: (work: () => Promise<void>, json?: boolean) =>
           const verifiers = pinned ?? (await bundleVerifierKeys(lines(o.bundle))).map((k) => parseVerifierKey(k));
           report = await verifyBundle(lines(o.bundle), { verifiers, onProgress: (n) => progress.update(n) });
         } else {
-          const store = await openStore(configFor(o).store.url);
+          const store = await openStore(configFor(o).store.url, { mustExist: true });
           try {
             const verifiers = pinned ?? (await storedVerifiers(store.db).catch(() => {
               throw new LangtrainError('ERR_NOT_FOUND', `no audit log in ${store.displayUrl}`);

@@ -17,7 +17,7 @@ export function serveCommand(run: (work: () => Promise<void>, json?: boolean) =>
         const port = o.port === undefined ? undefined : Number(o.port);
         if (port !== undefined && !(Number.isInteger(port) && port >= 0 && port <= 65535)) throw invalidInput(`--port ${o.port} is not a port number`);
         const security = await openSecurity(o, {
-          config: { server: { ...(o.host ? { host: o.host } : {}), ...(port !== undefined ? { port } : {}), ...(o.tlsCert ? { tlsCert: o.tlsCert, tlsKey: o.tlsKey } : {}) } },
+          config: { server: { ...(o.host ? { host: o.host } : {}), ...(port !== undefined ? { port } : {}), ...(o.tlsCert || o.tlsKey ? { tlsCert: o.tlsCert, tlsKey: o.tlsKey } : {}) } },
         });
         const token = o.newAdminToken ? await security.adminTokens.mint() : await bootstrapAdminToken(security);
         const server = await startServer(security);
