@@ -91,6 +91,42 @@ export const auditSchema = z
   })
   .strict();
 
+export const cryptoSchema = z
+  .object({
+    /** The seed's `encryption_level`: the AEAD for data at rest. */
+    encryptionLevel: z.enum(['AES-256-GCM'], { message: 'only AES-256-GCM is supported' }).default('AES-256-GCM'),
+    /**
+     * The seed's `key_management`: where the key-encryption key (KEK) lives. `local`: a key
+     * file, environment variable or passphrase; `hsm`: a PKCS#11 token; `customer_managed`: a
+     * KEK the customer holds, named by `kek`.
+     */
+    keyManagement: z
+      .string()
+      .transform((v) => v.toLowerCase())
+      .pipe(z.enum(['local', 'hsm', 'customer_managed'], { message: 'supported: local, hsm, customer_managed' }))
+      .default('local'),
+    /**
+     * The KEK's URI: `file:PATH` / `env:NAME` (a 256-bit key), `passphrase:env:NAME` /
+     * `passphrase:file:PATH` (PBKDF2-SHA256, ≥ 600,000 iterations), or `pkcs11:token=…;object=…?module-path=…&pin-source=env:NAME`.
+     * Default for `local`: `file:.langtrain/kek.key`, created on first use.
+     */
+    kek: z.string().regex(/^(pkcs11:|(passphrase:)?(file|env):).+$/, 'must be file:PATH, env:NAME, passphrase:env:NAME, passphrase:file:PATH or pkcs11:…').optional(),
+    /** The seed's `key_rotation_interval`: age at which a key's primary version is rotated. */
+    keyRotationInterval: duration('crypto.keyRotationInterval').default(parseDuration('90d')),
+  })
+  .strict()
+  .superRefine((c, ctx) => {
+    if (c.keyManagement === 'hsm' && !c.kek?.startsWith('pkcs11:')) {
+      ctx.addIssue({ code: 'custom', path: ['kek'], message: 'keyManagement hsm needs kek: "pkcs11:token=…;object=…?module-path=…"' });
+    }
+    if (c.keyManagement === 'customer_managed' && c.kek === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['kek'], message: 'keyManagement customer_managed needs kek: the URI of the key you hold (pkcs11:, file:, env:)' });
+    }
+    if (c.keyManagement === 'local' && c.kek?.startsWith('pkcs11:')) {
+      ctx.addIssue({ code: 'custom', path: ['kek'], message: 'a pkcs11: KEK needs keyManagement hsm or customer_managed' });
+    }
+  });
+
 const serverSchema = z
   .object({
     host: z.string().default('127.0.0.1'),
@@ -113,6 +149,7 @@ export const configSchema = z
   .object({
     store: storeSchema.default(storeSchema.parse({})),
     audit: auditSchema.default(auditSchema.parse({})),
+    crypto: cryptoSchema.default(cryptoSchema.parse({})),
     server: serverSchema.default(serverSchema.parse({})),
   })
   .strict();
@@ -122,6 +159,7 @@ export type ConfigInput = z.input<typeof configSchema>;
 /** Configuration after validation and unit parsing: every key present. */
 export type Config = z.output<typeof configSchema>;
 export type AuditConfig = Config['audit'];
+export type CryptoConfig = Config['crypto'];
 export type AuditConfigInput = z.input<typeof auditSchema>;
 
 export const DEFAULT_CONFIG_FILE = 'langtrain.config.yaml';
@@ -176,6 +214,7 @@ function knownKeysAt(path: readonly PropertyKey[]): string[] {
 const SECTIONS = {
   store: storeSchema.shape,
   audit: auditSchema.shape,
+  crypto: cryptoSchema.shape,
   server: serverSchema.shape,
 } as const;
 
