@@ -1,4 +1,9 @@
 import { AuditLogger } from './audit/audit-logger.js';
+import { Keyring } from './crypto/keyring/keyring.js';
+import { keyringMigrations } from './crypto/keyring/schema.js';
+import type { KeyEncryptionKey } from './crypto/kms/key-encryption-key.js';
+import { openKek } from './crypto/kms/open-kek.js';
+import { once, type Once } from './core/once.js';
 import { loadConfig, type Config, type ConfigInput } from './core/config.js';
 import { LangtrainError } from './core/errors.js';
 import { AdminTokens, adminTokenMigrations } from './identity/admin-token.js';
@@ -13,11 +18,11 @@ import { openRedis, type RedisConnection } from './store/redis.js';
 export interface SecurityManagerOptions {
   /** `basic` | `detailed` (see docs/audit.md). Overrides `audit.level` in the configuration. */
   auditLevel?: 'basic' | 'detailed';
-  /** Not built yet: keys and encryption (issue 3). */
+  /** `AES-256-GCM` (the only one supported). Overrides `crypto.encryptionLevel`. */
   encryptionLevel?: string;
-  /** Not built yet: keys and encryption (issue 3). */
+  /** Age at which key versions rotate, e.g. `30d`. Overrides `crypto.keyRotationInterval`. */
   keyRotationInterval?: string;
-  /** Not built yet: keys and encryption (issue 3). */
+  /** `local` | `hsm` | `customer_managed` (the seed writes `HSM`). Overrides `crypto.keyManagement`. */
   keyManagement?: string;
   /** Not built yet: threat detection and monitoring. */
   realTimeMonitoring?: boolean;
@@ -39,9 +44,6 @@ export interface SecurityManagerOptions {
 }
 
 const NOT_YET: Record<string, string> = {
-  encryptionLevel: 'keys and encryption are not built yet',
-  keyRotationInterval: 'keys and encryption are not built yet',
-  keyManagement: 'keys and encryption are not built yet',
   realTimeMonitoring: 'security monitoring is not built yet',
   anomalyDetection: 'anomaly detection is not built yet',
   complianceMode: 'compliance frameworks are not built yet',
@@ -49,7 +51,7 @@ const NOT_YET: Record<string, string> = {
   retentionPolicy: 'data retention policies are not built yet (the audit log has its own: audit.retentionPeriod)',
 };
 
-const SUPPORTED = ['auditLevel', 'configFile', 'config', 'env'];
+const SUPPORTED = ['auditLevel', 'encryptionLevel', 'keyRotationInterval', 'keyManagement', 'configFile', 'config', 'env'];
 
 /**
  * The composition root: reads the configuration, opens the one store, builds each domain
@@ -61,6 +63,9 @@ export class SecurityManager {
     readonly store: Store,
     readonly audit: AuditLogger,
     readonly adminTokens: AdminTokens,
+    /** Named, versioned encryption keys wrapped by the configured KEK (opened on first use). */
+    readonly keyring: Keyring,
+    private readonly kek: Once<KeyEncryptionKey>,
     readonly redis: RedisConnection | undefined,
   ) {}
 
@@ -79,6 +84,12 @@ export class SecurityManager {
     }
     const overrides: ConfigInput = { ...options.config };
     if (options.auditLevel !== undefined) overrides.audit = { ...overrides.audit, level: options.auditLevel };
+    const crypto = {
+      ...(options.encryptionLevel !== undefined ? { encryptionLevel: options.encryptionLevel } : {}),
+      ...(options.keyRotationInterval !== undefined ? { keyRotationInterval: options.keyRotationInterval } : {}),
+      ...(options.keyManagement !== undefined ? { keyManagement: options.keyManagement } : {}),
+    };
+    if (Object.keys(crypto).length > 0) overrides.crypto = { ...overrides.crypto, ...crypto } as ConfigInput['crypto'];
     const config = loadConfig({ file: options.configFile, env: options.env, overrides });
 
     const store = await openStore(config.store.url);
@@ -86,8 +97,11 @@ export class SecurityManager {
       const audit = new AuditLogger({ ...config.audit, store });
       await audit.open();
       await migrate(store, 'identity', adminTokenMigrations);
+      await migrate(store, 'crypto', keyringMigrations);
       const redis = config.store.redisUrl ? await openRedis(config.store.redisUrl, config.store.redisKeyPrefix) : undefined;
-      return new SecurityManager(config, store, audit, new AdminTokens(store, audit), redis);
+      const kek = once(() => openKek(config.crypto, store));
+      const keyring = new Keyring(store, kek.get, audit, config.crypto.keyRotationInterval);
+      return new SecurityManager(config, store, audit, new AdminTokens(store, audit), keyring, kek, redis);
     } catch (err) {
       await store.close();
       throw err;
@@ -106,6 +120,7 @@ export class SecurityManager {
     } finally {
       try {
         await this.redis?.close();
+        await this.kek.close((k) => k.close());
       } finally {
         await this.store.close();
       }

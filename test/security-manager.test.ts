@@ -13,7 +13,11 @@ describe('SecurityManager (composition root)', () => {
   const open = async (options: Parameters<typeof SecurityManager.open>[0] = {}) => {
     const dir = tempDir('security');
     dirs.push(dir);
-    const manager = await SecurityManager.open({ env: {}, ...options, config: { store: { url: `sqlite:${join(dir.path, 'db')}`, ...options.config?.store }, ...options.config } });
+    const manager = await SecurityManager.open({
+      env: {},
+      ...options,
+      config: { store: { url: `sqlite:${join(dir.path, 'db')}`, ...options.config?.store }, crypto: { kek: `file:${join(dir.path, 'kek')}` }, ...options.config },
+    });
     managers.push(manager);
     return manager;
   };
@@ -24,10 +28,18 @@ describe('SecurityManager (composition root)', () => {
     expect((await security.audit.logEvent({ eventType: 'api.request', result: 'success', level: 'detailed' })).index).toBeNull();
   });
 
+  it('applies the seed key options to the keyring, and refuses unsupported values naming the supported ones', async () => {
+    const ok = await open({ encryptionLevel: 'AES-256-GCM', keyRotationInterval: '30d', keyManagement: 'local' });
+    expect(ok.config.crypto).toMatchObject({ encryptionLevel: 'AES-256-GCM', keyRotationInterval: 30 * 86_400_000, keyManagement: 'local' });
+    await ok.keyring.createKey('datasets');
+    expect((await ok.keyring.describe('datasets')).rotationIntervalMs).toBe(30 * 86_400_000);
+    expect((await ok.keyring.decrypt(await ok.keyring.encrypt('datasets', Buffer.from('x')))).toString()).toBe('x');
+    await expect(SecurityManager.open({ env: {}, encryptionLevel: 'AES-128-CBC' })).rejects.toMatchObject({ message: expect.stringMatching(/encryptionLevel.*AES-256-GCM/) });
+    await expect(SecurityManager.open({ env: {}, keyManagement: 'HSM' })).rejects.toMatchObject({ message: expect.stringContaining('pkcs11:') });
+    await expect(SecurityManager.open({ env: {}, keyManagement: 'cloud' })).rejects.toMatchObject({ message: expect.stringContaining('local, hsm, customer_managed') });
+  });
+
   it.each([
-    ['encryptionLevel', 'AES-256-GCM'],
-    ['keyRotationInterval', '30d'],
-    ['keyManagement', 'HSM'],
     ['realTimeMonitoring', true],
     ['anomalyDetection', true],
     ['complianceMode', ['SOC2', 'GDPR', 'HIPAA']],
