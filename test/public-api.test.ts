@@ -17,6 +17,6 @@ describe('public import paths', () => {
   });
   it('langtrain/security exports SecurityManager', async () => {
     const security = await import('langtrain/security');
-    await expect(security.SecurityManager.open({ keyManagement: 'HSM', env: {} })).rejects.toMatchObject({ code: 'ERR_OPTION_NOT_SUPPORTED_YET', message: expect.stringContaining('keyManagement') });
+    await expect(security.SecurityManager.open({ realTimeMonitoring: true, env: {} })).rejects.toMatchObject({ code: 'ERR_OPTION_NOT_SUPPORTED_YET', message: expect.stringContaining('realTimeMonitoring') });
   });
 });

@@ -54,6 +54,7 @@ describe('defaults', () => {
         encryptionKey: 'file:.langtrain/audit-encryption.key',
         retentionPeriod: 10 * YEAR,
       },
+      crypto: { encryptionLevel: 'AES-256-GCM', keyManagement: 'local', keyRotationInterval: 90 * 86_400_000 },
       server: {
         host: '127.0.0.1',
         port: 8787,
@@ -157,7 +158,7 @@ describe('the YAML file', () => {
     const file = configFile('audit:\n  level: basic\nlogging:\n  level: debug\n');
     const { message } = failure('ERR_CONFIG_UNSUPPORTED_OPTION', () => load({ file }));
     expect(message).toMatch(/unknown option logging\b/);
-    expect(message).toContain('store, audit, server');
+    expect(message).toContain('store, audit, crypto, server');
   });
 
   it('rejects an unknown key in the server section (the one with a cross-field rule)', () => {
