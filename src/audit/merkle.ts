@@ -20,15 +20,16 @@ const NODE_PREFIX = Buffer.from([0x01]);
  * the speed of a Hash object on 65-byte inputs (verification is mostly these); older 20.x
  * falls back to createHash.
  */
-const sha256: (data: Uint8Array) => Buffer =
+const sha256: (data: Uint8Array | string) => Buffer =
   typeof (crypto as { hash?: unknown }).hash === 'function'
-    ? (data) => (crypto as unknown as { hash: (a: string, d: Uint8Array, o: 'buffer') => Buffer }).hash('sha256', data, 'buffer')
+    ? (data) => (crypto as unknown as { hash: (a: string, d: Uint8Array | string, o: 'buffer') => Buffer }).hash('sha256', data, 'buffer')
     : (data) => crypto.createHash('sha256').update(data).digest();
 
 /** Leaf hash: SHA-256(0x00 || data); a string is hashed as its UTF-8 bytes. */
 export function hashLeaf(data: Uint8Array | string): Buffer {
-  // '\0' encodes as the single byte 0x00 in UTF-8, so prefixing the string is exact.
-  if (typeof data === 'string') return sha256(Buffer.from('\0' + data, 'utf8'));
+  // '\0' encodes as the single byte 0x00 in UTF-8, so prefixing the string is exact (and
+  // hashing the string directly skips a copy into a Buffer).
+  if (typeof data === 'string') return sha256('\0' + data);
   return sha256(Buffer.concat([LEAF_PREFIX, data]));
 }
 
@@ -138,7 +139,12 @@ export function rangeHash(start: number, end: number, perfect: (level: number, i
 }
 
 /** hashChildren(h[0], hashChildren(h[1], … h[n-1])): the MTH of adjacent cover nodes. */
-function foldRight(hashes: Buffer[]): Buffer {
+/** Root of a tree given the hashes of its perfect cover, left to right (EMPTY_ROOT for none). */
+export function coverRoot(hashes: readonly Buffer[]): Buffer {
+  return hashes.length === 0 ? Buffer.from(EMPTY_ROOT) : foldRight(hashes);
+}
+
+function foldRight(hashes: readonly Buffer[]): Buffer {
   let acc = hashes[hashes.length - 1] as Buffer;
   for (let i = hashes.length - 2; i >= 0; i -= 1) acc = hashChildren(hashes[i] as Buffer, acc);
   return acc;
@@ -333,9 +339,26 @@ export class CompactRange {
    */
   append(leafHash: Buffer): HashedNode[] {
     if (!isHash(leafHash)) throw new RangeError('leaf hash must be 32 bytes');
-    // The frontier keeps `leafHash` itself (no copy: this runs once per entry on the hot
+    return this.appendNode({ level: 0, index: this.#size, hash: leafHash });
+  }
+
+  /**
+   * Appends a whole perfect subtree that starts at the current size (a leaf is level 0) and
+   * returns the nodes of level ≥ 1 this completed. Lets a verifier join subtrees hashed
+   * elsewhere (worker threads) without re-hashing their leaves.
+   *
+   * @throws RangeError when the node does not start at the current size or is larger than
+   * the frontier's last node (the result would not be a left-aligned tree).
+   */
+  appendNode(appended: HashedNode): HashedNode[] {
+    const width = 2 ** appended.level;
+    const tail = this.#nodes.at(-1);
+    if (appended.index * width !== this.#size || (tail !== undefined && tail.level < appended.level) || !isHash(appended.hash)) {
+      throw new RangeError(`node ${appended.level}/${appended.index} cannot follow a tree of size ${this.#size}`);
+    }
+    // The frontier keeps the hash itself (no copy: this runs once per entry on the hot
     // paths); callers hand over hashes they do not mutate afterwards.
-    let node: HashedNode = { level: 0, index: this.#size, hash: leafHash };
+    let node: HashedNode = appended;
     const completed: HashedNode[] = [];
     // Like a binary counter's carry: merge while the left neighbour is a sibling.
     for (let last = this.#nodes.at(-1); last !== undefined && last.level === node.level; last = this.#nodes.at(-1)) {
@@ -344,7 +367,7 @@ export class CompactRange {
       completed.push(node);
     }
     this.#nodes.push(node);
-    this.#size += 1;
+    this.#size += width;
     return completed;
   }
 

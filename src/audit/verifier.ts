@@ -2,10 +2,10 @@ import type { Kysely } from 'kysely';
 import { LangtrainError } from '../core/errors.js';
 import { openCheckpoint } from './checkpoint-signer.js';
 import { ENTRY_FORMAT_VERSION } from './entry.js';
-import { CompactRange, hashLeaf } from './merkle.js';
+import { CompactRange, coverRoot, hashLeaf, type HashedNode } from './merkle.js';
 import type { NoteVerifier } from './signed-note.js';
 import type { Store } from '../store/database.js';
-import { checkedLeavesInParallel, defaultVerifyWorkers, parallelVerificationAvailable } from './parallel-verify.js';
+import { defaultVerifyWorkers, parallelVerificationAvailable, rangesInParallel } from './parallel-verify.js';
 import { listCheckpoints, readSize } from './tree-store.js';
 
 /**
@@ -63,66 +63,93 @@ export class VerificationFailure extends Error {
 }
 
 /**
- * Consecutive entries whose bytes have been checked: their recomputed leaf hashes packed
- * 32 bytes each. Batches, not single leaves, cross the async boundaries: an await per entry
- * cost more than hashing it.
+ * Entries are verified in ranges aligned to RANGE_SIZE, a power of two, so a full range is
+ * one perfect subtree: it can be checked and hashed apart (on a worker thread) and joined
+ * to the tree with a single node.
  */
-export interface CheckedLeaves {
+export const RANGE_SIZE = 32_768;
+
+/** One range's verdict: what a worker hands back, or what this thread computes for a bundle. */
+export interface RangeSummary {
   start: number;
+  /** Entries checked from `start` (the whole range unless there is a problem). */
   count: number;
-  leaves: Buffer;
-  /** 1 where the entry was pruned (its stored leaf hash taken as is). */
-  pruned: Uint8Array;
+  /** Pruned entries among them; within a range they form a prefix, or `problem` says so. */
+  pruned: number;
+  /** For each checkpoint size inside the range and before any problem: the frontier of [start, size). */
+  cuts: Array<{ size: number; nodes: HashedNode[] }>;
+  /** Frontier of [start, start + count). */
+  nodes: HashedNode[];
+  problem?: VerificationProblem;
 }
 
-/** Check a run of consecutive entries; a gap or repeat is reported by `verifyLeaves`. */
-export function checkEntries(entries: readonly VerifiableEntry[]): CheckedLeaves[] {
-  const batches: CheckedLeaves[] = [];
-  let i = 0;
-  while (i < entries.length) {
-    // Split where indices stop being consecutive, so verifyLeaves sees the gap.
-    let j = i + 1;
-    while (j < entries.length && entries[j]!.index === entries[j - 1]!.index + 1) j += 1;
-    const run = entries.slice(i, j);
-    const leaves = Buffer.allocUnsafe(32 * run.length);
-    const pruned = new Uint8Array(run.length);
-    run.forEach((entry, k) => {
-      checkEntry(entry).copy(leaves, 32 * k);
-      if (entry.body === null) pruned[k] = 1;
-    });
-    batches.push({ start: run[0]!.index, count: run.length, leaves, pruned });
-    i = j;
+/**
+ * Check entries [start, start + entries.length) — their bytes, positions and pruning order —
+ * and hash them into the range's subtree, recording the frontier at each `cut` (checkpoint
+ * size). Pure: the same code runs on worker threads and for bundles.
+ */
+export function summarizeRange(start: number, entries: readonly VerifiableEntry[], cuts: readonly number[]): RangeSummary {
+  const local = CompactRange.empty();
+  const summary: RangeSummary = { start, count: 0, pruned: 0, cuts: [], nodes: [] };
+  const absolute = (nodes: HashedNode[]) => nodes.map((n) => ({ level: n.level, index: n.index + start / 2 ** n.level, hash: n.hash }));
+  let nextCut = 0;
+  try {
+    for (const entry of entries) {
+      const index = start + summary.count;
+      if (entry.index !== index) fail(Math.min(entry.index, index), entry.index > index ? `entry ${index} is missing` : `entry ${entry.index} is duplicated or out of order`);
+      const leaf = checkEntry(entry);
+      if (entry.body === null) {
+        // Retention prunes oldest first: a pruned entry after a kept one was blanked.
+        if (summary.pruned < summary.count) fail(index, `entry ${index} has no payload but older entries do: retention prunes oldest first, so it was blanked`);
+        summary.pruned += 1;
+      }
+      local.append(leaf);
+      summary.count += 1;
+      while (nextCut < cuts.length && cuts[nextCut] === index + 1) {
+        summary.cuts.push({ size: index + 1, nodes: absolute(local.nodes()) });
+        nextCut += 1;
+      }
+    }
+  } catch (err) {
+    if (!(err instanceof VerificationFailure)) throw err;
+    summary.problem = err.problem;
   }
-  return batches;
+  summary.nodes = absolute(local.nodes());
+  return summary;
 }
 
-/** Verify entries read from anywhere (store, bundle): each is checked, then the tree. */
+/** Verify entries read from anywhere (a bundle, a store on this thread), in index order. */
 export async function verifyEntries(
   entries: AsyncIterable<VerifiableEntry>,
   checkpoints: readonly VerifiableCheckpoint[],
   options: VerifyOptions,
 ): Promise<VerificationReport> {
-  async function* checked(): AsyncGenerator<CheckedLeaves> {
+  const sizes = checkpoints.map((cp) => cp.size).sort((a, b) => a - b);
+  async function* ranges(): AsyncGenerator<RangeSummary> {
+    let start = 0;
     let page: VerifiableEntry[] = [];
+    const cutsIn = (from: number) => sizes.filter((size) => size > from && size <= from + RANGE_SIZE);
     for await (const entry of entries) {
-      page.push(entry);
-      if (page.length === 4096) {
-        yield* checkEntries(page);
+      // An entry beyond the current range closes it (a gap shows as a short range).
+      while (entry.index >= start + RANGE_SIZE) {
+        yield summarizeRange(start, page, cutsIn(start));
         page = [];
+        start += RANGE_SIZE;
       }
+      page.push(entry);
     }
-    yield* checkEntries(page);
+    if (page.length > 0) yield summarizeRange(start, page, cutsIn(start));
   }
-  return verifyLeaves(checked(), checkpoints, options);
+  return verifyRanges(ranges(), checkpoints, options);
 }
 
 /**
- * Rebuild the tree from checked leaves in index order and hold it against every signed
- * checkpoint. Stops at the first problem: a missing or repeated index, a leaf that failed
- * its check upstream (thrown as VerificationFailure), or a checkpoint that does not match.
+ * Join range summaries in index order into the whole tree and hold it against every signed
+ * checkpoint. Stops at the first problem, in index order: a bad entry, a missing range, a
+ * checkpoint that is unsigned, altered or does not match, or checkpoints beyond the log.
  */
-export async function verifyLeaves(
-  batches: AsyncIterable<CheckedLeaves>,
+export async function verifyRanges(
+  ranges: AsyncIterable<RangeSummary>,
   checkpoints: readonly VerifiableCheckpoint[],
   options: VerifyOptions,
 ): Promise<VerificationReport> {
@@ -130,36 +157,37 @@ export async function verifyLeaves(
     throw new LangtrainError('ERR_AUDIT_KEY_MISSING', 'no verifier key: pass the log\'s public key (e.g. --verifier-key NAME+ID+KEY)');
   }
   const pending = [...checkpoints].sort((a, b) => a.size - b.size);
-  const frontier = CompactRange.empty();
+  const tree = CompactRange.empty();
   const report: VerificationReport = { ok: true, entries: 0, prunedEntries: 0, checkpointsVerified: 0, verifiedSize: 0, unsignedTail: 0 };
   const progressEvery = options.progressEvery ?? 100_000;
-  let next = 0;
   try {
     for (const cp of pending) if (cp.size <= 0) fail(0, `checkpoint with tree size ${cp.size} is malformed`, cp.size);
-    for await (const batch of batches) {
-      if (batch.count === 0) continue;
-      if (batch.start !== next) {
-        fail(Math.min(batch.start, next), batch.start > next ? `entry ${next} is missing` : `entry ${batch.start} is duplicated or out of order`);
+    for await (const range of ranges) {
+      const next = report.entries;
+      if (range.start !== next) fail(next, `entry ${next} is missing`);
+      if (range.pruned > 0 && report.prunedEntries < next) {
+        fail(next, `entry ${next} has no payload but older entries do: retention prunes oldest first, so it was blanked`);
       }
-      const before = report.entries;
-      for (let k = 0; k < batch.count; k += 1) {
-        if (batch.pruned[k] === 1) {
-          // Retention prunes oldest first: a pruned entry after a kept one was blanked.
-          if (report.prunedEntries < next) fail(next, `entry ${next} has no payload but older entries do: retention prunes oldest first, so it was blanked`);
-          report.prunedEntries += 1;
-        }
-        frontier.append(batch.leaves.subarray(32 * k, 32 * k + 32));
-        next += 1;
-        report.entries = next;
-        while (pending.length > 0 && pending[0]!.size === next) {
-          checkCheckpoint(pending.shift()!, frontier, options.verifiers, report);
-        }
+      const before = tree.nodes().map((n) => n.hash);
+      for (const cut of range.cuts) {
+        const cp = pending.shift();
+        if (cp?.size !== cut.size) throw new Error(`internal: checkpoint cut ${cut.size} out of order`);
+        report.entries = cut.size;
+        checkCheckpoint(cp, coverRoot([...before, ...cut.nodes.map((n) => n.hash)]), options.verifiers, report);
       }
-      if (options.onProgress && Math.floor(next / progressEvery) > Math.floor(before / progressEvery)) options.onProgress(next);
+      if (range.problem) {
+        report.entries = range.start + range.count;
+        throw new VerificationFailure(range.problem);
+      }
+      for (const node of range.nodes) tree.appendNode(node);
+      report.entries = range.start + range.count;
+      report.prunedEntries += range.pruned;
+      if (options.onProgress && Math.floor(report.entries / progressEvery) > Math.floor(next / progressEvery)) options.onProgress(report.entries);
     }
     if (pending.length > 0) {
       const cp = pending[0]!;
-      fail(next, `entries ${next}..${cp.size - 1} are missing: checkpoint ${cp.size} was signed over ${cp.size} entries but the log has ${next}`, cp.size);
+      const have = report.entries;
+      fail(have, `entries ${have}..${cp.size - 1} are missing: checkpoint ${cp.size} was signed over ${cp.size} entries but the log has ${have}`, cp.size);
     }
   } catch (err) {
     if (!(err instanceof VerificationFailure)) throw err;
@@ -201,7 +229,7 @@ function recordedIndex(text: string): number | null {
   return digits ? Number(digits[0]) : null;
 }
 
-function checkCheckpoint(cp: VerifiableCheckpoint, frontier: CompactRange, verifiers: NoteVerifier[], report: VerificationReport): void {
+function checkCheckpoint(cp: VerifiableCheckpoint, root: Buffer, verifiers: NoteVerifier[], report: VerificationReport): void {
   const firstUnverified = report.verifiedSize;
   let signed;
   try {
@@ -211,7 +239,7 @@ function checkCheckpoint(cp: VerifiableCheckpoint, frontier: CompactRange, verif
   }
   if (signed.size !== cp.size) fail(firstUnverified, `checkpoint ${cp.size} was altered: its signed note says size ${signed.size}`, cp.size);
   if (cp.root && !cp.root.equals(signed.root)) fail(firstUnverified, `checkpoint ${cp.size} was altered: its root column differs from its signed note`, cp.size);
-  if (!frontier.root().equals(signed.root)) {
+  if (!root.equals(signed.root)) {
     fail(
       firstUnverified,
       `entries ${firstUnverified}..${cp.size - 1} do not hash to signed checkpoint ${cp.size}: some entry in that range was rewritten together with its leaf hash`,
@@ -242,19 +270,39 @@ export async function* storedEntries(db: Kysely<any>, size = Infinity, pageSize 
 
 /**
  * Verify a log in a store against its signed checkpoints, up to the size it has when
- * verification starts (entries appended meanwhile are left for the next run). Large logs
- * are checked on worker threads when the compiled worker is available.
+ * verification starts (entries appended meanwhile are left for the next run). Ranges are
+ * checked on worker threads when the compiled worker is available, else on this thread.
  */
 export async function verifyStore(store: Store, options: VerifyOptions & { workers?: number }): Promise<VerificationReport> {
   // Checkpoints first: any made after this read are ignored, and every one read covers
   // entries that existed before `size` is read, so a checkpoint beyond it means lost entries.
   const checkpoints = await listCheckpoints(store.db);
   const size = await readSize(store.db);
+  const sizes = checkpoints.map((cp) => cp.size);
   const workers = options.workers ?? (size >= PARALLEL_FROM ? defaultVerifyWorkers() : 0);
-  if (workers > 0 && parallelVerificationAvailable() && store.connectionUrl !== 'sqlite::memory:') {
-    return verifyLeaves(checkedLeavesInParallel(store, size, workers), checkpoints, options);
+  const ranges =
+    workers > 0 && parallelVerificationAvailable() && store.connectionUrl !== 'sqlite::memory:'
+      ? rangesInParallel(store, size, sizes, workers)
+      : rangesHere(store, size, sizes);
+  return verifyRanges(ranges, checkpoints, options);
+}
+
+async function* rangesHere(store: Store, size: number, checkpointSizes: readonly number[]): AsyncGenerator<RangeSummary> {
+  for (let start = 0; start < size; start += RANGE_SIZE) {
+    const end = Math.min(size, start + RANGE_SIZE);
+    yield summarizeRange(start, await readRange(store.db, start, end), cutsWithin(checkpointSizes, start, end));
   }
-  return verifyEntries(storedEntries(store.db, size), checkpoints, options);
+}
+
+/** Checkpoint sizes in (start, end]: where a range must record its frontier. */
+export function cutsWithin(sizes: readonly number[], start: number, end: number): number[] {
+  return sizes.filter((size) => size > start && size <= end).sort((a, b) => a - b);
+}
+
+/** Stored entries [start, end) in index order (missing ones are simply absent). */
+export async function readRange(db: Kysely<any>, start: number, end: number): Promise<VerifiableEntry[]> {
+  const rows = await db.selectFrom('audit_entries').select(['seq', 'body', 'leaf_hash']).where('seq', '>=', start).where('seq', '<', end).orderBy('seq', 'asc').execute();
+  return rows.map((row) => ({ index: Number(row.seq), body: row.body, leafHash: row.leaf_hash }));
 }
 
 /** Below this many entries, starting worker threads costs more than it saves. */
