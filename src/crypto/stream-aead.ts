@@ -1,11 +1,9 @@
 import { createCipheriv, createDecipheriv, createSecretKey, hkdfSync, randomBytes, type KeyObject } from 'node:crypto';
-import { createReadStream, createWriteStream, open as openDescriptor } from 'node:fs';
-import { open, rename, rm } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
-import { Transform, type TransformCallback, type Writable } from 'node:stream';
+import { createReadStream } from 'node:fs';
+import { Transform, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { promisify } from 'node:util';
 import { z } from 'zod';
+import { writeAtomically } from '../core/atomic-file.js';
 import { LangtrainError, invalidInput } from '../core/errors.js';
 
 /**
@@ -62,7 +60,6 @@ const NONCE_BYTES = 12;
 const TAG_BYTES = 16;
 const SEGMENT_KEY_INFO = Buffer.from('langtrain stream-aead v1 AES-256-GCM segment key', 'ascii');
 const MAX_SEGMENTS = 2 ** 32;
-const openDescriptorAsync = promisify(openDescriptor);
 
 /** Bytes before the first segment. */
 export const STREAM_HEADER_BYTES = MAGIC.length + 1 + 4 + SALT_BYTES + NONCE_PREFIX_BYTES;
@@ -382,39 +379,4 @@ export async function encryptFile(inPath: string, outPath: string, options: Stre
 export async function decryptFile(inPath: string, outPath: string, options: StreamDecryptOptions): Promise<void> {
   const decrypt = createDecryptStream(options);
   await writeAtomically(outPath, (out) => pipeline(createReadStream(inPath), decrypt, out));
-}
-
-/**
- * Writes through a temporary file beside `outPath` (mode 0600, so plaintext is never readable
- * by others), fsyncs it and renames it into place only on success: a reader never sees a
- * half-written or partly verified file. On any failure the temporary file is removed and an
- * existing `outPath` is left untouched.
- */
-async function writeAtomically(outPath: string, write: (out: Writable) => Promise<void>): Promise<void> {
-  const directory = dirname(outPath);
-  const temporary = join(directory, `.${basename(outPath)}.${randomBytes(8).toString('hex')}.tmp`);
-  // Opened here, not by the stream: a lazily opening stream could create the file after a
-  // failure's clean-up has run. The stream owns the descriptor and closes it either way.
-  const fd = await openDescriptorAsync(temporary, 'wx', 0o600);
-  let renamed = false;
-  try {
-    await write(createWriteStream('', { fd }));
-    await syncPath(temporary, 'r+'); // the data is on disk before the name points at it
-    await rename(temporary, outPath);
-    renamed = true;
-  } finally {
-    if (!renamed) await rm(temporary, { force: true });
-  }
-  // Makes the rename durable. Not every platform can open a directory (Windows); the rename
-  // is atomic regardless.
-  await syncPath(directory, 'r').catch(() => undefined);
-}
-
-async function syncPath(path: string, flags: 'r' | 'r+'): Promise<void> {
-  const handle = await open(path, flags);
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
 }

@@ -1,0 +1,42 @@
+import { randomBytes } from 'node:crypto';
+import { createWriteStream, open as openDescriptor } from 'node:fs';
+import { open, rename, rm } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import type { Writable } from 'node:stream';
+import { promisify } from 'node:util';
+const openDescriptorAsync = promisify(openDescriptor);
+
+/**
+ * Writes through a temporary file beside `outPath` (mode 0600, so plaintext is never readable
+ * by others), fsyncs it and renames it into place only on success: a reader never sees a
+ * half-written or partly verified file. On any failure the temporary file is removed and an
+ * existing `outPath` is left untouched.
+ */
+export async function writeAtomically(outPath: string, write: (out: Writable) => Promise<void>): Promise<void> {
+  const directory = dirname(outPath);
+  const temporary = join(directory, `.${basename(outPath)}.${randomBytes(8).toString('hex')}.tmp`);
+  // Opened here, not by the stream: a lazily opening stream could create the file after a
+  // failure's clean-up has run. The stream owns the descriptor and closes it either way.
+  const fd = await openDescriptorAsync(temporary, 'wx', 0o600);
+  let renamed = false;
+  try {
+    await write(createWriteStream('', { fd }));
+    await syncPath(temporary, 'r+'); // the data is on disk before the name points at it
+    await rename(temporary, outPath);
+    renamed = true;
+  } finally {
+    if (!renamed) await rm(temporary, { force: true });
+  }
+  // Makes the rename durable. Not every platform can open a directory (Windows); the rename
+  // is atomic regardless.
+  await syncPath(directory, 'r').catch(() => undefined);
+}
+
+async function syncPath(path: string, flags: 'r' | 'r+'): Promise<void> {
+  const handle = await open(path, flags);
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
