@@ -12,7 +12,12 @@ const openDescriptorAsync = promisify(openDescriptor);
  * half-written or partly verified file. On any failure the temporary file is removed and an
  * existing `outPath` is left untouched.
  */
-export async function writeAtomically(outPath: string, write: (out: Writable) => Promise<void>): Promise<void> {
+export interface WriteAtomicallyOptions {
+  /** Overwrite a failed temporary file with zeros before removing it (it may hold plaintext). */
+  scrub?: boolean;
+}
+
+export async function writeAtomically(outPath: string, write: (out: Writable) => Promise<void>, options: WriteAtomicallyOptions = {}): Promise<void> {
   const directory = dirname(outPath);
   const temporary = join(directory, `.${basename(outPath)}.${randomBytes(8).toString('hex')}.tmp`);
   // Opened here, not by the stream: a lazily opening stream could create the file after a
@@ -25,7 +30,10 @@ export async function writeAtomically(outPath: string, write: (out: Writable) =>
     await rename(temporary, outPath);
     renamed = true;
   } finally {
-    if (!renamed) await rm(temporary, { force: true });
+    if (!renamed) {
+      if (options.scrub) await scrub(temporary).catch(() => undefined);
+      await rm(temporary, { force: true });
+    }
   }
   // Makes the rename durable. Not every platform can open a directory (Windows); the rename
   // is atomic regardless.
@@ -35,6 +43,19 @@ export async function writeAtomically(outPath: string, write: (out: Writable) =>
 async function syncPath(path: string, flags: 'r' | 'r+'): Promise<void> {
   const handle = await open(path, flags);
   try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
+/** Overwrite a file's bytes with zeros and sync, so removing it leaves no plaintext in its blocks (on filesystems that overwrite in place). */
+async function scrub(path: string): Promise<void> {
+  const handle = await open(path, 'r+');
+  try {
+    const { size } = await handle.stat();
+    const zeros = Buffer.alloc(Math.min(size, 1 << 20));
+    for (let at = 0; at < size; at += zeros.length) await handle.write(zeros, 0, Math.min(zeros.length, size - at), at);
     await handle.sync();
   } finally {
     await handle.close();

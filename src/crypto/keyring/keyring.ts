@@ -79,7 +79,7 @@ export class Keyring {
   }
 
   /** The key, created on first use. */
-  async ensureKey(name: string, options: { purpose?: KeyPurpose } = {}): Promise<KeyInfo> {
+  async ensureKey(name: string, options: { purpose?: KeyPurpose; rotationIntervalMs?: number | null } = {}): Promise<KeyInfo> {
     try {
       return await this.describe(name);
     } catch (err) {
