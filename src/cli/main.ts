@@ -1,6 +1,8 @@
 #!/usr/bin/env node
 import { Command, CommanderError } from 'commander';
 import { auditCommand } from './commands/audit.js';
+import { encryptCommands } from './commands/encrypt.js';
+import { keysCommand } from './commands/keys.js';
 import { serveCommand } from './commands/serve.js';
 import { EXIT, reportError } from './context.js';
 
@@ -21,6 +23,8 @@ async function main(argv: string[]): Promise<number> {
     .showHelpAfterError('(run with --help for usage)');
   program.addCommand(serveCommand(run));
   program.addCommand(auditCommand(run));
+  program.addCommand(keysCommand(run));
+  for (const command of encryptCommands(run)) program.addCommand(command);
   for (const command of program.commands) {
     command.exitOverride();
     for (const sub of command.commands) sub.exitOverride();

@@ -1,0 +1,75 @@
+import { Command } from 'commander';
+import { transformDataset } from '../../crypto/dataset-encryption.js';
+import { EncryptionService, type EncryptionServiceOptions } from '../../crypto/encryption-service.js';
+import { invalidInput } from '../../core/errors.js';
+import { openSecurity, output, withCommonOptions } from '../context.js';
+import { startProgress } from '../progress.js';
+
+type Run = (work: () => Promise<void>, json?: boolean) => Promise<void>;
+
+/** `langtrain encrypt` and `langtrain decrypt`: data sets (JSONL, CSV) by field or record, and whole files. */
+export function encryptCommands(run: Run): Command[] {
+  return (['encrypt', 'decrypt'] as const).map((direction) =>
+    withCommonOptions(new Command(direction))
+      .description(
+        direction === 'encrypt'
+          ? 'encrypt a data set (fields or whole records) or a file, streaming; output appears only when complete'
+          : 'decrypt what `langtrain encrypt` made (same options); output appears only when complete',
+      )
+      .requiredOption('--input <file>', 'data set (.jsonl or .csv) or file')
+      .requiredOption('--output <file>', 'where to write (via a temporary file renamed on success)')
+      .option('--scope <scope>', 'field | record | file', 'field')
+      .option('--fields <paths>', 'comma-separated field paths for scope field, e.g. user.email,items[].ssn')
+      .option('--fpe <path:format...>', 'format-preserving fields (FF1), e.g. card:digits iban:alphanumeric')
+      .option('--dataset <name>', 'data set name bound into every value; give the same one to decrypt (required for data sets)')
+      .option('--format <format>', 'jsonl | csv (default: from the file extension)')
+      .option('--record-id-field <field>', 'field holding the record id (default: the record position)')
+      .option('--subject-field <field>', 'field naming the data subject: one key per subject, erasable with `langtrain keys erase-subject`')
+      .option('--key <name>', 'keyring key (default: datasets)')
+      .option('--name <text>', 'scope file: the name bound to the file (give the same to decrypt)', '')
+      .option('--quiet', 'no progress')
+      .action((o) =>
+        run(async () => {
+          const security = await openSecurity(o);
+          try {
+            const service = new EncryptionService(serviceOptions(o), security.keyring, security.audit);
+            if (o.scope === 'file') {
+              await (direction === 'encrypt' ? service.encryptFile(o.input, o.output, o.name) : service.decryptFile(o.input, o.output, o.name));
+              output(o, { output: o.output }, () => `${direction}ed ${o.input} -> ${o.output}`);
+              return;
+            }
+            const progress = startProgress(`${direction}ing`, undefined, o.quiet || o.json);
+            const result = await transformDataset(service, {
+              input: o.input,
+              output: o.output,
+              direction,
+              dataset: o.dataset,
+              format: o.format,
+              onProgress: (records) => progress.update(records),
+            });
+            progress.finish();
+            output(o, result, () => `${direction}ed ${result.records} records (${(result.bytes / 1e6).toFixed(1)} MB) -> ${o.output}`);
+          } finally {
+            await security.close();
+          }
+        }, o.json),
+      ),
+  );
+}
+
+function serviceOptions(o: Record<string, any>): EncryptionServiceOptions {
+  const fpe = ((o.fpe as string[] | undefined) ?? []).map((spec) => {
+    const [path, format] = spec.split(':');
+    if (!path || (format !== 'digits' && format !== 'alphanumeric')) throw invalidInput(`--fpe ${spec}: write PATH:digits or PATH:alphanumeric`);
+    return { path, format } as const;
+  });
+  const fields = [...(o.fields ? String(o.fields).split(',').map((f) => f.trim()).filter(Boolean) : []), ...fpe];
+  return {
+    encryptionScope: o.scope,
+    ...(fields.length > 0 ? { fields } : {}),
+    ...(fpe.length > 0 ? { formatPreserving: true } : {}),
+    ...(o.recordIdField ? { recordIdField: o.recordIdField } : {}),
+    ...(o.subjectField ? { subjectField: o.subjectField, secureDeletion: true } : {}),
+    ...(o.key ? { key: o.key } : {}),
+  };
+}

@@ -1,0 +1,135 @@
+import { createReadStream } from 'node:fs';
+import { extname } from 'node:path';
+import { createInterface } from 'node:readline';
+import { finished } from 'node:stream/promises';
+import { parse as parseCsv } from 'csv-parse';
+import { stringify as stringifyCsv } from 'csv-stringify';
+import { writeAtomically } from '../core/atomic-file.js';
+import { invalidInput, isLangtrainError, LangtrainError } from '../core/errors.js';
+import type { EncryptionService } from './encryption-service.js';
+
+/**
+ * Encrypt or decrypt a data set record by record, streaming (constant memory on any
+ * size): JSON Lines or CSV in, the same format out. The output is written to a temporary
+ * file and renamed only when every record succeeded; a bad record is named by its line.
+ */
+export type DatasetFormat = 'jsonl' | 'csv';
+
+export interface DatasetJob {
+  input: string;
+  output: string;
+  /** `rewrap`: decrypt with whatever version made each value and encrypt under the primary, in memory. */
+  direction: 'encrypt' | 'decrypt' | 'rewrap';
+  /** The data set's name, bound into every value (default: none given is an error). */
+  dataset: string;
+  /** `jsonl` or `csv`; default from the input's extension. */
+  format?: DatasetFormat;
+  /** Called every few thousand records with the count so far and input bytes read. */
+  onProgress?: (records: number, bytes: number) => void;
+}
+
+export interface DatasetResult {
+  records: number;
+  bytes: number;
+}
+
+export function datasetFormatOf(path: string, given?: string): DatasetFormat {
+  const format = given ?? extname(path).slice(1).toLowerCase();
+  if (format === 'jsonl' || format === 'ndjson') return 'jsonl';
+  if (format === 'csv') return 'csv';
+  throw invalidInput(`cannot tell the format of ${path}: give --format jsonl or --format csv`);
+}
+
+export async function transformDataset(service: EncryptionService, job: DatasetJob): Promise<DatasetResult> {
+  if (service.options.encryptionScope === 'file') throw invalidInput('data sets are encrypted record by record: use scope field or record (scope file is for whole files)');
+  if (!job.dataset) throw invalidInput('name the data set (--dataset): it is bound into every encrypted value');
+  const format = datasetFormatOf(job.input, job.format);
+  const idField = service.options.recordIdField;
+  const placeOf = (record: Record<string, unknown>, position: number) => {
+    if (idField === undefined) return { dataset: job.dataset, recordId: String(position) };
+    const id = record[idField];
+    if (typeof id !== 'string' && typeof id !== 'number') throw invalidInput(`record has no ${idField} (the record id field)`);
+    return { dataset: job.dataset, recordId: String(id) };
+  };
+  const apply = async (record: Record<string, unknown>, position: number) => {
+    const place = placeOf(record, position);
+    if (job.direction === 'encrypt') return service.encryptRecord(record, place);
+    const plain = await service.decryptRecord(record, place);
+    return job.direction === 'decrypt' ? plain : service.encryptRecord(plain, place);
+  };
+
+  const result: DatasetResult = { records: 0, bytes: 0 };
+  const input = createReadStream(job.input);
+  input.on('data', (chunk) => (result.bytes += chunk.length));
+  const progress = () => {
+    if (result.records % 5000 === 0) job.onProgress?.(result.records, result.bytes);
+  };
+  await writeAtomically(
+    job.output,
+    async (out) => {
+      const write = async (text: string) => {
+        if (!out.write(text)) await new Promise<void>((resolve) => out.once('drain', () => resolve()));
+      };
+      if (format === 'jsonl') {
+        let line = 0;
+        for await (const text of createInterface({ input, crlfDelay: Infinity })) {
+          line += 1;
+          if (text.trim() === '') continue;
+          const record = parseRecord(text, line);
+          await write(JSON.stringify(await named(line, () => apply(record, line - 1))) + '\n');
+          result.records += 1;
+          progress();
+        }
+      } else {
+        // Columns are the field names; the header row follows the (de)crypted records' keys.
+        const csvOut = stringifyCsv({ header: true });
+        csvOut.pipe(out, { end: false });
+        let line = 1;
+        for await (const row of input.pipe(parseCsv({ columns: true, bom: true }))) {
+          line += 1;
+          const record = await named(line, () => apply(row as Record<string, unknown>, line - 2));
+          if (!csvOut.write(flatten(record, line))) await new Promise<void>((resolve) => csvOut.once('drain', () => resolve()));
+          result.records += 1;
+          progress();
+        }
+        csvOut.end();
+        await finished(csvOut);
+      }
+      out.end();
+    },
+    { scrub: job.direction === 'decrypt' && service.options.secureDeletion },
+  );
+  job.onProgress?.(result.records, result.bytes);
+  return result;
+}
+
+function parseRecord(text: string, line: number): Record<string, unknown> {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw invalidInput(`line ${line}: not valid JSON; no output was written`);
+  }
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw invalidInput(`line ${line}: a record must be a JSON object; no output was written`);
+  return value as Record<string, unknown>;
+}
+
+/** Name the line in any error, so a user can find the record. */
+async function named<T>(line: number, work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (err) {
+    if (isLangtrainError(err)) throw new LangtrainError(err.code, `line ${line}: ${err.message}; no output was written`, { ...err.details, line });
+    throw err;
+  }
+}
+
+/** CSV cells are strings: values that became JSON (record scope) are written as JSON text. */
+function flatten(record: Record<string, unknown>, line: number): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [key, value] of Object.entries(record)) {
+    if (value !== null && typeof value === 'object') throw invalidInput(`line ${line}: column ${key} holds a nested value; CSV data sets are flat`);
+    out[key] = value === null || value === undefined ? '' : String(value);
+  }
+  return out;
+}

@@ -1,0 +1,95 @@
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { jsonl, killChildren, parseJson, runCli, workspace } from './run-cli.js';
+
+/** `langtrain encrypt|decrypt` on JSONL and CSV data sets and files, and `langtrain keys`. */
+const cleanups: Array<() => unknown> = [];
+afterEach(async () => {
+  await killChildren();
+  for (const c of cleanups.splice(0).reverse()) c();
+});
+
+function setup() {
+  const w = workspace('encrypt');
+  cleanups.push(w.cleanup);
+  const config = w.file('langtrain.test.yaml', `crypto:\n  kek: file:${join(w.dir, 'kek.key')}\n`);
+  const cli = (...args: string[]) => runCli([...args, '--db', w.db, '--config', config], { cwd: w.dir });
+  return { w, cli };
+}
+
+const records = Array.from({ length: 300 }, (_, i) => ({ id: `r${i}`, user_id: `u${i % 7}`, email: `person${i}@example.com`, card: `4111-1111-1111-${String(1000 + i)}`, note: 'kept' }));
+const fieldArgs = ['--dataset', 'customers', '--fields', 'email', '--fpe', 'card:digits', '--record-id-field', 'id', '--subject-field', 'user_id', '--quiet'];
+
+describe('langtrain encrypt / decrypt / keys', () => {
+  it('round-trips a JSONL data set; values stay bound to their records; erasing a subject leaves the others readable', async () => {
+    const { w, cli } = setup();
+    const input = w.file('customers.jsonl', jsonl(records));
+    const enc = await cli('encrypt', '--input', input, '--output', join(w.dir, 'enc.jsonl'), ...fieldArgs);
+    expect(enc.code, enc.stderr).toBe(0);
+    const encrypted = readFileSync(join(w.dir, 'enc.jsonl'), 'utf8');
+    expect(encrypted).not.toContain('person1@example.com');
+    expect(encrypted).toContain('"note":"kept"');
+    const first = JSON.parse(encrypted.split('\n')[0]!);
+    expect(first.card).toMatch(/^\d{4}-\d{4}-\d{4}-\d{4}$/);
+    const dec = await cli('decrypt', '--input', join(w.dir, 'enc.jsonl'), '--output', join(w.dir, 'dec.jsonl'), ...fieldArgs);
+    expect(dec.code, dec.stderr).toBe(0);
+    expect(readFileSync(join(w.dir, 'dec.jsonl'), 'utf8')).toBe(readFileSync(input, 'utf8'));
+
+    // Two records' email values swapped: refused, naming the line, and no output written.
+    const lines = encrypted.trim().split('\n').map((l) => JSON.parse(l));
+    [lines[3].email, lines[4].email] = [lines[4].email, lines[3].email];
+    const swapped = w.file('swapped.jsonl', jsonl(lines));
+    const bad = await cli('decrypt', '--input', swapped, '--output', join(w.dir, 'swapped.out'), ...fieldArgs);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/line 4: decryption failed/);
+    expect(existsSync(join(w.dir, 'swapped.out'))).toBe(false);
+    expect(readdirSync(w.dir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+
+    const erase = await cli('keys', 'erase-subject', 'u3');
+    expect(erase.code, erase.stderr).toBe(0);
+    const fresh = encrypted.trim().split('\n').map((l) => JSON.parse(l));
+    const u3 = fresh.filter((l) => l.user_id === 'u3');
+    const others = fresh.filter((l) => l.user_id !== 'u3');
+    const afterErase = await cli('decrypt', '--input', w.file('others.jsonl', jsonl(others)), '--output', join(w.dir, 'others.out'), ...fieldArgs);
+    expect(afterErase.code, afterErase.stderr).toBe(0);
+    const gone = await cli('decrypt', '--input', w.file('u3.jsonl', jsonl(u3)), '--output', join(w.dir, 'u3.out'), ...fieldArgs);
+    expect(gone.code).toBe(2);
+    expect(gone.stderr).toContain('destroyed');
+  });
+
+  it('rewraps a CSV data set under a rotated key and lists versions', async () => {
+    const { w, cli } = setup();
+    const csv = w.file('people.csv', 'id,email,ssn\n' + records.map((r, i) => `${r.id},${r.email},123-45-${String(1000 + i)}`).join('\n') + '\n');
+    const common = ['--dataset', 'people', '--fields', 'email,ssn', '--quiet'];
+    expect((await cli('encrypt', '--input', csv, '--output', join(w.dir, 'v1.csv'), ...common)).code).toBe(0);
+    expect((await cli('keys', 'rotate', 'datasets')).code).toBe(0);
+    const rewrap = await cli('keys', 'rewrap', '--input', join(w.dir, 'v1.csv'), '--output', join(w.dir, 'v2.csv'), '--dataset', 'people', '--fields', 'email,ssn');
+    expect(rewrap.code, rewrap.stderr).toBe(0);
+    // Everything in v2 is under version 2: destroying version 1 does not affect it.
+    expect((await cli('keys', 'destroy-version', 'datasets', '1')).code).toBe(0);
+    const dec = await cli('decrypt', '--input', join(w.dir, 'v2.csv'), '--output', join(w.dir, 'plain.csv'), ...common);
+    expect(dec.code, dec.stderr).toBe(0);
+    expect(readFileSync(join(w.dir, 'plain.csv'), 'utf8')).toBe(readFileSync(csv, 'utf8'));
+    const old = await cli('decrypt', '--input', join(w.dir, 'v1.csv'), '--output', join(w.dir, 'old.csv'), ...common);
+    expect(old.code).toBe(2);
+    const list = parseJson<Array<{ name: string; primaryVersion: number; versions: Array<{ destroyedAt: string | null }> }>>(await cli('keys', 'list', '--json'));
+    const datasets = list.find((k) => k.name === 'datasets')!;
+    expect(datasets.primaryVersion).toBe(2);
+    expect(datasets.versions[0]!.destroyedAt).not.toBeNull();
+  });
+
+  it('encrypts files by scope, refuses unsupported scopes and missing data set names', async () => {
+    const { w, cli } = setup();
+    const file = w.file('weights.bin', 'x'.repeat(200_000));
+    expect((await cli('encrypt', '--scope', 'file', '--input', file, '--output', join(w.dir, 'w.enc'), '--name', 'weights')).code).toBe(0);
+    expect((await cli('decrypt', '--scope', 'file', '--input', join(w.dir, 'w.enc'), '--output', join(w.dir, 'w.out'), '--name', 'weights')).code).toBe(0);
+    expect(readFileSync(join(w.dir, 'w.out'), 'utf8')).toBe('x'.repeat(200_000));
+    const disk = await cli('encrypt', '--scope', 'full_disk', '--input', file, '--output', join(w.dir, 'd'));
+    expect(disk.code).toBe(2);
+    expect(disk.stderr).toContain("operating system's job");
+    const unnamed = await cli('encrypt', '--input', w.file('d.jsonl', jsonl(records)), '--output', join(w.dir, 'e.jsonl'), '--fields', 'email');
+    expect(unnamed.code).toBe(2);
+    expect(unnamed.stderr).toContain('--dataset');
+  });
+});
