@@ -26,6 +26,14 @@ const STATUS_BY_CODE: Partial<Record<ErrorCode, number>> = {
   ERR_UNAUTHENTICATED: 401,
   ERR_BODY_TOO_LARGE: 413,
   ERR_RATE_LIMITED: 429,
+  ERR_FPE_INVALID_INPUT: 400,
+  // The caller's ciphertext or context does not open: a client error, never a server fault.
+  ERR_CRYPTO_DECRYPT_FAILED: 422,
+  ERR_CRYPTO_STREAM_TRUNCATED: 422,
+  ERR_CRYPTO_STREAM_HEADER_INVALID: 422,
+  // Destroyed on purpose (crypto-shredding): gone for good.
+  ERR_CRYPTO_KEY_DESTROYED: 410,
+  ERR_KMS_UNAVAILABLE: 503,
 };
 
 const reply = (status: number, code: ErrorCode, message: string): ErrorReply => ({ status, body: { error: { code, message } } });

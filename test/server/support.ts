@@ -41,6 +41,7 @@ export class Fixtures {
         ...config,
         store: { url: storeUrl ?? `sqlite:${join(dir.path, 'langtrain.db')}`, ...config.store },
         audit: { encryptionKey: `file:${join(dir.path, 'audit.key')}`, ...config.audit },
+        crypto: { kek: `file:${join(dir.path, 'kek.key')}`, ...config.crypto },
       },
       env: {},
     });

@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { SecurityManager } from '../../security-manager.js';
 import { adminAuth } from './admin-auth.js';
 import { auditRoutes } from './audit-routes.js';
+import { keysRoutes } from './keys-routes.js';
 import { requestAudit } from './request-audit.js';
 
 /**
@@ -13,4 +14,5 @@ export const apiV1: FastifyPluginAsyncZod<{ security: SecurityManager }> = async
   await app.register(adminAuth, { security });
   await app.register(requestAudit, { security });
   await app.register(auditRoutes, { security, prefix: '/audit' });
+  await app.register(keysRoutes, { security, prefix: '/keys' });
 };

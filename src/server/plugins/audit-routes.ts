@@ -38,8 +38,8 @@ export const auditRoutes: FastifyPluginAsyncZod<{ security: SecurityManager }> =
       const events = ('events' in request.body ? request.body.events : [request.body]) as AuditEventInput[];
       const now = new Date();
       events.forEach((event, i) => checkEvent(event, now, batch ? i : null));
-      // Appended concurrently, so the logger group-commits them, in order, in one transaction.
-      const receipts = await Promise.all(events.map((event) => audit.logEvent(event)));
+      // One atomic batch: all of them are committed in one transaction, or none.
+      const receipts = await audit.logEvents(events);
       return reply.code(201).send({ receipts });
     },
   );
