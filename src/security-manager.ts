@@ -51,6 +51,9 @@ const NOT_YET: Record<string, string> = {
   retentionPolicy: 'data retention policies are not built yet (the audit log has its own: audit.retentionPeriod)',
 };
 
+/** How often due keys are rotated in a running process. */
+const KEY_ROTATION_SWEEP_MS = 3_600_000;
+
 const SUPPORTED = ['auditLevel', 'encryptionLevel', 'keyRotationInterval', 'keyManagement', 'configFile', 'config', 'env'];
 
 /**
@@ -101,7 +104,9 @@ export class SecurityManager {
       const redis = config.store.redisUrl ? await openRedis(config.store.redisUrl, config.store.redisKeyPrefix) : undefined;
       const kek = once(() => openKek(config.crypto, store));
       const keyring = new Keyring(store, kek.get, audit, config.crypto.keyRotationInterval);
-      return new SecurityManager(config, store, audit, new AdminTokens(store, audit), keyring, kek, redis);
+      const manager = new SecurityManager(config, store, audit, new AdminTokens(store, audit), keyring, kek, redis);
+      manager.#scheduleRotation();
+      return manager;
     } catch (err) {
       await store.close();
       throw err;
@@ -113,8 +118,25 @@ export class SecurityManager {
     throw new LangtrainError('ERR_OPTION_NOT_SUPPORTED_YET', 'SecurityManager.enableMonitoring is not supported yet: security monitoring is not built yet');
   }
 
+  #rotationTimer: NodeJS.Timeout | undefined;
+
+  /**
+   * `keyRotationInterval`: keys whose primary version is older than their interval are
+   * rotated hourly (and `langtrain keys rotate --due` does it on demand). A failure is
+   * recorded in the audit log, and tried again next hour.
+   */
+  #scheduleRotation(): void {
+    const sweep = () =>
+      void this.keyring.rotateDue().catch((err: unknown) =>
+        this.audit.record({ eventType: 'keys.rotation_failed', result: 'failure', additionalData: { reason: err instanceof Error ? err.message : String(err) } }).catch(() => undefined),
+      );
+    this.#rotationTimer = setInterval(sweep, KEY_ROTATION_SWEEP_MS);
+    this.#rotationTimer.unref();
+  }
+
   /** Close every part, even when one fails (the first failure is rethrown afterwards). */
   async close(): Promise<void> {
+    clearInterval(this.#rotationTimer);
     try {
       await this.audit.close();
     } finally {

@@ -76,3 +76,39 @@ describe('SecurityManager (composition root)', () => {
     expect(JSON.stringify(minted)).not.toContain(token.split('_').at(-1));
   });
 });
+
+describe('SecurityManager with keyManagement hsm (SoftHSM2)', () => {
+  it('keeps the keyring KEK inside a PKCS#11 token', async () => {
+    const { createSoftHsmToken } = await import('./support/softhsm.js');
+    const token = createSoftHsmToken('lt-manager');
+    const dir = tempDir('hsm-manager');
+    process.env.LANGTRAIN_TEST_HSM_PIN = token.pin;
+    try {
+      const kek = `pkcs11:token=${token.tokenLabel};object=kek-1?module-path=${token.modulePath}&pin-source=env:LANGTRAIN_TEST_HSM_PIN`;
+      const security = await SecurityManager.open({ env: {}, keyManagement: 'HSM', config: { store: { url: `sqlite:${join(dir.path, 'db')}` }, crypto: { kek } } });
+      try {
+        await security.keyring.createKey('models');
+        const sealed = await security.keyring.encrypt('models', Buffer.from('checkpoint key'));
+        expect((await security.keyring.decrypt(sealed)).toString()).toBe('checkpoint key');
+        const versions = await security.store.db.selectFrom('crypto_key_versions').select(['kek_uri']).execute();
+        expect(versions[0]!.kek_uri).toBe(`pkcs11:token=${token.tokenLabel};object=kek-1`); // no PIN, no module path
+      } finally {
+        await security.close();
+      }
+      // Wrong PIN: a clear error that does not contain the PIN.
+      process.env.LANGTRAIN_TEST_HSM_PIN = '999999';
+      const again = await SecurityManager.open({ env: {}, keyManagement: 'hsm', config: { store: { url: `sqlite:${join(dir.path, 'db')}` }, crypto: { kek } } });
+      try {
+        const failure = await again.keyring.describe('models').then(() => again.keyring.encrypt('models', Buffer.from('x'))).catch((err: Error) => err);
+        expect(failure).toBeInstanceOf(Error);
+        expect((failure as Error).message).not.toContain('999999');
+      } finally {
+        await again.close().catch(() => undefined);
+      }
+    } finally {
+      delete process.env.LANGTRAIN_TEST_HSM_PIN;
+      token.cleanup();
+      dir.cleanup();
+    }
+  });
+});
