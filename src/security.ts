@@ -1,2 +1,5 @@
 /** `langtrain/security`: the seed's `langtrain.security` module (what exists of it). */
 export { SecurityManager, type SecurityManagerOptions } from './security-manager.js';
+export { EncryptionService, type EncryptionServiceOptions, type RecordPlace } from './crypto/encryption-service.js';
+export { transformDataset, type DatasetJob, type DatasetResult } from './crypto/dataset-encryption.js';
+export { Keyring, type KeyInfo } from './crypto/keyring/keyring.js';

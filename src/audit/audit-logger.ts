@@ -137,6 +137,11 @@ export class AuditLogger implements AuditSink {
     return this.#enqueue(events);
   }
 
+  /** Check an event as `logEvent` would, without appending it (e.g. a whole import file first). */
+  checkEvent(input: AuditEventInput): void {
+    this.#validate(input, new Date());
+  }
+
   #validate(input: AuditEventInput, now: Date): ValidEvent {
     const event = validateEvent(input, now);
     if (event.userIdSensitive && !this.config.encryption) {

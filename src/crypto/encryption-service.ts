@@ -118,7 +118,7 @@ export class EncryptionService {
       return { ...kept, [RECORD_FIELD]: ENCRYPTED_PREFIX + sealed.toString('base64url') };
     }
     this.#requireScope('field');
-    const fpe = this.#fields.some((f) => f.format) ? await this.#fpeKey() : undefined;
+    const fpe = this.#fields.some((f) => f.format) ? await this.#fpeKey(record) : undefined;
     const out = structuredClone(record);
     for (const field of this.#fields) {
       transformAt(out, field.path, (value, at) =>
@@ -139,7 +139,7 @@ export class EncryptionService {
       return JSON.parse((await this.#open(bytes, context(place, RECORD_FIELD))).toString('utf8'));
     }
     this.#requireScope('field');
-    const fpe = this.#fields.some((f) => f.format) ? await this.#fpeKey() : undefined;
+    const fpe = this.#fields.some((f) => f.format) ? await this.#fpeKey(record) : undefined;
     // Keys are looked up (async, cached) before the synchronous rewrite of the record.
     const keys = new Map<string, VersionKey>();
     for (const field of this.#fields.filter((f) => !f.format)) {
@@ -274,11 +274,13 @@ export class EncryptionService {
   }
 
   /**
-   * Format-preserving fields use their own key (`<key>.fpe`) that is never rotated on a
-   * schedule: FF1 output has no room for a key version, so a value must be decrypted with
-   * the very version that made it. Rotating that key means re-encrypting those fields.
+   * Format-preserving fields use a key that is never rotated on a schedule: FF1 output has
+   * no room for a key version, so a value must be decrypted with the very version that made
+   * it. With per-subject keys that is the subject's own key (so erasure covers these fields
+   * too); otherwise `<key>.fpe`. Rotating it means re-encrypting those fields.
    */
-  async #fpeKey(): Promise<VersionKey> {
+  async #fpeKey(record: Record<string, unknown>): Promise<VersionKey> {
+    if (this.options.subjectField !== undefined) return this.#keyFor(record);
     const name = `${this.options.key}.fpe`;
     await this.keyring.ensureKey(name, { rotationIntervalMs: null });
     return this.keyring.primaryKey(name);

@@ -129,6 +129,15 @@ describe.each(storeUrls('cli-import'))('langtrain audit import on $dialect', ({ 
     expect(await size()).toBe(5);
   });
 
+  it('an event this log would refuse (a sensitive user id on a clear log) late in a big file appends nothing', async () => {
+    const { w, url, size } = await setup();
+    const many = Array.from({ length: 4500 }, (_, i) => ({ eventType: 'data_access', result: 'success', userId: `u${i}`, ...(i === 4400 ? { sensitive: ['userId'] } : {}) }));
+    const r = await runCli(['audit', 'import', w.file('late.jsonl', jsonl(many)), '--db', url], { cwd: w.dir });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/late\.jsonl:4401: .*encryption: true/);
+    expect(await size()).toBe(0);
+  });
+
   it('a missing file is exit 2 naming it', async () => {
     const { w, url, size } = await setup();
     const r = await runCli(['audit', 'import', 'nope.jsonl', '--db', url], { cwd: w.dir });

@@ -115,6 +115,16 @@ describe.each(storeUrls('encryption'))('EncryptionService on $dialect', ({ make 
     expect(JSON.stringify(audit.events)).not.toContain('alice'); // subject keys are named by a keyed hash
   });
 
+  it('erasure covers format-preserving fields too: they use the subject key', async () => {
+    const cards = service({ encryptionScope: 'field', formatPreserving: true, fields: [{ path: 'card', format: 'digits' }], secureDeletion: true, subjectField: 'user_id' });
+    const [alice, bob] = [{ dataset: 'c', recordId: '1' }, { dataset: 'c', recordId: '2' }];
+    const sealedAlice = await cards.encryptRecord(customer('1', 'alice'), alice);
+    const sealedBob = await cards.encryptRecord(customer('2', 'bob'), bob);
+    await cards.eraseSubject('alice');
+    await expect(cards.decryptRecord(sealedAlice, alice)).rejects.toMatchObject({ code: 'ERR_CRYPTO_KEY_DESTROYED' });
+    expect((await cards.decryptRecord(sealedBob, bob)).card).toBe('4111-1111-1111-1111');
+  });
+
   it('encrypts files in authenticated chunks; a wrong name or a flipped byte leaves no output', async () => {
     const files = service({ encryptionScope: 'file', secureDeletion: true });
     const dir = tempDir('files');

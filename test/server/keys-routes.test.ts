@@ -19,6 +19,10 @@ describe('/v1/keys', () => {
       const opened = await call('POST', '/v1/keys/transit/decrypt', { ciphertext: sealed.ciphertext, context: 'model:m-1' });
       expect(opened.json().plaintext).toBe(plaintext);
     }
+    expect((await call('POST', '/v1/keys', { name: 'other' })).statusCode).toBe(201);
+    const wrongKey = await call('POST', '/v1/keys/other/decrypt', { ciphertext: first.ciphertext, context: 'model:m-1' });
+    expect(wrongKey.statusCode).toBe(422);
+    expect(wrongKey.json().error.message).toContain('not made by key other');
     const moved = await call('POST', '/v1/keys/transit/decrypt', { ciphertext: first.ciphertext, context: 'model:m-2' });
     expect(moved.statusCode).toBe(422);
     expect(moved.json().error.code).toBe('ERR_CRYPTO_DECRYPT_FAILED');

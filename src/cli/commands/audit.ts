@@ -6,7 +6,6 @@ import { createInterface } from 'node:readline';
 import { Command, Option } from 'commander';
 import { bundleVerifierKeys, verifyBundle } from '../../audit/bundle.js';
 import { storedVerifiers } from '../../audit/checkpoint-signer.js';
-import { validateEvent } from '../../audit/entry.js';
 import { generateSignerKey, parseVerifierKey, type NoteVerifier } from '../../audit/signed-note.js';
 import { verifyStore, type VerificationReport } from '../../audit/verifier.js';
 import type { AuditEventInput } from '../../core/audit-sink.js';
@@ -52,16 +51,17 @@ export function auditCommand(run: (work: () => Promise<void>, json?: boolean) =>
     .option('--quiet', 'no progress')
     .action((file: string, o) =>
       run(async () => {
-        // Pass 1 checks every line before anything is appended.
-        let total = 0;
-        const check = startProgress('checking', undefined, o.quiet || o.json);
-        for await (const _ of readEvents(file)) {
-          total += 1;
-          check.update(total);
-        }
-        check.finish();
         const security = await openSecurity(o);
         try {
+          // Pass 1 checks every line, as this log would, before anything is appended.
+          const checkEvent = (event: AuditEventInput) => security.audit.checkEvent(event);
+          let total = 0;
+          const check = startProgress('checking', undefined, o.quiet || o.json);
+          for await (const _ of readEvents(file, checkEvent)) {
+            total += 1;
+            check.update(total);
+          }
+          check.finish();
           const progress = startProgress('importing', total, o.quiet || o.json);
           let batch: AuditEventInput[] = [];
           let done = 0;
@@ -73,7 +73,7 @@ export function auditCommand(run: (work: () => Promise<void>, json?: boolean) =>
             batch = [];
             progress.update(done);
           };
-          for await (const { event } of readEvents(file)) {
+          for await (const { event } of readEvents(file, checkEvent)) {
             batch.push(event);
             if (batch.length === 2000) await flush();
           }
@@ -330,7 +330,7 @@ function lines(file: string): AsyncIterable<string> {
 }
 
 /** Events of an import file, each with its line number; a bad line is named. */
-async function* readEvents(file: string): AsyncGenerator<{ event: AuditEventInput; line: number }> {
+async function* readEvents(file: string, check: (event: AuditEventInput) => void): AsyncGenerator<{ event: AuditEventInput; line: number }> {
   if (!existsSync(file)) throw invalidInput(`${file} does not exist`);
   let line = 0;
   for await (const text of lines(file)) {
@@ -344,7 +344,7 @@ async function* readEvents(file: string): AsyncGenerator<{ event: AuditEventInpu
     }
     if (!event || typeof event !== 'object' || Array.isArray(event)) throw invalidInput(`${file}:${line}: must be a JSON object; nothing was imported`);
     try {
-      validateEvent(event, new Date());
+      check(event);
     } catch (err) {
       throw invalidInput(`${file}:${line}: ${(err as Error).message}; nothing was imported`);
     }

@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { LangtrainError } from '../../core/errors.js';
 import { readHeader } from '../../crypto/ciphertext.js';
 import type { SecurityManager } from '../../security-manager.js';
 import { ciphertextReply, createKeyBody, decryptBody, encryptBody, keyInfo, keyName, keyVersionParams, minVersionBody, plaintextReply } from '../schemas/keys.js';
@@ -49,7 +50,10 @@ export const keysRoutes: FastifyPluginAsyncZod<{ security: SecurityManager }> = 
   });
 
   app.post('/:name/decrypt', { schema: { tags, security, summary: 'Decrypt a value made by this key with the same context', params: keyName, body: decryptBody, response: { 200: plaintextReply } } }, async (request) => {
-    const plain = await keyring.decrypt(Buffer.from(request.body.ciphertext, 'base64'), Buffer.from(request.body.context));
+    const ciphertext = Buffer.from(request.body.ciphertext, 'base64');
+    const [key, named] = [await keyring.keyFor(ciphertext), await keyring.describe(request.params.name)];
+    if (key.keyId !== named.keyId) throw new LangtrainError('ERR_CRYPTO_DECRYPT_FAILED', `this ciphertext was not made by key ${request.params.name}`);
+    const plain = await keyring.decrypt(ciphertext, Buffer.from(request.body.context));
     return { plaintext: plain.toString('base64') };
   });
 };
