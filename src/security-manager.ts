@@ -4,6 +4,7 @@ import { keyringMigrations } from './crypto/keyring/schema.js';
 import type { KeyEncryptionKey } from './crypto/kms/key-encryption-key.js';
 import { openKek } from './crypto/kms/open-kek.js';
 import { once, type Once } from './core/once.js';
+import { SecretsManager, type SecretsManagerOptions } from './secrets/index.js';
 import { loadConfig, type Config, type ConfigInput } from './core/config.js';
 import { LangtrainError } from './core/errors.js';
 import { AdminTokens, adminTokenMigrations } from './identity/admin-token.js';
@@ -119,6 +120,14 @@ export class SecurityManager {
   }
 
   #rotationTimer: NodeJS.Timeout | undefined;
+
+  /**
+   * The seed's `SecretsManager` over this deployment's store, keyring and audit log
+   * (`provider: 'local'` by default; remote providers take their settings section).
+   */
+  secretsManager(options: SecretsManagerOptions = {}): SecretsManager {
+    return new SecretsManager(options, { store: this.store, keyring: this.keyring, audit: this.audit });
+  }
 
   /**
    * `keyRotationInterval`: keys whose primary version is older than their interval are

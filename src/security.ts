@@ -3,3 +3,4 @@ export { SecurityManager, type SecurityManagerOptions } from './security-manager
 export { EncryptionService, type EncryptionServiceOptions, type RecordPlace } from './crypto/encryption-service.js';
 export { transformDataset, type DatasetJob, type DatasetResult } from './crypto/dataset-encryption.js';
 export { Keyring, type KeyInfo } from './crypto/keyring/keyring.js';
+export { SecretsManager, defaultRotator, type SecretsManagerOptions, type StoreSecretInput, type SecretRotator } from './secrets/index.js';

@@ -3,6 +3,7 @@ import { Command, CommanderError } from 'commander';
 import { auditCommand } from './commands/audit.js';
 import { encryptCommands } from './commands/encrypt.js';
 import { keysCommand } from './commands/keys.js';
+import { secretsCommand } from './commands/secrets.js';
 import { serveCommand } from './commands/serve.js';
 import { EXIT, reportError } from './context.js';
 
@@ -24,6 +25,7 @@ async function main(argv: string[]): Promise<number> {
   program.addCommand(serveCommand(run));
   program.addCommand(auditCommand(run));
   program.addCommand(keysCommand(run));
+  program.addCommand(secretsCommand(run));
   for (const command of encryptCommands(run)) program.addCommand(command);
   for (const command of program.commands) {
     command.exitOverride();

@@ -12,6 +12,8 @@ export type ErrorCode =
   | 'ERR_STORE_UNAVAILABLE'
   | 'ERR_NOT_FOUND'
   | 'ERR_UNAUTHENTICATED'
+  /** A remote secrets provider refused our credentials (not the API caller's). */
+  | 'ERR_PROVIDER_DENIED'
   | 'ERR_AUDIT_CHAIN_BROKEN'
   | 'ERR_AUDIT_KEY_MISSING'
   | 'ERR_AUDIT_PAYLOAD_UNREADABLE'

@@ -34,6 +34,8 @@ const STATUS_BY_CODE: Partial<Record<ErrorCode, number>> = {
   // Destroyed on purpose (crypto-shredding): gone for good.
   ERR_CRYPTO_KEY_DESTROYED: 410,
   ERR_KMS_UNAVAILABLE: 503,
+  // An upstream (Vault, AWS, Azure) refused or failed us: a gateway problem, not the caller's.
+  ERR_PROVIDER_DENIED: 502,
 };
 
 const reply = (status: number, code: ErrorCode, message: string): ErrorReply => ({ status, body: { error: { code, message } } });

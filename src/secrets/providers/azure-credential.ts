@@ -75,9 +75,9 @@ export class AzureTokenSource {
       try {
         got = await o.credential.getToken(o.scope);
       } catch (err) {
-        throw new LangtrainError('ERR_UNAUTHENTICATED', `Azure Key Vault: the credential gave no token for ${o.scope} (${(err as Error).name ?? 'error'})`, { provider: 'azure_kv' });
+        throw new LangtrainError('ERR_PROVIDER_DENIED', `Azure Key Vault: the credential gave no token for ${o.scope} (${(err as Error).name ?? 'error'})`, { provider: 'azure_kv' });
       }
-      if (!got?.token) throw new LangtrainError('ERR_UNAUTHENTICATED', `Azure Key Vault: the credential gave no token for ${o.scope}`, { provider: 'azure_kv' });
+      if (!got?.token) throw new LangtrainError('ERR_PROVIDER_DENIED', `Azure Key Vault: the credential gave no token for ${o.scope}`, { provider: 'azure_kv' });
       this.#cached = { token: got.token, renewAt: got.expiresOnTimestamp - EARLY_RENEWAL_MS };
       return got.token;
     }
@@ -99,7 +99,7 @@ export class AzureTokenSource {
         const b = body as { error?: unknown; error_description?: unknown };
         return { ...(typeof b.error === 'string' ? { code: b.error } : {}), ...(typeof b.error_description === 'string' ? { message: b.error_description } : {}) };
       },
-      codeFor: (status, code) => (status === 400 && code !== undefined && CREDENTIAL_ERRORS.has(code) ? 'ERR_UNAUTHENTICATED' : undefined),
+      codeFor: (status, code) => (status === 400 && code !== undefined && CREDENTIAL_ERRORS.has(code) ? 'ERR_PROVIDER_DENIED' : undefined),
     });
     const token = readAnswer(tokenAnswer, answer.body, 'azure_kv', operation);
     if (token.token_type.toLowerCase() !== 'bearer') throw new LangtrainError('ERR_STORE_UNAVAILABLE', `Azure Key Vault: ${operation}: token type ${token.token_type} is not Bearer`, { provider: 'azure_kv' });

@@ -6,9 +6,10 @@ import type { ProviderName } from '../provider.js';
  * Pure, so every mapping is tested without a server.
  *
  * A backend's own message helps an operator ("permission denied on secret/data/x"), but a
- * backend may quote what it was sent (a validation error echoing the request), so the
- * message is kept only when it quotes no part of anything sensitive in flight: the value,
- * the token. No `cause` is attached either: the SDK's error carries the raw body.
+ * backend may quote what it was sent (a validation error echoing the request), so a 4xx
+ * message is kept only when it quotes no part of anything sensitive in flight (the value,
+ * the token), and a 5xx body never. No `cause` is attached either: the SDK's error carries
+ * the raw body.
  */
 
 export interface ProviderFailure {
@@ -39,7 +40,11 @@ export function providerError(failure: ProviderFailure): LangtrainError {
   const code = failure.code ?? codeForStatus(failure.status);
   const label = PROVIDER_LABEL[failure.provider];
   const what = failure.status === undefined ? 'no answer' : `HTTP ${failure.status}${failure.providerCode ? ` ${safeCode(failure.providerCode)}` : ''}`;
-  const said = failure.providerMessage === undefined ? undefined : withholdIfQuoting(failure.providerMessage, failure.sensitive);
+  // A 4xx message is about our request and is quoted once checked; a 5xx body is the
+  // server's internals, which may hold stored data we cannot check for (a value being
+  // read is not known until it arrives), so it is never quoted.
+  const serverFault = failure.status !== undefined && failure.status >= 500;
+  const said = failure.providerMessage === undefined || serverFault ? undefined : withholdIfQuoting(failure.providerMessage, failure.sensitive);
   const hint = HINTS[code] ?? '';
   const message = `${label}: ${failure.operation} failed (${what})${said ? `: ${said}` : ''}${hint ? `; ${hint}` : ''}`;
   return new LangtrainError(code, message, {
@@ -50,8 +55,9 @@ export function providerError(failure: ProviderFailure): LangtrainError {
 }
 
 export function codeForStatus(status: number | undefined): ErrorCode {
-  if (status === undefined || status >= 500) return 'ERR_STORE_UNAVAILABLE';
-  if (status === 401 || status === 403) return 'ERR_UNAUTHENTICATED';
+  // No answer, a server fault, or a redirect we do not follow: the service is not usable at this address.
+  if (status === undefined || status >= 500 || (status >= 300 && status < 400)) return 'ERR_STORE_UNAVAILABLE';
+  if (status === 401 || status === 403) return 'ERR_PROVIDER_DENIED';
   if (status === 404) return 'ERR_NOT_FOUND';
   if (status === 429) return 'ERR_RATE_LIMITED';
   if (status >= 400) return 'ERR_INVALID_INPUT';
@@ -59,14 +65,14 @@ export function codeForStatus(status: number | undefined): ErrorCode {
 }
 
 const HINTS: Partial<Record<ErrorCode, string>> = {
-  ERR_UNAUTHENTICATED: 'check the credentials and the permissions they grant on this secret',
+  ERR_PROVIDER_DENIED: 'check the credentials and the permissions they grant on this secret',
   ERR_STORE_UNAVAILABLE: 'check the address and that the service is up',
   ERR_RATE_LIMITED: 'the service is throttling requests; retry later',
 };
 
 /** Provider codes are identifiers; anything else in that field is dropped. */
 function safeCode(code: string): string {
-  return /^[A-Za-z0-9_.:#-]{1,80}$/.test(code) ? code : 'unrecognised-code';
+  return /^[A-Za-z0-9_.:#/-]{1,80}$/.test(code) ? code : 'unrecognised-code';
 }
 
 /**

@@ -3,6 +3,7 @@ import type { SecurityManager } from '../../security-manager.js';
 import { adminAuth } from './admin-auth.js';
 import { auditRoutes } from './audit-routes.js';
 import { keysRoutes } from './keys-routes.js';
+import { secretsRoutes } from './secrets-routes.js';
 import { requestAudit } from './request-audit.js';
 
 /**
@@ -15,4 +16,5 @@ export const apiV1: FastifyPluginAsyncZod<{ security: SecurityManager }> = async
   await app.register(requestAudit, { security });
   await app.register(auditRoutes, { security, prefix: '/audit' });
   await app.register(keysRoutes, { security, prefix: '/keys' });
+  await app.register(secretsRoutes, { security, prefix: '/secrets' });
 };
