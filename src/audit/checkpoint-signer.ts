@@ -14,7 +14,7 @@ export async function loadCheckpointSigner(store: Store, origin: string, source:
   if (source !== 'store') {
     const signer = parseSignerKey(readKeyText(source));
     if (signer.name !== origin) {
-      throw new LangtrainError('ERR_AUDIT_KEY_MISSING', `the signing key in ${source} is named "${signer.name}" but audit.origin is "${origin}"`);
+      throw new LangtrainError('ERR_KEY_MISSING', `the signing key in ${source} is named "${signer.name}" but audit.origin is "${origin}"`);
     }
     await registerVerifierKey(store, origin, signer.verifierKey, null);
     return signer;
@@ -25,7 +25,7 @@ export async function loadCheckpointSigner(store: Store, origin: string, source:
   await registerVerifierKey(store, origin, fresh.verifierKey, fresh.signerKey);
   // Another process may have created one first: whichever row won is the key.
   const row = await store.db.selectFrom('audit_keys').select(['signer_key']).where('name', '=', origin).executeTakeFirstOrThrow();
-  if (!row.signer_key) throw new LangtrainError('ERR_AUDIT_KEY_MISSING', `the store holds only a verifier key for ${origin}; set audit.signingKey to where its signing key is`);
+  if (!row.signer_key) throw new LangtrainError('ERR_KEY_MISSING', `the store holds only a verifier key for ${origin}; set audit.signingKey to where its signing key is`);
   return parseSignerKey(row.signer_key);
 }
 
@@ -34,7 +34,7 @@ async function registerVerifierKey(store: Store, origin: string, verifierKey: st
     const row = await tx.selectFrom('audit_keys').select(['verifier_key']).where('name', '=', origin).executeTakeFirst();
     if (row) {
       if (row.verifier_key !== verifierKey && signerKey === null) {
-        throw new LangtrainError('ERR_AUDIT_KEY_MISSING', `the configured signing key for ${origin} does not match the verifier key already recorded for this log`);
+        throw new LangtrainError('ERR_KEY_MISSING', `the configured signing key for ${origin} does not match the verifier key already recorded for this log`);
       }
       return;
     }

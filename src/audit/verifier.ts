@@ -154,7 +154,7 @@ export async function verifyRanges(
   options: VerifyOptions,
 ): Promise<VerificationReport> {
   if (options.verifiers.length === 0) {
-    throw new LangtrainError('ERR_AUDIT_KEY_MISSING', 'no verifier key: pass the log\'s public key (e.g. --verifier-key NAME+ID+KEY)');
+    throw new LangtrainError('ERR_KEY_MISSING', 'no verifier key: pass the log\'s public key (e.g. --verifier-key NAME+ID+KEY)');
   }
   const pending = [...checkpoints].sort((a, b) => a.size - b.size);
   const tree = CompactRange.empty();

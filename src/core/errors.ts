@@ -15,7 +15,7 @@ export type ErrorCode =
   /** A remote secrets provider refused our credentials (not the API caller's). */
   | 'ERR_PROVIDER_DENIED'
   | 'ERR_AUDIT_CHAIN_BROKEN'
-  | 'ERR_AUDIT_KEY_MISSING'
+  | 'ERR_KEY_MISSING'
   | 'ERR_AUDIT_PAYLOAD_UNREADABLE'
   | 'ERR_AUDIT_CLOSED'
   | 'ERR_CRYPTO_DECRYPT_FAILED'

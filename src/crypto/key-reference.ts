@@ -16,12 +16,12 @@ export function readKeyText(reference: KeyReference): string {
     const name = reference.slice(4);
     const value = process.env[name];
     if (value === undefined || value.trim() === '') {
-      throw new LangtrainError('ERR_AUDIT_KEY_MISSING', `environment variable ${name} (from ${reference}) is not set`);
+      throw new LangtrainError('ERR_KEY_MISSING', `environment variable ${name} (from ${reference}) is not set`);
     }
     return value.trim();
   }
   const path = reference.slice(5);
-  if (!existsSync(path)) throw new LangtrainError('ERR_AUDIT_KEY_MISSING', `key file ${path} does not exist`);
+  if (!existsSync(path)) throw new LangtrainError('ERR_KEY_MISSING', `key file ${path} does not exist`);
   return readFileSync(path, 'utf8').trim();
 }
 
@@ -29,7 +29,7 @@ export function readKeyText(reference: KeyReference): string {
 export function decodeKey256(text: string, reference: string): Buffer {
   const key = /^[0-9a-fA-F]{64}$/.test(text) ? Buffer.from(text, 'hex') : Buffer.from(text, 'base64');
   if (key.length !== 32 || (!/^[0-9a-fA-F]{64}$/.test(text) && key.toString('base64') !== text)) {
-    throw new LangtrainError('ERR_AUDIT_KEY_MISSING', `${reference} must hold a 256-bit key as 64 hex digits or base64`);
+    throw new LangtrainError('ERR_KEY_MISSING', `${reference} must hold a 256-bit key as 64 hex digits or base64`);
   }
   return key;
 }
