@@ -6,7 +6,8 @@ import { parse as parseCsv } from 'csv-parse';
 import { stringify as stringifyCsv } from 'csv-stringify';
 import { writeAtomically } from '../core/atomic-file.js';
 import { invalidInput, isLangtrainError, LangtrainError } from '../core/errors.js';
-import type { EncryptionService } from './encryption-service.js';
+import { ENCRYPTED_PREFIX, type EncryptionService } from './encryption-service.js';
+import type { Keyring } from './keyring/keyring.js';
 
 /**
  * Encrypt or decrypt a data set record by record, streaming (constant memory on any
@@ -101,6 +102,21 @@ export async function transformDataset(service: EncryptionService, job: DatasetJ
   );
   job.onProgress?.(result.records, result.bytes);
   return result;
+}
+
+/**
+ * Whether every encrypted value in a data set is already under its key's primary version:
+ * `langtrain keys rewrap` skips such files, so an interrupted run over many files resumes
+ * where it stopped. Scans the text; decrypts nothing.
+ */
+export async function onPrimaryVersions(keyring: Keyring, input: string): Promise<boolean> {
+  const pattern = new RegExp(`${ENCRYPTED_PREFIX}([A-Za-z0-9_-]+)`, 'g');
+  for await (const text of createInterface({ input: createReadStream(input), crlfDelay: Infinity })) {
+    for (const match of text.matchAll(pattern)) {
+      if (!(await keyring.madeByPrimary(Buffer.from(match[1]!, 'base64url')))) return false;
+    }
+  }
+  return true;
 }
 
 function parseRecord(text: string, line: number): Record<string, unknown> {

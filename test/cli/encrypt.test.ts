@@ -64,8 +64,14 @@ describe('langtrain encrypt / decrypt / keys', () => {
     const common = ['--dataset', 'people', '--fields', 'email,ssn', '--quiet'];
     expect((await cli('encrypt', '--input', csv, '--output', join(w.dir, 'v1.csv'), ...common)).code).toBe(0);
     expect((await cli('keys', 'rotate', 'datasets')).code).toBe(0);
-    const rewrap = await cli('keys', 'rewrap', '--input', join(w.dir, 'v1.csv'), '--output', join(w.dir, 'v2.csv'), '--dataset', 'people', '--fields', 'email,ssn');
+    const rewrap = await cli('keys', 'rewrap', join(w.dir, 'v1.csv'), '--output', join(w.dir, 'v2.csv'), '--dataset', 'people', '--fields', 'email,ssn');
     expect(rewrap.code, rewrap.stderr).toBe(0);
+    // In place, over several files: a second run skips what is already on the primary.
+    const copies = ['a.csv', 'b.csv'].map((name) => w.file(name, readFileSync(join(w.dir, 'v1.csv'), 'utf8')));
+    const inPlace = parseJson<Array<{ skipped: boolean; records: number }>>(await cli('keys', 'rewrap', ...copies, '--dataset', 'people', '--fields', 'email,ssn', '--json'));
+    expect(inPlace).toMatchObject([{ skipped: false, records: 300 }, { skipped: false, records: 300 }]);
+    const again = parseJson<Array<{ skipped: boolean }>>(await cli('keys', 'rewrap', ...copies, '--dataset', 'people', '--fields', 'email,ssn', '--json'));
+    expect(again.map((r) => r.skipped)).toEqual([true, true]);
     // Everything in v2 is under version 2: destroying version 1 does not affect it.
     expect((await cli('keys', 'destroy-version', 'datasets', '1')).code).toBe(0);
     const dec = await cli('decrypt', '--input', join(w.dir, 'v2.csv'), '--output', join(w.dir, 'plain.csv'), ...common);

@@ -1,10 +1,11 @@
 import { Command } from 'commander';
-import { transformDataset } from '../../crypto/dataset-encryption.js';
+import { onPrimaryVersions, transformDataset } from '../../crypto/dataset-encryption.js';
 import { EncryptionService } from '../../crypto/encryption-service.js';
 import type { KeyInfo } from '../../crypto/keyring/keyring.js';
 import { parseDuration } from '../../core/units.js';
 import { invalidInput } from '../../core/errors.js';
 import { openSecurity, output, withCommonOptions } from '../context.js';
+import { startProgress } from '../progress.js';
 
 type Run = (work: () => Promise<void>, json?: boolean) => Promise<void>;
 
@@ -83,27 +84,43 @@ export function keysCommand(run: Run): Command {
     );
 
   withCommonOptions(keys.command('rewrap'))
-    .description('re-encrypt a data set made by `langtrain encrypt` under the primary version (same options as encrypt), record by record in memory; the output appears only when complete')
-    .requiredOption('--input <file>')
-    .requiredOption('--output <file>')
+    .description(
+      're-encrypt data sets made by `langtrain encrypt` under the primary key version (same options as encrypt), record by record in memory. ' +
+        'With several files each is replaced atomically and files already on the primary are skipped, so an interrupted run resumes where it stopped',
+    )
+    .argument('<files...>', 'data sets to rewrap (in place, unless --output is given for a single file)')
+    .option('--output <file>', 'write the rewrapped data set here instead of replacing the input (one input only)')
     .option('--fields <paths>')
     .option('--scope <scope>', 'field | record', 'field')
     .requiredOption('--dataset <name>', 'the data set name it was encrypted with')
     .option('--record-id-field <field>')
+    .option('--subject-field <field>')
     .option('--key <name>')
-    .action((o) =>
+    .option('--quiet', 'no progress')
+    .action((files: string[], o) =>
       withKeyring(o, async (security) => {
+        if (o.output && files.length > 1) throw invalidInput('--output takes one input file; without it each file is rewrapped in place');
         const options = {
           encryptionScope: o.scope,
           ...(o.fields ? { fields: String(o.fields).split(',') } : {}),
           ...(o.recordIdField ? { recordIdField: o.recordIdField } : {}),
+          ...(o.subjectField ? { subjectField: o.subjectField, secureDeletion: true } : {}),
           ...(o.key ? { key: o.key } : {}),
         };
         const service = new EncryptionService(options, security.keyring, security.audit);
-        const dataset: string = o.dataset;
-        const result = await transformDataset(service, { input: o.input, output: o.output, direction: 'rewrap', dataset });
-        await security.audit.record({ eventType: 'keys.rewrapped', result: 'success', additionalData: { key: service.options.key, records: result.records } });
-        output(o, result, () => `rewrapped ${result.records} records -> ${o.output}`);
+        const report: Array<{ file: string; records: number; skipped: boolean }> = [];
+        for (const file of files) {
+          if (!o.output && (await onPrimaryVersions(security.keyring, file))) {
+            report.push({ file, records: 0, skipped: true });
+            continue;
+          }
+          const progress = startProgress(`rewrapping ${file}`, undefined, o.quiet || o.json);
+          const result = await transformDataset(service, { input: file, output: o.output ?? file, direction: 'rewrap', dataset: o.dataset, onProgress: (n) => progress.update(n) });
+          progress.finish();
+          await security.audit.record({ eventType: 'keys.rewrapped', result: 'success', additionalData: { key: service.options.key, dataset: o.dataset, records: result.records } });
+          report.push({ file, records: result.records, skipped: false });
+        }
+        output(o, report, () => report.map((r) => (r.skipped ? `${r.file}: already on the primary version` : `${r.file}: rewrapped ${r.records} records`)).join('\n'));
       }),
     );
 

@@ -218,6 +218,12 @@ export class Keyring {
     return decryptWith(await this.keyFor(ciphertext), ciphertext, context);
   }
 
+  /** Whether the key version that made a ciphertext is its key's current primary (nothing to rewrap). */
+  async madeByPrimary(ciphertext: Uint8Array): Promise<boolean> {
+    const { keyId, version } = readHeader(ciphertext);
+    return version === (await this.describe(await this.#nameOf(keyId))).primaryVersion;
+  }
+
   /** Re-encrypt under the key's primary version if an older one made it; unchanged otherwise. */
   async rewrap(ciphertext: Uint8Array, context?: Uint8Array): Promise<{ ciphertext: Buffer; rewrapped: boolean }> {
     const key = await this.keyFor(ciphertext);
