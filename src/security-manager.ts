@@ -4,6 +4,7 @@ import { keyringMigrations } from './crypto/keyring/schema.js';
 import type { KeyEncryptionKey } from './crypto/kms/key-encryption-key.js';
 import { openKek } from './crypto/kms/open-kek.js';
 import { once, type Once } from './core/once.js';
+import { DataProtectionManager, type DataProtectionManagerOptions } from './privacy/data-protection-manager.js';
 import { SecretsManager, type SecretsManagerOptions } from './secrets/index.js';
 import { loadConfig, type Config, type ConfigInput } from './core/config.js';
 import { LangtrainError } from './core/errors.js';
@@ -120,6 +121,11 @@ export class SecurityManager {
   }
 
   #rotationTimer: NodeJS.Timeout | undefined;
+
+  /** The seed's `DataProtectionManager` over this deployment's keyring and audit log. */
+  dataProtectionManager(options: DataProtectionManagerOptions = {}): DataProtectionManager {
+    return new DataProtectionManager(options, { keyring: this.keyring, audit: this.audit, keyManagement: this.config.crypto.keyManagement });
+  }
 
   /**
    * The seed's `SecretsManager` over this deployment's store, keyring and audit log

@@ -124,6 +124,16 @@ export class Keyring {
     return rotated;
   }
 
+  /** Change a key's rotation interval (null: never rotated on a schedule). */
+  async setRotationInterval(name: string, rotationIntervalMs: number | null, actor?: string): Promise<KeyInfo> {
+    if (rotationIntervalMs !== null && !(Number.isSafeInteger(rotationIntervalMs) && rotationIntervalMs > 0)) throw invalidInput('a rotation interval is a positive number of milliseconds, or null');
+    await this.describe(name, { fresh: true });
+    await this.store.writeTransaction('crypto', (tx) => tx.updateTable('crypto_keys').set({ rotation_interval_ms: rotationIntervalMs }).where('name', '=', name).execute());
+    this.#state.delete(name);
+    await this.audit.record({ eventType: 'keys.rotation_interval_set', userId: actor ?? null, result: 'success', additionalData: { key: name, rotationIntervalMs } });
+    return this.describe(name);
+  }
+
   /** Refuse to decrypt with versions below `version` (Vault's min_decryption_version); reversible. */
   async setMinDecryptionVersion(name: string, version: number, actor?: string): Promise<KeyInfo> {
     const info = await this.describe(name, { fresh: true });
