@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import type { AuditEventInput, AuditReceipt, AuditSink } from '../core/audit-sink.js';
 import { auditSchema, type AuditConfig, type AuditConfigInput } from '../core/config.js';
 import { LangtrainError, invalidInput } from '../core/errors.js';
+import { parseOptions } from '../core/options.js';
 import { loadOrCreateKey256 } from '../crypto/key-reference.js';
 import { openStore, type Store, type WriteTx } from '../store/database.js';
 import { migrate } from '../store/migrations.js';
@@ -78,14 +79,7 @@ export class AuditLogger implements AuditSink {
 
   constructor(options: AuditLoggerOptions = {}) {
     const { store, storeUrl, ...config } = options;
-    const parsed = auditSchema.safeParse(config);
-    if (!parsed.success) {
-      const problems = parsed.error.issues.map((i) =>
-        i.code === 'unrecognized_keys' ? `unknown option ${i.keys.join(', ')} (supported: ${Object.keys(auditSchema.shape).join(', ')}, store, storeUrl)` : `${i.path.join('.')}: ${i.message}`,
-      );
-      throw new LangtrainError('ERR_CONFIG_UNSUPPORTED_OPTION', `AuditLogger: ${problems.join('; ')}`, { problems });
-    }
-    this.config = parsed.data;
+    this.config = parseOptions(auditSchema, config, 'AuditLogger', ['store', 'storeUrl']);
     this.#storeOption = store;
     this.#storeUrl = storeUrl;
   }

@@ -32,6 +32,21 @@ export async function openSecurity(options: CommonOptions, overrides: Parameters
   });
 }
 
+/** How main.ts runs a command's work: reports errors and sets the exit code. */
+export type Run = (work: () => Promise<void>, json?: boolean) => Promise<void>;
+
+/** Run `work` with a SecurityManager opened from the command's options, always closed after. */
+export function withSecurity(run: Run, options: CommonOptions, work: (security: SecurityManager) => Promise<void>): Promise<void> {
+  return run(async () => {
+    const security = await openSecurity(options);
+    try {
+      await work(security);
+    } finally {
+      await security.close();
+    }
+  }, options.json);
+}
+
 /** Print a result: JSON on `--json`, otherwise the human form. */
 export function output(options: CommonOptions, json: unknown, human: () => string): void {
   process.stdout.write(options.json ? JSON.stringify(json, null, 2) + '\n' : human() + '\n');

@@ -2,7 +2,8 @@ import { readFileSync, existsSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { LangtrainError } from './errors.js';
-import { parseDuration, parseRate, parseSize } from './units.js';
+import { durationField, rateField, sizeField } from './options.js';
+import { parseDuration } from './units.js';
 
 /**
  * The one configuration of a LangTrain deployment: `langtrain.config.yaml`, then
@@ -10,38 +11,9 @@ import { parseDuration, parseRate, parseSize } from './units.js';
  * Validated once here; every other module receives the parsed, typed form.
  */
 
-/** A duration as the seed writes it ("30d") or as milliseconds (already parsed). */
-const duration = (what: string) =>
-  z.union([z.number().int().positive(), z.string()]).transform((text, ctx) => {
-    if (typeof text === 'number') return text;
-    try {
-      return parseDuration(text, what);
-    } catch (err) {
-      ctx.addIssue({ code: 'custom', message: (err as Error).message });
-      return z.NEVER;
-    }
-  });
-
-const size = (what: string) =>
-  z.union([z.number().int().positive(), z.string()]).transform((value, ctx) => {
-    if (typeof value === 'number') return value;
-    try {
-      return parseSize(value, what);
-    } catch (err) {
-      ctx.addIssue({ code: 'custom', message: (err as Error).message });
-      return z.NEVER;
-    }
-  });
-
-const rate = (what: string) =>
-  z.string().transform((text, ctx) => {
-    try {
-      return parseRate(text, what);
-    } catch (err) {
-      ctx.addIssue({ code: 'custom', message: (err as Error).message });
-      return z.NEVER;
-    }
-  });
+const duration = durationField;
+const size = sizeField;
+const rate = rateField;
 
 /** A key held outside the database: `file:PATH` or `env:NAME` holding the key as text (hex or base64). */
 export type KeyReference = `file:${string}` | `env:${string}`;

@@ -5,7 +5,8 @@ import { pipeline } from 'node:stream/promises';
 import { z } from 'zod';
 import type { AuditSink } from '../core/audit-sink.js';
 import { writeAtomically } from '../core/atomic-file.js';
-import { LangtrainError, invalidInput } from '../core/errors.js';
+import { invalidInput } from '../core/errors.js';
+import { parseOptions } from '../core/options.js';
 import { decryptWith, encryptWith, type VersionKey } from './ciphertext.js';
 import { parseFieldPath, transformAt, type FieldPath } from './field-paths.js';
 import { ALPHANUMERIC, DIGITS, FpeCipher } from './fpe-ff1.js';
@@ -98,14 +99,7 @@ export class EncryptionService {
     private readonly keyring: Keyring,
     private readonly audit: AuditSink,
   ) {
-    const parsed = encryptionServiceOptions.safeParse(options);
-    if (!parsed.success) {
-      const problems = parsed.error.issues.map((i) =>
-        i.code === 'unrecognized_keys' ? `unknown option ${i.keys.join(', ')} (supported: ${Object.keys(encryptionServiceOptions.shape).join(', ')})` : `${i.path.join('.')}: ${i.message}`,
-      );
-      throw new LangtrainError('ERR_CONFIG_UNSUPPORTED_OPTION', `EncryptionService: ${problems.join('; ')}`, { problems });
-    }
-    this.options = parsed.data;
+    this.options = parseOptions(encryptionServiceOptions, options, 'EncryptionService');
     this.#fields = this.options.fields.map((f) => (typeof f === 'string' ? { path: parseFieldPath(f) } : { path: parseFieldPath(f.path), format: f.format }));
   }
 

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { AuditSink } from '../core/audit-sink.js';
 import { LangtrainError } from '../core/errors.js';
-import { parseDuration } from '../core/units.js';
+import { durationField, parseOptions } from '../core/options.js';
 import { EncryptionService, type EncryptionServiceOptions } from '../crypto/encryption-service.js';
 import type { Keyring } from '../crypto/keyring/keyring.js';
 
@@ -31,17 +31,7 @@ const optionsSchema = z
       .pipe(z.enum(['local', 'hsm', 'customer_managed'], { message: 'supported: local, hsm, customer_managed' }))
       .optional(),
     /** Rotation interval of the data keys this manager uses, e.g. `90d`. */
-    keyRotationSchedule: z
-      .string()
-      .transform((text, ctx) => {
-        try {
-          return parseDuration(text, 'keyRotationSchedule');
-        } catch (err) {
-          ctx.addIssue({ code: 'custom', message: (err as Error).message });
-          return z.NEVER;
-        }
-      })
-      .optional(),
+    keyRotationSchedule: durationField('keyRotationSchedule').optional(),
     /** Per-subject keys, erasable (see EncryptionService). */
     secureDeletion: z.boolean().default(false),
   })
@@ -70,14 +60,8 @@ export class DataProtectionManager {
       if (reason) throw new LangtrainError('ERR_OPTION_NOT_SUPPORTED_YET', `DataProtectionManager option ${name} is not supported yet: ${reason}`, { option: name });
       built[name] = value;
     }
-    const parsed = optionsSchema.safeParse(built);
-    if (!parsed.success) {
-      const problems = parsed.error.issues.map((i) =>
-        i.code === 'unrecognized_keys' ? `unknown option ${i.keys.join(', ')} (supported: ${Object.keys(optionsSchema.shape).join(', ')})` : `${i.path.join('.')}: ${i.message}`,
-      );
-      throw new LangtrainError('ERR_CONFIG_UNSUPPORTED_OPTION', `DataProtectionManager: ${problems.join('; ')}`, { problems });
-    }
-    const source = parsed.data.encryptionKeySource;
+    const parsed = parseOptions(optionsSchema, built, 'DataProtectionManager');
+    const source = parsed.encryptionKeySource;
     if (source !== undefined && source !== deps.keyManagement) {
       throw new LangtrainError(
         'ERR_CONFIG_UNSUPPORTED_OPTION',
@@ -85,7 +69,7 @@ export class DataProtectionManager {
         { option: 'encryptionKeySource' },
       );
     }
-    this.options = parsed.data;
+    this.options = parsed;
   }
 
   /**

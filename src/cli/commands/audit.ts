@@ -11,11 +11,11 @@ import { verifyStore, type VerificationReport } from '../../audit/verifier.js';
 import type { AuditEventInput } from '../../core/audit-sink.js';
 import { LangtrainError, invalidInput } from '../../core/errors.js';
 import { openStore } from '../../store/database.js';
-import { CheckFailed, configFor, openSecurity, output, withCommonOptions, type CommonOptions } from '../context.js';
+import { CheckFailed, configFor, openSecurity, output, withCommonOptions, withSecurity, type CommonOptions, type Run } from '../context.js';
 import { startProgress } from '../progress.js';
 
 /** `langtrain audit …`: write, read, prove, export and verify the tamper-evident log. */
-export function auditCommand(run: (work: () => Promise<void>, json?: boolean) => Promise<void>): Command {
+export function auditCommand(run: Run): Command {
   const audit = new Command('audit').description('the tamper-evident audit log');
 
   withCommonOptions(audit.command('log'))
@@ -27,22 +27,17 @@ export function auditCommand(run: (work: () => Promise<void>, json?: boolean) =>
     .option('--data <json>', 'additional data as a JSON object')
     .option('--sensitive-user', 'seal the user id (stored as a keyed pseudonym)')
     .action((o) =>
-      run(async () => {
-        const security = await openSecurity(o);
-        try {
-          const receipt = await security.audit.logEvent({
-            eventType: o.type,
-            result: o.result,
-            userId: o.user,
-            timestamp: o.timestamp,
-            additionalData: o.data === undefined ? undefined : parseJsonObject(o.data, '--data'),
-            sensitive: o.sensitiveUser ? ['userId'] : undefined,
-          });
-          output(o, receipt, () => `appended entry ${receipt.index} (${receipt.id})`);
-        } finally {
-          await security.close();
-        }
-      }, o.json),
+      withSecurity(run, o, async (security) => {
+        const receipt = await security.audit.logEvent({
+          eventType: o.type,
+          result: o.result,
+          userId: o.user,
+          timestamp: o.timestamp,
+          additionalData: o.data === undefined ? undefined : parseJsonObject(o.data, '--data'),
+          sensitive: o.sensitiveUser ? ['userId'] : undefined,
+        });
+        output(o, receipt, () => `appended entry ${receipt.index} (${receipt.id})`);
+      }),
     );
 
   withCommonOptions(audit.command('import'))
@@ -50,41 +45,36 @@ export function auditCommand(run: (work: () => Promise<void>, json?: boolean) =>
     .argument('<file>', 'one event per line: {"eventType","userId","timestamp","result","additionalData"}')
     .option('--quiet', 'no progress')
     .action((file: string, o) =>
-      run(async () => {
-        const security = await openSecurity(o);
-        try {
-          // Pass 1 checks every line, as this log would, before anything is appended.
-          const checkEvent = (event: AuditEventInput) => security.audit.checkEvent(event);
-          let total = 0;
-          const check = startProgress('checking', undefined, o.quiet || o.json);
-          for await (const _ of readEvents(file, checkEvent)) {
-            total += 1;
-            check.update(total);
-          }
-          check.finish();
-          const progress = startProgress('importing', total, o.quiet || o.json);
-          let batch: AuditEventInput[] = [];
-          let done = 0;
-          let first: number | null = null;
-          const flush = async () => {
-            const receipts = await security.audit.logEvents(batch);
-            first ??= receipts[0]?.index ?? null;
-            done += batch.length;
-            batch = [];
-            progress.update(done);
-          };
-          for await (const { event } of readEvents(file, checkEvent)) {
-            batch.push(event);
-            if (batch.length === 2000) await flush();
-          }
-          if (batch.length > 0) await flush();
-          progress.finish();
-          await security.audit.checkpoint();
-          output(o, { imported: done, firstIndex: first }, () => `imported ${done} events${first === null ? '' : ` from entry ${first}`}`);
-        } finally {
-          await security.close();
+      withSecurity(run, o, async (security) => {
+        // Pass 1 checks every line, as this log would, before anything is appended.
+        const checkEvent = (event: AuditEventInput) => security.audit.checkEvent(event);
+        let total = 0;
+        const check = startProgress('checking', undefined, o.quiet || o.json);
+        for await (const _ of readEvents(file, checkEvent)) {
+          total += 1;
+          check.update(total);
         }
-      }, o.json),
+        check.finish();
+        const progress = startProgress('importing', total, o.quiet || o.json);
+        let batch: AuditEventInput[] = [];
+        let done = 0;
+        let first: number | null = null;
+        const flush = async () => {
+          const receipts = await security.audit.logEvents(batch);
+          first ??= receipts[0]?.index ?? null;
+          done += batch.length;
+          batch = [];
+          progress.update(done);
+        };
+        for await (const { event } of readEvents(file, checkEvent)) {
+          batch.push(event);
+          if (batch.length === 2000) await flush();
+        }
+        if (batch.length > 0) await flush();
+        progress.finish();
+        await security.audit.checkpoint();
+        output(o, { imported: done, firstIndex: first }, () => `imported ${done} events${first === null ? '' : ` from entry ${first}`}`);
+      }),
     );
 
   withCommonOptions(audit.command('query'))
@@ -97,21 +87,16 @@ export function auditCommand(run: (work: () => Promise<void>, json?: boolean) =>
     .option('--after <index>', 'resume after this entry index', toInt)
     .option('--limit <n>', 'at most this many (default 100)', toInt)
     .action((o) =>
-      run(async () => {
-        const security = await openSecurity(o);
-        try {
-          const entries = await security.audit.query({ from: o.from, to: o.to, eventType: o.type, userId: o.user, result: o.result, afterIndex: o.after, limit: o.limit });
-          output(o, entries, () =>
-            entries.length === 0
-              ? 'no entries'
-              : entries
-                  .map((e) => `${e.index}\t${e.timestamp ?? '-'}\t${e.eventType ?? '(pruned)'}\t${e.userId ?? '-'}\t${e.result ?? '-'}\t${e.additionalData ? JSON.stringify(e.additionalData) : e.payload}`)
-                  .join('\n'),
-          );
-        } finally {
-          await security.close();
-        }
-      }, o.json),
+      withSecurity(run, o, async (security) => {
+        const entries = await security.audit.query({ from: o.from, to: o.to, eventType: o.type, userId: o.user, result: o.result, afterIndex: o.after, limit: o.limit });
+        output(o, entries, () =>
+          entries.length === 0
+            ? 'no entries'
+            : entries
+                .map((e) => `${e.index}\t${e.timestamp ?? '-'}\t${e.eventType ?? '(pruned)'}\t${e.userId ?? '-'}\t${e.result ?? '-'}\t${e.additionalData ? JSON.stringify(e.additionalData) : e.payload}`)
+                .join('\n'),
+        );
+      }),
     );
 
   withCommonOptions(audit.command('prove'))
@@ -119,23 +104,18 @@ export function auditCommand(run: (work: () => Promise<void>, json?: boolean) =>
     .argument('[index]', 'entry index', toInt)
     .addOption(new Option('--consistency <sizes...>', 'two checkpoint sizes, e.g. --consistency 1000 2000'))
     .action((index: number | undefined, o) =>
-      run(async () => {
-        const security = await openSecurity(o);
-        try {
-          if (o.consistency) {
-            const [a, b] = (o.consistency as string[]).map((v) => toInt(v));
-            if (a === undefined || b === undefined) throw invalidInput('--consistency takes two checkpoint sizes');
-            const proof = await security.audit.proveConsistency(a, b);
-            output(o, proof, () => `consistency ${a} → ${b}\n${proof.proof.join('\n')}`);
-          } else {
-            if (index === undefined) throw invalidInput('give an entry index, or --consistency A B');
-            const proof = await security.audit.proveInclusion(index, { checkpoint: true });
-            output(o, proof, () => `entry ${index} in tree of size ${proof.treeSize}\nleaf ${proof.leafHash}\n${proof.proof.join('\n')}\n\n${proof.checkpoint}`);
-          }
-        } finally {
-          await security.close();
+      withSecurity(run, o, async (security) => {
+        if (o.consistency) {
+          const [a, b] = (o.consistency as string[]).map((v) => toInt(v));
+          if (a === undefined || b === undefined) throw invalidInput('--consistency takes two checkpoint sizes');
+          const proof = await security.audit.proveConsistency(a, b);
+          output(o, proof, () => `consistency ${a} → ${b}\n${proof.proof.join('\n')}`);
+        } else {
+          if (index === undefined) throw invalidInput('give an entry index, or --consistency A B');
+          const proof = await security.audit.proveInclusion(index, { checkpoint: true });
+          output(o, proof, () => `entry ${index} in tree of size ${proof.treeSize}\nleaf ${proof.leafHash}\n${proof.proof.join('\n')}\n\n${proof.checkpoint}`);
         }
-      }, o.json),
+      }),
     );
 
   withCommonOptions(audit.command('export'))
@@ -254,45 +234,30 @@ export function auditCommand(run: (work: () => Promise<void>, json?: boolean) =>
   withCommonOptions(audit.command('checkpoint'))
     .description('sign a checkpoint over everything appended so far')
     .action((o) =>
-      run(async () => {
-        const security = await openSecurity(o);
-        try {
-          const size = await security.audit.checkpoint();
-          const latest = await security.audit.latestCheckpoint();
-          output(o, { size, note: latest?.note ?? null }, () => (latest ? latest.note : 'the log is empty'));
-        } finally {
-          await security.close();
-        }
-      }, o.json),
+      withSecurity(run, o, async (security) => {
+        const size = await security.audit.checkpoint();
+        const latest = await security.audit.latestCheckpoint();
+        output(o, { size, note: latest?.note ?? null }, () => (latest ? latest.note : 'the log is empty'));
+      }),
     );
 
   withCommonOptions(audit.command('prune'))
     .description('apply the retention period: remove old payloads, keep their leaf hashes')
     .action((o) =>
-      run(async () => {
-        const security = await openSecurity(o);
-        try {
-          const pruned = await security.audit.prune();
-          output(o, { pruned }, () => `pruned ${pruned} entries`);
-        } finally {
-          await security.close();
-        }
-      }, o.json),
+      withSecurity(run, o, async (security) => {
+        const pruned = await security.audit.prune();
+        output(o, { pruned }, () => `pruned ${pruned} entries`);
+      }),
     );
 
   withCommonOptions(audit.command('shred'))
     .description("destroy a user's payload keys: their sealed payloads become unreadable, proofs stay valid")
     .requiredOption('--user <userId>')
     .action((o) =>
-      run(async () => {
-        const security = await openSecurity(o);
-        try {
-          const keys = await security.audit.shredSubject(o.user);
-          output(o, { destroyedKeys: keys }, () => `destroyed ${keys} payload key(s)`);
-        } finally {
-          await security.close();
-        }
-      }, o.json),
+      withSecurity(run, o, async (security) => {
+        const keys = await security.audit.shredSubject(o.user);
+        output(o, { destroyedKeys: keys }, () => `destroyed ${keys} payload key(s)`);
+      }),
     );
 
   return audit;

@@ -2,10 +2,8 @@ import { Command } from 'commander';
 import { transformDataset } from '../../crypto/dataset-encryption.js';
 import { EncryptionService, type EncryptionServiceOptions } from '../../crypto/encryption-service.js';
 import { invalidInput } from '../../core/errors.js';
-import { openSecurity, output, withCommonOptions } from '../context.js';
+import { output, withCommonOptions, withSecurity, type Run } from '../context.js';
 import { startProgress } from '../progress.js';
-
-type Run = (work: () => Promise<void>, json?: boolean) => Promise<void>;
 
 /** `langtrain encrypt` and `langtrain decrypt`: data sets (JSONL, CSV) by field or record, and whole files. */
 export function encryptCommands(run: Run): Command[] {
@@ -29,30 +27,25 @@ export function encryptCommands(run: Run): Command[] {
       .option('--name <text>', 'scope file: the name bound to the file (give the same to decrypt)', '')
       .option('--quiet', 'no progress')
       .action((o) =>
-        run(async () => {
-          const security = await openSecurity(o);
-          try {
-            const service = new EncryptionService(serviceOptions(o), security.keyring, security.audit);
-            if (o.scope === 'file') {
-              await (direction === 'encrypt' ? service.encryptFile(o.input, o.output, o.name) : service.decryptFile(o.input, o.output, o.name));
-              output(o, { output: o.output }, () => `${direction}ed ${o.input} -> ${o.output}`);
-              return;
-            }
-            const progress = startProgress(`${direction}ing`, undefined, o.quiet || o.json);
-            const result = await transformDataset(service, {
-              input: o.input,
-              output: o.output,
-              direction,
-              dataset: o.dataset,
-              format: o.format,
-              onProgress: (records) => progress.update(records),
-            });
-            progress.finish();
-            output(o, result, () => `${direction}ed ${result.records} records (${(result.bytes / 1e6).toFixed(1)} MB) -> ${o.output}`);
-          } finally {
-            await security.close();
+        withSecurity(run, o, async (security) => {
+          const service = new EncryptionService(serviceOptions(o), security.keyring, security.audit);
+          if (o.scope === 'file') {
+            await (direction === 'encrypt' ? service.encryptFile(o.input, o.output, o.name) : service.decryptFile(o.input, o.output, o.name));
+            output(o, { output: o.output }, () => `${direction}ed ${o.input} -> ${o.output}`);
+            return;
           }
-        }, o.json),
+          const progress = startProgress(`${direction}ing`, undefined, o.quiet || o.json);
+          const result = await transformDataset(service, {
+            input: o.input,
+            output: o.output,
+            direction,
+            dataset: o.dataset,
+            format: o.format,
+            onProgress: (records) => progress.update(records),
+          });
+          progress.finish();
+          output(o, result, () => `${direction}ed ${result.records} records (${(result.bytes / 1e6).toFixed(1)} MB) -> ${o.output}`);
+        }),
       ),
   );
 }

@@ -4,30 +4,18 @@ import { EncryptionService } from '../../crypto/encryption-service.js';
 import type { KeyInfo } from '../../crypto/keyring/keyring.js';
 import { parseDuration } from '../../core/units.js';
 import { invalidInput } from '../../core/errors.js';
-import { openSecurity, output, withCommonOptions } from '../context.js';
+import { output, withCommonOptions, withSecurity, type Run } from '../context.js';
 import { startProgress } from '../progress.js';
-
-type Run = (work: () => Promise<void>, json?: boolean) => Promise<void>;
 
 /** `langtrain keys …`: the keyring (names, versions, rotation, destruction, erasure). */
 export function keysCommand(run: Run): Command {
   const keys = new Command('keys').description('encryption keys: create, rotate, list, rewrap, erase subjects');
-  const withKeyring = (o: Record<string, any>, work: (security: Awaited<ReturnType<typeof openSecurity>>) => Promise<void>) =>
-    run(async () => {
-      const security = await openSecurity(o);
-      try {
-        await work(security);
-      } finally {
-        await security.close();
-      }
-    }, o.json);
-
   withCommonOptions(keys.command('create'))
     .description('create a named key with its first version')
     .argument('<name>')
     .option('--rotation <duration>', 'rotate automatically at this age, e.g. 30d (default: crypto.keyRotationInterval); "never" to disable')
     .action((name: string, o) =>
-      withKeyring(o, async (security) => {
+      withSecurity(run, o, async (security) => {
         const rotationIntervalMs = o.rotation === undefined ? undefined : o.rotation === 'never' ? null : parseDuration(o.rotation, '--rotation');
         const info = await security.keyring.createKey(name, rotationIntervalMs === undefined ? {} : { rotationIntervalMs });
         output(o, info, () => describe(info));
@@ -39,7 +27,7 @@ export function keysCommand(run: Run): Command {
     .argument('[name]')
     .option('--due', 'rotate every key whose primary is older than its rotation interval')
     .action((name: string | undefined, o) =>
-      withKeyring(o, async (security) => {
+      withSecurity(run, o, async (security) => {
         if (o.due) {
           const rotated = await security.keyring.rotateDue();
           output(o, { rotated }, () => (rotated.length === 0 ? 'no key was due' : `rotated: ${rotated.join(', ')}`));
@@ -55,7 +43,7 @@ export function keysCommand(run: Run): Command {
     .description('keys and their versions (never key material)')
     .option('--all', 'include per-subject keys')
     .action((o) =>
-      withKeyring(o, async (security) => {
+      withSecurity(run, o, async (security) => {
         const list = await security.keyring.list(o.all ? {} : { purpose: 'data' });
         output(o, list, () => (list.length === 0 ? 'no keys yet (langtrain keys create NAME)' : list.map(describe).join('\n\n')));
       }),
@@ -66,7 +54,7 @@ export function keysCommand(run: Run): Command {
     .argument('<name>')
     .argument('<version>')
     .action((name: string, version: string, o) =>
-      withKeyring(o, async (security) => {
+      withSecurity(run, o, async (security) => {
         const info = await security.keyring.setMinDecryptionVersion(name, Number(version));
         output(o, info, () => describe(info));
       }),
@@ -77,7 +65,7 @@ export function keysCommand(run: Run): Command {
     .argument('<name>')
     .argument('<version>')
     .action((name: string, version: string, o) =>
-      withKeyring(o, async (security) => {
+      withSecurity(run, o, async (security) => {
         const info = await security.keyring.destroyVersion(name, Number(version));
         output(o, info, () => describe(info));
       }),
@@ -98,7 +86,7 @@ export function keysCommand(run: Run): Command {
     .option('--key <name>')
     .option('--quiet', 'no progress')
     .action((files: string[], o) =>
-      withKeyring(o, async (security) => {
+      withSecurity(run, o, async (security) => {
         if (o.output && files.length > 1) throw invalidInput('--output takes one input file; without it each file is rewrapped in place');
         const options = {
           encryptionScope: o.scope,
@@ -129,7 +117,7 @@ export function keysCommand(run: Run): Command {
     .argument('<subjectId>')
     .option('--key <name>', 'the data key the subject keys belong to (default: datasets)')
     .action((subjectId: string, o) =>
-      withKeyring(o, async (security) => {
+      withSecurity(run, o, async (security) => {
         const service = new EncryptionService({ encryptionScope: 'record', secureDeletion: true, subjectField: 'subject', ...(o.key ? { key: o.key } : {}) }, security.keyring, security.audit);
         await service.eraseSubject(subjectId);
         output(o, { erased: true }, () => 'erased: that subject\'s key is destroyed');

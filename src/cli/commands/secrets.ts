@@ -1,9 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { invalidInput } from '../../core/errors.js';
-import { openSecurity, output, withCommonOptions } from '../context.js';
-
-type Run = (work: () => Promise<void>, json?: boolean) => Promise<void>;
+import type { SecretsManager } from '../../secrets/index.js';
+import { output, withCommonOptions, withSecurity, type Run } from '../context.js';
 
 /**
  * `langtrain secrets …`: the local secrets store (encrypted by the keyring, versioned,
@@ -12,15 +11,9 @@ type Run = (work: () => Promise<void>, json?: boolean) => Promise<void>;
  */
 export function secretsCommand(run: Run): Command {
   const secrets = new Command('secrets').description('versioned secrets, encrypted by the keyring; every access audited (names only)');
-  const withSecrets = (o: Record<string, any>, work: (manager: ReturnType<Awaited<ReturnType<typeof openSecurity>>['secretsManager']>) => Promise<void>) =>
-    run(async () => {
-      const security = await openSecurity(o);
-      try {
-        await work(security.secretsManager({ ...(o.rotation ? { rotationSchedule: o.rotation } : {}) }));
-      } finally {
-        await security.close();
-      }
-    }, o.json);
+  // The local provider over this deployment's store, keyring and audit log.
+  const withSecrets = (o: Record<string, any>, work: (manager: SecretsManager) => Promise<void>) =>
+    withSecurity(run, o, (security) => work(security.secretsManager({ ...(o.rotation ? { rotationSchedule: o.rotation } : {}) })));
 
   withCommonOptions(secrets.command('put'))
     .description('store a new version of a secret')

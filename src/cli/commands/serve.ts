@@ -1,10 +1,10 @@
 import { Command, Option } from 'commander';
 import { invalidInput } from '../../core/errors.js';
 import { bootstrapAdminToken, startServer } from '../../server/start.js';
-import { openSecurity, withCommonOptions } from '../context.js';
+import { openSecurity, withCommonOptions, type Run } from '../context.js';
 
 /** `langtrain serve`: the server (the main job) on the configured store. */
-export function serveCommand(run: (work: () => Promise<void>, json?: boolean) => Promise<void>): Command {
+export function serveCommand(run: Run): Command {
   return withCommonOptions(new Command('serve'))
     .description('start the LangTrain Security server')
     .option('--host <host>', 'address to listen on (default 127.0.0.1)')

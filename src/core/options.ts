@@ -1,0 +1,41 @@
+import { z } from 'zod';
+import { LangtrainError } from './errors.js';
+import { parseDuration, parseRate, parseSize, type Rate } from './units.js';
+
+/**
+ * Options of a class, checked once at construction with its zod schema. Every problem is
+ * named: an unknown option lists the supported ones, a bad value says what is supported.
+ */
+export function parseOptions<S extends z.ZodObject>(schema: S, input: unknown, owner: string, alsoSupported: readonly string[] = []): z.output<S> {
+  const parsed = schema.safeParse(input ?? {});
+  if (parsed.success) return parsed.data;
+  const supported = [...Object.keys(schema.shape), ...alsoSupported].join(', ');
+  const problems = parsed.error.issues.map((i) =>
+    i.code === 'unrecognized_keys' ? `unknown option ${i.keys.join(', ')} (supported: ${supported})` : `${i.path.join('.')}: ${i.message}`,
+  );
+  throw new LangtrainError('ERR_CONFIG_UNSUPPORTED_OPTION', `${owner}: ${problems.join('; ')}`, { problems });
+}
+
+/**
+ * A zod field for a seed unit string ("30d", "1MiB", "1000/hour"), parsed once; with
+ * `numbers`, an already-parsed number is taken as it is. The parse error is the message.
+ */
+function unitField<T>(parse: (text: string, what: string) => T, what: string, numbers: boolean) {
+  const input = numbers ? z.union([z.number().int().positive(), z.string()]) : z.string();
+  return input.transform((value, ctx): T | number => {
+    if (typeof value === 'number') return value;
+    try {
+      return parse(value, what);
+    } catch (err) {
+      ctx.addIssue({ code: 'custom', message: (err as Error).message });
+      return z.NEVER;
+    }
+  });
+}
+
+/** A duration as the seed writes it ("30d") or as milliseconds (already parsed). */
+export const durationField = (what: string) => unitField(parseDuration, what, true) as z.ZodType<number, string | number>;
+/** A size ("1MiB") or a number of bytes. */
+export const sizeField = (what: string) => unitField(parseSize, what, true) as z.ZodType<number, string | number>;
+/** A rate ("1000/hour"). */
+export const rateField = (what: string) => unitField(parseRate, what, false) as z.ZodType<Rate, string>;
