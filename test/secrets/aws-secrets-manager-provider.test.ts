@@ -128,7 +128,7 @@ describe('SecretsManager, aws_secrets_manager provider (official SDK against the
     await expect(secrets.getSecret('db', { version: '1' })).rejects.toMatchObject({ code: 'ERR_NOT_FOUND', message: expect.stringContaining('AWS version ids are') });
   });
 
-  it('maps unrecognised and denied credentials to ERR_UNAUTHENTICATED without the value or the secret key', async () => {
+  it('maps unrecognised and denied credentials to ERR_PROVIDER_DENIED without the value or the secret key', async () => {
     restoreEnv();
     restoreEnv = withEnv({ TEST_AWS_ACCESS_KEY_ID: 'AKIDUNKNOWN000000001', TEST_AWS_SECRET_ACCESS_KEY: SECRET_ACCESS_KEY, TEST_AWS_DENIED_KEY_ID: 'AKIDDENIED0000000001' });
     const unknown = open();

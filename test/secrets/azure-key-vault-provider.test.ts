@@ -108,7 +108,7 @@ describe('SecretsManager, azure_kv provider (REST 7.4 against the Key Vault stan
     await expect(secrets.getSecret('db', { version: 'v1' })).rejects.toMatchObject({ code: 'ERR_NOT_FOUND', message: expect.stringContaining('32 hexadecimal digits') });
   });
 
-  it('maps 401 (wrong client secret, unknown token) and 403 (RBAC) to ERR_UNAUTHENTICATED without the value or credentials', async () => {
+  it('maps 401 (wrong client secret, unknown token) and 403 (RBAC) to ERR_PROVIDER_DENIED without the value or credentials', async () => {
     restoreEnv();
     restoreEnv = withEnv({ TEST_AZURE_CLIENT_SECRET: 'wrong-Secret~value.123' });
     const wrong = await open().storeSecret({ name: 'db', value: VALUE }).catch((e: unknown) => e);

@@ -91,7 +91,7 @@ describe('SecretsManager, vault provider (against the KV v2 stand-in)', () => {
     await expect(secrets.getSecret('db', { version: 'abc' })).rejects.toMatchObject({ code: 'ERR_NOT_FOUND' });
   });
 
-  it('maps 403 from Vault to ERR_UNAUTHENTICATED without the value or the token', async () => {
+  it('maps 403 from Vault to ERR_PROVIDER_DENIED without the value or the token', async () => {
     const denied = open({}, { token: 'env:TEST_VAULT_DENIED' });
     const err = await denied.storeSecret({ name: 'db', value: VALUE }).catch((e: unknown) => e);
     expect(err).toMatchObject({ code: 'ERR_PROVIDER_DENIED', details: { provider: 'vault', status: 403 } });
