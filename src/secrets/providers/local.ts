@@ -12,7 +12,7 @@ import { secretsMigrations } from '../schema.js';
  * the key id in every ciphertext so keyring rotation never strands old versions).
  *
  * Tested against: SQLite and PostgreSQL through `openStore`, with a keyring over a local KEK
- * (test/secrets/secrets-manager.test.ts, test/secrets/secrets-manager.test.ts).
+ * (test/secrets/secrets-manager.test.ts).
  */
 export const SECRETS_KEY = 'secrets';
 
