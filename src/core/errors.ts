@@ -14,6 +14,7 @@ export type ErrorCode =
   | 'ERR_UNAUTHENTICATED'
   /** A remote secrets provider refused our credentials (not the API caller's). */
   | 'ERR_PROVIDER_DENIED'
+  | 'ERR_SESSION_LIMIT'
   | 'ERR_AUDIT_CHAIN_BROKEN'
   | 'ERR_KEY_MISSING'
   | 'ERR_AUDIT_PAYLOAD_UNREADABLE'

@@ -1,0 +1,45 @@
+import { z } from 'zod';
+import { LangtrainError } from '../../core/errors.js';
+import { durationField, parseOptions } from '../../core/options.js';
+
+/** What `SessionStore` does when a user at `concurrentSessions` signs in again. */
+export const SESSION_LIMIT_POLICIES = ['refuse_new', 'end_oldest'] as const;
+export type SessionLimitPolicy = (typeof SESSION_LIMIT_POLICIES)[number];
+
+/**
+ * The seed's `AuthenticationManager(session_timeout="8h", concurrent_sessions=1,
+ * idle_timeout="30m")` in camelCase, plus the policy at the limit (Keycloak's user
+ * session count limiter: "Deny new session" or "Terminate oldest session").
+ */
+const optionsSchema = z.strictObject({
+  /** Absolute lifetime from sign-in, whatever the activity (Keycloak's SSO Session Max). */
+  sessionTimeout: durationField('sessionTimeout').prefault('8h'),
+  /** Lifetime without a request (Keycloak's SSO Session Idle). */
+  idleTimeout: durationField('idleTimeout').prefault('30m'),
+  /** Live sessions one user may hold; `null`: no limit. */
+  concurrentSessions: z.number().int().min(1, 'must be a whole number of at least 1, or null for no limit').nullable().default(1),
+  /**
+   * `refuse_new` (default, Keycloak's default): the sign-in fails with ERR_SESSION_LIMIT
+   * until a session ends (sign-out, revocation, or the idle timeout at the latest). A
+   * stolen session cannot be silently replaced by the owner's, and the owner's own
+   * sessions are never ended by someone else signing in.
+   * `end_oldest`: the oldest live sessions are revoked to make room. Signing in always
+   * works, which also means a thief who has the password ends the owner's session.
+   */
+  onLimit: z.enum(SESSION_LIMIT_POLICIES, { message: `supported: ${SESSION_LIMIT_POLICIES.join(', ')}` }).default('refuse_new'),
+});
+
+export type SessionStoreOptions = z.input<typeof optionsSchema>;
+export type SessionStoreSettings = z.output<typeof optionsSchema>;
+
+/** Checked once, at construction; every problem is named (parseOptions). */
+export function parseSessionStoreOptions(options: unknown): SessionStoreSettings {
+  const settings = parseOptions(optionsSchema, options, 'SessionStore');
+  if (settings.idleTimeout > settings.sessionTimeout) {
+    // Not wrong in itself, but it never applies: almost certainly two swapped values.
+    throw new LangtrainError('ERR_CONFIG_UNSUPPORTED_OPTION', 'SessionStore: idleTimeout is longer than sessionTimeout, so it would never apply; check the two values', {
+      problems: ['idleTimeout: longer than sessionTimeout'],
+    });
+  }
+  return settings;
+}
