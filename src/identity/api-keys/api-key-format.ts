@@ -1,7 +1,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { invalidInput } from '../../core/errors.js';
 import { base62Fixed, randomBase62 } from './base62.js';
-import { crc32 } from './crc32.js';
+import { crc32Ascii } from './crc32.js';
 
 /**
  * API keys in a format secret scanners can find and servers can reject cheaply, after
@@ -119,7 +119,7 @@ export function verifyApiKeySecret(pepper: Buffer, secret: string, storedHash: s
 }
 
 function checksumOf(body: string): string {
-  return base62Fixed(crc32(Buffer.from(body, 'ascii')), CHECKSUM_LENGTH);
+  return base62Fixed(crc32Ascii(body), CHECKSUM_LENGTH);
 }
 
 function macOf(pepper: Buffer, secret: string): Buffer {

@@ -19,3 +19,10 @@ export function crc32(bytes: Uint8Array): number {
   for (const byte of bytes) crc = TABLE[(crc ^ byte) & 0xff]! ^ (crc >>> 8);
   return (crc ^ 0xffffffff) >>> 0;
 }
+
+/** CRC-32 of an ASCII string's bytes, read without copying it into a Buffer (every API request pays this). */
+export function crc32Ascii(text: string): number {
+  let crc = 0xffffffff;
+  for (let i = 0; i < text.length; i++) crc = TABLE[(crc ^ text.charCodeAt(i)) & 0xff]! ^ (crc >>> 8);
+  return (crc ^ 0xffffffff) >>> 0;
+}

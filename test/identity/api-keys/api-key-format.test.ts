@@ -10,7 +10,7 @@ import {
   type ApiKeyEnvironment,
 } from '../../../src/identity/api-keys/api-key-format.js';
 import { BASE62_ALPHABET, base62Fixed, randomBase62 } from '../../../src/identity/api-keys/base62.js';
-import { crc32 } from '../../../src/identity/api-keys/crc32.js';
+import { crc32, crc32Ascii } from '../../../src/identity/api-keys/crc32.js';
 
 const pepper = randomBytes(32);
 const FORMAT = /^lt_(live|test)_[0-9A-Za-z]{12}_[0-9A-Za-z]{43}_[0-9A-Za-z]{6}$/;
@@ -174,5 +174,13 @@ describe('crc32 and base62 helpers', () => {
 
   it('randomBase62 returns exactly the length asked for', () => {
     for (const n of [0, 1, 6, 43, 100]) expect(randomBase62(n)).toMatch(new RegExp(`^[0-9A-Za-z]{${n}}$`));
+  });
+});
+
+describe('crc32Ascii', () => {
+  it('agrees with crc32 over the same bytes', () => {
+    for (const text of ['', 'a', 'lt_live_0123456789ab', 'The quick brown fox jumps over the lazy dog']) {
+      expect(crc32Ascii(text)).toBe(crc32(Buffer.from(text, 'ascii')));
+    }
   });
 });
