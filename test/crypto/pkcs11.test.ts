@@ -4,7 +4,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { isLangtrainError, type ErrorCode } from '../../src/core/errors.js';
 import { aeadDecrypt, aeadEncrypt } from '../../src/crypto/aead.js';
 import type { KeyEncryptionKey } from '../../src/crypto/kms/key-encryption-key.js';
-import { formatPkcs11Uri, openPkcs11Kek, parsePkcs11Uri, type Pkcs11KekOptions } from '../../src/crypto/kms/pkcs11.js';
+import { openPkcs11Kek, type Pkcs11KekOptions } from '../../src/crypto/kms/pkcs11.js';
+import { formatPkcs11Uri, parsePkcs11Uri } from '../../src/crypto/kms/pkcs11-uri.js';
 import { createSoftHsmToken, type SoftHsmToken } from '../support/softhsm.js';
 
 let token: SoftHsmToken;

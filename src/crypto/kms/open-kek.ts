@@ -14,7 +14,7 @@ export const DEFAULT_LOCAL_KEK = 'file:.langtrain/kek.key';
 export async function openKek(config: CryptoConfig, store: Store): Promise<KeyEncryptionKey> {
   const uri = config.kek ?? DEFAULT_LOCAL_KEK;
   if (uri.startsWith('pkcs11:')) {
-    const { openPkcs11Kek, parsePkcs11Uri } = await import('./pkcs11.js');
+    const [{ openPkcs11Kek }, { parsePkcs11Uri }] = await Promise.all([import('./pkcs11.js'), import('./pkcs11-uri.js')]);
     const location = parsePkcs11Uri(uri);
     if (!location.modulePath || !location.pin) {
       throw new LangtrainError('ERR_CONFIG_INVALID', 'crypto.kek: a pkcs11: KEK needs ?module-path=… and pin-source=env:NAME (or pin-value=…)');
