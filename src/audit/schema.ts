@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import type { Dialect } from '../store/database.js';
-import type { Migration } from '../store/migrations.js';
+import { columnTypes, type Migration } from '../store/migrations.js';
 
 /**
  * Audit tables. `audit_entries` holds each entry's canonical JSON and leaf hash;
@@ -16,8 +16,7 @@ export const auditMigrations: Migration[] = [
   {
     id: '0001_audit_log',
     async up(tx, dialect) {
-      const blob = dialect === 'postgres' ? sql.raw('BYTEA') : sql.raw('BLOB');
-      const bigint = dialect === 'postgres' ? sql.raw('BIGINT') : sql.raw('INTEGER');
+      const { blob, bigint } = columnTypes(dialect);
       // The entry's canonical JSON is the only copy of its fields: the search indexes are
       // expressions over it, so there is no second copy that could disagree with what
       // was hashed. TEXT keeps the exact UTF-8 bytes on both databases.

@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import type { Migration } from '../store/migrations.js';
+import { columnTypes, type Migration } from '../store/migrations.js';
 
 /**
  * Tables of the `local` secrets provider. A value exists here only as a keyring ciphertext
@@ -10,7 +10,7 @@ export const secretsMigrations: Migration[] = [
   {
     id: '0001_secrets',
     async up(tx, dialect) {
-      const blob = dialect === 'postgres' ? sql.raw('BYTEA') : sql.raw('BLOB');
+      const { blob } = columnTypes(dialect);
       await sql`CREATE TABLE secrets (
         name TEXT PRIMARY KEY,
         tags TEXT NOT NULL,

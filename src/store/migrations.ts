@@ -1,4 +1,4 @@
-import { sql } from 'kysely';
+import { sql, type RawBuilder } from 'kysely';
 import type { Store, WriteTx } from './database.js';
 
 /** One schema change of one domain. Migrations never change once released. */
@@ -36,4 +36,11 @@ export async function migrate(store: Store, domain: string, migrations: readonly
     }
     return ran;
   });
+}
+
+/** Column types that differ between the two databases, for migrations' CREATE TABLE. */
+export function columnTypes(dialect: Store['dialect']): { blob: RawBuilder<unknown>; bigint: RawBuilder<unknown>; bool: RawBuilder<unknown> } {
+  return dialect === 'postgres'
+    ? { blob: sql.raw('BYTEA'), bigint: sql.raw('BIGINT'), bool: sql.raw('BOOLEAN') }
+    : { blob: sql.raw('BLOB'), bigint: sql.raw('INTEGER'), bool: sql.raw('INTEGER') };
 }

@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import type { Migration } from '../../store/migrations.js';
+import { columnTypes, type Migration } from '../../store/migrations.js';
 
 /**
  * Keyring tables. Key material exists here only wrapped by the key-encryption key (KEK);
@@ -10,8 +10,7 @@ export const keyringMigrations: Migration[] = [
   {
     id: '0001_keyring',
     async up(tx, dialect) {
-      const blob = dialect === 'postgres' ? sql.raw('BYTEA') : sql.raw('BLOB');
-      const bigint = dialect === 'postgres' ? sql.raw('BIGINT') : sql.raw('INTEGER');
+      const { blob, bigint } = columnTypes(dialect);
       await sql`CREATE TABLE crypto_keys (
         name TEXT PRIMARY KEY,
         key_id ${bigint} NOT NULL UNIQUE,

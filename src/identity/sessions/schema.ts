@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import type { Migration } from '../../store/migrations.js';
+import { columnTypes, type Migration } from '../../store/migrations.js';
 
 /**
  * The `sessions` domain's table. Times are ISO 8601 UTC strings (`toISOString()`, always
@@ -12,7 +12,7 @@ export const sessionMigrations: Migration[] = [
   {
     id: '0001_identity_sessions',
     async up(tx, dialect) {
-      const bool = dialect === 'postgres' ? sql.raw('BOOLEAN') : sql.raw('INTEGER');
+      const { bool } = columnTypes(dialect);
       await sql`CREATE TABLE identity_sessions (
         id TEXT PRIMARY KEY,
         digest TEXT NOT NULL UNIQUE,
