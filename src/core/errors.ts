@@ -15,6 +15,8 @@ export type ErrorCode =
   /** A remote secrets provider refused our credentials (not the API caller's). */
   | 'ERR_PROVIDER_DENIED'
   | 'ERR_SESSION_LIMIT'
+  | 'ERR_API_KEY_INACTIVE'
+  | 'ERR_API_KEY_CLAIM_REFUSED'
   | 'ERR_AUDIT_CHAIN_BROKEN'
   | 'ERR_KEY_MISSING'
   | 'ERR_AUDIT_PAYLOAD_UNREADABLE'
@@ -33,6 +35,7 @@ export type ErrorCode =
   | 'ERR_PASSWORD_REJECTED'
   | 'ERR_BODY_TOO_LARGE'
   | 'ERR_RATE_LIMITED'
+  | 'ERR_USER_EXISTS'
   | 'ERR_INTERNAL';
 
 export class LangtrainError extends Error {
