@@ -36,6 +36,8 @@ export type ErrorCode =
   | 'ERR_BODY_TOO_LARGE'
   | 'ERR_RATE_LIMITED'
   | 'ERR_USER_EXISTS'
+  | 'ERR_SMS_PROVIDER_DENIED'
+  | 'ERR_SMS_SEND_FAILED'
   | 'ERR_INTERNAL';
 
 export class LangtrainError extends Error {
