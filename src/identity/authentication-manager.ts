@@ -1,0 +1,290 @@
+import type { AuditSink, JsonValue } from '../core/audit-sink.js';
+import { LangtrainError, invalidInput, isLangtrainError } from '../core/errors.js';
+import type { ApiKeyStore, ApiKeyVerification, IssuedApiKey } from './api-keys/api-key-store.js';
+import type { ApiKeyEnvironment } from './api-keys/api-key-format.js';
+import { parseAuthenticationManagerOptions, type AuthenticationManagerOptions, type AuthenticationManagerSettings, type MfaMethod } from './login/authentication-options.js';
+import { MfaChallenges } from './login/mfa-challenges.js';
+import type { SmsCodes } from './mfa/sms/sms-codes.js';
+import { maskPhone } from './mfa/sms/sms-sender.js';
+import type { Session, SessionStore, SessionStoreOptions, ValidatedSession } from './sessions/session-store.js';
+import type { SecondFactorResult, UserDirectory } from './users/user-directory.js';
+
+export { SUPPORTED_MFA_METHODS, type AuthenticationManagerOptions, type MfaMethod } from './login/authentication-options.js';
+
+/** How long a second-factor challenge from `login` stays usable. */
+export const MFA_CHALLENGE_TTL_MS = 5 * 60_000;
+/** Wrong codes one challenge takes before it is spent (the account lockout counts them too). */
+export const MFA_CHALLENGE_MAX_FAILURES = 5;
+
+export interface AuthenticationManagerDeps {
+  users: UserDirectory;
+  sessions: SessionStore;
+  apiKeys: ApiKeyStore;
+  /** Required when `mfaMethods` includes `sms`. */
+  smsCodes?: SmsCodes;
+  /**
+   * The account's verified phone number (E.164), or null. Required with `sms`: codes go only
+   * to the number on record, never to one the signing-in client names (that would let
+   * anyone holding the password pass the second factor with their own phone).
+   */
+  smsPhone?: (userId: string) => Promise<string | null>;
+  audit: AuditSink;
+  /** Default: the system clock. Tests pass a controllable one (the same as the stores'). */
+  clock?: () => Date;
+}
+
+export interface LoginInput {
+  username: string;
+  password: string;
+  ip?: string | null;
+  userAgent?: string | null;
+}
+
+export type RefusalReason =
+  | 'invalid_credentials'
+  | 'disabled'
+  | 'locked'
+  | 'ip_throttled'
+  | 'mfa_enrolment_required'
+  | 'session_limit'
+  | 'invalid_challenge'
+  | 'challenge_expired'
+  | 'method_not_available'
+  | 'sms_not_started'
+  | 'invalid_code'
+  | 'used'
+  | 'code_expired'
+  | 'too_many_attempts'
+  | 'rate_limited';
+
+export type Refused = { status: 'refused'; reason: RefusalReason; retryAfterMs?: number };
+export type Authenticated = { status: 'authenticated'; token: string; session: Session };
+export type LoginResult = Authenticated | { status: 'mfa_required'; challenge: string; methods: MfaMethod[]; expiresAt: string } | Refused;
+export type CompleteMfaInput = { challenge: string; method: 'totp' | 'sms' | 'recovery'; code: string };
+export type SmsChallengeResult = { status: 'sent'; phone: string; expiresAt: string } | Refused;
+
+export interface CreateApiKeyOptions {
+  userId: string;
+  permissions: string[];
+  /** Default 30 (the seed's `expiry_days=30`). */
+  expiryDays?: number;
+  /** Default true. */
+  autoRotate?: boolean;
+  /** Default `1000/hour`; null for none. */
+  rateLimit?: string | null;
+  /** Default `live`. */
+  environment?: ApiKeyEnvironment;
+  name?: string | null;
+}
+
+/**
+ * The seed's `AuthenticationManager`, composed over the identity stores; it keeps no state
+ * of its own but the pending second-factor challenges.
+ *
+ * ```ts
+ * const options = { mfaRequired: true, mfaMethods: ['totp', 'sms'], sessionTimeout: '8h', concurrentSessions: 1, idleTimeout: '30m' };
+ * const sessions = new SessionStore(AuthenticationManager.sessionOptions(options), { store, audit });
+ * const auth = new AuthenticationManager(options, { users, sessions, apiKeys, smsCodes, smsPhone, audit });
+ * const r = await auth.login({ username, password, ip, userAgent });
+ * if (r.status === 'mfa_required') await auth.completeMfa({ challenge: r.challenge, method: 'totp', code });
+ * ```
+ *
+ * - `login` checks the password (UserDirectory: lockout, IP throttling). A second factor is
+ *   needed when `mfaRequired` or the account has confirmed TOTP. Methods offered: `totp` if
+ *   configured and confirmed, `sms` if configured and `smsPhone` knows a number. None while
+ *   one is needed: refused, `mfa_enrolment_required` (fail closed).
+ * - The challenge is a 256-bit random token, valid 5 minutes, single use, at most 5 wrong
+ *   codes, one per user. It lives in this process's memory (login/mfa-challenges.ts): with
+ *   several instances, the instance that answered `login` must answer `completeMfa`.
+ * - `recovery` codes are accepted for any challenge (they are the way back in when the
+ *   device is lost).
+ * - `biometric` (WebAuthn) and `ssoProviders` are refused at construction with
+ *   ERR_OPTION_NOT_SUPPORTED_YET rather than silently ignored.
+ * - Audited (`auth.mfa_*`) with user id, IP, user agent and method; never a password,
+ *   code, challenge or token. The stores audit their own steps.
+ */
+export class AuthenticationManager {
+  readonly settings: Readonly<AuthenticationManagerSettings>;
+  readonly #users: UserDirectory;
+  readonly #sessions: SessionStore;
+  readonly #apiKeys: ApiKeyStore;
+  readonly #sms: SmsCodes | undefined;
+  readonly #smsPhone: ((userId: string) => Promise<string | null>) | undefined;
+  readonly #audit: AuditSink;
+  readonly #clock: () => Date;
+  readonly #challenges: MfaChallenges;
+
+  /** The session options for `new SessionStore(...)`: `sessionTimeout`, `idleTimeout`, `concurrentSessions` as given. */
+  static sessionOptions(options: AuthenticationManagerOptions = {}): SessionStoreOptions {
+    const out: SessionStoreOptions = {};
+    if (options.sessionTimeout !== undefined) out.sessionTimeout = options.sessionTimeout;
+    if (options.idleTimeout !== undefined) out.idleTimeout = options.idleTimeout;
+    if (options.concurrentSessions !== undefined) out.concurrentSessions = options.concurrentSessions;
+    return out;
+  }
+
+  constructor(options: AuthenticationManagerOptions = {}, deps: AuthenticationManagerDeps) {
+    const settings = parseAuthenticationManagerOptions(options);
+    const need = (ok: boolean, what: string) => {
+      if (!ok) throw new LangtrainError('ERR_CONFIG_INVALID', `AuthenticationManager needs ${what}`);
+    };
+    need(typeof deps?.audit?.record === 'function', 'an audit sink (deps.audit)');
+    need(typeof deps.users?.authenticate === 'function', 'a UserDirectory (deps.users)');
+    need(typeof deps.sessions?.create === 'function', 'a SessionStore (deps.sessions)');
+    need(typeof deps.apiKeys?.create === 'function', 'an ApiKeyStore (deps.apiKeys)');
+    if (settings.mfaMethods.includes('sms')) {
+      need(typeof deps.smsCodes?.send === 'function', 'SmsCodes (deps.smsCodes) for mfaMethods "sms"');
+      need(typeof deps.smsPhone === 'function', 'the account phone lookup (deps.smsPhone) for mfaMethods "sms"');
+    }
+    const s = deps.sessions;
+    const mismatches: string[] = [];
+    if (settings.sessionTimeout !== undefined && settings.sessionTimeout !== s.sessionTimeoutMs) mismatches.push(`sessionTimeout ${settings.sessionTimeout} ms, the SessionStore has ${s.sessionTimeoutMs} ms`);
+    if (settings.idleTimeout !== undefined && settings.idleTimeout !== s.idleTimeoutMs) mismatches.push(`idleTimeout ${settings.idleTimeout} ms, the SessionStore has ${s.idleTimeoutMs} ms`);
+    if (settings.concurrentSessions !== undefined && settings.concurrentSessions !== s.concurrentSessions) mismatches.push(`concurrentSessions ${settings.concurrentSessions}, the SessionStore has ${s.concurrentSessions}`);
+    if (mismatches.length > 0) {
+      throw new LangtrainError(
+        'ERR_CONFIG_INVALID',
+        `AuthenticationManager: session options differ from deps.sessions (${mismatches.join('; ')}); build the SessionStore with AuthenticationManager.sessionOptions(options)`,
+        { mismatches },
+      );
+    }
+    this.settings = Object.freeze(settings);
+    this.#users = deps.users;
+    this.#sessions = deps.sessions;
+    this.#apiKeys = deps.apiKeys;
+    this.#sms = deps.smsCodes;
+    this.#smsPhone = deps.smsPhone;
+    this.#audit = deps.audit;
+    this.#clock = deps.clock ?? (() => new Date());
+    this.#challenges = new MfaChallenges(MFA_CHALLENGE_TTL_MS, this.#clock);
+  }
+
+  /** Password sign-in; a session, a second-factor challenge, or a refusal. */
+  async login(input: LoginInput): Promise<LoginResult> {
+    if (typeof input !== 'object' || input === null) throw invalidInput('login takes { username, password, ip, userAgent }');
+    const client = { ip: input.ip ?? null, userAgent: input.userAgent ?? null };
+    const r = await this.#users.authenticate({ username: input.username, password: input.password, ...client });
+    if (!r.ok) return 'retryAfterMs' in r ? { status: 'refused', reason: r.reason, retryAfterMs: r.retryAfterMs } : { status: 'refused', reason: r.reason };
+    const user = r.user;
+    if (!this.settings.mfaRequired && !user.mfa) return this.#startSession(user.id, client, false);
+
+    const methods: MfaMethod[] = [];
+    if (user.mfa && this.settings.mfaMethods.includes('totp')) methods.push('totp');
+    if (this.settings.mfaMethods.includes('sms') && (await this.#smsPhone!(user.id)) !== null) methods.push('sms');
+    if (methods.length === 0) {
+      await this.#record('auth.mfa_challenge', 'denied', user.id, client, { reason: 'mfa_enrolment_required' });
+      return { status: 'refused', reason: 'mfa_enrolment_required' };
+    }
+    const { token, expiresAtMs } = this.#challenges.issue({ userId: user.id, ...client, methods });
+    const expiresAt = new Date(expiresAtMs).toISOString();
+    await this.#record('auth.mfa_challenge', 'success', user.id, client, { methods, expiresAt });
+    return { status: 'mfa_required', challenge: token, methods, expiresAt };
+  }
+
+  /** Send an SMS code for a pending challenge to the account's number on record. */
+  async startSmsChallenge(challenge: string): Promise<SmsChallengeResult> {
+    const pending = this.#challenges.peek(challenge);
+    if (pending === null) return { status: 'refused', reason: 'invalid_challenge' };
+    if (pending === 'expired') return { status: 'refused', reason: 'challenge_expired' };
+    if (!pending.methods.includes('sms')) return { status: 'refused', reason: 'method_not_available' };
+    const phone = await this.#smsPhone!(pending.userId);
+    if (phone === null) return { status: 'refused', reason: 'method_not_available' };
+    const sent = await this.#sms!.send(pending.userId, phone);
+    if (!sent.ok) return { status: 'refused', reason: 'rate_limited', retryAfterMs: sent.retryAfterMs };
+    pending.smsChallengeId = sent.challengeId;
+    return { status: 'sent', phone: maskPhone(phone), expiresAt: sent.expiresAt.toISOString() };
+  }
+
+  /** Finish a sign-in with a TOTP, SMS or recovery code; the session has `mfa: true`. */
+  async completeMfa(input: CompleteMfaInput): Promise<Authenticated | Refused> {
+    if (typeof input !== 'object' || input === null) throw invalidInput('completeMfa takes { challenge, method, code }');
+    const { challenge, method, code } = input;
+    if (method !== 'totp' && method !== 'sms' && method !== 'recovery') throw invalidInput('method must be totp, sms or recovery', { option: 'method' });
+    if (typeof code !== 'string') throw invalidInput('code must be a string', { option: 'code' });
+    const pending = this.#challenges.take(challenge);
+    if (pending === null) return { status: 'refused', reason: 'invalid_challenge' };
+    if (pending === 'expired') return { status: 'refused', reason: 'challenge_expired' };
+    const client = { ip: pending.ip, userAgent: pending.userAgent };
+    const refuse = async (reason: RefusalReason, retryAfterMs?: number, keep = true): Promise<Refused> => {
+      // A spent attempt: the challenge survives a wrong code while attempts remain.
+      const failed = reason === 'invalid_code' || reason === 'used' ? { ...pending, failures: pending.failures + 1 } : pending;
+      if (keep && failed.failures < MFA_CHALLENGE_MAX_FAILURES) this.#challenges.restore(challenge, failed);
+      await this.#record('auth.mfa_completed', 'failure', pending.userId, client, { method, reason });
+      return retryAfterMs === undefined ? { status: 'refused', reason } : { status: 'refused', reason, retryAfterMs };
+    };
+
+    if (method !== 'recovery' && !pending.methods.includes(method)) return refuse('method_not_available');
+    let checked: SecondFactorResult;
+    if (method === 'totp') {
+      checked = await this.#users.verifyTotp(pending.userId, code, client);
+    } else if (method === 'recovery') {
+      checked = await this.#users.useRecoveryCode(pending.userId, code, client);
+    } else {
+      if (pending.smsChallengeId === undefined) return refuse('sms_not_started');
+      const v = await this.#sms!.verify(pending.smsChallengeId, code);
+      if (v.ok && v.userId !== pending.userId) return refuse('invalid_code', undefined, false); // cannot happen unless state is corrupt
+      if (!v.ok) return refuse(v.reason === 'invalid' ? 'invalid_code' : v.reason === 'expired' ? 'code_expired' : 'too_many_attempts', undefined, v.reason === 'invalid');
+      checked = { ok: true };
+    }
+    if (!checked.ok) {
+      if (checked.reason === 'locked') return refuse('locked', checked.retryAfterMs, false);
+      if (checked.reason === 'not_enrolled') return refuse('method_not_available');
+      return refuse(checked.reason);
+    }
+    // The account may have been disabled between password and code.
+    const user = await this.#users.get(pending.userId);
+    if (!user || user.disabled) return refuse('disabled', undefined, false);
+    await this.#record('auth.mfa_completed', 'success', pending.userId, client, { method });
+    return this.#startSession(pending.userId, client, true);
+  }
+
+  /** The live session `token` names, or null (SessionStore.validate). */
+  validateSession(token: string): Promise<ValidatedSession | null> {
+    return this.#sessions.validate(token);
+  }
+
+  /** Sign out: revoke the session `token` names. False when it is not a live session. */
+  async logout(token: string): Promise<boolean> {
+    // Validated first: knowing a session id alone must not let anyone end it.
+    const current = await this.#sessions.validate(token);
+    if (!current) return false;
+    return this.#sessions.revoke(current.session.id);
+  }
+
+  /** The seed's `create_api_key(user_id, permissions, expiry_days=30, auto_rotate=True, rate_limit="1000/hour")`. */
+  async createApiKey(input: CreateApiKeyOptions): Promise<IssuedApiKey> {
+    if (typeof input !== 'object' || input === null) throw invalidInput('createApiKey takes { userId, permissions, expiryDays?, autoRotate?, rateLimit? }');
+    const user = await this.#users.get(input.userId);
+    if (!user) throw new LangtrainError('ERR_NOT_FOUND', 'no such user', { userId: input.userId });
+    if (user.disabled) throw invalidInput('the account is disabled; it cannot be given API keys', { userId: user.id });
+    return this.#apiKeys.create({
+      userId: user.id,
+      permissions: input.permissions,
+      expiryDays: input.expiryDays ?? 30,
+      autoRotate: input.autoRotate ?? true,
+      rateLimit: input.rateLimit === undefined ? '1000/hour' : input.rateLimit,
+      environment: input.environment ?? 'live',
+      name: input.name ?? null,
+    });
+  }
+
+  /** ApiKeyStore.verify: whether `key` may be used now, for `permission` if given. */
+  verifyApiKey(key: string, permission?: string): Promise<ApiKeyVerification> {
+    return this.#apiKeys.verify(key, permission === undefined ? {} : { permission });
+  }
+
+  async #startSession(userId: string, client: { ip: string | null; userAgent: string | null }, mfa: boolean): Promise<Authenticated | Refused> {
+    try {
+      const { token, session } = await this.#sessions.create({ userId, ...client, mfa });
+      return { status: 'authenticated', token, session };
+    } catch (err) {
+      if (isLangtrainError(err, 'ERR_SESSION_LIMIT')) return { status: 'refused', reason: 'session_limit' };
+      throw err;
+    }
+  }
+
+  #record(eventType: string, result: string, userId: string, client: { ip: string | null; userAgent: string | null }, data: Record<string, JsonValue>): Promise<unknown> {
+    return this.#audit.record({ eventType, userId, timestamp: this.#clock(), result, level: 'basic', additionalData: { ...data, ip: client.ip, userAgent: client.userAgent } });
+  }
+}
+

@@ -1,0 +1,277 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { HOTP, Secret } from 'otpauth';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { AuditEventInput, AuditSink } from '../../src/core/audit-sink.js';
+import { apiKeyMigrations } from '../../src/identity/api-keys/api-key-schema.js';
+import { ApiKeyStore } from '../../src/identity/api-keys/api-key-store.js';
+import { AuthenticationManager, MFA_CHALLENGE_TTL_MS, type AuthenticationManagerDeps, type AuthenticationManagerOptions } from '../../src/identity/authentication-manager.js';
+import { SmsCodes, smsCodeMigrations } from '../../src/identity/mfa/sms/sms-codes.js';
+import { DevelopmentSmsSender } from '../../src/identity/mfa/sms/sms-sender.js';
+import { PasswordHasher } from '../../src/identity/passwords/password-hasher.js';
+import { MemoryRateLimiter } from '../../src/identity/rate-limit/memory-rate-limiter.js';
+import { sessionMigrations } from '../../src/identity/sessions/schema.js';
+import { SessionStore } from '../../src/identity/sessions/session-store.js';
+import { UserDirectory, type User } from '../../src/identity/users/user-directory.js';
+import { userMigrations } from '../../src/identity/users/user-schema.js';
+import { openStore, type Store } from '../../src/store/database.js';
+import { migrate } from '../../src/store/migrations.js';
+import { storeUrls } from '../support/services.js';
+
+const START = Date.parse('2025-03-01T09:00:00.000Z');
+const STEP = 30_000;
+const CLIENT = { ip: '203.0.113.7', userAgent: 'Mozilla/5.0 LangTrainTest/1.0' };
+const PASSWORD = 'correct horse battery staple';
+const PHONE = '+447700900123';
+/** The seed's configuration, minus what is not built yet (biometric, SSO). */
+const SEED: AuthenticationManagerOptions = { mfaRequired: true, mfaMethods: ['totp', 'sms'], sessionTimeout: '8h', concurrentSessions: 1, idleTimeout: '30m' };
+
+class RecordedEvents implements AuditSink {
+  readonly events: AuditEventInput[] = [];
+  async record(event: AuditEventInput) {
+    this.events.push(event);
+    return { index: this.events.length - 1, id: String(this.events.length) };
+  }
+  of(type: string): AuditEventInput[] {
+    return this.events.filter((e) => e.eventType === type);
+  }
+}
+
+const codeAt = (secret: string, ms: number) => HOTP.generate({ secret: Secret.fromBase32(secret), counter: Math.floor(ms / STEP) });
+
+describe.each(storeUrls('auth-manager').slice(0, 1))('AuthenticationManager on $dialect', ({ make }) => {
+  let store: Store;
+  let cleanup: () => Promise<void>;
+  let audit: RecordedEvents;
+  let now: number;
+  let users: UserDirectory;
+  let apiKeys: ApiKeyStore;
+  let sender: DevelopmentSmsSender;
+  let smsCodes: SmsCodes;
+  let phones: Map<string, string>;
+  /** Nothing in here may reach the audit log. */
+  const secrets: string[] = [];
+  const clock = () => new Date(now);
+
+  const deps = (sessions: SessionStore): AuthenticationManagerDeps => ({
+    users,
+    sessions,
+    apiKeys,
+    smsCodes,
+    smsPhone: async (id) => phones.get(id) ?? null,
+    audit,
+    clock,
+  });
+  const manager = (options: AuthenticationManagerOptions = SEED) =>
+    new AuthenticationManager(options, deps(new SessionStore(AuthenticationManager.sessionOptions(options), { store, audit, clock })));
+  const login = (m: AuthenticationManager, password = PASSWORD) => m.login({ username: 'alice', password, ...CLIENT });
+  const track = <T extends { token?: string; challenge?: string; status: string }>(r: T): T => {
+    if (r.token) secrets.push(r.token);
+    if (r.challenge) secrets.push(r.challenge);
+    return r;
+  };
+
+  /** Alice with confirmed TOTP; the clock moved on a step so the confirming code is spent. */
+  async function enrolTotp(user: User): Promise<string> {
+    const { secret } = await users.enrolTotp(user.id);
+    secrets.push(secret);
+    expect((await users.confirmTotp(user.id, codeAt(secret, now))).ok).toBe(true);
+    now += STEP;
+    return secret;
+  }
+
+  beforeEach(async () => {
+    const made = make();
+    cleanup = made.cleanup;
+    store = await openStore(made.url);
+    await migrate(store, 'users', userMigrations);
+    await migrate(store, 'sessions', sessionMigrations);
+    await migrate(store, 'api_keys', apiKeyMigrations);
+    await migrate(store, 'sms_codes', smsCodeMigrations);
+    audit = new RecordedEvents();
+    now = START;
+    users = new UserDirectory({}, { store, audit, secretKey: randomBytes(32), hasher: new PasswordHasher({ memoryCost: 1024, timeCost: 1 }), clock });
+    apiKeys = new ApiKeyStore({ pepper: randomBytes(32) }, { store, audit, clock });
+    sender = new DevelopmentSmsSender();
+    smsCodes = new SmsCodes({}, { store, audit, sender, rateLimiter: new MemoryRateLimiter({ now: () => now }), clock });
+    phones = new Map();
+    secrets.length = 0;
+    secrets.push(PASSWORD);
+  });
+  afterEach(async () => {
+    const text = JSON.stringify(audit.events);
+    for (const s of secrets) {
+      expect(text).not.toContain(s);
+      expect(text).not.toContain(createHash('sha256').update(s).digest('hex'));
+    }
+    expect(text).not.toContain(PHONE);
+    await store.close();
+    await cleanup();
+  });
+
+  describe('options', () => {
+    it('refuses an unknown MFA method, listing the supported ones', () => {
+      expect(() => manager({ mfaMethods: ['totp', 'fax'] })).toThrow(expect.objectContaining({ code: 'ERR_CONFIG_UNSUPPORTED_OPTION', message: expect.stringMatching(/"fax".*supported: totp, sms.*biometric.*planned/) }));
+    });
+
+    it('refuses biometric as not built yet', () => {
+      expect(() => manager({ mfaMethods: ['totp', 'sms', 'biometric'] })).toThrow(expect.objectContaining({ code: 'ERR_OPTION_NOT_SUPPORTED_YET', message: expect.stringMatching(/biometric.*WebAuthn.*not built yet/) }));
+    });
+
+    it('refuses the seed sso_providers as not built yet, and accepts an empty map', () => {
+      const ssoProviders = { okta: { saml_endpoint: 'https://company.okta.com/saml', certificate_path: '/certs/okta.pem' }, azure_ad: { tenant_id: 't', client_id: 'c' } };
+      expect(() => manager({ ...SEED, ssoProviders })).toThrow(expect.objectContaining({ code: 'ERR_OPTION_NOT_SUPPORTED_YET', message: expect.stringMatching(/okta, azure_ad.*SSO.*not built yet/) }));
+      expect(manager({ ...SEED, ssoProviders: {} }).settings.mfaMethods).toEqual(['totp', 'sms']);
+    });
+
+    it('refuses unknown options and session options that differ from the SessionStore', () => {
+      expect(() => manager({ mfa_required: true } as never)).toThrow(expect.objectContaining({ code: 'ERR_CONFIG_UNSUPPORTED_OPTION', message: expect.stringContaining('mfaRequired') }));
+      const sessions = new SessionStore({ sessionTimeout: '8h', idleTimeout: '30m', concurrentSessions: 3 }, { store, audit, clock });
+      expect(() => new AuthenticationManager(SEED, deps(sessions))).toThrow(expect.objectContaining({ code: 'ERR_CONFIG_INVALID', message: expect.stringMatching(/concurrentSessions 1, the SessionStore has 3/) }));
+      const longer = new SessionStore({ sessionTimeout: '12h' }, { store, audit, clock });
+      expect(() => new AuthenticationManager(SEED, deps(longer))).toThrow(/sessionTimeout 28800000 ms, the SessionStore has 43200000 ms/);
+      // Omitted session options take the store's.
+      expect(() => new AuthenticationManager({ mfaMethods: ['totp'] }, deps(longer))).not.toThrow();
+      expect(AuthenticationManager.sessionOptions(SEED)).toEqual({ sessionTimeout: '8h', idleTimeout: '30m', concurrentSessions: 1 });
+    });
+
+    it('needs SmsCodes and a phone lookup for sms', () => {
+      const sessions = new SessionStore({}, { store, audit, clock });
+      const { smsCodes: _s, ...withoutSms } = deps(sessions);
+      expect(() => new AuthenticationManager({ mfaMethods: ['sms'] }, withoutSms)).toThrow(expect.objectContaining({ code: 'ERR_CONFIG_INVALID', message: expect.stringContaining('deps.smsCodes') }));
+      const { smsPhone: _p, ...withoutPhone } = deps(sessions);
+      expect(() => new AuthenticationManager({ mfaMethods: ['sms'] }, withoutPhone)).toThrow(/deps.smsPhone/);
+      expect(() => new AuthenticationManager({ mfaMethods: ['totp'] }, withoutSms)).not.toThrow();
+    });
+  });
+
+  it('signs in with the password alone when MFA is not required and not enrolled', async () => {
+    await users.createUser({ username: 'alice', password: PASSWORD });
+    const m = manager({ mfaMethods: ['totp'] });
+    expect(await login(m, 'wrong password entirely')).toEqual({ status: 'refused', reason: 'invalid_credentials' });
+    const r = track(await login(m));
+    if (r.status !== 'authenticated') throw new Error(`expected a session, got ${r.status}`);
+    expect(r.session.mfa).toBe(false);
+    expect((await m.validateSession(r.token))?.session.id).toBe(r.session.id);
+  });
+
+  it('requires TOTP when mfaRequired: login, then completeMfa with a valid code; wrong codes refused', async () => {
+    const alice = await users.createUser({ username: 'alice', password: PASSWORD });
+    const secret = await enrolTotp(alice);
+    const m = manager();
+    const r = track(await login(m));
+    expect(r).toMatchObject({ status: 'mfa_required', methods: ['totp'] });
+    if (r.status !== 'mfa_required') throw new Error('unreachable');
+    expect(r.challenge).toMatch(/^ltc_[A-Za-z0-9_-]{43}$/);
+
+    const wrong = codeAt(secret, now).replace(/^./, (d) => String((Number(d) + 1) % 10));
+    expect(await m.completeMfa({ challenge: r.challenge, method: 'totp', code: wrong })).toEqual({ status: 'refused', reason: 'invalid_code' });
+    expect(await m.completeMfa({ challenge: r.challenge, method: 'sms', code: '123456' })).toEqual({ status: 'refused', reason: 'method_not_available' });
+
+    const done = track(await m.completeMfa({ challenge: r.challenge, method: 'totp', code: codeAt(secret, now) }));
+    if (done.status !== 'authenticated') throw new Error(`expected a session, got ${JSON.stringify(done)}`);
+    expect(done.session).toMatchObject({ userId: alice.id, mfa: true, ip: CLIENT.ip });
+    expect((await m.validateSession(done.token))?.session.mfa).toBe(true);
+    // Single use.
+    expect(await m.completeMfa({ challenge: r.challenge, method: 'totp', code: codeAt(secret, now + STEP) })).toEqual({ status: 'refused', reason: 'invalid_challenge' });
+    expect(audit.of('auth.mfa_completed').map((e) => e.result)).toEqual(['failure', 'failure', 'success']);
+  });
+
+  it('requires TOTP for an enrolled account even when mfaRequired is false', async () => {
+    const alice = await users.createUser({ username: 'alice', password: PASSWORD });
+    await enrolTotp(alice);
+    expect(track(await login(manager({ mfaMethods: ['totp'] })))).toMatchObject({ status: 'mfa_required', methods: ['totp'] });
+  });
+
+  it('expires challenges after 5 minutes and spends them after 5 wrong codes', async () => {
+    const alice = await users.createUser({ username: 'alice', password: PASSWORD });
+    const secret = await enrolTotp(alice);
+    const m = manager({ ...SEED, mfaMethods: ['totp'] });
+    const first = track(await login(m));
+    if (first.status !== 'mfa_required') throw new Error('unreachable');
+    now += MFA_CHALLENGE_TTL_MS;
+    expect(await m.completeMfa({ challenge: first.challenge, method: 'totp', code: codeAt(secret, now) })).toEqual({ status: 'refused', reason: 'challenge_expired' });
+
+    const second = track(await login(m));
+    if (second.status !== 'mfa_required') throw new Error('unreachable');
+    const results = [];
+    for (let i = 0; i < 5; i++) results.push((await m.completeMfa({ challenge: second.challenge, method: 'recovery', code: 'aaaa-bbbb-cccc' })) as { reason: string });
+    // The account lockout (5 failures) and the challenge's own limit both end it.
+    expect(results.slice(0, 4).map((x) => x.reason)).toEqual(['invalid_code', 'invalid_code', 'invalid_code', 'invalid_code']);
+    expect(await m.completeMfa({ challenge: second.challenge, method: 'totp', code: codeAt(secret, now) })).toEqual({ status: 'refused', reason: 'invalid_challenge' });
+  });
+
+  it('accepts a recovery code once as the second factor', async () => {
+    const alice = await users.createUser({ username: 'alice', password: PASSWORD });
+    await enrolTotp(alice);
+    const [code] = await users.generateRecoveryCodes(alice.id);
+    secrets.push(code!);
+    const m = manager();
+    const r = track(await login(m));
+    if (r.status !== 'mfa_required') throw new Error('unreachable');
+    const done = track(await m.completeMfa({ challenge: r.challenge, method: 'recovery', code: code! }));
+    expect(done).toMatchObject({ status: 'authenticated', session: { mfa: true } });
+    if (done.status === 'authenticated') expect(await m.logout(done.token)).toBe(true);
+
+    const again = track(await login(m));
+    if (again.status !== 'mfa_required') throw new Error('unreachable');
+    expect(await m.completeMfa({ challenge: again.challenge, method: 'recovery', code: code! })).toEqual({ status: 'refused', reason: 'invalid_code' });
+    expect(await users.remainingRecoveryCodes(alice.id)).toBe(9);
+  });
+
+  it('refuses mfa_enrolment_required when MFA is required and the account has no usable method', async () => {
+    await users.createUser({ username: 'alice', password: PASSWORD });
+    const m = manager();
+    expect(await login(m)).toEqual({ status: 'refused', reason: 'mfa_enrolment_required' });
+    expect(audit.of('auth.mfa_challenge')).toMatchObject([{ result: 'denied', additionalData: { reason: 'mfa_enrolment_required' } }]);
+    // A wrong password still answers invalid_credentials (nothing said about enrolment).
+    expect(await login(m, 'wrong password entirely')).toEqual({ status: 'refused', reason: 'invalid_credentials' });
+  });
+
+  it('passes the second factor by SMS to the number on record', async () => {
+    const alice = await users.createUser({ username: 'alice', password: PASSWORD });
+    phones.set(alice.id, PHONE);
+    const m = manager();
+    const r = track(await login(m));
+    expect(r).toMatchObject({ status: 'mfa_required', methods: ['sms'] });
+    if (r.status !== 'mfa_required') throw new Error('unreachable');
+    expect(await m.completeMfa({ challenge: r.challenge, method: 'sms', code: '000000' })).toEqual({ status: 'refused', reason: 'sms_not_started' });
+    expect(await m.startSmsChallenge('ltc_nonsense')).toEqual({ status: 'refused', reason: 'invalid_challenge' });
+
+    expect(await m.startSmsChallenge(r.challenge)).toMatchObject({ status: 'sent', phone: '***23' });
+    const code = /^(\d{6}) /.exec(sender.lastTo(PHONE)!.text)![1]!;
+    secrets.push(code);
+    const wrong = code.replace(/^./, (d) => String((Number(d) + 1) % 10));
+    expect(await m.completeMfa({ challenge: r.challenge, method: 'sms', code: wrong })).toEqual({ status: 'refused', reason: 'invalid_code' });
+    const done = track(await m.completeMfa({ challenge: r.challenge, method: 'sms', code }));
+    expect(done).toMatchObject({ status: 'authenticated', session: { userId: alice.id, mfa: true } });
+  });
+
+  it('creates and verifies an API key with the seed values', async () => {
+    const alice = await users.createUser({ username: 'alice', password: PASSWORD });
+    const m = manager();
+    const issued = await m.createApiKey({ userId: alice.id, permissions: ['models.inference', 'datasets.read'], expiryDays: 30, autoRotate: true, rateLimit: '1000/hour' });
+    secrets.push(issued.key);
+    expect(issued.expiresAt).toBe(new Date(START + 30 * 86_400_000).toISOString());
+    expect(await m.verifyApiKey(issued.key, 'models.inference')).toMatchObject({ ok: true, userId: alice.id, permissions: ['models.inference', 'datasets.read'] });
+    expect(await m.verifyApiKey(issued.key, 'models.deploy')).toEqual({ ok: false, reason: 'forbidden' });
+    expect(await m.verifyApiKey('lt_live_nonsense')).toEqual({ ok: false, reason: 'malformed' });
+    expect(audit.of('auth.api_key_created')).toMatchObject([{ additionalData: { autoRotate: true, rateLimit: '1000/hour' } }]);
+    // Defaults are the seed's.
+    const defaulted = await m.createApiKey({ userId: alice.id, permissions: ['models.inference'] });
+    secrets.push(defaulted.key);
+    expect(audit.of('auth.api_key_created')[1]).toMatchObject({ additionalData: { autoRotate: true, rateLimit: '1000/hour', environment: 'live' } });
+    await expect(m.createApiKey({ userId: 'nobody', permissions: ['models.inference'] })).rejects.toMatchObject({ code: 'ERR_NOT_FOUND' });
+  });
+
+  it('logout revokes the session; a session at the limit refuses a second sign-in', async () => {
+    await users.createUser({ username: 'alice', password: PASSWORD });
+    const m = manager({ mfaMethods: ['totp'], concurrentSessions: 1 });
+    const r = track(await login(m));
+    if (r.status !== 'authenticated') throw new Error('unreachable');
+    expect(await login(m)).toEqual({ status: 'refused', reason: 'session_limit' });
+    expect(await m.logout(r.token)).toBe(true);
+    expect(await m.validateSession(r.token)).toBeNull();
+    expect(await m.logout(r.token)).toBe(false);
+    expect(track(await login(m)).status).toBe('authenticated');
+  });
+});
