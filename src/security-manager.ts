@@ -1,3 +1,4 @@
+import { hkdfSync } from 'node:crypto';
 import { AuditLogger } from './audit/audit-logger.js';
 import { Keyring } from './crypto/keyring/keyring.js';
 import { keyringMigrations } from './crypto/keyring/schema.js';
@@ -6,6 +7,15 @@ import { openKek } from './crypto/kms/open-kek.js';
 import { once, type Once } from './core/once.js';
 import { DataProtectionManager, type DataProtectionManagerOptions } from './privacy/data-protection-manager.js';
 import { SecretsManager, type SecretsManagerOptions } from './secrets/index.js';
+import { ApiKeyStore } from './identity/api-keys/api-key-store.js';
+import { apiKeyMigrations } from './identity/api-keys/api-key-schema.js';
+import { AuthenticationManager, type AuthenticationManagerOptions } from './identity/authentication-manager.js';
+import { MemoryRateLimiter } from './identity/rate-limit/memory-rate-limiter.js';
+import { RedisRateLimiter } from './identity/rate-limit/redis-rate-limiter.js';
+import { sessionMigrations } from './identity/sessions/schema.js';
+import { SessionStore } from './identity/sessions/session-store.js';
+import { UserDirectory } from './identity/users/user-directory.js';
+import { userMigrations } from './identity/users/user-schema.js';
 import { loadConfig, type Config, type ConfigInput } from './core/config.js';
 import { LangtrainError } from './core/errors.js';
 import { AdminTokens, adminTokenMigrations } from './identity/admin-token.js';
@@ -55,6 +65,9 @@ const NOT_YET: Record<string, string> = {
 
 /** How often due keys are rotated in a running process. */
 const KEY_ROTATION_SWEEP_MS = 3_600_000;
+
+/** Keyring key from which identity's fixed secrets (API key pepper, TOTP sealing key) are derived. */
+const IDENTITY_KEY = 'identity';
 
 const SUPPORTED = ['auditLevel', 'encryptionLevel', 'keyRotationInterval', 'keyManagement', 'configFile', 'config', 'env'];
 
@@ -121,6 +134,29 @@ export class SecurityManager {
   }
 
   #rotationTimer: NodeJS.Timeout | undefined;
+
+  /**
+   * The seed's `AuthenticationManager` over this deployment: users, sessions (revocation shared
+   * through Redis when configured) and API keys (rate limits in Redis when configured, else in
+   * memory). The API key pepper and the TOTP sealing key are derived (HKDF) from a keyring key
+   * that never rotates on a schedule, so they stay stable and are never stored anywhere else.
+   */
+  async authenticationManager(options: AuthenticationManagerOptions = {}): Promise<AuthenticationManager> {
+    await migrate(this.store, 'users', userMigrations);
+    await migrate(this.store, 'sessions', sessionMigrations);
+    await migrate(this.store, 'api_keys', apiKeyMigrations);
+    await this.keyring.ensureKey(IDENTITY_KEY, { rotationIntervalMs: null });
+    const root = (await this.keyring.primaryKey(IDENTITY_KEY)).encryptionKey;
+    const derive = (purpose: string) => Buffer.from(hkdfSync('sha256', root, Buffer.alloc(0), `langtrain/identity/${purpose}/v1`, 32));
+    const deps = { store: this.store, audit: this.audit };
+    const rateLimiter = this.redis ? new RedisRateLimiter(this.redis) : new MemoryRateLimiter();
+    return new AuthenticationManager(options, {
+      ...deps,
+      users: new UserDirectory({}, { ...deps, secretKey: derive('totp-seal') }),
+      sessions: new SessionStore(AuthenticationManager.sessionOptions(options), { ...deps, ...(this.redis ? { redis: this.redis } : {}) }),
+      apiKeys: new ApiKeyStore({ pepper: derive('api-key-pepper') }, { ...deps, rateLimiter }),
+    });
+  }
 
   /** The seed's `DataProtectionManager` over this deployment's keyring and audit log. */
   dataProtectionManager(options: DataProtectionManagerOptions = {}): DataProtectionManager {

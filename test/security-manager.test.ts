@@ -112,3 +112,31 @@ describe('SecurityManager with keyManagement hsm (SoftHSM2)', () => {
     }
   });
 });
+
+describe('SecurityManager.authenticationManager', () => {
+  it('builds users, sessions and API keys over the store and keyring: the seed flow end to end', async () => {
+    const dir = tempDir('auth-manager');
+    const security = await SecurityManager.open({ env: {}, config: { store: { url: `sqlite:${join(dir.path, 'db')}` }, crypto: { kek: `file:${join(dir.path, 'kek')}` } } });
+    try {
+      const auth = await security.authenticationManager({ sessionTimeout: '8h', concurrentSessions: 1, idleTimeout: '30m' });
+      await expect(security.authenticationManager({ mfaMethods: ['fax'] as never })).rejects.toThrow(/totp, sms/);
+      const user = await auth.users.createUser({ username: 'Admin@Company.com', password: 'a long and unusual passphrase 42' });
+      const login = await auth.login({ username: 'admin@company.com', password: 'a long and unusual passphrase 42', ip: '10.0.1.100', userAgent: 'Mozilla/5.0' });
+      expect(login.status).toBe('authenticated');
+      if (login.status !== 'authenticated') return;
+      expect(await auth.validateSession(login.token)).not.toBeNull();
+      const { key } = await auth.createApiKey({ userId: user.id, permissions: ['models.inference'], expiryDays: 30, autoRotate: true, rateLimit: '1000/hour' });
+      expect(await auth.verifyApiKey(key, 'models.inference')).toMatchObject({ ok: true });
+      // A second manager (a restart) derives the same pepper from the keyring: the key still verifies.
+      const again = await security.authenticationManager({});
+      expect(await again.verifyApiKey(key, 'models.inference')).toMatchObject({ ok: true });
+      expect(await again.verifyApiKey(key, 'models.train')).toMatchObject({ ok: false, reason: 'forbidden' });
+      const events = JSON.stringify(await security.audit.query({ limit: 1000 }));
+      expect(events).not.toContain('a long and unusual passphrase 42');
+      expect(events).not.toContain(key);
+    } finally {
+      await security.close();
+      dir.cleanup();
+    }
+  });
+});

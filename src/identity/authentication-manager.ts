@@ -114,6 +114,11 @@ export class AuthenticationManager {
   readonly #clock: () => Date;
   readonly #challenges: MfaChallenges;
 
+  /** Account management (create users, set passwords, enrol MFA, unlock). */
+  get users(): UserDirectory {
+    return this.#users;
+  }
+
   /** The session options for `new SessionStore(...)`: `sessionTimeout`, `idleTimeout`, `concurrentSessions` as given. */
   static sessionOptions(options: AuthenticationManagerOptions = {}): SessionStoreOptions {
     const out: SessionStoreOptions = {};
