@@ -105,6 +105,10 @@ const serverSchema = z
     port: z.number().int().min(0).max(65_535).default(8787),
     tlsCert: z.string().optional(),
     tlsKey: z.string().optional(),
+    /** PEM CA bundle that signs service client certificates (mTLS); needs tlsCert/tlsKey. */
+    clientCa: z.string().optional(),
+    /** Refuse the TLS handshake of a client without a certificate signed by `clientCa`. */
+    requireClientCert: z.boolean().default(false),
     bodyLimit: size('server.bodyLimit').default(1_048_576),
     /** Per-client request rate; shared through Redis when `store.redisUrl` is set. */
     rateLimit: rate('server.rateLimit').default({ limit: 1200, windowMs: 60_000 }),
@@ -115,6 +119,14 @@ const serverSchema = z
   .refine((s) => (s.tlsCert === undefined) === (s.tlsKey === undefined), {
     message: 'tlsCert and tlsKey go together: give both or neither',
     path: ['tlsCert'],
+  })
+  .refine((s) => s.clientCa === undefined || s.tlsCert !== undefined, {
+    message: 'needs TLS: set server.tlsCert and server.tlsKey too',
+    path: ['clientCa'],
+  })
+  .refine((s) => !s.requireClientCert || (s.clientCa !== undefined && s.tlsCert !== undefined), {
+    message: 'true needs server.clientCa and TLS (server.tlsCert and server.tlsKey)',
+    path: ['requireClientCert'],
   });
 
 export const configSchema = z

@@ -61,6 +61,7 @@ describe('defaults', () => {
         bodyLimit: 1_048_576,
         rateLimit: { limit: 1200, windowMs: 60_000 },
         logLevel: 'info',
+        requireClientCert: false,
       },
     });
   });

@@ -33,6 +33,8 @@ export const adminAuth = fp<{ security: SecurityManager }>(
   async (app, { security }) => {
     app.decorateRequest('adminTokenId', null);
     app.addHook('onRequest', async (request, reply) => {
+      // Already authenticated by a verified client certificate (service-auth, registered first).
+      if (request.servicePrincipal !== null) return;
       const presented = bearerToken(request.headers.authorization);
       const tokenId = presented === null ? null : await security.adminTokens.verify(presented);
       if (tokenId !== null) {
@@ -48,7 +50,7 @@ export const adminAuth = fp<{ security: SecurityManager }>(
       );
     });
   },
-  { name: 'langtrain-admin-auth' },
+  { name: 'langtrain-admin-auth', dependencies: ['langtrain-service-auth'] },
 );
 
 async function recordFailure(security: SecurityManager, request: FastifyRequest, reason: 'missing' | 'invalid'): Promise<void> {

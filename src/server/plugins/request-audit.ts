@@ -3,7 +3,7 @@ import type { SecurityManager } from '../../security-manager.js';
 
 /**
  * At `audit.level: detailed`, every successful authenticated request in the enclosing
- * scope becomes an `api.request` entry: who (admin token id), method, route pattern and
+ * scope becomes an `api.request` entry: who (admin token id or `service:<CN>`), method, route pattern and
  * status. Never bodies, headers or query strings: they can hold secrets and personal data,
  * and the route pattern says what was done.
  *
@@ -15,13 +15,15 @@ export const requestAudit = fp<{ security: SecurityManager }>(
     if (security.config.audit.level !== 'detailed') return;
     const inFlight = new Set<Promise<void>>();
     app.addHook('onResponse', async (request, reply) => {
-      if (request.adminTokenId === null || reply.statusCode >= 400) return;
+      const actor =
+        request.servicePrincipal !== null ? request.servicePrincipal : request.adminTokenId !== null ? `admin-token:${request.adminTokenId}` : null;
+      if (actor === null || reply.statusCode >= 400) return;
       const write = security.audit
         .record({
           eventType: 'api.request',
           level: 'detailed',
           result: 'success',
-          userId: `admin-token:${request.adminTokenId}`,
+          userId: actor,
           additionalData: { method: request.method, route: request.routeOptions.url ?? '', status: reply.statusCode },
         })
         .then(
