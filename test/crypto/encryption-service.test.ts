@@ -2,7 +2,6 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { AuditEventInput, AuditSink } from '../../src/core/audit-sink.js';
 import { EncryptionService, type EncryptionServiceOptions } from '../../src/crypto/encryption-service.js';
 import { Keyring } from '../../src/crypto/keyring/keyring.js';
 import { keyringMigrations } from '../../src/crypto/keyring/schema.js';
@@ -10,14 +9,7 @@ import { kekFromKey } from '../../src/crypto/kms/local.js';
 import { openStore, type Store } from '../../src/store/database.js';
 import { migrate } from '../../src/store/migrations.js';
 import { storeUrls, tempDir } from '../support/services.js';
-
-class RecordedEvents implements AuditSink {
-  readonly events: AuditEventInput[] = [];
-  async record(event: AuditEventInput) {
-    this.events.push(event);
-    return { index: this.events.length - 1, id: String(this.events.length) };
-  }
-}
+import { RecordedEvents } from '../support/recorded-events.js';
 
 const customer = (id: string, user: string) => ({
   id,

@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { AuditEventInput, AuditSink } from '../../src/core/audit-sink.js';
 import { HEADER_BYTES, readHeader } from '../../src/crypto/ciphertext.js';
 import { Keyring } from '../../src/crypto/keyring/keyring.js';
 import { keyringMigrations } from '../../src/crypto/keyring/schema.js';
@@ -8,15 +7,7 @@ import { kekFromKey } from '../../src/crypto/kms/local.js';
 import { openStore, type Store } from '../../src/store/database.js';
 import { migrate } from '../../src/store/migrations.js';
 import { storeUrls } from '../support/services.js';
-
-/** An AuditSink that keeps what it is given, to check what key events record. */
-class RecordedEvents implements AuditSink {
-  readonly events: AuditEventInput[] = [];
-  async record(event: AuditEventInput) {
-    this.events.push(event);
-    return { index: this.events.length - 1, id: String(this.events.length) };
-  }
-}
+import { RecordedEvents } from '../support/recorded-events.js';
 
 const context = (field: string, record = 'r-1') => Buffer.from(`dataset:ds-1\0${record}\0${field}`);
 

@@ -1,7 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { HOTP, Secret } from 'otpauth';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { AuditEventInput, AuditSink } from '../../src/core/audit-sink.js';
 import { apiKeyMigrations } from '../../src/identity/api-keys/api-key-schema.js';
 import { ApiKeyStore } from '../../src/identity/api-keys/api-key-store.js';
 import { AuthenticationManager, MFA_CHALLENGE_TTL_MS, type AuthenticationManagerDeps, type AuthenticationManagerOptions } from '../../src/identity/authentication-manager.js';
@@ -16,6 +15,7 @@ import { userMigrations } from '../../src/identity/users/user-schema.js';
 import { openStore, type Store } from '../../src/store/database.js';
 import { migrate } from '../../src/store/migrations.js';
 import { storeUrls } from '../support/services.js';
+import { RecordedEvents } from '../support/recorded-events.js';
 
 const START = Date.parse('2025-03-01T09:00:00.000Z');
 const STEP = 30_000;
@@ -24,17 +24,6 @@ const PASSWORD = 'correct horse battery staple';
 const PHONE = '+447700900123';
 /** The seed's configuration, minus what is not built yet (biometric, SSO). */
 const SEED: AuthenticationManagerOptions = { mfaRequired: true, mfaMethods: ['totp', 'sms'], sessionTimeout: '8h', concurrentSessions: 1, idleTimeout: '30m' };
-
-class RecordedEvents implements AuditSink {
-  readonly events: AuditEventInput[] = [];
-  async record(event: AuditEventInput) {
-    this.events.push(event);
-    return { index: this.events.length - 1, id: String(this.events.length) };
-  }
-  of(type: string): AuditEventInput[] {
-    return this.events.filter((e) => e.eventType === type);
-  }
-}
 
 const codeAt = (secret: string, ms: number) => HOTP.generate({ secret: Secret.fromBase32(secret), counter: Math.floor(ms / STEP) });
 

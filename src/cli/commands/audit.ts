@@ -11,7 +11,7 @@ import { verifyStore, type VerificationReport } from '../../audit/verifier.js';
 import type { AuditEventInput } from '../../core/audit-sink.js';
 import { LangtrainError, invalidInput } from '../../core/errors.js';
 import { openStore } from '../../store/database.js';
-import { CheckFailed, configFor, openSecurity, output, withCommonOptions, withSecurity, type CommonOptions, type Run } from '../context.js';
+import { CheckFailed, configFor, openSecurity, output, withCommonOptions, withSecurity, type Run } from '../context.js';
 import { startProgress } from '../progress.js';
 
 /** `langtrain audit …`: write, read, prove, export and verify the tamper-evident log. */

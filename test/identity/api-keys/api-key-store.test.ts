@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { AuditEventInput, AuditSink } from '../../../src/core/audit-sink.js';
 import { isLangtrainError } from '../../../src/core/errors.js';
 import { generateApiKey, parseApiKey } from '../../../src/identity/api-keys/api-key-format.js';
 import { base62Fixed } from '../../../src/identity/api-keys/base62.js';
@@ -11,28 +10,13 @@ import { MemoryRateLimiter } from '../../../src/identity/rate-limit/memory-rate-
 import { openStore, type Store } from '../../../src/store/database.js';
 import { migrate } from '../../../src/store/migrations.js';
 import { storeUrls } from '../../support/services.js';
+import { RecordedEvents, manualClock } from '../../support/recorded-events.js';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 const START = Date.parse('2025-03-01T09:00:00.000Z');
 const PEPPER = randomBytes(32);
 const SEED: CreateApiKeyInput = { userId: 'user123', permissions: ['models.inference'], expiryDays: 30, autoRotate: true, rateLimit: '1000/hour', environment: 'live' };
-
-class RecordedEvents implements AuditSink {
-  readonly events: AuditEventInput[] = [];
-  async record(event: AuditEventInput) {
-    this.events.push(event);
-    return { index: this.events.length - 1, id: String(this.events.length) };
-  }
-  of(type: string): AuditEventInput[] {
-    return this.events.filter((e) => e.eventType === type);
-  }
-}
-
-function manualClock() {
-  let now = START;
-  return { clock: () => new Date(now), advance: (ms: number) => void (now += ms), at: () => now };
-}
 
 async function expectClaimRefused(promise: Promise<unknown>, reason: string): Promise<void> {
   const err = await promise.then(
@@ -64,7 +48,7 @@ describe.each(storeUrls('api_keys'))('ApiKeyStore on $dialect', ({ make }) => {
     store = await openStore(made.url);
     await migrate(store, 'api_keys', apiKeyMigrations);
     audit = new RecordedEvents();
-    time = manualClock();
+    time = manualClock(START);
     keys.length = 0;
   });
   afterEach(async () => {

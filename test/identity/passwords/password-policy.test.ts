@@ -9,7 +9,6 @@ const reasonsOf = (r: PasswordCheck) => (r.ok ? [] : r.reasons);
 const rejectedFor = (r: PasswordCheck, pattern: RegExp) => reasonsOf(r).some((reason) => pattern.test(reason));
 
 const TOO_SHORT = /at least \d+ characters/;
-const TOO_LONG = /at most \d+ characters/;
 const COMMON = /too common/;
 const USERNAME = /username/;
 const SERVICE = /name of this service/;

@@ -1,35 +1,19 @@
 import { createHash } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { AuditEventInput, AuditSink } from '../../../src/core/audit-sink.js';
+import type { AuditSink } from '../../../src/core/audit-sink.js';
 import { sessionMigrations } from '../../../src/identity/sessions/schema.js';
 import { SessionStore, type SessionStoreOptions } from '../../../src/identity/sessions/session-store.js';
 import { openStore, type Store } from '../../../src/store/database.js';
 import { migrate } from '../../../src/store/migrations.js';
 import { openRedis, type RedisConnection } from '../../../src/store/redis.js';
 import { REDIS_URL, redisPrefix, storeUrls } from '../../support/services.js';
+import { RecordedEvents, manualClock } from '../../support/recorded-events.js';
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
 const START = Date.parse('2025-03-01T09:00:00.000Z');
 const CLIENT = { ip: '203.0.113.7', userAgent: 'Mozilla/5.0 (X11; Linux x86_64) LangTrainTest/1.0' };
-
-class RecordedEvents implements AuditSink {
-  readonly events: AuditEventInput[] = [];
-  async record(event: AuditEventInput) {
-    this.events.push(event);
-    return { index: this.events.length - 1, id: String(this.events.length) };
-  }
-  of(type: string): AuditEventInput[] {
-    return this.events.filter((e) => e.eventType === type);
-  }
-}
-
-/** A clock the test moves by hand. */
-function manualClock() {
-  let now = START;
-  return { clock: () => new Date(now), advance: (ms: number) => void (now += ms), at: () => now };
-}
 
 async function openMigrated(url: string): Promise<Store> {
   const store = await openStore(url);
@@ -66,7 +50,7 @@ describe.each(storeUrls('sessions'))('SessionStore on $dialect', ({ make }) => {
     cleanup = made.cleanup;
     store = await openMigrated(made.url);
     audit = new RecordedEvents();
-    time = manualClock();
+    time = manualClock(START);
     tokens.length = 0;
   });
   afterEach(async () => {
@@ -327,7 +311,7 @@ describe.each(storeUrls('sessions-redis'))('SessionStore with Redis, two instanc
     raw = new Redis(REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 1 });
     await raw.connect();
     audit = new RecordedEvents();
-    time = manualClock();
+    time = manualClock(START);
     const options = { sessionTimeout: '8h', idleTimeout: '30m', concurrentSessions: null } as const;
     a = new SessionStore(options, { store: storeA, audit, clock: time.clock, redis: redisA });
     b = new SessionStore(options, { store: storeB, audit, clock: time.clock, redis: redisB });

@@ -1,13 +1,13 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { HOTP, Secret } from 'otpauth';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { AuditEventInput, AuditSink } from '../../../src/core/audit-sink.js';
 import { PasswordHasher } from '../../../src/identity/passwords/password-hasher.js';
 import { UserDirectory, type UserDirectoryOptions } from '../../../src/identity/users/user-directory.js';
 import { userMigrations } from '../../../src/identity/users/user-schema.js';
 import { openStore, type Store } from '../../../src/store/database.js';
 import { migrate } from '../../../src/store/migrations.js';
 import { storeUrls } from '../../support/services.js';
+import { RecordedEvents, manualClock } from '../../support/recorded-events.js';
 
 const SECOND = 1000;
 const MINUTE = 60 * SECOND;
@@ -17,22 +17,6 @@ const CLIENT = { ip: '203.0.113.7', userAgent: 'Mozilla/5.0 (X11; Linux x86_64) 
 const PASSWORD = 'correct horse battery staple';
 const OTHER_PASSWORD = 'plum tangerine nightfall';
 const WRONG = 'definitely not the password';
-
-class RecordedEvents implements AuditSink {
-  readonly events: AuditEventInput[] = [];
-  async record(event: AuditEventInput) {
-    this.events.push(event);
-    return { index: this.events.length - 1, id: String(this.events.length) };
-  }
-  of(type: string): AuditEventInput[] {
-    return this.events.filter((e) => e.eventType === type);
-  }
-}
-
-function manualClock() {
-  let now = START;
-  return { clock: () => new Date(now), advance: (ms: number) => void (now += ms), at: () => now };
-}
 
 /** The code an authenticator app shows for `secret` at `ms`. */
 function codeAt(secret: string, ms: number): string {
@@ -59,7 +43,7 @@ describe.each(storeUrls('users'))('UserDirectory on $dialect', ({ make }) => {
     store = await openStore(made.url);
     await migrate(store, 'users', userMigrations);
     audit = new RecordedEvents();
-    time = manualClock();
+    time = manualClock(START);
     secretKey = randomBytes(32);
     secrets.length = 0;
     secrets.push(PASSWORD, OTHER_PASSWORD, WRONG);

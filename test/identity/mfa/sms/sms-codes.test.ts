@@ -1,29 +1,18 @@
 import { createHash } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { AuditEventInput, AuditSink } from '../../../../src/core/audit-sink.js';
 import { SmsCodes, smsCodeMigrations, type SmsCodesOptions } from '../../../../src/identity/mfa/sms/sms-codes.js';
 import { DevelopmentSmsSender, type SmsSender } from '../../../../src/identity/mfa/sms/sms-sender.js';
 import { MemoryRateLimiter } from '../../../../src/identity/rate-limit/memory-rate-limiter.js';
 import { openStore, type Store } from '../../../../src/store/database.js';
 import { migrate } from '../../../../src/store/migrations.js';
 import { storeUrls } from '../../../support/services.js';
+import { RecordedEvents } from '../../../support/recorded-events.js';
 
 const MINUTE = 60_000;
 const START = Date.parse('2025-03-01T09:00:00.000Z');
 const PHONE = '+447700900123';
 const OTHER_PHONE = '+15555550188';
 const USER = 'user-1';
-
-class RecordedEvents implements AuditSink {
-  readonly events: AuditEventInput[] = [];
-  async record(event: AuditEventInput) {
-    this.events.push(event);
-    return { index: this.events.length - 1, id: String(this.events.length) };
-  }
-  of(type: string): AuditEventInput[] {
-    return this.events.filter((e) => e.eventType === type);
-  }
-}
 
 describe.each(storeUrls('sms'))('SmsCodes on $dialect', ({ make }) => {
   let store: Store;
