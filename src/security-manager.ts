@@ -12,6 +12,8 @@ import { apiKeyMigrations } from './identity/api-keys/api-key-schema.js';
 import { AuthenticationManager, type AuthenticationManagerOptions } from './identity/authentication-manager.js';
 import { MemoryRateLimiter } from './identity/rate-limit/memory-rate-limiter.js';
 import { RedisRateLimiter } from './identity/rate-limit/redis-rate-limiter.js';
+import { LoginChallenges } from './identity/login/login-challenges.js';
+import { loginMigrations } from './identity/login/schema.js';
 import { sessionMigrations } from './identity/sessions/schema.js';
 import { SessionStore } from './identity/sessions/session-store.js';
 import { UserDirectory } from './identity/users/user-directory.js';
@@ -145,6 +147,7 @@ export class SecurityManager {
     await migrate(this.store, 'users', userMigrations);
     await migrate(this.store, 'sessions', sessionMigrations);
     await migrate(this.store, 'api_keys', apiKeyMigrations);
+    await migrate(this.store, 'login', loginMigrations);
     await this.keyring.ensureKey(IDENTITY_KEY, { rotationIntervalMs: null });
     const root = (await this.keyring.primaryKey(IDENTITY_KEY)).encryptionKey;
     const derive = (purpose: string) => Buffer.from(hkdfSync('sha256', root, Buffer.alloc(0), `langtrain/identity/${purpose}/v1`, 32));
@@ -155,6 +158,7 @@ export class SecurityManager {
       users: new UserDirectory({}, { ...deps, secretKey: derive('totp-seal') }),
       sessions: new SessionStore(AuthenticationManager.sessionOptions(options), { ...deps, ...(this.redis ? { redis: this.redis } : {}) }),
       apiKeys: new ApiKeyStore({ pepper: derive('api-key-pepper') }, { ...deps, rateLimiter }),
+      challenges: new LoginChallenges(deps),
     });
   }
 

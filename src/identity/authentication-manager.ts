@@ -3,7 +3,7 @@ import { LangtrainError, invalidInput, isLangtrainError } from '../core/errors.j
 import type { ApiKeyStore, ApiKeyVerification, IssuedApiKey } from './api-keys/api-key-store.js';
 import type { ApiKeyEnvironment } from './api-keys/api-key-format.js';
 import { parseAuthenticationManagerOptions, type AuthenticationManagerOptions, type AuthenticationManagerSettings, type MfaMethod } from './login/authentication-options.js';
-import { MfaChallenges } from './login/mfa-challenges.js';
+import type { Challenge, LoginChallenges } from './login/login-challenges.js';
 import type { SmsCodes } from './mfa/sms/sms-codes.js';
 import { maskPhone } from './mfa/sms/sms-sender.js';
 import type { Session, SessionStore, SessionStoreOptions, ValidatedSession } from './sessions/session-store.js';
@@ -20,6 +20,8 @@ export interface AuthenticationManagerDeps {
   users: UserDirectory;
   sessions: SessionStore;
   apiKeys: ApiKeyStore;
+  /** Second-factor challenges between `login` and `completeMfa`, shared by every instance on the store. */
+  challenges: LoginChallenges;
   /** Required when `mfaMethods` includes `sms`. */
   smsCodes?: SmsCodes;
   /**
@@ -63,6 +65,15 @@ export type LoginResult = Authenticated | { status: 'mfa_required'; challenge: s
 export type CompleteMfaInput = { challenge: string; method: 'totp' | 'sms' | 'recovery'; code: string };
 export type SmsChallengeResult = { status: 'sent'; phone: string; expiresAt: string } | Refused;
 
+/** What a sign-in that passed its password still owes. Never holds a code or secret. */
+type PendingMfa = {
+  ip: string | null;
+  userAgent: string | null;
+  methods: MfaMethod[];
+  /** The SmsCodes challenge id once `startSmsChallenge` sent a code. */
+  smsChallengeId?: string;
+};
+
 export interface CreateApiKeyOptions {
   userId: string;
   permissions: string[];
@@ -94,8 +105,8 @@ export interface CreateApiKeyOptions {
  *   configured and confirmed, `sms` if configured and `smsPhone` knows a number. None while
  *   one is needed: refused, `mfa_enrolment_required` (fail closed).
  * - The challenge is a 256-bit random token, valid 5 minutes, single use, at most 5 wrong
- *   codes, one per user. It lives in this process's memory (login/mfa-challenges.ts): with
- *   several instances, the instance that answered `login` must answer `completeMfa`.
+ *   codes, one per user. It lives in the store (login/login-challenges.ts), so any server
+ *   instance can finish a sign-in another one started.
  * - `recovery` codes are accepted for any challenge (they are the way back in when the
  *   device is lost).
  * - `biometric` (WebAuthn) and `ssoProviders` are refused at construction with
@@ -112,11 +123,21 @@ export class AuthenticationManager {
   readonly #smsPhone: ((userId: string) => Promise<string | null>) | undefined;
   readonly #audit: AuditSink;
   readonly #clock: () => Date;
-  readonly #challenges: MfaChallenges;
+  readonly #challenges: LoginChallenges;
 
   /** Account management (create users, set passwords, enrol MFA, unlock). */
   get users(): UserDirectory {
     return this.#users;
+  }
+
+  /** The session store it was built with (list, revoke, revokeAllForUser). */
+  get sessions(): SessionStore {
+    return this.#sessions;
+  }
+
+  /** The API key store it was built with (list, revoke, rotate, rotateDue, claimSuccessor). */
+  get apiKeys(): ApiKeyStore {
+    return this.#apiKeys;
   }
 
   /** The session options for `new SessionStore(...)`: `sessionTimeout`, `idleTimeout`, `concurrentSessions` as given. */
@@ -137,6 +158,7 @@ export class AuthenticationManager {
     need(typeof deps.users?.authenticate === 'function', 'a UserDirectory (deps.users)');
     need(typeof deps.sessions?.create === 'function', 'a SessionStore (deps.sessions)');
     need(typeof deps.apiKeys?.create === 'function', 'an ApiKeyStore (deps.apiKeys)');
+    need(typeof deps.challenges?.issue === 'function', 'LoginChallenges (deps.challenges)');
     if (settings.mfaMethods.includes('sms')) {
       need(typeof deps.smsCodes?.send === 'function', 'SmsCodes (deps.smsCodes) for mfaMethods "sms"');
       need(typeof deps.smsPhone === 'function', 'the account phone lookup (deps.smsPhone) for mfaMethods "sms"');
@@ -161,7 +183,7 @@ export class AuthenticationManager {
     this.#smsPhone = deps.smsPhone;
     this.#audit = deps.audit;
     this.#clock = deps.clock ?? (() => new Date());
-    this.#challenges = new MfaChallenges(MFA_CHALLENGE_TTL_MS, this.#clock);
+    this.#challenges = deps.challenges;
   }
 
   /** Password sign-in; a session, a second-factor challenge, or a refusal. */
@@ -180,7 +202,7 @@ export class AuthenticationManager {
       await this.#record('auth.mfa_challenge', 'denied', user.id, client, { reason: 'mfa_enrolment_required' });
       return { status: 'refused', reason: 'mfa_enrolment_required' };
     }
-    const { token, expiresAtMs } = this.#challenges.issue({ userId: user.id, ...client, methods });
+    const { token, expiresAtMs } = await this.#challenges.issue<PendingMfa>('mfa', { userId: user.id, payload: { ...client, methods }, ttlMs: MFA_CHALLENGE_TTL_MS, onePerUser: true });
     const expiresAt = new Date(expiresAtMs).toISOString();
     await this.#record('auth.mfa_challenge', 'success', user.id, client, { methods, expiresAt });
     return { status: 'mfa_required', challenge: token, methods, expiresAt };
@@ -188,15 +210,16 @@ export class AuthenticationManager {
 
   /** Send an SMS code for a pending challenge to the account's number on record. */
   async startSmsChallenge(challenge: string): Promise<SmsChallengeResult> {
-    const pending = this.#challenges.peek(challenge);
+    const pending = await this.#challenges.peek<PendingMfa>('mfa', challenge);
     if (pending === null) return { status: 'refused', reason: 'invalid_challenge' };
     if (pending === 'expired') return { status: 'refused', reason: 'challenge_expired' };
-    if (!pending.methods.includes('sms')) return { status: 'refused', reason: 'method_not_available' };
-    const phone = await this.#smsPhone!(pending.userId);
+    const userId = pending.userId!;
+    if (!pending.payload.methods.includes('sms')) return { status: 'refused', reason: 'method_not_available' };
+    const phone = await this.#smsPhone!(userId);
     if (phone === null) return { status: 'refused', reason: 'method_not_available' };
-    const sent = await this.#sms!.send(pending.userId, phone);
+    const sent = await this.#sms!.send(userId, phone);
     if (!sent.ok) return { status: 'refused', reason: 'rate_limited', retryAfterMs: sent.retryAfterMs };
-    pending.smsChallengeId = sent.challengeId;
+    if (!(await this.#challenges.update<PendingMfa>('mfa', challenge, { ...pending.payload, smsChallengeId: sent.challengeId }))) return { status: 'refused', reason: 'invalid_challenge' };
     return { status: 'sent', phone: maskPhone(phone), expiresAt: sent.expiresAt.toISOString() };
   }
 
@@ -206,14 +229,15 @@ export class AuthenticationManager {
     const { challenge, method, code } = input;
     if (method !== 'totp' && method !== 'sms' && method !== 'recovery') throw invalidInput('method must be totp, sms or recovery', { option: 'method' });
     if (typeof code !== 'string') throw invalidInput('code must be a string', { option: 'code' });
-    const pending = this.#challenges.take(challenge);
-    if (pending === null) return { status: 'refused', reason: 'invalid_challenge' };
-    if (pending === 'expired') return { status: 'refused', reason: 'challenge_expired' };
+    const taken = await this.#challenges.take<PendingMfa>('mfa', challenge);
+    if (taken === null) return { status: 'refused', reason: 'invalid_challenge' };
+    if (taken === 'expired') return { status: 'refused', reason: 'challenge_expired' };
+    const pending = { ...taken.payload, userId: taken.userId! };
     const client = { ip: pending.ip, userAgent: pending.userAgent };
     const refuse = async (reason: RefusalReason, retryAfterMs?: number, keep = true): Promise<Refused> => {
       // A spent attempt: the challenge survives a wrong code while attempts remain.
-      const failed = reason === 'invalid_code' || reason === 'used' ? { ...pending, failures: pending.failures + 1 } : pending;
-      if (keep && failed.failures < MFA_CHALLENGE_MAX_FAILURES) this.#challenges.restore(challenge, failed);
+      const failed: Challenge<PendingMfa> = reason === 'invalid_code' || reason === 'used' ? { ...taken, failures: taken.failures + 1 } : taken;
+      if (keep && failed.failures < MFA_CHALLENGE_MAX_FAILURES) await this.#challenges.restore('mfa', challenge, failed);
       await this.#record('auth.mfa_completed', 'failure', pending.userId, client, { method, reason });
       return retryAfterMs === undefined ? { status: 'refused', reason } : { status: 'refused', reason, retryAfterMs };
     };

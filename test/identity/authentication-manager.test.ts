@@ -8,6 +8,8 @@ import { SmsCodes, smsCodeMigrations } from '../../src/identity/mfa/sms/sms-code
 import { DevelopmentSmsSender } from '../../src/identity/mfa/sms/sms-sender.js';
 import { PasswordHasher } from '../../src/identity/passwords/password-hasher.js';
 import { MemoryRateLimiter } from '../../src/identity/rate-limit/memory-rate-limiter.js';
+import { LoginChallenges } from '../../src/identity/login/login-challenges.js';
+import { loginMigrations } from '../../src/identity/login/schema.js';
 import { sessionMigrations } from '../../src/identity/sessions/schema.js';
 import { SessionStore } from '../../src/identity/sessions/session-store.js';
 import { UserDirectory, type User } from '../../src/identity/users/user-directory.js';
@@ -45,6 +47,7 @@ describe.each(storeUrls('auth-manager').slice(0, 1))('AuthenticationManager on $
     users,
     sessions,
     apiKeys,
+    challenges: new LoginChallenges({ store, clock }),
     smsCodes,
     smsPhone: async (id) => phones.get(id) ?? null,
     audit,
@@ -76,6 +79,7 @@ describe.each(storeUrls('auth-manager').slice(0, 1))('AuthenticationManager on $
     await migrate(store, 'sessions', sessionMigrations);
     await migrate(store, 'api_keys', apiKeyMigrations);
     await migrate(store, 'sms_codes', smsCodeMigrations);
+    await migrate(store, 'login', loginMigrations);
     audit = new RecordedEvents();
     now = START;
     users = new UserDirectory({}, { store, audit, secretKey: randomBytes(32), hasher: new PasswordHasher({ memoryCost: 1024, timeCost: 1 }), clock });
@@ -163,6 +167,24 @@ describe.each(storeUrls('auth-manager').slice(0, 1))('AuthenticationManager on $
     // Single use.
     expect(await m.completeMfa({ challenge: r.challenge, method: 'totp', code: codeAt(secret, now + STEP) })).toEqual({ status: 'refused', reason: 'invalid_challenge' });
     expect(audit.of('auth.mfa_completed').map((e) => e.result)).toEqual(['failure', 'failure', 'success']);
+  });
+
+  it('lets another instance on the same store finish the sign-in, once; concurrent completions cannot both succeed', async () => {
+    const alice = await users.createUser({ username: 'alice', password: PASSWORD });
+    const secret = await enrolTotp(alice);
+    const first = manager();
+    const second = manager();
+    const r = track(await login(first));
+    if (r.status !== 'mfa_required') throw new Error('unreachable');
+    const code = codeAt(secret, now);
+    const both = await Promise.all([second.completeMfa({ challenge: r.challenge, method: 'totp', code }), first.completeMfa({ challenge: r.challenge, method: 'totp', code })]);
+    both.forEach(track);
+    expect(both.map((b) => b.status).sort()).toEqual(['authenticated', 'refused']);
+    // A newer login replaces the older challenge of the same user.
+    const older = track(await login(first));
+    const newer = track(await login(second));
+    if (older.status !== 'mfa_required' || newer.status !== 'mfa_required') throw new Error('unreachable');
+    expect(await second.completeMfa({ challenge: older.challenge, method: 'totp', code: codeAt(secret, now + STEP) })).toEqual({ status: 'refused', reason: 'invalid_challenge' });
   });
 
   it('requires TOTP for an enrolled account even when mfaRequired is false', async () => {
