@@ -8,7 +8,7 @@ import { PasswordPolicy } from '../passwords/password-policy.js';
 import { CLEAR, afterFailure, lockRemaining, type FailureRule } from './failure-counter.js';
 import { RECOVERY_CODE_COUNT, generateRecoveryCode, normaliseRecoveryCode, recoveryCodeDigest } from './recovery-codes.js';
 import { openSecret, sealSecret } from './sealed-secret.js';
-import { MAX_USERNAME, checkId, clientOf, failureColumns, failureState, normaliseUsername, toUser, userLock, type Client, type ClientInfo, type Row, type User } from './user-record.js';
+import { MAX_USERNAME, checkId, checkRoles, clientOf, failureColumns, failureState, normaliseUsername, toUser, userLock, type Client, type ClientInfo, type Row, type User } from './user-record.js';
 import { parseUserDirectoryOptions, type UserDirectoryOptions, type UserDirectorySettings } from './user-options.js';
 
 export type { UserDirectoryOptions } from './user-options.js';
@@ -110,15 +110,17 @@ export class UserDirectory {
   /**
    * Create an account. ERR_PASSWORD_REJECTED (reasons in `details.reasons`) when the policy
    * refuses the password, ERR_USER_EXISTS when the normalised username is taken. New
-   * accounts have no second factor, so the single-factor minimum length applies.
+   * accounts have no second factor, so the single-factor minimum length applies. Without a
+   * password the account cannot sign in with one (SSO accounts; or set it later).
    */
-  async createUser(input: { username: string; password: string; mfa?: false }, client: ClientInfo = {}): Promise<User> {
-    if (typeof input !== 'object' || input === null) throw invalidInput('createUser takes { username, password }');
+  async createUser(input: { username: string; password?: string; roles?: string[]; mfa?: false }, client: ClientInfo = {}): Promise<User> {
+    if (typeof input !== 'object' || input === null) throw invalidInput('createUser takes { username, password?, roles? }');
     if (input.mfa !== undefined && input.mfa !== false) throw invalidInput('a new account has no second factor: create it, then enrolTotp and confirmTotp');
     const username = normaliseUsername(input.username);
     if (username === null) throw invalidInput(`username must be 1 to ${MAX_USERNAME} characters without control characters`);
-    this.#policy.enforce(input.password, { mfa: false, username });
-    const passwordHash = await this.#hasher.hash(input.password);
+    const roles = checkRoles(input.roles ?? []);
+    if (input.password !== undefined) this.#policy.enforce(input.password, { mfa: false, username });
+    const passwordHash = input.password === undefined ? null : await this.#hasher.hash(input.password);
     const now = this.#clock().toISOString();
     const id = randomUUID();
     const inserted = await this.#store.writeTransaction(`users:name:${username}`, async (tx) => {
@@ -126,12 +128,12 @@ export class UserDirectory {
       if (taken) return false;
       await tx
         .insertInto(USERS)
-        .values({ id, username, password_hash: passwordHash, created_at: now, password_changed_at: now, failures: 0, lockouts: 0 })
+        .values({ id, username, password_hash: passwordHash, created_at: now, password_changed_at: now, failures: 0, lockouts: 0, roles: JSON.stringify(roles) })
         .execute();
       return true;
     });
     if (!inserted) throw new LangtrainError('ERR_USER_EXISTS', 'that username is taken', { username });
-    await this.#record('auth.user_created', 'success', id, clientOf(client), { username });
+    await this.#record('auth.user_created', 'success', id, clientOf(client), { username, roles, password: passwordHash !== null });
     return (await this.get(id))!;
   }
 
@@ -157,6 +159,26 @@ export class UserDirectory {
     const now = this.#clock().toISOString();
     await this.#store.writeTransaction(userLock(id), (tx) => tx.updateTable(USERS).set({ password_hash: hash, password_changed_at: now }).where('id', '=', id).execute());
     await this.#record('auth.password_changed', 'success', id, clientOf(client), {});
+  }
+
+  /** Replace the account's roles (audited with both lists). */
+  async setRoles(id: string, roles: string[], client: ClientInfo = {}): Promise<User> {
+    const next = checkRoles(roles);
+    const before = await this.#store.writeTransaction(userLock(checkId(id)), async (tx) => {
+      const row = await tx.selectFrom(USERS).select('roles').where('id', '=', id).executeTakeFirst();
+      if (!row) return null;
+      await tx.updateTable(USERS).set({ roles: JSON.stringify(next) }).where('id', '=', id).execute();
+      return JSON.parse(String(row.roles)) as string[];
+    });
+    if (before === null) throw new LangtrainError('ERR_NOT_FOUND', 'no such user', { userId: id });
+    if (before.join() !== next.join()) await this.#record('auth.roles_changed', 'success', id, clientOf(client), { before, after: next });
+    return (await this.get(id))!;
+  }
+
+  /** All accounts, by username. */
+  async list(): Promise<User[]> {
+    const rows = await this.#store.db.selectFrom(USERS).selectAll().orderBy('username').execute();
+    return rows.map(toUser);
   }
 
   /** Refuse every further sign-in of the account (existing sessions are the caller's to revoke). */
@@ -214,7 +236,8 @@ export class UserDirectory {
       return { ok: false, reason: 'locked', retryAfterMs: locked };
     }
 
-    const checked = await this.#hasher.verify(String(row.password_hash), input.password);
+    // An account without a password fails like a wrong one, after the same argon2 work.
+    const checked = row.password_hash == null ? await this.#hasher.verifyWithoutUser(input.password).then(() => ({ ok: false as const })) : await this.#hasher.verify(String(row.password_hash), input.password);
     if (!checked.ok) {
       await this.#ipFailure(client, nowMs);
       const { lockedForMs, wait } = await this.#accountFailure(id, client, nowMs, 'wrong_password');

@@ -16,6 +16,10 @@ export interface User {
   disabled: boolean;
   /** Whether a confirmed TOTP second factor is enrolled. */
   mfa: boolean;
+  /** False for an account that signs in only through SSO, or whose password is not set yet. */
+  hasPassword: boolean;
+  /** Role names, sorted (see RoleManager for what they grant). */
+  roles: string[];
 }
 
 /** Where a request came from, for the audit trail. */
@@ -70,7 +74,20 @@ export function toUser(row: Row): User {
     passwordChangedAt: String(row.password_changed_at),
     disabled: row.disabled_at != null,
     mfa: row.totp_secret != null,
+    hasPassword: row.password_hash != null,
+    roles: JSON.parse(String(row.roles ?? '[]')) as string[],
   };
+}
+
+const ROLE_NAME = /^[a-z][a-z0-9_.-]{0,63}$/;
+const MAX_ROLES = 100;
+
+/** Sorted, de-duplicated role names; refused unless each is lower-case `[a-z][a-z0-9_.-]*` of at most 64 characters. */
+export function checkRoles(roles: unknown): string[] {
+  if (!Array.isArray(roles) || roles.length > MAX_ROLES) throw invalidInput(`roles must be an array of at most ${MAX_ROLES} role names`, { option: 'roles' });
+  const bad = roles.filter((r) => typeof r !== 'string' || !ROLE_NAME.test(r));
+  if (bad.length > 0) throw invalidInput(`roles: ${bad.map((r) => JSON.stringify(r)).join(', ')} is not a role name (lower case letters, digits, "_", "." or "-", starting with a letter, at most 64)`, { option: 'roles' });
+  return [...new Set(roles as string[])].sort();
 }
 
 export function checkId(id: unknown): string {

@@ -61,12 +61,33 @@ describe.each(storeUrls('users'))('UserDirectory on $dialect', ({ make }) => {
     await cleanup();
   });
 
+  it('keeps roles (validated, sorted, audited on change) and accounts without a password, which no password opens', async () => {
+    const d = directory();
+    const bob = await d.createUser({ username: 'bob', roles: ['ml_engineer', 'admin', 'admin'] });
+    expect(bob).toMatchObject({ hasPassword: false, roles: ['admin', 'ml_engineer'] });
+    await expect(d.createUser({ username: 'carol', roles: ['Admin'] })).rejects.toMatchObject({ code: 'ERR_INVALID_INPUT', message: expect.stringContaining('"Admin" is not a role name') });
+    expect(await d.findByUsername('carol')).toBeNull();
+
+    // Empty, or the hash of nothing: neither opens an account without a password.
+    expect(await login(d, 'bob', '')).toEqual({ ok: false, reason: 'invalid_credentials' });
+    expect(await login(d, 'bob', WRONG)).toEqual({ ok: false, reason: 'invalid_credentials' });
+    await d.setPassword(bob.id, PASSWORD);
+    expect(await login(d, 'bob', PASSWORD)).toMatchObject({ ok: true, user: { hasPassword: true } });
+
+    expect((await d.setRoles(bob.id, ['data_scientist'], CLIENT)).roles).toEqual(['data_scientist']);
+    await d.setRoles(bob.id, ['data_scientist']);
+    expect(audit.of('auth.roles_changed')).toMatchObject([{ userId: bob.id, additionalData: { before: ['admin', 'ml_engineer'], after: ['data_scientist'], ip: CLIENT.ip } }]);
+    await expect(d.setRoles('no-such-id', [])).rejects.toMatchObject({ code: 'ERR_NOT_FOUND' });
+    expect((await d.list()).map((u) => u.username)).toEqual(['bob']);
+  });
+
   it('creates users under a normalised, unique username and authenticates them', async () => {
     const d = directory();
     // Fullwidth letters fold to ASCII under NFKC, then lower case.
     const alice = await d.createUser({ username: 'Ａｌｉｃｅ', password: PASSWORD }, CLIENT);
     expect(alice).toMatchObject({ username: 'alice', disabled: false, mfa: false });
-    expect(Object.keys(alice).sort()).toEqual(['createdAt', 'disabled', 'id', 'mfa', 'passwordChangedAt', 'username']);
+    expect(Object.keys(alice).sort()).toEqual(['createdAt', 'disabled', 'hasPassword', 'id', 'mfa', 'passwordChangedAt', 'roles', 'username']);
+    expect(alice).toMatchObject({ hasPassword: true, roles: [] });
     await expect(d.createUser({ username: ' ALICE', password: OTHER_PASSWORD })).rejects.toMatchObject({ code: 'ERR_USER_EXISTS' });
     expect(await d.get(alice.id)).toEqual(alice);
 
