@@ -20,7 +20,7 @@ import { UserDirectory } from './identity/users/user-directory.js';
 import { userMigrations } from './identity/users/user-schema.js';
 import { loadConfig, type Config, type ConfigInput } from './core/config.js';
 import { LangtrainError } from './core/errors.js';
-import { AdminTokens, adminTokenMigrations } from './identity/admin-token.js';
+import { SetupCodes, setupCodeMigrations } from './identity/setup-codes.js';
 import { openStore, type Store } from './store/database.js';
 import { migrate } from './store/migrations.js';
 import { openRedis, type RedisConnection } from './store/redis.js';
@@ -82,7 +82,8 @@ export class SecurityManager {
     readonly config: Config,
     readonly store: Store,
     readonly audit: AuditLogger,
-    readonly adminTokens: AdminTokens,
+    /** One-time codes that create an administrator account (the first one, or one more after a lock-out). */
+    readonly setupCodes: SetupCodes,
     /** Named, versioned encryption keys wrapped by the configured KEK (opened on first use). */
     readonly keyring: Keyring,
     private readonly kek: Once<KeyEncryptionKey>,
@@ -116,12 +117,12 @@ export class SecurityManager {
     try {
       const audit = new AuditLogger({ ...config.audit, store });
       await audit.open();
-      await migrate(store, 'identity', adminTokenMigrations);
+      await migrate(store, 'identity', setupCodeMigrations);
       await migrate(store, 'crypto', keyringMigrations);
       const redis = config.store.redisUrl ? await openRedis(config.store.redisUrl, config.store.redisKeyPrefix) : undefined;
       const kek = once(() => openKek(config.crypto, store));
       const keyring = new Keyring(store, kek.get, audit, config.crypto.keyRotationInterval);
-      const manager = new SecurityManager(config, store, audit, new AdminTokens(store, audit), keyring, kek, redis);
+      const manager = new SecurityManager(config, store, audit, new SetupCodes(store, audit), keyring, kek, redis);
       manager.#scheduleRotation();
       return manager;
     } catch (err) {
@@ -137,13 +138,24 @@ export class SecurityManager {
 
   #rotationTimer: NodeJS.Timeout | undefined;
 
+  #authentication: Promise<AuthenticationManager> | undefined;
+
   /**
    * The seed's `AuthenticationManager` over this deployment: users, sessions (revocation shared
    * through Redis when configured) and API keys (rate limits in Redis when configured, else in
-   * memory). The API key pepper and the TOTP sealing key are derived (HKDF) from a keyring key
-   * that never rotates on a schedule, so they stay stable and are never stored anywhere else.
+   * memory). Without `options`, the one configured by the `auth` section, built once and shared
+   * (the server's); with them, a new one. The API key pepper, the TOTP sealing key and the CSRF
+   * key are derived (HKDF) from a keyring key that never rotates on a schedule, so they stay
+   * stable and are never stored anywhere else.
    */
-  async authenticationManager(options: AuthenticationManagerOptions = {}): Promise<AuthenticationManager> {
+  authenticationManager(options?: AuthenticationManagerOptions): Promise<AuthenticationManager> {
+    if (options !== undefined) return this.#buildAuthentication(options);
+    const { publicUrl: _, ...configured } = this.config.auth;
+    this.#authentication ??= this.#buildAuthentication(configured);
+    return this.#authentication;
+  }
+
+  async #buildAuthentication(options: AuthenticationManagerOptions): Promise<AuthenticationManager> {
     await migrate(this.store, 'users', userMigrations);
     await migrate(this.store, 'sessions', sessionMigrations);
     await migrate(this.store, 'api_keys', apiKeyMigrations);
@@ -156,7 +168,7 @@ export class SecurityManager {
     return new AuthenticationManager(options, {
       ...deps,
       users: new UserDirectory({}, { ...deps, secretKey: derive('totp-seal') }),
-      sessions: new SessionStore(AuthenticationManager.sessionOptions(options), { ...deps, ...(this.redis ? { redis: this.redis } : {}) }),
+      sessions: new SessionStore(AuthenticationManager.sessionOptions(options), { ...deps, csrfKey: derive('csrf'), ...(this.redis ? { redis: this.redis } : {}) }),
       apiKeys: new ApiKeyStore({ pepper: derive('api-key-pepper') }, { ...deps, rateLimiter }),
       challenges: new LoginChallenges(deps),
     });

@@ -67,13 +67,19 @@ describe('SecurityManager (composition root)', () => {
     await security.redis!.client.del('probe');
   });
 
-  it('records the bootstrap admin token minting without the token itself', async () => {
+  it('records setup code minting without the code; a code is spent once, and a newer one revokes the older', async () => {
     const security = await open();
-    const token = await security.adminTokens.mint();
-    expect(await security.adminTokens.verify(token)).not.toBeNull();
-    expect(await security.adminTokens.verify(token.slice(0, -1) + (token.endsWith('A') ? 'B' : 'A'))).toBeNull();
-    const [minted] = await security.audit.query({ eventType: 'admin_token.minted' });
-    expect(JSON.stringify(minted)).not.toContain(token.slice(-43)); // the 256-bit secret part
+    const code = await security.setupCodes.mint();
+    expect(await security.setupCodes.check(code)).not.toBeNull();
+    expect(await security.setupCodes.check(code.slice(0, -1) + (code.endsWith('A') ? 'B' : 'A'))).toBeNull();
+    const [minted] = await security.audit.query({ eventType: 'auth.setup_code_minted' });
+    expect(JSON.stringify(minted)).not.toContain(code.slice(-43)); // the 256-bit secret part
+    const spends = await Promise.all([security.setupCodes.spend(code), security.setupCodes.spend(code)]);
+    expect(spends.sort()).toEqual([false, true]);
+    const newer = await security.setupCodes.mint();
+    const newest = await security.setupCodes.mint();
+    expect(await security.setupCodes.check(newer)).toBeNull();
+    expect(await security.setupCodes.check(newest)).not.toBeNull();
   });
 });
 

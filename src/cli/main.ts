@@ -1,10 +1,13 @@
 #!/usr/bin/env node
 import { Command, CommanderError } from 'commander';
+import { apiKeysCommand } from './commands/api-keys.js';
 import { auditCommand } from './commands/audit.js';
 import { encryptCommands } from './commands/encrypt.js';
 import { keysCommand } from './commands/keys.js';
 import { secretsCommand } from './commands/secrets.js';
 import { serveCommand } from './commands/serve.js';
+import { sessionsCommand } from './commands/sessions.js';
+import { usersCommand } from './commands/users.js';
 import { EXIT, reportError } from './context.js';
 
 /** `langtrain`: one file per command group; each is a thin shell over SecurityManager. */
@@ -26,6 +29,9 @@ async function main(argv: string[]): Promise<number> {
   program.addCommand(auditCommand(run));
   program.addCommand(keysCommand(run));
   program.addCommand(secretsCommand(run));
+  program.addCommand(usersCommand(run));
+  program.addCommand(apiKeysCommand(run));
+  program.addCommand(sessionsCommand(run));
   for (const command of encryptCommands(run)) program.addCommand(command);
   for (const command of program.commands) {
     command.exitOverride();

@@ -129,12 +129,33 @@ const serverSchema = z
     path: ['requireClientCert'],
   });
 
+/**
+ * The server's sign-in: the seed's `AuthenticationManager` options, checked in full by
+ * AuthenticationManager when the server starts (supported MFA methods, SSO provider shapes).
+ */
+const authSchema = z
+  .object({
+    mfaRequired: z.boolean().default(false),
+    /** `totp`, `sms`, `biometric`; from the environment as a comma-separated list. */
+    mfaMethods: z.preprocess((v) => (typeof v === 'string' ? v.split(',').map((m) => m.trim()) : v), z.array(z.string()).min(1)).default(['totp']),
+    sessionTimeout: z.string().default('8h'),
+    idleTimeout: z.string().default('30m'),
+    /** Live sessions per user; unset for no limit. */
+    concurrentSessions: z.number().int().min(1).optional(),
+    /** Where browsers reach this server (`https://langtrain.example.com`): SSO callback URLs and the WebAuthn origin derive from it. */
+    publicUrl: z.url({ protocol: /^https?$/ }).optional(),
+    /** Named SSO providers (the seed's `sso_providers`), e.g. `okta: { samlEndpoint, certificatePath }`. */
+    ssoProviders: z.record(z.string(), z.record(z.string(), z.unknown())).default({}),
+  })
+  .strict();
+
 export const configSchema = z
   .object({
     store: storeSchema.default(storeSchema.parse({})),
     audit: auditSchema.default(auditSchema.parse({})),
     crypto: cryptoSchema.default(cryptoSchema.parse({})),
     server: serverSchema.default(serverSchema.parse({})),
+    auth: authSchema.default(authSchema.parse({})),
   })
   .strict();
 
@@ -144,6 +165,7 @@ export type ConfigInput = z.input<typeof configSchema>;
 export type Config = z.output<typeof configSchema>;
 export type AuditConfig = Config['audit'];
 export type CryptoConfig = Config['crypto'];
+export type AuthConfig = Config['auth'];
 export type AuditConfigInput = z.input<typeof auditSchema>;
 
 export const DEFAULT_CONFIG_FILE = 'langtrain.config.yaml';
@@ -200,6 +222,7 @@ const SECTIONS = {
   audit: auditSchema.shape,
   crypto: cryptoSchema.shape,
   server: serverSchema.shape,
+  auth: authSchema.shape,
 } as const;
 
 function readConfigFile(file: string | undefined): Record<string, unknown> {
@@ -218,7 +241,7 @@ function readConfigFile(file: string | undefined): Record<string, unknown> {
   }
   if (parsed === null || parsed === undefined) return {};
   if (typeof parsed !== 'object' || Array.isArray(parsed)) {
-    throw new LangtrainError('ERR_CONFIG_INVALID', `${path}: the top level must be a mapping of sections (store, audit, server)`, {
+    throw new LangtrainError('ERR_CONFIG_INVALID', `${path}: the top level must be a mapping of sections (store, audit, crypto, server, auth)`, {
       source: path,
     });
   }

@@ -12,6 +12,10 @@ export type ErrorCode =
   | 'ERR_STORE_UNAVAILABLE'
   | 'ERR_NOT_FOUND'
   | 'ERR_UNAUTHENTICATED'
+  /** Authenticated, but without the permission the request needs. */
+  | 'ERR_FORBIDDEN'
+  /** A cookie-authenticated write without the session's CSRF token. */
+  | 'ERR_CSRF'
   /** A remote secrets provider refused our credentials (not the API caller's). */
   | 'ERR_PROVIDER_DENIED'
   | 'ERR_SESSION_LIMIT'
@@ -38,6 +42,10 @@ export type ErrorCode =
   | 'ERR_USER_EXISTS'
   | 'ERR_SMS_PROVIDER_DENIED'
   | 'ERR_SMS_SEND_FAILED'
+  /** A single sign-on response was refused or could not be completed (details.reason says which step). */
+  | 'ERR_SSO_FAILED'
+  | 'ERR_WEBAUTHN_REJECTED'
+  | 'ERR_WEBAUTHN_CREDENTIAL_EXISTS'
   | 'ERR_INTERNAL';
 
 export class LangtrainError extends Error {

@@ -1,4 +1,5 @@
 import type { Server as HttpsServer } from 'node:https';
+import cookie from '@fastify/cookie';
 import Fastify, { type FastifyHttpsOptions, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { SecurityManager } from '../security-manager.js';
@@ -43,6 +44,7 @@ export async function buildServer(security: SecurityManager, options: BuildServe
     reply.header('x-request-id', request.id);
   });
 
+  await zod.register(cookie);
   await zod.register(securityHeaders);
   await zod.register(requestRate, { rate: server.rateLimit, redis: security.redis });
   await zod.register(openApi);

@@ -1,3 +1,4 @@
+import { ADMIN_ROLE } from '../identity/login/first-admin.js';
 import type { SecurityManager } from '../security-manager.js';
 import { buildServer, type BuildServerOptions } from './app.js';
 
@@ -28,15 +29,24 @@ export async function startServer(security: SecurityManager, options: StartServe
   }
 }
 
+/** What `serve` tells the operator about signing in. */
+export type AdminSetup = { state: 'has_admin' } | { state: 'code_pending' } | { state: 'new_code'; setupCode: string };
+
 /**
- * The first admin token of a fresh deployment: minted only when no valid one exists, so a
- * restart never revokes the operator's token. Returns it (to be shown once) or null.
+ * A fresh deployment has no administrator: mint a setup code (shown once) unless an unspent
+ * one exists, so a restart never invalidates the code the operator is about to use. `fresh`
+ * mints a new one whatever the state (the way back in after losing every admin).
  *
  * Two instances starting at once on an empty store could both mint; the later mint revokes
- * the earlier, so only the token a re-check still accepts is returned.
+ * the earlier, so only the code a re-check still accepts is returned.
  */
-export async function bootstrapAdminToken(security: SecurityManager): Promise<string | null> {
-  if (await security.adminTokens.exists()) return null;
-  const token = await security.adminTokens.mint();
-  return (await security.adminTokens.verify(token)) === null ? null : token;
+export async function prepareAdminSetup(security: SecurityManager, options: { fresh?: boolean } = {}): Promise<AdminSetup> {
+  const auth = await security.authenticationManager();
+  if (!options.fresh) {
+    const admins = (await auth.users.list()).filter((u) => u.roles.includes(ADMIN_ROLE) && !u.disabled);
+    if (admins.length > 0) return { state: 'has_admin' };
+    if (await security.setupCodes.exists()) return { state: 'code_pending' };
+  }
+  const setupCode = await security.setupCodes.mint();
+  return (await security.setupCodes.check(setupCode)) === null ? { state: 'code_pending' } : { state: 'new_code', setupCode };
 }

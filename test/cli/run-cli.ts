@@ -146,3 +146,18 @@ export function parseJson<T = any>(result: CliResult): T {
     throw new Error(`stdout is not JSON (exit ${result.code}):\n${result.stdout}\nstderr: ${result.stderr}`);
   }
 }
+
+/**
+ * A workspace whose store the test also opens through the library (to make accounts and
+ * sessions, and to check what the CLI did), with the CLI bound to the same store and KEK.
+ */
+export async function libraryWorkspace(label: string, cleanups: Array<() => unknown>) {
+  const w = workspace(label);
+  cleanups.push(w.cleanup);
+  const config = w.file('langtrain.test.yaml', `crypto:\n  kek: file:${join(w.dir, 'kek.key')}\n`);
+  const cli = (...args: string[]) => runCli([...args, '--db', w.db, '--config', config], { cwd: w.dir });
+  const { SecurityManager } = await import('../../src/security-manager.js');
+  const security = await SecurityManager.open({ configFile: config, config: { store: { url: w.db } }, env: {} });
+  cleanups.push(() => security.close());
+  return { cli, security, auth: await security.authenticationManager() };
+}

@@ -53,8 +53,10 @@ describe('server shell', () => {
         '/v1/audit/proofs/consistency',
       ]),
     );
-    expect(doc.paths['/v1/audit/events'].get.security).toEqual([{ adminToken: [] }]);
-    expect(doc.components.securitySchemes.adminToken).toMatchObject({ type: 'http', scheme: 'bearer' });
+    expect(doc.paths['/v1/audit/events'].get.security).toEqual([{ bearer: [] }, { sessionCookie: [] }]);
+    expect(doc.components.securitySchemes.bearer).toMatchObject({ type: 'http', scheme: 'bearer' });
+    expect(doc.components.securitySchemes.sessionCookie).toMatchObject({ type: 'apiKey', in: 'cookie', name: '__Host-lt_session' });
+    expect(doc.paths['/v1/auth/login'].post.security).toBeUndefined();
     // Every $ref must resolve: a dangling one breaks client generators.
     for (const [, name] of res.body.matchAll(/"\$ref":"#\/components\/schemas\/([^"]+)"/g)) expect(doc.components.schemas).toHaveProperty(name!);
   });

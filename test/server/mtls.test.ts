@@ -9,7 +9,7 @@ import type { SecurityManager } from '../../src/security-manager.js';
 import { buildServer } from '../../src/server/app.js';
 import { startServer } from '../../src/server/start.js';
 import { tempDir } from '../support/services.js';
-import { Fixtures } from './support.js';
+import { Fixtures, signInAdmin } from './support.js';
 
 const f = new Fixtures();
 let dir: string;
@@ -49,7 +49,7 @@ async function serve(requireClientCert: boolean): Promise<Served> {
   });
   const running = await startServer(security, { port: 0, logStream: { write: () => undefined } });
   f.defer(running.close);
-  return { security, url: running.url, token: await security.adminTokens.mint() };
+  return { security, url: running.url, token: await signInAdmin(security) };
 }
 
 beforeAll(async () => {
@@ -131,7 +131,7 @@ describe('mTLS service authentication', () => {
     const failures = await lenient.security.audit.query({ eventType: 'api.authentication', result: 'failure' });
     expect(failures.slice(before).map((e) => e.additionalData)).toEqual([
       { ip: '127.0.0.1', route: '/v1/audit/events', reason: 'client_certificate_rejected' },
-      { ip: '127.0.0.1', route: '/v1/audit/events', reason: 'missing' },
+      { ip: '127.0.0.1', userAgent: null, route: '/v1/audit/events', reason: 'missing' },
       { ip: '127.0.0.1', route: '/v1/audit/events', reason: 'client_certificate_rejected' },
     ]);
     const actors = (await lenient.security.audit.query({ eventType: 'api.request' })).map((e) => e.userId);

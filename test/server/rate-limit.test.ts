@@ -23,7 +23,7 @@ describe('request rate limit', () => {
     const config = { server: { rateLimit: '3/minute' }, store: { redisUrl: REDIS_URL, redisKeyPrefix: keyPrefix } };
     const first = await f.open(config);
     // A second instance: its own manager on the same store and Redis, as behind a load balancer.
-    const second = await f.open(config, `sqlite:${first.dir}/langtrain.db`);
+    const second = await f.open({ ...config, crypto: { kek: `file:${first.dir}/kek.key` } }, `sqlite:${first.dir}/langtrain.db`);
     const a = (await f.server(first.security)).app;
     const b = (await f.server(second.security)).app;
     const raw = new Redis(REDIS_URL);

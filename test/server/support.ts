@@ -56,11 +56,11 @@ export class Fixtures {
     return { app, logs };
   }
 
-  /** A SecurityManager, a server over it and an admin token: the usual test setup. */
+  /** A SecurityManager, a server over it and an administrator's session token: the usual test setup. */
   async serve(config: ConfigInput = {}, storeUrl?: string): Promise<Opened & { app: FastifyInstance; logs: LogCapture; token: string; auth: { authorization: string } }> {
     const opened = await this.open(config, storeUrl);
     const { app, logs } = await this.server(opened.security);
-    const token = await opened.security.adminTokens.mint();
+    const token = await signInAdmin(opened.security);
     return { ...opened, app, logs, token, auth: { authorization: `Bearer ${token}` } };
   }
 
@@ -74,6 +74,17 @@ export class Fixtures {
     const closers = this.#closers.splice(0).reverse();
     for (const close of closers) await close();
   }
+}
+
+export const ADMIN_PASSWORD = 'correct horse battery staple for tests';
+
+/** Create the account `admin` (role admin) unless it exists, sign it in, and return the session token. */
+export async function signInAdmin(security: SecurityManager, username = 'admin'): Promise<string> {
+  const auth = await security.authenticationManager();
+  if (!(await auth.users.findByUsername(username))) await auth.users.createUser({ username, password: ADMIN_PASSWORD, roles: ['admin'] });
+  const r = await auth.login({ username, password: ADMIN_PASSWORD });
+  if (r.status !== 'authenticated') throw new Error(`admin sign-in failed: ${JSON.stringify(r)}`);
+  return r.token;
 }
 
 /** Parsed JSON body of an inject() response. */

@@ -1,6 +1,6 @@
 import { Command, Option } from 'commander';
 import { invalidInput } from '../../core/errors.js';
-import { bootstrapAdminToken, startServer } from '../../server/start.js';
+import { prepareAdminSetup, startServer } from '../../server/start.js';
 import { openSecurity, withCommonOptions, type Run } from '../context.js';
 
 /** `langtrain serve`: the server (the main job) on the configured store. */
@@ -11,7 +11,7 @@ export function serveCommand(run: Run): Command {
     .option('--port <port>', 'port (default 8787)')
     .option('--tls-cert <file>', 'PEM certificate: serve HTTPS with TLS 1.3 minimum')
     .option('--tls-key <file>', 'PEM private key for --tls-cert')
-    .addOption(new Option('--new-admin-token', 'mint a new bootstrap admin token, revoking the old one'))
+    .addOption(new Option('--new-setup-code', 'print a new one-time code that creates an administrator (revokes any unused one)'))
     .action((o) =>
       run(async () => {
         const port = o.port === undefined ? undefined : Number(o.port);
@@ -19,20 +19,27 @@ export function serveCommand(run: Run): Command {
         const security = await openSecurity(o, {
           config: { server: { ...(o.host ? { host: o.host } : {}), ...(port !== undefined ? { port } : {}), ...(o.tlsCert || o.tlsKey ? { tlsCert: o.tlsCert, tlsKey: o.tlsKey } : {}) } },
         });
-        const token = o.newAdminToken ? await security.adminTokens.mint() : await bootstrapAdminToken(security);
+        const setup = await prepareAdminSetup(security, { fresh: Boolean(o.newSetupCode) });
         const server = await startServer(security);
         const lines = [`LangTrain Security is listening on ${server.url}`, `store: ${security.store.displayUrl}`];
-        if (token) {
+        if (setup.state === 'new_code') {
           lines.push(
             '',
-            'Bootstrap admin token (shown once; it is stored only as a hash):',
-            `  ${token}`,
+            'No administrator yet. Create one with this setup code (shown once, usable once):',
+            `  ${setup.setupCode}`,
             '',
-            'Log in by sending it as a bearer token, e.g.:',
-            `  curl -H "Authorization: Bearer ${token}" ${server.url}/v1/audit/events`,
+            'e.g.:',
+            `  curl -X POST ${server.url}/v1/auth/setup -H 'content-type: application/json' \\`,
+            `    -d '{"setupCode":"${setup.setupCode}","username":"admin","password":"<at least 15 characters>"}'`,
+            '',
+            'Then sign in:',
+            `  curl -X POST ${server.url}/v1/auth/login -H 'content-type: application/json' -d '{"username":"admin","password":"…","mode":"token"}'`,
+            'and send the returned token as "Authorization: Bearer <token>".',
           );
+        } else if (setup.state === 'code_pending') {
+          lines.push('', 'No administrator yet: use the setup code printed at first start (POST /v1/auth/setup); lost it? restart with --new-setup-code');
         } else {
-          lines.push('', 'Log in with the admin token printed at first start; lost it? restart with --new-admin-token');
+          lines.push('', `Sign in: POST ${server.url}/v1/auth/login {"username", "password"}`);
         }
         lines.push(`API description: ${server.url}/openapi.json`);
         process.stdout.write(lines.join('\n') + '\n');

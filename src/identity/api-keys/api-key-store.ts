@@ -41,9 +41,13 @@ export interface IssuedApiKey {
   expiresAt: string;
 }
 
+/** The key's rate limit as it stands after this request (for `RateLimit-*` headers). */
+export type ApiKeyRateState = RateDecision & { limit: number; windowMs: number };
+
 export type ApiKeyVerification =
-  | { ok: true; id: string; userId: string; permissions: string[]; rateLimit?: RateDecision }
-  | { ok: false; reason: ApiKeyRefusalReason; retryAfterMs?: number };
+  | { ok: true; id: string; userId: string; permissions: string[]; rateLimit?: ApiKeyRateState }
+  | { ok: false; reason: Exclude<ApiKeyRefusalReason, 'rate_limited'> }
+  | { ok: false; reason: 'rate_limited'; retryAfterMs: number; rateLimit: ApiKeyRateState };
 
 export interface ApiKeyStoreDeps {
   /** Migrated with `apiKeyMigrations` (domain `api_keys`). */
@@ -174,10 +178,14 @@ export class ApiKeyStore {
     const status = statusAt(apiKey, now);
     if (status !== 'active' && status !== 'rotating') return this.#refuse(apiKey, status);
     if (permission !== undefined && !permissionGranted(apiKey.permissions, permission)) return this.#refuse(apiKey, 'forbidden', { permission });
-    let decision: RateDecision | undefined;
+    let decision: ApiKeyRateState | undefined;
     if (this.#rateLimiter && apiKey.rateLimit !== null) {
-      decision = await this.#rateLimiter.take(`api-key:${apiKey.id}`, parseRate(apiKey.rateLimit, 'rateLimit'));
-      if (!decision.allowed) return this.#refuse(apiKey, 'rate_limited', { rateLimit: apiKey.rateLimit, retryAfterMs: decision.retryAfterMs }, 'detailed', decision.retryAfterMs);
+      const rate = parseRate(apiKey.rateLimit, 'rateLimit');
+      decision = { ...(await this.#rateLimiter.take(`api-key:${apiKey.id}`, rate)), limit: rate.limit, windowMs: rate.windowMs };
+      if (!decision.allowed) {
+        await this.#record('auth.api_key_refused', 'denied', apiKey.userId, { keyId: apiKey.id, reason: 'rate_limited', rateLimit: apiKey.rateLimit, retryAfterMs: decision.retryAfterMs }, 'detailed');
+        return { ok: false, reason: 'rate_limited', retryAfterMs: decision.retryAfterMs, rateLimit: decision };
+      }
     }
     return { ok: true, id: apiKey.id, userId: apiKey.userId, permissions: apiKey.permissions, ...(decision ? { rateLimit: decision } : {}) };
   }
@@ -319,9 +327,9 @@ export class ApiKeyStore {
     return { ok: true, apiKey };
   }
 
-  async #refuse(apiKey: ApiKey, reason: ApiKeyRefusalReason, data: Record<string, JsonValue> = {}, level: AuditEventLevel = 'basic', retryAfterMs?: number): Promise<ApiKeyVerification> {
-    await this.#record('auth.api_key_refused', 'denied', apiKey.userId, { keyId: apiKey.id, reason, ...data }, level);
-    return retryAfterMs === undefined ? { ok: false, reason } : { ok: false, reason, retryAfterMs };
+  async #refuse(apiKey: ApiKey, reason: Exclude<ApiKeyRefusalReason, 'rate_limited'>, data: Record<string, JsonValue> = {}): Promise<ApiKeyVerification> {
+    await this.#record('auth.api_key_refused', 'denied', apiKey.userId, { keyId: apiKey.id, reason, ...data });
+    return { ok: false, reason };
   }
 
   async #refuseClaim(apiKey: ApiKey, reason: ApiKeyClaimRefusalReason): Promise<never> {

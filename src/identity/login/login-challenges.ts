@@ -14,7 +14,7 @@ export interface Challenge<P> {
 }
 
 const TABLE = 'identity_login_challenges';
-const PREFIX: Record<ChallengeKind, string> = { mfa: 'ltc_', sso: 'lts_sso_' };
+const PREFIX: Record<ChallengeKind, string> = { mfa: 'ltc_', sso: 'ltsso_' };
 const MAX_TOKEN = 128;
 
 /**

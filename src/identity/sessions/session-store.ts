@@ -1,3 +1,4 @@
+import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { AuditSink, JsonValue } from '../../core/audit-sink.js';
 import { LangtrainError, invalidInput, type ErrorCode } from '../../core/errors.js';
 import type { Store, WriteTx } from '../../store/database.js';
@@ -48,6 +49,8 @@ export interface SessionStoreDeps {
   clock?: () => Date;
   /** Shares revocations between server instances at once (see `SessionStore`). */
   redis?: RedisConnection;
+  /** 32-byte HMAC key for `csrfToken`; without it the store has no CSRF tokens. */
+  csrfKey?: Buffer;
 }
 
 type EndReason = 'absolute' | 'idle';
@@ -107,6 +110,7 @@ export class SessionStore {
   readonly #audit: AuditSink;
   readonly #clock: () => Date;
   readonly #redis: RedisConnection | undefined;
+  readonly #csrfKey: Buffer | undefined;
 
   constructor(options: SessionStoreOptions = {}, deps: SessionStoreDeps) {
     const settings = parseSessionStoreOptions(options);
@@ -121,6 +125,24 @@ export class SessionStore {
     this.#audit = deps.audit;
     this.#clock = deps.clock ?? (() => new Date());
     this.#redis = deps.redis;
+    if (deps.csrfKey !== undefined && (!Buffer.isBuffer(deps.csrfKey) || deps.csrfKey.length !== 32)) throw new LangtrainError('ERR_CONFIG_INVALID', 'SessionStore: deps.csrfKey must be a 32-byte key');
+    this.#csrfKey = deps.csrfKey === undefined ? undefined : Buffer.from(deps.csrfKey);
+  }
+
+  /**
+   * The session's CSRF token: HMAC-SHA256(csrfKey, session id), so it needs no storage, is
+   * the same on every instance, and dies with the session (OWASP's HMAC-based synchronizer
+   * token). A browser client sends it back in `X-CSRF-Token` on every cookie-authenticated write.
+   */
+  csrfToken(sessionId: string): string {
+    if (this.#csrfKey === undefined) throw new LangtrainError('ERR_CONFIG_INVALID', 'SessionStore was built without deps.csrfKey');
+    return createHmac('sha256', this.#csrfKey).update(`csrf:${sessionId}`).digest('base64url');
+  }
+
+  /** Whether `presented` is the session's CSRF token (constant-time). */
+  csrfTokenMatches(sessionId: string, presented: unknown): boolean {
+    if (typeof presented !== 'string' || presented.length !== 43) return false;
+    return timingSafeEqual(Buffer.from(this.csrfToken(sessionId)), Buffer.from(presented));
   }
 
   /**

@@ -1,21 +1,27 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { SecurityManager } from '../../security-manager.js';
-import { adminAuth } from './admin-auth.js';
 import { auditRoutes } from './audit-routes.js';
+import { authRoutes } from './auth-routes.js';
+import { authentication } from './authentication.js';
 import { keysRoutes } from './keys-routes.js';
-import { secretsRoutes } from './secrets-routes.js';
 import { requestAudit } from './request-audit.js';
+import { secretsRoutes } from './secrets-routes.js';
 import { serviceAuth } from './service-auth.js';
+import { usersRoutes } from './users-routes.js';
 
 /**
- * `/v1`: one encapsulated scope whose hooks (authentication, request auditing) apply to
- * every domain's routes registered in it, and to nothing outside it (`/healthz`,
- * `/openapi.json`). Each domain adds its routes plugin here under `/v1/<group>`.
+ * `/v1`: one encapsulated scope whose hooks (who the request acts as, request auditing)
+ * apply to every domain's routes registered in it, and to nothing outside it (`/healthz`,
+ * `/openapi.json`). Each domain adds its routes plugin under `/v1/<group>` and says in its
+ * own hooks what a request needs (authentication.ts: requireAuthenticated, requirePermission).
  */
 export const apiV1: FastifyPluginAsyncZod<{ security: SecurityManager }> = async (app, { security }) => {
+  const auth = await security.authenticationManager();
   await app.register(serviceAuth, { security });
-  await app.register(adminAuth, { security });
+  await app.register(authentication, { security, auth });
   await app.register(requestAudit, { security });
+  await app.register(authRoutes, { security, auth, prefix: '/auth' });
+  await app.register(usersRoutes, { security, auth, prefix: '/users' });
   await app.register(auditRoutes, { security, prefix: '/audit' });
   await app.register(keysRoutes, { security, prefix: '/keys' });
   await app.register(secretsRoutes, { security, prefix: '/secrets' });

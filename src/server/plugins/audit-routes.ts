@@ -3,6 +3,8 @@ import { validateEvent } from '../../audit/entry.js';
 import type { AuditEventInput } from '../../core/audit-sink.js';
 import { LangtrainError, invalidInput, isLangtrainError } from '../../core/errors.js';
 import type { SecurityManager } from '../../security-manager.js';
+import { AUTHENTICATED } from '../schemas/security-schemes.js';
+import { requireResourcePermission } from './authentication.js';
 import {
   appendBody,
   checkpointReply,
@@ -16,10 +18,11 @@ import {
 } from '../schemas/audit.js';
 
 const tags = ['audit'];
-const security = [{ adminToken: [] }];
+const security = AUTHENTICATED;
 
 /** The audit log over HTTP (`/v1/audit`): append, query, checkpoints and proofs. */
 export const auditRoutes: FastifyPluginAsyncZod<{ security: SecurityManager }> = async (app, { security: manager }) => {
+  app.addHook('onRequest', requireResourcePermission(manager, 'audit'));
   const audit = manager.audit;
 
   app.post(

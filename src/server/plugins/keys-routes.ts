@@ -3,18 +3,21 @@ import { z } from 'zod';
 import { LangtrainError } from '../../core/errors.js';
 import { readHeader } from '../../crypto/ciphertext.js';
 import type { SecurityManager } from '../../security-manager.js';
+import { actorOf } from '../principal.js';
+import { AUTHENTICATED } from '../schemas/security-schemes.js';
+import { requireResourcePermission } from './authentication.js';
 import { ciphertextReply, createKeyBody, decryptBody, encryptBody, keyInfo, keyName, keyVersionParams, minVersionBody, plaintextReply } from '../schemas/keys.js';
 
 const tags = ['keys'];
-const security = [{ adminToken: [] }];
+const security = AUTHENTICATED;
 
 /**
  * The keyring over HTTP (`/v1/keys`): manage keys and versions, and encrypt/decrypt small
  * values with a named key (as Vault transit does). Key material never leaves the server.
  */
 export const keysRoutes: FastifyPluginAsyncZod<{ security: SecurityManager }> = async (app, { security: manager }) => {
+  app.addHook('onRequest', requireResourcePermission(manager, 'keys'));
   const keyring = manager.keyring;
-  const actorOf = (request: { adminTokenId: string | null }) => (request.adminTokenId ? `admin-token:${request.adminTokenId}` : undefined);
 
   app.get('/', { schema: { tags, security, summary: 'Data keys and their versions', response: { 200: z.object({ keys: z.array(keyInfo) }) } } }, async () => ({
     keys: await keyring.list({ purpose: 'data' }),
@@ -22,26 +25,26 @@ export const keysRoutes: FastifyPluginAsyncZod<{ security: SecurityManager }> = 
 
   app.post('/', { schema: { tags, security, summary: 'Create a key with its first version', body: createKeyBody, response: { 201: keyInfo } } }, async (request, reply) => {
     const { name, rotationIntervalMs } = request.body;
-    const info = await keyring.createKey(name, { ...(rotationIntervalMs !== undefined ? { rotationIntervalMs } : {}), actor: actorOf(request) });
+    const info = await keyring.createKey(name, { ...(rotationIntervalMs !== undefined ? { rotationIntervalMs } : {}), actor: actorOf(request.principal!) });
     return reply.code(201).send(info);
   });
 
   app.get('/:name', { schema: { tags, security, summary: 'One key', params: keyName, response: { 200: keyInfo } } }, async (request) => keyring.describe(request.params.name, { fresh: true }));
 
   app.post('/:name/rotate', { schema: { tags, security, summary: 'Add a new primary version', params: keyName, response: { 200: keyInfo } } }, async (request) =>
-    keyring.rotate(request.params.name, actorOf(request)),
+    keyring.rotate(request.params.name, actorOf(request.principal!)),
   );
 
   app.post(
     '/:name/min-decryption-version',
     { schema: { tags, security, summary: 'Refuse decryption below a version', params: keyName, body: minVersionBody, response: { 200: keyInfo } } },
-    async (request) => keyring.setMinDecryptionVersion(request.params.name, request.body.version, actorOf(request)),
+    async (request) => keyring.setMinDecryptionVersion(request.params.name, request.body.version, actorOf(request.principal!)),
   );
 
   app.delete(
     '/:name/versions/:version',
     { schema: { tags, security, summary: 'Destroy a version for good', params: keyVersionParams, response: { 200: keyInfo } } },
-    async (request) => keyring.destroyVersion(request.params.name, request.params.version, actorOf(request)),
+    async (request) => keyring.destroyVersion(request.params.name, request.params.version, actorOf(request.principal!)),
   );
 
   app.post('/:name/encrypt', { schema: { tags, security, summary: 'Encrypt a value (base64) bound to a context', params: keyName, body: encryptBody, response: { 200: ciphertextReply } } }, async (request) => {

@@ -18,11 +18,14 @@ export const openApi = fp(
         openapi: '3.1.0',
         info: {
           title: 'LangTrain Security',
-          description: 'The security control plane of LangTrain: tamper-evident audit log (more domains follow).',
+          description: 'The security control plane of LangTrain: sign-in, tamper-evident audit log, keys and secrets (more domains follow).',
           version,
         },
         components: {
-          securitySchemes: { adminToken: { type: 'http', scheme: 'bearer', description: 'Admin token (lt_admin_…)' } },
+          securitySchemes: {
+            bearer: { type: 'http', scheme: 'bearer', description: 'A session token (lts_…, from POST /v1/auth/login with mode "token") or an API key (lt_live_…)' },
+            sessionCookie: { type: 'apiKey', in: 'cookie', name: '__Host-lt_session', description: 'The browser session; writes also need the X-CSRF-Token header' },
+          },
         },
       },
       transform: jsonSchemaTransform,

@@ -1,9 +1,10 @@
 import fp from 'fastify-plugin';
 import type { SecurityManager } from '../../security-manager.js';
+import { actorOf } from '../principal.js';
 
 /**
  * At `audit.level: detailed`, every successful authenticated request in the enclosing
- * scope becomes an `api.request` entry: who (admin token id or `service:<CN>`), method, route pattern and
+ * scope becomes an `api.request` entry: who (`user:<id>`, `api_key:<id>` or `service:<CN>`), method, route pattern and
  * status. Never bodies, headers or query strings: they can hold secrets and personal data,
  * and the route pattern says what was done.
  *
@@ -15,9 +16,8 @@ export const requestAudit = fp<{ security: SecurityManager }>(
     if (security.config.audit.level !== 'detailed') return;
     const inFlight = new Set<Promise<void>>();
     app.addHook('onResponse', async (request, reply) => {
-      const actor =
-        request.servicePrincipal !== null ? request.servicePrincipal : request.adminTokenId !== null ? `admin-token:${request.adminTokenId}` : null;
-      if (actor === null || reply.statusCode >= 400) return;
+      if (request.principal === null || reply.statusCode >= 400) return;
+      const actor = actorOf(request.principal);
       const write = security.audit
         .record({
           eventType: 'api.request',
@@ -37,5 +37,5 @@ export const requestAudit = fp<{ security: SecurityManager }>(
       await Promise.all(inFlight);
     });
   },
-  { name: 'langtrain-request-audit', dependencies: ['langtrain-admin-auth'] },
+  { name: 'langtrain-request-audit', dependencies: ['langtrain-authentication'] },
 );

@@ -244,8 +244,8 @@ describe.each(storeUrls('api_keys'))('ApiKeyStore on $dialect', ({ make }) => {
       expect(v).toMatchObject({ ok: true, rateLimit: { allowed: true, remaining: 2 - i } });
     }
     const refused = await s.verify(limited.key);
-    expect(refused).toMatchObject({ ok: false, reason: 'rate_limited' });
-    expect(refused.ok === false && refused.retryAfterMs).toBeGreaterThan(0);
+    expect(refused).toMatchObject({ ok: false, reason: 'rate_limited', rateLimit: { limit: 3, remaining: 0, allowed: false } });
+    expect(refused.ok === false && refused.reason === 'rate_limited' && refused.retryAfterMs).toBeGreaterThan(0);
     // The forbidden request used no budget; other keys are not affected.
     expect(await s.verify(unlimited.key)).toEqual({ ok: true, id: unlimited.id, userId: 'user123', permissions: ['models.inference'] });
     expect(audit.of('auth.api_key_refused')).toEqual([

@@ -1,13 +1,13 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { bearerToken } from '../../src/server/plugins/admin-auth.js';
+import { bearerToken } from '../../src/server/plugins/authentication.js';
 import { Fixtures, json } from './support.js';
 
 const f = new Fixtures();
 afterEach(() => f.close());
 
-const WRONG = `lt_admin_${'0'.repeat(12)}_${'B'.repeat(43)}`;
+const WRONG = `lts_${'0'.repeat(32)}_${'B'.repeat(43)}`;
 
-describe('admin authentication on /v1', () => {
+describe('authentication on /v1', () => {
   it('reads only the Bearer scheme', () => {
     expect(bearerToken('Bearer abc')).toBe('abc');
     expect(bearerToken('bearer  abc ')).toBe('abc');
@@ -25,21 +25,24 @@ describe('admin authentication on /v1', () => {
     const [failure, ...rest] = await security.audit.query({ eventType: 'api.authentication' });
     expect(rest).toEqual([]);
     expect(failure).toMatchObject({ result: 'failure', additionalData: { ip: '127.0.0.1', route: '/v1/audit/events', reason: 'missing' } });
+    expect(failure!.userId).toBeNull();
   });
 
   it('answers 401 for a wrong, malformed or revoked token, never echoing it, and records each', async () => {
     const { app, security, token } = await f.serve();
-    await security.adminTokens.mint(); // revokes `token`
+    const auth = await security.authenticationManager();
+    expect(await auth.logout(token)).toBe(true);
     for (const presented of [WRONG, 'not-a-token', token]) {
       const res = await app.inject({ method: 'POST', url: '/v1/audit/checkpoints', headers: { authorization: `Bearer ${presented}` } });
       expect(res.statusCode).toBe(401);
-      expect(json(res).error).toEqual({ code: 'ERR_UNAUTHENTICATED', message: 'the bearer token is not a valid admin token' });
+      expect(json(res).error).toEqual({ code: 'ERR_UNAUTHENTICATED', message: 'the bearer token is not a live session or API key; sign in again' });
       expect(res.body).not.toContain(presented);
       expect(res.headers['www-authenticate']).toContain('error="invalid_token"');
     }
     const failures = await security.audit.query({ eventType: 'api.authentication', result: 'failure' });
-    expect(failures.map((e) => e.additionalData)).toEqual(Array(3).fill({ ip: '127.0.0.1', route: '/v1/audit/checkpoints', reason: 'invalid' }));
+    expect(failures.map((e) => e.additionalData)).toEqual(Array(3).fill({ ip: '127.0.0.1', userAgent: 'lightMyRequest', route: '/v1/audit/checkpoints', reason: 'invalid_bearer_token' }));
     expect(JSON.stringify(failures)).not.toContain(WRONG);
+    expect(JSON.stringify(failures)).not.toContain(token);
   });
 
   it('lets a valid token through, and leaves /healthz and /openapi.json open', async () => {
@@ -51,7 +54,7 @@ describe('admin authentication on /v1', () => {
 
   it('at audit.level detailed, records each successful authenticated request without bodies or headers', async () => {
     const { app, auth, security } = await f.serve({ audit: { level: 'detailed' } });
-    const tokenId = (await security.adminTokens.verify(auth.authorization.slice('Bearer '.length)))!;
+    const admin = (await (await security.authenticationManager()).users.findByUsername('admin'))!;
     await app.inject({ method: 'POST', url: '/v1/audit/events', headers: auth, payload: { eventType: 'model.trained', result: 'success', additionalData: { secret: 'do-not-copy' } } });
     await app.inject({ method: 'POST', url: '/v1/audit/checkpoints', headers: auth });
     await app.inject({ method: 'GET', url: '/v1/audit/proofs/inclusion/0', headers: auth });
@@ -63,11 +66,11 @@ describe('admin authentication on /v1', () => {
       return found;
     });
     expect(requests.map((e) => [e.level, e.result, e.userId, e.additionalData])).toEqual([
-      ['detailed', 'success', `admin-token:${tokenId}`, { method: 'POST', route: '/v1/audit/events', status: 201 }],
-      ['detailed', 'success', `admin-token:${tokenId}`, { method: 'POST', route: '/v1/audit/checkpoints', status: 200 }],
-      ['detailed', 'success', `admin-token:${tokenId}`, { method: 'GET', route: '/v1/audit/proofs/inclusion/:index', status: 200 }],
+      ['detailed', 'success', `user:${admin.id}`, { method: 'POST', route: '/v1/audit/events', status: 201 }],
+      ['detailed', 'success', `user:${admin.id}`, { method: 'POST', route: '/v1/audit/checkpoints', status: 200 }],
+      ['detailed', 'success', `user:${admin.id}`, { method: 'GET', route: '/v1/audit/proofs/inclusion/:index', status: 200 }],
     ]);
-    expect(JSON.stringify(requests)).not.toMatch(/do-not-copy|Bearer|lt_admin_/);
+    expect(JSON.stringify(requests)).not.toMatch(/do-not-copy|Bearer|lts_/);
   });
 
   it('at audit.level basic, records failures but not each request', async () => {

@@ -1,0 +1,164 @@
+import type { FastifyReply, FastifyRequest, onRequestHookHandler } from 'fastify';
+import fp from 'fastify-plugin';
+import { LangtrainError } from '../../core/errors.js';
+import type { ApiKeyRateState } from '../../identity/api-keys/api-key-store.js';
+import type { AuthenticationManager } from '../../identity/authentication-manager.js';
+import type { SecurityManager } from '../../security-manager.js';
+import { mayPerform, type Principal } from '../principal.js';
+import { SESSION_COOKIE, clearSessionCookies } from '../session-cookies.js';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** Who this request acts as; null when it presented no credential (public routes only). */
+    principal: Principal | null;
+  }
+}
+
+/** The credential from `Authorization: Bearer <token>`, or null when the header is absent or another scheme. */
+export function bearerToken(header: string | undefined): string | null {
+  const match = /^Bearer +(\S+) *$/i.exec(header ?? '');
+  return match ? match[1]! : null;
+}
+
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+const API_KEY_PREFIX = /^lt_(?:live|test)_/;
+
+/**
+ * Works out who a `/v1` request acts as, in this order: a verified client certificate
+ * (service-auth, registered first); `Authorization: Bearer` with an API key (`lt_live_…`) or a
+ * session token (`lts_…`); the session cookie. It never lets a request through by itself:
+ * routes say what they need with {@link requireAuthenticated} or {@link requirePermission}.
+ *
+ * - A bearer credential that does not verify is refused at once (401), even on a public
+ *   route: a client that sends one believes it is signed in and should learn it is not.
+ * - An API key's rate limit is enforced here; every answer to a key carries the IETF
+ *   `RateLimit-Limit` / `RateLimit-Remaining` / `RateLimit-Reset` headers, and a refusal 429
+ *   with `Retry-After`. A key of a disabled account is refused.
+ * - A stale session cookie is cleared and the request continues unauthenticated (so the login
+ *   page still works). With a live one, a write (not GET/HEAD/OPTIONS) must carry the
+ *   session's CSRF token in `X-CSRF-Token`, else 403: the cookie alone proves nothing about
+ *   who composed the request.
+ * - Failures are audited (`api.authentication`) with address, route and reason, never the
+ *   credential.
+ */
+export const authentication = fp<{ security: SecurityManager; auth: AuthenticationManager }>(
+  async (app, { security, auth }) => {
+    app.decorateRequest('principal', null);
+    app.addHook('onRequest', async (request, reply) => {
+      if (request.servicePrincipal !== null) {
+        request.principal = { kind: 'service', name: request.servicePrincipal.slice('service:'.length) };
+        return;
+      }
+      const bearer = bearerToken(request.headers.authorization);
+      if (bearer !== null) {
+        request.principal = API_KEY_PREFIX.test(bearer) ? await apiKeyPrincipal(security, auth, request, reply, bearer) : await sessionPrincipal(security, auth, request, reply, bearer);
+        return;
+      }
+      const cookie = request.cookies[SESSION_COOKIE];
+      if (cookie === undefined) return;
+      const live = await auth.validateSession(cookie);
+      if (live === null) {
+        clearSessionCookies(reply);
+        return;
+      }
+      if (!SAFE_METHODS.has(request.method) && !auth.sessions.csrfTokenMatches(live.session.id, request.headers['x-csrf-token'])) {
+        await recordFailure(security, request, 'csrf_token_mismatch');
+        throw new LangtrainError('ERR_CSRF', 'a write with the session cookie needs the header X-CSRF-Token (from the login answer or the lt_csrf cookie)');
+      }
+      request.principal = await userPrincipal(auth, live.session, 'cookie');
+    });
+  },
+  { name: 'langtrain-authentication', dependencies: ['langtrain-service-auth'] },
+);
+
+async function apiKeyPrincipal(security: SecurityManager, auth: AuthenticationManager, request: FastifyRequest, reply: FastifyReply, key: string): Promise<Principal> {
+  const v = await auth.verifyApiKey(key);
+  if (v.ok) {
+    if (v.rateLimit) rateLimitHeaders(reply, v.rateLimit);
+    const owner = await auth.users.get(v.userId);
+    if (owner && !owner.disabled) return { kind: 'api_key', userId: v.userId, keyId: v.id, permissions: v.permissions, ownerRoles: owner.roles };
+    await recordFailure(security, request, 'api_key_owner_disabled');
+    throw unauthenticated(reply, 'the API key belongs to a disabled account');
+  }
+  if (v.reason === 'rate_limited') {
+    rateLimitHeaders(reply, v.rateLimit);
+    reply.header('retry-after', Math.max(1, Math.ceil(v.retryAfterMs / 1000)));
+    throw new LangtrainError('ERR_RATE_LIMITED', `this API key's rate limit is used up; retry in ${Math.ceil(v.retryAfterMs / 1000)} s`);
+  }
+  // The store audited the refusal with the key id; an unparseable or unknown key has none.
+  if (v.reason === 'malformed' || v.reason === 'unknown') await recordFailure(security, request, `api_key_${v.reason}`);
+  throw unauthenticated(reply, `the API key is not valid (${v.reason === 'malformed' || v.reason === 'unknown' ? 'unknown key' : v.reason.replace('_', ' ')})`);
+}
+
+async function sessionPrincipal(security: SecurityManager, auth: AuthenticationManager, request: FastifyRequest, reply: FastifyReply, token: string): Promise<Principal> {
+  const live = await auth.validateSession(token);
+  if (live !== null) return userPrincipal(auth, live.session, 'bearer');
+  await recordFailure(security, request, 'invalid_bearer_token');
+  throw unauthenticated(reply, 'the bearer token is not a live session or API key; sign in again');
+}
+
+async function userPrincipal(auth: AuthenticationManager, session: { id: string; userId: string; mfa: boolean }, via: 'cookie' | 'bearer'): Promise<Principal> {
+  // Roles are read per request, so a demotion takes effect at once, not at the next sign-in.
+  const user = await auth.users.get(session.userId);
+  return { kind: 'user', userId: session.userId, roles: user?.roles ?? [], mfa: session.mfa, sessionId: session.id, via };
+}
+
+/** IETF draft-ietf-httpapi-ratelimit-headers (the names most gateways send today). */
+function rateLimitHeaders(reply: FastifyReply, state: ApiKeyRateState): void {
+  reply.header('ratelimit-limit', state.limit);
+  reply.header('ratelimit-remaining', state.remaining);
+  reply.header('ratelimit-reset', Math.ceil(state.resetMs / 1000));
+}
+
+function unauthenticated(reply: FastifyReply, message: string): LangtrainError {
+  // RFC 6750 §3: a 401 for a bearer-protected resource names the scheme.
+  reply.header('www-authenticate', 'Bearer realm="langtrain", error="invalid_token"');
+  return new LangtrainError('ERR_UNAUTHENTICATED', message);
+}
+
+/** Route hook: 401 unless the request carries a valid credential. */
+export function requireAuthenticated(security: SecurityManager): onRequestHookHandler {
+  return async (request, reply) => {
+    if (request.principal === null) throw await missingCredential(security, request, reply);
+  };
+}
+
+/** Route hook: 401 without a credential, 403 without `permission` (see `mayPerform`). */
+export function requirePermission(security: SecurityManager, permission: string): onRequestHookHandler {
+  return async (request, reply) => {
+    const principal = request.principal;
+    if (principal === null) throw await missingCredential(security, request, reply);
+    if (mayPerform(principal, permission)) return;
+    await recordFailure(security, request, 'forbidden', permission);
+    throw new LangtrainError('ERR_FORBIDDEN', `this needs the permission ${permission}, which your account${principal.kind === 'api_key' ? ' or API key' : ''} does not have`);
+  };
+}
+
+/** Route hooks for a resource's routes: reads (GET/HEAD) need `<resource>.read`, everything else `<resource>.write`. */
+export function requireResourcePermission(security: SecurityManager, resource: string): onRequestHookHandler {
+  const read = requirePermission(security, `${resource}.read`);
+  const write = requirePermission(security, `${resource}.write`);
+  return function (request, reply) {
+    return (SAFE_METHODS.has(request.method) ? read : write).call(this, request, reply, () => undefined);
+  } as onRequestHookHandler;
+}
+
+async function missingCredential(security: SecurityManager, request: FastifyRequest, reply: FastifyReply): Promise<LangtrainError> {
+  await recordFailure(security, request, 'missing');
+  reply.header('www-authenticate', 'Bearer realm="langtrain"');
+  return new LangtrainError('ERR_UNAUTHENTICATED', 'sign in first: send "Authorization: Bearer <session token or API key>", or the session cookie from POST /v1/auth/login');
+}
+
+async function recordFailure(security: SecurityManager, request: FastifyRequest, reason: string, permission?: string): Promise<void> {
+  try {
+    await security.audit.record({
+      eventType: 'api.authentication',
+      result: reason === 'forbidden' ? 'denied' : 'failure',
+      ...(request.principal ? { userId: request.principal.kind === 'service' ? `service:${request.principal.name}` : request.principal.userId } : {}),
+      additionalData: { ip: request.ip, userAgent: request.headers['user-agent']?.slice(0, 512) ?? null, route: request.routeOptions.url ?? request.url.split('?')[0]!, reason, ...(permission ? { permission } : {}) },
+    });
+  } catch (err) {
+    // The request is refused either way; a log that cannot be written is a server fault to see.
+    request.log.error({ err }, 'could not record a failed authentication in the audit log');
+  }
+}

@@ -1,0 +1,95 @@
+import { z } from 'zod';
+
+/** How the client wants its session: a cookie pair (browsers), or the token in the body (scripts, the CLI). */
+const mode = z.enum(['cookie', 'token']).default('cookie');
+
+export const loginBody = z.object({ username: z.string().min(1).max(254), password: z.string().min(1).max(4096), mode }).strict();
+export const mfaVerifyBody = z
+  .object({ challenge: z.string().min(1).max(128), method: z.enum(['totp', 'sms', 'recovery']), code: z.string().min(1).max(64), mode })
+  .strict();
+export const smsStartBody = z.object({ challenge: z.string().min(1).max(128) }).strict();
+export const setupBody = z.object({ setupCode: z.string().min(1).max(128), username: z.string().min(1).max(254), password: z.string().min(1).max(4096) }).strict();
+export const codeBody = z.object({ code: z.string().min(1).max(64) }).strict();
+export const passwordChangeBody = z.object({ currentPassword: z.string().min(1).max(4096), newPassword: z.string().min(1).max(4096) }).strict();
+
+export const userReply = z.object({
+  id: z.string(),
+  username: z.string(),
+  roles: z.array(z.string()),
+  mfa: z.boolean(),
+  hasPassword: z.boolean(),
+  disabled: z.boolean(),
+  createdAt: z.string(),
+  passwordChangedAt: z.string(),
+});
+
+export const sessionReply = z.object({
+  id: z.string(),
+  createdAt: z.string(),
+  lastSeenAt: z.string(),
+  expiresAt: z.string(),
+  ip: z.string().nullable(),
+  userAgent: z.string().nullable(),
+  mfa: z.boolean(),
+  current: z.boolean(),
+});
+
+export const authenticatedReply = z.object({
+  status: z.literal('authenticated'),
+  user: userReply,
+  session: z.object({ id: z.string(), expiresAt: z.string(), mfa: z.boolean() }),
+  /** Echo it in `X-CSRF-Token` on writes made with the session cookie. */
+  csrfToken: z.string(),
+  /** Only with `mode: "token"`: send it as `Authorization: Bearer <token>`. */
+  token: z.string().optional(),
+});
+export const loginReply = z.union([
+  authenticatedReply,
+  z.object({ status: z.literal('mfa_required'), challenge: z.string(), methods: z.array(z.string()), expiresAt: z.string() }),
+]);
+
+export const whoamiReply = z.object({
+  principal: z.enum(['user', 'api_key', 'service']),
+  user: userReply.nullable(),
+  session: z.object({ id: z.string(), mfa: z.boolean() }).nullable(),
+  apiKey: z.object({ id: z.string(), permissions: z.array(z.string()) }).nullable(),
+  service: z.string().nullable(),
+});
+
+export const sessionId = z.object({ id: z.string().regex(/^[0-9a-f]{32}$/, 'a session id: 32 hex characters') });
+export const userId = z.object({ id: z.string().min(1).max(64) });
+
+export const createApiKeyBody = z
+  .object({
+    permissions: z.array(z.string()).min(1).max(64),
+    expiryDays: z.number().int().min(1).max(3650).default(30),
+    autoRotate: z.boolean().default(true),
+    /** E.g. `1000/hour`; null for no per-key limit. */
+    rateLimit: z.string().max(32).nullable().default('1000/hour'),
+    environment: z.enum(['live', 'test']).default('live'),
+    name: z.string().max(200).nullable().default(null),
+  })
+  .strict();
+export const issuedApiKeyReply = z.object({ key: z.string(), id: z.string(), expiresAt: z.string() });
+export const apiKeyReply = z.object({
+  id: z.string(),
+  name: z.string().nullable(),
+  environment: z.enum(['live', 'test']),
+  permissions: z.array(z.string()),
+  rateLimit: z.string().nullable(),
+  autoRotate: z.boolean(),
+  createdAt: z.string(),
+  expiresAt: z.string(),
+  revokedAt: z.string().nullable(),
+  rotatedFrom: z.string().nullable(),
+  rotatedTo: z.string().nullable(),
+  graceUntil: z.string().nullable(),
+  successorPending: z.boolean(),
+  status: z.string(),
+});
+export const apiKeyId = z.object({ id: z.string().min(1).max(64) });
+
+export const createUserBody = z
+  .object({ username: z.string().min(1).max(254), password: z.string().min(1).max(4096).optional(), roles: z.array(z.string()).max(100).default([]) })
+  .strict();
+export const rolesBody = z.object({ roles: z.array(z.string()).max(100) }).strict();
