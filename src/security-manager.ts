@@ -13,6 +13,11 @@ import { AuthenticationManager, type AuthenticationManagerOptions } from './iden
 import { MemoryRateLimiter } from './identity/rate-limit/memory-rate-limiter.js';
 import { RedisRateLimiter } from './identity/rate-limit/redis-rate-limiter.js';
 import { LoginChallenges } from './identity/login/login-challenges.js';
+import { WebAuthnCredentials, webauthnMigrations } from './identity/mfa/webauthn/index.js';
+import { samlMigrations } from './identity/sso/saml/index.js';
+import { ssoMigrations } from './identity/sso/schema.js';
+import { SsoAccounts } from './identity/sso/sso-accounts.js';
+import { SsoProviders } from './identity/sso/sso-providers.js';
 import { loginMigrations } from './identity/login/schema.js';
 import { sessionMigrations } from './identity/sessions/schema.js';
 import { SessionStore } from './identity/sessions/session-store.js';
@@ -148,26 +153,36 @@ export class SecurityManager {
    * key are derived (HKDF) from a keyring key that never rotates on a schedule, so they stay
    * stable and are never stored anywhere else.
    */
-  authenticationManager(options?: AuthenticationManagerOptions): Promise<AuthenticationManager> {
+  authenticationManager(options?: AuthenticationManagerOptions & { publicUrl?: string }): Promise<AuthenticationManager> {
     if (options !== undefined) return this.#buildAuthentication(options);
-    const { publicUrl: _, ...configured } = this.config.auth;
-    this.#authentication ??= this.#buildAuthentication(configured);
+    this.#authentication ??= this.#buildAuthentication(this.config.auth);
     return this.#authentication;
   }
 
-  async #buildAuthentication(options: AuthenticationManagerOptions): Promise<AuthenticationManager> {
+  async #buildAuthentication(input: AuthenticationManagerOptions & { publicUrl?: string }): Promise<AuthenticationManager> {
+    const { publicUrl, ...options } = input;
     await migrate(this.store, 'users', userMigrations);
     await migrate(this.store, 'sessions', sessionMigrations);
     await migrate(this.store, 'api_keys', apiKeyMigrations);
     await migrate(this.store, 'login', loginMigrations);
+    await migrate(this.store, 'webauthn', webauthnMigrations);
+    await migrate(this.store, 'sso', ssoMigrations);
+    await migrate(this.store, 'saml', samlMigrations);
     await this.keyring.ensureKey(IDENTITY_KEY, { rotationIntervalMs: null });
     const root = (await this.keyring.primaryKey(IDENTITY_KEY)).encryptionKey;
     const derive = (purpose: string) => Buffer.from(hkdfSync('sha256', root, Buffer.alloc(0), `langtrain/identity/${purpose}/v1`, 32));
     const deps = { store: this.store, audit: this.audit };
     const rateLimiter = this.redis ? new RedisRateLimiter(this.redis) : new MemoryRateLimiter();
+    const users = new UserDirectory({}, { ...deps, secretKey: derive('totp-seal') });
+    const biometric = (options.mfaMethods ?? []).includes('biometric');
+    const ssoProviders = options.ssoProviders ?? {};
     return new AuthenticationManager(options, {
       ...deps,
-      users: new UserDirectory({}, { ...deps, secretKey: derive('totp-seal') }),
+      users,
+      ...(biometric ? { webauthn: new WebAuthnCredentials(webauthnOptions(publicUrl), deps) } : {}),
+      ...(Object.keys(ssoProviders).length > 0
+        ? { sso: { providers: new SsoProviders(ssoProviders, { store: this.store, publicUrl: publicUrl ?? null }), accounts: new SsoAccounts({ ...deps, users }) } }
+        : {}),
       sessions: new SessionStore(AuthenticationManager.sessionOptions(options), { ...deps, csrfKey: derive('csrf'), ...(this.redis ? { redis: this.redis } : {}) }),
       apiKeys: new ApiKeyStore({ pepper: derive('api-key-pepper') }, { ...deps, rateLimiter }),
       challenges: new LoginChallenges(deps),
@@ -215,4 +230,13 @@ export class SecurityManager {
       }
     }
   }
+}
+
+/** The WebAuthn relying party is the server's public origin: its host is the RP ID. */
+function webauthnOptions(publicUrl: string | undefined): { rpId: string; rpName: string; origins: string[] } {
+  if (publicUrl === undefined) {
+    throw new LangtrainError('ERR_CONFIG_INVALID', 'mfaMethods "biometric" (WebAuthn) needs auth.publicUrl: the origin browsers use, e.g. https://langtrain.example.com', { option: 'auth.publicUrl' });
+  }
+  const url = new URL(publicUrl);
+  return { rpId: url.hostname, rpName: 'LangTrain Security', origins: [url.origin] };
 }

@@ -5,9 +5,12 @@ import type { ApiKeyEnvironment } from './api-keys/api-key-format.js';
 import { parseAuthenticationManagerOptions, type AuthenticationManagerOptions, type AuthenticationManagerSettings, type MfaMethod } from './login/authentication-options.js';
 import type { Challenge, LoginChallenges } from './login/login-challenges.js';
 import type { SmsCodes } from './mfa/sms/sms-codes.js';
+import type { AuthenticationResponseJSON, PublicKeyCredentialCreationOptionsJSON, PublicKeyCredentialRequestOptionsJSON, RegistrationResponseJSON, WebAuthnCredential, WebAuthnCredentials } from './mfa/webauthn/index.js';
+import type { SsoAccounts } from './sso/sso-accounts.js';
+import type { SsoCallback, SsoPendingState, SsoProviders } from './sso/sso-providers.js';
 import { maskPhone } from './mfa/sms/sms-sender.js';
 import type { Session, SessionStore, SessionStoreOptions, ValidatedSession } from './sessions/session-store.js';
-import type { SecondFactorResult, UserDirectory } from './users/user-directory.js';
+import type { SecondFactorResult, User, UserDirectory } from './users/user-directory.js';
 
 export { SUPPORTED_MFA_METHODS, type AuthenticationManagerOptions, type MfaMethod } from './login/authentication-options.js';
 
@@ -15,6 +18,9 @@ export { SUPPORTED_MFA_METHODS, type AuthenticationManagerOptions, type MfaMetho
 export const MFA_CHALLENGE_TTL_MS = 5 * 60_000;
 /** Wrong codes one challenge takes before it is spent (the account lockout counts them too). */
 export const MFA_CHALLENGE_MAX_FAILURES = 5;
+/** How long a browser may spend at the IdP, or on a WebAuthn registration prompt. */
+export const SSO_LOGIN_TTL_MS = 10 * 60_000;
+const WEBAUTHN_REGISTRATION_TTL_MS = 5 * 60_000;
 
 export interface AuthenticationManagerDeps {
   users: UserDirectory;
@@ -30,6 +36,10 @@ export interface AuthenticationManagerDeps {
    * anyone holding the password pass the second factor with their own phone).
    */
   smsPhone?: (userId: string) => Promise<string | null>;
+  /** Required when `mfaMethods` includes `biometric`. */
+  webauthn?: WebAuthnCredentials;
+  /** Required when `ssoProviders` names any: built from the same options (SsoProviders), and the account links. */
+  sso?: { providers: SsoProviders; accounts: SsoAccounts };
   audit: AuditSink;
   /** Default: the system clock. Tests pass a controllable one (the same as the stores'). */
   clock?: () => Date;
@@ -57,13 +67,21 @@ export type RefusalReason =
   | 'used'
   | 'code_expired'
   | 'too_many_attempts'
-  | 'rate_limited';
+  | 'rate_limited'
+  | 'webauthn_not_started'
+  | 'sso_failed'
+  | 'not_provisioned'
+  | 'account_conflict';
 
 export type Refused = { status: 'refused'; reason: RefusalReason; retryAfterMs?: number };
 export type Authenticated = { status: 'authenticated'; token: string; session: Session };
 export type LoginResult = Authenticated | { status: 'mfa_required'; challenge: string; methods: MfaMethod[]; expiresAt: string } | Refused;
-export type CompleteMfaInput = { challenge: string; method: 'totp' | 'sms' | 'recovery'; code: string };
+export type CompleteMfaInput =
+  | { challenge: string; method: 'totp' | 'sms' | 'recovery'; code: string }
+  | { challenge: string; method: 'biometric'; response: AuthenticationResponseJSON };
 export type SmsChallengeResult = { status: 'sent'; phone: string; expiresAt: string } | Refused;
+export type WebAuthnChallengeResult = { status: 'options'; options: PublicKeyCredentialRequestOptionsJSON } | Refused;
+type Client = { ip: string | null; userAgent: string | null };
 
 /** What a sign-in that passed its password still owes. Never holds a code or secret. */
 type PendingMfa = {
@@ -72,7 +90,12 @@ type PendingMfa = {
   methods: MfaMethod[];
   /** The SmsCodes challenge id once `startSmsChallenge` sent a code. */
   smsChallengeId?: string;
+  /** The WebAuthn challenge once `startWebAuthnChallenge` made one. */
+  webauthnChallenge?: string;
 };
+
+/** An SSO sign-in between the redirect to the IdP and its answer. */
+type PendingSso = { provider: string; ip: string | null; userAgent: string | null; state: SsoPendingState | null };
 
 export interface CreateApiKeyOptions {
   userId: string;
@@ -90,29 +113,31 @@ export interface CreateApiKeyOptions {
 
 /**
  * The seed's `AuthenticationManager`, composed over the identity stores; it keeps no state
- * of its own but the pending second-factor challenges.
+ * of its own (sign-ins in flight live in the store).
  *
  * ```ts
  * const options = { mfaRequired: true, mfaMethods: ['totp', 'sms'], sessionTimeout: '8h', concurrentSessions: 1, idleTimeout: '30m' };
  * const sessions = new SessionStore(AuthenticationManager.sessionOptions(options), { store, audit });
- * const auth = new AuthenticationManager(options, { users, sessions, apiKeys, smsCodes, smsPhone, audit });
+ * const auth = new AuthenticationManager(options, { users, sessions, apiKeys, challenges, smsCodes, smsPhone, audit });
  * const r = await auth.login({ username, password, ip, userAgent });
  * if (r.status === 'mfa_required') await auth.completeMfa({ challenge: r.challenge, method: 'totp', code });
  * ```
  *
  * - `login` checks the password (UserDirectory: lockout, IP throttling). A second factor is
- *   needed when `mfaRequired` or the account has confirmed TOTP. Methods offered: `totp` if
- *   configured and confirmed, `sms` if configured and `smsPhone` knows a number. None while
+ *   needed when `mfaRequired` or the account has one (confirmed TOTP, a WebAuthn credential).
+ *   Methods offered: `totp` if configured and confirmed, `sms` if configured and `smsPhone`
+ *   knows a number, `biometric` if configured and the account has a credential. None while
  *   one is needed: refused, `mfa_enrolment_required` (fail closed).
+ * - SSO (`startSso`, `finishSso`): the IdP's verified identity is mapped to a local account
+ *   (SsoAccounts: link, just-in-time provisioning, group → role mapping). With `mfaRequired`
+ *   and an IdP that does not assert a second factor, the local one is asked for as above.
  * - The challenge is a 256-bit random token, valid 5 minutes, single use, at most 5 wrong
  *   codes, one per user. It lives in the store (login/login-challenges.ts), so any server
  *   instance can finish a sign-in another one started.
  * - `recovery` codes are accepted for any challenge (they are the way back in when the
  *   device is lost).
- * - `biometric` (WebAuthn) and `ssoProviders` are refused at construction with
- *   ERR_OPTION_NOT_SUPPORTED_YET rather than silently ignored.
- * - Audited (`auth.mfa_*`) with user id, IP, user agent and method; never a password,
- *   code, challenge or token. The stores audit their own steps.
+ * - Audited (`auth.mfa_*`, `auth.sso_*`) with user id, IP, user agent and method; never a
+ *   password, code, challenge, assertion or token. The stores audit their own steps.
  */
 export class AuthenticationManager {
   readonly settings: Readonly<AuthenticationManagerSettings>;
@@ -121,6 +146,8 @@ export class AuthenticationManager {
   readonly #apiKeys: ApiKeyStore;
   readonly #sms: SmsCodes | undefined;
   readonly #smsPhone: ((userId: string) => Promise<string | null>) | undefined;
+  readonly #webauthn: WebAuthnCredentials | undefined;
+  readonly #sso: { providers: SsoProviders; accounts: SsoAccounts } | undefined;
   readonly #audit: AuditSink;
   readonly #clock: () => Date;
   readonly #challenges: LoginChallenges;
@@ -138,6 +165,16 @@ export class AuthenticationManager {
   /** The API key store it was built with (list, revoke, rotate, rotateDue, claimSuccessor). */
   get apiKeys(): ApiKeyStore {
     return this.#apiKeys;
+  }
+
+  /** The WebAuthn credentials (list, remove), when `biometric` is enabled. */
+  get webauthn(): WebAuthnCredentials | undefined {
+    return this.#webauthn;
+  }
+
+  /** Names of the configured SSO providers. */
+  get ssoProviders(): readonly string[] {
+    return this.settings.ssoProviders;
   }
 
   /** The session options for `new SessionStore(...)`: `sessionTimeout`, `idleTimeout`, `concurrentSessions` as given. */
@@ -163,6 +200,12 @@ export class AuthenticationManager {
       need(typeof deps.smsCodes?.send === 'function', 'SmsCodes (deps.smsCodes) for mfaMethods "sms"');
       need(typeof deps.smsPhone === 'function', 'the account phone lookup (deps.smsPhone) for mfaMethods "sms"');
     }
+    if (settings.mfaMethods.includes('biometric')) need(typeof deps.webauthn?.verifyAuthentication === 'function', 'WebAuthnCredentials (deps.webauthn) for mfaMethods "biometric"');
+    if (settings.ssoProviders.length > 0) {
+      need(deps.sso !== undefined, `SsoProviders and SsoAccounts (deps.sso) for ssoProviders (${settings.ssoProviders.join(', ')})`);
+      const built = [...deps.sso!.providers.names].sort();
+      need(built.join() === settings.ssoProviders.join(), `deps.sso.providers built from the same ssoProviders (options name ${settings.ssoProviders.join(', ')}; deps has ${built.join(', ') || 'none'})`);
+    }
     const s = deps.sessions;
     const mismatches: string[] = [];
     if (settings.sessionTimeout !== undefined && settings.sessionTimeout !== s.sessionTimeoutMs) mismatches.push(`sessionTimeout ${settings.sessionTimeout} ms, the SessionStore has ${s.sessionTimeoutMs} ms`);
@@ -181,6 +224,8 @@ export class AuthenticationManager {
     this.#apiKeys = deps.apiKeys;
     this.#sms = deps.smsCodes;
     this.#smsPhone = deps.smsPhone;
+    this.#webauthn = settings.mfaMethods.includes('biometric') ? deps.webauthn : undefined;
+    this.#sso = settings.ssoProviders.length > 0 ? deps.sso : undefined;
     this.#audit = deps.audit;
     this.#clock = deps.clock ?? (() => new Date());
     this.#challenges = deps.challenges;
@@ -193,19 +238,9 @@ export class AuthenticationManager {
     const r = await this.#users.authenticate({ username: input.username, password: input.password, ...client });
     if (!r.ok) return 'retryAfterMs' in r ? { status: 'refused', reason: r.reason, retryAfterMs: r.retryAfterMs } : { status: 'refused', reason: r.reason };
     const user = r.user;
-    if (!this.settings.mfaRequired && !user.mfa) return this.#startSession(user.id, client, false);
-
-    const methods: MfaMethod[] = [];
-    if (user.mfa && this.settings.mfaMethods.includes('totp')) methods.push('totp');
-    if (this.settings.mfaMethods.includes('sms') && (await this.#smsPhone!(user.id)) !== null) methods.push('sms');
-    if (methods.length === 0) {
-      await this.#record('auth.mfa_challenge', 'denied', user.id, client, { reason: 'mfa_enrolment_required' });
-      return { status: 'refused', reason: 'mfa_enrolment_required' };
-    }
-    const { token, expiresAtMs } = await this.#challenges.issue<PendingMfa>('mfa', { userId: user.id, payload: { ...client, methods }, ttlMs: MFA_CHALLENGE_TTL_MS, onePerUser: true });
-    const expiresAt = new Date(expiresAtMs).toISOString();
-    await this.#record('auth.mfa_challenge', 'success', user.id, client, { methods, expiresAt });
-    return { status: 'mfa_required', challenge: token, methods, expiresAt };
+    const hasFactor = user.mfa || ((await this.#webauthn?.hasCredentials(user.id)) ?? false);
+    if (!this.settings.mfaRequired && !hasFactor) return this.#startSession(user.id, client, false);
+    return this.#challengeSecondFactor(user, client);
   }
 
   /** Send an SMS code for a pending challenge to the account's number on record. */
@@ -223,20 +258,33 @@ export class AuthenticationManager {
     return { status: 'sent', phone: maskPhone(phone), expiresAt: sent.expiresAt.toISOString() };
   }
 
-  /** Finish a sign-in with a TOTP, SMS or recovery code; the session has `mfa: true`. */
+  /** WebAuthn request options for a pending challenge (`navigator.credentials.get`); answer with `completeMfa({ method: 'biometric', response })`. */
+  async startWebAuthnChallenge(challenge: string): Promise<WebAuthnChallengeResult> {
+    const pending = await this.#challenges.peek<PendingMfa>('mfa', challenge);
+    if (pending === null) return { status: 'refused', reason: 'invalid_challenge' };
+    if (pending === 'expired') return { status: 'refused', reason: 'challenge_expired' };
+    if (!pending.payload.methods.includes('biometric')) return { status: 'refused', reason: 'method_not_available' };
+    const ceremony = await this.#webauthn!.authenticationOptions(pending.userId!);
+    if (!(await this.#challenges.update<PendingMfa>('mfa', challenge, { ...pending.payload, webauthnChallenge: ceremony.challenge }))) return { status: 'refused', reason: 'invalid_challenge' };
+    return { status: 'options', options: ceremony.options };
+  }
+
+  /** Finish a sign-in with a TOTP, SMS or recovery code, or a WebAuthn assertion; the session has `mfa: true`. */
   async completeMfa(input: CompleteMfaInput): Promise<Authenticated | Refused> {
-    if (typeof input !== 'object' || input === null) throw invalidInput('completeMfa takes { challenge, method, code }');
-    const { challenge, method, code } = input;
-    if (method !== 'totp' && method !== 'sms' && method !== 'recovery') throw invalidInput('method must be totp, sms or recovery', { option: 'method' });
-    if (typeof code !== 'string') throw invalidInput('code must be a string', { option: 'code' });
+    if (typeof input !== 'object' || input === null) throw invalidInput('completeMfa takes { challenge, method, code } or { challenge, method: "biometric", response }');
+    const { challenge, method } = input;
+    if (!['totp', 'sms', 'recovery', 'biometric'].includes(method)) throw invalidInput('method must be totp, sms, recovery or biometric', { option: 'method' });
+    if (input.method === 'biometric' ? typeof input.response !== 'object' || input.response === null : typeof input.code !== 'string') {
+      throw invalidInput(method === 'biometric' ? 'response must be the WebAuthn assertion (AuthenticationResponseJSON)' : 'code must be a string', { option: method === 'biometric' ? 'response' : 'code' });
+    }
     const taken = await this.#challenges.take<PendingMfa>('mfa', challenge);
     if (taken === null) return { status: 'refused', reason: 'invalid_challenge' };
     if (taken === 'expired') return { status: 'refused', reason: 'challenge_expired' };
     const pending = { ...taken.payload, userId: taken.userId! };
     const client = { ip: pending.ip, userAgent: pending.userAgent };
-    const refuse = async (reason: RefusalReason, retryAfterMs?: number, keep = true): Promise<Refused> => {
+    const refuse = async (reason: RefusalReason, retryAfterMs?: number, keep = true, payload: PendingMfa = taken.payload): Promise<Refused> => {
       // A spent attempt: the challenge survives a wrong code while attempts remain.
-      const failed: Challenge<PendingMfa> = reason === 'invalid_code' || reason === 'used' ? { ...taken, failures: taken.failures + 1 } : taken;
+      const failed: Challenge<PendingMfa> = reason === 'invalid_code' || reason === 'used' ? { ...taken, payload, failures: taken.failures + 1 } : { ...taken, payload };
       if (keep && failed.failures < MFA_CHALLENGE_MAX_FAILURES) await this.#challenges.restore('mfa', challenge, failed);
       await this.#record('auth.mfa_completed', 'failure', pending.userId, client, { method, reason });
       return retryAfterMs === undefined ? { status: 'refused', reason } : { status: 'refused', reason, retryAfterMs };
@@ -244,13 +292,20 @@ export class AuthenticationManager {
 
     if (method !== 'recovery' && !pending.methods.includes(method)) return refuse('method_not_available');
     let checked: SecondFactorResult;
-    if (method === 'totp') {
-      checked = await this.#users.verifyTotp(pending.userId, code, client);
-    } else if (method === 'recovery') {
-      checked = await this.#users.useRecoveryCode(pending.userId, code, client);
+    if (input.method === 'totp') {
+      checked = await this.#users.verifyTotp(pending.userId, input.code, client);
+    } else if (input.method === 'recovery') {
+      checked = await this.#users.useRecoveryCode(pending.userId, input.code, client);
+    } else if (input.method === 'biometric') {
+      // One assertion per WebAuthn challenge: a failed one needs fresh options.
+      if (pending.webauthnChallenge === undefined) return refuse('webauthn_not_started');
+      const { webauthnChallenge: expected, ...rest } = pending;
+      const v = await this.#webauthn!.verifyAuthentication(pending.userId, input.response, expected);
+      if (!v.ok) return refuse('invalid_code', undefined, true, { ip: rest.ip, userAgent: rest.userAgent, methods: rest.methods, ...(rest.smsChallengeId ? { smsChallengeId: rest.smsChallengeId } : {}) });
+      checked = { ok: true };
     } else {
       if (pending.smsChallengeId === undefined) return refuse('sms_not_started');
-      const v = await this.#sms!.verify(pending.smsChallengeId, code);
+      const v = await this.#sms!.verify(pending.smsChallengeId, input.code);
       if (v.ok && v.userId !== pending.userId) return refuse('invalid_code', undefined, false); // cannot happen unless state is corrupt
       if (!v.ok) return refuse(v.reason === 'invalid' ? 'invalid_code' : v.reason === 'expired' ? 'code_expired' : 'too_many_attempts', undefined, v.reason === 'invalid');
       checked = { ok: true };
@@ -260,11 +315,72 @@ export class AuthenticationManager {
       if (checked.reason === 'not_enrolled') return refuse('method_not_available');
       return refuse(checked.reason);
     }
-    // The account may have been disabled between password and code.
+    // The account may have been disabled between the first step and the code.
     const user = await this.#users.get(pending.userId);
     if (!user || user.disabled) return refuse('disabled', undefined, false);
     await this.#record('auth.mfa_completed', 'success', pending.userId, client, { method });
     return this.#startSession(pending.userId, client, true);
+  }
+
+  /** WebAuthn registration options for a signed-in user, and the token to answer them with. */
+  async beginWebAuthnRegistration(userId: string): Promise<{ registration: string; options: PublicKeyCredentialCreationOptionsJSON }> {
+    const webauthn = this.#mustWebAuthn();
+    const user = await this.#users.get(userId);
+    if (!user) throw new LangtrainError('ERR_NOT_FOUND', 'no such user', { userId });
+    const { options, challenge } = await webauthn.registrationOptions({ id: user.id, username: user.username });
+    const { token } = await this.#challenges.issue('webauthn_registration', { userId, payload: { challenge }, ttlMs: WEBAUTHN_REGISTRATION_TTL_MS, onePerUser: true });
+    return { registration: token, options };
+  }
+
+  /** Store the authenticator that answered `beginWebAuthnRegistration` (the token is spent either way). */
+  async finishWebAuthnRegistration(userId: string, registration: string, response: RegistrationResponseJSON, name?: string): Promise<WebAuthnCredential> {
+    const webauthn = this.#mustWebAuthn();
+    const taken = await this.#challenges.take<{ challenge: string }>('webauthn_registration', registration);
+    if (taken === null || taken === 'expired' || taken.userId !== userId) throw invalidInput('the registration expired or is not yours; start it again', { option: 'registration' });
+    return webauthn.verifyRegistration(userId, response, taken.payload.challenge, name);
+  }
+
+  /** Begin an SSO sign-in: where to send the browser, and the token that must come back with it (cookie and, for SAML, RelayState). */
+  async startSso(provider: string, client: { ip?: string | null; userAgent?: string | null } = {}): Promise<{ redirectUrl: string; token: string; expiresAt: string }> {
+    const sso = this.#mustSso();
+    const who = { ip: client.ip ?? null, userAgent: client.userAgent ?? null };
+    sso.providers.policy(provider); // an unknown name is refused before anything is stored
+    const { token, expiresAtMs } = await this.#challenges.issue<PendingSso>('sso', { userId: null, payload: { provider, ...who, state: null }, ttlMs: SSO_LOGIN_TTL_MS });
+    const { redirectUrl, state } = await sso.providers.start(provider, token);
+    await this.#challenges.update<PendingSso>('sso', token, { provider, ...who, state } as PendingSso);
+    return { redirectUrl, token, expiresAt: new Date(expiresAtMs).toISOString() };
+  }
+
+  /**
+   * Finish an SSO sign-in with the IdP's answer and the token `startSso` returned (from the
+   * browser's cookie). The token is spent whatever the outcome.
+   */
+  async finishSso(input: { provider: string; token: string; callback: SsoCallback; ip?: string | null; userAgent?: string | null }): Promise<LoginResult> {
+    const sso = this.#mustSso();
+    const client = { ip: input.ip ?? null, userAgent: input.userAgent ?? null };
+    const taken = await this.#challenges.take<PendingSso>('sso', input.token);
+    if (taken === null || taken === 'expired' || taken.payload.provider !== input.provider || taken.payload.state === null) {
+      await this.#record('auth.sso_login', 'failure', null, client, { provider: input.provider, reason: taken === 'expired' ? 'challenge_expired' : 'invalid_challenge' });
+      return { status: 'refused', reason: taken === 'expired' ? 'challenge_expired' : 'invalid_challenge' };
+    }
+    let identity;
+    try {
+      identity = await sso.providers.finish(input.provider, input.callback, taken.payload.state);
+    } catch (err) {
+      if (!isLangtrainError(err, 'ERR_SSO_FAILED')) throw err;
+      await this.#record('auth.sso_login', 'failure', null, client, { provider: input.provider, reason: String(err.details?.reason ?? 'sso_failed') });
+      return { status: 'refused', reason: 'sso_failed' };
+    }
+    const account = await sso.accounts.resolve(identity, sso.providers.policy(input.provider), client);
+    if (!account.ok) return { status: 'refused', reason: account.reason };
+    await this.#record('auth.sso_login', 'success', account.user.id, client, { provider: identity.provider, subject: identity.subject, idpMfa: identity.mfa, created: account.created });
+    if (identity.mfa || !this.settings.mfaRequired) return this.#startSession(account.user.id, client, identity.mfa);
+    return this.#challengeSecondFactor(account.user, client);
+  }
+
+  /** SAML SP metadata for provider `name` (to register at the IdP). */
+  samlMetadata(provider: string): string {
+    return this.#mustSso().providers.samlMetadata(provider);
   }
 
   /** The live session `token` names, or null (SessionStore.validate). */
@@ -302,7 +418,23 @@ export class AuthenticationManager {
     return this.#apiKeys.verify(key, permission === undefined ? {} : { permission });
   }
 
-  async #startSession(userId: string, client: { ip: string | null; userAgent: string | null }, mfa: boolean): Promise<Authenticated | Refused> {
+  /** The first factor passed: a second-factor challenge with the methods this account can use, or a refusal. */
+  async #challengeSecondFactor(user: User, client: Client): Promise<LoginResult> {
+    const methods: MfaMethod[] = [];
+    if (user.mfa && this.settings.mfaMethods.includes('totp')) methods.push('totp');
+    if (this.settings.mfaMethods.includes('sms') && (await this.#smsPhone!(user.id)) !== null) methods.push('sms');
+    if (this.#webauthn && (await this.#webauthn.hasCredentials(user.id))) methods.push('biometric');
+    if (methods.length === 0) {
+      await this.#record('auth.mfa_challenge', 'denied', user.id, client, { reason: 'mfa_enrolment_required' });
+      return { status: 'refused', reason: 'mfa_enrolment_required' };
+    }
+    const { token, expiresAtMs } = await this.#challenges.issue<PendingMfa>('mfa', { userId: user.id, payload: { ...client, methods }, ttlMs: MFA_CHALLENGE_TTL_MS, onePerUser: true });
+    const expiresAt = new Date(expiresAtMs).toISOString();
+    await this.#record('auth.mfa_challenge', 'success', user.id, client, { methods, expiresAt });
+    return { status: 'mfa_required', challenge: token, methods, expiresAt };
+  }
+
+  async #startSession(userId: string, client: Client, mfa: boolean): Promise<Authenticated | Refused> {
     try {
       const { token, session } = await this.#sessions.create({ userId, ...client, mfa });
       return { status: 'authenticated', token, session };
@@ -312,8 +444,17 @@ export class AuthenticationManager {
     }
   }
 
-  #record(eventType: string, result: string, userId: string, client: { ip: string | null; userAgent: string | null }, data: Record<string, JsonValue>): Promise<unknown> {
+  #mustWebAuthn(): WebAuthnCredentials {
+    if (!this.#webauthn) throw new LangtrainError('ERR_CONFIG_UNSUPPORTED_OPTION', 'WebAuthn is not enabled: add "biometric" to mfaMethods', { option: 'mfaMethods', supported: ['biometric'] });
+    return this.#webauthn;
+  }
+
+  #mustSso(): { providers: SsoProviders; accounts: SsoAccounts } {
+    if (!this.#sso) throw new LangtrainError('ERR_NOT_FOUND', 'no SSO providers are configured (ssoProviders)');
+    return this.#sso;
+  }
+
+  #record(eventType: string, result: string, userId: string | null, client: Client, data: Record<string, JsonValue>): Promise<unknown> {
     return this.#audit.record({ eventType, userId, timestamp: this.#clock(), result, level: 'basic', additionalData: { ...data, ip: client.ip, userAgent: client.userAgent } });
   }
 }
-

@@ -63,7 +63,13 @@ describe('defaults', () => {
         logLevel: 'info',
         requireClientCert: false,
       },
+      auth: { mfaRequired: false, mfaMethods: ['totp'], sessionTimeout: '8h', idleTimeout: '30m', ssoProviders: {} },
     });
+  });
+
+  it('reads auth.mfaMethods from the environment as a comma-separated list', () => {
+    const config = loadConfig({ env: { LANGTRAIN_AUTH_MFA_METHODS: 'totp, biometric', LANGTRAIN_AUTH_MFA_REQUIRED: 'true' } });
+    expect(config.auth).toMatchObject({ mfaMethods: ['totp', 'biometric'], mfaRequired: true });
   });
 
   it('fills the rest of a section when only part of it is given', () => {

@@ -103,16 +103,17 @@ describe.each(storeUrls('auth-manager').slice(0, 1))('AuthenticationManager on $
 
   describe('options', () => {
     it('refuses an unknown MFA method, listing the supported ones', () => {
-      expect(() => manager({ mfaMethods: ['totp', 'fax'] })).toThrow(expect.objectContaining({ code: 'ERR_CONFIG_UNSUPPORTED_OPTION', message: expect.stringMatching(/"fax".*supported: totp, sms.*biometric.*planned/) }));
+      expect(() => manager({ mfaMethods: ['totp', 'fax'] })).toThrow(expect.objectContaining({ code: 'ERR_CONFIG_UNSUPPORTED_OPTION', message: expect.stringMatching(/"fax".*supported: totp, sms, biometric/) }));
     });
 
-    it('refuses biometric as not built yet', () => {
-      expect(() => manager({ mfaMethods: ['totp', 'sms', 'biometric'] })).toThrow(expect.objectContaining({ code: 'ERR_OPTION_NOT_SUPPORTED_YET', message: expect.stringMatching(/biometric.*WebAuthn.*not built yet/) }));
+    it('needs WebAuthnCredentials for biometric', () => {
+      expect(() => manager({ mfaMethods: ['totp', 'sms', 'biometric'] })).toThrow(expect.objectContaining({ code: 'ERR_CONFIG_INVALID', message: expect.stringContaining('deps.webauthn') }));
     });
 
-    it('refuses the seed sso_providers as not built yet, and accepts an empty map', () => {
-      const ssoProviders = { okta: { saml_endpoint: 'https://company.okta.com/saml', certificate_path: '/certs/okta.pem' }, azure_ad: { tenant_id: 't', client_id: 'c' } };
-      expect(() => manager({ ...SEED, ssoProviders })).toThrow(expect.objectContaining({ code: 'ERR_OPTION_NOT_SUPPORTED_YET', message: expect.stringMatching(/okta, azure_ad.*SSO.*not built yet/) }));
+    it('needs SsoProviders built from the same ssoProviders, and accepts an empty map', () => {
+      const ssoProviders = { okta: { samlEndpoint: 'https://company.okta.com/saml', certificatePath: '/certs/okta.pem' }, azure_ad: { tenantId: 't', clientId: 'c' } };
+      expect(() => manager({ ...SEED, ssoProviders })).toThrow(expect.objectContaining({ code: 'ERR_CONFIG_INVALID', message: expect.stringMatching(/deps.sso.*azure_ad, okta/) }));
+      expect(() => manager({ ...SEED, ssoProviders: { Okta: {} } })).toThrow(expect.objectContaining({ code: 'ERR_CONFIG_UNSUPPORTED_OPTION', message: expect.stringContaining('provider names are lower-case') }));
       expect(manager({ ...SEED, ssoProviders: {} }).settings.mfaMethods).toEqual(['totp', 'sms']);
     });
 

@@ -1,9 +1,8 @@
 import { createHash, randomBytes } from 'node:crypto';
-import type { JsonValue } from '../../core/audit-sink.js';
 import type { Store } from '../../store/database.js';
 
 /** What a challenge is for; a token of one kind is never accepted as another. */
-export type ChallengeKind = 'mfa' | 'sso';
+export type ChallengeKind = 'mfa' | 'sso' | 'webauthn_registration';
 
 export interface Challenge<P> {
   userId: string | null;
@@ -14,13 +13,15 @@ export interface Challenge<P> {
 }
 
 const TABLE = 'identity_login_challenges';
-const PREFIX: Record<ChallengeKind, string> = { mfa: 'ltc_', sso: 'ltsso_' };
+const PREFIX: Record<ChallengeKind, string> = { mfa: 'ltc_', sso: 'ltsso_', webauthn_registration: 'ltwr_' };
 const MAX_TOKEN = 128;
 
 /**
  * Bearer tokens for sign-ins in flight, in the store (migrated with `loginMigrations`, domain
  * `login`) so that several server instances share them: 256-bit random tokens kept only as
  * SHA-256 digests, single use, ended after their time to live.
+ *
+ * Payloads must be plain JSON data (they are stored with JSON.stringify).
  *
  * `take` deletes the row and returns it in one statement (DELETE … RETURNING), so two
  * concurrent completions of one challenge cannot both get it; the caller `restore`s it after
@@ -36,7 +37,7 @@ export class LoginChallenges {
     this.#clock = deps.clock ?? (() => new Date());
   }
 
-  async issue<P extends JsonValue>(kind: ChallengeKind, input: { userId: string | null; payload: P; ttlMs: number; onePerUser?: boolean }): Promise<{ token: string; expiresAtMs: number }> {
+  async issue<P>(kind: ChallengeKind, input: { userId: string | null; payload: P; ttlMs: number; onePerUser?: boolean }): Promise<{ token: string; expiresAtMs: number }> {
     const token = `${PREFIX[kind]}${randomBytes(32).toString('base64url')}`;
     const now = this.#clock().getTime();
     const expiresAtMs = now + input.ttlMs;
@@ -66,7 +67,7 @@ export class LoginChallenges {
   }
 
   /** Put back a taken challenge (with its failures counted); an expired one stays gone. */
-  async restore<P extends JsonValue>(kind: ChallengeKind, token: string, challenge: Challenge<P>): Promise<void> {
+  async restore<P>(kind: ChallengeKind, token: string, challenge: Challenge<P>): Promise<void> {
     if (challenge.expiresAtMs <= this.#clock().getTime()) return;
     await this.#store.writeTransaction(`login:${kind}:${challenge.userId ?? ''}`, (tx) =>
       tx
@@ -77,7 +78,7 @@ export class LoginChallenges {
   }
 
   /** Replace a live challenge's payload (e.g. the SMS or WebAuthn step it started). False when it is gone. */
-  async update<P extends JsonValue>(kind: ChallengeKind, token: string, payload: P): Promise<boolean> {
+  async update<P>(kind: ChallengeKind, token: string, payload: P): Promise<boolean> {
     if (!wellFormed(kind, token)) return false;
     const now = this.#clock().toISOString();
     const r = await this.#store.writeTransaction(`login:update`, (tx) =>

@@ -5,7 +5,9 @@ import type { Migration } from '../../store/migrations.js';
  * The `login` domain: sign-ins in flight (a password accepted, a second factor owed; an SSO
  * redirect out, its callback not yet back). Kept in the store, not in memory, so any server
  * instance can finish what another started. `digest` is the hex SHA-256 of the bearer token;
- * `payload` is JSON with no secret in it (ids, methods, the expected WebAuthn challenge).
+ * `payload` is JSON: ids, methods, the expected WebAuthn challenge, and for OpenID Connect the
+ * PKCE verifier and nonce (useless without the authorization code the browser brings back,
+ * and deleted when the sign-in ends or expires).
  */
 export const loginMigrations: Migration[] = [
   {

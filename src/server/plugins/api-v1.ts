@@ -7,7 +7,9 @@ import { keysRoutes } from './keys-routes.js';
 import { requestAudit } from './request-audit.js';
 import { secretsRoutes } from './secrets-routes.js';
 import { serviceAuth } from './service-auth.js';
+import { ssoRoutes } from './sso-routes.js';
 import { usersRoutes } from './users-routes.js';
+import { webauthnRoutes } from './webauthn-routes.js';
 
 /**
  * `/v1`: one encapsulated scope whose hooks (who the request acts as, request auditing)
@@ -21,6 +23,8 @@ export const apiV1: FastifyPluginAsyncZod<{ security: SecurityManager }> = async
   await app.register(authentication, { security, auth });
   await app.register(requestAudit, { security });
   await app.register(authRoutes, { security, auth, prefix: '/auth' });
+  if (auth.webauthn) await app.register(webauthnRoutes, { security, auth, prefix: '/auth/mfa/webauthn' });
+  if (auth.ssoProviders.length > 0) await app.register(ssoRoutes, { auth, prefix: '/auth/sso' });
   await app.register(usersRoutes, { security, auth, prefix: '/users' });
   await app.register(auditRoutes, { security, prefix: '/audit' });
   await app.register(keysRoutes, { security, prefix: '/keys' });

@@ -2,7 +2,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { LangtrainError } from '../../core/errors.js';
-import type { Authenticated, AuthenticationManager, Refused } from '../../identity/authentication-manager.js';
+import type { Authenticated, AuthenticationManager, CompleteMfaInput, Refused } from '../../identity/authentication-manager.js';
 import { createAdminWithSetupCode } from '../../identity/login/first-admin.js';
 import type { User } from '../../identity/users/user-directory.js';
 import type { SecurityManager } from '../../security-manager.js';
@@ -53,18 +53,7 @@ export const authRoutes: FastifyPluginAsyncZod<{ security: SecurityManager; auth
     return p;
   };
 
-  const finish = async (reply: FastifyReply, result: Authenticated, mode: 'cookie' | 'token') => {
-    const user = (await auth.users.get(result.session.userId))!;
-    const csrfToken = auth.sessions.csrfToken(result.session.id);
-    if (mode === 'cookie') setSessionCookies(reply, { token: result.token, csrfToken, expiresAt: result.session.expiresAt });
-    return {
-      status: 'authenticated' as const,
-      user: userView(user),
-      session: { id: result.session.id, expiresAt: result.session.expiresAt, mfa: result.session.mfa },
-      csrfToken,
-      ...(mode === 'token' ? { token: result.token } : {}),
-    };
-  };
+  const finish = (reply: FastifyReply, result: Authenticated, mode: 'cookie' | 'token') => answerSignIn(auth, reply, result, mode);
 
   app.post('/login', { schema: { tags, summary: 'Sign in with username and password', body: loginBody, response: { 200: loginReply } } }, async (request, reply) => {
     const { username, password, mode } = request.body;
@@ -81,8 +70,8 @@ export const authRoutes: FastifyPluginAsyncZod<{ security: SecurityManager; auth
   });
 
   app.post('/mfa/verify', { schema: { tags, summary: 'Finish a sign-in with a second factor', body: mfaVerifyBody, response: { 200: authenticatedReply } } }, async (request, reply) => {
-    const { challenge, method, code, mode } = request.body;
-    const result = await auth.completeMfa({ challenge, method, code });
+    const { mode, ...answer } = request.body;
+    const result = await auth.completeMfa(answer as CompleteMfaInput);
     if (result.status === 'refused') throw refusal(reply, result);
     return finish(reply, result, mode);
   });
@@ -192,8 +181,22 @@ export const authRoutes: FastifyPluginAsyncZod<{ security: SecurityManager; auth
   );
 };
 
+/** Answer a finished sign-in: cookies (browsers) or the token in the body (scripts). */
+export async function answerSignIn(auth: AuthenticationManager, reply: FastifyReply, result: Authenticated, mode: 'cookie' | 'token') {
+  const user = (await auth.users.get(result.session.userId))!;
+  const csrfToken = auth.sessions.csrfToken(result.session.id);
+  if (mode === 'cookie') setSessionCookies(reply, { token: result.token, csrfToken, expiresAt: result.session.expiresAt });
+  return {
+    status: 'authenticated' as const,
+    user: userView(user),
+    session: { id: result.session.id, expiresAt: result.session.expiresAt, mfa: result.session.mfa },
+    csrfToken,
+    ...(mode === 'token' ? { token: result.token } : {}),
+  };
+}
+
 /** The HTTP answer for a refused sign-in step (see the plugin comment). */
-function refusal(reply: FastifyReply, r: Refused): LangtrainError {
+export function refusal(reply: FastifyReply, r: Refused): LangtrainError {
   if (r.retryAfterMs !== undefined && ['locked', 'ip_throttled', 'rate_limited', 'too_many_attempts'].includes(r.reason)) {
     reply.header('retry-after', Math.max(1, Math.ceil(r.retryAfterMs / 1000)));
   }
@@ -215,8 +218,17 @@ function refusal(reply: FastifyReply, r: Refused): LangtrainError {
     case 'challenge_expired':
       return new LangtrainError('ERR_UNAUTHENTICATED', 'the sign-in expired or was already finished; sign in again');
     case 'method_not_available':
+      return new LangtrainError('ERR_INVALID_INPUT', 'that second factor is not available for this account');
     case 'sms_not_started':
-      return new LangtrainError('ERR_INVALID_INPUT', r.reason === 'sms_not_started' ? 'request an SMS code first: POST /v1/auth/mfa/sms' : 'that second factor is not available for this account');
+      return new LangtrainError('ERR_INVALID_INPUT', 'request an SMS code first: POST /v1/auth/mfa/sms');
+    case 'webauthn_not_started':
+      return new LangtrainError('ERR_INVALID_INPUT', 'get the WebAuthn options first: POST /v1/auth/mfa/webauthn/options');
+    case 'sso_failed':
+      return new LangtrainError('ERR_UNAUTHENTICATED', 'the identity provider answer was refused (the audit log has the reason); sign in again');
+    case 'not_provisioned':
+      return new LangtrainError('ERR_FORBIDDEN', 'this identity has no account here; ask an administrator to create or link one');
+    case 'account_conflict':
+      return new LangtrainError('ERR_FORBIDDEN', 'a local account already has this username; ask an administrator to link it to your identity provider account');
     case 'invalid_code':
     case 'used':
     case 'code_expired':

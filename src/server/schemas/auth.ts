@@ -4,9 +4,24 @@ import { z } from 'zod';
 const mode = z.enum(['cookie', 'token']).default('cookie');
 
 export const loginBody = z.object({ username: z.string().min(1).max(254), password: z.string().min(1).max(4096), mode }).strict();
-export const mfaVerifyBody = z
-  .object({ challenge: z.string().min(1).max(128), method: z.enum(['totp', 'sms', 'recovery']), code: z.string().min(1).max(64), mode })
-  .strict();
+/** A WebAuthn answer as the browser's JSON form of the credential (SimpleWebAuthn's *ResponseJSON); the library checks its inside. */
+const webauthnResponse = z.looseObject({ id: z.string().max(1024), rawId: z.string().max(1024), type: z.literal('public-key'), response: z.looseObject({}) });
+
+export const mfaVerifyBody = z.union([
+  z.object({ challenge: z.string().min(1).max(128), method: z.enum(['totp', 'sms', 'recovery']), code: z.string().min(1).max(64), mode }).strict(),
+  z.object({ challenge: z.string().min(1).max(128), method: z.literal('biometric'), response: webauthnResponse, mode }).strict(),
+]);
+export const webauthnOptionsBody = z.object({ challenge: z.string().min(1).max(128) }).strict();
+export const webauthnRegisterBody = z.object({ registration: z.string().min(1).max(128), response: webauthnResponse, name: z.string().max(64).optional() }).strict();
+export const webauthnCredentialReply = z.object({
+  id: z.string(),
+  name: z.string(),
+  createdAt: z.string(),
+  lastUsedAt: z.string().nullable(),
+  deviceType: z.string(),
+  backedUp: z.boolean(),
+  transports: z.array(z.string()),
+});
 export const smsStartBody = z.object({ challenge: z.string().min(1).max(128) }).strict();
 export const setupBody = z.object({ setupCode: z.string().min(1).max(128), username: z.string().min(1).max(254), password: z.string().min(1).max(4096) }).strict();
 export const codeBody = z.object({ code: z.string().min(1).max(64) }).strict();
