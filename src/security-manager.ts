@@ -13,6 +13,9 @@ import { AuthenticationManager, type AuthenticationManagerOptions } from './iden
 import { MemoryRateLimiter } from './identity/rate-limit/memory-rate-limiter.js';
 import { RedisRateLimiter } from './identity/rate-limit/redis-rate-limiter.js';
 import { LoginChallenges } from './identity/login/login-challenges.js';
+import { SmsCodes, smsCodeMigrations } from './identity/mfa/sms/sms-codes.js';
+import { TwilioCompatibleSender } from './identity/mfa/sms/sms-sender.js';
+import { readCredential, type CredentialReference } from './secrets/providers/credential-reference.js';
 import { WebAuthnCredentials, webauthnMigrations } from './identity/mfa/webauthn/index.js';
 import { samlMigrations } from './identity/sso/saml/index.js';
 import { ssoMigrations } from './identity/sso/schema.js';
@@ -23,7 +26,7 @@ import { sessionMigrations } from './identity/sessions/schema.js';
 import { SessionStore } from './identity/sessions/session-store.js';
 import { UserDirectory } from './identity/users/user-directory.js';
 import { userMigrations } from './identity/users/user-schema.js';
-import { loadConfig, type Config, type ConfigInput } from './core/config.js';
+import { loadConfig, type Config, type ConfigInput, type SmsGatewayConfig } from './core/config.js';
 import { LangtrainError } from './core/errors.js';
 import { SetupCodes, setupCodeMigrations } from './identity/setup-codes.js';
 import { openStore, type Store } from './store/database.js';
@@ -153,14 +156,14 @@ export class SecurityManager {
    * key are derived (HKDF) from a keyring key that never rotates on a schedule, so they stay
    * stable and are never stored anywhere else.
    */
-  authenticationManager(options?: AuthenticationManagerOptions & { publicUrl?: string }): Promise<AuthenticationManager> {
+  authenticationManager(options?: AuthenticationManagerOptions & ServerAuthOptions): Promise<AuthenticationManager> {
     if (options !== undefined) return this.#buildAuthentication(options);
     this.#authentication ??= this.#buildAuthentication(this.config.auth);
     return this.#authentication;
   }
 
-  async #buildAuthentication(input: AuthenticationManagerOptions & { publicUrl?: string }): Promise<AuthenticationManager> {
-    const { publicUrl, ...options } = input;
+  async #buildAuthentication(input: AuthenticationManagerOptions & ServerAuthOptions): Promise<AuthenticationManager> {
+    const { publicUrl, sms, onSessionLimit, ...options } = input;
     await migrate(this.store, 'users', userMigrations);
     await migrate(this.store, 'sessions', sessionMigrations);
     await migrate(this.store, 'api_keys', apiKeyMigrations);
@@ -168,6 +171,7 @@ export class SecurityManager {
     await migrate(this.store, 'webauthn', webauthnMigrations);
     await migrate(this.store, 'sso', ssoMigrations);
     await migrate(this.store, 'saml', samlMigrations);
+    await migrate(this.store, 'sms_codes', smsCodeMigrations);
     await this.keyring.ensureKey(IDENTITY_KEY, { rotationIntervalMs: null });
     const root = (await this.keyring.primaryKey(IDENTITY_KEY)).encryptionKey;
     const derive = (purpose: string) => Buffer.from(hkdfSync('sha256', root, Buffer.alloc(0), `langtrain/identity/${purpose}/v1`, 32));
@@ -175,15 +179,17 @@ export class SecurityManager {
     const rateLimiter = this.redis ? new RedisRateLimiter(this.redis) : new MemoryRateLimiter();
     const users = new UserDirectory({}, { ...deps, secretKey: derive('totp-seal') });
     const biometric = (options.mfaMethods ?? []).includes('biometric');
+    const smsCodes = sms ? new SmsCodes({}, { ...deps, rateLimiter, sender: smsSender(sms) }) : undefined;
     const ssoProviders = options.ssoProviders ?? {};
     return new AuthenticationManager(options, {
       ...deps,
       users,
+      ...(smsCodes ? { smsCodes, smsPhone: async (id: string) => (await users.get(id))?.phone ?? null } : {}),
       ...(biometric ? { webauthn: new WebAuthnCredentials(webauthnOptions(publicUrl), deps) } : {}),
       ...(Object.keys(ssoProviders).length > 0
         ? { sso: { providers: new SsoProviders(ssoProviders, { store: this.store, publicUrl: publicUrl ?? null }), accounts: new SsoAccounts({ ...deps, users }) } }
         : {}),
-      sessions: new SessionStore(AuthenticationManager.sessionOptions(options), { ...deps, csrfKey: derive('csrf'), ...(this.redis ? { redis: this.redis } : {}) }),
+      sessions: new SessionStore({ ...AuthenticationManager.sessionOptions(options), ...(onSessionLimit ? { onLimit: onSessionLimit } : {}) }, { ...deps, csrfKey: derive('csrf'), ...(this.redis ? { redis: this.redis } : {}) }),
       apiKeys: new ApiKeyStore({ pepper: derive('api-key-pepper') }, { ...deps, rateLimiter }),
       challenges: new LoginChallenges(deps),
     });
@@ -230,6 +236,21 @@ export class SecurityManager {
       }
     }
   }
+}
+
+/** Deployment settings beside the seed's AuthenticationManager options (the `auth` config section has them all). */
+export interface ServerAuthOptions {
+  /** Where browsers reach the server: SSO callback URLs and the WebAuthn origin. */
+  publicUrl?: string;
+  /** The SMS gateway for `mfaMethods: sms`. */
+  sms?: SmsGatewayConfig;
+  /** What a sign-in at `concurrentSessions` does (SessionStore `onLimit`). */
+  onSessionLimit?: 'end_oldest' | 'refuse_new';
+}
+
+/** Twilio's Messages API (or a copy); the auth token is read from its reference now, never kept in configuration. */
+function smsSender(sms: SmsGatewayConfig): TwilioCompatibleSender {
+  return new TwilioCompatibleSender({ baseUrl: sms.baseUrl, accountSid: sms.accountSid, authToken: readCredential(sms.authToken as CredentialReference, 'auth.sms.authToken'), from: sms.from });
 }
 
 /** The WebAuthn relying party is the server's public origin: its host is the RP ID. */

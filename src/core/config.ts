@@ -140,14 +140,32 @@ const authSchema = z
     mfaMethods: z.preprocess((v) => (typeof v === 'string' ? v.split(',').map((m) => m.trim()) : v), z.array(z.string()).min(1)).default(['totp']),
     sessionTimeout: z.string().default('8h'),
     idleTimeout: z.string().default('30m'),
-    /** Live sessions per user; unset for no limit. */
-    concurrentSessions: z.number().int().min(1).optional(),
+    /** Live sessions per user (the seed's `concurrent_sessions=1`); null for no limit. */
+    concurrentSessions: z.number().int().min(1).nullable().default(1),
+    /**
+     * At the limit, a new sign-in `end_oldest` (ends the user's oldest session, so nobody is
+     * locked out by a session left open elsewhere) or `refuse_new` (Keycloak's "deny new session").
+     */
+    onSessionLimit: z.enum(['end_oldest', 'refuse_new']).default('end_oldest'),
     /** Where browsers reach this server (`https://langtrain.example.com`): SSO callback URLs and the WebAuthn origin derive from it. */
     publicUrl: z.url({ protocol: /^https?$/ }).optional(),
     /** Named SSO providers (the seed's `sso_providers`), e.g. `okta: { samlEndpoint, certificatePath }`. */
     ssoProviders: z.record(z.string(), z.record(z.string(), z.unknown())).default({}),
+    /** The SMS gateway for `mfaMethods: sms`: Twilio's Messages API or one that copies it. */
+    sms: z
+      .object({
+        baseUrl: z.url().default('https://api.twilio.com'),
+        accountSid: z.string().min(1),
+        /** `env:NAME` or `file:PATH`: never the token itself. */
+        authToken: z.string().regex(/^(env:[A-Za-z_][A-Za-z0-9_]*|file:.+)$/, 'must be a reference, env:NAME or file:PATH, so the token stays out of configuration files'),
+        /** Sending number (E.164) or alphanumeric sender id. */
+        from: z.string().min(1),
+      })
+      .strict()
+      .optional(),
   })
-  .strict();
+  .strict()
+  .refine((a) => !a.mfaMethods.includes('sms') || a.sms !== undefined, { message: 'mfaMethods sms needs auth.sms (baseUrl, accountSid, authToken as env:/file:, from)', path: ['sms'] });
 
 export const configSchema = z
   .object({
@@ -166,6 +184,7 @@ export type Config = z.output<typeof configSchema>;
 export type AuditConfig = Config['audit'];
 export type CryptoConfig = Config['crypto'];
 export type AuthConfig = Config['auth'];
+export type SmsGatewayConfig = NonNullable<AuthConfig['sms']>;
 export type AuditConfigInput = z.input<typeof auditSchema>;
 
 export const DEFAULT_CONFIG_FILE = 'langtrain.config.yaml';

@@ -8,7 +8,7 @@ import type { SmsCodes } from './mfa/sms/sms-codes.js';
 import type { AuthenticationResponseJSON, PublicKeyCredentialCreationOptionsJSON, PublicKeyCredentialRequestOptionsJSON, RegistrationResponseJSON, WebAuthnCredential, WebAuthnCredentials } from './mfa/webauthn/index.js';
 import type { SsoAccounts } from './sso/sso-accounts.js';
 import type { SsoCallback, SsoPendingState, SsoProviders } from './sso/sso-providers.js';
-import { maskPhone } from './mfa/sms/sms-sender.js';
+import { E164, maskPhone } from './mfa/sms/sms-sender.js';
 import type { Session, SessionStore, SessionStoreOptions, ValidatedSession } from './sessions/session-store.js';
 import type { SecondFactorResult, User, UserDirectory } from './users/user-directory.js';
 
@@ -322,6 +322,32 @@ export class AuthenticationManager {
     return this.#startSession(pending.userId, client, true);
   }
 
+  /**
+   * Self-service: send a code to `phone` to prove the user holds it; `confirmPhone` with the
+   * returned token and the code makes it the account's SMS number. Rate limited as sign-in codes.
+   */
+  async startPhoneVerification(userId: string, phone: string): Promise<{ status: 'sent'; verification: string; phone: string; expiresAt: string } | Refused> {
+    if (!this.#sms) throw new LangtrainError('ERR_CONFIG_UNSUPPORTED_OPTION', 'SMS is not enabled: add "sms" to mfaMethods and configure auth.sms', { option: 'mfaMethods', supported: ['sms'] });
+    if (typeof phone !== 'string' || !E164.test(phone)) throw invalidInput('phone must be an E.164 number such as +447700900123', { option: 'phone' });
+    const sent = await this.#sms.send(userId, phone);
+    if (!sent.ok) return { status: 'refused', reason: 'rate_limited', retryAfterMs: sent.retryAfterMs };
+    const { token } = await this.#challenges.issue('phone_verification', { userId, payload: { phone, smsChallengeId: sent.challengeId }, ttlMs: sent.expiresAt.getTime() - this.#clock().getTime(), onePerUser: true });
+    return { status: 'sent', verification: token, phone: maskPhone(phone), expiresAt: sent.expiresAt.toISOString() };
+  }
+
+  /** Finish `startPhoneVerification`; the token is spent unless the code was merely wrong. */
+  async confirmPhone(userId: string, verification: string, code: string, client: { ip?: string | null; userAgent?: string | null } = {}): Promise<{ status: 'confirmed'; phone: string } | Refused> {
+    const taken = await this.#challenges.take<{ phone: string; smsChallengeId: string }>('phone_verification', verification);
+    if (taken === null || taken === 'expired' || taken.userId !== userId) return { status: 'refused', reason: taken === 'expired' ? 'challenge_expired' : 'invalid_challenge' };
+    const v = await this.#sms!.verify(taken.payload.smsChallengeId, code);
+    if (!v.ok) {
+      if (v.reason === 'invalid') await this.#challenges.restore('phone_verification', verification, taken);
+      return { status: 'refused', reason: v.reason === 'invalid' ? 'invalid_code' : v.reason === 'expired' ? 'code_expired' : 'too_many_attempts' };
+    }
+    await this.#users.setPhone(userId, taken.payload.phone, client);
+    return { status: 'confirmed', phone: maskPhone(taken.payload.phone) };
+  }
+
   /** WebAuthn registration options for a signed-in user, and the token to answer them with. */
   async beginWebAuthnRegistration(userId: string): Promise<{ registration: string; options: PublicKeyCredentialCreationOptionsJSON }> {
     const webauthn = this.#mustWebAuthn();
@@ -381,6 +407,15 @@ export class AuthenticationManager {
   /** SAML SP metadata for provider `name` (to register at the IdP). */
   samlMetadata(provider: string): string {
     return this.#mustSso().providers.samlMetadata(provider);
+  }
+
+  /** Disable the account and end the access it already holds: every live session and API key. */
+  async disableUser(userId: string, client: { ip?: string | null; userAgent?: string | null } = {}): Promise<{ sessionsRevoked: number; apiKeysRevoked: number }> {
+    await this.#users.disable(userId, client);
+    const sessionsRevoked = await this.#sessions.revokeAllForUser(userId);
+    let apiKeysRevoked = 0;
+    for (const key of await this.#apiKeys.list(userId)) if (key.status === 'active' || key.status === 'rotating') apiKeysRevoked += Number(await this.#apiKeys.revoke(key.id));
+    return { sessionsRevoked, apiKeysRevoked };
   }
 
   /** The live session `token` names, or null (SessionStore.validate). */

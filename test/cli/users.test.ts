@@ -224,4 +224,19 @@ sys.exit(os.waitstatus_to_exitcode(status))
     expect(mismatch.stdout).toContain('the two passwords differ');
     expect(mismatch.stdout).not.toContain(NEW_PASSWORD);
   });
+  it('set-phone sets or clears the SMS number, printing it masked; a malformed number is exit 2', async () => {
+    const { cli, piped, library } = setup();
+    expect((await piped(`${PASSWORD}\n`, 'users', 'create', 'alice', '--password-stdin')).code).toBe(0);
+    const set = await cli('users', 'set-phone', 'alice', '+447700900123');
+    expect(set.code, set.stderr).toBe(0);
+    expect(set.stdout).toContain('***23');
+    expect(set.stdout).not.toContain('+447700900123');
+    expect((await (await library()).users.findByUsername('alice'))?.phone).toBe('+447700900123');
+    const bad = await cli('users', 'set-phone', 'alice', '07700 900123');
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('E.164');
+    expect((await cli('users', 'set-phone', 'alice')).code).toBe(2);
+    expect((await cli('users', 'set-phone', 'alice', '--clear')).code).toBe(0);
+    expect((await (await library()).users.findByUsername('alice'))?.phone).toBeNull();
+  });
 });

@@ -63,7 +63,7 @@ describe('defaults', () => {
         logLevel: 'info',
         requireClientCert: false,
       },
-      auth: { mfaRequired: false, mfaMethods: ['totp'], sessionTimeout: '8h', idleTimeout: '30m', ssoProviders: {} },
+      auth: { mfaRequired: false, mfaMethods: ['totp'], sessionTimeout: '8h', idleTimeout: '30m', concurrentSessions: 1, onSessionLimit: 'end_oldest', ssoProviders: {} },
     });
   });
 

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { LangtrainError, invalidInput } from '../../core/errors.js';
 import type { AuthenticationManager } from '../../identity/authentication-manager.js';
+import { maskPhone } from '../../identity/mfa/sms/sms-sender.js';
 import type { User } from '../../identity/users/user-record.js';
 import { output, withCommonOptions, withSecurity, type CommonOptions, type Run } from '../context.js';
 
@@ -89,17 +90,26 @@ export function usersCommand(run: Run): Command {
       }),
     );
 
+  withCommonOptions(users.command('set-phone'))
+    .description('set the number SMS codes go to (E.164, e.g. +447700900123), or clear it with --clear; an administrator vouches for it')
+    .argument('<username>')
+    .argument('[phone]')
+    .option('--clear', 'remove the number')
+    .action((username: string, phone: string | undefined, o) =>
+      withAuth(run, o, async (auth) => {
+        if ((phone === undefined) === !o.clear) throw invalidInput('give a phone number, or --clear (not both)');
+        const user = await auth.users.setPhone((await userNamed(auth, username)).id, o.clear ? null : phone!, CLI_CLIENT);
+        output(o, { id: user.id, username: user.username, phone: user.phone === null ? null : maskPhone(user.phone) }, () => `${user.username}: ${user.phone === null ? 'no SMS number' : `SMS codes go to ${maskPhone(user.phone)}`}`);
+      }),
+    );
+
   withCommonOptions(users.command('disable'))
     .description('refuse every further sign-in, and revoke the live sessions and API keys of the account')
     .argument('<username>')
     .action((username: string, o) =>
       withAuth(run, o, async (auth) => {
         const user = await userNamed(auth, username);
-        await auth.users.disable(user.id, CLI_CLIENT);
-        // A disabled account must lose access it already holds, not only new sign-ins.
-        const sessionsRevoked = await auth.sessions.revokeAllForUser(user.id);
-        let apiKeysRevoked = 0;
-        for (const key of await auth.apiKeys.list(user.id)) if (key.status === 'active' || key.status === 'rotating') apiKeysRevoked += Number(await auth.apiKeys.revoke(key.id));
+        const { sessionsRevoked, apiKeysRevoked } = await auth.disableUser(user.id, CLI_CLIENT);
         output(o, { id: user.id, username: user.username, disabled: true, sessionsRevoked, apiKeysRevoked }, () =>
           `disabled ${user.username}; revoked ${sessionsRevoked} session(s) and ${apiKeysRevoked} API key(s)`,
         );

@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { Store } from '../../store/database.js';
 
 /** What a challenge is for; a token of one kind is never accepted as another. */
-export type ChallengeKind = 'mfa' | 'sso' | 'webauthn_registration';
+export type ChallengeKind = 'mfa' | 'sso' | 'webauthn_registration' | 'phone_verification';
 
 export interface Challenge<P> {
   userId: string | null;
@@ -13,7 +13,7 @@ export interface Challenge<P> {
 }
 
 const TABLE = 'identity_login_challenges';
-const PREFIX: Record<ChallengeKind, string> = { mfa: 'ltc_', sso: 'ltsso_', webauthn_registration: 'ltwr_' };
+const PREFIX: Record<ChallengeKind, string> = { mfa: 'ltc_', sso: 'ltsso_', webauthn_registration: 'ltwr_', phone_verification: 'ltpv_' };
 const MAX_TOKEN = 128;
 
 /**

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { AuditSink, JsonValue } from '../../core/audit-sink.js';
 import { LangtrainError, invalidInput } from '../../core/errors.js';
 import type { Store, WriteTx } from '../../store/database.js';
+import { E164, maskPhone } from '../mfa/sms/sms-sender.js';
 import { generateTotpSecret, totpUri, verifyTotp as verifyTotpCode } from '../mfa/totp.js';
 import { PasswordHasher } from '../passwords/password-hasher.js';
 import { PasswordPolicy } from '../passwords/password-policy.js';
@@ -172,6 +173,18 @@ export class UserDirectory {
     });
     if (before === null) throw new LangtrainError('ERR_NOT_FOUND', 'no such user', { userId: id });
     if (before.join() !== next.join()) await this.#record('auth.roles_changed', 'success', id, clientOf(client), { before, after: next });
+    return (await this.get(id))!;
+  }
+
+  /**
+   * Set (or clear, with null) the number SMS codes go to. The caller proves the number first
+   * (AuthenticationManager.confirmPhone) unless an administrator sets it. Audited masked.
+   */
+  async setPhone(id: string, phone: string | null, client: ClientInfo = {}): Promise<User> {
+    if (phone !== null && (typeof phone !== 'string' || !E164.test(phone))) throw invalidInput('phone must be an E.164 number such as +447700900123, or null', { option: 'phone' });
+    const updated = await this.#store.writeTransaction(userLock(checkId(id)), (tx) => tx.updateTable(USERS).set({ phone }).where('id', '=', id).executeTakeFirst());
+    if (Number(updated.numUpdatedRows) === 0) throw new LangtrainError('ERR_NOT_FOUND', 'no such user', { userId: id });
+    await this.#record('auth.phone_changed', 'success', id, clientOf(client), { phone: phone === null ? null : maskPhone(phone) });
     return (await this.get(id))!;
   }
 

@@ -20,6 +20,8 @@ export interface User {
   hasPassword: boolean;
   /** Role names, sorted (see RoleManager for what they grant). */
   roles: string[];
+  /** The verified number (E.164) SMS codes go to, or null. */
+  phone: string | null;
 }
 
 /** Where a request came from, for the audit trail. */
@@ -76,6 +78,7 @@ export function toUser(row: Row): User {
     mfa: row.totp_secret != null,
     hasPassword: row.password_hash != null,
     roles: JSON.parse(String(row.roles ?? '[]')) as string[],
+    phone: row.phone == null ? null : String(row.phone),
   };
 }
 

@@ -83,4 +83,11 @@ export const userMigrations: Migration[] = [
       }
     },
   },
+  {
+    // The verified phone number (E.164) SMS codes go to; null until one is set.
+    id: '0003_phone',
+    async up(tx) {
+      await sql`ALTER TABLE identity_users ADD COLUMN phone TEXT`.execute(tx);
+    },
+  },
 ];

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { LangtrainError } from '../../core/errors.js';
 import type { Authenticated, AuthenticationManager, CompleteMfaInput, Refused } from '../../identity/authentication-manager.js';
 import { createAdminWithSetupCode } from '../../identity/login/first-admin.js';
+import { maskPhone } from '../../identity/mfa/sms/sms-sender.js';
 import type { User } from '../../identity/users/user-directory.js';
 import type { SecurityManager } from '../../security-manager.js';
 import { AUTHENTICATED } from '../schemas/security-schemes.js';
@@ -18,6 +19,8 @@ import {
   authenticatedReply,
   mfaVerifyBody,
   passwordChangeBody,
+  phoneBody,
+  phoneConfirmBody,
   sessionId,
   sessionReply,
   setupBody,
@@ -32,7 +35,7 @@ const tags = ['auth'];
 const security = AUTHENTICATED;
 
 /** What callers see of an account: never a hash or secret (User holds none). */
-export const userView = (u: User) => ({ id: u.id, username: u.username, roles: u.roles, mfa: u.mfa, hasPassword: u.hasPassword, disabled: u.disabled, createdAt: u.createdAt, passwordChangedAt: u.passwordChangedAt });
+export const userView = (u: User) => ({ id: u.id, username: u.username, roles: u.roles, mfa: u.mfa, hasPassword: u.hasPassword, phone: u.phone === null ? null : maskPhone(u.phone), disabled: u.disabled, createdAt: u.createdAt, passwordChangedAt: u.passwordChangedAt });
 
 const clientOf = (request: FastifyRequest) => ({ ip: request.ip, userAgent: request.headers['user-agent'] ?? null });
 
@@ -139,6 +142,26 @@ export const authRoutes: FastifyPluginAsyncZod<{ security: SecurityManager; auth
     if (!r.ok) throw new LangtrainError('ERR_INVALID_INPUT', r.reason === 'not_enrolled' ? 'start enrolment first: POST /v1/auth/mfa/totp' : 'that code is wrong or already used; enter the current one');
     return reply.code(204).send(null);
   });
+
+  app.post(
+    '/mfa/sms/phone',
+    { onRequest: signedIn, schema: { tags, security, summary: 'Send a code to a new SMS number to prove you hold it', body: phoneBody, response: { 200: z.object({ verification: z.string(), phone: z.string(), expiresAt: z.string() }) } } },
+    async (request, reply) => {
+      const r = await auth.startPhoneVerification(userOf(request).userId, request.body.phone);
+      if (r.status === 'refused') throw refusal(reply, r);
+      return { verification: r.verification, phone: r.phone, expiresAt: r.expiresAt };
+    },
+  );
+
+  app.post(
+    '/mfa/sms/phone/confirm',
+    { onRequest: signedIn, schema: { tags, security, summary: 'Confirm the number with the code it received', body: phoneConfirmBody, response: { 200: z.object({ phone: z.string() }) } } },
+    async (request, reply) => {
+      const r = await auth.confirmPhone(userOf(request).userId, request.body.verification, request.body.code, clientOf(request));
+      if (r.status === 'refused') throw refusal(reply, r);
+      return { phone: r.phone };
+    },
+  );
 
   app.post('/mfa/recovery-codes', { onRequest: signedIn, schema: { tags, security, summary: 'Replace your recovery codes (shown once)', response: { 200: z.object({ codes: z.array(z.string()) }) } } }, async (request) => ({
     codes: await auth.users.generateRecoveryCodes(userOf(request).userId, clientOf(request)),

@@ -25,6 +25,8 @@ export const webauthnCredentialReply = z.object({
 export const smsStartBody = z.object({ challenge: z.string().min(1).max(128) }).strict();
 export const setupBody = z.object({ setupCode: z.string().min(1).max(128), username: z.string().min(1).max(254), password: z.string().min(1).max(4096) }).strict();
 export const codeBody = z.object({ code: z.string().min(1).max(64) }).strict();
+export const phoneBody = z.object({ phone: z.string().min(1).max(32) }).strict();
+export const phoneConfirmBody = z.object({ verification: z.string().min(1).max(128), code: z.string().min(1).max(16) }).strict();
 export const passwordChangeBody = z.object({ currentPassword: z.string().min(1).max(4096), newPassword: z.string().min(1).max(4096) }).strict();
 
 export const userReply = z.object({
@@ -33,6 +35,8 @@ export const userReply = z.object({
   roles: z.array(z.string()),
   mfa: z.boolean(),
   hasPassword: z.boolean(),
+  /** Masked (`***23`): the full number is the user's own business. */
+  phone: z.string().nullable(),
   disabled: z.boolean(),
   createdAt: z.string(),
   passwordChangedAt: z.string(),

@@ -79,6 +79,11 @@ describe.each(storeUrls('users'))('UserDirectory on $dialect', ({ make }) => {
     expect(audit.of('auth.roles_changed')).toMatchObject([{ userId: bob.id, additionalData: { before: ['admin', 'ml_engineer'], after: ['data_scientist'], ip: CLIENT.ip } }]);
     await expect(d.setRoles('no-such-id', [])).rejects.toMatchObject({ code: 'ERR_NOT_FOUND' });
     expect((await d.list()).map((u) => u.username)).toEqual(['bob']);
+
+    expect((await d.setPhone(bob.id, '+447700900123', CLIENT)).phone).toBe('+447700900123');
+    await expect(d.setPhone(bob.id, '07700 900123')).rejects.toMatchObject({ code: 'ERR_INVALID_INPUT', message: expect.stringContaining('E.164') });
+    expect((await d.setPhone(bob.id, null)).phone).toBeNull();
+    expect(audit.of('auth.phone_changed').map((e) => e.additionalData?.phone)).toEqual(['***23', null]);
   });
 
   it('creates users under a normalised, unique username and authenticates them', async () => {
@@ -86,8 +91,8 @@ describe.each(storeUrls('users'))('UserDirectory on $dialect', ({ make }) => {
     // Fullwidth letters fold to ASCII under NFKC, then lower case.
     const alice = await d.createUser({ username: 'Ａｌｉｃｅ', password: PASSWORD }, CLIENT);
     expect(alice).toMatchObject({ username: 'alice', disabled: false, mfa: false });
-    expect(Object.keys(alice).sort()).toEqual(['createdAt', 'disabled', 'hasPassword', 'id', 'mfa', 'passwordChangedAt', 'roles', 'username']);
-    expect(alice).toMatchObject({ hasPassword: true, roles: [] });
+    expect(Object.keys(alice).sort()).toEqual(['createdAt', 'disabled', 'hasPassword', 'id', 'mfa', 'passwordChangedAt', 'phone', 'roles', 'username']);
+    expect(alice).toMatchObject({ hasPassword: true, roles: [], phone: null });
     await expect(d.createUser({ username: ' ALICE', password: OTHER_PASSWORD })).rejects.toMatchObject({ code: 'ERR_USER_EXISTS' });
     expect(await d.get(alice.id)).toEqual(alice);
 

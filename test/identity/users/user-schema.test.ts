@@ -31,9 +31,9 @@ describe.each(storeUrls('users-schema'))('users migrations on $dialect', ({ make
     const hash = await deps.hasher.hash(PASSWORD);
     await store.db.insertInto('identity_users').values({ id: 'u1', username: 'alice', password_hash: hash, created_at: '2025-01-01T00:00:00.000Z', password_changed_at: '2025-01-01T00:00:00.000Z', failures: 3, lockouts: 1 }).execute();
 
-    expect(await migrate(store, 'users', userMigrations)).toEqual(['0002_roles_optional_password']);
+    expect(await migrate(store, 'users', userMigrations)).toEqual(['0002_roles_optional_password', '0003_phone']);
     const users = new UserDirectory({}, deps);
-    expect(await users.get('u1')).toMatchObject({ username: 'alice', roles: [], hasPassword: true });
+    expect(await users.get('u1')).toMatchObject({ username: 'alice', roles: [], hasPassword: true, phone: null });
     const row = await store.db.selectFrom('identity_users').select(['failures', 'lockouts']).where('id', '=', 'u1').executeTakeFirstOrThrow();
     expect(Number(row.lockouts)).toBe(1);
     expect(await users.authenticate({ username: 'alice', password: PASSWORD })).toMatchObject({ ok: true });
