@@ -214,10 +214,13 @@ export class SecurityManager {
    * recorded in the audit log, and tried again next hour.
    */
   #scheduleRotation(): void {
-    const sweep = () =>
-      void this.keyring.rotateDue().catch((err: unknown) =>
-        this.audit.record({ eventType: 'keys.rotation_failed', result: 'failure', additionalData: { reason: err instanceof Error ? err.message : String(err) } }).catch(() => undefined),
-      );
+    const failed = (eventType: string) => (err: unknown) =>
+      this.audit.record({ eventType, result: 'failure', additionalData: { reason: err instanceof Error ? err.message : String(err) } }).catch(() => undefined);
+    const sweep = () => {
+      void this.keyring.rotateDue().catch(failed('keys.rotation_failed'));
+      // The deployment's API keys with autoRotate get their successors (once it has signed anyone in).
+      void this.#authentication?.then((auth) => auth.apiKeys.rotateDue()).catch(failed('auth.api_key_rotation_failed'));
+    };
     this.#rotationTimer = setInterval(sweep, KEY_ROTATION_SWEEP_MS);
     this.#rotationTimer.unref();
   }
