@@ -132,11 +132,11 @@ describe('SecurityManager.authenticationManager', () => {
       if (login.status !== 'authenticated') return;
       expect(await auth.validateSession(login.token)).not.toBeNull();
       const { key } = await auth.createApiKey({ userId: user.id, permissions: ['models.inference'], expiryDays: 30, autoRotate: true, rateLimit: '1000/hour' });
-      expect(await auth.verifyApiKey(key, 'models.inference')).toMatchObject({ ok: true });
+      expect(await auth.verifyApiKey(key, { permission: 'models.inference' })).toMatchObject({ ok: true });
       // A second manager (a restart) derives the same pepper from the keyring: the key still verifies.
       const again = await security.authenticationManager({});
-      expect(await again.verifyApiKey(key, 'models.inference')).toMatchObject({ ok: true });
-      expect(await again.verifyApiKey(key, 'models.train')).toMatchObject({ ok: false, reason: 'forbidden' });
+      expect(await again.verifyApiKey(key, { permission: 'models.inference' })).toMatchObject({ ok: true });
+      expect(await again.verifyApiKey(key, { permission: 'models.train' })).toMatchObject({ ok: false, reason: 'forbidden' });
       const events = JSON.stringify(await security.audit.query({ limit: 1000 }));
       expect(events).not.toContain('a long and unusual passphrase 42');
       expect(events).not.toContain(key);

@@ -16,6 +16,8 @@ export type ErrorCode =
   | 'ERR_FORBIDDEN'
   /** A cookie-authenticated write without the session's CSRF token. */
   | 'ERR_CSRF'
+  /** The session is too old for this change: sign in again (see requireRecentSignIn). */
+  | 'ERR_REAUTH_REQUIRED'
   /** A remote secrets provider refused our credentials (not the API caller's). */
   | 'ERR_PROVIDER_DENIED'
   | 'ERR_SESSION_LIMIT'

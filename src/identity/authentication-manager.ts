@@ -1,6 +1,7 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
 import type { AuditSink, JsonValue } from '../core/audit-sink.js';
 import { LangtrainError, invalidInput, isLangtrainError } from '../core/errors.js';
-import type { ApiKeyStore, ApiKeyVerification, IssuedApiKey } from './api-keys/api-key-store.js';
+import type { ApiKeyClient, ApiKeyStore, ApiKeyVerification, IssuedApiKey } from './api-keys/api-key-store.js';
 import type { ApiKeyEnvironment } from './api-keys/api-key-format.js';
 import { parseAuthenticationManagerOptions, type AuthenticationManagerOptions, type AuthenticationManagerSettings, type MfaMethod } from './login/authentication-options.js';
 import type { Challenge, LoginChallenges } from './login/login-challenges.js';
@@ -109,6 +110,8 @@ export interface CreateApiKeyOptions {
   /** Default `live`. */
   environment?: ApiKeyEnvironment;
   name?: string | null;
+  /** Who asked, for the audit trail. */
+  client?: ApiKeyClient;
 }
 
 /**
@@ -372,7 +375,7 @@ export class AuthenticationManager {
     const who = { ip: client.ip ?? null, userAgent: client.userAgent ?? null };
     sso.providers.policy(provider); // an unknown name is refused before anything is stored
     const { token, expiresAtMs } = await this.#challenges.issue<PendingSso>('sso', { userId: null, payload: { provider, ...who, state: null }, ttlMs: SSO_LOGIN_TTL_MS });
-    const { redirectUrl, state } = await sso.providers.start(provider, token);
+    const { redirectUrl, state } = await sso.providers.start(provider, ssoRelayState(token));
     await this.#challenges.update<PendingSso>('sso', token, { provider, ...who, state } as PendingSso);
     return { redirectUrl, token, expiresAt: new Date(expiresAtMs).toISOString() };
   }
@@ -384,6 +387,12 @@ export class AuthenticationManager {
   async finishSso(input: { provider: string; token: string; callback: SsoCallback; ip?: string | null; userAgent?: string | null }): Promise<LoginResult> {
     const sso = this.#mustSso();
     const client = { ip: input.ip ?? null, userAgent: input.userAgent ?? null };
+    // Checked before the sign-in is taken, so a mismatch spends nothing. SAML: the IdP echoes RelayState, the digest of this browser's token (the token itself
+    // never travels through the IdP, so a captured form does not yield the cookie).
+    if ('relayState' in input.callback && !digestsEqual(input.callback.relayState, ssoRelayState(input.token))) {
+      await this.#record('auth.sso_login', 'failure', null, client, { provider: input.provider, reason: 'relay_state_mismatch' });
+      return { status: 'refused', reason: 'invalid_challenge' };
+    }
     const taken = await this.#challenges.take<PendingSso>('sso', input.token);
     if (taken === null || taken === 'expired' || taken.payload.provider !== input.provider || taken.payload.state === null) {
       await this.#record('auth.sso_login', 'failure', null, client, { provider: input.provider, reason: taken === 'expired' ? 'challenge_expired' : 'invalid_challenge' });
@@ -414,7 +423,7 @@ export class AuthenticationManager {
     await this.#users.disable(userId, client);
     const sessionsRevoked = await this.#sessions.revokeAllForUser(userId);
     let apiKeysRevoked = 0;
-    for (const key of await this.#apiKeys.list(userId)) if (key.status === 'active' || key.status === 'rotating') apiKeysRevoked += Number(await this.#apiKeys.revoke(key.id));
+    for (const key of await this.#apiKeys.list(userId)) if (key.status === 'active' || key.status === 'rotating') apiKeysRevoked += Number(await this.#apiKeys.revoke(key.id, client));
     return { sessionsRevoked, apiKeysRevoked };
   }
 
@@ -445,12 +454,13 @@ export class AuthenticationManager {
       rateLimit: input.rateLimit === undefined ? '1000/hour' : input.rateLimit,
       environment: input.environment ?? 'live',
       name: input.name ?? null,
+      ...(input.client ? { client: input.client } : {}),
     });
   }
 
   /** ApiKeyStore.verify: whether `key` may be used now, for `permission` if given. */
-  verifyApiKey(key: string, permission?: string): Promise<ApiKeyVerification> {
-    return this.#apiKeys.verify(key, permission === undefined ? {} : { permission });
+  verifyApiKey(key: string, options: { permission?: string; client?: ApiKeyClient } = {}): Promise<ApiKeyVerification> {
+    return this.#apiKeys.verify(key, options);
   }
 
   /** The first factor passed: a second-factor challenge with the methods this account can use, or a refusal. */
@@ -492,4 +502,14 @@ export class AuthenticationManager {
   #record(eventType: string, result: string, userId: string | null, client: Client, data: Record<string, JsonValue>): Promise<unknown> {
     return this.#audit.record({ eventType, userId, timestamp: this.#clock(), result, level: 'basic', additionalData: { ...data, ip: client.ip, userAgent: client.userAgent } });
   }
+}
+
+/** What SAML's RelayState carries for an SSO sign-in: a digest of the browser's token, never the token. */
+function ssoRelayState(token: string): string {
+  return createHash('sha256').update(`langtrain-sso-relay-state:${token}`).digest('base64url');
+}
+
+function digestsEqual(a: string, b: string): boolean {
+  const digest = (s: string) => createHash('sha256').update(s, 'utf8').digest();
+  return timingSafeEqual(digest(a), digest(b));
 }

@@ -26,6 +26,7 @@ const STATUS_BY_CODE: Partial<Record<ErrorCode, number>> = {
   ERR_UNAUTHENTICATED: 401,
   ERR_FORBIDDEN: 403,
   ERR_CSRF: 403,
+  ERR_REAUTH_REQUIRED: 403,
   ERR_PASSWORD_REJECTED: 400,
   ERR_USER_EXISTS: 409,
   ERR_SESSION_LIMIT: 409,
@@ -42,6 +43,8 @@ const STATUS_BY_CODE: Partial<Record<ErrorCode, number>> = {
   ERR_KMS_UNAVAILABLE: 503,
   // An upstream (Vault, AWS, Azure) refused or failed us: a gateway problem, not the caller's.
   ERR_PROVIDER_DENIED: 502,
+  // The identity provider could not be reached or discovered when a sign-in started.
+  ERR_SSO_FAILED: 502,
 };
 
 const reply = (status: number, code: ErrorCode, message: string): ErrorReply => ({ status, body: { error: { code, message } } });

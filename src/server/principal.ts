@@ -3,7 +3,7 @@ import { ADMIN_ROLE } from '../identity/login/first-admin.js';
 
 /** Who a request acts as, once authenticated. */
 export type Principal =
-  | { kind: 'user'; userId: string; roles: readonly string[]; mfa: boolean; sessionId: string; via: 'cookie' | 'bearer' }
+  | { kind: 'user'; userId: string; roles: readonly string[]; mfa: boolean; sessionId: string; via: 'cookie' | 'bearer'; signedInAt: string }
   | { kind: 'api_key'; userId: string; keyId: string; permissions: readonly string[]; ownerRoles: readonly string[] }
   | { kind: 'service'; name: string };
 

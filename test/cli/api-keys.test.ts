@@ -27,8 +27,8 @@ describe('langtrain api-keys', { timeout: 90_000 }, () => {
     expect(id).toBeDefined();
     expect(created.stderr).toContain(`warning: the API key ${id} is shown once`);
 
-    expect(await auth.verifyApiKey(key, 'models.inference')).toMatchObject({ ok: true, id, userId: alice.id });
-    expect(await auth.verifyApiKey(key, 'models.train')).toEqual({ ok: false, reason: 'forbidden' });
+    expect(await auth.verifyApiKey(key, { permission: 'models.inference' })).toMatchObject({ ok: true, id, userId: alice.id });
+    expect(await auth.verifyApiKey(key, { permission: 'models.train' })).toEqual({ ok: false, reason: 'forbidden' });
 
     const secret = key.split('_')[3]!;
     const human = await cli('api-keys', 'list');
@@ -39,7 +39,7 @@ describe('langtrain api-keys', { timeout: 90_000 }, () => {
 
     const revoked = await cli('api-keys', 'revoke', id!);
     expect(revoked).toMatchObject({ code: 0, stdout: `revoked ${id}\n` });
-    expect(await auth.verifyApiKey(key, 'models.inference')).toEqual({ ok: false, reason: 'revoked' });
+    expect(await auth.verifyApiKey(key, { permission: 'models.inference' })).toEqual({ ok: false, reason: 'revoked' });
     expect(parseJson(await cli('api-keys', 'list', '--json'))).toMatchObject([{ id, status: 'revoked' }]);
     const again = await cli('api-keys', 'revoke', id!);
     expect(again.code).toBe(2);
@@ -70,8 +70,8 @@ describe('langtrain api-keys', { timeout: 90_000 }, () => {
     expect(successor).toMatch(KEY_SHAPE);
     expect(successor).not.toBe(issued.key);
     expect(rotated.stderr).toContain(`the old key ${issued.id} keeps working for 24h`);
-    expect(await auth.verifyApiKey(successor, 'models.train')).toMatchObject({ ok: true, userId: alice.id });
-    expect(await auth.verifyApiKey(issued.key, 'models.train')).toMatchObject({ ok: true });
+    expect(await auth.verifyApiKey(successor, { permission: 'models.train' })).toMatchObject({ ok: true, userId: alice.id });
+    expect(await auth.verifyApiKey(issued.key, { permission: 'models.train' })).toMatchObject({ ok: true });
     expect(parseJson<Array<{ status: string }>>(await cli('api-keys', 'list', '--json')).map((k) => k.status)).toEqual(['rotating', 'active']);
   });
 

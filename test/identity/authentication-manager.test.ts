@@ -264,8 +264,8 @@ describe.each(storeUrls('auth-manager').slice(0, 1))('AuthenticationManager on $
     const issued = await m.createApiKey({ userId: alice.id, permissions: ['models.inference', 'datasets.read'], expiryDays: 30, autoRotate: true, rateLimit: '1000/hour' });
     secrets.push(issued.key);
     expect(issued.expiresAt).toBe(new Date(START + 30 * 86_400_000).toISOString());
-    expect(await m.verifyApiKey(issued.key, 'models.inference')).toMatchObject({ ok: true, userId: alice.id, permissions: ['models.inference', 'datasets.read'] });
-    expect(await m.verifyApiKey(issued.key, 'models.deploy')).toEqual({ ok: false, reason: 'forbidden' });
+    expect(await m.verifyApiKey(issued.key, { permission: 'models.inference' })).toMatchObject({ ok: true, userId: alice.id, permissions: ['models.inference', 'datasets.read'] });
+    expect(await m.verifyApiKey(issued.key, { permission: 'models.deploy' })).toEqual({ ok: false, reason: 'forbidden' });
     expect(await m.verifyApiKey('lt_live_nonsense')).toEqual({ ok: false, reason: 'malformed' });
     expect(audit.of('auth.api_key_created')).toMatchObject([{ additionalData: { autoRotate: true, rateLimit: '1000/hour' } }]);
     // Defaults are the seed's.

@@ -4,7 +4,7 @@ import { parseRate } from '../../core/units.js';
 import type { ApiKeyListing, IssuedApiKey } from '../../identity/api-keys/api-key-store.js';
 import type { User } from '../../identity/users/user-record.js';
 import { output, withCommonOptions, type CommonOptions, type Run } from '../context.js';
-import { collect, userNamed, withAuth } from './users.js';
+import { CLI_CLIENT, collect, userNamed, withAuth } from './users.js';
 
 /**
  * `langtrain api-keys …`: keys for programmatic access. A new key is printed once, alone on
@@ -38,6 +38,7 @@ export function apiKeysCommand(run: Run): Command {
           autoRotate: o.autoRotate,
           rateLimit,
           name: o.name ?? null,
+          client: CLI_CLIENT,
         });
         showOnce(o, issued, user);
       }),
@@ -60,7 +61,7 @@ export function apiKeysCommand(run: Run): Command {
     .argument('<id>', 'the key id, as `langtrain api-keys list` shows it')
     .action((id: string, o) =>
       withAuth(run, o, async (auth) => {
-        if (!(await auth.apiKeys.revoke(id))) throw new LangtrainError('ERR_NOT_FOUND', `no unrevoked API key ${id}; \`langtrain api-keys list\` shows the keys and their status`, { id });
+        if (!(await auth.apiKeys.revoke(id, CLI_CLIENT))) throw new LangtrainError('ERR_NOT_FOUND', `no unrevoked API key ${id}; \`langtrain api-keys list\` shows the keys and their status`, { id });
         output(o, { id, revoked: true }, () => `revoked ${id}`);
       }),
     );
@@ -70,7 +71,7 @@ export function apiKeysCommand(run: Run): Command {
     .argument('<id>', 'the key id, as `langtrain api-keys list` shows it')
     .action((id: string, o) =>
       withAuth(run, o, async (auth) => {
-        const issued = await auth.apiKeys.rotate(id).catch((err: unknown) => {
+        const issued = await auth.apiKeys.rotate(id, CLI_CLIENT).catch((err: unknown) => {
           throw isLangtrainError(err, 'ERR_NOT_FOUND') ? new LangtrainError('ERR_NOT_FOUND', `no API key ${id}; \`langtrain api-keys list\` shows the keys`, { id }) : err;
         });
         const graceHours = auth.apiKeys.rotationGraceMs / 3_600_000;

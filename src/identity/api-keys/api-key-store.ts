@@ -32,6 +32,14 @@ export interface CreateApiKeyInput {
   rateLimit?: string | null;
   environment: ApiKeyEnvironment;
   name?: string | null;
+  /** Who asked, for the audit trail. */
+  client?: ApiKeyClient;
+}
+
+/** Where a request came from, recorded with each event it causes. */
+export interface ApiKeyClient {
+  ip?: string | null;
+  userAgent?: string | null;
 }
 
 export interface IssuedApiKey {
@@ -163,27 +171,27 @@ export class ApiKeyStore {
       rateLimit,
       autoRotate: record.autoRotate,
       expiresAt: record.expiresAt,
-    });
+    }, input.client);
     return { key: generated.key, id: record.id, expiresAt: record.expiresAt };
   }
 
   /** Whether `key` may be used now (for `permission`, if given). Never throws for a bad key. */
-  async verify(key: string, options: { permission?: string } = {}): Promise<ApiKeyVerification> {
-    const permission = options.permission;
+  async verify(key: string, options: { permission?: string; client?: ApiKeyClient } = {}): Promise<ApiKeyVerification> {
+    const { permission, client } = options;
     if (permission !== undefined && !isPermissionRequest(permission)) throw invalidInput(`permission to check must be a concrete 'resource.action'`, { option: 'permission' });
-    const found = await this.#authenticate(key, 'auth.api_key_refused');
+    const found = await this.#authenticate(key, 'auth.api_key_refused', client);
     if (!found.ok) return { ok: false, reason: found.reason };
     const { apiKey } = found;
     const now = this.#clock();
     const status = statusAt(apiKey, now);
-    if (status !== 'active' && status !== 'rotating') return this.#refuse(apiKey, status);
-    if (permission !== undefined && !permissionGranted(apiKey.permissions, permission)) return this.#refuse(apiKey, 'forbidden', { permission });
+    if (status !== 'active' && status !== 'rotating') return this.#refuse(apiKey, status, {}, client);
+    if (permission !== undefined && !permissionGranted(apiKey.permissions, permission)) return this.#refuse(apiKey, 'forbidden', { permission }, client);
     let decision: ApiKeyRateState | undefined;
     if (this.#rateLimiter && apiKey.rateLimit !== null) {
       const rate = parseRate(apiKey.rateLimit, 'rateLimit');
       decision = { ...(await this.#rateLimiter.take(`api-key:${apiKey.id}`, rate)), limit: rate.limit, windowMs: rate.windowMs };
       if (!decision.allowed) {
-        await this.#record('auth.api_key_refused', 'denied', apiKey.userId, { keyId: apiKey.id, reason: 'rate_limited', rateLimit: apiKey.rateLimit, retryAfterMs: decision.retryAfterMs }, 'detailed');
+        await this.#record('auth.api_key_refused', 'denied', apiKey.userId, { keyId: apiKey.id, reason: 'rate_limited', rateLimit: apiKey.rateLimit, retryAfterMs: decision.retryAfterMs }, client, 'detailed');
         return { ok: false, reason: 'rate_limited', retryAfterMs: decision.retryAfterMs, rateLimit: decision };
       }
     }
@@ -191,7 +199,7 @@ export class ApiKeyStore {
   }
 
   /** Issue a successor to key `id` now and return it; `id` keeps working for `rotationGrace`. */
-  async rotate(id: string): Promise<IssuedApiKey> {
+  async rotate(id: string, client?: ApiKeyClient): Promise<IssuedApiKey> {
     checkId(id);
     const now = this.#clock();
     const outcome = await this.#store.writeTransaction('api_keys:rotate', async (tx) => {
@@ -207,7 +215,7 @@ export class ApiKeyStore {
       if (outcome.error === 'missing') throw new LangtrainError('ERR_NOT_FOUND', `there is no api key ${id}`);
       throw new LangtrainError('ERR_API_KEY_INACTIVE', `api key ${id} is ${outcome.error}; only an active key can be rotated`, { status: outcome.error });
     }
-    await this.#recordRotated(outcome.current, outcome.issued, 'manual');
+    await this.#recordRotated(outcome.current, outcome.issued, 'manual', client);
     return outcome.issued;
   }
 
@@ -250,14 +258,14 @@ export class ApiKeyStore {
    * the same transaction. From then on the current key works for at most `rotationGrace`.
    * ERR_API_KEY_CLAIM_REFUSED (details.reason) otherwise.
    */
-  async claimSuccessor(currentKey: string): Promise<{ key: string; id: string; expiresAt: string }> {
-    const found = await this.#authenticate(currentKey, 'auth.api_key_claim_refused');
+  async claimSuccessor(currentKey: string, client?: ApiKeyClient): Promise<{ key: string; id: string; expiresAt: string }> {
+    const found = await this.#authenticate(currentKey, 'auth.api_key_claim_refused', client);
     if (!found.ok) throw claimRefused(found.reason);
     const current = found.apiKey;
     const now = this.#clock();
     const status = statusAt(current, now);
-    if (status !== 'active' && status !== 'rotating') return this.#refuseClaim(current, status);
-    if (current.rotatedTo === null) return this.#refuseClaim(current, 'no_successor');
+    if (status !== 'active' && status !== 'rotating') return this.#refuseClaim(current, status, client);
+    if (current.rotatedTo === null) return this.#refuseClaim(current, 'no_successor', client);
     const successorId = current.rotatedTo;
     const graceUntil = new Date(Math.min(now.getTime() + this.rotationGraceMs, Date.parse(current.expiresAt))).toISOString();
     const claimed = await this.#store.writeTransaction('api_keys:rotate', async (tx) => {
@@ -269,9 +277,9 @@ export class ApiKeyStore {
       await tx.updateTable(TABLE).set({ grace_until: graceUntil }).where('id', '=', current.id).execute();
       return { sealed: String(row.sealed_key), expiresAt: String(row.expires_at) };
     });
-    if (!claimed) return this.#refuseClaim(current, 'already_claimed');
+    if (!claimed) return this.#refuseClaim(current, 'already_claimed', client);
     const key = openSuccessor(this.#pepper, successorId, claimed.sealed);
-    await this.#record('auth.api_key_successor_claimed', 'success', current.userId, { keyId: current.id, successorId, graceUntil });
+    await this.#record('auth.api_key_successor_claimed', 'success', current.userId, { keyId: current.id, successorId, graceUntil }, client);
     return { key, id: successorId, expiresAt: claimed.expiresAt };
   }
 
@@ -279,7 +287,7 @@ export class ApiKeyStore {
    * Revoke key `id`, and its auto-rotated successor if still unclaimed (nobody holds that one
    * yet, and revocation usually means the current key leaked). False when not found or already revoked.
    */
-  async revoke(id: string): Promise<boolean> {
+  async revoke(id: string, client?: ApiKeyClient): Promise<boolean> {
     checkId(id);
     const nowIso = this.#clock().toISOString();
     const revoked = await this.#store.writeTransaction('api_keys:rotate', async (tx) => {
@@ -298,7 +306,7 @@ export class ApiKeyStore {
       }
       return rows.map(toApiKey);
     });
-    for (const k of revoked) await this.#record('auth.api_key_revoked', 'success', k.userId, { keyId: k.id, reason: k.id === id ? 'revoked' : 'predecessor_revoked' });
+    for (const k of revoked) await this.#record('auth.api_key_revoked', 'success', k.userId, { keyId: k.id, reason: k.id === id ? 'revoked' : 'predecessor_revoked' }, client);
     return revoked.length > 0;
   }
 
@@ -311,29 +319,29 @@ export class ApiKeyStore {
   }
 
   /** Parse, look up and compare. Malformed: nothing recorded; unknown id: a `detailed` event. */
-  async #authenticate(key: string, refusalEvent: string): Promise<{ ok: true; apiKey: ApiKey } | { ok: false; reason: 'malformed' | 'unknown' }> {
+  async #authenticate(key: string, refusalEvent: string, client: ApiKeyClient | undefined): Promise<{ ok: true; apiKey: ApiKey } | { ok: false; reason: 'malformed' | 'unknown' }> {
     const parsed = parseApiKey(key);
     if (!parsed) return { ok: false, reason: 'malformed' };
     const row = await this.#store.db.selectFrom(TABLE).selectAll().where('id', '=', parsed.id).executeTakeFirst();
     if (!row) {
-      await this.#record(refusalEvent, 'denied', null, { keyId: parsed.id, reason: 'unknown' }, 'detailed');
+      await this.#record(refusalEvent, 'denied', null, { keyId: parsed.id, reason: 'unknown' }, client, 'detailed');
       return { ok: false, reason: 'unknown' };
     }
     const apiKey = toApiKey(row);
     if (apiKey.environment !== parsed.environment || !verifyApiKeySecret(this.#pepper, parsed.secret, String(row.secret_hash))) {
-      await this.#record(refusalEvent, 'denied', apiKey.userId, { keyId: apiKey.id, reason: 'unknown', detail: 'secret_mismatch' });
+      await this.#record(refusalEvent, 'denied', apiKey.userId, { keyId: apiKey.id, reason: 'unknown', detail: 'secret_mismatch' }, client);
       return { ok: false, reason: 'unknown' };
     }
     return { ok: true, apiKey };
   }
 
-  async #refuse(apiKey: ApiKey, reason: Exclude<ApiKeyRefusalReason, 'rate_limited'>, data: Record<string, JsonValue> = {}): Promise<ApiKeyVerification> {
-    await this.#record('auth.api_key_refused', 'denied', apiKey.userId, { keyId: apiKey.id, reason, ...data });
+  async #refuse(apiKey: ApiKey, reason: Exclude<ApiKeyRefusalReason, 'rate_limited'>, data: Record<string, JsonValue>, client: ApiKeyClient | undefined): Promise<ApiKeyVerification> {
+    await this.#record('auth.api_key_refused', 'denied', apiKey.userId, { keyId: apiKey.id, reason, ...data }, client);
     return { ok: false, reason };
   }
 
-  async #refuseClaim(apiKey: ApiKey, reason: ApiKeyClaimRefusalReason): Promise<never> {
-    await this.#record('auth.api_key_claim_refused', 'denied', apiKey.userId, { keyId: apiKey.id, reason });
+  async #refuseClaim(apiKey: ApiKey, reason: ApiKeyClaimRefusalReason, client: ApiKeyClient | undefined): Promise<never> {
+    await this.#record('auth.api_key_claim_refused', 'denied', apiKey.userId, { keyId: apiKey.id, reason }, client);
     throw claimRefused(reason);
   }
 
@@ -358,13 +366,14 @@ export class ApiKeyStore {
     return { key: generated.key, id: generated.id, expiresAt: successor.expiresAt };
   }
 
-  #recordRotated(current: ApiKey, issued: IssuedApiKey, trigger: 'manual' | 'auto'): Promise<unknown> {
-    return this.#record('auth.api_key_rotated', 'success', current.userId, { keyId: current.id, successorId: issued.id, trigger, successorExpiresAt: issued.expiresAt });
+  #recordRotated(current: ApiKey, issued: IssuedApiKey, trigger: 'manual' | 'auto', client?: ApiKeyClient): Promise<unknown> {
+    return this.#record('auth.api_key_rotated', 'success', current.userId, { keyId: current.id, successorId: issued.id, trigger, successorExpiresAt: issued.expiresAt }, client);
   }
 
   /** The only way events leave this class: ids, reasons and times, never a key, secret or hash. */
-  #record(eventType: string, result: string, userId: string | null, data: Record<string, JsonValue>, level: AuditEventLevel = 'basic'): Promise<unknown> {
-    return this.#audit.record({ eventType, userId, timestamp: this.#clock(), result, level, additionalData: data });
+  #record(eventType: string, result: string, userId: string | null, data: Record<string, JsonValue>, client: ApiKeyClient | undefined, level: AuditEventLevel = 'basic'): Promise<unknown> {
+    const where: Record<string, JsonValue> = client ? { ip: client.ip ?? null, userAgent: client.userAgent?.slice(0, 512) ?? null } : {};
+    return this.#audit.record({ eventType, userId, timestamp: this.#clock(), result, level, additionalData: { ...data, ...where } });
   }
 
   #bool(value: boolean): boolean | number {

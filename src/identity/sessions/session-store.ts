@@ -141,8 +141,11 @@ export class SessionStore {
 
   /** Whether `presented` is the session's CSRF token (constant-time). */
   csrfTokenMatches(sessionId: string, presented: unknown): boolean {
-    if (typeof presented !== 'string' || presented.length !== 43) return false;
-    return timingSafeEqual(Buffer.from(this.csrfToken(sessionId)), Buffer.from(presented));
+    if (typeof presented !== 'string') return false;
+    const expected = Buffer.from(this.csrfToken(sessionId));
+    // Compared as bytes: a 43-character header holding a multi-byte character is longer in bytes.
+    const given = Buffer.from(presented, 'utf8');
+    return given.length === expected.length && timingSafeEqual(expected, given);
   }
 
   /**

@@ -1,5 +1,5 @@
 import type { AuditSink, JsonValue } from '../../core/audit-sink.js';
-import { LangtrainError, isLangtrainError } from '../../core/errors.js';
+import { LangtrainError, invalidInput, isLangtrainError } from '../../core/errors.js';
 import type { Store } from '../../store/database.js';
 import type { Client, User } from '../users/user-record.js';
 import { normaliseUsername, type UserDirectory } from '../users/user-directory.js';
@@ -73,7 +73,8 @@ export class SsoAccounts {
       if (isLangtrainError(err, 'ERR_USER_EXISTS')) return this.#refuse('account_conflict', identity, client, null, { username });
       throw err;
     }
-    await this.#insertLink(identity, user.id, now);
+    // A concurrent first sign-in of the same subject (under another username) linked first.
+    if ((await this.#insertLink(identity, user.id, now)) !== null) return this.#refuse('account_conflict', identity, client, null, { username });
     await this.#record('auth.sso_provisioned', 'success', user.id, identity, client, { username, roles });
     return { ok: true, user, created: true };
   }
@@ -81,14 +82,21 @@ export class SsoAccounts {
   /** Admin: link an existing account to an IdP subject (for accounts that existed before SSO). */
   async link(userId: string, provider: string, subject: string, client: Client): Promise<void> {
     if (!(await this.#users.get(userId))) throw new LangtrainError('ERR_NOT_FOUND', 'no such user', { userId });
-    await this.#insertLink({ provider, subject }, userId, this.#clock().toISOString());
+    const holder = await this.#insertLink({ provider, subject }, userId, this.#clock().toISOString());
+    if (holder === userId) return;
+    // Moving a subject to another account would hand that account to whoever signs in as it.
+    if (holder !== null) throw invalidInput(`${provider} subject ${subject} is already linked to another account`, { provider, subject });
     await this.#record('auth.sso_linked', 'success', userId, { provider, subject }, client, {});
   }
 
-  async #insertLink(identity: { provider: string; subject: string }, userId: string, now: string): Promise<void> {
-    await this.#store.writeTransaction(`sso:${identity.provider}`, (tx) =>
-      tx.insertInto(TABLE).values({ provider: identity.provider, subject: identity.subject, user_id: userId, created_at: now, last_login_at: now }).execute(),
-    );
+  /** Null when the link was made; else the account the subject is already linked to (unchanged). */
+  async #insertLink(identity: { provider: string; subject: string }, userId: string, now: string): Promise<string | null> {
+    return this.#store.writeTransaction(`sso:${identity.provider}`, async (tx) => {
+      const linked = await tx.selectFrom(TABLE).select('user_id').where('provider', '=', identity.provider).where('subject', '=', identity.subject).executeTakeFirst();
+      if (linked) return String(linked.user_id);
+      await tx.insertInto(TABLE).values({ provider: identity.provider, subject: identity.subject, user_id: userId, created_at: now, last_login_at: now }).execute();
+      return null;
+    });
   }
 
   async #refuse(reason: 'not_provisioned' | 'account_conflict' | 'disabled', identity: SsoIdentity, client: Client, userId: string | null = null, data: Record<string, JsonValue> = {}): Promise<SsoAccountResult> {

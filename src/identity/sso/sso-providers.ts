@@ -3,6 +3,7 @@ import { LangtrainError } from '../../core/errors.js';
 import { parseOptions } from '../../core/options.js';
 import { CREDENTIAL_REFERENCE, readCredential, type CredentialReference } from '../../secrets/providers/credential-reference.js';
 import type { Store } from '../../store/database.js';
+import { checkRoles } from '../users/user-record.js';
 import { OidcSsoProvider, type OidcPendingLogin, type OidcSsoProviderOptions } from './oidc/index.js';
 import { parseOidcOptions } from './oidc/oidc-options.js';
 import { SamlServiceProvider } from './saml/index.js';
@@ -17,10 +18,19 @@ export type SsoCallback = { url: string } | { samlResponse: string; relayState: 
 
 const PROVISIONING_KEYS = ['jitProvisioning', 'groupRoles', 'defaultRoles', 'roleSync'] as const;
 
+/** Role names checked as UserDirectory will, so a typo fails at start-up rather than at someone's first sign-in. */
+const roles = z.array(z.string()).superRefine((value, ctx) => {
+  try {
+    checkRoles(value);
+  } catch (err) {
+    ctx.addIssue({ code: 'custom', message: (err as Error).message });
+  }
+});
+
 const provisioningSchema = z.strictObject({
   jitProvisioning: z.boolean().default(true),
-  groupRoles: z.record(z.string().min(1), z.array(z.string())).default({}),
-  defaultRoles: z.array(z.string()).default([]),
+  groupRoles: z.record(z.string().min(1), roles).default({}),
+  defaultRoles: roles.default([]),
   roleSync: z.enum(['always', 'on_create']).default('always'),
 });
 

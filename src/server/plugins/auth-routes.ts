@@ -29,7 +29,7 @@ import {
   whoamiReply,
 } from '../schemas/auth.js';
 import { clearSessionCookies, setSessionCookies } from '../session-cookies.js';
-import { requireAuthenticated } from './authentication.js';
+import { requireAuthenticated, requireRecentSignIn } from './authentication.js';
 
 const tags = ['auth'];
 const security = AUTHENTICATED;
@@ -49,6 +49,7 @@ const clientOf = (request: FastifyRequest) => ({ ip: request.ip, userAgent: requ
  */
 export const authRoutes: FastifyPluginAsyncZod<{ security: SecurityManager; auth: AuthenticationManager }> = async (app, { security: manager, auth }) => {
   const signedIn = requireAuthenticated(manager);
+  const recentlySignedIn = requireRecentSignIn(manager);
   /** Routes that act on the account behind a session (not an API key or a service). */
   const userOf = (request: FastifyRequest) => {
     const p = request.principal;
@@ -133,7 +134,7 @@ export const authRoutes: FastifyPluginAsyncZod<{ security: SecurityManager; auth
     return reply.code(204).send(null);
   });
 
-  app.post('/mfa/totp', { onRequest: signedIn, schema: { tags, security, summary: 'Start TOTP enrolment: the secret and otpauth URI, shown once', response: { 200: z.object({ secret: z.string(), uri: z.string() }) } } }, async (request) =>
+  app.post('/mfa/totp', { onRequest: recentlySignedIn, schema: { tags, security, summary: 'Start TOTP enrolment: the secret and otpauth URI, shown once', response: { 200: z.object({ secret: z.string(), uri: z.string() }) } } }, async (request) =>
     auth.users.enrolTotp(userOf(request).userId, clientOf(request)),
   );
 
@@ -145,7 +146,7 @@ export const authRoutes: FastifyPluginAsyncZod<{ security: SecurityManager; auth
 
   app.post(
     '/mfa/sms/phone',
-    { onRequest: signedIn, schema: { tags, security, summary: 'Send a code to a new SMS number to prove you hold it', body: phoneBody, response: { 200: z.object({ verification: z.string(), phone: z.string(), expiresAt: z.string() }) } } },
+    { onRequest: recentlySignedIn, schema: { tags, security, summary: 'Send a code to a new SMS number to prove you hold it', body: phoneBody, response: { 200: z.object({ verification: z.string(), phone: z.string(), expiresAt: z.string() }) } } },
     async (request, reply) => {
       const r = await auth.startPhoneVerification(userOf(request).userId, request.body.phone);
       if (r.status === 'refused') throw refusal(reply, r);
@@ -163,12 +164,12 @@ export const authRoutes: FastifyPluginAsyncZod<{ security: SecurityManager; auth
     },
   );
 
-  app.post('/mfa/recovery-codes', { onRequest: signedIn, schema: { tags, security, summary: 'Replace your recovery codes (shown once)', response: { 200: z.object({ codes: z.array(z.string()) }) } } }, async (request) => ({
+  app.post('/mfa/recovery-codes', { onRequest: recentlySignedIn, schema: { tags, security, summary: 'Replace your recovery codes (shown once)', response: { 200: z.object({ codes: z.array(z.string()) }) } } }, async (request) => ({
     codes: await auth.users.generateRecoveryCodes(userOf(request).userId, clientOf(request)),
   }));
 
-  app.post('/api-keys', { onRequest: signedIn, schema: { tags, security, summary: 'Create an API key (the key is shown once)', body: createApiKeyBody, response: { 201: issuedApiKeyReply } } }, async (request, reply) => {
-    const issued = await auth.createApiKey({ userId: userOf(request).userId, ...request.body });
+  app.post('/api-keys', { onRequest: recentlySignedIn, schema: { tags, security, summary: 'Create an API key (the key is shown once)', body: createApiKeyBody, response: { 201: issuedApiKeyReply } } }, async (request, reply) => {
+    const issued = await auth.createApiKey({ userId: userOf(request).userId, ...request.body, client: clientOf(request) });
     return reply.code(201).send(issued);
   });
 
@@ -185,13 +186,13 @@ export const authRoutes: FastifyPluginAsyncZod<{ security: SecurityManager; auth
 
   app.delete('/api-keys/:id', { onRequest: signedIn, schema: { tags, security, summary: 'Revoke one of your API keys', params: apiKeyId, response: { 204: z.null() } } }, async (request, reply) => {
     await ownKey(request, request.params.id);
-    await auth.apiKeys.revoke(request.params.id);
+    await auth.apiKeys.revoke(request.params.id, clientOf(request));
     return reply.code(204).send(null);
   });
 
-  app.post('/api-keys/:id/rotate', { onRequest: signedIn, schema: { tags, security, summary: 'Issue a successor; the old key works for the grace window', params: apiKeyId, response: { 201: issuedApiKeyReply } } }, async (request, reply) => {
+  app.post('/api-keys/:id/rotate', { onRequest: recentlySignedIn, schema: { tags, security, summary: 'Issue a successor; the old key works for the grace window', params: apiKeyId, response: { 201: issuedApiKeyReply } } }, async (request, reply) => {
     await ownKey(request, request.params.id);
-    return reply.code(201).send(await auth.apiKeys.rotate(request.params.id));
+    return reply.code(201).send(await auth.apiKeys.rotate(request.params.id, clientOf(request)));
   });
 
   app.post(
@@ -199,7 +200,7 @@ export const authRoutes: FastifyPluginAsyncZod<{ security: SecurityManager; auth
     { onRequest: signedIn, schema: { tags, security, summary: 'With the current key as bearer: fetch its auto-rotated successor, once', response: { 200: issuedApiKeyReply } } },
     async (request) => {
       if (request.principal?.kind !== 'api_key') throw new LangtrainError('ERR_FORBIDDEN', 'send the current API key as the bearer token');
-      return auth.apiKeys.claimSuccessor(request.headers.authorization!.replace(/^Bearer +/i, '').trim());
+      return auth.apiKeys.claimSuccessor(request.headers.authorization!.replace(/^Bearer +/i, '').trim(), clientOf(request));
     },
   );
 };

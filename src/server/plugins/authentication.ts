@@ -5,7 +5,7 @@ import type { ApiKeyRateState } from '../../identity/api-keys/api-key-store.js';
 import type { AuthenticationManager } from '../../identity/authentication-manager.js';
 import type { SecurityManager } from '../../security-manager.js';
 import { mayPerform, type Principal } from '../principal.js';
-import { SESSION_COOKIE, clearSessionCookies } from '../session-cookies.js';
+import { CSRF_COOKIE, SESSION_COOKIE, clearSessionCookies } from '../session-cookies.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -33,7 +33,9 @@ const API_KEY_PREFIX = /^lt_(?:live|test)_/;
  *   route: a client that sends one believes it is signed in and should learn it is not.
  * - An API key's rate limit is enforced here; every answer to a key carries the IETF
  *   `RateLimit-Limit` / `RateLimit-Remaining` / `RateLimit-Reset` headers, and a refusal 429
- *   with `Retry-After`. A key of a disabled account is refused.
+ *   with `Retry-After`.
+ * - A session or key of a disabled (or deleted) account is refused: the account, not only the
+ *   credential, must still be good.
  * - A stale session cookie is cleared and the request continues unauthenticated (so the login
  *   page still works). With a live one, a write (not GET/HEAD/OPTIONS) must carry the
  *   session's CSRF token in `X-CSRF-Token`, else 403: the cookie alone proves nothing about
@@ -57,27 +59,28 @@ export const authentication = fp<{ security: SecurityManager; auth: Authenticati
       const cookie = request.cookies[SESSION_COOKIE];
       if (cookie === undefined) return;
       const live = await auth.validateSession(cookie);
-      if (live === null) {
+      const principal = live === null ? null : await userPrincipal(auth, live.session, 'cookie');
+      if (principal === null) {
         clearSessionCookies(reply);
         return;
       }
-      if (!SAFE_METHODS.has(request.method) && !auth.sessions.csrfTokenMatches(live.session.id, request.headers['x-csrf-token'])) {
-        await recordFailure(security, request, 'csrf_token_mismatch');
-        throw new LangtrainError('ERR_CSRF', 'a write with the session cookie needs the header X-CSRF-Token (from the login answer or the lt_csrf cookie)');
+      if (!SAFE_METHODS.has(request.method) && !auth.sessions.csrfTokenMatches(principal.sessionId, request.headers['x-csrf-token'])) {
+        await recordFailure(security, request, 'csrf_token_mismatch', { userId: principal.userId });
+        throw new LangtrainError('ERR_CSRF', `a write with the session cookie needs the header X-CSRF-Token (from the login answer or the ${CSRF_COOKIE} cookie)`);
       }
-      request.principal = await userPrincipal(auth, live.session, 'cookie');
+      request.principal = principal;
     });
   },
   { name: 'langtrain-authentication', dependencies: ['langtrain-service-auth'] },
 );
 
 async function apiKeyPrincipal(security: SecurityManager, auth: AuthenticationManager, request: FastifyRequest, reply: FastifyReply, key: string): Promise<Principal> {
-  const v = await auth.verifyApiKey(key);
+  const v = await auth.verifyApiKey(key, { client: { ip: request.ip, userAgent: request.headers['user-agent'] ?? null } });
   if (v.ok) {
     if (v.rateLimit) rateLimitHeaders(reply, v.rateLimit);
     const owner = await auth.users.get(v.userId);
     if (owner && !owner.disabled) return { kind: 'api_key', userId: v.userId, keyId: v.id, permissions: v.permissions, ownerRoles: owner.roles };
-    await recordFailure(security, request, 'api_key_owner_disabled');
+    await recordFailure(security, request, 'api_key_owner_disabled', { userId: v.userId });
     throw unauthenticated(reply, 'the API key belongs to a disabled account');
   }
   if (v.reason === 'rate_limited') {
@@ -92,15 +95,22 @@ async function apiKeyPrincipal(security: SecurityManager, auth: AuthenticationMa
 
 async function sessionPrincipal(security: SecurityManager, auth: AuthenticationManager, request: FastifyRequest, reply: FastifyReply, token: string): Promise<Principal> {
   const live = await auth.validateSession(token);
-  if (live !== null) return userPrincipal(auth, live.session, 'bearer');
-  await recordFailure(security, request, 'invalid_bearer_token');
+  const principal = live === null ? null : await userPrincipal(auth, live.session, 'bearer');
+  if (principal !== null) return principal;
+  await recordFailure(security, request, live === null ? 'invalid_bearer_token' : 'account_disabled', live === null ? {} : { userId: live.session.userId });
   throw unauthenticated(reply, 'the bearer token is not a live session or API key; sign in again');
 }
 
-async function userPrincipal(auth: AuthenticationManager, session: { id: string; userId: string; mfa: boolean }, via: 'cookie' | 'bearer'): Promise<Principal> {
+/**
+ * The session's user as a principal; null when the account is gone or disabled. Disabling
+ * revokes sessions, but a sign-in that passed its password check just before can still
+ * create one afterwards: the account state, not only the session, decides.
+ */
+async function userPrincipal(auth: AuthenticationManager, session: { id: string; userId: string; mfa: boolean; createdAt: string }, via: 'cookie' | 'bearer'): Promise<Extract<Principal, { kind: 'user' }> | null> {
   // Roles are read per request, so a demotion takes effect at once, not at the next sign-in.
   const user = await auth.users.get(session.userId);
-  return { kind: 'user', userId: session.userId, roles: user?.roles ?? [], mfa: session.mfa, sessionId: session.id, via };
+  if (user === null || user.disabled) return null;
+  return { kind: 'user', userId: session.userId, roles: user.roles, mfa: session.mfa, sessionId: session.id, via, signedInAt: session.createdAt };
 }
 
 /** IETF draft-ietf-httpapi-ratelimit-headers (the names most gateways send today). */
@@ -123,13 +133,33 @@ export function requireAuthenticated(security: SecurityManager): onRequestHookHa
   };
 }
 
+/** How recent a sign-in must be to change how the account signs in or to mint credentials (Keycloak's default is 5 min). */
+export const RECENT_SIGN_IN_MS = 10 * 60_000;
+
+/**
+ * Route hook for changes that would let a thief keep an account (second factors, recovery
+ * codes, phone, API keys): the session must have signed in within the last 10 minutes, as
+ * GitHub's sudo mode and Keycloak's "max age" for credential setup ask. A stolen session
+ * cookie or a script in the page can use the account for a while, but cannot make that last.
+ */
+export function requireRecentSignIn(security: SecurityManager): onRequestHookHandler {
+  return async (request, reply) => {
+    const principal = request.principal;
+    if (principal === null) throw await missingCredential(security, request, reply);
+    if (principal.kind !== 'user') throw new LangtrainError('ERR_FORBIDDEN', 'this needs a signed-in user session, not an API key or service certificate');
+    if (Date.now() - Date.parse(principal.signedInAt) <= RECENT_SIGN_IN_MS) return;
+    await recordFailure(security, request, 'reauthentication_required', { userId: principal.userId });
+    throw new LangtrainError('ERR_REAUTH_REQUIRED', `sign in again first: this change needs a sign-in from the last ${RECENT_SIGN_IN_MS / 60_000} minutes`);
+  };
+}
+
 /** Route hook: 401 without a credential, 403 without `permission` (see `mayPerform`). */
 export function requirePermission(security: SecurityManager, permission: string): onRequestHookHandler {
   return async (request, reply) => {
     const principal = request.principal;
     if (principal === null) throw await missingCredential(security, request, reply);
     if (mayPerform(principal, permission)) return;
-    await recordFailure(security, request, 'forbidden', permission);
+    await recordFailure(security, request, 'forbidden', { permission });
     throw new LangtrainError('ERR_FORBIDDEN', `this needs the permission ${permission}, which your account${principal.kind === 'api_key' ? ' or API key' : ''} does not have`);
   };
 }
@@ -149,12 +179,15 @@ async function missingCredential(security: SecurityManager, request: FastifyRequ
   return new LangtrainError('ERR_UNAUTHENTICATED', 'sign in first: send "Authorization: Bearer <session token or API key>", or the session cookie from POST /v1/auth/login');
 }
 
-async function recordFailure(security: SecurityManager, request: FastifyRequest, reason: string, permission?: string): Promise<void> {
+/** `userId`: the account a refused credential belongs to, before it became the request's principal. */
+async function recordFailure(security: SecurityManager, request: FastifyRequest, reason: string, { permission, userId }: { permission?: string; userId?: string } = {}): Promise<void> {
+  const principal = request.principal;
+  const who = principal ? (principal.kind === 'service' ? `service:${principal.name}` : principal.userId) : userId;
   try {
     await security.audit.record({
       eventType: 'api.authentication',
       result: reason === 'forbidden' ? 'denied' : 'failure',
-      ...(request.principal ? { userId: request.principal.kind === 'service' ? `service:${request.principal.name}` : request.principal.userId } : {}),
+      ...(who !== undefined ? { userId: who } : {}),
       additionalData: { ip: request.ip, userAgent: request.headers['user-agent']?.slice(0, 512) ?? null, route: request.routeOptions.url ?? request.url.split('?')[0]!, reason, ...(permission ? { permission } : {}) },
     });
   } catch (err) {

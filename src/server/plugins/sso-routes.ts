@@ -17,8 +17,8 @@ export const SSO_COOKIE = '__Host-lt_sso';
  * of SAMLResponse and RelayState). `GET /:provider/metadata` is the SAML SP metadata.
  *
  * The sign-in is bound to the browser that started it: `start` sets a short-lived HttpOnly
- * cookie holding the sign-in token, and the callback is refused without it (for SAML it must
- * also equal RelayState), so an attacker cannot finish a sign-in they started in a victim's
+ * cookie holding the sign-in token, and the callback is refused without it (for SAML,
+ * RelayState must also be the token's digest, which AuthenticationManager checks), so an attacker cannot finish a sign-in they started in a victim's
  * browser (login CSRF) or the other way round. The cookie is SameSite=None because the SAML
  * answer is a cross-site POST from the IdP, which Lax cookies do not accompany.
  *
@@ -58,7 +58,6 @@ export const ssoRoutes: FastifyPluginAsyncZod<{ auth: AuthenticationManager }> =
     { schema: { tags, summary: 'SAML assertion consumer (HTTP-POST binding)', params: provider, body: z.object({ SAMLResponse: z.string().min(1).max(1_000_000), RelayState: z.string().max(80) }), response: { 200: loginReply } } },
     async (request, reply) => {
       const token = bindingToken(request);
-      if (request.body.RelayState !== token) throw new LangtrainError('ERR_UNAUTHENTICATED', 'this sign-in was not started in this browser; start it again');
       return answer(reply, await auth.finishSso({ provider: request.params.provider, token, callback: { samlResponse: request.body.SAMLResponse, relayState: request.body.RelayState }, ...client(request) }));
     },
   );
@@ -73,3 +72,5 @@ function bindingToken(request: FastifyRequest): string {
   if (token === undefined) throw new LangtrainError('ERR_UNAUTHENTICATED', 'this sign-in was not started in this browser (its cookie is missing); start it again');
   return token;
 }
+
+/** Constant-time equality of two tokens (digests first, so their lengths do not leak either). */

@@ -38,9 +38,8 @@ export const usersRoutes: FastifyPluginAsyncZod<{ security: SecurityManager; aut
     userView(await auth.users.setRoles(request.params.id, request.body.roles, clientOf(request))),
   );
 
-  app.post('/:id/disable', { schema: { tags, security, summary: 'Disable the account and end its sessions', params: userId, response: { 200: userReply } } }, async (request) => {
-    await auth.users.disable(request.params.id, clientOf(request));
-    await auth.sessions.revokeAllForUser(request.params.id);
+  app.post('/:id/disable', { schema: { tags, security, summary: 'Disable the account, end its sessions and revoke its API keys', params: userId, response: { 200: userReply } } }, async (request) => {
+    await auth.disableUser(request.params.id, clientOf(request));
     return userView(await mustGet(request.params.id));
   });
 

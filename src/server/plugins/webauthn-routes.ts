@@ -8,7 +8,7 @@ import type { SecurityManager } from '../../security-manager.js';
 import { webauthnCredentialReply, webauthnOptionsBody, webauthnRegisterBody } from '../schemas/auth.js';
 import { AUTHENTICATED } from '../schemas/security-schemes.js';
 import { refusal } from './auth-routes.js';
-import { requireAuthenticated } from './authentication.js';
+import { requireAuthenticated, requireRecentSignIn } from './authentication.js';
 
 const tags = ['auth'];
 const security = AUTHENTICATED;
@@ -21,6 +21,7 @@ const options = z.looseObject({ challenge: z.string() });
  */
 export const webauthnRoutes: FastifyPluginAsyncZod<{ security: SecurityManager; auth: AuthenticationManager }> = async (app, { security: manager, auth }) => {
   const signedIn = requireAuthenticated(manager);
+  const recentlySignedIn = requireRecentSignIn(manager);
   const webauthn = auth.webauthn!;
   const userOf = (request: FastifyRequest) => {
     const p = request.principal;
@@ -34,7 +35,7 @@ export const webauthnRoutes: FastifyPluginAsyncZod<{ security: SecurityManager; 
     return r.options as unknown as z.infer<typeof options>;
   });
 
-  app.post('/register/options', { onRequest: signedIn, schema: { tags, security, summary: 'Options for navigator.credentials.create, and the registration token', response: { 200: z.object({ registration: z.string(), options }) } } }, async (request) => {
+  app.post('/register/options', { onRequest: recentlySignedIn, schema: { tags, security, summary: 'Options for navigator.credentials.create, and the registration token', response: { 200: z.object({ registration: z.string(), options }) } } }, async (request) => {
     const begun = await auth.beginWebAuthnRegistration(userOf(request));
     return { registration: begun.registration, options: begun.options as unknown as z.infer<typeof options> };
   });
@@ -49,7 +50,7 @@ export const webauthnRoutes: FastifyPluginAsyncZod<{ security: SecurityManager; 
     credentials: (await webauthn.list(userOf(request))).map(view),
   }));
 
-  app.delete('/credentials/:id', { onRequest: signedIn, schema: { tags, security, summary: 'Remove one of your authenticators', params: z.object({ id: z.string().min(1).max(1024) }), response: { 204: z.null() } } }, async (request, reply) => {
+  app.delete('/credentials/:id', { onRequest: recentlySignedIn, schema: { tags, security, summary: 'Remove one of your authenticators', params: z.object({ id: z.string().min(1).max(1024) }), response: { 204: z.null() } } }, async (request, reply) => {
     if (!(await webauthn.remove(userOf(request), request.params.id))) throw new LangtrainError('ERR_NOT_FOUND', 'you have no authenticator with that id');
     return reply.code(204).send(null);
   });

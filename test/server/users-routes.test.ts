@@ -1,0 +1,200 @@
+import type { FastifyInstance } from 'fastify';
+import { afterEach, describe, expect, it } from 'vitest';
+import { SESSION_COOKIE } from '../../src/server/session-cookies.js';
+import { Fixtures, json } from './support.js';
+
+const f = new Fixtures();
+afterEach(() => f.close());
+
+const PASSWORD = 'a long enough passphrase for tests';
+const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
+
+async function signIn(app: FastifyInstance, username: string, password = PASSWORD): Promise<string> {
+  const res = await app.inject({ method: 'POST', url: '/v1/auth/login', payload: { username, password, mode: 'token' } });
+  expect(res.statusCode).toBe(200);
+  return json(res).token;
+}
+
+async function createUser(app: FastifyInstance, adminAuth: Record<string, string>, username: string, roles: string[] = []): Promise<string> {
+  const res = await app.inject({ method: 'POST', url: '/v1/users', headers: adminAuth, payload: { username, password: PASSWORD, roles } });
+  expect(res.statusCode).toBe(201);
+  return json(res).id;
+}
+
+describe('permissions', () => {
+  it('a user without roles may use its own session but no administration', async () => {
+    const { app, auth } = await f.serve();
+    await createUser(app, auth, 'bob');
+    const bob = bearer(await signIn(app, 'bob'));
+    const whoami = await app.inject({ method: 'GET', url: '/v1/auth/session', headers: bob });
+    expect(whoami.statusCode).toBe(200);
+    expect(json(whoami).user).toMatchObject({ username: 'bob', roles: [] });
+    for (const [method, url] of [
+      ['GET', '/v1/audit/events'],
+      ['GET', '/v1/keys'],
+      ['GET', '/v1/users'],
+      ['POST', '/v1/users'],
+    ] as const) {
+      const refused = await app.inject({ method, url, headers: bob, ...(method === 'POST' ? { payload: { username: 'mallory', roles: ['admin'] } } : {}) });
+      expect(refused.statusCode, `${method} ${url}`).toBe(403);
+      expect(json(refused).error.code).toBe('ERR_FORBIDDEN');
+      expect((await app.inject({ method: 'GET', url, headers: auth })).statusCode, `admin ${url}`).toBe(200);
+    }
+    expect(json(await app.inject({ method: 'GET', url: '/v1/users', headers: auth })).users.map((u: { username: string }) => u.username)).toEqual(['admin', 'bob']);
+  });
+
+  it("an API key does what its grants say and its owner may do now: demotion forbids, disabling refuses", async () => {
+    const { app, auth, security } = await f.serve();
+    const carolId = await createUser(app, auth, 'carol', ['admin']);
+    const carol = bearer(await signIn(app, 'carol'));
+    const created = await app.inject({ method: 'POST', url: '/v1/auth/api-keys', headers: carol, payload: { permissions: ['audit.read'] } });
+    const key = bearer(json(created).key);
+    const status = async (method: 'GET' | 'POST', url: string) => (await app.inject({ method, url, headers: key, ...(method === 'POST' ? { payload: { eventType: 'model.trained', result: 'success' } } : {}) })).statusCode;
+
+    expect(await status('GET', '/v1/audit/events')).toBe(200);
+    expect(await status('POST', '/v1/audit/events')).toBe(403);
+    expect(await status('GET', '/v1/keys')).toBe(403);
+    expect(await status('GET', '/v1/users')).toBe(403);
+    const whoami = json(await app.inject({ method: 'GET', url: '/v1/auth/session', headers: key }));
+    expect(whoami).toMatchObject({ principal: 'api_key', user: { username: 'carol' }, apiKey: { permissions: ['audit.read'] }, session: null });
+    // A key cannot act as a session: no keys minted by keys, no password changes.
+    expect((await app.inject({ method: 'POST', url: '/v1/auth/api-keys', headers: key, payload: { permissions: ['*'] } })).statusCode).toBe(403);
+
+    const demoted = await app.inject({ method: 'PUT', url: `/v1/users/${carolId}/roles`, headers: auth, payload: { roles: [] } });
+    expect(json(demoted).roles).toEqual([]);
+    expect(await status('GET', '/v1/audit/events')).toBe(403);
+    // Roles are read per request: carol's live session loses the permission at once too.
+    expect((await app.inject({ method: 'GET', url: '/v1/users', headers: carol })).statusCode).toBe(403);
+    const denied = await security.audit.query({ eventType: 'api.authentication', result: 'denied' });
+    expect(denied.at(-1)?.additionalData).toMatchObject({ reason: 'forbidden', permission: 'users.read', route: '/v1/users' });
+
+    await app.inject({ method: 'PUT', url: `/v1/users/${carolId}/roles`, headers: auth, payload: { roles: ['admin'] } });
+    expect(await status('GET', '/v1/audit/events')).toBe(200);
+    expect((await app.inject({ method: 'POST', url: `/v1/users/${carolId}/disable`, headers: auth })).statusCode).toBe(200);
+    const refused = await app.inject({ method: 'GET', url: '/v1/audit/events', headers: key });
+    expect(refused.statusCode).toBe(401);
+    expect(json(refused).error.code).toBe('ERR_UNAUTHENTICATED');
+    // Disabling revokes the keys too, as the CLI does.
+    expect((await (await security.authenticationManager()).apiKeys.list(carolId)).map((k) => k.status)).toEqual(['revoked']);
+  });
+
+  it('refuses the sessions and keys of an account disabled without revoking them (a sign-in racing the disable)', async () => {
+    const { app, auth, security } = await f.serve({ auth: { concurrentSessions: 5 } });
+    const carolId = await createUser(app, auth, 'carol', ['admin']);
+    const session = bearer(await signIn(app, 'carol'));
+    const key = bearer(json(await app.inject({ method: 'POST', url: '/v1/auth/api-keys', headers: session, payload: { permissions: ['audit.read'] } })).key);
+    const browser = await app.inject({ method: 'POST', url: '/v1/auth/login', payload: { username: 'carol', password: PASSWORD } });
+    const cookie = { cookie: `${SESSION_COOKIE}=${browser.cookies.find((c) => c.name === SESSION_COOKIE)!.value}` };
+    await (await security.authenticationManager()).users.disable(carolId);
+
+    const byCookie = await app.inject({ method: 'GET', url: '/v1/auth/session', headers: cookie });
+    expect(byCookie.statusCode).toBe(401);
+    expect(byCookie.cookies.find((c) => c.name === SESSION_COOKIE)?.value).toBe('');
+
+    const bySession = await app.inject({ method: 'GET', url: '/v1/auth/session', headers: session });
+    expect(bySession.statusCode).toBe(401);
+    expect(bySession.headers['www-authenticate']).toContain('error="invalid_token"');
+    const byKey = await app.inject({ method: 'GET', url: '/v1/audit/events', headers: key });
+    expect(byKey.statusCode).toBe(401);
+    expect(json(byKey).error).toEqual({ code: 'ERR_UNAUTHENTICATED', message: 'the API key belongs to a disabled account' });
+    const failures = await security.audit.query({ eventType: 'api.authentication', result: 'failure' });
+    expect(failures.map((e) => [e.userId, e.additionalData?.reason])).toEqual([
+      [null, 'missing'],
+      [carolId, 'account_disabled'],
+      [carolId, 'api_key_owner_disabled'],
+    ]);
+  });
+});
+
+describe('/v1/users', () => {
+  it('creates accounts with and without a password, refuses duplicates, bad roles and weak passwords', async () => {
+    const { app, auth } = await f.serve();
+    const create = (payload: object) => app.inject({ method: 'POST', url: '/v1/users', headers: auth, payload });
+    const withPassword = await create({ username: 'Bob', password: PASSWORD, roles: ['analyst', 'admin'] });
+    expect(withPassword.statusCode).toBe(201);
+    expect(json(withPassword)).toMatchObject({ username: 'bob', roles: ['admin', 'analyst'], hasPassword: true, mfa: false, disabled: false });
+    expect(withPassword.body).not.toContain(PASSWORD);
+    const sso = await create({ username: 'sso-only' });
+    expect(json(sso)).toMatchObject({ username: 'sso-only', roles: [], hasPassword: false });
+    // Without a password no password signs in, not even an empty-looking guess.
+    const ssoLogin = await app.inject({ method: 'POST', url: '/v1/auth/login', payload: { username: 'sso-only', password: PASSWORD, mode: 'token' } });
+    expect(ssoLogin.statusCode).toBe(401);
+
+    const duplicate = await create({ username: 'BOB', password: PASSWORD });
+    expect(duplicate.statusCode).toBe(409);
+    expect(json(duplicate).error.code).toBe('ERR_USER_EXISTS');
+    for (const roles of [['Admin'], ['1st'], ['has space']]) {
+      const bad = await create({ username: 'dave', roles });
+      expect(bad.statusCode, JSON.stringify(roles)).toBe(400);
+      expect(json(bad).error.code).toBe('ERR_INVALID_INPUT');
+    }
+    const weak = await create({ username: 'erin', password: 'password' });
+    expect(weak.statusCode).toBe(400);
+    expect(json(weak).error.code).toBe('ERR_PASSWORD_REJECTED');
+    expect((await create({ username: 'frank', password: PASSWORD, extra: true })).statusCode).toBe(400);
+    expect(json(await app.inject({ method: 'GET', url: '/v1/users', headers: auth })).users.map((u: { username: string }) => u.username)).toEqual(['admin', 'bob', 'sso-only']);
+  });
+
+  it('replaces roles, reads one account, and answers 404 for unknown ids', async () => {
+    const { app, auth } = await f.serve();
+    const id = await createUser(app, auth, 'bob');
+    const put = await app.inject({ method: 'PUT', url: `/v1/users/${id}/roles`, headers: auth, payload: { roles: ['trainer', 'auditor', 'trainer'] } });
+    expect(put.statusCode).toBe(200);
+    expect(json(put).roles).toEqual(['auditor', 'trainer']);
+    expect(json(await app.inject({ method: 'GET', url: `/v1/users/${id}`, headers: auth })).roles).toEqual(['auditor', 'trainer']);
+    expect((await app.inject({ method: 'PUT', url: `/v1/users/${id}/roles`, headers: auth, payload: { roles: ['BAD'] } })).statusCode).toBe(400);
+    const unknown = crypto.randomUUID();
+    for (const [method, url, payload] of [
+      ['GET', `/v1/users/${unknown}`, undefined],
+      ['PUT', `/v1/users/${unknown}/roles`, { roles: [] }],
+      ['POST', `/v1/users/${unknown}/disable`, undefined],
+      ['POST', `/v1/users/${unknown}/unlock`, undefined],
+      ['GET', `/v1/users/${unknown}/sessions`, undefined],
+      ['DELETE', `/v1/users/${unknown}/sessions`, undefined],
+    ] as const) {
+      const res = await app.inject({ method, url, headers: auth, ...(payload ? { payload } : {}) });
+      expect(res.statusCode, `${method} ${url}`).toBe(404);
+      expect(json(res).error.code).toBe('ERR_NOT_FOUND');
+    }
+  });
+
+  it('disabling ends the sessions at once and refuses the next sign-in', async () => {
+    const { app, auth } = await f.serve({ auth: { concurrentSessions: 5 } });
+    const id = await createUser(app, auth, 'bob');
+    const first = await signIn(app, 'bob');
+    const second = await signIn(app, 'bob');
+    const sessions = json(await app.inject({ method: 'GET', url: `/v1/users/${id}/sessions`, headers: auth })).sessions;
+    expect(sessions).toHaveLength(2);
+    expect(sessions.every((s: { current: boolean }) => !s.current)).toBe(true);
+
+    const disabled = await app.inject({ method: 'POST', url: `/v1/users/${id}/disable`, headers: auth });
+    expect(json(disabled)).toMatchObject({ id, disabled: true });
+    for (const token of [first, second]) expect((await app.inject({ method: 'GET', url: '/v1/auth/session', headers: bearer(token) })).statusCode).toBe(401);
+    const again = await app.inject({ method: 'POST', url: '/v1/auth/login', payload: { username: 'bob', password: PASSWORD, mode: 'token' } });
+    expect(again.statusCode).toBe(401);
+    expect(json(again).error.message).toBe('wrong username or password');
+    expect(json(await app.inject({ method: 'GET', url: `/v1/users/${id}/sessions`, headers: auth })).sessions).toEqual([]);
+  });
+
+  it('ends every session of an account on request', async () => {
+    const { app, auth } = await f.serve({ auth: { concurrentSessions: 5 } });
+    const id = await createUser(app, auth, 'bob');
+    const tokens = [await signIn(app, 'bob'), await signIn(app, 'bob')];
+    const res = await app.inject({ method: 'DELETE', url: `/v1/users/${id}/sessions`, headers: auth });
+    expect(json(res)).toEqual({ revoked: 2 });
+    for (const token of tokens) expect((await app.inject({ method: 'GET', url: '/v1/auth/session', headers: bearer(token) })).statusCode).toBe(401);
+    expect((await app.inject({ method: 'GET', url: '/v1/auth/session', headers: auth })).statusCode).toBe(200);
+  });
+
+  it('unlock ends a lockout at once', async () => {
+    const { app, auth } = await f.serve();
+    const id = await createUser(app, auth, 'bob');
+    for (let i = 0; i < 5; i++) await app.inject({ method: 'POST', url: '/v1/auth/login', payload: { username: 'bob', password: `wrong guess number ${i}!`, mode: 'token' } });
+    const locked = await app.inject({ method: 'POST', url: '/v1/auth/login', payload: { username: 'bob', password: PASSWORD, mode: 'token' } });
+    expect(locked.statusCode).toBe(429);
+    const unlocked = await app.inject({ method: 'POST', url: `/v1/users/${id}/unlock`, headers: auth });
+    expect(unlocked.statusCode).toBe(200);
+    expect(json(unlocked)).toMatchObject({ id, username: 'bob' });
+    expect(await signIn(app, 'bob')).toMatch(/^lts_/);
+  });
+});
