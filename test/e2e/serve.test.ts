@@ -5,9 +5,11 @@ import { killChildren, runCli, spawnCli, workspace, type LiveCli } from '../cli/
 
 /**
  * `langtrain serve` as an operator runs it: no --db (the embedded SQLite file under
- * ./.langtrain/), a free port, the bootstrap admin token printed once; then real HTTP.
+ * ./.langtrain/), a free port, a one-time setup code printed at first start; then the first
+ * administrator, sign-in and the API over real HTTP.
  */
-const TOKEN = /lt_admin_[0-9a-f]{12}_[A-Za-z0-9_-]{43}/g;
+const SETUP_CODE = /lt_setup_[0-9a-f]{12}_[A-Za-z0-9_-]{43}/g;
+const PASSWORD = 'an e2e administrator passphrase';
 const w = workspace('serve');
 afterAll(() => w.cleanup());
 afterEach(() => killChildren());
@@ -15,8 +17,8 @@ afterEach(() => killChildren());
 interface Started {
   server: LiveCli;
   url: string;
-  /** Every admin token printed (none after the first start). */
-  tokens: string[];
+  /** Every setup code printed (none once an administrator exists). */
+  codes: string[];
   banner: string;
 }
 
@@ -26,7 +28,7 @@ async function start(...extra: string[]): Promise<Started> {
   await server.waitFor(/API description: .*\/openapi\.json\n/);
   const out = server.stdout();
   const banner = out.slice(out.indexOf('LangTrain Security is listening'), out.indexOf('/openapi.json') + '/openapi.json'.length);
-  return { server, url: url!, tokens: [...new Set(banner.match(TOKEN) ?? [])], banner };
+  return { server, url: url!, codes: [...new Set(banner.match(SETUP_CODE) ?? [])], banner };
 }
 
 async function stop(started: Started): Promise<void> {
@@ -34,17 +36,28 @@ async function stop(started: Started): Promise<void> {
   expect(await started.server.exited).toEqual({ code: 0, signal: null });
 }
 
-const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 const event = { eventType: 'user_authentication', userId: 'e2e-alice', result: 'success', additionalData: { ip_address: '10.0.1.100', mfa: true } };
 
-describe('langtrain serve (e2e)', () => {
-  let adminToken = '';
+const post = (url: string, body: unknown, headers: Record<string, string> = {}) =>
+  fetch(url, { method: 'POST', headers: { ...headers, 'content-type': 'application/json' }, body: JSON.stringify(body) });
 
-  it('first start: prints the url and a one-time admin token; the API works over real HTTP', async () => {
+/** Sign in over HTTP in token mode; the session token. */
+async function signIn(url: string, username: string): Promise<string> {
+  const res = await post(`${url}/v1/auth/login`, { username, password: PASSWORD, mode: 'token' });
+  expect(res.status).toBe(200);
+  return ((await res.json()) as { token: string }).token;
+}
+
+describe('langtrain serve (e2e)', () => {
+  /** Everything secret this run handled: none may reach a log or the audit log. */
+  const secrets: string[] = [PASSWORD];
+
+  it('first start: prints the url and a setup code that creates the first administrator; the API works over real HTTP', async () => {
     const s = await start();
-    expect(s.tokens).toHaveLength(1);
-    adminToken = s.tokens[0]!;
-    expect(s.banner).toContain('Bootstrap admin token (shown once; it is stored only as a hash):');
+    expect(s.codes).toHaveLength(1);
+    const code = s.codes[0]!;
+    secrets.push(code);
+    expect(s.banner).toContain('No administrator yet. Create one with this setup code (shown once, usable once):');
     expect(s.banner).toContain(`store: sqlite:`);
     expect(existsSync(join(w.dir, '.langtrain', 'langtrain.db'))).toBe(true);
 
@@ -52,66 +65,81 @@ describe('langtrain serve (e2e)', () => {
     expect(health.status).toBe(200);
     expect(await health.json()).toEqual({ ok: true, store: 'sqlite' });
 
-    const posted = await fetch(`${s.url}/v1/audit/events`, { method: 'POST', headers: { ...bearer(adminToken), 'content-type': 'application/json' }, body: JSON.stringify(event) });
+    // The API refuses everyone until an administrator exists and signs in.
+    const anonymous = await fetch(`${s.url}/v1/audit/events`);
+    expect(anonymous.status).toBe(401);
+    expect(anonymous.headers.get('www-authenticate')).toMatch(/^Bearer/);
+    const created = await post(`${s.url}/v1/auth/setup`, { setupCode: code, username: 'root', password: PASSWORD });
+    expect(created.status).toBe(201);
+    expect(await created.json()).toMatchObject({ username: 'root', roles: ['admin'] });
+    expect((await post(`${s.url}/v1/auth/setup`, { setupCode: code, username: 'root2', password: PASSWORD })).status).toBe(401);
+    const token = await signIn(s.url, 'root');
+    secrets.push(token);
+    const bearer = { authorization: `Bearer ${token}` };
+
+    const posted = await post(`${s.url}/v1/audit/events`, event, bearer);
     expect(posted.status).toBe(201);
     const { receipts } = (await posted.json()) as { receipts: Array<{ index: number; id: string }> };
     expect(receipts).toEqual([{ index: expect.any(Number), id: expect.any(String) }]);
 
-    const got = await fetch(`${s.url}/v1/audit/events?userId=e2e-alice`, { headers: bearer(adminToken) });
+    const got = await fetch(`${s.url}/v1/audit/events?userId=e2e-alice`, { headers: bearer });
     expect(got.status).toBe(200);
     const { entries } = (await got.json()) as { entries: Array<Record<string, unknown>> };
     expect(entries).toEqual([expect.objectContaining({ index: receipts[0]!.index, id: receipts[0]!.id, eventType: event.eventType, result: 'success', additionalData: event.additionalData })]);
 
-    const anonymous = await fetch(`${s.url}/v1/audit/events`);
-    expect(anonymous.status).toBe(401);
-    expect(anonymous.headers.get('www-authenticate')).toMatch(/^Bearer/);
-    const forged = await fetch(`${s.url}/v1/audit/events`, { method: 'POST', headers: { ...bearer(adminToken.slice(0, -1) + (adminToken.endsWith('A') ? 'B' : 'A')), 'content-type': 'application/json' }, body: JSON.stringify(event) });
+    const forgedToken = token.slice(0, -1) + (token.endsWith('A') ? 'B' : 'A');
+    const forged = await post(`${s.url}/v1/audit/events`, event, { authorization: `Bearer ${forgedToken}` });
     expect(forged.status).toBe(401);
-    expect(await forged.text()).not.toContain(adminToken.slice(9));
+    expect(await forged.text()).not.toContain(token.slice(37));
 
     const openapi = await fetch(`${s.url}/openapi.json`);
     expect(openapi.status).toBe(200);
     const doc = (await openapi.json()) as { openapi: string; paths: Record<string, unknown> };
     expect(doc.openapi).toMatch(/^3\./);
-    expect(Object.keys(doc.paths)).toContain('/v1/audit/events');
+    expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/v1/audit/events', '/v1/auth/login', '/v1/auth/setup']));
 
     await stop(s);
-    // The token is never written in the server's own log lines.
-    expect(s.server.stdout().split(s.banner).join('')).not.toContain(adminToken);
-    expect(s.server.stderr()).not.toContain(adminToken);
+    // Only the banner shows the code; no log line carries it, the password or the session token.
+    const logs = s.server.stdout().split(s.banner).join('') + s.server.stderr();
+    for (const secret of secrets) expect(logs).not.toContain(secret);
   });
 
-  it('a restart in the same folder prints no new token (a hint instead); the old token still works', async () => {
-    expect(adminToken).not.toBe('');
+  it('a restart in the same folder prints no setup code, says how to sign in, and the administrator still can', async () => {
     const s = await start();
-    expect(s.tokens).toEqual([]);
-    expect(s.banner).toContain('Log in with the admin token printed at first start; lost it? restart with --new-admin-token');
-    const got = await fetch(`${s.url}/v1/audit/events?userId=e2e-alice`, { headers: bearer(adminToken) });
+    expect(s.codes).toEqual([]);
+    expect(s.banner).toContain(`Sign in: POST ${s.url}/v1/auth/login`);
+    const token = await signIn(s.url, 'root');
+    secrets.push(token);
+    const got = await fetch(`${s.url}/v1/audit/events?userId=e2e-alice`, { headers: { authorization: `Bearer ${token}` } });
     expect(got.status).toBe(200);
     expect(((await got.json()) as { entries: unknown[] }).entries).toHaveLength(1);
     await stop(s);
   });
 
-  it('--new-admin-token prints a new token and revokes the old one', async () => {
-    const s = await start('--new-admin-token');
-    expect(s.tokens).toHaveLength(1);
-    const fresh = s.tokens[0]!;
-    expect(fresh).not.toBe(adminToken);
-    expect((await fetch(`${s.url}/v1/audit/events`, { headers: bearer(adminToken) })).status).toBe(401);
-    expect((await fetch(`${s.url}/v1/audit/events`, { headers: bearer(fresh) })).status).toBe(200);
+  it('--new-setup-code prints a fresh code that creates another administrator (the way back in)', async () => {
+    const s = await start('--new-setup-code');
+    expect(s.codes).toHaveLength(1);
+    const code = s.codes[0]!;
+    secrets.push(code);
+    expect((await post(`${s.url}/v1/auth/setup`, { setupCode: code, username: 'rescue', password: PASSWORD })).status).toBe(201);
+    const token = await signIn(s.url, 'rescue');
+    secrets.push(token);
+    expect((await fetch(`${s.url}/v1/users`, { headers: { authorization: `Bearer ${token}` } })).status).toBe(200);
     await stop(s);
-    adminToken = fresh;
   });
 
-  it('the log the server wrote verifies offline, and holds the authentication failures', async () => {
+  it('the log the server wrote verifies offline, holds the authentication failures, and no secret', async () => {
     const db = `sqlite:${join(w.dir, '.langtrain', 'langtrain.db')}`;
     const v = await runCli(['audit', 'verify', '--db', db], { cwd: w.dir });
     expect(v.code, v.stdout + v.stderr).toBe(0);
     expect(v.stdout).toMatch(/^OK: the log verifies\n/);
     expect(v.stdout).not.toMatch(/not yet signed/); // a clean shutdown signs a final checkpoint
     const failures = await runCli(['audit', 'query', '--db', db, '--json', '--type', 'api.authentication', '--result', 'failure'], { cwd: w.dir });
-    expect(JSON.parse(failures.stdout).length).toBeGreaterThanOrEqual(3);
-    expect(failures.stdout).not.toContain(adminToken);
+    expect(JSON.parse(failures.stdout).length).toBeGreaterThanOrEqual(2);
+    const all = await runCli(['audit', 'query', '--db', db, '--json', '--limit', '1000'], { cwd: w.dir });
+    expect(all.code, all.stderr).toBe(0);
+    for (const secret of secrets) expect(all.stdout).not.toContain(secret);
+    expect(JSON.parse(all.stdout).map((e: { eventType: string }) => e.eventType)).toEqual(expect.arrayContaining(['auth.setup_code_minted', 'auth.user_created', 'auth.roles_changed', 'auth.session_created']));
   });
 
   it('a second server on the same port fails with exit 2 and a message', async () => {
