@@ -18,6 +18,8 @@ export type ErrorCode =
   | 'ERR_CSRF'
   /** The session is too old for this change: sign in again (see requireRecentSignIn). */
   | 'ERR_REAUTH_REQUIRED'
+  /** mfaRequired and the session has no second factor: it may only enrol one. */
+  | 'ERR_MFA_ENROLMENT_REQUIRED'
   /** A remote secrets provider refused our credentials (not the API caller's). */
   | 'ERR_PROVIDER_DENIED'
   | 'ERR_SESSION_LIMIT'

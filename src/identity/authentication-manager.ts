@@ -58,7 +58,6 @@ export type RefusalReason =
   | 'disabled'
   | 'locked'
   | 'ip_throttled'
-  | 'mfa_enrolment_required'
   | 'session_limit'
   | 'invalid_challenge'
   | 'challenge_expired'
@@ -76,7 +75,13 @@ export type RefusalReason =
 
 export type Refused = { status: 'refused'; reason: RefusalReason; retryAfterMs?: number };
 export type Authenticated = { status: 'authenticated'; token: string; session: Session };
-export type LoginResult = Authenticated | { status: 'mfa_required'; challenge: string; methods: MfaMethod[]; expiresAt: string } | Refused;
+/**
+ * `mfaRequired` and the account has no second factor yet: a session that may only enrol one
+ * (the server confines it to the enrolment routes, as Keycloak's "Configure OTP" required
+ * action does), after which the user signs in again with it. Its `session.mfa` is false.
+ */
+export type EnrolmentRequired = { status: 'enrolment_required'; token: string; session: Session };
+export type LoginResult = Authenticated | EnrolmentRequired | { status: 'mfa_required'; challenge: string; methods: MfaMethod[]; expiresAt: string } | Refused;
 export type CompleteMfaInput =
   | { challenge: string; method: 'totp' | 'sms' | 'recovery'; code: string }
   | { challenge: string; method: 'biometric'; response: AuthenticationResponseJSON };
@@ -130,7 +135,7 @@ export interface CreateApiKeyOptions {
  *   needed when `mfaRequired` or the account has one (confirmed TOTP, a WebAuthn credential).
  *   Methods offered: `totp` if configured and confirmed, `sms` if configured and `smsPhone`
  *   knows a number, `biometric` if configured and the account has a credential. None while
- *   one is needed: refused, `mfa_enrolment_required` (fail closed).
+ *   one is needed: an `enrolment_required` session that may only enrol a factor.
  * - SSO (`startSso`, `finishSso`): the IdP's verified identity is mapped to a local account
  *   (SsoAccounts: link, just-in-time provisioning, group → role mapping). With `mfaRequired`
  *   and an IdP that does not assert a second factor, the local one is asked for as above.
@@ -470,8 +475,9 @@ export class AuthenticationManager {
     if (this.settings.mfaMethods.includes('sms') && (await this.#smsPhone!(user.id)) !== null) methods.push('sms');
     if (this.#webauthn && (await this.#webauthn.hasCredentials(user.id))) methods.push('biometric');
     if (methods.length === 0) {
-      await this.#record('auth.mfa_challenge', 'denied', user.id, client, { reason: 'mfa_enrolment_required' });
-      return { status: 'refused', reason: 'mfa_enrolment_required' };
+      await this.#record('auth.mfa_challenge', 'denied', user.id, client, { reason: 'no_second_factor', enrolmentSession: true });
+      const started = await this.#startSession(user.id, client, false);
+      return started.status === 'authenticated' ? { status: 'enrolment_required', token: started.token, session: started.session } : started;
     }
     const { token, expiresAtMs } = await this.#challenges.issue<PendingMfa>('mfa', { userId: user.id, payload: { ...client, methods }, ttlMs: MFA_CHALLENGE_TTL_MS, onePerUser: true });
     const expiresAt = new Date(expiresAtMs).toISOString();

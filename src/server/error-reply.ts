@@ -27,10 +27,19 @@ const STATUS_BY_CODE: Partial<Record<ErrorCode, number>> = {
   ERR_FORBIDDEN: 403,
   ERR_CSRF: 403,
   ERR_REAUTH_REQUIRED: 403,
+  ERR_MFA_ENROLMENT_REQUIRED: 403,
   ERR_PASSWORD_REJECTED: 400,
   ERR_USER_EXISTS: 409,
   ERR_SESSION_LIMIT: 409,
   ERR_API_KEY_CLAIM_REFUSED: 409,
+  // Rotating a revoked or expired key: the key's state, not the request, is the problem.
+  ERR_API_KEY_INACTIVE: 409,
+  // The authenticator's answer did not verify (origin, challenge, signature, user verification).
+  ERR_WEBAUTHN_REJECTED: 400,
+  ERR_WEBAUTHN_CREDENTIAL_EXISTS: 409,
+  // The SMS gateway failed or refused our credentials: a gateway problem, not the caller's.
+  ERR_SMS_SEND_FAILED: 502,
+  ERR_SMS_PROVIDER_DENIED: 502,
   ERR_BODY_TOO_LARGE: 413,
   ERR_RATE_LIMITED: 429,
   ERR_FPE_INVALID_INPUT: 400,

@@ -230,11 +230,12 @@ describe.each(storeUrls('auth-manager').slice(0, 1))('AuthenticationManager on $
     expect(await users.remainingRecoveryCodes(alice.id)).toBe(9);
   });
 
-  it('refuses mfa_enrolment_required when MFA is required and the account has no usable method', async () => {
+  it('gives an account without a usable second factor, when MFA is required, a session without mfa that may only enrol one', async () => {
     await users.createUser({ username: 'alice', password: PASSWORD });
     const m = manager();
-    expect(await login(m)).toEqual({ status: 'refused', reason: 'mfa_enrolment_required' });
-    expect(audit.of('auth.mfa_challenge')).toMatchObject([{ result: 'denied', additionalData: { reason: 'mfa_enrolment_required' } }]);
+    const r = track(await login(m));
+    expect(r).toMatchObject({ status: 'enrolment_required', session: { mfa: false } });
+    expect(audit.of('auth.mfa_challenge')).toMatchObject([{ result: 'denied', additionalData: { reason: 'no_second_factor', enrolmentSession: true } }]);
     // A wrong password still answers invalid_credentials (nothing said about enrolment).
     expect(await login(m, 'wrong password entirely')).toEqual({ status: 'refused', reason: 'invalid_credentials' });
   });

@@ -12,6 +12,17 @@ describe('describeError', () => {
     ['ERR_CONFIG_UNSUPPORTED_OPTION', 400],
     ['ERR_NOT_FOUND', 404],
     ['ERR_UNAUTHENTICATED', 401],
+    ['ERR_FORBIDDEN', 403],
+    ['ERR_CSRF', 403],
+    ['ERR_REAUTH_REQUIRED', 403],
+    ['ERR_SESSION_LIMIT', 409],
+    ['ERR_USER_EXISTS', 409],
+    ['ERR_PASSWORD_REJECTED', 400],
+    ['ERR_API_KEY_INACTIVE', 409],
+    ['ERR_WEBAUTHN_REJECTED', 400],
+    ['ERR_WEBAUTHN_CREDENTIAL_EXISTS', 409],
+    ['ERR_SSO_FAILED', 502],
+    ['ERR_SMS_SEND_FAILED', 502],
   ] as const)('answers %s with %i and its message', (code, status) => {
     expect(describeError(new LangtrainError(code, 'what was wrong'), LIMIT)).toEqual({ status, body: { error: { code, message: 'what was wrong' } } });
   });

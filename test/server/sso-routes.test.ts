@@ -180,7 +180,7 @@ describe('SSO over HTTP: OpenID Connect', () => {
     expect((await samlCallback(app, { SAMLResponse: 'x', RelayState: token }, token)).statusCode).toBe(401);
   });
 
-  it('with mfaRequired and an IdP asserting no second factor: mfa_enrolment_required without a local one, mfa_required with one', async () => {
+  it('with mfaRequired and an IdP asserting no second factor: an enrolment-only session without a local one, mfa_required with one', async () => {
     // f.open, not f.serve: the password-only admin of f.serve could not sign in here.
     const { security } = await f.open(config({ mfaRequired: true }));
     const { app } = await f.server(security);
@@ -189,10 +189,13 @@ describe('SSO over HTTP: OpenID Connect', () => {
     expect(json(await oidcCallback(app, alice.callback, alice.token))).toMatchObject({ status: 'authenticated', session: { mfa: true } });
 
     const first = await oidcToCallback(app, BOB);
-    const refused = await oidcCallback(app, first.callback, first.token);
-    expect(refused.statusCode).toBe(403);
-    expect(json(refused).error.message).toMatch(/requires a second factor/);
-    expect(refused.cookies.find((c) => c.name === SESSION_COOKIE)).toBeUndefined();
+    const confined = await oidcCallback(app, first.callback, first.token);
+    expect(confined.statusCode).toBe(200);
+    expect(json(confined)).toMatchObject({ status: 'enrolment_required', session: { mfa: false } });
+    const cookie = confined.cookies.find((c) => c.name === SESSION_COOKIE)!;
+    const elsewhere = await app.inject({ method: 'GET', url: '/v1/auth/api-keys', headers: { cookie: `${SESSION_COOKIE}=${cookie.value}` } });
+    expect(elsewhere.statusCode).toBe(403);
+    expect(json(elsewhere).error.code).toBe('ERR_MFA_ENROLMENT_REQUIRED');
 
     // An administrator helps bob enrol TOTP on the account SSO made for him.
     const users = (await security.authenticationManager()).users;
@@ -265,12 +268,15 @@ describe('SSO over HTTP: SAML', () => {
     expect(await (await security.authenticationManager()).users.findByUsername('carol@example.com')).toBeNull();
   });
 
-  it('with mfaRequired, a password-only SAML sign-in of an account without a local factor is refused 403', async () => {
+  it('with mfaRequired, a password-only SAML sign-in of an account without a local factor gets a session confined to enrolment', async () => {
     const { app } = await f.server((await f.open(config({ mfaRequired: true }))).security);
     const flow = await samlToCallback(app, { ...CAROL, authnContextClassRef: CLASS_PASSWORD });
     const res = await samlCallback(app, { SAMLResponse: flow.samlResponse, RelayState: flow.relayState! }, flow.token);
-    expect(res.statusCode).toBe(403);
-    expect(json(res).error.code).toBe('ERR_FORBIDDEN');
+    expect(res.statusCode).toBe(200);
+    expect(json(res)).toMatchObject({ status: 'enrolment_required', session: { mfa: false } });
+    const cookie = { cookie: `${SESSION_COOKIE}=${res.cookies.find((c) => c.name === SESSION_COOKIE)!.value}` };
+    expect(json(await app.inject({ method: 'GET', url: '/v1/auth/session', headers: cookie }))).toMatchObject({ principal: 'user', session: { mfa: false } });
+    expect(json(await app.inject({ method: 'GET', url: '/v1/auth/sessions', headers: cookie })).error.code).toBe('ERR_MFA_ENROLMENT_REQUIRED');
   });
 
   it('without jitProvisioning, an identity no administrator linked is refused 403', async () => {

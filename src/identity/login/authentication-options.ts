@@ -11,7 +11,7 @@ export type MfaMethod = (typeof SUPPORTED_MFA_METHODS)[number];
  * session_timeout, concurrent_sessions, idle_timeout)` in camelCase.
  */
 const optionsSchema = z.strictObject({
-  /** Every sign-in needs a second factor; an account with none usable is refused (`mfa_enrolment_required`). */
+  /** Every sign-in needs a second factor; an account with none gets a session that may only enrol one (`enrolment_required`). */
   mfaRequired: z.boolean().default(false),
   /** Second factors offered, a subset of `totp`, `sms`, `biometric`. */
   mfaMethods: z.array(z.string()).min(1, 'list at least one method (totp, sms, biometric)').default(['totp']),

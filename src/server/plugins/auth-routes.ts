@@ -2,7 +2,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { LangtrainError } from '../../core/errors.js';
-import type { Authenticated, AuthenticationManager, CompleteMfaInput, Refused } from '../../identity/authentication-manager.js';
+import type { Authenticated, AuthenticationManager, CompleteMfaInput, EnrolmentRequired, Refused } from '../../identity/authentication-manager.js';
 import { createAdminWithSetupCode } from '../../identity/login/first-admin.js';
 import { maskPhone } from '../../identity/mfa/sms/sms-sender.js';
 import type { User } from '../../identity/users/user-directory.js';
@@ -57,7 +57,7 @@ export const authRoutes: FastifyPluginAsyncZod<{ security: SecurityManager; auth
     return p;
   };
 
-  const finish = (reply: FastifyReply, result: Authenticated, mode: 'cookie' | 'token') => answerSignIn(auth, reply, result, mode);
+  const finish = (reply: FastifyReply, result: Authenticated | EnrolmentRequired, mode: 'cookie' | 'token') => answerSignIn(auth, reply, result, mode);
 
   app.post('/login', { schema: { tags, summary: 'Sign in with username and password', body: loginBody, response: { 200: loginReply } } }, async (request, reply) => {
     const { username, password, mode } = request.body;
@@ -206,12 +206,12 @@ export const authRoutes: FastifyPluginAsyncZod<{ security: SecurityManager; auth
 };
 
 /** Answer a finished sign-in: cookies (browsers) or the token in the body (scripts). */
-export async function answerSignIn(auth: AuthenticationManager, reply: FastifyReply, result: Authenticated, mode: 'cookie' | 'token') {
+export async function answerSignIn(auth: AuthenticationManager, reply: FastifyReply, result: Authenticated | EnrolmentRequired, mode: 'cookie' | 'token') {
   const user = (await auth.users.get(result.session.userId))!;
   const csrfToken = auth.sessions.csrfToken(result.session.id);
   if (mode === 'cookie') setSessionCookies(reply, { token: result.token, csrfToken, expiresAt: result.session.expiresAt });
   return {
-    status: 'authenticated' as const,
+    status: result.status,
     user: userView(user),
     session: { id: result.session.id, expiresAt: result.session.expiresAt, mfa: result.session.mfa },
     csrfToken,
@@ -234,8 +234,6 @@ export function refusal(reply: FastifyReply, r: Refused): LangtrainError {
     case 'rate_limited':
     case 'too_many_attempts':
       return new LangtrainError('ERR_RATE_LIMITED', 'too many codes requested or tried; wait, then sign in again');
-    case 'mfa_enrolment_required':
-      return new LangtrainError('ERR_FORBIDDEN', 'this server requires a second factor and the account has none usable; ask an administrator to help you enrol');
     case 'session_limit':
       return new LangtrainError('ERR_SESSION_LIMIT', 'you have as many sessions as allowed; sign out elsewhere first');
     case 'invalid_challenge':

@@ -11,6 +11,8 @@ declare module 'fastify' {
   interface FastifyRequest {
     /** Who this request acts as; null when it presented no credential (public routes only). */
     principal: Principal | null;
+    /** A session that may only enrol a second factor (mfaRequired) asked for another route. */
+    confinedToEnrolment: boolean;
   }
 }
 
@@ -21,6 +23,18 @@ export function bearerToken(header: string | undefined): string | null {
 }
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+/** What a session without a second factor may do under mfaRequired: see itself, leave, and enrol one. */
+const ENROLMENT_ROUTES = new Set([
+  '/v1/auth/session',
+  '/v1/auth/logout',
+  '/v1/auth/mfa/totp',
+  '/v1/auth/mfa/totp/confirm',
+  '/v1/auth/mfa/recovery-codes',
+  '/v1/auth/mfa/sms/phone',
+  '/v1/auth/mfa/sms/phone/confirm',
+  '/v1/auth/mfa/webauthn/register/options',
+  '/v1/auth/mfa/webauthn/register',
+]);
 const API_KEY_PREFIX = /^lt_(?:live|test)_/;
 
 /**
@@ -46,33 +60,38 @@ const API_KEY_PREFIX = /^lt_(?:live|test)_/;
 export const authentication = fp<{ security: SecurityManager; auth: AuthenticationManager }>(
   async (app, { security, auth }) => {
     app.decorateRequest('principal', null);
+    app.decorateRequest('confinedToEnrolment', false);
     app.addHook('onRequest', async (request, reply) => {
-      if (request.servicePrincipal !== null) {
-        request.principal = { kind: 'service', name: request.servicePrincipal.slice('service:'.length) };
+      const principal = await resolvePrincipal(security, auth, request, reply);
+      // Under mfaRequired a session without a second factor exists only to enrol one.
+      if (principal?.kind === 'user' && !principal.mfa && auth.settings.mfaRequired && !ENROLMENT_ROUTES.has(request.routeOptions.url ?? '')) {
+        request.confinedToEnrolment = true;
         return;
-      }
-      const bearer = bearerToken(request.headers.authorization);
-      if (bearer !== null) {
-        request.principal = API_KEY_PREFIX.test(bearer) ? await apiKeyPrincipal(security, auth, request, reply, bearer) : await sessionPrincipal(security, auth, request, reply, bearer);
-        return;
-      }
-      const cookie = request.cookies[SESSION_COOKIE];
-      if (cookie === undefined) return;
-      const live = await auth.validateSession(cookie);
-      const principal = live === null ? null : await userPrincipal(auth, live.session, 'cookie');
-      if (principal === null) {
-        clearSessionCookies(reply);
-        return;
-      }
-      if (!SAFE_METHODS.has(request.method) && !auth.sessions.csrfTokenMatches(principal.sessionId, request.headers['x-csrf-token'])) {
-        await recordFailure(security, request, 'csrf_token_mismatch', { userId: principal.userId });
-        throw new LangtrainError('ERR_CSRF', `a write with the session cookie needs the header X-CSRF-Token (from the login answer or the ${CSRF_COOKIE} cookie)`);
       }
       request.principal = principal;
     });
   },
   { name: 'langtrain-authentication', dependencies: ['langtrain-service-auth'] },
 );
+
+async function resolvePrincipal(security: SecurityManager, auth: AuthenticationManager, request: FastifyRequest, reply: FastifyReply): Promise<Principal | null> {
+  if (request.servicePrincipal !== null) return { kind: 'service', name: request.servicePrincipal.slice('service:'.length) };
+  const bearer = bearerToken(request.headers.authorization);
+  if (bearer !== null) return API_KEY_PREFIX.test(bearer) ? apiKeyPrincipal(security, auth, request, reply, bearer) : sessionPrincipal(security, auth, request, reply, bearer);
+  const cookie = request.cookies[SESSION_COOKIE];
+  if (cookie === undefined) return null;
+  const live = await auth.validateSession(cookie);
+  const principal = live === null ? null : await userPrincipal(auth, live.session, 'cookie');
+  if (principal === null) {
+    clearSessionCookies(reply);
+    return null;
+  }
+  if (!SAFE_METHODS.has(request.method) && !auth.sessions.csrfTokenMatches(principal.sessionId, request.headers['x-csrf-token'])) {
+    await recordFailure(security, request, 'csrf_token_mismatch', { userId: principal.userId });
+    throw new LangtrainError('ERR_CSRF', `a write with the session cookie needs the header X-CSRF-Token (from the login answer or the ${CSRF_COOKIE} cookie)`);
+  }
+  return principal;
+}
 
 async function apiKeyPrincipal(security: SecurityManager, auth: AuthenticationManager, request: FastifyRequest, reply: FastifyReply, key: string): Promise<Principal> {
   const v = await auth.verifyApiKey(key, { client: { ip: request.ip, userAgent: request.headers['user-agent'] ?? null } });
@@ -174,6 +193,10 @@ export function requireResourcePermission(security: SecurityManager, resource: s
 }
 
 async function missingCredential(security: SecurityManager, request: FastifyRequest, reply: FastifyReply): Promise<LangtrainError> {
+  if (request.confinedToEnrolment) {
+    await recordFailure(security, request, 'mfa_enrolment_required');
+    return new LangtrainError('ERR_MFA_ENROLMENT_REQUIRED', 'this server requires a second factor: enrol one (POST /v1/auth/mfa/totp, /v1/auth/mfa/webauthn/register/options or /v1/auth/mfa/sms/phone), then sign in again');
+  }
   await recordFailure(security, request, 'missing');
   reply.header('www-authenticate', 'Bearer realm="langtrain"');
   return new LangtrainError('ERR_UNAUTHENTICATED', 'sign in first: send "Authorization: Bearer <session token or API key>", or the session cookie from POST /v1/auth/login');

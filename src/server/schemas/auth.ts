@@ -54,7 +54,8 @@ export const sessionReply = z.object({
 });
 
 export const authenticatedReply = z.object({
-  status: z.literal('authenticated'),
+  /** `enrolment_required`: a session that may only enrol a second factor (mfaRequired, none yet); sign in again afterwards. */
+  status: z.enum(['authenticated', 'enrolment_required']),
   user: userReply,
   session: z.object({ id: z.string(), expiresAt: z.string(), mfa: z.boolean() }),
   /** Echo it in `X-CSRF-Token` on writes made with the session cookie. */
