@@ -112,6 +112,12 @@ const serverSchema = z
     bodyLimit: size('server.bodyLimit').default(1_048_576),
     /** Per-client request rate; shared through Redis when `store.redisUrl` is set. */
     rateLimit: rate('server.rateLimit').default({ limit: 1200, windowMs: 60_000 }),
+    /**
+     * Proxies whose `X-Forwarded-For` is believed (comma-separated addresses or CIDRs, e.g.
+     * `10.0.0.0/8`), so per-IP throttling, rate limits and the audit log see the client, not
+     * the proxy. Default: none; every other hop's header is ignored, as it could be forged.
+     */
+    trustProxy: z.string().min(1).optional(),
     /** pino level for the server's own log. */
     logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   })

@@ -418,9 +418,29 @@ export class AuthenticationManager {
     return this.#challengeSecondFactor(account.user, client);
   }
 
+  /**
+   * Admin: link an existing account to an IdP subject (the way out of `account_conflict`, and
+   * how accounts are admitted when `jitProvisioning` is off). The provider must be configured.
+   */
+  async linkSsoIdentity(userId: string, provider: string, subject: string, client: { ip?: string | null; userAgent?: string | null } = {}): Promise<void> {
+    const sso = this.#mustSso();
+    sso.providers.policy(provider); // ERR_NOT_FOUND naming the configured providers
+    if (typeof subject !== 'string' || subject.length === 0 || subject.length > 1024) throw invalidInput('subject must be the IdP subject (OIDC sub, SAML NameID), 1 to 1024 characters', { option: 'subject' });
+    await sso.accounts.link(userId, provider, subject, { ip: client.ip ?? null, userAgent: client.userAgent ?? null });
+  }
+
   /** SAML SP metadata for provider `name` (to register at the IdP). */
   samlMetadata(provider: string): string {
     return this.#mustSso().providers.samlMetadata(provider);
+  }
+
+  /** The second factors the account has enrolled: TOTP, a number for SMS, WebAuthn credentials (when enabled). */
+  async enrolledFactors(user: User): Promise<MfaMethod[]> {
+    const factors: MfaMethod[] = [];
+    if (user.mfa) factors.push('totp');
+    if (user.phone !== null) factors.push('sms');
+    if (this.#webauthn && (await this.#webauthn.hasCredentials(user.id))) factors.push('biometric');
+    return factors;
   }
 
   /** Disable the account and end the access it already holds: every live session and API key. */

@@ -31,6 +31,7 @@ export async function buildServer(security: SecurityManager, options: BuildServe
     bodyLimit: server.bodyLimit,
     // Request ids are ours (req-1, req-2…); a client-sent id is never trusted into the log.
     requestIdHeader: false,
+    ...(server.trustProxy ? { trustProxy: server.trustProxy.split(',').map((a) => a.trim()) } : {}),
   };
   // Fastify types an HTTPS server separately; both answer the same FastifyInstance API.
   const app = (https ? Fastify({ ...serverOptions, https } as FastifyHttpsOptions<HttpsServer>) : Fastify(serverOptions)) as unknown as FastifyInstance;

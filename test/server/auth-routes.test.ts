@@ -370,6 +370,23 @@ describe('own API keys', () => {
   });
 });
 
+describe('auth events over HTTP', () => {
+  it('record the client address and user agent on API key events, never the key', async () => {
+    const { app, security, auth } = await f.serve(SESSIONS);
+    const headers = { ...auth, 'user-agent': 'ml-pipeline/2.1' };
+    const created = json(await app.inject({ method: 'POST', url: '/v1/auth/api-keys', headers, payload: { permissions: ['audit.read'] } }));
+    expect((await app.inject({ method: 'GET', url: '/v1/audit/events', headers: { authorization: `Bearer ${created.key}`, 'user-agent': 'ml-pipeline/2.1' } })).statusCode).toBe(200);
+    expect((await app.inject({ method: 'POST', url: `/v1/auth/api-keys/${created.id}/rotate`, headers })).statusCode).toBe(201);
+    expect((await app.inject({ method: 'DELETE', url: `/v1/auth/api-keys/${created.id}`, headers })).statusCode).toBe(204);
+    expect((await app.inject({ method: 'GET', url: '/v1/audit/events', headers: { authorization: `Bearer ${created.key}`, 'user-agent': 'ml-pipeline/2.1' } })).statusCode).toBe(401);
+    const events = await security.audit.query({ limit: 1000 });
+    const keyEvents = events.filter((e) => ['auth.api_key_created', 'auth.api_key_rotated', 'auth.api_key_revoked', 'auth.api_key_refused'].includes(e.eventType));
+    expect(keyEvents.map((e) => e.eventType)).toEqual(expect.arrayContaining(['auth.api_key_created', 'auth.api_key_rotated', 'auth.api_key_revoked', 'auth.api_key_refused']));
+    for (const e of keyEvents) expect(e.additionalData, e.eventType).toMatchObject({ ip: '127.0.0.1', userAgent: 'ml-pipeline/2.1' });
+    expect(JSON.stringify(events)).not.toContain(created.key);
+  });
+});
+
 describe('two instances sharing the store and Redis', () => {
   async function pair(label: string) {
     const keyPrefix = redisPrefix(label);

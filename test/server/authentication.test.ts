@@ -81,4 +81,16 @@ describe('authentication on /v1', () => {
     expect(await security.audit.query({ eventType: 'api.request' })).toEqual([]);
     expect(await security.audit.query({ eventType: 'api.authentication' })).toHaveLength(1);
   });
+
+  it('records the client address from X-Forwarded-For only when the proxy is trusted (server.trustProxy)', async () => {
+    const forwarded = { 'x-forwarded-for': '198.51.100.23' };
+    const trusting = await f.serve({ server: { trustProxy: '127.0.0.1, 10.0.0.0/8' } });
+    await trusting.app.inject({ method: 'GET', url: '/v1/audit/events', headers: forwarded });
+    const [seen] = await trusting.security.audit.query({ eventType: 'api.authentication' });
+    expect(seen?.additionalData?.ip).toBe('198.51.100.23');
+    const plain = await f.serve();
+    await plain.app.inject({ method: 'GET', url: '/v1/audit/events', headers: forwarded });
+    const [ignored] = await plain.security.audit.query({ eventType: 'api.authentication' });
+    expect(ignored?.additionalData?.ip).toBe('127.0.0.1');
+  });
 });

@@ -279,14 +279,25 @@ describe('SSO over HTTP: SAML', () => {
     expect(json(await app.inject({ method: 'GET', url: '/v1/auth/sessions', headers: cookie })).error.code).toBe('ERR_MFA_ENROLMENT_REQUIRED');
   });
 
-  it('without jitProvisioning, an identity no administrator linked is refused 403', async () => {
+  it('without jitProvisioning, an identity no administrator linked is refused 403, and admitted once linked', async () => {
     const base = config().auth!.ssoProviders!;
-    const { app, security } = await f.serve(config({ ssoProviders: { ...base, okta: { ...base.okta, jitProvisioning: false } } }));
+    const { app, security, auth } = await f.serve(config({ ssoProviders: { ...base, okta: { ...base.okta, jitProvisioning: false } } }));
     const flow = await samlToCallback(app, CAROL);
     const res = await samlCallback(app, { SAMLResponse: flow.samlResponse, RelayState: flow.relayState! }, flow.token);
     expect(res.statusCode).toBe(403);
     expect(json(res).error.message).toMatch(/no account here/);
-    expect(await (await security.authenticationManager()).users.findByUsername('carol@example.com')).toBeNull();
+    const users = (await security.authenticationManager()).users;
+    expect(await users.findByUsername('carol@example.com')).toBeNull();
+
+    // An administrator admits carol by linking an account to her IdP subject.
+    const account = json(await app.inject({ method: 'POST', url: '/v1/users', headers: auth, payload: { username: 'carol' } }));
+    const link = (body: { provider: string; subject: string }) => app.inject({ method: 'POST', url: `/v1/users/${account.id}/sso-links`, headers: auth, payload: body });
+    expect((await link({ provider: 'nope', subject: CAROL.nameId })).statusCode).toBe(404);
+    expect((await link({ provider: 'okta', subject: CAROL.nameId })).statusCode).toBe(204);
+    const again = await samlToCallback(app, CAROL);
+    const signedIn = await samlCallback(app, { SAMLResponse: again.samlResponse, RelayState: again.relayState! }, again.token);
+    expect(json(signedIn)).toMatchObject({ status: 'authenticated', user: { id: account.id, username: 'carol' } });
+    expect(await security.audit.query({ eventType: 'auth.sso_linked' })).toHaveLength(1);
   });
 
   it('refuses a SAML callback whose username collides with a local account (403, no session)', async () => {

@@ -44,7 +44,7 @@ export function usersCommand(run: Run): Command {
       withAuth(run, o, async (auth) => {
         const password = await readPassword(o);
         const user = await auth.users.createUser({ username, password, roles: o.role }, CLI_CLIENT);
-        output(o, user, () => `created ${user.username}: ${user.id}`);
+        output(o, view(user), () => `created ${user.username}: ${user.id}`);
       }),
     );
 
@@ -52,7 +52,7 @@ export function usersCommand(run: Run): Command {
     .description('accounts (never passwords or secrets)')
     .action((o) =>
       withAuth(run, o, async (auth) => {
-        const list = await auth.users.list();
+        const list = await Promise.all((await auth.users.list()).map(async (user) => ({ ...view(user), secondFactors: await auth.enrolledFactors(user) })));
         output(o, list, () => (list.length === 0 ? 'no users yet (langtrain users create NAME)' : list.map(summary).join('\n')));
       }),
     );
@@ -64,14 +64,16 @@ export function usersCommand(run: Run): Command {
       withAuth(run, o, async (auth) => {
         const user = await userNamed(auth, username);
         const recoveryCodesLeft = await auth.users.remainingRecoveryCodes(user.id);
-        output(o, { ...user, recoveryCodesLeft }, () =>
+        const secondFactors = await auth.enrolledFactors(user);
+        output(o, { ...view(user), secondFactors, recoveryCodesLeft }, () =>
           [
             `${user.username}  ${user.id}`,
             `  created           ${user.createdAt}`,
             `  password changed  ${user.passwordChangedAt}`,
             `  state             ${user.disabled ? 'disabled' : 'active'}`,
             `  password          ${user.hasPassword ? 'set' : 'none (cannot sign in with one)'}`,
-            `  second factor     ${user.mfa ? 'totp' : 'none'}`,
+            `  second factors    ${secondFactors.length === 0 ? 'none' : secondFactors.join(', ')}`,
+            `  SMS number        ${user.phone === null ? 'none' : maskPhone(user.phone)}`,
             `  roles             ${user.roles.length === 0 ? 'none' : user.roles.join(', ')}`,
             `  recovery codes    ${recoveryCodesLeft} left`,
           ].join('\n'),
@@ -100,6 +102,19 @@ export function usersCommand(run: Run): Command {
         if ((phone === undefined) === !o.clear) throw invalidInput('give a phone number, or --clear (not both)');
         const user = await auth.users.setPhone((await userNamed(auth, username)).id, o.clear ? null : phone!, CLI_CLIENT);
         output(o, { id: user.id, username: user.username, phone: user.phone === null ? null : maskPhone(user.phone) }, () => `${user.username}: ${user.phone === null ? 'no SMS number' : `SMS codes go to ${maskPhone(user.phone)}`}`);
+      }),
+    );
+
+  withCommonOptions(users.command('link-sso'))
+    .description("link the account to an identity provider subject (OIDC sub, SAML NameID), so that provider's sign-ins open it")
+    .argument('<username>')
+    .requiredOption('--provider <name>', 'a configured auth.ssoProviders name')
+    .requiredOption('--subject <id>', "the subject as the provider asserts it")
+    .action((username: string, o) =>
+      withAuth(run, o, async (auth) => {
+        const user = await userNamed(auth, username);
+        await auth.linkSsoIdentity(user.id, o.provider, o.subject, CLI_CLIENT);
+        output(o, { id: user.id, username: user.username, provider: o.provider, subject: o.subject }, () => `${user.username} is linked to ${o.provider} subject ${o.subject}`);
       }),
     );
 
@@ -157,11 +172,16 @@ export function usersCommand(run: Run): Command {
   return users;
 }
 
-function summary(user: User): string {
+/** What the CLI prints of an account: the phone masked, as the HTTP API does (it is the user's own business). */
+function view(user: User): User {
+  return { ...user, phone: user.phone === null ? null : maskPhone(user.phone) };
+}
+
+function summary(user: User & { secondFactors: string[] }): string {
   const flags = [
     user.disabled ? 'disabled' : 'active',
     ...(user.hasPassword ? [] : ['no password']),
-    user.mfa ? 'totp' : 'no second factor',
+    user.secondFactors.length === 0 ? 'no second factor' : user.secondFactors.join('+'),
     user.roles.length === 0 ? 'no roles' : `roles ${user.roles.join(',')}`,
   ];
   return `${user.username}  ${user.id}  ${flags.join('  ')}`;

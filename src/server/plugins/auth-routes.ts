@@ -81,7 +81,7 @@ export const authRoutes: FastifyPluginAsyncZod<{ security: SecurityManager; auth
   });
 
   app.post('/setup', { schema: { tags, summary: 'Create an administrator with a setup code (printed by `langtrain serve`)', body: setupBody, response: { 201: userReply } } }, async (request, reply) => {
-    const admin = await createAdminWithSetupCode({ setupCodes: manager.setupCodes, users: auth.users }, request.body, clientOf(request));
+    const admin = await createAdminWithSetupCode({ setupCodes: manager.setupCodes, users: auth.users, audit: manager.audit }, request.body, clientOf(request));
     if (admin === null) throw new LangtrainError('ERR_UNAUTHENTICATED', 'the setup code is not valid or already used; `langtrain serve --new-setup-code` prints a new one');
     return reply.code(201).send(userView(admin));
   });

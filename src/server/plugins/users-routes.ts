@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { LangtrainError } from '../../core/errors.js';
 import type { AuthenticationManager } from '../../identity/authentication-manager.js';
 import type { SecurityManager } from '../../security-manager.js';
-import { createUserBody, rolesBody, sessionReply, userId, userReply } from '../schemas/auth.js';
+import { createUserBody, rolesBody, sessionReply, ssoLinkBody, userId, userReply } from '../schemas/auth.js';
 import { AUTHENTICATED } from '../schemas/security-schemes.js';
 import { userView } from './auth-routes.js';
 import { requireResourcePermission } from './authentication.js';
@@ -42,6 +42,16 @@ export const usersRoutes: FastifyPluginAsyncZod<{ security: SecurityManager; aut
     await auth.disableUser(request.params.id, clientOf(request));
     return userView(await mustGet(request.params.id));
   });
+
+  app.post(
+    '/:id/sso-links',
+    { schema: { tags, security, summary: 'Link the account to an identity provider subject (OIDC sub, SAML NameID)', params: userId, body: ssoLinkBody, response: { 204: z.null() } } },
+    async (request, reply) => {
+      await mustGet(request.params.id);
+      await auth.linkSsoIdentity(request.params.id, request.body.provider, request.body.subject, clientOf(request));
+      return reply.code(204).send(null);
+    },
+  );
 
   app.post('/:id/unlock', { schema: { tags, security, summary: 'End a lockout now', params: userId, response: { 200: userReply } } }, async (request) => {
     const user = await mustGet(request.params.id);

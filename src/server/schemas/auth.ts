@@ -112,4 +112,5 @@ export const apiKeyId = z.object({ id: z.string().min(1).max(64) });
 export const createUserBody = z
   .object({ username: z.string().min(1).max(254), password: z.string().min(1).max(4096).optional(), roles: z.array(z.string()).max(100).default([]) })
   .strict();
+export const ssoLinkBody = z.object({ provider: z.string().min(1).max(64), subject: z.string().min(1).max(1024) }).strict();
 export const rolesBody = z.object({ roles: z.array(z.string()).max(100) }).strict();
