@@ -380,9 +380,10 @@ describe('auth events over HTTP', () => {
     expect((await app.inject({ method: 'DELETE', url: `/v1/auth/api-keys/${created.id}`, headers })).statusCode).toBe(204);
     expect((await app.inject({ method: 'GET', url: '/v1/audit/events', headers: { authorization: `Bearer ${created.key}`, 'user-agent': 'ml-pipeline/2.1' } })).statusCode).toBe(401);
     const events = await security.audit.query({ limit: 1000 });
-    const keyEvents = events.filter((e) => ['auth.api_key_created', 'auth.api_key_rotated', 'auth.api_key_revoked', 'auth.api_key_refused'].includes(e.eventType));
+    const keyEventTypes: Array<string | null> = ['auth.api_key_created', 'auth.api_key_rotated', 'auth.api_key_revoked', 'auth.api_key_refused'];
+    const keyEvents = events.filter((e) => keyEventTypes.includes(e.eventType));
     expect(keyEvents.map((e) => e.eventType)).toEqual(expect.arrayContaining(['auth.api_key_created', 'auth.api_key_rotated', 'auth.api_key_revoked', 'auth.api_key_refused']));
-    for (const e of keyEvents) expect(e.additionalData, e.eventType).toMatchObject({ ip: '127.0.0.1', userAgent: 'ml-pipeline/2.1' });
+    for (const e of keyEvents) expect(e.additionalData, String(e.eventType)).toMatchObject({ ip: '127.0.0.1', userAgent: 'ml-pipeline/2.1' });
     expect(JSON.stringify(events)).not.toContain(created.key);
   });
 });
