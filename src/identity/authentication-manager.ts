@@ -443,6 +443,22 @@ export class AuthenticationManager {
     return factors;
   }
 
+  /**
+   * Admin, for a user who lost their device: remove every second factor (TOTP and recovery
+   * codes, WebAuthn credentials, the SMS number) and end the account's sessions, so the next
+   * sign-in enrols afresh. Each removal is audited.
+   */
+  async resetSecondFactors(userId: string, client: { ip?: string | null; userAgent?: string | null } = {}): Promise<{ totp: boolean; recoveryCodes: number; webauthnCredentials: number; phone: boolean; sessionsRevoked: number }> {
+    const user = await this.#users.get(userId);
+    if (!user) throw new LangtrainError('ERR_NOT_FOUND', 'no such user', { userId });
+    const { totp, recoveryCodes } = await this.#users.removeTotp(userId, client);
+    let webauthnCredentials = 0;
+    for (const c of (await this.#webauthn?.list(userId)) ?? []) webauthnCredentials += Number(await this.#webauthn!.remove(userId, c.id));
+    if (user.phone !== null) await this.#users.setPhone(userId, null, client);
+    const sessionsRevoked = await this.#sessions.revokeAllForUser(userId);
+    return { totp, recoveryCodes, webauthnCredentials, phone: user.phone !== null, sessionsRevoked };
+  }
+
   /** Disable the account and end the access it already holds: every live session and API key. */
   async disableUser(userId: string, client: { ip?: string | null; userAgent?: string | null } = {}): Promise<{ sessionsRevoked: number; apiKeysRevoked: number }> {
     await this.#users.disable(userId, client);

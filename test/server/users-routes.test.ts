@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { HOTP, Secret } from 'otpauth';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SESSION_COOKIE } from '../../src/server/session-cookies.js';
 import { Fixtures, json } from './support.js';
@@ -196,5 +197,26 @@ describe('/v1/users', () => {
     expect(unlocked.statusCode).toBe(200);
     expect(json(unlocked)).toMatchObject({ id, username: 'bob' });
     expect(await signIn(app, 'bob')).toMatch(/^lts_/);
+  });
+  it('reset-mfa removes every second factor of a user who lost the device and ends the sessions', async () => {
+    const { app, auth, security } = await f.serve({ auth: { concurrentSessions: null } });
+    const id = await createUser(app, auth, 'dora');
+    const manager = await security.authenticationManager();
+    const { secret } = await manager.users.enrolTotp(id);
+    expect((await manager.users.confirmTotp(id, HOTP.generate({ secret: Secret.fromBase32(secret), counter: Math.floor(Date.now() / 30_000) }))).ok).toBe(true);
+    await manager.users.generateRecoveryCodes(id);
+    await manager.users.setPhone(id, '+447700900123');
+    const before = json(await app.inject({ method: 'POST', url: '/v1/auth/login', payload: { username: 'dora', password: PASSWORD, mode: 'token' } }));
+    expect(before.status).toBe('mfa_required');
+
+    const reset = await app.inject({ method: 'POST', url: `/v1/users/${id}/reset-mfa`, headers: auth });
+    expect(reset.statusCode).toBe(200);
+    expect(json(reset)).toMatchObject({ totp: true, recoveryCodes: 10, webauthnCredentials: 0, phone: true });
+    const after = await manager.users.get(id);
+    expect(after).toMatchObject({ mfa: false, phone: null });
+    expect(await manager.users.remainingRecoveryCodes(id)).toBe(0);
+    expect(json(await app.inject({ method: 'POST', url: '/v1/auth/login', payload: { username: 'dora', password: PASSWORD, mode: 'token' } })).status).toBe('authenticated');
+    expect((await security.audit.query({ eventType: 'auth.mfa_removed' })).map((e) => e.additionalData)).toMatchObject([{ method: 'totp', totp: true, recoveryCodes: 10 }]);
+    expect((await app.inject({ method: 'POST', url: '/v1/users/no-such-user/reset-mfa', headers: auth })).statusCode).toBe(404);
   });
 });

@@ -105,6 +105,19 @@ export function usersCommand(run: Run): Command {
       }),
     );
 
+  withCommonOptions(users.command('reset-mfa'))
+    .description('for a lost device: remove every second factor (TOTP, recovery codes, passkeys, SMS number) and end the sessions')
+    .argument('<username>')
+    .action((username: string, o) =>
+      withAuth(run, o, async (auth) => {
+        const user = await userNamed(auth, username);
+        const r = await auth.resetSecondFactors(user.id, CLI_CLIENT);
+        output(o, { id: user.id, username: user.username, ...r }, () =>
+          `${user.username}: removed ${[r.totp ? 'TOTP' : null, `${r.recoveryCodes} recovery code(s)`, `${r.webauthnCredentials} passkey(s)`, r.phone ? 'the SMS number' : null].filter(Boolean).join(', ')}; ended ${r.sessionsRevoked} session(s)`,
+        );
+      }),
+    );
+
   withCommonOptions(users.command('link-sso'))
     .description("link the account to an identity provider subject (OIDC sub, SAML NameID), so that provider's sign-ins open it")
     .argument('<username>')

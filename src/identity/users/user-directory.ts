@@ -341,6 +341,21 @@ export class UserDirectory {
     });
   }
 
+  /** Admin: remove the TOTP factor (enrolled or pending) and every recovery code, for a user who lost the device. */
+  async removeTotp(id: string, client: ClientInfo = {}): Promise<{ totp: boolean; recoveryCodes: number }> {
+    checkId(id);
+    const outcome = await this.#store.writeTransaction(userLock(id), async (tx) => {
+      const row = await tx.selectFrom(USERS).select(['totp_secret']).where('id', '=', id).executeTakeFirst();
+      if (!row) return null;
+      await tx.updateTable(USERS).set({ totp_secret: null, totp_pending: null, totp_last_step: null }).where('id', '=', id).execute();
+      const codes = await tx.deleteFrom(CODES).where('user_id', '=', id).where('used_at', 'is', null).executeTakeFirst();
+      return { totp: row.totp_secret != null, recoveryCodes: Number(codes.numDeletedRows) };
+    });
+    if (outcome === null) throw new LangtrainError('ERR_NOT_FOUND', 'no such user', { userId: id });
+    await this.#record('auth.mfa_removed', 'success', id, clientOf(client), { method: 'totp', ...outcome });
+    return outcome;
+  }
+
   /**
    * Replace the account's recovery codes with ten fresh ones, returned once; only their
    * SHA-256 digests are kept (see recovery-codes.ts for why a fast hash is right here).

@@ -53,6 +53,20 @@ export const usersRoutes: FastifyPluginAsyncZod<{ security: SecurityManager; aut
     },
   );
 
+  app.post(
+    '/:id/reset-mfa',
+    {
+      schema: {
+        tags,
+        security,
+        summary: 'Remove every second factor (lost device) and end the sessions; the next sign-in enrols afresh',
+        params: userId,
+        response: { 200: z.object({ totp: z.boolean(), recoveryCodes: z.number(), webauthnCredentials: z.number(), phone: z.boolean(), sessionsRevoked: z.number() }) },
+      },
+    },
+    async (request) => auth.resetSecondFactors(request.params.id, clientOf(request)),
+  );
+
   app.post('/:id/unlock', { schema: { tags, security, summary: 'End a lockout now', params: userId, response: { 200: userReply } } }, async (request) => {
     const user = await mustGet(request.params.id);
     await auth.users.unlock(user.username, clientOf(request));
