@@ -1,4 +1,4 @@
-import { permissionGranted } from '../identity/api-keys/api-key-permissions.js';
+import { permissionGranted } from '../core/permissions.js';
 import { ADMIN_ROLE } from '../identity/login/first-admin.js';
 
 /** Who a request acts as, once authenticated. */

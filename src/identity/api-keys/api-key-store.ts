@@ -5,7 +5,7 @@ import type { Store, WriteTx } from '../../store/database.js';
 import type { RateDecision, RateLimiter } from '../rate-limit/rate-limiter.js';
 import { API_KEY_ENVIRONMENTS, generateApiKey, hashApiKeySecret, parseApiKey, verifyApiKeySecret, type ApiKeyEnvironment } from './api-key-format.js';
 import { parseApiKeyStoreOptions, type ApiKeyStoreOptions } from './api-key-options.js';
-import { checkPermissionGrants, isPermissionRequest, permissionGranted } from './api-key-permissions.js';
+import { checkPermissionGrants, isPermissionRequest, permissionGranted } from '../../core/permissions.js';
 import { openSuccessor, sealSuccessor } from './successor-seal.js';
 import { ROTATION_LEAD_MS, rotationLeadMs, sqlBool, statusAt, toApiKey, toApiKeyRow, type ApiKey, type ApiKeyStatus } from './api-key-record.js';
 

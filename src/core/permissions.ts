@@ -1,7 +1,7 @@
-import { invalidInput } from '../../core/errors.js';
+import { invalidInput } from './errors.js';
 
 /**
- * Permissions an API key carries, as `resource.action` strings (`models.inference`), after
+ * Permissions, as roles and API keys carry them: `resource.action` strings (`models.inference`), after
  * the scopes of GitHub fine-grained tokens and the `service:action` actions of AWS IAM.
  *
  * A grant may be a wildcard: `*` (everything) or `resource.*` (every action on one resource).

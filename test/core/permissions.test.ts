@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkPermissionGrants, isPermissionRequest, permissionGranted } from '../../../src/identity/api-keys/api-key-permissions.js';
+import { checkPermissionGrants, isPermissionRequest, permissionGranted } from '../../src/core/permissions.js';
 
 describe('api key permissions', () => {
   it.each([
