@@ -12,6 +12,8 @@ import { apiKeyMigrations } from './identity/api-keys/api-key-schema.js';
 import { AuthenticationManager, type AuthenticationManagerOptions } from './identity/authentication-manager.js';
 import { MemoryRateLimiter } from './identity/rate-limit/memory-rate-limiter.js';
 import { RedisRateLimiter } from './identity/rate-limit/redis-rate-limiter.js';
+import { AccessControl } from './access/store/access-control.js';
+import { accessMigrations } from './access/store/schema.js';
 import { LoginChallenges } from './identity/login/login-challenges.js';
 import { SmsCodes, smsCodeMigrations } from './identity/mfa/sms/sms-codes.js';
 import { TwilioCompatibleSender } from './identity/mfa/sms/sms-sender.js';
@@ -193,6 +195,14 @@ export class SecurityManager {
       apiKeys: new ApiKeyStore({ pepper: derive('api-key-pepper') }, { ...deps, rateLimiter }),
       challenges: new LoginChallenges(deps),
     });
+  }
+
+  #accessControl: Promise<AccessControl> | undefined;
+
+  /** The deployment's roles, bindings and policies (in the store), compiled and kept current across instances. */
+  accessControl(): Promise<AccessControl> {
+    this.#accessControl ??= migrate(this.store, 'access', accessMigrations).then(() => AccessControl.open({ store: this.store, audit: this.audit }));
+    return this.#accessControl;
   }
 
   /** The seed's `DataProtectionManager` over this deployment's keyring and audit log. */

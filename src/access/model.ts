@@ -1,7 +1,7 @@
 /**
  * The authorization model: roles, bindings, policies, requests and decisions. Types only; the
- * rules that give them meaning live in policy-engine.ts (decision semantics in its comment
- * and in docs/access.md).
+ * rules that give them meaning live in authorizer.ts (decision semantics in its comment and in
+ * docs/access.md).
  */
 
 /** `resource.action` (`models.train`), `resource.*` or `*`. Grammar in core/permissions.ts. */
@@ -66,10 +66,21 @@ export interface AuthorizationRequest {
   context?: Attributes;
 }
 
+export type PolicyOutcome = 'true' | 'false' | 'error';
+
 export type Reason =
-  | { kind: 'grant'; role: string; binding: Binding | 'request'; permission: PermissionPattern }
+  | {
+      kind: 'grant';
+      /** The role the binding (or the request) gives the principal. */
+      role: string;
+      /** The inherited role that carries `permission`, when it is not `role` itself. */
+      via?: string;
+      binding: Binding | 'request';
+      permission: PermissionPattern;
+    }
   | { kind: 'no_grant' }
-  | { kind: 'policy'; policy: string; effect: Effect; outcome: 'true' | 'false' | 'error'; error?: string };
+  /** `error` is the evaluation error (missing attribute, wrong type): it fails closed. */
+  | { kind: 'policy'; policy: string; effect: Effect; outcome: PolicyOutcome; error?: string };
 
 export interface Decision {
   allowed: boolean;

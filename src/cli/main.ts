@@ -3,6 +3,7 @@ import { Command, CommanderError } from 'commander';
 import { apiKeysCommand } from './commands/api-keys.js';
 import { auditCommand } from './commands/audit.js';
 import { encryptCommands } from './commands/encrypt.js';
+import { iamCommand } from './commands/iam.js';
 import { keysCommand } from './commands/keys.js';
 import { secretsCommand } from './commands/secrets.js';
 import { serveCommand } from './commands/serve.js';
@@ -32,6 +33,7 @@ async function main(argv: string[]): Promise<number> {
   program.addCommand(usersCommand(run));
   program.addCommand(apiKeysCommand(run));
   program.addCommand(sessionsCommand(run));
+  program.addCommand(iamCommand(run));
   for (const command of encryptCommands(run)) program.addCommand(command);
   for (const command of program.commands) {
     command.exitOverride();

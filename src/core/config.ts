@@ -173,6 +173,16 @@ const authSchema = z
   .strict()
   .refine((a) => !a.mfaMethods.includes('sms') || a.sms !== undefined, { message: 'mfaMethods sms needs auth.sms (baseUrl, accountSid, authToken as env:/file:, from)', path: ['sms'] });
 
+/** Authorization: how decisions made through the server reach the audit log. */
+const accessSchema = z
+  .object({
+    /** `denied` (default): every refusal; `all`: every decision (allowed ones at level detailed); `none`. */
+    decisionLog: z.enum(['none', 'denied', 'all']).default('denied'),
+    /** The share of logged decisions actually written (1 = all), for high-volume deployments. */
+    decisionSampleRate: z.number().min(0).max(1).default(1),
+  })
+  .strict();
+
 export const configSchema = z
   .object({
     store: storeSchema.default(storeSchema.parse({})),
@@ -180,6 +190,7 @@ export const configSchema = z
     crypto: cryptoSchema.default(cryptoSchema.parse({})),
     server: serverSchema.default(serverSchema.parse({})),
     auth: authSchema.default(authSchema.parse({})),
+    access: accessSchema.default(accessSchema.parse({})),
   })
   .strict();
 
@@ -248,6 +259,7 @@ const SECTIONS = {
   crypto: cryptoSchema.shape,
   server: serverSchema.shape,
   auth: authSchema.shape,
+  access: accessSchema.shape,
 } as const;
 
 function readConfigFile(file: string | undefined): Record<string, unknown> {
@@ -266,7 +278,7 @@ function readConfigFile(file: string | undefined): Record<string, unknown> {
   }
   if (parsed === null || parsed === undefined) return {};
   if (typeof parsed !== 'object' || Array.isArray(parsed)) {
-    throw new LangtrainError('ERR_CONFIG_INVALID', `${path}: the top level must be a mapping of sections (store, audit, crypto, server, auth)`, {
+    throw new LangtrainError('ERR_CONFIG_INVALID', `${path}: the top level must be a mapping of sections (store, audit, crypto, server, auth, access)`, {
       source: path,
     });
   }

@@ -50,6 +50,8 @@ export type ErrorCode =
   | 'ERR_SSO_FAILED'
   | 'ERR_WEBAUTHN_REJECTED'
   | 'ERR_WEBAUTHN_CREDENTIAL_EXISTS'
+  /** A policy (its CEL condition) or a policy file was refused: details name the file, item, position and reason. */
+  | 'ERR_POLICY_INVALID'
   | 'ERR_INTERNAL';
 
 export class LangtrainError extends Error {

@@ -29,6 +29,8 @@ const STATUS_BY_CODE: Partial<Record<ErrorCode, number>> = {
   ERR_REAUTH_REQUIRED: 403,
   ERR_MFA_ENROLMENT_REQUIRED: 403,
   ERR_PASSWORD_REJECTED: 400,
+  // A role, binding or policy that does not validate or compile: the message names it, the position and the reason.
+  ERR_POLICY_INVALID: 400,
   ERR_USER_EXISTS: 409,
   ERR_SESSION_LIMIT: 409,
   ERR_API_KEY_CLAIM_REFUSED: 409,

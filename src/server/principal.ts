@@ -1,10 +1,10 @@
 import { permissionGranted } from '../core/permissions.js';
-import { ADMIN_ROLE } from '../identity/login/first-admin.js';
+import type { Authorizer } from '../access/authorizer.js';
 
 /** Who a request acts as, once authenticated. */
 export type Principal =
-  | { kind: 'user'; userId: string; roles: readonly string[]; mfa: boolean; sessionId: string; via: 'cookie' | 'bearer'; signedInAt: string }
-  | { kind: 'api_key'; userId: string; keyId: string; permissions: readonly string[]; ownerRoles: readonly string[] }
+  | { kind: 'user'; userId: string; username: string; roles: readonly string[]; mfa: boolean; sessionId: string; via: 'cookie' | 'bearer'; signedInAt: string }
+  | { kind: 'api_key'; userId: string; ownerUsername: string; keyId: string; permissions: readonly string[]; ownerRoles: readonly string[] }
   | { kind: 'service'; name: string };
 
 /** How the audit log names the principal: `user:<id>`, `api_key:<id>`, `service:<CN>`. */
@@ -20,20 +20,26 @@ export function actorOf(principal: Principal): string {
 }
 
 /**
- * Whether the principal may perform `permission` (`resource.action`).
+ * Whether the principal may perform `permission` (`resource.action`) on this server, decided by
+ * the deployment's Authorizer like any other request (roles, bindings and policies from
+ * `/v1/access`; the built-in `admin` role holds `*`):
  *
- * Until RoleManager lands, the only role with permissions is `admin` (all of them). An API key
- * may do what its grants say *and* its owner may do now: a key never outlives its owner's
- * demotion. A verified service certificate acts as an administrator (mTLS is configured by
- * the operator for trusted services only; finer service roles come with RoleManager).
+ * - a user: as its username, holding its account roles (and whatever bindings name it);
+ * - an API key: what its grants say *and* what its owner may do now (a key never outlives its
+ *   owner's demotion);
+ * - a service certificate: as `service:<CN>`, through bindings only.
+ *
+ * The resource is the server's domain (`audit`, `keys`, …) named by the permission, id `*`.
  */
-export function mayPerform(principal: Principal, permission: string): boolean {
+export function mayPerform(principal: Principal, permission: string, authorizer: Authorizer): boolean {
+  const type = permission.slice(0, permission.indexOf('.'));
+  const decide = (id: string, roles: readonly string[]) => authorizer.decide({ principal: { id, roles: [...roles] }, action: permission, resource: { type, id: '*' } }).allowed;
   switch (principal.kind) {
     case 'user':
-      return principal.roles.includes(ADMIN_ROLE);
+      return decide(principal.username, principal.roles);
     case 'api_key':
-      return principal.ownerRoles.includes(ADMIN_ROLE) && permissionGranted(principal.permissions, permission);
+      return permissionGranted(principal.permissions, permission) && decide(principal.ownerUsername, principal.ownerRoles);
     case 'service':
-      return true;
+      return decide(`service:${principal.name}`, []);
   }
 }

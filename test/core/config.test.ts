@@ -64,6 +64,7 @@ describe('defaults', () => {
         requireClientCert: false,
       },
       auth: { mfaRequired: false, mfaMethods: ['totp'], sessionTimeout: '8h', idleTimeout: '30m', concurrentSessions: 1, onSessionLimit: 'end_oldest', ssoProviders: {} },
+      access: { decisionLog: 'denied', decisionSampleRate: 1 },
     });
   });
 

@@ -23,6 +23,7 @@ describe('describeError', () => {
     ['ERR_WEBAUTHN_CREDENTIAL_EXISTS', 409],
     ['ERR_SSO_FAILED', 502],
     ['ERR_SMS_SEND_FAILED', 502],
+    ['ERR_POLICY_INVALID', 400],
   ] as const)('answers %s with %i and its message', (code, status) => {
     expect(describeError(new LangtrainError(code, 'what was wrong'), LIMIT)).toEqual({ status, body: { error: { code, message: 'what was wrong' } } });
   });

@@ -47,6 +47,10 @@ async function serve(requireClientCert: boolean): Promise<Served> {
     audit: { level: 'detailed' },
     server: { tlsCert: join(dir, 'server.pem'), tlsKey: join(dir, 'server.key'), clientCa: join(dir, 'ca.pem'), requireClientCert },
   });
+  // A service acts through its bindings, like anyone: this one may read the audit log.
+  const access = await security.accessControl();
+  await access.store.putRole({ name: 'auditor', permissions: ['audit.read'] }, null);
+  await access.store.addBinding({ principal: 'service:trainer-service', role: 'auditor' }, null);
   const running = await startServer(security, { port: 0, logStream: { write: () => undefined } });
   f.defer(running.close);
   return { security, url: running.url, token: await signInAdmin(security) };
@@ -92,9 +96,14 @@ function get(url: string, options: { client?: 'client' | 'rogue'; token?: string
 }
 
 describe('mTLS service authentication', () => {
-  it('authenticates a client certificate signed by clientCa without a bearer token', async () => {
+  it('authenticates a client certificate signed by clientCa without a bearer token; the service may do what its bindings grant', async () => {
     expect(await get(strict.url, { client: 'client' })).toMatchObject({ status: 200 });
     expect(await get(lenient.url, { client: 'client' })).toMatchObject({ status: 200 });
+    const access = await lenient.security.accessControl();
+    const binding = (await access.store.snapshot()).bindings.find((b) => b.principal === 'service:trainer-service')!;
+    access.adopt(await access.store.deleteBinding(binding.id, null));
+    expect(await get(lenient.url, { client: 'client' })).toMatchObject({ status: 403 });
+    access.adopt((await access.store.addBinding({ principal: 'service:trainer-service', role: 'auditor' }, null)).snapshot);
   });
 
   it('records the service principal as the actor at audit.level detailed', async () => {

@@ -22,6 +22,13 @@ export interface AccessSnapshot {
   policies: Policy[];
 }
 
+/**
+ * The built-in role every deployment has: the first administrator (setup code) holds it
+ * before anyone has written a role. It is not stored and cannot be changed or deleted, so no
+ * edit can lock every administrator out.
+ */
+export const BUILT_IN_ROLES: readonly Role[] = Object.freeze([{ name: 'admin', permissions: ['*'], description: 'built in: every permission' }]);
+
 const ROLES = 'access_roles';
 const BINDINGS = 'access_bindings';
 const POLICIES = 'access_policies';
@@ -59,6 +66,7 @@ export class AccessStore {
   }
 
   async putRole(role: Role, actor: string | null): Promise<AccessSnapshot> {
+    refuseBuiltIn(role.name);
     return this.#change(actor, 'access.role_saved', { role: role.name }, async (tx, doc) => {
       doc.roles = [...doc.roles.filter((r) => r.name !== role.name), role];
       this.#validate(withoutIds(doc));
@@ -69,6 +77,7 @@ export class AccessStore {
   }
 
   async deleteRole(name: string, actor: string | null): Promise<AccessSnapshot> {
+    refuseBuiltIn(name);
     return this.#change(actor, 'access.role_deleted', { role: name }, async (tx, doc) => {
       if (!doc.roles.some((r) => r.name === name)) throw new LangtrainError('ERR_NOT_FOUND', `no role ${name}`);
       const bound = doc.bindings.filter((b) => b.role === name).length;
@@ -124,7 +133,13 @@ export class AccessStore {
    * Replace everything with `document` (a policy file applied as a whole), in one transaction:
    * validated first, so a bad file changes nothing.
    */
-  async replaceAll(document: AccessDocument, actor: string | null): Promise<AccessSnapshot> {
+  async replaceAll(given: AccessDocument, actor: string | null): Promise<AccessSnapshot> {
+    // A document may restate a built-in role as it is (a policy file written for `iam check`); it is not stored.
+    for (const r of given.roles) {
+      const builtIn = BUILT_IN_ROLES.find((b) => b.name === r.name);
+      if (builtIn && JSON.stringify([...r.permissions].sort()) !== JSON.stringify(builtIn.permissions)) refuseBuiltIn(r.name);
+    }
+    const document = { ...given, roles: given.roles.filter((r) => !BUILT_IN_ROLES.some((b) => b.name === r.name)) };
     this.#validate(document);
     return this.#change(actor, 'access.replaced', { roles: document.roles.length, bindings: document.bindings.length, policies: document.policies.length }, async (tx) => {
       await tx.deleteFrom(BINDINGS).execute();
@@ -185,6 +200,10 @@ async function readSnapshot(db: WriteTx): Promise<AccessSnapshot> {
       ...(p.description != null ? { description: String(p.description) } : {}),
     })),
   };
+}
+
+function refuseBuiltIn(name: string): void {
+  if (BUILT_IN_ROLES.some((r) => r.name === name)) throw invalidInput(`role ${name} is built in (every permission) and cannot be changed or deleted; make another role for narrower rights`, { role: name });
 }
 
 function withoutIds(doc: AccessSnapshot): AccessDocument {

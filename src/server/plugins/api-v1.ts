@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { SecurityManager } from '../../security-manager.js';
+import { accessRoutes, authorizeRoute } from './access-routes.js';
 import { auditRoutes } from './audit-routes.js';
 import { authRoutes } from './auth-routes.js';
 import { authentication } from './authentication.js';
@@ -26,6 +27,9 @@ export const apiV1: FastifyPluginAsyncZod<{ security: SecurityManager }> = async
   if (auth.webauthn) await app.register(webauthnRoutes, { security, auth, prefix: '/auth/mfa/webauthn' });
   if (auth.ssoProviders.length > 0) await app.register(ssoRoutes, { auth, prefix: '/auth/sso' });
   await app.register(usersRoutes, { security, auth, prefix: '/users' });
+  const access = await security.accessControl();
+  await app.register(authorizeRoute, { security, access, prefix: '/authorize' });
+  await app.register(accessRoutes, { security, access, prefix: '/access' });
   await app.register(auditRoutes, { security, prefix: '/audit' });
   await app.register(keysRoutes, { security, prefix: '/keys' });
   await app.register(secretsRoutes, { security, prefix: '/secrets' });

@@ -98,7 +98,7 @@ async function apiKeyPrincipal(security: SecurityManager, auth: AuthenticationMa
   if (v.ok) {
     if (v.rateLimit) rateLimitHeaders(reply, v.rateLimit);
     const owner = await auth.users.get(v.userId);
-    if (owner && !owner.disabled) return { kind: 'api_key', userId: v.userId, keyId: v.id, permissions: v.permissions, ownerRoles: owner.roles };
+    if (owner && !owner.disabled) return { kind: 'api_key', userId: v.userId, ownerUsername: owner.username, keyId: v.id, permissions: v.permissions, ownerRoles: owner.roles };
     await recordFailure(security, request, 'api_key_owner_disabled', { userId: v.userId });
     throw unauthenticated(reply, 'the API key belongs to a disabled account');
   }
@@ -129,7 +129,7 @@ async function userPrincipal(auth: AuthenticationManager, session: { id: string;
   // Roles are read per request, so a demotion takes effect at once, not at the next sign-in.
   const user = await auth.users.get(session.userId);
   if (user === null || user.disabled) return null;
-  return { kind: 'user', userId: session.userId, roles: user.roles, mfa: session.mfa, sessionId: session.id, via, signedInAt: session.createdAt };
+  return { kind: 'user', userId: session.userId, username: user.username, roles: user.roles, mfa: session.mfa, sessionId: session.id, via, signedInAt: session.createdAt };
 }
 
 /** IETF draft-ietf-httpapi-ratelimit-headers (the names most gateways send today). */
@@ -177,7 +177,7 @@ export function requirePermission(security: SecurityManager, permission: string)
   return async (request, reply) => {
     const principal = request.principal;
     if (principal === null) throw await missingCredential(security, request, reply);
-    if (mayPerform(principal, permission)) return;
+    if (mayPerform(principal, permission, await (await security.accessControl()).authorizer())) return;
     await recordFailure(security, request, 'forbidden', { permission });
     throw new LangtrainError('ERR_FORBIDDEN', `this needs the permission ${permission}, which your account${principal.kind === 'api_key' ? ' or API key' : ''} does not have`);
   };

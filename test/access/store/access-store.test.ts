@@ -78,15 +78,24 @@ describe.each(storeUrls('access'))('AccessStore on $dialect', ({ make }) => {
     const a = access();
     await a.putRole({ name: 'old', permissions: ['*'] }, null);
     const doc: AccessDocument = {
-      roles: [{ name: 'admin', permissions: ['*'] }],
-      bindings: [{ principal: 'root', role: 'admin' }],
+      roles: [{ name: 'operator', permissions: ['*'] }],
+      bindings: [{ principal: 'root', role: 'operator' }],
       policies: [{ name: 'office_hours', effect: 'deny', condition: 'false' }],
     };
     await expect(a.replaceAll({ ...doc, bindings: [{ principal: 'x', role: 'missing' }] }, null)).rejects.toMatchObject({ code: 'ERR_INVALID_INPUT' });
     expect((await a.snapshot()).roles.map((r) => r.name)).toEqual(['old']);
     const snap = await a.replaceAll(doc, 'user:admin');
-    expect(snap.roles.map((r) => r.name)).toEqual(['admin']);
+    expect(snap.roles.map((r) => r.name)).toEqual(['operator']);
     expect(snap.bindings.map(({ id: _, ...b }) => b)).toEqual(doc.bindings);
     expect(snap.policies).toEqual(doc.policies);
+  });
+
+  it('keeps the built-in admin role out of the store: restating it as it is passes, changing it is refused', async () => {
+    const a = access();
+    await expect(a.putRole({ name: 'admin', permissions: ['audit.read'] }, null)).rejects.toMatchObject({ message: expect.stringContaining('built in') });
+    await expect(a.deleteRole('admin', null)).rejects.toMatchObject({ message: expect.stringContaining('built in') });
+    await expect(a.replaceAll({ roles: [{ name: 'admin', permissions: ['models.*'] }], bindings: [], policies: [] }, null)).rejects.toMatchObject({ message: expect.stringContaining('built in') });
+    const snap = await a.replaceAll({ roles: [{ name: 'admin', permissions: ['*'] }], bindings: [], policies: [] }, null);
+    expect(snap.roles).toEqual([]);
   });
 });

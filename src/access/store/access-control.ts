@@ -1,0 +1,61 @@
+import { parsePolicyDocument } from '../policy-document.js';
+import type { Authorizer } from '../authorizer.js';
+import { AccessStore, BUILT_IN_ROLES, type AccessDocument, type AccessSnapshot } from './access-store.js';
+import type { AuditSink } from '../../core/audit-sink.js';
+import type { Store } from '../../store/database.js';
+
+/** How often an instance asks the store whether roles, bindings or policies changed. */
+export const REVISION_CHECK_MS = 1_000;
+
+/** Compile a document the way a policy file is compiled (the same validation and errors). */
+export function compileAccessDocument(document: AccessDocument, source = 'access store'): Authorizer {
+  return parsePolicyDocument(JSON.stringify({ ...document, roles: [...BUILT_IN_ROLES, ...document.roles] }), source);
+}
+
+/**
+ * The deployment's authorization: the AccessStore's document compiled into an Authorizer, kept
+ * current across server instances. `authorizer()` checks the store's revision at most once per
+ * `REVISION_CHECK_MS` and recompiles when another instance (or this one) changed something, so
+ * a change takes effect everywhere within about a second, while each decision stays an
+ * in-memory call.
+ */
+export class AccessControl {
+  readonly store: AccessStore;
+  #current: { revision: number; authorizer: Authorizer };
+  #checkedAtMs = 0;
+  #refreshing: Promise<void> | null = null;
+
+  private constructor(store: AccessStore, snapshot: AccessSnapshot) {
+    this.store = store;
+    this.#current = { revision: snapshot.revision, authorizer: compileSnapshot(snapshot) };
+  }
+
+  static async open(deps: { store: Store; audit: AuditSink }): Promise<AccessControl> {
+    const store = new AccessStore({ ...deps, validate: (doc) => void compileAccessDocument(doc) });
+    return new AccessControl(store, await store.snapshot());
+  }
+
+  /** The current Authorizer (recompiled if the store moved on since the last check). */
+  async authorizer(): Promise<Authorizer> {
+    if (Date.now() - this.#checkedAtMs >= REVISION_CHECK_MS) {
+      this.#refreshing ??= this.#refresh().finally(() => (this.#refreshing = null));
+      await this.#refreshing;
+    }
+    return this.#current.authorizer;
+  }
+
+  /** Adopt a snapshot a change just returned, without waiting for the next check. */
+  adopt(snapshot: AccessSnapshot): void {
+    if (snapshot.revision > this.#current.revision) this.#current = { revision: snapshot.revision, authorizer: compileSnapshot(snapshot) };
+  }
+
+  async #refresh(): Promise<void> {
+    this.#checkedAtMs = Date.now();
+    if ((await this.store.revision()) === this.#current.revision) return;
+    this.adopt(await this.store.snapshot());
+  }
+}
+
+function compileSnapshot(snapshot: AccessSnapshot): Authorizer {
+  return compileAccessDocument({ roles: snapshot.roles, bindings: snapshot.bindings.map(({ id: _, ...b }) => b), policies: snapshot.policies });
+}

@@ -1,0 +1,114 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { Fixtures, json, signInAdmin } from './support.js';
+
+const f = new Fixtures();
+afterEach(() => f.close());
+
+/** The issue's policy file, as the JSON body of PUT /v1/access. */
+const DOCUMENT = {
+  roles: [
+    { name: 'ml_engineer', permissions: ['models.train', 'models.evaluate', 'datasets.read', 'experiments.create'] },
+    { name: 'data_scientist', permissions: ['models.deploy', 'datasets.create'], inherits: ['ml_engineer'] },
+    { name: 'admin', permissions: ['*'] },
+  ],
+  bindings: [
+    { principal: 'user123', role: 'ml_engineer' },
+    { principal: 'alice', role: 'data_scientist', resource: 'dataset:ds-1', expires: '2026-12-01T00:00:00Z' },
+  ],
+  policies: [{ name: 'sensitive_data_access', effect: 'allow', actions: ['datasets.*'], resources: ['dataset'], condition: 'user.clearance_level >= dataset.classification_level' }],
+};
+
+const ask = (principal: string, clearance: number, classification = 2) => ({
+  principal: { id: principal, attributes: { clearance_level: clearance } },
+  action: 'datasets.read',
+  resource: { type: 'dataset', id: 'ds-1', attributes: { classification_level: classification } },
+  context: { time: '2026-11-25T10:00:00Z' },
+});
+
+describe('/v1/authorize and /v1/access', () => {
+  it('decides one request or a batch with reasons, after an admin replaced the document; refusals reach the audit log', async () => {
+    const { app, auth, security } = await f.serve();
+    const put = await app.inject({ method: 'PUT', url: '/v1/access', headers: auth, payload: DOCUMENT });
+    expect(put.statusCode).toBe(200);
+    expect(json(put)).toMatchObject({ revision: 1, roles: expect.any(Array) });
+
+    const one = await app.inject({ method: 'POST', url: '/v1/authorize', headers: auth, payload: ask('user123', 3) });
+    expect(one.statusCode).toBe(200);
+    expect(json(one)).toMatchObject({ allowed: true, reasons: [{ kind: 'grant', role: 'ml_engineer' }, { kind: 'policy', policy: 'sensitive_data_access', outcome: 'true' }] });
+    const batch = json(await app.inject({ method: 'POST', url: '/v1/authorize', headers: auth, payload: { requests: [ask('user123', 1), ask('nobody', 5), ask('alice', 5)] } }));
+    expect(batch.decisions.map((d: { allowed: boolean }) => d.allowed)).toEqual([false, false, true]);
+
+    await app.close(); // audit writes after the answers are awaited on close
+    const logged = await security.audit.query({ eventType: 'access.decision' });
+    expect(logged.map((e) => [e.result, e.userId])).toEqual([
+      ['denied', 'user123'],
+      ['denied', 'nobody'],
+    ]);
+    expect(JSON.stringify(logged)).not.toContain('clearance_level'); // attributes are not copied
+    expect((await security.audit.query({ eventType: 'access.replaced' }))[0]?.userId).toMatch(/^user:/);
+  });
+
+  it('refuses a policy that does not compile with its name, position and reason, changing nothing; CRUD works', async () => {
+    const { app, auth } = await f.serve();
+    await app.inject({ method: 'PUT', url: '/v1/access', headers: auth, payload: DOCUMENT });
+    const bad = await app.inject({ method: 'PUT', url: '/v1/access/policies/geo', headers: auth, payload: { effect: 'allow', condition: 'user.location in (dataset.allowed_regions' } });
+    expect(bad.statusCode).toBe(400);
+    expect(json(bad).error.message).toContain('geo');
+    expect(json(bad).error.message).toMatch(/\d/);
+    expect(json(await app.inject({ method: 'GET', url: '/v1/access', headers: auth })).revision).toBe(1);
+
+    const geo = await app.inject({ method: 'PUT', url: '/v1/access/policies/geo', headers: auth, payload: { effect: 'allow', resources: ['dataset'], condition: 'user.location in dataset.allowed_regions' } });
+    expect(geo.statusCode).toBe(200);
+    const bound = json(await app.inject({ method: 'POST', url: '/v1/access/bindings', headers: auth, payload: { principal: 'carol', role: 'ml_engineer' } }));
+    expect(bound.revision).toBe(3);
+    const carol = (region: string) => ({ ...ask('carol', 5), principal: { id: 'carol', attributes: { clearance_level: 5, location: region } }, resource: { type: 'dataset', id: 'ds-1', attributes: { classification_level: 1, allowed_regions: ['eu'] } } });
+    expect(json(await app.inject({ method: 'POST', url: '/v1/authorize', headers: auth, payload: carol('eu') })).allowed).toBe(true);
+    expect(json(await app.inject({ method: 'POST', url: '/v1/authorize', headers: auth, payload: carol('us') })).allowed).toBe(false);
+    expect((await app.inject({ method: 'DELETE', url: `/v1/access/bindings/${bound.id}`, headers: auth })).statusCode).toBe(200);
+    expect(json(await app.inject({ method: 'POST', url: '/v1/authorize', headers: auth, payload: carol('eu') })).allowed).toBe(false);
+    expect((await app.inject({ method: 'DELETE', url: '/v1/access/roles/ml_engineer', headers: auth })).statusCode).toBe(400); // still bound to user123
+  });
+
+  it('needs authz.check to ask and access.write to change; a change on one instance is seen by another', async () => {
+    const first = await f.serve({ auth: { concurrentSessions: null } });
+    const second = await f.open({ auth: { concurrentSessions: null }, crypto: { kek: `file:${first.dir}/kek.key` }, audit: { encryptionKey: `file:${first.dir}/audit.key` } }, `sqlite:${first.dir}/langtrain.db`);
+    const other = (await f.server(second.security)).app;
+    const otherAuth = { authorization: `Bearer ${await signInAdmin(second.security)}` };
+    expect(json(await other.inject({ method: 'POST', url: '/v1/authorize', headers: otherAuth, payload: ask('user123', 3) })).allowed).toBe(false);
+    const put = await first.app.inject({ method: 'PUT', url: '/v1/access', headers: first.auth, payload: DOCUMENT });
+    expect(put.statusCode, put.body).toBe(200);
+    await vi.waitFor(async () => expect(json(await other.inject({ method: 'POST', url: '/v1/authorize', headers: otherAuth, payload: ask('user123', 3) })).allowed).toBe(true), { timeout: 3000, interval: 200 });
+
+    const manager = await first.security.authenticationManager();
+    await manager.users.createUser({ username: 'pat', password: 'a long enough passphrase for tests' });
+    const login = await manager.login({ username: 'pat', password: 'a long enough passphrase for tests' });
+    if (login.status !== 'authenticated') throw new Error('expected a session');
+    const pat = { authorization: `Bearer ${login.token}` };
+    expect(json(await first.app.inject({ method: 'POST', url: '/v1/authorize', headers: pat, payload: ask('user123', 3) })).error.code).toBe('ERR_FORBIDDEN');
+    expect((await first.app.inject({ method: 'PUT', url: '/v1/access/roles/x', headers: pat, payload: { permissions: ['*'] } })).statusCode).toBe(403);
+  });
+  it("decides the server's own routes: account roles and bindings from /v1/access grant them; the built-in admin cannot be changed", async () => {
+    const { app, auth, security } = await f.serve({ auth: { concurrentSessions: null } });
+    expect((await app.inject({ method: 'PUT', url: '/v1/access/roles/auditor', headers: auth, payload: { permissions: ['audit.read'] } })).statusCode).toBe(200);
+    expect((await app.inject({ method: 'PUT', url: '/v1/access/roles/admin', headers: auth, payload: { permissions: ['audit.read'] } })).statusCode).toBe(400);
+    const manager = await security.authenticationManager();
+    const signIn = async (username: string, roles: string[] = []) => {
+      await manager.users.createUser({ username, password: 'a long enough passphrase for tests', roles });
+      const r = await manager.login({ username, password: 'a long enough passphrase for tests' });
+      if (r.status !== 'authenticated') throw new Error('expected a session');
+      return { authorization: `Bearer ${r.token}` };
+    };
+    const viaRole = await signIn('ursula', ['auditor']);
+    expect((await app.inject({ method: 'GET', url: '/v1/audit/events', headers: viaRole })).statusCode).toBe(200);
+    expect((await app.inject({ method: 'POST', url: '/v1/audit/checkpoints', headers: viaRole })).statusCode).toBe(403);
+    expect((await app.inject({ method: 'GET', url: '/v1/keys', headers: viaRole })).statusCode).toBe(403);
+
+    const viaBinding = await signIn('victor');
+    expect((await app.inject({ method: 'GET', url: '/v1/audit/events', headers: viaBinding })).statusCode).toBe(403);
+    await app.inject({ method: 'POST', url: '/v1/access/bindings', headers: auth, payload: { principal: 'victor', role: 'auditor', resource: 'audit' } });
+    expect((await app.inject({ method: 'GET', url: '/v1/audit/events', headers: viaBinding })).statusCode).toBe(200);
+    // An expired binding never grants.
+    await app.inject({ method: 'POST', url: '/v1/access/bindings', headers: auth, payload: { principal: 'wanda', role: 'auditor', expires: '2020-01-01T00:00:00Z' } });
+    expect((await app.inject({ method: 'GET', url: '/v1/audit/events', headers: await signIn('wanda') })).statusCode).toBe(403);
+  });
+});
