@@ -19,4 +19,17 @@ describe('public import paths', () => {
     const security = await import('langtrain/security');
     await expect(security.SecurityManager.open({ realTimeMonitoring: true, env: {} })).rejects.toMatchObject({ code: 'ERR_OPTION_NOT_SUPPORTED_YET', message: expect.stringContaining('realTimeMonitoring') });
   });
+  it('langtrain/iam exports the PolicyEngine and the Authorizer; langtrain/auth the RoleManager (the seed import paths)', async () => {
+    const iam = await import('langtrain/iam');
+    const auth = await import('langtrain/auth');
+    const roles = new auth.RoleManager();
+    roles.createRole('ml_engineer', { permissions: ['models.train', 'datasets.read'] });
+    roles.bind('user123', 'ml_engineer');
+    const policies = new iam.PolicyEngine();
+    policies.addPolicy({ name: 'sensitive_data_access', condition: 'user.clearance_level >= dataset.classification_level', effect: 'allow' });
+    const authorizer = new iam.Authorizer({ roles, policies });
+    const ask = (clearance: number) => authorizer.decide({ principal: { id: 'user123', attributes: { clearance_level: clearance } }, action: 'datasets.read', resource: { type: 'dataset', id: 'ds-1', attributes: { classification_level: 2 } } });
+    expect(ask(3).allowed).toBe(true);
+    expect(ask(1).allowed).toBe(false);
+  });
 });
