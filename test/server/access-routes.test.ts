@@ -111,4 +111,18 @@ describe('/v1/authorize and /v1/access', () => {
     await app.inject({ method: 'POST', url: '/v1/access/bindings', headers: auth, payload: { principal: 'wanda', role: 'auditor', expires: '2020-01-01T00:00:00Z' } });
     expect((await app.inject({ method: 'GET', url: '/v1/audit/events', headers: await signIn('wanda') })).statusCode).toBe(403);
   });
+  it('logs every decision with decisionLog all (allowed at level detailed), none with a sample rate of 0', async () => {
+    const all = await f.serve({ access: { decisionLog: 'all' } });
+    await all.app.inject({ method: 'PUT', url: '/v1/access', headers: all.auth, payload: DOCUMENT });
+    await all.app.inject({ method: 'POST', url: '/v1/authorize', headers: all.auth, payload: { requests: [ask('user123', 3), ask('user123', 1)] } });
+    await all.app.close();
+    expect((await all.security.audit.query({ eventType: 'access.decision' })).map((e) => [e.result, e.level])).toEqual([
+      ['allowed', 'detailed'],
+      ['denied', 'basic'],
+    ]);
+    const none = await f.serve({ access: { decisionLog: 'all', decisionSampleRate: 0 } });
+    await none.app.inject({ method: 'POST', url: '/v1/authorize', headers: none.auth, payload: ask('user123', 3) });
+    await none.app.close();
+    expect(await none.security.audit.query({ eventType: 'access.decision' })).toEqual([]);
+  });
 });

@@ -19,11 +19,16 @@ const security = AUTHENTICATED;
  */
 export const authorizeRoute: FastifyPluginAsyncZod<{ security: SecurityManager; access: AccessControl }> = async (app, { security: manager, access }) => {
   const { decisionLog, decisionSampleRate } = manager.config.access;
+  // Audit writes still in flight are awaited when the server closes, so none is lost on shutdown.
+  const inFlight = new Set<Promise<unknown>>();
+  app.addHook('onClose', async () => {
+    await Promise.all(inFlight);
+  });
   const log = (request: FastifyRequest, asked: AuthorizationRequest, decision: Decision) => {
     if (decisionLog === 'none' || (decisionLog === 'denied' && decision.allowed)) return;
     if (decisionSampleRate < 1 && randomInt(1_000_000) >= decisionSampleRate * 1_000_000) return;
     // Written after the answer: auditing adds no latency to the decision. Attributes are not copied (they may be personal data).
-    void manager.audit
+    const write: Promise<unknown> = manager.audit
       .record({
         eventType: 'access.decision',
         level: decision.allowed ? 'detailed' : 'basic',
@@ -31,7 +36,9 @@ export const authorizeRoute: FastifyPluginAsyncZod<{ security: SecurityManager; 
         userId: asked.principal.id,
         additionalData: { action: asked.action, resourceType: asked.resource.type, resourceId: asked.resource.id, asker: actorOf(request.principal!), reasons: decision.reasons as never },
       })
-      .catch((err: unknown) => request.log.error({ err }, 'could not record a decision in the audit log'));
+      .catch((err: unknown) => request.log.error({ err }, 'could not record a decision in the audit log'))
+      .finally(() => inFlight.delete(write));
+    inFlight.add(write);
   };
 
   app.post(
