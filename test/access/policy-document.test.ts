@@ -5,23 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parsePolicyDocument } from '../../src/access/policy-document.js';
 import { loadPolicyFile } from '../../src/access/policy-file.js';
 import type { AuthorizationRequest } from '../../src/access/model.js';
+import { ISSUE_POLICY_FILE } from '../support/issue-policy-file.js';
 
-/** The issue's example file, as written there. */
-const ISSUE_EXAMPLE = `roles:
-  - { name: ml_engineer, permissions: [models.train, models.evaluate, datasets.read, experiments.create] }
-  - { name: data_scientist, permissions: [models.deploy, datasets.create], inherits: [ml_engineer] }
-  - { name: admin, permissions: ["*"] }
-bindings:
-  - { principal: user123, role: ml_engineer }
-  - { principal: alice, role: data_scientist, resource: "dataset:ds-1", expires: "2026-12-01T00:00:00Z" }
-  - { principal: bob, role: ml_engineer, resource: model }   # every resource of type model
-policies:
-  - name: sensitive_data_access
-    effect: allow
-    actions: ["datasets.*"]      # optional; default: every action
-    resources: [dataset]         # optional; default: every type
-    condition: user.clearance_level >= dataset.classification_level
-`;
 
 const DS1 = { type: 'dataset', id: 'ds-1', attributes: { classification_level: 2 } };
 const at = (time: string, id: string, action: string, resource: AuthorizationRequest['resource'] = DS1, clearance = 3): AuthorizationRequest => ({
@@ -41,7 +26,7 @@ function refusal(text: string, file = 'policies.yaml') {
 }
 
 describe('parsePolicyDocument: the issue example', () => {
-  const authz = parsePolicyDocument(ISSUE_EXAMPLE, 'policies.yaml');
+  const authz = parsePolicyDocument(ISSUE_POLICY_FILE, 'policies.yaml');
 
   it('defines the roles, bindings and policies', () => {
     expect(authz.roles.listRoles().map((r) => r.name)).toEqual(['ml_engineer', 'data_scientist', 'admin']);
@@ -96,7 +81,7 @@ describe('docs/access.md', () => {
 
 describe('parsePolicyDocument: a bad file is refused with file, item, position and reason', () => {
   it('a CEL error in a plain condition: the exact line and column in the file', () => {
-    const err = refusal(ISSUE_EXAMPLE.replace('user.clearance_level >= dataset', 'user.clearance_level >= datset'));
+    const err = refusal(ISSUE_POLICY_FILE.replace('user.clearance_level >= dataset', 'user.clearance_level >= datset'));
     expect(err.code).toBe('ERR_POLICY_INVALID');
     expect(err.message).toBe('policies.yaml:14:40: policy "sensitive_data_access": condition: Unknown variable: datset');
     expect(err.details.file).toBe('policies.yaml');
@@ -195,12 +180,12 @@ describe('loadPolicyFile', () => {
 
   it('reads a file and names it in errors', async () => {
     const good = join(dir, 'good.yaml');
-    await writeFile(good, ISSUE_EXAMPLE);
+    await writeFile(good, ISSUE_POLICY_FILE);
     const authz = await loadPolicyFile(good);
     expect(authz.decide(at('2026-11-25T10:00:00Z', 'user123', 'models.train', { type: 'model', id: 'm' })).allowed).toBe(true);
 
     const bad = join(dir, 'bad.yaml');
-    await writeFile(bad, ISSUE_EXAMPLE.replace('effect: allow', 'effect: maybe'));
+    await writeFile(bad, ISSUE_POLICY_FILE.replace('effect: allow', 'effect: maybe'));
     await expect(loadPolicyFile(bad)).rejects.toMatchObject({ code: 'ERR_POLICY_INVALID', message: expect.stringMatching(new RegExp(`^${bad.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}:11:13: policy "sensitive_data_access": effect: `)) });
     await expect(loadPolicyFile(join(dir, 'missing.yaml'))).rejects.toMatchObject({ code: 'ERR_POLICY_INVALID', message: expect.stringContaining('missing.yaml: cannot read the policy file (ENOENT)') });
   });

@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { ISSUE_POLICY_FILE } from '../support/issue-policy-file.js';
 import { jsonl, runCli, workspace } from './run-cli.js';
 
 const cleanups: Array<() => void> = [];
@@ -6,22 +7,7 @@ afterEach(() => {
   for (const c of cleanups.splice(0)) c();
 });
 
-/** The issue's policy file, as written there. */
-const POLICY = `roles:
-  - { name: ml_engineer, permissions: [models.train, models.evaluate, datasets.read, experiments.create] }
-  - { name: data_scientist, permissions: [models.deploy, datasets.create], inherits: [ml_engineer] }
-  - { name: admin, permissions: ["*"] }
-bindings:
-  - { principal: user123, role: ml_engineer }
-  - { principal: alice, role: data_scientist, resource: "dataset:ds-1", expires: "2026-12-01T00:00:00Z" }
-  - { principal: bob, role: ml_engineer, resource: model }
-policies:
-  - name: sensitive_data_access
-    effect: allow
-    actions: ["datasets.*"]
-    resources: [dataset]
-    condition: user.clearance_level >= dataset.classification_level
-`;
+const POLICY = ISSUE_POLICY_FILE;
 
 const request = (principal: string, action: string, resource: { type: string; id: string; attributes?: object }, clearance = 3, time = '2026-11-25T10:00:00Z') => ({
   principal: { id: principal, attributes: { clearance_level: clearance } },

@@ -70,9 +70,9 @@ describe('/v1/authorize and /v1/access', () => {
   });
 
   it('needs authz.check to ask and access.write to change; a change on one instance is seen by another', async () => {
-    const first = await f.serve({ auth: { concurrentSessions: null } });
-    const second = await f.open({ auth: { concurrentSessions: null }, crypto: { kek: `file:${first.dir}/kek.key` }, audit: { encryptionKey: `file:${first.dir}/audit.key` } }, `sqlite:${first.dir}/langtrain.db`);
-    const other = (await f.server(second.security)).app;
+    const pair = await f.twoInstances({ auth: { concurrentSessions: null } });
+    const first = { ...pair.first, app: pair.a, auth: { authorization: `Bearer ${await signInAdmin(pair.first.security)}` } };
+    const { second, b: other } = pair;
     const otherAuth = { authorization: `Bearer ${await signInAdmin(second.security)}` };
     expect(json(await other.inject({ method: 'POST', url: '/v1/authorize', headers: otherAuth, payload: ask('user123', 3) })).allowed).toBe(false);
     const put = await first.app.inject({ method: 'PUT', url: '/v1/access', headers: first.auth, payload: DOCUMENT });

@@ -4,7 +4,7 @@ import { HOTP, Secret } from 'otpauth';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SessionStore } from '../../src/identity/sessions/session-store.js';
 import { CSRF_COOKIE, SESSION_COOKIE } from '../../src/server/session-cookies.js';
-import { REDIS_URL, redisPrefix } from '../support/services.js';
+import { REDIS_URL } from '../support/services.js';
 import { ADMIN_PASSWORD, Fixtures, json, signInAdmin } from './support.js';
 
 const f = new Fixtures();
@@ -390,18 +390,10 @@ describe('auth events over HTTP', () => {
 
 describe('two instances sharing the store and Redis', () => {
   async function pair(label: string) {
-    const keyPrefix = redisPrefix(label);
-    const config = { ...SESSIONS, store: { redisUrl: REDIS_URL, redisKeyPrefix: keyPrefix } };
-    const first = await f.open(config);
-    const second = await f.open({ ...config, crypto: { kek: `file:${first.dir}/kek.key` } }, `sqlite:${first.dir}/langtrain.db`);
-    const a = (await f.server(first.security)).app;
-    const b = (await f.server(second.security)).app;
+    const { first, second, a, b } = await f.twoInstances(SESSIONS, { label });
+    const keyPrefix = first.security.config.store.redisKeyPrefix;
     const raw = new Redis(REDIS_URL);
-    f.defer(async () => {
-      const keys = await raw.keys(`${keyPrefix}*`);
-      if (keys.length > 0) await raw.del(...keys);
-      await raw.quit();
-    });
+    f.defer(() => void raw.quit());
     const adminToken = await signInAdmin(first.security);
     return { a, b, raw, keyPrefix, adminToken };
   }

@@ -19,20 +19,11 @@ describe('request rate limit', () => {
   });
 
   it('shares one budget through Redis between two server instances', async () => {
-    const keyPrefix = redisPrefix('rate');
-    const config = { server: { rateLimit: '3/minute' }, store: { redisUrl: REDIS_URL, redisKeyPrefix: keyPrefix } };
-    const first = await f.open(config);
     // A second instance: its own manager on the same store and Redis, as behind a load balancer.
-    const second = await f.open({ ...config, crypto: { kek: `file:${first.dir}/kek.key` } }, `sqlite:${first.dir}/langtrain.db`);
-    const a = (await f.server(first.security)).app;
-    const b = (await f.server(second.security)).app;
+    const { first, a, b } = await f.twoInstances({ server: { rateLimit: '3/minute' } }, { label: 'rate' });
+    const keyPrefix = first.security.config.store.redisKeyPrefix;
     const raw = new Redis(REDIS_URL);
-    f.defer(async () => {
-      const keys = await raw.keys(`${keyPrefix}*`);
-      if (keys.length > 0) await raw.del(...keys);
-      await raw.quit();
-    });
-
+    f.defer(() => void raw.quit());
     const hit = async (app: typeof a) => (await app.inject({ method: 'GET', url: '/healthz' })).statusCode;
     expect([await hit(a), await hit(a), await hit(b)]).toEqual([200, 200, 200]);
     expect(await hit(b)).toBe(429);

@@ -3,7 +3,8 @@ import type { FastifyInstance } from 'fastify';
 import type { ConfigInput } from '../../src/core/config.js';
 import { SecurityManager } from '../../src/security-manager.js';
 import { buildServer } from '../../src/server/app.js';
-import { tempDir } from '../support/services.js';
+import { Redis } from 'ioredis';
+import { REDIS_URL, redisPrefix, tempDir } from '../support/services.js';
 
 /** Every log line a server wrote, as text and parsed. */
 export class LogCapture {
@@ -62,6 +63,29 @@ export class Fixtures {
     const { app, logs } = await this.server(opened.security);
     const token = await signInAdmin(opened.security);
     return { ...opened, app, logs, token, auth: { authorization: `Bearer ${token}` } };
+  }
+
+  /**
+   * Two server instances on one store (and, with `redis`, one Redis under a fresh key prefix,
+   * cleaned afterwards), as behind a load balancer: the second shares the first's KEK and
+   * audit key, so it reads what the first wrote.
+   */
+  async twoInstances(config: ConfigInput = {}, redis?: { label: string }): Promise<{ first: Opened; second: Opened; a: FastifyInstance; b: FastifyInstance }> {
+    const keyPrefix = redis ? redisPrefix(redis.label) : undefined;
+    const shared: ConfigInput = keyPrefix ? { ...config, store: { ...config.store, redisUrl: REDIS_URL, redisKeyPrefix: keyPrefix } } : config;
+    const first = await this.open(shared);
+    const second = await this.open({ ...shared, crypto: { ...shared.crypto, kek: `file:${first.dir}/kek.key` }, audit: { ...shared.audit, encryptionKey: `file:${first.dir}/audit.key` } }, `sqlite:${first.dir}/langtrain.db`);
+    const a = (await this.server(first.security)).app;
+    const b = (await this.server(second.security)).app;
+    if (keyPrefix) {
+      const raw = new Redis(REDIS_URL);
+      this.defer(async () => {
+        const keys = await raw.keys(`${keyPrefix}*`);
+        if (keys.length > 0) await raw.del(...keys);
+        await raw.quit();
+      });
+    }
+    return { first, second, a, b };
   }
 
   /** Register something else to close (a listening server, a client). */
