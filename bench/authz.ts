@@ -2,13 +2,16 @@
  * Authorization decisions on the fixture of bench/fixtures/authz-fixture.ts: our engine in
  * process, beside casbin (RBAC `g` plus an ABAC matcher) and cedar-wasm (a permit per role, a
  * forbid-unless per allow condition) deciding the same requests in the same run, with a check
- * that all three agree on every request. Then our engine behind a Fastify route beside a bare
- * Fastify route, over real HTTP on 127.0.0.1: the server runs in a child process (this file,
- * forked with `--serve`) so it has a core of its own and the load client does not share its
- * event loop.
+ * that all three agree on every request. Then the real `POST /v1/authorize` (buildServer, a
+ * signed-in caller) beside a bare Fastify route, over real HTTP on 127.0.0.1: the servers run in
+ * a child process (this file, forked with `--serve`) so they have a core of their own and the
+ * load client does not share their event loop.
  */
 import { fork } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setFlagsFromString } from 'node:v8';
 import * as cedar from '@cedar-policy/cedar-wasm/nodejs';
@@ -172,15 +175,45 @@ const HTTP_WARM_MS = 500;
 const HTTP_MS = 3000;
 const HTTP_ROUNDS = 3;
 
-/** The child: our engine behind `POST /authorize` (a stand-in for `/v1/authorize`) and a bare route, same app. */
+/**
+ * The child: the real server (`buildServer` over a SQLite store holding the fixture's roles,
+ * bindings and policies) answering `POST /v1/authorize` for a signed-in caller, and a bare
+ * Fastify app with one route returning a constant, each on its own port.
+ */
 async function serve(): Promise<void> {
-  const decide = ourEngine(authzFixture());
-  const app = Fastify({ logger: false });
-  app.post('/authorize', async (request) => decide(request.body as AuthorizationRequest));
-  app.post('/baseline', async () => ({ ok: true }));
-  const address = await app.listen({ host: '127.0.0.1', port: 0 });
-  process.send!({ port: new URL(address).port });
-  process.on('message', () => void app.close().then(() => process.exit(0)));
+  // Loaded here, in the child only: the whole server in the parent's heap would slow its in-process figures.
+  const { SecurityManager } = await import('../dist/security-manager.js');
+  const { buildServer } = await import('../dist/server/app.js');
+  const fixture = authzFixture();
+  const dir = mkdtempSync(join(tmpdir(), 'langtrain-bench-authz-'));
+  const security = await SecurityManager.open({
+    config: {
+      store: { url: `sqlite:${join(dir, 'bench.db')}` },
+      audit: { encryptionKey: `file:${join(dir, 'audit.key')}`, level: 'basic' },
+      crypto: { kek: `file:${join(dir, 'kek.key')}` },
+      server: { logLevel: 'silent', rateLimit: '1000000000/minute' },
+      auth: { concurrentSessions: null },
+      access: { decisionLog: 'none' },
+    },
+    env: {},
+  });
+  const access = await security.accessControl();
+  await access.store.replaceAll({ roles: fixture.roles, bindings: fixture.bindings, policies: fixture.policies }, null);
+  const auth = await security.authenticationManager();
+  await auth.users.createUser({ username: 'bench-pep', password: 'bench policy enforcement point', roles: ['admin'] });
+  const signedIn = await auth.login({ username: 'bench-pep', password: 'bench policy enforcement point' });
+  if (signedIn.status !== 'authenticated') throw new Error('bench: the bench caller could not sign in');
+  const app = await buildServer(security, { logStream: { write: () => undefined } });
+  const bare = Fastify({ logger: false });
+  bare.post('/baseline', async () => ({ ok: true }));
+  const [address, bareAddress] = [await app.listen({ host: '127.0.0.1', port: 0 }), await bare.listen({ host: '127.0.0.1', port: 0 })];
+  process.send!({ port: new URL(address).port, barePort: new URL(bareAddress).port, token: signedIn.token });
+  process.on('message', () =>
+    void Promise.all([app.close(), bare.close()])
+      .then(() => security.close())
+      .then(() => rmSync(dir, { recursive: true, force: true }))
+      .then(() => process.exit(0)),
+  );
 }
 
 /**
@@ -188,9 +221,10 @@ async function serve(): Promise<void> {
  * pipelining): a raw-socket client, so the client's own cost stays small beside the server's.
  * Every response must be 200; on `/authorize` its `allowed` must be the in-process decision's.
  */
-function load(port: number, path: string, bodies: readonly string[], expected: readonly boolean[]): Promise<number> {
-  const requests = bodies.map((body) => Buffer.from(`POST ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`));
-  const checkAllowed = path === '/authorize';
+function load(port: number, path: string, bodies: readonly string[], expected: readonly boolean[], token?: string): Promise<number> {
+  const authorization = token ? `Authorization: Bearer ${token}\r\n` : '';
+  const requests = bodies.map((body) => Buffer.from(`POST ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\n${authorization}Content-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`));
+  const checkAllowed = path === '/v1/authorize';
   let counted = 0;
   let phase: 'warm' | 'count' | 'stop' = 'warm';
   let start = 0;
@@ -243,8 +277,11 @@ function load(port: number, path: string, bodies: readonly string[], expected: r
 async function httpFigures(fixture: AuthzFixture, ours: readonly Decision[]) {
   const server = fork(fileURLToPath(import.meta.url), ['--serve'], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
   try {
-    const port = await new Promise<number>((resolve, reject) => {
-      server.once('message', (m) => resolve(Number((m as { port: string }).port)));
+    const { port, barePort, token } = await new Promise<{ port: number; barePort: number; token: string }>((resolve, reject) => {
+      server.once('message', (m) => {
+        const ports = m as { port: string; barePort: string; token: string };
+        resolve({ port: Number(ports.port), barePort: Number(ports.barePort), token: ports.token });
+      });
       server.once('exit', (code) => reject(new Error(`bench: the HTTP server exited with ${code}`)));
     });
     const bodies = fixture.requests.map((r) => JSON.stringify(authorizationRequest(r)));
@@ -252,8 +289,8 @@ async function httpFigures(fixture: AuthzFixture, ours: readonly Decision[]) {
     const baseline: number[] = [];
     const authorize: number[] = [];
     for (let round = 0; round < HTTP_ROUNDS; round += 1) {
-      baseline.push(await load(port, '/baseline', bodies, expected));
-      authorize.push(await load(port, '/authorize', bodies, expected));
+      baseline.push(await load(barePort, '/baseline', bodies, expected));
+      authorize.push(await load(port, '/v1/authorize', bodies, expected, token));
     }
     const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
     const httpAuthorizePerSec = median(authorize);
@@ -262,7 +299,7 @@ async function httpFigures(fixture: AuthzFixture, ours: readonly Decision[]) {
       httpAuthorizePerSec,
       httpBaselinePerSec,
       httpAuthorizeToBaseline: Number((httpAuthorizePerSec / httpBaselinePerSec).toFixed(3)),
-      httpRoute: 'bench stand-in: POST /authorize calls the engine directly (no body schema, no auth, no audit); baseline POST /baseline returns a constant; same app, same request bodies',
+      httpRoute: 'the real POST /v1/authorize of buildServer (security headers, rate limit, session authentication from SQLite, authz.check permission, zod body schema; access.decisionLog none); baseline: a bare Fastify app whose POST /baseline returns a constant; same request bodies',
       httpMethod: `real HTTP/1.1 over 127.0.0.1, server in a child process, ${CONNECTIONS} keep-alive connections with one request in flight each; median of ${HTTP_ROUNDS} alternating rounds of ${HTTP_MS / 1000} s after ${HTTP_WARM_MS} ms warm-up`,
     };
   } finally {

@@ -2,6 +2,7 @@ import { closeSync, existsSync, mkdirSync, openSync, realpathSync } from 'node:f
 import { dirname } from 'node:path';
 import SQLite from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect, sql, type Transaction } from 'kysely';
+import { withStatementCache } from './statement-cache.js';
 import pg from 'pg';
 import { LangtrainError } from '../core/errors.js';
 
@@ -75,7 +76,7 @@ function openSqlite(path: string, options: OpenStoreOptions): Store {
   handle.pragma('journal_mode = WAL');
   handle.pragma('synchronous = FULL');
   handle.pragma('foreign_keys = ON');
-  const db = new Kysely<any>({ dialect: new SqliteDialect({ database: handle }) });
+  const db = new Kysely<any>({ dialect: new SqliteDialect({ database: withStatementCache(handle) }) });
   const file = path === ':memory:' ? undefined : realpathSync(path);
   return {
     dialect: 'sqlite',
