@@ -27,6 +27,9 @@ export function loggerOptions(config: Config['server'], stream?: LogDestination)
   return {
     level: config.logLevel,
     redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
+    // Fastify logs each request's URL; a query string can carry credentials (an OIDC callback's
+    // code and state), so only the path is written.
+    serializers: { req: (req: { method: string; url: string; ip?: string }) => ({ method: req.method, url: req.url.split('?')[0], remoteAddress: req.ip }) },
     ...(stream ? { stream } : {}),
   };
 }

@@ -1,7 +1,10 @@
 import type { Database, Statement } from 'better-sqlite3';
 import type { SqliteDatabase } from 'kysely';
 
-/** Distinct SQL texts kept prepared; queries are built from a fixed set of shapes, so this is never reached in practice. */
+/**
+ * Distinct SQL texts kept prepared, least recently used dropped first: most queries come from
+ * a fixed set of shapes, but `IN (…)` lists of varying length make one text per length.
+ */
 const MAX_STATEMENTS = 500;
 
 /**
@@ -18,9 +21,17 @@ export function withStatementCache(handle: Database): SqliteDatabase {
     close: () => void handle.close(),
     prepare(sql: string) {
       const cached = statements.get(sql);
-      if (cached !== undefined && !cached.busy) return cached as never;
+      if (cached !== undefined && !cached.busy) {
+        // Map order is insertion order: moving the hit to the end keeps the map in LRU order.
+        statements.delete(sql);
+        statements.set(sql, cached);
+        return cached as never;
+      }
       const statement = handle.prepare(sql);
-      if (cached === undefined && statements.size < MAX_STATEMENTS) statements.set(sql, statement);
+      if (cached === undefined) {
+        if (statements.size >= MAX_STATEMENTS) statements.delete(statements.keys().next().value!);
+        statements.set(sql, statement);
+      }
       return statement as never;
     },
   };

@@ -93,4 +93,11 @@ describe('authentication on /v1', () => {
     const [ignored] = await plain.security.audit.query({ eventType: 'api.authentication' });
     expect(ignored?.additionalData?.ip).toBe('127.0.0.1');
   });
+
+  it('logs request paths without their query strings (an OIDC callback carries its code there)', async () => {
+    const { app, logs } = await f.serve({ server: { logLevel: 'info' } });
+    await app.inject({ method: 'GET', url: '/v1/auth/session?code=oidc-code-must-not-be-logged&state=s' });
+    expect(logs.text).toContain('/v1/auth/session');
+    expect(logs.text).not.toContain('oidc-code-must-not-be-logged');
+  });
 });

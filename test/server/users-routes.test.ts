@@ -219,4 +219,19 @@ describe('/v1/users', () => {
     expect((await security.audit.query({ eventType: 'auth.mfa_removed' })).map((e) => e.additionalData)).toMatchObject([{ method: 'totp', totp: true, recoveryCodes: 10 }]);
     expect((await app.inject({ method: 'POST', url: '/v1/users/no-such-user/reset-mfa', headers: auth })).statusCode).toBe(404);
   });
+
+  it('users.write alone cannot grant roles or link identities: that needs access.write too', async () => {
+    const { app, auth, security } = await f.serve({ auth: { concurrentSessions: null } });
+    await app.inject({ method: 'PUT', url: '/v1/access/roles/helpdesk', headers: auth, payload: { permissions: ['users.read', 'users.write'] } });
+    const helpdeskId = await createUser(app, auth, 'hana', ['helpdesk']);
+    const helpdesk = bearer(await signIn(app, 'hana'));
+    expect((await app.inject({ method: 'POST', url: '/v1/users', headers: helpdesk, payload: { username: 'plain', password: PASSWORD } })).statusCode).toBe(201);
+    const escalate = await app.inject({ method: 'POST', url: '/v1/users', headers: helpdesk, payload: { username: 'sneaky', password: PASSWORD, roles: ['admin'] } });
+    expect(escalate.statusCode).toBe(403);
+    expect(await (await security.authenticationManager()).users.findByUsername('sneaky')).toBeNull();
+    expect((await app.inject({ method: 'PUT', url: `/v1/users/${helpdeskId}/roles`, headers: helpdesk, payload: { roles: ['admin'] } })).statusCode).toBe(403);
+    expect((await app.inject({ method: 'POST', url: `/v1/users/${helpdeskId}/unlock`, headers: helpdesk })).statusCode).toBe(200);
+    // A name that would pass for a service principal is refused.
+    expect((await app.inject({ method: 'POST', url: '/v1/users', headers: auth, payload: { username: 'service:ci', password: PASSWORD } })).statusCode).toBe(400);
+  });
 });

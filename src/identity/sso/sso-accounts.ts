@@ -64,7 +64,7 @@ export class SsoAccounts {
       return { ok: true, user, created: false };
     }
     if (!policy.jitProvisioning) return this.#refuse('not_provisioned', identity, client);
-    const username = normaliseUsername(identity.username ?? identity.email ?? `${identity.provider}:${identity.subject}`);
+    const username = normaliseUsername(identity.username ?? identity.email ?? `${identity.subject}@${identity.provider}`);
     if (username === null) return this.#refuse('not_provisioned', identity, client);
     let user: User;
     try {

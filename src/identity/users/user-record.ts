@@ -32,6 +32,8 @@ export interface ClientInfo {
 }
 
 export const MAX_USERNAME = 254;
+/** Principal kinds of bindings (access/model.ts): never the start of a username. */
+const RESERVED_PREFIXES = ['service:', 'api_key:', 'group:', 'user:'];
 const MAX_IP = 100;
 const MAX_USER_AGENT = 512;
 
@@ -47,6 +49,8 @@ export function normaliseUsername(username: unknown): string | null {
   const name = username.normalize('NFKC').toLowerCase().trim();
   // eslint-disable-next-line no-control-regex
   if (name.length === 0 || [...name].length > MAX_USERNAME || /[\u0000-\u001f\u007f]/.test(name)) return null;
+  // Authorization names services, API keys and groups by these prefixes: an account must not pass for one.
+  if (RESERVED_PREFIXES.some((p) => name.startsWith(p))) return null;
   return name;
 }
 

@@ -29,7 +29,7 @@ import {
   whoamiReply,
 } from '../schemas/auth.js';
 import { clearSessionCookies, setSessionCookies } from '../session-cookies.js';
-import { requireAuthenticated, requireRecentSignIn } from './authentication.js';
+import { bearerToken, requireAuthenticated, requireRecentSignIn } from './authentication.js';
 
 const tags = ['auth'];
 const security = AUTHENTICATED;
@@ -174,9 +174,8 @@ export const authRoutes: FastifyPluginAsyncZod<{ security: SecurityManager; auth
   });
 
   app.get('/api-keys', { onRequest: signedIn, schema: { tags, security, summary: 'Your API keys (never the secrets)', response: { 200: z.object({ apiKeys: z.array(apiKeyReply) }) } } }, async (request) => {
-    const p = request.principal!;
-    if (p.kind === 'service') throw new LangtrainError('ERR_FORBIDDEN', 'a service certificate has no API keys');
-    return { apiKeys: await auth.apiKeys.list(p.userId) };
+    // A session only: a narrow API key must not read the metadata of all its owner's keys.
+    return { apiKeys: await auth.apiKeys.list(userOf(request).userId) };
   });
 
   const ownKey = async (request: FastifyRequest, id: string) => {
@@ -200,7 +199,7 @@ export const authRoutes: FastifyPluginAsyncZod<{ security: SecurityManager; auth
     { onRequest: signedIn, schema: { tags, security, summary: 'With the current key as bearer: fetch its auto-rotated successor, once', response: { 200: issuedApiKeyReply } } },
     async (request) => {
       if (request.principal?.kind !== 'api_key') throw new LangtrainError('ERR_FORBIDDEN', 'send the current API key as the bearer token');
-      return auth.apiKeys.claimSuccessor(request.headers.authorization!.replace(/^Bearer +/i, '').trim(), clientOf(request));
+      return auth.apiKeys.claimSuccessor(bearerToken(request.headers.authorization)!, clientOf(request));
     },
   );
 };

@@ -72,5 +72,3 @@ function bindingToken(request: FastifyRequest): string {
   if (token === undefined) throw new LangtrainError('ERR_UNAUTHENTICATED', 'this sign-in was not started in this browser (its cookie is missing); start it again');
   return token;
 }
-
-/** Constant-time equality of two tokens (digests first, so their lengths do not leak either). */

@@ -7,7 +7,7 @@ import type { SecurityManager } from '../../security-manager.js';
 import { createUserBody, rolesBody, sessionReply, ssoLinkBody, userId, userReply } from '../schemas/auth.js';
 import { AUTHENTICATED } from '../schemas/security-schemes.js';
 import { userView } from './auth-routes.js';
-import { requireResourcePermission } from './authentication.js';
+import { requirePermission, requireResourcePermission } from './authentication.js';
 
 const tags = ['users'];
 const security = AUTHENTICATED;
@@ -16,6 +16,9 @@ const clientOf = (request: FastifyRequest) => ({ ip: request.ip, userAgent: requ
 /** Account administration (`/v1/users`): reads need `users.read`, changes `users.write`. */
 export const usersRoutes: FastifyPluginAsyncZod<{ security: SecurityManager; auth: AuthenticationManager }> = async (app, { security: manager, auth }) => {
   app.addHook('onRequest', requireResourcePermission(manager, 'users'));
+  // Giving an account roles, or an IdP identity that opens it, is granting access: it needs
+  // `access.write` too, so a helpdesk role with `users.write` cannot make anyone an admin.
+  const grantsAccess = requirePermission(manager, 'access.write');
   const mustGet = async (id: string) => {
     const user = await auth.users.get(id);
     if (!user) throw new LangtrainError('ERR_NOT_FOUND', 'no such user; GET /v1/users lists them');
@@ -26,15 +29,16 @@ export const usersRoutes: FastifyPluginAsyncZod<{ security: SecurityManager; aut
     users: (await auth.users.list()).map(userView),
   }));
 
-  app.post('/', { schema: { tags, security, summary: 'Create an account (without a password it can sign in only through SSO until one is set)', body: createUserBody, response: { 201: userReply } } }, async (request, reply) => {
+  app.post('/', { schema: { tags, security, summary: 'Create an account (without a password it can sign in only through SSO until one is set); roles need access.write', body: createUserBody, response: { 201: userReply } } }, async (request, reply) => {
     const { username, password, roles } = request.body;
+    if (roles.length > 0) await grantsAccess.call(app, request, reply, () => undefined);
     const user = await auth.users.createUser({ username, roles, ...(password !== undefined ? { password } : {}) }, clientOf(request));
     return reply.code(201).send(userView(user));
   });
 
   app.get('/:id', { schema: { tags, security, summary: 'One account', params: userId, response: { 200: userReply } } }, async (request) => userView(await mustGet(request.params.id)));
 
-  app.put('/:id/roles', { schema: { tags, security, summary: 'Replace the account roles', params: userId, body: rolesBody, response: { 200: userReply } } }, async (request) =>
+  app.put('/:id/roles', { onRequest: grantsAccess, schema: { tags, security, summary: 'Replace the account roles (needs access.write too)', params: userId, body: rolesBody, response: { 200: userReply } } }, async (request) =>
     userView(await auth.users.setRoles(request.params.id, request.body.roles, clientOf(request))),
   );
 
@@ -45,7 +49,7 @@ export const usersRoutes: FastifyPluginAsyncZod<{ security: SecurityManager; aut
 
   app.post(
     '/:id/sso-links',
-    { schema: { tags, security, summary: 'Link the account to an identity provider subject (OIDC sub, SAML NameID)', params: userId, body: ssoLinkBody, response: { 204: z.null() } } },
+    { onRequest: grantsAccess, schema: { tags, security, summary: 'Link the account to an identity provider subject (OIDC sub, SAML NameID)', params: userId, body: ssoLinkBody, response: { 204: z.null() } } },
     async (request, reply) => {
       await mustGet(request.params.id);
       await auth.linkSsoIdentity(request.params.id, request.body.provider, request.body.subject, clientOf(request));

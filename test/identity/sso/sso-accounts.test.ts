@@ -67,9 +67,9 @@ describe.each(storeUrls('sso-accounts'))('SsoAccounts on $dialect', ({ make }) =
     ]);
   });
 
-  it('falls back to the email, then provider:subject, for the new username', async () => {
+  it('falls back to the email, then subject@provider, for the new username', async () => {
     expect((await resolved({ ...ALICE, username: null })).user.username).toBe('alice@example.com');
-    expect((await resolved({ ...ALICE, subject: 'no-names', username: null, email: null })).user.username).toBe('okta:no-names');
+    expect((await resolved({ ...ALICE, subject: 'no-names', username: null, email: null })).user.username).toBe('no-names@okta');
   });
 
   it('finds the account again by the link, not the username: a renamed IdP user keeps it, a new subject with the old name is refused', async () => {
