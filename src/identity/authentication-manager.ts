@@ -1,4 +1,5 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { createHash } from 'node:crypto';
+import { secretsEqual } from '../core/constant-time.js';
 import type { AuditSink, JsonValue } from '../core/audit-sink.js';
 import { LangtrainError, invalidInput, isLangtrainError } from '../core/errors.js';
 import type { ApiKeyClient, ApiKeyStore, ApiKeyVerification, IssuedApiKey } from './api-keys/api-key-store.js';
@@ -394,7 +395,7 @@ export class AuthenticationManager {
     const client = { ip: input.ip ?? null, userAgent: input.userAgent ?? null };
     // Checked before the sign-in is taken, so a mismatch spends nothing. SAML: the IdP echoes RelayState, the digest of this browser's token (the token itself
     // never travels through the IdP, so a captured form does not yield the cookie).
-    if ('relayState' in input.callback && !digestsEqual(input.callback.relayState, ssoRelayState(input.token))) {
+    if ('relayState' in input.callback && !secretsEqual(input.callback.relayState, ssoRelayState(input.token))) {
       await this.#record('auth.sso_login', 'failure', null, client, { provider: input.provider, reason: 'relay_state_mismatch' });
       return { status: 'refused', reason: 'invalid_challenge' };
     }
@@ -549,9 +550,4 @@ export class AuthenticationManager {
 /** What SAML's RelayState carries for an SSO sign-in: a digest of the browser's token, never the token. */
 function ssoRelayState(token: string): string {
   return createHash('sha256').update(`langtrain-sso-relay-state:${token}`).digest('base64url');
-}
-
-function digestsEqual(a: string, b: string): boolean {
-  const digest = (s: string) => createHash('sha256').update(s, 'utf8').digest();
-  return timingSafeEqual(digest(a), digest(b));
 }

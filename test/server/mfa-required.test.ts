@@ -38,6 +38,8 @@ describe('auth.mfaRequired on the server', () => {
     // The confined session stays confined.
     expect((await app.inject({ method: 'GET', url: '/v1/audit/events', headers: confined })).statusCode).toBe(403);
     const refusals = await security.audit.query({ eventType: 'api.authentication' });
-    expect(refusals.filter((e) => e.additionalData?.reason === 'mfa_enrolment_required').length).toBe(4);
+    const confinedRefusals = refusals.filter((e) => e.additionalData?.reason === 'mfa_enrolment_required');
+    expect(confinedRefusals.length).toBe(4);
+    expect(new Set(confinedRefusals.map((e) => e.userId))).toEqual(new Set([json(first).user.id]));
   });
 });

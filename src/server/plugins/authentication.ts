@@ -11,8 +11,8 @@ declare module 'fastify' {
   interface FastifyRequest {
     /** Who this request acts as; null when it presented no credential (public routes only). */
     principal: Principal | null;
-    /** A session that may only enrol a second factor (mfaRequired) asked for another route. */
-    confinedToEnrolment: boolean;
+    /** The user id of a session that may only enrol a second factor (mfaRequired) and asked for another route; else null. */
+    confinedToEnrolment: string | null;
   }
 }
 
@@ -60,12 +60,12 @@ const API_KEY_PREFIX = /^lt_(?:live|test)_/;
 export const authentication = fp<{ security: SecurityManager; auth: AuthenticationManager }>(
   async (app, { security, auth }) => {
     app.decorateRequest('principal', null);
-    app.decorateRequest('confinedToEnrolment', false);
+    app.decorateRequest('confinedToEnrolment', null);
     app.addHook('onRequest', async (request, reply) => {
       const principal = await resolvePrincipal(security, auth, request, reply);
       // Under mfaRequired a session without a second factor exists only to enrol one.
       if (principal?.kind === 'user' && !principal.mfa && auth.settings.mfaRequired && !ENROLMENT_ROUTES.has(request.routeOptions.url ?? '')) {
-        request.confinedToEnrolment = true;
+        request.confinedToEnrolment = principal.userId;
         return;
       }
       request.principal = principal;
@@ -193,8 +193,8 @@ export function requireResourcePermission(security: SecurityManager, resource: s
 }
 
 async function missingCredential(security: SecurityManager, request: FastifyRequest, reply: FastifyReply): Promise<LangtrainError> {
-  if (request.confinedToEnrolment) {
-    await recordFailure(security, request, 'mfa_enrolment_required');
+  if (request.confinedToEnrolment !== null) {
+    await recordFailure(security, request, 'mfa_enrolment_required', { userId: request.confinedToEnrolment });
     return new LangtrainError('ERR_MFA_ENROLMENT_REQUIRED', 'this server requires a second factor: enrol one (POST /v1/auth/mfa/totp, /v1/auth/mfa/webauthn/register/options or /v1/auth/mfa/sms/phone), then sign in again');
   }
   await recordFailure(security, request, 'missing');

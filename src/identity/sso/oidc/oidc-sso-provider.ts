@@ -1,5 +1,6 @@
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import * as client from 'openid-client';
+import { secretsEqual } from '../../../core/constant-time.js';
 import { invalidInput } from '../../../core/errors.js';
 import type { SsoIdentity } from '../sso-identity.js';
 import { isAzureAdTenantIssuer } from './azure-ad.js';
@@ -99,7 +100,7 @@ export class OidcSsoProvider {
     }
     const callback = this.#callbackParameters(callbackUrl);
     const state = callback.searchParams.get('state');
-    if (state === null || !sameSecret(state, pending.state)) {
+    if (state === null || !secretsEqual(state, pending.state)) {
       throw ssoFailure(provider, 'state_mismatch', state === null ? 'the callback has no state' : 'the callback state does not match this login');
     }
     const idpError = callback.searchParams.get('error');
@@ -184,11 +185,6 @@ function clientAuthentication(secret: string | null): client.ClientAuth {
 /** 256 random bits, base64url (43 characters): state, nonce and PKCE verifier alike (RFC 7636 §4.1). */
 function randomToken(): string {
   return randomBytes(32).toString('base64url');
-}
-
-function sameSecret(a: string, b: string): boolean {
-  const digest = (s: string) => createHash('sha256').update(s, 'utf8').digest();
-  return timingSafeEqual(digest(a), digest(b));
 }
 
 function checkPending(pending: OidcPendingLogin): void {
