@@ -25,14 +25,16 @@ export class AccessControl {
   #checkedAtMs = 0;
   #refreshing: Promise<void> | null = null;
 
-  private constructor(store: AccessStore, snapshot: AccessSnapshot) {
-    this.store = store;
-    this.#current = { revision: snapshot.revision, authorizer: compileSnapshot(snapshot) };
+  private constructor(deps: { store: Store; audit: AuditSink }) {
+    // Changes made through this store are adopted at once; other instances' within REVISION_CHECK_MS.
+    this.store = new AccessStore({ ...deps, validate: (doc) => void compileAccessDocument(doc), changed: (snapshot) => this.#adopt(snapshot) });
+    this.#current = { revision: -1, authorizer: compileAccessDocument({ roles: [], bindings: [], policies: [] }) };
   }
 
   static async open(deps: { store: Store; audit: AuditSink }): Promise<AccessControl> {
-    const store = new AccessStore({ ...deps, validate: (doc) => void compileAccessDocument(doc) });
-    return new AccessControl(store, await store.snapshot());
+    const control = new AccessControl(deps);
+    control.#adopt(await control.store.snapshot());
+    return control;
   }
 
   /** The current Authorizer (recompiled if the store moved on since the last check). */
@@ -44,15 +46,14 @@ export class AccessControl {
     return this.#current.authorizer;
   }
 
-  /** Adopt a snapshot a change just returned, without waiting for the next check. */
-  adopt(snapshot: AccessSnapshot): void {
+  #adopt(snapshot: AccessSnapshot): void {
     if (snapshot.revision > this.#current.revision) this.#current = { revision: snapshot.revision, authorizer: compileSnapshot(snapshot) };
   }
 
   async #refresh(): Promise<void> {
     this.#checkedAtMs = Date.now();
     if ((await this.store.revision()) === this.#current.revision) return;
-    this.adopt(await this.store.snapshot());
+    this.#adopt(await this.store.snapshot());
   }
 }
 

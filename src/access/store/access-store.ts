@@ -46,12 +46,15 @@ export class AccessStore {
   readonly #store: Store;
   readonly #audit: AuditSink;
   readonly #validate: (document: AccessDocument) => void;
+  readonly #changed: (snapshot: AccessSnapshot) => void;
   readonly #clock: () => Date;
 
-  constructor(deps: { store: Store; audit: AuditSink; validate: (document: AccessDocument) => void; clock?: () => Date }) {
+  /** `changed` sees the snapshot after each change this store made (AccessControl recompiles at once). */
+  constructor(deps: { store: Store; audit: AuditSink; validate: (document: AccessDocument) => void; changed?: (snapshot: AccessSnapshot) => void; clock?: () => Date }) {
     this.#store = deps.store;
     this.#audit = deps.audit;
     this.#validate = deps.validate;
+    this.#changed = deps.changed ?? (() => undefined);
     this.#clock = deps.clock ?? (() => new Date());
   }
 
@@ -165,6 +168,7 @@ export class AccessStore {
       return readSnapshot(tx);
     });
     await this.#audit.record({ eventType, userId: actor, timestamp: this.#clock(), result: 'success', level: 'basic', additionalData: { ...data, revision: snapshot.revision } });
+    this.#changed(snapshot);
     return snapshot;
   }
 

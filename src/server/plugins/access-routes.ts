@@ -57,52 +57,39 @@ export const authorizeRoute: FastifyPluginAsyncZod<{ security: SecurityManager; 
   );
 };
 
-/** `/v1/access`: the roles, bindings and policies themselves (`access.read` / `access.write`); every change audited and seen by every instance within a second. */
+/** `/v1/access`: the roles, bindings and policies themselves (`access.read` / `access.write`); every change audited, used at once here and by every other instance within a second. */
 export const accessRoutes: FastifyPluginAsyncZod<{ security: SecurityManager; access: AccessControl }> = async (app, { security: manager, access }) => {
   app.addHook('onRequest', requireResourcePermission(manager, 'access'));
   const actor = (request: FastifyRequest) => actorOf(request.principal!);
 
   app.get('/', { schema: { tags, security, summary: 'Every role, binding and policy, with the revision', response: { 200: snapshotReply } } }, async () => access.store.snapshot());
 
-  app.put('/', { schema: { tags, security, summary: 'Replace everything with a document (a policy file as JSON), atomically', body: accessDocument, response: { 200: snapshotReply } } }, async (request) => {
-    const snapshot = await access.store.replaceAll(request.body, actor(request));
-    access.adopt(snapshot);
-    return snapshot;
-  });
+  app.put('/', { schema: { tags, security, summary: 'Replace everything with a document (a policy file as JSON), atomically', body: accessDocument, response: { 200: snapshotReply } } }, async (request) =>
+    access.store.replaceAll(request.body, actor(request)),
+  );
 
-  app.put('/roles/:name', { schema: { tags, security, summary: 'Create or replace a role', params: nameParams, body: roleBody, response: { 200: snapshotReply } } }, async (request) => {
-    const snapshot = await access.store.putRole({ name: request.params.name, ...request.body }, actor(request));
-    access.adopt(snapshot);
-    return snapshot;
-  });
+  app.put('/roles/:name', { schema: { tags, security, summary: 'Create or replace a role', params: nameParams, body: roleBody, response: { 200: snapshotReply } } }, async (request) =>
+    access.store.putRole({ name: request.params.name, ...request.body }, actor(request)),
+  );
 
-  app.delete('/roles/:name', { schema: { tags, security, summary: 'Delete a role no binding names', params: nameParams, response: { 200: snapshotReply } } }, async (request) => {
-    const snapshot = await access.store.deleteRole(request.params.name, actor(request));
-    access.adopt(snapshot);
-    return snapshot;
-  });
+  app.delete('/roles/:name', { schema: { tags, security, summary: 'Delete a role no binding names', params: nameParams, response: { 200: snapshotReply } } }, async (request) =>
+    access.store.deleteRole(request.params.name, actor(request)),
+  );
 
   app.post('/bindings', { schema: { tags, security, summary: 'Bind a principal to a role (optionally scoped, optionally expiring)', body: binding, response: { 201: z.object({ id: z.string(), revision: z.number() }) } } }, async (request, reply) => {
     const { id, snapshot } = await access.store.addBinding(request.body, actor(request));
-    access.adopt(snapshot);
     return reply.code(201).send({ id, revision: snapshot.revision });
   });
 
-  app.delete('/bindings/:id', { schema: { tags, security, summary: 'Remove a binding', params: idParams, response: { 200: snapshotReply } } }, async (request) => {
-    const snapshot = await access.store.deleteBinding(request.params.id, actor(request));
-    access.adopt(snapshot);
-    return snapshot;
-  });
+  app.delete('/bindings/:id', { schema: { tags, security, summary: 'Remove a binding', params: idParams, response: { 200: snapshotReply } } }, async (request) =>
+    access.store.deleteBinding(request.params.id, actor(request)),
+  );
 
-  app.put('/policies/:name', { schema: { tags, security, summary: 'Create or replace a policy (its condition is compiled first)', params: nameParams, body: policyBody, response: { 200: snapshotReply } } }, async (request) => {
-    const snapshot = await access.store.putPolicy({ name: request.params.name, ...request.body }, actor(request));
-    access.adopt(snapshot);
-    return snapshot;
-  });
+  app.put('/policies/:name', { schema: { tags, security, summary: 'Create or replace a policy (its condition is compiled first)', params: nameParams, body: policyBody, response: { 200: snapshotReply } } }, async (request) =>
+    access.store.putPolicy({ name: request.params.name, ...request.body }, actor(request)),
+  );
 
-  app.delete('/policies/:name', { schema: { tags, security, summary: 'Delete a policy', params: nameParams, response: { 200: snapshotReply } } }, async (request) => {
-    const snapshot = await access.store.deletePolicy(request.params.name, actor(request));
-    access.adopt(snapshot);
-    return snapshot;
-  });
+  app.delete('/policies/:name', { schema: { tags, security, summary: 'Delete a policy', params: nameParams, response: { 200: snapshotReply } } }, async (request) =>
+    access.store.deletePolicy(request.params.name, actor(request)),
+  );
 };
