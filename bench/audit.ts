@@ -5,8 +5,9 @@
  */
 import { createHash, randomInt } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
 import SQLite from 'better-sqlite3';
 // The built package, as users run it (verification's worker threads need the compiled worker).
 import { AuditLogger } from '../dist/audit/audit-logger.js';
@@ -71,12 +72,42 @@ async function measure(url: string, durable: number, batched: number) {
   };
 }
 
+/** One entry's canonical bytes, as the log hashes them. */
+function sampleEntryBytes() {
+  const now = new Date().toISOString();
+  return serializeBody({ v: 1, index: 123456, id: '0b5f3c1e-4f9a-4d55-9a43-8f1f6c2a7b10', loggedAt: now, timestamp: now, eventType: 'user_authentication', result: 'success', level: 'basic', userId: 'user1@company.com', data: event(1).additionalData });
+}
+
 /** The same entry bytes, hashed with nothing else. */
 function baselineSha256(count: number): number {
-  const bytes = serializeBody({ v: 1, index: 123456, id: '0b5f3c1e-4f9a-4d55-9a43-8f1f6c2a7b10', loggedAt: new Date().toISOString(), timestamp: new Date().toISOString(), eventType: 'user_authentication', result: 'success', level: 'basic', userId: 'user1@company.com', data: event(1).additionalData });
+  const bytes = sampleEntryBytes();
   const start = performance.now();
   for (let i = 0; i < count; i += 1) createHash('sha256').update(bytes).digest();
   return perSec(count, performance.now() - start);
+}
+
+/**
+ * The same hashing on every core at once: what this machine can give verification's worker
+ * threads. On a VM whose vCPUs are not free to run together this stays near the one-thread
+ * figure, and no verifier can scale past it.
+ */
+async function baselineSha256AllCores(countPerThread: number): Promise<{ threads: number; perSec: number }> {
+  const threads = availableParallelism();
+  const code = `
+    const { hash } = require('node:crypto');
+    const { parentPort, workerData } = require('node:worker_threads');
+    const bytes = Buffer.from(workerData.bytes);
+    for (let i = 0; i < workerData.count; i += 1) hash('sha256', bytes, 'buffer');
+    parentPort.postMessage('done');`;
+  const bytes = sampleEntryBytes();
+  const start = performance.now();
+  await Promise.all(
+    Array.from({ length: threads }, () => {
+      const worker = new Worker(code, { eval: true, workerData: { bytes, count: countPerThread } });
+      return new Promise((resolve, reject) => worker.once('message', resolve).once('error', reject)).finally(() => worker.terminate());
+    }),
+  );
+  return { threads, perSec: perSec(threads * countPerThread, performance.now() - start) };
 }
 
 /** Plain inserts of rows of the same shape into a SQLite file with the same durability settings. */
@@ -130,6 +161,7 @@ try {
     concurrentCallers: CALLERS,
     ...sqlite,
     baselineSha256PerSec: baselineSha256(1_000_000),
+    baselineSha256AllCores: await baselineSha256AllCores(1_000_000),
     ...baselineInserts(dir, BATCHED),
     postgres: await postgresFigures(),
     peers: 'Tessera ~2,900 appends/s on one machine; Trillian on MySQL 400-500/s (published figures, not run here)',
