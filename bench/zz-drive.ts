@@ -1,0 +1,10 @@
+import { fork } from 'node:child_process';
+import { authorizationRequest, authzFixture } from './fixtures/authz-fixture.js';
+const child = fork('bench/authz.ts', ['--serve'], { execArgv: ['--import', 'tsx', '--cpu-prof', '--cpu-prof-dir=/tmp/prof2'], stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+const { port, token } = await new Promise<any>((r) => child.once('message', r));
+const bodies = authzFixture().requests.map((r) => JSON.stringify(authorizationRequest(r)));
+let n = 0; const end = Date.now() + 6000;
+await Promise.all(Array.from({ length: 16 }, async () => { while (Date.now() < end) { const res = await fetch(`http://127.0.0.1:${port}/v1/authorize`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: bodies[n++ % bodies.length] }); await res.text(); } }));
+console.log('requests', n);
+child.send('close');
+await new Promise((r) => child.once('exit', r));
