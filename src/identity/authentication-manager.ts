@@ -11,6 +11,7 @@ import type { AuthenticationResponseJSON, PublicKeyCredentialCreationOptionsJSON
 import type { SsoAccounts } from './sso/sso-accounts.js';
 import type { SsoCallback, SsoPendingState, SsoProviders } from './sso/sso-providers.js';
 import { E164, maskPhone } from './mfa/sms/sms-sender.js';
+import { RecentCredentials } from './recent-credentials.js';
 import type { Session, SessionStore, SessionStoreOptions, ValidatedSession } from './sessions/session-store.js';
 import type { SecondFactorResult, User, UserDirectory } from './users/user-directory.js';
 
@@ -23,6 +24,8 @@ export const MFA_CHALLENGE_MAX_FAILURES = 5;
 /** How long a browser may spend at the IdP, or on a WebAuthn registration prompt. */
 export const SSO_LOGIN_TTL_MS = 10 * 60_000;
 const WEBAUTHN_REGISTRATION_TTL_MS = 5 * 60_000;
+/** How long a validated session is answered from memory: how late another instance's sign-out or revocation may be seen here. */
+const RECENT_SESSION_MS = 1000;
 
 export interface AuthenticationManagerDeps {
   users: UserDirectory;
@@ -46,6 +49,18 @@ export interface AuthenticationManagerDeps {
   /** Default: the system clock. Tests pass a controllable one (the same as the stores'). */
   clock?: () => Date;
 }
+
+/** A live session with the account it belongs to (enabled). */
+export interface SignedInSession {
+  session: Session;
+  user: User;
+}
+
+/** What a session token is worth to a request: a signed-in account, or why not. */
+export type SessionAuthentication =
+  | ({ ok: true } & SignedInSession)
+  | { ok: false; reason: 'not_live' }
+  | { ok: false; reason: 'account_disabled'; userId: string };
 
 export interface LoginInput {
   username: string;
@@ -160,6 +175,7 @@ export class AuthenticationManager {
   readonly #audit: AuditSink;
   readonly #clock: () => Date;
   readonly #challenges: LoginChallenges;
+  readonly #recentSessions: RecentCredentials<Extract<SessionAuthentication, { ok: true }>>;
 
   /** Account management (create users, set passwords, enrol MFA, unlock). */
   get users(): UserDirectory {
@@ -238,6 +254,7 @@ export class AuthenticationManager {
     this.#audit = deps.audit;
     this.#clock = deps.clock ?? (() => new Date());
     this.#challenges = deps.challenges;
+    this.#recentSessions = new RecentCredentials(Math.min(RECENT_SESSION_MS, deps.sessions.touchIntervalMs));
   }
 
   /** Password sign-in; a session, a second-factor challenge, or a refusal. */
@@ -469,9 +486,32 @@ export class AuthenticationManager {
     return { sessionsRevoked, apiKeysRevoked };
   }
 
-  /** The live session `token` names, or null (SessionStore.validate). */
+  /** The live session `token` names, or null (SessionStore.validate), asked of the store every time. */
   validateSession(token: string): Promise<ValidatedSession | null> {
     return this.#sessions.validate(token);
+  }
+
+  /**
+   * For request handling: the live session `token` names and its account, or why not (the
+   * session is not live; the account is gone or disabled). Answers from RecentCredentials
+   * for up to a second (or the session's touch interval, if shorter, so activity is still
+   * recorded on time); a change made through this manager takes effect at once, and so does a
+   * sign-out on another instance when Redis is configured (its revocations are checked on
+   * every request).
+   */
+  async authenticateSession(token: string): Promise<SessionAuthentication> {
+    const now = this.#clock().getTime();
+    const key = RecentCredentials.key(token);
+    const revision = this.#sessions.revision + this.#users.revision;
+    const recent = this.#recentSessions.get(key, revision, now);
+    if (recent !== undefined) return (await this.#sessions.revokedElsewhere(recent.session.id)) ? { ok: false, reason: 'not_live' } : recent;
+    const live = await this.#sessions.validate(token);
+    if (live === null) return { ok: false, reason: 'not_live' };
+    const user = await this.#users.get(live.session.userId);
+    if (user === null || user.disabled) return { ok: false, reason: 'account_disabled', userId: live.session.userId };
+    const signedIn = { ok: true as const, session: live.session, user };
+    this.#recentSessions.set(key, signedIn, revision, now, Date.parse(live.expiresAt));
+    return signedIn;
   }
 
   /** Sign out: revoke the session `token` names. False when it is not a live session. */

@@ -138,6 +138,74 @@ describe.each(storeUrls('auth-manager').slice(0, 1))('AuthenticationManager on $
     });
   });
 
+  describe('authenticateSession (request handling, answered from memory for a moment)', () => {
+    const signIn = async (m: AuthenticationManager) => {
+      const r = track(await login(m));
+      if (r.status !== 'authenticated') throw new Error(`expected a session, got ${r.status}`);
+      return r;
+    };
+
+    it('sees a change made through this manager at once', async () => {
+      const alice = await users.createUser({ username: 'alice', password: PASSWORD, roles: ['analyst'] });
+      const m = manager({ mfaMethods: ['totp'], concurrentSessions: 5 });
+      const first = await signIn(m);
+      const second = await signIn(m);
+      expect(await m.authenticateSession(first.token)).toMatchObject({ ok: true, user: { roles: ['analyst'] } });
+      await users.setRoles(alice.id, ['admin']);
+      expect(await m.authenticateSession(first.token)).toMatchObject({ ok: true, user: { roles: ['admin'] } });
+      expect(await m.logout(first.token)).toBe(true);
+      expect(await m.authenticateSession(first.token)).toEqual({ ok: false, reason: 'not_live' });
+      expect((await m.authenticateSession(second.token)).ok).toBe(true);
+      await users.disable(alice.id);
+      expect(await m.authenticateSession(second.token)).toEqual({ ok: false, reason: 'account_disabled', userId: alice.id });
+    });
+
+    it("sees another instance's sign-out and demotion within a second (no Redis)", async () => {
+      const alice = await users.createUser({ username: 'alice', password: PASSWORD, roles: ['analyst'] });
+      const here = manager({ mfaMethods: ['totp'] });
+      // Another instance: its own stores over the same database.
+      const otherUsers = new UserDirectory({}, { store, audit, secretKey: randomBytes(32), hasher: new PasswordHasher({ memoryCost: 1024, timeCost: 1 }), clock });
+      const other = new AuthenticationManager({ mfaMethods: ['totp'] }, { ...deps(new SessionStore({}, { store, audit, clock })), users: otherUsers });
+      const r = await signIn(here);
+      expect((await here.authenticateSession(r.token)).ok).toBe(true);
+
+      await otherUsers.setRoles(alice.id, []);
+      now += 999;
+      expect(await here.authenticateSession(r.token)).toMatchObject({ ok: true, user: { roles: ['analyst'] } });
+      now += 1;
+      expect(await here.authenticateSession(r.token)).toMatchObject({ ok: true, user: { roles: [] } });
+
+      expect(await other.logout(r.token)).toBe(true);
+      expect((await here.authenticateSession(r.token)).ok).toBe(true);
+      now += 1000;
+      expect(await here.authenticateSession(r.token)).toEqual({ ok: false, reason: 'not_live' });
+    });
+
+    it('never answers from memory past the idle end, and still records activity on time', async () => {
+      await users.createUser({ username: 'alice', password: PASSWORD });
+      // Idle 5 s: activity is recorded every 500 ms, so that is also how long an answer is kept.
+      const m = manager({ mfaMethods: ['totp'], idleTimeout: '5s' });
+      const r = await signIn(m);
+      for (let i = 0; i < 20; i += 1) {
+        now += 400;
+        expect((await m.authenticateSession(r.token)).ok).toBe(true);
+      }
+      const seen = Date.parse((await m.sessions.list(r.session.userId))[0]!.lastSeenAt);
+      expect(now - seen).toBeLessThan(1000);
+      now += 5000;
+      expect(await m.authenticateSession(r.token)).toEqual({ ok: false, reason: 'not_live' });
+    });
+
+    it('refuses a token with a wrong secret even while the real one is remembered', async () => {
+      await users.createUser({ username: 'alice', password: PASSWORD });
+      const m = manager({ mfaMethods: ['totp'] });
+      const r = await signIn(m);
+      expect((await m.authenticateSession(r.token)).ok).toBe(true);
+      const last = r.token.at(-1) === 'A' ? 'B' : 'A';
+      expect(await m.authenticateSession(r.token.slice(0, -1) + last)).toEqual({ ok: false, reason: 'not_live' });
+    });
+  });
+
   it('signs in with the password alone when MFA is not required and not enrolled', async () => {
     await users.createUser({ username: 'alice', password: PASSWORD });
     const m = manager({ mfaMethods: ['totp'] });

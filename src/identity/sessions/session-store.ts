@@ -106,6 +106,12 @@ export class SessionStore {
   readonly concurrentSessions: number | null;
   readonly onLimit: SessionLimitPolicy;
   readonly touchIntervalMs: number;
+  #revision = 0;
+
+  /** Counts the revocations and ends this instance made: what cached validations are checked against (RecentCredentials). */
+  get revision(): number {
+    return this.#revision;
+  }
   readonly #store: Store;
   readonly #audit: AuditSink;
   readonly #clock: () => Date;
@@ -198,6 +204,7 @@ export class SessionStore {
       await tx.insertInto(TABLE).values(toRow(session, minted.digest, this.#store.dialect)).execute();
       return { refused: false as const, expired, ended, live: live.length };
     });
+    if (outcome.ended.length > 0) this.#revision += 1;
 
     // Audit after commit: the audit log may live in the same database, whose writer lock
     // this transaction held.
@@ -263,6 +270,7 @@ export class SessionStore {
     if (typeof id !== 'string' || !SESSION_ID_SHAPE.test(id)) throw invalidInput('revoke takes a session id (32 hex characters) as create and list return it');
     const now = this.#clock();
     const revoked = await this.#store.writeTransaction('sessions:revoke', (tx) => revokeWhere(tx, now, { id }));
+    this.#revision += 1;
     await this.#publishRevoked(revoked, now);
     for (const s of revoked) await this.#recordRevoked(s, 'revoked');
     return revoked.length > 0;
@@ -273,6 +281,7 @@ export class SessionStore {
     checkUserId(userId);
     const now = this.#clock();
     const revoked = await this.#store.writeTransaction(userLock(userId), (tx) => revokeWhere(tx, now, { userId }));
+    this.#revision += 1;
     await this.#publishRevoked(revoked, now);
     for (const s of revoked) await this.#recordRevoked(s, 'revoked_all');
     return revoked.length;
@@ -298,6 +307,7 @@ export class SessionStore {
     const deleted = await this.#store.writeTransaction(userLock(session.userId), (tx) =>
       tx.deleteFrom(TABLE).where('id', '=', session.id).where('revoked_at', 'is', null).executeTakeFirst(),
     );
+    this.#revision += 1;
     if (Number(deleted.numDeletedRows) > 0) await this.#recordExpired(session, reason);
   }
 
@@ -320,6 +330,15 @@ export class SessionStore {
     }
     const failed = results?.find(([err]) => err !== null);
     if (!results || failed) throw redisUnavailable('publish a session revocation', failed?.[0]);
+  }
+
+  /**
+   * Whether another instance has published the revocation of session `id` (with Redis; without
+   * it, always false). What a cached validation still asks on each request, so a sign-out on
+   * one instance is refused by every other at once.
+   */
+  async revokedElsewhere(id: string): Promise<boolean> {
+    return this.#redis !== undefined && this.#revokedInRedis(id);
   }
 
   async #revokedInRedis(id: string): Promise<boolean> {

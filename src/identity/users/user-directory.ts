@@ -89,6 +89,12 @@ export class UserDirectory {
   readonly #clock: () => Date;
   readonly #accountRule: FailureRule;
   readonly #ipRule: FailureRule;
+  #revision = 0;
+
+  /** Counts this instance's changes to what a signed-in principal carries (roles, disabled): what cached validations are checked against (RecentCredentials). */
+  get revision(): number {
+    return this.#revision;
+  }
 
   constructor(options: UserDirectoryOptions = {}, deps: UserDirectoryDeps) {
     this.settings = Object.freeze(parseUserDirectoryOptions(options));
@@ -171,6 +177,7 @@ export class UserDirectory {
       await tx.updateTable(USERS).set({ roles: JSON.stringify(next) }).where('id', '=', id).execute();
       return JSON.parse(String(row.roles)) as string[];
     });
+    this.#revision += 1;
     if (before === null) throw new LangtrainError('ERR_NOT_FOUND', 'no such user', { userId: id });
     if (before.join() !== next.join()) await this.#record('auth.roles_changed', 'success', id, clientOf(client), { before, after: next });
     return (await this.get(id))!;
@@ -199,6 +206,7 @@ export class UserDirectory {
     await this.#mustGet(id);
     const now = this.#clock().toISOString();
     await this.#store.writeTransaction(userLock(id), (tx) => tx.updateTable(USERS).set({ disabled_at: now }).where('id', '=', id).where('disabled_at', 'is', null).execute());
+    this.#revision += 1;
     await this.#record('auth.user_disabled', 'success', id, clientOf(client), {});
   }
 

@@ -2,7 +2,7 @@ import type { FastifyReply, FastifyRequest, onRequestHookHandler } from 'fastify
 import fp from 'fastify-plugin';
 import { LangtrainError } from '../../core/errors.js';
 import type { ApiKeyRateState } from '../../identity/api-keys/api-key-store.js';
-import type { AuthenticationManager } from '../../identity/authentication-manager.js';
+import type { AuthenticationManager, SignedInSession } from '../../identity/authentication-manager.js';
 import type { SecurityManager } from '../../security-manager.js';
 import { mayPerform, type Principal } from '../principal.js';
 import { CSRF_COOKIE, SESSION_COOKIE, clearSessionCookies } from '../session-cookies.js';
@@ -80,8 +80,8 @@ async function resolvePrincipal(security: SecurityManager, auth: AuthenticationM
   if (bearer !== null) return API_KEY_PREFIX.test(bearer) ? apiKeyPrincipal(security, auth, request, reply, bearer) : sessionPrincipal(security, auth, request, reply, bearer);
   const cookie = request.cookies[SESSION_COOKIE];
   if (cookie === undefined) return null;
-  const live = await auth.validateSession(cookie);
-  const principal = live === null ? null : await userPrincipal(auth, live.session, 'cookie');
+  const signedIn = await auth.authenticateSession(cookie);
+  const principal = signedIn.ok ? userPrincipal(signedIn, 'cookie') : null;
   if (principal === null) {
     clearSessionCookies(reply);
     return null;
@@ -113,22 +113,18 @@ async function apiKeyPrincipal(security: SecurityManager, auth: AuthenticationMa
 }
 
 async function sessionPrincipal(security: SecurityManager, auth: AuthenticationManager, request: FastifyRequest, reply: FastifyReply, token: string): Promise<Principal> {
-  const live = await auth.validateSession(token);
-  const principal = live === null ? null : await userPrincipal(auth, live.session, 'bearer');
-  if (principal !== null) return principal;
-  await recordFailure(security, request, live === null ? 'invalid_bearer_token' : 'account_disabled', live === null ? {} : { userId: live.session.userId });
+  const signedIn = await auth.authenticateSession(token);
+  if (signedIn.ok) return userPrincipal(signedIn, 'bearer');
+  await recordFailure(security, request, signedIn.reason === 'account_disabled' ? 'account_disabled' : 'invalid_bearer_token', signedIn.reason === 'account_disabled' ? { userId: signedIn.userId } : {});
   throw unauthenticated(reply, 'the bearer token is not a live session or API key; sign in again');
 }
 
 /**
- * The session's user as a principal; null when the account is gone or disabled. Disabling
- * revokes sessions, but a sign-in that passed its password check just before can still
- * create one afterwards: the account state, not only the session, decides.
+ * The session's user as a principal. Roles come from the account as it is now, not as it was
+ * at sign-in: a demotion takes effect at once on the instance that made it, within a second
+ * on the others (AuthenticationManager.authenticateSession).
  */
-async function userPrincipal(auth: AuthenticationManager, session: { id: string; userId: string; mfa: boolean; createdAt: string }, via: 'cookie' | 'bearer'): Promise<Extract<Principal, { kind: 'user' }> | null> {
-  // Roles are read per request, so a demotion takes effect at once, not at the next sign-in.
-  const user = await auth.users.get(session.userId);
-  if (user === null || user.disabled) return null;
+function userPrincipal({ session, user }: SignedInSession, via: 'cookie' | 'bearer'): Extract<Principal, { kind: 'user' }> {
   return { kind: 'user', userId: session.userId, username: user.username, roles: user.roles, mfa: session.mfa, sessionId: session.id, via, signedInAt: session.createdAt };
 }
 
