@@ -25,8 +25,9 @@ export function actorOf(principal: Principal): string {
  * `/v1/access`; the built-in `admin` role holds `*`):
  *
  * - a user: as its username, holding its account roles (and whatever bindings name it);
- * - an API key: what its grants say *and* what its owner may do now (a key never outlives its
- *   owner's demotion);
+ * - an API key: only what its own grants cover, and of that, what its owner may do now (a key
+ *   never outlives its owner's demotion) or what bindings naming the key itself
+ *   (`api_key:<id>`) give it: an administrator's explicit grant to that key, as to a service;
  * - a service certificate: as `service:<CN>`, through bindings only.
  *
  * The resource is the server's domain (`audit`, `keys`, …) named by the permission, id `*`.
@@ -38,7 +39,7 @@ export function mayPerform(principal: Principal, permission: string, authorizer:
     case 'user':
       return decide(principal.username, principal.roles);
     case 'api_key':
-      return permissionGranted(principal.permissions, permission) && decide(principal.ownerUsername, principal.ownerRoles);
+      return permissionGranted(principal.permissions, permission) && (decide(principal.ownerUsername, principal.ownerRoles) || decide(`api_key:${principal.keyId}`, []));
     case 'service':
       return decide(`service:${principal.name}`, []);
   }

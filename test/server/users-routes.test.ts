@@ -69,6 +69,17 @@ describe('permissions', () => {
     const denied = await security.audit.query({ eventType: 'api.authentication', result: 'denied' });
     expect(denied.at(-1)?.additionalData).toMatchObject({ reason: 'forbidden', permission: 'users.read', route: '/v1/users' });
 
+    // A binding that names the key itself gives it what the role grants, within the key's own grants.
+    const keyId = json(created).id;
+    await app.inject({ method: 'PUT', url: '/v1/access/roles/auditor', headers: auth, payload: { permissions: ['audit.read', 'audit.write', 'users.read'] } });
+    const bound = await app.inject({ method: 'POST', url: '/v1/access/bindings', headers: auth, payload: { principal: `api_key:${keyId}`, role: 'auditor' } });
+    expect(bound.statusCode).toBe(201);
+    expect(await status('GET', '/v1/audit/events')).toBe(200);
+    expect(await status('GET', '/v1/users')).toBe(403); // not among the key's grants
+    expect((await app.inject({ method: 'GET', url: '/v1/users', headers: carol })).statusCode).toBe(403); // the owner gained nothing
+    await app.inject({ method: 'DELETE', url: `/v1/access/bindings/${json(bound).id}`, headers: auth });
+    expect(await status('GET', '/v1/audit/events')).toBe(403);
+
     await app.inject({ method: 'PUT', url: `/v1/users/${carolId}/roles`, headers: auth, payload: { roles: ['admin'] } });
     expect(await status('GET', '/v1/audit/events')).toBe(200);
     expect((await app.inject({ method: 'POST', url: `/v1/users/${carolId}/disable`, headers: auth })).statusCode).toBe(200);
