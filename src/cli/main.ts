@@ -4,6 +4,7 @@ import { apiKeysCommand } from './commands/api-keys.js';
 import { auditCommand } from './commands/audit.js';
 import { encryptCommands } from './commands/encrypt.js';
 import { iamCommand } from './commands/iam.js';
+import { piiCommand } from './commands/pii.js';
 import { keysCommand } from './commands/keys.js';
 import { secretsCommand } from './commands/secrets.js';
 import { serveCommand } from './commands/serve.js';
@@ -34,6 +35,7 @@ async function main(argv: string[]): Promise<number> {
   program.addCommand(apiKeysCommand(run));
   program.addCommand(sessionsCommand(run));
   program.addCommand(iamCommand(run));
+  program.addCommand(piiCommand(run));
   for (const command of encryptCommands(run)) program.addCommand(command);
   for (const command of program.commands) {
     command.exitOverride();

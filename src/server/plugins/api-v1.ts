@@ -5,6 +5,7 @@ import { auditRoutes } from './audit-routes.js';
 import { authRoutes } from './auth-routes.js';
 import { authentication } from './authentication.js';
 import { keysRoutes } from './keys-routes.js';
+import { piiRoutes } from './pii-routes.js';
 import { requestAudit } from './request-audit.js';
 import { secretsRoutes } from './secrets-routes.js';
 import { serviceAuth } from './service-auth.js';
@@ -33,4 +34,5 @@ export const apiV1: FastifyPluginAsyncZod<{ security: SecurityManager }> = async
   await app.register(auditRoutes, { security, prefix: '/audit' });
   await app.register(keysRoutes, { security, prefix: '/keys' });
   await app.register(secretsRoutes, { security, prefix: '/secrets' });
+  await app.register(piiRoutes, { security, prefix: '/pii' });
 };

@@ -1,0 +1,299 @@
+/**
+ * PII detection: per-entity precision/recall/F1 on our labelled set (bench/fixtures/
+ * pii-testset.ts, scored by bench/fixtures/pii-scoring.ts), and throughput of the whole
+ * redaction pipeline (`processDataset`, JSONL in, masked JSONL out, all cores) on a generated
+ * corpus of 50+ MB; beside the npm peers redact-pii, @redactpii/node and
+ * @openredaction/openredaction scored on the same set and timed on the same corpus, one core
+ * each, in the same run.
+ *
+ * Peer spans. OpenRedaction returns positions. redact-pii and @redactpii/node return only the
+ * redacted text; both are a fixed sequence of `text.replace(regex, token)` steps, so the bench
+ * replays each peer's own regexes and tokens (taken from the constructed redactor) step by step
+ * on the text, tracking for every character of the partly redacted text which original offsets
+ * it stands for: a match's original span runs from its first character's origin to its last's,
+ * and findings a later match swallows are dropped (the output no longer shows them). The one
+ * step that is not a plain replace, redact-pii's NameRedactor, is run as is and its output
+ * aligned to its input: where the output has its token and the input does not, the replaced
+ * input runs up to the point where the next 16 characters of the output reappear. Every replayed
+ * text is compared with the peer's real `redact()` output; the count that differ is reported.
+ */
+import { once } from 'node:events';
+import { createWriteStream, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { OpenRedaction } from '@openredaction/openredaction';
+import { Redactor as RedactPiiNode } from '@redactpii/node';
+import { SyncRedactor } from 'redact-pii';
+// The built package, as users run it (processDataset's worker threads need the compiled worker).
+import { PIIDetector } from '../dist/privacy/pii/pii-detector.js';
+import { mapPeerType, scoreSpans, type SetScore, type TypedSpan } from './fixtures/pii-scoring.js';
+import { generateLabelledSet, LABELLED_SET_PATH, SeededRandom, type LabelledRecord } from './fixtures/pii-testset.js';
+
+const THRESHOLD = 0.5;
+const SEED_THRESHOLD = 0.95;
+const CORPUS_BYTES = Number(process.env.BENCH_PII_CORPUS_MB ?? 50) * 1024 * 1024;
+const PEER_TIME_CAP_MS = 60_000;
+
+const round = (n: number) => Math.round(n * 1000) / 1000;
+const mb = (bytes: number) => bytes / (1024 * 1024);
+
+function report(score: SetScore) {
+  return {
+    perEntity: Object.fromEntries(Object.entries(score.perEntity).map(([type, s]) => [type, { precision: round(s.precision), recall: round(s.recall), f1: round(s.f1), support: s.support }])),
+    microF1: round(score.microF1),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Replaying a sequential regex redactor with offsets.
+
+interface Replacement {
+  start: number;
+  end: number;
+  token: string;
+}
+
+/** A partly redacted text that knows, per character, which original offsets it stands for. */
+class TrackedText {
+  text: string;
+  private starts: number[];
+  private ends: number[];
+  readonly findings: Array<{ start: number; end: number; peerType: string }> = [];
+
+  constructor(original: string) {
+    this.text = original;
+    this.starts = Array.from({ length: original.length }, (_, i) => i);
+    this.ends = Array.from({ length: original.length }, (_, i) => i + 1);
+  }
+
+  /** Applies one step's replacements (sorted, non-overlapping, in current coordinates). */
+  replace(replacements: readonly Replacement[], peerType: string): void {
+    if (replacements.length === 0) return;
+    let text = '';
+    const starts: number[] = [];
+    const ends: number[] = [];
+    let at = 0;
+    for (const r of replacements) {
+      text += this.text.slice(at, r.start);
+      for (let i = at; i < r.start; i += 1) starts.push(this.starts[i]!), ends.push(this.ends[i]!);
+      const origin = r.start < this.text.length ? this.starts[r.start]! : (this.ends[this.text.length - 1] ?? 0);
+      const span = r.end > r.start ? { start: origin, end: this.ends[r.end - 1]! } : { start: origin, end: origin };
+      if (span.end > span.start) {
+        for (let f = this.findings.length - 1; f >= 0; f -= 1) {
+          const old = this.findings[f]!;
+          if (old.start >= span.start && old.end <= span.end) this.findings.splice(f, 1);
+        }
+        this.findings.push({ ...span, peerType });
+      }
+      text += r.token;
+      for (let i = 0; i < r.token.length; i += 1) starts.push(span.start), ends.push(span.end);
+      at = r.end;
+    }
+    text += this.text.slice(at);
+    for (let i = at; i < this.text.length; i += 1) starts.push(this.starts[i]!), ends.push(this.ends[i]!);
+    this.text = text;
+    this.starts = starts;
+    this.ends = ends;
+  }
+}
+
+/** What `text.replace(regex, token)` replaces, as String.prototype.replace walks a global regex. */
+function regexReplacements(regex: RegExp, text: string, token: string): Replacement[] {
+  const re = new RegExp(regex.source, regex.flags.includes('g') ? regex.flags : regex.flags + 'g');
+  const out: Replacement[] = [];
+  for (let m = re.exec(text); m !== null; m = re.exec(text)) {
+    out.push({ start: m.index, end: m.index + m[0].length, token });
+    if (m[0].length === 0) re.lastIndex += 1;
+  }
+  return out;
+}
+
+/** Where `after` (= `before` with some parts replaced by `token`) replaced what. */
+function alignedReplacements(before: string, after: string, token: string): Replacement[] {
+  const out: Replacement[] = [];
+  let i = 0;
+  let j = 0;
+  while (j < after.length) {
+    if (after.startsWith(token, j) && !before.startsWith(token, i)) {
+      const restStart = j + token.length;
+      const nextToken = after.indexOf(token, restStart);
+      const anchor = after.slice(restStart, Math.min(restStart + 16, nextToken === -1 ? after.length : nextToken));
+      let end = i + 1;
+      if (anchor === '') end = nextToken === -1 ? before.length : end;
+      else while (end < before.length && !before.startsWith(anchor, end)) end += 1;
+      out.push({ start: i, end, token });
+      i = end;
+      j = restStart;
+    } else {
+      i += 1;
+      j += 1;
+    }
+  }
+  return out;
+}
+
+interface ReplayStep {
+  peerType: string;
+  replacements(text: string): Replacement[];
+}
+
+/** A peer that redacts text, with its spans recovered by replaying its steps. */
+interface ReplayedPeer {
+  redact(text: string): string;
+  steps: readonly ReplayStep[];
+}
+
+function replaySpans(peer: ReplayedPeer, text: string): { findings: TrackedText['findings']; faithful: boolean } {
+  const tracked = new TrackedText(text);
+  for (const step of peer.steps) tracked.replace(step.replacements(tracked.text), step.peerType);
+  return { findings: tracked.findings, faithful: tracked.text === peer.redact(text) };
+}
+
+/** redact-pii's SyncRedactor with its children (private, read at run time) as replay steps. */
+function redactPiiPeer(): ReplayedPeer {
+  const redactor = new SyncRedactor();
+  const children = (redactor as unknown as { childRedactors: Array<{ regexpMatcher?: RegExp; replaceWith?: string; redact(t: string): string }> }).childRedactors;
+  const steps = children.map((child): ReplayStep => {
+    if (child.regexpMatcher && child.replaceWith) {
+      const { regexpMatcher, replaceWith } = child;
+      // Its tokens are snakeCase(name).toUpperCase(): CREDIT_CARD_NUMBER <- creditCardNumber.
+      const peerType = replaceWith.toLowerCase().replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
+      return { peerType, replacements: (text) => regexReplacements(regexpMatcher, text, replaceWith) };
+    }
+    return { peerType: 'names', replacements: (text) => alignedReplacements(text, child.redact(text), 'PERSON_NAME') };
+  });
+  return { redact: (text) => redactor.redact(text), steps };
+}
+
+/** @redactpii/node's Redactor with its active rules (private, read at run time) as replay steps. */
+function redactPiiNodePeer(): ReplayedPeer {
+  const redactor = new RedactPiiNode();
+  const rules = (redactor as unknown as { activeRules: Array<{ pattern: RegExp; name: string }> }).activeRules;
+  // Its replacement per rule name (lib/Redactor.js, `_redactString`).
+  const tokens: Record<string, string> = { CREDIT_CARD: 'CREDIT_CARD_NUMBER', EMAIL: 'EMAIL_ADDRESS' };
+  const steps = rules.map(({ pattern, name }): ReplayStep => ({ peerType: name, replacements: (text) => regexReplacements(pattern, text, tokens[name] ?? name) }));
+  return { redact: (text) => redactor.redact(text), steps };
+}
+
+function scoreReplayed(name: string, peer: ReplayedPeer, records: readonly LabelledRecord[]) {
+  let unfaithful = 0;
+  const scored = records.map((r) => {
+    const { findings, faithful } = replaySpans(peer, r.text);
+    if (!faithful) unfaithful += 1;
+    return { gold: r.spans, predicted: toOurTypes(name, findings) };
+  });
+  return { score: scoreSpans(scored), unfaithful };
+}
+
+function toOurTypes(peer: string, findings: ReadonlyArray<{ start: number; end: number; peerType: string }>): TypedSpan[] {
+  const out: TypedSpan[] = [];
+  for (const f of findings) {
+    const type = mapPeerType(peer, f.peerType);
+    if (type) out.push({ start: f.start, end: f.end, type });
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Throughput corpus: pairs of records from a second generated set, joined into one text a line.
+
+async function writeCorpus(path: string): Promise<number> {
+  const pool = generateLabelledSet(0xc0ffee, 20_000);
+  const rng = new SeededRandom(42);
+  const out = createWriteStream(path);
+  let bytes = 0;
+  while (bytes < CORPUS_BYTES) {
+    const line = JSON.stringify({ text: `${rng.pick(pool).text} ${rng.pick(pool).text}` }) + '\n';
+    bytes += Buffer.byteLength(line);
+    if (!out.write(line)) await once(out, 'drain');
+  }
+  out.end();
+  await once(out, 'finish');
+  return statSync(path).size;
+}
+
+/** One core: parse every line and run `work` on its text, for at most PEER_TIME_CAP_MS. */
+function peerThroughput(lines: readonly string[], work: (text: string) => unknown) {
+  let bytes = 0;
+  let sink = 0;
+  const start = performance.now();
+  let linesDone = 0;
+  for (const line of lines) {
+    const { text } = JSON.parse(line) as { text: string };
+    const result = work(text);
+    sink += typeof result === 'string' ? result.length : 1;
+    bytes += Buffer.byteLength(line) + 1;
+    linesDone += 1;
+    if ((linesDone & 63) === 0 && performance.now() - start > PEER_TIME_CAP_MS) break;
+  }
+  const seconds = (performance.now() - start) / 1000;
+  if (sink < 0) throw new Error('unreachable');
+  return { mbPerSec: round(mb(bytes) / seconds), capped: linesDone < lines.length, linesDone };
+}
+
+function throughputNote(t: ReturnType<typeof peerThroughput>, total: number): string {
+  return t.capped ? `throughput over the first ${t.linesDone} of ${total} lines (capped at ${PEER_TIME_CAP_MS / 1000} s)` : 'throughput over the whole corpus';
+}
+
+// ---------------------------------------------------------------------------------------------
+
+const records = readFileSync(LABELLED_SET_PATH, 'utf8')
+  .split('\n')
+  .filter(Boolean)
+  .map((line) => JSON.parse(line) as LabelledRecord);
+
+const ourScore = (threshold: number) => {
+  const detector = new PIIDetector({ confidenceThreshold: threshold });
+  return scoreSpans(records.map((r) => ({ gold: r.spans, predicted: detector.detect(r.text) })));
+};
+
+const redactPii = redactPiiPeer();
+const redactPiiNode = redactPiiNodePeer();
+const openRedaction = new OpenRedaction();
+const redactPiiScore = scoreReplayed('redact-pii', redactPii, records);
+const redactPiiNodeScore = scoreReplayed('@redactpii/node', redactPiiNode, records);
+const openRedactionScore = scoreSpans(
+  records.map((r) => ({
+    gold: r.spans,
+    predicted: toOurTypes('@openredaction/openredaction', openRedaction.detect(r.text).detections.map((d) => ({ start: d.position[0], end: d.position[1], peerType: d.type }))),
+  })),
+);
+
+const dir = mkdtempSync(join(tmpdir(), 'langtrain-bench-pii-'));
+try {
+  const input = join(dir, 'corpus.jsonl');
+  const corpusBytes = await writeCorpus(input);
+  const lines = readFileSync(input, 'utf8').split('\n').filter(Boolean);
+
+  // The whole pipeline as users run it, minus the audit log (its cost is the store's, not detection's).
+  const detector = new PIIDetector({ confidenceThreshold: THRESHOLD, redactionMethod: 'masking' });
+  const start = performance.now();
+  const pipeline = await detector.processDataset({ input, output: join(dir, 'masked.jsonl'), fields: ['text'], preserveFormat: false, auditRedactions: false });
+  const mbPerSec = round(mb(corpusBytes) / ((performance.now() - start) / 1000));
+
+  const redactPiiSpeed = peerThroughput(lines, redactPii.redact);
+  const redactPiiNodeSpeed = peerThroughput(lines, redactPiiNode.redact);
+  const openRedactionSpeed = peerThroughput(lines, (text) => openRedaction.detect(text));
+  const replayNote = (unfaithful: number) => `spans by replaying its regex steps with offsets (replay differed from its redact() output on ${unfaithful} of ${records.length} records)`;
+
+  const result = {
+    area: 'pii',
+    labelledRecords: records.length,
+    thresholds: { scored: THRESHOLD, seedExample: SEED_THRESHOLD },
+    ours: { ...report(ourScore(THRESHOLD)), microF1At095: round(ourScore(SEED_THRESHOLD).microF1) },
+    peers: {
+      'redact-pii': { ...report(redactPiiScore.score), mbPerSec: redactPiiSpeed.mbPerSec, note: `SyncRedactor defaults; ${replayNote(redactPiiScore.unfaithful)}; ${throughputNote(redactPiiSpeed, lines.length)}` },
+      '@redactpii/node': { ...report(redactPiiNodeScore.score), mbPerSec: redactPiiNodeSpeed.mbPerSec, note: `Redactor defaults; ${replayNote(redactPiiNodeScore.unfaithful)}; ${throughputNote(redactPiiNodeSpeed, lines.length)}` },
+      '@openredaction/openredaction': { ...report(openRedactionScore), mbPerSec: openRedactionSpeed.mbPerSec, note: `OpenRedaction defaults, detect() positions; types outside our eleven left out of the score; ${throughputNote(openRedactionSpeed, lines.length)}` },
+    },
+    corpusMB: round(mb(corpusBytes)),
+    corpusLines: lines.length,
+    mbPerSec,
+    pipeline: { workers: pipeline.workers, records: pipeline.records, redactedRecords: pipeline.redactedRecords, counts: pipeline.counts },
+    cores: availableParallelism(),
+    targets: { f1Structured: 0.95, f1NameAddress: 0.85, mbPerSec: 50 },
+  };
+  process.stdout.write(JSON.stringify(result) + '\n');
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}

@@ -1,0 +1,119 @@
+import { randomBytes } from 'node:crypto';
+import { Command, Option } from 'commander';
+import { writeAtomically } from '../../core/atomic-file.js';
+import { invalidInput } from '../../core/errors.js';
+import { ENTITY_TYPES, isEntityType, type EntityType } from '../../privacy/pii/entity-types.js';
+import { redactDataset, type RedactDatasetReport } from '../../privacy/pii/dataset-redaction.js';
+import { scanJsonLines } from '../../privacy/pii/dataset-scan.js';
+import { DEFAULT_CONFIDENCE_THRESHOLD, EntityScanner, type ScanSettings } from '../../privacy/pii/entity-scanner.js';
+import { REDACTION_METHODS, type RedactionMethod } from '../../privacy/pii/pii-detector.js';
+import { piiRedactionKeys } from '../../privacy/pii/pii-keys.js';
+import type { RedactionSpec } from '../../privacy/pii/redactor.js';
+import { openSecurity, output, withCommonOptions, type Run } from '../context.js';
+import { startProgress } from '../progress.js';
+
+/** `langtrain pii scan | redact`: find and redact personal data in data sets. */
+export function piiCommand(run: Run): Command {
+  const pii = new Command('pii').description('find and redact personal data (email, phone, ssn, credit_card, ip_address, person_name, address, iban, date_of_birth, passport, api_key)');
+
+  pii.addCommand(
+    detectionOptions(withCommonOptions(new Command('scan')))
+      .description('write, for each JSONL line, {"spans":[{start,end,type,score}]} found in one field')
+      .requiredOption('--input <file>', 'JSON Lines data set')
+      .option('--field <name>', 'the string field to scan', 'text')
+      .requiredOption('--output <file>', 'where the spans go (one line per input line; written only when complete)')
+      .option('--quiet', 'no progress')
+      .action((o) =>
+        run(async () => {
+          const scanner = new EntityScanner(scanSettings(o));
+          const progress = startProgress('scanning records', undefined, o.quiet || o.json);
+          let result = { records: 0, spans: 0 };
+          await writeAtomically(o.output, async (out) => {
+            result = await scanJsonLines(scanner, o.input, o.field, out, (n) => progress.update(n));
+            out.end();
+          });
+          progress.finish();
+          output(o, { ...result, output: o.output }, () => `${result.records} records scanned, ${result.spans} spans -> ${o.output}`);
+        }, o.json),
+      ),
+  );
+
+  pii.addCommand(
+    detectionOptions(withCommonOptions(new Command('redact')))
+      .description('redact a JSONL or CSV data set on every core; the output appears only when every record succeeded')
+      .requiredOption('--input <file>', 'data set (.jsonl or .csv)')
+      .requiredOption('--output <file>', 'where the redacted data set goes')
+      .addOption(new Option('--method <method>', 'how to redact').choices([...REDACTION_METHODS]).default('masking'))
+      .option('--field <paths...>', 'JSONL field paths or CSV columns to redact (default: every string field / column)')
+      .option('--format <format>', 'jsonl | csv (default: from the file extension)')
+      .option('--preserve-format', 'masking: keep length, separators and the last four digits of cards, phones and IBANs')
+      .option('--no-audit', 'do not record the redactions in the audit log (recorded by default: line, field, type, offsets, recognizer, score; never values)')
+      .option('--dataset <name>', 'the data set name in audit records (default: the input path)')
+      .option('--workers <n>', 'worker threads (default: one per core)', (v) => positiveInteger(v, '--workers'))
+      .option('--quiet', 'no progress')
+      .action((o) =>
+        run(async () => {
+          const method = o.method as RedactionMethod;
+          const needsStore = o.audit || method === 'hash' || method === 'encrypt';
+          const security = needsStore ? await openSecurity(o) : null;
+          try {
+            const keys = method === 'hash' || method === 'encrypt' ? await piiRedactionKeys(security!.keyring) : null;
+            const redaction: RedactionSpec =
+              method === 'masking' ? { method, preserveFormat: Boolean(o.preserveFormat) }
+              : method === 'synthetic' ? { method, seed: randomBytes(32) } // one seed per run: consistent fakes within this data set
+              : method === 'removal' ? { method }
+              : method === 'hash' ? { method, key: keys!.hashKey }
+              : { method, key: keys!.encryptionKey };
+            if (o.preserveFormat && method !== 'masking') throw invalidInput('--preserve-format applies to --method masking (synthetic and encrypt keep the format anyway)');
+            const progress = startProgress('redacting (MB)', undefined, o.quiet || o.json);
+            const report = await redactDataset({
+              input: o.input,
+              output: o.output,
+              ...(o.format ? { format: o.format } : {}),
+              ...(o.field ? { fields: o.field } : {}),
+              spec: { scan: scanSettings(o), redaction },
+              ...(o.workers !== undefined ? { workers: o.workers } : {}),
+              onProgress: ({ bytes }) => progress.update(Math.round(bytes / 1e6)),
+              ...(security && o.audit ? { audit: { sink: security.audit, dataset: o.dataset ?? o.input, userId: 'cli' } } : {}),
+            });
+            progress.finish();
+            output(o, { ...report, output: o.output }, () => describeReport(report, o.output));
+          } finally {
+            await security?.close();
+          }
+        }, o.json),
+      ),
+  );
+  return pii;
+}
+
+function detectionOptions(command: Command): Command {
+  return command
+    .option('--types <types>', `comma-separated entity types (default all: ${ENTITY_TYPES.join(', ')})`)
+    .option('--threshold <score>', 'drop findings scoring below this, 0..1', (v) => score(v), DEFAULT_CONFIDENCE_THRESHOLD);
+}
+
+function scanSettings(o: { types?: string; threshold: number }): ScanSettings {
+  if (o.types === undefined) return { threshold: o.threshold };
+  const types = o.types.split(',').map((t) => t.trim());
+  const unknown = types.filter((t) => !isEntityType(t));
+  if (unknown.length > 0) throw invalidInput(`--types: unknown ${unknown.join(', ')} (supported: ${ENTITY_TYPES.join(', ')})`);
+  return { types: types as EntityType[], threshold: o.threshold };
+}
+
+function score(value: string): number {
+  const n = Number(value);
+  if (!(n >= 0 && n <= 1)) throw invalidInput(`--threshold must be a number from 0 to 1, got ${value}`);
+  return n;
+}
+
+function positiveInteger(value: string, option: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw invalidInput(`${option} must be a whole number ≥ 0, got ${value}`);
+  return n;
+}
+
+function describeReport(report: RedactDatasetReport, out: string): string {
+  const counts = Object.entries(report.counts).filter(([, n]) => n > 0).map(([t, n]) => `${t} ${n}`);
+  return `${report.records} records, ${report.redactedRecords} redacted (${counts.join(', ') || 'nothing found'}) -> ${out}`;
+}

@@ -1,0 +1,171 @@
+import { createReadStream, existsSync } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { parse as parseCsv } from 'csv-parse';
+import { stringify as stringifyCsv } from 'csv-stringify/sync';
+import { Piscina } from 'piscina';
+import type { AuditSink, JsonValue } from '../../core/audit-sink.js';
+import { writeAtomically } from '../../core/atomic-file.js';
+import { invalidInput } from '../../core/errors.js';
+import { datasetFormatOf, type DatasetFormat } from '../../crypto/dataset-encryption.js';
+import { parseFieldPath } from '../../crypto/field-paths.js';
+import { ENTITY_TYPES, type EntityType } from './entity-types.js';
+import { csvColumns, type BatchResult } from './record-redaction.js';
+import { runBatch, type BatchOutcome, type BatchTask, type RedactorSpec } from './redaction-batch.js';
+
+/**
+ * Redacts a data set of any size: JSON Lines or CSV streamed in, batches of records redacted on
+ * worker threads (one per core), results written in input order to a temporary file that is
+ * renamed into place only when every record succeeded. A bad record fails the job, names its
+ * line and leaves no output.
+ */
+export interface RedactDatasetJob {
+  input: string;
+  output: string;
+  /** `jsonl` or `csv`; default from the input's extension. */
+  format?: DatasetFormat;
+  /** JSONL field paths (`text`, `messages[].content`) or CSV column names; default every string field / every column. */
+  fields?: string[];
+  spec: RedactorSpec;
+  /** Worker threads; default one per core. 0 redacts on this thread. */
+  workers?: number;
+  /** Called after each batch with records done and input bytes read. */
+  onProgress?: (progress: { records: number; bytes: number; totalBytes: number }) => void;
+  /** Record each batch's redactions (line, field, type, offsets, recognizer, score; never values). */
+  audit?: { sink: AuditSink; dataset: string; userId?: string | null };
+}
+
+export interface RedactDatasetReport {
+  records: number;
+  redactedRecords: number;
+  /** Redactions per entity type (every type listed, zeros included). */
+  counts: Record<EntityType, number>;
+  bytes: number;
+  workers: number;
+}
+
+/** Records per batch: big enough that a thread hop is cheap beside the work, small enough to spread over cores. */
+const BATCH_RECORDS = 500;
+const BATCH_BYTES = 512 * 1024;
+
+/** The compiled worker; running from TypeScript sources (tests) there is none and batches run here. */
+const WORKER_FILE = fileURLToPath(new URL('./redaction-worker.js', import.meta.url));
+
+export async function redactDataset(job: RedactDatasetJob): Promise<RedactDatasetReport> {
+  const format = datasetFormatOf(job.input, job.format);
+  const fields = job.fields?.length ? job.fields : undefined;
+  if (format === 'jsonl') fields?.forEach(parseFieldPath); // refuse a bad path before any work
+  const totalBytes = (await stat(job.input)).size;
+  const wanted = job.workers ?? availableParallelism();
+  const pool = wanted > 0 && existsSync(WORKER_FILE) ? new Piscina({ filename: WORKER_FILE, workerData: job.spec, minThreads: wanted, maxThreads: wanted }) : null;
+  const run = pool ? (task: BatchTask) => pool.run(task) as Promise<BatchOutcome> : (task: BatchTask) => Promise.resolve(runBatch(job.spec, task));
+  const report: RedactDatasetReport = { records: 0, redactedRecords: 0, counts: Object.fromEntries(ENTITY_TYPES.map((t) => [t, 0])) as Record<EntityType, number>, bytes: 0, workers: pool ? wanted : 0 };
+
+  const input = createReadStream(job.input);
+  input.on('data', (chunk) => (report.bytes += chunk.length));
+  try {
+    await writeAtomically(job.output, async (out) => {
+      const inFlight: Array<Promise<BatchOutcome>> = [];
+      const maxInFlight = 2 * Math.max(1, report.workers);
+      const write = async (text: string) => {
+        if (!out.write(text)) await new Promise<void>((resolve) => out.once('drain', () => resolve()));
+      };
+      const complete = async (outcome: BatchOutcome, render: (result: BatchResult) => string) => {
+        if ('error' in outcome) throw invalidInput(`line ${outcome.error.line}: ${outcome.error.message}; no output was written`, { line: outcome.error.line });
+        const { result } = outcome;
+        await write(render(result));
+        report.records += result.records.length;
+        report.redactedRecords += result.redactedRecords;
+        for (const r of result.redactions) report.counts[r.type] += 1;
+        if (job.audit && result.redactions.length > 0) await recordBatch(job, result);
+        job.onProgress?.({ records: report.records, bytes: report.bytes, totalBytes });
+      };
+      const submit = async (task: BatchTask, render: (result: BatchResult) => string) => {
+        const pending = run(task);
+        pending.catch(() => undefined); // observed in order below
+        inFlight.push(pending);
+        if (inFlight.length >= maxInFlight) await complete(await inFlight.shift()!, render);
+      };
+      const drain = async (render: (result: BatchResult) => string) => {
+        while (inFlight.length > 0) await complete(await inFlight.shift()!, render);
+      };
+
+      if (format === 'jsonl') {
+        const render = (result: BatchResult) => result.records.join('\n') + '\n';
+        let lines: string[] = [];
+        let size = 0;
+        let firstLine = 1;
+        let line = 0;
+        for await (const text of createInterface({ input, crlfDelay: Infinity })) {
+          line += 1;
+          lines.push(text);
+          size += text.length;
+          if (lines.length >= BATCH_RECORDS || size >= BATCH_BYTES) {
+            await submit({ kind: 'jsonl', lines, firstLine, fields: fields ?? null }, render);
+            lines = [];
+            size = 0;
+            firstLine = line + 1;
+          }
+        }
+        if (lines.length > 0) await submit({ kind: 'jsonl', lines, firstLine, fields: fields ?? null }, render);
+        await drain(render);
+      } else {
+        const render = (result: BatchResult) => stringifyCsv(result.records as string[][]);
+        let header: string[] | null = null;
+        let columns: number[] = [];
+        let rows: string[][] = [];
+        let lines: number[] = [];
+        // Where the next record starts: a quoted cell may hold line breaks.
+        let nextLine = 1;
+        const parser = input.pipe(parseCsv({ bom: true, relax_column_count: true, info: true }));
+        for await (const { record, info } of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
+          const line = nextLine;
+          nextLine = info.lines + 1;
+          if (header === null) {
+            header = record;
+            columns = csvColumns(header, fields);
+            await write(stringifyCsv([header]));
+            continue;
+          }
+          rows.push(record);
+          lines.push(line);
+          if (rows.length >= BATCH_RECORDS) {
+            await submit({ kind: 'csv', rows, lines, columns, names: header }, render);
+            rows = [];
+            lines = [];
+          }
+        }
+        if (header !== null && rows.length > 0) await submit({ kind: 'csv', rows, lines, columns, names: header }, render);
+        await drain(render);
+      }
+      out.end();
+    });
+  } finally {
+    await pool?.destroy();
+  }
+  if (job.audit) await recordSummary(job, report);
+  return report;
+}
+
+async function recordBatch(job: RedactDatasetJob, result: BatchResult): Promise<void> {
+  const { sink, dataset, userId } = job.audit!;
+  await sink.record({
+    eventType: 'pii.redacted',
+    level: 'detailed',
+    result: 'success',
+    userId: userId ?? null,
+    additionalData: { dataset, method: job.spec.redaction.method, redactions: result.redactions as unknown as JsonValue[] },
+  });
+}
+
+async function recordSummary(job: RedactDatasetJob, report: RedactDatasetReport): Promise<void> {
+  const { sink, dataset, userId } = job.audit!;
+  await sink.record({
+    eventType: 'pii.dataset_redacted',
+    result: 'success',
+    userId: userId ?? null,
+    additionalData: { dataset, method: job.spec.redaction.method, records: report.records, redactedRecords: report.redactedRecords, counts: report.counts },
+  });
+}

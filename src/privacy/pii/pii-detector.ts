@@ -1,0 +1,127 @@
+import { randomBytes } from 'node:crypto';
+import { z } from 'zod';
+import type { AuditSink } from '../../core/audit-sink.js';
+import { invalidInput, LangtrainError } from '../../core/errors.js';
+import { parseOptions } from '../../core/options.js';
+import type { DatasetFormat } from '../../crypto/dataset-encryption.js';
+import { redactDataset, type RedactDatasetReport } from './dataset-redaction.js';
+import { DEFAULT_CONFIDENCE_THRESHOLD, EntityScanner } from './entity-scanner.js';
+import { ENTITY_TYPES, type EntityType, type Finding } from './entity-types.js';
+import { buildRecordRedactor, type RedactionSpec, type RedactorSpec } from './redactor.js';
+
+/** The seed's `redaction_method` values, plus keyed hashing and format-preserving encryption. */
+export const REDACTION_METHODS = ['masking', 'synthetic', 'removal', 'hash', 'encrypt'] as const;
+export type RedactionMethod = (typeof REDACTION_METHODS)[number];
+
+const optionsSchema = z
+  .object({
+    /** Which entity types to look for; default all eleven. */
+    detectionTypes: z
+      .array(z.enum(ENTITY_TYPES, { message: `supported: ${ENTITY_TYPES.join(', ')}` }))
+      .min(1, 'name at least one type')
+      .optional(),
+    /** Findings scoring below this (after context words) are dropped. The seed's example is 0.95. */
+    confidenceThreshold: z.number().min(0).max(1).default(DEFAULT_CONFIDENCE_THRESHOLD),
+    redactionMethod: z.enum(REDACTION_METHODS, { message: `supported: ${REDACTION_METHODS.join(', ')}` }).default('masking'),
+  })
+  .strict();
+
+export type PIIDetectorOptions = z.input<typeof optionsSchema>;
+export type PIIDetectorSettings = z.output<typeof optionsSchema>;
+
+export interface PIIDetectorDeps {
+  /** Where `auditRedactions` records go. */
+  audit?: AuditSink;
+  /** For `hash` and `encrypt`: the deployment's keys (piiRedactionKeys). */
+  keys?: { hashKey: Uint8Array; encryptionKey: Uint8Array };
+}
+
+export interface ProcessDatasetOptions {
+  input: string;
+  output: string;
+  format?: DatasetFormat;
+  /** JSONL field paths or CSV columns; default every string field / column. */
+  fields?: string[];
+  /** The seed's `preserve_format` (masking: keep length, separators, last four digits). Default true, as in the seed. */
+  preserveFormat?: boolean;
+  /** The seed's `audit_redactions`: every redaction recorded (never its value). Default true. */
+  auditRedactions?: boolean;
+  /** Name in the audit records; default the input path. */
+  dataset?: string;
+  /** Who runs it, for the audit records. */
+  userId?: string;
+  /** Worker threads; default one per core. */
+  workers?: number;
+  onProgress?: (progress: { records: number; bytes: number; totalBytes: number }) => void;
+}
+
+/**
+ * The seed's `PIIDetector(detection_types, confidence_threshold, redaction_method)` with
+ * `process_dataset(raw_dataset, preserve_format, audit_redactions)`; detection itself is
+ * EntityScanner's, redaction the operators'.
+ */
+export class PIIDetector {
+  readonly settings: Readonly<PIIDetectorSettings>;
+  readonly #scanner: EntityScanner;
+  readonly #deps: PIIDetectorDeps;
+
+  constructor(options: PIIDetectorOptions = {}, deps: PIIDetectorDeps = {}) {
+    this.settings = Object.freeze(parseOptions(optionsSchema, options, 'PIIDetector'));
+    this.#scanner = new EntityScanner(this.#scanSettings());
+    this.#deps = deps;
+  }
+
+  get types(): readonly EntityType[] {
+    return this.#scanner.types;
+  }
+
+  /** The findings in `text`, sorted by start, none overlapping. */
+  detect(text: string): Finding[] {
+    if (typeof text !== 'string') throw invalidInput('PIIDetector.detect takes a string');
+    return this.#scanner.scan(text);
+  }
+
+  /** `text` with its findings redacted by `redactionMethod`, and the findings. */
+  redact(text: string, options: { preserveFormat?: boolean } = {}): { text: string; findings: Finding[] } {
+    const redactor = buildRecordRedactor(this.#spec(options.preserveFormat ?? false));
+    const findings = this.detect(text);
+    return { text: findings.length === 0 ? text : redactor.redact(text, findings), findings };
+  }
+
+  /** Redact a JSONL or CSV data set on every core (see redactDataset). */
+  async processDataset(options: ProcessDatasetOptions): Promise<RedactDatasetReport> {
+    const audit = options.auditRedactions ?? true;
+    if (audit && !this.#deps.audit) throw new LangtrainError('ERR_CONFIG_INVALID', 'auditRedactions needs an audit sink: build the PIIDetector with deps.audit (SecurityManager does), or pass auditRedactions: false');
+    return redactDataset({
+      input: options.input,
+      output: options.output,
+      ...(options.format ? { format: options.format } : {}),
+      ...(options.fields ? { fields: options.fields } : {}),
+      spec: this.#spec(options.preserveFormat ?? true),
+      ...(options.workers !== undefined ? { workers: options.workers } : {}),
+      ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+      ...(audit ? { audit: { sink: this.#deps.audit!, dataset: options.dataset ?? options.input, userId: options.userId ?? null } } : {}),
+    });
+  }
+
+  #scanSettings() {
+    return { ...(this.settings.detectionTypes ? { types: this.settings.detectionTypes } : {}), threshold: this.settings.confidenceThreshold };
+  }
+
+  /** A fresh synthetic seed per call: fakes are consistent within one data set or text, not across them. */
+  #spec(preserveFormat: boolean): RedactorSpec {
+    const method = this.settings.redactionMethod;
+    const key = (which: 'hashKey' | 'encryptionKey') => {
+      const keys = this.#deps.keys;
+      if (!keys) throw new LangtrainError('ERR_CONFIG_INVALID', `redactionMethod ${method} needs keys: build the PIIDetector with deps.keys (piiRedactionKeys(keyring))`);
+      return keys[which];
+    };
+    const redaction: RedactionSpec =
+      method === 'masking' ? { method, preserveFormat }
+      : method === 'synthetic' ? { method, seed: randomBytes(32) }
+      : method === 'removal' ? { method }
+      : method === 'hash' ? { method, key: key('hashKey') }
+      : { method, key: key('encryptionKey') };
+    return { scan: this.#scanSettings(), redaction };
+  }
+}

@@ -1,0 +1,17 @@
+import { hkdfSync } from 'node:crypto';
+import type { Keyring } from '../../crypto/keyring/keyring.js';
+
+/** The keyring key whose primary version the `hash` and `encrypt` redaction keys derive from. */
+export const PII_KEY_NAME = 'pii';
+
+/**
+ * The keyed-hash and format-preserving-encryption keys of the deployment, derived (HKDF-SHA256)
+ * from the keyring's `pii` key, created on first use. Stable across runs and instances, so the
+ * same value gets the same pseudonym in every data set; rotating `pii` starts new pseudonyms.
+ */
+export async function piiRedactionKeys(keyring: Keyring): Promise<{ hashKey: Buffer; encryptionKey: Buffer }> {
+  await keyring.ensureKey(PII_KEY_NAME);
+  const base = (await keyring.primaryKey(PII_KEY_NAME)).encryptionKey;
+  const derive = (info: string) => Buffer.from(hkdfSync('sha256', base, Buffer.alloc(0), info, 32));
+  return { hashKey: derive('langtrain/pii/hash/v1'), encryptionKey: derive('langtrain/pii/fpe/v1') };
+}

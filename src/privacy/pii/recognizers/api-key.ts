@@ -1,0 +1,149 @@
+import { Buffer } from 'node:buffer';
+import { API_KEY_PATTERN, parseApiKey } from '../../../identity/api-keys/api-key-format.js';
+import type { Finding } from '../entity-types.js';
+import type { Recognizer } from '../recognizer.js';
+
+const NAME = 'api_key.known_format';
+
+/**
+ * One provider's token format. `markers` are literals of which every token contains one,
+ * checked with `includes` before the regex runs, so a text pays only for the formats it could hold. `group`
+ * names the capture group that is the secret when only part of the match is (a password inside
+ * a connection string); `accept` is an extra structural check.
+ */
+interface TokenFormat {
+  readonly markers: readonly string[];
+  readonly pattern: RegExp;
+  readonly score: number;
+  readonly group?: number;
+  readonly accept?: (token: string) => boolean;
+}
+
+// Boundaries: a token never starts or ends inside a longer run of token characters.
+const B = String.raw`(?<![A-Za-z0-9_\-])`;
+const E = String.raw`(?![A-Za-z0-9_\-])`;
+const token = (body: string, flags = 'g'): RegExp => new RegExp(`${B}${body}${E}`, flags);
+
+/** A JWT's header must decode to a JSON object naming its algorithm (RFC 7515 §4.1.1). */
+function hasJwtHeader(jwt: string): boolean {
+  try {
+    const header: unknown = JSON.parse(Buffer.from(jwt.slice(0, jwt.indexOf('.')), 'base64url').toString('utf8'));
+    return typeof header === 'object' && header !== null && 'alg' in header;
+  } catch {
+    return false;
+  }
+}
+
+/** Our own keys carry a CRC-32: a match that fails it is noise, not a leaked key. */
+function isLangtrainKey(key: string): boolean {
+  return parseApiKey(key) !== null;
+}
+
+/**
+ * Template and masked placeholders in example connection strings (`:${DB_PASSWORD}@`,
+ * `:<password>@`, `:****@`) are not secrets.
+ */
+const PLACEHOLDER_PASSWORD = /^(?:\$\{[^}]*\}|\$[A-Za-z_]\w*|<[^>]*>|\{\{[^}]*\}\}|%[^%]+%|\*+|x+|\.\.\.)$/i;
+
+/**
+ * Formats and scores, most specific first. Scores follow how much of the token is fixed: a
+ * checksum or a long fixed prefix with exact length scores 1.0; a prefix with a loose body 0.9–0.95.
+ */
+const FORMATS: readonly TokenFormat[] = [
+  // ours: prefix, exact lengths and a CRC-32 checksum
+  { markers: ['lt_'], pattern: new RegExp(API_KEY_PATTERN, 'g'), score: 1.0, accept: isLangtrainKey },
+  // PEM private keys (RFC 7468), PKCS#1/#8, EC, OpenSSH, encrypted and PGP blocks, whole block
+  {
+    markers: ['-----BEGIN'],
+    pattern: /-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----[\s\S]{1,65536}?-----END (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----/g,
+    score: 1.0,
+  },
+  // AWS access key ids: AKIA (long-term) / ASIA (temporary) + 16 upper-case base32-ish characters
+  { markers: ['AKIA', 'ASIA'], pattern: /(?<![A-Z0-9])(?:AKIA|ASIA)[A-Z0-9]{16}(?![A-Z0-9])/g, score: 0.95 },
+  // GitHub: ghp_/gho_/ghu_/ghs_/ghr_ + 36 base62; fine-grained github_pat_<22>_<59>
+  { markers: ['ghp_', 'gho_', 'ghu_', 'ghs_', 'ghr_'], pattern: token('gh[pousr]_[A-Za-z0-9]{36}'), score: 1.0 },
+  { markers: ['github_pat_'], pattern: token('github_pat_[A-Za-z0-9]{22}_[A-Za-z0-9]{59}'), score: 1.0 },
+  // Slack bot/user/app tokens
+  { markers: ['xox', 'xapp-'], pattern: token('(?:xox[abposr]|xapp)-[0-9A-Za-z-]{10,250}'), score: 0.95 },
+  // Stripe secret, restricted and publishable keys
+  { markers: ['_live_'], pattern: token('(?:sk|rk|pk)_live_[0-9A-Za-z]{16,247}'), score: 0.95 },
+  { markers: ['_test_'], pattern: token('(?:sk|rk)_test_[0-9A-Za-z]{16,247}'), score: 0.9 },
+  // Google API keys: AIza + 35
+  { markers: ['AIza'], pattern: token('AIza[0-9A-Za-z_-]{35}'), score: 0.95 },
+  // Anthropic: sk-ant-<kind>-<body>
+  { markers: ['sk-ant-'], pattern: token('sk-ant-[a-z0-9]{2,10}-[A-Za-z0-9_-]{32,}'), score: 1.0 },
+  // OpenAI: project/service/admin keys, and legacy keys with the "T3BlbkFJ" ("OpenAI" in base64) marker
+  { markers: ['sk-'], pattern: token('sk-(?:proj|svcacct|admin)-[A-Za-z0-9_-]{20,}'), score: 0.95 },
+  { markers: ['T3BlbkFJ'], pattern: token('sk-[A-Za-z0-9]{20}T3BlbkFJ[A-Za-z0-9]{20}'), score: 1.0 },
+  // GitLab personal access tokens
+  { markers: ['glpat-'], pattern: token('glpat-[0-9A-Za-z_-]{20,}'), score: 0.95 },
+  // npm automation/publish tokens
+  { markers: ['npm_'], pattern: token('npm_[A-Za-z0-9]{36}'), score: 0.95 },
+  // SendGrid: SG.<22>.<43>
+  { markers: ['SG.'], pattern: token(String.raw`SG\.[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43}`), score: 1.0 },
+  // Twilio API key SIDs: SK + 32 hex (only a fixed two-letter prefix, hence lower)
+  { markers: ['SK'], pattern: token('SK[0-9a-fA-F]{32}'), score: 0.9 },
+  // JWTs (header.payload.signature, both JSON parts base64url of "{"), header checked
+  {
+    markers: ['eyJ'],
+    pattern: token(String.raw`eyJ[A-Za-z0-9_-]{5,}\.eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{10,}`),
+    score: 0.95,
+    accept: hasJwtHeader,
+  },
+  // scheme://user:PASSWORD@host (user may be empty, as in Redis URLs) — the finding is the password only
+  {
+    markers: ['://'],
+    // starts with the literal "://" so the engine can skip ahead to it; the scheme is only looked behind at
+    pattern: /:\/\/(?<=[A-Za-z][A-Za-z0-9+.-]{0,30}:\/\/)[^\s:/@]{0,128}:([^\s@/]{1,256})@[A-Za-z0-9[]/dg,
+    score: 0.95,
+    group: 1,
+    accept: (password) => !PLACEHOLDER_PASSWORD.test(password),
+  },
+];
+
+/**
+ * Any format's marker, as one scan: most texts hold none, and then one pass replaces the ~20
+ * `includes` scans of the per-format checks.
+ */
+const ANY_MARKER = new RegExp(
+  [...new Set(FORMATS.flatMap((format) => format.markers))].map((m) => m.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&')).join('|'),
+);
+
+/** Drops findings inside an earlier, longer one (a JWT inside a connection string, `sk-` twice). */
+function withoutNested(findings: Finding[]): Finding[] {
+  if (findings.length < 2) return findings;
+  findings.sort((a, b) => a.start - b.start || b.end - a.end);
+  const kept: Finding[] = [];
+  let coveredTo = -1;
+  for (const finding of findings) {
+    if (finding.end <= coveredTo) continue;
+    kept.push(finding);
+    coveredTo = Math.max(coveredTo, finding.end);
+  }
+  return kept;
+}
+
+/** Secrets in known token formats of cloud and SaaS providers, private keys, connection-string passwords. */
+export const apiKeyRecognizer: Recognizer = {
+  name: NAME,
+  type: 'api_key',
+  contextWords: ['api key', 'apikey', 'api_key', 'token', 'secret', 'password', 'bearer', 'authorization', 'credential', 'key'],
+  negativeContextWords: ['example', 'placeholder', 'dummy', 'redacted'],
+  find(text: string): Finding[] {
+    if (!ANY_MARKER.test(text)) return [];
+    const findings: Finding[] = [];
+    for (const format of FORMATS) {
+      if (!format.markers.some((marker) => text.includes(marker))) continue;
+      format.pattern.lastIndex = 0;
+      for (let match = format.pattern.exec(text); match !== null; match = format.pattern.exec(text)) {
+        const [start, end] = format.group === undefined
+          ? [match.index, match.index + match[0].length]
+          : (match.indices?.[format.group] ?? [0, 0]);
+        if (end === start) continue;
+        if (format.accept !== undefined && !format.accept(text.slice(start, end))) continue;
+        findings.push({ start, end, type: 'api_key', score: format.score, recognizer: NAME });
+      }
+    }
+    return withoutNested(findings);
+  },
+};

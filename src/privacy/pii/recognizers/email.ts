@@ -1,0 +1,91 @@
+import type { Finding } from '../entity-types.js';
+import type { Recognizer } from '../recognizer.js';
+
+const NAME = 'email.rfc5322';
+// The shape alone (local@domain.tld with a real TLD) is unambiguous: no context needed.
+const SCORE = 1.0;
+const MAX_LOCAL_LENGTH = 64; // RFC 5321 §4.5.3.1.1
+const MAX_DOMAIN_LENGTH = 253;
+
+/**
+ * The domain after the `@`: dot-separated labels (letters, digits, inner hyphens; any Unicode
+ * letter for IDNs) and a TLD of 2+ letters or an `xn--` punycode TLD, then no further
+ * label character. Sticky, so it only ever runs at an `@`.
+ */
+const DOMAIN =
+  /(?:[\p{L}\p{N}](?:[\p{L}\p{N}-]{0,61}[\p{L}\p{N}])?\.)+(?:\p{L}{2,63}|xn--[a-z0-9-]{2,59})(?![\p{L}\p{N}_-])/uy;
+
+/**
+ * "TLDs" that are really file extensions: `logo@2x.png`, `icon@3x.jpg` and similar asset names
+ * are common in code and markup and none of these is a delegated TLD.
+ */
+const FILE_EXTENSIONS = new Set([
+  'png', 'jpg', 'jpeg', 'gif', 'svg', 'webp', 'bmp', 'ico', 'tiff', 'pdf', 'txt', 'json',
+  'yaml', 'yml', 'js', 'mjs', 'cjs', 'ts', 'tsx', 'jsx', 'css', 'scss', 'html', 'htm', 'xml',
+  'csv', 'log', 'exe', 'dll',
+]);
+
+/**
+ * The practical dot-atom subset of RFC 5322 local parts: letters, digits and `. _ % + -`.
+ * The rarer atext characters (`! # $ & ' * / = ? ^ { | } ~`) are left out on purpose: in
+ * running text they are far more often the punctuation around an address (`'a@b.com'`,
+ * `url=a@b.com`) than part of it.
+ */
+function isLocalPartChar(code: number): boolean {
+  return (
+    (code >= 0x61 && code <= 0x7a) || // a-z
+    (code >= 0x41 && code <= 0x5a) || // A-Z
+    (code >= 0x30 && code <= 0x39) || // 0-9
+    code === 0x2e || code === 0x5f || code === 0x25 || code === 0x2b || code === 0x2d // . _ % + -
+  );
+}
+
+/**
+ * Index where the local part ending just before `at` begins, or -1 when there is none
+ * (a bare `@handle`) or it breaks dot-atom rules (leading, trailing or doubled dot).
+ */
+function localPartStart(text: string, at: number): number {
+  let start = at;
+  while (start > 0 && at - start < MAX_LOCAL_LENGTH && isLocalPartChar(text.charCodeAt(start - 1))) start--;
+  if (start > 0 && isLocalPartChar(text.charCodeAt(start - 1))) return -1; // longer than RFC 5321 allows
+  while (text.charCodeAt(start) === 0x2e) start++; // "...john@x.com": the address starts after the dots
+  if (start === at || text.charCodeAt(at - 1) === 0x2e) return -1;
+  const local = text.slice(start, at);
+  return local.includes('..') ? -1 : start;
+}
+
+/** `scheme://user:password@host`: the part before `@` is a password, not a mailbox. */
+function isUrlCredential(text: string, localStart: number): boolean {
+  if (text.charCodeAt(localStart - 1) !== 0x3a) return false; // ':'
+  const tokenStart = Math.max(text.lastIndexOf(' ', localStart), text.lastIndexOf('\n', localStart), 0);
+  return text.slice(tokenStart, localStart).includes('://');
+}
+
+/** Email addresses (practical RFC 5322 / 6531: dot-atom local part, IDN and punycode domains). */
+export const emailRecognizer: Recognizer = {
+  name: NAME,
+  type: 'email',
+  contextWords: ['email', 'e-mail', 'mail', 'contact', 'courriel', 'correo'],
+  find(text: string): Finding[] {
+    const findings: Finding[] = [];
+    let at = text.indexOf('@');
+    while (at !== -1) {
+      const start = localPartStart(text, at);
+      if (start !== -1 && !isUrlCredential(text, start)) {
+        DOMAIN.lastIndex = at + 1;
+        const domain = DOMAIN.exec(text);
+        if (domain !== null && domain[0].length <= MAX_DOMAIN_LENGTH) {
+          const tld = domain[0].slice(domain[0].lastIndexOf('.') + 1).toLowerCase();
+          if (!FILE_EXTENSIONS.has(tld)) {
+            const end = at + 1 + domain[0].length;
+            findings.push({ start, end, type: 'email', score: SCORE, recognizer: NAME });
+            at = text.indexOf('@', end);
+            continue;
+          }
+        }
+      }
+      at = text.indexOf('@', at + 1);
+    }
+    return findings;
+  },
+};

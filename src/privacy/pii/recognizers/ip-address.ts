@@ -1,0 +1,96 @@
+import { isIPv4, isIPv6 } from 'node:net';
+import type { Finding } from '../entity-types.js';
+import type { Recognizer } from '../recognizer.js';
+
+const NAME = 'ip_address.net';
+// Validated by node:net and not preceded by a version word: strong on its own.
+const SCORE = 0.95;
+
+/**
+ * Four dotted decimal groups, not part of a longer dotted or alphanumeric token (so `v1.2.3.4`,
+ * `1.2.3.4.5` and `a1.2.3.4` never start or end a candidate). Octets with leading zeros
+ * (`01.02.03.04`) are refused by `isIPv4`: they are ambiguous (inet_aton reads them as octal)
+ * and in text they are far more often zero-padded numbering than addresses.
+ */
+const IPV4 = /(?<![\w.])\d{1,3}(?:\.\d{1,3}){3}(?!\w|\.\d)/g; // ASCII boundaries, no `u`: Unicode-mode scans measured up to 4× slower
+
+/**
+ * Hex groups with 2–7 colons, optionally ending in an embedded IPv4 (`::ffff:192.0.2.1`);
+ * every compressed form is a sub-case. It over-matches (times, MACs) on purpose: `isIPv6`
+ * then decides. Sticky: it is only tried where a colon says an address may start (a global
+ * scan would try every hex letter of ordinary prose, measured 3× slower).
+ */
+const IPV6 =
+  /(?<![\w:.])(?:[0-9A-Fa-f]{0,4}:){2,7}(?:\d{1,3}(?:\.\d{1,3}){3}|[0-9A-Fa-f]{0,4})(?!\w|\.\d)/y;
+/** The longest run of hex digits and colons an address can have before any of its colons (a full address is 39 characters). */
+const MAX_IPV6_PREFIX = 39;
+
+function isHexOrColon(code: number): boolean {
+  return (code >= 48 && code <= 58) || (code >= 65 && code <= 70) || (code >= 97 && code <= 102); // 0-9 : A-F a-f
+}
+
+/** Where an IPv6 address containing the colon at `colon` would start: the run of hex digits and colons before it. */
+function ipv6StartBefore(text: string, colon: number): number {
+  let start = colon;
+  while (start > 0 && colon - start < MAX_IPV6_PREFIX && isHexOrColon(text.charCodeAt(start - 1))) start--;
+  return start;
+}
+
+/** A word right before a dotted quad that makes it a version number, not an address. */
+const VERSION_WORD_BEFORE = /(?:^|[^\p{L}])(?:version|ver|v|release|build|rev)\.?\s*[:#]?\s*$/iu;
+const VERSION_LOOKBEHIND = 16;
+
+function followsVersionWord(text: string, start: number): boolean {
+  return VERSION_WORD_BEFORE.test(text.slice(Math.max(0, start - VERSION_LOOKBEHIND), start));
+}
+
+/**
+ * `::` alone and two-group forms such as `a::b` pass `isIPv6` but in text are C++/Rust paths or
+ * punctuation; an address needs two non-empty groups (`fe80::1`), or is the loopback `::1`.
+ */
+function isPlausibleIPv6(candidate: string): boolean {
+  if (candidate === '::1') return true;
+  let groups = 0;
+  for (const group of candidate.split(':')) if (group !== '') groups++;
+  return groups >= 2;
+}
+
+/** IPv4 and IPv6 addresses (all compressed forms, IPv4-mapped), validated by node:net. */
+export const ipAddressRecognizer: Recognizer = {
+  name: NAME,
+  type: 'ip_address',
+  contextWords: ['ip', 'ip address', 'ipv4', 'ipv6', 'address', 'host', 'server', 'client', 'remote', 'from'],
+  negativeContextWords: ['version', 'ver', 'v', 'release', 'build'],
+  find(text: string): Finding[] {
+    const findings: Finding[] = [];
+    let lastTriedStart = -1;
+    for (let colon = text.indexOf(':'); colon !== -1; colon = text.indexOf(':', colon + 1)) {
+      const start = ipv6StartBefore(text, colon);
+      if (start === lastTriedStart) continue; // the same run as the previous colon
+      lastTriedStart = start;
+      IPV6.lastIndex = start;
+      const match = IPV6.exec(text);
+      if (match === null) continue;
+      let candidate = match[0];
+      // "at 2001:db8::1: refused" — a trailing colon is punctuation, not an empty group
+      if (candidate.endsWith(':') && !candidate.endsWith('::')) candidate = candidate.slice(0, -1);
+      if (!isIPv6(candidate) || !isPlausibleIPv6(candidate)) continue;
+      const end = start + candidate.length;
+      findings.push({ start, end, type: 'ip_address', score: SCORE, recognizer: NAME });
+      colon = end - 1;
+    }
+    const ipv6Count = findings.length;
+    let nextIPv6 = 0; // both passes run left to right, so one pointer finds the enclosing IPv6
+    IPV4.lastIndex = 0;
+    for (let match = IPV4.exec(text); match !== null; match = IPV4.exec(text)) {
+      const start = match.index;
+      const end = start + match[0].length;
+      if (!isIPv4(match[0]) || followsVersionWord(text, start)) continue;
+      while (nextIPv6 < ipv6Count && (findings[nextIPv6]?.end ?? 0) < end) nextIPv6++;
+      const enclosing = nextIPv6 < ipv6Count ? findings[nextIPv6] : undefined;
+      if (enclosing !== undefined && enclosing.start <= start) continue; // the tail of ::ffff:192.0.2.1
+      findings.push({ start, end, type: 'ip_address', score: SCORE, recognizer: NAME });
+    }
+    return ipv6Count === 0 ? findings : findings.sort((a, b) => a.start - b.start);
+  },
+};

@@ -1,0 +1,37 @@
+import { parseFieldPath, type FieldPath } from '../../crypto/field-paths.js';
+import { RecordError, redactCsvRows, redactJsonLines, type BatchResult, type RecordRedactor } from './record-redaction.js';
+import { buildRecordRedactor, type RedactorSpec } from './redactor.js';
+
+export type { RedactorSpec } from './redactor.js';
+
+/** A batch as it crosses to a worker thread: plain data only. */
+export type BatchTask =
+  | { kind: 'jsonl'; lines: string[]; firstLine: number; fields: string[] | null }
+  | { kind: 'csv'; rows: string[][]; lines: number[]; columns: number[]; names: string[] };
+
+/** What comes back: the batch redacted, or the first bad record (errors do not cross threads with their class). */
+export type BatchOutcome = { result: BatchResult } | { error: { line: number; message: string } };
+
+/** Redactors and parsed paths, built once per spec (per worker thread, that is once). */
+const redactors = new WeakMap<RedactorSpec, RecordRedactor>();
+const paths = new Map<string, FieldPath>();
+
+export function runBatch(spec: RedactorSpec, task: BatchTask): BatchOutcome {
+  let redactor = redactors.get(spec);
+  if (redactor === undefined) {
+    redactor = buildRecordRedactor(spec);
+    redactors.set(spec, redactor);
+  }
+  try {
+    if (task.kind === 'csv') return { result: redactCsvRows(redactor, task.rows, task.lines, task.columns, task.names) };
+    const fields = task.fields?.map((text) => {
+      let path = paths.get(text);
+      if (path === undefined) paths.set(text, (path = parseFieldPath(text)));
+      return path;
+    });
+    return { result: redactJsonLines(redactor, task.lines, task.firstLine, fields ?? null) };
+  } catch (err) {
+    if (err instanceof RecordError) return { error: { line: err.line, message: err.message.slice(`line ${err.line}: `.length) } };
+    throw err;
+  }
+}

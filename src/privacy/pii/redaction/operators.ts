@@ -1,0 +1,210 @@
+import { createHmac } from 'node:crypto';
+import { z } from 'zod';
+import { LangtrainError, invalidInput } from '../../../core/errors.js';
+import { DIGITS, FpeCipher } from '../../../crypto/fpe-ff1.js';
+import type { EntityType, Finding } from '../entity-types.js';
+import { syntheticValue } from './synthetic-values.js';
+
+/**
+ * The anonymizer operators (Presidio's term): what replaces each finding. Pure functions of
+ * the text, its findings and the operator; the same inputs always give the same output.
+ */
+
+/** Type tags (`<EMAIL>`), or with `preserveFormat` a character mask that keeps length, separators and the last four digits of cards, phones and IBANs. */
+export interface MaskingOperator {
+  method: 'masking';
+  preserveFormat?: boolean;
+  /** One UTF-16 unit; `*` by default. */
+  maskChar?: string;
+}
+
+/** Realistic, format-valid fakes; the same (type, value) always gets the same fake under one seed. The seed is a secret. */
+export interface SyntheticOperator {
+  method: 'synthetic';
+  seed: Uint8Array;
+}
+
+/** Deletes the value. */
+export interface RemovalOperator {
+  method: 'removal';
+}
+
+/** `<TYPE:hex16>` from HMAC-SHA256(key, value): equal values give equal tokens, so tables still join, without revealing the values. */
+export interface HashOperator {
+  method: 'hash';
+  key: Uint8Array;
+}
+
+/** FF1 format-preserving encryption of the digits of a card, phone, SSN or IBAN; reversible with {@link decryptValue}. */
+export interface EncryptOperator {
+  method: 'encrypt';
+  /** An FF1 cipher over {@link DIGITS}. */
+  cipher: FpeCipher;
+  /** Context the ciphertexts are bound to (e.g. "customers.notes"); the same context is needed to decrypt. */
+  context?: string;
+}
+
+export type RedactionOperator = MaskingOperator | SyntheticOperator | RemovalOperator | HashOperator | EncryptOperator;
+
+/** One replaced finding: where it was in the input and where its replacement is in the output. */
+export interface Replacement {
+  start: number;
+  end: number;
+  type: EntityType;
+  /** `output.slice(replacementStart, replacementEnd)` is what replaced `input.slice(start, end)`; empty for removal. */
+  replacementStart: number;
+  replacementEnd: number;
+}
+
+export interface RedactedText {
+  text: string;
+  replacements: Replacement[];
+}
+
+/** Types whose values are digit strings with separators: the ones FF1 over digits can encrypt and keep valid-looking. */
+export const FPE_ENTITY_TYPES = ['credit_card', 'phone', 'ssn', 'iban'] as const satisfies readonly EntityType[];
+
+/** HMAC and synthetic keys below 128 bits would make the tokens guessable by brute force of the key. */
+const MIN_KEY_BYTES = 16;
+const DEFAULT_MASK_CHAR = '*';
+
+const keyBytes = (what: string) =>
+  z.custom<Uint8Array>((v) => v instanceof Uint8Array && v.length >= MIN_KEY_BYTES, { message: `${what} must be a Uint8Array of at least ${MIN_KEY_BYTES} bytes` });
+
+const operatorSchema = z.discriminatedUnion(
+  'method',
+  [
+    z.strictObject({
+      method: z.literal('masking'),
+      preserveFormat: z.boolean().optional(),
+      // One UTF-16 unit, so a mask keeps the value's length and the offsets after it.
+      maskChar: z.string().length(1, 'must be a single character').refine((c) => !/[\s\ud800-\udfff]/.test(c), 'must be a visible character').optional(),
+    }),
+    z.strictObject({ method: z.literal('synthetic'), seed: keyBytes('seed') }),
+    z.strictObject({ method: z.literal('removal') }),
+    z.strictObject({ method: z.literal('hash'), key: keyBytes('key') }),
+    z.strictObject({
+      method: z.literal('encrypt'),
+      cipher: z.custom<FpeCipher>((v) => v instanceof FpeCipher && v.alphabet === DIGITS, { message: 'must be an FpeCipher over DIGITS' }),
+      context: z.string().optional(),
+    }),
+  ],
+  { error: 'method must be one of masking, synthetic, removal, hash, encrypt' },
+);
+
+/** A redaction operator from user options, checked once; throws `ERR_CONFIG_UNSUPPORTED_OPTION` naming each problem. */
+export function parseRedactionOperator(options: unknown): RedactionOperator {
+  const parsed = operatorSchema.safeParse(options);
+  if (parsed.success) return parsed.data;
+  const problems = parsed.error.issues.map((i) => (i.path.length > 0 ? `${i.path.join('.')}: ${i.message}` : i.message));
+  throw new LangtrainError('ERR_CONFIG_UNSUPPORTED_OPTION', `redaction operator: ${problems.join('; ')}`, { problems });
+}
+
+/**
+ * Replaces each finding in `text` with what `operator` makes of it. Findings must be sorted by
+ * start and not overlap (as `PIIDetector.detect` returns them). Built left to right, so each
+ * replacement's output offsets are known as it is written.
+ */
+export function redactText(text: string, findings: readonly Finding[], operator: RedactionOperator): RedactedText {
+  const parts: string[] = [];
+  const replacements: Replacement[] = [];
+  let outputLength = 0;
+  let cursor = 0;
+  for (let index = 0; index < findings.length; index++) {
+    const { start, end, type } = findings[index]!;
+    if (start < cursor || end < start || end > text.length) {
+      throw invalidInput('findings must lie inside the text, sorted by start and not overlapping', { index, start, end });
+    }
+    const kept = text.slice(cursor, start);
+    parts.push(kept);
+    outputLength += kept.length;
+    const replacement = replacementFor(text.slice(start, end), type, operator);
+    parts.push(replacement);
+    replacements.push({ start, end, type, replacementStart: outputLength, replacementEnd: outputLength + replacement.length });
+    outputLength += replacement.length;
+    cursor = end;
+    // A removal between two spaces would leave a double space: drop the one after it, unless
+    // the next finding starts there.
+    if (operator.method === 'removal' && text[end] === ' ' && (findings[index + 1]?.start ?? Infinity) > end && outputEndsWithSpace(parts)) {
+      cursor = end + 1;
+    }
+  }
+  parts.push(text.slice(cursor));
+  return { text: parts.join(''), replacements };
+}
+
+/** Whether the output so far ends in a space; the parts just before a removal may be empty (adjacent removals). */
+function outputEndsWithSpace(parts: readonly string[]): boolean {
+  for (let i = parts.length - 1; i >= 0; i--) {
+    const part = parts[i]!;
+    if (part.length > 0) return part.endsWith(' ');
+  }
+  return false;
+}
+
+/** What replaces one value. */
+export function replacementFor(value: string, type: EntityType, operator: RedactionOperator): string {
+  switch (operator.method) {
+    case 'masking':
+      return operator.preserveFormat ? maskPreservingFormat(value, type, operator.maskChar ?? DEFAULT_MASK_CHAR) : `<${type.toUpperCase()}>`;
+    case 'synthetic':
+      return syntheticValue(operator.seed, type, value);
+    case 'removal':
+      return '';
+    case 'hash':
+      return `<${type.toUpperCase()}:${createHmac('sha256', operator.key).update(value, 'utf8').digest('hex').slice(0, 16)}>`;
+    case 'encrypt':
+      return fpe(value, type, operator, 'encrypt');
+  }
+}
+
+/** Letters, combining marks and digits are masked; separators (@ . - space parentheses + /) stay. */
+const MASKED = /[\p{L}\p{M}\p{N}]/gu;
+
+/** Card, phone and IBAN keep their last four characters of this kind, as receipts and PCI DSS display rules do. */
+const LAST_FOUR_KEPT: Partial<Record<EntityType, RegExp>> = {
+  credit_card: /\d/,
+  phone: /\d/,
+  iban: /[A-Za-z0-9]/,
+};
+
+function maskPreservingFormat(value: string, type: EntityType, maskChar: string): string {
+  let keepFrom = value.length;
+  const kept = LAST_FOUR_KEPT[type];
+  if (kept) {
+    let count = 0;
+    let fourthFromEnd = value.length;
+    for (let i = value.length - 1; i >= 0; i--) {
+      if (!kept.test(value[i]!)) continue;
+      if (++count === 4) fourthFromEnd = i;
+    }
+    // A value of four such characters or fewer would be shown whole: mask it all instead.
+    if (count > 4) keepFrom = fourthFromEnd;
+  }
+  // Repeat per UTF-16 unit, so a letter outside the BMP keeps the value's length too.
+  const masked = value.slice(0, keepFrom).replace(MASKED, (c) => maskChar.repeat(c.length));
+  return masked + value.slice(keepFrom);
+}
+
+/**
+ * Inverse of the `encrypt` operator for one value: the original of `ciphertext`, a value of
+ * `type` that `redactText` wrote with the same operator.
+ */
+export function decryptValue(ciphertext: string, type: EntityType, operator: EncryptOperator): string {
+  return fpe(ciphertext, type, operator, 'decrypt');
+}
+
+function fpe(value: string, type: EntityType, operator: EncryptOperator, direction: 'encrypt' | 'decrypt'): string {
+  if (!(FPE_ENTITY_TYPES as readonly EntityType[]).includes(type)) {
+    throw invalidInput(`format-preserving encryption supports ${FPE_ENTITY_TYPES.join(', ')}; not ${type}`, {
+      type,
+      supported: FPE_ENTITY_TYPES,
+    });
+  }
+  if (operator.cipher.alphabet !== DIGITS) {
+    throw invalidInput('format-preserving encryption of PII needs an FpeCipher over DIGITS', { alphabet: operator.cipher.alphabet.length });
+  }
+  // The type is part of the tweak: equal digits as a phone and as a card encrypt differently.
+  const tweak = `langtrain.pii\0${type}\0${operator.context ?? ''}`;
+  return direction === 'encrypt' ? operator.cipher.encrypt(value, tweak) : operator.cipher.decrypt(value, tweak);
+}

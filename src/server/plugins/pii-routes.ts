@@ -1,0 +1,59 @@
+import { randomBytes } from 'node:crypto';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { invalidInput } from '../../core/errors.js';
+import { DEFAULT_CONFIDENCE_THRESHOLD, EntityScanner, type ScanSettings } from '../../privacy/pii/entity-scanner.js';
+import type { EntityType } from '../../privacy/pii/entity-types.js';
+import { piiRedactionKeys } from '../../privacy/pii/pii-keys.js';
+import { buildRecordRedactor, type RedactionSpec } from '../../privacy/pii/redactor.js';
+import type { SecurityManager } from '../../security-manager.js';
+import { actorOf } from '../principal.js';
+import { detectBody, detectReply, redactBody, redactReply } from '../schemas/pii.js';
+import { AUTHENTICATED } from '../schemas/security-schemes.js';
+import { requirePermission } from './authentication.js';
+
+const tags = ['pii'];
+const security = AUTHENTICATED;
+
+/**
+ * `/v1/pii/detect` and `/v1/pii/redact` (permissions `pii.detect`, `pii.redact`): one text or
+ * up to 1000. Redactions are audited as `pii.redacted` with offsets, types, recognizers and
+ * scores, never the values. `synthetic` fakes are consistent within one request; `hash`
+ * pseudonyms are the deployment's (keyring key `pii`), the same in every request.
+ */
+export const piiRoutes: FastifyPluginAsyncZod<{ security: SecurityManager }> = async (app, { security: manager }) => {
+  const scanOf = (body: { types?: EntityType[]; threshold?: number }): ScanSettings => ({ ...(body.types ? { types: body.types } : {}), threshold: body.threshold ?? DEFAULT_CONFIDENCE_THRESHOLD });
+  const list = (text: string | string[]) => (typeof text === 'string' ? [text] : text);
+
+  app.post(
+    '/detect',
+    { onRequest: requirePermission(manager, 'pii.detect'), schema: { tags, security, summary: 'Find personal data in one text or a list', body: detectBody, response: { 200: detectReply } } },
+    async (request) => {
+      const scanner = new EntityScanner(scanOf(request.body));
+      return { results: list(request.body.text).map((text) => ({ spans: scanner.scan(text) })) };
+    },
+  );
+
+  app.post(
+    '/redact',
+    { onRequest: requirePermission(manager, 'pii.redact'), schema: { tags, security, summary: 'Redact personal data in one text or a list', body: redactBody, response: { 200: redactReply } } },
+    async (request) => {
+      const { method, preserveFormat } = request.body;
+      if (preserveFormat && method !== 'masking') throw invalidInput('preserveFormat applies to method masking');
+      const redaction: RedactionSpec =
+        method === 'masking' ? { method, preserveFormat }
+        : method === 'synthetic' ? { method, seed: randomBytes(32) }
+        : method === 'removal' ? { method }
+        : { method, key: (await piiRedactionKeys(manager.keyring)).hashKey };
+      const redactor = buildRecordRedactor({ scan: scanOf(request.body), redaction });
+      const results = list(request.body.text).map((text) => {
+        const spans = redactor.detect(text);
+        return { text: spans.length === 0 ? text : redactor.redact(text, spans), spans };
+      });
+      const redactions = results.flatMap((r, record) => r.spans.map(({ start, end, type, recognizer, score }) => ({ record, start, end, type, recognizer, score })));
+      if (redactions.length > 0) {
+        await manager.audit.record({ eventType: 'pii.redacted', level: 'detailed', result: 'success', userId: actorOf(request.principal!), additionalData: { method, redactions } });
+      }
+      return { results };
+    },
+  );
+};

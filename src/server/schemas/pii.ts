@@ -1,0 +1,24 @@
+import { z } from 'zod';
+import { ENTITY_TYPES } from '../../privacy/pii/entity-types.js';
+
+/** At most this much text in one request; data sets go through `langtrain pii redact`. */
+export const MAX_PII_TEXT = 1_000_000;
+const MAX_PII_TEXTS = 1000;
+
+const detection = {
+  types: z.array(z.enum(ENTITY_TYPES)).min(1).optional(),
+  threshold: z.number().min(0).max(1).optional(),
+};
+const texts = z.union([z.string().max(MAX_PII_TEXT), z.array(z.string().max(MAX_PII_TEXT)).min(1).max(MAX_PII_TEXTS)]);
+
+export const detectBody = z.strictObject({ text: texts, ...detection });
+export const finding = z.object({ start: z.number(), end: z.number(), type: z.enum(ENTITY_TYPES), score: z.number(), recognizer: z.string() });
+export const detectReply = z.object({ results: z.array(z.object({ spans: z.array(finding) })) });
+
+export const redactBody = z.strictObject({
+  text: texts,
+  method: z.enum(['masking', 'removal', 'synthetic', 'hash']).default('masking'),
+  preserveFormat: z.boolean().default(false),
+  ...detection,
+});
+export const redactReply = z.object({ results: z.array(z.object({ text: z.string(), spans: z.array(finding) })) });

@@ -1,0 +1,79 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { jsonl, killChildren, parseJson, runCli, workspace } from './run-cli.js';
+
+/** `langtrain pii scan | redact`, as users run them (built CLI; redaction on worker threads). */
+const cleanups: Array<() => unknown> = [];
+afterEach(async () => {
+  await killChildren();
+  for (const c of cleanups.splice(0).reverse()) c();
+});
+
+function setup() {
+  const w = workspace('pii');
+  cleanups.push(w.cleanup);
+  const config = w.file('langtrain.test.yaml', `crypto:\n  kek: file:${join(w.dir, 'kek.key')}\n`);
+  const cli = (...args: string[]) => runCli([...args, '--db', w.db, '--config', config], { cwd: w.dir, timeoutMs: 60_000 });
+  return { w, cli };
+}
+
+const EMAIL = 'j.doe@mail-example.co.uk';
+const rows = Array.from({ length: 2500 }, (_, i) =>
+  i % 5 === 0 ? { id: i, text: `ticket ${i}: reach me at ${EMAIL} or from 198.51.100.${i % 250}` } : { id: i, text: `ticket ${i}: printer on floor ${i % 9} is jammed (build 10.0.19045)` },
+);
+
+describe('langtrain pii', () => {
+  it('scan writes one spans line per input line, with the issue\'s type names', async () => {
+    const { w, cli } = setup();
+    const input = w.file('in.jsonl', jsonl(rows.slice(0, 10)));
+    const r = await cli('pii', 'scan', '--input', input, '--field', 'text', '--output', join(w.dir, 'spans.jsonl'), '--json');
+    expect(r.code, r.stderr).toBe(0);
+    expect(parseJson(r)).toMatchObject({ records: 10, spans: 4 });
+    const spans = readFileSync(join(w.dir, 'spans.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l).spans);
+    expect(spans).toHaveLength(10);
+    const text = rows[0]!.text;
+    expect(spans[0].map((s: { start: number; end: number; type: string }) => [s.type, text.slice(s.start, s.end)])).toEqual([
+      ['email', EMAIL],
+      ['ip_address', '198.51.100.0'],
+    ]);
+    expect(Object.keys(spans[0][0]).sort()).toEqual(['end', 'score', 'start', 'type']);
+    expect(spans[1]).toEqual([]); // a build number is not an IP address
+  });
+
+  it('redact masks a data set on worker threads, audits every redaction without values, and the log verifies', async () => {
+    const { w, cli } = setup();
+    const input = w.file('in.jsonl', jsonl(rows));
+    const r = await cli('pii', 'redact', '--input', input, '--output', join(w.dir, 'out.jsonl'), '--method', 'masking', '--field', 'text', '--json');
+    expect(r.code, r.stderr).toBe(0);
+    const report = parseJson(r);
+    expect(report).toMatchObject({ records: 2500, redactedRecords: 500, counts: { email: 500, ip_address: 500, phone: 0 } });
+    expect(report.workers).toBeGreaterThan(0);
+    const out = readFileSync(join(w.dir, 'out.jsonl'), 'utf8');
+    expect(out).not.toContain(EMAIL);
+    expect(out.trim().split('\n').map((l) => JSON.parse(l).id)).toEqual(rows.map((row) => row.id));
+
+    const events = await cli('audit', 'query', '--type', 'pii.redacted', '--limit', '1000', '--json');
+    expect(events.code, events.stderr).toBe(0);
+    const redactions = parseJson(events).flatMap((e: { additionalData: { redactions: unknown[] } }) => e.additionalData.redactions);
+    expect(redactions).toHaveLength(1000);
+    expect(redactions[0]).toMatchObject({ line: 1, field: 'text', type: 'email', start: 22, end: 22 + EMAIL.length });
+    expect(events.stdout).not.toContain(EMAIL);
+    const verified = await cli('audit', 'verify', '--json');
+    expect(verified.code, verified.stdout).toBe(0);
+  });
+
+  it('a bad line stops the job: exit 2, the line named, no output', async () => {
+    const { w, cli } = setup();
+    const lines = jsonl(rows).split('\n');
+    lines[1800] = '{"id": 1800, "text": ';
+    const input = w.file('bad.jsonl', lines.join('\n'));
+    const r = await cli('pii', 'redact', '--input', input, '--output', join(w.dir, 'out.jsonl'), '--no-audit', '--quiet');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('line 1801: not valid JSON; no output was written');
+    expect(existsSync(join(w.dir, 'out.jsonl'))).toBe(false);
+    const types = await cli('pii', 'scan', '--input', input, '--output', join(w.dir, 's.jsonl'), '--types', 'email,zip');
+    expect(types.code).toBe(2);
+    expect(types.stderr).toContain('--types: unknown zip (supported: email, phone, ssn');
+  });
+});

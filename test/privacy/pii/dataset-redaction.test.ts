@@ -1,0 +1,115 @@
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { PIIDetector } from '../../../src/privacy/pii/pii-detector.js';
+import { RecordedEvents } from '../../support/recorded-events.js';
+import { tempDir } from '../../support/services.js';
+
+/** PIIDetector.processDataset on this thread (from TypeScript sources there is no compiled worker; the CLI tests run the worker path). */
+const cleanups: Array<() => void> = [];
+afterEach(() => cleanups.splice(0).forEach((c) => c()));
+function dir() {
+  const d = tempDir('pii-dataset');
+  cleanups.push(d.cleanup);
+  return (name: string, text?: string) => {
+    const path = join(d.path, name);
+    if (text !== undefined) writeFileSync(path, text);
+    return path;
+  };
+}
+
+const EMAIL = 'maria.gonzalez@correo-ejemplo.es';
+const CARD = '4111 1111 1111 1111';
+const records = [
+  { id: 1, text: `Contact ${EMAIL} about the refund`, note: `card ${CARD}` },
+  { id: 2, text: 'Nothing personal here, version 2.14.3 shipped', note: 'ok' },
+  { id: 3, text: `Server 203.0.113.42 rejected the login`, nested: { list: [`mail ${EMAIL}`] } },
+];
+const jsonl = (rows: object[]) => rows.map((r) => JSON.stringify(r)).join('\n') + '\n';
+
+describe('PIIDetector.processDataset', () => {
+  it('redacts the chosen fields of a JSONL data set, keeps the rest and the order, counts per type and audits without values', async () => {
+    const file = dir();
+    const audit = new RecordedEvents();
+    const detector = new PIIDetector({ redactionMethod: 'masking' }, { audit });
+    const report = await detector.processDataset({ input: file('in.jsonl', jsonl(records)), output: file('out.jsonl'), fields: ['text'], preserveFormat: false, dataset: 'tickets' });
+    const out = readFileSync(file('out.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    expect(out.map((r) => r.id)).toEqual([1, 2, 3]);
+    expect(out[0].text).toBe('Contact <EMAIL> about the refund');
+    expect(out[0].note).toBe(`card ${CARD}`); // not a chosen field
+    expect(out[1].text).toBe(records[1]!.text);
+    expect(out[2].text).toBe('Server <IP_ADDRESS> rejected the login');
+    expect(report).toMatchObject({ records: 3, redactedRecords: 2, workers: 0 });
+    expect(report.counts).toMatchObject({ email: 1, ip_address: 1, credit_card: 0 });
+
+    const redacted = audit.events.filter((e) => e.eventType === 'pii.redacted');
+    const lines = redacted.flatMap((e) => (e.additionalData!.redactions as Array<Record<string, unknown>>));
+    expect(lines).toEqual([
+      expect.objectContaining({ line: 1, field: 'text', type: 'email', start: 8, end: 8 + EMAIL.length, recognizer: expect.any(String), score: expect.any(Number) }),
+      expect.objectContaining({ line: 3, field: 'text', type: 'ip_address', start: 7, end: 19 }),
+    ]);
+    const summary = audit.events.find((e) => e.eventType === 'pii.dataset_redacted')!;
+    expect(summary.additionalData).toMatchObject({ dataset: 'tickets', records: 3, redactedRecords: 2 });
+    const logged = JSON.stringify(audit.events);
+    for (const secret of [EMAIL, '203.0.113.42']) expect(logged).not.toContain(secret);
+  });
+
+  it('without fields redacts every string, nested ones included; preserveFormat keeps the shape', async () => {
+    const file = dir();
+    const detector = new PIIDetector({ redactionMethod: 'masking', detectionTypes: ['email', 'credit_card'] });
+    await detector.processDataset({ input: file('in.jsonl', jsonl(records)), output: file('out.jsonl'), auditRedactions: false });
+    const out = readFileSync(file('out.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    expect(out[0].note).toMatch(/^card \*{4} \*{4} \*{4} 1111$/);
+    expect(out[2].nested.list[0]).toMatch(/^mail [^@\s]+@[^@\s]+$/);
+    expect(out[2].nested.list[0]).not.toContain('gonzalez');
+    expect(out[2].nested.list[0].length).toBe(`mail ${EMAIL}`.length);
+    expect(out[2].text).toBe(records[2]!.text); // ip_address was not asked for
+  });
+
+  it('redacts chosen CSV columns, quoted line breaks included, and names the line of a bad row', async () => {
+    const file = dir();
+    const csv = `id,comment,email\n1,"two\nlines",${EMAIL}\n2,plain,nobody\n`;
+    const detector = new PIIDetector({ redactionMethod: 'removal' });
+    const report = await detector.processDataset({ input: file('in.csv', csv), output: file('out.csv'), fields: ['email'], auditRedactions: false });
+    expect(readFileSync(file('out.csv'), 'utf8')).toBe('id,comment,email\n1,"two\nlines",\n2,plain,nobody\n');
+    expect(report.counts.email).toBe(1);
+
+    const bad = `id,email\n1,${EMAIL}\n2,"x\ny"\n3,a,b\n`;
+    await expect(detector.processDataset({ input: file('bad.csv', bad), output: file('bad-out.csv'), auditRedactions: false })).rejects.toThrow(/line 5: has 3 cells but the header names 2 columns; no output was written/);
+    expect(existsSync(file('bad-out.csv'))).toBe(false);
+    await expect(detector.processDataset({ input: file('in.csv'), output: file('x.csv'), fields: ['phone'], auditRedactions: false })).rejects.toThrow(/no column "phone" \(columns: id, comment, email\)/);
+  });
+
+  it('a bad line in the middle fails the whole job, names the line and leaves no output, not even a temporary file', async () => {
+    const file = dir();
+    const lines = Array.from({ length: 1200 }, (_, i) => JSON.stringify({ text: `row ${i} mail user${i}@example.org` }));
+    lines[700] = '{"text": "broken';
+    const output = file('out.jsonl', 'an older output that must survive\n');
+    const detector = new PIIDetector();
+    await expect(detector.processDataset({ input: file('in.jsonl', lines.join('\n') + '\n'), output, auditRedactions: false })).rejects.toThrow(/line 701: not valid JSON; no output was written/);
+    expect(readFileSync(output, 'utf8')).toBe('an older output that must survive\n');
+    expect(readdirSync(join(output, '..')).filter((n) => n.endsWith('.tmp'))).toEqual([]);
+  });
+
+  it('synthetic fakes are consistent within a data set; hash needs keys; audit needs a sink', async () => {
+    const file = dir();
+    const rows = [{ text: `a ${EMAIL}` }, { text: `b ${EMAIL}` }, { text: 'c other.person@example.net' }];
+    await new PIIDetector({ redactionMethod: 'synthetic', detectionTypes: ['email'] }).processDataset({ input: file('in.jsonl', jsonl(rows)), output: file('out.jsonl'), auditRedactions: false });
+    const out = readFileSync(file('out.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l).text as string);
+    const fake = (s: string) => s.slice(2);
+    expect(fake(out[0]!)).toBe(fake(out[1]!));
+    expect(fake(out[0]!)).not.toBe(EMAIL);
+    expect(fake(out[2]!)).not.toBe(fake(out[0]!));
+    expect(fake(out[0]!)).toMatch(/@example\.(com|org|net)$/);
+
+    await expect(new PIIDetector({ redactionMethod: 'hash' }).processDataset({ input: file('in.jsonl'), output: file('h.jsonl'), auditRedactions: false })).rejects.toThrow(/redactionMethod hash needs keys/);
+    await expect(new PIIDetector().processDataset({ input: file('in.jsonl'), output: file('a.jsonl') })).rejects.toThrow(/auditRedactions needs an audit sink/);
+  });
+
+  it('refuses unknown options and types, naming what is supported', () => {
+    expect(() => new PIIDetector({ detectionTypes: ['email', 'zip_code' as never] })).toThrow(/supported: email, phone, ssn, credit_card, ip_address, person_name, address, iban, date_of_birth, passport, api_key/);
+    expect(() => new PIIDetector({ redactionMethod: 'blur' as never })).toThrow(/supported: masking, synthetic, removal, hash, encrypt/);
+    expect(() => new PIIDetector({ confidence_threshold: 0.9 } as never)).toThrow(/unknown option confidence_threshold.*confidenceThreshold/);
+    expect(() => new PIIDetector({ confidenceThreshold: 1.5 })).toThrow(/confidenceThreshold/);
+  });
+});

@@ -1,0 +1,101 @@
+import { describe, expect, it } from 'vitest';
+import { generateApiKey } from '../../../../src/identity/api-keys/api-key-format.js';
+import { apiKeyRecognizer } from '../../../../src/privacy/pii/recognizers/api-key.js';
+
+const values = (text: string): string[] => apiKeyRecognizer.find(text).map((f) => text.slice(f.start, f.end));
+
+// Tokens are assembled at run time so that secret scanners do not flag this file.
+const base62 = (length: number): string =>
+  Array.from({ length }, (_, i) => '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz'[(i * 37 + 11) % 62]).join('');
+const hex = (length: number): string => Array.from({ length }, (_, i) => '0123456789abcdef'[(i * 7 + 3) % 16]).join('');
+
+// AWS's documented example access key id (IAM user guide).
+const AWS_EXAMPLE = ['AKIA', 'IOSFODNN7EXAMPLE'].join('');
+// The example token shown on jwt.io (HS256, {"sub":"1234567890","name":"John Doe","iat":1516239022}).
+const JWT_IO = [
+  'eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9',
+  'eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4gRG9lIiwiaWF0IjoxNTE2MjM5MDIyfQ',
+  'SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c',
+].join('.');
+
+const TOKENS: readonly [kind: string, token: string][] = [
+  ['AWS access key id', AWS_EXAMPLE],
+  ['AWS temporary key id', `ASIA${'Y34FZKBOKMUTVV7A'}`],
+  ['GitHub classic token', `ghp_${base62(36)}`],
+  ['GitHub app token', `ghs_${base62(36)}`],
+  ['GitHub fine-grained token', `github_pat_${base62(22)}_${base62(59)}`],
+  ['Slack bot token', `xoxb-${'123456789012'}-${'1234567890123'}-${base62(24)}`],
+  ['Slack app token', `xapp-1-A0123456789-${'1234567890123'}-${hex(64)}`],
+  ['Stripe secret key', `sk_live_${base62(24)}`],
+  ['Stripe restricted key', `rk_live_${base62(24)}`],
+  ['Google API key', `AIza${base62(35)}`],
+  ['OpenAI project key', `sk-proj-${base62(48)}`],
+  ['OpenAI legacy key', `sk-${base62(20)}T3BlbkFJ${base62(20)}`],
+  ['Anthropic key', `sk-ant-api03-${base62(93)}AA`],
+  ['GitLab token', `glpat-${base62(20)}`],
+  ['npm token', `npm_${base62(36)}`],
+  ['SendGrid key', `SG.${base62(22)}.${base62(43)}`],
+  ['Twilio API key', `SK${hex(32)}`],
+  ['JWT', JWT_IO],
+];
+
+describe('apiKeyRecognizer', () => {
+  it('finds a token with exact offsets', () => {
+    const text = `export AWS_ACCESS_KEY_ID=${AWS_EXAMPLE}\n`;
+    const [finding] = apiKeyRecognizer.find(text);
+    expect(finding).toMatchObject({ start: 25, end: 45, type: 'api_key', recognizer: 'api_key.known_format' });
+  });
+
+  it.each(TOKENS)('finds a %s', (_kind, token) => {
+    expect(values(`token: "${token}" end`)).toEqual([token]);
+  });
+
+  it('finds our own keys only when their checksum is right', () => {
+    const { key } = generateApiKey({ environment: 'live' });
+    const [finding] = apiKeyRecognizer.find(`Authorization: Bearer ${key}`);
+    expect(finding?.score).toBe(1);
+    expect(values(`Bearer ${key}`)).toEqual([key]);
+    const last = key.at(-1) === 'a' ? 'b' : 'a';
+    expect(values(`Bearer ${key.slice(0, -1)}${last}`)).toEqual([]);
+    expect(values(`lt_test_${generateApiKey({ environment: 'test' }).key.slice(8)}`)).toHaveLength(1);
+  });
+
+  it('finds a whole PEM private key block', () => {
+    const pem = ['-----BEGIN RSA PRIVATE KEY-----', 'MIIEowIBAAKCAQEA0Z3VS5JJcds3xfn', 'kmR1bGy2aXKp1N5kb9Qn', '-----END RSA PRIVATE KEY-----'].join('\n');
+    const text = `key:\n${pem}\nnext`;
+    expect(values(text)).toEqual([pem]);
+    const openssh = ['-----BEGIN OPENSSH PRIVATE KEY-----', 'b3BlbnNzaC1rZXktdjEAAAAA', '-----END OPENSSH PRIVATE KEY-----'].join('\n');
+    expect(values(openssh)).toEqual([openssh]);
+  });
+
+  it('finds only the password of a connection string', () => {
+    const text = 'DATABASE_URL=postgres://app_user:Xk9#mP2vQ@db.internal:5432/app';
+    expect(values(text)).toEqual(['Xk9#mP2vQ']);
+    expect(values('mongodb+srv://admin:hunter2@cluster0.example.net/test')).toEqual(['hunter2']);
+    expect(values('redis://:s3cr3tpass@cache:6379')).toEqual(['s3cr3tpass']); // Redis: password without user
+  });
+
+  it('refuses placeholder passwords in example connection strings', () => {
+    expect(values('postgres://user:${DB_PASSWORD}@localhost/db')).toEqual([]);
+    expect(values('mysql://root:<password>@localhost/db and amqp://guest:****@rabbit')).toEqual([]);
+  });
+
+  it('refuses public keys, certificates and truncated or malformed tokens', () => {
+    expect(values('-----BEGIN PUBLIC KEY-----\nMIIBIjANBgkqh\n-----END PUBLIC KEY-----')).toEqual([]);
+    expect(values('-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEA (truncated)')).toEqual([]);
+    expect(values(`ghp_${base62(35)} and ghp_${base62(37)}`)).toEqual([]);
+    expect(values(`AKIA${'IOSFODNN7EXAMPL'} and akia${'iosfodnn7example'}`)).toEqual([]);
+    expect(values('sk-learn and sk-ant and sk_live_short')).toEqual([]);
+  });
+
+  it('refuses JWT-shaped strings whose header is not a JOSE header', () => {
+    const notJson = `eyJ${base62(20)}.eyJ${base62(20)}.${base62(30)}`;
+    expect(values(notJson)).toEqual([]);
+  });
+
+  it('scores by format specificity', () => {
+    const [twilio] = apiKeyRecognizer.find(`SK${hex(32)}`);
+    const [sendgrid] = apiKeyRecognizer.find(`SG.${base62(22)}.${base62(43)}`);
+    expect(twilio?.score).toBeLessThan(sendgrid?.score ?? 0);
+  });
+});

@@ -1,0 +1,64 @@
+import { describe, expect, it } from 'vitest';
+import { creditCardRecognizer } from '../../../../src/privacy/pii/recognizers/credit-card.js';
+
+const values = (text: string): string[] => creditCardRecognizer.find(text).map((f) => text.slice(f.start, f.end));
+
+/** Issuers' published test card numbers (Stripe, Adyen, PayPal/Braintree test-card lists). */
+const TEST_CARDS = [
+  '4111 1111 1111 1111', // Visa
+  '4012888888881881', // Visa
+  '4222222222222', // Visa, 13 digits
+  '5555 5555 5555 4444', // Mastercard
+  '5105-1051-0510-5100', // Mastercard
+  '2223003122003222', // Mastercard 2-series
+  '3782 822463 10005', // American Express
+  '371449635398431', // American Express
+  '6011 1111 1111 1117', // Discover
+  '6011000990139424', // Discover
+  '3530111333300000', // JCB
+  '3566002020360505', // JCB
+  '30569309025904', // Diners Club
+  '38520000023237', // Diners Club
+  '6200000000000005', // UnionPay
+];
+
+describe('creditCardRecognizer', () => {
+  it('finds a grouped card with exact offsets and a strong score', () => {
+    const text = 'Card: 4111 1111 1111 1111, exp 12/29';
+    const [finding] = creditCardRecognizer.find(text);
+    expect(finding).toMatchObject({ start: 6, end: 25, type: 'credit_card', recognizer: 'credit_card.luhn', score: 1 });
+  });
+
+  it.each(TEST_CARDS)('finds the published test card %s', (card) => {
+    expect(values(`pay with ${card} now`)).toEqual([card]);
+  });
+
+  it('refuses 16-digit numbers that fail Luhn', () => {
+    expect(values('4111 1111 1111 1112')).toEqual([]);
+    expect(values('5555555555554445')).toEqual([]);
+  });
+
+  it('refuses Luhn-valid numbers without a known issuer or with a wrong length', () => {
+    expect(values('1234567812345670')).toEqual([]); // Luhn-valid, no issuer starts with 1
+    expect(values('41111111111111113')).toEqual([]); // Luhn-valid Visa prefix, 17 digits
+    expect(values('37828224631003')).toEqual([]); // Luhn-valid Amex prefix, 14 digits
+  });
+
+  it('refuses cards inside longer digit runs', () => {
+    expect(values('94111111111111111')).toEqual([]);
+    expect(values('41111111111111119')).toEqual([]);
+    expect(values('1234 4111 1111 1111 1111')).toEqual([]);
+    expect(values('ref 4111-1111-1111-1111-22')).toEqual([]);
+  });
+
+  it('refuses mixed separators and non-card grouping', () => {
+    expect(values('4111 1111-1111 1111')).toEqual([]);
+    expect(values('41 11 11 11 11 11 11 11')).toEqual([]);
+  });
+
+  it('scores unbroken digits lower than printed card groups', () => {
+    const [grouped] = creditCardRecognizer.find('4111 1111 1111 1111');
+    const [unbroken] = creditCardRecognizer.find('4111111111111111');
+    expect(unbroken?.score).toBeLessThan(grouped?.score ?? 0);
+  });
+});

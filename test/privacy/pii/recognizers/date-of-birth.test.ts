@@ -1,0 +1,55 @@
+import { describe, expect, it } from 'vitest';
+import { dateOfBirthRecognizer } from '../../../../src/privacy/pii/recognizers/date-of-birth.js';
+
+const values = (text: string): string[] => dateOfBirthRecognizer.find(text).map((f) => text.slice(f.start, f.end));
+
+describe('dateOfBirthRecognizer', () => {
+  it('finds a cued ISO date with exact offsets', () => {
+    const text = 'Date of birth: 1985-03-12.';
+    const [finding] = dateOfBirthRecognizer.find(text);
+    expect(finding).toMatchObject({ start: 15, end: 25, type: 'date_of_birth', recognizer: 'date_of_birth.cued' });
+    expect(finding?.score).toBeGreaterThanOrEqual(0.95);
+  });
+
+  it('finds numeric US and European formats', () => {
+    expect(values('DOB: 03/12/1985')).toEqual(['03/12/1985']);
+    expect(values('D.O.B. 12.03.1985')).toEqual(['12.03.1985']);
+    expect(values('birthday 25/12/1990')).toEqual(['25/12/1990']); // only valid as d/m
+    expect(values('dob 12-31-1979')).toEqual(['12-31-1979']); // only valid as m/d
+    expect(values('DOB 03/12/85')).toEqual(['03/12/85']);
+  });
+
+  it('finds written dates in several languages', () => {
+    expect(values('She was born on March 12, 1985 in Ohio')).toEqual(['March 12, 1985']);
+    expect(values('born 12 March 1985')).toEqual(['12 March 1985']);
+    expect(values('born on the 3rd of Sept. 1971')).toEqual(['3rd of Sept. 1971']);
+    expect(values('Er ist am 12. März 1985 geboren. Geboren am 4. Juli 1976')).toEqual(['4. Juli 1976']);
+    expect(values('Elle est née le 1er août 1990 à Lyon')).toEqual(['1er août 1990']);
+    expect(values('fecha de nacimiento: 12 de marzo de 1985')).toEqual(['12 de marzo de 1985']);
+    expect(values('data di nascita 12/03/1985')).toEqual(['12/03/1985']);
+  });
+
+  it('allows words between the cue and the date within the window', () => {
+    expect(values('John Smith was born in Paris, France on 12 March 1985.')).toEqual(['12 March 1985']);
+  });
+
+  it('refuses dates without a birth cue', () => {
+    expect(values('The meeting is on 2024-03-15 and the invoice dated 12/03/1985.')).toEqual([]);
+    expect(values('Released March 12, 1985.')).toEqual([]);
+  });
+
+  it('refuses a cue in another sentence or line, or too far away', () => {
+    expect(values('He was born in Ohio. The firm opened 12 March 1985.')).toEqual([]);
+    expect(values('DOB\n12/03/1985')).toEqual([]);
+    expect(values(`born ${'in a small town by the sea, far away '.repeat(2)}on 12 March 1985`)).toEqual([]);
+  });
+
+  it('refuses impossible calendar dates and implausible years', () => {
+    expect(values('born 30/02/1985')).toEqual([]);
+    expect(values('born 29 Feb 2001')).toEqual([]);
+    expect(values('born 29 Feb 2000')).toEqual(['29 Feb 2000']);
+    expect(values('born 12/03/1850')).toEqual([]);
+    expect(values(`born 12/03/${new Date().getUTCFullYear() + 1}`)).toEqual([]);
+    expect(values('DOB 13.13.1985')).toEqual([]);
+  });
+});

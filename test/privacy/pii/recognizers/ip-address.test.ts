@@ -1,0 +1,56 @@
+import { describe, expect, it } from 'vitest';
+import { ipAddressRecognizer } from '../../../../src/privacy/pii/recognizers/ip-address.js';
+
+const values = (text: string): string[] => ipAddressRecognizer.find(text).map((f) => text.slice(f.start, f.end));
+
+describe('ipAddressRecognizer', () => {
+  it('finds an RFC 5737 IPv4 address with exact offsets', () => {
+    const text = 'Login from 192.0.2.146 failed';
+    const [finding] = ipAddressRecognizer.find(text);
+    expect(finding).toMatchObject({ start: 11, end: 22, type: 'ip_address', recognizer: 'ip_address.net' });
+    expect(finding?.score).toBeGreaterThanOrEqual(0.95);
+  });
+
+  it('finds all three RFC 5737 documentation ranges, with ports and CIDR suffixes', () => {
+    expect(values('hosts 192.0.2.1, 198.51.100.23:8080 and 203.0.113.0/24.')).toEqual([
+      '192.0.2.1',
+      '198.51.100.23',
+      '203.0.113.0',
+    ]);
+    expect(values('0.0.0.0 and 255.255.255.255')).toEqual(['0.0.0.0', '255.255.255.255']);
+  });
+
+  it('finds RFC 3849 IPv6 addresses in full and compressed forms', () => {
+    expect(values('peer 2001:0db8:85a3:0000:0000:8a2e:0370:7334 up')).toEqual(['2001:0db8:85a3:0000:0000:8a2e:0370:7334']);
+    expect(values('peer 2001:db8::1 up')).toEqual(['2001:db8::1']);
+    expect(values('peer 2001:db8:0:0:1::1 and fe80::1 and ::1')).toEqual(['2001:db8:0:0:1::1', 'fe80::1', '::1']);
+    expect(values('[2001:db8::8a2e:370:7334]:443')).toEqual(['2001:db8::8a2e:370:7334']);
+    expect(values('refused 2001:db8::1: timeout')).toEqual(['2001:db8::1']);
+  });
+
+  it('reports an IPv4-mapped IPv6 address once, whole', () => {
+    const text = 'client ::ffff:192.0.2.128 connected';
+    expect(values(text)).toEqual(['::ffff:192.0.2.128']);
+  });
+
+  it('returns IPv6 and IPv4 findings in text order', () => {
+    expect(values('203.0.113.9 then 2001:db8::2 then 198.51.100.7')).toEqual(['203.0.113.9', '2001:db8::2', '198.51.100.7']);
+  });
+
+  it('refuses out-of-range octets and leading zeros', () => {
+    expect(values('256.1.1.1 999.0.0.1 192.168.1.300')).toEqual([]);
+    expect(values('01.02.03.04')).toEqual([]);
+  });
+
+  it('refuses version strings and longer dotted numbers', () => {
+    expect(values('version 1.2.3.4')).toEqual([]);
+    expect(values('v1.2.3.4 and ver. 10.0.0.1 and build 4.3.2.1 and release: 2.0.0.1')).toEqual([]);
+    expect(values('1.2.3.4.5 and 10.1.2.3.4')).toEqual([]);
+  });
+
+  it('refuses times, MAC addresses and code paths that look like IPv6', () => {
+    expect(values('at 12:30:45 from 00:1a:2b:3c:4d:5e')).toEqual([]);
+    expect(values('std::vector and a :: b and Vec::new()')).toEqual([]);
+    expect(values('2001:db8:::1 and 2001:db8::g')).toEqual([]);
+  });
+});

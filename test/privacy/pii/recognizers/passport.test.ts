@@ -1,0 +1,54 @@
+import { describe, expect, it } from 'vitest';
+import { passportRecognizer } from '../../../../src/privacy/pii/recognizers/passport.js';
+
+const values = (text: string): string[] => passportRecognizer.find(text).map((f) => text.slice(f.start, f.end));
+
+// ICAO Doc 9303 part 4, appendix: the TD3 specimen passport of "ANNA MARIA ERIKSSON", Utopia.
+const SPECIMEN_LINE_1 = 'P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<';
+const SPECIMEN_LINE_2 = 'L898902C36UTO7408122F1204159ZE184226B<<<<<10';
+
+describe('passportRecognizer', () => {
+  it('finds a number after a passport cue with exact offsets', () => {
+    const text = 'Passport No.: C01X00T47 (Germany)';
+    const [finding] = passportRecognizer.find(text);
+    expect(finding).toMatchObject({ start: 14, end: 23, type: 'passport', recognizer: 'passport.cued' });
+  });
+
+  it('finds national number formats after cues in several languages', () => {
+    expect(values('US passport number is 340020013')).toEqual(['340020013']);
+    expect(values('passport: A12345678')).toEqual(['A12345678']);
+    expect(values('Reisepass C01X00T47')).toEqual(['C01X00T47']);
+    expect(values('numéro de passeport 12AB34567')).toEqual(['12AB34567']);
+    expect(values('passeport n° 12AB34567')).toEqual(['12AB34567']);
+    expect(values('pasaporte PAA123456, passaporto YA1234567')).toEqual(['PAA123456', 'YA1234567']);
+    expect(values('Indian passport # J8369854')).toEqual(['J8369854']);
+  });
+
+  it('refuses document-like numbers without a cue, or before it', () => {
+    expect(values('Order 340020013 and ticket C01X00T47')).toEqual([]);
+    expect(values('C01X00T47 is my passport')).toEqual([]);
+  });
+
+  it('refuses tokens that are not document numbers', () => {
+    expect(values('passport expires 2030')).toEqual([]);
+    expect(values('passport PASSPORTS and ABCDEF12')).toEqual([]);
+    expect(values('My passport. ABC123456 is a code')).toEqual([]);
+    expect(values('passport 1234567890123')).toEqual([]);
+  });
+
+  it('finds an ICAO 9303 TD3 machine-readable line with valid check digits', () => {
+    const text = `${SPECIMEN_LINE_1}\n${SPECIMEN_LINE_2}\n`;
+    const [finding] = passportRecognizer.find(text);
+    expect(text.slice(finding?.start, finding?.end)).toBe(SPECIMEN_LINE_2);
+    expect(finding?.score).toBe(1);
+  });
+
+  it('refuses an MRZ line with any wrong check digit', () => {
+    const corrupt = (at: number, digit: string): string => SPECIMEN_LINE_2.slice(0, at) + digit + SPECIMEN_LINE_2.slice(at + 1);
+    expect(values(corrupt(9, '7'))).toEqual([]); // document number check
+    expect(values(corrupt(19, '3'))).toEqual([]); // birth date check
+    expect(values(corrupt(27, '8'))).toEqual([]); // expiry check
+    expect(values(corrupt(43, '1'))).toEqual([]); // composite check
+    expect(values(corrupt(1, '9'))).toEqual([]); // changed document number
+  });
+});
