@@ -6,6 +6,8 @@ import type { KeyEncryptionKey } from './crypto/kms/key-encryption-key.js';
 import { openKek } from './crypto/kms/open-kek.js';
 import { once, type Once } from './core/once.js';
 import { DataProtectionManager, type DataProtectionManagerOptions } from './privacy/data-protection-manager.js';
+import { PIIDetector, type PIIDetectorOptions } from './privacy/pii/pii-detector.js';
+import { piiRedactionKeys } from './privacy/pii/pii-keys.js';
 import { SecretsManager, type SecretsManagerOptions } from './secrets/index.js';
 import { ApiKeyStore } from './identity/api-keys/api-key-store.js';
 import { apiKeyMigrations } from './identity/api-keys/api-key-schema.js';
@@ -208,6 +210,16 @@ export class SecurityManager {
   /** The seed's `DataProtectionManager` over this deployment's keyring and audit log. */
   dataProtectionManager(options: DataProtectionManagerOptions = {}): DataProtectionManager {
     return new DataProtectionManager(options, { keyring: this.keyring, audit: this.audit, keyManagement: this.config.crypto.keyManagement });
+  }
+
+  /**
+   * The seed's `PIIDetector`, recording redactions in this deployment's audit log; `hash` and
+   * `encrypt` use the keyring's `pii` key (created on first use).
+   */
+  async piiDetector(options: PIIDetectorOptions = {}): Promise<PIIDetector> {
+    const method = options.redactionMethod;
+    const keys = method === 'hash' || method === 'encrypt' ? await piiRedactionKeys(this.keyring) : undefined;
+    return new PIIDetector(options, { audit: this.audit, ...(keys ? { keys } : {}) });
   }
 
   /**

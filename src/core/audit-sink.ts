@@ -8,8 +8,9 @@ export type JsonValue = string | number | boolean | null | JsonValue[] | { [key:
 
 /**
  * `basic` events are security-significant (authentication outcomes, key and policy
- * changes, denials, erasures); `detailed` events are routine activity (each API read, each
- * redaction). A log at `auditLevel: "basic"` keeps only the former.
+ * changes, denials, erasures, redactions: evidence of what was done to personal data);
+ * `detailed` events are routine activity (each API read). A log at `auditLevel: "basic"`
+ * keeps only the former.
  */
 export type AuditEventLevel = 'basic' | 'detailed';
 

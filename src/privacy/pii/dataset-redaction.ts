@@ -12,7 +12,8 @@ import { invalidInput } from '../../core/errors.js';
 import { datasetFormatOf, type DatasetFormat } from '../../crypto/dataset-encryption.js';
 import { parseFieldPath } from '../../crypto/field-paths.js';
 import { ENTITY_TYPES, type EntityType } from './entity-types.js';
-import { csvColumns, type BatchResult } from './record-redaction.js';
+import { csvColumns, redactRecord, type BatchResult } from './record-redaction.js';
+import { buildRecordRedactor } from './redactor.js';
 import { runBatch, type BatchOutcome, type BatchTask, type RedactorSpec } from './redaction-batch.js';
 
 /**
@@ -61,7 +62,7 @@ export async function redactDataset(job: RedactDatasetJob): Promise<RedactDatase
   const wanted = job.workers ?? availableParallelism();
   const pool = wanted > 0 && existsSync(WORKER_FILE) ? new Piscina({ filename: WORKER_FILE, workerData: job.spec, minThreads: wanted, maxThreads: wanted }) : null;
   const run = pool ? (task: BatchTask) => pool.run(task) as Promise<BatchOutcome> : (task: BatchTask) => Promise.resolve(runBatch(job.spec, task));
-  const report: RedactDatasetReport = { records: 0, redactedRecords: 0, counts: Object.fromEntries(ENTITY_TYPES.map((t) => [t, 0])) as Record<EntityType, number>, bytes: 0, workers: pool ? wanted : 0 };
+  const report: RedactDatasetReport = { records: 0, redactedRecords: 0, counts: zeroCounts(), bytes: 0, workers: pool ? wanted : 0 };
 
   const input = createReadStream(job.input);
   input.on('data', (chunk) => (report.bytes += chunk.length));
@@ -149,18 +150,50 @@ export async function redactDataset(job: RedactDatasetJob): Promise<RedactDatase
   return report;
 }
 
-async function recordBatch(job: RedactDatasetJob, result: BatchResult): Promise<void> {
+/** What redacting an in-memory list gives: a redacted copy (same order) and the same counts as for files. */
+export interface RedactedRecords {
+  records: Record<string, unknown>[];
+  report: Omit<RedactDatasetReport, 'bytes' | 'workers'>;
+}
+
+/** An in-memory list of records, on this thread; audited per batch like files, `line` being the record's 1-based position. */
+export async function redactRecords(records: readonly Record<string, unknown>[], job: Pick<RedactDatasetJob, 'spec' | 'fields' | 'audit'>): Promise<RedactedRecords> {
+  const redactor = buildRecordRedactor(job.spec);
+  const fields = job.fields?.length ? job.fields.map(parseFieldPath) : null;
+  const report: RedactedRecords['report'] = { records: 0, redactedRecords: 0, counts: zeroCounts() };
+  const out: Record<string, unknown>[] = [];
+  for (let from = 0; from < records.length; from += BATCH_RECORDS) {
+    const batch: BatchResult = { records: [], redactions: [], redactedRecords: 0 };
+    records.slice(from, from + BATCH_RECORDS).forEach((record, i) => {
+      if (record === null || typeof record !== 'object' || Array.isArray(record)) throw invalidInput(`record ${from + i + 1}: a record must be an object`);
+      const copy = structuredClone(record);
+      if (redactRecord(redactor, copy, from + i + 1, fields, batch.redactions)) batch.redactedRecords += 1;
+      out.push(copy);
+    });
+    report.records += Math.min(BATCH_RECORDS, records.length - from);
+    report.redactedRecords += batch.redactedRecords;
+    for (const r of batch.redactions) report.counts[r.type] += 1;
+    if (job.audit && batch.redactions.length > 0) await recordBatch(job, batch);
+  }
+  if (job.audit) await recordSummary(job, report);
+  return { records: out, report };
+}
+
+function zeroCounts(): Record<EntityType, number> {
+  return Object.fromEntries(ENTITY_TYPES.map((t) => [t, 0])) as Record<EntityType, number>;
+}
+
+async function recordBatch(job: Pick<RedactDatasetJob, 'spec' | 'audit'>, result: BatchResult): Promise<void> {
   const { sink, dataset, userId } = job.audit!;
   await sink.record({
     eventType: 'pii.redacted',
-    level: 'detailed',
     result: 'success',
     userId: userId ?? null,
     additionalData: { dataset, method: job.spec.redaction.method, redactions: result.redactions as unknown as JsonValue[] },
   });
 }
 
-async function recordSummary(job: RedactDatasetJob, report: RedactDatasetReport): Promise<void> {
+async function recordSummary(job: Pick<RedactDatasetJob, 'spec' | 'audit'>, report: Pick<RedactDatasetReport, 'records' | 'redactedRecords' | 'counts'>): Promise<void> {
   const { sink, dataset, userId } = job.audit!;
   await sink.record({
     eventType: 'pii.dataset_redacted',

@@ -4,7 +4,7 @@ import type { AuditSink } from '../../core/audit-sink.js';
 import { invalidInput, LangtrainError } from '../../core/errors.js';
 import { parseOptions } from '../../core/options.js';
 import type { DatasetFormat } from '../../crypto/dataset-encryption.js';
-import { redactDataset, type RedactDatasetReport } from './dataset-redaction.js';
+import { redactDataset, redactRecords, type RedactDatasetReport, type RedactedRecords } from './dataset-redaction.js';
 import { DEFAULT_CONFIDENCE_THRESHOLD, EntityScanner } from './entity-scanner.js';
 import { ENTITY_TYPES, type EntityType, type Finding } from './entity-types.js';
 import { buildRecordRedactor, type RedactionSpec, type RedactorSpec } from './redactor.js';
@@ -36,22 +36,28 @@ export interface PIIDetectorDeps {
   keys?: { hashKey: Uint8Array; encryptionKey: Uint8Array };
 }
 
-export interface ProcessDatasetOptions {
+/** A data set on disk: JSON Lines or CSV in, the same format out. */
+export interface DatasetFiles {
   input: string;
   output: string;
+  /** Default: from the input's extension. */
   format?: DatasetFormat;
+}
+
+export interface ProcessDatasetOptions {
   /** JSONL field paths or CSV columns; default every string field / column. */
   fields?: string[];
   /** The seed's `preserve_format` (masking: keep length, separators, last four digits). Default true, as in the seed. */
   preserveFormat?: boolean;
   /** The seed's `audit_redactions`: every redaction recorded (never its value). Default true. */
   auditRedactions?: boolean;
-  /** Name in the audit records; default the input path. */
+  /** Name in the audit records; default the input path (or `records` for an in-memory list). */
   dataset?: string;
   /** Who runs it, for the audit records. */
   userId?: string;
-  /** Worker threads; default one per core. */
+  /** Files only: worker threads, default one per core. */
   workers?: number;
+  /** Files only. */
   onProgress?: (progress: { records: number; bytes: number; totalBytes: number }) => void;
 }
 
@@ -88,19 +94,29 @@ export class PIIDetector {
     return { text: findings.length === 0 ? text : redactor.redact(text, findings), findings };
   }
 
-  /** Redact a JSONL or CSV data set on every core (see redactDataset). */
-  async processDataset(options: ProcessDatasetOptions): Promise<RedactDatasetReport> {
-    const audit = options.auditRedactions ?? true;
-    if (audit && !this.#deps.audit) throw new LangtrainError('ERR_CONFIG_INVALID', 'auditRedactions needs an audit sink: build the PIIDetector with deps.audit (SecurityManager does), or pass auditRedactions: false');
+  /**
+   * The seed's `process_dataset(raw_dataset, preserve_format, audit_redactions)`. Files (JSONL or
+   * CSV, any size) are streamed and redacted on every core (redactDataset); a list of records is
+   * redacted here and a redacted copy returned, the input left as it was.
+   */
+  processDataset(dataset: DatasetFiles, options?: ProcessDatasetOptions): Promise<RedactDatasetReport>;
+  processDataset(dataset: readonly Record<string, unknown>[], options?: ProcessDatasetOptions): Promise<RedactedRecords>;
+  async processDataset(dataset: DatasetFiles | readonly Record<string, unknown>[], options: ProcessDatasetOptions = {}): Promise<RedactDatasetReport | RedactedRecords> {
+    const auditRedactions = options.auditRedactions ?? true;
+    if (auditRedactions && !this.#deps.audit) throw new LangtrainError('ERR_CONFIG_INVALID', 'auditRedactions needs an audit sink: build the PIIDetector with deps.audit (SecurityManager does), or pass auditRedactions: false');
+    const spec = this.#spec(options.preserveFormat ?? true);
+    const audit = (name: string) => (auditRedactions ? { audit: { sink: this.#deps.audit!, dataset: options.dataset ?? name, userId: options.userId ?? null } } : {});
+    if (Array.isArray(dataset)) return redactRecords(dataset, { spec, ...(options.fields ? { fields: options.fields } : {}), ...audit('records') });
+    const files = dataset as DatasetFiles;
     return redactDataset({
-      input: options.input,
-      output: options.output,
-      ...(options.format ? { format: options.format } : {}),
+      input: files.input,
+      output: files.output,
+      ...(files.format ? { format: files.format } : {}),
       ...(options.fields ? { fields: options.fields } : {}),
-      spec: this.#spec(options.preserveFormat ?? true),
+      spec,
       ...(options.workers !== undefined ? { workers: options.workers } : {}),
       ...(options.onProgress ? { onProgress: options.onProgress } : {}),
-      ...(audit ? { audit: { sink: this.#deps.audit!, dataset: options.dataset ?? options.input, userId: options.userId ?? null } } : {}),
+      ...audit(files.input),
     });
   }
 

@@ -63,14 +63,22 @@ export function redactJsonLines(redactor: RecordRedactor, lines: readonly string
       throw new RecordError(line, 'not valid JSON');
     }
     if (record === null || typeof record !== 'object' || Array.isArray(record)) throw new RecordError(line, 'a record must be a JSON object');
-    const before = result.redactions.length;
-    const redactValue = (value: unknown, field: string): unknown => (typeof value === 'string' ? redactString(redactor, value, line, field, result.redactions) : value);
-    if (fields) for (const path of fields) transformAt(record as Record<string, unknown>, path, redactValue);
-    else redactAllStrings(record as Record<string, unknown>, '', redactValue);
-    if (result.redactions.length > before) result.redactedRecords += 1;
+    if (redactRecord(redactor, record as Record<string, unknown>, line, fields, result.redactions)) result.redactedRecords += 1;
     result.records.push(JSON.stringify(record));
   });
   return result;
+}
+
+/**
+ * Redact one record in place: the strings at `fields`, or every string anywhere in it. Appends
+ * what it redacted to `redactions` (as found at `line`) and says whether it changed anything.
+ */
+export function redactRecord(redactor: RecordRedactor, record: Record<string, unknown>, line: number, fields: readonly FieldPath[] | null, redactions: RedactionRecord[]): boolean {
+  const before = redactions.length;
+  const redactValue = (value: unknown, field: string): unknown => (typeof value === 'string' ? redactString(redactor, value, line, field, redactions) : value);
+  if (fields) for (const path of fields) transformAt(record, path, redactValue);
+  else redactAllStrings(record, '', redactValue);
+  return redactions.length > before;
 }
 
 /**

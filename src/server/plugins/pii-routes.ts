@@ -51,7 +51,7 @@ export const piiRoutes: FastifyPluginAsyncZod<{ security: SecurityManager }> = a
       });
       const redactions = results.flatMap((r, record) => r.spans.map(({ start, end, type, recognizer, score }) => ({ record, start, end, type, recognizer, score })));
       if (redactions.length > 0) {
-        await manager.audit.record({ eventType: 'pii.redacted', level: 'detailed', result: 'success', userId: actorOf(request.principal!), additionalData: { method, redactions } });
+        await manager.audit.record({ eventType: 'pii.redacted', result: 'success', userId: actorOf(request.principal!), additionalData: { method, redactions } });
       }
       return { results };
     },

@@ -32,7 +32,7 @@ describe('PIIDetector.processDataset', () => {
     const file = dir();
     const audit = new RecordedEvents();
     const detector = new PIIDetector({ redactionMethod: 'masking' }, { audit });
-    const report = await detector.processDataset({ input: file('in.jsonl', jsonl(records)), output: file('out.jsonl'), fields: ['text'], preserveFormat: false, dataset: 'tickets' });
+    const report = await detector.processDataset({ input: file('in.jsonl', jsonl(records)), output: file('out.jsonl') }, { fields: ['text'], preserveFormat: false, dataset: 'tickets' });
     const out = readFileSync(file('out.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
     expect(out.map((r) => r.id)).toEqual([1, 2, 3]);
     expect(out[0].text).toBe('Contact <EMAIL> about the refund');
@@ -57,7 +57,7 @@ describe('PIIDetector.processDataset', () => {
   it('without fields redacts every string, nested ones included; preserveFormat keeps the shape', async () => {
     const file = dir();
     const detector = new PIIDetector({ redactionMethod: 'masking', detectionTypes: ['email', 'credit_card'] });
-    await detector.processDataset({ input: file('in.jsonl', jsonl(records)), output: file('out.jsonl'), auditRedactions: false });
+    await detector.processDataset({ input: file('in.jsonl', jsonl(records)), output: file('out.jsonl') }, { auditRedactions: false });
     const out = readFileSync(file('out.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
     expect(out[0].note).toMatch(/^card \*{4} \*{4} \*{4} 1111$/);
     expect(out[2].nested.list[0]).toMatch(/^mail [^@\s]+@[^@\s]+$/);
@@ -70,14 +70,14 @@ describe('PIIDetector.processDataset', () => {
     const file = dir();
     const csv = `id,comment,email\n1,"two\nlines",${EMAIL}\n2,plain,nobody\n`;
     const detector = new PIIDetector({ redactionMethod: 'removal' });
-    const report = await detector.processDataset({ input: file('in.csv', csv), output: file('out.csv'), fields: ['email'], auditRedactions: false });
+    const report = await detector.processDataset({ input: file('in.csv', csv), output: file('out.csv') }, { fields: ['email'], auditRedactions: false });
     expect(readFileSync(file('out.csv'), 'utf8')).toBe('id,comment,email\n1,"two\nlines",\n2,plain,nobody\n');
     expect(report.counts.email).toBe(1);
 
     const bad = `id,email\n1,${EMAIL}\n2,"x\ny"\n3,a,b\n`;
-    await expect(detector.processDataset({ input: file('bad.csv', bad), output: file('bad-out.csv'), auditRedactions: false })).rejects.toThrow(/line 5: has 3 cells but the header names 2 columns; no output was written/);
+    await expect(detector.processDataset({ input: file('bad.csv', bad), output: file('bad-out.csv') }, { auditRedactions: false })).rejects.toThrow(/line 5: has 3 cells but the header names 2 columns; no output was written/);
     expect(existsSync(file('bad-out.csv'))).toBe(false);
-    await expect(detector.processDataset({ input: file('in.csv'), output: file('x.csv'), fields: ['phone'], auditRedactions: false })).rejects.toThrow(/no column "phone" \(columns: id, comment, email\)/);
+    await expect(detector.processDataset({ input: file('in.csv'), output: file('x.csv') }, { fields: ['phone'], auditRedactions: false })).rejects.toThrow(/no column "phone" \(columns: id, comment, email\)/);
   });
 
   it('a bad line in the middle fails the whole job, names the line and leaves no output, not even a temporary file', async () => {
@@ -86,7 +86,7 @@ describe('PIIDetector.processDataset', () => {
     lines[700] = '{"text": "broken';
     const output = file('out.jsonl', 'an older output that must survive\n');
     const detector = new PIIDetector();
-    await expect(detector.processDataset({ input: file('in.jsonl', lines.join('\n') + '\n'), output, auditRedactions: false })).rejects.toThrow(/line 701: not valid JSON; no output was written/);
+    await expect(detector.processDataset({ input: file('in.jsonl', lines.join('\n') + '\n'), output }, { auditRedactions: false })).rejects.toThrow(/line 701: not valid JSON; no output was written/);
     expect(readFileSync(output, 'utf8')).toBe('an older output that must survive\n');
     expect(readdirSync(join(output, '..')).filter((n) => n.endsWith('.tmp'))).toEqual([]);
   });
@@ -94,7 +94,7 @@ describe('PIIDetector.processDataset', () => {
   it('synthetic fakes are consistent within a data set; hash needs keys; audit needs a sink', async () => {
     const file = dir();
     const rows = [{ text: `a ${EMAIL}` }, { text: `b ${EMAIL}` }, { text: 'c other.person@example.net' }];
-    await new PIIDetector({ redactionMethod: 'synthetic', detectionTypes: ['email'] }).processDataset({ input: file('in.jsonl', jsonl(rows)), output: file('out.jsonl'), auditRedactions: false });
+    await new PIIDetector({ redactionMethod: 'synthetic', detectionTypes: ['email'] }).processDataset({ input: file('in.jsonl', jsonl(rows)), output: file('out.jsonl') }, { auditRedactions: false });
     const out = readFileSync(file('out.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l).text as string);
     const fake = (s: string) => s.slice(2);
     expect(fake(out[0]!)).toBe(fake(out[1]!));
@@ -102,8 +102,19 @@ describe('PIIDetector.processDataset', () => {
     expect(fake(out[2]!)).not.toBe(fake(out[0]!));
     expect(fake(out[0]!)).toMatch(/@example\.(com|org|net)$/);
 
-    await expect(new PIIDetector({ redactionMethod: 'hash' }).processDataset({ input: file('in.jsonl'), output: file('h.jsonl'), auditRedactions: false })).rejects.toThrow(/redactionMethod hash needs keys/);
+    await expect(new PIIDetector({ redactionMethod: 'hash' }).processDataset({ input: file('in.jsonl'), output: file('h.jsonl') }, { auditRedactions: false })).rejects.toThrow(/redactionMethod hash needs keys/);
     await expect(new PIIDetector().processDataset({ input: file('in.jsonl'), output: file('a.jsonl') })).rejects.toThrow(/auditRedactions needs an audit sink/);
+  });
+
+  it('redacts an in-memory list of records into a copy, as the seed passes raw_dataset', async () => {
+    const audit = new RecordedEvents();
+    const input = [{ text: `mail ${EMAIL}` }, { text: 'nothing' }];
+    const { records: out, report } = await new PIIDetector({ redactionMethod: 'masking' }, { audit }).processDataset(input, { preserveFormat: false });
+    expect(out).toEqual([{ text: 'mail <EMAIL>' }, { text: 'nothing' }]);
+    expect(input[0]!.text).toBe(`mail ${EMAIL}`);
+    expect(report).toMatchObject({ records: 2, redactedRecords: 1, counts: { email: 1 } });
+    expect(audit.events.map((e) => e.eventType)).toEqual(['pii.redacted', 'pii.dataset_redacted']);
+    expect(JSON.stringify(audit.events)).not.toContain(EMAIL);
   });
 
   it('refuses unknown options and types, naming what is supported', () => {

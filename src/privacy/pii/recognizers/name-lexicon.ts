@@ -22,6 +22,11 @@ export const NameFlag = {
   Place: 8,
   /** A street-type word ("Lane", "Forest", "Path"): a run ending in it is a street, not a person. */
   Street: 16,
+  /**
+   * A romanised Chinese, Japanese or Korean surname ("Zhang", "Park"): the given name after it
+   * may be any pinyin or hyphenated Korean given name, which no list can hold in full.
+   */
+  EastAsianSurname: 32,
 } as const;
 
 export interface NameLexicon {
@@ -81,6 +86,16 @@ const ROMANISED_EAST_ASIAN_GIVEN_NAMES = [
   'minjun', 'min-jun', 'seojun', 'seo-jun', 'jiwoo', 'ji-woo', 'seoyeon', 'seo-yeon', 'jimin', 'ji-min',
   'jiho', 'ji-ho', 'hyun', 'soo-jin', 'soojin', 'yuna', 'eunji', 'eun-ji', 'minseo', 'min-seo', 'jisoo',
   'ji-hoon', 'jihoon', 'sung-min', 'young-ho', 'dong-hyun',
+];
+
+/**
+ * Vietnamese surnames: faker's `vi` locale lists them among first names, and a dozen family
+ * names cover about nine in ten Vietnamese people (Nguyễn alone about 38%), so the list is short
+ * and closed. With and without diacritics, as English text often drops them.
+ */
+const VIETNAMESE_SURNAMES = [
+  'nguyễn', 'trần', 'lê', 'phạm', 'hoàng', 'huỳnh', 'phan', 'vũ', 'võ', 'đặng', 'bùi', 'đỗ', 'hồ', 'ngô', 'dương', 'lý',
+  'nguyen', 'tran', 'pham', 'hoang', 'huynh', 'vu', 'vo', 'dang', 'bui', 'do', 'ngo', 'duong', 'ly',
 ];
 
 /**
@@ -165,6 +180,29 @@ function transliterationsOfCyrillic(word: string): string[] {
 
 const CYRILLIC_WORD = /^[\u0400-\u04ff]+$/;
 
+/** Greek digraphs first, then letters (ELOT 743 / UN transliteration, simplified), so "Παπανικολάου" matches "Papanikolaou". */
+const GREEK_DIGRAPHS: readonly (readonly [string, string])[] = [
+  ['ου', 'ou'], ['αι', 'ai'], ['ει', 'ei'], ['οι', 'oi'], ['αυ', 'av'], ['ευ', 'ev'], ['γγ', 'ng'], ['γκ', 'gk'], ['μπ', 'mp'], ['ντ', 'nt'],
+];
+const GREEK_TO_LATIN: Readonly<Record<string, string>> = {
+  α: 'a', β: 'v', γ: 'g', δ: 'd', ε: 'e', ζ: 'z', η: 'i', θ: 'th', ι: 'i', κ: 'k', λ: 'l', μ: 'm', ν: 'n', ξ: 'x',
+  ο: 'o', π: 'p', ρ: 'r', σ: 's', ς: 's', τ: 't', υ: 'y', φ: 'f', χ: 'ch', ψ: 'ps', ω: 'o',
+};
+const GREEK_WORD = /^[\u0370-\u03ff\u1f00-\u1fff]+$/;
+const COMBINING_MARKS = /[\u0300-\u036f]/g;
+
+function transliterationOfGreek(word: string): string | undefined {
+  let rest = word.normalize('NFD').replace(COMBINING_MARKS, '');
+  for (const [greek, latin] of GREEK_DIGRAPHS) rest = rest.replaceAll(greek, latin);
+  let latin = '';
+  for (const char of rest) {
+    const mapped = char >= 'a' && char <= 'z' ? char : GREEK_TO_LATIN[char];
+    if (mapped === undefined) return undefined;
+    latin += mapped;
+  }
+  return latin;
+}
+
 function addFlag(flags: Map<string, number>, word: string, flag: number): void {
   flags.set(word, (flags.get(word) ?? 0) | flag);
 }
@@ -181,6 +219,10 @@ function addNameEntry(flags: Map<string, number>, flag: number, cjkTarget: Set<s
     if (word.length < 2) continue;
     addFlag(flags, word, flag);
     if (CYRILLIC_WORD.test(word)) for (const latin of transliterationsOfCyrillic(word)) addFlag(flags, latin, flag);
+    if (GREEK_WORD.test(word)) {
+      const latin = transliterationOfGreek(word);
+      if (latin !== undefined) addFlag(flags, latin, flag);
+    }
   }
 }
 
@@ -191,7 +233,8 @@ function buildNameLexicon(): NameLexicon {
   const placeNames = new Set<string>();
 
   for (const word of ROMANISED_EAST_ASIAN_GIVEN_NAMES) addFlag(flags, word, NameFlag.First);
-  for (const word of ROMANISED_EAST_ASIAN_SURNAMES) addFlag(flags, word, NameFlag.Surname);
+  for (const word of ROMANISED_EAST_ASIAN_SURNAMES) addFlag(flags, word, NameFlag.Surname | NameFlag.EastAsianSurname);
+  for (const word of VIETNAMESE_SURNAMES) addFlag(flags, word, NameFlag.Surname);
   for (const word of [...ENGLISH_FUNCTION_WORDS, ...NAMES_THAT_ARE_WORDS, ...calendarWords()]) addFlag(flags, word, NameFlag.Common);
   for (const word of Object.values(allLocales.en?.word ?? {}).flat()) addFlag(flags, String(word).toLowerCase(), NameFlag.Common);
 

@@ -1,5 +1,6 @@
 import type { Finding } from '../entity-types.js';
 import { CONTEXT_WINDOW, type Recognizer } from '../recognizer.js';
+import { csvCuedFields } from './csv-header-cues.js';
 
 const NAME = 'passport.cued';
 // A document-number shape right after a passport cue found here: likely, but the shape (6–9
@@ -8,17 +9,47 @@ const CUED_NUMBER_SCORE = 0.9;
 // An ICAO 9303 machine-readable line with four valid check digits is unmistakable.
 const MRZ_SCORE = 1.0;
 
-/** A passport cue in English, German, French, Spanish, Italian, Portuguese, Polish, then "no.", "#", … */
+/**
+ * A passport cue, then an optional number word ("no.", "n.", "nr", "number", "nummer", "#"), so
+ * that the abbreviation's period is not taken for the end of a sentence. Latin-script cues
+ * (English, German, French, Spanish, Italian, Portuguese, Polish, Dutch, Turkish, Vietnamese)
+ * need word edges, with compounds such as "Reisepassnummer" and inflections such as
+ * "paszportu"; the Cyrillic, Arabic and CJK cues are written without `\b`, which only knows
+ * ASCII words.
+ */
 // `\b` and Latin letters rather than `\p{L}` with the `u` flag: case-insensitive Unicode scans measured 4× slower
-const CUE = /\b(?:passport|reisepass|passeport|pasaporte|passaporto|passaporte|paszport)(?![a-zà-ÿ])/gi;
+const CUE = new RegExp(
+  [
+    String.raw`(?:\b(?:passport|reisepass|passeport|pasaporte|passaporto|passaporte|paszport[u]?|paspoort|pasaport|hộ chiếu)`,
+    String.raw`(?:nummer|nr|number|numarası)?(?![a-zà-ÿ])`,
+    String.raw`|(?<![а-яё])паспорт[аеу]?|جواز السفر|旅券番号|旅券|护照号码|护照号|护照|여권번호|여권)`,
+    String.raw`(?:\s*(?:(?:no|nr|n|num|number|nummer|numéro|número|numero|numer)(?![a-zà-ÿ])\s*[.º°]?|[#№]))?(?:\s*:)?`,
+  ].join(''),
+  'gi',
+);
 
 /**
  * National passport numbers: 6–9 upper-case letters and digits with at least five digits and at
- * most three letters. Covers US (9 digits or a letter + 8 digits), UK (9 digits), DE (C + 8 of a
- * restricted alphabet), FR (2 digits, 2 letters, 5 digits), IT (2 letters + 7 digits), ES (3
- * letters + 6 digits), IN (a letter + 7 digits), CA (2 letters + 6 digits).
+ * most three letters. Covers US (9 digits or a letter + 8 digits), UK (9 digits), FR (2 digits,
+ * 2 letters, 5 digits), IT (2 letters + 7 digits), ES (3 letters + 6 digits), IN (a letter + 7
+ * digits), CA (2 letters + 6 digits), CN (a letter + 8 digits), JP (2 letters + 7 digits).
  */
 const DOCUMENT_NUMBER = /(?<![\p{L}\p{N}])(?=(?:[A-Z]*\d){5})(?!(?:\d*[A-Z]){4})[A-Z0-9]{6,9}(?![\p{L}\p{N}])/gu;
+
+/**
+ * Letter-heavy numbers: the German passport (C + 8 of an alphabet without vowels) and the Dutch
+ * one (9 letters and digits, last a digit) may hold one or two digits only. Any 9 upper-case
+ * letters and digits fit, so this shape is only taken right after the cue (and its number word),
+ * not anywhere in the window.
+ */
+const LETTER_HEAVY_NUMBER = /^[ \t]*([A-Z0-9]{9})(?![\p{L}\p{N}])/u;
+const HAS_DIGIT = /\d/;
+
+/**
+ * Russian passports print the number in groups: the international one as a 2-digit series and
+ * 7 digits ("72 1234567"), the internal one as 4-digit series and 6 digits ("45 06 123456").
+ */
+const GROUPED_DIGITS = /(?<![\p{L}\p{N}])(?:\d{2} \d{7}|\d{2} ?\d{2} \d{6})(?![\p{L}\p{N}])/u;
 
 /** A sentence or line ends between the cue and the number: the number belongs to something else. */
 const SENTENCE_BREAK = /[.!?]\s+\p{Lu}|[\n;]/u;
@@ -60,19 +91,43 @@ function isValidMrzLine2(line: string): boolean {
   );
 }
 
+/** Where the passport number after a cue that ends at `cueEnd` lies, if there is one. */
+function numberAfterCue(text: string, cueEnd: number): { start: number; end: number } | null {
+  const after = text.slice(cueEnd, cueEnd + CONTEXT_WINDOW);
+  const adjacent = LETTER_HEAVY_NUMBER.exec(after);
+  if (adjacent !== null && HAS_DIGIT.test(adjacent[1] ?? '')) {
+    const start = cueEnd + adjacent[0].length - (adjacent[1]?.length ?? 0);
+    return { start, end: cueEnd + adjacent[0].length };
+  }
+  DOCUMENT_NUMBER.lastIndex = 0;
+  const number = DOCUMENT_NUMBER.exec(after);
+  const grouped = GROUPED_DIGITS.exec(after);
+  // the earliest of the two shapes is the number; the other may be a later, unrelated token
+  const first = grouped !== null && (number === null || grouped.index < number.index) ? grouped : number;
+  if (first === null || SENTENCE_BREAK.test(after.slice(0, first.index + 1))) return null;
+  return { start: cueEnd + first.index, end: cueEnd + first.index + first[0].length };
+}
+
 function findCuedNumbers(text: string, findings: Finding[]): void {
   CUE.lastIndex = 0;
   for (let cue = CUE.exec(text); cue !== null; cue = CUE.exec(text)) {
-    const cueEnd = cue.index + cue[0].length;
     // "Passport No.: C01X00T47", "passport number is 123456789": the first fitting token in the window
-    const after = text.slice(cueEnd, cueEnd + CONTEXT_WINDOW);
+    const span = numberAfterCue(text, cue.index + cue[0].length);
+    if (span === null) continue;
+    findings.push({ start: span.start, end: span.end, type: 'passport', score: CUED_NUMBER_SCORE, recognizer: NAME });
+    CUE.lastIndex = span.end;
+  }
+}
+
+/** Passport numbers in the columns of a CSV whose header names one (`passport`, `passport_no`). */
+function findInCuedColumns(text: string, findings: Finding[]): void {
+  for (const field of csvCuedFields(text, 'passport')) {
+    const value = text.slice(field.start, field.end);
     DOCUMENT_NUMBER.lastIndex = 0;
-    const number = DOCUMENT_NUMBER.exec(after);
-    if (number === null || SENTENCE_BREAK.test(after.slice(0, number.index + 1))) continue;
-    const start = cueEnd + number.index;
-    const end = start + number[0].length;
-    findings.push({ start, end, type: 'passport', score: CUED_NUMBER_SCORE, recognizer: NAME });
-    CUE.lastIndex = end;
+    const number = DOCUMENT_NUMBER.exec(value);
+    const whole = (number !== null && number[0].length === value.length) || (/^[A-Z0-9]{9}$/.test(value) && HAS_DIGIT.test(value));
+    if (!whole) continue;
+    findings.push({ start: field.start, end: field.end, type: 'passport', score: CUED_NUMBER_SCORE, recognizer: NAME });
   }
 }
 
@@ -88,15 +143,18 @@ function findMrzLines(text: string, findings: Finding[]): void {
 export const passportRecognizer: Recognizer = {
   name: NAME,
   type: 'passport',
-  contextWords: ['passport', 'passport no', 'passport number', 'reisepass', 'passeport', 'pasaporte', 'passaporto'],
+  contextWords: [
+    'passport', 'passport no', 'passport number', 'reisepass', 'reisepassnummer', 'passeport', 'pasaporte', 'passaporto',
+    'passaporte', 'paszportu', 'paspoortnummer', 'pasaport', 'паспорт', 'паспорта', 'hộ chiếu', 'جواز السفر', '旅券番号',
+    '护照号码',
+  ],
   find(text: string): Finding[] {
     const findings: Finding[] = [];
     findCuedNumbers(text, findings);
-    if (text.includes('<<')) {
-      const cuedCount = findings.length;
-      findMrzLines(text, findings);
-      if (cuedCount > 0 && findings.length > cuedCount) findings.sort((a, b) => a.start - b.start);
-    }
+    const cuedCount = findings.length;
+    findInCuedColumns(text, findings);
+    if (text.includes('<<')) findMrzLines(text, findings);
+    if (cuedCount > 0 && findings.length > cuedCount) findings.sort((a, b) => a.start - b.start);
     return findings;
   },
 };

@@ -1,65 +1,58 @@
 import type { Finding } from '../entity-types.js';
 import type { Recognizer } from '../recognizer.js';
+import { CJK_PRESENT, findCjkNames } from './cjk-names.js';
 import { NameFlag, nameLexicon, type NameLexicon } from './name-lexicon.js';
 
 /**
  * Person names in any script, offline, from faker's name lists of ~70 locales (see
  * name-lexicon.ts) instead of an NER model: Presidio's spaCy NER is English-only and slow.
  *
- * Four scans, each one global regex whose matches are looked up in a Map:
- * - cased scripts (Latin, Cyrillic, Greek, Armenian): runs of 2+ capitalised tokens, with
- *   particles ("van", "de", "al") and initials between them, or an honorific and 1+ tokens;
- * - cue phrases ("my name is", "signed,") followed by capitalised tokens, for single names;
+ * - cased scripts (Latin, Cyrillic, Greek, Armenian): one hand-written pass over the text
+ *   collects runs of capitalised tokens (particles "van", "de", "al" and initials between them);
+ *   each run is scored from its tokens' list entries and shapes and from the cue before or after
+ *   it ("my name is", "Customer", "Thanks,", a chat speaker's "Name:", an e-mail display name);
  * - spaced uncased scripts (Arabic, Hebrew, Devanagari, Thai, Georgian): two listed names side by side;
- * - Han, kana and Hangul: a listed surname followed by a listed given name, or by one or two
- *   characters and an honorific ("先生", "さん", "씨").
+ * - Han, kana and Hangul: cjk-names.ts.
  *
- * Character classes are explicit BMP ranges, not `\p{Lu}` with the `u` flag: measured on 5 MB
- * of mixed text, the `\p{…}` run regex scanned at 16 MB/s and the range version at 177 MB/s.
+ * The cased pass is a charCode loop, not a regex: the run regex plus a cue-phrase regex tried at
+ * every position scanned name-dense text at ~20 MB/s; the loop looks at a character once and
+ * builds strings only for capitalised tokens. Character classes are explicit BMP ranges: `\p{Lu}`
+ * with the `u` flag measured 10x slower.
  */
 
 const SCORE_LISTED_PAIR = 0.95;
 const SCORE_CUED = 0.9;
-const SCORE_LISTED_FIRST_UNKNOWN_SURNAME = 0.85;
-const SCORE_CJK_LISTED = 0.9;
+const SCORE_EAST_ASIAN = 0.9;
+const SCORE_LISTED_AND_UNKNOWN = 0.85;
+const SCORE_PERSON_CUE = 0.85;
 const RECOGNIZER = 'person_name.lexicon';
 
-/** Capital letters of the Latin, Greek, Cyrillic and Armenian blocks (Latin Extended blocks mix cases; checked per token). */
-const UPPER = String.raw`A-Z\u00C0-\u00D6\u00D8-\u00DE\u0100-\u024F\u0386-\u038F\u0391-\u03AB\u0400-\u042F\u0531-\u0556\u1E00-\u1EFF`;
-const LETTER = String.raw`A-Za-z\u00C0-\u00D6\u00D8-\u00F6\u00F8-\u024F\u0300-\u036F\u0386-\u03FF\u0400-\u052F\u0531-\u0587\u1E00-\u1EFF`;
-const TOKEN = `[${UPPER}][${LETTER}]*(?:['’\\-][${LETTER}]+)*`;
-const PARTICLES = 'van|von|vom|de|der|den|del|della|degli|di|da|das|dos|do|du|la|le|ter|ten|bin|binti|bint|ibn|al|el|y|zu|af|av|e';
-const SEPARATOR = `[ \\t]+(?:(?:${PARTICLES})[ \\t]+){0,2}`;
-/** An initial ("F.") only inside a run, so a sentence end ("Paris. John") never joins two runs. */
-const ELEMENT = `(?:[${UPPER}]\\.(?=[ \\t]+[${UPPER}])|${TOKEN})`;
-/**
- * 2+ capitalised tokens; the first may end in a dot so that "Mr. Smith" and "Dr. Ana Lima" are
- * one run (a first token that is not an honorific is then a sentence end, and dropped). A single
- * capitalised word is a sentence start unless cued.
- */
-const CAPITALISED_RUN = new RegExp(`${TOKEN}\\.?(?:${SEPARATOR}${ELEMENT})+`, 'g');
-const WORD_CHAR_BEFORE = new RegExp(`[${LETTER}0-9'’.\\-]`);
-const RUN_TOKEN = new RegExp(`[${UPPER}]\\.|${TOKEN}|[a-z]+`, 'g');
-
-/** Phrases before a name. */
-const CUE_PHRASES = [
-  '[Mm]y name is', '[Nn]ame is', '[Nn]ame:', '[Nn]amed', '[Ss]igned,?', '[Rr]egards,', '[Ss]incerely,',
-  "[Jj]e m'appelle", '[Ii]ch heiße', '[Ii]ch heisse', '[Mm]ein [Nn]ame ist', '[Mm]e llamo', '[Mm]i nombre es',
-  '[Mm]i chiamo', '[Mm]eu nome é', '[Mm]ijn naam is', '[Мм]еня зовут', '[Pp]atient:', '[Cc]ontact:', '[Aa]uthor:',
-].join('|');
-/** A cue phrase, then 1–4 capitalised tokens: the name. */
-const CUED_NAME = new RegExp(`(?:${CUE_PHRASES})[ \\t]+(${TOKEN}(?:${SEPARATOR}${ELEMENT}){0,3})`, 'g');
+/** Lower-case particles between the words of a name ("Ludwig van Beethoven", "Jan de Vries"). */
+const PARTICLES = new Set([
+  'van', 'von', 'vom', 'de', 'der', 'den', 'del', 'della', 'degli', 'di', 'da', 'das', 'dos', 'do', 'du', 'la', 'le',
+  'ter', 'ten', 'bin', 'binti', 'bint', 'ibn', 'al', 'el', 'y', 'zu', 'af', 'av', 'e',
+]);
+/** Capitalised particles that join a name but do not count as one of its words ("Maricel Dela Cruz", "Darragh Ó Briain"). */
+const NAME_PARTICLES = new Set(['dela', 'de', 'del', 'della', 'da', 'di', 'van', 'von', 'le', 'la', 'ó', 'ní', 'nic', 'mac', 'bin', 'ibn', 'abu', 'ben', 'al', 'el', 'dos', 'das', 'du']);
 
 /** Leading run tokens that are cues, not part of the name ("Dear John Smith", "Mr John Smith"). */
 const CUE_TOKENS = new Set([
   'mr', 'mrs', 'ms', 'miss', 'mx', 'dr', 'prof', 'herr', 'frau', 'm', 'mme', 'mlle', 'sr', 'sra', 'srta', 'sig', 'dott', 'pan', 'pani',
-  'sayın', 'г-н', 'г-жа', 'dear', 'hi', 'hello',
+  'sayın', 'г-н', 'г-жа', 'dear', 'hi', 'hello', 'señor', 'señora', 'signor', 'signora', 'dhr', 'mevr', 'bay', 'bayan', 'shri', 'smt',
+  'ông', 'bà',
+]);
+
+/** Capitalised words inside a run, before a name, that make it a person ("Customer Ana Lima", "Met Ana Lima"). */
+const PERSON_CUE_TOKENS = new Set([
+  'customer', 'client', 'cliente', 'kunde', 'kundin', 'holder', 'owner', 'lead', 'met', 'visited', 'thanks', "i'm", 'i’m',
+  'applicant', 'employee', 'patient', 'tenant', 'passenger', 'recipient', 'sender', 'visitor', 'guest', 'attendee',
+  'speaker', 'contact', 'assignee', 'reporter', 'requester', 'subscriber', 'member', 'user',
 ]);
 
 /** Words inside a run that make it an organisation, a place, an event or a product. */
 const NON_PERSON_TOKENS = new Set([
   'inc', 'corp', 'corporation', 'ltd', 'llc', 'llp', 'plc', 'gmbh', 'ag', 'sa', 'sas', 'sarl', 'srl', 'spa', 'bv',
-  'nv', 'ab', 'oy', 'co', 'company', 'group', 'holdings', 'bank', 'university', 'universität', 'université',
+  'nv', 'ab', 'oy', 'co', 'company', 'group', 'holdings', 'bank', 'banco', 'banque', 'university', 'universität', 'université',
   'universidad', 'college', 'institute', 'foundation', 'association', 'society', 'motors', 'airlines',
   'airways', 'technologies', 'technology', 'systems', 'labs', 'software', 'pharmaceuticals', 'partners',
   'capital', 'ventures', 'media', 'studios', 'records', 'press', 'hotel', 'hospital', 'clinic', 'church',
@@ -70,8 +63,10 @@ const NON_PERSON_TOKENS = new Set([
   'beach', 'lake', 'island', 'islands', 'valley', 'mountain', 'mountains', 'heights', 'bridge', 'river',
   'ocean', 'sea', 'bay', 'cup', 'league', 'award', 'awards', 'prize', 'festival', 'day', 'act', 'law',
   'pro', 'max', 'plus', 'edition', 'series', 'model', 'cloud', 'azure', 'windows', 'office', 'studio',
-  'santa', 'san', 'saint', 'sankt', 'fort', 'mount', 'cape', 'pier', 'garden', 'tower', 'plaza', 'mall', 'castle',
-  'palace', 'temple', 'zoo', 'services', 'service', 'web',
+  'santa', 'san', 'saint', 'sankt', 'fort', 'mount', 'cape', 'pier', 'garden', 'tower', 'towers', 'plaza', 'mall', 'castle',
+  'palace', 'temple', 'zoo', 'services', 'service', 'web', 'house', 'residency', 'apartments', 'enclave',
+  // Indian locality words ("Shanti Kunj", "Anna Nagar"): housing societies and neighbourhoods.
+  'nagar', 'kunj', 'vihar', 'colony', 'puram', 'ganj', 'bagh', 'marg', 'chowk', 'layout', 'sector',
 ]);
 
 /** Words after a salutation that address a role, not a person ("Dear Sir", "Hi Team"). */
@@ -81,27 +76,83 @@ const SALUTATION_NOUNS = new Set([
   'there', 'folks', 'guys', 'reader', 'readers', 'client', 'applicant', 'candidate', 'editor', 'board', 'world',
 ]);
 
-/** Surname shapes that need no list: O'Connor, McAdams, Al-Farsi, Ivanova, Kowalska, Johansson. */
+/**
+ * Surname shapes that need no list: O'Connor, McAdams, Al-Farsi, Ivanova, Kowalska, Johansson,
+ * Petrenko, Popescu, Yılmazoğlu, Hovhannisyan, Rezapour, Alizadeh, Papadopoulos, Georgiadis.
+ */
 const SURNAME_SHAPE =
-  /^(?:(?:O['’]|Mc|Mac|Fitz)[A-Z\u00C0-\u00DE]|(?:Al|El|Ben|Bin|Abu|Ibn)-[A-Z\u00C0-\u00DE]|.{2,}(?:ov|ova|ev|eva|ski|ska|sky|wicz|enko|escu|sson|poulos|ović|ovic|ić|yan|dze|shvili)$)/;
+  /^(?:(?:O['’]|Mc|Mac|Fitz)[A-Z\u00C0-\u00DE]|(?:Al|El|Ben|Bin|Abu|Ibn)-[A-Z\u00C0-\u00DE]|.{2,}(?:ov|ova|ev|eva|ski|ska|sky|wicz|enko|escu|sson|poulos|opoulou|idis|iadis|akis|ović|ovic|ić|yan|dze|shvili|oğlu|oglu|pour|zadeh)$)/;
+/** Romanised Korean given names are two syllables joined by a hyphen ("Min-jun", "Hyun-woo"). */
+const KOREAN_GIVEN_SHAPE = /^[A-Z][a-z]{1,4}-[a-z]{2,4}$/;
+/** One or two Hanyu Pinyin syllables without tone marks ("Wei", "Xiaoling", "Haoran"). */
+const PINYIN_SYLLABLE = '(?:zh|ch|sh|[bpmfdtnlgkhjqxrzcsyw])?(?:iang|iong|uang|ang|eng|ing|ong|uai|uan|ian|iao|ai|ei|ao|ou|an|en|in|un|ia|ie|iu|ua|uo|ui|ue|er|a|o|e|i|u|v)';
+const PINYIN_GIVEN_SHAPE = new RegExp(`^(?:${PINYIN_SYLLABLE}){1,2}$`);
 
 const NAME_BITS = NameFlag.First | NameFlag.Surname;
-/** Synthetic bit for a token whose shape says surname; kept apart from the lexicon's bits. */
-const SHAPE = 1 << 8;
+/** Synthetic bits for what a token's shape says; kept apart from the lexicon's bits. */
+const SURNAME_SHAPED = 1 << 8;
+const KOREAN_GIVEN_SHAPED = 1 << 9;
+const PINYIN_SHAPED = 1 << 10;
 
-interface Token {
-  readonly start: number;
-  readonly end: number;
+/** How strongly the text around a run says it names a person. */
+const enum Cue {
+  None = 0,
+  /** "Customer", "Thanks,", "I'm", a chat speaker: two or more name-shaped words are a name. */
+  Person = 1,
+  /** "My name is", "Mr", "Dear": even one capitalised word is a name. */
+  Naming = 2,
+}
+
+/** Explicit naming phrases before a run, matched on the lower-cased text before it. */
+const NAMING_CUE_BEFORE =
+  /(?:my name is|name is|name:|named|signed,?|regards,|sincerely,|je m['’]appelle|ich heiße|ich heisse|mein name ist|me llamo|mi nombre es|mi chiamo|meu nome é|me chamo|mijn naam is|меня зовут|patient:|contact:|author:|nazywam się|mam na imię|mera naam|benim adım|jag heter|jeg heter|tên tôi là|(?:name|holder|customer|subject|user|patient)=["']?)[ \t]*$/;
+/** Phrases before a run that make a pair of unlisted name-shaped words a name. */
+const PERSON_CUE_BEFORE =
+  /(?:^|[^a-zß-ÿ])(?:i['’]m|i am|this is|soy|ik ben|ich bin|je suis|sono|tôi là|jestem|ben|sou|thanks,?|thank you,?|cheers,|best,|customer|client|cliente|kunde|kundin|holder|owner|maker is|lead:?|assignee:?|reporter:?|requester:?|a nombre de|au nom de|em nome de|para|for|by|met|visited|behalf of|father|mother|husband|wife|son|daughter|brother|sister|(?:ticket|message|e-?mail|call|note|letter|request|reply) from|note that|attn:?|c\/o|applicant|employee|tenant|passenger|recipient|sender)[ \t]*[,:–—-]?[ \t]*$/;
+/** What follows a run that makes it a person: a verb of speech, a chat speaker's colon, an e-mail address. */
+const PERSON_CUE_AFTER = /^(?:[ \t]+(?:joined|says|said|wrote|asked|replied|changed|will collect)(?![a-z])|:[ \t]|[ \t]*<[^\s<>@]+@|[ \t]*\([^\s()@]+@)/;
+const CUE_LOOKBACK = 48;
+const LINE_START_BEFORE = /(?:^|\n)[ \t]*(?:\[[^\]\n]{1,20}\][ \t]*)?$/;
+/** A CSV or TSV header whose column holds people's names. */
+const NAME_COLUMN_HEADER = /^(?:full_?name|name|applicant|customer|holder|account_holder|employee|patient|contact|owner|person)$/i;
+
+interface TokenInfo {
   readonly lower: string;
-  /** NameFlag bits, plus SHAPE. */
+  /** NameFlag bits, plus the synthetic shape bits. */
   readonly flags: number;
-  readonly initial: boolean;
   /** Two or more capitals and no lower-case letter ("XML", "NASA"). */
   readonly acronym: boolean;
 }
 
+interface Token extends TokenInfo {
+  readonly start: number;
+  readonly end: number;
+  readonly initial: boolean;
+}
+
+/**
+ * Token text -> what it is. Names repeat across records, so a token's lower-casing, list lookup
+ * and shape tests run once per distinct spelling; cleared when large, as corpora are unbounded.
+ */
+const tokenInfoCache = new Map<string, TokenInfo>();
+const TOKEN_CACHE_LIMIT = 100_000;
+
+function infoOf(value: string, lexicon: NameLexicon): TokenInfo {
+  let info = tokenInfoCache.get(value);
+  if (info !== undefined) return info;
+  const lower = value.toLowerCase();
+  let flags = lexicon.flags.get(lower) ?? 0;
+  if ((flags & NameFlag.Surname) === 0 && lower.length >= 5 && SURNAME_SHAPE.test(value)) flags |= SURNAME_SHAPED;
+  if (KOREAN_GIVEN_SHAPE.test(value)) flags |= KOREAN_GIVEN_SHAPED;
+  if (lower.length <= 8 && PINYIN_GIVEN_SHAPE.test(lower)) flags |= PINYIN_SHAPED;
+  info = { lower, flags, acronym: value.length > 1 && value === value.toUpperCase() };
+  if (tokenInfoCache.size >= TOKEN_CACHE_LIMIT) tokenInfoCache.clear();
+  tokenInfoCache.set(value, info);
+  return info;
+}
+
 function isNameToken(flags: number): boolean {
-  return (flags & (NAME_BITS | SHAPE)) !== 0;
+  return (flags & (NAME_BITS | SURNAME_SHAPED)) !== 0;
 }
 
 function isCommon(flags: number): boolean {
@@ -112,89 +163,231 @@ function isUnknown(flags: number): boolean {
   return (flags & (NAME_BITS | NameFlag.Common | NameFlag.Place | NameFlag.Street)) === 0;
 }
 
-/** Capitalised tokens of a run (particles dropped); stops at a token that is not really capitalised. */
-function tokensOf(text: string, start: number, end: number, lexicon: NameLexicon): Token[] {
-  const tokens: Token[] = [];
-  RUN_TOKEN.lastIndex = start;
-  for (let match = RUN_TOKEN.exec(text); match !== null && match.index < end; match = RUN_TOKEN.exec(text)) {
-    const value = match[0];
-    const head = value[0]!;
-    if (head >= 'a' && head <= 'z') continue;
-    // Latin Extended blocks mix cases: "ł" matched the capital class but does not start a name.
-    if (head === head.toLowerCase()) {
-      if (tokens.length === 0) continue;
-      break;
-    }
-    const initial = value.length === 2 && value[1] === '.';
-    const lower = (initial ? head : value).toLowerCase();
-    let flags = lexicon.flags.get(lower) ?? 0;
-    if ((flags & NameFlag.Surname) === 0 && lower.length >= 5 && SURNAME_SHAPE.test(value)) flags |= SHAPE;
-    const acronym = value.length > 1 && !initial && value === value.toUpperCase();
-    tokens.push({ start: match.index, end: match.index + value.length, lower, flags, initial, acronym });
+/** A word that can be part of a name with no list behind it: listed as a name, or in no list at all. */
+function isNameShaped(token: Token): boolean {
+  if (token.acronym || token.initial || token.end - token.start < 2) return false;
+  const flags = token.flags;
+  if ((flags & NAME_BITS) !== 0) return true;
+  return isUnknown(flags);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Character classes by code unit: Latin, Greek, Cyrillic and Armenian.
+
+function isUpperCode(c: number): boolean {
+  if (c < 0x80) return c >= 65 && c <= 90;
+  if (c < 0xc0) return false;
+  if (c <= 0xde) return c !== 0xd7;
+  // Latin Extended and Latin Extended Additional mix cases letter by letter.
+  if ((c >= 0x100 && c <= 0x24f) || (c >= 0x1e00 && c <= 0x1eff)) {
+    const char = String.fromCharCode(c);
+    return char !== char.toLowerCase();
   }
-  return tokens;
+  return (c >= 0x386 && c <= 0x3ab && c !== 0x387) || (c >= 0x400 && c <= 0x42f) || (c >= 0x531 && c <= 0x556);
+}
+
+function isLetterCode(c: number): boolean {
+  if (c < 0x80) return (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
+  return (
+    (c >= 0xc0 && c <= 0x24f && c !== 0xd7 && c !== 0xf7) ||
+    (c >= 0x300 && c <= 0x36f) ||
+    (c >= 0x386 && c <= 0x3ff) ||
+    (c >= 0x400 && c <= 0x52f) ||
+    (c >= 0x531 && c <= 0x587) ||
+    (c >= 0x1e00 && c <= 0x1eff)
+  );
+}
+
+/** Characters that continue a word or an identifier: a capital after one is not a word start ("iPhone", "user_Name"). */
+function continuesWord(c: number): boolean {
+  return isLetterCode(c) || (c >= 48 && c <= 57) || c === 39 || c === 0x2019 || c === 46 || c === 45 || c === 95 || c === 64;
+}
+
+function isBlank(c: number): boolean {
+  return c === 32 || c === 9;
+}
+
+/** End of the word starting at `start`: letters, with apostrophes and hyphens inside ("O'Connor", "Jean-Pierre"). */
+function wordEnd(text: string, start: number): number {
+  const n = text.length;
+  let end = start + 1;
+  for (;;) {
+    while (end < n && isLetterCode(text.charCodeAt(end))) end++;
+    const c = text.charCodeAt(end);
+    if ((c === 39 || c === 0x2019 || c === 45) && end + 1 < n && isLetterCode(text.charCodeAt(end + 1))) {
+      end++;
+      continue;
+    }
+    return end;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Runs of capitalised tokens.
+
+/**
+ * The run of capitalised tokens starting at `start` (a capital at a word start): tokens
+ * separated by blanks, with up to two lower-case particles or an initial between them; an
+ * honorific may end in a dot ("Mr. Smith"), any other dot ends the run (a sentence end).
+ * Returns the tokens and where scanning goes on.
+ */
+function readRun(text: string, start: number, lexicon: NameLexicon, tokens: Token[]): number {
+  const n = text.length;
+  let at = start;
+  for (;;) {
+    const end = wordEnd(text, at);
+    const next = text.charCodeAt(end);
+    // "DE89 3704", "user@x": a token glued to digits or an address is an identifier.
+    if ((next >= 48 && next <= 57) || next === 64 || next === 95) return tokens.length === 0 ? end : at;
+    let after = end;
+    if (next === 46) {
+      const value = text.slice(at, end);
+      const info = infoOf(value, lexicon);
+      const initial = end - at === 1;
+      if (!initial && !CUE_TOKENS.has(info.lower)) {
+        tokens.push({ start: at, end, initial: false, ...info });
+        return end;
+      }
+      tokens.push({ start: at, end: initial ? end + 1 : end, initial, ...info });
+      after = end + 1;
+    } else {
+      tokens.push({ start: at, end, initial: false, ...infoOf(text.slice(at, end), lexicon) });
+    }
+    let gap = after;
+    while (gap < n && isBlank(text.charCodeAt(gap))) gap++;
+    if (gap === after) return after;
+    for (let particles = 0; gap < n && !isUpperCode(text.charCodeAt(gap)) && particles < 2; particles++) {
+      const particleEnd = wordEnd(text, gap);
+      if (particleEnd - gap > 6 || !isBlank(text.charCodeAt(particleEnd)) || !PARTICLES.has(text.slice(gap, particleEnd))) return after;
+      gap = particleEnd;
+      while (gap < n && isBlank(text.charCodeAt(gap))) gap++;
+    }
+    if (gap >= n || !isUpperCode(text.charCodeAt(gap))) return after;
+    at = gap;
+  }
+}
+
+function findCasedNames(text: string, lexicon: NameLexicon, nameColumnStarts: ReadonlySet<number> | undefined, out: Finding[]): void {
+  const n = text.length;
+  const tokens: Token[] = [];
+  let i = 0;
+  while (i < n) {
+    const c = text.charCodeAt(i);
+    if (!(c >= 65 && c <= 90) && (c < 0xc0 || !isUpperCode(c))) {
+      i++;
+      continue;
+    }
+    if (i > 0 && continuesWord(text.charCodeAt(i - 1))) {
+      i = wordEnd(text, i);
+      continue;
+    }
+    tokens.length = 0;
+    const next = readRun(text, i, lexicon, tokens);
+    if (tokens.length > 0) namesInRun(text, tokens, lexicon, nameColumnStarts?.has(i) === true, out);
+    i = next > i ? next : i + 1;
+  }
+}
+
+/** The cue around a run: naming phrases and person phrases before it, speech verbs or a colon after it. */
+function cueAround(text: string, start: number, end: number, inNameColumn: boolean): Cue {
+  let window = text.slice(Math.max(0, start - CUE_LOOKBACK), start);
+  const newline = window.lastIndexOf('\n');
+  if (newline >= 0) window = window.slice(newline);
+  window = window.toLowerCase();
+  if (NAMING_CUE_BEFORE.test(window)) return Cue.Naming;
+  if (inNameColumn || PERSON_CUE_BEFORE.test(window)) return Cue.Person;
+  const after = text.slice(end, end + 40);
+  if (PERSON_CUE_AFTER.test(after)) {
+    // A colon after the run is a chat speaker only at a line start ("[10:04] Ana Lima: hi").
+    if (after.charCodeAt(0) !== 58 || LINE_START_BEFORE.test(window)) return Cue.Person;
+  }
+  return isDelimitedField(text, start, end) ? Cue.Person : Cue.None;
+}
+
+/** A run that is a whole field of a `;`, tab or `|` separated line, or a quoted CSV field. */
+function isDelimitedField(text: string, start: number, end: number): boolean {
+  const before = start > 0 ? text.charCodeAt(start - 1) : 10;
+  const after = end < text.length ? text.charCodeAt(end) : 10;
+  const isSeparator = (c: number) => c === 59 || c === 9 || c === 124;
+  if (isSeparator(before) && (isSeparator(after) || after === 10 || after === 13)) return true;
+  if (before !== 34 || after !== 34) return false;
+  const outer = start > 1 ? text.charCodeAt(start - 2) : 10;
+  return outer === 10 || outer === 44 || isSeparator(outer);
 }
 
 /** The names inside one run of capitalised tokens. */
-function namesInRun(text: string, runStart: number, runEnd: number, lexicon: NameLexicon, cued: boolean, out: Finding[]): void {
-  let tokens = tokensOf(text, runStart, runEnd, lexicon);
-  // A run that starts inside a word ("iPhone Pro") loses that partial first token.
-  const first = tokens[0];
-  if (first !== undefined && first.start > 0 && WORD_CHAR_BEFORE.test(text[first.start - 1]!)) tokens = tokens.slice(1);
-  // "Paris. John Smith": a dot after a first token that is not an honorific or an initial ends a sentence.
-  const head = tokens[0];
-  if (head !== undefined && !head.initial && text[head.end] === '.' && !CUE_TOKENS.has(head.lower)) tokens = tokens.slice(1);
+function namesInRun(text: string, tokens: Token[], lexicon: NameLexicon, inNameColumn: boolean, out: Finding[]): void {
+  // "Mr Smith", "Dear Ana Lima": leading cue tokens make the rest a name.
   let lo = 0;
+  let honorific = false;
   while (lo < tokens.length && CUE_TOKENS.has(tokens[lo]!.lower)) {
-    cued = true;
+    honorific = true;
     lo++;
   }
   const hi = tokens.length - 1;
   if (lo > hi) return;
-  for (let i = lo; i <= hi; i++) if (NON_PERSON_TOKENS.has(tokens[i]!.lower)) return;
-  if (cued && SALUTATION_NOUNS.has(tokens[lo]!.lower)) return;
+  let anyNameShaped = honorific;
+  for (let i = lo; i <= hi; i++) {
+    const token = tokens[i]!;
+    if (NON_PERSON_TOKENS.has(token.lower)) return;
+    if (!anyNameShaped && isNameShaped(token) && !(isCommon(token.flags) && (token.flags & NAME_BITS) === 0)) anyNameShaped = true;
+  }
+  // Most runs are sentence starts and headings of everyday words: no cue lookup for them.
+  if (!anyNameShaped) return;
+  let cue = honorific ? Cue.Naming : cueAround(text, tokens[lo]!.start, tokens[hi]!.end, inNameColumn);
+  if (cue === Cue.Naming && SALUTATION_NOUNS.has(tokens[lo]!.lower)) return;
 
   // Sentence-start words and headings: drop leading tokens that are not names.
-  if (!cued) {
+  if (cue !== Cue.Naming) {
     while (lo <= hi) {
-      const flags = tokens[lo]!.flags;
+      const token = tokens[lo]!;
       // "… EUR Pan Konstanty Adamczyk": an honorific after the trimmed words is still a cue.
-      if (CUE_TOKENS.has(tokens[lo]!.lower)) {
-        cued = true;
+      if (CUE_TOKENS.has(token.lower)) {
+        cue = Cue.Naming;
         lo++;
         break;
       }
-      if (isNameToken(flags) && !(isCommon(flags) && (flags & NameFlag.First) === 0)) break;
-      // An unknown given name before a surname-shaped word stays ("Siobhán O'Connor").
-      if (isUnknown(flags) && lo < hi && (tokens[lo + 1]!.flags & SHAPE) !== 0) break;
+      if (isNameToken(token.flags) && !(isCommon(token.flags) && (token.flags & NameFlag.First) === 0)) break;
+      if (PERSON_CUE_TOKENS.has(token.lower)) {
+        cue = Cue.Person;
+        lo++;
+        continue;
+      }
+      if (isUnknown(token.flags) && !token.acronym && (cue === Cue.Person || (lo < hi && joinsNext(tokens[lo + 1]!)))) break;
       lo++;
     }
   }
   // Words that are not names split the rest ("Der Antrag von Hans Müller" -> "Der", "Hans Müller").
   let segmentStart = lo;
   for (let i = lo; i <= hi + 1; i++) {
-    if (i <= hi && belongsToName(tokens, i, cued && i === lo)) continue;
+    if (i <= hi && belongsToName(tokens, i, cue, i === lo)) continue;
     if (i > segmentStart) {
-      const finding = nameInSegment(text, tokens, segmentStart, i - 1, cued && segmentStart === lo, lexicon);
+      const finding = nameInSegment(text, tokens, segmentStart, i - 1, segmentStart === lo ? cue : Cue.None, lexicon);
       if (finding !== undefined) out.push(finding);
     }
     segmentStart = i + 1;
   }
 }
 
-function belongsToName(tokens: readonly Token[], i: number, cuedHead: boolean): boolean {
-  const token = tokens[i]!;
-  if (cuedHead || token.initial || isNameToken(token.flags)) return true;
-  if (!isUnknown(token.flags)) return false;
-  const previous = tokens[i - 1];
-  const next = tokens[i + 1];
-  const afterFirstName = previous !== undefined && (previous.flags & NameFlag.First) !== 0;
-  const beforeSurnameShape = next !== undefined && (next.flags & SHAPE) !== 0;
-  return afterFirstName || beforeSurnameShape;
+/** A listed, non-everyday surname or a surname shape: an unknown word before it is a given name ("Ulrike Wagner", "Siobhán O'Connor"). */
+function joinsNext(next: Token): boolean {
+  return ((next.flags & NameFlag.Surname) !== 0 && !isCommon(next.flags)) || (next.flags & SURNAME_SHAPED) !== 0;
 }
 
-function nameInSegment(text: string, tokens: readonly Token[], lo: number, hi: number, cued: boolean, lexicon: NameLexicon): Finding | undefined {
-  while (hi >= lo && tokens[hi]!.initial) hi--;
+function belongsToName(tokens: readonly Token[], i: number, cue: Cue, head: boolean): boolean {
+  const token = tokens[i]!;
+  if ((head && cue === Cue.Naming) || token.initial || isNameToken(token.flags)) return true;
+  if (NAME_PARTICLES.has(token.lower)) return i > 0 && i < tokens.length - 1;
+  if (!isUnknown(token.flags) || token.acronym) return false;
+  if (cue !== Cue.None) return true;
+  const previous = tokens[i - 1];
+  const next = tokens[i + 1];
+  const afterGivenName = previous !== undefined && ((previous.flags & NameFlag.First) !== 0 || (previous.flags & NameFlag.EastAsianSurname) !== 0);
+  return afterGivenName || (next !== undefined && joinsNext(next));
+}
+
+function nameInSegment(text: string, tokens: readonly Token[], lo: number, hi: number, cue: Cue, lexicon: NameLexicon): Finding | undefined {
+  while (hi >= lo && (tokens[hi]!.initial || NAME_PARTICLES.has(tokens[hi]!.lower))) hi--;
   while (hi > lo && isCommon(tokens[hi]!.flags) && !isNameToken(tokens[hi]!.flags)) hi--;
   if (lo > hi) return undefined;
   const last = tokens[hi]!.flags;
@@ -202,36 +395,42 @@ function nameInSegment(text: string, tokens: readonly Token[], lo: number, hi: n
   if (hi > lo && (last & NameFlag.Street) !== 0 && (isCommon(last) || (last & NAME_BITS) === 0)) return undefined;
 
   const span = tokens.slice(lo, hi + 1);
-  const words = span.filter((token) => !token.initial);
+  const words = span.filter((token) => !token.initial && !(NAME_PARTICLES.has(token.lower) && token !== span[0]));
   if (words.length > 4) return undefined;
   const start = span[0]!.start;
   const end = span[span.length - 1]!.end;
   if (words.length > 1 && lexicon.placeNames.has(text.slice(start, end).toLowerCase())) return undefined;
 
-  const score = scoreOf(words, cued);
+  const score = scoreOf(words, cue);
   if (score === undefined) return undefined;
   return { start, end, type: 'person_name', score, recognizer: RECOGNIZER };
 }
 
-function scoreOf(words: readonly Token[], cued: boolean): number | undefined {
+function scoreOf(words: readonly Token[], cue: Cue): number | undefined {
   if (words.length >= 2 && hasListedPair(words)) return SCORE_LISTED_PAIR;
-  if (cued) {
+  const head = words[0]!;
+  if (cue === Cue.Naming) {
     // "Dear Will" is a name; "Dear Monday" is not: a common word after a cue must be a listed name.
-    const head = words[0]!;
     if (isCommon(head.flags) && (head.flags & NAME_BITS) === 0) return undefined;
     // "Name: XML": an acronym after a cue is a value, not a person.
     if (words.length === 1 && head.acronym) return undefined;
     return SCORE_CUED;
   }
-  // A listed first name then an unknown capitalised word ("Mohammed Al-Farsi"), or an unknown
-  // word then a surname-shaped one ("Siobhán O'Connor"): neither may be an everyday word.
-  if (words.length !== 2) return undefined;
-  const [a, b] = words as [Token, Token];
-  const aFirst = (a.flags & NameFlag.First) !== 0 && !isCommon(a.flags) && a.lower.length >= 3;
-  const bShape = (b.flags & SHAPE) !== 0 && !isCommon(b.flags);
-  if (aFirst && (isUnknown(b.flags) || bShape)) return SCORE_LISTED_FIRST_UNKNOWN_SURNAME;
-  if (bShape && isUnknown(a.flags)) return SCORE_LISTED_FIRST_UNKNOWN_SURNAME;
-  return undefined;
+  if (words.length < 2 || words.length > 3 || !words.every(isNameShaped)) return undefined;
+  // Everyday words only count as names beside a word that is not one ("Heather Ashby", not "Rose Garden").
+  if (words.every((word) => isCommon(word.flags))) return undefined;
+  if (words.length === 2 && isEastAsianPair(words[0]!, words[1]!)) return SCORE_EAST_ASIAN;
+  const listed = words.some((word) => (word.flags & (NAME_BITS | SURNAME_SHAPED)) !== 0 && !isCommon(word.flags) && word.lower.length >= 3);
+  if (listed) return SCORE_LISTED_AND_UNKNOWN;
+  return cue === Cue.Person ? SCORE_PERSON_CUE : undefined;
+}
+
+/** "Zhang Xiaoling", "Park Hyun-woo", "Hyun-woo Park": a romanised East Asian surname beside a given-name shape. */
+function isEastAsianPair(a: Token, b: Token): boolean {
+  const surnameA = (a.flags & NameFlag.EastAsianSurname) !== 0;
+  const surnameB = (b.flags & NameFlag.EastAsianSurname) !== 0;
+  if (surnameA && (b.flags & (PINYIN_SHAPED | KOREAN_GIVEN_SHAPED | NameFlag.First)) !== 0) return true;
+  return surnameB && (a.flags & KOREAN_GIVEN_SHAPED) !== 0;
 }
 
 /** A listed first name and a listed surname, not both everyday words. */
@@ -248,18 +447,33 @@ function hasListedPair(words: readonly Token[]): boolean {
   return false;
 }
 
-function findCasedNames(text: string, lexicon: NameLexicon, out: Finding[]): void {
-  CUED_NAME.lastIndex = 0;
-  for (let match = CUED_NAME.exec(text); match !== null; match = CUED_NAME.exec(text)) {
-    if (match.index > 0 && WORD_CHAR_BEFORE.test(text[match.index - 1]!)) continue;
-    const name = match[1]!;
-    const start = match.index + match[0].length - name.length;
-    namesInRun(text, start, start + name.length, lexicon, true, out);
+/**
+ * Start offsets of the fields of a name column in CSV/TSV text whose first line is a header
+ * naming one ("id,full_name,email"). Quoted fields with separators inside are rare in name
+ * columns and only shift the count on their own line.
+ */
+function nameColumnStarts(text: string): Set<number> | undefined {
+  const headerEnd = text.indexOf('\n');
+  if (headerEnd < 0) return undefined;
+  const header = text.slice(0, headerEnd).replace(/\r$/, '');
+  const separator = header.includes('\t') ? '\t' : header.includes(';') ? ';' : header.includes(',') ? ',' : undefined;
+  if (separator === undefined) return undefined;
+  const column = header.split(separator).findIndex((field) => NAME_COLUMN_HEADER.test(field.trim().replace(/^"|"$/g, '')));
+  if (column < 0) return undefined;
+  const starts = new Set<number>();
+  let lineStart = headerEnd + 1;
+  while (lineStart < text.length) {
+    let lineEnd = text.indexOf('\n', lineStart);
+    if (lineEnd < 0) lineEnd = text.length;
+    let fieldStart = lineStart;
+    for (let field = 0; field < column && fieldStart <= lineEnd; field++) {
+      const next = text.indexOf(separator, fieldStart);
+      fieldStart = next < 0 || next > lineEnd ? lineEnd + 1 : next + 1;
+    }
+    if (fieldStart <= lineEnd) starts.add(text.charCodeAt(fieldStart) === 34 ? fieldStart + 1 : fieldStart);
+    lineStart = lineEnd + 1;
   }
-  CAPITALISED_RUN.lastIndex = 0;
-  for (let match = CAPITALISED_RUN.exec(text); match !== null; match = CAPITALISED_RUN.exec(text)) {
-    namesInRun(text, match.index, match.index + match[0].length, lexicon, false, out);
-  }
+  return starts;
 }
 
 /** One cheap test keeps Latin and Cyrillic text out of the two scans below. */
@@ -274,7 +488,11 @@ interface UncasedWord {
   readonly start: number;
   readonly end: number;
   readonly flags: number;
+  /** A naming cue ("اسمي" my name is, "السيد" Mr): the words after it are likelier a name. */
+  readonly cue: boolean;
 }
+
+const UNCASED_CUE_WORDS = new Set(['اسمي', 'أنا', 'انا', 'السيد', 'السيدة', 'الأستاذ', 'الدكتور', 'الدكتورة', 'العميل', 'שמי', 'मेरा', 'नाम']);
 
 /** Scripts without capitals: two listed names side by side (first name and surname, either order). */
 function findUncasedNames(text: string, lexicon: NameLexicon, out: Finding[]): void {
@@ -284,7 +502,7 @@ function findUncasedNames(text: string, lexicon: NameLexicon, out: Finding[]): v
     UNCASED_TOKEN.lastIndex = 0;
     for (let word = UNCASED_TOKEN.exec(run[0]); word !== null; word = UNCASED_TOKEN.exec(run[0])) {
       const start = run.index + word.index;
-      words.push({ start, end: start + word[0].length, flags: lexicon.flags.get(word[0]) ?? 0 });
+      words.push({ start, end: start + word[0].length, flags: lexicon.flags.get(word[0]) ?? 0, cue: UNCASED_CUE_WORDS.has(word[0]) });
     }
     for (let i = 0; i + 1 < words.length; i++) {
       const a = words[i]!;
@@ -295,7 +513,9 @@ function findUncasedNames(text: string, lexicon: NameLexicon, out: Finding[]): v
         (aFirst && (b.flags & NameFlag.Surname) !== 0) ||
         ((a.flags & NameFlag.Surname) !== 0 && bFirst) ||
         // Arabic-script names are often a given name and the father's given name ("محمد علي").
-        (aFirst && bFirst && a.end - a.start >= 3 && b.end - b.start >= 3);
+        (aFirst && bFirst && a.end - a.start >= 3 && b.end - b.start >= 3) ||
+        // "اسمي أحمد السيد": after a naming cue, a listed given name and an "al-" family name.
+        (aFirst && i > 0 && words[i - 1]!.cue && b.end - b.start >= 4 && text.startsWith('ال', b.start));
       if (!pair) continue;
       let last = i + 1;
       // Further given names (father's, grandfather's) follow: take listed names up to four words.
@@ -304,72 +524,6 @@ function findUncasedNames(text: string, lexicon: NameLexicon, out: Finding[]): v
       i = last;
     }
   }
-}
-
-const CJK_PRESENT = /[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]/;
-const CJK_CHARS = '[\u3005\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]+';
-const CJK_RUN = new RegExp(`${CJK_CHARS}(?:[ \u3000]${CJK_CHARS})*`, 'g');
-const CJK_HONORIFIC_AFTER = /^(?:先生|女士|小姐|老师|さん|様|さま|君|くん|ちゃん|氏|殿|씨|님|선생님)/;
-const CJK_SPACE = /[ \u3000]/;
-
-function isHangul(char: string): boolean {
-  return char >= '\uac00' && char <= '\ud7af';
-}
-
-let surnamesByFirstChar: Map<string, string[]> | undefined;
-
-function cjkSurnameIndex(lexicon: NameLexicon): Map<string, string[]> {
-  if (surnamesByFirstChar !== undefined) return surnamesByFirstChar;
-  const index = new Map<string, string[]>();
-  for (const surname of lexicon.cjkSurnames) {
-    const key = surname[0]!;
-    const list = index.get(key) ?? [];
-    list.push(surname);
-    index.set(key, list);
-  }
-  surnamesByFirstChar = index;
-  return index;
-}
-
-/**
- * Han, kana and Hangul have no spaces between words, so a surname is looked for at every
- * character of a run and confirmed by a listed given name or an honorific right after.
- */
-function findCjkNames(text: string, lexicon: NameLexicon, out: Finding[]): void {
-  const index = cjkSurnameIndex(lexicon);
-  CJK_RUN.lastIndex = 0;
-  for (let run = CJK_RUN.exec(text); run !== null; run = CJK_RUN.exec(text)) {
-    const value = run[0];
-    for (let i = 0; i < value.length; i++) {
-      const char = value[i]!;
-      const candidates = index.get(char);
-      if (candidates === undefined) continue;
-      // Hangul names are written as one word: only look at word starts.
-      if (isHangul(char) && i > 0 && !CJK_SPACE.test(value[i - 1]!)) continue;
-      const found = cjkNameAt(value, i, candidates, lexicon);
-      if (found === undefined) continue;
-      out.push({ start: run.index + i, end: run.index + found.end, type: 'person_name', score: found.score, recognizer: RECOGNIZER });
-      i = found.end - 1;
-    }
-  }
-}
-
-function cjkNameAt(run: string, at: number, surnames: readonly string[], lexicon: NameLexicon): { end: number; score: number } | undefined {
-  for (const surname of surnames) {
-    if (!run.startsWith(surname, at)) continue;
-    let givenStart = at + surname.length;
-    if (givenStart < run.length && CJK_SPACE.test(run[givenStart]!)) givenStart++;
-    for (let length = 3; length >= 1; length--) {
-      const givenEnd = givenStart + length;
-      if (givenEnd > run.length) continue;
-      const given = run.slice(givenStart, givenEnd);
-      if (CJK_SPACE.test(given)) continue;
-      const honorific = CJK_HONORIFIC_AFTER.test(run.slice(givenEnd, givenEnd + 3));
-      if (lexicon.cjkGivenNames.has(given)) return { end: givenEnd, score: honorific ? SCORE_LISTED_PAIR : SCORE_CJK_LISTED };
-      if (honorific && length <= 2) return { end: givenEnd, score: SCORE_CUED };
-    }
-  }
-  return undefined;
 }
 
 /** Cue and run scans can find the same name; keep the earliest, then the longest, then the best scored. */
@@ -395,10 +549,10 @@ export const personNameRecognizer: Recognizer = {
   find(text: string): Finding[] {
     const lexicon = nameLexicon();
     const findings: Finding[] = [];
-    findCasedNames(text, lexicon, findings);
+    findCasedNames(text, lexicon, text.includes('\n') ? nameColumnStarts(text) : undefined, findings);
     if (NON_CASED_SCRIPT_PRESENT.test(text)) {
       if (UNCASED_SCRIPT_PRESENT.test(text)) findUncasedNames(text, lexicon, findings);
-      if (CJK_PRESENT.test(text)) findCjkNames(text, lexicon, findings);
+      if (CJK_PRESENT.test(text)) findCjkNames(text, lexicon, RECOGNIZER, findings);
     }
     return findings.length > 1 ? withoutOverlaps(findings) : findings;
   },

@@ -1,7 +1,8 @@
-import { type CountryCode, Metadata } from 'libphonenumber-js/core';
-import metadataJson from 'libphonenumber-js/metadata.max.json';
+import type { CountryCode } from 'libphonenumber-js/core';
 import type { Finding } from '../entity-types.js';
 import { CONTEXT_WINDOW, type Recognizer } from '../recognizer.js';
+import { csvCuedFields, type FieldSpan, isInField } from './csv-header-cues.js';
+import { isValidInternationalNumber, isValidNationalNumber } from './phone-metadata.js';
 
 const NAME = 'phone.libphonenumber';
 // A leading +CC (or 00) and a number valid for that country: rarely anything else.
@@ -18,10 +19,13 @@ const CUED_NATIONAL_SCORE = 0.6;
  * numbers are printed in (digits only). The shape is a cheap filter before validation, and it
  * also refuses what libphonenumber leniently accepts: GB/DE/FR/AU numbers without their
  * trunk `0` (`12 34 56 78 90` is not a British number in running text). The regions are the
- * most common in English and European training text; others need their +CC to be found.
+ * most common in English, European, Chinese, Japanese and Brazilian training text; others
+ * need their +CC to be found. `cueOnly`: the shape is so plain (any nine digits for Poland)
+ * that formatting alone is no sign; a phone cue must precede.
  */
-const DEFAULT_REGIONS: readonly { readonly region: CountryCode; readonly shape: RegExp }[] = [
+const DEFAULT_REGIONS: readonly { readonly region: CountryCode; readonly shape: RegExp; readonly cueOnly?: boolean }[] = [
   { region: 'US', shape: /^1?[2-9]\d{2}[2-9]\d{6}$/ }, // NANP: area and exchange never start 0/1
+  { region: 'CA', shape: /^1?[2-9]\d{2}[2-9]\d{6}$/ }, // NANP too; libphonenumber keeps its area codes apart
   { region: 'GB', shape: /^0\d{9,10}$/ },
   { region: 'DE', shape: /^0[1-9]\d{5,12}$/ },
   { region: 'FR', shape: /^0[1-9]\d{8}$/ },
@@ -29,95 +33,11 @@ const DEFAULT_REGIONS: readonly { readonly region: CountryCode; readonly shape: 
   { region: 'ES', shape: /^[6-9]\d{8}$/ },
   { region: 'IT', shape: /^(?:0\d{5,10}|3\d{8,9})$/ },
   { region: 'AU', shape: /^0[2-478]\d{8}$/ },
+  { region: 'CN', shape: /^(?:1[3-9]\d{9}|0[1-9]\d{8,10})$/ }, // mobiles 1xx xxxx xxxx, fixed lines with trunk 0
+  { region: 'JP', shape: /^0[1-9]\d{8,9}$/ },
+  { region: 'BR', shape: /^0?[1-9]{2}9?[2-9]\d{7}$/ }, // (11) 94034-3508: two-digit area, 8 digits or 9 + 8
+  { region: 'PL', shape: /^[1-9]\d{8}$/, cueOnly: true },
 ];
-
-/**
- * Validity of a number against libphonenumber's full ("max") metadata, as its `isValid()`
- * decides it: the national significant number matches the country's general pattern and the
- * pattern of one number type (fixed line, mobile, toll free, …).
- *
- * Why not `parsePhoneNumberFromString(…).isValid()` itself: it builds a `new RegExp` from the
- * metadata strings on every check (`helpers/matchesEntirely.js`), measured at 60–180 µs per call
- * and ~93% of the recognizer's time, i.e. ~3 MB/s on PII-dense text. Compiling each country's
- * patterns once gives the same answers (test/…/phone.test.ts compares them with
- * `isValidPhoneNumber`) at the cost of one precompiled regex test each.
- */
-interface CompiledPlan {
-  /** `national_prefix_for_parsing`, anchored: the trunk prefix (and carrier codes) to strip. */
-  readonly nationalPrefix: RegExp | undefined;
-  readonly nationalPrefixTransform: string | undefined;
-  readonly general: RegExp;
-  readonly anyType: RegExp;
-}
-
-/** Accessors the core `Metadata` numbering plans have at run time but its .d.ts leaves out. */
-interface NumberingPlanPatterns {
-  nationalNumberPattern(): string;
-  nationalPrefixForParsing(): string | undefined;
-  nationalPrefixTransformRule(): string | undefined;
-  type(type: string): { pattern(): string | undefined } | undefined;
-}
-
-const NUMBER_TYPES = ['FIXED_LINE', 'MOBILE', 'TOLL_FREE', 'PREMIUM_RATE', 'PERSONAL_NUMBER', 'VOICEMAIL', 'UAN', 'PAGER', 'VOIP', 'SHARED_COST'];
-const metadata = new Metadata(metadataJson);
-const compiledPlans = new Map<string, CompiledPlan | null>();
-
-function compiledPlan(country: string): CompiledPlan | null {
-  let plan = compiledPlans.get(country);
-  if (plan !== undefined) return plan;
-  plan = null;
-  if (country !== '001' && (metadataJson.countries as Record<string, unknown>)[country] !== undefined) {
-    metadata.selectNumberingPlan(country as CountryCode);
-    const patterns = metadata.numberingPlan as unknown as NumberingPlanPatterns;
-    const typePatterns = NUMBER_TYPES.map((type) => patterns.type(type)?.pattern()).filter((p): p is string => p !== undefined);
-    if (typePatterns.length > 0) {
-      const prefix = patterns.nationalPrefixForParsing();
-      plan = {
-        nationalPrefix: prefix ? new RegExp(`^(?:${prefix})`) : undefined,
-        nationalPrefixTransform: patterns.nationalPrefixTransformRule() || undefined,
-        general: new RegExp(`^(?:${patterns.nationalNumberPattern()})$`),
-        anyType: new RegExp(`^(?:${typePatterns.join('|')})$`),
-      };
-    }
-  }
-  compiledPlans.set(country, plan);
-  return plan;
-}
-
-function isValidNationalSignificantNumber(plan: CompiledPlan, nsn: string): boolean {
-  return plan.general.test(nsn) && plan.anyType.test(nsn);
-}
-
-/** `digits` as dialled inside `country` (trunk prefix included or not). */
-function isValidNationalNumber(digits: string, country: CountryCode): boolean {
-  const plan = compiledPlan(country);
-  if (plan === null) return false;
-  const prefix = plan.nationalPrefix?.exec(digits);
-  if (prefix) {
-    const stripped =
-      plan.nationalPrefixTransform !== undefined && prefix[1] !== undefined
-        ? digits.replace(plan.nationalPrefix as RegExp, plan.nationalPrefixTransform)
-        : digits.slice(prefix[0].length);
-    if (isValidNationalSignificantNumber(plan, stripped)) return true;
-  }
-  return isValidNationalSignificantNumber(plan, digits);
-}
-
-/**
- * `digits` after the `+`: a calling code (prefix-free, 1–3 digits), then a number valid in one
- * of its countries. Like libphonenumber, a trunk prefix written after the code (`+43 0664 …`)
- * is tolerated.
- */
-function isValidInternationalNumber(digits: string): boolean {
-  const callingCodes = metadataJson.country_calling_codes as Record<string, readonly string[] | undefined>;
-  for (let length = 1; length <= 3; length++) {
-    const countries = callingCodes[digits.slice(0, length)];
-    if (countries === undefined) continue;
-    const nsn = digits.slice(length);
-    return countries.some((country) => isValidNationalNumber(nsn, country as CountryCode));
-  }
-  return false;
-}
 
 const MIN_DIGITS = 7;
 const MAX_DIGITS = 15; // E.164
@@ -135,8 +55,13 @@ const MAX_SPLIT_TOKENS = 8;
  */
 const RUN = /(?:\+|\(\+?)?\d[\d \u00a0.()/-]{5,}\d/g; // 7+ characters: shorter cannot hold MIN_DIGITS
 
-/** Cues for unformatted national numbers, in the window before them on the same line. */
-const CUE = /\b(?:phone|tel|call|mobile|cell|fax|whatsapp|contact|handy|mob|ph|sms|téléphone|teléfono|telefono|numéro)/i;
+/**
+ * Cues for unformatted national numbers, in the window before them on the same line. Latin
+ * cues are prefixes (`telefon` also covers telefono, telefone, telefonu); the Cyrillic and CJK
+ * ones stand without `\b`, which only knows ASCII words.
+ */
+const CUE =
+  /\b(?:phone|tel|call|mobile|cell|fax|whatsapp|contact|handy|mob|ph|sms|téléphone|teléfono|telefon|telemóvel|numéro)|телефон|тел\.|电话|電話|手机|携帯|전화/i;
 
 const ISO_DATE = /\d{4}[-/.]\d{1,2}[-/.]\d{1,2}/;
 const DAY_MONTH_YEAR = /(?:^|\D)\d{1,2}[-/.]\d{1,2}[-/.](?:\d{4}|\d{2})(?!\d)/;
@@ -144,6 +69,8 @@ const IPV4_SHAPE = /^\d{1,3}(?:\.\d{1,3}){3}$/;
 const SSN_SHAPE = /^\d{3}([- ])\d{2}\1\d{4}$/;
 const THOUSANDS_GROUPED = /^\d{1,3}([.,])\d{3}(?:\1\d{3})+$|^\d{1,2} \d{3}(?: \d{3})+$/;
 const ISBN_CUE = /isbn/i;
+const FORMATTING = /[-.()/]/;
+const NON_DIGITS = /\D+/g;
 
 /**
  * Why a span is not a phone number. `shape`: it has the shape of something else (date, IP, SSN,
@@ -166,9 +93,17 @@ function isDigit(code: number): boolean {
 
 const NON_ASCII_WORD_CHAR = /[\p{L}\p{N}]/u;
 
+/**
+ * CJK punctuation, Han, kana and full-width forms: these scripts put no spaces between words,
+ * so a character touching the digits (`电话+8613177646208，`) does not make them part of an id.
+ */
+function isSpacelessScript(code: number): boolean {
+  return (code >= 0x3000 && code <= 0x9fff) || (code >= 0xf900 && code <= 0xfaff) || (code >= 0xff00 && code <= 0xffef);
+}
+
 function isWordChar(text: string, index: number): boolean {
   const code = text.charCodeAt(index);
-  if (code > 0x7f) return NON_ASCII_WORD_CHAR.test(text[index] ?? ''); // not NBSP, dashes, quotes
+  if (code > 0x7f) return !isSpacelessScript(code) && NON_ASCII_WORD_CHAR.test(text[index] ?? ''); // not NBSP, dashes, quotes
   return isDigit(code) || (code >= 65 && code <= 90) || (code >= 97 && code <= 122) || code === 95;
 }
 
@@ -189,10 +124,27 @@ function sameLineWindow(text: string, start: number): string {
  * the continuation of a dotted/dashed/decimal number, a time (`10:30`), a percentage.
  */
 function hasForeignNeighbour(text: string, start: number, end: number): boolean {
+  if (isDelimitedField(text, start, end)) return false;
   if (start > 0 && (isWordChar(text, start - 1) || '#$€£¥.,/-_'.includes(text[start - 1] ?? ''))) return true;
   if (end < text.length && (isWordChar(text, end) || text.charCodeAt(end) === 0x25)) return true; // letters, digits, %
   const afterNext = text.charCodeAt(end + 1);
   return ('.,/:-'.includes(text[end] ?? ' ') && isDigit(afterNext));
+}
+
+function isFieldDelimiter(code: number): boolean {
+  return code === 0x2c || code === 0x3b || code === 0x09 || code === 0x0a || code === 0x0d; // , ; tab, line ends
+}
+
+/**
+ * A whole field of a delimited line (`…,(801) 465-8138,US`): the comma before it separates
+ * fields, not the groups of one number, when a delimiter or line end also closes the run.
+ */
+function isDelimitedField(text: string, start: number, end: number): boolean {
+  const before = text.charCodeAt(start - 1);
+  if (!(start === 0 || isFieldDelimiter(before))) return false;
+  if (!(end === text.length || isFieldDelimiter(text.charCodeAt(end)))) return false;
+  // one delimiter is not enough: "Hi,4155550123" is glued, "a,4155550123,b" is a row
+  return before === 0x2c || before === 0x3b || before === 0x09 || text.charCodeAt(end) === 0x2c || text.charCodeAt(end) === 0x3b || text.charCodeAt(end) === 0x09;
 }
 
 /** ISBN-10 printed with hyphens (`0-306-40615-2`): four groups and a valid mod-11 check. */
@@ -236,31 +188,43 @@ function isShapeOfSomethingElse(value: string, digits: number, international: bo
   return isHyphenatedIsbn10(value);
 }
 
-function evaluate(text: string, start: number, end: number, requireSeparators: boolean): Evaluation {
+/** A phone cue before the number on its line, or a CSV column headed as phone numbers. */
+function isCued(text: string, start: number, end: number, headerCued: readonly FieldSpan[]): boolean {
+  return CUE.test(sameLineWindow(text, start)) || isInField(headerCued, start, end);
+}
+
+function evaluate(text: string, start: number, end: number, requireSeparators: boolean, headerCued: readonly FieldSpan[]): Evaluation {
   const value = text.slice(start, end);
   const digits = countDigits(value);
   if (digits < MIN_DIGITS || digits > MAX_DIGITS) return INVALID;
   const international = value.startsWith('+') || value.startsWith('(+') || value.startsWith('00');
   if (isShapeOfSomethingElse(value, digits, international)) return SHAPE;
   if (!hasPhoneGrouping(value, international)) return INVALID;
-  const window = sameLineWindow(text, start);
-  if (ISBN_CUE.test(window)) return SHAPE;
 
+  let score = 0;
   if (international) {
     // "+44 (0)20 …": the bracketed trunk prefix is written but never dialled
-    const dialled = value.replace('(0)', '').replace(/\D+/g, '');
-    const afterPrefix = value.startsWith('00') ? dialled.slice(2) : dialled;
-    return isValidInternationalNumber(afterPrefix) ? { rejection: 'none', score: INTERNATIONAL_SCORE } : INVALID;
-  }
-  const formatted = /[-.()/]/.test(value) || (!requireSeparators && value.includes(' '));
-  if (!formatted && (requireSeparators || !CUE.test(window))) return INVALID;
-  const digitsOnly = value.replace(/\D+/g, '');
-  for (const { region, shape } of DEFAULT_REGIONS) {
-    if (shape.test(digitsOnly) && isValidNationalNumber(digitsOnly, region)) {
-      return { rejection: 'none', score: formatted ? FORMATTED_NATIONAL_SCORE : CUED_NATIONAL_SCORE };
+    const dialled = value.replace('(0)', '').replace(NON_DIGITS, '');
+    if (!isValidInternationalNumber(value.startsWith('00') ? dialled.slice(2) : dialled)) return INVALID;
+    score = INTERNATIONAL_SCORE;
+  } else {
+    const formatted = FORMATTING.test(value) || (!requireSeparators && value.includes(' '));
+    // the cue is looked for once, and only when a number needs it
+    let cued: boolean | undefined;
+    if (!formatted && (requireSeparators || !(cued = isCued(text, start, end, headerCued)))) return INVALID;
+    const digitsOnly = value.replace(NON_DIGITS, '');
+    for (const { region, shape, cueOnly } of DEFAULT_REGIONS) {
+      if (!shape.test(digitsOnly)) continue;
+      if (cueOnly && !(cued ??= isCued(text, start, end, headerCued))) continue;
+      if (!isValidNationalNumber(digitsOnly, region)) continue;
+      score = formatted ? FORMATTED_NATIONAL_SCORE : CUED_NATIONAL_SCORE;
+      break;
     }
+    if (score === 0) return INVALID;
   }
-  return INVALID;
+  // checked last: few candidates get this far, and a window slice per digit run is not free
+  if (ISBN_CUE.test(sameLineWindow(text, start))) return SHAPE;
+  return { rejection: 'none', score };
 }
 
 /** Start/end offsets of the whitespace-separated tokens of `text[start, end)`. */
@@ -277,49 +241,50 @@ function tokenBounds(text: string, start: number, end: number): [number, number]
   return bounds;
 }
 
+/** "Room 12 555-123-4567", "555-0100 555-0199": the numbers inside a refused run, longest first. */
+function findPartsOfRun(text: string, start: number, end: number, headerCued: readonly FieldSpan[], findings: Finding[]): void {
+  const tokens = tokenBounds(text, start, end);
+  if (tokens.length < 2 || tokens.length > MAX_SPLIT_TOKENS) return;
+  for (let i = 0; i < tokens.length; i++) {
+    for (let j = tokens.length - 1; j >= i; j--) {
+      if (i === 0 && j === tokens.length - 1) continue; // the whole run, already refused
+      const subStart = tokens[i]?.[0] ?? 0;
+      const subEnd = tokens[j]?.[1] ?? 0;
+      const part = evaluate(text, subStart, subEnd, true, headerCued);
+      if (part.rejection === 'none') {
+        findings.push({ start: subStart, end: subEnd, type: 'phone', score: part.score, recognizer: NAME });
+        i = j;
+        break;
+      }
+    }
+  }
+}
+
 /** Phone numbers validated by libphonenumber: international (+CC) and formatted national. */
 export const phoneRecognizer: Recognizer = {
   name: NAME,
   type: 'phone',
   contextWords: [
     'phone', 'tel', 'telephone', 'call', 'mobile', 'cell', 'fax', 'whatsapp', 'contact',
-    'telefon', 'téléphone', 'teléfono', 'telefono', 'handy', 'portable', 'móvil',
+    'telefon', 'téléphone', 'teléfono', 'telefono', 'telefone', 'telefonu', 'telemóvel', 'handy', 'portable', 'móvil', 'телефон',
   ],
-  negativeContextWords: ['order', 'invoice', 'tracking', 'isbn', 'version', 'serial', 'account', 'ref', 'id'],
+  negativeContextWords: ['order', 'invoice', 'tracking', 'isbn', 'version', 'serial', 'account', 'ref', 'id', 'passport', 'паспорт', 'паспорта'],
   find(text: string): Finding[] {
     const findings: Finding[] = [];
-    const push = (start: number, end: number, score: number): void => {
-      findings.push({ start, end, type: 'phone', score, recognizer: NAME });
-    };
+    const headerCued = csvCuedFields(text, 'phone');
     RUN.lastIndex = 0;
     for (let match = RUN.exec(text); match !== null; match = RUN.exec(text)) {
       let start = match.index;
       const end = start + match[0].length;
-      if (end - start < MIN_DIGITS) continue;
       if (text.charCodeAt(start) === 0x28 && !match[0].includes(')')) start++; // "(call 555-0100" → unbalanced "("
       if (hasForeignNeighbour(text, start, end)) continue;
-      const whole = evaluate(text, start, end, false);
+      const whole = evaluate(text, start, end, false, headerCued);
       if (whole.rejection === 'none') {
-        push(start, end, whole.score);
+        findings.push({ start, end, type: 'phone', score: whole.score, recognizer: NAME });
         continue;
       }
       if (whole.rejection === 'shape') continue;
-      // "Room 12 555-123-4567", "555-0100 555-0199": find the numbers inside the run, longest first.
-      const tokens = tokenBounds(text, start, end);
-      if (tokens.length < 2 || tokens.length > MAX_SPLIT_TOKENS) continue;
-      for (let i = 0; i < tokens.length; i++) {
-        for (let j = tokens.length - 1; j >= i; j--) {
-          if (i === 0 && j === tokens.length - 1) continue; // the whole run, already refused
-          const subStart = tokens[i]?.[0] ?? 0;
-          const subEnd = tokens[j]?.[1] ?? 0;
-          const part = evaluate(text, subStart, subEnd, true);
-          if (part.rejection === 'none') {
-            push(subStart, subEnd, part.score);
-            i = j;
-            break;
-          }
-        }
-      }
+      findPartsOfRun(text, start, end, headerCued, findings);
     }
     return findings;
   },

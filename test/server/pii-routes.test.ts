@@ -1,0 +1,57 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { Fixtures, json } from './support.js';
+
+const f = new Fixtures();
+afterEach(() => f.close());
+
+const EMAIL = 'li.wei@post-example.cn';
+const TEXT = `Customer ${EMAIL} paid with 4111 1111 1111 1111 from 192.0.2.17`;
+
+describe('/v1/pii', () => {
+  it('detects in one text or a list, honouring types and threshold', async () => {
+    const { app, auth } = await f.serve();
+    const one = await app.inject({ method: 'POST', url: '/v1/pii/detect', headers: auth, payload: { text: TEXT } });
+    expect(one.statusCode, one.body).toBe(200);
+    const spans = json(one).results[0].spans as Array<{ start: number; end: number; type: string }>;
+    expect(spans.map((s) => [s.type, TEXT.slice(s.start, s.end)])).toEqual([
+      ['email', EMAIL],
+      ['credit_card', '4111 1111 1111 1111'],
+      ['ip_address', '192.0.2.17'],
+    ]);
+    const some = await app.inject({ method: 'POST', url: '/v1/pii/detect', headers: auth, payload: { text: [TEXT, 'nothing here'], types: ['ip_address'] } });
+    expect(json(some).results.map((r: { spans: Array<{ type: string }> }) => r.spans.map((s) => s.type))).toEqual([['ip_address'], []]);
+    const bad = await app.inject({ method: 'POST', url: '/v1/pii/detect', headers: auth, payload: { text: TEXT, types: ['zip'] } });
+    expect(bad.statusCode).toBe(400);
+  });
+
+  it('redacts and audits each redaction without its value; preserveFormat only with masking', async () => {
+    const { app, auth, security } = await f.serve();
+    const masked = await app.inject({ method: 'POST', url: '/v1/pii/redact', headers: auth, payload: { text: TEXT, preserveFormat: true } });
+    expect(masked.statusCode, masked.body).toBe(200);
+    const out = json(masked).results[0].text as string;
+    expect(out).toContain('**** **** **** 1111');
+    expect(out).not.toContain(EMAIL);
+    expect(out.length).toBe(TEXT.length);
+    const hashed = json(await app.inject({ method: 'POST', url: '/v1/pii/redact', headers: auth, payload: { text: [TEXT, TEXT], method: 'hash', types: ['email'] } })).results;
+    expect(hashed[0].text).toBe(hashed[1].text);
+    expect(hashed[0].text).toMatch(/^Customer <EMAIL:[0-9a-f]{16}> paid/);
+    const refused = await app.inject({ method: 'POST', url: '/v1/pii/redact', headers: auth, payload: { text: TEXT, method: 'removal', preserveFormat: true } });
+    expect(refused.statusCode).toBe(400);
+
+    const events = await security.audit.query({ eventType: 'pii.redacted' });
+    expect(events).toHaveLength(2);
+    expect(events[0]!.additionalData).toMatchObject({ method: 'masking', redactions: [{ record: 0, type: 'email', start: 9, end: 9 + EMAIL.length }, { type: 'credit_card' }, { type: 'ip_address' }] });
+    expect(JSON.stringify(events)).not.toContain(EMAIL);
+  });
+
+  it('needs pii.detect / pii.redact', async () => {
+    const { app, auth } = await f.serve();
+    await app.inject({ method: 'POST', url: '/v1/users', headers: auth, payload: { username: 'dana', password: 'a long enough passphrase for tests', roles: [] } });
+    await app.inject({ method: 'PUT', url: '/v1/access/roles/pii_scanner', headers: auth, payload: { permissions: ['pii.detect'] } });
+    await app.inject({ method: 'POST', url: '/v1/access/bindings', headers: auth, payload: { principal: 'dana', role: 'pii_scanner' } });
+    const login = json(await app.inject({ method: 'POST', url: '/v1/auth/login', payload: { username: 'dana', password: 'a long enough passphrase for tests', mode: 'token' } }));
+    const dana = { authorization: `Bearer ${login.token}` };
+    expect((await app.inject({ method: 'POST', url: '/v1/pii/detect', headers: dana, payload: { text: TEXT } })).statusCode).toBe(200);
+    expect((await app.inject({ method: 'POST', url: '/v1/pii/redact', headers: dana, payload: { text: TEXT } })).statusCode).toBe(403);
+  });
+});
