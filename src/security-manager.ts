@@ -5,7 +5,13 @@ import { keyringMigrations } from './crypto/keyring/schema.js';
 import type { KeyEncryptionKey } from './crypto/kms/key-encryption-key.js';
 import { openKek } from './crypto/kms/open-kek.js';
 import { once, type Once } from './core/once.js';
+import { EncryptionService } from './crypto/encryption-service.js';
 import { DataProtectionManager, type DataProtectionManagerOptions } from './privacy/data-protection-manager.js';
+import { ConsentManager } from './privacy/consent/consent-manager.js';
+import { consentMigrations } from './privacy/consent/schema.js';
+import { eraseSubject, type ErasureReport } from './privacy/erasure.js';
+import { LineageStore } from './privacy/lineage/lineage-store.js';
+import { lineageMigrations } from './privacy/lineage/schema.js';
 import { PIIDetector, type PIIDetectorOptions } from './privacy/pii/pii-detector.js';
 import { piiRedactionKeys } from './privacy/pii/pii-keys.js';
 import { SecretsManager, type SecretsManagerOptions } from './secrets/index.js';
@@ -209,7 +215,32 @@ export class SecurityManager {
 
   /** The seed's `DataProtectionManager` over this deployment's keyring and audit log. */
   dataProtectionManager(options: DataProtectionManagerOptions = {}): DataProtectionManager {
-    return new DataProtectionManager(options, { keyring: this.keyring, audit: this.audit, keyManagement: this.config.crypto.keyManagement });
+    return new DataProtectionManager(options, { keyring: this.keyring, audit: this.audit, keyManagement: this.config.crypto.keyManagement, consent: () => this.consentManager(), lineage: () => this.lineage() });
+  }
+
+  #consent: Promise<ConsentManager> | undefined;
+  #lineage: Promise<LineageStore> | undefined;
+
+  /** The seed's `ConsentManager` over this deployment's store and audit log. */
+  consentManager(): Promise<ConsentManager> {
+    this.#consent ??= migrate(this.store, 'consent', consentMigrations).then(() => new ConsentManager({ store: this.store, audit: this.audit }));
+    return this.#consent;
+  }
+
+  /** Data lineage: which artifact was made from which, by what, and which subjects each holds. */
+  lineage(): Promise<LineageStore> {
+    this.#lineage ??= migrate(this.store, 'lineage', lineageMigrations).then(() => new LineageStore({ store: this.store, audit: this.audit }));
+    return this.#lineage;
+  }
+
+  /**
+   * The right to be forgotten: consent records and lineage links deleted, the subject's key
+   * under the keyring key `encryptionKey` (default `datasets`, the one `langtrain encrypt` and
+   * `encryptionService` use) destroyed, the affected data sets and models listed, one audit record.
+   */
+  async eraseSubject(userId: string, options: { actor: string; encryptionKey?: string }): Promise<ErasureReport> {
+    const encryption = new EncryptionService({ key: options.encryptionKey ?? 'datasets', encryptionScope: 'record', secureDeletion: true, subjectField: 'subject' }, this.keyring, this.audit);
+    return eraseSubject(userId, { consent: await this.consentManager(), lineage: await this.lineage(), encryption, audit: this.audit, actor: options.actor });
   }
 
   /**

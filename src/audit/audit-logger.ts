@@ -64,6 +64,9 @@ const MAX_GROUP = 4096;
  */
 export class AuditLogger implements AuditSink {
   readonly config: AuditConfig;
+  get sealsPayloads(): boolean {
+    return this.config.encryption;
+  }
   readonly #storeOption: Store | undefined;
   readonly #storeUrl: string | undefined;
   #ready: Promise<{ store: Store; signer: NoteSigner; sealer: PayloadSealer | null }> | undefined;

@@ -5,6 +5,9 @@ import { auditCommand } from './commands/audit.js';
 import { encryptCommands } from './commands/encrypt.js';
 import { iamCommand } from './commands/iam.js';
 import { piiCommand } from './commands/pii.js';
+import { consentCommand } from './commands/consent.js';
+import { lineageCommand } from './commands/lineage.js';
+import { eraseCommand } from './commands/erase.js';
 import { keysCommand } from './commands/keys.js';
 import { secretsCommand } from './commands/secrets.js';
 import { serveCommand } from './commands/serve.js';
@@ -36,6 +39,9 @@ async function main(argv: string[]): Promise<number> {
   program.addCommand(sessionsCommand(run));
   program.addCommand(iamCommand(run));
   program.addCommand(piiCommand(run));
+  program.addCommand(consentCommand(run));
+  program.addCommand(lineageCommand(run));
+  program.addCommand(eraseCommand(run));
   for (const command of encryptCommands(run)) program.addCommand(command);
   for (const command of program.commands) {
     command.exitOverride();

@@ -43,4 +43,10 @@ export interface AuditReceipt {
 
 export interface AuditSink {
   record(event: AuditEventInput): Promise<AuditReceipt>;
+  /**
+   * Whether the log encrypts payloads, so `sensitive: ['userId']` is accepted (a log that
+   * stores payloads in clear refuses it rather than pretend). Domains recording a data
+   * subject's id ask for it to be sealed when this is true.
+   */
+  readonly sealsPayloads?: boolean;
 }

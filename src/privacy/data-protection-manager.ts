@@ -1,22 +1,25 @@
 import { z } from 'zod';
 import type { AuditSink } from '../core/audit-sink.js';
-import { LangtrainError } from '../core/errors.js';
+import { invalidInput, LangtrainError } from '../core/errors.js';
 import { durationField, parseOptions } from '../core/options.js';
 import { EncryptionService, type EncryptionServiceOptions } from '../crypto/encryption-service.js';
 import type { Keyring } from '../crypto/keyring/keyring.js';
+import type { ConsentManager } from './consent/consent-manager.js';
+import type { LineageStore } from './lineage/lineage-store.js';
+import { PIIDetector } from './pii/pii-detector.js';
+import { piiRedactionKeys } from './pii/pii-keys.js';
+import { prepareDataset, type PreparedDataset } from './prepare-dataset.js';
 
 /**
- * The seed's `DataProtectionManager`. Built so far: where data keys come from
- * (`encryptionKeySource`), how often they rotate (`keyRotationSchedule`) and cryptographic
- * erasure (`secureDeletion`). Its privacy options (differential privacy, PII redaction,
- * lineage) are refused until those parts exist.
+ * The seed's `DataProtectionManager`: where data keys come from (`encryptionKeySource`), how
+ * often they rotate (`keyRotationSchedule`), cryptographic erasure (`secureDeletion`), and the
+ * data path's front (`prepareDataset`: consent, `automaticPiiRedaction`, `dataLineageTracking`).
+ * Differential privacy options are refused until that part exists.
  */
 const NOT_YET: Record<string, string> = {
   differentialPrivacy: 'differential privacy is not built yet',
   privacyBudget: 'differential privacy is not built yet',
   noiseMultiplier: 'differential privacy is not built yet',
-  automaticPiiRedaction: 'PII detection and redaction are not built yet',
-  dataLineageTracking: 'data lineage tracking is not built yet',
 };
 
 const optionsSchema = z
@@ -34,6 +37,10 @@ const optionsSchema = z
     keyRotationSchedule: durationField('keyRotationSchedule').optional(),
     /** Per-subject keys, erasable (see EncryptionService). */
     secureDeletion: z.boolean().default(false),
+    /** prepareDataset redacts personal data (PIIDetector: every type, masking, audited). */
+    automaticPiiRedaction: z.boolean().default(false),
+    /** prepareDataset records each step as a lineage edge and the subjects its output holds. */
+    dataLineageTracking: z.boolean().default(false),
   })
   .strict();
 
@@ -42,6 +49,9 @@ export type DataProtectionManagerOptions = z.input<typeof optionsSchema> & Parti
 export interface DataProtectionDeps {
   keyring: Keyring;
   audit: AuditSink;
+  /** For prepareDataset's consent step and lineage (SecurityManager passes its own). */
+  consent?: () => Promise<ConsentManager>;
+  lineage?: () => Promise<LineageStore>;
   /** The deployment's `crypto.keyManagement`. */
   keyManagement: 'local' | 'hsm' | 'customer_managed';
 }
@@ -84,5 +94,32 @@ export class DataProtectionManager {
       await this.deps.keyring.setRotationInterval(name, this.options.keyRotationSchedule);
     }
     return service;
+  }
+
+  /**
+   * The front of the data path: records whose subject lacks consent for `purpose` dropped (when
+   * a purpose is given), personal data redacted (`automaticPiiRedaction`), each step and the
+   * output's subjects recorded in lineage (`dataLineageTracking`). JSON Lines in and out.
+   */
+  async prepareDataset(
+    files: { input: string; output: string },
+    options: { subjectField?: string; purpose?: string; dataType?: string; fields?: string[]; actor?: string; outputName?: string } = {},
+  ): Promise<PreparedDataset> {
+    const dependency = <T>(get: (() => Promise<T>) | undefined, what: string) => {
+      if (!get) throw new LangtrainError('ERR_CONFIG_INVALID', `DataProtectionManager needs ${what} for this (SecurityManager.dataProtectionManager provides it)`);
+      return get();
+    };
+    if (options.purpose !== undefined && options.dataType === undefined) throw invalidInput('a consent purpose needs the dataType it is consent for (e.g. training_data)', { field: 'dataType' });
+    const consent = options.purpose !== undefined ? { manager: await dependency(this.deps.consent, 'a ConsentManager (deps.consent)'), dataType: options.dataType!, purpose: options.purpose } : undefined;
+    const redaction = this.options.automaticPiiRedaction
+      ? { detector: new PIIDetector({}, { audit: this.deps.audit, keys: await piiRedactionKeys(this.deps.keyring) }), ...(options.fields ? { fields: options.fields } : {}) }
+      : undefined;
+    const lineage = this.options.dataLineageTracking
+      ? { store: await dependency(this.deps.lineage, 'a LineageStore (deps.lineage)'), actor: options.actor ?? 'data-protection-manager', ...(options.outputName ? { outputName: options.outputName } : {}) }
+      : undefined;
+    return prepareDataset(
+      { input: files.input, output: files.output, ...(options.subjectField ? { subjectField: options.subjectField } : {}) },
+      { ...(consent ? { consent } : {}), ...(redaction ? { redaction } : {}), ...(lineage ? { lineage } : {}) },
+    );
   }
 }

@@ -1,3 +1,4 @@
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SecurityManager } from '../../src/security-manager.js';
@@ -30,7 +31,7 @@ describe('DataProtectionManager (seed key options)', () => {
     const { security, dir } = await open();
     expect(() => security.dataProtectionManager({ encryptionKeySource: 'customer_managed' })).toThrow(/crypto\.keyManagement: customer_managed and crypto\.kek/);
     expect(() => security.dataProtectionManager({ keyRotationSchedule: 'quarterly' })).toThrow(/keyRotationSchedule/);
-    for (const option of ['differentialPrivacy', 'privacyBudget', 'noiseMultiplier', 'automaticPiiRedaction', 'dataLineageTracking']) {
+    for (const option of ['differentialPrivacy', 'privacyBudget', 'noiseMultiplier']) {
       expect(() => security.dataProtectionManager({ [option]: true })).toThrow(new RegExp(`${option} is not supported yet`));
     }
     // A customer-managed KEK by URI (a key the customer holds in a file they control).
@@ -41,5 +42,49 @@ describe('DataProtectionManager (seed key options)', () => {
     expect(await service.decryptRecord(await service.encryptRecord({ x: 1 }, place), place)).toEqual({ x: 1 });
     const versions = await customer.store.db.selectFrom('crypto_key_versions').select('kek_uri').execute();
     expect(versions.every((v) => v.kek_uri === `file:${join(dir, 'customer.key')}`)).toBe(true);
+  });
+
+  it('prepares a data set as the seed configures it: consent filter, PII redaction, lineage and erasure that finds it', async () => {
+    const { security, dir } = await open();
+    const manager = security.dataProtectionManager({ automaticPiiRedaction: true, dataLineageTracking: true, secureDeletion: true });
+    const consent = await security.consentManager();
+    await consent.recordConsent({ userId: 'user123', dataTypes: ['training_data', 'model_outputs'], purposes: ['model_improvement', 'research'], consentDate: '2024-01-01', expiryDate: '2099-01-01' });
+    await consent.recordConsent({ userId: 'user456', dataTypes: ['model_outputs'], purposes: ['research'], consentDate: '2024-01-01' });
+    const input = join(dir, 'raw.jsonl');
+    writeFileSync(
+      input,
+      [
+        { user_id: 'user123', text: 'reach me at ana.silva@example.org' },
+        { user_id: 'user456', text: 'no consent for training' },
+        { text: 'no subject at all' },
+      ].map((r) => JSON.stringify(r)).join('\n') + '\n',
+    );
+    const output = join(dir, 'clean.jsonl');
+    const report = await manager.prepareDataset({ input, output }, { subjectField: 'user_id', dataType: 'training_data', purpose: 'model_improvement', fields: ['text'], actor: 'dpo', outputName: 'dataset:clean-v1' });
+    expect(report.consent).toEqual({ kept: 1, dropped: 2, missingSubject: 1 });
+    expect(report.redaction?.counts.email).toBe(1);
+    expect(readFileSync(output, 'utf8')).toBe(JSON.stringify({ user_id: 'user123', text: 'reach me at ***.*****@*******.***' }) + '\n');
+    expect(readdirSync(dir).filter((n) => n.includes('.clean.jsonl.'))).toEqual([]); // no intermediate file left
+    expect(report.digests).toHaveLength(3);
+    expect(report.subjects).toBe(1);
+
+    const lineage = await security.lineage();
+    const graph = await lineage.lineageOf('dataset:clean-v1', { direction: 'upstream' });
+    expect(graph.edges.map((e) => e.operation).sort()).toEqual(['consent_filter', 'redact']);
+    const erased = await security.eraseSubject('user123', { actor: 'dpo' });
+    expect(erased.consentRecords).toBe(1);
+    expect(erased.affectedArtifacts.map((a) => a.names).flat()).toContain('dataset:clean-v1');
+    expect(await consent.hasValidConsent('user123', 'training_data')).toBe(false);
+    const events = await security.audit.query({ eventType: 'privacy.subject_erased' });
+    expect(events).toHaveLength(1);
+    expect(existsSync(output)).toBe(true);
+  });
+
+  it('refuses a purpose without its data type, and a run with nothing to do', async () => {
+    const { security, dir } = await open();
+    const files = { input: join(dir, 'in.jsonl'), output: join(dir, 'out.jsonl') };
+    writeFileSync(files.input, '{"text":"x"}\n');
+    await expect(security.dataProtectionManager({ automaticPiiRedaction: true }).prepareDataset(files, { purpose: 'research' })).rejects.toThrow(/needs the dataType/);
+    await expect(security.dataProtectionManager({}).prepareDataset(files)).rejects.toThrow(/nothing to do/);
   });
 });

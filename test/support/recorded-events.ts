@@ -3,6 +3,8 @@ import type { AuditEventInput, AuditSink } from '../../src/core/audit-sink.js';
 /** An AuditSink that keeps what it is given, so tests can check what a domain records (and never leaks). */
 export class RecordedEvents implements AuditSink {
   readonly events: AuditEventInput[] = [];
+  /** Like an encrypting log by default: accepts `sensitive` fields. */
+  constructor(readonly sealsPayloads = true) {}
   async record(event: AuditEventInput) {
     this.events.push(event);
     return { index: this.events.length - 1, id: String(this.events.length) };

@@ -6,6 +6,8 @@ import { authRoutes } from './auth-routes.js';
 import { authentication } from './authentication.js';
 import { keysRoutes } from './keys-routes.js';
 import { piiRoutes } from './pii-routes.js';
+import { consentRoutes } from './consent-routes.js';
+import { lineageRoutes } from './lineage-routes.js';
 import { requestAudit } from './request-audit.js';
 import { secretsRoutes } from './secrets-routes.js';
 import { serviceAuth } from './service-auth.js';
@@ -35,4 +37,6 @@ export const apiV1: FastifyPluginAsyncZod<{ security: SecurityManager }> = async
   await app.register(keysRoutes, { security, prefix: '/keys' });
   await app.register(secretsRoutes, { security, prefix: '/secrets' });
   await app.register(piiRoutes, { security, prefix: '/pii' });
+  await app.register(consentRoutes, { security, prefix: '/consent' });
+  await app.register(lineageRoutes, { security, prefix: '/lineage' });
 };

@@ -27,7 +27,9 @@ const LETTER = String.raw`A-Za-z\u00C0-\u00D6\u00D8-\u00F6\u00F8-\u024F\u1E00-\u
 /** A capitalised word, hyphens, apostrophes and dots only inside ("Saint-Honoré", "O'Connell"): a sentence's full stop is not part of it. */
 const WORD = `[${UPPER}][${LETTER}]*(?:['’.-][${LETTER}]+)*`;
 const CITY = `${WORD}(?:[ \\t]+(?:am|an|der|de|sur|la|le|im|bei|upon|on|${WORD})){0,2}`;
-const HOUSE_NUMBER = String.raw`\d{1,5}[A-Za-z]?(?:[-/]\d{1,4}[A-Za-z]?)?`;
+const HOUSE_NUMBER = String.raw`\d{1,5}[A-Za-z]?(?:[-/](?:\d{1,4}[A-Za-z]?|[A-Za-z](?![A-Za-z])))?`;
+/** The house number once a regex anchored on its first digit has read that digit. */
+const HOUSE_NUMBER_AFTER_FIRST_DIGIT = HOUSE_NUMBER.replace('\\d{1,5}', '\\d{0,4}');
 
 /** USPS Publication 28 street suffixes (common subset, full word and abbreviation) and UK/AU/IE types. */
 const ENGLISH_STREET_TYPES = [
@@ -82,11 +84,11 @@ const TYPE_FIRST_STREET_TYPES = [
  * street name before it: trying the type-word alternation at every position cost 3x more.
  */
 const TYPE_FIRST_NUMBER = new RegExp(
-  String.raw`[ \t](?=\d|n[º°o])(?<=(?:${TYPE_FIRST_STREET_TYPES})[ \t]+${TYPED_STREET_NAME},?[ \t])(?:n[º°o]\.?[ \t]*)?${HOUSE_NUMBER}(?![\d${LETTER}])(?:,[ \t]*\d{1,2}[º°ª]?(?:[ \t]?[A-Za-z])?(?![\d${LETTER}-]))?(${CONTINENTAL_LOCALITY})?`,
+  String.raw`\d(?<=(?:${TYPE_FIRST_STREET_TYPES})[ \t]+${TYPED_STREET_NAME},?[ \t](?:n[º°o]\.?[ \t]*)?\d)${HOUSE_NUMBER_AFTER_FIRST_DIGIT}(?![\d${LETTER}])(?:,[ \t]*\d{1,2}[º°ª]?(?:[ \t]?[A-Za-z])?(?![\d${LETTER}.-]))?(${CONTINENTAL_LOCALITY})?`,
   'g',
 );
 /** The street part that ends where TYPE_FIRST_NUMBER matched; the leftmost match is the whole street. */
-const TYPE_FIRST_STREET = new RegExp(`(?:${TYPE_FIRST_STREET_TYPES})[ \\t]+${TYPED_STREET_NAME},?$`);
+const TYPE_FIRST_STREET = new RegExp(`(?:${TYPE_FIRST_STREET_TYPES})[ \\t]+${TYPED_STREET_NAME},?[ \\t](?:n[º°o]\\.?[ \\t]*)?$`);
 const TYPE_FIRST_LOOKBACK = 80;
 
 /** German, Dutch and Nordic street types are suffixes of the name ("Hauptstraße", "Keizersgracht", "Storgatan"). */
@@ -105,7 +107,7 @@ const JOINED_LOCALITY = `,?[ \\t]+(?:${NL_POSTCODE}|(?:(?:D|A|CH)-)?\\d{4,5})[ \
  * forwards and testing its ending cost 3x more on mixed text.
  */
 const JOINED_SUFFIX_NUMBER = new RegExp(
-  String.raw`[ \t](?=\d)(?<=(?:${JOINED_STREET_SUFFIXES})[ \t])${HOUSE_NUMBER}(?![\d${LETTER}])(${JOINED_LOCALITY})?`,
+  String.raw`\d(?<=(?:${JOINED_STREET_SUFFIXES})[ \t]\d)${HOUSE_NUMBER_AFTER_FIRST_DIGIT}(?![\d${LETTER}])(${JOINED_LOCALITY})?`,
   'g',
 );
 /** A street type written as its own word ("Berliner Straße 5") needs the capitalised word before it. */
@@ -118,7 +120,7 @@ const POSTCODE_ANCHORED = new RegExp(
   'g',
 );
 /** Only texts with "<number>, <4–5 digits>" can hold a postcode-anchored address. */
-const POSTCODE_AFTER_NUMBER = /\d,[ \t]*(?:[A-Z]{1,2}-)?\d{4}/;
+const POSTCODE_AFTER_NUMBER = /,[ \t]*(?:[A-Z]{1,2}-)?\d{4}/;
 
 const JAPANESE_PREFECTURE = '(?:東京都|北海道|(?:京都|大阪)府|[\u4e00-\u9fff]{2,3}県)';
 const JAPANESE_NUMBER = '(?:[0-9０-９]+|[一二三四五六七八九十]+)';
@@ -136,8 +138,95 @@ const NOT_A_HOUSE_NUMBER_BEFORE = /(?:^|[^A-Za-z])(?:chapter|version|v|page|sect
 /** A currency sign, a digit or a decimal point before the number: a price or a longer number. */
 const NUMBER_CONTINUES_BEFORE = /[$€£¥\d.,:/-]/;
 
+/**
+ * What may follow a street, one comma-separated part at a time: a flat or floor ("apto 65",
+ * "1.º Dto.", "Flat 3"), a locality of capitalised words with an optional state ("Kilimani",
+ * "Recife - PE", "Palermo (PA)", "Chuo-ku"), a postcode with an optional city ("600075",
+ * "1601-095 Setúbal", "K2Y 1R5"). A locality part must end at a delimiter, so a sentence that
+ * goes on after a comma ("…, John said") is not taken in.
+ */
+const UNIT_PART = new RegExp(
+  String.raw`,?[ \t]*(?:(?:apto|apt|ap|apartamento|flat|unit|suite|ste|piso|andar|sala|bloco|fl|floor|room|rm|bldg|building)\.?[ \t]*(?:no\.?[ \t]*)?#?[A-Za-z0-9-]{1,6}|\d{1,2}\.?[º°ª]\.?(?:[ \t]*(?:dto|esq|dta|izq|izda|dcha|[A-D])\.?)?)(?=[ \t]*(?:[,;)\n]|$))`,
+  'iy',
+);
+const TAIL_POSTCODE = String.raw`(?:\d{5}-\d{3}|\d{4}-\d{3}|\d{3}-\d{4}|\d{6}|\d{4,5}|[A-Z]\d[A-Z][ \t]?\d[A-Z]\d|${UK_POSTCODE})(?![\d-])`;
+const POSTCODE_PART = new RegExp(String.raw`,?[ \t]*(?:-[ \t]*)?${TAIL_POSTCODE}(?:[ \t]+${CITY})?(?=[ \t]*(?:[,;.)\n]|$))`, 'y');
+const LOCALITY_PART = new RegExp(
+  String.raw`,[ \t]*(?:\d{1,5}[A-Za-z]?[ \t]+|\d{1,3}(?:st|nd|rd|th)[ \t]+)?${CITY}(?:[ \t]*-[ \t]*[A-Z]{2}(?![A-Za-z])|[ \t]+\([A-Z]{2}\))?(?:,?[ \t]+${TAIL_POSTCODE})?(?=[ \t]*(?:[,;.)\n]|$))`,
+  'y',
+);
+const MAX_TAIL_PARTS = 5;
+
+/** Where the address that ends at `end` really ends, and whether a postcode was taken in. */
+function extendTail(text: string, end: number): { end: number; postcode: boolean; parts: number } {
+  let postcode = false;
+  let parts = 0;
+  for (; parts < MAX_TAIL_PARTS; parts++) {
+    let next = -1;
+    for (const part of [UNIT_PART, POSTCODE_PART, LOCALITY_PART]) {
+      part.lastIndex = end;
+      if (part.test(text)) {
+        next = part.lastIndex;
+        if (part !== UNIT_PART && /\d{3}/.test(text.slice(end, next))) postcode = true;
+        break;
+      }
+    }
+    if (next <= end) break;
+    end = next;
+  }
+  return { end, postcode, parts };
+}
+
+/**
+ * Addresses that start with the building, not the street: "Flat 31A, Gulmohar Heights, 16th
+ * Cross Road, Aliganj, Mumbai 400076" (India: house, society, road, area, city, PIN), "House
+ * No. 53, …", "Plot 2, …", "Flat 10, 180 Quayside Crescent, Manchester".
+ */
+const BUILDING_FIRST = /(?:House|H\.)[ \t]?No\.?[ \t]*\d{1,5}[A-Za-z]?|(?:Flat|Plot|Door|Shop|Apartment|Apt\.?|Unit|Suite)(?:[ \t]+No\.?)?[ \t]*#?\d{1,5}[A-Za-z]?(?:[-/]\d{1,4}[A-Za-z]?)?(?=,)/g;
+/** Romanised Japanese: chōme-banchi-gō, then the district and the ward ("4-28-6 Tenjin, Chuo-ku, Fukuoka 106-9998"). */
+const JAPANESE_ROMANISED = new RegExp(String.raw`\d{1,2}-\d{1,2}(?:-\d{1,3})?[ \t]+${WORD},[ \t]*${WORD}-(?:ku|shi|cho|machi|gun|mura)(?![A-Za-z])`, 'g');
+/** A typed street without a house number is an address only with the locality after it ("Kimathi Street, Kilimani, Nairobi"). */
+const STREET_WITHOUT_NUMBER = new RegExp(String.raw`[ \t](?:Street|Avenue|Road|Lane|Drive|Boulevard|Way|Close|Crescent|Terrace)(?=,[ \t]*[${UPPER}])`, 'g');
+const SCORE_STREET_WITHOUT_NUMBER = 0.7;
+const TAIL_WORD = new RegExp(`(?:${ENGLISH_STREET_TYPES})\\b`);
+
+function findBuildingFirst(text: string, out: Finding[]): void {
+  BUILDING_FIRST.lastIndex = 0;
+  for (let match = BUILDING_FIRST.exec(text); match !== null; match = BUILDING_FIRST.exec(text)) {
+    if (!startsWord(text, match.index)) continue;
+    const tail = extendTail(text, match.index + match[0].length);
+    // The parts after the building must hold a street or a postcode, or it is a list of things.
+    if (!tail.postcode && !TAIL_WORD.test(text.slice(match.index, tail.end))) continue;
+    if (tail.parts < 2) continue;
+    push(out, match.index, tail.end, tail.postcode ? SCORE_WITH_POSTCODE : SCORE_WITH_LOCALITY_OR_UNIT);
+  }
+  if (text.includes('-')) {
+    JAPANESE_ROMANISED.lastIndex = 0;
+    for (let match = JAPANESE_ROMANISED.exec(text); match !== null; match = JAPANESE_ROMANISED.exec(text)) {
+      if (!numberIsHouseNumber(text, match.index)) continue;
+      const tail = extendTail(text, match.index + match[0].length);
+      push(out, match.index, tail.end, tail.postcode ? SCORE_WITH_POSTCODE : SCORE_WITH_LOCALITY_OR_UNIT);
+    }
+  }
+  STREET_WITHOUT_NUMBER.lastIndex = 0;
+  for (let match = STREET_WITHOUT_NUMBER.exec(text); match !== null; match = STREET_WITHOUT_NUMBER.exec(text)) {
+    // The street's name is the one capitalised word before the type word; a number before it is the other layout.
+    const start = capitalisedWordStart(text, match.index);
+    if (start < 0 || !startsWord(text, start) || /\d[ \t]*$/.test(text.slice(Math.max(0, start - 3), start))) continue;
+    const tail = extendTail(text, match.index + match[0].length);
+    if (tail.parts === 0) continue;
+    push(out, start, tail.end, SCORE_STREET_WITHOUT_NUMBER);
+  }
+}
+
 function push(out: Finding[], start: number, end: number, score: number): void {
   out.push({ start, end, type: 'address', score, recognizer: RECOGNIZER });
+}
+
+/** A street match with the unit, locality and postcode parts after it taken in. */
+function pushWithTail(text: string, out: Finding[], start: number, end: number, score: number): void {
+  const tail = extendTail(text, end);
+  push(out, start, tail.end, tail.postcode ? SCORE_WITH_POSTCODE : tail.parts > 0 ? Math.max(score, SCORE_WITH_LOCALITY_OR_UNIT) : score);
 }
 
 function numberIsHouseNumber(text: string, start: number): boolean {
@@ -151,12 +240,12 @@ function findNumberFirst(text: string, out: Finding[]): void {
     if (!numberIsHouseNumber(text, match.index)) continue;
     const [whole, unit, locality] = match;
     const score = locality !== undefined ? SCORE_WITH_POSTCODE : unit !== undefined ? SCORE_WITH_LOCALITY_OR_UNIT : SCORE_STREET_LINE;
-    push(out, match.index, match.index + whole.length, score);
+    pushWithTail(text, out, match.index, match.index + whole.length, score);
   }
   NUMBER_FIRST_FRENCH.lastIndex = 0;
   for (let match = NUMBER_FIRST_FRENCH.exec(text); match !== null; match = NUMBER_FIRST_FRENCH.exec(text)) {
     if (!numberIsHouseNumber(text, match.index)) continue;
-    push(out, match.index, match.index + match[0].length, match[1] !== undefined ? SCORE_WITH_POSTCODE : SCORE_STREET_LINE);
+    pushWithTail(text, out, match.index, match.index + match[0].length, match[1] !== undefined ? SCORE_WITH_POSTCODE : SCORE_STREET_LINE);
   }
 }
 
@@ -181,17 +270,17 @@ function findNumberAfter(text: string, out: Finding[]): void {
     if (street === null) continue;
     const start = windowStart + street.index;
     if (!startsWord(text, start)) continue;
-    push(out, start, match.index + match[0].length, match[1] !== undefined ? SCORE_WITH_POSTCODE : SCORE_STREET_LINE);
+    pushWithTail(text, out, start, match.index + match[0].length, match[1] !== undefined ? SCORE_WITH_POSTCODE : SCORE_STREET_LINE);
   }
   JOINED_SUFFIX_NUMBER.lastIndex = 0;
   for (let match = JOINED_SUFFIX_NUMBER.exec(text); match !== null; match = JOINED_SUFFIX_NUMBER.exec(text)) {
-    let start = capitalisedWordStart(text, match.index);
+    let start = capitalisedWordStart(text, match.index - 1);
     if (start < 0) continue;
-    if (SEPARATE_STREET_TYPE.test(text.slice(start, match.index))) {
+    if (SEPARATE_STREET_TYPE.test(text.slice(start, match.index - 1))) {
       start = text[start - 1] === ' ' ? capitalisedWordStart(text, start - 1) : -1;
       if (start < 0) continue;
     }
-    push(out, start, match.index + match[0].length, match[1] !== undefined ? SCORE_WITH_POSTCODE : SCORE_STREET_LINE);
+    pushWithTail(text, out, start, match.index + match[0].length, match[1] !== undefined ? SCORE_WITH_POSTCODE : SCORE_STREET_LINE);
   }
   if (!POSTCODE_AFTER_NUMBER.test(text)) return;
   POSTCODE_ANCHORED.lastIndex = 0;
@@ -235,6 +324,7 @@ export const addressRecognizer: Recognizer = {
     if (DIGIT.test(text)) {
       findNumberFirst(text, findings);
       findNumberAfter(text, findings);
+      findBuildingFirst(text, findings);
     }
     if (JAPANESE_PREFECTURE_PRESENT.test(text)) findJapanese(text, findings);
     return findings.length > 1 ? longestFirst(findings) : findings;

@@ -1,5 +1,6 @@
 import type { Finding } from '../entity-types.js';
 import type { Recognizer } from '../recognizer.js';
+import { isDelimitedField } from './csv-header-cues.js';
 
 const NAME = 'credit_card.luhn';
 // Luhn plus a known issuer range and length: a random number passes with well under 1 in 100.
@@ -12,9 +13,10 @@ const UNGROUPED_SCORE = 0.95;
  * A maximal run of digits, either 13–19 unbroken or in groups split by one kind of separator (a
  * single space or dash throughout) after a first group of four — every card layout starts so,
  * and requiring it up front lets the scan pass over the short numbers of ordinary text. The
- * lookarounds keep it from starting or ending inside a longer number, a decimal or a date.
+ * lookarounds keep it from starting or ending inside a longer number, a decimal or a date; a
+ * comma next to it is checked in `find` (a CSV field, or the thousands of an amount).
  */
-const CANDIDATE = /(?<![\d\-.,/])\d{4}(?:\d{9,15}|([ -])\d+(?:\1\d+)*)(?![\d\-/]|[.,]\d)/g; // no `u`: Unicode-mode scans measured up to 4× slower
+const CANDIDATE = /(?<![\d\-./])\d{4}(?:\d{9,15}|([ -])\d+(?:\1\d+)*)(?![\d\-/]|\.\d)/g; // no `u`: Unicode-mode scans measured up to 4× slower
 
 interface Issuer {
   /** Inclusive IIN ranges, compared on the first `digits` digits of the number. */
@@ -91,6 +93,21 @@ function hasCardGrouping(groups: readonly string[]): boolean {
   return lastLength >= 1 && lastLength <= 6;
 }
 
+function isDigit(code: number): boolean {
+  return code >= 48 && code <= 57;
+}
+
+/**
+ * A comma right before or after the digits that is not a CSV field delimiter: they are part of
+ * a longer number (`1,4111111111111111`, `4111111111111111,25`). In a row such as
+ * `421458,6011 2397 8707 4523,$9636.60` the commas delimit fields and the card stands alone.
+ */
+function touchesNumberAcrossComma(text: string, start: number, end: number): boolean {
+  const commaBefore = text.charCodeAt(start - 1) === 0x2c && isDigit(text.charCodeAt(start - 2));
+  const commaAfter = text.charCodeAt(end) === 0x2c && isDigit(text.charCodeAt(end + 1));
+  return (commaBefore || commaAfter) && !isDelimitedField(text, start, end);
+}
+
 /** Payment card numbers: Luhn-valid with a known issuer prefix and length. */
 export const creditCardRecognizer: Recognizer = {
   name: NAME,
@@ -103,6 +120,7 @@ export const creditCardRecognizer: Recognizer = {
     for (let match = CANDIDATE.exec(text); match !== null; match = CANDIDATE.exec(text)) {
       const value = match[0];
       if (value.length < 13 || value.length > 23) continue; // 13–19 digits plus at most 4 separators
+      if (touchesNumberAcrossComma(text, match.index, match.index + value.length)) continue;
       const separator = match[1];
       const groups = separator === undefined ? [value] : value.split(separator);
       const digits = separator === undefined ? value : groups.join('');

@@ -35,6 +35,9 @@ const HEADER_CUES: readonly { readonly type: HeaderCuedType; readonly names: Reg
   },
 ];
 
+/** Any cue's stem, tested on the raw header line first: most first lines hold none of them. */
+const ANY_HEADER_CUE = /dob|d_o_b|birth|naiss|geburt|geboorte|nacim|nascim|nascit|urodz|do[gğ]um|pass|pasa|pasz|pasp|reisepass|ssn|social|soc_sec|phone|tel|mobile|cell|fax|whatsapp|msisdn|handy|portable|card|cc|pan|kreditkarte/i;
+
 // A header is a short line of short names; prose with commas ("Hi Anna, thanks, see you") has
 // longer fields and more spaces.
 const MAX_HEADER_LENGTH = 512;
@@ -63,12 +66,12 @@ function headerDelimiter(header: string): string | undefined {
 
 /** Column index → cued type, or undefined when the first line is not a CSV header naming any. */
 function cuedColumns(header: string, delimiter: string): Map<number, HeaderCuedType> | undefined {
+  const names = header.split(delimiter).map((name) => name.trim().replace(/^"(.*)"$/, '$1'));
+  // every name must look like one before any is looked up: prose fails on its first long field
+  for (const name of names) if (!HEADER_FIELD.test(name) || countSpaces(name) > MAX_SPACES_PER_FIELD) return undefined;
   const columns = new Map<number, HeaderCuedType>();
-  const names = header.split(delimiter);
   for (let column = 0; column < names.length; column++) {
-    const name = (names[column] ?? '').trim().replace(/^"(.*)"$/, '$1');
-    if (!HEADER_FIELD.test(name) || countSpaces(name) > MAX_SPACES_PER_FIELD) return undefined;
-    const words = headerWords(name);
+    const words = headerWords(names[column] ?? '');
     const cue = HEADER_CUES.find(({ names: cueNames, unless }) => cueNames.test(words) && !unless?.test(words));
     if (cue !== undefined) columns.set(column, cue.type);
   }
@@ -124,7 +127,7 @@ function computeCuedFields(text: string): ReadonlyMap<HeaderCuedType, FieldSpan[
   if (headerEnd === -1 || headerEnd > MAX_HEADER_LENGTH) return undefined;
   const header = text.slice(0, headerEnd).replace(/\r$/, '');
   const delimiter = headerDelimiter(header);
-  if (delimiter === undefined) return undefined;
+  if (delimiter === undefined || !ANY_HEADER_CUE.test(header)) return undefined;
   const columns = cuedColumns(header, delimiter);
   if (columns === undefined) return undefined;
   const fields = new Map<HeaderCuedType, FieldSpan[]>([...new Set(columns.values())].map((type) => [type, []]));
@@ -161,4 +164,27 @@ export function csvCuedFields(text: string, type: HeaderCuedType): readonly Fiel
 export function isInField(fields: readonly FieldSpan[], start: number, end: number): boolean {
   for (const field of fields) if (field.start <= start && end <= field.end) return true;
   return false;
+}
+
+function isFieldDelimiter(code: number): boolean {
+  return code === 0x2c || code === 0x3b || code === 0x09; // , ; tab
+}
+
+function isLineEdge(text: string, index: number): boolean {
+  return index < 0 || index >= text.length || text.charCodeAt(index) === 0x0a || text.charCodeAt(index) === 0x0d;
+}
+
+/**
+ * Whether `text[start, end)` is a whole field of a delimited line (`…,(801) 465-8138,US`), so
+ * that a comma touching it separates fields rather than the groups or decimals of one number.
+ * Both sides must be a delimiter or a line edge, and at least one a delimiter: "4,5" glued by a
+ * single comma inside prose is a decimal, "a,4155550123,b" is a row.
+ */
+export function isDelimitedField(text: string, start: number, end: number): boolean {
+  const before = text.charCodeAt(start - 1);
+  const after = text.charCodeAt(end);
+  const delimiterBefore = isFieldDelimiter(before);
+  const delimiterAfter = isFieldDelimiter(after);
+  if (!delimiterBefore && !delimiterAfter) return false;
+  return (delimiterBefore || isLineEdge(text, start - 1)) && (delimiterAfter || isLineEdge(text, end));
 }

@@ -54,11 +54,23 @@ function localPartStart(text: string, at: number): number {
   return local.includes('..') ? -1 : start;
 }
 
-/** `scheme://user:password@host`: the part before `@` is a password, not a mailbox. */
-function isUrlCredential(text: string, localStart: number): boolean {
-  if (text.charCodeAt(localStart - 1) !== 0x3a) return false; // ':'
-  const tokenStart = Math.max(text.lastIndexOf(' ', localStart), text.lastIndexOf('\n', localStart), 0);
-  return text.slice(tokenStart, localStart).includes('://');
+/** Longer userinfo than this is not looked back over: real ones are a user and a password. */
+const MAX_USERINFO_LENGTH = 256;
+
+/**
+ * The `@` ends a URL's userinfo (`scheme://user:pa!ss@host`, RFC 3986 §3.2.1): the part before
+ * it is a user and password, whatever characters the password holds, not a mailbox. Looked back
+ * from the `@` to the `//` that opens the authority; a `/` on the way means the `@` is in a path
+ * (`https://host/u/ann@example.com`), whitespace or a quote that there is no URL.
+ */
+function endsUrlUserinfo(text: string, at: number): boolean {
+  const limit = Math.max(2, at - MAX_USERINFO_LENGTH);
+  for (let i = at - 1; i >= limit; i--) {
+    const code = text.charCodeAt(i);
+    if (code === 0x2f) return text.charCodeAt(i - 1) === 0x2f && text.charCodeAt(i - 2) === 0x3a; // "://"
+    if (code <= 0x20 || code === 0x22 || code === 0x27 || code === 0x3c || code === 0x3e) return false; // blank " ' < >
+  }
+  return false;
 }
 
 /** Email addresses (practical RFC 5322 / 6531: dot-atom local part, IDN and punycode domains). */
@@ -71,7 +83,7 @@ export const emailRecognizer: Recognizer = {
     let at = text.indexOf('@');
     while (at !== -1) {
       const start = localPartStart(text, at);
-      if (start !== -1 && !isUrlCredential(text, start)) {
+      if (start !== -1 && !endsUrlUserinfo(text, at)) {
         DOMAIN.lastIndex = at + 1;
         const domain = DOMAIN.exec(text);
         if (domain !== null && domain[0].length <= MAX_DOMAIN_LENGTH) {

@@ -18,15 +18,16 @@ const MRZ_SCORE = 1.0;
  * ASCII words.
  */
 // `\b` and Latin letters rather than `\p{L}` with the `u` flag: case-insensitive Unicode scans measured 4× slower
-const CUE = new RegExp(
-  [
-    String.raw`(?:\b(?:passport|reisepass|passeport|pasaporte|passaporto|passaporte|paszport[u]?|paspoort|pasaport|hộ chiếu)`,
-    String.raw`(?:nummer|nr|number|numarası)?(?![a-zà-ÿ])`,
-    String.raw`|(?<![а-яё])паспорт[аеу]?|جواز السفر|旅券番号|旅券|护照号码|护照号|护照|여권번호|여권)`,
-    String.raw`(?:\s*(?:(?:no|nr|n|num|number|nummer|numéro|número|numero|numer)(?![a-zà-ÿ])\s*[.º°]?|[#№]))?(?:\s*:)?`,
-  ].join(''),
+const NUMBER_WORD = String.raw`(?:\s*(?:(?:no|nr|n|num|number|nummer|numéro|número|numero|numer)(?![a-zà-ÿ])\s*[.º°]?|[#№]))?(?:\s*:)?`;
+const LATIN_CUE = new RegExp(
+  String.raw`\b(?:passport|reisepass|passeport|pasaporte|passaporto|passaporte|paszport[u]?|paspoort|pasaport|hộ chiếu)` +
+    String.raw`(?:nummer|nr|number|numarası)?(?![a-zà-ÿ])${NUMBER_WORD}`,
   'gi',
 );
+// A separate scan, run only on texts holding these scripts: in one alternation with the Latin
+// cues they cost the engine its fast first-character search.
+const OTHER_SCRIPT_CUE = new RegExp(String.raw`(?:(?<![а-яё])паспорт[аеу]?|جواز السفر|旅券番号|旅券|护照号码|护照号|护照|여권번호|여권)${NUMBER_WORD}`, 'gi');
+const OTHER_SCRIPT = /[\u0400-\u04ff\u0600-\u06ff\u3040-\u9fff\uac00-\ud7af]/;
 
 /**
  * National passport numbers: 6–9 upper-case letters and digits with at least five digits and at
@@ -108,7 +109,7 @@ function numberAfterCue(text: string, cueEnd: number): { start: number; end: num
   return { start: cueEnd + first.index, end: cueEnd + first.index + first[0].length };
 }
 
-function findCuedNumbers(text: string, findings: Finding[]): void {
+function findCuedNumbers(text: string, CUE: RegExp, findings: Finding[]): void {
   CUE.lastIndex = 0;
   for (let cue = CUE.exec(text); cue !== null; cue = CUE.exec(text)) {
     // "Passport No.: C01X00T47", "passport number is 123456789": the first fitting token in the window
@@ -150,11 +151,12 @@ export const passportRecognizer: Recognizer = {
   ],
   find(text: string): Finding[] {
     const findings: Finding[] = [];
-    findCuedNumbers(text, findings);
+    findCuedNumbers(text, LATIN_CUE, findings);
+    if (OTHER_SCRIPT.test(text)) findCuedNumbers(text, OTHER_SCRIPT_CUE, findings);
     const cuedCount = findings.length;
     findInCuedColumns(text, findings);
     if (text.includes('<<')) findMrzLines(text, findings);
-    if (cuedCount > 0 && findings.length > cuedCount) findings.sort((a, b) => a.start - b.start);
+    if (findings.length > 1) findings.sort((a, b) => a.start - b.start);
     return findings;
   },
 };

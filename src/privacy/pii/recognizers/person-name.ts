@@ -64,7 +64,7 @@ const NON_PERSON_TOKENS = new Set([
   'ocean', 'sea', 'bay', 'cup', 'league', 'award', 'awards', 'prize', 'festival', 'day', 'act', 'law',
   'pro', 'max', 'plus', 'edition', 'series', 'model', 'cloud', 'azure', 'windows', 'office', 'studio',
   'santa', 'san', 'saint', 'sankt', 'fort', 'mount', 'cape', 'pier', 'garden', 'tower', 'towers', 'plaza', 'mall', 'castle',
-  'palace', 'temple', 'zoo', 'services', 'service', 'web', 'house', 'residency', 'apartments', 'enclave',
+  'palace', 'temple', 'zoo', 'services', 'service', 'web', 'house', 'hills', 'residency', 'apartments', 'enclave',
   // Indian locality words ("Shanti Kunj", "Anna Nagar"): housing societies and neighbourhoods.
   'nagar', 'kunj', 'vihar', 'colony', 'puram', 'ganj', 'bagh', 'marg', 'chowk', 'layout', 'sector',
 ]);
@@ -93,6 +93,12 @@ const NAME_BITS = NameFlag.First | NameFlag.Surname;
 const SURNAME_SHAPED = 1 << 8;
 const KOREAN_GIVEN_SHAPED = 1 << 9;
 const PINYIN_SHAPED = 1 << 10;
+/** Bits for the word sets above, so the scan tests a bit instead of looking a word up in a set. */
+const CUE_TOKEN = 1 << 11;
+const PERSON_CUE_TOKEN = 1 << 12;
+const NON_PERSON_TOKEN = 1 << 13;
+const NAME_PARTICLE = 1 << 14;
+const SALUTATION_NOUN = 1 << 15;
 
 /** How strongly the text around a run says it names a person. */
 const enum Cue {
@@ -103,17 +109,31 @@ const enum Cue {
   Naming = 2,
 }
 
-/** Explicit naming phrases before a run, matched on the lower-cased text before it. */
-const NAMING_CUE_BEFORE =
-  /(?:my name is|name is|name:|named|signed,?|regards,|sincerely,|je m['’]appelle|ich heiße|ich heisse|mein name ist|me llamo|mi nombre es|mi chiamo|meu nome é|me chamo|mijn naam is|меня зовут|patient:|contact:|author:|nazywam się|mam na imię|mera naam|benim adım|jag heter|jeg heter|tên tôi là|(?:name|holder|customer|subject|user|patient)=["']?)[ \t]*$/;
-/** Phrases before a run that make a pair of unlisted name-shaped words a name. */
-const PERSON_CUE_BEFORE =
-  /(?:^|[^a-zß-ÿ])(?:i['’]m|i am|this is|soy|ik ben|ich bin|je suis|sono|tôi là|jestem|ben|sou|thanks,?|thank you,?|cheers,|best,|customer|client|cliente|kunde|kundin|holder|owner|maker is|lead:?|assignee:?|reporter:?|requester:?|a nombre de|au nom de|em nome de|para|for|by|met|visited|behalf of|father|mother|husband|wife|son|daughter|brother|sister|(?:ticket|message|e-?mail|call|note|letter|request|reply) from|note that|attn:?|c\/o|applicant|employee|tenant|passenger|recipient|sender)[ \t]*[,:–—-]?[ \t]*$/;
+/**
+ * Cue words before a run, looked up by the one or two words right before it and the punctuation
+ * between them and the run: a few Set lookups per run instead of a phrase regex tried at every
+ * position of the text before it.
+ */
+const NAMING_WORDS = new Set(['named', 'heiße', 'heisse', 'llamo', 'chiamo', 'chamo', 'зовут', "m'appelle", 'm’appelle', 'adım', 'heter', 'naam']);
+const NAMING_PAIRS = new Set(['name is', 'nombre es', 'nome é', 'naam is', 'name ist', 'na imię', 'nazywam się', 'tên là', 'tôi là']);
+const NAMING_WORDS_BEFORE_COLON = new Set(['name', 'patient', 'contact', 'author', 'nom', 'nombre', 'nome', 'имя']);
+const NAMING_WORDS_BEFORE_COMMA = new Set(['signed', 'regards', 'sincerely']);
+const NAMING_WORDS_BEFORE_EQUALS = new Set(['name', 'holder', 'customer', 'subject', 'user', 'patient', 'fullname', 'full_name']);
+const PERSON_WORDS = new Set([
+  'customer', 'client', 'cliente', 'kunde', 'kundin', 'holder', 'owner', 'lead', 'assignee', 'reporter', 'requester', 'for', 'by',
+  'met', 'visited', 'father', 'mother', 'husband', 'wife', 'son', 'daughter', 'brother', 'sister', 'applicant', 'employee',
+  'tenant', 'passenger', 'recipient', 'sender', 'attn', 'soy', 'sono', 'ben', 'sou', 'jestem', 'thanks', 'cheers', 'best',
+  "i'm", 'i’m', 'para', 'c/o', 'name',
+]);
+const PERSON_PAIRS = new Set([
+  'i am', 'this is', 'ik ben', 'ich bin', 'je suis', 'thank you', 'maker is', 'nombre de', 'nom de', 'nome de', 'behalf of',
+  'note that', 'ticket from', 'message from', 'email from', 'e-mail from', 'call from', 'note from', 'letter from',
+  'request from', 'reply from',
+]);
 /** What follows a run that makes it a person: a verb of speech, a chat speaker's colon, an e-mail address. */
-const PERSON_CUE_AFTER = /^(?:[ \t]+(?:joined|says|said|wrote|asked|replied|changed|will collect)(?![a-z])|:[ \t]|[ \t]*<[^\s<>@]+@|[ \t]*\([^\s()@]+@)/;
-const CUE_LOOKBACK = 48;
-const LINE_START_BEFORE = /(?:^|\n)[ \t]*(?:\[[^\]\n]{1,20}\][ \t]*)?$/;
+const PERSON_CUE_AFTER = /(?:[ \t]+(?:joined|says|said|wrote|asked|replied|changed|will collect)(?![a-z])|:[ \t]|[ \t]*<[^\s<>@]+@|[ \t]*\([^\s()@]+@)/y;
 /** A CSV or TSV header whose column holds people's names. */
+const NAME_COLUMN_PRESENT = /(?:name|applicant|customer|holder|employee|patient|contact|owner|person)"?(?:[,;\t|]|$)/i;
 const NAME_COLUMN_HEADER = /^(?:full_?name|name|applicant|customer|holder|account_holder|employee|patient|contact|owner|person)$/i;
 
 interface TokenInfo {
@@ -145,6 +165,11 @@ function infoOf(value: string, lexicon: NameLexicon): TokenInfo {
   if ((flags & NameFlag.Surname) === 0 && lower.length >= 5 && SURNAME_SHAPE.test(value)) flags |= SURNAME_SHAPED;
   if (KOREAN_GIVEN_SHAPE.test(value)) flags |= KOREAN_GIVEN_SHAPED;
   if (lower.length <= 8 && PINYIN_GIVEN_SHAPE.test(lower)) flags |= PINYIN_SHAPED;
+  if (CUE_TOKENS.has(lower)) flags |= CUE_TOKEN;
+  if (PERSON_CUE_TOKENS.has(lower)) flags |= PERSON_CUE_TOKEN;
+  if (NON_PERSON_TOKENS.has(lower)) flags |= NON_PERSON_TOKEN;
+  if (NAME_PARTICLES.has(lower)) flags |= NAME_PARTICLE;
+  if (SALUTATION_NOUNS.has(lower)) flags |= SALUTATION_NOUN;
   info = { lower, flags, acronym: value.length > 1 && value === value.toUpperCase() };
   if (tokenInfoCache.size >= TOKEN_CACHE_LIMIT) tokenInfoCache.clear();
   tokenInfoCache.set(value, info);
@@ -169,6 +194,10 @@ function isNameShaped(token: Token): boolean {
   const flags = token.flags;
   if ((flags & NAME_BITS) !== 0) return true;
   return isUnknown(flags);
+}
+
+function isPlaceOnly(token: Token): boolean {
+  return !token.acronym && (token.flags & (NameFlag.Place | NameFlag.Common)) === NameFlag.Place;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -244,14 +273,15 @@ function readRun(text: string, start: number, lexicon: NameLexicon, tokens: Toke
       const value = text.slice(at, end);
       const info = infoOf(value, lexicon);
       const initial = end - at === 1;
-      if (!initial && !CUE_TOKENS.has(info.lower)) {
-        tokens.push({ start: at, end, initial: false, ...info });
+      if (!initial && (info.flags & CUE_TOKEN) === 0) {
+        tokens.push({ start: at, end, initial: false, lower: info.lower, flags: info.flags, acronym: info.acronym });
         return end;
       }
-      tokens.push({ start: at, end: initial ? end + 1 : end, initial, ...info });
+      tokens.push({ start: at, end: initial ? end + 1 : end, initial, lower: info.lower, flags: info.flags, acronym: info.acronym });
       after = end + 1;
     } else {
-      tokens.push({ start: at, end, initial: false, ...infoOf(text.slice(at, end), lexicon) });
+      const info = infoOf(text.slice(at, end), lexicon);
+      tokens.push({ start: at, end, initial: false, lower: info.lower, flags: info.flags, acronym: info.acronym });
     }
     let gap = after;
     while (gap < n && isBlank(text.charCodeAt(gap))) gap++;
@@ -267,13 +297,18 @@ function readRun(text: string, start: number, lexicon: NameLexicon, tokens: Toke
   }
 }
 
+/** Characters that may be capitals; the Latin Extended blocks mix cases and are checked per character. */
+const CAPITAL_CANDIDATE = /[A-Z\u00C0-\u00DE\u0100-\u024F\u0386-\u03AB\u0400-\u042F\u0531-\u0556\u1E00-\u1EFF]/g;
+
 function findCasedNames(text: string, lexicon: NameLexicon, nameColumnStarts: ReadonlySet<number> | undefined, out: Finding[]): void {
   const n = text.length;
-  const tokens: Token[] = [];
   let i = 0;
   while (i < n) {
-    const c = text.charCodeAt(i);
-    if (!(c >= 65 && c <= 90) && (c < 0xc0 || !isUpperCode(c))) {
+    // The regex engine finds the next capital-class character far faster than a charCode loop.
+    CAPITAL_CANDIDATE.lastIndex = i;
+    if (!CAPITAL_CANDIDATE.test(text)) return;
+    i = CAPITAL_CANDIDATE.lastIndex - 1;
+    if (!isUpperCode(text.charCodeAt(i))) {
       i++;
       continue;
     }
@@ -281,34 +316,104 @@ function findCasedNames(text: string, lexicon: NameLexicon, nameColumnStarts: Re
       i = wordEnd(text, i);
       continue;
     }
-    tokens.length = 0;
+    const tokens: Token[] = [];
     const next = readRun(text, i, lexicon, tokens);
     if (tokens.length > 0) namesInRun(text, tokens, lexicon, nameColumnStarts?.has(i) === true, out);
     i = next > i ? next : i + 1;
   }
 }
 
-/** The cue around a run: naming phrases and person phrases before it, speech verbs or a colon after it. */
+/** The cue around a run: naming and person words before it, speech verbs or a chat speaker's colon after it. */
 function cueAround(text: string, start: number, end: number, inNameColumn: boolean): Cue {
-  let window = text.slice(Math.max(0, start - CUE_LOOKBACK), start);
-  const newline = window.lastIndexOf('\n');
-  if (newline >= 0) window = window.slice(newline);
-  window = window.toLowerCase();
-  if (NAMING_CUE_BEFORE.test(window)) return Cue.Naming;
-  if (inNameColumn || PERSON_CUE_BEFORE.test(window)) return Cue.Person;
-  const after = text.slice(end, end + 40);
-  if (PERSON_CUE_AFTER.test(after)) {
-    // A colon after the run is a chat speaker only at a line start ("[10:04] Ana Lima: hi").
-    if (after.charCodeAt(0) !== 58 || LINE_START_BEFORE.test(window)) return Cue.Person;
-  }
+  const before = cueBefore(text, start, false);
+  if (before !== Cue.None) return before;
+  if (inNameColumn) return Cue.Person;
+  PERSON_CUE_AFTER.lastIndex = end;
+  // A speech verb or a colon after the run makes it a speaker only where a sentence or line
+  // starts ("[10:04] Ana Lima: hi", "Escalation: Ana Lima says"), not after "from Acme Corp".
+  if (PERSON_CUE_AFTER.test(text) && startsClause(text, start)) return Cue.Person;
   return isDelimitedField(text, start, end) ? Cue.Person : Cue.None;
+}
+
+function isCueWordCode(c: number): boolean {
+  return isLetterCode(c) || c === 39 || c === 0x2019 || c === 45 || c === 95 || c === 47;
+}
+
+/** The word ending at `end` (exclusive) on the same line, lower-cased, and where it starts; blanks before `end` skipped. */
+function wordBefore(text: string, end: number): { word: string; start: number; punctuation: string } | undefined {
+  let at = end;
+  while (at > 0 && isBlank(text.charCodeAt(at - 1))) at--;
+  const punctuationEnd = at;
+  while (at > 0 && punctuationEnd - at < 3) {
+    const c = text.charCodeAt(at - 1);
+    if (c === 10 || isBlank(c) || isCueWordCode(c) || (c >= 48 && c <= 57)) break;
+    at--;
+  }
+  const punctuation = text.slice(at, punctuationEnd);
+  while (at > 0 && isBlank(text.charCodeAt(at - 1))) at--;
+  const wordEndAt = at;
+  while (at > 0 && wordEndAt - at < 16 && isCueWordCode(text.charCodeAt(at - 1))) at--;
+  if (at === wordEndAt) return undefined;
+  return { word: text.slice(at, wordEndAt).toLowerCase(), start: at, punctuation };
+}
+
+function cueBefore(text: string, start: number, namingOnly: boolean): Cue {
+  // Cue words end in a letter or in ":", ",", "=", quotes or a dash: anything else (a digit, a dot) cannot be one.
+  const c = start > 1 ? text.charCodeAt(isBlank(text.charCodeAt(start - 1)) ? start - 2 : start - 1) : 0;
+  if (!isCueWordCode(c) && c !== 58 && c !== 44 && c !== 61 && c !== 34 && c !== 39 && c !== 45 && c !== 0x2014) return Cue.None;
+  const last = wordBefore(text, start);
+  if (last === undefined) return Cue.None;
+  const { word, punctuation } = last;
+  if (punctuation === '') {
+    if (NAMING_WORDS.has(word)) return Cue.Naming;
+  } else if (punctuation === ':') {
+    if (NAMING_WORDS_BEFORE_COLON.has(word)) return Cue.Naming;
+  } else if (punctuation === ',') {
+    if (NAMING_WORDS_BEFORE_COMMA.has(word)) return Cue.Naming;
+  } else if (punctuation[0] === '=') {
+    if (NAMING_WORDS_BEFORE_EQUALS.has(word)) return Cue.Naming;
+  }
+  if (namingOnly && punctuation !== '') return Cue.None;
+  const person = PERSON_WORDS.has(word) && (punctuation === '' || punctuation === ':' || punctuation === ',' || punctuation === '-' || punctuation === '—');
+  if (punctuation !== '') return person ? Cue.Person : Cue.None;
+  const previous = wordBefore(text, last.start);
+  if (previous !== undefined && previous.punctuation === '') {
+    const pair = `${previous.word} ${word}`;
+    if (NAMING_PAIRS.has(pair)) return Cue.Naming;
+    if (PERSON_PAIRS.has(pair) && !namingOnly) return Cue.Person;
+  }
+  return person && !namingOnly ? Cue.Person : Cue.None;
+}
+
+function startsClause(text: string, start: number): boolean {
+  if (startsLine(text, start)) return true;
+  let at = start;
+  while (at > 0 && isBlank(text.charCodeAt(at - 1))) at--;
+  const c = text.charCodeAt(at - 1);
+  return c === 58 || c === 46;
+}
+
+/** Only blanks, or a bracketed time or channel ("[10:04]", "[support]"), between the line start and `start`. */
+function startsLine(text: string, start: number): boolean {
+  let at = start;
+  while (at > 0 && isBlank(text.charCodeAt(at - 1))) at--;
+  if (at > 0 && text.charCodeAt(at - 1) === 93) {
+    const open = text.lastIndexOf('[', at - 1);
+    if (open < 0 || at - open > 22) return false;
+    at = open;
+    while (at > 0 && isBlank(text.charCodeAt(at - 1))) at--;
+  }
+  return at === 0 || text.charCodeAt(at - 1) === 10;
+}
+
+function isSeparator(c: number): boolean {
+  return c === 59 || c === 9 || c === 124;
 }
 
 /** A run that is a whole field of a `;`, tab or `|` separated line, or a quoted CSV field. */
 function isDelimitedField(text: string, start: number, end: number): boolean {
   const before = start > 0 ? text.charCodeAt(start - 1) : 10;
   const after = end < text.length ? text.charCodeAt(end) : 10;
-  const isSeparator = (c: number) => c === 59 || c === 9 || c === 124;
   if (isSeparator(before) && (isSeparator(after) || after === 10 || after === 13)) return true;
   if (before !== 34 || after !== 34) return false;
   const outer = start > 1 ? text.charCodeAt(start - 2) : 10;
@@ -320,7 +425,7 @@ function namesInRun(text: string, tokens: Token[], lexicon: NameLexicon, inNameC
   // "Mr Smith", "Dear Ana Lima": leading cue tokens make the rest a name.
   let lo = 0;
   let honorific = false;
-  while (lo < tokens.length && CUE_TOKENS.has(tokens[lo]!.lower)) {
+  while (lo < tokens.length && (tokens[lo]!.flags & CUE_TOKEN) !== 0) {
     honorific = true;
     lo++;
   }
@@ -329,31 +434,35 @@ function namesInRun(text: string, tokens: Token[], lexicon: NameLexicon, inNameC
   let anyNameShaped = honorific;
   for (let i = lo; i <= hi; i++) {
     const token = tokens[i]!;
-    if (NON_PERSON_TOKENS.has(token.lower)) return;
+    if ((token.flags & NON_PERSON_TOKEN) !== 0) return;
     if (!anyNameShaped && isNameShaped(token) && !(isCommon(token.flags) && (token.flags & NAME_BITS) === 0)) anyNameShaped = true;
   }
   // Most runs are sentence starts and headings of everyday words: no cue lookup for them.
   if (!anyNameShaped) return;
-  let cue = honorific ? Cue.Naming : cueAround(text, tokens[lo]!.start, tokens[hi]!.end, inNameColumn);
-  if (cue === Cue.Naming && SALUTATION_NOUNS.has(tokens[lo]!.lower)) return;
+  // One word is a name only after a naming cue; person cues need two.
+  let cue = honorific ? Cue.Naming : lo === hi ? cueBefore(text, tokens[lo]!.start, true) : cueAround(text, tokens[lo]!.start, tokens[hi]!.end, inNameColumn);
+  if (cue === Cue.Naming && (tokens[lo]!.flags & SALUTATION_NOUN) !== 0) return;
 
   // Sentence-start words and headings: drop leading tokens that are not names.
   if (cue !== Cue.Naming) {
     while (lo <= hi) {
       const token = tokens[lo]!;
       // "… EUR Pan Konstanty Adamczyk": an honorific after the trimmed words is still a cue.
-      if (CUE_TOKENS.has(token.lower)) {
+      if ((token.flags & CUE_TOKEN) !== 0) {
         cue = Cue.Naming;
         lo++;
         break;
       }
       if (isNameToken(token.flags) && !(isCommon(token.flags) && (token.flags & NameFlag.First) === 0)) break;
-      if (PERSON_CUE_TOKENS.has(token.lower)) {
+      // "Sun Ming", "Ma Hui": an East Asian surname that is also an everyday word, before a given name.
+      if ((token.flags & NameFlag.EastAsianSurname) !== 0 && lo < hi && isEastAsianPair(token, tokens[lo + 1]!)) break;
+      if ((token.flags & PERSON_CUE_TOKEN) !== 0) {
         cue = Cue.Person;
         lo++;
         continue;
       }
-      if (isUnknown(token.flags) && !token.acronym && (cue === Cue.Person || (lo < hi && joinsNext(tokens[lo + 1]!)))) break;
+      if (isUnknown(token.flags) && !token.acronym && (cue === Cue.Person || joinsNext(tokens, lo))) break;
+      if (cue === Cue.Person && isPlaceOnly(token)) break;
       lo++;
     }
   }
@@ -369,40 +478,49 @@ function namesInRun(text: string, tokens: Token[], lexicon: NameLexicon, inNameC
   }
 }
 
-/** A listed, non-everyday surname or a surname shape: an unknown word before it is a given name ("Ulrike Wagner", "Siobhán O'Connor"). */
-function joinsNext(next: Token): boolean {
-  return ((next.flags & NameFlag.Surname) !== 0 && !isCommon(next.flags)) || (next.flags & SURNAME_SHAPED) !== 0;
+/**
+ * A listed, non-everyday surname or a surname shape after token `i`: the unknown word `i` is
+ * then a given name ("Ulrike Wagner", "Siobhán O'Connor"), unless that surname is itself a given
+ * name followed by another name ("Toplantıya Mehmet Yılmaz": the sentence's first word stays out).
+ */
+function joinsNext(tokens: readonly Token[], i: number): boolean {
+  const next = tokens[i + 1];
+  if (next === undefined) return false;
+  if ((tokens[i]!.flags & KOREAN_GIVEN_SHAPED) !== 0 && (next.flags & NameFlag.EastAsianSurname) !== 0) return true;
+  const surname = ((next.flags & NameFlag.Surname) !== 0 && !isCommon(next.flags)) || (next.flags & SURNAME_SHAPED) !== 0;
+  if (!surname) return false;
+  const after = tokens[i + 2];
+  return (next.flags & NameFlag.First) === 0 || after === undefined || !isNameToken(after.flags);
 }
 
 function belongsToName(tokens: readonly Token[], i: number, cue: Cue, head: boolean): boolean {
   const token = tokens[i]!;
   if ((head && cue === Cue.Naming) || token.initial || isNameToken(token.flags)) return true;
-  if (NAME_PARTICLES.has(token.lower)) return i > 0 && i < tokens.length - 1;
+  if ((token.flags & NAME_PARTICLE) !== 0) return i > 0 && i < tokens.length - 1;
+  if (cue === Cue.Person && isPlaceOnly(token)) return true;
   if (!isUnknown(token.flags) || token.acronym) return false;
   if (cue !== Cue.None) return true;
   const previous = tokens[i - 1];
-  const next = tokens[i + 1];
   const afterGivenName = previous !== undefined && ((previous.flags & NameFlag.First) !== 0 || (previous.flags & NameFlag.EastAsianSurname) !== 0);
-  return afterGivenName || (next !== undefined && joinsNext(next));
+  return afterGivenName || joinsNext(tokens, i);
 }
 
 function nameInSegment(text: string, tokens: readonly Token[], lo: number, hi: number, cue: Cue, lexicon: NameLexicon): Finding | undefined {
-  while (hi >= lo && (tokens[hi]!.initial || NAME_PARTICLES.has(tokens[hi]!.lower))) hi--;
+  while (hi >= lo && (tokens[hi]!.initial || (tokens[hi]!.flags & NAME_PARTICLE) !== 0)) hi--;
   while (hi > lo && isCommon(tokens[hi]!.flags) && !isNameToken(tokens[hi]!.flags)) hi--;
   if (lo > hi) return undefined;
   const last = tokens[hi]!.flags;
   // "Wiza Forest", "Arnoldo Path": a street name, left to the address recognizer.
-  if (hi > lo && (last & NameFlag.Street) !== 0 && (isCommon(last) || (last & NAME_BITS) === 0)) return undefined;
+  if (hi > lo && (last & NameFlag.Street) !== 0 && (isCommon(last) || (last & NAME_BITS) === 0) && !isEastAsianPair(tokens[lo]!, tokens[hi]!)) return undefined;
 
   const span = tokens.slice(lo, hi + 1);
-  const words = span.filter((token) => !token.initial && !(NAME_PARTICLES.has(token.lower) && token !== span[0]));
+  const words = span.filter((token) => !token.initial && !((token.flags & NAME_PARTICLE) !== 0 && token !== span[0]));
   if (words.length > 4) return undefined;
   const start = span[0]!.start;
   const end = span[span.length - 1]!.end;
-  if (words.length > 1 && lexicon.placeNames.has(text.slice(start, end).toLowerCase())) return undefined;
-
   const score = scoreOf(words, cue);
   if (score === undefined) return undefined;
+  if (words.length > 1 && lexicon.placeNames.has(text.slice(start, end).toLowerCase())) return undefined;
   return { start, end, type: 'person_name', score, recognizer: RECOGNIZER };
 }
 
@@ -416,7 +534,9 @@ function scoreOf(words: readonly Token[], cue: Cue): number | undefined {
     if (words.length === 1 && head.acronym) return undefined;
     return SCORE_CUED;
   }
-  if (words.length < 2 || words.length > 3 || !words.every(isNameShaped)) return undefined;
+  if (words.length < 2 || words.length > 3) return undefined;
+  // After a person cue a word that is also a place may be a name ("Thanks, Montserrat Iglesias", "Michael Caldwell").
+  if (!words.every((word) => isNameShaped(word) || (cue === Cue.Person && isPlaceOnly(word)))) return undefined;
   // Everyday words only count as names beside a word that is not one ("Heather Ashby", not "Rose Garden").
   if (words.every((word) => isCommon(word.flags))) return undefined;
   if (words.length === 2 && isEastAsianPair(words[0]!, words[1]!)) return SCORE_EAST_ASIAN;
@@ -456,6 +576,7 @@ function nameColumnStarts(text: string): Set<number> | undefined {
   const headerEnd = text.indexOf('\n');
   if (headerEnd < 0) return undefined;
   const header = text.slice(0, headerEnd).replace(/\r$/, '');
+  if (!NAME_COLUMN_PRESENT.test(header)) return undefined;
   const separator = header.includes('\t') ? '\t' : header.includes(';') ? ';' : header.includes(',') ? ',' : undefined;
   if (separator === undefined) return undefined;
   const column = header.split(separator).findIndex((field) => NAME_COLUMN_HEADER.test(field.trim().replace(/^"|"$/g, '')));
@@ -515,7 +636,7 @@ function findUncasedNames(text: string, lexicon: NameLexicon, out: Finding[]): v
         // Arabic-script names are often a given name and the father's given name ("محمد علي").
         (aFirst && bFirst && a.end - a.start >= 3 && b.end - b.start >= 3) ||
         // "اسمي أحمد السيد": after a naming cue, a listed given name and an "al-" family name.
-        (aFirst && i > 0 && words[i - 1]!.cue && b.end - b.start >= 4 && text.startsWith('ال', b.start));
+        (i > 0 && words[i - 1]!.cue && a.end - a.start >= 3 && b.end - b.start >= 4 && text.startsWith('ال', b.start));
       if (!pair) continue;
       let last = i + 1;
       // Further given names (father's, grandfather's) follow: take listed names up to four words.

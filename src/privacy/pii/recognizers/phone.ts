@@ -1,7 +1,7 @@
 import type { CountryCode } from 'libphonenumber-js/core';
 import type { Finding } from '../entity-types.js';
 import { CONTEXT_WINDOW, type Recognizer } from '../recognizer.js';
-import { csvCuedFields, type FieldSpan, isInField } from './csv-header-cues.js';
+import { csvCuedFields, type FieldSpan, isDelimitedField, isInField } from './csv-header-cues.js';
 import { isValidInternationalNumber, isValidNationalNumber } from './phone-metadata.js';
 
 const NAME = 'phone.libphonenumber';
@@ -20,8 +20,8 @@ const CUED_NATIONAL_SCORE = 0.6;
  * also refuses what libphonenumber leniently accepts: GB/DE/FR/AU numbers without their
  * trunk `0` (`12 34 56 78 90` is not a British number in running text). The regions are the
  * most common in English, European, Chinese, Japanese and Brazilian training text; others
- * need their +CC to be found. `cueOnly`: the shape is so plain (any nine digits for Poland)
- * that formatting alone is no sign; a phone cue must precede.
+ * need their +CC to be found. `cueOnly`: the shape is so plain (any nine digits for Poland, ten
+ * or eleven for Brazil) that formatting alone is no sign; a phone cue must precede.
  */
 const DEFAULT_REGIONS: readonly { readonly region: CountryCode; readonly shape: RegExp; readonly cueOnly?: boolean }[] = [
   { region: 'US', shape: /^1?[2-9]\d{2}[2-9]\d{6}$/ }, // NANP: area and exchange never start 0/1
@@ -35,7 +35,7 @@ const DEFAULT_REGIONS: readonly { readonly region: CountryCode; readonly shape: 
   { region: 'AU', shape: /^0[2-478]\d{8}$/ },
   { region: 'CN', shape: /^(?:1[3-9]\d{9}|0[1-9]\d{8,10})$/ }, // mobiles 1xx xxxx xxxx, fixed lines with trunk 0
   { region: 'JP', shape: /^0[1-9]\d{8,9}$/ },
-  { region: 'BR', shape: /^0?[1-9]{2}9?[2-9]\d{7}$/ }, // (11) 94034-3508: two-digit area, 8 digits or 9 + 8
+  { region: 'BR', shape: /^0?[1-9]{2}9?[2-9]\d{7}$/, cueOnly: true }, // (11) 94034-3508; also fits "12 34 56 78 90"
   { region: 'PL', shape: /^[1-9]\d{8}$/, cueOnly: true },
 ];
 
@@ -53,7 +53,9 @@ const MAX_SPLIT_TOKENS = 8;
  * pass per region; one pass here plus validation of the few surviving candidates is faster
  * and lets us refuse the hard negatives before validating.
  */
-const RUN = /(?:\+|\(\+?)?\d[\d \u00a0.()/-]{5,}\d/g; // 7+ characters: shorter cannot hold MIN_DIGITS
+// At least MIN_DIGITS digits: the many shorter numbers of ordinary text (prices, times, years)
+// end the match attempt inside the regex engine instead of becoming candidates to refuse.
+const RUN = /(?:\+|\(\+?)?\d(?:[ \u00a0.()/-]{0,4}\d){6,}/g;
 
 /**
  * Cues for unformatted national numbers, in the window before them on the same line. Latin
@@ -107,10 +109,26 @@ function isWordChar(text: string, index: number): boolean {
   return isDigit(code) || (code >= 65 && code <= 90) || (code >= 97 && code <= 122) || code === 95;
 }
 
-function countDigits(value: string): number {
-  let digits = 0;
-  for (let i = 0; i < value.length; i++) if (isDigit(value.charCodeAt(i))) digits++;
-  return digits;
+/** What a run is made of, counted in one pass so that each shape test below runs only when it could match. */
+interface RunMakeup {
+  digits: number;
+  dots: number;
+  dashes: number;
+  slashes: number;
+  spaces: number;
+}
+
+function makeupOf(value: string): RunMakeup {
+  const makeup = { digits: 0, dots: 0, dashes: 0, slashes: 0, spaces: 0 };
+  for (let i = 0; i < value.length; i++) {
+    const code = value.charCodeAt(i);
+    if (isDigit(code)) makeup.digits++;
+    else if (code === 0x2e) makeup.dots++;
+    else if (code === 0x2d) makeup.dashes++;
+    else if (code === 0x2f) makeup.slashes++;
+    else if (code === 0x20 || code === 0xa0) makeup.spaces++;
+  }
+  return makeup;
 }
 
 function sameLineWindow(text: string, start: number): string {
@@ -124,27 +142,11 @@ function sameLineWindow(text: string, start: number): string {
  * the continuation of a dotted/dashed/decimal number, a time (`10:30`), a percentage.
  */
 function hasForeignNeighbour(text: string, start: number, end: number): boolean {
-  if (isDelimitedField(text, start, end)) return false;
+  if (isDelimitedField(text, start, end)) return false; // "…,(801) 465-8138,US": a CSV field
   if (start > 0 && (isWordChar(text, start - 1) || '#$€£¥.,/-_'.includes(text[start - 1] ?? ''))) return true;
   if (end < text.length && (isWordChar(text, end) || text.charCodeAt(end) === 0x25)) return true; // letters, digits, %
   const afterNext = text.charCodeAt(end + 1);
   return ('.,/:-'.includes(text[end] ?? ' ') && isDigit(afterNext));
-}
-
-function isFieldDelimiter(code: number): boolean {
-  return code === 0x2c || code === 0x3b || code === 0x09 || code === 0x0a || code === 0x0d; // , ; tab, line ends
-}
-
-/**
- * A whole field of a delimited line (`…,(801) 465-8138,US`): the comma before it separates
- * fields, not the groups of one number, when a delimiter or line end also closes the run.
- */
-function isDelimitedField(text: string, start: number, end: number): boolean {
-  const before = text.charCodeAt(start - 1);
-  if (!(start === 0 || isFieldDelimiter(before))) return false;
-  if (!(end === text.length || isFieldDelimiter(text.charCodeAt(end)))) return false;
-  // one delimiter is not enough: "Hi,4155550123" is glued, "a,4155550123,b" is a row
-  return before === 0x2c || before === 0x3b || before === 0x09 || text.charCodeAt(end) === 0x2c || text.charCodeAt(end) === 0x3b || text.charCodeAt(end) === 0x09;
 }
 
 /** ISBN-10 printed with hyphens (`0-306-40615-2`): four groups and a valid mod-11 check. */
@@ -181,11 +183,14 @@ function hasPhoneGrouping(value: string, international: boolean): boolean {
   return true;
 }
 
-function isShapeOfSomethingElse(value: string, digits: number, international: boolean): boolean {
-  if (ISO_DATE.test(value) || DAY_MONTH_YEAR.test(value)) return true;
-  if (IPV4_SHAPE.test(value) || SSN_SHAPE.test(value) || THOUSANDS_GROUPED.test(value)) return true;
-  if (!international && digits > MAX_NATIONAL_DIGITS) return true; // cards, ISBN-13, long ids
-  return isHyphenatedIsbn10(value);
+function isShapeOfSomethingElse(value: string, makeup: RunMakeup, international: boolean): boolean {
+  if (!international && makeup.digits > MAX_NATIONAL_DIGITS) return true; // cards, ISBN-13, long ids
+  const { dots, dashes, slashes, spaces } = makeup;
+  if (dots + dashes + slashes >= 2 && (ISO_DATE.test(value) || DAY_MONTH_YEAR.test(value))) return true;
+  if (dots === 3 && IPV4_SHAPE.test(value)) return true;
+  if ((dashes === 2 || spaces === 2) && SSN_SHAPE.test(value)) return true;
+  if ((dots >= 2 || spaces >= 2) && THOUSANDS_GROUPED.test(value)) return true;
+  return dashes === 3 && isHyphenatedIsbn10(value);
 }
 
 /** A phone cue before the number on its line, or a CSV column headed as phone numbers. */
@@ -195,10 +200,11 @@ function isCued(text: string, start: number, end: number, headerCued: readonly F
 
 function evaluate(text: string, start: number, end: number, requireSeparators: boolean, headerCued: readonly FieldSpan[]): Evaluation {
   const value = text.slice(start, end);
-  const digits = countDigits(value);
-  if (digits < MIN_DIGITS || digits > MAX_DIGITS) return INVALID;
-  const international = value.startsWith('+') || value.startsWith('(+') || value.startsWith('00');
-  if (isShapeOfSomethingElse(value, digits, international)) return SHAPE;
+  const makeup = makeupOf(value);
+  if (makeup.digits < MIN_DIGITS || makeup.digits > MAX_DIGITS) return INVALID;
+  const first = value.charCodeAt(0);
+  const international = first === 0x2b || (first === 0x28 && value.charCodeAt(1) === 0x2b) || value.startsWith('00'); // + (+ 00
+  if (isShapeOfSomethingElse(value, makeup, international)) return SHAPE;
   if (!hasPhoneGrouping(value, international)) return INVALID;
 
   let score = 0;

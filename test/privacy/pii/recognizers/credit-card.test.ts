@@ -61,4 +61,11 @@ describe('creditCardRecognizer', () => {
     const [unbroken] = creditCardRecognizer.find('4111111111111111');
     expect(unbroken?.score).toBeLessThan(grouped?.score ?? 0);
   });
+
+  it('finds cards in CSV fields next to other numbers', () => {
+    const text = 'payments.csv: 421458,4111 1111 1111 1111,$96.60,2021-04-13';
+    expect(creditCardRecognizer.find(text)[0]).toMatchObject({ start: 21, end: 40 });
+    expect(values('2870,4111111111111111,8018/28,72')).toEqual(['4111111111111111']);
+    expect(values('total 1,4111111111111111 units')).toEqual([]); // one number with a comma, not a field
+  });
 });

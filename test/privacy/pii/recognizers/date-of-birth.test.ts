@@ -52,4 +52,37 @@ describe('dateOfBirthRecognizer', () => {
     expect(values(`born 12/03/${new Date().getUTCFullYear() + 1}`)).toEqual([]);
     expect(values('DOB 13.13.1985')).toEqual([]);
   });
+
+  it('finds dates after birth cues in more languages and scripts', () => {
+    expect(values('Geboortedatum: 15-04-1972; paspoortnummer X')).toEqual(['15-04-1972']);
+    expect(values('Doğum tarihi: 07.08.1968, pasaport')).toEqual(['07.08.1968']);
+    expect(values('Data de nascimento: 26/07/1987.')).toEqual(['26/07/1987']);
+    expect(values('Data urodzenia: 28.11.1958')).toEqual(['28.11.1958']);
+    expect(values('Дата рождения: 14.08.1958')).toEqual(['14.08.1958']);
+    expect(values('تاريخ الميلاد: 1940-04-05')).toEqual(['1940-04-05']);
+    const japanese = '生年月日：1967年9月3日、旅券番号';
+    expect(dateOfBirthRecognizer.find(japanese)[0]).toMatchObject({ start: 5, end: 14 });
+    expect(values('出生日期：1995年7月15日，')).toEqual(['1995年7月15日']);
+  });
+
+  it('refuses CJK and other-script dates without a birth cue', () => {
+    expect(values('会議は2024年3月15日です')).toEqual([]);
+    expect(values('Дата заказа: 14.08.1958')).toEqual([]);
+    expect(values('生年月日：2024年2月30日')).toEqual([]); // no such day
+  });
+
+  it('finds the date a dialogue turn gives after a birth-date question', () => {
+    const text = 'Bot: please confirm your date of birth.\nUser: 17/11/1958\nBot: thanks';
+    expect(dateOfBirthRecognizer.find(text)[0]).toMatchObject({ start: 46, end: 56 });
+    expect(values('Bot: your date of birth?\nUser: 5 September 1984')).toEqual(['5 September 1984']);
+    expect(values('Bot: your date of birth?\nUser: my order was on 17/11/1958')).toEqual([]); // not the whole answer
+  });
+
+  it('finds dates in a CSV column headed as a birth date', () => {
+    const text = 'applicant,ssn,dob\nMichael Caldwell,168-12-8727,01/09/1945\nAnn Lee,219-09-9999,12/03/1985';
+    expect(dateOfBirthRecognizer.find(text).map((f) => [f.start, f.end])).toEqual([[47, 57], [78, 88]]);
+    expect(values('name,date_naissance\nInès Perrin,7 octobre 1944')).toEqual(['7 octobre 1944']);
+    expect(values('name,created_at\nInès Perrin,07/10/1944')).toEqual([]); // not a birth column
+    expect(values('name,birth_place\nInès Perrin,12/03/1985')).toEqual([]);
+  });
 });

@@ -54,4 +54,10 @@ describe('emailRecognizer', () => {
   it('returns nothing for text without @', () => {
     expect(emailRecognizer.find('no addresses here, example.com')).toEqual([]);
   });
+
+  it('refuses the host after a URL password holding any character', () => {
+    expect(values('mongodb+srv://admin:yVFW6!WJzpHyz@cluster0.example.net/db')).toEqual([]);
+    expect(values('redis://:tQdFb#IPYJVZQoRt@cache.internal:6379/0')).toEqual([]);
+    expect(values('see https://example.com/u/ann@example.org now')).toEqual(['ann@example.org']); // in a path
+  });
 });

@@ -51,4 +51,32 @@ describe('passportRecognizer', () => {
     expect(values(corrupt(43, '1'))).toEqual([]); // composite check
     expect(values(corrupt(1, '9'))).toEqual([]); // changed document number
   });
+
+  it('finds numbers after cues in more languages, compounds and number words', () => {
+    expect(values('passport no. E99667258.')).toEqual(['E99667258']);
+    expect(values('Nato il 28/07/2002, passaporto n. TL4355706.')).toEqual(['TL4355706']);
+    expect(values('Reisepassnummer C6Z6C1TZR. Antrag')).toEqual(['C6Z6C1TZR']); // German: letter-heavy
+    expect(values('paspoortnummer ZJVD0MTR0.')).toEqual(['ZJVD0MTR0']);
+    expect(values('pasaport no: U20251580.')).toEqual(['U20251580']);
+    expect(values('numer paszportu TJ1525857.')).toEqual(['TJ1525857']);
+    expect(values('số hộ chiếu B9251531.')).toEqual(['B9251531']);
+    expect(values('رقم جواز السفر B47342756')).toEqual(['B47342756']);
+    const japanese = '生年月日：1967年9月3日、旅券番号 MZ4670776';
+    expect(passportRecognizer.find(japanese)[0]).toMatchObject({ start: 20, end: 29 });
+    expect(values('护照号码：G63635989。')).toEqual(['G63635989']);
+    expect(values('номер паспорта 89 7824331.')).toEqual(['89 7824331']);
+  });
+
+  it('takes a letter-heavy number only right after the cue', () => {
+    expect(values('passport renewal form ABCDEFGH1')).toEqual([]);
+    expect(values('passport ABCDEFGHI')).toEqual([]); // no digit
+    expect(values('passport holders: see the FAQ')).toEqual([]);
+  });
+
+  it('finds numbers in a CSV column headed as passports', () => {
+    const text = 'guest,passport_no,nationality\nElisa Ricci,BQ0826814,IT';
+    expect(passportRecognizer.find(text)[0]).toMatchObject({ start: 42, end: 51 });
+    expect(values('guest,passport_country\nElisa Ricci,ITA123456')).toEqual([]);
+    expect(values('guest,booking\nElisa Ricci,BQ0826814')).toEqual([]);
+  });
 });

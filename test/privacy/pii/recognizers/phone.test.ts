@@ -108,4 +108,25 @@ describe('phoneRecognizer', () => {
       expect(disagreements.length).toBeLessThanOrEqual(compared * 0.002); // measured: 1 in ~4,900
     });
   });
+
+  it('finds numbers in CSV fields, whatever the commas around them', () => {
+    const text = 'id,name,phone,country\n5839,Ann,(201) 555-0123,US';
+    expect(phoneRecognizer.find(text)[0]).toMatchObject({ start: 31, end: 45 });
+    expect(values('Ann,ann@example.com,+33 6 12 34 56 78,23 mars 1986')).toEqual(['+33 6 12 34 56 78']);
+    expect(values('total 1,202-555-0173.5')).toEqual([]); // glued to other digits, not a field
+  });
+
+  it('finds numbers touching CJK text, and Canadian, Chinese, Japanese numbers', () => {
+    expect(values('电话+8613177646208，邮箱')).toEqual(['+8613177646208']);
+    expect(values('電話番号は090-1235-3270、メール')).toEqual(['090-1235-3270']);
+    expect(values('my mobile is 131 0048 6433.')).toEqual(['131 0048 6433']);
+    expect(values('Phone on file 416-595-7204.')).toEqual(['416-595-7204']);
+  });
+
+  it('finds Polish and Brazilian national numbers only after a phone cue', () => {
+    expect(values('Mój numer telefonu to 512 770 580.')).toEqual(['512 770 580']);
+    expect(values('meu telefone é (11) 94034-3508.')).toEqual(['(11) 94034-3508']);
+    expect(values('lot 512 770 580 shipped')).toEqual([]);
+    expect(values('ref (11) 94034-3508')).toEqual([]);
+  });
 });

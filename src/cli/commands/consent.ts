@@ -1,0 +1,152 @@
+import { userInfo } from 'node:os';
+import { Command } from 'commander';
+import { invalidInput } from '../../core/errors.js';
+import { filterByConsent } from '../../privacy/consent/consent-filter.js';
+import type { ConsentEvent, ConsentManager } from '../../privacy/consent/consent-manager.js';
+import { digestFile } from '../../privacy/lineage/lineage-store.js';
+import type { SecurityManager } from '../../security-manager.js';
+import { CheckFailed, output, withCommonOptions, withSecurity, type CommonOptions, type Run } from '../context.js';
+import { startProgress } from '../progress.js';
+
+/** How the audit and lineage logs name an operator at this machine's shell. */
+export function cliActor(): string {
+  return `cli:${userInfo().username}`;
+}
+
+/**
+ * `langtrain consent …`: the subject's consent, per data type and purpose (GDPR Art. 6(1)(a),
+ * 7): record, withdraw, check, history, export (Art. 15), and the pipeline step that keeps
+ * only the records whose subject consents.
+ */
+export function consentCommand(run: Run): Command {
+  const consent = new Command('consent').description('consent per data type and purpose: record, withdraw, check, history, export, filter a data set');
+  const withConsent = (o: CommonOptions, work: (manager: ConsentManager, security: SecurityManager) => Promise<void>) =>
+    withSecurity(run, o, async (security) => work(await security.consentManager(), security));
+
+  withCommonOptions(consent.command('record'))
+    .description('record that a subject consents to data types for purposes')
+    .requiredOption('--user <id>', 'the data subject')
+    .requiredOption('--data-types <names>', 'comma-separated lower_snake_case names, e.g. email,chat_transcripts')
+    .requiredOption('--purposes <names>', 'comma-separated, e.g. model_training,analytics')
+    .option('--consent-date <date>', 'ISO 8601 date or date-time with zone (default: now)')
+    .option('--expiry-date <date>', 'ISO 8601; omitted: until withdrawn')
+    .action((o) =>
+      withConsent(o, async (manager) => {
+        const grant = await manager.recordConsent({
+          userId: o.user,
+          dataTypes: names(o.dataTypes, '--data-types'),
+          purposes: names(o.purposes, '--purposes'),
+          ...(o.consentDate ? { consentDate: o.consentDate } : {}),
+          ...(o.expiryDate ? { expiryDate: o.expiryDate } : {}),
+          actor: cliActor(),
+        });
+        output(o, grant, () => `recorded consent #${grant.seq} of ${grant.userId}: ${grant.dataTypes.join(', ')} for ${grant.purposes.join(', ')}, ${grant.expiryDate ? `until ${grant.expiryDate}` : 'until withdrawn'}`);
+      }),
+    );
+
+  withCommonOptions(consent.command('withdraw'))
+    .description('withdraw consent (omitted lists: every data type / every purpose)')
+    .requiredOption('--user <id>', 'the data subject')
+    .option('--data-types <names>', 'comma-separated (default: all)')
+    .option('--purposes <names>', 'comma-separated (default: all)')
+    .action((o) =>
+      withConsent(o, async (manager) => {
+        const withdrawal = await manager.withdrawConsent({
+          userId: o.user,
+          ...(o.dataTypes ? { dataTypes: names(o.dataTypes, '--data-types') } : {}),
+          ...(o.purposes ? { purposes: names(o.purposes, '--purposes') } : {}),
+          actor: cliActor(),
+        });
+        output(o, withdrawal, () => `withdrew consent of ${withdrawal.userId}: ${listOrAll(withdrawal.dataTypes)} for ${listOrAll(withdrawal.purposes)}`);
+      }),
+    );
+
+  withCommonOptions(consent.command('check'))
+    .description('exit 0 when the subject consents now to the data type (for the purpose), 1 when not')
+    .requiredOption('--user <id>', 'the data subject')
+    .requiredOption('--data-type <name>', 'e.g. chat_transcripts')
+    .option('--purpose <name>', 'e.g. model_training (default: any purpose)')
+    .action((o) =>
+      withConsent(o, async (manager) => {
+        const valid = await manager.hasValidConsent(o.user, o.dataType, o.purpose);
+        const what = `${o.dataType}${o.purpose ? ` for ${o.purpose}` : ''}`;
+        output(o, { userId: o.user, dataType: o.dataType, purpose: o.purpose ?? null, valid }, () =>
+          valid ? `${o.user} consents to ${what}` : `${o.user} has no valid consent to ${what} (never given, withdrawn or expired; \`langtrain consent history --user ${o.user}\` shows which)`,
+        );
+        if (!valid) throw new CheckFailed();
+      }),
+    );
+
+  withCommonOptions(consent.command('history'))
+    .description("every grant and withdrawal of a subject, oldest first")
+    .requiredOption('--user <id>', 'the data subject')
+    .action((o) =>
+      withConsent(o, async (manager) => {
+        const events = await manager.history(o.user);
+        output(o, events, () => (events.length === 0 ? `no consent recorded for ${o.user}` : events.map(describeEvent).join('\n')));
+      }),
+    );
+
+  withCommonOptions(consent.command('export'))
+    .description("everything held about the subject's consent, as JSON (GDPR Art. 15 access request)")
+    .requiredOption('--user <id>', 'the data subject')
+    .action((o) =>
+      withConsent(o, async (manager) => {
+        // JSON either way: the answer to an access request is handed over as a file.
+        process.stdout.write(JSON.stringify(await manager.subjectRecords(o.user), null, 2) + '\n');
+      }),
+    );
+
+  withCommonOptions(consent.command('filter'))
+    .description('keep only the records whose subject consents to the data type for the purpose; records the step in lineage')
+    .requiredOption('--input <file>', 'data set (.jsonl or .csv)')
+    .requiredOption('--output <file>', 'where the kept records go (written only when complete)')
+    .requiredOption('--subject-field <name>', "the field holding each record's subject id, e.g. user_id")
+    .requiredOption('--data-type <name>', 'e.g. chat_transcripts')
+    .requiredOption('--purpose <name>', 'e.g. model_training')
+    .option('--format <format>', 'jsonl | csv (default: from the file extension)')
+    .option('--quiet', 'no progress')
+    .action((o) =>
+      withConsent(o, async (manager, security) => {
+        // filterByConsent reports no progress while it runs; the line says the step is under way and what it did.
+        const progress = startProgress('consent filter (records)', undefined, o.quiet || o.json);
+        const result = await filterByConsent({ manager, input: o.input, output: o.output, subjectField: o.subjectField, dataType: o.dataType, purpose: o.purpose, ...(o.format ? { format: o.format } : {}) });
+        progress.update(result.kept + result.dropped);
+        progress.finish();
+        const lineage = await security.lineage();
+        const edge = await lineage.recordTransformation({
+          inputDigest: await digestFile(o.input),
+          outputDigest: await digestFile(o.output),
+          operation: 'consent_filter',
+          parameters: { subjectField: o.subjectField, dataType: o.dataType, purpose: o.purpose, kept: result.kept, dropped: result.dropped },
+          actor: cliActor(),
+        });
+        output(o, { ...result, output: o.output, lineage: { seq: edge.seq, inputDigest: edge.inputDigest, outputDigest: edge.outputDigest } }, () =>
+          [
+            `${result.kept} kept, ${result.dropped} dropped${result.missingSubject > 0 ? ` (${result.missingSubject} without a ${o.subjectField})` : ''} -> ${o.output}`,
+            `lineage: ${edge.inputDigest} -> ${edge.outputDigest} (langtrain lineage show ${edge.outputDigest})`,
+          ].join('\n'),
+        );
+      }),
+    );
+
+  return consent;
+}
+
+/** A comma-separated option as a list; the library checks each name. */
+export function names(value: string, option: string): string[] {
+  const list = value.split(',').map((n) => n.trim()).filter((n) => n !== '');
+  if (list.length === 0) throw invalidInput(`${option} needs at least one name, e.g. ${option} email,chat_transcripts`);
+  return list;
+}
+
+function listOrAll(list: string[] | 'all'): string {
+  return list === 'all' ? 'all' : list.join(', ');
+}
+
+function describeEvent(event: ConsentEvent): string {
+  const by = event.actor ? ` by ${event.actor}` : '';
+  return event.kind === 'granted'
+    ? `#${event.seq}  ${event.recordedAt}  granted    ${event.dataTypes.join(', ')} for ${event.purposes.join(', ')}  from ${event.consentDate}${event.expiryDate ? ` until ${event.expiryDate}` : ''}${by}`
+    : `#${event.seq}  ${event.recordedAt}  withdrawn  ${listOrAll(event.dataTypes)} for ${listOrAll(event.purposes)}${by}`;
+}

@@ -1,0 +1,41 @@
+import { Command } from 'commander';
+import { invalidInput } from '../../core/errors.js';
+import type { ErasureReport } from '../../privacy/erasure.js';
+import { output, withCommonOptions, withSecurity, type Run } from '../context.js';
+import { cliActor } from './consent.js';
+
+/**
+ * `langtrain erase SUBJECT`: the right to be forgotten (GDPR Art. 17). Irreversible (consent
+ * records deleted, the subject's key destroyed), so it runs only with `--yes`.
+ */
+export function eraseCommand(run: Run): Command {
+  return withCommonOptions(new Command('erase'))
+    .description("erase a data subject: consent records and lineage links deleted, their encryption key destroyed, affected data sets and models listed")
+    .argument('<subject>', 'the data subject id')
+    .option('--encryption-key <name>', 'the keyring key whose per-subject key is destroyed', 'datasets')
+    .option('--yes', 'confirm: erasure cannot be undone')
+    .action((subject: string, o) =>
+      withSecurity(run, o, async (security) => {
+        if (!o.yes) {
+          throw invalidInput(
+            `erasing ${subject} cannot be undone: their consent records and lineage links are deleted and their encryption key is destroyed, so every copy of their encrypted fields becomes unreadable. ` +
+              `Run \`langtrain lineage containing --user ${subject}\` to see what is affected, then repeat with --yes`,
+          );
+        }
+        const report = await security.eraseSubject(subject, { actor: cliActor(), encryptionKey: o.encryptionKey });
+        output(o, { subject, ...report }, () => describeReport(subject, report));
+      }),
+    );
+}
+
+function describeReport(subject: string, report: ErasureReport): string {
+  const lines = [
+    `erased ${subject}: ${report.consentRecords} consent record(s), ${report.lineageLinks} lineage link(s) deleted; encryption key ${report.keysShredded ? 'destroyed' : 'none to destroy'}`,
+  ];
+  if (report.affectedArtifacts.length === 0) lines.push('no recorded data set or model held their data');
+  else {
+    lines.push(`${report.affectedArtifacts.length} artifact(s) held their data; retrain, re-export or delete them:`);
+    for (const a of report.affectedArtifacts) lines.push(`  ${a.digest}  ${a.via}${a.names.length > 0 ? `  ${a.names.join(', ')}` : ''}`);
+  }
+  return lines.join('\n');
+}

@@ -1,0 +1,122 @@
+import { readFileSync } from 'node:fs';
+import { Command } from 'commander';
+import { invalidInput } from '../../core/errors.js';
+import type { LineageParameters, LineageParameterValue } from '../../privacy/lineage/schema.js';
+import { digestFile, type LineageGraph, type LineageStore } from '../../privacy/lineage/lineage-store.js';
+import { output, withCommonOptions, withSecurity, type CommonOptions, type Run } from '../context.js';
+import { collect } from './users.js';
+import { cliActor } from './consent.js';
+
+/**
+ * `langtrain lineage …`: which artifact (data set, model) was made from which, by what
+ * operation with which settings, and which data subjects each holds. Artifacts are named by
+ * the SHA-256 of their bytes, computed here from the files.
+ */
+export function lineageCommand(run: Run): Command {
+  const lineage = new Command('lineage').description('data lineage: record transformations, name artifacts, show where an artifact came from or went');
+  const withLineage = (o: CommonOptions, work: (store: LineageStore) => Promise<void>) => withSecurity(run, o, async (security) => work(await security.lineage()));
+
+  withCommonOptions(lineage.command('record'))
+    .description('record that --output was made from --input by --operation')
+    .requiredOption('--input <file>', 'the input artifact (its digest is computed)')
+    .requiredOption('--output <file>', 'the output artifact')
+    .requiredOption('--operation <name>', 'lower_snake_case, e.g. filter, redact, encrypt, train')
+    .option('--param <key=value>', 'a setting that shaped the output (repeatable; numbers, true/false and null are typed); never secrets', collect)
+    .option('--name-output <name>', 'also name the output, e.g. dataset:customers-v2')
+    .action((o) =>
+      withLineage(o, async (store) => {
+        const [inputDigest, outputDigest] = await Promise.all([digestFile(o.input), digestFile(o.output)]);
+        const edge = await store.recordTransformation({ inputDigest, outputDigest, operation: o.operation, parameters: parseParams(o.param ?? []), actor: cliActor() });
+        if (o.nameOutput) await store.nameArtifact(outputDigest, o.nameOutput);
+        output(o, { ...edge, ...(o.nameOutput ? { outputName: o.nameOutput } : {}) }, () => `recorded #${edge.seq}: ${inputDigest} -> ${outputDigest} (${edge.operation})${o.nameOutput ? `, output named ${o.nameOutput}` : ''}`);
+      }),
+    );
+
+  withCommonOptions(lineage.command('name'))
+    .description('name an artifact file or digest, e.g. model:classifier-3')
+    .argument('<file-or-digest>')
+    .argument('<name>')
+    .action((ref: string, name: string, o) =>
+      withLineage(o, async (store) => {
+        const digest = ref.startsWith('sha256:') ? ref : await digestFile(ref);
+        await store.nameArtifact(digest, name);
+        output(o, { digest, name }, () => `${name} names ${digest}`);
+      }),
+    );
+
+  withCommonOptions(lineage.command('show'))
+    .description('where an artifact came from (default) or, with --downstream, what was built from it')
+    .argument('<digest-or-name>', 'sha256:<hex> or a name such as dataset:customers-v2')
+    .option('--downstream', 'walk to what was built from it')
+    .option('--depth <n>', 'at most this many steps (default: all)', (v) => positiveInteger(v, '--depth'))
+    .action((ref: string, o) =>
+      withLineage(o, async (store) => {
+        const graph = await store.lineageOf(ref, { direction: o.downstream ? 'downstream' : 'upstream', ...(o.depth !== undefined ? { depth: o.depth } : {}) });
+        output(o, graph, () => describeGraph(graph));
+      }),
+    );
+
+  withCommonOptions(lineage.command('subjects'))
+    .description('record which data subjects an artifact holds (so erasure can name it)')
+    .requiredOption('--artifact <digest-or-name>', 'sha256:<hex> or a name')
+    .requiredOption('--subjects-file <file>', 'subject ids, one per line')
+    .action((o) =>
+      withLineage(o, async (store) => {
+        const digest = await store.resolve(o.artifact);
+        const ids = readFileSync(o.subjectsFile, 'utf8').split(/\r?\n/).map((l) => l.trim()).filter((l) => l !== '');
+        if (ids.length === 0) throw invalidInput(`${o.subjectsFile} lists no subject ids: write one id per line`);
+        const added = await store.recordSubjects(digest, ids);
+        output(o, { digest, subjects: new Set(ids).size, added }, () => `${digest}: ${added} new subject(s) of ${new Set(ids).size} listed`);
+      }),
+    );
+
+  withCommonOptions(lineage.command('containing'))
+    .description("the artifacts holding a subject's data, directly or because they were built from one that does")
+    .requiredOption('--user <id>', 'the data subject')
+    .action((o) =>
+      withLineage(o, async (store) => {
+        const artifacts = await store.artifactsContaining(o.user);
+        output(o, artifacts, () =>
+          artifacts.length === 0 ? `no recorded artifact holds data of ${o.user}` : artifacts.map((a) => `${a.digest}  ${a.via}${a.names.length > 0 ? `  ${a.names.join(', ')}` : ''}`).join('\n'),
+        );
+      }),
+    );
+
+  return lineage;
+}
+
+/** `--param k=v` pairs as JSON: numbers, booleans and null typed, so `epochs=3` stays a number. */
+function parseParams(pairs: string[]): LineageParameters {
+  const params: LineageParameters = {};
+  for (const pair of pairs) {
+    const at = pair.indexOf('=');
+    if (at <= 0) throw invalidInput(`--param ${pair}: write KEY=VALUE, e.g. --param epochs=3`);
+    params[pair.slice(0, at)] = typed(pair.slice(at + 1));
+  }
+  return params;
+}
+
+function typed(text: string): LineageParameterValue {
+  if (text === 'true' || text === 'false') return text === 'true';
+  if (text === 'null') return null;
+  if (text.trim() !== '' && Number.isFinite(Number(text))) return Number(text);
+  return text;
+}
+
+function positiveInteger(value: string, option: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw invalidInput(`${option} must be a whole number ≥ 1, got ${value}`);
+  return n;
+}
+
+function describeGraph(graph: LineageGraph): string {
+  const label = (digest: string) => {
+    const names = graph.nodes.find((n) => n.digest === digest)?.names ?? [];
+    return names.length > 0 ? `${digest} (${names.join(', ')})` : digest;
+  };
+  if (graph.edges.length === 0) return `${label(graph.root)}: no recorded ${graph.direction === 'upstream' ? 'inputs' : 'outputs'}`;
+  return [
+    `${graph.direction} of ${label(graph.root)}:`,
+    ...graph.edges.map((e) => `  #${e.seq} ${e.at}  ${label(e.inputDigest)} -> ${label(e.outputDigest)}  ${e.operation} ${JSON.stringify(e.parameters)} by ${e.actor}`),
+  ].join('\n');
+}

@@ -1,0 +1,140 @@
+import { createReadStream } from 'node:fs';
+import { createInterface } from 'node:readline';
+import type { Writable } from 'node:stream';
+import { finished } from 'node:stream/promises';
+import { CsvError, parse as parseCsv } from 'csv-parse';
+import { stringify as stringifyCsv, type Stringifier } from 'csv-stringify';
+import { writeAtomically } from '../../core/atomic-file.js';
+import { invalidInput } from '../../core/errors.js';
+import { datasetFormatOf, type DatasetFormat } from '../../crypto/dataset-encryption.js';
+import type { ConsentManager } from './consent-manager.js';
+
+export interface ConsentFilterJob {
+  manager: ConsentManager;
+  input: string;
+  output: string;
+  /** Field holding each record's subject id (a string or a number). */
+  subjectField: string;
+  dataType: string;
+  purpose: string;
+  /** `jsonl` or `csv`; default from the input's extension. */
+  format?: DatasetFormat;
+}
+
+export interface ConsentFilterResult {
+  kept: number;
+  /** Every record left out, including those counted in `missingSubject`. */
+  dropped: number;
+  /** Records without a usable subject id: dropped, since nobody's consent covers them. */
+  missingSubject: number;
+}
+
+/**
+ * Records are checked in batches so one query answers a few hundred subjects; answers are
+ * cached per subject for the run, up to a bound that keeps memory flat on data sets with
+ * millions of subjects (past it the cache restarts: a repeat question is one cheap query).
+ */
+const BATCH = 500;
+const CACHE_LIMIT = 200_000;
+const MAX_SUBJECT_ID = 256;
+
+/**
+ * The pipeline step "drop records whose subject lacks valid consent for the purpose":
+ * streams a JSONL or CSV data set and writes the kept records unchanged (JSONL lines
+ * byte for byte) through a temporary file renamed on success, so a bad line leaves no
+ * output and the error names the line.
+ */
+export async function filterByConsent(job: ConsentFilterJob): Promise<ConsentFilterResult> {
+  if (typeof job.subjectField !== 'string' || job.subjectField === '') throw invalidInput('subjectField must name the field holding each record\'s subject id', { field: 'subjectField' });
+  const format = datasetFormatOf(job.input, job.format);
+  const result: ConsentFilterResult = { kept: 0, dropped: 0, missingSubject: 0 };
+  const cache = new Map<string, boolean>();
+
+  /** Decide a batch, then hand the kept ones to `keep` in input order. */
+  const settle = async <T>(batch: Array<{ subject: string | null; item: T }>, keep: (item: T) => Promise<void>) => {
+    const unknown = batch.filter((b) => b.subject !== null && !cache.has(b.subject)).map((b) => b.subject as string);
+    if (unknown.length > 0) {
+      if (cache.size + unknown.length > CACHE_LIMIT) cache.clear();
+      // Consent can only have been recorded for ids recordConsent accepts; longer ones are simply dropped.
+      const consented = await job.manager.consentedSubjects(unknown.filter((id) => id.length <= MAX_SUBJECT_ID), job.dataType, job.purpose);
+      for (const subject of unknown) cache.set(subject, consented.has(subject));
+    }
+    for (const { subject, item } of batch) {
+      if (subject === null) {
+        result.missingSubject += 1;
+        result.dropped += 1;
+      } else if (cache.get(subject)) {
+        result.kept += 1;
+        await keep(item);
+      } else {
+        result.dropped += 1;
+      }
+    }
+    batch.length = 0;
+  };
+
+  await writeAtomically(job.output, async (out) => {
+    const write = (text: string) => writeWithBackpressure(out, text);
+    if (format === 'jsonl') {
+      const batch: Array<{ subject: string | null; item: string }> = [];
+      let line = 0;
+      for await (const text of createInterface({ input: createReadStream(job.input), crlfDelay: Infinity })) {
+        line += 1;
+        if (text.trim() === '') continue;
+        batch.push({ subject: subjectOf(parseRecord(text, line), job.subjectField), item: text });
+        if (batch.length >= BATCH) await settle(batch, (kept) => write(kept + '\n'));
+      }
+      await settle(batch, (kept) => write(kept + '\n'));
+    } else {
+      let header: string[] = [];
+      const rows = createReadStream(job.input).pipe(parseCsv({ bom: true, columns: (names: string[]) => (header = names) }));
+      // Started at the first kept row (or the end): only then has the parser read the header.
+      let csvOut: Stringifier | undefined;
+      const keep = async (row: Record<string, string>) => writeWithBackpressure((csvOut ??= pipeCsv(header, out)), row);
+      const batch: Array<{ subject: string | null; item: Record<string, string> }> = [];
+      try {
+        for await (const row of rows) {
+          batch.push({ subject: subjectOf(row as Record<string, unknown>, job.subjectField), item: row as Record<string, string> });
+          if (batch.length >= BATCH) await settle(batch, keep);
+        }
+      } catch (err) {
+        if (!(err instanceof CsvError)) throw err;
+        const line = (err as CsvError & { lines?: number }).lines;
+        throw invalidInput(`line ${line ?? '?'}: not valid CSV (${err.message}); no output was written`, { line });
+      }
+      await settle(batch, keep);
+      csvOut ??= pipeCsv(header, out); // the header even when no record was kept
+      csvOut.end();
+      await finished(csvOut);
+    }
+    out.end();
+  });
+  return result;
+}
+
+function subjectOf(record: Record<string, unknown>, field: string): string | null {
+  const value = record[field];
+  if (typeof value === 'number' && Number.isFinite(value)) return String(value);
+  return typeof value === 'string' && value.trim() !== '' ? value : null;
+}
+
+function parseRecord(text: string, line: number): Record<string, unknown> {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw invalidInput(`line ${line}: not valid JSON; no output was written`, { line });
+  }
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw invalidInput(`line ${line}: a record must be a JSON object; no output was written`, { line });
+  return value as Record<string, unknown>;
+}
+
+async function writeWithBackpressure(out: Writable, chunk: string | Record<string, string>): Promise<void> {
+  if (!out.write(chunk)) await new Promise<void>((resolve) => out.once('drain', () => resolve()));
+}
+
+function pipeCsv(header: string[], out: Writable): Stringifier {
+  const csvOut = stringifyCsv({ header: true, columns: header });
+  csvOut.pipe(out, { end: false });
+  return csvOut;
+}

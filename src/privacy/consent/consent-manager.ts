@@ -1,0 +1,255 @@
+import type { AuditSink, JsonValue } from '../../core/audit-sink.js';
+import { LangtrainError, invalidInput } from '../../core/errors.js';
+import type { Store } from '../../store/database.js';
+import { CONSENT_TABLE, toConsentEvent, toConsentRow, type ConsentEvent, type ConsentGrant, type ConsentWithdrawal } from './schema.js';
+
+export type { ConsentEvent, ConsentGrant, ConsentWithdrawal } from './schema.js';
+
+export interface ConsentManagerDeps {
+  /** Migrated with `consentMigrations` (domain `consent`). */
+  store: Store;
+  audit: AuditSink;
+  /** Default: the system clock. Tests pass a controllable one. */
+  clock?: () => Date;
+}
+
+export interface RecordConsentInput {
+  userId: string;
+  /** lower_snake_case names, e.g. `email`, `chat_transcripts`. */
+  dataTypes: string[];
+  /** lower_snake_case names, e.g. `model_training`, `analytics`. */
+  purposes: string[];
+  /** ISO 8601 date or date-time with zone; default: now. */
+  consentDate?: string | Date;
+  /** ISO 8601; must be after `consentDate`. Omitted: until withdrawn. */
+  expiryDate?: string | Date;
+  /** Who recorded it (an operator, or the subject through a self-service form). */
+  actor?: string;
+}
+
+export interface WithdrawConsentInput {
+  userId: string;
+  /** Omitted: every data type. */
+  dataTypes?: string[];
+  /** Omitted: every purpose. */
+  purposes?: string[];
+  actor?: string;
+}
+
+/** One (data type, purpose) pair the subject consents to now, and the grant that gives it. */
+export interface ValidConsent {
+  dataType: string;
+  purpose: string;
+  consentDate: string;
+  expiryDate: string | null;
+  grantSeq: number;
+}
+
+/** What GDPR Art. 15 entitles the subject to see of this domain. */
+export interface ConsentSubjectRecords {
+  domain: 'consent';
+  subjectId: string;
+  exportedAt: string;
+  events: ConsentEvent[];
+  validConsents: ValidConsent[];
+}
+
+const MAX_ID = 256;
+const MAX_NAMES = 100;
+const NAME = /^[a-z][a-z0-9]*(?:_[a-z0-9]+)*$/;
+/** Rows per `IN (…)` list: far below both databases' bound-parameter limits. */
+const ID_CHUNK = 500;
+const WRITE_LOCK = 'privacy.consent';
+
+/**
+ * The seed's `ConsentManager.record_consent(user_id, data_types, purposes, consent_date,
+ * expiry_date)` / `has_valid_consent(user_id, data_type)`.
+ *
+ * ```ts
+ * await migrate(store, 'consent', consentMigrations);
+ * const consent = new ConsentManager({ store, audit });
+ * await consent.recordConsent({ userId: 'u-1', dataTypes: ['chat_transcripts'], purposes: ['model_training'], expiryDate: '2026-01-01' });
+ * await consent.hasValidConsent('u-1', 'chat_transcripts', 'model_training'); // true
+ * ```
+ *
+ * Every grant and withdrawal is appended (schema.ts); validity is computed from the whole
+ * history at the clock's now, so expiry needs no background job and a withdrawal followed
+ * by a new grant behaves as the subject last said. Audit events carry the subject id (as a
+ * sensitive field, pseudonymised when the log encrypts), data types, purposes and dates —
+ * names of categories, never the data itself.
+ */
+export class ConsentManager {
+  readonly #store: Store;
+  readonly #audit: AuditSink;
+  readonly #clock: () => Date;
+
+  constructor(deps: ConsentManagerDeps) {
+    if (!deps?.store?.db) throw new LangtrainError('ERR_CONFIG_INVALID', 'ConsentManager needs a store (deps.store)');
+    if (typeof deps.audit?.record !== 'function') throw new LangtrainError('ERR_CONFIG_INVALID', 'ConsentManager needs an audit sink (deps.audit)');
+    this.#store = deps.store;
+    this.#audit = deps.audit;
+    this.#clock = deps.clock ?? (() => new Date());
+  }
+
+  async recordConsent(input: RecordConsentInput): Promise<ConsentGrant> {
+    if (typeof input !== 'object' || input === null) throw invalidInput('recordConsent takes { userId, dataTypes, purposes, consentDate?, expiryDate? }');
+    const userId = checkId(input.userId, 'userId');
+    const dataTypes = checkNames(input.dataTypes, 'dataTypes');
+    const purposes = checkNames(input.purposes, 'purposes');
+    const now = this.#clock();
+    const consentDate = input.consentDate === undefined ? now.toISOString() : checkDate(input.consentDate, 'consentDate');
+    const expiryDate = input.expiryDate === undefined ? null : checkDate(input.expiryDate, 'expiryDate');
+    if (expiryDate !== null && expiryDate <= consentDate) throw invalidInput(`expiryDate (${expiryDate}) must be after consentDate (${consentDate})`, { field: 'expiryDate' });
+    const actor = input.actor === undefined ? null : checkId(input.actor, 'actor');
+    const grant = await this.#append((seq) => ({ kind: 'granted', seq, userId, dataTypes, purposes, consentDate, expiryDate, recordedAt: now.toISOString(), actor }));
+    await this.#record('consent.recorded', grant, { consentDate, expiryDate });
+    return grant;
+  }
+
+  /** Withdraw the pairs named (omitted list: all). Always recorded, even when nothing was granted: it states the subject's wish. */
+  async withdrawConsent(input: WithdrawConsentInput): Promise<ConsentWithdrawal> {
+    if (typeof input !== 'object' || input === null) throw invalidInput('withdrawConsent takes { userId, dataTypes?, purposes? }');
+    const userId = checkId(input.userId, 'userId');
+    const dataTypes = input.dataTypes === undefined ? 'all' : checkNames(input.dataTypes, 'dataTypes');
+    const purposes = input.purposes === undefined ? 'all' : checkNames(input.purposes, 'purposes');
+    const actor = input.actor === undefined ? null : checkId(input.actor, 'actor');
+    const recordedAt = this.#clock().toISOString();
+    const withdrawal = await this.#append((seq) => ({ kind: 'withdrawn', seq, userId, dataTypes, purposes, recordedAt, actor }));
+    await this.#record('consent.withdrawn', withdrawal, {});
+    return withdrawal;
+  }
+
+  /** Whether `userId` consents now to `dataType` (for `purpose`, or for at least one purpose when omitted). */
+  async hasValidConsent(userId: string, dataType: string, purpose?: string): Promise<boolean> {
+    return (await this.consentedSubjects([userId], dataType, purpose)).has(userId);
+  }
+
+  /** The subjects among `userIds` with valid consent: one query per few hundred subjects, for pipelines. */
+  async consentedSubjects(userIds: Iterable<string>, dataType: string, purpose?: string): Promise<Set<string>> {
+    checkName(dataType, 'dataType');
+    if (purpose !== undefined) checkName(purpose, 'purpose');
+    const ids = [...new Set(userIds)].map((id) => checkId(id, 'userId'));
+    const now = this.#clock();
+    const consented = new Set<string>();
+    for (let i = 0; i < ids.length; i += ID_CHUNK) {
+      const rows = await this.#store.db.selectFrom(CONSENT_TABLE).selectAll().where('user_id', 'in', ids.slice(i, i + ID_CHUNK)).orderBy('seq').execute();
+      const bySubject = new Map<string, ConsentEvent[]>();
+      for (const row of rows) {
+        const event = toConsentEvent(row);
+        const list = bySubject.get(event.userId) ?? [];
+        list.push(event);
+        bySubject.set(event.userId, list);
+      }
+      for (const [id, events] of bySubject) {
+        if (validConsents(events, now).some((c) => c.dataType === dataType && (purpose === undefined || c.purpose === purpose))) consented.add(id);
+      }
+    }
+    return consented;
+  }
+
+  /** Every grant and withdrawal of `userId`, oldest first. */
+  async history(userId: string): Promise<ConsentEvent[]> {
+    checkId(userId, 'userId');
+    const rows = await this.#store.db.selectFrom(CONSENT_TABLE).selectAll().where('user_id', '=', userId).orderBy('seq').execute();
+    return rows.map(toConsentEvent);
+  }
+
+  /** GDPR Art. 15: everything this domain holds about the subject, and what it currently allows. */
+  async subjectRecords(userId: string): Promise<ConsentSubjectRecords> {
+    const events = await this.history(userId);
+    const now = this.#clock();
+    return { domain: 'consent', subjectId: userId, exportedAt: now.toISOString(), events, validConsents: validConsents(events, now) };
+  }
+
+  /**
+   * Delete every consent row of `userId` (right to be forgotten). Not audited here: erasure
+   * (privacy/erasure.ts) writes one record for all domains.
+   */
+  async eraseSubject(userId: string): Promise<{ consentRecords: number }> {
+    checkId(userId, 'userId');
+    const deleted = await this.#store.writeTransaction(WRITE_LOCK, (tx) => tx.deleteFrom(CONSENT_TABLE).where('user_id', '=', userId).executeTakeFirst());
+    return { consentRecords: Number(deleted.numDeletedRows) };
+  }
+
+  async #append<E extends ConsentEvent>(build: (seq: number) => E): Promise<E> {
+    // Audited after commit: the audit log may live in this database, whose writer lock the transaction holds.
+    return this.#store.writeTransaction(WRITE_LOCK, async (tx) => {
+      const last = await tx.selectFrom(CONSENT_TABLE).select((eb) => eb.fn.max('seq').as('last')).executeTakeFirst();
+      const event = build(Number(last?.last ?? 0) + 1);
+      await tx.insertInto(CONSENT_TABLE).values(toConsentRow(event)).execute();
+      return event;
+    });
+  }
+
+  #record(eventType: string, event: ConsentEvent, extra: Record<string, JsonValue>): Promise<unknown> {
+    return this.#audit.record({
+      eventType,
+      userId: event.userId,
+      ...(this.#audit.sealsPayloads ? { sensitive: ['userId' as const] } : {}),
+      timestamp: event.recordedAt,
+      result: 'success',
+      level: 'basic',
+      additionalData: { seq: event.seq, dataTypes: event.dataTypes, purposes: event.purposes, ...extra, ...(event.actor === null ? {} : { actor: event.actor }) },
+    });
+  }
+}
+
+/**
+ * The pairs a subject's history allows at `now`: each pair of a grant that has begun, has
+ * not expired (expiry is exclusive: at `expiryDate` the consent is over) and is covered by
+ * no later withdrawal. Pure, so the rule is testable without a database.
+ */
+export function validConsents(events: readonly ConsentEvent[], now: Date): ValidConsent[] {
+  const at = now.toISOString();
+  const withdrawals = events.filter((e): e is ConsentWithdrawal => e.kind === 'withdrawn');
+  const covers = (names: string[] | 'all', name: string) => names === 'all' || names.includes(name);
+  const valid: ValidConsent[] = [];
+  for (const grant of events) {
+    if (grant.kind !== 'granted' || grant.consentDate > at || (grant.expiryDate !== null && grant.expiryDate <= at)) continue;
+    for (const dataType of grant.dataTypes) {
+      for (const purpose of grant.purposes) {
+        if (withdrawals.some((w) => w.seq > grant.seq && covers(w.dataTypes, dataType) && covers(w.purposes, purpose))) continue;
+        valid.push({ dataType, purpose, consentDate: grant.consentDate, expiryDate: grant.expiryDate, grantSeq: grant.seq });
+      }
+    }
+  }
+  return valid;
+}
+
+function checkId(value: unknown, field: string): string {
+  if (typeof value !== 'string' || value.trim() === '' || value.length > MAX_ID) throw invalidInput(`${field} must be a non-empty string of at most ${MAX_ID} characters`, { field });
+  return value;
+}
+
+function checkName(value: unknown, field: string): string {
+  if (typeof value !== 'string' || value.length > 64 || !NAME.test(value)) {
+    throw invalidInput(`${field} must be a lower_snake_case name (e.g. chat_transcripts), at most 64 characters; got ${JSON.stringify(value)?.slice(0, 80)}`, { field });
+  }
+  return value;
+}
+
+function checkNames(value: unknown, field: string): string[] {
+  if (!Array.isArray(value) || value.length === 0 || value.length > MAX_NAMES) throw invalidInput(`${field} must be a list of 1 to ${MAX_NAMES} lower_snake_case names`, { field });
+  return [...new Set(value.map((name, i) => checkName(name, `${field}[${i}]`)))];
+}
+
+const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?(?:Z|[+-](\d{2}):(\d{2})))?$/;
+
+/**
+ * An ISO 8601 date (midnight UTC) or date-time with a zone, as a `toISOString()` string.
+ * Date-times without a zone are refused: the same text would mean different instants on
+ * different servers. Fields are range-checked because `Date.parse` rolls 2025-02-30 over to March.
+ */
+function checkDate(value: unknown, field: string): string {
+  if (value instanceof Date) {
+    if (Number.isNaN(value.getTime())) throw invalidInput(`${field} is an invalid Date`, { field });
+    return value.toISOString();
+  }
+  const match = typeof value === 'string' ? ISO_DATE.exec(value) : null;
+  const [, year, month, day, hour = '0', minute = '0', second = '0', offH = '0', offM = '0'] = match ?? [];
+  const daysInMonth = new Date(Date.UTC(Number(year), Number(month), 0)).getUTCDate();
+  if (!match || Number(month) < 1 || Number(month) > 12 || Number(day) < 1 || Number(day) > daysInMonth || Number(hour) > 23 || Number(minute) > 59 || Number(second) > 59 || Number(offH) > 23 || Number(offM) > 59) {
+    throw invalidInput(`${field} must be an ISO 8601 date (2025-06-30) or date-time with a zone (2025-06-30T12:00:00Z); got ${JSON.stringify(value)?.slice(0, 80)}`, { field });
+  }
+  return new Date(Date.parse(value as string)).toISOString();
+}

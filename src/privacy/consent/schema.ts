@@ -1,0 +1,92 @@
+import { sql } from 'kysely';
+import { columnTypes, type Migration } from '../../store/migrations.js';
+
+/**
+ * The `consent` domain's table: an append-only log of consent events. A grant and a
+ * withdrawal are both new rows and nothing is ever updated, so the history a regulator asks
+ * for (GDPR Art. 7(1): the controller must be able to show consent was given) is the table
+ * itself; only erasure deletes rows. `seq` is assigned under the store's write lock
+ * (max + 1), the same way the audit log numbers entries, so history order does not depend
+ * on clock resolution. Lists are JSON arrays of lower_snake_case names; in a withdrawal a
+ * NULL list means "all". Times are `toISOString()` strings.
+ */
+export const consentMigrations: Migration[] = [
+  {
+    id: '0001_privacy_consent_events',
+    async up(tx, dialect) {
+      const { bigint } = columnTypes(dialect);
+      await sql`CREATE TABLE privacy_consent_events (
+        seq ${bigint} PRIMARY KEY,
+        user_id TEXT NOT NULL,
+        kind TEXT NOT NULL CHECK (kind IN ('granted', 'withdrawn')),
+        data_types TEXT,
+        purposes TEXT,
+        consent_date TEXT,
+        expiry_date TEXT,
+        recorded_at TEXT NOT NULL,
+        actor TEXT
+      )`.execute(tx);
+      await sql`CREATE INDEX privacy_consent_events_user ON privacy_consent_events (user_id, seq)`.execute(tx);
+    },
+  },
+];
+
+export const CONSENT_TABLE = 'privacy_consent_events';
+
+/** A consent given for every pair of `dataTypes` × `purposes`, valid from `consentDate` until `expiryDate` (exclusive). */
+export interface ConsentGrant {
+  kind: 'granted';
+  seq: number;
+  userId: string;
+  dataTypes: string[];
+  purposes: string[];
+  consentDate: string;
+  /** Null: until withdrawn. */
+  expiryDate: string | null;
+  recordedAt: string;
+  actor: string | null;
+}
+
+/** Ends every earlier grant's pairs it covers; a later grant gives them again. */
+export interface ConsentWithdrawal {
+  kind: 'withdrawn';
+  seq: number;
+  userId: string;
+  dataTypes: string[] | 'all';
+  purposes: string[] | 'all';
+  recordedAt: string;
+  actor: string | null;
+}
+
+export type ConsentEvent = ConsentGrant | ConsentWithdrawal;
+
+export function toConsentRow(event: ConsentEvent): Record<string, unknown> {
+  const list = (names: string[] | 'all') => (names === 'all' ? null : JSON.stringify(names));
+  return {
+    seq: event.seq,
+    user_id: event.userId,
+    kind: event.kind,
+    data_types: list(event.dataTypes),
+    purposes: list(event.purposes),
+    consent_date: event.kind === 'granted' ? event.consentDate : null,
+    expiry_date: event.kind === 'granted' ? event.expiryDate : null,
+    recorded_at: event.recordedAt,
+    actor: event.actor,
+  };
+}
+
+export function toConsentEvent(row: Record<string, unknown>): ConsentEvent {
+  const list = (value: unknown): string[] | 'all' => (value == null ? 'all' : (JSON.parse(String(value)) as string[]));
+  const common = { seq: Number(row.seq), userId: String(row.user_id), recordedAt: String(row.recorded_at), actor: row.actor == null ? null : String(row.actor) };
+  if (row.kind === 'granted') {
+    return {
+      kind: 'granted',
+      ...common,
+      dataTypes: list(row.data_types) as string[],
+      purposes: list(row.purposes) as string[],
+      consentDate: String(row.consent_date),
+      expiryDate: row.expiry_date == null ? null : String(row.expiry_date),
+    };
+  }
+  return { kind: 'withdrawn', ...common, dataTypes: list(row.data_types), purposes: list(row.purposes) };
+}

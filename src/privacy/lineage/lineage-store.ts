@@ -1,0 +1,260 @@
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import type { AuditSink } from '../../core/audit-sink.js';
+import { LangtrainError, invalidInput } from '../../core/errors.js';
+import type { Store } from '../../store/database.js';
+import { EDGES, NAMES, SUBJECTS, toEdge, toEdgeRow, type LineageEdge, type LineageParameters } from './schema.js';
+
+export type { LineageEdge, LineageParameters } from './schema.js';
+
+export interface LineageStoreDeps {
+  /** Migrated with `lineageMigrations` (domain `lineage`). */
+  store: Store;
+  audit: AuditSink;
+  clock?: () => Date;
+}
+
+export interface RecordTransformationInput {
+  inputDigest: string;
+  outputDigest: string;
+  operation: string;
+  /** Settings that shaped the output (fields, thresholds, epochs). Never secrets: such keys are refused. */
+  parameters?: LineageParameters;
+  actor: string;
+  /** Default: now. */
+  at?: string | Date;
+}
+
+export type LineageDirection = 'upstream' | 'downstream';
+
+export interface LineageNode {
+  digest: string;
+  names: string[];
+  /** Edges from the start of the walk. */
+  depth: number;
+}
+
+export interface LineageGraph {
+  root: string;
+  direction: LineageDirection;
+  nodes: LineageNode[];
+  edges: LineageEdge[];
+}
+
+/** An artifact holding a subject's data: listed in it (`direct`) or built from one that is (`downstream`). */
+export interface SubjectArtifact extends LineageNode {
+  via: 'direct' | 'downstream';
+}
+
+const DIGEST = /^sha256:[0-9a-f]{64}$/;
+const OPERATION = /^[a-z][a-z0-9]*(?:_[a-z0-9]+)*$/;
+const ARTIFACT_NAME = /^[a-z][a-z0-9_]*:[A-Za-z0-9][A-Za-z0-9._/-]{0,199}$/;
+const MAX_ID = 256;
+const MAX_PARAMETERS = 16_384;
+/** Rows per statement or `IN (…)` list: far below both databases' bound-parameter limits. */
+const CHUNK = 500;
+const WRITE_LOCK = 'privacy.lineage';
+
+/**
+ * Words that, in a parameter's key, mark a secret value (`apiKey`, `db_password`,
+ * `access_token`). A key ending in a word that names a *reference* to a secret
+ * (`key_name`, `key_id`) is allowed: encrypt steps must be able to say which key they used.
+ * Plurals are not listed on purpose: `max_tokens` is a training setting, not a credential.
+ */
+const SECRET_WORDS = new Set(['key', 'apikey', 'secret', 'password', 'passwd', 'passphrase', 'pwd', 'token', 'credential', 'credentials', 'privatekey']);
+const REFERENCE_WORDS = new Set(['id', 'name', 'version', 'ref', 'count', 'length', 'size']);
+
+/**
+ * Data lineage: every transformation of a data set or model recorded as an edge from the
+ * digest of its input to the digest of its output, plus which data subjects each artifact
+ * holds. Answers "where did this model come from" and "which artifacts contain this
+ * person" (for erasure, which must name the models trained on a person's data).
+ *
+ * ```ts
+ * await migrate(store, 'lineage', lineageMigrations);
+ * const lineage = new LineageStore({ store, audit });
+ * await lineage.recordTransformation({ inputDigest: await digestFile('raw.jsonl'), outputDigest: await digestFile('clean.jsonl'), operation: 'redact', parameters: { method: 'masking' }, actor: 'pipeline' });
+ * ```
+ */
+export class LineageStore {
+  readonly #store: Store;
+  readonly #audit: AuditSink;
+  readonly #clock: () => Date;
+
+  constructor(deps: LineageStoreDeps) {
+    if (!deps?.store?.db) throw new LangtrainError('ERR_CONFIG_INVALID', 'LineageStore needs a store (deps.store)');
+    if (typeof deps.audit?.record !== 'function') throw new LangtrainError('ERR_CONFIG_INVALID', 'LineageStore needs an audit sink (deps.audit)');
+    this.#store = deps.store;
+    this.#audit = deps.audit;
+    this.#clock = deps.clock ?? (() => new Date());
+  }
+
+  async recordTransformation(input: RecordTransformationInput): Promise<LineageEdge> {
+    if (typeof input !== 'object' || input === null) throw invalidInput('recordTransformation takes { inputDigest, outputDigest, operation, parameters?, actor, at? }');
+    const inputDigest = checkDigest(input.inputDigest, 'inputDigest');
+    const outputDigest = checkDigest(input.outputDigest, 'outputDigest');
+    if (typeof input.operation !== 'string' || !OPERATION.test(input.operation)) throw invalidInput('operation must be a lower_snake_case name such as filter, redact, encrypt, train', { field: 'operation' });
+    const parameters = checkParameters(input.parameters ?? {});
+    const actor = checkId(input.actor, 'actor');
+    const at = input.at === undefined ? this.#clock().toISOString() : checkInstant(input.at);
+    const edge = await this.#store.writeTransaction(WRITE_LOCK, async (tx) => {
+      const last = await tx.selectFrom(EDGES).select((eb) => eb.fn.max('seq').as('last')).executeTakeFirst();
+      const made: LineageEdge = { seq: Number(last?.last ?? 0) + 1, inputDigest, outputDigest, operation: input.operation, parameters, actor, at };
+      await tx.insertInto(EDGES).values(toEdgeRow(made)).execute();
+      return made;
+    });
+    // Audited after commit: the audit log may share this database's writer lock.
+    await this.#audit.record({ eventType: 'lineage.recorded', userId: actor, timestamp: at, result: 'success', level: 'detailed', additionalData: { ...edge } });
+    return edge;
+  }
+
+  /** Give `digest` a name such as `dataset:customers-v2`. A name names one digest for good; naming it again the same is a no-op. */
+  async nameArtifact(digest: string, name: string): Promise<void> {
+    checkDigest(digest, 'digest');
+    if (typeof name !== 'string' || !ARTIFACT_NAME.test(name)) throw invalidInput('name must look like kind:name, e.g. dataset:customers-v2 or model:classifier-3', { field: 'name' });
+    const existing = await this.#store.writeTransaction(WRITE_LOCK, async (tx) => {
+      const row = await tx.selectFrom(NAMES).select('digest').where('name', '=', name).executeTakeFirst();
+      if (!row) await tx.insertInto(NAMES).values({ name, digest, named_at: this.#clock().toISOString() }).execute();
+      return row?.digest as string | undefined;
+    });
+    if (existing !== undefined && existing !== digest) throw invalidInput(`${name} already names ${existing}; give the new artifact a new name (e.g. a new version)`, { field: 'name' });
+    if (existing === undefined) await this.#audit.record({ eventType: 'lineage.named', result: 'success', level: 'detailed', additionalData: { digest, name } });
+  }
+
+  /** Record that `digest` holds data of these subjects. Returns how many were new. */
+  async recordSubjects(digest: string, subjectIds: readonly string[]): Promise<number> {
+    checkDigest(digest, 'digest');
+    if (!Array.isArray(subjectIds)) throw invalidInput('subjectIds must be a list of subject ids', { field: 'subjectIds' });
+    const ids = [...new Set(subjectIds.map((id, i) => checkId(id, `subjectIds[${i}]`)))];
+    const added = await this.#store.writeTransaction(WRITE_LOCK, async (tx) => {
+      let count = 0;
+      for (let i = 0; i < ids.length; i += CHUNK) {
+        const rows = ids.slice(i, i + CHUNK).map((subject_id) => ({ digest, subject_id }));
+        const result = await tx.insertInto(SUBJECTS).values(rows).onConflict((oc) => oc.columns(['digest', 'subject_id']).doNothing()).executeTakeFirst();
+        count += Number(result.numInsertedOrUpdatedRows ?? 0);
+      }
+      return count;
+    });
+    // Counts only: the ids are personal data, and the table is where they are answerable (and erasable).
+    await this.#audit.record({ eventType: 'lineage.subjects_recorded', result: 'success', level: 'detailed', additionalData: { digest, subjects: ids.length, added } });
+    return added;
+  }
+
+  /** The digest a digest or artifact name stands for. ERR_NOT_FOUND for an unknown name. */
+  async resolve(digestOrName: string): Promise<string> {
+    if (typeof digestOrName === 'string' && DIGEST.test(digestOrName)) return digestOrName;
+    if (typeof digestOrName !== 'string' || !ARTIFACT_NAME.test(digestOrName)) throw invalidInput('give an artifact digest (sha256:<64 hex>) or name (kind:name)');
+    const row = await this.#store.db.selectFrom(NAMES).select('digest').where('name', '=', digestOrName).executeTakeFirst();
+    if (!row) throw new LangtrainError('ERR_NOT_FOUND', `no artifact is named ${digestOrName}`);
+    return String(row.digest);
+  }
+
+  /** The artifacts and transformations reachable from one artifact, walking `depth` edges (default: all) in `direction`. */
+  async lineageOf(digestOrName: string, options: { direction: LineageDirection; depth?: number }): Promise<LineageGraph> {
+    const { direction, depth = Number.POSITIVE_INFINITY } = options ?? {};
+    if (direction !== 'upstream' && direction !== 'downstream') throw invalidInput('direction must be upstream or downstream', { field: 'direction' });
+    if (depth !== Number.POSITIVE_INFINITY && (!Number.isInteger(depth) || depth < 1)) throw invalidInput('depth must be a positive whole number of edges', { field: 'depth' });
+    const root = await this.resolve(digestOrName);
+    return { root, direction, ...(await this.#walk([root], direction, depth)) };
+  }
+
+  /** Every artifact that holds `subjectId`'s data directly, and every artifact built from one of those. */
+  async artifactsContaining(subjectId: string): Promise<SubjectArtifact[]> {
+    checkId(subjectId, 'subjectId');
+    const rows = await this.#store.db.selectFrom(SUBJECTS).select('digest').where('subject_id', '=', subjectId).orderBy('digest').execute();
+    const { nodes } = await this.#walk(rows.map((r) => String(r.digest)), 'downstream', Number.POSITIVE_INFINITY);
+    return nodes.map((node) => ({ ...node, via: node.depth === 0 ? 'direct' : 'downstream' }));
+  }
+
+  /** Delete the subject's rows in the subject table (erasure). The graph, which names no one, stays. Returns how many. */
+  async forgetSubject(subjectId: string): Promise<number> {
+    checkId(subjectId, 'subjectId');
+    const deleted = await this.#store.writeTransaction(WRITE_LOCK, (tx) => tx.deleteFrom(SUBJECTS).where('subject_id', '=', subjectId).executeTakeFirst());
+    return Number(deleted.numDeletedRows);
+  }
+
+  /**
+   * Breadth-first, one query per level (per few hundred digests), iterative so a long chain
+   * cannot exhaust the stack. A digest is expanded once, so cycles end; every edge met is
+   * returned, including the one that closes a cycle.
+   */
+  async #walk(roots: readonly string[], direction: LineageDirection, maxDepth: number): Promise<{ nodes: LineageNode[]; edges: LineageEdge[] }> {
+    const [from, to] = direction === 'downstream' ? (['input_digest', 'outputDigest'] as const) : (['output_digest', 'inputDigest'] as const);
+    const depthOf = new Map<string, number>(roots.map((r) => [r, 0]));
+    const edges = new Map<number, LineageEdge>();
+    let frontier = [...depthOf.keys()];
+    for (let level = 0; frontier.length > 0 && level < maxDepth; level += 1) {
+      const next: string[] = [];
+      for (let i = 0; i < frontier.length; i += CHUNK) {
+        const rows = await this.#store.db.selectFrom(EDGES).selectAll().where(from, 'in', frontier.slice(i, i + CHUNK)).orderBy('seq').execute();
+        for (const edge of rows.map(toEdge)) {
+          edges.set(edge.seq, edge);
+          if (depthOf.has(edge[to])) continue;
+          depthOf.set(edge[to], level + 1);
+          next.push(edge[to]);
+        }
+      }
+      frontier = next;
+    }
+    const names = await this.#namesOf([...depthOf.keys()]);
+    const nodes = [...depthOf].map(([digest, depth]) => ({ digest, names: names.get(digest) ?? [], depth }));
+    return { nodes, edges: [...edges.values()].sort((a, b) => a.seq - b.seq) };
+  }
+
+  async #namesOf(digests: readonly string[]): Promise<Map<string, string[]>> {
+    const names = new Map<string, string[]>();
+    for (let i = 0; i < digests.length; i += CHUNK) {
+      const rows = await this.#store.db.selectFrom(NAMES).select(['digest', 'name']).where('digest', 'in', digests.slice(i, i + CHUNK)).orderBy('name').execute();
+      for (const row of rows) names.set(String(row.digest), [...(names.get(String(row.digest)) ?? []), String(row.name)]);
+    }
+    return names;
+  }
+}
+
+/** `sha256:<hex>` of a file's bytes, streamed (constant memory on any size). */
+export async function digestFile(path: string): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
+  return `sha256:${hash.digest('hex')}`;
+}
+
+function checkDigest(value: unknown, field: string): string {
+  if (typeof value !== 'string' || !DIGEST.test(value)) throw invalidInput(`${field} must be sha256:<64 lower-case hex> (see digestFile)`, { field });
+  return value;
+}
+
+function checkId(value: unknown, field: string): string {
+  if (typeof value !== 'string' || value.trim() === '' || value.length > MAX_ID) throw invalidInput(`${field} must be a non-empty string of at most ${MAX_ID} characters`, { field });
+  return value;
+}
+
+function checkInstant(value: unknown): string {
+  const ms = value instanceof Date ? value.getTime() : typeof value === 'string' && /^\d{4}-\d{2}-\d{2}T[\d:.]+(?:Z|[+-]\d{2}:\d{2})$/.test(value) ? Date.parse(value) : Number.NaN;
+  if (!Number.isFinite(ms)) throw invalidInput('at must be an ISO 8601 date-time with a zone, e.g. 2025-06-30T12:00:00Z', { field: 'at' });
+  return new Date(ms).toISOString();
+}
+
+/** JSON only, bounded, and no key that names a secret (parameters are stored and audited in clear). */
+function checkParameters(parameters: unknown): LineageParameters {
+  const visit = (value: unknown, path: string): void => {
+    if (value === null || typeof value === 'string' || typeof value === 'boolean') return;
+    if (typeof value === 'number' && Number.isFinite(value)) return;
+    if (Array.isArray(value)) return value.forEach((item, i) => visit(item, `${path}[${i}]`));
+    if (typeof value !== 'object' || Object.getPrototypeOf(value) !== Object.prototype && Object.getPrototypeOf(value) !== null) {
+      throw invalidInput(`parameters${path} must be JSON (string, finite number, boolean, null, list or plain object)`, { field: `parameters${path}` });
+    }
+    for (const [key, item] of Object.entries(value)) {
+      if (namesASecret(key)) throw invalidInput(`parameters${path}.${key} looks like a secret (key, secret, password, token); lineage is stored and audited in clear, so record a reference such as ${key}_name instead`, { field: `parameters${path}.${key}` });
+      visit(item, `${path}.${key}`);
+    }
+  };
+  if (parameters === null || typeof parameters !== 'object' || Array.isArray(parameters)) throw invalidInput('parameters must be a JSON object', { field: 'parameters' });
+  visit(parameters, '');
+  if (JSON.stringify(parameters).length > MAX_PARAMETERS) throw invalidInput(`parameters must be at most ${MAX_PARAMETERS} characters of JSON`, { field: 'parameters' });
+  return structuredClone(parameters) as LineageParameters;
+}
+
+function namesASecret(key: string): boolean {
+  const words = key.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toLowerCase().split(/[^a-z0-9]+/).filter(Boolean);
+  return words.some((w) => SECRET_WORDS.has(w)) && !REFERENCE_WORDS.has(words.at(-1) ?? '');
+}

@@ -1,0 +1,102 @@
+import { createReadStream } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { randomBytes } from 'node:crypto';
+import { invalidInput } from '../core/errors.js';
+import type { ConsentFilterResult } from './consent/consent-filter.js';
+import { filterByConsent } from './consent/consent-filter.js';
+import type { ConsentManager } from './consent/consent-manager.js';
+import { digestFile, type LineageStore } from './lineage/lineage-store.js';
+import type { RedactDatasetReport } from './pii/dataset-redaction.js';
+import type { PIIDetector } from './pii/pii-detector.js';
+
+/**
+ * The front of the data path (ARCHITECTURE.md): consent filter, then PII redaction, each step
+ * recorded as a lineage edge from its input's digest to its output's, and the subjects the
+ * result holds recorded against it, so erasure can name it later. Steps not asked for are
+ * skipped; intermediate files live beside the output and are removed either way.
+ */
+export interface PrepareDatasetSteps {
+  /** Drop records whose subject lacks consent for `purpose` to use `dataType`. */
+  consent?: { manager: ConsentManager; dataType: string; purpose: string };
+  redaction?: { detector: PIIDetector; fields?: string[] };
+  lineage?: { store: LineageStore; actor: string; outputName?: string };
+}
+
+export interface PrepareDatasetJob {
+  input: string;
+  output: string;
+  /** JSONL field naming each record's data subject: needed for consent and for lineage's subject list. */
+  subjectField?: string;
+}
+
+export interface PreparedDataset {
+  consent?: ConsentFilterResult;
+  redaction?: RedactDatasetReport;
+  /** Digests from input to output, one per step. */
+  digests: string[];
+  /** Distinct subjects in the output (recorded against it when lineage is tracked). */
+  subjects?: number;
+}
+
+export async function prepareDataset(job: PrepareDatasetJob, steps: PrepareDatasetSteps): Promise<PreparedDataset> {
+  if (!job.input.endsWith('.jsonl')) throw invalidInput('prepareDataset takes a JSON Lines data set (.jsonl)');
+  if (steps.consent && !job.subjectField) throw invalidInput('the consent step needs subjectField: the field naming each record\'s subject', { field: 'subjectField' });
+  const planned = [steps.consent && 'consent', steps.redaction && 'redaction'].filter(Boolean);
+  if (planned.length === 0) throw invalidInput('nothing to do: give a consent purpose or enable automaticPiiRedaction');
+  const temporary = (step: string) => join(dirname(job.output), `.${basename(job.output)}.${step}.${randomBytes(6).toString('hex')}.jsonl`);
+  const made: string[] = [];
+  const result: PreparedDataset = { digests: [] };
+  const lineage = steps.lineage;
+  try {
+    let current = job.input;
+    if (lineage) result.digests.push(await digestFile(current));
+    const edge = async (output: string, operation: string, parameters: Record<string, string | number | boolean | string[]>) => {
+      if (!lineage) return;
+      const outputDigest = await digestFile(output);
+      await lineage.store.recordTransformation({ inputDigest: result.digests.at(-1)!, outputDigest, operation, parameters, actor: lineage.actor });
+      result.digests.push(outputDigest);
+    };
+    const target = (step: string) => (planned.at(-1) === step ? job.output : temporary(step));
+
+    if (steps.consent) {
+      const out = target('consent');
+      if (out !== job.output) made.push(out);
+      result.consent = await filterByConsent({ manager: steps.consent.manager, input: current, output: out, subjectField: job.subjectField!, dataType: steps.consent.dataType, purpose: steps.consent.purpose });
+      await edge(out, 'consent_filter', { dataType: steps.consent.dataType, purpose: steps.consent.purpose, kept: result.consent.kept, dropped: result.consent.dropped });
+      current = out;
+    }
+    // Subjects are read before redaction, which may mask the subject field itself.
+    const subjects = lineage && job.subjectField ? await subjectsIn(current, job.subjectField) : undefined;
+    if (steps.redaction) {
+      const out = target('redaction');
+      if (out !== job.output) made.push(out);
+      const { detector, fields } = steps.redaction;
+      result.redaction = await detector.processDataset({ input: current, output: out }, { ...(fields ? { fields } : {}), dataset: job.input });
+      await edge(out, 'redact', { method: detector.settings.redactionMethod, types: [...detector.types], threshold: detector.settings.confidenceThreshold });
+      current = out;
+    }
+    if (lineage) {
+      const output = result.digests.at(-1)!;
+      if (lineage.outputName) await lineage.store.nameArtifact(output, lineage.outputName);
+      if (subjects) {
+        await lineage.store.recordSubjects(output, subjects);
+        result.subjects = subjects.length;
+      }
+    }
+    return result;
+  } finally {
+    await Promise.all(made.map((file) => rm(file, { force: true })));
+  }
+}
+
+async function subjectsIn(file: string, field: string): Promise<string[]> {
+  const subjects = new Set<string>();
+  for await (const line of createInterface({ input: createReadStream(file), crlfDelay: Infinity })) {
+    if (line.trim() === '') continue;
+    const value = (JSON.parse(line) as Record<string, unknown>)[field];
+    if (typeof value === 'string' || typeof value === 'number') subjects.add(String(value));
+  }
+  return [...subjects];
+}

@@ -1,0 +1,55 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import type { SecurityManager } from '../../security-manager.js';
+import { actorOf } from '../principal.js';
+import { consentGrant, consentHistory, consentValidity, consentWithdrawal, erasureReport, recordConsentBody, subjectRecords, userIdParams, validityQuery, withdrawConsentBody } from '../schemas/privacy.js';
+import { AUTHENTICATED } from '../schemas/security-schemes.js';
+import { requirePermission } from './authentication.js';
+
+const tags = ['consent'];
+const security = AUTHENTICATED;
+
+/**
+ * `/v1/consent`: consent per data type and purpose (`consent.read`, `consent.write`), the
+ * subject's Art. 15 export, and DELETE `/:userId`, the Art. 17 erasure across the privacy
+ * domains (`privacy.erase`: irreversible, so a permission of its own).
+ */
+export const consentRoutes: FastifyPluginAsyncZod<{ security: SecurityManager }> = async (app, { security: manager }) => {
+  const consent = await manager.consentManager();
+  const read = requirePermission(manager, 'consent.read');
+  const write = requirePermission(manager, 'consent.write');
+
+  app.post('/', { onRequest: write, schema: { tags, security, summary: 'Record consent to data types for purposes', body: recordConsentBody, response: { 201: consentGrant } } }, async (request, reply) =>
+    reply.code(201).send(await consent.recordConsent({ ...request.body, actor: actorOf(request.principal!) })),
+  );
+
+  app.post('/withdraw', { onRequest: write, schema: { tags, security, summary: 'Withdraw consent (omitted lists: all)', body: withdrawConsentBody, response: { 201: consentWithdrawal } } }, async (request, reply) =>
+    reply.code(201).send(await consent.withdrawConsent({ ...request.body, actor: actorOf(request.principal!) })),
+  );
+
+  app.get('/:userId', { onRequest: read, schema: { tags, security, summary: "A subject's grants and withdrawals, oldest first", params: userIdParams, response: { 200: consentHistory } } }, async (request) => ({
+    userId: request.params.userId,
+    events: await consent.history(request.params.userId),
+  }));
+
+  app.get(
+    '/:userId/valid',
+    { onRequest: read, schema: { tags, security, summary: 'Whether the subject consents now to ?dataType= (for ?purpose=)', params: userIdParams, querystring: validityQuery, response: { 200: consentValidity } } },
+    async (request) => {
+      const { dataType, purpose } = request.query;
+      return { userId: request.params.userId, dataType, purpose: purpose ?? null, valid: await consent.hasValidConsent(request.params.userId, dataType, purpose) };
+    },
+  );
+
+  app.get('/:userId/export', { onRequest: read, schema: { tags, security, summary: "Everything held about the subject's consent (GDPR Art. 15)", params: userIdParams, response: { 200: subjectRecords } } }, async (request) =>
+    consent.subjectRecords(request.params.userId),
+  );
+
+  app.delete(
+    '/:userId',
+    {
+      onRequest: requirePermission(manager, 'privacy.erase'),
+      schema: { tags, security, summary: 'Erase the subject (GDPR Art. 17): consent, lineage links, encryption key; lists affected artifacts', params: userIdParams, response: { 200: erasureReport } },
+    },
+    async (request) => ({ subject: request.params.userId, ...(await manager.eraseSubject(request.params.userId, { actor: actorOf(request.principal!) })) }),
+  );
+};

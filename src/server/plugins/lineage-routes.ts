@@ -1,0 +1,55 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import type { LineageParameters } from '../../privacy/lineage/schema.js';
+import type { SecurityManager } from '../../security-manager.js';
+import { actorOf } from '../principal.js';
+import { digestParams, lineageEdge, lineageGraph, lineageQuery, nameArtifactBody, recordEdgeBody, refParams, subjectArtifacts, subjectsBody, userIdParams } from '../schemas/privacy.js';
+import { AUTHENTICATED } from '../schemas/security-schemes.js';
+import { requireResourcePermission } from './authentication.js';
+
+const tags = ['lineage'];
+const security = AUTHENTICATED;
+
+/**
+ * `/v1/lineage` (`lineage.read` for GET, `lineage.write` otherwise): transformations between
+ * artifact digests, artifact names, and which subjects an artifact holds. Digests are
+ * computed by the caller (the pipeline holds the files), as `sha256:<hex>` of the bytes.
+ */
+export const lineageRoutes: FastifyPluginAsyncZod<{ security: SecurityManager }> = async (app, { security: manager }) => {
+  app.addHook('onRequest', requireResourcePermission(manager, 'lineage'));
+  const lineage = await manager.lineage();
+
+  app.post('/edges', { schema: { tags, security, summary: 'Record that outputDigest was made from inputDigest by operation', body: recordEdgeBody, response: { 201: lineageEdge } } }, async (request, reply) => {
+    const { parameters, at, ...edge } = request.body;
+    // The store checks the parameters are plain JSON without secret-looking keys.
+    const made = await lineage.recordTransformation({ ...edge, ...(parameters ? { parameters: parameters as LineageParameters } : {}), ...(at ? { at } : {}), actor: actorOf(request.principal!) });
+    return reply.code(201).send(made);
+  });
+
+  app.post(
+    '/artifacts/:digest/name',
+    { schema: { tags, security, summary: 'Name an artifact (kind:name); a name names one digest for good', params: digestParams, body: nameArtifactBody, response: { 200: z.object({ digest: z.string(), name: z.string() }) } } },
+    async (request) => {
+      await lineage.nameArtifact(request.params.digest, request.body.name);
+      return { digest: request.params.digest, name: request.body.name };
+    },
+  );
+
+  app.post(
+    '/artifacts/:digest/subjects',
+    { schema: { tags, security, summary: 'Record which data subjects an artifact holds', params: digestParams, body: subjectsBody, response: { 200: z.object({ digest: z.string(), added: z.number() }) } } },
+    async (request) => ({ digest: request.params.digest, added: await lineage.recordSubjects(request.params.digest, request.body.subjectIds) }),
+  );
+
+  app.get(
+    '/subjects/:userId/artifacts',
+    { schema: { tags, security, summary: "Artifacts holding a subject's data, directly or downstream", params: userIdParams, response: { 200: subjectArtifacts } } },
+    async (request) => ({ subjectId: request.params.userId, artifacts: await lineage.artifactsContaining(request.params.userId) }),
+  );
+
+  app.get(
+    '/:ref',
+    { schema: { tags, security, summary: 'The lineage of an artifact (digest or name): ?direction=upstream|downstream, ?depth=', params: refParams, querystring: lineageQuery, response: { 200: lineageGraph } } },
+    async (request) => lineage.lineageOf(request.params.ref, { direction: request.query.direction, ...(request.query.depth !== undefined ? { depth: request.query.depth } : {}) }),
+  );
+};

@@ -1,0 +1,45 @@
+import { z } from 'zod';
+
+/**
+ * Bodies and replies of `/v1/consent` and `/v1/lineage`. Shapes only: the names, dates,
+ * digests and parameters are checked by ConsentManager and LineageStore, whose errors name
+ * the field (400), so the rules live in one place.
+ */
+const subjectId = z.string().min(1).max(256);
+const nameList = z.array(z.string().min(1).max(64)).min(1).max(100);
+const dateInput = z.string().min(1).max(64);
+const digest = z.string().regex(/^sha256:[0-9a-f]{64}$/, 'must be sha256:<64 lower-case hex>');
+
+export const userIdParams = z.object({ userId: subjectId });
+
+export const recordConsentBody = z.strictObject({ userId: subjectId, dataTypes: nameList, purposes: nameList, consentDate: dateInput.optional(), expiryDate: dateInput.optional() });
+export const withdrawConsentBody = z.strictObject({ userId: subjectId, dataTypes: nameList.optional(), purposes: nameList.optional() });
+export const validityQuery = z.object({ dataType: z.string().min(1).max(64), purpose: z.string().min(1).max(64).optional() });
+
+const names = z.union([z.array(z.string()), z.literal('all')]);
+export const consentGrant = z.object({ kind: z.literal('granted'), seq: z.number(), userId: z.string(), dataTypes: z.array(z.string()), purposes: z.array(z.string()), consentDate: z.string(), expiryDate: z.string().nullable(), recordedAt: z.string(), actor: z.string().nullable() });
+export const consentWithdrawal = z.object({ kind: z.literal('withdrawn'), seq: z.number(), userId: z.string(), dataTypes: names, purposes: names, recordedAt: z.string(), actor: z.string().nullable() });
+export const consentEvent = z.discriminatedUnion('kind', [consentGrant, consentWithdrawal]);
+export const consentHistory = z.object({ userId: z.string(), events: z.array(consentEvent) });
+export const consentValidity = z.object({ userId: z.string(), dataType: z.string(), purpose: z.string().nullable(), valid: z.boolean() });
+export const subjectRecords = z.object({
+  domain: z.literal('consent'),
+  subjectId: z.string(),
+  exportedAt: z.string(),
+  events: z.array(consentEvent),
+  validConsents: z.array(z.object({ dataType: z.string(), purpose: z.string(), consentDate: z.string(), expiryDate: z.string().nullable(), grantSeq: z.number() })),
+});
+
+const artifact = z.object({ digest: z.string(), names: z.array(z.string()), via: z.enum(['direct', 'downstream']) });
+export const erasureReport = z.object({ subject: z.string(), consentRecords: z.number(), lineageLinks: z.number(), keysShredded: z.boolean(), affectedArtifacts: z.array(artifact) });
+
+const parameters = z.record(z.string(), z.unknown());
+export const lineageEdge = z.object({ seq: z.number(), inputDigest: z.string(), outputDigest: z.string(), operation: z.string(), parameters, actor: z.string(), at: z.string() });
+export const recordEdgeBody = z.strictObject({ inputDigest: digest, outputDigest: digest, operation: z.string().min(1).max(64), parameters: parameters.optional(), at: z.string().max(64).optional() });
+export const digestParams = z.object({ digest });
+export const nameArtifactBody = z.strictObject({ name: z.string().min(1).max(256) });
+export const refParams = z.object({ ref: z.string().min(1).max(300) });
+export const lineageQuery = z.object({ direction: z.enum(['upstream', 'downstream']).default('upstream'), depth: z.coerce.number().int().min(1).optional() });
+export const lineageGraph = z.object({ root: z.string(), direction: z.enum(['upstream', 'downstream']), nodes: z.array(z.object({ digest: z.string(), names: z.array(z.string()), depth: z.number() })), edges: z.array(lineageEdge) });
+export const subjectsBody = z.strictObject({ subjectIds: z.array(subjectId).min(1).max(100_000) });
+export const subjectArtifacts = z.object({ subjectId: z.string(), artifacts: z.array(artifact.extend({ depth: z.number() })) });

@@ -1,0 +1,61 @@
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { jsonl, killChildren, parseJson, runCli, workspace } from './run-cli.js';
+
+const cleanups: Array<() => unknown> = [];
+afterEach(async () => {
+  await killChildren();
+  for (const c of cleanups.splice(0).reverse()) c();
+});
+
+describe('langtrain erase', () => {
+  it('refuses without --yes; with it deletes consent and lineage links, shreds the key, lists artifacts and audits', async () => {
+    const w = workspace('erase');
+    cleanups.push(w.cleanup);
+    const config = w.file('langtrain.test.yaml', `crypto:\n  kek: file:${join(w.dir, 'kek.key')}\n`);
+    const cli = (...args: string[]) => runCli([...args, '--db', w.db, '--config', config], { cwd: w.dir });
+
+    await cli('consent', 'record', '--user', 'alice', '--data-types', 'email', '--purposes', 'model_training');
+    await cli('consent', 'withdraw', '--user', 'alice', '--purposes', 'model_training');
+    await cli('consent', 'record', '--user', 'bob', '--data-types', 'email', '--purposes', 'model_training');
+    const data = w.file('people.jsonl', jsonl([{ user_id: 'alice', email: 'alice@example.com' }, { user_id: 'bob', email: 'bob@example.com' }]));
+    const sealed = join(w.dir, 'people.enc.jsonl');
+    const encrypted = await cli('encrypt', '--input', data, '--output', sealed, '--fields', 'email', '--dataset', 'people', '--subject-field', 'user_id', '--quiet');
+    expect(encrypted.code, encrypted.stderr).toBe(0);
+    expect((await cli('lineage', 'record', '--input', data, '--output', sealed, '--operation', 'encrypt', '--name-output', 'dataset:people-sealed')).code).toBe(0);
+    expect((await cli('lineage', 'subjects', '--artifact', `sha256:${'0'.repeat(64)}`, '--subjects-file', w.file('none.txt', 'x\n'))).code).toBe(0);
+    const dataDigest = parseJson(await cli('lineage', 'show', 'dataset:people-sealed', '--json')).edges[0].inputDigest as string;
+    expect((await cli('lineage', 'subjects', '--artifact', dataDigest, '--subjects-file', w.file('ids.txt', 'alice\nbob\n'))).code).toBe(0);
+
+    const refused = await cli('erase', 'alice');
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain('cannot be undone');
+    expect(refused.stderr).toContain('--yes');
+    // Nothing happened.
+    expect(parseJson(await cli('consent', 'history', '--user', 'alice', '--json'))).toHaveLength(2);
+
+    const erased = await cli('erase', 'alice', '--yes', '--json');
+    expect(erased.code, erased.stderr).toBe(0);
+    const report = parseJson(erased);
+    expect(report).toMatchObject({ subject: 'alice', consentRecords: 2, lineageLinks: 1, keysShredded: true });
+    expect(report.affectedArtifacts.map((a: { via: string; names: string[] }) => [a.via, a.names])).toEqual([
+      ['direct', []],
+      ['downstream', ['dataset:people-sealed']],
+    ]);
+
+    expect(parseJson(await cli('consent', 'history', '--user', 'alice', '--json'))).toEqual([]);
+    expect((await cli('consent', 'check', '--user', 'bob', '--data-type', 'email', '--purpose', 'model_training')).code).toBe(0);
+    expect(parseJson(await cli('lineage', 'containing', '--user', 'alice', '--json'))).toEqual([]);
+    expect(parseJson(await cli('lineage', 'containing', '--user', 'bob', '--json'))).toHaveLength(2);
+
+    const audit = parseJson<Array<{ eventType: string; additionalData: Record<string, unknown> }>>(await cli('audit', 'query', '--json', '--limit', '1000'));
+    const record = audit.find((e) => e.eventType === 'privacy.subject_erased');
+    expect(record?.additionalData).toMatchObject({ consentRecords: 2, lineageLinks: 1, keysShredded: true });
+
+    // Erasing again finds nothing, and says so.
+    const again = await cli('erase', 'alice', '--yes');
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stdout).toContain('0 consent record(s)');
+    expect(again.stdout).toContain('no recorded data set or model held their data');
+  });
+});

@@ -1,0 +1,76 @@
+import { createHash } from 'node:crypto';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { killChildren, parseJson, runCli, workspace } from './run-cli.js';
+
+const cleanups: Array<() => unknown> = [];
+afterEach(async () => {
+  await killChildren();
+  for (const c of cleanups.splice(0).reverse()) c();
+});
+
+const sha256 = (text: string) => `sha256:${createHash('sha256').update(text).digest('hex')}`;
+
+describe('langtrain lineage', () => {
+  it('records a chain, names artifacts, and walks it both ways with a depth limit', async () => {
+    const w = workspace('lineage');
+    cleanups.push(w.cleanup);
+    const config = w.file('langtrain.test.yaml', `crypto:\n  kek: file:${join(w.dir, 'kek.key')}\n`);
+    const cli = (...args: string[]) => runCli([...args, '--db', w.db, '--config', config], { cwd: w.dir });
+    const raw = w.file('raw.jsonl', '{"user_id":"alice","text":"hi"}\n{"user_id":"bob","text":"yo"}\n');
+    const clean = w.file('clean.jsonl', '{"user_id":"alice","text":"hi"}\n');
+    const model = w.file('model.bin', 'weights');
+
+    const first = await cli('lineage', 'record', '--input', raw, '--output', clean, '--operation', 'redact', '--param', 'method=masking', '--param', 'threshold=0.95', '--name-output', 'dataset:clean-v1', '--json');
+    expect(first.code, first.stderr).toBe(0);
+    // Digests are the files' SHA-256; --param values are typed.
+    expect(parseJson(first)).toMatchObject({ inputDigest: sha256('{"user_id":"alice","text":"hi"}\n{"user_id":"bob","text":"yo"}\n'), outputDigest: sha256('{"user_id":"alice","text":"hi"}\n'), parameters: { method: 'masking', threshold: 0.95 } });
+    expect((await cli('lineage', 'record', '--input', clean, '--output', model, '--operation', 'train', '--param', 'epochs=3', '--name-output', 'model:chat-1')).code).toBe(0);
+
+    const upstream = parseJson(await cli('lineage', 'show', 'model:chat-1', '--json'));
+    expect(upstream.edges.map((e: { operation: string }) => e.operation)).toEqual(['redact', 'train']);
+    expect(upstream.nodes).toContainEqual({ digest: sha256('weights'), names: ['model:chat-1'], depth: 0 });
+    expect(upstream.nodes).toContainEqual(expect.objectContaining({ names: ['dataset:clean-v1'], depth: 1 }));
+
+    const oneStep = parseJson(await cli('lineage', 'show', sha256('weights'), '--depth', '1', '--json'));
+    expect(oneStep.edges.map((e: { operation: string }) => e.operation)).toEqual(['train']);
+
+    const downstream = await cli('lineage', 'show', 'dataset:clean-v1', '--downstream');
+    expect(downstream.code).toBe(0);
+    expect(downstream.stdout).toContain('model:chat-1');
+    expect(downstream.stdout).not.toContain('redact');
+
+    // Subjects of the raw data set reach the model downstream.
+    const subjects = await cli('lineage', 'subjects', '--artifact', sha256('{"user_id":"alice","text":"hi"}\n{"user_id":"bob","text":"yo"}\n'), '--subjects-file', w.file('ids.txt', 'alice\nbob\n\nalice\n'), '--json');
+    expect(subjects.code, subjects.stderr).toBe(0);
+    expect(parseJson(subjects)).toMatchObject({ subjects: 2, added: 2 });
+    const containing = parseJson<Array<{ digest: string; via: string; names: string[] }>>(await cli('lineage', 'containing', '--user', 'alice', '--json'));
+    expect(containing.map((a) => [a.via, a.names])).toEqual([
+      ['direct', []],
+      ['downstream', ['dataset:clean-v1']],
+      ['downstream', ['model:chat-1']],
+    ]);
+    expect(parseJson(await cli('lineage', 'containing', '--user', 'carol', '--json'))).toEqual([]);
+  });
+
+  it('refuses what it cannot record, saying what to do', async () => {
+    const w = workspace('lineage-bad');
+    cleanups.push(w.cleanup);
+    const config = w.file('langtrain.test.yaml', `crypto:\n  kek: file:${join(w.dir, 'kek.key')}\n`);
+    const cli = (...args: string[]) => runCli([...args, '--db', w.db, '--config', config], { cwd: w.dir });
+    const a = w.file('a.txt', 'a');
+    const b = w.file('b.txt', 'b');
+    const secret = await cli('lineage', 'record', '--input', a, '--output', b, '--operation', 'encrypt', '--param', 'api_key=abc');
+    expect(secret.code).toBe(2);
+    expect(secret.stderr).toContain('api_key_name');
+    const badOperation = await cli('lineage', 'record', '--input', a, '--output', b, '--operation', 'Train Model');
+    expect(badOperation.code).toBe(2);
+    expect(badOperation.stderr).toContain('lower_snake_case');
+    const unknown = await cli('lineage', 'show', 'model:nope');
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain('no artifact is named model:nope');
+    const badDepth = await cli('lineage', 'show', 'model:nope', '--depth', '0');
+    expect(badDepth.code).toBe(2);
+    expect(badDepth.stderr).toContain('--depth');
+  });
+});

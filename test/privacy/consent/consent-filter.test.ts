@@ -1,0 +1,99 @@
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse as parseCsv } from 'csv-parse/sync';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { filterByConsent } from '../../../src/privacy/consent/consent-filter.js';
+import { ConsentManager } from '../../../src/privacy/consent/consent-manager.js';
+import { consentMigrations } from '../../../src/privacy/consent/schema.js';
+import { openStore, type Store } from '../../../src/store/database.js';
+import { migrate } from '../../../src/store/migrations.js';
+import { storeUrls, tempDir } from '../../support/services.js';
+import { RecordedEvents } from '../../support/recorded-events.js';
+
+/** Counts the questions the filter asks, to show answers are cached and batched. */
+class CountingConsent extends ConsentManager {
+  queries = 0;
+  override consentedSubjects(...args: Parameters<ConsentManager['consentedSubjects']>) {
+    this.queries += 1;
+    return super.consentedSubjects(...args);
+  }
+}
+
+describe.each(storeUrls('consent-filter'))('filterByConsent on $dialect', ({ make }) => {
+  let store: Store;
+  let cleanup: () => Promise<void>;
+  let dir: ReturnType<typeof tempDir>;
+  let consent: CountingConsent;
+  const job = (input: string, output: string) => ({ manager: consent, input: join(dir.path, input), output: join(dir.path, output), subjectField: 'user_id', dataType: 'chat_transcripts', purpose: 'model_training' });
+
+  beforeEach(async () => {
+    const made = make();
+    cleanup = made.cleanup;
+    store = await openStore(made.url);
+    await migrate(store, 'consent', consentMigrations);
+    consent = new CountingConsent({ store, audit: new RecordedEvents() });
+    dir = tempDir('consent-filter');
+    await consent.recordConsent({ userId: 'alice', dataTypes: ['chat_transcripts'], purposes: ['model_training'] });
+    await consent.recordConsent({ userId: 'bob', dataTypes: ['chat_transcripts'], purposes: ['analytics'] });
+    await consent.recordConsent({ userId: 'carol', dataTypes: ['chat_transcripts'], purposes: ['model_training'] });
+    await consent.withdrawConsent({ userId: 'carol' });
+    await consent.recordConsent({ userId: '42', dataTypes: ['chat_transcripts'], purposes: ['model_training'] });
+  });
+  afterEach(async () => {
+    dir.cleanup();
+    await store.close();
+    await cleanup();
+  });
+
+  it('keeps only records whose subject consents to the purpose, byte for byte and in order', async () => {
+    const lines = [
+      '{"user_id":"alice","text":"hello"}',
+      '{"user_id":"bob","text":"analytics only"}',
+      '{"text":"nobody"}',
+      '{"user_id":"carol","text":"withdrew"}',
+      '{"user_id":42,   "text":"numeric id"}',
+      '{"user_id":"","text":"empty id"}',
+      '{"user_id":"dave","text":"never asked"}',
+      '{"user_id":"alice","text":"second"}',
+      JSON.stringify({ user_id: 'x'.repeat(300), text: 'an id too long to have consent' }),
+    ];
+    writeFileSync(join(dir.path, 'in.jsonl'), lines.slice(0, 4).join('\n') + '\n\n' + lines.slice(4).join('\r\n') + '\n');
+    const result = await filterByConsent(job('in.jsonl', 'out.jsonl'));
+    expect(result).toEqual({ kept: 3, dropped: 6, missingSubject: 2 });
+    expect(readFileSync(join(dir.path, 'out.jsonl'), 'utf8')).toBe([lines[0], lines[4], lines[7]].join('\n') + '\n');
+  });
+
+  it('asks the store once per batch of new subjects, not once per record', async () => {
+    const records = Array.from({ length: 1500 }, (_, i) => JSON.stringify({ user_id: ['alice', 'bob', 'carol'][i % 3], n: i }));
+    writeFileSync(join(dir.path, 'many.jsonl'), records.join('\n'));
+    const result = await filterByConsent(job('many.jsonl', 'many-out.jsonl'));
+    expect(result).toEqual({ kept: 500, dropped: 1000, missingSubject: 0 });
+    expect(consent.queries).toBe(1);
+    const kept = readFileSync(join(dir.path, 'many-out.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { user_id: string });
+    expect(kept.every((r) => r.user_id === 'alice')).toBe(true);
+  });
+
+  it('a bad line fails naming it and leaves no output (an existing file untouched)', async () => {
+    writeFileSync(join(dir.path, 'bad.jsonl'), '{"user_id":"alice"}\n{"user_id":"alice"}\n{"user_id": alice}\n{"user_id":"alice"}\n');
+    await expect(filterByConsent(job('bad.jsonl', 'bad-out.jsonl'))).rejects.toMatchObject({ code: 'ERR_INVALID_INPUT', details: { line: 3 }, message: expect.stringMatching(/^line 3: not valid JSON; no output was written/) });
+    expect(existsSync(join(dir.path, 'bad-out.jsonl'))).toBe(false);
+    writeFileSync(join(dir.path, 'array.jsonl'), '{"user_id":"alice"}\n[1,2]\n');
+    writeFileSync(join(dir.path, 'previous.jsonl'), 'previous run\n');
+    await expect(filterByConsent(job('array.jsonl', 'previous.jsonl'))).rejects.toThrow(/^line 2: a record must be a JSON object/);
+    expect(readFileSync(join(dir.path, 'previous.jsonl'), 'utf8')).toBe('previous run\n');
+    expect(readdirSync(dir.path).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+  });
+
+  it('filters CSV too, keeping the header and quoted cells', async () => {
+    writeFileSync(join(dir.path, 'in.csv'), 'user_id,text\nalice,"hi, there"\nbob,no\n,nobody\n42,"multi\nline"\n');
+    const result = await filterByConsent(job('in.csv', 'out.csv'));
+    expect(result).toEqual({ kept: 2, dropped: 2, missingSubject: 1 });
+    expect(parseCsv(readFileSync(join(dir.path, 'out.csv')), { columns: true })).toEqual([{ user_id: 'alice', text: 'hi, there' }, { user_id: '42', text: 'multi\nline' }]);
+    writeFileSync(join(dir.path, 'none.csv'), 'user_id,text\nbob,no\n');
+    expect(await filterByConsent(job('none.csv', 'none-out.csv'))).toEqual({ kept: 0, dropped: 1, missingSubject: 0 });
+    expect(readFileSync(join(dir.path, 'none-out.csv'), 'utf8')).toBe('user_id,text\n');
+    writeFileSync(join(dir.path, 'ragged.csv'), 'user_id,text\nalice,a\nalice,b,extra\n');
+    await expect(filterByConsent(job('ragged.csv', 'ragged-out.csv'))).rejects.toThrow(/^line 3: not valid CSV/);
+    expect(existsSync(join(dir.path, 'ragged-out.csv'))).toBe(false);
+  });
+});

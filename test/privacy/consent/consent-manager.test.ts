@@ -1,0 +1,162 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ConsentManager, validConsents, type ConsentEvent } from '../../../src/privacy/consent/consent-manager.js';
+import { consentMigrations } from '../../../src/privacy/consent/schema.js';
+import { openStore, type Store } from '../../../src/store/database.js';
+import { migrate } from '../../../src/store/migrations.js';
+import { storeUrls } from '../../support/services.js';
+import { RecordedEvents, manualClock } from '../../support/recorded-events.js';
+
+const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
+const START = Date.parse('2025-03-01T09:00:00.000Z');
+const iso = (ms: number) => new Date(ms).toISOString();
+
+describe.each(storeUrls('consent'))('ConsentManager on $dialect', ({ make }) => {
+  let store: Store;
+  let cleanup: () => Promise<void>;
+  let audit: RecordedEvents;
+  let time: ReturnType<typeof manualClock>;
+  let consent: ConsentManager;
+
+  beforeEach(async () => {
+    const made = make();
+    cleanup = made.cleanup;
+    store = await openStore(made.url);
+    await migrate(store, 'consent', consentMigrations);
+    audit = new RecordedEvents();
+    time = manualClock(START);
+    consent = new ConsentManager({ store, audit, clock: time.clock });
+  });
+  afterEach(async () => {
+    await store.close();
+    await cleanup();
+  });
+
+  it('answers per data type and, when asked, per purpose', async () => {
+    await consent.recordConsent({ userId: 'alice', dataTypes: ['chat_transcripts'], purposes: ['model_training'] });
+    expect(await consent.hasValidConsent('alice', 'chat_transcripts', 'model_training')).toBe(true);
+    expect(await consent.hasValidConsent('alice', 'chat_transcripts')).toBe(true);
+    expect(await consent.hasValidConsent('alice', 'chat_transcripts', 'analytics')).toBe(false);
+    expect(await consent.hasValidConsent('alice', 'email')).toBe(false);
+    expect(await consent.hasValidConsent('bob', 'chat_transcripts')).toBe(false);
+  });
+
+  it('ends a consent exactly at its expiry date', async () => {
+    await consent.recordConsent({ userId: 'alice', dataTypes: ['email'], purposes: ['support'], expiryDate: iso(START + HOUR) });
+    time.advance(HOUR - 1);
+    expect(await consent.hasValidConsent('alice', 'email', 'support')).toBe(true);
+    time.advance(1);
+    expect(await consent.hasValidConsent('alice', 'email', 'support')).toBe(false);
+  });
+
+  it('does not count a consent whose date is still in the future', async () => {
+    await consent.recordConsent({ userId: 'alice', dataTypes: ['email'], purposes: ['support'], consentDate: iso(START + DAY) });
+    expect(await consent.hasValidConsent('alice', 'email')).toBe(false);
+    time.advance(DAY);
+    expect(await consent.hasValidConsent('alice', 'email')).toBe(true);
+  });
+
+  it('withdraws by data type, by purpose, or everything; a later grant gives consent again', async () => {
+    await consent.recordConsent({ userId: 'alice', dataTypes: ['email', 'chat_transcripts'], purposes: ['model_training', 'analytics'] });
+    await consent.withdrawConsent({ userId: 'alice', dataTypes: ['email'] });
+    expect(await consent.hasValidConsent('alice', 'email', 'model_training')).toBe(false);
+    expect(await consent.hasValidConsent('alice', 'email', 'analytics')).toBe(false);
+    expect(await consent.hasValidConsent('alice', 'chat_transcripts', 'analytics')).toBe(true);
+
+    await consent.withdrawConsent({ userId: 'alice', purposes: ['analytics'] });
+    expect(await consent.hasValidConsent('alice', 'chat_transcripts', 'analytics')).toBe(false);
+    expect(await consent.hasValidConsent('alice', 'chat_transcripts', 'model_training')).toBe(true);
+    expect(await consent.hasValidConsent('alice', 'chat_transcripts')).toBe(true);
+
+    await consent.withdrawConsent({ userId: 'alice' });
+    expect(await consent.hasValidConsent('alice', 'chat_transcripts')).toBe(false);
+
+    await consent.recordConsent({ userId: 'alice', dataTypes: ['email'], purposes: ['analytics'] });
+    expect(await consent.hasValidConsent('alice', 'email', 'analytics')).toBe(true);
+    expect(await consent.hasValidConsent('alice', 'chat_transcripts')).toBe(false);
+  });
+
+  it('keeps an append-only history in order; nothing recorded is changed', async () => {
+    const first = await consent.recordConsent({ userId: 'alice', dataTypes: ['email'], purposes: ['support'], consentDate: '2025-02-01', expiryDate: '2026-02-01T00:00:00+01:00', actor: 'ops@example.com' });
+    await consent.recordConsent({ userId: 'bob', dataTypes: ['email'], purposes: ['support'] });
+    time.advance(HOUR);
+    const withdrawal = await consent.withdrawConsent({ userId: 'alice', purposes: ['support'] });
+    const again = await consent.recordConsent({ userId: 'alice', dataTypes: ['email'], purposes: ['support'] });
+    const history = await consent.history('alice');
+    expect(history).toEqual([first, withdrawal, again]);
+    expect(history.map((e) => e.seq)).toEqual([...history.map((e) => e.seq)].sort((a, b) => a - b));
+    expect(first).toMatchObject({ kind: 'granted', consentDate: '2025-02-01T00:00:00.000Z', expiryDate: '2026-01-31T23:00:00.000Z', actor: 'ops@example.com' });
+    expect(withdrawal).toMatchObject({ kind: 'withdrawn', dataTypes: 'all', purposes: ['support'], recordedAt: iso(START + HOUR) });
+  });
+
+  it('refuses bad input, naming the field', async () => {
+    const base = { userId: 'alice', dataTypes: ['email'], purposes: ['support'] };
+    const refused = async (input: object, field: string, message: RegExp) => {
+      const err = await consent.recordConsent({ ...base, ...input } as never).catch((e: unknown) => e);
+      expect(err).toMatchObject({ code: 'ERR_INVALID_INPUT', details: { field } });
+      expect((err as Error).message).toMatch(message);
+    };
+    await refused({ userId: '' }, 'userId', /userId must be a non-empty string/);
+    await refused({ dataTypes: [] }, 'dataTypes', /dataTypes must be a list/);
+    await refused({ dataTypes: ['email', 'Chat Logs'] }, 'dataTypes[1]', /lower_snake_case/);
+    await refused({ purposes: 'support' }, 'purposes', /purposes must be a list/);
+    await refused({ consentDate: '2025-02-30' }, 'consentDate', /ISO 8601/);
+    await refused({ consentDate: '2025-03-01T10:00:00' }, 'consentDate', /with a zone/);
+    await refused({ consentDate: '2025-03-02', expiryDate: '2025-03-01' }, 'expiryDate', /must be after consentDate/);
+    await refused({ consentDate: '2025-03-01', expiryDate: '2025-03-01T00:00:00Z' }, 'expiryDate', /must be after consentDate/);
+    await expect(consent.withdrawConsent({ userId: 'alice', purposes: ['bad-name'] })).rejects.toMatchObject({ details: { field: 'purposes[0]' } });
+    await expect(consent.hasValidConsent('alice', 'Email')).rejects.toMatchObject({ details: { field: 'dataType' } });
+    expect(await consent.history('alice')).toEqual([]);
+    expect(audit.events).toEqual([]);
+  });
+
+  it('audits every change with the subject id, data types and purposes only', async () => {
+    await consent.recordConsent({ userId: 'alice', dataTypes: ['email'], purposes: ['support'], expiryDate: '2026-01-01' });
+    await consent.withdrawConsent({ userId: 'alice', dataTypes: ['email'] });
+    const [recorded] = audit.of('consent.recorded');
+    const [withdrawn] = audit.of('consent.withdrawn');
+    expect(recorded).toMatchObject({ userId: 'alice', sensitive: ['userId'], level: 'basic', additionalData: { dataTypes: ['email'], purposes: ['support'], expiryDate: '2026-01-01T00:00:00.000Z' } });
+    expect(withdrawn).toMatchObject({ userId: 'alice', additionalData: { dataTypes: ['email'], purposes: 'all' } });
+    expect(Object.keys(recorded!.additionalData!).sort()).toEqual(['consentDate', 'dataTypes', 'expiryDate', 'purposes', 'seq']);
+    expect(audit.events).toHaveLength(2);
+  });
+
+  it('exports everything it holds about one subject (GDPR Art. 15) and erases it', async () => {
+    await consent.recordConsent({ userId: 'alice', dataTypes: ['email', 'chat_transcripts'], purposes: ['support'], expiryDate: iso(START + DAY) });
+    await consent.recordConsent({ userId: 'bob', dataTypes: ['email'], purposes: ['marketing'] });
+    await consent.withdrawConsent({ userId: 'alice', dataTypes: ['chat_transcripts'] });
+    const exported = await consent.subjectRecords('alice');
+    expect(JSON.parse(JSON.stringify(exported))).toEqual(exported);
+    expect(exported.subjectId).toBe('alice');
+    expect(exported.events.map((e) => e.kind)).toEqual(['granted', 'withdrawn']);
+    expect(exported.events.every((e) => e.userId === 'alice')).toBe(true);
+    expect(JSON.stringify(exported)).not.toContain('marketing');
+    expect(exported.validConsents).toEqual([{ dataType: 'email', purpose: 'support', consentDate: iso(START), expiryDate: iso(START + DAY), grantSeq: exported.events[0]!.seq }]);
+
+    expect(await consent.eraseSubject('alice')).toEqual({ consentRecords: 2 });
+    expect(await consent.history('alice')).toEqual([]);
+    expect(await consent.hasValidConsent('bob', 'email', 'marketing')).toBe(true);
+    expect(await consent.eraseSubject('alice')).toEqual({ consentRecords: 0 });
+  });
+
+  it('answers for many subjects at once', async () => {
+    const ids = Array.from({ length: 620 }, (_, i) => `user-${i}`);
+    for (const id of ids.filter((_, i) => i % 3 === 0)) await consent.recordConsent({ userId: id, dataTypes: ['email'], purposes: ['support'] });
+    const consented = await consent.consentedSubjects(ids, 'email', 'support');
+    expect(consented.size).toBe(207);
+    expect(consented.has('user-612')).toBe(true);
+    expect(consented.has('user-613')).toBe(false);
+  });
+});
+
+describe('validConsents', () => {
+  const grant = (seq: number, from: string, to: string | null): ConsentEvent => ({
+    kind: 'granted', seq, userId: 'u', dataTypes: ['email'], purposes: ['support'], consentDate: from, expiryDate: to, recordedAt: from, actor: null,
+  });
+  it('an expired grant does not hide a later live one, and withdrawal only ends earlier grants', () => {
+    const now = new Date('2025-06-01T00:00:00.000Z');
+    const withdrawal: ConsentEvent = { kind: 'withdrawn', seq: 2, userId: 'u', dataTypes: 'all', purposes: 'all', recordedAt: '2025-02-01T00:00:00.000Z', actor: null };
+    expect(validConsents([grant(1, '2025-01-01T00:00:00.000Z', null), withdrawal], now)).toEqual([]);
+    expect(validConsents([grant(1, '2025-01-01T00:00:00.000Z', '2025-05-01T00:00:00.000Z'), withdrawal, grant(3, '2025-03-01T00:00:00.000Z', null)], now)).toHaveLength(1);
+  });
+});

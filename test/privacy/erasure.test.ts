@@ -1,0 +1,114 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { EncryptionService } from '../../src/crypto/encryption-service.js';
+import { Keyring } from '../../src/crypto/keyring/keyring.js';
+import { keyringMigrations } from '../../src/crypto/keyring/schema.js';
+import { kekFromKey } from '../../src/crypto/kms/local.js';
+import { ConsentManager } from '../../src/privacy/consent/consent-manager.js';
+import { consentMigrations } from '../../src/privacy/consent/schema.js';
+import { eraseSubject } from '../../src/privacy/erasure.js';
+import { LineageStore } from '../../src/privacy/lineage/lineage-store.js';
+import { lineageMigrations } from '../../src/privacy/lineage/schema.js';
+import { openStore, type Store } from '../../src/store/database.js';
+import { migrate } from '../../src/store/migrations.js';
+import { storeUrls } from '../support/services.js';
+import { RecordedEvents } from '../support/recorded-events.js';
+
+const digestOf = (label: string) => `sha256:${createHash('sha256').update(label).digest('hex')}`;
+const [RAW, CLEAN, MODEL, OTHER] = ['raw', 'clean', 'model', 'other'].map(digestOf) as [string, string, string, string];
+const ACTOR = 'dpo@company.example';
+
+describe.each(storeUrls('erasure'))('eraseSubject on $dialect', ({ make }) => {
+  let store: Store;
+  let cleanup: () => Promise<void>;
+  let audit: RecordedEvents;
+  let consent: ConsentManager;
+  let lineage: LineageStore;
+  let encryption: EncryptionService;
+  let keyring: Keyring;
+  const place = (recordId: string) => ({ dataset: 'customers', recordId });
+  const customer = (user: string) => ({ user_id: user, email: `${user}@mail.example`, text: `notes about ${user}` });
+
+  beforeEach(async () => {
+    const made = make();
+    cleanup = made.cleanup;
+    store = await openStore(made.url);
+    for (const [domain, migrations] of [['consent', consentMigrations], ['lineage', lineageMigrations], ['crypto', keyringMigrations]] as const) await migrate(store, domain, migrations);
+    audit = new RecordedEvents();
+    consent = new ConsentManager({ store, audit });
+    lineage = new LineageStore({ store, audit });
+    const kek = randomBytes(32);
+    keyring = new Keyring(store, async () => kekFromKey('file:test', kek), audit);
+    encryption = new EncryptionService({ encryptionScope: 'field', fields: ['email', 'text'], secureDeletion: true, subjectField: 'user_id' }, keyring, audit);
+
+    await consent.recordConsent({ userId: 'alice', dataTypes: ['email', 'chat_transcripts'], purposes: ['model_training'] });
+    await consent.withdrawConsent({ userId: 'alice', dataTypes: ['email'] });
+    await consent.recordConsent({ userId: 'bob', dataTypes: ['email'], purposes: ['model_training'] });
+    await lineage.recordTransformation({ inputDigest: RAW, outputDigest: CLEAN, operation: 'redact', actor: 'pipeline' });
+    await lineage.recordTransformation({ inputDigest: CLEAN, outputDigest: MODEL, operation: 'train', actor: 'pipeline' });
+    await lineage.nameArtifact(RAW, 'dataset:customers-v2');
+    await lineage.nameArtifact(MODEL, 'model:classifier-3');
+    await lineage.recordSubjects(RAW, ['alice', 'bob']);
+    await lineage.recordSubjects(OTHER, ['bob']);
+  });
+  afterEach(async () => {
+    await store.close();
+    await cleanup();
+  });
+
+  it('deletes consent and lineage links, shreds the key, lists the artifacts, and records it once', async () => {
+    const sealedAlice = await encryption.encryptRecord(customer('alice'), place('1'));
+    const sealedBob = await encryption.encryptRecord(customer('bob'), place('2'));
+    audit.events.length = 0;
+
+    const report = await eraseSubject('alice', { consent, lineage, encryption, audit, actor: ACTOR });
+    expect(report).toEqual({
+      consentRecords: 2,
+      lineageLinks: 1,
+      keysShredded: true,
+      affectedArtifacts: [
+        { digest: RAW, names: ['dataset:customers-v2'], via: 'direct' },
+        { digest: CLEAN, names: [], via: 'downstream' },
+        { digest: MODEL, names: ['model:classifier-3'], via: 'downstream' },
+      ],
+    });
+    expect(await consent.history('alice')).toEqual([]);
+    expect(await lineage.artifactsContaining('alice')).toEqual([]);
+    await expect(encryption.decryptRecord(sealedAlice, place('1'))).rejects.toMatchObject({ code: 'ERR_CRYPTO_KEY_DESTROYED' });
+    // Others untouched; the graph, which names no one, stays.
+    expect(await encryption.decryptRecord(sealedBob, place('2'))).toEqual(customer('bob'));
+    expect(await consent.hasValidConsent('bob', 'email', 'model_training')).toBe(true);
+    expect(new Set((await lineage.artifactsContaining('bob')).map((a) => a.digest))).toEqual(new Set([OTHER, RAW, CLEAN, MODEL]));
+    expect((await lineage.lineageOf(MODEL, { direction: 'upstream' })).edges).toHaveLength(2);
+
+    const erased = audit.of('privacy.subject_erased');
+    expect(erased).toHaveLength(1);
+    expect(erased[0]).toMatchObject({ userId: 'alice', sensitive: ['userId'], level: 'basic', result: 'success' });
+    expect(erased[0]!.additionalData).toEqual({ actor: ACTOR, consentRecords: 2, lineageLinks: 1, keysShredded: true, affectedArtifacts: report.affectedArtifacts });
+    const payload = JSON.stringify(erased[0]!.additionalData);
+    for (const personal of ['alice', 'bob', 'mail.example', 'notes about', 'chat_transcripts', 'model_training']) expect(payload).not.toContain(personal);
+  });
+
+  it('erases an unknown subject with zeros and still records it', async () => {
+    const report = await eraseSubject('nobody', { consent, lineage, encryption, audit, actor: ACTOR });
+    expect(report).toEqual({ consentRecords: 0, lineageLinks: 0, keysShredded: false, affectedArtifacts: [] });
+    expect(audit.of('privacy.subject_erased')).toHaveLength(1);
+    expect(audit.of('privacy.subject_erased')[0]).toMatchObject({ userId: 'nobody', additionalData: { consentRecords: 0, affectedArtifacts: [] } });
+  });
+
+  it('works without an EncryptionService (nothing to shred)', async () => {
+    const report = await eraseSubject('bob', { consent, lineage, audit, actor: ACTOR });
+    expect(report).toMatchObject({ consentRecords: 1, lineageLinks: 2, keysShredded: false });
+    expect(new Set(report.affectedArtifacts.map((a) => a.digest))).toEqual(new Set([OTHER, RAW, CLEAN, MODEL]));
+  });
+
+  it('refuses, before deleting anything, a service without per-subject keys or a request without an actor', async () => {
+    const shared = new EncryptionService({ encryptionScope: 'field', fields: ['email'] }, keyring, audit);
+    await expect(eraseSubject('alice', { consent, lineage, encryption: shared, audit, actor: ACTOR })).rejects.toMatchObject({ details: { field: 'encryption' } });
+    await expect(eraseSubject('alice', { consent, lineage, audit, actor: '' })).rejects.toMatchObject({ details: { field: 'actor' } });
+    await expect(eraseSubject('', { consent, lineage, audit, actor: ACTOR })).rejects.toMatchObject({ details: { field: 'userId' } });
+    expect(await consent.history('alice')).toHaveLength(2);
+    expect(await lineage.artifactsContaining('alice')).toHaveLength(3);
+    expect(audit.of('privacy.subject_erased')).toEqual([]);
+  });
+});

@@ -1,0 +1,136 @@
+import { createHash } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { LineageStore, digestFile } from '../../../src/privacy/lineage/lineage-store.js';
+import { lineageMigrations } from '../../../src/privacy/lineage/schema.js';
+import { openStore, type Store } from '../../../src/store/database.js';
+import { migrate } from '../../../src/store/migrations.js';
+import { storeUrls, tempDir } from '../../support/services.js';
+import { RecordedEvents } from '../../support/recorded-events.js';
+
+const digestOf = (label: string) => `sha256:${createHash('sha256').update(label).digest('hex')}`;
+const [RAW, CLEAN, REDACTED, MODEL, OTHER, UNRELATED] = ['raw', 'clean', 'redacted', 'model', 'other', 'unrelated'].map(digestOf) as [string, string, string, string, string, string];
+
+describe('digestFile', () => {
+  it('is sha256:<hex> of the bytes (FIPS 180-2 vector "abc"), streamed', async () => {
+    const dir = tempDir('digest');
+    try {
+      writeFileSync(join(dir.path, 'abc'), 'abc');
+      expect(await digestFile(join(dir.path, 'abc'))).toBe('sha256:ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad');
+      const big = Buffer.alloc(3_000_000, 7);
+      writeFileSync(join(dir.path, 'big'), big);
+      expect(await digestFile(join(dir.path, 'big'))).toBe(`sha256:${createHash('sha256').update(big).digest('hex')}`);
+    } finally {
+      dir.cleanup();
+    }
+  });
+});
+
+describe.each(storeUrls('lineage'))('LineageStore on $dialect', ({ make }) => {
+  let store: Store;
+  let cleanup: () => Promise<void>;
+  let audit: RecordedEvents;
+  let lineage: LineageStore;
+  const edge = (inputDigest: string, outputDigest: string, operation: string, parameters = {}) =>
+    lineage.recordTransformation({ inputDigest, outputDigest, operation, parameters, actor: 'pipeline@example.com' });
+
+  beforeEach(async () => {
+    const made = make();
+    cleanup = made.cleanup;
+    store = await openStore(made.url);
+    await migrate(store, 'lineage', lineageMigrations);
+    audit = new RecordedEvents();
+    lineage = new LineageStore({ store, audit });
+    // raw --filter--> clean --redact--> redacted --train--> model <--train-- other
+    await edge(RAW, CLEAN, 'filter', { purpose: 'model_training' });
+    await edge(CLEAN, REDACTED, 'redact', { method: 'masking', types: ['email', 'phone'] });
+    await edge(REDACTED, MODEL, 'train', { epochs: 3, max_tokens: 512 });
+    await edge(OTHER, MODEL, 'train', { epochs: 3 });
+    await lineage.nameArtifact(RAW, 'dataset:customers-v2');
+    await lineage.nameArtifact(MODEL, 'model:classifier-3');
+  });
+  afterEach(async () => {
+    await store.close();
+    await cleanup();
+  });
+
+  it('walks downstream and upstream, by digest or name', async () => {
+    const down = await lineage.lineageOf('dataset:customers-v2', { direction: 'downstream' });
+    expect(down.root).toBe(RAW);
+    expect(down.nodes.map((n) => [n.digest, n.depth])).toEqual([[RAW, 0], [CLEAN, 1], [REDACTED, 2], [MODEL, 3]]);
+    expect(down.edges.map((e) => e.operation)).toEqual(['filter', 'redact', 'train']);
+    expect(down.nodes.find((n) => n.digest === MODEL)?.names).toEqual(['model:classifier-3']);
+
+    const up = await lineage.lineageOf(MODEL, { direction: 'upstream' });
+    expect(new Set(up.nodes.map((n) => n.digest))).toEqual(new Set([MODEL, REDACTED, OTHER, CLEAN, RAW]));
+    expect(up.edges).toHaveLength(4);
+    expect(up.edges[1]).toMatchObject({ inputDigest: CLEAN, outputDigest: REDACTED, operation: 'redact', parameters: { method: 'masking', types: ['email', 'phone'] }, actor: 'pipeline@example.com' });
+  });
+
+  it('stops at the depth limit', async () => {
+    const up = await lineage.lineageOf('model:classifier-3', { direction: 'upstream', depth: 1 });
+    expect(new Set(up.nodes.map((n) => n.digest))).toEqual(new Set([MODEL, REDACTED, OTHER]));
+    expect(up.edges.map((e) => e.outputDigest)).toEqual([MODEL, MODEL]);
+    await expect(lineage.lineageOf(MODEL, { direction: 'upstream', depth: 0 })).rejects.toMatchObject({ details: { field: 'depth' } });
+    await expect(lineage.lineageOf(MODEL, { direction: 'sideways' as never })).rejects.toMatchObject({ details: { field: 'direction' } });
+  });
+
+  it('ends on a cycle and returns the edge that closes it', async () => {
+    // Decrypting an encrypted copy gives the very bytes it came from.
+    await edge(MODEL, REDACTED, 'decrypt', { key_name: 'datasets' });
+    const down = await lineage.lineageOf(CLEAN, { direction: 'downstream' });
+    expect(down.nodes.map((n) => n.digest)).toEqual([CLEAN, REDACTED, MODEL]);
+    expect(down.edges.map((e) => e.operation)).toEqual(['redact', 'train', 'decrypt']);
+    const up = await lineage.lineageOf(REDACTED, { direction: 'upstream' });
+    expect(new Set(up.nodes.map((n) => n.digest))).toEqual(new Set([REDACTED, CLEAN, RAW, MODEL, OTHER]));
+  });
+
+  it('finds every artifact holding a subject, through two and more hops', async () => {
+    await lineage.recordSubjects(RAW, ['alice', 'bob']);
+    await lineage.recordSubjects(OTHER, ['carol']);
+    const alice = await lineage.artifactsContaining('alice');
+    expect(alice.map((a) => [a.digest, a.via])).toEqual([[RAW, 'direct'], [CLEAN, 'downstream'], [REDACTED, 'downstream'], [MODEL, 'downstream']]);
+    expect(alice[0]!.names).toEqual(['dataset:customers-v2']);
+    const carol = await lineage.artifactsContaining('carol');
+    expect(carol.map((a) => [a.digest, a.via])).toEqual([[OTHER, 'direct'], [MODEL, 'downstream']]);
+    expect(await lineage.artifactsContaining('dave')).toEqual([]);
+    expect((await lineage.artifactsContaining('bob')).map((a) => a.digest)).not.toContain(UNRELATED);
+  });
+
+  it('records subjects in batches, once each, and forgets one subject', async () => {
+    const ids = Array.from({ length: 1234 }, (_, i) => `subject-${i}`);
+    expect(await lineage.recordSubjects(UNRELATED, [...ids, 'subject-1', 'subject-2'])).toBe(1234);
+    expect(await lineage.recordSubjects(UNRELATED, ids.slice(0, 10).concat('subject-new'))).toBe(1);
+    expect(await lineage.recordSubjects(RAW, ['subject-7'])).toBe(1);
+    expect(await lineage.forgetSubject('subject-7')).toBe(2);
+    expect(await lineage.artifactsContaining('subject-7')).toEqual([]);
+    expect((await lineage.artifactsContaining('subject-8')).map((a) => a.digest)).toEqual([UNRELATED]);
+    expect(JSON.stringify(audit.of('lineage.subjects_recorded'))).not.toContain('subject-');
+  });
+
+  it('refuses parameters that carry secrets, and records nothing', async () => {
+    for (const parameters of [{ password: 'hunter2' }, { db: { password: 'x' } }, { apiKey: 'k' }, { stages: [{ access_token: 't' }] }, { key: 'raw' }, { client_secret: 's' }]) {
+      await expect(edge(RAW, UNRELATED, 'import', parameters)).rejects.toMatchObject({ code: 'ERR_INVALID_INPUT', message: expect.stringMatching(/looks like a secret/) });
+    }
+    const err = await edge(RAW, UNRELATED, 'import', { source: { password: 'x' } }).catch((e: unknown) => e);
+    expect(err).toMatchObject({ details: { field: 'parameters.source.password' } });
+    expect((err as Error).message).not.toContain('"x"');
+    expect((await lineage.lineageOf(UNRELATED, { direction: 'upstream' })).edges).toEqual([]);
+    // References to secrets and token counts are fine.
+    await expect(edge(RAW, UNRELATED, 'encrypt', { key_name: 'datasets', keyVersion: 2, max_tokens: 100, tokenizer: 'bpe' })).resolves.toMatchObject({ operation: 'encrypt' });
+  });
+
+  it('validates digests, names and operations, and audits each edge', async () => {
+    await expect(edge('md5:abc', CLEAN, 'filter')).rejects.toMatchObject({ details: { field: 'inputDigest' } });
+    await expect(edge(RAW, RAW.toUpperCase(), 'filter')).rejects.toMatchObject({ details: { field: 'outputDigest' } });
+    await expect(edge(RAW, CLEAN, 'Filter Step')).rejects.toMatchObject({ details: { field: 'operation' } });
+    await expect(edge(RAW, CLEAN, 'filter', { when: new Date() })).rejects.toMatchObject({ details: { field: 'parameters.when' } });
+    await expect(lineage.nameArtifact(CLEAN, 'dataset:customers-v2')).rejects.toThrow(/already names/);
+    await lineage.nameArtifact(RAW, 'dataset:customers-v2'); // the same again: a no-op
+    await expect(lineage.lineageOf('dataset:missing', { direction: 'upstream' })).rejects.toMatchObject({ code: 'ERR_NOT_FOUND' });
+    const recorded = audit.of('lineage.recorded');
+    expect(recorded).toHaveLength(4);
+    expect(recorded[0]).toMatchObject({ userId: 'pipeline@example.com', additionalData: { inputDigest: RAW, outputDigest: CLEAN, operation: 'filter' } });
+  });
+});
