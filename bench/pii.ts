@@ -268,7 +268,7 @@ try {
   // The whole pipeline as users run it, minus the audit log (its cost is the store's, not detection's).
   const detector = new PIIDetector({ confidenceThreshold: THRESHOLD, redactionMethod: 'masking' });
   const start = performance.now();
-  const pipeline = await detector.processDataset({ input, output: join(dir, 'masked.jsonl'), fields: ['text'], preserveFormat: false, auditRedactions: false });
+  const pipeline = await detector.processDataset({ input, output: join(dir, 'masked.jsonl') }, { fields: ['text'], preserveFormat: false, auditRedactions: false });
   const mbPerSec = round(mb(corpusBytes) / ((performance.now() - start) / 1000));
 
   const redactPiiSpeed = peerThroughput(lines, redactPii.redact);

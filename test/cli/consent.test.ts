@@ -13,11 +13,11 @@ function consentWorkspace(label: string) {
   const w = workspace(label);
   cleanups.push(w.cleanup);
   const config = w.file('langtrain.test.yaml', `crypto:\n  kek: file:${join(w.dir, 'kek.key')}\n`);
-  const cli = (...args: string[]) => runCli([...args, '--db', w.db, '--config', config], { cwd: w.dir });
+  const cli = (...args: string[]) => runCli([...args, '--db', w.db, '--config', config], { cwd: w.dir, timeoutMs: 60_000 });
   return { ...w, cli };
 }
 
-describe('langtrain consent', () => {
+describe('langtrain consent', { timeout: 240_000 }, () => {
   it('records, checks (exit 0), withdraws one purpose, checks again (exit 1), and keeps the history', async () => {
     const { cli } = consentWorkspace('consent-lifecycle');
     const recorded = await cli('consent', 'record', '--user', 'u-17', '--data-types', 'email,chat_transcripts', '--purposes', 'model_training,analytics', '--json');

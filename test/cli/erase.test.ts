@@ -8,12 +8,12 @@ afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) c();
 });
 
-describe('langtrain erase', () => {
+describe('langtrain erase', { timeout: 240_000 }, () => {
   it('refuses without --yes; with it deletes consent and lineage links, shreds the key, lists artifacts and audits', async () => {
     const w = workspace('erase');
     cleanups.push(w.cleanup);
     const config = w.file('langtrain.test.yaml', `crypto:\n  kek: file:${join(w.dir, 'kek.key')}\n`);
-    const cli = (...args: string[]) => runCli([...args, '--db', w.db, '--config', config], { cwd: w.dir });
+    const cli = (...args: string[]) => runCli([...args, '--db', w.db, '--config', config], { cwd: w.dir, timeoutMs: 60_000 });
 
     await cli('consent', 'record', '--user', 'alice', '--data-types', 'email', '--purposes', 'model_training');
     await cli('consent', 'withdraw', '--user', 'alice', '--purposes', 'model_training');

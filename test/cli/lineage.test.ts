@@ -11,12 +11,12 @@ afterEach(async () => {
 
 const sha256 = (text: string) => `sha256:${createHash('sha256').update(text).digest('hex')}`;
 
-describe('langtrain lineage', () => {
+describe('langtrain lineage', { timeout: 240_000 }, () => {
   it('records a chain, names artifacts, and walks it both ways with a depth limit', async () => {
     const w = workspace('lineage');
     cleanups.push(w.cleanup);
     const config = w.file('langtrain.test.yaml', `crypto:\n  kek: file:${join(w.dir, 'kek.key')}\n`);
-    const cli = (...args: string[]) => runCli([...args, '--db', w.db, '--config', config], { cwd: w.dir });
+    const cli = (...args: string[]) => runCli([...args, '--db', w.db, '--config', config], { cwd: w.dir, timeoutMs: 60_000 });
     const raw = w.file('raw.jsonl', '{"user_id":"alice","text":"hi"}\n{"user_id":"bob","text":"yo"}\n');
     const clean = w.file('clean.jsonl', '{"user_id":"alice","text":"hi"}\n');
     const model = w.file('model.bin', 'weights');
@@ -57,7 +57,7 @@ describe('langtrain lineage', () => {
     const w = workspace('lineage-bad');
     cleanups.push(w.cleanup);
     const config = w.file('langtrain.test.yaml', `crypto:\n  kek: file:${join(w.dir, 'kek.key')}\n`);
-    const cli = (...args: string[]) => runCli([...args, '--db', w.db, '--config', config], { cwd: w.dir });
+    const cli = (...args: string[]) => runCli([...args, '--db', w.db, '--config', config], { cwd: w.dir, timeoutMs: 60_000 });
     const a = w.file('a.txt', 'a');
     const b = w.file('b.txt', 'b');
     const secret = await cli('lineage', 'record', '--input', a, '--output', b, '--operation', 'encrypt', '--param', 'api_key=abc');
