@@ -134,7 +134,7 @@ export function consentCommand(run: Run): Command {
 }
 
 /** A comma-separated option as a list; the library checks each name. */
-export function names(value: string, option: string): string[] {
+function names(value: string, option: string): string[] {
   const list = value.split(',').map((n) => n.trim()).filter((n) => n !== '');
   if (list.length === 0) throw invalidInput(`${option} needs at least one name, e.g. ${option} email,chat_transcripts`);
   return list;

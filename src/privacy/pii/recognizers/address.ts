@@ -12,7 +12,13 @@ import type { Recognizer } from '../recognizer.js';
  * - street type first, number after: ES/IT/PT/BR/PL ("Via Roma 12, 00184 Roma", "Rua Augusta 100");
  * - street type joined to the name, number after: DE/AT/CH/NL/Nordic ("Hauptstraße 5, 10115 Berlin");
  * - name, number, then a postcode with city, for streets without a type word ("Damrak 1, 1012 LG Amsterdam");
- * - Japanese: prefecture, municipality, then chōme-banchi ("東京都千代田区千代田1-1").
+ * - Japanese: prefecture, municipality, then chōme-banchi ("東京都千代田区千代田1-1"), or romanised
+ *   ("4-28-6 Tenjin, Chuo-ku, Fukuoka 810-0001");
+ * - building first: "Flat 31A, Gulmohar Heights, 16th Cross Road, Aliganj, Mumbai 400076" (India), "Flat 10, 180 Quay Street, …";
+ * - a typed street without a number, only with a locality after it ("Kimathi Street, Nairobi"), at a lower score.
+ *
+ * After any street, extendTail() takes in the comma-separated unit, locality, state and postcode
+ * parts that follow ("apto 65", "1.º Dto.", "Recife - PE", "96243-583", "Palermo (PA)").
  *
  * Character classes are BMP ranges without the `u` flag: `\p{…}` classes made the scan 5–10x slower.
  */
@@ -28,8 +34,6 @@ const LETTER = String.raw`A-Za-z\u00C0-\u00D6\u00D8-\u00F6\u00F8-\u024F\u1E00-\u
 const WORD = `[${UPPER}][${LETTER}]*(?:['’.-][${LETTER}]+)*`;
 const CITY = `${WORD}(?:[ \\t]+(?:am|an|der|de|sur|la|le|im|bei|upon|on|${WORD})){0,2}`;
 const HOUSE_NUMBER = String.raw`\d{1,5}[A-Za-z]?(?:[-/](?:\d{1,4}[A-Za-z]?|[A-Za-z](?![A-Za-z])))?`;
-/** The house number once a regex anchored on its first digit has read that digit. */
-const HOUSE_NUMBER_AFTER_FIRST_DIGIT = HOUSE_NUMBER.replace('\\d{1,5}', '\\d{0,4}');
 
 /** USPS Publication 28 street suffixes (common subset, full word and abbreviation) and UK/AU/IE types. */
 const ENGLISH_STREET_TYPES = [
@@ -84,11 +88,11 @@ const TYPE_FIRST_STREET_TYPES = [
  * street name before it: trying the type-word alternation at every position cost 3x more.
  */
 const TYPE_FIRST_NUMBER = new RegExp(
-  String.raw`\d(?<=(?:${TYPE_FIRST_STREET_TYPES})[ \t]+${TYPED_STREET_NAME},?[ \t](?:n[º°o]\.?[ \t]*)?\d)${HOUSE_NUMBER_AFTER_FIRST_DIGIT}(?![\d${LETTER}])(?:,[ \t]*\d{1,2}[º°ª]?(?:[ \t]?[A-Za-z])?(?![\d${LETTER}.-]))?(${CONTINENTAL_LOCALITY})?`,
+  String.raw`[ \t](?=\d|n[º°o])(?<=(?:${TYPE_FIRST_STREET_TYPES})[ \t]+${TYPED_STREET_NAME},?[ \t])(?:n[º°o]\.?[ \t]*)?${HOUSE_NUMBER}(?![\d${LETTER}])(?:,[ \t]*\d{1,2}[º°ª]?(?:[ \t]?[A-Za-z])?(?![\d${LETTER}.-]))?(${CONTINENTAL_LOCALITY})?`,
   'g',
 );
 /** The street part that ends where TYPE_FIRST_NUMBER matched; the leftmost match is the whole street. */
-const TYPE_FIRST_STREET = new RegExp(`(?:${TYPE_FIRST_STREET_TYPES})[ \\t]+${TYPED_STREET_NAME},?[ \\t](?:n[º°o]\\.?[ \\t]*)?$`);
+const TYPE_FIRST_STREET = new RegExp(`(?:${TYPE_FIRST_STREET_TYPES})[ \\t]+${TYPED_STREET_NAME},?$`);
 const TYPE_FIRST_LOOKBACK = 80;
 
 /** German, Dutch and Nordic street types are suffixes of the name ("Hauptstraße", "Keizersgracht", "Storgatan"). */
@@ -107,7 +111,7 @@ const JOINED_LOCALITY = `,?[ \\t]+(?:${NL_POSTCODE}|(?:(?:D|A|CH)-)?\\d{4,5})[ \
  * forwards and testing its ending cost 3x more on mixed text.
  */
 const JOINED_SUFFIX_NUMBER = new RegExp(
-  String.raw`\d(?<=(?:${JOINED_STREET_SUFFIXES})[ \t]\d)${HOUSE_NUMBER_AFTER_FIRST_DIGIT}(?![\d${LETTER}])(${JOINED_LOCALITY})?`,
+  String.raw`[ \t](?=\d)(?<=(?:${JOINED_STREET_SUFFIXES})[ \t])${HOUSE_NUMBER}(?![\d${LETTER}])(${JOINED_LOCALITY})?`,
   'g',
 );
 /** A street type written as its own word ("Berliner Straße 5") needs the capitalised word before it. */
@@ -155,7 +159,11 @@ const LOCALITY_PART = new RegExp(
   String.raw`,[ \t]*(?:\d{1,5}[A-Za-z]?[ \t]+|\d{1,3}(?:st|nd|rd|th)[ \t]+)?${CITY}(?:[ \t]*-[ \t]*[A-Z]{2}(?![A-Za-z])|[ \t]+\([A-Z]{2}\))?(?:,?[ \t]+${TAIL_POSTCODE})?(?=[ \t]*(?:[,;.)\n]|$))`,
   'y',
 );
+/** An Italian or Spanish province code after the city ("Torino (TO)"). */
+const PROVINCE_PART = /[ \t]+\([A-Z]{2}\)/y;
 const MAX_TAIL_PARTS = 5;
+
+const TAIL_PARTS = [UNIT_PART, POSTCODE_PART, LOCALITY_PART, PROVINCE_PART];
 
 /** Where the address that ends at `end` really ends, and whether a postcode was taken in. */
 function extendTail(text: string, end: number): { end: number; postcode: boolean; parts: number } {
@@ -163,11 +171,11 @@ function extendTail(text: string, end: number): { end: number; postcode: boolean
   let parts = 0;
   for (; parts < MAX_TAIL_PARTS; parts++) {
     let next = -1;
-    for (const part of [UNIT_PART, POSTCODE_PART, LOCALITY_PART]) {
+    for (const part of TAIL_PARTS) {
       part.lastIndex = end;
       if (part.test(text)) {
         next = part.lastIndex;
-        if (part !== UNIT_PART && /\d{3}/.test(text.slice(end, next))) postcode = true;
+        if ((part === POSTCODE_PART || part === LOCALITY_PART) && /\d{3}/.test(text.slice(end, next))) postcode = true;
         break;
       }
     }
@@ -185,6 +193,7 @@ function extendTail(text: string, end: number): { end: number; postcode: boolean
 const BUILDING_FIRST = /(?:House|H\.)[ \t]?No\.?[ \t]*\d{1,5}[A-Za-z]?|(?:Flat|Plot|Door|Shop|Apartment|Apt\.?|Unit|Suite)(?:[ \t]+No\.?)?[ \t]*#?\d{1,5}[A-Za-z]?(?:[-/]\d{1,4}[A-Za-z]?)?(?=,)/g;
 /** Romanised Japanese: chōme-banchi-gō, then the district and the ward ("4-28-6 Tenjin, Chuo-ku, Fukuoka 106-9998"). */
 const JAPANESE_ROMANISED = new RegExp(String.raw`\d{1,2}-\d{1,2}(?:-\d{1,3})?[ \t]+${WORD},[ \t]*${WORD}-(?:ku|shi|cho|machi|gun|mura)(?![A-Za-z])`, 'g');
+const JAPANESE_WARD_PRESENT = /-(?:ku|shi|cho|machi|gun|mura)\b/;
 /** A typed street without a house number is an address only with the locality after it ("Kimathi Street, Kilimani, Nairobi"). */
 const STREET_WITHOUT_NUMBER = new RegExp(String.raw`[ \t](?:Street|Avenue|Road|Lane|Drive|Boulevard|Way|Close|Crescent|Terrace)(?=,[ \t]*[${UPPER}])`, 'g');
 const SCORE_STREET_WITHOUT_NUMBER = 0.7;
@@ -200,7 +209,7 @@ function findBuildingFirst(text: string, out: Finding[]): void {
     if (tail.parts < 2) continue;
     push(out, match.index, tail.end, tail.postcode ? SCORE_WITH_POSTCODE : SCORE_WITH_LOCALITY_OR_UNIT);
   }
-  if (text.includes('-')) {
+  if (JAPANESE_WARD_PRESENT.test(text)) {
     JAPANESE_ROMANISED.lastIndex = 0;
     for (let match = JAPANESE_ROMANISED.exec(text); match !== null; match = JAPANESE_ROMANISED.exec(text)) {
       if (!numberIsHouseNumber(text, match.index)) continue;
@@ -208,6 +217,9 @@ function findBuildingFirst(text: string, out: Finding[]): void {
       push(out, match.index, tail.end, tail.postcode ? SCORE_WITH_POSTCODE : SCORE_WITH_LOCALITY_OR_UNIT);
     }
   }
+}
+
+function findStreetWithoutNumber(text: string, out: Finding[]): void {
   STREET_WITHOUT_NUMBER.lastIndex = 0;
   for (let match = STREET_WITHOUT_NUMBER.exec(text); match !== null; match = STREET_WITHOUT_NUMBER.exec(text)) {
     // The street's name is the one capitalised word before the type word; a number before it is the other layout.
@@ -274,9 +286,9 @@ function findNumberAfter(text: string, out: Finding[]): void {
   }
   JOINED_SUFFIX_NUMBER.lastIndex = 0;
   for (let match = JOINED_SUFFIX_NUMBER.exec(text); match !== null; match = JOINED_SUFFIX_NUMBER.exec(text)) {
-    let start = capitalisedWordStart(text, match.index - 1);
+    let start = capitalisedWordStart(text, match.index);
     if (start < 0) continue;
-    if (SEPARATE_STREET_TYPE.test(text.slice(start, match.index - 1))) {
+    if (SEPARATE_STREET_TYPE.test(text.slice(start, match.index))) {
       start = text[start - 1] === ' ' ? capitalisedWordStart(text, start - 1) : -1;
       if (start < 0) continue;
     }
@@ -326,6 +338,7 @@ export const addressRecognizer: Recognizer = {
       findNumberAfter(text, findings);
       findBuildingFirst(text, findings);
     }
+    findStreetWithoutNumber(text, findings);
     if (JAPANESE_PREFECTURE_PRESENT.test(text)) findJapanese(text, findings);
     return findings.length > 1 ? longestFirst(findings) : findings;
   },

@@ -97,6 +97,8 @@ const VIETNAMESE_SURNAMES = [
   'nguyễn', 'trần', 'lê', 'phạm', 'hoàng', 'huỳnh', 'phan', 'vũ', 'võ', 'đặng', 'bùi', 'đỗ', 'hồ', 'ngô', 'dương', 'lý',
   'nguyen', 'tran', 'pham', 'hoang', 'huynh', 'vu', 'vo', 'dang', 'bui', 'do', 'ngo', 'duong', 'ly',
 ];
+/** Vietnamese middle names that mark sex ("Thị" for women, "Văn" for men), in most full names. */
+const VIETNAMESE_MIDDLE_NAMES = ['thị', 'văn', 'hữu', 'đức'];
 
 /**
  * First names that are also everyday English words. faker's English word lists miss most of
@@ -235,6 +237,7 @@ function buildNameLexicon(): NameLexicon {
   for (const word of ROMANISED_EAST_ASIAN_GIVEN_NAMES) addFlag(flags, word, NameFlag.First);
   for (const word of ROMANISED_EAST_ASIAN_SURNAMES) addFlag(flags, word, NameFlag.Surname | NameFlag.EastAsianSurname);
   for (const word of VIETNAMESE_SURNAMES) addFlag(flags, word, NameFlag.Surname);
+  for (const word of VIETNAMESE_MIDDLE_NAMES) addFlag(flags, word, NameFlag.First);
   for (const word of [...ENGLISH_FUNCTION_WORDS, ...NAMES_THAT_ARE_WORDS, ...calendarWords()]) addFlag(flags, word, NameFlag.Common);
   for (const word of Object.values(allLocales.en?.word ?? {}).flat()) addFlag(flags, String(word).toLowerCase(), NameFlag.Common);
 

@@ -39,7 +39,7 @@ const NAME_PARTICLES = new Set(['dela', 'de', 'del', 'della', 'da', 'di', 'van',
 const CUE_TOKENS = new Set([
   'mr', 'mrs', 'ms', 'miss', 'mx', 'dr', 'prof', 'herr', 'frau', 'm', 'mme', 'mlle', 'sr', 'sra', 'srta', 'sig', 'dott', 'pan', 'pani',
   'sayın', 'г-н', 'г-жа', 'dear', 'hi', 'hello', 'señor', 'señora', 'signor', 'signora', 'dhr', 'mevr', 'bay', 'bayan', 'shri', 'smt',
-  'ông', 'bà',
+  'ông', 'bà', 'chị', 'cô',
 ]);
 
 /** Capitalised words inside a run, before a name, that make it a person ("Customer Ana Lima", "Met Ana Lima"). */
@@ -520,7 +520,8 @@ function nameInSegment(text: string, tokens: readonly Token[], lo: number, hi: n
   const end = span[span.length - 1]!.end;
   const score = scoreOf(words, cue);
   if (score === undefined) return undefined;
-  if (words.length > 1 && lexicon.placeNames.has(text.slice(start, end).toLowerCase())) return undefined;
+  // Every word of a listed place name carries the Place bit, so most names skip the lookup.
+  if (words.length > 1 && words.every((word) => (word.flags & NameFlag.Place) !== 0) && lexicon.placeNames.has(text.slice(start, end).toLowerCase())) return undefined;
   return { start, end, type: 'person_name', score, recognizer: RECOGNIZER };
 }
 

@@ -124,3 +124,33 @@ describe('addressRecognizer: labelled sample', () => {
     expect(recall).toBeGreaterThanOrEqual(0.9);
   });
 });
+
+describe('addressRecognizer: units, localities and postcodes after the street', () => {
+  const full: [format: string, address: string][] = [
+    ['PT floor and side', 'Rua das Flores, 12, 2.º Esq., 4050-262 Porto'],
+    ['BR flat, city - state, CEP', 'Rua Oscar Freire, 900, apto 12, São Paulo - SP, 01426-001'],
+    ['IT house number with letter, province', 'Via Garibaldi 7/B, 10122 Torino (TO)'],
+    ['DE "Am …" street, number with letter', 'Am Markt 3a, 28195 Bremen'],
+    ['IN flat first, society, road, area, PIN', 'Flat 12B, Green Park Apartments, 5th Cross Road, Jayanagar, Bengaluru 560041'],
+    ['IN house number first', 'House No. 7, MG Road, Indore 452001'],
+    ['JP romanised chōme-banchi-gō, ward, postcode', '1-2-3 Ginza, Chuo-ku, Tokyo 104-0061'],
+  ];
+  it.each(full)('%s: %s', (_format, address) => {
+    expectAddress('Please ship to ', address, '. Thanks!', 0.95);
+  });
+
+  it('takes a typed street without a number only with the locality after it, at a lower score', () => {
+    expectAddress('I am near ', 'Harambee Avenue, Nairobi', '.', 0.7);
+    expect(addressRecognizer.find('I am near Harambee Avenue, Nairobi.')[0]!.score).toBeLessThan(0.85);
+    expect(spans('We met on Oak Street, and then left.')).toEqual([]);
+  });
+
+  it('stops the locality where a sentence goes on', () => {
+    expect(spans('Ship to 12 Main Street, John will sign.')).toEqual(['12 Main Street']);
+  });
+
+  const negatives = ['Flat 5, the price is good.', 'Unit 3, Unit 4, Unit 5 passed.', '1-2-3 Testing, Mic-check.'];
+  it.each(negatives)('no address in: %s', (text) => {
+    expect(spans(text)).toEqual([]);
+  });
+});

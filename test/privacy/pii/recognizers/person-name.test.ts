@@ -154,3 +154,71 @@ describe('personNameRecognizer: labelled sample', () => {
     expect(recall).toBeGreaterThanOrEqual(0.8);
   });
 });
+
+describe('personNameRecognizer: names beside a listed name or a name shape', () => {
+  it('takes an unlisted given name before a listed surname, but not a sentence-start word before a full name', () => {
+    const text = 'Zorabel Schneider arrived.';
+    expect(spans(text)).toEqual([spanOf(text, 'Zorabel Schneider')]);
+    expect(personNameRecognizer.find(text)[0]?.score).toBe(0.85);
+    const turkish = 'Toplantıya Mehmet Yılmaz katıldı.';
+    expect(spans(turkish)).toEqual([spanOf(turkish, 'Mehmet Yılmaz')]);
+  });
+
+  it('pairs a romanised East Asian surname with a pinyin or hyphenated Korean given name', () => {
+    const chinese = 'Wang Xiaoyu approved it.';
+    expect(spans(chinese)).toEqual([spanOf(chinese, 'Wang Xiaoyu')]);
+    const korean = 'Jae-won Baek called.';
+    expect(spans(korean)).toEqual([spanOf(korean, 'Jae-won Baek')]);
+    expect(spans('Sun Microsystems shipped it.')).toEqual([]);
+  });
+
+  it('keeps capitalised particles inside and honorifics outside Vietnamese and Filipino names', () => {
+    const filipino = 'Rowena Dela Paz signed.';
+    expect(spans(filipino)).toEqual([spanOf(filipino, 'Rowena Dela Paz')]);
+    const vietnamese = 'Chị Bùi Thị Lan đã đến.';
+    expect(spans(vietnamese)).toEqual([spanOf(vietnamese, 'Bùi Thị Lan')]);
+  });
+
+  it('reads faker\'s Greek-script surnames in Latin letters (Παπανικολάου -> Papanikolaou)', () => {
+    // "Papanikolaou" has no surname suffix the shape rule knows and is in no Latin-script list.
+    const text = 'Report by Eleni Papanikolaou.';
+    expect(spans(text)).toEqual([spanOf(text, 'Eleni Papanikolaou')]);
+    expect(personNameRecognizer.find(text)[0]?.score).toBe(0.95);
+  });
+
+  it('takes an Arabic family name with al- after the cue "my name is"', () => {
+    const text = 'اسمي زكريا الحربي';
+    expect(spans(text)).toEqual([spanOf(text, 'زكريا الحربي')]);
+  });
+
+  it('does not take an acronym and a country code for a name', () => {
+    expect(spans('Wire to IBAN DE89370400440532013000 today, or to IBAN DE via SEPA.')).toEqual([]);
+  });
+});
+
+describe('personNameRecognizer: person cues make two unlisted words a name', () => {
+  const cases: [cue: string, text: string, name: string][] = [
+    ['a closing', 'Thanks, Zorabel Quintavalle', 'Zorabel Quintavalle'],
+    ['a chat speaker at a line start', 'ok\n[09:12] Tendai Mukamuri: hello', 'Tendai Mukamuri'],
+    ['an e-mail display name', 'From: Tendai Mukamuri <t.m@example.com>', 'Tendai Mukamuri'],
+    ['a speech verb after a label', 'Escalation: Tendai Mukamuri says hi', 'Tendai Mukamuri'],
+    ['a role word', 'Account holder Tendai Mukamuri, amount 5.', 'Tendai Mukamuri'],
+    ['a self-introduction', 'Hola, soy Zorabel Quintavalle y vivo aquí.', 'Zorabel Quintavalle'],
+    ['a CSV name column', 'id,full_name,city\n1,Tendai Mukamuri,Harare', 'Tendai Mukamuri'],
+    ['a semicolon-separated field', '17;Tendai Mukamuri;Harare 12', 'Tendai Mukamuri'],
+  ];
+  it.each(cases)('%s', (_cue, text, name) => {
+    expect(spans(text)).toEqual([spanOf(text, name)]);
+  });
+
+  const negatives = [
+    'Thanks for the Quarterly Report',
+    'Talks with Acme Zorbex: ok',
+    'A partner from Acme Zorbex asked for a demo.',
+    'id,product,city\n1,Velvet Zorbex,Harare',
+    'Thanks again, Maria.',
+  ];
+  it.each(negatives)('no name in: %s', (text) => {
+    expect(spans(text)).toEqual([]);
+  });
+});

@@ -1,0 +1,160 @@
+import { createHash } from 'node:crypto';
+import type { FastifyInstance } from 'fastify';
+import { afterEach, describe, expect, it } from 'vitest';
+import { Fixtures, json } from './support.js';
+
+const f = new Fixtures();
+afterEach(() => f.close());
+
+const digest = (text: string) => `sha256:${createHash('sha256').update(text).digest('hex')}`;
+const PASSWORD = 'a long enough passphrase for tests';
+
+/** A signed-in user holding only `permissions` (through a role of its own). */
+async function userWith(app: FastifyInstance, admin: { authorization: string }, username: string, permissions: string[]) {
+  await app.inject({ method: 'POST', url: '/v1/users', headers: admin, payload: { username, password: PASSWORD, roles: [] } });
+  await app.inject({ method: 'PUT', url: `/v1/access/roles/${username}_role`, headers: admin, payload: { permissions } });
+  await app.inject({ method: 'POST', url: '/v1/access/bindings', headers: admin, payload: { principal: username, role: `${username}_role` } });
+  const login = json(await app.inject({ method: 'POST', url: '/v1/auth/login', payload: { username, password: PASSWORD, mode: 'token' } }));
+  return { authorization: `Bearer ${login.token}` };
+}
+
+describe('/v1/consent', () => {
+  it('records, answers validity, withdraws, lists history and exports; the actor is the caller', async () => {
+    const { app, auth } = await f.serve();
+    const recorded = await app.inject({ method: 'POST', url: '/v1/consent', headers: auth, payload: { userId: 'u-1', dataTypes: ['chat_transcripts'], purposes: ['model_training', 'analytics'], expiryDate: '2999-01-01' } });
+    expect(recorded.statusCode, recorded.body).toBe(201);
+    expect(json(recorded)).toMatchObject({ kind: 'granted', userId: 'u-1', expiryDate: '2999-01-01T00:00:00.000Z', actor: expect.stringMatching(/^user:/) });
+
+    const valid = (query: string) => app.inject({ method: 'GET', url: `/v1/consent/u-1/valid?${query}`, headers: auth }).then((r) => json(r).valid);
+    expect(await valid('dataType=chat_transcripts&purpose=model_training')).toBe(true);
+    expect(await valid('dataType=chat_transcripts')).toBe(true);
+    expect(await valid('dataType=email&purpose=model_training')).toBe(false);
+
+    const withdrawn = await app.inject({ method: 'POST', url: '/v1/consent/withdraw', headers: auth, payload: { userId: 'u-1', purposes: ['model_training'] } });
+    expect(withdrawn.statusCode, withdrawn.body).toBe(201);
+    expect(json(withdrawn)).toMatchObject({ kind: 'withdrawn', dataTypes: 'all', purposes: ['model_training'] });
+    expect(await valid('dataType=chat_transcripts&purpose=model_training')).toBe(false);
+    expect(await valid('dataType=chat_transcripts&purpose=analytics')).toBe(true);
+
+    const history = json(await app.inject({ method: 'GET', url: '/v1/consent/u-1', headers: auth }));
+    expect(history.events.map((e: { kind: string }) => e.kind)).toEqual(['granted', 'withdrawn']);
+    const exported = json(await app.inject({ method: 'GET', url: '/v1/consent/u-1/export', headers: auth }));
+    expect(exported).toMatchObject({ domain: 'consent', subjectId: 'u-1' });
+    expect(exported.validConsents).toEqual([expect.objectContaining({ dataType: 'chat_transcripts', purpose: 'analytics' })]);
+  });
+
+  it('answers 400 naming the field for bad input', async () => {
+    const { app, auth } = await f.serve();
+    const missing = await app.inject({ method: 'POST', url: '/v1/consent', headers: auth, payload: { userId: 'u-1', purposes: ['analytics'] } });
+    expect(missing.statusCode).toBe(400);
+    expect(json(missing).error.message).toContain('dataTypes');
+    // Shape fine, rule broken: the library's error names the field.
+    const badName = await app.inject({ method: 'POST', url: '/v1/consent', headers: auth, payload: { userId: 'u-1', dataTypes: ['Chat Transcripts'], purposes: ['analytics'] } });
+    expect(badName.statusCode).toBe(400);
+    expect(json(badName).error.message).toContain('dataTypes[0]');
+    const backwards = await app.inject({ method: 'POST', url: '/v1/consent', headers: auth, payload: { userId: 'u-1', dataTypes: ['email'], purposes: ['analytics'], consentDate: '2024-06-01', expiryDate: '2024-01-01' } });
+    expect(backwards.statusCode).toBe(400);
+    expect(json(backwards).error.message).toContain('expiryDate');
+    const noType = await app.inject({ method: 'GET', url: '/v1/consent/u-1/valid', headers: auth });
+    expect(noType.statusCode).toBe(400);
+    expect(json(noType).error.message).toContain('dataType');
+  });
+
+  it('DELETE erases the subject (privacy.erase), reports affected artifacts and audits it', async () => {
+    const { app, auth, security } = await f.serve();
+    await app.inject({ method: 'POST', url: '/v1/consent', headers: auth, payload: { userId: 'alice', dataTypes: ['email'], purposes: ['analytics'] } });
+    await app.inject({ method: 'POST', url: '/v1/consent', headers: auth, payload: { userId: 'bob', dataTypes: ['email'], purposes: ['analytics'] } });
+    const [raw, model] = [digest('raw'), digest('model')];
+    await app.inject({ method: 'POST', url: '/v1/lineage/edges', headers: auth, payload: { inputDigest: raw, outputDigest: model, operation: 'train' } });
+    await app.inject({ method: 'POST', url: `/v1/lineage/artifacts/${model}/name`, headers: auth, payload: { name: 'model:m-1' } });
+    await app.inject({ method: 'POST', url: `/v1/lineage/artifacts/${raw}/subjects`, headers: auth, payload: { subjectIds: ['alice', 'bob'] } });
+
+    const consentOnly = await userWith(app, auth, 'clerk', ['consent.read', 'consent.write']);
+    const refused = await app.inject({ method: 'DELETE', url: '/v1/consent/alice', headers: consentOnly });
+    expect(refused.statusCode).toBe(403);
+    expect(json(refused).error.message).toContain('privacy.erase');
+
+    const dpo = await userWith(app, auth, 'dpo', ['privacy.erase']);
+    const erased = await app.inject({ method: 'DELETE', url: '/v1/consent/alice', headers: dpo });
+    expect(erased.statusCode, erased.body).toBe(200);
+    expect(json(erased)).toMatchObject({ subject: 'alice', consentRecords: 1, lineageLinks: 1, keysShredded: false });
+    expect(json(erased).affectedArtifacts).toEqual([
+      { digest: raw, names: [], via: 'direct' },
+      { digest: model, names: ['model:m-1'], via: 'downstream' },
+    ]);
+    expect(json(await app.inject({ method: 'GET', url: '/v1/consent/alice', headers: auth })).events).toEqual([]);
+    expect(json(await app.inject({ method: 'GET', url: '/v1/consent/bob', headers: auth })).events).toHaveLength(1);
+    const [event] = await security.audit.query({ eventType: 'privacy.subject_erased' });
+    expect(event?.additionalData).toMatchObject({ actor: expect.stringMatching(/^user:/), consentRecords: 1, lineageLinks: 1 });
+  });
+
+  it('needs consent.read for reads and consent.write for changes', async () => {
+    const { app, auth } = await f.serve();
+    const reader = await userWith(app, auth, 'reader', ['consent.read']);
+    expect((await app.inject({ method: 'GET', url: '/v1/consent/u-1', headers: reader })).statusCode).toBe(200);
+    expect((await app.inject({ method: 'GET', url: '/v1/consent/u-1/valid?dataType=email', headers: reader })).statusCode).toBe(200);
+    const write = await app.inject({ method: 'POST', url: '/v1/consent', headers: reader, payload: { userId: 'u-1', dataTypes: ['email'], purposes: ['analytics'] } });
+    expect(write.statusCode).toBe(403);
+    expect(json(write).error.message).toContain('consent.write');
+    expect((await app.inject({ method: 'GET', url: '/v1/consent/u-1' })).statusCode).toBe(401);
+  });
+});
+
+describe('/v1/lineage', () => {
+  it('records edges, names artifacts, walks up and down with depth, and finds subjects', async () => {
+    const { app, auth } = await f.serve();
+    const [raw, clean, model] = [digest('raw'), digest('clean'), digest('model')];
+    const edge = await app.inject({ method: 'POST', url: '/v1/lineage/edges', headers: auth, payload: { inputDigest: raw, outputDigest: clean, operation: 'redact', parameters: { method: 'masking' } } });
+    expect(edge.statusCode, edge.body).toBe(201);
+    expect(json(edge)).toMatchObject({ seq: 1, operation: 'redact', parameters: { method: 'masking' }, actor: expect.stringMatching(/^user:/) });
+    await app.inject({ method: 'POST', url: '/v1/lineage/edges', headers: auth, payload: { inputDigest: clean, outputDigest: model, operation: 'train', parameters: { epochs: 3 } } });
+    const named = await app.inject({ method: 'POST', url: `/v1/lineage/artifacts/${model}/name`, headers: auth, payload: { name: 'model:chat-1' } });
+    expect(named.statusCode, named.body).toBe(200);
+
+    const upstream = json(await app.inject({ method: 'GET', url: '/v1/lineage/model:chat-1', headers: auth }));
+    expect(upstream).toMatchObject({ root: model, direction: 'upstream' });
+    expect(upstream.edges.map((e: { operation: string }) => e.operation)).toEqual(['redact', 'train']);
+    const oneStep = json(await app.inject({ method: 'GET', url: `/v1/lineage/${model}?depth=1`, headers: auth }));
+    expect(oneStep.edges.map((e: { operation: string }) => e.operation)).toEqual(['train']);
+    const downstream = json(await app.inject({ method: 'GET', url: `/v1/lineage/${clean}?direction=downstream`, headers: auth }));
+    expect(downstream.nodes).toContainEqual({ digest: model, names: ['model:chat-1'], depth: 1 });
+    expect(downstream.edges.map((e: { operation: string }) => e.operation)).toEqual(['train']);
+
+    await app.inject({ method: 'POST', url: `/v1/lineage/artifacts/${raw}/subjects`, headers: auth, payload: { subjectIds: ['alice'] } });
+    const containing = json(await app.inject({ method: 'GET', url: '/v1/lineage/subjects/alice/artifacts', headers: auth }));
+    expect(containing.artifacts.map((a: { digest: string; via: string }) => [a.digest, a.via])).toEqual([
+      [raw, 'direct'],
+      [clean, 'downstream'],
+      [model, 'downstream'],
+    ]);
+    expect(json(await app.inject({ method: 'GET', url: '/v1/lineage/subjects/carol/artifacts', headers: auth })).artifacts).toEqual([]);
+  });
+
+  it('answers 400 naming the field, 404 for an unknown name', async () => {
+    const { app, auth } = await f.serve();
+    const badDigest = await app.inject({ method: 'POST', url: '/v1/lineage/edges', headers: auth, payload: { inputDigest: 'md5:abc', outputDigest: digest('x'), operation: 'train' } });
+    expect(badDigest.statusCode).toBe(400);
+    expect(json(badDigest).error.message).toContain('inputDigest');
+    const secret = await app.inject({ method: 'POST', url: '/v1/lineage/edges', headers: auth, payload: { inputDigest: digest('a'), outputDigest: digest('b'), operation: 'encrypt', parameters: { password: 'x' } } });
+    expect(secret.statusCode).toBe(400);
+    expect(json(secret).error.message).toContain('parameters.password');
+    const badDirection = await app.inject({ method: 'GET', url: `/v1/lineage/${digest('a')}?direction=sideways`, headers: auth });
+    expect(badDirection.statusCode).toBe(400);
+    expect(json(badDirection).error.message).toContain('direction');
+    expect((await app.inject({ method: 'GET', url: '/v1/lineage/model:unknown', headers: auth })).statusCode).toBe(404);
+    await app.inject({ method: 'POST', url: `/v1/lineage/artifacts/${digest('a')}/name`, headers: auth, payload: { name: 'dataset:d' } });
+    const renamed = await app.inject({ method: 'POST', url: `/v1/lineage/artifacts/${digest('b')}/name`, headers: auth, payload: { name: 'dataset:d' } });
+    expect(renamed.statusCode).toBe(400);
+  });
+
+  it('needs lineage.read for reads and lineage.write for changes', async () => {
+    const { app, auth } = await f.serve();
+    const reader = await userWith(app, auth, 'viewer', ['lineage.read']);
+    expect((await app.inject({ method: 'GET', url: '/v1/lineage/subjects/alice/artifacts', headers: reader })).statusCode).toBe(200);
+    const write = await app.inject({ method: 'POST', url: '/v1/lineage/edges', headers: reader, payload: { inputDigest: digest('a'), outputDigest: digest('b'), operation: 'train' } });
+    expect(write.statusCode).toBe(403);
+    expect(json(write).error.message).toContain('lineage.write');
+    const consentOnly = await userWith(app, auth, 'clerk', ['consent.read']);
+    expect((await app.inject({ method: 'GET', url: '/v1/lineage/subjects/alice/artifacts', headers: consentOnly })).statusCode).toBe(403);
+  });
+});
