@@ -1,6 +1,7 @@
 /** `langtrain/privacy`: the seed's `langtrain.privacy` module (what exists of it). */
 export { DataProtectionManager, type DataProtectionManagerOptions } from './privacy/data-protection-manager.js';
 export { ENTITY_TYPES, type EntityType, type Finding } from './privacy/pii/entity-types.js';
-export { PIIDetector, REDACTION_METHODS, type DatasetFiles, type PIIDetectorDeps, type PIIDetectorOptions, type ProcessDatasetOptions, type RedactionMethod } from './privacy/pii/pii-detector.js';
+export { PIIDetector, type DatasetFiles, type PIIDetectorDeps, type PIIDetectorOptions, type ProcessDatasetOptions } from './privacy/pii/pii-detector.js';
+export { DEFAULT_CONFIDENCE_THRESHOLD, REDACTION_METHODS, type RedactionMethod } from './privacy/pii/pii-options.js';
 export { piiRedactionKeys } from './privacy/pii/pii-keys.js';
 export type { Recognizer } from './privacy/pii/recognizer.js';

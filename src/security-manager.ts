@@ -12,7 +12,7 @@ import { consentMigrations } from './privacy/consent/schema.js';
 import { eraseSubject, type ErasureReport } from './privacy/erasure.js';
 import { LineageStore } from './privacy/lineage/lineage-store.js';
 import { lineageMigrations } from './privacy/lineage/schema.js';
-import { PIIDetector, type PIIDetectorOptions } from './privacy/pii/pii-detector.js';
+import type { PIIDetector, PIIDetectorOptions } from './privacy/pii/pii-detector.js';
 import { piiRedactionKeys } from './privacy/pii/pii-keys.js';
 import { SecretsManager, type SecretsManagerOptions } from './secrets/index.js';
 import { ApiKeyStore } from './identity/api-keys/api-key-store.js';
@@ -250,6 +250,8 @@ export class SecurityManager {
   async piiDetector(options: PIIDetectorOptions = {}): Promise<PIIDetector> {
     const method = options.redactionMethod;
     const keys = method === 'hash' || method === 'encrypt' ? await piiRedactionKeys(this.keyring) : undefined;
+    // Loaded on first use: the recognizers' word lists would add most of a second to every CLI start.
+    const { PIIDetector } = await import('./privacy/pii/pii-detector.js');
     return new PIIDetector(options, { audit: this.audit, ...(keys ? { keys } : {}) });
   }
 

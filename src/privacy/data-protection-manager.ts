@@ -6,9 +6,8 @@ import { EncryptionService, type EncryptionServiceOptions } from '../crypto/encr
 import type { Keyring } from '../crypto/keyring/keyring.js';
 import type { ConsentManager } from './consent/consent-manager.js';
 import type { LineageStore } from './lineage/lineage-store.js';
-import { PIIDetector } from './pii/pii-detector.js';
 import { piiRedactionKeys } from './pii/pii-keys.js';
-import { prepareDataset, type PreparedDataset } from './prepare-dataset.js';
+import type { PreparedDataset } from './prepare-dataset.js';
 
 /**
  * The seed's `DataProtectionManager`: where data keys come from (`encryptionKeySource`), how
@@ -111,12 +110,15 @@ export class DataProtectionManager {
     };
     if (options.purpose !== undefined && options.dataType === undefined) throw invalidInput('a consent purpose needs the dataType it is consent for (e.g. training_data)', { field: 'dataType' });
     const consent = options.purpose !== undefined ? { manager: await dependency(this.deps.consent, 'a ConsentManager (deps.consent)'), dataType: options.dataType!, purpose: options.purpose } : undefined;
+    // Loaded on first use: the recognizers' word lists would add most of a second to every CLI start.
+    const { PIIDetector } = await import('./pii/pii-detector.js');
     const redaction = this.options.automaticPiiRedaction
       ? { detector: new PIIDetector({}, { audit: this.deps.audit, keys: await piiRedactionKeys(this.deps.keyring) }), ...(options.fields ? { fields: options.fields } : {}) }
       : undefined;
     const lineage = this.options.dataLineageTracking
       ? { store: await dependency(this.deps.lineage, 'a LineageStore (deps.lineage)'), actor: options.actor ?? 'data-protection-manager', ...(options.outputName ? { outputName: options.outputName } : {}) }
       : undefined;
+    const { prepareDataset } = await import('./prepare-dataset.js');
     return prepareDataset(
       { input: files.input, output: files.output, ...(options.subjectField ? { subjectField: options.subjectField } : {}) },
       { ...(consent ? { consent } : {}), ...(redaction ? { redaction } : {}), ...(lineage ? { lineage } : {}) },

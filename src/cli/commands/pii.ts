@@ -3,10 +3,9 @@ import { Command, Option } from 'commander';
 import { writeAtomically } from '../../core/atomic-file.js';
 import { invalidInput } from '../../core/errors.js';
 import { ENTITY_TYPES, isEntityType, type EntityType } from '../../privacy/pii/entity-types.js';
-import { redactDataset, type RedactDatasetReport } from '../../privacy/pii/dataset-redaction.js';
-import { scanJsonLines } from '../../privacy/pii/dataset-scan.js';
-import { DEFAULT_CONFIDENCE_THRESHOLD, EntityScanner, type ScanSettings } from '../../privacy/pii/entity-scanner.js';
-import { REDACTION_METHODS, type RedactionMethod } from '../../privacy/pii/pii-detector.js';
+import type { RedactDatasetReport } from '../../privacy/pii/dataset-redaction.js';
+import type { ScanSettings } from '../../privacy/pii/entity-scanner.js';
+import { DEFAULT_CONFIDENCE_THRESHOLD, REDACTION_METHODS, type RedactionMethod } from '../../privacy/pii/pii-options.js';
 import { piiRedactionKeys } from '../../privacy/pii/pii-keys.js';
 import type { RedactionSpec } from '../../privacy/pii/redactor.js';
 import { openSecurity, output, withCommonOptions, type Run } from '../context.js';
@@ -25,6 +24,8 @@ export function piiCommand(run: Run): Command {
       .option('--quiet', 'no progress')
       .action((o) =>
         run(async () => {
+          const { EntityScanner } = await import('../../privacy/pii/entity-scanner.js'); // loaded here: see pii-options.ts
+          const { scanJsonLines } = await import('../../privacy/pii/dataset-scan.js');
           const scanner = new EntityScanner(scanSettings(o));
           const progress = startProgress('scanning records', undefined, o.quiet || o.json);
           let result = { records: 0, spans: 0 };
@@ -66,6 +67,7 @@ export function piiCommand(run: Run): Command {
               : { method, key: keys!.encryptionKey };
             if (o.preserveFormat && method !== 'masking') throw invalidInput('--preserve-format applies to --method masking (synthetic and encrypt keep the format anyway)');
             const progress = startProgress('redacting (MB)', undefined, o.quiet || o.json);
+            const { redactDataset } = await import('../../privacy/pii/dataset-redaction.js'); // loaded here: see pii-options.ts
             const report = await redactDataset({
               input: o.input,
               output: o.output,

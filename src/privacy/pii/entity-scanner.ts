@@ -3,12 +3,6 @@ import { ENTITY_TYPES, type EntityType, type Finding } from './entity-types.js';
 import type { Recognizer } from './recognizer.js';
 import { defaultRecognizers } from './recognizers/index.js';
 
-/**
- * The default confidence threshold: validated formats (checksums, issuer ranges) and cued
- * candidates pass; weak candidates without context (a bare national number) do not.
- */
-export const DEFAULT_CONFIDENCE_THRESHOLD = 0.5;
-
 /** What a scan looks for: plain data, so it can be sent to worker threads. */
 export interface ScanSettings {
   /** Default: all eleven types. */

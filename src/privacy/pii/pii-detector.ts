@@ -5,13 +5,10 @@ import { invalidInput, LangtrainError } from '../../core/errors.js';
 import { parseOptions } from '../../core/options.js';
 import type { DatasetFormat } from '../../crypto/dataset-encryption.js';
 import { redactDataset, redactRecords, type RedactDatasetReport, type RedactedRecords } from './dataset-redaction.js';
-import { DEFAULT_CONFIDENCE_THRESHOLD, EntityScanner } from './entity-scanner.js';
+import { EntityScanner } from './entity-scanner.js';
+import { DEFAULT_CONFIDENCE_THRESHOLD, REDACTION_METHODS } from './pii-options.js';
 import { ENTITY_TYPES, type EntityType, type Finding } from './entity-types.js';
 import { buildRecordRedactor, type RedactionSpec, type RedactorSpec } from './redactor.js';
-
-/** The seed's `redaction_method` values, plus keyed hashing and format-preserving encryption. */
-export const REDACTION_METHODS = ['masking', 'synthetic', 'removal', 'hash', 'encrypt'] as const;
-export type RedactionMethod = (typeof REDACTION_METHODS)[number];
 
 const optionsSchema = z
   .object({

@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { invalidInput } from '../../core/errors.js';
-import { DEFAULT_CONFIDENCE_THRESHOLD, EntityScanner, type ScanSettings } from '../../privacy/pii/entity-scanner.js';
+import { EntityScanner, type ScanSettings } from '../../privacy/pii/entity-scanner.js';
+import { DEFAULT_CONFIDENCE_THRESHOLD } from '../../privacy/pii/pii-options.js';
 import type { EntityType } from '../../privacy/pii/entity-types.js';
 import { piiRedactionKeys } from '../../privacy/pii/pii-keys.js';
 import { buildRecordRedactor, type RedactionSpec } from '../../privacy/pii/redactor.js';
