@@ -5,3 +5,7 @@ export { PIIDetector, type DatasetFiles, type PIIDetectorDeps, type PIIDetectorO
 export { DEFAULT_CONFIDENCE_THRESHOLD, REDACTION_METHODS, type RedactionMethod } from './privacy/pii/pii-options.js';
 export { piiRedactionKeys } from './privacy/pii/pii-keys.js';
 export type { Recognizer } from './privacy/pii/recognizer.js';
+export { ConsentManager, type RecordConsentInput, type WithdrawConsentInput } from './privacy/consent/consent-manager.js';
+export { filterByConsent } from './privacy/consent/consent-filter.js';
+export { LineageStore, digestFile } from './privacy/lineage/lineage-store.js';
+export { eraseSubject, type ErasureReport } from './privacy/erasure.js';

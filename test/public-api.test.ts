@@ -32,4 +32,12 @@ describe('public import paths', () => {
     expect(ask(3).allowed).toBe(true);
     expect(ask(1).allowed).toBe(false);
   });
+  it('langtrain/privacy exports the seed PIIDetector and ConsentManager beside DataProtectionManager', async () => {
+    const privacy = await import('langtrain/privacy');
+    const detector = new privacy.PIIDetector({ detectionTypes: ['email', 'phone', 'ssn', 'credit_card', 'ip_address', 'person_name', 'address'], confidenceThreshold: 0.95, redactionMethod: 'masking' });
+    expect(detector.redact('mail ada@example.org', { preserveFormat: false }).text).toBe('mail <EMAIL>');
+    expect(privacy.ENTITY_TYPES).toHaveLength(11);
+    expect(typeof privacy.ConsentManager.prototype.hasValidConsent).toBe('function');
+    expect(typeof privacy.eraseSubject).toBe('function');
+  });
 });
