@@ -28,7 +28,8 @@ import { SyncRedactor } from 'redact-pii';
 // The built package, as users run it (processDataset's worker threads need the compiled worker).
 import { PIIDetector } from '../dist/privacy/pii/pii-detector.js';
 import { mapPeerType, scoreSpans, type SetScore, type TypedSpan } from './fixtures/pii-scoring.js';
-import { generateLabelledSet, LABELLED_SET_PATH, SeededRandom, type LabelledRecord } from './fixtures/pii-testset.js';
+import { generateLabelledSet, LABELLED_SET_PATH, type LabelledRecord } from './fixtures/pii-testset.js';
+import { SeededRandom } from './fixtures/seeded-random.js';
 
 const THRESHOLD = 0.5;
 const SEED_THRESHOLD = 0.95;
