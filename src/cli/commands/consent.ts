@@ -108,10 +108,8 @@ export function consentCommand(run: Run): Command {
     .option('--quiet', 'no progress')
     .action((o) =>
       withConsent(o, async (manager, security) => {
-        // filterByConsent reports no progress while it runs; the line says the step is under way and what it did.
         const progress = startProgress('consent filter (records)', undefined, o.quiet || o.json);
-        const result = await filterByConsent({ manager, input: o.input, output: o.output, subjectField: o.subjectField, dataType: o.dataType, purpose: o.purpose, ...(o.format ? { format: o.format } : {}) });
-        progress.update(result.kept + result.dropped);
+        const result = await filterByConsent({ manager, input: o.input, output: o.output, subjectField: o.subjectField, dataType: o.dataType, purpose: o.purpose, ...(o.format ? { format: o.format } : {}), onProgress: (n) => progress.update(n) });
         progress.finish();
         const lineage = await security.lineage();
         const edge = await lineage.recordTransformation({

@@ -19,6 +19,8 @@ export interface ConsentFilterJob {
   purpose: string;
   /** `jsonl` or `csv`; default from the input's extension. */
   format?: DatasetFormat;
+  /** Called after each batch with the records decided so far. */
+  onProgress?: (records: number) => void;
 }
 
 export interface ConsentFilterResult {
@@ -52,6 +54,7 @@ export async function filterByConsent(job: ConsentFilterJob): Promise<ConsentFil
 
   /** Decide a batch, then hand the kept ones to `keep` in input order. */
   const settle = async <T>(batch: Array<{ subject: string | null; item: T }>, keep: (item: T) => Promise<void>) => {
+    if (batch.length === 0) return;
     const unknown = batch.filter((b) => b.subject !== null && !cache.has(b.subject)).map((b) => b.subject as string);
     if (unknown.length > 0) {
       if (cache.size + unknown.length > CACHE_LIMIT) cache.clear();
@@ -71,6 +74,7 @@ export async function filterByConsent(job: ConsentFilterJob): Promise<ConsentFil
       }
     }
     batch.length = 0;
+    job.onProgress?.(result.kept + result.dropped);
   };
 
   await writeAtomically(job.output, async (out) => {

@@ -66,9 +66,11 @@ describe.each(storeUrls('consent-filter'))('filterByConsent on $dialect', ({ mak
   it('asks the store once per batch of new subjects, not once per record', async () => {
     const records = Array.from({ length: 1500 }, (_, i) => JSON.stringify({ user_id: ['alice', 'bob', 'carol'][i % 3], n: i }));
     writeFileSync(join(dir.path, 'many.jsonl'), records.join('\n'));
-    const result = await filterByConsent(job('many.jsonl', 'many-out.jsonl'));
+    const progress: number[] = [];
+    const result = await filterByConsent({ ...job('many.jsonl', 'many-out.jsonl'), onProgress: (n) => progress.push(n) });
     expect(result).toEqual({ kept: 500, dropped: 1000, missingSubject: 0 });
     expect(consent.queries).toBe(1);
+    expect(progress).toEqual([500, 1000, 1500]); // once per batch of 500
     const kept = readFileSync(join(dir.path, 'many-out.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { user_id: string });
     expect(kept.every((r) => r.user_id === 'alice')).toBe(true);
   });
