@@ -52,6 +52,8 @@ export type ErrorCode =
   | 'ERR_WEBAUTHN_CREDENTIAL_EXISTS'
   /** A policy (its CEL condition) or a policy file was refused: details name the file, item, position and reason. */
   | 'ERR_POLICY_INVALID'
+  /** A differentially private step would take the privacy unit's spent epsilon over its budget; it was refused before it ran. */
+  | 'ERR_PRIVACY_BUDGET_EXHAUSTED'
   | 'ERR_INTERNAL';
 
 export class LangtrainError extends Error {

@@ -1,7 +1,6 @@
 import { createReadStream, existsSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
-import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { parse as parseCsv } from 'csv-parse';
 import { stringify as stringifyCsv } from 'csv-stringify/sync';
@@ -12,7 +11,7 @@ import { invalidInput } from '../../core/errors.js';
 import { datasetFormatOf, type DatasetFormat } from '../../crypto/dataset-encryption.js';
 import { parseFieldPath } from '../../crypto/field-paths.js';
 import { ENTITY_TYPES, type EntityType } from './entity-types.js';
-import { csvColumns, redactRecord, type BatchResult } from './record-redaction.js';
+import { csvColumns, emptyTally, redactRecord, type RedactionRecord } from './record-redaction.js';
 import { buildRecordRedactor } from './redactor.js';
 import { runBatch, type BatchOutcome, type BatchTask, type RedactorSpec } from './redaction-batch.js';
 
@@ -47,7 +46,7 @@ export interface RedactDatasetReport {
   workers: number;
 }
 
-/** Records per batch: big enough that a thread hop is cheap beside the work, small enough to spread over cores. */
+/** Records (CSV) or bytes (JSONL) per batch: big enough that a thread hop is cheap beside the work, small enough to spread over cores. */
 const BATCH_RECORDS = 500;
 const BATCH_BYTES = 512 * 1024;
 
@@ -61,59 +60,43 @@ export async function redactDataset(job: RedactDatasetJob): Promise<RedactDatase
   const totalBytes = (await stat(job.input)).size;
   const wanted = job.workers ?? availableParallelism();
   const pool = wanted > 0 && existsSync(WORKER_FILE) ? new Piscina({ filename: WORKER_FILE, workerData: job.spec, minThreads: wanted, maxThreads: wanted }) : null;
-  const run = pool ? (task: BatchTask) => pool.run(task) as Promise<BatchOutcome> : (task: BatchTask) => Promise.resolve(runBatch(job.spec, task));
+  const run = pool
+    ? (task: BatchTask) => pool.run(task, task.kind === 'jsonl' ? { transferList: [task.bytes.buffer as ArrayBuffer] } : {}) as Promise<BatchOutcome>
+    : (task: BatchTask) => Promise.resolve(runBatch(job.spec, task));
   const report: RedactDatasetReport = { records: 0, redactedRecords: 0, counts: zeroCounts(), bytes: 0, workers: pool ? wanted : 0 };
+  const keepRedactions = job.audit !== undefined;
 
-  const input = createReadStream(job.input);
-  input.on('data', (chunk) => (report.bytes += chunk.length));
   try {
     await writeAtomically(job.output, async (out) => {
       const inFlight: Array<Promise<BatchOutcome>> = [];
       const maxInFlight = 2 * Math.max(1, report.workers);
-      const write = async (text: string) => {
-        if (!out.write(text)) await new Promise<void>((resolve) => out.once('drain', () => resolve()));
-      };
-      const complete = async (outcome: BatchOutcome, render: (result: BatchResult) => string) => {
+      const complete = async (outcome: BatchOutcome) => {
         if ('error' in outcome) throw invalidInput(`line ${outcome.error.line}: ${outcome.error.message}; no output was written`, { line: outcome.error.line });
         const { result } = outcome;
-        await write(render(result));
-        report.records += result.records.length;
+        if (!out.write(result.output)) await new Promise<void>((resolve) => out.once('drain', () => resolve()));
+        report.records += result.records;
         report.redactedRecords += result.redactedRecords;
-        for (const r of result.redactions) report.counts[r.type] += 1;
-        if (job.audit && result.redactions.length > 0) await recordBatch(job, result);
+        for (const type of ENTITY_TYPES) report.counts[type] += result.counts[type];
+        if (job.audit && result.redactions && result.redactions.length > 0) await recordBatch(job, result.redactions);
         job.onProgress?.({ records: report.records, bytes: report.bytes, totalBytes });
       };
-      const submit = async (task: BatchTask, render: (result: BatchResult) => string) => {
+      const submit = async (task: BatchTask) => {
         const pending = run(task);
         pending.catch(() => undefined); // observed in order below
         inFlight.push(pending);
-        if (inFlight.length >= maxInFlight) await complete(await inFlight.shift()!, render);
-      };
-      const drain = async (render: (result: BatchResult) => string) => {
-        while (inFlight.length > 0) await complete(await inFlight.shift()!, render);
+        if (inFlight.length >= maxInFlight) await complete(await inFlight.shift()!);
       };
 
       if (format === 'jsonl') {
-        const render = (result: BatchResult) => result.records.join('\n') + '\n';
-        let lines: string[] = [];
-        let size = 0;
         let firstLine = 1;
-        let line = 0;
-        for await (const text of createInterface({ input, crlfDelay: Infinity })) {
-          line += 1;
-          lines.push(text);
-          size += text.length;
-          if (lines.length >= BATCH_RECORDS || size >= BATCH_BYTES) {
-            await submit({ kind: 'jsonl', lines, firstLine, fields: fields ?? null }, render);
-            lines = [];
-            size = 0;
-            firstLine = line + 1;
-          }
+        for await (const bytes of wholeLines(job.input, (n) => (report.bytes += n))) {
+          const lines = countLines(bytes); // before the bytes move to a worker
+          await submit({ kind: 'jsonl', bytes, firstLine, fields: fields ?? null, keepRedactions });
+          firstLine += lines;
         }
-        if (lines.length > 0) await submit({ kind: 'jsonl', lines, firstLine, fields: fields ?? null }, render);
-        await drain(render);
       } else {
-        const render = (result: BatchResult) => stringifyCsv(result.records as string[][]);
+        const input = createReadStream(job.input);
+        input.on('data', (chunk) => (report.bytes += chunk.length));
         let header: string[] | null = null;
         let columns: number[] = [];
         let rows: string[][] = [];
@@ -127,20 +110,20 @@ export async function redactDataset(job: RedactDatasetJob): Promise<RedactDatase
           if (header === null) {
             header = record;
             columns = csvColumns(header, fields);
-            await write(stringifyCsv([header]));
+            out.write(stringifyCsv([header]));
             continue;
           }
           rows.push(record);
           lines.push(line);
           if (rows.length >= BATCH_RECORDS) {
-            await submit({ kind: 'csv', rows, lines, columns, names: header }, render);
+            await submit({ kind: 'csv', rows, lines, columns, names: header, keepRedactions });
             rows = [];
             lines = [];
           }
         }
-        if (header !== null && rows.length > 0) await submit({ kind: 'csv', rows, lines, columns, names: header }, render);
-        await drain(render);
+        if (header !== null && rows.length > 0) await submit({ kind: 'csv', rows, lines, columns, names: header, keepRedactions });
       }
+      while (inFlight.length > 0) await complete(await inFlight.shift()!);
       out.end();
     });
   } finally {
@@ -148,6 +131,35 @@ export async function redactDataset(job: RedactDatasetJob): Promise<RedactDatase
   }
   if (job.audit) await recordSummary(job, report);
   return report;
+}
+
+/**
+ * The file in batches of whole lines, about BATCH_BYTES each, every batch in a buffer of its own
+ * (so it can be moved to a worker). A line never spans two batches: a newline byte never occurs
+ * inside a multi-byte UTF-8 character, so cutting at one never splits a character.
+ */
+async function* wholeLines(path: string, onRead: (bytes: number) => void): AsyncGenerator<Uint8Array> {
+  let carry: Uint8Array = new Uint8Array(0);
+  for await (const chunk of createReadStream(path, { highWaterMark: BATCH_BYTES }) as AsyncIterable<Buffer>) {
+    onRead(chunk.length);
+    const data = carry.length === 0 ? chunk : Buffer.concat([carry, chunk]);
+    const cut = data.lastIndexOf(10);
+    if (cut < 0) {
+      carry = new Uint8Array(data);
+      continue;
+    }
+    // Copies (Buffer#slice would share the read buffer, which moving to a worker would detach).
+    yield new Uint8Array(data.subarray(0, cut + 1));
+    carry = new Uint8Array(data.subarray(cut + 1));
+  }
+  if (carry.length > 0) yield carry;
+}
+
+/** Lines in a batch from wholeLines: its newlines, plus one for a last line without its own. */
+function countLines(bytes: Uint8Array): number {
+  let lines = 0;
+  for (let at = bytes.indexOf(10); at >= 0; at = bytes.indexOf(10, at + 1)) lines++;
+  return bytes[bytes.length - 1] === 10 ? lines : lines + 1;
 }
 
 /** What redacting an in-memory list gives: a redacted copy (same order) and the same counts as for files. */
@@ -163,17 +175,17 @@ export async function redactRecords(records: readonly Record<string, unknown>[],
   const report: RedactedRecords['report'] = { records: 0, redactedRecords: 0, counts: zeroCounts() };
   const out: Record<string, unknown>[] = [];
   for (let from = 0; from < records.length; from += BATCH_RECORDS) {
-    const batch: BatchResult = { records: [], redactions: [], redactedRecords: 0 };
+    const batch = emptyTally(job.audit !== undefined);
     records.slice(from, from + BATCH_RECORDS).forEach((record, i) => {
       if (record === null || typeof record !== 'object' || Array.isArray(record)) throw invalidInput(`record ${from + i + 1}: a record must be an object`);
       const copy = structuredClone(record);
-      if (redactRecord(redactor, copy, from + i + 1, fields, batch.redactions)) batch.redactedRecords += 1;
+      redactRecord(redactor, copy, from + i + 1, fields, batch);
       out.push(copy);
     });
     report.records += Math.min(BATCH_RECORDS, records.length - from);
     report.redactedRecords += batch.redactedRecords;
-    for (const r of batch.redactions) report.counts[r.type] += 1;
-    if (job.audit && batch.redactions.length > 0) await recordBatch(job, batch);
+    for (const type of ENTITY_TYPES) report.counts[type] += batch.counts[type];
+    if (job.audit && batch.redactions && batch.redactions.length > 0) await recordBatch(job, batch.redactions);
   }
   if (job.audit) await recordSummary(job, report);
   return { records: out, report };
@@ -183,14 +195,19 @@ function zeroCounts(): Record<EntityType, number> {
   return Object.fromEntries(ENTITY_TYPES.map((t) => [t, 0])) as Record<EntityType, number>;
 }
 
-async function recordBatch(job: Pick<RedactDatasetJob, 'spec' | 'audit'>, result: BatchResult): Promise<void> {
+/** Redactions per `pii.redacted` record: about 30 KB of JSON, well inside an audit event's 64 KB. */
+const REDACTIONS_PER_EVENT = 250;
+
+async function recordBatch(job: Pick<RedactDatasetJob, 'spec' | 'audit'>, redactions: RedactionRecord[]): Promise<void> {
   const { sink, dataset, userId } = job.audit!;
-  await sink.record({
-    eventType: 'pii.redacted',
-    result: 'success',
-    userId: userId ?? null,
-    additionalData: { dataset, method: job.spec.redaction.method, redactions: result.redactions as unknown as JsonValue[] },
-  });
+  for (let from = 0; from < redactions.length; from += REDACTIONS_PER_EVENT) {
+    await sink.record({
+      eventType: 'pii.redacted',
+      result: 'success',
+      userId: userId ?? null,
+      additionalData: { dataset, method: job.spec.redaction.method, redactions: redactions.slice(from, from + REDACTIONS_PER_EVENT) as unknown as JsonValue[] },
+    });
+  }
 }
 
 async function recordSummary(job: Pick<RedactDatasetJob, 'spec' | 'audit'>, report: Pick<RedactDatasetReport, 'records' | 'redactedRecords' | 'counts'>): Promise<void> {

@@ -91,6 +91,27 @@ describe('PIIDetector.processDataset', () => {
     expect(readdirSync(join(output, '..')).filter((n) => n.endsWith('.tmp'))).toEqual([]);
   });
 
+  it('keeps line numbers across batches and CRLF endings, writes untouched records back byte for byte, and names a line that is not UTF-8', async () => {
+    const file = dir();
+    // ~900 KB: more than one 512 KB batch, so line numbers must carry over from batch to batch.
+    const lines = Array.from({ length: 9000 }, (_, i) => (i % 1000 === 999 ? JSON.stringify({ text: `row ${i} mail user${i}@example.org` }) : `{ "text" :  "row ${i}, nothing to see ${'.'.repeat(60)}" }`));
+    const audit = new RecordedEvents();
+    const output = file('out.jsonl');
+    const report = await new PIIDetector({}, { audit }).processDataset({ input: file('in.jsonl', lines.join('\r\n')), output }, { preserveFormat: false });
+    expect(report).toMatchObject({ records: 9000, redactedRecords: 9 });
+    const out = readFileSync(output, 'utf8').split('\n');
+    expect(out).toHaveLength(9001); // LF endings, the last line given one
+    expect(out[0]).toBe(lines[0]); // odd spacing and all: nothing was redacted in it
+    expect(JSON.parse(out[8999]!).text).toBe('row 8999 mail <EMAIL>');
+    const audited = audit.events.filter((e) => e.eventType === 'pii.redacted').flatMap((e) => (e.additionalData as { redactions: Array<{ line: number }> }).redactions);
+    expect(audited.map((r) => r.line)).toEqual([1000, 2000, 3000, 4000, 5000, 6000, 7000, 8000, 9000]);
+
+    const bytes = Buffer.from(lines.join('\n') + '\n');
+    const bad = bytes.indexOf('row 7001,');
+    bytes[bad] = 0xff; // a byte that never occurs in UTF-8
+    await expect(new PIIDetector().processDataset({ input: file('bad.jsonl', bytes as never), output }, { auditRedactions: false })).rejects.toThrow(/line 7002: is not valid UTF-8; no output was written/);
+  });
+
   it('synthetic fakes are consistent within a data set; hash needs keys; audit needs a sink', async () => {
     const file = dir();
     const rows = [{ text: `a ${EMAIL}` }, { text: `b ${EMAIL}` }, { text: 'c other.person@example.net' }];
