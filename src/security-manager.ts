@@ -10,6 +10,8 @@ import { DataProtectionManager, type DataProtectionManagerOptions } from './priv
 import { ConsentManager } from './privacy/consent/consent-manager.js';
 import { consentMigrations } from './privacy/consent/schema.js';
 import { eraseSubject, type ErasureReport } from './privacy/erasure.js';
+import { BudgetLedger } from './privacy/budget/budget-ledger.js';
+import { budgetMigrations } from './privacy/budget/schema.js';
 import { LineageStore } from './privacy/lineage/lineage-store.js';
 import { lineageMigrations } from './privacy/lineage/schema.js';
 import type { PIIDetector, PIIDetectorOptions } from './privacy/pii/pii-detector.js';
@@ -220,11 +222,18 @@ export class SecurityManager {
 
   #consent: Promise<ConsentManager> | undefined;
   #lineage: Promise<LineageStore> | undefined;
+  #budgets: Promise<BudgetLedger> | undefined;
 
   /** The seed's `ConsentManager` over this deployment's store and audit log. */
   consentManager(): Promise<ConsentManager> {
     this.#consent ??= migrate(this.store, 'consent', consentMigrations).then(() => new ConsentManager({ store: this.store, audit: this.audit }));
     return this.#consent;
+  }
+
+  /** Differential-privacy budgets per privacy unit: spends composed by the accountant, enforced before a step runs. */
+  privacyBudgets(): Promise<BudgetLedger> {
+    this.#budgets ??= migrate(this.store, 'privacy_budget', budgetMigrations).then(() => new BudgetLedger({ store: this.store, audit: this.audit }));
+    return this.#budgets;
   }
 
   /** Data lineage: which artifact was made from which, by what, and which subjects each holds. */

@@ -8,6 +8,7 @@ import { piiCommand } from './commands/pii.js';
 import { consentCommand } from './commands/consent.js';
 import { lineageCommand } from './commands/lineage.js';
 import { eraseCommand } from './commands/erase.js';
+import { dpCommand } from './commands/dp.js';
 import { keysCommand } from './commands/keys.js';
 import { secretsCommand } from './commands/secrets.js';
 import { serveCommand } from './commands/serve.js';
@@ -42,6 +43,7 @@ async function main(argv: string[]): Promise<number> {
   program.addCommand(consentCommand(run));
   program.addCommand(lineageCommand(run));
   program.addCommand(eraseCommand(run));
+  program.addCommand(dpCommand(run));
   for (const command of encryptCommands(run)) program.addCommand(command);
   for (const command of program.commands) {
     command.exitOverride();

@@ -36,6 +36,8 @@ const STATUS_BY_CODE: Partial<Record<ErrorCode, number>> = {
   ERR_API_KEY_CLAIM_REFUSED: 409,
   // Rotating a revoked or expired key: the key's state, not the request, is the problem.
   ERR_API_KEY_INACTIVE: 409,
+  // The unit's budget, not the request's shape, stands in the way: the state conflicts.
+  ERR_PRIVACY_BUDGET_EXHAUSTED: 409,
   // The authenticator's answer did not verify (origin, challenge, signature, user verification).
   ERR_WEBAUTHN_REJECTED: 400,
   ERR_WEBAUTHN_CREDENTIAL_EXISTS: 409,

@@ -8,6 +8,7 @@ import { keysRoutes } from './keys-routes.js';
 import { piiRoutes } from './pii-routes.js';
 import { consentRoutes } from './consent-routes.js';
 import { lineageRoutes } from './lineage-routes.js';
+import { privacyBudgetRoutes } from './privacy-budget-routes.js';
 import { requestAudit } from './request-audit.js';
 import { secretsRoutes } from './secrets-routes.js';
 import { serviceAuth } from './service-auth.js';
@@ -39,4 +40,5 @@ export const apiV1: FastifyPluginAsyncZod<{ security: SecurityManager }> = async
   await app.register(piiRoutes, { security, prefix: '/pii' });
   await app.register(consentRoutes, { security, prefix: '/consent' });
   await app.register(lineageRoutes, { security, prefix: '/lineage' });
+  await app.register(privacyBudgetRoutes, { security, prefix: '/privacy/budgets' });
 };

@@ -43,3 +43,14 @@ export const lineageQuery = z.object({ direction: z.enum(['upstream', 'downstrea
 export const lineageGraph = z.object({ root: z.string(), direction: z.enum(['upstream', 'downstream']), nodes: z.array(z.object({ digest: z.string(), names: z.array(z.string()), depth: z.number() })), edges: z.array(lineageEdge) });
 export const subjectsBody = z.strictObject({ subjectIds: z.array(subjectId).min(1).max(100_000) });
 export const subjectArtifacts = z.object({ subjectId: z.string(), artifacts: z.array(artifact.extend({ depth: z.number() })) });
+
+// `/v1/privacy/budgets`: shapes only; BudgetLedger checks the figures and names the field.
+const unit = z.string().min(1).max(256);
+export const unitParams = z.object({ unit });
+export const createBudgetBody = z.strictObject({ unit, epsilon: z.number(), delta: z.number(), accountant: z.string().optional() });
+export const reserveBody = z.strictObject({ noiseMultiplier: z.number(), samplingRate: z.number(), steps: z.number(), upTo: z.boolean().optional(), job: z.string().min(1).max(256) });
+const budgetSummary = { unit: z.string(), epsilon: z.number(), delta: z.number(), accountant: z.enum(['rdp', 'prv']), spentEpsilon: z.number(), remainingEpsilon: z.number() };
+export const budgetSpend = z.object({ seq: z.number(), noiseMultiplier: z.number(), samplingRate: z.number(), steps: z.number(), job: z.string(), actor: z.string(), epsilonAfter: z.number(), at: z.string() });
+export const privacyBudget = z.object({ ...budgetSummary, spends: z.array(budgetSpend) });
+export const privacyBudgetList = z.object({ budgets: z.array(z.object(budgetSummary)) });
+export const reservation = z.object({ unit: z.string(), steps: z.number(), epsilonAfter: z.number(), remainingEpsilon: z.number() });

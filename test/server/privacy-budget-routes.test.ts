@@ -1,0 +1,35 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { Fixtures, json } from './support.js';
+
+const f = new Fixtures();
+afterEach(() => f.close());
+
+describe('/v1/privacy/budgets', () => {
+  it('sets a budget, reserves steps against it, refuses the reservation that would go over (409), and audits', async () => {
+    const { app, auth } = await f.serve();
+    const created = await app.inject({ method: 'POST', url: '/v1/privacy/budgets', headers: auth, payload: { unit: 'dataset:tickets', epsilon: 1, delta: 1e-5 } });
+    expect(created.statusCode, created.body).toBe(201);
+    expect(json(created)).toMatchObject({ unit: 'dataset:tickets', epsilon: 1, accountant: 'rdp', spentEpsilon: 0, remainingEpsilon: 1 });
+
+    const reserve = (payload: object) => app.inject({ method: 'POST', url: '/v1/privacy/budgets/dataset:tickets/reservations', headers: auth, payload });
+    const first = await reserve({ noiseMultiplier: 1.1, samplingRate: 0.01, steps: 100, job: 'nightly' });
+    expect(first.statusCode, first.body).toBe(201);
+    expect(json(first).epsilonAfter).toBeGreaterThan(0);
+    expect(json(first).epsilonAfter).toBeLessThan(1);
+
+    const over = await reserve({ noiseMultiplier: 1.1, samplingRate: 0.01, steps: 100_000, job: 'greedy' });
+    expect(over.statusCode).toBe(409);
+    expect(json(over).error.code).toBe('ERR_PRIVACY_BUDGET_EXHAUSTED');
+    const bad = await reserve({ noiseMultiplier: 1.1, samplingRate: 1.5, steps: 1, job: 'bad' });
+    expect(bad.statusCode).toBe(400);
+    expect(json(bad).error.message).toContain('samplingRate');
+
+    const shown = json(await app.inject({ method: 'GET', url: '/v1/privacy/budgets/dataset:tickets', headers: auth }));
+    expect(shown.spends.map((s: { job: string; actor: string }) => [s.job, s.actor.startsWith('user:')])).toEqual([['nightly', true]]);
+    expect(json(await app.inject({ method: 'GET', url: '/v1/privacy/budgets', headers: auth })).budgets).toHaveLength(1);
+    expect((await app.inject({ method: 'GET', url: '/v1/privacy/budgets/dataset:nothing', headers: auth })).statusCode).toBe(404);
+
+    const audited = json(await app.inject({ method: 'GET', url: '/v1/audit/events?eventType=privacy.budget_refused', headers: auth }));
+    expect(JSON.stringify(audited)).toContain('greedy');
+  });
+});
