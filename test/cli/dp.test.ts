@@ -10,26 +10,26 @@ afterEach(async () => {
 
 describe('langtrain dp', { timeout: 240_000 }, () => {
   it("epsilon reproduces Opacus' RDP case, calibrate meets its target, budgets are kept in the store", async () => {
+    const w = workspace('dp');
+    cleanups.push(w.cleanup);
     // Opacus tests/privacy_analysis (RDP, improved conversion): q=0.04, sigma=1.5, 2250 steps, delta=1e-5 -> epsilon 7.3291.
-    const epsilon = await runCli(['dp', 'epsilon', '--sampling-rate', '0.04', '--noise-multiplier', '1.5', '--steps', '2250', '--delta', '1e-5', '--json'], {});
+    const epsilon = await runCli(['dp', 'epsilon', '--sampling-rate', '0.04', '--noise-multiplier', '1.5', '--steps', '2250', '--delta', '1e-5', '--json'], { cwd: w.dir });
     expect(epsilon.code, epsilon.stderr).toBe(0);
     expect(parseJson(epsilon).epsilon).toBeCloseTo(7.3291, 4);
     expect(parseJson(epsilon).order).toBeGreaterThan(1);
 
-    const calibrated = await runCli(['dp', 'calibrate', '--epsilon', '2', '--delta', '1e-5', '--sampling-rate', '0.01', '--steps', '1000', '--json'], {});
+    const calibrated = await runCli(['dp', 'calibrate', '--epsilon', '2', '--delta', '1e-5', '--sampling-rate', '0.01', '--steps', '1000', '--json'], { cwd: w.dir });
     expect(calibrated.code, calibrated.stderr).toBe(0);
     const { noiseMultiplier, epsilon: reached } = parseJson(calibrated);
     expect(reached).toBeLessThanOrEqual(2);
     expect(reached).toBeGreaterThanOrEqual(1.99);
-    const check = await runCli(['dp', 'epsilon', '--sampling-rate', '0.01', '--noise-multiplier', String(noiseMultiplier), '--steps', '1000', '--delta', '1e-5', '--json'], {});
+    const check = await runCli(['dp', 'epsilon', '--sampling-rate', '0.01', '--noise-multiplier', String(noiseMultiplier), '--steps', '1000', '--delta', '1e-5', '--json'], { cwd: w.dir });
     expect(parseJson(check).epsilon).toBeCloseTo(reached, 10);
 
-    const bad = await runCli(['dp', 'epsilon', '--sampling-rate', 'lots', '--noise-multiplier', '1', '--steps', '1', '--delta', '1e-5'], {});
+    const bad = await runCli(['dp', 'epsilon', '--sampling-rate', 'lots', '--noise-multiplier', '1', '--steps', '1', '--delta', '1e-5'], { cwd: w.dir });
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('--sampling-rate must be a number');
 
-    const w = workspace('dp');
-    cleanups.push(w.cleanup);
     const config = w.file('langtrain.test.yaml', `crypto:\n  kek: file:${join(w.dir, 'kek.key')}\n`);
     const cli = (...args: string[]) => runCli([...args, '--db', w.db, '--config', config], { cwd: w.dir, timeoutMs: 60_000 });
     const created = await cli('dp', 'budget', 'create', 'dataset:tickets', '--epsilon', '3', '--delta', '1e-5', '--json');
