@@ -197,7 +197,7 @@ export class BudgetLedger {
 }
 
 /** The largest k in [0, max] with epsilonWith(k) <= budget: epsilon only grows with steps, so bisect. */
-function mostStepsWithin(max: number, budget: number, epsilonWith: (steps: number) => number): number {
+export function mostStepsWithin(max: number, budget: number, epsilonWith: (steps: number) => number): number {
   if (epsilonWith(max) <= budget) return max;
   let fits = 0;
   let over = max;

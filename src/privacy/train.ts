@@ -1,0 +1,247 @@
+import { createHash } from 'node:crypto';
+import { readFile, writeFile } from 'node:fs/promises';
+import { z } from 'zod';
+import type { AuditSink } from '../core/audit-sink.js';
+import { writeAtomically } from '../core/atomic-file.js';
+import { LangtrainError, invalidInput } from '../core/errors.js';
+import { parseOptions } from '../core/options.js';
+import { composedEpsilon, mostStepsWithin, type BudgetLedger } from './budget/budget-ledger.js';
+import { DifferentialPrivacy } from './differential-privacy.js';
+import type { LineageStore } from './lineage/lineage-store.js';
+import { digestFile } from './lineage/lineage-store.js';
+import { MODEL_KINDS, trainClassifier, type EpochMetrics, type Label, type LabelledText, type TextClassifier, type TrainingProgress } from './training/index.js';
+
+const fn = <T>() => z.custom<T>((value) => typeof value === 'function', 'must be a function');
+const examplesOrFile = z.union([z.string().min(1), z.array(z.object({ text: z.string(), label: z.union([z.string(), z.number()]) })).min(1)]);
+
+const optionsSchema = z
+  .object({
+    /** JSON Lines file (one `{text, label}` object a line; see textField/labelField) or the examples themselves. */
+    dataset: examplesOrFile,
+    /** Held-out examples: accuracy is reported on them (never on the training data alone). */
+    testDataset: examplesOrFile.optional(),
+    textField: z.string().min(1).default('text'),
+    labelField: z.string().min(1).default('label'),
+    /** The seed's privacy_engine. Without it the model is trained without privacy, and the report says so. */
+    privacyEngine: z.instanceof(DifferentialPrivacy, { message: 'must be a DifferentialPrivacy' }).optional(),
+    /** The seed's max_grad_norm: the engine's clippingNorm by another name; both given must agree. */
+    maxGradNorm: z.number().positive().finite().optional(),
+    /** The seed's noise_multiplier; default the engine's, else calibrated to its epsilon for the planned epochs. */
+    noiseMultiplier: z.number().positive().finite().optional(),
+    model: z.enum(MODEL_KINDS, { message: `supported: ${MODEL_KINDS.join(', ')}` }).default('logistic'),
+    labels: z.array(z.union([z.string(), z.number()])).min(2).optional(),
+    epochs: z.number().int().positive().max(10_000).default(10),
+    learningRate: z.number().positive().finite().default(3),
+    /** Also train the same model without privacy (batch q·N, same epochs) and report its accuracy beside. */
+    comparePlain: z.boolean().default(false),
+    /** Write the model (JSON) here, and its privacy report beside it as `<output>.privacy.json`. */
+    output: z.string().min(1).optional(),
+    /** Who trains, for the ledger, lineage and audit. */
+    actor: z.string().min(1).max(256).default('langtrain'),
+    onProgress: fn<(progress: TrainingProgress) => void>().optional(),
+  })
+  .strict();
+
+export type TrainOptions = z.input<typeof optionsSchema>;
+
+export interface TrainDeps {
+  /** Keeps the privacy unit's budget across runs (SecurityManager.train passes it); without it the budget holds for this run only. */
+  ledger?: BudgetLedger;
+  /** Records dataset -> model (with an output file). */
+  lineage?: LineageStore;
+  audit?: AuditSink;
+}
+
+export interface PrivacyReport {
+  unit: string;
+  accountant: 'rdp' | 'prv';
+  epsilonBudget: number;
+  delta: number;
+  noiseMultiplier: number;
+  samplingRate: number;
+  clippingNorm: number;
+  steps: number;
+  /** Epsilon this run spent, by the accountant. */
+  epsilonSpent: number;
+  /** Epsilon the unit has spent in all (this run and earlier ones), when a ledger keeps it. */
+  unitEpsilonSpent?: number;
+  /** Whether the budget is kept in the store across runs, or held for this run only. */
+  budgetScope: 'ledger' | 'run';
+}
+
+export interface TrainReport {
+  stopReason: 'completed' | 'budget';
+  /** Why training stopped early, for a person to read. */
+  message?: string;
+  stepsRun: number;
+  plannedSteps: number;
+  examples: number;
+  epochs: EpochMetrics[];
+  /** On testDataset. */
+  testAccuracy?: number;
+  /** The same model trained without privacy, on testDataset (comparePlain). */
+  plainTestAccuracy?: number;
+  privacy?: PrivacyReport;
+  modelDigest?: string;
+}
+
+export interface TrainResult {
+  model: TextClassifier;
+  report: TrainReport;
+}
+
+/**
+ * The seed's `langtrain.train(dataset, privacy_engine=dp, max_grad_norm, noise_multiplier)`: a
+ * text classifier over hashed n-grams, with DP-SGD when a privacy engine is given. The budget is
+ * enforced, not only reported: steps are reserved before they run (per epoch, from the ledger
+ * when there is one), and training stops at the step the budget cannot pay for, saying so.
+ * Reserved steps count as spent even if the run dies before using them: the safe side.
+ */
+export async function train(options: TrainOptions, deps: TrainDeps = {}): Promise<TrainResult> {
+  const settings = parseOptions(optionsSchema, options, 'train');
+  const examples = await loadExamples(settings.dataset, settings.textField, settings.labelField, 'dataset');
+  const test = settings.testDataset === undefined ? undefined : await loadExamples(settings.testDataset, settings.textField, settings.labelField, 'testDataset');
+  const engine = settings.privacyEngine?.settings;
+  // By default the budget belongs to the data itself (its digest), whatever path or copy it is read from.
+  const unit = engine ? (engine.unit ?? `dataset:${typeof settings.dataset === 'string' ? await digestFile(settings.dataset) : `sha256:${createHash('sha256').update(JSON.stringify(examples)).digest('hex')}`}`) : undefined;
+
+  let privacy: { noiseMultiplier: number; clippingNorm: number; samplingRate: number } | undefined;
+  let gate: StepGate | undefined;
+  if (engine && settings.privacyEngine && unit) {
+    if (settings.maxGradNorm !== undefined && settings.maxGradNorm !== engine.clippingNorm) {
+      throw invalidInput(`train: maxGradNorm ${settings.maxGradNorm} and the privacy engine's clippingNorm ${engine.clippingNorm} disagree; they are the same setting, give one`, { field: 'maxGradNorm' });
+    }
+    // delta >= 1/N would allow releasing one whole example outright and still "meet" the guarantee.
+    if (engine.delta >= 1 / examples.length) throw invalidInput(`train: delta ${engine.delta} must be below 1/N = ${(1 / examples.length).toExponential(2)} for ${examples.length} examples`, { field: 'delta' });
+    const noiseMultiplier = settings.noiseMultiplier ?? settings.privacyEngine.noiseMultiplierFor(settings.epochs);
+    privacy = { noiseMultiplier, clippingNorm: engine.clippingNorm, samplingRate: engine.samplingRate };
+    const mechanism = { noiseMultiplier, samplingRate: engine.samplingRate };
+    if (deps.ledger) {
+      await deps.ledger.createBudget({ unit, epsilon: engine.epsilon, delta: engine.delta, accountant: engine.accountant }, settings.actor);
+      const ledger = deps.ledger;
+      const job = `train:${new Date().toISOString()}`;
+      gate = { scope: 'ledger', reserve: async (steps) => (await ledger.reserve({ unit, ...mechanism, steps, upTo: true, job, actor: settings.actor })).steps };
+    } else {
+      let reserved = 0;
+      gate = {
+        scope: 'run',
+        reserve: async (steps) => {
+          const fits = mostStepsWithin(steps, engine.epsilon, (k) => composedEpsilon([{ ...mechanism, steps: reserved + k }], engine.delta, engine.accountant));
+          if (fits === 0) throw new LangtrainError('ERR_PRIVACY_BUDGET_EXHAUSTED', `the run has spent its epsilon budget of ${engine.epsilon}`);
+          reserved += fits;
+          return fits;
+        },
+      };
+    }
+  } else if (settings.maxGradNorm !== undefined || settings.noiseMultiplier !== undefined) {
+    throw invalidInput('train: maxGradNorm and noiseMultiplier are DP-SGD settings: give a privacyEngine (DifferentialPrivacy) as well', { field: settings.maxGradNorm !== undefined ? 'maxGradNorm' : 'noiseMultiplier' });
+  }
+
+  const stepsPerEpoch = privacy ? Math.max(1, Math.round(1 / privacy.samplingRate)) : 0;
+  let granted = 0;
+  const common = { examples, model: settings.model, ...(settings.labels ? { labels: settings.labels } : {}), epochs: settings.epochs, learningRate: settings.learningRate };
+  const trained = await trainClassifier({
+    ...common,
+    ...(privacy && gate
+      ? {
+          privacy: {
+            ...privacy,
+            beforeStep: async ({ index }: { index: number }) => {
+              if (granted === 0) granted = await gate!.reserve(Math.min(stepsPerEpoch, stepsPerEpoch * settings.epochs - index));
+              granted--;
+            },
+          },
+        }
+      : {}),
+    ...(settings.onProgress ? { onProgress: settings.onProgress } : {}),
+  });
+  const report: TrainReport = { stopReason: trained.stopReason, stepsRun: trained.stepsRun, plannedSteps: trained.plannedSteps, examples: examples.length, epochs: trained.epochs };
+  if (trained.stopReason === 'budget') {
+    const cause = trained.stopCause instanceof Error ? trained.stopCause.message : String(trained.stopCause);
+    report.message = `stopped after ${trained.stepsRun} of ${trained.plannedSteps} steps: the privacy budget of ${unit} is spent (${cause})`;
+    if (!(trained.stopCause instanceof LangtrainError && trained.stopCause.code === 'ERR_PRIVACY_BUDGET_EXHAUSTED')) throw trained.stopCause;
+  }
+  if (test) report.testAccuracy = trained.classifier.evaluate(test).accuracy;
+  if (settings.comparePlain && test) {
+    const batchSize = privacy ? Math.max(1, Math.round(privacy.samplingRate * examples.length)) : undefined;
+    const plain = await trainClassifier({ ...common, ...(batchSize ? { batchSize } : {}) });
+    report.plainTestAccuracy = plain.classifier.evaluate(test).accuracy;
+  } else if (settings.comparePlain) {
+    throw invalidInput('train: comparePlain needs a testDataset to compare on', { field: 'comparePlain' });
+  }
+  if (privacy && engine && unit && gate) {
+    report.privacy = {
+      unit,
+      accountant: engine.accountant,
+      epsilonBudget: engine.epsilon,
+      delta: engine.delta,
+      ...privacy,
+      steps: trained.stepsRun,
+      epsilonSpent: trained.stepsRun === 0 ? 0 : composedEpsilon([{ noiseMultiplier: privacy.noiseMultiplier, samplingRate: privacy.samplingRate, steps: trained.stepsRun }], engine.delta, engine.accountant),
+      ...(deps.ledger ? { unitEpsilonSpent: (await deps.ledger.budget(unit)).spentEpsilon } : {}),
+      budgetScope: gate.scope,
+    };
+  }
+  if (settings.output) await writeModel(settings.output, trained.classifier, report, settings, deps);
+  await deps.audit?.record({ eventType: 'model.trained', userId: settings.actor, result: 'success', additionalData: { ...summaryForAudit(report), ...(report.modelDigest ? { modelDigest: report.modelDigest } : {}) } });
+  return { model: trained.classifier, report };
+}
+
+interface StepGate {
+  scope: 'ledger' | 'run';
+  /** Up to `steps` more steps, at least one; throws ERR_PRIVACY_BUDGET_EXHAUSTED when not one fits. */
+  reserve(steps: number): Promise<number>;
+}
+
+async function writeModel(path: string, classifier: TextClassifier, report: TrainReport, settings: z.output<typeof optionsSchema>, deps: TrainDeps): Promise<void> {
+  await writeAtomically(path, async (out) => {
+    out.end(JSON.stringify(classifier.toJSON()));
+  });
+  report.modelDigest = await digestFile(path);
+  await writeFile(`${path}.privacy.json`, JSON.stringify(report, null, 2) + '\n', { mode: 0o600 });
+  if (deps.lineage && typeof settings.dataset === 'string') {
+    const p = report.privacy;
+    await deps.lineage.recordTransformation({
+      inputDigest: await digestFile(settings.dataset),
+      outputDigest: report.modelDigest,
+      operation: 'train',
+      parameters: {
+        model: settings.model,
+        epochs: settings.epochs,
+        steps: report.stepsRun,
+        private: p !== undefined,
+        ...(p ? { noise_multiplier: p.noiseMultiplier, sampling_rate: p.samplingRate, clipping_norm: p.clippingNorm, delta: p.delta, epsilon_spent: p.epsilonSpent, accountant: p.accountant, privacy_unit: p.unit } : {}),
+      },
+      actor: settings.actor,
+    });
+  }
+}
+
+function summaryForAudit(report: TrainReport) {
+  const { epochs: _perEpoch, ...rest } = report;
+  return rest as unknown as Record<string, never>;
+}
+
+async function loadExamples(source: string | LabelledText[], textField: string, labelField: string, option: string): Promise<LabelledText[]> {
+  if (typeof source !== 'string') return source;
+  const text = await readFile(source, 'utf8').catch((err: NodeJS.ErrnoException) => {
+    throw invalidInput(`${option}: cannot read ${source} (${err.code ?? err.message})`, { field: option });
+  });
+  const examples: LabelledText[] = [];
+  text.split('\n').forEach((line, i) => {
+    if (line.trim() === '') return;
+    let record: Record<string, unknown>;
+    try {
+      record = JSON.parse(line) as Record<string, unknown>;
+    } catch {
+      throw invalidInput(`${source} line ${i + 1}: not valid JSON`, { line: i + 1 });
+    }
+    const value = record?.[textField];
+    const label = record?.[labelField];
+    if (typeof value !== 'string') throw invalidInput(`${source} line ${i + 1}: no string field ${textField}`, { line: i + 1 });
+    if (typeof label !== 'string' && typeof label !== 'number') throw invalidInput(`${source} line ${i + 1}: no string or number field ${labelField}`, { line: i + 1 });
+    examples.push({ text: value, label: label as Label });
+  });
+  if (examples.length === 0) throw invalidInput(`${option}: ${source} holds no examples`, { field: option });
+  return examples;
+}
