@@ -1,4 +1,4 @@
-/** `langtrain/privacy`: the seed's `langtrain.privacy` module (what exists of it). */
+/** `langtrain/privacy`: the seed's `langtrain.privacy` module. */
 export { DataProtectionManager, type DataProtectionManagerOptions } from './privacy/data-protection-manager.js';
 export { ENTITY_TYPES, type EntityType, type Finding } from './privacy/pii/entity-types.js';
 export { PIIDetector, type DatasetFiles, type PIIDetectorDeps, type PIIDetectorOptions, type ProcessDatasetOptions } from './privacy/pii/pii-detector.js';
@@ -12,4 +12,6 @@ export { eraseSubject, type ErasureReport } from './privacy/erasure.js';
 export { RdpAccountant, PrvAccountant, epsilonFor, getNoiseMultiplier, rdpToEpsilon, DEFAULT_ORDERS, type EpsilonForOptions, type EpsilonForResult, type NoiseCalibration, type NoiseCalibrationOptions } from './privacy/dp/index.js';
 export { BudgetLedger, composedEpsilon, ACCOUNTANTS, type PrivacyBudget, type BudgetSpend, type Reservation, type MechanismSteps, type AccountantName } from './privacy/budget/budget-ledger.js';
 export { budgetMigrations } from './privacy/budget/schema.js';
-export * from './privacy/training/index.js';
+export { trainClassifier, TextClassifier, MODEL_KINDS, type TrainClassifierOptions, type TrainingReport, type TrainingProgress, type EpochMetrics, type Label, type LabelledText, type PrivacyParameters, type ModelKind } from './privacy/training/index.js';
+export { DifferentialPrivacy, NOISE_MECHANISMS, type DifferentialPrivacyOptions } from './privacy/differential-privacy.js';
+export { train, type TrainOptions, type TrainDeps, type TrainReport, type TrainResult, type PrivacyReport } from './privacy/train.js';

@@ -11,6 +11,7 @@ import { ConsentManager } from './privacy/consent/consent-manager.js';
 import { consentMigrations } from './privacy/consent/schema.js';
 import { eraseSubject, type ErasureReport } from './privacy/erasure.js';
 import { BudgetLedger } from './privacy/budget/budget-ledger.js';
+import type { TrainOptions, TrainResult } from './privacy/train.js';
 import { budgetMigrations } from './privacy/budget/schema.js';
 import { LineageStore } from './privacy/lineage/lineage-store.js';
 import { lineageMigrations } from './privacy/lineage/schema.js';
@@ -228,6 +229,15 @@ export class SecurityManager {
   consentManager(): Promise<ConsentManager> {
     this.#consent ??= migrate(this.store, 'consent', consentMigrations).then(() => new ConsentManager({ store: this.store, audit: this.audit }));
     return this.#consent;
+  }
+
+  /**
+   * The seed's `train` with this deployment's ledger, lineage and audit log: the privacy unit's
+   * budget is kept in the store across runs and processes, the model's lineage recorded.
+   */
+  async train(options: TrainOptions): Promise<TrainResult> {
+    const { train } = await import('./privacy/train.js');
+    return train(options, { ledger: await this.privacyBudgets(), lineage: await this.lineage(), audit: this.audit });
   }
 
   /** Differential-privacy budgets per privacy unit: spends composed by the accountant, enforced before a step runs. */

@@ -5,6 +5,7 @@ import { durationField, parseOptions } from '../core/options.js';
 import { EncryptionService, type EncryptionServiceOptions } from '../crypto/encryption-service.js';
 import type { Keyring } from '../crypto/keyring/keyring.js';
 import type { ConsentManager } from './consent/consent-manager.js';
+import { DifferentialPrivacy, type DifferentialPrivacyOptions } from './differential-privacy.js';
 import type { LineageStore } from './lineage/lineage-store.js';
 import { piiRedactionKeys } from './pii/pii-keys.js';
 import type { PreparedDataset } from './prepare-dataset.js';
@@ -12,14 +13,9 @@ import type { PreparedDataset } from './prepare-dataset.js';
 /**
  * The seed's `DataProtectionManager`: where data keys come from (`encryptionKeySource`), how
  * often they rotate (`keyRotationSchedule`), cryptographic erasure (`secureDeletion`), and the
- * data path's front (`prepareDataset`: consent, `automaticPiiRedaction`, `dataLineageTracking`).
- * Differential privacy options are refused until that part exists.
+ * data path's front (`prepareDataset`: consent, `automaticPiiRedaction`, `dataLineageTracking`),
+ * and the training privacy engine (`differentialPrivacy`, `privacyBudget`, `noiseMultiplier`).
  */
-const NOT_YET: Record<string, string> = {
-  differentialPrivacy: 'differential privacy is not built yet',
-  privacyBudget: 'differential privacy is not built yet',
-  noiseMultiplier: 'differential privacy is not built yet',
-};
 
 const optionsSchema = z
   .object({
@@ -40,10 +36,22 @@ const optionsSchema = z
     automaticPiiRedaction: z.boolean().default(false),
     /** prepareDataset records each step as a lineage edge and the subjects its output holds. */
     dataLineageTracking: z.boolean().default(false),
+    /** Training through this manager is differentially private (differentialPrivacy() gives the engine). */
+    differentialPrivacy: z.boolean().default(false),
+    /** The epsilon budget of the engine differentialPrivacy() gives. */
+    privacyBudget: z.number().positive().finite().optional(),
+    /** Its noise multiplier; default calibrated to privacyBudget for the epochs trained. */
+    noiseMultiplier: z.number().positive().finite().optional(),
   })
-  .strict();
+  .strict()
+  .superRefine((o, ctx) => {
+    for (const option of ['privacyBudget', 'noiseMultiplier'] as const) {
+      if (o[option] !== undefined && !o.differentialPrivacy) ctx.addIssue({ code: 'custom', path: [option], message: `${option} is a differential-privacy setting: set differentialPrivacy: true as well` });
+    }
+    if (o.differentialPrivacy && o.privacyBudget === undefined) ctx.addIssue({ code: 'custom', path: ['privacyBudget'], message: 'differentialPrivacy needs a privacyBudget (the epsilon training may spend)' });
+  });
 
-export type DataProtectionManagerOptions = z.input<typeof optionsSchema> & Partial<Record<keyof typeof NOT_YET, unknown>>;
+export type DataProtectionManagerOptions = z.input<typeof optionsSchema>;
 
 export interface DataProtectionDeps {
   keyring: Keyring;
@@ -62,14 +70,7 @@ export class DataProtectionManager {
     options: DataProtectionManagerOptions,
     private readonly deps: DataProtectionDeps,
   ) {
-    const built: Record<string, unknown> = {};
-    for (const [name, value] of Object.entries(options)) {
-      if (value === undefined) continue;
-      const reason = NOT_YET[name];
-      if (reason) throw new LangtrainError('ERR_OPTION_NOT_SUPPORTED_YET', `DataProtectionManager option ${name} is not supported yet: ${reason}`, { option: name });
-      built[name] = value;
-    }
-    const parsed = parseOptions(optionsSchema, built, 'DataProtectionManager');
+    const parsed = parseOptions(optionsSchema, options, 'DataProtectionManager');
     const source = parsed.encryptionKeySource;
     if (source !== undefined && source !== deps.keyManagement) {
       throw new LangtrainError(
@@ -93,6 +94,15 @@ export class DataProtectionManager {
       await this.deps.keyring.setRotationInterval(name, this.options.keyRotationSchedule);
     }
     return service;
+  }
+
+  /**
+   * The privacy engine for `train`: epsilon from `privacyBudget`, sigma from `noiseMultiplier`
+   * (or calibrated), the rest (delta, samplingRate, clippingNorm, accountant, unit) from `options`.
+   */
+  differentialPrivacy(options: Omit<DifferentialPrivacyOptions, 'epsilon' | 'noiseMultiplier'> = {}): DifferentialPrivacy {
+    if (!this.options.differentialPrivacy) throw new LangtrainError('ERR_CONFIG_INVALID', 'this DataProtectionManager was built without differentialPrivacy: true (and a privacyBudget)');
+    return new DifferentialPrivacy({ ...options, epsilon: this.options.privacyBudget!, ...(this.options.noiseMultiplier !== undefined ? { noiseMultiplier: this.options.noiseMultiplier } : {}) });
   }
 
   /**

@@ -27,13 +27,18 @@ describe('DataProtectionManager (seed key options)', () => {
     await expect(service.decryptRecord(sealed, place)).rejects.toMatchObject({ code: 'ERR_CRYPTO_KEY_DESTROYED' });
   });
 
-  it('refuses a key source other than the deployment KEK, and the privacy options not built yet', async () => {
+  it('refuses a key source other than the deployment KEK, and differential-privacy settings that do not hang together', async () => {
     const { security, dir } = await open();
     expect(() => security.dataProtectionManager({ encryptionKeySource: 'customer_managed' })).toThrow(/crypto\.keyManagement: customer_managed and crypto\.kek/);
     expect(() => security.dataProtectionManager({ keyRotationSchedule: 'quarterly' })).toThrow(/keyRotationSchedule/);
-    for (const option of ['differentialPrivacy', 'privacyBudget', 'noiseMultiplier']) {
-      expect(() => security.dataProtectionManager({ [option]: true })).toThrow(new RegExp(`${option} is not supported yet`));
-    }
+    expect(() => security.dataProtectionManager({ privacyBudget: 1 })).toThrow(/privacyBudget is a differential-privacy setting: set differentialPrivacy: true/);
+    expect(() => security.dataProtectionManager({ differentialPrivacy: true })).toThrow(/differentialPrivacy needs a privacyBudget/);
+    expect(() => security.dataProtectionManager({ differentialPrivacy: true, privacyBudget: 1, noiseMultiplier: -1 })).toThrow(/noiseMultiplier/);
+    expect(() => security.dataProtectionManager({}).differentialPrivacy()).toThrow(/without differentialPrivacy: true/);
+    // The seed's DataProtectionManager(differential_privacy=True, privacy_budget=1.0, noise_multiplier=1.1).
+    const engine = security.dataProtectionManager({ differentialPrivacy: true, privacyBudget: 1.0, noiseMultiplier: 1.1 }).differentialPrivacy({ samplingRate: 0.02 });
+    expect(engine.settings).toMatchObject({ epsilon: 1, noiseMultiplier: 1.1, samplingRate: 0.02, noiseMechanism: 'gaussian' });
+    expect(engine.noiseMultiplierFor(5)).toBe(1.1);
     // A customer-managed KEK by URI (a key the customer holds in a file they control).
     const { security: customer } = await open({ keyManagement: 'customer_managed', kek: `file:${join(dir, 'customer.key')}` });
     const manager = customer.dataProtectionManager({ encryptionKeySource: 'customer_managed', keyRotationSchedule: '30d' });
