@@ -9,6 +9,7 @@ import { consentCommand } from './commands/consent.js';
 import { lineageCommand } from './commands/lineage.js';
 import { eraseCommand } from './commands/erase.js';
 import { dpCommand } from './commands/dp.js';
+import { trainCommand } from './commands/train.js';
 import { keysCommand } from './commands/keys.js';
 import { secretsCommand } from './commands/secrets.js';
 import { serveCommand } from './commands/serve.js';
@@ -44,6 +45,7 @@ async function main(argv: string[]): Promise<number> {
   program.addCommand(lineageCommand(run));
   program.addCommand(eraseCommand(run));
   program.addCommand(dpCommand(run));
+  program.addCommand(trainCommand(run));
   for (const command of encryptCommands(run)) program.addCommand(command);
   for (const command of program.commands) {
     command.exitOverride();

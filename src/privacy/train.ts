@@ -95,7 +95,8 @@ export interface TrainResult {
  * text classifier over hashed n-grams, with DP-SGD when a privacy engine is given. The budget is
  * enforced, not only reported: steps are reserved before they run (per epoch, from the ledger
  * when there is one), and training stops at the step the budget cannot pay for, saying so.
- * Reserved steps count as spent even if the run dies before using them: the safe side.
+ * Reserved steps count as spent even if the run dies before using them: the safe side. When not
+ * one step fits, nothing is trained and ERR_PRIVACY_BUDGET_EXHAUSTED is thrown.
  */
 export async function train(options: TrainOptions, deps: TrainDeps = {}): Promise<TrainResult> {
   const settings = parseOptions(optionsSchema, options, 'train');
@@ -157,9 +158,10 @@ export async function train(options: TrainOptions, deps: TrainDeps = {}): Promis
   });
   const report: TrainReport = { stopReason: trained.stopReason, stepsRun: trained.stepsRun, plannedSteps: trained.plannedSteps, examples: examples.length, epochs: trained.epochs };
   if (trained.stopReason === 'budget') {
-    const cause = trained.stopCause instanceof Error ? trained.stopCause.message : String(trained.stopCause);
-    report.message = `stopped after ${trained.stepsRun} of ${trained.plannedSteps} steps: the privacy budget of ${unit} is spent (${cause})`;
+    // A refusal is the ledger's answer; anything else (the store failing) is a fault, and no model is written.
     if (!(trained.stopCause instanceof LangtrainError && trained.stopCause.code === 'ERR_PRIVACY_BUDGET_EXHAUSTED')) throw trained.stopCause;
+    if (trained.stepsRun === 0) throw trained.stopCause;
+    report.message = `stopped after ${trained.stepsRun} of ${trained.plannedSteps} steps: the privacy budget of ${unit} is spent (${trained.stopCause.message})`;
   }
   if (test) report.testAccuracy = trained.classifier.evaluate(test).accuracy;
   if (settings.comparePlain && test) {

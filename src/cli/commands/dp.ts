@@ -89,7 +89,8 @@ function describeBudget(b: Omit<PrivacyBudget, 'spends'>): string {
   return `${b.unit}: spent epsilon ${b.spentEpsilon.toFixed(4)} of ${b.epsilon} (delta ${b.delta}, ${b.accountant}); ${b.remainingEpsilon.toFixed(4)} left`;
 }
 
-function number(value: string, option: string): number {
+/** A CLI number option, refused naming the option when it is not one. */
+export function number(value: string, option: string): number {
   const n = Number(value);
   if (value.trim() === '' || !Number.isFinite(n)) throw invalidInput(`${option} must be a number, got ${value}`);
   return n;

@@ -110,10 +110,10 @@ describe('train', () => {
       // A third, after a restart of the store, gets nothing and runs nothing.
       await store.close();
       store = await openStore(`sqlite:${join(dir.path, 'store.db')}`);
-      const third = await train({ dataset: TRAIN, privacyEngine: dp, epochs: 1 }, deps());
-      expect(third.report).toMatchObject({ stopReason: 'budget', stepsRun: 0 });
+      await expect(train({ dataset: TRAIN, privacyEngine: dp, epochs: 1, output: join(dir.path, 'none.json') }, deps())).rejects.toMatchObject({ code: 'ERR_PRIVACY_BUDGET_EXHAUSTED' });
+      expect(existsSync(join(dir.path, 'none.json'))).toBe(false);
       expect(audit.of('privacy.budget_refused').length).toBeGreaterThanOrEqual(2);
-      expect(audit.of('model.trained')).toHaveLength(3);
+      expect(audit.of('model.trained')).toHaveLength(2);
       expect(existsSync(`${output}.privacy.json`)).toBe(true);
     });
   });
