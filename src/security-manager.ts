@@ -1,5 +1,10 @@
-import { hkdfSync } from 'node:crypto';
 import { AuditLogger } from './audit/audit-logger.js';
+import type { AccessControl } from './access/store/access-control.js';
+import type { AuthenticationManager, AuthenticationManagerOptions } from './identity/authentication-manager.js';
+import type { BudgetLedger } from './privacy/budget/budget-ledger.js';
+import type { ConsentManager } from './privacy/consent/consent-manager.js';
+import type { ErasureReport } from './privacy/erasure.js';
+import type { LineageStore } from './privacy/lineage/lineage-store.js';
 import { Keyring } from './crypto/keyring/keyring.js';
 import { keyringMigrations } from './crypto/keyring/schema.js';
 import type { KeyEncryptionKey } from './crypto/kms/key-encryption-key.js';
@@ -7,38 +12,10 @@ import { openKek } from './crypto/kms/open-kek.js';
 import { once, type Once } from './core/once.js';
 import { EncryptionService } from './crypto/encryption-service.js';
 import { DataProtectionManager, type DataProtectionManagerOptions } from './privacy/data-protection-manager.js';
-import { ConsentManager } from './privacy/consent/consent-manager.js';
-import { consentMigrations } from './privacy/consent/schema.js';
-import { eraseSubject, type ErasureReport } from './privacy/erasure.js';
-import { BudgetLedger } from './privacy/budget/budget-ledger.js';
 import type { TrainOptions, TrainResult } from './privacy/train.js';
-import { budgetMigrations } from './privacy/budget/schema.js';
-import { LineageStore } from './privacy/lineage/lineage-store.js';
-import { lineageMigrations } from './privacy/lineage/schema.js';
 import type { PIIDetector, PIIDetectorOptions } from './privacy/pii/pii-detector.js';
 import { piiRedactionKeys } from './privacy/pii/pii-keys.js';
 import { SecretsManager, type SecretsManagerOptions } from './secrets/index.js';
-import { ApiKeyStore } from './identity/api-keys/api-key-store.js';
-import { apiKeyMigrations } from './identity/api-keys/api-key-schema.js';
-import { AuthenticationManager, type AuthenticationManagerOptions } from './identity/authentication-manager.js';
-import { MemoryRateLimiter } from './identity/rate-limit/memory-rate-limiter.js';
-import { RedisRateLimiter } from './identity/rate-limit/redis-rate-limiter.js';
-import { AccessControl } from './access/store/access-control.js';
-import { accessMigrations } from './access/store/schema.js';
-import { LoginChallenges } from './identity/login/login-challenges.js';
-import { SmsCodes, smsCodeMigrations } from './identity/mfa/sms/sms-codes.js';
-import { TwilioCompatibleSender } from './identity/mfa/sms/sms-sender.js';
-import { readCredential, type CredentialReference } from './secrets/providers/credential-reference.js';
-import { WebAuthnCredentials, webauthnMigrations } from './identity/mfa/webauthn/index.js';
-import { samlMigrations } from './identity/sso/saml/index.js';
-import { ssoMigrations } from './identity/sso/schema.js';
-import { SsoAccounts } from './identity/sso/sso-accounts.js';
-import { SsoProviders } from './identity/sso/sso-providers.js';
-import { loginMigrations } from './identity/login/schema.js';
-import { sessionMigrations } from './identity/sessions/schema.js';
-import { SessionStore } from './identity/sessions/session-store.js';
-import { UserDirectory } from './identity/users/user-directory.js';
-import { userMigrations } from './identity/users/user-schema.js';
 import { loadConfig, type Config, type ConfigInput, type SmsGatewayConfig } from './core/config.js';
 import { LangtrainError } from './core/errors.js';
 import { SetupCodes, setupCodeMigrations } from './identity/setup-codes.js';
@@ -90,7 +67,6 @@ const NOT_YET: Record<string, string> = {
 const KEY_ROTATION_SWEEP_MS = 3_600_000;
 
 /** Keyring key from which identity's fixed secrets (API key pepper, TOTP sealing key) are derived. */
-const IDENTITY_KEY = 'identity';
 
 const SUPPORTED = ['auditLevel', 'encryptionLevel', 'keyRotationInterval', 'keyManagement', 'configFile', 'config', 'env'];
 
@@ -176,43 +152,20 @@ export class SecurityManager {
   }
 
   async #buildAuthentication(input: AuthenticationManagerOptions & ServerAuthOptions): Promise<AuthenticationManager> {
-    const { publicUrl, sms, onSessionLimit, ...options } = input;
-    await migrate(this.store, 'users', userMigrations);
-    await migrate(this.store, 'sessions', sessionMigrations);
-    await migrate(this.store, 'api_keys', apiKeyMigrations);
-    await migrate(this.store, 'login', loginMigrations);
-    await migrate(this.store, 'webauthn', webauthnMigrations);
-    await migrate(this.store, 'sso', ssoMigrations);
-    await migrate(this.store, 'saml', samlMigrations);
-    await migrate(this.store, 'sms_codes', smsCodeMigrations);
-    await this.keyring.ensureKey(IDENTITY_KEY, { rotationIntervalMs: null });
-    const root = (await this.keyring.primaryKey(IDENTITY_KEY)).encryptionKey;
-    const derive = (purpose: string) => Buffer.from(hkdfSync('sha256', root, Buffer.alloc(0), `langtrain/identity/${purpose}/v1`, 32));
-    const deps = { store: this.store, audit: this.audit };
-    const rateLimiter = this.redis ? new RedisRateLimiter(this.redis) : new MemoryRateLimiter();
-    const users = new UserDirectory({}, { ...deps, secretKey: derive('totp-seal') });
-    const biometric = (options.mfaMethods ?? []).includes('biometric');
-    const smsCodes = sms ? new SmsCodes({}, { ...deps, rateLimiter, sender: smsSender(sms) }) : undefined;
-    const ssoProviders = options.ssoProviders ?? {};
-    return new AuthenticationManager(options, {
-      ...deps,
-      users,
-      ...(smsCodes ? { smsCodes, smsPhone: async (id: string) => (await users.get(id))?.phone ?? null } : {}),
-      ...(biometric ? { webauthn: new WebAuthnCredentials(webauthnOptions(publicUrl), deps) } : {}),
-      ...(Object.keys(ssoProviders).length > 0
-        ? { sso: { providers: new SsoProviders(ssoProviders, { store: this.store, publicUrl: publicUrl ?? null }), accounts: new SsoAccounts({ ...deps, users }) } }
-        : {}),
-      sessions: new SessionStore({ ...AuthenticationManager.sessionOptions(options), ...(onSessionLimit ? { onLimit: onSessionLimit } : {}) }, { ...deps, csrfKey: derive('csrf'), ...(this.redis ? { redis: this.redis } : {}) }),
-      apiKeys: new ApiKeyStore({ pepper: derive('api-key-pepper') }, { ...deps, rateLimiter }),
-      challenges: new LoginChallenges(deps),
-    });
+    // Loaded on first use: the identity stack (WebAuthn, SAML, OIDC) is most of a CLI start's module loading.
+    const { buildAuthentication } = await import('./identity/build-authentication.js');
+    return buildAuthentication(input, { store: this.store, audit: this.audit, keyring: this.keyring, ...(this.redis ? { redis: this.redis } : {}) });
   }
 
   #accessControl: Promise<AccessControl> | undefined;
 
   /** The deployment's roles, bindings and policies (in the store), compiled and kept current across instances. */
   accessControl(): Promise<AccessControl> {
-    this.#accessControl ??= migrate(this.store, 'access', accessMigrations).then(() => AccessControl.open({ store: this.store, audit: this.audit }));
+    this.#accessControl ??= (async () => {
+      const [{ AccessControl }, { accessMigrations }] = await Promise.all([import('./access/store/access-control.js'), import('./access/store/schema.js')]);
+      await migrate(this.store, 'access', accessMigrations);
+      return AccessControl.open({ store: this.store, audit: this.audit });
+    })();
     return this.#accessControl;
   }
 
@@ -227,7 +180,11 @@ export class SecurityManager {
 
   /** The seed's `ConsentManager` over this deployment's store and audit log. */
   consentManager(): Promise<ConsentManager> {
-    this.#consent ??= migrate(this.store, 'consent', consentMigrations).then(() => new ConsentManager({ store: this.store, audit: this.audit }));
+    this.#consent ??= (async () => {
+      const [{ ConsentManager }, { consentMigrations }] = await Promise.all([import('./privacy/consent/consent-manager.js'), import('./privacy/consent/schema.js')]);
+      await migrate(this.store, 'consent', consentMigrations);
+      return new ConsentManager({ store: this.store, audit: this.audit });
+    })();
     return this.#consent;
   }
 
@@ -242,13 +199,21 @@ export class SecurityManager {
 
   /** Differential-privacy budgets per privacy unit: spends composed by the accountant, enforced before a step runs. */
   privacyBudgets(): Promise<BudgetLedger> {
-    this.#budgets ??= migrate(this.store, 'privacy_budget', budgetMigrations).then(() => new BudgetLedger({ store: this.store, audit: this.audit }));
+    this.#budgets ??= (async () => {
+      const [{ BudgetLedger }, { budgetMigrations }] = await Promise.all([import('./privacy/budget/budget-ledger.js'), import('./privacy/budget/schema.js')]);
+      await migrate(this.store, 'privacy_budget', budgetMigrations);
+      return new BudgetLedger({ store: this.store, audit: this.audit });
+    })();
     return this.#budgets;
   }
 
   /** Data lineage: which artifact was made from which, by what, and which subjects each holds. */
   lineage(): Promise<LineageStore> {
-    this.#lineage ??= migrate(this.store, 'lineage', lineageMigrations).then(() => new LineageStore({ store: this.store, audit: this.audit }));
+    this.#lineage ??= (async () => {
+      const [{ LineageStore }, { lineageMigrations }] = await Promise.all([import('./privacy/lineage/lineage-store.js'), import('./privacy/lineage/schema.js')]);
+      await migrate(this.store, 'lineage', lineageMigrations);
+      return new LineageStore({ store: this.store, audit: this.audit });
+    })();
     return this.#lineage;
   }
 
@@ -259,6 +224,7 @@ export class SecurityManager {
    */
   async eraseSubject(userId: string, options: { actor: string; encryptionKey?: string }): Promise<ErasureReport> {
     const encryption = new EncryptionService({ key: options.encryptionKey ?? 'datasets', encryptionScope: 'record', secureDeletion: true, subjectField: 'subject' }, this.keyring, this.audit);
+    const { eraseSubject } = await import('./privacy/erasure.js');
     return eraseSubject(userId, { consent: await this.consentManager(), lineage: await this.lineage(), encryption, audit: this.audit, actor: options.actor });
   }
 
@@ -325,16 +291,3 @@ export interface ServerAuthOptions {
   onSessionLimit?: 'end_oldest' | 'refuse_new';
 }
 
-/** Twilio's Messages API (or a copy); the auth token is read from its reference now, never kept in configuration. */
-function smsSender(sms: SmsGatewayConfig): TwilioCompatibleSender {
-  return new TwilioCompatibleSender({ baseUrl: sms.baseUrl, accountSid: sms.accountSid, authToken: readCredential(sms.authToken as CredentialReference, 'auth.sms.authToken'), from: sms.from });
-}
-
-/** The WebAuthn relying party is the server's public origin: its host is the RP ID. */
-function webauthnOptions(publicUrl: string | undefined): { rpId: string; rpName: string; origins: string[] } {
-  if (publicUrl === undefined) {
-    throw new LangtrainError('ERR_CONFIG_INVALID', 'mfaMethods "biometric" (WebAuthn) needs auth.publicUrl: the origin browsers use, e.g. https://langtrain.example.com', { option: 'auth.publicUrl' });
-  }
-  const url = new URL(publicUrl);
-  return { rpId: url.hostname, rpName: 'LangTrain Security', origins: [url.origin] };
-}

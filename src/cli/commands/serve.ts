@@ -1,6 +1,5 @@
 import { Command, Option } from 'commander';
 import { invalidInput } from '../../core/errors.js';
-import { prepareAdminSetup, startServer } from '../../server/start.js';
 import { openSecurity, withCommonOptions, type Run } from '../context.js';
 
 /** `langtrain serve`: the server (the main job) on the configured store. */
@@ -19,6 +18,8 @@ export function serveCommand(run: Run): Command {
         const security = await openSecurity(o, {
           config: { server: { ...(o.host ? { host: o.host } : {}), ...(port !== undefined ? { port } : {}), ...(o.tlsCert || o.tlsKey ? { tlsCert: o.tlsCert, tlsKey: o.tlsKey } : {}) } },
         });
+        // Loaded here: every other command would otherwise load the whole server at start.
+        const { prepareAdminSetup, startServer } = await import('../../server/start.js');
         const setup = await prepareAdminSetup(security, { fresh: Boolean(o.newSetupCode) });
         const server = await startServer(security);
         const lines = [`LangTrain Security is listening on ${server.url}`, `store: ${security.store.displayUrl}`];
