@@ -63,6 +63,14 @@ export interface ClassifierModel {
   readonly parameters: Float64Array;
   /** Writes the gradient of `loss(example)` with respect to `parameters` into `into`; returns the loss. */
   exampleGradient(example: EncodedExample, into: ExampleGradient): number;
+  /**
+   * Writes into `into.indices[0 … into.length)` every parameter the model reads for
+   * `features` (its scores, loss and gradient; `into.values` is left as it was): no other
+   * parameter changes anything about such an example, and its gradient is zero elsewhere.
+   * Lazy DP noise relies on it: these coordinates alone must carry their noise before the
+   * example's gradient is taken.
+   */
+  parametersRead(features: SparseVector, into: ExampleGradient): void;
   /** Class probabilities, one per class. */
   probabilities(features: SparseVector): Float64Array;
   /** The most probable class index. */
@@ -78,4 +86,17 @@ export function perExampleGradients(model: ClassifierModel, batch: readonly Enco
     model.exampleGradient(example, buffer);
     return buffer.toDense(model.parameters.length);
   });
+}
+
+/** Every parameter some example of `examples` reads (`parametersRead`), ascending. */
+export function parametersReadBy(model: ClassifierModel, examples: readonly EncodedExample[]): Int32Array {
+  const read = new Uint8Array(model.parameters.length);
+  const buffer = new ExampleGradient();
+  for (const example of examples) {
+    model.parametersRead(example.features, buffer);
+    for (let k = 0; k < buffer.length; k++) read[buffer.indices[k]!] = 1;
+  }
+  const union: number[] = [];
+  for (let j = 0; j < read.length; j++) if (read[j]) union.push(j);
+  return Int32Array.from(union);
 }

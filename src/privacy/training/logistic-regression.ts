@@ -39,6 +39,14 @@ export class LogisticRegression implements ClassifierModel {
     return crossEntropy(z, example.label);
   }
 
+  parametersRead(features: SparseVector, into: ExampleGradient): void {
+    const { indices } = features;
+    into.reserve(indices.length + 1);
+    into.indices.set(indices);
+    into.indices[indices.length] = this.featureCount;
+    into.length = indices.length + 1;
+  }
+
   probabilities(features: SparseVector): Float64Array {
     const p = sigmoid(this.score(features));
     return Float64Array.of(1 - p, p);

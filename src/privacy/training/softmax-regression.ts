@@ -65,6 +65,19 @@ export class SoftmaxRegression implements ClassifierModel {
     return normaliser - this.logits[example.label]!;
   }
 
+  parametersRead(features: SparseVector, into: ExampleGradient): void {
+    const { indices } = features;
+    const row = this.featureCount + 1;
+    into.reserve(this.classCount * (indices.length + 1));
+    let n = 0;
+    for (let c = 0; c < this.classCount; c++) {
+      const offset = c * row;
+      for (let k = 0; k < indices.length; k++) into.indices[n++] = offset + indices[k]!;
+      into.indices[n++] = offset + this.featureCount;
+    }
+    into.length = n;
+  }
+
   probabilities(features: SparseVector): Float64Array {
     this.softmax(features);
     return this.scores.slice();

@@ -64,6 +64,30 @@ describe.each([
     }
   });
 
+  it('parametersRead names every parameter an example reads and no other (lazy noise catches up exactly these)', () => {
+    const buffer = new ExampleGradient();
+    for (const example of batch) {
+      model.parametersRead(example.features, buffer);
+      const read = new Set(buffer.indices.subarray(0, buffer.length));
+      expect(read.size).toBe(buffer.length);
+      // The gradient's support lies inside the read set.
+      model.exampleGradient(example, buffer);
+      for (const j of buffer.indices.subarray(0, buffer.length)) expect(read.has(j)).toBe(true);
+      // Scrambling every parameter outside the read set changes nothing the model says about the example.
+      const before = { loss: model.loss(example), p: model.probabilities(example.features) };
+      const kept = model.parameters.slice();
+      const scramble = randomParameters(kept.length);
+      for (let j = 0; j < kept.length; j++) if (!read.has(j)) model.parameters[j] = scramble[j]! * 100;
+      expect(model.loss(example)).toBe(before.loss);
+      expect(model.probabilities(example.features)).toEqual(before.p);
+      // And each parameter in it does matter to the loss (a bias always; a feature's weight unless its value is 0).
+      const numeric = numericGradient(model, example);
+      const moved = [...read].filter((j) => numeric[j] !== 0).length;
+      expect(moved).toBe(read.size);
+      model.parameters.set(kept);
+    }
+  });
+
   it('gives probabilities that sum to 1, a loss of −log p(label), and predicts the most probable class', () => {
     for (const example of batch) {
       const p = model.probabilities(example.features);

@@ -66,6 +66,9 @@ class RecordedNoise {
     this.stds.push(std);
     for (let i = 0; i < target.length; i++) target[i]! += std * (i % 2 === 0 ? 1 : -1);
   }
+  sample(): number {
+    throw new Error('dense noise draws through addTo, one pass over every coordinate');
+  }
 }
 
 describe('GradientStep', () => {
