@@ -74,29 +74,12 @@ export function prvEpsilon(entries: readonly SampledGaussianSteps[], delta: numb
  * accountant.record({ noiseMultiplier: 1.1, samplingRate: 256 / 60_000, steps: 1000 });
  * accountant.getEpsilon(1e-5).epsilon;
  */
-export class PrvAccountant {
-  readonly #history = new CompositionHistory();
-
-  /** Records `steps` (default 1) runs of the mechanism with noise multiplier σ and sampling rate q. */
-  record(steps: { noiseMultiplier: number; samplingRate: number; steps?: number }): this {
-    this.#history.record(steps);
-    return this;
-  }
-
-  /** Records one step (one batch). */
-  step(step: { noiseMultiplier: number; samplingRate: number }): this {
-    return this.record({ noiseMultiplier: step.noiseMultiplier, samplingRate: step.samplingRate });
-  }
-
-  /** The recorded steps, merged as Opacus merges its history. */
-  get history() {
-    return this.#history.entries;
-  }
+export class PrvAccountant extends CompositionHistory {
 
   /** ε spent so far for this δ: `epsilon` is the upper bound; `estimate` and `lower` come with it. */
   getEpsilon(delta: number, precision: PrvPrecision = {}): PrvEpsilon {
     parseAtDoor(deltaField, delta, 'getEpsilon');
     const parsed = parseAtDoor(precisionSchema, precision, 'getEpsilon');
-    return prvEpsilon(this.#history.entries, delta, { epsError: parsed.epsError ?? 0.01, deltaError: parsed.deltaError ?? delta / 1000 });
+    return prvEpsilon(this.history, delta, { epsError: parsed.epsError ?? 0.01, deltaError: parsed.deltaError ?? delta / 1000 });
   }
 }

@@ -27,37 +27,21 @@ const optionsSchema = z.strictObject({
  * accountant.record({ noiseMultiplier: 1.1, samplingRate: 256 / 60_000, steps: 1000 });
  * accountant.getEpsilon(1e-5); // { epsilon, order }
  */
-export class RdpAccountant {
+export class RdpAccountant extends CompositionHistory {
   readonly orders: readonly number[];
   readonly conversion: RdpConversion;
-  readonly #history = new CompositionHistory();
-
   constructor(options: RdpAccountantOptions = {}) {
+    super();
     const parsed = parseAtDoor(optionsSchema, options, 'RdpAccountant');
     this.orders = Object.freeze([...(parsed.orders ?? DEFAULT_ORDERS)]);
     this.conversion = parsed.conversion;
   }
 
-  /** Records `steps` (default 1) runs of the mechanism with noise multiplier σ and sampling rate q. */
-  record(steps: { noiseMultiplier: number; samplingRate: number; steps?: number }): this {
-    this.#history.record(steps);
-    return this;
-  }
-
-  /** Records one step (one batch). */
-  step(step: { noiseMultiplier: number; samplingRate: number }): this {
-    return this.record({ noiseMultiplier: step.noiseMultiplier, samplingRate: step.samplingRate });
-  }
-
-  /** The recorded steps, merged as Opacus merges its history. */
-  get history() {
-    return this.#history.entries;
-  }
 
   /** Total RDP at each of {@link orders} over everything recorded. */
   getRdp(): number[] {
     const total = this.orders.map(() => 0);
-    for (const { samplingRate, noiseMultiplier, steps } of this.#history.entries) {
+    for (const { samplingRate, noiseMultiplier, steps } of this.history) {
       computeRdp(samplingRate, noiseMultiplier, steps, this.orders).forEach((rdp, index) => {
         total[index]! += rdp;
       });
