@@ -24,9 +24,9 @@ export function piiCommand(run: Run): Command {
       .option('--quiet', 'no progress')
       .action((o) =>
         run(async () => {
-          const { EntityScanner } = await import('../../privacy/pii/entity-scanner.js'); // loaded here: see pii-options.ts
+          const { scannerFor } = await import('../../privacy/pii/entity-scanner.js'); // loaded here: see pii-options.ts
           const { scanJsonLines } = await import('../../privacy/pii/dataset-scan.js');
-          const scanner = new EntityScanner(scanSettings(o));
+          const scanner = scannerFor(scanSettings(o));
           const progress = startProgress('scanning records', undefined, o.quiet || o.json);
           let result = { records: 0, spans: 0 };
           await writeAtomically(o.output, async (out) => {

@@ -5,7 +5,7 @@ import { invalidInput, LangtrainError } from '../../core/errors.js';
 import { parseOptions } from '../../core/options.js';
 import type { DatasetFormat } from '../../crypto/dataset-encryption.js';
 import { redactDataset, redactRecords, type RedactDatasetReport, type RedactedRecords } from './dataset-redaction.js';
-import { EntityScanner } from './entity-scanner.js';
+import { scannerFor, type EntityScanner } from './entity-scanner.js';
 import { DEFAULT_CONFIDENCE_THRESHOLD, REDACTION_METHODS } from './pii-options.js';
 import { ENTITY_TYPES, type EntityType, type Finding } from './entity-types.js';
 import { buildRecordRedactor, type RedactionSpec, type RedactorSpec } from './redactor.js';
@@ -70,7 +70,7 @@ export class PIIDetector {
 
   constructor(options: PIIDetectorOptions = {}, deps: PIIDetectorDeps = {}) {
     this.settings = Object.freeze(parseOptions(optionsSchema, options, 'PIIDetector'));
-    this.#scanner = new EntityScanner(this.#scanSettings());
+    this.#scanner = scannerFor(this.#scanSettings());
     this.#deps = deps;
   }
 

@@ -1,6 +1,6 @@
 import { invalidInput } from '../../core/errors.js';
 import { DIGITS, FpeCipher } from '../../crypto/fpe-ff1.js';
-import { EntityScanner, type ScanSettings } from './entity-scanner.js';
+import { scannerFor, type ScanSettings } from './entity-scanner.js';
 import type { RecordRedactor } from './record-redaction.js';
 import { FPE_ENTITY_TYPES, redactText, type RedactionOperator } from './redaction/operators.js';
 
@@ -21,7 +21,7 @@ export interface RedactorSpec {
 }
 
 export function buildRecordRedactor(spec: RedactorSpec): RecordRedactor {
-  const scanner = new EntityScanner(scanSettingsFor(spec));
+  const scanner = scannerFor(scanSettingsFor(spec));
   const operator = operatorOf(spec.redaction);
   return {
     detect: (text) => scanner.scan(text),

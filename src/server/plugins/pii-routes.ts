@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { invalidInput } from '../../core/errors.js';
-import { EntityScanner, type ScanSettings } from '../../privacy/pii/entity-scanner.js';
+import { scannerFor, type ScanSettings } from '../../privacy/pii/entity-scanner.js';
 import { DEFAULT_CONFIDENCE_THRESHOLD } from '../../privacy/pii/pii-options.js';
 import type { EntityType } from '../../privacy/pii/entity-types.js';
 import { piiRedactionKeys } from '../../privacy/pii/pii-keys.js';
@@ -29,7 +29,7 @@ export const piiRoutes: FastifyPluginAsyncZod<{ security: SecurityManager }> = a
     '/detect',
     { onRequest: requirePermission(manager, 'pii.detect'), schema: { tags, security, summary: 'Find personal data in one text or a list', body: detectBody, response: { 200: detectReply } } },
     async (request) => {
-      const scanner = new EntityScanner(scanOf(request.body));
+      const scanner = scannerFor(scanOf(request.body));
       return { results: list(request.body.text).map((text) => ({ spans: scanner.scan(text) })) };
     },
   );
