@@ -56,10 +56,14 @@ export class DifferentialPrivacy {
     return epsilonFor({ noiseMultiplier, samplingRate, steps, delta, accountant }).epsilon;
   }
 
-  /** σ for `epochs`: the configured one, else the smallest whose epsilon stays within the budget. */
-  noiseMultiplierFor(epochs: number): number {
+  /**
+   * σ for a run of `steps` steps: the configured one, else the smallest whose epsilon stays within
+   * the budget. Steps, not epochs: epochs / q in floating point can fall one step short of the
+   * run (90 / 0.04 is 2249.99…), and the run's last step would then not fit.
+   */
+  noiseMultiplierFor(steps: number): number {
     if (this.settings.noiseMultiplier !== undefined) return this.settings.noiseMultiplier;
     const { epsilon, delta, samplingRate, accountant } = this.settings;
-    return getNoiseMultiplier({ targetEpsilon: epsilon, delta, samplingRate, epochs, accountant: accountant as AccountantName }).noiseMultiplier;
+    return getNoiseMultiplier({ targetEpsilon: epsilon, delta, samplingRate, steps, accountant: accountant as AccountantName }).noiseMultiplier;
   }
 }

@@ -114,7 +114,7 @@ export async function train(options: TrainOptions, deps: TrainDeps = {}): Promis
     }
     // delta >= 1/N would allow releasing one whole example outright and still "meet" the guarantee.
     if (engine.delta >= 1 / examples.length) throw invalidInput(`train: delta ${engine.delta} must be below 1/N = ${(1 / examples.length).toExponential(2)} for ${examples.length} examples`, { field: 'delta' });
-    const noiseMultiplier = settings.noiseMultiplier ?? settings.privacyEngine.noiseMultiplierFor(settings.epochs);
+    const noiseMultiplier = settings.noiseMultiplier ?? settings.privacyEngine.noiseMultiplierFor(stepsPerEpochOf(engine.samplingRate) * settings.epochs);
     privacy = { noiseMultiplier, clippingNorm: engine.clippingNorm, samplingRate: engine.samplingRate };
     const mechanism = { noiseMultiplier, samplingRate: engine.samplingRate };
     if (deps.ledger) {
@@ -138,7 +138,7 @@ export async function train(options: TrainOptions, deps: TrainDeps = {}): Promis
     throw invalidInput('train: maxGradNorm and noiseMultiplier are DP-SGD settings: give a privacyEngine (DifferentialPrivacy) as well', { field: settings.maxGradNorm !== undefined ? 'maxGradNorm' : 'noiseMultiplier' });
   }
 
-  const stepsPerEpoch = privacy ? Math.max(1, Math.round(1 / privacy.samplingRate)) : 0;
+  const stepsPerEpoch = privacy ? stepsPerEpochOf(privacy.samplingRate) : 0;
   let granted = 0;
   const common = { examples, model: settings.model, ...(settings.labels ? { labels: settings.labels } : {}), epochs: settings.epochs, learningRate: settings.learningRate };
   const trained = await trainClassifier({
@@ -187,6 +187,11 @@ export async function train(options: TrainOptions, deps: TrainDeps = {}): Promis
   if (settings.output) await writeModel(settings.output, trained.classifier, report, settings, deps);
   await deps.audit?.record({ eventType: 'model.trained', userId: settings.actor, result: 'success', additionalData: { ...summaryForAudit(report), ...(report.modelDigest ? { modelDigest: report.modelDigest } : {}) } });
   return { model: trained.classifier, report };
+}
+
+/** As trainClassifier counts them: an epoch is 1/q steps, at least one. */
+function stepsPerEpochOf(samplingRate: number): number {
+  return Math.max(1, Math.round(1 / samplingRate));
 }
 
 interface StepGate {

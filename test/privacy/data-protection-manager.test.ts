@@ -38,7 +38,7 @@ describe('DataProtectionManager (seed key options)', () => {
     // The seed's DataProtectionManager(differential_privacy=True, privacy_budget=1.0, noise_multiplier=1.1).
     const engine = security.dataProtectionManager({ differentialPrivacy: true, privacyBudget: 1.0, noiseMultiplier: 1.1 }).differentialPrivacy({ samplingRate: 0.02 });
     expect(engine.settings).toMatchObject({ epsilon: 1, noiseMultiplier: 1.1, samplingRate: 0.02, noiseMechanism: 'gaussian' });
-    expect(engine.noiseMultiplierFor(5)).toBe(1.1);
+    expect(engine.noiseMultiplierFor(500)).toBe(1.1);
     // A customer-managed KEK by URI (a key the customer holds in a file they control).
     const { security: customer } = await open({ keyManagement: 'customer_managed', kek: `file:${join(dir, 'customer.key')}` });
     const manager = customer.dataProtectionManager({ encryptionKeySource: 'customer_managed', keyRotationSchedule: '30d' });
