@@ -1,0 +1,106 @@
+import type { CountryCode } from 'libphonenumber-js/core';
+import { type CompiledPlan, printedLayout, readAfterTrunk, readBare, readNational, RegionIndex } from './phone-metadata.js';
+import { followsLayout } from './phone-shapes.js';
+
+/**
+ * Which countries a number written without +CC may belong to, and what it takes to believe it.
+ *
+ * A text rarely says which country its numbers are from, so every region below is tried and
+ * the number is taken when it is valid in one of them *and written as that country writes
+ * it*: libphonenumber's metadata gives each country's trunk prefix and national layout
+ * (`030 1234567`, `(11) 94034-3508`, `8 (912) 345-67-89`). A number written with its trunk
+ * prefix (`0…`, Russia's `8…`) has a telling start and may group the rest freely; one without
+ * must break where the country's layout breaks, so that ids and references grouped
+ * otherwise (`2023 0045 12`) are not taken for numbers of a permissive plan.
+ *
+ * `core`: the regions most common in English, European, Chinese, Japanese and Brazilian
+ * training text, each with the shape its national numbers have (digits only): a cheap filter
+ * that also refuses what libphonenumber leniently accepts (`12 34 56 78 90` is not a French
+ * number without its trunk `0`). A formatted number of a core region needs no cue.
+ *
+ * The others need a phone cue unless the number starts with the country's trunk prefix: plans
+ * whose numbers are written without one (Scandinavia, Hong Kong, Singapore, Portugal, Greece,
+ * Czechia, Mexico) accept most digit strings of their length, so formatting alone is no sign.
+ *
+ * `cueOnly`: the shape is so plain (any nine digits for Poland, ten or eleven for Brazil) that
+ * formatting alone is no sign even in a core region.
+ */
+interface NationalRegion {
+  readonly region: CountryCode;
+  readonly shape: RegExp;
+  /**
+   * The lengths the first group of a number written without a trunk prefix may have: after
+   * the area code or mobile prefix (libphonenumber's national layouts, and the common
+   * "987-654-3210" for Indian mobiles besides "98765 43210"). A table rather than the layouts
+   * looked up per number: these regions see most numbers, and their layouts' leading-digit
+   * patterns are long regular expressions.
+   */
+  readonly firstGroups: readonly number[];
+  readonly cueOnly?: boolean;
+}
+
+const CORE_REGIONS: readonly NationalRegion[] = [
+  { region: 'US', shape: /^1?[2-9]\d{2}[2-9]\d{6}$/, firstGroups: [3] }, // NANP: area and exchange never start 0/1
+  { region: 'CA', shape: /^1?[2-9]\d{2}[2-9]\d{6}$/, firstGroups: [3] }, // NANP too; libphonenumber keeps its area codes apart
+  { region: 'GB', shape: /^0\d{9,10}$/, firstGroups: [] },
+  { region: 'DE', shape: /^0[1-9]\d{5,12}$/, firstGroups: [] },
+  { region: 'FR', shape: /^0[1-9]\d{8}$/, firstGroups: [] },
+  { region: 'IN', shape: /^(?:0?[6-9]\d{9}|0[1-8]\d{9})$/, firstGroups: [5, 3] }, // mobiles are written without the 0
+  { region: 'ES', shape: /^[6-9]\d{8}$/, firstGroups: [3] },
+  { region: 'IT', shape: /^(?:0\d{5,10}|3\d{8,9})$/, firstGroups: [2, 3, 4] }, // the 0 of 02, 06, 0471 belongs to the number
+  { region: 'AU', shape: /^0[2-478]\d{8}$/, firstGroups: [] },
+  { region: 'CN', shape: /^(?:1[3-9]\d{9}|0[1-9]\d{8,10})$/, firstGroups: [3] }, // mobiles 1xx xxxx xxxx, fixed lines with trunk 0
+  { region: 'JP', shape: /^0[1-9]\d{8,9}$/, firstGroups: [] },
+  { region: 'BR', shape: /^0?[1-9]{2}(?:9\d{8}|[2-9]\d{7})$/, firstGroups: [2], cueOnly: true }, // (11) 94034-3508; also fits "12 34 56 78 90"
+  { region: 'PL', shape: /^[1-9]\d{8}$/, firstGroups: [3, 2], cueOnly: true }, // 512 345 678, 12 345 67 89
+];
+
+// By population and presence in web text, Europe, the Americas, Asia and Africa; the order
+// only decides which is tried first.
+const OTHER_REGIONS: readonly CountryCode[] = [
+  'NL', 'BE', 'CH', 'AT', 'PT', 'SE', 'NO', 'DK', 'FI', 'IE', 'GR', 'CZ', 'SK', 'HU', 'RO', 'BG', 'HR', 'RS', 'SI', 'LT', 'LV', 'EE',
+  'UA', 'RU', 'KZ', 'BY', 'TR', 'IL', 'SA', 'AE', 'QA', 'KW', 'JO', 'LB', 'EG', 'MA', 'DZ', 'TN', 'NG', 'GH', 'KE', 'UG', 'TZ', 'ZA',
+  'MX', 'AR', 'CO', 'CL', 'PE', 'VE', 'EC', 'UY', 'KR', 'TW', 'HK', 'SG', 'MY', 'TH', 'ID', 'PH', 'VN', 'PK', 'BD', 'LK', 'NP', 'NZ', 'IR',
+];
+
+const OTHER_REGION_INDEX = new RegionIndex(OTHER_REGIONS);
+const NO_PLANS: readonly CompiledPlan[] = [];
+
+/** A phone cue before the number (or a phone column), looked up only when a region needs it. */
+export interface Cue {
+  readonly cued: boolean;
+}
+
+/**
+ * Whether some region reads `digits` (no +CC), written in digit `groups` of these lengths, as
+ * one of its numbers written the way it writes them.
+ */
+export function isNationalNumber(digits: string, groups: readonly number[], cue: Cue): boolean {
+  for (const { region, shape, firstGroups, cueOnly } of CORE_REGIONS) {
+    if (!shape.test(digits) || (cueOnly && !cue.cued)) continue;
+    const reading = readNational(digits, region);
+    if (reading === undefined) continue;
+    // a trunk prefix glued to the area code ("0151 …") marks a number; one written apart
+    // ("1-415-…") is followed by the number's own first group
+    const trunkApart = reading.trunkDigits > 0 && groups[0] === reading.trunkDigits;
+    if (reading.trunkDigits > 0 && !trunkApart) return true;
+    const first = groups[trunkApart ? 1 : 0];
+    if (groups.length === (trunkApart ? 2 : 1) || firstGroups.includes(first ?? 0)) return true;
+  }
+  // The other regions' numbers need their trunk prefix or a cue: the cue is looked for once,
+  // and only regions whose trunk prefix starts the digits are tried without it.
+  const { byTrunkStart, bare } = OTHER_REGION_INDEX.plansFor(digits.length);
+  for (const plan of byTrunkStart.get(digits[0] ?? '') ?? NO_PLANS) {
+    const reading = readAfterTrunk(plan, digits);
+    if (reading === undefined) continue;
+    if (groups.length === 1 || cue.cued || followsLayout(groups, printedLayout(reading).groups, false)) return true;
+  }
+  if (!cue.cued) return false;
+  for (const plan of bare) {
+    const reading = readBare(plan, digits);
+    if (reading === undefined) continue;
+    const layout = printedLayout(reading);
+    if (!layout.trunkMandatory && followsLayout(groups, layout.groups, false)) return true;
+  }
+  return false;
+}

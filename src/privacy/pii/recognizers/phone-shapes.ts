@@ -1,0 +1,147 @@
+/**
+ * The shapes of digit runs that are something else than a phone number, and the grouping of
+ * digits that phone numbers have. Pure string tests, run before any metadata lookup.
+ */
+
+/** What a run is made of, counted in one pass so that each shape test below runs only when it could match. */
+export interface RunMakeup {
+  digits: number;
+  dots: number;
+  dashes: number;
+  slashes: number;
+  spaces: number;
+}
+
+export function isDigit(code: number): boolean {
+  return code >= 48 && code <= 57;
+}
+
+/** Space, no-break space, narrow no-break space (French typography), thin and figure spaces. */
+export function isSpace(code: number): boolean {
+  return code === 0x20 || code === 0xa0 || code === 0x202f || code === 0x2009 || code === 0x2007;
+}
+
+export function makeupOf(value: string): RunMakeup {
+  const makeup = { digits: 0, dots: 0, dashes: 0, slashes: 0, spaces: 0 };
+  for (let i = 0; i < value.length; i++) {
+    const code = value.charCodeAt(i);
+    if (isDigit(code)) makeup.digits++;
+    else if (code === 0x2e) makeup.dots++;
+    else if (code === 0x2d) makeup.dashes++;
+    else if (code === 0x2f) makeup.slashes++;
+    else if (isSpace(code)) makeup.spaces++;
+  }
+  return makeup;
+}
+
+/** Lengths of the runs of digits in `value`: `(030) 123 456` → [3, 3, 3]. */
+export function digitGroups(value: string): number[] {
+  const groups: number[] = [];
+  let length = 0;
+  for (let i = 0; i <= value.length; i++) {
+    if (i < value.length && isDigit(value.charCodeAt(i))) length++;
+    else if (length > 0) {
+      groups.push(length);
+      length = 0;
+    }
+  }
+  return groups;
+}
+
+// A date is a whole group of the run, not digits inside a longer dashed or dotted number
+// ("06-12-34-56-78" is a French phone number, not 6 December 1934 followed by digits), and
+// has a real day and month in either order.
+const DAY = '(?:0?[1-9]|[12]\\d|3[01])';
+const MONTH = '(?:0?[1-9]|1[0-2])';
+const DATE_END = '(?!\\d|[-/.]\\d)';
+const ISO_DATE = new RegExp(`(?:^|[^\\d./-])(?:19|20)\\d\\d([-/.])(?:${MONTH}\\1${DAY}|${DAY}\\1${MONTH})${DATE_END}`);
+// Any two numbers joined by two date separators: a cheap test that most runs fail before the precise ones.
+const DATE_LIKE = /\d[-/.]\d{1,2}[-/.]\d/;
+const DAY_MONTH_YEAR = new RegExp(`(?:^|[^\\d./-])(?:${DAY}([-/.])${MONTH}\\1|${MONTH}([-/.])${DAY}\\2)(?:\\d{4}|\\d{2})${DATE_END}`);
+const IPV4 = /^(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)$/;
+const SSN_SHAPE = /^\d{3}([- ])\d{2}\1\d{4}$/;
+const THOUSANDS_GROUPED = /^\d{1,3}([.,])\d{3}(?:\1\d{3})+$|^\d{1,2} \d{3}(?: \d{3})+$/;
+// "2019-2023", "1998 – 2004": a span of years (the run joins them through the dash).
+const YEAR_RANGE = /^(?:1[89]|20)\d\d\D{1,4}(?:1[89]|20)\d\d$/;
+// US ZIP+4 (USPS Publication 28) and Brazil's CEP (Correios): 12345-6789, 01310-100. A German
+// number with a five-digit area code starts with its trunk 0, so ZIP+4 is refused only from 1.
+const POSTCODE = /^[1-9]\d{4}-\d{4}$|^\d{5}-\d{3}$/;
+// "0.685862", "0.912 345 678": a decimal fraction, maybe grouped by thousands. A
+// number's first group is one digit only as NANP's trunk 1 ("1.415.555.2671").
+const DECIMAL = /^0\.|^\d\.\d+(?:[ \u00a0\u202f]|$)/;
+// "08.45 - 17.30": opening hours as German and Scandinavian texts write them.
+const TIME_RANGE = /^(?:[01]?\d|2[0-4])[.:][0-5]\d\D{1,4}(?:[01]?\d|2[0-4])[.:][0-5]\d$/;
+
+/** ISBN-10 printed with hyphens (`0-306-40615-2`): four groups and a valid mod-11 check. */
+function isHyphenatedIsbn10(value: string): boolean {
+  if (value.length !== 13) return false; // 10 digits and 3 hyphens
+  const groups = value.split('-');
+  if (groups.length !== 4) return false;
+  const compact = groups.join('');
+  if (!/^\d{9}[\dX]$/.test(compact)) return false;
+  let sum = 0;
+  for (let i = 0; i < 10; i++) sum += (10 - i) * (compact[i] === 'X' ? 10 : Number(compact[i]));
+  return sum % 11 === 0;
+}
+
+/**
+ * A date, IP address, SSN, amount, year span, postcode, decimal or ISBN: its parts are not
+ * phone numbers either. `maxNationalDigits`: longer runs without +CC are cards, ISBN-13, ids.
+ */
+export function isShapeOfSomethingElse(value: string, makeup: RunMakeup, international: boolean, maxNationalDigits: number): boolean {
+  if (!international && makeup.digits > maxNationalDigits) return true;
+  const { dots, dashes, slashes, spaces } = makeup;
+  if (dots + dashes + slashes >= 2 && DATE_LIKE.test(value) && (ISO_DATE.test(value) || DAY_MONTH_YEAR.test(value))) return true;
+  if (dots === 3 && IPV4.test(value)) return true;
+  if ((dashes === 2 || spaces === 2) && SSN_SHAPE.test(value)) return true;
+  if ((dots >= 2 || spaces >= 2) && THOUSANDS_GROUPED.test(value)) return true;
+  if (international) return false;
+  if (makeup.digits === 8 && (YEAR_RANGE.test(value) || TIME_RANGE.test(value))) return true;
+  if (dashes === 1 && POSTCODE.test(value)) return true;
+  if (dots > 0 && DECIMAL.test(value)) return true;
+  return dashes === 3 && isHyphenatedIsbn10(value);
+}
+
+/**
+ * Phone numbers group their digits in 2–5s (a single leading digit is a country, trunk or area code);
+ * a one-digit group later on means a list of small numbers or a version, not a phone.
+ */
+export function hasPhoneGrouping(value: string, international: boolean): boolean {
+  // after a +CC the area or mobile prefix may be one digit too: +33 6 12 34 56 78, +49 7 …
+  const singleDigitGroups = international ? 2 : 1;
+  let groupIndex = 0;
+  let groupLength = 0;
+  for (let i = 0; i <= value.length; i++) {
+    if (i < value.length && isDigit(value.charCodeAt(i))) {
+      groupLength++;
+      continue;
+    }
+    // "+44 (0)20", Budapest's "(06 1) 234 5678": a bracketed one-digit trunk or area code
+    const isBracketed = groupLength === 1 && value[i] === ')';
+    const isTrunkZero = isBracketed && value[i - 2] === '(';
+    if (groupLength === 1 && groupIndex >= singleDigitGroups && !isBracketed) return false;
+    if (groupLength > 0 && !isTrunkZero) groupIndex++;
+    groupLength = 0;
+  }
+  return true;
+}
+
+/**
+ * Whether digits written in `written` groups follow a country's printed layout `printed`: the
+ * first break falls where the country's first one is (after the area code or mobile prefix),
+ * or, with `exact`, every break does. Writers regroup the subscriber digits freely
+ * ("0151 234 567 89") but rarely move the area code's edge; ids, amounts and references
+ * ("2023 0045 12") break anywhere.
+ */
+export function followsLayout(written: readonly number[], printed: readonly number[], exact: boolean): boolean {
+  if (written.length === 1) return !exact || printed.length === 1;
+  if (exact) return written.length === printed.length && written.every((length, i) => length === printed[i]);
+  const firstBreak = written[0] ?? 0;
+  let edge = 0;
+  for (const length of printed) {
+    edge += length;
+    if (edge === firstBreak) return true;
+    if (edge > firstBreak) return false;
+  }
+  return false;
+}

@@ -1,0 +1,238 @@
+import examples from 'libphonenumber-js/examples.mobile.json';
+import { type CountryCode, parsePhoneNumberFromString, type PhoneNumber } from 'libphonenumber-js/max';
+import { describe, expect, it } from 'vitest';
+import { phoneRecognizer } from '../../../../src/privacy/pii/recognizers/phone.js';
+
+/**
+ * Phone numbers of many countries written the ways people write them, with exact spans, and
+ * the digit strings of running text that are not phone numbers.
+ *
+ * Sources of the formats:
+ * - mobile numbers: libphonenumber's example numbers as shipped in `libphonenumber-js/examples.mobile.json`;
+ * - fixed-line numbers: the `<fixedLine><exampleNumber>` of each territory in Google's
+ *   libphonenumber `resources/PhoneNumberMetadata.xml` (copied below, Apache-2.0);
+ * - the international and national layouts: libphonenumber's `numberFormat`s, through
+ *   `formatInternational()` / `formatNational()` (ITU-T E.123 for the `+CC` form);
+ * - `+44 (0)20 …`: the bracketed trunk prefix of ITU-T E.123 §7.4 practice in the UK and Germany;
+ * - `tel:` URIs and `;ext=`: RFC 3966; extensions `x123`, `ext. 45`: ITU-T E.123 and US usage.
+ */
+
+const FIXED_LINE_EXAMPLES: Record<string, string> = {
+  US: '2015550123', CA: '5062345678', GB: '1212345678', DE: '30123456', FR: '123456789', ES: '810123456', IT: '0212345678',
+  PT: '212345678', NL: '101234567', BE: '12345678', CH: '212345678', AT: '1234567890', PL: '123456789', CZ: '212345678',
+  SE: '8123456', NO: '21234567', DK: '32123456', FI: '131234567', IE: '2212345', GR: '2123456789', TR: '2123456789',
+  RU: '3011234567', UA: '311234567', RO: '211234567', HU: '12345678', BR: '1123456789', MX: '2001234567', AR: '1123456789',
+  CO: '6012345678', CL: '600123456', PE: '11234567', IN: '7410410123', PK: '2123456789', BD: '27111234', CN: '1012345678',
+  JP: '312345678', KR: '22123456', TW: '221234567', HK: '21234567', SG: '61234567', MY: '323856789', TH: '21234567',
+  ID: '218350123', PH: '232345678', VN: '2101234567', AU: '212345678', NZ: '32345678', ZA: '101234567', NG: '2033123456',
+  KE: '202012345', EG: '234567890', MA: '520123456', SA: '112345678', AE: '22345678', IL: '21234567',
+};
+
+/** How a phone number is introduced in each country's language (the word for phone, mobile or "call me"). */
+const LOCAL_CUES: Record<string, string> = {
+  US: 'Call me at', CA: 'Phone:', GB: 'Ring me on', DE: 'Telefon:', FR: 'Tél. :', ES: 'Móvil:', IT: 'Cell.', PT: 'Telemóvel:',
+  NL: 'Bel me op', BE: 'GSM :', CH: 'Tel.', AT: 'Handy:', PL: 'tel.', CZ: 'Tel.:', SE: 'Telefon:', NO: 'Tlf.:', DK: 'Tlf.',
+  FI: 'Puh.', IE: 'Phone:', GR: 'Τηλ.:', TR: 'Tel:', RU: 'тел.', UA: 'тел.:', RO: 'Telefon:', HU: 'Tel.:', BR: 'Cel:',
+  MX: 'Cel.', AR: 'Celular:', CO: 'Celular:', CL: 'Fono:', PE: 'Celular:', IN: 'Mobile:', PK: 'Cell:', BD: 'Mobile:',
+  CN: '电话：', JP: '電話：', KR: '전화:', TW: '電話：', HK: '電話：', SG: 'Tel:', MY: 'Tel:', TH: 'โทร.', ID: 'Telp.',
+  PH: 'Cel:', VN: 'ĐT:', AU: 'Ph:', NZ: 'Ph:', ZA: 'Cell:', NG: 'Phone:', KE: 'Tel:', EG: 'هاتف:', MA: 'Tél :', SA: 'جوال:',
+  AE: 'Mob:', IL: 'טלפון:',
+};
+
+const REGIONS = Object.keys(FIXED_LINE_EXAMPLES) as CountryCode[];
+
+/**
+ * The national form of a number, except Argentina's mobile "011 15-2345-6789": the "15" mobile
+ * token makes it 13 digits, as long as a card or an ISBN-13, which the recognizer refuses
+ * without +CC. Argentines also write such numbers as "11 2345-6789" or "+54 9 11 2345-6789".
+ */
+function nationalForm({ number }: { number: PhoneNumber }): string | undefined {
+  const national = number.formatNational();
+  return national.replace(/\D/g, '').length > 12 ? undefined : national;
+}
+
+/** Each region's mobile and fixed-line example as libphonenumber parses them. */
+const numbers: { region: CountryCode; kind: string; number: PhoneNumber }[] = REGIONS.flatMap((region) =>
+  [
+    ['mobile', (examples as Record<string, string>)[region]],
+    ['fixed line', FIXED_LINE_EXAMPLES[region]],
+  ].flatMap(([kind, nsn]) => {
+    const number = parsePhoneNumberFromString(nsn ?? '', region);
+    return number ? [{ region, kind: kind ?? '', number }] : [];
+  }),
+);
+
+/** The values found in `text`, each as its exact slice. */
+const values = (text: string): string[] => phoneRecognizer.find(text).map((f) => text.slice(f.start, f.end));
+
+/** The written forms that were not found alone with their exact span in their sentence. */
+function missed(cases: readonly { text: string; value: string }[]): string[] {
+  return cases.filter(({ text, value }) => values(text).join(' | ') !== value).map(({ text }) => text);
+}
+
+function internationalForms(number: PhoneNumber): string[] {
+  const international = number.formatInternational();
+  const code = `+${number.countryCallingCode}`;
+  const rest = international.slice(code.length + 1);
+  const forms = [
+    number.number, // E.164
+    international,
+    `${code}-${rest.replace(/ /g, '-')}`,
+    `(${code}) ${rest}`,
+    `00${number.countryCallingCode} ${rest}`,
+    international.replace(/ /g, '\u00a0'), // no-break spaces
+    international.replace(/ /g, '\u202f'), // narrow no-break spaces, French typography
+  ];
+  // "+44 (0)20 7946 0958": the trunk prefix 0 a caller from inside the country dials, in brackets
+  const national = number.formatNational();
+  if (national.startsWith('0') && national.slice(1).replace(/\D/g, '') === number.nationalNumber) forms.push(`${code} (0)${national.slice(1)}`);
+  return forms;
+}
+
+describe('phone numbers of 55 countries', () => {
+  it('has a valid mobile and fixed-line example for every region', () => {
+    expect(REGIONS.length).toBeGreaterThanOrEqual(40);
+    const invalid = numbers.filter(({ number }) => !number.isValid()).map(({ region, kind }) => `${region} ${kind}`);
+    expect(invalid).toEqual([]);
+    expect(numbers.length).toBe(REGIONS.length * 2);
+  });
+
+  it('finds every international form with its exact span, with or without a cue', () => {
+    const cases = numbers.flatMap(({ region, number }) =>
+      internationalForms(number).flatMap((value) => [
+        { text: `${LOCAL_CUES[region]} ${value}.`, value },
+        { text: `Our office in town is ${value}, open daily`, value },
+        { text: `(${value})`, value },
+        { text: `<a href="tel:${number.number}">`, value: number.number },
+      ]),
+    );
+    expect(cases.length).toBeGreaterThan(1500);
+    expect(missed(cases)).toEqual([]);
+  });
+
+  it('finds the national format of every region after its local cue', () => {
+    const cases = numbers.flatMap((entry) => {
+      const value = nationalForm(entry);
+      return value === undefined ? [] : [{ text: `${LOCAL_CUES[entry.region]} ${value}`, value }];
+    });
+    expect(cases.length).toBe(numbers.length - 1);
+    expect(missed(cases)).toEqual([]);
+  });
+
+  it('finds national numbers written as one block of digits after a local cue', () => {
+    const cases = numbers.flatMap((entry) => {
+      const value = nationalForm(entry)?.replace(/\D/g, '');
+      return value === undefined ? [] : [{ text: `${LOCAL_CUES[entry.region]} ${value}`, value }];
+    });
+    expect(missed(cases)).toEqual([]);
+  });
+
+  it('finds national numbers with their groups joined by dashes or dots after a cue', () => {
+    // Not the dotted forms that read as an amount ("512.345.678") or an IPv4 address ("32.12.34.56"): refused as those.
+    const amountOrAddress = /^\d{1,3}(?:\.\d{3})+$|^(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)$/;
+    const cases = numbers.flatMap((entry) => {
+      const national = nationalForm(entry) ?? '';
+      return [national.replace(/ /g, '-'), national.replace(/[ -]/g, '.')]
+        .filter((value) => value !== '' && !/[()]/.test(value) && !amountOrAddress.test(value))
+        .map((value) => ({ text: `${LOCAL_CUES[entry.region]} ${value}`, value }));
+    });
+    expect(missed(cases)).toEqual([]);
+  });
+
+  it('finds national numbers without a cue when they start with their trunk prefix', () => {
+    // A leading trunk prefix (0, Russia's 8) is a phone number's mark; plans without one
+    // (Scandinavia, Hong Kong, Singapore, Portugal, Greece, Czechia, Poland, Brazil, Mexico)
+    // need a cue: their eight to ten plain digits are as often ids and amounts.
+    const cases = numbers.flatMap((entry) => {
+      const value = nationalForm(entry);
+      const prefixed = value !== undefined && value.replace(/\D/g, '') !== entry.number.nationalNumber;
+      return prefixed ? [{ text: `Our office in town is ${value}, open daily`, value }] : [];
+    });
+    expect(cases.length).toBeGreaterThan(60);
+    expect(missed(cases)).toEqual([]);
+  });
+});
+
+describe('phone numbers as people write them', () => {
+  it('finds US and Canadian styles', () => {
+    // NANP layouts (NANPA): (NPA) NXX-XXXX, dashes, dots, the trunk 1 in front, E.164
+    expect(values('Call (415) 555-2671 or 415.555.2671 or 415-555-2671 or 1-415-555-2671.')).toEqual([
+      '(415) 555-2671',
+      '415.555.2671',
+      '415-555-2671',
+      '1-415-555-2671',
+    ]);
+    expect(values('Toll-free 1 (800) 555-0199, cell +1 (416) 555-0143')).toEqual(['1 (800) 555-0199', '+1 (416) 555-0143']);
+  });
+
+  it('finds European national layouts', () => {
+    // Ofcom's drama range 020 7946 0xxx; German Vorwahl with slash, dash and brackets (DIN 5008)
+    expect(values('London 020 7946 0958, also 0207 946 0958')).toEqual(['020 7946 0958', '0207 946 0958']);
+    expect(values('Büro (030) 123456, mobil 0151-23456789, Fax 030/1234 5678')).toEqual(['(030) 123456', '0151-23456789', '030/1234 5678']);
+    expect(values('Appelez le 06 12 34 56 78 ou le 01.42.68.53.00')).toEqual(['06 12 34 56 78', '01.42.68.53.00']);
+    expect(values('Bel me op 06-12345678 of 020 123 4567')).toEqual(['06-12345678', '020 123 4567']);
+    expect(values('Позвоните: 8 (912) 345-67-89 или 8-800-555-35-35')).toEqual(['8 (912) 345-67-89', '8-800-555-35-35']);
+    expect(values('Beni ara: 0532 123 45 67')).toEqual(['0532 123 45 67']);
+  });
+
+  it('finds extensions as part of the number', () => {
+    expect(values('Reach me at +1 415-555-2671 ext. 45 today')).toEqual(['+1 415-555-2671 ext. 45']);
+    expect(values('Desk: (415) 555-2671 x123.')).toEqual(['(415) 555-2671 x123']);
+    expect(values('Desk: (415) 555-2671x123.')).toEqual(['(415) 555-2671x123']);
+    expect(values('Front desk 020 7946 0958 #204')).toEqual(['020 7946 0958 #204']);
+    expect(values('tel:+1-415-555-2671;ext=1234')).toEqual(['+1-415-555-2671;ext=1234']); // RFC 3966
+  });
+
+  it('finds numbers after cues in many languages and scripts', () => {
+    expect(values('Tél.06 12 34 56 78')).toEqual(['06 12 34 56 78']);
+    expect(values('Tel.+49 30 1234567')).toEqual(['+49 30 1234567']);
+    expect(values('Handy 01512345678')).toEqual(['01512345678']);
+    expect(values('Móvil 612345678')).toEqual(['612345678']);
+    expect(values('Cel: (11) 96123-4567')).toEqual(['(11) 96123-4567']);
+    expect(values('電話：03-1234-5678')).toEqual(['03-1234-5678']);
+    expect(values('тел. +7 912 345-67-89')).toEqual(['+7 912 345-67-89']);
+    expect(values('전화 010-1234-5678')).toEqual(['010-1234-5678']);
+    expect(values('رقم هاتفي 0501234567')).toEqual(['0501234567']);
+  });
+
+  it('leaves vanity numbers alone', () => {
+    // "1-800-FLOWERS" is an organisation's advertised line spelt on the keypad (ITU E.161
+    // letters), not a person's number, and its letters would make every "1-800-" word a candidate.
+    expect(values('Order at 1-800-FLOWERS today')).toEqual([]);
+  });
+});
+
+describe('digit strings that are not phone numbers', () => {
+  const negatives = [
+    // order, invoice, ticket and case numbers
+    'Order no. 2024-558812 has shipped', 'Your order 112-4455987-3321190 has shipped', 'Invoice INV-2023-004512 is due',
+    'Invoice 2023/004512 attached', 'Rechnung Nr. 2023 0045 12 anbei', 'Facture n° 2023-04-5512', 'Ticket ID 7734 1290 22 escalated',
+    'Case 06512398 updated', 'Order #483-920-1745', 'part no. 06-1234-5678', 'Bestellnummer 0049 3012 3456',
+    // dates, times, year spans
+    'Meeting on 12.03.2024 at 10:30', 'dated 03/15/2024 and 15.03.24', 'from 2019-2023', 'between 2010-2015 and 1998 - 2004',
+    'open 09:00 - 17:30, 2024-03-15T10:30:00Z', 'Date: 15/03/2024 10:30',
+    // prices and amounts
+    'price $1,299.99 or 1.299,99 €', 'EUR 12 345 678,00', 'total 1 234 567 Ft', 'Rs. 12,34,567', 'R$ 1.234.567,89',
+    // versions, builds, standards
+    'upgrade to v2.14.3, build 10.0.19045.3803', 'release 2023.11.15.1', 'NIST SP 800-53 rev. 5 and ISO 27001:2013',
+    // ISBNs
+    'ISBN 978-3-16-148410-0', 'ISBN 0-306-40615-2', 'ISBN 978 0 306 40615 7',
+    // postcodes (USPS ZIP+4, Correios CEP, Poczta Polska, Japan Post)
+    'zip 94103-1234', 'CEP 01310-100 São Paulo', 'Kod pocztowy 00-950 Warszawa', '〒100-0001 東京都',
+    // coordinates
+    'at 48.8566, 2.3522', 'lat -33.8688 lon 151.2093', 'GPS 35.6762 139.6503',
+    // card-like runs, account numbers, IBAN tails
+    'card 4111 1111 1111 1111', '4000 1234 5678 9010', 'acct 1234 5678 9012', 'IBAN NL69 TZDU 1261 9289 46',
+    // IP addresses
+    'server 192.168.100.200 and 10.0.0.1',
+    // serial, model and tracking numbers
+    'Serial S/N 4821-9930-1123', 'serial 0012 3456 7890', 'SN: 20231115-0042', 'model 2210-0455-01',
+    'tracking 1Z999AA10123456784', 'parcel 945102838569',
+    // decimals and counts
+    'score 0.912 345 678', 'population 1 234 567', 'pi = 3.14159265358979',
+  ];
+
+  it.each(negatives)('refuses %s', (text) => {
+    expect(values(text)).toEqual([]);
+  });
+});
