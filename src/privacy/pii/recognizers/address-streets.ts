@@ -1,0 +1,359 @@
+import {
+  alternation,
+  asWrittenAndCapitals,
+  DIRECTION,
+  DISTRICT_PREFIX,
+  ENGLISH_TYPES,
+  ENGLISH_WEAK_TYPES,
+  FRENCH_AMBIGUOUS_TYPES,
+  FRENCH_PARTICLE_START,
+  isUpperCase,
+  JOINED_SUFFIXES,
+  LETTER,
+  NUMBER_FIRST_TYPES,
+  NUMBER_MARK,
+  PARTICLE,
+  PREPOSITION,
+  SEPARATE_TYPES_CAPITALISED,
+  SEPARATE_TYPES_ENGLISH,
+  SEPARATE_TYPES_OTHER,
+  TYPE_FIRST_TYPES,
+  UPPER,
+  WEAK_SUFFIX,
+  WEAK_TYPE_FIRST,
+  WORD,
+} from './address-words.js';
+
+/**
+ * Street layouts, each tried at a number that may be a house number: number first, number after
+ * a typed street, an untyped street with a postcode after it, a building or box label first, a
+ * Colombian grid address, romanised Japanese and Korean. The words they use are in address-words.ts.
+ */
+
+export type Layout = 'number-first' | 'untyped-number-first' | 'number-after' | 'postcode-anchored' | 'building-first' | 'po-box' | 'grid' | 'romanised' | 'lower-case';
+
+export interface Street {
+  start: number;
+  end: number;
+  layout: Layout;
+  /** A street type that is also a common noun ("Park", "Ring"): taken only with a unit, locality or postcode after it. */
+  needsTail: boolean;
+  /** The address must end where a part may end, not inside a sentence going on ("Windows 10, 2004 Update is out"). */
+  needsPartEnd?: boolean;
+}
+
+/** A whole word (no backtracking into it, which cost as much as the rest of the match), maybe cut short ("St. John's Road"), or an ordinal. */
+const WHOLE_WORD = `${WORD}(?![${LETTER}'’-])`;
+const ENGLISH_NAME_WORD = `(?:${WHOLE_WORD}\\.?|\\d{1,3}(?:st|nd|rd|th)(?![${LETTER}]))`;
+/**
+ * The number-first prefix: "12", "221B", "123 1/2" (USPS fractional), "10-123" (Canada Post
+ * unit-civic), "5/12" (Australia Post unit/number), "12-B", then a space or a comma ("12, MG Road", India).
+ */
+const NUMBER_FIRST_PREFIX = String.raw`\d{1,6}[A-Za-z]?(?:[-/](?:\d{1,5}[A-Za-z]?|[A-Za-z](?![A-Za-z])))?(?:[ \t]1\/2)?(?:,[ \t]*|[ \t]+)`;
+/** "4500 N. Lincoln Avenue", "O'Connell Street Upper", "Ang Mo Kio Avenue 3" (Singapore numbered streets). */
+const NUMBER_FIRST_ENGLISH_STREET = String.raw`(?:${DIRECTION}[ \t]+)?${ENGLISH_NAME_WORD}(?:[ \t]+${ENGLISH_NAME_WORD}){0,3}[ \t]+(?:(${ENGLISH_TYPES})|${ENGLISH_WEAK_TYPES})(?![-${LETTER}])\.?(?:[ \t]+(?:${DIRECTION}|Upper|Lower|Extension)(?![${LETTER}]))?(?:[ \t]+\d{1,3}(?=[ \t]*(?:[,\n#]|$)))?`;
+/**
+ * A number and a name without a type word ("12 Nguyễn Huệ, Phường Bến Nghé, Quận 1": Vietnamese
+ * addresses seldom write "đường"): an address only with a prefixed district after it.
+ */
+const NUMBER_FIRST_UNTYPED = new RegExp(
+  String.raw`\d{1,4}[A-Za-z]?(?:\/\d{1,3})?[ \t]+${WHOLE_WORD}(?:[ \t]+${WHOLE_WORD}){0,3}(?=,[ \t]+(?:[^,\n]{1,40},[ \t]+)?${DISTRICT_PREFIX})`,
+  'y',
+);
+const US_STATES = 'AL|AK|AZ|AR|CA|CO|CT|DE|DC|FL|GA|HI|ID|IL|IN|IA|KS|KY|LA|ME|MD|MA|MI|MN|MS|MO|MT|NE|NV|NH|NJ|NM|NY|NC|ND|OH|OK|OR|PA|RI|SC|SD|TN|TX|UT|VT|VA|WA|WV|WI|WY|PR';
+/** Chat in lower case ("42 elm st, boston ma 02118"): only with the city, state and ZIP code, which the rest of the pattern lacks. */
+const LOWER_CASE_ENGLISH = new RegExp(
+  String.raw`\d{1,6}[a-z]?[ \t]+[a-z]{2,}(?:[ \t]+[a-z]{2,}){0,2}[ \t]+(?:st|street|ave|avenue|rd|road|dr|drive|ln|lane|blvd|boulevard|ct|court|way|pl|place|ter|terrace|pkwy|hwy)\.?(?:,?[ \t]+(?:apt|unit|ste|suite)\.?[ \t]*#?[a-z0-9-]{1,6}|,?[ \t]+#[a-z0-9-]{1,6})?,?[ \t]+[a-z]{3,}(?:[ \t]+[a-z]{3,}){0,2},?[ \t]+(?:${US_STATES.toLowerCase()})[ \t]+\d{5}(?:-\d{4})?(?![\d-])`,
+  'y',
+);
+
+/** Street name words after a type word: capitalised, with particles between ("de la Paix", "Lê Lợi"), or a title cut short ("Jend.", "Gral."). */
+const NAME_WORD = `(?:[${UPPER}][a-z]{1,4}\\.(?=[ \\t])|${WORD})`;
+const TYPED_NAME = `(?:${PARTICLE}[ \\t]*)*${NAME_WORD}(?:[ \\t]+(?:${PARTICLE}[ \\t]*)*${NAME_WORD}){0,4}`;
+const NUMBER_FIRST_TYPED = new RegExp(
+  String.raw`\d{1,4}(?:[ \t]?(?:bis|ter|quater|[A-D])(?![${LETTER}]))?,?[ \t]+(?:(${asWrittenAndCapitals(FRENCH_AMBIGUOUS_TYPES)})|${alternation(FRENCH_AMBIGUOUS_TYPES.map((type) => type.toLowerCase()))}|${NUMBER_FIRST_TYPES}|Jalan|JALAN|Jln\.?|Jl\.)[ \t]+(${TYPED_NAME})`,
+  'y',
+);
+
+const BEFORE_NUMBER = String.raw`(?:,?[ \t]*${NUMBER_MARK}[ \t]*|,?[ \t]+)`;
+/** The whole street from its type word to the number, matched forwards from a word start. */
+const TYPE_FIRST_STREET = new RegExp(`(?:${TYPE_FIRST_TYPES})[ \\t]*${TYPED_NAME}${BEFORE_NUMBER}(?=\\d)`, 'y');
+/** Type word, up to five name words with particles, and a number mark: seven words at most. */
+const TYPE_FIRST_MAX_WORDS = 7;
+const WORD_END = /[\s,;:"(]/;
+const PARTICLE_WORD = new RegExp(`^${PARTICLE}(?:[ \\t]|(?<=['’]))`);
+/** "et al. Smith 2019" is a citation, not "al." (Polish aleja). */
+const ET_BEFORE = /[Ee]t[ \t]$/;
+
+/**
+ * A joined street type after the number, as Swiss and Luxembourg addresses may be written ("12
+ * Hauptstrasse"). The suffix is checked once at the word's end: trying the alternation at every
+ * letter of the word cost more than the rest of the number-first layouts together.
+ */
+const NUMBER_FIRST_JOINED_STREET = String.raw`[${UPPER}][${LETTER}'’-]*(?![${LETTER}'’-])(?<=(?:${JOINED_SUFFIXES}))`;
+/** One-word streets named with "-way" ("88 Queensway", "Kingsway"): taken only with more after them. */
+const NUMBER_FIRST_WAY_STREET = String.raw`[A-Z][a-z]{2,}way(?![A-Za-z'’-])`;
+/** The capitalised number-first layouts in one pattern, so the number and its separator are read once. Groups: strong English type, joined street, "-way" street. */
+const NUMBER_FIRST_CAPITALISED = new RegExp(
+  `${NUMBER_FIRST_PREFIX}(?:${NUMBER_FIRST_ENGLISH_STREET}|(${NUMBER_FIRST_JOINED_STREET})|(${NUMBER_FIRST_WAY_STREET}))`,
+  'y',
+);
+
+const SUFFIX_BEFORE = new RegExp(
+  `(?<=(?:${JOINED_SUFFIXES}|${SEPARATE_TYPES_OTHER}|${SEPARATE_TYPES_ENGLISH})\\.?${BEFORE_NUMBER})`,
+  'y',
+);
+const NAME_WORDS = `${WORD}(?:[ \\t]+${WORD}){0,2}`;
+/** The street that ends right before the number, by kind: joined suffix, capitalised separate type, other separate type, English type. */
+const SUFFIX_STREET = new RegExp(
+  String.raw`(?:^|[^${LETTER}\d'’.-])(?:(${WORD}[ \t]+(?:${SEPARATE_TYPES_CAPITALISED}))|([${UPPER}][${LETTER}'’-]*(?:${JOINED_SUFFIXES}))|(${NAME_WORDS}[ \t]+(?:${SEPARATE_TYPES_OTHER}))|(${NAME_WORDS}[ \t]+(?:${SEPARATE_TYPES_ENGLISH})))\.?${BEFORE_NUMBER}$`,
+);
+
+/**
+ * House numbers after the street: "12", "5a", "10/12", "45/3/12" (AT house/staircase/door),
+ * "832/19" (CZ), "12-II" (NL floor), "7/B", "12 A 5" (FI staircase and flat).
+ */
+const NUMBER_AFTER = new RegExp(
+  String.raw`\d{1,5}[A-Za-z]?(?:[-/](?:\d{1,4}[A-Za-z]?|[A-Za-z](?![A-Za-z])|[IVX]{1,3}(?![A-Za-z])))*(?:[ \t][A-H](?:[ \t]?\d{1,3})?(?![\w:.]))?(?![\d${LETTER}])`,
+  'y',
+);
+
+/** Four digits alone are as often a year as a postcode. */
+const FOUR_DIGITS_FOLLOW = /,?[ \t]*(?:\r?\n[ \t]*)?\d{4}[ \t]/y;
+
+/**
+ * The name of a street without a type word: one word of three letters or more ("Model X 90D" is
+ * not one), or a preposition or adjective and its article ("Unter den Linden", "Am Markt", "An
+ * der Alster", "Gran Vía").
+ */
+const UNTYPED_STREET = new RegExp(String.raw`(?:^|[^${LETTER}\d'’.-])((?:(?:${PREPOSITION})[ \t]+(?:${PARTICLE}[ \t]+)*)?(?=[${LETTER}]{3})${WORD})[ \t]+$`);
+/** A street without a type word is an address only when a postcode and city follow ("Damrak 1, 1012 LG Amsterdam", "Národní 9, 110 00 Praha"). */
+const POSTCODE_FOLLOWS = new RegExp(
+  String.raw`(?=(?:[ \t]+(?:bus|bte|boîte|app\.?|apt\.?)[ \t]*\w{1,4})?,?[ \t]*(?:\r?\n[ \t]*)?(?:[A-Z]{1,2}-)?(?:\d{4,5}|\d{3}[ \t]\d{2}|\d{2}-\d{3}|\d{4}[ \t]?[A-Z]{2}|\d{4}-\d{3})[ \t]+[${UPPER}])`,
+  'y',
+);
+
+/** A building or plot number first, its street later: "Flat 12B, …", "House No. 7, …", "Plot 1234, …", "No. 5, …" (India, Nigeria, Malaysia, Gulf). */
+const BUILDING_LABEL = String.raw`(?:(?:^|[^${LETTER}])(?:(?:House|H\.)[ \t]?No\.?|Flat|Plot|Door|Shop|Apartment|Apt\.?|Unit|Suite|Office|Level|Building|Bldg\.?|Block|Blk|Lot|No\.?|Villa|House)(?:[ \t]+No\.?)?[ \t]*#?|(?:^|[\s,"'(])(?:[A-Z]-|#))`;
+const BUILDING_BEFORE = new RegExp(`(?<=${BUILDING_LABEL})`, 'y');
+const BUILDING_NUMBER = /\d{1,5}[A-Za-z]?(?:[-/]\d{1,4}[A-Za-z]?)*(?=,)/y;
+/** Post office boxes: USPS "PO Box", Posta Kenya "P.O. Box 30197-00100", "Postfach 10 20 30", "Apartado", "Caixa Postal", "B.P.". */
+const PO_BOX_LABEL = String.raw`(?:^|[^${LETTER}])(?:P\.?[ \t]?O\.?[ \t]?Box|P\.O\.B\.?|POB|Post[ \t]Office[ \t]Box|Postfach|Apartado(?:[ \t]de[ \t]Correos)?|Apdo\.|Caixa[ \t]Postal|Casilla|Postbus|B\.P\.|BP)[ \t]*`;
+const PO_BOX_BEFORE = new RegExp(`(?<=${PO_BOX_LABEL})`, 'y');
+/** Where a label ends right before the number, to find where it starts: the label without its boundary character. */
+const LABEL_START = new RegExp(`(?:${BUILDING_LABEL}|${PO_BOX_LABEL})$`);
+const PO_BOX_NUMBER = /\d{1,6}(?:-\d{5}|(?: \d{2}){1,3})?(?![\w-])/y;
+/** Colombian grid addresses: "Calle 93 # 11-26" (street number, then the cross street and the distance from it). */
+const GRID_BEFORE = new RegExp(String.raw`(?<=(?:^|[^${LETTER}])(?:Calle|Cl\.|Cll\.|Carrera|Cra\.|Kr\.|Cr\.|Avenida|Av\.|Ak\.|Ac\.|Transversal|Tv\.|Diagonal|Dg\.)[ \t]*)`, 'y');
+const GRID_NUMBER = /\d{1,3}[A-Z]?(?:[ \t]?[Bb]is)?(?:[ \t]+(?:Sur|Norte|Este|Oeste))?[ \t]*(?:#|No\.?|N[º°o]\.?)[ \t]*\d{1,3}[A-Z]?[ \t]*-[ \t]*\d{1,3}(?:[ \t]+(?:Sur|Norte|Este))?(?![\w-])/y;
+const GRID_TYPE = new RegExp(`(?:^|[^${LETTER}])((?:Calle|Cl\\.|Cll\\.|Carrera|Cra\\.|Kr\\.|Cr\\.|Avenida|Av\\.|Ak\\.|Ac\\.|Transversal|Tv\\.|Diagonal|Dg\\.)[ \\t]*)$`);
+/** Romanised Korean road-name addresses: building number, road ("-ro", "-gil"), district ("152 Teheran-ro, Gangnam-gu"). */
+const ROMANISED_KOREAN = new RegExp(String.raw`\d{1,4}(?:-\d{1,4})?[ \t]+${WORD}-(?:ro|gil|daero)(?:[ \t]+\d{1,3}(?:beon)?-gil)?(?=,[ \t]*${WORD}-(?:gu|si|gun)(?![A-Za-z]))`, 'y');
+/** Romanised Japanese: chōme-banchi-gō, then the district and the ward ("4-28-6 Tenjin, Chuo-ku, Fukuoka"). */
+const ROMANISED_JAPANESE = new RegExp(String.raw`\d{1,2}-\d{1,2}(?:-\d{1,3})?[ \t]+${WORD},[ \t]*${WORD}-(?:ku|shi|cho|machi|gun|mura)(?![A-Za-z])`, 'y');
+
+/**
+ * Words before a number that make it a count, a rank or an identifier, not a house number
+ * ("Chapter 5 Street Fighter", "top 10 Park Avenue hotels", "version 2 Road Map").
+ */
+const NOT_A_HOUSE_NUMBER_BEFORE = /(?:^|[^A-Za-z])(?:chapter|version|v|page|section|step|part|volume|vol|episode|season|level|figure|fig|table|item|top|than|over|under|about|only|number|issue|rule|article|art|grade|year|years|day|days)\.?[ \t]*$/i;
+/** A year after "in", "since", … ("In 2023 Main Street Bank opened"). */
+const YEAR_BEFORE = /(?:^|[^A-Za-z])(?:in|since|by|from|until|till|during|before|after|circa|ca)\.?[ \t]*$/i;
+const YEAR = /^(?:18|19|20)\d\d$/;
+const STREET_NAME_CHAR = new RegExp(`[${LETTER}'’.-]`);
+const LETTER_OR_NUMBER_SIGN = new RegExp(`[${LETTER}\\d_$€£¥/]`);
+const LOOKBACK = 80;
+
+function sticky(pattern: RegExp, text: string, index: number): RegExpExecArray | null {
+  pattern.lastIndex = index;
+  return pattern.exec(text);
+}
+
+function matchesAt(pattern: RegExp, text: string, index: number): boolean {
+  pattern.lastIndex = index;
+  return pattern.test(text);
+}
+
+const isDigit = (code: number) => code >= 48 && code <= 57;
+
+/** The digits at `index` may start a house number: not inside a word, a decimal, a time or a range. */
+export function mayStartNumber(text: string, index: number): boolean {
+  if (index === 0) return true;
+  const before = text[index - 1]!;
+  if (before === ' ' || before === '\n' || before === '"' || before === "'" || before === '(' || before === '#' || before === '\t') return true;
+  if (before === '-') return /[A-Z]/.test(text[index - 2] ?? '') && (index < 3 || /[\s,"'(]/.test(text[index - 3]!));
+  if (before === '.' || before === ':' || before === ',') return !isDigit(text.charCodeAt(index - 2));
+  return !LETTER_OR_NUMBER_SIGN.test(before);
+}
+
+/** Lower-case words that may stand right before a house number: number marks and types written after the name ("Karl Johans gate 22", "Andrássy út 12"). */
+const LOWER_CASE_BEFORE_NUMBER = new Set([
+  'no', 'no.', 'no:', 'nr', 'nr.', 'nº', 'n°', 'n.º', 'núm.', '#', '№', 'gate', 'gata', 'vei', 'veien', 'veg', 'vej', 'gade', 'gatan',
+  'vägen', 'väg', 'allé', 'plass', 'plads', 'torv', 'torg', 'stræde', 'út', 'utca', 'u.', 'tér', 'körút', 'krt.', 'sétány', 'náměstí', 'nám.', 'třída', 'nábřeží', 'námestie',
+]);
+
+/**
+ * Whether the word before the number (past a comma) may end a street name, be a number mark or
+ * a building label: all need a capitalised word or one of the lower-case words above. Most
+ * numbers in text follow neither ("on 12 May", "(555)", "$40"), and this check is far cheaper
+ * than the lookbehinds it spares.
+ */
+function streetMayPrecede(text: string, index: number): boolean {
+  let end = index;
+  while (end > 0 && text.charCodeAt(end - 1) === 32) end--;
+  if (end > 0 && text.charCodeAt(end - 1) === 44) end--;
+  while (end > 0 && text.charCodeAt(end - 1) === 32) end--;
+  let start = end;
+  for (let code = text.charCodeAt(start - 1); start > 0 && code !== 32 && code !== 10 && code !== 44 && code !== 9; code = text.charCodeAt(start - 1)) start--;
+  if (start === end) return false;
+  if (isUpperCase(text.charCodeAt(start))) return true;
+  if (end - start <= 9 && LOWER_CASE_BEFORE_NUMBER.has(text.slice(start, end))) return true;
+  // A name after an elided particle: "d'Alsace", "dell'Orso".
+  for (let i = start + 1; i < end - 1 && i <= start + 4; i++) {
+    const code = text.charCodeAt(i);
+    if (code === 39 || code === 0x2019) return isUpperCase(text.charCodeAt(i + 1));
+  }
+  return false;
+}
+
+function isHouseNumber(text: string, index: number, numberEnd: number): boolean {
+  const before = text.slice(Math.max(0, index - 12), index);
+  if (NOT_A_HOUSE_NUMBER_BEFORE.test(before)) return false;
+  return !(numberEnd - index === 4 && YEAR.test(text.slice(index, numberEnd)) && YEAR_BEFORE.test(before));
+}
+
+/** Lookbehinds at a regex's start cost a check at every position; word starts are checked here instead. */
+function startsWord(text: string, index: number): boolean {
+  return index === 0 || !STREET_NAME_CHAR.test(text[index - 1]!);
+}
+
+/** What may follow a house number: a space, tab, comma, hyphen, slash or letter ("12 ", "12,", "10-123", "5/12", "221B"). */
+function mayFollowNumber(code: number): boolean {
+  return code === 32 || code === 9 || code === 44 || code === 45 || code === 47 || (code >= 65 && code <= 90) || (code >= 97 && code <= 122);
+}
+
+/** The case of the word after a number ("12 Main St": upper, "12 rue": lower), or both when the number goes on ("10-123", "221B"). */
+function caseAfterNumber(text: string, numberEnd: number): { upper: boolean; lower: boolean } {
+  let i = numberEnd;
+  const first = text.charCodeAt(i);
+  if (first !== 32 && first !== 9 && first !== 44) return { upper: true, lower: true };
+  if (first === 44) i++;
+  while (text.charCodeAt(i) === 32 || text.charCodeAt(i) === 9) i++;
+  const code = text.charCodeAt(i);
+  const lower = (code >= 97 && code <= 122) || (code >= 0xdf && code <= 0xff) || code >= 0x100;
+  return { upper: !lower || code >= 0x100, lower };
+}
+
+function numberFirst(text: string, index: number, numberEnd: number): Street | null {
+  if (!mayFollowNumber(text.charCodeAt(numberEnd))) return null;
+  const next = caseAfterNumber(text, numberEnd);
+  const capitalised = next.upper ? sticky(NUMBER_FIRST_CAPITALISED, text, index) : null;
+  let street: Street | null = null;
+  if (capitalised !== null) {
+    const [whole, strongType, joined, way] = capitalised;
+    const needsTail = joined !== undefined ? WEAK_SUFFIX.test(joined) : way !== undefined || strongType === undefined;
+    street = { start: index, end: index + whole.length, layout: 'number-first', needsTail };
+  } else {
+    const typed = sticky(NUMBER_FIRST_TYPED, text, index);
+    const lower = typed === null && next.lower ? sticky(LOWER_CASE_ENGLISH, text, index) : null;
+    const romanised = typed === null && lower === null ? (sticky(ROMANISED_JAPANESE, text, index) ?? sticky(ROMANISED_KOREAN, text, index)) : null;
+    if (typed !== null) {
+      street = { start: index, end: index + typed[0].length, layout: 'number-first', needsTail: typed[1] !== undefined && !FRENCH_PARTICLE_START.test(typed[2]!) };
+    } else if (lower !== null) {
+      street = { start: index, end: index + lower[0].length, layout: 'lower-case', needsTail: false };
+    } else if (romanised !== null) {
+      return { start: index, end: index + romanised[0].length, layout: 'romanised', needsTail: false };
+    } else if (next.upper) {
+      const untyped = sticky(NUMBER_FIRST_UNTYPED, text, index);
+      if (untyped !== null) street = { start: index, end: index + untyped[0].length, layout: 'untyped-number-first', needsTail: true };
+    }
+  }
+  return street !== null && isHouseNumber(text, index, numberEnd) ? street : null;
+}
+
+/**
+ * Start of the street whose type word comes first and whose number is at `index` ("Via Roma 12",
+ * "C/ Mayor, 10", "Jl. Sudirman No. 5"), or -1: each word start before the number is tried,
+ * nearest first, with a forward match. A lookbehind doing the same tried every split of the
+ * words into name and particles against every type word, and cost three times as much.
+ */
+function typeFirstStart(text: string, index: number): number {
+  let i = index;
+  for (let words = 0; words < TYPE_FIRST_MAX_WORDS; words++) {
+    while (i > 0 && (text[i - 1] === ' ' || text[i - 1] === '\t' || (words === 0 && text[i - 1] === ','))) i--;
+    if (i === 0 || text[i - 1] === '\n') return -1;
+    while (i > 0 && !WORD_END.test(text[i - 1]!)) i--;
+    TYPE_FIRST_STREET.lastIndex = i;
+    if (TYPE_FIRST_STREET.test(text) && TYPE_FIRST_STREET.lastIndex === index) return ET_BEFORE.test(text.slice(Math.max(0, i - 3), i)) ? -1 : i;
+    if (i === 0 || (text[i - 1] !== ' ' && text[i - 1] !== '\t')) return -1;
+    // Between the type and the number stand capitalised words, particles and a number mark; anything else ends the search.
+    if (words > 0 && !isUpperCase(text.charCodeAt(i)) && !PARTICLE_WORD.test(text.slice(i, index))) return -1;
+  }
+  return -1;
+}
+
+/** The street before the number: a type word first ("Via Roma 12") or last ("Hauptstraße 5", "Andrássy út 12"). */
+function numberAfter(text: string, index: number): Street | null {
+  const number = sticky(NUMBER_AFTER, text, index);
+  if (number === null) return null;
+  const end = index + number[0].length;
+  const windowStart = Math.max(0, index - LOOKBACK);
+  const typeFirst = typeFirstStart(text, index);
+  if (typeFirst >= 0) return { start: typeFirst, end, layout: 'number-after', needsTail: WEAK_TYPE_FIRST.test(text.slice(typeFirst, typeFirst + 16)) };
+  if (matchesAt(SUFFIX_BEFORE, text, index)) {
+    const street = SUFFIX_STREET.exec(text.slice(windowStart, index));
+    if (street === null) return null;
+    const [whole, capitalisedType, joined, otherType, englishType] = street;
+    const start = index - whole.length + whole.indexOf((capitalisedType ?? joined ?? otherType ?? englishType)!);
+    const needsTail = englishType !== undefined || (joined !== undefined && WEAK_SUFFIX.test(joined.replace(/\.$/, ''))) || /(?:Ring|Markt)$/.test(capitalisedType ?? '');
+    return { start, end, layout: 'number-after', needsTail };
+  }
+  if (text[index - 1] === ' ' && matchesAt(POSTCODE_FOLLOWS, text, end) && isHouseNumber(text, index, index)) {
+    const street = UNTYPED_STREET.exec(text.slice(windowStart, index));
+    if (street !== null) {
+      const start = index - street[0].length + street[0].indexOf(street[1]!);
+      return { start, end, layout: 'postcode-anchored', needsTail: true, needsPartEnd: matchesAt(FOUR_DIGITS_FOLLOW, text, end) };
+    }
+  }
+  return null;
+}
+
+/** Start of the building or box label that ends at `index`. */
+function labelStart(text: string, index: number): number {
+  const label = LABEL_START.exec(text.slice(Math.max(0, index - 24), index))!;
+  const boundary = label[0].length > 0 && !/[A-Za-z]/.test(label[0][0]!) ? 1 : 0;
+  return index - label[0].length + boundary;
+}
+
+function labelled(text: string, index: number): Street | null {
+  if (matchesAt(BUILDING_BEFORE, text, index)) {
+    const number = sticky(BUILDING_NUMBER, text, index);
+    if (number !== null) return { start: labelStart(text, index), end: index + number[0].length, layout: 'building-first', needsTail: true };
+  }
+  if (matchesAt(PO_BOX_BEFORE, text, index)) {
+    const number = sticky(PO_BOX_NUMBER, text, index);
+    if (number !== null) return { start: labelStart(text, index), end: index + number[0].length, layout: 'po-box', needsTail: true };
+  }
+  if (matchesAt(GRID_BEFORE, text, index)) {
+    const number = sticky(GRID_NUMBER, text, index);
+    const type = GRID_TYPE.exec(text.slice(Math.max(0, index - 16), index));
+    if (number !== null && type !== null) return { start: index - type[1]!.length, end: index + number[0].length, layout: 'grid', needsTail: false };
+  }
+  return null;
+}
+
+/**
+ * The first street, likeliest layout first, that the number from `index` to `numberEnd` may
+ * belong to and that `accept` turns into an address.
+ */
+export function firstAddress<T>(text: string, index: number, numberEnd: number, accept: (text: string, street: Street) => T | null): T | null {
+  const first = numberFirst(text, index, numberEnd);
+  const fromFirst = first === null ? null : accept(text, first);
+  if (fromFirst !== null) return fromFirst;
+  if (!streetMayPrecede(text, index)) return null;
+  const after = numberAfter(text, index);
+  const fromAfter = after === null || !startsWord(text, after.start) ? null : accept(text, after);
+  if (fromAfter !== null) return fromAfter;
+  const label = labelled(text, index);
+  return label === null ? null : accept(text, label);
+}
