@@ -10,6 +10,7 @@ import type { NameLexicon } from './name-lexicon.js';
 const SCORE_LISTED_PAIR_WITH_HONORIFIC = 0.95;
 const SCORE_LISTED_PAIR = 0.9;
 const SCORE_SURNAME_WITH_HONORIFIC = 0.9;
+const SCORE_SURNAME_AFTER_CUE = 0.85;
 
 /** One cheap test keeps every other script out of this scan. */
 export const CJK_PRESENT = /[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]/;
@@ -17,6 +18,13 @@ const CJK_CHARS = '[\u3005\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]+
 const CJK_RUN = new RegExp(`${CJK_CHARS}(?:[ \u3000]${CJK_CHARS})*`, 'g');
 const CJK_HONORIFIC_AFTER = /^(?:先生|女士|小姐|老师|さん|様|さま|君|くん|ちゃん|氏|殿|씨|님|선생님)/;
 const CJK_SPACE = /[ \u3000]/;
+const HAN = /[\u3005\u3400-\u4dbf\u4e00-\u9fff]/;
+/**
+ * Labels and phrases right before a name: "contact", "name", "my name is", "customer", "person in
+ * charge" in Chinese, Japanese and Korean. After one, a listed surname and one or two more Han
+ * characters are a name even when the given name is not listed ("联系人：王小明").
+ */
+const CJK_CUE_BEFORE = /(?:联系人|聯絡人|联络人|姓名|名字|我叫|我是|客户|客戶|收件人|担当者?は?|氏名|名前|私は|お客様|申請者|이름은?|성명|담당자는?|고객)[：:\s]*$/;
 
 function isHangul(char: string): boolean {
   return char >= '\uac00' && char <= '\ud7af';
@@ -52,7 +60,7 @@ export function findCjkNames(text: string, lexicon: NameLexicon, recognizer: str
       if (candidates === undefined) continue;
       // Hangul names are written as one word: only look at word starts.
       if (isHangul(char) && i > 0 && !CJK_SPACE.test(value[i - 1]!)) continue;
-      const found = cjkNameAt(value, i, candidates, lexicon);
+      const found = cjkNameAt(value, i, candidates, lexicon) ?? cuedNameAt(text, run.index + i, value, i, candidates);
       if (found === undefined) continue;
       out.push({ start: run.index + i, end: run.index + found.end, type: 'person_name', score: found.score, recognizer });
       i = found.end - 1;
@@ -64,7 +72,11 @@ function cjkNameAt(run: string, at: number, surnames: readonly string[], lexicon
   for (const surname of surnames) {
     if (!run.startsWith(surname, at)) continue;
     let givenStart = at + surname.length;
-    if (givenStart < run.length && CJK_SPACE.test(run[givenStart]!)) givenStart++;
+    if (givenStart < run.length && CJK_SPACE.test(run[givenStart]!)) {
+      givenStart++;
+      const spaced = spacedGivenName(run, givenStart, lexicon);
+      if (spaced !== undefined) return spaced;
+    }
     for (let length = 3; length >= 1; length--) {
       const givenEnd = givenStart + length;
       if (givenEnd > run.length) continue;
@@ -74,6 +86,35 @@ function cjkNameAt(run: string, at: number, surnames: readonly string[], lexicon
       if (lexicon.cjkGivenNames.has(given)) return { end: givenEnd, score: honorific ? SCORE_LISTED_PAIR_WITH_HONORIFIC : SCORE_LISTED_PAIR };
       if (honorific && length <= 2) return { end: givenEnd, score: SCORE_SURNAME_WITH_HONORIFIC };
     }
+  }
+  return undefined;
+}
+
+/**
+ * "田中 花子", "佐藤 健": after a surname and a space the given name is the whole Han word, taken
+ * when a prefix of it is listed or an honorific follows, not only the listed prefix ("田中 花").
+ */
+function spacedGivenName(run: string, start: number, lexicon: NameLexicon): { end: number; score: number } | undefined {
+  let end = start;
+  while (end < run.length && end - start < 4 && HAN.test(run[end]!)) end++;
+  const length = end - start;
+  if (length === 0 || length > 3 || (end < run.length && HAN.test(run[end]!))) return undefined;
+  const honorific = CJK_HONORIFIC_AFTER.test(run.slice(end, end + 3));
+  for (let prefix = length; prefix >= 1; prefix--) {
+    if (lexicon.cjkGivenNames.has(run.slice(start, start + prefix))) return { end, score: honorific ? SCORE_LISTED_PAIR_WITH_HONORIFIC : SCORE_LISTED_PAIR };
+  }
+  return honorific ? { end, score: SCORE_SURNAME_WITH_HONORIFIC } : undefined;
+}
+
+/** A listed surname right after a naming cue, with the one or two Han characters after it ("联系人：王小明"). */
+function cuedNameAt(text: string, at: number, run: string, i: number, surnames: readonly string[]): { end: number; score: number } | undefined {
+  if (!CJK_CUE_BEFORE.test(text.slice(Math.max(0, at - 6), at))) return undefined;
+  for (const surname of surnames) {
+    if (!run.startsWith(surname, i)) continue;
+    const givenStart = i + surname.length;
+    let end = givenStart;
+    while (end < run.length && end - givenStart < 2 && HAN.test(run[end]!)) end++;
+    if (end > givenStart) return { end, score: SCORE_SURNAME_AFTER_CUE };
   }
   return undefined;
 }

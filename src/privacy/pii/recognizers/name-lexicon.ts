@@ -1,12 +1,25 @@
 import { allLocales } from '@faker-js/faker';
+import { ENGLISH_FUNCTION_WORDS, FOREIGN_FUNCTION_WORDS, NAMES_THAT_ARE_WORDS, WORKPLACE_WORDS, WORLD_PLACES } from './name-common-words.js';
+import { NATIVE_GIVEN_NAMES, NATIVE_SURNAMES } from './name-lists-native.js';
+import {
+  ROMANISED_EAST_ASIAN_GIVEN_NAMES,
+  ROMANISED_EAST_ASIAN_SURNAMES,
+  ROMANISED_GIVEN_NAMES,
+  ROMANISED_SURNAMES,
+  VIETNAMESE_GIVEN_NAMES,
+  VIETNAMESE_MIDDLE_NAMES,
+  VIETNAMESE_SURNAMES,
+} from './name-lists.js';
 
 /**
  * Word lists the person-name recognizer looks tokens up in, all lower-cased.
  *
- * Source: the person-name definitions of every `@faker-js/faker` locale (about 70 locales,
+ * Sources: the person-name definitions of every `@faker-js/faker` locale (about 70 locales,
  * Latin, Cyrillic, Greek, Arabic, Hebrew, Devanagari, Thai, CJK and Hangul scripts), so names
- * work offline with no model download. Built once per process (or worker thread) on first
- * use: faker's locale data is already in memory after its import, and building the sets
+ * work offline with no model download; the frequent names of cultures faker leaves out or
+ * writes only in their own script (name-lists.ts, name-lists-native.ts); everyday words that
+ * are not names alone (name-common-words.ts). Built once per process (or worker thread) on
+ * first use: faker's locale data is already in memory after its import, and building the sets
  * takes ~30 ms, which a detector that never scans for names should not pay.
  */
 /** What a lower-cased token is, as bits: a token can be a first name, a surname and a common word at once. */
@@ -14,8 +27,8 @@ export const NameFlag = {
   First: 1,
   Surname: 2,
   /**
-   * A word of ordinary English text (faker's English word lists, months and weekdays of every
-   * locale, names that are everyday words): a name only next to a name token that is not one.
+   * A word of ordinary text (faker's English word lists, months and weekdays of every locale,
+   * name-common-words.ts): a name only next to a name token that is not one.
    */
   Common: 4,
   /** A word of a place name: cannot stand in as an unknown surname. */
@@ -50,99 +63,18 @@ function entriesOf(list: FakerNameList): readonly string[] {
 
 const CJK_OR_HANGUL = /^[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}]+$/u;
 
-/**
- * Romanised East Asian names: faker ships Chinese, Japanese and Korean names only in their own
- * scripts, and no installed package maps them to Latin letters. These are the most frequent
- * surnames (national census rankings, facts not creative work) and common given names.
- */
-const ROMANISED_EAST_ASIAN_SURNAMES = [
-  // Chinese (Hanyu Pinyin, plus Cantonese/Taiwanese spellings common in English text)
-  'wang', 'li', 'zhang', 'liu', 'chen', 'yang', 'huang', 'zhao', 'wu', 'zhou', 'xu', 'sun', 'ma', 'zhu',
-  'hu', 'guo', 'he', 'lin', 'luo', 'gao', 'zheng', 'liang', 'xie', 'song', 'tang', 'deng', 'feng', 'han',
-  'cao', 'peng', 'zeng', 'xiao', 'tian', 'dong', 'pan', 'yuan', 'cai', 'jiang', 'yu', 'du', 'ye', 'cheng',
-  'wei', 'su', 'lu', 'ding', 'ren', 'shen', 'yao', 'zhong', 'jin', 'cui', 'tan', 'fan', 'fang', 'shi', 'qian',
-  'chan', 'wong', 'cheung', 'leung', 'lau', 'ng', 'ho', 'chow', 'tsang', 'kwok', 'yip', 'chiu', 'tsai', 'hsu',
-  // Japanese (Hepburn)
-  'sato', 'suzuki', 'takahashi', 'tanaka', 'watanabe', 'ito', 'yamamoto', 'nakamura', 'kobayashi', 'kato',
-  'yoshida', 'yamada', 'sasaki', 'yamaguchi', 'matsumoto', 'inoue', 'kimura', 'hayashi', 'shimizu',
-  'yamazaki', 'mori', 'abe', 'ikeda', 'hashimoto', 'yamashita', 'ishikawa', 'nakajima', 'maeda', 'fujita',
-  'ogawa', 'goto', 'okada', 'hasegawa', 'murakami', 'kondo', 'ishii', 'saito', 'sakamoto', 'endo', 'aoki',
-  'fujii', 'nishimura', 'fukuda', 'ota', 'miura', 'fujiwara', 'okamoto', 'matsuda', 'nakagawa', 'nomura',
-  // Korean (Revised Romanization and common spellings)
-  'kim', 'lee', 'park', 'choi', 'jung', 'jeong', 'kang', 'cho', 'yoon', 'yun', 'jang', 'lim', 'oh', 'seo',
-  'shin', 'kwon', 'hwang', 'ahn', 'yoo', 'hong', 'jeon', 'ko', 'moon', 'son', 'bae', 'baek', 'heo', 'nam',
-];
-
-const ROMANISED_EAST_ASIAN_GIVEN_NAMES = [
-  // Chinese
-  'wei', 'fang', 'min', 'jing', 'qiang', 'lei', 'jun', 'yong', 'yan', 'jie', 'tao', 'ming', 'chao', 'xiuying',
-  'xia', 'hui', 'hong', 'ping', 'gang', 'bo', 'hao', 'xin', 'ying', 'lan', 'na', 'ting', 'yi', 'yun', 'jian',
-  'xiaoming', 'xiaoyan', 'li', 'lili', 'jingjing', 'zhiwei', 'haoran', 'yuxuan', 'zihan', 'wen', 'qing',
-  // Japanese
-  'yuki', 'haruto', 'yuto', 'sota', 'hiroshi', 'takashi', 'akira', 'kenji', 'yui', 'aoi', 'sakura', 'hina',
-  'yuna', 'hana', 'keiko', 'yoko', 'naoko', 'kenta', 'daiki', 'ren', 'riku', 'haruka', 'ayumi', 'kaori',
-  'makoto', 'satoshi', 'shota', 'taro', 'ichiro', 'naomi', 'emi', 'mai', 'yumi', 'tomoko', 'kazuki',
-  // Korean
-  'minjun', 'min-jun', 'seojun', 'seo-jun', 'jiwoo', 'ji-woo', 'seoyeon', 'seo-yeon', 'jimin', 'ji-min',
-  'jiho', 'ji-ho', 'hyun', 'soo-jin', 'soojin', 'yuna', 'eunji', 'eun-ji', 'minseo', 'min-seo', 'jisoo',
-  'ji-hoon', 'jihoon', 'sung-min', 'young-ho', 'dong-hyun',
-];
+const ARABIC_VARIANTS = /[\u0622\u0623\u0625\u0671\u0649\u06cc\u0629\u06a9\u064b-\u065f\u0640\u200c]/g;
+const ARABIC_BASE: Readonly<Record<string, string>> = { 'آ': 'ا', 'أ': 'ا', 'إ': 'ا', 'ٱ': 'ا', 'ى': 'ي', 'ی': 'ي', 'ة': 'ه', 'ک': 'ك' };
 
 /**
- * Vietnamese surnames: faker's `vi` locale lists them among first names, and a dozen family
- * names cover about nine in ten Vietnamese people (Nguyễn alone about 38%), so the list is short
- * and closed. With and without diacritics, as English text often drops them.
+ * Arabic-script spelling variants folded to one key: hamza on alef, alef maqsura and the Persian
+ * yeh and kaf, taa marbuta, vowel marks, tatweel and zero-width non-joiners, which writers use
+ * or drop freely ("فاطمة"/"فاطمه", "علی"/"علي"). Returns the word itself when nothing folds.
  */
-const VIETNAMESE_SURNAMES = [
-  'nguyễn', 'trần', 'lê', 'phạm', 'hoàng', 'huỳnh', 'phan', 'vũ', 'võ', 'đặng', 'bùi', 'đỗ', 'hồ', 'ngô', 'dương', 'lý',
-  'nguyen', 'tran', 'pham', 'hoang', 'huynh', 'vu', 'vo', 'dang', 'bui', 'do', 'ngo', 'duong', 'ly',
-];
-/** Vietnamese middle names that mark sex ("Thị" for women, "Văn" for men), in most full names. */
-const VIETNAMESE_MIDDLE_NAMES = ['thị', 'văn', 'hữu', 'đức'];
-
-/**
- * First names that are also everyday English words. faker's English word lists miss most of
- * them and no installed package marks the overlap (compromise tags "mark"/"grant" as first
- * names only, and costs 0.7 s to load per worker).
- */
-const NAMES_THAT_ARE_WORDS = [
-  'will', 'may', 'mark', 'grant', 'bill', 'rose', 'april', 'june', 'august', 'hope', 'faith', 'joy', 'grace',
-  'art', 'guy', 'pat', 'sue', 'don', 'ray', 'herb', 'bob', 'penny', 'carol', 'cliff', 'dawn', 'summer',
-  'autumn', 'iris', 'ivy', 'jack', 'jean', 'lane', 'hall', 'wood', 'page', 'price', 'park', 'chase', 'dean',
-  'case', 'rich', 'king', 'young', 'white', 'black', 'brown', 'green', 'gray', 'grey', 'long', 'short', 'little',
-  'street', 'house', 'love', 'star', 'sky', 'river', 'stone', 'rock', 'field', 'hill', 'bay', 'forest', 'lake',
-  'general', 'major', 'justice', 'noble', 'royal', 'sterling', 'sunny', 'honey', 'angel', 'baby', 'crystal',
-  'amber', 'ruby', 'pearl', 'jade', 'misty', 'storm', 'rain', 'river', 'ocean', 'sage', 'basil', 'olive',
-  'cherry', 'ginger', 'daisy', 'holly', 'heather', 'violet', 'lily', 'melody', 'harmony', 'destiny', 'trinity',
-  'china', 'india', 'jordan', 'israel', 'paris', 'london', 'berlin', 'sydney', 'victoria', 'georgia',
-  'virginia', 'carolina', 'florida', 'dakota', 'montana', 'nevada', 'austin', 'dallas', 'houston', 'phoenix',
-  'denver', 'orlando', 'chelsea', 'florence', 'regina',
-  'christian', 'muslim', 'jewish', 'nat', 'gene', 'sandy', 'rusty', 'buck', 'duke', 'earl', 'baron', 'prince',
-  'princess', 'queen', 'bishop', 'marshal', 'marshall', 'sheriff', 'judge', 'miles', 'norm', 'frank', 'sol',
-  'an', 'le', 'la', 'de', 'do', 'da', 'van', 'von', 'ha', 'to', 'in', 'on', 'so', 'no', 'man', 'son',
-  'new', 'old', 'north', 'south', 'east', 'west', 'central', 'united', 'national', 'global', 'digital',
-];
-
-/**
- * English function and sentence-start words, and heading words of technical text. faker's word
- * lists are content words; these are the words that start sentences and title-case headings.
- */
-const ENGLISH_FUNCTION_WORDS = [
-  'the', 'a', 'an', 'and', 'or', 'but', 'if', 'then', 'so', 'as', 'at', 'by', 'for', 'from', 'in', 'into',
-  'of', 'on', 'onto', 'to', 'with', 'without', 'about', 'after', 'before', 'during', 'since', 'until',
-  'while', 'when', 'where', 'why', 'how', 'what', 'which', 'who', 'whom', 'whose', 'this', 'that', 'these',
-  'those', 'there', 'here', 'it', 'its', 'i', 'we', 'you', 'he', 'she', 'they', 'me', 'us', 'him', 'her',
-  'them', 'my', 'our', 'your', 'his', 'their', 'is', 'are', 'was', 'were', 'be', 'been', 'being', 'am',
-  'do', 'does', 'did', 'have', 'has', 'had', 'can', 'could', 'shall', 'should', 'would', 'must', 'might',
-  'not', 'no', 'yes', 'all', 'any', 'each', 'every', 'some', 'many', 'much', 'more', 'most', 'other',
-  'such', 'only', 'also', 'just', 'very', 'too', 'please', 'thanks', 'thank', 'hello', 'hi', 'hey', 'dear',
-  'however', 'therefore', 'meanwhile', 'yesterday', 'today', 'tomorrow', 'tonight', 'now', 'later',
-  'first', 'second', 'third', 'last', 'next', 'our', 'see', 'note', 'chapter', 'section', 'page', 'figure',
-  'table', 'version', 'release', 'step', 'part', 'item', 'total', 'summary', 'introduction', 'conclusion',
-  // Heading words of technical text (READMEs, logs), where "Server Error" is not a person.
-  'server', 'client', 'error', 'data', 'file', 'user', 'admin', 'api', 'app', 'default', 'example', 'usage',
-  'install', 'options', 'config', 'license', 'docs', 'test', 'tests', 'build', 'debug', 'node', 'type', 'types',
-];
+export function arabicKey(word: string): string {
+  return word.replace(ARABIC_VARIANTS, (char) => ARABIC_BASE[char] ?? '');
+}
+const ARABIC_WORD = /^[\u0600-\u06ff\u200c]+$/;
 
 /** Months and weekdays in every faker locale: capitalised in many languages, never a person alone. */
 function calendarWords(): string[] {
@@ -225,6 +157,7 @@ function addNameEntry(flags: Map<string, number>, flag: number, cjkTarget: Set<s
       const latin = transliterationOfGreek(word);
       if (latin !== undefined) addFlag(flags, latin, flag);
     }
+    if (ARABIC_WORD.test(word)) addFlag(flags, arabicKey(word), flag);
   }
 }
 
@@ -234,11 +167,14 @@ function buildNameLexicon(): NameLexicon {
   const cjkSurnameSet = new Set<string>();
   const placeNames = new Set<string>();
 
-  for (const word of ROMANISED_EAST_ASIAN_GIVEN_NAMES) addFlag(flags, word, NameFlag.First);
+  const givenNames = [...ROMANISED_EAST_ASIAN_GIVEN_NAMES, ...VIETNAMESE_GIVEN_NAMES, ...VIETNAMESE_MIDDLE_NAMES, ...ROMANISED_GIVEN_NAMES];
+  for (const word of givenNames) addFlag(flags, word, NameFlag.First);
   for (const word of ROMANISED_EAST_ASIAN_SURNAMES) addFlag(flags, word, NameFlag.Surname | NameFlag.EastAsianSurname);
-  for (const word of VIETNAMESE_SURNAMES) addFlag(flags, word, NameFlag.Surname);
-  for (const word of VIETNAMESE_MIDDLE_NAMES) addFlag(flags, word, NameFlag.First);
-  for (const word of [...ENGLISH_FUNCTION_WORDS, ...NAMES_THAT_ARE_WORDS, ...calendarWords()]) addFlag(flags, word, NameFlag.Common);
+  for (const word of [...VIETNAMESE_SURNAMES, ...ROMANISED_SURNAMES]) addFlag(flags, word, NameFlag.Surname);
+  for (const entry of NATIVE_GIVEN_NAMES) addNameEntry(flags, NameFlag.First, cjkGivenNames, entry);
+  for (const entry of NATIVE_SURNAMES) addNameEntry(flags, NameFlag.Surname, cjkSurnameSet, entry);
+  const common = [...ENGLISH_FUNCTION_WORDS, ...NAMES_THAT_ARE_WORDS, ...FOREIGN_FUNCTION_WORDS, ...WORKPLACE_WORDS, ...calendarWords()];
+  for (const word of common) addFlag(flags, word, NameFlag.Common);
   for (const word of Object.values(allLocales.en?.word ?? {}).flat()) addFlag(flags, String(word).toLowerCase(), NameFlag.Common);
 
   for (const locale of Object.values(allLocales)) {
@@ -264,6 +200,11 @@ function buildNameLexicon(): NameLexicon {
         if (typeof suffix === 'string' && /^\p{Lu}\p{Ll}+$/u.test(suffix)) addFlag(flags, suffix.toLowerCase(), NameFlag.Street);
       }
     }
+  }
+
+  for (const place of WORLD_PLACES) {
+    placeNames.add(place);
+    for (const token of place.split(' ')) addFlag(flags, token, NameFlag.Place);
   }
 
   const cjkSurnames = [...cjkSurnameSet].sort((a, b) => b.length - a.length);
