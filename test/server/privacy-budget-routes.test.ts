@@ -1,8 +1,20 @@
+import type { FastifyInstance } from 'fastify';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Fixtures, json } from './support.js';
 
 const f = new Fixtures();
 afterEach(() => f.close());
+
+const PASSWORD = 'a long enough passphrase for tests';
+
+/** A signed-in user holding only `permissions` (through a role of its own). */
+async function userWith(app: FastifyInstance, admin: { authorization: string }, username: string, permissions: string[]) {
+  await app.inject({ method: 'POST', url: '/v1/users', headers: admin, payload: { username, password: PASSWORD, roles: [] } });
+  await app.inject({ method: 'PUT', url: `/v1/access/roles/${username}_role`, headers: admin, payload: { permissions } });
+  await app.inject({ method: 'POST', url: '/v1/access/bindings', headers: admin, payload: { principal: username, role: `${username}_role` } });
+  const login = json(await app.inject({ method: 'POST', url: '/v1/auth/login', payload: { username, password: PASSWORD, mode: 'token' } }));
+  return { authorization: `Bearer ${login.token}` };
+}
 
 describe('/v1/privacy/budgets', () => {
   it('sets a budget, reserves steps against it, refuses the reservation that would go over (409), and audits', async () => {
@@ -31,5 +43,18 @@ describe('/v1/privacy/budgets', () => {
 
     const audited = json(await app.inject({ method: 'GET', url: '/v1/audit/events?eventType=privacy.budget_refused', headers: auth }));
     expect(JSON.stringify(audited)).toContain('greedy');
+  });
+
+  it('reads need privacy_budget.read and changes privacy_budget.write; a training job with read only cannot reserve', async () => {
+    const { app, auth } = await f.serve();
+    await app.inject({ method: 'POST', url: '/v1/privacy/budgets', headers: auth, payload: { unit: 'dataset:x', epsilon: 1, delta: 1e-5 } });
+    const reader = await userWith(app, auth, 'auditor', ['privacy_budget.read']);
+    expect((await app.inject({ method: 'GET', url: '/v1/privacy/budgets/dataset:x', headers: reader })).statusCode).toBe(200);
+    const refused = await app.inject({ method: 'POST', url: '/v1/privacy/budgets/dataset:x/reservations', headers: reader, payload: { noiseMultiplier: 1.1, samplingRate: 0.01, steps: 10, job: 'j' } });
+    expect(refused.statusCode).toBe(403);
+    expect(json(refused).error.message).toContain('privacy_budget.write');
+    const stranger = await userWith(app, auth, 'stranger', ['consent.read']);
+    expect((await app.inject({ method: 'GET', url: '/v1/privacy/budgets', headers: stranger })).statusCode).toBe(403);
+    expect((await app.inject({ method: 'GET', url: '/v1/privacy/budgets' })).statusCode).toBe(401);
   });
 });
