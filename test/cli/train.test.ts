@@ -37,5 +37,9 @@ describe('langtrain train', { timeout: 240_000 }, () => {
     const noBudget = await cli('train', '--data', TRAIN, '--output', join(w.dir, 'x.json'));
     expect(noBudget.code).toBe(2);
     expect(noBudget.stderr).toContain('give --epsilon');
+    const plain = await cli('train', '--data', TRAIN, '--test', TEST, '--no-privacy', '--epochs', '5', '--output', join(w.dir, 'plain.json'));
+    expect(plain.code, plain.stderr).toBe(0);
+    expect(plain.stdout).toContain('trained WITHOUT differential privacy');
+    expect(JSON.parse(readFileSync(join(w.dir, 'plain.json.privacy.json'), 'utf8')).privacy).toBeUndefined();
   });
 });
