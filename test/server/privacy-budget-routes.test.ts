@@ -1,20 +1,10 @@
-import type { FastifyInstance } from 'fastify';
 import { afterEach, describe, expect, it } from 'vitest';
-import { Fixtures, json } from './support.js';
+import { Fixtures, json, userWith } from './support.js';
 
 const f = new Fixtures();
 afterEach(() => f.close());
 
-const PASSWORD = 'a long enough passphrase for tests';
 
-/** A signed-in user holding only `permissions` (through a role of its own). */
-async function userWith(app: FastifyInstance, admin: { authorization: string }, username: string, permissions: string[]) {
-  await app.inject({ method: 'POST', url: '/v1/users', headers: admin, payload: { username, password: PASSWORD, roles: [] } });
-  await app.inject({ method: 'PUT', url: `/v1/access/roles/${username}_role`, headers: admin, payload: { permissions } });
-  await app.inject({ method: 'POST', url: '/v1/access/bindings', headers: admin, payload: { principal: username, role: `${username}_role` } });
-  const login = json(await app.inject({ method: 'POST', url: '/v1/auth/login', payload: { username, password: PASSWORD, mode: 'token' } }));
-  return { authorization: `Bearer ${login.token}` };
-}
 
 describe('/v1/privacy/budgets', () => {
   it('sets a budget, reserves steps against it, refuses the reservation that would go over (409), and audits', async () => {

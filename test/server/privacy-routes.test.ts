@@ -1,22 +1,12 @@
 import { createHash } from 'node:crypto';
-import type { FastifyInstance } from 'fastify';
 import { afterEach, describe, expect, it } from 'vitest';
-import { Fixtures, json } from './support.js';
+import { Fixtures, json, userWith } from './support.js';
 
 const f = new Fixtures();
 afterEach(() => f.close());
 
 const digest = (text: string) => `sha256:${createHash('sha256').update(text).digest('hex')}`;
-const PASSWORD = 'a long enough passphrase for tests';
 
-/** A signed-in user holding only `permissions` (through a role of its own). */
-async function userWith(app: FastifyInstance, admin: { authorization: string }, username: string, permissions: string[]) {
-  await app.inject({ method: 'POST', url: '/v1/users', headers: admin, payload: { username, password: PASSWORD, roles: [] } });
-  await app.inject({ method: 'PUT', url: `/v1/access/roles/${username}_role`, headers: admin, payload: { permissions } });
-  await app.inject({ method: 'POST', url: '/v1/access/bindings', headers: admin, payload: { principal: username, role: `${username}_role` } });
-  const login = json(await app.inject({ method: 'POST', url: '/v1/auth/login', payload: { username, password: PASSWORD, mode: 'token' } }));
-  return { authorization: `Bearer ${login.token}` };
-}
 
 describe('/v1/consent', () => {
   it('records, answers validity, withdraws, lists history and exports; the actor is the caller', async () => {

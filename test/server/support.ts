@@ -113,3 +113,14 @@ export async function signInAdmin(security: SecurityManager, username = 'admin')
 
 /** Parsed JSON body of an inject() response. */
 export const json = <T = any>(res: { body: string }): T => JSON.parse(res.body) as T;
+
+const USER_PASSWORD = 'a long enough passphrase for tests';
+
+/** A signed-in user holding only `permissions` (through a role of its own), as the admin `admin` creates it. */
+export async function userWith(app: FastifyInstance, admin: { authorization: string }, username: string, permissions: string[]): Promise<{ authorization: string }> {
+  await app.inject({ method: 'POST', url: '/v1/users', headers: admin, payload: { username, password: USER_PASSWORD, roles: [] } });
+  await app.inject({ method: 'PUT', url: `/v1/access/roles/${username}_role`, headers: admin, payload: { permissions } });
+  await app.inject({ method: 'POST', url: '/v1/access/bindings', headers: admin, payload: { principal: username, role: `${username}_role` } });
+  const login = json(await app.inject({ method: 'POST', url: '/v1/auth/login', payload: { username, password: USER_PASSWORD, mode: 'token' } }));
+  return { authorization: `Bearer ${login.token}` };
+}
