@@ -7,8 +7,7 @@ import { LangtrainError, invalidInput } from '../core/errors.js';
 import { parseOptions } from '../core/options.js';
 import { composedEpsilon, mostStepsWithin, type BudgetLedger } from './budget/budget-ledger.js';
 import { DifferentialPrivacy } from './differential-privacy.js';
-import type { LineageStore } from './lineage/lineage-store.js';
-import { digestFile } from './lineage/lineage-store.js';
+import { digestFile, type LineageStore } from './lineage/lineage-store.js';
 import { MODEL_KINDS, trainClassifier, type EpochMetrics, type Label, type LabelledText, type TextClassifier, type TrainingProgress } from './training/index.js';
 
 const fn = <T>() => z.custom<T>((value) => typeof value === 'function', 'must be a function');
@@ -179,13 +178,13 @@ export async function train(options: TrainOptions, deps: TrainDeps = {}): Promis
       delta: engine.delta,
       ...privacy,
       steps: trained.stepsRun,
-      epsilonSpent: trained.stepsRun === 0 ? 0 : composedEpsilon([{ noiseMultiplier: privacy.noiseMultiplier, samplingRate: privacy.samplingRate, steps: trained.stepsRun }], engine.delta, engine.accountant),
+      epsilonSpent: settings.privacyEngine!.epsilonAfter(trained.stepsRun, privacy.noiseMultiplier),
       ...(deps.ledger ? { unitEpsilonSpent: (await deps.ledger.budget(unit)).spentEpsilon } : {}),
       budgetScope: gate.scope,
     };
   }
   if (settings.output) await writeModel(settings.output, trained.classifier, report, settings, deps);
-  await deps.audit?.record({ eventType: 'model.trained', userId: settings.actor, result: 'success', additionalData: { ...summaryForAudit(report), ...(report.modelDigest ? { modelDigest: report.modelDigest } : {}) } });
+  await deps.audit?.record({ eventType: 'model.trained', userId: settings.actor, result: 'success', additionalData: summaryForAudit(report) });
   return { model: trained.classifier, report };
 }
 
@@ -224,6 +223,7 @@ async function writeModel(path: string, classifier: TextClassifier, report: Trai
   }
 }
 
+/** The report for the audit log: everything but the per-epoch metrics (long, and measured on the training data). */
 function summaryForAudit(report: TrainReport) {
   const { epochs: _perEpoch, ...rest } = report;
   return rest as unknown as Record<string, never>;
