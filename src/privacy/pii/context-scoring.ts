@@ -22,6 +22,11 @@ export class ContextWords {
     return this.#positive === null && this.#negative === null;
   }
 
+  /** The highest score context words could give a candidate of base score `score`. */
+  ceiling(score: number): number {
+    return this.#positive === null ? score : Math.min(1, score + CONTEXT_BOOST);
+  }
+
   /** `score` adjusted for the words in the CONTEXT_WINDOW characters before `start`, on the same line. */
   adjust(text: string, start: number, score: number): number {
     if (this.empty) return score;

@@ -37,6 +37,7 @@ export class EntityScanner {
     const candidates: Finding[] = [];
     for (const { recognizer, context } of this.#active) {
       for (const found of recognizer.find(text)) {
+        if (context.ceiling(found.score) < this.threshold) continue; // no context word could lift it
         const score = context.adjust(text, found.start, found.score);
         if (score >= this.threshold) candidates.push(score === found.score ? found : { ...found, score });
       }
