@@ -2,7 +2,7 @@ import type { Finding } from '../entity-types.js';
 import { isLetterCode, isUpperCode, wordEnd } from './name-chars.js';
 import { NameFlag, type NameLexicon } from './name-lexicon.js';
 import { RECOGNIZER } from './name-scoring.js';
-import { infoOf, isCommon, SURNAME_SHAPED } from './name-tokens.js';
+import { infoAt, isCommon, SURNAME_SHAPED } from './name-tokens.js';
 
 /**
  * Names typed in lower case in chat ("hi my name is maria lopez"), found only after "name is",
@@ -46,12 +46,12 @@ function afterNameCue(text: string, at: number): number {
 function nameAfterCue(text: string, firstStart: number, lexicon: NameLexicon): Finding | undefined {
   if (!isLowerLetter(text.charCodeAt(firstStart))) return undefined;
   const firstEnd = wordEnd(text, firstStart);
-  const first = infoOf(text.slice(firstStart, firstEnd), lexicon);
+  const first = infoAt(text, firstStart, firstEnd, lexicon);
   if ((first.flags & NameFlag.First) === 0 || isCommon(first.flags) || first.lower.length < 3) return undefined;
   let end = firstEnd;
   if (text.charCodeAt(firstEnd) === 32 && isLowerLetter(text.charCodeAt(firstEnd + 1))) {
     const surnameEnd = wordEnd(text, firstEnd + 1);
-    const surname = infoOf(text.slice(firstEnd + 1, surnameEnd), lexicon);
+    const surname = infoAt(text, firstEnd + 1, surnameEnd, lexicon);
     if ((surname.flags & (NameFlag.Surname | SURNAME_SHAPED)) !== 0 && !isCommon(surname.flags) && surname.lower.length >= 2) end = surnameEnd;
   }
   return { start: firstStart, end, type: 'person_name', score: SCORE_LOWER_CASE, recognizer: RECOGNIZER };

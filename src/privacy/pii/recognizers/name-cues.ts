@@ -1,4 +1,19 @@
-import { isBlank, isLetterCode } from './name-chars.js';
+import { codeAt, isBlank, isLetterCode } from './name-chars.js';
+import {
+  cueWordAt,
+  HONORIFIC_BEFORE_DOT,
+  isNamingPair,
+  isPersonPair,
+  NAMING_KEY_BEFORE_EQUALS,
+  NAMING_LABEL,
+  NAMING_PAIR_END,
+  NAMING_WORD,
+  NAMING_WORD_BEFORE_COMMA,
+  PERSON_LABEL,
+  PERSON_PAIR_END,
+  PERSON_WORD,
+  type CueWord,
+} from './name-cue-words.js';
 import type { NameLexicon } from './name-lexicon.js';
 
 /**
@@ -6,8 +21,8 @@ import type { NameLexicon } from './name-lexicon.js';
  * before it ("my name is", "Customer", "Thanks,", "Attendees:"), a closing line above a
  * signature, a speech verb or an e-mail address after it, its place in a list of names, a CSV
  * column or a delimited field. Looked up by the one or two words right before the run and the
- * punctuation between: a few Set lookups per run instead of a phrase regex tried at every
- * position of the text.
+ * punctuation between (name-cue-words.ts): a lookup or two per run instead of a phrase regex
+ * tried at every position of the text.
  */
 
 /** How strongly the text around a run says it names a person. */
@@ -31,72 +46,6 @@ export interface RunContext {
 
 const words = (list: string): ReadonlySet<string> => new Set(list.trim().split(/\s+/));
 
-/** Words right before a name, with nothing between ("named Ana", "me llamo Ana"). */
-const NAMING_WORDS = words(`
-  named heiße heisse llamo chiamo chamo зовут m'appelle m’appelle adım heter naam name's name’s namens nommé nommée pan pani pane
-  paní panie pana panu panią sig.ra sig.na dott.ssa prof.ssa señor señora señorita monsieur madame mademoiselle signor signora
-  signore senhor senhora doña dona bapak ibu pak
-`);
-/** Honorifics written in lower case with a dot before a name ("el sr. Gómez", "la sra. López"). */
-const HONORIFICS_BEFORE_DOT = words('sr sra srta dr prof dott avv ing sig');
-/** Two words right before a name ("my name is Ana", "ako si Juan"). */
-const NAMING_PAIRS = new Set([
-  'name is', 'nombre es', 'nome é', 'naam is', 'name ist', 'na imię', 'nazywam się', 'tên là', 'tôi là', 'mera naam', 'nama saya', 'ako si',
-  'langu ni', 'ko ay', 'name was',
-]);
-/**
- * Labels before a colon, "=" or a JSON key whose value is a person's name ("Name:", "Patient:",
- * "Vorname:", `"customer_name": "…"`). Role labels that may hold an organisation ("Customer:",
- * "From:") are person cues below instead.
- */
-const NAMING_LABELS = words(`
-  name names patient contact author nom nombre nome naam имя фио person fullname full_name surname lastname firstname
-  forename imię nazwisko isim adı adi soyadı soyad ad_soyad nama jina tên họ pangalan vorname nachname prénom prenom
-  apellido apellidos cognome sobrenome achternaam voornaam attn attention c/o kontaktperson ansprechpartner
-  ansprechpartnerin contacto referente ответственный responsable holder
-`);
-/** Label keys that end in "name" and name a person ("customer_name", "fullName", "billing_name"), not a file or a host. */
-const PERSON_NAME_KEY = /^(?:customer|client|contact|employee|patient|account|card|guest|passenger|student|member|person|applicant|owner|full|first|last|given|family|middle|legal|billing|shipping|parent|guardian|spouse|holder|beneficiary|payee|sender|recipient|driver|tenant|author|requester|reporter|assignee|display|sur)[_-]?name$/;
-/** Log and config keys before "=" ("subject=\"Ana Lima\"", "user='Ana Lima'"). */
-const NAMING_KEYS_BEFORE_EQUALS = words('customer subject user');
-const NAMING_WORDS_BEFORE_COMMA = words(`
-  signed regards sincerely thanks cheers best cordialement saludos atentamente atenciosamente grüße gruß pozdrawiam
-  saygılarımla groet groeten salutations obrigado obrigada gracias merci danke уважением thx
-`);
-/** Words right before a name, or before a colon, comma or dash and then a name, that make two name-shaped words a person. */
-const PERSON_WORDS = words(`
-  customer client cliente kunde kundin klient klientka mteja müşteri клиент pelanggan holder owner lead assignee reporter
-  requester for by met visited father mother husband wife son daughter brother sister applicant employee tenant passenger
-  recipient sender attn soy sono ben sou jestem thanks cheers best i'm i’m para c/o name contact call ask ping email cc tell
-  thank invite invited welcome congratulate introducing hired meet attendees participants reviewer approver organizer
-  organiser host presenter moderator interviewer candidate agent technician driver courier nurse teacher student witness
-  beneficiary payee cardholder signatory spouse landlord guardian kin par por von door przez
-`);
-/** E-mail and form header labels before a colon: a person or an organisation, so two name-shaped words ("From: Ana Lima"). */
-const PERSON_LABELS = words(`
-  from to cc bcc von an de para à a da van aan od do kimden kime от кому dari kepada mula kwa kutoka reply-to sender
-  recipient attendees participants present absent apologies invitees guests speakers panelists members owner assignee
-  reporter requester reviewer reviewers approver approvers approved author authors organizer organiser host chair
-  facilitator moderator presenter speaker interviewer interviewee candidate manager supervisor agent technician driver
-  courier doctor physician nurse pharmacist teacher student employee customer client user buyer seller landlord tenant
-  witness notary signatory signer cardholder payee payer beneficiary guarantor spouse father mother parent guardian child
-  son daughter kin referee referrer sponsor mentor coach trainer instructor lecturer professor advisor adviser counsel
-  lawyer attorney solicitor accountant auditor inspector officer representative rep delegate liaison coordinator lead caller
-  visitor guest passenger traveller traveler occupant resident applicant claimant insured policyholder member subscriber
-  kunde kundin empfänger absender mitarbeiter sachbearbeiter inhaber kontoinhaber antragsteller teilnehmer destinataire
-  expéditeur remitente destinatario titular solicitante paciente mittente intestatario richiedente klant contactpersoon
-  afzender ontvanger klient nadawca odbiorca alıcı gönderen ilgili получатель отправитель заявитель penerima pengirim
-  prepared reviewed signed
-`);
-const PERSON_PAIRS = new Set([
-  'i am', 'this is', 'ik ben', 'ich bin', 'je suis', 'thank you', 'maker is', 'nombre de', 'nom de', 'nome de', 'behalf of', 'note that', 'ticket from',
-  'message from', 'email from', 'e-mail from', 'call from', 'note from', 'letter from', 'request from', 'reply from', 'assigned to', 'escalated to',
-  'forwarded to', 'handed to', 'reassigned to', 'spoke with', 'spoke to', 'talked to', 'talked with', 'speak to', 'speak with', 'met with', 'according to',
-  'attention of', 'care of', 'married to', 'son of', 'daughter of', 'wife of', 'husband of', 'intestato a', 'au nom', 'em nome', 'im namen', 'mimi ni',
-]);
-/** Second words of the pairs: the word before a run is compared with a pair only when it is one of these. */
-const NAMING_PAIR_ENDS = new Set([...NAMING_PAIRS].map((pair) => pair.slice(pair.indexOf(' ') + 1)));
-const PERSON_PAIR_ENDS = new Set([...PERSON_PAIRS].map((pair) => pair.slice(pair.indexOf(' ') + 1)));
 /** Last words of a closing line above a signature ("Best regards,", "Cordialement,", "-- "). */
 const CLOSING_WORDS = words(`
   regards wishes thanks cheers sincerely best yours faithfully truly respectfully warmly cordialement salutations amitiés
@@ -118,13 +67,13 @@ const NO_MARK = 0;
 const MARKS = -1;
 
 interface WordBefore {
-  readonly word: string;
+  readonly word: CueWord;
   readonly start: number;
   /** The one punctuation mark between the word and what follows it (":", ",", "=", "-"), NO_MARK, or MARKS. */
   readonly mark: number;
 }
 
-/** The word before `end` on the same line, lower-cased, and the punctuation between, quotes and blanks left out. */
+/** The word before `end` on the same line and the punctuation between, quotes and blanks left out. */
 function wordBefore(text: string, end: number): WordBefore | undefined {
   let at = end;
   let mark = NO_MARK;
@@ -145,7 +94,7 @@ function wordBefore(text: string, end: number): WordBefore | undefined {
   const wordEndAt = at;
   while (at > 0 && wordEndAt - at < 24 && isInCueWord(text, at - 1, wordEndAt)) at--;
   if (at === wordEndAt) return undefined;
-  return { word: text.slice(at, wordEndAt).toLowerCase(), start: at, mark };
+  return { word: cueWordAt(text, at, wordEndAt), start: at, mark };
 }
 
 /** A dot inside a word belongs to it ("Sig.ra", "Dott.ssa"); one after a word is punctuation, read before. */
@@ -161,10 +110,6 @@ function endsAbbreviation(text: string, at: number): boolean {
   return begin < at && at - begin <= 4 && (begin === 0 || !isLetterCode(text.charCodeAt(begin - 1)));
 }
 
-function isNamingLabel(word: string): boolean {
-  return NAMING_LABELS.has(word) || PERSON_NAME_KEY.test(word);
-}
-
 /**
  * The cue in the words before `start`. `namingOnly` is for a single capitalised word, which only
  * a naming cue makes a name.
@@ -177,28 +122,28 @@ function cueBefore(text: string, start: number, namingOnly: boolean): Cue {
   const last = wordBefore(text, start);
   if (last === undefined) return Cue.None;
   const { word, mark } = last;
+  const bits = word.bits;
   if (mark === NO_MARK) {
-    if (NAMING_WORDS.has(word)) return Cue.Naming;
+    if ((bits & NAMING_WORD) !== 0) return Cue.Naming;
   } else if (mark === 58) {
-    if (isNamingLabel(word)) return Cue.Naming;
+    if ((bits & NAMING_LABEL) !== 0) return Cue.Naming;
   } else if (mark === 61) {
-    if (isNamingLabel(word) || NAMING_KEYS_BEFORE_EQUALS.has(word)) return Cue.Naming;
+    if ((bits & (NAMING_LABEL | NAMING_KEY_BEFORE_EQUALS)) !== 0) return Cue.Naming;
   } else if (mark === 44) {
-    if (NAMING_WORDS_BEFORE_COMMA.has(word)) return Cue.Naming;
+    if ((bits & NAMING_WORD_BEFORE_COMMA) !== 0) return Cue.Naming;
   } else if (mark === 46) {
-    if (HONORIFICS_BEFORE_DOT.has(word)) return Cue.Naming;
+    if ((bits & HONORIFIC_BEFORE_DOT) !== 0) return Cue.Naming;
   }
   if (namingOnly && mark !== NO_MARK) return Cue.None;
-  if (mark === 58 && PERSON_LABELS.has(word)) return Cue.Person;
+  if (mark === 58 && (bits & PERSON_LABEL) !== 0) return Cue.Person;
   // ":", ",", "-", "—" after a person word ("Customer: Ana Lima", "Thanks, Ana Lima").
-  const person = PERSON_WORDS.has(word) && (mark === NO_MARK || mark === 58 || mark === 44 || mark === 45 || mark === 0x2014);
+  const person = (bits & PERSON_WORD) !== 0 && (mark === NO_MARK || mark === 58 || mark === 44 || mark === 45 || mark === 0x2014);
   if (mark !== NO_MARK) return person ? Cue.Person : Cue.None;
-  if (!NAMING_PAIR_ENDS.has(word) && (namingOnly || !PERSON_PAIR_ENDS.has(word))) return person && !namingOnly ? Cue.Person : Cue.None;
+  if ((bits & NAMING_PAIR_END) === 0 && (namingOnly || (bits & PERSON_PAIR_END) === 0)) return person && !namingOnly ? Cue.Person : Cue.None;
   const previous = wordBefore(text, last.start);
   if (previous !== undefined && previous.mark === NO_MARK) {
-    const pair = `${previous.word} ${word}`;
-    if (NAMING_PAIRS.has(pair)) return Cue.Naming;
-    if (PERSON_PAIRS.has(pair) && !namingOnly) return Cue.Person;
+    if (isNamingPair(previous.word.lower, word.lower)) return Cue.Naming;
+    if (isPersonPair(previous.word.lower, word.lower) && !namingOnly) return Cue.Person;
   }
   return person && !namingOnly ? Cue.Person : Cue.None;
 }
@@ -214,6 +159,8 @@ function signatureCue(text: string, start: number, end: number): Cue {
   if (at === 0 || text.charCodeAt(at - 1) !== 10) return Cue.None;
   let lineEnd = at - 1;
   if (lineEnd > 0 && text.charCodeAt(lineEnd - 1) === 13) lineEnd--;
+  // A blank line above, as between paragraphs, closes nothing (and lastIndexOf is a slow builtin).
+  if (lineEnd === 0 || text.charCodeAt(lineEnd - 1) === 10) return Cue.None;
   const lineStart = text.lastIndexOf('\n', lineEnd - 1) + 1;
   if (lineEnd - lineStart > 40 || lineEnd === lineStart) return Cue.None;
   const line = text.slice(lineStart, lineEnd).trim().toLowerCase().replace(/[,.!]+$/, '');
@@ -260,14 +207,14 @@ function startsClause(text: string, start: number): boolean {
   if (startsLine(text, start)) return true;
   let at = start;
   while (at > 0 && isBlank(text.charCodeAt(at - 1))) at--;
-  const c = text.charCodeAt(at - 1);
+  const c = codeAt(text, at - 1);
   return c === 58 || c === 46 || c === 33 || c === 63;
 }
 
 function isBulleted(text: string, start: number): boolean {
   let at = start;
   while (at > 0 && isBlank(text.charCodeAt(at - 1))) at--;
-  const c = text.charCodeAt(at - 1);
+  const c = codeAt(text, at - 1);
   return c === 45 || c === 42 || c === 0x2022;
 }
 
@@ -275,7 +222,7 @@ function isBulleted(text: string, start: number): boolean {
 function startsLine(text: string, start: number): boolean {
   let at = start;
   while (at > 0 && isBlank(text.charCodeAt(at - 1))) at--;
-  const c = text.charCodeAt(at - 1);
+  const c = codeAt(text, at - 1);
   if (at > 0 && (c === 45 || c === 42 || c === 0x2022) && (at === 1 || isBlank(text.charCodeAt(at - 2)) || text.charCodeAt(at - 2) === 10)) {
     at--;
     while (at > 0 && isBlank(text.charCodeAt(at - 1))) at--;

@@ -23,9 +23,6 @@ import { findUncasedNames, UNCASED_SCRIPT_PRESENT } from './uncased-names.js';
  *   honorific or a cue.
  */
 
-/** One cheap test keeps Latin and Cyrillic text out of the scans of other scripts. */
-const NON_CASED_SCRIPT_PRESENT = /[\u0590-\u10ff\u3040-\ud7af]/;
-
 /** First words of a message that introduces its writer in lower case ("hi my name is maria lopez"), by first letter. */
 const LOWER_CASE_OPENINGS = new Map<number, string[]>();
 for (const word of 'hi hello hey hii helo hallo hola good dear greetings my sir madam ok yes yo name namaste salam bonjour ola olá'.split(' ')) {
@@ -71,9 +68,10 @@ export const personNameRecognizer: Recognizer = {
   find(text: string): Finding[] {
     const lexicon = nameLexicon();
     const findings: Finding[] = [];
-    findCasedNames(text, lexicon, findings);
+    const otherScripts = findCasedNames(text, lexicon, findings);
     if (opensInLowerCase(text)) findLowerCaseNames(text, lexicon, findings);
-    if (NON_CASED_SCRIPT_PRESENT.test(text)) {
+    // The cased scan says whether letters of other scripts are there: Latin and Cyrillic text skips their scans.
+    if (otherScripts) {
       if (UNCASED_SCRIPT_PRESENT.test(text)) findUncasedNames(text, lexicon, findings);
       if (CJK_PRESENT.test(text)) findCjkNames(text, lexicon, RECOGNIZER, findings);
     }
