@@ -236,20 +236,58 @@ const HEAD_LOCALITY = new RegExp(String.raw`(?:^|[^${LETTER}\d])((?:\d{4,6},?[ \
 const HEAD_NEIGHBOURHOOD = new RegExp(String.raw`(?:^|[^${LETTER}])(${WORD}(?:[ \t]+${WORD})?[ \t]+(?:Mah\.|Mahallesi|Mh\.)[ \t]*,?[ \t]*)$`);
 const HEAD_WINDOW = 64;
 
+const isSpaceOrTab = (code: number) => code === 32 || code === 9;
+
+/**
+ * What the text before `index` ends with, past spaces and tabs: the head patterns above end in a
+ * separator (HEAD_PART, HEAD_LOCALITY) or a neighbourhood's type. Checked before them because,
+ * anchored at the end of their window, they are tried at each of its 64 positions: 1 µs a street.
+ */
+function endBefore(text: string, index: number): number {
+  let i = index;
+  while (i > 0 && isSpaceOrTab(text.charCodeAt(i - 1))) i--;
+  return text.charCodeAt(i - 1);
+}
+const COMMA = 44;
+const NEWLINE = 10;
+/** The end of "<br>". */
+const TAG_END = 62;
+
+function afterSeparator(text: string, index: number): boolean {
+  const end = endBefore(text, index);
+  return end === COMMA || end === NEWLINE || end === TAG_END;
+}
+
+const FULL_STOP = 46;
+const SMALL_I = 105;
+
+/** Whether the text before `index` may end with "Mah.", "Mh." or "Mahallesi", maybe and a comma. */
+function afterNeighbourhood(text: string, index: number): boolean {
+  let i = index;
+  while (i > 0 && isSpaceOrTab(text.charCodeAt(i - 1))) i--;
+  if (text.charCodeAt(i - 1) === COMMA) i--;
+  const end = endBefore(text, i);
+  return end === FULL_STOP || end === SMALL_I;
+}
+
 /** Where the address whose street starts at `start` really starts. */
 export function extendHead(text: string, start: number, numberFirst: boolean): number {
   if (numberFirst) {
     const label = HEAD_LABEL.exec(text.slice(Math.max(0, start - 12), start));
     if (label !== null) start -= label[1]!.length;
   }
-  for (let n = 0; n < 4; n++) {
+  for (let n = 0; n < 4 && afterSeparator(text, start); n++) {
     const part = HEAD_PART.exec(text.slice(Math.max(0, start - HEAD_WINDOW), start));
     if (part === null) break;
     start -= part[1]!.length;
   }
-  const neighbourhood = HEAD_NEIGHBOURHOOD.exec(text.slice(Math.max(0, start - HEAD_WINDOW), start));
-  if (neighbourhood !== null) start -= neighbourhood[1]!.length;
-  const locality = HEAD_LOCALITY.exec(text.slice(Math.max(0, start - HEAD_WINDOW), start));
-  if (locality !== null) start -= locality[1]!.length;
+  if (afterNeighbourhood(text, start)) {
+    const neighbourhood = HEAD_NEIGHBOURHOOD.exec(text.slice(Math.max(0, start - HEAD_WINDOW), start));
+    if (neighbourhood !== null) start -= neighbourhood[1]!.length;
+  }
+  if (endBefore(text, start) === COMMA) {
+    const locality = HEAD_LOCALITY.exec(text.slice(Math.max(0, start - HEAD_WINDOW), start));
+    if (locality !== null) start -= locality[1]!.length;
+  }
   return start;
 }

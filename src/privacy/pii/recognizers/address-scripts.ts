@@ -1,10 +1,18 @@
 /**
  * Addresses written in Cyrillic, Chinese, Japanese and Korean, each looked for only when the
- * text holds that script (one cheap scan each), so Latin text pays almost nothing for them.
+ * text holds that script (one cheap scan each, once the address scan has met such a character),
+ * so Latin text pays almost nothing for them.
  */
 
-/** Cyrillic, CJK or Hangul: one scan, so Latin text pays for one check, not one per script. */
-export const OTHER_SCRIPT_PRESENT = /[\u0400-\u04FF\u3000-\u9fff\uAC00-\uD7A3]/;
+/** Cyrillic, CJK or Hangul: the characters of a text that make it worth looking for the patterns below. */
+export const OTHER_SCRIPT_CHARS = String.raw`\u0400-\u04FF\u3000-\u9fff\uAC00-\uD7A3`;
+const OTHER_SCRIPT_AHEAD = new RegExp(`[^${OTHER_SCRIPT_CHARS}]*[${OTHER_SCRIPT_CHARS}]`, 'y');
+
+/** Whether a Cyrillic, CJK or Hangul character stands between `start` and `end`. */
+export function otherScriptBetween(text: string, start: number, end: number): boolean {
+  OTHER_SCRIPT_AHEAD.lastIndex = start;
+  return OTHER_SCRIPT_AHEAD.test(text) && OTHER_SCRIPT_AHEAD.lastIndex <= end;
+}
 
 /** Russian Post and Ukrposhta street types, abbreviated and in full, before the name ("ул. Тверская") or after it ("Невский проспект"). */
 const CYRILLIC_TYPE_BEFORE = String.raw`(?:ул\.|улица|вул\.|вулиця|пр-т|пр-кт|просп\.|пр\.|пер\.|переулок|пров\.|провулок|бул\.|бульвар|б-р|ш\.|шоссе|наб\.|набережная|пл\.|площадь|мкр\.?|микрорайон|проезд|туп\.|тупик)`;

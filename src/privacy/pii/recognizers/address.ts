@@ -14,16 +14,18 @@ import {
   JAPANESE_WARD_ADDRESS,
   JAPANESE_WARD_PRESENT,
   KOREAN_ADDRESS,
-  OTHER_SCRIPT_PRESENT,
+  otherScriptBetween,
 } from './address-scripts.js';
-import { firstAddress, mayStartNumber, type Street } from './address-streets.js';
+import { ADDRESS_SCAN, STREET_MAY_FOLLOW_GROUP, STREET_MAY_PRECEDE_GROUP } from './address-scan.js';
+import { firstAddress, type Street } from './address-streets.js';
 import { LETTER, WORD } from './address-words.js';
 
 /**
  * Street addresses of many countries, by pattern. No installed package parses addresses offline
  * (libpostal needs a 2 GB model), so the layouts are written here, from the postal authorities'
- * formats and Google's libaddressinput region data (street types in address-words.ts, layouts in
- * address-streets.ts, the parts around a street in address-parts.ts):
+ * formats and Google's libaddressinput region data (street types in address-words.ts, the scan
+ * for candidates in address-scan.ts, layouts in address-streets.ts, the parts around a street in
+ * address-parts.ts):
  *
  * 1. Every number that may be a house number is tried against the street layouts: number
  *    first ("4500 N. Lincoln Avenue", "12 rue de la Paix"), number after a typed street ("Via
@@ -72,46 +74,66 @@ function complete(text: string, street: Street): { start: number; end: number; s
   return { start, end: tail.end, score };
 }
 
-/** A digit that does not continue a word ("SO1380961187", "x86"): such digits cannot start a house number. */
-const DIGIT_SCAN = /(?<![A-Za-z_])\d/g;
-
-function findNumbered(text: string, out: Finding[]): void {
-  DIGIT_SCAN.lastIndex = 0;
-  // test() and a loop over the digits, not exec(): no match object for each of a text's numbers.
-  while (DIGIT_SCAN.test(text)) {
-    const index = DIGIT_SCAN.lastIndex - 1;
-    let end = index + 1;
-    while (end < text.length && text.charCodeAt(end) >= 48 && text.charCodeAt(end) <= 57) end++;
-    DIGIT_SCAN.lastIndex = end;
-    if (!mayStartNumber(text, index)) continue;
-    const address = firstAddress(text, index, end, complete);
-    if (address === null) continue;
-    push(out, address.start, address.end, address.score);
-    // Numbers inside the address (unit, postcode) are not tried again.
-    DIGIT_SCAN.lastIndex = Math.max(end, address.end);
-  }
-}
+const COMMA = 44;
+/** Code units from here up are the other scripts' (address-scripts.ts); digits and commas lie below. */
+const FIRST_OTHER_SCRIPT = 0x400;
 
 /**
- * A typed street without a number is an address only with the locality after it ("Kimathi Street,
- * Kilimani, Nairobi"). Anchored on the comma, with a lookbehind for the type: scanning for the
- * type words themselves cost four times as much on prose.
+ * The imports read for each number, read once: where modules are compiled to CommonJS (tsx,
+ * vitest), each read of an import is a getter call, and those took 5% of the time on PII-dense text.
  */
-const STREET_WITHOUT_NUMBER = /,(?<=[ \t](?:Street|Avenue|Road|Lane|Drive|Boulevard|Way|Close|Crescent|Terrace|Highway|Parkway),)/g;
+const scan = ADDRESS_SCAN;
+const streetMayFollowGroup = STREET_MAY_FOLLOW_GROUP;
+const streetMayPrecedeGroup = STREET_MAY_PRECEDE_GROUP;
+const streetAt = firstAddress;
+
+interface ScanResult {
+  /** The commas after typed streets without a number, looked at once all numbered addresses are known. */
+  typeCommas: number[] | null;
+  /** Whether the text holds Cyrillic, CJK or Hangul. */
+  otherScript: boolean;
+}
+
+/** The numbered addresses, in order, from the address scan (address-scan.ts), and what else the scan met. */
+function findNumbered(text: string, out: Finding[]): ScanResult {
+  const result: ScanResult = { typeCommas: null, otherScript: false };
+  scan.lastIndex = 0;
+  for (let match = scan.exec(text); match !== null; match = scan.exec(text)) {
+    const index = match.index;
+    const code = text.charCodeAt(index);
+    if (code >= FIRST_OTHER_SCRIPT) {
+      result.otherScript = true;
+      continue;
+    }
+    if (code === COMMA) {
+      (result.typeCommas ??= []).push(index);
+      continue;
+    }
+    let end = index + 1;
+    while (end < text.length && text.charCodeAt(end) >= 48 && text.charCodeAt(end) <= 57) end++;
+    scan.lastIndex = end;
+    const streetMayFollow = match[streetMayFollowGroup] !== undefined;
+    const streetMayPrecede = match[streetMayPrecedeGroup] !== undefined;
+    const address = streetAt(text, index, end, streetMayFollow, streetMayPrecede, complete);
+    if (address === null) continue;
+    push(out, address.start, address.end, address.score);
+    // Numbers inside the address (unit, postcode) are not tried again; nor are its commas, which it covers.
+    result.otherScript ||= otherScriptBetween(text, end, address.end);
+    scan.lastIndex = Math.max(end, address.end);
+  }
+  return result;
+}
+
 /** Its name: up to three capitalised words before the type ("Adetokunbo Ademola Crescent", "King Fahd Road"). */
 const UNNUMBERED_NAME = new RegExp(`(?:^|[^${LETTER}\\d'’.-])(${WORD}(?:[ \\t]+${WORD}){0,2})[ \\t]+\\S+$`);
 
-function findStreetWithoutNumber(text: string, out: Finding[]): void {
-  STREET_WITHOUT_NUMBER.lastIndex = 0;
+/** A typed street without a number, with the locality after it ("Kimathi Street, Kilimani, Nairobi"), ending at each of `typeCommas`. */
+function findStreetWithoutNumber(text: string, typeCommas: number[], out: Finding[]): void {
   // The numbered addresses are found first, in order: a street inside one of them is not looked at again.
   let covered = 0;
-  for (let match = STREET_WITHOUT_NUMBER.exec(text); match !== null; match = STREET_WITHOUT_NUMBER.exec(text)) {
-    const typeEnd = match.index;
+  for (const typeEnd of typeCommas) {
     while (covered < out.length && out[covered]!.end <= typeEnd) covered++;
-    if (covered < out.length && out[covered]!.start <= typeEnd) {
-      STREET_WITHOUT_NUMBER.lastIndex = out[covered]!.end;
-      continue;
-    }
+    if (covered < out.length && out[covered]!.start <= typeEnd) continue;
     const windowStart = Math.max(0, typeEnd - 64);
     const name = UNNUMBERED_NAME.exec(text.slice(windowStart, typeEnd));
     if (name === null) continue;
@@ -126,7 +148,6 @@ function findStreetWithoutNumber(text: string, out: Finding[]): void {
 }
 
 function findOtherScripts(text: string, out: Finding[]): void {
-  if (!OTHER_SCRIPT_PRESENT.test(text)) return;
   if (CYRILLIC_PRESENT.test(text)) {
     CYRILLIC_STREET.lastIndex = 0;
     for (let match = CYRILLIC_STREET.exec(text); match !== null; match = CYRILLIC_STREET.exec(text)) {
@@ -183,9 +204,9 @@ export const addressRecognizer: Recognizer = {
   negativeContextWords: ['chapter', 'version', 'page', 'episode', 'price', 'order'],
   find(text: string): Finding[] {
     const findings: Finding[] = [];
-    findNumbered(text, findings);
-    findStreetWithoutNumber(text, findings);
-    findOtherScripts(text, findings);
+    const { typeCommas, otherScript } = findNumbered(text, findings);
+    if (typeCommas !== null) findStreetWithoutNumber(text, typeCommas, findings);
+    if (otherScript) findOtherScripts(text, findings);
     return findings.length > 1 ? longestFirst(findings) : findings;
   },
 };
