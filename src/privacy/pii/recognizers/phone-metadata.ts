@@ -1,5 +1,6 @@
 import { type CountryCode, Metadata } from 'libphonenumber-js/core';
 import metadataJson from 'libphonenumber-js/metadata.max.json';
+import { compileFormat, mayPrintInGroups, type NationalFormat } from './phone-layout.js';
 
 /**
  * Validity of a number against libphonenumber's full ("max") metadata, as its `isValid()`
@@ -23,21 +24,6 @@ export interface CompiledPlan {
   /** The trunk prefix dialled before national numbers (`0`, Russia's `8`, NANP's `1`), if any. */
   readonly trunkPrefix: string | undefined;
   readonly formats: readonly NationalFormat[];
-}
-
-/** One of libphonenumber's `numberFormat`s: how numbers starting with `leadingDigits` are printed. */
-interface NationalFormat {
-  readonly leadingDigits: RegExp | undefined;
-  readonly pattern: RegExp;
-  /** The pattern's captured groups printed together, per printed digit group: `$1 $2-$3` → [[1], [2], [3]]. */
-  readonly printedGroups: readonly (readonly number[])[];
-  /**
-   * `national_prefix_formatting_rule` glues the trunk prefix to the first group (`0$1`), rather
-   * than printing it apart (`8 ($1)`) or not at all (`($1)`, no rule).
-   */
-  readonly trunkGlued: boolean;
-  /** The national form shows the trunk prefix and may not leave it out. */
-  readonly trunkMandatory: boolean;
 }
 
 /** Accessors the core `Metadata` numbering plans have at run time but its .d.ts leaves out. */
@@ -79,26 +65,20 @@ function compiledPlan(country: string): CompiledPlan | null {
         lengths: new Set(patterns.possibleLengths()),
         trunkPrefix: patterns.nationalPrefix() || undefined,
         formats: patterns.formats().map((format) => {
-          const leading = format.leadingDigitsPatterns().at(-1); // the last one is the most precise
           const rule = format.nationalPrefixFormattingRule();
-          return {
-            leadingDigits: leading === undefined ? undefined : new RegExp(`^(?:${leading})`),
-            pattern: new RegExp(`^(?:${format.pattern()})$`),
-            printedGroups: printedGroupsOf(format.format()),
-            trunkGlued: typeof rule === 'string' && /\d\$1/.test(rule),
+          return compileFormat({
+            pattern: format.pattern(),
+            format: format.format(),
+            leadingDigits: format.leadingDigitsPatterns().at(-1), // the last one is the most precise
+            rule: typeof rule === 'string' ? rule : undefined,
             trunkMandatory: format.nationalPrefixIsMandatoryWhenFormattingInNationalFormat(),
-          };
+          });
         }),
       };
     }
   }
   compiledPlans.set(country, plan);
   return plan;
-}
-
-/** `$1 $2-$3` → [[1], [2], [3]]; `$1$2 $3` → [[1, 2], [3]]. */
-function printedGroupsOf(layout: string): number[][] {
-  return layout.split(/[^$\d]+/).filter(Boolean).map((group) => [...group.matchAll(/\$(\d)/g)].map((reference) => Number(reference[1])));
 }
 
 function isValidNationalSignificantNumber(plan: CompiledPlan, nsn: string): boolean {
@@ -119,12 +99,6 @@ function afterTrunkPrefix(plan: CompiledPlan, digits: string): string | undefine
 /** The national significant number inside `digits` as dialled inside the country, or undefined when not valid there. */
 function nationalSignificantNumber(plan: CompiledPlan, digits: string): string | undefined {
   return afterTrunkPrefix(plan, digits) ?? (isValidNationalSignificantNumber(plan, digits) ? digits : undefined);
-}
-
-/** `digits` as dialled inside `country` (trunk prefix included or not). */
-function isValidNationalNumber(digits: string, country: CountryCode): boolean {
-  const plan = compiledPlan(country);
-  return plan !== null && nationalSignificantNumber(plan, digits) !== undefined;
 }
 
 /** Digits read as a national number of one country. */
@@ -175,6 +149,7 @@ export interface PlansOfLength {
 export class RegionIndex {
   readonly #regions: readonly CountryCode[];
   readonly #byLength = new Map<number, PlansOfLength>();
+  readonly #byGroups = new Map<string, readonly CompiledPlan[]>();
 
   constructor(regions: readonly CountryCode[]) {
     this.#regions = regions;
@@ -200,26 +175,44 @@ export class RegionIndex {
     }
     return plans;
   }
+
+  /**
+   * The plans one of whose national formats may print a number without its trunk prefix in
+   * digit groups of these lengths: known from the formats' patterns, once per grouping, so that
+   * a number's layout is checked against a few plans rather than every plan of its length.
+   */
+  plansPrinting(groups: readonly number[]): readonly CompiledPlan[] {
+    const key = groups.join(' ');
+    let plans = this.#byGroups.get(key);
+    if (plans === undefined) {
+      const length = groups.reduce((sum, group) => sum + group, 0);
+      plans = this.plansFor(length).bare.filter((plan) => plan.formats.some((format) => mayPrintInGroups(format, groups)));
+      this.#byGroups.set(key, plans);
+    }
+    return plans;
+  }
 }
 
-/** How a national number is printed in its country, as libphonenumber's national format. */
-export interface PrintedLayout {
-  /** Lengths of the digit groups, trunk prefix included when it was written. */
-  readonly groups: readonly number[];
-  /** The national format shows the trunk prefix and may not leave it out. */
-  readonly trunkMandatory: boolean;
-}
+const countriesByCallingCode = new Map<number, readonly CountryCode[]>(
+  Object.entries(metadataJson.country_calling_codes).map(([code, countries]) => [Number(code), countries as CountryCode[]]),
+);
+/** The plans of a calling code's countries, compiled on first use. */
+const plansByCallingCode = new Map<number, readonly CompiledPlan[]>();
 
-/** The digit groups libphonenumber's national format prints the number in. */
-export function printedLayout({ plan, nsn, trunkDigits }: NationalReading): PrintedLayout {
-  const format = plan.formats.find((f) => (f.leadingDigits === undefined || f.leadingDigits.test(nsn)) && f.pattern.test(nsn));
-  if (format === undefined) return { groups: [trunkDigits + nsn.length], trunkMandatory: false };
-  const captured = format.pattern.exec(nsn) as RegExpExecArray;
-  const groups = format.printedGroups.map((references) => references.reduce((sum, reference) => sum + (captured[reference]?.length ?? 0), 0));
-  // A number written without its (optional) trunk prefix is printed without it.
-  if (trunkDigits > 0 && format.trunkGlued) groups[0] = (groups[0] ?? 0) + trunkDigits;
-  else if (trunkDigits > 0) groups.unshift(trunkDigits);
-  return { groups, trunkMandatory: format.trunkMandatory };
+/**
+ * The plans of the countries sharing `callingCode`, or undefined when no country has it. Keyed
+ * by number: a candidate's first digits are looked up without slicing them, and numeric-looking
+ * keys of a plain object ("44") would deoptimize the lookup.
+ */
+function plansOfCallingCode(callingCode: number): readonly CompiledPlan[] | undefined {
+  let plans = plansByCallingCode.get(callingCode);
+  if (plans === undefined) {
+    const countries = countriesByCallingCode.get(callingCode);
+    if (countries === undefined) return undefined;
+    plans = countries.map(compiledPlan).filter((plan): plan is CompiledPlan => plan !== null);
+    plansByCallingCode.set(callingCode, plans);
+  }
+  return plans;
 }
 
 /**
@@ -228,12 +221,14 @@ export function printedLayout({ plan, nsn, trunkDigits }: NationalReading): Prin
  * is tolerated.
  */
 export function isValidInternationalNumber(digits: string): boolean {
-  const callingCodes = metadataJson.country_calling_codes as Record<string, readonly string[] | undefined>;
-  for (let length = 1; length <= 3; length++) {
-    const countries = callingCodes[digits.slice(0, length)];
-    if (countries === undefined) continue;
+  if (digits.charCodeAt(0) === 0x30) return false; // no calling code starts with 0
+  let callingCode = 0;
+  for (let length = 1; length <= 3 && length < digits.length; length++) {
+    callingCode = callingCode * 10 + digits.charCodeAt(length - 1) - 0x30;
+    const plans = plansOfCallingCode(callingCode);
+    if (plans === undefined) continue;
     const nsn = digits.slice(length);
-    for (const country of countries) if (isValidNationalNumber(nsn, country as CountryCode)) return true;
+    for (const plan of plans) if (nationalSignificantNumber(plan, nsn) !== undefined) return true;
     return false;
   }
   return false;

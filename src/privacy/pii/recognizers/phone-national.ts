@@ -1,6 +1,7 @@
 import type { CountryCode } from 'libphonenumber-js/core';
-import { type CompiledPlan, printedLayout, readAfterTrunk, readBare, readNational, RegionIndex } from './phone-metadata.js';
-import { followsLayout } from './phone-shapes.js';
+import type { Cue } from './phone-cues.js';
+import { followsLayout, hasPrintedSeparators, printedLayout } from './phone-layout.js';
+import { type CompiledPlan, type NationalReading, readAfterTrunk, readBare, readNational, RegionIndex } from './phone-metadata.js';
 
 /**
  * Which countries a number written without +CC may belong to, and what it takes to believe it.
@@ -18,12 +19,15 @@ import { followsLayout } from './phone-shapes.js';
  * that also refuses what libphonenumber leniently accepts (`12 34 56 78 90` is not a French
  * number without its trunk `0`). A formatted number of a core region needs no cue.
  *
- * The others need a phone cue unless the number starts with the country's trunk prefix: plans
- * whose numbers are written without one (Scandinavia, Hong Kong, Singapore, Portugal, Greece,
- * Czechia, Mexico) accept most digit strings of their length, so formatting alone is no sign.
- *
- * `cueOnly`: the shape is so plain (any nine digits for Poland, ten or eleven for Brazil) that
- * formatting alone is no sign even in a core region.
+ * The others' numbers written without their trunk prefix (Mexico, Chile, the Caribbean's
+ * `(268) 464-1234`) are plans that accept most digit strings of their length: without a cue
+ * they must be written exactly as the country's national format prints them, the same groups
+ * and the same marks between them (`222 123 4567`, `(2) 2123 4567`, not `222-123-4567`), in a
+ * writing the caller lets count (`written`: phone.ts refuses two groups and groups of one
+ * length, `5123 4567`, `40 61 23 45`, `512 345 678`). That is weaker evidence (`layout`) than
+ * the rest (`region`). So must the numbers of `cueOnly` core regions, whose shape is so plain
+ * (any nine digits for Poland, ten or eleven for Brazil) that a grouping of their length is no
+ * sign.
  */
 interface NationalRegion {
   readonly region: CountryCode;
@@ -55,52 +59,80 @@ const CORE_REGIONS: readonly NationalRegion[] = [
   { region: 'PL', shape: /^[1-9]\d{8}$/, firstGroups: [3, 2], cueOnly: true }, // 512 345 678, 12 345 67 89
 ];
 
-// By population and presence in web text, Europe, the Americas, Asia and Africa; the order
+// By population and presence in web text, Europe, the Americas, Asia and Africa, then the
+// other NANP countries (their numbers have the US shape but not its area codes); the order
 // only decides which is tried first.
 const OTHER_REGIONS: readonly CountryCode[] = [
   'NL', 'BE', 'CH', 'AT', 'PT', 'SE', 'NO', 'DK', 'FI', 'IE', 'GR', 'CZ', 'SK', 'HU', 'RO', 'BG', 'HR', 'RS', 'SI', 'LT', 'LV', 'EE',
   'UA', 'RU', 'KZ', 'BY', 'TR', 'IL', 'SA', 'AE', 'QA', 'KW', 'JO', 'LB', 'EG', 'MA', 'DZ', 'TN', 'NG', 'GH', 'KE', 'UG', 'TZ', 'ZA',
   'MX', 'AR', 'CO', 'CL', 'PE', 'VE', 'EC', 'UY', 'KR', 'TW', 'HK', 'SG', 'MY', 'TH', 'ID', 'PH', 'VN', 'PK', 'BD', 'LK', 'NP', 'NZ', 'IR',
+  'PR', 'DO', 'JM', 'TT', 'BS', 'BB', 'BM', 'KY', 'AG', 'AI', 'DM', 'GD', 'KN', 'LC', 'VC', 'VG', 'VI', 'GU', 'AS', 'MP', 'MS', 'SX', 'TC',
 ];
 
 const OTHER_REGION_INDEX = new RegionIndex(OTHER_REGIONS);
 const NO_PLANS: readonly CompiledPlan[] = [];
 
-/** A phone cue before the number (or a phone column), looked up only when a region needs it. */
-export interface Cue {
-  readonly cued: boolean;
-}
+/**
+ * What makes digits written without +CC a phone number: `region`, valid in a region and
+ * written as its numbers are (trunk prefix, area code, or a cue); `layout`, valid in a region
+ * and written exactly as its national format prints them, and nothing else; `none`.
+ */
+export type NationalEvidence = 'region' | 'layout' | 'none';
 
 /**
- * Whether some region reads `digits` (no +CC), written in digit `groups` of these lengths, as
- * one of its numbers written the way it writes them.
+ * How `digits`, written in digit `groups` of these lengths, read as a national number of some
+ * region. `written`: the number as written, when the writing could make it known by its layout
+ * alone (undefined otherwise).
  */
-export function isNationalNumber(digits: string, groups: readonly number[], cue: Cue): boolean {
+export function nationalEvidence(digits: string, groups: readonly number[], cue: Cue, written: string | undefined): NationalEvidence {
+  let laidOut = false;
   for (const { region, shape, firstGroups, cueOnly } of CORE_REGIONS) {
-    if (!shape.test(digits) || (cueOnly && !cue.cued)) continue;
+    if (!shape.test(digits)) continue;
+    const uncued = cueOnly === true && !cue.cued;
+    if (uncued && written === undefined) continue;
     const reading = readNational(digits, region);
     if (reading === undefined) continue;
+    if (uncued) {
+      laidOut ||= isPrintedBare(reading, groups, written ?? '');
+      continue;
+    }
     // a trunk prefix glued to the area code ("0151 …") marks a number; one written apart
     // ("1-415-…") is followed by the number's own first group
     const trunkApart = reading.trunkDigits > 0 && groups[0] === reading.trunkDigits;
-    if (reading.trunkDigits > 0 && !trunkApart) return true;
+    if (reading.trunkDigits > 0 && !trunkApart) return 'region';
     const first = groups[trunkApart ? 1 : 0];
-    if (groups.length === (trunkApart ? 2 : 1) || firstGroups.includes(first ?? 0)) return true;
+    if (groups.length === (trunkApart ? 2 : 1) || firstGroups.includes(first ?? 0)) return 'region';
   }
-  // The other regions' numbers need their trunk prefix or a cue: the cue is looked for once,
-  // and only regions whose trunk prefix starts the digits are tried without it.
+  // The other regions' numbers need their trunk prefix or a cue, or their exact layout: the
+  // cue is looked for once, and only regions whose trunk prefix starts the digits are tried
+  // with it.
   const { byTrunkStart, bare } = OTHER_REGION_INDEX.plansFor(digits.length);
   for (const plan of byTrunkStart.get(digits[0] ?? '') ?? NO_PLANS) {
     const reading = readAfterTrunk(plan, digits);
     if (reading === undefined) continue;
-    if (groups.length === 1 || cue.cued || followsLayout(groups, printedLayout(reading).groups, false)) return true;
+    if (groups.length === 1 || cue.cued || followsLayout(groups, printedLayout(reading).groups, false)) return 'region';
   }
-  if (!cue.cued) return false;
-  for (const plan of bare) {
+  if (cue.cued) {
+    for (const plan of bare) {
+      const reading = readBare(plan, digits);
+      if (reading === undefined) continue;
+      const layout = printedLayout(reading);
+      if (!layout.trunkMandatory && followsLayout(groups, layout.groups, false)) return 'region';
+    }
+    return 'none';
+  }
+  if (laidOut) return 'layout';
+  if (written === undefined) return 'none';
+  for (const plan of OTHER_REGION_INDEX.plansPrinting(groups)) {
     const reading = readBare(plan, digits);
-    if (reading === undefined) continue;
-    const layout = printedLayout(reading);
-    if (!layout.trunkMandatory && followsLayout(groups, layout.groups, false)) return true;
+    if (reading !== undefined && isPrintedBare(reading, groups, written)) return 'layout';
   }
-  return false;
+  return 'none';
+}
+
+/** A number written without a trunk prefix exactly as its national format prints it: the same groups, the same marks between them. */
+function isPrintedBare(reading: NationalReading, groups: readonly number[], written: string): boolean {
+  if (reading.trunkDigits > 0) return false;
+  const layout = printedLayout(reading);
+  return !layout.trunkMandatory && followsLayout(groups, layout.groups, true) && hasPrintedSeparators(written, layout);
 }

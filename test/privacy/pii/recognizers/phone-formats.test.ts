@@ -1,5 +1,5 @@
 import examples from 'libphonenumber-js/examples.mobile.json';
-import { type CountryCode, parsePhoneNumberFromString, type PhoneNumber } from 'libphonenumber-js/max';
+import { type CountryCode, getCountries, getCountryCallingCode, getExampleNumber, parsePhoneNumberFromString, type PhoneNumber } from 'libphonenumber-js/max';
 import { describe, expect, it } from 'vitest';
 import { phoneRecognizer } from '../../../../src/privacy/pii/recognizers/phone.js';
 
@@ -14,7 +14,9 @@ import { phoneRecognizer } from '../../../../src/privacy/pii/recognizers/phone.j
  * - the international and national layouts: libphonenumber's `numberFormat`s, through
  *   `formatInternational()` / `formatNational()` (ITU-T E.123 for the `+CC` form);
  * - `+44 (0)20 …`: the bracketed trunk prefix of ITU-T E.123 §7.4 practice in the UK and Germany;
- * - `tel:` URIs and `;ext=`: RFC 3966; extensions `x123`, `ext. 45`: ITU-T E.123 and US usage.
+ * - `tel:` URIs and `;ext=`: RFC 3966; extensions `x123`, `ext. 45`: ITU-T E.123 and US usage;
+ * - the typographic dashes word processors put for `-` (‐ U+2010, ‑ U+2011, ‒ U+2012, – U+2013,
+ *   − U+2212): the Unicode Standard, General Punctuation block.
  */
 
 const FIXED_LINE_EXAMPLES: Record<string, string> = {
@@ -139,6 +141,36 @@ describe('phone numbers of 55 countries', () => {
     expect(missed(cases)).toEqual([]);
   });
 
+  it('finds national numbers without a trunk prefix or a cue when written exactly as their country prints them', () => {
+    // libphonenumber's national format of numbers written without a trunk prefix (Mexico
+    // "222 123 4567", Greece "691 234 5678", Chile "(2) 2123 4567", Brazil "(11) 96123-4567",
+    // NANP "(506) 234-5678"), in three groups or more of more than one length
+    const cases = numbers.flatMap((entry) => {
+      const value = nationalForm(entry);
+      if (value === undefined || value.replace(/\D/g, '') !== entry.number.nationalNumber) return [];
+      const groups = value.match(/\d+/g) ?? [];
+      const layoutOnly = groups.length >= 3 && groups.some((group) => group.length !== groups[0]?.length) && !value.includes('.');
+      return layoutOnly ? [{ text: `Our office in town is ${value}, open daily`, value }] : [];
+    });
+    expect(cases.length).toBeGreaterThan(15);
+    expect(missed(cases)).toEqual([]);
+  });
+
+  it('needs a cue for national numbers in two groups or in groups of one length', () => {
+    // Hong Kong and Singapore "5123 4567", Denmark and Norway "40 61 23 45", Polish mobiles and
+    // Czech fixed lines "512 345 678": two numbers side by side ("1920 1080"), scores
+    // ("23 34 45 56") and evenly chunked ids ("934 077 146") are grouped the same. (Spanish
+    // numbers, a core region's, are taken in 3-3-3: "612 345 678", and so are the Czech and
+    // Portuguese mobiles that are also valid Spanish numbers.)
+    const cases = numbers.filter(({ region, kind }) => ['HK', 'SG', 'DK', 'NO'].includes(region) || `${region} ${kind}` === 'PL mobile' || `${region} ${kind}` === 'CZ fixed line');
+    expect(cases).toHaveLength(10);
+    for (const { region, number } of cases) {
+      const value = number.formatNational();
+      expect(values(`Our office in town is ${value}, open daily`)).toEqual([]);
+      expect(values(`${LOCAL_CUES[region]} ${value}`)).toEqual([value]);
+    }
+  });
+
   it('finds national numbers without a cue when they start with their trunk prefix', () => {
     // A leading trunk prefix (0, Russia's 8) is a phone number's mark; plans without one
     // (Scandinavia, Hong Kong, Singapore, Portugal, Greece, Czechia, Poland, Brazil, Mexico)
@@ -195,6 +227,51 @@ describe('phone numbers as people write them', () => {
     expect(values('رقم هاتفي 0501234567')).toEqual(['0501234567']);
   });
 
+  it('finds the national numbers of the other NANP countries without a cue', () => {
+    // libphonenumber's example mobiles of the Caribbean and Pacific NANP members, "(268) 464-1234"
+    const nanp = getCountries().filter((region) => !['US', 'CA'].includes(region) && getCountryCallingCode(region) === '1');
+    const cases = nanp.flatMap((region) => {
+      const value = getExampleNumber(region, examples)?.formatNational();
+      return value === undefined ? [] : [{ text: `Our office in town is ${value}, open daily`, value }];
+    });
+    expect(cases.length).toBeGreaterThan(20);
+    expect(missed(cases)).toEqual([]);
+  });
+
+  it('finds numbers grouped like thousands only after a cue', () => {
+    // libphonenumber's example mobiles of Latvia, Lebanon and Tunisia print as "21 234 567",
+    // "71 123 456", "20 123 456": without a cue, an amount ("12 345 678", French "12 345 678")
+    for (const region of ['LV', 'LB', 'TN'] as CountryCode[]) {
+      const value = getExampleNumber(region, examples)?.formatNational() ?? '';
+      expect(values(`Tel. ${value}`)).toEqual([value]);
+      expect(values(`Our office in town is ${value}, open daily`)).toEqual([]);
+    }
+    expect(values('prix 12\u202f345\u202f678 €, total 12 345 678')).toEqual([]);
+  });
+
+  it('finds a trunk prefix printed apart and glued at once', () => {
+    // Belarus: national prefix 8, formatting rule "8 0$1" (libphonenumber's example 294911911)
+    expect(values('Our office in town is 8 029 491-19-11, open daily')).toEqual(['8 029 491-19-11']);
+  });
+
+  it('finds numbers written with typographic dashes', () => {
+    expect(values('Call 020–7946–0958 now')).toEqual(['020–7946–0958']); // en dash
+    expect(values('Call 415‑555‑2671 now')).toEqual(['415‑555‑2671']); // non-breaking hyphen
+    expect(values('Call 415−555−2671 or +1‐415‐555‐2671')).toEqual(['415−555−2671', '+1‐415‐555‐2671']); // minus, hyphen
+  });
+
+  it('finds an extension after a comma, and each number of a list', () => {
+    expect(values('Desk 020 7946 0958, ext. 204.')).toEqual(['020 7946 0958, ext. 204']);
+    expect(values('Call 020 7946 0958, then write')).toEqual(['020 7946 0958']);
+    expect(values('Tel 020 7946 0958 / 0161 496 0000')).toEqual(['020 7946 0958', '0161 496 0000']);
+  });
+
+  it('takes phone emoji as cues', () => {
+    expect(values('📞 2025550173')).toEqual(['2025550173']);
+    expect(values('☎ 03012345678')).toEqual(['03012345678']);
+    expect(values('Fon: 03012345678')).toEqual(['03012345678']);
+  });
+
   it('leaves vanity numbers alone', () => {
     // "1-800-FLOWERS" is an organisation's advertised line spelt on the keypad (ITU E.161
     // letters), not a person's number, and its letters would make every "1-800-" word a candidate.
@@ -230,6 +307,18 @@ describe('digit strings that are not phone numbers', () => {
     'tracking 1Z999AA10123456784', 'parcel 945102838569',
     // decimals and counts
     'score 0.912 345 678', 'population 1 234 567', 'pi = 3.14159265358979',
+    // two numbers side by side, ranges, lists of small numbers: valid in some plan, grouped as none
+    'between 2000-3000 users', 'between 2000 – 3000 users', 'from 2019–2023', 'Resolution 1920 1080 pixels', 'sizes 4096 8192',
+    'Results: 23 34 45 56 in the draw', 'scores 88 92 79 95', 'lines 120 140 160 180',
+    // an HTTP status and size, a malformed address, dates and SSNs with typographic dashes
+    'GET /api/users/123?ref=abc HTTP/1.1" 200 6846', 'Firewall rejected malformed address 50.952.84.37 in config',
+    'on 2024–03–15 we met', 'SSN 536‑22‑1234',
+    // ids whose label comes right before them, even after a cue word ("номер паспорта": passport number)
+    'Order 4829 1742 shipped', 'Invoice 2024 0001 0042', 'Дата рождения: 03/12/1973, номер паспорта 28 8685248.',
+    // coordinates, card and IBAN fragments, amounts with spaces
+    'coordinates 48 51 24 N 2 21 03 E', 'card ending 4111 1111 1111', 'IBAN GB29 NWBK 6016 1331 9268 19', 'price 1 299 000 Ft',
+    // grouped as a country groups its numbers, but not written as it prints them ("21 234 567", "222 123 4567")
+    'Reference value 48-865-884 was recorded.', 'Our office in town is 222-123-4567, open daily',
   ];
 
   it.each(negatives)('refuses %s', (text) => {

@@ -123,10 +123,24 @@ describe('phoneRecognizer', () => {
     expect(values('Phone on file 416-595-7204.')).toEqual(['416-595-7204']);
   });
 
-  it('finds Polish and Brazilian national numbers only after a phone cue', () => {
+  it('finds Polish and Brazilian national numbers after a cue, or without one as their national format prints them', () => {
     expect(values('Mój numer telefonu to 512 770 580.')).toEqual(['512 770 580']);
     expect(values('meu telefone é (11) 94034-3508.')).toEqual(['(11) 94034-3508']);
+    // libphonenumber's Brazilian national format "(AA) NNNNN-NNNN"
+    const [brazilian] = phoneRecognizer.find('Marta: (11) 94034-3508.');
+    expect(brazilian).toMatchObject({ start: 7, end: 22 });
+    expect(brazilian?.score).toBeLessThan(0.9); // layout alone: a negative context word (-0.4) refuses it
+    expect(values('Marta: 11 94034-3508 or 11-94034-3508.')).toEqual([]); // not as printed
+    // Polish mobiles print 3-3-3, as evenly as ids are chunked: a cue is needed
+    expect(values('Marta: 512 770 580.')).toEqual([]);
     expect(values('lot 512 770 580 shipped')).toEqual([]);
     expect(values('ref (11) 94034-3508')).toEqual([]);
+  });
+
+  it('refuses an id labelled right before the digits even after a cue word', () => {
+    // "номер паспорта": "passport number"; "номер" is also a phone cue
+    expect(values('Дата рождения: 03/12/1973, номер паспорта 28 8685248.')).toEqual([]);
+    expect(values('Phone order no. 0151 2345678')).toEqual([]);
+    expect(values('Telefon Nr. 030 1234567')).toEqual(['030 1234567']); // a bare "Nr." numbers the phone
   });
 });

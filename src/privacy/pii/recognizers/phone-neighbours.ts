@@ -1,0 +1,112 @@
+import { isDelimitedField } from './csv-header-cues.js';
+import { isDigit, isSpace } from './phone-shapes.js';
+
+/**
+ * The characters around a run of digits: what glues it to something else than a phone number,
+ * and the extension written after it. Read by character code, as they are read for every run.
+ */
+
+const NON_ASCII_WORD_CHAR = /[\p{L}\p{N}]/u;
+
+/**
+ * CJK punctuation, Han, kana, Hangul and full-width forms: these scripts put no spaces between
+ * words, so a character touching the digits (`电话+8613177646208，`) does not make them part of an id.
+ */
+function isSpacelessScript(code: number): boolean {
+  return (code >= 0x3000 && code <= 0x9fff) || (code >= 0xac00 && code <= 0xd7af) || (code >= 0xf900 && code <= 0xfaff) || (code >= 0xff00 && code <= 0xffef);
+}
+
+/**
+ * The UTF-16 code at `index`, or -1 before or after the text: `charCodeAt` out of bounds
+ * deoptimizes the functions inlined into `find`, once per call site, and the neighbours of a
+ * run are read at both ends of the text (measured: 3–4 deoptimizations of `find` per corpus).
+ */
+export function codeAt(text: string, index: number): number {
+  return index >= 0 && index < text.length ? text.charCodeAt(index) : -1;
+}
+
+export function isWordChar(text: string, index: number): boolean {
+  const code = codeAt(text, index);
+  if (code > 0x7f) return !isSpacelessScript(code) && NON_ASCII_WORD_CHAR.test(text[index] ?? ''); // not NBSP, dashes, quotes
+  return isDigit(code) || (code >= 65 && code <= 90) || (code >= 97 && code <= 122) || code === 95;
+}
+
+function isLetter(text: string, index: number): boolean {
+  const code = codeAt(text, index);
+  return (code >= 65 && code <= 90) || (code >= 97 && code <= 122) || (code > 0x7f && isWordChar(text, index));
+}
+
+/**
+ * Characters tested by their code: a table for ASCII, where nearly all neighbours of a run
+ * fall, and a Set for the others (a Set lookup for every neighbour cost 2% of the search on
+ * PII-dense text).
+ */
+class CharacterSet {
+  readonly #ascii = new Uint8Array(128);
+  readonly #others = new Set<number>();
+
+  constructor(characters: string) {
+    for (let i = 0; i < characters.length; i++) {
+      const code = characters.charCodeAt(i);
+      if (code < 128) this.#ascii[code] = 1;
+      else this.#others.add(code);
+    }
+  }
+
+  has(code: number): boolean {
+    if (code < 0) return false;
+    return code < 128 ? this.#ascii[code] === 1 : this.#others.has(code);
+  }
+}
+
+const FOREIGN_BEFORE = new CharacterSet('#$€£¥〒,/-_');
+const FIELD_DELIMITERS = new CharacterSet(',;\t');
+const NUMBER_JOINERS = new CharacterSet('.,/:-');
+
+/**
+ * Characters just before/after that make the digits part of something else: an id glued to
+ * letters (`AB1234567`, `v2.14.3`), an order number (`#4839201745`), an amount (`$`, `€`),
+ * the continuation of a dotted/dashed/decimal number, a time (`10:30`), a percentage. A dot
+ * after a word is an abbreviation's (`Tel.+49 …`, `Tél.06 …`), not a decimal point.
+ */
+export function hasForeignNeighbour(text: string, start: number, end: number): boolean {
+  const before = codeAt(text, start - 1);
+  const after = codeAt(text, end);
+  // "…,(801) 465-8138,US": a CSV field. Asked only when a delimiter touches the run, as
+  // `isDelimitedField` reads past the text's ends (and deoptimizes `find`) for runs at its edges.
+  if ((FIELD_DELIMITERS.has(before) || FIELD_DELIMITERS.has(after)) && isDelimitedField(text, start, end)) return false;
+  if (isWordChar(text, start - 1)) return true;
+  if (FOREIGN_BEFORE.has(before)) return true;
+  if (before === 0x2e && !isLetter(text, start - 2)) return true; // .
+  if (isWordChar(text, end) || after === 0x25) return true; // letters, digits, %
+  return NUMBER_JOINERS.has(after) && isDigit(codeAt(text, end + 1));
+}
+
+/**
+ * Extensions after a number: `x123`, `ext. 45`, `, ext. 45`, `#204`, `poste 12`, RFC 3966
+ * `;ext=1234`. They belong to the span: behind a switchboard's number, the extension is what
+ * reaches the person, and RFC 3966 makes it part of the telephone-subscriber.
+ */
+const EXTENSION = /(?:(?:,?[ \u00a0]*(?:ext\.?|extn\.?|extension|x|poste|durchwahl|доб\.?)|[ \u00a0]*#)[ \u00a0.:]*|;ext=)\d{1,6}(?![\p{L}\p{N}])/iuy;
+
+/** The extension marks EXTENSION knows, as they start: most words after a number are none of them. */
+const EXTENSION_MARKS = ['x', '#', 'ext', ';ext=', 'poste', 'durchwahl', 'доб'];
+
+// Their first letters in either case, tested before any slice: most runs are followed by none.
+const EXTENSION_MARK_STARTS = new CharacterSet('xX#eE;pPdDдД');
+
+function mayStartExtension(text: string, at: number): boolean {
+  if (!EXTENSION_MARK_STARTS.has(codeAt(text, at))) return false;
+  const ahead = text.slice(at, at + 9).toLowerCase();
+  return EXTENSION_MARKS.some((mark) => ahead.startsWith(mark));
+}
+
+/** Where an extension written after the number ends, or `end` when there is none. */
+export function extensionEnd(text: string, end: number): number {
+  let next = codeAt(text, end) === 0x2c ? end + 1 : end; // ", ext. 45"
+  const spacesEnd = next + 2;
+  while (next < spacesEnd && isSpace(codeAt(text, next))) next++;
+  if (!mayStartExtension(text, next)) return end;
+  EXTENSION.lastIndex = end;
+  return EXTENSION.test(text) ? EXTENSION.lastIndex : end;
+}
