@@ -16,15 +16,18 @@ const UNGROUPED_SCORE = 0.95;
  * lookarounds keep it from starting or ending inside a longer number, a decimal or a date; a
  * comma next to it is checked in `find` (a CSV field, or the thousands of an amount).
  */
-const CANDIDATE = /(?<![\d\-./])\d{4}(?:\d{9,15}|([ -])\d+(?:\1\d+)*)(?![\d\-/]|\.\d)/g; // no `u`: Unicode-mode scans measured up to 4× slower
+// No `u`: Unicode-mode scans measured up to 4× slower. The lookbehind comes after the first
+// digit, so that the engine's fast check for digits rejects most positions before it runs:
+// measured 2.4× faster on prose, 1.25× on PII-dense text.
+const CANDIDATE = /\d(?<![\d\-./]\d)\d{3}(?:\d{9,15}|([ -])\d+(?:\1\d+)*)(?![\d\-/]|\.\d)/g;
 
 interface Issuer {
-  /** Inclusive IIN ranges, compared on the first `digits` digits of the number. */
-  readonly ranges: readonly (readonly [low: number, high: number])[];
+  /** Inclusive IIN ranges, compared on the number's first `digits` digits (as many as `low` has). */
+  readonly ranges: readonly (readonly [low: number, high: number, digits: number])[];
   readonly lengths: readonly number[];
 }
 
-const range = (low: number, high = low): readonly [number, number] => [low, high];
+const range = (low: number, high = low): readonly [number, number, number] => [low, high, String(low).length];
 const span = (from: number, to: number): number[] => Array.from({ length: to - from + 1 }, (_, i) => from + i);
 
 /**
@@ -47,16 +50,19 @@ const ISSUERS: readonly Issuer[] = [
   }, // Maestro (12-digit cards exist but are too rare to be worth the false positives)
 ];
 
+/** The number the first `length` digits make, read without slicing: Luhn-valid candidates are frequent in PII-dense text. */
 function prefixValue(digits: string, length: number): number {
-  return Number(digits.slice(0, length));
+  let value = 0;
+  for (let i = 0; i < length; i++) value = value * 10 + digits.charCodeAt(i) - 48;
+  return value;
 }
 
 function hasKnownIssuer(digits: string): boolean {
   return ISSUERS.some(
     (issuer) =>
       issuer.lengths.includes(digits.length) &&
-      issuer.ranges.some(([low, high]) => {
-        const prefix = prefixValue(digits, String(low).length);
+      issuer.ranges.some(([low, high, prefixLength]) => {
+        const prefix = prefixValue(digits, prefixLength);
         return prefix >= low && prefix <= high;
       }),
   );

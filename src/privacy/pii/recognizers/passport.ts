@@ -22,12 +22,19 @@ const NUMBER_WORD = String.raw`(?:\s*(?:(?:no|nr|n|num|number|nummer|numéro|nú
 const LATIN_CUE = new RegExp(
   String.raw`\b(?:passport|reisepass|passeport|pasaporte|passaporto|passaporte|paszport[u]?|paspoort|pasaport|hộ chiếu)` +
     String.raw`(?:nummer|nr|number|numarası)?(?![a-zà-ÿ])${NUMBER_WORD}`,
-  'gi',
+  'iy',
 );
-// A separate scan, run only on texts holding these scripts: in one alternation with the Latin
-// cues they cost the engine its fast first-character search.
-const OTHER_SCRIPT_CUE = new RegExp(String.raw`(?:(?<![а-яё])паспорт[аеу]?|جواز السفر|旅券番号|旅券|护照号码|护照号|护照|여권번호|여권)${NUMBER_WORD}`, 'gi');
-const OTHER_SCRIPT = /[\u0400-\u04ff\u0600-\u06ff\u3040-\u9fff\uac00-\ud7af]/;
+const OTHER_SCRIPT_CUE = new RegExp(String.raw`(?:(?<![а-яё])паспорт[аеу]?|جواز السفر|旅券番号|旅券|护照号码|护照号|护照|여권번호|여권)${NUMBER_WORD}`, 'iy');
+
+/**
+ * Where a cue can start: every Latin cue but "hộ chiếu" holds `pas` and then `s`, `a`, `z` or
+ * `p` (at its start, or after `reise`), and every other-script cue starts with one of the other
+ * words. The cue regexes run, sticky, only there: scanning all text with them (case-insensitive
+ * alternations without a fast first-character search) measured 3× slower than this one scan,
+ * and the fourth letter 15% faster than `pas` alone.
+ */
+const CUE_ANCHOR = /pas[sazp]|ộ|паспорт|جواز السفر|旅券|护照|여권/gi;
+const REISE = 'reise';
 
 /**
  * National passport numbers: 6–9 upper-case letters and digits with at least five digits and at
@@ -109,15 +116,62 @@ function numberAfterCue(text: string, cueEnd: number): { start: number; end: num
   return { start: cueEnd + first.index, end: cueEnd + first.index + first[0].length };
 }
 
-function findCuedNumbers(text: string, CUE: RegExp, findings: Finding[]): void {
-  CUE.lastIndex = 0;
-  for (let cue = CUE.exec(text); cue !== null; cue = CUE.exec(text)) {
+/** Whether `text` holds "reise" in any case right before `at`. */
+function followsReise(text: string, at: number): boolean {
+  if (at < REISE.length) return false;
+  for (let i = 0; i < REISE.length; i++) if ((text.charCodeAt(at - REISE.length + i) | 0x20) !== REISE.charCodeAt(i)) return false;
+  return true;
+}
+
+/**
+ * One cue regex's findings, taken the way a global scan of the whole text takes them: tried at
+ * candidate starts in text order, each only when the scan would not already be past it.
+ */
+class CueScan {
+  #next = 0; // where the global scan would search on from
+
+  constructor(
+    private readonly cue: RegExp,
+    readonly findings: Finding[],
+  ) {}
+
+  tryAt(text: string, start: number): void {
+    if (start < this.#next) return;
+    this.cue.lastIndex = start;
+    const cue = this.cue.exec(text);
+    if (cue === null) return;
+    const cueEnd = start + cue[0].length;
     // "Passport No.: C01X00T47", "passport number is 123456789": the first fitting token in the window
-    const span = numberAfterCue(text, cue.index + cue[0].length);
-    if (span === null) continue;
-    findings.push({ start: span.start, end: span.end, type: 'passport', score: CUED_NUMBER_SCORE, recognizer: NAME });
-    CUE.lastIndex = span.end;
+    const span = numberAfterCue(text, cueEnd);
+    if (span === null) {
+      this.#next = cueEnd;
+      return;
+    }
+    this.findings.push({ start: span.start, end: span.end, type: 'passport', score: CUED_NUMBER_SCORE, recognizer: NAME });
+    this.#next = span.end;
   }
+}
+
+/**
+ * Adds the numbers after cues, Latin ones first as two separate scans would give them. False
+ * when the text holds no anchor, so no cue.
+ */
+function findCuedNumbers(text: string, findings: Finding[]): boolean {
+  CUE_ANCHOR.lastIndex = 0;
+  let anchor = CUE_ANCHOR.exec(text);
+  if (anchor === null) return false;
+  const latin = new CueScan(LATIN_CUE, findings);
+  let other: CueScan | undefined;
+  for (; anchor !== null; anchor = CUE_ANCHOR.exec(text)) {
+    const at = anchor.index;
+    const first = text.charCodeAt(at) | 0x20;
+    if (first === 0x70) latin.tryAt(text, followsReise(text, at) ? at - REISE.length : at); // p
+    else if (anchor[0].length === 1) latin.tryAt(text, at - 1); // the ộ of "hộ"
+    else (other ??= new CueScan(OTHER_SCRIPT_CUE, [])).tryAt(text, at);
+    CUE_ANCHOR.lastIndex = at + 1; // every anchor is visited: each scan skips those it is already past
+  }
+  if (other !== undefined) findings.push(...other.findings);
+  return true;
 }
 
 /** Passport numbers in the columns of a CSV whose header names one (`passport`, `passport_no`). */
@@ -151,10 +205,8 @@ export const passportRecognizer: Recognizer = {
   ],
   find(text: string): Finding[] {
     const findings: Finding[] = [];
-    findCuedNumbers(text, LATIN_CUE, findings);
-    if (OTHER_SCRIPT.test(text)) findCuedNumbers(text, OTHER_SCRIPT_CUE, findings);
-    const cuedCount = findings.length;
-    findInCuedColumns(text, findings);
+    // a passport column's header holds an anchor too
+    if (findCuedNumbers(text, findings)) findInCuedColumns(text, findings);
     if (text.includes('<<')) findMrzLines(text, findings);
     if (findings.length > 1) findings.sort((a, b) => a.start - b.start);
     return findings;
