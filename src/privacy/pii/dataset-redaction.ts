@@ -12,8 +12,8 @@ import { datasetFormatOf, type DatasetFormat } from '../../crypto/dataset-encryp
 import { parseFieldPath } from '../../crypto/field-paths.js';
 import { ENTITY_TYPES, type EntityType } from './entity-types.js';
 import { csvColumns, emptyTally, redactRecord, type RedactionRecord } from './record-redaction.js';
-import { buildRecordRedactor } from './redactor.js';
-import { runBatch, type BatchOutcome, type BatchTask, type RedactorSpec } from './redaction-batch.js';
+import { runBatch, type BatchOutcome, type BatchTask } from './redaction-batch.js';
+import { loadRecordRedactor, type RedactorSpec } from './redactor.js';
 
 /**
  * Redacts a data set of any size: JSON Lines or CSV streamed in, batches of records redacted on
@@ -60,9 +60,13 @@ export async function redactDataset(job: RedactDatasetJob): Promise<RedactDatase
   const totalBytes = (await stat(job.input)).size;
   const wanted = job.workers ?? availableParallelism();
   const pool = wanted > 0 && existsSync(WORKER_FILE) ? new Piscina({ filename: WORKER_FILE, workerData: job.spec, minThreads: wanted, maxThreads: wanted }) : null;
-  const run = pool
-    ? (task: BatchTask) => pool.run(task, task.kind === 'jsonl' ? { transferList: [task.bytes.buffer as ArrayBuffer] } : {}) as Promise<BatchOutcome>
-    : (task: BatchTask) => Promise.resolve(runBatch(job.spec, task));
+  let run: (task: BatchTask) => Promise<BatchOutcome>;
+  if (pool) {
+    run = (task) => pool.run(task, task.kind === 'jsonl' ? { transferList: [task.bytes.buffer as ArrayBuffer] } : {}) as Promise<BatchOutcome>;
+  } else {
+    const redactor = await loadRecordRedactor(job.spec);
+    run = (task) => Promise.resolve(runBatch(redactor, task));
+  }
   const report: RedactDatasetReport = { records: 0, redactedRecords: 0, counts: zeroCounts(), bytes: 0, workers: pool ? wanted : 0 };
   const keepRedactions = job.audit !== undefined;
 
@@ -170,7 +174,7 @@ export interface RedactedRecords {
 
 /** An in-memory list of records, on this thread; audited per batch like files, `line` being the record's 1-based position. */
 export async function redactRecords(records: readonly Record<string, unknown>[], job: Pick<RedactDatasetJob, 'spec' | 'fields' | 'audit'>): Promise<RedactedRecords> {
-  const redactor = buildRecordRedactor(job.spec);
+  const redactor = await loadRecordRedactor(job.spec);
   const fields = job.fields?.length ? job.fields.map(parseFieldPath) : null;
   const report: RedactedRecords['report'] = { records: 0, redactedRecords: 0, counts: zeroCounts() };
   const out: Record<string, unknown>[] = [];

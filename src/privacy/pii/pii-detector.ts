@@ -8,6 +8,7 @@ import { redactDataset, redactRecords, type RedactDatasetReport, type RedactedRe
 import { scannerFor, type EntityScanner } from './entity-scanner.js';
 import { DEFAULT_CONFIDENCE_THRESHOLD, REDACTION_METHODS } from './pii-options.js';
 import { ENTITY_TYPES, type EntityType, type Finding } from './entity-types.js';
+import { syntheticOperator } from './redaction/synthetic-values.js';
 import { buildRecordRedactor, type RedactionSpec, type RedactorSpec } from './redactor.js';
 
 const optionsSchema = z
@@ -86,7 +87,7 @@ export class PIIDetector {
 
   /** `text` with its findings redacted by `redactionMethod`, and the findings. */
   redact(text: string, options: { preserveFormat?: boolean } = {}): { text: string; findings: Finding[] } {
-    const redactor = buildRecordRedactor(this.#spec(options.preserveFormat ?? false));
+    const redactor = buildRecordRedactor(this.#spec(options.preserveFormat ?? false), syntheticOperator);
     const findings = this.detect(text);
     return { text: findings.length === 0 ? text : redactor.redact(text, findings), findings };
   }

@@ -1,8 +1,5 @@
 import { parseFieldPath, type FieldPath } from '../../crypto/field-paths.js';
 import { emptyTally, RecordError, redactCsvRows, redactJsonLines, type BatchResult, type RecordRedactor } from './record-redaction.js';
-import { buildRecordRedactor, type RedactorSpec } from './redactor.js';
-
-export type { RedactorSpec } from './redactor.js';
 
 /**
  * A batch as it crosses to a worker thread: plain data only. JSON Lines travel as the raw bytes
@@ -17,16 +14,10 @@ export type BatchTask = { keepRedactions: boolean } & (
 /** What comes back: the batch redacted, or the first bad record (errors do not cross threads with their class). */
 export type BatchOutcome = { result: BatchResult } | { error: { line: number; message: string } };
 
-/** Redactors and parsed paths, built once per spec (per worker thread, that is once). */
-const redactors = new WeakMap<RedactorSpec, RecordRedactor>();
+/** Field paths, parsed once per thread. */
 const paths = new Map<string, FieldPath>();
 
-export function runBatch(spec: RedactorSpec, task: BatchTask): BatchOutcome {
-  let redactor = redactors.get(spec);
-  if (redactor === undefined) {
-    redactor = buildRecordRedactor(spec);
-    redactors.set(spec, redactor);
-  }
+export function runBatch(redactor: RecordRedactor, task: BatchTask): BatchOutcome {
   const tally = emptyTally(task.keepRedactions);
   try {
     if (task.kind === 'csv') return { result: redactCsvRows(redactor, task.rows, task.lines, task.columns, task.names, tally) };

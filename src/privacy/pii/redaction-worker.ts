@@ -1,9 +1,10 @@
 import { workerData } from 'node:worker_threads';
-import { runBatch, type BatchOutcome, type BatchTask, type RedactorSpec } from './redaction-batch.js';
+import { runBatch, type BatchOutcome, type BatchTask } from './redaction-batch.js';
+import { loadRecordRedactor, type RedactorSpec } from './redactor.js';
 
 /** A dataset-redaction worker thread (Piscina): the job's redactor spec arrives as workerData. */
-const spec = workerData as RedactorSpec;
+const redactor = await loadRecordRedactor(workerData as RedactorSpec);
 
 export default function redactBatch(task: BatchTask): BatchOutcome {
-  return runBatch(spec, task);
+  return runBatch(redactor, task);
 }

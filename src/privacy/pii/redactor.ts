@@ -3,6 +3,7 @@ import { DIGITS, FpeCipher } from '../../crypto/fpe-ff1.js';
 import { scannerFor, type ScanSettings } from './entity-scanner.js';
 import type { RecordRedactor } from './record-redaction.js';
 import { FPE_ENTITY_TYPES, redactText, type RedactionOperator } from './redaction/operators.js';
+import type { syntheticOperator } from './redaction/synthetic-values.js';
 
 /**
  * How to redact, as plain data that can cross to a worker thread: what to look for and the
@@ -20,13 +21,27 @@ export interface RedactorSpec {
   redaction: RedactionSpec;
 }
 
-export function buildRecordRedactor(spec: RedactorSpec): RecordRedactor {
+/**
+ * What makes the `synthetic` operator: synthetic-values.ts, whose faker locales take ~100 ms to
+ * import, a third of a worker thread's start-up; so a worker loads it only for a synthetic job
+ * ({@link loadRecordRedactor}) and callers on the main thread pass it in.
+ */
+export type SyntheticOperatorMaker = typeof syntheticOperator;
+
+/** The redactor `spec` describes; `makeSynthetic` is needed (and used) only for the `synthetic` method. */
+export function buildRecordRedactor(spec: RedactorSpec, makeSynthetic: SyntheticOperatorMaker | null): RecordRedactor {
   const scanner = scannerFor(scanSettingsFor(spec));
-  const operator = operatorOf(spec.redaction);
+  const operator = operatorOf(spec.redaction, makeSynthetic);
   return {
     detect: (text) => scanner.scan(text),
     redact: (text, findings) => redactText(text, findings, operator).text,
   };
+}
+
+/** {@link buildRecordRedactor}, importing synthetic-values.ts only when `spec` asks for fakes. */
+export async function loadRecordRedactor(spec: RedactorSpec): Promise<RecordRedactor> {
+  const makeSynthetic = spec.redaction.method === 'synthetic' ? (await import('./redaction/synthetic-values.js')).syntheticOperator : null;
+  return buildRecordRedactor(spec, makeSynthetic);
 }
 
 /**
@@ -41,12 +56,13 @@ function scanSettingsFor({ scan, redaction }: RedactorSpec): ScanSettings {
   return scan;
 }
 
-function operatorOf(spec: RedactionSpec): RedactionOperator {
+function operatorOf(spec: RedactionSpec, makeSynthetic: SyntheticOperatorMaker | null): RedactionOperator {
   switch (spec.method) {
     case 'masking':
       return { method: 'masking', preserveFormat: spec.preserveFormat };
     case 'synthetic':
-      return { method: 'synthetic', seed: spec.seed };
+      if (makeSynthetic === null) throw new Error('a synthetic redactor needs syntheticOperator: use loadRecordRedactor');
+      return makeSynthetic(spec.seed);
     case 'removal':
       return { method: 'removal' };
     case 'hash':

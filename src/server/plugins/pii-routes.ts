@@ -5,7 +5,7 @@ import { scannerFor, type ScanSettings } from '../../privacy/pii/entity-scanner.
 import { DEFAULT_CONFIDENCE_THRESHOLD } from '../../privacy/pii/pii-options.js';
 import type { EntityType } from '../../privacy/pii/entity-types.js';
 import { piiRedactionKeys } from '../../privacy/pii/pii-keys.js';
-import { buildRecordRedactor, type RedactionSpec } from '../../privacy/pii/redactor.js';
+import { loadRecordRedactor, type RedactionSpec } from '../../privacy/pii/redactor.js';
 import type { SecurityManager } from '../../security-manager.js';
 import { actorOf } from '../principal.js';
 import { detectBody, detectReply, redactBody, redactReply } from '../schemas/pii.js';
@@ -45,7 +45,7 @@ export const piiRoutes: FastifyPluginAsyncZod<{ security: SecurityManager }> = a
         : method === 'synthetic' ? { method, seed: randomBytes(32) }
         : method === 'removal' ? { method }
         : { method, key: (await piiRedactionKeys(manager.keyring)).hashKey };
-      const redactor = buildRecordRedactor({ scan: scanOf(request.body), redaction });
+      const redactor = await loadRecordRedactor({ scan: scanOf(request.body), redaction });
       const results = list(request.body.text).map((text) => {
         const spans = redactor.detect(text);
         return { text: spans.length === 0 ? text : redactor.redact(text, spans), spans };

@@ -1,9 +1,7 @@
 import { createHmac } from 'node:crypto';
-import { z } from 'zod';
-import { LangtrainError, invalidInput } from '../../../core/errors.js';
-import { DIGITS, FpeCipher } from '../../../crypto/fpe-ff1.js';
+import { invalidInput } from '../../../core/errors.js';
+import { DIGITS, type FpeCipher } from '../../../crypto/fpe-ff1.js';
 import type { EntityType, Finding } from '../entity-types.js';
-import { syntheticValue } from './synthetic-values.js';
 
 /**
  * The anonymizer operators (Presidio's term): what replaces each finding. Pure functions of
@@ -18,10 +16,13 @@ export interface MaskingOperator {
   maskChar?: string;
 }
 
-/** Realistic, format-valid fakes; the same (type, value) always gets the same fake under one seed. The seed is a secret. */
+/**
+ * Realistic, format-valid fakes; the same (type, value) always gets the same fake under one
+ * seed. Made by `syntheticOperator(seed)` (synthetic-values.ts), which holds the seed, a secret.
+ */
 export interface SyntheticOperator {
   method: 'synthetic';
-  seed: Uint8Array;
+  fake(type: EntityType, value: string): string;
 }
 
 /** Deletes the value. */
@@ -64,41 +65,7 @@ export interface RedactedText {
 /** Types whose values are digit strings with separators: the ones FF1 over digits can encrypt and keep valid-looking. */
 export const FPE_ENTITY_TYPES = ['credit_card', 'phone', 'ssn', 'iban'] as const satisfies readonly EntityType[];
 
-/** HMAC and synthetic keys below 128 bits would make the tokens guessable by brute force of the key. */
-const MIN_KEY_BYTES = 16;
 const DEFAULT_MASK_CHAR = '*';
-
-const keyBytes = (what: string) =>
-  z.custom<Uint8Array>((v) => v instanceof Uint8Array && v.length >= MIN_KEY_BYTES, { message: `${what} must be a Uint8Array of at least ${MIN_KEY_BYTES} bytes` });
-
-const operatorSchema = z.discriminatedUnion(
-  'method',
-  [
-    z.strictObject({
-      method: z.literal('masking'),
-      preserveFormat: z.boolean().optional(),
-      // One UTF-16 unit, so a mask keeps the value's length and the offsets after it.
-      maskChar: z.string().length(1, 'must be a single character').refine((c) => !/[\s\ud800-\udfff]/.test(c), 'must be a visible character').optional(),
-    }),
-    z.strictObject({ method: z.literal('synthetic'), seed: keyBytes('seed') }),
-    z.strictObject({ method: z.literal('removal') }),
-    z.strictObject({ method: z.literal('hash'), key: keyBytes('key') }),
-    z.strictObject({
-      method: z.literal('encrypt'),
-      cipher: z.custom<FpeCipher>((v) => v instanceof FpeCipher && v.alphabet === DIGITS, { message: 'must be an FpeCipher over DIGITS' }),
-      context: z.string().optional(),
-    }),
-  ],
-  { error: 'method must be one of masking, synthetic, removal, hash, encrypt' },
-);
-
-/** A redaction operator from user options, checked once; throws `ERR_CONFIG_UNSUPPORTED_OPTION` naming each problem. */
-export function parseRedactionOperator(options: unknown): RedactionOperator {
-  const parsed = operatorSchema.safeParse(options);
-  if (parsed.success) return parsed.data;
-  const problems = parsed.error.issues.map((i) => (i.path.length > 0 ? `${i.path.join('.')}: ${i.message}` : i.message));
-  throw new LangtrainError('ERR_CONFIG_UNSUPPORTED_OPTION', `redaction operator: ${problems.join('; ')}`, { problems });
-}
 
 /**
  * Replaces each finding in `text` with what `operator` makes of it. Findings must be sorted by
@@ -148,7 +115,7 @@ export function replacementFor(value: string, type: EntityType, operator: Redact
     case 'masking':
       return operator.preserveFormat ? maskPreservingFormat(value, type, operator.maskChar ?? DEFAULT_MASK_CHAR) : `<${type.toUpperCase()}>`;
     case 'synthetic':
-      return syntheticValue(operator.seed, type, value);
+      return operator.fake(type, value);
     case 'removal':
       return '';
     case 'hash':

@@ -1,6 +1,8 @@
 import { createHmac } from 'node:crypto';
 import { Faker, ar, base, de, el, en, es, fr, he, it, ja, ko, ru, zh_CN, type LocaleDefinition, type Randomizer } from '@faker-js/faker';
+import { invalidInput } from '../../../core/errors.js';
 import type { EntityType } from '../entity-types.js';
+import type { SyntheticOperator } from './operators.js';
 
 /**
  * Realistic, format-valid fakes for the `synthetic` redaction operator, one generator per
@@ -73,6 +75,14 @@ export type SyntheticGenerator = (value: string, draws: SyntheticDraws) => strin
 
 /** How often a fake equal to its input is drawn again before giving up (it practically never repeats twice). */
 const MAX_ATTEMPTS = 8;
+
+/** The `synthetic` redaction operator under `seed` (a secret of at least 128 bits, or the fakes of small domains could be tabulated). */
+export function syntheticOperator(seed: Uint8Array): SyntheticOperator {
+  if (seed.length < MIN_SEED_BYTES) throw invalidInput(`a synthetic seed needs at least ${MIN_SEED_BYTES} bytes`);
+  return { method: 'synthetic', fake: (type, value) => syntheticValue(seed, type, value) };
+}
+
+const MIN_SEED_BYTES = 16;
 
 /** The fake for `value` of `type` under `seed`: the same three inputs always give the same fake, never the input itself. */
 export function syntheticValue(seed: Uint8Array, type: EntityType, value: string): string {

@@ -4,11 +4,11 @@ import { ALPHANUMERIC, DIGITS, FpeCipher } from '../../../../src/crypto/fpe-ff1.
 import type { EntityType, Finding } from '../../../../src/privacy/pii/entity-types.js';
 import {
   decryptValue,
-  parseRedactionOperator,
   redactText,
   type EncryptOperator,
   type RedactionOperator,
 } from '../../../../src/privacy/pii/redaction/operators.js';
+import { syntheticOperator } from '../../../../src/privacy/pii/redaction/synthetic-values.js';
 
 const key = new Uint8Array(32).fill(7);
 const otherKey = new Uint8Array(32).fill(8);
@@ -37,7 +37,7 @@ const findings = findingsIn(
 const operators: Array<[string, RedactionOperator]> = [
   ['masking', { method: 'masking' }],
   ['masking, preserveFormat', { method: 'masking', preserveFormat: true }],
-  ['synthetic', { method: 'synthetic', seed: key }],
+  ['synthetic', syntheticOperator(key)],
   ['removal', { method: 'removal' }],
   ['hash', { method: 'hash', key }],
 ];
@@ -69,7 +69,7 @@ describe('redactText offsets', () => {
   });
 
   it('points each replacement at its synthetic value in the output', () => {
-    const out = redactText(text, findings, { method: 'synthetic', seed: key });
+    const out = redactText(text, findings, syntheticOperator(key));
     const [card, email, phone, ssn] = out.replacements.map((r) => out.text.slice(r.replacementStart, r.replacementEnd));
     expect(card).toMatch(/^\d{4} \d{4} \d{4} \d{4}$/);
     expect(email).toMatch(/@example\.(?:com|org|net)$/);
@@ -210,34 +210,5 @@ describe('encrypt (FF1)', () => {
   it('refuses a cipher over another alphabet', () => {
     const letters: EncryptOperator = { method: 'encrypt', cipher: new FpeCipher({ key, alphabet: ALPHANUMERIC }) };
     expect(() => redactText('078-05-1120', findingsIn('078-05-1120', ['ssn', '078-05-1120']), letters)).toThrow(/over DIGITS/);
-  });
-});
-
-describe('parseRedactionOperator', () => {
-  it('accepts each method', () => {
-    expect(parseRedactionOperator({ method: 'masking', preserveFormat: true, maskChar: '#' })).toEqual({ method: 'masking', preserveFormat: true, maskChar: '#' });
-    expect(parseRedactionOperator({ method: 'removal' })).toEqual({ method: 'removal' });
-    expect(parseRedactionOperator({ method: 'synthetic', seed: key }).method).toBe('synthetic');
-    expect(parseRedactionOperator({ method: 'hash', key }).method).toBe('hash');
-    expect(parseRedactionOperator({ method: 'encrypt', cipher }).method).toBe('encrypt');
-  });
-
-  it.each([
-    [{ method: 'scramble' }, /method must be one of masking, synthetic, removal, hash, encrypt/],
-    [{ method: 'hash', key: new Uint8Array(8) }, /key: key must be a Uint8Array of at least 16 bytes/],
-    [{ method: 'synthetic', seed: 'secret' }, /seed: seed must be a Uint8Array/],
-    [{ method: 'masking', maskChar: '**' }, /maskChar: must be a single character/],
-    [{ method: 'masking', maskChar: ' ' }, /maskChar: must be a visible character/],
-    [{ method: 'removal', preserveFormat: true }, /preserveFormat/],
-    [{ method: 'encrypt', cipher: new FpeCipher({ key, alphabet: ALPHANUMERIC }) }, /cipher: must be an FpeCipher over DIGITS/],
-  ])('refuses %o', (options, message) => {
-    let caught: unknown;
-    try {
-      parseRedactionOperator(options);
-    } catch (err) {
-      caught = err;
-    }
-    expect(isLangtrainError(caught, 'ERR_CONFIG_UNSUPPORTED_OPTION')).toBe(true);
-    expect((caught as Error).message).toMatch(message);
   });
 });

@@ -2,7 +2,7 @@ import { BlockList, isIP } from 'node:net';
 import { parsePhoneNumberFromString } from 'libphonenumber-js';
 import { describe, expect, it } from 'vitest';
 import type { EntityType } from '../../../../src/privacy/pii/entity-types.js';
-import { SyntheticDraws, syntheticValue } from '../../../../src/privacy/pii/redaction/synthetic-values.js';
+import { SyntheticDraws, syntheticOperator, syntheticValue } from '../../../../src/privacy/pii/redaction/synthetic-values.js';
 
 const seedA = new Uint8Array(32).fill(0xa5);
 const seedB = new Uint8Array(32).fill(0x5a);
@@ -292,5 +292,17 @@ describe('syntheticValue', () => {
     expect(fake).not.toBe(value);
     expect(syntheticValue(seedA, type, value)).toBe(fake);
     expect(syntheticValue(seedB, type, value)).not.toBe(fake);
+  });
+});
+
+describe('syntheticOperator', () => {
+  it('fakes each value as syntheticValue does under its seed', () => {
+    const operator = syntheticOperator(seedA);
+    expect(operator.fake('email', 'ada@example.org')).toBe(syntheticValue(seedA, 'email', 'ada@example.org'));
+    expect(operator.fake('email', 'ada@example.org')).not.toBe(syntheticOperator(seedB).fake('email', 'ada@example.org'));
+  });
+
+  it('refuses a seed shorter than 128 bits, whose fakes of small domains could be tabulated', () => {
+    expect(() => syntheticOperator(new Uint8Array(15))).toThrow(/at least 16 bytes/);
   });
 });
