@@ -11,7 +11,7 @@ import { invalidInput } from '../../core/errors.js';
 import { datasetFormatOf, type DatasetFormat } from '../../crypto/dataset-encryption.js';
 import { parseFieldPath } from '../../crypto/field-paths.js';
 import { ENTITY_TYPES, type EntityType } from './entity-types.js';
-import { csvColumns, emptyTally, redactRecord, type RedactionRecord } from './record-redaction.js';
+import { csvColumns, emptyTally, redactRecordBatch, type RedactionRecord } from './record-redaction.js';
 import { runBatch, type BatchOutcome, type BatchTask } from './redaction-batch.js';
 import { loadRecordRedactor, type RedactorSpec } from './redactor.js';
 
@@ -180,12 +180,12 @@ export async function redactRecords(records: readonly Record<string, unknown>[],
   const out: Record<string, unknown>[] = [];
   for (let from = 0; from < records.length; from += BATCH_RECORDS) {
     const batch = emptyTally(job.audit !== undefined);
-    records.slice(from, from + BATCH_RECORDS).forEach((record, i) => {
+    const copies = records.slice(from, from + BATCH_RECORDS).map((record, i) => {
       if (record === null || typeof record !== 'object' || Array.isArray(record)) throw invalidInput(`record ${from + i + 1}: a record must be an object`);
-      const copy = structuredClone(record);
-      redactRecord(redactor, copy, from + i + 1, fields, batch);
-      out.push(copy);
+      return structuredClone(record);
     });
+    redactRecordBatch(redactor, copies, copies.map((_, i) => from + i + 1), fields, batch);
+    out.push(...copies);
     report.records += Math.min(BATCH_RECORDS, records.length - from);
     report.redactedRecords += batch.redactedRecords;
     for (const type of ENTITY_TYPES) report.counts[type] += batch.counts[type];

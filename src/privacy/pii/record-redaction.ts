@@ -9,7 +9,8 @@ import { ENTITY_TYPES, type EntityType, type Finding } from './entity-types.js';
  * and on the caller's thread.
  */
 export interface RecordRedactor {
-  detect(text: string): Finding[];
+  /** The findings of each text (EntityScanner.scanAll). */
+  detectAll(texts: readonly string[]): Finding[][];
   /** `text` with `findings` replaced. */
   redact(text: string, findings: readonly Finding[]): string;
 }
@@ -66,13 +67,11 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
  */
 export function redactJsonLines(redactor: RecordRedactor, bytes: Uint8Array, firstLine: number, fields: readonly FieldPath[] | null, tally: RedactionTally): BatchResult {
   const lines = decodeLines(bytes, firstLine);
-  let output = '';
+  const records: Array<Record<string, unknown>> = [];
+  const recordLines: number[] = [];
   lines.forEach((text, i) => {
+    if (text.trim() === '') return;
     const line = firstLine + i;
-    if (text.trim() === '') {
-      output += text + '\n';
-      return;
-    }
     let record: unknown;
     try {
       record = JSON.parse(text);
@@ -80,7 +79,16 @@ export function redactJsonLines(redactor: RecordRedactor, bytes: Uint8Array, fir
       throw new RecordError(line, 'not valid JSON');
     }
     if (record === null || typeof record !== 'object' || Array.isArray(record)) throw new RecordError(line, 'a record must be a JSON object');
-    output += (redactRecord(redactor, record as Record<string, unknown>, line, fields, tally) ? JSON.stringify(record) : text) + '\n';
+    records.push(record as Record<string, unknown>);
+    recordLines.push(line);
+  });
+  const changed = redactRecordBatch(redactor, records, recordLines, fields, tally);
+  let output = '';
+  let next = 0;
+  lines.forEach((text, i) => {
+    const isRecord = recordLines[next] === firstLine + i;
+    output += (isRecord && changed[next] ? JSON.stringify(records[next]) : text) + '\n';
+    if (isRecord) next++;
   });
   return { output, records: lines.length, ...tally };
 }
@@ -108,21 +116,48 @@ function decodeLines(bytes: Uint8Array, firstLine: number): string[] {
 }
 
 /**
- * Redact one record in place: the strings at `fields`, or every string anywhere in it. Appends
- * what it redacted to `redactions` (as found at `line`) and says whether it changed anything.
+ * Redacts `records` in place: the strings at `fields`, or every string anywhere in them, all
+ * scanned in one `detectAll` call. Appends what it redacted to the tally (as found at each
+ * record's line in `lines`) and says, per record, whether it changed.
  */
-export function redactRecord(redactor: RecordRedactor, record: Record<string, unknown>, line: number, fields: readonly FieldPath[] | null, tally: RedactionTally): boolean {
-  let changed = false;
-  const redactValue = (value: unknown, field: string): unknown => {
-    if (typeof value !== 'string') return value;
-    const redacted = redactString(redactor, value, line, field, tally);
-    if (redacted !== value) changed = true;
-    return redacted;
-  };
-  if (fields) for (const path of fields) transformAt(record, path, redactValue);
-  else redactAllStrings(record, '', redactValue);
-  if (changed) tally.redactedRecords += 1;
-  return changed;
+export function redactRecordBatch(redactor: RecordRedactor, records: ReadonlyArray<Record<string, unknown>>, lines: readonly number[], fields: readonly FieldPath[] | null, tally: RedactionTally): boolean[] {
+  const texts: string[] = [];
+  const slotFields: string[] = [];
+  const firstSlot = records.map((record) => {
+    const first = texts.length;
+    visitStrings(record, fields, (text, field) => {
+      texts.push(text);
+      slotFields.push(field);
+      return text;
+    });
+    return first;
+  });
+  const findings = redactor.detectAll(texts);
+  return records.map((record, r) => {
+    const end = firstSlot[r + 1] ?? texts.length;
+    let changed = false;
+    for (let slot = firstSlot[r]!; slot < end; slot++) {
+      if (findings[slot]!.length === 0) continue;
+      changed = true;
+      count(tally, findings[slot]!, lines[r]!, slotFields[slot]!);
+    }
+    if (!changed) return false;
+    // The same walk again, in the same order, putting each redacted string back in its place.
+    let slot = firstSlot[r]!;
+    visitStrings(record, fields, (text) => {
+      const found = findings[slot++]!;
+      return found.length === 0 ? text : redactor.redact(text, found);
+    });
+    tally.redactedRecords += 1;
+    return true;
+  });
+}
+
+/** Replaces each string at `fields` (or anywhere in `record`) with `replace(string, field)`, in a fixed order. */
+function visitStrings(record: Record<string, unknown>, fields: readonly FieldPath[] | null, replace: (text: string, field: string) => string): void {
+  const visit = (value: unknown, field: string): unknown => (typeof value === 'string' ? replace(value, field) : value);
+  if (fields) for (const path of fields) transformAt(record, path, visit);
+  else visitAllStrings(record, '', visit);
 }
 
 /**
@@ -130,35 +165,38 @@ export function redactRecord(redactor: RecordRedactor, record: Record<string, un
  * `names`). `lines` holds each row's first line in the file (a quoted cell may span lines).
  */
 export function redactCsvRows(redactor: RecordRedactor, rows: readonly string[][], lines: readonly number[], columns: readonly number[], names: readonly string[], tally: RedactionTally): BatchResult {
+  rows.forEach((row, i) => {
+    if (row.length !== names.length) throw new RecordError(lines[i]!, `has ${row.length} cells but the header names ${names.length} columns`);
+  });
+  const findings = redactor.detectAll(rows.flatMap((row) => columns.map((c) => row[c]!)));
   const out = rows.map((row, i) => {
-    const line = lines[i]!;
-    if (row.length !== names.length) throw new RecordError(line, `has ${row.length} cells but the header names ${names.length} columns`);
     const redacted = [...row];
     let changed = false;
-    for (const c of columns) {
-      redacted[c] = redactString(redactor, row[c]!, line, names[c]!, tally);
-      if (redacted[c] !== row[c]) changed = true;
-    }
+    columns.forEach((c, k) => {
+      const found = findings[i * columns.length + k]!;
+      if (found.length === 0) return;
+      changed = true;
+      count(tally, found, lines[i]!, names[c]!);
+      redacted[c] = redactor.redact(row[c]!, found);
+    });
     if (changed) tally.redactedRecords += 1;
     return redacted;
   });
   return { output: stringifyCsv(out), records: rows.length, ...tally };
 }
 
-function redactString(redactor: RecordRedactor, text: string, line: number, field: string, tally: RedactionTally): string {
-  const findings = redactor.detect(text);
-  if (findings.length === 0) return text;
+function count(tally: RedactionTally, findings: readonly Finding[], line: number, field: string): void {
   for (const f of findings) {
     tally.counts[f.type] += 1;
     tally.redactions?.push({ line, field, type: f.type, start: f.start, end: f.end, recognizer: f.recognizer, score: f.score });
   }
-  return redactor.redact(text, findings);
 }
 
-function redactAllStrings(node: Record<string, unknown> | unknown[], trail: string, redact: (value: unknown, field: string) => unknown): void {
+/** `replace` applied to every string anywhere under `node`, depth first in key order, each named by its path. */
+function visitAllStrings(node: Record<string, unknown> | unknown[], trail: string, replace: (value: unknown, field: string) => unknown): void {
   const visit = (value: unknown, at: string): unknown => {
-    if (typeof value === 'string') return redact(value, at);
-    if (value !== null && typeof value === 'object') redactAllStrings(value as Record<string, unknown>, at, redact);
+    if (typeof value === 'string') return replace(value, at);
+    if (value !== null && typeof value === 'object') visitAllStrings(value as Record<string, unknown>, at, replace);
     return value;
   };
   if (Array.isArray(node)) node.forEach((value, i) => (node[i] = visit(value, `${trail}[${i}]`)));

@@ -33,7 +33,7 @@ export function buildRecordRedactor(spec: RedactorSpec, makeSynthetic: Synthetic
   const scanner = scannerFor(scanSettingsFor(spec));
   const operator = operatorOf(spec.redaction, makeSynthetic);
   return {
-    detect: (text) => scanner.scan(text),
+    detectAll: (texts) => scanner.scanAll(texts),
     redact: (text, findings) => redactText(text, findings, operator).text,
   };
 }

@@ -30,7 +30,7 @@ export const piiRoutes: FastifyPluginAsyncZod<{ security: SecurityManager }> = a
     { onRequest: requirePermission(manager, 'pii.detect'), schema: { tags, security, summary: 'Find personal data in one text or a list', body: detectBody, response: { 200: detectReply } } },
     async (request) => {
       const scanner = scannerFor(scanOf(request.body));
-      return { results: list(request.body.text).map((text) => ({ spans: scanner.scan(text) })) };
+      return { results: scanner.scanAll(list(request.body.text)).map((spans) => ({ spans })) };
     },
   );
 
@@ -46,10 +46,8 @@ export const piiRoutes: FastifyPluginAsyncZod<{ security: SecurityManager }> = a
         : method === 'removal' ? { method }
         : { method, key: (await piiRedactionKeys(manager.keyring)).hashKey };
       const redactor = await loadRecordRedactor({ scan: scanOf(request.body), redaction });
-      const results = list(request.body.text).map((text) => {
-        const spans = redactor.detect(text);
-        return { text: spans.length === 0 ? text : redactor.redact(text, spans), spans };
-      });
+      const texts = list(request.body.text);
+      const results = redactor.detectAll(texts).map((spans, i) => ({ text: spans.length === 0 ? texts[i]! : redactor.redact(texts[i]!, spans), spans }));
       const redactions = results.flatMap((r, record) => r.spans.map(({ start, end, type, recognizer, score }) => ({ record, start, end, type, recognizer, score })));
       if (redactions.length > 0) {
         await manager.audit.record({ eventType: 'pii.redacted', result: 'success', userId: actorOf(request.principal!), additionalData: { method, redactions } });
