@@ -13,3 +13,21 @@ describe('scannerFor', () => {
     expect(a.scan(text)).toEqual(a.scan(text)); // no state carried from one scan to the next
   });
 });
+
+describe('EntityScanner.scanAll', () => {
+  it('finds in each text of a batch what scan finds in it alone, whatever its neighbours', () => {
+    const scanner = scannerFor({ threshold: 0.5 });
+    const texts = [
+      'Call Maria Garcia on +44 20 7946 0958 or mail maria@example.org.',
+      '',
+      'Order 4111 1111 1111 1112 shipped to 221B Baker Street, London NW1 6XE.',
+      'SSN 078-05-1120, card 4111 1111 1111 1111, IBAN DE89 3704 0044 0532 0130 00, host 198.51.100.7',
+      'nothing personal here, version 1.2.3.4',
+    ];
+    const alone = texts.map((text) => scanner.scan(text));
+    expect(alone.flat().length).toBeGreaterThan(6);
+    expect(scanner.scanAll(texts)).toEqual(alone);
+    expect(scanner.scanAll([...texts].reverse())).toEqual([...alone].reverse());
+    expect(scanner.scanAll([])).toEqual([]);
+  });
+});
