@@ -1,3 +1,5 @@
+import { compiledNow } from './address-compile.js';
+import { isSpaceOrTab } from './address-window.js';
 import { DISTRICT_PREFIX, LETTER, UPPER, WORD } from './address-words.js';
 
 /**
@@ -48,14 +50,14 @@ const UNIT_ID = String.raw`#?(?:[a-z]{0,2}\d[a-z0-9]{0,5}|[a-z](?![a-z]))(?:[-/]
  */
 const UNIT = String.raw`(?:${UNIT_WORDS}(?![a-zà-ÿ])\.?:?[ \t]*(?:no\.?[ \t]*)?${UNIT_ID}(?:[ \t]+${UNIT_WORDS}(?![a-zà-ÿ])\.?:?[ \t]*${UNIT_ID})?|#[ \t]?[a-z0-9]{1,6}(?:-[a-z0-9]{1,5})?|\d{1,2}\.?[º°ª]\.?(?:[ \t]*(?:izquierda|derecha|centro|dto|esq|dta|izq|izda|dcha|drcha|der|[a-d])\.?)?|\d{1,2}\.[ \t]?(?:th|tv|mf|sal)\.?|\d{1,3}\/f|(?:\d{1,2}(?:st|nd|rd|th)|ground|first|second|third)[ \t]+(?:floor|fl\.?))`;
 /** Case-insensitive for the unit words, so without the place-name patterns, whose capitals matter. */
-const UNIT_PART = new RegExp(UNIT, 'iy');
+const UNIT_PART = compiledNow(new RegExp(UNIT, 'iy'));
 const AT_PART_END = new RegExp(PART_END, 'y');
 /** A building name after a unit in the same part ("#10-11 International Plaza"). */
 const BUILDING_AFTER_UNIT = new RegExp(`[ \\t]+${CITY}${PART_END}`, 'y');
-const POSTCODE_PART = new RegExp(
+const POSTCODE_PART = compiledNow(new RegExp(
   String.raw`(?:${POSTCODE_LABEL})?(${POSTCODE}|\d{3}(?=[ \t]+[${UPPER}]))(?:[ \t]+(?:${DISTRICT_PREFIX}[ \t]*)?${CITY}${PLACE_QUALIFIER})?(?:[ \t]+(?:CEDEX|Cedex)(?:[ \t]+\d{1,2})?)?${POSTCODE_END}`,
   'y',
-);
+));
 /**
  * A country on its own line after the postcode line ("…\nToronto, ON M5B 2H1\nCanada"): the
  * English and native names of the countries whose layouts are recognised here.
@@ -75,10 +77,10 @@ const SECTOR_CODE = String.raw`[A-Z]{1,2}-\d{1,2}(?:\/\d)?`;
 const LOCALITY = String.raw`(?:(?<district>${DISTRICT_PREFIX})[ \t]*(?:${CITY}|\d{1,3}(?![\d.]))|${SECTOR_CODE}|(?:\d{1,5}[A-Za-z]?[ \t]+|\d{1,3}(?:st|nd|rd|th)[ \t]+)?${CITY}${PLACE_QUALIFIER})`;
 /** Labels that start a part after an address but are not places ("…, Order 12345", "…, Tel 0117 496 0000", not "Tel Aviv"). */
 const NOT_A_PLACE = String.raw`(?!(?:Order|Invoice|Ticket|Ref|Reference|Case|Account|Acct|Tracking|Customer|Member|Item|SKU|Qty|Total|Page|Chapter|Section|Step|Version|Flight|Gate|Booking|Reservation)\b|(?:Tel|Phone|Fax|Mobile|Mob|Ph)\.?:?[ \t]*[+\d(])`;
-const LOCALITY_PART = new RegExp(
+const LOCALITY_PART = compiledNow(new RegExp(
   String.raw`${NOT_A_PLACE}${LOCALITY}(?:(?:,?[ \t]+|[ \t]*[-–][ \t]*)(?:${POSTCODE_LABEL})?(?<postcode>${POSTCODE}|\d{3}-\d{4}(?![\d-])|\d{3}(?=${PART_END}))${POSTCODE_END}|${PART_END})`,
   'y',
-);
+));
 
 type Separator = 'none' | 'comma' | 'dash' | 'space' | 'newline';
 
@@ -222,11 +224,11 @@ function partAt(text: string, index: number, kind: Separator, lastLineConfirmed:
  * "Rose Cottage, " (a named house, Royal Mail PAF), "Times Square, " (a named building, Hongkong
  * Post), each followed by a comma or a line break.
  */
-const HEAD_PART = new RegExp(
+const HEAD_PART = compiledNow(new RegExp(
   String.raw`(?:^|[^${LETTER}\d#/])((?:(?:Flat|Apartment|Apt|Unit|Suite|Ste|Level|Lvl|Floor|Shop|Office|Room|Rm|Bldg|Building|Block|Blk|Bât|Bâtiment|Escalier|House|Plot|Lot|Villa|Tower)\.?[ \t]*(?:No\.?[ \t]*)?#?(?:[A-Za-z]{0,2}\d[A-Za-z0-9]{0,5}|[A-Z])(?:[-/][A-Za-z0-9]{1,4})?|\d{1,3}\/F|(?:\d{1,2}(?:st|nd|rd|th)|Ground|First|Second|Third)[ \t]+Floor|${WORD}(?:[ \t]+${WORD}){0,3}[ \t]+(?:Cottage|Cottages|House|Farm|Lodge|Barn|Hall|Villa|Mill|Bungalow|Manor|Tower|Towers|Centre|Center|Building|Plaza|Square|Court|Mansion|Mansions|Residency|Apartments|Complex|Mall)(?:[ \t]+(?:\d{1,3}|[A-Z]))?)[ \t]*(?:,[ \t]*|\r?\n[ \t]*|<br[ \t]*\/?>[ \t]*))$`,
-);
+));
 /** A building or number label written right before the number: "No. 7", "Blk 123", "Số 12", "H.No. 5", Thai "99/9 Moo 5" (house, village). */
-const HEAD_LABEL = new RegExp(String.raw`(?:^|[^${LETTER}\d])((?:No|Nr|Blk|Block|Plot|Lot|House|Số|số|Unit|Building|Bldg|Flat|Apartment|Apt|Suite|Office|Shop|Villa|Tower|Room|Level)\.?[ \t]*(?:No\.?[ \t]*)?|H\.[ \t]?No\.?[ \t]*|\d{1,4}(?:\/\d{1,3})?[ \t]+Moo\.?[ \t]*)$`);
+const HEAD_LABEL = compiledNow(new RegExp(String.raw`(?:^|[^${LETTER}\d])((?:No|Nr|Blk|Block|Plot|Lot|House|Số|số|Unit|Building|Bldg|Flat|Apartment|Apt|Suite|Office|Shop|Villa|Tower|Room|Level)\.?[ \t]*(?:No\.?[ \t]*)?|H\.[ \t]?No\.?[ \t]*|\d{1,4}(?:\/\d{1,3})?[ \t]+Moo\.?[ \t]*)$`));
 /**
  * The postcode and city written before the street (HU "1061 Budapest, Andrássy út 12", RU
  * "125009, г. Москва, ул. Тверская"): only with a postcode or the Russian "г." (city) before it.
@@ -235,8 +237,6 @@ const HEAD_LOCALITY = new RegExp(String.raw`(?:^|[^${LETTER}\d])((?:\d{4,6},?[ \
 /** A Turkish neighbourhood written before the street ("Cumhuriyet Mah. Halaskargazi Cad. No: 123"). */
 const HEAD_NEIGHBOURHOOD = new RegExp(String.raw`(?:^|[^${LETTER}])(${WORD}(?:[ \t]+${WORD})?[ \t]+(?:Mah\.|Mahallesi|Mh\.)[ \t]*,?[ \t]*)$`);
 const HEAD_WINDOW = 64;
-
-const isSpaceOrTab = (code: number) => code === 32 || code === 9;
 
 /**
  * What the text before `index` ends with, past spaces and tabs: the head patterns above end in a

@@ -1,17 +1,17 @@
 /**
  * Addresses written in Cyrillic, Chinese, Japanese and Korean, each looked for only when the
- * text holds that script (one cheap scan each, once the address scan has met such a character),
- * so Latin text pays almost nothing for them.
+ * text holds that script (one cheap scan each, from the first such character the address scan
+ * met), so Latin text pays almost nothing for them.
  */
 
 /** Cyrillic, CJK or Hangul: the characters of a text that make it worth looking for the patterns below. */
 export const OTHER_SCRIPT_CHARS = String.raw`\u0400-\u04FF\u3000-\u9fff\uAC00-\uD7A3`;
-const OTHER_SCRIPT_AHEAD = new RegExp(`[^${OTHER_SCRIPT_CHARS}]*[${OTHER_SCRIPT_CHARS}]`, 'y');
+const OTHER_SCRIPT = new RegExp(`[${OTHER_SCRIPT_CHARS}]`, 'g');
 
-/** Whether a Cyrillic, CJK or Hangul character stands between `start` and `end`. */
-export function otherScriptBetween(text: string, start: number, end: number): boolean {
-  OTHER_SCRIPT_AHEAD.lastIndex = start;
-  return OTHER_SCRIPT_AHEAD.test(text) && OTHER_SCRIPT_AHEAD.lastIndex <= end;
+/** The first Cyrillic, CJK or Hangul character between `start` and `end`, or -1. */
+export function firstOtherScript(text: string, start: number, end: number): number {
+  OTHER_SCRIPT.lastIndex = start;
+  return OTHER_SCRIPT.test(text) && OTHER_SCRIPT.lastIndex <= end ? OTHER_SCRIPT.lastIndex - 1 : -1;
 }
 
 /** Russian Post and Ukrposhta street types, abbreviated and in full, before the name ("ул. Тверская") or after it ("Невский проспект"). */
@@ -25,7 +25,7 @@ export const CYRILLIC_STREET = new RegExp(
   String.raw`(?:${CYRILLIC_TYPE_BEFORE}[ \t]*${CYRILLIC_NAME}|${CYRILLIC_NAME}[ \t]+${CYRILLIC_TYPE_AFTER})${CYRILLIC_HOUSE}`,
   'g',
 );
-export const CYRILLIC_PRESENT = /[\u0400-\u04FF]/;
+export const CYRILLIC_PRESENT = /[\u0400-\u04FF]/g;
 /** The city (and postcode) written before the street: "Москва, ул. Арбат", "125009, г. Москва, ул. Тверская". */
 const CYRILLIC_CITY_BEFORE = /(?:^|[^\u0400-\u04FF\d])((?:\d{5,6},?[ \t]*)?(?:(?:г|м|с|пос|смт)\.[ \t]*)?[\u0400-\u042F][\u0430-\u045F'’]+(?:-[\u0400-\u042F]?[\u0430-\u045F]+)*,[ \t]*)$/;
 
@@ -49,22 +49,24 @@ export const CHINESE_ADDRESS = new RegExp(
 );
 /** Characters that end the words before an address ("寄到", "位于", "住在", "是"): not part of a city's name. */
 const CHINESE_LEAD = /^[到在于於是址往寄送]+/;
-export const CHINESE_NUMBER_SIGN = /[号號]/;
+export const CHINESE_NUMBER_SIGN = /[号號]/g;
 
 /** Japan Post: 〒 postcode, prefecture, municipality (市区町村郡), then chōme-banchi-gō. */
 const JAPANESE_PREFECTURE = `(?:東京都|北海道|(?:京都|大阪)府|[${HAN}]{2,3}県)`;
 const JAPANESE_NUMBER = '(?:[0-9０-９]+|[一二三四五六七八九十]+)';
+/** The postcode before the prefecture ("104-0061 東京都…") may be written in ASCII: up to this many characters before the address's first CJK one. */
+export const JAPANESE_POSTCODE_LENGTH = 9;
 export const JAPANESE_ADDRESS = new RegExp(
   `(?:〒?[0-9０-９]{3}[-－][0-9０-９]{4}[ \u3000]?)?${JAPANESE_PREFECTURE}[\u3005\u3040-\u30ff${HAN}]{1,20}?[市区町村郡][\u3005\u3040-\u30ff${HAN}]{0,12}?${JAPANESE_NUMBER}(?:(?:丁目|番地|番|号|[-－‐])${JAPANESE_NUMBER}?){1,4}`,
   'g',
 );
-export const JAPANESE_PREFECTURE_PRESENT = /[都道府県]/;
+export const JAPANESE_PREFECTURE_PRESENT = /[都道府県]/g;
 /** Without the prefecture: a city or ward, the district, then chōme-banchi-gō with at least two parts ("渋谷区渋谷2-21-1"). */
 export const JAPANESE_WARD_ADDRESS = new RegExp(
   `[${HAN}]{1,4}[市区][\u3005\u3040-\u30ff${HAN}]{0,12}?${JAPANESE_NUMBER}(?:(?:丁目|番地|番|号|[-－‐])${JAPANESE_NUMBER}){2,4}(?:号)?`,
   'g',
 );
-export const JAPANESE_WARD_PRESENT = /[市区]/;
+export const JAPANESE_WARD_PRESENT = /[市区]/g;
 
 /**
  * Korea Post road-name addresses (도로명주소): province or metropolitan city, city/county/district
@@ -75,7 +77,7 @@ export const KOREAN_ADDRESS = new RegExp(
   String.raw`${KOREAN_REGION}[가-힣]{0,5}[ \t]+(?:[가-힣]{1,8}[시군구][ \t]+){1,2}(?:[가-힣]{1,8}[읍면][ \t]+)?[가-힣0-9]{1,12}(?:로|길)[ \t]*\d{1,4}(?:-\d{1,4})?(?![\d])(?:[ \t]*,?[ \t]*\d{1,4}(?:동|호|층))*`,
   'g',
 );
-export const HANGUL_PRESENT = /[\uAC00-\uD7A3]/;
+export const HANGUL_PRESENT = /[\uAC00-\uD7A3]/g;
 
 /** Start of a Chinese address once the words before it are trimmed. */
 export function chineseStart(match: string, index: number): number {

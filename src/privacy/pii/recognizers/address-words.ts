@@ -82,25 +82,43 @@ export const ENGLISH_WEAK_TYPES = asWrittenAndCapitals([
   'Wharf', 'Chase',
 ]);
 /** Types written before the name, the number first: FR/BE/LU/CA "12 rue de la Paix", VN "12 đường Lê Lợi", MY "23 Jalan Bukit Bintang". */
-export const NUMBER_FIRST_TYPES = alternation(inAnyCase(['rue', 'av.', 'bd', 'chemin', 'allée', 'impasse', 'quai', 'rond-point', 'faubourg', 'voie', 'parvis', 'cité', 'sentier', 'montée', 'đường', 'phố']));
+const NUMBER_FIRST_TYPE_WORDS = ['rue', 'av.', 'bd', 'chemin', 'allée', 'impasse', 'quai', 'rond-point', 'faubourg', 'voie', 'parvis', 'cité', 'sentier', 'montée', 'đường', 'phố'];
+export const NUMBER_FIRST_TYPES = alternation(inAnyCase(NUMBER_FIRST_TYPE_WORDS));
 /** French types that are English words too ("3 Place Holders"): they need a particle after them or more after the street. */
 export const FRENCH_AMBIGUOUS_TYPES = ['Avenue', 'Boulevard', 'Place', 'Route', 'Cours', 'Passage', 'Square', 'Esplanade', 'Promenade'];
+/** The number-first types as they may be written in lower case ("12 rue de la Paix", "8 avenue Foch"). */
+export const LOWER_CASE_NUMBER_FIRST_TYPES = [...NUMBER_FIRST_TYPE_WORDS, ...FRENCH_AMBIGUOUS_TYPES.map((type) => type.toLowerCase())];
+/** US street types as written in lower-case chat ("42 elm st, boston ma 02118"). */
+export const LOWER_CASE_ENGLISH_TYPES = 'st|street|ave|avenue|rd|road|dr|drive|ln|lane|blvd|boulevard|ct|court|way|pl|place|ter|terrace|pkwy|hwy';
 export const FRENCH_PARTICLE_START = /^(?:de|du|des|la|le|les|d'|d’|l'|l’)[ \t']/;
 
-/** Type before the name, number after: ES, IT, PT/BR, PL, CZ/SK, RO, ID/MY, and FR/BE/CH with a particle ("Rue de la Loi 16"). */
+/** Type before the name, number after: ES, IT, PT/BR, PL, CZ/SK, RO. */
+const TYPE_FIRST_WORDS = inAnyCase([
+  'calle', 'c/', 'avenida', 'avda.', 'avda', 'av.', 'avd.', 'paseo', 'pº', 'plaza', 'pza.', 'carrer', 'camino', 'carretera',
+  'ctra.', 'ronda', 'travesía', 'rambla', 'glorieta', 'calzada', 'prolongación', 'jr.', 'jirón', 'vía', 'via', 'viale',
+  'v.le', 'piazza', 'p.zza', 'p.za', 'piazzale', 'corso', 'c.so', 'largo', 'vicolo', 'strada', 'lungomare', 'lungarno',
+  'contrada', 'salita', 'borgo', 'rua', 'r.', 'travessa', 'tv.', 'alameda', 'praça', 'estrada', 'rodovia', 'ladeira', 'ul.',
+  'ulica', 'aleja', 'al.', 'plac', 'pl.', 'osiedle', 'os.', 'ulice', 'náměstí', 'nám.', 'třída', 'tř.', 'str.', 'bulevardul',
+  'bd.', 'b-dul', 'calea', 'șoseaua', 'şos.', 'aleea', 'piața', 'splaiul', 'intrarea',
+]);
+/** ID/MY types as written ("Jalan", "Jln.", "Jl."). */
+const MALAY_TYPE_FIRST_WORDS = ['Jalan', 'JALAN', 'Jln.', 'Jln', 'Jl.', 'JL.', 'Lorong', 'Lrg.', 'Persiaran', 'Lebuh', 'Gang', 'Gg.'];
+/** FR/BE/CH types, first with a particle after them ("Rue de la Loi 16"), then capitalised without one. */
+const FRENCH_TYPE_FIRST_WORDS = ['Rue', 'Avenue', 'Boulevard', 'Chemin', 'Place', 'Quai', 'Allée', 'Impasse', 'Chaussée', 'Route'];
+const FRENCH_TYPE_FIRST_CAPITALISED = ['Rue', 'Avenue', 'Boulevard', 'Chaussée', 'Chemin', 'Quai', 'Allée', 'Impasse', 'Place'];
+/** Types written before the name, the number after it ("Calle Mayor 5", "Jl. Sudirman No. 5", "Rue de la Loi 16"). */
 export const TYPE_FIRST_TYPES = [
-  alternation(inAnyCase([
-    'calle', 'c/', 'avenida', 'avda.', 'avda', 'av.', 'avd.', 'paseo', 'pº', 'plaza', 'pza.', 'carrer', 'camino', 'carretera',
-    'ctra.', 'ronda', 'travesía', 'rambla', 'glorieta', 'calzada', 'prolongación', 'jr.', 'jirón', 'vía', 'via', 'viale',
-    'v.le', 'piazza', 'p.zza', 'p.za', 'piazzale', 'corso', 'c.so', 'largo', 'vicolo', 'strada', 'lungomare', 'lungarno',
-    'contrada', 'salita', 'borgo', 'rua', 'r.', 'travessa', 'tv.', 'alameda', 'praça', 'estrada', 'rodovia', 'ladeira', 'ul.',
-    'ulica', 'aleja', 'al.', 'plac', 'pl.', 'osiedle', 'os.', 'ulice', 'náměstí', 'nám.', 'třída', 'tř.', 'str.', 'bulevardul',
-    'bd.', 'b-dul', 'calea', 'șoseaua', 'şos.', 'aleea', 'piața', 'splaiul', 'intrarea',
-  ])),
-  'Jalan|JALAN|Jln\\.?|Jl\\.|JL\\.|Lorong|Lrg\\.|Persiaran|Lebuh|Gang|Gg\\.',
-  '(?:[Rr]ue|[Aa]venue|[Bb]oulevard|[Cc]hemin|[Pp]lace|[Qq]uai|[Aa]llée|[Ii]mpasse|[Cc]haussée|[Rr]oute)(?=[ \\t]+(?:de|du|des|d\'|d’|la|le|les)[ \\t])',
-  'Rue|Avenue|Boulevard|Chaussée|Chemin|Quai|Allée|Impasse|Place',
+  alternation(TYPE_FIRST_WORDS),
+  alternation(MALAY_TYPE_FIRST_WORDS),
+  `(?:${alternation(FRENCH_TYPE_FIRST_WORDS.flatMap((type) => [type, type.toLowerCase()]))})(?=[ \\t]+(?:de|du|des|d'|d’|la|le|les)[ \\t])`,
+  alternation(FRENCH_TYPE_FIRST_CAPITALISED),
 ].join('|');
+/** Every spelling of the types above, for a test of a word's first letters before the patterns are tried. */
+export const TYPE_FIRST_SPELLINGS: readonly string[] = [
+  ...TYPE_FIRST_WORDS,
+  ...MALAY_TYPE_FIRST_WORDS,
+  ...FRENCH_TYPE_FIRST_WORDS.flatMap((type) => [type, type.toLowerCase()]),
+];
 /**
  * Type words that are English words too ("via FedEx 2 days", "Gang 5", "Avenue Q 5"): an address
  * only with more after the number, or for the French ones with a particle after them ("Rue de la Loi 16").
