@@ -1,32 +1,28 @@
 import type { Finding } from '../entity-types.js';
-import { codeAt, continuesWord, isNameSpace, isUpperCode, wordEnd } from './name-chars.js';
+import { codeAt, isNameSpace, isUpperCode, wordEnd } from './name-chars.js';
+import { capitalScan, PARTICLES } from './name-capitals.js';
 import { nameColumnCues } from './name-columns.js';
 import type { RunContext } from './name-cues.js';
 import type { NameLexicon } from './name-lexicon.js';
 import { mayNameAlone, namesInRun } from './name-scoring.js';
-import { CUE_TOKEN, GIVEN_ABBREVIATION, infoAt, MAY_NAME, type Token, type TokenInfo } from './name-tokens.js';
+import { CUE_TOKEN, GIVEN_ABBREVIATION, infoAt, MAY_NAME, mayLeadDot, type Token, type TokenInfo } from './name-tokens.js';
 
 /**
  * Names in the cased scripts (Latin, Greek, Cyrillic, Armenian): one pass over the text collects
  * runs of capitalised tokens (particles "van", "de los", "bin" and initials between them), and
  * name-scoring.ts finds the names in each run from its tokens and the cues around it.
  *
- * A charCode loop, not a regex: the run regex plus a cue-phrase regex tried at every position
- * scanned name-dense text at ~20 MB/s; the loop looks at a character once and builds strings only
- * for capitalised tokens.
+ * A regex finds the capitals that may start a run (name-capitals.ts) and a charCode loop reads
+ * each run: a run regex plus a cue-phrase regex tried at every position scanned name-dense text
+ * at ~20 MB/s; the loop looks at a run's characters once and builds strings only for its tokens.
  */
 
-/** Lower-case particles between the words of a name ("Ludwig van Beethoven", "Ana María de los Ángeles Pérez"). */
-const PARTICLES = `
-  van von vom de der den del della degli di da das dos do du la le las los des ter ten bin binti bint ibn al el y zu af av e
-  dela delos
-`;
 /**
  * The particles by first letter (all ASCII), compared in place: the word after every capitalised
  * word is looked up, and a Set lookup needed it found and sliced first (~4% slower).
  */
 const PARTICLES_BY_FIRST_LETTER: (string[] | undefined)[] = new Array<string[] | undefined>(128).fill(undefined);
-for (const particle of PARTICLES.trim().split(/\s+/)) (PARTICLES_BY_FIRST_LETTER[particle.charCodeAt(0)] ??= []).push(particle);
+for (const particle of PARTICLES) (PARTICLES_BY_FIRST_LETTER[particle.charCodeAt(0)] ??= []).push(particle);
 
 /** End of the particle at `start` when one is there and a space follows it, else -1. */
 function particleEnd(text: string, start: number): number {
@@ -68,6 +64,8 @@ function readRun(context: RunContext, start: number): number {
       at = following;
       continue;
     }
+    // A lone word before a dot that no cue can name ends a sentence ("… click Export."): not looked up.
+    if (runLength === 0 && end - at > 1 && !mayLeadDot(text, at, end) && !mayNameAlone(context, at, end)) return end;
     const info = infoAt(text, at, end, lexicon);
     const initial = end - at === 1 || ((info.flags & GIVEN_ABBREVIATION) !== 0 && isNameSpace(codeAt(text, end + 1)));
     if (!initial && (info.flags & CUE_TOKEN) === 0) {
@@ -155,15 +153,6 @@ function skipGluedInitials(text: string, at: number): number {
   return at;
 }
 
-/** Characters that may be capitals; the Latin Extended blocks mix cases and are checked per character. */
-const CAPITAL_CANDIDATE = /[A-Z\u00C0-\u00DE\u0100-\u024F\u0386-\u03AB\u0400-\u042F\u0531-\u0556\u1E00-\u1EFF]/g;
-/**
- * The same, or a letter of the scripts without capitals (Hebrew to Georgian, kana to Hangul),
- * until the first of those: the scan reads the whole text anyway, and a separate test for them
- * cost one more pass over every text (~3% of the recognizer's time).
- */
-const CAPITAL_OR_OTHER_SCRIPT = /[A-Z\u00C0-\u00DE\u0100-\u024F\u0386-\u03AB\u0400-\u042F\u0531-\u0556\u1E00-\u1EFF\u0590-\u10FF\u3040-\uD7AF]/g;
-
 function isOtherScript(c: number): boolean {
   return (c >= 0x590 && c <= 0x10ff) || (c >= 0x3040 && c <= 0xd7af);
 }
@@ -172,11 +161,10 @@ function isOtherScript(c: number): boolean {
 export function findCasedNames(text: string, lexicon: NameLexicon, out: Finding[]): boolean {
   const n = text.length;
   const context: RunContext = { text, lexicon, columnCues: nameColumnCues(text), previousNameEnd: -1 };
-  let candidates = CAPITAL_OR_OTHER_SCRIPT;
   let otherScript = false;
+  let candidates = capitalScan(true, context.columnCues !== undefined);
   let i = 0;
   while (i < n) {
-    // The regex engine finds the next capital-class character far faster than a charCode loop.
     candidates.lastIndex = i;
     if (!candidates.test(text)) break;
     i = candidates.lastIndex - 1;
@@ -184,14 +172,9 @@ export function findCasedNames(text: string, lexicon: NameLexicon, out: Finding[
     if (!isUpperCode(c)) {
       if (!otherScript && isOtherScript(c)) {
         otherScript = true;
-        candidates = CAPITAL_CANDIDATE;
+        candidates = capitalScan(false, context.columnCues !== undefined);
       }
       i++;
-      continue;
-    }
-    // "@Brandon Mills" in a chat mention starts a name; "user@Example" does not.
-    if (i > 0 && continuesWord(text.charCodeAt(i - 1)) && !(text.charCodeAt(i - 1) === 64 && (i === 1 || !continuesWord(text.charCodeAt(i - 2))))) {
-      i = wordEnd(text, i);
       continue;
     }
     let next = readRun(context, i);

@@ -1,3 +1,5 @@
+import { addAnyWordEndingIn, addWordEnds, endBits, wordEndTable } from './name-word-ends.js';
+
 /**
  * The words before a run of capitalised words that cue a name, by the punctuation between
  * ("my name is", "Customer:", "Thanks,", "sr."), and which of them a word is. The word before
@@ -121,12 +123,79 @@ export function cueWordAt(text: string, start: number, end: number): CueWord {
   return word;
 }
 
+/**
+ * The words right before a single capitalised word that name it, lower-cased: NAMING_WORDS and
+ * the second words of NAMING_PAIRS. The scan's regex steps over lone words after any other
+ * lower-case word (name-capitals.ts).
+ */
+export const NAMING_WORDS_BEFORE_NAME: readonly string[] = [...NAMING_WORDS, ...NAMING_PAIR_ENDS];
+
+/** Bits of CUE_MARKS_BY_ENDS: the mark a word is a naming cue before (none, ":", "=", ",", "."), any cue at all, or a first word of a pair. */
+const NAMING_BEFORE_NO_MARK = 1;
+const NAMING_BEFORE_COLON = 2;
+const NAMING_BEFORE_EQUALS = 4;
+const NAMING_BEFORE_COMMA = 8;
+const NAMING_BEFORE_DOT = 16;
+const ANY_CUE = 32;
+const PAIR_FIRST_WORD = 64;
+
+/**
+ * What a word may be a cue for, by its first and last letters and length. The word before every
+ * run that may be a name is read, and most ("the", "of", "and") are ruled out here without
+ * slicing and looking them up.
+ */
+const CUE_MARKS_BY_ENDS = wordEndTable();
+addWordEnds(CUE_MARKS_BY_ENDS, NAMING_WORDS_BEFORE_NAME, NAMING_BEFORE_NO_MARK | ANY_CUE);
+addWordEnds(CUE_MARKS_BY_ENDS, NAMING_LABELS, NAMING_BEFORE_COLON | NAMING_BEFORE_EQUALS | ANY_CUE);
+addWordEnds(CUE_MARKS_BY_ENDS, NAMING_KEYS_BEFORE_EQUALS, NAMING_BEFORE_EQUALS | ANY_CUE);
+addWordEnds(CUE_MARKS_BY_ENDS, NAMING_WORDS_BEFORE_COMMA, NAMING_BEFORE_COMMA | ANY_CUE);
+addWordEnds(CUE_MARKS_BY_ENDS, HONORIFICS_BEFORE_DOT, NAMING_BEFORE_DOT | ANY_CUE);
+for (const list of [PERSON_LABELS, PERSON_WORDS, PERSON_PAIR_ENDS]) addWordEnds(CUE_MARKS_BY_ENDS, list, ANY_CUE);
+// PERSON_NAME_KEY labels end in "name", whatever they start with.
+addAnyWordEndingIn(CUE_MARKS_BY_ENDS, 'e', NAMING_BEFORE_COLON | NAMING_BEFORE_EQUALS | ANY_CUE);
+addWordEnds(CUE_MARKS_BY_ENDS, [...NAMING_PAIRS, ...PERSON_PAIRS].map((pair) => pair.slice(0, pair.indexOf(' '))), PAIR_FIRST_WORD);
+
+/**
+ * Whether the word `text[start, end)` may be a naming cue before `mark` (a punctuation char code,
+ * 0 for none): false rules it out; true means its lists must be read.
+ */
+export function mayNameBefore(text: string, start: number, end: number, mark: number): boolean {
+  const bit =
+    mark === 0 ? NAMING_BEFORE_NO_MARK : mark === 58 ? NAMING_BEFORE_COLON : mark === 61 ? NAMING_BEFORE_EQUALS : mark === 44 ? NAMING_BEFORE_COMMA : mark === 46 ? NAMING_BEFORE_DOT : 0;
+  return (endBits(CUE_MARKS_BY_ENDS, text, start, end) & bit) !== 0;
+}
+
+/** Whether the word `text[start, end)` may be in any list of this module: false rules it out without a lookup. */
+export function mayCue(text: string, start: number, end: number): boolean {
+  return (endBits(CUE_MARKS_BY_ENDS, text, start, end) & ANY_CUE) !== 0;
+}
+
+/** Whether the word `text[start, end)` may be the first word of a naming or person pair ("name is", "spoke with"): false rules it out without a lookup. */
+export function mayStartPair(text: string, start: number, end: number): boolean {
+  return (endBits(CUE_MARKS_BY_ENDS, text, start, end) & PAIR_FIRST_WORD) !== 0;
+}
+
+/** Two-word phrases by their second word, then their first: looked up without joining the two words into a new string. */
+function pairsBySecondWord(pairs: ReadonlySet<string>): ReadonlyMap<string, ReadonlySet<string>> {
+  const bySecond = new Map<string, Set<string>>();
+  for (const pair of pairs) {
+    const space = pair.indexOf(' ');
+    const second = pair.slice(space + 1);
+    const firsts = bySecond.get(second) ?? new Set<string>();
+    firsts.add(pair.slice(0, space));
+    bySecond.set(second, firsts);
+  }
+  return bySecond;
+}
+const NAMING_PAIRS_BY_SECOND_WORD = pairsBySecondWord(NAMING_PAIRS);
+const PERSON_PAIRS_BY_SECOND_WORD = pairsBySecondWord(PERSON_PAIRS);
+
 /** "my name is", "ako si": whether the two lower-cased words before a run are a naming phrase. */
 export function isNamingPair(previous: string, word: string): boolean {
-  return NAMING_PAIRS.has(`${previous} ${word}`);
+  return NAMING_PAIRS_BY_SECOND_WORD.get(word)?.has(previous) === true;
 }
 
 /** "this is", "assigned to": whether the two lower-cased words before a run are a person phrase. */
 export function isPersonPair(previous: string, word: string): boolean {
-  return PERSON_PAIRS.has(`${previous} ${word}`);
+  return PERSON_PAIRS_BY_SECOND_WORD.get(word)?.has(previous) === true;
 }

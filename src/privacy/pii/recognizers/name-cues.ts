@@ -1,9 +1,12 @@
-import { codeAt, isBlank, isLetterCode } from './name-chars.js';
+import { codeAt, isBlank, isCueWordCode, isLetterCode, isQuoteOrBlank, mayEndCue } from './name-chars.js';
 import {
   cueWordAt,
   HONORIFIC_BEFORE_DOT,
   isNamingPair,
   isPersonPair,
+  mayCue,
+  mayNameBefore,
+  mayStartPair,
   NAMING_KEY_BEFORE_EQUALS,
   NAMING_LABEL,
   NAMING_PAIR_END,
@@ -53,15 +56,6 @@ const CLOSING_WORDS = words(`
   pozdrowienia saygılarımla уважением merci gracias danke obrigado obrigada tack hälsningar mvh thx -- — you
 `);
 
-function isCueWordCode(c: number): boolean {
-  return isLetterCode(c) || c === 39 || c === 0x2019 || c === 45 || c === 95 || c === 47;
-}
-
-/** Quotes, brackets and blanks between a label and its value ("name": "…", name='…'), skipped when reading punctuation. */
-function isQuoteOrBlank(c: number): boolean {
-  return c === 32 || c === 9 || c === 34 || c === 39 || c === 0x201c || c === 0x201d || c === 0x2018 || c === 0x2019;
-}
-
 /** No punctuation between a cue word and the name, or more than one mark. */
 const NO_MARK = 0;
 const MARKS = -1;
@@ -73,8 +67,18 @@ interface WordBefore {
   readonly mark: number;
 }
 
-/** The word before `end` on the same line and the punctuation between, quotes and blanks left out. */
-function wordBefore(text: string, end: number): WordBefore | undefined {
+/** Which words wordBefore reads: those that may be the first word of a pair, a cue, or a naming cue before their mark. */
+const enum Reading {
+  PairFirstWord,
+  CueWord,
+  NamingCueWord,
+}
+
+/**
+ * The word before `end` on the same line and the punctuation between, quotes and blanks left
+ * out; undefined as well when the word is not of the `reading` asked for.
+ */
+function wordBefore(text: string, end: number, reading: Reading): WordBefore | undefined {
   let at = end;
   let mark = NO_MARK;
   if (at > 1 && text.charCodeAt(at - 1) === 32 && isLetterCode(text.charCodeAt(at - 2))) {
@@ -94,6 +98,9 @@ function wordBefore(text: string, end: number): WordBefore | undefined {
   const wordEndAt = at;
   while (at > 0 && wordEndAt - at < 24 && isInCueWord(text, at - 1, wordEndAt)) at--;
   if (at === wordEndAt) return undefined;
+  const readable =
+    reading === Reading.NamingCueWord ? mayNameBefore(text, at, wordEndAt, mark) : reading === Reading.CueWord ? mayCue(text, at, wordEndAt) : mayStartPair(text, at, wordEndAt);
+  if (!readable) return undefined;
   return { word: cueWordAt(text, at, wordEndAt), start: at, mark };
 }
 
@@ -118,8 +125,8 @@ function cueBefore(text: string, start: number, namingOnly: boolean): Cue {
   // Cue words end in a letter or in ":", ",", "=", ".", quotes or a dash: anything else (a digit, a bracket) cannot be one.
   const at = start > 1 && isBlank(text.charCodeAt(start - 1)) ? start - 2 : start - 1;
   const c = at >= 0 ? text.charCodeAt(at) : 0;
-  if (!isCueWordCode(c) && !isQuoteOrBlank(c) && c !== 58 && c !== 44 && c !== 61 && c !== 45 && c !== 0x2014 && !(c === 46 && endsAbbreviation(text, at))) return Cue.None;
-  const last = wordBefore(text, start);
+  if (c === 46 ? !endsAbbreviation(text, at) : !mayEndCue(c)) return Cue.None;
+  const last = wordBefore(text, start, namingOnly ? Reading.NamingCueWord : Reading.CueWord);
   if (last === undefined) return Cue.None;
   const { word, mark } = last;
   const bits = word.bits;
@@ -140,7 +147,7 @@ function cueBefore(text: string, start: number, namingOnly: boolean): Cue {
   const person = (bits & PERSON_WORD) !== 0 && (mark === NO_MARK || mark === 58 || mark === 44 || mark === 45 || mark === 0x2014);
   if (mark !== NO_MARK) return person ? Cue.Person : Cue.None;
   if ((bits & NAMING_PAIR_END) === 0 && (namingOnly || (bits & PERSON_PAIR_END) === 0)) return person && !namingOnly ? Cue.Person : Cue.None;
-  const previous = wordBefore(text, last.start);
+  const previous = wordBefore(text, last.start, Reading.PairFirstWord);
   if (previous !== undefined && previous.mark === NO_MARK) {
     if (isNamingPair(previous.word.lower, word.lower)) return Cue.Naming;
     if (isPersonPair(previous.word.lower, word.lower) && !namingOnly) return Cue.Person;

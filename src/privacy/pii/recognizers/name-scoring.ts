@@ -1,6 +1,7 @@
 import type { Finding } from '../entity-types.js';
 import { Cue, cueAround, cueOfSingle, type RunContext } from './name-cues.js';
 import { codeAt, isLetterCode, isUpperCode, wordEnd } from './name-chars.js';
+import { addWordEnds, endBits, wordEndTable } from './name-word-ends.js';
 import { EPONYMOUS_BRANDS } from './name-common-words.js';
 import { NameFlag } from './name-lexicon.js';
 import {
@@ -152,7 +153,8 @@ export function namesInRun(context: RunContext, tokens: Token[], out: Finding[])
  * word: a lone word is a name only after a naming cue (asked as if it were a given name, the one
  * cue that depends on the word) or as a quoted surname before a comma (givenNameAfterComma). The
  * scan asks before looking the word up: most capitalised words start a sentence, and skipping
- * the lookup and the scoring of those measured ~15% of the recognizer's time on prose.
+ * the lookup and the scoring of those measured ~15% of the recognizer's time on prose. The
+ * scan's regex steps over lone words where this cannot hold (name-capitals.ts): keep the two in step.
  */
 export function mayNameAlone(context: RunContext, start: number, end: number): boolean {
   return cueOfSingle(context, start, end, true) !== Cue.None || (codeAt(context.text, start - 1) === 34 && codeAt(context.text, end) === 44);
@@ -303,11 +305,22 @@ function isStreetName(text: string, tokens: readonly Token[], lo: number, hi: nu
   return c >= 48 && c <= 57;
 }
 
-function isEponymousBrand(words: readonly Token[]): boolean {
-  return words.length === 2 && EPONYMOUS_BRAND_FIRST_WORDS.has(words[0]!.lower) && EPONYMOUS_BRANDS.has(`${words[0]!.lower} ${words[1]!.lower}`);
+/** EPONYMOUS_BRANDS by first word, then second word: looked up without joining a name's two words into a new string. */
+const EPONYMOUS_BRANDS_BY_FIRST_WORD = new Map<string, Set<string>>();
+for (const brand of EPONYMOUS_BRANDS) {
+  const space = brand.indexOf(' ');
+  const seconds = EPONYMOUS_BRANDS_BY_FIRST_WORD.get(brand.slice(0, space)) ?? new Set<string>();
+  seconds.add(brand.slice(space + 1));
+  EPONYMOUS_BRANDS_BY_FIRST_WORD.set(brand.slice(0, space), seconds);
 }
 
-const EPONYMOUS_BRAND_FIRST_WORDS = new Set([...EPONYMOUS_BRANDS].map((brand) => brand.slice(0, brand.indexOf(' '))));
+function isEponymousBrand(words: readonly Token[]): boolean {
+  return words.length === 2 && EPONYMOUS_BRANDS_BY_FIRST_WORD.get(words[0]!.lower)?.has(words[1]!.lower) === true;
+}
+
+/** STREET_WORDS_BEFORE by first and last letters and length, to rule most words before a name out without slicing them. */
+const STREET_WORD_ENDS = wordEndTable();
+addWordEnds(STREET_WORD_ENDS, STREET_WORDS_BEFORE, 1);
 
 /** "rue Victor Hugo", "avenida Paulista": the word before `start` is a street type. */
 function followsStreetWord(text: string, start: number): boolean {
@@ -316,7 +329,7 @@ function followsStreetWord(text: string, start: number): boolean {
   if (end === start || end === 0 || !isLetterCode(text.charCodeAt(end - 1))) return false;
   let begin = end;
   while (begin > 0 && end - begin < 10 && isLetterCode(text.charCodeAt(begin - 1))) begin--;
-  return begin < end && STREET_WORDS_BEFORE.has(text.slice(begin, end).toLowerCase());
+  return begin < end && endBits(STREET_WORD_ENDS, text, begin, end) !== 0 && STREET_WORDS_BEFORE.has(text.slice(begin, end).toLowerCase());
 }
 
 /** "Zhang Xiaoling", "Park Hyun-woo", "Hyun-woo Park", "Yiming Zhang": a romanised East Asian surname beside a given-name shape. */

@@ -1,3 +1,4 @@
+import { addWordEnds, endBits, wordEndTable } from './name-word-ends.js';
 import { NameFlag, type NameLexicon } from './name-lexicon.js';
 
 /**
@@ -82,6 +83,16 @@ const SALUTATION_NOUNS = words(`
 
 /** Abbreviated given names written with a dot, like an initial ("Ma. Cristina", "Md. Rafiqul", "Wm. Turner"). */
 const GIVEN_ABBREVIATIONS = words('ma md wm jas chas thos geo robt benj edw');
+/** The words before which a dot does not end a run (CUE_TOKENS, GIVEN_ABBREVIATIONS: "Dr.", "Ma."), by first and last letters and length. */
+const DOT_LEADERS = wordEndTable();
+addWordEnds(DOT_LEADERS, CUE_TOKENS, 1);
+addWordEnds(DOT_LEADERS, GIVEN_ABBREVIATIONS, 1);
+
+/** Whether the word `text[start, end)` may be an honorific or an abbreviated given name before a dot: false rules it out without a lookup. */
+export function mayLeadDot(text: string, start: number, end: number): boolean {
+  return endBits(DOT_LEADERS, text, start, end) !== 0;
+}
+
 /** Generational suffixes after a surname ("Martin Luther King Jr."). */
 const NAME_SUFFIXES = words('jr jnr snr ii iii iv');
 

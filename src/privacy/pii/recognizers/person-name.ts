@@ -23,12 +23,10 @@ import { findUncasedNames, UNCASED_SCRIPT_PRESENT } from './uncased-names.js';
  *   honorific or a cue.
  */
 
-/** First words of a message that introduces its writer in lower case ("hi my name is maria lopez"), by first letter. */
-const LOWER_CASE_OPENINGS = new Map<number, string[]>();
+/** First words of a message that introduces its writer in lower case ("hi my name is maria lopez"), by first letter (all ASCII). */
+const LOWER_CASE_OPENINGS: (string[] | undefined)[] = new Array<string[] | undefined>(128).fill(undefined);
 for (const word of 'hi hello hey hii helo hallo hola good dear greetings my sir madam ok yes yo name namaste salam bonjour ola olá'.split(' ')) {
-  const sameFirstLetter = LOWER_CASE_OPENINGS.get(word.charCodeAt(0));
-  if (sameFirstLetter === undefined) LOWER_CASE_OPENINGS.set(word.charCodeAt(0), [word]);
-  else sameFirstLetter.push(word);
+  (LOWER_CASE_OPENINGS[word.charCodeAt(0)] ??= []).push(word);
 }
 
 /**
@@ -37,7 +35,8 @@ for (const word of 'hi hello hey hii helo hallo hola good dear greetings my sir 
  * case (21% of the NIST and ATLAS paragraphs do), it cost about 5% of the recognizer's time there.
  */
 function opensInLowerCase(text: string): boolean {
-  const openings = LOWER_CASE_OPENINGS.get(text.charCodeAt(0));
+  const first = text.charCodeAt(0);
+  const openings = first < 128 ? LOWER_CASE_OPENINGS[first] : undefined;
   if (openings === undefined) return false;
   for (const word of openings) {
     if (text.startsWith(word) && !isLetterCode(text.charCodeAt(word.length))) return true;
@@ -45,9 +44,20 @@ function opensInLowerCase(text: string): boolean {
   return false;
 }
 
-/** Cue and run scans can find the same name; keep the earliest, then the longest, then the best scored. */
+function inOrder(a: Finding, b: Finding): number {
+  return a.start - b.start || b.end - a.end || b.score - a.score;
+}
+
+/**
+ * Cue and run scans can find the same name; keep the earliest, then the longest, then the best
+ * scored. The run scan finds names in order and apart: most texts need no sort and no copy (the
+ * sort measured ~1% of the time on records).
+ */
 function withoutOverlaps(findings: Finding[]): Finding[] {
-  findings.sort((a, b) => a.start - b.start || b.end - a.end || b.score - a.score);
+  let apart = true;
+  for (let i = 1; i < findings.length && apart; i++) apart = findings[i]!.start >= findings[i - 1]!.end;
+  if (apart) return findings;
+  findings.sort(inOrder);
   const kept: Finding[] = [];
   for (const finding of findings) {
     const previous = kept[kept.length - 1];
