@@ -80,15 +80,6 @@ const COMMA = 44;
 /** Code units from here up are the other scripts' (address-scripts.ts); digits and commas lie below. */
 const FIRST_OTHER_SCRIPT = 0x400;
 
-/**
- * The imports read for each number, read once: where modules are compiled to CommonJS (tsx,
- * vitest), each read of an import is a getter call, and those took 5% of the time on PII-dense text.
- */
-const scan = ADDRESS_SCAN;
-const streetMayFollowGroup = STREET_MAY_FOLLOW_GROUP;
-const streetMayPrecedeGroup = STREET_MAY_PRECEDE_GROUP;
-const streetAt = firstAddress;
-
 interface ScanResult {
   /** The commas after typed streets without a number, looked at once all numbered addresses are known. */
   typeCommas: number[] | null;
@@ -99,8 +90,8 @@ interface ScanResult {
 /** The numbered addresses, in order, from the address scan (address-scan.ts), and what else the scan met. */
 function findNumbered(text: string, out: Finding[]): ScanResult {
   const result: ScanResult = { typeCommas: null, otherScriptAt: -1 };
-  scan.lastIndex = 0;
-  for (let match = scan.exec(text); match !== null; match = scan.exec(text)) {
+  ADDRESS_SCAN.lastIndex = 0;
+  for (let match = ADDRESS_SCAN.exec(text); match !== null; match = ADDRESS_SCAN.exec(text)) {
     const index = match.index;
     const code = text.charCodeAt(index);
     if (code >= FIRST_OTHER_SCRIPT) {
@@ -113,15 +104,15 @@ function findNumbered(text: string, out: Finding[]): ScanResult {
     }
     let end = index + 1;
     while (end < text.length && text.charCodeAt(end) >= 48 && text.charCodeAt(end) <= 57) end++;
-    scan.lastIndex = end;
-    const streetMayFollow = match[streetMayFollowGroup] !== undefined;
-    const streetMayPrecede = match[streetMayPrecedeGroup] !== undefined;
-    const address = streetAt(text, index, end, streetMayFollow, streetMayPrecede, complete);
+    ADDRESS_SCAN.lastIndex = end;
+    const streetMayFollow = match[STREET_MAY_FOLLOW_GROUP] !== undefined;
+    const streetMayPrecede = match[STREET_MAY_PRECEDE_GROUP] !== undefined;
+    const address = firstAddress(text, index, end, streetMayFollow, streetMayPrecede, complete);
     if (address === null) continue;
     push(out, address.start, address.end, address.score);
     // Numbers inside the address (unit, postcode) are not tried again; nor are its commas, which it covers.
     if (result.otherScriptAt < 0) result.otherScriptAt = firstOtherScript(text, end, address.end);
-    scan.lastIndex = Math.max(end, address.end);
+    ADDRESS_SCAN.lastIndex = Math.max(end, address.end);
   }
   return result;
 }
