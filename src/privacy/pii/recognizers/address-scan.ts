@@ -1,6 +1,7 @@
 import { compiledNow } from './address-compile.js';
 import { OTHER_SCRIPT_CHARS } from './address-scripts.js';
-import { alternation, endingAlternation, LETTER, LOWER_CASE_ENGLISH_TYPES, LOWER_CASE_NUMBER_FIRST_TYPES, UPPER } from './address-words.js';
+import { LETTER, LOWER_CASE_ENGLISH_TYPES, LOWER_CASE_NUMBER_FIRST_TYPES, UPPER } from './address-words.js';
+import { alternation, endingAlternation } from './word-alternation.js';
 
 /**
  * The one regex pass over a text that finds where an address may be: the numbers that may be

@@ -1,13 +1,11 @@
 import { compiledNow } from './address-compile.js';
 import { isSpaceOrTab, windowStart } from './address-window.js';
 import {
-  alternation,
   asWrittenAndCapitals,
   DIRECTION,
   DISTRICT_PREFIX,
   ENGLISH_TYPES,
   ENGLISH_WEAK_TYPES,
-  endingAlternation,
   FRENCH_AMBIGUOUS_TYPES,
   FRENCH_PARTICLE_START,
   isUpperCase,
@@ -31,6 +29,7 @@ import {
   WEAK_TYPE_FIRST,
   WORD,
 } from './address-words.js';
+import { alternation, endingAlternation } from './word-alternation.js';
 
 /**
  * Street layouts, each tried at a number that may be a house number: number first, number after

@@ -1,3 +1,5 @@
+import { alternation } from './word-alternation.js';
+
 /**
  * The words of addresses: character classes for the scripts read here, and street types per
  * language. USPS Publication 28 App. C1 and the Royal Mail / Australia Post / Canada Post types for
@@ -15,46 +17,6 @@ export const LETTER = String.raw`A-Za-z\u00C0-\u00D6\u00D8-\u00F6\u00F8-\u024F\u
 export const WORD = `[${UPPER}][${LETTER}]*(?:['’.-][${LETTER}]+)*`;
 /** Lower-case words inside place and street names ("Rio de Janeiro", "Frankfurt am Main", "rue de la Paix"). */
 export const PARTICLE = "(?:de|du|des|la|le|les|l'|d'|l’|d’|aux|au|et|sur|en|del|della|delle|dello|dei|degli|dell'|dell’|dall'|dall’|all'|all’|di|do|da|dos|das|e|y|los|las|el|der|den|dem|am|an|im|zum|zur|van|von|upon|bei|lès)";
-
-const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
-
-/** Regex-escaped alternation of words. */
-export function alternation(words: Iterable<string>): string {
-  return [...new Set(words)].map(escape).join('|');
-}
-
-interface Ending {
-  /** A word ends (starts, read backwards) here. */
-  whole: boolean;
-  /** The letters before, each with what may stand before it. */
-  before: Map<string, Ending>;
-}
-
-/**
- * Regex-escaped alternation of words grouped by their endings ("(?:w|ste)eg" for "weg" and
- * "steeg"), for lookbehinds: read backwards, a word that fits none is turned away at its last
- * letters instead of being tried against each word in turn, which made the street-suffix
- * lookbehind three times as slow. Only for tests of whether a word ends there: the words are no
- * longer tried in their order.
- */
-export function endingAlternation(words: Iterable<string>): string {
-  const last: Ending = { whole: false, before: new Map() };
-  for (const word of words) {
-    let node = last;
-    for (let i = word.length - 1; i >= 0; i--) {
-      let next = node.before.get(word[i]!);
-      if (next === undefined) node.before.set(word[i]!, (next = { whole: false, before: new Map() }));
-      node = next;
-    }
-    node.whole = true;
-  }
-  const source = (node: Ending): string => {
-    const branches = [...node.before].map(([letter, before]) => source(before) + escape(letter));
-    if (node.whole) branches.push('');
-    return branches.length === 1 ? branches[0]! : `(?:${branches.join('|')})`;
-  };
-  return source(last);
-}
 
 /** Each word as written and in capitals: USPS Publication 28 and La Poste (NF Z10-011) write the address in capitals. */
 export function asWrittenAndCapitals(words: readonly string[]): string {
