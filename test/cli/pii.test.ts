@@ -63,6 +63,24 @@ describe('langtrain pii', () => {
     expect(verified.code, verified.stdout).toBe(0);
   });
 
+  it('redact --method synthetic fakes on worker threads, the same value alike across batches; encrypt refuses types it cannot encrypt', async () => {
+    const { w, cli } = setup();
+    // ~300 KB a copy: the rows span several batches, so both workers make fakes.
+    const input = w.file('in.jsonl', jsonl([...rows, ...rows.map((row) => ({ ...row, id: row.id + rows.length }))]));
+    const r = await cli('pii', 'redact', '--input', input, '--output', join(w.dir, 'out.jsonl'), '--method', 'synthetic', '--field', 'text', '--no-audit', '--json');
+    expect(r.code, r.stderr).toBe(0);
+    expect(parseJson(r)).toMatchObject({ records: 5000, redactedRecords: 1000 });
+    const texts = readFileSync(join(w.dir, 'out.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l).text as string);
+    const fakes = new Set(texts.filter((_, i) => i % 5 === 0).map((text) => /reach me at (\S+) or/.exec(text)![1]));
+    expect(fakes.size).toBe(1);
+    expect([...fakes][0]).toMatch(/@example\.(?:com|org|net)$/);
+
+    const refused = await cli('pii', 'redact', '--input', input, '--output', join(w.dir, 'enc.jsonl'), '--method', 'encrypt', '--types', 'email', '--no-audit');
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(/format-preserving encryption supports credit_card, phone, ssn, iban; not email/);
+    expect(existsSync(join(w.dir, 'enc.jsonl'))).toBe(false);
+  });
+
   it('a bad line stops the job: exit 2, the line named, no output', async () => {
     const { w, cli } = setup();
     const lines = jsonl(rows).split('\n');

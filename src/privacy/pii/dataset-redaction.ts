@@ -13,7 +13,7 @@ import { parseFieldPath } from '../../crypto/field-paths.js';
 import { ENTITY_TYPES, type EntityType } from './entity-types.js';
 import { csvColumns, emptyTally, redactRecordBatch, type RedactionRecord } from './record-redaction.js';
 import { runBatch, type BatchOutcome, type BatchTask } from './redaction-batch.js';
-import { loadRecordRedactor, type RedactorSpec } from './redactor.js';
+import { loadRecordRedactor, scanSettingsFor, type RedactorSpec } from './redactor.js';
 
 /**
  * Redacts a data set of any size: JSON Lines or CSV streamed in, batches of records redacted on
@@ -57,6 +57,7 @@ export async function redactDataset(job: RedactDatasetJob): Promise<RedactDatase
   const format = datasetFormatOf(job.input, job.format);
   const fields = job.fields?.length ? job.fields : undefined;
   if (format === 'jsonl') fields?.forEach(parseFieldPath); // refuse a bad path before any work
+  scanSettingsFor(job.spec); // and types the method cannot redact, here: a worker's error would lose its class
   const totalBytes = (await stat(job.input)).size;
   const wanted = job.workers ?? availableParallelism();
   const pool = wanted > 0 && existsSync(WORKER_FILE) ? new Piscina({ filename: WORKER_FILE, workerData: job.spec, minThreads: wanted, maxThreads: wanted }) : null;
