@@ -139,7 +139,7 @@ export function redactRecordBatch(redactor: RecordRedactor, records: ReadonlyArr
     for (let slot = firstSlot[r]!; slot < end; slot++) {
       if (findings[slot]!.length === 0) continue;
       changed = true;
-      count(tally, findings[slot]!, lines[r]!, slotFields[slot]!);
+      tallyFindings(tally, findings[slot]!, lines[r]!, slotFields[slot]!);
     }
     if (!changed) return false;
     // The same walk again, in the same order, putting each redacted string back in its place.
@@ -176,7 +176,7 @@ export function redactCsvRows(redactor: RecordRedactor, rows: readonly string[][
       const found = findings[i * columns.length + k]!;
       if (found.length === 0) return;
       changed = true;
-      count(tally, found, lines[i]!, names[c]!);
+      tallyFindings(tally, found, lines[i]!, names[c]!);
       redacted[c] = redactor.redact(row[c]!, found);
     });
     if (changed) tally.redactedRecords += 1;
@@ -185,7 +185,7 @@ export function redactCsvRows(redactor: RecordRedactor, rows: readonly string[][
   return { output: stringifyCsv(out), records: rows.length, ...tally };
 }
 
-function count(tally: RedactionTally, findings: readonly Finding[], line: number, field: string): void {
+function tallyFindings(tally: RedactionTally, findings: readonly Finding[], line: number, field: string): void {
   for (const f of findings) {
     tally.counts[f.type] += 1;
     tally.redactions?.push({ line, field, type: f.type, start: f.start, end: f.end, recognizer: f.recognizer, score: f.score });
