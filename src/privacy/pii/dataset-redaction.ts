@@ -13,7 +13,7 @@ import { parseFieldPath } from '../../crypto/field-paths.js';
 import { ENTITY_TYPES, type EntityType } from './entity-types.js';
 import { csvColumns, emptyTally, redactRecordBatch, type RedactionRecord } from './record-redaction.js';
 import { runBatch, type BatchOutcome, type BatchTask } from './redaction-batch.js';
-import { loadRecordRedactor, scanSettingsFor, type RedactorSpec } from './redactor.js';
+import { loadRecordRedactor, type RedactorSpec } from './redactor.js';
 
 /**
  * Redacts a data set of any size: JSON Lines or CSV streamed in, batches of records redacted on
@@ -55,19 +55,17 @@ const WORKER_FILE = fileURLToPath(new URL('./redaction-worker.js', import.meta.u
 
 export async function redactDataset(job: RedactDatasetJob): Promise<RedactDatasetReport> {
   const format = datasetFormatOf(job.input, job.format);
-  const fields = job.fields?.length ? job.fields : undefined;
+  const fields = uniqueFields(job.fields);
   if (format === 'jsonl') fields?.forEach(parseFieldPath); // refuse a bad path before any work
-  scanSettingsFor(job.spec); // and types the method cannot redact, here: a worker's error would lose its class
+  // Built here first, even for workers: a spec they could not build (types the method cannot
+  // redact, a bad key) fails with its own error, where a worker's would lose its class.
+  const redactor = await loadRecordRedactor(job.spec);
   const totalBytes = (await stat(job.input)).size;
   const wanted = job.workers ?? availableParallelism();
   const pool = wanted > 0 && existsSync(WORKER_FILE) ? new Piscina({ filename: WORKER_FILE, workerData: job.spec, minThreads: wanted, maxThreads: wanted }) : null;
-  let run: (task: BatchTask) => Promise<BatchOutcome>;
-  if (pool) {
-    run = (task) => pool.run(task, task.kind === 'jsonl' ? { transferList: [task.bytes.buffer as ArrayBuffer] } : {}) as Promise<BatchOutcome>;
-  } else {
-    const redactor = await loadRecordRedactor(job.spec);
-    run = (task) => Promise.resolve(runBatch(redactor, task));
-  }
+  const run = pool
+    ? (task: BatchTask) => pool.run(task, task.kind === 'jsonl' ? { transferList: [task.bytes.buffer as ArrayBuffer] } : {}) as Promise<BatchOutcome>
+    : (task: BatchTask) => Promise.resolve(runBatch(redactor, task));
   const report: RedactDatasetReport = { records: 0, redactedRecords: 0, counts: zeroCounts(), bytes: 0, workers: pool ? wanted : 0 };
   const keepRedactions = job.audit !== undefined;
 
@@ -176,7 +174,7 @@ export interface RedactedRecords {
 /** An in-memory list of records, on this thread; audited per batch like files, `line` being the record's 1-based position. */
 export async function redactRecords(records: readonly Record<string, unknown>[], job: Pick<RedactDatasetJob, 'spec' | 'fields' | 'audit'>): Promise<RedactedRecords> {
   const redactor = await loadRecordRedactor(job.spec);
-  const fields = job.fields?.length ? job.fields.map(parseFieldPath) : null;
+  const fields = uniqueFields(job.fields)?.map(parseFieldPath) ?? null;
   const report: RedactedRecords['report'] = { records: 0, redactedRecords: 0, counts: zeroCounts() };
   const out: Record<string, unknown>[] = [];
   for (let from = 0; from < records.length; from += BATCH_RECORDS) {
@@ -194,6 +192,11 @@ export async function redactRecords(records: readonly Record<string, unknown>[],
   }
   if (job.audit) await recordSummary(job, report);
   return { records: out, report };
+}
+
+/** The fields named, each once (a field named twice would be redacted twice); undefined for every field. */
+function uniqueFields(fields: readonly string[] | undefined): string[] | undefined {
+  return fields?.length ? [...new Set(fields)] : undefined;
 }
 
 function zeroCounts(): Record<EntityType, number> {

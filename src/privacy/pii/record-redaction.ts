@@ -142,11 +142,13 @@ export function redactRecordBatch(redactor: RecordRedactor, records: ReadonlyArr
       tallyFindings(tally, findings[slot]!, lines[r]!, slotFields[slot]!);
     }
     if (!changed) return false;
-    // The same walk again, in the same order, putting each redacted string back in its place.
+    // The same walk again, in the same order, putting each redacted string back in its place. A
+    // string met twice (an object shared by two fields of an in-memory record) is redacted at its
+    // first visit: the second finds it changed, and the findings' offsets no longer fit it.
     let slot = firstSlot[r]!;
     visitStrings(record, fields, (text) => {
-      const found = findings[slot++]!;
-      return found.length === 0 ? text : redactor.redact(text, found);
+      const s = slot++;
+      return findings[s]!.length === 0 || text !== texts[s] ? text : redactor.redact(text, findings[s]!);
     });
     tally.redactedRecords += 1;
     return true;

@@ -48,7 +48,7 @@ export async function loadRecordRedactor(spec: RedactorSpec): Promise<RecordReda
  * Format-preserving encryption covers digit values only: by default `encrypt` looks for just
  * those types, and naming another is refused before any record is read.
  */
-export function scanSettingsFor({ scan, redaction }: RedactorSpec): ScanSettings {
+function scanSettingsFor({ scan, redaction }: RedactorSpec): ScanSettings {
   if (redaction.method !== 'encrypt') return scan;
   if (scan.types === undefined) return { ...scan, types: FPE_ENTITY_TYPES };
   const other = scan.types.filter((t) => !(FPE_ENTITY_TYPES as readonly string[]).includes(t));

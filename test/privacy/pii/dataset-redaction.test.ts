@@ -138,6 +138,18 @@ describe('PIIDetector.processDataset', () => {
     expect(JSON.stringify(audit.events)).not.toContain(EMAIL);
   });
 
+  it('redacts a string met twice once: a field named twice, an object shared by two fields', async () => {
+    const detector = new PIIDetector({ redactionMethod: 'masking' });
+    const note = `Call me at +44 20 7946 0958 or mail ${EMAIL} please`;
+    const masked = 'Call me at <PHONE> or mail <EMAIL> please';
+    const twice = await detector.processDataset([{ note }], { fields: ['note', 'note'], preserveFormat: false, auditRedactions: false });
+    expect(twice.records).toEqual([{ note: masked }]);
+    expect(twice.report.counts).toMatchObject({ phone: 1, email: 1 });
+    const contact = { note };
+    const shared = await detector.processDataset([{ a: contact, b: contact }], { preserveFormat: false, auditRedactions: false });
+    expect(shared.records).toEqual([{ a: { note: masked }, b: { note: masked } }]);
+  });
+
   it('refuses unknown options and types, naming what is supported', () => {
     expect(() => new PIIDetector({ detectionTypes: ['email', 'zip_code' as never] })).toThrow(/supported: email, phone, ssn, credit_card, ip_address, person_name, address, iban, date_of_birth, passport, api_key/);
     expect(() => new PIIDetector({ redactionMethod: 'blur' as never })).toThrow(/supported: masking, synthetic, removal, hash, encrypt/);

@@ -236,10 +236,14 @@ function computeCuedFields(text: string): ReadonlyMap<HeaderCuedType, FieldSpan[
 }
 
 const NONE: readonly FieldSpan[] = [];
-// The scanner runs every recognizer over the same text in turn: remembering the last text
-// parses a CSV once instead of once per recognizer.
-let lastText: string | undefined;
-let lastFields: ReadonlyMap<HeaderCuedType, FieldSpan[]> | undefined;
+/**
+ * The fields of texts that start with a header line, so that the three recognizers asking
+ * (phone, date of birth, passport) parse each CSV once: the scanner runs one recognizer over a
+ * whole batch before the next, so the texts of a batch (~200) are asked about in turn, three
+ * times. Bounded, as corpora are not; texts without a header are not kept (their test is cheap).
+ */
+const headerTextFields = new Map<string, ReadonlyMap<HeaderCuedType, FieldSpan[]>>();
+const MAX_HEADER_TEXTS = 512;
 
 /**
  * The values, in rows after a CSV header line, of the columns whose header names `type`
@@ -248,11 +252,14 @@ let lastFields: ReadonlyMap<HeaderCuedType, FieldSpan[]> | undefined;
  * by `,`, `;` or tab), so ordinary text costs one `indexOf` and a short test.
  */
 export function csvCuedFields(text: string, type: HeaderCuedType): readonly FieldSpan[] {
-  if (text !== lastText) {
-    lastFields = computeCuedFields(text);
-    lastText = text;
+  let fields = headerTextFields.get(text);
+  if (fields === undefined) {
+    fields = computeCuedFields(text);
+    if (fields === undefined) return NONE;
+    if (headerTextFields.size >= MAX_HEADER_TEXTS) headerTextFields.clear();
+    headerTextFields.set(text, fields);
   }
-  return lastFields?.get(type) ?? NONE;
+  return fields.get(type) ?? NONE;
 }
 
 /** Whether `[start, end)` lies inside one of `fields`. */
