@@ -157,7 +157,7 @@ const enum HeaderChar {
   /** HEADER_FIELD's class: letters, digits, `_ . # / ( ) -`. */
   Name,
   Space,
-  /** Blanks that trim removes and the quotes `^"(.*)"$` strips: allowed around a name. */
+  /** Blanks that trim removes and the quotes `unquoted()` strips: allowed around a name. */
   Wrapper,
   Delimiter,
 }

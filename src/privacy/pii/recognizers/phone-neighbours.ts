@@ -72,8 +72,7 @@ const NUMBER_JOINERS = new CharacterSet('.,/:-');
 export function hasForeignNeighbour(text: string, start: number, end: number): boolean {
   const before = codeAt(text, start - 1);
   const after = codeAt(text, end);
-  // "…,(801) 465-8138,US": a CSV field. Asked only when a delimiter touches the run, as
-  // `isDelimitedField` reads past the text's ends (and deoptimizes `find`) for runs at its edges.
+  // "…,(801) 465-8138,US": a CSV field. Asked only when a delimiter touches the run, the rare case.
   if ((FIELD_DELIMITERS.has(before) || FIELD_DELIMITERS.has(after)) && isDelimitedField(text, start, end)) return false;
   if (isWordChar(text, start - 1)) return true;
   if (FOREIGN_BEFORE.has(before)) return true;

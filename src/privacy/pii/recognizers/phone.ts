@@ -10,7 +10,7 @@ const NAME = 'phone.libphonenumber';
 // A leading +CC (or 00) and a number valid for that country: rarely anything else.
 const INTERNATIONAL_SCORE = 0.95;
 // Valid national number printed with phone formatting: likely, but dates or ids can look the
-// same, so at the default 0.95 threshold it needs a context word (+0.35).
+// same, so at the seed's 0.95 threshold it needs a context word (+0.35).
 const FORMATTED_NATIONAL_SCORE = 0.9;
 // Unformatted national digits are only reported after a phone cue (checked here); the
 // detector's +0.35 for the same cue lifts 0.6 to 0.95.
