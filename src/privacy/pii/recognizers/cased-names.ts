@@ -1,5 +1,6 @@
 import type { Finding } from '../entity-types.js';
-import { codeAt, isNameSpace, isUpperCode, wordEnd } from './name-chars.js';
+import { codeAt } from './char-code.js';
+import { isNameSpace, isUpperCode, wordEnd } from './name-chars.js';
 import { capitalScan, PARTICLES } from './name-capitals.js';
 import { nameColumnCues } from './name-columns.js';
 import type { RunContext } from './name-cues.js';

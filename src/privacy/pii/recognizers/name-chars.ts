@@ -1,3 +1,4 @@
+import { codeAt } from './char-code.js';
 /**
  * Character classes of the cased scripts (Latin, Greek, Cyrillic, Armenian) and of the
  * punctuation around names, by UTF-16 code unit, for the person-name scan: one table, read by
@@ -6,14 +7,6 @@
  * of the text, and `\p{Lu}` with the `u` flag measured 10x slower.
  */
 
-/**
- * The UTF-16 code unit at `at`, or -1 outside the text. `charCodeAt` outside the text returns
- * NaN, but V8 then stops inlining that call site for good: a scan loop with such a read measured
- * 3x slower.
- */
-export function codeAt(text: string, at: number): number {
-  return at >= 0 && at < text.length ? text.charCodeAt(at) : -1;
-}
 
 /** Bits of CHAR_CLASSES. */
 const LETTER = 1;

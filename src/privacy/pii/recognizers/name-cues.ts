@@ -1,4 +1,5 @@
-import { codeAt, isBlank, isCueWordCode, isLetterCode, isQuoteOrBlank, mayEndCue } from './name-chars.js';
+import { codeAt } from './char-code.js';
+import { isBlank, isCueWordCode, isLetterCode, isQuoteOrBlank, mayEndCue } from './name-chars.js';
 import {
   cueWordAt,
   HONORIFIC_BEFORE_DOT,

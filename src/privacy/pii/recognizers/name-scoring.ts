@@ -1,6 +1,7 @@
 import type { Finding } from '../entity-types.js';
 import { Cue, cueAround, cueOfSingle, type RunContext } from './name-cues.js';
-import { codeAt, isLetterCode, isUpperCode, wordEnd } from './name-chars.js';
+import { codeAt } from './char-code.js';
+import { isLetterCode, isUpperCode, wordEnd } from './name-chars.js';
 import { addWordEnds, endBits, wordEndTable } from './name-word-ends.js';
 import { EPONYMOUS_BRANDS } from './name-common-words.js';
 import { NameFlag } from './name-lexicon.js';

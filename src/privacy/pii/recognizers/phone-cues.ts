@@ -1,6 +1,7 @@
 import { CONTEXT_WINDOW } from '../recognizer.js';
 import { csvCuedFields, type FieldSpan, isInField } from './csv-header-cues.js';
-import { codeAt, isWordChar } from './phone-neighbours.js';
+import { codeAt } from './char-code.js';
+import { isWordChar } from './phone-neighbours.js';
 import { isSpace } from './phone-shapes.js';
 
 /**

@@ -1,3 +1,4 @@
+import { codeAt } from './char-code.js';
 import { isDelimitedField } from './csv-header-cues.js';
 import { isDigit, isSpace } from './phone-shapes.js';
 
@@ -16,14 +17,6 @@ function isSpacelessScript(code: number): boolean {
   return (code >= 0x3000 && code <= 0x9fff) || (code >= 0xac00 && code <= 0xd7af) || (code >= 0xf900 && code <= 0xfaff) || (code >= 0xff00 && code <= 0xffef);
 }
 
-/**
- * The UTF-16 code at `index`, or -1 before or after the text: `charCodeAt` out of bounds
- * deoptimizes the functions inlined into `find`, once per call site, and the neighbours of a
- * run are read at both ends of the text (measured: 3–4 deoptimizations of `find` per corpus).
- */
-export function codeAt(text: string, index: number): number {
-  return index >= 0 && index < text.length ? text.charCodeAt(index) : -1;
-}
 
 export function isWordChar(text: string, index: number): boolean {
   const code = codeAt(text, index);
