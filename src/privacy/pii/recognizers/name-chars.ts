@@ -1,4 +1,5 @@
 import { codeAt } from './char-code.js';
+
 /**
  * Character classes of the cased scripts (Latin, Greek, Cyrillic, Armenian) and of the
  * punctuation around names, by UTF-16 code unit, for the person-name scan: one table, read by
