@@ -83,14 +83,10 @@ export function redactJsonLines(redactor: RecordRedactor, bytes: Uint8Array, fir
     recordLines.push(line);
   });
   const changed = redactRecordBatch(redactor, records, recordLines, fields, tally);
-  let output = '';
-  let next = 0;
-  lines.forEach((text, i) => {
-    const isRecord = recordLines[next] === firstLine + i;
-    output += (isRecord && changed[next] ? JSON.stringify(records[next]) : text) + '\n';
-    if (isRecord) next++;
+  changed.forEach((isChanged, r) => {
+    if (isChanged) lines[recordLines[r]! - firstLine] = JSON.stringify(records[r]);
   });
-  return { output, records: lines.length, ...tally };
+  return { output: lines.join('\n') + '\n', records: lines.length, ...tally };
 }
 
 /** The lines in `bytes` (whole lines, the last one's newline optional), each without its CR LF or LF. */
