@@ -12,8 +12,6 @@ import type { EntityType, Finding } from '../entity-types.js';
 export interface MaskingOperator {
   method: 'masking';
   preserveFormat?: boolean;
-  /** One UTF-16 unit; `*` by default. */
-  maskChar?: string;
 }
 
 /**
@@ -65,7 +63,8 @@ export interface RedactedText {
 /** Types whose values are digit strings with separators: the ones FF1 over digits can encrypt and keep valid-looking. */
 export const FPE_ENTITY_TYPES = ['credit_card', 'phone', 'ssn', 'iban'] as const satisfies readonly EntityType[];
 
-const DEFAULT_MASK_CHAR = '*';
+/** One UTF-16 unit, so a mask keeps the value's length and the offsets after it. */
+const MASK_CHAR = '*';
 
 /**
  * Replaces each finding in `text` with what `operator` makes of it. Findings must be sorted by
@@ -113,7 +112,7 @@ function outputEndsWithSpace(parts: readonly string[]): boolean {
 export function replacementFor(value: string, type: EntityType, operator: RedactionOperator): string {
   switch (operator.method) {
     case 'masking':
-      return operator.preserveFormat ? maskPreservingFormat(value, type, operator.maskChar ?? DEFAULT_MASK_CHAR) : `<${type.toUpperCase()}>`;
+      return operator.preserveFormat ? maskPreservingFormat(value, type) : `<${type.toUpperCase()}>`;
     case 'synthetic':
       return operator.fake(type, value);
     case 'removal':
@@ -135,7 +134,7 @@ const LAST_FOUR_KEPT: Partial<Record<EntityType, RegExp>> = {
   iban: /[A-Za-z0-9]/,
 };
 
-function maskPreservingFormat(value: string, type: EntityType, maskChar: string): string {
+function maskPreservingFormat(value: string, type: EntityType): string {
   let keepFrom = value.length;
   const kept = LAST_FOUR_KEPT[type];
   if (kept) {
@@ -149,7 +148,7 @@ function maskPreservingFormat(value: string, type: EntityType, maskChar: string)
     if (count > 4) keepFrom = fourthFromEnd;
   }
   // Repeat per UTF-16 unit, so a letter outside the BMP keeps the value's length too.
-  const masked = value.slice(0, keepFrom).replace(MASKED, (c) => maskChar.repeat(c.length));
+  const masked = value.slice(0, keepFrom).replace(MASKED, (c) => MASK_CHAR.repeat(c.length));
   return masked + value.slice(keepFrom);
 }
 
