@@ -163,9 +163,15 @@ export interface Token {
  */
 const tokenInfoCache = new Map<string, TokenInfo>();
 const TOKEN_CACHE_LIMIT = 100_000;
+/** The lexicon the cache was filled from: another one starts it afresh. */
+let tokenInfoLexicon: NameLexicon | undefined;
 
 /** What the token `text[start, end)` is. */
 export function infoAt(text: string, start: number, end: number, lexicon: NameLexicon): TokenInfo {
+  if (lexicon !== tokenInfoLexicon) {
+    tokenInfoCache.clear();
+    tokenInfoLexicon = lexicon;
+  }
   const value = text.slice(start, end);
   let info = tokenInfoCache.get(value);
   if (info === undefined) {

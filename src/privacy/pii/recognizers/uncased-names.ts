@@ -47,8 +47,14 @@ interface UncasedWord {
  */
 const flagsCache = new Map<string, number>();
 const FLAGS_CACHE_LIMIT = 20_000;
+/** The lexicon the cache was filled from: another one starts it afresh. */
+let flagsLexicon: NameLexicon | undefined;
 
 function flagsOf(word: string, lexicon: NameLexicon): number {
+  if (lexicon !== flagsLexicon) {
+    flagsCache.clear();
+    flagsLexicon = lexicon;
+  }
   let flags = flagsCache.get(word);
   if (flags === undefined) {
     flags = lexicon.flags.get(word) ?? (ARABIC_LETTER.test(word) ? (lexicon.flags.get(arabicKey(word)) ?? 0) : 0);
