@@ -1,7 +1,7 @@
 import type { Finding } from '../entity-types.js';
 import { codeAt } from './char-code.js';
 import { isNameSpace, isUpperCode, wordEnd } from './name-chars.js';
-import { capitalScan, PARTICLES } from './name-capitals.js';
+import { capitalScan, isOtherScript, PARTICLES } from './name-capitals.js';
 import { nameColumnCues } from './name-columns.js';
 import type { RunContext } from './name-cues.js';
 import type { NameLexicon } from './name-lexicon.js';
@@ -152,10 +152,6 @@ function gluedInitials(text: string, at: number): string {
 function skipGluedInitials(text: string, at: number): number {
   while (isUpperCode(codeAt(text, at)) && codeAt(text, at + 1) === 46) at += 2;
   return at;
-}
-
-function isOtherScript(c: number): boolean {
-  return (c >= 0x590 && c <= 0x10ff) || (c >= 0x3040 && c <= 0xd7af);
 }
 
 /** Adds the names of `text` in cased scripts to `out`; returns whether the text holds letters of the other scripts. */

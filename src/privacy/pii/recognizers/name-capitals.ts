@@ -18,8 +18,21 @@ export const PARTICLES: readonly string[] = `
 
 /** Characters that may be capitals; the Latin Extended blocks mix cases and are checked per character. */
 const CAPITAL = '[A-Z\\u00C0-\\u00DE\\u0100-\\u024F\\u0386-\\u03AB\\u0400-\\u042F\\u0531-\\u0556\\u1E00-\\u1EFF]';
-/** Letters of the scripts without capitals (Hebrew to Georgian, kana to Hangul). */
-const OTHER_SCRIPT = '[\\u0590-\\u10FF\\u3040-\\uD7AF]';
+/**
+ * Letters of the scripts without capitals (Hebrew to Georgian, kana to Hangul): the scan stops
+ * on them (OTHER_SCRIPT) and cased-names.ts tells them apart (isOtherScript), from one definition
+ * so the two cannot drift.
+ */
+const FIRST_HEBREW = 0x0590;
+const LAST_GEORGIAN = 0x10ff;
+const FIRST_KANA = 0x3040;
+const LAST_HANGUL = 0xd7af;
+const u = (code: number) => `\\u${code.toString(16).padStart(4, '0')}`;
+const OTHER_SCRIPT = `[${u(FIRST_HEBREW)}-${u(LAST_GEORGIAN)}${u(FIRST_KANA)}-${u(LAST_HANGUL)}]`;
+
+export function isOtherScript(code: number): boolean {
+  return (code >= FIRST_HEBREW && code <= LAST_GEORGIAN) || (code >= FIRST_KANA && code <= LAST_HANGUL);
+}
 
 const LETTER = regexClass(isLetterCode);
 const UPPER = regexClass(isUpperCode);
