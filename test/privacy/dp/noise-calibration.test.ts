@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { thrownBy } from '../../support/thrown.js';
 import { isLangtrainError } from '../../../src/core/errors.js';
 import { epsilonFor, getNoiseMultiplier, PrvAccountant, RdpAccountant, type NoiseCalibrationOptions } from '../../../src/privacy/dp/index.js';
 
@@ -52,12 +53,7 @@ describe('getNoiseMultiplier', () => {
   });
 
   it('refuses a target no noise level can meet', () => {
-    let caught: unknown;
-    try {
-      getNoiseMultiplier({ targetEpsilon: 1e-9, epsilonTolerance: 1e-10, delta: 1e-5, samplingRate: 0.5, steps: 10, accountant: 'rdp' });
-    } catch (err) {
-      caught = err;
-    }
+    const caught = thrownBy(() => getNoiseMultiplier({ targetEpsilon: 1e-9, epsilonTolerance: 1e-10, delta: 1e-5, samplingRate: 0.5, steps: 10, accountant: 'rdp' }));
     expect(isLangtrainError(caught, 'ERR_INVALID_INPUT')).toBe(true);
     expect((caught as Error).message).toMatch(/unreachable/);
   });
@@ -78,12 +74,7 @@ describe('getNoiseMultiplier', () => {
     [{ sampleRate: 0.1 }, /unknown option sampleRate/],
   ])('refuses %o naming the option', (override, message) => {
     const options = { targetEpsilon: 1, delta: 1e-5, samplingRate: 0.01, steps: 100, accountant: 'rdp', ...override };
-    let caught: unknown;
-    try {
-      getNoiseMultiplier(options as NoiseCalibrationOptions);
-    } catch (err) {
-      caught = err;
-    }
+    const caught = thrownBy(() => getNoiseMultiplier(options as NoiseCalibrationOptions));
     expect(isLangtrainError(caught, 'ERR_INVALID_INPUT')).toBe(true);
     expect((caught as Error).message).toMatch(message);
   });

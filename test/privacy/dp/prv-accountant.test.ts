@@ -1,5 +1,6 @@
 import erfc from '@stdlib/math-base-special-erfc';
 import { describe, expect, it } from 'vitest';
+import { thrownBy } from '../../support/thrown.js';
 import { isLangtrainError } from '../../../src/core/errors.js';
 import { PrvAccountant, RdpAccountant } from '../../../src/privacy/dp/index.js';
 
@@ -126,12 +127,7 @@ describe('PrvAccountant', () => {
 
   it('refuses, rather than runs out of memory or precision, when the grid would be too large or δ too small', () => {
     for (const call of [() => prv(0.3, 0.5, 100_000).getEpsilon(1e-5), () => prv(1, 0.01, 1000).getEpsilon(1e-13)]) {
-      let caught: unknown;
-      try {
-        call();
-      } catch (err) {
-        caught = err;
-      }
+      const caught = thrownBy(call);
       expect(isLangtrainError(caught, 'ERR_INVALID_INPUT')).toBe(true);
     }
   });
@@ -144,12 +140,7 @@ describe('PrvAccountant', () => {
       [() => accountant.record({ noiseMultiplier: 1, samplingRate: -0.1 }), /samplingRate/],
       [() => accountant.record({ noiseMultiplier: Number.NaN, samplingRate: 0.1 }), /noiseMultiplier/],
     ] as const) {
-      let caught: unknown;
-      try {
-        call();
-      } catch (err) {
-        caught = err;
-      }
+      const caught = thrownBy(call);
       expect(isLangtrainError(caught, 'ERR_INVALID_INPUT')).toBe(true);
       expect((caught as Error).message).toMatch(option);
     }

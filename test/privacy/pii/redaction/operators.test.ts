@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { thrownBy } from '../../../support/thrown.js';
 import { isLangtrainError } from '../../../../src/core/errors.js';
 import { ALPHANUMERIC, DIGITS, FpeCipher } from '../../../../src/crypto/fpe-ff1.js';
 import type { EntityType, Finding } from '../../../../src/privacy/pii/entity-types.js';
@@ -197,12 +198,7 @@ describe('encrypt (FF1)', () => {
 
   it('refuses types that are not digit strings, naming the supported ones', () => {
     const input = 'mail a@b.co';
-    let caught: unknown;
-    try {
-      redactText(input, findingsIn(input, ['email', 'a@b.co']), operator);
-    } catch (err) {
-      caught = err;
-    }
+    const caught = thrownBy(() => redactText(input, findingsIn(input, ['email', 'a@b.co']), operator));
     expect(isLangtrainError(caught, 'ERR_INVALID_INPUT')).toBe(true);
     expect((caught as Error).message).toBe('format-preserving encryption supports credit_card, phone, ssn, iban; not email');
   });
