@@ -1,5 +1,5 @@
 import { createReadStream, existsSync } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { open, stat } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parse as parseCsv } from 'csv-parse';
@@ -137,32 +137,43 @@ export async function redactDataset(job: RedactDatasetJob): Promise<RedactDatase
 }
 
 /**
- * The file in batches of whole lines, about BATCH_BYTES each, every batch in a buffer of its own
- * (so it can be moved to a worker). A line never spans two batches: a newline byte never occurs
- * inside a multi-byte UTF-8 character, so cutting at one never splits a character.
+ * The file in batches of whole lines, about BATCH_BYTES each, every batch in an ArrayBuffer of
+ * its own (so it can be moved to a worker). Each batch is read straight into its own buffer, and
+ * only the partial line at its end is copied on to the next: a newline byte never occurs inside
+ * a multi-byte UTF-8 character, so cutting at one never splits a character.
  */
 async function* wholeLines(path: string, onRead: (bytes: number) => void): AsyncGenerator<Uint8Array> {
-  let carry: Uint8Array = new Uint8Array(0);
-  for await (const chunk of createReadStream(path, { highWaterMark: BATCH_BYTES }) as AsyncIterable<Buffer>) {
-    onRead(chunk.length);
-    const data = carry.length === 0 ? chunk : Buffer.concat([carry, chunk]);
-    const cut = data.lastIndexOf(10);
-    if (cut < 0) {
-      carry = new Uint8Array(data);
-      continue;
+  const file = await open(path);
+  try {
+    let carry = new Uint8Array(0);
+    for (;;) {
+      const buffer = Buffer.allocUnsafeSlow(carry.length + BATCH_BYTES);
+      buffer.set(carry);
+      const { bytesRead } = await file.read(buffer, carry.length, BATCH_BYTES, null);
+      if (bytesRead === 0) break;
+      onRead(bytesRead);
+      const filled = carry.length + bytesRead;
+      const cut = buffer.lastIndexOf(LF, filled - 1);
+      if (cut < 0) {
+        carry = buffer.subarray(0, filled); // a line longer than a batch: read on
+        continue;
+      }
+      carry = new Uint8Array(buffer.subarray(cut + 1, filled)); // a copy: the batch's buffer moves to a worker
+      yield buffer.subarray(0, cut + 1);
     }
-    // Copies (Buffer#slice would share the read buffer, which moving to a worker would detach).
-    yield new Uint8Array(data.subarray(0, cut + 1));
-    carry = new Uint8Array(data.subarray(cut + 1));
+    if (carry.length > 0) yield carry;
+  } finally {
+    await file.close();
   }
-  if (carry.length > 0) yield carry;
 }
+
+const LF = 10;
 
 /** Lines in a batch from wholeLines: its newlines, plus one for a last line without its own. */
 function countLines(bytes: Uint8Array): number {
   let lines = 0;
-  for (let at = bytes.indexOf(10); at >= 0; at = bytes.indexOf(10, at + 1)) lines++;
-  return bytes[bytes.length - 1] === 10 ? lines : lines + 1;
+  for (let at = bytes.indexOf(LF); at >= 0; at = bytes.indexOf(LF, at + 1)) lines++;
+  return bytes[bytes.length - 1] === LF ? lines : lines + 1;
 }
 
 /** What redacting an in-memory list gives: a redacted copy (same order) and the same counts as for files. */

@@ -112,6 +112,22 @@ describe('PIIDetector.processDataset', () => {
     await expect(new PIIDetector().processDataset({ input: file('bad.jsonl', bytes as never), output }, { auditRedactions: false })).rejects.toThrow(/line 7002: is not valid UTF-8; no output was written/);
   });
 
+  it('redacts a line longer than a batch whole, with multi-byte characters across the cuts, and counts the lines after it', async () => {
+    const file = dir();
+    // ~1.6 MB of "é" (two bytes each) around one email: the reader must carry this line over three reads.
+    const long = JSON.stringify({ text: `${'é'.repeat(400_000)} ${EMAIL} ${'é'.repeat(400_000)}` });
+    const input = file('in.jsonl', [JSON.stringify({ text: 'first' }), long, JSON.stringify({ text: `last ${EMAIL}` })].join('\n'));
+    const output = file('out.jsonl');
+    const audit = new RecordedEvents();
+    expect(await new PIIDetector({}, { audit }).processDataset({ input, output }, { preserveFormat: false })).toMatchObject({ records: 3, redactedRecords: 2 });
+    const out = readFileSync(output, 'utf8').split('\n');
+    expect(out).toHaveLength(4);
+    expect(JSON.parse(out[1]!).text).toBe(`${'é'.repeat(400_000)} <EMAIL> ${'é'.repeat(400_000)}`);
+    expect(JSON.parse(out[2]!).text).toBe('last <EMAIL>');
+    const audited = audit.events.filter((e) => e.eventType === 'pii.redacted').flatMap((e) => (e.additionalData as { redactions: Array<{ line: number }> }).redactions);
+    expect(audited.map((r) => r.line)).toEqual([2, 3]);
+  });
+
   it('synthetic fakes are consistent within a data set; hash needs keys; audit needs a sink', async () => {
     const file = dir();
     const rows = [{ text: `a ${EMAIL}` }, { text: `b ${EMAIL}` }, { text: 'c other.person@example.net' }];
