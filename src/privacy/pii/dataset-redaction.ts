@@ -68,6 +68,7 @@ export async function redactDataset(job: RedactDatasetJob): Promise<RedactDatase
     : (task: BatchTask) => Promise.resolve(runBatch(redactor, task));
   const report: RedactDatasetReport = { records: 0, redactedRecords: 0, counts: zeroCounts(), bytes: 0, workers: pool ? wanted : 0 };
   const keepRedactions = job.audit !== undefined;
+  let stopping: Promise<void> | undefined;
 
   try {
     await writeAtomically(job.output, async (out) => {
@@ -127,10 +128,11 @@ export async function redactDataset(job: RedactDatasetJob): Promise<RedactDatase
         if (header !== null && rows.length > 0) await submit({ kind: 'csv', rows, lines, columns, names: header, keepRedactions });
       }
       while (inFlight.length > 0) await complete(await inFlight.shift()!);
+      stopping = pool?.destroy(); // while the output is flushed and synced
       out.end();
     });
   } finally {
-    await pool?.destroy();
+    await (stopping ?? pool?.destroy());
   }
   if (job.audit) await recordSummary(job, report);
   return report;
