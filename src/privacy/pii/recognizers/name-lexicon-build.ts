@@ -114,7 +114,10 @@ function addNameEntry(flags: Map<string, number>, flag: number, cjkTarget: Set<s
  * name-lexicon-data.ts module: run by `npm run build:name-lexicon` after a source list or the
  * faker version changes, never at run time.
  */
-export function buildNameLexicon(): NameLexicon {
+/** The lexicon as built, its word flags a Map (name-lexicon.ts ships them as a WordFlagTable). */
+export type BuiltNameLexicon = NameLexicon & { readonly flags: ReadonlyMap<string, number> };
+
+export function buildNameLexicon(): BuiltNameLexicon {
   const flags = new Map<string, number>();
   const cjkGivenNames = new Set<string>();
   const cjkSurnameSet = new Set<string>();
@@ -165,7 +168,7 @@ export function buildNameLexicon(): NameLexicon {
 }
 
 /** The name-lexicon-data.ts module holding `lexicon`: words grouped by their flag bits, lists joined by LEXICON_WORD_SEPARATOR. */
-export function nameLexiconModule(lexicon: NameLexicon): string {
+export function nameLexiconModule(lexicon: BuiltNameLexicon): string {
   const join = (words: Iterable<string>) => {
     const list = [...words];
     const bad = list.find((word) => word.includes(LEXICON_WORD_SEPARATOR));

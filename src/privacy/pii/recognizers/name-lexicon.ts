@@ -1,4 +1,5 @@
 import { NAME_LEXICON_DATA } from './name-lexicon-data.js';
+import { WordFlagTable, type WordFlags } from './word-flag-table.js';
 
 /**
  * Word lists the person-name recognizer looks tokens up in, all lower-cased.
@@ -36,7 +37,7 @@ export const NameFlag = {
 
 export interface NameLexicon {
   /** Lower-cased token -> OR of NameFlag bits; absent means unknown. One lookup per token. */
-  readonly flags: ReadonlyMap<string, number>;
+  readonly flags: WordFlags;
   /** Whole multi-word place names ("new york", "san francisco"), never a person. */
   readonly placeNames: ReadonlySet<string>;
   /** CJK and Hangul surnames, longest first so "欧阳" wins over "欧". */
@@ -69,13 +70,11 @@ export function nameLexicon(): NameLexicon {
 
 function decodeNameLexicon(): NameLexicon {
   const words = (list: string) => (list === '' ? [] : list.split(LEXICON_WORD_SEPARATOR));
-  const flags = new Map<string, number>();
-  for (const [flag, list] of Object.entries(NAME_LEXICON_DATA.wordsByFlags)) {
-    const bits = Number(flag);
-    for (const word of words(list)) flags.set(word, bits);
-  }
   return {
-    flags,
+    flags: new WordFlagTable(
+      Object.entries(NAME_LEXICON_DATA.wordsByFlags).map(([bits, list]) => [Number(bits), list]),
+      LEXICON_WORD_SEPARATOR,
+    ),
     placeNames: new Set(words(NAME_LEXICON_DATA.placeNames)),
     cjkSurnames: words(NAME_LEXICON_DATA.cjkSurnames),
     cjkGivenNames: new Set(words(NAME_LEXICON_DATA.cjkGivenNames)),
