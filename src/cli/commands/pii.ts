@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto';
 import { Command, Option } from 'commander';
-import { writeAtomically } from '../../core/atomic-file.js';
 import { invalidInput } from '../../core/errors.js';
 import { ENTITY_TYPES, isEntityType, type EntityType } from '../../privacy/pii/entity-types.js';
 import type { RedactDatasetReport } from '../../privacy/pii/dataset-redaction.js';
@@ -21,17 +20,19 @@ export function piiCommand(run: Run): Command {
       .requiredOption('--input <file>', 'JSON Lines data set')
       .option('--field <name>', 'the string field to scan', 'text')
       .requiredOption('--output <file>', 'where the spans go (one line per input line; written only when complete)')
+      .option('--workers <n>', 'worker threads (default: one per core)', (v) => positiveInteger(v, '--workers'))
       .option('--quiet', 'no progress')
       .action((o) =>
         run(async () => {
-          const { scannerFor } = await import('../../privacy/pii/entity-scanner.js'); // loaded here: see pii-options.ts
-          const { scanJsonLines } = await import('../../privacy/pii/dataset-scan.js');
-          const scanner = scannerFor(scanSettings(o));
-          const progress = startProgress('scanning records', undefined, o.quiet || o.json);
-          let result = { records: 0, spans: 0 };
-          await writeAtomically(o.output, async (out) => {
-            result = await scanJsonLines(scanner, o.input, o.field, out, (n) => progress.update(n));
-            out.end();
+          const { scanDataset } = await import('../../privacy/pii/dataset-scan.js'); // loaded here: see pii-options.ts
+          const progress = startProgress('scanning (MB)', undefined, o.quiet || o.json);
+          const result = await scanDataset({
+            input: o.input,
+            output: o.output,
+            field: o.field,
+            scan: scanSettings(o),
+            ...(o.workers !== undefined ? { workers: o.workers } : {}),
+            onProgress: ({ bytes }) => progress.update(Math.round(bytes / 1e6)),
           });
           progress.finish();
           output(o, { ...result, output: o.output }, () => `${result.records} records scanned, ${result.spans} spans -> ${o.output}`);

@@ -1,32 +1,57 @@
-import { createReadStream } from 'node:fs';
-import { createInterface } from 'node:readline';
-import type { Writable } from 'node:stream';
-import { invalidInput } from '../../core/errors.js';
-import type { EntityScanner } from './entity-scanner.js';
+import { stat } from 'node:fs/promises';
+import { writeAtomically } from '../../core/atomic-file.js';
+import { jsonLineTasks, startBatchRunner, writeInOrder } from './dataset-pipeline.js';
+import type { ScanSettings } from './entity-scanner.js';
+import { ENTITY_TYPES, type EntityType } from './entity-types.js';
 
 /**
  * `langtrain pii scan`: for each line of a JSONL file, the spans found in one string field, as
- * one line `{"spans":[{start,end,type,score}]}`, in input order (a missing or non-string field
- * has no spans). A line that is not a JSON object fails the scan, naming the line.
+ * one line `{"spans":[{start,end,type,score}]}` (span-lines.ts), in input order; batches scanned
+ * on worker threads like redaction's, the output renamed into place only when every line
+ * succeeded. A line that is not a JSON object fails the scan, naming the line.
  */
-export async function scanJsonLines(scanner: EntityScanner, input: string, field: string, out: Writable, onProgress?: (records: number) => void): Promise<{ records: number; spans: number }> {
-  let records = 0;
-  let spans = 0;
-  for await (const text of createInterface({ input: createReadStream(input), crlfDelay: Infinity })) {
-    records += 1;
-    let record: unknown;
-    try {
-      record = JSON.parse(text);
-    } catch {
-      throw invalidInput(`line ${records}: not valid JSON; no output was written`, { line: records });
-    }
-    if (record === null || typeof record !== 'object' || Array.isArray(record)) throw invalidInput(`line ${records}: a record must be a JSON object; no output was written`, { line: records });
-    const value = (record as Record<string, unknown>)[field];
-    const found = typeof value === 'string' ? scanner.scan(value).map(({ start, end, type, score }) => ({ start, end, type, score: Math.round(score * 1000) / 1000 })) : [];
-    spans += found.length;
-    if (!out.write(JSON.stringify({ spans: found }) + '\n')) await new Promise<void>((resolve) => out.once('drain', () => resolve()));
-    if (records % 1000 === 0) onProgress?.(records);
+export interface ScanDatasetJob {
+  input: string;
+  output: string;
+  /** The top-level string field to scan. */
+  field: string;
+  scan: ScanSettings;
+  /** Worker threads; default one per core. 0 scans on this thread. */
+  workers?: number;
+  /** Called after each batch with records done and input bytes read. */
+  onProgress?: (progress: { records: number; bytes: number; totalBytes: number }) => void;
+}
+
+export interface ScanDatasetReport {
+  records: number;
+  /** Records with at least one span. */
+  recordsWithSpans: number;
+  spans: number;
+  /** Spans per entity type (every type listed, zeros included). */
+  counts: Record<EntityType, number>;
+  workers: number;
+}
+
+export async function scanDataset(job: ScanDatasetJob): Promise<ScanDatasetReport> {
+  const totalBytes = (await stat(job.input)).size;
+  const runner = await startBatchRunner({ kind: 'scan', scan: job.scan, field: job.field }, job.workers);
+  const report: ScanDatasetReport = { records: 0, recordsWithSpans: 0, spans: 0, counts: Object.fromEntries(ENTITY_TYPES.map((t) => [t, 0])) as Record<EntityType, number>, workers: runner.workers };
+  let bytes = 0;
+  try {
+    await writeAtomically(job.output, async (out) => {
+      await writeInOrder(out, jsonLineTasks(job.input, (n) => (bytes += n)), runner, (result) => {
+        report.records += result.records;
+        report.recordsWithSpans += result.redactedRecords;
+        for (const type of ENTITY_TYPES) {
+          report.counts[type] += result.counts[type];
+          report.spans += result.counts[type];
+        }
+        job.onProgress?.({ records: report.records, bytes, totalBytes });
+      });
+      out.end();
+    });
+  } finally {
+    await runner.stop();
   }
-  onProgress?.(records);
-  return { records, spans };
+  return report;
 }

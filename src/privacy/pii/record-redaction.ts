@@ -1,8 +1,9 @@
-import { isUtf8 } from 'node:buffer';
 import { invalidInput } from '../../core/errors.js';
 import { transformAt, type FieldPath } from '../../crypto/field-paths.js';
 import { stringify as stringifyCsv } from 'csv-stringify/sync';
 import { ENTITY_TYPES, type EntityType, type Finding } from './entity-types.js';
+import { jsonLineBatch, movableLines, movableUtf8, recordAt } from './jsonl-bytes.js';
+import { RecordError } from './record-error.js';
 
 /**
  * Detection and redaction of whole records: a batch of JSON Lines or CSV rows in, the
@@ -44,16 +45,6 @@ export interface BatchResult extends RedactionTally {
   records: number;
 }
 
-/** A bad record, named by its line; the whole job fails and writes nothing. */
-export class RecordError extends Error {
-  constructor(
-    readonly line: number,
-    message: string,
-  ) {
-    super(`line ${line}: ${message}`);
-  }
-}
-
 export function emptyTally(keepRedactions: boolean): RedactionTally {
   return { counts: Object.fromEntries(ENTITY_TYPES.map((t) => [t, 0])) as Record<EntityType, number>, redactions: keepRedactions ? [] : null, redactedRecords: 0 };
 }
@@ -61,32 +52,16 @@ export function emptyTally(keepRedactions: boolean): RedactionTally {
 /**
  * JSON Lines, as the bytes of whole lines: each line one JSON object. With `fields`, only
  * those paths (strings at them); without, every string anywhere in the record. A record with
- * nothing to redact is copied back byte for byte; blank lines are kept; CR LF becomes LF. Bytes
- * that are not UTF-8 fail the batch, naming the line: decoding them to U+FFFD would silently
- * change data.
- *
- * Bytes in and bytes out, each line decoded on its own: a batch decoded whole is one string of
- * megabytes, and on virtual machines where touching fresh memory is slow (page faults cost ~10 µs
- * on this project's CI) allocating such strings took a quarter of the pipeline's time. Small
- * per-line strings also stay one-byte when the line is Latin-1, which the regexes scan faster.
+ * nothing to redact is copied back byte for byte; blank lines are kept; CR LF becomes LF.
  */
 export function redactJsonLines(redactor: RecordRedactor, bytes: Uint8Array, firstLine: number, fields: readonly FieldPath[] | null, tally: RedactionTally): BatchResult {
-  const input = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
-  if (!isUtf8(input)) throw new RecordError(firstLine + firstNonUtf8Line(input), 'is not valid UTF-8');
-  const lines = lineSpans(input);
+  const batch = jsonLineBatch(bytes, firstLine);
   const records: Array<Record<string, unknown>> = [];
   const recordIndex: number[] = [];
-  lines.forEach(({ start, end }, i) => {
-    const text = input.toString('utf8', start, end);
-    if (text.trim() === '') return;
-    let record: unknown;
-    try {
-      record = JSON.parse(text);
-    } catch {
-      throw new RecordError(firstLine + i, 'not valid JSON');
-    }
-    if (record === null || typeof record !== 'object' || Array.isArray(record)) throw new RecordError(firstLine + i, 'a record must be a JSON object');
-    records.push(record as Record<string, unknown>);
+  batch.lines.forEach((_, i) => {
+    const record = recordAt(batch, i);
+    if (record === undefined) return;
+    records.push(record);
     recordIndex.push(i);
   });
   const changed = redactRecordBatch(redactor, records, recordIndex.map((i) => firstLine + i), fields, tally);
@@ -94,48 +69,7 @@ export function redactJsonLines(redactor: RecordRedactor, bytes: Uint8Array, fir
   changed.forEach((isChanged, r) => {
     if (isChanged) redacted.set(recordIndex[r]!, Buffer.from(JSON.stringify(records[r])));
   });
-  let size = 0;
-  lines.forEach(({ start, end }, i) => (size += (redacted.get(i)?.length ?? end - start) + 1));
-  // Never from Buffer's shared pool: the whole ArrayBuffer moves back to the reading thread.
-  const output = Buffer.allocUnsafeSlow(size);
-  let at = 0;
-  lines.forEach(({ start, end }, i) => {
-    const replaced = redacted.get(i);
-    at += replaced ? replaced.copy(output, at) : input.copy(output, at, start, end);
-    output[at++] = LF;
-  });
-  return { output, records: lines.length, ...tally };
-}
-
-const LF = 10;
-const CR = 13;
-
-/** Where each line of `bytes` (whole lines, the last one's newline optional) starts and ends, without its CR LF or LF. */
-function lineSpans(bytes: Buffer): Array<{ start: number; end: number }> {
-  const spans: Array<{ start: number; end: number }> = [];
-  for (let start = 0; start < bytes.length; ) {
-    const newline = bytes.indexOf(LF, start);
-    const next = newline < 0 ? bytes.length : newline;
-    spans.push({ start, end: next > start && bytes[next - 1] === CR ? next - 1 : next });
-    start = next + 1;
-  }
-  return spans;
-}
-
-/** The index of the first line that is not UTF-8 (`bytes` as a whole is not). */
-function firstNonUtf8Line(bytes: Buffer): number {
-  for (let line = 0, start = 0; ; line++) {
-    const end = bytes.indexOf(LF, start);
-    if (!isUtf8(bytes.subarray(start, end < 0 ? bytes.length : end))) return line;
-    start = end + 1;
-  }
-}
-
-/** `text` as UTF-8 in an ArrayBuffer of its own (never Buffer's shared pool), so that it can be moved to another thread. */
-function movableUtf8(text: string): Buffer {
-  const bytes = Buffer.allocUnsafeSlow(Buffer.byteLength(text));
-  bytes.write(text);
-  return bytes;
+  return { output: movableLines(batch, (i) => redacted.get(i)), records: batch.lines.length, ...tally };
 }
 
 /**

@@ -1,0 +1,60 @@
+import { parseFieldPath } from '../../crypto/field-paths.js';
+import { scannerFor, type ScanSettings } from './entity-scanner.js';
+import { RecordError } from './record-error.js';
+import { emptyTally, redactCsvRows, redactJsonLines, type BatchResult } from './record-redaction.js';
+import { loadRecordRedactor, type RedactorSpec } from './redactor.js';
+import { scanJsonLines } from './span-lines.js';
+
+/**
+ * What a data set job does with each batch, as plain data sent once to every worker thread:
+ * redact records (JSONL field paths or every string; each redaction kept for the audit log or
+ * only counted), or only report the spans found in one field of each JSON line.
+ */
+export type DatasetJob =
+  | { kind: 'redact'; spec: RedactorSpec; fields: string[] | null; keepRedactions: boolean }
+  | { kind: 'scan'; scan: ScanSettings; field: string };
+
+/**
+ * A batch as it crosses to a worker thread: plain data only. JSON Lines travel as the raw bytes
+ * of whole lines (moved, not copied): the reading thread only cuts the file at newlines, and
+ * decoding, parsing and serialising all happen on the workers.
+ */
+export type BatchTask = { kind: 'jsonl'; bytes: Uint8Array; firstLine: number } | { kind: 'csv'; rows: string[][]; lines: number[]; columns: number[]; names: string[] };
+
+/** What comes back: the batch done, or the first bad record (errors do not cross threads with their class). */
+export type BatchOutcome = { result: BatchResult } | { error: { line: number; message: string } };
+
+/** One thread's way of doing a job's batches. */
+export type BatchHandler = (task: BatchTask) => BatchOutcome;
+
+/**
+ * The handler for `job` on this thread. Built on the caller's thread first too, even when
+ * workers do the batches: a job they could not build (types the method cannot redact, a bad
+ * key) then fails with its own error, where a worker's would lose its class.
+ */
+export async function loadBatchHandler(job: DatasetJob): Promise<BatchHandler> {
+  if (job.kind === 'scan') {
+    const scanner = scannerFor(job.scan);
+    return (task) => {
+      if (task.kind !== 'jsonl') throw new Error('a scan job reads JSON Lines only');
+      return outcomeOf(() => scanJsonLines(scanner, task.bytes, task.firstLine, job.field, emptyTally(false)));
+    };
+  }
+  const redactor = await loadRecordRedactor(job.spec);
+  const paths = job.fields?.map(parseFieldPath) ?? null;
+  return (task) =>
+    outcomeOf(() => {
+      const tally = emptyTally(job.keepRedactions);
+      if (task.kind === 'csv') return redactCsvRows(redactor, task.rows, task.lines, task.columns, task.names, tally);
+      return redactJsonLines(redactor, task.bytes, task.firstLine, paths, tally);
+    });
+}
+
+function outcomeOf(work: () => BatchResult): BatchOutcome {
+  try {
+    return { result: work() };
+  } catch (err) {
+    if (err instanceof RecordError) return { error: { line: err.line, message: err.message.slice(`line ${err.line}: `.length) } };
+    throw err;
+  }
+}

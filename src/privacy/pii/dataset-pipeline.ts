@@ -1,0 +1,113 @@
+import { existsSync } from 'node:fs';
+import { open } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
+import type { Writable } from 'node:stream';
+import { fileURLToPath } from 'node:url';
+import { Piscina } from 'piscina';
+import { invalidInput } from '../../core/errors.js';
+import { loadBatchHandler, type BatchOutcome, type BatchTask, type DatasetJob } from './dataset-batch.js';
+import type { BatchResult } from './record-redaction.js';
+
+/**
+ * How a data set job runs: batches done on worker threads (one per core) or on this thread,
+ * their outputs written in input order.
+ */
+export interface BatchRunner {
+  /** Worker threads; 0 when batches run on this thread. */
+  readonly workers: number;
+  run(task: BatchTask): Promise<BatchOutcome>;
+  /** Ends the worker threads; safe to call again. */
+  stop(): Promise<void>;
+}
+
+/** The compiled worker; running from TypeScript sources (tests) there is none and batches run here. */
+const WORKER_FILE = fileURLToPath(new URL('./dataset-worker.js', import.meta.url));
+
+/** A runner for `job` with `workers` threads (default one per core; 0 runs batches here). Fails, before any thread starts, for a job that cannot be built. */
+export async function startBatchRunner(job: DatasetJob, workers = availableParallelism()): Promise<BatchRunner> {
+  const here = await loadBatchHandler(job);
+  if (workers === 0 || !existsSync(WORKER_FILE)) return { workers: 0, run: (task) => Promise.resolve(here(task)), stop: () => Promise.resolve() };
+  const pool = new Piscina({ filename: WORKER_FILE, workerData: job, minThreads: workers, maxThreads: workers });
+  let stopping: Promise<void> | undefined;
+  return {
+    workers,
+    run: (task) => pool.run(task, task.kind === 'jsonl' ? { transferList: [task.bytes.buffer as ArrayBuffer] } : {}) as Promise<BatchOutcome>,
+    stop: () => (stopping ??= pool.destroy()),
+  };
+}
+
+/**
+ * Runs every task and writes each output to `out` in input order, with up to two batches per
+ * worker in flight; `onResult` sees each result in that order. The first bad record fails the
+ * whole job, naming its line. Stops the runner's threads once the last batch is in, while the
+ * caller flushes and syncs the output.
+ */
+export async function writeInOrder(out: Writable, tasks: AsyncIterable<BatchTask>, runner: BatchRunner, onResult: (result: BatchResult) => void | Promise<void>): Promise<void> {
+  const inFlight: Array<Promise<BatchOutcome>> = [];
+  const maxInFlight = 2 * Math.max(1, runner.workers);
+  const complete = async (outcome: BatchOutcome) => {
+    if ('error' in outcome) throw invalidInput(`line ${outcome.error.line}: ${outcome.error.message}; no output was written`, { line: outcome.error.line });
+    if (!out.write(outcome.result.output)) await new Promise<void>((resolve) => out.once('drain', () => resolve()));
+    await onResult(outcome.result);
+  };
+  for await (const task of tasks) {
+    const pending = runner.run(task);
+    pending.catch(() => undefined); // observed in order below
+    inFlight.push(pending);
+    if (inFlight.length >= maxInFlight) await complete(await inFlight.shift()!);
+  }
+  while (inFlight.length > 0) await complete(await inFlight.shift()!);
+  void runner.stop();
+}
+
+/** Bytes of JSON Lines per batch: big enough that a thread hop is cheap beside the work, small enough to spread over cores. */
+const BATCH_BYTES = 512 * 1024;
+const LF = 10;
+
+/** The JSON Lines file at `path` as batch tasks of whole lines, numbered from line 1. */
+export async function* jsonLineTasks(path: string, onRead: (bytes: number) => void): AsyncGenerator<BatchTask> {
+  let firstLine = 1;
+  for await (const bytes of wholeLines(path, onRead)) {
+    const lines = countLines(bytes); // before the bytes move to a worker
+    yield { kind: 'jsonl', bytes, firstLine };
+    firstLine += lines;
+  }
+}
+
+/**
+ * The file in batches of whole lines, about BATCH_BYTES each, every batch in an ArrayBuffer of
+ * its own (so it can be moved to a worker). Each batch is read straight into its own buffer, and
+ * only the partial line at its end is copied on to the next: a newline byte never occurs inside
+ * a multi-byte UTF-8 character, so cutting at one never splits a character.
+ */
+async function* wholeLines(path: string, onRead: (bytes: number) => void): AsyncGenerator<Uint8Array> {
+  const file = await open(path);
+  try {
+    let carry = new Uint8Array(0);
+    for (;;) {
+      const buffer = Buffer.allocUnsafeSlow(carry.length + BATCH_BYTES);
+      buffer.set(carry);
+      const { bytesRead } = await file.read(buffer, carry.length, BATCH_BYTES, null);
+      if (bytesRead === 0) break;
+      onRead(bytesRead);
+      const filled = carry.length + bytesRead;
+      const cut = buffer.lastIndexOf(LF, filled - 1);
+      if (cut < 0) {
+        carry = buffer.subarray(0, filled); // a line longer than a batch: read on
+        continue;
+      }
+      carry = new Uint8Array(buffer.subarray(cut + 1, filled)); // a copy: the batch's buffer moves to a worker
+      yield buffer.subarray(0, cut + 1);
+    }
+    if (carry.length > 0) yield carry;
+  } finally {
+    await file.close();
+  }
+}
+
+/** Lines in a batch from wholeLines: its newlines, plus one for a last line without its own. */
+function countLines(bytes: Uint8Array): number {
+  let lines = 0;
+  for (let at = bytes.indexOf(LF); at >= 0; at = bytes.indexOf(LF, at + 1)) lines++;
+  return bytes[bytes.length - 1] === LF ? lines : lines + 1;
+}
