@@ -318,10 +318,10 @@ const heldOutScores = {
 };
 
 /** processDataset in a child `node` process (see fixtures/pii-pipeline.mjs for why not here). */
-function runPipeline(input: string, output: string): { seconds: number; report: RedactDatasetReport } {
+function runPipeline(input: string, output: string): { seconds: number; steadySeconds: number; steadyBytes: number; report: RedactDatasetReport } {
   const script = fileURLToPath(new URL('./fixtures/pii-pipeline.mjs', import.meta.url));
   const { NODE_OPTIONS: _, ...env } = process.env;
-  return JSON.parse(execFileSync(process.execPath, [script, input, output, String(THRESHOLD)], { env, encoding: 'utf8' })) as { seconds: number; report: RedactDatasetReport };
+  return JSON.parse(execFileSync(process.execPath, [script, input, output, String(THRESHOLD)], { env, encoding: 'utf8' })) as ReturnType<typeof runPipeline>;
 }
 
 /** The whole pipeline as users run it, minus the audit log (its cost is the store's, not detection's), and the peers on one core each. */
@@ -329,7 +329,7 @@ async function throughput(dir: string, kind: CorpusKind) {
   const input = join(dir, `${kind}.jsonl`);
   const corpusBytes = await writeCorpus(input, kind);
   const lines = readFileSync(input, 'utf8').split('\n').filter(Boolean);
-  const { seconds, report: pipeline } = runPipeline(input, join(dir, `${kind}.masked.jsonl`));
+  const { seconds, steadySeconds, steadyBytes, report: pipeline } = runPipeline(input, join(dir, `${kind}.masked.jsonl`));
   const mbPerSec = round(mb(corpusBytes) / seconds);
   const peer = (work: (text: string) => unknown) => {
     const t = peerThroughput(lines, work);
@@ -339,6 +339,7 @@ async function throughput(dir: string, kind: CorpusKind) {
     corpusMB: round(mb(corpusBytes)),
     corpusLines: lines.length,
     mbPerSec,
+    mbPerSecSecondHalf: round(mb(steadyBytes) / steadySeconds),
     pipeline: { workers: pipeline.workers, records: pipeline.records, redactedRecords: pipeline.redactedRecords, counts: pipeline.counts },
     peers: {
       'redact-pii': peer(redactPii.redact),
@@ -368,6 +369,7 @@ try {
     },
     mbPerSec: trainingText.mbPerSec,
     mbPerSecPiiDense: piiDense.mbPerSec,
+    mbPerSecSecondHalf: { 'training-text': trainingText.mbPerSecSecondHalf, 'pii-dense': piiDense.mbPerSecSecondHalf, note: 'the second half of each corpus alone: the rate a long job settles at once every thread is warm (mbPerSec includes worker start-up and warm-up)' },
     corpora: {
       'training-text': { ...trainingText, note: 'mbPerSec: two paragraphs of public text a line (NIST SP 800-53, MITRE ATLAS, deepset prompts), every other line with one generated PII record' },
       'pii-dense': { ...piiDense, note: 'mbPerSecPiiDense: two generated labelled records a line' },
