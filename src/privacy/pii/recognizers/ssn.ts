@@ -1,5 +1,6 @@
 import type { Finding } from '../entity-types.js';
 import { CONTEXT_WINDOW, type Recognizer } from '../recognizer.js';
+import { csvCuedFields, isInField, type FieldSpan } from './csv-header-cues.js';
 
 const NAME = 'ssn.us';
 // AAA-GG-SSSS with dashes is the printed SSN shape and passes the SSA range rules: strong alone.
@@ -9,6 +10,9 @@ const SPACED_SCORE = 0.7;
 // Nine bare digits are only reported after an SSN cue (checked here); the detector's +0.35 for
 // that same cue then lifts 0.6 to 0.95.
 const BARE_SCORE = 0.6;
+// In the column of a CSV header named `ssn` (csv-header-cues.ts): the header is the cue, but it
+// sits lines above, out of the detector's reach, so the score is given here.
+const HEADER_CUED_SCORE = 0.95;
 
 /** Three groups with the same separator (dash, space or none); never inside a longer id. */
 // ASCII boundaries and no `u` flag: Unicode-mode scans measured up to 4× slower on the same text
@@ -49,6 +53,7 @@ export const ssnRecognizer: Recognizer = {
   negativeContextWords: ['order', 'invoice', 'tracking', 'zip', 'routing', 'phone'],
   find(text: string): Finding[] {
     const findings: Finding[] = [];
+    let headerCued: readonly FieldSpan[] | undefined;
     CANDIDATE.lastIndex = 0;
     for (let match = CANDIDATE.exec(text); match !== null; match = CANDIDATE.exec(text)) {
       const [value, area = '', separator, group = '', serial = ''] = match;
@@ -56,6 +61,7 @@ export const ssnRecognizer: Recognizer = {
       const start = match.index;
       let score: number;
       if (separator === '-') score = DASHED_SCORE;
+      else if (isInField((headerCued ??= csvCuedFields(text, 'ssn')), start, start + value.length)) score = HEADER_CUED_SCORE;
       else if (separator === ' ') score = SPACED_SCORE;
       else if (hasCueBefore(text, start)) score = BARE_SCORE;
       else continue;

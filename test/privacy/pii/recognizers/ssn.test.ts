@@ -25,6 +25,15 @@ describe('ssnRecognizer', () => {
     expect(values('ssn is on file\n536221234')).toEqual([]); // cue on another line
   });
 
+  it('finds bare and spaced SSNs in the column of a CSV header named ssn, and only there', () => {
+    const csv = 'name,ssn,employee_id\nAna Lima,536221234,536221235\nBo Chen,536 22 1236,536 22 1237\n';
+    const found = ssnRecognizer.find(csv);
+    expect(found.map((f) => csv.slice(f.start, f.end))).toEqual(['536221234', '536 22 1236', '536 22 1237']);
+    expect(found.map((f) => f.score)).toEqual([0.95, 0.95, expect.any(Number)]);
+    expect(found[2]!.score).toBeLessThan(0.95); // spaced, in the employee_id column: needs a context word
+    expect(ssnRecognizer.find('name,social_security_number\nAna Lima,666221234\n')).toEqual([]); // the SSA rules still apply
+  });
+
   it('refuses areas 000, 666 and 900-999', () => {
     expect(values('000-12-3456 666-12-3456 900-12-3456 999-12-3456')).toEqual([]);
   });
