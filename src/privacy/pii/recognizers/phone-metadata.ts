@@ -149,7 +149,7 @@ export interface PlansOfLength {
 export class RegionIndex {
   readonly #regions: readonly CountryCode[];
   readonly #byLength = new Map<number, PlansOfLength>();
-  readonly #byGroups = new Map<string, readonly CompiledPlan[]>();
+  readonly #byGroups = new Map<number, readonly CompiledPlan[]>();
 
   constructor(regions: readonly CountryCode[]) {
     this.#regions = regions;
@@ -182,7 +182,9 @@ export class RegionIndex {
    * a number's layout is checked against a few plans rather than every plan of its length.
    */
   plansPrinting(groups: readonly number[]): readonly CompiledPlan[] {
-    const key = groups.join(' ');
+    // a number per grouping (groups of up to 15 digits, base 16): no string built per candidate
+    let key = groups.length;
+    for (const group of groups) key = key * 16 + group;
     let plans = this.#byGroups.get(key);
     if (plans === undefined) {
       const length = groups.reduce((sum, group) => sum + group, 0);

@@ -1,5 +1,6 @@
 import type { CountryCode } from 'libphonenumber-js/core';
 import type { Cue } from './phone-cues.js';
+import { NAMED_REGIONS } from './phone-countries.js';
 import { followsLayout, hasPrintedSeparators, printedLayout } from './phone-layout.js';
 import { type CompiledPlan, type NationalReading, readAfterTrunk, readBare, readNational, RegionIndex } from './phone-metadata.js';
 
@@ -27,7 +28,9 @@ import { type CompiledPlan, type NationalReading, readAfterTrunk, readBare, read
  * length, `5123 4567`, `40 61 23 45`, `512 345 678`). That is weaker evidence (`layout`) than
  * the rest (`region`). So must the numbers of `cueOnly` core regions, whose shape is so plain
  * (any nine digits for Poland, ten or eleven for Brazil) that a grouping of their length is no
- * sign.
+ * sign. A country named near the number (phone-countries.ts) is evidence of the same weight as
+ * the layout for that country's numbers, of any region libphonenumber knows ("Our Singapore
+ * office: 6123 4567").
  */
 interface NationalRegion {
   readonly region: CountryCode;
@@ -51,7 +54,8 @@ const CORE_REGIONS: readonly NationalRegion[] = [
   { region: 'FR', shape: /^0[1-9]\d{8}$/, firstGroups: [] },
   { region: 'IN', shape: /^(?:0?[6-9]\d{9}|0[1-8]\d{9})$/, firstGroups: [5, 3] }, // mobiles are written without the 0
   { region: 'ES', shape: /^[6-9]\d{8}$/, firstGroups: [3] },
-  { region: 'IT', shape: /^(?:0\d{5,10}|3\d{8,9})$/, firstGroups: [2, 3, 4] }, // the 0 of 02, 06, 0471 belongs to the number
+  { region: 'IT', shape: /^0\d{5,10}$/, firstGroups: [2, 3, 4] }, // the 0 of 02, 06, 0471 belongs to the number
+  { region: 'IT', shape: /^3\d{8,9}$/, firstGroups: [3] }, // mobiles print "312 345 6789"; "32 51 45 82 68" are five numbers
   { region: 'AU', shape: /^0[2-478]\d{8}$/, firstGroups: [] },
   { region: 'CN', shape: /^(?:1[3-9]\d{9}|0[1-9]\d{8,10})$/, firstGroups: [3] }, // mobiles 1xx xxxx xxxx, fixed lines with trunk 0
   { region: 'JP', shape: /^0[1-9]\d{8,9}$/, firstGroups: [] },
@@ -70,6 +74,8 @@ const OTHER_REGIONS: readonly CountryCode[] = [
 ];
 
 const OTHER_REGION_INDEX = new RegionIndex(OTHER_REGIONS);
+const NAMED_REGION_INDEX = new RegionIndex(NAMED_REGIONS);
+const MIN_NAMED_DIGITS = 8;
 const NO_PLANS: readonly CompiledPlan[] = [];
 
 /**
@@ -82,9 +88,10 @@ export type NationalEvidence = 'region' | 'layout' | 'none';
 /**
  * How `digits`, written in digit `groups` of these lengths, read as a national number of some
  * region. `written`: the number as written, when the writing could make it known by its layout
- * alone (undefined otherwise).
+ * alone (undefined otherwise); `undotted`: written without dots, as a named country's numbers
+ * must be.
  */
-export function nationalEvidence(digits: string, groups: readonly number[], cue: Cue, written: string | undefined): NationalEvidence {
+export function nationalEvidence(digits: string, groups: readonly number[], cue: Cue, written: string | undefined, undotted: boolean): NationalEvidence {
   let laidOut = false;
   for (const { region, shape, firstGroups, cueOnly } of CORE_REGIONS) {
     if (!shape.test(digits)) continue;
@@ -119,13 +126,36 @@ export function nationalEvidence(digits: string, groups: readonly number[], cue:
       const layout = printedLayout(reading);
       if (!layout.trunkMandatory && followsLayout(groups, layout.groups, false)) return 'region';
     }
-    return 'none';
+    return namedCountryEvidence(digits, groups, cue, undotted);
   }
   if (laidOut) return 'layout';
-  if (written === undefined) return 'none';
-  for (const plan of OTHER_REGION_INDEX.plansPrinting(groups)) {
-    const reading = readBare(plan, digits);
-    if (reading !== undefined && isPrintedBare(reading, groups, written)) return 'layout';
+  if (written !== undefined) {
+    for (const plan of OTHER_REGION_INDEX.plansPrinting(groups)) {
+      const reading = readBare(plan, digits);
+      if (reading !== undefined && isPrintedBare(reading, groups, written)) return 'layout';
+    }
+  }
+  return groups.length > 1 && undotted ? namedCountryEvidence(digits, groups, cue, undotted) : 'none';
+}
+
+/**
+ * A number of a country named near it ("Our Singapore office: 6123 4567", "København: 32 14 28
+ * 97"): valid there, and after a cue grouped as the country groups its numbers, or without one
+ * written without its trunk prefix in exactly the groups of its national format, and without
+ * dots. The country's name is weaker evidence than a cue (`layout`).
+ */
+function namedCountryEvidence(digits: string, groups: readonly number[], cue: Cue, undotted: boolean): NationalEvidence {
+  const cued = cue.cued;
+  // Without a cue, eight digits or more (seven are as often a postcode or a count: "771-5821",
+  // "200 1521") in a grouping some named country prints: the names are looked for near few numbers.
+  if (!cued && (!undotted || digits.length < MIN_NAMED_DIGITS || NAMED_REGION_INDEX.plansPrinting(groups).length === 0)) return 'none';
+  for (const region of cue.countries) {
+    const reading = readNational(digits, region);
+    if (reading === undefined) continue;
+    const layout = printedLayout(reading);
+    if (cued) {
+      if (reading.trunkDigits > 0 || !layout.trunkMandatory) return 'region';
+    } else if (reading.trunkDigits === 0 && !layout.trunkMandatory && followsLayout(groups, layout.groups, true)) return 'layout';
   }
   return 'none';
 }

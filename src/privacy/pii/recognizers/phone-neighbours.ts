@@ -102,3 +102,29 @@ export function extensionEnd(text: string, end: number): number {
   EXTENSION.lastIndex = end;
   return EXTENSION.test(text) ? EXTENSION.lastIndex : end;
 }
+
+/**
+ * Units, currencies and counted things written after a quantity: "2924 4131 MB", "25 57 45 59
+ * percent", "3941 268 955 mm", "20 137 400 TND" (ISO 4217 codes), "1 299 €". A phone number is
+ * followed by none of them. Not the codes that are also words or names after a number ("try",
+ * "pen", "Ron", French "ils"), nor units of time ("call 0161 496 0000 hours 9–5"). Sticky, tried
+ * right after the digits: most words fail on their first letter, and no word is cut out of the
+ * text.
+ */
+const UNIT_AFTER = new RegExp(
+  `[ \u00a0]?(?:[€$£¥₹₽₩₪₺₫฿円元]|(?:${[
+    'kb', 'mb', 'gb', 'tb', 'kib', 'mib', 'gib', 'bytes', 'bits?', 'kbps', 'mbps', 'mm', 'cm', 'km', 'm2', 'm²', 'km2', 'km²', 'ml', 'kg',
+    'mg', 'tons', 'tonnes', 'px', 'pixels', 'dpi', 'kwh?', 'mwh?', 'hz', 'khz', 'mhz', 'ghz', 'km/h', 'mph', 'percent', 'pct', 'units',
+    'pcs', 'pieces', 'items', 'users', 'visitors', 'views', 'downloads', 'calls', 'words', 'votes', 'points', 'pts', 'people', 'rows',
+    'records', 'entries', 'eur', 'usd', 'gbp', 'chf', 'dkk', 'sek', 'isk', 'pln', 'czk', 'huf', 'bgn', 'uah', 'inr', 'pkr', 'jpy', 'cny',
+    'rmb', 'krw', 'twd', 'hkd', 'sgd', 'vnd', 'idr', 'thb', 'myr', 'aud', 'nzd', 'cad', 'mxn', 'brl', 'ars', 'clp', 'zar', 'ngn', 'kes',
+    'egp', 'aed', 'sar', 'qar', 'kwd', 'tnd', 'kr', 'ft', 'zł', 'kč', 'lei', 'руб', 'грн',
+  ].join('|')})(?![\\p{L}\\p{N}]))`,
+  'iuy',
+);
+
+/** Whether a unit, a currency or a counted thing follows the digits ending at `end`, after at most one blank. */
+export function isFollowedByUnit(text: string, end: number): boolean {
+  UNIT_AFTER.lastIndex = end;
+  return UNIT_AFTER.test(text);
+}

@@ -122,6 +122,9 @@ const ISO_DATE = new RegExp(`(?:^|[^\\d./-])(?:19|20)\\d\\d([-/.])(?:${MONTH}\\1
 const DATE_LIKE = /\d[-/.]\d{1,2}[-/.]\d/;
 const DAY_MONTH_YEAR = new RegExp(`(?:^|[^\\d./-])(?:${DAY}([-/.])${MONTH}\\1|${MONTH}([-/.])${DAY}\\2)(?:\\d{4}|\\d{2})${DATE_END}`);
 const IPV4 = /^(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)$/;
+// Four dotted groups of up to three digits that IPV4 refused ("656.283.13.67", a part over 255):
+// a mistyped or malformed address, unless a phone cue says otherwise ("Cell. 333.123.45.67").
+const DOTTED_QUAD = /^\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}$/;
 const SSN_SHAPE = /^\d{3}([- ])\d{2}\1\d{4}$/;
 const THOUSANDS_GROUPED = /^\d{1,3}([.,])\d{3}(?:\1\d{3})+$/;
 // "12 345 678", French "12 345 678" (narrow no-break spaces): an amount, unless a phone cue
@@ -138,11 +141,14 @@ const DECIMAL = /^0\.|^\d\.\d+(?:[ \u00a0\u202f]|$)/;
 // "08.45 - 17.30": opening hours as German and Scandinavian texts write them.
 const TIME_RANGE = /^(?:[01]?\d|2[0-4])[.:][0-5]\d\D{1,4}(?:[01]?\d|2[0-4])[.:][0-5]\d$/;
 
-/** ISBN-10 printed with hyphens (`0-306-40615-2`): four groups and a valid mod-11 check. */
+/**
+ * ISBN-10 printed with hyphens (`0-306-40615-2`): four groups, the last the check digit alone
+ * (ISO 2108), and a valid mod-11 check, which one phone number in eleven also passes.
+ */
 function isHyphenatedIsbn10(value: string): boolean {
   if (value.length !== 13) return false; // 10 digits and 3 hyphens
   const groups = value.split('-');
-  if (groups.length !== 4) return false;
+  if (groups.length !== 4 || groups[3]?.length !== 1) return false;
   const compact = groups.join('');
   if (!/^\d{9}[\dX]$/.test(compact)) return false;
   let sum = 0;
@@ -151,14 +157,15 @@ function isHyphenatedIsbn10(value: string): boolean {
 }
 
 /**
- * A date, IP address, SSN, amount, year span, postcode, decimal or ISBN: its parts are not
- * phone numbers either. `maxNationalDigits`: longer runs without +CC are cards, ISBN-13, ids.
+ * A date, IP address (or a malformed one), SSN, amount, year span, postcode, decimal or ISBN: its
+ * parts are not phone numbers either. `maxNationalDigits`: longer runs without +CC are cards,
+ * ISBN-13, ids, but for an Argentine mobile's one digit more.
  */
 export function isShapeOfSomethingElse(value: string, makeup: RunMakeup, international: boolean, maxNationalDigits: number, cue: Cue): boolean {
-  if (!international && makeup.digits > maxNationalDigits) return true;
+  if (!international && makeup.digits > maxNationalDigits && !isArgentineMobile(value, makeup, maxNationalDigits)) return true;
   const { dots, dashes, slashes, spaces } = makeup;
   if (dots + dashes + slashes >= 2 && DATE_LIKE.test(value) && (ISO_DATE.test(value) || DAY_MONTH_YEAR.test(value))) return true;
-  if (dots === 3 && IPV4.test(value)) return true;
+  if (dots === 3 && (IPV4.test(value) || (DOTTED_QUAD.test(value) && !cue.cued))) return true;
   if ((dashes === 2 || spaces === 2) && SSN_SHAPE.test(value)) return true;
   if (dots >= 2 && THOUSANDS_GROUPED.test(value)) return true;
   if (spaces >= 2 && SPACED_THOUSANDS.test(value) && !cue.cued) return true;
@@ -167,6 +174,15 @@ export function isShapeOfSomethingElse(value: string, makeup: RunMakeup, interna
   if (dashes === 1 && POSTCODE.test(value)) return true;
   if (dots > 0 && DECIMAL.test(value)) return true;
   return dashes === 3 && isHyphenatedIsbn10(value);
+}
+
+// Argentina's mobiles dialled inside the country: trunk 0, area code, the mobile token 15, then
+// the subscriber ("011 15-2345-6789", libphonenumber's national format), one digit more than
+// other national numbers.
+const ARGENTINE_MOBILE = /^0\d{2,4}15/;
+
+function isArgentineMobile(value: string, makeup: RunMakeup, maxNationalDigits: number): boolean {
+  return makeup.digits === maxNationalDigits + 1 && value.charCodeAt(0) === 0x30 && ARGENTINE_MOBILE.test(digitsOf(value));
 }
 
 /**

@@ -3,7 +3,7 @@ import type { Recognizer } from '../recognizer.js';
 import { hasIsbnCue, idLabelBefore, RunCue } from './phone-cues.js';
 import { isValidInternationalNumber } from './phone-metadata.js';
 import { nationalEvidence } from './phone-national.js';
-import { extensionEnd, hasForeignNeighbour, isWordChar } from './phone-neighbours.js';
+import { extensionEnd, hasForeignNeighbour, isFollowedByUnit, isWordChar } from './phone-neighbours.js';
 import { asciiDashes, digitGroups, digitsOf, hasPhoneGrouping, isDigit, isShapeOfSomethingElse, isSpace, makeupOf, type RunMakeup } from './phone-shapes.js';
 
 const NAME = 'phone.libphonenumber';
@@ -22,7 +22,8 @@ const LAYOUT_NATIONAL_SCORE = 0.75;
 
 const MIN_DIGITS = 7;
 const MAX_DIGITS = 15; // E.164
-// National significant numbers stay under 13 digits; 13+ digits without +CC are cards, ISBNs, ids.
+// National significant numbers stay under 13 digits; 13+ digits without +CC are cards, ISBNs, ids
+// (but for Argentina's mobiles, see phone-shapes.ts).
 const MAX_NATIONAL_DIGITS = 12;
 const MAX_SPLIT_TOKENS = 8;
 
@@ -90,19 +91,23 @@ function evaluate(text: string, start: number, end: number, requireSeparators: b
     // "+44 (0)20 …": the bracketed trunk prefix is written but not dialled, unless (Italy) it belongs to the number
     const withoutTrunk = value.includes(BRACKETED_TRUNK) ? digitsOf(value.replace(BRACKETED_TRUNK, '')).slice(afterIdd) : dialled;
     if (!isValidInternationalNumber(withoutTrunk) && (withoutTrunk === dialled || !isValidInternationalNumber(dialled))) return INVALID;
-    if (first === 0x30 && idLabelBefore(text, start) !== undefined) return SHAPE; // "Bestellnummer 0049 …"
+    if (first === 0x30) {
+      // "Bestellnummer 0049 …", "No. 0049 …"; but "Phone no. 0049 …"
+      const label = idLabelBefore(text, start);
+      if (label === 'id' || (label === 'number' && !cue.cued)) return SHAPE;
+    }
     score = INTERNATIONAL_SCORE;
   } else {
     if (!formatted && (requireSeparators || !cue.cued)) return INVALID;
     const groups = digitGroups(value);
-    const evidence = nationalEvidence(digitsOf(value), groups, cue, isLaidOutLikePhone(makeup, groups) ? value : undefined);
+    const evidence = nationalEvidence(digitsOf(value), groups, cue, isLaidOutLikePhone(makeup, groups) ? value : undefined, makeup.dots === 0);
     if (evidence === 'none') return INVALID;
     const label = idLabelBefore(text, start);
     if (label === 'id' || (label === 'number' && !cue.cued)) return SHAPE;
     score = !formatted ? CUED_NATIONAL_SCORE : evidence === 'layout' ? LAYOUT_NATIONAL_SCORE : FORMATTED_NATIONAL_SCORE;
   }
   // checked last: few candidates get this far
-  if (hasIsbnCue(text, start)) return SHAPE;
+  if (hasIsbnCue(text, start) || (!international && isFollowedByUnit(text, end))) return SHAPE;
   return { rejection: 'none', score };
 }
 
@@ -209,6 +214,24 @@ function isBalanced(value: string): boolean {
 }
 
 /**
+ * Where the run `text[start, end)` ends once a bracket it opens after a blank and does not close
+ * is left out ("0664 163870 (24/7)", "5123 4567 (9–17 Uhr)"): the bracket is the sentence's.
+ */
+function endBeforeOpenBracket(text: string, start: number, end: number): number {
+  let depth = 0;
+  let open = -1;
+  for (let i = end - 1; i > start; i--) {
+    const code = text.charCodeAt(i);
+    if (code === 0x29) depth++;
+    else if (code === 0x28 && depth-- === 0) open = i;
+  }
+  if (open === -1 || !isSpace(text.charCodeAt(open - 1))) return end;
+  let cut = open - 1;
+  while (cut > start && isSpace(text.charCodeAt(cut - 1))) cut--;
+  return cut;
+}
+
+/**
  * Phone numbers validated by libphonenumber's metadata: international (+CC, 00CC, with a
  * bracketed trunk `(0)`), and national numbers of ~100 regions written as their country writes
  * them (see phone-national.ts), with an extension when one follows.
@@ -217,7 +240,9 @@ export const phoneRecognizer: Recognizer = {
   name: NAME,
   type: 'phone',
   contextWords: [
-    'phone', 'tel', 'telephone', 'call', 'mobile', 'cell', 'fax', 'whatsapp', 'contact', 'ph', 'mob', 'gsm',
+    'phone', 'tel', 'telephone', 'call', 'called', 'calls', 'mobile', 'mobil', 'cell', 'fax', 'whatsapp', 'contact', 'ph', 'mob', 'gsm',
+    'reach', 'number', 'hotline', 'landline', 'sms', 'dial', 'ring', 'kontakt', 'erreichen', 'numéro', 'número', 'numero', 'nummer', 'numer',
+    'contactez', 'contacto', 'contatto', 'cellulare', 'telefonum', 'номер', 'رقم', 'số',
     'telefon', 'téléphone', 'tél', 'teléfono', 'telefono', 'telefone', 'telefonu', 'telemóvel', 'handy', 'portable', 'móvil', 'movil',
     'celular', 'cel', 'tlf', 'puh', 'fon', 'fono', 'telp', 'rufnummer', 'viber', '☎', '📞', '📱', 'телефон', 'тел', 'моб', 'τηλ', 'هاتف', 'جوال', 'טלפון', '電話', '电话', '전화',
   ],
@@ -230,7 +255,8 @@ export const phoneRecognizer: Recognizer = {
       let start = match.index;
       // "(+44 (0)20 7946 0958)", "(call 555-0100": an opening bracket closed after the run is the sentence's
       if (text.charCodeAt(start) === 0x28 && !isBalanced(match[0])) start++;
-      const runEnd = match.index + match[0].length;
+      const matchEnd = match.index + match[0].length;
+      const runEnd = match[0].includes('(', 1) ? endBeforeOpenBracket(text, start, matchEnd) : matchEnd;
       // an extension glued to the digits ("555-0123x12") is looked for before the neighbour test refuses them
       const gluedEnd = isWordChar(text, runEnd) ? extensionEnd(text, runEnd) : runEnd;
       if (hasForeignNeighbour(text, start, gluedEnd)) continue;
