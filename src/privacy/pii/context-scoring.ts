@@ -1,4 +1,4 @@
-import { CONTEXT_WINDOW, type Recognizer } from './recognizer.js';
+import { contextWindowStart, type Recognizer } from './recognizer.js';
 
 /** What a context word near a candidate adds to its score (capped at 1), as Presidio's default 0.35. */
 export const CONTEXT_BOOST = 0.35;
@@ -30,10 +30,7 @@ export class ContextWords {
   /** `score` adjusted for the words in the CONTEXT_WINDOW characters before `start`, on the same line. */
   adjust(text: string, start: number, score: number): number {
     if (this.empty) return score;
-    let from = Math.max(0, start - CONTEXT_WINDOW);
-    const lineStart = text.lastIndexOf('\n', start - 1);
-    if (lineStart >= from) from = lineStart + 1;
-    const window = text.slice(from, start).toLowerCase();
+    const window = text.slice(contextWindowStart(text, start), start).toLowerCase();
     let adjusted = score;
     if (this.#positive?.test(window)) adjusted += CONTEXT_BOOST;
     if (this.#negative?.test(window)) adjusted -= NEGATIVE_CONTEXT_PENALTY;

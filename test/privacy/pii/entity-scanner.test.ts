@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { scannerFor } from '../../../src/privacy/pii/entity-scanner.js';
+import { contextWindowStart, CONTEXT_WINDOW } from '../../../src/privacy/pii/recognizer.js';
 
 describe('scannerFor', () => {
   it('gives the same scanner for the same settings (types in any order, repeated), a different one otherwise, and scans alike', () => {
@@ -29,5 +30,17 @@ describe('EntityScanner.scanAll', () => {
     expect(scanner.scanAll(texts)).toEqual(alone);
     expect(scanner.scanAll([...texts].reverse())).toEqual([...alone].reverse());
     expect(scanner.scanAll([])).toEqual([]);
+  });
+});
+
+describe('contextWindowStart', () => {
+  it('reaches CONTEXT_WINDOW characters back, or to the start of the line when that is nearer', () => {
+    const line = 'x'.repeat(100);
+    expect(contextWindowStart(line, 100)).toBe(100 - CONTEXT_WINDOW);
+    expect(contextWindowStart(line, 10)).toBe(0);
+    const lines = `${line}\nSSN 536 22 1234`;
+    expect(contextWindowStart(lines, lines.indexOf('536'))).toBe(101);
+    expect(contextWindowStart(lines, 101)).toBe(101); // a candidate at the start of its line has no context
+    expect(contextWindowStart('\n', 1)).toBe(1);
   });
 });

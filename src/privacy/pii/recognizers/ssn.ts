@@ -1,5 +1,5 @@
 import type { Finding } from '../entity-types.js';
-import { CONTEXT_WINDOW, type Recognizer } from '../recognizer.js';
+import { contextWindowStart, type Recognizer } from '../recognizer.js';
 import { csvCuedFields, isInField, type FieldSpan } from './csv-header-cues.js';
 
 const NAME = 'ssn.us';
@@ -40,9 +40,7 @@ function isIssuable(area: string, group: string, serial: string): boolean {
 }
 
 function hasCueBefore(text: string, start: number): boolean {
-  const windowStart = Math.max(0, start - CONTEXT_WINDOW);
-  const lineStart = text.lastIndexOf('\n', start - 1) + 1;
-  return CUE.test(text.slice(Math.max(windowStart, lineStart), start));
+  return CUE.test(text.slice(contextWindowStart(text, start), start));
 }
 
 /** US Social Security numbers that pass the SSA's issuance rules. */
