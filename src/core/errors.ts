@@ -77,3 +77,9 @@ export function invalidInput(message: string, details: Record<string, unknown> =
 export function isLangtrainError(err: unknown, code?: ErrorCode): err is LangtrainError {
   return err instanceof LangtrainError && (code === undefined || err.code === code);
 }
+
+/** Why a file could not be opened, in words for an error message ("there is no such file"). */
+export function fileProblem(err: unknown): string {
+  const code = (err as NodeJS.ErrnoException).code;
+  return code === 'ENOENT' ? 'there is no such file' : code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'it is a directory' : (code ?? 'unreadable');
+}

@@ -1,10 +1,10 @@
 import { existsSync } from 'node:fs';
-import { open } from 'node:fs/promises';
+import { open, stat } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import type { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { Piscina } from 'piscina';
-import { invalidInput } from '../../core/errors.js';
+import { fileProblem, invalidInput } from '../../core/errors.js';
 import { loadBatchHandler, type BatchOutcome, type BatchTask, type DatasetJob } from './dataset-batch.js';
 import type { BatchResult } from './record-redaction.js';
 
@@ -58,6 +58,18 @@ export async function writeInOrder(out: Writable, tasks: AsyncIterable<BatchTask
   }
   while (inFlight.length > 0) await complete(await inFlight.shift()!);
   void runner.stop();
+}
+
+/** The size of the data set at `path`; a file that cannot be read fails before any thread starts, saying why. */
+export async function inputSize(path: string): Promise<number> {
+  let info;
+  try {
+    info = await stat(path);
+  } catch (err) {
+    throw invalidInput(`cannot read the input ${path}: ${fileProblem(err)}`, { path });
+  }
+  if (info.isDirectory()) throw invalidInput(`cannot read the input ${path}: it is a directory`, { path });
+  return info.size;
 }
 
 /** Bytes of JSON Lines per batch: big enough that a thread hop is cheap beside the work, small enough to spread over cores. */

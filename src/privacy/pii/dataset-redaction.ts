@@ -1,5 +1,4 @@
 import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
 import type { Writable } from 'node:stream';
 import { parse as parseCsv } from 'csv-parse';
 import { stringify as stringifyCsv } from 'csv-stringify/sync';
@@ -9,7 +8,7 @@ import { invalidInput } from '../../core/errors.js';
 import { datasetFormatOf, type DatasetFormat } from '../../crypto/dataset-encryption.js';
 import { parseFieldPath } from '../../crypto/field-paths.js';
 import type { BatchTask } from './dataset-batch.js';
-import { jsonLineTasks, startBatchRunner, writeInOrder } from './dataset-pipeline.js';
+import { inputSize, jsonLineTasks, startBatchRunner, writeInOrder } from './dataset-pipeline.js';
 import { ENTITY_TYPES, type EntityType } from './entity-types.js';
 import { csvColumns, emptyTally, redactRecordBatch, type RedactionRecord } from './record-redaction.js';
 import { loadRecordRedactor, type RedactorSpec } from './redactor.js';
@@ -51,7 +50,7 @@ const BATCH_RECORDS = 500;
 export async function redactDataset(job: RedactDatasetJob): Promise<RedactDatasetReport> {
   const format = datasetFormatOf(job.input, job.format);
   const fields = uniqueFields(job.fields);
-  const totalBytes = (await stat(job.input)).size;
+  const totalBytes = await inputSize(job.input);
   const runner = await startBatchRunner({ kind: 'redact', spec: job.spec, fields: format === 'jsonl' ? (fields ?? null) : null, keepRedactions: job.audit !== undefined }, job.workers);
   const report: RedactDatasetReport = { records: 0, redactedRecords: 0, counts: zeroCounts(), bytes: 0, workers: runner.workers };
   try {

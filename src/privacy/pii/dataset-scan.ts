@@ -1,6 +1,5 @@
-import { stat } from 'node:fs/promises';
 import { writeAtomically } from '../../core/atomic-file.js';
-import { jsonLineTasks, startBatchRunner, writeInOrder } from './dataset-pipeline.js';
+import { inputSize, jsonLineTasks, startBatchRunner, writeInOrder } from './dataset-pipeline.js';
 import type { ScanSettings } from './entity-scanner.js';
 import { ENTITY_TYPES, type EntityType } from './entity-types.js';
 
@@ -33,7 +32,7 @@ export interface ScanDatasetReport {
 }
 
 export async function scanDataset(job: ScanDatasetJob): Promise<ScanDatasetReport> {
-  const totalBytes = (await stat(job.input)).size;
+  const totalBytes = await inputSize(job.input);
   const runner = await startBatchRunner({ kind: 'scan', scan: job.scan, field: job.field }, job.workers);
   const report: ScanDatasetReport = { records: 0, recordsWithSpans: 0, spans: 0, counts: Object.fromEntries(ENTITY_TYPES.map((t) => [t, 0])) as Record<EntityType, number>, workers: runner.workers };
   let bytes = 0;

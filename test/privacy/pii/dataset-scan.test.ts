@@ -42,4 +42,13 @@ describe('scanDataset', () => {
     expect(existsSync(output)).toBe(false);
     expect(readdirSync(d.path)).toEqual(['in.jsonl']);
   });
+
+  it('an input that cannot be read fails before any work, saying why', async () => {
+    const d = dir();
+    const output = join(d.path, 'spans.jsonl');
+    const job = (input: string) => scanDataset({ input, output, field: 'text', scan: { threshold: 0.5 }, workers: 0 });
+    await expect(job(join(d.path, 'missing.jsonl'))).rejects.toThrow(/cannot read the input .*missing\.jsonl: there is no such file/);
+    await expect(job(d.path)).rejects.toThrow(/cannot read the input .*: it is a directory/);
+    expect(readdirSync(d.path)).toEqual([]);
+  });
 });

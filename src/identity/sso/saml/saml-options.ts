@@ -1,7 +1,7 @@
 import { X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { LangtrainError } from '../../../core/errors.js';
+import { fileProblem, LangtrainError } from '../../../core/errors.js';
 import { parseOptions } from '../../../core/options.js';
 
 /**
@@ -105,9 +105,7 @@ function readIdpCertificates(path: string, owner: string): string[] {
   try {
     text = readFileSync(path, 'utf8');
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'there is no such file' : code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'it is a directory' : (code ?? 'unreadable');
-    throw new LangtrainError('ERR_CONFIG_INVALID', `${owner}: cannot read the IdP certificate at certificatePath ${path}: ${why}`, { option: 'certificatePath', path });
+    throw new LangtrainError('ERR_CONFIG_INVALID', `${owner}: cannot read the IdP certificate at certificatePath ${path}: ${fileProblem(err)}`, { option: 'certificatePath', path });
   }
   const blocks = text.match(PEM_CERTIFICATE) ?? [];
   if (blocks.length === 0) {
