@@ -1,6 +1,6 @@
 import { Command, Option } from 'commander';
 import { loadConfig, type Config } from '../core/config.js';
-import { LangtrainError } from '../core/errors.js';
+import { fileProblem, invalidInput, LangtrainError } from '../core/errors.js';
 import { SecurityManager } from '../security-manager.js';
 
 /** Options every command takes (ARCHITECTURE.md): where the store is, the config file, output form. */
@@ -60,8 +60,9 @@ export class CheckFailed extends Error {}
  * message only; an unexpected one also prints its stack on stderr, for a bug report.
  * LangtrainError messages never carry secrets, so printing them is safe.
  */
-export function reportError(err: unknown, json: boolean): number {
-  if (err instanceof CheckFailed) return EXIT.checkFailed;
+export function reportError(thrown: unknown, json: boolean): number {
+  if (thrown instanceof CheckFailed) return EXIT.checkFailed;
+  const err = fileError(thrown) ?? thrown;
   const known = err instanceof LangtrainError;
   const code = known ? err.code : 'ERR_INTERNAL';
   const message = err instanceof Error ? err.message : String(err);
@@ -69,4 +70,13 @@ export function reportError(err: unknown, json: boolean): number {
   else process.stderr.write(`error: ${message}\n`);
   if (!known && err instanceof Error && err.stack) process.stderr.write(`(unexpected; please report it with this trace)\n${err.stack}\n`);
   return EXIT.usage;
+}
+
+const FILE_ERRORS = new Set(['ENOENT', 'EACCES', 'EISDIR', 'ENOTDIR', 'EPERM']);
+
+/** A file that cannot be opened (`--input missing.jsonl`) is the user's to fix, not a bug: said so, without a trace. */
+function fileError(err: unknown): LangtrainError | undefined {
+  const { code, path } = err as NodeJS.ErrnoException;
+  if (!(err instanceof Error) || typeof path !== 'string' || !FILE_ERRORS.has(code ?? '')) return undefined;
+  return invalidInput(`cannot open ${path}: ${fileProblem(err)}`, { path });
 }

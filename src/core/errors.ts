@@ -81,5 +81,9 @@ export function isLangtrainError(err: unknown, code?: ErrorCode): err is Langtra
 /** Why a file could not be opened, in words for an error message ("there is no such file"). */
 export function fileProblem(err: unknown): string {
   const code = (err as NodeJS.ErrnoException).code;
-  return code === 'ENOENT' ? 'there is no such file' : code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'it is a directory' : (code ?? 'unreadable');
+  if (code === 'ENOENT') return 'there is no such file';
+  if (code === 'EACCES' || code === 'EPERM') return 'permission denied';
+  if (code === 'EISDIR') return 'it is a directory';
+  if (code === 'ENOTDIR') return 'a part of the path is not a directory';
+  return code ?? 'unreadable';
 }

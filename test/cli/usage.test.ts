@@ -89,4 +89,16 @@ describe('langtrain --config', () => {
       expect(r.stderr, name).not.toMatch(/unexpected; please report/);
     }
   });
+
+  it('an input file that cannot be opened is exit 2 saying why, without a trace, whichever command reads it', async () => {
+    const missing = join(w.dir, 'missing.jsonl');
+    const runs = [
+      await cli('consent', 'filter', '--input', missing, '--output', join(w.dir, 'kept.jsonl'), '--subject-field', 'user', '--data-type', 'chat', '--purpose', 'training', '--db', 'sqlite::memory:'),
+      await cli('pii', 'scan', '--input', w.dir, '--output', join(w.dir, 'spans.jsonl')),
+    ];
+    expect(runs.map((r) => r.code)).toEqual([2, 2]);
+    expect(runs[0]!.stderr).toMatch(/^error: cannot open .*missing\.jsonl: there is no such file\n$/);
+    expect(runs[1]!.stderr).toMatch(/^error: cannot read the input .*: it is a directory\n$/);
+    expect(existsSync(join(w.dir, 'kept.jsonl')) || existsSync(join(w.dir, 'spans.jsonl'))).toBe(false);
+  });
 });
