@@ -21,7 +21,7 @@ import { isDigit, isSpace } from './phone-shapes.js';
 const NON_LATIN_CUES = '☎|☏|📞|📱|đt|số|điện thoại|телефон|тел\\.|тел:|моб|звон|номер|τηλ|κιν|هاتف|جوال|موبايل|رقم|اتصل|טל|נייד|電話|电话|手机|手機|携帯|联系|連絡|전화|휴대폰|핸드폰|연락|โทร|मोबाइल|फ़ोन|फोन';
 const CUE = new RegExp(
   [
-    '(?<![a-z0-9])(?:phone|tel|call|mobil|cell|fax|whatsapp|contact|kontakt|handy|sms|hotline|helpline|landline|switchboard|gsm|reach|téléphone|tél|appel|teléfono|llam|telefon|telefoo|telemóvel|ligue|ligar|numéro|número|numero|nummer|numer|nomor|numara|anruf|rufnummer|chiama|zadzwo|volej|puhelin|matkapuhelin|portable|erreich|celular|telp|hubungi)',
+    '(?<![a-z0-9])(?:phone|tel(?!l)|call|mobil(?!i[tsz])|cell|fax|whatsapp|contact|kontakt|handy|sms|hotline|helpline|landline|switchboard|gsm|reach|téléphone|tél|appel|teléfono|llam|telefon|telefoo|telemóvel|ligue|ligar|numéro|número|numero|nummer|numer|nomor|numara|anruf|rufnummer|chiama|zadzwo|volej|puhelin|matkapuhelin|portable|erreich(?!t)|celular|telp|hubungi)',
     '\\b(?:(?:my|our|your|his|her|their|mera|meri)(?: new| main| direct| private| personal| work| home| office)? number|(?:best|direct|callback) number|(?:direct|main|office|private|home) line|direct dial|text me|mob|ph|dial|ring|ruf|rufen|tlf|puh|fon|fono|fone|hp|cel|bel|ara|arayın|móvil|movil|sdt|viber|simu)\\b',
     NON_LATIN_CUES,
   ].join('|'),
@@ -60,7 +60,14 @@ function hasAdjacentLabel(text: string, start: number): boolean {
   if (wordEnd === i || wordEnd === start || wordEnd - i > LONGEST_ADJACENT_LABEL) return false;
   const before = codeAt(text, i - 1);
   if (before !== -1 && before !== 0x0a && before !== 0x7c && !isSpace(before)) return false; // line start, "|", a blank
+  // mid-line, only a label closed by ":" or "." ("T: ", "Mob. "): there "o", "w" and "main" are words of prose
+  if (isSpace(before) && !hasLabelStop(text, wordEnd, start)) return false;
   return ADJACENT_LABELS.has(text.slice(i, wordEnd).toLowerCase());
+}
+
+function hasLabelStop(text: string, from: number, to: number): boolean {
+  for (let i = from; i < to; i++) if (text.charCodeAt(i) === 0x3a || text.charCodeAt(i) === 0x2e) return true;
+  return false;
 }
 
 function isAsciiLetter(code: number): boolean {
@@ -102,6 +109,13 @@ function cueWindowStart(text: string, start: number, bounds: WindowBounds): numb
     }
     if (code === 0x0a) {
       if (!bounds.acrossLines || isBlankLineEnd(text, windowStart - 1)) break;
+      // a line above that ends a statement ("We will contact you.") speaks of something else, as ". " does
+      const stop = statementEndBefore(text, windowStart - 1);
+      if (stop >= 0 && !isLabelOf(text, windowStart, start)) {
+        windowStart = stop;
+        while (windowStart > limit && isWordChar(text, windowStart - 1)) windowStart--;
+        break;
+      }
     } else if (isSpace(code)) {
       if (isSentenceEnd(codeAt(text, windowStart - 2)) && !isLabelOf(text, windowStart, start)) {
         windowStart -= 2;
@@ -130,6 +144,14 @@ const SENTENCE: WindowBounds = { reach: SENTENCE_CUE_REACH, acrossLines: false, 
 function hasDigit(value: string): boolean {
   for (let i = 0; i < value.length; i++) if (isDigit(value.charCodeAt(i))) return true;
   return false;
+}
+
+/** The `.`, `!` or `;` ending the line that ends at the line break `newline`, or -1 (a `?` may ask for the number below it). */
+function statementEndBefore(text: string, newline: number): number {
+  let i = newline - 1;
+  while (i >= 0 && (text.charCodeAt(i) === 0x0d || isSpace(text.charCodeAt(i)))) i--;
+  const code = codeAt(text, i);
+  return code === 0x2e || code === 0x21 || code === 0x3b ? i : -1;
 }
 
 function isSentenceEnd(code: number): boolean {

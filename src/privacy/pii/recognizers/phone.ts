@@ -223,7 +223,10 @@ function endBeforeOpenBracket(text: string, start: number, end: number): number 
   for (let i = end - 1; i > start; i--) {
     const code = text.charCodeAt(i);
     if (code === 0x29) depth++;
-    else if (code === 0x28 && depth-- === 0) open = i;
+    else if (code === 0x28) {
+      if (depth > 0) depth--;
+      else open = i; // ends as the leftmost unclosed one; a closed "(0)" belongs to the number
+    }
   }
   if (open === -1 || !isSpace(text.charCodeAt(open - 1))) return end;
   let cut = open - 1;
@@ -240,8 +243,8 @@ export const phoneRecognizer: Recognizer = {
   name: NAME,
   type: 'phone',
   contextWords: [
-    'phone', 'tel', 'telephone', 'call', 'called', 'calls', 'mobile', 'mobil', 'cell', 'fax', 'whatsapp', 'contact', 'ph', 'mob', 'gsm',
-    'reach', 'number', 'hotline', 'landline', 'sms', 'dial', 'ring', 'kontakt', 'erreichen', 'numéro', 'número', 'numero', 'nummer', 'numer',
+    'phone', 'tel', 'telephone', 'call', 'calls', 'mobile', 'mobil', 'cell', 'fax', 'whatsapp', 'contact', 'ph', 'mob', 'gsm',
+    'reach', 'hotline', 'landline', 'sms', 'dial', 'ring', 'kontakt', 'erreichen', 'numéro', 'número', 'numero', 'nummer', 'numer',
     'contactez', 'contacto', 'contatto', 'cellulare', 'telefonum', 'номер', 'رقم', 'số',
     'telefon', 'téléphone', 'tél', 'teléfono', 'telefono', 'telefone', 'telefonu', 'telemóvel', 'handy', 'portable', 'móvil', 'movil',
     'celular', 'cel', 'tlf', 'puh', 'fon', 'fono', 'telp', 'rufnummer', 'viber', '☎', '📞', '📱', 'телефон', 'тел', 'моб', 'τηλ', 'هاتف', 'جوال', 'טלפון', '電話', '电话', '전화',

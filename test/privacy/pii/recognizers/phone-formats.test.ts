@@ -284,6 +284,10 @@ describe('phone numbers as people write them', () => {
     expect(values('[10:02] agent: thanks, and a phone number?\n[10:03] user: 5123 4567')).toEqual(['5123 4567']);
     expect(values('Contacts:\n- Anna: 8123 4567\n- Lars: 40 61 23 45')).toEqual(['8123 4567', '40 61 23 45']);
     expect(values('Mobile\n\n40 61 23 45')).toEqual([]);
+    expect(values('Tel.\n030 1234567')).toEqual(['030 1234567']); // an abbreviated label ends its line with a full stop
+    // a line that ends a statement speaks of something else
+    expect(values('We will contact you.\nScore: 40 61 23 45')).toEqual([]);
+    expect(values('Please get in touch!\nTotal 5123 4567')).toEqual([]);
   });
 
   it('finds numbers whose cue stands further back in the same sentence, not in an earlier one', () => {
@@ -295,8 +299,10 @@ describe('phone numbers as people write them', () => {
     expect(values('SUPPORT_PHONE = "+447405317670" 4880981;Sabine Vogelsang;Amselplatz 65')).toEqual(['+447405317670']);
     expect(values('DEBUG sms.send to=06 12 34 56 78 template=otp_v2 attempt=1 epoch 1543368879')).toEqual(['06 12 34 56 78']);
     expect(values('Call me when you land; the gate code is 5123 4567.')).toEqual([]);
-    // further back, only whole cue words: "tells" is no "tel."
+    // further back, only whole cue words: "tells" is no "tel.", "mobility" no "mobile", "erreicht" (reached) no "erreichen"
     expect(values('This library tells when responses can be reused from a cache, taking into account HTTP RFC 7234/9111 rules')).toEqual([]);
+    expect(values('The mobility study covered 31245678 trips')).toEqual([]);
+    expect(values('Das Ziel wurde erreicht mit 0301234567 Schritten')).toEqual([]);
   });
 
   it('finds numbers after the one-letter labels of signatures and contact blocks', () => {
@@ -304,6 +310,11 @@ describe('phone numbers as people write them', () => {
     expect(values('Best,\nLars | Aarhus office\nM 40 61 23 45')).toEqual(['40 61 23 45']);
     expect(values('O: 5123 4567 | M: 5123 4568')).toEqual(['5123 4567', '5123 4568']);
     expect(values('Contact no. 0045 32 12 34 56')).toEqual(['0045 32 12 34 56']); // "no." after a cue numbers the phone
+    expect(values('Anna Berg, office: 6123 4567, mob. 9123 4567')).toEqual(['6123 4567', '9123 4567']);
+    // mid-sentence, without ":" or ".", such letters and words are prose (Polish "o", "w"; "main"; a size)
+    expect(values('Populacja wzrosła o 512 345 678 osób.')).toEqual([]);
+    expect(values('the main 512 345 678 reason')).toEqual([]);
+    expect(values('Size M 40 61 23 45')).toEqual([]);
   });
 
   it('finds a national number of a country named near it, as that country prints it', () => {
@@ -316,7 +327,7 @@ describe('phone numbers as people write them', () => {
     expect(values('In Singapore, ask for Anna: 4123 4567')).toEqual([]);
     expect(values('In Singapore, ask for Anna: 612 345 67')).toEqual([]);
     expect(values('Ask for Anna: 6123 4567')).toEqual([]);
-    // a negative context word ("invoice", −0.4) refuses a number that only the country's name marks
+    // only the country's name marks it: the weaker layout score, below a cue's
     const [named] = phoneRecognizer.find('In Singapore, ask for Anna: 6123 4567');
     expect(named?.score).toBeLessThan(0.9);
   });
@@ -331,6 +342,9 @@ describe('phone numbers as people write them', () => {
   it('leaves out a bracket the sentence opens after the number', () => {
     expect(values('Hotline 0664 123456 (24/7)')).toEqual(['0664 123456']);
     expect(values('Call 020 7946 0958 (mobile 07700 900123) today')).toEqual(['020 7946 0958', '07700 900123']);
+    // a bracket closed inside the number is the number's (ITU-T E.123 practice: the trunk prefix "(0)")
+    expect(values('Tel: +44 (0)20 7946 0958 (24/7 line)')).toEqual(['+44 (0)20 7946 0958']);
+    expect(values('Tel +49 (0)30 1234567 (9-17)')).toEqual(['+49 (0)30 1234567']);
   });
 
   it('refuses a quantity, a unit or a currency after the digits, not other words', () => {
