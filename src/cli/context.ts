@@ -73,10 +73,13 @@ export function reportError(thrown: unknown, json: boolean): number {
 }
 
 const FILE_ERRORS = new Set(['ENOENT', 'EACCES', 'EISDIR', 'ENOTDIR', 'EPERM']);
+/** The calls that open or look up a file a user named; a failed rename or mkdir is another story. */
+const OPENING_CALLS = new Set(['open', 'stat', 'lstat', 'scandir', 'read']);
 
 /** A file that cannot be opened (`--input missing.jsonl`) is the user's to fix, not a bug: said so, without a trace. */
 function fileError(err: unknown): LangtrainError | undefined {
-  const { code, path } = err as NodeJS.ErrnoException;
-  if (!(err instanceof Error) || typeof path !== 'string' || !FILE_ERRORS.has(code ?? '')) return undefined;
+  if (!(err instanceof Error)) return undefined;
+  const { code, path, syscall } = err as NodeJS.ErrnoException;
+  if (typeof path !== 'string' || !FILE_ERRORS.has(code ?? '') || !OPENING_CALLS.has(syscall ?? '')) return undefined;
   return invalidInput(`cannot open ${path}: ${fileProblem(err)}`, { path });
 }

@@ -4,6 +4,7 @@ import { open, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import type { Writable } from 'node:stream';
 import { promisify } from 'node:util';
+import { fileProblem, invalidInput } from './errors.js';
 const openDescriptorAsync = promisify(openDescriptor);
 
 /**
@@ -22,7 +23,11 @@ export async function writeAtomically(outPath: string, write: (out: Writable) =>
   const temporary = join(directory, `.${basename(outPath)}.${randomBytes(8).toString('hex')}.tmp`);
   // Opened here, not by the stream: a lazily opening stream could create the file after a
   // failure's clean-up has run. The stream owns the descriptor and closes it either way.
-  const fd = await openDescriptorAsync(temporary, 'wx', 0o600);
+  const fd = await openDescriptorAsync(temporary, 'wx', 0o600).catch((err: unknown) => {
+    // named by the output the user gave, not the temporary file they never heard of
+    const why = (err as NodeJS.ErrnoException).code === 'ENOENT' ? `the directory ${directory} does not exist` : fileProblem(err);
+    throw invalidInput(`cannot write ${outPath}: ${why}`, { path: outPath });
+  });
   let renamed = false;
   try {
     await write(createWriteStream('', { fd }));

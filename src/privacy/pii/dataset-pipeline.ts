@@ -97,9 +97,11 @@ async function* wholeLines(path: string, onRead: (bytes: number) => void): Async
   try {
     let carry = new Uint8Array(0);
     for (;;) {
-      const buffer = Buffer.allocUnsafeSlow(carry.length + BATCH_BYTES);
+      // a line longer than a batch doubles the read, so that carrying it over stays linear
+      const readSize = Math.max(BATCH_BYTES, carry.length);
+      const buffer = Buffer.allocUnsafeSlow(carry.length + readSize);
       buffer.set(carry);
-      const { bytesRead } = await file.read(buffer, carry.length, BATCH_BYTES, null);
+      const { bytesRead } = await file.read(buffer, carry.length, readSize, null);
       if (bytesRead === 0) break;
       onRead(bytesRead);
       const filled = carry.length + bytesRead;

@@ -21,7 +21,9 @@ export function jsonLineBatch(bytes: Uint8Array, firstLine: number): JsonLineBat
   const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
   if (!isUtf8(buffer)) throw new RecordError(firstLine + firstNonUtf8Line(buffer), 'is not valid UTF-8');
   const lines: JsonLineBatch['lines'] = [];
-  for (let start = 0; start < buffer.length; ) {
+  // A UTF-8 byte order mark before the file's first line, as some Windows tools write, is no part of it.
+  const bom = firstLine === 1 && buffer[0] === 0xef && buffer[1] === 0xbb && buffer[2] === 0xbf ? 3 : 0;
+  for (let start = bom; start < buffer.length; ) {
     const newline = buffer.indexOf(LF, start);
     const next = newline < 0 ? buffer.length : newline;
     lines.push({ start, end: next > start && buffer[next - 1] === CR ? next - 1 : next });
@@ -79,9 +81,10 @@ const CR = 13;
 
 /** The index of the first line that is not UTF-8 (`bytes` as a whole is not). */
 function firstNonUtf8Line(bytes: Buffer): number {
-  for (let line = 0, start = 0; ; line++) {
+  let line = 0;
+  for (let start = 0; ; line++) {
     const end = bytes.indexOf(LF, start);
-    if (!isUtf8(bytes.subarray(start, end < 0 ? bytes.length : end))) return line;
+    if (!isUtf8(bytes.subarray(start, end < 0 ? bytes.length : end)) || end < 0) return line;
     start = end + 1;
   }
 }

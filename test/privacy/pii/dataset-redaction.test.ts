@@ -112,6 +112,14 @@ describe('PIIDetector.processDataset', () => {
     await expect(new PIIDetector().processDataset({ input: file('bad.jsonl', bytes as never), output }, { auditRedactions: false })).rejects.toThrow(/line 7002: is not valid UTF-8; no output was written/);
   });
 
+  it('reads past a UTF-8 byte order mark before the first line, and writes none', async () => {
+    const file = dir();
+    const output = file('out.jsonl');
+    const input = file('bom.jsonl', '\uFEFF' + jsonl([{ text: `mail ${EMAIL}` }, { text: 'nothing' }]));
+    expect(await new PIIDetector().processDataset({ input, output }, { auditRedactions: false, preserveFormat: false })).toMatchObject({ records: 2, redactedRecords: 1 });
+    expect(readFileSync(output, 'utf8')).toBe(jsonl([{ text: 'mail <EMAIL>' }, { text: 'nothing' }]));
+  });
+
   it('redacts a line longer than a batch whole, with multi-byte characters across the cuts, and counts the lines after it', async () => {
     const file = dir();
     // ~1.6 MB of "é" (two bytes each) around one email: the reader must carry this line over three reads.

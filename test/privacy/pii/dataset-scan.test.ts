@@ -49,6 +49,10 @@ describe('scanDataset', () => {
     const job = (input: string) => scanDataset({ input, output, field: 'text', scan: { threshold: 0.5 }, workers: 0 });
     await expect(job(join(d.path, 'missing.jsonl'))).rejects.toThrow(/cannot read the input .*missing\.jsonl: there is no such file/);
     await expect(job(d.path)).rejects.toThrow(/cannot read the input .*: it is a directory/);
-    expect(readdirSync(d.path)).toEqual([]);
+    const input = d.file('in.jsonl', '{"text":"a"}\n');
+    await expect(scanDataset({ input, output: join(d.path, 'no-such-dir', 'spans.jsonl'), field: 'text', scan: { threshold: 0.5 }, workers: 0 })).rejects.toThrow(
+      /cannot write .*no-such-dir\/spans\.jsonl: the directory .*no-such-dir does not exist/,
+    );
+    expect(readdirSync(d.path)).toEqual(['in.jsonl']);
   });
 });

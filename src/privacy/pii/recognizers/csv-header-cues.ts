@@ -10,7 +10,7 @@ export type HeaderCuedType = 'date_of_birth' | 'passport' | 'ssn' | 'phone';
 /**
  * Header names, lower-cased and split into `_`-joined words (`passportNo` → `passport_no`),
  * that make the column's values a cued candidate of a type; `unless` refuses columns about
- * the thing rather than the value (`birth_place`, `passport_expiry`, `card_holder`).
+ * the thing rather than the value (`birth_place`, `passport_expiry`).
  */
 const HEADER_CUES: readonly { readonly type: HeaderCuedType; readonly names: RegExp; readonly unless?: RegExp }[] = [
   {
@@ -110,6 +110,12 @@ function isBlank(code: number): boolean {
  * hold the delimiter; a quoted field spanning lines is cut at the line end, which only loses
  * that field.
  */
+/** The first `code` in `text[from, end)`, or `end`: searched within the row, as `indexOf` would run on through the rows after it (quadratic when they hold no delimiter). */
+function indexWithin(text: string, code: number, from: number, end: number): number {
+  for (let i = from; i < end; i++) if (text.charCodeAt(i) === code) return i;
+  return end;
+}
+
 function addRowFields(
   text: string,
   start: number,
@@ -127,14 +133,12 @@ function addRowFields(
     while (valueStart < end && isBlank(text.charCodeAt(valueStart))) valueStart++;
     if (text.charCodeAt(valueStart) === 0x22) {
       valueStart++;
-      let quote = text.indexOf('"', valueStart);
-      while (quote !== -1 && quote < end && text.charCodeAt(quote + 1) === 0x22) quote = text.indexOf('"', quote + 2);
-      valueEnd = quote === -1 || quote > end ? end : quote;
-      fieldEnd = text.indexOf(String.fromCharCode(delimiter), valueEnd);
-      if (fieldEnd === -1 || fieldEnd > end) fieldEnd = end;
+      let quote = indexWithin(text, 0x22, valueStart, end);
+      while (quote < end && text.charCodeAt(quote + 1) === 0x22) quote = indexWithin(text, 0x22, quote + 2, end);
+      valueEnd = quote;
+      fieldEnd = indexWithin(text, delimiter, valueEnd, end);
     } else {
-      fieldEnd = text.indexOf(String.fromCharCode(delimiter), position);
-      if (fieldEnd === -1 || fieldEnd > end) fieldEnd = end;
+      fieldEnd = indexWithin(text, delimiter, position, end);
       valueEnd = fieldEnd;
       while (valueEnd > valueStart && isBlank(text.charCodeAt(valueEnd - 1))) valueEnd--;
     }
@@ -237,9 +241,9 @@ function cuedFieldsAfterHeader(text: string, headerEnd: number): ReadonlyMap<Hea
 const NONE: readonly FieldSpan[] = [];
 const NO_FIELDS: ReadonlyMap<HeaderCuedType, FieldSpan[]> = new Map();
 /**
- * The fields of texts that start with a header line, so that the three recognizers asking
- * (phone, date of birth, passport) parse each CSV once: the scanner runs one recognizer over a
- * whole batch before the next, so the texts of a batch (~200) are asked about in turn, three
+ * The fields of texts that start with a header line, so that the four recognizers asking
+ * (phone, date of birth, passport, ssn) parse each CSV once: the scanner runs one recognizer over
+ * a whole batch before the next, so the texts of a batch (~200) are asked about in turn, four
  * times. Bounded, as corpora are not. Only texts past the cheap header-line test are looked up:
  * a Map key is hashed over its whole length, which cost 1.8% of a scan of prose.
  */
@@ -264,10 +268,17 @@ export function csvCuedFields(text: string, type: HeaderCuedType): readonly Fiel
   return fields.get(type) ?? NONE;
 }
 
-/** Whether `[start, end)` lies inside one of `fields`. */
+/** Whether `[start, end)` lies inside one of `fields` (in text order, none overlapping: a binary search, as a CSV text may hold thousands). */
 export function isInField(fields: readonly FieldSpan[], start: number, end: number): boolean {
-  for (const field of fields) if (field.start <= start && end <= field.end) return true;
-  return false;
+  let low = 0;
+  let high = fields.length;
+  while (low < high) {
+    const mid = (low + high) >>> 1;
+    if (fields[mid]!.start <= start) low = mid + 1;
+    else high = mid;
+  }
+  const field = fields[low - 1];
+  return field !== undefined && end <= field.end;
 }
 
 function isFieldDelimiter(code: number): boolean {
