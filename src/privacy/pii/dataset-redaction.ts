@@ -9,7 +9,7 @@ import { datasetFormatOf, type DatasetFormat } from '../../crypto/dataset-encryp
 import { parseFieldPath } from '../../crypto/field-paths.js';
 import type { BatchTask } from './dataset-batch.js';
 import { inputSize, jsonLineTasks, startBatchRunner, writeInOrder } from './dataset-pipeline.js';
-import { ENTITY_TYPES, type EntityType } from './entity-types.js';
+import { ENTITY_TYPES, zeroCounts, type EntityType } from './entity-types.js';
 import { csvColumns, emptyTally, redactRecordBatch, type RedactionRecord } from './record-redaction.js';
 import { loadRecordRedactor, type RedactorSpec } from './redactor.js';
 
@@ -138,9 +138,6 @@ function uniqueFields(fields: readonly string[] | undefined): string[] | undefin
   return fields?.length ? [...new Set(fields)] : undefined;
 }
 
-function zeroCounts(): Record<EntityType, number> {
-  return Object.fromEntries(ENTITY_TYPES.map((t) => [t, 0])) as Record<EntityType, number>;
-}
 
 /** Redactions per `pii.redacted` record: about 30 KB of JSON, well inside an audit event's 64 KB. */
 const REDACTIONS_PER_EVENT = 250;

@@ -1,7 +1,7 @@
 import { writeAtomically } from '../../core/atomic-file.js';
 import { inputSize, jsonLineTasks, startBatchRunner, writeInOrder } from './dataset-pipeline.js';
 import type { ScanSettings } from './entity-scanner.js';
-import { ENTITY_TYPES, type EntityType } from './entity-types.js';
+import { ENTITY_TYPES, zeroCounts, type EntityType } from './entity-types.js';
 
 /**
  * `langtrain pii scan`: for each line of a JSONL file, the spans found in one string field, as
@@ -34,7 +34,7 @@ export interface ScanDatasetReport {
 export async function scanDataset(job: ScanDatasetJob): Promise<ScanDatasetReport> {
   const totalBytes = await inputSize(job.input);
   const runner = await startBatchRunner({ kind: 'scan', scan: job.scan, field: job.field }, job.workers);
-  const report: ScanDatasetReport = { records: 0, recordsWithSpans: 0, spans: 0, counts: Object.fromEntries(ENTITY_TYPES.map((t) => [t, 0])) as Record<EntityType, number>, workers: runner.workers };
+  const report: ScanDatasetReport = { records: 0, recordsWithSpans: 0, spans: 0, counts: zeroCounts(), workers: runner.workers };
   let bytes = 0;
   try {
     await writeAtomically(job.output, async (out) => {

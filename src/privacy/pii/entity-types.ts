@@ -35,3 +35,8 @@ export interface Finding {
   /** Which recognizer found it, e.g. `credit_card.luhn`. */
   recognizer: string;
 }
+
+/** A count per entity type, every type listed, all zero. */
+export function zeroCounts(): Record<EntityType, number> {
+  return Object.fromEntries(ENTITY_TYPES.map((type) => [type, 0])) as Record<EntityType, number>;
+}

@@ -1,7 +1,7 @@
 import { invalidInput } from '../../core/errors.js';
 import { transformAt, type FieldPath } from '../../crypto/field-paths.js';
 import { stringify as stringifyCsv } from 'csv-stringify/sync';
-import { ENTITY_TYPES, type EntityType, type Finding } from './entity-types.js';
+import { zeroCounts, type EntityType, type Finding } from './entity-types.js';
 import { jsonLineBatch, movableLines, movableUtf8, recordAt } from './jsonl-bytes.js';
 import { RecordError } from './record-error.js';
 
@@ -46,7 +46,7 @@ export interface BatchResult extends RedactionTally {
 }
 
 export function emptyTally(keepRedactions: boolean): RedactionTally {
-  return { counts: Object.fromEntries(ENTITY_TYPES.map((t) => [t, 0])) as Record<EntityType, number>, redactions: keepRedactions ? [] : null, redactedRecords: 0 };
+  return { counts: zeroCounts(), redactions: keepRedactions ? [] : null, redactedRecords: 0 };
 }
 
 /**

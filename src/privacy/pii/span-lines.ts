@@ -26,7 +26,14 @@ export function scanJsonLines(scanner: EntityScanner, bytes: Uint8Array, firstLi
     for (const f of findings) tally.counts[f.type] += 1;
     spansOfLine.set(textLines[t]!, JSON.stringify({ spans: findings.map(({ start, end, type, score }) => ({ start, end, type, score: Math.round(score * 1000) / 1000 })) }));
   });
-  return { output: movableLines(batch, (i) => Buffer.from(spansOfLine.get(i) ?? NO_SPANS)), records: batch.lines.length, ...tally };
+  return {
+    output: movableLines(batch, (i) => {
+      const spans = spansOfLine.get(i);
+      return spans === undefined ? NO_SPANS : Buffer.from(spans);
+    }),
+    records: batch.lines.length,
+    ...tally,
+  };
 }
 
-const NO_SPANS = '{"spans":[]}';
+const NO_SPANS = Buffer.from('{"spans":[]}');

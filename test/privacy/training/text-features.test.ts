@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { featureHashingSchema, fmix32, fnv1a32, hashNgram, hashTextFeatures, tokenize } from '../../../src/privacy/training/text-features.js';
+import { fmix32, fnv1a32 } from '../../../src/core/string-hash.js';
+import { featureHashingSchema, hashNgram, hashTextFeatures, tokenize } from '../../../src/privacy/training/text-features.js';
 
 describe('tokenize', () => {
   it('lower-cases and splits English and German into words, keeping umlauts and ß whole', () => {

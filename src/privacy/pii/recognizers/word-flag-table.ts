@@ -1,3 +1,5 @@
+import { fnv1a32 } from '../../../core/string-hash.js';
+
 /**
  * A read-only word -> bits table over word lists joined into strings, as name-lexicon-data.ts
  * ships them: an open-addressing hash table of offsets into one string, with no string per
@@ -51,7 +53,7 @@ export class WordFlagTable implements WordFlags {
         this.#starts[entry] = start;
         this.#lengths[entry] = end - start;
         this.#bits[entry] = bits;
-        this.#insert(entry, hashOf(words, start, end));
+        this.#insert(entry, fnv1a32(words, start, end));
         entry++;
         start = end + 1;
       }
@@ -60,7 +62,7 @@ export class WordFlagTable implements WordFlags {
 
   get(word: string): number | undefined {
     const mask = this.#slots.length - 1;
-    for (let slot = hashOf(word, 0, word.length) & mask; ; slot = (slot + 1) & mask) {
+    for (let slot = fnv1a32(word) & mask; ; slot = (slot + 1) & mask) {
       const entry = this.#slots[slot]! - 1;
       if (entry < 0) return undefined;
       if (this.#lengths[entry] === word.length && this.#words.startsWith(word, this.#starts[entry])) return this.#bits[entry];
@@ -82,14 +84,4 @@ export class WordFlagTable implements WordFlags {
       if (this.#words.startsWith(word, this.#starts[other])) throw new Error(`word ${JSON.stringify(word)} is listed twice`);
     }
   }
-}
-
-const FNV_OFFSET = 0x811c9dc5;
-const FNV_PRIME = 0x01000193;
-
-/** FNV-1a over the UTF-16 code units of `text[start, end)`. */
-function hashOf(text: string, start: number, end: number): number {
-  let hash = FNV_OFFSET;
-  for (let i = start; i < end; i++) hash = Math.imul(hash ^ text.charCodeAt(i), FNV_PRIME);
-  return hash >>> 0;
 }
