@@ -39,6 +39,14 @@ describe('langtrain pii', () => {
     ]);
     expect(Object.keys(spans[0][0]).sort()).toEqual(['end', 'score', 'start', 'type']);
     expect(spans[1]).toEqual([]); // a build number is not an IP address
+
+    // ~1.3 MB: three batches over two worker threads, lines still aligned with the input
+    const many = Array.from({ length: 15_000 }, (_, i) => rows[i % rows.length]!);
+    const big = await cli('pii', 'scan', '--input', w.file('big.jsonl', jsonl(many)), '--output', join(w.dir, 'big-spans.jsonl'), '--workers', '2', '--json');
+    expect(big.code, big.stderr).toBe(0);
+    expect(parseJson(big)).toMatchObject({ records: 15_000, recordsWithSpans: 3000, spans: 6000, workers: 2 });
+    const bigSpans = readFileSync(join(w.dir, 'big-spans.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l).spans as unknown[]);
+    expect(bigSpans.map((found) => found.length)).toEqual(many.map((row) => (row.id % 5 === 0 ? 2 : 0)));
   });
 
   it('redact masks a data set on worker threads, audits every redaction without values, and the log verifies', async () => {

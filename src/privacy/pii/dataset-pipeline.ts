@@ -39,8 +39,7 @@ export async function startBatchRunner(job: DatasetJob, workers = availableParal
 /**
  * Runs every task and writes each output to `out` in input order, with up to two batches per
  * worker in flight; `onResult` sees each result in that order. The first bad record fails the
- * whole job, naming its line. Stops the runner's threads once the last batch is in, while the
- * caller flushes and syncs the output.
+ * whole job, naming its line.
  */
 export async function writeInOrder(out: Writable, tasks: AsyncIterable<BatchTask>, runner: BatchRunner, onResult: (result: BatchResult) => void | Promise<void>): Promise<void> {
   const inFlight: Array<Promise<BatchOutcome>> = [];
@@ -57,7 +56,6 @@ export async function writeInOrder(out: Writable, tasks: AsyncIterable<BatchTask
     if (inFlight.length >= maxInFlight) await complete(await inFlight.shift()!);
   }
   while (inFlight.length > 0) await complete(await inFlight.shift()!);
-  void runner.stop();
 }
 
 /** The size of the data set at `path`; a file that cannot be read fails before any thread starts, saying why. */

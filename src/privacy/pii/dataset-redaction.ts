@@ -64,6 +64,7 @@ export async function redactDataset(job: RedactDatasetJob): Promise<RedactDatase
         if (job.audit && result.redactions && result.redactions.length > 0) await recordBatch(job, result.redactions);
         job.onProgress?.({ records: report.records, bytes: report.bytes, totalBytes });
       });
+      void runner.stop(); // its threads end while the output is flushed and synced; awaited below
       out.end();
     });
   } finally {

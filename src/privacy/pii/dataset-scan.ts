@@ -47,6 +47,7 @@ export async function scanDataset(job: ScanDatasetJob): Promise<ScanDatasetRepor
         }
         job.onProgress?.({ records: report.records, bytes, totalBytes });
       });
+      void runner.stop(); // its threads end while the output is flushed and synced; awaited below
       out.end();
     });
   } finally {

@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { scanDataset } from '../../../src/privacy/pii/dataset-scan.js';
 import { tempDir } from '../../support/services.js';
 
-/** scanDataset on this thread (from TypeScript sources there is no compiled worker; test/cli/pii.test.ts runs the worker path). */
+/** scanDataset on this thread (from TypeScript sources there is no compiled worker; test/cli/pii.test.ts scans several batches on two workers). */
 const cleanups: Array<() => void> = [];
 afterEach(() => cleanups.splice(0).forEach((c) => c()));
 function dir() {

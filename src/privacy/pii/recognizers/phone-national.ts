@@ -140,9 +140,9 @@ export function nationalEvidence(digits: string, groups: readonly number[], cue:
 
 /**
  * A number of a country named near it ("Our Singapore office: 6123 4567", "København: 32 14 28
- * 97"): valid there, and after a cue grouped as the country groups its numbers, or without one
- * written without its trunk prefix in exactly the groups of its national format, and without
- * dots. The country's name is weaker evidence than a cue (`layout`).
+ * 97"): valid there; after a cue, in any grouping (the cue already says it is a phone), or
+ * without one, written without its trunk prefix in exactly the groups of its national format,
+ * and without dots. The country's name alone is weaker evidence than a cue (`layout`).
  */
 function namedCountryEvidence(digits: string, groups: readonly number[], cue: Cue, undotted: boolean): NationalEvidence {
   const cued = cue.cued;
