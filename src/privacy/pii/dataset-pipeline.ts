@@ -1,3 +1,4 @@
+import { once } from 'node:events';
 import { existsSync } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
@@ -46,7 +47,7 @@ export async function writeInOrder(out: Writable, tasks: AsyncIterable<BatchTask
   const maxInFlight = 2 * Math.max(1, runner.workers);
   const complete = async (outcome: BatchOutcome) => {
     if ('error' in outcome) throw invalidInput(`line ${outcome.error.line}: ${outcome.error.message}; no output was written`, { line: outcome.error.line });
-    if (!out.write(outcome.result.output)) await new Promise<void>((resolve) => out.once('drain', () => resolve()));
+    if (!out.write(outcome.result.output)) await once(out, 'drain'); // rejects if the output fails instead
     await onResult(outcome.result);
   };
   for await (const task of tasks) {

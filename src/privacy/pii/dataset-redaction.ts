@@ -1,5 +1,5 @@
 import { createReadStream } from 'node:fs';
-import type { Writable } from 'node:stream';
+import { pipeline, type Writable } from 'node:stream';
 import { parse as parseCsv } from 'csv-parse';
 import { stringify as stringifyCsv } from 'csv-stringify/sync';
 import type { AuditSink, JsonValue } from '../../core/audit-sink.js';
@@ -84,7 +84,8 @@ async function* csvTasks(path: string, fields: string[] | undefined, out: Writab
   let lines: number[] = [];
   // Where the next record starts: a quoted cell may hold line breaks.
   let nextLine = 1;
-  const parser = input.pipe(parseCsv({ bom: true, relax_column_count: true, info: true }));
+  // pipeline, not pipe: a read error then fails the parse instead of leaving it waiting
+  const parser = pipeline(input, parseCsv({ bom: true, relax_column_count: true, info: true }), () => undefined);
   for await (const { record, info } of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
     const line = nextLine;
     nextLine = info.lines + 1;
