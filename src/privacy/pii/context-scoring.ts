@@ -18,24 +18,37 @@ export class ContextWords {
     this.#negative = wordsPattern(recognizer.negativeContextWords);
   }
 
-  get empty(): boolean {
-    return this.#positive === null && this.#negative === null;
+  /** The highest score context words could give a candidate of base score `score` (`cued`: its recognizer saw a cue). */
+  ceiling(score: number, cued: boolean): number {
+    if (this.#positive !== null) return Math.min(1, score + CONTEXT_BOOST);
+    return cued ? cuedScore(score) : score;
   }
 
-  /** The highest score context words could give a candidate of base score `score`. */
-  ceiling(score: number): number {
-    return this.#positive === null ? score : Math.min(1, score + CONTEXT_BOOST);
-  }
-
-  /** `score` adjusted for the words in the CONTEXT_WINDOW characters before `start`, on the same line. */
-  adjust(text: string, start: number, score: number): number {
-    if (this.empty) return score;
+  /**
+   * `score` adjusted for the words in the CONTEXT_WINDOW characters before `start`, on the same
+   * line, and for the recognizer's own cue (`cued`), which counts as a context word with two
+   * limits: it lifts to CUED_CEILING at most, so that a candidate only its recognizer's cue vouches
+   * for ties with, rather than outranks, a validated one it overlaps (a postcode's "LT" read as an
+   * honorific must not make "Leiden" a name over the address it ends); and a negative context word
+   * cancels it, as before it did the base score alone.
+   */
+  adjust(text: string, start: number, score: number, cued: boolean): number {
+    if (this.#positive === null && this.#negative === null) return cued ? cuedScore(score) : score;
     const window = text.slice(contextWindowStart(text, start), start).toLowerCase();
+    const negative = this.#negative?.test(window) === true;
     let adjusted = score;
     if (this.#positive?.test(window)) adjusted += CONTEXT_BOOST;
-    if (this.#negative?.test(window)) adjusted -= NEGATIVE_CONTEXT_PENALTY;
+    else if (cued && !negative) adjusted = cuedScore(score);
+    if (negative) adjusted -= NEGATIVE_CONTEXT_PENALTY;
     return Math.min(1, Math.max(0, adjusted));
   }
+}
+
+/** The most a recognizer's own cue lifts a candidate to: the seed's threshold. */
+export const CUED_CEILING = 0.95;
+
+function cuedScore(score: number): number {
+  return Math.max(score, Math.min(CUED_CEILING, score + CONTEXT_BOOST));
 }
 
 function wordsPattern(words: readonly string[] | undefined): RegExp | null {

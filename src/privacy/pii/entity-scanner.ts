@@ -16,7 +16,7 @@ export interface ScanSettings {
  * list of non-overlapping findings.
  *
  * Per candidate: the recognizer's base score, +0.35 for one of its context words in the 48
- * characters before it on the same line, -0.4 for a negative one ("order", "version"); then the
+ * characters before it on the same line or for a cue the recognizer saw itself (Candidate.cued), -0.4 for a negative one ("order", "version"); then the
  * threshold. Where candidates overlap, the higher score wins, then the longer span (an IBAN
  * over the account number inside it), then the earlier one.
  */
@@ -49,9 +49,10 @@ export class EntityScanner {
       for (let i = 0; i < texts.length; i++) {
         const text = texts[i]!;
         for (const found of recognizer.find(text)) {
-          if (context.ceiling(found.score) < this.threshold) continue; // no context word could lift it
-          const score = context.adjust(text, found.start, found.score);
-          if (score >= this.threshold) candidates[i]!.push(score === found.score ? found : { ...found, score });
+          const cued = found.cued === true;
+          if (context.ceiling(found.score, cued) < this.threshold) continue; // no context word could lift it
+          const score = context.adjust(text, found.start, found.score, cued);
+          if (score >= this.threshold) candidates[i]!.push({ start: found.start, end: found.end, type: found.type, score, recognizer: found.recognizer });
         }
       }
     }

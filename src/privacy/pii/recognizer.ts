@@ -20,7 +20,19 @@ export interface Recognizer {
   /** Words that near a candidate make it unlikelier (e.g. "order", "invoice", "version"). Lower-case. */
   readonly negativeContextWords?: readonly string[];
   /** Candidates in `text`, validated, with base scores. */
-  find(text: string): Finding[];
+  find(text: string): Candidate[];
+}
+
+/**
+ * A recognizer's candidate: a finding, and whether the recognizer itself saw one of its cues for
+ * it. Recognizers whose cues are richer than a word list (a phone number under a CSV column
+ * headed "phone", a cue on the line above, "Callback number:"; a name after "soy" or "Thanks,")
+ * say so here, and the scanner then gives the same boost as a context word: without it, every
+ * number or name such a cue alone vouches for stayed at its base score, below the seed's 0.95
+ * threshold. Not part of the finding the scanner reports.
+ */
+export interface Candidate extends Finding {
+  readonly cued?: boolean;
 }
 
 /** How far before a candidate context words are looked for, in characters. */

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { ContextWords, CUED_CEILING } from '../../../src/privacy/pii/context-scoring.js';
 import { scannerFor } from '../../../src/privacy/pii/entity-scanner.js';
 import { contextWindowStart, CONTEXT_WINDOW } from '../../../src/privacy/pii/recognizer.js';
 
@@ -42,5 +43,52 @@ describe('contextWindowStart', () => {
     expect(contextWindowStart(lines, lines.indexOf('536'))).toBe(101);
     expect(contextWindowStart(lines, 101)).toBe(101); // a candidate at the start of its line has no context
     expect(contextWindowStart('\n', 1)).toBe(1);
+  });
+});
+
+describe("a recognizer's own cue (Candidate.cued)", () => {
+  const phoneWords = new ContextWords({ contextWords: ['phone'], negativeContextWords: ['invoice'] });
+  const noWords = new ContextWords({});
+
+  it('counts as a context word up to CUED_CEILING, and a context word still lifts to 1', () => {
+    expect(phoneWords.adjust('reach me on 0712 198189', 12, 0.6, true)).toBeCloseTo(0.95);
+    expect(phoneWords.adjust('reach me on 0712 198189', 12, 0.75, true)).toBe(CUED_CEILING);
+    expect(phoneWords.adjust('reach me on 0712 198189', 12, 0.6, false)).toBe(0.6);
+    expect(phoneWords.adjust('phone 0712 198189', 6, 0.75, true)).toBe(1);
+    expect(noWords.adjust('soy Ainhoa Herrera', 4, 0.9, true)).toBe(CUED_CEILING);
+    expect(noWords.adjust('soy Ainhoa Herrera', 4, 0.9, false)).toBe(0.9);
+    // never lowers what was already above the ceiling
+    expect(noWords.adjust('x', 1, 1, true)).toBe(1);
+  });
+
+  it('is cancelled by a negative context word, which then takes its penalty from the base score as before', () => {
+    expect(phoneWords.adjust('invoice paid, reach me on 0712 198189', 26, 0.6, true)).toBeCloseTo(0.2);
+    expect(phoneWords.adjust('invoice paid, phone 0712 198189', 20, 0.6, true)).toBeCloseTo(0.55);
+  });
+
+  it('raises the ceiling the scanner skips candidates below', () => {
+    expect(noWords.ceiling(0.6, false)).toBe(0.6);
+    expect(noWords.ceiling(0.6, true)).toBeCloseTo(0.95);
+    expect(phoneWords.ceiling(0.75, false)).toBe(1);
+  });
+
+  it("reports at the seed's 0.95 numbers and names only their recognizer's cues vouch for, as plain findings", () => {
+    const scanner = scannerFor({ threshold: 0.95 });
+    const csv = 'id,name,email,phone,country\n644150,Aroha Ngata,aroha@example.org,(608) 922-9352,US';
+    const phone = scanner.scan(csv).find((f) => f.type === 'phone');
+    expect(phone && csv.slice(phone.start, phone.end)).toBe('(608) 922-9352');
+    expect(phone).toEqual({ start: phone!.start, end: phone!.end, type: 'phone', score: CUED_CEILING, recognizer: 'phone.libphonenumber' });
+    const greeting = 'Hola, soy Ainhoa Herrera. Mi correo es ainhoa@example.org';
+    const name = scanner.scan(greeting).find((f) => f.type === 'person_name');
+    expect(name && greeting.slice(name.start, name.end)).toBe('Ainhoa Herrera');
+    expect(Object.keys(name!)).not.toContain('cued');
+    // without the cue the same number stays below 0.95
+    expect(scanner.scan('608 922 9352 and 611 401 2233 and (608) 922-9352').filter((f) => f.type === 'phone')).toEqual([]);
+  });
+
+  it('lets a validated address outrank a name only a cue vouches for inside it', () => {
+    const text = 'Hallo, ik woon op Keizersgracht 245A, 7745 LT Leiden.';
+    const found = scannerFor({ threshold: 0.5 }).scan(text);
+    expect(found.map((f) => [f.type, text.slice(f.start, f.end)])).toEqual([['address', 'Keizersgracht 245A, 7745 LT Leiden']]);
   });
 });

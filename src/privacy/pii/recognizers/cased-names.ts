@@ -1,4 +1,4 @@
-import type { Finding } from '../entity-types.js';
+import type { Candidate } from '../recognizer.js';
 import { codeAt } from './char-code.js';
 import { isNameSpace, isUpperCode, wordEnd } from './name-chars.js';
 import { capitalScan, isOtherScript, PARTICLES } from './name-capitals.js';
@@ -155,7 +155,7 @@ function skipGluedInitials(text: string, at: number): number {
 }
 
 /** Adds the names of `text` in cased scripts to `out`; returns whether the text holds letters of the other scripts. */
-export function findCasedNames(text: string, lexicon: NameLexicon, out: Finding[]): boolean {
+export function findCasedNames(text: string, lexicon: NameLexicon, out: Candidate[]): boolean {
   const n = text.length;
   const context: RunContext = { text, lexicon, columnCues: nameColumnCues(text), previousNameEnd: -1 };
   let otherScript = false;

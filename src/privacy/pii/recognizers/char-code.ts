@@ -7,3 +7,8 @@
 export function codeAt(text: string, at: number): number {
   return at >= 0 && at < text.length ? text.charCodeAt(at) : -1;
 }
+
+/** An ASCII digit 0-9 (other scripts' digits are not read as numbers by the recognizers). */
+export function isDigit(code: number): boolean {
+  return code >= 48 && code <= 57;
+}

@@ -1,4 +1,4 @@
-import type { Finding } from '../entity-types.js';
+import type { Candidate } from '../recognizer.js';
 import type { NameLexicon } from './name-lexicon.js';
 
 /**
@@ -66,7 +66,7 @@ function cjkSurnameIndex(lexicon: NameLexicon): Map<number, string[]> {
  * Han, kana and Hangul have no spaces between words, so a surname is looked for at every
  * character of a run and confirmed by a listed given name or an honorific right after.
  */
-export function findCjkNames(text: string, lexicon: NameLexicon, recognizer: string, out: Finding[]): void {
+export function findCjkNames(text: string, lexicon: NameLexicon, recognizer: string, out: Candidate[]): void {
   const index = cjkSurnameIndex(lexicon);
   CJK_RUN.lastIndex = 0;
   for (let run = CJK_RUN.exec(text); run !== null; run = CJK_RUN.exec(text)) {
@@ -79,7 +79,7 @@ export function findCjkNames(text: string, lexicon: NameLexicon, recognizer: str
       if (isHangul(code) && i > 0 && !isCjkSpace(value.charCodeAt(i - 1))) continue;
       const found = cjkNameAt(value, i, candidates, lexicon) ?? cuedNameAt(text, run.index + i, value, i, candidates);
       if (found === undefined) continue;
-      out.push({ start: run.index + i, end: run.index + found.end, type: 'person_name', score: found.score, recognizer });
+      out.push({ start: run.index + i, end: run.index + found.end, type: 'person_name', score: found.score, recognizer, cued: 'cued' in found });
       i = found.end - 1;
     }
   }
@@ -124,14 +124,14 @@ function spacedGivenName(run: string, start: number, lexicon: NameLexicon): { en
 }
 
 /** A listed surname right after a naming cue, with the one or two Han characters after it ("联系人：王小明"). */
-function cuedNameAt(text: string, at: number, run: string, i: number, surnames: readonly string[]): { end: number; score: number } | undefined {
+function cuedNameAt(text: string, at: number, run: string, i: number, surnames: readonly string[]): { end: number; score: number; cued: true } | undefined {
   if (!CJK_CUE_BEFORE.test(text.slice(Math.max(0, at - 6), at))) return undefined;
   for (const surname of surnames) {
     if (!run.startsWith(surname, i)) continue;
     const givenStart = i + surname.length;
     let end = givenStart;
     while (end < run.length && end - givenStart < 2 && isHan(run.charCodeAt(end))) end++;
-    if (end > givenStart) return { end, score: SCORE_SURNAME_AFTER_CUE };
+    if (end > givenStart) return { end, score: SCORE_SURNAME_AFTER_CUE, cued: true };
   }
   return undefined;
 }

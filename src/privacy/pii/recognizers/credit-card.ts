@@ -1,6 +1,7 @@
 import type { Finding } from '../entity-types.js';
 import type { Recognizer } from '../recognizer.js';
 import { isDelimitedField } from './csv-header-cues.js';
+import { isDigit } from './char-code.js';
 
 const NAME = 'credit_card.luhn';
 // Luhn plus a known issuer range and length: a random number passes with well under 1 in 100.
@@ -97,10 +98,6 @@ function hasCardGrouping(groups: readonly string[]): boolean {
   }
   const lastLength = groups[groups.length - 1]?.length ?? 0;
   return lastLength >= 1 && lastLength <= 6;
-}
-
-function isDigit(code: number): boolean {
-  return code >= 48 && code <= 57;
 }
 
 /**

@@ -1,4 +1,4 @@
-import type { Finding } from '../entity-types.js';
+import type { Candidate } from '../recognizer.js';
 import { isLetterCode, isUpperCode, wordEnd } from './name-chars.js';
 import { NameFlag, type NameLexicon } from './name-lexicon.js';
 import { RECOGNIZER } from './name-scoring.js';
@@ -19,7 +19,7 @@ const SCORE_LOWER_CASE = 0.85;
 /** A writer introduces themselves near the start of a message; later matches are not looked for. */
 const INTRODUCTION_LENGTH = 120;
 
-export function findLowerCaseNames(text: string, lexicon: NameLexicon, out: Finding[]): void {
+export function findLowerCaseNames(text: string, lexicon: NameLexicon, out: Candidate[]): void {
   const opening = text.length > INTRODUCTION_LENGTH ? text.slice(0, INTRODUCTION_LENGTH) : text;
   for (let at = opening.indexOf('name'); at >= 0; at = opening.indexOf('name', at + 4)) {
     if (at > 0 && isLetterCode(text.charCodeAt(at - 1))) continue;
@@ -43,7 +43,7 @@ function afterNameCue(text: string, at: number): number {
   return next;
 }
 
-function nameAfterCue(text: string, firstStart: number, lexicon: NameLexicon): Finding | undefined {
+function nameAfterCue(text: string, firstStart: number, lexicon: NameLexicon): Candidate | undefined {
   if (!isLowerLetter(text.charCodeAt(firstStart))) return undefined;
   const firstEnd = wordEnd(text, firstStart);
   const first = infoAt(text, firstStart, firstEnd, lexicon);
@@ -54,7 +54,8 @@ function nameAfterCue(text: string, firstStart: number, lexicon: NameLexicon): F
     const surname = infoAt(text, firstEnd + 1, surnameEnd, lexicon);
     if ((surname.flags & (NameFlag.Surname | SURNAME_SHAPED)) !== 0 && !isCommon(surname.flags) && surname.lower.length >= 2) end = surnameEnd;
   }
-  return { start: firstStart, end, type: 'person_name', score: SCORE_LOWER_CASE, recognizer: RECOGNIZER };
+  // Always after "my name is" or the like: cued.
+  return { start: firstStart, end, type: 'person_name', score: SCORE_LOWER_CASE, recognizer: RECOGNIZER, cued: true };
 }
 
 function isLowerLetter(c: number): boolean {

@@ -1,6 +1,6 @@
-import type { Finding } from '../entity-types.js';
+import type { Candidate } from '../recognizer.js';
 import { Cue, cueAround, cueOfSingle, type RunContext } from './name-cues.js';
-import { codeAt } from './char-code.js';
+import { codeAt, isDigit } from './char-code.js';
 import { isLetterCode, isUpperCode, wordEnd } from './name-chars.js';
 import { addWordEnds, endBits, wordEndTable } from './name-word-ends.js';
 import { EPONYMOUS_BRANDS } from './name-common-words.js';
@@ -73,12 +73,12 @@ function readCapitals(tokens: Token[]): boolean {
   return shouting;
 }
 
-export function namesInRun(context: RunContext, tokens: Token[], out: Finding[]): void {
+export function namesInRun(context: RunContext, tokens: Token[], out: Candidate[]): void {
   const shouting = readCapitals(tokens);
   // "Mr Smith", "Dear Ana Lima": leading cue tokens make the rest a name.
   let lo = 0;
   let honorific = false;
-  while (lo < tokens.length && isHonorific(tokens, lo)) {
+  while (lo < tokens.length && isHonorific(context.text, tokens, lo)) {
     honorific = true;
     lo++;
   }
@@ -106,7 +106,7 @@ export function namesInRun(context: RunContext, tokens: Token[], out: Finding[])
     while (lo <= hi) {
       const token = tokens[lo]!;
       // "… EUR Pan Konstanty Adamczyk": an honorific after the trimmed words is still a cue.
-      if (isHonorific(tokens, lo)) {
+      if (isHonorific(context.text, tokens, lo)) {
         cue = Cue.Naming;
         lo++;
         break;
@@ -184,10 +184,22 @@ function isPlaceName(context: RunContext, tokens: readonly Token[], lo: number, 
 }
 
 /** An honorific or a greeting, but not "M." before another initial ("M. S. Swaminathan", not "M. Dupont"). */
-function isHonorific(tokens: readonly Token[], i: number): boolean {
+function isHonorific(text: string, tokens: readonly Token[], i: number): boolean {
   const token = tokens[i]!;
-  return (token.flags & CUE_TOKEN) !== 0 && !(token.initial && tokens[i + 1]?.initial === true);
+  return (token.flags & CUE_TOKEN) !== 0 && !(token.initial && tokens[i + 1]?.initial === true) && !isDutchPostcodeLetters(text, token);
 }
+
+/** "7745 LT Leiden", "1012 MR Amsterdam": two capitals after four digits are a Dutch postcode's, not an honorific. */
+function isDutchPostcodeLetters(text: string, token: Token): boolean {
+  if (token.end - token.start !== 2 || token.start < 5 || text.charCodeAt(token.start - 1) !== 32) return false;
+  for (let i = token.start - 5; i < token.start - 1; i++) if (!isDigit(text.charCodeAt(i))) return false;
+  return isUpperAscii(text.charCodeAt(token.start)) && isUpperAscii(text.charCodeAt(token.start + 1)) && (token.start === 5 || !isDigit(text.charCodeAt(token.start - 6)));
+}
+
+function isUpperAscii(code: number): boolean {
+  return code >= 65 && code <= 90;
+}
+
 
 /** Initials ("J. R. R.", "A.") before a word that is a name, not before "Introduction". */
 function initialsLeadToName(tokens: readonly Token[], i: number): boolean {
@@ -234,7 +246,7 @@ function belongsToName(tokens: readonly Token[], i: number, cue: Cue, head: bool
   return afterGivenName || joinsNext(tokens, i);
 }
 
-function nameInSegment(context: RunContext, tokens: readonly Token[], lo: number, hi: number, cue: Cue, shouting: boolean): Finding | undefined {
+function nameInSegment(context: RunContext, tokens: readonly Token[], lo: number, hi: number, cue: Cue, shouting: boolean): Candidate | undefined {
   while (hi >= lo && (tokens[hi]!.initial || (tokens[hi]!.flags & NAME_PARTICLE) !== 0)) hi--;
   while (hi > lo && isCommon(tokens[hi]!.flags) && !isNameToken(tokens[hi]!.flags) && (tokens[hi]!.flags & NAME_SUFFIX) === 0) hi--;
   if (lo > hi) return undefined;
@@ -255,7 +267,7 @@ function nameInSegment(context: RunContext, tokens: readonly Token[], lo: number
   if (words.length > 1 && words.every((word) => (word.flags & NameFlag.Place) !== 0) && context.lexicon.placeNames.has(context.text.slice(start, end).toLowerCase())) {
     return undefined;
   }
-  return { start, end, type: 'person_name', score, recognizer: RECOGNIZER };
+  return { start, end, type: 'person_name', score, recognizer: RECOGNIZER, cued: cue !== Cue.None };
 }
 
 function scoreOf(words: readonly Token[], cue: Cue, initials: number): number | undefined {

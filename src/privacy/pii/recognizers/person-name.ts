@@ -1,5 +1,4 @@
-import type { Finding } from '../entity-types.js';
-import type { Recognizer } from '../recognizer.js';
+import type { Candidate, Recognizer } from '../recognizer.js';
 import { findCasedNames } from './cased-names.js';
 import { CJK_PRESENT, findCjkNames } from './cjk-names.js';
 import { isLetterCode } from './name-chars.js';
@@ -44,7 +43,7 @@ function opensInLowerCase(text: string): boolean {
   return false;
 }
 
-function inOrder(a: Finding, b: Finding): number {
+function inOrder(a: Candidate, b: Candidate): number {
   return a.start - b.start || b.end - a.end || b.score - a.score;
 }
 
@@ -53,12 +52,12 @@ function inOrder(a: Finding, b: Finding): number {
  * scored. The run scan finds names in order and apart: most texts need no sort and no copy (the
  * sort measured ~1% of the time on records).
  */
-function withoutOverlaps(findings: Finding[]): Finding[] {
+function withoutOverlaps(findings: Candidate[]): Candidate[] {
   let apart = true;
   for (let i = 1; i < findings.length && apart; i++) apart = findings[i]!.start >= findings[i - 1]!.end;
   if (apart) return findings;
   findings.sort(inOrder);
-  const kept: Finding[] = [];
+  const kept: Candidate[] = [];
   for (const finding of findings) {
     const previous = kept[kept.length - 1];
     if (previous !== undefined && finding.start < previous.end) {
@@ -75,9 +74,9 @@ export const personNameRecognizer: Recognizer = {
   type: 'person_name',
   contextWords: ['name', 'named', 'mr', 'mrs', 'ms', 'dr', 'contact', 'patient', 'customer', 'employee', 'author', 'signed', 'dear', 'nom', 'nombre', 'имя'],
   negativeContextWords: ['street', 'avenue', 'road', 'inc', 'company', 'product', 'brand', 'city', 'hotel'],
-  find(text: string): Finding[] {
+  find(text: string): Candidate[] {
     const lexicon = nameLexicon();
-    const findings: Finding[] = [];
+    const findings: Candidate[] = [];
     const otherScripts = findCasedNames(text, lexicon, findings);
     if (opensInLowerCase(text)) findLowerCaseNames(text, lexicon, findings);
     // The cased scan says whether letters of other scripts are there: Latin and Cyrillic text skips their scans.

@@ -4,7 +4,8 @@ import { csvCuedFields, type FieldSpan, isInField } from './csv-header-cues.js';
 import { codeAt } from './char-code.js';
 import { countriesNamedIn } from './phone-countries.js';
 import { isWordChar } from './phone-neighbours.js';
-import { isDigit, isSpace } from './phone-shapes.js';
+import { isDigit } from './char-code.js';
+import { isSpace } from './phone-shapes.js';
 
 /**
  * The words before a run of digits that say what it is: a phone cue, an id's label, an ISBN.

@@ -1,6 +1,7 @@
 import { codeAt } from './char-code.js';
 import { isDelimitedField } from './csv-header-cues.js';
-import { isDigit, isSpace } from './phone-shapes.js';
+import { isDigit } from './char-code.js';
+import { isSpace } from './phone-shapes.js';
 
 /**
  * The characters around a run of digits: what glues it to something else than a phone number,

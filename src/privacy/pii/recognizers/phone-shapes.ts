@@ -1,4 +1,5 @@
 import type { Cue } from './phone-cues.js';
+import { isDigit } from './char-code.js';
 
 /**
  * The shapes of digit runs that are something else than a phone number, and the grouping of
@@ -24,10 +25,6 @@ export interface RunMakeup {
    * is a trunk prefix and is not counted as a group.
    */
   lastLoneDigitGroup: number;
-}
-
-export function isDigit(code: number): boolean {
-  return code >= 48 && code <= 57;
 }
 
 /** Space, no-break space, narrow no-break space (French typography), thin and figure spaces. */

@@ -1,10 +1,10 @@
-import type { Finding } from '../entity-types.js';
-import type { Recognizer } from '../recognizer.js';
+import type { Candidate, Recognizer } from '../recognizer.js';
+import { isDigit } from './char-code.js';
 import { hasIsbnCue, idLabelBefore, RunCue } from './phone-cues.js';
 import { isValidInternationalNumber } from './phone-metadata.js';
 import { nationalEvidence } from './phone-national.js';
 import { extensionEnd, hasForeignNeighbour, isFollowedByUnit, isWordChar } from './phone-neighbours.js';
-import { asciiDashes, digitGroups, digitsOf, hasPhoneGrouping, isDigit, isShapeOfSomethingElse, isSpace, makeupOf, type RunMakeup } from './phone-shapes.js';
+import { asciiDashes, digitGroups, digitsOf, hasPhoneGrouping, isShapeOfSomethingElse, isSpace, makeupOf, type RunMakeup } from './phone-shapes.js';
 
 const NAME = 'phone.libphonenumber';
 // A leading +CC (or 00) and a number valid for that country: rarely anything else.
@@ -111,6 +111,11 @@ function evaluate(text: string, start: number, end: number, requireSeparators: b
   return { rejection: 'none', score };
 }
 
+/** A number found; `cued` by the run's cue (a label, a column header, a cue on the line above), which the scanner counts as a context word. */
+function candidate(start: number, end: number, score: number, cue: RunCue): Candidate {
+  return { start, end, type: 'phone', score, recognizer: NAME, cued: cue.cued };
+}
+
 /** A whitespace-separated token of a run: its offsets and the digits before its end, counted from the run's start. */
 interface Token {
   readonly start: number;
@@ -145,7 +150,7 @@ function tokensOf(text: string, start: number, end: number): Token[] {
  * "020 7946 0958 / 0161 496 0000", whose numbers, apart from the dash or slash between them,
  * are read as runs of their own.
  */
-function findPartsOfRun(text: string, start: number, end: number, cue: RunCue, findings: Finding[]): void {
+function findPartsOfRun(text: string, start: number, end: number, cue: RunCue, findings: Candidate[]): void {
   if (!hasSpace(text, start, end)) return; // one token, as most refused runs are: nothing to split or allocate
   const tokens = tokensOf(text, start, end);
   if (tokens.length < 2 || tokens.length > MAX_SPLIT_TOKENS) return;
@@ -172,16 +177,16 @@ function tokenDigits(tokens: readonly Token[], index: number): number {
 }
 
 /** One number of a list, tokens `first` to `last`: read as a run, then its parts. */
-function findListItem(text: string, tokens: readonly Token[], first: number, last: number, cue: RunCue, findings: Finding[]): void {
+function findListItem(text: string, tokens: readonly Token[], first: number, last: number, cue: RunCue, findings: Candidate[]): void {
   const itemStart = (tokens[first] as Token).start;
   const itemEnd = (tokens[last] as Token).end;
   const item = evaluate(text, itemStart, itemEnd, false, cue);
-  if (item.rejection === 'none') findings.push({ start: itemStart, end: itemEnd, type: 'phone', score: item.score, recognizer: NAME });
+  if (item.rejection === 'none') findings.push(candidate(itemStart, itemEnd, item.score, cue));
   else if (item.rejection === 'invalid' && last > first) findPartsAmong(text, tokens, first, last, cue, findings);
 }
 
 /** The numbers among tokens `first` to `last` of a refused run, longest first. */
-function findPartsAmong(text: string, tokens: readonly Token[], first: number, last: number, cue: RunCue, findings: Finding[]): void {
+function findPartsAmong(text: string, tokens: readonly Token[], first: number, last: number, cue: RunCue, findings: Candidate[]): void {
   for (let i = first; i <= last; i++) {
     const digitsBefore = i === 0 ? 0 : (tokens[i - 1] as Token).digitsToEnd;
     for (let j = last; j >= i; j--) {
@@ -194,7 +199,7 @@ function findPartsAmong(text: string, tokens: readonly Token[], first: number, l
       const subEnd = (tokens[j] as Token).end;
       const part = evaluate(text, subStart, subEnd, true, cue);
       if (part.rejection === 'none') {
-        findings.push({ start: subStart, end: subEnd, type: 'phone', score: part.score, recognizer: NAME });
+        findings.push(candidate(subStart, subEnd, part.score, cue));
         i = j;
         break;
       }
@@ -250,8 +255,8 @@ export const phoneRecognizer: Recognizer = {
     'celular', 'cel', 'tlf', 'puh', 'fon', 'fono', 'telp', 'rufnummer', 'viber', '☎', '📞', '📱', 'телефон', 'тел', 'моб', 'τηλ', 'هاتف', 'جوال', 'טלפון', '電話', '电话', '전화',
   ],
   negativeContextWords: ['order', 'invoice', 'tracking', 'isbn', 'version', 'serial', 'account', 'ref', 'id', 'passport', 'паспорт', 'паспорта'],
-  find(text: string): Finding[] {
-    const findings: Finding[] = [];
+  find(text: string): Candidate[] {
+    const findings: Candidate[] = [];
     const cue = new RunCue(text);
     RUN.lastIndex = 0;
     for (let match = RUN.exec(text); match !== null; match = RUN.exec(text)) {
@@ -267,7 +272,7 @@ export const phoneRecognizer: Recognizer = {
       const whole = evaluate(text, start, runEnd, false, cue);
       if (whole.rejection === 'none') {
         const end = gluedEnd === runEnd ? extensionEnd(text, runEnd) : gluedEnd;
-        findings.push({ start, end, type: 'phone', score: whole.score, recognizer: NAME });
+        findings.push(candidate(start, end, whole.score, cue));
         continue;
       }
       if (whole.rejection === 'shape') continue;

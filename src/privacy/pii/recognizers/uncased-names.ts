@@ -1,4 +1,4 @@
-import type { Finding } from '../entity-types.js';
+import type { Candidate } from '../recognizer.js';
 import { arabicKey, NameFlag, type NameLexicon } from './name-lexicon.js';
 import { RECOGNIZER } from './name-scoring.js';
 
@@ -82,7 +82,7 @@ function wordsOf(text: string, runStart: number, run: string, lexicon: NameLexic
   return words;
 }
 
-export function findUncasedNames(text: string, lexicon: NameLexicon, out: Finding[]): void {
+export function findUncasedNames(text: string, lexicon: NameLexicon, out: Candidate[]): void {
   UNCASED_RUN.lastIndex = 0;
   for (let run = UNCASED_RUN.exec(text); run !== null; run = UNCASED_RUN.exec(text)) {
     const words = wordsOf(text, run.index, run[0], lexicon);
@@ -91,7 +91,7 @@ export function findUncasedNames(text: string, lexicon: NameLexicon, out: Findin
       const b = words[i + 1];
       const cued = i > 0 && words[i - 1]!.cue;
       if (b === undefined) {
-        if (cued && (a.flags & (NameFlag.First | NameFlag.Surname)) !== 0) out.push(finding(a.start, a.end, SCORE_CUED));
+        if (cued && (a.flags & (NameFlag.First | NameFlag.Surname)) !== 0) out.push(finding(a.start, a.end, SCORE_CUED, true));
         continue;
       }
       const aFirst = (a.flags & NameFlag.First) !== 0;
@@ -104,7 +104,7 @@ export function findUncasedNames(text: string, lexicon: NameLexicon, out: Findin
         // "اسمي زكريا الحربي": after a naming cue, a given name and an "al-" family name.
         (cued && a.end - a.start >= 3 && b.end - b.start >= 4 && text.startsWith('ال', b.start));
       if (!pair) {
-        if (cued && aFirst && !b.nasab) out.push(finding(a.start, a.end, SCORE_CUED));
+        if (cued && aFirst && !b.nasab) out.push(finding(a.start, a.end, SCORE_CUED, true));
         continue;
       }
       let last = i + 1;
@@ -118,12 +118,12 @@ export function findUncasedNames(text: string, lexicon: NameLexicon, out: Findin
         if ((next.flags & (NameFlag.First | NameFlag.Surname)) === 0) break;
         last++;
       }
-      out.push(finding(a.start, words[last]!.end, SCORE_LISTED_PAIR));
+      out.push(finding(a.start, words[last]!.end, SCORE_LISTED_PAIR, cued));
       i = last;
     }
   }
 }
 
-function finding(start: number, end: number, score: number): Finding {
-  return { start, end, type: 'person_name', score, recognizer: RECOGNIZER };
+function finding(start: number, end: number, score: number, cued: boolean): Candidate {
+  return { start, end, type: 'person_name', score, recognizer: RECOGNIZER, cued };
 }

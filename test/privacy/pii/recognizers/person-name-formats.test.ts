@@ -276,7 +276,14 @@ describe('honorifics, titles and greetings stay outside the name', () => {
     ['French, Mme', 'Mme Géraldine Rousselot a validé la commande.', ['Géraldine Rousselot']],
     ['French, lower-case madame', "J'ai vu madame Martin hier.", ['Martin']],
     ['Portuguese, lower-case senhora', 'Falei com a senhora Costa.', ['Costa']],
+    ['English, Lt before a name', 'Lt Dan Taylor reported for duty.', ['Dan Taylor']],
   ]);
+
+  it("does not read a Dutch postcode's letters as an honorific (\"7745 LT Leiden\", \"1012 MR Amsterdam\")", () => {
+    expect(found('Keizersgracht 245A, 7745 LT Leiden')).toEqual([]);
+    expect(found('Damrak 1, 1012 MR Amsterdam')).toEqual([]);
+    expect(found('Post to 7745 LT Leiden please')).toEqual([]);
+  });
 });
 
 describe('capitalised words that are not names', () => {
