@@ -59,7 +59,7 @@ export async function redactDataset(job: RedactDatasetJob): Promise<RedactDatase
       const tasks = format === 'jsonl' ? jsonLineTasks(job.input, onRead) : csvTasks(job.input, fields, out, onRead);
       await writeInOrder(out, tasks, runner, async (result) => {
         report.records += result.records;
-        report.redactedRecords += result.redactedRecords;
+        report.redactedRecords += result.recordsWithFindings;
         for (const type of ENTITY_TYPES) report.counts[type] += result.counts[type];
         if (job.audit && result.redactions && result.redactions.length > 0) await recordBatch(job, result.redactions);
         job.onProgress?.({ records: report.records, bytes: report.bytes, totalBytes });
@@ -127,7 +127,7 @@ export async function redactRecords(records: readonly Record<string, unknown>[],
     redactRecordBatch(redactor, copies, copies.map((_, i) => from + i + 1), fields, batch);
     out.push(...copies);
     report.records += Math.min(BATCH_RECORDS, records.length - from);
-    report.redactedRecords += batch.redactedRecords;
+    report.redactedRecords += batch.recordsWithFindings;
     for (const type of ENTITY_TYPES) report.counts[type] += batch.counts[type];
     if (job.audit && batch.redactions && batch.redactions.length > 0) await recordBatch(job, batch.redactions);
   }

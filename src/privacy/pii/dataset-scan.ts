@@ -40,7 +40,7 @@ export async function scanDataset(job: ScanDatasetJob): Promise<ScanDatasetRepor
     await writeAtomically(job.output, async (out) => {
       await writeInOrder(out, jsonLineTasks(job.input, (n) => (bytes += n)), runner, (result) => {
         report.records += result.records;
-        report.recordsWithSpans += result.redactedRecords;
+        report.recordsWithSpans += result.recordsWithFindings;
         for (const type of ENTITY_TYPES) {
           report.counts[type] += result.counts[type];
           report.spans += result.counts[type];

@@ -35,8 +35,8 @@ export interface RedactionTally {
   counts: Record<EntityType, number>;
   /** null: only counted (no audit wanted), which keeps the batch's answer small. */
   redactions: RedactionRecord[] | null;
-  /** Records that had at least one redaction. */
-  redactedRecords: number;
+  /** Records with at least one finding: redacted ones, or for a scan the lines with spans. */
+  recordsWithFindings: number;
 }
 
 export interface BatchResult extends RedactionTally {
@@ -46,7 +46,7 @@ export interface BatchResult extends RedactionTally {
 }
 
 export function emptyTally(keepRedactions: boolean): RedactionTally {
-  return { counts: zeroCounts(), redactions: keepRedactions ? [] : null, redactedRecords: 0 };
+  return { counts: zeroCounts(), redactions: keepRedactions ? [] : null, recordsWithFindings: 0 };
 }
 
 /**
@@ -107,7 +107,7 @@ export function redactRecordBatch(redactor: RecordRedactor, records: ReadonlyArr
       const s = slot++;
       return findings[s]!.length === 0 || text !== texts[s] ? text : redactor.redact(text, findings[s]!);
     });
-    tally.redactedRecords += 1;
+    tally.recordsWithFindings += 1;
     return true;
   });
 }
@@ -138,7 +138,7 @@ export function redactCsvRows(redactor: RecordRedactor, rows: readonly string[][
       tallyFindings(tally, found, lines[i]!, names[c]!);
       redacted[c] = redactor.redact(row[c]!, found);
     });
-    if (changed) tally.redactedRecords += 1;
+    if (changed) tally.recordsWithFindings += 1;
     return redacted;
   });
   return { output: movableUtf8(stringifyCsv(out)), records: rows.length, ...tally };

@@ -22,7 +22,7 @@ export function scanJsonLines(scanner: EntityScanner, bytes: Uint8Array, firstLi
   const spansOfLine = new Map<number, string>();
   found.forEach((findings, t) => {
     if (findings.length === 0) return;
-    tally.redactedRecords += 1;
+    tally.recordsWithFindings += 1;
     for (const f of findings) tally.counts[f.type] += 1;
     spansOfLine.set(textLines[t]!, JSON.stringify({ spans: findings.map(({ start, end, type, score }) => ({ start, end, type, score: Math.round(score * 1000) / 1000 })) }));
   });
