@@ -1,6 +1,6 @@
 import type { Finding } from '../entity-types.js';
 import type { Recognizer } from '../recognizer.js';
-import { isDelimitedField } from './csv-header-cues.js';
+import { isDelimitedField } from './column-cues.js';
 import { isDigit } from './char-code.js';
 
 const NAME = 'credit_card.luhn';

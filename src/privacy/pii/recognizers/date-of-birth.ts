@@ -1,6 +1,6 @@
 import type { Finding } from '../entity-types.js';
 import { CONTEXT_WINDOW, type Recognizer } from '../recognizer.js';
-import { csvCuedFields } from './csv-header-cues.js';
+import { columnCuedFields } from './column-cues.js';
 
 const NAME = 'date_of_birth.cued';
 // Only emitted after a birth cue that this recognizer has already found, so it stands alone.
@@ -250,7 +250,7 @@ function findAfterCues(text: string, CUE: RegExp, ranges: readonly number[], fin
 
 /** Whole dates in the columns of a CSV whose header names a birth date (`dob`, `date_naissance`). */
 function findInCuedColumns(text: string, findings: Finding[]): void {
-  const fields = csvCuedFields(text, 'date_of_birth');
+  const fields = columnCuedFields(text, 'date_of_birth');
   if (fields.length === 0) return;
   const found = findings.length;
   for (const field of fields) {

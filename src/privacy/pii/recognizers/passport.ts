@@ -1,10 +1,10 @@
-import type { Finding } from '../entity-types.js';
-import { CONTEXT_WINDOW, type Recognizer } from '../recognizer.js';
-import { csvCuedFields } from './csv-header-cues.js';
+import { CONTEXT_WINDOW, type Candidate, type Recognizer } from '../recognizer.js';
+import { columnCuedFields } from './column-cues.js';
 
 const NAME = 'passport.cued';
 // A document-number shape right after a passport cue found here: likely, but the shape (6–9
-// characters with digits) also fits other ids, so it leaves room for the detector's +0.35 cue.
+// characters with digits) also fits other ids: a context word in the window lifts it to 1, the
+// cue alone (further back, or a column's header) to the scanner's CUED_CEILING.
 const CUED_NUMBER_SCORE = 0.9;
 // An ICAO 9303 machine-readable line with four valid check digits is unmistakable.
 const MRZ_SCORE = 1.0;
@@ -132,7 +132,7 @@ class CueScan {
 
   constructor(
     private readonly cue: RegExp,
-    readonly findings: Finding[],
+    readonly findings: Candidate[],
   ) {}
 
   tryAt(text: string, start: number): void {
@@ -147,7 +147,7 @@ class CueScan {
       this.#next = cueEnd;
       return;
     }
-    this.findings.push({ start: span.start, end: span.end, type: 'passport', score: CUED_NUMBER_SCORE, recognizer: NAME });
+    this.findings.push({ start: span.start, end: span.end, type: 'passport', score: CUED_NUMBER_SCORE, recognizer: NAME, cued: true });
     this.#next = span.end;
   }
 }
@@ -156,7 +156,7 @@ class CueScan {
  * Adds the numbers after cues, Latin ones first as two separate scans would give them. False
  * when the text holds no anchor, so no cue.
  */
-function findCuedNumbers(text: string, findings: Finding[]): boolean {
+function findCuedNumbers(text: string, findings: Candidate[]): boolean {
   CUE_ANCHOR.lastIndex = 0;
   let anchor = CUE_ANCHOR.exec(text);
   if (anchor === null) return false;
@@ -175,18 +175,18 @@ function findCuedNumbers(text: string, findings: Finding[]): boolean {
 }
 
 /** Passport numbers in the columns of a CSV whose header names one (`passport`, `passport_no`). */
-function findInCuedColumns(text: string, findings: Finding[]): void {
-  for (const field of csvCuedFields(text, 'passport')) {
+function findInCuedColumns(text: string, findings: Candidate[]): void {
+  for (const field of columnCuedFields(text, 'passport')) {
     const value = text.slice(field.start, field.end);
     DOCUMENT_NUMBER.lastIndex = 0;
     const number = DOCUMENT_NUMBER.exec(value);
     const whole = (number !== null && number[0].length === value.length) || (/^[A-Z0-9]{9}$/.test(value) && HAS_DIGIT.test(value));
     if (!whole) continue;
-    findings.push({ start: field.start, end: field.end, type: 'passport', score: CUED_NUMBER_SCORE, recognizer: NAME });
+    findings.push({ start: field.start, end: field.end, type: 'passport', score: CUED_NUMBER_SCORE, recognizer: NAME, cued: true });
   }
 }
 
-function findMrzLines(text: string, findings: Finding[]): void {
+function findMrzLines(text: string, findings: Candidate[]): void {
   MRZ_LINE_2.lastIndex = 0;
   for (let match = MRZ_LINE_2.exec(text); match !== null; match = MRZ_LINE_2.exec(text)) {
     if (!isValidMrzLine2(match[0])) continue;
@@ -203,8 +203,8 @@ export const passportRecognizer: Recognizer = {
     'passaporte', 'paszportu', 'paspoortnummer', 'pasaport', 'паспорт', 'паспорта', 'hộ chiếu', 'جواز السفر', '旅券番号',
     '护照号码',
   ],
-  find(text: string): Finding[] {
-    const findings: Finding[] = [];
+  find(text: string): Candidate[] {
+    const findings: Candidate[] = [];
     // a passport column's header holds an anchor too
     if (findCuedNumbers(text, findings)) findInCuedColumns(text, findings);
     if (text.includes('<<')) findMrzLines(text, findings);

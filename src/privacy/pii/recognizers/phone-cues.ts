@@ -1,6 +1,6 @@
 import type { CountryCode } from 'libphonenumber-js/core';
 import { CONTEXT_WINDOW } from '../recognizer.js';
-import { csvCuedFields, type FieldSpan, isInField } from './csv-header-cues.js';
+import { columnCuedFields, type FieldSpan, isInField } from './column-cues.js';
 import { codeAt } from './char-code.js';
 import { countriesNamedIn } from './phone-countries.js';
 import { isWordChar } from './phone-neighbours.js';
@@ -230,7 +230,7 @@ export class RunCue implements Cue {
   #inHeaderCuedField(): boolean {
     this.#firstLineEnd ??= this.#text.indexOf('\n');
     if (this.#firstLineEnd === -1 || this.#start < this.#firstLineEnd) return false;
-    this.#headerCued ??= csvCuedFields(this.#text, 'phone');
+    this.#headerCued ??= columnCuedFields(this.#text, 'phone');
     return isInField(this.#headerCued, this.#start, this.#end);
   }
 

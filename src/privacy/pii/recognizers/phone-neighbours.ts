@@ -1,5 +1,5 @@
 import { codeAt } from './char-code.js';
-import { isDelimitedField } from './csv-header-cues.js';
+import { isDelimitedField } from './column-cues.js';
 import { isDigit } from './char-code.js';
 import { isSpace } from './phone-shapes.js';
 

@@ -1,6 +1,6 @@
 import type { Finding } from '../entity-types.js';
 import { contextWindowStart, type Recognizer } from '../recognizer.js';
-import { csvCuedFields, isInField, type FieldSpan } from './csv-header-cues.js';
+import { columnCuedFields, isInField, type FieldSpan } from './column-cues.js';
 
 const NAME = 'ssn.us';
 // AAA-GG-SSSS with dashes is the printed SSN shape and passes the SSA range rules: strong alone.
@@ -10,7 +10,7 @@ const SPACED_SCORE = 0.7;
 // Nine bare digits are only reported after an SSN cue (checked here); the detector's +0.35 for
 // that same cue then lifts 0.6 to 0.95.
 const BARE_SCORE = 0.6;
-// In the column of a CSV header named `ssn` (csv-header-cues.ts): the header is the cue, but it
+// In the column of a CSV header named `ssn` (column-cues.ts): the header is the cue, but it
 // sits lines above, out of the detector's reach, so the score is given here.
 const HEADER_CUED_SCORE = 0.95;
 
@@ -59,7 +59,7 @@ export const ssnRecognizer: Recognizer = {
       const start = match.index;
       let score: number;
       if (separator === '-') score = DASHED_SCORE;
-      else if (isInField((headerCued ??= csvCuedFields(text, 'ssn')), start, start + value.length)) score = HEADER_CUED_SCORE;
+      else if (isInField((headerCued ??= columnCuedFields(text, 'ssn')), start, start + value.length)) score = HEADER_CUED_SCORE;
       else if (separator === ' ') score = SPACED_SCORE;
       else if (hasCueBefore(text, start)) score = BARE_SCORE;
       else continue;

@@ -1,3 +1,5 @@
+import { markdownTables } from './markdown-tables.js';
+
 /** The value of one field of a data row, quotes and surrounding blanks excluded. */
 export interface FieldSpan {
   readonly start: number;
@@ -91,6 +93,11 @@ function cuedColumns(header: string, delimiter: string): Map<number, HeaderCuedT
   const names = header.split(delimiter).map((name) => unquoted(name.trim()));
   // every name must look like one before any is looked up: prose fails on its first long field
   for (const name of names) if (!HEADER_FIELD.test(name) || countSpaces(name) > MAX_SPACES_PER_FIELD) return undefined;
+  return cuedColumnsNamed(names);
+}
+
+/** Column index → the type its name cues, or undefined when no name cues one. */
+function cuedColumnsNamed(names: readonly string[]): Map<number, HeaderCuedType> | undefined {
   const columns = new Map<number, HeaderCuedType>();
   for (let column = 0; column < names.length; column++) {
     const words = headerWords(names[column] ?? '');
@@ -222,7 +229,8 @@ function headerLineEnd(text: string): number {
   return PROSE_FIRST_FIELD.test(text) || !mayBeHeader(text, headerEnd) ? -1 : headerEnd;
 }
 
-function cuedFieldsAfterHeader(text: string, headerEnd: number): ReadonlyMap<HeaderCuedType, FieldSpan[]> | undefined {
+/** The cued fields of the rows after a CSV header line `text[0, headerEnd)`, by type; undefined when the header names none. */
+function csvFields(text: string, headerEnd: number): Map<HeaderCuedType, FieldSpan[]> | undefined {
   const header = text.charCodeAt(headerEnd - 1) === 0x0d ? text.slice(0, headerEnd - 1) : text.slice(0, headerEnd);
   const delimiter = headerDelimiter(header);
   if (delimiter === undefined || !ANY_HEADER_CUE.test(header)) return undefined;
@@ -238,32 +246,64 @@ function cuedFieldsAfterHeader(text: string, headerEnd: number): ReadonlyMap<Hea
   return fields;
 }
 
+/** Adds the cells, in the columns of Markdown tables whose header names a type, to `fields`. */
+function addMarkdownFields(text: string, fields: Map<HeaderCuedType, FieldSpan[]>): void {
+  for (const table of markdownTables(text)) {
+    const columns = cuedColumnsNamed(table.names);
+    if (columns === undefined) continue;
+    for (const row of table.rows) {
+      for (const [column, type] of columns) {
+        const cell = row[column];
+        if (cell === undefined || cell.end === cell.start) continue;
+        const typed = fields.get(type) ?? [];
+        typed.push(cell);
+        fields.set(type, typed);
+      }
+    }
+  }
+}
+
+/**
+ * Whether `text` may hold a Markdown table: a pipe and a hyphen. Prose has neither, and costs
+ * two native scans rather than the table regex.
+ */
+function mayHoldTable(text: string): boolean {
+  return text.includes('|') && text.includes('-');
+}
+
 const NONE: readonly FieldSpan[] = [];
 const NO_FIELDS: ReadonlyMap<HeaderCuedType, FieldSpan[]> = new Map();
 /**
- * The fields of texts that start with a header line, so that the four recognizers asking
- * (phone, date of birth, passport, ssn) parse each CSV once: the scanner runs one recognizer over
- * a whole batch before the next, so the texts of a batch (~200) are asked about in turn, four
- * times. Bounded, as corpora are not. Only texts past the cheap header-line test are looked up:
- * a Map key is hashed over its whole length, which cost 1.8% of a scan of prose.
+ * The fields of texts that start with a header line or may hold a table, so that the four
+ * recognizers asking (phone, date of birth, passport, ssn) parse each text once: the scanner runs
+ * one recognizer over a whole batch before the next, so the texts of a batch (~200) are asked
+ * about in turn, four times. Bounded, as corpora are not. Only texts past the cheap tests are
+ * looked up: a Map key is hashed over its whole length, which cost 1.8% of a scan of prose.
  */
-const headerTextFields = new Map<string, ReadonlyMap<HeaderCuedType, FieldSpan[]>>();
-const MAX_HEADER_TEXTS = 512;
+const cuedTextFields = new Map<string, ReadonlyMap<HeaderCuedType, FieldSpan[]>>();
+const MAX_CUED_TEXTS = 512;
 
 /**
- * The values, in rows after a CSV header line, of the columns whose header names `type`
- * (`dob`, `passport_no`, `phone`, …): a header is as good a cue as a word before the value,
- * but it sits lines away. Empty unless the first line looks like a header (short names split
- * by `,`, `;` or tab), so ordinary text costs one `indexOf` and a short test.
+ * The values of the columns whose header names `type` (`dob`, `passport_no`, `phone`, …), in the
+ * rows after a CSV header line that starts the text (short names split by `,`, `;` or tab) and in
+ * Markdown pipe tables anywhere in it: a header is as good a cue as a word before the value, but
+ * it sits lines away. In text order; ordinary text costs an `indexOf` and a short test or two.
  */
-export function csvCuedFields(text: string, type: HeaderCuedType): readonly FieldSpan[] {
+export function columnCuedFields(text: string, type: HeaderCuedType): readonly FieldSpan[] {
   const headerEnd = headerLineEnd(text);
-  if (headerEnd < 0) return NONE;
-  let fields = headerTextFields.get(text);
+  const table = mayHoldTable(text);
+  if (headerEnd < 0 && !table) return NONE;
+  let fields = cuedTextFields.get(text);
   if (fields === undefined) {
-    fields = cuedFieldsAfterHeader(text, headerEnd) ?? NO_FIELDS;
-    if (headerTextFields.size >= MAX_HEADER_TEXTS) headerTextFields.clear();
-    headerTextFields.set(text, fields);
+    const found = (headerEnd >= 0 ? csvFields(text, headerEnd) : undefined) ?? new Map<HeaderCuedType, FieldSpan[]>();
+    if (table) {
+      addMarkdownFields(text, found);
+      // a text holding a CSV header and a table below it: each type's fields back in text order
+      if (headerEnd >= 0) for (const spans of found.values()) spans.sort((a, b) => a.start - b.start);
+    }
+    fields = found.size > 0 ? found : NO_FIELDS;
+    if (cuedTextFields.size >= MAX_CUED_TEXTS) cuedTextFields.clear();
+    cuedTextFields.set(text, fields);
   }
   return fields.get(type) ?? NONE;
 }

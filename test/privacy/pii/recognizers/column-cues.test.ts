@@ -1,0 +1,52 @@
+import { describe, expect, it } from 'vitest';
+import { scannerFor } from '../../../../src/privacy/pii/entity-scanner.js';
+import { columnCuedFields } from '../../../../src/privacy/pii/recognizers/column-cues.js';
+
+const valuesOf = (text: string, spans: ReadonlyArray<{ start: number; end: number }>) => spans.map(({ start, end }) => text.slice(start, end));
+
+describe('columnCuedFields', () => {
+  it('gives the cells under a Markdown header that names the type, in text order, as it does a CSV column', () => {
+    const markdown = 'Contacts:\n\n| Name | **Phone** | Date of birth |\n|------|-------|:---:|\n| Ana Lima | 085 012 5448 | 1990-04-12 |\n| Bo Chen | | 12/03/1985 |\n| Cy Ode | 0412 555 019 |\n\nThanks';
+    expect(valuesOf(markdown, columnCuedFields(markdown, 'phone'))).toEqual(['085 012 5448', '0412 555 019']);
+    expect(valuesOf(markdown, columnCuedFields(markdown, 'date_of_birth'))).toEqual(['1990-04-12', '12/03/1985']);
+    expect(columnCuedFields(markdown, 'ssn')).toEqual([]);
+    const csv = 'name,phone\nAna,085 012 5448\nBo,0412 555 019';
+    expect(valuesOf(csv, columnCuedFields(csv, 'phone'))).toEqual(['085 012 5448', '0412 555 019']);
+  });
+
+  it('merges a CSV header and a table below it in text order', () => {
+    const text = 'name,phone\nAna,085 012 5448\n\n| Name | Phone |\n|---|---|\n| Bo | 0412 555 019 |';
+    expect(valuesOf(text, columnCuedFields(text, 'phone'))).toEqual(['085 012 5448', '0412 555 019']);
+  });
+
+  it('refuses a column about the thing rather than the value (place of birth, passport expiry)', () => {
+    const text = '| Place of birth | Passport expiry |\n|---|---|\n| Lagos | 2031-05-01 |';
+    expect(columnCuedFields(text, 'date_of_birth')).toEqual([]);
+    expect(columnCuedFields(text, 'passport')).toEqual([]);
+  });
+});
+
+describe("a Markdown table's header as the cue of its column's values", () => {
+  const scanner = scannerFor({ threshold: 0.95 });
+  const typed = (text: string) => scanner.scan(text).map((f) => [f.type, text.slice(f.start, f.end)]);
+
+  it("reports phones, birth dates, passports and SSNs at the seed's 0.95 that only their column names", () => {
+    const text = [
+      '| Employee | Mobile | DOB | Passport No | SSN |',
+      '|---|---|---|---|---|',
+      '| Ana Lima | 085 012 5448 | 1990-04-12 | 533380006 | 536 22 1234 |',
+    ].join('\n');
+    expect(typed(text)).toEqual([
+      ['person_name', 'Ana Lima'],
+      ['phone', '085 012 5448'],
+      ['date_of_birth', '1990-04-12'],
+      ['passport', '533380006'],
+      ['ssn', '536 22 1234'],
+    ]);
+  });
+
+  it('leaves the same values alone under other headers', () => {
+    const text = '| Item | Code | Date | Batch | Lot |\n|---|---|---|---|---|\n| Widget | 085 012 5448 | 1990-04-12 | 533380006 | 536 22 1234 |';
+    expect(typed(text)).toEqual([]);
+  });
+});
