@@ -4,7 +4,7 @@ export { ENTITY_TYPES, type EntityType, type Finding } from './privacy/pii/entit
 export { PIIDetector, type DatasetFiles, type PIIDetectorDeps, type PIIDetectorOptions, type ProcessDatasetOptions } from './privacy/pii/pii-detector.js';
 export { DEFAULT_CONFIDENCE_THRESHOLD, REDACTION_METHODS, type RedactionMethod } from './privacy/pii/pii-options.js';
 export { piiRedactionKeys } from './privacy/pii/pii-keys.js';
-export type { Recognizer } from './privacy/pii/recognizer.js';
+export type { Candidate, Recognizer } from './privacy/pii/recognizer.js';
 export { ConsentManager, type RecordConsentInput, type WithdrawConsentInput } from './privacy/consent/consent-manager.js';
 export { filterByConsent } from './privacy/consent/consent-filter.js';
 export { LineageStore, digestFile } from './privacy/lineage/lineage-store.js';

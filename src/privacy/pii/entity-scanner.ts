@@ -16,8 +16,9 @@ export interface ScanSettings {
  * list of non-overlapping findings.
  *
  * Per candidate: the recognizer's base score, +0.35 for one of its context words in the 48
- * characters before it on the same line or for a cue the recognizer saw itself (Candidate.cued), -0.4 for a negative one ("order", "version"); then the
- * threshold. Where candidates overlap, the higher score wins, then the longer span (an IBAN
+ * characters before it on the same line, -0.4 for a negative one ("order", "version"); a cue the
+ * recognizer saw itself (Candidate.cued) counts as a context word up to 0.95, unless a negative
+ * word is there (ContextWords.adjust); then the threshold. Where candidates overlap, the higher score wins, then the longer span (an IBAN
  * over the account number inside it), then the earlier one.
  */
 export class EntityScanner {

@@ -27,9 +27,10 @@ export interface Recognizer {
  * A recognizer's candidate: a finding, and whether the recognizer itself saw one of its cues for
  * it. Recognizers whose cues are richer than a word list (a phone number under a CSV column
  * headed "phone", a cue on the line above, "Callback number:"; a name after "soy" or "Thanks,")
- * say so here, and the scanner then gives the same boost as a context word: without it, every
- * number or name such a cue alone vouches for stayed at its base score, below the seed's 0.95
- * threshold. Not part of the finding the scanner reports.
+ * say so here, and the scanner then boosts it as it would for a context word, but to 0.95 at most
+ * and not past a negative context word (ContextWords.adjust): without it, every number or name
+ * such a cue alone vouches for stayed at its base score, below the seed's 0.95 threshold. Not
+ * part of the finding the scanner reports.
  */
 export interface Candidate extends Finding {
   readonly cued?: boolean;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ContextWords, CUED_CEILING } from '../../../src/privacy/pii/context-scoring.js';
-import { scannerFor } from '../../../src/privacy/pii/entity-scanner.js';
-import { contextWindowStart, CONTEXT_WINDOW } from '../../../src/privacy/pii/recognizer.js';
+import { EntityScanner, scannerFor } from '../../../src/privacy/pii/entity-scanner.js';
+import { contextWindowStart, CONTEXT_WINDOW, type Recognizer } from '../../../src/privacy/pii/recognizer.js';
 
 describe('scannerFor', () => {
   it('gives the same scanner for the same settings (types in any order, repeated), a different one otherwise, and scans alike', () => {
@@ -86,9 +86,19 @@ describe("a recognizer's own cue (Candidate.cued)", () => {
     expect(scanner.scan('608 922 9352 and 611 401 2233 and (608) 922-9352').filter((f) => f.type === 'phone')).toEqual([]);
   });
 
-  it('lets a validated address outrank a name only a cue vouches for inside it', () => {
-    const text = 'Hallo, ik woon op Keizersgracht 245A, 7745 LT Leiden.';
-    const found = scannerFor({ threshold: 0.5 }).scan(text);
-    expect(found.map((f) => [f.type, text.slice(f.start, f.end)])).toEqual([['address', 'Keizersgracht 245A, 7745 LT Leiden']]);
+  it('lets a validated finding outrank an overlapping one only a cue vouches for: lifted to the ceiling, it ties and the longer wins', () => {
+    const text = 'Keizersgracht 245A, 7745 LT Leiden';
+    const address: Recognizer = { name: 'address.test', type: 'address', find: () => [{ start: 0, end: text.length, type: 'address', score: 0.95, recognizer: 'address.test' }] };
+    const name = (cued: boolean): Recognizer => ({
+      name: 'person_name.test',
+      type: 'person_name',
+      find: () => [{ start: 28, end: 34, type: 'person_name', score: 0.9, recognizer: 'person_name.test', cued }],
+    });
+    const kept = (cued: boolean) => new EntityScanner({ threshold: 0.5 }, [address, name(cued)]).scan(text).map((f) => [f.type, f.score]);
+    expect(kept(true)).toEqual([['address', 0.95]]);
+    expect(kept(false)).toEqual([['address', 0.95]]);
+    // a context word, unlike the recognizer's own cue, lifts to 1 and wins
+    const named: Recognizer = { ...name(false), contextWords: ['lt'] };
+    expect(new EntityScanner({ threshold: 0.5 }, [address, named]).scan(text).map((f) => [f.type, f.score])).toEqual([['person_name', 1]]);
   });
 });

@@ -79,13 +79,20 @@ export function findCjkNames(text: string, lexicon: NameLexicon, recognizer: str
       if (isHangul(code) && i > 0 && !isCjkSpace(value.charCodeAt(i - 1))) continue;
       const found = cjkNameAt(value, i, candidates, lexicon) ?? cuedNameAt(text, run.index + i, value, i, candidates);
       if (found === undefined) continue;
-      out.push({ start: run.index + i, end: run.index + found.end, type: 'person_name', score: found.score, recognizer, cued: 'cued' in found });
+      out.push({ start: run.index + i, end: run.index + found.end, type: 'person_name', score: found.score, recognizer, cued: found.cued === true });
       i = found.end - 1;
     }
   }
 }
 
-function cjkNameAt(run: string, at: number, surnames: readonly string[], lexicon: NameLexicon): { end: number; score: number } | undefined {
+/** A name found from a surname on: where it ends, its score, and whether a cue before it vouched for it. */
+interface CjkName {
+  end: number;
+  score: number;
+  cued?: boolean;
+}
+
+function cjkNameAt(run: string, at: number, surnames: readonly string[], lexicon: NameLexicon): CjkName | undefined {
   for (const surname of surnames) {
     if (!run.startsWith(surname, at)) continue;
     let givenStart = at + surname.length;
@@ -111,7 +118,7 @@ function cjkNameAt(run: string, at: number, surnames: readonly string[], lexicon
  * "田中 花子", "佐藤 健": after a surname and a space the given name is the whole Han word, taken
  * when a prefix of it is listed or an honorific follows, not only the listed prefix ("田中 花").
  */
-function spacedGivenName(run: string, start: number, lexicon: NameLexicon): { end: number; score: number } | undefined {
+function spacedGivenName(run: string, start: number, lexicon: NameLexicon): CjkName | undefined {
   let end = start;
   while (end < run.length && end - start < 4 && isHan(run.charCodeAt(end))) end++;
   const length = end - start;
@@ -124,7 +131,7 @@ function spacedGivenName(run: string, start: number, lexicon: NameLexicon): { en
 }
 
 /** A listed surname right after a naming cue, with the one or two Han characters after it ("联系人：王小明"). */
-function cuedNameAt(text: string, at: number, run: string, i: number, surnames: readonly string[]): { end: number; score: number; cued: true } | undefined {
+function cuedNameAt(text: string, at: number, run: string, i: number, surnames: readonly string[]): CjkName | undefined {
   if (!CJK_CUE_BEFORE.test(text.slice(Math.max(0, at - 6), at))) return undefined;
   for (const surname of surnames) {
     if (!run.startsWith(surname, i)) continue;

@@ -14,7 +14,7 @@ export type HeaderCuedType = 'date_of_birth' | 'passport' | 'ssn' | 'phone';
  * that make the column's values a cued candidate of a type; `unless` refuses columns about
  * the thing rather than the value (`birth_place`, `passport_expiry`).
  */
-const HEADER_CUES: readonly { readonly type: HeaderCuedType; readonly names: RegExp; readonly unless?: RegExp }[] = [
+const HEADER_CUES: readonly { readonly type: HeaderCuedType; readonly names: RegExp; readonly unless?: RegExp; readonly unlessBeside?: RegExp }[] = [
   {
     type: 'date_of_birth',
     names: /(?:^|_)(?:dob|d_o_b|birth\w*|date_of_birth|naissance|geburtsdatum|geboortedatum|nacimiento|nascita|nascimento|urodzenia|dogum|doğum)(?:_|$)/,
@@ -28,7 +28,15 @@ const HEADER_CUES: readonly { readonly type: HeaderCuedType; readonly names: Reg
   { type: 'ssn', names: /(?:^|_)(?:ssn|social_security(?:_number|_no)?|soc_sec)(?:_|$)/ },
   {
     type: 'phone',
-    names: /(?:^|_)(?:phone|tel|telephone|mobile|cell|cellphone|fax|whatsapp|msisdn|telefon|telefono|telefone|téléphone|teléfono|telemóvel|handy|portable)(?:_|$)/,
+    names: /(?:^|_)(?:phone|tel|telephone|cellphone|fax|whatsapp|msisdn|telefon|telefono|telefone|téléphone|teléfono|telemóvel)(?:_|$)/,
+  },
+  {
+    // Words that name a phone as a column of its own ("Mobile", "mobile_no", "Handy") but also a
+    // device class or a kind of thing ("Mobile | Desktop", "Portable build", "cell_type"): only
+    // alone or before a number word, and not beside a column of another device class.
+    type: 'phone',
+    names: /(?:^|_)(?:mobile|cell|handy|portable)(?:_(?:number|no|nr|num|phone|nummer|numero|número|numéro))?$/,
+    unlessBeside: /(?:^|_)(?:desktop|tablet|laptop|web|pc|tv|console)(?:_|$)/,
   },
 ];
 
@@ -99,17 +107,27 @@ function cuedColumns(header: string, delimiter: string): Map<number, HeaderCuedT
 /** Column index → the type its name cues, or undefined when no name cues one. */
 function cuedColumnsNamed(names: readonly string[]): Map<number, HeaderCuedType> | undefined {
   const columns = new Map<number, HeaderCuedType>();
+  let allWords: string[] | undefined;
   for (let column = 0; column < names.length; column++) {
     const words = headerWords(names[column] ?? '');
     if (!ANY_HEADER_NAME.test(words)) continue;
-    const cue = HEADER_CUES.find(({ names: cueNames, unless }) => cueNames.test(words) && !unless?.test(words));
+    const cue = HEADER_CUES.find(
+      ({ names: cueNames, unless, unlessBeside }) =>
+        cueNames.test(words) && !unless?.test(words) && !(unlessBeside && (allWords ??= names.map(headerWords)).some((other) => unlessBeside.test(other))),
+    );
     if (cue !== undefined) columns.set(column, cue.type);
   }
   return columns.size > 0 ? columns : undefined;
 }
 
+/** The blanks around a CSV field, a line's CR among them. */
 function isBlank(code: number): boolean {
   return code === 0x20 || code === 0x09 || code === 0x0d;
+}
+
+function isBlankLine(text: string, start: number, end: number): boolean {
+  for (let i = start; i < end; i++) if (!isBlank(text.charCodeAt(i))) return false;
+  return true;
 }
 
 /**
@@ -240,6 +258,9 @@ function csvFields(text: string, headerEnd: number): Map<HeaderCuedType, FieldSp
   for (let lineStart = headerEnd + 1; lineStart < text.length; ) {
     let lineEnd = text.indexOf('\n', lineStart);
     if (lineEnd === -1) lineEnd = text.length;
+    // A blank line ends the CSV: what follows is another block (prose, a Markdown table), whose
+    // lines read as rows would give fields overlapping its own.
+    if (isBlankLine(text, lineStart, lineEnd)) break;
     addRowFields(text, lineStart, lineEnd, delimiter.charCodeAt(0), columns, fields);
     lineStart = lineEnd + 1;
   }
@@ -264,8 +285,8 @@ function addMarkdownFields(text: string, fields: Map<HeaderCuedType, FieldSpan[]
 }
 
 /**
- * Whether `text` may hold a Markdown table: a pipe and a hyphen. Prose has neither, and costs
- * two native scans rather than the table regex.
+ * Whether `text` may hold a Markdown table: a pipe and a hyphen. Most prose has no pipe, and
+ * costs a native scan for one rather than the table parse.
  */
 function mayHoldTable(text: string): boolean {
   return text.includes('|') && text.includes('-');
@@ -287,7 +308,8 @@ const MAX_CUED_TEXTS = 512;
  * The values of the columns whose header names `type` (`dob`, `passport_no`, `phone`, …), in the
  * rows after a CSV header line that starts the text (short names split by `,`, `;` or tab) and in
  * Markdown pipe tables anywhere in it: a header is as good a cue as a word before the value, but
- * it sits lines away. In text order; ordinary text costs an `indexOf` and a short test or two.
+ * it sits lines away. In text order; ordinary text costs a search for a newline and one for a
+ * pipe, and a short test of its first line.
  */
 export function columnCuedFields(text: string, type: HeaderCuedType): readonly FieldSpan[] {
   const headerEnd = headerLineEnd(text);

@@ -164,7 +164,10 @@ function cueEndRanges(text: string): readonly number[] {
   const ranges: number[] = [];
   let lineBreak = -1; // the last line break before the anchor
   let nextLineBreak = text.indexOf('\n');
-  let colon = -1; // the first colon after `lineBreak`
+  // The first colon after `lineBreak`, searched again only once `lineBreak` has passed it: a
+  // search from every line break ran to the end of a text without colons (quadratic: a CSV of
+  // 80,000 rows took 1.2 s here).
+  let colon = text.indexOf(':');
   do {
     const anchorEnd = DATE_ANCHOR.lastIndex;
     if (nextLineBreak !== -1 && nextLineBreak < anchorEnd) {
@@ -172,7 +175,7 @@ function cueEndRanges(text: string): readonly number[] {
         lineBreak = nextLineBreak;
         nextLineBreak = text.indexOf('\n', lineBreak + 1);
       } while (nextLineBreak !== -1 && nextLineBreak < anchorEnd);
-      colon = text.indexOf(':', lineBreak);
+      if (colon !== -1 && colon < lineBreak) colon = text.indexOf(':', lineBreak);
     }
     let from = anchorEnd - MAX_ANCHOR_LENGTH - DATE_WINDOW;
     let to = anchorEnd;
@@ -248,15 +251,17 @@ function findAfterCues(text: string, CUE: RegExp, ranges: readonly number[], fin
   }
 }
 
-/** Whole dates in the columns of a CSV whose header names a birth date (`dob`, `date_naissance`). */
+/** Whole dates in the columns of a CSV or Markdown table whose header names a birth date (`dob`, `date_naissance`). */
 function findInCuedColumns(text: string, findings: Finding[]): void {
   const fields = columnCuedFields(text, 'date_of_birth');
   if (fields.length === 0) return;
   const found = findings.length;
+  // a Set, not a search of the findings per field: a CSV of 40,000 rows took 1.4 s
+  const cuedStarts = found > 0 ? new Set(findings.map((f) => f.start)) : undefined;
   for (const field of fields) {
     const date = WHOLE_DATE.exec(text.slice(field.start, field.end));
     if (date === null || !isValidDate(date.groups ?? {})) continue;
-    if (findings.some((f) => f.start === field.start)) continue;
+    if (cuedStarts?.has(field.start) === true) continue;
     findings.push({ start: field.start, end: field.end, type: 'date_of_birth', score: SCORE, recognizer: NAME });
   }
   if (found > 0 && findings.length > found) findings.sort((a, b) => a.start - b.start);

@@ -12,55 +12,103 @@ export interface MarkdownTable {
   readonly rows: ReadonlyArray<readonly CellSpan[]>;
 }
 
-/**
- * A table's delimiter row (GFM spec 0.29, "Tables"): cells of hyphens with an optional colon at
- * either end, split by pipes, at least two cells or one between pipes ("|---|:--:|",
- * "--- | ---", "| --- |"). The header row is the line above it.
- */
-const DELIMITER_ROW = /^[ \t]*(?:\|[ \t]*:?-+:?[ \t]*(?:\|[ \t]*:?-+:?[ \t]*)*\|?|:?-+:?[ \t]*(?:\|[ \t]*:?-+:?[ \t]*)+\|?)[ \t]*\r?$/gm;
-
 const PIPE = 0x7c;
 const BACKSLASH = 0x5c;
+const COLON = 0x3a;
+const HYPHEN = 0x2d;
 
 /**
  * The pipe tables in `text`: Markdown that language-model data is full of (chat answers, READMEs,
  * exported tickets), where a column's header says what its values are as a CSV header does. No
  * Markdown library is used: they parse a whole document into a tree to render it, where only the
- * cell offsets of tables are needed here, on every text of a corpus that holds a pipe.
+ * cell offsets of tables are needed here, on every text of a corpus that holds a pipe. Lines are
+ * read by hand, not by a regex: a backtracking pattern over a delimiter row of a few million
+ * characters overflowed the regex engine's stack.
  */
 export function markdownTables(text: string): MarkdownTable[] {
   const tables: MarkdownTable[] = [];
-  DELIMITER_ROW.lastIndex = 0;
-  for (let match = DELIMITER_ROW.exec(text); match !== null; match = DELIMITER_ROW.exec(text)) {
-    const delimiterStart = match.index;
-    const delimiterEnd = delimiterStart + match[0].length;
-    if (delimiterStart === 0) continue;
-    const headerEnd = delimiterStart - 1;
-    const headerStart = text.lastIndexOf('\n', headerEnd - 1) + 1;
-    if (!hasPipe(text, headerStart, headerEnd)) continue;
-    const header = cellsOf(text, headerStart, lineEndBefore(text, headerStart, headerEnd));
+  let headerStart = -1;
+  let headerEnd = -1;
+  for (let lineStart = 0; lineStart < text.length; ) {
+    const next = nextLineStart(text, lineStart);
+    const lineEnd = lineEndBefore(text, lineStart, next);
+    const columns = headerStart >= 0 ? delimiterCells(text, lineStart, lineEnd) : 0;
     // "The header row must match the delimiter row in the number of cells. If not, a table will not be recognized."
-    if (header.length !== cellsOf(text, delimiterStart, lineEndBefore(text, delimiterStart, delimiterEnd)).length) continue;
+    const header = columns > 0 ? cellsOf(text, headerStart, headerEnd) : [];
+    if (columns === 0 || header.length !== columns) {
+      const hasPipeHere = hasPipe(text, lineStart, lineEnd);
+      headerStart = hasPipeHere ? lineStart : -1;
+      headerEnd = hasPipeHere ? lineEnd : -1;
+      lineStart = next;
+      continue;
+    }
     const rows: CellSpan[][] = [];
-    let lineStart = delimiterEnd + 1;
-    while (lineStart < text.length) {
-      let lineEnd = text.indexOf('\n', lineStart);
-      if (lineEnd === -1) lineEnd = text.length;
+    let rowStart = next;
+    while (rowStart < text.length) {
+      const rowNext = nextLineStart(text, rowStart);
+      const rowEnd = lineEndBefore(text, rowStart, rowNext);
       // The table ends at a blank line or a line without a pipe (GFM would still read a line of
       // text right after it as a row of one cell: rare in data, and left out here).
-      if (!hasPipe(text, lineStart, lineEnd)) break;
-      rows.push(cellsOf(text, lineStart, lineEndBefore(text, lineStart, lineEnd)));
-      lineStart = lineEnd + 1;
+      if (!hasPipe(text, rowStart, rowEnd)) break;
+      rows.push(cellsOf(text, rowStart, rowEnd));
+      rowStart = rowNext;
     }
     tables.push({ names: header.map(({ start, end }) => text.slice(start, end)), rows });
-    DELIMITER_ROW.lastIndex = Math.max(DELIMITER_ROW.lastIndex, lineStart);
+    headerStart = -1;
+    headerEnd = -1;
+    lineStart = rowStart;
   }
   return tables;
 }
 
-/** The end of the line `[start, end)` without its CR. */
-function lineEndBefore(text: string, start: number, end: number): number {
-  return end > start && text.charCodeAt(end - 1) === 0x0d ? end - 1 : end;
+/** Where the line after the one starting at `start` starts (past its LF), or the text's length. */
+function nextLineStart(text: string, start: number): number {
+  const newline = text.indexOf('\n', start);
+  return newline === -1 ? text.length : newline + 1;
+}
+
+/**
+ * The number of cells of `text[start, end)` if it is a table's delimiter row (GFM spec 0.29,
+ * "Tables"), else 0: cells of hyphens with an optional colon at either end, split by pipes, with
+ * at least one pipe ("|---|:--:|", "--- | ---", "| --- |", "|-"); a row of hyphens alone is a
+ * thematic break or a heading's underline.
+ */
+function delimiterCells(text: string, start: number, end: number): number {
+  let i = skipSpaceOrTab(text, start, end);
+  let pipes = 0;
+  let cells = 0;
+  if (i < end && text.charCodeAt(i) === PIPE) {
+    pipes++;
+    i = skipSpaceOrTab(text, i + 1, end);
+  }
+  while (i < end) {
+    if (text.charCodeAt(i) === COLON) i++;
+    const dashesStart = i;
+    while (i < end && text.charCodeAt(i) === HYPHEN) i++;
+    if (i === dashesStart) return 0;
+    if (i < end && text.charCodeAt(i) === COLON) i++;
+    i = skipSpaceOrTab(text, i, end);
+    cells++;
+    if (i === end) break;
+    if (text.charCodeAt(i) !== PIPE) return 0;
+    pipes++;
+    i = skipSpaceOrTab(text, i + 1, end);
+  }
+  return pipes > 0 ? cells : 0;
+}
+
+function skipSpaceOrTab(text: string, at: number, end: number): number {
+  let i = at;
+  while (i < end && isSpaceOrTab(text.charCodeAt(i))) i++;
+  return i;
+}
+
+/** The end of the line from `start` to the next line's start `next`, without its LF or CR LF. */
+function lineEndBefore(text: string, start: number, next: number): number {
+  let end = next;
+  if (end > start && text.charCodeAt(end - 1) === 0x0a) end--;
+  if (end > start && text.charCodeAt(end - 1) === 0x0d) end--;
+  return end;
 }
 
 function hasPipe(text: string, start: number, end: number): boolean {
@@ -68,7 +116,8 @@ function hasPipe(text: string, start: number, end: number): boolean {
   return false;
 }
 
-function isBlank(code: number): boolean {
+/** The blanks around a cell: a CR is gone with its line end, unlike in a CSV field. */
+function isSpaceOrTab(code: number): boolean {
   return code === 0x20 || code === 0x09;
 }
 
@@ -76,8 +125,8 @@ function isBlank(code: number): boolean {
 function cellsOf(text: string, start: number, end: number): CellSpan[] {
   let from = start;
   let to = end;
-  while (from < to && isBlank(text.charCodeAt(from))) from++;
-  while (to > from && isBlank(text.charCodeAt(to - 1))) to--;
+  while (from < to && isSpaceOrTab(text.charCodeAt(from))) from++;
+  while (to > from && isSpaceOrTab(text.charCodeAt(to - 1))) to--;
   if (from < to && text.charCodeAt(from) === PIPE) from++;
   if (to > from && text.charCodeAt(to - 1) === PIPE && codeAt(text, to - 2) !== BACKSLASH) to--;
   const cells: CellSpan[] = [];
@@ -86,8 +135,8 @@ function cellsOf(text: string, start: number, end: number): CellSpan[] {
     if (i < to && (text.charCodeAt(i) !== PIPE || codeAt(text, i - 1) === BACKSLASH)) continue;
     let valueStart = cellStart;
     let valueEnd = i;
-    while (valueStart < valueEnd && isBlank(text.charCodeAt(valueStart))) valueStart++;
-    while (valueEnd > valueStart && isBlank(text.charCodeAt(valueEnd - 1))) valueEnd--;
+    while (valueStart < valueEnd && isSpaceOrTab(text.charCodeAt(valueStart))) valueStart++;
+    while (valueEnd > valueStart && isSpaceOrTab(text.charCodeAt(valueEnd - 1))) valueEnd--;
     cells.push({ start: valueStart, end: valueEnd });
     cellStart = i + 1;
   }

@@ -189,11 +189,20 @@ function isHonorific(text: string, tokens: readonly Token[], i: number): boolean
   return (token.flags & CUE_TOKEN) !== 0 && !(token.initial && tokens[i + 1]?.initial === true) && !isDutchPostcodeLetters(text, token);
 }
 
-/** "7745 LT Leiden", "1012 MR Amsterdam": two capitals after four digits are a Dutch postcode's, not an honorific. */
+/**
+ * "…, 7745 LT Leiden", "1012 MR Amsterdam" on a line of its own: two capitals after four digits
+ * are a Dutch postcode's, not an honorific, where the digits open an address part (a line's
+ * start, after a comma). "Appointment at 1430 DR Jansen" keeps its doctor. (The lexicon's place
+ * flag cannot tell the city: "Smith" is a place there, "Amsterdam" is not.)
+ */
 function isDutchPostcodeLetters(text: string, token: Token): boolean {
-  if (token.end - token.start !== 2 || token.start < 5 || text.charCodeAt(token.start - 1) !== 32) return false;
-  for (let i = token.start - 5; i < token.start - 1; i++) if (!isDigit(text.charCodeAt(i))) return false;
-  return isUpperAscii(text.charCodeAt(token.start)) && isUpperAscii(text.charCodeAt(token.start + 1)) && (token.start === 5 || !isDigit(text.charCodeAt(token.start - 6)));
+  const digitsStart = token.start - 5;
+  if (token.end - token.start !== 2 || digitsStart < 0 || text.charCodeAt(token.start - 1) !== 32) return false;
+  if (!isUpperAscii(text.charCodeAt(token.start)) || !isUpperAscii(text.charCodeAt(token.start + 1))) return false;
+  for (let d = digitsStart; d < token.start - 1; d++) if (!isDigit(text.charCodeAt(d))) return false;
+  const before = codeAt(text, digitsStart - 1);
+  if (isDigit(before)) return false;
+  return before === -1 || before === 0x0a || (before === 0x20 && codeAt(text, digitsStart - 2) === 0x2c);
 }
 
 function isUpperAscii(code: number): boolean {

@@ -174,7 +174,7 @@ function findCuedNumbers(text: string, findings: Candidate[]): boolean {
   return true;
 }
 
-/** Passport numbers in the columns of a CSV whose header names one (`passport`, `passport_no`). */
+/** Passport numbers in the columns of a CSV or Markdown table whose header names one (`passport`, `passport_no`). */
 function findInCuedColumns(text: string, findings: Candidate[]): void {
   for (const field of columnCuedFields(text, 'passport')) {
     const value = text.slice(field.start, field.end);

@@ -196,7 +196,7 @@ export interface Cue {
 
 /**
  * A phone cue before a run of digits in its block of lines, a label right before it, or a CSV
- * column headed as phone numbers:
+ * or Markdown table column headed as phone numbers:
  * looked up once per run, and only when one of its numbers needs it (the parts of a run share
  * the run's cue, the digits between them hold no words).
  */

@@ -10,7 +10,7 @@ const SPACED_SCORE = 0.7;
 // Nine bare digits are only reported after an SSN cue (checked here); the detector's +0.35 for
 // that same cue then lifts 0.6 to 0.95.
 const BARE_SCORE = 0.6;
-// In the column of a CSV header named `ssn` (column-cues.ts): the header is the cue, but it
+// In a CSV or Markdown table column headed `ssn` (column-cues.ts): the header is the cue, but it
 // sits lines above, out of the detector's reach, so the score is given here.
 const HEADER_CUED_SCORE = 0.95;
 

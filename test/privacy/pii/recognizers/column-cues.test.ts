@@ -14,9 +14,19 @@ describe('columnCuedFields', () => {
     expect(valuesOf(csv, columnCuedFields(csv, 'phone'))).toEqual(['085 012 5448', '0412 555 019']);
   });
 
-  it('merges a CSV header and a table below it in text order', () => {
-    const text = 'name,phone\nAna,085 012 5448\n\n| Name | Phone |\n|---|---|\n| Bo | 0412 555 019 |';
+  it('merges a CSV header and a table below it in text order, the CSV ending at the blank line before the table', () => {
+    const text = 'name,phone\nAna,085 012 5448\n\n| Name | Phone |\n|---|---|\n| Smith, Bo | 0412 555 019 |';
     expect(valuesOf(text, columnCuedFields(text, 'phone'))).toEqual(['085 012 5448', '0412 555 019']);
+  });
+
+  it('takes "Mobile", "Handy" or "cell" for a phone column only alone or before a number word, and not beside another device class', () => {
+    const phones = (text: string) => valuesOf(text, columnCuedFields(text, 'phone'));
+    expect(phones('| Name | Mobile |\n|---|---|\n| Ana | 0850125448 |')).toEqual(['0850125448']);
+    expect(phones('name,mobile_no,Handy\nAna,0850125448,0171 2345678')).toEqual(['0850125448', '0171 2345678']);
+    expect(phones('| Metric | Mobile | Desktop |\n|---|---|---|\n| Sessions | 20240315 | 1234 |')).toEqual([]);
+    expect(phones('| Release | Portable build | Size |\n|---|---|---|\n| 1.2 | 202403151 | 12 |')).toEqual([]);
+    expect(phones('name,cell_type\nAna,0850125448')).toEqual([]);
+    expect(phones('| Metric | Phone | Desktop |\n|---|---|---|\n| Ana | 0850125448 | 1 |')).toEqual(['0850125448']);
   });
 
   it('refuses a column about the thing rather than the value (place of birth, passport expiry)', () => {

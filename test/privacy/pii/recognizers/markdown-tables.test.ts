@@ -45,6 +45,19 @@ describe('markdownTables, in text', () => {
     ]);
   });
 
+  it('reads a delimiter row of a few million characters, which overflowed a regex\'s stack', () => {
+    const cells = 1_600_000;
+    const text = `| a |\n|${'-|'.repeat(cells)}\n| b |`;
+    expect(markdownTables(text)).toEqual([]); // one header cell against 1.6 million delimiter cells
+    const wide = `${'| h '.repeat(cells)}|\n${'|-'.repeat(cells)}|\n`;
+    expect(markdownTables(wide)[0]!.names.length).toBe(cells);
+  });
+
+  it('takes a single-column delimiter row with a pipe ("|-"), not a row of hyphens alone', () => {
+    expect(tablesOf('| Phone |\n|-\n| 085 012 5448 |')).toEqual([{ names: ['Phone'], rows: [['085 012 5448']] }]);
+    expect(tablesOf('Phone |\n---\n085 |')).toEqual([]);
+  });
+
   it('reads no table in prose, a horizontal rule, a setext heading or a list of dashes', () => {
     for (const text of ['Title\n---\nbody', 'a | b\n\n---\n', 'Total - 5 | see below\n- item\n- item', 'x\n- - -\ny', '---|']) {
       expect(tablesOf(text)).toEqual([]);

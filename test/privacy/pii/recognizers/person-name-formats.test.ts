@@ -279,10 +279,15 @@ describe('honorifics, titles and greetings stay outside the name', () => {
     ['English, Lt before a name', 'Lt Dan Taylor reported for duty.', ['Dan Taylor']],
   ]);
 
-  it("does not read a Dutch postcode's letters as an honorific (\"7745 LT Leiden\", \"1012 MR Amsterdam\")", () => {
+  it("does not read a Dutch postcode's letters as an honorific where the digits open an address part", () => {
     expect(found('Keizersgracht 245A, 7745 LT Leiden')).toEqual([]);
-    expect(found('Damrak 1, 1012 MR Amsterdam')).toEqual([]);
-    expect(found('Post to 7745 LT Leiden please')).toEqual([]);
+    expect(found('Damrak 1\n1012 MR Amsterdam')).toEqual([]);
+    expect(found('7745 LT Leiden')).toEqual([]);
+  });
+
+  it('keeps an honorific after a number elsewhere ("at 1430 DR Jansen", "ext 2043 DR Kowalski")', () => {
+    expect(found('Appointment at 1430 DR Jansen tomorrow')).toEqual(spansOf('Appointment at 1430 DR Jansen tomorrow', ['Jansen']));
+    expect(found('Call ext 2043 DR Kowalski')).toEqual(spansOf('Call ext 2043 DR Kowalski', ['Kowalski']));
   });
 });
 
