@@ -108,13 +108,20 @@ function cuedColumns(header: string, delimiter: string): Map<number, HeaderCuedT
 function cuedColumnsNamed(names: readonly string[]): Map<number, HeaderCuedType> | undefined {
   const columns = new Map<number, HeaderCuedType>();
   let allWords: string[] | undefined;
+  // once per header, not per column: a table may have thousands of columns
+  const besides = new Map<RegExp, boolean>();
+  const isBeside = (sibling: RegExp): boolean => {
+    let found = besides.get(sibling);
+    if (found === undefined) {
+      found = (allWords ??= names.map(headerWords)).some((other) => sibling.test(other));
+      besides.set(sibling, found);
+    }
+    return found;
+  };
   for (let column = 0; column < names.length; column++) {
     const words = headerWords(names[column] ?? '');
     if (!ANY_HEADER_NAME.test(words)) continue;
-    const cue = HEADER_CUES.find(
-      ({ names: cueNames, unless, unlessBeside }) =>
-        cueNames.test(words) && !unless?.test(words) && !(unlessBeside && (allWords ??= names.map(headerWords)).some((other) => unlessBeside.test(other))),
-    );
+    const cue = HEADER_CUES.find(({ names: cueNames, unless, unlessBeside }) => cueNames.test(words) && !unless?.test(words) && !(unlessBeside && isBeside(unlessBeside)));
     if (cue !== undefined) columns.set(column, cue.type);
   }
   return columns.size > 0 ? columns : undefined;
@@ -130,17 +137,17 @@ function isBlankLine(text: string, start: number, end: number): boolean {
   return true;
 }
 
-/**
- * Adds the spans of the cued fields of the row `text[start, end)`. Quoted fields (RFC 4180) may
- * hold the delimiter; a quoted field spanning lines is cut at the line end, which only loses
- * that field.
- */
 /** The first `code` in `text[from, end)`, or `end`: searched within the row, as `indexOf` would run on through the rows after it (quadratic when they hold no delimiter). */
 function indexWithin(text: string, code: number, from: number, end: number): number {
   for (let i = from; i < end; i++) if (text.charCodeAt(i) === code) return i;
   return end;
 }
 
+/**
+ * Adds the spans of the cued fields of the row `text[start, end)`. Quoted fields (RFC 4180) may
+ * hold the delimiter; a quoted field spanning lines is cut at the line end, which only loses
+ * that field.
+ */
 function addRowFields(
   text: string,
   start: number,
