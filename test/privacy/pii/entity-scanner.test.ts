@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ContextWords, CUED_CEILING } from '../../../src/privacy/pii/context-scoring.js';
-import { EntityScanner, scannerFor } from '../../../src/privacy/pii/entity-scanner.js';
+import type { Finding } from '../../../src/privacy/pii/entity-types.js';
+import { EntityScanner, resolveOverlaps, scannerFor } from '../../../src/privacy/pii/entity-scanner.js';
 import { contextWindowStart, CONTEXT_WINDOW, type Recognizer } from '../../../src/privacy/pii/recognizer.js';
 
 describe('scannerFor', () => {
@@ -100,5 +101,27 @@ describe("a recognizer's own cue (Candidate.cued)", () => {
     // a context word, unlike the recognizer's own cue, lifts to 1 and wins
     const named: Recognizer = { ...name(false), contextWords: ['lt'] };
     expect(new EntityScanner({ threshold: 0.5 }, [address, named]).scan(text).map((f) => [f.type, f.score])).toEqual([['person_name', 1]]);
+  });
+});
+
+describe('resolveOverlaps', () => {
+  /** The rule stated plainly: by preference, keep each candidate that overlaps nothing kept. */
+  function reference(candidates: Finding[]): Finding[] {
+    const byPreference = [...candidates].sort((a, b) => b.score - a.score || b.end - b.start - (a.end - a.start) || a.start - b.start);
+    const kept: Finding[] = [];
+    for (const c of byPreference) if (!kept.some((k) => k.start < c.end && c.start < k.end)) kept.push(c);
+    return kept.sort((a, b) => a.start - b.start);
+  }
+
+  it('keeps what the plain rule keeps, for few candidates and for many (marked by offset past 64)', () => {
+    let seed = 42;
+    const next = (n: number) => ((seed = (seed * 1103515245 + 12345) % 2147483648), seed % n);
+    for (const count of [2, 10, 64, 65, 500, 3000]) {
+      const candidates: Finding[] = Array.from({ length: count }, () => {
+        const start = 1000 + next(count * 8);
+        return { start, end: start + 1 + next(40), type: 'phone', score: [0.6, 0.85, 0.95, 1][next(4)]!, recognizer: 'test' };
+      });
+      expect(resolveOverlaps(candidates)).toEqual(reference(candidates));
+    }
   });
 });

@@ -14,7 +14,9 @@ import { alternation } from './word-alternation.js';
 export const UPPER = String.raw`A-Z\u00C0-\u00D6\u00D8-\u00DE\u0100-\u017F\u0391-\u03A9\u0400-\u042F`;
 export const LETTER = String.raw`A-Za-z\u00C0-\u00D6\u00D8-\u00F6\u00F8-\u024F\u1E00-\u1EFF\u0370-\u03FF\u0400-\u04FF`;
 /** A capitalised word, hyphens, apostrophes and dots only inside ("Saint-Honoré", "O'Connell"): a sentence's full stop is not part of it. */
-export const WORD = `[${UPPER}][${LETTER}]*(?:['’.-][${LETTER}]+)*`;
+// At most eight joined parts: an unbounded repeat overflowed the regex engine's stack on a word
+// of millions of characters ("A-a-a-…"); no street name has more parts.
+export const WORD = `[${UPPER}][${LETTER}]*(?:['’.-][${LETTER}]+){0,7}`;
 /** Lower-case words inside place and street names ("Rio de Janeiro", "Frankfurt am Main", "rue de la Paix"). */
 export const PARTICLE = "(?:de|du|des|la|le|les|l'|d'|l’|d’|aux|au|et|sur|en|del|della|delle|dello|dei|degli|dell'|dell’|dall'|dall’|all'|all’|di|do|da|dos|das|e|y|los|las|el|der|den|dem|am|an|im|zum|zur|van|von|upon|bei|lès)";
 

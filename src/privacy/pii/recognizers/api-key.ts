@@ -11,7 +11,9 @@ const NAME = 'api_key.known_format';
  * `markerOffset` characters in (0 unless given): the sticky `pattern` is only tried where a
  * marker is, so a text pays only for the formats it could hold and only where they could be.
  * `group` names the capture group that is the secret when only part of the match is (a
- * password inside a connection string); `accept` is an extra structural check.
+ * password inside a connection string); `accept` is an extra structural check. `end`, for a
+ * block format, finds the lines that close a block: a marker with none within `maxLength` after
+ * it is not tried.
  */
 interface TokenFormat {
   readonly markers: readonly string[];
@@ -20,9 +22,12 @@ interface TokenFormat {
   readonly score: number;
   readonly group?: number;
   readonly accept?: (token: string) => boolean;
+  readonly end?: { readonly pattern: RegExp; readonly maxLength: number };
 }
 
-// Boundaries: a token never starts or ends inside a longer run of token characters.
+// Boundaries: a token never starts or ends inside a longer run of token characters. Every body
+// has an upper bound (1 KB, a JWT's payload 64 KB), far above real keys: an unbounded one
+// overflowed the regex engine's stack on a run of millions of token characters.
 const B = String.raw`(?<![A-Za-z0-9_\-])`;
 const E = String.raw`(?![A-Za-z0-9_\-])`;
 const token = (body: string): RegExp => new RegExp(`${B}${body}${E}`, 'y');
@@ -60,6 +65,9 @@ const FORMATS: readonly TokenFormat[] = [
     markers: ['-----BEGIN'],
     pattern: /-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----[\s\S]{1,65536}?-----END (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----/y,
     score: 1.0,
+    // Without it, every header with no end line after it had the lazy body search 64 KB ahead:
+    // a text of repeated headers took 8 s a megabyte.
+    end: { pattern: /-----END (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----/g, maxLength: 65_536 + 128 },
   },
   // AWS access key ids: AKIA (long-term) / ASIA (temporary) + 16 upper-case base32-ish characters
   { markers: ['AKIA', 'ASIA'], pattern: /(?<![A-Z0-9])(?:AKIA|ASIA)[A-Z0-9]{16}(?![A-Z0-9])/y, score: 0.95 },
@@ -78,12 +86,12 @@ const FORMATS: readonly TokenFormat[] = [
   // Google API keys: AIza + 35
   { markers: ['AIza'], pattern: token('AIza[0-9A-Za-z_-]{35}'), score: 0.95 },
   // Anthropic: sk-ant-<kind>-<body>
-  { markers: ['sk-ant-'], pattern: token('sk-ant-[a-z0-9]{2,10}-[A-Za-z0-9_-]{32,}'), score: 1.0 },
+  { markers: ['sk-ant-'], pattern: token('sk-ant-[a-z0-9]{2,10}-[A-Za-z0-9_-]{32,1024}'), score: 1.0 },
   // OpenAI: project/service/admin keys, and legacy keys with the "T3BlbkFJ" ("OpenAI" in base64) marker
-  { markers: ['sk-'], pattern: token('sk-(?:proj|svcacct|admin)-[A-Za-z0-9_-]{20,}'), score: 0.95 },
+  { markers: ['sk-'], pattern: token('sk-(?:proj|svcacct|admin)-[A-Za-z0-9_-]{20,1024}'), score: 0.95 },
   { markers: ['T3BlbkFJ'], markerOffset: 23, pattern: token('sk-[A-Za-z0-9]{20}T3BlbkFJ[A-Za-z0-9]{20}'), score: 1.0 },
   // GitLab personal access tokens
-  { markers: ['glpat-'], pattern: token('glpat-[0-9A-Za-z_-]{20,}'), score: 0.95 },
+  { markers: ['glpat-'], pattern: token('glpat-[0-9A-Za-z_-]{20,1024}'), score: 0.95 },
   // npm automation/publish tokens
   { markers: ['npm_'], pattern: token('npm_[A-Za-z0-9]{36}'), score: 0.95 },
   // SendGrid: SG.<22>.<43>
@@ -93,7 +101,7 @@ const FORMATS: readonly TokenFormat[] = [
   // JWTs (header.payload.signature, both JSON parts base64url of "{"), header checked
   {
     markers: ['eyJ'],
-    pattern: token(String.raw`eyJ[A-Za-z0-9_-]{5,}\.eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{10,}`),
+    pattern: token(String.raw`eyJ[A-Za-z0-9_-]{5,8192}\.eyJ[A-Za-z0-9_-]{5,65536}\.[A-Za-z0-9_-]{10,1024}`),
     score: 0.95,
     accept: hasJwtHeader,
   },
@@ -125,9 +133,11 @@ const MARKERS = new MarkerSearch(
  */
 function findTokens(text: string, format: TokenFormat, markerStarts: readonly number[], findings: Finding[]): void {
   let takenTo = 0;
+  const ends = format.end === undefined ? undefined : new BlockEnds(text, format.end.pattern);
   for (const markerStart of markerStarts) {
     const tokenStart = markerStart - (format.markerOffset ?? 0);
     if (tokenStart < takenTo) continue;
+    if (ends !== undefined && ends.nextAfter(markerStart) - markerStart > format.end!.maxLength) continue;
     format.pattern.lastIndex = tokenStart;
     const match = format.pattern.exec(text);
     if (match === null) continue;
@@ -138,6 +148,30 @@ function findTokens(text: string, format: TokenFormat, markerStarts: readonly nu
     if (end === start) continue;
     if (format.accept !== undefined && !format.accept(text.slice(start, end))) continue;
     findings.push({ start, end, type: 'api_key', score: format.score, recognizer: NAME });
+  }
+}
+
+/** The end lines of a block format in a text, asked for in ascending order of position. */
+class BlockEnds {
+  readonly #text: string;
+  readonly #pattern: RegExp;
+  #next = -1; // the end line found last, at or after the position asked last
+  #exhausted = false;
+
+  constructor(text: string, pattern: RegExp) {
+    this.#text = text;
+    this.#pattern = pattern;
+    pattern.lastIndex = 0;
+  }
+
+  /** Where the first end line at or after `at` starts; Infinity when none. Each end line is searched for once. */
+  nextAfter(at: number): number {
+    while (!this.#exhausted && this.#next < at) {
+      const match = this.#pattern.exec(this.#text);
+      if (match === null) this.#exhausted = true;
+      else this.#next = match.index;
+    }
+    return this.#exhausted ? Infinity : this.#next;
   }
 }
 

@@ -15,7 +15,9 @@ const SCORE_SURNAME_AFTER_CUE = 0.85;
 /** One cheap test keeps every other script out of this scan. */
 export const CJK_PRESENT = /[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]/;
 const CJK_CHARS = '[\u3005\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]+';
-const CJK_RUN = new RegExp(`${CJK_CHARS}(?:[ \u3000]${CJK_CHARS})*`, 'g');
+// At most 64 words a match: an unbounded repeat overflowed the regex engine's stack on a line of
+// ~6.8 million characters ("王 王 …"); a longer run is read in pieces, cut between words.
+const CJK_RUN = new RegExp(`${CJK_CHARS}(?:[ \u3000]${CJK_CHARS}){0,63}`, 'g');
 /** Sticky, tried where a given name would end. */
 const CJK_HONORIFIC_AFTER = /先生|女士|小姐|老师|さん|様|さま|君|くん|ちゃん|氏|殿|씨|님|선생님/y;
 /**

@@ -19,8 +19,11 @@ const UNGROUPED_SCORE = 0.95;
  */
 // No `u`: Unicode-mode scans measured up to 4× slower. The lookbehind comes after the first
 // digit, so that the engine's fast check for digits rejects most positions before it runs:
-// measured 2.4× faster on prose, 1.25× on PII-dense text.
-const CANDIDATE = /\d(?<![\d\-./]\d)\d{3}(?:\d{9,15}|([ -])\d+(?:\1\d+)*)(?![\d\-/]|\.\d)/g;
+// measured 2.4× faster on prose, 1.25× on PII-dense text. At most MAX_GROUPS groups a match:
+// an unbounded repeat overflowed the regex engine's stack on a line of ~6.8 million
+// characters ("4111-1-1-1…"); a longer run is skipped whole, as it was refused whole before.
+const MAX_GROUPS = 16;
+const CANDIDATE = new RegExp(String.raw`\d(?<![\d\-./]\d)\d{3}(?:\d{9,15}|([ -])\d+(?:\1\d+){0,${MAX_GROUPS - 2}})(?![\d\-/]|\.\d)`, 'g');
 
 interface Issuer {
   /** Inclusive IIN ranges, compared on the number's first `digits` digits (as many as `low` has). */
@@ -111,6 +114,21 @@ function touchesNumberAcrossComma(text: string, start: number, end: number): boo
   return (commaBefore || commaAfter) && !isDelimitedField(text, start, end);
 }
 
+/** Whether another `separator` and digit follow at `at`: the match stopped at MAX_GROUPS, not at the run's end. */
+function continuesGroups(text: string, at: number, separator: number): boolean {
+  return at + 1 < text.length && text.charCodeAt(at) === separator && isDigit(text.charCodeAt(at + 1));
+}
+
+/** The end of the groups joined by `separator` that go on at `at`. */
+function groupsEnd(text: string, at: number, separator: number): number {
+  let end = at;
+  while (continuesGroups(text, end, separator)) {
+    end += 2;
+    while (end < text.length && isDigit(text.charCodeAt(end))) end++;
+  }
+  return end;
+}
+
 /** Payment card numbers: Luhn-valid with a known issuer prefix and length. */
 export const creditCardRecognizer: Recognizer = {
   name: NAME,
@@ -122,9 +140,13 @@ export const creditCardRecognizer: Recognizer = {
     CANDIDATE.lastIndex = 0;
     for (let match = CANDIDATE.exec(text); match !== null; match = CANDIDATE.exec(text)) {
       const value = match[0];
+      const separator = match[1];
+      if (separator !== undefined && continuesGroups(text, CANDIDATE.lastIndex, separator.charCodeAt(0))) {
+        CANDIDATE.lastIndex = groupsEnd(text, CANDIDATE.lastIndex, separator.charCodeAt(0)); // cut at MAX_GROUPS: no card
+        continue;
+      }
       if (value.length < 13 || value.length > 23) continue; // 13–19 digits plus at most 4 separators
       if (touchesNumberAcrossComma(text, match.index, match.index + value.length)) continue;
-      const separator = match[1];
       const groups = separator === undefined ? [value] : value.split(separator);
       const digits = separator === undefined ? value : groups.join('');
       if (digits.length < 13 || digits.length > 19) continue;

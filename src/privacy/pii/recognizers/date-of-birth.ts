@@ -120,13 +120,33 @@ function isValidDate(groups: Record<string, string | undefined>): boolean {
  */
 const ANSWER_TURN = /^\n[ \t]*[\p{L}][\p{L}\p{N} ._-]{0,24}:[ \t]*$/u;
 
+/** The longest answer line: a speaker label of 25 characters, a colon, blanks, a date and a tail of blanks or dots. */
+const MAX_ANSWER_LINE = 256;
+
+/** The first line feed in `text[from, to)`, or -1. */
+function newlineWithin(text: string, from: number, to: number): number {
+  const end = Math.min(to, text.length);
+  for (let i = from; i < end; i++) if (text.charCodeAt(i) === 0x0a) return i;
+  return -1;
+}
+
+/** What `/[\s.]+$/` trimmed off an answer line's end: blanks and dots. */
+function isBlankOrDot(code: number): boolean {
+  return code === 0x2e || code === 0x20 || code === 0x09 || code === 0x0d || code === 0x0b || code === 0x0c || code === 0xa0 || code === 0x3000 || code === 0xfeff || (code >= 0x2000 && code <= 0x200a) || code === 0x2028 || code === 0x2029 || code === 0x202f || code === 0x205f || code === 0x1680;
+}
+
 /** The date that is the whole rest of the line after `from`, as the answer turn of a dialogue. */
 function answerOnNextLine(text: string, cueEnd: number): { start: number; end: number } | null {
-  const lineEnd = text.indexOf('\n', cueEnd);
   // the cue ends its turn: only a short question or polite tail may follow ("date of birth, please?")
-  if (lineEnd === -1 || lineEnd - cueEnd > CONTEXT_WINDOW) return null;
-  const nextEnd = text.indexOf('\n', lineEnd + 1);
-  const line = text.slice(lineEnd, nextEnd === -1 ? text.length : nextEnd).replace(/[\s.]+$/, '');
+  const lineEnd = newlineWithin(text, cueEnd, cueEnd + CONTEXT_WINDOW + 1);
+  if (lineEnd === -1) return null;
+  // Searched and trimmed within a line an answer can fill: searching to the text's end for every
+  // cue, and trimming a long run of blanks inside a line with a regex, were quadratic.
+  const nextEnd = newlineWithin(text, lineEnd + 1, lineEnd + 1 + MAX_ANSWER_LINE);
+  if (nextEnd === -1 && text.length > lineEnd + 1 + MAX_ANSWER_LINE) return null;
+  let trimmedEnd = nextEnd === -1 ? text.length : nextEnd;
+  while (trimmedEnd > lineEnd + 1 && isBlankOrDot(text.charCodeAt(trimmedEnd - 1))) trimmedEnd--;
+  const line = text.slice(lineEnd, trimmedEnd);
   const colon = line.indexOf(':');
   if (colon === -1 || !ANSWER_TURN.test(line.slice(0, colon + 1))) return null;
   let dateStart = colon + 1;

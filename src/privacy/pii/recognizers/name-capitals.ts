@@ -36,8 +36,13 @@ export function isOtherScript(code: number): boolean {
 
 const LETTER = regexClass(isLetterCode);
 const UPPER = regexClass(isUpperCode);
-/** wordEnd (name-chars.ts) as a regex, made atomic by the lookahead and back-reference so that it cannot end earlier. */
-const REST_OF_WORD = `(?=(${LETTER}*(?:(?:-|['\\u2019](?![sS](?!${LETTER})))${LETTER}+)*))\\1`;
+/**
+ * wordEnd (name-chars.ts) as a regex, made atomic by the lookahead and back-reference so that it
+ * cannot end earlier; up to 16 joined parts, as an unbounded repeat overflowed the regex engine's
+ * stack on a word of millions of characters ("A-a-a-…"). A longer word, which no name is, then
+ * reads as a lone word and is stepped over.
+ */
+const REST_OF_WORD = `(?=(${LETTER}*(?:(?:-|['\\u2019](?![sS](?!${LETTER})))${LETTER}+){0,15}))\\1`;
 /** What continues a run after its first word (readRun, nextTokenStart): a dot, or spaces, up to two particles and a capital. */
 const RUN_GOES_ON = `\\.|[ \\u00a0]+(?:(?:${PARTICLES.join('|')})[ \\u00a0]+){0,2}${UPPER}`;
 /**

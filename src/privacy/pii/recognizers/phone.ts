@@ -39,9 +39,31 @@ const MAX_SPLIT_TOKENS = 8;
 // end the match attempt inside the regex engine instead of becoming candidates to refuse.
 // `(?<!\d)`: a run starts at its first digit; without it the engine tried again at each digit
 // of every short number (measured: the scan alone went from 364 to 484 MB/s on PII-dense text).
-const RUN = /(?:\+|\(\+?)?(?<!\d)\d(?:\d|[ \u00a0\u202f\u2009\u2007.()/\u2010-\u2013\u2212-]{1,4}\d){6,}/g;
+const RUN_SEPARATOR = String.raw`[ \u00a0\u202f\u2009\u2007.()/\u2010-\u2013\u2212-]`;
+//
+// At most MAX_RUN_DIGITS digits a match: an unbounded repeat of the group overflowed the regex
+// engine's stack on a line of ~5.6 million digits. A longer run is skipped whole, as it
+// was refused whole before: it has far more digits than a phone number (wholeRunEnd).
+const MAX_RUN_DIGITS = 64;
+const RUN = new RegExp(String.raw`(?:\+|\(\+?)?(?<!\d)\d(?:\d|${RUN_SEPARATOR}{1,4}\d){6,${MAX_RUN_DIGITS - 1}}`, 'g');
 
 const BRACKETED_TRUNK = '(0)';
+
+/** RUN_SEPARATOR's characters. */
+function isRunSeparator(code: number): boolean {
+  return isSpace(code) || code === 0x2e || code === 0x28 || code === 0x29 || code === 0x2f || code === 0x2d || (code >= 0x2010 && code <= 0x2013) || code === 0x2212;
+}
+
+/** Where the run of digits and separators that RUN matched up to `from` really ends. */
+function wholeRunEnd(text: string, from: number): number {
+  let end = from;
+  for (;;) {
+    let next = end;
+    while (next < text.length && next - end < 4 && isRunSeparator(text.charCodeAt(next))) next++;
+    if (next >= text.length || !isDigit(text.charCodeAt(next))) return end;
+    end = next + 1;
+  }
+}
 
 /**
  * Why a span is not a phone number. `shape`: it has the shape of something else (date, IP, SSN,
@@ -260,6 +282,11 @@ export const phoneRecognizer: Recognizer = {
     const cue = new RunCue(text);
     RUN.lastIndex = 0;
     for (let match = RUN.exec(text); match !== null; match = RUN.exec(text)) {
+      const wholeEnd = wholeRunEnd(text, RUN.lastIndex);
+      if (wholeEnd > RUN.lastIndex) {
+        RUN.lastIndex = wholeEnd; // cut at MAX_RUN_DIGITS: no phone number
+        continue;
+      }
       let start = match.index;
       // "(+44 (0)20 7946 0958)", "(call 555-0100": an opening bracket closed after the run is the sentence's
       if (text.charCodeAt(start) === 0x28 && !isBalanced(match[0])) start++;

@@ -17,7 +17,9 @@ export const UNCASED_SCRIPT_PRESENT = /[\u0590-\u06ff\u0750-\u07bf\u0900-\u09ff\
 /** Letters of those scripts without their punctuation; the zero-width non-joiner sits inside Persian names ("حسین‌زاده"). */
 const UNCASED_WORD =
   '[\u0591-\u05f4\u0610-\u061a\u0620-\u0669\u066e-\u06d3\u06d5-\u06ff\u0750-\u077f\u0780-\u07bf\u0900-\u0963\u0966-\u097f\u0980-\u09ff\u0b80-\u0bff\u0e01-\u0e5b\u10a0-\u10ff\u200c]+';
-const UNCASED_RUN = new RegExp(`${UNCASED_WORD}(?:[ \\t]+${UNCASED_WORD})+`, 'g');
+// At most 256 words a match: an unbounded repeat can overflow the regex engine's stack on a line
+// of millions of characters; a longer run is read in pieces, cut between words.
+const UNCASED_RUN = new RegExp(`${UNCASED_WORD}(?:[ \\t]+${UNCASED_WORD}){1,255}`, 'g');
 const UNCASED_TOKEN = new RegExp(UNCASED_WORD, 'g');
 const ARABIC_LETTER = /[\u0600-\u06ff]/;
 

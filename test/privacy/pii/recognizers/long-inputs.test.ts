@@ -1,0 +1,48 @@
+import { describe, expect, it } from 'vitest';
+import { apiKeyRecognizer } from '../../../../src/privacy/pii/recognizers/api-key.js';
+import { addressRecognizer } from '../../../../src/privacy/pii/recognizers/address.js';
+import { creditCardRecognizer } from '../../../../src/privacy/pii/recognizers/credit-card.js';
+import { personNameRecognizer } from '../../../../src/privacy/pii/recognizers/person-name.js';
+import { phoneRecognizer } from '../../../../src/privacy/pii/recognizers/phone.js';
+
+/**
+ * Lines of millions of characters, as a data set can hold one, on which an unbounded repeated
+ * group in a recognizer's regex overflowed the engine's stack (`RangeError: Maximum call stack
+ * size exceeded`) and ended the whole job: each now scans, and finds what follows the long run.
+ */
+const values = (text: string, found: ReadonlyArray<{ start: number; end: number }>) => found.map((f) => text.slice(f.start, f.end));
+
+describe('recognizers on a line of millions of characters', () => {
+  it('phone: a run of 6 million digits, or of spaced digits, is no number, and the number after it is found', () => {
+    expect(phoneRecognizer.find('1'.repeat(6_000_000))).toEqual([]);
+    const text = `${'1 '.repeat(6_000_000)}\ncall +44 20 7946 0958`;
+    expect(values(text, phoneRecognizer.find(text))).toEqual(['+44 20 7946 0958']);
+  });
+
+  it('credit_card: 4 million dash-joined groups are no card, and the card after them is found', () => {
+    const text = `4111${'-1'.repeat(4_000_000)} card 4111-1111-1111-1111`;
+    expect(values(text, creditCardRecognizer.find(text))).toEqual(['4111-1111-1111-1111']);
+  });
+
+  it('person_name: 4 million spaced Han or Hangul characters, and a word of 5 million hyphenated parts', () => {
+    expect(() => personNameRecognizer.find('王 '.repeat(4_000_000))).not.toThrow();
+    expect(() => personNameRecognizer.find('김 '.repeat(4_000_000))).not.toThrow();
+    const text = `A${'-a'.repeat(5_000_000)} and Ana Lima`;
+    expect(values(text, personNameRecognizer.find(text))).toEqual(['Ana Lima']);
+  });
+
+  it('address: a street word of 5 million joined parts', () => {
+    expect(addressRecognizer.find(`12 A${'-a'.repeat(5_000_000)}`)).toEqual([]);
+    expect(addressRecognizer.find(`12 A${'.a'.repeat(5_000_000)}`)).toEqual([]);
+  });
+
+  it('api_key: a token body of millions of characters is no key; a PEM block after many unclosed headers is found', () => {
+    expect(apiKeyRecognizer.find(`sk-ant-api03-${'aB_'.repeat(3_000_000)}`)).toEqual([]);
+    expect(apiKeyRecognizer.find(`glpat-${'a'.repeat(9_000_000)}`)).toEqual([]);
+    const block = '-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC\n-----END PRIVATE KEY-----';
+    const text = `${'-----BEGIN PRIVATE KEY-----\nnothing\n'.repeat(20_000)}\n${block}`;
+    const found = values(text, apiKeyRecognizer.find(text));
+    expect(found).toHaveLength(1);
+    expect(found[0]!.endsWith(block)).toBe(true);
+  });
+});
