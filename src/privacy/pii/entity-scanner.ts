@@ -1,6 +1,6 @@
 import { ContextWords } from './context-scoring.js';
 import { ENTITY_TYPES, type EntityType, type Finding } from './entity-types.js';
-import type { Recognizer } from './recognizer.js';
+import type { Candidate, Recognizer } from './recognizer.js';
 import { defaultRecognizers } from './recognizers/index.js';
 
 /** What a scan looks for: plain data, so it can be sent to worker threads. */
@@ -49,7 +49,7 @@ export class EntityScanner {
     for (const { recognizer, context } of this.#active) {
       for (let i = 0; i < texts.length; i++) {
         const text = texts[i]!;
-        for (const found of recognizer.find(text)) {
+        for (const found of findIn(recognizer, text, i)) {
           const cued = found.cued === true;
           if (context.ceiling(found.score, cued) < this.threshold) continue; // no context word could lift it
           const score = context.adjust(text, found.start, found.score, cued);
@@ -58,6 +58,29 @@ export class EntityScanner {
       }
     }
     return candidates.map(resolveOverlaps);
+  }
+}
+
+/**
+ * A recognizer failed on one text of a batch (a regex out of stack on a pathological line, a
+ * bug): which text and which recognizer, so that the caller can name the record rather than
+ * fail the whole job with an unexplained error. The message holds no part of the text.
+ */
+export class TextScanError extends Error {
+  constructor(
+    readonly textIndex: number,
+    readonly recognizer: string,
+    cause: unknown,
+  ) {
+    super(`the ${recognizer} recognizer failed on it (${cause instanceof Error ? cause.name : typeof cause}); please report how the text is shaped`, { cause });
+  }
+}
+
+function findIn(recognizer: Recognizer, text: string, textIndex: number): Candidate[] {
+  try {
+    return recognizer.find(text);
+  } catch (err) {
+    throw new TextScanError(textIndex, recognizer.name, err);
   }
 }
 

@@ -3,6 +3,7 @@ import { transformAt, type FieldPath } from '../../crypto/field-paths.js';
 import { stringify as stringifyCsv } from 'csv-stringify/sync';
 import { zeroCounts, type EntityType, type Finding } from './entity-types.js';
 import { jsonLineBatch, movableLines, movableUtf8, recordAt } from './jsonl-bytes.js';
+import { TextScanError } from './entity-scanner.js';
 import { RecordError } from './record-error.js';
 
 /**
@@ -80,16 +81,18 @@ export function redactJsonLines(redactor: RecordRedactor, bytes: Uint8Array, fir
 export function redactRecordBatch(redactor: RecordRedactor, records: ReadonlyArray<Record<string, unknown>>, lines: readonly number[], fields: readonly FieldPath[] | null, tally: RedactionTally): boolean[] {
   const texts: string[] = [];
   const slotFields: string[] = [];
-  const firstSlot = records.map((record) => {
+  const slotRecords: number[] = [];
+  const firstSlot = records.map((record, r) => {
     const first = texts.length;
     visitStrings(record, fields, (text, field) => {
       texts.push(text);
       slotFields.push(field);
+      slotRecords.push(r);
       return text;
     });
     return first;
   });
-  const findings = redactor.detectAll(texts);
+  const findings = detectNamingLine(redactor.detectAll, texts, (slot) => lines[slotRecords[slot]!]!);
   return records.map((record, r) => {
     const end = firstSlot[r + 1] ?? texts.length;
     let changed = false;
@@ -127,7 +130,7 @@ export function redactCsvRows(redactor: RecordRedactor, rows: readonly string[][
   rows.forEach((row, i) => {
     if (row.length !== names.length) throw new RecordError(lines[i]!, `has ${row.length} cells but the header names ${names.length} columns`);
   });
-  const findings = redactor.detectAll(rows.flatMap((row) => columns.map((c) => row[c]!)));
+  const findings = detectNamingLine(redactor.detectAll, rows.flatMap((row) => columns.map((c) => row[c]!)), (cell) => lines[Math.floor(cell / columns.length)]!);
   const out = rows.map((row, i) => {
     const redacted = [...row];
     let changed = false;
@@ -142,6 +145,20 @@ export function redactCsvRows(redactor: RecordRedactor, rows: readonly string[][
     return redacted;
   });
   return { output: movableUtf8(stringifyCsv(out)), records: rows.length, ...tally };
+}
+
+/**
+ * `detectAll(texts)`, with a recognizer's failure on one text (TextScanError) made the bad record
+ * of that text's line (`lineOf`): the job then fails naming it and writes nothing, as for a
+ * record that is not JSON.
+ */
+export function detectNamingLine(detectAll: (texts: readonly string[]) => Finding[][], texts: readonly string[], lineOf: (textIndex: number) => number): Finding[][] {
+  try {
+    return detectAll(texts);
+  } catch (err) {
+    if (err instanceof TextScanError) throw new RecordError(lineOf(err.textIndex), `could not be scanned: ${err.message}`);
+    throw err;
+  }
 }
 
 function tallyFindings(tally: RedactionTally, findings: readonly Finding[], line: number, field: string): void {

@@ -1,6 +1,6 @@
 import type { EntityScanner } from './entity-scanner.js';
 import { jsonLineBatch, movableLines, recordAt } from './jsonl-bytes.js';
-import type { BatchResult, RedactionTally } from './record-redaction.js';
+import { detectNamingLine, type BatchResult, type RedactionTally } from './record-redaction.js';
 
 /**
  * `langtrain pii scan`'s batch: for each JSON line, one line `{"spans":[{start,end,type,score}]}`
@@ -18,7 +18,7 @@ export function scanJsonLines(scanner: EntityScanner, bytes: Uint8Array, firstLi
     texts.push(value);
     textLines.push(i);
   });
-  const found = scanner.scanAll(texts);
+  const found = detectNamingLine((all) => scanner.scanAll(all), texts, (t) => batch.firstLine + textLines[t]!);
   const spansOfLine = new Map<number, string>();
   found.forEach((findings, t) => {
     if (findings.length === 0) return;

@@ -1,0 +1,54 @@
+import { describe, expect, it } from 'vitest';
+import { parseFieldPath } from '../../../src/crypto/field-paths.js';
+import { EntityScanner } from '../../../src/privacy/pii/entity-scanner.js';
+import type { Recognizer } from '../../../src/privacy/pii/recognizer.js';
+import { RecordError } from '../../../src/privacy/pii/record-error.js';
+import { emptyTally, redactCsvRows, redactJsonLines, type RecordRedactor } from '../../../src/privacy/pii/record-redaction.js';
+import { scanJsonLines } from '../../../src/privacy/pii/span-lines.js';
+
+/** A recognizer that fails on texts holding "boom", as a regex out of stack would, and finds "secret" elsewhere. */
+const failing: Recognizer = {
+  name: 'test.failing',
+  type: 'api_key',
+  find(text) {
+    if (text.includes('boom')) throw new RangeError('Maximum call stack size exceeded');
+    const at = text.indexOf('secret');
+    return at < 0 ? [] : [{ start: at, end: at + 6, type: 'api_key', score: 1, recognizer: 'test.failing' }];
+  },
+};
+const scanner = new EntityScanner({ threshold: 0.5 }, [failing]);
+const redactor: RecordRedactor = { detectAll: (texts) => scanner.scanAll(texts), redact: (text, findings) => findings.reduceRight((t, f) => t.slice(0, f.start) + '*'.repeat(f.end - f.start) + t.slice(f.end), text) };
+const bytes = (lines: string[]) => new TextEncoder().encode(lines.join('\n') + '\n');
+
+function thrown(work: () => unknown): RecordError {
+  try {
+    work();
+  } catch (err) {
+    if (err instanceof RecordError) return err;
+    throw err;
+  }
+  throw new Error('did not throw');
+}
+
+describe("a recognizer's failure on one record", () => {
+  const lines = ['{"text":"a secret"}', '{"text":"x"}', '{"text":"private key of Ana: boom"}'];
+
+  it('fails a JSONL batch naming the record\'s line and the recognizer, without any of its text', () => {
+    const err = thrown(() => redactJsonLines(redactor, bytes(lines), 40, [parseFieldPath('text')], emptyTally(false)));
+    expect(err.line).toBe(42);
+    expect(err.message).toBe('line 42: could not be scanned: the test.failing recognizer failed on it (RangeError); please report how the text is shaped');
+    expect(err.message).not.toContain('Ana');
+  });
+
+  it('names the line of a CSV row and of a scanned JSON line the same way', () => {
+    const csv = thrown(() => redactCsvRows(redactor, [['1', 'a secret'], ['2', 'boom']], [2, 5], [1], ['id', 'note'], emptyTally(false)));
+    expect(csv.line).toBe(5);
+    const scan = thrown(() => scanJsonLines(scanner, bytes(lines), 1, 'text', emptyTally(false)));
+    expect(scan.line).toBe(3);
+  });
+
+  it('leaves batches without such a record as they were', () => {
+    const done = redactJsonLines(redactor, bytes(lines.slice(0, 2)), 1, null, emptyTally(false));
+    expect(new TextDecoder().decode(done.output)).toBe('{"text":"a ******"}\n{"text":"x"}\n');
+  });
+});
