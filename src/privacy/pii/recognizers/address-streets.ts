@@ -131,7 +131,7 @@ const SUFFIX_STREET_RUNS = 5;
  * "832/19" (CZ), "12-II" (NL floor), "7/B", "12 A 5" (FI staircase and flat).
  */
 const NUMBER_AFTER = new RegExp(
-  String.raw`\d{1,5}[A-Za-z]?(?:[-/](?:\d{1,4}[A-Za-z]?|[A-Za-z](?![A-Za-z])|[IVX]{1,3}(?![A-Za-z])))*(?:[ \t][A-H](?:[ \t]?\d{1,3})?(?![\w:.]))?(?![\d${LETTER}])`,
+  String.raw`\d{1,5}[A-Za-z]?(?:[-/](?:\d{1,4}[A-Za-z]?|[A-Za-z](?![A-Za-z])|[IVX]{1,3}(?![A-Za-z]))){0,8}(?:[ \t][A-H](?:[ \t]?\d{1,3})?(?![\w:.]))?(?![\d${LETTER}])`,
   'y',
 );
 /** NUMBER_AFTER's most digits: a longer number is no house number written after its street. */
@@ -155,7 +155,9 @@ const POSTCODE_FOLLOWS = compiledNow(new RegExp(
 /** A building or plot number first, its street later: "Flat 12B, …", "House No. 7, …", "Plot 1234, …", "No. 5, …" (India, Nigeria, Malaysia, Gulf). */
 const BUILDING_LABEL = String.raw`(?:(?:^|[^${LETTER}])(?:(?:House|H\.)[ \t]?No\.?|Flat|Plot|Door|Shop|Apartment|Apt\.?|Unit|Suite|Office|Level|Building|Bldg\.?|Block|Blk|Lot|No\.?|Villa|House)(?:[ \t]+No\.?)?[ \t]*#?|(?:^|[\s,"'(])(?:[A-Z]-|#))`;
 const BUILDING_BEFORE = compiledNow(new RegExp(`(?<=${BUILDING_LABEL})`, 'y'));
-const BUILDING_NUMBER = /\d{1,5}[A-Za-z]?(?:[-/]\d{1,4}[A-Za-z]?)*(?=,)/y;
+// At most eight suffixes, as in the house number above: bounded repeats keep the regex engine's
+// stack bounded on a line of millions of characters.
+const BUILDING_NUMBER = /\d{1,5}[A-Za-z]?(?:[-/]\d{1,4}[A-Za-z]?){0,8}(?=,)/y;
 /** BUILDING_NUMBER's most digits, as GRID_DIGITS are GRID_NUMBER's. */
 const BUILDING_DIGITS = 5;
 /** Post office boxes: USPS "PO Box", Posta Kenya "P.O. Box 30197-00100", "Postfach 10 20 30", "Apartado", "Caixa Postal", "B.P.". */

@@ -36,6 +36,11 @@ describe('recognizers on a line of millions of characters', () => {
     expect(addressRecognizer.find(`12 A${'.a'.repeat(5_000_000)}`)).toEqual([]);
   });
 
+  it('address: a Korean address followed by 2 million unit parts is found, not overflowed', () => {
+    const text = `서울특별시 강남구 테헤란로 152${' 1동'.repeat(2_300_000)}`;
+    expect(addressRecognizer.find(text).map((f) => f.start)).toEqual([0]);
+  });
+
   it('api_key: a token body of millions of characters is no key; a PEM block after many unclosed headers is found', () => {
     expect(apiKeyRecognizer.find(`sk-ant-api03-${'aB_'.repeat(3_000_000)}`)).toEqual([]);
     expect(apiKeyRecognizer.find(`glpat-${'a'.repeat(9_000_000)}`)).toEqual([]);
