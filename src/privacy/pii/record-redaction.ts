@@ -68,9 +68,23 @@ export function redactJsonLines(redactor: RecordRedactor, bytes: Uint8Array, fir
   const changed = redactRecordBatch(redactor, records, recordIndex.map((i) => firstLine + i), fields, tally);
   const redacted = new Map<number, Buffer>();
   changed.forEach((isChanged, r) => {
-    if (isChanged) redacted.set(recordIndex[r]!, Buffer.from(JSON.stringify(records[r])));
+    if (isChanged) redacted.set(recordIndex[r]!, Buffer.from(serialised(records[r]!, firstLine + recordIndex[r]!)));
   });
   return { output: movableLines(batch, (i) => redacted.get(i)), records: batch.lines.length, ...tally };
+}
+
+/**
+ * `record` as its JSON line. JSON.stringify recurses: a record nested thousands of levels deep
+ * (which JSON.parse reads) overflows the stack, and is then a bad record at its line. Without a
+ * redaction such a record is copied as it was and never serialised.
+ */
+function serialised(record: Record<string, unknown>, line: number): string {
+  try {
+    return JSON.stringify(record);
+  } catch (err) {
+    if (err instanceof RangeError) throw new RecordError(line, 'is nested too deeply to be written back with its redactions; flatten it');
+    throw err;
+  }
 }
 
 /**
@@ -168,15 +182,36 @@ function tallyFindings(tally: RedactionTally, findings: readonly Finding[], line
   }
 }
 
-/** `replace` applied to every string anywhere under `node`, depth first in key order, each named by its path. */
-function visitAllStrings(node: Record<string, unknown> | unknown[], trail: string, replace: (value: unknown, field: string) => unknown): void {
-  const visit = (value: unknown, at: string): unknown => {
-    if (typeof value === 'string') return replace(value, at);
-    if (value !== null && typeof value === 'object') visitAllStrings(value as Record<string, unknown>, at, replace);
-    return value;
-  };
-  if (Array.isArray(node)) node.forEach((value, i) => (node[i] = visit(value, `${trail}[${i}]`)));
-  else for (const key of Object.keys(node)) node[key] = visit(node[key], trail === '' ? key : `${trail}.${key}`);
+/**
+ * `replace` applied to every string anywhere under `root`, depth first in key order, each named by
+ * its path. Walked with a stack of its own rather than by recursion: a record nested 10,000 deep
+ * (a line of 20 KB) overflowed the call stack.
+ */
+function visitAllStrings(root: Record<string, unknown> | unknown[], trail: string, replace: (value: unknown, field: string) => unknown): void {
+  type Frame = { node: Record<string, unknown> | unknown[]; keys: string[] | null; next: number; trail: string };
+  const frameOf = (node: Record<string, unknown> | unknown[], at: string): Frame => ({ node, keys: Array.isArray(node) ? null : Object.keys(node), next: 0, trail: at });
+  const stack: Frame[] = [frameOf(root, trail)];
+  // the nodes on the stack: an in-memory record that contains itself would be walked forever
+  const open = new Set<object>([root]);
+  while (stack.length > 0) {
+    const frame = stack[stack.length - 1]!;
+    const length = frame.keys === null ? (frame.node as unknown[]).length : frame.keys.length;
+    if (frame.next === length) {
+      open.delete(stack.pop()!.node);
+      continue;
+    }
+    const index = frame.next++;
+    const key = frame.keys === null ? index : frame.keys[index]!;
+    const at = frame.keys === null ? `${frame.trail}[${index}]` : frame.trail === '' ? (key as string) : `${frame.trail}.${key as string}`;
+    const container = frame.node as Record<string | number, unknown>;
+    const value = container[key];
+    if (typeof value === 'string') container[key] = replace(value, at);
+    else if (value !== null && typeof value === 'object') {
+      if (open.has(value)) throw invalidInput(`a record must not contain itself (at ${at})`);
+      open.add(value);
+      stack.push(frameOf(value as Record<string, unknown> | unknown[], at));
+    }
+  }
 }
 
 /** CSV columns to redact: the named ones (each must exist), or every column. */

@@ -3,7 +3,7 @@ import { parseFieldPath } from '../../../src/crypto/field-paths.js';
 import { EntityScanner } from '../../../src/privacy/pii/entity-scanner.js';
 import type { Recognizer } from '../../../src/privacy/pii/recognizer.js';
 import { RecordError } from '../../../src/privacy/pii/record-error.js';
-import { emptyTally, redactCsvRows, redactJsonLines, type RecordRedactor } from '../../../src/privacy/pii/record-redaction.js';
+import { emptyTally, redactCsvRows, redactJsonLines, redactRecordBatch, type RecordRedactor } from '../../../src/privacy/pii/record-redaction.js';
 import { scanJsonLines } from '../../../src/privacy/pii/span-lines.js';
 
 /** A recognizer that fails on texts holding "boom", as a regex out of stack would, and finds "secret" elsewhere. */
@@ -50,5 +50,30 @@ describe("a recognizer's failure on one record", () => {
   it('leaves batches without such a record as they were', () => {
     const done = redactJsonLines(redactor, bytes(lines.slice(0, 2)), 1, null, emptyTally(false));
     expect(new TextDecoder().decode(done.output)).toBe('{"text":"a ******"}\n{"text":"x"}\n');
+  });
+});
+
+describe('every string of a record (no fields named)', () => {
+  it('reaches strings nested 10,000 deep, which overflowed the call stack when walked by recursion', () => {
+    const nested = (depth: number, value: string) => `${'{"a":'.repeat(depth)}"${value}"${'}'.repeat(depth)}`;
+    // without a finding the record is copied as it was
+    const clean = redactJsonLines(redactor, bytes([nested(10_000, 'nothing here')]), 1, null, emptyTally(false));
+    expect(new TextDecoder().decode(clean.output)).toBe(`${nested(10_000, 'nothing here')}\n`);
+    // with one, a record this deep cannot be written back (JSON.stringify recurses): a bad record, named
+    const deep = thrown(() => redactJsonLines(redactor, bytes(['{"text":"x"}', nested(10_000, 'my secret')]), 1, null, emptyTally(false)));
+    expect(deep.message).toBe('line 2: is nested too deeply to be written back with its redactions; flatten it');
+    const done = redactJsonLines(redactor, bytes([nested(500, 'my secret')]), 1, null, emptyTally(true));
+    expect(new TextDecoder().decode(done.output)).toBe(`${nested(500, 'my ******')}\n`);
+    expect(done.redactions![0]!.field).toBe(Array(500).fill('a').join('.'));
+  });
+
+  it('walks depth first in key order, and refuses an in-memory record that contains itself', () => {
+    const record = { b: ['secret 1', { c: 'secret 2' }], a: 'secret 3' };
+    const tally = emptyTally(true);
+    redactRecordBatch(redactor, [record], [7], null, tally);
+    expect(tally.redactions!.map((r) => r.field)).toEqual(['b[0]', 'b[1].c', 'a']);
+    const cyclic: Record<string, unknown> = { text: 'secret' };
+    cyclic.self = { back: cyclic };
+    expect(() => redactRecordBatch(redactor, [cyclic], [1], null, emptyTally(false))).toThrow(/must not contain itself \(at self\.back\)/);
   });
 });

@@ -52,9 +52,11 @@ const LOWER_CASE_BEFORE_NUMBER = endingAlternation([
  * a letter, ".", "º", "°", "#", "№" or "-" ("A-12"), or is the mark "No:", not a digit ("ES24
  * 9662", "+34 612") nor another label ("Geburtsdatum: 12"). Most numbers in text follow none of
  * these ("on 12 May", "(555)"). A comma right before the number ("Roma,5") fits no layout, nor do
- * more than six digits (a box number's most).
+ * more than six digits (a box number's most). A word of 64 characters or more is none of these:
+ * read back to its start at every number inside it, such a word (minified CSS, "A#1#1#1…") made
+ * the scan quadratic.
  */
-const STREET_MAY_PRECEDE = String.raw`(?:^|[ \n,\t])(?:[${UPPER}][^ \n,\t]*|(?:${LOWER_CASE_BEFORE_NUMBER})|[^ \n,\t][^ \n,\t'’]{0,3}['’][${UPPER}][^ \n,\t]*)(?<=[${LETTER}.º°#№-]|[Nn][Oo]\.?:)(?: *, +| +)?`;
+const STREET_MAY_PRECEDE = String.raw`(?:^|[ \n,\t])(?:[${UPPER}][^ \n,\t]{0,63}|(?:${LOWER_CASE_BEFORE_NUMBER})|[^ \n,\t][^ \n,\t'’]{0,3}['’][${UPPER}][^ \n,\t]{0,63})(?<=[${LETTER}.º°#№-]|[Nn][Oo]\.?:)(?: *, +| +)?`;
 /** After the first digit, at most five more. */
 const SIX_DIGITS_AT_MOST = String.raw`(?=\d{0,5}(?!\d))`;
 

@@ -70,7 +70,9 @@ const LOWER_CASE_ENGLISH = String.raw`\d{1,6}[a-z]?[ \t]+[a-z]{2,}(?:[ \t]+[a-z]
 
 /** Street name words after a type word: capitalised, with particles between ("de la Paix", "Lê Lợi"), or a title cut short ("Jend.", "Gral."). */
 const NAME_WORD = `(?:[${UPPER}][a-z]{1,4}\\.(?=[ \\t])|${WORD})`;
-const TYPED_NAME = `(?:${PARTICLE}[ \\t]*)*${NAME_WORD}(?:[ \\t]+(?:${PARTICLE}[ \\t]*)*${NAME_WORD}){0,4}`;
+// At most three particles in a row ("de la", "van der"): an unbounded repeat overflowed the regex
+// engine's stack on a line of millions of characters ("12 rue lalala…").
+const TYPED_NAME = `(?:${PARTICLE}[ \\t]*){0,3}${NAME_WORD}(?:[ \\t]+(?:${PARTICLE}[ \\t]*){0,3}${NAME_WORD}){0,4}`;
 const NUMBER_FIRST_TYPED = String.raw`\d{1,4}(?:[ \t]?(?:bis|ter|quater|[A-D])(?![${LETTER}]))?,?[ \t]+(?:(?<frenchType>${asWrittenAndCapitals(FRENCH_AMBIGUOUS_TYPES)})|${alternation(FRENCH_AMBIGUOUS_TYPES.map((type) => type.toLowerCase()))}|${NUMBER_FIRST_TYPES}|Jalan|JALAN|Jln\.?|Jl\.)[ \t]+(?<name>${TYPED_NAME})`;
 
 const BEFORE_NUMBER = String.raw`(?:,?[ \t]*${NUMBER_MARK}[ \t]*|,?[ \t]+)`;
@@ -247,11 +249,15 @@ function numberFirst(text: string, index: number, numberEnd: number): Street | n
  * words into name and particles against every type word, and cost three times as much.
  */
 function typeFirstStart(text: string, index: number): number {
+  // Within LOOKBACK: stepping back over a word of any length, at every number after it, was
+  // quadratic ("A#1#1#1…", minified CSS took minutes a megabyte).
+  const limit = Math.max(0, index - LOOKBACK);
   let i = index;
   for (let words = 0; words < TYPE_FIRST_MAX_WORDS; words++) {
-    while (i > 0 && (isSpaceOrTab(text.charCodeAt(i - 1)) || (words === 0 && text.charCodeAt(i - 1) === COMMA))) i--;
+    while (i > limit && (isSpaceOrTab(text.charCodeAt(i - 1)) || (words === 0 && text.charCodeAt(i - 1) === COMMA))) i--;
     if (i === 0 || text.charCodeAt(i - 1) === NEWLINE) return -1;
-    while (i > 0 && !isWordEnd(text.charCodeAt(i - 1))) i--;
+    while (i > limit && !isWordEnd(text.charCodeAt(i - 1))) i--;
+    if (i === limit && limit > 0) return -1; // the word reaches past the lookback
     if (TYPE_FIRST_STARTS.has(firstTwo(text, i))) {
       TYPE_FIRST_STREET.lastIndex = i;
       if (TYPE_FIRST_STREET.test(text) && TYPE_FIRST_STREET.lastIndex === index) return ET_BEFORE.test(text.slice(Math.max(0, i - 3), i)) ? -1 : i;

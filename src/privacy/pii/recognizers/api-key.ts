@@ -63,11 +63,11 @@ const FORMATS: readonly TokenFormat[] = [
   // PEM private keys (RFC 7468), PKCS#1/#8, EC, OpenSSH, encrypted and PGP blocks, whole block
   {
     markers: ['-----BEGIN'],
-    pattern: /-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----[\s\S]{1,65536}?-----END (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----/y,
+    pattern: /-----BEGIN (?:[A-Z0-9]+ ){0,8}PRIVATE KEY(?: BLOCK)?-----[\s\S]{1,65536}?-----END (?:[A-Z0-9]+ ){0,8}PRIVATE KEY(?: BLOCK)?-----/y,
     score: 1.0,
     // Without it, every header with no end line after it had the lazy body search 64 KB ahead:
     // a text of repeated headers took 8 s a megabyte.
-    end: { pattern: /-----END (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----/g, maxLength: 65_536 + 128 },
+    end: { pattern: /-----END (?:[A-Z0-9]+ ){0,8}PRIVATE KEY(?: BLOCK)?-----/g, maxLength: 65_536 + 128 },
   },
   // AWS access key ids: AKIA (long-term) / ASIA (temporary) + 16 upper-case base32-ish characters
   { markers: ['AKIA', 'ASIA'], pattern: /(?<![A-Z0-9])(?:AKIA|ASIA)[A-Z0-9]{16}(?![A-Z0-9])/y, score: 0.95 },

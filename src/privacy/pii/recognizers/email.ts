@@ -12,8 +12,10 @@ const MAX_DOMAIN_LENGTH = 253;
  * letter for IDNs) and a TLD of 2+ letters or an `xn--` punycode TLD, then no further
  * label character. Sticky, so it only ever runs at an `@`.
  */
+// At most 126 labels and a TLD (RFC 1035 caps a name at 253 characters, two a label): an
+// unbounded repeat overflowed the regex engine's stack on millions of "aaaa." after an `@`.
 const DOMAIN =
-  /(?:[\p{L}\p{N}](?:[\p{L}\p{N}-]{0,61}[\p{L}\p{N}])?\.)+(?:\p{L}{2,63}|xn--[a-z0-9-]{2,59})(?![\p{L}\p{N}_-])/uy;
+  /(?:[\p{L}\p{N}](?:[\p{L}\p{N}-]{0,61}[\p{L}\p{N}])?\.){1,126}(?:\p{L}{2,63}|xn--[a-z0-9-]{2,59})(?![\p{L}\p{N}_-])/uy;
 
 /**
  * "TLDs" that are really file extensions: `logo@2x.png`, `icon@3x.jpg` and similar asset names

@@ -44,6 +44,13 @@ function cueOfKey(key: string): Cue {
   return FULL_NAME_HEADER.test(key) ? Cue.Person : Cue.None;
 }
 
+/** The first `separator` in `text[from, end)`, or -1. */
+function indexWithinRow(text: string, separator: string, from: number, end: number): number {
+  const code = separator.charCodeAt(0);
+  for (let i = from; i < end; i++) if (text.charCodeAt(i) === code) return i;
+  return -1;
+}
+
 function separatorOf(header: string): string | undefined {
   for (const separator of SEPARATORS) if (header.includes(separator)) return separator;
   return undefined;
@@ -93,8 +100,9 @@ export function nameColumnCues(text: string): Map<number, Cue> | undefined {
       let valueStart = fieldStart;
       while (text.charCodeAt(valueStart) === 32) valueStart++;
       if (cue !== Cue.None) cues.set(text.charCodeAt(valueStart) === 34 ? valueStart + 1 : valueStart, cue);
-      const next = text.indexOf(separator, fieldStart);
-      fieldStart = next < 0 || next > lineEnd ? lineEnd + 1 : next + 1;
+      // within the row: `indexOf` ran on to the text's end from every row without a separator (quadratic)
+      const next = indexWithinRow(text, separator, fieldStart, lineEnd);
+      fieldStart = next < 0 ? lineEnd + 1 : next + 1;
     }
     lineStart = lineEnd + 1;
   }

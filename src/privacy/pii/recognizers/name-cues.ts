@@ -235,7 +235,9 @@ function startsLine(text: string, start: number): boolean {
     at--;
     while (at > 0 && isBlank(text.charCodeAt(at - 1))) at--;
   } else if (at > 0 && c === 93) {
-    const open = text.lastIndexOf('[', at - 1);
+    // within the 22 characters a time or channel takes: `lastIndexOf` ran back to the text's start (quadratic)
+    let open = at - 1;
+    while (open >= 0 && at - open <= 22 && text.charCodeAt(open) !== 91) open--;
     if (open < 0 || at - open > 22) return false;
     at = open;
     while (at > 0 && isBlank(text.charCodeAt(at - 1))) at--;

@@ -76,6 +76,9 @@ export function redactText(text: string, findings: readonly Finding[], operator:
   const replacements: Replacement[] = [];
   let outputLength = 0;
   let cursor = 0;
+  // Whether the output so far ends in a space, kept as it is written: looking back over the
+  // parts, empty between adjacent removals, was quadratic on a text of many findings.
+  let endsWithSpace = false;
   for (let index = 0; index < findings.length; index++) {
     const { start, end, type } = findings[index]!;
     if (start < cursor || end < start || end > text.length) {
@@ -84,14 +87,16 @@ export function redactText(text: string, findings: readonly Finding[], operator:
     const kept = text.slice(cursor, start);
     parts.push(kept);
     outputLength += kept.length;
+    if (kept.length > 0) endsWithSpace = kept.endsWith(' ');
     const replacement = replacementFor(text.slice(start, end), type, operator);
     parts.push(replacement);
+    if (replacement.length > 0) endsWithSpace = replacement.endsWith(' ');
     replacements.push({ start, end, type, replacementStart: outputLength, replacementEnd: outputLength + replacement.length });
     outputLength += replacement.length;
     cursor = end;
     // A removal between two spaces would leave a double space: drop the one after it, unless
     // the next finding starts there.
-    if (operator.method === 'removal' && text[end] === ' ' && (findings[index + 1]?.start ?? Infinity) > end && outputEndsWithSpace(parts)) {
+    if (operator.method === 'removal' && text[end] === ' ' && (findings[index + 1]?.start ?? Infinity) > end && endsWithSpace) {
       cursor = end + 1;
     }
   }
@@ -99,14 +104,6 @@ export function redactText(text: string, findings: readonly Finding[], operator:
   return { text: parts.join(''), replacements };
 }
 
-/** Whether the output so far ends in a space; the parts just before a removal may be empty (adjacent removals). */
-function outputEndsWithSpace(parts: readonly string[]): boolean {
-  for (let i = parts.length - 1; i >= 0; i--) {
-    const part = parts[i]!;
-    if (part.length > 0) return part.endsWith(' ');
-  }
-  return false;
-}
 
 /** What replaces one value. */
 export function replacementFor(value: string, type: EntityType, operator: RedactionOperator): string {

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { apiKeyRecognizer } from '../../../../src/privacy/pii/recognizers/api-key.js';
 import { addressRecognizer } from '../../../../src/privacy/pii/recognizers/address.js';
 import { creditCardRecognizer } from '../../../../src/privacy/pii/recognizers/credit-card.js';
+import { emailRecognizer } from '../../../../src/privacy/pii/recognizers/email.js';
 import { personNameRecognizer } from '../../../../src/privacy/pii/recognizers/person-name.js';
 import { phoneRecognizer } from '../../../../src/privacy/pii/recognizers/phone.js';
 
@@ -36,6 +37,15 @@ describe('recognizers on a line of millions of characters', () => {
     expect(addressRecognizer.find(`12 A${'.a'.repeat(5_000_000)}`)).toEqual([]);
   });
 
+  it('address: 4.5 million particles after a street type ("12 rue lalala…")', () => {
+    expect(addressRecognizer.find(`12 rue ${'la'.repeat(4_500_000)} Paix`)).toEqual([]);
+  });
+
+  it('email: a domain of 800,000 labels is no address, and the address after it is found', () => {
+    const text = `x@${'aaaaaaaaaa.'.repeat(800_000)} mail ana@example.org`;
+    expect(values(text, emailRecognizer.find(text))).toEqual(['ana@example.org']);
+  });
+
   it('address: a Korean address followed by 2 million unit parts is found, not overflowed', () => {
     const text = `서울특별시 강남구 테헤란로 152${' 1동'.repeat(2_300_000)}`;
     expect(addressRecognizer.find(text).map((f) => f.start)).toEqual([0]);
@@ -49,5 +59,6 @@ describe('recognizers on a line of millions of characters', () => {
     const found = values(text, apiKeyRecognizer.find(text));
     expect(found).toHaveLength(1);
     expect(found[0]!.endsWith(block)).toBe(true);
+    expect(apiKeyRecognizer.find(`-----BEGIN PRIVATE KEY-----\nx\n-----END ${'A '.repeat(4_500_000)}`)).toEqual([]);
   });
 });
