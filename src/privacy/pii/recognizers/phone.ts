@@ -39,12 +39,11 @@ const MAX_SPLIT_TOKENS = 8;
 // end the match attempt inside the regex engine instead of becoming candidates to refuse.
 // `(?<!\d)`: a run starts at its first digit; without it the engine tried again at each digit
 // of every short number (measured: the scan alone went from 364 to 484 MB/s on PII-dense text).
-const RUN_SEPARATOR = String.raw`[ \u00a0\u202f\u2009\u2007.()/\u2010-\u2013\u2212-]`;
-//
 // At most MAX_RUN_DIGITS digits a match: an unbounded repeat of the group overflowed the regex
 // engine's stack on a line of ~5.6 million digits. A longer run is skipped whole, as it
 // was refused whole before: it has far more digits than a phone number (wholeRunEnd).
 const MAX_RUN_DIGITS = 64;
+const RUN_SEPARATOR = String.raw`[ \u00a0\u202f\u2009\u2007.()/\u2010-\u2013\u2212-]`;
 const RUN = new RegExp(String.raw`(?:\+|\(\+?)?(?<!\d)\d(?:\d|${RUN_SEPARATOR}{1,4}\d){6,${MAX_RUN_DIGITS - 1}}`, 'g');
 
 const BRACKETED_TRUNK = '(0)';
