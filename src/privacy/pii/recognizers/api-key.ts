@@ -54,7 +54,8 @@ function isLangtrainKey(key: string): boolean {
 const PLACEHOLDER_PASSWORD = /^(?:\$\{[^}]*\}|\$[A-Za-z_]\w*|<[^>]*>|\{\{[^}]*\}\}|%[^%]+%|\*+|x+|\.\.\.)$/i;
 
 /**
- * Formats and scores, most specific first. Scores follow how much of the token is fixed: a
+ * Formats and scores, most specific first. Prefixes and lengths are the providers' documented
+ * token formats. Scores follow how much of the token is fixed: a
  * checksum or a long fixed prefix with exact length scores 1.0; a prefix with a loose body 0.9–0.95.
  */
 const FORMATS: readonly TokenFormat[] = [
@@ -94,6 +95,31 @@ const FORMATS: readonly TokenFormat[] = [
   { markers: ['glpat-'], pattern: token('glpat-[0-9A-Za-z_-]{20,1024}'), score: 0.95 },
   // npm automation/publish tokens
   { markers: ['npm_'], pattern: token('npm_[A-Za-z0-9]{36}'), score: 0.95 },
+  // Hugging Face user access tokens: hf_ + 34 letters
+  { markers: ['hf_'], pattern: token('hf_[A-Za-z]{34}'), score: 0.95 },
+  // Docker Hub personal access tokens
+  { markers: ['dckr_pat_'], pattern: token('dckr_pat_[A-Za-z0-9_-]{27}'), score: 1.0 },
+  // Shopify admin API, custom app, partner and shared-secret tokens: prefix + 32 hex
+  { markers: ['shpat_', 'shpca_', 'shppa_', 'shpss_'], pattern: token('shp(?:at|ca|pa|ss)_[a-fA-F0-9]{32}'), score: 1.0 },
+  // DigitalOcean personal, OAuth and refresh tokens: prefix + 64 hex
+  { markers: ['dop_v1_', 'doo_v1_', 'dor_v1_'], pattern: token('do[por]_v1_[a-f0-9]{64}'), score: 1.0 },
+  // PyPI API tokens: "pypi-" and a macaroon whose base64 opens with its location, pypi.org
+  { markers: ['pypi-AgEIcHlwaS5vcmc'], pattern: token('pypi-AgEIcHlwaS5vcmc[A-Za-z0-9_-]{50,1024}'), score: 1.0 },
+  // Groq, Replicate and Linear API keys
+  { markers: ['gsk_'], pattern: token('gsk_[A-Za-z0-9]{52}'), score: 0.95 },
+  { markers: ['r8_'], pattern: token('r8_[A-Za-z0-9]{37}'), score: 0.95 },
+  { markers: ['lin_api_'], pattern: token('lin_api_[A-Za-z0-9]{40}'), score: 0.95 },
+  // Postman API keys: PMAK-<24 hex>-<34 hex>
+  { markers: ['PMAK-'], pattern: token('PMAK-[a-f0-9]{24}-[a-f0-9]{34}'), score: 1.0 },
+  // Google OAuth client secrets
+  { markers: ['GOCSPX-'], pattern: token('GOCSPX-[A-Za-z0-9_-]{28}'), score: 0.95 },
+  // Slack and Discord incoming webhooks: the URL's path is the secret
+  {
+    markers: ['hooks.slack.com/services/'],
+    pattern: token('hooks\\.slack\\.com/services/T[A-Z0-9]{8,12}/B[A-Z0-9]{8,12}/[A-Za-z0-9]{24}'),
+    score: 1.0,
+  },
+  { markers: ['discord.com/api/webhooks/'], pattern: token('discord\\.com/api/webhooks/[0-9]{17,20}/[A-Za-z0-9_-]{60,80}'), score: 0.95 },
   // SendGrid: SG.<22>.<43>
   { markers: ['SG.'], pattern: token(String.raw`SG\.[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43}`), score: 1.0 },
   // Twilio API key SIDs: SK + 32 hex (only a fixed two-letter prefix, hence lower)

@@ -8,6 +8,8 @@ const values = (text: string): string[] => apiKeyRecognizer.find(text).map((f) =
 const base62 = (length: number): string =>
   Array.from({ length }, (_, i) => '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz'[(i * 37 + 11) % 62]).join('');
 const hex = (length: number): string => Array.from({ length }, (_, i) => '0123456789abcdef'[(i * 7 + 3) % 16]).join('');
+const letters = (length: number): string => Array.from({ length }, (_, i) => 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz'[(i * 29 + 5) % 52]).join('');
+const digits = (length: number): string => Array.from({ length }, (_, i) => String((i * 3 + 1) % 10)).join('');
 
 // AWS's documented example access key id (IAM user guide).
 const AWS_EXAMPLE = ['AKIA', 'IOSFODNN7EXAMPLE'].join('');
@@ -37,6 +39,16 @@ const TOKENS: readonly [kind: string, token: string][] = [
   ['SendGrid key', `SG.${base62(22)}.${base62(43)}`],
   ['Twilio API key', `SK${hex(32)}`],
   ['JWT', JWT_IO],
+  ['Hugging Face token', `hf_${letters(34)}`],
+  ['Docker Hub token', `dckr_pat_${base62(27)}`],
+  ['Shopify admin token', `shpat_${hex(32)}`],
+  ['DigitalOcean token', `dop_v1_${hex(64)}`],
+  ['PyPI token', `pypi-AgEIcHlwaS5vcmc${base62(70)}`],
+  ['Groq key', `gsk_${base62(52)}`],
+  ['Replicate token', `r8_${base62(37)}`],
+  ['Linear key', `lin_api_${base62(40)}`],
+  ['Postman key', `PMAK-${hex(24)}-${hex(34)}`],
+  ['Google OAuth client secret', `GOCSPX-${base62(28)}`],
 ];
 
 describe('apiKeyRecognizer', () => {
@@ -86,6 +98,18 @@ describe('apiKeyRecognizer', () => {
     expect(values(`ghp_${base62(35)} and ghp_${base62(37)}`)).toEqual([]);
     expect(values(`AKIA${'IOSFODNN7EXAMPL'} and akia${'iosfodnn7example'}`)).toEqual([]);
     expect(values('sk-learn and sk-ant and sk_live_short')).toEqual([]);
+  });
+
+  it("finds the path of a Slack or Discord webhook URL, the part that is the secret", () => {
+    const slack = `hooks.slack.com/services/T${'0123ABCD'}/B${'4567EFGH'}/${base62(24)}`;
+    const discord = `discord.com/api/webhooks/${digits(18)}/${base62(68)}`;
+    expect(values(`curl -X POST https://${slack} -d @msg.json; and https://${discord}`)).toEqual([slack, discord]);
+  });
+
+  it('refuses provider prefixes with a body of the wrong length or alphabet', () => {
+    expect(values(`hf_${letters(33)} hf_${letters(35)} hf_${base62(34)}`)).toEqual([]);
+    expect(values(`shpat_${hex(31)} dop_v1_${hex(63)} gsk_${base62(51)} r8_${base62(36)} PMAK-${hex(24)}-${hex(33)}`)).toEqual([]);
+    expect(values('pypi-AgEIcHlwaS5vcmc and hooks.slack.com/services/T0123/B4567/short')).toEqual([]);
   });
 
   it('refuses JWT-shaped strings whose header is not a JOSE header', () => {
