@@ -12,28 +12,32 @@ const MRZ_SCORE = 1.0;
 /**
  * A passport cue, then an optional number word ("no.", "n.", "nr", "number", "nummer", "#"), so
  * that the abbreviation's period is not taken for the end of a sentence. Latin-script cues
- * (English, German, French, Spanish, Italian, Portuguese, Polish, Dutch, Turkish, Vietnamese)
+ * (English, German, French, Spanish, Italian, Portuguese, Polish, Dutch, Turkish, Vietnamese,
+ * Indonesian and Malay, Swahili)
  * need word edges, with compounds such as "Reisepassnummer" and inflections such as
- * "paszportu"; the Cyrillic, Arabic and CJK cues are written without `\b`, which only knows
- * ASCII words.
+ * "paszportu"; the Cyrillic, Greek, Arabic, Persian, Urdu, Hebrew, Devanagari, Bengali, Thai
+ * and CJK cues are written without `\b`, which only knows ASCII words.
  */
 // `\b` and Latin letters rather than `\p{L}` with the `u` flag: case-insensitive Unicode scans measured 4× slower
 const NUMBER_WORD = String.raw`(?:\s*(?:(?:no|nr|n|num|number|nummer|numéro|número|numero|numer)(?![a-zà-ÿ])\s*[.º°]?|[#№]))?(?:\s*:)?`;
 const LATIN_CUE = new RegExp(
-  String.raw`\b(?:passport|reisepass|passeport|pasaporte|passaporto|passaporte|paszport[u]?|paspoort|pasaport|hộ chiếu)` +
+  String.raw`\b(?:passport|reisepass|passeport|pasaporte|passaporto|passaporte|paszport[u]?|paspoort|pasaport|paspor|pasipoti|hộ chiếu)` +
     String.raw`(?:nummer|nr|number|numarası)?(?![a-zà-ÿ])${NUMBER_WORD}`,
   'iy',
 );
-const OTHER_SCRIPT_CUE = new RegExp(String.raw`(?:(?<![а-яё])паспорт[аеу]?|جواز السفر|旅券番号|旅券|护照号码|护照号|护照|여권번호|여권)${NUMBER_WORD}`, 'iy');
+const OTHER_SCRIPT_CUE = new RegExp(
+  String.raw`(?:(?<![а-яё])паспорт[аеу]?|διαβατηρ[ίι]ο[υ]?|διαβατήρι[οα]|جواز السفر|گذرنامه|پاسپورٹ|דרכון|पासपोर्ट|পাসপোর্ট|หนังสือเดินทาง|旅券番号|旅券|护照号码|护照号|护照|여권번호|여권)${NUMBER_WORD}`,
+  'iy',
+);
 
 /**
- * Where a cue can start: every Latin cue but "hộ chiếu" holds `pas` and then `s`, `a`, `z` or
- * `p` (at its start, or after `reise`), and every other-script cue starts with one of the other
- * words. The cue regexes run, sticky, only there: scanning all text with them (case-insensitive
+ * Where a cue can start: every Latin cue but "hộ chiếu" holds `pas` and then `s`, `a`, `z`, `p`
+ * or `i` (at its start, or after `reise`), and every other-script cue starts with one of the
+ * other words. The cue regexes run, sticky, only there: scanning all text with them (case-insensitive
  * alternations without a fast first-character search) measured 3× slower than this one scan,
  * and the fourth letter 15% faster than `pas` alone.
  */
-const CUE_ANCHOR = /pas[sazp]|ộ|паспорт|جواز السفر|旅券|护照|여권/gi;
+const CUE_ANCHOR = /pas[sazpi]|ộ|паспорт|διαβατ|جواز السفر|گذرنامه|پاسپورٹ|דרכון|पासपोर्ट|পাসপোর্ট|หนังสือเดินทาง|旅券|护照|여권/gi;
 const REISE = 'reise';
 
 /**

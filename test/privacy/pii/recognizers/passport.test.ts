@@ -24,6 +24,19 @@ describe('passportRecognizer', () => {
     expect(values('Indian passport # J8369854')).toEqual(['J8369854']);
   });
 
+  it('finds numbers after the word for passport in more languages and scripts', () => {
+    expect(values('Nomor paspor saya A1234567.')).toEqual(['A1234567']); // Indonesian
+    expect(values('Namba ya pasipoti: AB1234567')).toEqual(['AB1234567']); // Swahili
+    expect(values('Αριθμός διαβατηρίου: AE1234567')).toEqual(['AE1234567']); // Greek
+    expect(values('Το διαβατήριο AE7654321 λήγει το 2030')).toEqual(['AE7654321']);
+    expect(values('मेरा पासपोर्ट नंबर Z1234567 है')).toEqual(['Z1234567']); // Hindi
+    expect(values('আমার পাসপোর্ট নম্বর A01234567')).toEqual(['A01234567']); // Bengali
+    expect(values('หมายเลขหนังสือเดินทาง AA1234567')).toEqual(['AA1234567']); // Thai
+    expect(values('מספר דרכון 12345678')).toEqual(['12345678']); // Hebrew
+    expect(values('شماره گذرنامه: K12345678')).toEqual(['K12345678']); // Persian
+    expect(values('میرا پاسپورٹ نمبر AB1234567 ہے')).toEqual(['AB1234567']); // Urdu
+  });
+
   it('refuses document-like numbers without a cue, or before it', () => {
     expect(values('Order 340020013 and ticket C01X00T47')).toEqual([]);
     expect(values('C01X00T47 is my passport')).toEqual([]);
