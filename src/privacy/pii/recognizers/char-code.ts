@@ -8,6 +8,16 @@ export function codeAt(text: string, at: number): number {
   return at >= 0 && at < text.length ? text.charCodeAt(at) : -1;
 }
 
+/**
+ * The first `code` in `text[from, to)`, or -1: a search kept within a row, a line or a window,
+ * where `indexOf` would run on to the text's end and, repeated per row or candidate, be quadratic.
+ */
+export function indexOfCode(text: string, code: number, from: number, to: number): number {
+  const end = Math.min(to, text.length);
+  for (let i = from; i < end; i++) if (text.charCodeAt(i) === code) return i;
+  return -1;
+}
+
 /** An ASCII digit 0-9 (other scripts' digits are not read as numbers by the recognizers). */
 export function isDigit(code: number): boolean {
   return code >= 48 && code <= 57;

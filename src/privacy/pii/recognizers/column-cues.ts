@@ -1,3 +1,4 @@
+import { indexOfCode } from './char-code.js';
 import { markdownTables } from './markdown-tables.js';
 
 /** The value of one field of a data row, quotes and surrounding blanks excluded. */
@@ -139,8 +140,8 @@ function isBlankLine(text: string, start: number, end: number): boolean {
 
 /** The first `code` in `text[from, end)`, or `end`: searched within the row, as `indexOf` would run on through the rows after it (quadratic when they hold no delimiter). */
 function indexWithin(text: string, code: number, from: number, end: number): number {
-  for (let i = from; i < end; i++) if (text.charCodeAt(i) === code) return i;
-  return end;
+  const at = indexOfCode(text, code, from, end);
+  return at < 0 ? end : at;
 }
 
 /**

@@ -1,5 +1,6 @@
 import type { Finding } from '../entity-types.js';
 import { CONTEXT_WINDOW, type Recognizer } from '../recognizer.js';
+import { indexOfCode } from './char-code.js';
 import { columnCuedFields } from './column-cues.js';
 
 const NAME = 'date_of_birth.cued';
@@ -120,15 +121,10 @@ function isValidDate(groups: Record<string, string | undefined>): boolean {
  */
 const ANSWER_TURN = /^\n[ \t]*[\p{L}][\p{L}\p{N} ._-]{0,24}:[ \t]*$/u;
 
+const NEWLINE = 0x0a;
+
 /** The longest answer line: a speaker label of 25 characters, a colon, blanks, a date and a tail of blanks or dots. */
 const MAX_ANSWER_LINE = 256;
-
-/** The first line feed in `text[from, to)`, or -1. */
-function newlineWithin(text: string, from: number, to: number): number {
-  const end = Math.min(to, text.length);
-  for (let i = from; i < end; i++) if (text.charCodeAt(i) === 0x0a) return i;
-  return -1;
-}
 
 /** What `/[\s.]+$/` trimmed off an answer line's end: blanks and dots. */
 function isBlankOrDot(code: number): boolean {
@@ -138,11 +134,11 @@ function isBlankOrDot(code: number): boolean {
 /** The date that is the whole rest of the line after `from`, as the answer turn of a dialogue. */
 function answerOnNextLine(text: string, cueEnd: number): { start: number; end: number } | null {
   // the cue ends its turn: only a short question or polite tail may follow ("date of birth, please?")
-  const lineEnd = newlineWithin(text, cueEnd, cueEnd + CONTEXT_WINDOW + 1);
+  const lineEnd = indexOfCode(text, NEWLINE, cueEnd, cueEnd + CONTEXT_WINDOW + 1);
   if (lineEnd === -1) return null;
   // Searched and trimmed within a line an answer can fill: searching to the text's end for every
   // cue, and trimming a long run of blanks inside a line with a regex, were quadratic.
-  const nextEnd = newlineWithin(text, lineEnd + 1, lineEnd + 1 + MAX_ANSWER_LINE);
+  const nextEnd = indexOfCode(text, NEWLINE, lineEnd + 1, lineEnd + 1 + MAX_ANSWER_LINE);
   if (nextEnd === -1 && text.length > lineEnd + 1 + MAX_ANSWER_LINE) return null;
   let trimmedEnd = nextEnd === -1 ? text.length : nextEnd;
   while (trimmedEnd > lineEnd + 1 && isBlankOrDot(text.charCodeAt(trimmedEnd - 1))) trimmedEnd--;

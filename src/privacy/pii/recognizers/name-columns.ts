@@ -1,3 +1,4 @@
+import { indexOfCode } from './char-code.js';
 import { Cue } from './name-cues.js';
 
 /**
@@ -42,13 +43,6 @@ function cueOfHeader(field: string): Cue {
 function cueOfKey(key: string): Cue {
   if (NAME_PART_HEADER.test(key)) return Cue.Naming;
   return FULL_NAME_HEADER.test(key) ? Cue.Person : Cue.None;
-}
-
-/** The first `separator` in `text[from, end)`, or -1. */
-function indexWithinRow(text: string, separator: string, from: number, end: number): number {
-  const code = separator.charCodeAt(0);
-  for (let i = from; i < end; i++) if (text.charCodeAt(i) === code) return i;
-  return -1;
 }
 
 function separatorOf(header: string): string | undefined {
@@ -101,7 +95,7 @@ export function nameColumnCues(text: string): Map<number, Cue> | undefined {
       while (text.charCodeAt(valueStart) === 32) valueStart++;
       if (cue !== Cue.None) cues.set(text.charCodeAt(valueStart) === 34 ? valueStart + 1 : valueStart, cue);
       // within the row: `indexOf` ran on to the text's end from every row without a separator (quadratic)
-      const next = indexWithinRow(text, separator, fieldStart, lineEnd);
+      const next = indexOfCode(text, separator.charCodeAt(0), fieldStart, lineEnd);
       fieldStart = next < 0 ? lineEnd + 1 : next + 1;
     }
     lineStart = lineEnd + 1;
