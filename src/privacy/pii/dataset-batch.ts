@@ -21,6 +21,16 @@ export type DatasetJob =
  */
 export type BatchTask = { kind: 'jsonl'; bytes: Uint8Array; firstLine: number } | { kind: 'csv'; rows: string[][]; lines: number[]; columns: number[]; names: string[] };
 
+/**
+ * A batch as a worker thread receives it: with its job and the job's id, since one pool of
+ * threads serves every job of its owner (a detector's shards, one after another or at once).
+ */
+export interface JobBatch {
+  jobId: string;
+  job: DatasetJob;
+  batch: BatchTask;
+}
+
 /** What comes back: the batch done, or the first bad record (errors do not cross threads with their class). */
 export type BatchOutcome = { result: BatchResult } | { error: { line: number; message: string } };
 

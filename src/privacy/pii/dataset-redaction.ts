@@ -8,7 +8,7 @@ import { invalidInput } from '../../core/errors.js';
 import { datasetFormatOf, type DatasetFormat } from '../../crypto/dataset-encryption.js';
 import { parseFieldPath } from '../../crypto/field-paths.js';
 import type { BatchTask } from './dataset-batch.js';
-import { inputSize, jsonLineTasks, startBatchRunner, writeInOrder } from './dataset-pipeline.js';
+import { inputSize, jsonLineTasks, startBatchRunner, writeInOrder, type BatchWorkers } from './dataset-pipeline.js';
 import { ENTITY_TYPES, zeroCounts, type EntityType } from './entity-types.js';
 import { csvColumns, emptyTally, redactRecordBatch, type RedactionRecord } from './record-redaction.js';
 import { loadRecordRedactor, type RedactorSpec } from './redactor.js';
@@ -27,8 +27,8 @@ export interface RedactDatasetJob {
   /** JSONL field paths (`text`, `messages[].content`) or CSV column names; default every string field / every column. */
   fields?: string[];
   spec: RedactorSpec;
-  /** Worker threads; default one per core. 0 redacts on this thread. */
-  workers?: number;
+  /** Worker threads of the job's own (default one per core; 0 redacts on this thread), or a pool the caller keeps across jobs. */
+  workers?: number | BatchWorkers;
   /** Called after each batch with records done and input bytes read. */
   onProgress?: (progress: { records: number; bytes: number; totalBytes: number }) => void;
   /** Record each batch's redactions (line, field, type, offsets, recognizer, score; never values). */

@@ -1,9 +1,11 @@
 import { randomBytes } from 'node:crypto';
+import { availableParallelism } from 'node:os';
 import { z } from 'zod';
 import type { AuditSink } from '../../core/audit-sink.js';
 import { invalidInput, LangtrainError } from '../../core/errors.js';
 import { parseOptions } from '../../core/options.js';
 import type { DatasetFormat } from '../../crypto/dataset-encryption.js';
+import { BatchWorkers } from './dataset-pipeline.js';
 import { redactDataset, redactRecords, type RedactDatasetReport, type RedactedRecords } from './dataset-redaction.js';
 import { scannerFor, type EntityScanner } from './entity-scanner.js';
 import { DEFAULT_CONFIDENCE_THRESHOLD, REDACTION_METHODS } from './pii-options.js';
@@ -53,7 +55,7 @@ export interface ProcessDatasetOptions {
   dataset?: string;
   /** Who runs it, for the audit records. */
   userId?: string;
-  /** Files only: worker threads, default one per core. */
+  /** Files only: worker threads, default one per core; 0 redacts on this thread. The detector keeps them for its next data set (see `close`). */
   workers?: number;
   /** Files only. */
   onProgress?: (progress: { records: number; bytes: number; totalBytes: number }) => void;
@@ -68,6 +70,8 @@ export class PIIDetector {
   readonly settings: Readonly<PIIDetectorSettings>;
   readonly #scanner: EntityScanner;
   readonly #deps: PIIDetectorDeps;
+  /** Worker threads kept between data sets, by thread count. */
+  readonly #pools = new Map<number, BatchWorkers>();
 
   constructor(options: PIIDetectorOptions = {}, deps: PIIDetectorDeps = {}) {
     this.settings = Object.freeze(parseOptions(optionsSchema, options, 'PIIDetector'));
@@ -112,10 +116,36 @@ export class PIIDetector {
       ...(files.format ? { format: files.format } : {}),
       ...(options.fields ? { fields: options.fields } : {}),
       spec,
-      ...(options.workers !== undefined ? { workers: options.workers } : {}),
+      workers: this.#workers(options.workers ?? availableParallelism()),
       ...(options.onProgress ? { onProgress: options.onProgress } : {}),
       ...audit(files.input),
     });
+  }
+
+  /**
+   * Ends the worker threads kept for data sets. Data sets processed afterwards start new ones.
+   * Idle threads do not keep the process alive, so a short script need not call it; a
+   * long-running one that is done with the detector should.
+   */
+  async close(): Promise<void> {
+    const pools = [...this.#pools.values()];
+    this.#pools.clear();
+    await Promise.all(pools.map((pool) => pool.close()));
+  }
+
+  /**
+   * The detector's pool of `threads` worker threads, started by its first data set and kept for
+   * the next: a data set in shards, each file processed in turn, pays the threads' start-up and
+   * compilation once (BatchWorkers).
+   */
+  #workers(threads: number): BatchWorkers | 0 {
+    if (threads === 0) return 0;
+    let pool = this.#pools.get(threads);
+    if (pool === undefined) {
+      pool = new BatchWorkers(threads);
+      this.#pools.set(threads, pool);
+    }
+    return pool;
   }
 
   #scanSettings() {
