@@ -40,8 +40,14 @@ export async function writeAtomically(outPath: string, write: (out: Writable) =>
       await rm(temporary, { force: true });
     }
   }
-  // Makes the rename durable. Not every platform can open a directory (Windows); the rename
-  // is atomic regardless.
+  await syncDirectory(directory);
+}
+
+/**
+ * Makes a rename into `directory` durable. Not every platform can open a directory (Windows);
+ * the rename is atomic regardless, so a failure here is not one.
+ */
+export async function syncDirectory(directory: string): Promise<void> {
   await syncPath(directory, 'r').catch(() => undefined);
 }
 

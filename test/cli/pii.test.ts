@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { jsonl, killChildren, parseJson, runCli, workspace } from './run-cli.js';
@@ -101,5 +101,50 @@ describe('langtrain pii', () => {
     const types = await cli('pii', 'scan', '--input', input, '--output', join(w.dir, 's.jsonl'), '--types', 'email,zip');
     expect(types.code).toBe(2);
     expect(types.stderr).toContain('--types: unknown zip (supported: email, phone, ssn');
+  });
+  it('redact takes a directory of shards: each file into a new directory on one set of threads, fakes alike across files, nothing written unless every file succeeds', async () => {
+    const { w, cli } = setup();
+    const shards = join(w.dir, 'shards');
+    mkdirSync(shards);
+    // ~300 KB each: several batches a file over two threads
+    w.file('shards/train-00001.jsonl', jsonl(rows));
+    w.file('shards/train-00000.jsonl', jsonl(rows));
+    w.file('shards/people.csv', `id,contact\n1,${EMAIL}\n2,no one\n`);
+    w.file('shards/README.md', `not a shard: ${EMAIL}`);
+    const out = join(w.dir, 'clean');
+    const r = await cli('pii', 'redact', '--input', shards, '--output', out, '--method', 'synthetic', '--workers', '2', '--json');
+    expect(r.code, r.stderr).toBe(0);
+    const report = parseJson(r);
+    expect(report).toMatchObject({ records: 5002, redactedRecords: 1001, workers: 2, counts: { email: 1001, ip_address: 1000 } });
+    expect(report.files.map((f: { file: string; records: number }) => [f.file, f.records])).toEqual([
+      ['people.csv', 2],
+      ['train-00000.jsonl', 2500],
+      ['train-00001.jsonl', 2500],
+    ]);
+    expect(readdirSync(out).sort()).toEqual(['people.csv', 'train-00000.jsonl', 'train-00001.jsonl']);
+    const fakeEmails = ['train-00000.jsonl', 'train-00001.jsonl'].flatMap((name) =>
+      readFileSync(join(out, name), 'utf8').trim().split('\n').map((l) => JSON.parse(l).text as string).filter((_, i) => i % 5 === 0).map((text) => /reach me at (\S+) or/.exec(text)![1]),
+    );
+    const csvFake = readFileSync(join(out, 'people.csv'), 'utf8').split('\n')[1]!.split(',')[1];
+    expect(new Set([...fakeEmails, csvFake])).toEqual(new Set([fakeEmails[0]])); // one data set: one fake for one address
+    expect(fakeEmails[0]).not.toBe(EMAIL);
+    const events = await cli('audit', 'query', '--type', 'pii.dataset_redacted', '--json');
+    expect(parseJson(events).map((e: { additionalData: { dataset: string } }) => e.additionalData.dataset).sort()).toEqual(['people.csv', 'train-00000.jsonl', 'train-00001.jsonl'].map((name) => `${shards}/${name}`));
+
+    const used = await cli('pii', 'redact', '--input', shards, '--output', out, '--no-audit');
+    expect(used.code).toBe(2);
+    expect(used.stderr).toContain(`the output directory ${out} is not empty: name a new one`);
+
+    const lines = jsonl(rows).split('\n');
+    lines[1800] = '{"id": 1800, "text": ';
+    w.file('shards/train-00002.jsonl', lines.join('\n'));
+    const bad = await cli('pii', 'redact', '--input', shards, '--output', join(w.dir, 'clean2'), '--no-audit', '--quiet');
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('train-00002.jsonl: line 1801: not valid JSON; no output was written');
+    expect(readdirSync(w.dir).filter((name) => name.includes('clean2'))).toEqual([]); // no directory, no temporary one
+
+    const format = await cli('pii', 'redact', '--input', shards, '--output', join(w.dir, 'clean3'), '--format', 'csv', '--no-audit');
+    expect(format.code).toBe(2);
+    expect(format.stderr).toContain('--format applies to one input file');
   });
 });

@@ -1,8 +1,10 @@
 import { randomBytes } from 'node:crypto';
+import { stat } from 'node:fs/promises';
 import { Command, Option } from 'commander';
 import { invalidInput } from '../../core/errors.js';
 import { ENTITY_TYPES, isEntityType, type EntityType } from '../../privacy/pii/entity-types.js';
 import type { RedactDatasetReport } from '../../privacy/pii/dataset-redaction.js';
+import type { RedactShardsReport } from '../../privacy/pii/dataset-shards.js';
 import type { ScanSettings } from '../../privacy/pii/entity-scanner.js';
 import { DEFAULT_CONFIDENCE_THRESHOLD, REDACTION_METHODS, type RedactionMethod } from '../../privacy/pii/pii-options.js';
 import { piiRedactionKeys } from '../../privacy/pii/pii-keys.js';
@@ -43,8 +45,8 @@ export function piiCommand(run: Run): Command {
   pii.addCommand(
     detectionOptions(withCommonOptions(new Command('redact')))
       .description('redact a JSONL or CSV data set on every core; the output appears only when every record succeeded')
-      .requiredOption('--input <file>', 'data set (.jsonl or .csv)')
-      .requiredOption('--output <file>', 'where the redacted data set goes')
+      .requiredOption('--input <path>', 'data set (.jsonl or .csv), or a directory of them: a data set in shards, redacted on one set of worker threads')
+      .requiredOption('--output <path>', 'where the redacted data set goes (for a directory of shards: a new or empty directory, written only when every file succeeded)')
       .addOption(new Option('--method <method>', 'how to redact').choices([...REDACTION_METHODS]).default('masking'))
       .option('--field <paths...>', 'JSONL field paths or CSV columns to redact (default: every string field / column)')
       .option('--format <format>', 'jsonl | csv (default: from the file extension)')
@@ -67,18 +69,20 @@ export function piiCommand(run: Run): Command {
               : method === 'hash' ? { method, key: keys!.hashKey }
               : { method, key: keys!.encryptionKey };
             if (o.preserveFormat && method !== 'masking') throw invalidInput('--preserve-format applies to --method masking (synthetic and encrypt keep the format anyway)');
+            const shards = await isDirectory(o.input);
+            if (shards && o.format) throw invalidInput('--format applies to one input file: the files of a directory are read by their extensions (.jsonl, .ndjson, .csv)');
             const progress = startProgress('redacting (MB)', undefined, o.quiet || o.json);
-            const { redactDataset } = await import('../../privacy/pii/dataset-redaction.js'); // loaded here: see pii-options.ts
-            const report = await redactDataset({
-              input: o.input,
-              output: o.output,
-              ...(o.format ? { format: o.format } : {}),
-              ...(o.field ? { fields: o.field } : {}),
+            const job = {
+              ...(o.field ? { fields: o.field as string[] } : {}),
               spec: { scan: scanSettings(o), redaction },
-              ...(o.workers !== undefined ? { workers: o.workers } : {}),
-              onProgress: ({ bytes }) => progress.update(Math.round(bytes / 1e6)),
+              ...(o.workers !== undefined ? { workers: o.workers as number } : {}),
+              onProgress: ({ bytes }: { bytes: number }) => progress.update(Math.round(bytes / 1e6)),
               ...(security && o.audit ? { audit: { sink: security.audit, dataset: o.dataset ?? o.input, userId: 'cli' } } : {}),
-            });
+            };
+            // loaded here: see pii-options.ts
+            const report = shards
+              ? await (await import('../../privacy/pii/dataset-shards.js')).redactShards({ ...job, inputDir: o.input, outputDir: o.output })
+              : await (await import('../../privacy/pii/dataset-redaction.js')).redactDataset({ ...job, input: o.input, output: o.output, ...(o.format ? { format: o.format } : {}) });
             progress.finish();
             output(o, { ...report, output: o.output }, () => describeReport(report, o.output));
           } finally {
@@ -116,7 +120,15 @@ function positiveInteger(value: string, option: string): number {
   return n;
 }
 
-function describeReport(report: RedactDatasetReport, out: string): string {
+function describeReport(report: RedactDatasetReport | RedactShardsReport, out: string): string {
   const counts = Object.entries(report.counts).filter(([, n]) => n > 0).map(([t, n]) => `${t} ${n}`);
-  return `${report.records} records, ${report.redactedRecords} redacted (${counts.join(', ') || 'nothing found'}) -> ${out}`;
+  const files = 'files' in report ? ` in ${report.files.length} files` : '';
+  return `${report.records} records${files}, ${report.redactedRecords} redacted (${counts.join(', ') || 'nothing found'}) -> ${out}`;
+}
+
+async function isDirectory(path: string): Promise<boolean> {
+  return stat(path).then(
+    (info) => info.isDirectory(),
+    () => false, // redactDataset names what is wrong with a path that cannot be read
+  );
 }
