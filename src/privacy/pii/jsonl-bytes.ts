@@ -32,10 +32,15 @@ export function jsonLineBatch(bytes: Uint8Array, firstLine: number): JsonLineBat
   return { bytes: buffer, lines, firstLine };
 }
 
+/** Line `i` of the batch, decoded. */
+export function lineText(batch: JsonLineBatch, i: number): string {
+  const { start, end } = batch.lines[i]!;
+  return batch.bytes.toString('utf8', start, end);
+}
+
 /** Line `i` of the batch as a JSON object; undefined for a blank line. */
 export function recordAt(batch: JsonLineBatch, i: number): Record<string, unknown> | undefined {
-  const { start, end } = batch.lines[i]!;
-  const text = batch.bytes.toString('utf8', start, end);
+  const text = lineText(batch, i);
   if (text.trim() === '') return undefined;
   let record: unknown;
   try {

@@ -2,7 +2,8 @@ import { invalidInput } from '../../core/errors.js';
 import { transformAt, type FieldPath } from '../../crypto/field-paths.js';
 import { stringify as stringifyCsv } from 'csv-stringify/sync';
 import { zeroCounts, type EntityType, type Finding } from './entity-types.js';
-import { jsonLineBatch, movableLines, movableUtf8, recordAt } from './jsonl-bytes.js';
+import { stringValueSpans, withStringsReplaced } from './json-string-spans.js';
+import { jsonLineBatch, lineText, movableLines, movableUtf8, recordAt } from './jsonl-bytes.js';
 import { TextScanError } from './entity-scanner.js';
 import { RecordError } from './record-error.js';
 
@@ -53,7 +54,8 @@ export function emptyTally(keepRedactions: boolean): RedactionTally {
 /**
  * JSON Lines, as the bytes of whole lines: each line one JSON object. With `fields`, only
  * those paths (strings at them); without, every string anywhere in the record. A record with
- * nothing to redact is copied back byte for byte; blank lines are kept; CR LF becomes LF.
+ * nothing to redact is copied back byte for byte, and a redacted one is its line with only the
+ * redacted strings replaced (writtenBack); blank lines are kept; CR LF becomes LF.
  */
 export function redactJsonLines(redactor: RecordRedactor, bytes: Uint8Array, firstLine: number, fields: readonly FieldPath[] | null, tally: RedactionTally): BatchResult {
   const batch = jsonLineBatch(bytes, firstLine);
@@ -65,18 +67,28 @@ export function redactJsonLines(redactor: RecordRedactor, bytes: Uint8Array, fir
     records.push(record);
     recordIndex.push(i);
   });
-  const changed = redactRecordBatch(redactor, records, recordIndex.map((i) => firstLine + i), fields, tally);
+  const changes = redactRecordBatch(redactor, records, recordIndex.map((i) => firstLine + i), fields, tally);
   const redacted = new Map<number, Buffer>();
-  changed.forEach((isChanged, r) => {
-    if (isChanged) redacted.set(recordIndex[r]!, Buffer.from(serialised(records[r]!, firstLine + recordIndex[r]!)));
+  changes.forEach((replaced, r) => {
+    if (replaced !== null) redacted.set(recordIndex[r]!, Buffer.from(writtenBack(lineText(batch, recordIndex[r]!), records[r]!, replaced, firstLine + recordIndex[r]!)));
   });
   return { output: movableLines(batch, (i) => redacted.get(i)), records: batch.lines.length, ...tally };
 }
 
 /**
+ * A redacted record's line: the input line with the redacted strings replaced where they stand,
+ * everything else as it was (stringValueSpans says why). Where paths cannot name its strings
+ * apart (a key given twice, a key holding `.`), the record is serialised whole instead, which
+ * drops the duplicate key's first value, unscanned, as JSON.parse did.
+ */
+function writtenBack(line: string, record: Record<string, unknown>, replaced: ReadonlyMap<string, string>, lineNumber: number): string {
+  const spans = stringValueSpans(line);
+  return (spans && withStringsReplaced(line, spans, replaced)) ?? serialised(record, lineNumber);
+}
+
+/**
  * `record` as its JSON line. JSON.stringify recurses: a record nested thousands of levels deep
- * (which JSON.parse reads) overflows the stack, and is then a bad record at its line. Without a
- * redaction such a record is copied as it was and never serialised.
+ * (which JSON.parse reads) overflows the stack, and is then a bad record at its line.
  */
 function serialised(record: Record<string, unknown>, line: number): string {
   try {
@@ -90,9 +102,10 @@ function serialised(record: Record<string, unknown>, line: number): string {
 /**
  * Redacts `records` in place: the strings at `fields`, or every string anywhere in them, all
  * scanned in one `detectAll` call. Appends what it redacted to the tally (as found at each
- * record's line in `lines`) and says, per record, whether it changed.
+ * record's line in `lines`) and gives, per record, its redacted strings by field path (null for
+ * a record it left as it was).
  */
-export function redactRecordBatch(redactor: RecordRedactor, records: ReadonlyArray<Record<string, unknown>>, lines: readonly number[], fields: readonly FieldPath[] | null, tally: RedactionTally): boolean[] {
+export function redactRecordBatch(redactor: RecordRedactor, records: ReadonlyArray<Record<string, unknown>>, lines: readonly number[], fields: readonly FieldPath[] | null, tally: RedactionTally): Array<Map<string, string> | null> {
   const texts: string[] = [];
   const slotFields: string[] = [];
   const slotRecords: number[] = [];
@@ -115,17 +128,21 @@ export function redactRecordBatch(redactor: RecordRedactor, records: ReadonlyArr
       changed = true;
       tallyFindings(tally, findings[slot]!, lines[r]!, slotFields[slot]!);
     }
-    if (!changed) return false;
+    if (!changed) return null;
     // The same walk again, in the same order, putting each redacted string back in its place. A
     // string met twice (an object shared by two fields of an in-memory record) is redacted at its
     // first visit: the second finds it changed, and the findings' offsets no longer fit it.
+    const replaced = new Map<string, string>();
     let slot = firstSlot[r]!;
-    visitStrings(record, fields, (text) => {
+    visitStrings(record, fields, (text, field) => {
       const s = slot++;
-      return findings[s]!.length === 0 || text !== texts[s] ? text : redactor.redact(text, findings[s]!);
+      if (findings[s]!.length === 0 || text !== texts[s]) return text;
+      const redacted = redactor.redact(text, findings[s]!);
+      replaced.set(field, redacted);
+      return redacted;
     });
     tally.recordsWithFindings += 1;
-    return true;
+    return replaced;
   });
 }
 

@@ -59,9 +59,12 @@ describe('every string of a record (no fields named)', () => {
     // without a finding the record is copied as it was
     const clean = redactJsonLines(redactor, bytes([nested(10_000, 'nothing here')]), 1, null, emptyTally(false));
     expect(new TextDecoder().decode(clean.output)).toBe(`${nested(10_000, 'nothing here')}\n`);
-    // with one, a record this deep cannot be written back (JSON.stringify recurses): a bad record, named
-    const deep = thrown(() => redactJsonLines(redactor, bytes(['{"text":"x"}', nested(10_000, 'my secret')]), 1, null, emptyTally(false)));
-    expect(deep.message).toBe('line 2: is nested too deeply to be written back with its redactions; flatten it');
+    // with one, its line is written back with the string replaced where it stands
+    const deep = redactJsonLines(redactor, bytes(['{"text":"x"}', nested(10_000, 'my secret')]), 1, null, emptyTally(false));
+    expect(new TextDecoder().decode(deep.output)).toBe(`{"text":"x"}\n${nested(10_000, 'my ******')}\n`);
+    // one that must be serialised whole (a key given twice) cannot be, this deep (JSON.stringify recurses): a bad record, named
+    const twice = thrown(() => redactJsonLines(redactor, bytes(['{"text":"x"}', `{"k":1,"k":2,"a":${nested(9_999, 'my secret')}}`]), 1, null, emptyTally(false)));
+    expect(twice.message).toBe('line 2: is nested too deeply to be written back with its redactions; flatten it');
     const done = redactJsonLines(redactor, bytes([nested(500, 'my secret')]), 1, null, emptyTally(true));
     expect(new TextDecoder().decode(done.output)).toBe(`${nested(500, 'my ******')}\n`);
     expect(done.redactions![0]!.field).toBe(Array(500).fill('a').join('.'));
