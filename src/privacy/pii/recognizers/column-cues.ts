@@ -144,42 +144,60 @@ function indexWithin(text: string, code: number, from: number, end: number): num
   return at < 0 ? end : at;
 }
 
+/** How far a quoted field is followed across lines for its closing quote: a notes or address cell; past it, the quote is taken for a stray one. */
+const MAX_QUOTED_FIELD = 1024;
+
+/** The end of the line holding `at`: its newline, or the text's end. */
+function lineEndFrom(text: string, at: number): number {
+  const end = text.indexOf('\n', at);
+  return end === -1 ? text.length : end;
+}
+
 /**
- * Adds the spans of the cued fields of the row `text[start, end)`. Quoted fields (RFC 4180) may
- * hold the delimiter; a quoted field spanning lines is cut at the line end, which only loses
- * that field.
+ * Adds the spans of the cued fields of the record starting at `start` and gives where the next
+ * one starts. Quoted fields (RFC 4180) may hold the delimiter, doubled quotes and line breaks, a
+ * blank line among them: the record then goes on past them. A quote not closed within
+ * MAX_QUOTED_FIELD is cut at its line's end, which only loses that field.
  */
-function addRowFields(
-  text: string,
-  start: number,
-  end: number,
-  delimiter: number,
-  columns: ReadonlyMap<number, HeaderCuedType>,
-  fields: Map<HeaderCuedType, FieldSpan[]>,
-): void {
+function addRecordFields(text: string, start: number, delimiter: number, columns: ReadonlyMap<number, HeaderCuedType>, fields: Map<HeaderCuedType, FieldSpan[]>): number {
   let column = 0;
   let position = start;
-  while (position <= end) {
+  let lineEnd = lineEndFrom(text, start);
+  for (;;) {
     let fieldEnd: number;
     let valueStart = position;
     let valueEnd: number;
-    while (valueStart < end && isBlank(text.charCodeAt(valueStart))) valueStart++;
+    while (valueStart < lineEnd && isBlank(text.charCodeAt(valueStart))) valueStart++;
     if (text.charCodeAt(valueStart) === 0x22) {
       valueStart++;
-      let quote = indexWithin(text, 0x22, valueStart, end);
-      while (quote < end && text.charCodeAt(quote + 1) === 0x22) quote = indexWithin(text, 0x22, quote + 2, end);
-      valueEnd = quote;
-      fieldEnd = indexWithin(text, delimiter, valueEnd, end);
+      const close = closingQuote(text, valueStart, Math.min(text.length, valueStart + MAX_QUOTED_FIELD));
+      if (close === -1) {
+        valueEnd = lineEnd;
+        fieldEnd = lineEnd;
+      } else {
+        valueEnd = close;
+        if (close > lineEnd) lineEnd = lineEndFrom(text, close);
+        fieldEnd = indexWithin(text, delimiter, close, lineEnd);
+      }
     } else {
-      fieldEnd = indexWithin(text, delimiter, position, end);
+      fieldEnd = indexWithin(text, delimiter, position, lineEnd);
       valueEnd = fieldEnd;
       while (valueEnd > valueStart && isBlank(text.charCodeAt(valueEnd - 1))) valueEnd--;
     }
     const type = columns.get(column);
     if (type !== undefined && valueEnd > valueStart) fields.get(type)?.push({ start: valueStart, end: valueEnd });
     column++;
+    if (fieldEnd >= lineEnd) return lineEnd + 1;
     position = fieldEnd + 1;
   }
+}
+
+/** The quote closing a quoted field whose value starts at `from` (a doubled quote is one inside it), before `limit`; -1 if none. */
+function closingQuote(text: string, from: number, limit: number): number {
+  for (let quote = indexOfCode(text, 0x22, from, limit); quote !== -1; quote = indexOfCode(text, 0x22, quote + 2, limit)) {
+    if (text.charCodeAt(quote + 1) !== 0x22) return quote;
+  }
+  return -1;
 }
 
 /** How `mayBeHeader` reads an ASCII character. */
@@ -263,14 +281,11 @@ function csvFields(text: string, headerEnd: number): Map<HeaderCuedType, FieldSp
   const columns = cuedColumns(header, delimiter);
   if (columns === undefined) return undefined;
   const fields = new Map<HeaderCuedType, FieldSpan[]>([...new Set(columns.values())].map((type) => [type, []]));
-  for (let lineStart = headerEnd + 1; lineStart < text.length; ) {
-    let lineEnd = text.indexOf('\n', lineStart);
-    if (lineEnd === -1) lineEnd = text.length;
-    // A blank line ends the CSV: what follows is another block (prose, a Markdown table), whose
-    // lines read as rows would give fields overlapping its own.
-    if (isBlankLine(text, lineStart, lineEnd)) break;
-    addRowFields(text, lineStart, lineEnd, delimiter.charCodeAt(0), columns, fields);
-    lineStart = lineEnd + 1;
+  for (let recordStart = headerEnd + 1; recordStart < text.length; ) {
+    // A blank line between records ends the CSV: what follows is another block (prose, a
+    // Markdown table), whose lines read as rows would give fields overlapping its own.
+    if (isBlankLine(text, recordStart, lineEndFrom(text, recordStart))) break;
+    recordStart = addRecordFields(text, recordStart, delimiter.charCodeAt(0), columns, fields);
   }
   return fields;
 }

@@ -29,6 +29,15 @@ describe('columnCuedFields', () => {
     expect(phones('| Metric | Phone | Desktop |\n|---|---|---|\n| Ana | 0850125448 | 1 |')).toEqual(['0850125448']);
   });
 
+  it('follows a quoted CSV field across line breaks, a blank line among them, keeping the columns of the rows after it', () => {
+    const phones = (text: string) => valuesOf(text, columnCuedFields(text, 'phone'));
+    const csv = 'name,notes,phone\nAna,"call after 6pm,\n\nside door",085 012 5448\nBo,"said ""hi"", then left",0412 555 019\nCy,ok,0412 555 020';
+    expect(phones(csv)).toEqual(['085 012 5448', '0412 555 019', '0412 555 020']);
+    expect(valuesOf(csv, columnCuedFields(`${csv}\n\nname,phone\nnot,a row`, 'phone'))).toEqual(['085 012 5448', '0412 555 019', '0412 555 020']); // a blank line between records still ends it
+    // a quote never closed is cut at its line's end: that field is lost, the rows after keep their columns
+    expect(phones('name,notes,phone\nAna,"stray, 085 012 5448\nBo,ok,0412 555 019')).toEqual(['0412 555 019']);
+  });
+
   it('refuses a column about the thing rather than the value (place of birth, passport expiry)', () => {
     const text = '| Place of birth | Passport expiry |\n|---|---|\n| Lagos | 2031-05-01 |';
     expect(columnCuedFields(text, 'date_of_birth')).toEqual([]);
