@@ -2,7 +2,7 @@ import { invalidInput } from '../../core/errors.js';
 import { transformAt, type FieldPath } from '../../crypto/field-paths.js';
 import { stringify as stringifyCsv } from 'csv-stringify/sync';
 import { zeroCounts, type EntityType, type Finding } from './entity-types.js';
-import { stringValueSpans, withStringsReplaced } from './json-string-spans.js';
+import { replaceStringValues } from './json-string-replace.js';
 import { jsonLineBatch, lineText, movableLines, movableUtf8, recordAt } from './jsonl-bytes.js';
 import { TextScanError } from './entity-scanner.js';
 import { RecordError } from './record-error.js';
@@ -77,13 +77,12 @@ export function redactJsonLines(redactor: RecordRedactor, bytes: Uint8Array, fir
 
 /**
  * A redacted record's line: the input line with the redacted strings replaced where they stand,
- * everything else as it was (stringValueSpans says why). Where paths cannot name its strings
+ * everything else as it was (replaceStringValues says why). Where paths cannot name its strings
  * apart (a key given twice, a key holding `.`), the record is serialised whole instead, which
  * drops the duplicate key's first value, unscanned, as JSON.parse did.
  */
 function writtenBack(line: string, record: Record<string, unknown>, replaced: ReadonlyMap<string, string>, lineNumber: number): string {
-  const spans = stringValueSpans(line);
-  return (spans && withStringsReplaced(line, spans, replaced)) ?? serialised(record, lineNumber);
+  return replaceStringValues(line, replaced) ?? serialised(record, lineNumber);
 }
 
 /**

@@ -1,31 +1,30 @@
-/** Where a string value's token stands in a line: from its opening quote to past its closing one. */
-export interface StringSpan {
-  start: number;
-  end: number;
-}
-
 /**
- * Where each string value of a JSON object's text stands, by its path as the redaction walks
- * name it (`text`, `user.email`, `messages[2].content`), so that a redacted record is written
- * back as its own line with only those strings replaced. Re-serialising the parsed record
- * changed what it did not redact: JSON.parse rounds integers past 2^53 (a 19-digit id came back
- * as another number), and `1.10`, key order, spacing and escapes came back rewritten.
+ * A JSON object's text with the string values at some paths replaced where they stand, each path
+ * as the redaction walks name it (`text`, `user.email`, `messages[2].content`); everything else
+ * stays as written. So a redacted record is written back as its own line: re-serialising the
+ * parsed record changed what it did not redact, as JSON.parse rounds integers past 2^53 (a
+ * 19-digit id came back as another number), and `1.10`, key order, spacing and escapes came
+ * back rewritten.
  *
  * `text` must be JSON that JSON.parse accepted. Undefined when paths cannot tell every value
- * apart: a key holding `.`, `[` or `]`, or a key given twice in one object, which JSON.parse
- * keeps only the last of (the line would keep both, and the first was never scanned).
+ * apart (a key holding `.`, `[` or `]`, or a key given twice in one object, which JSON.parse
+ * keeps only the last of: the line would keep both, and the first was never scanned), or when a
+ * path has no string value.
  *
- * Hand-written because no JSON parser for JavaScript reports source positions of values, and
- * JSON.parse's reviver gets them only from V8 11.4 (Node 21). Iterative: a record nested
- * 10,000 deep is one line of 20 KB.
+ * Hand-written because no JSON parser for JavaScript reports where values stand, and
+ * JSON.parse's reviver gets the source text only from V8 11.4 (Node 21). One pass, in text
+ * order, writing as it goes; iterative, as a record nested 10,000 deep is one line of 20 KB.
  */
-export function stringValueSpans(text: string): Map<string, StringSpan> | undefined {
-  const spans = new Map<string, StringSpan>();
-  type Frame = { path: string; keys: Set<string> | null; index: number };
+export function replaceStringValues(text: string, replacements: ReadonlyMap<string, string>): string | undefined {
+  // keys: the object's keys so far (null for an array)
+  type Frame = { path: string; keys: ObjectKeys | null; index: number };
   const stack: Frame[] = [];
+  let out = '';
+  let copiedTo = 0;
+  let replaced = 0;
   let at = skipBlanks(text, 0);
   if (text.charCodeAt(at) !== OPEN_BRACE) return undefined;
-  stack.push({ path: '', keys: new Set(), index: 0 });
+  stack.push({ path: '', keys: new ObjectKeys(), index: 0 });
   at++;
   while (stack.length > 0) {
     const frame = stack[stack.length - 1]!;
@@ -43,41 +42,47 @@ export function stringValueSpans(text: string): Map<string, StringSpan> | undefi
     if (frame.keys !== null) {
       const keyEnd = stringEnd(text, at);
       const key = keyText(text, at, keyEnd);
-      if (frame.keys.has(key) || hasPathCharacter(key)) return undefined;
-      frame.keys.add(key);
+      if (hasPathCharacter(key) || !frame.keys.isNew(key)) return undefined;
       path = frame.path === '' ? key : `${frame.path}.${key}`;
       at = skipBlanks(text, skipBlanks(text, keyEnd) + 1); // past the colon
       code = text.charCodeAt(at);
     } else path = `${frame.path}[${frame.index++}]`;
     if (code === QUOTE) {
       const end = stringEnd(text, at);
-      spans.set(path, { start: at, end });
+      const replacement = replacements.get(path);
+      if (replacement !== undefined) {
+        out += text.slice(copiedTo, at) + JSON.stringify(replacement);
+        copiedTo = end;
+        replaced++;
+      }
       at = end;
     } else if (code === OPEN_BRACE || code === OPEN_BRACKET) {
-      stack.push({ path, keys: code === OPEN_BRACE ? new Set() : null, index: 0 });
+      stack.push({ path, keys: code === OPEN_BRACE ? new ObjectKeys() : null, index: 0 });
       at++;
     } else at = scalarEnd(text, at);
   }
-  return spans;
+  return replaced === replacements.size ? out + text.slice(copiedTo) : undefined;
 }
 
-/** `text` with the string values at `replacements`' paths replaced by the new strings, or undefined when a path has no string in `spans`. */
-export function withStringsReplaced(text: string, spans: ReadonlyMap<string, StringSpan>, replacements: ReadonlyMap<string, string>): string | undefined {
-  const edits: Array<{ span: StringSpan; value: string }> = [];
-  for (const [path, value] of replacements) {
-    const span = spans.get(path);
-    if (span === undefined) return undefined;
-    edits.push({ span, value });
+/** One object's keys so far, to refuse a key given twice: a list while short (records' objects have a few keys, where a Set each cost more), a Set past SHORT_OBJECT so that a huge object stays linear. */
+class ObjectKeys {
+  #keys: string[] | Set<string> = [];
+
+  /** Adds `key`; false if it was there. */
+  isNew(key: string): boolean {
+    const keys = this.#keys;
+    if (Array.isArray(keys)) {
+      if (keys.includes(key)) return false;
+      keys.push(key);
+      if (keys.length > SHORT_OBJECT) this.#keys = new Set(keys);
+      return true;
+    }
+    if (keys.has(key)) return false;
+    keys.add(key);
+    return true;
   }
-  edits.sort((a, b) => a.span.start - b.span.start);
-  let out = '';
-  let from = 0;
-  for (const { span, value } of edits) {
-    out += text.slice(from, span.start) + JSON.stringify(value);
-    from = span.end;
-  }
-  return out + text.slice(from);
 }
+const SHORT_OBJECT = 16;
 
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
