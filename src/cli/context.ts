@@ -1,7 +1,7 @@
 import { Command, Option } from 'commander';
 import { loadConfig, type Config } from '../core/config.js';
 import { fileProblem, invalidInput, LangtrainError } from '../core/errors.js';
-import { SecurityManager } from '../security-manager.js';
+import type { SecurityManager, SecurityManagerOptions } from '../security-manager.js';
 
 /** Options every command takes (ARCHITECTURE.md): where the store is, the config file, output form. */
 export interface CommonOptions {
@@ -24,7 +24,10 @@ export function configFor(options: CommonOptions): Config {
   return loadConfig({ file: options.config, overrides: options.db ? { store: { url: options.db } } : {} });
 }
 
-export async function openSecurity(options: CommonOptions, overrides: Parameters<typeof SecurityManager.open>[0] = {}): Promise<SecurityManager> {
+export async function openSecurity(options: CommonOptions, overrides: SecurityManagerOptions = {}): Promise<SecurityManager> {
+  // loaded here, not at start: it brings the stores, their drivers and every service, which a
+  // command that needs none (help, `pii redact --no-audit`, `dp`) should not wait for
+  const { SecurityManager } = await import('../security-manager.js');
   return SecurityManager.open({
     configFile: options.config,
     ...overrides,
