@@ -1,5 +1,6 @@
 import { ContextWords } from './context-scoring.js';
 import { ENTITY_TYPES, type EntityType, type Finding } from './entity-types.js';
+import { foldFullWidth } from './full-width.js';
 import type { Candidate, Recognizer } from './recognizer.js';
 import { defaultRecognizers } from './recognizers/index.js';
 
@@ -15,6 +16,7 @@ export interface ScanSettings {
  * Runs the recognizers of the chosen types over a text and resolves what they found into one
  * list of non-overlapping findings.
  *
+ * Texts are read with full-width digits, letters and punctuation as ASCII (full-width.ts).
  * Per candidate: the recognizer's base score, +0.35 for one of its context words in the 48
  * characters before it on the same line, -0.4 for a negative one ("order", "version"); a cue the
  * recognizer saw itself (Candidate.cued) counts as a context word up to 0.95, unless a negative
@@ -46,9 +48,10 @@ export class EntityScanner {
    */
   scanAll(texts: readonly string[]): Finding[][] {
     const candidates = texts.map((): Finding[] => []);
+    const folded = texts.map(foldFullWidth);
     for (const { recognizer, context } of this.#active) {
-      for (let i = 0; i < texts.length; i++) {
-        const text = texts[i]!;
+      for (let i = 0; i < folded.length; i++) {
+        const text = folded[i]!;
         for (const found of findIn(recognizer, text, i)) {
           const cued = found.cued === true;
           if (context.ceiling(found.score, cued) < this.threshold) continue; // no context word could lift it

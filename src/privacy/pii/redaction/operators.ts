@@ -2,6 +2,7 @@ import { createHmac } from 'node:crypto';
 import { invalidInput } from '../../../core/errors.js';
 import { DIGITS, type FpeCipher } from '../../../crypto/fpe-ff1.js';
 import type { EntityType, Finding } from '../entity-types.js';
+import { foldFullWidth } from '../full-width.js';
 
 /**
  * The anonymizer operators (Presidio's term): what replaces each finding. Pure functions of
@@ -105,30 +106,34 @@ export function redactText(text: string, findings: readonly Finding[], operator:
 }
 
 
-/** What replaces one value. */
+/**
+ * What replaces one value. Fakes, hashes and ciphertexts are made from the value's ASCII fold,
+ * as the value was found (full-width.ts): a fake card made digit by digit from "４１１１ …"
+ * would have kept every full-width digit, and "０９０…" hashes as "090…" does.
+ */
 export function replacementFor(value: string, type: EntityType, operator: RedactionOperator): string {
   switch (operator.method) {
     case 'masking':
       return operator.preserveFormat ? maskPreservingFormat(value, type) : `<${type.toUpperCase()}>`;
     case 'synthetic':
-      return operator.fake(type, value);
+      return operator.fake(type, foldFullWidth(value));
     case 'removal':
       return '';
     case 'hash':
-      return `<${type.toUpperCase()}:${createHmac('sha256', operator.key).update(value, 'utf8').digest('hex').slice(0, 16)}>`;
+      return `<${type.toUpperCase()}:${createHmac('sha256', operator.key).update(foldFullWidth(value), 'utf8').digest('hex').slice(0, 16)}>`;
     case 'encrypt':
-      return fpe(value, type, operator, 'encrypt');
+      return fpe(foldFullWidth(value), type, operator, 'encrypt');
   }
 }
 
 /** Letters, combining marks and digits are masked; separators (@ . - space parentheses + /) stay. */
 const MASKED = /[\p{L}\p{M}\p{N}]/gu;
 
-/** Card, phone and IBAN keep their last four characters of this kind, as receipts and PCI DSS display rules do. */
+/** Card, phone and IBAN keep their last four characters of this kind (full-width ones too), as receipts and PCI DSS display rules do. */
 const LAST_FOUR_KEPT: Partial<Record<EntityType, RegExp>> = {
-  credit_card: /\d/,
-  phone: /\d/,
-  iban: /[A-Za-z0-9]/,
+  credit_card: /[0-9\uFF10-\uFF19]/,
+  phone: /[0-9\uFF10-\uFF19]/,
+  iban: /[A-Za-z0-9\uFF10-\uFF19\uFF21-\uFF3A\uFF41-\uFF5A]/,
 };
 
 function maskPreservingFormat(value: string, type: EntityType): string {
