@@ -78,8 +78,8 @@ export function redactJsonLines(redactor: RecordRedactor, bytes: Uint8Array, fir
 /**
  * A redacted record's line: the input line with the redacted strings replaced where they stand,
  * everything else as it was (replaceStringValues says why). Where paths cannot name its strings
- * apart (a key given twice, a key holding `.`), the record is serialised whole instead, which
- * drops the duplicate key's first value, unscanned, as JSON.parse did.
+ * apart (a key holding `.`, `[` or `]`), the record is serialised whole instead. (A key given
+ * twice never gets here: recordAt refuses the line.)
  */
 function writtenBack(line: string, record: Record<string, unknown>, replaced: ReadonlyMap<string, string>, lineNumber: number): string {
   return replaceStringValues(line, replaced) ?? serialised(record, lineNumber);

@@ -60,13 +60,19 @@ describe('a redacted JSON line', () => {
     expect(redacted([chat])).toEqual(['{"messages": [{"role": "user", "content": "I am <EMAIL>"}, {"role": "assistant", "content": "noted"}], "meta": {"from": "<EMAIL>"}}']);
   });
 
-  it('is serialised whole where paths cannot name its strings apart, so a key given twice never carries its unscanned first value out', () => {
+  it('is serialised whole where paths cannot name its strings apart (a key holding . [ or ])', () => {
     const other = 'j.doe@mail-example.co.uk';
-    const twice = `{"text": "mail ${other}", "text": "mail ${EMAIL}", "id": 7}`;
-    const [out] = redacted([twice], ['text']);
-    expect(out).toBe('{"text":"mail <EMAIL>","id":7}');
-    expect(out).not.toContain(other);
-    const dotted = `{"a.b": "mail ${EMAIL}", "a": {"b": "mail ${other}"}}`;
-    expect(redacted([dotted])).toEqual(['{"a.b":"mail <EMAIL>","a":{"b":"mail <EMAIL>"}}']);
+    const dotted = `{"a.b": "mail ${EMAIL}", "a": {"b": "mail ${other}"}, "n": 1.0}`;
+    expect(redacted([dotted])).toEqual(['{"a.b":"mail <EMAIL>","a":{"b":"mail <EMAIL>"},"n":1}']);
+  });
+
+  it('is a bad record when it gives a key twice, at any depth, even with nothing else to redact: the dropped value was never scanned', () => {
+    const other = 'j.doe@mail-example.co.uk';
+    for (const line of [`{"text": "mail ${other}", "text": "hi"}`, `{"m": [{"c": "${other}", "c": ""}], "text": "x"}`, `{"t\\u0065xt": "${other}", "text": "x"}`]) {
+      expect(() => redacted(['{"text": "fine"}', line], ['text'])).toThrow(/^line 2: gives a key twice in one object/);
+      expect(() => redacted([line])).toThrow(/gives a key twice/);
+    }
+    // escaped quotes and backslashes inside strings are not taken for more keys
+    expect(redacted(['{"text": "say \\"hi\\" \\\\", "k": "\\\\\\""}'])).toEqual(['{"text": "say \\"hi\\" \\\\", "k": "\\\\\\""}']);
   });
 });
