@@ -157,7 +157,8 @@ function lineEndFrom(text: string, at: number): number {
  * Adds the spans of the cued fields of the record starting at `start` and gives where the next
  * one starts. Quoted fields (RFC 4180) may hold the delimiter, doubled quotes and line breaks, a
  * blank line among them: the record then goes on past them. A quote not closed within
- * MAX_QUOTED_FIELD is cut at its line's end, which only loses that field.
+ * MAX_QUOTED_FIELD, or closed on a later line by a quote that does not end a field, is cut at
+ * its line's end, which only loses that field.
  */
 function addRecordFields(text: string, start: number, delimiter: number, columns: ReadonlyMap<number, HeaderCuedType>, fields: Map<HeaderCuedType, FieldSpan[]>): number {
   let column = 0;
@@ -171,7 +172,7 @@ function addRecordFields(text: string, start: number, delimiter: number, columns
     if (text.charCodeAt(valueStart) === 0x22) {
       valueStart++;
       const close = closingQuote(text, valueStart, Math.min(text.length, valueStart + MAX_QUOTED_FIELD));
-      if (close === -1) {
+      if (close === -1 || (close > lineEnd && !endsField(text, close + 1, delimiter))) {
         valueEnd = lineEnd;
         fieldEnd = lineEnd;
       } else {
@@ -190,6 +191,18 @@ function addRecordFields(text: string, start: number, delimiter: number, columns
     if (fieldEnd >= lineEnd) return lineEnd + 1;
     position = fieldEnd + 1;
   }
+}
+
+/**
+ * Whether a field may end at `at` (after blanks): at the delimiter, a line end or the text's end.
+ * A quote found on a later line is taken to close a field only then: a stray quote ('1,"1990-01-02'
+ * and prose quoting a word lines later) would otherwise carry the CSV over the blank line that
+ * ends it.
+ */
+function endsField(text: string, at: number, delimiter: number): boolean {
+  while (at < text.length && isBlank(text.charCodeAt(at))) at++;
+  const code = text.charCodeAt(at);
+  return at === text.length || code === delimiter || code === 0x0a;
 }
 
 /** The quote closing a quoted field whose value starts at `from` (a doubled quote is one inside it), before `limit`; -1 if none. */
