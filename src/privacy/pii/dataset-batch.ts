@@ -29,6 +29,8 @@ export interface JobBatch {
   jobId: string;
   job: DatasetJob;
   batch: BatchTask;
+  /** The pool's jobs still running, this one among them: a thread forgets the others' settings (their keys and seeds) at this batch. */
+  liveJobs: readonly string[];
 }
 
 /** What comes back: the batch done, or the first bad record (errors do not cross threads with their class). */

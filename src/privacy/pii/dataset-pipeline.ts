@@ -6,7 +6,7 @@ import { availableParallelism } from 'node:os';
 import type { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { Piscina } from 'piscina';
-import { fileProblem, invalidInput } from '../../core/errors.js';
+import { fileProblem, invalidInput, LangtrainError } from '../../core/errors.js';
 import { loadBatchHandler, type BatchOutcome, type BatchTask, type DatasetJob, type JobBatch } from './dataset-batch.js';
 import type { BatchResult } from './record-redaction.js';
 
@@ -31,34 +31,65 @@ const WORKER_FILE = fileURLToPath(new URL('./dataset-worker.js', import.meta.url
  * full speed: loading its modules (~0.13 s), then compiling its hot code, ~0.8 s of CPU per
  * thread measured on a 2-vCPU machine, which there competes with the batches themselves. A
  * 50 MB job on fresh threads spends about half its time on that; the next job on the same
- * threads skips it. Idle threads do not keep the process alive.
+ * threads skips it. Threads start with the first batch and end after IDLE_MS without one (so a
+ * detector used once holds no memory for long); idle threads do not keep the process alive.
  */
 export class BatchWorkers {
   readonly threads: number;
   #pool: Piscina | undefined;
+  #closed = false;
+  /** Jobs whose runner has not stopped: threads drop what they cached for any other. */
+  readonly #live = new Set<string>();
 
   constructor(threads: number) {
     if (!Number.isInteger(threads) || threads < 1) throw invalidInput(`workers must be a whole number of at least 1 (got ${threads}); 0 runs batches on the calling thread`);
     this.threads = threads;
   }
 
-  /** The ids of the threads running (started on the first batch; a thread that died is replaced). */
+  /** The ids of the threads running (none before the first batch, nor after IDLE_MS idle). */
   get threadIds(): number[] {
     return this.#pool?.threads.map((thread) => thread.threadId) ?? [];
   }
 
-  run(jobId: string, job: DatasetJob, batch: BatchTask): Promise<BatchOutcome> {
-    this.#pool ??= new Piscina({ filename: WORKER_FILE, minThreads: this.threads, maxThreads: this.threads });
-    const task: JobBatch = { jobId, job, batch };
-    return this.#pool.run(task, batch.kind === 'jsonl' ? { transferList: [batch.bytes.buffer as ArrayBuffer] } : {}) as Promise<BatchOutcome>;
+  /** A runner for `job`'s batches on these threads; stopping it leaves the threads to the next job. */
+  runnerFor(job: DatasetJob): BatchRunner {
+    if (this.#closed) throw closedError();
+    const jobId = randomUUID();
+    this.#live.add(jobId);
+    return {
+      workers: this.threads,
+      run: (batch) => this.#run(jobId, job, batch),
+      stop: () => {
+        this.#live.delete(jobId);
+        return Promise.resolve();
+      },
+    };
   }
 
-  /** Ends the threads; a later batch starts new ones. */
+  /** Ends the threads, failing the batches still running with ERR_CLOSED; the pool takes no more. */
   async close(): Promise<void> {
+    this.#closed = true;
     const pool = this.#pool;
     this.#pool = undefined;
     await pool?.destroy();
   }
+
+  #run(jobId: string, job: DatasetJob, batch: BatchTask): Promise<BatchOutcome> {
+    if (this.#closed) return Promise.reject(closedError());
+    this.#pool ??= new Piscina({ filename: WORKER_FILE, minThreads: 0, maxThreads: this.threads, idleTimeout: IDLE_MS });
+    const task: JobBatch = { jobId, job, batch, liveJobs: [...this.#live] };
+    const done = this.#pool.run(task, batch.kind === 'jsonl' ? { transferList: [batch.bytes.buffer as ArrayBuffer] } : {}) as Promise<BatchOutcome>;
+    return done.catch((err: unknown) => {
+      throw this.#closed ? closedError() : err; // Piscina's "Terminating worker thread" says nothing of why
+    });
+  }
+}
+
+/** How long threads wait for the next batch before ending: long enough for the next file of a data set in shards. */
+const IDLE_MS = 30_000;
+
+function closedError(): LangtrainError {
+  return new LangtrainError('ERR_CLOSED', 'the worker threads were closed (PIIDetector.close) while a data set was being processed; no output was written');
 }
 
 /**
@@ -69,15 +100,11 @@ export class BatchWorkers {
 export async function startBatchRunner(job: DatasetJob, workers: number | BatchWorkers = availableParallelism()): Promise<BatchRunner> {
   const here = await loadBatchHandler(job);
   if (workers === 0 || !existsSync(WORKER_FILE)) return { workers: 0, run: (task) => Promise.resolve(here(task)), stop: () => Promise.resolve() };
-  const owned = typeof workers === 'number';
-  const pool = owned ? new BatchWorkers(workers) : workers;
-  const jobId = randomUUID();
+  if (typeof workers !== 'number') return workers.runnerFor(job);
+  const own = new BatchWorkers(workers);
+  const runner = own.runnerFor(job);
   let stopping: Promise<void> | undefined;
-  return {
-    workers: pool.threads,
-    run: (task) => pool.run(jobId, job, task),
-    stop: owned ? () => (stopping ??= pool.close()) : () => Promise.resolve(),
-  };
+  return { ...runner, stop: () => (stopping ??= own.close()) };
 }
 
 /**

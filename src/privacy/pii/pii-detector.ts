@@ -123,9 +123,10 @@ export class PIIDetector {
   }
 
   /**
-   * Ends the worker threads kept for data sets. Data sets processed afterwards start new ones.
-   * Idle threads do not keep the process alive, so a short script need not call it; a
-   * long-running one that is done with the detector should.
+   * Ends the worker threads kept for data sets; a data set still being processed fails with
+   * ERR_CLOSED and writes nothing. Data sets processed afterwards start new threads. Threads
+   * also end after 30 s without a batch, and idle ones do not keep the process alive, so a
+   * script need not call it.
    */
   async close(): Promise<void> {
     const pools = [...this.#pools.values()];

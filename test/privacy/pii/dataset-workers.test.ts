@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 // Worker threads run the compiled worker, which TypeScript sources do not have: these tests use
@@ -62,26 +62,27 @@ describe('worker threads kept across data sets', () => {
     texts.removed.forEach((text, i) => expect(text).toBe(`ticket ${i}: mail from about the printer`));
   });
 
-  it('give each of more jobs than a thread keeps settings for its own, and start new threads after close', async () => {
+  it('give each of many jobs in turn its own settings, and once closed fail the job running and take no more', async () => {
     const file = dir();
     const input = file('in.jsonl', Array.from({ length: 20 }, (_, i) => line(i)).join(''));
     const pool = new BatchWorkers(2);
     cleanups.push(() => pool.close());
-    // a thread keeps the settings of its last 8 jobs: the 9th and 10th evict the first ones
     for (let k = 0; k < 10; k++) {
       const types: EntityType[] = k % 2 === 0 ? ['email'] : ['ip_address'];
       const report = await redactDataset(job(input, file(`out-${k}.jsonl`), pool, types));
       expect(report.counts).toMatchObject(k % 2 === 0 ? { email: 20, ip_address: 0 } : { email: 0, ip_address: 20 });
       expect(read(file(`out-${k}.jsonl`))[3]).toBe(k % 2 === 0 ? `ticket 3: mail <EMAIL> from ${IP} about the printer` : `ticket 3: mail ${EMAIL} from <IP_ADDRESS> about the printer`);
     }
-    const before = pool.threadIds;
-    expect(before.length).toBeGreaterThan(0);
-    await pool.close();
-    expect(pool.threadIds).toEqual([]);
-    await redactDataset(job(input, file('after.jsonl'), pool, ['email']));
     expect(pool.threadIds.length).toBeGreaterThan(0);
-    for (const id of pool.threadIds) expect(before).not.toContain(id);
-    expect(read(file('after.jsonl'))[0]).toBe(`ticket 0: mail <EMAIL> from ${IP} about the printer`);
+
+    // closed while a job runs (from its first progress report): the job fails with ERR_CLOSED and writes nothing
+    const big = file('big.jsonl', Array.from({ length: MANY }, (_, i) => line(i)).join(''));
+    const running = redactDataset({ ...job(big, file('big-out.jsonl'), pool, ['email']), onProgress: () => void pool.close() });
+    await expect(running).rejects.toMatchObject({ code: 'ERR_CLOSED', message: expect.stringContaining('no output was written') });
+    expect(existsSync(file('big-out.jsonl'))).toBe(false);
+    expect(pool.threadIds).toEqual([]);
+    await expect(redactDataset(job(input, file('after.jsonl'), pool, ['email']))).rejects.toMatchObject({ code: 'ERR_CLOSED' });
+    expect(pool.threadIds).toEqual([]);
   });
 
   it('refuse a thread count that is not a whole number of at least 1', () => {
