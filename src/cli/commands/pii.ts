@@ -123,7 +123,8 @@ function positiveInteger(value: string, option: string): number {
 function describeReport(report: RedactDatasetReport | RedactShardsReport, out: string): string {
   const counts = Object.entries(report.counts).filter(([, n]) => n > 0).map(([t, n]) => `${t} ${n}`);
   const files = 'files' in report ? ` in ${report.files.length} files` : '';
-  return `${report.records} records${files}, ${report.redactedRecords} redacted (${counts.join(', ') || 'nothing found'}) -> ${out}`;
+  const skipped = 'skipped' in report && report.skipped.length > 0 ? `; left out, not .jsonl, .ndjson or .csv: ${report.skipped.join(', ')}` : '';
+  return `${report.records} records${files}, ${report.redactedRecords} redacted (${counts.join(', ') || 'nothing found'}) -> ${out}${skipped}`;
 }
 
 async function isDirectory(path: string): Promise<boolean> {

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
+import { lstat, mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { syncDirectory } from '../../core/atomic-file.js';
@@ -28,13 +28,15 @@ export interface RedactShardsJob extends Omit<RedactDatasetJob, 'input' | 'outpu
 
 export interface RedactShardsReport extends RedactDatasetReport {
   files: Array<{ file: string } & Omit<RedactDatasetReport, 'workers'>>;
+  /** Files of the input directory that are not shards (other extensions), left out. */
+  skipped: string[];
 }
 
 const SHARD_EXTENSIONS = /\.(?:jsonl|ndjson|csv)$/i;
 
 export async function redactShards(job: RedactShardsJob): Promise<RedactShardsReport> {
   const { inputDir, outputDir, workers, onProgress, audit, ...settings } = job;
-  const shards = await shardsIn(inputDir);
+  const { shards, skipped } = await shardsIn(inputDir);
   await refuseUsedOutput(outputDir);
   const totalBytes = shards.reduce((sum, s) => sum + s.bytes, 0);
   // written beside the output, then renamed: no reader sees a directory with some files missing
@@ -43,7 +45,7 @@ export async function redactShards(job: RedactShardsJob): Promise<RedactShardsRe
     throw invalidInput(`cannot write ${outputDir}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? `the directory ${dirname(outputDir)} does not exist` : fileProblem(err)}`, { path: outputDir });
   });
   const pool = workers === 0 ? 0 : new BatchWorkers(workers ?? availableParallelism());
-  const report: RedactShardsReport = { records: 0, redactedRecords: 0, counts: zeroCounts(), bytes: 0, workers: 0, files: [] };
+  const report: RedactShardsReport = { records: 0, redactedRecords: 0, counts: zeroCounts(), bytes: 0, workers: 0, files: [], skipped };
   let renamed = false;
   try {
     for (const shard of shards) {
@@ -53,7 +55,7 @@ export async function redactShards(job: RedactShardsJob): Promise<RedactShardsRe
         input: shard.path,
         output: join(temporary, shard.name),
         workers: pool,
-        ...(audit ? { audit: { ...audit, dataset: `${audit.dataset}/${shard.name}` } } : {}),
+        ...(audit ? { audit: { ...audit, dataset: join(audit.dataset, shard.name) } } : {}),
         onProgress: ({ bytes }) => onProgress?.({ file: shard.name, bytes: before + bytes, totalBytes }),
       }).catch((err: unknown) => {
         throw isLangtrainError(err) ? new LangtrainError(err.code, `${shard.name}: ${err.message}`, { ...err.details, file: shard.name }, { cause: err }) : err;
@@ -67,7 +69,10 @@ export async function redactShards(job: RedactShardsJob): Promise<RedactShardsRe
       for (const type of ENTITY_TYPES) report.counts[type] += done.counts[type];
     }
     // an empty directory of that name is replaced; anything else was refused above
-    await rename(temporary, outputDir);
+    await rename(temporary, outputDir).catch((err: unknown) => {
+      const why = (err as NodeJS.ErrnoException).code === 'ENOTEMPTY' ? 'it was filled while the shards were redacted' : fileProblem(err);
+      throw invalidInput(`cannot move the redacted shards into ${outputDir}: ${why}; nothing was written there`, { path: outputDir });
+    });
     renamed = true;
   } finally {
     if (pool !== 0) await pool.close();
@@ -77,32 +82,44 @@ export async function redactShards(job: RedactShardsJob): Promise<RedactShardsRe
   return report;
 }
 
-async function shardsIn(dir: string): Promise<Array<{ name: string; path: string; bytes: number }>> {
+/**
+ * The shards of `dir` in name order, and its other files. An entry named as a shard that is no
+ * readable file (a directory, a link to nothing) fails: a shard must not vanish from the output.
+ */
+async function shardsIn(dir: string): Promise<{ shards: Array<{ name: string; path: string; bytes: number }>; skipped: string[] }> {
   let entries;
   try {
     entries = await readdir(dir, { withFileTypes: true });
   } catch (err) {
     throw invalidInput(`cannot read the input directory ${dir}: ${fileProblem(err)}`, { path: dir });
   }
-  const candidates = entries.filter((e) => SHARD_EXTENSIONS.test(e.name) && (e.isFile() || e.isSymbolicLink())).map((e) => e.name).sort();
+  const names = entries.map((e) => e.name).sort();
   const shards = await Promise.all(
-    candidates.map(async (name) => {
-      const info = await stat(join(dir, name)).catch(() => null); // a link to nothing is no shard
-      return info?.isFile() ? { name, path: join(dir, name), bytes: info.size } : null;
+    names.filter((name) => SHARD_EXTENSIONS.test(name)).map(async (name) => {
+      const path = join(dir, name);
+      const info = await stat(path).catch((err: unknown) => {
+        throw invalidInput(`cannot read the shard ${path}: ${fileProblem(err)}`, { path });
+      });
+      if (!info.isFile()) throw invalidInput(`the shard ${path} is not a file: move it out of ${dir}, or rename it`, { path });
+      return { name, path, bytes: info.size };
     }),
   );
-  const files = shards.filter((shard) => shard !== null);
-  if (files.length === 0) throw invalidInput(`the input directory ${dir} holds no .jsonl, .ndjson or .csv file`, { path: dir });
-  return files;
+  if (shards.length === 0) throw invalidInput(`the input directory ${dir} holds no .jsonl, .ndjson or .csv file`, { path: dir });
+  const skipped = entries.filter((e) => !SHARD_EXTENSIONS.test(e.name) && !e.isDirectory()).map((e) => e.name).sort();
+  return { shards, skipped };
 }
 
+/** An output that may become the shards' directory: a new path, or an empty directory that is not a link. */
 async function refuseUsedOutput(dir: string): Promise<void> {
-  let entries;
+  if (dir.trim() === '') throw invalidInput('name the output directory (--output)');
+  let info;
   try {
-    entries = await readdir(dir);
+    info = await lstat(dir);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
     throw invalidInput(`cannot write the output directory ${dir}: ${fileProblem(err)}`, { path: dir });
   }
-  if (entries.length > 0) throw invalidInput(`the output directory ${dir} is not empty: name a new one (redacted shards are written as one set, never beside older files)`, { path: dir });
+  if (info.isSymbolicLink()) throw invalidInput(`the output ${dir} is a symbolic link: name the directory itself, or a new path`, { path: dir });
+  if (!info.isDirectory()) throw invalidInput(`the output ${dir} is a file, not a directory: name a new path for the redacted shards`, { path: dir });
+  if ((await readdir(dir)).length > 0) throw invalidInput(`the output directory ${dir} is not empty: name a new one (redacted shards are written as one set, never beside older files)`, { path: dir });
 }
