@@ -5,6 +5,7 @@ import { finished } from 'node:stream/promises';
 import { parse as parseCsv } from 'csv-parse';
 import { stringify as stringifyCsv } from 'csv-stringify';
 import { writeAtomically } from '../core/atomic-file.js';
+import { inexactNumberDigits } from '../core/json-text.js';
 import { invalidInput, isLangtrainError, LangtrainError } from '../core/errors.js';
 import { ENCRYPTED_PREFIX, type EncryptionService } from './encryption-service.js';
 import type { Keyring } from './keyring/keyring.js';
@@ -127,6 +128,11 @@ function parseRecord(text: string, line: number): Record<string, unknown> {
     throw invalidInput(`line ${line}: not valid JSON; no output was written`);
   }
   if (value === null || typeof value !== 'object' || Array.isArray(value)) throw invalidInput(`line ${line}: a record must be a JSON object; no output was written`);
+  // Records are written back serialised: a number JSON.parse rounded would come out changed.
+  const digits = inexactNumberDigits(text);
+  if (digits !== undefined) {
+    throw invalidInput(`line ${line}: holds a number of ${digits} significant digits that JavaScript cannot hold exactly, which (de)cryption would write back rounded; quote it as a string, or use scope file; no output was written`, { line });
+  }
   return value as Record<string, unknown>;
 }
 

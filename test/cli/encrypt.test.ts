@@ -58,6 +58,16 @@ describe('langtrain encrypt / decrypt / keys', () => {
     expect(gone.stderr).toContain('destroyed');
   });
 
+  it('refuses a record holding a number JavaScript cannot hold exactly, which it would write back rounded', async () => {
+    const { w, cli } = setup();
+    const input = w.file('ids.jsonl', '{"id": "r1", "user_id": "u1", "email": "a@example.com", "card": "4111-1111-1111-1111", "tweet": 1234567890123456789}\n');
+    const r = await cli('encrypt', '--input', input, '--output', join(w.dir, 'enc.jsonl'), ...fieldArgs);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('line 1: holds a number of 19 significant digits that JavaScript cannot hold exactly');
+    expect(r.stderr).not.toContain('1234567890123456789'); // it may be personal data
+    expect(existsSync(join(w.dir, 'enc.jsonl'))).toBe(false);
+  });
+
   it('rewraps a CSV data set under a rotated key and lists versions', async () => {
     const { w, cli } = setup();
     const csv = w.file('people.csv', 'id,email,ssn\n' + records.map((r, i) => `${r.id},${r.email},123-45-${String(1000 + i)}`).join('\n') + '\n');

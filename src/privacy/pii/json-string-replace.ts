@@ -1,3 +1,5 @@
+import { stringTokenEnd } from '../../core/json-text.js';
+
 /**
  * A JSON object's text with the string values at some paths replaced where they stand, each path
  * as the redaction walks name it (`text`, `user.email`, `messages[2].content`); everything else
@@ -11,9 +13,8 @@
  * keeps only the last of: the line would keep both, and the first was never scanned), or when a
  * path has no string value.
  *
- * Hand-written because no JSON parser for JavaScript reports where values stand, and
- * JSON.parse's reviver gets the source text only from V8 11.4 (Node 21). One pass, in text
- * order, writing as it goes; iterative, as a record nested 10,000 deep is one line of 20 KB.
+ * Hand-written (json-text.ts says why). One pass, in text order, writing as it goes;
+ * iterative, as a record nested 10,000 deep is one line of 20 KB.
  */
 export function replaceStringValues(text: string, replacements: ReadonlyMap<string, string>): string | undefined {
   // keys: the object's keys so far (null for an array)
@@ -44,7 +45,7 @@ export function replaceStringValues(text: string, replacements: ReadonlyMap<stri
     }
     let path: string;
     if (frame.keys !== null) {
-      const keyEnd = stringEnd(text, at);
+      const keyEnd = stringTokenEnd(text, at);
       const key = keyText(text, at, keyEnd);
       if (hasPathCharacter(key) || !frame.keys.isNew(key)) return undefined;
       path = frame.path === '' ? key : `${frame.path}.${key}`;
@@ -52,7 +53,7 @@ export function replaceStringValues(text: string, replacements: ReadonlyMap<stri
       code = text.charCodeAt(at);
     } else path = `${frame.path}[${frame.index++}]`;
     if (code === QUOTE) {
-      const end = stringEnd(text, at);
+      const end = stringTokenEnd(text, at);
       const replacement = path.length <= longestPath ? replacements.get(path) : undefined;
       if (replacement !== undefined) {
         out += text.slice(copiedTo, at) + JSON.stringify(replacement);
@@ -89,7 +90,6 @@ class ObjectKeys {
 const SHORT_OBJECT = 16;
 
 const QUOTE = 0x22;
-const BACKSLASH = 0x5c;
 const COMMA = 0x2c;
 const OPEN_BRACE = 0x7b;
 const CLOSE_BRACE = 0x7d;
@@ -101,15 +101,6 @@ function skipBlanks(text: string, at: number): number {
     const code = text.charCodeAt(at);
     if (code !== 0x20 && code !== 0x09 && code !== 0x0a && code !== 0x0d) return at;
     at++;
-  }
-}
-
-/** Past the closing quote of the string token opening at `at`: the first quote after it not escaped by an odd run of backslashes. */
-function stringEnd(text: string, at: number): number {
-  for (let quote = text.indexOf('"', at + 1); ; quote = text.indexOf('"', quote + 1)) {
-    let backslashes = 0;
-    while (text.charCodeAt(quote - 1 - backslashes) === BACKSLASH) backslashes++;
-    if (backslashes % 2 === 0) return quote + 1;
   }
 }
 

@@ -1,4 +1,5 @@
 import { isUtf8 } from 'node:buffer';
+import { stringTokenCount } from '../../core/json-text.js';
 import { RecordError } from './record-error.js';
 
 /**
@@ -49,26 +50,12 @@ export function recordAt(batch: JsonLineBatch, i: number): Record<string, unknow
     throw new RecordError(batch.firstLine + i, 'not valid JSON');
   }
   if (record === null || typeof record !== 'object' || Array.isArray(record)) throw new RecordError(batch.firstLine + i, 'a record must be a JSON object');
-  if (unescapedQuotes(text) !== 2 * keysAndStrings(record)) {
+  // Every key and string value is one string token: more tokens than the parsed record has keys
+  // and strings means a key given twice, whose dropped value no scan could reach (~1 ms/MB).
+  if (stringTokenCount(text) !== keysAndStrings(record)) {
     throw new RecordError(batch.firstLine + i, 'gives a key twice in one object: JSON parsers disagree on which value counts (JSON.parse keeps the last, so the other was never scanned); remove the duplicate');
   }
   return record as Record<string, unknown>;
-}
-
-/**
- * A line's quote characters that delimit strings (not escaped by an odd run of backslashes).
- * Every key and every string value of valid JSON has two: a line with more than its parsed
- * record accounts for gives a key twice, whose dropped value no scan could reach. Counting
- * costs ~1 ms/MB, a tokenizer's key pass ~3–4.
- */
-function unescapedQuotes(text: string): number {
-  let count = 0;
-  for (let quote = text.indexOf('"'); quote !== -1; quote = text.indexOf('"', quote + 1)) {
-    let backslashes = 0;
-    while (text.charCodeAt(quote - 1 - backslashes) === BACKSLASH) backslashes++;
-    if (backslashes % 2 === 0) count++;
-  }
-  return count;
 }
 
 /** The keys and string values anywhere in a parsed record; walked without recursion, as records may nest 10,000 deep. */
@@ -122,7 +109,6 @@ export function movableUtf8(text: string): Buffer {
 
 const LF = 10;
 const CR = 13;
-const BACKSLASH = 0x5c;
 
 /** The index of the first line that is not UTF-8 (`bytes` as a whole is not). */
 function firstNonUtf8Line(bytes: Buffer): number {
