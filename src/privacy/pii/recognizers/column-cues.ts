@@ -168,7 +168,8 @@ function addRecordFields(text: string, start: number, delimiter: number, columns
     let fieldEnd: number;
     let valueStart = position;
     let valueEnd: number;
-    while (valueStart < lineEnd && isBlank(text.charCodeAt(valueStart))) valueStart++;
+    // never past the delimiter: a tab is a blank too, and the delimiter of tab-separated rows
+    while (valueStart < lineEnd && text.charCodeAt(valueStart) !== delimiter && isBlank(text.charCodeAt(valueStart))) valueStart++;
     if (text.charCodeAt(valueStart) === 0x22) {
       valueStart++;
       const close = closingQuote(text, valueStart, Math.min(text.length, valueStart + MAX_QUOTED_FIELD));
@@ -200,7 +201,7 @@ function addRecordFields(text: string, start: number, delimiter: number, columns
  * ends it.
  */
 function endsField(text: string, at: number, delimiter: number): boolean {
-  while (at < text.length && isBlank(text.charCodeAt(at))) at++;
+  while (at < text.length && text.charCodeAt(at) !== delimiter && isBlank(text.charCodeAt(at))) at++;
   const code = text.charCodeAt(at);
   return at === text.length || code === delimiter || code === 0x0a;
 }

@@ -36,6 +36,9 @@ describe('columnCuedFields', () => {
     expect(valuesOf(csv, columnCuedFields(`${csv}\n\nname,phone\nnot,a row`, 'phone'))).toEqual(['085 012 5448', '0412 555 019', '0412 555 020']); // a blank line between records still ends it
     // a quote never closed is cut at its line's end: that field is lost, the rows after keep their columns
     expect(phones('name,notes,phone\nAna,"stray, 085 012 5448\nBo,ok,0412 555 019')).toEqual(['0412 555 019']);
+    // tab-separated rows: a tab is a blank, but never skipped as one where it is the delimiter
+    const tsv = 'id\tnotes\tphone\n1\t"met at the fair\nsecond line"\t085 012 5448\n2\t\t"0412 555 019"\n3\tok\t0412 555 020';
+    expect(phones(tsv)).toEqual(['085 012 5448', '0412 555 019', '0412 555 020']);
     // nor is a stray quote closed by prose quoting a word after the blank line that ends the CSV
     const stray = 'id,dob\n1,"1990-01-02\n\n"Quoted prose", then 2001-02-03\nmore, 2003-04-05\n';
     expect(valuesOf(stray, columnCuedFields(stray, 'date_of_birth'))).toEqual(['1990-01-02']);
