@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { lstat, mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
-import { basename, dirname, join } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { syncDirectory } from '../../core/atomic-file.js';
 import { fileProblem, invalidInput, isLangtrainError, LangtrainError } from '../../core/errors.js';
 import { BatchWorkers } from './dataset-pipeline.js';
@@ -35,7 +35,9 @@ export interface RedactShardsReport extends RedactDatasetReport {
 const SHARD_EXTENSIONS = /\.(?:jsonl|ndjson|csv)$/i;
 
 export async function redactShards(job: RedactShardsJob): Promise<RedactShardsReport> {
-  const { inputDir, outputDir, workers, onProgress, audit, ...settings } = job;
+  const { inputDir, workers, onProgress, audit, ...settings } = job;
+  // resolved: with a trailing slash, lstat follows a link the rename then refuses after all the work
+  const outputDir = job.outputDir.trim() === '' ? '' : resolve(job.outputDir);
   const { shards, skipped } = await shardsIn(inputDir);
   await refuseUsedOutput(outputDir);
   const totalBytes = shards.reduce((sum, s) => sum + s.bytes, 0);
@@ -55,7 +57,8 @@ export async function redactShards(job: RedactShardsJob): Promise<RedactShardsRe
         input: shard.path,
         output: join(temporary, shard.name),
         workers: pool,
-        ...(audit ? { audit: { ...audit, dataset: join(audit.dataset, shard.name) } } : {}),
+        // a name, not a local path: "s3://bucket/exports" must keep its two slashes
+        ...(audit ? { audit: { ...audit, dataset: `${audit.dataset.replace(/[\\/]+$/, '')}/${shard.name}` } } : {}),
         onProgress: ({ bytes }) => onProgress?.({ file: shard.name, bytes: before + bytes, totalBytes }),
       }).catch((err: unknown) => {
         throw isLangtrainError(err) ? new LangtrainError(err.code, `${shard.name}: ${err.message}`, { ...err.details, file: shard.name }, { cause: err }) : err;

@@ -8,28 +8,26 @@ import { stringTokenEnd } from '../../core/json-text.js';
  * 19-digit id came back as another number), and `1.10`, key order, spacing and escapes came
  * back rewritten.
  *
- * `text` must be JSON that JSON.parse accepted. Undefined when paths cannot tell every value
- * apart (a key holding `.`, `[` or `]`, or a key given twice in one object, which JSON.parse
- * keeps only the last of: the line would keep both, and the first was never scanned), or when a
- * path has no string value.
+ * `text` must be JSON that JSON.parse accepted, with no key given twice in one object (recordAt
+ * refuses such lines). Undefined when paths cannot tell every value apart (an empty key, or one
+ * holding `.`, `[` or `]`), or when a path has no string value.
  *
  * Hand-written (json-text.ts says why). One pass, in text order, writing as it goes;
- * iterative, as a record nested 10,000 deep is one line of 20 KB.
+ * iterative, as a record nested 10,000 deep is one line of 20 KB. The paths are followed as a
+ * tree of their steps, so only keys on some path are looked up, each once: building every
+ * value's path and looking it up hashed long paths again and again (a 316 KB line with a
+ * 16,000-character key took 3 s).
  */
 export function replaceStringValues(text: string, replacements: ReadonlyMap<string, string>): string | undefined {
-  // keys: the object's keys so far (null for an array)
-  type Frame = { path: string; keys: ObjectKeys | null; index: number };
+  // step: where this container stands on the replaced paths (undefined: on none of them)
+  type Frame = { step: PathStep | undefined; isObject: boolean; index: number };
   const stack: Frame[] = [];
   let out = '';
   let copiedTo = 0;
   let replaced = 0;
-  // Paths longer than every path replaced are not looked up: a Map hashes a key in time of its
-  // length, and a line of 100,000 strings under one 16,000-character key took 3 s.
-  let longestPath = 0;
-  for (const path of replacements.keys()) longestPath = Math.max(longestPath, path.length);
   let at = skipBlanks(text, 0);
   if (text.charCodeAt(at) !== OPEN_BRACE) return undefined;
-  stack.push({ path: '', keys: new ObjectKeys(), index: 0 });
+  stack.push({ step: pathTree(replacements), isObject: true, index: 0 });
   at++;
   while (stack.length > 0) {
     const frame = stack[stack.length - 1]!;
@@ -43,53 +41,71 @@ export function replaceStringValues(text: string, replacements: ReadonlyMap<stri
       at++;
       continue;
     }
-    let path: string;
-    if (frame.keys !== null) {
+    let step: PathStep | undefined;
+    if (frame.isObject) {
       const keyEnd = stringTokenEnd(text, at);
       const key = keyText(text, at, keyEnd);
-      if (hasPathCharacter(key) || !frame.keys.isNew(key)) return undefined;
-      path = frame.path === '' ? key : `${frame.path}.${key}`;
+      if (isAmbiguousInPaths(key)) return undefined;
+      step = frame.step?.keys?.get(key);
       at = skipBlanks(text, skipBlanks(text, keyEnd) + 1); // past the colon
       code = text.charCodeAt(at);
-    } else path = `${frame.path}[${frame.index++}]`;
+    } else step = frame.step?.items?.get(frame.index++);
     if (code === QUOTE) {
       const end = stringTokenEnd(text, at);
-      const replacement = path.length <= longestPath ? replacements.get(path) : undefined;
-      if (replacement !== undefined) {
-        out += text.slice(copiedTo, at) + JSON.stringify(replacement);
+      if (step?.value !== undefined) {
+        out += text.slice(copiedTo, at) + JSON.stringify(step.value);
         copiedTo = end;
         replaced++;
       }
       at = end;
     } else if (code === OPEN_BRACE || code === OPEN_BRACKET) {
-      stack.push({ path, keys: code === OPEN_BRACE ? new ObjectKeys() : null, index: 0 });
+      stack.push({ step, isObject: code === OPEN_BRACE, index: 0 });
       at++;
     } else at = scalarEnd(text, at);
   }
   return replaced === replacements.size ? out + text.slice(copiedTo) : undefined;
 }
 
-/** One object's keys so far, to refuse a key given twice: a list while short (records' objects have a few keys, where a Set each cost more), a Set past SHORT_OBJECT so that a huge object stays linear. */
-class ObjectKeys {
-  #keys: string[] | Set<string> = [];
-
-  /** Adds `key`; false if it was there. */
-  isNew(key: string): boolean {
-    const keys = this.#keys;
-    if (Array.isArray(keys)) {
-      if (keys.includes(key)) return false;
-      keys.push(key);
-      if (keys.length > SHORT_OBJECT) this.#keys = new Set(keys);
-      return true;
-    }
-    if (keys.has(key)) return false;
-    keys.add(key);
-    return true;
-  }
+/** One step of the replaced paths: the new string where a path ends here, and the steps on by key or array index. */
+interface PathStep {
+  value?: string;
+  keys?: Map<string, PathStep>;
+  items?: Map<number, PathStep>;
 }
-const SHORT_OBJECT = 16;
+
+function pathTree(replacements: ReadonlyMap<string, string>): PathStep {
+  const root: PathStep = {};
+  for (const [path, value] of replacements) {
+    // the steps of the walks' path form: `messages`, then `[2]`, then `content` (keys hold no `.`, `[` or `]`)
+    let step = root;
+    for (let at = 0; at < path.length; ) {
+      if (path.charCodeAt(at) === OPEN_BRACKET) {
+        const close = path.indexOf(']', at);
+        const index = Number(path.slice(at + 1, close));
+        step.items ??= new Map();
+        let next = step.items.get(index);
+        if (next === undefined) step.items.set(index, (next = {}));
+        step = next;
+        at = close + 1;
+      } else {
+        if (path.charCodeAt(at) === DOT) at++;
+        let end = at;
+        while (end < path.length && path.charCodeAt(end) !== DOT && path.charCodeAt(end) !== OPEN_BRACKET) end++;
+        const key = path.slice(at, end);
+        step.keys ??= new Map();
+        let next = step.keys.get(key);
+        if (next === undefined) step.keys.set(key, (next = {}));
+        step = next;
+        at = end;
+      }
+    }
+    step.value = value;
+  }
+  return root;
+}
 
 const QUOTE = 0x22;
+const DOT = 0x2e;
 const COMMA = 0x2c;
 const OPEN_BRACE = 0x7b;
 const CLOSE_BRACE = 0x7d;
@@ -110,8 +126,9 @@ function keyText(text: string, start: number, end: number): string {
   return inner.includes('\\') ? (JSON.parse(text.slice(start, end)) as string) : inner;
 }
 
-function hasPathCharacter(key: string): boolean {
-  return key.includes('.') || key.includes('[') || key.includes(']');
+/** A key the walks' path strings cannot name apart from others: empty ("" then "b" is named as "b"), or holding `.`, `[` or `]`. */
+function isAmbiguousInPaths(key: string): boolean {
+  return key === '' || key.includes('.') || key.includes('[') || key.includes(']');
 }
 
 /** Past a number, `true`, `false` or `null`. */

@@ -70,7 +70,7 @@ function keysAndStrings(record: object): number {
     const node = stack.pop()!;
     if (Array.isArray(node)) node.forEach(visit);
     else
-      for (const key in node) {
+      for (const key of Object.keys(node)) {
         count++;
         visit((node as Record<string, unknown>)[key]);
       }

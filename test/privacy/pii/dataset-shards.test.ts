@@ -40,7 +40,11 @@ describe('redactShards', () => {
     expect(readdirSync(out)).toEqual(['a.csv', 'b.jsonl']);
     expect(readFileSync(join(out, 'b.jsonl'), 'utf8')).toBe('{"text":"mail <EMAIL>"}\n');
     const datasets = audit.events.filter((e) => e.eventType === 'pii.dataset_redacted').map((e) => e.additionalData!.dataset);
-    expect(datasets).toEqual([join(input, 'a.csv'), join(input, 'b.jsonl')]);
+    expect(datasets).toEqual([`${input}/a.csv`, `${input}/b.jsonl`]);
+    // the data set name is a name, not a local path
+    const remote = new RecordedEvents();
+    await redactShards(job(input, join(root, 'out2'), { audit: { sink: remote, dataset: 's3://bucket/exports/' } }));
+    expect(remote.events.filter((e) => e.eventType === 'pii.dataset_redacted').map((e) => e.additionalData!.dataset)).toEqual(['s3://bucket/exports/a.csv', 's3://bucket/exports/b.jsonl']);
   });
 
   it('refuses, before any work, an output that is a file, a link, a non-empty directory or no path, and a shard that is no file', async () => {
@@ -53,6 +57,7 @@ describe('redactShards', () => {
     writeFileSync(join(root, 'full', 'old.jsonl'), 'x');
     await expect(redactShards(job(input, join(root, 'file')))).rejects.toThrow(/is a file, not a directory/);
     await expect(redactShards(job(input, join(root, 'link')))).rejects.toThrow(/is a symbolic link/);
+    await expect(redactShards(job(input, `${join(root, 'link')}/`))).rejects.toThrow(/is a symbolic link/);
     await expect(redactShards(job(input, join(root, 'full')))).rejects.toThrow(/is not empty: name a new one/);
     await expect(redactShards(job(input, ''))).rejects.toThrow(/name the output directory/);
     // an empty directory is taken: replaced by the shards' one
