@@ -1,7 +1,9 @@
 /** `langtrain/privacy`: the seed's `langtrain.privacy` module. */
 export { DataProtectionManager, type DataProtectionManagerOptions } from './privacy/data-protection-manager.js';
 export { ENTITY_TYPES, type EntityType, type Finding } from './privacy/pii/entity-types.js';
-export { PIIDetector, type DatasetFiles, type PIIDetectorDeps, type PIIDetectorOptions, type ProcessDatasetOptions } from './privacy/pii/pii-detector.js';
+export { PIIDetector, type DatasetFiles, type DatasetShards, type PIIDetectorDeps, type PIIDetectorOptions, type ProcessDatasetOptions } from './privacy/pii/pii-detector.js';
+export type { RedactDatasetReport, RedactedRecords } from './privacy/pii/dataset-redaction.js';
+export type { RedactShardsReport } from './privacy/pii/dataset-shards.js';
 export { DEFAULT_CONFIDENCE_THRESHOLD, REDACTION_METHODS, type RedactionMethod } from './privacy/pii/pii-options.js';
 export { piiRedactionKeys } from './privacy/pii/pii-keys.js';
 export type { Candidate, Recognizer } from './privacy/pii/recognizer.js';

@@ -20,10 +20,10 @@ export interface RedactShardsJob extends Omit<RedactDatasetJob, 'input' | 'outpu
   inputDir: string;
   /** A new directory, or an empty one. */
   outputDir: string;
-  /** Worker threads; default one per core. 0 redacts on this thread. */
-  workers?: number;
-  /** After each batch: the file being redacted, and input bytes read over all files. */
-  onProgress?: (progress: { file: string; bytes: number; totalBytes: number }) => void;
+  /** Worker threads of the job's own (default one per core; 0 redacts on this thread), or a pool the caller keeps across jobs. */
+  workers?: number | BatchWorkers;
+  /** After each batch: the file being redacted, and records done and input bytes read over all files. */
+  onProgress?: (progress: { file: string; records: number; bytes: number; totalBytes: number }) => void;
 }
 
 export interface RedactShardsReport extends RedactDatasetReport {
@@ -46,12 +46,13 @@ export async function redactShards(job: RedactShardsJob): Promise<RedactShardsRe
   await mkdir(temporary, { mode: 0o700 }).catch((err: unknown) => {
     throw invalidInput(`cannot write ${outputDir}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? `the directory ${dirname(outputDir)} does not exist` : fileProblem(err)}`, { path: outputDir });
   });
-  const pool = workers === 0 ? 0 : new BatchWorkers(workers ?? availableParallelism());
+  const owned = typeof workers !== 'object';
+  const pool = workers === 0 ? 0 : owned ? new BatchWorkers(workers ?? availableParallelism()) : workers;
   const report: RedactShardsReport = { records: 0, redactedRecords: 0, counts: zeroCounts(), bytes: 0, workers: 0, files: [], skipped };
   let renamed = false;
   try {
     for (const shard of shards) {
-      const before = report.bytes;
+      const [bytesBefore, recordsBefore] = [report.bytes, report.records];
       const done = await redactDataset({
         ...settings,
         input: shard.path,
@@ -59,7 +60,7 @@ export async function redactShards(job: RedactShardsJob): Promise<RedactShardsRe
         workers: pool,
         // a name, not a local path: "s3://bucket/exports" must keep its two slashes
         ...(audit ? { audit: { ...audit, dataset: `${audit.dataset.replace(/[\\/]+$/, '')}/${shard.name}` } } : {}),
-        onProgress: ({ bytes }) => onProgress?.({ file: shard.name, bytes: before + bytes, totalBytes }),
+        onProgress: ({ records, bytes }) => onProgress?.({ file: shard.name, records: recordsBefore + records, bytes: bytesBefore + bytes, totalBytes }),
       }).catch((err: unknown) => {
         throw isLangtrainError(err) ? new LangtrainError(err.code, `${shard.name}: ${err.message}`, { ...err.details, file: shard.name }, { cause: err }) : err;
       });
@@ -78,7 +79,7 @@ export async function redactShards(job: RedactShardsJob): Promise<RedactShardsRe
     });
     renamed = true;
   } finally {
-    if (pool !== 0) await pool.close();
+    if (pool !== 0 && owned) await pool.close();
     if (!renamed) await rm(temporary, { recursive: true, force: true });
   }
   await syncDirectory(dirname(outputDir));

@@ -7,6 +7,7 @@ import { parseOptions } from '../../core/options.js';
 import type { DatasetFormat } from '../../crypto/dataset-encryption.js';
 import { BatchWorkers } from './dataset-pipeline.js';
 import { redactDataset, redactRecords, type RedactDatasetReport, type RedactedRecords } from './dataset-redaction.js';
+import { redactShards, type RedactShardsReport } from './dataset-shards.js';
 import { scannerFor, type EntityScanner } from './entity-scanner.js';
 import { DEFAULT_CONFIDENCE_THRESHOLD, REDACTION_METHODS } from './pii-options.js';
 import { ENTITY_TYPES, type EntityType, type Finding } from './entity-types.js';
@@ -42,6 +43,16 @@ export interface DatasetFiles {
   output: string;
   /** Default: from the input's extension. */
   format?: DatasetFormat;
+}
+
+/**
+ * A data set in shards: every .jsonl, .ndjson and .csv file of `inputDir`, redacted into the new
+ * (or empty) directory `outputDir` as one data set (redactShards): one synthetic seed, so a value
+ * gets the same fake in every file, and the directory appears only when every file succeeded.
+ */
+export interface DatasetShards {
+  inputDir: string;
+  outputDir: string;
 }
 
 export interface ProcessDatasetOptions {
@@ -98,17 +109,31 @@ export class PIIDetector {
 
   /**
    * The seed's `process_dataset(raw_dataset, preserve_format, audit_redactions)`. Files (JSONL or
-   * CSV, any size) are streamed and redacted on every core (redactDataset); a list of records is
-   * redacted here and a redacted copy returned, the input left as it was.
+   * CSV, any size) are streamed and redacted on every core (redactDataset), a directory of them
+   * as one data set in shards (redactShards); a list of records is redacted here and a redacted
+   * copy returned, the input left as it was.
    */
   processDataset(dataset: DatasetFiles, options?: ProcessDatasetOptions): Promise<RedactDatasetReport>;
+  processDataset(dataset: DatasetShards, options?: ProcessDatasetOptions): Promise<RedactShardsReport>;
   processDataset(dataset: readonly Record<string, unknown>[], options?: ProcessDatasetOptions): Promise<RedactedRecords>;
-  async processDataset(dataset: DatasetFiles | readonly Record<string, unknown>[], options: ProcessDatasetOptions = {}): Promise<RedactDatasetReport | RedactedRecords> {
+  async processDataset(dataset: DatasetFiles | DatasetShards | readonly Record<string, unknown>[], options: ProcessDatasetOptions = {}): Promise<RedactDatasetReport | RedactShardsReport | RedactedRecords> {
     const auditRedactions = options.auditRedactions ?? true;
     if (auditRedactions && !this.#deps.audit) throw new LangtrainError('ERR_CONFIG_INVALID', 'auditRedactions needs an audit sink: build the PIIDetector with deps.audit (SecurityManager does), or pass auditRedactions: false');
     const spec = this.#spec(options.preserveFormat ?? true);
     const audit = (name: string) => (auditRedactions ? { audit: { sink: this.#deps.audit!, dataset: options.dataset ?? name, userId: options.userId ?? null } } : {});
     if (Array.isArray(dataset)) return redactRecords(dataset, { spec, ...(options.fields ? { fields: options.fields } : {}), ...audit('records') });
+    if ('inputDir' in dataset) {
+      const shards = dataset as DatasetShards;
+      return redactShards({
+        inputDir: shards.inputDir,
+        outputDir: shards.outputDir,
+        ...(options.fields ? { fields: options.fields } : {}),
+        spec,
+        workers: this.#workers(options.workers ?? availableParallelism()),
+        ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+        ...audit(shards.inputDir),
+      });
+    }
     const files = dataset as DatasetFiles;
     return redactDataset({
       input: files.input,

@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { PIIDetector } from '../../../src/privacy/pii/pii-detector.js';
@@ -149,6 +149,26 @@ describe('PIIDetector.processDataset', () => {
 
     await expect(new PIIDetector({ redactionMethod: 'hash' }).processDataset({ input: file('in.jsonl'), output: file('h.jsonl') }, { auditRedactions: false })).rejects.toThrow(/redactionMethod hash needs keys/);
     await expect(new PIIDetector().processDataset({ input: file('in.jsonl'), output: file('a.jsonl') })).rejects.toThrow(/auditRedactions needs an audit sink/);
+  });
+
+  it('redacts a directory of shards as one data set: one fake for one value in every file, audited per file', async () => {
+    const file = dir();
+    const shards = file('shards');
+    mkdirSync(shards);
+    writeFileSync(join(shards, 'part-0.jsonl'), jsonl([{ text: `mail ${EMAIL}` }]));
+    writeFileSync(join(shards, 'part-1.jsonl'), jsonl([{ text: `again ${EMAIL}` }, { text: 'none' }]));
+    const audit = new RecordedEvents();
+    const detector = new PIIDetector({ redactionMethod: 'synthetic', detectionTypes: ['email'] }, { audit });
+    const progress: number[] = [];
+    const report = await detector.processDataset({ inputDir: shards, outputDir: file('clean') }, { dataset: 'chats', onProgress: ({ records }) => progress.push(records) });
+    expect(report).toMatchObject({ records: 3, redactedRecords: 2, skipped: [] });
+    expect(report.files.map((f) => [f.file, f.records])).toEqual([['part-0.jsonl', 1], ['part-1.jsonl', 2]]);
+    expect(progress.at(-1)).toBe(3);
+    const fake0 = /mail (\S+)/.exec(JSON.parse(readFileSync(join(file('clean'), 'part-0.jsonl'), 'utf8')).text)![1];
+    const fake1 = /again (\S+)/.exec(JSON.parse(readFileSync(join(file('clean'), 'part-1.jsonl'), 'utf8').split('\n')[0]!).text)![1];
+    expect(fake0).not.toBe(EMAIL);
+    expect(fake1).toBe(fake0);
+    expect(audit.events.filter((e) => e.eventType === 'pii.dataset_redacted').map((e) => e.additionalData!.dataset)).toEqual(['chats/part-0.jsonl', 'chats/part-1.jsonl']);
   });
 
   it('redacts an in-memory list of records into a copy, as the seed passes raw_dataset', async () => {
