@@ -131,6 +131,11 @@ describe('langtrain pii', () => {
     const events = await cli('audit', 'query', '--type', 'pii.dataset_redacted', '--json');
     expect(parseJson(events).map((e: { additionalData: { dataset: string } }) => e.additionalData.dataset).sort()).toEqual(['people.csv', 'train-00000.jsonl', 'train-00001.jsonl'].map((name) => `${shards}/${name}`));
 
+    const scanned = await cli('pii', 'scan', '--input', shards, '--output', join(w.dir, 'spans'), '--workers', '2', '--json');
+    expect(scanned.code, scanned.stderr).toBe(0);
+    expect(parseJson(scanned)).toMatchObject({ records: 5000, recordsWithSpans: 1000, spans: 2000, skipped: ['README.md', 'people.csv'], workers: 2 });
+    expect(readdirSync(join(w.dir, 'spans'))).toEqual(['train-00000.jsonl', 'train-00001.jsonl']);
+
     const used = await cli('pii', 'redact', '--input', shards, '--output', out, '--no-audit');
     expect(used.code).toBe(2);
     expect(used.stderr).toContain(`the output directory ${out} is not empty: name a new one`);

@@ -4,7 +4,7 @@ import { Command, Option } from 'commander';
 import { invalidInput } from '../../core/errors.js';
 import { ENTITY_TYPES, isEntityType, type EntityType } from '../../privacy/pii/entity-types.js';
 import type { RedactDatasetReport } from '../../privacy/pii/dataset-redaction.js';
-import type { RedactShardsReport } from '../../privacy/pii/dataset-shards.js';
+import type { RedactShardsReport, ScanShardsReport } from '../../privacy/pii/dataset-shards.js';
 import type { ScanSettings } from '../../privacy/pii/entity-scanner.js';
 import { DEFAULT_CONFIDENCE_THRESHOLD, REDACTION_METHODS, type RedactionMethod } from '../../privacy/pii/pii-options.js';
 import { piiRedactionKeys } from '../../privacy/pii/pii-keys.js';
@@ -19,25 +19,27 @@ export function piiCommand(run: Run): Command {
   pii.addCommand(
     detectionOptions(withCommonOptions(new Command('scan')))
       .description('write, for each JSONL line, {"spans":[{start,end,type,score}]} found in one field')
-      .requiredOption('--input <file>', 'JSON Lines data set')
+      .requiredOption('--input <path>', 'JSON Lines data set, or a directory of them (shards: scanned on one set of worker threads)')
       .option('--field <name>', 'the string field to scan', 'text')
-      .requiredOption('--output <file>', 'where the spans go (one line per input line; written only when complete)')
+      .requiredOption('--output <path>', 'where the spans go (one line per input line; written only when complete); for a directory of shards, a new or empty directory')
       .option('--workers <n>', 'worker threads (default: one per core)', (v) => positiveInteger(v, '--workers'))
       .option('--quiet', 'no progress')
       .action((o) =>
         run(async () => {
-          const { scanDataset } = await import('../../privacy/pii/dataset-scan.js'); // loaded here: see pii-options.ts
           const progress = startProgress('scanning (MB)', undefined, o.quiet || o.json);
-          const result = await scanDataset({
-            input: o.input,
-            output: o.output,
-            field: o.field,
+          const job = {
+            field: o.field as string,
             scan: scanSettings(o),
-            ...(o.workers !== undefined ? { workers: o.workers } : {}),
-            onProgress: ({ bytes }) => progress.update(Math.round(bytes / 1e6)),
-          });
+            ...(o.workers !== undefined ? { workers: o.workers as number } : {}),
+            onProgress: ({ bytes }: { bytes: number }) => progress.update(Math.round(bytes / 1e6)),
+          };
+          // loaded here: see pii-options.ts
+          const result = (await isDirectory(o.input))
+            ? await (await import('../../privacy/pii/dataset-shards.js')).scanShards({ ...job, inputDir: o.input, outputDir: o.output })
+            : await (await import('../../privacy/pii/dataset-scan.js')).scanDataset({ ...job, input: o.input, output: o.output });
           progress.finish();
-          output(o, { ...result, output: o.output }, () => `${result.records} records scanned, ${result.spans} spans -> ${o.output}`);
+          const files = 'files' in result ? ` in ${(result as ScanShardsReport).files.length} files` : '';
+          output(o, { ...result, output: o.output }, () => `${result.records} records scanned${files}, ${result.spans} spans -> ${o.output}${skippedNote(result)}`);
         }, o.json),
       ),
   );
@@ -123,8 +125,11 @@ function positiveInteger(value: string, option: string): number {
 function describeReport(report: RedactDatasetReport | RedactShardsReport, out: string): string {
   const counts = Object.entries(report.counts).filter(([, n]) => n > 0).map(([t, n]) => `${t} ${n}`);
   const files = 'files' in report ? ` in ${report.files.length} files` : '';
-  const skipped = 'skipped' in report && report.skipped.length > 0 ? `; left out, not .jsonl, .ndjson or .csv: ${report.skipped.join(', ')}` : '';
-  return `${report.records} records${files}, ${report.redactedRecords} redacted (${counts.join(', ') || 'nothing found'}) -> ${out}${skipped}`;
+  return `${report.records} records${files}, ${report.redactedRecords} redacted (${counts.join(', ') || 'nothing found'}) -> ${out}${skippedNote(report)}`;
+}
+
+function skippedNote(report: object): string {
+  return 'skipped' in report && Array.isArray(report.skipped) && report.skipped.length > 0 ? `; other files left out: ${report.skipped.join(', ')}` : '';
 }
 
 async function isDirectory(path: string): Promise<boolean> {

@@ -1,5 +1,5 @@
 import { writeAtomically } from '../../core/atomic-file.js';
-import { inputSize, jsonLineTasks, startBatchRunner, writeInOrder } from './dataset-pipeline.js';
+import { inputSize, jsonLineTasks, startBatchRunner, writeInOrder, type BatchWorkers } from './dataset-pipeline.js';
 import type { ScanSettings } from './entity-scanner.js';
 import { ENTITY_TYPES, zeroCounts, type EntityType } from './entity-types.js';
 
@@ -15,8 +15,8 @@ export interface ScanDatasetJob {
   /** The top-level string field to scan. */
   field: string;
   scan: ScanSettings;
-  /** Worker threads; default one per core. 0 scans on this thread. */
-  workers?: number;
+  /** Worker threads of the job's own (default one per core; 0 scans on this thread), or a pool the caller keeps across jobs. */
+  workers?: number | BatchWorkers;
   /** Called after each batch with records done and input bytes read. */
   onProgress?: (progress: { records: number; bytes: number; totalBytes: number }) => void;
 }

@@ -6,76 +6,148 @@ import { syncDirectory } from '../../core/atomic-file.js';
 import { fileProblem, invalidInput, isLangtrainError, LangtrainError } from '../../core/errors.js';
 import { BatchWorkers } from './dataset-pipeline.js';
 import { redactDataset, type RedactDatasetJob, type RedactDatasetReport } from './dataset-redaction.js';
+import { scanDataset, type ScanDatasetJob, type ScanDatasetReport } from './dataset-scan.js';
 import { ENTITY_TYPES, zeroCounts } from './entity-types.js';
 
 /**
- * A data set in shards: every `.jsonl`, `.ndjson` and `.csv` file directly in `inputDir`,
- * redacted in name order into `outputDir` under the same names, all on one set of worker
- * threads kept across the files (BatchWorkers: each thread starts and compiles its code once,
- * which on fresh threads is half of a 50 MB file's time). One job: synthetic fakes are
- * consistent across the files, and the output directory appears only when every file
- * succeeded.
+ * A data set in shards: every data file directly in a directory, each done in name order into
+ * a new (or empty) output directory under the same name, all on one set of worker threads kept
+ * across the files (BatchWorkers: each thread starts and compiles its code once, which on fresh
+ * threads is half of a 50 MB file's time). One job: the output directory appears only when every
+ * file succeeded.
  */
-export interface RedactShardsJob extends Omit<RedactDatasetJob, 'input' | 'output' | 'format' | 'workers' | 'onProgress'> {
+interface ShardsJob {
   inputDir: string;
   /** A new directory, or an empty one. */
   outputDir: string;
-  /** Worker threads of the job's own (default one per core; 0 redacts on this thread), or a pool the caller keeps across jobs. */
+  /** Worker threads of the job's own (default one per core; 0 works on this thread), or a pool the caller keeps across jobs. */
   workers?: number | BatchWorkers;
-  /** After each batch: the file being redacted, and records done and input bytes read over all files. */
+  /** After each batch: the file being done, and records done and input bytes read over all files. */
   onProgress?: (progress: { file: string; records: number; bytes: number; totalBytes: number }) => void;
 }
 
-export interface RedactShardsReport extends RedactDatasetReport {
-  files: Array<{ file: string } & Omit<RedactDatasetReport, 'workers'>>;
+/** Redaction of `.jsonl`, `.ndjson` and `.csv` shards, with one synthetic seed: a value gets the same fake in every file. */
+export type RedactShardsJob = ShardsJob & Omit<RedactDatasetJob, 'input' | 'output' | 'format' | 'workers' | 'onProgress'>;
+/** `langtrain pii scan` of `.jsonl` and `.ndjson` shards: a spans file per shard. */
+export type ScanShardsJob = ShardsJob & Omit<ScanDatasetJob, 'input' | 'output' | 'workers' | 'onProgress'>;
+
+/** The totals, per file, and what was left out. */
+export type ShardsReport<R extends { workers: number }> = R & {
+  files: Array<{ file: string } & Omit<R, 'workers'>>;
   /** Files of the input directory that are not shards (other extensions), left out. */
   skipped: string[];
-}
+};
+export type RedactShardsReport = ShardsReport<RedactDatasetReport>;
+export type ScanShardsReport = ShardsReport<ScanDatasetReport>;
 
-const SHARD_EXTENSIONS = /\.(?:jsonl|ndjson|csv)$/i;
+const DATA_FILES: ShardKind = { pattern: /\.(?:jsonl|ndjson|csv)$/i, names: '.jsonl, .ndjson or .csv' };
+const JSON_LINES_FILES: ShardKind = { pattern: /\.(?:jsonl|ndjson)$/i, names: '.jsonl or .ndjson' };
 
 export async function redactShards(job: RedactShardsJob): Promise<RedactShardsReport> {
-  const { inputDir, workers, onProgress, audit, ...settings } = job;
+  const { inputDir, outputDir, workers, onProgress, audit, ...settings } = job;
+  const done = await overShards({ inputDir, outputDir, workers, kind: DATA_FILES }, (shard, output, pool, before) =>
+    redactDataset({
+      ...settings,
+      input: shard.path,
+      output,
+      workers: pool,
+      // a name, not a local path: "s3://bucket/exports" must keep its two slashes
+      ...(audit ? { audit: { ...audit, dataset: `${audit.dataset.replace(/[\\/]+$/, '')}/${shard.name}` } } : {}),
+      onProgress: ({ records, bytes }) => onProgress?.({ file: shard.name, records: before.records + records, bytes: before.bytes + bytes, totalBytes: before.totalBytes }),
+    }),
+  );
+  const report: RedactShardsReport = { records: 0, redactedRecords: 0, counts: zeroCounts(), bytes: 0, workers: 0, files: [], skipped: done.skipped };
+  for (const { file, result } of done.results) {
+    const { workers: threads, ...counted } = result;
+    report.workers = threads;
+    report.files.push({ file, ...counted });
+    report.records += result.records;
+    report.redactedRecords += result.redactedRecords;
+    report.bytes += result.bytes;
+    for (const type of ENTITY_TYPES) report.counts[type] += result.counts[type];
+  }
+  return report;
+}
+
+export async function scanShards(job: ScanShardsJob): Promise<ScanShardsReport> {
+  const { inputDir, outputDir, workers, onProgress, ...settings } = job;
+  const done = await overShards({ inputDir, outputDir, workers, kind: JSON_LINES_FILES }, (shard, output, pool, before) =>
+    scanDataset({
+      ...settings,
+      input: shard.path,
+      output,
+      workers: pool,
+      onProgress: ({ records, bytes }) => onProgress?.({ file: shard.name, records: before.records + records, bytes: before.bytes + bytes, totalBytes: before.totalBytes }),
+    }),
+  );
+  const report: ScanShardsReport = { records: 0, recordsWithSpans: 0, spans: 0, counts: zeroCounts(), workers: 0, files: [], skipped: done.skipped };
+  for (const { file, result } of done.results) {
+    const { workers: threads, ...counted } = result;
+    report.workers = threads;
+    report.files.push({ file, ...counted });
+    report.records += result.records;
+    report.recordsWithSpans += result.recordsWithSpans;
+    report.spans += result.spans;
+    for (const type of ENTITY_TYPES) report.counts[type] += result.counts[type];
+  }
+  return report;
+}
+
+interface ShardKind {
+  pattern: RegExp;
+  names: string;
+}
+
+interface Shard {
+  name: string;
+  path: string;
+  bytes: number;
+}
+
+/** What the shards before this one came to, for progress over all of them. */
+interface Before {
+  records: number;
+  bytes: number;
+  totalBytes: number;
+}
+
+/**
+ * Runs `each` on every shard of `inputDir`, in name order, with its output path in a temporary
+ * directory beside `outputDir` that is renamed to it when every shard succeeded: no reader sees
+ * a directory with some files missing. An error names the shard.
+ */
+async function overShards<R extends { records: number }>(
+  where: { inputDir: string; outputDir: string; workers: number | BatchWorkers | undefined; kind: ShardKind },
+  each: (shard: Shard, output: string, pool: BatchWorkers | 0, before: Before) => Promise<R>,
+): Promise<{ results: Array<{ file: string; result: R }>; skipped: string[] }> {
   // resolved: with a trailing slash, lstat follows a link the rename then refuses after all the work
-  const outputDir = job.outputDir.trim() === '' ? '' : resolve(job.outputDir);
-  const { shards, skipped } = await shardsIn(inputDir);
+  const outputDir = where.outputDir.trim() === '' ? '' : resolve(where.outputDir);
+  const { shards, skipped } = await shardsIn(where.inputDir, where.kind);
   await refuseUsedOutput(outputDir);
   const totalBytes = shards.reduce((sum, s) => sum + s.bytes, 0);
-  // written beside the output, then renamed: no reader sees a directory with some files missing
   const temporary = join(dirname(outputDir), `.${basename(outputDir)}.${randomBytes(8).toString('hex')}.tmp`);
   await mkdir(temporary, { mode: 0o700 }).catch((err: unknown) => {
     throw invalidInput(`cannot write ${outputDir}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? `the directory ${dirname(outputDir)} does not exist` : fileProblem(err)}`, { path: outputDir });
   });
-  const owned = typeof workers !== 'object';
-  const pool = workers === 0 ? 0 : owned ? new BatchWorkers(workers ?? availableParallelism()) : workers;
-  const report: RedactShardsReport = { records: 0, redactedRecords: 0, counts: zeroCounts(), bytes: 0, workers: 0, files: [], skipped };
+  const { workers } = where;
+  const owned = typeof workers !== 'object'; // a pool the caller keeps outlives the job
+  const pool: BatchWorkers | 0 = typeof workers === 'object' ? workers : workers === 0 ? 0 : new BatchWorkers(workers ?? availableParallelism());
+  const results: Array<{ file: string; result: R }> = [];
+  const before: Before = { records: 0, bytes: 0, totalBytes };
   let renamed = false;
   try {
     for (const shard of shards) {
-      const [bytesBefore, recordsBefore] = [report.bytes, report.records];
-      const done = await redactDataset({
-        ...settings,
-        input: shard.path,
-        output: join(temporary, shard.name),
-        workers: pool,
-        // a name, not a local path: "s3://bucket/exports" must keep its two slashes
-        ...(audit ? { audit: { ...audit, dataset: `${audit.dataset.replace(/[\\/]+$/, '')}/${shard.name}` } } : {}),
-        onProgress: ({ records, bytes }) => onProgress?.({ file: shard.name, records: recordsBefore + records, bytes: bytesBefore + bytes, totalBytes }),
-      }).catch((err: unknown) => {
+      const result = await each(shard, join(temporary, shard.name), pool, { ...before }).catch((err: unknown) => {
         throw isLangtrainError(err) ? new LangtrainError(err.code, `${shard.name}: ${err.message}`, { ...err.details, file: shard.name }, { cause: err }) : err;
       });
-      const { workers, ...counted } = done;
-      report.workers = workers;
-      report.files.push({ file: shard.name, ...counted });
-      report.records += done.records;
-      report.redactedRecords += done.redactedRecords;
-      report.bytes += done.bytes;
-      for (const type of ENTITY_TYPES) report.counts[type] += done.counts[type];
+      results.push({ file: shard.name, result });
+      before.records += result.records;
+      before.bytes += shard.bytes;
     }
     // an empty directory of that name is replaced; anything else was refused above
     await rename(temporary, outputDir).catch((err: unknown) => {
-      const why = (err as NodeJS.ErrnoException).code === 'ENOTEMPTY' ? 'it was filled while the shards were redacted' : fileProblem(err);
-      throw invalidInput(`cannot move the redacted shards into ${outputDir}: ${why}; nothing was written there`, { path: outputDir });
+      const why = (err as NodeJS.ErrnoException).code === 'ENOTEMPTY' ? 'it was filled while the shards were done' : fileProblem(err);
+      throw invalidInput(`cannot move the output of the shards into ${outputDir}: ${why}; nothing was written there`, { path: outputDir });
     });
     renamed = true;
   } finally {
@@ -83,14 +155,14 @@ export async function redactShards(job: RedactShardsJob): Promise<RedactShardsRe
     if (!renamed) await rm(temporary, { recursive: true, force: true });
   }
   await syncDirectory(dirname(outputDir));
-  return report;
+  return { results, skipped };
 }
 
 /**
  * The shards of `dir` in name order, and its other files. An entry named as a shard that is no
  * readable file (a directory, a link to nothing) fails: a shard must not vanish from the output.
  */
-async function shardsIn(dir: string): Promise<{ shards: Array<{ name: string; path: string; bytes: number }>; skipped: string[] }> {
+async function shardsIn(dir: string, kind: ShardKind): Promise<{ shards: Shard[]; skipped: string[] }> {
   let entries;
   try {
     entries = await readdir(dir, { withFileTypes: true });
@@ -99,7 +171,7 @@ async function shardsIn(dir: string): Promise<{ shards: Array<{ name: string; pa
   }
   const names = entries.map((e) => e.name).sort();
   const shards = await Promise.all(
-    names.filter((name) => SHARD_EXTENSIONS.test(name)).map(async (name) => {
+    names.filter((name) => kind.pattern.test(name)).map(async (name) => {
       const path = join(dir, name);
       const info = await stat(path).catch((err: unknown) => {
         throw invalidInput(`cannot read the shard ${path}: ${fileProblem(err)}`, { path });
@@ -108,14 +180,14 @@ async function shardsIn(dir: string): Promise<{ shards: Array<{ name: string; pa
       return { name, path, bytes: info.size };
     }),
   );
-  if (shards.length === 0) throw invalidInput(`the input directory ${dir} holds no .jsonl, .ndjson or .csv file`, { path: dir });
-  const skipped = entries.filter((e) => !SHARD_EXTENSIONS.test(e.name) && !e.isDirectory()).map((e) => e.name).sort();
+  if (shards.length === 0) throw invalidInput(`the input directory ${dir} holds no ${kind.names} file`, { path: dir });
+  const skipped = entries.filter((e) => !kind.pattern.test(e.name) && !e.isDirectory()).map((e) => e.name).sort();
   return { shards, skipped };
 }
 
 /** An output that may become the shards' directory: a new path, or an empty directory that is not a link. */
 async function refuseUsedOutput(dir: string): Promise<void> {
-  if (dir.trim() === '') throw invalidInput('name the output directory (--output)');
+  if (dir === '') throw invalidInput('name the output directory (--output)');
   let info;
   try {
     info = await lstat(dir);
@@ -124,6 +196,6 @@ async function refuseUsedOutput(dir: string): Promise<void> {
     throw invalidInput(`cannot write the output directory ${dir}: ${fileProblem(err)}`, { path: dir });
   }
   if (info.isSymbolicLink()) throw invalidInput(`the output ${dir} is a symbolic link: name the directory itself, or a new path`, { path: dir });
-  if (!info.isDirectory()) throw invalidInput(`the output ${dir} is a file, not a directory: name a new path for the redacted shards`, { path: dir });
-  if ((await readdir(dir)).length > 0) throw invalidInput(`the output directory ${dir} is not empty: name a new one (redacted shards are written as one set, never beside older files)`, { path: dir });
+  if (!info.isDirectory()) throw invalidInput(`the output ${dir} is a file, not a directory: name a new path for the shards' output`, { path: dir });
+  if ((await readdir(dir)).length > 0) throw invalidInput(`the output directory ${dir} is not empty: name a new one (the shards' output is written as one set, never beside older files)`, { path: dir });
 }

@@ -1,7 +1,7 @@
 import { mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { redactShards, type RedactShardsJob } from '../../../src/privacy/pii/dataset-shards.js';
+import { redactShards, scanShards, type RedactShardsJob } from '../../../src/privacy/pii/dataset-shards.js';
 import { RecordedEvents } from '../../support/recorded-events.js';
 import { tempDir } from '../../support/services.js';
 
@@ -68,5 +68,17 @@ describe('redactShards', () => {
     symlinkSync(join(root, 'missing.jsonl'), join(input, 'dangling.jsonl'));
     await expect(redactShards(job(input, join(root, 'out')))).rejects.toThrow(/cannot read the shard .*dangling\.jsonl: there is no such file/);
     expect(readdirSync(root).sort()).toEqual(['empty', 'file', 'full', 'in', 'link']); // no output, no temporary directory
+  });
+  it('scans the JSON Lines shards into a spans file each, leaving CSV out', async () => {
+    const { root, input, put } = workspace();
+    put('a.jsonl', `{"text":"mail ${EMAIL}"}\n{"text":"none"}\n`);
+    put('b.ndjson', `{"text":"${EMAIL} and ${EMAIL}"}\n`);
+    put('c.csv', `contact\n${EMAIL}\n`);
+    const out = join(root, 'spans');
+    const report = await scanShards({ inputDir: input, outputDir: out, field: 'text', scan: { types: ['email'], threshold: 0.5 }, workers: 0 });
+    expect(report).toMatchObject({ records: 3, recordsWithSpans: 2, spans: 3, skipped: ['c.csv'] });
+    expect(report.files.map((f) => [f.file, f.spans])).toEqual([['a.jsonl', 1], ['b.ndjson', 2]]);
+    expect(readdirSync(out)).toEqual(['a.jsonl', 'b.ndjson']);
+    expect(readFileSync(join(out, 'a.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l).spans.length)).toEqual([1, 0]);
   });
 });
