@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -39,6 +39,17 @@ export function redisPrefix(label: string): string {
 export function tempDir(label: string): { path: string; cleanup: () => void } {
   const path = mkdtempSync(join(tmpdir(), `langtrain-${label}-`));
   return { path, cleanup: () => rmSync(path, { recursive: true, force: true }) };
+}
+
+/** A temporary directory for one test, removed by `cleanups`: the function gives the path of a file in it, written first when `text` is given. */
+export function tempFiles(label: string, cleanups: Array<() => unknown>): (name: string, text?: string) => string {
+  const dir = tempDir(label);
+  cleanups.push(dir.cleanup);
+  return (name, text) => {
+    const path = join(dir.path, name);
+    if (text !== undefined) writeFileSync(path, text);
+    return path;
+  };
 }
 
 /** Store URLs to run a store test against: the embedded default and PostgreSQL. */

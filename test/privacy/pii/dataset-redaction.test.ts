@@ -3,20 +3,12 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { PIIDetector } from '../../../src/privacy/pii/pii-detector.js';
 import { RecordedEvents } from '../../support/recorded-events.js';
-import { tempDir } from '../../support/services.js';
+import { tempFiles } from '../../support/services.js';
 
 /** PIIDetector.processDataset on this thread (from TypeScript sources there is no compiled worker; the CLI tests run the worker path). */
 const cleanups: Array<() => void> = [];
 afterEach(() => cleanups.splice(0).forEach((c) => c()));
-function dir() {
-  const d = tempDir('pii-dataset');
-  cleanups.push(d.cleanup);
-  return (name: string, text?: string) => {
-    const path = join(d.path, name);
-    if (text !== undefined) writeFileSync(path, text);
-    return path;
-  };
-}
+const dir = () => tempFiles('pii-dataset', cleanups);
 
 const EMAIL = 'maria.gonzalez@correo-ejemplo.es';
 const CARD = '4111 1111 1111 1111';

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 // Worker threads run the compiled worker, which TypeScript sources do not have: these tests use
@@ -8,21 +8,13 @@ import { BatchWorkers } from '../../../dist/privacy/pii/dataset-pipeline.js';
 import { redactDataset, type RedactDatasetJob } from '../../../dist/privacy/pii/dataset-redaction.js';
 import type { EntityType } from '../../../dist/privacy/pii/entity-types.js';
 import { PIIDetector } from '../../../src/privacy/pii/pii-detector.js';
-import { tempDir } from '../../support/services.js';
+import { tempFiles } from '../../support/services.js';
 
 const cleanups: Array<() => unknown> = [];
 afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
-function dir() {
-  const d = tempDir('pii-workers');
-  cleanups.push(d.cleanup);
-  return (name: string, text?: string) => {
-    const path = join(d.path, name);
-    if (text !== undefined) writeFileSync(path, text);
-    return path;
-  };
-}
+const dir = () => tempFiles('pii-workers', cleanups);
 
 const EMAIL = 'maria.gonzalez@correo-ejemplo.es';
 const IP = '203.0.113.42';
