@@ -1,8 +1,8 @@
 import { invalidInput } from '../../core/errors.js';
+import { inexactNumberDigits } from '../../core/json-text.js';
 import { transformAt, type FieldPath } from '../../crypto/field-paths.js';
 import { stringify as stringifyCsv } from 'csv-stringify/sync';
 import { zeroCounts, type EntityType, type Finding } from './entity-types.js';
-import { inexactNumberDigits } from '../../core/json-text.js';
 import { replaceStringValues } from './json-string-replace.js';
 import { jsonLineBatch, lineText, movableLines, movableUtf8, recordAt } from './jsonl-bytes.js';
 import { TextScanError } from './entity-scanner.js';
@@ -79,15 +79,15 @@ export function redactJsonLines(redactor: RecordRedactor, bytes: Uint8Array, fir
 /**
  * A redacted record's line: the input line with the redacted strings replaced where they stand,
  * everything else as it was (replaceStringValues says why). Where paths cannot name its strings
- * apart (a key holding `.`, `[` or `]`), the record is serialised whole instead. (A key given
- * twice never gets here: recordAt refuses the line.)
+ * apart (an empty key, or one holding `.`, `[` or `]`), the record is serialised whole instead.
+ * (A key given twice never gets here: recordAt refuses the line.)
  */
 function writtenBack(line: string, record: Record<string, unknown>, replaced: ReadonlyMap<string, string>, lineNumber: number): string {
   const rewritten = replaceStringValues(line, replaced);
   if (rewritten !== undefined) return rewritten;
   const digits = inexactNumberDigits(line);
   if (digits !== undefined) {
-    throw new RecordError(lineNumber, `has a key holding ".", "[" or "]", so it must be written back whole, and a number of ${digits} significant digits that JavaScript cannot hold exactly, which would come out rounded; rename the key or quote the number`);
+    throw new RecordError(lineNumber, `has a key that field paths cannot name (empty, or holding ".", "[" or "]"), so it must be written back whole, and a number of ${digits} significant digits that JavaScript cannot hold exactly, which would come out rounded; rename the key or quote the number`);
   }
   return serialised(record, lineNumber);
 }
