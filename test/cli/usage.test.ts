@@ -94,11 +94,14 @@ describe('langtrain --config', () => {
     const missing = join(w.dir, 'missing.jsonl');
     const runs = [
       await cli('consent', 'filter', '--input', missing, '--output', join(w.dir, 'kept.jsonl'), '--subject-field', 'user', '--data-type', 'chat', '--purpose', 'training', '--db', 'sqlite::memory:'),
-      await cli('pii', 'scan', '--input', w.dir, '--output', join(w.dir, 'spans.jsonl')),
+      await cli('pii', 'scan', '--input', missing, '--output', join(w.dir, 'spans.jsonl')),
+      // a directory is a data set in shards: one without any is refused
+      await cli('pii', 'scan', '--input', w.dir, '--output', join(w.dir, 'spans')),
     ];
-    expect(runs.map((r) => r.code)).toEqual([2, 2]);
+    expect(runs.map((r) => r.code)).toEqual([2, 2, 2]);
     expect(runs[0]!.stderr).toMatch(/^error: cannot open .*missing\.jsonl: there is no such file\n$/);
-    expect(runs[1]!.stderr).toMatch(/^error: cannot read the input .*: it is a directory\n$/);
-    expect(existsSync(join(w.dir, 'kept.jsonl')) || existsSync(join(w.dir, 'spans.jsonl'))).toBe(false);
+    expect(runs[1]!.stderr).toMatch(/^error: cannot read the input .*missing\.jsonl: there is no such file\n$/);
+    expect(runs[2]!.stderr).toMatch(/^error: the input directory .* holds no \.jsonl or \.ndjson file\n$/);
+    expect(existsSync(join(w.dir, 'kept.jsonl')) || existsSync(join(w.dir, 'spans.jsonl')) || existsSync(join(w.dir, 'spans'))).toBe(false);
   });
 });
