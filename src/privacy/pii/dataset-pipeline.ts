@@ -80,10 +80,14 @@ export class BatchWorkers {
     const task: JobBatch = { jobId, job, batch, liveJobs: [...this.#live] };
     const done = this.#pool.run(task, batch.kind === 'jsonl' ? { transferList: [batch.bytes.buffer as ArrayBuffer] } : {}) as Promise<BatchOutcome>;
     return done.catch((err: unknown) => {
-      throw this.#closed ? closedError() : err; // Piscina's "Terminating worker thread" says nothing of why
+      // Piscina's termination says nothing of why; any other failure, a crash, is left as it was
+      throw this.#closed && err instanceof Error && err.message === PISCINA_TERMINATION ? closedError() : err;
     });
   }
 }
+
+/** The message of Piscina's error for a batch whose thread was ended (its errors carry no code). */
+const PISCINA_TERMINATION = 'Terminating worker thread';
 
 /** How long threads wait for the next batch before ending: long enough for the next file of a data set in shards. */
 const IDLE_MS = 30_000;
