@@ -23,13 +23,13 @@ export function stringTokenCount(text: string): number {
 }
 
 /**
- * Number literals in JSON text that JavaScript cannot hold exactly: JSON.parse rounds them to the
- * nearest double, so a record parsed and written back would carry another number (a 19-digit id
- * `1234567890123456789` comes back as `1234567890123456800`). A pipeline that re-serialises
- * records refuses such a line rather than change it silently.
+ * How many significant digits the first number literal in `text` that JavaScript cannot hold
+ * exactly has; undefined when every one is exact. JSON.parse rounds such a literal to the nearest
+ * double, so a record parsed and written back would carry another number (a 19-digit id
+ * `1234567890123456789` comes back as `1234567890123456800`): a pipeline that re-serialises
+ * records refuses such a line rather than change it silently. Never the number itself: it may be
+ * personal data.
  */
-
-/** How many significant digits of the first number literal in `text` that JSON.parse would round; undefined when every one is exact. Never the number itself: it may be personal data. */
 export function inexactNumberDigits(text: string): number | undefined {
   for (let at = 0; at < text.length; ) {
     const code = text.charCodeAt(at);

@@ -7,7 +7,7 @@ import { fileProblem, invalidInput, isLangtrainError, LangtrainError } from '../
 import { BatchWorkers } from './dataset-pipeline.js';
 import { redactDataset, type RedactDatasetJob, type RedactDatasetReport } from './dataset-redaction.js';
 import { scanDataset, type ScanDatasetJob, type ScanDatasetReport } from './dataset-scan.js';
-import { ENTITY_TYPES, zeroCounts } from './entity-types.js';
+import { ENTITY_TYPES, zeroCounts, type EntityType } from './entity-types.js';
 
 /**
  * A data set in shards: every data file directly in a directory, each done in name order into
@@ -56,17 +56,7 @@ export async function redactShards(job: RedactShardsJob): Promise<RedactShardsRe
       onProgress: ({ records, bytes }) => onProgress?.({ file: shard.name, records: before.records + records, bytes: before.bytes + bytes, totalBytes: before.totalBytes }),
     }),
   );
-  const report: RedactShardsReport = { records: 0, redactedRecords: 0, counts: zeroCounts(), bytes: 0, workers: 0, files: [], skipped: done.skipped };
-  for (const { file, result } of done.results) {
-    const { workers: threads, ...counted } = result;
-    report.workers = threads;
-    report.files.push({ file, ...counted });
-    report.records += result.records;
-    report.redactedRecords += result.redactedRecords;
-    report.bytes += result.bytes;
-    for (const type of ENTITY_TYPES) report.counts[type] += result.counts[type];
-  }
-  return report;
+  return totalled(done, { records: 0, redactedRecords: 0, counts: zeroCounts(), bytes: 0, workers: 0 });
 }
 
 export async function scanShards(job: ScanShardsJob): Promise<ScanShardsReport> {
@@ -80,14 +70,18 @@ export async function scanShards(job: ScanShardsJob): Promise<ScanShardsReport> 
       onProgress: ({ records, bytes }) => onProgress?.({ file: shard.name, records: before.records + records, bytes: before.bytes + bytes, totalBytes: before.totalBytes }),
     }),
   );
-  const report: ScanShardsReport = { records: 0, recordsWithSpans: 0, spans: 0, counts: zeroCounts(), workers: 0, files: [], skipped: done.skipped };
+  return totalled(done, { records: 0, recordsWithSpans: 0, spans: 0, counts: zeroCounts(), workers: 0 });
+}
+
+/** The shards' reports summed into `zero` (every number, and the counts per type), with each file's own. */
+function totalled<R extends { workers: number; counts: Record<EntityType, number> }>(done: { results: Array<{ file: string; result: R }>; skipped: string[] }, zero: R): ShardsReport<R> {
+  const report: ShardsReport<R> = { ...zero, files: [], skipped: done.skipped };
+  const sums = report as unknown as Record<string, number>;
   for (const { file, result } of done.results) {
-    const { workers: threads, ...counted } = result;
-    report.workers = threads;
+    const { workers, ...counted } = result;
+    report.workers = workers;
     report.files.push({ file, ...counted });
-    report.records += result.records;
-    report.recordsWithSpans += result.recordsWithSpans;
-    report.spans += result.spans;
+    for (const [key, value] of Object.entries(counted)) if (typeof value === 'number') sums[key]! += value;
     for (const type of ENTITY_TYPES) report.counts[type] += result.counts[type];
   }
   return report;
