@@ -1,5 +1,7 @@
 #!/usr/bin/env node
+import { constants } from 'node:os';
 import { Command, CommanderError } from 'commander';
+import { removeTemporariesNow } from '../core/pending-temporaries.js';
 import { apiKeysCommand } from './commands/api-keys.js';
 import { auditCommand } from './commands/audit.js';
 import { encryptCommands } from './commands/encrypt.js';
@@ -63,6 +65,21 @@ async function main(argv: string[]): Promise<number> {
   }
   return exitCode;
 }
+
+/**
+ * Ctrl-C or a kill in the middle of a job: `finally` blocks never run on a signal, so its
+ * temporary output is removed here, and the exit code is 128 + the signal's number, as shells
+ * expect. A command that handles the signal itself (`serve` shuts down gracefully, letting
+ * running jobs finish) is left to; a second signal then ends it here.
+ */
+function onInterrupt(signal: 'SIGINT' | 'SIGTERM'): void {
+  if (process.listenerCount(signal) > 1) return;
+  const removed = removeTemporariesNow();
+  process.stderr.write(`interrupted (${signal})${removed > 0 ? ': the unfinished output was removed' : ''}\n`);
+  process.exit(128 + constants.signals[signal]);
+}
+process.on('SIGINT', onInterrupt);
+process.on('SIGTERM', onInterrupt);
 
 main(process.argv).then(
   (code) => {

@@ -1,17 +1,19 @@
 import { randomBytes } from 'node:crypto';
 import { createWriteStream, open as openDescriptor } from 'node:fs';
-import { open, rename, rm } from 'node:fs/promises';
+import { open, rename } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import type { Writable } from 'node:stream';
 import { promisify } from 'node:util';
 import { fileProblem, invalidInput } from './errors.js';
+import { holdTemporary } from './pending-temporaries.js';
 const openDescriptorAsync = promisify(openDescriptor);
 
 /**
  * Writes through a temporary file beside `outPath` (mode 0600, so plaintext is never readable
  * by others), fsyncs it and renames it into place only on success: a reader never sees a
  * half-written or partly verified file. On any failure the temporary file is removed and an
- * existing `outPath` is left untouched.
+ * existing `outPath` is left untouched; a process ended by a signal meanwhile can remove it too
+ * (pending-temporaries.ts).
  */
 export interface WriteAtomicallyOptions {
   /** Overwrite a failed temporary file with zeros before removing it (it may hold plaintext). */
@@ -28,18 +30,16 @@ export async function writeAtomically(outPath: string, write: (out: Writable) =>
     const why = (err as NodeJS.ErrnoException).code === 'ENOENT' ? `the directory ${directory} does not exist` : fileProblem(err);
     throw invalidInput(`cannot write ${outPath}: ${why}`, { path: outPath });
   });
-  let renamed = false;
+  const held = holdTemporary(temporary, { scrub: options.scrub });
   try {
     await write(createWriteStream('', { fd }));
     await syncPath(temporary, 'r+'); // the data is on disk before the name points at it
     await rename(temporary, outPath);
-    renamed = true;
-  } finally {
-    if (!renamed) {
-      if (options.scrub) await scrub(temporary).catch(() => undefined);
-      await rm(temporary, { force: true });
-    }
+  } catch (err) {
+    held.discard();
+    throw err;
   }
+  held.keep();
   await syncDirectory(directory);
 }
 
@@ -54,19 +54,6 @@ export async function syncDirectory(directory: string): Promise<void> {
 async function syncPath(path: string, flags: 'r' | 'r+'): Promise<void> {
   const handle = await open(path, flags);
   try {
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-}
-
-/** Overwrite a file's bytes with zeros and sync, so removing it leaves no plaintext in its blocks (on filesystems that overwrite in place). */
-async function scrub(path: string): Promise<void> {
-  const handle = await open(path, 'r+');
-  try {
-    const { size } = await handle.stat();
-    const zeros = Buffer.alloc(Math.min(size, 1 << 20));
-    for (let at = 0; at < size; at += zeros.length) await handle.write(zeros, 0, Math.min(zeros.length, size - at), at);
     await handle.sync();
   } finally {
     await handle.close();

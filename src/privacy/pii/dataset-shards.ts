@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { lstat, mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
+import { lstat, mkdir, readdir, rename, stat } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { syncDirectory } from '../../core/atomic-file.js';
+import { holdTemporary } from '../../core/pending-temporaries.js';
 import { fileProblem, invalidInput, isLangtrainError, LangtrainError } from '../../core/errors.js';
 import { BatchWorkers } from './dataset-pipeline.js';
 import { redactDataset, type RedactDatasetJob, type RedactDatasetReport } from './dataset-redaction.js';
@@ -123,12 +124,12 @@ async function overShards<R extends { records: number }>(
   await mkdir(temporary, { mode: 0o700 }).catch((err: unknown) => {
     throw invalidInput(`cannot write ${outputDir}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? `the directory ${dirname(outputDir)} does not exist` : fileProblem(err)}`, { path: outputDir });
   });
+  const held = holdTemporary(temporary);
   const { workers } = where;
   const owned = typeof workers !== 'object'; // a pool the caller keeps outlives the job
   const pool: BatchWorkers | 0 = typeof workers === 'object' ? workers : workers === 0 ? 0 : new BatchWorkers(workers ?? availableParallelism());
   const results: Array<{ file: string; result: R }> = [];
   const before: Before = { records: 0, bytes: 0, totalBytes };
-  let renamed = false;
   try {
     for (const shard of shards) {
       const result = await each(shard, join(temporary, shard.name), pool, { ...before }).catch((err: unknown) => {
@@ -143,10 +144,12 @@ async function overShards<R extends { records: number }>(
       const why = (err as NodeJS.ErrnoException).code === 'ENOTEMPTY' ? 'it was filled while the shards were done' : fileProblem(err);
       throw invalidInput(`cannot move the output of the shards into ${outputDir}: ${why}; nothing was written there`, { path: outputDir });
     });
-    renamed = true;
+    held.keep();
+  } catch (err) {
+    held.discard();
+    throw err;
   } finally {
     if (pool !== 0 && owned) await pool.close();
-    if (!renamed) await rm(temporary, { recursive: true, force: true });
   }
   await syncDirectory(dirname(outputDir));
   return { results, skipped };
