@@ -281,11 +281,17 @@ const ID_LABELS = new Set([
   'order', 'invoice', 'inv', 'ticket', 'case', 'ref', 'reference', 'serial', 's/n', 'sn', 'part', 'model', 'sku', 'upc', 'ean', 'imei',
   'item', 'lot', 'batch', 'tracking', 'isbn', 'zip', 'postcode', 'postal', 'plz', 'cep', 'account', 'acct', 'routing', 'nhs', 'ssn',
   'passport', 'version', 'build', 'patent', 'id', 'receipt', 'confirmation', 'booking', 'reservation', 'claim', 'policy', 'transaction',
-  'txn', 'customer', 'member', 'loan', 'contract', 'bestellung', 'bestellnummer', 'rechnung', 'rechnungsnummer', 'auftrag',
+  'txn', 'loan', 'contract', 'bestellung', 'bestellnummer', 'rechnung', 'rechnungsnummer', 'auftrag',
   'auftragsnummer', 'kundennummer', 'artikel', 'artikelnummer', 'commande', 'facture', 'pedido', 'factura', 'ordine', 'fattura',
   'zamówienie', 'паспорт', 'паспорта', 'заказ', 'заказа', 'seguimiento', 'rastreo', 'rastreio', 'rastreamento', 'suivi', 'sendungsnummer',
   'spedizione', 'epoch', 'timestamp', 'unix',
 ]);
+/**
+ * Words for the person a number belongs to: "customer no. 4481 2290 17" is an id, but
+ * "customer: 415-555-0134" is the customer's phone as often, so they label an id only before a
+ * number word (or "id", a label itself).
+ */
+const HOLDER_LABELS = new Set(['customer', 'member', 'client', 'patient']);
 /** "No. 2023 0045 12" alone: an id unless a phone cue says which number ("Telefon Nr. 030 1234567"). */
 const BARE_NUMBER_LABELS = new Set(['no', 'nr', 'n°', 'nº']);
 /** Words that only number what the label before them names: "order no.", "invoice number". */
@@ -307,13 +313,16 @@ function wordBefore(text: string, end: number, limit: number): { word: string; s
   return { word: text.slice(i, wordEnd).toLowerCase(), start: i };
 }
 
-/** The label right before the number: `id` for a word naming an id, alone or before "no." ("order no."), `number` for a bare "no.". */
+/** The label right before the number: `id` for a word naming an id, alone or before "no." ("order no.", "customer no."), `number` for a bare "no.". */
 export function idLabelBefore(text: string, start: number): 'id' | 'number' | undefined {
   const limit = Math.max(0, start - ID_LABEL_REACH);
   const last = wordBefore(text, start, limit);
   if (last.word === '') return undefined;
   if (ID_LABELS.has(last.word)) return 'id';
-  if (NUMBER_WORDS.has(last.word) && ID_LABELS.has(wordBefore(text, last.start, limit).word)) return 'id';
+  if (NUMBER_WORDS.has(last.word)) {
+    const labelled = wordBefore(text, last.start, limit).word;
+    if (ID_LABELS.has(labelled) || HOLDER_LABELS.has(labelled)) return 'id';
+  }
   return BARE_NUMBER_LABELS.has(last.word) ? 'number' : undefined;
 }
 

@@ -143,4 +143,14 @@ describe('phoneRecognizer', () => {
     expect(values('Phone order no. 0151 2345678')).toEqual([]);
     expect(values('Telefon Nr. 030 1234567')).toEqual(['030 1234567']); // a bare "Nr." numbers the phone
   });
+
+  it('reads a holder word (customer, member, client, patient) as an id label only before a number word', () => {
+    expect(values('customer: 415-555-0134')).toEqual(['415-555-0134']);
+    expect(values('customer: 020 7946 0958')).toEqual(['020 7946 0958']);
+    expect(values('Member 0151 2345678 called back')).toEqual(['0151 2345678']);
+    expect(values('customer no. 415-555-0134')).toEqual([]);
+    expect(values('Member Nr. 0151 2345678')).toEqual([]);
+    expect(values('client number 020 7946 0958')).toEqual([]);
+    expect(values('customer id 415-555-0134')).toEqual([]);
+  });
 });
