@@ -5,6 +5,7 @@ import { finished } from 'node:stream/promises';
 import { parse as parseCsv } from 'csv-parse';
 import { stringify as stringifyCsv } from 'csv-stringify';
 import { writeAtomically } from '../core/atomic-file.js';
+import { invalidCsv } from '../core/csv-problems.js';
 import { inexactNumberDigits } from '../core/json-text.js';
 import { invalidInput, isLangtrainError, LangtrainError } from '../core/errors.js';
 import { ENCRYPTED_PREFIX, type EncryptionService } from './encryption-service.js';
@@ -87,12 +88,16 @@ export async function transformDataset(service: EncryptionService, job: DatasetJ
         const csvOut = stringifyCsv({ header: true });
         csvOut.pipe(out, { end: false });
         let line = 1;
-        for await (const row of input.pipe(parseCsv({ columns: true, bom: true }))) {
-          line += 1;
-          const record = await named(line, () => apply(row as Record<string, unknown>, line - 2));
-          if (!csvOut.write(flatten(record, line))) await new Promise<void>((resolve) => csvOut.once('drain', () => resolve()));
-          result.records += 1;
-          progress();
+        try {
+          for await (const row of input.pipe(parseCsv({ columns: true, bom: true }))) {
+            line += 1;
+            const record = await named(line, () => apply(row as Record<string, unknown>, line - 2));
+            if (!csvOut.write(flatten(record, line))) await new Promise<void>((resolve) => csvOut.once('drain', () => resolve()));
+            result.records += 1;
+            progress();
+          }
+        } catch (err) {
+          throw invalidCsv(err) ?? err;
         }
         csvOut.end();
         await finished(csvOut);

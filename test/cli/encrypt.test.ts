@@ -68,6 +68,17 @@ describe('langtrain encrypt / decrypt / keys', () => {
     expect(existsSync(join(w.dir, 'enc.jsonl'))).toBe(false);
   });
 
+  it('refuses a CSV row its parser cannot read: the line and the problem, no trace, no value', async () => {
+    const { w, cli } = setup();
+    const input = w.file('bad.csv', 'id,email\n1,a@example.com\n2,my "078-05-1120" here\n');
+    const r = await cli('encrypt', '--input', input, '--output', join(w.dir, 'enc.csv'), '--dataset', 'people', '--fields', 'email', '--quiet');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^error: line 3: not valid CSV: a quote inside a field that does not start with one/);
+    expect(r.stderr).not.toContain('unexpected');
+    expect(r.stderr).not.toContain('078-05-1120');
+    expect(existsSync(join(w.dir, 'enc.csv'))).toBe(false);
+  });
+
   it('rewraps a CSV data set under a rotated key and lists versions', async () => {
     const { w, cli } = setup();
     const csv = w.file('people.csv', 'id,email,ssn\n' + records.map((r, i) => `${r.id},${r.email},123-45-${String(1000 + i)}`).join('\n') + '\n');

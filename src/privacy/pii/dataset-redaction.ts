@@ -4,6 +4,7 @@ import { parse as parseCsv } from 'csv-parse';
 import { stringify as stringifyCsv } from 'csv-stringify/sync';
 import type { AuditSink, JsonValue } from '../../core/audit-sink.js';
 import { writeAtomically } from '../../core/atomic-file.js';
+import { invalidCsv } from '../../core/csv-problems.js';
 import { invalidInput } from '../../core/errors.js';
 import { datasetFormatOf, type DatasetFormat } from '../../crypto/dataset-encryption.js';
 import { parseFieldPath } from '../../crypto/field-paths.js';
@@ -86,22 +87,26 @@ async function* csvTasks(path: string, fields: string[] | undefined, out: Writab
   let nextLine = 1;
   // pipeline, not pipe: a read error then fails the parse instead of leaving it waiting
   const parser = pipeline(input, parseCsv({ bom: true, relax_column_count: true, info: true }), () => undefined);
-  for await (const { record, info } of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
-    const line = nextLine;
-    nextLine = info.lines + 1;
-    if (header === null) {
-      header = record;
-      columns = csvColumns(header, fields);
-      out.write(stringifyCsv([header]));
-      continue;
+  try {
+    for await (const { record, info } of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
+      const line = nextLine;
+      nextLine = info.lines + 1;
+      if (header === null) {
+        header = record;
+        columns = csvColumns(header, fields);
+        out.write(stringifyCsv([header]));
+        continue;
+      }
+      rows.push(record);
+      lines.push(line);
+      if (rows.length >= BATCH_RECORDS) {
+        yield { kind: 'csv', rows, lines, columns, names: header };
+        rows = [];
+        lines = [];
+      }
     }
-    rows.push(record);
-    lines.push(line);
-    if (rows.length >= BATCH_RECORDS) {
-      yield { kind: 'csv', rows, lines, columns, names: header };
-      rows = [];
-      lines = [];
-    }
+  } catch (err) {
+    throw invalidCsv(err) ?? err;
   }
   if (header !== null && rows.length > 0) yield { kind: 'csv', rows, lines, columns, names: header };
 }

@@ -70,6 +70,12 @@ describe('PIIDetector.processDataset', () => {
     await expect(detector.processDataset({ input: file('bad.csv', bad), output: file('bad-out.csv') }, { auditRedactions: false })).rejects.toThrow(/line 5: has 3 cells but the header names 2 columns; no output was written/);
     expect(existsSync(file('bad-out.csv'))).toBe(false);
     await expect(detector.processDataset({ input: file('in.csv'), output: file('x.csv') }, { fields: ['phone'], auditRedactions: false })).rejects.toThrow(/no column "phone" \(columns: id, comment, email\)/);
+    // a row the CSV parser refuses: its line and the problem, never its value
+    const unparsable = `id,email\n1,${EMAIL}\n2,"${EMAIL}" is mine\n`;
+    const refusal = detector.processDataset({ input: file('unparsable.csv', unparsable), output: file('unparsable-out.csv') }, { auditRedactions: false });
+    await expect(refusal).rejects.toMatchObject({ code: 'ERR_INVALID_INPUT', details: { line: 3 } });
+    await expect(refusal).rejects.toThrow(/^line 3: not valid CSV: a quoted field goes on after its closing quote/);
+    expect(existsSync(file('unparsable-out.csv'))).toBe(false);
   });
 
   it('a bad line in the middle fails the whole job, names the line and leaves no output, not even a temporary file', async () => {

@@ -1,0 +1,28 @@
+import { CsvError } from 'csv-parse';
+import { invalidInput, type LangtrainError } from './errors.js';
+
+/**
+ * What csv-parse's errors mean, in words a user can act on. Its messages are not shown: some
+ * quote the field's value ("Invalid Opening Quote: … value is "…""), and a data set's fields
+ * are personal data.
+ */
+const PROBLEMS: Readonly<Record<string, string>> = {
+  INVALID_OPENING_QUOTE: 'a quote inside a field that does not start with one (quote the whole field and double the quote: "say ""hi""")',
+  CSV_INVALID_CLOSING_QUOTE: 'a quoted field goes on after its closing quote (a quote inside a quoted field is written twice: "")',
+  CSV_NON_TRIMABLE_CHAR_AFTER_CLOSING_QUOTE: 'a quoted field goes on after its closing quote (a quote inside a quoted field is written twice: "")',
+  CSV_QUOTE_NOT_CLOSED: 'a quoted field is never closed',
+  CSV_RECORD_INCONSISTENT_FIELDS_LENGTH: 'the row has another number of cells than the rows before it',
+  CSV_RECORD_INCONSISTENT_COLUMNS: 'the row has another number of cells than the header',
+  CSV_MAX_RECORD_SIZE: 'the row is longer than the parser allows',
+};
+
+/**
+ * `err` as a bad-input error naming the line and the problem, if it is a CSV parse error;
+ * undefined otherwise (to be rethrown as it was).
+ */
+export function invalidCsv(err: unknown): LangtrainError | undefined {
+  if (!(err instanceof CsvError)) return undefined;
+  const line = (err as CsvError & { lines?: unknown }).lines;
+  const at = typeof line === 'number' ? line : undefined;
+  return invalidInput(`${at !== undefined ? `line ${at}: ` : ''}not valid CSV: ${PROBLEMS[err.code] ?? `the CSV parser's ${err.code}`}; no output was written`, at !== undefined ? { line: at } : {});
+}
