@@ -2,9 +2,10 @@ import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import type { Writable } from 'node:stream';
 import { finished } from 'node:stream/promises';
-import { CsvError, parse as parseCsv } from 'csv-parse';
+import { parse as parseCsv } from 'csv-parse';
 import { stringify as stringifyCsv, type Stringifier } from 'csv-stringify';
 import { writeAtomically } from '../../core/atomic-file.js';
+import { invalidCsv } from '../../core/csv-problems.js';
 import { invalidInput } from '../../core/errors.js';
 import { datasetFormatOf, type DatasetFormat } from '../../crypto/dataset-encryption.js';
 import type { ConsentManager } from './consent-manager.js';
@@ -27,7 +28,11 @@ export interface ConsentFilterResult {
   kept: number;
   /** Every record left out, including those counted in `missingSubject`. */
   dropped: number;
-  /** Records without a usable subject id: dropped, since nobody's consent covers them. */
+  /**
+   * Records without a usable subject id (field absent, empty, or neither a string nor a
+   * number): dropped, since nobody's consent covers them. A run where no record has the
+   * field at all is refused instead (see `filterByConsent`).
+   */
   missingSubject: number;
 }
 
@@ -45,6 +50,13 @@ const MAX_SUBJECT_ID = 256;
  * streams a JSONL or CSV data set and writes the kept records unchanged (JSONL lines
  * byte for byte) through a temporary file renamed on success, so a bad line leaves no
  * output and the error names the line.
+ *
+ * A wrong `subjectField` is refused rather than taken as "nobody consents", which would
+ * silently drop the whole data set: a CSV whose header lacks the column fails before any
+ * record is read, and a JSONL file with records but none holding the field fails at the
+ * end, naming the first record's fields. Either way no output is written. A single JSONL
+ * record without the field is dropped and counted in `missingSubject` (a record with no
+ * subject cannot have consent, and JSONL records need not all have the same fields).
  */
 export async function filterByConsent(job: ConsentFilterJob): Promise<ConsentFilterResult> {
   if (typeof job.subjectField !== 'string' || job.subjectField === '') throw invalidInput('subjectField must name the field holding each record\'s subject id', { field: 'subjectField' });
@@ -82,16 +94,43 @@ export async function filterByConsent(job: ConsentFilterJob): Promise<ConsentFil
     if (format === 'jsonl') {
       const batch: Array<{ subject: string | null; item: string }> = [];
       let line = 0;
+      let records = 0;
+      let withField = 0;
+      let firstFields: string[] | undefined;
       for await (const text of createInterface({ input: createReadStream(job.input), crlfDelay: Infinity })) {
         line += 1;
         if (text.trim() === '') continue;
-        batch.push({ subject: subjectOf(parseRecord(text, line), job.subjectField), item: text });
+        const record = parseRecord(text, line);
+        records += 1;
+        firstFields ??= Object.keys(record);
+        if (Object.hasOwn(record, job.subjectField)) withField += 1;
+        batch.push({ subject: subjectOf(record, job.subjectField), item: text });
         if (batch.length >= BATCH) await settle(batch, (kept) => write(kept + '\n'));
+      }
+      // Nothing was kept (no record had a subject), so refusing here still writes nothing.
+      if (records > 0 && withField === 0) {
+        throw invalidInput(
+          `no record has the field ${JSON.stringify(job.subjectField)} (${records} record${records === 1 ? '' : 's'} read; the first has: ${firstFields!.join(', ') || 'no fields'}); check the subject field; no output was written`,
+          { field: 'subjectField', subjectField: job.subjectField, records, fields: firstFields },
+        );
       }
       await settle(batch, (kept) => write(kept + '\n'));
     } else {
       let header: string[] = [];
-      const rows = createReadStream(job.input).pipe(parseCsv({ bom: true, columns: (names: string[]) => (header = names) }));
+      let missingColumn: Error | undefined;
+      const rows = createReadStream(job.input).pipe(
+        parseCsv({
+          bom: true,
+          columns: (names: string[]) => {
+            // Checked at the header, before any record is decided (or the store asked).
+            if (!names.includes(job.subjectField)) {
+              missingColumn = invalidInput(`the CSV has no column ${JSON.stringify(job.subjectField)} (columns: ${names.join(', ')}); no output was written`, { field: 'subjectField', subjectField: job.subjectField, columns: names });
+              throw missingColumn;
+            }
+            return (header = names);
+          },
+        }),
+      );
       // Started at the first kept row (or the end): only then has the parser read the header.
       let csvOut: Stringifier | undefined;
       const keep = async (row: Record<string, string>) => writeWithBackpressure((csvOut ??= pipeCsv(header, out)), row);
@@ -102,9 +141,8 @@ export async function filterByConsent(job: ConsentFilterJob): Promise<ConsentFil
           if (batch.length >= BATCH) await settle(batch, keep);
         }
       } catch (err) {
-        if (!(err instanceof CsvError)) throw err;
-        const line = (err as CsvError & { lines?: number }).lines;
-        throw invalidInput(`line ${line ?? '?'}: not valid CSV (${err.message}); no output was written`, { line });
+        if (missingColumn) throw missingColumn;
+        throw invalidCsv(err) ?? err;
       }
       await settle(batch, keep);
       csvOut ??= pipeCsv(header, out); // the header even when no record was kept

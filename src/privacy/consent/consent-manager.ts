@@ -1,7 +1,7 @@
 import type { AuditSink, JsonValue } from '../../core/audit-sink.js';
 import { LangtrainError, invalidInput } from '../../core/errors.js';
 import type { Store } from '../../store/database.js';
-import { CONSENT_TABLE, toConsentEvent, toConsentRow, type ConsentEvent, type ConsentGrant, type ConsentWithdrawal } from './schema.js';
+import { CONSENT_SEQ_NAME, CONSENT_SEQ_TABLE, CONSENT_TABLE, toConsentEvent, toConsentRow, type ConsentEvent, type ConsentGrant, type ConsentWithdrawal } from './schema.js';
 
 export type { ConsentEvent, ConsentGrant, ConsentWithdrawal } from './schema.js';
 
@@ -163,7 +163,8 @@ export class ConsentManager {
 
   /**
    * Delete every consent row of `userId` (right to be forgotten). Not audited here: erasure
-   * (privacy/erasure.ts) writes one record for all domains.
+   * (privacy/erasure.ts) writes one record for all domains. The sequence counter is kept, so
+   * the erased events' numbers are never given to new ones.
    */
   async eraseSubject(userId: string): Promise<{ consentRecords: number }> {
     checkId(userId, 'userId');
@@ -173,10 +174,20 @@ export class ConsentManager {
 
   async #append<E extends ConsentEvent>(build: (seq: number) => E): Promise<E> {
     // Audited after commit: the audit log may live in this database, whose writer lock the transaction holds.
+    // The counter row (schema.ts) outlives erasure, so a number is never given twice. The
+    // larger of it and max(seq) is taken so rows copied in behind the counter's back (a
+    // restore) cannot collide either; the upsert recreates a counter row that went missing.
     return this.#store.writeTransaction(WRITE_LOCK, async (tx) => {
+      const counter = await tx.selectFrom(CONSENT_SEQ_TABLE).select('last_seq').where('name', '=', CONSENT_SEQ_NAME).executeTakeFirst();
       const last = await tx.selectFrom(CONSENT_TABLE).select((eb) => eb.fn.max('seq').as('last')).executeTakeFirst();
-      const event = build(Number(last?.last ?? 0) + 1);
+      const seq = Math.max(Number(counter?.last_seq ?? 0), Number(last?.last ?? 0)) + 1;
+      const event = build(seq);
       await tx.insertInto(CONSENT_TABLE).values(toConsentRow(event)).execute();
+      await tx
+        .insertInto(CONSENT_SEQ_TABLE)
+        .values({ name: CONSENT_SEQ_NAME, last_seq: seq })
+        .onConflict((oc) => oc.column('name').doUpdateSet({ last_seq: seq }))
+        .execute();
       return event;
     });
   }

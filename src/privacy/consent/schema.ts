@@ -5,11 +5,20 @@ import { columnTypes, type Migration } from '../../store/migrations.js';
  * The `consent` domain's table: an append-only log of consent events. A grant and a
  * withdrawal are both new rows and nothing is ever updated, so the history a regulator asks
  * for (GDPR Art. 7(1): the controller must be able to show consent was given) is the table
- * itself; only erasure deletes rows. `seq` is assigned under the store's write lock
- * (max + 1), the same way the audit log numbers entries, so history order does not depend
- * on clock resolution. Lists are JSON arrays of lower_snake_case names; in a withdrawal a
- * NULL list means "all". Times are `toISOString()` strings.
+ * itself; only erasure deletes rows. `seq` is assigned under the store's write lock from
+ * the counter row in `privacy_consent_seq` (migration 0002), so history order does not
+ * depend on clock resolution and a number is never given twice: erasure deletes a
+ * subject's events but not the counter, so after the newest events are erased the next one
+ * still gets a new number (max(seq) + 1 would hand out an erased event's number again,
+ * and the audit log, which keeps `seq`, would show two different events under it). Lists
+ * are JSON arrays of lower_snake_case names; in a withdrawal a NULL list means "all".
+ * Times are `toISOString()` strings.
  */
+export const CONSENT_TABLE = 'privacy_consent_events';
+/** The last `seq` given, in the row named `CONSENT_SEQ_NAME` (one table, so a later counter can sit beside it). */
+export const CONSENT_SEQ_TABLE = 'privacy_consent_seq';
+export const CONSENT_SEQ_NAME = 'events';
+
 export const consentMigrations: Migration[] = [
   {
     id: '0001_privacy_consent_events',
@@ -29,9 +38,21 @@ export const consentMigrations: Migration[] = [
       await sql`CREATE INDEX privacy_consent_events_user ON privacy_consent_events (user_id, seq)`.execute(tx);
     },
   },
+  {
+    // The last `seq` given, kept apart from the events so erasure cannot lower it. Seeded
+    // from the events still there: numbers an earlier erasure freed and reused cannot be
+    // told apart any more, but none given from now on repeats one.
+    id: '0002_privacy_consent_seq_counter',
+    async up(tx, dialect) {
+      const { bigint } = columnTypes(dialect);
+      await sql`CREATE TABLE privacy_consent_seq (
+        name TEXT PRIMARY KEY,
+        last_seq ${bigint} NOT NULL
+      )`.execute(tx);
+      await sql`INSERT INTO privacy_consent_seq (name, last_seq) SELECT ${sql.lit(CONSENT_SEQ_NAME)}, COALESCE(MAX(seq), 0) FROM privacy_consent_events`.execute(tx);
+    },
+  },
 ];
-
-export const CONSENT_TABLE = 'privacy_consent_events';
 
 /** A consent given for every pair of `dataTypes` × `purposes`, valid from `consentDate` until `expiryDate` (exclusive). */
 export interface ConsentGrant {

@@ -98,4 +98,38 @@ describe.each(storeUrls('consent-filter'))('filterByConsent on $dialect', ({ mak
     await expect(filterByConsent(job('ragged.csv', 'ragged-out.csv'))).rejects.toThrow(/^line 3: not valid CSV/);
     expect(existsSync(join(dir.path, 'ragged-out.csv'))).toBe(false);
   });
+
+  it('refuses a CSV whose header lacks the subject column, naming it and the columns, and writes nothing', async () => {
+    writeFileSync(join(dir.path, 'other.csv'), 'customer,text\nalice,hi\nbob,no\n');
+    await expect(filterByConsent(job('other.csv', 'other-out.csv'))).rejects.toMatchObject({
+      code: 'ERR_INVALID_INPUT',
+      message: 'the CSV has no column "user_id" (columns: customer, text); no output was written',
+      details: { field: 'subjectField', subjectField: 'user_id', columns: ['customer', 'text'] },
+    });
+    expect(existsSync(join(dir.path, 'other-out.csv'))).toBe(false);
+    expect(consent.queries).toBe(0);
+    // a header alone is enough to know the column is wrong; an existing output stays as it was
+    writeFileSync(join(dir.path, 'header-only.csv'), 'customer,text\n');
+    writeFileSync(join(dir.path, 'previous.csv'), 'previous run\n');
+    await expect(filterByConsent(job('header-only.csv', 'previous.csv'))).rejects.toThrow(/^the CSV has no column "user_id" \(columns: customer, text\)/);
+    expect(readFileSync(join(dir.path, 'previous.csv'), 'utf8')).toBe('previous run\n');
+    expect(readdirSync(dir.path).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+  });
+
+  it('refuses a JSONL file in which no record has the subject field, and writes nothing', async () => {
+    writeFileSync(join(dir.path, 'other.jsonl'), '{"customer":"alice","text":"hi"}\n\n{"customer":"bob"}\n');
+    await expect(filterByConsent(job('other.jsonl', 'other-out.jsonl'))).rejects.toMatchObject({
+      code: 'ERR_INVALID_INPUT',
+      message: expect.stringMatching(/^no record has the field "user_id" \(2 records read; the first has: customer, text\).*no output was written$/),
+      details: { field: 'subjectField', subjectField: 'user_id', records: 2, fields: ['customer', 'text'] },
+    });
+    expect(existsSync(join(dir.path, 'other-out.jsonl')) || readdirSync(dir.path).some((f) => f.endsWith('.tmp'))).toBe(false);
+    // the field present but never usable is the right field with no subjects: all dropped, not refused
+    writeFileSync(join(dir.path, 'empty-ids.jsonl'), '{"user_id":"","text":"a"}\n{"user_id":null}\n');
+    expect(await filterByConsent(job('empty-ids.jsonl', 'empty-ids-out.jsonl'))).toEqual({ kept: 0, dropped: 2, missingSubject: 2 });
+    expect(readFileSync(join(dir.path, 'empty-ids-out.jsonl'), 'utf8')).toBe('');
+    // no records at all: nothing to judge the field by, an empty output
+    writeFileSync(join(dir.path, 'empty.jsonl'), '\n');
+    expect(await filterByConsent(job('empty.jsonl', 'empty-out.jsonl'))).toEqual({ kept: 0, dropped: 0, missingSubject: 0 });
+  });
 });

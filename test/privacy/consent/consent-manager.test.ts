@@ -139,6 +139,43 @@ describe.each(storeUrls('consent'))('ConsentManager on $dialect', ({ make }) => 
     expect(await consent.eraseSubject('alice')).toEqual({ consentRecords: 0 });
   });
 
+  it('never gives a sequence number twice, even after the newest events were erased', async () => {
+    const first = await consent.recordConsent({ userId: 'bob', dataTypes: ['email'], purposes: ['support'] });
+    await consent.recordConsent({ userId: 'alice', dataTypes: ['email'], purposes: ['support'] });
+    const erased = await consent.withdrawConsent({ userId: 'alice' });
+    expect(await consent.eraseSubject('alice')).toEqual({ consentRecords: 2 });
+    const next = await consent.recordConsent({ userId: 'bob', dataTypes: ['email'], purposes: ['analytics'] });
+    expect(next.seq).toBeGreaterThan(erased.seq);
+    // every number the audit log carries names one event
+    const seqs = audit.events.map((e) => e.additionalData!.seq);
+    expect(new Set(seqs).size).toBe(seqs.length);
+    // erasing every row does not restart the numbering either
+    await consent.eraseSubject('bob');
+    const again = await consent.withdrawConsent({ userId: 'bob' });
+    expect(again.seq).toBeGreaterThan(next.seq);
+    expect((await consent.history('bob')).map((e) => e.seq)).toEqual([again.seq]);
+    expect(first.seq).toBeLessThan(erased.seq);
+  });
+
+  it('takes over the numbering of a store migrated before the counter existed', async () => {
+    // a fresh store at migration 0001 only, with events already numbered 1..2
+    const made = make();
+    const old = await openStore(made.url);
+    try {
+      await migrate(old, 'consent', consentMigrations.slice(0, 1));
+      const before = new ConsentManager({ store: old, audit: new RecordedEvents(), clock: time.clock });
+      await old.writeTransaction('test', async (tx) => {
+        for (const seq of [1, 2]) await tx.insertInto('privacy_consent_events').values({ seq, user_id: 'alice', kind: 'withdrawn', recorded_at: iso(START) }).execute();
+      });
+      expect(await migrate(old, 'consent', consentMigrations)).toEqual(['0002_privacy_consent_seq_counter']);
+      await before.eraseSubject('alice');
+      expect((await before.recordConsent({ userId: 'bob', dataTypes: ['email'], purposes: ['support'] })).seq).toBe(3);
+    } finally {
+      await old.close();
+      await made.cleanup();
+    }
+  });
+
   it('answers for many subjects at once', async () => {
     const ids = Array.from({ length: 620 }, (_, i) => `user-${i}`);
     for (const id of ids.filter((_, i) => i % 3 === 0)) await consent.recordConsent({ userId: id, dataTypes: ['email'], purposes: ['support'] });
