@@ -22,14 +22,38 @@ export interface LogDestination {
 
 type LoggerOptions = Exclude<FastifyServerOptions['logger'], boolean | undefined>;
 
+/**
+ * Written as `url` for a request that matched no route. Its path may still hold a subject id
+ * or a token (a mistyped `/v1/consent/alice@example.com/exprot`), and a log line cannot tell
+ * which segment is one, so none of it is written: the method, the 404 in "request completed"
+ * and the request id are enough to spot probing; the path itself is not worth a data leak.
+ */
+export const UNMATCHED_ROUTE = '(no matching route)';
+
+/** What a request serializer is handed: Fastify's request (with its route) or, from a plugin, a bare one. */
+interface LoggedRequest {
+  method: string;
+  ip?: string;
+  is404?: boolean;
+  routeOptions?: { url?: string };
+}
+
+/**
+ * A request as logged: the route's pattern (`/v1/consent/:userId/export`), never the raw URL,
+ * whose path parameters are subject ids (often emails), names and digests, and whose query
+ * string can carry credentials (an OIDC callback's code and state) or search terms.
+ */
+export function serializeRequest(req: LoggedRequest): { method: string; url: string; remoteAddress: string | undefined } {
+  const route = req.is404 ? undefined : req.routeOptions?.url;
+  return { method: req.method, url: route ?? UNMATCHED_ROUTE, remoteAddress: req.ip };
+}
+
 /** The server's pino options: the configured level, credential redaction, and an optional destination (tests capture it). */
 export function loggerOptions(config: Config['server'], stream?: LogDestination): LoggerOptions {
   return {
     level: config.logLevel,
     redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
-    // Fastify logs each request's URL; a query string can carry credentials (an OIDC callback's
-    // code and state), so only the path is written.
-    serializers: { req: (req: { method: string; url: string; ip?: string }) => ({ method: req.method, url: req.url.split('?')[0], remoteAddress: req.ip }) },
+    serializers: { req: serializeRequest },
     ...(stream ? { stream } : {}),
   };
 }

@@ -12,9 +12,25 @@ const digest = z.string().regex(/^sha256:[0-9a-f]{64}$/, 'must be sha256:<64 low
 
 export const userIdParams = z.object({ userId: subjectId });
 
+/**
+ * A query string that refuses keys it does not know: a mistyped `?purpos=` must not quietly
+ * become "no purpose" (consent for any purpose) nor `?depht=` "unbounded". The refusal names
+ * the key and the supported ones, as the library's other unknown-field errors do. The check is
+ * a refinement that always runs (`when`), so the reply also lists the other problems; a
+ * `strictObject`'s unrecognized_keys issue would be answered without the supported keys.
+ */
+function strictQuery<Shape extends z.ZodRawShape>(shape: Shape) {
+  const supported = Object.keys(shape);
+  const unknownKeys = (input: unknown): string[] => (input !== null && typeof input === 'object' ? Object.keys(input).filter((key) => !supported.includes(key)) : []);
+  return z.looseObject(shape).refine((query) => unknownKeys(query).length === 0, {
+    when: () => true,
+    error: (issue) => `unknown field ${unknownKeys(issue.input).join(', ')} (supported: ${supported.join(', ')})`,
+  });
+}
+
 export const recordConsentBody = z.strictObject({ userId: subjectId, dataTypes: nameList, purposes: nameList, consentDate: dateInput.optional(), expiryDate: dateInput.optional() });
 export const withdrawConsentBody = z.strictObject({ userId: subjectId, dataTypes: nameList.optional(), purposes: nameList.optional() });
-export const validityQuery = z.object({ dataType: z.string().min(1).max(64), purpose: z.string().min(1).max(64).optional() });
+export const validityQuery = strictQuery({ dataType: z.string().min(1).max(64), purpose: z.string().min(1).max(64).optional() });
 
 const names = z.union([z.array(z.string()), z.literal('all')]);
 export const consentGrant = z.object({ kind: z.literal('granted'), seq: z.number(), userId: z.string(), dataTypes: z.array(z.string()), purposes: z.array(z.string()), consentDate: z.string(), expiryDate: z.string().nullable(), recordedAt: z.string(), actor: z.string().nullable() });
@@ -39,7 +55,7 @@ export const recordEdgeBody = z.strictObject({ inputDigest: digest, outputDigest
 export const digestParams = z.object({ digest });
 export const nameArtifactBody = z.strictObject({ name: z.string().min(1).max(256) });
 export const refParams = z.object({ ref: z.string().min(1).max(300) });
-export const lineageQuery = z.object({ direction: z.enum(['upstream', 'downstream']).default('upstream'), depth: z.coerce.number().int().min(1).optional() });
+export const lineageQuery = strictQuery({ direction: z.enum(['upstream', 'downstream']).default('upstream'), depth: z.coerce.number().int().min(1).optional() });
 export const lineageGraph = z.object({ root: z.string(), direction: z.enum(['upstream', 'downstream']), nodes: z.array(z.object({ digest: z.string(), names: z.array(z.string()), depth: z.number() })), edges: z.array(lineageEdge) });
 export const subjectsBody = z.strictObject({ subjectIds: z.array(subjectId).min(1).max(100_000) });
 export const subjectArtifacts = z.object({ subjectId: z.string(), artifacts: z.array(artifact.extend({ depth: z.number() })) });
