@@ -10,14 +10,14 @@ import { keyringMigrations } from './crypto/keyring/schema.js';
 import type { KeyEncryptionKey } from './crypto/kms/key-encryption-key.js';
 import { openKek } from './crypto/kms/open-kek.js';
 import { once, type Once } from './core/once.js';
-import { EncryptionService } from './crypto/encryption-service.js';
+import { EncryptionService, SUBJECT_REFS_SUFFIX } from './crypto/encryption-service.js';
 import { DataProtectionManager, type DataProtectionManagerOptions } from './privacy/data-protection-manager.js';
 import type { TrainOptions, TrainResult } from './privacy/train.js';
 import type { PIIDetector, PIIDetectorOptions } from './privacy/pii/pii-detector.js';
 import { piiRedactionKeys } from './privacy/pii/pii-keys.js';
 import { SecretsManager, type SecretsManagerOptions } from './secrets/index.js';
 import { loadConfig, type Config, type ConfigInput, type SmsGatewayConfig } from './core/config.js';
-import { LangtrainError } from './core/errors.js';
+import { invalidInput, LangtrainError } from './core/errors.js';
 import { SetupCodes, setupCodeMigrations } from './identity/setup-codes.js';
 import { openStore, type Store } from './store/database.js';
 import { migrate } from './store/migrations.js';
@@ -218,14 +218,30 @@ export class SecurityManager {
   }
 
   /**
-   * The right to be forgotten: consent records and lineage links deleted, the subject's key
-   * under the keyring key `encryptionKey` (default `datasets`, the one `langtrain encrypt` and
-   * `encryptionService` use) destroyed, the affected data sets and models listed, one audit record.
+   * The right to be forgotten: the subject's own keys destroyed under every keyring key that
+   * data sets were encrypted under with per-subject keys (or only `encryptionKey`, which must be
+   * one of them), consent records and lineage links deleted, the affected data sets and models
+   * listed, one audit record.
    */
   async eraseSubject(userId: string, options: { actor: string; encryptionKey?: string }): Promise<ErasureReport> {
-    const encryption = new EncryptionService({ key: options.encryptionKey ?? 'datasets', encryptionScope: 'record', secureDeletion: true, subjectField: 'subject' }, this.keyring, this.audit);
+    const perSubject = await this.#keysWithSubjectKeys();
+    if (options.encryptionKey !== undefined && !perSubject.includes(options.encryptionKey)) {
+      throw invalidInput(
+        `no data was encrypted with per-subject keys under the key ${options.encryptionKey}; ${perSubject.length > 0 ? `keys that have them: ${perSubject.join(', ')}` : 'no key has them'} (leave the key out to erase under all of them)`,
+        { field: 'encryptionKey' },
+      );
+    }
+    const encryption = (options.encryptionKey !== undefined ? [options.encryptionKey] : perSubject).map(
+      (key) => new EncryptionService({ key, encryptionScope: 'record', secureDeletion: true, subjectField: 'subject' }, this.keyring, this.audit),
+    );
     const { eraseSubject } = await import('./privacy/erasure.js');
     return eraseSubject(userId, { consent: await this.consentManager(), lineage: await this.lineage(), encryption, audit: this.audit, actor: options.actor });
+  }
+
+  /** The keyring keys data sets were encrypted under with per-subject keys: those whose subject-refs key exists. */
+  async #keysWithSubjectKeys(): Promise<string[]> {
+    const names = (await this.keyring.list({ purpose: 'data' })).map((k) => k.name);
+    return names.filter((name) => name.endsWith(SUBJECT_REFS_SUFFIX)).map((name) => name.slice(0, -SUBJECT_REFS_SUFFIX.length));
   }
 
   /**

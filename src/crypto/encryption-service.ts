@@ -5,7 +5,7 @@ import { pipeline } from 'node:stream/promises';
 import { z } from 'zod';
 import type { AuditSink } from '../core/audit-sink.js';
 import { writeAtomically } from '../core/atomic-file.js';
-import { invalidInput } from '../core/errors.js';
+import { invalidInput, isLangtrainError, LangtrainError } from '../core/errors.js';
 import { parseOptions } from '../core/options.js';
 import { decryptWith, encryptWith, type VersionKey } from './ciphertext.js';
 import { parseFieldPath, transformAt, type FieldPath } from './field-paths.js';
@@ -216,15 +216,35 @@ export class EncryptionService {
 
   /**
    * Destroy a subject's key (cryptographic erasure): every value encrypted for them is
-   * unreadable from now on, by anyone; other subjects are untouched. Audited.
+   * unreadable from now on, by anyone; other subjects are untouched. Audited. Fails with
+   * ERR_NOT_FOUND, creating nothing, when no record of theirs was encrypted under this key.
    */
   async eraseSubject(subjectId: string, actor?: string): Promise<void> {
+    const name = await this.subjectKey(subjectId);
+    if (name === undefined) throw new LangtrainError('ERR_NOT_FOUND', `no record of that subject was encrypted with a per-subject key under ${this.options.key}: nothing to erase`);
+    await this.keyring.destroyKey(name, actor);
+    await this.audit.record({ eventType: 'keys.subject_erased', userId: actor ?? null, result: 'success', additionalData: { key: this.options.key, subjectKey: name } });
+  }
+
+  /**
+   * The name of the subject's own key, when one was made for them under this service's key;
+   * undefined otherwise. Reads only: an erasure must create no key, and must know before it
+   * deletes anything else that the keyring opens (a wrong KEK fails here).
+   */
+  async subjectKey(subjectId: string): Promise<string | undefined> {
     if (!this.options.secureDeletion || this.options.subjectField === undefined) {
       throw invalidInput('erasing a subject needs secureDeletion: true and a subjectField (per-subject keys)');
     }
-    const name = await this.#subjectKeyName(subjectId);
-    await this.keyring.destroyKey(name, actor);
-    await this.audit.record({ eventType: 'keys.subject_erased', userId: actor ?? null, result: 'success', additionalData: { key: this.options.key, subjectKey: name } });
+    let name: string;
+    try {
+      name = await this.#subjectKeyName(subjectId, { create: false });
+      const { versions } = await this.keyring.describe(name, { fresh: true });
+      if (versions.every((v) => v.destroyedAt !== null)) return undefined; // erased before
+    } catch (err) {
+      if (isLangtrainError(err, 'ERR_NOT_FOUND')) return undefined;
+      throw err;
+    }
+    return name;
   }
 
   #requireScope(scope: 'field'): void {
@@ -260,9 +280,9 @@ export class EncryptionService {
    * Subject keys are named by a keyed hash of the subject id, so key names reveal no ids;
    * the hash key comes from a keyring key that never rotates (it only names things).
    */
-  async #subjectKeyName(subjectId: string): Promise<string> {
-    const refs = `${this.options.key}.subject-refs`;
-    await this.keyring.ensureKey(refs, { rotationIntervalMs: null });
+  async #subjectKeyName(subjectId: string, { create }: { create: boolean } = { create: true }): Promise<string> {
+    const refs = this.options.key + SUBJECT_REFS_SUFFIX;
+    if (create) await this.keyring.ensureKey(refs, { rotationIntervalMs: null });
     const refKey = await this.keyring.primaryKey(refs);
     return `${this.options.key}.subject.${createHmac('sha256', refKey.encryptionKey).update(subjectId).digest('hex').slice(0, 32)}`;
   }
@@ -293,6 +313,12 @@ export class EncryptionService {
     return cipher;
   }
 }
+
+/**
+ * What ends the name of the keyring key that names `key`'s per-subject keys (`datasets.subject-refs`):
+ * it exists once a record was encrypted under `key` with one.
+ */
+export const SUBJECT_REFS_SUFFIX = '.subject-refs';
 
 /** Associated data: data set, record and concrete field path, length-separated. */
 function context(place: RecordPlace, field: string): Buffer {

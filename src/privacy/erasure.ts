@@ -1,5 +1,5 @@
 import type { AuditSink } from '../core/audit-sink.js';
-import { invalidInput, isLangtrainError } from '../core/errors.js';
+import { invalidInput, isLangtrainError, LangtrainError } from '../core/errors.js';
 import type { EncryptionService } from '../crypto/encryption-service.js';
 import type { ConsentManager } from './consent/consent-manager.js';
 import type { LineageStore } from './lineage/lineage-store.js';
@@ -7,8 +7,11 @@ import type { LineageStore } from './lineage/lineage-store.js';
 export interface ErasureDeps {
   consent: ConsentManager;
   lineage: LineageStore;
-  /** With per-subject keys (secureDeletion and a subjectField): the subject's key is destroyed. */
-  encryption?: EncryptionService;
+  /**
+   * Services with per-subject keys (secureDeletion and a subjectField), one per keyring key
+   * that data sets were encrypted under: the subject's key under each is destroyed.
+   */
+  encryption?: readonly EncryptionService[];
   audit: AuditSink;
   /** Who asked for the erasure (the operator or DPO), recorded in the audit log. */
   actor: string;
@@ -24,55 +27,80 @@ export interface AffectedArtifact {
 export interface ErasureReport {
   consentRecords: number;
   lineageLinks: number;
-  /** Whether the subject's encryption key was destroyed (false: no service given, or the subject never had a key). */
-  keysShredded: boolean;
+  /** The keyring keys under which the subject's own key was destroyed (none: no service given, or nothing of theirs was encrypted). */
+  keysShredded: string[];
   affectedArtifacts: AffectedArtifact[];
 }
 
 /**
- * The right to be forgotten (GDPR Art. 17) across the privacy domains: deletes the
- * subject's consent records and their rows in the lineage subject table, crypto-shreds
- * their key (every encrypted copy of their fields, in any data set or backup, becomes
- * unreadable), and lists the data sets and models lineage says held their data, since
- * files and trained weights cannot be edited from here.
+ * The right to be forgotten (GDPR Art. 17) across the privacy domains: crypto-shreds the
+ * subject's keys (every encrypted copy of their fields, in any data set or backup, becomes
+ * unreadable), deletes their consent records and their rows in the lineage subject table,
+ * and lists the data sets and models lineage says held their data, since files and trained
+ * weights cannot be edited from here.
+ *
+ * Everything that can fail for want of configuration (a service without per-subject keys, a
+ * keyring the KEK does not open) fails before anything is deleted. The steps then run keys
+ * first (the one that protects copies outside this store) and lineage links last (what lists
+ * the artifacts), so a run that fails part-way can be repeated to finish, and still lists them.
  *
  * Writes one `privacy.subject_erased` record: counts and artifact digests and names, with
  * the subject id as the event's (sensitive) user id, which accountability requires
- * (Art. 5(2)) and which is pseudonymised when the log encrypts. Erasing an unknown subject
- * yields zeros and is recorded all the same: the request itself must be answerable.
+ * (Art. 5(2)) and which is pseudonymised when the log encrypts; a run that failed part-way is
+ * recorded as a failure, with what it did. Erasing an unknown subject yields zeros and is
+ * recorded all the same: the request itself must be answerable.
  */
 export async function eraseSubject(userId: string, deps: ErasureDeps): Promise<ErasureReport> {
   if (typeof userId !== 'string' || userId.trim() === '' || userId.length > 256) throw invalidInput('userId must be a non-empty string of at most 256 characters', { field: 'userId' });
   if (typeof deps?.actor !== 'string' || deps.actor.trim() === '') throw invalidInput('actor must name who asked for the erasure', { field: 'actor' });
-  const encryption = deps.encryption;
-  // Checked before anything is deleted, so a misconfigured service cannot leave a half-done erasure behind.
-  if (encryption && (!encryption.options.secureDeletion || encryption.options.subjectField === undefined)) {
-    throw invalidInput('the EncryptionService given has no per-subject keys (secureDeletion: true and a subjectField); pass none, or one that has', { field: 'encryption' });
+  const services = deps.encryption ?? [];
+  if (services.some((s) => !s.options.secureDeletion || s.options.subjectField === undefined)) {
+    throw invalidInput('an EncryptionService given has no per-subject keys (secureDeletion: true and a subjectField); pass only ones that have', { field: 'encryption' });
   }
-
-  // Read before the subject's rows go: afterwards nothing links the artifacts to them.
+  const withKey = [];
+  for (const service of services) if ((await service.subjectKey(userId)) !== undefined) withKey.push(service);
   const affectedArtifacts = (await deps.lineage.artifactsContaining(userId)).map(({ digest, names, via }) => ({ digest, names, via }));
-  const { consentRecords } = await deps.consent.eraseSubject(userId);
-  const lineageLinks = await deps.lineage.forgetSubject(userId);
-  let keysShredded = false;
-  if (encryption) {
-    try {
-      await encryption.eraseSubject(userId, deps.actor);
-      keysShredded = true;
-    } catch (err) {
-      // A subject whose fields were never encrypted has no key: nothing to shred.
-      if (!isLangtrainError(err, 'ERR_NOT_FOUND')) throw err;
-    }
-  }
 
-  const report: ErasureReport = { consentRecords, lineageLinks, keysShredded, affectedArtifacts };
-  await deps.audit.record({
+  const report: ErasureReport = { consentRecords: 0, lineageLinks: 0, keysShredded: [], affectedArtifacts };
+  try {
+    for (const service of withKey) {
+      await service.eraseSubject(userId, deps.actor);
+      report.keysShredded.push(service.options.key);
+    }
+    report.consentRecords = (await deps.consent.eraseSubject(userId)).consentRecords;
+    report.lineageLinks = await deps.lineage.forgetSubject(userId);
+  } catch (err) {
+    await recordErasure(userId, deps, report, err);
+    throw new LangtrainError(
+      isLangtrainError(err) ? err.code : 'ERR_INTERNAL',
+      `the erasure stopped part-way (${describeDone(report)}): ${err instanceof Error ? err.message : String(err)}; it is safe to run it again to finish`,
+      { done: { ...report, affectedArtifacts: report.affectedArtifacts.length } },
+      { cause: err },
+    );
+  }
+  await recordErasure(userId, deps, report);
+  return report;
+}
+
+function recordErasure(userId: string, deps: ErasureDeps, report: ErasureReport, failure?: unknown): Promise<unknown> {
+  const { consentRecords, lineageLinks, keysShredded, affectedArtifacts } = report;
+  return deps.audit.record({
     eventType: 'privacy.subject_erased',
     userId,
     ...(deps.audit.sealsPayloads ? { sensitive: ['userId' as const] } : {}),
-    result: 'success',
+    result: failure === undefined ? 'success' : 'failure',
     level: 'basic',
-    additionalData: { actor: deps.actor, consentRecords, lineageLinks, keysShredded, affectedArtifacts: affectedArtifacts.map((a) => ({ ...a })) },
+    additionalData: {
+      actor: deps.actor,
+      consentRecords,
+      lineageLinks,
+      keysShredded: [...keysShredded],
+      affectedArtifacts: affectedArtifacts.map((a) => ({ ...a })),
+      ...(failure === undefined ? {} : { reason: isLangtrainError(failure) ? failure.code : 'ERR_INTERNAL' }),
+    },
   });
-  return report;
+}
+
+function describeDone({ keysShredded, consentRecords, lineageLinks }: ErasureReport): string {
+  return `keys destroyed under: ${keysShredded.length > 0 ? keysShredded.join(', ') : 'none'}; consent records deleted: ${consentRecords}; lineage links deleted: ${lineageLinks}`;
 }

@@ -36,7 +36,7 @@ describe('langtrain erase', { timeout: 240_000 }, () => {
     const erased = await cli('erase', 'alice', '--yes', '--json');
     expect(erased.code, erased.stderr).toBe(0);
     const report = parseJson(erased);
-    expect(report).toMatchObject({ subject: 'alice', consentRecords: 2, lineageLinks: 1, keysShredded: true });
+    expect(report).toMatchObject({ subject: 'alice', consentRecords: 2, lineageLinks: 1, keysShredded: ['datasets'] });
     expect(report.affectedArtifacts.map((a: { via: string; names: string[] }) => [a.via, a.names])).toEqual([
       ['direct', []],
       ['downstream', ['dataset:people-sealed']],
@@ -49,7 +49,7 @@ describe('langtrain erase', { timeout: 240_000 }, () => {
 
     const audit = parseJson<Array<{ eventType: string; additionalData: Record<string, unknown> }>>(await cli('audit', 'query', '--json', '--limit', '1000'));
     const record = audit.find((e) => e.eventType === 'privacy.subject_erased');
-    expect(record?.additionalData).toMatchObject({ consentRecords: 2, lineageLinks: 1, keysShredded: true });
+    expect(record?.additionalData).toMatchObject({ consentRecords: 2, lineageLinks: 1, keysShredded: ['datasets'] });
 
     // Crypto-shredding: alice's encrypted field can no longer be opened (line 1 is hers).
     const opened = await cli('decrypt', '--input', sealed, '--output', join(w.dir, 'people.back.jsonl'), '--format', 'jsonl', '--fields', 'email', '--dataset', 'people', '--subject-field', 'user_id', '--quiet');
@@ -61,5 +61,21 @@ describe('langtrain erase', { timeout: 240_000 }, () => {
     expect(again.code, again.stderr).toBe(0);
     expect(again.stdout).toContain('0 consent record(s)');
     expect(again.stdout).toContain('no recorded data set or model held their data');
+
+    // Bob's data also went out under another key: erasure finds both; a misspelt key is refused before anything is deleted.
+    const tickets = join(w.dir, 'tickets.enc.jsonl');
+    const under = await cli('encrypt', '--input', data, '--output', tickets, '--fields', 'email', '--dataset', 'tickets', '--format', 'jsonl', '--subject-field', 'user_id', '--key', 'support', '--quiet');
+    expect(under.code, under.stderr).toBe(0);
+    const keysBefore = parseJson(await cli('keys', 'list', '--json'));
+    const misspelt = await cli('erase', 'bob', '--yes', '--encryption-key', 'suport');
+    expect(misspelt.code).toBe(2);
+    expect(misspelt.stderr).toContain('no data was encrypted with per-subject keys under the key suport; keys that have them: datasets, support');
+    expect(parseJson(await cli('keys', 'list', '--json'))).toEqual(keysBefore);
+    expect(parseJson(await cli('consent', 'history', '--user', 'bob', '--json'))).toHaveLength(1);
+    const bob = await cli('erase', 'bob', '--yes');
+    expect(bob.code, bob.stderr).toBe(0);
+    expect(bob.stdout).toContain('their key destroyed under: datasets, support');
+    const ticketsOpened = await cli('decrypt', '--input', tickets, '--output', join(w.dir, 'tickets.back.jsonl'), '--format', 'jsonl', '--fields', 'email', '--dataset', 'tickets', '--subject-field', 'user_id', '--key', 'support', '--quiet');
+    expect(ticketsOpened.stderr).toMatch(/line 2: .*destroyed/);
   });
 });

@@ -1,11 +1,12 @@
 import { createHash, randomBytes } from 'node:crypto';
+import { sql } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { EncryptionService } from '../../src/crypto/encryption-service.js';
 import { Keyring } from '../../src/crypto/keyring/keyring.js';
 import { keyringMigrations } from '../../src/crypto/keyring/schema.js';
 import { kekFromKey } from '../../src/crypto/kms/local.js';
 import { ConsentManager } from '../../src/privacy/consent/consent-manager.js';
-import { consentMigrations } from '../../src/privacy/consent/schema.js';
+import { CONSENT_TABLE, consentMigrations } from '../../src/privacy/consent/schema.js';
 import { eraseSubject } from '../../src/privacy/erasure.js';
 import { LineageStore } from '../../src/privacy/lineage/lineage-store.js';
 import { lineageMigrations } from '../../src/privacy/lineage/schema.js';
@@ -61,11 +62,11 @@ describe.each(storeUrls('erasure'))('eraseSubject on $dialect', ({ make }) => {
     const sealedBob = await encryption.encryptRecord(customer('bob'), place('2'));
     audit.events.length = 0;
 
-    const report = await eraseSubject('alice', { consent, lineage, encryption, audit, actor: ACTOR });
+    const report = await eraseSubject('alice', { consent, lineage, encryption: [encryption], audit, actor: ACTOR });
     expect(report).toEqual({
       consentRecords: 2,
       lineageLinks: 1,
-      keysShredded: true,
+      keysShredded: ['datasets'],
       affectedArtifacts: [
         { digest: RAW, names: ['dataset:customers-v2'], via: 'direct' },
         { digest: CLEAN, names: [], via: 'downstream' },
@@ -84,27 +85,68 @@ describe.each(storeUrls('erasure'))('eraseSubject on $dialect', ({ make }) => {
     const erased = audit.of('privacy.subject_erased');
     expect(erased).toHaveLength(1);
     expect(erased[0]).toMatchObject({ userId: 'alice', sensitive: ['userId'], level: 'basic', result: 'success' });
-    expect(erased[0]!.additionalData).toEqual({ actor: ACTOR, consentRecords: 2, lineageLinks: 1, keysShredded: true, affectedArtifacts: report.affectedArtifacts });
+    expect(erased[0]!.additionalData).toEqual({ actor: ACTOR, consentRecords: 2, lineageLinks: 1, keysShredded: ['datasets'], affectedArtifacts: report.affectedArtifacts });
     const payload = JSON.stringify(erased[0]!.additionalData);
     for (const personal of ['alice', 'bob', 'mail.example', 'notes about', 'chat_transcripts', 'model_training']) expect(payload).not.toContain(personal);
   });
 
-  it('erases an unknown subject with zeros and still records it', async () => {
-    const report = await eraseSubject('nobody', { consent, lineage, encryption, audit, actor: ACTOR });
-    expect(report).toEqual({ consentRecords: 0, lineageLinks: 0, keysShredded: false, affectedArtifacts: [] });
+  it('erases an unknown subject with zeros, creates no key, and still records it', async () => {
+    await encryption.encryptRecord(customer('bob'), place('2'));
+    const keysBefore = (await keyring.list()).map((k) => k.name);
+    const report = await eraseSubject('nobody', { consent, lineage, encryption: [encryption], audit, actor: ACTOR });
+    expect(report).toEqual({ consentRecords: 0, lineageLinks: 0, keysShredded: [], affectedArtifacts: [] });
+    expect((await keyring.list()).map((k) => k.name)).toEqual(keysBefore);
     expect(audit.of('privacy.subject_erased')).toHaveLength(1);
     expect(audit.of('privacy.subject_erased')[0]).toMatchObject({ userId: 'nobody', additionalData: { consentRecords: 0, affectedArtifacts: [] } });
   });
 
+  it("shreds the subject's key under every key given, and a second run finds nothing left to shred", async () => {
+    const other = new EncryptionService({ key: 'support-tickets', encryptionScope: 'record', secureDeletion: true, subjectField: 'user_id' }, keyring, audit);
+    const sealed = await other.encryptRecord(customer('alice'), place('7'));
+    await encryption.encryptRecord(customer('alice'), place('1'));
+    const first = await eraseSubject('alice', { consent, lineage, encryption: [encryption, other], audit, actor: ACTOR });
+    expect(first.keysShredded).toEqual(['datasets', 'support-tickets']);
+    await expect(other.decryptRecord(sealed, place('7'))).rejects.toMatchObject({ code: 'ERR_CRYPTO_KEY_DESTROYED' });
+    const again = await eraseSubject('alice', { consent, lineage, encryption: [encryption, other], audit, actor: ACTOR });
+    expect(again).toEqual({ consentRecords: 0, lineageLinks: 0, keysShredded: [], affectedArtifacts: [] });
+  });
+
+  it('a keyring its KEK does not open fails the erasure before anything is deleted', async () => {
+    await encryption.encryptRecord(customer('alice'), place('1'));
+    const wrongKek = randomBytes(32);
+    const lockedOut = new Keyring(store, async () => kekFromKey('file:other', wrongKek), audit);
+    const service = new EncryptionService({ encryptionScope: 'field', fields: ['email'], secureDeletion: true, subjectField: 'user_id' }, lockedOut, audit);
+    await expect(eraseSubject('alice', { consent, lineage, encryption: [service], audit, actor: ACTOR })).rejects.toThrow();
+    expect(await consent.history('alice')).toHaveLength(2);
+    expect(await lineage.artifactsContaining('alice')).toHaveLength(3);
+    expect(audit.of('privacy.subject_erased')).toEqual([]);
+  });
+
+  it('a run that fails part-way is recorded as a failure with what it did, says so, and a second run finishes and still lists the artifacts', async () => {
+    const sealed = await encryption.encryptRecord(customer('alice'), place('1'));
+    await sql`ALTER TABLE ${sql.table(CONSENT_TABLE)} RENAME TO consent_away`.execute(store.db);
+    const failed = eraseSubject('alice', { consent, lineage, encryption: [encryption], audit, actor: ACTOR });
+    await expect(failed).rejects.toThrow(/the erasure stopped part-way \(keys destroyed under: datasets; consent records deleted: 0; lineage links deleted: 0\).*it is safe to run it again to finish/);
+    await expect(encryption.decryptRecord(sealed, place('1'))).rejects.toMatchObject({ code: 'ERR_CRYPTO_KEY_DESTROYED' });
+    expect(audit.of('privacy.subject_erased')).toHaveLength(1);
+    expect(audit.of('privacy.subject_erased')[0]).toMatchObject({ result: 'failure', additionalData: { keysShredded: ['datasets'], consentRecords: 0, affectedArtifacts: [{ digest: RAW }, { digest: CLEAN }, { digest: MODEL }] } });
+
+    await sql`ALTER TABLE consent_away RENAME TO ${sql.table(CONSENT_TABLE)}`.execute(store.db);
+    const finished = await eraseSubject('alice', { consent, lineage, encryption: [encryption], audit, actor: ACTOR });
+    expect(finished).toMatchObject({ consentRecords: 2, lineageLinks: 1, keysShredded: [] });
+    expect(finished.affectedArtifacts.map((a) => a.digest)).toEqual([RAW, CLEAN, MODEL]);
+    expect(audit.of('privacy.subject_erased').map((e) => e.result)).toEqual(['failure', 'success']);
+  });
+
   it('works without an EncryptionService (nothing to shred)', async () => {
     const report = await eraseSubject('bob', { consent, lineage, audit, actor: ACTOR });
-    expect(report).toMatchObject({ consentRecords: 1, lineageLinks: 2, keysShredded: false });
+    expect(report).toMatchObject({ consentRecords: 1, lineageLinks: 2, keysShredded: [] });
     expect(new Set(report.affectedArtifacts.map((a) => a.digest))).toEqual(new Set([OTHER, RAW, CLEAN, MODEL]));
   });
 
   it('refuses, before deleting anything, a service without per-subject keys or a request without an actor', async () => {
     const shared = new EncryptionService({ encryptionScope: 'field', fields: ['email'] }, keyring, audit);
-    await expect(eraseSubject('alice', { consent, lineage, encryption: shared, audit, actor: ACTOR })).rejects.toMatchObject({ details: { field: 'encryption' } });
+    await expect(eraseSubject('alice', { consent, lineage, encryption: [encryption, shared], audit, actor: ACTOR })).rejects.toMatchObject({ details: { field: 'encryption' } });
     await expect(eraseSubject('alice', { consent, lineage, audit, actor: '' })).rejects.toMatchObject({ details: { field: 'actor' } });
     await expect(eraseSubject('', { consent, lineage, audit, actor: ACTOR })).rejects.toMatchObject({ details: { field: 'userId' } });
     expect(await consent.history('alice')).toHaveLength(2);

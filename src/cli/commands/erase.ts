@@ -12,7 +12,7 @@ export function eraseCommand(run: Run): Command {
   return withCommonOptions(new Command('erase'))
     .description("erase a data subject: consent records and lineage links deleted, their encryption key destroyed, affected data sets and models listed")
     .argument('<subject>', 'the data subject id')
-    .option('--encryption-key <name>', 'the keyring key whose per-subject key is destroyed', 'datasets')
+    .option('--encryption-key <name>', 'destroy the per-subject key under this keyring key only (default: under every key data sets were encrypted under with per-subject keys)')
     .option('--yes', 'confirm: erasure cannot be undone')
     .action((subject: string, o) =>
       withSecurity(run, o, async (security) => {
@@ -22,7 +22,7 @@ export function eraseCommand(run: Run): Command {
               `Run \`langtrain lineage containing --user ${subject}\` to see what is affected, then repeat with --yes`,
           );
         }
-        const report = await security.eraseSubject(subject, { actor: cliActor(), encryptionKey: o.encryptionKey });
+        const report = await security.eraseSubject(subject, { actor: cliActor(), ...(o.encryptionKey !== undefined ? { encryptionKey: o.encryptionKey as string } : {}) });
         output(o, { subject, ...report }, () => describeReport(subject, report));
       }),
     );
@@ -30,7 +30,7 @@ export function eraseCommand(run: Run): Command {
 
 function describeReport(subject: string, report: ErasureReport): string {
   const lines = [
-    `erased ${subject}: ${report.consentRecords} consent record(s), ${report.lineageLinks} lineage link(s) deleted; encryption key ${report.keysShredded ? 'destroyed' : 'none to destroy'}`,
+    `erased ${subject}: ${report.consentRecords} consent record(s), ${report.lineageLinks} lineage link(s) deleted; ${report.keysShredded.length > 0 ? `their key destroyed under: ${report.keysShredded.join(', ')}` : 'no encrypted data of theirs (no key to destroy)'}`,
   ];
   if (report.affectedArtifacts.length === 0) lines.push('no recorded data set or model held their data');
   else {

@@ -47,7 +47,7 @@ export const subjectRecords = z.object({
 });
 
 const artifact = z.object({ digest: z.string(), names: z.array(z.string()), via: z.enum(['direct', 'downstream']) });
-export const erasureReport = z.object({ subject: z.string(), consentRecords: z.number(), lineageLinks: z.number(), keysShredded: z.boolean(), affectedArtifacts: z.array(artifact) });
+export const erasureReport = z.object({ subject: z.string(), consentRecords: z.number(), lineageLinks: z.number(), keysShredded: z.array(z.string()), affectedArtifacts: z.array(artifact) });
 
 const parameters = z.record(z.string(), z.unknown());
 export const lineageEdge = z.object({ seq: z.number(), inputDigest: z.string(), outputDigest: z.string(), operation: z.string(), parameters, actor: z.string(), at: z.string() });
