@@ -44,8 +44,12 @@ interface LoggedRequest {
  * string can carry credentials (an OIDC callback's code and state) or search terms.
  */
 export function serializeRequest(req: LoggedRequest): { method: string; url: string; remoteAddress: string | undefined } {
-  const route = req.is404 ? undefined : req.routeOptions?.url;
-  return { method: req.method, url: route ?? UNMATCHED_ROUTE, remoteAddress: req.ip };
+  return { method: req.method, url: routeOf(req), remoteAddress: req.ip };
+}
+
+/** A request's route as logged and audited: its pattern, or UNMATCHED_ROUTE; never the raw path. */
+export function routeOf(req: Pick<LoggedRequest, 'is404' | 'routeOptions'>): string {
+  return (req.is404 ? undefined : req.routeOptions?.url) ?? UNMATCHED_ROUTE;
 }
 
 /** The server's pino options: the configured level, credential redaction, and an optional destination (tests capture it). */

@@ -3,6 +3,8 @@ import { createReadStream } from 'node:fs';
 import type { AuditSink } from '../../core/audit-sink.js';
 import { LangtrainError, invalidInput } from '../../core/errors.js';
 import type { Store } from '../../store/database.js';
+import { DEFAULT_CONFIDENCE_THRESHOLD } from '../pii/pii-options.js';
+import { apiKeyRecognizer } from '../pii/recognizers/api-key.js';
 import { EDGES, NAMES, SUBJECTS, toEdge, toEdgeRow, type LineageEdge, type LineageParameters } from './schema.js';
 
 export type { LineageEdge, LineageParameters } from './schema.js';
@@ -18,7 +20,10 @@ export interface RecordTransformationInput {
   inputDigest: string;
   outputDigest: string;
   operation: string;
-  /** Settings that shaped the output (fields, thresholds, epochs). Never secrets: such keys are refused. */
+  /**
+   * Settings that shaped the output (fields, thresholds, epochs). Never secrets: keys that name
+   * one and values that hold one (a token, a private key, a connection string's password) are refused.
+   */
   parameters?: LineageParameters;
   actor: string;
   /** Default: now. */
@@ -63,6 +68,16 @@ const WRITE_LOCK = 'privacy.lineage';
  */
 const SECRET_WORDS = new Set(['key', 'apikey', 'secret', 'password', 'passwd', 'passphrase', 'pwd', 'token', 'credential', 'credentials', 'privatekey']);
 const REFERENCE_WORDS = new Set(['id', 'name', 'version', 'ref', 'count', 'length', 'size']);
+
+/**
+ * A parameter string the api_key recognizer finds a candidate in at or above this score is
+ * refused. Every candidate it returns has already passed its format's structural checks
+ * (provider prefix and length, a checksum, a JWT header, not a `${PLACEHOLDER}` password) and
+ * scores 0.9–1.0, so any cut-off up to 0.9 refuses the same values today; the detector's default
+ * threshold keeps the two in step: a value is refused when `pii scan` at its default would flag
+ * it as api_key (context words aside, which a lone parameter value has none of).
+ */
+const SECRET_VALUE_SCORE = DEFAULT_CONFIDENCE_THRESHOLD;
 
 /**
  * Data lineage: every transformation of a data set or model recorded as an edge from the
@@ -234,10 +249,15 @@ function checkInstant(value: unknown): string {
   return new Date(ms).toISOString();
 }
 
-/** JSON only, bounded, and no key that names a secret (parameters are stored and audited in clear). */
+/**
+ * JSON only, bounded, and no secret: no key that names one, no string (value or key, at any
+ * depth) that holds one (parameters are stored and audited in clear).
+ */
 function checkParameters(parameters: unknown): LineageParameters {
+  const strings: Array<{ text: string; path: string; isKey: boolean }> = [];
   const visit = (value: unknown, path: string): void => {
-    if (value === null || typeof value === 'string' || typeof value === 'boolean') return;
+    if (typeof value === 'string') return void strings.push({ text: value, path, isKey: false });
+    if (value === null || typeof value === 'boolean') return;
     if (typeof value === 'number' && Number.isFinite(value)) return;
     if (Array.isArray(value)) return value.forEach((item, i) => visit(item, `${path}[${i}]`));
     if (typeof value !== 'object' || Object.getPrototypeOf(value) !== Object.prototype && Object.getPrototypeOf(value) !== null) {
@@ -245,12 +265,27 @@ function checkParameters(parameters: unknown): LineageParameters {
     }
     for (const [key, item] of Object.entries(value)) {
       if (namesASecret(key)) throw invalidInput(`parameters${path}.${key} looks like a secret (key, secret, password, token); lineage is stored and audited in clear, so record a reference such as ${key}_name instead`, { field: `parameters${path}.${key}` });
+      strings.push({ text: key, path, isKey: true });
       visit(item, `${path}.${key}`);
     }
   };
   if (parameters === null || typeof parameters !== 'object' || Array.isArray(parameters)) throw invalidInput('parameters must be a JSON object', { field: 'parameters' });
   visit(parameters, '');
+  // Bounded before the strings are scanned: the scan is linear, but need not run over megabytes.
   if (JSON.stringify(parameters).length > MAX_PARAMETERS) throw invalidInput(`parameters must be at most ${MAX_PARAMETERS} characters of JSON`, { field: 'parameters' });
+  for (const { text, path, isKey } of strings) {
+    const found = apiKeyRecognizer.find(text).find((candidate) => candidate.score >= SECRET_VALUE_SCORE);
+    if (found === undefined) continue;
+    // Named by its path, never by its text: the error is shown, logged and may be audited. A key
+    // that holds a secret is named by the object it is in, as its own path would repeat it.
+    const field = `parameters${path}`;
+    const where = isKey ? `a key in ${path === '' ? 'parameters' : field}` : field;
+    const hint = isKey ? 'secret_name' : `${/([^.[\]]+)(?:\[\d+\])*$/.exec(path)?.[1] ?? 'value'}_secret_name`;
+    throw invalidInput(
+      `${where} holds a secret (${found.type}: a token, private key or password, e.g. in a connection string); lineage is stored and audited in clear, so record a reference instead: the name of the secret that holds it (e.g. ${hint}), or the value without the credential (a URL without its password)`,
+      { field, entityType: found.type },
+    );
+  }
   return structuredClone(parameters) as LineageParameters;
 }
 

@@ -4,6 +4,7 @@ import { LangtrainError } from '../../core/errors.js';
 import type { ApiKeyRateState } from '../../identity/api-keys/api-key-store.js';
 import type { AuthenticationManager, SignedInSession } from '../../identity/authentication-manager.js';
 import type { SecurityManager } from '../../security-manager.js';
+import { routeOf } from '../logger.js';
 import { mayPerform, type Principal } from '../principal.js';
 import { CSRF_COOKIE, SESSION_COOKIE, clearSessionCookies } from '../session-cookies.js';
 
@@ -207,7 +208,7 @@ async function recordFailure(security: SecurityManager, request: FastifyRequest,
       eventType: 'api.authentication',
       result: reason === 'forbidden' ? 'denied' : 'failure',
       ...(who !== undefined ? { userId: who } : {}),
-      additionalData: { ip: request.ip, userAgent: request.headers['user-agent']?.slice(0, 512) ?? null, route: request.routeOptions.url ?? request.url.split('?')[0]!, reason, ...(permission ? { permission } : {}) },
+      additionalData: { ip: request.ip, userAgent: request.headers['user-agent']?.slice(0, 512) ?? null, route: routeOf(request), reason, ...(permission ? { permission } : {}) },
     });
   } catch (err) {
     // The request is refused either way; a log that cannot be written is a server fault to see.

@@ -2,6 +2,7 @@ import { TLSSocket } from 'node:tls';
 import type { FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import type { SecurityManager } from '../../security-manager.js';
+import { routeOf } from '../logger.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -50,7 +51,7 @@ async function recordRejected(security: SecurityManager, request: FastifyRequest
     await security.audit.record({
       eventType: 'api.authentication',
       result: 'failure',
-      additionalData: { ip: request.ip, route: request.routeOptions.url ?? request.url.split('?')[0]!, reason: 'client_certificate_rejected' },
+      additionalData: { ip: request.ip, route: routeOf(request), reason: 'client_certificate_rejected' },
     });
   } catch (err) {
     request.log.error({ err }, 'could not record a rejected client certificate in the audit log');
