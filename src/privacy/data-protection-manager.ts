@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { AuditSink } from '../core/audit-sink.js';
-import { invalidInput, LangtrainError } from '../core/errors.js';
+import { LangtrainError } from '../core/errors.js';
 import { durationField, parseOptions } from '../core/options.js';
 import { EncryptionService, type EncryptionServiceOptions } from '../crypto/encryption-service.js';
 import type { Keyring } from '../crypto/keyring/keyring.js';
@@ -52,6 +52,47 @@ const optionsSchema = z
   });
 
 export type DataProtectionManagerOptions = z.input<typeof optionsSchema>;
+
+export interface PrepareDatasetOptions {
+  /** Field naming each record's data subject: for the consent step and lineage's subject lists. */
+  subjectField?: string;
+  /** With `dataType`: keep only records whose subject consented to this purpose. */
+  purpose?: string;
+  /** With `purpose`: the data type the consent must cover (e.g. training_data). */
+  dataType?: string;
+  /** The fields `automaticPiiRedaction` redacts (default: every field). */
+  fields?: string[];
+  /** Who ran it: named in lineage (`dataLineageTracking`) and the redaction audit (`automaticPiiRedaction`). */
+  actor?: string;
+  /** A name for the output in lineage (`dataLineageTracking`), e.g. dataset:clean-v1. */
+  outputName?: string;
+}
+
+/**
+ * prepareDataset's options: each either does something under this manager's settings or is
+ * refused, naming the option and what it needs (a misspelt option is refused too: a skipped
+ * consent step must never pass for a run).
+ */
+const prepareOptionsSchema = (settings: { automaticPiiRedaction: boolean; dataLineageTracking: boolean }) =>
+  z
+    .object({
+      subjectField: z.string().min(1).optional(),
+      purpose: z.string().min(1).optional(),
+      dataType: z.string().min(1).optional(),
+      fields: z.array(z.string().min(1)).min(1, { message: 'name at least one field to redact, or leave fields out to redact every field' }).optional(),
+      actor: z.string().min(1).optional(),
+      outputName: z.string().min(1).optional(),
+    })
+    .strict()
+    .superRefine((o, ctx) => {
+      const refuse = (option: string, message: string) => ctx.addIssue({ code: 'custom', path: [option], message });
+      if (o.purpose !== undefined && o.dataType === undefined) refuse('dataType', 'a consent purpose needs the dataType it is consent for (e.g. training_data): the consent step needs purpose and dataType');
+      if (o.dataType !== undefined && o.purpose === undefined) refuse('purpose', 'dataType is only used by the consent step, which needs a purpose as well: give purpose (e.g. model_improvement) with dataType, or leave dataType out');
+      if (o.fields !== undefined && !settings.automaticPiiRedaction) refuse('fields', 'fields chooses what automaticPiiRedaction redacts: build the DataProtectionManager with automaticPiiRedaction: true, or leave fields out');
+      if (o.outputName !== undefined && !settings.dataLineageTracking) refuse('outputName', 'outputName names the output in lineage: build the DataProtectionManager with dataLineageTracking: true, or leave outputName out');
+      if (o.actor !== undefined && !settings.dataLineageTracking && !settings.automaticPiiRedaction) refuse('actor', 'actor is recorded by lineage and the redaction audit: build the DataProtectionManager with dataLineageTracking: true or automaticPiiRedaction: true, or leave actor out');
+      if (o.subjectField !== undefined && o.purpose === undefined && o.dataType === undefined && !settings.dataLineageTracking) refuse('subjectField', 'subjectField is read by the consent step and lineage: give purpose and dataType, or build the DataProtectionManager with dataLineageTracking: true, or leave subjectField out');
+    });
 
 export interface DataProtectionDeps {
   keyring: Keyring;
@@ -106,31 +147,30 @@ export class DataProtectionManager {
   }
 
   /**
-   * The front of the data path: records whose subject lacks consent for `purpose` dropped (when
-   * a purpose is given), personal data redacted (`automaticPiiRedaction`), each step and the
-   * output's subjects recorded in lineage (`dataLineageTracking`). JSON Lines in and out.
+   * The front of the data path: records whose subject lacks consent for `purpose` to use
+   * `dataType` dropped (when both are given), personal data redacted (`automaticPiiRedaction`,
+   * in `fields` or every field), each step, the input's subjects and the output's recorded in
+   * lineage (`dataLineageTracking`). JSON Lines in and out. An option this manager's settings
+   * would ignore is refused, naming what it needs, before any file is read.
    */
-  async prepareDataset(
-    files: { input: string; output: string },
-    options: { subjectField?: string; purpose?: string; dataType?: string; fields?: string[]; actor?: string; outputName?: string } = {},
-  ): Promise<PreparedDataset> {
+  async prepareDataset(files: { input: string; output: string }, options: PrepareDatasetOptions = {}): Promise<PreparedDataset> {
+    const o = parseOptions(prepareOptionsSchema(this.options), options, 'DataProtectionManager.prepareDataset');
     const dependency = <T>(get: (() => Promise<T>) | undefined, what: string) => {
       if (!get) throw new LangtrainError('ERR_CONFIG_INVALID', `DataProtectionManager needs ${what} for this (SecurityManager.dataProtectionManager provides it)`);
       return get();
     };
-    if (options.purpose !== undefined && options.dataType === undefined) throw invalidInput('a consent purpose needs the dataType it is consent for (e.g. training_data)', { field: 'dataType' });
-    const consent = options.purpose !== undefined ? { manager: await dependency(this.deps.consent, 'a ConsentManager (deps.consent)'), dataType: options.dataType!, purpose: options.purpose } : undefined;
+    const consent = o.purpose !== undefined ? { manager: await dependency(this.deps.consent, 'a ConsentManager (deps.consent)'), dataType: o.dataType!, purpose: o.purpose } : undefined;
     // Loaded on first use: the recognizers' word lists would add most of a second to every CLI start.
     const { PIIDetector } = await import('./pii/pii-detector.js');
     const redaction = this.options.automaticPiiRedaction
-      ? { detector: new PIIDetector({}, { audit: this.deps.audit, keys: await piiRedactionKeys(this.deps.keyring) }), ...(options.fields ? { fields: options.fields } : {}) }
+      ? { detector: new PIIDetector({}, { audit: this.deps.audit, keys: await piiRedactionKeys(this.deps.keyring) }), ...(o.fields ? { fields: o.fields } : {}), ...(o.actor ? { actor: o.actor } : {}) }
       : undefined;
     const lineage = this.options.dataLineageTracking
-      ? { store: await dependency(this.deps.lineage, 'a LineageStore (deps.lineage)'), actor: options.actor ?? 'data-protection-manager', ...(options.outputName ? { outputName: options.outputName } : {}) }
+      ? { store: await dependency(this.deps.lineage, 'a LineageStore (deps.lineage)'), actor: o.actor ?? 'data-protection-manager', ...(o.outputName ? { outputName: o.outputName } : {}) }
       : undefined;
     const { prepareDataset } = await import('./prepare-dataset.js');
     return prepareDataset(
-      { input: files.input, output: files.output, ...(options.subjectField ? { subjectField: options.subjectField } : {}) },
+      { input: files.input, output: files.output, ...(o.subjectField ? { subjectField: o.subjectField } : {}) },
       { ...(consent ? { consent } : {}), ...(redaction ? { redaction } : {}), ...(lineage ? { lineage } : {}) },
     );
   }

@@ -11,16 +11,21 @@ import { digestFile, type LineageStore } from './lineage/lineage-store.js';
 import type { RedactDatasetReport } from './pii/dataset-redaction.js';
 import type { PIIDetector } from './pii/pii-detector.js';
 
+/** The longest subject id lineage records (and consent and erasure accept). */
+const MAX_SUBJECT_ID = 256;
+
 /**
  * The front of the data path (ARCHITECTURE.md): consent filter, then PII redaction, each step
  * recorded as a lineage edge from its input's digest to its output's, and the subjects the
- * result holds recorded against it, so erasure can name it later. Steps not asked for are
- * skipped; intermediate files live beside the output and are removed either way.
+ * result holds recorded against it, as are the subjects the input holds against the input
+ * (those the consent filter dropped included), so erasure can name both later. Steps not
+ * asked for are skipped; intermediate files live beside the output and are removed either way.
  */
 export interface PrepareDatasetSteps {
   /** Drop records whose subject lacks consent for `purpose` to use `dataType`. */
   consent?: { manager: ConsentManager; dataType: string; purpose: string };
-  redaction?: { detector: PIIDetector; fields?: string[] };
+  /** `actor` is named as the user of the redaction's audit events. */
+  redaction?: { detector: PIIDetector; fields?: string[]; actor?: string };
   lineage?: { store: LineageStore; actor: string; outputName?: string };
 }
 
@@ -72,8 +77,8 @@ export async function prepareDataset(job: PrepareDatasetJob, steps: PrepareDatas
     if (steps.redaction) {
       const out = target('redaction');
       if (out !== job.output) made.push(out);
-      const { detector, fields } = steps.redaction;
-      result.redaction = await detector.processDataset({ input: current, output: out }, { ...(fields ? { fields } : {}), dataset: job.input });
+      const { detector, fields, actor } = steps.redaction;
+      result.redaction = await detector.processDataset({ input: current, output: out }, { ...(fields ? { fields } : {}), ...(actor ? { userId: actor } : {}), dataset: job.input });
       await edge(out, 'redact', { method: detector.settings.redactionMethod, types: [...detector.types], threshold: detector.settings.confidenceThreshold });
       current = out;
     }
@@ -83,6 +88,10 @@ export async function prepareDataset(job: PrepareDatasetJob, steps: PrepareDatas
       if (subjects) {
         await lineage.store.recordSubjects(output, subjects);
         result.subjects = subjects.length;
+        // The input holds its subjects in clear too, including those the consent filter dropped:
+        // recorded against its digest so erasure names it (and, downstream, what was built from it).
+        // Without a consent step the input's subjects are the ones just read.
+        await lineage.store.recordSubjects(result.digests[0]!, steps.consent ? await subjectsIn(job.input, job.subjectField!) : subjects);
       }
     }
     return result;
@@ -91,12 +100,18 @@ export async function prepareDataset(job: PrepareDatasetJob, steps: PrepareDatas
   }
 }
 
+/**
+ * The distinct subjects of a JSONL file (already read whole by a step, so well-formed), as the
+ * consent filter reads them: a finite number or a non-blank string, and no longer than a
+ * subject id can be (longer ones cannot have consent, be recorded, or be asked to be erased).
+ */
 async function subjectsIn(file: string, field: string): Promise<string[]> {
   const subjects = new Set<string>();
   for await (const line of createInterface({ input: createReadStream(file), crlfDelay: Infinity })) {
     if (line.trim() === '') continue;
-    const value = (JSON.parse(line) as Record<string, unknown>)[field];
-    if (typeof value === 'string' || typeof value === 'number') subjects.add(String(value));
+    const value = (JSON.parse(line) as Record<string, unknown> | null)?.[field];
+    const id = typeof value === 'number' && Number.isFinite(value) ? String(value) : typeof value === 'string' && value.trim() !== '' ? value : undefined;
+    if (id !== undefined && id.length <= MAX_SUBJECT_ID) subjects.add(id);
   }
   return [...subjects];
 }

@@ -92,4 +92,40 @@ describe('DataProtectionManager (seed key options)', () => {
     await expect(security.dataProtectionManager({ automaticPiiRedaction: true }).prepareDataset(files, { purpose: 'research' })).rejects.toThrow(/needs the dataType/);
     await expect(security.dataProtectionManager({}).prepareDataset(files)).rejects.toThrow(/nothing to do/);
   });
+
+  it('refuses every prepareDataset option it would otherwise ignore, naming the option and what it needs, before touching a file', async () => {
+    const { security, dir } = await open();
+    const consent = await security.consentManager();
+    await consent.recordConsent({ userId: 'yes', dataTypes: ['training_data'], purposes: ['research'], consentDate: '2024-01-01' });
+    // The input does not exist: a refusal that read it would fail on the file instead.
+    const files = { input: join(dir, 'missing.jsonl'), output: join(dir, 'out.jsonl') };
+    const redacting = security.dataProtectionManager({ automaticPiiRedaction: true });
+    const refused = async (manager: ReturnType<typeof security.dataProtectionManager>, options: Record<string, unknown>, message: RegExp) => {
+      const err = await manager.prepareDataset(files, options as never).then(() => undefined, (e: unknown) => e);
+      expect(err, JSON.stringify(options)).toMatchObject({ code: 'ERR_CONFIG_UNSUPPORTED_OPTION' });
+      expect((err as Error).message).toMatch(message);
+    };
+    // A data type without its purpose would skip the consent step: refused, naming both.
+    await refused(redacting, { subjectField: 'user_id', dataType: 'training_data' }, /dataType .*purpose/);
+    await refused(redacting, { subjectField: 'user_id', purpose: 'research' }, /purpose .*dataType/);
+    // fields only chooses what automaticPiiRedaction redacts; outputName only names the lineage output.
+    const consentOnly = security.dataProtectionManager({});
+    await refused(consentOnly, { subjectField: 'user_id', dataType: 'training_data', purpose: 'research', fields: ['text'] }, /fields .*automaticPiiRedaction: true/);
+    await refused(redacting, { outputName: 'dataset:x-1' }, /outputName .*dataLineageTracking: true/);
+    await refused(consentOnly, { subjectField: 'user_id', dataType: 'training_data', purpose: 'research', actor: 'dpo' }, /actor .*dataLineageTracking: true/);
+    await refused(redacting, { subjectField: 'user_id' }, /subjectField .*(purpose|dataLineageTracking)/);
+    // A misspelt option is not a silently skipped step; nor is an empty one.
+    await refused(redacting, { subjectField: 'user_id', dataType: 'training_data', purpse: 'research' }, /unknown option purpse/);
+    await refused(redacting, { fields: [] }, /fields/);
+    expect(existsSync(files.output)).toBe(false);
+    expect(readdirSync(dir).filter((n) => n.includes('out.jsonl'))).toEqual([]);
+
+    // The same options, each with what it needs, work.
+    writeFileSync(files.input, [{ user_id: 'yes', text: 'mail me: ana@example.org', note: 'ana@example.org' }, { user_id: 'no', text: 'x' }].map((r) => JSON.stringify(r)).join('\n') + '\n');
+    const report = await security.dataProtectionManager({ automaticPiiRedaction: true }).prepareDataset(files, { subjectField: 'user_id', dataType: 'training_data', purpose: 'research', fields: ['text'], actor: 'dpo' });
+    expect(report.consent).toMatchObject({ kept: 1, dropped: 1 });
+    expect(JSON.parse(readFileSync(files.output, 'utf8'))).toMatchObject({ user_id: 'yes', note: 'ana@example.org' }); // only `fields` redacted
+    const [summary] = await security.audit.query({ eventType: 'pii.dataset_redacted' });
+    expect(summary?.userId).toBe('dpo'); // the actor is who the redaction audit names
+  });
 });

@@ -1,0 +1,82 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { digestFile } from '../../src/privacy/lineage/lineage-store.js';
+import { SecurityManager } from '../../src/security-manager.js';
+import { storeUrls, tempDir } from '../support/services.js';
+
+/**
+ * Erasure must name every artifact prepareDataset made or read that holds a subject in clear:
+ * the raw input too (for every subject in it, including those the consent filter dropped),
+ * not only the filtered and redacted outputs.
+ */
+describe.each(storeUrls('prepare-erasure'))('prepareDataset lineage and erasure on $dialect', ({ make }) => {
+  const cleanups: Array<() => unknown> = [];
+  afterEach(async () => {
+    for (const c of cleanups.splice(0).reverse()) await c();
+  });
+  const open = async () => {
+    const dir = tempDir('prepare-erasure');
+    const store = make();
+    const security = await SecurityManager.open({ env: {}, config: { store: { url: store.url }, crypto: { kek: `file:${join(dir.path, 'kek')}` } } });
+    cleanups.push(() => dir.cleanup(), () => store.cleanup(), () => security.close());
+    return { security, dir: dir.path };
+  };
+
+  it('records the raw input against every subject in it, so erasure lists it (direct) and what was built from it (downstream)', async () => {
+    const { security, dir } = await open();
+    const consent = await security.consentManager();
+    await consent.recordConsent({ userId: 'a', dataTypes: ['training_data'], purposes: ['model_improvement'], consentDate: '2024-01-01' });
+    const input = join(dir, 'raw.jsonl');
+    writeFileSync(
+      input,
+      [
+        { user_id: 'a', text: 'reach me at ana.silva@example.org' },
+        { user_id: 'b', text: 'b never consented: bruno@example.org' },
+        { user_id: 42, text: 'a numeric subject, no consent either' },
+        { user_id: '', text: 'an empty subject is nobody' },
+        { text: 'no subject at all' },
+      ].map((r) => JSON.stringify(r)).join('\n') + '\n',
+    );
+    const output = join(dir, 'clean.jsonl');
+    const manager = security.dataProtectionManager({ automaticPiiRedaction: true, dataLineageTracking: true });
+    const report = await manager.prepareDataset({ input, output }, { subjectField: 'user_id', dataType: 'training_data', purpose: 'model_improvement', outputName: 'dataset:clean-v1' });
+    expect(report.consent).toEqual({ kept: 1, dropped: 4, missingSubject: 2 });
+    expect(readFileSync(output, 'utf8')).not.toContain('ana.silva');
+    const [raw, filtered, clean] = report.digests;
+    expect(raw).toBe(await digestFile(input));
+    expect(clean).toBe(await digestFile(output));
+    expect(report.subjects).toBe(1); // the output holds one subject
+
+    const lineage = await security.lineage();
+    const artifactsOf = async (subject: string) => Object.fromEntries((await lineage.artifactsContaining(subject)).map((a) => [a.digest, a.via]));
+    // a: the raw input directly (it holds a's data in clear), the filtered file and the named output.
+    expect(await artifactsOf('a')).toEqual({ [raw!]: 'direct', [filtered!]: 'downstream', [clean!]: 'direct' });
+    // b and 42 were dropped by the consent filter, but the raw input still holds them.
+    expect((await artifactsOf('b'))[raw!]).toBe('direct');
+    expect((await artifactsOf('42'))[raw!]).toBe('direct');
+
+    const erasedB = await security.eraseSubject('b', { actor: 'dpo' });
+    expect(erasedB.affectedArtifacts.find((x) => x.digest === raw)).toMatchObject({ via: 'direct' });
+    const erasedA = await security.eraseSubject('a', { actor: 'dpo' });
+    expect(erasedA.affectedArtifacts.map((x) => x.digest)).toEqual(expect.arrayContaining([raw, filtered, clean]));
+    expect(erasedA.affectedArtifacts.find((x) => x.digest === clean)?.names).toEqual(['dataset:clean-v1']);
+    expect(await lineage.artifactsContaining('a')).toEqual([]); // forgotten
+  });
+
+  it('without a consent step, records the input\'s subjects against the input as well as the redacted output', async () => {
+    const { security, dir } = await open();
+    const input = join(dir, 'raw.jsonl');
+    writeFileSync(input, [{ user_id: 'c', text: 'write to carla@example.org' }, { user_id: 'd', text: 'hi' }].map((r) => JSON.stringify(r)).join('\n') + '\n');
+    const output = join(dir, 'clean.jsonl');
+    const report = await security.dataProtectionManager({ automaticPiiRedaction: true, dataLineageTracking: true }).prepareDataset({ input, output }, { subjectField: 'user_id' });
+    const [raw, clean] = report.digests;
+    expect(report.subjects).toBe(2);
+    expect(clean).not.toBe(raw); // redaction changed the file: two artifacts
+    const lineage = await security.lineage();
+    for (const subject of ['c', 'd']) {
+      const found = Object.fromEntries((await lineage.artifactsContaining(subject)).map((a) => [a.digest, a.via]));
+      expect(found).toEqual({ [raw!]: 'direct', [clean!]: 'direct' });
+    }
+  });
+});
