@@ -1,3 +1,4 @@
+import { userInfo } from 'node:os';
 import { Command, Option } from 'commander';
 import { loadConfig, type Config } from '../core/config.js';
 import { fileProblem, invalidInput, LangtrainError } from '../core/errors.js';
@@ -85,4 +86,9 @@ function fileError(err: unknown): LangtrainError | undefined {
   const { code, path, syscall } = err as NodeJS.ErrnoException;
   if (typeof path !== 'string' || !FILE_ERRORS.has(code ?? '') || !OPENING_CALLS.has(syscall ?? '')) return undefined;
   return invalidInput(`cannot open ${path}: ${fileProblem(err)}`, { path });
+}
+
+/** How the audit and lineage logs name an operator at this machine's shell. */
+export function cliActor(): string {
+  return `cli:${userInfo().username}`;
 }

@@ -1,4 +1,5 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { jsonl, killChildren, parseJson, runCli, workspace } from './run-cli.js';
@@ -18,6 +19,7 @@ function setup() {
   return { w, cli };
 }
 
+const sha256Of = (path: string) => `sha256:${createHash('sha256').update(readFileSync(path)).digest('hex')}`;
 const records = Array.from({ length: 300 }, (_, i) => ({ id: `r${i}`, user_id: `u${i % 7}`, email: `person${i}@example.com`, card: `4111-1111-1111-${String(1000 + i)}`, note: 'kept' }));
 const fieldArgs = ['--dataset', 'customers', '--fields', 'email', '--fpe', 'card:digits', '--record-id-field', 'id', '--subject-field', 'user_id', '--quiet'];
 
@@ -35,6 +37,13 @@ describe('langtrain encrypt / decrypt / keys', () => {
     const dec = await cli('decrypt', '--input', join(w.dir, 'enc.jsonl'), '--output', join(w.dir, 'dec.jsonl'), ...fieldArgs);
     expect(dec.code, dec.stderr).toBe(0);
     expect(readFileSync(join(w.dir, 'dec.jsonl'), 'utf8')).toBe(readFileSync(input, 'utf8'));
+    // both steps in lineage, with the key's name and fields, no key material (the decrypted file is the input again: one digest)
+    const graph = parseJson(await cli('lineage', 'show', sha256Of(join(w.dir, 'enc.jsonl')), '--json'));
+    expect(graph.edges.map((e: { operation: string; inputDigest: string; outputDigest: string }) => [e.operation, e.inputDigest, e.outputDigest])).toEqual([
+      ['encrypt', sha256Of(input), sha256Of(join(w.dir, 'enc.jsonl'))],
+      ['decrypt', sha256Of(join(w.dir, 'enc.jsonl')), sha256Of(join(w.dir, 'dec.jsonl'))],
+    ]);
+    expect(graph.edges[0].parameters).toEqual({ scope: 'field', keyName: 'datasets', fields: ['email', 'card:digits'], subjectField: 'user_id', recordIdField: 'id', dataset: 'customers' });
 
     // Two records' email values swapped: refused, naming the line, and no output written.
     const lines = encrypted.trim().split('\n').map((l) => JSON.parse(l));

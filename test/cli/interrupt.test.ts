@@ -30,7 +30,7 @@ async function untilTemporaryHasOutput(dir: string): Promise<string> {
 
 describe('langtrain, interrupted', () => {
   for (const { signal, code, command } of [
-    { signal: 'SIGINT', code: 130, command: ['pii', 'redact', '--method', 'masking', '--no-audit'] },
+    { signal: 'SIGINT', code: 130, command: ['pii', 'redact', '--method', 'masking', '--no-audit', '--no-lineage'] },
     { signal: 'SIGTERM', code: 143, command: ['pii', 'scan'] },
   ] as const) {
     it(`${command.slice(0, 2).join(' ')} on ${signal}: exit ${code}, the unfinished output removed`, async () => {

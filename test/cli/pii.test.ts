@@ -1,4 +1,5 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { jsonl, killChildren, parseJson, runCli, workspace } from './run-cli.js';
@@ -19,6 +20,7 @@ function setup() {
 }
 
 const EMAIL = 'j.doe@mail-example.co.uk';
+const sha256Of = (path: string) => `sha256:${createHash('sha256').update(readFileSync(path)).digest('hex')}`;
 const rows = Array.from({ length: 2500 }, (_, i) =>
   i % 5 === 0 ? { id: i, text: `ticket ${i}: reach me at ${EMAIL} or from 198.51.100.${i % 250}` } : { id: i, text: `ticket ${i}: printer on floor ${i % 9} is jammed (build 10.0.19045)` },
 );
@@ -69,6 +71,17 @@ describe('langtrain pii', () => {
     expect(events.stdout).not.toContain(EMAIL);
     const verified = await cli('audit', 'verify', '--json');
     expect(verified.code, verified.stdout).toBe(0);
+    expect(report.lineage).toEqual([{ seq: 1, inputDigest: sha256Of(input), outputDigest: sha256Of(join(w.dir, 'out.jsonl')) }]);
+
+    // without audit and lineage, masking needs no store: none is made
+    const bare = workspace('pii-bare');
+    cleanups.push(bare.cleanup);
+    const plain = await runCli(['pii', 'redact', '--input', input, '--output', join(bare.dir, 'out.jsonl'), '--no-audit', '--no-lineage', '--quiet'], { cwd: bare.dir });
+    expect(plain.code, plain.stderr).toBe(0);
+    expect(plain.stdout).not.toContain('lineage');
+    expect(readdirSync(bare.dir)).toEqual(['out.jsonl']);
+    const human = await cli('pii', 'redact', '--input', input, '--output', join(w.dir, 'again.jsonl'), '--quiet');
+    expect(human.stdout).toContain(`lineage: ${sha256Of(input)} -> ${sha256Of(join(w.dir, 'again.jsonl'))} (langtrain lineage show `);
   });
 
   it('redact --method synthetic fakes on worker threads, the same value alike across batches; encrypt refuses types it cannot encrypt', async () => {
@@ -130,6 +143,14 @@ describe('langtrain pii', () => {
     expect(fakeEmails[0]).not.toBe(EMAIL);
     const events = await cli('audit', 'query', '--type', 'pii.dataset_redacted', '--json');
     expect(parseJson(events).map((e: { additionalData: { dataset: string } }) => e.additionalData.dataset).sort()).toEqual(['people.csv', 'train-00000.jsonl', 'train-00001.jsonl'].map((name) => `${shards}/${name}`));
+    // lineage: one edge per file, input digest to output digest, how it was redacted and never the seed
+    expect(report.lineage).toHaveLength(3);
+    for (const [i, name] of ['people.csv', 'train-00000.jsonl', 'train-00001.jsonl'].entries()) {
+      expect(report.lineage[i]).toMatchObject({ inputDigest: sha256Of(join(shards, name)), outputDigest: sha256Of(join(out, name)) });
+      const graph = parseJson(await cli('lineage', 'show', sha256Of(join(out, name)), '--json'));
+      // the two train shards hold the same lines, so their digests (and edges) coincide
+      expect(graph.edges).toContainEqual(expect.objectContaining({ seq: report.lineage[i].seq, operation: 'redact', inputDigest: sha256Of(join(shards, name)), parameters: { method: 'synthetic', fields: 'all string fields', types: 'all', threshold: 0.5, records: [2, 2500, 2500][i], redactedRecords: [1, 500, 500][i] } }));
+    }
 
     const scanned = await cli('pii', 'scan', '--input', shards, '--output', join(w.dir, 'spans'), '--workers', '2', '--json');
     expect(scanned.code, scanned.stderr).toBe(0);

@@ -1,17 +1,11 @@
-import { userInfo } from 'node:os';
 import { Command } from 'commander';
 import { invalidInput } from '../../core/errors.js';
 import { filterByConsent } from '../../privacy/consent/consent-filter.js';
 import type { ConsentEvent, ConsentManager } from '../../privacy/consent/consent-manager.js';
-import { digestFile } from '../../privacy/lineage/lineage-store.js';
 import type { SecurityManager } from '../../security-manager.js';
-import { CheckFailed, output, withCommonOptions, withSecurity, type CommonOptions, type Run } from '../context.js';
+import { CheckFailed, cliActor, output, withCommonOptions, withSecurity, type CommonOptions, type Run } from '../context.js';
+import { describeLineage, lineageJson, recordLineageStep } from '../lineage-step.js';
 import { startProgress } from '../progress.js';
-
-/** How the audit and lineage logs name an operator at this machine's shell. */
-export function cliActor(): string {
-  return `cli:${userInfo().username}`;
-}
 
 /**
  * `langtrain consent …`: the subject's consent, per data type and purpose (GDPR Art. 6(1)(a),
@@ -111,19 +105,13 @@ export function consentCommand(run: Run): Command {
         const progress = startProgress('consent filter (records)', undefined, o.quiet || o.json);
         const result = await filterByConsent({ manager, input: o.input, output: o.output, subjectField: o.subjectField, dataType: o.dataType, purpose: o.purpose, ...(o.format ? { format: o.format } : {}), onProgress: (n) => progress.update(n) });
         progress.finish();
-        const lineage = await security.lineage();
-        const edge = await lineage.recordTransformation({
-          inputDigest: await digestFile(o.input),
-          outputDigest: await digestFile(o.output),
+        const edges = await recordLineageStep(security, {
           operation: 'consent_filter',
-          parameters: { subjectField: o.subjectField, dataType: o.dataType, purpose: o.purpose, kept: result.kept, dropped: result.dropped },
           actor: cliActor(),
+          files: [{ input: o.input, output: o.output, parameters: { subjectField: o.subjectField, dataType: o.dataType, purpose: o.purpose, kept: result.kept, dropped: result.dropped } }],
         });
-        output(o, { ...result, output: o.output, lineage: { seq: edge.seq, inputDigest: edge.inputDigest, outputDigest: edge.outputDigest } }, () =>
-          [
-            `${result.kept} kept, ${result.dropped} dropped${result.missingSubject > 0 ? ` (${result.missingSubject} without a ${o.subjectField})` : ''} -> ${o.output}`,
-            `lineage: ${edge.inputDigest} -> ${edge.outputDigest} (langtrain lineage show ${edge.outputDigest})`,
-          ].join('\n'),
+        output(o, { ...result, output: o.output, lineage: lineageJson(edges)[0] }, () =>
+          [`${result.kept} kept, ${result.dropped} dropped${result.missingSubject > 0 ? ` (${result.missingSubject} without a ${o.subjectField})` : ''} -> ${o.output}`, describeLineage(edges)].join('\n'),
         );
       }),
     );

@@ -2,8 +2,7 @@ import { Command, Option } from 'commander';
 import { invalidInput } from '../../core/errors.js';
 import type { AccountantName, PrivacyBudget } from '../../privacy/budget/budget-ledger.js';
 import { epsilonFor, getNoiseMultiplier } from '../../privacy/dp/index.js';
-import { output, withCommonOptions, withSecurity, type CommonOptions, type Run } from '../context.js';
-import { cliActor } from './consent.js';
+import { cliActor, output, withCommonOptions, withSecurity, type CommonOptions, type Run } from '../context.js';
 
 const accountantOption = () => new Option('--accountant <name>', 'rdp, or prv (tighter; Opacus\' default)').choices(['rdp', 'prv']).default('rdp');
 

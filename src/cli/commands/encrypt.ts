@@ -2,7 +2,9 @@ import { Command } from 'commander';
 import { transformDataset } from '../../crypto/dataset-encryption.js';
 import { EncryptionService, type EncryptionServiceOptions } from '../../crypto/encryption-service.js';
 import { invalidInput } from '../../core/errors.js';
-import { output, withCommonOptions, withSecurity, type Run } from '../context.js';
+import type { LineageParameters } from '../../privacy/lineage/lineage-store.js';
+import { cliActor, output, withCommonOptions, withSecurity, type Run } from '../context.js';
+import { describeLineage, lineageJson, recordLineageStep } from '../lineage-step.js';
 import { startProgress } from '../progress.js';
 
 /** `langtrain encrypt` and `langtrain decrypt`: data sets (JSONL, CSV) by field or record, and whole files. */
@@ -25,13 +27,17 @@ export function encryptCommands(run: Run): Command[] {
       .option('--subject-field <field>', 'field naming the data subject: one key per subject, erasable with `langtrain keys erase-subject`')
       .option('--key <name>', 'keyring key (default: datasets)')
       .option('--name <text>', 'scope file: the name bound to the file (give the same to decrypt)', '')
+      .option('--no-lineage', 'do not record the step in lineage (recorded by default: input digest -> output digest, scope, fields, key name)')
       .option('--quiet', 'no progress')
       .action((o) =>
         withSecurity(run, o, async (security) => {
           const service = new EncryptionService(serviceOptions(o), security.keyring, security.audit);
+          const recordStep = async () =>
+            o.lineage ? recordLineageStep(security, { operation: direction, actor: cliActor(), files: [{ input: o.input, output: o.output, parameters: stepParameters(service, o) }] }) : [];
           if (o.scope === 'file') {
             await (direction === 'encrypt' ? service.encryptFile(o.input, o.output, o.name) : service.decryptFile(o.input, o.output, o.name));
-            output(o, { output: o.output }, () => `${direction}ed ${o.input} -> ${o.output}`);
+            const edges = await recordStep();
+            output(o, { output: o.output, ...(o.lineage ? { lineage: lineageJson(edges)[0] } : {}) }, () => [`${direction}ed ${o.input} -> ${o.output}`, ...(o.lineage ? [describeLineage(edges)] : [])].join('\n'));
             return;
           }
           const progress = startProgress(`${direction}ing`, undefined, o.quiet || o.json);
@@ -44,10 +50,26 @@ export function encryptCommands(run: Run): Command[] {
             onProgress: (records) => progress.update(records),
           });
           progress.finish();
-          output(o, result, () => `${direction}ed ${result.records} records (${(result.bytes / 1e6).toFixed(1)} MB) -> ${o.output}`);
+          const edges = await recordStep();
+          output(o, { ...result, ...(o.lineage ? { lineage: lineageJson(edges)[0] } : {}) }, () =>
+            [`${direction}ed ${result.records} records (${(result.bytes / 1e6).toFixed(1)} MB) -> ${o.output}`, ...(o.lineage ? [describeLineage(edges)] : [])].join('\n'),
+          );
         }),
       ),
   );
+}
+
+/** What the lineage edge says of a (de)cryption: how and under which key's name, never key material. */
+function stepParameters(service: EncryptionService, o: Record<string, any>): LineageParameters {
+  const { encryptionScope, key, fields, subjectField, recordIdField } = service.options;
+  return {
+    scope: encryptionScope,
+    keyName: key,
+    ...(fields.length > 0 ? { fields: fields.map((f) => (typeof f === 'string' ? f : `${f.path}:${f.format}`)) } : {}),
+    ...(subjectField !== undefined ? { subjectField } : {}),
+    ...(recordIdField !== undefined ? { recordIdField } : {}),
+    ...(o.dataset ? { dataset: o.dataset as string } : {}),
+  };
 }
 
 function serviceOptions(o: Record<string, any>): EncryptionServiceOptions {

@@ -1,8 +1,7 @@
 import { Command } from 'commander';
 import { invalidInput } from '../../core/errors.js';
 import type { ErasureReport } from '../../privacy/erasure.js';
-import { output, withCommonOptions, withSecurity, type Run } from '../context.js';
-import { cliActor } from './consent.js';
+import { cliActor, output, withCommonOptions, withSecurity, type Run } from '../context.js';
 
 /**
  * `langtrain erase SUBJECT`: the right to be forgotten (GDPR Art. 17). Irreversible (consent

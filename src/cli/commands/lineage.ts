@@ -3,9 +3,8 @@ import { Command } from 'commander';
 import { invalidInput } from '../../core/errors.js';
 import type { LineageParameters, LineageParameterValue } from '../../privacy/lineage/schema.js';
 import { digestFile, type LineageGraph, type LineageStore } from '../../privacy/lineage/lineage-store.js';
-import { output, withCommonOptions, withSecurity, type CommonOptions, type Run } from '../context.js';
+import { cliActor, output, withCommonOptions, withSecurity, type CommonOptions, type Run } from '../context.js';
 import { collect } from './users.js';
-import { cliActor } from './consent.js';
 
 /**
  * `langtrain lineage …`: which artifact (data set, model) was made from which, by what

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { stat } from 'node:fs/promises';
+import { join } from 'node:path';
 import { Command, Option } from 'commander';
 import { invalidInput } from '../../core/errors.js';
 import { ENTITY_TYPES, isEntityType, type EntityType } from '../../privacy/pii/entity-types.js';
@@ -9,7 +10,9 @@ import type { ScanSettings } from '../../privacy/pii/entity-scanner.js';
 import { DEFAULT_CONFIDENCE_THRESHOLD, REDACTION_METHODS, type RedactionMethod } from '../../privacy/pii/pii-options.js';
 import { piiRedactionKeys } from '../../privacy/pii/pii-keys.js';
 import type { RedactionSpec } from '../../privacy/pii/redactor.js';
-import { openSecurity, output, withCommonOptions, type Run } from '../context.js';
+import type { LineageParameters } from '../../privacy/lineage/lineage-store.js';
+import { cliActor, openSecurity, output, withCommonOptions, type Run } from '../context.js';
+import { describeLineage, lineageJson, recordLineageStep } from '../lineage-step.js';
 import { startProgress } from '../progress.js';
 
 /** `langtrain pii scan | redact`: find and redact personal data in data sets. */
@@ -54,13 +57,14 @@ export function piiCommand(run: Run): Command {
       .option('--format <format>', 'jsonl | csv (default: from the file extension)')
       .option('--preserve-format', 'masking: keep length, separators and the last four digits of cards, phones and IBANs')
       .option('--no-audit', 'do not record the redactions in the audit log (recorded by default: line, field, type, offsets, recognizer, score; never values)')
+      .option('--no-lineage', 'do not record the step in lineage (recorded by default: input digest -> output digest, method, fields, types, threshold)')
       .option('--dataset <name>', 'the data set name in audit records (default: the input path)')
       .option('--workers <n>', 'worker threads (default: one per core)', (v) => positiveInteger(v, '--workers'))
       .option('--quiet', 'no progress')
       .action((o) =>
         run(async () => {
           const method = o.method as RedactionMethod;
-          const needsStore = o.audit || method === 'hash' || method === 'encrypt';
+          const needsStore = o.audit || o.lineage || method === 'hash' || method === 'encrypt';
           const security = needsStore ? await openSecurity(o) : null;
           try {
             const keys = method === 'hash' || method === 'encrypt' ? await piiRedactionKeys(security!.keyring) : null;
@@ -82,11 +86,27 @@ export function piiCommand(run: Run): Command {
               ...(security && o.audit ? { audit: { sink: security.audit, dataset: o.dataset ?? o.input, userId: 'cli' } } : {}),
             };
             // loaded here: see pii-options.ts
-            const report = shards
-              ? await (await import('../../privacy/pii/dataset-shards.js')).redactShards({ ...job, inputDir: o.input, outputDir: o.output })
-              : await (await import('../../privacy/pii/dataset-redaction.js')).redactDataset({ ...job, input: o.input, output: o.output, ...(o.format ? { format: o.format } : {}) });
+            let report: RedactDatasetReport | RedactShardsReport;
+            let files: Array<{ input: string; output: string; report: RedactionCounts }>;
+            if (shards) {
+              const done = await (await import('../../privacy/pii/dataset-shards.js')).redactShards({ ...job, inputDir: o.input, outputDir: o.output });
+              files = done.files.map((f) => ({ input: join(o.input, f.file), output: join(o.output, f.file), report: f }));
+              report = done;
+            } else {
+              report = await (await import('../../privacy/pii/dataset-redaction.js')).redactDataset({ ...job, input: o.input, output: o.output, ...(o.format ? { format: o.format } : {}) });
+              files = [{ input: o.input, output: o.output, report }];
+            }
             progress.finish();
-            output(o, { ...report, output: o.output }, () => describeReport(report, o.output));
+            const edges = o.lineage
+              ? await recordLineageStep(security!, {
+                  operation: 'redact',
+                  actor: cliActor(),
+                  files: files.map((f) => ({ input: f.input, output: f.output, parameters: redactionParameters(method, o, f.report) })),
+                })
+              : [];
+            output(o, { ...report, output: o.output, ...(o.lineage ? { lineage: lineageJson(edges) } : {}) }, () =>
+              [describeReport(report, o.output), ...(o.lineage ? [describeLineage(edges)] : [])].join('\n'),
+            );
           } finally {
             await security?.close();
           }
@@ -120,6 +140,21 @@ function positiveInteger(value: string, option: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 0) throw invalidInput(`${option} must be a whole number ≥ 0, got ${value}`);
   return n;
+}
+
+/** What the lineage edge says of a redaction: how, never with what key or seed. */
+type RedactionCounts = Pick<RedactDatasetReport, 'records' | 'redactedRecords'>;
+
+function redactionParameters(method: RedactionMethod, o: { field?: string[]; types?: string; threshold: number; preserveFormat?: boolean }, report: RedactionCounts): LineageParameters {
+  return {
+    method,
+    ...(o.preserveFormat ? { preserveFormat: true } : {}),
+    fields: o.field ?? 'all string fields',
+    types: o.types?.split(',').map((t) => t.trim()) ?? 'all',
+    threshold: o.threshold,
+    records: report.records,
+    redactedRecords: report.redactedRecords,
+  };
 }
 
 function describeReport(report: RedactDatasetReport | RedactShardsReport, out: string): string {

@@ -3,9 +3,8 @@ import { invalidInput } from '../../core/errors.js';
 import { DifferentialPrivacy } from '../../privacy/differential-privacy.js';
 import type { TrainReport } from '../../privacy/train.js';
 import { MODEL_KINDS } from '../../privacy/training/index.js';
-import { output, withCommonOptions, withSecurity, type Run } from '../context.js';
+import { cliActor, output, withCommonOptions, withSecurity, type Run } from '../context.js';
 import { startProgress } from '../progress.js';
-import { cliActor } from './consent.js';
 import { number } from './dp.js';
 
 /**

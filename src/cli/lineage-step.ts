@@ -1,0 +1,36 @@
+import type { LineageEdge, LineageParameters } from '../privacy/lineage/lineage-store.js';
+import type { SecurityManager } from '../security-manager.js';
+
+/**
+ * A data set step the CLI ran (consent filter, redaction, encryption), recorded as a lineage
+ * edge from the input's digest to the output's, so that `langtrain lineage show` traces it and
+ * an erasure lists what was made from a subject's data. A directory of shards is an edge per
+ * file.
+ */
+export interface LineageStep {
+  operation: string;
+  actor: string;
+  /** One file, or each shard of a directory: its input, its output and what the step did to it. */
+  files: ReadonlyArray<{ input: string; output: string; parameters: LineageParameters }>;
+}
+
+export async function recordLineageStep(security: SecurityManager, step: LineageStep): Promise<LineageEdge[]> {
+  const { digestFile } = await import('../privacy/lineage/lineage-store.js');
+  const lineage = await security.lineage();
+  const edges: LineageEdge[] = [];
+  for (const { input, output, parameters } of step.files) {
+    edges.push(await lineage.recordTransformation({ inputDigest: await digestFile(input), outputDigest: await digestFile(output), operation: step.operation, parameters, actor: step.actor }));
+  }
+  return edges;
+}
+
+/** The human line for recorded edges: where to look. */
+export function describeLineage(edges: readonly LineageEdge[]): string {
+  if (edges.length === 1) return `lineage: ${edges[0]!.inputDigest} -> ${edges[0]!.outputDigest} (langtrain lineage show ${edges[0]!.outputDigest})`;
+  return `lineage: ${edges.length} edges, one per file (langtrain lineage show <digest>)`;
+}
+
+/** The JSON form: digests only. */
+export function lineageJson(edges: readonly LineageEdge[]): Array<{ seq: number; inputDigest: string; outputDigest: string }> {
+  return edges.map(({ seq, inputDigest, outputDigest }) => ({ seq, inputDigest, outputDigest }));
+}
