@@ -3,7 +3,7 @@ import { scannerFor, type ScanSettings } from './entity-scanner.js';
 import { RecordError } from './record-error.js';
 import { emptyTally, redactCsvRows, redactJsonLines, type BatchResult } from './record-redaction.js';
 import { loadRecordRedactor, type RedactorSpec } from './redactor.js';
-import { scanJsonLines } from './span-lines.js';
+import { scanJsonLines, scannedField } from './span-lines.js';
 
 /**
  * What a data set job does with each batch, as plain data sent once to every worker thread:
@@ -47,18 +47,18 @@ export type BatchHandler = (task: BatchTask) => BatchOutcome;
 export async function loadBatchHandler(job: DatasetJob): Promise<BatchHandler> {
   if (job.kind === 'scan') {
     const scanner = scannerFor(job.scan);
+    const path = scannedField(job.field);
     return (task) => {
       if (task.kind !== 'jsonl') throw new Error('a scan job reads JSON Lines only');
-      return outcomeOf(() => scanJsonLines(scanner, task.bytes, task.firstLine, job.field, emptyTally(false)));
+      return outcomeOf(() => scanJsonLines(scanner, task.bytes, task.firstLine, path, emptyTally(false, 1)));
     };
   }
   const redactor = await loadRecordRedactor(job.spec);
   const paths = job.fields?.map(parseFieldPath) ?? null;
   return (task) =>
     outcomeOf(() => {
-      const tally = emptyTally(job.keepRedactions);
-      if (task.kind === 'csv') return redactCsvRows(redactor, task.rows, task.lines, task.columns, task.names, tally);
-      return redactJsonLines(redactor, task.bytes, task.firstLine, paths, tally);
+      if (task.kind === 'csv') return redactCsvRows(redactor, task.rows, task.lines, task.columns, task.names, emptyTally(job.keepRedactions));
+      return redactJsonLines(redactor, task.bytes, task.firstLine, paths, emptyTally(job.keepRedactions, paths?.length ?? 0));
     });
 }
 

@@ -54,6 +54,7 @@ export async function redactDataset(job: RedactDatasetJob): Promise<RedactDatase
   const totalBytes = await inputSize(job.input);
   const runner = await startBatchRunner({ kind: 'redact', spec: job.spec, fields: format === 'jsonl' ? (fields ?? null) : null, keepRedactions: job.audit !== undefined }, job.workers);
   const report: RedactDatasetReport = { records: 0, redactedRecords: 0, counts: zeroCounts(), bytes: 0, workers: runner.workers };
+  const found = new FieldsFound(format === 'jsonl' ? fields : undefined);
   try {
     const onRead = (bytes: number) => (report.bytes += bytes);
     await writeAtomically(job.output, async (out) => {
@@ -62,9 +63,11 @@ export async function redactDataset(job: RedactDatasetJob): Promise<RedactDatase
         report.records += result.records;
         report.redactedRecords += result.recordsWithFindings;
         for (const type of ENTITY_TYPES) report.counts[type] += result.counts[type];
+        found.add(result.fieldsFound);
         if (job.audit && result.redactions && result.redactions.length > 0) await recordBatch(job, result.redactions);
         job.onProgress?.({ records: report.records, bytes: report.bytes, totalBytes });
       });
+      found.check(report.records); // before the output is renamed into place
       void runner.stop(); // its threads end while the output is flushed and synced; awaited below
       out.end();
     });
@@ -120,24 +123,55 @@ export interface RedactedRecords {
 /** An in-memory list of records, on this thread; audited per batch like files, `line` being the record's 1-based position. */
 export async function redactRecords(records: readonly Record<string, unknown>[], job: Pick<RedactDatasetJob, 'spec' | 'fields' | 'audit'>): Promise<RedactedRecords> {
   const redactor = await loadRecordRedactor(job.spec);
-  const fields = uniqueFields(job.fields)?.map(parseFieldPath) ?? null;
+  const names = uniqueFields(job.fields);
+  const fields = names?.map(parseFieldPath) ?? null;
+  const found = new FieldsFound(names);
   const report: RedactedRecords['report'] = { records: 0, redactedRecords: 0, counts: zeroCounts() };
   const out: Record<string, unknown>[] = [];
   for (let from = 0; from < records.length; from += BATCH_RECORDS) {
-    const batch = emptyTally(job.audit !== undefined);
+    const batch = emptyTally(job.audit !== undefined, fields?.length ?? 0);
     const copies = records.slice(from, from + BATCH_RECORDS).map((record, i) => {
       if (record === null || typeof record !== 'object' || Array.isArray(record)) throw invalidInput(`record ${from + i + 1}: a record must be an object`);
       return structuredClone(record);
     });
     redactRecordBatch(redactor, copies, copies.map((_, i) => from + i + 1), fields, batch);
+    found.add(batch.fieldsFound);
     out.push(...copies);
     report.records += Math.min(BATCH_RECORDS, records.length - from);
     report.redactedRecords += batch.recordsWithFindings;
     for (const type of ENTITY_TYPES) report.counts[type] += batch.counts[type];
     if (job.audit && batch.redactions && batch.redactions.length > 0) await recordBatch(job, batch.redactions);
   }
+  found.check(report.records);
   if (job.audit) await recordSummary(job, report);
   return { records: out, report };
+}
+
+/**
+ * How many records had a value at each chosen field path, over a whole job: a path no record
+ * has is misspelt (`txt` for `text`), and redacting nothing under it while reporting success
+ * would leave the personal data in clear. CSV columns are checked at the header instead.
+ */
+class FieldsFound {
+  readonly #counts: number[];
+
+  constructor(readonly paths: readonly string[] | undefined) {
+    this.#counts = new Array<number>(paths?.length ?? 0).fill(0);
+  }
+
+  add(batch: readonly number[]): void {
+    batch.forEach((n, i) => (this.#counts[i]! += n));
+  }
+
+  /** Fails, naming the paths, when some path had no value in any of `records` records. */
+  check(records: number): void {
+    const missing = (this.paths ?? []).filter((_, i) => this.#counts[i] === 0);
+    if (records === 0 || missing.length === 0) return;
+    throw invalidInput(
+      `no record has a value at the field path ${missing.map((p) => JSON.stringify(p)).join(', ')} (${records} records read); check the path (e.g. text, user.email, messages[].content) or leave fields out to redact every field; no output was written`,
+      { fields: missing },
+    );
+  }
 }
 
 /** The fields named, each once (a field named twice would be redacted twice); undefined for every field. */

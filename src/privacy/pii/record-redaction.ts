@@ -3,7 +3,7 @@ import { inexactNumberDigits } from '../../core/json-text.js';
 import { transformAt, type FieldPath } from '../../crypto/field-paths.js';
 import { stringify as stringifyCsv } from 'csv-stringify/sync';
 import { zeroCounts, type EntityType, type Finding } from './entity-types.js';
-import { replaceStringValues } from './json-string-replace.js';
+import { replaceValues } from './json-value-replace.js';
 import { jsonLineBatch, lineText, movableLines, movableUtf8, recordAt } from './jsonl-bytes.js';
 import { TextScanError } from './entity-scanner.js';
 import { RecordError } from './record-error.js';
@@ -40,6 +40,12 @@ export interface RedactionTally {
   redactions: RedactionRecord[] | null;
   /** Records with at least one finding: redacted ones, or for a scan the lines with spans. */
   recordsWithFindings: number;
+  /**
+   * Per field path chosen (in the job's order; none when every field is scanned, and for CSV,
+   * whose columns are checked at the header): the records with a value there. A path no record
+   * has is a misspelt one, which the job refuses rather than redact nothing and report success.
+   */
+  fieldsFound: number[];
 }
 
 export interface BatchResult extends RedactionTally {
@@ -48,13 +54,13 @@ export interface BatchResult extends RedactionTally {
   records: number;
 }
 
-export function emptyTally(keepRedactions: boolean): RedactionTally {
-  return { counts: zeroCounts(), redactions: keepRedactions ? [] : null, recordsWithFindings: 0 };
+export function emptyTally(keepRedactions: boolean, chosenFields = 0): RedactionTally {
+  return { counts: zeroCounts(), redactions: keepRedactions ? [] : null, recordsWithFindings: 0, fieldsFound: new Array<number>(chosenFields).fill(0) };
 }
 
 /**
  * JSON Lines, as the bytes of whole lines: each line one JSON object. With `fields`, only
- * those paths (strings at them); without, every string anywhere in the record. A record with
+ * those paths; without, the whole record (visitScanned says what is scanned). A record with
  * nothing to redact is copied back byte for byte, and a redacted one is its line with only the
  * redacted strings replaced (writtenBack); blank lines are kept; CR LF becomes LF.
  */
@@ -78,12 +84,12 @@ export function redactJsonLines(redactor: RecordRedactor, bytes: Uint8Array, fir
 
 /**
  * A redacted record's line: the input line with the redacted strings replaced where they stand,
- * everything else as it was (replaceStringValues says why). Where paths cannot name its strings
+ * everything else as it was (replaceValues says why). Where paths cannot name its strings
  * apart (an empty key, or one holding `.`, `[` or `]`), the record is serialised whole instead.
  * (A key given twice never gets here: recordAt refuses the line.)
  */
 function writtenBack(line: string, record: Record<string, unknown>, replaced: ReadonlyMap<string, string>, lineNumber: number): string {
-  const rewritten = replaceStringValues(line, replaced);
+  const rewritten = replaceValues(line, replaced);
   if (rewritten !== undefined) return rewritten;
   const digits = inexactNumberDigits(line);
   if (digits !== undefined) {
@@ -106,10 +112,10 @@ function serialised(record: Record<string, unknown>, line: number): string {
 }
 
 /**
- * Redacts `records` in place: the strings at `fields`, or every string anywhere in them, all
- * scanned in one `detectAll` call. Appends what it redacted to the tally (as found at each
- * record's line in `lines`) and gives, per record, its redacted strings by field path (null for
- * a record it left as it was).
+ * Redacts `records` in place: the values at `fields`, or the whole of them (visitScanned), all
+ * scanned in one `detectAll` call. Appends to the tally what it redacted (as found at each
+ * record's line in `lines`) and which records had each field, and gives, per record, its
+ * redacted values by field path (null for a record it left as it was).
  */
 export function redactRecordBatch(redactor: RecordRedactor, records: ReadonlyArray<Record<string, unknown>>, lines: readonly number[], fields: readonly FieldPath[] | null, tally: RedactionTally): Array<Map<string, string> | null> {
   const texts: string[] = [];
@@ -117,22 +123,24 @@ export function redactRecordBatch(redactor: RecordRedactor, records: ReadonlyArr
   const slotRecords: number[] = [];
   const firstSlot = records.map((record, r) => {
     const first = texts.length;
-    visitStrings(record, fields, (text, field) => {
+    const found = visitScanned(record, fields, (text, field) => {
       texts.push(text);
       slotFields.push(field);
       slotRecords.push(r);
       return text;
     });
+    found.forEach((n, f) => (tally.fieldsFound[f]! += n > 0 ? 1 : 0));
     return first;
   });
   const findings = detectNamingLine(redactor.detectAll, texts, (slot) => lines[slotRecords[slot]!]!);
+  const fieldNames = tally.redactions === null ? null : new AuditedFieldNames(redactor.detectAll);
   return records.map((record, r) => {
     const end = firstSlot[r + 1] ?? texts.length;
     let changed = false;
     for (let slot = firstSlot[r]!; slot < end; slot++) {
       if (findings[slot]!.length === 0) continue;
       changed = true;
-      tallyFindings(tally, findings[slot]!, lines[r]!, slotFields[slot]!);
+      tallyFindings(tally, findings[slot]!, lines[r]!, slotFields[slot]!, fieldNames);
     }
     if (!changed) return null;
     // The same walk again, in the same order, putting each redacted string back in its place. A
@@ -140,7 +148,7 @@ export function redactRecordBatch(redactor: RecordRedactor, records: ReadonlyArr
     // first visit: the second finds it changed, and the findings' offsets no longer fit it.
     const replaced = new Map<string, string>();
     let slot = firstSlot[r]!;
-    visitStrings(record, fields, (text, field) => {
+    visitScanned(record, fields, (text, field) => {
       const s = slot++;
       if (findings[s]!.length === 0 || text !== texts[s]) return text;
       const redacted = redactor.redact(text, findings[s]!);
@@ -152,11 +160,45 @@ export function redactRecordBatch(redactor: RecordRedactor, records: ReadonlyArr
   });
 }
 
-/** Replaces each string at `fields` (or anywhere in `record`) with `replace(string, field)`, in a fixed order. */
-function visitStrings(record: Record<string, unknown>, fields: readonly FieldPath[] | null, replace: (text: string, field: string) => string): void {
-  const visit = (value: unknown, field: string): unknown => (typeof value === 'string' ? replace(value, field) : value);
-  if (fields) for (const path of fields) transformAt(record, path, visit);
-  else visitAllStrings(record, '', visit);
+/**
+ * Replaces each scanned value of `record` with `replace(text, field)`, in a fixed order, and
+ * gives per field path how many values it had. Scanned are, at each of `fields`: a string; a
+ * number, as its digits (a card number stored as a number), put back as the string `replace`
+ * gives if that differs; and inside an object or array there, what the whole-record walk scans.
+ * Without `fields`, the whole record: every string, and every whole number of LONG_NUMBER_DIGITS
+ * or more digits (card numbers have 12 to 19; counts, ids and token ids, thousands of them to a
+ * record, are shorter and would each be a text to scan).
+ */
+function visitScanned(record: Record<string, unknown>, fields: readonly FieldPath[] | null, replace: (text: string, field: string) => string): number[] {
+  const scanLong = (value: unknown, field: string): unknown => {
+    if (typeof value === 'string') return replace(value, field);
+    return typeof value === 'number' && isLongWholeNumber(value) ? numberReplaced(value, field, replace) : value;
+  };
+  if (!fields) {
+    visitAllScalars(record, '', scanLong);
+    return [];
+  }
+  return fields.map((path) =>
+    transformAt(record, path, (value, field) => {
+      if (typeof value === 'number') return numberReplaced(value, field, replace);
+      if (value !== null && typeof value === 'object') visitAllScalars(value as Record<string, unknown> | unknown[], field, scanLong);
+      return scanLong(value, field);
+    }),
+  );
+}
+
+/** Whole numbers this long are scanned anywhere in a record: card numbers are 12 to 19 digits. */
+const LONG_NUMBER_DIGITS = 12;
+
+function isLongWholeNumber(value: number): boolean {
+  return Number.isSafeInteger(value) && Math.abs(value) >= 10 ** (LONG_NUMBER_DIGITS - 1);
+}
+
+/** A number scanned as its digits: the number itself when nothing was redacted, else the redacted string. */
+function numberReplaced(value: number, field: string, replace: (text: string, field: string) => string): unknown {
+  const text = String(value);
+  const redacted = replace(text, field);
+  return redacted === text ? value : redacted;
 }
 
 /**
@@ -168,6 +210,7 @@ export function redactCsvRows(redactor: RecordRedactor, rows: readonly string[][
     if (row.length !== names.length) throw new RecordError(lines[i]!, `has ${row.length} cells but the header names ${names.length} columns`);
   });
   const findings = detectNamingLine(redactor.detectAll, rows.flatMap((row) => columns.map((c) => row[c]!)), (cell) => lines[Math.floor(cell / columns.length)]!);
+  const fieldNames = tally.redactions === null ? null : new AuditedFieldNames(redactor.detectAll);
   const out = rows.map((row, i) => {
     const redacted = [...row];
     let changed = false;
@@ -175,7 +218,7 @@ export function redactCsvRows(redactor: RecordRedactor, rows: readonly string[][
       const found = findings[i * columns.length + k]!;
       if (found.length === 0) return;
       changed = true;
-      tallyFindings(tally, found, lines[i]!, names[c]!);
+      tallyFindings(tally, found, lines[i]!, names[c]!, fieldNames);
       redacted[c] = redactor.redact(row[c]!, found);
     });
     if (changed) tally.recordsWithFindings += 1;
@@ -198,19 +241,43 @@ export function detectNamingLine(detectAll: (texts: readonly string[]) => Findin
   }
 }
 
-function tallyFindings(tally: RedactionTally, findings: readonly Finding[], line: number, field: string): void {
+function tallyFindings(tally: RedactionTally, findings: readonly Finding[], line: number, field: string, fieldNames: AuditedFieldNames | null): void {
   for (const f of findings) {
     tally.counts[f.type] += 1;
-    tally.redactions?.push({ line, field, type: f.type, start: f.start, end: f.end, recognizer: f.recognizer, score: f.score });
+    if (tally.redactions !== null) tally.redactions.push({ line, field: fieldNames!.of(field), type: f.type, start: f.start, end: f.end, recognizer: f.recognizer, score: f.score });
   }
 }
 
 /**
- * `replace` applied to every string anywhere under `root`, depth first in key order, each named by
- * its path. Walked with a stack of its own rather than by recursion: a record nested 10,000 deep
+ * Field paths and column names as the audit log gets them. They are built of the record's keys
+ * (a CSV's header cells), and keys can be data: `{"contacts": {"carol@example.com": …}}`. So a
+ * path is scanned as a text like any other, and what is found in it is replaced by its type
+ * (`contacts.carol@example.com` reads as one address and becomes `<email>`); the audit log never
+ * holds a value. Paths repeat from record to record,
+ * so each is scanned once a batch.
+ */
+class AuditedFieldNames {
+  readonly #seen = new Map<string, string>();
+
+  constructor(private readonly detectAll: RecordRedactor['detectAll']) {}
+
+  of(field: string): string {
+    let audited = this.#seen.get(field);
+    if (audited === undefined) {
+      audited = field;
+      for (const f of [...this.detectAll([field])[0]!].reverse()) audited = `${audited.slice(0, f.start)}<${f.type}>${audited.slice(f.end)}`;
+      this.#seen.set(field, audited);
+    }
+    return audited;
+  }
+}
+
+/**
+ * `replace` applied to every string and number anywhere under `root` (it returns the value to
+ * put back), depth first in key order, each named by its path. Walked with a stack of its own rather than by recursion: a record nested 10,000 deep
  * (a line of 20 KB) overflowed the call stack.
  */
-function visitAllStrings(root: Record<string, unknown> | unknown[], trail: string, replace: (value: unknown, field: string) => unknown): void {
+function visitAllScalars(root: Record<string, unknown> | unknown[], trail: string, replace: (value: unknown, field: string) => unknown): void {
   type Frame = { node: Record<string, unknown> | unknown[]; keys: string[] | null; next: number; trail: string };
   const frameOf = (node: Record<string, unknown> | unknown[], at: string): Frame => ({ node, keys: Array.isArray(node) ? null : Object.keys(node), next: 0, trail: at });
   const stack: Frame[] = [frameOf(root, trail)];
@@ -228,7 +295,7 @@ function visitAllStrings(root: Record<string, unknown> | unknown[], trail: strin
     const at = frame.keys === null ? `${frame.trail}[${index}]` : frame.trail === '' ? (key as string) : `${frame.trail}.${key as string}`;
     const container = frame.node as Record<string | number, unknown>;
     const value = container[key];
-    if (typeof value === 'string') container[key] = replace(value, at);
+    if (typeof value === 'string' || typeof value === 'number') container[key] = replace(value, at);
     else if (value !== null && typeof value === 'object') {
       if (open.has(value)) throw invalidInput(`a record must not contain itself (at ${at})`);
       open.add(value);

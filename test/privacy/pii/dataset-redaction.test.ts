@@ -58,6 +58,47 @@ describe('PIIDetector.processDataset', () => {
     expect(out[2].text).toBe(records[2]!.text); // ip_address was not asked for
   });
 
+  it('audits a field path whose keys hold personal data with what was found in it replaced by its type', async () => {
+    const file = dir();
+    const audit = new RecordedEvents();
+    const detector = new PIIDetector({ redactionMethod: 'masking' }, { audit });
+    const line = JSON.stringify({ contacts: { 'carol.secret@example.com': 'phone +1 415 555 2671' } });
+    await detector.processDataset({ input: file('in.jsonl', line + '\n'), output: file('out.jsonl') }, { preserveFormat: false, dataset: 'contacts' });
+    const redactions = audit.of('pii.redacted').flatMap((e) => (e.additionalData as { redactions: Array<{ field: string; type: string }> }).redactions);
+    // the path reads as one address, "contacts." included: masked whole rather than in part
+    expect(redactions).toEqual([expect.objectContaining({ field: '<email>', type: 'phone' })]);
+    expect(JSON.stringify(audit.events)).not.toContain('carol');
+    // a CSV header cell is a field name too
+    const csv = await detector.processDataset({ input: file('in.csv', 'id,dana.lee@example.org\n1,call +1 415 555 2671\n'), output: file('out.csv') }, { preserveFormat: false, dataset: 'csv' });
+    expect(csv.counts.phone).toBe(1);
+    expect(JSON.stringify(audit.events)).not.toContain('dana.lee');
+  });
+
+  it('redacts what a chosen path holds: a number as its digits, an array or object whole; a path no record has is refused', async () => {
+    const file = dir();
+    const rows = [
+      { id: 1, card: 4111111111111111, user: { cards: [`${CARD}`, 'none'], bio: { mail: EMAIL } }, amount: 1.10 },
+      { id: 2, card: 1234, user: { cards: [] } },
+    ];
+    const input = file('in.jsonl', rows.map((r) => JSON.stringify(r).replace('"amount":1.1', '"amount":1.10')).join('\n') + '\n');
+    const detector = new PIIDetector({ redactionMethod: 'masking' });
+    const report = await detector.processDataset({ input, output: file('out.jsonl') }, { fields: ['card', 'user.cards', 'user.bio'], preserveFormat: false, auditRedactions: false });
+    expect(report.counts).toMatchObject({ credit_card: 2, email: 1 });
+    expect(readFileSync(file('out.jsonl'), 'utf8')).toBe(
+      '{"id":1,"card":"<CREDIT_CARD>","user":{"cards":["<CREDIT_CARD>","none"],"bio":{"mail":"<EMAIL>"}},"amount":1.10}\n{"id":2,"card":1234,"user":{"cards":[]}}\n',
+    );
+    // every field: a long whole number anywhere is scanned, short ones (ids, token ids) are not
+    const everywhere = await detector.processDataset({ input: file('ids.jsonl', '{"ids":[101,2023,4111111111111111],"n":4111111111111111}\n'), output: file('ids-out.jsonl') }, { preserveFormat: false, auditRedactions: false });
+    expect(everywhere.counts.credit_card).toBe(2);
+    expect(readFileSync(file('ids-out.jsonl'), 'utf8')).toBe('{"ids":[101,2023,"<CREDIT_CARD>"],"n":"<CREDIT_CARD>"}\n');
+
+    const misspelt = detector.processDataset({ input, output: file('none.jsonl') }, { fields: ['card', 'txt', 'user.mail'], auditRedactions: false });
+    await expect(misspelt).rejects.toMatchObject({ code: 'ERR_INVALID_INPUT', details: { fields: ['txt', 'user.mail'] } });
+    await expect(misspelt).rejects.toThrow('no record has a value at the field path "txt", "user.mail" (2 records read)');
+    expect(existsSync(file('none.jsonl'))).toBe(false);
+    await expect(detector.processDataset(rows, { fields: ['txt'], auditRedactions: false })).rejects.toThrow('no record has a value at the field path "txt" (2 records read)');
+  });
+
   it('redacts chosen CSV columns, quoted line breaks included, and names the line of a bad row', async () => {
     const file = dir();
     const csv = `id,comment,email\n1,"two\nlines",${EMAIL}\n2,plain,nobody\n`;

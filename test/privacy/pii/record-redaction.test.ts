@@ -34,7 +34,7 @@ describe("a recognizer's failure on one record", () => {
   const lines = ['{"text":"a secret"}', '{"text":"x"}', '{"text":"private key of Ana: boom"}'];
 
   it('fails a JSONL batch naming the record\'s line and the recognizer, without any of its text', () => {
-    const err = thrown(() => redactJsonLines(redactor, bytes(lines), 40, [parseFieldPath('text')], emptyTally(false)));
+    const err = thrown(() => redactJsonLines(redactor, bytes(lines), 40, [parseFieldPath('text')], emptyTally(false, 1)));
     expect(err.line).toBe(42);
     expect(err.message).toBe('line 42: could not be scanned: the test.failing recognizer failed on it (RangeError); please report how the text is shaped');
     expect(err.message).not.toContain('Ana');
@@ -43,7 +43,7 @@ describe("a recognizer's failure on one record", () => {
   it('names the line of a CSV row and of a scanned JSON line the same way', () => {
     const csv = thrown(() => redactCsvRows(redactor, [['1', 'a secret'], ['2', 'boom']], [2, 5], [1], ['id', 'note'], emptyTally(false)));
     expect(csv.line).toBe(5);
-    const scan = thrown(() => scanJsonLines(scanner, bytes(lines), 1, 'text', emptyTally(false)));
+    const scan = thrown(() => scanJsonLines(scanner, bytes(lines), 1, parseFieldPath('text'), emptyTally(false, 1)));
     expect(scan.line).toBe(3);
   });
 

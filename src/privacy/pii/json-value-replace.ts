@@ -1,7 +1,8 @@
 import { stringTokenEnd } from '../../core/json-text.js';
 
 /**
- * A JSON object's text with the string values at some paths replaced where they stand, each path
+ * A JSON object's text with the values at some paths (strings, or numbers scanned as their
+ * digits) replaced by strings where they stand, each path
  * as the redaction walks name it (`text`, `user.email`, `messages[2].content`); everything else
  * stays as written. So a redacted record is written back as its own line: re-serialising the
  * parsed record changed what it did not redact, as JSON.parse rounds integers past 2^53 (a
@@ -10,7 +11,7 @@ import { stringTokenEnd } from '../../core/json-text.js';
  *
  * `text` must be JSON that JSON.parse accepted, with no key given twice in one object (recordAt
  * refuses such lines). Undefined when paths cannot tell every value apart (an empty key, or one
- * holding `.`, `[` or `]`), or when a path has no string value.
+ * holding `.`, `[` or `]`), or when a path has no string or number value.
  *
  * Hand-written (json-text.ts says why). One pass, in text order, writing as it goes;
  * iterative, as a record nested 10,000 deep is one line of 20 KB. The paths are followed as a
@@ -18,7 +19,7 @@ import { stringTokenEnd } from '../../core/json-text.js';
  * value's path and looking it up hashed long paths again and again (a 316 KB line with a
  * 16,000-character key took 3 s).
  */
-export function replaceStringValues(text: string, replacements: ReadonlyMap<string, string>): string | undefined {
+export function replaceValues(text: string, replacements: ReadonlyMap<string, string>): string | undefined {
   // step: where this container stands on the replaced paths (undefined: on none of them)
   type Frame = { step: PathStep | undefined; isObject: boolean; index: number };
   const stack: Frame[] = [];
@@ -61,7 +62,15 @@ export function replaceStringValues(text: string, replacements: ReadonlyMap<stri
     } else if (code === OPEN_BRACE || code === OPEN_BRACKET) {
       stack.push({ step, isObject: code === OPEN_BRACE, index: 0 });
       at++;
-    } else at = scalarEnd(text, at);
+    } else {
+      const end = scalarEnd(text, at);
+      if (step?.value !== undefined) {
+        out += text.slice(copiedTo, at) + JSON.stringify(step.value);
+        copiedTo = end;
+        replaced++;
+      }
+      at = end;
+    }
   }
   return replaced === replacements.size ? out + text.slice(copiedTo) : undefined;
 }

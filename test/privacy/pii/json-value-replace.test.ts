@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseFieldPath } from '../../../src/crypto/field-paths.js';
-import { replaceStringValues } from '../../../src/privacy/pii/json-string-replace.js';
+import { replaceValues } from '../../../src/privacy/pii/json-value-replace.js';
 import { emptyTally, redactJsonLines } from '../../../src/privacy/pii/record-redaction.js';
 import { buildRecordRedactor } from '../../../src/privacy/pii/redactor.js';
 
@@ -13,8 +13,8 @@ function redacted(lines: string[], fields?: string[]): string[] {
 }
 const EMAIL = 'maria.gonzalez@correo-ejemplo.es';
 
-describe('replaceStringValues', () => {
-  const replace = (text: string, replacements: Record<string, string>) => replaceStringValues(text, new Map(Object.entries(replacements)));
+describe('replaceValues', () => {
+  const replace = (text: string, replacements: Record<string, string>) => replaceValues(text, new Map(Object.entries(replacements)));
 
   it('replaces the string at each path the redaction walks name, in text order, keeping every other byte', () => {
     const line = ' { "id" : 12 , "text":"a \\"quoted\\" \\\\", "tags": [ "x", ["y", {"z": "w"}], true, null, -1.5e3 ], "user": {"name": "caf\\u00e9", "age": 3}, "e": {}, "f": [] } ';
@@ -25,9 +25,11 @@ describe('replaceStringValues', () => {
     expect(replace(line, {})).toBe(line);
   });
 
-  it('decodes escaped keys; refuses a path with no string value', () => {
+  it('decodes escaped keys; replaces a number by a string where it stands; refuses a path with no value', () => {
     expect(replace('{"\\u0074ext": "hi"}', { text: 'HI' })).toBe('{"\\u0074ext": "HI"}');
-    expect(replace('{"b": "two", "n": 1}', { n: 'x' })).toBeUndefined();
+    expect(replace('{"b": "two", "card": 4111111111111111 , "n": [1.10, 4111111111111111]}', { card: '[CREDIT_CARD]', 'n[1]': '[CREDIT_CARD]' })).toBe(
+      '{"b": "two", "card": "[CREDIT_CARD]" , "n": [1.10, "[CREDIT_CARD]"]}',
+    );
     expect(replace('{"b": "two"}', { c: 'x' })).toBeUndefined();
   });
 
