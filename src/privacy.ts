@@ -11,6 +11,7 @@ export { ConsentManager, type RecordConsentInput, type WithdrawConsentInput } fr
 export { filterByConsent } from './privacy/consent/consent-filter.js';
 export { LineageStore, digestFile } from './privacy/lineage/lineage-store.js';
 export { eraseSubject, type ErasureReport } from './privacy/erasure.js';
+export { exportSubject, type SubjectExport } from './privacy/subject-access.js';
 export { RdpAccountant, PrvAccountant, epsilonFor, getNoiseMultiplier, rdpToEpsilon, DEFAULT_ORDERS, type EpsilonForOptions, type EpsilonForResult, type NoiseCalibration, type NoiseCalibrationOptions } from './privacy/dp/index.js';
 export { BudgetLedger, composedEpsilon, ACCOUNTANTS, type PrivacyBudget, type BudgetSpend, type Reservation, type MechanismSteps, type AccountantName } from './privacy/budget/budget-ledger.js';
 export { budgetMigrations } from './privacy/budget/schema.js';

@@ -5,6 +5,7 @@ import type { BudgetLedger } from './privacy/budget/budget-ledger.js';
 import type { ConsentManager } from './privacy/consent/consent-manager.js';
 import type { ErasureReport } from './privacy/erasure.js';
 import type { LineageStore } from './privacy/lineage/lineage-store.js';
+import type { SubjectExport } from './privacy/subject-access.js';
 import { Keyring } from './crypto/keyring/keyring.js';
 import { keyringMigrations } from './crypto/keyring/schema.js';
 import type { KeyEncryptionKey } from './crypto/kms/key-encryption-key.js';
@@ -231,11 +232,26 @@ export class SecurityManager {
         { field: 'encryptionKey' },
       );
     }
-    const encryption = (options.encryptionKey !== undefined ? [options.encryptionKey] : perSubject).map(
-      (key) => new EncryptionService({ key, encryptionScope: 'record', secureDeletion: true, subjectField: 'subject' }, this.keyring, this.audit),
-    );
+    const encryption = (options.encryptionKey !== undefined ? [options.encryptionKey] : perSubject).map((key) => this.#subjectKeyService(key));
     const { eraseSubject } = await import('./privacy/erasure.js');
     return eraseSubject(userId, { consent: await this.consentManager(), lineage: await this.lineage(), encryption, audit: this.audit, actor: options.actor });
+  }
+
+  /**
+   * The right of access (GDPR Art. 15): one document with everything the privacy domains hold
+   * about the subject (consent history, the data sets and models lineage says contain them, the
+   * keys they have a key of their own under), audited as an access request. Creates no key.
+   * The CLI's `consent export` and the server's `GET /v1/consent/:userId/export` return it.
+   */
+  async exportSubject(userId: string, options: { actor: string }): Promise<SubjectExport> {
+    const encryption = (await this.#keysWithSubjectKeys()).map((key) => this.#subjectKeyService(key));
+    const { exportSubject } = await import('./privacy/subject-access.js');
+    return exportSubject(userId, { consent: await this.consentManager(), lineage: await this.lineage(), encryption, audit: this.audit, actor: options.actor });
+  }
+
+  /** A service over `key`'s per-subject keys, to find or destroy a subject's key (the fields and subject field play no part there). */
+  #subjectKeyService(key: string): EncryptionService {
+    return new EncryptionService({ key, encryptionScope: 'record', secureDeletion: true, subjectField: 'subject' }, this.keyring, this.audit);
   }
 
   /** The keyring keys data sets were encrypted under with per-subject keys: those whose subject-refs key exists. */

@@ -39,6 +39,7 @@ describe('public import paths', () => {
     expect(privacy.ENTITY_TYPES).toHaveLength(11);
     expect(typeof privacy.ConsentManager.prototype.hasValidConsent).toBe('function');
     expect(typeof privacy.eraseSubject).toBe('function');
+    expect(typeof privacy.exportSubject).toBe('function');
   });
   it("langtrain exports the seed's train, and langtrain/privacy its DifferentialPrivacy engine and the accountants", async () => {
     const [root, privacy] = await Promise.all([import('langtrain'), import('langtrain/privacy')]);

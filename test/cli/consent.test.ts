@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -75,11 +76,39 @@ describe('langtrain consent', { timeout: 240_000 }, () => {
     await cli('consent', 'record', '--user', 'ben', '--data-types', 'email', '--purposes', 'marketing');
     const exported = await cli('consent', 'export', '--user', 'ana');
     expect(exported.code, exported.stderr).toBe(0);
-    const records = parseJson(exported);
+    const document = parseJson(exported);
+    expect(document).toMatchObject({ format: 'langtrain.subject-export', formatVersion: 1, subject: 'ana', generatedAt: expect.any(String) });
+    const records = document.domains.consent;
     expect(records).toMatchObject({ domain: 'consent', subjectId: 'ana' });
     expect(records.events.map((e: { kind: string }) => e.kind)).toEqual(['granted', 'withdrawn']);
     expect(records.validConsents).toEqual([expect.objectContaining({ dataType: 'email', purpose: 'support', expiryDate: '2999-01-01T00:00:00.000Z' })]);
+    expect(document.domains.lineage).toEqual({ domain: 'lineage', artifacts: [] });
+    expect(document.domains.encryption).toEqual({ domain: 'encryption', keysWithSubjectKey: [] });
     expect(exported.stdout).not.toContain('ben');
+  });
+
+  it('the export also lists the data sets and models lineage says hold the subject, and is audited as an access request', async () => {
+    const { cli, file } = consentWorkspace('consent-export-lineage');
+    await cli('consent', 'record', '--user', 'ana', '--data-types', 'email', '--purposes', 'support');
+    const raw = file('raw.jsonl', jsonl([{ user_id: 'ana', text: 'hi' }, { user_id: 'ben', text: 'yo' }]));
+    const model = file('model.bin', 'weights');
+    expect((await cli('lineage', 'record', '--input', raw, '--output', model, '--operation', 'train', '--name-output', 'model:m-1')).code).toBe(0);
+    const ids = file('ids.txt', 'ana\nben\n');
+    const rawDigest = `sha256:${createHash('sha256').update(readFileSync(raw)).digest('hex')}`;
+    expect((await cli('lineage', 'subjects', '--artifact', rawDigest, '--subjects-file', ids)).code).toBe(0);
+
+    const exported = await cli('consent', 'export', '--user', 'ana');
+    expect(exported.code, exported.stderr).toBe(0);
+    const { artifacts } = parseJson(exported).domains.lineage;
+    expect(artifacts).toEqual([
+      { digest: rawDigest, names: [], via: 'direct' },
+      { digest: expect.stringMatching(/^sha256:/), names: ['model:m-1'], via: 'downstream' },
+    ]);
+
+    const audited = parseJson<Array<{ userId: string; additionalData: Record<string, unknown> }>>(await cli('audit', 'query', '--type', 'privacy.subject_exported', '--json'));
+    expect(audited).toHaveLength(1);
+    expect(audited[0]!.additionalData).toMatchObject({ consentEvents: 1, artifacts: 2, keysWithSubjectKey: 0 });
+    expect(JSON.stringify(audited[0]!.additionalData)).not.toContain('ana');
   });
 
   it('filters a data set by consent and records the step in lineage', async () => {

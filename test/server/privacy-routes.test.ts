@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
+import { EncryptionService } from '../../src/crypto/encryption-service.js';
 import { Fixtures, json, userWith } from './support.js';
 
 const f = new Fixtures();
@@ -29,8 +30,73 @@ describe('/v1/consent', () => {
     const history = json(await app.inject({ method: 'GET', url: '/v1/consent/u-1', headers: auth }));
     expect(history.events.map((e: { kind: string }) => e.kind)).toEqual(['granted', 'withdrawn']);
     const exported = json(await app.inject({ method: 'GET', url: '/v1/consent/u-1/export', headers: auth }));
-    expect(exported).toMatchObject({ domain: 'consent', subjectId: 'u-1' });
-    expect(exported.validConsents).toEqual([expect.objectContaining({ dataType: 'chat_transcripts', purpose: 'analytics' })]);
+    expect(exported).toMatchObject({ format: 'langtrain.subject-export', formatVersion: 1, subject: 'u-1', domains: { consent: { domain: 'consent', subjectId: 'u-1' } } });
+    expect(exported.domains.consent.validConsents).toEqual([expect.objectContaining({ dataType: 'chat_transcripts', purpose: 'analytics' })]);
+  });
+
+  it('GET /:userId/export answers an access request across the privacy domains, the same document as the library, audited, never logged nor cached', async () => {
+    const { app, auth, security, logs } = await f.serve({ server: { logLevel: 'info' } });
+    const subject = 'alice@example.com';
+    await app.inject({ method: 'POST', url: '/v1/consent', headers: auth, payload: { userId: subject, dataTypes: ['email'], purposes: ['analytics'] } });
+    await app.inject({ method: 'POST', url: '/v1/consent', headers: auth, payload: { userId: 'bob', dataTypes: ['email'], purposes: ['analytics'] } });
+    const [raw, model] = [digest('raw'), digest('model')];
+    await app.inject({ method: 'POST', url: '/v1/lineage/edges', headers: auth, payload: { inputDigest: raw, outputDigest: model, operation: 'train' } });
+    await app.inject({ method: 'POST', url: `/v1/lineage/artifacts/${model}/name`, headers: auth, payload: { name: 'model:m-1' } });
+    await app.inject({ method: 'POST', url: `/v1/lineage/artifacts/${raw}/subjects`, headers: auth, payload: { subjectIds: [subject, 'bob'] } });
+    const encryption = new EncryptionService({ key: 'datasets', encryptionScope: 'record', secureDeletion: true, subjectField: 'user_id' }, security.keyring, security.audit);
+    await encryption.encryptRecord({ user_id: subject, note: 'x' }, { dataset: 'd', recordId: '1' });
+    await encryption.encryptRecord({ user_id: 'bob', note: 'y' }, { dataset: 'd', recordId: '2' });
+    const keysBefore = (await security.keyring.list()).map((k) => k.name).sort();
+
+    const res = await app.inject({ method: 'GET', url: `/v1/consent/${encodeURIComponent(subject)}/export`, headers: auth });
+    expect(res.statusCode, res.body).toBe(200);
+    expect(res.headers['cache-control']).toBe('no-store');
+    const exported = json(res);
+    expect(exported).toMatchObject({ format: 'langtrain.subject-export', formatVersion: 1, subject, generatedAt: expect.any(String) });
+    expect(exported.domains.consent).toMatchObject({ domain: 'consent', subjectId: subject, events: [expect.objectContaining({ kind: 'granted', userId: subject })] });
+    expect(exported.domains.lineage).toEqual({
+      domain: 'lineage',
+      artifacts: [
+        { digest: raw, names: [], via: 'direct' },
+        { digest: model, names: ['model:m-1'], via: 'downstream' },
+      ],
+    });
+    expect(exported.domains.encryption).toEqual({ domain: 'encryption', keysWithSubjectKey: ['datasets'] });
+    expect(JSON.stringify(exported)).not.toContain('bob');
+    // Read only: the export made no key (the subject's and the refs key were made by the encryption above).
+    expect((await security.keyring.list()).map((k) => k.name).sort()).toEqual(keysBefore);
+
+    // The CLI's `consent export` calls the same function: the same document, bar the time it was made.
+    const direct = await security.exportSubject(subject, { actor: 'test' });
+    expect({ ...exported, generatedAt: 0, domains: { ...exported.domains, consent: { ...exported.domains.consent, exportedAt: 0 } } }).toEqual({
+      ...direct,
+      generatedAt: 0,
+      domains: { ...direct.domains, consent: { ...direct.domains.consent, exportedAt: 0 } },
+    });
+
+    const audited = await security.audit.query({ eventType: 'privacy.subject_exported' });
+    expect(audited).toHaveLength(2);
+    expect(audited[0]?.additionalData).toMatchObject({ actor: expect.stringMatching(/^user:/), consentEvents: 1, artifacts: 2, keysWithSubjectKey: 1 });
+    for (const leaked of [subject, encodeURIComponent(subject), 'model:m-1', raw]) expect(logs.text).not.toContain(leaked);
+  });
+
+  it('GET /:userId/export needs lineage.read besides consent.read: it tells which data sets and models hold the subject', async () => {
+    const { app, auth } = await f.serve();
+    const consentOnly = await userWith(app, auth, 'clerk', ['consent.read']);
+    const refused = await app.inject({ method: 'GET', url: '/v1/consent/u-1/export', headers: consentOnly });
+    expect(refused.statusCode).toBe(403);
+    expect(json(refused).error.message).toContain('lineage.read');
+    const lineageOnly = await userWith(app, auth, 'tracer', ['lineage.read']);
+    expect((await app.inject({ method: 'GET', url: '/v1/consent/u-1/export', headers: lineageOnly })).statusCode).toBe(403);
+    const dpo = await userWith(app, auth, 'dpo', ['consent.read', 'lineage.read']);
+    expect((await app.inject({ method: 'GET', url: '/v1/consent/u-1/export', headers: dpo })).statusCode).toBe(200);
+  });
+
+  it('documents the export document in OpenAPI', async () => {
+    const { app } = await f.serve();
+    const doc = json(await app.inject({ method: 'GET', url: '/openapi.json' }));
+    const schema = JSON.stringify(doc.paths['/v1/consent/{userId}/export'].get.responses['200']);
+    for (const field of ['formatVersion', 'generatedAt', 'domains', 'keysWithSubjectKey', 'artifacts', 'validConsents']) expect(schema).toContain(field);
   });
 
   it('answers 400 naming the field for bad input', async () => {

@@ -82,12 +82,12 @@ export function consentCommand(run: Run): Command {
     );
 
   withCommonOptions(consent.command('export'))
-    .description("everything held about the subject's consent, as JSON (GDPR Art. 15 access request)")
+    .description("everything the privacy domains hold about the subject (consent, data sets and models holding their data, keys of their own), as JSON (GDPR Art. 15 access request; audited)")
     .requiredOption('--user <id>', 'the data subject')
     .action((o) =>
-      withConsent(o, async (manager) => {
+      withSecurity(run, o, async (security) => {
         // JSON either way: the answer to an access request is handed over as a file.
-        process.stdout.write(JSON.stringify(await manager.subjectRecords(o.user), null, 2) + '\n');
+        process.stdout.write(JSON.stringify(await security.exportSubject(o.user, { actor: cliActor() }), null, 2) + '\n');
       }),
     );
 

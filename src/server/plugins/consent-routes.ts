@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { SecurityManager } from '../../security-manager.js';
 import { actorOf } from '../principal.js';
-import { consentGrant, consentHistory, consentValidity, consentWithdrawal, erasureReport, recordConsentBody, subjectRecords, userIdParams, validityQuery, withdrawConsentBody } from '../schemas/privacy.js';
+import { consentGrant, consentHistory, consentValidity, consentWithdrawal, erasureReport, recordConsentBody, subjectExport, userIdParams, validityQuery, withdrawConsentBody } from '../schemas/privacy.js';
 import { AUTHENTICATED } from '../schemas/security-schemes.js';
 import { requirePermission } from './authentication.js';
 
@@ -10,8 +10,9 @@ const security = AUTHENTICATED;
 
 /**
  * `/v1/consent`: consent per data type and purpose (`consent.read`, `consent.write`), the
- * subject's Art. 15 export, and DELETE `/:userId`, the Art. 17 erasure across the privacy
- * domains (`privacy.erase`: irreversible, so a permission of its own).
+ * subject's Art. 15 export across the privacy domains (`consent.read` and `lineage.read`), and
+ * DELETE `/:userId`, the Art. 17 erasure across the privacy domains (`privacy.erase`:
+ * irreversible, so a permission of its own).
  */
 export const consentRoutes: FastifyPluginAsyncZod<{ security: SecurityManager }> = async (app, { security: manager }) => {
   const consent = await manager.consentManager();
@@ -40,8 +41,17 @@ export const consentRoutes: FastifyPluginAsyncZod<{ security: SecurityManager }>
     },
   );
 
-  app.get('/:userId/export', { onRequest: read, schema: { tags, security, summary: "Everything held about the subject's consent (GDPR Art. 15)", params: userIdParams, response: { 200: subjectRecords } } }, async (request) =>
-    consent.subjectRecords(request.params.userId),
+  // Lineage facts too, so lineage.read as well; the document is personal data: not cached, never logged (the request log has the route pattern only).
+  app.get(
+    '/:userId/export',
+    {
+      onRequest: [read, requirePermission(manager, 'lineage.read')],
+      schema: { tags, security, summary: 'Everything the privacy domains hold about the subject: consent, artifacts holding their data, keys of their own (GDPR Art. 15); audited', params: userIdParams, response: { 200: subjectExport } },
+    },
+    async (request, reply) => {
+      const exported = await manager.exportSubject(request.params.userId, { actor: actorOf(request.principal!) });
+      return reply.header('cache-control', 'no-store').send(exported);
+    },
   );
 
   app.delete(

@@ -47,6 +47,18 @@ export const subjectRecords = z.object({
 });
 
 const artifact = z.object({ digest: z.string(), names: z.array(z.string()), via: z.enum(['direct', 'downstream']) });
+/** The Art. 15 document (privacy/subject-access.ts): a section per privacy domain. */
+export const subjectExport = z.object({
+  format: z.literal('langtrain.subject-export'),
+  formatVersion: z.literal(1),
+  generatedAt: z.string(),
+  subject: z.string(),
+  domains: z.object({
+    consent: subjectRecords,
+    lineage: z.object({ domain: z.literal('lineage'), artifacts: z.array(artifact) }),
+    encryption: z.object({ domain: z.literal('encryption'), keysWithSubjectKey: z.array(z.string()) }),
+  }),
+});
 export const erasureReport = z.object({ subject: z.string(), consentRecords: z.number(), lineageLinks: z.number(), keysShredded: z.array(z.string()), affectedArtifacts: z.array(artifact) });
 
 const parameters = z.record(z.string(), z.unknown());

@@ -1,0 +1,141 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { EncryptionService } from '../../src/crypto/encryption-service.js';
+import { Keyring } from '../../src/crypto/keyring/keyring.js';
+import { keyringMigrations } from '../../src/crypto/keyring/schema.js';
+import { kekFromKey } from '../../src/crypto/kms/local.js';
+import { ConsentManager } from '../../src/privacy/consent/consent-manager.js';
+import { consentMigrations } from '../../src/privacy/consent/schema.js';
+import { eraseSubject } from '../../src/privacy/erasure.js';
+import { LineageStore } from '../../src/privacy/lineage/lineage-store.js';
+import { lineageMigrations } from '../../src/privacy/lineage/schema.js';
+import { exportSubject } from '../../src/privacy/subject-access.js';
+import { openStore, type Store } from '../../src/store/database.js';
+import { migrate } from '../../src/store/migrations.js';
+import { RecordedEvents } from '../support/recorded-events.js';
+import { storeUrls } from '../support/services.js';
+
+const digestOf = (label: string) => `sha256:${createHash('sha256').update(label).digest('hex')}`;
+const [RAW, CLEAN, MODEL, OTHER] = ['raw', 'clean', 'model', 'other'].map(digestOf) as [string, string, string, string];
+const ACTOR = 'dpo@company.example';
+const NOW = new Date('2030-01-02T03:04:05.000Z');
+
+describe.each(storeUrls('subject-access'))('exportSubject (GDPR Art. 15) on $dialect', ({ make }) => {
+  let store: Store;
+  let cleanup: () => Promise<void>;
+  let audit: RecordedEvents;
+  let consent: ConsentManager;
+  let lineage: LineageStore;
+  let keyring: Keyring;
+  let datasets: EncryptionService;
+  let tickets: EncryptionService;
+  const place = (recordId: string) => ({ dataset: 'customers', recordId });
+  const customer = (user: string) => ({ user_id: user, email: `${user}@mail.example`, text: `notes about ${user}` });
+
+  beforeEach(async () => {
+    const made = make();
+    cleanup = made.cleanup;
+    store = await openStore(made.url);
+    for (const [domain, migrations] of [['consent', consentMigrations], ['lineage', lineageMigrations], ['crypto', keyringMigrations]] as const) await migrate(store, domain, migrations);
+    audit = new RecordedEvents();
+    consent = new ConsentManager({ store, audit, clock: () => NOW });
+    lineage = new LineageStore({ store, audit });
+    const kek = randomBytes(32);
+    keyring = new Keyring(store, async () => kekFromKey('file:test', kek), audit);
+    datasets = new EncryptionService({ encryptionScope: 'field', fields: ['email', 'text'], secureDeletion: true, subjectField: 'user_id' }, keyring, audit);
+    tickets = new EncryptionService({ key: 'support-tickets', encryptionScope: 'record', secureDeletion: true, subjectField: 'user_id' }, keyring, audit);
+
+    await consent.recordConsent({ userId: 'alice', dataTypes: ['email', 'chat_transcripts'], purposes: ['model_training'] });
+    await consent.withdrawConsent({ userId: 'alice', dataTypes: ['email'] });
+    await consent.recordConsent({ userId: 'bob', dataTypes: ['email'], purposes: ['model_training'] });
+    await lineage.recordTransformation({ inputDigest: RAW, outputDigest: CLEAN, operation: 'redact', actor: 'pipeline' });
+    await lineage.recordTransformation({ inputDigest: CLEAN, outputDigest: MODEL, operation: 'train', actor: 'pipeline' });
+    await lineage.nameArtifact(RAW, 'dataset:customers-v2');
+    await lineage.nameArtifact(MODEL, 'model:classifier-3');
+    await lineage.recordSubjects(RAW, ['alice', 'bob']);
+    await lineage.recordSubjects(OTHER, ['bob']);
+    await datasets.encryptRecord(customer('alice'), place('1'));
+    await tickets.encryptRecord(customer('bob'), place('2'));
+  });
+  afterEach(async () => {
+    await store.close();
+    await cleanup();
+  });
+
+  const deps = () => ({ consent, lineage, encryption: [datasets, tickets], audit, actor: ACTOR, clock: () => NOW });
+
+  it('answers with one versioned document: consent as before, the artifacts holding the subject, the keys they have a key under', async () => {
+    const exported = await exportSubject('alice', deps());
+    expect(exported).toEqual({
+      format: 'langtrain.subject-export',
+      formatVersion: 1,
+      generatedAt: NOW.toISOString(),
+      subject: 'alice',
+      domains: {
+        // The consent section keeps the shape ConsentManager.subjectRecords has always had.
+        consent: await consent.subjectRecords('alice'),
+        lineage: {
+          domain: 'lineage',
+          artifacts: [
+            { digest: RAW, names: ['dataset:customers-v2'], via: 'direct' },
+            { digest: CLEAN, names: [], via: 'downstream' },
+            { digest: MODEL, names: ['model:classifier-3'], via: 'downstream' },
+          ],
+        },
+        encryption: { domain: 'encryption', keysWithSubjectKey: ['datasets'] },
+      },
+    });
+    expect(exported.domains.consent.events.map((e) => e.kind)).toEqual(['granted', 'withdrawn']);
+    expect(exported.domains.consent.validConsents).toEqual([expect.objectContaining({ dataType: 'chat_transcripts', purpose: 'model_training' })]);
+    // Nothing of another subject's.
+    expect(JSON.stringify(exported)).not.toContain('bob');
+    expect((await exportSubject('bob', deps())).domains).toMatchObject({ lineage: { artifacts: expect.arrayContaining([expect.objectContaining({ digest: OTHER, via: 'direct' })]) }, encryption: { keysWithSubjectKey: ['support-tickets'] } });
+  });
+
+  it('is audited as an access request: the subject id sensitive, counts only, never the content', async () => {
+    audit.events.length = 0;
+    await exportSubject('alice', deps());
+    const recorded = audit.of('privacy.subject_exported');
+    expect(recorded).toHaveLength(1);
+    expect(recorded[0]).toMatchObject({ userId: 'alice', sensitive: ['userId'], level: 'basic', result: 'success', timestamp: NOW.toISOString() });
+    expect(recorded[0]!.additionalData).toEqual({ actor: ACTOR, formatVersion: 1, consentEvents: 2, artifacts: 3, keysWithSubjectKey: 1 });
+    const payload = JSON.stringify(recorded[0]!.additionalData);
+    for (const personal of ['alice', 'mail.example', 'chat_transcripts', 'model_training', 'customers-v2', RAW]) expect(payload).not.toContain(personal);
+    // Only this record: reading creates no key and audits nothing else.
+    expect(audit.events.map((e) => e.eventType)).toEqual(['privacy.subject_exported']);
+  });
+
+  it('an unknown subject gets empty sections, no key is created, and the request is still recorded', async () => {
+    const keysBefore = (await keyring.list()).map((k) => k.name);
+    const exported = await exportSubject('nobody', deps());
+    expect(exported.domains).toEqual({
+      consent: { domain: 'consent', subjectId: 'nobody', exportedAt: NOW.toISOString(), events: [], validConsents: [] },
+      lineage: { domain: 'lineage', artifacts: [] },
+      encryption: { domain: 'encryption', keysWithSubjectKey: [] },
+    });
+    expect((await keyring.list()).map((k) => k.name)).toEqual(keysBefore);
+    expect(audit.of('privacy.subject_exported')).toEqual([expect.objectContaining({ userId: 'nobody', additionalData: expect.objectContaining({ consentEvents: 0, artifacts: 0 }) })]);
+  });
+
+  it('after erasure, the export shows nothing left (a destroyed key is not listed)', async () => {
+    await eraseSubject('alice', { consent, lineage, encryption: [datasets, tickets], audit, actor: ACTOR });
+    const exported = await exportSubject('alice', deps());
+    expect(exported.domains.consent.events).toEqual([]);
+    expect(exported.domains.lineage.artifacts).toEqual([]);
+    expect(exported.domains.encryption.keysWithSubjectKey).toEqual([]);
+  });
+
+  it('refuses, before reading or recording anything, a bad subject id, a missing actor or a service without per-subject keys', async () => {
+    audit.events.length = 0;
+    await expect(exportSubject('', deps())).rejects.toMatchObject({ details: { field: 'userId' } });
+    await expect(exportSubject('alice', { ...deps(), actor: ' ' })).rejects.toMatchObject({ details: { field: 'actor' } });
+    const shared = new EncryptionService({ encryptionScope: 'field', fields: ['email'] }, keyring, audit);
+    await expect(exportSubject('alice', { ...deps(), encryption: [shared] })).rejects.toMatchObject({ details: { field: 'encryption' } });
+    expect(audit.events).toEqual([]);
+  });
+
+  it('a failed audit write withholds the export (an access request must be answerable)', async () => {
+    const failing = Object.assign(new RecordedEvents(), { record: async () => Promise.reject(new Error('audit log unavailable')) });
+    await expect(exportSubject('alice', { ...deps(), audit: failing })).rejects.toThrow('audit log unavailable');
+  });
+});
