@@ -36,11 +36,16 @@ export interface DatasetResult {
   bytes: number;
 }
 
+/**
+ * The format of `path`: `given` (the `--format` value) when there is one, else from the
+ * extension. A bad `given` is named as such: the file's extension is not what is wrong then.
+ */
 export function datasetFormatOf(path: string, given?: string): DatasetFormat {
-  const format = given ?? extname(path).slice(1).toLowerCase();
+  const format = given === undefined ? extname(path).slice(1).toLowerCase() : given.trim().toLowerCase();
   if (format === 'jsonl' || format === 'ndjson') return 'jsonl';
   if (format === 'csv') return 'csv';
-  throw invalidInput(`cannot tell the format of ${path}: give --format jsonl or --format csv`);
+  if (given !== undefined) throw invalidInput(`--format ${given} is not supported (supported: jsonl, csv)`, { field: 'format' });
+  throw invalidInput(`cannot tell the format of ${path} from its extension: give --format jsonl or --format csv`);
 }
 
 export async function transformDataset(service: EncryptionService, job: DatasetJob): Promise<DatasetResult> {

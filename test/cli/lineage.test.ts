@@ -53,6 +53,52 @@ describe('langtrain lineage', { timeout: 240_000 }, () => {
     expect(parseJson(await cli('lineage', 'containing', '--user', 'carol', '--json'))).toEqual([]);
   });
 
+  it('every subcommand taking an artifact takes a file, a digest or a name, and says so for anything else', async () => {
+    const w = workspace('lineage-refs');
+    cleanups.push(w.cleanup);
+    const config = w.file('langtrain.test.yaml', `crypto:\n  kek: file:${join(w.dir, 'kek.key')}\n`);
+    const cli = (...args: string[]) => runCli([...args, '--db', w.db, '--config', config], { cwd: w.dir, timeoutMs: 60_000 });
+    const raw = w.file('f.jsonl', '{"user_id":"alice"}\n');
+    const model = w.file('model.bin', 'weights');
+    expect((await cli('lineage', 'record', '--input', raw, '--output', model, '--operation', 'train')).code).toBe(0);
+
+    // show: a file (relative, as typed), its digest and its name give one graph
+    const byFile = await cli('lineage', 'show', 'f.jsonl', '--downstream', '--json');
+    expect(byFile.code, byFile.stderr).toBe(0);
+    expect(parseJson(byFile)).toMatchObject({ root: sha256('{"user_id":"alice"}\n'), edges: [{ operation: 'train', outputDigest: sha256('weights') }] });
+    expect((await cli('lineage', 'name', 'model.bin', 'model:m1')).code).toBe(0);
+    const byName = parseJson(await cli('lineage', 'show', 'model:m1', '--json'));
+    const byModelFile = parseJson(await cli('lineage', 'show', model, '--json'));
+    const byDigest = parseJson(await cli('lineage', 'show', sha256('weights'), '--json'));
+    expect(byModelFile).toEqual(byName);
+    expect(byDigest).toEqual(byName);
+    expect(byName.edges).toHaveLength(1);
+
+    // name: a name works as the artifact too (an alias); subjects: a file works
+    expect((await cli('lineage', 'name', 'model:m1', 'model:latest')).code).toBe(0);
+    expect(parseJson(await cli('lineage', 'show', 'model:latest', '--json')).root).toBe(sha256('weights'));
+    const subjects = await cli('lineage', 'subjects', '--artifact', 'f.jsonl', '--subjects-file', w.file('ids.txt', 'alice\n'), '--json');
+    expect(subjects.code, subjects.stderr).toBe(0);
+    expect(parseJson(subjects)).toMatchObject({ digest: sha256('{"user_id":"alice"}\n'), added: 1 });
+
+    // anything else: one message listing the three forms, from every subcommand
+    const forms = 'give a path to an existing file, a digest (sha256:<64 hex>) or a name (kind:name, e.g. dataset:customers-v2)';
+    for (const args of [
+      ['lineage', 'show', 'missing.jsonl'],
+      ['lineage', 'name', 'missing.jsonl', 'model:x'],
+      ['lineage', 'subjects', '--artifact', 'missing.jsonl', '--subjects-file', 'ids.txt'],
+      ['lineage', 'show', 'sha256:ABC'],
+      ['lineage', 'show', w.dir],
+    ]) {
+      const r = await cli(...args);
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.stderr, args.join(' ')).toContain(forms);
+    }
+    expect((await cli('lineage', 'show', 'missing.jsonl')).stderr).toContain('missing.jsonl is no file, digest or artifact name');
+    expect((await cli('lineage', 'show', 'sha256:ABC')).stderr).toContain('sha256:ABC is not a digest');
+    expect((await cli('lineage', 'show', w.dir)).stderr).toContain('is a directory');
+  });
+
   it('refuses what it cannot record, saying what to do', async () => {
     const w = workspace('lineage-bad');
     cleanups.push(w.cleanup);

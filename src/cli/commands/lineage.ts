@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { Command } from 'commander';
 import { invalidInput } from '../../core/errors.js';
 import type { LineageParameters, LineageParameterValue } from '../../privacy/lineage/schema.js';
@@ -33,11 +33,11 @@ export function lineageCommand(run: Run): Command {
 
   withCommonOptions(lineage.command('name'))
     .description('name an artifact file or digest, e.g. model:classifier-3')
-    .argument('<file-or-digest>')
+    .argument('<artifact>', ARTIFACT_REF)
     .argument('<name>')
     .action((ref: string, name: string, o) =>
       withLineage(o, async (store) => {
-        const digest = ref.startsWith('sha256:') ? ref : await digestFile(ref);
+        const digest = await artifactDigest(store, ref);
         await store.nameArtifact(digest, name);
         output(o, { digest, name }, () => `${name} names ${digest}`);
       }),
@@ -45,23 +45,23 @@ export function lineageCommand(run: Run): Command {
 
   withCommonOptions(lineage.command('show'))
     .description('where an artifact came from (default) or, with --downstream, what was built from it')
-    .argument('<digest-or-name>', 'sha256:<hex> or a name such as dataset:customers-v2')
+    .argument('<artifact>', ARTIFACT_REF)
     .option('--downstream', 'walk to what was built from it')
     .option('--depth <n>', 'at most this many steps (default: all)', (v) => positiveInteger(v, '--depth'))
     .action((ref: string, o) =>
       withLineage(o, async (store) => {
-        const graph = await store.lineageOf(ref, { direction: o.downstream ? 'downstream' : 'upstream', ...(o.depth !== undefined ? { depth: o.depth } : {}) });
+        const graph = await store.lineageOf(await artifactDigest(store, ref), { direction: o.downstream ? 'downstream' : 'upstream', ...(o.depth !== undefined ? { depth: o.depth } : {}) });
         output(o, graph, () => describeGraph(graph));
       }),
     );
 
   withCommonOptions(lineage.command('subjects'))
     .description('record which data subjects an artifact holds (so erasure can name it)')
-    .requiredOption('--artifact <digest-or-name>', 'sha256:<hex> or a name')
+    .requiredOption('--artifact <artifact>', ARTIFACT_REF)
     .requiredOption('--subjects-file <file>', 'subject ids, one per line')
     .action((o) =>
       withLineage(o, async (store) => {
-        const digest = await store.resolve(o.artifact);
+        const digest = await artifactDigest(store, o.artifact);
         const ids = readFileSync(o.subjectsFile, 'utf8').split(/\r?\n/).map((l) => l.trim()).filter((l) => l !== '');
         if (ids.length === 0) throw invalidInput(`${o.subjectsFile} lists no subject ids: write one id per line`);
         const added = await store.recordSubjects(digest, ids);
@@ -82,6 +82,27 @@ export function lineageCommand(run: Run): Command {
     );
 
   return lineage;
+}
+
+const ARTIFACT_REF = 'a file (its digest is computed), sha256:<64 hex>, or a name such as dataset:customers-v2';
+const DIGEST_REF = /^sha256:[0-9a-f]{64}$/;
+/** The shape LineageStore accepts for a name (kind:name); a name that is no file is looked up there. */
+const NAME_REF = /^[a-z][a-z0-9_]*:[A-Za-z0-9][A-Za-z0-9._/-]{0,199}$/;
+
+/**
+ * The digest an artifact reference stands for, the same way for every subcommand: a digest
+ * as given, a path to an existing file by its bytes' digest, a name by the store. A file
+ * wins over a name of the same spelling: it is what is on disk now (`lineage name` took
+ * files before it took names).
+ */
+async function artifactDigest(store: LineageStore, ref: string): Promise<string> {
+  if (DIGEST_REF.test(ref)) return ref;
+  const entry = statSync(ref, { throwIfNoEntry: false });
+  if (entry?.isFile()) return digestFile(ref);
+  const digestLike = /^sha256:/i.test(ref);
+  if (!digestLike && NAME_REF.test(ref)) return store.resolve(ref);
+  const why = entry?.isDirectory() ? 'is a directory, not an artifact' : digestLike ? 'is not a digest (sha256: and 64 lower-case hex digits)' : 'is no file, digest or artifact name';
+  throw invalidInput(`${ref} ${why}: give a path to an existing file, a digest (sha256:<64 hex>) or a name (kind:name, e.g. dataset:customers-v2)`, { field: 'artifact' });
 }
 
 /** `--param k=v` pairs as JSON: numbers, booleans and null typed, so `epochs=3` stays a number. */
