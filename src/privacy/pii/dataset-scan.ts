@@ -1,4 +1,6 @@
+import { extname } from 'node:path';
 import { writeAtomically } from '../../core/atomic-file.js';
+import { invalidInput, isLangtrainError, LangtrainError } from '../../core/errors.js';
 import { inputSize, jsonLineTasks, startBatchRunner, writeInOrder, type BatchWorkers } from './dataset-pipeline.js';
 import type { ScanSettings } from './entity-scanner.js';
 import { ENTITY_TYPES, zeroCounts, type EntityType } from './entity-types.js';
@@ -31,25 +33,51 @@ export interface ScanDatasetReport {
   workers: number;
 }
 
+/**
+ * Extensions of tabular files, refused by name before any work. Only these: a JSON Lines file
+ * is often named otherwise (.jsonl, .ndjson, .json, .txt, .log, none), and a file named on the
+ * command line is the user's choice, so anything else is read and a line that is not JSON fails
+ * it, naming the line. (A directory of shards is different: its files are picked by extension,
+ * .jsonl and .ndjson only, and the rest are reported as skipped: dataset-shards.ts.)
+ */
+const TABULAR = new Set(['.csv', '.tsv']);
+
 export async function scanDataset(job: ScanDatasetJob): Promise<ScanDatasetReport> {
+  const extension = extname(job.input).toLowerCase();
+  if (TABULAR.has(extension)) {
+    const instead = extension === '.csv' ? 'use pii redact, which reads CSV, or convert the file to JSON Lines' : 'convert the file to JSON Lines';
+    throw invalidInput(`cannot scan ${job.input}: pii scan reads JSON Lines (one JSON object per line), not ${extension.slice(1).toUpperCase()}; ${instead}`, { path: job.input });
+  }
   const totalBytes = await inputSize(job.input);
   const runner = await startBatchRunner({ kind: 'scan', scan: job.scan, field: job.field }, job.workers);
   const report: ScanDatasetReport = { records: 0, recordsWithSpans: 0, spans: 0, counts: zeroCounts(), workers: runner.workers };
   let bytes = 0;
+  let withField = 0;
   try {
     await writeAtomically(job.output, async (out) => {
       await writeInOrder(out, jsonLineTasks(job.input, (n) => (bytes += n)), runner, (result) => {
         report.records += result.records;
         report.recordsWithSpans += result.recordsWithFindings;
+        withField += result.fieldsFound[0]!;
         for (const type of ENTITY_TYPES) {
           report.counts[type] += result.counts[type];
           report.spans += result.counts[type];
         }
         job.onProgress?.({ records: report.records, bytes, totalBytes });
       });
+      // a misspelt field would give a file of empty spans that reads as "nothing found"
+      if (report.records > 0 && withField === 0) {
+        throw invalidInput(`no record has a string at the field path ${JSON.stringify(job.field)} (${report.records} lines read); check --field (e.g. text, user.bio); no output was written`, { field: job.field });
+      }
       void runner.stop(); // its threads end while the output is flushed and synced; awaited below
       out.end();
     });
+  } catch (err) {
+    // A first line that is no JSON at all: most likely not a JSON Lines file (a CSV named .txt).
+    if (isLangtrainError(err) && err.details.line === 1 && err.message.startsWith('line 1: not valid JSON')) {
+      throw new LangtrainError(err.code, `${err.message} (pii scan reads JSON Lines: one JSON object per line)`, { ...err.details }, { cause: err });
+    }
+    throw err;
   } finally {
     await runner.stop();
   }

@@ -34,6 +34,18 @@ describe('scanDataset', () => {
     expect(out.filter((l) => l.includes('email'))).toHaveLength(9);
   });
 
+  it('scans a nested field path; a path no line has a string at fails with no output; [] is refused', async () => {
+    const d = dir();
+    const input = d.file('in.jsonl', [JSON.stringify({ user: { bio: `mail ${EMAIL}` } }), JSON.stringify({ user: {} }), ''].join('\n'));
+    const output = join(d.path, 'spans.jsonl');
+    const report = await scanDataset({ input, output, field: 'user.bio', scan: { threshold: 0.5 }, workers: 0 });
+    expect(report).toMatchObject({ records: 2, recordsWithSpans: 1, counts: { email: 1 } });
+    const misspelt = scanDataset({ input, output: join(d.path, 'none.jsonl'), field: 'user.email', scan: { threshold: 0.5 }, workers: 0 });
+    await expect(misspelt).rejects.toThrow('no record has a string at the field path "user.email" (2 lines read)');
+    expect(existsSync(join(d.path, 'none.jsonl'))).toBe(false);
+    await expect(scanDataset({ input, output: join(d.path, 'x.jsonl'), field: 'user.tags[]', scan: { threshold: 0.5 }, workers: 0 })).rejects.toThrow('names every element of an array');
+  });
+
   it('a line that is not a JSON object fails the scan, names the line and leaves no output', async () => {
     const d = dir();
     const input = d.file('in.jsonl', ['{"text":"a"}', '{"text":"b"}', '[1,2]', '{"text":"c"}'].join('\n'));
