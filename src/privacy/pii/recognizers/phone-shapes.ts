@@ -170,6 +170,10 @@ export function isShapeOfSomethingElse(value: string, makeup: RunMakeup, interna
   if (makeup.digits === 8 && (YEAR_RANGE.test(value) || TIME_RANGE.test(value))) return true;
   if (dashes === 1 && POSTCODE.test(value)) return true;
   if (dots > 0 && DECIMAL.test(value)) return true;
+  // "loss 623.451234", "ppl 912.2780441": one dot between two runs of digits is a decimal number
+  // (metrics, logs, tables), which fits some country's grouping as often as not; a phone written
+  // so needs its cue ("Tel. 0612.345678").
+  if (dots === 1 && dashes + slashes + spaces + makeup.brackets === 0 && !cue.cued) return true;
   return dashes === 3 && isHyphenatedIsbn10(value);
 }
 

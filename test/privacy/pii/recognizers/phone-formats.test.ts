@@ -392,8 +392,9 @@ describe('digit strings that are not phone numbers', () => {
     // serial, model and tracking numbers
     'Serial S/N 4821-9930-1123', 'serial 0012 3456 7890', 'SN: 20231115-0042', 'model 2210-0455-01',
     'tracking 1Z999AA10123456784', 'parcel 945102838569',
-    // decimals and counts
+    // decimals and counts; metrics with one dot in many digits fit some country's grouping
     'score 0.912 345 678', 'population 1 234 567', 'pi = 3.14159265358979',
+    'step 1200 | loss 623.451234 | ppl 912.2780441 | tok/s 83049.99167', '{"train_loss": 323.987943}', 'value 312.5551234',
     // two numbers side by side, ranges, lists of small numbers: valid in some plan, grouped as none
     'between 2000-3000 users', 'between 2000 – 3000 users', 'from 2019–2023', 'Resolution 1920 1080 pixels', 'sizes 4096 8192',
     'Results: 23 34 45 56 in the draw', 'scores 88 92 79 95', 'lines 120 140 160 180',

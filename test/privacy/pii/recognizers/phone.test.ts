@@ -142,6 +142,7 @@ describe('phoneRecognizer', () => {
     expect(values('Дата рождения: 03/12/1973, номер паспорта 28 8685248.')).toEqual([]);
     expect(values('Phone order no. 0151 2345678')).toEqual([]);
     expect(values('Telefon Nr. 030 1234567')).toEqual(['030 1234567']); // a bare "Nr." numbers the phone
+    expect(values('Tel. 0612.345678 or tel: 623.451234')).toEqual(['0612.345678', '623.451234']); // one dot, but cued
   });
 
   it('reads a holder word (customer, member, client, patient) as an id label only before a number word', () => {
