@@ -36,7 +36,7 @@ export async function writeAtomically(outPath: string, write: (out: Writable) =>
     await syncPath(temporary, 'r+'); // the data is on disk before the name points at it
     await rename(temporary, outPath);
   } catch (err) {
-    held.discard();
+    await held.discard(); // never rejects: the write's own failure is what is thrown
     throw err;
   }
   held.keep();

@@ -3,6 +3,8 @@ import { invalidInput } from '../core/errors.js';
 /**
  * Field paths name values inside a record: `user.email` (nested objects), `items[].ssn`
  * (every element of an array), `phone` (top level). Parsed once, then applied per record.
+ * A step names an own field only: `constructor`, `toString` or `__proto__` match a record's
+ * field of that name (JSON can hold one), never what objects inherit.
  */
 export interface FieldPath {
   readonly text: string;
@@ -32,7 +34,9 @@ export function transformAt(record: Record<string, unknown>, path: FieldPath, tr
     if (node === null || typeof node !== 'object' || Array.isArray(node)) return;
     const step = path.steps[depth]!;
     const container = node as Record<string, unknown>;
-    if (!(step.key in container)) return;
+    // Own properties only: `in` would match what every object inherits (`constructor`,
+    // `toString`, `__proto__`), so `--field constructor` found "a value" in every record.
+    if (!Object.hasOwn(container, step.key)) return;
     const here = trail === '' ? step.key : `${trail}.${step.key}`;
     const last = depth === path.steps.length - 1;
     const visit = (value: unknown, at: string, set: (v: unknown) => void) => {
@@ -46,8 +50,18 @@ export function transformAt(record: Record<string, unknown>, path: FieldPath, tr
     if (step.each) {
       if (!Array.isArray(value)) return;
       value.forEach((element, i) => visit(element, `${here}[${i}]`, (v) => (value[i] = v)));
-    } else visit(value, here, (v) => (container[step.key] = v));
+    } else visit(value, here, (v) => setOwn(container, step.key, v));
   };
   walk(record, 0, '');
   return changed;
+}
+
+/**
+ * Replaces the own property `key` of `container`, defined rather than assigned: a record parsed
+ * from JSON can hold an own `__proto__` field, and assigning `container['__proto__']` where that
+ * field is not own would call Object.prototype's setter and change the object's prototype
+ * (prototype pollution). Defining only ever touches the record's own data.
+ */
+function setOwn(container: Record<string, unknown>, key: string, value: unknown): void {
+  Object.defineProperty(container, key, { value, writable: true, enumerable: true, configurable: true });
 }

@@ -1,6 +1,7 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { isLangtrainError, type ErrorCode } from '../core/errors.js';
+import { routeOf } from './logger.js';
 
 /**
  * The one error body the API answers with: a stable `code` to branch on and a message for
@@ -122,15 +123,21 @@ function describeZodIssue(issue: ZodIssueLike, prefix: PropertyKey[]): string[] 
   return [`${at}${issue.message}`];
 }
 
+/** The message of every client error's log line: the line says what was refused, never why in the caller's words. */
+export const CLIENT_ERROR_LOG_MESSAGE = 'request refused';
+
 /**
  * The app's error handler: answers with {@link describeError} and logs the real error.
- * Server faults are logged with their stack at `error`; a caller's mistakes at `info`.
+ * Server faults are logged with their stack at `error`; a caller's mistakes at `info`, by code,
+ * status and route pattern only: their message echoes the request (an unknown query key, an
+ * artifact name, a subject id, which are often emails), and the request log never holds path
+ * values or query keys and values (see logger.ts). The caller still gets the full message.
  */
 export function errorHandler(bodyLimit: number) {
   return function handleError(err: unknown, request: FastifyRequest, res: FastifyReply): void {
     const { status, body } = describeError(err, bodyLimit);
     if (status >= 500) request.log.error({ err }, 'request failed');
-    else request.log.info({ code: body.error.code, status }, body.error.message);
+    else request.log.info({ code: body.error.code, status, route: routeOf(request) }, CLIENT_ERROR_LOG_MESSAGE);
     res.code(status).type('application/json; charset=utf-8').send(body);
   };
 }

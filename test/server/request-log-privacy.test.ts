@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { CLIENT_ERROR_LOG_MESSAGE } from '../../src/server/error-reply.js';
 import { REDACTED_PATHS, UNMATCHED_ROUTE } from '../../src/server/logger.js';
-import { Fixtures } from './support.js';
+import { Fixtures, json } from './support.js';
 
 const f = new Fixtures();
 afterEach(() => f.close());
@@ -29,6 +30,30 @@ describe('the request log never holds path parameters or query values', () => {
     expect(requestLines(logs.records)).toEqual([expect.objectContaining({ method: 'GET', url: UNMATCHED_ROUTE })]);
     expect(logs.records.some((r) => r.msg === 'request completed' && (r.res as { statusCode: number }).statusCode === 404)).toBe(true);
     for (const leaked of ['carol', 'exprot', 't0ps3cret']) expect(logs.text).not.toContain(leaked);
+  });
+
+  // A client error's message echoes the request (an unknown query key, an artifact's name): the
+  // caller gets it, the log only its code, status and route pattern.
+  it('logs a refused request by code, status and route, not by its message, which echoes the query', async () => {
+    const { app, auth, logs } = await f.serve({ server: { logLevel: 'info' } });
+    const res = await app.inject({ method: 'GET', url: '/v1/consent/u1/valid?dataType=chat&alice@example.com=1', headers: auth });
+    expect(res.statusCode).toBe(400);
+    expect(json(res).error.message).toContain('unknown field alice@example.com');
+
+    const refused = logs.records.filter((r) => r.msg === CLIENT_ERROR_LOG_MESSAGE);
+    expect(refused).toEqual([expect.objectContaining({ level: 30, code: 'ERR_INVALID_INPUT', status: 400, route: '/v1/consent/:userId/valid', reqId: res.headers['x-request-id'] })]);
+    for (const leaked of ['alice', 'example.com', 'unknown field', 'dataType', 'chat']) expect(logs.text).not.toContain(leaked);
+  });
+
+  it('logs a 404 for a path value by code, status and route, not by the name it did not find', async () => {
+    const { app, auth, logs } = await f.serve({ server: { logLevel: 'info' } });
+    const res = await app.inject({ method: 'GET', url: '/v1/lineage/dataset:carol-secret-name', headers: auth });
+    expect(res.statusCode).toBe(404);
+    expect(json(res).error).toEqual({ code: 'ERR_NOT_FOUND', message: expect.stringContaining('dataset:carol-secret-name') });
+
+    const refused = logs.records.filter((r) => r.msg === CLIENT_ERROR_LOG_MESSAGE);
+    expect(refused).toEqual([expect.objectContaining({ level: 30, code: 'ERR_NOT_FOUND', status: 404, route: '/v1/lineage/:ref' })]);
+    for (const leaked of ['carol', 'secret-name', 'no artifact']) expect(logs.text).not.toContain(leaked);
   });
 
   it('still censors credential headers', () => {
