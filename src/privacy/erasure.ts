@@ -3,6 +3,7 @@ import { invalidInput, isLangtrainError, LangtrainError } from '../core/errors.j
 import type { EncryptionService } from '../crypto/encryption-service.js';
 import type { ConsentManager } from './consent/consent-manager.js';
 import type { LineageStore } from './lineage/lineage-store.js';
+import { checkSubjectId, checkSubjectKeyServices } from './subject-id.js';
 
 export interface ErasureDeps {
   consent: ConsentManager;
@@ -51,12 +52,9 @@ export interface ErasureReport {
  * recorded all the same: the request itself must be answerable.
  */
 export async function eraseSubject(userId: string, deps: ErasureDeps): Promise<ErasureReport> {
-  if (typeof userId !== 'string' || userId.trim() === '' || userId.length > 256) throw invalidInput('userId must be a non-empty string of at most 256 characters', { field: 'userId' });
+  checkSubjectId(userId);
   if (typeof deps?.actor !== 'string' || deps.actor.trim() === '') throw invalidInput('actor must name who asked for the erasure', { field: 'actor' });
-  const services = deps.encryption ?? [];
-  if (services.some((s) => !s.options.secureDeletion || s.options.subjectField === undefined)) {
-    throw invalidInput('an EncryptionService given has no per-subject keys (secureDeletion: true and a subjectField); pass only ones that have', { field: 'encryption' });
-  }
+  const services = checkSubjectKeyServices(deps.encryption);
   const withKey = [];
   for (const service of services) if ((await service.subjectKey(userId)) !== undefined) withKey.push(service);
   const affectedArtifacts = (await deps.lineage.artifactsContaining(userId)).map(({ digest, names, via }) => ({ digest, names, via }));
@@ -70,11 +68,18 @@ export async function eraseSubject(userId: string, deps: ErasureDeps): Promise<E
     report.consentRecords = (await deps.consent.eraseSubject(userId)).consentRecords;
     report.lineageLinks = await deps.lineage.forgetSubject(userId);
   } catch (err) {
-    await recordErasure(userId, deps, report, err);
+    // The failure is what the caller must see: an audit log that is down too is added to it
+    // (by code only: its message may quote the event), never put in its place.
+    let auditFailure: string | undefined;
+    try {
+      await recordErasure(userId, deps, report, err);
+    } catch (auditErr) {
+      auditFailure = errorCodeOf(auditErr);
+    }
     throw new LangtrainError(
       isLangtrainError(err) ? err.code : 'ERR_INTERNAL',
-      `the erasure stopped part-way (${describeDone(report)}): ${err instanceof Error ? err.message : String(err)}; it is safe to run it again to finish`,
-      { done: { ...report, affectedArtifacts: report.affectedArtifacts.length } },
+      `the erasure stopped part-way (${describeDone(report)}): ${err instanceof Error ? err.message : String(err)}; ${auditFailure === undefined ? '' : `and the failure could not be audited (${auditFailure}); `}it is safe to run it again to finish`,
+      { done: { ...report, affectedArtifacts: report.affectedArtifacts.length }, ...(auditFailure === undefined ? {} : { auditFailure }) },
       { cause: err },
     );
   }
@@ -99,6 +104,14 @@ function recordErasure(userId: string, deps: ErasureDeps, report: ErasureReport,
       ...(failure === undefined ? {} : { reason: isLangtrainError(failure) ? failure.code : 'ERR_INTERNAL' }),
     },
   });
+}
+
+/** A failure's code (a LangtrainError's, a driver's such as ECONNREFUSED) or else its class name: never its message. */
+function errorCodeOf(err: unknown): string {
+  if (isLangtrainError(err)) return err.code;
+  const code = (err as { code?: unknown } | null)?.code;
+  if (typeof code === 'string' && /^[A-Za-z0-9_.-]{1,64}$/.test(code)) return code;
+  return err instanceof Error ? err.name : typeof err;
 }
 
 function describeDone({ keysShredded, consentRecords, lineageLinks }: ErasureReport): string {

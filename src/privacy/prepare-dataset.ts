@@ -10,9 +10,7 @@ import type { ConsentManager } from './consent/consent-manager.js';
 import { digestFile, type LineageStore } from './lineage/lineage-store.js';
 import type { RedactDatasetReport } from './pii/dataset-redaction.js';
 import type { PIIDetector } from './pii/pii-detector.js';
-
-/** The longest subject id lineage records (and consent and erasure accept). */
-const MAX_SUBJECT_ID = 256;
+import { MAX_SUBJECT_ID, subjectIdOf } from './subject-id.js';
 
 /**
  * The front of the data path (ARCHITECTURE.md): consent filter, then PII redaction, each step
@@ -102,16 +100,15 @@ export async function prepareDataset(job: PrepareDatasetJob, steps: PrepareDatas
 
 /**
  * The distinct subjects of a JSONL file (already read whole by a step, so well-formed), as the
- * consent filter reads them: a finite number or a non-blank string, and no longer than a
- * subject id can be (longer ones cannot have consent, be recorded, or be asked to be erased).
+ * consent filter reads them (subjectIdOf), and no longer than a subject id can be (longer
+ * ones cannot have consent, be recorded, or be asked to be erased).
  */
 async function subjectsIn(file: string, field: string): Promise<string[]> {
   const subjects = new Set<string>();
   for await (const line of createInterface({ input: createReadStream(file), crlfDelay: Infinity })) {
     if (line.trim() === '') continue;
-    const value = (JSON.parse(line) as Record<string, unknown> | null)?.[field];
-    const id = typeof value === 'number' && Number.isFinite(value) ? String(value) : typeof value === 'string' && value.trim() !== '' ? value : undefined;
-    if (id !== undefined && id.length <= MAX_SUBJECT_ID) subjects.add(id);
+    const id = subjectIdOf(JSON.parse(line) as Record<string, unknown> | null, field);
+    if (id !== null && id.length <= MAX_SUBJECT_ID) subjects.add(id);
   }
   return [...subjects];
 }

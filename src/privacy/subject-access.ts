@@ -4,6 +4,7 @@ import type { EncryptionService } from '../crypto/encryption-service.js';
 import type { ConsentManager, ConsentSubjectRecords } from './consent/consent-manager.js';
 import type { AffectedArtifact } from './erasure.js';
 import type { LineageStore } from './lineage/lineage-store.js';
+import { checkSubjectId, checkSubjectKeyServices } from './subject-id.js';
 
 export interface SubjectAccessDeps {
   consent: ConsentManager;
@@ -56,12 +57,9 @@ export interface SubjectExport {
  * is not returned unless that record was written.
  */
 export async function exportSubject(userId: string, deps: SubjectAccessDeps): Promise<SubjectExport> {
-  if (typeof userId !== 'string' || userId.trim() === '' || userId.length > 256) throw invalidInput('userId must be a non-empty string of at most 256 characters', { field: 'userId' });
+  checkSubjectId(userId);
   if (typeof deps?.actor !== 'string' || deps.actor.trim() === '') throw invalidInput('actor must name who answered the access request', { field: 'actor' });
-  const services = deps.encryption ?? [];
-  if (services.some((s) => !s.options.secureDeletion || s.options.subjectField === undefined)) {
-    throw invalidInput('an EncryptionService given has no per-subject keys (secureDeletion: true and a subjectField); pass only ones that have', { field: 'encryption' });
-  }
+  const services = checkSubjectKeyServices(deps.encryption);
   const generatedAt = (deps.clock ?? (() => new Date()))().toISOString();
   const consent = await deps.consent.subjectRecords(userId);
   const artifacts = (await deps.lineage.artifactsContaining(userId)).map(({ digest, names, via }) => ({ digest, names, via }));

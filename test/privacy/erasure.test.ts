@@ -5,6 +5,7 @@ import { EncryptionService } from '../../src/crypto/encryption-service.js';
 import { Keyring } from '../../src/crypto/keyring/keyring.js';
 import { keyringMigrations } from '../../src/crypto/keyring/schema.js';
 import { kekFromKey } from '../../src/crypto/kms/local.js';
+import { LangtrainError } from '../../src/core/errors.js';
 import { ConsentManager } from '../../src/privacy/consent/consent-manager.js';
 import { CONSENT_TABLE, consentMigrations } from '../../src/privacy/consent/schema.js';
 import { eraseSubject } from '../../src/privacy/erasure.js';
@@ -136,6 +137,31 @@ describe.each(storeUrls('erasure'))('eraseSubject on $dialect', ({ make }) => {
     expect(finished).toMatchObject({ consentRecords: 2, lineageLinks: 1, keysShredded: [] });
     expect(finished.affectedArtifacts.map((a) => a.digest)).toEqual([RAW, CLEAN, MODEL]);
     expect(audit.of('privacy.subject_erased').map((e) => e.result)).toEqual(['failure', 'success']);
+  });
+
+  it('a failure with the audit log down too throws the failure, saying (by code only) that it could not be audited', async () => {
+    await encryption.encryptRecord(customer('alice'), place('1'));
+    await sql`ALTER TABLE ${sql.table(CONSENT_TABLE)} RENAME TO consent_away`.execute(store.db);
+    const auditDown = new LangtrainError('ERR_STORE_UNAVAILABLE', 'audit store unreachable while writing the event of alice');
+    const brokenAudit = new (class extends RecordedEvents {
+      override async record(event: Parameters<RecordedEvents['record']>[0]) {
+        if (event.eventType === 'privacy.subject_erased') throw auditDown;
+        return super.record(event);
+      }
+    })();
+    const failure = await eraseSubject('alice', { consent, lineage, encryption: [encryption], audit: brokenAudit, actor: ACTOR }).then(
+      () => expect.unreachable('failed'),
+      (err: unknown) => err as LangtrainError,
+    );
+    expect(failure).not.toBe(auditDown);
+    expect(failure.message).toMatch(/^the erasure stopped part-way \(keys destroyed under: datasets; consent records deleted: 0; lineage links deleted: 0\): .*; and the failure could not be audited \(ERR_STORE_UNAVAILABLE\); it is safe to run it again to finish$/);
+    expect(failure.message).not.toContain('audit store unreachable');
+    expect(failure.code).not.toBe('ERR_STORE_UNAVAILABLE');
+    expect(failure.cause).toBeInstanceOf(Error);
+    expect(failure.cause).not.toBe(auditDown);
+    expect(failure.details).toMatchObject({ done: { keysShredded: ['datasets'], consentRecords: 0 }, auditFailure: 'ERR_STORE_UNAVAILABLE' });
+    expect(JSON.stringify(failure.details)).not.toContain('alice');
+    await sql`ALTER TABLE consent_away RENAME TO ${sql.table(CONSENT_TABLE)}`.execute(store.db);
   });
 
   it('works without an EncryptionService (nothing to shred)', async () => {

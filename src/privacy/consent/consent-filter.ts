@@ -8,6 +8,8 @@ import { writeAtomically } from '../../core/atomic-file.js';
 import { invalidCsv } from '../../core/csv-problems.js';
 import { invalidInput } from '../../core/errors.js';
 import { datasetFormatOf, type DatasetFormat } from '../../crypto/dataset-encryption.js';
+import type { EntityScanner } from '../pii/entity-scanner.js';
+import { MAX_SUBJECT_ID, subjectIdOf } from '../subject-id.js';
 import type { ConsentManager } from './consent-manager.js';
 
 export interface ConsentFilterJob {
@@ -43,7 +45,6 @@ export interface ConsentFilterResult {
  */
 const BATCH = 500;
 const CACHE_LIMIT = 200_000;
-const MAX_SUBJECT_ID = 256;
 
 /**
  * The pipeline step "drop records whose subject lacks valid consent for the purpose":
@@ -54,7 +55,9 @@ const MAX_SUBJECT_ID = 256;
  * A wrong `subjectField` is refused rather than taken as "nobody consents", which would
  * silently drop the whole data set: a CSV whose header lacks the column fails before any
  * record is read, and a JSONL file with records but none holding the field fails at the
- * end, naming the first record's fields. Either way no output is written. A single JSONL
+ * end, naming the first record's fields. Either way no output is written, and the names are
+ * listed only when none looks like personal data (see namesFitForAnError): a CSV without a
+ * header row has a record where its header should be. A single JSONL
  * record without the field is dropped and counted in `missingSubject` (a record with no
  * subject cannot have consent, and JSONL records need not all have the same fields).
  */
@@ -104,28 +107,32 @@ export async function filterByConsent(job: ConsentFilterJob): Promise<ConsentFil
         records += 1;
         firstFields ??= Object.keys(record);
         if (Object.hasOwn(record, job.subjectField)) withField += 1;
-        batch.push({ subject: subjectOf(record, job.subjectField), item: text });
+        batch.push({ subject: subjectIdOf(record, job.subjectField), item: text });
         if (batch.length >= BATCH) await settle(batch, (kept) => write(kept + '\n'));
       }
       // Nothing was kept (no record had a subject), so refusing here still writes nothing.
       if (records > 0 && withField === 0) {
+        const fields = firstFields!;
+        const shown = await namesFitForAnError(fields);
         throw invalidInput(
-          `no record has the field ${JSON.stringify(job.subjectField)} (${records} record${records === 1 ? '' : 's'} read; the first has: ${firstFields!.join(', ') || 'no fields'}); check the subject field; no output was written`,
-          { field: 'subjectField', subjectField: job.subjectField, records, fields: firstFields },
+          `no record has the field ${JSON.stringify(job.subjectField)} (${records} record${records === 1 ? '' : 's'} read; the first has${
+            fields.length === 0 ? ' no fields' : shown ? `: ${fields.join(', ')}` : ` ${fields.length} field${fields.length === 1 ? '' : 's'}, whose names look like data, so are not shown`
+          }); check the subject field; no output was written`,
+          { field: 'subjectField', subjectField: job.subjectField, records, fieldCount: fields.length, ...(shown ? { fields } : {}) },
         );
       }
       await settle(batch, (kept) => write(kept + '\n'));
     } else {
       let header: string[] = [];
-      let missingColumn: Error | undefined;
+      let missingColumn: string[] | undefined;
       const rows = createReadStream(job.input).pipe(
         parseCsv({
           bom: true,
           columns: (names: string[]) => {
             // Checked at the header, before any record is decided (or the store asked).
             if (!names.includes(job.subjectField)) {
-              missingColumn = invalidInput(`the CSV has no column ${JSON.stringify(job.subjectField)} (columns: ${names.join(', ')}); no output was written`, { field: 'subjectField', subjectField: job.subjectField, columns: names });
-              throw missingColumn;
+              missingColumn = names;
+              throw new Error('the subject column is missing'); // reported below, once its names are judged
             }
             return (header = names);
           },
@@ -137,11 +144,11 @@ export async function filterByConsent(job: ConsentFilterJob): Promise<ConsentFil
       const batch: Array<{ subject: string | null; item: Record<string, string> }> = [];
       try {
         for await (const row of rows) {
-          batch.push({ subject: subjectOf(row as Record<string, unknown>, job.subjectField), item: row as Record<string, string> });
+          batch.push({ subject: subjectIdOf(row as Record<string, unknown>, job.subjectField), item: row as Record<string, string> });
           if (batch.length >= BATCH) await settle(batch, keep);
         }
       } catch (err) {
-        if (missingColumn) throw missingColumn;
+        if (missingColumn) throw await noSubjectColumn(job.subjectField, missingColumn);
         throw invalidCsv(err) ?? err;
       }
       await settle(batch, keep);
@@ -154,10 +161,38 @@ export async function filterByConsent(job: ConsentFilterJob): Promise<ConsentFil
   return result;
 }
 
-function subjectOf(record: Record<string, unknown>, field: string): string | null {
-  const value = record[field];
-  if (typeof value === 'number' && Number.isFinite(value)) return String(value);
-  return typeof value === 'string' && value.trim() !== '' ? value : null;
+async function noSubjectColumn(subjectField: string, names: string[]): Promise<Error> {
+  const details = { field: 'subjectField', subjectField, columnCount: names.length };
+  if (await namesFitForAnError(names)) {
+    return invalidInput(`the CSV has no column ${JSON.stringify(subjectField)} (columns: ${names.join(', ')}); no output was written`, { ...details, columns: names });
+  }
+  return invalidInput(
+    `the CSV has no column ${JSON.stringify(subjectField)} (its first row has ${names.length} cell${names.length === 1 ? '' : 's'}, which look like data rather than column names, so are not shown: the file may have no header row); no output was written`,
+    details,
+  );
+}
+
+/**
+ * Whether an error may list these field or column names. Errors never carry personal data,
+ * and names are data when a CSV has no header row (its first record is read as the header) or
+ * a JSONL record is keyed by values. So they are listed only when none holds an @ or a run of
+ * three digits (handles, dates, phone numbers, ids, amounts: values the scanner needs context
+ * to call personal) and the PII scanner finds nothing in any name, nor in them read as one row
+ * (where a name's context word counts for the next); otherwise they are only counted. A
+ * scanner that cannot be loaded lists nothing.
+ *
+ * The scanner is loaded here, on this error path only: the filter must stay cheap to import.
+ */
+async function namesFitForAnError(names: readonly string[]): Promise<boolean> {
+  if (names.length === 0) return true;
+  if (names.some((name) => /@|\d{3}/.test(name))) return false;
+  let scanner: EntityScanner;
+  try {
+    scanner = (await import('../pii/entity-scanner.js')).scannerFor({ threshold: 0.5 });
+  } catch {
+    return false;
+  }
+  return scanner.scanAll([...names, names.join(', ')]).every((findings) => findings.length === 0);
 }
 
 function parseRecord(text: string, line: number): Record<string, unknown> {

@@ -116,6 +116,48 @@ describe.each(storeUrls('consent-filter'))('filterByConsent on $dialect', ({ mak
     expect(readdirSync(dir.path).filter((f) => f.endsWith('.tmp'))).toEqual([]);
   });
 
+  it('names no header cell when the first row looks like data (a CSV without a header row), only counting them', async () => {
+    const personal = ['alice@example.com', 'Alice Smith', '415-555-0134'];
+    writeFileSync(join(dir.path, 'headerless.csv'), `${personal.join(',')}\nbob@example.com,Bob Jones,415-555-0199\n`);
+    const failure = await filterByConsent(job('headerless.csv', 'headerless-out.csv')).then(
+      () => expect.unreachable('refused'),
+      (err: unknown) => err as { code: string; message: string; details: Record<string, unknown> },
+    );
+    expect(failure).toMatchObject({
+      code: 'ERR_INVALID_INPUT',
+      message: 'the CSV has no column "user_id" (its first row has 3 cells, which look like data rather than column names, so are not shown: the file may have no header row); no output was written',
+      details: { field: 'subjectField', subjectField: 'user_id', columnCount: 3 },
+    });
+    expect(failure.details).not.toHaveProperty('columns');
+    for (const value of [...personal, 'Alice', '555']) expect(failure.message + JSON.stringify(failure.details)).not.toContain(value);
+    expect(existsSync(join(dir.path, 'headerless-out.csv'))).toBe(false);
+    expect(consent.queries).toBe(0);
+    // values the scanner needs context for (a date, an id) are withheld too
+    writeFileSync(join(dir.path, 'dated.csv'), 'bob,1985-03-02\n');
+    await expect(filterByConsent(job('dated.csv', 'dated-out.csv'))).rejects.toThrow(/^the CSV has no column "user_id" \(its first row has 2 cells, which look like data/);
+    // and a name only the PII scanner recognises
+    writeFileSync(join(dir.path, 'named.csv'), 'Alice Smith,hello\n');
+    await expect(filterByConsent(job('named.csv', 'named-out.csv'))).rejects.toThrow(/^the CSV has no column "user_id" \(its first row has 2 cells, which look like data/);
+  });
+
+  it('names no field of a JSONL record keyed by what look like personal data', async () => {
+    writeFileSync(join(dir.path, 'keyed.jsonl'), '{"alice@example.com":{"text":"hi"},"Alice Smith":1}\n');
+    const failure = await filterByConsent(job('keyed.jsonl', 'keyed-out.jsonl')).then(
+      () => expect.unreachable('refused'),
+      (err: unknown) => err as { code: string; message: string; details: Record<string, unknown> },
+    );
+    expect(failure).toMatchObject({
+      code: 'ERR_INVALID_INPUT',
+      message: 'no record has the field "user_id" (1 record read; the first has 2 fields, whose names look like data, so are not shown); check the subject field; no output was written',
+      details: { field: 'subjectField', subjectField: 'user_id', records: 1, fieldCount: 2 },
+    });
+    expect(failure.details).not.toHaveProperty('fields');
+    expect(failure.message + JSON.stringify(failure.details)).not.toMatch(/alice|smith/i);
+    // a record with no fields at all
+    writeFileSync(join(dir.path, 'bare.jsonl'), '{}\n');
+    await expect(filterByConsent(job('bare.jsonl', 'bare-out.jsonl'))).rejects.toThrow(/^no record has the field "user_id" \(1 record read; the first has no fields\)/);
+  });
+
   it('refuses a JSONL file in which no record has the subject field, and writes nothing', async () => {
     writeFileSync(join(dir.path, 'other.jsonl'), '{"customer":"alice","text":"hi"}\n\n{"customer":"bob"}\n');
     await expect(filterByConsent(job('other.jsonl', 'other-out.jsonl'))).rejects.toMatchObject({
