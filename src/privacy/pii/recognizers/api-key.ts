@@ -2,9 +2,12 @@ import { Buffer } from 'node:buffer';
 import { API_KEY_PATTERN, parseApiKey } from '../../../identity/api-keys/api-key-format.js';
 import type { Finding } from '../entity-types.js';
 import type { Recognizer } from '../recognizer.js';
+import { findConnectionSecrets } from './connection-secrets.js';
 import { MarkerSearch } from './marker-search.js';
 
 const NAME = 'api_key.known_format';
+/** A password or account key in a connection string's key=value pairs: the pair's structure alone tells it. */
+const CONNECTION_PAIR_SCORE = 0.9;
 
 /**
  * One provider's token format. `markers` are literals of which every token holds one,
@@ -131,6 +134,15 @@ const FORMATS: readonly TokenFormat[] = [
     score: 0.95,
     accept: hasJwtHeader,
   },
+  // AWS secret access keys (40 base64 characters) have no prefix: only after their label, as
+  // an environment variable, in ~/.aws/credentials, or in JSON from STS — the key only
+  {
+    markers: ['SECRET_ACCESS_KEY', 'secret_access_key', 'SecretAccessKey'],
+    pattern: /(?:SECRET_ACCESS_KEY|secret_access_key|SecretAccessKey)["']?[ \t]*[:=][ \t]*["']?([A-Za-z0-9/+]{40})(?![A-Za-z0-9/+=])/dy,
+    score: 0.95,
+    group: 1,
+    accept: (secret) => /[a-z]/.test(secret) && /[A-Z]/.test(secret),
+  },
   // scheme://user:PASSWORD@host (user may be empty, as in Redis URLs) — the finding is the password only
   {
     markers: ['://'],
@@ -215,21 +227,26 @@ function withoutNested(findings: Finding[]): Finding[] {
   return kept;
 }
 
-/** Secrets in known token formats of cloud and SaaS providers, private keys, connection-string passwords. */
+/**
+ * Secrets in known token formats of cloud and SaaS providers, private keys, connection-string
+ * passwords (URL userinfo, key=value pairs and query strings: connection-secrets.ts).
+ */
 export const apiKeyRecognizer: Recognizer = {
   name: NAME,
   type: 'api_key',
   contextWords: ['api key', 'apikey', 'api_key', 'token', 'secret', 'password', 'bearer', 'authorization', 'credential', 'key'],
   negativeContextWords: ['example', 'placeholder', 'dummy', 'redacted'],
   find(text: string): Finding[] {
-    const markerStarts = MARKERS.starts(text);
-    if (markerStarts === undefined) return [];
     const findings: Finding[] = [];
-    for (let index = 0; index < FORMATS.length; index++) {
-      const format = FORMATS[index];
-      const starts = markerStarts[index];
-      if (format !== undefined && starts !== undefined) findTokens(text, format, starts, findings);
+    const markerStarts = MARKERS.starts(text);
+    if (markerStarts !== undefined) {
+      for (let index = 0; index < FORMATS.length; index++) {
+        const format = FORMATS[index];
+        const starts = markerStarts[index];
+        if (format !== undefined && starts !== undefined) findTokens(text, format, starts, findings);
+      }
     }
+    findConnectionSecrets(text, NAME, CONNECTION_PAIR_SCORE, findings);
     return withoutNested(findings);
   },
 };

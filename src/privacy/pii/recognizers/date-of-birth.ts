@@ -16,13 +16,25 @@ const MAX_DATE_LENGTH = 40;
  * Indonesian) need word edges; the Cyrillic, Arabic and CJK ones are written without `\b`,
  * which only knows ASCII words (CJK has no spaces to mark an edge at all).
  */
+/**
+ * German and Dutch put the participle last: "ich bin am 12.03.1985 geboren", "ik ben op
+ * 12-03-1985 geboren". These cues take the date after them only when "geboren" follows it
+ * (`GEBOREN_AFTER_DATE`): "ich bin am 12.03. in Berlin" or "er ist am 3.4.2001 gestorben" is
+ * no birth date.
+ */
+const GEBOREN_AFTER = String.raw`(?:bin|ist|sind|wurde|war|ben|is|werd) (?:am|op)`;
+const GEBOREN_AFTER_CUE = /^(?:bin|ist|sind|wurde|war|ben|is|werd) /i;
+/** "geboren" after the date, with at most four words between: "12.03.1985 in Bad Homburg geboren". */
+const GEBOREN_AFTER_DATE = /^(?:[ \t]+[^\s.!?;:]+){0,4}[ \t]+geboren(?![a-zà-ÿ])/i;
+
 // `\b` and Latin letters rather than `\p{L}` with the `u` flag: case-insensitive Unicode scans measured 4× slower
 const LATIN_CUE = new RegExp(
   [
     String.raw`\b(?:date of birth|birth ?date|birthday|born(?: on)?|dob|d\.o\.b\.?|geburtsdatum|geboren(?: am)?|geb\.`,
-    String.raw`né\(e\) le|née? le|date de naissance|fecha de nacimiento|nacid[oa] el|data di nascita|nat[oa] il`,
-    String.raw`data de nascimento|nascid[oa] (?:em|a)|geboortedatum|geboren op|data urodzenia|urodzon[ya]|doğum tarihi`,
-    String.raw`födelsedatum|fødselsdato|født|född|ngày sinh|tanggal lahir)(?![a-zà-ÿ])`,
+    String.raw`né\(e\) le|née? le|date de naissance|fecha de nacimiento|nacid[oa] el|nac[ií](?: el)?|data di nascita|nat[oa] il`,
+    String.raw`data de nascimento|nascid[oa] (?:em|a)|nasci(?: em)?|geboortedatum|geboren op|data urodzenia|urodzon[ya]`,
+    String.raw`urodził(?:[ae]m|a)? się|doğum tarihi|födelsedatum|fødselsdato|født|född(?:es)?|ngày sinh|sinh ngày|tanggal lahir|lahir`,
+    String.raw`${GEBOREN_AFTER})(?![a-zà-ÿ])`,
   ].join('|'),
   'gi',
 );
@@ -211,19 +223,25 @@ function isCueBreak(code: number): boolean {
   return code < 0x80 && !(lower >= 0x61 && lower <= 0x7a) && code !== 0x20 && code !== 0x2e && code !== 0x28 && code !== 0x29;
 }
 
+/** The longest stretch after a date that `GEBOREN_AFTER_DATE` is tried on: four words and "geboren". */
+const MAX_GEBOREN_TAIL = 96;
+
 /** The longest cue match, "fecha de nacimiento". */
 const MAX_CUE_LENGTH = 19;
 
 /** Where the date after a cue ending at `cueEnd` lies: in the same sentence and window, or as the next turn's answer. */
-function dateAfterCue(text: string, cueEnd: number): { start: number; end: number } | null {
+function dateAfterCue(text: string, cueEnd: number, geborenAfter: boolean): { start: number; end: number } | null {
   // search a bounded slice, so a cue with no date after it costs O(window), not O(text)
   const after = text.slice(cueEnd, cueEnd + DATE_WINDOW);
   DATE.lastIndex = 0;
   const date = DATE.exec(after);
   if (date !== null && date.index <= CONTEXT_WINDOW && !SENTENCE_BREAK.test(after.slice(0, date.index + 1)) && isValidDate(date.groups ?? {})) {
-    return { start: cueEnd + date.index, end: cueEnd + date.index + date[0].length };
+    const end = cueEnd + date.index + date[0].length;
+    // "ich bin am <date> geboren": the participle after the date is what makes it a birth date
+    if (geborenAfter && !GEBOREN_AFTER_DATE.test(text.slice(end, end + MAX_GEBOREN_TAIL))) return null;
+    return { start: cueEnd + date.index, end };
   }
-  return answerOnNextLine(text, cueEnd);
+  return geborenAfter ? null : answerOnNextLine(text, cueEnd);
 }
 
 /**
@@ -255,7 +273,7 @@ function findAfterCues(text: string, CUE: RegExp, ranges: readonly number[], fin
       cue = CUE.exec(region);
     }
     for (; cue !== null; cue = CUE.exec(region)) {
-      const span = dateAfterCue(text, base + cue.index + cue[0].length);
+      const span = dateAfterCue(text, base + cue.index + cue[0].length, GEBOREN_AFTER_CUE.test(cue[0]));
       if (span === null) continue;
       findings.push({ start: span.start, end: span.end, type: 'date_of_birth', score: SCORE, recognizer: NAME });
       // "DOB: born 1 May 1990": the date is taken, the scan goes on after it

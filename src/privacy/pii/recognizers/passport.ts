@@ -10,6 +10,15 @@ const CUED_NUMBER_SCORE = 0.9;
 const MRZ_SCORE = 1.0;
 
 /**
+ * German "Pass" (short for Reisepass) is a cue only with its number word: "Passnummer", "Pass-Nr.",
+ * "Pass Nr.". Alone it is the English verb and noun ("boarding pass", "pass 123456 to"). "Ausweis"
+ * (and "Ausweisnummer", "Personalausweis") is deliberately not a cue: it names an identity card,
+ * not a passport, and also member, student, staff and library cards ("Mitgliedsausweis"), whose
+ * numbers are not passport numbers.
+ */
+const GERMAN_PASS = String.raw`pass(?:-?nummer|-?nr\.?|[ \t](?:nummer|nr\.?))`;
+
+/**
  * A passport cue, then an optional number word ("no.", "n.", "nr", "number", "nummer", "#"), so
  * that the abbreviation's period is not taken for the end of a sentence. Latin-script cues
  * (English, German, French, Spanish, Italian, Portuguese, Polish, Dutch, Turkish, Vietnamese,
@@ -21,8 +30,8 @@ const MRZ_SCORE = 1.0;
 // `\b` and Latin letters rather than `\p{L}` with the `u` flag: case-insensitive Unicode scans measured 4× slower
 const NUMBER_WORD = String.raw`(?:\s*(?:(?:no|nr|n|num|number|nummer|numéro|número|numero|numer)(?![a-zà-ÿ])\s*[.º°]?|[#№]))?(?:\s*:)?`;
 const LATIN_CUE = new RegExp(
-  String.raw`\b(?:passport|reisepass|passeport|pasaporte|passaporto|passaporte|paszport[u]?|paspoort|pasaport|paspor|pasipoti|hộ chiếu)` +
-    String.raw`(?:nummer|nr|number|numarası)?(?![a-zà-ÿ])${NUMBER_WORD}`,
+  String.raw`\b(?:(?:passport|reisepass|passeport|pasaporte|passaporto|passaporte|paszport[u]?|paspoort|pasaport|paspor|pasipoti|hộ chiếu)` +
+    String.raw`(?:-?nummer|-?nr\.?|number|numarası)?|${GERMAN_PASS})(?![a-zà-ÿ])${NUMBER_WORD}`,
   'iy',
 );
 const OTHER_SCRIPT_CUE = new RegExp(

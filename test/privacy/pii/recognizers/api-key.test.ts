@@ -92,6 +92,46 @@ describe('apiKeyRecognizer', () => {
     expect(values('mysql://root:<password>@localhost/db and amqp://guest:****@rabbit')).toEqual([]);
   });
 
+  it('finds only the password or account key in key=value connection strings', () => {
+    expect(values('Server=db.internal;Database=app;User ID=admin;Password=Tr0ub4dor&3;')).toEqual(['Tr0ub4dor&3']); // ADO.NET
+    expect(values('DRIVER={ODBC Driver 18 for SQL Server};SERVER=db;UID=sa;PWD=Passw0rd!;')).toEqual(['Passw0rd!']); // ODBC
+    expect(values('Driver={PostgreSQL};Server=db;Uid=app;Pwd={p@ss;w0rd};')).toEqual(['p@ss;w0rd']); // ODBC braced
+    expect(values('var cs = "Data Source=db; Initial Catalog=app; password = S3cr3t!x";')).toEqual(['S3cr3t!x']);
+    expect(values('jdbc:sqlserver://db:1433;databaseName=app;user=sa;password=Zq8!mK2p;')).toEqual(['Zq8!mK2p']);
+    expect(values('url: jdbc:mysql://db:3306/app?user=root&password=Sup3rS3cret')).toEqual(['Sup3rS3cret']); // query string
+    expect(values('GET /login?user=bob&pwd=hunter22&next=/ HTTP/1.1')).toEqual(['hunter22']);
+    const accountKey = `${base62(86)}==`;
+    const azure = `DefaultEndpointsProtocol=https;AccountName=acct;AccountKey=${accountKey};EndpointSuffix=core.windows.net`;
+    expect(values(azure)).toEqual([accountKey]);
+    const busKey = `${base62(43)}=`;
+    expect(values(`Endpoint=sb://ns.servicebus.windows.net/;SharedAccessKeyName=Root;SharedAccessKey=${busKey}`)).toEqual([busKey]);
+  });
+
+  it('finds an AWS secret access key after its label only', () => {
+    const secret = ['wJalrXUtnFEMI', 'K7MDENG', 'bPxRfiCYEXAMPLEKEY'].join('/'); // AWS's documented example
+    expect(values(`AWS_SECRET_ACCESS_KEY=${secret}`)).toEqual([secret]);
+    expect(values(`[default]\naws_secret_access_key = ${secret}\n`)).toEqual([secret]);
+    expect(values(`{"AccessKeyId": "x", "SecretAccessKey": "${secret}"}`)).toEqual([secret]);
+    expect(values(`secret: ${secret}`)).toEqual([]); // no AWS label: 40 base64 characters are anything
+    expect(values(`AWS_SECRET_ACCESS_KEY=${'x'.repeat(40)}`)).toEqual([]);
+  });
+
+  it('refuses placeholders and prose around key=value passwords', () => {
+    expect(values('set the Password= field in the form')).toEqual([]);
+    expect(values('Server=db;User ID=sa;Password=<your password>;')).toEqual([]);
+    expect(values('Server=db;User ID=sa;Password=;Database=app')).toEqual([]); // empty
+    expect(values('Server=db;User Id=sa;Password=${DB_PASSWORD};')).toEqual([]);
+    expect(values('Server=db;User Id=sa;Password=****;')).toEqual([]);
+    expect(values('Server=db;User Id=sa;Password={0};')).toEqual([]); // format field
+    expect(values('Server=db;User Id=sa;Password=changeme;')).toEqual([]); // published default
+    expect(values('Server=db;User Id=sa;Password=password;')).toEqual([]);
+    expect(values('"Server=db;User Id=sa;Password=" + password + ";"')).toEqual([]); // built in code
+    expect(values('?user=root&password=%s')).toEqual([]);
+    expect(values('run pwd to print the directory; PWD=/home/me;OLDPWD=/tmp')).toEqual([]);
+    expect(values('use password=hunter2 to log in')).toEqual([]); // no connection string around it
+    expect(values('DB_PASSWORD=hunter2;DB_USER=app')).toEqual([]); // an environment variable, not a connection-string key
+  });
+
   it('refuses public keys, certificates and truncated or malformed tokens', () => {
     expect(values('-----BEGIN PUBLIC KEY-----\nMIIBIjANBgkqh\n-----END PUBLIC KEY-----')).toEqual([]);
     expect(values('-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEA (truncated)')).toEqual([]);

@@ -23,10 +23,33 @@ describe('dateOfBirthRecognizer', () => {
     expect(values('She was born on March 12, 1985 in Ohio')).toEqual(['March 12, 1985']);
     expect(values('born 12 March 1985')).toEqual(['12 March 1985']);
     expect(values('born on the 3rd of Sept. 1971')).toEqual(['3rd of Sept. 1971']);
-    expect(values('Er ist am 12. März 1985 geboren. Geboren am 4. Juli 1976')).toEqual(['4. Juli 1976']);
+    expect(values('Er ist am 12. März 1985 geboren. Geboren am 4. Juli 1976')).toEqual(['12. März 1985', '4. Juli 1976']);
     expect(values('Elle est née le 1er août 1990 à Lyon')).toEqual(['1er août 1990']);
     expect(values('fecha de nacimiento: 12 de marzo de 1985')).toEqual(['12 de marzo de 1985']);
     expect(values('data di nascita 12/03/1985')).toEqual(['12/03/1985']);
+  });
+
+  it('finds first-person birth phrasing', () => {
+    expect(values('I was born on 12/03/1985.')).toEqual(['12/03/1985']);
+    expect(values('Je suis né le 12/03/1985 à Lyon')).toEqual(['12/03/1985']);
+    expect(values('Ich bin am 12.03.1985 geboren.')).toEqual(['12.03.1985']);
+    expect(values('Ich bin am 12. März 1985 in Bad Homburg geboren')).toEqual(['12. März 1985']);
+    expect(values('Ik ben op 12-03-1985 geboren')).toEqual(['12-03-1985']);
+    expect(values('Nací el 12/03/1985 en Sevilla')).toEqual(['12/03/1985']);
+    expect(values('Naci en Madrid el 12 de marzo de 1985')).toEqual(['12 de marzo de 1985']);
+    expect(values('Sono nato il 12/03/1985')).toEqual(['12/03/1985']);
+    expect(values('Eu nasci em 12/03/1985')).toEqual(['12/03/1985']);
+    expect(values('Urodziłam się 12.03.1985 w Krakowie')).toEqual(['12.03.1985']);
+    expect(values('Jag föddes 1985-03-12')).toEqual(['1985-03-12']);
+    expect(values('Tôi sinh ngày 12/03/1985')).toEqual(['12/03/1985']);
+    expect(values('Saya lahir pada 12/03/1985')).toEqual(['12/03/1985']);
+  });
+
+  it('takes "am/op <date>" only when "geboren" follows the date', () => {
+    expect(values('Ich bin am 12.03.1985 in Berlin angekommen')).toEqual([]);
+    expect(values('Er ist am 03.04.2001 gestorben')).toEqual([]);
+    expect(values('Ich bin am 12.03.2024 im Büro. Geboren wurde ich nicht hier')).toEqual([]);
+    expect(values('Het is op 12-03-1985 gebeurd')).toEqual([]);
   });
 
   it('allows words between the cue and the date within the window', () => {

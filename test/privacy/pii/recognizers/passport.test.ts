@@ -80,6 +80,21 @@ describe('passportRecognizer', () => {
     expect(values('номер паспорта 89 7824331.')).toEqual(['89 7824331']);
   });
 
+  it('finds numbers after the German "Pass" with its number word', () => {
+    expect(values('Passnummer: C01X00T47')).toEqual(['C01X00T47']);
+    expect(values('Pass-Nr. C01X00T47, gültig bis 2030')).toEqual(['C01X00T47']);
+    expect(values('Pass Nr.: C01X00T47')).toEqual(['C01X00T47']);
+    expect(values('Reisepass-Nr. C01X00T47')).toEqual(['C01X00T47']);
+  });
+
+  it('refuses "Pass" without a number word, and identity-card cues', () => {
+    expect(values('boarding pass 123456789')).toEqual([]);
+    expect(values('pass 123456789 to the function')).toEqual([]);
+    // an ID card or member card number is not a passport number
+    expect(values('Ausweisnummer L01X00T47')).toEqual([]);
+    expect(values('Mitgliedsausweis Nr. 12345678')).toEqual([]);
+  });
+
   it('takes a letter-heavy number only right after the cue', () => {
     expect(values('passport renewal form ABCDEFGH1')).toEqual([]);
     expect(values('passport ABCDEFGHI')).toEqual([]); // no digit

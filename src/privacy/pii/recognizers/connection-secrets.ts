@@ -1,0 +1,142 @@
+/**
+ * Passwords and account keys in the key=value forms of connection strings, which have no fixed
+ * token format to find them by:
+ *
+ * - `;`-separated pairs (ADO.NET, ODBC, JDBC for SQL Server, Azure Storage and Service Bus):
+ *   `Server=db;User ID=admin;Password=Tr0ub4dor&3;`, `UID=sa;PWD={Passw0rd!};`,
+ *   `AccountName=x;AccountKey=<base64>==;`. The pair must sit in a string of at least two pairs,
+ *   with a `;` right before its key or right after its value: a lone `password=x` in prose or a
+ *   shell line is not a connection string.
+ * - URL query strings: `jdbc:mysql://db:3306/app?user=root&password=Sup3rS3cret`, the key
+ *   right after `?` or `&`.
+ *
+ * Keys are case-insensitive (ADO.NET and ODBC ignore case) and may have blanks around `=`. Only
+ * the value is the finding. Placeholders are refused: templates (`${DB_PASSWORD}`, `{0}`,
+ * `%s`, `<your password>`, `[password]`), masks (`****`, `xxx`), empty values, and the words
+ * documentation writes where a password goes (`password`, `changeme`, `yourpassword`, …): a
+ * well-known default like `changeme` is published in every tutorial, so it is no secret of
+ * anyone's, and reporting it would flag documentation rather than leaks.
+ */
+import type { Finding } from '../entity-types.js';
+
+/** Keys whose value is a secret, lower-cased. */
+const PASSWORD_KEYS = new Set(['password', 'pwd', 'passwd']);
+/** Azure shared keys: base64 of 32 or 64 bytes. */
+const ACCOUNT_KEYS = new Set(['accountkey', 'sharedaccesskey']);
+const BASE64_KEY = /^[A-Za-z0-9+/]{40,88}={0,2}$/;
+
+const MAX_KEY = 15; // "sharedaccesskey"
+const MAX_VALUE = 256;
+/** How far around a pair another pair of its connection string is looked for. */
+const PAIR_REACH = 256;
+
+/** Template, mask and documentation placeholders (the URL form's, and format-string fields). */
+const PLACEHOLDER = /^(?:\$\{[^}]*\}|\$[A-Za-z_]\w*|<[^>]*>?|\[[^\]]*\]?|\{\{[^}]*\}\}|\{[A-Za-z_][\w.]*\}|\{\d*\}|%[^%]+%|%s|%\(\w+\)s|\*+|x+|\.\.\.|…|\?|:\w+|@\w+)$/i;
+const PLACEHOLDER_WORDS = new Set([
+  'password', 'passwd', 'pwd', 'pass', 'secret', 'changeme', 'change_me', 'changeit', 'yourpassword', 'your_password',
+  'your-password', 'mypassword', 'my_password', 'dbpassword', 'db_password', 'redacted', 'hidden', 'masked', 'null', 'none',
+  'undefined', 'empty', 'todo', 'tbd',
+]);
+
+function isKeyChar(code: number): boolean {
+  return (code >= 0x61 && code <= 0x7a) || (code >= 0x41 && code <= 0x5a);
+}
+
+function isBlank(code: number): boolean {
+  return code === 0x20 || code === 0x09;
+}
+
+/** Characters that end an unquoted value: `;`, blanks, line breaks, quotes; in a query string also `&#<>=?` (encoded in a value). */
+function endsValue(code: number, query: boolean): boolean {
+  if (code === 0x3b || code <= 0x20 || code === 0x22 || code === 0x27 || code === 0x60) return true; // ; blank " ' `
+  return query && (code === 0x26 || code === 0x23 || code === 0x3c || code === 0x3e || code === 0x3d || code === 0x3f); // & # < > = ?
+}
+
+interface Value {
+  readonly start: number;
+  readonly end: number;
+  /** Where the pair ends, a closing quote or brace included. */
+  readonly pairEnd: number;
+}
+
+/** The value after `=` at `from`: braced (ODBC), quoted (ADO.NET) or bare up to its terminator. */
+function valueAt(text: string, from: number, query: boolean): Value | null {
+  let at = from;
+  while (isBlank(text.charCodeAt(at))) at++;
+  const open = text.charCodeAt(at);
+  const limit = Math.min(text.length, at + MAX_VALUE);
+  if (!query && (open === 0x7b || open === 0x22 || open === 0x27)) {
+    // {…} (ODBC, `}}` escapes a brace), "…" or '…' (ADO.NET): the whole value, `;` included; blanks
+    // inside are taken as a string being built in code ("Password=" + pwd + ";") and refused
+    const close = open === 0x7b ? 0x7d : open;
+    for (let i = at + 1; i < limit; i++) {
+      const code = text.charCodeAt(i);
+      if (code === 0x0a || code === 0x0d || isBlank(code)) return null;
+      if (code !== close) continue;
+      if (open === 0x7b && text.charCodeAt(i + 1) === 0x7d) {
+        i++;
+        continue;
+      }
+      // a brace pair holding a bare identifier or number is a format field, `{0}`, `{password}`
+      return open === 0x7b && PLACEHOLDER.test(text.slice(at, i + 1)) ? null : { start: at + 1, end: i, pairEnd: i + 1 };
+    }
+    return null;
+  }
+  let end = at;
+  while (end < limit && !endsValue(text.charCodeAt(end), query)) end++;
+  if (end === limit && limit < text.length) return null; // longer than any password
+  // a sentence's full stop or a closing bracket after a bare query value is not part of it
+  if (query) while (end > at && ',.)]'.includes(text[end - 1] ?? '')) end--;
+  return { start: at, end, pairEnd: end };
+}
+
+function isPlaceholder(value: string): boolean {
+  return value.length === 0 || PLACEHOLDER.test(value) || PLACEHOLDER_WORDS.has(value.toLowerCase());
+}
+
+/** Whether the line around `[from, to)` holds another `key=` pair: the pair is one of a connection string's. */
+function hasOtherPair(text: string, from: number, to: number): boolean {
+  const before = text.slice(Math.max(0, from - PAIR_REACH), from);
+  const after = text.slice(to, to + PAIR_REACH);
+  const lineBefore = before.slice(before.lastIndexOf('\n') + 1);
+  const newline = after.indexOf('\n');
+  const lineAfter = newline === -1 ? after : after.slice(0, newline);
+  return /[A-Za-z]\s*=\s*[^\s;=]/.test(lineBefore) || /;\s*[A-Za-z][A-Za-z ]{0,30}=/.test(lineAfter);
+}
+
+/** Adds the connection-string secrets in `text` to `findings`, as `api_key` findings named `name`. */
+export function findConnectionSecrets(text: string, name: string, score: number, findings: Finding[]): void {
+  let takenTo = 0;
+  for (let eq = text.indexOf('='); eq !== -1; eq = text.indexOf('=', eq + 1)) {
+    if (eq < takenTo) continue;
+    // the key: letters, with blanks before `=`
+    let keyEnd = eq;
+    while (keyEnd > 0 && eq - keyEnd < 4 && isBlank(text.charCodeAt(keyEnd - 1))) keyEnd--;
+    let keyStart = keyEnd;
+    while (keyStart > 0 && keyEnd - keyStart <= MAX_KEY && isKeyChar(text.charCodeAt(keyStart - 1))) keyStart--;
+    if (keyStart === keyEnd || keyEnd - keyStart > MAX_KEY) continue;
+    const key = text.slice(keyStart, keyEnd).toLowerCase();
+    const isPassword = PASSWORD_KEYS.has(key);
+    if (!isPassword && !ACCOUNT_KEYS.has(key)) continue;
+    // what stands before the key: `?`/`&` (a query string), `;` or the start of the string
+    let before = keyStart;
+    while (before > 0 && isBlank(text.charCodeAt(before - 1))) before--;
+    const separator = before === 0 ? -1 : text.charCodeAt(before - 1);
+    const query = isPassword && keyStart === before && (separator === 0x3f || separator === 0x26); // ? &
+    const startsPair = separator === -1 || separator === 0x3b || separator === 0x0a || separator === 0x22 || separator === 0x27 || separator === 0x60; // ; \n " ' `
+    if (!query && !startsPair) continue;
+    const value = valueAt(text, eq + 1, query);
+    if (value === null) continue;
+    const secret = text.slice(value.start, value.end);
+    if (isPlaceholder(secret)) continue;
+    if (!isPassword && !BASE64_KEY.test(secret)) continue;
+    // PWD is also the shell's working directory, printed as PWD=/home/me
+    if (key === 'pwd' && /^(?:[/~]|[A-Za-z]:\\)/.test(secret)) continue;
+    if (!query) {
+      const semicolonAround = separator === 0x3b || text.charCodeAt(value.pairEnd) === 0x3b;
+      if (!semicolonAround || !hasOtherPair(text, keyStart, value.pairEnd)) continue;
+    }
+    findings.push({ start: value.start, end: value.end, type: 'api_key', score, recognizer: name });
+    takenTo = value.pairEnd;
+  }
+}
