@@ -7,8 +7,12 @@ export interface FieldSpan {
   readonly end: number;
 }
 
-/** The types a column header can name; the others are found by their shape alone (a Luhn-valid card scores 0.95 without a cue). */
-export type HeaderCuedType = 'date_of_birth' | 'passport' | 'ssn' | 'phone';
+/**
+ * The types a column header can name; the others are found by their shape alone. Cards are
+ * asked about only for short unbroken numbers (13–15 digits), which score below the seed's
+ * threshold without a cue.
+ */
+export type HeaderCuedType = 'date_of_birth' | 'passport' | 'ssn' | 'phone' | 'credit_card';
 
 /**
  * Header names, lower-cased and split into `_`-joined words (`passportNo` → `passport_no`),
@@ -32,6 +36,10 @@ const HEADER_CUES: readonly { readonly type: HeaderCuedType; readonly names: Reg
     names: /(?:^|_)(?:phone|tel|telephone|cellphone|fax|whatsapp|msisdn|telefon|telefono|telefone|téléphone|teléfono|telemóvel)(?:_|$)/,
   },
   {
+    type: 'credit_card',
+    names: /(?:^|_)(?:card|cards|cc|ccn|pan|credit|debit|visa|mastercard|amex|kreditkarte|kartennummer|carte|tarjeta|carta)(?:_|$)/,
+  },
+  {
     // Words that name a phone as a column of its own ("Mobile", "mobile_no", "Handy") but also a
     // device class or a kind of thing ("Mobile | Desktop", "Portable build", "cell_type"): only
     // alone or before a number word, and not beside a column of another device class.
@@ -45,7 +53,7 @@ const HEADER_CUES: readonly { readonly type: HeaderCuedType; readonly names: Reg
 const ANY_HEADER_NAME = new RegExp(HEADER_CUES.map(({ names }) => names.source).join('|'));
 
 /** Any cue's stem, tested on the raw header line first: most first lines hold none of them. */
-const ANY_HEADER_CUE = /dob|d_o_b|birth|naiss|geburt|geboorte|nacim|nascim|nascit|urodz|do[gğ]um|pass|pasa|pasz|pasp|reisepass|ssn|social|soc_sec|phone|tel|mobile|cell|fax|whatsapp|msisdn|handy|portable/i;
+const ANY_HEADER_CUE = /dob|d_o_b|birth|naiss|geburt|geboorte|nacim|nascim|nascit|urodz|do[gğ]um|pass|pasa|pasz|pasp|reisepass|ssn|social|soc_sec|phone|tel|mobile|cell|fax|whatsapp|msisdn|handy|portable|card|cc|pan|credit|debit|visa|mastercard|amex|karte|tarjeta|carta/i;
 
 // A header is a short line of short names; prose with commas ("Hi Anna, thanks, see you") has
 // longer fields and more spaces.
@@ -332,8 +340,8 @@ function mayHoldTable(text: string): boolean {
 const NONE: readonly FieldSpan[] = [];
 const NO_FIELDS: ReadonlyMap<HeaderCuedType, FieldSpan[]> = new Map();
 /**
- * The fields of texts that start with a header line or may hold a table, so that the four
- * recognizers asking (phone, date of birth, passport, ssn) parse each text once: the scanner runs
+ * The fields of texts that start with a header line or may hold a table, so that the five
+ * recognizers asking (phone, date of birth, passport, ssn, credit card) parse each text once: the scanner runs
  * one recognizer over a whole batch before the next, so the texts of a batch (~200) are asked
  * about in turn, four times. Bounded, as corpora are not. Only texts past the cheap tests are
  * looked up: a Map key is hashed over its whole length, which cost 1.8% of a scan of prose.

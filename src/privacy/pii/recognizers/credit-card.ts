@@ -1,6 +1,5 @@
-import type { Finding } from '../entity-types.js';
-import type { Recognizer } from '../recognizer.js';
-import { isDelimitedField } from './column-cues.js';
+import type { Candidate, Recognizer } from '../recognizer.js';
+import { columnCuedFields, isDelimitedField, isInField } from './column-cues.js';
 import { isDigit } from './char-code.js';
 
 const NAME = 'credit_card.luhn';
@@ -9,13 +8,23 @@ const GROUPED_SCORE = 1.0;
 // Unbroken digits are also how order and account numbers print, so a negative word such as
 // "order" (-0.4) must be able to push them under the 0.95 threshold.
 const UNGROUPED_SCORE = 0.95;
+// 13–15 unbroken digits are mostly ids: about 1 in 90 random 13-digit numbers starting with 4
+// is a Luhn-valid Visa, 1 in 200 of 14–15 digits a Diners or Amex number. Alone they stay under
+// the 0.95 threshold; a card word before them ("card", "amex": +0.35) or a column headed as a
+// card (`card_number`, column-cues.ts) lifts them to it. Only just under: with a negative word
+// (-0.4) they still make the default 0.5 threshold, as they did at 0.95 (a card after
+// "reference F7534…").
+const SHORT_UNGROUPED_SCORE = 0.9;
+const SHORT_UNGROUPED_MAX_DIGITS = 15;
 
 /**
  * A maximal run of digits, either 13–19 unbroken or in groups split by one kind of separator (a
  * single space or dash throughout) after a first group of four — every card layout starts so,
  * and requiring it up front lets the scan pass over the short numbers of ordinary text. The
- * lookarounds keep it from starting or ending inside a longer number, a decimal or a date; a
- * comma next to it is checked in `find` (a CSV field, or the thousands of an amount).
+ * lookarounds keep it from starting or ending inside a longer number, a decimal, a date or a
+ * word (a hex hash or id: `commit/8e50e91f51aa5038745526710ef2…` held a Luhn-valid Maestro; one
+ * random SHA-1 in ~4,000 did); a comma next to it is checked in `find` (a CSV field, or the
+ * thousands of an amount), a letter of another script than Latin there too (isLetterOrDigitAt).
  */
 // No `u`: Unicode-mode scans measured up to 4× slower. The lookbehind comes after the first
 // digit, so that the engine's fast check for digits rejects most positions before it runs:
@@ -23,7 +32,7 @@ const UNGROUPED_SCORE = 0.95;
 // an unbounded repeat overflowed the regex engine's stack on a line of ~6.8 million
 // characters ("4111-1-1-1…"); a longer run is skipped whole, as it was refused whole before.
 const MAX_GROUPS = 16;
-const CANDIDATE = new RegExp(String.raw`\d(?<![\d\-./]\d)\d{3}(?:\d{9,15}|([ -])\d+(?:\1\d+){0,${MAX_GROUPS - 2}})(?![\d\-/]|\.\d)`, 'g');
+const CANDIDATE = new RegExp(String.raw`\d(?<![\dA-Za-z\-./]\d)\d{3}(?:\d{9,15}|([ -])\d+(?:\1\d+){0,${MAX_GROUPS - 2}})(?![\dA-Za-z\-/]|\.\d)`, 'g');
 
 interface Issuer {
   /** Inclusive IIN ranges, compared on the number's first `digits` digits (as many as `low` has). */
@@ -114,6 +123,21 @@ function touchesNumberAcrossComma(text: string, start: number, end: number): boo
   return (commaBefore || commaAfter) && !isDelimitedField(text, start, end);
 }
 
+const LETTER_OR_DIGIT = /[\p{L}\p{N}]/u;
+
+/**
+ * A non-ASCII letter or digit at `index` (`é4111…`, `…1111ж`): the candidate is part of a word.
+ * ASCII ones are refused by CANDIDATE's lookarounds; these are rare enough to test one by one.
+ */
+function isLetterOrDigitAt(text: string, index: number): boolean {
+  if (index < 0 || index >= text.length) return false;
+  const code = text.charCodeAt(index);
+  if (code < 0x80) return false;
+  if (code >= 0xdc00 && code <= 0xdfff && index > 0) return LETTER_OR_DIGIT.test(text.slice(index - 1, index + 1));
+  if (code >= 0xd800 && code <= 0xdbff) return LETTER_OR_DIGIT.test(text.slice(index, index + 2));
+  return LETTER_OR_DIGIT.test(text[index]!);
+}
+
 /** Whether another `separator` and digit follow at `at`: the match stopped at MAX_GROUPS, not at the run's end. */
 function continuesGroups(text: string, at: number, separator: number): boolean {
   return at + 1 < text.length && text.charCodeAt(at) === separator && isDigit(text.charCodeAt(at + 1));
@@ -135,8 +159,8 @@ export const creditCardRecognizer: Recognizer = {
   type: 'credit_card',
   contextWords: ['card', 'credit', 'debit', 'visa', 'mastercard', 'amex', 'cc', 'payment', 'kreditkarte', 'carte', 'tarjeta', 'carta'],
   negativeContextWords: ['order', 'invoice', 'tracking', 'reference', 'ref', 'imei', 'isbn', 'serial'],
-  find(text: string): Finding[] {
-    const findings: Finding[] = [];
+  find(text: string): Candidate[] {
+    const findings: Candidate[] = [];
     CANDIDATE.lastIndex = 0;
     for (let match = CANDIDATE.exec(text); match !== null; match = CANDIDATE.exec(text)) {
       const value = match[0];
@@ -147,13 +171,22 @@ export const creditCardRecognizer: Recognizer = {
       }
       if (value.length < 13 || value.length > 23) continue; // 13–19 digits plus at most 4 separators
       if (touchesNumberAcrossComma(text, match.index, match.index + value.length)) continue;
+      if (isLetterOrDigitAt(text, match.index - 1) || isLetterOrDigitAt(text, match.index + value.length)) continue;
       const groups = separator === undefined ? [value] : value.split(separator);
       const digits = separator === undefined ? value : groups.join('');
       if (digits.length < 13 || digits.length > 19) continue;
       if (separator !== undefined && !hasCardGrouping(groups)) continue;
       if (!passesLuhn(digits) || !hasKnownIssuer(digits)) continue;
+      const start = match.index;
+      const end = start + value.length;
+      if (separator === undefined && digits.length <= SHORT_UNGROUPED_MAX_DIGITS) {
+        // the scanner lifts a cued candidate as for a card word, to 0.95 at most (ContextWords.adjust)
+        const cued = isInField(columnCuedFields(text, 'credit_card'), start, end);
+        findings.push({ start, end, type: 'credit_card', score: SHORT_UNGROUPED_SCORE, recognizer: NAME, ...(cued && { cued }) });
+        continue;
+      }
       const score = separator === undefined ? UNGROUPED_SCORE : GROUPED_SCORE;
-      findings.push({ start: match.index, end: match.index + value.length, type: 'credit_card', score, recognizer: NAME });
+      findings.push({ start, end, type: 'credit_card', score, recognizer: NAME });
     }
     return findings;
   },

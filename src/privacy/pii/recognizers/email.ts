@@ -28,12 +28,13 @@ const FILE_EXTENSIONS = new Set([
 ]);
 
 /**
- * The practical dot-atom subset of RFC 5322 local parts: letters, digits and `. _ % + -`.
- * The rarer atext characters (`! # $ & ' * / = ? ^ { | } ~`) are left out on purpose: in
- * running text they are far more often the punctuation around an address (`'a@b.com'`,
- * `url=a@b.com`) than part of it.
+ * The practical dot-atom subset of RFC 5322 local parts in ASCII: letters, digits and
+ * `. _ % + -`. The rarer atext characters (`! # $ & * / = ? ^ { | } ~`) are left out on purpose:
+ * in running text they are far more often the punctuation around an address (`url=a@b.com`)
+ * than part of it. The apostrophe is taken only inside a word (`o'brien@…`, isInnerApostrophe);
+ * letters and digits of other scripts as RFC 6531 allows (UNICODE_LOCAL_PART_CHAR).
  */
-function isLocalPartChar(code: number): boolean {
+function isAsciiLocalPartChar(code: number): boolean {
   return (
     (code >= 0x61 && code <= 0x7a) || // a-z
     (code >= 0x41 && code <= 0x5a) || // A-Z
@@ -43,17 +44,94 @@ function isLocalPartChar(code: number): boolean {
 }
 
 /**
+ * RFC 6531 (SMTPUTF8) local parts: letters, combining marks and decimal digits of any script
+ * (`jörg@`, `señor@`, `δοκιμή@`, a Cyrillic `а` in `jаne@`). Stopping at the first of them cut
+ * the address mid-word and left its head unredacted (`jö<EMAIL>`).
+ */
+const UNICODE_LOCAL_PART_CHAR = /^[\p{L}\p{M}\p{Nd}]$/u;
+
+/**
+ * Scripts written without spaces between words: an address glued to them (`请发送至john@x.com`,
+ * `メールはjohn@x.com`) starts where they end, unless it is written in them throughout.
+ */
+const UNSPACED_SCRIPT = /^[\p{sc=Han}\p{sc=Hiragana}\p{sc=Katakana}\p{sc=Thai}\p{sc=Lao}\p{sc=Khmer}\p{sc=Myanmar}]$/u;
+
+/** What a code point is to a local part (plain numbers: `const enum` does not survive isolated transpiling). */
+type Kind = 0 | 1 | 2 | 3;
+const NONE = 0;
+const ASCII = 1;
+/** A letter, mark or digit of a script written with spaces. */
+const SPACED = 2;
+/** A letter, mark or digit of a script written without spaces (UNSPACED_SCRIPT). */
+const UNSPACED = 3;
+
+/** What the code point ending just before `end` is, as a local part character. */
+function kindBefore(text: string, end: number): Kind {
+  const code = text.charCodeAt(end - 1);
+  if (code < 0x80) return isAsciiLocalPartChar(code) ? ASCII : NONE;
+  const char = widthBefore(text, end) === 2 ? text.slice(end - 2, end) : text[end - 1]!;
+  if (!UNICODE_LOCAL_PART_CHAR.test(char)) return NONE;
+  return UNSPACED_SCRIPT.test(char) ? UNSPACED : SPACED;
+}
+
+/** UTF-16 units of the code point ending just before `end`: 2 for a surrogate pair. */
+function widthBefore(text: string, end: number): number {
+  const low = text.charCodeAt(end - 1);
+  if (low < 0xdc00 || low > 0xdfff || end < 2) return 1;
+  const high = text.charCodeAt(end - 2);
+  return high >= 0xd800 && high <= 0xdbff ? 2 : 1;
+}
+
+/** A letter or digit (not `. _ % + -`) of any script ends just before `end`. */
+function isAlphanumericBefore(text: string, end: number): boolean {
+  const code = text.charCodeAt(end - 1);
+  if (code < 0x80) return (code >= 0x61 && code <= 0x7a) || (code >= 0x41 && code <= 0x5a) || (code >= 0x30 && code <= 0x39);
+  return kindBefore(text, end) !== NONE;
+}
+
+/**
+ * An apostrophe (ASCII or typographic ’) at `index` between two letters or digits: RFC 5322
+ * atext inside a word (`o'brien@example.ie`), not the quote around an address (`'a@b.com'`).
+ */
+function isInnerApostrophe(text: string, index: number, at: number): boolean {
+  const code = text.charCodeAt(index);
+  if (code !== 0x27 && code !== 0x2019) return false;
+  return index > 0 && index + 1 < at && isAlphanumericBefore(text, widthAfter(text, index + 1)) && isAlphanumericBefore(text, index);
+}
+
+/** The index just past the code point starting at `index`. */
+function widthAfter(text: string, index: number): number {
+  const high = text.charCodeAt(index);
+  return high >= 0xd800 && high <= 0xdbff && index + 1 < text.length ? index + 2 : index + 1;
+}
+
+/**
  * Index where the local part ending just before `at` begins, or -1 when there is none
- * (a bare `@handle`) or it breaks dot-atom rules (leading, trailing or doubled dot).
+ * (a bare `@handle`) or it breaks dot-atom rules (leading, trailing or doubled dot). It never
+ * begins inside a word: letters of any script and inner apostrophes are walked over, and a
+ * local part too long for RFC 5321 is refused rather than cut.
  */
 function localPartStart(text: string, at: number): number {
   let start = at;
   let doubleDot = -1; // where the ".." nearest to `at` starts
-  while (start > 0 && at - start < MAX_LOCAL_LENGTH && isLocalPartChar(text.charCodeAt(start - 1))) {
-    start--;
+  let spaced = false; // a character of a script written with spaces (or ASCII) is in it
+  for (;;) {
+    if (start === 0) break;
+    const kind = kindBefore(text, start);
+    let width: number;
+    if (kind === NONE) {
+      if (!isInnerApostrophe(text, start - 1, at)) break;
+      width = 1;
+    } else {
+      // "请发送至john@x.com": the address starts after the unspaced script
+      if (kind === UNSPACED && spaced) break;
+      if (kind !== UNSPACED) spaced = true;
+      width = kind === ASCII ? 1 : widthBefore(text, start);
+    }
+    if (at - start + width > MAX_LOCAL_LENGTH) return -1; // longer than RFC 5321 allows
+    start -= width;
     if (doubleDot === -1 && text.charCodeAt(start) === 0x2e && text.charCodeAt(start + 1) === 0x2e) doubleDot = start;
   }
-  if (start > 0 && isLocalPartChar(text.charCodeAt(start - 1))) return -1; // longer than RFC 5321 allows
   while (text.charCodeAt(start) === 0x2e) start++; // "...john@x.com": the address starts after the dots
   if (start === at || text.charCodeAt(at - 1) === 0x2e) return -1;
   // a ".." left inside the local part breaks dot-atom rules (checked in the walk, not on a slice)

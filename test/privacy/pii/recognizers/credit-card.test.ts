@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { PIIDetector } from '../../../../src/privacy/pii/pii-detector.js';
 import { creditCardRecognizer } from '../../../../src/privacy/pii/recognizers/credit-card.js';
 
 const values = (text: string): string[] => creditCardRecognizer.find(text).map((f) => text.slice(f.start, f.end));
@@ -67,5 +68,43 @@ describe('creditCardRecognizer', () => {
     expect(creditCardRecognizer.find(text)[0]).toMatchObject({ start: 21, end: 40 });
     expect(values('2870,4111111111111111,8018/28,72')).toEqual(['4111111111111111']);
     expect(values('total 1,4111111111111111 units')).toEqual([]); // one number with a comma, not a field
+  });
+
+  it('refuses digits inside hex hashes and other words', () => {
+    expect(values('see commit/8e50e91f51aa5038745526710ef2c0ffee for the fix')).toEqual([]);
+    expect(values('sha256 a4111111111111111 4111111111111111f')).toEqual([]);
+    expect(values('x4111 1111 1111 1111 and 4111 1111 1111 1111y')).toEqual([]);
+    expect(values('é4111111111111111 and 4111111111111111ж')).toEqual([]); // letters of other scripts
+    expect(values('id_4111111111111111 (4111111111111111) "4111111111111111"')).toEqual([
+      '4111111111111111',
+      '4111111111111111',
+      '4111111111111111',
+    ]);
+  });
+
+  it('scores 13–15 unbroken digits under the 0.95 threshold unless a card word is before them', () => {
+    const score = (text: string): number | undefined => creditCardRecognizer.find(text)[0]?.score;
+    expect(score('id 4285458332395')).toBeLessThan(0.95);
+    expect(score('ref 371449635398431')).toBeLessThan(0.95);
+    expect(score('x 30569309025904')).toBeLessThan(0.95);
+    expect(score('4012888888881881')).toBe(0.95); // 16 digits stay as they were
+    expect(score('3782 822463 10005')).toBe(1); // grouped: the printed card layout
+    const strict = new PIIDetector({ confidenceThreshold: 0.95, detectionTypes: ['credit_card'] });
+    const found = (text: string): string[] => strict.detect(text).map((f) => text.slice(f.start, f.end));
+    expect(found('id 4285458332395')).toEqual([]);
+    expect(found('card 4285458332395')).toEqual(['4285458332395']);
+    expect(found('Amex: 371449635398431')).toEqual(['371449635398431']);
+    expect(found('user 371449635398431')).toEqual([]);
+    expect(found('acct 4012888888881881')).toEqual(['4012888888881881']);
+  });
+
+  it('takes a CSV column headed as a card for the card word of 13–15 unbroken digits', () => {
+    const csv = 'customer_id,card_number,expiry\n2870,30544848577665,8018/28\n2871,4285458332395,01/29';
+    expect(creditCardRecognizer.find(csv).map((f) => f.cued)).toEqual([true, true]);
+    expect(creditCardRecognizer.find('customer_id;ccNumber\r\n2870;371449635398431')[0]?.cued).toBe(true);
+    expect(creditCardRecognizer.find('customer_id,account_id\n2870,30544848577665')[0]?.cued).toBeUndefined();
+    expect(creditCardRecognizer.find('card_number,customer_id\n2870,30544848577665')[0]?.cued).toBeUndefined(); // another column
+    const strict = new PIIDetector({ confidenceThreshold: 0.95, detectionTypes: ['credit_card'] });
+    expect(strict.detect(csv).map((f) => csv.slice(f.start, f.end))).toEqual(['30544848577665', '4285458332395']);
   });
 });

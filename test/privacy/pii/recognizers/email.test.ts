@@ -60,4 +60,41 @@ describe('emailRecognizer', () => {
     expect(values('redis://:tQdFb#IPYJVZQoRt@cache.internal:6379/0')).toEqual([]);
     expect(values('see https://example.com/u/ann@example.org now')).toEqual(['ann@example.org']); // in a path
   });
+
+  it('finds internationalised local parts whole, never from the middle of a word (RFC 6531)', () => {
+    expect(values('Schreib an jörg@example.de oder müller@example.de.')).toEqual(['jörg@example.de', 'müller@example.de']);
+    expect(values('escriba a señor@example.es')).toEqual(['señor@example.es']);
+    expect(values('jаne@corp.com')).toEqual(['jаne@corp.com']); // Cyrillic а: a homoglyph must not leave "jа" behind
+    expect(values('δοκιμή@παράδειγμα.δοκιμή and 用户@例子.广告')).toEqual(['δοκιμή@παράδειγμα.δοκιμή', '用户@例子.广告']);
+    expect(values('jo\u0308rg@example.de')).toEqual(['jo\u0308rg@example.de']); // decomposed ö (combining mark)
+    expect(values('𝒶lice@example.com')).toEqual(['𝒶lice@example.com']); // a letter outside the BMP
+  });
+
+  it('finds inner apostrophes (RFC 5322 atext) but not the quotes around an address', () => {
+    expect(values("mail o'brien@example.ie today")).toEqual(["o'brien@example.ie"]);
+    expect(values('mail o’brien@example.ie today')).toEqual(['o’brien@example.ie']);
+    expect(values("'o'brien@example.ie' and 'bob@example.com'")).toEqual(["o'brien@example.ie", 'bob@example.com']);
+    expect(values("he said it's bob@example.com")).toEqual(['bob@example.com']);
+    expect(values("x'@example.com 'x@example.com")).toEqual(['x@example.com']); // a trailing quote is no atext
+  });
+
+  it('starts an address glued to a script written without spaces where that script ends', () => {
+    expect(values('请发送至john@example.com')).toEqual(['john@example.com']);
+    expect(values('メールはjohn.doe@example.jp。')).toEqual(['john.doe@example.jp']);
+  });
+
+  it('refuses a local part longer than RFC 5321 allows rather than cutting it', () => {
+    expect(values(`${'ö'.repeat(65)}@example.com`)).toEqual([]);
+    expect(values(`${'ö'.repeat(64)}@example.com`)).toEqual([`${'ö'.repeat(64)}@example.com`]);
+  });
+
+  it('keeps the punctuation around an address out of it, in any script', () => {
+    expect(values('«jörg@example.de» „ann@example.org“ —bob@example.com url=eve@example.com')).toEqual([
+      'jörg@example.de',
+      'ann@example.org',
+      'bob@example.com',
+      'eve@example.com',
+    ]);
+    expect(values('jörg..x@example.de ö.@example.de')).toEqual([]);
+  });
 });
