@@ -11,6 +11,7 @@ import { parseFieldPath } from '../../crypto/field-paths.js';
 import type { BatchTask } from './dataset-batch.js';
 import { inputSize, jsonLineTasks, startBatchRunner, writeInOrder, type BatchWorkers } from './dataset-pipeline.js';
 import { ENTITY_TYPES, zeroCounts, type EntityType } from './entity-types.js';
+import { RecordError } from './record-error.js';
 import { csvColumns, emptyTally, redactRecordBatch, type RedactionRecord } from './record-redaction.js';
 import { loadRecordRedactor, type RedactorSpec } from './redactor.js';
 
@@ -34,6 +35,11 @@ export interface RedactDatasetJob {
   onProgress?: (progress: { records: number; bytes: number; totalBytes: number }) => void;
   /** Record each batch's redactions (line, field, type, offsets, recognizer, score; never values). */
   audit?: { sink: AuditSink; dataset: string; userId?: string | null };
+  /**
+   * Default true: a chosen field path that no record has fails the job. False leaves that to the
+   * caller, with `fieldsFound` in the report: a data set in shards is checked over all its files.
+   */
+  checkFields?: boolean;
 }
 
 export interface RedactDatasetReport {
@@ -43,6 +49,8 @@ export interface RedactDatasetReport {
   counts: Record<EntityType, number>;
   bytes: number;
   workers: number;
+  /** JSON Lines with chosen fields: per path, the records that had a value there. */
+  fieldsFound?: Record<string, number>;
 }
 
 /** CSV records per batch: big enough that a thread hop is cheap beside the work, small enough to spread over cores. */
@@ -67,13 +75,15 @@ export async function redactDataset(job: RedactDatasetJob): Promise<RedactDatase
         if (job.audit && result.redactions && result.redactions.length > 0) await recordBatch(job, result.redactions);
         job.onProgress?.({ records: report.records, bytes: report.bytes, totalBytes });
       });
-      found.check(report.records); // before the output is renamed into place
+      if (job.checkFields !== false) refuseMissingFields(found.counts(), report.records); // before the output is renamed into place
       void runner.stop(); // its threads end while the output is flushed and synced; awaited below
       out.end();
     });
   } finally {
     await runner.stop();
   }
+  const fieldsFound = found.counts();
+  if (fieldsFound !== undefined) report.fieldsFound = fieldsFound;
   if (job.audit) await recordSummary(job, report);
   return report;
 }
@@ -134,7 +144,13 @@ export async function redactRecords(records: readonly Record<string, unknown>[],
       if (record === null || typeof record !== 'object' || Array.isArray(record)) throw invalidInput(`record ${from + i + 1}: a record must be an object`);
       return structuredClone(record);
     });
-    redactRecordBatch(redactor, copies, copies.map((_, i) => from + i + 1), fields, batch);
+    try {
+      redactRecordBatch(redactor, copies, copies.map((_, i) => from + i + 1), fields, batch);
+    } catch (err) {
+      // a bad record, named by its position as a file's are by their line
+      if (err instanceof RecordError) throw invalidInput(`record${err.message.slice('line'.length)}`, { record: err.line });
+      throw err;
+    }
     found.add(batch.fieldsFound);
     out.push(...copies);
     report.records += Math.min(BATCH_RECORDS, records.length - from);
@@ -142,7 +158,7 @@ export async function redactRecords(records: readonly Record<string, unknown>[],
     for (const type of ENTITY_TYPES) report.counts[type] += batch.counts[type];
     if (job.audit && batch.redactions && batch.redactions.length > 0) await recordBatch(job, batch.redactions);
   }
-  found.check(report.records);
+  refuseMissingFields(found.counts(), report.records);
   if (job.audit) await recordSummary(job, report);
   return { records: out, report };
 }
@@ -163,15 +179,23 @@ class FieldsFound {
     batch.forEach((n, i) => (this.#counts[i]! += n));
   }
 
-  /** Fails, naming the paths, when some path had no value in any of `records` records. */
-  check(records: number): void {
-    const missing = (this.paths ?? []).filter((_, i) => this.#counts[i] === 0);
-    if (records === 0 || missing.length === 0) return;
-    throw invalidInput(
-      `no record has a value at the field path ${missing.map((p) => JSON.stringify(p)).join(', ')} (${records} records read); check the path (e.g. text, user.email, messages[].content) or leave fields out to redact every field; no output was written`,
-      { fields: missing },
-    );
+  /** Per path, the records that had a value there; undefined when no paths were chosen. */
+  counts(): Record<string, number> | undefined {
+    return this.paths === undefined ? undefined : Object.fromEntries(this.paths.map((path, i) => [path, this.#counts[i]!]));
   }
+}
+
+/**
+ * Fails, naming the paths, when a chosen path had no value in any of `records` records (a data
+ * set's, or all its shards' together: an optional field may be missing from one file).
+ */
+export function refuseMissingFields(found: Readonly<Record<string, number>> | undefined, records: number): void {
+  const missing = Object.entries(found ?? {}).filter(([, n]) => n === 0).map(([path]) => path);
+  if (records === 0 || missing.length === 0) return;
+  throw invalidInput(
+    `no record has a value at the field path ${missing.map((p) => JSON.stringify(p)).join(', ')} (${records} records read); check the path (e.g. text, user.email, messages[].content) or leave fields out to redact every field; no output was written`,
+    { fields: missing },
+  );
 }
 
 /** The fields named, each once (a field named twice would be redacted twice); undefined for every field. */

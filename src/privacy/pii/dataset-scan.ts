@@ -14,13 +14,18 @@ import { ENTITY_TYPES, zeroCounts, type EntityType } from './entity-types.js';
 export interface ScanDatasetJob {
   input: string;
   output: string;
-  /** The top-level string field to scan. */
+  /** The path of the string to scan in each line (`text`, `user.bio`; no `[]`). */
   field: string;
   scan: ScanSettings;
   /** Worker threads of the job's own (default one per core; 0 scans on this thread), or a pool the caller keeps across jobs. */
   workers?: number | BatchWorkers;
   /** Called after each batch with records done and input bytes read. */
   onProgress?: (progress: { records: number; bytes: number; totalBytes: number }) => void;
+  /**
+   * Default true: a field no line has a string at fails the job. False leaves that to the caller
+   * (`fieldFound` in the report): a data set in shards is checked over all its files.
+   */
+  checkField?: boolean;
 }
 
 export interface ScanDatasetReport {
@@ -28,9 +33,17 @@ export interface ScanDatasetReport {
   /** Records with at least one span. */
   recordsWithSpans: number;
   spans: number;
+  /** Lines with a string at the field. */
+  fieldFound: number;
   /** Spans per entity type (every type listed, zeros included). */
   counts: Record<EntityType, number>;
   workers: number;
+}
+
+/** Fails when no line of `records` had a string at `field`: a misspelt field gives a file of empty spans that reads as "nothing found". */
+export function refuseMissingField(field: string, found: number, records: number): void {
+  if (records === 0 || found > 0) return;
+  throw invalidInput(`no record has a string at the field path ${JSON.stringify(field)} (${records} lines read); check --field (e.g. text, user.bio); no output was written`, { field });
 }
 
 /**
@@ -50,25 +63,21 @@ export async function scanDataset(job: ScanDatasetJob): Promise<ScanDatasetRepor
   }
   const totalBytes = await inputSize(job.input);
   const runner = await startBatchRunner({ kind: 'scan', scan: job.scan, field: job.field }, job.workers);
-  const report: ScanDatasetReport = { records: 0, recordsWithSpans: 0, spans: 0, counts: zeroCounts(), workers: runner.workers };
+  const report: ScanDatasetReport = { records: 0, recordsWithSpans: 0, spans: 0, fieldFound: 0, counts: zeroCounts(), workers: runner.workers };
   let bytes = 0;
-  let withField = 0;
   try {
     await writeAtomically(job.output, async (out) => {
       await writeInOrder(out, jsonLineTasks(job.input, (n) => (bytes += n)), runner, (result) => {
         report.records += result.records;
         report.recordsWithSpans += result.recordsWithFindings;
-        withField += result.fieldsFound[0]!;
+        report.fieldFound += result.fieldsFound[0]!;
         for (const type of ENTITY_TYPES) {
           report.counts[type] += result.counts[type];
           report.spans += result.counts[type];
         }
         job.onProgress?.({ records: report.records, bytes, totalBytes });
       });
-      // a misspelt field would give a file of empty spans that reads as "nothing found"
-      if (report.records > 0 && withField === 0) {
-        throw invalidInput(`no record has a string at the field path ${JSON.stringify(job.field)} (${report.records} lines read); check --field (e.g. text, user.bio); no output was written`, { field: job.field });
-      }
+      if (job.checkField !== false) refuseMissingField(job.field, report.fieldFound, report.records);
       void runner.stop(); // its threads end while the output is flushed and synced; awaited below
       out.end();
     });

@@ -6,8 +6,8 @@ import { syncDirectory } from '../../core/atomic-file.js';
 import { holdTemporary } from '../../core/pending-temporaries.js';
 import { fileProblem, invalidInput, isLangtrainError, LangtrainError } from '../../core/errors.js';
 import { BatchWorkers } from './dataset-pipeline.js';
-import { redactDataset, type RedactDatasetJob, type RedactDatasetReport } from './dataset-redaction.js';
-import { scanDataset, type ScanDatasetJob, type ScanDatasetReport } from './dataset-scan.js';
+import { redactDataset, refuseMissingFields, type RedactDatasetJob, type RedactDatasetReport } from './dataset-redaction.js';
+import { refuseMissingField, scanDataset, type ScanDatasetJob, type ScanDatasetReport } from './dataset-scan.js';
 import { ENTITY_TYPES, zeroCounts, type EntityType } from './entity-types.js';
 
 /**
@@ -46,32 +46,52 @@ const JSON_LINES_FILES: ShardKind = { pattern: /\.(?:jsonl|ndjson)$/i, names: '.
 
 export async function redactShards(job: RedactShardsJob): Promise<RedactShardsReport> {
   const { inputDir, outputDir, workers, onProgress, audit, ...settings } = job;
-  const done = await overShards({ inputDir, outputDir, workers, kind: DATA_FILES }, (shard, output, pool, before) =>
+  const done = await overShards<RedactDatasetReport>({ inputDir, outputDir, workers, kind: DATA_FILES, beforeRename: (results) => refuseMissingFields(summedFields(results), sumOf(results, 'records')) }, (shard, output, pool, before) =>
     redactDataset({
       ...settings,
       input: shard.path,
       output,
       workers: pool,
+      checkFields: false, // over all the files: an optional field may be missing from one
       // a name, not a local path: "s3://bucket/exports" must keep its two slashes
       ...(audit ? { audit: { ...audit, dataset: `${audit.dataset.replace(/[\\/]+$/, '')}/${shard.name}` } } : {}),
       onProgress: ({ records, bytes }) => onProgress?.({ file: shard.name, records: before.records + records, bytes: before.bytes + bytes, totalBytes: before.totalBytes }),
     }),
   );
-  return totalled(done, { records: 0, redactedRecords: 0, counts: zeroCounts(), bytes: 0, workers: 0 });
+  const report = totalled(done, { records: 0, redactedRecords: 0, counts: zeroCounts(), bytes: 0, workers: 0 });
+  const fieldsFound = summedFields(done.results);
+  return fieldsFound === undefined ? report : { ...report, fieldsFound };
 }
 
 export async function scanShards(job: ScanShardsJob): Promise<ScanShardsReport> {
   const { inputDir, outputDir, workers, onProgress, ...settings } = job;
-  const done = await overShards({ inputDir, outputDir, workers, kind: JSON_LINES_FILES }, (shard, output, pool, before) =>
+  const done = await overShards<ScanDatasetReport>({ inputDir, outputDir, workers, kind: JSON_LINES_FILES, beforeRename: (results) => refuseMissingField(settings.field, sumOf(results, 'fieldFound'), sumOf(results, 'records')) }, (shard, output, pool, before) =>
     scanDataset({
       ...settings,
       input: shard.path,
       output,
       workers: pool,
+      checkField: false, // over all the files
       onProgress: ({ records, bytes }) => onProgress?.({ file: shard.name, records: before.records + records, bytes: before.bytes + bytes, totalBytes: before.totalBytes }),
     }),
   );
-  return totalled(done, { records: 0, recordsWithSpans: 0, spans: 0, counts: zeroCounts(), workers: 0 });
+  return totalled(done, { records: 0, recordsWithSpans: 0, spans: 0, fieldFound: 0, counts: zeroCounts(), workers: 0 });
+}
+
+/** `key` summed over the shards' reports. */
+function sumOf<R>(results: ReadonlyArray<{ result: R }>, key: { [K in keyof R]: R[K] extends number ? K : never }[keyof R]): number {
+  return results.reduce((sum, { result }) => sum + (result[key] as number), 0);
+}
+
+/** Per chosen path, the records with a value there over every JSON Lines shard; undefined when none had chosen paths. */
+function summedFields(results: ReadonlyArray<{ result: RedactDatasetReport }>): Record<string, number> | undefined {
+  let total: Record<string, number> | undefined;
+  for (const { result } of results) {
+    if (result.fieldsFound === undefined) continue;
+    total ??= {};
+    for (const [path, n] of Object.entries(result.fieldsFound)) total[path] = (total[path] ?? 0) + n;
+  }
+  return total;
 }
 
 /** The shards' reports summed into `zero` (every number, and the counts per type), with each file's own. */
@@ -108,11 +128,12 @@ interface Before {
 
 /**
  * Runs `each` on every shard of `inputDir`, in name order, with its output path in a temporary
- * directory beside `outputDir` that is renamed to it when every shard succeeded: no reader sees
- * a directory with some files missing. An error names the shard.
+ * directory beside `outputDir` that is renamed to it when every shard succeeded and
+ * `beforeRename` (the checks over all of them) passed: no reader sees a directory with some
+ * files missing. An error names the shard.
  */
 async function overShards<R extends { records: number }>(
-  where: { inputDir: string; outputDir: string; workers: number | BatchWorkers | undefined; kind: ShardKind },
+  where: { inputDir: string; outputDir: string; workers: number | BatchWorkers | undefined; kind: ShardKind; beforeRename: (results: Array<{ file: string; result: R }>) => void },
   each: (shard: Shard, output: string, pool: BatchWorkers | 0, before: Before) => Promise<R>,
 ): Promise<{ results: Array<{ file: string; result: R }>; skipped: string[] }> {
   // resolved: with a trailing slash, lstat follows a link the rename then refuses after all the work
@@ -139,6 +160,7 @@ async function overShards<R extends { records: number }>(
       before.records += result.records;
       before.bytes += shard.bytes;
     }
+    where.beforeRename(results);
     // an empty directory of that name is replaced; anything else was refused above
     await rename(temporary, outputDir).catch((err: unknown) => {
       const why = (err as NodeJS.ErrnoException).code === 'ENOTEMPTY' ? 'it was filled while the shards were done' : fileProblem(err);
@@ -146,7 +168,7 @@ async function overShards<R extends { records: number }>(
     });
     held.keep();
   } catch (err) {
-    held.discard();
+    await held.discard();
     throw err;
   } finally {
     if (pool !== 0 && owned) await pool.close();

@@ -5,6 +5,7 @@ import { stringify as stringifyCsv } from 'csv-stringify/sync';
 import { zeroCounts, type EntityType, type Finding } from './entity-types.js';
 import { replaceValues } from './json-value-replace.js';
 import { jsonLineBatch, lineText, movableLines, movableUtf8, recordAt } from './jsonl-bytes.js';
+import { AuditedFieldNames } from './audited-field-names.js';
 import { TextScanError } from './entity-scanner.js';
 import { RecordError } from './record-error.js';
 
@@ -123,7 +124,7 @@ export function redactRecordBatch(redactor: RecordRedactor, records: ReadonlyArr
   const slotRecords: number[] = [];
   const firstSlot = records.map((record, r) => {
     const first = texts.length;
-    const found = visitScanned(record, fields, (text, field) => {
+    const found = visitScanned(record, lines[r]!, fields, (text, field) => {
       texts.push(text);
       slotFields.push(field);
       slotRecords.push(r);
@@ -133,7 +134,7 @@ export function redactRecordBatch(redactor: RecordRedactor, records: ReadonlyArr
     return first;
   });
   const findings = detectNamingLine(redactor.detectAll, texts, (slot) => lines[slotRecords[slot]!]!);
-  const fieldNames = tally.redactions === null ? null : new AuditedFieldNames(redactor.detectAll);
+  const fieldNames = tally.redactions === null ? null : new AuditedFieldNames();
   return records.map((record, r) => {
     const end = firstSlot[r + 1] ?? texts.length;
     let changed = false;
@@ -148,7 +149,7 @@ export function redactRecordBatch(redactor: RecordRedactor, records: ReadonlyArr
     // first visit: the second finds it changed, and the findings' offsets no longer fit it.
     const replaced = new Map<string, string>();
     let slot = firstSlot[r]!;
-    visitScanned(record, fields, (text, field) => {
+    visitScanned(record, lines[r]!, fields, (text, field) => {
       const s = slot++;
       if (findings[s]!.length === 0 || text !== texts[s]) return text;
       const redacted = redactor.redact(text, findings[s]!);
@@ -165,11 +166,13 @@ export function redactRecordBatch(redactor: RecordRedactor, records: ReadonlyArr
  * gives per field path how many values it had. Scanned are, at each of `fields`: a string; a
  * number, as its digits (a card number stored as a number), put back as the string `replace`
  * gives if that differs; and inside an object or array there, what the whole-record walk scans.
- * Without `fields`, the whole record: every string, and every whole number of LONG_NUMBER_DIGITS
- * or more digits (card numbers have 12 to 19; counts, ids and token ids, thousands of them to a
- * record, are shorter and would each be a text to scan).
+ * A whole number past 2^53 at a chosen path fails the record (`line`): JavaScript reads it
+ * rounded, so its digits cannot be scanned. Without `fields`, the whole record: every string,
+ * and every whole number of LONG_NUMBER_DIGITS or more digits up to 2^53 (card numbers have 12
+ * to 19; counts, ids and token ids, thousands of them to a record, are shorter and would each
+ * be a text to scan; longer ones, ids mostly, cannot be read exactly).
  */
-function visitScanned(record: Record<string, unknown>, fields: readonly FieldPath[] | null, replace: (text: string, field: string) => string): number[] {
+function visitScanned(record: Record<string, unknown>, line: number, fields: readonly FieldPath[] | null, replace: (text: string, field: string) => string): number[] {
   const scanLong = (value: unknown, field: string): unknown => {
     if (typeof value === 'string') return replace(value, field);
     return typeof value === 'number' && isLongWholeNumber(value) ? numberReplaced(value, field, replace) : value;
@@ -180,7 +183,11 @@ function visitScanned(record: Record<string, unknown>, fields: readonly FieldPat
   }
   return fields.map((path) =>
     transformAt(record, path, (value, field) => {
-      if (typeof value === 'number') return numberReplaced(value, field, replace);
+      if (typeof value === 'number') {
+        // read rounded, its digits are not the ones written: a 19-digit card number would be scanned as another number and kept
+        if (Number.isInteger(value) && !Number.isSafeInteger(value)) throw new RecordError(line, `the field ${field} holds a whole number past 2^53, which JavaScript reads rounded, so it cannot be scanned (it may be a card number); quote it as a string`);
+        return numberReplaced(value, field, replace);
+      }
       if (value !== null && typeof value === 'object') visitAllScalars(value as Record<string, unknown> | unknown[], field, scanLong);
       return scanLong(value, field);
     }),
@@ -210,7 +217,7 @@ export function redactCsvRows(redactor: RecordRedactor, rows: readonly string[][
     if (row.length !== names.length) throw new RecordError(lines[i]!, `has ${row.length} cells but the header names ${names.length} columns`);
   });
   const findings = detectNamingLine(redactor.detectAll, rows.flatMap((row) => columns.map((c) => row[c]!)), (cell) => lines[Math.floor(cell / columns.length)]!);
-  const fieldNames = tally.redactions === null ? null : new AuditedFieldNames(redactor.detectAll);
+  const fieldNames = tally.redactions === null ? null : new AuditedFieldNames();
   const out = rows.map((row, i) => {
     const redacted = [...row];
     let changed = false;
@@ -245,30 +252,6 @@ function tallyFindings(tally: RedactionTally, findings: readonly Finding[], line
   for (const f of findings) {
     tally.counts[f.type] += 1;
     if (tally.redactions !== null) tally.redactions.push({ line, field: fieldNames!.of(field), type: f.type, start: f.start, end: f.end, recognizer: f.recognizer, score: f.score });
-  }
-}
-
-/**
- * Field paths and column names as the audit log gets them. They are built of the record's keys
- * (a CSV's header cells), and keys can be data: `{"contacts": {"carol@example.com": …}}`. So a
- * path is scanned as a text like any other, and what is found in it is replaced by its type
- * (`contacts.carol@example.com` reads as one address and becomes `<email>`); the audit log never
- * holds a value. Paths repeat from record to record,
- * so each is scanned once a batch.
- */
-class AuditedFieldNames {
-  readonly #seen = new Map<string, string>();
-
-  constructor(private readonly detectAll: RecordRedactor['detectAll']) {}
-
-  of(field: string): string {
-    let audited = this.#seen.get(field);
-    if (audited === undefined) {
-      audited = field;
-      for (const f of [...this.detectAll([field])[0]!].reverse()) audited = `${audited.slice(0, f.start)}<${f.type}>${audited.slice(f.end)}`;
-      this.#seen.set(field, audited);
-    }
-    return audited;
   }
 }
 

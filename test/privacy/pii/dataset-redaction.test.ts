@@ -68,6 +68,13 @@ describe('PIIDetector.processDataset', () => {
     // the path reads as one address, "contacts." included: masked whole rather than in part
     expect(redactions).toEqual([expect.objectContaining({ field: '<email>', type: 'phone' })]);
     expect(JSON.stringify(audit.events)).not.toContain('carol');
+    // each key is scanned on its own too, for every type whatever the job looks for
+    const keyed = JSON.stringify({ cards: { '4111 1111 1111 1111': 'call +1 415 555 2671' }, byMail: { 'dana@example.org': 'call +1 415 555 2672' } });
+    const phonesOnly = new PIIDetector({ redactionMethod: 'masking', detectionTypes: ['phone'] }, { audit });
+    await phonesOnly.processDataset({ input: file('keyed.jsonl', keyed + '\n'), output: file('keyed-out.jsonl') }, { preserveFormat: false, dataset: 'keyed' });
+    const keyedFields = audit.of('pii.redacted').flatMap((e) => (e.additionalData as { dataset: string; redactions: Array<{ field: string }> }).dataset === 'keyed' ? (e.additionalData as { redactions: Array<{ field: string }> }).redactions.map((r) => r.field) : []);
+    expect(keyedFields).toEqual(['cards.<credit_card>', '<email>']); // "byMail.dana@…" reads as one address
+    expect(JSON.stringify(audit.events)).not.toMatch(/4111|dana/);
     // a CSV header cell is a field name too
     const csv = await detector.processDataset({ input: file('in.csv', 'id,dana.lee@example.org\n1,call +1 415 555 2671\n'), output: file('out.csv') }, { preserveFormat: false, dataset: 'csv' });
     expect(csv.counts.phone).toBe(1);
@@ -97,6 +104,13 @@ describe('PIIDetector.processDataset', () => {
     await expect(misspelt).rejects.toThrow('no record has a value at the field path "txt", "user.mail" (2 records read)');
     expect(existsSync(file('none.jsonl'))).toBe(false);
     await expect(detector.processDataset(rows, { fields: ['txt'], auditRedactions: false })).rejects.toThrow('no record has a value at the field path "txt" (2 records read)');
+    // a whole number JavaScript reads rounded cannot be scanned at a chosen path: the record is refused, never kept as written
+    const big = file('big.jsonl', '{"id":1,"card":4111111111111111}\n{"id":2,"card":6221260000000000019}\n');
+    await expect(detector.processDataset({ input: big, output: file('big-out.jsonl') }, { fields: ['card'], auditRedactions: false })).rejects.toThrow(
+      'line 2: the field card holds a whole number past 2^53, which JavaScript reads rounded, so it cannot be scanned (it may be a card number); quote it as a string; no output was written',
+    );
+    expect(existsSync(file('big-out.jsonl'))).toBe(false);
+    await expect(detector.processDataset([{ card: 6221260000000000019 }], { fields: ['card'], auditRedactions: false })).rejects.toMatchObject({ code: 'ERR_INVALID_INPUT', message: expect.stringMatching(/^record 1: the field card holds a whole number past 2\^53/) });
   });
 
   it('redacts chosen CSV columns, quoted line breaks included, and names the line of a bad row', async () => {

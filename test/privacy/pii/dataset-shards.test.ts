@@ -69,6 +69,19 @@ describe('redactShards', () => {
     await expect(redactShards(job(input, join(root, 'out')))).rejects.toThrow(/cannot read the shard .*dangling\.jsonl: there is no such file/);
     expect(readdirSync(root).sort()).toEqual(['empty', 'file', 'full', 'in', 'link']); // no output, no temporary directory
   });
+  it('checks chosen field paths over all the shards: a field missing from one file is fine, from every file refused', async () => {
+    const { root, input, put } = workspace();
+    put('a.jsonl', `{"text":"x","notes":"mail ${EMAIL}"}\n`);
+    put('b.jsonl', `{"text":"mail ${EMAIL}"}\n`);
+    const report = await redactShards(job(input, join(root, 'out'), { fields: ['text', 'notes'] }));
+    expect(report).toMatchObject({ records: 2, counts: { email: 2 }, fieldsFound: { text: 2, notes: 1 } });
+    await expect(redactShards(job(input, join(root, 'out2'), { fields: ['text', 'note'] }))).rejects.toThrow('no record has a value at the field path "note" (2 records read)');
+    const scanned = await scanShards({ inputDir: input, outputDir: join(root, 'spans'), field: 'notes', scan: { threshold: 0.5 }, workers: 0 });
+    expect(scanned).toMatchObject({ records: 2, fieldFound: 1, spans: 1 });
+    await expect(scanShards({ inputDir: input, outputDir: join(root, 'spans2'), field: 'note', scan: { threshold: 0.5 }, workers: 0 })).rejects.toThrow('no record has a string at the field path "note" (2 lines read)');
+    expect(readdirSync(root).sort()).toEqual(['in', 'out', 'spans']); // refused: no directory, no temporary one
+  });
+
   it('scans the JSON Lines shards into a spans file each, leaving CSV out', async () => {
     const { root, input, put } = workspace();
     put('a.jsonl', `{"text":"mail ${EMAIL}"}\n{"text":"none"}\n`);

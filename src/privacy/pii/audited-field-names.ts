@@ -1,0 +1,57 @@
+import type { EntityType } from './entity-types.js';
+import { scannerFor, type EntityScanner } from './entity-scanner.js';
+import { DEFAULT_CONFIDENCE_THRESHOLD } from './pii-options.js';
+
+/**
+ * Field paths and column names as the audit log gets them. They are built of the record's keys
+ * (a CSV's header cells), and keys can be data: `{"contacts": {"carol@example.com": …}}`,
+ * `{"cards": {"4111 1111 1111 1111": …}}`. So each key of a path is scanned on its own (joined
+ * by dots, a card number or a name no longer reads as one) and the whole path too (a key holding
+ * dots, an address), and what is found is replaced by its type: `cards.<credit_card>`. With
+ * every type at the default threshold, whatever the job looks for: the job's `types` and
+ * `threshold` say what to redact, not what the audit log may hold. Paths repeat from record to
+ * record, so each is scanned once per batch.
+ */
+export class AuditedFieldNames {
+  readonly #scanner: EntityScanner = scannerFor({ threshold: DEFAULT_CONFIDENCE_THRESHOLD });
+  readonly #seen = new Map<string, string>();
+
+  of(field: string): string {
+    let audited = this.#seen.get(field);
+    if (audited === undefined) {
+      audited = masked(field, this.#found(field));
+      this.#seen.set(field, audited);
+    }
+    return audited;
+  }
+
+  /** What the scanner finds in `field` whole and in each of its keys, as spans of `field`. */
+  #found(field: string): Array<{ start: number; end: number; type: EntityType }> {
+    const keys = [...field.matchAll(KEY)].map((m) => ({ start: m.index, end: m.index + m[0].length }));
+    const findings = this.#scanner.scanAll([field, ...keys.map((k) => field.slice(k.start, k.end))]);
+    const spans = findings[0]!.map(({ start, end, type }) => ({ start, end, type }));
+    keys.forEach((key, i) => {
+      for (const f of findings[i + 1]!) spans.push({ start: key.start + f.start, end: key.start + f.end, type: f.type });
+    });
+    return spans;
+  }
+}
+
+/** The keys and indices of a path: what lies between its `.`, `[` and `]`. */
+const KEY = /[^.[\]]+/g;
+
+/** `field` with every span replaced by `<type>`; overlapping spans become one, named by the first. */
+function masked(field: string, spans: Array<{ start: number; end: number; type: EntityType }>): string {
+  if (spans.length === 0) return field;
+  spans.sort((a, b) => a.start - b.start || b.end - a.end);
+  let out = '';
+  let at = 0;
+  for (const span of spans) {
+    if (span.end <= at) continue;
+    if (span.start >= at) {
+      out += `${field.slice(at, span.start)}<${span.type}>`;
+    }
+    at = span.end;
+  }
+  return out + field.slice(at);
+}
