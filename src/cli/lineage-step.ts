@@ -1,3 +1,4 @@
+import { isLangtrainError, LangtrainError } from '../core/errors.js';
 import type { LineageEdge, LineageParameters } from '../privacy/lineage/lineage-store.js';
 import type { SecurityManager } from '../security-manager.js';
 
@@ -19,9 +20,30 @@ export async function recordLineageStep(security: SecurityManager, step: Lineage
   const lineage = await security.lineage();
   const edges: LineageEdge[] = [];
   for (const { input, output, parameters } of step.files) {
-    edges.push(await lineage.recordTransformation({ inputDigest: await digestFile(input), outputDigest: await digestFile(output), operation: step.operation, parameters, actor: step.actor }));
+    try {
+      edges.push(await lineage.recordTransformation({ inputDigest: await digestFile(input), outputDigest: await digestFile(output), operation: step.operation, parameters, actor: step.actor }));
+    } catch (err) {
+      // the output stands: say so, and how to record the step by hand
+      if (!isLangtrainError(err)) throw err;
+      throw new LangtrainError(
+        err.code,
+        `${output} was written, but its lineage step could not be recorded: ${err.message}; record it with: langtrain lineage record --input ${input} --output ${output} --operation ${step.operation}`,
+        { ...err.details, written: output },
+        { cause: err },
+      );
+    }
   }
   return edges;
+}
+
+/**
+ * Refuses, before the job runs, the parameters lineage would refuse after it (a secret in a data
+ * set name, a key that names one), so that an output is not written only for its step to fail.
+ * Counts the job will add are numbers, which lineage always takes.
+ */
+export async function checkLineageStep(parameters: LineageParameters): Promise<void> {
+  const { checkParameters } = await import('../privacy/lineage/lineage-store.js');
+  checkParameters(parameters);
 }
 
 /** The human line for recorded edges: where to look. */

@@ -88,6 +88,16 @@ describe('langtrain encrypt / decrypt / keys', () => {
     expect(existsSync(join(w.dir, 'enc.csv'))).toBe(false);
   });
 
+  it('refuses, before writing anything, a step lineage would refuse: a data set name holding a password', async () => {
+    const { w, cli } = setup();
+    const input = w.file('people.jsonl', jsonl(records.slice(0, 3)));
+    const r = await cli('encrypt', '--input', input, '--output', join(w.dir, 'enc.jsonl'), '--dataset', 'https://svc:hunter2pass@example.com/exports', '--fields', 'email', '--quiet');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('parameters.dataset holds a secret');
+    expect(r.stderr).not.toContain('hunter2pass');
+    expect(existsSync(join(w.dir, 'enc.jsonl'))).toBe(false);
+  });
+
   it('rewraps a CSV data set under a rotated key and lists versions', async () => {
     const { w, cli } = setup();
     const csv = w.file('people.csv', 'id,email,ssn\n' + records.map((r, i) => `${r.id},${r.email},123-45-${String(1000 + i)}`).join('\n') + '\n');

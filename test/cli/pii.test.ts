@@ -149,7 +149,7 @@ describe('langtrain pii', () => {
       expect(report.lineage[i]).toMatchObject({ inputDigest: sha256Of(join(shards, name)), outputDigest: sha256Of(join(out, name)) });
       const graph = parseJson(await cli('lineage', 'show', sha256Of(join(out, name)), '--json'));
       // the two train shards hold the same lines, so their digests (and edges) coincide
-      expect(graph.edges).toContainEqual(expect.objectContaining({ seq: report.lineage[i].seq, operation: 'redact', inputDigest: sha256Of(join(shards, name)), parameters: { method: 'synthetic', fields: 'all string fields', types: 'all', threshold: 0.5, records: [2, 2500, 2500][i], redactedRecords: [1, 500, 500][i] } }));
+      expect(graph.edges).toContainEqual(expect.objectContaining({ seq: report.lineage[i].seq, operation: 'redact', inputDigest: sha256Of(join(shards, name)), parameters: { method: 'synthetic', fields: 'all', types: 'all', threshold: 0.5, records: [2, 2500, 2500][i], redactedRecords: [1, 500, 500][i] } }));
     }
 
     const scanned = await cli('pii', 'scan', '--input', shards, '--output', join(w.dir, 'spans'), '--workers', '2', '--json');

@@ -4,7 +4,7 @@ import { filterByConsent } from '../../privacy/consent/consent-filter.js';
 import type { ConsentEvent, ConsentManager } from '../../privacy/consent/consent-manager.js';
 import type { SecurityManager } from '../../security-manager.js';
 import { CheckFailed, cliActor, output, withCommonOptions, withSecurity, type CommonOptions, type Run } from '../context.js';
-import { describeLineage, lineageJson, recordLineageStep } from '../lineage-step.js';
+import { checkLineageStep, describeLineage, lineageJson, recordLineageStep } from '../lineage-step.js';
 import { startProgress } from '../progress.js';
 
 /**
@@ -102,13 +102,15 @@ export function consentCommand(run: Run): Command {
     .option('--quiet', 'no progress')
     .action((o) =>
       withConsent(o, async (manager, security) => {
+        const parameters = (kept: number, dropped: number) => ({ subjectField: o.subjectField as string, dataType: o.dataType as string, purpose: o.purpose as string, kept, dropped });
+        await checkLineageStep(parameters(0, 0));
         const progress = startProgress('consent filter (records)', undefined, o.quiet || o.json);
         const result = await filterByConsent({ manager, input: o.input, output: o.output, subjectField: o.subjectField, dataType: o.dataType, purpose: o.purpose, ...(o.format ? { format: o.format } : {}), onProgress: (n) => progress.update(n) });
         progress.finish();
         const edges = await recordLineageStep(security, {
           operation: 'consent_filter',
           actor: cliActor(),
-          files: [{ input: o.input, output: o.output, parameters: { subjectField: o.subjectField, dataType: o.dataType, purpose: o.purpose, kept: result.kept, dropped: result.dropped } }],
+          files: [{ input: o.input, output: o.output, parameters: parameters(result.kept, result.dropped) }],
         });
         output(o, { ...result, output: o.output, lineage: lineageJson(edges)[0] }, () =>
           [`${result.kept} kept, ${result.dropped} dropped${result.missingSubject > 0 ? ` (${result.missingSubject} without a ${o.subjectField})` : ''} -> ${o.output}`, describeLineage(edges)].join('\n'),

@@ -4,7 +4,7 @@ import { EncryptionService, type EncryptionServiceOptions } from '../../crypto/e
 import { invalidInput } from '../../core/errors.js';
 import type { LineageParameters } from '../../privacy/lineage/lineage-store.js';
 import { cliActor, output, withCommonOptions, withSecurity, type Run } from '../context.js';
-import { describeLineage, lineageJson, recordLineageStep } from '../lineage-step.js';
+import { checkLineageStep, describeLineage, lineageJson, recordLineageStep } from '../lineage-step.js';
 import { startProgress } from '../progress.js';
 
 /** `langtrain encrypt` and `langtrain decrypt`: data sets (JSONL, CSV) by field or record, and whole files. */
@@ -34,6 +34,7 @@ export function encryptCommands(run: Run): Command[] {
           const service = new EncryptionService(serviceOptions(o), security.keyring, security.audit);
           const recordStep = async () =>
             o.lineage ? recordLineageStep(security, { operation: direction, actor: cliActor(), files: [{ input: o.input, output: o.output, parameters: stepParameters(service, o) }] }) : [];
+          if (o.lineage) await checkLineageStep(stepParameters(service, o));
           if (o.scope === 'file') {
             await (direction === 'encrypt' ? service.encryptFile(o.input, o.output, o.name) : service.decryptFile(o.input, o.output, o.name));
             const edges = await recordStep();

@@ -12,7 +12,7 @@ import { piiRedactionKeys } from '../../privacy/pii/pii-keys.js';
 import type { RedactionSpec } from '../../privacy/pii/redactor.js';
 import type { LineageParameters } from '../../privacy/lineage/lineage-store.js';
 import { cliActor, openSecurity, output, withCommonOptions, type Run } from '../context.js';
-import { describeLineage, lineageJson, recordLineageStep } from '../lineage-step.js';
+import { checkLineageStep, describeLineage, lineageJson, recordLineageStep } from '../lineage-step.js';
 import { startProgress } from '../progress.js';
 
 /** `langtrain pii scan | redact`: find and redact personal data in data sets. */
@@ -77,6 +77,7 @@ export function piiCommand(run: Run): Command {
             if (o.preserveFormat && method !== 'masking') throw invalidInput('--preserve-format applies to --method masking (synthetic and encrypt keep the format anyway)');
             const shards = await isDirectory(o.input);
             if (shards && o.format) throw invalidInput('--format applies to one input file: the files of a directory are read by their extensions (.jsonl, .ndjson, .csv)');
+            if (o.lineage) await checkLineageStep(redactionParameters(method, o, { records: 0, redactedRecords: 0 }));
             const progress = startProgress('redacting (MB)', undefined, o.quiet || o.json);
             const job = {
               ...(o.field ? { fields: o.field as string[] } : {}),
@@ -142,14 +143,14 @@ function positiveInteger(value: string, option: string): number {
   return n;
 }
 
-/** What the lineage edge says of a redaction: how, never with what key or seed. */
 type RedactionCounts = Pick<RedactDatasetReport, 'records' | 'redactedRecords'>;
 
+/** What the lineage edge says of a redaction: how, never with what key or seed. */
 function redactionParameters(method: RedactionMethod, o: { field?: string[]; types?: string; threshold: number; preserveFormat?: boolean }, report: RedactionCounts): LineageParameters {
   return {
     method,
     ...(o.preserveFormat ? { preserveFormat: true } : {}),
-    fields: o.field ?? 'all string fields',
+    fields: o.field ?? 'all',
     types: o.types?.split(',').map((t) => t.trim()) ?? 'all',
     threshold: o.threshold,
     records: report.records,

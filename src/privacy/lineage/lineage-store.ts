@@ -253,7 +253,7 @@ function checkInstant(value: unknown): string {
  * JSON only, bounded, and no secret: no key that names one, no string (value or key, at any
  * depth) that holds one (parameters are stored and audited in clear).
  */
-function checkParameters(parameters: unknown): LineageParameters {
+export function checkParameters(parameters: unknown): LineageParameters {
   const strings: Array<{ text: string; path: string; isKey: boolean }> = [];
   const visit = (value: unknown, path: string): void => {
     if (typeof value === 'string') return void strings.push({ text: value, path, isKey: false });
