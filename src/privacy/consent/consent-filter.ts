@@ -8,7 +8,6 @@ import { writeAtomically } from '../../core/atomic-file.js';
 import { invalidCsv } from '../../core/csv-problems.js';
 import { invalidInput } from '../../core/errors.js';
 import { datasetFormatOf, type DatasetFormat } from '../../crypto/dataset-encryption.js';
-import type { EntityScanner } from '../pii/entity-scanner.js';
 import { MAX_SUBJECT_ID, subjectIdOf } from '../subject-id.js';
 import type { ConsentManager } from './consent-manager.js';
 
@@ -56,7 +55,7 @@ const CACHE_LIMIT = 200_000;
  * silently drop the whole data set: a CSV whose header lacks the column fails before any
  * record is read, and a JSONL file with records but none holding the field fails at the
  * end, naming the first record's fields. Either way no output is written, and the names are
- * listed only when none looks like personal data (see namesFitForAnError): a CSV without a
+ * listed only when none looks like personal data (pii/names-in-errors.ts): a CSV without a
  * header row has a record where its header should be. A single JSONL
  * record without the field is dropped and counted in `missingSubject` (a record with no
  * subject cannot have consent, and JSONL records need not all have the same fields).
@@ -113,7 +112,7 @@ export async function filterByConsent(job: ConsentFilterJob): Promise<ConsentFil
       // Nothing was kept (no record had a subject), so refusing here still writes nothing.
       if (records > 0 && withField === 0) {
         const fields = firstFields!;
-        const shown = await namesFitForAnError(fields);
+        const shown = await namesShowable(fields);
         throw invalidInput(
           `no record has the field ${JSON.stringify(job.subjectField)} (${records} record${records === 1 ? '' : 's'} read; the first has${
             fields.length === 0 ? ' no fields' : shown ? `: ${fields.join(', ')}` : ` ${fields.length} field${fields.length === 1 ? '' : 's'}, whose names look like data, so are not shown`
@@ -163,7 +162,7 @@ export async function filterByConsent(job: ConsentFilterJob): Promise<ConsentFil
 
 async function noSubjectColumn(subjectField: string, names: string[]): Promise<Error> {
   const details = { field: 'subjectField', subjectField, columnCount: names.length };
-  if (await namesFitForAnError(names)) {
+  if (await namesShowable(names)) {
     return invalidInput(`the CSV has no column ${JSON.stringify(subjectField)} (columns: ${names.join(', ')}); no output was written`, { ...details, columns: names });
   }
   return invalidInput(
@@ -172,27 +171,13 @@ async function noSubjectColumn(subjectField: string, names: string[]): Promise<E
   );
 }
 
-/**
- * Whether an error may list these field or column names. Errors never carry personal data,
- * and names are data when a CSV has no header row (its first record is read as the header) or
- * a JSONL record is keyed by values. So they are listed only when none holds an @ or a run of
- * three digits (handles, dates, phone numbers, ids, amounts: values the scanner needs context
- * to call personal) and the PII scanner finds nothing in any name, nor in them read as one row
- * (where a name's context word counts for the next); otherwise they are only counted. A
- * scanner that cannot be loaded lists nothing.
- *
- * The scanner is loaded here, on this error path only: the filter must stay cheap to import.
- */
-async function namesFitForAnError(names: readonly string[]): Promise<boolean> {
-  if (names.length === 0) return true;
-  if (names.some((name) => /@|\d{3}/.test(name))) return false;
-  let scanner: EntityScanner;
+/** namesFitForAnError, loaded on this error path only: the consent filter is imported by commands that never scan. */
+async function namesShowable(names: readonly string[]): Promise<boolean> {
   try {
-    scanner = (await import('../pii/entity-scanner.js')).scannerFor({ threshold: 0.5 });
+    return (await import('../pii/names-in-errors.js')).namesFitForAnError(names);
   } catch {
     return false;
   }
-  return scanner.scanAll([...names, names.join(', ')]).every((findings) => findings.length === 0);
 }
 
 function parseRecord(text: string, line: number): Record<string, unknown> {

@@ -6,6 +6,7 @@ import { zeroCounts, type EntityType, type Finding } from './entity-types.js';
 import { replaceValues } from './json-value-replace.js';
 import { jsonLineBatch, lineText, movableLines, movableUtf8, recordAt } from './jsonl-bytes.js';
 import { AuditedFieldNames } from './audited-field-names.js';
+import { namesFitForAnError } from './names-in-errors.js';
 import { TextScanError } from './entity-scanner.js';
 import { RecordError } from './record-error.js';
 
@@ -292,7 +293,10 @@ export function csvColumns(header: readonly string[], fields: readonly string[] 
   if (!fields) return header.map((_, i) => i);
   return fields.map((name) => {
     const index = header.indexOf(name);
-    if (index < 0) throw invalidInput(`the CSV has no column ${JSON.stringify(name)} (columns: ${header.join(', ')})`);
+    if (index < 0) {
+      const columns = namesFitForAnError(header) ? `columns: ${header.join(', ')}` : `its first row has ${header.length} cells, which look like data rather than column names, so are not shown: the file may have no header row`;
+      throw invalidInput(`the CSV has no column ${JSON.stringify(name)} (${columns})`, { columnCount: header.length });
+    }
     return index;
   });
 }

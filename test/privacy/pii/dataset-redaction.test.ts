@@ -125,6 +125,11 @@ describe('PIIDetector.processDataset', () => {
     await expect(detector.processDataset({ input: file('bad.csv', bad), output: file('bad-out.csv') }, { auditRedactions: false })).rejects.toThrow(/line 5: has 3 cells but the header names 2 columns; no output was written/);
     expect(existsSync(file('bad-out.csv'))).toBe(false);
     await expect(detector.processDataset({ input: file('in.csv'), output: file('x.csv') }, { fields: ['phone'], auditRedactions: false })).rejects.toThrow(/no column "phone" \(columns: id, comment, email\)/);
+    // a CSV without a header row: its first record is not echoed back as column names
+    const headless = file('headless.csv', `${EMAIL},Maria Gonzalez,415-555-0134\n`);
+    const refused = detector.processDataset({ input: headless, output: file('y.csv') }, { fields: ['phone'], auditRedactions: false });
+    await expect(refused).rejects.toThrow('the CSV has no column "phone" (its first row has 3 cells, which look like data rather than column names, so are not shown: the file may have no header row)');
+    await expect(refused).rejects.toSatisfy((err: Error & { details: object }) => !JSON.stringify({ message: err.message, details: err.details }).match(/maria|415/i));
     // a row the CSV parser refuses: its line and the problem, never its value
     const unparsable = `id,email\n1,${EMAIL}\n2,"${EMAIL}" is mine\n`;
     const refusal = detector.processDataset({ input: file('unparsable.csv', unparsable), output: file('unparsable-out.csv') }, { auditRedactions: false });
