@@ -23,7 +23,8 @@ function setup(configYaml: (dir: string) => string) {
   return { w, cli, log };
 }
 
-describe('langtrain audit prune', () => {
+// Each test runs the CLI a dozen times: ~6 s alone, past vitest's 30 s default on a loaded 2-core machine.
+describe('langtrain audit prune', { timeout: 120_000 }, () => {
   it('with audit.retentionPeriod: 1ms prunes old payloads; leaf hashes stay and the log still verifies', async () => {
     const { cli, log } = setup(() => 'audit:\n  retentionPeriod: 1ms\n');
     await log('user_authentication', 'alice', { ip: '10.0.0.1' });
@@ -58,7 +59,7 @@ describe('langtrain audit prune', () => {
   });
 });
 
-describe('langtrain audit shred', () => {
+describe('langtrain audit shred', { timeout: 120_000 }, () => {
   const SECRET = 'bob-private-dataset-42';
 
   it('destroys one user\'s payload key: their payloads become unreadable, others stay, proofs stay valid', async () => {
