@@ -14,6 +14,9 @@ import { ENTITY_TYPES, type EntityType, type Finding } from './entity-types.js';
 import { syntheticOperator } from './redaction/synthetic-values.js';
 import { buildRecordRedactor, type RedactionSpec, type RedactorSpec } from './redactor.js';
 
+/** As syntheticOperator requires: 128 bits, or the fakes of small domains could be tabulated. */
+const MIN_SYNTHETIC_SEED_BYTES = 16;
+
 const optionsSchema = z
   .object({
     /** Which entity types to look for; default all eleven. */
@@ -24,11 +27,26 @@ const optionsSchema = z
     /** Findings scoring below this (after context words) are dropped. The seed's example is 0.95. */
     confidenceThreshold: z.number().min(0).max(1).default(DEFAULT_CONFIDENCE_THRESHOLD),
     redactionMethod: z.enum(REDACTION_METHODS, { message: `supported: ${REDACTION_METHODS.join(', ')}` }).default('masking'),
+    /**
+     * `synthetic` only: the secret the fakes are drawn from, for the same fakes across detectors
+     * and processes (a data set redacted in two runs). Default: random, drawn once per detector.
+     * Whoever holds it can tabulate the fakes of small-domain values (every SSN): keep it as a key.
+     */
+    syntheticSeed: z
+      .custom<Uint8Array>((v) => v instanceof Uint8Array && v.length >= MIN_SYNTHETIC_SEED_BYTES, {
+        message: `must be a Uint8Array of at least ${MIN_SYNTHETIC_SEED_BYTES} random bytes`,
+      })
+      .optional(),
   })
-  .strict();
+  .strict()
+  .refine((o) => o.syntheticSeed === undefined || o.redactionMethod === 'synthetic', {
+    message: 'applies to redactionMethod synthetic only',
+    path: ['syntheticSeed'],
+  });
 
 export type PIIDetectorOptions = z.input<typeof optionsSchema>;
-export type PIIDetectorSettings = z.output<typeof optionsSchema>;
+/** The parsed options, as `settings` shows them: without `syntheticSeed`, a secret the detector keeps to itself. */
+export type PIIDetectorSettings = Omit<z.output<typeof optionsSchema>, 'syntheticSeed'>;
 
 export interface PIIDetectorDeps {
   /** Where `auditRedactions` records go. */
@@ -83,11 +101,19 @@ export class PIIDetector {
   readonly #deps: PIIDetectorDeps;
   /** Worker threads kept between data sets, by thread count. */
   readonly #pools = new Map<number, BatchWorkers>();
+  /** `synthetic` only: the caller's `syntheticSeed` (copied) or one drawn here, for every `redact` call. */
+  readonly #seed: Uint8Array | undefined;
+  /** Whether `#seed` is the caller's, so data sets use it too. */
+  readonly #explicitSeed: boolean;
 
   constructor(options: PIIDetectorOptions = {}, deps: PIIDetectorDeps = {}) {
-    this.settings = Object.freeze(parseOptions(optionsSchema, options, 'PIIDetector'));
+    const { syntheticSeed, ...settings } = parseOptions(optionsSchema, options, 'PIIDetector');
+    this.settings = Object.freeze(settings);
     this.#scanner = scannerFor(this.#scanSettings());
     this.#deps = deps;
+    this.#explicitSeed = syntheticSeed !== undefined;
+    // A copy: the caller's array may be reused or zeroed afterwards.
+    this.#seed = settings.redactionMethod !== 'synthetic' ? undefined : syntheticSeed ? Uint8Array.from(syntheticSeed) : randomBytes(32);
   }
 
   get types(): readonly EntityType[] {
@@ -100,9 +126,12 @@ export class PIIDetector {
     return this.#scanner.scan(text);
   }
 
-  /** `text` with its findings redacted by `redactionMethod`, and the findings. */
+  /**
+   * `text` with its findings redacted by `redactionMethod`, and the findings. `synthetic` fakes
+   * come from the detector's seed, so every call on one detector gives a value the same fake.
+   */
   redact(text: string, options: { preserveFormat?: boolean } = {}): { text: string; findings: Finding[] } {
-    const redactor = buildRecordRedactor(this.#spec(options.preserveFormat ?? false), syntheticOperator);
+    const redactor = buildRecordRedactor(this.#spec(options.preserveFormat ?? false, this.#seed), syntheticOperator);
     const findings = this.detect(text);
     return { text: findings.length === 0 ? text : redactor.redact(text, findings), findings };
   }
@@ -111,7 +140,9 @@ export class PIIDetector {
    * The seed's `process_dataset(raw_dataset, preserve_format, audit_redactions)`. Files (JSONL or
    * CSV, any size) are streamed and redacted on every core (redactDataset), a directory of them
    * as one data set in shards (redactShards); a list of records is redacted here and a redacted
-   * copy returned, the input left as it was.
+   * copy returned, the input left as it was. `synthetic` fakes are consistent within the data set:
+   * under the detector's `syntheticSeed` if it was given (another run, the same fakes), else
+   * under a seed drawn for this data set alone.
    */
   processDataset(dataset: DatasetFiles, options?: ProcessDatasetOptions): Promise<RedactDatasetReport>;
   processDataset(dataset: DatasetShards, options?: ProcessDatasetOptions): Promise<RedactShardsReport>;
@@ -119,7 +150,7 @@ export class PIIDetector {
   async processDataset(dataset: DatasetFiles | DatasetShards | readonly Record<string, unknown>[], options: ProcessDatasetOptions = {}): Promise<RedactDatasetReport | RedactShardsReport | RedactedRecords> {
     const auditRedactions = options.auditRedactions ?? true;
     if (auditRedactions && !this.#deps.audit) throw new LangtrainError('ERR_CONFIG_INVALID', 'auditRedactions needs an audit sink: build the PIIDetector with deps.audit (SecurityManager does), or pass auditRedactions: false');
-    const spec = this.#spec(options.preserveFormat ?? true);
+    const spec = this.#spec(options.preserveFormat ?? true, this.#explicitSeed ? this.#seed : randomBytes(32));
     const audit = (name: string) => (auditRedactions ? { audit: { sink: this.#deps.audit!, dataset: options.dataset ?? name, userId: options.userId ?? null } } : {});
     if (Array.isArray(dataset)) return redactRecords(dataset, { spec, ...(options.fields ? { fields: options.fields } : {}), ...audit('records') });
     if ('inputDir' in dataset) {
@@ -178,8 +209,8 @@ export class PIIDetector {
     return { ...(this.settings.detectionTypes ? { types: this.settings.detectionTypes } : {}), threshold: this.settings.confidenceThreshold };
   }
 
-  /** A fresh synthetic seed per call: fakes are consistent within one data set or text, not across them. */
-  #spec(preserveFormat: boolean): RedactorSpec {
+  /** `seed`: the synthetic seed, used only by `synthetic`. */
+  #spec(preserveFormat: boolean, seed: Uint8Array | undefined): RedactorSpec {
     const method = this.settings.redactionMethod;
     const key = (which: 'hashKey' | 'encryptionKey') => {
       const keys = this.#deps.keys;
@@ -188,7 +219,7 @@ export class PIIDetector {
     };
     const redaction: RedactionSpec =
       method === 'masking' ? { method, preserveFormat }
-      : method === 'synthetic' ? { method, seed: randomBytes(32) }
+      : method === 'synthetic' ? { method, seed: seed! }
       : method === 'removal' ? { method }
       : method === 'hash' ? { method, key: key('hashKey') }
       : { method, key: key('encryptionKey') };

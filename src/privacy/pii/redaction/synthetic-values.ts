@@ -6,10 +6,12 @@ import type { SyntheticOperator } from './operators.js';
 
 /**
  * Realistic, format-valid fakes for the `synthetic` redaction operator, one generator per
- * entity type. Every choice is drawn from HMAC-SHA256(seed, type \0 value), so within a data
- * set the same value always gets the same fake (joins and repeated mentions stay coherent),
- * another seed gives other fakes, and nothing depends on Math.random. The seed is a secret:
- * whoever holds it can tabulate the fakes of every small-domain value (all SSNs, say).
+ * entity type. Every choice is drawn from HMAC-SHA256(seed, type \0 key), where the key is the
+ * value normalised ({@link syntheticKey}: `4111 1111 1111 1111` and `4111111111111111` are one
+ * card), so under one seed the same value always gets the same fake however it is written
+ * (joins and repeated mentions stay coherent), laid out as each occurrence is; another seed
+ * gives other fakes, and nothing depends on Math.random. The seed is a secret: whoever holds it
+ * can tabulate the fakes of every small-domain value (all SSNs, say).
  *
  * Fakes come from ranges that can never belong to anyone: reserved example domains, fictional
  * phone ranges, processors' test card ranges, documentation IP blocks, never-issued SSNs.
@@ -84,14 +86,72 @@ export function syntheticOperator(seed: Uint8Array): SyntheticOperator {
 
 const MIN_SEED_BYTES = 16;
 
-/** The fake for `value` of `type` under `seed`: the same three inputs always give the same fake, never the input itself. */
+/**
+ * The fake for `value` of `type` under `seed`: values with the same {@link syntheticKey} get the
+ * same fake (each in its own layout), never one equal to the value, even written another way.
+ */
 export function syntheticValue(seed: Uint8Array, type: EntityType, value: string): string {
-  const message = `${type}\0${value}`;
+  const key = syntheticKey(type, value);
+  const message = `${type}\0${key}`;
   let fake = value;
-  for (let attempt = 0; attempt < MAX_ATTEMPTS && fake === value; attempt++) {
+  // The retry is decided on the key, not the text, so every spelling of a value retries alike.
+  for (let attempt = 0; attempt < MAX_ATTEMPTS && syntheticKey(type, fake) === key; attempt++) {
     fake = SYNTHETIC_GENERATORS[type](value, new SyntheticDraws(seed, message, attempt));
   }
   return fake;
+}
+
+/**
+ * What a fake is keyed on: the value with what does not change its identity folded away, so
+ * one value written two ways in a data set gets one fake. The generators read only what the
+ * key keeps (plus layout and case, which they copy from each occurrence), so equal keys give
+ * the same fake.
+ *
+ * - credit_card, ssn: the digits.
+ * - iban: letters and digits, upper case (ISO 13616 ignores spacing and case).
+ * - phone: the number as the generator reads it: a NANP number (`415 555 0134`, `1-415…`,
+ *   `+1 415…`, `001 415…`) is `+1` and its ten digits, a UK one (`07700 900123`, `+44 7700…`,
+ *   `+44 (0) 7700…`, `0044 7700…`) `+44` and its ten, any other `+` or `00` number `+` and
+ *   its digits, else the digits. A national number is taken to be the number written with its
+ *   country code: the generator already fakes a ten-digit national number as NANP, and two fakes
+ *   for one subscriber would break the joins the operator is for.
+ * - email: lower case, local part too. RFC 5321 lets a host treat local parts as case-sensitive
+ *   but says relying on it "impedes interoperability and is discouraged"; mail providers fold
+ *   case, so `Jane.Doe@Corp.com` and `jane.doe@corp.com` are one person. Folding two mailboxes
+ *   that differ only in case gives them one fake, which reveals nothing.
+ * - person_name: Unicode NFC, whitespace runs as one space, trimmed, lower case.
+ * - ip_address: lower case (IPv6 hex digits).
+ * - other types: the value as found.
+ */
+export function syntheticKey(type: EntityType, value: string): string {
+  switch (type) {
+    case 'credit_card':
+    case 'ssn':
+      return value.replace(/\D/g, '');
+    case 'iban':
+      return value.replace(/[^A-Za-z0-9]/g, '').toUpperCase();
+    case 'phone':
+      return phoneKey(value);
+    case 'email':
+      return value.trim().toLowerCase();
+    case 'person_name':
+      return value.normalize('NFC').trim().replace(/\s+/g, ' ').toLowerCase();
+    case 'ip_address':
+      return value.trim().toLowerCase();
+    default:
+      return value;
+  }
+}
+
+function phoneKey(value: string): string {
+  const digits = value.replace(/\D/g, '');
+  const international = value.trimStart().startsWith('+');
+  const uk = ukPrefix(digits, international);
+  if (uk !== undefined) return `+44${digits.slice(uk.length)}`;
+  const nanp = nanpPrefix(digits, international);
+  if (nanp !== undefined) return `+1${digits.slice(nanp.length)}`;
+  if (international) return `+${digits}`;
+  return digits.startsWith('00') ? `+${digits.slice(2)}` : digits;
 }
 
 // ---------------------------------------------------------------------------------------
@@ -409,7 +469,7 @@ export const syntheticIpAddress: SyntheticGenerator = (value, draws) => {
 /**
  * Same country, same length and letter/digit layout of the BBAN (so the national format
  * still fits), fresh account characters and valid ISO 13616 check digits; the input's
- * spacing is kept.
+ * spacing and letter case are kept.
  */
 export const syntheticIban: SyntheticGenerator = (value, draws) => {
   const compact = value.replace(/[^A-Za-z0-9]/g, '');
@@ -417,7 +477,8 @@ export const syntheticIban: SyntheticGenerator = (value, draws) => {
   const bban = sameShape(compact.slice(4), draws);
   const fake = `${country}${ibanCheckDigits(country, bban)}${bban}`;
   let k = 0;
-  return value.replace(/[A-Za-z0-9]/g, () => fake[k++]!);
+  // Letters keep the input's case, the country code's too (`gb82 west …` stays lower case).
+  return value.replace(/[A-Za-z0-9]/g, (c) => (c >= 'a' ? fake[k++]!.toLowerCase() : fake[k++]!));
 };
 
 const MONTHS = ['january', 'february', 'march', 'april', 'may', 'june', 'july', 'august', 'september', 'october', 'november', 'december'];
