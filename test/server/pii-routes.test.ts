@@ -44,6 +44,22 @@ describe('/v1/pii', () => {
     expect(JSON.stringify(events)).not.toContain(EMAIL);
   });
 
+  it('synthetic fakes are the same across requests naming one dataset, and differ between data sets', async () => {
+    const { app, auth } = await f.serve();
+    const fake = async (payload: object) => {
+      const res = await app.inject({ method: 'POST', url: '/v1/pii/redact', headers: auth, payload: { text: TEXT, method: 'synthetic', types: ['email'], ...payload } });
+      expect(res.statusCode, res.body).toBe(200);
+      return json(res).results[0].text as string;
+    };
+    const first = await fake({ dataset: 'tickets-2026' });
+    expect(first).not.toContain(EMAIL);
+    expect(await fake({ dataset: 'tickets-2026' })).toBe(first);
+    expect(await fake({ dataset: 'chats-2026' })).not.toBe(first);
+    const refused = await app.inject({ method: 'POST', url: '/v1/pii/redact', headers: auth, payload: { text: TEXT, method: 'masking', dataset: 'tickets-2026' } });
+    expect(refused.statusCode).toBe(400);
+    expect(json(refused).error.message).toContain('dataset applies to method synthetic');
+  });
+
   it('needs pii.detect / pii.redact', async () => {
     const { app, auth } = await f.serve();
     await app.inject({ method: 'POST', url: '/v1/users', headers: auth, payload: { username: 'dana', password: 'a long enough passphrase for tests', roles: [] } });

@@ -15,3 +15,15 @@ export async function piiRedactionKeys(keyring: Keyring): Promise<{ hashKey: Buf
   const derive = (info: string) => Buffer.from(hkdfSync('sha256', base, Buffer.alloc(0), info, 32));
   return { hashKey: derive('langtrain/pii/hash/v1'), encryptionKey: derive('langtrain/pii/fpe/v1') };
 }
+
+/**
+ * The `synthetic` seed of a named data set, derived from the keyring's `pii` key like the keys
+ * above: texts of one data set redacted in separate requests or runs get the same fakes, and
+ * two data sets different ones (fakes stable across the deployment would link them, as
+ * pseudonyms do; `hash` is the method for that).
+ */
+export async function syntheticSeedFor(keyring: Keyring, dataset: string): Promise<Buffer> {
+  await keyring.ensureKey(PII_KEY_NAME);
+  const base = (await keyring.primaryKey(PII_KEY_NAME)).encryptionKey;
+  return Buffer.from(hkdfSync('sha256', base, Buffer.alloc(0), `langtrain/pii/synthetic/v1\0${dataset}`, 32));
+}

@@ -4,7 +4,7 @@ import { invalidInput } from '../../core/errors.js';
 import { scannerFor, type ScanSettings } from '../../privacy/pii/entity-scanner.js';
 import { DEFAULT_CONFIDENCE_THRESHOLD } from '../../privacy/pii/pii-options.js';
 import type { EntityType } from '../../privacy/pii/entity-types.js';
-import { piiRedactionKeys } from '../../privacy/pii/pii-keys.js';
+import { piiRedactionKeys, syntheticSeedFor } from '../../privacy/pii/pii-keys.js';
 import { loadRecordRedactor, type RedactionSpec } from '../../privacy/pii/redactor.js';
 import type { SecurityManager } from '../../security-manager.js';
 import { actorOf } from '../principal.js';
@@ -18,8 +18,9 @@ const security = AUTHENTICATED;
 /**
  * `/v1/pii/detect` and `/v1/pii/redact` (permissions `pii.detect`, `pii.redact`): one text or
  * up to 1000. Redactions are audited as `pii.redacted` with offsets, types, recognizers and
- * scores, never the values. `synthetic` fakes are consistent within one request; `hash`
- * pseudonyms are the deployment's (keyring key `pii`), the same in every request.
+ * scores, never the values. `synthetic` fakes are consistent within one request, or across
+ * requests naming the same `dataset` (a seed derived from keyring key `pii`); `hash` pseudonyms
+ * are the deployment's, the same in every request.
  */
 export const piiRoutes: FastifyPluginAsyncZod<{ security: SecurityManager }> = async (app, { security: manager }) => {
   const scanOf = (body: { types?: EntityType[]; threshold?: number }): ScanSettings => ({ ...(body.types ? { types: body.types } : {}), threshold: body.threshold ?? DEFAULT_CONFIDENCE_THRESHOLD });
@@ -38,11 +39,12 @@ export const piiRoutes: FastifyPluginAsyncZod<{ security: SecurityManager }> = a
     '/redact',
     { onRequest: requirePermission(manager, 'pii.redact'), schema: { tags, security, summary: 'Redact personal data in one text or a list', body: redactBody, response: { 200: redactReply } } },
     async (request) => {
-      const { method, preserveFormat } = request.body;
+      const { method, preserveFormat, dataset } = request.body;
       if (preserveFormat && method !== 'masking') throw invalidInput('preserveFormat applies to method masking');
+      if (dataset !== undefined && method !== 'synthetic') throw invalidInput('dataset applies to method synthetic (the same fakes across requests)');
       const redaction: RedactionSpec =
         method === 'masking' ? { method, preserveFormat }
-        : method === 'synthetic' ? { method, seed: randomBytes(32) }
+        : method === 'synthetic' ? { method, seed: dataset !== undefined ? await syntheticSeedFor(manager.keyring, dataset) : randomBytes(32) }
         : method === 'removal' ? { method }
         : { method, key: (await piiRedactionKeys(manager.keyring)).hashKey };
       const redactor = await loadRecordRedactor({ scan: scanOf(request.body), redaction });

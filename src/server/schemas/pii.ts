@@ -19,6 +19,8 @@ export const redactBody = z.strictObject({
   text: texts,
   method: z.enum(['masking', 'removal', 'synthetic', 'hash']).default('masking'),
   preserveFormat: z.boolean().default(false),
+  /** `synthetic`: the data set the texts belong to, for the same fakes across requests (default: one request's texts only). */
+  dataset: z.string().min(1).max(256).optional(),
   ...detection,
 });
 export const redactReply = z.object({ results: z.array(z.object({ text: z.string(), spans: z.array(finding) })) });
