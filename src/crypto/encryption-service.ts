@@ -232,19 +232,23 @@ export class EncryptionService {
    * deletes anything else that the keyring opens (a wrong KEK fails here).
    */
   async subjectKey(subjectId: string): Promise<string | undefined> {
+    const state = await this.subjectKeyState(subjectId);
+    return state === undefined || state.destroyed ? undefined : state.name;
+  }
+
+  /** subjectKey, telling a key destroyed before (an erasure already done) from none ever made. */
+  async subjectKeyState(subjectId: string): Promise<{ name: string; destroyed: boolean } | undefined> {
     if (!this.options.secureDeletion || this.options.subjectField === undefined) {
       throw invalidInput('erasing a subject needs secureDeletion: true and a subjectField (per-subject keys)');
     }
-    let name: string;
     try {
-      name = await this.#subjectKeyName(subjectId, { create: false });
+      const name = await this.#subjectKeyName(subjectId, { create: false });
       const { versions } = await this.keyring.describe(name, { fresh: true });
-      if (versions.every((v) => v.destroyedAt !== null)) return undefined; // erased before
+      return { name, destroyed: versions.every((v) => v.destroyedAt !== null) };
     } catch (err) {
       if (isLangtrainError(err, 'ERR_NOT_FOUND')) return undefined;
       throw err;
     }
-    return name;
   }
 
   #requireScope(scope: 'field'): void {

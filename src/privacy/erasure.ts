@@ -30,6 +30,8 @@ export interface ErasureReport {
   lineageLinks: number;
   /** The keyring keys under which the subject's own key was destroyed (none: no service given, or nothing of theirs was encrypted). */
   keysShredded: string[];
+  /** The keyring keys under which it had been destroyed before (an earlier erasure, or one that stopped part-way). */
+  keysShreddedBefore: string[];
   affectedArtifacts: AffectedArtifact[];
 }
 
@@ -56,10 +58,15 @@ export async function eraseSubject(userId: string, deps: ErasureDeps): Promise<E
   if (typeof deps?.actor !== 'string' || deps.actor.trim() === '') throw invalidInput('actor must name who asked for the erasure', { field: 'actor' });
   const services = checkSubjectKeyServices(deps.encryption);
   const withKey = [];
-  for (const service of services) if ((await service.subjectKey(userId)) !== undefined) withKey.push(service);
+  const keysShreddedBefore: string[] = [];
+  for (const service of services) {
+    const state = await service.subjectKeyState(userId);
+    if (state?.destroyed === false) withKey.push(service);
+    else if (state?.destroyed === true) keysShreddedBefore.push(service.options.key);
+  }
   const affectedArtifacts = (await deps.lineage.artifactsContaining(userId)).map(({ digest, names, via }) => ({ digest, names, via }));
 
-  const report: ErasureReport = { consentRecords: 0, lineageLinks: 0, keysShredded: [], affectedArtifacts };
+  const report: ErasureReport = { consentRecords: 0, lineageLinks: 0, keysShredded: [], keysShreddedBefore, affectedArtifacts };
   try {
     for (const service of withKey) {
       await service.eraseSubject(userId, deps.actor);
@@ -83,12 +90,22 @@ export async function eraseSubject(userId: string, deps: ErasureDeps): Promise<E
       { cause: err },
     );
   }
-  await recordErasure(userId, deps, report);
+  try {
+    await recordErasure(userId, deps, report);
+  } catch (auditErr) {
+    // done, but unrecorded: the accountability Art. 5(2) asks for is missing, and the caller must know
+    throw new LangtrainError(
+      isLangtrainError(auditErr) ? auditErr.code : 'ERR_INTERNAL',
+      `the subject was erased (${describeDone(report)}), but the erasure could not be recorded in the audit log (${errorCodeOf(auditErr)}); keep this report as its record: running the erasure again records it, but can no longer list the affected data sets and models`,
+      { done: report, auditFailure: errorCodeOf(auditErr) },
+      { cause: auditErr },
+    );
+  }
   return report;
 }
 
 function recordErasure(userId: string, deps: ErasureDeps, report: ErasureReport, failure?: unknown): Promise<unknown> {
-  const { consentRecords, lineageLinks, keysShredded, affectedArtifacts } = report;
+  const { consentRecords, lineageLinks, keysShredded, keysShreddedBefore, affectedArtifacts } = report;
   return deps.audit.record({
     eventType: 'privacy.subject_erased',
     userId,
@@ -100,6 +117,7 @@ function recordErasure(userId: string, deps: ErasureDeps, report: ErasureReport,
       consentRecords,
       lineageLinks,
       keysShredded: [...keysShredded],
+      keysShreddedBefore: [...keysShreddedBefore],
       affectedArtifacts: affectedArtifacts.map((a) => ({ ...a })),
       ...(failure === undefined ? {} : { reason: isLangtrainError(failure) ? failure.code : 'ERR_INTERNAL' }),
     },

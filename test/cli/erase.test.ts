@@ -60,6 +60,7 @@ describe('langtrain erase', { timeout: 240_000 }, () => {
     const again = await cli('erase', 'alice', '--yes');
     expect(again.code, again.stderr).toBe(0);
     expect(again.stdout).toContain('0 consent record(s)');
+    expect(again.stdout).toContain('their key already destroyed (an earlier erasure) under: datasets');
     expect(again.stdout).toContain('no recorded data set or model held their data');
 
     // Bob's data also went out under another key: erasure finds both; a misspelt key is refused before anything is deleted.

@@ -68,6 +68,7 @@ describe.each(storeUrls('erasure'))('eraseSubject on $dialect', ({ make }) => {
       consentRecords: 2,
       lineageLinks: 1,
       keysShredded: ['datasets'],
+      keysShreddedBefore: [],
       affectedArtifacts: [
         { digest: RAW, names: ['dataset:customers-v2'], via: 'direct' },
         { digest: CLEAN, names: [], via: 'downstream' },
@@ -86,7 +87,7 @@ describe.each(storeUrls('erasure'))('eraseSubject on $dialect', ({ make }) => {
     const erased = audit.of('privacy.subject_erased');
     expect(erased).toHaveLength(1);
     expect(erased[0]).toMatchObject({ userId: 'alice', sensitive: ['userId'], level: 'basic', result: 'success' });
-    expect(erased[0]!.additionalData).toEqual({ actor: ACTOR, consentRecords: 2, lineageLinks: 1, keysShredded: ['datasets'], affectedArtifacts: report.affectedArtifacts });
+    expect(erased[0]!.additionalData).toEqual({ actor: ACTOR, consentRecords: 2, lineageLinks: 1, keysShredded: ['datasets'], keysShreddedBefore: [], affectedArtifacts: report.affectedArtifacts });
     const payload = JSON.stringify(erased[0]!.additionalData);
     for (const personal of ['alice', 'bob', 'mail.example', 'notes about', 'chat_transcripts', 'model_training']) expect(payload).not.toContain(personal);
   });
@@ -95,7 +96,7 @@ describe.each(storeUrls('erasure'))('eraseSubject on $dialect', ({ make }) => {
     await encryption.encryptRecord(customer('bob'), place('2'));
     const keysBefore = (await keyring.list()).map((k) => k.name);
     const report = await eraseSubject('nobody', { consent, lineage, encryption: [encryption], audit, actor: ACTOR });
-    expect(report).toEqual({ consentRecords: 0, lineageLinks: 0, keysShredded: [], affectedArtifacts: [] });
+    expect(report).toEqual({ consentRecords: 0, lineageLinks: 0, keysShredded: [], keysShreddedBefore: [], affectedArtifacts: [] });
     expect((await keyring.list()).map((k) => k.name)).toEqual(keysBefore);
     expect(audit.of('privacy.subject_erased')).toHaveLength(1);
     expect(audit.of('privacy.subject_erased')[0]).toMatchObject({ userId: 'nobody', additionalData: { consentRecords: 0, affectedArtifacts: [] } });
@@ -109,7 +110,7 @@ describe.each(storeUrls('erasure'))('eraseSubject on $dialect', ({ make }) => {
     expect(first.keysShredded).toEqual(['datasets', 'support-tickets']);
     await expect(other.decryptRecord(sealed, place('7'))).rejects.toMatchObject({ code: 'ERR_CRYPTO_KEY_DESTROYED' });
     const again = await eraseSubject('alice', { consent, lineage, encryption: [encryption, other], audit, actor: ACTOR });
-    expect(again).toEqual({ consentRecords: 0, lineageLinks: 0, keysShredded: [], affectedArtifacts: [] });
+    expect(again).toEqual({ consentRecords: 0, lineageLinks: 0, keysShredded: [], keysShreddedBefore: ['datasets', 'support-tickets'], affectedArtifacts: [] });
   });
 
   it('a keyring its KEK does not open fails the erasure before anything is deleted', async () => {
@@ -134,7 +135,7 @@ describe.each(storeUrls('erasure'))('eraseSubject on $dialect', ({ make }) => {
 
     await sql`ALTER TABLE consent_away RENAME TO ${sql.table(CONSENT_TABLE)}`.execute(store.db);
     const finished = await eraseSubject('alice', { consent, lineage, encryption: [encryption], audit, actor: ACTOR });
-    expect(finished).toMatchObject({ consentRecords: 2, lineageLinks: 1, keysShredded: [] });
+    expect(finished).toMatchObject({ consentRecords: 2, lineageLinks: 1, keysShredded: [], keysShreddedBefore: ['datasets'] });
     expect(finished.affectedArtifacts.map((a) => a.digest)).toEqual([RAW, CLEAN, MODEL]);
     expect(audit.of('privacy.subject_erased').map((e) => e.result)).toEqual(['failure', 'success']);
   });
@@ -162,6 +163,23 @@ describe.each(storeUrls('erasure'))('eraseSubject on $dialect', ({ make }) => {
     expect(failure.details).toMatchObject({ done: { keysShredded: ['datasets'], consentRecords: 0 }, auditFailure: 'ERR_STORE_UNAVAILABLE' });
     expect(JSON.stringify(failure.details)).not.toContain('alice');
     await sql`ALTER TABLE consent_away RENAME TO ${sql.table(CONSENT_TABLE)}`.execute(store.db);
+  });
+
+  it('an erasure done but not audited says so, with the report as its record', async () => {
+    await encryption.encryptRecord(customer('alice'), place('1'));
+    const brokenAudit = new (class extends RecordedEvents {
+      override async record(event: Parameters<RecordedEvents['record']>[0]) {
+        if (event.eventType === 'privacy.subject_erased') throw new LangtrainError('ERR_STORE_UNAVAILABLE', 'audit store unreachable');
+        return super.record(event);
+      }
+    })();
+    const failure = await eraseSubject('alice', { consent, lineage, encryption: [encryption], audit: brokenAudit, actor: ACTOR }).then(
+      () => expect.unreachable('failed'),
+      (err: unknown) => err as LangtrainError,
+    );
+    expect(failure.message).toMatch(/^the subject was erased \(keys destroyed under: datasets; consent records deleted: 2; lineage links deleted: 1\), but the erasure could not be recorded in the audit log \(ERR_STORE_UNAVAILABLE\); keep this report/);
+    expect(failure.details).toMatchObject({ done: { keysShredded: ['datasets'], affectedArtifacts: [{ digest: RAW }, { digest: CLEAN }, { digest: MODEL }] }, auditFailure: 'ERR_STORE_UNAVAILABLE' });
+    expect(await consent.history('alice')).toEqual([]);
   });
 
   it('works without an EncryptionService (nothing to shred)', async () => {

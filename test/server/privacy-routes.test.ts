@@ -133,7 +133,7 @@ describe('/v1/consent', () => {
     const dpo = await userWith(app, auth, 'dpo', ['privacy.erase']);
     const erased = await app.inject({ method: 'DELETE', url: '/v1/consent/alice', headers: dpo });
     expect(erased.statusCode, erased.body).toBe(200);
-    expect(json(erased)).toMatchObject({ subject: 'alice', consentRecords: 1, lineageLinks: 1, keysShredded: [] });
+    expect(json(erased)).toMatchObject({ subject: 'alice', consentRecords: 1, lineageLinks: 1, keysShredded: [], keysShreddedBefore: [] });
     expect(json(erased).affectedArtifacts).toEqual([
       { digest: raw, names: [], via: 'direct' },
       { digest: model, names: ['model:m-1'], via: 'downstream' },

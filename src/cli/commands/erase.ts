@@ -29,7 +29,7 @@ export function eraseCommand(run: Run): Command {
 
 function describeReport(subject: string, report: ErasureReport): string {
   const lines = [
-    `erased ${subject}: ${report.consentRecords} consent record(s), ${report.lineageLinks} lineage link(s) deleted; ${report.keysShredded.length > 0 ? `their key destroyed under: ${report.keysShredded.join(', ')}` : 'no encrypted data of theirs (no key to destroy)'}`,
+    `erased ${subject}: ${report.consentRecords} consent record(s), ${report.lineageLinks} lineage link(s) deleted; ${keysLine(report)}`,
   ];
   if (report.affectedArtifacts.length === 0) lines.push('no recorded data set or model held their data');
   else {
@@ -37,4 +37,12 @@ function describeReport(subject: string, report: ErasureReport): string {
     for (const a of report.affectedArtifacts) lines.push(`  ${a.digest}  ${a.via}${a.names.length > 0 ? `  ${a.names.join(', ')}` : ''}`);
   }
   return lines.join('\n');
+}
+
+function keysLine({ keysShredded, keysShreddedBefore }: ErasureReport): string {
+  const parts = [
+    ...(keysShredded.length > 0 ? [`their key destroyed under: ${keysShredded.join(', ')}`] : []),
+    ...(keysShreddedBefore.length > 0 ? [`their key already destroyed (an earlier erasure) under: ${keysShreddedBefore.join(', ')}`] : []),
+  ];
+  return parts.length > 0 ? parts.join('; ') : 'no encrypted data of theirs (no key to destroy)';
 }
