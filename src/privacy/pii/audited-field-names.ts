@@ -25,23 +25,34 @@ export class AuditedFieldNames {
     return audited;
   }
 
-  /** What the scanner finds in `field` whole and in each of its keys, as spans of `field`. */
-  #found(field: string): Array<{ start: number; end: number; type: EntityType }> {
+  /**
+   * What the scanner finds in `field` whole, in each of its keys, and in what follows each key's
+   * start (an address written as keys, `ips.203.0.113.5`, reads as one only from its first
+   * part), as spans of `field`; and every key of LONG_DIGIT_RUN digits or more (a phone number
+   * or an id as a key, which the scanner wants a cue word to call personal).
+   */
+  #found(field: string): Array<{ start: number; end: number; type: EntityType | 'digits' }> {
     const keys = [...field.matchAll(KEY)].map((m) => ({ start: m.index, end: m.index + m[0].length }));
-    const findings = this.#scanner.scanAll([field, ...keys.map((k) => field.slice(k.start, k.end))]);
-    const spans = findings[0]!.map(({ start, end, type }) => ({ start, end, type }));
-    keys.forEach((key, i) => {
-      for (const f of findings[i + 1]!) spans.push({ start: key.start + f.start, end: key.start + f.end, type: f.type });
+    const texts = [field, ...keys.map((k) => field.slice(k.start, k.end)), ...keys.slice(1).map((k) => field.slice(k.start))];
+    const findings = this.#scanner.scanAll(texts);
+    const offsets = [0, ...keys.map((k) => k.start), ...keys.slice(1).map((k) => k.start)];
+    const spans: Array<{ start: number; end: number; type: EntityType | 'digits' }> = [];
+    findings.forEach((found, i) => {
+      for (const f of found) spans.push({ start: offsets[i]! + f.start, end: offsets[i]! + f.end, type: f.type });
     });
+    for (const key of keys) if (LONG_DIGIT_RUN.test(field.slice(key.start, key.end))) spans.push({ ...key, type: 'digits' });
     return spans;
   }
 }
+
+/** A key holding this many digits in a row is masked whatever the scanner says. */
+const LONG_DIGIT_RUN = /\d{7}/;
 
 /** The keys and indices of a path: what lies between its `.`, `[` and `]`. */
 const KEY = /[^.[\]]+/g;
 
 /** `field` with every span replaced by `<type>`; overlapping spans become one, named by the first. */
-function masked(field: string, spans: Array<{ start: number; end: number; type: EntityType }>): string {
+function masked(field: string, spans: Array<{ start: number; end: number; type: EntityType | 'digits' }>): string {
   if (spans.length === 0) return field;
   spans.sort((a, b) => a.start - b.start || b.end - a.end);
   let out = '';

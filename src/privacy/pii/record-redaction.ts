@@ -167,8 +167,8 @@ export function redactRecordBatch(redactor: RecordRedactor, records: ReadonlyArr
  * gives per field path how many values it had. Scanned are, at each of `fields`: a string; a
  * number, as its digits (a card number stored as a number), put back as the string `replace`
  * gives if that differs; and inside an object or array there, what the whole-record walk scans.
- * A whole number past 2^53 at a chosen path fails the record (`line`): JavaScript reads it
- * rounded, so its digits cannot be scanned. Without `fields`, the whole record: every string,
+ * A whole number past 2^53 of card length at or inside a chosen path fails the record (`line`):
+ * JavaScript reads it rounded, so its digits cannot be scanned. Without `fields`, the whole record: every string,
  * and every whole number of LONG_NUMBER_DIGITS or more digits up to 2^53 (card numbers have 12
  * to 19; counts, ids and token ids, thousands of them to a record, are shorter and would each
  * be a text to scan; longer ones, ids mostly, cannot be read exactly).
@@ -182,14 +182,20 @@ function visitScanned(record: Record<string, unknown>, line: number, fields: rea
     visitAllScalars(record, '', scanLong);
     return [];
   }
+  const refuseUnreadable = (value: number, field: string) => {
+    if (isUnreadableCardLength(value)) throw new RecordError(line, `the field ${field} holds a whole number past 2^53, which JavaScript reads rounded, so it cannot be scanned (it may be a card number); quote it as a string`);
+  };
+  const scanChosenLong = (value: unknown, field: string): unknown => {
+    if (typeof value === 'number') refuseUnreadable(value, field);
+    return scanLong(value, field);
+  };
   return fields.map((path) =>
     transformAt(record, path, (value, field) => {
       if (typeof value === 'number') {
-        // read rounded, its digits are not the ones written: a 19-digit card number would be scanned as another number and kept
-        if (Number.isInteger(value) && !Number.isSafeInteger(value)) throw new RecordError(line, `the field ${field} holds a whole number past 2^53, which JavaScript reads rounded, so it cannot be scanned (it may be a card number); quote it as a string`);
+        refuseUnreadable(value, field);
         return numberReplaced(value, field, replace);
       }
-      if (value !== null && typeof value === 'object') visitAllScalars(value as Record<string, unknown> | unknown[], field, scanLong);
+      if (value !== null && typeof value === 'object') visitAllScalars(value as Record<string, unknown> | unknown[], field, scanChosenLong);
       return scanLong(value, field);
     }),
   );
@@ -197,6 +203,15 @@ function visitScanned(record: Record<string, unknown>, line: number, fields: rea
 
 /** Whole numbers this long are scanned anywhere in a record: card numbers are 12 to 19 digits. */
 const LONG_NUMBER_DIGITS = 12;
+
+/**
+ * A whole number past 2^53 of at most 19 digits (a card number's most): read rounded, its
+ * digits are not the ones written, so a card number would be scanned as another and kept.
+ * Longer ones (6.02e23, 20-digit ids) are no card.
+ */
+function isUnreadableCardLength(value: number): boolean {
+  return Number.isInteger(value) && !Number.isSafeInteger(value) && Math.abs(value) < 1e19;
+}
 
 function isLongWholeNumber(value: number): boolean {
   return Number.isSafeInteger(value) && Math.abs(value) >= 10 ** (LONG_NUMBER_DIGITS - 1);

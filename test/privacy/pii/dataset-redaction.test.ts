@@ -75,6 +75,11 @@ describe('PIIDetector.processDataset', () => {
     const keyedFields = audit.of('pii.redacted').flatMap((e) => (e.additionalData as { dataset: string; redactions: Array<{ field: string }> }).dataset === 'keyed' ? (e.additionalData as { redactions: Array<{ field: string }> }).redactions.map((r) => r.field) : []);
     expect(keyedFields).toEqual(['cards.<credit_card>', '<email>']); // "byMail.dana@…" reads as one address
     expect(JSON.stringify(audit.events)).not.toMatch(/4111|dana/);
+    // an address written as keys, and a number as a key, are masked too
+    const asKeys = JSON.stringify({ ips: { '203': { '0': { '113': { '5': 'call +1 415 555 2671' } } } }, byPhone: { '4155550134': 'call +1 415 555 2672' } });
+    await phonesOnly.processDataset({ input: file('as-keys.jsonl', asKeys + '\n'), output: file('as-keys-out.jsonl') }, { preserveFormat: false, dataset: 'as-keys' });
+    const asKeysFields = audit.of('pii.redacted').flatMap((e) => (e.additionalData as { dataset: string; redactions: Array<{ field: string }> }).dataset === 'as-keys' ? (e.additionalData as { redactions: Array<{ field: string }> }).redactions.map((r) => r.field) : []);
+    expect(asKeysFields).toEqual(['ips.<ip_address>', 'byPhone.<digits>']);
     // a CSV header cell is a field name too
     const csv = await detector.processDataset({ input: file('in.csv', 'id,dana.lee@example.org\n1,call +1 415 555 2671\n'), output: file('out.csv') }, { preserveFormat: false, dataset: 'csv' });
     expect(csv.counts.phone).toBe(1);
@@ -111,6 +116,8 @@ describe('PIIDetector.processDataset', () => {
     );
     expect(existsSync(file('big-out.jsonl'))).toBe(false);
     await expect(detector.processDataset([{ card: 6221260000000000019 }], { fields: ['card'], auditRedactions: false })).rejects.toMatchObject({ code: 'ERR_INVALID_INPUT', message: expect.stringMatching(/^record 1: the field card holds a whole number past 2\^53/) });
+    await expect(detector.processDataset([{ m: { n: 9007199254740993 } }], { fields: ['m'], auditRedactions: false })).rejects.toThrow(/^record 1: the field m\.n holds a whole number past 2\^53/);
+    await expect(detector.processDataset([{ m: 6.02e23 }], { fields: ['m'], auditRedactions: false })).resolves.toMatchObject({ report: { records: 1 } }); // no card has 24 digits
   });
 
   it('redacts chosen CSV columns, quoted line breaks included, and names the line of a bad row', async () => {
