@@ -29,6 +29,8 @@ export type ErrorCode =
   | 'ERR_KEY_MISSING'
   | 'ERR_AUDIT_PAYLOAD_UNREADABLE'
   | 'ERR_AUDIT_CLOSED'
+  /** An erasure that was done but could not be written to the audit log: its error carries the report. */
+  | 'ERR_ERASURE_NOT_AUDITED'
   /** The object was closed before or while it was used (a PIIDetector's worker threads): make a new one, or do not close it while it works. */
   | 'ERR_CLOSED'
   | 'ERR_CRYPTO_DECRYPT_FAILED'

@@ -94,9 +94,10 @@ export async function eraseSubject(userId: string, deps: ErasureDeps): Promise<E
     await recordErasure(userId, deps, report);
   } catch (auditErr) {
     // done, but unrecorded: the accountability Art. 5(2) asks for is missing, and the caller must know
+    const artifacts = report.affectedArtifacts.map((a) => a.digest).join(', ') || 'none';
     throw new LangtrainError(
-      isLangtrainError(auditErr) ? auditErr.code : 'ERR_INTERNAL',
-      `the subject was erased (${describeDone(report)}), but the erasure could not be recorded in the audit log (${errorCodeOf(auditErr)}); keep this report as its record: running the erasure again records it, but can no longer list the affected data sets and models`,
+      'ERR_ERASURE_NOT_AUDITED',
+      `the subject was erased (${describeDone(report)}; affected data sets and models: ${artifacts}), but the erasure could not be recorded in the audit log (${errorCodeOf(auditErr)}); keep this message as its record: running the erasure again records it, but can no longer list the affected data sets and models`,
       { done: report, auditFailure: errorCodeOf(auditErr) },
       { cause: auditErr },
     );
@@ -132,6 +133,7 @@ function errorCodeOf(err: unknown): string {
   return err instanceof Error ? err.name : typeof err;
 }
 
-function describeDone({ keysShredded, consentRecords, lineageLinks }: ErasureReport): string {
-  return `keys destroyed under: ${keysShredded.length > 0 ? keysShredded.join(', ') : 'none'}; consent records deleted: ${consentRecords}; lineage links deleted: ${lineageLinks}`;
+function describeDone({ keysShredded, keysShreddedBefore, consentRecords, lineageLinks }: ErasureReport): string {
+  const before = keysShreddedBefore.length > 0 ? ` (destroyed before under: ${keysShreddedBefore.join(', ')})` : '';
+  return `keys destroyed under: ${keysShredded.length > 0 ? keysShredded.join(', ') : 'none'}${before}; consent records deleted: ${consentRecords}; lineage links deleted: ${lineageLinks}`;
 }

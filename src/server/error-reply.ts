@@ -46,6 +46,9 @@ const STATUS_BY_CODE: Partial<Record<ErrorCode, number>> = {
   ERR_SMS_SEND_FAILED: 502,
   ERR_SMS_PROVIDER_DENIED: 502,
   ERR_BODY_TOO_LARGE: 413,
+  // The subject is erased but the audit log was down: the message (no subject id, the counts and
+  // what to keep) is the caller's only record, so it is shown rather than hidden as a fault.
+  ERR_ERASURE_NOT_AUDITED: 503,
   ERR_RATE_LIMITED: 429,
   ERR_FPE_INVALID_INPUT: 400,
   // The caller's ciphertext or context does not open: a client error, never a server fault.

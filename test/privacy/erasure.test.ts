@@ -177,7 +177,8 @@ describe.each(storeUrls('erasure'))('eraseSubject on $dialect', ({ make }) => {
       () => expect.unreachable('failed'),
       (err: unknown) => err as LangtrainError,
     );
-    expect(failure.message).toMatch(/^the subject was erased \(keys destroyed under: datasets; consent records deleted: 2; lineage links deleted: 1\), but the erasure could not be recorded in the audit log \(ERR_STORE_UNAVAILABLE\); keep this report/);
+    expect(failure.code).toBe('ERR_ERASURE_NOT_AUDITED');
+    expect(failure.message).toMatch(/^the subject was erased \(keys destroyed under: datasets; consent records deleted: 2; lineage links deleted: 1; affected data sets and models: sha256:[0-9a-f]{64}, sha256:[0-9a-f]{64}, sha256:[0-9a-f]{64}\), but the erasure could not be recorded in the audit log \(ERR_STORE_UNAVAILABLE\); keep this message/);
     expect(failure.details).toMatchObject({ done: { keysShredded: ['datasets'], affectedArtifacts: [{ digest: RAW }, { digest: CLEAN }, { digest: MODEL }] }, auditFailure: 'ERR_STORE_UNAVAILABLE' });
     expect(await consent.history('alice')).toEqual([]);
   });
