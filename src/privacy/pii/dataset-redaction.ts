@@ -36,10 +36,14 @@ export interface RedactDatasetJob {
   /** Record each batch's redactions (line, field, type, offsets, recognizer, score; never values). */
   audit?: { sink: AuditSink; dataset: string; userId?: string | null };
   /**
-   * Default true: a chosen field path that no record has fails the job. False leaves that to the
-   * caller, with `fieldsFound` in the report: a data set in shards is checked over all its files.
+   * A file of a data set in shards (redactShards): its chosen fields are checked, and its
+   * summary audited, by the caller over all the files, once every file succeeded (an optional
+   * field may be missing from one file; a summary of a file never written would be false).
+   * Otherwise a chosen JSON Lines field path that no record has fails the job, and `fieldsFound`
+   * in the report gives the counts either way. (A CSV file's chosen columns are checked at its
+   * header, file by file.)
    */
-  checkFields?: boolean;
+  shard?: boolean;
 }
 
 export interface RedactDatasetReport {
@@ -75,7 +79,7 @@ export async function redactDataset(job: RedactDatasetJob): Promise<RedactDatase
         if (job.audit && result.redactions && result.redactions.length > 0) await recordBatch(job, result.redactions);
         job.onProgress?.({ records: report.records, bytes: report.bytes, totalBytes });
       });
-      if (job.checkFields !== false) refuseMissingFields(found.counts(), report.records); // before the output is renamed into place
+      if (!job.shard) refuseMissingFields(found.counts(), report.records); // before the output is renamed into place
       void runner.stop(); // its threads end while the output is flushed and synced; awaited below
       out.end();
     });
@@ -84,7 +88,7 @@ export async function redactDataset(job: RedactDatasetJob): Promise<RedactDatase
   }
   const fieldsFound = found.counts();
   if (fieldsFound !== undefined) report.fieldsFound = fieldsFound;
-  if (job.audit) await recordSummary(job, report);
+  if (job.audit && !job.shard) await recordSummary(job, report);
   return report;
 }
 
@@ -219,7 +223,8 @@ async function recordBatch(job: Pick<RedactDatasetJob, 'spec' | 'audit'>, redact
   }
 }
 
-async function recordSummary(job: Pick<RedactDatasetJob, 'spec' | 'audit'>, report: Pick<RedactDatasetReport, 'records' | 'redactedRecords' | 'counts'>): Promise<void> {
+/** The `pii.dataset_redacted` record of a data set (or one shard) written in full. */
+export async function recordSummary(job: Pick<RedactDatasetJob, 'spec' | 'audit'>, report: Pick<RedactDatasetReport, 'records' | 'redactedRecords' | 'counts'>): Promise<void> {
   const { sink, dataset, userId } = job.audit!;
   await sink.record({
     eventType: 'pii.dataset_redacted',

@@ -21,11 +21,8 @@ export interface ScanDatasetJob {
   workers?: number | BatchWorkers;
   /** Called after each batch with records done and input bytes read. */
   onProgress?: (progress: { records: number; bytes: number; totalBytes: number }) => void;
-  /**
-   * Default true: a field no line has a string at fails the job. False leaves that to the caller
-   * (`fieldFound` in the report): a data set in shards is checked over all its files.
-   */
-  checkField?: boolean;
+  /** A file of a data set in shards (scanShards): its field is checked by the caller over all the files; otherwise a field no line has a string at fails the job. */
+  shard?: boolean;
 }
 
 export interface ScanDatasetReport {
@@ -77,7 +74,7 @@ export async function scanDataset(job: ScanDatasetJob): Promise<ScanDatasetRepor
         }
         job.onProgress?.({ records: report.records, bytes, totalBytes });
       });
-      if (job.checkField !== false) refuseMissingField(job.field, report.fieldFound, report.records);
+      if (!job.shard) refuseMissingField(job.field, report.fieldFound, report.records);
       void runner.stop(); // its threads end while the output is flushed and synced; awaited below
       out.end();
     });

@@ -6,7 +6,7 @@ import { syncDirectory } from '../../core/atomic-file.js';
 import { holdTemporary } from '../../core/pending-temporaries.js';
 import { fileProblem, invalidInput, isLangtrainError, LangtrainError } from '../../core/errors.js';
 import { BatchWorkers } from './dataset-pipeline.js';
-import { redactDataset, refuseMissingFields, type RedactDatasetJob, type RedactDatasetReport } from './dataset-redaction.js';
+import { recordSummary, redactDataset, refuseMissingFields, type RedactDatasetJob, type RedactDatasetReport } from './dataset-redaction.js';
 import { refuseMissingField, scanDataset, type ScanDatasetJob, type ScanDatasetReport } from './dataset-scan.js';
 import { ENTITY_TYPES, zeroCounts, type EntityType } from './entity-types.js';
 
@@ -52,12 +52,12 @@ export async function redactShards(job: RedactShardsJob): Promise<RedactShardsRe
       input: shard.path,
       output,
       workers: pool,
-      checkFields: false, // over all the files: an optional field may be missing from one
-      // a name, not a local path: "s3://bucket/exports" must keep its two slashes
-      ...(audit ? { audit: { ...audit, dataset: `${audit.dataset.replace(/[\\/]+$/, '')}/${shard.name}` } } : {}),
+      shard: true, // fields checked and summaries audited over all the files, below
+      ...(audit ? { audit: shardAudit(audit, shard.name) } : {}),
       onProgress: ({ records, bytes }) => onProgress?.({ file: shard.name, records: before.records + records, bytes: before.bytes + bytes, totalBytes: before.totalBytes }),
     }),
   );
+  if (audit) for (const { file, result } of done.results) await recordSummary({ spec: settings.spec, audit: shardAudit(audit, file) }, result);
   const report = totalled(done, { records: 0, redactedRecords: 0, counts: zeroCounts(), bytes: 0, workers: 0 });
   const fieldsFound = summedFields(done.results);
   return fieldsFound === undefined ? report : { ...report, fieldsFound };
@@ -71,11 +71,16 @@ export async function scanShards(job: ScanShardsJob): Promise<ScanShardsReport> 
       input: shard.path,
       output,
       workers: pool,
-      checkField: false, // over all the files
+      shard: true, // the field checked over all the files, below
       onProgress: ({ records, bytes }) => onProgress?.({ file: shard.name, records: before.records + records, bytes: before.bytes + bytes, totalBytes: before.totalBytes }),
     }),
   );
   return totalled(done, { records: 0, recordsWithSpans: 0, spans: 0, fieldFound: 0, counts: zeroCounts(), workers: 0 });
+}
+
+/** A shard's audit settings: the data set named `${dataset}/${file}`, a name, not a local path ("s3://bucket/exports" keeps its two slashes). */
+function shardAudit(audit: NonNullable<RedactShardsJob['audit']>, file: string): NonNullable<RedactShardsJob['audit']> {
+  return { ...audit, dataset: `${audit.dataset.replace(/[\\/]+$/, '')}/${file}` };
 }
 
 /** `key` summed over the shards' reports. */

@@ -75,7 +75,9 @@ describe('redactShards', () => {
     put('b.jsonl', `{"text":"mail ${EMAIL}"}\n`);
     const report = await redactShards(job(input, join(root, 'out'), { fields: ['text', 'notes'] }));
     expect(report).toMatchObject({ records: 2, counts: { email: 2 }, fieldsFound: { text: 2, notes: 1 } });
-    await expect(redactShards(job(input, join(root, 'out2'), { fields: ['text', 'note'] }))).rejects.toThrow('no record has a value at the field path "note" (2 records read)');
+    const audit = new RecordedEvents();
+    await expect(redactShards(job(input, join(root, 'out2'), { fields: ['text', 'note'], audit: { sink: audit, dataset: 'notes' } }))).rejects.toThrow('no record has a value at the field path "note" (2 records read)');
+    expect(audit.of('pii.dataset_redacted')).toEqual([]); // no summary of files never written
     const scanned = await scanShards({ inputDir: input, outputDir: join(root, 'spans'), field: 'notes', scan: { threshold: 0.5 }, workers: 0 });
     expect(scanned).toMatchObject({ records: 2, fieldFound: 1, spans: 1 });
     await expect(scanShards({ inputDir: input, outputDir: join(root, 'spans2'), field: 'note', scan: { threshold: 0.5 }, workers: 0 })).rejects.toThrow('no record has a string at the field path "note" (2 lines read)');
