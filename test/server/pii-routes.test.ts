@@ -45,7 +45,7 @@ describe('/v1/pii', () => {
   });
 
   it('synthetic fakes are the same across requests naming one dataset, and differ between data sets', async () => {
-    const { app, auth } = await f.serve();
+    const { app, auth, security } = await f.serve();
     const fake = async (payload: object) => {
       const res = await app.inject({ method: 'POST', url: '/v1/pii/redact', headers: auth, payload: { text: TEXT, method: 'synthetic', types: ['email'], ...payload } });
       expect(res.statusCode, res.body).toBe(200);
@@ -55,6 +55,8 @@ describe('/v1/pii', () => {
     expect(first).not.toContain(EMAIL);
     expect(await fake({ dataset: 'tickets-2026' })).toBe(first);
     expect(await fake({ dataset: 'chats-2026' })).not.toBe(first);
+    const named = await security.audit.query({ eventType: 'pii.redacted' });
+    expect(named.map((e) => (e.additionalData as { dataset?: string }).dataset)).toEqual(['tickets-2026', 'tickets-2026', 'chats-2026']);
     const refused = await app.inject({ method: 'POST', url: '/v1/pii/redact', headers: auth, payload: { text: TEXT, method: 'masking', dataset: 'tickets-2026' } });
     expect(refused.statusCode).toBe(400);
     expect(json(refused).error.message).toContain('dataset applies to method synthetic');

@@ -20,7 +20,9 @@ export async function piiRedactionKeys(keyring: Keyring): Promise<{ hashKey: Buf
  * The `synthetic` seed of a named data set, derived from the keyring's `pii` key like the keys
  * above: texts of one data set redacted in separate requests or runs get the same fakes, and
  * two data sets different ones (fakes stable across the deployment would link them, as
- * pseudonyms do; `hash` is the method for that).
+ * pseudonyms do; `hash` is the method for that). Like the hash key, it follows the primary
+ * version of `pii`: rotating it gives every data set new fakes. Whoever may redact can learn
+ * a data set's fake of any value they choose, as with `hash` pseudonyms.
  */
 export async function syntheticSeedFor(keyring: Keyring, dataset: string): Promise<Buffer> {
   await keyring.ensureKey(PII_KEY_NAME);

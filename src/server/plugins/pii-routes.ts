@@ -52,7 +52,7 @@ export const piiRoutes: FastifyPluginAsyncZod<{ security: SecurityManager }> = a
       const results = redactor.detectAll(texts).map((spans, i) => ({ text: spans.length === 0 ? texts[i]! : redactor.redact(texts[i]!, spans), spans }));
       const redactions = results.flatMap((r, record) => r.spans.map(({ start, end, type, recognizer, score }) => ({ record, start, end, type, recognizer, score })));
       if (redactions.length > 0) {
-        await manager.audit.record({ eventType: 'pii.redacted', result: 'success', userId: actorOf(request.principal!), additionalData: { method, redactions } });
+        await manager.audit.record({ eventType: 'pii.redacted', result: 'success', userId: actorOf(request.principal!), additionalData: { method, ...(dataset !== undefined ? { dataset } : {}), redactions } });
       }
       return { results };
     },
