@@ -145,3 +145,23 @@ export const WORLD_PLACES = [
   'new zealand', 'south africa', 'north macedonia', 'bosnia herzegovina', 'puerto rico', 'trinidad tobago', 'papua new guinea',
 ];
 
+
+/**
+ * Everyday words that faker's word lists miss and that title-case headings, changelogs and
+ * technical text are full of ("Image Recognition", "DAN Mode", "One Input", "[Dev Deps]",
+ * "Washington Post", "Summer Winter"): read as common words at run time (name-tokens.ts), not
+ * compiled into the lexicon. A listed name that is one of them still pairs with a listed name
+ * that is not ("Dev Patel", "George Washington").
+ */
+export const HEADING_WORDS = words(`
+  image images mode modes input inputs output outputs power speech audio energy winter spring autumn season seasons
+  dev devs deps chore feat refactor perf bump bumps readme changelog one two three four five six seven eight ten hundred
+  million billion neural transformer transformers embedding embeddings encoder decoder layer layers signal signals sensor
+  sensors robot robots graph graphs tensor kernel loss gradient optimizer dataset datasets benchmark benchmarks baseline
+  prompt prompts tuning adapter adapters scaling large small tiny mini micro nano base ultra lite open closed free wide
+  fast slow quick simple easy hard soft smart safe tutorial tutorials tips tricks faq intro basics advanced beginner
+  beginners acid sodium chloride protein proteins cell cells tissue blood strength peace war life death truth freedom
+  liberty glory pride fear magic dream dreams globe observer telegraph post times washington retrieval
+`);
+/** Those of HEADING_WORDS that are surnames as well ("Samantha Power", "Emily Post", "Johnny Winter"). */
+export const SURNAME_HEADING_WORDS = new Set(['power', 'post', 'winter', 'spring', 'peace']);

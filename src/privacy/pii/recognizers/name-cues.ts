@@ -1,5 +1,5 @@
 import { codeAt } from './char-code.js';
-import { isBlank, isCueWordCode, isLetterCode, isQuoteOrBlank, mayEndCue } from './name-chars.js';
+import { isBlank, isCueWordCode, isLetterCode, isQuoteOrBlank, isUpperCode, mayEndCue } from './name-chars.js';
 import {
   cueWordAt,
   HONORIFIC_BEFORE_DOT,
@@ -145,7 +145,10 @@ function cueBefore(text: string, start: number, namingOnly: boolean): Cue {
   if (namingOnly && mark !== NO_MARK) return Cue.None;
   if (mark === 58 && (bits & PERSON_LABEL) !== 0) return Cue.Person;
   // ":", ",", "-", "—" after a person word ("Customer: Ana Lima", "Thanks, Ana Lima").
-  const person = (bits & PERSON_WORD) !== 0 && (mark === NO_MARK || mark === 58 || mark === 44 || mark === 45 || mark === 0x2014);
+  const person =
+    (bits & PERSON_WORD) !== 0 &&
+    (mark === NO_MARK || mark === 58 || mark === 44 || mark === 45 || mark === 0x2014) &&
+    !(mark === NO_MARK && (word.lower === 'for' || word.lower === 'by') && followsTitleWords(text, last.start));
   if (mark !== NO_MARK) return person ? Cue.Person : Cue.None;
   if ((bits & NAMING_PAIR_END) === 0 && (namingOnly || (bits & PERSON_PAIR_END) === 0)) return person && !namingOnly ? Cue.Person : Cue.None;
   const previous = wordBefore(text, last.start, Reading.PairFirstWord);
@@ -154,6 +157,21 @@ function cueBefore(text: string, start: number, namingOnly: boolean): Cue {
     if (isPersonPair(previous.word.lower, word.lower) && !namingOnly) return Cue.Person;
   }
   return person && !namingOnly ? Cue.Person : Cue.None;
+}
+
+/**
+ * "Deep Residual Learning for Image Recognition": "for" or "by" after two capitalised words
+ * joins the words of a title, and cues no person. ("Photo by Ana Lima" keeps its cue.)
+ */
+function followsTitleWords(text: string, wordStart: number): boolean {
+  let at = wordStart;
+  for (let words = 0; words < 2; words++) {
+    if (at < 2 || text.charCodeAt(at - 1) !== 32) return false;
+    at--;
+    while (at > 0 && isLetterCode(text.charCodeAt(at - 1))) at--;
+    if (!isUpperCode(text.charCodeAt(at))) return false;
+  }
+  return true;
 }
 
 /**

@@ -186,7 +186,20 @@ function isPlaceName(context: RunContext, tokens: readonly Token[], lo: number, 
 /** An honorific or a greeting, but not "M." before another initial ("M. S. Swaminathan", not "M. Dupont"). */
 function isHonorific(text: string, tokens: readonly Token[], i: number): boolean {
   const token = tokens[i]!;
-  return (token.flags & CUE_TOKEN) !== 0 && !(token.initial && tokens[i + 1]?.initial === true) && !isDutchPostcodeLetters(text, token);
+  return (
+    (token.flags & CUE_TOKEN) !== 0 &&
+    !(token.initial && tokens[i + 1]?.initial === true) &&
+    !isDutchPostcodeLetters(text, token) &&
+    !isUnitAfterNumber(text, token)
+  );
+}
+
+/** "0.5 M NaCl", "3 M Tris": a lone letter without a dot after a number is a unit (molar, million), not "M" for Monsieur. */
+function isUnitAfterNumber(text: string, token: Token): boolean {
+  if (token.initial || token.end - token.start !== 1) return false;
+  let at = token.start;
+  while (at > 0 && text.charCodeAt(at - 1) === 32) at--;
+  return at < token.start && isDigit(codeAt(text, at - 1));
 }
 
 /**

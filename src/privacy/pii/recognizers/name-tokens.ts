@@ -1,4 +1,5 @@
 import { addWordEnds, endBits, wordEndTable } from './name-word-ends.js';
+import { HEADING_WORDS, SURNAME_HEADING_WORDS } from './name-common-words.js';
 import { NameFlag, type NameLexicon } from './name-lexicon.js';
 
 /**
@@ -108,6 +109,22 @@ const SURNAME_SHAPE =
 const PATRONYMIC_SHAPE = /^.{2,}(?:ovich|evich|ovych|evych|ovna|evna|ivna|ichna)$/;
 /** A capital after three lower-case letters inside a word: a code identifier. */
 const CAMEL_CASE = /[a-z]{3}[A-Z]/;
+/**
+ * A capital inside a word after a lower-case letter, then at most one lower-case letter before
+ * the word ends or another capital: a chemical formula or a coined term ("NaCl", "NaOH", "LoRA",
+ * "PhD", "MySQL"), not a name's inner capital ("McDonald", "DiCaprio", "LeAnn").
+ */
+const SHORT_INNER_CAPITAL = /[a-z][A-Z](?:[A-Z]|[a-z]?$|[a-z][A-Z])/;
+/**
+ * Suffixes of abstract nouns ("Recognition", "Management", "Awareness", "Security", "Biology"):
+ * an unlisted word of seven letters or more ending in one is no surname (NOUN_SHAPED).
+ */
+const NOUN_SUFFIX = /(?:tion|sion|ment|ness|ity|ism|ology|ography|ics)$/;
+/** HEADING_WORDS -> the bits they add: Common, and Surname for those that are surnames too. */
+const HEADING_WORD_FLAGS = new Map<string, number>(
+  HEADING_WORDS.map((word) => [word, SURNAME_HEADING_WORDS.has(word) ? NameFlag.Common | NameFlag.Surname : NameFlag.Common]),
+);
+
 /** Romanised Korean given names are two syllables joined by a hyphen ("Min-jun", "Hyun-woo"). */
 const KOREAN_GIVEN_SHAPE = /^[A-Z][a-z]{1,4}-[a-z]{2,4}$/;
 /** One or two Hanyu Pinyin syllables without tone marks ("Wei", "Xiaoling", "Haoran"). */
@@ -133,6 +150,12 @@ export const NAME_SUFFIX = 1 << 18;
  * alone): a run where no word has it or CUE_TOKEN names no one, and the scan drops it unscored.
  */
 export const MAY_NAME = 1 << 19;
+/**
+ * An unlisted word shaped like an abstract noun (NOUN_SUFFIX): no name, but not an everyday
+ * word either, which after a name would make the run a thing ("Joanna Krawczyk Paiement …",
+ * "Thanks, Shira Dahan Escalation: …" keep their names).
+ */
+export const NOUN_SHAPED = 1 << 20;
 /** Any bit that says a token is a name: listed, or shaped like a surname or a patronymic. */
 const NAME_TOKEN_BITS = NAME_BITS | SURNAME_SHAPED | PATRONYMIC_SHAPED;
 
@@ -184,7 +207,9 @@ export function infoAt(text: string, start: number, end: number, lexicon: NameLe
 
 function infoOf(value: string, lexicon: NameLexicon): TokenInfo {
   const lower = value.toLowerCase();
-  let flags = lexicon.flags.get(lower) ?? 0;
+  let flags = (lexicon.flags.get(lower) ?? 0) | (HEADING_WORD_FLAGS.get(lower) ?? 0);
+  if (flags === 0 && lower.length >= 7 && NOUN_SUFFIX.test(lower)) flags = NOUN_SHAPED;
+  if (SHORT_INNER_CAPITAL.test(value)) flags |= NameFlag.Common;
   // "LastName", "AssertionError": an identifier in camel case, not "McDonald" or "DiCaprio".
   if ((flags & NAME_BITS) === 0 && CAMEL_CASE.test(value)) flags |= NameFlag.Common;
   const korean = KOREAN_GIVEN_SHAPE.test(value);
@@ -235,7 +260,7 @@ export function isCommon(flags: number): boolean {
 }
 
 export function isUnknown(flags: number): boolean {
-  return (flags & (NAME_TOKEN_BITS | NameFlag.Common | NameFlag.Place | NameFlag.Street)) === 0;
+  return (flags & (NAME_TOKEN_BITS | NameFlag.Common | NameFlag.Place | NameFlag.Street | NOUN_SHAPED)) === 0;
 }
 
 /** A word that can be part of a name with no list behind it: listed as a name, or in no list at all. */

@@ -22,9 +22,9 @@ import { findUncasedNames, UNCASED_SCRIPT_PRESENT } from './uncased-names.js';
  *   honorific or a cue.
  */
 
-/** First words of a message that introduces its writer in lower case ("hi my name is maria lopez"), by first letter (all ASCII). */
+/** First words of a message that introduces its writer in lower case ("hi my name is maria lopez", "i'm john smith", "this is john smith"), by first letter (all ASCII). */
 const LOWER_CASE_OPENINGS: (string[] | undefined)[] = new Array<string[] | undefined>(128).fill(undefined);
-for (const word of 'hi hello hey hii helo hallo hola good dear greetings my sir madam ok yes yo name namaste salam bonjour ola olá'.split(' ')) {
+for (const word of 'hi hello hey hii helo hallo hola good dear greetings my sir madam ok yes yo name namaste salam bonjour ola olá i this'.split(' ')) {
   (LOWER_CASE_OPENINGS[word.charCodeAt(0)] ??= []).push(word);
 }
 

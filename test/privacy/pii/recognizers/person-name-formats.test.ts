@@ -257,6 +257,15 @@ describe('names in messages, headers, signatures, forms and tables', () => {
     ['Italian honorific abbreviation', 'Gentile Sig.ra Ferraro, la sua pratica è chiusa.', ['Ferraro']],
     ['lower case after "my name is"', 'hi my name is john smith and i cant log in', ['john smith']],
     ['lower case, one name after "name:"', 'name: carlos mendoza', ['carlos mendoza']],
+    ['lower case, a listed given name as the surname', 'hi my name is sarah connor', ['sarah connor']],
+    ['lower case after "i\'m"', "hi i'm john smith, my card was declined", ['john smith']],
+    ['lower case after "i am"', 'hello i am priya sharma from the sales team', ['priya sharma']],
+    ['lower case after "this is … speaking"', 'this is john smith speaking, please call back', ['john smith']],
+    ['lower case after "my friend is"', 'my friend is john smith and he needs access', ['john smith']],
+    ['listed surname that is also an everyday word', 'The ambassador Samantha Power spoke first.', ['Samantha Power']],
+    ['a name before an abstract noun', 'Z poważaniem, Joanna Krawczyk Paiement refusé pour la carte.', ['Joanna Krawczyk']],
+    ['a name before a label', 'Thanks, Shira Dahan Escalation: the agent read the card back.', ['Shira Dahan']],
+    ['a listed name beside a place name', 'George Washington crossed the river.', ['George Washington']],
   ]);
 });
 
@@ -336,6 +345,21 @@ describe('capitalised words that are not names', () => {
     'कृपया अपना पासवर्ड बदलें और फिर से लॉगिन करें।',
     '请在周一之前提交报告。',
     'Заказ будет доставлен в понедельник.',
+    // Title-case headings of technical and news text, changelog tags, formulas and coined terms.
+    'Deep Residual Learning for Image Recognition',
+    'He wrote for the Washington Post yesterday.',
+    'Summer Winter',
+    'A talk on Will Power',
+    'Thanks for Will Power and Image Processing.',
+    '- [Dev Deps] update eslint',
+    'Mix 0.5 M NaCl and 3 M Tris before use.',
+    'You are going to act as ChatGPT with DAN Mode enabled.',
+    'Input: One Output: One  Input: Foo Output: Foo',
+    '"LoRA Fine-tuning Efficiently Undoes Safety Training"',
+    // Lower case: a person cue needs a listed given name and surname, "my name is" a given name.
+    "hi i'm fine thanks, just checking in",
+    'this is john calling about the invoice',
+    'hi i am will power',
   ];
   it.each(negatives)('%s', (text) => {
     expect(found(text)).toEqual([]);
