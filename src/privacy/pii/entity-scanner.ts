@@ -1,6 +1,6 @@
 import { ContextWords } from './context-scoring.js';
 import { ENTITY_TYPES, type EntityType, type Finding } from './entity-types.js';
-import { foldFullWidth } from './full-width.js';
+import { foldForScan } from './full-width.js';
 import type { Candidate, Recognizer } from './recognizer.js';
 import { defaultRecognizers } from './recognizers/index.js';
 
@@ -16,7 +16,9 @@ export interface ScanSettings {
  * Runs the recognizers of the chosen types over a text and resolves what they found into one
  * list of non-overlapping findings.
  *
- * Texts are read with full-width digits, letters and punctuation as ASCII (full-width.ts).
+ * Texts are read with full-width digits, letters and punctuation as ASCII (full-width.ts), and
+ * without the zero-width characters inside values (invisible-chars.ts); findings' offsets are
+ * the original text's, covering any zero-width character inside them.
  * Per candidate: the recognizer's base score, +0.35 for one of its context words in the 48
  * characters before it on the same line, -0.4 for a negative one ("order", "version"); a cue the
  * recognizer saw itself (Candidate.cued) counts as a context word up to 0.95, unless a negative
@@ -48,15 +50,18 @@ export class EntityScanner {
    */
   scanAll(texts: readonly string[]): Finding[][] {
     const candidates = texts.map((): Finding[] => []);
-    const folded = texts.map(foldFullWidth);
+    const folded = texts.map(foldForScan);
     for (const { recognizer, context } of this.#active) {
       for (let i = 0; i < folded.length; i++) {
-        const text = folded[i]!;
+        const { text, offsets } = folded[i]!;
         for (const found of findIn(recognizer, text, i)) {
           const cued = found.cued === true;
           if (context.ceiling(found.score, cued) < this.threshold) continue; // no context word could lift it
           const score = context.adjust(text, found.start, found.score, cued);
-          if (score >= this.threshold) candidates[i]!.push({ start: found.start, end: found.end, type: found.type, score, recognizer: found.recognizer });
+          if (score < this.threshold) continue;
+          const start = offsets === undefined ? found.start : offsets.start(found.start);
+          const end = offsets === undefined ? found.end : offsets.end(found.end);
+          candidates[i]!.push({ start, end, type: found.type, score, recognizer: found.recognizer });
         }
       }
     }

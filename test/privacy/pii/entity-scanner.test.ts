@@ -35,6 +35,21 @@ describe('EntityScanner.scanAll', () => {
   });
 });
 
+describe('EntityScanner.scanAll over texts with invisible characters', () => {
+  it('scans them removed and maps findings back to the original offsets, whatever the batch', () => {
+    const digits: Recognizer = {
+      name: 'digits.test',
+      type: 'ssn',
+      find: (text) => [...text.matchAll(/\d{6,}/g)].map((m) => ({ start: m.index, end: m.index + m[0].length, type: 'ssn', score: 0.9, recognizer: 'digits.test' })),
+    };
+    const scanner = new EntityScanner({ threshold: 0.5 }, [digits]);
+    const texts = ['a 123\u200b\u200b456 b 789\u00ad012\u2060', 'plain 123456', '\u200b123\ufeff456'];
+    const found = scanner.scanAll(texts).map((findings, i) => findings.map((f) => texts[i]!.slice(f.start, f.end)));
+    expect(found).toEqual([['123\u200b\u200b456', '789\u00ad012'], ['123456'], ['123\ufeff456']]);
+    expect(scanner.scanAll(texts)).toEqual(texts.map((text) => scanner.scan(text)));
+  });
+});
+
 describe('contextWindowStart', () => {
   it('reaches CONTEXT_WINDOW characters back, or to the start of the line when that is nearer', () => {
     const line = 'x'.repeat(100);

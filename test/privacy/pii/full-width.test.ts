@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { PIIDetector } from '../../../src/privacy/pii/pii-detector.js';
 import { buildRecordRedactor } from '../../../src/privacy/pii/redactor.js';
 import { syntheticOperator } from '../../../src/privacy/pii/redaction/synthetic-values.js';
-import { foldFullWidth } from '../../../src/privacy/pii/full-width.js';
+import { foldForScan, foldFullWidth, foldValue } from '../../../src/privacy/pii/full-width.js';
+import { foldInvisible } from '../../../src/privacy/pii/invisible-chars.js';
 
 /** Digits, letters and punctuation typed full-width, as CJK input methods do. */
 const PHONE = '０９０－１２３４－５６７８';
@@ -65,5 +66,60 @@ describe('full-width forms', () => {
   it('keep their last four digits, full-width, under masking with preserveFormat', () => {
     const { text: masked } = new PIIDetector().redact(`電話：${PHONE} カード ${CARD}`, { preserveFormat: true });
     expect(masked).toBe('電話：***－****－５６７８ カード ****　****　****　１１１１');
+  });
+});
+
+describe('invisible characters inside values (ZWSP, ZWNJ, ZWJ, WORD JOINER, BOM, SOFT HYPHEN)', () => {
+  const spans = (t: string) => new PIIDetector().detect(t).map((f) => [f.type, f.start, f.end]);
+
+  it('no longer hide a value: it is found, and its span in the original text covers them', () => {
+    const email = 'mail jane\u200b@corp.com now';
+    expect(spans(email)).toEqual([['email', 5, 19]]);
+    const card = 'card 4111\u200b1111\u200b1111\u200b1111 ok';
+    expect(spans(card)).toEqual([['credit_card', 5, 24]]);
+    const name = 'Contact Jane\u200bDoe today';
+    expect(spans(name)).toEqual([['person_name', 8, 16]]);
+    for (const invisible of ['\u200b', '\u200c', '\u200d', '\u2060', '\ufeff', '\u00ad']) {
+      const text = `mail ja${invisible}ne@co${invisible}rp.com, tel +1 415${invisible}555 0134`;
+      expect(new PIIDetector().detect(text).map((f) => [f.type, text.slice(f.start, f.end)]), JSON.stringify(invisible)).toEqual([
+        ['email', `ja${invisible}ne@co${invisible}rp.com`],
+        ['phone', `+1 415${invisible}555 0134`],
+      ]);
+    }
+  });
+
+  it('just outside a value stay outside its span', () => {
+    const text = '\u200b\u200bjane@corp.com\u200b and \ufeff+1 415 555 0134\u2060.';
+    expect(new PIIDetector().detect(text).map((f) => text.slice(f.start, f.end))).toEqual(['jane@corp.com', '+1 415 555 0134']);
+  });
+
+  it('fold together with full-width forms', () => {
+    const text = 'メール：ｊａｎｅ\u200b＠ｃｏｒｐ．ｃｏｍ';
+    expect(found(text)).toEqual([['email', 'ｊａｎｅ\u200b＠ｃｏｒｐ．ｃｏｍ']]);
+  });
+
+  it('are kept where they carry meaning: emoji sequences, Persian and Indic spelling, Khmer and Thai word breaks', () => {
+    for (const text of ['👨\u200d👩\u200d👧 family', 'می\u200cخواهم', 'क्\u200dष', 'ខ្ញុំ\u200bឈ្មោះ', 'สวัสดี\u200bครับ']) {
+      expect(foldInvisible(text), text).toEqual({ text, offsets: undefined });
+    }
+  });
+
+  it('are removed only next to Latin, Greek, Cyrillic, ASCII or a blank, a ZWSP between a lower- and an upper-case letter read as a space', () => {
+    const folded = foldInvisible('a\u200bb Jane\u200bDoe Jo\u00adhann Ива\u200bн \u200b\u200bx');
+    expect(folded.text).toBe('ab Jane Doe Johann Иван x');
+    const map = folded.offsets!;
+    expect([0, 1, 2].map((i) => map.original(i))).toEqual([0, 2, 3]);
+    expect(map.start(1)).toBe(2);
+    expect(map.end(2)).toBe(3); // "ab": covers the ZWSP inside it
+  });
+
+  it('cost the texts without any one regex test and no copy', () => {
+    const plain = 'plain text, ünïcode 東京, ０９０';
+    expect(foldForScan('plain text, ünïcode 東京')).toEqual({ text: 'plain text, ünïcode 東京', offsets: undefined });
+    expect(foldForScan(plain)).toEqual({ text: foldFullWidth(plain), offsets: undefined });
+  });
+
+  it('are left out of the value fakes, hashes and ciphertexts are made from', () => {
+    expect(foldValue('４１１１\u200b1111\u00ad')).toBe('41111111');
   });
 });

@@ -14,8 +14,12 @@ const MAX_DOMAIN_LENGTH = 253;
  */
 // At most 126 labels and a TLD (RFC 1035 caps a name at 253 characters, two a label): an
 // unbounded repeat overflowed the regex engine's stack on millions of "aaaa." after an `@`.
+//
+// A TLD is written in one script: an ASCII one glued to a script written without spaces ends
+// where that script starts (`john@example.jpまで`, `…@example.comครับ`, and Korean particles,
+// `…@example.com으로`), rather than taking the sentence's next word as part of it.
 const DOMAIN =
-  /(?:[\p{L}\p{N}](?:[\p{L}\p{N}-]{0,61}[\p{L}\p{N}])?\.){1,126}(?:\p{L}{2,63}|xn--[a-z0-9-]{2,59})(?![\p{L}\p{N}_-])/uy;
+  /(?:[\p{L}\p{N}](?:[\p{L}\p{N}-]{0,61}[\p{L}\p{N}])?\.){1,126}(?:[A-Za-z]{2,63}(?=[\p{sc=Han}\p{sc=Hiragana}\p{sc=Katakana}\p{sc=Hangul}\p{sc=Thai}\p{sc=Lao}\p{sc=Khmer}\p{sc=Myanmar}])|(?:\p{L}{2,63}|xn--[a-z0-9-]{2,59})(?![\p{L}\p{N}_-]))/uy;
 
 /**
  * "TLDs" that are really file extensions: `logo@2x.png`, `icon@3x.jpg` and similar asset names

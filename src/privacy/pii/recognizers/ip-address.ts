@@ -36,12 +36,39 @@ function ipv6StartBefore(text: string, colon: number): number {
   return start;
 }
 
-/** A word right before a dotted quad that makes it a version number, not an address. */
-const VERSION_WORD_BEFORE = /(?:^|[^\p{L}])(?:version|ver|v|release|build|rev)\.?\s*[:#]?\s*$/iu;
+/**
+ * A word right before a dotted quad that makes it a version number (`semver 10.0.0.1`) or a
+ * section number (`§ 11.6.2.2`, `section 4.2.1.3`), not an address.
+ */
+const NUMBERING_WORD_BEFORE = /(?:^|[^\p{L}])(?:version|ver|v|semver|release|build|rev|section|sec|chapter|clause)\.?\s*[:#]?\s*$|§\s*$/iu;
 const VERSION_LOOKBEHIND = 16;
 
-function followsVersionWord(text: string, start: number): boolean {
-  return VERSION_WORD_BEFORE.test(text.slice(Math.max(0, start - VERSION_LOOKBEHIND), start));
+function followsNumberingWord(text: string, start: number): boolean {
+  return NUMBERING_WORD_BEFORE.test(text.slice(Math.max(0, start - VERSION_LOOKBEHIND), start));
+}
+
+/**
+ * A dotted quad numbering a title: it opens a line (after `#` marks or blanks) or a bracket and
+ * one space and a title-case word follow, `[11.6.2.2 Future Reserved Words]`, `11.6.2.2 Future
+ * Reserved Words` as a specification's headings and cross-references write them. An address is
+ * followed by a port, a bracket, punctuation or lower-case words (`10.0.0.1 - - [12/Mar/2024…`,
+ * `[10.0.0.1]:8080`). Section numbers stay small, so a group of 100 or more keeps the quad an
+ * address even there (`192.168.1.1 Router Login`).
+ */
+const TITLE_AFTER = /^ \p{Lu}\p{Ll}/u;
+const MAX_SECTION_GROUP = 99;
+
+function numbersTitle(text: string, start: number, end: number, quad: string): boolean {
+  if (!TITLE_AFTER.test(text.slice(end, end + 3)) || !opensHeading(text, start)) return false;
+  return quad.split('.').every((group) => Number(group) <= MAX_SECTION_GROUP);
+}
+
+/** `start` follows a `[`, or only blanks and `#` marks on its line. */
+function opensHeading(text: string, start: number): boolean {
+  if (text.charCodeAt(start - 1) === 0x5b) return true; // [
+  let i = start;
+  for (let code = text.charCodeAt(i - 1); code === 0x20 || code === 0x09 || code === 0x23; code = text.charCodeAt(i - 1)) i--; // space, tab, #
+  return i === 0 || text.charCodeAt(i - 1) === 0x0a || text.charCodeAt(i - 1) === 0x0d;
 }
 
 /**
@@ -85,7 +112,7 @@ export const ipAddressRecognizer: Recognizer = {
     for (let match = IPV4.exec(text); match !== null; match = IPV4.exec(text)) {
       const start = match.index;
       const end = start + match[0].length;
-      if (!isIPv4(match[0]) || followsVersionWord(text, start)) continue;
+      if (!isIPv4(match[0]) || followsNumberingWord(text, start) || numbersTitle(text, start, end, match[0])) continue;
       while (nextIPv6 < ipv6Count && (findings[nextIPv6]?.end ?? 0) < end) nextIPv6++;
       const enclosing = nextIPv6 < ipv6Count ? findings[nextIPv6] : undefined;
       if (enclosing !== undefined && enclosing.start <= start) continue; // the tail of ::ffff:192.0.2.1

@@ -266,6 +266,17 @@ function endBeforeOpenBracket(text: string, start: number, end: number): number 
 }
 
 /**
+ * The `+` at `plus` ends an international number written before it with no separator, as a list
+ * of E.164 numbers stripped of its separators leaves them: `+`, then 7 to 15 digits.
+ */
+function followsInternationalNumber(text: string, plus: number): boolean {
+  let first = plus;
+  while (first > 0 && plus - first <= MAX_DIGITS && isDigit(text.charCodeAt(first - 1))) first--;
+  const digits = plus - first;
+  return digits >= MIN_DIGITS && digits <= MAX_DIGITS && text.charCodeAt(first - 1) === 0x2b;
+}
+
+/**
  * Phone numbers validated by libphonenumber's metadata: international (+CC, 00CC, with a
  * bracketed trunk `(0)`), and national numbers of ~100 regions written as their country writes
  * them (see phone-national.ts), with an extension when one follows.
@@ -298,7 +309,9 @@ export const phoneRecognizer: Recognizer = {
       const runEnd = match[0].includes('(', 1) ? endBeforeOpenBracket(text, start, matchEnd) : matchEnd;
       // an extension glued to the digits ("555-0123x12") is looked for before the neighbour test refuses them
       const gluedEnd = isWordChar(text, runEnd) ? extensionEnd(text, runEnd) : runEnd;
-      if (hasForeignNeighbour(text, start, gluedEnd)) continue;
+      // "+14155550134+14155550135": the digit before the second "+" is the first number's, not an id's
+      const neighbourFrom = text.charCodeAt(start) === 0x2b && followsInternationalNumber(text, start) ? start + 1 : start;
+      if (hasForeignNeighbour(text, neighbourFrom, gluedEnd)) continue;
       cue.moveTo(start, runEnd);
       const whole = evaluate(text, start, runEnd, false, cue);
       if (whole.rejection === 'none') {

@@ -2,7 +2,7 @@ import { createHmac } from 'node:crypto';
 import { invalidInput } from '../../../core/errors.js';
 import { DIGITS, type FpeCipher } from '../../../crypto/fpe-ff1.js';
 import type { EntityType, Finding } from '../entity-types.js';
-import { foldFullWidth } from '../full-width.js';
+import { foldValue } from '../full-width.js';
 
 /**
  * The anonymizer operators (Presidio's term): what replaces each finding. Pure functions of
@@ -116,13 +116,13 @@ export function replacementFor(value: string, type: EntityType, operator: Redact
     case 'masking':
       return operator.preserveFormat ? maskPreservingFormat(value, type) : `<${type.toUpperCase()}>`;
     case 'synthetic':
-      return operator.fake(type, foldFullWidth(value));
+      return operator.fake(type, foldValue(value));
     case 'removal':
       return '';
     case 'hash':
-      return `<${type.toUpperCase()}:${createHmac('sha256', operator.key).update(foldFullWidth(value), 'utf8').digest('hex').slice(0, 16)}>`;
+      return `<${type.toUpperCase()}:${createHmac('sha256', operator.key).update(foldValue(value), 'utf8').digest('hex').slice(0, 16)}>`;
     case 'encrypt':
-      return fpe(foldFullWidth(value), type, operator, 'encrypt');
+      return fpe(foldValue(value), type, operator, 'encrypt');
   }
 }
 

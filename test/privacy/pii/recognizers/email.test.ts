@@ -23,6 +23,12 @@ describe('emailRecognizer', () => {
     expect(values('mail to user@example.xn--p1ai please')).toEqual(['user@example.xn--p1ai']);
   });
 
+  it('ends an ASCII TLD where a script written without spaces (or a Korean particle) glued to it starts', () => {
+    expect(values('john.doe@example.jpまで、jane@example.comです。')).toEqual(['john.doe@example.jp', 'jane@example.com']);
+    expect(values('อีเมล somchai@example.co.thครับ, 메일은 kim@example.kr으로')).toEqual(['somchai@example.co.th', 'kim@example.kr']);
+    expect(values('info@例え.みんな and user@example.com')).toEqual(['info@例え.みんな', 'user@example.com']);
+  });
+
   it('stops at surrounding punctuation', () => {
     expect(values('<alice@example.net>; (bob@example.com). "carol@example.org"')).toEqual([
       'alice@example.net',

@@ -53,4 +53,16 @@ describe('ipAddressRecognizer', () => {
     expect(values('std::vector and a :: b and Vec::new()')).toEqual([]);
     expect(values('2001:db8:::1 and 2001:db8::g')).toEqual([]);
   });
+
+  it('refuses section numbers: after § or a numbering word, and opening a heading or a bracket before a title', () => {
+    expect(values('[11.6.2.2 Future Reserved Words]')).toEqual([]);
+    expect(values('intro\n## 11.6.2.2 Future Reserved Words\n11.6.2.3 Keywords')).toEqual([]);
+    expect(values('see § 11.6.2.2 and section 4.2.1.3, semver 10.0.0.1')).toEqual([]);
+  });
+
+  it('keeps addresses next to the same words, brackets and line starts', () => {
+    expect(values('server 192.168.100.200')).toEqual(['192.168.100.200']);
+    expect(values('[10.0.0.1]:8080 and ip=11.6.2.2 and [10.0.0.2 port 22]')).toEqual(['10.0.0.1', '11.6.2.2', '10.0.0.2']);
+    expect(values('11.6.2.2 - - [12/Mar/2024:21:59:01] GET\n192.168.1.1 Router Login\nfrom 11.6.2.2 Future')).toEqual(['11.6.2.2', '192.168.1.1', '11.6.2.2']);
+  });
 });

@@ -22,6 +22,9 @@ describe('phoneRecognizer', () => {
     ]);
     expect(values('IN +91 98765 43210 / UK 0044 20 7946 0958')).toEqual(['+91 98765 43210', '0044 20 7946 0958']);
     expect(values('+14155552671')).toEqual(['+14155552671']);
+    // international numbers written end to end, as a list stripped of its separators leaves them
+    expect(values('+14155550134+14155550135 and +442079460958+14155550134')).toEqual(['+14155550134', '+14155550135', '+442079460958', '+14155550134']);
+    expect(values('id 123+14155550135 and A1234567+14155550135')).toEqual([]);
     expect(values('Tel:\u00a0+44 20 7946 0958')).toEqual(['+44 20 7946 0958']); // after a no-break space
   });
 

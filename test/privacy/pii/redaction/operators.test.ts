@@ -162,6 +162,12 @@ describe('hash', () => {
   it('gives other tokens under another key', () => {
     expect(tokens(otherKey)[0]).not.toBe(tokens(key)[0]);
   });
+
+  it('gives a value with invisible characters inside (scraped text) the token of the plain one', () => {
+    const hidden = 'a\u200b@b.co';
+    const out = redactText(hidden, findingsIn(hidden, ['email', hidden]), { method: 'hash', key });
+    expect(out.text).toBe(tokens(key)[0]);
+  });
 });
 
 describe('encrypt (FF1)', () => {
