@@ -1,5 +1,4 @@
-import { execFileSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { request } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -11,6 +10,7 @@ import { errorHandler } from '../../src/server/error-reply.js';
 import { UNMATCHED_ROUTE } from '../../src/server/logger.js';
 import { authentication, requireAuthenticated } from '../../src/server/plugins/authentication.js';
 import { serviceAuth } from '../../src/server/plugins/service-auth.js';
+import { certificateMaker } from '../support/certificates.js';
 import { tempDir } from '../support/services.js';
 import { Fixtures } from './support.js';
 
@@ -26,25 +26,6 @@ const pem: Record<string, Buffer> = {};
 let security: SecurityManager;
 let app: FastifyInstance;
 let url: string;
-
-function openssl(...args: string[]): void {
-  execFileSync('openssl', args, { stdio: 'ignore' });
-}
-
-function makeCa(name: string): void {
-  openssl('req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-days', '1', '-subj', `/CN=${name}`,
-    '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign',
-    '-keyout', join(dir, `${name}.key`), '-out', join(dir, `${name}.pem`));
-}
-
-function makeLeaf(name: string, cn: string, ca: string, extensions: string): void {
-  const ext = join(dir, `${name}.ext`);
-  writeFileSync(ext, extensions);
-  openssl('req', '-new', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-subj', `/CN=${cn}`,
-    '-keyout', join(dir, `${name}.key`), '-out', join(dir, `${name}.csr`));
-  openssl('x509', '-req', '-in', join(dir, `${name}.csr`), '-CA', join(dir, `${ca}.pem`), '-CAkey', join(dir, `${ca}.key`),
-    '-CAcreateserial', '-days', '1', '-extfile', ext, '-out', join(dir, `${name}.pem`));
-}
 
 function send(path: string, options: { rogue?: boolean; headers?: Record<string, string> } = {}): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -68,10 +49,11 @@ beforeAll(async () => {
   const d = tempDir('audit-route');
   f.defer(d.cleanup);
   dir = d.path;
-  makeCa('ca');
-  makeCa('rogue-ca');
-  makeLeaf('server', 'localhost', 'ca', 'subjectAltName=DNS:localhost,IP:127.0.0.1\nextendedKeyUsage=serverAuth\n');
-  makeLeaf('rogue', 'trainer-service', 'rogue-ca', 'extendedKeyUsage=clientAuth\n');
+  const certs = certificateMaker(dir);
+  certs.ca('ca');
+  certs.ca('rogue-ca');
+  certs.leaf('server', 'localhost', 'ca', 'subjectAltName=DNS:localhost,IP:127.0.0.1\nextendedKeyUsage=serverAuth\n');
+  certs.leaf('rogue', 'trainer-service', 'rogue-ca', 'extendedKeyUsage=clientAuth\n');
   for (const name of ['ca', 'server', 'rogue']) {
     pem[`${name}.pem`] = readFileSync(join(dir, `${name}.pem`));
     pem[`${name}.key`] = readFileSync(join(dir, `${name}.key`));

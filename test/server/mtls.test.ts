@@ -1,5 +1,4 @@
-import { execFileSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { request } from 'node:https';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -8,6 +7,7 @@ import { loadConfig, parseConfig } from '../../src/core/config.js';
 import type { SecurityManager } from '../../src/security-manager.js';
 import { buildServer } from '../../src/server/app.js';
 import { startServer } from '../../src/server/start.js';
+import { certificateMaker } from '../support/certificates.js';
 import { tempDir } from '../support/services.js';
 import { Fixtures, signInAdmin } from './support.js';
 
@@ -22,25 +22,6 @@ interface Served {
 }
 let strict: Served; // requireClientCert: true
 let lenient: Served; // requireClientCert: false
-
-function openssl(...args: string[]): void {
-  execFileSync('openssl', args, { stdio: 'ignore' });
-}
-
-function makeCa(name: string): void {
-  openssl('req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-days', '1', '-subj', `/CN=${name}`,
-    '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign',
-    '-keyout', join(dir, `${name}.key`), '-out', join(dir, `${name}.pem`));
-}
-
-function makeLeaf(name: string, cn: string, ca: string, extensions: string): void {
-  const ext = join(dir, `${name}.ext`);
-  writeFileSync(ext, extensions);
-  openssl('req', '-new', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-subj', `/CN=${cn}`,
-    '-keyout', join(dir, `${name}.key`), '-out', join(dir, `${name}.csr`));
-  openssl('x509', '-req', '-in', join(dir, `${name}.csr`), '-CA', join(dir, `${ca}.pem`), '-CAkey', join(dir, `${ca}.key`),
-    '-CAcreateserial', '-days', '1', '-extfile', ext, '-out', join(dir, `${name}.pem`));
-}
 
 async function serve(requireClientCert: boolean): Promise<Served> {
   const { security } = await f.open({
@@ -60,11 +41,12 @@ beforeAll(async () => {
   const d = tempDir('mtls');
   f.defer(d.cleanup);
   dir = d.path;
-  makeCa('ca');
-  makeCa('rogue-ca');
-  makeLeaf('server', 'localhost', 'ca', 'subjectAltName=DNS:localhost,IP:127.0.0.1\nextendedKeyUsage=serverAuth\n');
-  makeLeaf('client', 'trainer-service', 'ca', 'extendedKeyUsage=clientAuth\n');
-  makeLeaf('rogue', 'trainer-service', 'rogue-ca', 'extendedKeyUsage=clientAuth\n');
+  const certs = certificateMaker(dir);
+  certs.ca('ca');
+  certs.ca('rogue-ca');
+  certs.leaf('server', 'localhost', 'ca', 'subjectAltName=DNS:localhost,IP:127.0.0.1\nextendedKeyUsage=serverAuth\n');
+  certs.leaf('client', 'trainer-service', 'ca', 'extendedKeyUsage=clientAuth\n');
+  certs.leaf('rogue', 'trainer-service', 'rogue-ca', 'extendedKeyUsage=clientAuth\n');
   for (const name of ['ca', 'client', 'rogue']) {
     pem[`${name}.pem`] = readFileSync(join(dir, `${name}.pem`));
     pem[`${name}.key`] = readFileSync(join(dir, `${name}.key`));
