@@ -1,24 +1,18 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { sql } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { EncryptionService } from '../../src/crypto/encryption-service.js';
 import { Keyring } from '../../src/crypto/keyring/keyring.js';
-import { keyringMigrations } from '../../src/crypto/keyring/schema.js';
 import { kekFromKey } from '../../src/crypto/kms/local.js';
 import { LangtrainError } from '../../src/core/errors.js';
-import { ConsentManager } from '../../src/privacy/consent/consent-manager.js';
-import { CONSENT_TABLE, consentMigrations } from '../../src/privacy/consent/schema.js';
+import type { ConsentManager } from '../../src/privacy/consent/consent-manager.js';
+import { CONSENT_TABLE } from '../../src/privacy/consent/schema.js';
 import { eraseSubject } from '../../src/privacy/erasure.js';
-import { LineageStore } from '../../src/privacy/lineage/lineage-store.js';
-import { lineageMigrations } from '../../src/privacy/lineage/schema.js';
-import { openStore, type Store } from '../../src/store/database.js';
-import { migrate } from '../../src/store/migrations.js';
+import type { LineageStore } from '../../src/privacy/lineage/lineage-store.js';
+import type { Store } from '../../src/store/database.js';
 import { storeUrls } from '../support/services.js';
 import { RecordedEvents } from '../support/recorded-events.js';
-
-const digestOf = (label: string) => `sha256:${createHash('sha256').update(label).digest('hex')}`;
-const [RAW, CLEAN, MODEL, OTHER] = ['raw', 'clean', 'model', 'other'].map(digestOf) as [string, string, string, string];
-const ACTOR = 'dpo@company.example';
+import { ACTOR, CLEAN, customer, MODEL, OTHER, place, RAW, subjectWorld } from './support/subject-world.js';
 
 describe.each(storeUrls('erasure'))('eraseSubject on $dialect', ({ make }) => {
   let store: Store;
@@ -28,30 +22,11 @@ describe.each(storeUrls('erasure'))('eraseSubject on $dialect', ({ make }) => {
   let lineage: LineageStore;
   let encryption: EncryptionService;
   let keyring: Keyring;
-  const place = (recordId: string) => ({ dataset: 'customers', recordId });
-  const customer = (user: string) => ({ user_id: user, email: `${user}@mail.example`, text: `notes about ${user}` });
 
   beforeEach(async () => {
     const made = make();
     cleanup = made.cleanup;
-    store = await openStore(made.url);
-    for (const [domain, migrations] of [['consent', consentMigrations], ['lineage', lineageMigrations], ['crypto', keyringMigrations]] as const) await migrate(store, domain, migrations);
-    audit = new RecordedEvents();
-    consent = new ConsentManager({ store, audit });
-    lineage = new LineageStore({ store, audit });
-    const kek = randomBytes(32);
-    keyring = new Keyring(store, async () => kekFromKey('file:test', kek), audit);
-    encryption = new EncryptionService({ encryptionScope: 'field', fields: ['email', 'text'], secureDeletion: true, subjectField: 'user_id' }, keyring, audit);
-
-    await consent.recordConsent({ userId: 'alice', dataTypes: ['email', 'chat_transcripts'], purposes: ['model_training'] });
-    await consent.withdrawConsent({ userId: 'alice', dataTypes: ['email'] });
-    await consent.recordConsent({ userId: 'bob', dataTypes: ['email'], purposes: ['model_training'] });
-    await lineage.recordTransformation({ inputDigest: RAW, outputDigest: CLEAN, operation: 'redact', actor: 'pipeline' });
-    await lineage.recordTransformation({ inputDigest: CLEAN, outputDigest: MODEL, operation: 'train', actor: 'pipeline' });
-    await lineage.nameArtifact(RAW, 'dataset:customers-v2');
-    await lineage.nameArtifact(MODEL, 'model:classifier-3');
-    await lineage.recordSubjects(RAW, ['alice', 'bob']);
-    await lineage.recordSubjects(OTHER, ['bob']);
+    ({ store, audit, consent, lineage, keyring, datasets: encryption } = await subjectWorld(made.url));
   });
   afterEach(async () => {
     await store.close();

@@ -1,23 +1,15 @@
-import { createHash, randomBytes } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { EncryptionService } from '../../src/crypto/encryption-service.js';
-import { Keyring } from '../../src/crypto/keyring/keyring.js';
-import { keyringMigrations } from '../../src/crypto/keyring/schema.js';
-import { kekFromKey } from '../../src/crypto/kms/local.js';
-import { ConsentManager } from '../../src/privacy/consent/consent-manager.js';
-import { consentMigrations } from '../../src/privacy/consent/schema.js';
+import type { Keyring } from '../../src/crypto/keyring/keyring.js';
+import type { ConsentManager } from '../../src/privacy/consent/consent-manager.js';
 import { eraseSubject } from '../../src/privacy/erasure.js';
-import { LineageStore } from '../../src/privacy/lineage/lineage-store.js';
-import { lineageMigrations } from '../../src/privacy/lineage/schema.js';
+import type { LineageStore } from '../../src/privacy/lineage/lineage-store.js';
 import { exportSubject } from '../../src/privacy/subject-access.js';
-import { openStore, type Store } from '../../src/store/database.js';
-import { migrate } from '../../src/store/migrations.js';
+import type { Store } from '../../src/store/database.js';
 import { RecordedEvents } from '../support/recorded-events.js';
 import { storeUrls } from '../support/services.js';
+import { ACTOR, CLEAN, customer, MODEL, OTHER, place, RAW, subjectWorld } from './support/subject-world.js';
 
-const digestOf = (label: string) => `sha256:${createHash('sha256').update(label).digest('hex')}`;
-const [RAW, CLEAN, MODEL, OTHER] = ['raw', 'clean', 'model', 'other'].map(digestOf) as [string, string, string, string];
-const ACTOR = 'dpo@company.example';
 const NOW = new Date('2030-01-02T03:04:05.000Z');
 
 describe.each(storeUrls('subject-access'))('exportSubject (GDPR Art. 15) on $dialect', ({ make }) => {
@@ -29,31 +21,12 @@ describe.each(storeUrls('subject-access'))('exportSubject (GDPR Art. 15) on $dia
   let keyring: Keyring;
   let datasets: EncryptionService;
   let tickets: EncryptionService;
-  const place = (recordId: string) => ({ dataset: 'customers', recordId });
-  const customer = (user: string) => ({ user_id: user, email: `${user}@mail.example`, text: `notes about ${user}` });
 
   beforeEach(async () => {
     const made = make();
     cleanup = made.cleanup;
-    store = await openStore(made.url);
-    for (const [domain, migrations] of [['consent', consentMigrations], ['lineage', lineageMigrations], ['crypto', keyringMigrations]] as const) await migrate(store, domain, migrations);
-    audit = new RecordedEvents();
-    consent = new ConsentManager({ store, audit, clock: () => NOW });
-    lineage = new LineageStore({ store, audit });
-    const kek = randomBytes(32);
-    keyring = new Keyring(store, async () => kekFromKey('file:test', kek), audit);
-    datasets = new EncryptionService({ encryptionScope: 'field', fields: ['email', 'text'], secureDeletion: true, subjectField: 'user_id' }, keyring, audit);
+    ({ store, audit, consent, lineage, keyring, datasets } = await subjectWorld(made.url, { clock: () => NOW }));
     tickets = new EncryptionService({ key: 'support-tickets', encryptionScope: 'record', secureDeletion: true, subjectField: 'user_id' }, keyring, audit);
-
-    await consent.recordConsent({ userId: 'alice', dataTypes: ['email', 'chat_transcripts'], purposes: ['model_training'] });
-    await consent.withdrawConsent({ userId: 'alice', dataTypes: ['email'] });
-    await consent.recordConsent({ userId: 'bob', dataTypes: ['email'], purposes: ['model_training'] });
-    await lineage.recordTransformation({ inputDigest: RAW, outputDigest: CLEAN, operation: 'redact', actor: 'pipeline' });
-    await lineage.recordTransformation({ inputDigest: CLEAN, outputDigest: MODEL, operation: 'train', actor: 'pipeline' });
-    await lineage.nameArtifact(RAW, 'dataset:customers-v2');
-    await lineage.nameArtifact(MODEL, 'model:classifier-3');
-    await lineage.recordSubjects(RAW, ['alice', 'bob']);
-    await lineage.recordSubjects(OTHER, ['bob']);
     await datasets.encryptRecord(customer('alice'), place('1'));
     await tickets.encryptRecord(customer('bob'), place('2'));
   });
