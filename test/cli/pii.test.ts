@@ -96,6 +96,16 @@ describe('langtrain pii', () => {
     expect(fakes.size).toBe(1);
     expect([...fakes][0]).toMatch(/@example\.(?:com|org|net)$/);
 
+    // a named data set gets the same fakes in every run (its seed comes from the keyring), another name others
+    const fakeOf = async (dataset: string, out: string) => {
+      const run = await cli('pii', 'redact', '--input', input, '--output', join(w.dir, out), '--method', 'synthetic', '--field', 'text', '--dataset', dataset, '--no-audit', '--quiet');
+      expect(run.code, run.stderr).toBe(0);
+      return /reach me at (\S+) or/.exec(JSON.parse(readFileSync(join(w.dir, out), 'utf8').split('\n')[0]!).text)![1];
+    };
+    const named = await fakeOf('tickets', 'named-1.jsonl');
+    expect(await fakeOf('tickets', 'named-2.jsonl')).toBe(named);
+    expect(await fakeOf('chats', 'named-3.jsonl')).not.toBe(named);
+
     const refused = await cli('pii', 'redact', '--input', input, '--output', join(w.dir, 'enc.jsonl'), '--method', 'encrypt', '--types', 'email', '--no-audit');
     expect(refused.code).toBe(2);
     expect(refused.stderr).toMatch(/format-preserving encryption supports credit_card, phone, ssn, iban; not email/);

@@ -8,7 +8,7 @@ import type { RedactDatasetReport } from '../../privacy/pii/dataset-redaction.js
 import type { RedactShardsReport, ScanShardsReport } from '../../privacy/pii/dataset-shards.js';
 import type { ScanSettings } from '../../privacy/pii/entity-scanner.js';
 import { DEFAULT_CONFIDENCE_THRESHOLD, REDACTION_METHODS, type RedactionMethod } from '../../privacy/pii/pii-options.js';
-import { piiRedactionKeys } from '../../privacy/pii/pii-keys.js';
+import { piiRedactionKeys, syntheticSeedFor } from '../../privacy/pii/pii-keys.js';
 import type { RedactionSpec } from '../../privacy/pii/redactor.js';
 import type { LineageParameters } from '../../privacy/lineage/lineage-store.js';
 import { cliActor, openSecurity, output, withCommonOptions, type Run } from '../context.js';
@@ -58,19 +58,21 @@ export function piiCommand(run: Run): Command {
       .option('--preserve-format', 'masking: keep length, separators and the last four digits of cards, phones and IBANs')
       .option('--no-audit', 'do not record the redactions in the audit log (recorded by default: line, field, type, offsets, recognizer, score; never values)')
       .option('--no-lineage', 'do not record the step in lineage (recorded by default: input digest -> output digest, method, fields, types, threshold)')
-      .option('--dataset <name>', 'the data set name in audit records (default: the input path)')
+      .option('--dataset <name>', 'the data set name in audit records (default: the input path); with --method synthetic, runs naming the same data set get the same fakes')
       .option('--workers <n>', 'worker threads (default: one per core)', (v) => positiveInteger(v, '--workers'))
       .option('--quiet', 'no progress')
       .action((o) =>
         run(async () => {
           const method = o.method as RedactionMethod;
-          const needsStore = o.audit || o.lineage || method === 'hash' || method === 'encrypt';
+          const namedFakes = method === 'synthetic' && o.dataset !== undefined;
+          const needsStore = o.audit || o.lineage || method === 'hash' || method === 'encrypt' || namedFakes;
           const security = needsStore ? await openSecurity(o) : null;
           try {
             const keys = method === 'hash' || method === 'encrypt' ? await piiRedactionKeys(security!.keyring) : null;
             const redaction: RedactionSpec =
               method === 'masking' ? { method, preserveFormat: Boolean(o.preserveFormat) }
-              : method === 'synthetic' ? { method, seed: randomBytes(32) } // one seed per run: consistent fakes within this data set
+              // a named data set's seed comes from the keyring (the same fakes in every run); otherwise one per run
+              : method === 'synthetic' ? { method, seed: namedFakes ? await syntheticSeedFor(security!.keyring, o.dataset) : randomBytes(32) }
               : method === 'removal' ? { method }
               : method === 'hash' ? { method, key: keys!.hashKey }
               : { method, key: keys!.encryptionKey };
