@@ -8,8 +8,9 @@ import type { EncryptionService } from '../crypto/encryption-service.js';
 export const MAX_SUBJECT_ID = 256;
 
 /**
- * A subject id given by a caller (an erasure or access request): a string, not blank, of at
- * most MAX_SUBJECT_ID characters; anything else is refused naming `field`.
+ * An id given by a caller, a subject's (consent, lineage, erasure, access requests) or an
+ * actor's: a string, not blank, of at most MAX_SUBJECT_ID characters; anything else is refused
+ * naming `field`. One rule, so that an id one domain takes every other takes too.
  */
 export function checkSubjectId(value: unknown, field = 'userId'): string {
   if (typeof value !== 'string' || value.trim() === '' || value.length > MAX_SUBJECT_ID) {

@@ -2,6 +2,7 @@ import type { AuditSink, JsonValue } from '../../core/audit-sink.js';
 import { LangtrainError, invalidInput } from '../../core/errors.js';
 import type { Store } from '../../store/database.js';
 import { CONSENT_SEQ_NAME, CONSENT_SEQ_TABLE, CONSENT_TABLE, toConsentEvent, toConsentRow, type ConsentEvent, type ConsentGrant, type ConsentWithdrawal } from './schema.js';
+import { checkSubjectId } from '../subject-id.js';
 
 export type { ConsentEvent, ConsentGrant, ConsentWithdrawal } from './schema.js';
 
@@ -54,7 +55,6 @@ export interface ConsentSubjectRecords {
   validConsents: ValidConsent[];
 }
 
-const MAX_ID = 256;
 const MAX_NAMES = 100;
 const NAME = /^[a-z][a-z0-9]*(?:_[a-z0-9]+)*$/;
 /** Rows per `IN (…)` list: far below both databases' bound-parameter limits. */
@@ -93,14 +93,14 @@ export class ConsentManager {
 
   async recordConsent(input: RecordConsentInput): Promise<ConsentGrant> {
     if (typeof input !== 'object' || input === null) throw invalidInput('recordConsent takes { userId, dataTypes, purposes, consentDate?, expiryDate? }');
-    const userId = checkId(input.userId, 'userId');
+    const userId = checkSubjectId(input.userId, 'userId');
     const dataTypes = checkNames(input.dataTypes, 'dataTypes');
     const purposes = checkNames(input.purposes, 'purposes');
     const now = this.#clock();
     const consentDate = input.consentDate === undefined ? now.toISOString() : checkDate(input.consentDate, 'consentDate');
     const expiryDate = input.expiryDate === undefined ? null : checkDate(input.expiryDate, 'expiryDate');
     if (expiryDate !== null && expiryDate <= consentDate) throw invalidInput(`expiryDate (${expiryDate}) must be after consentDate (${consentDate})`, { field: 'expiryDate' });
-    const actor = input.actor === undefined ? null : checkId(input.actor, 'actor');
+    const actor = input.actor === undefined ? null : checkSubjectId(input.actor, 'actor');
     const grant = await this.#append((seq) => ({ kind: 'granted', seq, userId, dataTypes, purposes, consentDate, expiryDate, recordedAt: now.toISOString(), actor }));
     await this.#record('consent.recorded', grant, { consentDate, expiryDate });
     return grant;
@@ -109,10 +109,10 @@ export class ConsentManager {
   /** Withdraw the pairs named (omitted list: all). Always recorded, even when nothing was granted: it states the subject's wish. */
   async withdrawConsent(input: WithdrawConsentInput): Promise<ConsentWithdrawal> {
     if (typeof input !== 'object' || input === null) throw invalidInput('withdrawConsent takes { userId, dataTypes?, purposes? }');
-    const userId = checkId(input.userId, 'userId');
+    const userId = checkSubjectId(input.userId, 'userId');
     const dataTypes = input.dataTypes === undefined ? 'all' : checkNames(input.dataTypes, 'dataTypes');
     const purposes = input.purposes === undefined ? 'all' : checkNames(input.purposes, 'purposes');
-    const actor = input.actor === undefined ? null : checkId(input.actor, 'actor');
+    const actor = input.actor === undefined ? null : checkSubjectId(input.actor, 'actor');
     const recordedAt = this.#clock().toISOString();
     const withdrawal = await this.#append((seq) => ({ kind: 'withdrawn', seq, userId, dataTypes, purposes, recordedAt, actor }));
     await this.#record('consent.withdrawn', withdrawal, {});
@@ -128,7 +128,7 @@ export class ConsentManager {
   async consentedSubjects(userIds: Iterable<string>, dataType: string, purpose?: string): Promise<Set<string>> {
     checkName(dataType, 'dataType');
     if (purpose !== undefined) checkName(purpose, 'purpose');
-    const ids = [...new Set(userIds)].map((id) => checkId(id, 'userId'));
+    const ids = [...new Set(userIds)].map((id) => checkSubjectId(id, 'userId'));
     const now = this.#clock();
     const consented = new Set<string>();
     for (let i = 0; i < ids.length; i += ID_CHUNK) {
@@ -149,7 +149,7 @@ export class ConsentManager {
 
   /** Every grant and withdrawal of `userId`, oldest first. */
   async history(userId: string): Promise<ConsentEvent[]> {
-    checkId(userId, 'userId');
+    checkSubjectId(userId, 'userId');
     const rows = await this.#store.db.selectFrom(CONSENT_TABLE).selectAll().where('user_id', '=', userId).orderBy('seq').execute();
     return rows.map(toConsentEvent);
   }
@@ -167,7 +167,7 @@ export class ConsentManager {
    * the erased events' numbers are never given to new ones.
    */
   async eraseSubject(userId: string): Promise<{ consentRecords: number }> {
-    checkId(userId, 'userId');
+    checkSubjectId(userId, 'userId');
     const deleted = await this.#store.writeTransaction(WRITE_LOCK, (tx) => tx.deleteFrom(CONSENT_TABLE).where('user_id', '=', userId).executeTakeFirst());
     return { consentRecords: Number(deleted.numDeletedRows) };
   }
@@ -225,11 +225,6 @@ export function validConsents(events: readonly ConsentEvent[], now: Date): Valid
     }
   }
   return valid;
-}
-
-function checkId(value: unknown, field: string): string {
-  if (typeof value !== 'string' || value.trim() === '' || value.length > MAX_ID) throw invalidInput(`${field} must be a non-empty string of at most ${MAX_ID} characters`, { field });
-  return value;
 }
 
 function checkName(value: unknown, field: string): string {

@@ -6,6 +6,7 @@ import type { Store } from '../../store/database.js';
 import { DEFAULT_CONFIDENCE_THRESHOLD } from '../pii/pii-options.js';
 import { apiKeyRecognizer } from '../pii/recognizers/api-key.js';
 import { EDGES, NAMES, SUBJECTS, toEdge, toEdgeRow, type LineageEdge, type LineageParameters } from './schema.js';
+import { checkSubjectId } from '../subject-id.js';
 
 export type { LineageEdge, LineageParameters } from './schema.js';
 
@@ -54,7 +55,6 @@ export interface SubjectArtifact extends LineageNode {
 const DIGEST = /^sha256:[0-9a-f]{64}$/;
 const OPERATION = /^[a-z][a-z0-9]*(?:_[a-z0-9]+)*$/;
 const ARTIFACT_NAME = /^[a-z][a-z0-9_]*:[A-Za-z0-9][A-Za-z0-9._/-]{0,199}$/;
-const MAX_ID = 256;
 const MAX_PARAMETERS = 16_384;
 /** Rows per statement or `IN (…)` list: far below both databases' bound-parameter limits. */
 const CHUNK = 500;
@@ -110,7 +110,7 @@ export class LineageStore {
     const outputDigest = checkDigest(input.outputDigest, 'outputDigest');
     if (typeof input.operation !== 'string' || !OPERATION.test(input.operation)) throw invalidInput('operation must be a lower_snake_case name such as filter, redact, encrypt, train', { field: 'operation' });
     const parameters = checkParameters(input.parameters ?? {});
-    const actor = checkId(input.actor, 'actor');
+    const actor = checkSubjectId(input.actor, 'actor');
     const at = input.at === undefined ? this.#clock().toISOString() : checkInstant(input.at);
     const edge = await this.#store.writeTransaction(WRITE_LOCK, async (tx) => {
       const last = await tx.selectFrom(EDGES).select((eb) => eb.fn.max('seq').as('last')).executeTakeFirst();
@@ -140,7 +140,7 @@ export class LineageStore {
   async recordSubjects(digest: string, subjectIds: readonly string[]): Promise<number> {
     checkDigest(digest, 'digest');
     if (!Array.isArray(subjectIds)) throw invalidInput('subjectIds must be a list of subject ids', { field: 'subjectIds' });
-    const ids = [...new Set(subjectIds.map((id, i) => checkId(id, `subjectIds[${i}]`)))];
+    const ids = [...new Set(subjectIds.map((id, i) => checkSubjectId(id, `subjectIds[${i}]`)))];
     const added = await this.#store.writeTransaction(WRITE_LOCK, async (tx) => {
       let count = 0;
       for (let i = 0; i < ids.length; i += CHUNK) {
@@ -175,7 +175,7 @@ export class LineageStore {
 
   /** Every artifact that holds `subjectId`'s data directly, and every artifact built from one of those. */
   async artifactsContaining(subjectId: string): Promise<SubjectArtifact[]> {
-    checkId(subjectId, 'subjectId');
+    checkSubjectId(subjectId, 'subjectId');
     const rows = await this.#store.db.selectFrom(SUBJECTS).select('digest').where('subject_id', '=', subjectId).orderBy('digest').execute();
     const { nodes } = await this.#walk(rows.map((r) => String(r.digest)), 'downstream', Number.POSITIVE_INFINITY);
     return nodes.map((node) => ({ ...node, via: node.depth === 0 ? 'direct' : 'downstream' }));
@@ -183,7 +183,7 @@ export class LineageStore {
 
   /** Delete the subject's rows in the subject table (erasure). The graph, which names no one, stays. Returns how many. */
   async forgetSubject(subjectId: string): Promise<number> {
-    checkId(subjectId, 'subjectId');
+    checkSubjectId(subjectId, 'subjectId');
     const deleted = await this.#store.writeTransaction(WRITE_LOCK, (tx) => tx.deleteFrom(SUBJECTS).where('subject_id', '=', subjectId).executeTakeFirst());
     return Number(deleted.numDeletedRows);
   }
@@ -235,11 +235,6 @@ export async function digestFile(path: string): Promise<string> {
 
 function checkDigest(value: unknown, field: string): string {
   if (typeof value !== 'string' || !DIGEST.test(value)) throw invalidInput(`${field} must be sha256:<64 lower-case hex> (see digestFile)`, { field });
-  return value;
-}
-
-function checkId(value: unknown, field: string): string {
-  if (typeof value !== 'string' || value.trim() === '' || value.length > MAX_ID) throw invalidInput(`${field} must be a non-empty string of at most ${MAX_ID} characters`, { field });
   return value;
 }
 
