@@ -1,17 +1,26 @@
 import { stringTokenEnd } from '../../core/json-text.js';
 
 /**
- * A JSON object's text with the values at some paths (strings, or numbers scanned as their
- * digits) replaced by strings where they stand, each path
- * as the redaction walks name it (`text`, `user.email`, `messages[2].content`); everything else
- * stays as written. So a redacted record is written back as its own line: re-serialising the
+ * What a redaction changes in one record: by path as the redaction walks name it (`text`,
+ * `user.email`, `messages[2].content`), the new string of a value (a string, or a number
+ * scanned as its digits), and the new name of a key that held personal data (the path is the
+ * key's own, as written: `contacts.carol@example.com`; paths below it keep the old key).
+ */
+export interface RecordChanges {
+  values: ReadonlyMap<string, string>;
+  keys: ReadonlyMap<string, string>;
+}
+
+/**
+ * A JSON object's text with `changes` made where they stand (values replaced by strings, keys
+ * renamed); everything else stays as written. So a redacted record is written back as its own line: re-serialising the
  * parsed record changed what it did not redact, as JSON.parse rounds integers past 2^53 (a
  * 19-digit id came back as another number), and `1.10`, key order, spacing and escapes came
  * back rewritten.
  *
  * `text` must be JSON that JSON.parse accepted, with no key given twice in one object (recordAt
  * refuses such lines). Undefined when paths cannot tell every value apart (an empty key, or one
- * holding `.`, `[` or `]`), or when a path has no string or number value.
+ * holding `.`, `[` or `]`), or when a path has no string or number value (no key, for a rename).
  *
  * Hand-written (json-text.ts says why). One pass, in text order, writing as it goes;
  * iterative, as a record nested 10,000 deep is one line of 20 KB. The paths are followed as a
@@ -19,7 +28,7 @@ import { stringTokenEnd } from '../../core/json-text.js';
  * value's path and looking it up hashed long paths again and again (a 316 KB line with a
  * 16,000-character key took 3 s).
  */
-export function replaceValues(text: string, replacements: ReadonlyMap<string, string>): string | undefined {
+export function replaceValues(text: string, changes: RecordChanges): string | undefined {
   // step: where this container stands on the replaced paths (undefined: on none of them)
   type Frame = { step: PathStep | undefined; isObject: boolean; index: number };
   const stack: Frame[] = [];
@@ -28,7 +37,7 @@ export function replaceValues(text: string, replacements: ReadonlyMap<string, st
   let replaced = 0;
   let at = skipBlanks(text, 0);
   if (text.charCodeAt(at) !== OPEN_BRACE) return undefined;
-  stack.push({ step: pathTree(replacements), isObject: true, index: 0 });
+  stack.push({ step: pathTree(changes), isObject: true, index: 0 });
   at++;
   while (stack.length > 0) {
     const frame = stack[stack.length - 1]!;
@@ -48,6 +57,11 @@ export function replaceValues(text: string, replacements: ReadonlyMap<string, st
       const key = keyText(text, at, keyEnd);
       if (isAmbiguousInPaths(key)) return undefined;
       step = frame.step?.keys?.get(key);
+      if (step?.rename !== undefined) {
+        out += text.slice(copiedTo, at) + JSON.stringify(step.rename);
+        copiedTo = keyEnd;
+        replaced++;
+      }
       at = skipBlanks(text, skipBlanks(text, keyEnd) + 1); // past the colon
       code = text.charCodeAt(at);
     } else step = frame.step?.items?.get(frame.index++);
@@ -72,45 +86,50 @@ export function replaceValues(text: string, replacements: ReadonlyMap<string, st
       at = end;
     }
   }
-  return replaced === replacements.size ? out + text.slice(copiedTo) : undefined;
+  return replaced === changes.values.size + changes.keys.size ? out + text.slice(copiedTo) : undefined;
 }
 
-/** One step of the replaced paths: the new string where a path ends here, and the steps on by key or array index. */
+/** One step of the changed paths: the new string where a value's path ends here, the new name where a key's does, and the steps on by key or array index. */
 interface PathStep {
   value?: string;
+  rename?: string;
   keys?: Map<string, PathStep>;
   items?: Map<number, PathStep>;
 }
 
-function pathTree(replacements: ReadonlyMap<string, string>): PathStep {
+function pathTree(changes: RecordChanges): PathStep {
   const root: PathStep = {};
-  for (const [path, value] of replacements) {
-    // the steps of the walks' path form: `messages`, then `[2]`, then `content` (keys hold no `.`, `[` or `]`)
-    let step = root;
-    for (let at = 0; at < path.length; ) {
-      if (path.charCodeAt(at) === OPEN_BRACKET) {
-        const close = path.indexOf(']', at);
-        const index = Number(path.slice(at + 1, close));
-        step.items ??= new Map();
-        let next = step.items.get(index);
-        if (next === undefined) step.items.set(index, (next = {}));
-        step = next;
-        at = close + 1;
-      } else {
-        if (path.charCodeAt(at) === DOT) at++;
-        let end = at;
-        while (end < path.length && path.charCodeAt(end) !== DOT && path.charCodeAt(end) !== OPEN_BRACKET) end++;
-        const key = path.slice(at, end);
-        step.keys ??= new Map();
-        let next = step.keys.get(key);
-        if (next === undefined) step.keys.set(key, (next = {}));
-        step = next;
-        at = end;
-      }
-    }
-    step.value = value;
-  }
+  for (const [path, value] of changes.values) stepAt(root, path).value = value;
+  for (const [path, name] of changes.keys) stepAt(root, path).rename = name;
   return root;
+}
+
+/** The step `path` ends at, added with the steps to it where missing. */
+function stepAt(root: PathStep, path: string): PathStep {
+  // the steps of the walks' path form: `messages`, then `[2]`, then `content` (keys hold no `.`, `[` or `]`)
+  let step = root;
+  for (let at = 0; at < path.length; ) {
+    if (path.charCodeAt(at) === OPEN_BRACKET) {
+      const close = path.indexOf(']', at);
+      const index = Number(path.slice(at + 1, close));
+      step.items ??= new Map();
+      let next = step.items.get(index);
+      if (next === undefined) step.items.set(index, (next = {}));
+      step = next;
+      at = close + 1;
+    } else {
+      if (path.charCodeAt(at) === DOT) at++;
+      let end = at;
+      while (end < path.length && path.charCodeAt(end) !== DOT && path.charCodeAt(end) !== OPEN_BRACKET) end++;
+      const key = path.slice(at, end);
+      step.keys ??= new Map();
+      let next = step.keys.get(key);
+      if (next === undefined) step.keys.set(key, (next = {}));
+      step = next;
+      at = end;
+    }
+  }
+  return step;
 }
 
 const QUOTE = 0x22;

@@ -3,7 +3,7 @@ import { inexactNumberDigits } from '../../core/json-text.js';
 import { transformAt, type FieldPath } from '../../crypto/field-paths.js';
 import { stringify as stringifyCsv } from 'csv-stringify/sync';
 import { zeroCounts, type EntityType, type Finding } from './entity-types.js';
-import { replaceValues } from './json-value-replace.js';
+import { replaceValues, type RecordChanges } from './json-value-replace.js';
 import { jsonLineBatch, lineText, movableLines, movableUtf8, recordAt } from './jsonl-bytes.js';
 import { AuditedFieldNames } from './audited-field-names.js';
 import { namesFitForAnError } from './names-in-errors.js';
@@ -26,8 +26,10 @@ export interface RecordRedactor {
 export interface RedactionRecord {
   /** Line of the input file (1-based). */
   line: number;
-  /** Field path (JSONL, e.g. `messages[2].text`) or column name (CSV). */
+  /** Field path (JSONL, e.g. `messages[2].text`) or column name (CSV); for a redaction in a key (`inKey`), the key's own path. */
   field: string;
+  /** Present for personal data found in an object key (`{"carol@example.com": …}`), which is renamed. */
+  inKey?: true;
   type: EntityType;
   start: number;
   end: number;
@@ -78,20 +80,20 @@ export function redactJsonLines(redactor: RecordRedactor, bytes: Uint8Array, fir
   });
   const changes = redactRecordBatch(redactor, records, recordIndex.map((i) => firstLine + i), fields, tally);
   const redacted = new Map<number, Buffer>();
-  changes.forEach((replaced, r) => {
-    if (replaced !== null) redacted.set(recordIndex[r]!, Buffer.from(writtenBack(lineText(batch, recordIndex[r]!), records[r]!, replaced, firstLine + recordIndex[r]!)));
+  changes.forEach((changed, r) => {
+    if (changed !== null) redacted.set(recordIndex[r]!, Buffer.from(writtenBack(lineText(batch, recordIndex[r]!), records[r]!, changed, firstLine + recordIndex[r]!)));
   });
   return { output: movableLines(batch, (i) => redacted.get(i)), records: batch.lines.length, ...tally };
 }
 
 /**
- * A redacted record's line: the input line with the redacted strings replaced where they stand,
- * everything else as it was (replaceValues says why). Where paths cannot name its strings
+ * A redacted record's line: the input line with the redacted strings and keys replaced where
+ * they stand, everything else as it was (replaceValues says why). Where paths cannot name its strings
  * apart (an empty key, or one holding `.`, `[` or `]`), the record is serialised whole instead.
  * (A key given twice never gets here: recordAt refuses the line.)
  */
-function writtenBack(line: string, record: Record<string, unknown>, replaced: ReadonlyMap<string, string>, lineNumber: number): string {
-  const rewritten = replaceValues(line, replaced);
+function writtenBack(line: string, record: Record<string, unknown>, changes: RecordChanges, lineNumber: number): string {
+  const rewritten = replaceValues(line, changes);
   if (rewritten !== undefined) return rewritten;
   const digits = inexactNumberDigits(line);
   if (digits !== undefined) {
@@ -114,76 +116,94 @@ function serialised(record: Record<string, unknown>, line: number): string {
 }
 
 /**
- * Redacts `records` in place: the values at `fields`, or the whole of them (visitScanned), all
- * scanned in one `detectAll` call. Appends to the tally what it redacted (as found at each
- * record's line in `lines`) and which records had each field, and gives, per record, its
- * redacted values by field path (null for a record it left as it was).
+ * Redacts `records` in place: the values at `fields`, or the whole of them (visitScanned), and
+ * the keys of every object walked, all scanned in one `detectAll` call. Appends to the tally
+ * what it redacted (as found at each record's line in `lines`) and which records had each field,
+ * and gives, per record, what it changed (null for a record it left as it was).
  */
-export function redactRecordBatch(redactor: RecordRedactor, records: ReadonlyArray<Record<string, unknown>>, lines: readonly number[], fields: readonly FieldPath[] | null, tally: RedactionTally): Array<Map<string, string> | null> {
+export function redactRecordBatch(redactor: RecordRedactor, records: ReadonlyArray<Record<string, unknown>>, lines: readonly number[], fields: readonly FieldPath[] | null, tally: RedactionTally): Array<RecordChanges | null> {
+  // Each slot is one value or key met by the walk; keys repeat from record to record ("role",
+  // "content"), so each distinct key is one text to scan per batch.
   const texts: string[] = [];
-  const slotFields: string[] = [];
-  const slotRecords: number[] = [];
+  const textLines: number[] = [];
+  const slots: Array<{ text: number; field: string; part: ScannedPart }> = [];
+  const keyTexts = new Map<string, number>();
   const firstSlot = records.map((record, r) => {
-    const first = texts.length;
-    const found = visitScanned(record, lines[r]!, fields, (text, field) => {
-      texts.push(text);
-      slotFields.push(field);
-      slotRecords.push(r);
+    const first = slots.length;
+    const found = visitScanned(record, lines[r]!, fields, (text, field, part) => {
+      let index = part === 'key' ? keyTexts.get(text) : undefined;
+      if (index === undefined) {
+        index = texts.push(text) - 1;
+        textLines.push(lines[r]!);
+        if (part === 'key') keyTexts.set(text, index);
+      }
+      slots.push({ text: index, field, part });
       return text;
     });
     found.forEach((n, f) => (tally.fieldsFound[f]! += n > 0 ? 1 : 0));
     return first;
   });
-  const findings = detectNamingLine(redactor.detectAll, texts, (slot) => lines[slotRecords[slot]!]!);
+  const findings = detectNamingLine(redactor.detectAll, texts, (text) => textLines[text]!);
   const fieldNames = tally.redactions === null ? null : new AuditedFieldNames();
   return records.map((record, r) => {
-    const end = firstSlot[r + 1] ?? texts.length;
+    const end = firstSlot[r + 1] ?? slots.length;
     let changed = false;
-    for (let slot = firstSlot[r]!; slot < end; slot++) {
-      if (findings[slot]!.length === 0) continue;
+    for (let s = firstSlot[r]!; s < end; s++) {
+      const { text, field, part } = slots[s]!;
+      if (findings[text]!.length === 0) continue;
       changed = true;
-      tallyFindings(tally, findings[slot]!, lines[r]!, slotFields[slot]!, fieldNames);
+      tallyFindings(tally, findings[text]!, lines[r]!, field, part, fieldNames);
     }
     if (!changed) return null;
     // The same walk again, in the same order, putting each redacted string back in its place. A
     // string met twice (an object shared by two fields of an in-memory record) is redacted at its
     // first visit: the second finds it changed, and the findings' offsets no longer fit it.
-    const replaced = new Map<string, string>();
-    let slot = firstSlot[r]!;
-    visitScanned(record, lines[r]!, fields, (text, field) => {
-      const s = slot++;
-      if (findings[s]!.length === 0 || text !== texts[s]) return text;
-      const redacted = redactor.redact(text, findings[s]!);
-      replaced.set(field, redacted);
+    const values = new Map<string, string>();
+    const keys = new Map<string, string>();
+    let s = firstSlot[r]!;
+    visitScanned(record, lines[r]!, fields, (text, field, part) => {
+      const slot = slots[s++]!;
+      if (findings[slot.text]!.length === 0 || text !== texts[slot.text]) return text;
+      const redacted = redactor.redact(text, findings[slot.text]!);
+      (part === 'key' ? keys : values).set(field, redacted);
       return redacted;
     });
     tally.recordsWithFindings += 1;
-    return replaced;
+    return { values, keys };
   });
 }
 
+/** What a scanned text of a record is: a value (a string, a number's digits) or an object's key. */
+type ScannedPart = 'value' | 'key';
+
+/** Gives the text to put back for a scanned text of a record (the same one to leave it). */
+type ScannedReplacer = (text: string, field: string, part: ScannedPart) => string;
+
 /**
- * Replaces each scanned value of `record` with `replace(text, field)`, in a fixed order, and
- * gives per field path how many values it had. Scanned are, at each of `fields`: a string; a
+ * Replaces each scanned text of `record` with what `replace` gives, in a fixed order, and gives
+ * per field path how many values it had. Scanned are, at each of `fields`: a string; a
  * number, as its digits (a card number stored as a number), put back as the string `replace`
  * gives if that differs; and inside an object or array there, what the whole-record walk scans.
  * A whole number past 2^53 of card length at or inside a chosen path fails the record (`line`):
- * JavaScript reads it rounded, so its digits cannot be scanned. Without `fields`, the whole record: every string,
- * and every whole number of LONG_NUMBER_DIGITS or more digits up to 2^53 (card numbers have 12
- * to 19; counts, ids and token ids, thousands of them to a record, are shorter and would each
- * be a text to scan; longer ones, ids mostly, cannot be read exactly).
+ * JavaScript reads it rounded, so its digits cannot be scanned. Without `fields`, the whole
+ * record: every key and string, and every whole number of LONG_NUMBER_DIGITS or more digits up
+ * to 2^53 (card numbers have 12 to 19; counts, ids and token ids, thousands of them to a record,
+ * are shorter and would each be a text to scan; longer ones, ids mostly, cannot be read
+ * exactly). The keys of a chosen path itself are the caller's and are not scanned.
  */
-function visitScanned(record: Record<string, unknown>, line: number, fields: readonly FieldPath[] | null, replace: (text: string, field: string) => string): number[] {
+function visitScanned(record: Record<string, unknown>, line: number, fields: readonly FieldPath[] | null, replace: ScannedReplacer): number[] {
   const scanLong = (value: unknown, field: string): unknown => {
-    if (typeof value === 'string') return replace(value, field);
+    if (typeof value === 'string') return replace(value, field, 'value');
     return typeof value === 'number' && isLongWholeNumber(value) ? numberReplaced(value, field, replace) : value;
   };
+  const renameKey = (key: string, field: string) => replace(key, field, 'key');
   if (!fields) {
-    visitAllScalars(record, '', scanLong);
+    visitAllScalars(record, '', line, scanLong, renameKey);
     return [];
   }
   const refuseUnreadable = (value: number, field: string) => {
-    if (isUnreadableCardLength(value)) throw new RecordError(line, `the field ${field} holds a whole number past 2^53, which JavaScript reads rounded, so it cannot be scanned (it may be a card number); quote it as a string`);
+    // the path is masked as the audit log has it: its keys can be data
+    if (isUnreadableCardLength(value)) throw new RecordError(line, `the field ${new AuditedFieldNames().of(field)} holds a whole number past 2^53, which JavaScript reads rounded, so it cannot be scanned (it may be a card number); quote it as a string`);
   };
   const scanChosenLong = (value: unknown, field: string): unknown => {
     if (typeof value === 'number') refuseUnreadable(value, field);
@@ -195,7 +215,7 @@ function visitScanned(record: Record<string, unknown>, line: number, fields: rea
         refuseUnreadable(value, field);
         return numberReplaced(value, field, replace);
       }
-      if (value !== null && typeof value === 'object') visitAllScalars(value as Record<string, unknown> | unknown[], field, scanChosenLong);
+      if (value !== null && typeof value === 'object') visitAllScalars(value as Record<string, unknown> | unknown[], field, line, scanChosenLong, renameKey);
       return scanLong(value, field);
     }),
   );
@@ -218,9 +238,9 @@ function isLongWholeNumber(value: number): boolean {
 }
 
 /** A number scanned as its digits: the number itself when nothing was redacted, else the redacted string. */
-function numberReplaced(value: number, field: string, replace: (text: string, field: string) => string): unknown {
+function numberReplaced(value: number, field: string, replace: ScannedReplacer): unknown {
   const text = String(value);
-  const redacted = replace(text, field);
+  const redacted = replace(text, field, 'value');
   return redacted === text ? value : redacted;
 }
 
@@ -241,7 +261,7 @@ export function redactCsvRows(redactor: RecordRedactor, rows: readonly string[][
       const found = findings[i * columns.length + k]!;
       if (found.length === 0) return;
       changed = true;
-      tallyFindings(tally, found, lines[i]!, names[c]!, fieldNames);
+      tallyFindings(tally, found, lines[i]!, names[c]!, 'value', fieldNames);
       redacted[c] = redactor.redact(row[c]!, found);
     });
     if (changed) tally.recordsWithFindings += 1;
@@ -264,21 +284,25 @@ export function detectNamingLine(detectAll: (texts: readonly string[]) => Findin
   }
 }
 
-function tallyFindings(tally: RedactionTally, findings: readonly Finding[], line: number, field: string, fieldNames: AuditedFieldNames | null): void {
+function tallyFindings(tally: RedactionTally, findings: readonly Finding[], line: number, field: string, part: ScannedPart, fieldNames: AuditedFieldNames | null): void {
   for (const f of findings) {
     tally.counts[f.type] += 1;
-    if (tally.redactions !== null) tally.redactions.push({ line, field: fieldNames!.of(field), type: f.type, start: f.start, end: f.end, recognizer: f.recognizer, score: f.score });
+    if (tally.redactions !== null) tally.redactions.push({ line, field: fieldNames!.of(field), type: f.type, start: f.start, end: f.end, recognizer: f.recognizer, score: f.score, ...(part === 'key' ? { inKey: true as const } : {}) });
   }
 }
 
 /**
  * `replace` applied to every string and number anywhere under `root` (it returns the value to
- * put back), depth first in key order, each named by its path. Walked with a stack of its own rather than by recursion: a record nested 10,000 deep
- * (a line of 20 KB) overflowed the call stack.
+ * put back), and `renameKey` to every key of its objects (it returns the key's name to put
+ * back), depth first in key order, each named by its path; an object's keys are renamed once
+ * its values are visited, in their order, so the paths below a key are named by the key as
+ * written. Keys that would come out the same in one object fail the record (`line`). Walked
+ * with a stack of its own rather than by recursion: a record nested 10,000 deep (a line of
+ * 20 KB) overflowed the call stack.
  */
-function visitAllScalars(root: Record<string, unknown> | unknown[], trail: string, replace: (value: unknown, field: string) => unknown): void {
-  type Frame = { node: Record<string, unknown> | unknown[]; keys: string[] | null; next: number; trail: string };
-  const frameOf = (node: Record<string, unknown> | unknown[], at: string): Frame => ({ node, keys: Array.isArray(node) ? null : Object.keys(node), next: 0, trail: at });
+function visitAllScalars(root: Record<string, unknown> | unknown[], trail: string, line: number, replace: (value: unknown, field: string) => unknown, renameKey: (key: string, field: string) => string): void {
+  type Frame = { node: Record<string, unknown> | unknown[]; keys: string[] | null; renamed: Map<string, string> | null; next: number; trail: string };
+  const frameOf = (node: Record<string, unknown> | unknown[], at: string): Frame => ({ node, keys: Array.isArray(node) ? null : Object.keys(node), renamed: null, next: 0, trail: at });
   const stack: Frame[] = [frameOf(root, trail)];
   // the nodes on the stack: an in-memory record that contains itself would be walked forever
   const open = new Set<object>([root]);
@@ -286,12 +310,17 @@ function visitAllScalars(root: Record<string, unknown> | unknown[], trail: strin
     const frame = stack[stack.length - 1]!;
     const length = frame.keys === null ? (frame.node as unknown[]).length : frame.keys.length;
     if (frame.next === length) {
+      if (frame.renamed !== null) renameKeys(frame.node as Record<string, unknown>, frame.keys!, frame.renamed, line);
       open.delete(stack.pop()!.node);
       continue;
     }
     const index = frame.next++;
     const key = frame.keys === null ? index : frame.keys[index]!;
     const at = frame.keys === null ? `${frame.trail}[${index}]` : frame.trail === '' ? (key as string) : `${frame.trail}.${key as string}`;
+    if (typeof key === 'string') {
+      const name = renameKey(key, at);
+      if (name !== key) (frame.renamed ??= new Map()).set(key, name);
+    }
     const container = frame.node as Record<string | number, unknown>;
     const value = container[key];
     if (typeof value === 'string' || typeof value === 'number') container[key] = replace(value, at);
@@ -301,6 +330,21 @@ function visitAllScalars(root: Record<string, unknown> | unknown[], trail: strin
       stack.push(frameOf(value as Record<string, unknown> | unknown[], at));
     }
   }
+}
+
+/**
+ * Renames keys of `node` in place, keeping their order: each key is taken out and put back,
+ * defined rather than assigned, so that an own `__proto__` key (JSON.parse makes one) stays a
+ * key rather than set the prototype. The record's line is named, not the keys, which are data.
+ */
+function renameKeys(node: Record<string, unknown>, keys: readonly string[], renamed: ReadonlyMap<string, string>, line: number): void {
+  const names = keys.map((key) => renamed.get(key) ?? key);
+  if (new Set(names).size !== names.length) {
+    throw new RecordError(line, 'has two keys in one object that would be written as the same key once redacted (keys holding personal data are redacted like values); redact with method hash or synthetic, which keep different values apart, or reshape the data so that personal data is not a key');
+  }
+  const values = keys.map((key) => node[key]);
+  for (const key of keys) delete node[key];
+  names.forEach((name, i) => Object.defineProperty(node, name, { value: values[i], writable: true, enumerable: true, configurable: true }));
 }
 
 /** CSV columns to redact: the named ones (each must exist), or every column. */

@@ -65,8 +65,9 @@ describe('PIIDetector.processDataset', () => {
     const line = JSON.stringify({ contacts: { 'carol.secret@example.com': 'phone +1 415 555 2671' } });
     await detector.processDataset({ input: file('in.jsonl', line + '\n'), output: file('out.jsonl') }, { preserveFormat: false, dataset: 'contacts' });
     const redactions = audit.of('pii.redacted').flatMap((e) => (e.additionalData as { redactions: Array<{ field: string; type: string }> }).redactions);
-    // the path reads as one address, "contacts." included: masked whole rather than in part
-    expect(redactions).toEqual([expect.objectContaining({ field: '<email>', type: 'phone' })]);
+    // the path reads as one address, "contacts." included: masked whole rather than in part; the key itself is redacted too
+    expect(redactions).toEqual([expect.objectContaining({ field: '<email>', type: 'email', inKey: true }), expect.objectContaining({ field: '<email>', type: 'phone' })]);
+    expect(redactions[1]).not.toHaveProperty('inKey');
     expect(JSON.stringify(audit.events)).not.toContain('carol');
     // each key is scanned on its own too, for every type whatever the job looks for
     const keyed = JSON.stringify({ cards: { '4111 1111 1111 1111': 'call +1 415 555 2671' }, byMail: { 'dana@example.org': 'call +1 415 555 2672' } });
@@ -117,6 +118,8 @@ describe('PIIDetector.processDataset', () => {
     expect(existsSync(file('big-out.jsonl'))).toBe(false);
     await expect(detector.processDataset([{ card: 6221260000000000019 }], { fields: ['card'], auditRedactions: false })).rejects.toMatchObject({ code: 'ERR_INVALID_INPUT', message: expect.stringMatching(/^record 1: the field card holds a whole number past 2\^53/) });
     await expect(detector.processDataset([{ m: { n: 9007199254740993 } }], { fields: ['m'], auditRedactions: false })).rejects.toThrow(/^record 1: the field m\.n holds a whole number past 2\^53/);
+    // a path whose keys are data is named as the audit log names it
+    await expect(detector.processDataset([{ byMail: { 'ana.lima@example.org': 9007199254740993 } }], { fields: ['byMail'], auditRedactions: false })).rejects.toThrow(/^record 1: the field <email> holds a whole number past 2\^53/);
     await expect(detector.processDataset([{ m: 6.02e23 }], { fields: ['m'], auditRedactions: false })).resolves.toMatchObject({ report: { records: 1 } }); // no card has 24 digits
   });
 
@@ -245,6 +248,49 @@ describe('PIIDetector.processDataset', () => {
     expect(report).toMatchObject({ records: 2, redactedRecords: 1, counts: { email: 1 } });
     expect(audit.events.map((e) => e.eventType)).toEqual(['pii.redacted', 'pii.dataset_redacted']);
     expect(JSON.stringify(audit.events)).not.toContain(EMAIL);
+  });
+
+  it('redacts keys that hold personal data like values, keeping the rest of the line as written, and refuses keys that would merge', async () => {
+    const file = dir();
+    const audit = new RecordedEvents();
+    const detector = new PIIDetector({ redactionMethod: 'masking' }, { audit });
+    const lines = [
+      // a phone number as a key: renamed where it stands, `1.10` and spacing kept
+      '{"calls": {"+44 20 7946 0958": {"minutes": 1.10}, "total": 2}, "role": "agent"}',
+      // an address (with dots) as a key: paths cannot name it apart, so the record is written whole
+      `{"contacts": {"${EMAIL}": {"name": "x"}}}`,
+      '{"role": "user", "text": "no personal data"}',
+    ];
+    const report = await detector.processDataset({ input: file('in.jsonl', lines.join('\n') + '\n'), output: file('out.jsonl') }, { preserveFormat: false, dataset: 'keys' });
+    expect(readFileSync(file('out.jsonl'), 'utf8')).toBe('{"calls": {"<PHONE>": {"minutes": 1.10}, "total": 2}, "role": "agent"}\n{"contacts":{"<EMAIL>":{"name":"x"}}}\n' + lines[2] + '\n');
+    expect(report).toMatchObject({ redactedRecords: 2, counts: { phone: 1, email: 1 } });
+    const redactions = audit.of('pii.redacted').flatMap((e) => (e.additionalData as { redactions: Array<Record<string, unknown>> }).redactions);
+    expect(redactions).toEqual([
+      expect.objectContaining({ line: 1, field: 'calls.<phone>', type: 'phone', start: 0, end: 16, inKey: true }),
+      expect.objectContaining({ line: 2, field: '<email>', type: 'email', start: 0, end: EMAIL.length, inKey: true }),
+    ]);
+    expect(JSON.stringify(audit.events)).not.toMatch(/7946|gonzalez/);
+
+    // two keys masked to one tag would make a line with a key given twice: refused, naming the line but not the keys
+    const merging = detector.processDataset({ input: file('merge.jsonl', `{"ok": 1}\n{"byCard": {"${CARD}": 1, "4012 8888 8888 1881": 2}}\n`), output: file('merge-out.jsonl') }, { preserveFormat: false, auditRedactions: false });
+    await expect(merging).rejects.toThrow(/^line 2: has two keys in one object that would be written as the same key once redacted .*method hash or synthetic/);
+    await expect(merging).rejects.not.toThrow(/4111|4012/);
+    expect(existsSync(file('merge-out.jsonl'))).toBe(false);
+    // a keyed hash keeps them apart
+    const hashed = await new PIIDetector({ redactionMethod: 'hash' }, { keys: { hashKey: new Uint8Array(32).fill(1), encryptionKey: new Uint8Array(32).fill(2) } }).processDataset([{ byCard: { [CARD]: 1, '4012 8888 8888 1881': 2 } }], { auditRedactions: false });
+    const hashedKeys = Object.keys(hashed.records[0]!.byCard as object);
+    expect(hashedKeys).toHaveLength(2);
+    expect(hashedKeys.join()).not.toMatch(/4111|4012/);
+  });
+
+  it('renames keys of in-memory records in place, in order, an own __proto__ key kept as a key', async () => {
+    const record = JSON.parse(`{"__proto__": {"polluted": true}, "Maria Gonzalez": "x", "z": 1}`) as Record<string, unknown>;
+    const { records } = await new PIIDetector({ redactionMethod: 'masking' }).processDataset([record], { preserveFormat: false, auditRedactions: false });
+    const out = records[0]!;
+    expect(Object.keys(out)).toEqual(['__proto__', '<PERSON_NAME>', 'z']);
+    expect(Object.getPrototypeOf(out)).toBe(Object.prototype);
+    expect(JSON.stringify(out)).toBe('{"__proto__":{"polluted":true},"<PERSON_NAME>":"x","z":1}');
+    expect(Object.keys(record)).toContain('Maria Gonzalez'); // the caller's list is not changed
   });
 
   it('redacts a string met twice once: a field named twice, an object shared by two fields', async () => {

@@ -14,7 +14,7 @@ function redacted(lines: string[], fields?: string[]): string[] {
 const EMAIL = 'maria.gonzalez@correo-ejemplo.es';
 
 describe('replaceValues', () => {
-  const replace = (text: string, replacements: Record<string, string>) => replaceValues(text, new Map(Object.entries(replacements)));
+  const replace = (text: string, replacements: Record<string, string>) => replaceValues(text, { values: new Map(Object.entries(replacements)), keys: new Map() });
 
   it('replaces the string at each path the redaction walks name, in text order, keeping every other byte', () => {
     const line = ' { "id" : 12 , "text":"a \\"quoted\\" \\\\", "tags": [ "x", ["y", {"z": "w"}], true, null, -1.5e3 ], "user": {"name": "caf\\u00e9", "age": 3}, "e": {}, "f": [] } ';
@@ -31,6 +31,14 @@ describe('replaceValues', () => {
       '{"b": "two", "card": "[CREDIT_CARD]" , "n": [1.10, "[CREDIT_CARD]"]}',
     );
     expect(replace('{"b": "two"}', { c: 'x' })).toBeUndefined();
+  });
+
+  it('renames keys where they stand; paths below a renamed key name it as written; a key path no key has is refused', () => {
+    const line = '{ "calls" : { "+44 20 7946 0958" : { "note": "call +44 20 7946 0958", "n": 1.10 }, "x": 1 } }';
+    const changes = { values: new Map([['calls.+44 20 7946 0958.note', 'call <PHONE>']]), keys: new Map([['calls.+44 20 7946 0958', '<PHONE>']]) };
+    expect(replaceValues(line, changes)).toBe('{ "calls" : { "<PHONE>" : { "note": "call <PHONE>", "n": 1.10 }, "x": 1 } }');
+    expect(replaceValues('{"\\u0041na Lima": 1}', { values: new Map(), keys: new Map([['Ana Lima', 'K "1"']]) })).toBe('{"K \\"1\\"": 1}');
+    expect(replaceValues('{"a": 1}', { values: new Map(), keys: new Map([['b', 'B']]) })).toBeUndefined();
   });
 
   it('gives up where paths cannot tell values apart: an empty key, a key holding . [ or ]', () => {
