@@ -84,12 +84,17 @@ export async function prepareDataset(job: PrepareDatasetJob, steps: PrepareDatas
       const output = result.digests.at(-1)!;
       if (lineage.outputName) await lineage.store.nameArtifact(output, lineage.outputName);
       if (subjects) {
-        await lineage.store.recordSubjects(output, subjects);
+        // Every list here is read from a whole file, so complete: an erasure of a subject the
+        // consent filter dropped names the input, and neither the filtered file, nor the
+        // output, nor what is built from them. The filtered file (before redaction) and the
+        // output hold the same subjects.
+        const filtered = steps.consent ? result.digests[1]! : output;
+        for (const digest of new Set([filtered, output])) await lineage.store.recordSubjects(digest, subjects, { complete: true });
         result.subjects = subjects.length;
         // The input holds its subjects in clear too, including those the consent filter dropped:
         // recorded against its digest so erasure names it (and, downstream, what was built from it).
         // Without a consent step the input's subjects are the ones just read.
-        await lineage.store.recordSubjects(result.digests[0]!, steps.consent ? await subjectsIn(job.input, job.subjectField!) : subjects);
+        await lineage.store.recordSubjects(result.digests[0]!, steps.consent ? await subjectsIn(job.input, job.subjectField!) : subjects, { complete: true });
       }
     }
     return result;

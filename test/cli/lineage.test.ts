@@ -51,6 +51,11 @@ describe('langtrain lineage', { timeout: 240_000 }, () => {
       ['downstream', ['model:chat-1']],
     ]);
     expect(parseJson(await cli('lineage', 'containing', '--user', 'carol', '--json'))).toEqual([]);
+
+    // --complete: dataset:clean-v1 holds alice and no one else, so bob's erasure stops before it
+    expect((await cli('lineage', 'subjects', '--artifact', 'dataset:clean-v1', '--subjects-file', w.file('clean-ids.txt', 'alice\n'), '--complete')).code).toBe(0);
+    const bob = parseJson<Array<{ via: string; names: string[] }>>(await cli('lineage', 'containing', '--user', 'bob', '--json'));
+    expect(bob.map((a) => [a.via, a.names])).toEqual([['direct', []]]);
   });
 
   it('every subcommand taking an artifact takes a file, a digest or a name, and says so for anything else', async () => {

@@ -184,6 +184,16 @@ describe('/v1/lineage', () => {
       [model, 'downstream'],
     ]);
     expect(json(await app.inject({ method: 'GET', url: '/v1/lineage/subjects/carol/artifacts', headers: auth })).artifacts).toEqual([]);
+
+    // clean holds alice and no one else: bob, in raw too, is not followed past it
+    await app.inject({ method: 'POST', url: `/v1/lineage/artifacts/${raw}/subjects`, headers: auth, payload: { subjectIds: ['bob'] } });
+    const complete = await app.inject({ method: 'POST', url: `/v1/lineage/artifacts/${clean}/subjects`, headers: auth, payload: { subjectIds: ['alice'], complete: true } });
+    expect(complete.statusCode, complete.body).toBe(200);
+    const bob = json(await app.inject({ method: 'GET', url: '/v1/lineage/subjects/bob/artifacts', headers: auth }));
+    expect(bob.artifacts.map((a: { digest: string; via: string }) => [a.digest, a.via])).toEqual([[raw, 'direct']]);
+    const notBoolean = await app.inject({ method: 'POST', url: `/v1/lineage/artifacts/${clean}/subjects`, headers: auth, payload: { subjectIds: ['alice'], complete: 'yes' } });
+    expect(notBoolean.statusCode).toBe(400);
+    expect(json(notBoolean).error.message).toContain('complete');
   });
 
   it('answers 400 naming the field, 404 for an unknown name', async () => {

@@ -59,12 +59,13 @@ export function lineageCommand(run: Run): Command {
     .description('record which data subjects an artifact holds (so erasure can name it)')
     .requiredOption('--artifact <artifact>', ARTIFACT_REF)
     .requiredOption('--subjects-file <file>', 'subject ids, one per line')
+    .option('--complete', 'the file lists every subject the artifact holds: an erasure of anyone else does not name it, nor what is built from it alone')
     .action((o) =>
       withLineage(o, async (store) => {
         const digest = await artifactDigest(store, o.artifact);
         const ids = readFileSync(o.subjectsFile, 'utf8').split(/\r?\n/).map((l) => l.trim()).filter((l) => l !== '');
         if (ids.length === 0) throw invalidInput(`${o.subjectsFile} lists no subject ids: write one id per line`);
-        const added = await store.recordSubjects(digest, ids);
+        const added = await store.recordSubjects(digest, ids, { complete: o.complete === true });
         output(o, { digest, subjects: new Set(ids).size, added }, () => `${digest}: ${added} new subject(s) of ${new Set(ids).size} listed`);
       }),
     );

@@ -5,7 +5,7 @@ import { LangtrainError, invalidInput } from '../../core/errors.js';
 import type { Store } from '../../store/database.js';
 import { DEFAULT_CONFIDENCE_THRESHOLD } from '../pii/pii-options.js';
 import { apiKeyRecognizer } from '../pii/recognizers/api-key.js';
-import { EDGES, NAMES, SUBJECTS, toEdge, toEdgeRow, type LineageEdge, type LineageParameters } from './schema.js';
+import { COMPLETE_SUBJECTS, EDGES, NAMES, SUBJECTS, toEdge, toEdgeRow, type LineageEdge, type LineageParameters } from './schema.js';
 import { checkSubjectId } from '../subject-id.js';
 
 export type { LineageEdge, LineageParameters } from './schema.js';
@@ -45,6 +45,16 @@ export interface LineageGraph {
   direction: LineageDirection;
   nodes: LineageNode[];
   edges: LineageEdge[];
+}
+
+export interface RecordSubjectsOptions {
+  /**
+   * The ids are every subject the artifact holds, read from all of it (prepareDataset reads
+   * its input and output whole). Then the artifact is known *not* to hold anyone else, and an
+   * erasure of another subject does not name it, nor what was built from it alone. Default
+   * false: a partial list, which says nothing of who else is in the artifact.
+   */
+  complete?: boolean;
 }
 
 /** An artifact holding a subject's data: listed in it (`direct`) or built from one that is (`downstream`). */
@@ -136,12 +146,16 @@ export class LineageStore {
     if (existing === undefined) await this.#audit.record({ eventType: 'lineage.named', result: 'success', level: 'detailed', additionalData: { digest, name } });
   }
 
-  /** Record that `digest` holds data of these subjects. Returns how many were new. */
-  async recordSubjects(digest: string, subjectIds: readonly string[]): Promise<number> {
+  /** Record that `digest` holds data of these subjects (all of them, with `complete`). Returns how many were new. */
+  async recordSubjects(digest: string, subjectIds: readonly string[], options: RecordSubjectsOptions = {}): Promise<number> {
     checkDigest(digest, 'digest');
     if (!Array.isArray(subjectIds)) throw invalidInput('subjectIds must be a list of subject ids', { field: 'subjectIds' });
+    const { complete = false, ...unknown } = options ?? {};
+    if (Object.keys(unknown).length > 0) throw invalidInput(`recordSubjects does not take ${Object.keys(unknown).join(', ')} (supported: complete)`);
+    if (typeof complete !== 'boolean') throw invalidInput('complete must be true or false', { field: 'complete' });
     const ids = [...new Set(subjectIds.map((id, i) => checkSubjectId(id, `subjectIds[${i}]`)))];
     const added = await this.#store.writeTransaction(WRITE_LOCK, async (tx) => {
+      if (complete) await tx.insertInto(COMPLETE_SUBJECTS).values({ digest, recorded_at: this.#clock().toISOString() }).onConflict((oc) => oc.column('digest').doNothing()).execute();
       let count = 0;
       for (let i = 0; i < ids.length; i += CHUNK) {
         const rows = ids.slice(i, i + CHUNK).map((subject_id) => ({ digest, subject_id }));
@@ -151,7 +165,7 @@ export class LineageStore {
       return count;
     });
     // Counts only: the ids are personal data, and the table is where they are answerable (and erasable).
-    await this.#audit.record({ eventType: 'lineage.subjects_recorded', result: 'success', level: 'detailed', additionalData: { digest, subjects: ids.length, added } });
+    await this.#audit.record({ eventType: 'lineage.subjects_recorded', result: 'success', level: 'detailed', additionalData: { digest, subjects: ids.length, added, ...(complete ? { complete } : {}) } });
     return added;
   }
 
@@ -173,12 +187,29 @@ export class LineageStore {
     return { root, direction, ...(await this.#walk([root], direction, depth)) };
   }
 
-  /** Every artifact that holds `subjectId`'s data directly, and every artifact built from one of those. */
+  /**
+   * Every artifact that holds `subjectId`'s data directly, and every artifact built from one of
+   * those, except past an artifact whose complete subject list (RecordSubjectsOptions) leaves
+   * the subject out: a consent filter's output that dropped them, and what was built from it.
+   */
   async artifactsContaining(subjectId: string): Promise<SubjectArtifact[]> {
     checkSubjectId(subjectId, 'subjectId');
     const rows = await this.#store.db.selectFrom(SUBJECTS).select('digest').where('subject_id', '=', subjectId).orderBy('digest').execute();
-    const { nodes } = await this.#walk(rows.map((r) => String(r.digest)), 'downstream', Number.POSITIVE_INFINITY);
+    const direct = new Set(rows.map((r) => String(r.digest)));
+    const { nodes } = await this.#walk([...direct], 'downstream', Number.POSITIVE_INFINITY, async (digests) => {
+      const complete = await this.#completeAmong(digests.filter((d) => !direct.has(d)));
+      return digests.filter((d) => !complete.has(d));
+    });
     return nodes.map((node) => ({ ...node, via: node.depth === 0 ? 'direct' : 'downstream' }));
+  }
+
+  async #completeAmong(digests: readonly string[]): Promise<Set<string>> {
+    const complete = new Set<string>();
+    for (let i = 0; i < digests.length; i += CHUNK) {
+      const rows = await this.#store.db.selectFrom(COMPLETE_SUBJECTS).select('digest').where('digest', 'in', digests.slice(i, i + CHUNK)).execute();
+      for (const row of rows) complete.add(String(row.digest));
+    }
+    return complete;
   }
 
   /** Delete the subject's rows in the subject table (erasure). The graph, which names no one, stays. Returns how many. */
@@ -191,29 +222,35 @@ export class LineageStore {
   /**
    * Breadth-first, one query per level (per few hundred digests), iterative so a long chain
    * cannot exhaust the stack. A digest is expanded once, so cycles end; every edge met is
-   * returned, including the one that closes a cycle.
+   * returned, including the one that closes a cycle. With `admit`, only the digests of each new
+   * level it gives back are nodes and walked on; edges to the others are left out.
    */
-  async #walk(roots: readonly string[], direction: LineageDirection, maxDepth: number): Promise<{ nodes: LineageNode[]; edges: LineageEdge[] }> {
+  async #walk(roots: readonly string[], direction: LineageDirection, maxDepth: number, admit?: (digests: string[]) => Promise<string[]>): Promise<{ nodes: LineageNode[]; edges: LineageEdge[] }> {
     const [from, to] = direction === 'downstream' ? (['input_digest', 'outputDigest'] as const) : (['output_digest', 'inputDigest'] as const);
     const depthOf = new Map<string, number>(roots.map((r) => [r, 0]));
     const edges = new Map<number, LineageEdge>();
+    const refused = new Set<string>();
     let frontier = [...depthOf.keys()];
     for (let level = 0; frontier.length > 0 && level < maxDepth; level += 1) {
-      const next: string[] = [];
+      const reached = new Set<string>();
       for (let i = 0; i < frontier.length; i += CHUNK) {
         const rows = await this.#store.db.selectFrom(EDGES).selectAll().where(from, 'in', frontier.slice(i, i + CHUNK)).orderBy('seq').execute();
         for (const edge of rows.map(toEdge)) {
+          if (refused.has(edge[to])) continue;
           edges.set(edge.seq, edge);
-          if (depthOf.has(edge[to])) continue;
-          depthOf.set(edge[to], level + 1);
-          next.push(edge[to]);
+          if (!depthOf.has(edge[to])) reached.add(edge[to]);
         }
       }
-      frontier = next;
+      const admitted = admit === undefined ? reached : new Set(await admit([...reached]));
+      for (const digest of reached) {
+        if (admitted.has(digest)) depthOf.set(digest, level + 1);
+        else refused.add(digest);
+      }
+      frontier = [...reached].filter((digest) => admitted.has(digest));
     }
     const names = await this.#namesOf([...depthOf.keys()]);
     const nodes = [...depthOf].map(([digest, depth]) => ({ digest, names: names.get(digest) ?? [], depth }));
-    return { nodes, edges: [...edges.values()].sort((a, b) => a.seq - b.seq) };
+    return { nodes, edges: [...edges.values()].filter((edge) => !refused.has(edge[to])).sort((a, b) => a.seq - b.seq) };
   }
 
   async #namesOf(digests: readonly string[]): Promise<Map<string, string[]>> {

@@ -14,6 +14,10 @@ import { columnTypes, type Migration } from '../../store/migrations.js';
  * - `privacy_lineage_subjects`: which data subjects an artifact holds. Kept apart from the
  *   edges because it is personal data: erasure deletes a subject's rows here and leaves
  *   the graph, which names no one, intact.
+ * - `privacy_lineage_complete_subjects`: the artifacts whose subjects are all listed (read
+ *   from the whole artifact, as prepareDataset does). Only such a list can say that a subject
+ *   is *not* in an artifact: erasure stops there rather than name everything built after a
+ *   consent filter that dropped the subject.
  */
 export const lineageMigrations: Migration[] = [
   {
@@ -45,11 +49,21 @@ export const lineageMigrations: Migration[] = [
       await sql`CREATE INDEX privacy_lineage_subjects_subject ON privacy_lineage_subjects (subject_id)`.execute(tx);
     },
   },
+  {
+    id: '0002_privacy_lineage_complete_subjects',
+    async up(tx) {
+      await sql`CREATE TABLE privacy_lineage_complete_subjects (
+        digest TEXT PRIMARY KEY,
+        recorded_at TEXT NOT NULL
+      )`.execute(tx);
+    },
+  },
 ];
 
 export const EDGES = 'privacy_lineage_edges';
 export const NAMES = 'privacy_lineage_names';
 export const SUBJECTS = 'privacy_lineage_subjects';
+export const COMPLETE_SUBJECTS = 'privacy_lineage_complete_subjects';
 
 /** Parameters as stored: JSON without secrets (checked when recorded). */
 export type LineageParameters = { [key: string]: LineageParameterValue };

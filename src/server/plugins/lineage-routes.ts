@@ -37,8 +37,8 @@ export const lineageRoutes: FastifyPluginAsyncZod<{ security: SecurityManager }>
 
   app.post(
     '/artifacts/:digest/subjects',
-    { schema: { tags, security, summary: 'Record which data subjects an artifact holds', params: digestParams, body: subjectsBody, response: { 200: z.object({ digest: z.string(), added: z.number() }) } } },
-    async (request) => ({ digest: request.params.digest, added: await lineage.recordSubjects(request.params.digest, request.body.subjectIds) }),
+    { schema: { tags, security, summary: 'Record which data subjects an artifact holds (complete: all of them, so erasure of anyone else stops there)', params: digestParams, body: subjectsBody, response: { 200: z.object({ digest: z.string(), added: z.number() }) } } },
+    async (request) => ({ digest: request.params.digest, added: await lineage.recordSubjects(request.params.digest, request.body.subjectIds, { complete: request.body.complete ?? false }) }),
   );
 
   app.get(

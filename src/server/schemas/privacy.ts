@@ -69,7 +69,7 @@ export const nameArtifactBody = z.strictObject({ name: z.string().min(1).max(256
 export const refParams = z.object({ ref: z.string().min(1).max(300) });
 export const lineageQuery = strictQuery({ direction: z.enum(['upstream', 'downstream']).default('upstream'), depth: z.coerce.number().int().min(1).optional() });
 export const lineageGraph = z.object({ root: z.string(), direction: z.enum(['upstream', 'downstream']), nodes: z.array(z.object({ digest: z.string(), names: z.array(z.string()), depth: z.number() })), edges: z.array(lineageEdge) });
-export const subjectsBody = z.strictObject({ subjectIds: z.array(subjectId).min(1).max(100_000) });
+export const subjectsBody = z.strictObject({ subjectIds: z.array(subjectId).min(1).max(100_000), complete: z.boolean().optional() });
 export const subjectArtifacts = z.object({ subjectId: z.string(), artifacts: z.array(artifact.extend({ depth: z.number() })) });
 
 // `/v1/privacy/budgets`: shapes only; BudgetLedger checks the figures and names the field.

@@ -98,6 +98,26 @@ describe.each(storeUrls('lineage'))('LineageStore on $dialect', ({ make }) => {
     expect((await lineage.artifactsContaining('bob')).map((a) => a.digest)).not.toContain(UNRELATED);
   });
 
+  it('stops at an artifact whose complete subject list leaves the subject out, and at nothing else', async () => {
+    // raw holds alice and bob; the filter dropped bob, and clean's list of subjects is complete
+    await lineage.recordSubjects(RAW, ['alice', 'bob'], { complete: true });
+    await lineage.recordSubjects(CLEAN, ['alice'], { complete: true });
+    expect((await lineage.artifactsContaining('bob')).map((a) => [a.digest, a.via])).toEqual([[RAW, 'direct']]);
+    const via = async (subject: string) => Object.fromEntries((await lineage.artifactsContaining(subject)).map((a) => [a.digest, a.via]));
+    expect(await via('alice')).toEqual({ [RAW]: 'direct', [CLEAN]: 'direct', [REDACTED]: 'downstream', [MODEL]: 'downstream' });
+    expect(audit.of('lineage.subjects_recorded').map((e) => e.additionalData)).toEqual([
+      { digest: RAW, subjects: 2, added: 2, complete: true },
+      { digest: CLEAN, subjects: 1, added: 1, complete: true },
+    ]);
+    // a partial list says nothing of who else is there: the walk goes on through it
+    await lineage.recordSubjects(OTHER, ['carol']);
+    await lineage.recordSubjects(UNRELATED, ['bob']);
+    await edge(UNRELATED, OTHER, 'filter');
+    expect(await via('bob')).toEqual({ [RAW]: 'direct', [UNRELATED]: 'direct', [OTHER]: 'downstream', [MODEL]: 'downstream' });
+    await expect(lineage.recordSubjects(RAW, ['x'], { complete: 'yes' as never })).rejects.toMatchObject({ details: { field: 'complete' } });
+    await expect(lineage.recordSubjects(RAW, ['x'], { full: true } as never)).rejects.toThrow('recordSubjects does not take full (supported: complete)');
+  });
+
   it('records subjects in batches, once each, and forgets one subject', async () => {
     const ids = Array.from({ length: 1234 }, (_, i) => `subject-${i}`);
     expect(await lineage.recordSubjects(UNRELATED, [...ids, 'subject-1', 'subject-2'])).toBe(1234);
