@@ -17,6 +17,10 @@ describe('langtrain usage', () => {
     expect(help.stdout).toMatch(/^Usage: langtrain \[options\] \[command\]/);
     expect(help.stdout).toMatch(/\n  serve \[options\] +start the LangTrain Security server/);
     expect(help.stdout).toMatch(/\n  audit +the tamper-evident audit log/);
+    // every group is listed, each loaded only for help or when named (main.ts COMMAND_GROUPS)
+    const listed = [...help.stdout.matchAll(/^  ([a-z-]+)(?: \[options\]| <subject>| +)/gm)].map((m) => m[1]);
+    expect(listed).toEqual(expect.arrayContaining(['serve', 'audit', 'keys', 'secrets', 'users', 'api-keys', 'sessions', 'iam', 'pii', 'consent', 'lineage', 'erase', 'dp', 'train', 'encrypt', 'decrypt']));
+    expect((await cli('lineag')).stderr).toContain('(Did you mean lineage?)');
 
     const audit = await cli('audit', '--help');
     expect(audit.code).toBe(0);
