@@ -7,8 +7,10 @@ import { stringify as stringifyCsv } from 'csv-stringify';
 import { writeAtomically } from '../core/atomic-file.js';
 import { invalidCsv } from '../core/csv-problems.js';
 import { inexactNumberDigits } from '../core/json-text.js';
+import { replaceValues, valueTexts } from '../core/json-value-replace.js';
 import { invalidInput, isLangtrainError, LangtrainError } from '../core/errors.js';
 import { ENCRYPTED_PREFIX, type EncryptionService } from './encryption-service.js';
+import { parseFieldPath, transformAt, type FieldPath } from './field-paths.js';
 import type { Keyring } from './keyring/keyring.js';
 
 /**
@@ -79,12 +81,14 @@ export async function transformDataset(service: EncryptionService, job: DatasetJ
         if (!out.write(text)) await new Promise<void>((resolve) => out.once('drain', () => resolve()));
       };
       if (format === 'jsonl') {
+        const fields = service.options.encryptionScope === 'field' ? service.options.fields.map((f) => parseFieldPath(typeof f === 'string' ? f : f.path)) : null;
         let line = 0;
         for await (const text of createInterface({ input, crlfDelay: Infinity })) {
           line += 1;
           if (text.trim() === '') continue;
           const record = parseRecord(text, line);
-          await write(JSON.stringify(await named(line, () => apply(record, line - 1))) + '\n');
+          const changed = await named(line, () => apply(record, line - 1));
+          await write(jsonLineOut(text, changed, fields, job.direction, line) + '\n');
           result.records += 1;
           progress();
         }
@@ -138,12 +142,36 @@ function parseRecord(text: string, line: number): Record<string, unknown> {
     throw invalidInput(`line ${line}: not valid JSON; no output was written`);
   }
   if (value === null || typeof value !== 'object' || Array.isArray(value)) throw invalidInput(`line ${line}: a record must be a JSON object; no output was written`);
-  // Records are written back serialised: a number JSON.parse rounded would come out changed.
-  const digits = inexactNumberDigits(text);
-  if (digits !== undefined) {
-    throw invalidInput(`line ${line}: holds a number of ${digits} significant digits that JavaScript cannot hold exactly, which (de)cryption would write back rounded; quote it as a string, or use scope file; no output was written`, { line });
-  }
   return value as Record<string, unknown>;
+}
+
+/**
+ * A (de)crypted record's line. With scope field, the input line with only the values at the
+ * fields replaced where they stand (core/json-value-replace.ts): a 19-digit id, `1.10`, key
+ * order and spacing elsewhere stay as written. A value that is encrypted is read as JSON.parse
+ * read it, so one holding a number it rounds is refused, naming the field. Scope record, and a
+ * line whose keys paths cannot name apart (holding `.`, `[` or `]`), are written serialised
+ * whole, and refused if any number of theirs would come out rounded.
+ */
+function jsonLineOut(text: string, changed: Record<string, unknown>, fields: readonly FieldPath[] | null, direction: DatasetJob['direction'], line: number): string {
+  if (fields !== null) {
+    const values = new Map<string, unknown>();
+    for (const path of fields) transformAt(changed, path, (value, at) => (values.set(at, value), value));
+    const written = direction === 'encrypt' ? valueTexts(text, values.keys()) : undefined;
+    for (const [at, source] of written ?? []) {
+      const digits = inexactNumberDigits(source);
+      if (digits !== undefined) throw inexactNumber(line, digits, `the field ${at}`);
+    }
+    const rewritten = replaceValues(text, { values, keys: new Map() });
+    if (rewritten !== undefined) return rewritten;
+  }
+  const digits = inexactNumberDigits(text);
+  if (digits !== undefined) throw inexactNumber(line, digits, fields === null ? 'the record' : 'the record (a key holds ".", "[" or "]", so it is written whole)');
+  return JSON.stringify(changed);
+}
+
+function inexactNumber(line: number, digits: number, where: string): LangtrainError {
+  return invalidInput(`line ${line}: ${where} holds a number of ${digits} significant digits that JavaScript cannot hold exactly, which (de)cryption would write back rounded; quote it as a string, or use scope file; no output was written`, { line });
 }
 
 /** Name the line in any error, so a user can find the record. */

@@ -67,14 +67,21 @@ describe('langtrain encrypt / decrypt / keys', () => {
     expect(gone.stderr).toContain('destroyed');
   });
 
-  it('refuses a record holding a number JavaScript cannot hold exactly, which it would write back rounded', async () => {
+  it('keeps a number JavaScript cannot hold exactly outside the fields as written, and refuses one inside them', async () => {
     const { w, cli } = setup();
-    const input = w.file('ids.jsonl', '{"id": "r1", "user_id": "u1", "email": "a@example.com", "card": "4111-1111-1111-1111", "tweet": 1234567890123456789}\n');
-    const r = await cli('encrypt', '--input', input, '--output', join(w.dir, 'enc.jsonl'), ...fieldArgs);
-    expect(r.code).toBe(2);
-    expect(r.stderr).toContain('line 1: holds a number of 19 significant digits that JavaScript cannot hold exactly');
-    expect(r.stderr).not.toContain('1234567890123456789'); // it may be personal data
-    expect(existsSync(join(w.dir, 'enc.jsonl'))).toBe(false);
+    const line = '{"id": "r1", "user_id": "u1", "email": "a@example.com", "card": "4111-1111-1111-1111", "tweet": 1234567890123456789, "score": 1.10}';
+    const enc = await cli('encrypt', '--input', w.file('ids.jsonl', line + '\n'), '--output', join(w.dir, 'enc.jsonl'), ...fieldArgs);
+    expect(enc.code, enc.stderr).toBe(0);
+    expect(readFileSync(join(w.dir, 'enc.jsonl'), 'utf8')).toContain('"tweet": 1234567890123456789, "score": 1.10}');
+    const dec = await cli('decrypt', '--input', join(w.dir, 'enc.jsonl'), '--output', join(w.dir, 'dec.jsonl'), ...fieldArgs);
+    expect(dec.code, dec.stderr).toBe(0);
+    expect(readFileSync(join(w.dir, 'dec.jsonl'), 'utf8')).toBe(line + '\n');
+
+    const inField = await cli('encrypt', '--input', w.file('in-field.jsonl', '{"id": "r1", "user_id": "u1", "email": 1234567890123456789, "card": "4111-1111-1111-1111"}\n'), '--output', join(w.dir, 'in-field.out'), ...fieldArgs);
+    expect(inField.code).toBe(2);
+    expect(inField.stderr).toContain('line 1: the field email holds a number of 19 significant digits that JavaScript cannot hold exactly');
+    expect(inField.stderr).not.toContain('1234567890123456789'); // it may be personal data
+    expect(existsSync(join(w.dir, 'in-field.out'))).toBe(false);
   });
 
   it('refuses a CSV row its parser cannot read: the line and the problem, no trace, no value', async () => {

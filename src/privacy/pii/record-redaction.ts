@@ -3,7 +3,7 @@ import { inexactNumberDigits } from '../../core/json-text.js';
 import { transformAt, type FieldPath } from '../../crypto/field-paths.js';
 import { stringify as stringifyCsv } from 'csv-stringify/sync';
 import { zeroCounts, type EntityType, type Finding } from './entity-types.js';
-import { replaceValues, type RecordChanges } from './json-value-replace.js';
+import { replaceValues, type RecordChanges } from '../../core/json-value-replace.js';
 import { jsonLineBatch, lineText, movableLines, movableUtf8, recordAt } from './jsonl-bytes.js';
 import { AuditedFieldNames } from './audited-field-names.js';
 import { namesFitForAnError } from './names-in-errors.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseFieldPath } from '../../../src/crypto/field-paths.js';
-import { replaceValues } from '../../../src/privacy/pii/json-value-replace.js';
+import { replaceValues } from '../../../src/core/json-value-replace.js';
 import { emptyTally, redactJsonLines } from '../../../src/privacy/pii/record-redaction.js';
 import { buildRecordRedactor } from '../../../src/privacy/pii/redactor.js';
 
