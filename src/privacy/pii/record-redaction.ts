@@ -3,7 +3,7 @@ import { inexactNumberDigits } from '../../core/json-text.js';
 import { transformAt, type FieldPath } from '../../crypto/field-paths.js';
 import { stringify as stringifyCsv } from 'csv-stringify/sync';
 import { zeroCounts, type EntityType, type Finding } from './entity-types.js';
-import { replaceValues, type RecordChanges } from '../../core/json-value-replace.js';
+import { replaceValues, valueTexts, type RecordChanges } from '../../core/json-value-replace.js';
 import { jsonLineBatch, lineText, movableLines, movableUtf8, recordAt } from './jsonl-bytes.js';
 import { AuditedFieldNames } from './audited-field-names.js';
 import { namesFitForAnError } from './names-in-errors.js';
@@ -78,7 +78,7 @@ export function redactJsonLines(redactor: RecordRedactor, bytes: Uint8Array, fir
     records.push(record);
     recordIndex.push(i);
   });
-  const changes = redactRecordBatch(redactor, records, recordIndex.map((i) => firstLine + i), fields, tally);
+  const changes = redactRecordBatch(redactor, records, recordIndex.map((i) => firstLine + i), fields, tally, (r) => lineText(batch, recordIndex[r]!));
   const redacted = new Map<number, Buffer>();
   changes.forEach((changed, r) => {
     if (changed !== null) redacted.set(recordIndex[r]!, Buffer.from(writtenBack(lineText(batch, recordIndex[r]!), records[r]!, changed, firstLine + recordIndex[r]!)));
@@ -119,9 +119,11 @@ function serialised(record: Record<string, unknown>, line: number): string {
  * Redacts `records` in place: the values at `fields`, or the whole of them (visitScanned), and
  * the keys of every object walked, all scanned in one `detectAll` call. Appends to the tally
  * what it redacted (as found at each record's line in `lines`) and which records had each field,
- * and gives, per record, what it changed (null for a record it left as it was).
+ * and gives, per record, what it changed (null for a record it left as it was). `sourceOf`
+ * gives a record's JSON text, where it has one (a file's line), for the digits of numbers
+ * JavaScript reads rounded.
  */
-export function redactRecordBatch(redactor: RecordRedactor, records: ReadonlyArray<Record<string, unknown>>, lines: readonly number[], fields: readonly FieldPath[] | null, tally: RedactionTally): Array<RecordChanges | null> {
+export function redactRecordBatch(redactor: RecordRedactor, records: ReadonlyArray<Record<string, unknown>>, lines: readonly number[], fields: readonly FieldPath[] | null, tally: RedactionTally, sourceOf?: (record: number) => string): Array<RecordChanges | null> {
   // Each slot is one value or key met by the walk; keys repeat from record to record ("role",
   // "content"), so each distinct key is one text to scan per batch.
   const texts: string[] = [];
@@ -130,7 +132,7 @@ export function redactRecordBatch(redactor: RecordRedactor, records: ReadonlyArr
   const keyTexts = new Map<string, number>();
   const firstSlot = records.map((record, r) => {
     const first = slots.length;
-    const found = visitScanned(record, lines[r]!, fields, (text, field, part) => {
+    const found = visitScanned(record, lines[r]!, fields, sourceOf && (() => sourceOf(r)), (text, field, part) => {
       let index = part === 'key' ? keyTexts.get(text) : undefined;
       if (index === undefined) {
         index = texts.push(text) - 1;
@@ -161,7 +163,7 @@ export function redactRecordBatch(redactor: RecordRedactor, records: ReadonlyArr
     const values = new Map<string, string>();
     const keys = new Map<string, string>();
     let s = firstSlot[r]!;
-    visitScanned(record, lines[r]!, fields, (text, field, part) => {
+    visitScanned(record, lines[r]!, fields, sourceOf && (() => sourceOf(r)), (text, field, part) => {
       const slot = slots[s++]!;
       if (findings[slot.text]!.length === 0 || text !== texts[slot.text]) return text;
       const redacted = redactor.redact(text, findings[slot.text]!);
@@ -184,37 +186,44 @@ type ScannedReplacer = (text: string, field: string, part: ScannedPart) => strin
  * per field path how many values it had. Scanned are, at each of `fields`: a string; a
  * number, as its digits (a card number stored as a number), put back as the string `replace`
  * gives if that differs; and inside an object or array there, what the whole-record walk scans.
- * A whole number past 2^53 of card length at or inside a chosen path fails the record (`line`):
- * JavaScript reads it rounded, so its digits cannot be scanned. Without `fields`, the whole
- * record: every key and string, and every whole number of LONG_NUMBER_DIGITS or more digits up
- * to 2^53 (card numbers have 12 to 19; counts, ids and token ids, thousands of them to a record,
- * are shorter and would each be a text to scan; longer ones, ids mostly, cannot be read
- * exactly). The keys of a chosen path itself are the caller's and are not scanned.
+ * Without `fields`, the whole record: every key and string, and every whole number of
+ * LONG_NUMBER_DIGITS to 19 digits (card numbers have 12 to 19; counts, ids and token ids,
+ * thousands of them to a record, are shorter and would each be a text to scan). The keys of a
+ * chosen path itself are the caller's and are not scanned.
+ *
+ * A whole number past 2^53 is read rounded by JavaScript: its digits are scanned as written in
+ * the record's JSON text (`source`, a file's line). Without one (an in-memory record, or a line
+ * whose keys paths cannot name apart), such a number of card length fails the record (`line`)
+ * at or inside a chosen path, and is left as it is in a whole-record walk.
  */
-function visitScanned(record: Record<string, unknown>, line: number, fields: readonly FieldPath[] | null, replace: ScannedReplacer): number[] {
+function visitScanned(record: Record<string, unknown>, line: number, fields: readonly FieldPath[] | null, source: (() => string) | undefined, replace: ScannedReplacer): number[] {
+  const writtenDigits = (value: number, field: string): string | undefined => {
+    if (source === undefined) return undefined;
+    const written = valueTexts(source(), [field])?.get(field);
+    return written !== undefined && WHOLE_NUMBER.test(written) ? written : undefined;
+  };
+  const scanNumber = (value: number, field: string, chosen: boolean): unknown => {
+    if (!isUnreadableCardLength(value)) return chosen || isLongWholeNumber(value) ? numberReplaced(String(value), value, field, replace) : value;
+    const digits = writtenDigits(value, field);
+    if (digits !== undefined) return numberReplaced(digits, value, field, replace);
+    // the path is masked as the audit log has it: its keys can be data
+    if (chosen) throw new RecordError(line, `the field ${new AuditedFieldNames().of(field)} holds a whole number past 2^53, which JavaScript reads rounded, so it cannot be scanned (it may be a card number); quote it as a string`);
+    return value;
+  };
   const scanLong = (value: unknown, field: string): unknown => {
     if (typeof value === 'string') return replace(value, field, 'value');
-    return typeof value === 'number' && isLongWholeNumber(value) ? numberReplaced(value, field, replace) : value;
+    return typeof value === 'number' ? scanNumber(value, field, false) : value;
   };
   const renameKey = (key: string, field: string) => replace(key, field, 'key');
   if (!fields) {
     visitAllScalars(record, '', line, scanLong, renameKey);
     return [];
   }
-  const refuseUnreadable = (value: number, field: string) => {
-    // the path is masked as the audit log has it: its keys can be data
-    if (isUnreadableCardLength(value)) throw new RecordError(line, `the field ${new AuditedFieldNames().of(field)} holds a whole number past 2^53, which JavaScript reads rounded, so it cannot be scanned (it may be a card number); quote it as a string`);
-  };
-  const scanChosenLong = (value: unknown, field: string): unknown => {
-    if (typeof value === 'number') refuseUnreadable(value, field);
-    return scanLong(value, field);
-  };
+  // inside a chosen object, numbers are scanned as in a whole-record walk, but one that cannot be read fails
+  const scanChosenLong = (value: unknown, field: string): unknown => (typeof value === 'number' && isUnreadableCardLength(value) ? scanNumber(value, field, true) : scanLong(value, field));
   return fields.map((path) =>
     transformAt(record, path, (value, field) => {
-      if (typeof value === 'number') {
-        refuseUnreadable(value, field);
-        return numberReplaced(value, field, replace);
-      }
+      if (typeof value === 'number') return scanNumber(value, field, true);
       if (value !== null && typeof value === 'object') visitAllScalars(value as Record<string, unknown> | unknown[], field, line, scanChosenLong, renameKey);
       return scanLong(value, field);
     }),
@@ -237,12 +246,13 @@ function isLongWholeNumber(value: number): boolean {
   return Number.isSafeInteger(value) && Math.abs(value) >= 10 ** (LONG_NUMBER_DIGITS - 1);
 }
 
-/** A number scanned as its digits: the number itself when nothing was redacted, else the redacted string. */
-function numberReplaced(value: number, field: string, replace: ScannedReplacer): unknown {
-  const text = String(value);
+/** A number scanned as its digits (`text`): the number itself when nothing was redacted, else the redacted string. */
+function numberReplaced(text: string, value: number, field: string, replace: ScannedReplacer): unknown {
   const redacted = replace(text, field, 'value');
   return redacted === text ? value : redacted;
 }
+
+const WHOLE_NUMBER = /^-?\d+$/;
 
 /**
  * CSV rows (cells as strings), redacting the cells of `columns` (indices into the header

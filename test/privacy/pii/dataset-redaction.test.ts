@@ -110,12 +110,21 @@ describe('PIIDetector.processDataset', () => {
     await expect(misspelt).rejects.toThrow('no record has a value at the field path "txt", "user.mail" (2 records read)');
     expect(existsSync(file('none.jsonl'))).toBe(false);
     await expect(detector.processDataset(rows, { fields: ['txt'], auditRedactions: false })).rejects.toThrow('no record has a value at the field path "txt" (2 records read)');
-    // a whole number JavaScript reads rounded cannot be scanned at a chosen path: the record is refused, never kept as written
-    const big = file('big.jsonl', '{"id":1,"card":4111111111111111}\n{"id":2,"card":6221260000000000019}\n');
-    await expect(detector.processDataset({ input: big, output: file('big-out.jsonl') }, { fields: ['card'], auditRedactions: false })).rejects.toThrow(
-      'line 2: the field card holds a whole number past 2^53, which JavaScript reads rounded, so it cannot be scanned (it may be a card number); quote it as a string; no output was written',
+    // a whole number JavaScript reads rounded is scanned as its line writes it, at a chosen path and in every field
+    const big = file('big.jsonl', '{"id":1,"card":4111111111111111}\n{"id":2,"card":6221260000000000019, "msg": 1234567890123456789}\n');
+    const chosen = await detector.processDataset({ input: big, output: file('big-out.jsonl') }, { fields: ['card'], preserveFormat: false, auditRedactions: false });
+    expect(chosen.counts.credit_card).toBe(2);
+    expect(readFileSync(file('big-out.jsonl'), 'utf8')).toBe('{"id":1,"card":"<CREDIT_CARD>"}\n{"id":2,"card":"<CREDIT_CARD>", "msg": 1234567890123456789}\n');
+    const everywhere19 = await detector.processDataset({ input: big, output: file('big-all.jsonl') }, { preserveFormat: false, auditRedactions: false });
+    expect(everywhere19.counts.credit_card).toBe(2);
+    expect(readFileSync(file('big-all.jsonl'), 'utf8')).toContain('"msg": 1234567890123456789}'); // an id, no card: kept as written
+    // a line whose keys paths cannot name apart gives no digits: refused at a chosen path, never kept as written
+    const dotted = file('dotted.jsonl', '{"v1.2": 1, "card": 6221260000000000019}\n');
+    await expect(detector.processDataset({ input: dotted, output: file('dotted-out.jsonl') }, { fields: ['card'], auditRedactions: false })).rejects.toThrow(
+      'line 1: the field card holds a whole number past 2^53, which JavaScript reads rounded, so it cannot be scanned (it may be a card number); quote it as a string; no output was written',
     );
-    expect(existsSync(file('big-out.jsonl'))).toBe(false);
+    expect(existsSync(file('dotted-out.jsonl'))).toBe(false);
+    // an in-memory record has no text to read the digits from
     await expect(detector.processDataset([{ card: 6221260000000000019 }], { fields: ['card'], auditRedactions: false })).rejects.toMatchObject({ code: 'ERR_INVALID_INPUT', message: expect.stringMatching(/^record 1: the field card holds a whole number past 2\^53/) });
     await expect(detector.processDataset([{ m: { n: 9007199254740993 } }], { fields: ['m'], auditRedactions: false })).rejects.toThrow(/^record 1: the field m\.n holds a whole number past 2\^53/);
     // a path whose keys are data is named as the audit log names it
