@@ -194,7 +194,9 @@ async function shardsIn(dir: string, kind: ShardKind): Promise<{ shards: Shard[]
     throw invalidInput(`cannot read the input directory ${dir}: ${fileProblem(err)}`, { path: dir });
   }
   const names = entries.map((e) => e.name).sort();
-  const shards = await Promise.all(
+  // All checked at once, the first bad one in name order reported: with Promise.all the first
+  // to fail would win, and which one that is varied from run to run.
+  const checked = await Promise.allSettled(
     names.filter((name) => kind.pattern.test(name)).map(async (name) => {
       const path = join(dir, name);
       const info = await stat(path).catch((err: unknown) => {
@@ -204,6 +206,10 @@ async function shardsIn(dir: string, kind: ShardKind): Promise<{ shards: Shard[]
       return { name, path, bytes: info.size };
     }),
   );
+  const shards = checked.map((outcome) => {
+    if (outcome.status === 'rejected') throw outcome.reason;
+    return outcome.value;
+  });
   if (shards.length === 0) throw invalidInput(`the input directory ${dir} holds no ${kind.names} file`, { path: dir });
   const skipped = entries.filter((e) => !kind.pattern.test(e.name) && !e.isDirectory()).map((e) => e.name).sort();
   return { shards, skipped };
