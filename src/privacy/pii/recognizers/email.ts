@@ -161,7 +161,83 @@ function endsUrlUserinfo(text: string, at: number): boolean {
   return false;
 }
 
-/** Email addresses (practical RFC 5322 / 6531: dot-atom local part, IDN and punycode domains). */
+const OBFUSCATED_NAME = 'email.obfuscated';
+
+/**
+ * Addresses written so that harvesters miss them, common in scraped web text and forum posts:
+ * `jane.doe [at] example [dot] com`, `jane(at)example.com`, `jane AT example DOT com`. The
+ * marker around `at` or `dot` may be brackets, parentheses, braces or angle brackets; a bare
+ * `at` counts only with a bare or bracketed `dot` after it (otherwise "available at
+ * github.com" would be an address). Spaces around markers are bounded (at most 3), so the
+ * pattern cannot backtrack over long blank runs.
+ */
+const OBFUSCATED = (() => {
+  const open = String.raw`[\[({<]`;
+  const close = String.raw`[\])}>]`;
+  const at = String.raw`(?:[ \t]{0,3}${open}[ \t]{0,3}at[ \t]{0,3}${close}[ \t]{0,3}|[ \t]{1,3}at[ \t]{1,3})`;
+  const dot = String.raw`(?:[ \t]{0,3}${open}[ \t]{0,3}dot[ \t]{0,3}${close}[ \t]{0,3}|[ \t]{1,3}dot[ \t]{1,3}|\.)`;
+  const label = String.raw`[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?`;
+  return new RegExp(String.raw`(?<![a-z0-9._%+-])[a-z0-9](?:[a-z0-9._%+-]{0,62}[a-z0-9])?(${at})(${label}(?:${dot}${label}){0,8}${dot})([a-z]{2,24})(?![a-z0-9-])`, 'gi');
+})();
+
+/**
+ * Whether `text` may hold an obfuscated address: an `at` closed by a marker (`at]`, `at )`,
+ * not `that)`), or `dot` as a word. Found from the few places a closing marker or `dot` stands
+ * (indexOf): a regex for these over every text ran at ~300 MB/s, seven times the cost of the
+ * rest of the email recognizer on the bench's training text, where 59 % of texts hold a
+ * closing bracket of some kind but none an `at` before one.
+ */
+function mayHoldObfuscated(text: string): boolean {
+  for (const closer of OBFUSCATION_CLOSERS) {
+    for (let i = text.indexOf(closer); i !== -1; i = text.indexOf(closer, i + 1)) {
+      let end = i;
+      while (end > 0 && end > i - 4 && isBlank(text.charCodeAt(end - 1))) end--;
+      if (end >= 2 && (text.charCodeAt(end - 2) | 0x20) === 0x61 && (text.charCodeAt(end - 1) | 0x20) === 0x74 && !isAsciiLetter(text.charCodeAt(end - 3))) return true;
+    }
+  }
+  for (const word of ['dot', 'DOT']) {
+    for (let i = text.indexOf(word); i !== -1; i = text.indexOf(word, i + 3)) {
+      if (!isAsciiLetter(text.charCodeAt(i - 1)) && !isAsciiLetter(text.charCodeAt(i + 3))) return true;
+    }
+  }
+  return false;
+}
+
+const OBFUSCATION_CLOSERS = [']', ')', '}', '>'];
+
+function isBlank(code: number): boolean {
+  return code === 0x20 || code === 0x09;
+}
+
+function isAsciiLetter(code: number): boolean {
+  return (code | 0x20) >= 0x61 && (code | 0x20) <= 0x7a;
+}
+
+/**
+ * A bracketed marker is written on purpose to hide an address: 0.9. A bare `at … dot …` is
+ * also how a sentence can read ("look at this dot com bubble"): 0.45, below the default
+ * threshold, so it needs a context word ("email me", "contact") to be taken.
+ */
+const OBFUSCATED_BRACKETED_SCORE = 0.9;
+const OBFUSCATED_BARE_SCORE = 0.45;
+
+function findObfuscated(text: string, findings: Finding[]): void {
+  if (!mayHoldObfuscated(text)) return;
+  OBFUSCATED.lastIndex = 0;
+  for (let m = OBFUSCATED.exec(text); m !== null; m = OBFUSCATED.exec(text)) {
+    const [whole, atMark, domainHead, tld] = m as unknown as [string, string, string, string];
+    const bracketed = /[[({<]/.test(atMark) || /[[({<]/.test(domainHead);
+    const bareDot = /[ \t]dot[ \t]/i.test(domainHead);
+    if (!bracketed && !bareDot) continue; // a bare "at" before a plain domain: "available at github.com"
+    if (FILE_EXTENSIONS.has(tld.toLowerCase())) continue;
+    findings.push({ start: m.index, end: m.index + whole.length, type: 'email', score: bracketed ? OBFUSCATED_BRACKETED_SCORE : OBFUSCATED_BARE_SCORE, recognizer: OBFUSCATED_NAME });
+  }
+}
+
+/**
+ * Email addresses (practical RFC 5322 / 6531: dot-atom local part, IDN and punycode domains),
+ * and ASCII addresses obfuscated with `[at]` / `[dot]` markers (findObfuscated).
+ */
 export const emailRecognizer: Recognizer = {
   name: NAME,
   type: 'email',
@@ -186,6 +262,7 @@ export const emailRecognizer: Recognizer = {
       }
       at = text.indexOf('@', at + 1);
     }
+    findObfuscated(text, findings);
     return findings;
   },
 };

@@ -11,6 +11,19 @@ describe('emailRecognizer', () => {
     expect(finding?.score).toBeGreaterThanOrEqual(0.95);
   });
 
+  it('finds addresses obfuscated with bracketed markers (0.9), and bare "at … dot …" only below the default threshold (0.45)', () => {
+    const found = (text: string) => emailRecognizer.find(text).map((f) => [text.slice(f.start, f.end), f.score, f.recognizer]);
+    expect(found('Contact jane.doe [at] example [dot] com for details')).toEqual([['jane.doe [at] example [dot] com', 0.9, 'email.obfuscated']]);
+    expect(found('prof: k.tanaka(at)cs.example.ac.jp, office 3F')).toEqual([['k.tanaka(at)cs.example.ac.jp', 0.9, 'email.obfuscated']]);
+    expect(found('bob {at} mail {dot} example {dot} net; ann < at > example.org')).toEqual([
+      ['bob {at} mail {dot} example {dot} net', 0.9, 'email.obfuscated'],
+      ['ann < at > example.org', 0.9, 'email.obfuscated'],
+    ]);
+    expect(found('write john AT example DOT org')).toEqual([['john AT example DOT org', 0.45, 'email.obfuscated']]);
+    // prose: a bare "at" before a plain domain, "that)" closing a bracket, file names, no TLD
+    for (const prose of ['It is available at github.com/foo', 'as described (see that) at length', 'logo [at] 2x [dot] png', 'see table (at) row [dot] 5', 'Meet me at noon dot']) expect(found(prose)).toEqual([]);
+  });
+
   it('finds dot-atom local parts, subdomains and multi-label TLDs', () => {
     expect(values('a.b_c%d-e@mail.example.co.uk, x@example.org')).toEqual(['a.b_c%d-e@mail.example.co.uk', 'x@example.org']);
   });

@@ -46,6 +46,11 @@ describe('recognizers on a line of millions of characters', () => {
     expect(values(text, emailRecognizer.find(text))).toEqual(['ana@example.org']);
   });
 
+  it('email: obfuscation markers by the hundred thousand end without backtracking, and the address after them is found', () => {
+    const text = `a [at] ${'b [dot] '.repeat(200_000)}x${' '.repeat(100_000)}at ] mail ana [at] example [dot] org`;
+    expect(values(text, emailRecognizer.find(text))).toEqual(['ana [at] example [dot] org']);
+  });
+
   it('address: a Korean address followed by 2 million unit parts is found, not overflowed', () => {
     const text = `서울특별시 강남구 테헤란로 152${' 1동'.repeat(2_300_000)}`;
     expect(addressRecognizer.find(text).map((f) => f.start)).toEqual([0]);
