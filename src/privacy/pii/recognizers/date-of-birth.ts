@@ -30,7 +30,8 @@ const GEBOREN_AFTER_DATE = /^(?:[ \t]+[^\s.!?;:]+){0,4}[ \t]+geboren(?![a-zà-ÿ
 // `\b` and Latin letters rather than `\p{L}` with the `u` flag: case-insensitive Unicode scans measured 4× slower
 const LATIN_CUE = new RegExp(
   [
-    String.raw`\b(?:date of birth|birth ?date|birthday|born(?: on)?|dob|d\.o\.b\.?|geburtsdatum|geboren(?: am)?|geb\.`,
+    // field names too: `birth_date`, `date_of_birth`, `dateOfBirth` (the flag folds case)
+    String.raw`\b(?:date[ _-]?of[ _-]?birth|birth[ _-]?date|birthday|born(?: on)?|dob|d\.o\.b\.?|geburtsdatum|geboren(?: am)?|geb\.`,
     String.raw`né\(e\) le|née? le|date de naissance|fecha de nacimiento|nacid[oa] el|nac[ií](?: el)?|data di nascita|nat[oa] il`,
     String.raw`data de nascimento|nascid[oa] (?:em|a)|nasci(?: em)?|geboortedatum|geboren op|data urodzenia|urodzon[ya]`,
     String.raw`urodził(?:[ae]m|a)? się|doğum tarihi|födelsedatum|fødselsdato|født|född(?:es)?|ngày sinh|sinh ngày|tanggal lahir|lahir`,
@@ -64,14 +65,16 @@ const MONTH = [...MONTHS.keys()].sort((a, b) => b.length - a.length).join('|');
 /**
  * The date formats a birth date is written in. Named groups per alternative: `iso` y-m-d;
  * `num` a/b/y (US m/d or European d/m, with `/`, `-` or `.`); `dmy` "12 March 1985",
- * "12. März 1985", "12 de marzo de 1985"; `mdy` "March 12, 1985"; `cjk` "1985年3月12日" (also
- * Korean 년/월/일), which may touch the letters before it as CJK text has no spaces.
+ * "12. März 1985", "12 de marzo de 1985"; `dsh` "12-Mar-1985", "12/MAR/85" (medical and banking
+ * records); `mdy` "March 12, 1985"; `cjk` "1985年3月12日" (also Korean 년/월/일), which may touch
+ * the letters before it as CJK text has no spaces.
  */
 const DATE = new RegExp(
   [
     String.raw`(?<![\p{L}\p{N}])(?<isoY>\d{4})[-/.](?<isoM>\d{1,2})[-/.](?<isoD>\d{1,2})(?!\d)`,
     String.raw`(?<![\p{L}\p{N}])(?<numA>\d{1,2})(?<sep>[/.-])(?<numB>\d{1,2})\k<sep>(?<numY>\d{4}|\d{2})(?!\d)`,
     String.raw`(?<![\p{L}\p{N}])(?<dmyD>\d{1,2})(?:st|nd|rd|th|er|º)?\.?(?:\s+(?:of|de))?\s+(?<dmyM>${MONTH})\.?(?:\s+(?:de|del))?,?\s+(?<dmyY>\d{4})(?!\d)`,
+    String.raw`(?<![\p{L}\p{N}])(?<dshD>\d{1,2})(?<dshSep>[-/.])(?<dshM>${MONTH})\k<dshSep>(?<dshY>\d{4}|\d{2})(?![\p{L}\p{N}])`,
     String.raw`(?<![\p{L}\p{N}])(?<mdyM>${MONTH})\.?\s+(?<mdyD>\d{1,2})(?:st|nd|rd|th)?,?\s+(?<mdyY>\d{4})(?!\d)`,
     String.raw`(?<!\p{N})(?<cjkY>\d{4})\s*[年년]\s*(?<cjkM>\d{1,2})\s*[月월]\s*(?<cjkD>\d{1,2})\s*[日일]`,
   ].join('|'),
@@ -120,6 +123,7 @@ function isValidDate(groups: Record<string, string | undefined>): boolean {
     return isPlausibleBirthDate(year, a, b, currentYear) || isPlausibleBirthDate(year, b, a, currentYear);
   }
   if (groups.cjkY !== undefined) return isPlausibleBirthDate(Number(groups.cjkY), Number(groups.cjkM), Number(groups.cjkD), currentYear);
+  if (groups.dshY !== undefined) return isPlausibleBirthDate(fullYear(groups.dshY, currentYear), monthNumber(groups.dshM), Number(groups.dshD), currentYear);
   if (groups.dmyY !== undefined) {
     return isPlausibleBirthDate(Number(groups.dmyY), monthNumber(groups.dmyM), Number(groups.dmyD), currentYear);
   }

@@ -19,6 +19,18 @@ describe('dateOfBirthRecognizer', () => {
     expect(values('DOB 03/12/85')).toEqual(['03/12/85']);
   });
 
+  it('finds day-month-year with an abbreviated month between dashes, slashes or dots, as records write it', () => {
+    expect(values('DOB 14-Mar-1985; admitted 02-APR-2024')).toEqual(['14-Mar-1985']);
+    expect(values('dob: 14/MAR/85, d.o.b. 1.Sep.1971')).toEqual(['14/MAR/85', '1.Sep.1971']);
+    expect(values('DOB 31-Feb-1985')).toEqual([]); // no such day
+    expect(values('DOB 14-Mar/1985')).toEqual([]); // mixed separators
+  });
+
+  it('takes field names as cues: birth_date, date_of_birth, dateOfBirth', () => {
+    expect(values('{"birth_date": "1985-03-14", "created": "2024-01-02"}')).toEqual(['1985-03-14']);
+    expect(values('date_of_birth=14.03.1985 dateOfBirth: 03/14/1985 birthDate 1985-03-14')).toEqual(['14.03.1985', '03/14/1985', '1985-03-14']);
+  });
+
   it('finds written dates in several languages', () => {
     expect(values('She was born on March 12, 1985 in Ohio')).toEqual(['March 12, 1985']);
     expect(values('born 12 March 1985')).toEqual(['12 March 1985']);
