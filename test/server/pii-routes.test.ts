@@ -44,6 +44,37 @@ describe('/v1/pii', () => {
     expect(JSON.stringify(events)).not.toContain(EMAIL);
   });
 
+  it('redact-records: JSON records redacted in values and keys, at field paths or everywhere, audited as a data set', async () => {
+    const { app, auth, security } = await f.serve();
+    const records = [
+      { id: 1, text: TEXT, byPhone: { '+44 20 7946 0958': 'called' }, card: 4111111111111111 },
+      { id: 2, text: 'nothing here' },
+    ];
+    const everywhere = await app.inject({ method: 'POST', url: '/v1/pii/redact-records', headers: auth, payload: { records, dataset: 'crm-export' } });
+    expect(everywhere.statusCode, everywhere.body).toBe(200);
+    expect(json(everywhere)).toMatchObject({
+      records: [{ id: 1, text: 'Customer <EMAIL> paid with <CREDIT_CARD> from <IP_ADDRESS>', byPhone: { '<PHONE>': 'called' }, card: '<CREDIT_CARD>' }, { id: 2, text: 'nothing here' }],
+      redactedRecords: 1,
+      counts: { email: 1, credit_card: 2, ip_address: 1, phone: 1 },
+    });
+    const chosen = json(await app.inject({ method: 'POST', url: '/v1/pii/redact-records', headers: auth, payload: { records, fields: ['card'] } }));
+    expect(chosen.records[0]).toMatchObject({ text: TEXT, card: '<CREDIT_CARD>' });
+
+    const audited = await security.audit.query({ eventType: 'pii.redacted' });
+    expect(audited[0]!.additionalData).toMatchObject({ dataset: 'crm-export', method: 'masking', redactions: expect.arrayContaining([expect.objectContaining({ line: 1, field: 'byPhone.<phone>', type: 'phone', inKey: true })]) });
+    const summaries = await security.audit.query({ eventType: 'pii.dataset_redacted' });
+    expect(summaries.map((e) => (e.additionalData as { dataset: string }).dataset)).toEqual(['crm-export', 'api-request']);
+    expect(JSON.stringify(await security.audit.query({}))).not.toMatch(/li\.wei|7946/);
+
+    const notObject = await app.inject({ method: 'POST', url: '/v1/pii/redact-records', headers: auth, payload: { records: ['text'] } });
+    expect(notObject.statusCode).toBe(400);
+    const missing = await app.inject({ method: 'POST', url: '/v1/pii/redact-records', headers: auth, payload: { records, fields: ['txt'] } });
+    expect(missing.statusCode).toBe(400);
+    expect(json(missing).error.message).toContain('no record has a value at the field path "txt"');
+    const wrongMethod = await app.inject({ method: 'POST', url: '/v1/pii/redact-records', headers: auth, payload: { records, method: 'removal', preserveFormat: true } });
+    expect(wrongMethod.statusCode).toBe(400);
+  });
+
   it('synthetic fakes are the same across requests naming one dataset, and differ between data sets', async () => {
     const { app, auth, security } = await f.serve();
     const fake = async (payload: object) => {

@@ -5,10 +5,11 @@ import { scannerFor, type ScanSettings } from '../../privacy/pii/entity-scanner.
 import { DEFAULT_CONFIDENCE_THRESHOLD } from '../../privacy/pii/pii-options.js';
 import type { EntityType } from '../../privacy/pii/entity-types.js';
 import { piiRedactionKeys, syntheticSeedFor } from '../../privacy/pii/pii-keys.js';
+import { redactRecords } from '../../privacy/pii/dataset-redaction.js';
 import { loadRecordRedactor, type RedactionSpec } from '../../privacy/pii/redactor.js';
 import type { SecurityManager } from '../../security-manager.js';
 import { actorOf } from '../principal.js';
-import { detectBody, detectReply, redactBody, redactReply } from '../schemas/pii.js';
+import { detectBody, detectReply, redactBody, redactRecordsBody, redactRecordsReply, redactReply } from '../schemas/pii.js';
 import { AUTHENTICATED } from '../schemas/security-schemes.js';
 import { requirePermission } from './authentication.js';
 
@@ -17,8 +18,9 @@ const security = AUTHENTICATED;
 
 /**
  * `/v1/pii/detect` and `/v1/pii/redact` (permissions `pii.detect`, `pii.redact`): one text or
- * up to 1000. Redactions are audited as `pii.redacted` with offsets, types, recognizers and
- * scores, never the values. `synthetic` fakes are consistent within one request, or across
+ * up to 1000; `/v1/pii/redact-records`: up to 1000 JSON records, as `processDataset` redacts a
+ * list (values and keys, at field paths or everywhere). Redactions are audited as
+ * `pii.redacted` with offsets, types, recognizers and scores, never the values. `synthetic` fakes are consistent within one request, or across
  * requests naming the same `dataset` (a seed derived from keyring key `pii`); `hash` pseudonyms
  * are the deployment's, the same in every request.
  */
@@ -35,19 +37,22 @@ export const piiRoutes: FastifyPluginAsyncZod<{ security: SecurityManager }> = a
     },
   );
 
+  /** The redaction a request asks for (`synthetic` fakes seeded by its `dataset` when it names one); refuses preserveFormat but with masking. */
+  const redactionOf = async ({ method, preserveFormat, dataset }: { method: 'masking' | 'removal' | 'synthetic' | 'hash'; preserveFormat: boolean; dataset?: string | undefined }): Promise<RedactionSpec> => {
+    if (preserveFormat && method !== 'masking') throw invalidInput('preserveFormat applies to method masking');
+    if (method === 'masking') return { method, preserveFormat };
+    if (method === 'synthetic') return { method, seed: dataset !== undefined ? await syntheticSeedFor(manager.keyring, dataset) : randomBytes(32) };
+    if (method === 'removal') return { method };
+    return { method, key: (await piiRedactionKeys(manager.keyring)).hashKey };
+  };
+
   app.post(
     '/redact',
     { onRequest: requirePermission(manager, 'pii.redact'), schema: { tags, security, summary: 'Redact personal data in one text or a list', body: redactBody, response: { 200: redactReply } } },
     async (request) => {
-      const { method, preserveFormat, dataset } = request.body;
-      if (preserveFormat && method !== 'masking') throw invalidInput('preserveFormat applies to method masking');
+      const { method, dataset } = request.body;
       if (dataset !== undefined && method !== 'synthetic') throw invalidInput('dataset applies to method synthetic (the same fakes across requests)');
-      const redaction: RedactionSpec =
-        method === 'masking' ? { method, preserveFormat }
-        : method === 'synthetic' ? { method, seed: dataset !== undefined ? await syntheticSeedFor(manager.keyring, dataset) : randomBytes(32) }
-        : method === 'removal' ? { method }
-        : { method, key: (await piiRedactionKeys(manager.keyring)).hashKey };
-      const redactor = await loadRecordRedactor({ scan: scanOf(request.body), redaction });
+      const redactor = await loadRecordRedactor({ scan: scanOf(request.body), redaction: await redactionOf(request.body) });
       const texts = list(request.body.text);
       const results = redactor.detectAll(texts).map((spans, i) => ({ text: spans.length === 0 ? texts[i]! : redactor.redact(texts[i]!, spans), spans }));
       const redactions = results.flatMap((r, record) => r.spans.map(({ start, end, type, recognizer, score }) => ({ record, start, end, type, recognizer, score })));
@@ -55,6 +60,22 @@ export const piiRoutes: FastifyPluginAsyncZod<{ security: SecurityManager }> = a
         await manager.audit.record({ eventType: 'pii.redacted', result: 'success', userId: actorOf(request.principal!), additionalData: { method, ...(dataset !== undefined ? { dataset } : {}), redactions } });
       }
       return { results };
+    },
+  );
+
+  app.post(
+    '/redact-records',
+    {
+      onRequest: requirePermission(manager, 'pii.redact'),
+      schema: { tags, security, summary: 'Redact personal data in JSON records: values and keys, at field paths or everywhere', body: redactRecordsBody, response: { 200: redactRecordsReply } },
+    },
+    async (request) => {
+      const { records, fields, dataset } = request.body;
+      const spec = { scan: scanOf(request.body), redaction: await redactionOf(request.body) };
+      // audited as a data set: `line` is the record's position (1-based); the summary counts them
+      const audit = { sink: manager.audit, dataset: dataset ?? 'api-request', userId: actorOf(request.principal!) };
+      const { records: redacted, report } = await redactRecords(records, { spec, ...(fields ? { fields } : {}), audit });
+      return { records: redacted, redactedRecords: report.redactedRecords, counts: report.counts };
     },
   );
 };

@@ -15,12 +15,27 @@ export const detectBody = z.strictObject({ text: texts, ...detection });
 export const finding = z.object({ start: z.number(), end: z.number(), type: z.enum(ENTITY_TYPES), score: z.number(), recognizer: z.string() });
 export const detectReply = z.object({ results: z.array(z.object({ spans: z.array(finding) })) });
 
-export const redactBody = z.strictObject({
-  text: texts,
+const redaction = {
   method: z.enum(['masking', 'removal', 'synthetic', 'hash']).default('masking'),
   preserveFormat: z.boolean().default(false),
   /** `synthetic`: the data set the texts belong to, for the same fakes across requests (default: one request's texts only). */
   dataset: z.string().min(1).max(256).optional(),
   ...detection,
-});
+};
+export const redactBody = z.strictObject({ text: texts, ...redaction });
 export const redactReply = z.object({ results: z.array(z.object({ text: z.string(), spans: z.array(finding) })) });
+
+/**
+ * JSON records, as `processDataset` takes a list: values and keys redacted, at `fields` (paths)
+ * or everywhere. `dataset` names them in the audit log with any method (and seeds `synthetic`).
+ */
+export const redactRecordsBody = z.strictObject({
+  records: z.array(z.record(z.string(), z.unknown())).min(1).max(MAX_PII_TEXTS),
+  fields: z.array(z.string().min(1).max(512)).min(1).max(64).optional(),
+  ...redaction,
+});
+export const redactRecordsReply = z.object({
+  records: z.array(z.record(z.string(), z.unknown())),
+  redactedRecords: z.number(),
+  counts: z.record(z.enum(ENTITY_TYPES), z.number()),
+});
