@@ -222,9 +222,10 @@ export class SecurityManager {
    * The right to be forgotten: the subject's own keys destroyed under every keyring key that
    * data sets were encrypted under with per-subject keys (or only `encryptionKey`, which must be
    * one of them), consent records and lineage links deleted, the affected data sets and models
-   * listed, one audit record.
+   * listed, one audit record; with `shredAuditTrail`, the audit log's sealed payloads of the
+   * subject's events made unreadable too (a log with encryption only).
    */
-  async eraseSubject(userId: string, options: { actor: string; encryptionKey?: string }): Promise<ErasureReport> {
+  async eraseSubject(userId: string, options: { actor: string; encryptionKey?: string; shredAuditTrail?: boolean }): Promise<ErasureReport> {
     const perSubject = await this.#keysWithSubjectKeys();
     if (options.encryptionKey !== undefined && !perSubject.includes(options.encryptionKey)) {
       throw invalidInput(
@@ -234,7 +235,7 @@ export class SecurityManager {
     }
     const encryption = (options.encryptionKey !== undefined ? [options.encryptionKey] : perSubject).map((key) => this.#subjectKeyService(key));
     const { eraseSubject } = await import('./privacy/erasure.js');
-    return eraseSubject(userId, { consent: await this.consentManager(), lineage: await this.lineage(), encryption, audit: this.audit, actor: options.actor });
+    return eraseSubject(userId, { consent: await this.consentManager(), lineage: await this.lineage(), encryption, audit: this.audit, actor: options.actor, shredAuditTrail: options.shredAuditTrail === true });
   }
 
   /**

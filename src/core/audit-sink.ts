@@ -49,4 +49,10 @@ export interface AuditSink {
    * subject's id ask for it to be sealed when this is true.
    */
   readonly sealsPayloads?: boolean;
+  /**
+   * Crypto-shreds what the log sealed under the subject's id (their data keys destroyed: the
+   * payloads of their events unreadable by anyone, the entries and proofs intact); the number
+   * of keys destroyed. Only a log that seals payloads has it.
+   */
+  shredSubject?(userId: string): Promise<number>;
 }

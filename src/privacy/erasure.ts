@@ -16,6 +16,13 @@ export interface ErasureDeps {
   audit: AuditSink;
   /** Who asked for the erasure (the operator or DPO), recorded in the audit log. */
   actor: string;
+  /**
+   * Also crypto-shred the audit log's sealed payloads of the subject's events (consent given
+   * and withdrawn, exports, earlier erasures) before the erasure is recorded, under a new key.
+   * Needs a log that seals payloads. Off by default: those events are the evidence that consent
+   * was given (Art. 7(1)) and that requests were answered, which a controller may have to keep.
+   */
+  shredAuditTrail?: boolean;
 }
 
 /** An artifact that held the subject's data, for the operator to retrain, re-export or delete. */
@@ -33,6 +40,8 @@ export interface ErasureReport {
   /** The keyring keys under which it had been destroyed before (an earlier erasure, or one that stopped part-way). */
   keysShreddedBefore: string[];
   affectedArtifacts: AffectedArtifact[];
+  /** With `shredAuditTrail`: the audit log's data keys of the subject destroyed. */
+  auditKeysShredded?: number;
 }
 
 /**
@@ -57,6 +66,10 @@ export async function eraseSubject(userId: string, deps: ErasureDeps): Promise<E
   checkSubjectId(userId);
   if (typeof deps?.actor !== 'string' || deps.actor.trim() === '') throw invalidInput('actor must name who asked for the erasure', { field: 'actor' });
   const services = checkSubjectKeyServices(deps.encryption);
+  const shredAudit = deps.shredAuditTrail === true ? deps.audit.shredSubject?.bind(deps.audit) : undefined;
+  if (deps.shredAuditTrail === true && (shredAudit === undefined || deps.audit.sealsPayloads !== true)) {
+    throw invalidInput('shredAuditTrail needs an audit log with encryption: true (this one stores payloads in clear, so none of them can be made unreadable)', { field: 'shredAuditTrail' });
+  }
   const withKey = [];
   const keysShreddedBefore: string[] = [];
   for (const service of services) {
@@ -73,6 +86,7 @@ export async function eraseSubject(userId: string, deps: ErasureDeps): Promise<E
       report.keysShredded.push(service.options.key);
     }
     report.consentRecords = (await deps.consent.eraseSubject(userId)).consentRecords;
+    if (shredAudit !== undefined) report.auditKeysShredded = await shredAudit(userId);
     report.lineageLinks = await deps.lineage.forgetSubject(userId);
   } catch (err) {
     // The failure is what the caller must see: an audit log that is down too is added to it
@@ -106,7 +120,7 @@ export async function eraseSubject(userId: string, deps: ErasureDeps): Promise<E
 }
 
 function recordErasure(userId: string, deps: ErasureDeps, report: ErasureReport, failure?: unknown): Promise<unknown> {
-  const { consentRecords, lineageLinks, keysShredded, keysShreddedBefore, affectedArtifacts } = report;
+  const { consentRecords, lineageLinks, keysShredded, keysShreddedBefore, affectedArtifacts, auditKeysShredded } = report;
   return deps.audit.record({
     eventType: 'privacy.subject_erased',
     userId,
@@ -120,6 +134,7 @@ function recordErasure(userId: string, deps: ErasureDeps, report: ErasureReport,
       keysShredded: [...keysShredded],
       keysShreddedBefore: [...keysShreddedBefore],
       affectedArtifacts: affectedArtifacts.map((a) => ({ ...a })),
+      ...(auditKeysShredded === undefined ? {} : { auditKeysShredded }),
       ...(failure === undefined ? {} : { reason: isLangtrainError(failure) ? failure.code : 'ERR_INTERNAL' }),
     },
   });
@@ -133,7 +148,8 @@ function errorCodeOf(err: unknown): string {
   return err instanceof Error ? err.name : typeof err;
 }
 
-function describeDone({ keysShredded, keysShreddedBefore, consentRecords, lineageLinks }: ErasureReport): string {
+function describeDone({ keysShredded, keysShreddedBefore, consentRecords, lineageLinks, auditKeysShredded }: ErasureReport): string {
   const before = keysShreddedBefore.length > 0 ? ` (destroyed before under: ${keysShreddedBefore.join(', ')})` : '';
-  return `keys destroyed under: ${keysShredded.length > 0 ? keysShredded.join(', ') : 'none'}${before}; consent records deleted: ${consentRecords}; lineage links deleted: ${lineageLinks}`;
+  const audit = auditKeysShredded === undefined ? '' : `; audit log data keys destroyed: ${auditKeysShredded}`;
+  return `keys destroyed under: ${keysShredded.length > 0 ? keysShredded.join(', ') : 'none'}${before}; consent records deleted: ${consentRecords}${audit}; lineage links deleted: ${lineageLinks}`;
 }

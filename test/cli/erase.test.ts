@@ -79,4 +79,17 @@ describe('langtrain erase', { timeout: 240_000 }, () => {
     const ticketsOpened = await cli('decrypt', '--input', tickets, '--output', join(w.dir, 'tickets.back.jsonl'), '--format', 'jsonl', '--fields', 'email', '--dataset', 'tickets', '--subject-field', 'user_id', '--key', 'support', '--quiet');
     expect(ticketsOpened.stderr).toMatch(/line 2: .*destroyed/);
   });
+
+  it('--shred-audit-trail makes the sealed payloads of the subject\'s events unreadable, and says so', async () => {
+    const w = workspace('erase-audit');
+    cleanups.push(w.cleanup);
+    const config = w.file('langtrain.test.yaml', `crypto:\n  kek: file:${join(w.dir, 'kek.key')}\naudit:\n  encryption: true\n  encryptionKey: file:${join(w.dir, 'audit.key')}\n`);
+    const cli = (...args: string[]) => runCli([...args, '--db', w.db, '--config', config], { cwd: w.dir, timeoutMs: 60_000 });
+    await cli('consent', 'record', '--user', 'carol', '--data-types', 'email', '--purposes', 'support');
+    const erased = await cli('erase', 'carol', '--yes', '--shred-audit-trail');
+    expect(erased.code, erased.stderr).toBe(0);
+    expect(erased.stdout).toMatch(/audit log: [1-9]\d* data key\(s\) of theirs destroyed/);
+    const recorded = parseJson<Array<{ payload: string }>>(await cli('audit', 'query', '--type', 'consent.recorded', '--json'));
+    expect(recorded.map((e) => e.payload)).toEqual(['shredded']);
+  });
 });

@@ -142,6 +142,13 @@ describe('/v1/consent', () => {
     expect(json(await app.inject({ method: 'GET', url: '/v1/consent/bob', headers: auth })).events).toHaveLength(1);
     const [event] = await security.audit.query({ eventType: 'privacy.subject_erased' });
     expect(event?.additionalData).toMatchObject({ actor: expect.stringMatching(/^user:/), consentRecords: 1, lineageLinks: 1 });
+
+    // this log stores payloads in clear: its trail of bob cannot be shredded, and nothing is erased
+    const clear = await app.inject({ method: 'DELETE', url: '/v1/consent/bob?shredAuditTrail=true', headers: dpo });
+    expect(clear.statusCode).toBe(400);
+    expect(json(clear).error.message).toContain('shredAuditTrail needs an audit log with encryption: true');
+    expect(json(await app.inject({ method: 'GET', url: '/v1/consent/bob', headers: auth })).events).toHaveLength(1);
+    expect((await app.inject({ method: 'DELETE', url: '/v1/consent/bob?shred=1', headers: dpo })).statusCode).toBe(400);
   });
 
   it('needs consent.read for reads and consent.write for changes', async () => {

@@ -12,6 +12,7 @@ export function eraseCommand(run: Run): Command {
     .description("erase a data subject: consent records and lineage links deleted, their encryption key destroyed, affected data sets and models listed")
     .argument('<subject>', 'the data subject id')
     .option('--encryption-key <name>', 'destroy the per-subject key under this keyring key only (default: under every key data sets were encrypted under with per-subject keys)')
+    .option('--shred-audit-trail', "also make the audit log's sealed payloads of their events unreadable (consent given, exports, earlier erasures); needs audit.encryption: true. Off by default: they are the evidence that consent was given")
     .option('--yes', 'confirm: erasure cannot be undone')
     .action((subject: string, o) =>
       withSecurity(run, o, async (security) => {
@@ -21,7 +22,7 @@ export function eraseCommand(run: Run): Command {
               `Run \`langtrain lineage containing --user ${subject}\` to see what is affected, then repeat with --yes`,
           );
         }
-        const report = await security.eraseSubject(subject, { actor: cliActor(), ...(o.encryptionKey !== undefined ? { encryptionKey: o.encryptionKey as string } : {}) });
+        const report = await security.eraseSubject(subject, { actor: cliActor(), shredAuditTrail: o.shredAuditTrail === true, ...(o.encryptionKey !== undefined ? { encryptionKey: o.encryptionKey as string } : {}) });
         output(o, { subject, ...report }, () => describeReport(subject, report));
       }),
     );
@@ -31,6 +32,7 @@ function describeReport(subject: string, report: ErasureReport): string {
   const lines = [
     `erased ${subject}: ${report.consentRecords} consent record(s), ${report.lineageLinks} lineage link(s) deleted; ${keysLine(report)}`,
   ];
+  if (report.auditKeysShredded !== undefined) lines.push(`audit log: ${report.auditKeysShredded} data key(s) of theirs destroyed; their earlier events' payloads are unreadable`);
   if (report.affectedArtifacts.length === 0) lines.push('no recorded data set or model held their data');
   else {
     lines.push(`${report.affectedArtifacts.length} artifact(s) held their data; retrain, re-export or delete them:`);

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { SecurityManager } from '../../security-manager.js';
 import { actorOf } from '../principal.js';
-import { consentGrant, consentHistory, consentValidity, consentWithdrawal, erasureReport, recordConsentBody, subjectExport, userIdParams, validityQuery, withdrawConsentBody } from '../schemas/privacy.js';
+import { consentGrant, consentHistory, consentValidity, consentWithdrawal, erasureQuery, erasureReport, recordConsentBody, subjectExport, userIdParams, validityQuery, withdrawConsentBody } from '../schemas/privacy.js';
 import { AUTHENTICATED } from '../schemas/security-schemes.js';
 import { requirePermission } from './authentication.js';
 
@@ -58,8 +58,18 @@ export const consentRoutes: FastifyPluginAsyncZod<{ security: SecurityManager }>
     '/:userId',
     {
       onRequest: requirePermission(manager, 'privacy.erase'),
-      schema: { tags, security, summary: 'Erase the subject (GDPR Art. 17): consent, lineage links, encryption key; lists affected artifacts', params: userIdParams, response: { 200: erasureReport } },
+      schema: {
+        tags,
+        security,
+        summary: 'Erase the subject (GDPR Art. 17): consent, lineage links, encryption key; lists affected artifacts; ?shredAuditTrail=true also makes their sealed audit payloads unreadable',
+        params: userIdParams,
+        querystring: erasureQuery,
+        response: { 200: erasureReport },
+      },
     },
-    async (request) => ({ subject: request.params.userId, ...(await manager.eraseSubject(request.params.userId, { actor: actorOf(request.principal!) })) }),
+    async (request) => ({
+      subject: request.params.userId,
+      ...(await manager.eraseSubject(request.params.userId, { actor: actorOf(request.principal!), shredAuditTrail: request.query.shredAuditTrail === 'true' })),
+    }),
   );
 };

@@ -59,7 +59,8 @@ export const subjectExport = z.object({
     encryption: z.object({ domain: z.literal('encryption'), keysWithSubjectKey: z.array(z.string()) }),
   }),
 });
-export const erasureReport = z.object({ subject: z.string(), consentRecords: z.number(), lineageLinks: z.number(), keysShredded: z.array(z.string()), keysShreddedBefore: z.array(z.string()), affectedArtifacts: z.array(artifact) });
+export const erasureReport = z.object({ subject: z.string(), consentRecords: z.number(), lineageLinks: z.number(), keysShredded: z.array(z.string()), keysShreddedBefore: z.array(z.string()), affectedArtifacts: z.array(artifact), auditKeysShredded: z.number().optional() });
+export const erasureQuery = strictQuery({ shredAuditTrail: z.enum(['true', 'false']).default('false') });
 
 const parameters = z.record(z.string(), z.unknown());
 export const lineageEdge = z.object({ seq: z.number(), inputDigest: z.string(), outputDigest: z.string(), operation: z.string(), parameters, actor: z.string(), at: z.string() });

@@ -1,0 +1,59 @@
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { SecurityManager } from '../../src/security-manager.js';
+import { storeUrls, tempDir } from '../support/services.js';
+
+/** eraseSubject with shredAuditTrail, on a real audit log that seals payloads (and one that does not). */
+describe.each(storeUrls('erasure-audit'))('erasure of the audit trail on $dialect', ({ make }) => {
+  const cleanups: Array<() => unknown> = [];
+  afterEach(async () => {
+    for (const c of cleanups.splice(0).reverse()) await c();
+  });
+  const open = async (encryption: boolean) => {
+    const dir = tempDir('erasure-audit');
+    const store = make();
+    const security = await SecurityManager.open({
+      env: {},
+      config: { store: { url: store.url }, crypto: { kek: `file:${join(dir.path, 'kek')}` }, audit: { encryption, encryptionKey: `file:${join(dir.path, 'audit-kek')}` } },
+    });
+    cleanups.push(() => dir.cleanup(), () => store.cleanup(), () => security.close());
+    return security;
+  };
+
+  it('makes the payloads of the subject\'s earlier events unreadable, keeps everyone else\'s, and records the erasure readably after', async () => {
+    const security = await open(true);
+    const consent = await security.consentManager();
+    await consent.recordConsent({ userId: 'alice', dataTypes: ['email'], purposes: ['support'] });
+    await consent.recordConsent({ userId: 'bob', dataTypes: ['email'], purposes: ['support'] });
+
+    const report = await security.eraseSubject('alice', { actor: 'dpo', shredAuditTrail: true });
+    expect(report.auditKeysShredded).toBeGreaterThanOrEqual(1);
+    const recorded = await security.audit.query({ eventType: 'consent.recorded' });
+    const byUser = Object.fromEntries(recorded.map((e) => [e.userId, e]));
+    expect(byUser['bob']).toMatchObject({ payload: 'opened', additionalData: { dataTypes: ['email'] } });
+    // alice's entry is still there (and the log verifies), but no one can read what she consented to
+    const alice = recorded.find((e) => e.userId !== 'bob')!;
+    expect(alice).toMatchObject({ payload: 'shredded' });
+    expect(alice.additionalData).toBeUndefined();
+    const [erased] = await security.audit.query({ eventType: 'privacy.subject_erased' });
+    expect(erased).toMatchObject({ payload: 'opened', additionalData: { actor: 'dpo', auditKeysShredded: report.auditKeysShredded } });
+    expect((await security.audit.verify()).ok).toBe(true);
+
+    // without the option the trail is kept
+    const kept = await security.eraseSubject('bob', { actor: 'dpo' });
+    expect(kept).not.toHaveProperty('auditKeysShredded');
+    expect((await security.audit.query({ eventType: 'consent.recorded' })).find((e) => e.userId === 'bob')).toMatchObject({ payload: 'opened' });
+  });
+
+  it('is refused before anything is deleted on a log that stores payloads in clear', async () => {
+    const security = await open(false);
+    const consent = await security.consentManager();
+    await consent.recordConsent({ userId: 'alice', dataTypes: ['email'], purposes: ['support'] });
+    await expect(security.eraseSubject('alice', { actor: 'dpo', shredAuditTrail: true })).rejects.toMatchObject({
+      code: 'ERR_INVALID_INPUT',
+      message: expect.stringContaining('shredAuditTrail needs an audit log with encryption: true'),
+      details: { field: 'shredAuditTrail' },
+    });
+    expect(await consent.history('alice')).toHaveLength(1);
+  });
+});
