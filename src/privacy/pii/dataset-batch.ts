@@ -34,7 +34,7 @@ export interface JobBatch {
 }
 
 /** What comes back: the batch done, or the first bad record (errors do not cross threads with their class). */
-export type BatchOutcome = { result: BatchResult } | { error: { line: number; message: string } };
+export type BatchOutcome = { result: BatchResult } | { error: { line: number; message: string; problem?: 'not_json' } };
 
 /** One thread's way of doing a job's batches. */
 export type BatchHandler = (task: BatchTask) => BatchOutcome;
@@ -66,7 +66,7 @@ function outcomeOf(work: () => BatchResult): BatchOutcome {
   try {
     return { result: work() };
   } catch (err) {
-    if (err instanceof RecordError) return { error: { line: err.line, message: err.message.slice(`line ${err.line}: `.length) } };
+    if (err instanceof RecordError) return { error: { line: err.line, message: err.message.slice(`line ${err.line}: `.length), ...(err.problem ? { problem: err.problem } : {}) } };
     throw err;
   }
 }

@@ -120,7 +120,10 @@ export async function writeInOrder(out: Writable, tasks: AsyncIterable<BatchTask
   const inFlight: Array<Promise<BatchOutcome>> = [];
   const maxInFlight = 2 * Math.max(1, runner.workers);
   const complete = async (outcome: BatchOutcome) => {
-    if ('error' in outcome) throw invalidInput(`line ${outcome.error.line}: ${outcome.error.message}; no output was written`, { line: outcome.error.line });
+    if ('error' in outcome) {
+      const { line, message, problem } = outcome.error;
+      throw invalidInput(`line ${line}: ${message}; no output was written`, { line, ...(problem ? { problem } : {}) });
+    }
     if (!out.write(outcome.result.output)) await once(out, 'drain'); // rejects if the output fails instead
     await onResult(outcome.result);
   };

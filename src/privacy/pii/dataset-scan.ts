@@ -80,7 +80,7 @@ export async function scanDataset(job: ScanDatasetJob): Promise<ScanDatasetRepor
     });
   } catch (err) {
     // A first line that is no JSON at all: most likely not a JSON Lines file (a CSV named .txt).
-    if (isLangtrainError(err) && err.details.line === 1 && err.message.startsWith('line 1: not valid JSON')) {
+    if (isLangtrainError(err) && err.details.line === 1 && err.details.problem === 'not_json') {
       throw new LangtrainError(err.code, `${err.message} (pii scan reads JSON Lines: one JSON object per line)`, { ...err.details }, { cause: err });
     }
     throw err;

@@ -47,7 +47,7 @@ export function recordAt(batch: JsonLineBatch, i: number): Record<string, unknow
   try {
     record = JSON.parse(text);
   } catch {
-    throw new RecordError(batch.firstLine + i, 'not valid JSON');
+    throw new RecordError(batch.firstLine + i, 'not valid JSON', 'not_json');
   }
   if (record === null || typeof record !== 'object' || Array.isArray(record)) throw new RecordError(batch.firstLine + i, 'a record must be a JSON object');
   // Every key and string value is one string token: more tokens than the parsed record has keys
