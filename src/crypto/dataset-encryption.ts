@@ -87,6 +87,7 @@ export async function transformDataset(service: EncryptionService, job: DatasetJ
           line += 1;
           if (text.trim() === '') continue;
           const record = parseRecord(text, line);
+          refuseRoundedIds(text, record, [service.options.subjectField, idField], line);
           const changed = await named(line, () => apply(record, line - 1));
           await write(jsonLineOut(text, changed, fields, job.direction, line) + '\n');
           result.records += 1;
@@ -168,6 +169,20 @@ function jsonLineOut(text: string, changed: Record<string, unknown>, fields: rea
   const digits = inexactNumberDigits(text);
   if (digits !== undefined) throw inexactNumber(line, digits, fields === null ? 'the record' : 'the record (a key holds ".", "[" or "]", so it is written whole)');
   return JSON.stringify(changed);
+}
+
+/**
+ * The subject and record id fields choose a value's key and bind it to its record: a number
+ * there that JSON.parse rounds would give two subjects one key (erasing one would leave the
+ * other's key, or destroy it) and two records one binding. Read as the line writes it.
+ */
+function refuseRoundedIds(text: string, record: Record<string, unknown>, names: ReadonlyArray<string | undefined>, line: number): void {
+  for (const name of names) {
+    if (name === undefined || typeof record[name] !== 'number') continue;
+    const written = /[.[\]]/.test(name) ? undefined : valueTexts(text, [name])?.get(name);
+    const digits = inexactNumberDigits(written ?? text);
+    if (digits !== undefined) throw inexactNumber(line, digits, `the field ${name}, which chooses its key or binds it to its record,`);
+  }
 }
 
 function inexactNumber(line: number, digits: number, where: string): LangtrainError {

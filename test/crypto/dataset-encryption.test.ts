@@ -59,6 +59,12 @@ describe('transformDataset on JSON Lines', () => {
     // a key holding a dot: the line must be written whole, which would round the number
     const dotted = run(fields, file('dotted.jsonl', '{"id": "a", "v1.2": 1234567890123456789}\n'), file('dotted-out.jsonl'), 'encrypt');
     await expect(dotted).rejects.toThrow(/^line 1: the record \(a key holds "\.", "\[" or "\]", so it is written whole\) holds a number of 19/);
+    // the subject field chooses the key: two ids JSON.parse reads as one would share it
+    const perSubject = service({ encryptionScope: 'field', fields: ['email'], secureDeletion: true, subjectField: 'user_id' });
+    const subjects = run(perSubject, file('subjects.jsonl', '{"user_id": 1234567890123456789, "email": "a@example.org"}\n{"user_id": 1234567890123456790, "email": "b@example.org"}\n'), file('subjects-out.jsonl'), 'encrypt');
+    await expect(subjects).rejects.toThrow(/^line 1: the field user_id, which chooses its key or binds it to its record, holds a number of 19 significant digits/);
+    expect(existsSync(file('subjects-out.jsonl'))).toBe(false);
+    await run(perSubject, file('small-ids.jsonl', '{"user_id": 42, "email": "a@example.org"}\n'), file('small-ids-out.jsonl'), 'encrypt'); // exact: fine
     const whole = run(service({ encryptionScope: 'record' }), file('whole.jsonl', '{"id": "a", "n": 1234567890123456789}\n'), file('whole-out.jsonl'), 'encrypt');
     await expect(whole).rejects.toThrow(/^line 1: the record holds a number of 19 significant digits/);
   });
