@@ -50,6 +50,64 @@ export function valueTexts(text: string, paths: Iterable<string>): Map<string, s
 }
 
 /**
+ * The integer literals of 16 to 19 digits in `text` (a JSON object) by path, as written: those
+ * that JSON.parse may round (2^53 has 16 digits). One pass over the line, a path built only
+ * for such a literal, so a line of thousands of them is read once rather than once for each;
+ * undefined where paths cannot tell values apart (as for replaceValues).
+ */
+export function longIntegerTexts(text: string): Map<string, string> | undefined {
+  type Frame = { isObject: boolean; index: number; key: string };
+  const stack: Frame[] = [];
+  const found = new Map<string, string>();
+  let at = skipBlanks(text, 0);
+  if (text.charCodeAt(at) !== OPEN_BRACE) return undefined;
+  stack.push({ isObject: true, index: 0, key: '' });
+  at++;
+  while (stack.length > 0) {
+    const frame = stack[stack.length - 1]!;
+    at = skipBlanks(text, at);
+    let code = text.charCodeAt(at);
+    if (code === COMMA) {
+      at = skipBlanks(text, at + 1);
+      code = text.charCodeAt(at);
+    } else if (code === CLOSE_BRACE || code === CLOSE_BRACKET) {
+      stack.pop();
+      at++;
+      continue;
+    }
+    let step: string;
+    if (frame.isObject) {
+      const keyEnd = stringTokenEnd(text, at);
+      const key = keyText(text, at, keyEnd);
+      if (isAmbiguousInPaths(key)) return undefined;
+      step = key;
+      at = skipBlanks(text, skipBlanks(text, keyEnd) + 1); // past the colon
+      code = text.charCodeAt(at);
+    } else step = `[${frame.index++}]`;
+    if (code === QUOTE) at = stringTokenEnd(text, at);
+    else if (code === OPEN_BRACE || code === OPEN_BRACKET) {
+      stack.push({ isObject: code === OPEN_BRACE, index: 0, key: step });
+      at++;
+    } else {
+      const end = scalarEnd(text, at);
+      const literal = text.slice(at, end);
+      if (LONG_INTEGER.test(literal)) found.set(joinPath([...stack.slice(1).map((f) => f.key), step]), literal);
+      at = end;
+    }
+  }
+  return found;
+}
+
+const LONG_INTEGER = /^-?\d{16,19}$/;
+
+/** Steps as the walks name a path: `messages`, `[2]`, `content` -> `messages[2].content`. */
+function joinPath(steps: readonly string[]): string {
+  let path = '';
+  for (const step of steps) path += step.startsWith('[') || path === '' ? step : `.${step}`;
+  return path;
+}
+
+/**
  * Walks `text` (a JSON object) along the paths of `tree`, calling `visit.key` for each key whose
  * step is renamed and `visit.value` for each value whose step has one (its token or whole
  * container, not walked into), in text order; gives how many it met, or undefined where paths

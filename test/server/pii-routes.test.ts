@@ -73,6 +73,11 @@ describe('/v1/pii', () => {
     expect(json(missing).error.message).toContain('no record has a value at the field path "txt"');
     const wrongMethod = await app.inject({ method: 'POST', url: '/v1/pii/redact-records', headers: auth, payload: { records, method: 'removal', preserveFormat: true } });
     expect(wrongMethod.statusCode).toBe(400);
+    // a record nested 200,000 deep (400 KB of JSON) is a bad record, not a server error
+    const deep = `{"records":[{"a":${'['.repeat(200_000)}1${']'.repeat(200_000)}}]}`;
+    const tooDeep = await app.inject({ method: 'POST', url: '/v1/pii/redact-records', headers: { ...auth, 'content-type': 'application/json' }, payload: deep });
+    expect(tooDeep.statusCode, tooDeep.body.slice(0, 300)).toBe(400);
+    expect(json(tooDeep).error.message).toBe('record 1: nested too deeply to be copied; flatten it');
   });
 
   it('synthetic fakes are the same across requests naming one dataset, and differ between data sets', async () => {

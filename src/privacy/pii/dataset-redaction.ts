@@ -146,7 +146,13 @@ export async function redactRecords(records: readonly Record<string, unknown>[],
     const batch = emptyTally(job.audit !== undefined, fields?.length ?? 0);
     const copies = records.slice(from, from + BATCH_RECORDS).map((record, i) => {
       if (record === null || typeof record !== 'object' || Array.isArray(record)) throw invalidInput(`record ${from + i + 1}: a record must be an object`);
-      return structuredClone(record);
+      try {
+        return structuredClone(record);
+      } catch (err) {
+        // structuredClone recurses: a record nested hundreds of thousands deep overflows it
+        if (err instanceof RangeError) throw invalidInput(`record ${from + i + 1}: nested too deeply to be copied; flatten it`);
+        throw err;
+      }
     });
     try {
       redactRecordBatch(redactor, copies, copies.map((_, i) => from + i + 1), fields, batch);

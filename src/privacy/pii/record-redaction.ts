@@ -3,7 +3,7 @@ import { inexactNumberDigits } from '../../core/json-text.js';
 import { transformAt, type FieldPath } from '../../crypto/field-paths.js';
 import { stringify as stringifyCsv } from 'csv-stringify/sync';
 import { zeroCounts, type EntityType, type Finding } from './entity-types.js';
-import { replaceValues, valueTexts, type RecordChanges } from '../../core/json-value-replace.js';
+import { longIntegerTexts, replaceValues, type RecordChanges } from '../../core/json-value-replace.js';
 import { jsonLineBatch, lineText, movableLines, movableUtf8, recordAt } from './jsonl-bytes.js';
 import { AuditedFieldNames } from './audited-field-names.js';
 import { namesFitForAnError } from './names-in-errors.js';
@@ -130,9 +130,15 @@ export function redactRecordBatch(redactor: RecordRedactor, records: ReadonlyArr
   const textLines: number[] = [];
   const slots: Array<{ text: number; field: string; part: ScannedPart }> = [];
   const keyTexts = new Map<string, number>();
+  // the digits of a record's long integers as its line writes them: read once, for both walks
+  const writtenIntegers = new Map<number, Map<string, string> | undefined>();
+  const digitsOf = (r: number) => (field: string) => {
+    if (!writtenIntegers.has(r)) writtenIntegers.set(r, longIntegerTexts(sourceOf!(r)));
+    return writtenIntegers.get(r)?.get(field);
+  };
   const firstSlot = records.map((record, r) => {
     const first = slots.length;
-    const found = visitScanned(record, lines[r]!, fields, sourceOf && (() => sourceOf(r)), (text, field, part) => {
+    const found = visitScanned(record, lines[r]!, fields, sourceOf && digitsOf(r), (text, field, part) => {
       let index = part === 'key' ? keyTexts.get(text) : undefined;
       if (index === undefined) {
         index = texts.push(text) - 1;
@@ -149,30 +155,42 @@ export function redactRecordBatch(redactor: RecordRedactor, records: ReadonlyArr
   const fieldNames = tally.redactions === null ? null : new AuditedFieldNames();
   return records.map((record, r) => {
     const end = firstSlot[r + 1] ?? slots.length;
-    let changed = false;
-    for (let s = firstSlot[r]!; s < end; s++) {
-      const { text, field, part } = slots[s]!;
-      if (findings[text]!.length === 0) continue;
-      changed = true;
-      tallyFindings(tally, findings[text]!, lines[r]!, field, part, fieldNames);
-    }
-    if (!changed) return null;
+    const found = slots.slice(firstSlot[r]!, end).filter((slot) => findings[slot.text]!.length > 0);
+    if (found.length === 0) return null;
+    if (fieldNames !== null) {
+      // Keys this job redacts are masked in every audited path by what the job found in them:
+      // the audit log's own masking (AuditedFieldNames) scans at the default threshold, and
+      // a key redacted at a lower one would otherwise be logged as it was written.
+      const redactedKeys = found.filter((slot) => slot.part === 'key').map((slot) => ({ path: slot.field, masked: `${slot.field.slice(0, slot.field.length - texts[slot.text]!.length)}<${findings[slot.text]![0]!.type}>` }));
+      for (const slot of found) tallyFindings(tally, findings[slot.text]!, lines[r]!, fieldNames.of(maskedPath(slot.field, redactedKeys)), slot.part);
+    } else for (const slot of found) tallyFindings(tally, findings[slot.text]!, lines[r]!, slot.field, slot.part);
     // The same walk again, in the same order, putting each redacted string back in its place. A
     // string met twice (an object shared by two fields of an in-memory record) is redacted at its
     // first visit: the second finds it changed, and the findings' offsets no longer fit it.
     const values = new Map<string, string>();
     const keys = new Map<string, string>();
     let s = firstSlot[r]!;
-    visitScanned(record, lines[r]!, fields, sourceOf && (() => sourceOf(r)), (text, field, part) => {
+    visitScanned(record, lines[r]!, fields, sourceOf && digitsOf(r), (text, field, part) => {
       const slot = slots[s++]!;
       if (findings[slot.text]!.length === 0 || text !== texts[slot.text]) return text;
       const redacted = redactor.redact(text, findings[slot.text]!);
       (part === 'key' ? keys : values).set(field, redacted);
       return redacted;
     });
+    // both walks meet the same texts in the same order, or the redactions would land on others
+    if (s !== end) throw new Error(`the redaction walk of line ${lines[r]} met ${s - firstSlot[r]!} texts where the scan met ${end - firstSlot[r]!}; please report how the record is shaped`);
     tally.recordsWithFindings += 1;
     return { values, keys };
   });
+}
+
+/** `field` with each redacted key on its path (longest first, so inner keys go before the keys around them) replaced by its mask. */
+function maskedPath(field: string, redactedKeys: ReadonlyArray<{ path: string; masked: string }>): string {
+  let out = field;
+  for (const key of [...redactedKeys].sort((a, b) => b.path.length - a.path.length)) {
+    if (out === key.path || out.startsWith(`${key.path}.`) || out.startsWith(`${key.path}[`)) out = key.masked + out.slice(key.path.length);
+  }
+  return out;
 }
 
 /** What a scanned text of a record is: a value (a string, a number's digits) or an object's key. */
@@ -192,42 +210,64 @@ type ScannedReplacer = (text: string, field: string, part: ScannedPart) => strin
  * chosen path itself are the caller's and are not scanned.
  *
  * A whole number past 2^53 is read rounded by JavaScript: its digits are scanned as written in
- * the record's JSON text (`source`, a file's line). Without one (an in-memory record, or a line
- * whose keys paths cannot name apart), such a number of card length fails the record (`line`)
- * at or inside a chosen path, and is left as it is in a whole-record walk.
+ * the record's JSON text (`writtenDigits`, from a file's line). Without them (an in-memory
+ * record, or a line whose keys paths cannot name apart), such a number of card length fails the
+ * record (`line`) at or inside a chosen path, and is left as it is in a whole-record walk.
+ *
+ * Keys renamed by `replace` are renamed once every path is walked, so that a chosen path under
+ * another (`contacts`, `contacts.mobile`) still finds the keys it was walked with; a chosen
+ * path under another is only counted, as the other scans what it holds.
  */
-function visitScanned(record: Record<string, unknown>, line: number, fields: readonly FieldPath[] | null, source: (() => string) | undefined, replace: ScannedReplacer): number[] {
-  const writtenDigits = (value: number, field: string): string | undefined => {
-    if (source === undefined) return undefined;
-    const written = valueTexts(source(), [field])?.get(field);
-    return written !== undefined && WHOLE_NUMBER.test(written) ? written : undefined;
-  };
+function visitScanned(record: Record<string, unknown>, line: number, fields: readonly FieldPath[] | null, writtenDigits: ((field: string) => string | undefined) | undefined, replace: ScannedReplacer): number[] {
   const scanNumber = (value: number, field: string, chosen: boolean): unknown => {
     if (!isUnreadableCardLength(value)) return chosen || isLongWholeNumber(value) ? numberReplaced(String(value), value, field, replace) : value;
-    const digits = writtenDigits(value, field);
+    const digits = writtenDigits?.(field);
     if (digits !== undefined) return numberReplaced(digits, value, field, replace);
     // the path is masked as the audit log has it: its keys can be data
-    if (chosen) throw new RecordError(line, `the field ${new AuditedFieldNames().of(field)} holds a whole number past 2^53, which JavaScript reads rounded, so it cannot be scanned (it may be a card number); quote it as a string`);
+    if (chosen) {
+      const why = writtenDigits === undefined ? 'quote it as a string' : 'a key of the line holds ".", "[" or "]", so its digits cannot be found in the line: quote the number as a string or rename the key';
+      throw new RecordError(line, `the field ${new AuditedFieldNames().of(field)} holds a whole number past 2^53, which JavaScript reads rounded, so it cannot be scanned (it may be a card number); ${why}`);
+    }
     return value;
   };
   const scanLong = (value: unknown, field: string): unknown => {
     if (typeof value === 'string') return replace(value, field, 'value');
     return typeof value === 'number' ? scanNumber(value, field, false) : value;
   };
+  const renames = new Map<Record<string, unknown>, Map<string, string>>();
   const renameKey = (key: string, field: string) => replace(key, field, 'key');
   if (!fields) {
-    visitAllScalars(record, '', line, scanLong, renameKey);
+    visitAllScalars(record, '', scanLong, renameKey, renames);
+    applyRenames(renames, line);
     return [];
   }
   // inside a chosen object, numbers are scanned as in a whole-record walk, but one that cannot be read fails
   const scanChosenLong = (value: unknown, field: string): unknown => (typeof value === 'number' && isUnreadableCardLength(value) ? scanNumber(value, field, true) : scanLong(value, field));
-  return fields.map((path) =>
-    transformAt(record, path, (value, field) => {
-      if (typeof value === 'number') return scanNumber(value, field, true);
-      if (value !== null && typeof value === 'object') visitAllScalars(value as Record<string, unknown> | unknown[], field, line, scanChosenLong, renameKey);
-      return scanLong(value, field);
-    }),
+  const found = fields.map((path, i) =>
+    fields.some((other, j) => j !== i && covers(other, path) && (!covers(path, other) || j < i))
+      ? transformAt(record, path, (value) => value)
+      : transformAt(record, path, (value, field) => {
+          if (typeof value === 'number') return scanNumber(value, field, true);
+          if (value !== null && typeof value === 'object') visitAllScalars(value as Record<string, unknown> | unknown[], field, scanChosenLong, renameKey, renames);
+          return scanLong(value, field);
+        }),
   );
+  applyRenames(renames, line);
+  return found;
+}
+
+/**
+ * Whether the values `outer` picks hold every value `inner` picks: its steps start `inner`'s,
+ * each picking the same elements, or the last picking a whole array that `inner` goes into
+ * (`items` holds `items[].ssn`; `items[]` holds `items[].ssn`).
+ */
+function covers(outer: FieldPath, inner: FieldPath): boolean {
+  if (outer.steps.length > inner.steps.length) return false;
+  return outer.steps.every((step, i) => step.key === inner.steps[i]!.key && (step.each === inner.steps[i]!.each || (i === outer.steps.length - 1 && !step.each)));
+}
+
+function applyRenames(renames: ReadonlyMap<Record<string, unknown>, ReadonlyMap<string, string>>, line: number): void {
+  for (const [node, renamed] of renames) renameKeys(node, Object.keys(node), renamed, line);
 }
 
 /** Whole numbers this long are scanned anywhere in a record: card numbers are 12 to 19 digits. */
@@ -252,7 +292,6 @@ function numberReplaced(text: string, value: number, field: string, replace: Sca
   return redacted === text ? value : redacted;
 }
 
-const WHOLE_NUMBER = /^-?\d+$/;
 
 /**
  * CSV rows (cells as strings), redacting the cells of `columns` (indices into the header
@@ -271,7 +310,7 @@ export function redactCsvRows(redactor: RecordRedactor, rows: readonly string[][
       const found = findings[i * columns.length + k]!;
       if (found.length === 0) return;
       changed = true;
-      tallyFindings(tally, found, lines[i]!, names[c]!, 'value', fieldNames);
+      tallyFindings(tally, found, lines[i]!, fieldNames === null ? names[c]! : fieldNames.of(names[c]!), 'value');
       redacted[c] = redactor.redact(row[c]!, found);
     });
     if (changed) tally.recordsWithFindings += 1;
@@ -294,25 +333,25 @@ export function detectNamingLine(detectAll: (texts: readonly string[]) => Findin
   }
 }
 
-function tallyFindings(tally: RedactionTally, findings: readonly Finding[], line: number, field: string, part: ScannedPart, fieldNames: AuditedFieldNames | null): void {
+/** Counts `findings`, and keeps each for the audit log (when wanted) under `auditedField`, the field's path as the audit log may hold it. */
+function tallyFindings(tally: RedactionTally, findings: readonly Finding[], line: number, auditedField: string, part: ScannedPart): void {
   for (const f of findings) {
     tally.counts[f.type] += 1;
-    if (tally.redactions !== null) tally.redactions.push({ line, field: fieldNames!.of(field), type: f.type, start: f.start, end: f.end, recognizer: f.recognizer, score: f.score, ...(part === 'key' ? { inKey: true as const } : {}) });
+    if (tally.redactions !== null) tally.redactions.push({ line, field: auditedField, type: f.type, start: f.start, end: f.end, recognizer: f.recognizer, score: f.score, ...(part === 'key' ? { inKey: true as const } : {}) });
   }
 }
 
 /**
  * `replace` applied to every string and number anywhere under `root` (it returns the value to
  * put back), and `renameKey` to every key of its objects (it returns the key's name to put
- * back), depth first in key order, each named by its path; an object's keys are renamed once
- * its values are visited, in their order, so the paths below a key are named by the key as
- * written. Keys that would come out the same in one object fail the record (`line`). Walked
- * with a stack of its own rather than by recursion: a record nested 10,000 deep (a line of
- * 20 KB) overflowed the call stack.
+ * back), depth first in key order, each named by its path. Renamed keys are added to
+ * `renames` by object, for the caller to apply once every walk of the record is done (paths
+ * below a key are named by the key as written). Walked with a stack of its own rather than by
+ * recursion: a record nested 10,000 deep (a line of 20 KB) overflowed the call stack.
  */
-function visitAllScalars(root: Record<string, unknown> | unknown[], trail: string, line: number, replace: (value: unknown, field: string) => unknown, renameKey: (key: string, field: string) => string): void {
-  type Frame = { node: Record<string, unknown> | unknown[]; keys: string[] | null; renamed: Map<string, string> | null; next: number; trail: string };
-  const frameOf = (node: Record<string, unknown> | unknown[], at: string): Frame => ({ node, keys: Array.isArray(node) ? null : Object.keys(node), renamed: null, next: 0, trail: at });
+function visitAllScalars(root: Record<string, unknown> | unknown[], trail: string, replace: (value: unknown, field: string) => unknown, renameKey: (key: string, field: string) => string, renames: Map<Record<string, unknown>, Map<string, string>>): void {
+  type Frame = { node: Record<string, unknown> | unknown[]; keys: string[] | null; next: number; trail: string };
+  const frameOf = (node: Record<string, unknown> | unknown[], at: string): Frame => ({ node, keys: Array.isArray(node) ? null : Object.keys(node), next: 0, trail: at });
   const stack: Frame[] = [frameOf(root, trail)];
   // the nodes on the stack: an in-memory record that contains itself would be walked forever
   const open = new Set<object>([root]);
@@ -320,7 +359,6 @@ function visitAllScalars(root: Record<string, unknown> | unknown[], trail: strin
     const frame = stack[stack.length - 1]!;
     const length = frame.keys === null ? (frame.node as unknown[]).length : frame.keys.length;
     if (frame.next === length) {
-      if (frame.renamed !== null) renameKeys(frame.node as Record<string, unknown>, frame.keys!, frame.renamed, line);
       open.delete(stack.pop()!.node);
       continue;
     }
@@ -329,13 +367,19 @@ function visitAllScalars(root: Record<string, unknown> | unknown[], trail: strin
     const at = frame.keys === null ? `${frame.trail}[${index}]` : frame.trail === '' ? (key as string) : `${frame.trail}.${key as string}`;
     if (typeof key === 'string') {
       const name = renameKey(key, at);
-      if (name !== key) (frame.renamed ??= new Map()).set(key, name);
+      if (name !== key) {
+        const node = frame.node as Record<string, unknown>;
+        let renamed = renames.get(node);
+        if (renamed === undefined) renames.set(node, (renamed = new Map()));
+        renamed.set(key, name);
+      }
     }
     const container = frame.node as Record<string | number, unknown>;
     const value = container[key];
     if (typeof value === 'string' || typeof value === 'number') container[key] = replace(value, at);
     else if (value !== null && typeof value === 'object') {
-      if (open.has(value)) throw invalidInput(`a record must not contain itself (at ${at})`);
+      // named as the audit log names paths: its keys can be data
+      if (open.has(value)) throw invalidInput(`a record must not contain itself (at ${new AuditedFieldNames().of(at)})`);
       open.add(value);
       stack.push(frameOf(value as Record<string, unknown> | unknown[], at));
     }

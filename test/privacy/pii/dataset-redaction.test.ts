@@ -65,8 +65,8 @@ describe('PIIDetector.processDataset', () => {
     const line = JSON.stringify({ contacts: { 'carol.secret@example.com': 'phone +1 415 555 2671' } });
     await detector.processDataset({ input: file('in.jsonl', line + '\n'), output: file('out.jsonl') }, { preserveFormat: false, dataset: 'contacts' });
     const redactions = audit.of('pii.redacted').flatMap((e) => (e.additionalData as { redactions: Array<{ field: string; type: string }> }).redactions);
-    // the path reads as one address, "contacts." included: masked whole rather than in part; the key itself is redacted too
-    expect(redactions).toEqual([expect.objectContaining({ field: '<email>', type: 'email', inKey: true }), expect.objectContaining({ field: '<email>', type: 'phone' })]);
+    // the key is redacted too, and masked in every path by what the job found in it
+    expect(redactions).toEqual([expect.objectContaining({ field: 'contacts.<email>', type: 'email', inKey: true }), expect.objectContaining({ field: 'contacts.<email>', type: 'phone' })]);
     expect(redactions[1]).not.toHaveProperty('inKey');
     expect(JSON.stringify(audit.events)).not.toContain('carol');
     // each key is scanned on its own too, for every type whatever the job looks for
@@ -121,7 +121,7 @@ describe('PIIDetector.processDataset', () => {
     // a line whose keys paths cannot name apart gives no digits: refused at a chosen path, never kept as written
     const dotted = file('dotted.jsonl', '{"v1.2": 1, "card": 6221260000000000019}\n');
     await expect(detector.processDataset({ input: dotted, output: file('dotted-out.jsonl') }, { fields: ['card'], auditRedactions: false })).rejects.toThrow(
-      'line 1: the field card holds a whole number past 2^53, which JavaScript reads rounded, so it cannot be scanned (it may be a card number); quote it as a string; no output was written',
+      'line 1: the field card holds a whole number past 2^53, which JavaScript reads rounded, so it cannot be scanned (it may be a card number); a key of the line holds ".", "[" or "]", so its digits cannot be found in the line: quote the number as a string or rename the key; no output was written',
     );
     expect(existsSync(file('dotted-out.jsonl'))).toBe(false);
     // an in-memory record has no text to read the digits from
@@ -276,7 +276,7 @@ describe('PIIDetector.processDataset', () => {
     const redactions = audit.of('pii.redacted').flatMap((e) => (e.additionalData as { redactions: Array<Record<string, unknown>> }).redactions);
     expect(redactions).toEqual([
       expect.objectContaining({ line: 1, field: 'calls.<phone>', type: 'phone', start: 0, end: 16, inKey: true }),
-      expect.objectContaining({ line: 2, field: '<email>', type: 'email', start: 0, end: EMAIL.length, inKey: true }),
+      expect.objectContaining({ line: 2, field: 'contacts.<email>', type: 'email', start: 0, end: EMAIL.length, inKey: true }),
     ]);
     expect(JSON.stringify(audit.events)).not.toMatch(/7946|gonzalez/);
 
@@ -290,6 +290,35 @@ describe('PIIDetector.processDataset', () => {
     const hashedKeys = Object.keys(hashed.records[0]!.byCard as object);
     expect(hashedKeys).toHaveLength(2);
     expect(hashedKeys.join()).not.toMatch(/4111|4012/);
+  });
+
+  it('masks a redacted key in the audit log by what the job found, below the audit log\'s own threshold too', async () => {
+    const audit = new RecordedEvents();
+    const low = new PIIDetector({ redactionMethod: 'masking', confidenceThreshold: 0.3 }, { audit });
+    const { records } = await low.processDataset([{ contacts: { 'jane AT example DOT com': 'call +1 415 555 2671' } }], { preserveFormat: false, dataset: 'low' });
+    expect(Object.keys(records[0]!.contacts as object)).toEqual(['<EMAIL>']);
+    const fields = audit.of('pii.redacted').flatMap((e) => (e.additionalData as { redactions: Array<{ field: string }> }).redactions.map((r) => r.field));
+    expect(fields).toEqual(['contacts.<email>', 'contacts.<email>']);
+    expect(JSON.stringify(audit.events)).not.toMatch(/jane|2671/);
+  });
+
+  it('redacts every chosen path when one lies under another whose keys it renames, counting each finding once', async () => {
+    const file = dir();
+    const line = JSON.stringify({ contacts: { '4111111111111111': 'call +1 415 555 2671' }, note: `mail ${EMAIL}` });
+    const report = await new PIIDetector({ redactionMethod: 'masking' }).processDataset({ input: file('in.jsonl', line + '\n'), output: file('out.jsonl') }, { fields: ['contacts', 'contacts.4111111111111111', 'note'], preserveFormat: false, auditRedactions: false });
+    expect(readFileSync(file('out.jsonl'), 'utf8')).toBe('{"contacts":{"<CREDIT_CARD>":"call <PHONE>"},"note":"mail <EMAIL>"}\n');
+    expect(report.counts).toMatchObject({ credit_card: 1, phone: 1, email: 1 });
+    const nested = await new PIIDetector({ redactionMethod: 'masking' }).processDataset([{ a: { b: { '+44 20 7946 0958': `mail ${EMAIL}` } } }], { fields: ['a', 'a.b'], preserveFormat: false, auditRedactions: false });
+    expect(nested.records).toEqual([{ a: { b: { '<PHONE>': 'mail <EMAIL>' } } }]);
+    expect(nested.report.counts).toMatchObject({ phone: 1, email: 1 });
+  });
+
+  it('reads a line of thousands of 19-digit ids once, leaving them as written', async () => {
+    const file = dir();
+    const ids = Array.from({ length: 8000 }, (_, i) => String(1234567890123456789n + BigInt(i)));
+    const line = `{"ids":[${ids.join(',')}],"text":"mail ${EMAIL}"}`;
+    await new PIIDetector({ redactionMethod: 'masking' }).processDataset({ input: file('ids.jsonl', line + '\n'), output: file('ids-out.jsonl') }, { preserveFormat: false, auditRedactions: false });
+    expect(readFileSync(file('ids-out.jsonl'), 'utf8')).toBe(line.replace(EMAIL, '<EMAIL>') + '\n');
   });
 
   it('renames keys of in-memory records in place, in order, an own __proto__ key kept as a key', async () => {

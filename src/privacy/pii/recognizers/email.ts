@@ -195,7 +195,7 @@ function mayHoldObfuscated(text: string): boolean {
       if (end >= 2 && (text.charCodeAt(end - 2) | 0x20) === 0x61 && (text.charCodeAt(end - 1) | 0x20) === 0x74 && !isAsciiLetter(text.charCodeAt(end - 3))) return true;
     }
   }
-  for (const word of ['dot', 'DOT']) {
+  for (const word of ['dot', 'DOT', 'Dot']) {
     for (let i = text.indexOf(word); i !== -1; i = text.indexOf(word, i + 3)) {
       if (!isAsciiLetter(text.charCodeAt(i - 1)) && !isAsciiLetter(text.charCodeAt(i + 3))) return true;
     }
@@ -214,9 +214,9 @@ function isAsciiLetter(code: number): boolean {
 }
 
 /**
- * A bracketed marker is written on purpose to hide an address: 0.9. A bare `at … dot …` is
- * also how a sentence can read ("look at this dot com bubble"): 0.45, below the default
- * threshold, so it needs a context word ("email me", "contact") to be taken.
+ * A bracketed `at` is written on purpose to hide an address: 0.9. A bare `at` is also how a
+ * sentence can read ("look at this dot com bubble", "I work at acme [dot] com"): 0.45, below
+ * the default threshold, so it needs a context word ("email me", "contact") to be taken.
  */
 const OBFUSCATED_BRACKETED_SCORE = 0.9;
 const OBFUSCATED_BARE_SCORE = 0.45;
@@ -226,11 +226,12 @@ function findObfuscated(text: string, findings: Finding[]): void {
   OBFUSCATED.lastIndex = 0;
   for (let m = OBFUSCATED.exec(text); m !== null; m = OBFUSCATED.exec(text)) {
     const [whole, atMark, domainHead, tld] = m as unknown as [string, string, string, string];
-    const bracketed = /[[({<]/.test(atMark) || /[[({<]/.test(domainHead);
-    const bareDot = /[ \t]dot[ \t]/i.test(domainHead);
-    if (!bracketed && !bareDot) continue; // a bare "at" before a plain domain: "available at github.com"
+    const bracketedAt = /[[({<]/.test(atMark);
+    const wordDot = /[ \t[({<][ \t]*dot/i.test(domainHead);
+    if (!bracketedAt && !wordDot) continue; // a bare "at" before a plain domain: "available at github.com"
     if (FILE_EXTENSIONS.has(tld.toLowerCase())) continue;
-    findings.push({ start: m.index, end: m.index + whole.length, type: 'email', score: bracketed ? OBFUSCATED_BRACKETED_SCORE : OBFUSCATED_BARE_SCORE, recognizer: OBFUSCATED_NAME });
+    // a bare "at" reads as prose whatever follows it ("I work at acme [dot] com")
+    findings.push({ start: m.index, end: m.index + whole.length, type: 'email', score: bracketedAt ? OBFUSCATED_BRACKETED_SCORE : OBFUSCATED_BARE_SCORE, recognizer: OBFUSCATED_NAME });
   }
 }
 

@@ -20,6 +20,8 @@ describe('emailRecognizer', () => {
       ['ann < at > example.org', 0.9, 'email.obfuscated'],
     ]);
     expect(found('write john AT example DOT org')).toEqual([['john AT example DOT org', 0.45, 'email.obfuscated']]);
+    expect(found('Contact: jane At example Dot com')).toEqual([['jane At example Dot com', 0.45, 'email.obfuscated']]);
+    expect(found('I work at acme [dot] com')).toEqual([['work at acme [dot] com', 0.45, 'email.obfuscated']]); // bare "at": prose or not, a context word decides
     // prose: a bare "at" before a plain domain, "that)" closing a bracket, file names, no TLD
     for (const prose of ['It is available at github.com/foo', 'as described (see that) at length', 'logo [at] 2x [dot] png', 'see table (at) row [dot] 5', 'Meet me at noon dot']) expect(found(prose)).toEqual([]);
   });
