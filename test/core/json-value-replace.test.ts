@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { replaceValues, valueTexts } from '../../src/core/json-value-replace.js';
+import { longIntegerTexts, replaceValues, valueTexts } from '../../src/core/json-value-replace.js';
 
 /** The parts field encryption needs beyond PII redaction's strings (test/privacy/pii/json-value-replace.test.ts has those). */
 describe('replaceValues with any JSON value, and valueTexts', () => {
@@ -26,5 +26,11 @@ describe('replaceValues with any JSON value, and valueTexts', () => {
     );
     expect(valueTexts(line, ['user.missing'])).toBeUndefined();
     expect(valueTexts('{"a.b": 1, "c": 2}', ['c'])).toBeUndefined(); // a key paths cannot name apart
+  });
+
+  it('longIntegerTexts: the integer literals JSON.parse may round, by path, as written, in one pass', () => {
+    const text = '{"id": 1234567890123456789, "n": 9007199254740993, "small": 42, "f": 12345678901234567.5, "a": [[1], {"b": -1234567890123456789}], "s": "1234567890123456789"}';
+    expect(longIntegerTexts(text)).toEqual(new Map([['id', '1234567890123456789'], ['n', '9007199254740993'], ['a[1].b', '-1234567890123456789']]));
+    expect(longIntegerTexts('{"v1.2": 1234567890123456789}')).toBeUndefined();
   });
 });
