@@ -56,46 +56,24 @@ export function valueTexts(text: string, paths: Iterable<string>): Map<string, s
  * undefined where paths cannot tell values apart (as for replaceValues).
  */
 export function longIntegerTexts(text: string): Map<string, string> | undefined {
-  type Frame = { isObject: boolean; index: number; key: string };
-  const stack: Frame[] = [];
+  // each frame knows the step that entered it and its parent: a path is built only for a literal found
+  type Frame = { isObject: boolean; index: number; step: string; parent: Frame | undefined };
+  const pathOf = (frame: Frame, step: string) => {
+    const steps = [step];
+    for (let f: Frame | undefined = frame; f?.parent !== undefined; f = f.parent) steps.push(f.step);
+    return joinPath(steps.reverse());
+  };
   const found = new Map<string, string>();
-  let at = skipBlanks(text, 0);
-  if (text.charCodeAt(at) !== OPEN_BRACE) return undefined;
-  stack.push({ isObject: true, index: 0, key: '' });
-  at++;
-  while (stack.length > 0) {
-    const frame = stack[stack.length - 1]!;
-    at = skipBlanks(text, at);
-    let code = text.charCodeAt(at);
-    if (code === COMMA) {
-      at = skipBlanks(text, at + 1);
-      code = text.charCodeAt(at);
-    } else if (code === CLOSE_BRACE || code === CLOSE_BRACKET) {
-      stack.pop();
-      at++;
-      continue;
-    }
-    let step: string;
-    if (frame.isObject) {
-      const keyEnd = stringTokenEnd(text, at);
-      const key = keyText(text, at, keyEnd);
-      if (isAmbiguousInPaths(key)) return undefined;
-      step = key;
-      at = skipBlanks(text, skipBlanks(text, keyEnd) + 1); // past the colon
-      code = text.charCodeAt(at);
-    } else step = `[${frame.index++}]`;
-    if (code === QUOTE) at = stringTokenEnd(text, at);
-    else if (code === OPEN_BRACE || code === OPEN_BRACKET) {
-      stack.push({ isObject: code === OPEN_BRACE, index: 0, key: step });
-      at++;
-    } else {
-      const end = scalarEnd(text, at);
-      const literal = text.slice(at, end);
-      if (LONG_INTEGER.test(literal)) found.set(joinPath([...stack.slice(1).map((f) => f.key), step]), literal);
-      at = end;
-    }
-  }
-  return found;
+  const whole = walkMembers<Frame>(text, { isObject: true, index: 0, step: '', parent: undefined }, (frame, member) => {
+    if (frame.isObject && isAmbiguousInPaths(member.key)) return undefined;
+    const step = frame.isObject ? member.key : `[${frame.index++}]`;
+    const code = text.charCodeAt(member.valueAt);
+    if (code === OPEN_BRACE || code === OPEN_BRACKET) return { enter: { isObject: code === OPEN_BRACE, index: 0, step, parent: frame } };
+    const end = valueEnd(text, member.valueAt);
+    if (code !== QUOTE && LONG_INTEGER.test(text.slice(member.valueAt, end))) found.set(pathOf(frame, step), text.slice(member.valueAt, end));
+    return { passTo: end };
+  });
+  return whole ? found : undefined;
 }
 
 const LONG_INTEGER = /^-?\d{16,19}$/;
@@ -121,49 +99,92 @@ function joinPath(steps: readonly string[]): string {
 function walkPaths(text: string, tree: PathStep, visit: { key: (step: PathStep, start: number, end: number) => void; value: (step: PathStep, start: number, end: number) => void }): number | undefined {
   // step: where this container stands on the paths (undefined: on none of them)
   type Frame = { step: PathStep | undefined; isObject: boolean; index: number };
-  const stack: Frame[] = [];
   let met = 0;
+  const whole = walkMembers<Frame>(text, { step: tree, isObject: true, index: 0 }, (frame, member) => {
+    let step: PathStep | undefined;
+    if (frame.isObject) {
+      if (isAmbiguousInPaths(member.key)) return undefined;
+      step = frame.step?.keys?.get(member.key);
+      if (step?.rename !== undefined) {
+        visit.key(step, member.keyStart, member.keyEnd);
+        met++;
+      }
+    } else step = frame.step?.items?.get(frame.index++);
+    const code = text.charCodeAt(member.valueAt);
+    if (step?.value !== undefined) {
+      const end = valueEnd(text, member.valueAt);
+      visit.value(step, member.valueAt, end);
+      met++;
+      return { passTo: end };
+    }
+    if (code === OPEN_BRACE || code === OPEN_BRACKET) return { enter: { step, isObject: code === OPEN_BRACE, index: 0 } };
+    return { passTo: valueEnd(text, member.valueAt) };
+  });
+  return whole ? met : undefined;
+}
+
+/** A member as nextMember finds it: for an object, its key's token and the key decoded; where its value starts. */
+interface Member {
+  keyStart: number;
+  keyEnd: number;
+  key: string;
+  valueAt: number;
+}
+
+/**
+ * Walks the members of the JSON object `text` depth first, in text order, from `root`, the
+ * object's frame: `visit` says for each member whether to walk into its value (an object or
+ * array, with the frame it gets), or where the walk goes on past it, or to stop (undefined,
+ * which the walk then gives as false). Iterative, as a record nested 10,000 deep is one line.
+ */
+function walkMembers<F extends { isObject: boolean }>(text: string, root: F, visit: (frame: F, member: Member) => { enter: F } | { passTo: number } | undefined): boolean {
   let at = skipBlanks(text, 0);
-  if (text.charCodeAt(at) !== OPEN_BRACE) return undefined;
-  stack.push({ step: tree, isObject: true, index: 0 });
+  if (text.charCodeAt(at) !== OPEN_BRACE) return false;
+  const stack: F[] = [root];
   at++;
   while (stack.length > 0) {
     const frame = stack[stack.length - 1]!;
-    at = skipBlanks(text, at);
-    let code = text.charCodeAt(at);
-    if (code === COMMA) {
-      at = skipBlanks(text, at + 1);
-      code = text.charCodeAt(at);
-    } else if (code === CLOSE_BRACE || code === CLOSE_BRACKET) {
+    const member = nextMember(text, at, frame.isObject);
+    if (member === CONTAINER_END) {
       stack.pop();
-      at++;
+      at = skipBlanks(text, at) + 1;
       continue;
     }
-    let step: PathStep | undefined;
-    if (frame.isObject) {
-      const keyEnd = stringTokenEnd(text, at);
-      const key = keyText(text, at, keyEnd);
-      if (isAmbiguousInPaths(key)) return undefined;
-      step = frame.step?.keys?.get(key);
-      if (step?.rename !== undefined) {
-        visit.key(step, at, keyEnd);
-        met++;
-      }
-      at = skipBlanks(text, skipBlanks(text, keyEnd) + 1); // past the colon
-      code = text.charCodeAt(at);
-    } else step = frame.step?.items?.get(frame.index++);
-    const isContainer = code === OPEN_BRACE || code === OPEN_BRACKET;
-    if (step?.value !== undefined) {
-      const end = code === QUOTE ? stringTokenEnd(text, at) : isContainer ? containerEnd(text, at) : scalarEnd(text, at);
-      visit.value(step, at, end);
-      met++;
-      at = end;
-    } else if (isContainer) {
-      stack.push({ step, isObject: code === OPEN_BRACE, index: 0 });
-      at++;
-    } else at = code === QUOTE ? stringTokenEnd(text, at) : scalarEnd(text, at);
+    const next = visit(frame, member);
+    if (next === undefined) return false;
+    if ('enter' in next) {
+      stack.push(next.enter);
+      at = member.valueAt + 1;
+    } else at = next.passTo;
   }
-  return met;
+  return true;
+}
+
+/** What nextMember finds at the end of a container. */
+const CONTAINER_END = Symbol('container end');
+
+/**
+ * From `at` inside a container (just after its opening or a member's value): CONTAINER_END at
+ * its closing bracket, else its next member: for an object the key's token (start, end) and
+ * the key decoded, and where the member's value starts.
+ */
+function nextMember(text: string, at: number, isObject: boolean): typeof CONTAINER_END | Member {
+  at = skipBlanks(text, at);
+  let code = text.charCodeAt(at);
+  if (code === CLOSE_BRACE || code === CLOSE_BRACKET) return CONTAINER_END;
+  if (code === COMMA) {
+    at = skipBlanks(text, at + 1);
+    code = text.charCodeAt(at);
+  }
+  if (!isObject) return { keyStart: at, keyEnd: at, key: '', valueAt: at };
+  const keyEnd = stringTokenEnd(text, at);
+  return { keyStart: at, keyEnd, key: keyText(text, at, keyEnd), valueAt: skipBlanks(text, skipBlanks(text, keyEnd) + 1) }; // past the colon
+}
+
+/** Past the value starting at `at`: a string, an object or array whole, or a number or literal. */
+function valueEnd(text: string, at: number): number {
+  const code = text.charCodeAt(at);
+  return code === QUOTE ? stringTokenEnd(text, at) : code === OPEN_BRACE || code === OPEN_BRACKET ? containerEnd(text, at) : scalarEnd(text, at);
 }
 
 /** One step of the paths: the new value where a value's path ends here, the new name where a key's does, and the steps on by key or array index. */
