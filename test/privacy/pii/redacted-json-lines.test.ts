@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { parseFieldPath } from '../../../src/crypto/field-paths.js';
-import { replaceValues } from '../../../src/core/json-value-replace.js';
 import { emptyTally, redactJsonLines } from '../../../src/privacy/pii/record-redaction.js';
 import { buildRecordRedactor } from '../../../src/privacy/pii/redactor.js';
 
@@ -12,46 +11,6 @@ function redacted(lines: string[], fields?: string[]): string[] {
   return new TextDecoder().decode(result.output).split('\n').slice(0, -1);
 }
 const EMAIL = 'maria.gonzalez@correo-ejemplo.es';
-
-describe('replaceValues', () => {
-  const replace = (text: string, replacements: Record<string, string>) => replaceValues(text, { values: new Map(Object.entries(replacements)), keys: new Map() });
-
-  it('replaces the string at each path the redaction walks name, in text order, keeping every other byte', () => {
-    const line = ' { "id" : 12 , "text":"a \\"quoted\\" \\\\", "tags": [ "x", ["y", {"z": "w"}], true, null, -1.5e3 ], "user": {"name": "caf\\u00e9", "age": 3}, "e": {}, "f": [] } ';
-    expect(JSON.parse(line)).toBeTruthy(); // valid JSON, as it requires
-    const all = { text: 'T', 'tags[0]': 'X', 'tags[1][0]': 'Y', 'tags[1][1].z': 'Z', 'user.name': 'N "1"' };
-    expect(replace(line, all)).toBe(' { "id" : 12 , "text":"T", "tags": [ "X", ["Y", {"z": "Z"}], true, null, -1.5e3 ], "user": {"name": "N \\"1\\"", "age": 3}, "e": {}, "f": [] } ');
-    expect(replace(line, { 'user.name': 'N' })).toBe(line.replace('"caf\\u00e9"', '"N"'));
-    expect(replace(line, {})).toBe(line);
-  });
-
-  it('decodes escaped keys; replaces a number by a string where it stands; refuses a path with no value', () => {
-    expect(replace('{"\\u0074ext": "hi"}', { text: 'HI' })).toBe('{"\\u0074ext": "HI"}');
-    expect(replace('{"b": "two", "card": 4111111111111111 , "n": [1.10, 4111111111111111]}', { card: '[CREDIT_CARD]', 'n[1]': '[CREDIT_CARD]' })).toBe(
-      '{"b": "two", "card": "[CREDIT_CARD]" , "n": [1.10, "[CREDIT_CARD]"]}',
-    );
-    expect(replace('{"b": "two"}', { c: 'x' })).toBeUndefined();
-  });
-
-  it('renames keys where they stand; paths below a renamed key name it as written; a key path no key has is refused', () => {
-    const line = '{ "calls" : { "+44 20 7946 0958" : { "note": "call +44 20 7946 0958", "n": 1.10 }, "x": 1 } }';
-    const changes = { values: new Map([['calls.+44 20 7946 0958.note', 'call <PHONE>']]), keys: new Map([['calls.+44 20 7946 0958', '<PHONE>']]) };
-    expect(replaceValues(line, changes)).toBe('{ "calls" : { "<PHONE>" : { "note": "call <PHONE>", "n": 1.10 }, "x": 1 } }');
-    expect(replaceValues('{"\\u0041na Lima": 1}', { values: new Map(), keys: new Map([['Ana Lima', 'K "1"']]) })).toBe('{"K \\"1\\"": 1}');
-    expect(replaceValues('{"a": 1}', { values: new Map(), keys: new Map([['b', 'B']]) })).toBeUndefined();
-  });
-
-  it('gives up where paths cannot tell values apart: an empty key, a key holding . [ or ]', () => {
-    for (const key of ['a.b', 'a[0]', 'x]', '']) expect(replace(`{${JSON.stringify(key)}: "v", "text": "a"}`, { text: 'x' })).toBeUndefined();
-    expect(replace('{"a": {"": {"b": "v"}}, "text": "a"}', { text: 'x' })).toBeUndefined();
-  });
-
-  it('follows long keys and many strings in time of the line, looking up only keys on a replaced path', () => {
-    const key = 'k'.repeat(16_000);
-    const line = `{"${key}": [${'"", '.repeat(2_000)}"bob"], "z": {"${key}": "bob"}}`;
-    expect(replace(line, { [`${key}[2000]`]: 'B1', [`z.${key}`]: 'B2' })).toBe(line.replace('"bob"]', '"B1"]').replace('"bob"}', '"B2"}'));
-  });
-});
 
 describe('a redacted JSON line', () => {
   it('keeps everything it did not redact as written: 19-digit ids, number spellings, key order, spacing, escapes', () => {
