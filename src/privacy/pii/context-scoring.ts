@@ -34,6 +34,8 @@ export class ContextWords {
    */
   adjust(text: string, start: number, score: number, cued: boolean): number {
     if (this.#positive === null && this.#negative === null) return cued ? cuedScore(score) : score;
+    // at the top already, only a negative word could lower it: without any, the window is not read
+    if (this.#negative === null && score >= 1) return 1;
     const window = text.slice(contextWindowStart(text, start), start).toLowerCase();
     const negative = this.#negative?.test(window) === true;
     let adjusted = score;
