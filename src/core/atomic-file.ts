@@ -3,6 +3,7 @@ import { createWriteStream, open as openDescriptor } from 'node:fs';
 import { open, rename } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import type { Writable } from 'node:stream';
+import { finished } from 'node:stream/promises';
 import { promisify } from 'node:util';
 import { fileProblem, invalidInput } from './errors.js';
 import { holdTemporary } from './pending-temporaries.js';
@@ -20,6 +21,10 @@ export interface WriteAtomicallyOptions {
   scrub?: boolean;
 }
 
+/**
+ * `write` writes the content to `out` and may leave it open: the stream is ended, and every
+ * byte written, before the file is synced and renamed.
+ */
 export async function writeAtomically(outPath: string, write: (out: Writable) => Promise<void>, options: WriteAtomicallyOptions = {}): Promise<void> {
   const directory = dirname(outPath);
   const temporary = join(directory, `.${basename(outPath)}.${randomBytes(8).toString('hex')}.tmp`);
@@ -31,11 +36,20 @@ export async function writeAtomically(outPath: string, write: (out: Writable) =>
     throw invalidInput(`cannot write ${outPath}: ${why}`, { path: outPath });
   });
   const held = holdTemporary(temporary, { scrub: options.scrub });
+  const out = createWriteStream('', { fd });
+  // Watched from the start: a write that fails after `write` returned (the disk filled with its
+  // last batch still queued) fails the whole file here, rather than as an unhandled 'error'
+  // event after a half-written file was renamed into place.
+  const written = finished(out);
+  written.catch(() => undefined);
   try {
-    await write(createWriteStream('', { fd }));
+    await write(out);
+    if (!out.writableEnded) out.end(); // `write` need not end it: what it queued is written before the sync
+    await written;
     await syncPath(temporary, 'r+'); // the data is on disk before the name points at it
     await rename(temporary, outPath);
   } catch (err) {
+    out.destroy();
     await held.discard(); // never rejects: the write's own failure is what is thrown
     throw err;
   }

@@ -112,7 +112,6 @@ export async function transformDataset(service: EncryptionService, job: DatasetJ
         csvOut.end();
         await finished(csvOut);
       }
-      out.end();
     },
     { scrub: job.direction === 'decrypt' && service.options.secureDeletion },
   );

@@ -201,7 +201,7 @@ interface StepGate {
 
 async function writeModel(path: string, classifier: TextClassifier, report: TrainReport, settings: z.output<typeof optionsSchema>, deps: TrainDeps): Promise<void> {
   await writeAtomically(path, async (out) => {
-    out.end(JSON.stringify(classifier.toJSON()));
+    out.write(JSON.stringify(classifier.toJSON()));
   });
   report.modelDigest = await digestFile(path);
   await writeFile(`${path}.privacy.json`, JSON.stringify(report, null, 2) + '\n', { mode: 0o600 });

@@ -155,7 +155,6 @@ export async function filterByConsent(job: ConsentFilterJob): Promise<ConsentFil
       csvOut.end();
       await finished(csvOut);
     }
-    out.end();
   });
   return result;
 }

@@ -81,7 +81,6 @@ export async function redactDataset(job: RedactDatasetJob): Promise<RedactDatase
       });
       if (!job.shard) refuseMissingFields(found.counts(), report.records); // before the output is renamed into place
       void runner.stop(); // its threads end while the output is flushed and synced; awaited below
-      out.end();
     });
   } finally {
     await runner.stop();

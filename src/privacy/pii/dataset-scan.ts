@@ -76,7 +76,6 @@ export async function scanDataset(job: ScanDatasetJob): Promise<ScanDatasetRepor
       });
       if (!job.shard) refuseMissingField(job.field, report.fieldFound, report.records);
       void runner.stop(); // its threads end while the output is flushed and synced; awaited below
-      out.end();
     });
   } catch (err) {
     // A first line that is no JSON at all: most likely not a JSON Lines file (a CSV named .txt).
