@@ -109,6 +109,10 @@ describe('langtrain pii', () => {
     const refused = await cli('pii', 'redact', '--input', input, '--output', join(w.dir, 'enc.jsonl'), '--method', 'encrypt', '--types', 'email', '--no-audit');
     expect(refused.code).toBe(2);
     expect(refused.stderr).toMatch(/format-preserving encryption supports credit_card, phone, ssn, iban; not email/);
+    // all types by default would leave names and emails in clear under a lineage edge saying "all"
+    const unnamed = await cli('pii', 'redact', '--input', input, '--output', join(w.dir, 'enc.jsonl'), '--method', 'encrypt', '--no-audit');
+    expect(unnamed.code).toBe(2);
+    expect(unnamed.stderr).toMatch(/covers credit_card, phone, ssn, iban only: name them as the types to look for \(--types credit_card,phone,ssn,iban/);
     expect(existsSync(join(w.dir, 'enc.jsonl'))).toBe(false);
   });
 

@@ -11,6 +11,7 @@ import { redactShards, type RedactShardsReport } from './dataset-shards.js';
 import { scannerFor, type EntityScanner } from './entity-scanner.js';
 import { DEFAULT_CONFIDENCE_THRESHOLD, REDACTION_METHODS } from './pii-options.js';
 import { ENTITY_TYPES, type EntityType, type Finding } from './entity-types.js';
+import { FPE_ENTITY_TYPES } from './redaction/operators.js';
 import { syntheticOperator } from './redaction/synthetic-values.js';
 import { buildRecordRedactor, type RedactionSpec, type RedactorSpec } from './redactor.js';
 
@@ -39,6 +40,10 @@ const optionsSchema = z
       .optional(),
   })
   .strict()
+  .refine((o) => o.redactionMethod !== 'encrypt' || o.detectionTypes?.every((t) => (FPE_ENTITY_TYPES as readonly string[]).includes(t)), {
+    message: `format-preserving encryption covers ${FPE_ENTITY_TYPES.join(', ')} only: name those you want encrypted (detectionTypes) and redact the other types with another method`,
+    path: ['detectionTypes'],
+  })
   .refine((o) => o.syntheticSeed === undefined || o.redactionMethod === 'synthetic', {
     message: 'applies to redactionMethod synthetic only',
     path: ['syntheticSeed'],

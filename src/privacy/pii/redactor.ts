@@ -45,12 +45,17 @@ export async function loadRecordRedactor(spec: RedactorSpec): Promise<RecordReda
 }
 
 /**
- * Format-preserving encryption covers digit values only: by default `encrypt` looks for just
- * those types, and naming another is refused before any record is read.
+ * Format-preserving encryption covers digit values only, so `encrypt` needs its types named, all
+ * of them digit types, before any record is read: narrowing "all types" to those quietly left
+ * names, emails and keys in clear while the job, and its lineage, said every type was covered.
  */
 function scanSettingsFor({ scan, redaction }: RedactorSpec): ScanSettings {
   if (redaction.method !== 'encrypt') return scan;
-  if (scan.types === undefined) return { ...scan, types: FPE_ENTITY_TYPES };
+  if (scan.types === undefined) {
+    throw invalidInput(
+      `format-preserving encryption covers ${FPE_ENTITY_TYPES.join(', ')} only: name them as the types to look for (--types ${FPE_ENTITY_TYPES.join(',')}; detectionTypes), and redact the other types with another method in a pass of their own`,
+    );
+  }
   const other = scan.types.filter((t) => !(FPE_ENTITY_TYPES as readonly string[]).includes(t));
   if (other.length > 0) throw invalidInput(`format-preserving encryption supports ${FPE_ENTITY_TYPES.join(', ')}; not ${other.join(', ')} (use another method for those)`);
   return scan;

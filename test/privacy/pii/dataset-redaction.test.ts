@@ -349,4 +349,13 @@ describe('PIIDetector.processDataset', () => {
     expect(() => new PIIDetector({ confidence_threshold: 0.9 } as never)).toThrow(/unknown option confidence_threshold.*confidenceThreshold/);
     expect(() => new PIIDetector({ confidenceThreshold: 1.5 })).toThrow(/confidenceThreshold/);
   });
+
+  it('refuses encrypt unless its types are named, all digit types: the others would stay in clear', () => {
+    for (const detectionTypes of [undefined, ['credit_card', 'email'] as const]) {
+      expect(() => new PIIDetector({ redactionMethod: 'encrypt', ...(detectionTypes ? { detectionTypes: [...detectionTypes] } : {}) })).toThrow(
+        /detectionTypes: format-preserving encryption covers credit_card, phone, ssn, iban only/,
+      );
+    }
+    expect(new PIIDetector({ redactionMethod: 'encrypt', detectionTypes: ['credit_card', 'iban'] }).types).toEqual(['credit_card', 'iban']);
+  });
 });
