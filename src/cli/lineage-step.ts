@@ -1,4 +1,6 @@
-import { isLangtrainError, LangtrainError } from '../core/errors.js';
+import { stat } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { invalidInput, isLangtrainError, LangtrainError } from '../core/errors.js';
 import type { LineageEdge, LineageParameters } from '../privacy/lineage/lineage-store.js';
 import type { SecurityManager } from '../security-manager.js';
 
@@ -47,10 +49,24 @@ function recordCommand(input: string, output: string, operation: string, paramet
  * Refuses, before the job runs, the parameters lineage would refuse after it (a secret in a data
  * set name, a key that names one), so that an output is not written only for its step to fail.
  * Counts the job will add are numbers, which lineage always takes.
+ *
+ * With the step's `file`: refuses an output that is its input. The edge's input digest is read
+ * after the job, when an in-place run has replaced the raw data with its output, and the edge
+ * (output -> itself) would let lineage, and so erasure, lose the raw data set's trace.
  */
-export async function checkLineageStep(parameters: LineageParameters): Promise<void> {
+export async function checkLineageStep(parameters: LineageParameters, file?: { input: string; output: string }): Promise<void> {
   const { checkParameters } = await import('../privacy/lineage/lineage-store.js');
   checkParameters(parameters);
+  if (file && (await sameFile(file.input, file.output))) {
+    throw invalidInput(`--output is the input (${file.output}): write to another file, so that lineage can record the step from the input's digest to the output's (or pass --no-lineage)`, { path: file.output });
+  }
+}
+
+/** Whether two paths name one file: the same path, or links to the same inode. */
+async function sameFile(a: string, b: string): Promise<boolean> {
+  if (resolve(a) === resolve(b)) return true;
+  const [x, y] = await Promise.all([stat(a).catch(() => null), stat(b).catch(() => null)]);
+  return x !== null && y !== null && x.dev === y.dev && x.ino === y.ino;
 }
 
 /** The human line for recorded edges: where to look. */

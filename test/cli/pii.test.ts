@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, linkSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -114,6 +114,22 @@ describe('langtrain pii', () => {
     expect(unnamed.code).toBe(2);
     expect(unnamed.stderr).toMatch(/covers credit_card, phone, ssn, iban only: name them as the types to look for \(--types credit_card,phone,ssn,iban/);
     expect(existsSync(join(w.dir, 'enc.jsonl'))).toBe(false);
+  });
+
+  it('refuses, with lineage on, an output that is its input (by path or by a hard link): the edge would lose the raw data', async () => {
+    const { w, cli } = setup();
+    const input = w.file('raw.jsonl', jsonl(rows.slice(0, 5)));
+    const raw = readFileSync(input, 'utf8');
+    linkSync(input, join(w.dir, 'linked.jsonl'));
+    for (const output of [input, join(w.dir, '.', 'raw.jsonl'), join(w.dir, 'linked.jsonl')]) {
+      const r = await cli('pii', 'redact', '--input', input, '--output', output, '--no-audit', '--quiet');
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(/--output is the input .*write to another file.*or pass --no-lineage/);
+      expect(readFileSync(input, 'utf8')).toBe(raw);
+    }
+    const inPlace = await cli('pii', 'redact', '--input', input, '--output', input, '--no-audit', '--no-lineage', '--quiet');
+    expect(inPlace.code, inPlace.stderr).toBe(0);
+    expect(readFileSync(input, 'utf8')).not.toContain(EMAIL);
   });
 
   it('a bad line stops the job: exit 2, the line named, no output', async () => {
