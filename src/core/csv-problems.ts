@@ -20,9 +20,31 @@ const PROBLEMS: Readonly<Record<string, string>> = {
  * `err` as a bad-input error naming the line and the problem, if it is a CSV parse error;
  * undefined otherwise (to be rethrown as it was).
  */
-export function invalidCsv(err: unknown): LangtrainError | undefined {
+export function invalidCsv(err: unknown, recordLine?: number): LangtrainError | undefined {
   if (!(err instanceof CsvError)) return undefined;
+  // a quote never closed is found at the end of the file: the record it opened in is the place to look
+  if (err.code === 'CSV_QUOTE_NOT_CLOSED' && recordLine !== undefined) {
+    return invalidInput(`line ${recordLine}: not valid CSV: a quoted field of the record starting on this line is never closed; no output was written`, { line: recordLine });
+  }
   const line = (err as CsvError & { lines?: unknown }).lines;
   const at = typeof line === 'number' ? line : undefined;
   return invalidInput(`${at !== undefined ? `line ${at}: ` : ''}not valid CSV: ${PROBLEMS[err.code] ?? `the CSV parser's ${err.code}`}; no output was written`, at !== undefined ? { line: at } : {});
 }
+
+/**
+ * The lines a CSV record spans, from its raw text (csv-parse's `raw` option). Counted here
+ * because csv-parse's `info.lines` counts a CRLF inside a quoted cell as two lines, so every
+ * later record was named a line too far. The raw text may end in its record delimiter, or in
+ * the CR of a CRLF one: that ending is no line of its own.
+ */
+export function csvRecordLines(raw: string): number {
+  const body = raw.replace(/(?:\r\n|\r|\n)$/, '');
+  let lines = 1;
+  for (let i = 0; i < body.length; i++) {
+    const c = body.charCodeAt(i);
+    if (c === LF || (c === CR && body.charCodeAt(i + 1) !== LF)) lines++; // CR LF is one break
+  }
+  return lines;
+}
+const CR = 0x0d;
+const LF = 0x0a;

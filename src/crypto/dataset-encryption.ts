@@ -5,7 +5,7 @@ import { finished } from 'node:stream/promises';
 import { parse as parseCsv } from 'csv-parse';
 import { stringify as stringifyCsv } from 'csv-stringify';
 import { writeAtomically } from '../core/atomic-file.js';
-import { invalidCsv } from '../core/csv-problems.js';
+import { csvRecordLines, invalidCsv } from '../core/csv-problems.js';
 import { inexactNumberDigits } from '../core/json-text.js';
 import { replaceValues, valueTexts } from '../core/json-value-replace.js';
 import { invalidInput, isLangtrainError, LangtrainError } from '../core/errors.js';
@@ -97,17 +97,19 @@ export async function transformDataset(service: EncryptionService, job: DatasetJ
         // Columns are the field names; the header row follows the (de)crypted records' keys.
         const csvOut = stringifyCsv({ header: true });
         csvOut.pipe(out, { end: false });
-        let line = 1;
+        let nextLine = 2; // after the header row
         try {
-          for await (const row of input.pipe(parseCsv({ columns: true, bom: true }))) {
-            line += 1;
-            const record = await named(line, () => apply(row as Record<string, unknown>, line - 2));
+          for await (const { record: row, raw } of input.pipe(parseCsv({ columns: true, bom: true, raw: true })) as AsyncIterable<{ record: Record<string, unknown>; raw: string }>) {
+            const line = nextLine;
+            nextLine += csvRecordLines(raw); // a quoted cell may hold line breaks
+            const position = result.records;
+            const record = await named(line, () => apply(row, position));
             if (!csvOut.write(flatten(record, line))) await new Promise<void>((resolve) => csvOut.once('drain', () => resolve()));
             result.records += 1;
             progress();
           }
         } catch (err) {
-          throw invalidCsv(err) ?? err;
+          throw invalidCsv(err, nextLine) ?? err;
         }
         csvOut.end();
         await finished(csvOut);

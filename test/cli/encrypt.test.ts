@@ -93,6 +93,12 @@ describe('langtrain encrypt / decrypt / keys', () => {
     expect(r.stderr).not.toContain('unexpected');
     expect(r.stderr).not.toContain('078-05-1120');
     expect(existsSync(join(w.dir, 'enc.csv'))).toBe(false);
+
+    // lines counted past quoted cells holding CRLF line breaks; a quote never closed named by its record
+    const unclosed = w.file('unclosed.csv', 'id,email\r\n1,"a@example.com\r\nsecond line"\r\n2,"b@example.com\r\n3,c@example.com\r\n4,d@example.com\r\n');
+    const late = await cli('encrypt', '--input', unclosed, '--output', join(w.dir, 'enc.csv'), '--dataset', 'people', '--fields', 'email', '--quiet');
+    expect(late.code).toBe(2);
+    expect(late.stderr).toMatch(/^error: line 4: not valid CSV: a quoted field of the record starting on this line is never closed/);
   });
 
   it('refuses, before writing anything, a step lineage would refuse: a data set name holding a password', async () => {

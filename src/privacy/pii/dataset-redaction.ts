@@ -4,7 +4,7 @@ import { parse as parseCsv } from 'csv-parse';
 import { stringify as stringifyCsv } from 'csv-stringify/sync';
 import type { AuditSink, JsonValue } from '../../core/audit-sink.js';
 import { writeAtomically } from '../../core/atomic-file.js';
-import { invalidCsv } from '../../core/csv-problems.js';
+import { csvRecordLines, invalidCsv } from '../../core/csv-problems.js';
 import { invalidInput } from '../../core/errors.js';
 import { datasetFormatOf, type DatasetFormat } from '../../crypto/dataset-encryption.js';
 import { parseFieldPath } from '../../crypto/field-paths.js';
@@ -102,11 +102,12 @@ async function* csvTasks(path: string, fields: string[] | undefined, out: Writab
   // Where the next record starts: a quoted cell may hold line breaks.
   let nextLine = 1;
   // pipeline, not pipe: a read error then fails the parse instead of leaving it waiting
-  const parser = pipeline(input, parseCsv({ bom: true, relax_column_count: true, info: true }), () => undefined);
+  const parser = pipeline(input, parseCsv({ bom: true, relax_column_count: true, raw: true }), () => undefined);
   try {
-    for await (const { record, info } of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
+    for await (const { record, raw } of parser as AsyncIterable<{ record: string[]; raw: string }>) {
       const line = nextLine;
-      nextLine = info.lines + 1;
+      nextLine += csvRecordLines(raw);
+      if (header !== null && header.length > 1 && record.length === 1 && record[0] === '') continue; // a blank line, not a record of one empty cell
       if (header === null) {
         header = record;
         columns = csvColumns(header, fields);
@@ -122,7 +123,7 @@ async function* csvTasks(path: string, fields: string[] | undefined, out: Writab
       }
     }
   } catch (err) {
-    throw invalidCsv(err) ?? err;
+    throw invalidCsv(err, nextLine) ?? err;
   }
   if (header !== null && rows.length > 0) yield { kind: 'csv', rows, lines, columns, names: header };
 }

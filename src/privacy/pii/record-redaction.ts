@@ -404,12 +404,14 @@ function renameKeys(node: Record<string, unknown>, keys: readonly string[], rena
 /** CSV columns to redact: the named ones (each must exist), or every column. */
 export function csvColumns(header: readonly string[], fields: readonly string[] | undefined): number[] {
   if (!fields) return header.map((_, i) => i);
-  return fields.map((name) => {
-    const index = header.indexOf(name);
-    if (index < 0) {
+  // every column of a name: a header may repeat one ("email,name,email"), and each holds its values
+  const chosen = fields.map((name) => {
+    const indexes = header.flatMap((column, i) => (column === name ? [i] : []));
+    if (indexes.length === 0) {
       const columns = namesFitForAnError(header) ? `columns: ${header.join(', ')}` : `its first row has ${header.length} cells, which look like data rather than column names, so are not shown: the file may have no header row`;
       throw invalidInput(`the CSV has no column ${JSON.stringify(name)} (${columns})`, { columnCount: header.length });
     }
-    return index;
+    return indexes;
   });
+  return [...new Set(chosen.flat())].sort((a, b) => a - b);
 }

@@ -157,6 +157,30 @@ describe('PIIDetector.processDataset', () => {
     expect(existsSync(file('unparsable-out.csv'))).toBe(false);
   });
 
+  it('names CSV lines right after CRLF line breaks inside quoted cells, and a never-closed quote by the record it opened in', async () => {
+    const file = dir();
+    const detector = new PIIDetector({ redactionMethod: 'removal' });
+    const windows = `id,note\r\n1,"two\r\nlines"\r\n2,"three\r\nmore\r\nlines"\r\n3,ok\r\noops\r\n`;
+    await expect(detector.processDataset({ input: file('crlf.csv', windows), output: file('crlf-out.csv') }, { auditRedactions: false })).rejects.toThrow(/^line 8: has 1 cells but the header names 2 columns/);
+    const audit = new RecordedEvents();
+    const audited = new PIIDetector({ redactionMethod: 'removal' }, { audit });
+    await audited.processDataset({ input: file('crlf-ok.csv', `id,note\r\n1,"two\r\nlines"\r\n2,mail ${EMAIL}\r\n`), output: file('crlf-ok-out.csv') }, { dataset: 'crlf' });
+    expect(audit.of('pii.redacted').flatMap((e) => e.additionalData!.redactions as Array<{ line: number }>).map((r) => r.line)).toEqual([4]);
+
+    const unclosed = ['id,note', '1,fine', '2,"opened here', ...Array.from({ length: 50 }, (_, i) => `${i + 3},later`)].join('\n') + '\n';
+    await expect(detector.processDataset({ input: file('unclosed.csv', unclosed), output: file('unclosed-out.csv') }, { auditRedactions: false })).rejects.toThrow(
+      /^line 3: not valid CSV: a quoted field of the record starting on this line is never closed/,
+    );
+  });
+
+  it('redacts every CSV column of a chosen name, and takes blank lines (an editor\'s last newline) for no records', async () => {
+    const file = dir();
+    const detector = new PIIDetector({ redactionMethod: 'removal' });
+    const report = await detector.processDataset({ input: file('dup.csv', `email,name,email\n${EMAIL},x,bob@corp.example.com\n\n`), output: file('dup-out.csv') }, { fields: ['email'], auditRedactions: false });
+    expect(readFileSync(file('dup-out.csv'), 'utf8')).toBe('email,name,email\n,x,\n');
+    expect(report).toMatchObject({ records: 1, counts: { email: 2 } });
+  });
+
   it('a bad line in the middle fails the whole job, names the line and leaves no output, not even a temporary file', async () => {
     const file = dir();
     const lines = Array.from({ length: 1200 }, (_, i) => JSON.stringify({ text: `row ${i} mail user${i}@example.org` }));
