@@ -128,10 +128,12 @@ export function positionIn(text: string, offset: number): ConditionPosition {
 
 function celError(policy: string, condition: string, err: unknown): LangtrainError {
   const e = err as { summary?: string; message?: string; range?: { start: number } };
-  return conditionError(policy, condition, e.summary ?? e.message ?? String(err), e.range?.start ?? 0);
+  return conditionError(policy, condition, e.summary ?? e.message ?? String(err), e.range?.start);
 }
 
-function conditionError(policy: string, condition: string, reason: string, offset: number): LangtrainError {
+/** `offset` undefined: the CEL library did not say where, and no made-up position is given. */
+function conditionError(policy: string, condition: string, reason: string, offset: number | undefined): LangtrainError {
+  if (offset === undefined) return new LangtrainError('ERR_POLICY_INVALID', `policy "${policy}": condition: ${reason}`, { policy, field: 'condition', reason });
   const at = positionIn(condition, Math.min(Math.max(offset, 0), condition.length));
   return new LangtrainError('ERR_POLICY_INVALID', `policy "${policy}": condition at line ${at.line}, column ${at.column}: ${reason}`, {
     policy,

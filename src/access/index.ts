@@ -4,5 +4,5 @@ export { RoleManager, MAX_BINDINGS_PER_PRINCIPAL, type BindOptions, type GrantRe
 export { PolicyEngine, type PolicyEngineOptions } from './policy-engine.js';
 export { DEFAULT_RESOURCE_TYPES, MAX_CONDITION_LENGTH } from './condition-compiler.js';
 export { describeDecision, describeReason } from './explain.js';
-export { parsePolicyDocument, type PolicyDocument, type PolicyDocumentOptions, type PolicyProblem } from './policy-document.js';
+export { buildPolicyDocument, parsePolicyDocument, type PolicyDocument, type PolicyDocumentOptions, type PolicyProblem } from './policy-document.js';
 export { loadPolicyFile, MAX_POLICY_FILE_BYTES } from './policy-file.js';

@@ -2,7 +2,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parsePolicyDocument } from '../../src/access/policy-document.js';
+import { buildPolicyDocument, parsePolicyDocument } from '../../src/access/policy-document.js';
 import { loadPolicyFile } from '../../src/access/policy-file.js';
 import type { AuthorizationRequest } from '../../src/access/model.js';
 import { ISSUE_POLICY_FILE } from '../support/issue-policy-file.js';
@@ -85,7 +85,10 @@ describe('parsePolicyDocument: a bad file is refused with file, item, position a
     expect(err.code).toBe('ERR_POLICY_INVALID');
     expect(err.message).toBe('policies.yaml:14:40: policy "sensitive_data_access": condition: Unknown variable: datset');
     expect(err.details.file).toBe('policies.yaml');
-    expect(err.details.problems).toEqual([{ line: 14, column: 40, item: 'policy "sensitive_data_access"', path: 'policies.0.condition', reason: 'Unknown variable: datset' }]);
+    // `position` is inside the condition; line and column are in the file.
+    expect(err.details.problems).toEqual([
+      { line: 14, column: 40, item: 'policy "sensitive_data_access"', path: 'policies.0.condition', reason: 'Unknown variable: datset', position: { offset: 24, line: 1, column: 25 } },
+    ]);
   });
 
   it('a CEL error in a | block: the line and column inside the block', () => {
@@ -166,6 +169,51 @@ bindings:
   it('a document that is not a mapping of the three sections', () => {
     expect(refusal('- just\n- a list\n').message).toMatch(/^policies\.yaml:1:1: /);
     expect(refusal('rules: []\n').message).toBe('policies.yaml:1:1: unknown field rules');
+  });
+});
+
+describe('buildPolicyDocument: a document given as data points into its own fields, not into a serialization', () => {
+  function refused(document: unknown) {
+    try {
+      buildPolicyDocument(document);
+    } catch (err) {
+      return err as { code: string; message: string; details: Record<string, unknown> };
+    }
+    throw new Error('expected the document to be refused');
+  }
+
+  it('one bad policy: its own error, at the line and column inside the condition', () => {
+    const err = refused({ policies: [{ name: 'ok', effect: 'allow', condition: 'true' }, { name: 'bad', effect: 'allow', condition: 'user.x > 1 &&\n  usr.y' }] });
+    expect(err.code).toBe('ERR_POLICY_INVALID');
+    expect(err.message).toBe('policy "bad": condition at line 2, column 3: Unknown variable: usr');
+    expect(err.details).toMatchObject({ policy: 'bad', field: 'condition', reason: 'Unknown variable: usr', position: { offset: 16, line: 2, column: 3 } });
+  });
+
+  it('escapes in the condition do not move the position (there is no serialized text to count in)', () => {
+    const err = refused({ policies: [{ name: 'quoted', effect: 'allow', condition: 'user.name == "x\\"y" && foo' }] });
+    expect(err.message).toBe('policy "quoted": condition at line 1, column 24: Unknown variable: foo');
+  });
+
+  it('one bad role or binding: ERR_INVALID_INPUT naming it and the field', () => {
+    const role = refused({ roles: [{ name: 'heir', permissions: ['x.y'], inherits: ['ghost'] }] });
+    expect(role).toMatchObject({ code: 'ERR_INVALID_INPUT', message: 'role "heir": inherits: role "heir" inherits unknown role "ghost"', details: { role: 'heir', field: 'inherits' } });
+    const binding = refused({ roles: [{ name: 'r', permissions: ['x.y'] }], bindings: [{ principal: 'u', role: 'r', expires: 'tomorrow' }] });
+    expect(binding).toMatchObject({ code: 'ERR_INVALID_INPUT', details: { binding: { principal: 'u', role: 'r' }, field: 'expires' } });
+    expect(binding.message).toMatch(/^binding #1 \(u → r\): expires: /);
+  });
+
+  it('several problems: each listed by item and field, none with a line and column of a text', () => {
+    const err = refused({ roles: [{ name: 'a', permissions: ['x.y'], inherits: ['ghost'] }], policies: [{ name: 'p', effect: 'deny', condition: '1 + 1' }] });
+    expect(err.code).toBe('ERR_POLICY_INVALID');
+    expect(err.message.split('\n')).toEqual([
+      'the document has 2 problems:',
+      'role "a": inherits: role "a" inherits unknown role "ghost"',
+      'policy "p": condition at line 1, column 1: must be a bool expression, not int',
+    ]);
+    expect(err.details.problems).toEqual([
+      { item: 'role "a"', path: 'roles.0.inherits', reason: 'role "a" inherits unknown role "ghost"' },
+      { item: 'policy "p"', path: 'policies.0.condition', reason: 'must be a bool expression, not int', position: { offset: 0, line: 1, column: 1 } },
+    ]);
   });
 });
 

@@ -69,6 +69,47 @@ describe('/v1/authorize and /v1/access', () => {
     expect((await app.inject({ method: 'DELETE', url: '/v1/access/roles/ml_engineer', headers: auth })).statusCode).toBe(400); // still bound to user123
   });
 
+  it('refuses a bad policy or role with details that point into the caller\'s own input, not into the stored document', async () => {
+    const { app, auth } = await f.serve();
+    await app.inject({ method: 'PUT', url: '/v1/access', headers: auth, payload: DOCUMENT });
+    const policy = await app.inject({ method: 'PUT', url: '/v1/access/policies/bad', headers: auth, payload: { effect: 'allow', condition: 'user.x > 1 &&\n  usr.y' } });
+    expect(policy.statusCode).toBe(400);
+    expect(json(policy).error).toEqual({
+      code: 'ERR_POLICY_INVALID',
+      message: 'policy "bad": condition at line 2, column 3: Unknown variable: usr',
+      details: { policy: 'bad', field: 'condition', reason: 'Unknown variable: usr', position: { offset: 16, line: 2, column: 3 }, problems: [expect.objectContaining({ path: 'policies.1.condition' })] },
+    });
+
+    const role = await app.inject({ method: 'PUT', url: '/v1/access/roles/heir', headers: auth, payload: { permissions: ['models.train'], inherits: ['ghost'] } });
+    expect(role.statusCode).toBe(400);
+    expect(json(role).error).toMatchObject({ code: 'ERR_INVALID_INPUT', message: 'role "heir": inherits: role "heir" inherits unknown role "ghost"', details: { role: 'heir', field: 'inherits' } });
+
+    // A whole document: every problem, by item and field (indices are the caller's, built-in admin restated or not).
+    const whole = await app.inject({ method: 'PUT', url: '/v1/access', headers: auth, payload: { ...DOCUMENT, policies: [{ name: 'p', effect: 'deny', condition: 'usr' }, { name: 'q', effect: 'deny', condition: '1' }] } });
+    expect(whole.statusCode).toBe(400);
+    expect(json(whole).error.details.problems.map((p: { path: string }) => p.path)).toEqual(['policies.0.condition', 'policies.1.condition']);
+    expect(json(whole).error.message).not.toMatch(/:\d+:\d+:/);
+    expect(json(await app.inject({ method: 'GET', url: '/v1/access', headers: auth })).revision).toBe(1);
+  });
+
+  it('refuses to delete a role that is inherited or bound, saying who depends on it and what to do first', async () => {
+    const { app, auth } = await f.serve();
+    await app.inject({ method: 'PUT', url: '/v1/access', headers: auth, payload: DOCUMENT });
+    const inherited = await app.inject({ method: 'DELETE', url: '/v1/access/roles/ml_engineer', headers: auth });
+    expect(inherited.statusCode).toBe(400);
+    expect(json(inherited).error).toEqual({
+      code: 'ERR_INVALID_INPUT',
+      message: `role "ml_engineer" is inherited by data_scientist; remove it from that role's inherits first`,
+      details: { role: 'ml_engineer', inheritedBy: ['data_scientist'] },
+    });
+    await app.inject({ method: 'PUT', url: '/v1/access/roles/data_scientist', headers: auth, payload: { permissions: ['models.deploy'] } });
+    const bound = await app.inject({ method: 'DELETE', url: '/v1/access/roles/ml_engineer', headers: auth });
+    expect(json(bound).error).toMatchObject({ message: 'role "ml_engineer" is named by 1 binding (user123); delete that binding first', details: { role: 'ml_engineer', boundTo: ['user123'] } });
+    expect(json(await app.inject({ method: 'GET', url: '/v1/access', headers: auth })).revision).toBe(2);
+    // Errors that are not refusals of the caller's input keep the app's body, without details.
+    expect(json(await app.inject({ method: 'DELETE', url: '/v1/access/roles/nobody', headers: auth })).error).toEqual({ code: 'ERR_NOT_FOUND', message: 'no role nobody' });
+  });
+
   it('needs authz.check to ask and access.write to change; a change on one instance is seen by another', async () => {
     const pair = await f.twoInstances({ auth: { concurrentSessions: null } });
     const first = { ...pair.first, app: pair.a, auth: { authorization: `Bearer ${await signInAdmin(pair.first.security)}` } };

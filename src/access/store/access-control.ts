@@ -1,4 +1,4 @@
-import { parsePolicyDocument } from '../policy-document.js';
+import { buildPolicyDocument } from '../policy-document.js';
 import type { Authorizer } from '../authorizer.js';
 import { AccessStore, BUILT_IN_ROLES, type AccessDocument, type AccessSnapshot } from './access-store.js';
 import type { AuditSink } from '../../core/audit-sink.js';
@@ -7,9 +7,15 @@ import type { Store } from '../../store/database.js';
 /** How often an instance asks the store whether roles, bindings or policies changed. */
 export const REVISION_CHECK_MS = 1_000;
 
-/** Compile a document the way a policy file is compiled (the same validation and errors). */
-export function compileAccessDocument(document: AccessDocument, source = 'access store'): Authorizer {
-  return parsePolicyDocument(JSON.stringify({ ...document, roles: [...BUILT_IN_ROLES, ...document.roles] }), source);
+/**
+ * Compile a document with the same validation as a policy file. Errors name the role, binding
+ * or policy and the field (and the place inside a condition), never an offset in a serialized
+ * form the caller never saw. The built-in roles go after the document's own (unless it restates
+ * them), so a problem's `roles.<i>` is the caller's index.
+ */
+export function compileAccessDocument(document: AccessDocument): Authorizer {
+  const builtIns = BUILT_IN_ROLES.filter((b) => !document.roles.some((r) => r.name === b.name));
+  return buildPolicyDocument({ ...document, roles: [...document.roles, ...builtIns] });
 }
 
 /**

@@ -38,9 +38,10 @@ const LOCK = 'access';
 /**
  * Roles, bindings and policies in the store (migrated with `accessMigrations`, domain
  * `access`). Every change is checked by `validate` against the whole resulting document
- * before it is written (a role that a binding names cannot be deleted, a policy that does not
- * compile is never stored), bumps the revision in the same transaction, and is audited with
- * the actor. Instances compare `revision()` with what they compiled and reload when it moved.
+ * before it is written (a role that another role inherits or a binding names cannot be
+ * deleted, a policy that does not compile is never stored), bumps the revision in the same
+ * transaction, and is audited with the actor. Instances compare `revision()` with what they
+ * compiled and reload when it moved.
  */
 export class AccessStore {
   readonly #store: Store;
@@ -83,8 +84,7 @@ export class AccessStore {
     refuseBuiltIn(name);
     return this.#change(actor, 'access.role_deleted', { role: name }, async (tx, doc) => {
       if (!doc.roles.some((r) => r.name === name)) throw new LangtrainError('ERR_NOT_FOUND', `no role ${name}`);
-      const bound = doc.bindings.filter((b) => b.role === name).length;
-      if (bound > 0) throw invalidInput(`role ${name} is named by ${bound} binding(s); delete those first`, { role: name });
+      refuseRoleInUse(doc, name);
       doc.roles = doc.roles.filter((r) => r.name !== name);
       this.#validate(withoutIds(doc));
       await tx.deleteFrom(ROLES).where('name', '=', name).execute();
@@ -142,8 +142,9 @@ export class AccessStore {
       const builtIn = BUILT_IN_ROLES.find((b) => b.name === r.name);
       if (builtIn && JSON.stringify([...r.permissions].sort()) !== JSON.stringify(builtIn.permissions)) refuseBuiltIn(r.name);
     }
+    // Validated as given, so a problem's `roles.<i>` is the caller's own index.
+    this.#validate(given);
     const document = { ...given, roles: given.roles.filter((r) => !BUILT_IN_ROLES.some((b) => b.name === r.name)) };
-    this.#validate(document);
     return this.#change(actor, 'access.replaced', { roles: document.roles.length, bindings: document.bindings.length, policies: document.policies.length }, async (tx) => {
       await tx.deleteFrom(BINDINGS).execute();
       await tx.deleteFrom(POLICIES).execute();
@@ -208,6 +209,36 @@ async function readSnapshot(db: WriteTx): Promise<AccessSnapshot> {
 
 function refuseBuiltIn(name: string): void {
   if (BUILT_IN_ROLES.some((r) => r.name === name)) throw invalidInput(`role ${name} is built in (every permission) and cannot be changed or deleted; make another role for narrower rights`, { role: name });
+}
+
+/** How many names an error lists before it says "and N more". */
+const LISTED_NAMES = 5;
+
+/**
+ * A role another role inherits, or a binding names, cannot go: its heirs would inherit nothing
+ * and the binding would grant nothing. The refusal says who depends on it and what to do first.
+ */
+function refuseRoleInUse(doc: AccessSnapshot, name: string): void {
+  const heirs = doc.roles.filter((r) => r.inherits?.includes(name)).map((r) => r.name);
+  if (heirs.length > 0) {
+    const those = heirs.length === 1 ? "that role's" : "those roles'";
+    throw invalidInput(`role "${name}" is inherited by ${listed(heirs)}; remove it from ${those} inherits first`, { role: name, inheritedBy: heirs });
+  }
+  const bound = doc.bindings.filter((b) => b.role === name);
+  if (bound.length > 0) {
+    const principals = [...new Set(bound.map((b) => b.principal))];
+    const which = bound.length === 1 ? '1 binding' : `${bound.length} bindings`;
+    throw invalidInput(`role "${name}" is named by ${which} (${listed(principals)}); delete ${bound.length === 1 ? 'that binding' : 'those bindings'} first`, {
+      role: name,
+      bindings: bound.length,
+      boundTo: principals.slice(0, LISTED_NAMES),
+    });
+  }
+}
+
+function listed(names: readonly string[]): string {
+  const shown = names.slice(0, LISTED_NAMES).join(', ');
+  return names.length > LISTED_NAMES ? `${shown} and ${names.length - LISTED_NAMES} more` : shown;
 }
 
 function withoutIds(doc: AccessSnapshot): AccessDocument {

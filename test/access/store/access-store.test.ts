@@ -66,12 +66,32 @@ describe.each(storeUrls('access'))('AccessStore on $dialect', ({ make }) => {
     const before = await a.snapshot();
     await expect(a.addBinding({ principal: 'bob', role: 'ghost' }, null)).rejects.toMatchObject({ code: 'ERR_INVALID_INPUT', message: expect.stringContaining('unknown role ghost') });
     await expect(a.putPolicy({ name: 'broken', effect: 'allow', condition: 'user.' }, null)).rejects.toMatchObject({ message: expect.stringContaining('does not compile') });
-    await expect(a.deleteRole('viewer', null)).rejects.toMatchObject({ message: expect.stringContaining('named by 1 binding') });
+    await expect(a.deleteRole('viewer', null)).rejects.toMatchObject({
+      code: 'ERR_INVALID_INPUT',
+      message: 'role "viewer" is named by 1 binding (bob); delete that binding first',
+      details: { role: 'viewer', bindings: 1, boundTo: ['bob'] },
+    });
     await expect(a.deleteBinding('no-such-id', null)).rejects.toMatchObject({ code: 'ERR_NOT_FOUND' });
     expect(await a.snapshot()).toEqual(before);
     await a.deleteBinding(before.bindings[0]!.id, null);
     await a.deleteRole('viewer', null);
     expect((await a.snapshot()).roles).toEqual([]);
+  });
+
+  it('refuses to delete a role another role inherits, naming the heirs and what to do, changing nothing', async () => {
+    const a = access();
+    await a.putRole({ name: 'ml_engineer', permissions: ['models.train'] }, null);
+    await a.putRole({ name: 'data_scientist', permissions: ['models.deploy'], inherits: ['ml_engineer'] }, null);
+    await a.putRole({ name: 'analyst', permissions: ['datasets.read'], inherits: ['ml_engineer'] }, null);
+    const before = await a.snapshot();
+    await expect(a.deleteRole('ml_engineer', null)).rejects.toMatchObject({
+      code: 'ERR_INVALID_INPUT',
+      message: `role "ml_engineer" is inherited by analyst, data_scientist; remove it from those roles' inherits first`,
+      details: { role: 'ml_engineer', inheritedBy: ['analyst', 'data_scientist'] },
+    });
+    expect(await a.snapshot()).toEqual(before);
+    await a.putRole({ name: 'analyst', permissions: ['datasets.read'] }, null);
+    await expect(a.deleteRole('ml_engineer', null)).rejects.toMatchObject({ message: `role "ml_engineer" is inherited by data_scientist; remove it from that role's inherits first` });
   });
 
   it('replaces everything with a document atomically; a bad document changes nothing', async () => {
