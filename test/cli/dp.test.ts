@@ -29,6 +29,16 @@ describe('langtrain dp', { timeout: 240_000 }, () => {
     const bad = await runCli(['dp', 'epsilon', '--sampling-rate', 'lots', '--noise-multiplier', '1', '--steps', '1', '--delta', '1e-5'], { cwd: w.dir });
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('--sampling-rate must be a number');
+    const noNoise = await runCli(['dp', 'epsilon', '--sampling-rate', '0.04', '--noise-multiplier', '0', '--steps', '10', '--delta', '1e-5', '--json'], { cwd: w.dir });
+    expect(noNoise.code).toBe(2);
+    expect(noNoise.stdout).toBe('');
+    expect(noNoise.stderr).toContain('--noise-multiplier must be > 0 (got 0): without noise the steps give no privacy');
+
+    // A target below the default 0.01 tolerance calibrates, and the accountant confirms it is met.
+    const small = await runCli(['dp', 'calibrate', '--epsilon', '0.005', '--delta', '1e-5', '--sampling-rate', '0.01', '--steps', '100', '--json'], { cwd: w.dir });
+    expect(small.code, small.stderr).toBe(0);
+    const smallCheck = await runCli(['dp', 'epsilon', '--sampling-rate', '0.01', '--noise-multiplier', String(parseJson(small).noiseMultiplier), '--steps', '100', '--delta', '1e-5', '--json'], { cwd: w.dir });
+    expect(parseJson(smallCheck).epsilon).toBeLessThanOrEqual(0.005);
 
     const config = w.file('langtrain.test.yaml', `crypto:\n  kek: file:${join(w.dir, 'kek.key')}\n`);
     const cli = (...args: string[]) => runCli([...args, '--db', w.db, '--config', config], { cwd: w.dir, timeoutMs: 60_000 });

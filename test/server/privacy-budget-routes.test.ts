@@ -25,11 +25,17 @@ describe('/v1/privacy/budgets', () => {
     const bad = await reserve({ noiseMultiplier: 1.1, samplingRate: 1.5, steps: 1, job: 'bad' });
     expect(bad.statusCode).toBe(400);
     expect(json(bad).error.message).toContain('samplingRate');
+    const noNoise = await reserve({ noiseMultiplier: 0, samplingRate: 0.01, steps: 1, job: 'bad' });
+    expect(noNoise.statusCode).toBe(400);
+    expect(json(noNoise).error).toEqual({ code: 'ERR_INVALID_INPUT', message: 'noiseMultiplier: must be > 0 (without noise the steps give no privacy: epsilon would be infinite)' });
 
     const shown = json(await app.inject({ method: 'GET', url: '/v1/privacy/budgets/dataset:tickets', headers: auth }));
     expect(shown.spends.map((s: { job: string; actor: string }) => [s.job, s.actor.startsWith('user:')])).toEqual([['nightly', true]]);
     expect(json(await app.inject({ method: 'GET', url: '/v1/privacy/budgets', headers: auth })).budgets).toHaveLength(1);
     expect((await app.inject({ method: 'GET', url: '/v1/privacy/budgets/dataset:nothing', headers: auth })).statusCode).toBe(404);
+    const badUnit = await app.inject({ method: 'GET', url: '/v1/privacy/budgets/has%20space', headers: auth });
+    expect(badUnit.statusCode, badUnit.body).toBe(400);
+    expect(json(badUnit).error.message).toMatch(/^unit: a privacy unit is a name such as dataset:tickets-v2/);
 
     const audited = json(await app.inject({ method: 'GET', url: '/v1/audit/events?eventType=privacy.budget_refused', headers: auth }));
     expect(JSON.stringify(audited)).toContain('greedy');

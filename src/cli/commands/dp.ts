@@ -16,7 +16,7 @@ export function dpCommand(run: Run): Command {
   dp.command('epsilon')
     .description('epsilon spent by STEPS steps of DP-SGD with Poisson sampling')
     .requiredOption('--sampling-rate <q>', 'probability each example is in a batch (batch size / data set size)', (v) => number(v, '--sampling-rate'))
-    .requiredOption('--noise-multiplier <sigma>', 'noise standard deviation over the clipping norm', (v) => number(v, '--noise-multiplier'))
+    .requiredOption('--noise-multiplier <sigma>', 'noise standard deviation over the clipping norm (> 0)', noiseMultiplier)
     .requiredOption('--steps <n>', 'optimizer steps', (v) => number(v, '--steps'))
     .requiredOption('--delta <d>', 'delta of the guarantee, below 1 / data set size', (v) => number(v, '--delta'))
     .addOption(accountantOption())
@@ -29,7 +29,7 @@ export function dpCommand(run: Run): Command {
     );
 
   dp.command('calibrate')
-    .description('the smallest noise multiplier whose epsilon stays within the target (at most 0.01 below it)')
+    .description('the smallest noise multiplier whose epsilon stays within the target (at most 0.01, or a tenth of a smaller target, below it)')
     .requiredOption('--epsilon <e>', 'target epsilon', (v) => number(v, '--epsilon'))
     .requiredOption('--delta <d>', 'delta of the guarantee', (v) => number(v, '--delta'))
     .requiredOption('--sampling-rate <q>', 'probability each example is in a batch', (v) => number(v, '--sampling-rate'))
@@ -86,6 +86,13 @@ export function dpCommand(run: Run): Command {
 
 function describeBudget(b: Omit<PrivacyBudget, 'spends'>): string {
   return `${b.unit}: spent epsilon ${b.spentEpsilon.toFixed(4)} of ${b.epsilon} (delta ${b.delta}, ${b.accountant}); ${b.remainingEpsilon.toFixed(4)} left`;
+}
+
+/** σ = 0 adds no noise: refused as the budget reservation refuses it, not answered with ε = ∞ (null in JSON). */
+function noiseMultiplier(value: string): number {
+  const sigma = number(value, '--noise-multiplier');
+  if (sigma <= 0) throw invalidInput(`--noise-multiplier must be > 0 (got ${value}): without noise the steps give no privacy (epsilon would be infinite)`);
+  return sigma;
 }
 
 /** A CLI number option, refused naming the option when it is not one. */

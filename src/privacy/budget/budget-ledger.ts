@@ -1,7 +1,6 @@
 import { z } from 'zod';
 import type { AuditSink } from '../../core/audit-sink.js';
 import { LangtrainError, invalidInput } from '../../core/errors.js';
-import { parseOptions } from '../../core/options.js';
 import { PrvAccountant, RdpAccountant } from '../dp/index.js';
 import type { Store } from '../../store/database.js';
 import { BUDGETS, SPENDS } from './schema.js';
@@ -60,6 +59,8 @@ export interface BudgetLedgerDeps {
 
 const UNIT = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._:/@-]{0,255}$/, 'a privacy unit is a name such as dataset:tickets-v2 (letters, digits and ._:/@-, at most 256)');
 const ACTOR = z.string().min(1).max(256);
+/** A unit alone (a path parameter), refused like the other fields: led by its name. */
+const unitSchema = z.object({ unit: UNIT });
 
 const createSchema = z
   .object({
@@ -73,7 +74,7 @@ const createSchema = z
 const reserveSchema = z
   .object({
     unit: UNIT,
-    noiseMultiplier: z.number().positive().finite(),
+    noiseMultiplier: z.number().positive({ error: 'must be > 0 (without noise the steps give no privacy: epsilon would be infinite)' }).finite(),
     samplingRate: z.number().gt(0).max(1),
     steps: z.number().int().positive().max(100_000_000),
     /** Reserve the most steps that fit, up to `steps`, instead of all or nothing. */
@@ -87,6 +88,19 @@ export type CreateBudgetInput = z.input<typeof createSchema>;
 export type ReserveInput = z.input<typeof reserveSchema>;
 
 const WRITE_LOCK = 'privacy.budget';
+
+/**
+ * A budget or reservation that does not validate is the caller's input (an HTTP body, CLI
+ * flags), not configuration: ERR_INVALID_INPUT, each problem led by the field it is about.
+ */
+function parseRequest<S extends z.ZodType>(schema: S, input: unknown): z.output<S> {
+  const parsed = schema.safeParse(input);
+  if (parsed.success) return parsed.data;
+  const problems = parsed.error.issues.map((issue) =>
+    issue.code === 'unrecognized_keys' ? `unknown field ${issue.keys.join(', ')}` : `${issue.path.length > 0 ? `${issue.path.join('.')}: ` : ''}${issue.message}`,
+  );
+  throw invalidInput(problems.join('; '), { problems, field: parsed.error.issues[0]?.path.join('.') });
+}
 
 /**
  * The privacy budget of each privacy unit, kept in the store so spending survives restarts,
@@ -111,7 +125,7 @@ export class BudgetLedger {
 
   /** A unit's budget. Creating it again with the same figures is a no-op; other figures are refused (a budget is never raised silently). */
   async createBudget(input: CreateBudgetInput, actor: string): Promise<PrivacyBudget> {
-    const budget = parseOptions(createSchema, input, 'createBudget');
+    const budget = parseRequest(createSchema, input);
     ACTOR.parse(actor);
     const created = await this.#store.writeTransaction(WRITE_LOCK, async (tx) => {
       const row = await tx.selectFrom(BUDGETS).selectAll().where('unit', '=', budget.unit).executeTakeFirst();
@@ -129,7 +143,7 @@ export class BudgetLedger {
   }
 
   async budget(unit: string): Promise<PrivacyBudget> {
-    UNIT.parse(unit);
+    parseRequest(unitSchema, { unit });
     const row = await this.#store.db.selectFrom(BUDGETS).selectAll().where('unit', '=', unit).executeTakeFirst();
     if (!row) throw new LangtrainError('ERR_NOT_FOUND', `no privacy budget for ${unit}: create one first (langtrain dp budget create, or POST /v1/privacy/budgets)`);
     const spends = (await this.#store.db.selectFrom(SPENDS).selectAll().where('unit', '=', unit).orderBy('seq').execute()).map(toSpend);
@@ -162,7 +176,7 @@ export class BudgetLedger {
    * step (or, without `upTo`, not all of them) fits in what is left.
    */
   async reserve(input: ReserveInput): Promise<Reservation> {
-    const asked = parseOptions(reserveSchema, input, 'reserve');
+    const asked = parseRequest(reserveSchema, input);
     const at = this.#clock().toISOString();
     const outcome = await this.#store.writeTransaction<{ refused: PrivacyBudget } | { reservation: Reservation }>(WRITE_LOCK, async (tx) => {
       const row = await tx.selectFrom(BUDGETS).selectAll().where('unit', '=', asked.unit).executeTakeFirst();

@@ -1,12 +1,12 @@
 import { z } from 'zod';
-import { accountantField, accountedSamplingRateField, deltaField, noiseMultiplierField, parseAtDoor, stepsField } from './options.js';
+import { accountantField, accountedSamplingRateField, deltaField, parseAtDoor, positiveNoiseMultiplierField, stepsField } from './options.js';
 import { prvEpsilon } from './prv-accountant.js';
 import { rdpToEpsilon } from './rdp-to-dp.js';
 import { DEFAULT_ORDERS } from './rdp-orders.js';
 import { computeRdp } from './sampled-gaussian-rdp.js';
 
 export interface EpsilonForOptions {
-  /** σ: noise standard deviation over the clipping norm (≥ 0). */
+  /** σ: noise standard deviation over the clipping norm (> 0: σ = 0 gives no privacy). */
   noiseMultiplier: number;
   /** q: Poisson sampling rate (0 ≤ q ≤ 1). */
   samplingRate: number;
@@ -25,7 +25,7 @@ export interface EpsilonForResult {
 }
 
 const optionsSchema = z.strictObject({
-  noiseMultiplier: noiseMultiplierField,
+  noiseMultiplier: positiveNoiseMultiplierField,
   samplingRate: accountedSamplingRateField,
   steps: stepsField,
   delta: deltaField,

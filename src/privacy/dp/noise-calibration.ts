@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { invalidInput } from '../../core/errors.js';
 import type { SampledGaussianSteps } from './composition-history.js';
 import { accountantField, deltaField, parseAtDoor, samplingRateField, stepsField } from './options.js';
 import { prvEpsilon } from './prv-accountant.js';
@@ -20,7 +21,7 @@ export interface NoiseCalibrationOptions {
   epochs?: number;
   /** `rdp` (fast) or `prv` (tighter, so less noise for the same ε; Opacus' default). */
   accountant: 'rdp' | 'prv';
-  /** The returned σ spends ε in [target - tolerance, target]. Default 0.01. */
+  /** The returned σ spends ε in [target - tolerance, target]. Default 0.01, or a tenth of a target below 0.1. */
   epsilonTolerance?: number;
 }
 
@@ -41,13 +42,26 @@ const optionsSchema = z
     steps: stepsField.optional(),
     epochs: z.number({ error: 'epochs must be a number' }).gt(0, { error: 'epochs must be > 0' }).optional(),
     accountant: accountantField,
-    epsilonTolerance: z.number({ error: 'epsilonTolerance must be a number' }).gt(0, { error: 'epsilonTolerance must be > 0' }).default(0.01),
+    epsilonTolerance: z.number({ error: 'epsilonTolerance must be a number' }).gt(0, { error: 'epsilonTolerance must be > 0' }).optional(),
   })
   .refine((o) => (o.steps === undefined) !== (o.epochs === undefined), { error: 'give exactly one of steps or epochs' })
-  .refine((o) => o.epsilonTolerance < o.targetEpsilon, { error: 'epsilonTolerance must be below targetEpsilon' })
+  .refine((o) => o.epsilonTolerance === undefined || o.epsilonTolerance < o.targetEpsilon, {
+    error: 'epsilonTolerance must be below targetEpsilon: leave it out to get the default (0.01, or a tenth of a smaller target)',
+  })
   .refine((o) => o.epochs === undefined || Math.floor(o.epochs / o.samplingRate) >= 1, {
     error: 'epochs / samplingRate must be at least one step',
   });
+
+/** Opacus' `epsilon_tolerance`. */
+const DEFAULT_EPSILON_TOLERANCE = 0.01;
+
+/**
+ * A fixed 0.01 band would be wider than a target below it (ε 0.005 could not be asked for at
+ * all), so a small target gets a band of a tenth of itself: σ then spends at least 90% of it.
+ */
+function defaultEpsilonTolerance(targetEpsilon: number): number {
+  return Math.min(DEFAULT_EPSILON_TOLERANCE, targetEpsilon / 10);
+}
 
 /** PRV's default precision (Opacus): ε reported to within 0.01, δ to within δ/1000. */
 const PRV_EPS_ERROR = 0.01;
@@ -57,6 +71,15 @@ const PRV_EPS_ERROR = 0.01;
  */
 const PRV_COARSE_EPS_ERROR = 0.2;
 const PRV_MODEL_CORRECTIONS = 3;
+
+/** PRV reports ε as an upper bound PRV_EPS_ERROR above its estimate, so no σ can be shown to spend less. */
+function refuseTargetBelowPrvPrecision(targetEpsilon: number): void {
+  if (targetEpsilon > PRV_EPS_ERROR) return;
+  throw invalidInput(
+    `getNoiseMultiplier: targetEpsilon ${targetEpsilon} is not above ${PRV_EPS_ERROR}, the precision of the prv accountant's epsilon, so no noise multiplier can be shown to meet it: use the rdp accountant`,
+    { targetEpsilon },
+  );
+}
 
 function rdpEpsilon(steps: SampledGaussianSteps, delta: number): number {
   return rdpToEpsilon(DEFAULT_ORDERS, computeRdp(steps.samplingRate, steps.noiseMultiplier, steps.steps, DEFAULT_ORDERS), delta).epsilon;
@@ -77,6 +100,9 @@ function calibratePrv(base: Omit<SampledGaussianSteps, 'noiseMultiplier'>, delta
   let offset = PRV_EPS_ERROR;
   let start = rdpAnswer;
   for (let attempt = 0; attempt < PRV_MODEL_CORRECTIONS; attempt++) {
+    // The model's ε never drops below its offset (the coarse estimate tends to 0 as σ grows), and
+    // at small ε the offset grows past the target: then only the fine accountant can answer.
+    if (offset >= target - tolerance / 4) break;
     const guess = searchNoiseMultiplier({
       epsilonOf: (sigma) => coarse(sigma) + offset,
       targetEpsilon: target - tolerance / 4,
@@ -96,7 +122,7 @@ function calibratePrv(base: Omit<SampledGaussianSteps, 'noiseMultiplier'>, delta
  * The noise multiplier σ for DP-SGD with Poisson sampling that spends at most
  * `targetEpsilon` (at `delta`) over the run, and no more than `epsilonTolerance` below it —
  * Opacus' `get_noise_multiplier`. Throws ERR_INVALID_INPUT naming the option for bad input,
- * or when even σ = 10⁶ cannot meet the target.
+ * when even σ = 10⁶ cannot meet the target, or for a prv target not above its 0.01 precision.
  *
  * @example
  * getNoiseMultiplier({ targetEpsilon: 8, delta: 1e-5, samplingRate: 0.04, epochs: 90, accountant: 'rdp' });
@@ -104,15 +130,17 @@ function calibratePrv(base: Omit<SampledGaussianSteps, 'noiseMultiplier'>, delta
  */
 export function getNoiseMultiplier(options: NoiseCalibrationOptions): NoiseCalibration {
   const parsed = parseAtDoor(optionsSchema, options, 'getNoiseMultiplier');
+  if (parsed.accountant === 'prv') refuseTargetBelowPrvPrecision(parsed.targetEpsilon);
+  const tolerance = parsed.epsilonTolerance ?? defaultEpsilonTolerance(parsed.targetEpsilon);
   const steps = parsed.steps ?? Math.floor(parsed.epochs! / parsed.samplingRate);
   const base = { samplingRate: parsed.samplingRate, steps };
   const rdp = searchNoiseMultiplier({
     epsilonOf: (noiseMultiplier) => rdpEpsilon({ ...base, noiseMultiplier }, parsed.delta),
     targetEpsilon: parsed.targetEpsilon,
-    tolerance: parsed.epsilonTolerance,
+    tolerance,
     start: 1,
     firstStep: 2,
   });
-  const found = parsed.accountant === 'rdp' ? rdp : calibratePrv(base, parsed.delta, parsed.targetEpsilon, parsed.epsilonTolerance, rdp.noiseMultiplier);
+  const found = parsed.accountant === 'rdp' ? rdp : calibratePrv(base, parsed.delta, parsed.targetEpsilon, tolerance, rdp.noiseMultiplier);
   return { noiseMultiplier: found.noiseMultiplier, epsilon: found.epsilon, steps };
 }

@@ -10,6 +10,14 @@ export const noiseMultiplierField = z
   .number({ error: 'noiseMultiplier must be a number' })
   .min(0, { error: 'noiseMultiplier must be ≥ 0 (the noise standard deviation over the L2 sensitivity)' });
 
+/**
+ * Asking what a run spends (rather than recording one, which keeps Opacus' ε = ∞ for σ = 0)
+ * takes σ > 0: a number answer of ∞ reads as null in JSON, which a script takes for no loss.
+ */
+export const positiveNoiseMultiplierField = z
+  .number({ error: 'noiseMultiplier must be a number' })
+  .gt(0, { error: 'noiseMultiplier must be > 0: without noise the steps give no privacy (epsilon would be infinite)' });
+
 /** Accounting allows q = 0 (nothing released); calibration needs q > 0. */
 export const accountedSamplingRateField = z
   .number({ error: 'samplingRate must be a number' })

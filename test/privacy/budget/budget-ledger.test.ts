@@ -87,6 +87,13 @@ describe.each(storeUrls('budget'))('BudgetLedger on $dialect', ({ make }) => {
     await expect(ledger.createBudget({ unit: 'dataset:x', epsilon: 1, delta: 1e-5, accountant: 'gdp' as never }, 'alice')).rejects.toThrow(/supported: rdp, prv/);
     await expect(ledger.reserve({ unit: 'dataset:none', ...MECHANISM, steps: 1, job: 'j', actor: 'a' })).rejects.toMatchObject({ code: 'ERR_NOT_FOUND' });
     await expect(ledger.reserve({ unit: 'dataset:tickets', noiseMultiplier: 1, samplingRate: 2, steps: 1, job: 'j', actor: 'a' })).rejects.toThrow(/samplingRate/);
+    // Bad figures are the caller's input, not configuration.
+    await expect(ledger.reserve({ unit: 'dataset:tickets', noiseMultiplier: 0, samplingRate: 0.01, steps: 1, job: 'j', actor: 'a' })).rejects.toMatchObject({
+      code: 'ERR_INVALID_INPUT',
+      message: 'noiseMultiplier: must be > 0 (without noise the steps give no privacy: epsilon would be infinite)',
+      details: { field: 'noiseMultiplier' },
+    });
+    await expect(ledger.createBudget({ unit: 'dataset:y', epsilon: -1, delta: 1e-5 }, 'alice')).rejects.toMatchObject({ code: 'ERR_INVALID_INPUT', message: expect.stringMatching(/^epsilon: /) });
     expect(await ledger.list()).toEqual([expect.objectContaining({ unit: 'dataset:tickets', spentEpsilon: 0, remainingEpsilon: 2 })]);
   });
 });

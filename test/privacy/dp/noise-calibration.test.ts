@@ -52,6 +52,25 @@ describe('getNoiseMultiplier', () => {
     expect(viaPrv.noiseMultiplier).toBeLessThan(viaRdp.noiseMultiplier);
   });
 
+  // The default band is 0.01 wide, or a tenth of a smaller target, so a target below 0.01 can be asked for.
+  it.each([
+    { accountant: 'rdp', targetEpsilon: 0.005 },
+    { accountant: 'rdp', targetEpsilon: 0.05 },
+    { accountant: 'prv', targetEpsilon: 0.02 },
+  ] as const)('calibrates the small target ε=$targetEpsilon ($accountant) to within a tenth of it, as the accountant confirms', ({ accountant, targetEpsilon }) => {
+    const options = { targetEpsilon, delta: 1e-5, samplingRate: 0.01, steps: 100 };
+    const found = getNoiseMultiplier({ ...options, accountant });
+    const check = epsilonFor({ noiseMultiplier: found.noiseMultiplier, samplingRate: options.samplingRate, steps: found.steps, delta: options.delta, accountant });
+    expect(check.epsilon).toBeLessThanOrEqual(targetEpsilon);
+    expect(check.epsilon).toBeGreaterThanOrEqual(targetEpsilon * 0.9);
+  });
+
+  it('refuses a prv target within its 0.01 precision, pointing to the rdp accountant', () => {
+    const caught = thrownBy(() => getNoiseMultiplier({ targetEpsilon: 0.005, delta: 1e-5, samplingRate: 0.01, steps: 100, accountant: 'prv' }));
+    expect(isLangtrainError(caught, 'ERR_INVALID_INPUT')).toBe(true);
+    expect((caught as Error).message).toMatch(/targetEpsilon 0\.005 is not above 0\.01.*use the rdp accountant/);
+  });
+
   it('refuses a target no noise level can meet', () => {
     const caught = thrownBy(() => getNoiseMultiplier({ targetEpsilon: 1e-9, epsilonTolerance: 1e-10, delta: 1e-5, samplingRate: 0.5, steps: 10, accountant: 'rdp' }));
     expect(isLangtrainError(caught, 'ERR_INVALID_INPUT')).toBe(true);
@@ -70,7 +89,7 @@ describe('getNoiseMultiplier', () => {
     [{ epochs: 3 }, /exactly one of steps or epochs/],
     [{ accountant: 'gdp' }, /accountant must be one of 'rdp', 'prv'/],
     [{ epsilonTolerance: -1 }, /epsilonTolerance must be > 0/],
-    [{ epsilonTolerance: 2 }, /epsilonTolerance must be below targetEpsilon/],
+    [{ epsilonTolerance: 2 }, /epsilonTolerance must be below targetEpsilon: leave it out/],
     [{ sampleRate: 0.1 }, /unknown option sampleRate/],
   ])('refuses %o naming the option', (override, message) => {
     const options = { targetEpsilon: 1, delta: 1e-5, samplingRate: 0.01, steps: 100, accountant: 'rdp', ...override };
@@ -85,5 +104,13 @@ describe('epsilonFor', () => {
     const recorded = { noiseMultiplier: 1.2, samplingRate: 0.01, steps: 1500 };
     expect(epsilonFor({ ...recorded, delta: 1e-5, accountant: 'rdp' })).toEqual(new RdpAccountant().record(recorded).getEpsilon(1e-5));
     expect(epsilonFor({ ...recorded, delta: 1e-5, accountant: 'prv' })).toEqual({ epsilon: new PrvAccountant().record(recorded).getEpsilon(1e-5).epsilon });
+  });
+
+  it.each([0, -1])('refuses noiseMultiplier %d, which gives no privacy, rather than answering epsilon Infinity (null in JSON)', (noiseMultiplier) => {
+    for (const accountant of ['rdp', 'prv'] as const) {
+      const caught = thrownBy(() => epsilonFor({ noiseMultiplier, samplingRate: 0.04, steps: 10, delta: 1e-5, accountant }));
+      expect(isLangtrainError(caught, 'ERR_INVALID_INPUT')).toBe(true);
+      expect((caught as Error).message).toMatch(/noiseMultiplier must be > 0: without noise the steps give no privacy/);
+    }
   });
 });
