@@ -119,6 +119,10 @@ describe('langtrain serve (e2e)', () => {
   it('--new-setup-code prints a fresh code that creates another administrator (the way back in)', async () => {
     const s = await start('--new-setup-code');
     expect(s.codes).toHaveLength(1);
+    // root exists: the banner must not claim there is no administrator, nor suggest a taken name.
+    expect(s.banner).toContain('An administrator already exists. This new setup code');
+    expect(s.banner).not.toContain('No administrator yet');
+    expect(s.banner).toContain('"username":"<new username>"');
     const code = s.codes[0]!;
     secrets.push(code);
     expect((await post(`${s.url}/v1/auth/setup`, { setupCode: code, username: 'rescue', password: PASSWORD })).status).toBe(201);

@@ -122,6 +122,7 @@ describe('/v1/users', () => {
   it('creates accounts with and without a password, refuses duplicates, bad roles and weak passwords', async () => {
     const { app, auth } = await f.serve();
     const create = (payload: object) => app.inject({ method: 'POST', url: '/v1/users', headers: auth, payload });
+    await app.inject({ method: 'PUT', url: '/v1/access/roles/analyst', headers: auth, payload: { permissions: ['audit.read'] } });
     const withPassword = await create({ username: 'Bob', password: PASSWORD, roles: ['analyst', 'admin'] });
     expect(withPassword.statusCode).toBe(201);
     expect(json(withPassword)).toMatchObject({ username: 'bob', roles: ['admin', 'analyst'], hasPassword: true, mfa: false, disabled: false });
@@ -147,9 +148,25 @@ describe('/v1/users', () => {
     expect(json(await app.inject({ method: 'GET', url: '/v1/users', headers: auth })).users.map((u: { username: string }) => u.username)).toEqual(['admin', 'bob', 'sso-only']);
   });
 
+  it('refuses a role that does not exist (a typo would grant nothing), naming it and where roles are listed and made', async () => {
+    const { app, auth } = await f.serve();
+    await app.inject({ method: 'PUT', url: '/v1/access/roles/trainer', headers: auth, payload: { permissions: ['audit.read'] } });
+    const created = await app.inject({ method: 'POST', url: '/v1/users', headers: auth, payload: { username: 'gil', password: PASSWORD, roles: ['trainer', 'nosuchrole'] } });
+    expect(created.statusCode).toBe(400);
+    expect(json(created).error).toEqual({ code: 'ERR_INVALID_INPUT', message: 'no such role: nosuchrole. GET /v1/access lists the roles; PUT /v1/access/roles/:name creates one' });
+    expect(json(await app.inject({ method: 'GET', url: '/v1/users', headers: auth })).users.map((u: { username: string }) => u.username)).toEqual(['admin']);
+
+    const id = await createUser(app, auth, 'gil', ['trainer', 'admin']);
+    const replaced = await app.inject({ method: 'PUT', url: `/v1/users/${id}/roles`, headers: auth, payload: { roles: ['admin', 'trainr'] } });
+    expect(replaced.statusCode).toBe(400);
+    expect(json(replaced).error.message).toContain('no such role: trainr.');
+    expect(json(await app.inject({ method: 'GET', url: `/v1/users/${id}`, headers: auth })).roles).toEqual(['admin', 'trainer']);
+  });
+
   it('replaces roles, reads one account, and answers 404 for unknown ids', async () => {
     const { app, auth } = await f.serve();
     const id = await createUser(app, auth, 'bob');
+    for (const role of ['trainer', 'auditor']) await app.inject({ method: 'PUT', url: `/v1/access/roles/${role}`, headers: auth, payload: { permissions: ['audit.read'] } });
     const put = await app.inject({ method: 'PUT', url: `/v1/users/${id}/roles`, headers: auth, payload: { roles: ['trainer', 'auditor', 'trainer'] } });
     expect(put.statusCode).toBe(200);
     expect(json(put).roles).toEqual(['auditor', 'trainer']);

@@ -1,5 +1,7 @@
 import { Command, Option } from 'commander';
 import { invalidInput } from '../../core/errors.js';
+import { ADMIN_ROLE } from '../../identity/login/first-admin.js';
+import type { SecurityManager } from '../../security-manager.js';
 import { openSecurity, withCommonOptions, type Run } from '../context.js';
 
 /** `langtrain serve`: the server (the main job) on the configured store. */
@@ -24,19 +26,7 @@ export function serveCommand(run: Run): Command {
         const server = await startServer(security);
         const lines = [`LangTrain Security is listening on ${server.url}`, `store: ${security.store.displayUrl}`];
         if (setup.state === 'new_code') {
-          lines.push(
-            '',
-            'No administrator yet. Create one with this setup code (shown once, usable once):',
-            `  ${setup.setupCode}`,
-            '',
-            'e.g.:',
-            `  curl -X POST ${server.url}/v1/auth/setup -H 'content-type: application/json' \\`,
-            `    -d '{"setupCode":"${setup.setupCode}","username":"admin","password":"<at least 15 characters>"}'`,
-            '',
-            'Then sign in:',
-            `  curl -X POST ${server.url}/v1/auth/login -H 'content-type: application/json' -d '{"username":"admin","password":"…","mode":"token"}'`,
-            'and send the returned token as "Authorization: Bearer <token>".',
-          );
+          lines.push('', ...setupCodeLines(server.url, setup.setupCode, await hasActiveAdmin(security)));
         } else if (setup.state === 'code_pending') {
           lines.push('', 'No administrator yet: use the setup code printed at first start (POST /v1/auth/setup); lost it? restart with --new-setup-code');
         } else {
@@ -53,4 +43,32 @@ export function serveCommand(run: Run): Command {
         await security.close();
       }, o.json),
     );
+}
+
+/**
+ * Only --new-setup-code mints a code while an administrator exists; then the code makes
+ * another administrator (the way back in when no one can sign in as the existing ones).
+ */
+async function hasActiveAdmin(security: SecurityManager): Promise<boolean> {
+  const auth = await security.authenticationManager();
+  return (await auth.users.list()).some((u) => u.roles.includes(ADMIN_ROLE) && !u.disabled);
+}
+
+/** How to use a just-minted setup code; the example username is a placeholder once an admin (maybe named admin) exists. */
+function setupCodeLines(url: string, setupCode: string, adminExists: boolean): string[] {
+  const username = adminExists ? '<new username>' : 'admin';
+  return [
+    adminExists
+      ? 'An administrator already exists. This new setup code (shown once, usable once; it revoked any unused one) creates another administrator, under a username not yet taken:'
+      : 'No administrator yet. Create one with this setup code (shown once, usable once):',
+    `  ${setupCode}`,
+    '',
+    'e.g.:',
+    `  curl -X POST ${url}/v1/auth/setup -H 'content-type: application/json' \\`,
+    `    -d '{"setupCode":"${setupCode}","username":"${username}","password":"<at least 15 characters>"}'`,
+    '',
+    'Then sign in:',
+    `  curl -X POST ${url}/v1/auth/login -H 'content-type: application/json' -d '{"username":"${username}","password":"…","mode":"token"}'`,
+    'and send the returned token as "Authorization: Bearer <token>".',
+  ];
 }
