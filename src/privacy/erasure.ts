@@ -68,7 +68,7 @@ export async function eraseSubject(userId: string, deps: ErasureDeps): Promise<E
   const services = checkSubjectKeyServices(deps.encryption);
   const shredAudit = deps.shredAuditTrail === true ? deps.audit.shredSubject?.bind(deps.audit) : undefined;
   if (deps.shredAuditTrail === true && (shredAudit === undefined || deps.audit.sealsPayloads !== true)) {
-    throw invalidInput('shredAuditTrail needs an audit log with encryption: true (this one stores payloads in clear, so none of them can be made unreadable)', { field: 'shredAuditTrail' });
+    throw invalidInput('shredAuditTrail needs an audit log with encryption: true (this one stores payloads in clear, so none of them can be made unreadable): set audit.encryption: true in the configuration, or LANGTRAIN_AUDIT_ENCRYPTION=true', { field: 'shredAuditTrail' });
   }
   const withKey = [];
   const keysShreddedBefore: string[] = [];

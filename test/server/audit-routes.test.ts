@@ -141,5 +141,9 @@ describe.each(storeUrls('server-audit'))('audit routes on $dialect', ({ make }) 
     expect(json(await get(`/v1/audit/proofs/consistency?from=${second.size}&to=${first.size}`)).error.code).toBe('ERR_INVALID_INPUT');
     expect(json(await get(`/v1/audit/proofs/consistency?from=${first.size}&to=${second.size + 1000}`)).error.code).toBe('ERR_NOT_FOUND');
     expect(json(await get('/v1/audit/proofs/consistency?from=1')).error.message).toMatch(/to: /);
+    const missing = await get('/v1/audit/proofs/consistency');
+    expect(missing.statusCode).toBe(400);
+    expect(json(missing).error).toEqual({ code: 'ERR_INVALID_INPUT', message: 'invalid querystring: from: required; to: required' });
+    expect(json(await get('/v1/audit/proofs/consistency?from=abc&to=0')).error.message).toBe('invalid querystring: from: expected a whole number; to: expected a whole number >= 1');
   });
 });

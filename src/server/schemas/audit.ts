@@ -80,10 +80,22 @@ export const inclusionReply = z.object({
   checkpoint: z.string().describe('The signed checkpoint whose root the proof leads to'),
 });
 
+/**
+ * A whole number the query string must carry. z.coerce.number turns a missing key into NaN
+ * and reports "expected number, received NaN"; this says "required" instead.
+ */
+function requiredQueryWholeNumber(min: number) {
+  return z
+    .string({ error: (issue) => (issue.input === undefined ? 'required' : 'expected a whole number') })
+    .regex(/^\d+$/, { error: 'expected a whole number' })
+    .transform(Number)
+    .pipe(z.number().int().min(min, { error: `expected a whole number >= ${min}` }));
+}
+
 export const consistencyQuery = z
   .object({
-    from: z.coerce.number().int().min(1).describe('Size of the older checkpoint'),
-    to: z.coerce.number().int().min(1).describe('Size of the newer checkpoint'),
+    from: requiredQueryWholeNumber(1).describe('Size of the older checkpoint'),
+    to: requiredQueryWholeNumber(1).describe('Size of the newer checkpoint'),
   })
   .strict();
 
