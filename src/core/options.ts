@@ -11,9 +11,23 @@ export function parseOptions<S extends z.ZodObject>(schema: S, input: unknown, o
   if (parsed.success) return parsed.data;
   const supported = [...Object.keys(schema.shape), ...alsoSupported].join(', ');
   const problems = parsed.error.issues.map((i) =>
-    i.code === 'unrecognized_keys' ? `unknown option ${i.keys.join(', ')} (supported: ${supported})` : `${i.path.join('.')}: ${i.message}`,
+    i.code !== 'unrecognized_keys' ? `${i.path.join('.')}: ${i.message}`
+    : i.path.length === 0 ? `unknown option ${i.keys.join(', ')} (supported: ${supported})`
+    : `${i.path.join('.')}: unknown key ${i.keys.join(', ')}${supportedKeys(schema, i.path)}`,
   );
   throw new LangtrainError('ERR_CONFIG_UNSUPPORTED_OPTION', `${owner}: ${problems.join('; ')}`, { problems });
+}
+
+/** The keys an object or record option at `path` takes, when its schema lists them: `(supported: …)`. */
+function supportedKeys(schema: z.ZodType, path: readonly PropertyKey[]): string {
+  let at: z.ZodType | undefined = schema;
+  for (const key of path) {
+    while (at instanceof z.ZodOptional || at instanceof z.ZodDefault) at = at.unwrap() as z.ZodType;
+    at = at instanceof z.ZodObject ? (at.shape as Record<PropertyKey, z.ZodType>)[key] : undefined;
+  }
+  while (at instanceof z.ZodOptional || at instanceof z.ZodDefault) at = at.unwrap() as z.ZodType;
+  const keys = at instanceof z.ZodObject ? Object.keys(at.shape) : at instanceof z.ZodRecord && at.keyType instanceof z.ZodEnum ? (at.keyType.options as string[]) : undefined;
+  return keys ? ` (supported: ${keys.join(', ')})` : '';
 }
 
 /**

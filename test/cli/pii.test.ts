@@ -116,6 +116,34 @@ describe('langtrain pii', () => {
     expect(existsSync(join(w.dir, 'enc.jsonl'))).toBe(false);
   });
 
+  it('redact takes allow and deny lists from files, on worker threads; lineage records how many entries, never which', async () => {
+    const { w, cli } = setup();
+    const lines = Array.from({ length: 6000 }, (_, i) => ({ id: i, text: i % 3 === 0 ? `ask Zorblax Quintavius or ${EMAIL}` : `write to support@example.com, ticket ${i}` }));
+    const input = w.file('lists.jsonl', jsonl(lines));
+    const allow = w.file('allow.txt', 'support@example.com\n\n');
+    const staff = w.file('staff.txt', 'Zorblax Quintavius\r\nIlse Vandermeer\r\n');
+    const r = await cli('pii', 'redact', '--input', input, '--output', join(w.dir, 'out.jsonl'), '--allow-list', allow, '--deny-list', `person_name=${staff}`, '--workers', '2', '--no-audit', '--json');
+    expect(r.code, r.stderr).toBe(0);
+    expect(parseJson(r)).toMatchObject({ records: 6000, redactedRecords: 2000, counts: { person_name: 2000, email: 2000 } });
+    const out = readFileSync(join(w.dir, 'out.jsonl'), 'utf8').split('\n');
+    expect(JSON.parse(out[0]!).text).toBe('ask <PERSON_NAME> or <EMAIL>');
+    expect(JSON.parse(out[1]!).text).toBe('write to support@example.com, ticket 1');
+    const graph = parseJson(await cli('lineage', 'show', parseJson(r).lineage[0].outputDigest, '--json'));
+    expect(graph.edges[0].parameters).toMatchObject({ allowListEntries: 1, denyListEntries: { person_name: 2 } });
+    expect(JSON.stringify([parseJson(r), graph])).not.toMatch(/zorblax|vandermeer/i);
+
+    for (const [args, message] of [
+      [['--deny-list', 'person_name'], /--deny-list takes TYPE=FILE/],
+      [['--deny-list', `zip=${staff}`], /--deny-list: unknown type zip/],
+      [['--deny-list', `person_name=${join(w.dir, 'missing.txt')}`], /--deny-list: cannot read .*missing\.txt/],
+      [['--allow-list-match', 'regex'], /--allow-list-match applies with --allow-list/],
+    ] as const) {
+      const refused = await cli('pii', 'redact', '--input', input, '--output', join(w.dir, 'refused.jsonl'), ...args, '--no-audit', '--no-lineage');
+      expect(refused.code, args.join(' ')).toBe(2);
+      expect(refused.stderr).toMatch(message);
+    }
+  });
+
   it('refuses, with lineage on, an output that is its input (by path or by a hard link): the edge would lose the raw data', async () => {
     const { w, cli } = setup();
     const input = w.file('raw.jsonl', jsonl(rows.slice(0, 5)));

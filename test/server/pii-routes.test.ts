@@ -24,6 +24,26 @@ describe('/v1/pii', () => {
     expect(bad.statusCode).toBe(400);
   });
 
+  it("takes a request's allow list (exact) and deny lists, never audits their values, and refuses a regex allow list", async () => {
+    const { app, auth, security } = await f.serve();
+    const text = `Ask Zorblax Quintavius (${EMAIL}) or support@example.com`;
+    const payload = { text, allowList: ['support@example.com'], denyList: { person_name: ['zorblax quintavius'] } };
+    const detected = json(await app.inject({ method: 'POST', url: '/v1/pii/detect', headers: auth, payload })).results[0].spans as Array<{ start: number; end: number; recognizer: string }>;
+    expect(detected.map((s) => [text.slice(s.start, s.end), s.recognizer])).toEqual([
+      ['Zorblax Quintavius', 'person_name.deny_list'],
+      [EMAIL, 'email.rfc5322'],
+    ]);
+    const redacted = await app.inject({ method: 'POST', url: '/v1/pii/redact', headers: auth, payload });
+    expect(json(redacted).results[0].text).toBe('Ask <PERSON_NAME> (<EMAIL>) or support@example.com');
+    expect(JSON.stringify(await security.audit.query({}))).not.toMatch(/zorblax/i);
+    const regex = await app.inject({ method: 'POST', url: '/v1/pii/detect', headers: auth, payload: { text, allowList: ['.*'], allowListMatch: 'regex' } });
+    expect(regex.statusCode).toBe(400);
+    expect(json(regex).error.message).toMatch(/allowListMatch/);
+    const contradicting = await app.inject({ method: 'POST', url: '/v1/pii/detect', headers: auth, payload: { text, types: ['email'], denyList: { person_name: ['x'] } } });
+    expect(contradicting.statusCode).toBe(400);
+    expect(json(contradicting).error.message).toMatch(/denyList\.person_name: person_name is not among the types looked for \(email\)/);
+  });
+
   it('redacts and audits each redaction without its value; preserveFormat only with masking', async () => {
     const { app, auth, security } = await f.serve();
     const masked = await app.inject({ method: 'POST', url: '/v1/pii/redact', headers: auth, payload: { text: TEXT, preserveFormat: true } });

@@ -2,11 +2,13 @@ import { randomBytes } from 'node:crypto';
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Command, Option } from 'commander';
-import { invalidInput } from '../../core/errors.js';
+import { readFileSync } from 'node:fs';
+import { fileProblem, invalidInput } from '../../core/errors.js';
 import { ENTITY_TYPES, isEntityType, type EntityType } from '../../privacy/pii/entity-types.js';
 import type { RedactDatasetReport } from '../../privacy/pii/dataset-redaction.js';
 import type { RedactShardsReport, ScanShardsReport } from '../../privacy/pii/dataset-shards.js';
 import type { ScanSettings } from '../../privacy/pii/entity-scanner.js';
+import { ALLOW_LIST_MATCHES, type AllowListMatch, type ScanLists } from '../../privacy/pii/scan-lists.js';
 import { DEFAULT_CONFIDENCE_THRESHOLD, REDACTION_METHODS, type RedactionMethod } from '../../privacy/pii/pii-options.js';
 import { piiRedactionKeys, syntheticSeedFor } from '../../privacy/pii/pii-keys.js';
 import type { RedactionSpec } from '../../privacy/pii/redactor.js';
@@ -122,15 +124,57 @@ export function piiCommand(run: Run): Command {
 function detectionOptions(command: Command): Command {
   return command
     .option('--types <types>', `comma-separated entity types (default all: ${ENTITY_TYPES.join(', ')})`)
-    .option('--threshold <score>', 'drop findings scoring below this, 0..1', (v) => score(v), DEFAULT_CONFIDENCE_THRESHOLD);
+    .option('--threshold <score>', 'drop findings scoring below this, 0..1', (v) => score(v), DEFAULT_CONFIDENCE_THRESHOLD)
+    .option('--allow-list <file>', 'values never reported, one a line (your support address, a documented test card)')
+    .addOption(new Option('--allow-list-match <how>', 'exact: equal values; regex: each line a regular expression the whole value must match').choices([...ALLOW_LIST_MATCHES]))
+    .option('--deny-list <type=file...>', 'values always reported as TYPE, one a line in FILE, as whole words in any case (staff names: person_name=staff.txt); once per type');
 }
 
-function scanSettings(o: { types?: string; threshold: number }): ScanSettings {
-  if (o.types === undefined) return { threshold: o.threshold };
-  const types = o.types.split(',').map((t) => t.trim());
+interface DetectionFlags {
+  types?: string;
+  threshold: number;
+  allowList?: string;
+  allowListMatch?: AllowListMatch;
+  denyList?: string[];
+}
+
+function scanSettings(o: DetectionFlags): ScanSettings {
+  return { ...(o.types !== undefined ? { types: typesOf(o.types) } : {}), threshold: o.threshold, ...listsOf(o) };
+}
+
+function typesOf(list: string): EntityType[] {
+  const types = list.split(',').map((t) => t.trim());
   const unknown = types.filter((t) => !isEntityType(t));
   if (unknown.length > 0) throw invalidInput(`--types: unknown ${unknown.join(', ')} (supported: ${ENTITY_TYPES.join(', ')})`);
-  return { types: types as EntityType[], threshold: o.threshold };
+  return types as EntityType[];
+}
+
+/** The allow and deny lists the flags name, read from their files (blank lines skipped). */
+function listsOf(o: DetectionFlags): ScanLists {
+  if (o.allowListMatch !== undefined && o.allowList === undefined) throw invalidInput('--allow-list-match applies with --allow-list');
+  const denyList: Partial<Record<EntityType, string[]>> = {};
+  for (const spec of o.denyList ?? []) {
+    const [type, file] = [spec.slice(0, spec.indexOf('=')), spec.slice(spec.indexOf('=') + 1)];
+    if (!spec.includes('=') || file === '') throw invalidInput(`--deny-list takes TYPE=FILE (e.g. person_name=staff.txt), got ${JSON.stringify(spec)}`);
+    if (!isEntityType(type)) throw invalidInput(`--deny-list: unknown type ${type} (supported: ${ENTITY_TYPES.join(', ')})`);
+    if (denyList[type]) throw invalidInput(`--deny-list names ${type} twice: put its values in one file`);
+    denyList[type] = listFile(file, '--deny-list');
+  }
+  return {
+    ...(o.allowList !== undefined ? { allowList: listFile(o.allowList, '--allow-list') } : {}),
+    ...(o.allowListMatch !== undefined ? { allowListMatch: o.allowListMatch } : {}),
+    ...(o.denyList ? { denyList } : {}),
+  };
+}
+
+function listFile(path: string, option: string): string[] {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    throw invalidInput(`${option}: cannot read ${path}: ${fileProblem(err)}`, { path });
+  }
+  return text.split(/\r?\n/).filter((line) => line.trim() !== '');
 }
 
 function score(value: string): number {
@@ -147,9 +191,12 @@ function positiveInteger(value: string, option: string): number {
 
 type RedactionCounts = Pick<RedactDatasetReport, 'records' | 'redactedRecords'>;
 
-/** What the lineage edge says of a redaction: how, never with what key or seed. */
-function redactionParameters(method: RedactionMethod, o: { field?: string[]; types?: string; threshold: number; preserveFormat?: boolean }, report: RedactionCounts): LineageParameters {
+/** What the lineage edge says of a redaction: how, never with what key or seed, nor the lists' values (only how many: a deny list is personal data). */
+function redactionParameters(method: RedactionMethod, o: DetectionFlags & { field?: string[]; preserveFormat?: boolean }, report: RedactionCounts): LineageParameters {
+  const { allowList, denyList } = listsOf(o);
   return {
+    ...(allowList ? { allowListEntries: allowList.length } : {}),
+    ...(denyList ? { denyListEntries: Object.fromEntries(Object.entries(denyList).map(([type, values]) => [type, values.length])) } : {}),
     method,
     ...(o.preserveFormat ? { preserveFormat: true } : {}),
     fields: o.field ?? 'all',

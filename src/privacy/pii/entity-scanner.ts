@@ -1,11 +1,13 @@
+import { createHash } from 'node:crypto';
 import { ContextWords } from './context-scoring.js';
 import { ENTITY_TYPES, type EntityType, type Finding } from './entity-types.js';
 import { foldForScan } from './full-width.js';
 import type { Candidate, Recognizer } from './recognizer.js';
 import { defaultRecognizers } from './recognizers/index.js';
+import { allowListTest, denyListRecognizers, type ScanLists } from './scan-lists.js';
 
 /** What a scan looks for: plain data, so it can be sent to worker threads. */
-export interface ScanSettings {
+export interface ScanSettings extends ScanLists {
   /** Default: all eleven types. */
   types?: readonly EntityType[];
   /** Findings scoring below this (after context words) are dropped. */
@@ -22,19 +24,28 @@ export interface ScanSettings {
  * Per candidate: the recognizer's base score, +0.35 for one of its context words in the 48
  * characters before it on the same line, -0.4 for a negative one ("order", "version"); a cue the
  * recognizer saw itself (Candidate.cued) counts as a context word up to 0.95, unless a negative
- * word is there (ContextWords.adjust); then the threshold. Where candidates overlap, the higher score wins, then the longer span (an IBAN
- * over the account number inside it), then the earlier one.
+ * word is there (ContextWords.adjust); then the threshold. A candidate whose value is on the
+ * allow list goes next (scan-lists.ts); the deny lists' values, at score 1, never do. Where
+ * candidates overlap, the higher score wins, then the longer span (an IBAN over the account
+ * number inside it), then the earlier one.
  */
 export class EntityScanner {
   readonly types: readonly EntityType[];
   readonly threshold: number;
-  readonly #active: ReadonlyArray<{ recognizer: Recognizer; context: ContextWords }>;
+  /** `allowable`: whether the allow list applies (not to the deployment's own deny lists). */
+  readonly #active: ReadonlyArray<{ recognizer: Recognizer; context: ContextWords; allowable: boolean }>;
+  readonly #allowed: ((value: string) => boolean) | null;
 
   constructor(settings: ScanSettings, recognizers: readonly Recognizer[] = defaultRecognizers()) {
     this.types = [...new Set(settings.types ?? ENTITY_TYPES)];
     this.threshold = settings.threshold;
+    this.#allowed = allowListTest(settings);
     const wanted = new Set<EntityType>(this.types);
-    this.#active = recognizers.filter((r) => wanted.has(r.type)).map((recognizer) => ({ recognizer, context: new ContextWords(recognizer) }));
+    // deny lists first: of equal candidates the first found is kept, and theirs are the deployment's own word
+    this.#active = [
+      ...denyListRecognizers(settings, this.types).map((recognizer) => ({ recognizer, context: new ContextWords(recognizer), allowable: false })),
+      ...recognizers.filter((r) => wanted.has(r.type)).map((recognizer) => ({ recognizer, context: new ContextWords(recognizer), allowable: true })),
+    ];
   }
 
   /** The findings in `text`, sorted by start, none overlapping. */
@@ -51,7 +62,8 @@ export class EntityScanner {
   scanAll(texts: readonly string[]): Finding[][] {
     const candidates = texts.map((): Finding[] => []);
     const folded = texts.map(foldForScan);
-    for (const { recognizer, context } of this.#active) {
+    const allowed = this.#allowed;
+    for (const { recognizer, context, allowable } of this.#active) {
       for (let i = 0; i < folded.length; i++) {
         const { text, offsets } = folded[i]!;
         for (const found of findIn(recognizer, text, i)) {
@@ -61,6 +73,7 @@ export class EntityScanner {
           if (score < this.threshold) continue;
           const start = offsets === undefined ? found.start : offsets.start(found.start);
           const end = offsets === undefined ? found.end : offsets.end(found.end);
+          if (allowable && allowed !== null && allowed(texts[i]!.slice(start, end))) continue;
           candidates[i]!.push({ start, end, type: found.type, score, recognizer: found.recognizer });
         }
       }
@@ -102,7 +115,7 @@ const MAX_BUILT_SCANNERS = 64;
  * answering one text a request must not build one a request. Scanners hold no per-scan state.
  */
 export function scannerFor(settings: ScanSettings): EntityScanner {
-  const key = `${[...new Set(settings.types ?? ENTITY_TYPES)].sort().join(',')}|${settings.threshold}`;
+  const key = `${[...new Set(settings.types ?? ENTITY_TYPES)].sort().join(',')}|${settings.threshold}${listsKey(settings)}`;
   let scanner = builtScanners.get(key);
   if (scanner === undefined) {
     if (builtScanners.size >= MAX_BUILT_SCANNERS) builtScanners.delete(builtScanners.keys().next().value!);
@@ -110,6 +123,12 @@ export function scannerFor(settings: ScanSettings): EntityScanner {
     builtScanners.set(key, scanner);
   }
   return scanner;
+}
+
+/** The lists' part of a scanner's key: a digest, so that a cache of scanners does not hold every list twice. */
+function listsKey({ allowList, allowListMatch, denyList }: ScanLists): string {
+  if (allowList === undefined && allowListMatch === undefined && denyList === undefined) return '';
+  return `|${createHash('sha256').update(JSON.stringify([allowList ?? null, allowListMatch ?? null, denyList ?? null])).digest('base64url')}`;
 }
 
 /** Greedy by preference (score, then length, then position); the kept ones sorted by start. */

@@ -8,7 +8,8 @@ import type { DatasetFormat } from '../../crypto/dataset-encryption.js';
 import { BatchWorkers } from './dataset-pipeline.js';
 import { redactDataset, redactRecords, type RedactDatasetReport, type RedactedRecords } from './dataset-redaction.js';
 import { redactShards, type RedactShardsReport } from './dataset-shards.js';
-import { scannerFor, type EntityScanner } from './entity-scanner.js';
+import { scannerFor, type EntityScanner, type ScanSettings } from './entity-scanner.js';
+import { ALLOW_LIST_MATCHES } from './scan-lists.js';
 import { DEFAULT_CONFIDENCE_THRESHOLD, REDACTION_METHODS } from './pii-options.js';
 import { ENTITY_TYPES, type EntityType, type Finding } from './entity-types.js';
 import { FPE_ENTITY_TYPES } from './redaction/operators.js';
@@ -33,6 +34,12 @@ const optionsSchema = z
      * and processes (a data set redacted in two runs). Default: random, drawn once per detector.
      * Whoever holds it can tabulate the fakes of small-domain values (every SSN): keep it as a key.
      */
+    /** Found values never reported (scan-lists.ts): the company's support address, a documented test card. */
+    allowList: z.array(z.string()).optional(),
+    /** `exact` (default) or `regex`: each allowList entry a regular expression the whole value must match. */
+    allowListMatch: z.enum(ALLOW_LIST_MATCHES, { message: `supported: ${ALLOW_LIST_MATCHES.join(', ')}` }).optional(),
+    /** Per type, values always reported as it (staff names, internal ids): whole words, any case. Personal data: kept out of `settings`. */
+    denyList: z.partialRecord(z.enum(ENTITY_TYPES, { message: `supported: ${ENTITY_TYPES.join(', ')}` }), z.array(z.string())).optional(),
     syntheticSeed: z
       .custom<Uint8Array>((v) => v instanceof Uint8Array && v.length >= MIN_SYNTHETIC_SEED_BYTES, {
         message: `must be a Uint8Array of at least ${MIN_SYNTHETIC_SEED_BYTES} random bytes`,
@@ -50,8 +57,11 @@ const optionsSchema = z
   });
 
 export type PIIDetectorOptions = z.input<typeof optionsSchema>;
-/** The parsed options, as `settings` shows them: without `syntheticSeed`, a secret the detector keeps to itself. */
-export type PIIDetectorSettings = Omit<z.output<typeof optionsSchema>, 'syntheticSeed'>;
+/**
+ * The parsed options, as `settings` shows them: without `syntheticSeed`, a secret the detector
+ * keeps to itself, nor `denyList`, personal data (settings get logged and shown).
+ */
+export type PIIDetectorSettings = Omit<z.output<typeof optionsSchema>, 'syntheticSeed' | 'denyList'>;
 
 export interface PIIDetectorDeps {
   /** Where `auditRedactions` records go. */
@@ -110,10 +120,12 @@ export class PIIDetector {
   readonly #seed: Uint8Array | undefined;
   /** Whether `#seed` is the caller's, so data sets use it too. */
   readonly #explicitSeed: boolean;
+  readonly #denyList: ScanSettings['denyList'];
 
   constructor(options: PIIDetectorOptions = {}, deps: PIIDetectorDeps = {}) {
-    const { syntheticSeed, ...settings } = parseOptions(optionsSchema, options, 'PIIDetector');
+    const { syntheticSeed, denyList, ...settings } = parseOptions(optionsSchema, options, 'PIIDetector');
     this.settings = Object.freeze(settings);
+    this.#denyList = denyList;
     this.#scanner = scannerFor(this.#scanSettings());
     this.#deps = deps;
     this.#explicitSeed = syntheticSeed !== undefined;
@@ -210,8 +222,15 @@ export class PIIDetector {
     return pool;
   }
 
-  #scanSettings() {
-    return { ...(this.settings.detectionTypes ? { types: this.settings.detectionTypes } : {}), threshold: this.settings.confidenceThreshold };
+  #scanSettings(): ScanSettings {
+    const { detectionTypes, confidenceThreshold, allowList, allowListMatch } = this.settings;
+    return {
+      ...(detectionTypes ? { types: detectionTypes } : {}),
+      threshold: confidenceThreshold,
+      ...(allowList ? { allowList } : {}),
+      ...(allowListMatch ? { allowListMatch } : {}),
+      ...(this.#denyList ? { denyList: this.#denyList } : {}),
+    };
   }
 
   /** `seed`: the synthetic seed, used only by `synthetic`. */

@@ -25,7 +25,12 @@ const security = AUTHENTICATED;
  * are the deployment's, the same in every request.
  */
 export const piiRoutes: FastifyPluginAsyncZod<{ security: SecurityManager }> = async (app, { security: manager }) => {
-  const scanOf = (body: { types?: EntityType[]; threshold?: number }): ScanSettings => ({ ...(body.types ? { types: body.types } : {}), threshold: body.threshold ?? DEFAULT_CONFIDENCE_THRESHOLD });
+  const scanOf = ({ types, threshold, allowList, denyList }: { types?: EntityType[]; threshold?: number; allowList?: string[]; denyList?: ScanSettings['denyList'] }): ScanSettings => ({
+    ...(types ? { types } : {}),
+    threshold: threshold ?? DEFAULT_CONFIDENCE_THRESHOLD,
+    ...(allowList ? { allowList } : {}),
+    ...(denyList ? { denyList } : {}),
+  });
   const list = (text: string | string[]) => (typeof text === 'string' ? [text] : text);
 
   app.post(

@@ -1,13 +1,24 @@
 import { z } from 'zod';
 import { ENTITY_TYPES } from '../../privacy/pii/entity-types.js';
+import { MAX_LIST_ENTRY_LENGTH } from '../../privacy/pii/scan-lists.js';
 
 /** At most this much text in one request; data sets go through `langtrain pii redact`. */
 export const MAX_PII_TEXT = 1_000_000;
 const MAX_PII_TEXTS = 1000;
 
+/** Entries per list in one request: a deployment's long lists belong in the CLI's files or the library's options. */
+const MAX_REQUEST_LIST = 1000;
+const listEntry = z.string().max(MAX_LIST_ENTRY_LENGTH);
 const detection = {
   types: z.array(z.enum(ENTITY_TYPES)).min(1).optional(),
   threshold: z.number().min(0).max(1).optional(),
+  /**
+   * Found values never reported, compared exactly. No regex form here: a request's pattern would
+   * run on the server's event loop, where a catastrophic one stalls every other request.
+   */
+  allowList: z.array(listEntry).max(MAX_REQUEST_LIST).optional(),
+  /** Per type, values always reported as it: whole words, any case. Never audited or logged. */
+  denyList: z.partialRecord(z.enum(ENTITY_TYPES), z.array(listEntry).max(MAX_REQUEST_LIST)).optional(),
 };
 const texts = z.union([z.string().max(MAX_PII_TEXT), z.array(z.string().max(MAX_PII_TEXT)).min(1).max(MAX_PII_TEXTS)]);
 
