@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { createWriteStream, open as openDescriptor } from 'node:fs';
-import { open, rename } from 'node:fs/promises';
+import { open, rename, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import type { Writable } from 'node:stream';
 import { finished } from 'node:stream/promises';
@@ -27,6 +27,8 @@ export interface WriteAtomicallyOptions {
  */
 export async function writeAtomically(outPath: string, write: (out: Writable) => Promise<void>, options: WriteAtomicallyOptions = {}): Promise<void> {
   const directory = dirname(outPath);
+  // found now, not by the rename after all the work
+  if ((await stat(outPath).catch(() => null))?.isDirectory()) throw invalidInput(`cannot write ${outPath}: it is a directory (name a file in it)`, { path: outPath });
   const temporary = join(directory, `.${basename(outPath)}.${randomBytes(8).toString('hex')}.tmp`);
   // Opened here, not by the stream: a lazily opening stream could create the file after a
   // failure's clean-up has run. The stream owns the descriptor and closes it either way.

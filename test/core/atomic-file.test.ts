@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { writeAtomically } from '../../src/core/atomic-file.js';
 import { tempFiles } from '../support/services.js';
@@ -20,6 +20,15 @@ describe('writeAtomically', () => {
       });
       expect(readFileSync(output).length).toBe(64 * chunk.length);
     }
+  });
+
+  it('refuses an output that is a directory before the writer runs', async () => {
+    const path = tempFiles('atomic-directory', cleanups);
+    mkdirSync(path('out'));
+    let ran = false;
+    await expect(writeAtomically(path('out'), async () => void (ran = true))).rejects.toThrow(/^cannot write .*out: it is a directory \(name a file in it\)$/);
+    expect(ran).toBe(false);
+    expect(readdirSync(path('.'))).toEqual(['out']);
   });
 
   it('fails, keeping the older file and no temporary, when a write fails after the writer returned (the disk filled with the last batch queued)', async () => {
