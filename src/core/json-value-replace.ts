@@ -50,10 +50,11 @@ export function valueTexts(text: string, paths: Iterable<string>): Map<string, s
 }
 
 /**
- * The integer literals of 16 to 19 digits in `text` (a JSON object) by path, as written: those
- * that JSON.parse may round (2^53 has 16 digits). One pass over the line, a path built only
- * for such a literal, so a line of thousands of them is read once rather than once for each;
- * undefined where paths cannot tell values apart (as for replaceValues).
+ * The whole numbers of 16 to 19 digits in `text` (a JSON object) by path, as their digits as
+ * written: those that JSON.parse may round (2^53 has 16 digits), however written
+ * (`6250941006528599123`, `…123.0`, `6.250941006528599123e18`). One pass over the line, a path
+ * built only for such a literal, so a line of thousands of them is read once rather than once
+ * for each; undefined where paths cannot tell values apart (as for replaceValues).
  */
 export function longIntegerTexts(text: string): Map<string, string> | undefined {
   // each frame knows the step that entered it and its parent: a path is built only for a literal found
@@ -70,13 +71,28 @@ export function longIntegerTexts(text: string): Map<string, string> | undefined 
     const code = text.charCodeAt(member.valueAt);
     if (code === OPEN_BRACE || code === OPEN_BRACKET) return { enter: { isObject: code === OPEN_BRACE, index: 0, step, parent: frame } };
     const end = valueEnd(text, member.valueAt);
-    if (code !== QUOTE && LONG_INTEGER.test(text.slice(member.valueAt, end))) found.set(pathOf(frame, step), text.slice(member.valueAt, end));
+    const digits = code === QUOTE ? undefined : longWholeNumberDigits(text.slice(member.valueAt, end));
+    if (digits !== undefined) found.set(pathOf(frame, step), digits);
     return { passTo: end };
   });
   return whole ? found : undefined;
 }
 
-const LONG_INTEGER = /^-?\d{16,19}$/;
+/** The digits, with any minus sign, of a JSON number literal that is a whole number of 16 to 19 digits; else undefined. */
+function longWholeNumberDigits(literal: string): string | undefined {
+  const parts = NUMBER_LITERAL.exec(literal);
+  if (parts === null) return undefined; // true, false, null
+  const [, sign, whole, fraction = '', exponent = '0'] = parts;
+  const shift = Number(exponent);
+  if (Math.abs(shift) > 19 + fraction.length) return undefined; // far too small or too large for a card
+  const written = whole! + fraction;
+  const point = whole!.length + shift; // digits before the decimal point
+  if (point <= 0 || /[1-9]/.test(written.slice(point))) return undefined; // a fraction
+  const digits = (written.slice(0, point) + '0'.repeat(Math.max(0, point - written.length))).replace(/^0+(?=\d)/, '');
+  return digits.length >= 16 && digits.length <= 19 ? sign + digits : undefined;
+}
+
+const NUMBER_LITERAL = /^(-?)(\d+)(?:\.(\d+))?(?:[eE]([+-]?\d+))?$/;
 
 /** Steps as the walks name a path: `messages`, `[2]`, `content` -> `messages[2].content`. */
 function joinPath(steps: readonly string[]): string {

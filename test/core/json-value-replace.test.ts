@@ -28,10 +28,13 @@ describe('replaceValues with any JSON value, and valueTexts', () => {
     expect(valueTexts('{"a.b": 1, "c": 2}', ['c'])).toBeUndefined(); // a key paths cannot name apart
   });
 
-  it('longIntegerTexts: the integer literals JSON.parse may round, by path, as written, in one pass', () => {
+  it('longIntegerTexts: the whole numbers JSON.parse may round, by path, as their written digits, in one pass', () => {
     const text = '{"id": 1234567890123456789, "n": 9007199254740993, "small": 42, "f": 12345678901234567.5, "a": [[1], {"b": -1234567890123456789}], "s": "1234567890123456789"}';
     expect(longIntegerTexts(text)).toEqual(new Map([['id', '1234567890123456789'], ['n', '9007199254740993'], ['a[1].b', '-1234567890123456789']]));
     expect(longIntegerTexts('{"v1.2": 1234567890123456789}')).toBeUndefined();
+    // the digits of a whole number however written; fractions and other lengths are none
+    const spellings = '{"a": 1234567890123456789.000, "b": 1.234567890123456789e18, "c": 12345678901234567890e-1, "d": -1.2345678901234567E+16, "e": 1.5e3, "f": 1e400, "g": 0.1234567890123456789e19, "h": 1234567890123456.7e2, "i": 1234567890123456.78e1}';
+    expect(longIntegerTexts(spellings)).toEqual(new Map([['a', '1234567890123456789'], ['b', '1234567890123456789'], ['c', '1234567890123456789'], ['d', '-12345678901234567'], ['g', '1234567890123456789'], ['h', '123456789012345670']]));
   });
 });
 

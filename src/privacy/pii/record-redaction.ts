@@ -134,7 +134,8 @@ export function redactRecordBatch(redactor: RecordRedactor, records: ReadonlyArr
   const writtenIntegers = new Map<number, Map<string, string> | undefined>();
   const digitsOf = (r: number) => (field: string) => {
     if (!writtenIntegers.has(r)) writtenIntegers.set(r, longIntegerTexts(sourceOf!(r)));
-    return writtenIntegers.get(r)?.get(field);
+    const written = writtenIntegers.get(r);
+    return written === undefined ? undefined : (written.get(field) ?? null);
   };
   const firstSlot = records.map((record, r) => {
     const first = slots.length;
@@ -200,6 +201,13 @@ type ScannedPart = 'value' | 'key';
 type ScannedReplacer = (text: string, field: string, part: ScannedPart) => string;
 
 /**
+ * The digits of the whole number at a field path as the record's line writes them; null when
+ * the line writes no whole number of card length there (a fraction); undefined when there is no
+ * line, or its keys do not tell paths apart.
+ */
+type WrittenDigits = (field: string) => string | null | undefined;
+
+/**
  * Replaces each scanned text of `record` with what `replace` gives, in a fixed order, and gives
  * per field path how many values it had. Scanned are, at each of `fields`: a string; a
  * number, as its digits (a card number stored as a number), put back as the string `replace`
@@ -218,10 +226,11 @@ type ScannedReplacer = (text: string, field: string, part: ScannedPart) => strin
  * another (`contacts`, `contacts.mobile`) still finds the keys it was walked with; a chosen
  * path under another is only counted, as the other scans what it holds.
  */
-function visitScanned(record: Record<string, unknown>, line: number, fields: readonly FieldPath[] | null, writtenDigits: ((field: string) => string | undefined) | undefined, replace: ScannedReplacer): number[] {
+function visitScanned(record: Record<string, unknown>, line: number, fields: readonly FieldPath[] | null, writtenDigits: WrittenDigits | undefined, replace: ScannedReplacer): number[] {
   const scanNumber = (value: number, field: string, chosen: boolean): unknown => {
     if (!isUnreadableCardLength(value)) return chosen || isLongWholeNumber(value) ? numberReplaced(String(value), value, field, replace) : value;
     const digits = writtenDigits?.(field);
+    if (digits === null) return value; // written with a fraction (12345678901234567.5): no card, however JavaScript rounds it
     if (digits !== undefined) return numberReplaced(digits, value, field, replace);
     // the path is masked as the audit log has it: its keys can be data
     if (chosen) {

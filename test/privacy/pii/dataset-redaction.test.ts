@@ -118,6 +118,13 @@ describe('PIIDetector.processDataset', () => {
     const everywhere19 = await detector.processDataset({ input: big, output: file('big-all.jsonl') }, { preserveFormat: false, auditRedactions: false });
     expect(everywhere19.counts.credit_card).toBe(2);
     expect(readFileSync(file('big-all.jsonl'), 'utf8')).toContain('"msg": 1234567890123456789}'); // an id, no card: kept as written
+    // however the line writes the whole number; a fraction JavaScript rounds to a whole number is no card
+    const spelt = file('spelt.jsonl', '{"card":6221260000000000019.0,"f":12345678901234567.5}\n{"card":6.221260000000000019e18,"f":1}\n');
+    for (const fields of [['card', 'f'], undefined]) {
+      const report = await detector.processDataset({ input: spelt, output: file('spelt-out.jsonl') }, { ...(fields ? { fields } : {}), preserveFormat: false, auditRedactions: false });
+      expect(report.counts.credit_card).toBe(2);
+      expect(readFileSync(file('spelt-out.jsonl'), 'utf8')).toBe('{"card":"<CREDIT_CARD>","f":12345678901234567.5}\n{"card":"<CREDIT_CARD>","f":1}\n');
+    }
     // a line whose keys paths cannot name apart gives no digits: refused at a chosen path, never kept as written
     const dotted = file('dotted.jsonl', '{"v1.2": 1, "card": 6221260000000000019}\n');
     await expect(detector.processDataset({ input: dotted, output: file('dotted-out.jsonl') }, { fields: ['card'], auditRedactions: false })).rejects.toThrow(
