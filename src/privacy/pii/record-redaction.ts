@@ -66,7 +66,7 @@ export function emptyTally(keepRedactions: boolean, chosenFields = 0): Redaction
  * JSON Lines, as the bytes of whole lines: each line one JSON object. With `fields`, only
  * those paths; without, the whole record (visitScanned says what is scanned). A record with
  * nothing to redact is copied back byte for byte, and a redacted one is its line with only the
- * redacted strings replaced (writtenBack); blank lines are kept; CR LF becomes LF.
+ * redacted strings replaced (writtenBack); blank lines are kept, and are no records; CR LF becomes LF.
  */
 export function redactJsonLines(redactor: RecordRedactor, bytes: Uint8Array, firstLine: number, fields: readonly FieldPath[] | null, tally: RedactionTally): BatchResult {
   const batch = jsonLineBatch(bytes, firstLine);
@@ -83,7 +83,7 @@ export function redactJsonLines(redactor: RecordRedactor, bytes: Uint8Array, fir
   changes.forEach((changed, r) => {
     if (changed !== null) redacted.set(recordIndex[r]!, Buffer.from(writtenBack(lineText(batch, recordIndex[r]!), records[r]!, changed, firstLine + recordIndex[r]!)));
   });
-  return { output: movableLines(batch, (i) => redacted.get(i)), records: batch.lines.length, ...tally };
+  return { output: movableLines(batch, (i) => redacted.get(i)), records: records.length, ...tally };
 }
 
 /**

@@ -180,6 +180,14 @@ describe('PIIDetector.processDataset', () => {
     );
   });
 
+  it('keeps the blank lines of JSON Lines, as lines, not records', async () => {
+    const file = dir();
+    const detector = new PIIDetector({ redactionMethod: 'removal' });
+    const report = await detector.processDataset({ input: file('blank.jsonl', `\n  \n{"text":"mail ${EMAIL}"}\n\n`), output: file('blank-out.jsonl') }, { auditRedactions: false });
+    expect(report).toMatchObject({ records: 1, redactedRecords: 1 });
+    expect(readFileSync(file('blank-out.jsonl'), 'utf8')).toBe('\n  \n{"text":"mail "}\n\n');
+  });
+
   it('redacts every CSV column of a chosen name, and takes blank lines (an editor\'s last newline) for no records', async () => {
     const file = dir();
     const detector = new PIIDetector({ redactionMethod: 'removal' });
