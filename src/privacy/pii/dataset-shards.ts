@@ -35,7 +35,7 @@ export type ScanShardsJob = ShardsJob & Omit<ScanDatasetJob, 'input' | 'output' 
 /** The totals, per file, and what was left out. */
 export type ShardsReport<R extends { workers: number }> = R & {
   files: Array<{ file: string } & Omit<R, 'workers'>>;
-  /** Files of the input directory that are not shards (other extensions), left out. */
+  /** Entries of the input directory that are not shards (other extensions; directories, as `name/`), left out. */
   skipped: string[];
 };
 export type RedactShardsReport = ShardsReport<RedactDatasetReport>;
@@ -211,7 +211,8 @@ async function shardsIn(dir: string, kind: ShardKind): Promise<{ shards: Shard[]
     return outcome.value;
   });
   if (shards.length === 0) throw invalidInput(`the input directory ${dir} holds no ${kind.names} file`, { path: dir });
-  const skipped = entries.filter((e) => !kind.pattern.test(e.name) && !e.isDirectory()).map((e) => e.name).sort();
+  // directories too ("valid/"): shards are not looked for below the input, and one may hold a split
+  const skipped = entries.filter((e) => !kind.pattern.test(e.name)).map((e) => (e.isDirectory() ? `${e.name}/` : e.name)).sort();
   return { shards, skipped };
 }
 

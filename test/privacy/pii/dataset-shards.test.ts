@@ -26,7 +26,7 @@ const job = (inputDir: string, outputDir: string, extra: Partial<RedactShardsJob
 });
 
 describe('redactShards', () => {
-  it('redacts each shard into the new directory, lists the files it left out, and names audit records by shard', async () => {
+  it('redacts each shard into the new directory, lists the files and directories it left out, and names audit records by shard', async () => {
     const { root, input, put } = workspace();
     put('b.jsonl', `{"text":"mail ${EMAIL}"}\n`);
     put('a.csv', `contact\n${EMAIL}\n`);
@@ -35,7 +35,7 @@ describe('redactShards', () => {
     const audit = new RecordedEvents();
     const out = join(root, 'out');
     const report = await redactShards(job(`${input}/`, out, { audit: { sink: audit, dataset: `${input}/` } }));
-    expect(report).toMatchObject({ records: 2, redactedRecords: 2, skipped: ['notes.txt'] });
+    expect(report).toMatchObject({ records: 2, redactedRecords: 2, skipped: ['nested/', 'notes.txt'] });
     expect(report.files.map((f) => f.file)).toEqual(['a.csv', 'b.jsonl']);
     expect(readdirSync(out)).toEqual(['a.csv', 'b.jsonl']);
     expect(readFileSync(join(out, 'b.jsonl'), 'utf8')).toBe('{"text":"mail <EMAIL>"}\n');
