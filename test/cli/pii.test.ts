@@ -1,5 +1,6 @@
 import { existsSync, linkSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
+import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { jsonl, killChildren, parseJson, runCli, workspace } from './run-cli.js';
@@ -69,6 +70,7 @@ describe('langtrain pii', () => {
     expect(redactions).toHaveLength(1000);
     expect(redactions[0]).toMatchObject({ line: 1, field: 'text', type: 'email', start: 22, end: 22 + EMAIL.length });
     expect(events.stdout).not.toContain(EMAIL);
+    expect(new Set(parseJson(events).map((e: { userId: string }) => e.userId))).toEqual(new Set([`cli:${userInfo().username}`])); // as lineage names the actor
     const verified = await cli('audit', 'verify', '--json');
     expect(verified.code, verified.stdout).toBe(0);
     expect(report.lineage).toEqual([{ seq: 1, inputDigest: sha256Of(input), outputDigest: sha256Of(join(w.dir, 'out.jsonl')) }]);

@@ -88,7 +88,7 @@ export function piiCommand(run: Run): Command {
               spec: { scan: scanSettings(o), redaction },
               ...(o.workers !== undefined ? { workers: o.workers as number } : {}),
               onProgress: ({ bytes }: { bytes: number }) => progress.update(Math.round(bytes / 1e6)),
-              ...(security && o.audit ? { audit: { sink: security.audit, dataset: o.dataset ?? o.input, userId: 'cli' } } : {}),
+              ...(security && o.audit ? { audit: { sink: security.audit, dataset: o.dataset ?? o.input, userId: cliActor() } } : {}),
             };
             // loaded here: see pii-options.ts
             let report: RedactDatasetReport | RedactShardsReport;
