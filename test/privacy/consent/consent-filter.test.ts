@@ -94,6 +94,9 @@ describe.each(storeUrls('consent-filter'))('filterByConsent on $dialect', ({ mak
     writeFileSync(join(dir.path, 'none.csv'), 'user_id,text\nbob,no\n');
     expect(await filterByConsent(job('none.csv', 'none-out.csv'))).toEqual({ kept: 0, dropped: 1, missingSubject: 0 });
     expect(readFileSync(join(dir.path, 'none-out.csv'), 'utf8')).toBe('user_id,text\n');
+    writeFileSync(join(dir.path, 'empty.csv'), 'user_id,text\n');
+    expect(await filterByConsent(job('empty.csv', 'empty-out.csv'))).toEqual({ kept: 0, dropped: 0, missingSubject: 0 });
+    expect(readFileSync(join(dir.path, 'empty-out.csv'), 'utf8')).toBe('user_id,text\n'); // a whole line, as with records
     writeFileSync(join(dir.path, 'ragged.csv'), 'user_id,text\nalice,a\nalice,b,extra\n');
     await expect(filterByConsent(job('ragged.csv', 'ragged-out.csv'))).rejects.toThrow(/^line 3: not valid CSV/);
     expect(existsSync(join(dir.path, 'ragged-out.csv'))).toBe(false);
