@@ -1,15 +1,20 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
-import { isLangtrainError, type ErrorCode } from '../core/errors.js';
+import { isLangtrainError, type ErrorCode, type LangtrainError } from '../core/errors.js';
 import { routeOf } from './logger.js';
 
 /**
  * The one error body the API answers with: a stable `code` to branch on and a message for
- * people. Never a stack, never `details`: a caller learns what was wrong with its request,
- * not how the server is built.
+ * people. Never a stack: a caller learns what was wrong with its request, not how the server
+ * is built.
  */
 export interface ErrorBody {
-  error: { code: ErrorCode; message: string };
+  error: {
+    code: ErrorCode;
+    message: string;
+    /** Only the details of {@link SHOWN_DETAILS} (those that point into the caller's own input), and only when the error has any of them. */
+    details?: Record<string, unknown>;
+  };
 }
 
 export interface ErrorReply {
@@ -64,7 +69,33 @@ const STATUS_BY_CODE: Partial<Record<ErrorCode, number>> = {
   ERR_SSO_FAILED: 502,
 };
 
-const reply = (status: number, code: ErrorCode, message: string): ErrorReply => ({ status, body: { error: { code, message } } });
+/**
+ * Detail names that, in these codes, point into the caller's own input: the role, binding or
+ * policy refused and its field, the reason, the place inside a condition (or a batch), every
+ * problem found (by the caller's own indices), who still depends on a role being deleted.
+ */
+const CALLER_INPUT_DETAILS = ['policy', 'role', 'binding', 'field', 'reason', 'position', 'problems', 'inheritedBy', 'bindings', 'boundTo'] as const;
+
+/**
+ * The details an error of each code carries into the body, picked by name. Listed only where
+ * every error of that code uses those names for the caller's own input, so a program can point
+ * at it; any other detail (a file path or option of the server) stays on the server.
+ */
+const SHOWN_DETAILS: Partial<Record<ErrorCode, readonly string[]>> = {
+  ERR_INVALID_INPUT: CALLER_INPUT_DETAILS,
+  ERR_POLICY_INVALID: CALLER_INPUT_DETAILS,
+};
+
+const reply = (status: number, code: ErrorCode, message: string, details?: Record<string, unknown>): ErrorReply => ({
+  status,
+  body: { error: { code, message, ...(details === undefined ? {} : { details }) } },
+});
+
+/** The details of `err` its code shows, or undefined when it carries none of them. */
+function shownDetails(err: LangtrainError): Record<string, unknown> | undefined {
+  const keys = (SHOWN_DETAILS[err.code] ?? []).filter((key) => err.details[key] !== undefined);
+  return keys.length === 0 ? undefined : Object.fromEntries(keys.map((key) => [key, err.details[key]]));
+}
 
 /** What to answer for `err`. Pure, so every mapping is tested without a server. */
 export function describeError(err: unknown, bodyLimit: number): ErrorReply {
@@ -76,7 +107,7 @@ export function describeError(err: unknown, bodyLimit: number): ErrorReply {
     const status = err.code.startsWith('ERR_CONFIG_') ? 400 : STATUS_BY_CODE[err.code];
     // LangtrainError messages are written to be shown (they never carry secrets); other codes
     // (store down, audit chain broken) are server faults the caller cannot act on.
-    if (status !== undefined) return reply(status, err.code, err.message);
+    if (status !== undefined) return reply(status, err.code, err.message, shownDetails(err));
     return reply(500, 'ERR_INTERNAL', INTERNAL_MESSAGE);
   }
   const fastifyError = err as Partial<FastifyError>;

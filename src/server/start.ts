@@ -29,8 +29,12 @@ export async function startServer(security: SecurityManager, options: StartServe
   }
 }
 
-/** What `serve` tells the operator about signing in. */
-export type AdminSetup = { state: 'has_admin' } | { state: 'code_pending' } | { state: 'new_code'; setupCode: string };
+/**
+ * What `serve` tells the operator about signing in. A `new_code` says whether an active
+ * administrator exists: only `fresh` mints one then, and the code makes another administrator
+ * (the way back in when no one can sign in as the existing ones).
+ */
+export type AdminSetup = { state: 'has_admin' } | { state: 'code_pending' } | { state: 'new_code'; setupCode: string; adminExists: boolean };
 
 /**
  * A fresh deployment has no administrator: mint a setup code (shown once) unless an unspent
@@ -42,11 +46,11 @@ export type AdminSetup = { state: 'has_admin' } | { state: 'code_pending' } | { 
  */
 export async function prepareAdminSetup(security: SecurityManager, options: { fresh?: boolean } = {}): Promise<AdminSetup> {
   const auth = await security.authenticationManager();
+  const adminExists = (await auth.users.list()).some((u) => u.roles.includes(ADMIN_ROLE) && !u.disabled);
   if (!options.fresh) {
-    const admins = (await auth.users.list()).filter((u) => u.roles.includes(ADMIN_ROLE) && !u.disabled);
-    if (admins.length > 0) return { state: 'has_admin' };
+    if (adminExists) return { state: 'has_admin' };
     if (await security.setupCodes.exists()) return { state: 'code_pending' };
   }
   const setupCode = await security.setupCodes.mint();
-  return (await security.setupCodes.check(setupCode)) === null ? { state: 'code_pending' } : { state: 'new_code', setupCode };
+  return (await security.setupCodes.check(setupCode)) === null ? { state: 'code_pending' } : { state: 'new_code', setupCode, adminExists };
 }

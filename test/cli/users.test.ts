@@ -41,12 +41,23 @@ function setup() {
     cleanups.push(() => security.close());
     return security.authenticationManager();
   };
-  return { w, config, common, cli, piped, library };
+  /** Roles in the deployment's access store, as PUT /v1/access/roles/:name makes them (no CLI command does). */
+  const defineRoles = async (...names: string[]) => {
+    const security = await SecurityManager.open({ configFile: config, config: { store: { url: w.db } }, env: {} });
+    try {
+      const { store } = await security.accessControl();
+      for (const name of names) await store.putRole({ name, permissions: ['audit.read'] }, null);
+    } finally {
+      await security.close();
+    }
+  };
+  return { w, config, common, cli, piped, library, defineRoles };
 }
 
 describe('langtrain users', { timeout: 90_000 }, () => {
   it('creates an account from a password on stdin with roles, then lists and shows it; the password is never printed nor audited', async () => {
-    const { cli, piped, library } = setup();
+    const { cli, piped, library, defineRoles } = setup();
+    await defineRoles('ml.engineer');
     const created = await piped(`${PASSWORD}\n`, 'users', 'create', 'Alice', '--password-stdin', '--role', 'ml.engineer', '--role', 'admin');
     expect(created.code, created.stderr).toBe(0);
     const id = created.stdout.match(/^created alice: ([0-9a-f-]{36})\n$/)?.[1];
@@ -87,7 +98,7 @@ describe('langtrain users', { timeout: 90_000 }, () => {
     expect(weak.stderr).not.toContain('hunter2');
     const badRole = await piped(`${PASSWORD}\n`, 'users', 'create', 'bob', '--password-stdin', '--role', 'Not A Role');
     expect(badRole.code).toBe(2);
-    expect(badRole.stderr).toMatch(/is not a role name/);
+    expect(badRole.stderr).toMatch(/no such role: Not A Role/);
     expect((await piped(`${PASSWORD}\n`, 'users', 'create', 'bob', '--password-stdin')).code).toBe(0);
     const taken = await piped(`${PASSWORD}\n`, 'users', 'create', 'BOB', '--password-stdin', '--json');
     expect(taken.code).toBe(2);
@@ -170,13 +181,29 @@ describe('langtrain users', { timeout: 90_000 }, () => {
   });
 
   it('set-roles replaces the roles; without --role it clears them', async () => {
-    const { cli, piped } = setup();
+    const { cli, piped, defineRoles } = setup();
+    await defineRoles('viewer', 'trainer', 'auditor');
     expect((await piped(`${PASSWORD}\n`, 'users', 'create', 'fay', '--password-stdin', '--role', 'viewer')).code).toBe(0);
     expect((await cli('users', 'set-roles', 'fay', '--role', 'trainer', '--role', 'auditor')).stdout).toBe('fay: roles auditor, trainer\n');
     expect(parseJson(await cli('users', 'show', 'fay', '--json'))).toMatchObject({ roles: ['auditor', 'trainer'] });
     expect((await cli('users', 'set-roles', 'fay')).stdout).toBe('fay: no roles\n');
     const audit = parseJson<Array<{ eventType: string; additionalData: Record<string, unknown> }>>(await cli('audit', 'query', '--json', '--limit', '1000'));
     expect(audit.filter((e) => e.eventType === 'auth.roles_changed').map((e) => e.additionalData.after)).toEqual([['auditor', 'trainer'], []]);
+  });
+
+  it('create and set-roles refuse a role that does not exist (a typo would grant nothing), naming it and where roles are made: exit 2, nothing changed', async () => {
+    const { cli, piped, defineRoles } = setup();
+    await defineRoles('trainer');
+    const created = await piped(`${PASSWORD}\n`, 'users', 'create', 'gil', '--password-stdin', '--role', 'trainer', '--role', 'nosuchrole', '--role', 'trainr');
+    expect(created.code).toBe(2);
+    expect(created.stderr).toBe('error: no such role: nosuchrole, trainr. Roles are managed through the server: GET /v1/access lists them, PUT /v1/access/roles/:name creates one\n');
+    expect(parseJson(await cli('users', 'list', '--json'))).toEqual([]);
+
+    expect((await piped(`${PASSWORD}\n`, 'users', 'create', 'gil', '--password-stdin', '--role', 'trainer', '--role', 'admin')).code).toBe(0);
+    const replaced = await cli('users', 'set-roles', 'gil', '--role', 'admin', '--role', 'trainr', '--json');
+    expect(replaced.code).toBe(2);
+    expect(parseJson(replaced)).toEqual({ error: { code: 'ERR_INVALID_INPUT', message: expect.stringMatching(/^no such role: trainr\. .*GET \/v1\/access lists them/) } });
+    expect(parseJson(await cli('users', 'show', 'gil', '--json'))).toMatchObject({ roles: ['admin', 'trainer'] });
   });
 
   const python = spawnSync('python3', ['-c', 'import pty'], { stdio: 'ignore' }).status === 0;

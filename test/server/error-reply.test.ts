@@ -28,6 +28,18 @@ describe('describeError', () => {
     expect(describeError(new LangtrainError(code, 'what was wrong'), LIMIT)).toEqual({ status, body: { error: { code, message: 'what was wrong' } } });
   });
 
+  it("shows only the details that point into the caller's own input, and only for the codes that have them", () => {
+    const refused = new LangtrainError('ERR_POLICY_INVALID', 'policy "p": condition: bad', { policy: 'p', field: 'condition', reason: 'bad', file: '/etc/langtrain/policy.yaml', nothing: undefined });
+    expect(describeError(refused, LIMIT).body.error).toEqual({ code: 'ERR_POLICY_INVALID', message: 'policy "p": condition: bad', details: { policy: 'p', field: 'condition', reason: 'bad' } });
+    const inUse = new LangtrainError('ERR_INVALID_INPUT', 'role "r" is named by 1 binding (u); delete that binding first', { role: 'r', bindings: 1, boundTo: ['u'] });
+    expect(describeError(inUse, LIMIT).body.error.details).toEqual({ role: 'r', bindings: 1, boundTo: ['u'] });
+    // None of the shown names: no details at all, not an empty object.
+    expect(describeError(new LangtrainError('ERR_INVALID_INPUT', 'roles: bad', { option: 'roles' }), LIMIT).body.error).not.toHaveProperty('details');
+    // The same names under another code are not shown: its details may describe the server.
+    expect(describeError(new LangtrainError('ERR_SSO_FAILED', 'sign-in failed', { reason: 'idp_unreachable' }), LIMIT).body.error).not.toHaveProperty('details');
+    expect(describeError(new LangtrainError('ERR_STORE_UNAVAILABLE', 'down', { reason: 'ECONNREFUSED', field: 'url' }), LIMIT).body.error).not.toHaveProperty('details');
+  });
+
   it('hides server-side LangtrainErrors behind ERR_INTERNAL', () => {
     const reply = describeError(new LangtrainError('ERR_STORE_UNAVAILABLE', 'cannot reach postgres://db-host/prod'), LIMIT);
     expect(reply).toEqual({ status: 500, body: { error: { code: 'ERR_INTERNAL', message: INTERNAL_MESSAGE } } });

@@ -38,6 +38,7 @@ describe('prepareAdminSetup', () => {
     const setup = await prepareAdminSetup(security);
     if (setup.state !== 'new_code') throw new Error(`expected a new code, got ${setup.state}`);
     expect(setup.setupCode).toMatch(/^lt_setup_[0-9a-f]{12}_[A-Za-z0-9_-]{43}$/);
+    expect(setup.adminExists).toBe(false);
     // A restart must not invalidate the code the operator is about to use.
     expect(await prepareAdminSetup(security)).toEqual({ state: 'code_pending' });
 
@@ -57,8 +58,8 @@ describe('prepareAdminSetup', () => {
     const login = await fetch(`${running.url}/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'root', password: 'a long enough admin passphrase', mode: 'token' }) });
     const { token } = (await login.json()) as { token: string };
     expect((await fetch(`${running.url}/v1/users`, { headers: { authorization: `Bearer ${token}` } })).status).toBe(200);
-    // --new-setup-code: a fresh code even with an admin present.
-    expect(await prepareAdminSetup(security, { fresh: true })).toMatchObject({ state: 'new_code' });
+    // --new-setup-code: a fresh code even with an admin present, saying one exists (serve words its banner by it).
+    expect(await prepareAdminSetup(security, { fresh: true })).toMatchObject({ state: 'new_code', adminExists: true });
     const events = JSON.stringify(await security.audit.query({}));
     expect(events).not.toContain(setup.setupCode);
     expect(events).not.toContain('a long enough admin passphrase');

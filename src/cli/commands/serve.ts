@@ -1,7 +1,5 @@
 import { Command, Option } from 'commander';
 import { invalidInput } from '../../core/errors.js';
-import { ADMIN_ROLE } from '../../identity/login/first-admin.js';
-import type { SecurityManager } from '../../security-manager.js';
 import { openSecurity, withCommonOptions, type Run } from '../context.js';
 
 /** `langtrain serve`: the server (the main job) on the configured store. */
@@ -26,7 +24,7 @@ export function serveCommand(run: Run): Command {
         const server = await startServer(security);
         const lines = [`LangTrain Security is listening on ${server.url}`, `store: ${security.store.displayUrl}`];
         if (setup.state === 'new_code') {
-          lines.push('', ...setupCodeLines(server.url, setup.setupCode, await hasActiveAdmin(security)));
+          lines.push('', ...setupCodeLines(server.url, setup.setupCode, setup.adminExists));
         } else if (setup.state === 'code_pending') {
           lines.push('', 'No administrator yet: use the setup code printed at first start (POST /v1/auth/setup); lost it? restart with --new-setup-code');
         } else {
@@ -43,15 +41,6 @@ export function serveCommand(run: Run): Command {
         await security.close();
       }, o.json),
     );
-}
-
-/**
- * Only --new-setup-code mints a code while an administrator exists; then the code makes
- * another administrator (the way back in when no one can sign in as the existing ones).
- */
-async function hasActiveAdmin(security: SecurityManager): Promise<boolean> {
-  const auth = await security.authenticationManager();
-  return (await auth.users.list()).some((u) => u.roles.includes(ADMIN_ROLE) && !u.disabled);
 }
 
 /** How to use a just-minted setup code; the example username is a placeholder once an admin (maybe named admin) exists. */

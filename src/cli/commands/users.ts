@@ -4,6 +4,7 @@ import { Command } from 'commander';
 import { LangtrainError, invalidInput } from '../../core/errors.js';
 import type { AuthenticationManager } from '../../identity/authentication-manager.js';
 import { maskPhone } from '../../identity/mfa/sms/sms-sender.js';
+import { refuseUnknownRoles } from '../../access/store/known-roles.js';
 import type { User } from '../../identity/users/user-record.js';
 import { output, withCommonOptions, withSecurity, type CommonOptions, type Run } from '../context.js';
 
@@ -21,6 +22,9 @@ export async function userNamed(auth: AuthenticationManager, username: string): 
   if (!user) throw new LangtrainError('ERR_NOT_FOUND', `no such user ${username}; \`langtrain users list\` shows the accounts`, { username });
   return user;
 }
+
+/** Where roles are listed and made: the server's access API (langtrain iam reads policy files, not the store). */
+const ROLES_ARE_MANAGED = 'Roles are managed through the server: GET /v1/access lists them, PUT /v1/access/roles/:name creates one';
 
 /** Repeatable options (`--role a --role b`) collect into an array. */
 export function collect(value: string, previous: string[] = []): string[] {
@@ -41,8 +45,11 @@ export function usersCommand(run: Run): Command {
     .option('--password-stdin', 'read the password from standard input (one line)')
     .option('--role <name>', 'a role to grant (repeatable)', collect)
     .action((username: string, o) =>
-      withAuth(run, o, async (auth) => {
+      withSecurity(run, o, async (security) => {
+        // Before the password prompt: a refused role should not cost typing it twice.
+        await refuseUnknownRoles((await security.accessControl()).store, o.role ?? [], ROLES_ARE_MANAGED);
         const password = await readPassword(o);
+        const auth = await security.authenticationManager();
         const user = await auth.users.createUser({ username, password, roles: o.role }, CLI_CLIENT);
         output(o, view(user), () => `created ${user.username}: ${user.id}`);
       }),
@@ -86,8 +93,11 @@ export function usersCommand(run: Run): Command {
     .argument('<username>')
     .option('--role <name>', 'a role to grant (repeatable)', collect)
     .action((username: string, o) =>
-      withAuth(run, o, async (auth) => {
-        const user = await auth.users.setRoles((await userNamed(auth, username)).id, o.role ?? [], CLI_CLIENT);
+      withSecurity(run, o, async (security) => {
+        const auth = await security.authenticationManager();
+        const { id } = await userNamed(auth, username);
+        await refuseUnknownRoles((await security.accessControl()).store, o.role ?? [], ROLES_ARE_MANAGED);
+        const user = await auth.users.setRoles(id, o.role ?? [], CLI_CLIENT);
         output(o, user, () => `${user.username}: ${user.roles.length === 0 ? 'no roles' : `roles ${user.roles.join(', ')}`}`);
       }),
     );

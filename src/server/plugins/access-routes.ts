@@ -1,13 +1,10 @@
 import { randomInt } from 'node:crypto';
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { AuthorizationRequest, Decision } from '../../access/model.js';
 import type { AccessControl } from '../../access/store/access-control.js';
-import { isLangtrainError } from '../../core/errors.js';
 import type { SecurityManager } from '../../security-manager.js';
-import { CLIENT_ERROR_LOG_MESSAGE, describeError } from '../error-reply.js';
-import { routeOf } from '../logger.js';
 import { actorOf } from '../principal.js';
 import { accessDocument, authorizeBody, authorizeReply, binding, idParams, nameParams, policyBody, roleBody, snapshotReply } from '../schemas/access.js';
 import { AUTHENTICATED } from '../schemas/security-schemes.js';
@@ -63,12 +60,6 @@ export const authorizeRoute: FastifyPluginAsyncZod<{ security: SecurityManager; 
 /** `/v1/access`: the roles, bindings and policies themselves (`access.read` / `access.write`); every change audited, used at once here and by every other instance within a second. */
 export const accessRoutes: FastifyPluginAsyncZod<{ security: SecurityManager; access: AccessControl }> = async (app, { security: manager, access }) => {
   app.addHook('onRequest', requireResourcePermission(manager, 'access'));
-  const answerError = app.errorHandler;
-  app.setErrorHandler((err, request, reply) => {
-    const details = refusalDetails(err);
-    if (details === undefined) return answerError.call(app, err, request, reply);
-    sendRefusal(err, details, manager.config.server.bodyLimit, request, reply);
-  });
   const actor = (request: FastifyRequest) => actorOf(request.principal!);
 
   app.get('/', { schema: { tags, security, summary: 'Every role, binding and policy, with the revision', response: { 200: snapshotReply } } }, async () => access.store.snapshot());
@@ -102,27 +93,3 @@ export const accessRoutes: FastifyPluginAsyncZod<{ security: SecurityManager; ac
     access.store.deletePolicy(request.params.name, actor(request)),
   );
 };
-
-/**
- * The details of a refused change that describe the caller's own input (which policy, role or
- * binding, the field, the reason, the place inside a condition, who still depends on a role),
- * so a program can point at it. Picked by name: anything else in details stays on the server.
- */
-const SHOWN_DETAILS = ['policy', 'role', 'binding', 'field', 'reason', 'position', 'problems', 'inheritedBy', 'bindings', 'boundTo'] as const;
-
-function refusalDetails(err: unknown): Record<string, unknown> | undefined {
-  if (!isLangtrainError(err, 'ERR_POLICY_INVALID') && !isLangtrainError(err, 'ERR_INVALID_INPUT')) return undefined;
-  const shown = Object.fromEntries(SHOWN_DETAILS.filter((key) => err.details[key] !== undefined).map((key) => [key, err.details[key]]));
-  return Object.keys(shown).length > 0 ? shown : undefined;
-}
-
-/**
- * The app's error body (error-reply.ts) plus `details`. That body never carries details because
- * in general they may describe the server; those of a refused access change describe only the
- * caller's own input. Logged as the app's handler logs a client error.
- */
-function sendRefusal(err: unknown, details: Record<string, unknown>, bodyLimit: number, request: FastifyRequest, reply: FastifyReply): void {
-  const { status, body } = describeError(err, bodyLimit);
-  request.log.info({ code: body.error.code, status, route: routeOf(request) }, CLIENT_ERROR_LOG_MESSAGE);
-  void reply.code(status).type('application/json; charset=utf-8').send({ error: { ...body.error, details } });
-}

@@ -1,9 +1,9 @@
 import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { BUILT_IN_ROLES } from '../../access/store/access-store.js';
-import { LangtrainError, invalidInput } from '../../core/errors.js';
+import { LangtrainError } from '../../core/errors.js';
 import type { AuthenticationManager } from '../../identity/authentication-manager.js';
+import { refuseUnknownRoles } from '../../access/store/known-roles.js';
 import type { SecurityManager } from '../../security-manager.js';
 import { createUserBody, rolesBody, sessionReply, ssoLinkBody, userId, userReply } from '../schemas/auth.js';
 import { AUTHENTICATED } from '../schemas/security-schemes.js';
@@ -20,6 +20,8 @@ export const usersRoutes: FastifyPluginAsyncZod<{ security: SecurityManager; aut
   // Giving an account roles, or an IdP identity that opens it, is granting access: it needs
   // `access.write` too, so a helpdesk role with `users.write` cannot make anyone an admin.
   const grantsAccess = requirePermission(manager, 'access.write');
+  const refuseUnknown = async (roles: readonly string[]) =>
+    refuseUnknownRoles((await manager.accessControl()).store, roles, 'GET /v1/access lists the roles; PUT /v1/access/roles/:name creates one');
   const mustGet = async (id: string) => {
     const user = await auth.users.get(id);
     if (!user) throw new LangtrainError('ERR_NOT_FOUND', 'no such user; GET /v1/users lists them');
@@ -33,7 +35,7 @@ export const usersRoutes: FastifyPluginAsyncZod<{ security: SecurityManager; aut
   app.post('/', { schema: { tags, security, summary: 'Create an account (without a password it can sign in only through SSO until one is set); roles need access.write', body: createUserBody, response: { 201: userReply } } }, async (request, reply) => {
     const { username, password, roles } = request.body;
     if (roles.length > 0) await grantsAccess.call(app, request, reply, () => undefined);
-    await refuseUnknownRoles(manager, roles);
+    await refuseUnknown(roles);
     const user = await auth.users.createUser({ username, roles, ...(password !== undefined ? { password } : {}) }, clientOf(request));
     return reply.code(201).send(userView(user));
   });
@@ -41,7 +43,7 @@ export const usersRoutes: FastifyPluginAsyncZod<{ security: SecurityManager; aut
   app.get('/:id', { schema: { tags, security, summary: 'One account', params: userId, response: { 200: userReply } } }, async (request) => userView(await mustGet(request.params.id)));
 
   app.put('/:id/roles', { onRequest: grantsAccess, schema: { tags, security, summary: 'Replace the account roles (needs access.write too)', params: userId, body: rolesBody, response: { 200: userReply } } }, async (request) => {
-    await refuseUnknownRoles(manager, request.body.roles);
+    await refuseUnknown(request.body.roles);
     return userView(await auth.users.setRoles(request.params.id, request.body.roles, clientOf(request)));
   });
 
@@ -91,13 +93,3 @@ export const usersRoutes: FastifyPluginAsyncZod<{ security: SecurityManager; aut
     return { revoked: await auth.sessions.revokeAllForUser(request.params.id) };
   });
 };
-
-/** A role name no role has grants nothing: stored, a typo would leave the account silently without the access meant. */
-async function refuseUnknownRoles(manager: SecurityManager, roles: readonly string[]): Promise<void> {
-  if (roles.length === 0) return;
-  const { roles: stored } = await (await manager.accessControl()).store.snapshot();
-  const known = new Set([...BUILT_IN_ROLES, ...stored].map((role) => role.name));
-  const unknown = [...new Set(roles.filter((role) => !known.has(role)))];
-  if (unknown.length === 0) return;
-  throw invalidInput(`no such role: ${unknown.join(', ')}. GET /v1/access lists the roles; PUT /v1/access/roles/:name creates one`, { roles: unknown });
-}
