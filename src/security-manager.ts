@@ -67,8 +67,6 @@ const NOT_YET: Record<string, string> = {
 /** How often due keys are rotated in a running process. */
 const KEY_ROTATION_SWEEP_MS = 3_600_000;
 
-/** Keyring key from which identity's fixed secrets (API key pepper, TOTP sealing key) are derived. */
-
 const SUPPORTED = ['auditLevel', 'encryptionLevel', 'keyRotationInterval', 'keyManagement', 'configFile', 'config', 'env'];
 
 /**

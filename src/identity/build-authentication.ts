@@ -54,7 +54,7 @@ export async function buildAuthentication(input: AuthenticationManagerOptions & 
   await migrate(store, 'sso', ssoMigrations);
   await migrate(store, 'saml', samlMigrations);
   await migrate(store, 'sms_codes', smsCodeMigrations);
-  await keyring.ensureKey(IDENTITY_KEY, { rotationIntervalMs: null });
+  await keyring.ensureKey(IDENTITY_KEY, { purpose: 'system', rotationIntervalMs: null });
   const root = (await keyring.primaryKey(IDENTITY_KEY)).encryptionKey;
   const derive = (purpose: string) => Buffer.from(hkdfSync('sha256', root, Buffer.alloc(0), `langtrain/identity/${purpose}/v1`, 32));
   const deps = { store, audit };

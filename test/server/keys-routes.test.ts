@@ -35,4 +35,35 @@ describe('/v1/keys', () => {
     expect((await call('GET', '/v1/keys/nope')).statusCode).toBe(404);
     expect((await app.inject({ method: 'GET', url: '/v1/keys' })).statusCode).toBe(401);
   });
+
+  it("serves data keys only: the platform's own keys can be neither listed, rotated, destroyed nor used", async () => {
+    const { app, auth, security } = await f.serve();
+    const call = (method: 'GET' | 'POST' | 'DELETE', url: string, payload?: object) => app.inject({ method, url, headers: auth, ...(payload ? { payload } : {}) });
+    // a deployment from before system keys: its secrets key was made as a data key
+    await security.keyring.createKey('secrets');
+    const secrets = security.secretsManager();
+    await secrets.storeSecret({ name: 'db-password', value: 'correct horse battery staple' }); // the local store asks for its key as a system key
+    expect((await security.keyring.describe('secrets')).purpose).toBe('system');
+    expect((await security.keyring.describe('identity')).purpose).toBe('system');
+    expect((await call('GET', '/v1/keys')).json().keys.map((k: { name: string }) => k.name)).toEqual([]);
+    const before = await security.keyring.describe('identity', { fresh: true });
+    const context = 'langtrain/secret/v1';
+    for (const name of ['identity', 'secrets']) {
+      for (const [method, url, payload] of [
+        ['GET', `/v1/keys/${name}`],
+        ['POST', `/v1/keys/${name}/rotate`],
+        ['POST', `/v1/keys/${name}/min-decryption-version`, { version: 1 }],
+        ['DELETE', `/v1/keys/${name}/versions/1`],
+        ['POST', `/v1/keys/${name}/encrypt`, { plaintext: 'AA==', context }],
+        ['POST', `/v1/keys/${name}/decrypt`, { ciphertext: 'AA==', context }],
+      ] as const) {
+        const refused = await call(method, url, payload);
+        expect(refused.statusCode, `${method} ${url}`).toBe(404);
+        expect(refused.json().error.message).toMatch(new RegExp(`^no data key named ${name}: it is one of the platform's own keys`));
+      }
+    }
+    expect(await security.keyring.describe('identity', { fresh: true })).toEqual(before);
+    expect(await secrets.getSecret('db-password')).toMatchObject({ value: 'correct horse battery staple' });
+    await secrets.close();
+  });
 });

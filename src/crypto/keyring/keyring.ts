@@ -5,8 +5,13 @@ import type { Store, WriteTx } from '../../store/database.js';
 import { decryptWith, deriveVersionKey, encryptWith, readHeader, type VersionKey } from '../ciphertext.js';
 import type { KeyEncryptionKey } from '../kms/key-encryption-key.js';
 
-/** What a named key is for: data keys encrypt data; subject keys belong to one data subject. */
-export type KeyPurpose = 'data' | 'subject';
+/**
+ * What a named key is for: data keys encrypt data; subject keys belong to one data subject;
+ * system keys are the platform's own (the identity secrets are derived from one, the secrets
+ * store and PII pseudonyms from others). Only data keys are served over HTTP: rotating or
+ * destroying a system key there broke every API key and TOTP login, or every stored secret.
+ */
+export type KeyPurpose = 'data' | 'subject' | 'system';
 
 export interface KeyVersionInfo {
   version: number;
@@ -78,10 +83,14 @@ export class Keyring {
     return info;
   }
 
-  /** The key, created on first use. */
+  /**
+   * The key, created on first use. Asked for as a system key, a key made as a data key (as every
+   * key was before system keys) becomes one.
+   */
   async ensureKey(name: string, options: { purpose?: KeyPurpose; rotationIntervalMs?: number | null } = {}): Promise<KeyInfo> {
     try {
-      return await this.describe(name);
+      const info = await this.describe(name);
+      return options.purpose === 'system' && info.purpose === 'data' ? await this.#makeSystemKey(name) : info;
     } catch (err) {
       if (!(err instanceof LangtrainError) || err.code !== 'ERR_NOT_FOUND') throw err;
     }
@@ -92,6 +101,13 @@ export class Keyring {
       if (err instanceof LangtrainError && err.code === 'ERR_INVALID_INPUT') return this.describe(name);
       throw err;
     }
+  }
+
+  async #makeSystemKey(name: string): Promise<KeyInfo> {
+    await this.store.writeTransaction('crypto', (tx) => tx.updateTable('crypto_keys').set({ purpose: 'system' }).where('name', '=', name).where('purpose', '=', 'data').execute());
+    this.#state.delete(name);
+    await this.audit.record({ eventType: 'keys.purpose_set', userId: null, result: 'success', additionalData: { key: name, purpose: 'system' } });
+    return this.describe(name);
   }
 
   /** Add a new primary version; earlier versions keep decrypting. */

@@ -10,7 +10,7 @@ export const PII_KEY_NAME = 'pii';
  * same value gets the same pseudonym in every data set; rotating `pii` starts new pseudonyms.
  */
 export async function piiRedactionKeys(keyring: Keyring): Promise<{ hashKey: Buffer; encryptionKey: Buffer }> {
-  await keyring.ensureKey(PII_KEY_NAME);
+  await keyring.ensureKey(PII_KEY_NAME, { purpose: 'system' });
   const base = (await keyring.primaryKey(PII_KEY_NAME)).encryptionKey;
   const derive = (info: string) => Buffer.from(hkdfSync('sha256', base, Buffer.alloc(0), info, 32));
   return { hashKey: derive('langtrain/pii/hash/v1'), encryptionKey: derive('langtrain/pii/fpe/v1') };
@@ -25,7 +25,7 @@ export async function piiRedactionKeys(keyring: Keyring): Promise<{ hashKey: Buf
  * a data set's fake of any value they choose, as with `hash` pseudonyms.
  */
 export async function syntheticSeedFor(keyring: Keyring, dataset: string): Promise<Buffer> {
-  await keyring.ensureKey(PII_KEY_NAME);
+  await keyring.ensureKey(PII_KEY_NAME, { purpose: 'system' });
   const base = (await keyring.primaryKey(PII_KEY_NAME)).encryptionKey;
   return Buffer.from(hkdfSync('sha256', base, Buffer.alloc(0), `langtrain/pii/synthetic/v1\0${dataset}`, 32));
 }

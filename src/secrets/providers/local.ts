@@ -47,7 +47,7 @@ export class LocalSecretsProvider implements SecretsProvider {
     // store's write lock is safe when several processes start together.
     this.#ready = once(async () => {
       await migrate(store, 'secrets', secretsMigrations);
-      await keyring.ensureKey(SECRETS_KEY);
+      await keyring.ensureKey(SECRETS_KEY, { purpose: 'system' });
     });
   }
 

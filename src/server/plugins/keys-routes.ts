@@ -18,6 +18,13 @@ const security = AUTHENTICATED;
 export const keysRoutes: FastifyPluginAsyncZod<{ security: SecurityManager }> = async (app, { security: manager }) => {
   app.addHook('onRequest', requireResourcePermission(manager, 'keys'));
   const keyring = manager.keyring;
+  // every route naming a key serves data keys only (KeyPurpose says why)
+  app.addHook('preHandler', async (request) => {
+    const { name } = request.params as { name?: string };
+    if (name !== undefined && (await keyring.describe(name)).purpose !== 'data') {
+      throw new LangtrainError('ERR_NOT_FOUND', `no data key named ${name}: it is one of the platform's own keys (its identity, secrets store or PII pseudonyms), which the HTTP API does not serve; operators manage it with langtrain keys on the server's host (see docs/keys.md)`);
+    }
+  });
 
   app.get('/', { schema: { tags, security, summary: 'Data keys and their versions', response: { 200: z.object({ keys: z.array(keyInfo) }) } } }, async () => ({
     keys: await keyring.list({ purpose: 'data' }),

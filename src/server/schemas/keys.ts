@@ -6,7 +6,7 @@ export const keyVersionParams = z.object({ name: z.string().min(1).max(200), ver
 export const keyInfo = z.object({
   name: z.string(),
   keyId: z.number(),
-  purpose: z.enum(['data', 'subject']),
+  purpose: z.enum(['data', 'subject', 'system']),
   primaryVersion: z.number(),
   minDecryptionVersion: z.number(),
   rotationIntervalMs: z.number().nullable(),
