@@ -47,6 +47,9 @@ interface Pending {
   reject: (err: unknown) => void;
 }
 
+/** The setting to change when an operation needs sealed payloads (as the erasure's message names it). */
+const ENABLE_ENCRYPTION = 'set audit.encryption: true in the configuration, or LANGTRAIN_AUDIT_ENCRYPTION=true (it seals the events logged from then on)';
+
 /** How often an open log applies its retention period (also `langtrain audit prune`). */
 const RETENTION_SWEEP_MS = 3_600_000;
 
@@ -142,7 +145,7 @@ export class AuditLogger implements AuditSink {
   #validate(input: AuditEventInput, now: Date): ValidEvent {
     const event = validateEvent(input, now);
     if (event.userIdSensitive && !this.config.encryption) {
-      throw invalidInput('invalid audit event: sensitive: ["userId"] needs a log with encryption: true (otherwise the id would be stored in clear)');
+      throw invalidInput(`invalid audit event: sensitive: ["userId"] needs a log with encryption: true (otherwise the id would be stored in clear): ${ENABLE_ENCRYPTION}`);
     }
     return event;
   }
@@ -362,7 +365,7 @@ export class AuditLogger implements AuditSink {
    */
   async shredSubject(userId: string): Promise<number> {
     const { store, sealer } = await this.#init();
-    if (!sealer) throw invalidInput('shredding needs a log with encryption: true (this log stores payloads in clear)');
+    if (!sealer) throw invalidInput(`shredding needs a log with encryption: true (this log stores payloads in clear, so none of them can be made unreadable): ${ENABLE_ENCRYPTION}`);
     return store.writeTransaction('audit', (tx) => sealer.shred(tx, sealer.subjectRef(userId)));
   }
 

@@ -1,13 +1,21 @@
 import type { Store } from '../store/database.js';
 import { z } from 'zod';
-import { LangtrainError, invalidInput } from '../core/errors.js';
+import { invalidInput } from '../core/errors.js';
 import { openCheckpoint } from './checkpoint-signer.js';
 import { hashLeaf, verifyConsistency, verifyInclusion } from './merkle.js';
 import type { PayloadSealer } from './payload-seal.js';
 import { queryEntries, type AuditQuery } from './query.js';
 import type { NoteVerifier } from './signed-note.js';
 import { listCheckpoints, readConsistencyProof, readInclusionProof, readSize } from './tree-store.js';
-import { storedEntries, verifyEntries, type VerifiableEntry, type VerificationReport } from './verifier.js';
+import {
+  requireVerifiers,
+  storedEntries,
+  verifierKeyMismatch,
+  verifyEntries,
+  type VerifiableEntry,
+  type VerificationProblem,
+  type VerificationReport,
+} from './verifier.js';
 
 /**
  * The export bundle: JSON Lines an auditor can verify with nothing but the log's public
@@ -104,6 +112,7 @@ export interface BundleVerifyOptions {
 
 /** Verify a bundle read line by line. A malformed line is reported with its line number. */
 export async function verifyBundle(lines: AsyncIterable<string>, options: BundleVerifyOptions): Promise<VerificationReport> {
+  requireVerifiers(options.verifiers);
   const iterator = numbered(lines);
   const first = await iterator.next();
   if (first.done) throw invalidInput('the bundle is empty');
@@ -133,18 +142,24 @@ export async function verifyBundle(lines: AsyncIterable<string>, options: Bundle
     }
   }
 
+  const wrongKey = verifierKeyMismatch(checkpoints, options.verifiers);
+  if (wrongKey) return failed(wrongKey);
+
   for (const link of consistency) {
     const a = checkpoints.find((c) => c.size === link.size1);
     const b = checkpoints.find((c) => c.size === link.size2);
     if (!a || !b) throw invalidInput(`consistency proof ${link.size1}→${link.size2} names a checkpoint the bundle lacks`);
-    let roots: [Buffer, Buffer];
-    try {
-      roots = [openCheckpoint(a.note, options.verifiers).root, openCheckpoint(b.note, options.verifiers).root];
-    } catch (err) {
-      return failed(link.size1, `checkpoint ${link.size1} or ${link.size2} is not validly signed: ${(err as Error).message}`, link.size2);
+    const roots: Buffer[] = [];
+    for (const cp of [a, b]) {
+      try {
+        roots.push(openCheckpoint(cp.note, options.verifiers).root);
+      } catch (err) {
+        // As for a store, the first entry not covered by the checkpoint before this one.
+        return failed({ index: sizeBefore(checkpoints, cp.size), checkpointSize: cp.size, reason: `checkpoint ${cp.size} is not validly signed: ${(err as Error).message}` });
+      }
     }
-    if (!verifyConsistency(link.size1, link.size2, link.proof.map(fromHex), roots[0], roots[1])) {
-      return failed(link.size1, `checkpoint ${link.size2} is not an extension of checkpoint ${link.size1}: entries from ${link.size1} on were forked or rewritten`, link.size2);
+    if (!verifyConsistency(link.size1, link.size2, link.proof.map(fromHex), roots[0]!, roots[1]!)) {
+      return failed({ index: link.size1, checkpointSize: link.size2, reason: `checkpoint ${link.size2} is not an extension of checkpoint ${link.size1}: entries from ${link.size1} on were forked or rewritten` });
     }
   }
 
@@ -159,12 +174,13 @@ async function verifyProvenEntries(
   options: BundleVerifyOptions,
 ): Promise<VerificationReport> {
   const report: VerificationReport = { ok: true, entries: 0, prunedEntries: 0, checkpointsVerified: 0, verifiedSize: 0, unsignedTail: 0 };
-  if (!head) return { ...report, ok: false, problem: { index: 0, reason: 'a filtered bundle needs a signed checkpoint' } };
+  // Without a checkpoint nothing in the bundle can be checked; no entry is at fault.
+  if (!head) return failed({ reason: 'a filtered bundle needs a signed checkpoint' });
   let signed;
   try {
     signed = openCheckpoint(head.note, options.verifiers);
   } catch (err) {
-    return failed(0, `checkpoint ${head.size} is not validly signed: ${(err as Error).message}`, head.size);
+    return failed({ index: 0, checkpointSize: head.size, reason: `checkpoint ${head.size} is not validly signed: ${(err as Error).message}` });
   }
   report.checkpointsVerified = 1;
   report.verifiedSize = signed.size;
@@ -182,8 +198,13 @@ async function verifyProvenEntries(
   return report;
 }
 
-function failed(index: number, reason: string, checkpointSize: number): VerificationReport {
-  return { ok: false, entries: 0, prunedEntries: 0, checkpointsVerified: 0, verifiedSize: 0, unsignedTail: 0, problem: { index, reason, checkpointSize } };
+function failed(problem: VerificationProblem): VerificationReport {
+  return { ok: false, entries: 0, prunedEntries: 0, checkpointsVerified: 0, verifiedSize: 0, unsignedTail: 0, problem };
+}
+
+/** The largest checkpoint size below `size`, or 0. */
+function sizeBefore(checkpoints: ReadonlyArray<{ size: number }>, size: number): number {
+  return checkpoints.reduce((best, cp) => (cp.size < size && cp.size > best ? cp.size : best), 0);
 }
 
 function toEntry(line: Extract<BundleLine, { type: 'entry' }>, proofs: Map<number, string[]>): VerifiableEntry {
@@ -212,10 +233,14 @@ async function* numbered(lines: AsyncIterable<string>): AsyncGenerator<{ line: B
 
 /** Bundles carry their own verifier keys; an auditor should pin the log's real one instead. */
 export async function bundleVerifierKeys(lines: AsyncIterable<string>): Promise<string[]> {
-  for await (const text of lines) {
-    const header = lineSchema.safeParse(JSON.parse(text));
-    if (header.success && header.data.type === 'header') return header.data.verifierKeys;
-    break;
+  // The same line checks as verifyBundle, so a bad first line gets the same message.
+  const iterator = numbered(lines);
+  try {
+    const first = await iterator.next();
+    if (first.done) throw invalidInput('the bundle is empty');
+    if (first.value.line.type !== 'header') throw invalidInput('line 1: a bundle starts with its header');
+    return first.value.line.verifierKeys;
+  } finally {
+    await iterator.return(undefined); // closes the file
   }
-  throw new LangtrainError('ERR_INVALID_INPUT', 'line 1: a bundle starts with its header');
 }

@@ -225,15 +225,21 @@ function malformedNote(reason: string): LangtrainError {
   return invalidInput(`malformed signed note: ${reason}`);
 }
 
+/** One signature line of a note, parsed but not checked. */
+interface NoteSignature {
+  name: string;
+  keyId: Buffer;
+  signature: Buffer;
+  /** `signature line N`, for messages. */
+  where: string;
+}
+
 /**
- * Opens a signed note: returns its text once at least one signature from `verifiers`
- * checks out. Signatures from unknown keys (name and key id not both matching) are
- * ignored, as the spec requires, so other parties can cosign.
+ * Splits a note into its text and its signature lines, checking the format only.
  *
- * @throws LangtrainError `ERR_INVALID_INPUT` for a malformed note;
- *   `ERR_SIGNATURE_INVALID` when a known key's signature fails or no known key signed.
+ * @throws LangtrainError `ERR_INVALID_INPUT` for a malformed note.
  */
-export function openNote(note: string, verifiers: NoteVerifier[]): { text: string; verifiedBy: string[] } {
+function splitNote(note: string): { text: string; signatures: NoteSignature[] } {
   if (typeof note !== 'string' || !isNoteSafe(note)) {
     throw malformedNote('must be valid UTF-8 without control characters but newline');
   }
@@ -245,10 +251,7 @@ export function openNote(note: string, verifiers: NoteVerifier[]): { text: strin
   if (block.length === 0 || !block.endsWith('\n')) throw malformedNote('signature block must end with a newline');
   const lines = block.slice(0, -1).split('\n');
   if (lines.length > MAX_SIGNATURES) throw malformedNote(`more than ${MAX_SIGNATURES} signatures`);
-
-  const message = Buffer.from(text, 'utf8');
-  const verifiedBy: string[] = [];
-  for (const [i, line] of lines.entries()) {
+  const signatures = lines.map((line, i) => {
     const where = `signature line ${i + 1}`;
     if (!line.startsWith(SIGNATURE_PREFIX)) throw malformedNote(`${where} does not start with "— "`);
     const rest = line.slice(SIGNATURE_PREFIX.length);
@@ -258,10 +261,27 @@ export function openNote(note: string, verifiers: NoteVerifier[]): { text: strin
     if (!isValidKeyName(name) || sig === undefined || sig.length < 5) {
       throw malformedNote(`${where} is not "— <key name> <base64 signature>"`);
     }
-    const keyId = sig.subarray(0, 4);
+    return { name, keyId: sig.subarray(0, 4), signature: sig.subarray(4), where };
+  });
+  return { text, signatures };
+}
+
+/**
+ * Opens a signed note: returns its text once at least one signature from `verifiers`
+ * checks out. Signatures from unknown keys (name and key id not both matching) are
+ * ignored, as the spec requires, so other parties can cosign.
+ *
+ * @throws LangtrainError `ERR_INVALID_INPUT` for a malformed note;
+ *   `ERR_SIGNATURE_INVALID` when a known key's signature fails or no known key signed.
+ */
+export function openNote(note: string, verifiers: NoteVerifier[]): { text: string; verifiedBy: string[] } {
+  const { text, signatures } = splitNote(note);
+  const message = Buffer.from(text, 'utf8');
+  const verifiedBy: string[] = [];
+  for (const { name, keyId, signature, where } of signatures) {
     const verifier = verifiers.find((v) => v.name === name && v.keyId.equals(keyId));
     if (verifier === undefined) continue;
-    if (!verifier.verify(message, sig.subarray(4))) {
+    if (!verifier.verify(message, signature)) {
       // A bad signature from a key we trust means tampering or a broken signer: the
       // spec says SHOULD reject the whole note, and we do.
       throw new LangtrainError('ERR_SIGNATURE_INVALID', `signed note: invalid signature by ${name} (${where})`, {
@@ -276,6 +296,24 @@ export function openNote(note: string, verifiers: NoteVerifier[]): { text: strin
     });
   }
   return { text, verifiedBy };
+}
+
+/**
+ * The keys that signed a note, as `<name>+<key id hex>` (the start of their verifier
+ * keys), without checking any signature: enough to tell "signed by another key" from
+ * "a signature does not match". Empty for a malformed note.
+ */
+export function noteSigners(note: string): string[] {
+  try {
+    return splitNote(note).signatures.map((s) => keyNameAndId(s));
+  } catch {
+    return [];
+  }
+}
+
+/** `<name>+<key id hex>`: names a key as its signatures and verifier key do, without the key itself. */
+export function keyNameAndId(key: { name: string; keyId: Buffer }): string {
+  return `${key.name}+${key.keyId.toString('hex')}`;
 }
 
 /**

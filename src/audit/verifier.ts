@@ -3,7 +3,7 @@ import { LangtrainError } from '../core/errors.js';
 import { openCheckpoint } from './checkpoint-signer.js';
 import { ENTRY_FORMAT_VERSION } from './entry.js';
 import { CompactRange, coverRoot, hashLeaf, type HashedNode } from './merkle.js';
-import type { NoteVerifier } from './signed-note.js';
+import { keyNameAndId, noteSigners, type NoteVerifier } from './signed-note.js';
 import type { Store } from '../store/database.js';
 import { defaultVerifyWorkers, parallelVerificationAvailable, rangesInParallel } from './parallel-verify.js';
 import { listCheckpoints, readSize } from './tree-store.js';
@@ -29,8 +29,12 @@ export interface VerifiableCheckpoint {
 }
 
 export interface VerificationProblem {
-  /** The first entry that is wrong, missing or not covered by a valid signature. */
-  index: number;
+  /**
+   * The first entry that is wrong, missing or not covered by a valid signature. Absent when
+   * no entry is at fault: the verifier keys sign none of the checkpoints, or a filtered
+   * bundle has no checkpoint.
+   */
+  index?: number;
   /** The checkpoint involved, when the failure is a checkpoint's. */
   checkpointSize?: number;
   reason: string;
@@ -153,12 +157,12 @@ export async function verifyRanges(
   checkpoints: readonly VerifiableCheckpoint[],
   options: VerifyOptions,
 ): Promise<VerificationReport> {
-  if (options.verifiers.length === 0) {
-    throw new LangtrainError('ERR_KEY_MISSING', 'no verifier key: pass the log\'s public key (e.g. --verifier-key NAME+ID+KEY)');
-  }
+  requireVerifiers(options.verifiers);
   const pending = [...checkpoints].sort((a, b) => a.size - b.size);
   const tree = CompactRange.empty();
   const report: VerificationReport = { ok: true, entries: 0, prunedEntries: 0, checkpointsVerified: 0, verifiedSize: 0, unsignedTail: 0 };
+  const wrongKey = verifierKeyMismatch(checkpoints, options.verifiers);
+  if (wrongKey) return { ...report, ok: false, problem: wrongKey };
   const progressEvery = options.progressEvery ?? 100_000;
   try {
     for (const cp of pending) if (cp.size <= 0) fail(0, `checkpoint with tree size ${cp.size} is malformed`, cp.size);
@@ -197,6 +201,30 @@ export async function verifyRanges(
   options.onProgress?.(report.entries);
   report.unsignedTail = report.entries - report.verifiedSize;
   return report;
+}
+
+/** Without a key nothing can be checked: an input error (exit 2), not a failed check. */
+export function requireVerifiers(verifiers: readonly NoteVerifier[]): void {
+  if (verifiers.length === 0) {
+    throw new LangtrainError('ERR_KEY_MISSING', 'no verifier key: pass the log\'s public key (e.g. --verifier-key NAME+ID+KEY)');
+  }
+}
+
+/**
+ * The problem when none of the checkpoints is signed by any of `verifiers` but some are
+ * signed by another key. Then every checkpoint would fail alike and no entry is at fault:
+ * the key given is not the log's, or the whole log was re-signed with another key.
+ * Checked before any entry, so a wrong key is not reported as a bad checkpoint or entry.
+ */
+export function verifierKeyMismatch(checkpoints: readonly VerifiableCheckpoint[], verifiers: readonly NoteVerifier[]): VerificationProblem | undefined {
+  const given = new Set(verifiers.map((v) => keyNameAndId(v)));
+  const signers = new Set(checkpoints.flatMap((cp) => noteSigners(cp.note)));
+  if (signers.size === 0 || [...signers].some((key) => given.has(key))) return undefined;
+  return {
+    reason:
+      `no checkpoint is signed by the verifier ${given.size === 1 ? 'key' : 'keys'} ${[...given].join(', ')}: the checkpoints are signed by ${[...signers].join(', ')}. ` +
+      "Check that the key is this log's (langtrain audit verifier-key prints it on the log's host); if it is, the log was re-signed with another key",
+  };
 }
 
 function fail(index: number, reason: string, checkpointSize?: number): never {

@@ -156,8 +156,15 @@ describe.each(storeUrls('audit'))('AuditLogger on $dialect', ({ make }) => {
     const log = logger();
     await expect(log.logEvent(event(1, { sensitive: ['userId'] }))).rejects.toMatchObject({ code: 'ERR_INVALID_INPUT', message: expect.stringContaining('encryption: true') });
     await expect(log.logEvent(event(1, { timestamp: '1' }))).rejects.toMatchObject({ message: expect.stringContaining('ISO 8601') });
-    await expect(log.shredSubject('user1')).rejects.toMatchObject({ code: 'ERR_INVALID_INPUT' });
     expect(await log.size()).toBe(0);
+  });
+
+  it('refuses to shred on a log that stores payloads in clear, naming the setting to change', async () => {
+    const log = logger();
+    await expect(log.shredSubject('user1')).rejects.toMatchObject({
+      code: 'ERR_INVALID_INPUT',
+      message: expect.stringMatching(/^shredding needs a log with encryption: true .*: set audit\.encryption: true in the configuration, or LANGTRAIN_AUDIT_ENCRYPTION=true/),
+    });
   });
 
   it('flags an entry blanked out of retention order, which the database guard cannot tell from pruning', async () => {

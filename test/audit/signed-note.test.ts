@@ -4,6 +4,7 @@ import { isLangtrainError } from '../../src/core/errors.js';
 import {
   formatCheckpoint,
   generateSignerKey,
+  noteSigners,
   openNote,
   parseCheckpoint,
   parseSignerKey,
@@ -113,6 +114,12 @@ describe('signed note: sign and open', () => {
     const wrongKey = parseVerifierKey(generateSignerKey('PeterNeumann').verifierKey);
     const impostor = { ...verifier, verify: wrongKey.verify };
     expectError(() => openNote(reference.signedNote, [impostor]), 'ERR_SIGNATURE_INVALID', /invalid signature/);
+  });
+
+  it('names the keys that signed a note without checking the signatures; none for a malformed note', () => {
+    const tampered = reference.signedNote.replace(reference.text, reference.text.toUpperCase());
+    expect(noteSigners(tampered)).toEqual([`PeterNeumann+${reference.keyIDHex}`]);
+    expect(noteSigners('text without signatures\n')).toEqual([]);
   });
 
   it('rejects malformed notes with a clear message', () => {

@@ -106,7 +106,7 @@ describe('langtrain audit shred', { timeout: 120_000 }, () => {
     await log('data_access', 'bob', { dataset: 'x' });
     const r = await cli('audit', 'shred', '--user', 'bob');
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/shredding needs a log with encryption: true/);
+    expect(r.stderr).toMatch(/shredding needs a log with encryption: true .*: set audit\.encryption: true in the configuration, or LANGTRAIN_AUDIT_ENCRYPTION=true/);
     const missing = await cli('audit', 'shred');
     expect(missing.code).toBe(2);
     expect(missing.stderr).toMatch(/required option '--user <userId>'/);

@@ -67,6 +67,17 @@ describe.each(storeUrls('server-audit'))('audit routes on $dialect', ({ make }) 
     expect(json(await get('/v1/audit/events?eventType=batch.test')).entries).toEqual([]);
   });
 
+  it('refuses a sensitive user id on a log without encryption, with a batch position only for a batch', async () => {
+    const sensitive = { eventType: 'user.login', userId: 'alice', result: 'success', sensitive: ['userId'] };
+    const single = await post('/v1/audit/events', sensitive);
+    expect(single.statusCode).toBe(400);
+    expect(json(single).error.message).toMatch(/^invalid audit event: sensitive: \["userId"\] needs a log with encryption: true .*LANGTRAIN_AUDIT_ENCRYPTION=true/);
+    const batch = await post('/v1/audit/events', { events: [{ eventType: 'user.login', result: 'success' }, sensitive] });
+    expect(batch.statusCode).toBe(400);
+    expect(json(batch).error.message).toMatch(/^events\.1: invalid audit event: sensitive: /);
+    expect(json(await get('/v1/audit/events?eventType=user.login')).entries).toEqual([]);
+  });
+
   it('refuses an empty batch, a batch over 1000, and unknown fields', async () => {
     expect((await post('/v1/audit/events', { events: [] })).statusCode).toBe(400);
     const tooMany = await post('/v1/audit/events', { events: Array(1001).fill({ eventType: 'x', result: 'success' }) });

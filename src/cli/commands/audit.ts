@@ -269,7 +269,8 @@ function describeReport(report: VerificationReport, pinned: boolean): string {
     `entries: ${report.entries} (${report.prunedEntries} pruned)`,
     `checkpoints verified: ${report.checkpointsVerified}, up to tree size ${report.verifiedSize}`,
   ];
-  if (!report.ok && report.problem) lines.splice(1, 0, `first bad entry: ${report.problem.index}`);
+  // No index: no entry is at fault (e.g. the key does not sign this log), so none is named.
+  if (report.problem?.index !== undefined) lines.splice(1, 0, `first bad entry: ${report.problem.index}`);
   if (report.ok && report.unsignedTail > 0) lines.push(`not yet signed: ${report.unsignedTail} newest entries (run: langtrain audit checkpoint)`);
   if (!pinned) lines.push("note: checked against the key recorded with the log; pin the log's public key with --verifier-key to detect a replaced key");
   return lines.join('\n');

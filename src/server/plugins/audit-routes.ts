@@ -1,5 +1,5 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { validateEvent } from '../../audit/entry.js';
+import type { AuditLogger } from '../../audit/audit-logger.js';
 import type { AuditEventInput } from '../../core/audit-sink.js';
 import { LangtrainError, invalidInput, isLangtrainError } from '../../core/errors.js';
 import type { SecurityManager } from '../../security-manager.js';
@@ -37,10 +37,13 @@ export const auditRoutes: FastifyPluginAsyncZod<{ security: SecurityManager }> =
       },
     },
     async (request, reply) => {
-      const batch = 'events' in request.body;
-      const events = ('events' in request.body ? request.body.events : [request.body]) as AuditEventInput[];
-      const now = new Date();
-      events.forEach((event, i) => checkEvent(event, now, batch ? i : null));
+      if (!('events' in request.body)) {
+        // A single event: its errors name no batch position.
+        const receipt = await audit.logEvent(request.body as AuditEventInput);
+        return reply.code(201).send({ receipts: [receipt] });
+      }
+      const events = request.body.events as AuditEventInput[];
+      events.forEach((event, i) => checkEvent(audit, event, i));
       // One atomic batch: all of them are committed in one transaction, or none.
       const receipts = await audit.logEvents(events);
       return reply.code(201).send({ receipts });
@@ -91,12 +94,15 @@ export const auditRoutes: FastifyPluginAsyncZod<{ security: SecurityManager }> =
   );
 };
 
-/** Run the logger's own checks now, naming the event's place in a batch when it fails. */
-function checkEvent(event: AuditEventInput, now: Date, index: number | null): void {
+/**
+ * Run the logger's own checks now (this log's settings included, e.g. encryption for a
+ * sensitive user id), naming the event's place in the batch as the body's fields are named.
+ */
+function checkEvent(audit: AuditLogger, event: AuditEventInput, index: number): void {
   try {
-    validateEvent(event, now);
+    audit.checkEvent(event);
   } catch (err) {
-    if (index === null || !isLangtrainError(err)) throw err;
+    if (!isLangtrainError(err)) throw err;
     throw invalidInput(`events.${index}: ${err.message}`, { ...err.details, index });
   }
 }
