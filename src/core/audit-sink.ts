@@ -56,3 +56,17 @@ export interface AuditSink {
    */
   shredSubject?(userId: string): Promise<number>;
 }
+
+/**
+ * The event names the platform writes itself: a namespace (`auth.login`, `keys.rotated`) or a
+ * whole name. Events sent over the HTTP API may not use them, so that an `auth.login` entry is
+ * always the server's own account of a sign-in (a test keeps this list to what src/ writes).
+ */
+export const PLATFORM_EVENT_NAMESPACES = ['access', 'api', 'auth', 'consent', 'keys', 'lineage', 'pii', 'privacy', 'secrets'] as const;
+export const PLATFORM_EVENT_TYPES = ['model.trained'] as const;
+
+export function isPlatformEventType(eventType: string): boolean {
+  const dot = eventType.indexOf('.');
+  const namespace = dot < 0 ? '' : eventType.slice(0, dot);
+  return (PLATFORM_EVENT_NAMESPACES as readonly string[]).includes(namespace) || (PLATFORM_EVENT_TYPES as readonly string[]).includes(eventType);
+}

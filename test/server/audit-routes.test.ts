@@ -31,17 +31,40 @@ describe.each(storeUrls('server-audit'))('audit routes on $dialect', ({ make }) 
     return parseCheckpoint(text);
   };
 
-  it('appends one event and reads it back', async () => {
-    const event = { eventType: 'model.trained', userId: 'alice', timestamp: '2024-01-15T10:30:00Z', result: 'success', additionalData: { epochs: 3, tags: ['a'] } };
+  it('appends one event and reads it back, with who sent it', async () => {
+    const event = { eventType: 'model.evaluated', userId: 'alice', timestamp: '2024-01-15T10:30:00Z', result: 'success', additionalData: { epochs: 3, tags: ['a'] } };
     const res = await post('/v1/audit/events', event);
     expect(res.statusCode).toBe(201);
     const { receipts } = json(res);
     expect(receipts).toEqual([{ index: expect.any(Number), id: expect.any(String) }]);
-    const read = json(await get('/v1/audit/events?eventType=model.trained&userId=alice'));
+    const read = json(await get('/v1/audit/events?eventType=model.evaluated&userId=alice'));
     expect(read.nextAfterIndex).toBeNull();
     expect(read.entries).toEqual([
-      expect.objectContaining({ ...receipts[0], timestamp: '2024-01-15T10:30:00.000Z', eventType: 'model.trained', userId: 'alice', result: 'success', level: 'basic', additionalData: event.additionalData, payload: 'clear' }),
+      expect.objectContaining({
+        ...receipts[0],
+        timestamp: '2024-01-15T10:30:00.000Z',
+        eventType: 'model.evaluated',
+        userId: 'alice',
+        result: 'success',
+        level: 'basic',
+        additionalData: { ...event.additionalData, submittedBy: expect.stringMatching(/^user:/) },
+        payload: 'clear',
+      }),
     ]);
+  });
+
+  it("refuses the platform's own event names, and a submittedBy of the sender's choosing", async () => {
+    for (const eventType of ['auth.login', 'keys.rotated', 'secrets.read', 'model.trained']) {
+      const single = await post('/v1/audit/events', { eventType, userId: 'bob', result: 'success' });
+      expect(single.statusCode, eventType).toBe(400);
+      expect(json(single).error.message).toMatch(new RegExp(`^eventType ${eventType.replace('.', '\\.')} is one the platform writes itself`));
+    }
+    const inBatch = await post('/v1/audit/events', { events: [{ eventType: 'training.started', result: 'success' }, { eventType: 'auth.login', result: 'success' }] });
+    expect(json(inBatch).error.message).toMatch(/^events\.1: eventType auth\.login is one the platform writes itself/);
+    const forged = await post('/v1/audit/events', { eventType: 'training.started', result: 'success', additionalData: { submittedBy: 'user:someone-else' } });
+    expect(forged.statusCode).toBe(400);
+    expect(json(forged).error.message).toMatch(/additionalData\.submittedBy is set by the server/);
+    expect(json(await get('/v1/audit/events?eventType=training.started')).entries).toEqual([]);
   });
 
   it('appends a batch in order', async () => {

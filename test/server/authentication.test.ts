@@ -55,7 +55,7 @@ describe('authentication on /v1', () => {
   it('at audit.level detailed, records each successful authenticated request without bodies or headers', async () => {
     const { app, auth, security } = await f.serve({ audit: { level: 'detailed' } });
     const admin = (await (await security.authenticationManager()).users.findByUsername('admin'))!;
-    await app.inject({ method: 'POST', url: '/v1/audit/events', headers: auth, payload: { eventType: 'model.trained', result: 'success', additionalData: { secret: 'do-not-copy' } } });
+    await app.inject({ method: 'POST', url: '/v1/audit/events', headers: auth, payload: { eventType: 'model.evaluated', result: 'success', additionalData: { secret: 'do-not-copy' } } });
     await app.inject({ method: 'POST', url: '/v1/audit/checkpoints', headers: auth });
     await app.inject({ method: 'GET', url: '/v1/audit/proofs/inclusion/0', headers: auth });
     await app.inject({ method: 'GET', url: '/v1/audit/events?limit=0', headers: auth }); // 400: not recorded

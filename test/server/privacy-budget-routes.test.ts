@@ -27,7 +27,7 @@ describe('/v1/privacy/budgets', () => {
     expect(json(bad).error.message).toContain('samplingRate');
     const noNoise = await reserve({ noiseMultiplier: 0, samplingRate: 0.01, steps: 1, job: 'bad' });
     expect(noNoise.statusCode).toBe(400);
-    expect(json(noNoise).error).toEqual({ code: 'ERR_INVALID_INPUT', message: 'noiseMultiplier: must be > 0 (without noise the steps give no privacy: epsilon would be infinite)' });
+    expect(json(noNoise).error).toMatchObject({ code: 'ERR_INVALID_INPUT', message: 'noiseMultiplier: must be > 0 (without noise the steps give no privacy: epsilon would be infinite)', details: { field: 'noiseMultiplier' } });
 
     const shown = json(await app.inject({ method: 'GET', url: '/v1/privacy/budgets/dataset:tickets', headers: auth }));
     expect(shown.spends.map((s: { job: string; actor: string }) => [s.job, s.actor.startsWith('user:')])).toEqual([['nightly', true]]);

@@ -50,7 +50,7 @@ describe('permissions', () => {
     const carol = bearer(await signIn(app, 'carol'));
     const created = await app.inject({ method: 'POST', url: '/v1/auth/api-keys', headers: carol, payload: { permissions: ['audit.read'] } });
     const key = bearer(json(created).key);
-    const status = async (method: 'GET' | 'POST', url: string) => (await app.inject({ method, url, headers: key, ...(method === 'POST' ? { payload: { eventType: 'model.trained', result: 'success' } } : {}) })).statusCode;
+    const status = async (method: 'GET' | 'POST', url: string) => (await app.inject({ method, url, headers: key, ...(method === 'POST' ? { payload: { eventType: 'model.evaluated', result: 'success' } } : {}) })).statusCode;
 
     expect(await status('GET', '/v1/audit/events')).toBe(200);
     expect(await status('POST', '/v1/audit/events')).toBe(403);

@@ -1,8 +1,9 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { AuditLogger } from '../../audit/audit-logger.js';
-import type { AuditEventInput } from '../../core/audit-sink.js';
+import { isPlatformEventType, PLATFORM_EVENT_NAMESPACES, PLATFORM_EVENT_TYPES, type AuditEventInput } from '../../core/audit-sink.js';
 import { LangtrainError, invalidInput, isLangtrainError } from '../../core/errors.js';
 import type { SecurityManager } from '../../security-manager.js';
+import { actorOf } from '../principal.js';
 import { AUTHENTICATED } from '../schemas/security-schemes.js';
 import { requireResourcePermission } from './authentication.js';
 import {
@@ -37,12 +38,13 @@ export const auditRoutes: FastifyPluginAsyncZod<{ security: SecurityManager }> =
       },
     },
     async (request, reply) => {
+      const submittedBy = actorOf(request.principal!);
       if (!('events' in request.body)) {
         // A single event: its errors name no batch position.
-        const receipt = await audit.logEvent(request.body as AuditEventInput);
+        const receipt = await audit.logEvent(submitted(request.body as AuditEventInput, submittedBy, ''));
         return reply.code(201).send({ receipts: [receipt] });
       }
-      const events = request.body.events as AuditEventInput[];
+      const events = (request.body.events as AuditEventInput[]).map((event, i) => submitted(event, submittedBy, `events.${i}: `));
       events.forEach((event, i) => checkEvent(audit, event, i));
       // One atomic batch: all of them are committed in one transaction, or none.
       const receipts = await audit.logEvents(events);
@@ -98,6 +100,24 @@ export const auditRoutes: FastifyPluginAsyncZod<{ security: SecurityManager }> =
  * Run the logger's own checks now (this log's settings included, e.g. encryption for a
  * sensitive user id), naming the event's place in the batch as the body's fields are named.
  */
+/**
+ * An event a client sends, as the log keeps it: never in the platform's own names, and with who
+ * sent it in `additionalData.submittedBy`, which the client cannot set. Without both, anyone
+ * allowed to append could write an `auth.login` indistinguishable from the server's own.
+ */
+function submitted(event: AuditEventInput, submittedBy: string, where: string): AuditEventInput {
+  if (typeof event.eventType === 'string' && isPlatformEventType(event.eventType)) {
+    throw invalidInput(
+      `${where}eventType ${event.eventType} is one the platform writes itself (${[...PLATFORM_EVENT_NAMESPACES].map((n) => `${n}.*`).join(', ')}, ${PLATFORM_EVENT_TYPES.join(', ')}): name your event otherwise, e.g. user_authentication or training.started`,
+      { field: 'eventType' },
+    );
+  }
+  if (event.additionalData !== undefined && event.additionalData !== null && typeof event.additionalData === 'object' && 'submittedBy' in event.additionalData) {
+    throw invalidInput(`${where}additionalData.submittedBy is set by the server to who sent the event; leave it out`, { field: 'additionalData.submittedBy' });
+  }
+  return { ...event, additionalData: { ...event.additionalData, submittedBy } };
+}
+
 function checkEvent(audit: AuditLogger, event: AuditEventInput, index: number): void {
   try {
     audit.checkEvent(event);
