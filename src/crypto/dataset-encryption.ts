@@ -69,14 +69,16 @@ export async function transformDataset(service: EncryptionService, job: DatasetJ
   };
 
   const result: DatasetResult = { records: 0, bytes: 0 };
-  const input = createReadStream(job.input);
-  input.on('data', (chunk) => (result.bytes += chunk.length));
   const progress = () => {
     if (result.records % 5000 === 0) job.onProgress?.(result.records, result.bytes);
   };
   await writeAtomically(
     job.output,
     async (out) => {
+      // opened here, where its reader is attached at once: a counting 'data' listener starts the
+      // stream flowing, and lines it read while the output was being opened were lost (0 records)
+      const input = createReadStream(job.input);
+      input.on('data', (chunk) => (result.bytes += chunk.length));
       const write = async (text: string) => {
         if (!out.write(text)) await new Promise<void>((resolve) => out.once('drain', () => resolve()));
       };
