@@ -286,7 +286,7 @@ export class EncryptionService {
    */
   async #subjectKeyName(subjectId: string, { create }: { create: boolean } = { create: true }): Promise<string> {
     const refs = this.options.key + SUBJECT_REFS_SUFFIX;
-    if (create) await this.keyring.ensureKey(refs, { rotationIntervalMs: null });
+    if (create) await this.keyring.ensureKey(refs, { purpose: 'system', rotationIntervalMs: null });
     const refKey = await this.keyring.primaryKey(refs);
     return `${this.options.key}.subject.${createHmac('sha256', refKey.encryptionKey).update(subjectId).digest('hex').slice(0, 32)}`;
   }
@@ -299,8 +299,8 @@ export class EncryptionService {
    */
   async #fpeKey(record: Record<string, unknown>): Promise<VersionKey> {
     if (this.options.subjectField !== undefined) return this.#keyFor(record);
-    const name = `${this.options.key}.fpe`;
-    await this.keyring.ensureKey(name, { rotationIntervalMs: null });
+    const name = this.options.key + FPE_KEY_SUFFIX;
+    await this.keyring.ensureKey(name, { purpose: 'system', rotationIntervalMs: null });
     return this.keyring.primaryKey(name);
   }
 
@@ -323,6 +323,9 @@ export class EncryptionService {
  * it exists once a record was encrypted under `key` with one.
  */
 export const SUBJECT_REFS_SUFFIX = '.subject-refs';
+
+/** What ends the name of the keyring key of `key`'s format-preserving fields (`datasets.fpe`) without per-subject keys. */
+export const FPE_KEY_SUFFIX = '.fpe';
 
 /** Associated data: data set, record and concrete field path, length-separated. */
 function context(place: RecordPlace, field: string): Buffer {

@@ -28,7 +28,7 @@ import { UserDirectory } from './users/user-directory.js';
 import { userMigrations } from './users/user-schema.js';
 
 /** The keyring key the identity secrets are derived from; it never rotates on a schedule. */
-const IDENTITY_KEY = 'identity';
+export const IDENTITY_KEY = 'identity';
 
 export interface IdentityDeps {
   store: Store;

@@ -59,10 +59,18 @@ describe('/v1/keys', () => {
       ] as const) {
         const refused = await call(method, url, payload);
         expect(refused.statusCode, `${method} ${url}`).toBe(404);
-        expect(refused.json().error.message).toMatch(new RegExp(`^no data key named ${name}: it is one of the platform's own keys`));
+        expect(refused.json().error.message).toMatch(new RegExp(`^no data key named ${name}: it is the platform's own key or a data subject's`));
       }
     }
     expect(await security.keyring.describe('identity', { fresh: true })).toEqual(before);
+    // the platform's names are refused before the platform has made their keys: none can be made, nor one made earlier used
+    for (const name of ['pii', 'datasets.subject-refs', 'datasets.fpe']) {
+      const made = await call('POST', '/v1/keys', { name, rotationIntervalMs: 3_600_000 });
+      expect(made.statusCode, name).toBe(400);
+      expect(made.json().error.message).toMatch(new RegExp(`^${name.replace('.', '\\.')} names one of the platform's own keys`));
+    }
+    await security.keyring.createKey('datasets.fpe'); // as an older store holds it: a data key not yet converted
+    expect((await call('POST', '/v1/keys/datasets.fpe/rotate')).statusCode).toBe(404);
     expect(await secrets.getSecret('db-password')).toMatchObject({ value: 'correct horse battery staple' });
     await secrets.close();
   });

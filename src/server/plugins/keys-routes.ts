@@ -1,6 +1,10 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { LangtrainError } from '../../core/errors.js';
+import { invalidInput, LangtrainError } from '../../core/errors.js';
+import { FPE_KEY_SUFFIX, SUBJECT_REFS_SUFFIX } from '../../crypto/encryption-service.js';
+import { IDENTITY_KEY } from '../../identity/build-authentication.js';
+import { PII_KEY_NAME } from '../../privacy/pii/pii-keys.js';
+import { SECRETS_KEY } from '../../secrets/providers/local.js';
 import { readHeader } from '../../crypto/ciphertext.js';
 import type { SecurityManager } from '../../security-manager.js';
 import { actorOf } from '../principal.js';
@@ -11,6 +15,13 @@ import { ciphertextReply, createKeyBody, decryptBody, encryptBody, keyInfo, keyN
 const tags = ['keys'];
 const security = AUTHENTICATED;
 
+/** The names of keys the platform makes for itself (KeyPurpose 'system'). */
+const PLATFORM_KEY_NAMES = [IDENTITY_KEY, SECRETS_KEY, PII_KEY_NAME];
+
+function isPlatformKeyName(name: string): boolean {
+  return PLATFORM_KEY_NAMES.includes(name) || name.endsWith(SUBJECT_REFS_SUFFIX) || name.endsWith(FPE_KEY_SUFFIX);
+}
+
 /**
  * The keyring over HTTP (`/v1/keys`): manage keys and versions, and encrypt/decrypt small
  * values with a named key (as Vault transit does). Key material never leaves the server.
@@ -18,11 +29,12 @@ const security = AUTHENTICATED;
 export const keysRoutes: FastifyPluginAsyncZod<{ security: SecurityManager }> = async (app, { security: manager }) => {
   app.addHook('onRequest', requireResourcePermission(manager, 'keys'));
   const keyring = manager.keyring;
-  // every route naming a key serves data keys only (KeyPurpose says why)
+  // every route naming a key serves data keys only (KeyPurpose says why); the platform's names
+  // are refused before the platform has made (or, on an older store, converted) its key
   app.addHook('preHandler', async (request) => {
     const { name } = request.params as { name?: string };
-    if (name !== undefined && (await keyring.describe(name)).purpose !== 'data') {
-      throw new LangtrainError('ERR_NOT_FOUND', `no data key named ${name}: it is one of the platform's own keys (its identity, secrets store or PII pseudonyms), which the HTTP API does not serve; operators manage it with langtrain keys on the server's host (see docs/keys.md)`);
+    if (name !== undefined && (isPlatformKeyName(name) || (await keyring.describe(name)).purpose !== 'data')) {
+      throw new LangtrainError('ERR_NOT_FOUND', `no data key named ${name}: it is the platform's own key or a data subject's, which the HTTP API does not serve; operators manage it with langtrain keys on the server's host (see docs/keys.md)`);
     }
   });
 
@@ -32,6 +44,7 @@ export const keysRoutes: FastifyPluginAsyncZod<{ security: SecurityManager }> = 
 
   app.post('/', { schema: { tags, security, summary: 'Create a key with its first version', body: createKeyBody, response: { 201: keyInfo } } }, async (request, reply) => {
     const { name, rotationIntervalMs } = request.body;
+    if (isPlatformKeyName(name)) throw invalidInput(`${name} names one of the platform's own keys (${PLATFORM_KEY_NAMES.join(', ')}, <key>${SUBJECT_REFS_SUFFIX}, <key>${FPE_KEY_SUFFIX}): choose another name`);
     const info = await keyring.createKey(name, { ...(rotationIntervalMs !== undefined ? { rotationIntervalMs } : {}), actor: actorOf(request.principal!) });
     return reply.code(201).send(info);
   });
