@@ -54,11 +54,12 @@ function recordCommand(input: string, output: string, operation: string, paramet
  * after the job, when an in-place run has replaced the raw data with its output, and the edge
  * (output -> itself) would let lineage, and so erasure, lose the raw data set's trace.
  */
-export async function checkLineageStep(parameters: LineageParameters, file?: { input: string; output: string }): Promise<void> {
+export async function checkLineageStep(parameters: LineageParameters, file?: { input: string; output: string; lineageOptional: boolean }): Promise<void> {
   const { checkParameters } = await import('../privacy/lineage/lineage-store.js');
   checkParameters(parameters);
   if (file && (await sameFile(file.input, file.output))) {
-    throw invalidInput(`--output is the input (${file.output}): write to another file, so that lineage can record the step from the input's digest to the output's (or pass --no-lineage)`, { path: file.output });
+    const orWithout = file.lineageOptional ? ' (or pass --no-lineage)' : '';
+    throw invalidInput(`--output is the input (${file.output}): write to another file, so that lineage can record the step from the input's digest to the output's${orWithout}`, { path: file.output });
   }
 }
 

@@ -52,6 +52,7 @@ export async function writeAtomically(outPath: string, write: (out: Writable) =>
     await rename(temporary, outPath);
   } catch (err) {
     out.destroy();
+    await written.catch(() => undefined); // closed: a write still in flight lands before the file is scrubbed and removed
     await held.discard(); // never rejects: the write's own failure is what is thrown
     throw err;
   }

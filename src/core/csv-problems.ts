@@ -26,6 +26,8 @@ export function invalidCsv(err: unknown, recordLine?: number): LangtrainError | 
   if (err.code === 'CSV_QUOTE_NOT_CLOSED' && recordLine !== undefined) {
     return invalidInput(`line ${recordLine}: not valid CSV: a quoted field of the record starting on this line is never closed; no output was written`, { line: recordLine });
   }
+  // csv-parse's own count (off by one for each CR LF inside a quoted cell before it): its other
+  // errors come mid-chunk, before the records parsed ahead of them reach the caller's count
   const line = (err as CsvError & { lines?: unknown }).lines;
   const at = typeof line === 'number' ? line : undefined;
   return invalidInput(`${at !== undefined ? `line ${at}: ` : ''}not valid CSV: ${PROBLEMS[err.code] ?? `the CSV parser's ${err.code}`}; no output was written`, at !== undefined ? { line: at } : {});

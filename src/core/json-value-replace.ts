@@ -83,11 +83,11 @@ function longWholeNumberDigits(literal: string): string | undefined {
   const parts = NUMBER_LITERAL.exec(literal);
   if (parts === null) return undefined; // true, false, null
   const [, sign, whole, fraction = '', exponent = '0'] = parts;
-  const shift = Number(exponent);
-  if (Math.abs(shift) > 19 + fraction.length) return undefined; // far too small or too large for a card
   const written = whole! + fraction;
-  const point = whole!.length + shift; // digits before the decimal point
-  if (point <= 0 || /[1-9]/.test(written.slice(point))) return undefined; // a fraction
+  const point = whole!.length + Number(exponent); // digits before the decimal point
+  const leadingZeros = /^0*/.exec(written)![0].length;
+  if (point <= leadingZeros || point - leadingZeros > 19) return undefined; // below 1, or more digits than a card's
+  if (/[1-9]/.test(written.slice(point))) return undefined; // a fraction
   const digits = (written.slice(0, point) + '0'.repeat(Math.max(0, point - written.length))).replace(/^0+(?=\d)/, '');
   return digits.length >= 16 && digits.length <= 19 ? sign + digits : undefined;
 }

@@ -103,7 +103,7 @@ export function consentCommand(run: Run): Command {
     .action((o) =>
       withConsent(o, async (manager, security) => {
         const parameters = (kept: number, dropped: number) => ({ subjectField: o.subjectField as string, dataType: o.dataType as string, purpose: o.purpose as string, kept, dropped });
-        await checkLineageStep(parameters(0, 0), o);
+        await checkLineageStep(parameters(0, 0), { ...o, lineageOptional: false }); // a consent filter always records its step
         const progress = startProgress('consent filter (records)', undefined, o.quiet || o.json);
         const result = await filterByConsent({ manager, input: o.input, output: o.output, subjectField: o.subjectField, dataType: o.dataType, purpose: o.purpose, ...(o.format ? { format: o.format } : {}), onProgress: (n) => progress.update(n) });
         progress.finish();

@@ -34,7 +34,7 @@ export function encryptCommands(run: Run): Command[] {
           const service = new EncryptionService(serviceOptions(o), security.keyring, security.audit);
           const recordStep = async () =>
             o.lineage ? recordLineageStep(security, { operation: direction, actor: cliActor(), files: [{ input: o.input, output: o.output, parameters: stepParameters(service, o) }] }) : [];
-          if (o.lineage) await checkLineageStep(stepParameters(service, o), o);
+          if (o.lineage) await checkLineageStep(stepParameters(service, o), { ...o, lineageOptional: true });
           if (o.scope === 'file') {
             await (direction === 'encrypt' ? service.encryptFile(o.input, o.output, o.name) : service.decryptFile(o.input, o.output, o.name));
             const edges = await recordStep();

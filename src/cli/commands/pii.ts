@@ -81,7 +81,7 @@ export function piiCommand(run: Run): Command {
             if (o.preserveFormat && method !== 'masking') throw invalidInput('--preserve-format applies to --method masking (synthetic and encrypt keep the format anyway)');
             const shards = await isDirectory(o.input);
             if (shards && o.format) throw invalidInput('--format applies to one input file: the files of a directory are read by their extensions (.jsonl, .ndjson, .csv)');
-            if (o.lineage) await checkLineageStep(redactionParameters(method, o, { records: 0, redactedRecords: 0 }), o);
+            if (o.lineage) await checkLineageStep(redactionParameters(method, o, { records: 0, redactedRecords: 0 }), { ...o, lineageOptional: true });
             const progress = startProgress('redacting (MB)', undefined, o.quiet || o.json);
             const job = {
               ...(o.field ? { fields: o.field as string[] } : {}),

@@ -107,7 +107,7 @@ async function* csvTasks(path: string, fields: string[] | undefined, out: Writab
     for await (const { record, raw } of parser as AsyncIterable<{ record: string[]; raw: string }>) {
       const line = nextLine;
       nextLine += csvRecordLines(raw);
-      if (header !== null && header.length > 1 && record.length === 1 && record[0] === '') continue; // a blank line, not a record of one empty cell
+      if (header !== null && header.length > 1 && raw.trim() === '') continue; // a blank line (not `""`, a record of one empty cell)
       if (header === null) {
         header = record;
         columns = csvColumns(header, fields);

@@ -12,9 +12,8 @@ import { scannerFor, type EntityScanner, type ScanSettings } from './entity-scan
 import { ALLOW_LIST_MATCHES } from './scan-lists.js';
 import { DEFAULT_CONFIDENCE_THRESHOLD, REDACTION_METHODS } from './pii-options.js';
 import { ENTITY_TYPES, type EntityType, type Finding } from './entity-types.js';
-import { FPE_ENTITY_TYPES } from './redaction/operators.js';
 import { syntheticOperator } from './redaction/synthetic-values.js';
-import { buildRecordRedactor, type RedactionSpec, type RedactorSpec } from './redactor.js';
+import { buildRecordRedactor, encryptTypesProblem, type RedactionSpec, type RedactorSpec } from './redactor.js';
 
 /** As syntheticOperator requires: 128 bits, or the fakes of small domains could be tabulated. */
 const MIN_SYNTHETIC_SEED_BYTES = 16;
@@ -29,17 +28,17 @@ const optionsSchema = z
     /** Findings scoring below this (after context words) are dropped. The seed's example is 0.95. */
     confidenceThreshold: z.number().min(0).max(1).default(DEFAULT_CONFIDENCE_THRESHOLD),
     redactionMethod: z.enum(REDACTION_METHODS, { message: `supported: ${REDACTION_METHODS.join(', ')}` }).default('masking'),
-    /**
-     * `synthetic` only: the secret the fakes are drawn from, for the same fakes across detectors
-     * and processes (a data set redacted in two runs). Default: random, drawn once per detector.
-     * Whoever holds it can tabulate the fakes of small-domain values (every SSN): keep it as a key.
-     */
     /** Found values never reported (scan-lists.ts): the company's support address, a documented test card. */
     allowList: z.array(z.string()).optional(),
     /** `exact` (default) or `regex`: each allowList entry a regular expression the whole value must match. */
     allowListMatch: z.enum(ALLOW_LIST_MATCHES, { message: `supported: ${ALLOW_LIST_MATCHES.join(', ')}` }).optional(),
     /** Per type, values always reported as it (staff names, internal ids): whole words, any case. Personal data: kept out of `settings`. */
     denyList: z.partialRecord(z.enum(ENTITY_TYPES, { message: `supported: ${ENTITY_TYPES.join(', ')}` }), z.array(z.string())).optional(),
+    /**
+     * `synthetic` only: the secret the fakes are drawn from, for the same fakes across detectors
+     * and processes (a data set redacted in two runs). Default: random, drawn once per detector.
+     * Whoever holds it can tabulate the fakes of small-domain values (every SSN): keep it as a key.
+     */
     syntheticSeed: z
       .custom<Uint8Array>((v) => v instanceof Uint8Array && v.length >= MIN_SYNTHETIC_SEED_BYTES, {
         message: `must be a Uint8Array of at least ${MIN_SYNTHETIC_SEED_BYTES} random bytes`,
@@ -47,9 +46,9 @@ const optionsSchema = z
       .optional(),
   })
   .strict()
-  .refine((o) => o.redactionMethod !== 'encrypt' || o.detectionTypes?.every((t) => (FPE_ENTITY_TYPES as readonly string[]).includes(t)), {
-    message: `format-preserving encryption covers ${FPE_ENTITY_TYPES.join(', ')} only: name those you want encrypted (detectionTypes) and redact the other types with another method`,
-    path: ['detectionTypes'],
+  .superRefine((o, ctx) => {
+    const problem = o.redactionMethod === 'encrypt' ? encryptTypesProblem(o.detectionTypes) : undefined;
+    if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem, path: ['detectionTypes'] });
   })
   .refine((o) => o.syntheticSeed === undefined || o.redactionMethod === 'synthetic', {
     message: 'applies to redactionMethod synthetic only',

@@ -1,6 +1,7 @@
 import { invalidInput } from '../../core/errors.js';
 import { DIGITS, FpeCipher } from '../../crypto/fpe-ff1.js';
 import { scannerFor, type ScanSettings } from './entity-scanner.js';
+import type { EntityType } from './entity-types.js';
 import type { RecordRedactor } from './record-redaction.js';
 import { FPE_ENTITY_TYPES, redactText, type RedactionOperator } from './redaction/operators.js';
 import type { syntheticOperator } from './redaction/synthetic-values.js';
@@ -51,14 +52,18 @@ export async function loadRecordRedactor(spec: RedactorSpec): Promise<RecordReda
  */
 function scanSettingsFor({ scan, redaction }: RedactorSpec): ScanSettings {
   if (redaction.method !== 'encrypt') return scan;
-  if (scan.types === undefined) {
-    throw invalidInput(
-      `format-preserving encryption covers ${FPE_ENTITY_TYPES.join(', ')} only: name them as the types to look for (--types ${FPE_ENTITY_TYPES.join(',')}; detectionTypes), and redact the other types with another method in a pass of their own`,
-    );
-  }
-  const other = scan.types.filter((t) => !(FPE_ENTITY_TYPES as readonly string[]).includes(t));
-  if (other.length > 0) throw invalidInput(`format-preserving encryption supports ${FPE_ENTITY_TYPES.join(', ')}; not ${other.join(', ')} (use another method for those)`);
+  const problem = encryptTypesProblem(scan.types);
+  if (problem !== undefined) throw invalidInput(problem);
   return scan;
+}
+
+/** What is wrong with `types` (undefined: all) for the `encrypt` method, if anything: PIIDetector's options and every job ask this. */
+export function encryptTypesProblem(types: readonly EntityType[] | undefined): string | undefined {
+  if (types === undefined) {
+    return `format-preserving encryption covers ${FPE_ENTITY_TYPES.join(', ')} only: name them as the types to look for (--types ${FPE_ENTITY_TYPES.join(',')}; detectionTypes), and redact the other types with another method in a pass of their own`;
+  }
+  const other = types.filter((t) => !(FPE_ENTITY_TYPES as readonly string[]).includes(t));
+  return other.length > 0 ? `format-preserving encryption supports ${FPE_ENTITY_TYPES.join(', ')}; not ${other.join(', ')} (use another method for those)` : undefined;
 }
 
 function operatorOf(spec: RedactionSpec, makeSynthetic: SyntheticOperatorMaker | null): RedactionOperator {

@@ -97,10 +97,6 @@ export const auditRoutes: FastifyPluginAsyncZod<{ security: SecurityManager }> =
 };
 
 /**
- * Run the logger's own checks now (this log's settings included, e.g. encryption for a
- * sensitive user id), naming the event's place in the batch as the body's fields are named.
- */
-/**
  * An event a client sends, as the log keeps it: never in the platform's own names, and with who
  * sent it in `additionalData.submittedBy`, which the client cannot set. Without both, anyone
  * allowed to append could write an `auth.login` indistinguishable from the server's own.
@@ -118,6 +114,10 @@ function submitted(event: AuditEventInput, submittedBy: string, where: string): 
   return { ...event, additionalData: { ...event.additionalData, submittedBy } };
 }
 
+/**
+ * Run the logger's own checks now (this log's settings included, e.g. encryption for a
+ * sensitive user id), naming the event's place in the batch as the body's fields are named.
+ */
 function checkEvent(audit: AuditLogger, event: AuditEventInput, index: number): void {
   try {
     audit.checkEvent(event);

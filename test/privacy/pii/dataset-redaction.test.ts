@@ -194,6 +194,8 @@ describe('PIIDetector.processDataset', () => {
     const report = await detector.processDataset({ input: file('dup.csv', `email,name,email\n${EMAIL},x,bob@corp.example.com\n\n`), output: file('dup-out.csv') }, { fields: ['email'], auditRedactions: false });
     expect(readFileSync(file('dup-out.csv'), 'utf8')).toBe('email,name,email\n,x,\n');
     expect(report).toMatchObject({ records: 1, counts: { email: 2 } });
+    // `""` is a record of one empty cell, not a blank line: refused, not dropped
+    await expect(detector.processDataset({ input: file('quoted-empty.csv', `email,name\n""\n`), output: file('quoted-empty-out.csv') }, { auditRedactions: false })).rejects.toThrow(/^line 2: has 1 cells but the header names 2 columns/);
   });
 
   it('a bad line in the middle fails the whole job, names the line and leaves no output, not even a temporary file', async () => {
@@ -392,7 +394,7 @@ describe('PIIDetector.processDataset', () => {
   it('refuses encrypt unless its types are named, all digit types: the others would stay in clear', () => {
     for (const detectionTypes of [undefined, ['credit_card', 'email'] as const]) {
       expect(() => new PIIDetector({ redactionMethod: 'encrypt', ...(detectionTypes ? { detectionTypes: [...detectionTypes] } : {}) })).toThrow(
-        /detectionTypes: format-preserving encryption covers credit_card, phone, ssn, iban only/,
+        /detectionTypes: format-preserving encryption (covers credit_card, phone, ssn, iban only|supports credit_card, phone, ssn, iban; not email)/,
       );
     }
     expect(new PIIDetector({ redactionMethod: 'encrypt', detectionTypes: ['credit_card', 'iban'] }).types).toEqual(['credit_card', 'iban']);
