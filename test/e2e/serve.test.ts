@@ -85,7 +85,7 @@ describe('langtrain serve (e2e)', () => {
     const got = await fetch(`${s.url}/v1/audit/events?userId=e2e-alice`, { headers: bearer });
     expect(got.status).toBe(200);
     const { entries } = (await got.json()) as { entries: Array<Record<string, unknown>> };
-    expect(entries).toEqual([expect.objectContaining({ index: receipts[0]!.index, id: receipts[0]!.id, eventType: event.eventType, result: 'success', additionalData: event.additionalData })]);
+    expect(entries).toEqual([expect.objectContaining({ index: receipts[0]!.index, id: receipts[0]!.id, eventType: event.eventType, result: 'success', additionalData: { ...event.additionalData, submittedBy: expect.stringMatching(/^user:/) } })]);
 
     const forgedToken = token.slice(0, -1) + (token.endsWith('A') ? 'B' : 'A');
     const forged = await post(`${s.url}/v1/audit/events`, event, { authorization: `Bearer ${forgedToken}` });
