@@ -81,11 +81,12 @@ export function piiCommand(run: Run): Command {
             if (o.preserveFormat && method !== 'masking') throw invalidInput('--preserve-format applies to --method masking (synthetic and encrypt keep the format anyway)');
             const shards = await isDirectory(o.input);
             if (shards && o.format) throw invalidInput('--format applies to one input file: the files of a directory are read by their extensions (.jsonl, .ndjson, .csv)');
-            if (o.lineage) await checkLineageStep(redactionParameters(method, o, { records: 0, redactedRecords: 0 }), { ...o, lineageOptional: true });
+            const scan = scanSettings(o); // the list files read once, for the job and its lineage
+            if (o.lineage) await checkLineageStep(redactionParameters(method, o, scan, { records: 0, redactedRecords: 0 }), { ...o, lineageOptional: true });
             const progress = startProgress('redacting (MB)', undefined, o.quiet || o.json);
             const job = {
               ...(o.field ? { fields: o.field as string[] } : {}),
-              spec: { scan: scanSettings(o), redaction },
+              spec: { scan, redaction },
               ...(o.workers !== undefined ? { workers: o.workers as number } : {}),
               onProgress: ({ bytes }: { bytes: number }) => progress.update(Math.round(bytes / 1e6)),
               ...(security && o.audit ? { audit: { sink: security.audit, dataset: o.dataset ?? o.input, userId: cliActor() } } : {}),
@@ -106,7 +107,7 @@ export function piiCommand(run: Run): Command {
               ? await recordLineageStep(security!, {
                   operation: 'redact',
                   actor: cliActor(),
-                  files: files.map((f) => ({ input: f.input, output: f.output, parameters: redactionParameters(method, o, f.report) })),
+                  files: files.map((f) => ({ input: f.input, output: f.output, parameters: redactionParameters(method, o, scan, f.report) })),
                 })
               : [];
             output(o, { ...report, output: o.output, ...(o.lineage ? { lineage: lineageJson(edges) } : {}) }, () =>
@@ -192,8 +193,7 @@ function positiveInteger(value: string, option: string): number {
 type RedactionCounts = Pick<RedactDatasetReport, 'records' | 'redactedRecords'>;
 
 /** What the lineage edge says of a redaction: how, never with what key or seed, nor the lists' values (only how many: a deny list is personal data). */
-function redactionParameters(method: RedactionMethod, o: DetectionFlags & { field?: string[]; preserveFormat?: boolean }, report: RedactionCounts): LineageParameters {
-  const { allowList, denyList } = listsOf(o);
+function redactionParameters(method: RedactionMethod, o: DetectionFlags & { field?: string[]; preserveFormat?: boolean }, { allowList, denyList }: ScanLists, report: RedactionCounts): LineageParameters {
   return {
     ...(allowList ? { allowListEntries: allowList.length } : {}),
     ...(denyList ? { denyListEntries: Object.fromEntries(Object.entries(denyList).map(([type, values]) => [type, values.length])) } : {}),
