@@ -253,9 +253,12 @@ export class SecurityManager {
     return new EncryptionService({ key, encryptionScope: 'record', secureDeletion: true, subjectField: 'subject' }, this.keyring, this.audit);
   }
 
-  /** The keyring keys data sets were encrypted under with per-subject keys: those whose subject-refs key exists. */
+  /**
+   * The keyring keys data sets were encrypted under with per-subject keys: those whose
+   * subject-refs key exists (a system key; a data key in a store from before system keys).
+   */
   async #keysWithSubjectKeys(): Promise<string[]> {
-    const names = (await this.keyring.list({ purpose: 'data' })).map((k) => k.name);
+    const names = [...(await this.keyring.list({ purpose: 'system' })), ...(await this.keyring.list({ purpose: 'data' }))].map((k) => k.name);
     return names.filter((name) => name.endsWith(SUBJECT_REFS_SUFFIX)).map((name) => name.slice(0, -SUBJECT_REFS_SUFFIX.length));
   }
 
