@@ -104,6 +104,16 @@ describe.each(storeUrls('keyring'))('Keyring on $dialect', ({ make }) => {
     expect((await keyring.describe('short')).primaryVersion).toBe(2);
   });
 
+  it('makes a data key asked for as a system key one, with the interval asked for, once, audited', async () => {
+    await keyring.createKey('pii', { rotationIntervalMs: 1000 }); // as a store from before system keys holds it
+    const system = await keyring.ensureKey('pii', { purpose: 'system', rotationIntervalMs: null });
+    expect(system).toMatchObject({ purpose: 'system', rotationIntervalMs: null, primaryVersion: 1 });
+    expect(await keyring.rotateDue(new Date(Date.now() + 2000))).toEqual([]); // no longer on the data keys' schedule
+    await keyring.ensureKey('pii', { purpose: 'system', rotationIntervalMs: null });
+    expect(audit.of('keys.purpose_set')).toEqual([expect.objectContaining({ additionalData: { key: 'pii', purpose: 'system' } })]);
+    expect((await keyring.ensureKey('plain')).purpose).toBe('data'); // asked for as a data key, it stays one
+  });
+
   it('cannot open data under another KEK, and names unknown keys', async () => {
     await keyring.createKey('datasets');
     const sealed = await keyring.encrypt('datasets', Buffer.from('x'));

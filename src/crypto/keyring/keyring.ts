@@ -85,12 +85,13 @@ export class Keyring {
 
   /**
    * The key, created on first use. Asked for as a system key, a key made as a data key (as every
-   * key was before system keys) becomes one.
+   * key was before system keys) becomes one, with the rotation interval asked for (a system key
+   * rotated on the data keys' schedule changed what the platform derives from it).
    */
   async ensureKey(name: string, options: { purpose?: KeyPurpose; rotationIntervalMs?: number | null } = {}): Promise<KeyInfo> {
     try {
       const info = await this.describe(name);
-      return options.purpose === 'system' && info.purpose === 'data' ? await this.#makeSystemKey(name) : info;
+      return options.purpose === 'system' && info.purpose === 'data' ? await this.#makeSystemKey(name, options.rotationIntervalMs) : info;
     } catch (err) {
       if (!(err instanceof LangtrainError) || err.code !== 'ERR_NOT_FOUND') throw err;
     }
@@ -103,8 +104,9 @@ export class Keyring {
     }
   }
 
-  async #makeSystemKey(name: string): Promise<KeyInfo> {
-    await this.store.writeTransaction('crypto', (tx) => tx.updateTable('crypto_keys').set({ purpose: 'system' }).where('name', '=', name).where('purpose', '=', 'data').execute());
+  async #makeSystemKey(name: string, rotationIntervalMs: number | null | undefined): Promise<KeyInfo> {
+    const interval = rotationIntervalMs === undefined ? {} : { rotation_interval_ms: rotationIntervalMs };
+    await this.store.writeTransaction('crypto', (tx) => tx.updateTable('crypto_keys').set({ purpose: 'system', ...interval }).where('name', '=', name).where('purpose', '=', 'data').execute());
     this.#state.delete(name);
     await this.audit.record({ eventType: 'keys.purpose_set', userId: null, result: 'success', additionalData: { key: name, purpose: 'system' } });
     return this.describe(name);

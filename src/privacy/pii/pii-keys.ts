@@ -1,7 +1,11 @@
 import { hkdfSync } from 'node:crypto';
 import type { Keyring } from '../../crypto/keyring/keyring.js';
 
-/** The keyring key whose primary version the `hash` and `encrypt` redaction keys derive from. */
+/**
+ * The keyring key whose primary version the `hash` and `encrypt` redaction keys derive from. It
+ * never rotates on a schedule: FF1 output names no key version, so a value encrypted before a
+ * rotation would decrypt to other digits after it, and pseudonyms would stop joining.
+ */
 export const PII_KEY_NAME = 'pii';
 
 /**
@@ -10,7 +14,7 @@ export const PII_KEY_NAME = 'pii';
  * same value gets the same pseudonym in every data set; rotating `pii` starts new pseudonyms.
  */
 export async function piiRedactionKeys(keyring: Keyring): Promise<{ hashKey: Buffer; encryptionKey: Buffer }> {
-  await keyring.ensureKey(PII_KEY_NAME, { purpose: 'system' });
+  await keyring.ensureKey(PII_KEY_NAME, { purpose: 'system', rotationIntervalMs: null });
   const base = (await keyring.primaryKey(PII_KEY_NAME)).encryptionKey;
   const derive = (info: string) => Buffer.from(hkdfSync('sha256', base, Buffer.alloc(0), info, 32));
   return { hashKey: derive('langtrain/pii/hash/v1'), encryptionKey: derive('langtrain/pii/fpe/v1') };
@@ -25,7 +29,7 @@ export async function piiRedactionKeys(keyring: Keyring): Promise<{ hashKey: Buf
  * a data set's fake of any value they choose, as with `hash` pseudonyms.
  */
 export async function syntheticSeedFor(keyring: Keyring, dataset: string): Promise<Buffer> {
-  await keyring.ensureKey(PII_KEY_NAME, { purpose: 'system' });
+  await keyring.ensureKey(PII_KEY_NAME, { purpose: 'system', rotationIntervalMs: null });
   const base = (await keyring.primaryKey(PII_KEY_NAME)).encryptionKey;
   return Buffer.from(hkdfSync('sha256', base, Buffer.alloc(0), `langtrain/pii/synthetic/v1\0${dataset}`, 32));
 }
