@@ -157,7 +157,7 @@ class DenyListRecognizer implements Recognizer {
     if (words.length === 0) return [];
     // gap(k): the text before word k (gap(words.length): after the last), folded when first asked for
     const folded: FoldedRun[] = [];
-    const gaps = (k: number) => (folded[k] ??= foldedRun(text, k === 0 ? 0 : words[k - 1]!.end, k < words.length ? words[k]!.start : text.length));
+    const gaps = (k: number) => (folded[k] ??= new FoldedRun(text, k === 0 ? 0 : words[k - 1]!.end, k < words.length ? words[k]!.start : text.length));
     const found: Candidate[] = [];
     let covered = 0; // found values do not overlap
     for (let i = 0; i < words.length; i++) {
@@ -240,13 +240,9 @@ class FoldedRun {
   }
 }
 
-function foldedRun(text: string, from: number, to: number): FoldedRun {
-  return new FoldedRun(text, from, to);
-}
-
 function splitValue(value: string): SplitValue {
   const words = [...value.matchAll(WORDS)];
-  const gap = (from: number, to: number) => foldedRun(value, from, to).folded;
+  const gap = (from: number, to: number) => new FoldedRun(value, from, to).folded;
   return {
     before: gap(0, words[0]!.index),
     words: words.map((w) => foldUnits(w[0])),

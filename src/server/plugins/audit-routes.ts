@@ -102,13 +102,13 @@ export const auditRoutes: FastifyPluginAsyncZod<{ security: SecurityManager }> =
  * allowed to append could write an `auth.login` indistinguishable from the server's own.
  */
 function submitted(event: AuditEventInput, submittedBy: string, where: string): AuditEventInput {
-  if (typeof event.eventType === 'string' && isPlatformEventType(event.eventType)) {
+  if (isPlatformEventType(event.eventType)) {
     throw invalidInput(
       `${where}eventType ${event.eventType} is one the platform writes itself (${[...PLATFORM_EVENT_NAMESPACES].map((n) => `${n}.*`).join(', ')}, ${PLATFORM_EVENT_TYPES.join(', ')}): name your event otherwise, e.g. user_authentication or training.started`,
       { field: 'eventType' },
     );
   }
-  if (event.additionalData !== undefined && event.additionalData !== null && typeof event.additionalData === 'object' && 'submittedBy' in event.additionalData) {
+  if (event.additionalData !== undefined && 'submittedBy' in event.additionalData) {
     throw invalidInput(`${where}additionalData.submittedBy is set by the server to who sent the event; leave it out`, { field: 'additionalData.submittedBy' });
   }
   return { ...event, additionalData: { ...event.additionalData, submittedBy } };
