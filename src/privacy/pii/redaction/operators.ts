@@ -3,6 +3,7 @@ import { invalidInput } from '../../../core/errors.js';
 import { DIGITS, type FpeCipher } from '../../../crypto/fpe-ff1.js';
 import type { EntityType, Finding } from '../entity-types.js';
 import { foldValue } from '../full-width.js';
+import { valueKey } from './value-keys.js';
 
 /**
  * The anonymizer operators (Presidio's term): what replaces each finding. Pure functions of
@@ -29,7 +30,11 @@ export interface RemovalOperator {
   method: 'removal';
 }
 
-/** `<TYPE:hex16>` from HMAC-SHA256(key, value): equal values give equal tokens, so tables still join, without revealing the values. */
+/**
+ * `<TYPE:hex16>` from HMAC-SHA256(key, type \0 value key): equal values give equal tokens however
+ * they are written (value-keys.ts: `Jane.Doe@Corp.com` and `jane.doe@corp.com`, `(415) 555-0134`
+ * and `+1 415 555 0134`), so tables still join, without revealing the values.
+ */
 export interface HashOperator {
   method: 'hash';
   key: Uint8Array;
@@ -120,7 +125,7 @@ export function replacementFor(value: string, type: EntityType, operator: Redact
     case 'removal':
       return '';
     case 'hash':
-      return `<${type.toUpperCase()}:${createHmac('sha256', operator.key).update(foldValue(value), 'utf8').digest('hex').slice(0, 16)}>`;
+      return `<${type.toUpperCase()}:${createHmac('sha256', operator.key).update(`${type}\0${valueKey(type, foldValue(value))}`, 'utf8').digest('hex').slice(0, 16)}>`;
     case 'encrypt':
       return fpe(foldValue(value), type, operator, 'encrypt');
   }

@@ -3,11 +3,13 @@ import { Faker, ar, base, de, el, en, es, fr, he, it, ja, ko, ru, zh_CN, type Lo
 import { invalidInput } from '../../../core/errors.js';
 import type { EntityType } from '../entity-types.js';
 import type { SyntheticOperator } from './operators.js';
+import { nanpPrefix, reservedPlanParts, ukPrefix, type ReservedPlan } from './phone-plans.js';
+import { valueKey } from './value-keys.js';
 
 /**
  * Realistic, format-valid fakes for the `synthetic` redaction operator, one generator per
  * entity type. Every choice is drawn from HMAC-SHA256(seed, type \0 key), where the key is the
- * value normalised ({@link syntheticKey}: `4111 1111 1111 1111` and `4111111111111111` are one
+ * value normalised ({@link valueKey}: `4111 1111 1111 1111` and `4111111111111111` are one
  * card), so under one seed the same value always gets the same fake however it is written
  * (joins and repeated mentions stay coherent), laid out as each occurrence is; another seed
  * gives other fakes, and nothing depends on Math.random. The seed is a secret: whoever holds it
@@ -87,73 +89,18 @@ export function syntheticOperator(seed: Uint8Array): SyntheticOperator {
 const MIN_SEED_BYTES = 16;
 
 /**
- * The fake for `value` of `type` under `seed`: values with the same {@link syntheticKey} get the
+ * The fake for `value` of `type` under `seed`: values with the same {@link valueKey} get the
  * same fake (each in its own layout), never one equal to the value, even written another way.
  */
 export function syntheticValue(seed: Uint8Array, type: EntityType, value: string): string {
-  const key = syntheticKey(type, value);
+  const key = valueKey(type, value);
   const message = `${type}\0${key}`;
   let fake = value;
   // The retry is decided on the key, not the text, so every spelling of a value retries alike.
-  for (let attempt = 0; attempt < MAX_ATTEMPTS && syntheticKey(type, fake) === key; attempt++) {
+  for (let attempt = 0; attempt < MAX_ATTEMPTS && valueKey(type, fake) === key; attempt++) {
     fake = SYNTHETIC_GENERATORS[type](value, new SyntheticDraws(seed, message, attempt));
   }
   return fake;
-}
-
-/**
- * What a fake is keyed on: the value with what does not change its identity folded away, so
- * one value written two ways in a data set gets one fake. The generators read only what the
- * key keeps (plus layout and case, which they copy from each occurrence), so equal keys give
- * the same fake.
- *
- * - credit_card, ssn: the digits.
- * - iban: letters and digits, upper case (ISO 13616 ignores spacing and case).
- * - phone: the number as the generator reads it: a NANP number (`415 555 0134`, `1-415…`,
- *   `+1 415…`, `001 415…`) is `+1` and its ten digits, a UK one (`07700 900123`, `+44 7700…`,
- *   `+44 (0) 7700…`, `0044 7700…`) `+44` and its ten, any other `+` or `00` number `+` and
- *   its digits, else the digits. A national number is taken to be the number written with its
- *   country code: the generator already fakes a ten-digit national number as NANP, and two fakes
- *   for one subscriber would break the joins the operator is for.
- * - email: lower case, local part too. RFC 5321 lets a host treat local parts as case-sensitive
- *   but says relying on it "impedes interoperability and is discouraged"; mail providers fold
- *   case, so `Jane.Doe@Corp.com` and `jane.doe@corp.com` are one person. Folding two mailboxes
- *   that differ only in case gives them one fake, which reveals nothing.
- * - person_name: Unicode NFC, whitespace runs as one space, trimmed, lower case.
- * - ip_address: lower case (IPv6 hex digits).
- * - other types: the value as found.
- */
-export function syntheticKey(type: EntityType, value: string): string {
-  switch (type) {
-    case 'credit_card':
-    case 'ssn':
-      return value.replace(/\D/g, '');
-    case 'iban':
-      return value.replace(/[^A-Za-z0-9]/g, '').toUpperCase();
-    case 'phone':
-      return phoneKey(value);
-    case 'email':
-      return value.trim().toLowerCase();
-    case 'person_name':
-      return value.normalize('NFC').trim().replace(/\s+/g, ' ').toLowerCase();
-    case 'ip_address':
-      return value.trim().toLowerCase();
-    default:
-      return value;
-  }
-}
-
-function phoneKey(value: string): string {
-  const digits = value.replace(/\D/g, '');
-  const international = value.trimStart().startsWith('+');
-  const uk = ukPrefix(digits, international);
-  if (uk !== undefined) return `+44${digits.slice(uk.length)}`;
-  const nanp = nanpPrefix(digits, international);
-  if (nanp !== undefined) return `+1${digits.slice(nanp.length)}`;
-  const reserved = reservedPlanParts(value);
-  if (reserved !== undefined) return `+${reserved.plan.countryCode}${reserved.national}`;
-  if (international) return `+${digits}`;
-  return digits.startsWith('00') ? `+${digits.slice(2)}` : digits;
 }
 
 // ---------------------------------------------------------------------------------------
@@ -360,43 +307,6 @@ function ukFictional(mobile: boolean, draws: SyntheticDraws): string {
   return mobile ? `7700900${randomDigits(3, draws)}` : `2079460${randomDigits(3, draws)}`;
 }
 
-/**
- * Countries whose regulator reserves numbers for fiction, beyond NANP and the UK, reached
- * from a number written with its country code (a national number alone does not say which
- * country it is in). Each fake is a whole national number (without the trunk 0).
- *
- * - Germany: the Bundesnetzagentur's drama numbers (Amtsblatt 7/2021, Mitteilung 148/2021):
- *   1,000 in each of Berlin (30) 23125, Frankfurt (69) 90009, Hamburg (40) 66969, Köln
- *   (221) 4710 and München (89) 99998; a number in one of those areas stays in it.
- * - Australia: ACMA's fictitious numbers for radio, books, film and TV: (0X) 5550 xxxx and
- *   (0X) 7010 xxxx in the four geographic areas 2, 3, 7 and 8 (its five mobile numbers are too
- *   few to keep different people apart); a number in one of those areas stays in it.
- */
-const RESERVED_PLANS: ReadonlyArray<ReservedPlan> = [
-  { countryCode: '49', subscriberDigits: 3, blocks: [{ area: '30', block: '23125' }, { area: '69', block: '90009' }, { area: '40', block: '66969' }, { area: '221', block: '4710' }, { area: '89', block: '99998' }] },
-  { countryCode: '61', subscriberDigits: 4, blocks: ['2', '3', '7', '8'].flatMap((area) => [{ area, block: '5550' }, { area, block: '7010' }]) },
-];
-
-interface ReservedPlan {
-  countryCode: string;
-  /** The national number of a fake: an area code, a reserved block in it, then this many digits. */
-  subscriberDigits: number;
-  blocks: ReadonlyArray<{ area: string; block: string }>;
-}
-
-/** A number written with a country code that RESERVED_PLANS covers: `+CC`, `00CC`, with or without the trunk 0 (`+49 (0)30 …`). */
-function reservedPlanParts(value: string): { plan: ReservedPlan; exit: string; trunk: string; national: string } | undefined {
-  const digits = value.replace(/\D/g, '');
-  const exit = value.trimStart().startsWith('+') ? '' : digits.startsWith('00') ? '00' : undefined;
-  if (exit === undefined) return undefined;
-  const rest = digits.slice(exit.length);
-  const plan = RESERVED_PLANS.find((p) => rest.startsWith(p.countryCode));
-  if (plan === undefined) return undefined;
-  const afterCode = rest.slice(plan.countryCode.length);
-  const trunk = afterCode.startsWith('0') ? '0' : '';
-  return { plan, exit, trunk, national: afterCode.slice(trunk.length) };
-}
-
 /** A reserved national number for `national`: in its own area when the plan has a block there, else in one drawn; as its groups (area, block, subscriber). */
 function reservedFake(plan: ReservedPlan, national: string, draws: SyntheticDraws): string[] {
   const ownArea = plan.blocks.filter((b) => national.startsWith(b.area));
@@ -430,27 +340,6 @@ export const syntheticPhone: SyntheticGenerator = (value, draws) => {
   const fake = nanpFictional(draws);
   return `+1 ${fake.slice(0, 3)}-${fake.slice(3, 6)}-${fake.slice(6)}`;
 };
-
-/** The digits before a UK ten-digit national number: +44, +44 (0), 0044 or the trunk 0. */
-function ukPrefix(digits: string, international: boolean): string | undefined {
-  if (international) {
-    if (digits.length === 12 && digits.startsWith('44')) return '44';
-    if (digits.length === 13 && digits.startsWith('440')) return '440';
-    return undefined;
-  }
-  if (digits.length === 14 && digits.startsWith('0044')) return '0044';
-  if (digits.length === 11 && digits.startsWith('0')) return '0';
-  return undefined;
-}
-
-/** The digits before a NANP ten-digit number: none, the country code 1, or 001 from abroad. */
-function nanpPrefix(digits: string, international: boolean): string | undefined {
-  if (digits.length === 11 && digits.startsWith('1')) return '1';
-  if (international) return undefined;
-  if (digits.length === 10) return '';
-  if (digits.length === 13 && digits.startsWith('001')) return '001';
-  return undefined;
-}
 
 // ---------------------------------------------------------------------------------------
 // Numbers with checksums or reserved ranges

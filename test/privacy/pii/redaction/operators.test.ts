@@ -163,6 +163,24 @@ describe('hash', () => {
     expect(tokens(otherKey)[0]).not.toBe(tokens(key)[0]);
   });
 
+  it('gives one value one token however it is written, so joins survive spelling', () => {
+    const tokenOf = (type: EntityType, value: string) => redactText(value, [{ start: 0, end: value.length, type, score: 1, recognizer: 'test' }], { method: 'hash', key }).text;
+    const spellings: Array<[EntityType, string[]]> = [
+      ['email', ['Jane.Doe@Corp.com', 'jane.doe@corp.com']],
+      ['phone', ['(415) 555-0134', '+1 415 555 0134', '001 415 555 0134', '415.555.0134']],
+      ['phone', ['07700 900123', '+44 7700 900123', '+44 (0) 7700 900123']],
+      ['credit_card', ['4111 1111 1111 1111', '4111-1111-1111-1111', '4111111111111111']],
+      ['iban', ['DE89 3704 0044 0532 0130 00', 'de89370400440532013000']],
+      ['person_name', ['Jane  Doe', 'jane doe']],
+    ];
+    for (const [type, values] of spellings) {
+      expect(new Set(values.map((v) => tokenOf(type, v))).size, `${type}: ${values.join(' | ')}`).toBe(1);
+    }
+    // other values stay apart, and the same digits as another type are another token
+    expect(tokenOf('phone', '(415) 555-0135')).not.toBe(tokenOf('phone', '(415) 555-0134'));
+    expect(tokenOf('ssn', '123456789').slice(5)).not.toBe(tokenOf('phone', '123456789').slice(7));
+  });
+
   it('gives a value with invisible characters inside (scraped text) the token of the plain one', () => {
     const hidden = 'a\u200b@b.co';
     const out = redactText(hidden, findingsIn(hidden, ['email', hidden]), { method: 'hash', key });

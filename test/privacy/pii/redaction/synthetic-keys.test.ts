@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { EntityType } from '../../../../src/privacy/pii/entity-types.js';
-import { SyntheticDraws, syntheticKey, syntheticPhone, syntheticValue } from '../../../../src/privacy/pii/redaction/synthetic-values.js';
+import { SyntheticDraws, syntheticPhone, syntheticValue } from '../../../../src/privacy/pii/redaction/synthetic-values.js';
+import { valueKey } from '../../../../src/privacy/pii/redaction/value-keys.js';
 
 const seed = new Uint8Array(32).fill(0x3c);
 
@@ -82,7 +83,7 @@ describe('synthetic fakes: one value written several ways gets one fake', () => 
       for (const code of codes) {
         for (let n = 0; n < 100 && !found; n++) {
           const national = `${code}55501${String(n).padStart(2, '0')}`;
-          const first = syntheticPhone(national, new SyntheticDraws(s, `phone\0${syntheticKey('phone', national)}`));
+          const first = syntheticPhone(national, new SyntheticDraws(s, `phone\0${valueKey('phone', national)}`));
           if (first === national) found = { seed: s, national };
         }
       }
