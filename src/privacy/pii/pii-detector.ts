@@ -69,40 +69,57 @@ export interface PIIDetectorDeps {
   keys?: { hashKey: Uint8Array; encryptionKey: Uint8Array };
 }
 
+const datasetFormat = z.enum(['jsonl', 'csv'], { message: 'supported: jsonl, csv' });
+
 /** A data set on disk: JSON Lines or CSV in, the same format out. */
-export interface DatasetFiles {
-  input: string;
-  output: string;
+const datasetFilesSchema = z.strictObject({
+  input: z.string().min(1),
+  output: z.string().min(1),
   /** Default: from the input's extension. */
-  format?: DatasetFormat;
-}
+  format: datasetFormat.optional(),
+});
+export type DatasetFiles = z.input<typeof datasetFilesSchema>;
 
 /**
  * A data set in shards: every .jsonl, .ndjson and .csv file of `inputDir`, redacted into the new
  * (or empty) directory `outputDir` as one data set (redactShards): one synthetic seed, so a value
  * gets the same fake in every file, and the directory appears only when every file succeeded.
  */
-export interface DatasetShards {
-  inputDir: string;
-  outputDir: string;
-}
+const datasetShardsSchema = z.strictObject({
+  inputDir: z.string().min(1),
+  outputDir: z.string().min(1),
+});
+export type DatasetShards = z.input<typeof datasetShardsSchema>;
 
-export interface ProcessDatasetOptions {
+type ProgressListener = (progress: { records: number; bytes: number; totalBytes: number }) => void;
+
+const processDatasetSchema = z.strictObject({
   /** JSONL field paths or CSV columns; default every string field / column. */
-  fields?: string[];
-  /** The seed's `preserve_format` (masking: keep length, separators, last four digits). Default true, as in the seed. */
-  preserveFormat?: boolean;
+  fields: z.array(z.string().min(1)).min(1, 'name at least one field, or leave fields out to redact every string field').optional(),
+  /**
+   * The seed's `preserve_format`, default true as in the seed. Masking keeps length, separators
+   * and the last four digits; synthetic fakes and FF1 ciphertexts keep the format whatever it
+   * says, so false is refused for them, and true for removal and hash, which cannot keep it.
+   */
+  preserveFormat: z.boolean().optional(),
   /** The seed's `audit_redactions`: every redaction recorded (never its value). Default true. */
-  auditRedactions?: boolean;
+  auditRedactions: z.boolean().optional(),
   /** Name in the audit records; default the input path (or `records` for an in-memory list). */
-  dataset?: string;
+  dataset: z.string().min(1).optional(),
   /** Who runs it, for the audit records. */
-  userId?: string;
+  userId: z.string().min(1).optional(),
   /** Files only: worker threads, default one per core; 0 redacts on this thread. The detector keeps them for its next data set (see `close`). */
-  workers?: number;
+  workers: z.number().int().min(0).optional(),
   /** Files only. */
-  onProgress?: (progress: { records: number; bytes: number; totalBytes: number }) => void;
-}
+  onProgress: z.custom<ProgressListener>((v) => typeof v === 'function', { message: 'must be a function' }).optional(),
+});
+export type ProcessDatasetOptions = z.input<typeof processDatasetSchema>;
+
+const redactSchema = z.strictObject({
+  /** Masking only, as for processDataset; default false. */
+  preserveFormat: z.boolean().optional(),
+});
+export type RedactOptions = z.input<typeof redactSchema>;
 
 /**
  * The seed's `PIIDetector(detection_types, confidence_threshold, redaction_method)` with
@@ -146,8 +163,9 @@ export class PIIDetector {
    * `text` with its findings redacted by `redactionMethod`, and the findings. `synthetic` fakes
    * come from the detector's seed, so every call on one detector gives a value the same fake.
    */
-  redact(text: string, options: { preserveFormat?: boolean } = {}): { text: string; findings: Finding[] } {
-    const redactor = buildRecordRedactor(this.#spec(options.preserveFormat ?? false, this.#seed), syntheticOperator);
+  redact(text: string, options: RedactOptions = {}): { text: string; findings: Finding[] } {
+    const { preserveFormat } = parseOptions(redactSchema, options, 'PIIDetector.redact');
+    const redactor = buildRecordRedactor(this.#spec(this.#preserveFormat(preserveFormat, false, 'PIIDetector.redact'), this.#seed), syntheticOperator);
     const findings = this.detect(text);
     return { text: findings.length === 0 ? text : redactor.redact(text, findings), findings };
   }
@@ -163,35 +181,38 @@ export class PIIDetector {
   processDataset(dataset: DatasetFiles, options?: ProcessDatasetOptions): Promise<RedactDatasetReport>;
   processDataset(dataset: DatasetShards, options?: ProcessDatasetOptions): Promise<RedactShardsReport>;
   processDataset(dataset: readonly Record<string, unknown>[], options?: ProcessDatasetOptions): Promise<RedactedRecords>;
-  async processDataset(dataset: DatasetFiles | DatasetShards | readonly Record<string, unknown>[], options: ProcessDatasetOptions = {}): Promise<RedactDatasetReport | RedactShardsReport | RedactedRecords> {
+  async processDataset(dataset: DatasetFiles | DatasetShards | readonly Record<string, unknown>[], given: ProcessDatasetOptions = {}): Promise<RedactDatasetReport | RedactShardsReport | RedactedRecords> {
+    const options = parseOptions(processDatasetSchema, given, 'PIIDetector.processDataset');
     const auditRedactions = options.auditRedactions ?? true;
     if (auditRedactions && !this.#deps.audit) throw new LangtrainError('ERR_CONFIG_INVALID', 'auditRedactions needs an audit sink: build the PIIDetector with deps.audit (SecurityManager does), or pass auditRedactions: false');
-    const spec = this.#spec(options.preserveFormat ?? true, this.#explicitSeed ? this.#seed : randomBytes(32));
+    const preserveFormat = this.#preserveFormat(options.preserveFormat, true, 'PIIDetector.processDataset');
+    const spec = this.#spec(preserveFormat, this.#explicitSeed ? this.#seed : randomBytes(32));
     const audit = (name: string) => (auditRedactions ? { audit: { sink: this.#deps.audit!, dataset: options.dataset ?? name, userId: options.userId ?? null } } : {});
-    if (Array.isArray(dataset)) return redactRecords(dataset, { spec, ...(options.fields ? { fields: options.fields } : {}), ...audit('records') });
+    const fields = options.fields ? { fields: options.fields } : {};
+    const onProgress = options.onProgress ? { onProgress: options.onProgress } : {};
+    if (Array.isArray(dataset)) return redactRecords(dataset, { spec, ...fields, ...audit('records') });
+    if (typeof dataset !== 'object' || dataset === null) throw invalidInput('PIIDetector.processDataset takes files ({input, output, format?}), a directory of shards ({inputDir, outputDir}) or an array of records');
     if ('inputDir' in dataset) {
-      const shards = dataset as DatasetShards;
-      return redactShards({
-        inputDir: shards.inputDir,
-        outputDir: shards.outputDir,
-        ...(options.fields ? { fields: options.fields } : {}),
-        spec,
-        workers: this.#workers(options.workers ?? availableParallelism()),
-        ...(options.onProgress ? { onProgress: options.onProgress } : {}),
-        ...audit(shards.inputDir),
-      });
+      const shards = parseOptions(datasetShardsSchema, dataset, 'PIIDetector.processDataset: the data set');
+      return redactShards({ ...shards, ...fields, spec, workers: this.#workers(options.workers ?? availableParallelism()), ...onProgress, ...audit(shards.inputDir) });
     }
-    const files = dataset as DatasetFiles;
-    return redactDataset({
-      input: files.input,
-      output: files.output,
-      ...(files.format ? { format: files.format } : {}),
-      ...(options.fields ? { fields: options.fields } : {}),
-      spec,
-      workers: this.#workers(options.workers ?? availableParallelism()),
-      ...(options.onProgress ? { onProgress: options.onProgress } : {}),
-      ...audit(files.input),
-    });
+    const files = parseOptions(datasetFilesSchema, dataset, 'PIIDetector.processDataset: the data set', ['inputDir', 'outputDir']);
+    return redactDataset({ ...files, ...fields, spec, workers: this.#workers(options.workers ?? availableParallelism()), ...onProgress, ...audit(files.input) });
+  }
+
+  /**
+   * The preserveFormat a call gets: as given, else `fallback`. Only masking has a choice:
+   * synthetic fakes and FF1 ciphertexts always keep the format, removal and hash never can, so
+   * a value saying otherwise would be ignored, and is refused.
+   */
+  #preserveFormat(given: boolean | undefined, fallback: boolean, owner: string): boolean {
+    const method = this.settings.redactionMethod;
+    if (given === undefined || method === 'masking') return given ?? fallback;
+    const keepsFormat = method === 'synthetic' || method === 'encrypt';
+    if (given !== keepsFormat) {
+      throw new LangtrainError('ERR_CONFIG_UNSUPPORTED_OPTION', `${owner}: preserveFormat: ${given} has no effect with redactionMethod ${method}, which ${keepsFormat ? 'always keeps' : 'cannot keep'} the format; leave it out (it applies to masking)`, { option: 'preserveFormat', redactionMethod: method });
+    }
+    return given;
   }
 
   /**

@@ -391,6 +391,40 @@ describe('PIIDetector.processDataset', () => {
     expect(() => new PIIDetector({ confidenceThreshold: 1.5 })).toThrow(/confidenceThreshold/);
   });
 
+  it('refuses unknown or mistyped options of processDataset and redact, and a data set it cannot read, before any work', async () => {
+    const detector = new PIIDetector({ redactionMethod: 'masking' });
+    const records = [{ text: `mail ${EMAIL}` }];
+    const refused = async (options: unknown, pattern: RegExp) => {
+      await expect(detector.processDataset(records, options as never)).rejects.toThrow(pattern);
+    };
+    await refused({ preserveFormt: false, auditRedactions: false }, /PIIDetector.processDataset: unknown option preserveFormt \(supported: fields, preserveFormat, auditRedactions/);
+    await refused({ preserve_format: false, auditRedactions: false }, /unknown option preserve_format/);
+    await refused({ preserveFormat: 'false', auditRedactions: false }, /preserveFormat: .*boolean/);
+    await refused({ auditRedactions: 'no' }, /auditRedactions: .*boolean/);
+    await refused({ fields: [], auditRedactions: false }, /fields: name at least one field/);
+    await refused({ workers: -1, auditRedactions: false }, /workers/);
+    await refused({ onProgress: 'yes', auditRedactions: false }, /onProgress: must be a function/);
+    await expect(detector.processDataset({ input: 'a.jsonl', ouput: 'b.jsonl' } as never, { auditRedactions: false })).rejects.toThrow(/the data set: .*unknown option ouput/);
+    await expect(detector.processDataset('a.jsonl' as never, { auditRedactions: false })).rejects.toThrow(/takes files \(\{input, output, format\?\}\)/);
+    expect(() => detector.redact(`mail ${EMAIL}`, { preserve_format: true } as never)).toThrow(/PIIDetector.redact: unknown option preserve_format \(supported: preserveFormat\)/);
+    // the refusals wrote nothing and the detector still works
+    expect((await detector.processDataset(records, { auditRedactions: false, preserveFormat: false })).records).toEqual([{ text: 'mail <EMAIL>' }]);
+  });
+
+  it('refuses a preserveFormat its method would ignore: synthetic and encrypt always keep the format, removal and hash cannot', async () => {
+    const records = [{ text: `mail ${EMAIL}` }];
+    const keys = { hashKey: new Uint8Array(32).fill(1), encryptionKey: new Uint8Array(32).fill(2) };
+    const run = (redactionMethod: 'removal' | 'hash' | 'synthetic', preserveFormat: boolean) => new PIIDetector({ redactionMethod }, { keys }).processDataset(records, { preserveFormat, auditRedactions: false });
+    await expect(run('removal', true)).rejects.toThrow(/preserveFormat: true has no effect with redactionMethod removal, which cannot keep the format/);
+    await expect(run('hash', true)).rejects.toThrow(/redactionMethod hash, which cannot keep the format/);
+    await expect(run('synthetic', false)).rejects.toThrow(/preserveFormat: false has no effect with redactionMethod synthetic, which always keeps the format/);
+    expect(() => new PIIDetector({ redactionMethod: 'removal' }).redact(`mail ${EMAIL}`, { preserveFormat: true })).toThrow(/PIIDetector.redact: preserveFormat: true/);
+    // what each method does by itself stays accepted: the seed's default (true) for synthetic, false for removal
+    expect((await run('synthetic', true)).records[0]!.text).toMatch(/^mail [a-z._0-9]+@example\.(com|org|net)$/);
+    expect((await run('removal', false)).records).toEqual([{ text: 'mail ' }]);
+    expect((await new PIIDetector({ redactionMethod: 'removal' }).processDataset(records, { auditRedactions: false })).records).toEqual([{ text: 'mail ' }]);
+  });
+
   it('refuses encrypt unless its types are named, all digit types: the others would stay in clear', () => {
     for (const detectionTypes of [undefined, ['credit_card', 'email'] as const]) {
       expect(() => new PIIDetector({ redactionMethod: 'encrypt', ...(detectionTypes ? { detectionTypes: [...detectionTypes] } : {}) })).toThrow(
