@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import type { AuditSink, JsonValue } from '../core/audit-sink.js';
+import { z } from 'zod';
 import { LangtrainError, invalidInput, isLangtrainError } from '../core/errors.js';
+import { parseOptions } from '../core/options.js';
 import type { Keyring } from '../crypto/keyring/keyring.js';
 import type { Store } from '../store/database.js';
 import { checkSecretName } from './check-secret-name.js';
@@ -31,6 +33,24 @@ export type SecretRotator = (current: { name: string; version: string; tags: Sec
 export interface SecretVersionRef {
   name: string;
   version: string;
+}
+
+/**
+ * The keys each method's input takes: one it does not know (`tag` for `tags`, `verison`) is
+ * refused by name rather than ignored, which stored a secret without its tags or read the current
+ * version instead of the one asked for. Only the keys are checked here; the values by the
+ * checks below, whose messages never quote a value.
+ */
+const actorOnly = { actor: z.string().min(1, 'must name who acts').optional() };
+const METHOD_INPUTS = {
+  storeSecret: z.strictObject({ name: z.unknown().optional(), value: z.unknown().optional(), tags: z.unknown().optional(), ...actorOnly }),
+  getSecret: z.strictObject({ version: z.unknown().optional(), ...actorOnly }),
+  listSecrets: z.strictObject({ tag: z.unknown().optional(), ...actorOnly }),
+  actorOnly: z.strictObject(actorOnly),
+};
+
+function checkKeys(schema: z.ZodObject, input: unknown, owner: string): void {
+  parseOptions(schema, input, `SecretsManager.${owner}`);
 }
 
 /** The largest value every provider takes: AWS Secrets Manager's 65,536 bytes. */
@@ -82,6 +102,7 @@ export class SecretsManager {
   /** Write a new version of `name` (created on first store). */
   async storeSecret(input: StoreSecretInput): Promise<SecretVersionRef> {
     if (typeof input !== 'object' || input === null) throw invalidInput('storeSecret takes { name, value, tags? }');
+    checkKeys(METHOD_INPUTS.storeSecret, input, 'storeSecret');
     const name = checkSecretName(input.name);
     const value = checkValue(input.value, 'value');
     const tags = input.tags === undefined ? undefined : checkTags(input.tags);
@@ -94,6 +115,7 @@ export class SecretsManager {
   /** The current version of `name`, or `version`. ERR_NOT_FOUND for unknown, deleted or destroyed. */
   async getSecret(name: string, options: { version?: string; actor?: string } = {}): Promise<SecretValue> {
     checkSecretName(name);
+    checkKeys(METHOD_INPUTS.getSecret, options, 'getSecret');
     const { version } = options;
     if (version !== undefined && (typeof version !== 'string' || !/^[A-Za-z0-9-]{1,64}$/.test(version))) {
       throw invalidInput('version must be a version id as returned by storeSecret or versions()');
@@ -112,6 +134,7 @@ export class SecretsManager {
 
   /** Secrets (never their values), optionally only those having every tag in `tag`. */
   async listSecrets(options: { tag?: SecretTags; actor?: string } = {}): Promise<SecretSummary[]> {
+    checkKeys(METHOD_INPUTS.listSecrets, options, 'listSecrets');
     const wanted = options.tag === undefined ? undefined : checkTags(options.tag);
     let all: SecretSummary[];
     try {
@@ -128,6 +151,7 @@ export class SecretsManager {
   /** The versions the provider still knows, oldest first. */
   async versions(name: string, options: { actor?: string } = {}): Promise<SecretVersionInfo[]> {
     checkSecretName(name);
+    checkKeys(METHOD_INPUTS.actorOnly, options, 'versions');
     let versions: SecretVersionInfo[];
     try {
       versions = await this.#backend.versions(name);
@@ -146,6 +170,7 @@ export class SecretsManager {
   async rotateSecret(name: string, rotator?: SecretRotator, options: { actor?: string } = {}): Promise<SecretVersionRef> {
     checkSecretName(name);
     if (rotator !== undefined && typeof rotator !== 'function') throw invalidInput('rotator must be a function returning the new value');
+    checkKeys(METHOD_INPUTS.actorOnly, options, 'rotateSecret');
     return this.#write('secrets.rotated', name, options.actor, async () => {
       const current = await this.#backend.describe(name);
       const value = rotator ? checkValue(await rotator({ name, version: current.version, tags: current.tags }), 'the rotator result') : defaultRotator();
@@ -163,6 +188,8 @@ export class SecretsManager {
    * thrown afterwards lists them (and those rotated) in its details.
    */
   async rotateDue(now: Date = new Date(), rotator?: SecretRotator, options: { actor?: string } = {}): Promise<SecretVersionRef[]> {
+    if (rotator !== undefined && typeof rotator !== 'function') throw invalidInput('rotator must be a function returning the new value');
+    checkKeys(METHOD_INPUTS.actorOnly, options, 'rotateDue');
     const schedule = this.rotationScheduleMs;
     if (schedule === null) return [];
     const due: string[] = [];
@@ -193,6 +220,7 @@ export class SecretsManager {
   /** Destroy every version's value; the name then reads as ERR_NOT_FOUND. */
   async deleteSecret(name: string, options: { actor?: string } = {}): Promise<void> {
     checkSecretName(name);
+    checkKeys(METHOD_INPUTS.actorOnly, options, 'deleteSecret');
     await this.#write('secrets.deleted', name, options.actor, async () => {
       await this.#backend.delete(name);
       return { result: undefined, data: {} };

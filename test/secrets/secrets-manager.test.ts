@@ -163,6 +163,24 @@ describe.each(storeUrls('secrets'))('SecretsManager, local provider on $dialect'
     await expect(secrets.storeSecret({ name: 'my secret: hunter2!', value: 'db' })).rejects.toSatisfy((err: Error) => !err.message.includes('hunter2'));
   });
 
+
+  it('refuses an option it does not know, naming it and the supported ones, before anything is stored or read', async () => {
+    await secrets.storeSecret({ name: 'db', value: VALUE, tags: { environment: 'production' } });
+    const before = audit.events.length;
+    await expect(secrets.storeSecret({ name: 'db', value: 'hunter2-new', tag: { environment: 'staging' } } as never)).rejects.toSatisfy(
+      (err: LangtrainError) => err.code === 'ERR_CONFIG_UNSUPPORTED_OPTION' && /SecretsManager.storeSecret: unknown option tag \(supported: name, value, tags, actor\)/.test(err.message) && !err.message.includes('hunter2'),
+    );
+    await expect(secrets.storeSecret({ name: 'db2', secret_value: 'x' } as never)).rejects.toThrow(/unknown option secret_value/);
+    await expect(secrets.getSecret('db', { verison: '1' } as never)).rejects.toThrow(/SecretsManager.getSecret: unknown option verison \(supported: version, actor\)/);
+    await expect(secrets.listSecrets({ tags: { environment: 'production' } } as never)).rejects.toThrow(/unknown option tags \(supported: tag, actor\)/);
+    for (const call of [() => secrets.versions('db', { user: 'x' } as never), () => secrets.rotateSecret('db', undefined, { user: 'x' } as never), () => secrets.deleteSecret('db', { user: 'x' } as never), () => secrets.rotateDue(new Date(), undefined, { user: 'x' } as never)]) {
+      await expect(call()).rejects.toThrow(/unknown option user \(supported: actor\)/);
+    }
+    // nothing was written, read or deleted: the stored secret is as it was, with its tags
+    expect(audit.events.length).toBe(before);
+    const kept = await secrets.getSecret('db');
+    expect([kept.value, kept.version, kept.tags]).toEqual([VALUE, '1', { environment: 'production' }]);
+  });
   it('keeps only ciphertext in the database, bound to the secret name and version', async () => {
     await secrets.storeSecret({ name: 'alpha', value: VALUE });
     await secrets.storeSecret({ name: 'beta', value: 'beta-value' });
