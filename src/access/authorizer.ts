@@ -1,4 +1,6 @@
+import { z } from 'zod';
 import { invalidInput } from '../core/errors.js';
+import { parseOptions } from '../core/options.js';
 import { isPermissionRequest } from '../core/permissions.js';
 import { celMapOf, type CelMap } from './cel-values.js';
 import { describeDecision } from './explain.js';
@@ -26,6 +28,7 @@ import { RoleManager } from './role-manager.js';
  * every applicable policy, for the full picture; both reach the same `allowed`.
  */
 
+/** As `authorizerOptionsSchema`: any other option is refused. */
 export interface AuthorizerOptions {
   roles?: RoleManager;
   policies?: PolicyEngine;
@@ -63,6 +66,7 @@ export class Authorizer {
   #types = new Set<string>();
 
   constructor(options: AuthorizerOptions = {}) {
+    options = parseOptions(authorizerOptionsSchema, options, 'Authorizer');
     this.roles = options.roles ?? new RoleManager();
     this.policies = options.policies ?? new PolicyEngine();
     const clock = options.clock;
@@ -86,6 +90,7 @@ export class Authorizer {
    * constructor's `actions` and these `actions`), each decided in full (policies included).
    */
   whatCan(principal: PrincipalInput, resource: ResourceInput, options: { context?: Attributes; actions?: string[] } = {}): string[] {
+    options = parseOptions(whatCanOptions, options, 'Authorizer.whatCan');
     this.#checkSubject(principal, resource);
     const held = this.roles.patternsOf(this.roles.rolesHeld(principal, resource.type, resource.id, this.#now(options.context)));
     if (held.size === 0) return [];
@@ -100,6 +105,8 @@ export class Authorizer {
 
   /** The resources (in their order) on which `principal` may take `action`. */
   filter<R extends ResourceInput>(principal: PrincipalInput, action: string, resources: readonly R[], options: { context?: Attributes } = {}): R[] {
+    // A misspelt `context` would otherwise decide every resource at the current time, without the caller's context.
+    options = parseOptions(filterOptions, options, 'Authorizer.filter');
     return resources.filter((resource) => this.decide({ principal, action, resource, ...(options.context === undefined ? {} : { context: options.context }) }).allowed);
   }
 
@@ -199,6 +206,19 @@ export class Authorizer {
     return activation;
   }
 }
+
+/** The Authorizer's options; policy documents take the same beside `resourceTypes` (policy-document.ts). */
+export const authorizerOptionsSchema = z.strictObject({
+  roles: z.instanceof(RoleManager).optional(),
+  policies: z.instanceof(PolicyEngine).optional(),
+  clock: z.custom<() => Date>((value) => typeof value === 'function', 'clock must be a function returning a Date').optional(),
+  /** Checked as concrete actions by the constructor (ERR_INVALID_INPUT). */
+  actions: z.array(z.string()).optional(),
+});
+/** Checked by the decision itself (ERR_INVALID_INPUT, as a request's context is). */
+const contextField = z.custom<Attributes>(() => true).optional();
+const whatCanOptions = z.strictObject({ context: contextField, actions: z.array(z.string()).optional() });
+const filterOptions = z.strictObject({ context: contextField });
 
 type PolicyReason = Extract<Reason, { kind: 'policy' }>;
 

@@ -1,10 +1,12 @@
 import { LineCounter, parseDocument, type Document } from 'yaml';
 import { z } from 'zod';
 import { LangtrainError, isLangtrainError } from '../core/errors.js';
-import { Authorizer, type AuthorizerOptions } from './authorizer.js';
+import { parseOptions } from '../core/options.js';
+import { Authorizer, authorizerOptionsSchema, type AuthorizerOptions } from './authorizer.js';
 import type { ConditionPosition } from './condition-compiler.js';
-import { PolicyEngine } from './policy-engine.js';
+import { PolicyEngine, policyEngineOptionsSchema } from './policy-engine.js';
 import { RoleManager } from './role-manager.js';
+import { accessDocumentSchema } from './schemas.js';
 import { positionInScalar, positionOfPath, type FilePosition } from './yaml-positions.js';
 
 /**
@@ -15,38 +17,22 @@ import { positionInScalar, positionOfPath, type FilePosition } from './yaml-posi
  * into the fields the caller wrote, since there is no file to point into.
  */
 
-const roleSchema = z.strictObject({
-  name: z.string(),
-  permissions: z.array(z.string()),
-  inherits: z.array(z.string()).optional(),
-  description: z.string().optional(),
-});
-const bindingSchema = z.strictObject({
-  principal: z.string(),
-  role: z.string(),
-  resource: z.string().optional(),
-  expires: z.string().optional(),
-});
-const policySchema = z.strictObject({
-  name: z.string(),
-  effect: z.enum(['allow', 'deny']),
-  condition: z.string(),
-  actions: z.array(z.string()).optional(),
-  resources: z.array(z.string()).optional(),
-  description: z.string().optional(),
-});
-const documentSchema = z.strictObject({
-  roles: z.array(roleSchema).default([]),
-  bindings: z.array(bindingSchema).default([]),
-  policies: z.array(policySchema).default([]),
-});
+/** The document's shape (roles, bindings, policies and their fields) is schemas.ts's, shared with the server. */
+const documentSchema = accessDocumentSchema;
 
 export type PolicyDocument = z.output<typeof documentSchema>;
 
+/** As `policyDocumentOptionsSchema`: any other option is refused. */
 export interface PolicyDocumentOptions extends Omit<AuthorizerOptions, 'roles' | 'policies'> {
   /** Resource types conditions without `resources:` may name, beside the defaults. */
   resourceTypes?: string[];
 }
+
+/** The Authorizer's options but its roles and policies (the document gives those), and the PolicyEngine's. */
+export const policyDocumentOptionsSchema = z.strictObject({
+  ...authorizerOptionsSchema.omit({ roles: true, policies: true }).shape,
+  ...policyEngineOptionsSchema.shape,
+});
 
 /** One thing wrong in a policy file. */
 export interface PolicyProblem {
@@ -74,6 +60,7 @@ interface DocumentSource {
  * describes. Throws ERR_POLICY_INVALID listing every problem found.
  */
 export function parsePolicyDocument(text: string, fileName: string, options: PolicyDocumentOptions = {}): Authorizer {
+  options = parseOptions(policyDocumentOptionsSchema, options, 'parsePolicyDocument');
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: true });
   if (doc.errors.length > 0) {
@@ -101,6 +88,7 @@ export function parsePolicyDocument(text: string, fileName: string, options: Pol
  * ERR_POLICY_INVALID listing each.
  */
 export function buildPolicyDocument(document: unknown, options: PolicyDocumentOptions = {}): Authorizer {
+  options = parseOptions(policyDocumentOptionsSchema, options, 'buildPolicyDocument');
   const parsed = documentSchema.safeParse(document);
   if (!parsed.success) throw documentError(schemaProblems(parsed.error, DATA_SOURCE, document), document);
   const built = new DocumentBuilder(DATA_SOURCE, parsed.data, options).build();
@@ -135,7 +123,8 @@ class DocumentBuilder {
     this.#defineRoles(roles);
     this.data.bindings.forEach((b, i) => {
       if (this.#failedRoles.has(b.role)) return;
-      this.#attempt(['bindings', i], () => roles.bind(b.principal, b.role, b));
+      const { principal, role, ...scope } = b;
+      this.#attempt(['bindings', i], () => roles.bind(principal, role, scope));
     });
     this.data.policies.forEach((p, i) => this.#attempt(['policies', i], () => policies.addPolicy(p)));
     return { authorizer: new Authorizer({ ...rest, roles, policies }), problems: this.#problems };
@@ -166,7 +155,7 @@ class DocumentBuilder {
       stack.pop();
       state.set(i, 'done');
       if (cyclic || (role.inherits ?? []).some((p) => this.#failedRoles.has(p))) this.#failedRoles.add(role.name);
-      else if (!this.#attempt(['roles', i], () => roles.createRole(role.name, role))) this.#failedRoles.add(role.name);
+      else if (!this.#attempt(['roles', i], () => roles.createRole(role.name, specOf(role)))) this.#failedRoles.add(role.name);
     };
     for (const i of index.values()) if (state.get(i) === undefined) visit(i);
   }
@@ -196,6 +185,10 @@ class DocumentBuilder {
   #report(path: (string | number)[], reason: string): void {
     this.#problems.push(problem(this.source, this.data, path, reason));
   }
+}
+
+function specOf({ name: _, ...spec }: PolicyDocument['roles'][number]): Omit<PolicyDocument['roles'][number], 'name'> {
+  return spec;
 }
 
 /** A file: problems at their line and column, a CEL error at its place in the file when the condition's text maps back to one. */

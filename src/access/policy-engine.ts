@@ -1,8 +1,11 @@
+import { z } from 'zod';
 import { LangtrainError } from '../core/errors.js';
+import { parseOptions } from '../core/options.js';
 import { checkPermissionGrants } from '../core/permissions.js';
 import { ConditionCompiler, type CompiledCondition } from './condition-compiler.js';
 import type { Effect, Policy, Reason } from './model.js';
 import { checkPolicyName, checkResourceType } from './names.js';
+import { MAX_DESCRIPTION, POLICY_KEYS, refuseUnknownKeys } from './schemas.js';
 
 /**
  * Policies (ABAC): CEL conditions that must hold (`allow`) or must not (`deny`) for the requests
@@ -10,6 +13,7 @@ import { checkPolicyName, checkResourceType } from './names.js';
  * decision looks at the few policies that apply, not at all of them.
  */
 
+/** As `policyEngineOptionsSchema`: any other option is refused. */
 export interface PolicyEngineOptions {
   /** Resource types conditions without `resources:` may name, beside DEFAULT_RESOURCE_TYPES. */
   resourceTypes?: string[];
@@ -34,7 +38,6 @@ export interface ApplicablePolicies {
 
 const ANY = '*';
 const NONE: ApplicablePolicies = Object.freeze({ deny: Object.freeze([]), allow: Object.freeze([]), readsContext: false, readsRoles: false });
-const MAX_DESCRIPTION = 1_000;
 const MAX_RESOURCE_TYPES = 64;
 /** Distinct (type, action) pairs remembered; past this the memo starts over (bounded memory). */
 const MAX_MEMO = 50_000;
@@ -50,7 +53,7 @@ export class PolicyEngine {
   #order = 0;
 
   constructor(options: PolicyEngineOptions = {}) {
-    this.#compiler = new ConditionCompiler(options.resourceTypes);
+    this.#compiler = new ConditionCompiler(parseOptions(policyEngineOptionsSchema, options, 'PolicyEngine').resourceTypes);
   }
 
   /** The catalogue of type names a condition without `resources:` may use. */
@@ -139,6 +142,8 @@ export class PolicyEngine {
   }
 
   #compile(name: string, spec: Policy, order: number): CompiledPolicy {
+    // A misspelt `actions` would otherwise make the policy apply to every action.
+    refuseUnknownKeys(POLICY_KEYS, spec, `policy "${name}"`, (message, field, problems) => new LangtrainError('ERR_POLICY_INVALID', message, { policy: name, field, reason: problems.join('; '), problems }));
     const effect = spec.effect as Effect;
     if (effect !== 'allow' && effect !== 'deny') throw policyInvalid(name, 'effect', `effect must be "allow" or "deny", not ${JSON.stringify(effect)}`);
     if (typeof spec.condition !== 'string') throw policyInvalid(name, 'condition', 'condition must be a CEL expression (a string)');
@@ -193,6 +198,10 @@ export class PolicyEngine {
     this.#memoSize = 0;
   }
 }
+
+export const policyEngineOptionsSchema = z.strictObject({
+  resourceTypes: z.array(z.string()).optional(),
+});
 
 function checkResourceTypes(resources: unknown): string[] {
   if (!Array.isArray(resources) || resources.length === 0 || resources.length > MAX_RESOURCE_TYPES) {

@@ -1,8 +1,11 @@
+import { z } from 'zod';
 import { invalidInput } from '../core/errors.js';
+import { parseOptions } from '../core/options.js';
 import { checkPermissionGrants } from '../core/permissions.js';
 import type { Binding, PrincipalRef, Reason, Role } from './model.js';
 import { checkPrincipalRef, checkRoleName, parseInstant, parseScope } from './names.js';
 import { compileRoles, type CompiledRole } from './role-graph.js';
+import { BIND_OPTIONS_KEYS, MAX_DESCRIPTION, ROLE_SPEC_KEYS, refuseUnknownKeys } from './schemas.js';
 
 /**
  * Roles (named sets of permissions, with inheritance) and bindings (principal → role, optionally
@@ -10,12 +13,14 @@ import { compileRoles, type CompiledRole } from './role-graph.js';
  * In memory and synchronous, so a decision never waits; persistence wraps it.
  */
 
+/** Fields as `roleSpecSchema` (schemas.ts) lists them: any other key is refused. */
 export interface RoleSpec {
   permissions: string[];
   inherits?: string[];
   description?: string;
 }
 
+/** Fields as `bindOptionsSchema` (schemas.ts) lists them: any other key is refused. */
 export interface BindOptions {
   /** `type` (`model`) or `type:id` (`dataset:ds-1`); omitted: every resource. */
   resource?: string;
@@ -34,7 +39,6 @@ export type GrantReason = Extract<Reason, { kind: 'grant' }>;
 
 /** A principal with more bindings than this is a sign of a missing group, and would slow its decisions. */
 export const MAX_BINDINGS_PER_PRINCIPAL = 1_000;
-const MAX_DESCRIPTION = 1_000;
 const GROUP_PREFIX = 'group:';
 
 interface CompiledBinding {
@@ -57,13 +61,13 @@ export class RoleManager {
   createRole(name: string, spec: RoleSpec): Role {
     checkRoleName(name);
     if (this.#roles.has(name)) throw invalidInput(`role "${name}" already exists`, { field: 'name' });
-    return this.#define(name, spec);
+    return this.#define(name, spec, 'createRole');
   }
 
   /** Replaces the role's permissions, parents and description; bindings to it stay. */
   updateRole(name: string, spec: RoleSpec): Role {
     if (!this.#roles.has(name)) throw invalidInput(`role ${JSON.stringify(name)} does not exist`, { field: 'name' });
-    return this.#define(name, spec);
+    return this.#define(name, spec, 'updateRole');
   }
 
   /** False when there is no such role; refused while another role inherits it or a binding names it. */
@@ -91,6 +95,8 @@ export class RoleManager {
     checkPrincipalRef(principal);
     checkRoleName(role, 'role');
     if (!this.#roles.has(role)) throw invalidInput(`role "${role}" does not exist`, { field: 'role' });
+    if (options === null || typeof options !== 'object') throw invalidInput('bind options must be { resource?, expires? }', { field: 'options' });
+    refuseUnknownKeys(BIND_OPTIONS_KEYS, options, `RoleManager.bind(${principal} → ${role})`, (message, field, problems) => invalidInput(message, { field, problems }));
     const scope = parseScope(options.resource);
     const expiresMs = options.expires === undefined ? Number.POSITIVE_INFINITY : parseInstant(options.expires, 'expires');
     const binding: Binding = Object.freeze({
@@ -111,6 +117,8 @@ export class RoleManager {
 
   /** Removes the binding of `principal` to `role` on exactly `resource` (omitted: the unscoped one). */
   unbind(principal: PrincipalRef, role: string, options: { resource?: string } = {}): boolean {
+    // A misspelt `resource` would otherwise remove the unscoped binding instead.
+    options = parseOptions(unbindOptions, options, 'RoleManager.unbind');
     const [index, key] = this.#indexOf(principal);
     const list = index.get(key);
     if (list === undefined) return false;
@@ -128,6 +136,7 @@ export class RoleManager {
 
   /** Bindings, expired ones included (they never grant), optionally of one principal or role. */
   listBindings(filter: { principal?: PrincipalRef; role?: string } = {}): Binding[] {
+    filter = parseOptions(bindingFilter, filter, 'RoleManager.listBindings');
     const out: Binding[] = [];
     for (const list of [...this.#byPrincipal.values(), ...this.#byGroup.values()]) {
       for (const { binding } of list) {
@@ -200,8 +209,10 @@ export class RoleManager {
     return [...out];
   }
 
-  #define(name: string, spec: RoleSpec): Role {
+  #define(name: string, spec: RoleSpec, method: string): Role {
     if (spec === null || typeof spec !== 'object') throw invalidInput('a role needs { permissions, inherits?, description? }', { field: 'permissions' });
+    // `inherit: [...]` for `inherits` would otherwise define a role that inherits nothing.
+    refuseUnknownKeys(ROLE_SPEC_KEYS, spec, `RoleManager.${method}(${JSON.stringify(name)})`, (message, field, problems) => invalidInput(message, { field, problems }));
     const permissions = checkPermissionGrants(spec.permissions);
     const inherits = spec.inherits === undefined ? undefined : this.#checkParents(name, spec.inherits);
     if (spec.description !== undefined && (typeof spec.description !== 'string' || spec.description.length > MAX_DESCRIPTION)) {
@@ -249,6 +260,9 @@ export class RoleManager {
     return principal.startsWith(GROUP_PREFIX) ? [this.#byGroup, principal.slice(GROUP_PREFIX.length)] : [this.#byPrincipal, principal];
   }
 }
+
+const unbindOptions = z.strictObject({ resource: z.string().optional() });
+const bindingFilter = z.strictObject({ principal: z.string().optional(), role: z.string().optional() });
 
 const NO_BINDINGS: readonly CompiledBinding[] = Object.freeze([]);
 const NO_NAMES: readonly string[] = Object.freeze([]);

@@ -336,3 +336,24 @@ describe('explain, whatCan, filter', () => {
     expect(authz.filter({ id: 'bob', attributes: CLEARED }, 'datasets.create', sets)).toEqual([]);
   });
 });
+
+describe('options: an unknown one is refused, never ignored', () => {
+  const unsupported = (message: string) => expect.objectContaining({ code: 'ERR_CONFIG_UNSUPPORTED_OPTION', message });
+
+  it('the constructor refuses unknown options and options of the wrong kind', () => {
+    expect(() => new Authorizer({ policy: {} } as never)).toThrow(unsupported('Authorizer: unknown option policy (supported: roles, policies, clock, actions)'));
+    expect(() => new Authorizer({ clock: '2026-11-25T10:00:00Z' } as never)).toThrow(unsupported('Authorizer: clock: clock must be a function returning a Date'));
+    expect(() => new Authorizer({ roles: { createRole() {} } } as never)).toThrow(expect.objectContaining({ code: 'ERR_CONFIG_UNSUPPORTED_OPTION', message: expect.stringContaining('Authorizer: roles: ') }));
+  });
+
+  it('whatCan and filter refuse unknown options (a misspelt context would decide without it)', () => {
+    const { authz } = seedAuthorizer();
+    authz.roles.bind('bob', 'ml_engineer', { expires: '2026-12-01T00:00:00Z' });
+    const late = { time: '2027-01-01T00:00:00Z' };
+    expect(() => authz.whatCan({ id: 'bob', attributes: CLEARED }, DS1, { contxt: late } as never)).toThrow(unsupported('Authorizer.whatCan: unknown option contxt (supported: context, actions)'));
+    expect(() => authz.filter({ id: 'bob', attributes: CLEARED }, 'datasets.read', [DS1], { contxt: late } as never)).toThrow(unsupported('Authorizer.filter: unknown option contxt (supported: context)'));
+    // Spelt right, the context decides: the binding has expired by then.
+    expect(authz.filter({ id: 'bob', attributes: CLEARED }, 'datasets.read', [DS1], { context: late })).toEqual([]);
+    expect(authz.whatCan({ id: 'bob', attributes: CLEARED }, DS1, { context: late })).toEqual([]);
+  });
+});

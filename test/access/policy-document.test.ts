@@ -166,6 +166,26 @@ bindings:
     expect(refusal('a: 1\na: 2\n').message).toMatch(/^policies\.yaml:2:1: .*unique/);
   });
 
+  it('a misspelt binding or policy field (expiry, resouce, action) is refused at its key, never ignored', () => {
+    const text = `roles:
+  - { name: r, permissions: [datasets.read] }
+bindings:
+  - { principal: bob, role: r, resource: "dataset:ds-1", expiry: "2020-12-01T00:00:00Z" }
+  - { principal: carol, role: r, resouce: "dataset:ds-1" }
+policies:
+  - name: deny_delete
+    effect: deny
+    condition: "true"
+    action: [datasets.delete]
+`;
+    expect(refusal(text).message.split('\n')).toEqual([
+      'policies.yaml: 3 problems:',
+      'policies.yaml:4:58: binding #1 (bob → r): unknown field expiry',
+      'policies.yaml:5:34: binding #2 (carol → r): unknown field resouce',
+      'policies.yaml:10:5: policy "deny_delete": unknown field action',
+    ]);
+  });
+
   it('a document that is not a mapping of the three sections', () => {
     expect(refusal('- just\n- a list\n').message).toMatch(/^policies\.yaml:1:1: /);
     expect(refusal('rules: []\n').message).toBe('policies.yaml:1:1: unknown field rules');
@@ -236,5 +256,21 @@ describe('loadPolicyFile', () => {
     await writeFile(bad, ISSUE_POLICY_FILE.replace('effect: allow', 'effect: maybe'));
     await expect(loadPolicyFile(bad)).rejects.toMatchObject({ code: 'ERR_POLICY_INVALID', message: expect.stringMatching(new RegExp(`^${bad.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}:11:13: policy "sensitive_data_access": effect: `)) });
     await expect(loadPolicyFile(join(dir, 'missing.yaml'))).rejects.toMatchObject({ code: 'ERR_POLICY_INVALID', message: expect.stringContaining('missing.yaml: cannot read the policy file (ENOENT)') });
+  });
+});
+
+describe('document options: an unknown one is refused, never ignored', () => {
+  const unsupported = (owner: string) =>
+    expect.objectContaining({ code: 'ERR_CONFIG_UNSUPPORTED_OPTION', message: `${owner}: unknown option resourceType (supported: clock, actions, resourceTypes)` });
+
+  it('parsePolicyDocument, buildPolicyDocument and loadPolicyFile (before reading the file) refuse them', async () => {
+    expect(() => parsePolicyDocument(ISSUE_POLICY_FILE, 'policies.yaml', { resourceType: ['notebook'] } as never)).toThrow(unsupported('parsePolicyDocument'));
+    expect(() => buildPolicyDocument({}, { resourceType: ['notebook'] } as never)).toThrow(unsupported('buildPolicyDocument'));
+    await expect(loadPolicyFile('/nonexistent/policies.yaml', { resourceType: ['notebook'] } as never)).rejects.toEqual(unsupported('loadPolicyFile'));
+    // The document gives the roles and policies: an option naming them is refused, not overridden.
+    expect(() => buildPolicyDocument({}, { roles: {} } as never)).toThrow(expect.objectContaining({ code: 'ERR_CONFIG_UNSUPPORTED_OPTION', message: expect.stringContaining('unknown option roles') }));
+    // Spelt right, it works: the condition may name the extra type.
+    const authz = buildPolicyDocument({ policies: [{ name: 'nb', effect: 'deny', condition: 'notebook.locked == true' }] }, { resourceTypes: ['notebook'] });
+    expect(authz.policies.resourceTypes).toContain('notebook');
   });
 });

@@ -84,6 +84,37 @@ describe('PolicyEngine: conditions are compiled and type-checked on add', () => 
   });
 });
 
+describe('PolicyEngine: an unknown field or option is refused, never ignored', () => {
+  const SUPPORTED = '(supported: name, effect, condition, actions, resources, description)';
+
+  it('addPolicy refuses a misspelt actions (it would have applied to every action, denying everything), naming the policy and field', () => {
+    const engine = new PolicyEngine();
+    const err = refusal(engine, { name: 'deny_delete', condition: 'true', effect: 'deny', action: ['datasets.delete'] } as never);
+    expect(err.code).toBe('ERR_POLICY_INVALID');
+    expect(err.message).toBe(`policy "deny_delete": unknown option action ${SUPPORTED}`);
+    expect(err.details).toMatchObject({ policy: 'deny_delete', field: 'action', reason: `unknown option action ${SUPPORTED}` });
+    expect(refusal(engine, { ...SEED, resource_types: ['dataset'] } as never).details).toMatchObject({ policy: 'sensitive_data_access', field: 'resource_types' });
+    expect(engine.listPolicies()).toEqual([]);
+    expect(engine.applicable('dataset', 'datasets.read', 'datasets.*')).toMatchObject({ deny: [], allow: [] });
+  });
+
+  it('updatePolicy refuses an unknown field and keeps the policy in force', () => {
+    const engine = new PolicyEngine();
+    engine.addPolicy(SEED);
+    expect(() => engine.updatePolicy({ ...SEED, condition: 'false', actons: ['models.*'] } as never)).toThrow(
+      expect.objectContaining({ code: 'ERR_POLICY_INVALID', message: `policy "sensitive_data_access": unknown option actons ${SUPPORTED}` }),
+    );
+    expect(engine.getPolicy('sensitive_data_access')).toEqual(SEED);
+  });
+
+  it('the constructor refuses an unknown option, listing resourceTypes', () => {
+    expect(() => new PolicyEngine({ resourceType: ['notebook'] } as never)).toThrow(
+      expect.objectContaining({ code: 'ERR_CONFIG_UNSUPPORTED_OPTION', message: 'PolicyEngine: unknown option resourceType (supported: resourceTypes)' }),
+    );
+    expect(() => new PolicyEngine({ resourceTypes: 'notebook' } as never)).toThrow(expect.objectContaining({ code: 'ERR_CONFIG_UNSUPPORTED_OPTION', message: expect.stringContaining('resourceTypes') }));
+  });
+});
+
 describe('PolicyEngine: which policies apply', () => {
   const names = (engine: PolicyEngine, type: string, action: string) => {
     const found = engine.applicable(type, action, `${action.split('.')[0]}.*`);

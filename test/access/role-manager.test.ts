@@ -167,3 +167,42 @@ describe('RoleManager bindings', () => {
     expect(roles.grantFor(principal('alice'), 'models.deploy', 'models.*', 'model', 'm', NOW)).toMatchObject({ permission: 'models.*' });
   });
 });
+
+describe('RoleManager: an unknown field is refused, never ignored', () => {
+  const unsupported = (message: string) => expect.objectContaining({ code: 'ERR_CONFIG_UNSUPPORTED_OPTION', message: expect.stringContaining(message) });
+
+  it('bind refuses a misspelt expires or resource, binding nothing (it would have bound forever, or on every resource)', () => {
+    const roles = seedRoles();
+    expect(() => roles.bind('bob', 'data_scientist', { resource: 'dataset:ds-1', expiry: '2020-12-01T00:00:00Z' } as never)).toThrow(
+      invalid('RoleManager.bind(bob → data_scientist): unknown option expiry (supported: resource, expires)', 'expiry'),
+    );
+    expect(() => roles.bind('carol', 'data_scientist', { resouce: 'dataset:ds-1' } as never)).toThrow(invalid('unknown option resouce (supported: resource, expires)', 'resouce'));
+    expect(roles.listBindings()).toEqual([]);
+    expect(roles.grantFor(principal('bob'), 'datasets.read', 'datasets.*', 'dataset', 'ds-1', NOW)).toBeUndefined();
+    expect(roles.grantFor(principal('carol'), 'datasets.read', 'datasets.*', 'dataset', 'ds-2', NOW)).toBeUndefined();
+    expect(() => roles.bind('bob', 'data_scientist', null as never)).toThrow(invalid('bind options', 'options'));
+  });
+
+  it('createRole and updateRole refuse a misspelt inherits (and any other unknown field), changing nothing', () => {
+    const roles = seedRoles();
+    expect(() => roles.createRole('lead', { permissions: ['experiments.manage'], inherit: ['data_scientist'] } as never)).toThrow(
+      invalid('RoleManager.createRole("lead"): unknown option inherit (supported: permissions, inherits, description)', 'inherit'),
+    );
+    expect(roles.getRole('lead')).toBeUndefined();
+    expect(() => roles.updateRole('data_scientist', { permissions: ['models.deploy'], inherits: ['ml_engineer'], descripton: 'typo' } as never)).toThrow(
+      invalid('RoleManager.updateRole("data_scientist"): unknown option descripton', 'descripton'),
+    );
+    expect(roles.getRole('data_scientist')).toEqual({ name: 'data_scientist', permissions: ['models.deploy', 'datasets.create'], inherits: ['ml_engineer'] });
+    // The name goes in the first argument, not in the spec.
+    expect(() => roles.createRole('x', { name: 'x', permissions: ['models.train'] } as never)).toThrow(invalid('unknown option name', 'name'));
+  });
+
+  it('unbind and listBindings refuse unknown options (a misspelt resource would unbind the unscoped binding)', () => {
+    const roles = seedRoles();
+    roles.bind('alice', 'ml_engineer');
+    roles.bind('alice', 'ml_engineer', { resource: 'dataset:ds-1' });
+    expect(() => roles.unbind('alice', 'ml_engineer', { resouce: 'dataset:ds-1' } as never)).toThrow(unsupported('RoleManager.unbind: unknown option resouce (supported: resource)'));
+    expect(() => roles.listBindings({ principle: 'alice' } as never)).toThrow(unsupported('RoleManager.listBindings: unknown option principle (supported: principal, role)'));
+    expect(roles.listBindings({ principal: 'alice' })).toHaveLength(2);
+  });
+});

@@ -1,4 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import * as accessSchemas from '../../src/access/schemas.js';
+import * as routeSchemas from '../../src/server/schemas/access.js';
 import { Fixtures, json, signInAdmin } from './support.js';
 
 const f = new Fixtures();
@@ -89,6 +91,27 @@ describe('/v1/authorize and /v1/access', () => {
     expect(whole.statusCode).toBe(400);
     expect(json(whole).error.details.problems.map((p: { path: string }) => p.path)).toEqual(['policies.0.condition', 'policies.1.condition']);
     expect(json(whole).error.message).not.toMatch(/:\d+:\d+:/);
+    expect(json(await app.inject({ method: 'GET', url: '/v1/access', headers: auth })).revision).toBe(1);
+  });
+
+  it('refuses a misspelt field of a binding, role or policy (one schema with the library and policy files), changing nothing', async () => {
+    // The routes validate with the access library's own schemas, not copies that could drift.
+    expect(routeSchemas.binding).toBe(accessSchemas.bindingSchema);
+    expect(routeSchemas.roleBody).toBe(accessSchemas.roleSpecSchema);
+    expect(routeSchemas.policyBody).toBe(accessSchemas.policySpecSchema);
+    expect(routeSchemas.accessDocument).toBe(accessSchemas.accessDocumentSchema);
+    const { app, auth } = await f.serve();
+    await app.inject({ method: 'PUT', url: '/v1/access', headers: auth, payload: DOCUMENT });
+    const refused = [
+      await app.inject({ method: 'POST', url: '/v1/access/bindings', headers: auth, payload: { principal: 'bob', role: 'data_scientist', resource: 'dataset:ds-1', expiry: '2020-12-01T00:00:00Z' } }),
+      await app.inject({ method: 'PUT', url: '/v1/access/roles/lead', headers: auth, payload: { permissions: ['experiments.manage'], inherit: ['data_scientist'] } }),
+      await app.inject({ method: 'PUT', url: '/v1/access/policies/deny_delete', headers: auth, payload: { effect: 'deny', condition: 'true', action: ['datasets.delete'] } }),
+    ];
+    expect(refused.map((r) => [r.statusCode, json(r).error.message])).toEqual([
+      [400, expect.stringContaining('unknown field expiry')],
+      [400, expect.stringContaining('unknown field inherit')],
+      [400, expect.stringContaining('unknown field action')],
+    ]);
     expect(json(await app.inject({ method: 'GET', url: '/v1/access', headers: auth })).revision).toBe(1);
   });
 

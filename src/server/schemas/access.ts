@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { accessDocumentSchema, bindingSchema, policySchema, policySpecSchema, roleSchema, roleSpecSchema } from '../../access/schemas.js';
 
 /** JSON attribute values; the engine converts them to CEL values once per request. */
 const attributes = z.record(z.string(), z.any());
@@ -19,20 +20,15 @@ const reason = z.looseObject({ kind: z.string() });
 export const decision = z.object({ allowed: z.boolean(), reasons: z.array(reason) });
 export const authorizeReply = z.union([decision, z.object({ decisions: z.array(decision) })]);
 
-export const role = z.strictObject({ name: z.string(), permissions: z.array(z.string()), inherits: z.array(z.string()).optional(), description: z.string().max(1000).optional() });
-export const roleBody = role.omit({ name: true });
-export const binding = z.strictObject({ principal: z.string().min(1).max(300), role: z.string().min(1).max(64), resource: z.string().max(600).optional(), expires: z.string().max(40).optional() });
+// Roles, bindings and policies have one shape, the access library's (src/access/schemas.ts):
+// the routes, policy files and the library's own methods refuse the same unknown fields.
+export const role = roleSchema;
+export const roleBody = roleSpecSchema;
+export const binding = bindingSchema;
 export const storedBinding = binding.extend({ id: z.string() });
-export const policy = z.strictObject({
-  name: z.string(),
-  effect: z.enum(['allow', 'deny']),
-  condition: z.string().min(1).max(10_000),
-  actions: z.array(z.string()).optional(),
-  resources: z.array(z.string()).optional(),
-  description: z.string().max(1000).optional(),
-});
-export const policyBody = policy.omit({ name: true });
-export const accessDocument = z.strictObject({ roles: z.array(role).default([]), bindings: z.array(binding).default([]), policies: z.array(policy).default([]) });
+export const policy = policySchema;
+export const policyBody = policySpecSchema;
+export const accessDocument = accessDocumentSchema;
 export const snapshotReply = z.object({ revision: z.number(), roles: z.array(role), bindings: z.array(storedBinding), policies: z.array(policy) });
 export const nameParams = z.object({ name: z.string().min(1).max(64) });
 export const idParams = z.object({ id: z.string().min(1).max(64) });
