@@ -4,6 +4,7 @@ import { parseOptions } from '../core/options.js';
 import { checkPermissionGrants } from '../core/permissions.js';
 import type { Binding, PrincipalRef, Reason, Role } from './model.js';
 import { checkPrincipalRef, checkRoleName, parseInstant, parseScope } from './names.js';
+import { refuseRoleInUse } from './role-in-use.js';
 import { compileRoles, type CompiledRole } from './role-graph.js';
 import { BIND_OPTIONS_KEYS, MAX_DESCRIPTION, ROLE_SPEC_KEYS, refuseUnknownKeys } from './schemas.js';
 
@@ -73,10 +74,7 @@ export class RoleManager {
   /** False when there is no such role; refused while another role inherits it or a binding names it. */
   deleteRole(name: string): boolean {
     if (!this.#roles.has(name)) return false;
-    const heirs = [...this.#roles.values()].filter((r) => r.inherits?.includes(name)).map((r) => r.name);
-    if (heirs.length > 0) throw invalidInput(`role "${name}" is inherited by ${heirs.join(', ')}: change those first`, { field: 'name' });
-    const bound = this.listBindings({ role: name });
-    if (bound.length > 0) throw invalidInput(`role "${name}" is bound to ${bound.map((b) => b.principal).join(', ')}: unbind it first`, { field: 'name' });
+    refuseRoleInUse(name, [...this.#roles.values()], this.listBindings({ role: name }));
     this.#roles.delete(name);
     this.#compiled = null;
     return true;

@@ -57,9 +57,10 @@ describe('RoleManager roles', () => {
 
   it('refuses to delete a role still inherited or bound, and deletes it after', () => {
     const roles = seedRoles();
-    expect(() => roles.deleteRole('ml_engineer')).toThrow(invalid('inherited by data_scientist'));
+    // the store's words (role-in-use.ts), so the library and the server say it alike
+    expect(() => roles.deleteRole('ml_engineer')).toThrow(invalid(`role "ml_engineer" is inherited by data_scientist; remove it from that role's inherits first`));
     roles.bind('alice', 'data_scientist');
-    expect(() => roles.deleteRole('data_scientist')).toThrow(invalid('bound to alice'));
+    expect(() => roles.deleteRole('data_scientist')).toThrow(invalid('role "data_scientist" is named by 1 binding (alice); delete that binding first'));
     expect(roles.unbind('alice', 'data_scientist')).toBe(true);
     expect(roles.deleteRole('data_scientist')).toBe(true);
     expect(roles.deleteRole('data_scientist')).toBe(false);

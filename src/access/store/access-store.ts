@@ -3,6 +3,7 @@ import type { AuditSink, JsonValue } from '../../core/audit-sink.js';
 import { LangtrainError, invalidInput } from '../../core/errors.js';
 import type { Store, WriteTx } from '../../store/database.js';
 import type { Binding, Policy, Role } from '../model.js';
+import { refuseRoleInUse } from '../role-in-use.js';
 
 /** Everything that decides, as one document (the policy file's shape). */
 export interface AccessDocument {
@@ -84,7 +85,7 @@ export class AccessStore {
     refuseBuiltIn(name);
     return this.#change(actor, 'access.role_deleted', { role: name }, async (tx, doc) => {
       if (!doc.roles.some((r) => r.name === name)) throw new LangtrainError('ERR_NOT_FOUND', `no role ${name}`);
-      refuseRoleInUse(doc, name);
+      refuseRoleInUse(name, doc.roles, doc.bindings);
       doc.roles = doc.roles.filter((r) => r.name !== name);
       this.#validate(withoutIds(doc));
       await tx.deleteFrom(ROLES).where('name', '=', name).execute();
@@ -209,36 +210,6 @@ async function readSnapshot(db: WriteTx): Promise<AccessSnapshot> {
 
 function refuseBuiltIn(name: string): void {
   if (BUILT_IN_ROLES.some((r) => r.name === name)) throw invalidInput(`role ${name} is built in (every permission) and cannot be changed or deleted; make another role for narrower rights`, { role: name });
-}
-
-/** How many names an error lists before it says "and N more". */
-const LISTED_NAMES = 5;
-
-/**
- * A role another role inherits, or a binding names, cannot go: its heirs would inherit nothing
- * and the binding would grant nothing. The refusal says who depends on it and what to do first.
- */
-function refuseRoleInUse(doc: AccessSnapshot, name: string): void {
-  const heirs = doc.roles.filter((r) => r.inherits?.includes(name)).map((r) => r.name);
-  if (heirs.length > 0) {
-    const those = heirs.length === 1 ? "that role's" : "those roles'";
-    throw invalidInput(`role "${name}" is inherited by ${listed(heirs)}; remove it from ${those} inherits first`, { role: name, inheritedBy: heirs });
-  }
-  const bound = doc.bindings.filter((b) => b.role === name);
-  if (bound.length > 0) {
-    const principals = [...new Set(bound.map((b) => b.principal))];
-    const which = bound.length === 1 ? '1 binding' : `${bound.length} bindings`;
-    throw invalidInput(`role "${name}" is named by ${which} (${listed(principals)}); delete ${bound.length === 1 ? 'that binding' : 'those bindings'} first`, {
-      role: name,
-      bindings: bound.length,
-      boundTo: principals.slice(0, LISTED_NAMES),
-    });
-  }
-}
-
-function listed(names: readonly string[]): string {
-  const shown = names.slice(0, LISTED_NAMES).join(', ');
-  return names.length > LISTED_NAMES ? `${shown} and ${names.length - LISTED_NAMES} more` : shown;
 }
 
 function withoutIds(doc: AccessSnapshot): AccessDocument {
