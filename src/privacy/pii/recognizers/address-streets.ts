@@ -215,9 +215,31 @@ function matchesAt(pattern: RegExp, text: string, index: number): boolean {
   return pattern.test(text);
 }
 
+/**
+ * A year in a copyright line: right after "Copyright", "(c)", "©" or another year or year range
+ * ("Copyright 2002, 2003 CodeFactory AB", "Copyright 1984-1994, 1998 The Open Group", "(c)
+ * Copyright 1990 1991 Tektronix, Inc"), or opening a line under a line that opens with a year
+ * (Debian copyright files: "  2001 Hidetoshi Tajima\n  2021 Iain Lane").
+ */
+const COPYRIGHT_YEAR = /^(?:19|20)\d\d(?!\d)/;
+const COPYRIGHT_BEFORE = /(?:(?:^|[^A-Za-z])copyright|\([cC]\)|©|(?:^|[^\d.:-])(?:19|20)\d\d(?:[ \t]*[-–][ \t]*(?:19|20)?\d\d)?)[ \t]*,?[ \t]*$/i;
+const YEAR_LINE = /^[ \t]*(?:Copyright:?[ \t]*)?(?:\([cC]\)[ \t]*|©[ \t]*)?(?:19|20)\d\d(?!\d)/;
+const PREVIOUS_LINE_LOOKBACK = 200;
+
+function isCopyrightYear(text: string, index: number, before: string): boolean {
+  if (!COPYRIGHT_YEAR.test(text.slice(index, index + 5))) return false;
+  if (COPYRIGHT_BEFORE.test(before)) return true;
+  let lineStart = index;
+  while (lineStart > 0 && (text.charCodeAt(lineStart - 1) === 0x20 || text.charCodeAt(lineStart - 1) === 0x09)) lineStart--;
+  if (lineStart === 0 || text.charCodeAt(lineStart - 1) !== NEWLINE) return false;
+  const previousEnd = lineStart - 1;
+  const previousStart = text.lastIndexOf('\n', previousEnd - 1) + 1;
+  return previousEnd - previousStart <= PREVIOUS_LINE_LOOKBACK && YEAR_LINE.test(text.slice(previousStart, previousEnd));
+}
+
 function isHouseNumber(text: string, index: number, numberEnd: number): boolean {
   const before = text.slice(Math.max(0, index - 12), index);
-  if (NOT_A_HOUSE_NUMBER_BEFORE.test(before)) return false;
+  if (NOT_A_HOUSE_NUMBER_BEFORE.test(before) || isCopyrightYear(text, index, before)) return false;
   return !(numberEnd - index === 4 && YEAR.test(text.slice(index, numberEnd)) && YEAR_BEFORE.test(before));
 }
 

@@ -2,7 +2,7 @@ import { Buffer } from 'node:buffer';
 import { API_KEY_PATTERN, parseApiKey } from '../../../identity/api-keys/api-key-format.js';
 import type { Finding } from '../entity-types.js';
 import type { Recognizer } from '../recognizer.js';
-import { findConnectionSecrets } from './connection-secrets.js';
+import { findConnectionSecrets, isPlaceholderPassword } from './connection-secrets.js';
 import { MarkerSearch } from './marker-search.js';
 
 const NAME = 'api_key.known_format';
@@ -24,7 +24,7 @@ interface TokenFormat {
   readonly pattern: RegExp;
   readonly score: number;
   readonly group?: number;
-  readonly accept?: (token: string) => boolean;
+  readonly accept?: (token: string, match: RegExpExecArray) => boolean;
   readonly end?: { readonly pattern: RegExp; readonly maxLength: number };
 }
 
@@ -50,11 +50,6 @@ function isLangtrainKey(key: string): boolean {
   return parseApiKey(key) !== null;
 }
 
-/**
- * Template and masked placeholders in example connection strings (`:${DB_PASSWORD}@`,
- * `:<password>@`, `:****@`) are not secrets.
- */
-const PLACEHOLDER_PASSWORD = /^(?:\$\{[^}]*\}|\$[A-Za-z_]\w*|<[^>]*>|\{\{[^}]*\}\}|%[^%]+%|\*+|x+|\.\.\.)$/i;
 
 /**
  * Formats and scores, most specific first. Prefixes and lengths are the providers' documented
@@ -147,10 +142,12 @@ const FORMATS: readonly TokenFormat[] = [
   {
     markers: ['://'],
     // starts with the marker "://"; the scheme is only looked behind at
-    pattern: /:\/\/(?<=[A-Za-z][A-Za-z0-9+.-]{0,30}:\/\/)[^\s:/@]{0,128}:([^\s@/]{1,256})@[A-Za-z0-9[]/dy,
+    pattern: /:\/\/(?<=[A-Za-z][A-Za-z0-9+.-]{0,30}:\/\/)([^\s:/@]{0,128}):([^\s@/]{1,256})@[A-Za-z0-9[]/dy,
     score: 0.95,
-    group: 1,
-    accept: (password) => !PLACEHOLDER_PASSWORD.test(password),
+    group: 2,
+    // template, mask and documentation placeholders (`:${DB_PASSWORD}@`, `:<password>@`,
+    // `:****@`, `username:password@`, `user:pass@`, `foo:bar@`) are not secrets
+    accept: (password, match) => !isPlaceholderPassword(password, match[1] ?? ''),
   },
 ];
 
@@ -184,7 +181,7 @@ function findTokens(text: string, format: TokenFormat, markerStarts: readonly nu
     let end = takenTo;
     if (format.group !== undefined) [start, end] = match.indices?.[format.group] ?? [0, 0];
     if (end === start) continue;
-    if (format.accept !== undefined && !format.accept(text.slice(start, end))) continue;
+    if (format.accept !== undefined && !format.accept(text.slice(start, end), match)) continue;
     findings.push({ start, end, type: 'api_key', score: format.score, recognizer: NAME });
   }
 }

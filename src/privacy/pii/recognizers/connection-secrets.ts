@@ -94,6 +94,20 @@ function isPlaceholder(value: string): boolean {
   return value.length === 0 || PLACEHOLDER.test(value) || PLACEHOLDER_WORDS.has(value.toLowerCase());
 }
 
+/** Metasyntactic words: `foo:bar@`, `uri://foo:baz@host` in documentation are no account. */
+const METASYNTACTIC = new Set(['foo', 'bar', 'baz', 'qux', 'quux', 'foobar']);
+
+/**
+ * A URL's `user:password@` password that is a placeholder (`password`, `pass`, `changeme`,
+ * `${DB_PASS}`, `<password>`, `{password}`, `%s`, `****`, `xxx`, …) or a metasyntactic pair
+ * with its user (`foo:bar`).
+ */
+export function isPlaceholderPassword(password: string, user: string): boolean {
+  if (isPlaceholder(password)) return true;
+  const lower = password.toLowerCase();
+  return METASYNTACTIC.has(lower) && METASYNTACTIC.has(user.toLowerCase());
+}
+
 /** Whether the line around `[from, to)` holds another `key=` pair: the pair is one of a connection string's. */
 function hasOtherPair(text: string, from: number, to: number): boolean {
   const before = text.slice(Math.max(0, from - PAIR_REACH), from);

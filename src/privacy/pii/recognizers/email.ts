@@ -28,8 +28,27 @@ const DOMAIN =
 const FILE_EXTENSIONS = new Set([
   'png', 'jpg', 'jpeg', 'gif', 'svg', 'webp', 'bmp', 'ico', 'tiff', 'pdf', 'txt', 'json',
   'yaml', 'yml', 'js', 'mjs', 'cjs', 'ts', 'tsx', 'jsx', 'css', 'scss', 'html', 'htm', 'xml',
-  'csv', 'log', 'exe', 'dll',
+  'csv', 'log', 'exe', 'dll', 'po', 'pot', 'gmo',
 ]);
+
+/**
+ * A gettext catalogue named by a locale with a modifier (`po/ca@valencia.po`, `sr@latin.mo`,
+ * `en@shaw.po`): a two- or three-letter language code, maybe a region, before the `@`, and one
+ * label with a catalogue extension after it (`.mo` is also Macau's TLD, so only in this shape).
+ */
+const LOCALE_BEFORE_AT = /^[a-z]{2,3}(?:_[A-Z]{2})?$/;
+/** `.po`, `.pot`, `.gmo` are FILE_EXTENSIONS; `.mo` only after a locale and one of glibc's and GNOME's modifiers. */
+const CATALOGUE_DOMAIN = /^(?:latin|cyrillic|valencia|shaw|euro|devanagari|arabic|ijekavian|ijekavianlatin|iqtelif|saaho|abegede|hebrew|ethiopic)\.mo$/;
+
+/**
+ * An scp-style git remote, `git@github.com:org/repo.git`: the user `git` and a host followed by
+ * `:` and a path, not a mailbox.
+ */
+function isScpRemote(text: string, start: number, at: number, end: number): boolean {
+  if (at - start !== 3 || text.slice(start, at).toLowerCase() !== 'git' || text.charCodeAt(end) !== 0x3a) return false; // :
+  const next = text.charCodeAt(end + 1);
+  return next > 0x20 && next !== 0x22 && next !== 0x27; // a path, not a blank or a closing quote
+}
 
 /**
  * The practical dot-atom subset of RFC 5322 local parts in ASCII: letters, digits and
@@ -253,8 +272,9 @@ export const emailRecognizer: Recognizer = {
         const domain = DOMAIN.exec(text);
         if (domain !== null && domain[0].length <= MAX_DOMAIN_LENGTH) {
           const tld = domain[0].slice(domain[0].lastIndexOf('.') + 1).toLowerCase();
-          if (!FILE_EXTENSIONS.has(tld)) {
-            const end = at + 1 + domain[0].length;
+          const end = at + 1 + domain[0].length;
+          const catalogue = CATALOGUE_DOMAIN.test(domain[0]) && LOCALE_BEFORE_AT.test(text.slice(start, at));
+          if (!FILE_EXTENSIONS.has(tld) && !catalogue && !isScpRemote(text, start, at, end)) {
             findings.push({ start, end, type: 'email', score: SCORE, recognizer: NAME });
             at = text.indexOf('@', end);
             continue;

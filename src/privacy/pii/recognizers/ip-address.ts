@@ -40,11 +40,55 @@ function ipv6StartBefore(text: string, colon: number): number {
  * A word right before a dotted quad that makes it a version number (`semver 10.0.0.1`) or a
  * section number (`§ 11.6.2.2`, `section 4.2.1.3`), not an address.
  */
-const NUMBERING_WORD_BEFORE = /(?:^|[^\p{L}])(?:version|ver|v|semver|release|build|rev|section|sec|chapter|clause)\.?\s*[:#]?\s*$|§\s*$/iu;
+const NUMBERING_WORD_BEFORE = /(?:^|[^\p{L}])(?:version|ver|v|semver|release|build|rev|sections?|sec|chapter|clause)\.?\s*[:#]?\s*\[?$|§§?\s*\[?$/iu;
 const VERSION_LOOKBEHIND = 16;
+/**
+ * A version or Debian Standards-Version a few words back, joined by "to", "from", "is" or "=":
+ * `Bump standards version to 3.7.2.0`, `bump standards to 4.5.0.2`, `upgrade Version from …`.
+ * And a version-named function given the quad as a string: `compareVersions('1.10.2.1', …)`.
+ */
+const VERSION_PHRASE_BEFORE =
+  /(?:(?:^|[^\p{L}])(?:versions?|standards)(?:[ \t]+(?!(?:ip|host|server|address|addr|gateway|router|node)\b)[\p{L}\d-]+){0,2}[ \t]+(?:to|from|is|=)[ \t]+|versions?\p{L}*\([ \t]*['"`])$/iu;
+const VERSION_PHRASE_LOOKBEHIND = 40;
+/**
+ * An X.509/ASN.1 object identifier (first arc 0, 1 or 2) quoted in code after `case`, `type:`
+ * or an `oid` name: `case '2.5.29.19':`, `type: '1.3.101.110'`, `OID 2.5.29.19`.
+ */
+const OID_CUE_BEFORE = /(?:(?:^|[^\p{L}])(?:case|type)[ \t]*[:=]?[ \t]*['"`]|oid\p{L}*['"`]?[ \t]*[:=(]?[ \t]*['"`]?)$/iu;
 
-function followsNumberingWord(text: string, start: number): boolean {
-  return NUMBERING_WORD_BEFORE.test(text.slice(Math.max(0, start - VERSION_LOOKBEHIND), start));
+function followsNumberingWord(text: string, start: number, quad: string): boolean {
+  if (NUMBERING_WORD_BEFORE.test(text.slice(Math.max(0, start - VERSION_LOOKBEHIND), start))) return true;
+  const before = text.slice(Math.max(0, start - VERSION_PHRASE_LOOKBEHIND), start);
+  if (VERSION_PHRASE_BEFORE.test(before)) return true;
+  return quad.charCodeAt(0) <= 0x32 && quad.charCodeAt(1) === 0x2e && OID_CUE_BEFORE.test(before); // 0. 1. 2.
+}
+
+/**
+ * A Debian package version in a changelog header, `xft (2.1.8.2-8) unstable;`, `erlang
+ * (1:24.3.4.5+dfsg-1) unstable`: right after `(` with an optional `N:` epoch, up to `)`, with the
+ * epoch or a `-revision`, `+dfsg`, `~rc` suffix (`(10.0.0.1)` alone stays an address, and so does
+ * a range `(10.0.0.1-10.0.0.5)`).
+ */
+const DEBIAN_OPEN_BEFORE = /\((\d{1,3}:)?$/;
+const DEBIAN_SUFFIX_AFTER = /^(?:[-+~](?!\d{1,3}(?:\.\d{1,3}){3}(?![\w.]))[\w.+~:-]*)?\)/;
+
+function isDebianVersion(text: string, start: number, end: number): boolean {
+  if (text.charCodeAt(end) === 0x2e /* . */) return false;
+  const open = DEBIAN_OPEN_BEFORE.exec(text.slice(Math.max(0, start - 5), start));
+  if (open === null) return false;
+  const suffix = DEBIAN_SUFFIX_AFTER.exec(text.slice(end, end + 40));
+  return suffix !== null && (open[1] !== undefined || suffix[0].length > 1);
+}
+
+/**
+ * A quad that is a whole Markdown link's text pointing elsewhere, `[7.6.1.1](http://es5.github.io/#x7.6.1.1)`:
+ * a cross-reference to a numbered section. A link to the address itself (`[10.0.0.1](http://10.0.0.1/)`) stays.
+ */
+function isSectionLink(text: string, start: number, end: number, quad: string): boolean {
+  if (text.charCodeAt(start - 1) !== 0x5b || text.charCodeAt(end) !== 0x5d || text.charCodeAt(end + 1) !== 0x28) return false; // [ ] (
+  const close = text.indexOf(')', end + 2);
+  const url = text.slice(end + 2, close === -1 ? end + 200 : Math.min(close, end + 200));
+  return !url.includes('//' + quad) && !url.includes('@' + quad);
 }
 
 /**
@@ -69,6 +113,17 @@ function opensHeading(text: string, start: number): boolean {
   let i = start;
   for (let code = text.charCodeAt(i - 1); code === 0x20 || code === 0x09 || code === 0x23; code = text.charCodeAt(i - 1)) i--; // space, tab, #
   return i === 0 || text.charCodeAt(i - 1) === 0x0a || text.charCodeAt(i - 1) === 0x0d;
+}
+
+/**
+ * Colon-separated hex running on past the candidate on either side (`C1:98:4A:3E:F4:5C:1E:2A:91:85…`,
+ * a certificate fingerprint of 16 or 32 groups), more than the eight groups an address has, or
+ * eight groups of exactly two hex digits (a 64-bit fingerprint or EUI-64): bytes, not an address.
+ */
+function isHexByteRun(text: string, start: number, end: number, candidate: string): boolean {
+  if (text.charCodeAt(start - 1) === 0x3a || (text.charCodeAt(end) === 0x3a && isHexOrColon(text.charCodeAt(end + 1)))) return true;
+  const groups = candidate.split(':');
+  return groups.length === 8 && groups.every((group) => group.length === 2);
 }
 
 /**
@@ -103,6 +158,10 @@ export const ipAddressRecognizer: Recognizer = {
       if (candidate.endsWith(':') && !candidate.endsWith('::')) candidate = candidate.slice(0, -1);
       if (!isIPv6(candidate) || !isPlausibleIPv6(candidate)) continue;
       const end = start + candidate.length;
+      if (candidate.length > 16 && isHexByteRun(text, start, end, candidate)) {
+        while (colon < text.length && isHexOrColon(text.charCodeAt(colon))) colon++; // past the whole run
+        continue;
+      }
       findings.push({ start, end, type: 'ip_address', score: SCORE, recognizer: NAME });
       colon = end - 1;
     }
@@ -112,7 +171,8 @@ export const ipAddressRecognizer: Recognizer = {
     for (let match = IPV4.exec(text); match !== null; match = IPV4.exec(text)) {
       const start = match.index;
       const end = start + match[0].length;
-      if (!isIPv4(match[0]) || followsNumberingWord(text, start) || numbersTitle(text, start, end, match[0])) continue;
+      if (!isIPv4(match[0]) || followsNumberingWord(text, start, match[0]) || numbersTitle(text, start, end, match[0])) continue;
+      if (isDebianVersion(text, start, end) || isSectionLink(text, start, end, match[0])) continue;
       while (nextIPv6 < ipv6Count && (findings[nextIPv6]?.end ?? 0) < end) nextIPv6++;
       const enclosing = nextIPv6 < ipv6Count ? findings[nextIPv6] : undefined;
       if (enclosing !== undefined && enclosing.start <= start) continue; // the tail of ::ffff:192.0.2.1

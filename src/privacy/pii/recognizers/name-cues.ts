@@ -203,8 +203,15 @@ function signatureCue(text: string, start: number, end: number): Cue {
 const PERSON_CUE_AFTER =
   /(?:[ \t]+(?:joined|says|said|wrote|writes|asked|asks|replied|replies|changed|will collect|reported|called|emailed|phoned|texted|mentioned|confirmed|approved|signed|submitted|requested|noted|added|explained|agreed|responded|commented|stated|told|thanked|sent|left the|resigned|apologi[sz]ed|complained|has joined|is typing|was born|passed away)(?![a-z])|:[ \t]|[ \t]*<[^\s<>@]+@|[ \t]*\([^\s()@]+@|,[ \t]+\d{1,3}(?:[ \t]*(?:y\/?o|years?)\b)?,|[ \t]+\((?:she|he|they)\/)/y;
 
+/** ` <local@domain.tld>` right after a run: the mailbox of the name before it. */
+const DISPLAY_NAME_ADDRESS = /^[ \t]?<[^\s<>@]{1,64}@[^\s<>@]+\.[A-Za-z]{2,}>/;
+const DISPLAY_NAME_LOOKAHEAD = 160;
+
 /** The cue after a run, where a sentence or line starts ("[10:04] Ana Lima: hi", "Ana Lima reported the outage"). */
 function cueAfter(text: string, start: number, end: number): Cue {
+  // "Thanks to Helge Deller <deller@gmx.de>", " -- Jochen Sprickerhof <jspricke@debian.org>": a
+  // display name before its address in angle brackets (RFC 5322 name-addr) wherever it stands.
+  if (DISPLAY_NAME_ADDRESS.test(text.slice(end, end + DISPLAY_NAME_LOOKAHEAD))) return Cue.Person;
   // After "from Acme Corp" a colon or a verb says nothing: only a run that starts a clause is its subject.
   if (!startsClause(text, start)) return Cue.None;
   PERSON_CUE_AFTER.lastIndex = end;

@@ -132,6 +132,16 @@ const YEAR_RANGE = /^(?:1[89]|20)\d\d\D{1,4}(?:1[89]|20)\d\d$/;
 // US ZIP+4 (USPS Publication 28) and Brazil's CEP (Correios): 12345-6789, 01310-100. A German
 // number with a five-digit area code starts with its trunk 0, so ZIP+4 is refused only from 1.
 const POSTCODE = /^[1-9]\d{4}-\d{4}$|^\d{5}-\d{3}$/;
+// ZIP+4 from 0 ("Boston, MA 02110-1301", the FSF's address in every GPL notice): a ZIP code right
+// after a US state's two letters ("MA ", "MA, "), where a German 0xxxx-xxxx number does not stand.
+const ZERO_ZIP_PLUS_4 = /^0\d{4}-\d{4}$/;
+const US_STATE_BEFORE =
+  /(?:^|[^A-Za-z])(?:A[LKZR]|C[AOT]|D[EC]|FL|GA|HI|I[DLNA]|K[SY]|LA|M[EDAINSOT]|N[EVHJMYCD]|O[HKR]|PA|RI|S[CD]|T[NX]|UT|V[TA]|W[AVIY]|PR),?[ \t]+$/;
+
+/** A 0xxxx-xxxx run right after a US state abbreviation: a ZIP+4 code, not a phone number. */
+export function isZipAfterUsState(text: string, start: number, value: string): boolean {
+  return ZERO_ZIP_PLUS_4.test(value) && US_STATE_BEFORE.test(text.slice(Math.max(0, start - 6), start));
+}
 // "0.685862", "0.912 345 678": a decimal fraction, maybe grouped by thousands. A
 // number's first group is one digit only as NANP's trunk 1 ("1.415.555.2671").
 const DECIMAL = /^0\.|^\d\.\d+(?:[ \u00a0\u202f]|$)/;

@@ -5,7 +5,7 @@ import { hasIsbnCue, idLabelBefore, RunCue } from './phone-cues.js';
 import { isValidInternationalNumber } from './phone-metadata.js';
 import { nationalEvidence } from './phone-national.js';
 import { extensionEnd, hasForeignNeighbour, isFollowedByUnit, isWordChar } from './phone-neighbours.js';
-import { asciiDashes, digitGroups, digitsOf, hasPhoneGrouping, isShapeOfSomethingElse, isSpace, makeupOf, type RunMakeup } from './phone-shapes.js';
+import { asciiDashes, digitGroups, digitsOf, hasPhoneGrouping, isShapeOfSomethingElse, isSpace, isZipAfterUsState, makeupOf, type RunMakeup } from './phone-shapes.js';
 
 const NAME = 'phone.libphonenumber';
 // A leading +CC (or 00) and a number valid for that country: rarely anything else.
@@ -104,6 +104,7 @@ function evaluate(text: string, start: number, end: number, requireSeparators: b
   if (requireSeparators && !formatted && !international) return INVALID;
   const value = asciiDashes(text.slice(start, end), makeup);
   if (isShapeOfSomethingElse(value, makeup, international, MAX_NATIONAL_DIGITS, cue)) return SHAPE;
+  if (!international && makeup.dashes === 1 && isZipAfterUsState(text, start, value)) return SHAPE;
   if (!hasPhoneGrouping(makeup, international)) return INVALID;
 
   let score = 0;
