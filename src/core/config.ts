@@ -136,6 +136,27 @@ const serverSchema = z
   });
 
 /**
+ * The SMS gateway (`auth.sms`, and the `sms` option of `SecurityManager.authenticationManager`):
+ * Twilio's Messages API or one that copies it.
+ */
+export const smsGatewaySchema = z
+  .object({
+    baseUrl: z.url().default('https://api.twilio.com'),
+    accountSid: z.string().min(1),
+    /** `env:NAME` or `file:PATH`: never the token itself. */
+    authToken: z.string().regex(/^(env:[A-Za-z_][A-Za-z0-9_]*|file:.+)$/, 'must be a reference, env:NAME or file:PATH, so the token stays out of configuration files'),
+    /** Sending number (E.164) or alphanumeric sender id. */
+    from: z.string().min(1),
+  })
+  .strict();
+
+/** Where browsers reach the server (`auth.publicUrl`, and the `publicUrl` option of `authenticationManager`). */
+export const publicUrlSchema = z.url({ protocol: /^https?$/ });
+
+/** What a sign-in at `concurrentSessions` does (`auth.onSessionLimit`, and the `onSessionLimit` option of `authenticationManager`). */
+export const onSessionLimitSchema = z.enum(['end_oldest', 'refuse_new']);
+
+/**
  * The server's sign-in: the seed's `AuthenticationManager` options, checked in full by
  * AuthenticationManager when the server starts (supported MFA methods, SSO provider shapes).
  */
@@ -152,23 +173,13 @@ const authSchema = z
      * At the limit, a new sign-in `end_oldest` (ends the user's oldest session, so nobody is
      * locked out by a session left open elsewhere) or `refuse_new` (Keycloak's "deny new session").
      */
-    onSessionLimit: z.enum(['end_oldest', 'refuse_new']).default('end_oldest'),
+    onSessionLimit: onSessionLimitSchema.default('end_oldest'),
     /** Where browsers reach this server (`https://langtrain.example.com`): SSO callback URLs and the WebAuthn origin derive from it. */
-    publicUrl: z.url({ protocol: /^https?$/ }).optional(),
+    publicUrl: publicUrlSchema.optional(),
     /** Named SSO providers (the seed's `sso_providers`), e.g. `okta: { samlEndpoint, certificatePath }`. */
     ssoProviders: z.record(z.string(), z.record(z.string(), z.unknown())).default({}),
     /** The SMS gateway for `mfaMethods: sms`: Twilio's Messages API or one that copies it. */
-    sms: z
-      .object({
-        baseUrl: z.url().default('https://api.twilio.com'),
-        accountSid: z.string().min(1),
-        /** `env:NAME` or `file:PATH`: never the token itself. */
-        authToken: z.string().regex(/^(env:[A-Za-z_][A-Za-z0-9_]*|file:.+)$/, 'must be a reference, env:NAME or file:PATH, so the token stays out of configuration files'),
-        /** Sending number (E.164) or alphanumeric sender id. */
-        from: z.string().min(1),
-      })
-      .strict()
-      .optional(),
+    sms: smsGatewaySchema.optional(),
   })
   .strict()
   .refine((a) => !a.mfaMethods.includes('sms') || a.sms !== undefined, { message: 'mfaMethods sms needs auth.sms (baseUrl, accountSid, authToken as env:/file:, from)', path: ['sms'] });
@@ -227,7 +238,7 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
 export function parseConfig(input: unknown, source = 'configuration'): Config {
   const result = configSchema.safeParse(input);
   if (result.success) return result.data;
-  const problems = result.error.issues.map((issue) => describeIssue(issue));
+  const problems = result.error.issues.map((issue) => describeIssue(issue, input));
   const unsupported = result.error.issues.some((i) => i.code === 'unrecognized_keys' || i.code === 'invalid_value');
   throw new LangtrainError(
     unsupported ? 'ERR_CONFIG_UNSUPPORTED_OPTION' : 'ERR_CONFIG_INVALID',
@@ -236,16 +247,70 @@ export function parseConfig(input: unknown, source = 'configuration'): Config {
   );
 }
 
-function describeIssue(issue: z.core.$ZodIssue): string {
+function describeIssue(issue: z.core.$ZodIssue, input: unknown): string {
   const path = issue.path.join('.') || '(top level)';
   if (issue.code === 'unrecognized_keys') {
     const known = knownKeysAt(issue.path);
     return `unknown option ${issue.keys.map((k) => [...issue.path, k].join('.')).join(', ')} (supported: ${known.join(', ')})`;
   }
+  const given = valueAt(input, issue.path);
   if (issue.code === 'invalid_value') {
-    return `${path}: ${issue.message}; supported: ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`;
+    // Say what was given and what to write instead, naming the supported values once.
+    const head = given.found ? `${showValue(given.value)} is not supported; ` : '';
+    const values = issue.values.map((v) => JSON.stringify(v)).join(', ');
+    if (/^Invalid (option|input)\b/.test(issue.message)) return `${path}: ${head}supported: ${values}`;
+    const named = issue.values.every((v) => issue.message.includes(String(v)));
+    if (!named) return `${path}: ${issue.message}; supported: ${values}`;
+    return issue.message.startsWith('supported:') ? `${path}: ${head}${issue.message}` : `${path}: ${issue.message}`;
+  }
+  if (issue.code === 'invalid_type') {
+    const what = TYPE_ADVICE[issue.expected];
+    if (what !== undefined) {
+      if (!given.found || given.value === undefined) return `${path}: missing; ${what.missing}`;
+      const orNull = acceptsNull(issue.path) ? ' or null' : '';
+      return `${path}: ${showValue(given.value)} is not ${what.noun}; write ${what.write}${orNull}`;
+    }
   }
   return issue.message.startsWith(`${path}:`) ? issue.message : `${path}: ${issue.message}`;
+}
+
+/** What to write instead of a value of the wrong type, by the type zod expected. */
+const TYPE_ADVICE: Partial<Record<string, { noun: string; write: string; missing: string }>> = {
+  boolean: { noun: 'true or false', write: 'true or false', missing: 'write true or false' },
+  number: { noun: 'a number', write: 'a number', missing: 'write a number' },
+  int: { noun: 'a whole number', write: 'a whole number', missing: 'write a whole number' },
+  string: { noun: 'text', write: 'text (in YAML, put it in quotes)', missing: 'add it' },
+  object: { noun: 'a mapping', write: 'a mapping of keys to values (in the configuration file)', missing: 'add it' },
+  record: { noun: 'a mapping', write: 'a mapping of names to settings (in the configuration file)', missing: 'add it' },
+  array: { noun: 'a list', write: 'a list', missing: 'add it' },
+};
+
+/** The value at a dotted path of the merged input, for messages. */
+function valueAt(input: unknown, path: readonly PropertyKey[]): { found: boolean; value?: unknown } {
+  let at: unknown = input;
+  for (const key of path) {
+    if (typeof at !== 'object' || at === null || !Object.hasOwn(at, key)) return { found: false };
+    at = (at as Record<PropertyKey, unknown>)[key];
+  }
+  return { found: true, value: at };
+}
+
+/** A given value as a message shows it: short text and numbers quoted, anything else by its kind. */
+function showValue(value: unknown): string {
+  if (typeof value === 'string') return value.length > 60 ? `${JSON.stringify(value.slice(0, 57))}…` : JSON.stringify(value);
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'a list';
+  if (typeof value === 'object') return 'a mapping';
+  return typeof value;
+}
+
+/** Whether the option at `section.key` takes null (e.g. `auth.concurrentSessions: null`, no limit). */
+function acceptsNull(path: readonly PropertyKey[]): boolean {
+  if (path.length !== 2) return false;
+  const shape = SECTIONS[path[0] as keyof typeof SECTIONS] as Record<PropertyKey, z.ZodType> | undefined;
+  const schema = shape?.[path[1]!];
+  return schema !== undefined && schema.safeParse(null).success;
 }
 
 function knownKeysAt(path: readonly PropertyKey[]): string[] {
@@ -298,28 +363,45 @@ export function readEnvironment(env: Record<string, string | undefined>): Record
     if (!target) {
       throw new LangtrainError(
         'ERR_CONFIG_UNSUPPORTED_OPTION',
-        `environment variable ${name} is not a LangTrain option (supported: ${[...ENV_NAMES.keys()].join(', ')})`,
+        `environment variable ${name} is not a LangTrain option (supported: ${[...ENV_NAMES].filter(([, t]) => t[2] !== 'file').map(([n]) => n).join(', ')})`,
         { source: 'environment', name },
       );
     }
-    const [section, key, kind] = target;
-    (out[section] ??= {})[key] = coerceEnv(raw, kind);
+    const [section, key, kind, nullable, takesText] = target;
+    if (kind === 'file') {
+      throw new LangtrainError(
+        'ERR_CONFIG_UNSUPPORTED_OPTION',
+        `environment variable ${name}: ${section}.${key} can only be set in the configuration file (a mapping under "${section}:" in ${DEFAULT_CONFIG_FILE}, or the file named by --config); unset ${name}`,
+        { source: 'environment', name },
+      );
+    }
+    (out[section] ??= {})[key] = coerceEnv(raw, kind, nullable, takesText);
   }
   return out;
 }
 
-type EnvKind = 'string' | 'number' | 'boolean';
+/** `file`: a mapping (auth.sms, auth.ssoProviders), which only the configuration file can give. */
+type EnvKind = 'string' | 'number' | 'boolean' | 'file';
 
-const ENV_NAMES: Map<string, [section: string, key: string, kind: EnvKind]> = new Map(
+const ENV_NAMES: Map<string, [section: string, key: string, kind: EnvKind, nullable: boolean, takesText: boolean]> = new Map(
   Object.entries(SECTIONS).flatMap(([section, shape]) =>
     Object.entries(shape).map(([key, schema]) => {
       const envName = `LANGTRAIN_${section}_${key.replace(/[A-Z]/g, (c) => `_${c}`)}`.toUpperCase();
-      return [envName, [section, key, envKindOf(schema as z.ZodType)]] as const;
+      return [envName, [section, key, envKindOf(schema as z.ZodType), (schema as z.ZodType).safeParse(null).success, takesText(schema as z.ZodType)]] as const;
     }),
   ),
 );
 
+/** Whether a number option is also written as text (a duration "30d", a size "1MiB"): its parser, not the type, refuses bad text. */
+function takesText(schema: z.ZodType): boolean {
+  const probe = schema.safeParse('?');
+  return probe.success || !probe.error.issues.some((i) => i.code === 'invalid_type');
+}
+
 function envKindOf(schema: z.ZodType): EnvKind {
+  let inner: z.ZodType = schema;
+  while (inner instanceof z.ZodDefault || inner instanceof z.ZodOptional || inner instanceof z.ZodNullable) inner = inner.unwrap() as z.ZodType;
+  if (inner instanceof z.ZodObject || inner instanceof z.ZodRecord) return 'file';
   // Defaults tell the kind: a number or boolean default means the option is one.
   const fallback = (schema as unknown as { def: { defaultValue?: unknown } }).def.defaultValue;
   if (typeof fallback === 'number') return 'number';
@@ -327,8 +409,15 @@ function envKindOf(schema: z.ZodType): EnvKind {
   return 'string';
 }
 
-function coerceEnv(raw: string, kind: EnvKind): unknown {
+/**
+ * Numbers (`500`, `-1`, and `0.5`, `.25` for options that are not also written as text with a
+ * unit, like durations, whose own parser explains a bad one) become numbers; `null` is null
+ * where the option takes it.
+ */
+function coerceEnv(raw: string, kind: EnvKind, nullable: boolean, takesText: boolean): unknown {
+  if (nullable && raw === 'null') return null;
   if (kind === 'number' && /^-?\d+$/.test(raw)) return Number(raw);
+  if (kind === 'number' && !takesText && /^-?(\d+\.\d*|\.\d+)$/.test(raw)) return Number(raw);
   if (kind === 'boolean' && (raw === 'true' || raw === 'false')) return raw === 'true';
   return raw;
 }

@@ -15,9 +15,14 @@ export interface RedisConnection {
 
 export async function openRedis(url: string, keyPrefix: string): Promise<RedisConnection> {
   const client = new Redis(url, { keyPrefix, lazyConnect: true, maxRetriesPerRequest: 2, enableOfflineQueue: true });
+  // Without a listener, ioredis prints every failed attempt as "[ioredis] Unhandled error
+  // event" with a stack trace; while connecting, the error below says it once, and what to do.
+  const quiet = (): void => {};
+  client.on('error', quiet);
   try {
     await client.connect();
     await client.ping();
+    client.off('error', quiet);
   } catch (err) {
     client.disconnect();
     throw new LangtrainError(

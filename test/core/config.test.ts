@@ -218,6 +218,52 @@ describe('LANGTRAIN_* environment variables', () => {
     expect(message).toContain('server.port');
   });
 
+  it('reads a decimal for a number option, and null where the option takes null', () => {
+    const config = load({ env: { LANGTRAIN_ACCESS_DECISION_SAMPLE_RATE: '0.5', LANGTRAIN_AUTH_CONCURRENT_SESSIONS: 'null' } });
+    expect(config.access.decisionSampleRate).toBe(0.5);
+    expect(config.auth.concurrentSessions).toBeNull();
+    expect(load({ env: { LANGTRAIN_ACCESS_DECISION_SAMPLE_RATE: '.25' } }).access.decisionSampleRate).toBe(0.25);
+    // "null" stays text for an option that does not take null, so validation names it.
+    const { message } = failure('ERR_CONFIG_INVALID', () => load({ env: { LANGTRAIN_SERVER_PORT: 'null' } }));
+    expect(message).toContain('server.port: "null" is not a number; write a number');
+  });
+
+  it('leaves a decimal duration as text, so the duration parser explains it', () => {
+    const { message } = failure('ERR_CONFIG_INVALID', () => load({ env: { LANGTRAIN_AUDIT_RETENTION_PERIOD: '1.5' } }));
+    expect(message).toContain('audit.retentionPeriod: "1.5" is not a duration; write a whole number and a unit');
+    const whole = failure('ERR_CONFIG_INVALID', () => load({ env: { LANGTRAIN_AUDIT_CHECKPOINT_EVERY: '0.5' } }));
+    expect(whole.message).toContain('audit.checkpointEvery: 0.5 is not a whole number; write a whole number');
+  });
+
+  it('refuses a mapping option from the environment, saying it belongs in the configuration file', () => {
+    for (const [name, key] of [['LANGTRAIN_AUTH_SMS', 'auth.sms'], ['LANGTRAIN_AUTH_SSO_PROVIDERS', 'auth.ssoProviders']] as const) {
+      const { message, details } = failure('ERR_CONFIG_UNSUPPORTED_OPTION', () => load({ env: { [name]: 'x' } }));
+      expect(message).toContain(`${key} can only be set in the configuration file`);
+      expect(details.name).toBe(name);
+    }
+    const { message } = failure('ERR_CONFIG_UNSUPPORTED_OPTION', () => load({ env: { LANGTRAIN_AUTH_SMSS: 'x' } }));
+    expect(message).toContain('LANGTRAIN_AUTH_MFA_METHODS');
+    expect(message).not.toContain('LANGTRAIN_AUTH_SMS,');
+    expect(message).not.toContain('LANGTRAIN_AUTH_SSO_PROVIDERS');
+  });
+
+  it('says what to write for a value of the wrong type', () => {
+    expect(failure('ERR_CONFIG_INVALID', () => load({ env: { LANGTRAIN_AUDIT_ENCRYPTION: 'yes' } })).message).toBe(
+      'configuration: audit.encryption: "yes" is not true or false; write true or false',
+    );
+    expect(failure('ERR_CONFIG_INVALID', () => load({ env: { LANGTRAIN_AUTH_CONCURRENT_SESSIONS: 'many' } })).message).toBe(
+      'configuration: auth.concurrentSessions: "many" is not a number; write a number or null',
+    );
+  });
+
+  it('names the supported values of a refused value once', () => {
+    const { message } = failure('ERR_CONFIG_UNSUPPORTED_OPTION', () => load({ env: { LANGTRAIN_CRYPTO_KEY_MANAGEMENT: 'aws' } }));
+    expect(message).toBe('configuration: crypto.keyManagement: "aws" is not supported; supported: local, hsm, customer_managed');
+    expect(failure('ERR_CONFIG_UNSUPPORTED_OPTION', () => load({ env: { LANGTRAIN_CRYPTO_ENCRYPTION_LEVEL: 'AES-128' } })).message).toBe(
+      'configuration: crypto.encryptionLevel: only AES-256-GCM is supported',
+    );
+  });
+
   it('rejects an unknown LANGTRAIN_ variable, naming it and the supported ones', () => {
     const { message, details } = failure('ERR_CONFIG_UNSUPPORTED_OPTION', () =>
       load({ env: { LANGTRAIN_AUDIT_CHECKPOINT_EVRY: '500' } }),

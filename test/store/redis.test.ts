@@ -1,5 +1,5 @@
 import { Redis } from 'ioredis';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { isLangtrainError } from '../../src/core/errors.js';
 import { openRedis, type RedisConnection } from '../../src/store/redis.js';
 import { REDIS_URL, redisPrefix } from '../support/services.js';
@@ -75,5 +75,17 @@ describe('openRedis', () => {
     expect(message).toContain('127.0.0.1:1');
     expect(message).toMatch(/start Redis or remove store\.redisUrl/);
     expect(message).not.toContain('r3dispass');
+  });
+
+  it('prints nothing of its own for an unreachable Redis: the error alone says what happened', async () => {
+    const printed: unknown[][] = [];
+    const spy = vi.spyOn(console, 'error').mockImplementation((...args: unknown[]) => void printed.push(args));
+    try {
+      await expect(openRedis('redis://127.0.0.1:1', prefix)).rejects.toMatchObject({ code: 'ERR_STORE_UNAVAILABLE' });
+      await new Promise((resolve) => setTimeout(resolve, 200)); // a late retry would print here
+    } finally {
+      spy.mockRestore();
+    }
+    expect(printed.map((args) => args.join(' '))).toEqual([]);
   });
 });

@@ -15,36 +15,38 @@ export function dpCommand(run: Run): Command {
 
   dp.command('epsilon')
     .description('epsilon spent by STEPS steps of DP-SGD with Poisson sampling')
-    .requiredOption('--sampling-rate <q>', 'probability each example is in a batch (batch size / data set size)', (v) => number(v, '--sampling-rate'))
-    .requiredOption('--noise-multiplier <sigma>', 'noise standard deviation over the clipping norm (> 0)', noiseMultiplier)
-    .requiredOption('--steps <n>', 'optimizer steps', (v) => number(v, '--steps'))
-    .requiredOption('--delta <d>', 'delta of the guarantee, below 1 / data set size', (v) => number(v, '--delta'))
+    .requiredOption('--sampling-rate <q>', 'probability each example is in a batch (batch size / data set size)')
+    .requiredOption('--noise-multiplier <sigma>', 'noise standard deviation over the clipping norm (> 0)')
+    .requiredOption('--steps <n>', 'optimizer steps')
+    .requiredOption('--delta <d>', 'delta of the guarantee, below 1 / data set size')
     .addOption(accountantOption())
     .option('--json', 'print machine-readable JSON')
     .action((o) =>
       run(async () => {
-        const result = epsilonFor({ noiseMultiplier: o.noiseMultiplier, samplingRate: o.samplingRate, steps: o.steps, delta: o.delta, accountant: o.accountant });
+        const n = numberOptions(o, { samplingRate: '--sampling-rate', steps: '--steps', delta: '--delta' });
+        const result = epsilonFor({ noiseMultiplier: noiseMultiplier(o.noiseMultiplier), samplingRate: n.samplingRate!, steps: n.steps!, delta: n.delta!, accountant: o.accountant });
         output(o, result, () => `epsilon ${result.epsilon.toFixed(4)} at delta ${o.delta} (${o.accountant}${result.order !== undefined ? `, order ${result.order}` : ''})`);
       }, o.json),
     );
 
   dp.command('calibrate')
     .description('the smallest noise multiplier whose epsilon stays within the target (at most 0.01, or a tenth of a smaller target, below it)')
-    .requiredOption('--epsilon <e>', 'target epsilon', (v) => number(v, '--epsilon'))
-    .requiredOption('--delta <d>', 'delta of the guarantee', (v) => number(v, '--delta'))
-    .requiredOption('--sampling-rate <q>', 'probability each example is in a batch', (v) => number(v, '--sampling-rate'))
-    .option('--steps <n>', 'optimizer steps', (v) => number(v, '--steps'))
-    .option('--epochs <n>', 'epochs instead of steps (steps = epochs / sampling rate)', (v) => number(v, '--epochs'))
+    .requiredOption('--epsilon <e>', 'target epsilon')
+    .requiredOption('--delta <d>', 'delta of the guarantee')
+    .requiredOption('--sampling-rate <q>', 'probability each example is in a batch')
+    .option('--steps <n>', 'optimizer steps')
+    .option('--epochs <n>', 'epochs instead of steps (steps = epochs / sampling rate)')
     .addOption(accountantOption())
     .option('--json', 'print machine-readable JSON')
     .action((o) =>
       run(async () => {
-        if ((o.steps === undefined) === (o.epochs === undefined)) throw invalidInput('give --steps or --epochs (one of them)');
+        const n = numberOptions(o, { epsilon: '--epsilon', delta: '--delta', samplingRate: '--sampling-rate', steps: '--steps', epochs: '--epochs' });
+        if ((n.steps === undefined) === (n.epochs === undefined)) throw invalidInput('give --steps or --epochs (one of them)');
         const calibration = getNoiseMultiplier({
-          targetEpsilon: o.epsilon,
-          delta: o.delta,
-          samplingRate: o.samplingRate,
-          ...(o.steps !== undefined ? { steps: o.steps } : { epochs: o.epochs }),
+          targetEpsilon: n.epsilon!,
+          delta: n.delta!,
+          samplingRate: n.samplingRate!,
+          ...(n.steps !== undefined ? { steps: n.steps } : { epochs: n.epochs! }),
           accountant: o.accountant,
         });
         output(o, calibration, () => `noise multiplier ${calibration.noiseMultiplier.toFixed(4)} gives epsilon ${calibration.epsilon.toFixed(4)} over ${calibration.steps} steps (${o.accountant})`);
@@ -55,15 +57,21 @@ export function dpCommand(run: Run): Command {
   withCommonOptions(budget.command('create'))
     .description('set the budget of a privacy unit (fixed once set)')
     .argument('<unit>', 'e.g. dataset:tickets-v2')
-    .requiredOption('--epsilon <e>', 'the most epsilon the unit may spend', (v) => number(v, '--epsilon'))
-    .requiredOption('--delta <d>', 'delta of the guarantee', (v) => number(v, '--delta'))
+    .requiredOption('--epsilon <e>', 'the most epsilon the unit may spend')
+    .requiredOption('--delta <d>', 'delta of the guarantee')
     .addOption(accountantOption())
-    .action((unit: string, o) =>
-      withSecurity(run, o, async (security) => {
-        const made = await (await security.privacyBudgets()).createBudget({ unit, epsilon: o.epsilon, delta: o.delta, accountant: o.accountant as AccountantName }, cliActor());
+    .action((unit: string, o) => {
+      let n: Partial<Record<'epsilon' | 'delta', number>> = {};
+      // the numbers are checked before the store is opened, and reported as run reports errors
+      const checkedFirst: Run = (work, json) => run(async () => {
+        n = numberOptions(o, { epsilon: '--epsilon', delta: '--delta' });
+        await work();
+      }, json);
+      return withSecurity(checkedFirst, o, async (security) => {
+        const made = await (await security.privacyBudgets()).createBudget({ unit, epsilon: n.epsilon!, delta: n.delta!, accountant: o.accountant as AccountantName }, cliActor());
         output(o, made, () => describeBudget(made));
-      }),
-    );
+      });
+    });
   withCommonOptions(budget.command('show'))
     .description('a unit\'s budget and every spend')
     .argument('<unit>')
@@ -88,8 +96,22 @@ function describeBudget(b: Omit<PrivacyBudget, 'spends'>): string {
   return `${b.unit}: spent epsilon ${b.spentEpsilon.toFixed(4)} of ${b.epsilon} (delta ${b.delta}, ${b.accountant}); ${b.remainingEpsilon.toFixed(4)} left`;
 }
 
+/**
+ * The number options of a `dp` command, read inside its `run` rather than by commander as it
+ * parses, so a bad one is reported like every other error: `{"error": …}` on stdout with
+ * `--json`, `error: …` on stderr without. An option not given stays undefined.
+ */
+export function numberOptions<K extends string>(options: Record<string, unknown>, names: Record<K, string>): Partial<Record<K, number>> {
+  const out: Partial<Record<K, number>> = {};
+  for (const [key, option] of Object.entries(names) as Array<[K, string]>) {
+    const value = options[key];
+    if (value !== undefined) out[key] = number(String(value), option);
+  }
+  return out;
+}
+
 /** σ = 0 adds no noise: refused as the budget reservation refuses it, not answered with ε = ∞ (null in JSON). */
-function noiseMultiplier(value: string): number {
+export function noiseMultiplier(value: string): number {
   const sigma = number(value, '--noise-multiplier');
   if (sigma <= 0) throw invalidInput(`--noise-multiplier must be > 0 (got ${value}): without noise the steps give no privacy (epsilon would be infinite)`);
   return sigma;

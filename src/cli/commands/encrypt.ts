@@ -1,7 +1,7 @@
 import { Command } from 'commander';
 import { transformDataset } from '../../crypto/dataset-encryption.js';
 import { EncryptionService, type EncryptionServiceOptions } from '../../crypto/encryption-service.js';
-import { invalidInput } from '../../core/errors.js';
+import { invalidInput, isLangtrainError, LangtrainError } from '../../core/errors.js';
 import type { LineageParameters } from '../../privacy/lineage/lineage-store.js';
 import { cliActor, output, withCommonOptions, withSecurity, type Run } from '../context.js';
 import { checkLineageStep, describeLineage, lineageJson, recordLineageStep } from '../lineage-step.js';
@@ -36,7 +36,9 @@ export function encryptCommands(run: Run): Command[] {
             o.lineage ? recordLineageStep(security, { operation: direction, actor: cliActor(), files: [{ input: o.input, output: o.output, parameters: stepParameters(service, o) }] }) : [];
           if (o.lineage) await checkLineageStep(stepParameters(service, o), { ...o, lineageOptional: true });
           if (o.scope === 'file') {
-            await (direction === 'encrypt' ? service.encryptFile(o.input, o.output, o.name) : service.decryptFile(o.input, o.output, o.name));
+            await (direction === 'encrypt' ? service.encryptFile(o.input, o.output, o.name) : service.decryptFile(o.input, o.output, o.name).catch((err: unknown) => {
+              throw withNameHint(err, o.name);
+            }));
             const edges = await recordStep();
             output(o, { output: o.output, ...(o.lineage ? { lineage: lineageJson(edges)[0] } : {}) }, () => [`${direction}ed ${o.input} -> ${o.output}`, ...(o.lineage ? [describeLineage(edges)] : [])].join('\n'));
             return;
@@ -57,6 +59,21 @@ export function encryptCommands(run: Run): Command[] {
           );
         }),
       ),
+  );
+}
+
+/**
+ * A file that does not open under `--name` fails as a tampered one does (the name is bound
+ * into it); say which to check first. The error code stays the library's.
+ */
+export function withNameHint(err: unknown, name: string): unknown {
+  if (!isLangtrainError(err, 'ERR_CRYPTO_DECRYPT_FAILED')) return err;
+  const given = name === '' ? 'no --name was given here' : `--name ${JSON.stringify(name)} was given here`;
+  return new LangtrainError(
+    err.code,
+    `${err.message}. If the file was not changed, check --name: it must be the name given to encrypt it (${given})`,
+    { ...err.details },
+    { cause: err },
   );
 }
 
