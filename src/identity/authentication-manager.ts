@@ -11,11 +11,13 @@ import type { AuthenticationResponseJSON, PublicKeyCredentialCreationOptionsJSON
 import type { SsoAccounts } from './sso/sso-accounts.js';
 import type { SsoCallback, SsoPendingState, SsoProviders } from './sso/sso-providers.js';
 import { E164, maskPhone } from './mfa/sms/sms-sender.js';
+import { assertionAnswerSchema, clientSchema, codeAnswerSchema, createApiKeyOptionsSchema, finishSsoInputSchema, loginInputSchema, parseMethodInput, verifyApiKeyOptionsSchema, type ClientInput, type CreateApiKeyOptions } from './method-inputs.js';
 import { RecentCredentials } from './recent-credentials.js';
 import type { Session, SessionStore, SessionStoreOptions, ValidatedSession } from './sessions/session-store.js';
 import type { SecondFactorResult, User, UserDirectory } from './users/user-directory.js';
 
 export { SUPPORTED_MFA_METHODS, type AuthenticationManagerOptions, type MfaMethod } from './login/authentication-options.js';
+export type { ClientInput, CreateApiKeyOptions } from './method-inputs.js';
 
 /** How long a second-factor challenge from `login` stays usable. */
 export const MFA_CHALLENGE_TTL_MS = 5 * 60_000;
@@ -118,22 +120,6 @@ type PendingMfa = {
 
 /** An SSO sign-in between the redirect to the IdP and its answer. */
 type PendingSso = { provider: string; ip: string | null; userAgent: string | null; state: SsoPendingState | null };
-
-export interface CreateApiKeyOptions {
-  userId: string;
-  permissions: string[];
-  /** Default 30 (the seed's `expiry_days=30`). */
-  expiryDays?: number;
-  /** Default true. */
-  autoRotate?: boolean;
-  /** Default `1000/hour`; null for none. */
-  rateLimit?: string | null;
-  /** Default `live`. */
-  environment?: ApiKeyEnvironment;
-  name?: string | null;
-  /** Who asked, for the audit trail. */
-  client?: ApiKeyClient;
-}
 
 /**
  * The seed's `AuthenticationManager`, composed over the identity stores; it keeps no state
@@ -260,6 +246,7 @@ export class AuthenticationManager {
   /** Password sign-in; a session, a second-factor challenge, or a refusal. */
   async login(input: LoginInput): Promise<LoginResult> {
     if (typeof input !== 'object' || input === null) throw invalidInput('login takes { username, password, ip, userAgent }');
+    parseMethodInput(loginInputSchema, input, 'login');
     const client = { ip: input.ip ?? null, userAgent: input.userAgent ?? null };
     const r = await this.#users.authenticate({ username: input.username, password: input.password, ...client });
     if (!r.ok) return 'retryAfterMs' in r ? { status: 'refused', reason: r.reason, retryAfterMs: r.retryAfterMs } : { status: 'refused', reason: r.reason };
@@ -300,6 +287,7 @@ export class AuthenticationManager {
     if (typeof input !== 'object' || input === null) throw invalidInput('completeMfa takes { challenge, method, code } or { challenge, method: "biometric", response }');
     const { challenge, method } = input;
     if (!['totp', 'sms', 'recovery', 'biometric'].includes(method)) throw invalidInput('method must be totp, sms, recovery or biometric', { option: 'method' });
+    parseMethodInput(method === 'biometric' ? assertionAnswerSchema : codeAnswerSchema, input, 'completeMfa');
     if (input.method === 'biometric' ? typeof input.response !== 'object' || input.response === null : typeof input.code !== 'string') {
       throw invalidInput(method === 'biometric' ? 'response must be the WebAuthn assertion (AuthenticationResponseJSON)' : 'code must be a string', { option: method === 'biometric' ? 'response' : 'code' });
     }
@@ -362,7 +350,8 @@ export class AuthenticationManager {
   }
 
   /** Finish `startPhoneVerification`; the token is spent unless the code was merely wrong. */
-  async confirmPhone(userId: string, verification: string, code: string, client: { ip?: string | null; userAgent?: string | null } = {}): Promise<{ status: 'confirmed'; phone: string } | Refused> {
+  async confirmPhone(userId: string, verification: string, code: string, client: ClientInput = {}): Promise<{ status: 'confirmed'; phone: string } | Refused> {
+    parseMethodInput(clientSchema, client, 'confirmPhone');
     const taken = await this.#challenges.take<{ phone: string; smsChallengeId: string }>('phone_verification', verification);
     if (taken === null || taken === 'expired' || taken.userId !== userId) return { status: 'refused', reason: taken === 'expired' ? 'challenge_expired' : 'invalid_challenge' };
     const v = await this.#sms!.verify(taken.payload.smsChallengeId, code);
@@ -393,8 +382,9 @@ export class AuthenticationManager {
   }
 
   /** Begin an SSO sign-in: where to send the browser, and the token that must come back with it (cookie and, for SAML, RelayState). */
-  async startSso(provider: string, client: { ip?: string | null; userAgent?: string | null } = {}): Promise<{ redirectUrl: string; token: string; expiresAt: string }> {
+  async startSso(provider: string, client: ClientInput = {}): Promise<{ redirectUrl: string; token: string; expiresAt: string }> {
     const sso = this.#mustSso();
+    parseMethodInput(clientSchema, client, 'startSso');
     const who = { ip: client.ip ?? null, userAgent: client.userAgent ?? null };
     sso.providers.policy(provider); // an unknown name is refused before anything is stored
     const { token, expiresAtMs } = await this.#challenges.issue<PendingSso>('sso', { userId: null, payload: { provider, ...who, state: null }, ttlMs: SSO_LOGIN_TTL_MS });
@@ -409,6 +399,8 @@ export class AuthenticationManager {
    */
   async finishSso(input: { provider: string; token: string; callback: SsoCallback; ip?: string | null; userAgent?: string | null }): Promise<LoginResult> {
     const sso = this.#mustSso();
+    if (typeof input !== 'object' || input === null) throw invalidInput('finishSso takes { provider, token, callback, ip?, userAgent? }');
+    parseMethodInput(finishSsoInputSchema, input, 'finishSso');
     const client = { ip: input.ip ?? null, userAgent: input.userAgent ?? null };
     // Checked before the sign-in is taken, so a mismatch spends nothing. SAML: the IdP echoes RelayState, the digest of this browser's token (the token itself
     // never travels through the IdP, so a captured form does not yield the cookie).
@@ -440,8 +432,9 @@ export class AuthenticationManager {
    * Admin: link an existing account to an IdP subject (the way out of `account_conflict`, and
    * how accounts are admitted when `jitProvisioning` is off). The provider must be configured.
    */
-  async linkSsoIdentity(userId: string, provider: string, subject: string, client: { ip?: string | null; userAgent?: string | null } = {}): Promise<void> {
+  async linkSsoIdentity(userId: string, provider: string, subject: string, client: ClientInput = {}): Promise<void> {
     const sso = this.#mustSso();
+    parseMethodInput(clientSchema, client, 'linkSsoIdentity');
     sso.providers.policy(provider); // ERR_NOT_FOUND naming the configured providers
     if (typeof subject !== 'string' || subject.length === 0 || subject.length > 1024) throw invalidInput('subject must be the IdP subject (OIDC sub, SAML NameID), 1 to 1024 characters', { option: 'subject' });
     await sso.accounts.link(userId, provider, subject, { ip: client.ip ?? null, userAgent: client.userAgent ?? null });
@@ -466,7 +459,8 @@ export class AuthenticationManager {
    * codes, WebAuthn credentials, the SMS number) and end the account's sessions, so the next
    * sign-in enrols afresh. Each removal is audited.
    */
-  async resetSecondFactors(userId: string, client: { ip?: string | null; userAgent?: string | null } = {}): Promise<{ totp: boolean; recoveryCodes: number; webauthnCredentials: number; phone: boolean; sessionsRevoked: number }> {
+  async resetSecondFactors(userId: string, client: ClientInput = {}): Promise<{ totp: boolean; recoveryCodes: number; webauthnCredentials: number; phone: boolean; sessionsRevoked: number }> {
+    parseMethodInput(clientSchema, client, 'resetSecondFactors');
     const user = await this.#users.get(userId);
     if (!user) throw new LangtrainError('ERR_NOT_FOUND', 'no such user', { userId });
     const { totp, recoveryCodes } = await this.#users.removeTotp(userId, client);
@@ -478,7 +472,8 @@ export class AuthenticationManager {
   }
 
   /** Disable the account and end the access it already holds: every live session and API key. */
-  async disableUser(userId: string, client: { ip?: string | null; userAgent?: string | null } = {}): Promise<{ sessionsRevoked: number; apiKeysRevoked: number }> {
+  async disableUser(userId: string, client: ClientInput = {}): Promise<{ sessionsRevoked: number; apiKeysRevoked: number }> {
+    parseMethodInput(clientSchema, client, 'disableUser');
     await this.#users.disable(userId, client);
     const sessionsRevoked = await this.#sessions.revokeAllForUser(userId);
     let apiKeysRevoked = 0;
@@ -522,27 +517,32 @@ export class AuthenticationManager {
     return this.#sessions.revoke(current.session.id);
   }
 
-  /** The seed's `create_api_key(user_id, permissions, expiry_days=30, auto_rotate=True, rate_limit="1000/hour")`. */
+  /**
+   * The seed's `create_api_key(user_id, permissions, expiry_days=30, auto_rotate=True, rate_limit="1000/hour")`:
+   * `{ userId, permissions, expiryDays?, autoRotate?, rateLimit?, environment?, name?, client? }`. An unknown
+   * option (`expiry_days`, `ratelimit`) is refused naming the supported ones, never ignored for a default.
+   */
   async createApiKey(input: CreateApiKeyOptions): Promise<IssuedApiKey> {
-    if (typeof input !== 'object' || input === null) throw invalidInput('createApiKey takes { userId, permissions, expiryDays?, autoRotate?, rateLimit? }');
-    const user = await this.#users.get(input.userId);
-    if (!user) throw new LangtrainError('ERR_NOT_FOUND', 'no such user', { userId: input.userId });
+    if (typeof input !== 'object' || input === null) throw invalidInput('createApiKey takes { userId, permissions, expiryDays?, autoRotate?, rateLimit?, environment?, name?, client? }');
+    const options = parseMethodInput(createApiKeyOptionsSchema, input, 'createApiKey');
+    const user = await this.#users.get(options.userId);
+    if (!user) throw new LangtrainError('ERR_NOT_FOUND', 'no such user', { userId: options.userId });
     if (user.disabled) throw invalidInput('the account is disabled; it cannot be given API keys', { userId: user.id });
     return this.#apiKeys.create({
       userId: user.id,
-      permissions: input.permissions,
-      expiryDays: input.expiryDays ?? 30,
-      autoRotate: input.autoRotate ?? true,
-      rateLimit: input.rateLimit === undefined ? '1000/hour' : input.rateLimit,
-      environment: input.environment ?? 'live',
-      name: input.name ?? null,
-      ...(input.client ? { client: input.client } : {}),
+      permissions: options.permissions,
+      expiryDays: options.expiryDays,
+      autoRotate: options.autoRotate,
+      rateLimit: options.rateLimit,
+      environment: options.environment,
+      name: options.name,
+      ...(options.client ? { client: options.client } : {}),
     });
   }
 
-  /** ApiKeyStore.verify: whether `key` may be used now, for `permission` if given. */
-  verifyApiKey(key: string, options: { permission?: string; client?: ApiKeyClient } = {}): Promise<ApiKeyVerification> {
-    return this.#apiKeys.verify(key, options);
+  /** ApiKeyStore.verify: whether `key` may be used now, for `permission` if given (`{ permission?, client? }`). */
+  async verifyApiKey(key: string, options: { permission?: string; client?: ApiKeyClient } = {}): Promise<ApiKeyVerification> {
+    return this.#apiKeys.verify(key, parseMethodInput(verifyApiKeyOptionsSchema, options, 'verifyApiKey'));
   }
 
   /** The first factor passed: a second-factor challenge with the methods this account can use, or a refusal. */

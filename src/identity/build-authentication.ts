@@ -1,7 +1,8 @@
 import { hkdfSync } from 'node:crypto';
 import type { AuditSink } from '../core/audit-sink.js';
-import type { SmsGatewayConfig } from '../core/config.js';
+import { onSessionLimitSchema, publicUrlSchema, smsGatewaySchema, type SmsGatewayConfig } from '../core/config.js';
 import { LangtrainError } from '../core/errors.js';
+import { parseOptions } from '../core/options.js';
 import type { Keyring } from '../crypto/keyring/keyring.js';
 import { readCredential, type CredentialReference } from '../secrets/providers/credential-reference.js';
 import type { ServerAuthOptions } from '../security-manager.js';
@@ -11,6 +12,7 @@ import type { RedisConnection } from '../store/redis.js';
 import { apiKeyMigrations } from './api-keys/api-key-schema.js';
 import { ApiKeyStore } from './api-keys/api-key-store.js';
 import { AuthenticationManager, type AuthenticationManagerOptions } from './authentication-manager.js';
+import { authenticationManagerOptionsSchema, parseAuthenticationManagerOptions } from './login/authentication-options.js';
 import { LoginChallenges } from './login/login-challenges.js';
 import { loginMigrations } from './login/schema.js';
 import { SmsCodes, smsCodeMigrations } from './mfa/sms/sms-codes.js';
@@ -19,6 +21,7 @@ import { WebAuthnCredentials, webauthnMigrations } from './mfa/webauthn/index.js
 import { MemoryRateLimiter } from './rate-limit/memory-rate-limiter.js';
 import { RedisRateLimiter } from './rate-limit/redis-rate-limiter.js';
 import { sessionMigrations } from './sessions/schema.js';
+import { parseSessionStoreOptions } from './sessions/session-options.js';
 import { SessionStore } from './sessions/session-store.js';
 import { samlMigrations } from './sso/saml/index.js';
 import { ssoMigrations } from './sso/schema.js';
@@ -45,7 +48,9 @@ export interface IdentityDeps {
  * schedule, so they stay stable and are never stored anywhere else.
  */
 export async function buildAuthentication(input: AuthenticationManagerOptions & ServerAuthOptions, { store, audit, keyring, redis }: IdentityDeps): Promise<AuthenticationManager> {
-  const { publicUrl, sms, onSessionLimit, ...options } = input;
+  // Every option is checked before the store is touched.
+  const { publicUrl, sms, onSessionLimit } = parseServerAuthOptions(input);
+  const { publicUrl: _publicUrl, sms: _sms, onSessionLimit: _onSessionLimit, ...options } = input;
   await migrate(store, 'users', userMigrations);
   await migrate(store, 'sessions', sessionMigrations);
   await migrate(store, 'api_keys', apiKeyMigrations);
@@ -75,6 +80,40 @@ export async function buildAuthentication(input: AuthenticationManagerOptions & 
   });
 }
 
+/**
+ * The seed's AuthenticationManager options with the deployment's (`publicUrl`, `sms`,
+ * `onSessionLimit`), checked with the schemas the `auth` config section uses: an unknown key
+ * is refused naming the supported ones, and so is a method that lacks the option it needs.
+ */
+const serverAuthOptionsSchema = authenticationManagerOptionsSchema.extend({
+  publicUrl: publicUrlSchema.optional(),
+  sms: smsGatewaySchema.optional(),
+  onSessionLimit: onSessionLimitSchema.optional(),
+});
+
+function parseServerAuthOptions(input: unknown): ServerAuthOptions {
+  const owner = 'AuthenticationManager';
+  const { publicUrl, sms, onSessionLimit, ...options } = parseOptions(serverAuthOptionsSchema, input, owner);
+  const settings = parseAuthenticationManagerOptions(options); // unsupported mfaMethods
+  const methods = settings.mfaMethods;
+  if (methods.includes('sms') && sms === undefined) {
+    throw new LangtrainError(
+      'ERR_CONFIG_INVALID',
+      `${owner}: mfaMethods "sms" needs the sms option (auth.sms in configuration): the SMS gateway { accountSid, authToken as env:NAME or file:/path, from, baseUrl (default https://api.twilio.com) }`,
+      { option: 'sms' },
+    );
+  }
+  // `sms` without "sms" in mfaMethods is not refused: it is used, for phone verification
+  // (startPhoneVerification), so numbers can be verified before SMS sign-in is turned on.
+  if (methods.includes('biometric') && publicUrl === undefined) {
+    throw new LangtrainError('ERR_CONFIG_INVALID', `${owner}: mfaMethods "biometric" (WebAuthn) needs auth.publicUrl (the publicUrl option): the origin browsers use, e.g. https://langtrain.example.com`, { option: 'auth.publicUrl' });
+  }
+  // The session store's own checks (idleTimeout no longer than sessionTimeout), naming the options as written here.
+  const sessionOptions = AuthenticationManager.sessionOptions(input as AuthenticationManagerOptions);
+  parseSessionStoreOptions({ ...sessionOptions, ...(onSessionLimit ? { onLimit: onSessionLimit } : {}) }, owner);
+  return { ...(publicUrl !== undefined ? { publicUrl } : {}), ...(sms !== undefined ? { sms } : {}), ...(onSessionLimit !== undefined ? { onSessionLimit } : {}) };
+}
+
 /** Twilio's Messages API (or a copy); the auth token is read from its reference now, never kept in configuration. */
 function smsSender(sms: SmsGatewayConfig): TwilioCompatibleSender {
   return new TwilioCompatibleSender({ baseUrl: sms.baseUrl, accountSid: sms.accountSid, authToken: readCredential(sms.authToken as CredentialReference, 'auth.sms.authToken'), from: sms.from });
@@ -82,9 +121,6 @@ function smsSender(sms: SmsGatewayConfig): TwilioCompatibleSender {
 
 /** The WebAuthn relying party is the server's public origin: its host is the RP ID. */
 function webauthnOptions(publicUrl: string | undefined): { rpId: string; rpName: string; origins: string[] } {
-  if (publicUrl === undefined) {
-    throw new LangtrainError('ERR_CONFIG_INVALID', 'mfaMethods "biometric" (WebAuthn) needs auth.publicUrl: the origin browsers use, e.g. https://langtrain.example.com', { option: 'auth.publicUrl' });
-  }
-  const url = new URL(publicUrl);
+  const url = new URL(publicUrl!); // parseServerAuthOptions: biometric has one
   return { rpId: url.hostname, rpName: 'LangTrain Security', origins: [url.origin] };
 }

@@ -344,6 +344,34 @@ describe.each(storeUrls('auth-manager').slice(0, 1))('AuthenticationManager on $
     await expect(m.createApiKey({ userId: 'nobody', permissions: ['models.inference'] })).rejects.toMatchObject({ code: 'ERR_NOT_FOUND' });
   });
 
+  it('refuses unknown createApiKey options, naming the supported ones, rather than issuing a key with the defaults', async () => {
+    const alice = await users.createUser({ username: 'alice', password: PASSWORD });
+    const m = manager();
+    const typos = await m.createApiKey({ userId: alice.id, permissions: ['models.inference'], expiryDay: 1, autoRotat: false, ratelimit: '5/hour' } as never).catch((e: unknown) => e);
+    expect(typos).toMatchObject({ code: 'ERR_CONFIG_UNSUPPORTED_OPTION', message: expect.stringMatching(/^AuthenticationManager.createApiKey: unknown option expiryDay, autoRotat, ratelimit \(supported: userId, permissions, expiryDays, autoRotate, rateLimit, environment, name, client\)/) });
+    const snake = await m.createApiKey({ userId: alice.id, permissions: ['models.inference'], expiry_days: 1, rate_limit: '1/hour', auto_rotate: false } as never).catch((e: unknown) => e);
+    expect(snake).toMatchObject({ code: 'ERR_CONFIG_UNSUPPORTED_OPTION', message: expect.stringContaining('unknown option expiry_days, rate_limit, auto_rotate') });
+    await expect(m.createApiKey({ userId: alice.id, permissions: ['models.inference'], client: { ip: '10.0.0.1', agent: 'x' } } as never)).rejects.toMatchObject({ message: expect.stringMatching(/client: unknown key agent \(supported: ip, userAgent\)/) });
+    await expect(m.createApiKey({ userId: alice.id, permissions: ['models.inference'], expiryDays: '1' } as never)).rejects.toMatchObject({ message: expect.stringContaining('expiryDays') });
+    expect(audit.of('auth.api_key_created')).toEqual([]);
+    expect(await m.apiKeys.list(alice.id)).toEqual([]);
+  });
+
+  it('refuses unknown options of the other methods that take an options object', async () => {
+    const alice = await users.createUser({ username: 'alice', password: PASSWORD });
+    const m = manager({ mfaMethods: ['totp'] });
+    const unknown = (method: string, key: string) => expect.objectContaining({ code: 'ERR_CONFIG_UNSUPPORTED_OPTION', message: expect.stringMatching(new RegExp(`^AuthenticationManager\\.${method}: .*unknown (option|key) ${key}`)) });
+    await expect(m.login({ username: 'alice', password: PASSWORD, ip: CLIENT.ip, user_agent: 'x' } as never)).rejects.toThrow(unknown('login', 'user_agent'));
+    expect(audit.of('auth.login')).toEqual([]); // refused before the password was checked
+    await expect(m.completeMfa({ challenge: 'c', method: 'totp', code: '123456', remember: true } as never)).rejects.toThrow(unknown('completeMfa', 'remember'));
+    await expect(m.completeMfa({ challenge: 'c', method: 'biometric', response: {}, code: '1' } as never)).rejects.toThrow(unknown('completeMfa', 'code'));
+    await expect(m.verifyApiKey('lt_live_nonsense', { permissions: 'models.inference' } as never)).rejects.toThrow(unknown('verifyApiKey', 'permissions'));
+    await expect(m.disableUser(alice.id, { ip: CLIENT.ip, agent: 'x' } as never)).rejects.toThrow(unknown('disableUser', 'agent'));
+    await expect(m.resetSecondFactors(alice.id, { userAgnet: 'x' } as never)).rejects.toThrow(unknown('resetSecondFactors', 'userAgnet'));
+    await expect(m.confirmPhone(alice.id, 'v', '123456', { IP: 'x' } as never)).rejects.toThrow(unknown('confirmPhone', 'IP'));
+    expect((await users.get(alice.id))?.disabled).toBe(false);
+  });
+
   it('logout revokes the session; a session at the limit refuses a second sign-in', async () => {
     await users.createUser({ username: 'alice', password: PASSWORD });
     const m = manager({ mfaMethods: ['totp'], concurrentSessions: 1 });

@@ -69,9 +69,13 @@ export interface ApiKeyStoreDeps {
 
 const TABLE = 'identity_api_keys';
 const DAY = 86_400_000;
-const MAX_EXPIRY_DAYS = 3650;
+/** The longest an API key may live, in days. */
+export const MAX_API_KEY_EXPIRY_DAYS = 3650;
+const MAX_EXPIRY_DAYS = MAX_API_KEY_EXPIRY_DAYS;
 const MAX_USER_ID = 256;
-const MAX_NAME = 200;
+/** The longest an API key's name may be. */
+export const MAX_API_KEY_NAME = 200;
+const MAX_NAME = MAX_API_KEY_NAME;
 const ID_SHAPE = /^[0-9A-Za-z]{12}$/;
 
 /**

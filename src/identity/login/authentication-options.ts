@@ -10,7 +10,7 @@ export type MfaMethod = (typeof SUPPORTED_MFA_METHODS)[number];
  * The seed's `AuthenticationManager(mfa_required, mfa_methods, sso_providers,
  * session_timeout, concurrent_sessions, idle_timeout)` in camelCase.
  */
-const optionsSchema = z.strictObject({
+export const authenticationManagerOptionsSchema = z.strictObject({
   /** Every sign-in needs a second factor; an account with none gets a session that may only enrol one (`enrolment_required`). */
   mfaRequired: z.boolean().default(false),
   /** Second factors offered, a subset of `totp`, `sms`, `biometric`. */
@@ -34,7 +34,7 @@ const optionsSchema = z.strictObject({
   concurrentSessions: z.number().int().min(1).nullable().optional(),
 });
 
-export type AuthenticationManagerOptions = z.input<typeof optionsSchema>;
+export type AuthenticationManagerOptions = z.input<typeof authenticationManagerOptionsSchema>;
 
 export interface AuthenticationManagerSettings {
   mfaRequired: boolean;
@@ -47,7 +47,7 @@ export interface AuthenticationManagerSettings {
 }
 
 export function parseAuthenticationManagerOptions(options: unknown): AuthenticationManagerSettings {
-  const s = parseOptions(optionsSchema, options, 'AuthenticationManager');
+  const s = parseOptions(authenticationManagerOptionsSchema, options, 'AuthenticationManager');
   const unknown = s.mfaMethods.filter((m) => !(SUPPORTED_MFA_METHODS as readonly string[]).includes(m));
   if (unknown.length > 0) {
     throw new LangtrainError(

@@ -32,14 +32,30 @@ const optionsSchema = z.strictObject({
 export type SessionStoreOptions = z.input<typeof optionsSchema>;
 export type SessionStoreSettings = z.output<typeof optionsSchema>;
 
-/** Checked once, at construction; every problem is named (parseOptions). */
-export function parseSessionStoreOptions(options: unknown): SessionStoreSettings {
-  const settings = parseOptions(optionsSchema, options, 'SessionStore');
+/** Checked once, at construction; every problem is named (parseOptions). `owner` names who was given the options. */
+export function parseSessionStoreOptions(options: unknown, owner = 'SessionStore'): SessionStoreSettings {
+  const settings = parseOptions(optionsSchema, options, owner);
   if (settings.idleTimeout > settings.sessionTimeout) {
-    // Not wrong in itself, but it never applies: almost certainly two swapped values.
-    throw new LangtrainError('ERR_CONFIG_UNSUPPORTED_OPTION', 'SessionStore: idleTimeout is longer than sessionTimeout, so it would never apply; check the two values', {
-      problems: ['idleTimeout: longer than sessionTimeout'],
+    // Not wrong in itself, but it never applies: almost certainly two swapped values, or a number meant as hours.
+    const given = (options ?? {}) as { sessionTimeout?: unknown; idleTimeout?: unknown };
+    const session = asWritten('sessionTimeout', given.sessionTimeout, '8h');
+    const idle = asWritten('idleTimeout', given.idleTimeout, '30m');
+    const message =
+      given.idleTimeout === undefined
+        ? `${owner}: ${session} is shorter than ${idle}, so sessions end before the idle timeout can ever apply; give a longer sessionTimeout (e.g. "8h") or an idleTimeout no longer than it`
+        : given.sessionTimeout === undefined
+          ? `${owner}: ${idle} is longer than ${session}, so it would never apply; give a shorter idleTimeout (e.g. "30m") or a sessionTimeout at least as long`
+          : `${owner}: ${idle} is longer than ${session}, so it would never apply; check the two values`;
+    throw new LangtrainError('ERR_CONFIG_UNSUPPORTED_OPTION', message, {
+      problems: [given.idleTimeout === undefined ? 'sessionTimeout: shorter than idleTimeout' : 'idleTimeout: longer than sessionTimeout'],
     });
   }
   return settings;
+}
+
+/** An option as the caller wrote it: `sessionTimeout 8 (milliseconds: a number is read as milliseconds)`, `idleTimeout "2h"`, or its default. */
+function asWritten(name: string, value: unknown, fallback: string): string {
+  if (value === undefined) return `the default ${name} ${JSON.stringify(fallback)}`;
+  if (typeof value === 'number') return `${name} ${value} (milliseconds: a number is read as milliseconds, a duration is written "${value}h" or "${value}m")`;
+  return `${name} ${JSON.stringify(value)}`;
 }

@@ -12,6 +12,13 @@ export type CredentialReference = `env:${string}` | `file:${string}`;
 export const CREDENTIAL_REFERENCE = /^(env:[A-Za-z_][A-Za-z0-9_]*|file:.+)$/;
 
 export function readCredential(reference: CredentialReference, what: string): string {
+  // Anything else may be the secret itself, given inline by mistake: refused without a word of it.
+  if (typeof reference !== 'string' || !CREDENTIAL_REFERENCE.test(reference)) {
+    throw new LangtrainError('ERR_CONFIG_INVALID', `${what}: must be a credential reference, env:NAME or file:/path, never the secret itself`, {
+      option: what,
+      supported: ['env:NAME', 'file:/path'],
+    });
+  }
   if (reference.startsWith('env:')) {
     const name = reference.slice(4);
     const value = process.env[name]?.trim();

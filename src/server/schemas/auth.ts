@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { apiKeyRequestSchema } from '../../identity/method-inputs.js';
 
 /** How the client wants its session: a cookie pair (browsers), or the token in the body (scripts, the CLI). */
 const mode = z.enum(['cookie', 'token']).default('cookie');
@@ -79,17 +80,8 @@ export const whoamiReply = z.object({
 export const sessionId = z.object({ id: z.string().regex(/^[0-9a-f]{32}$/, 'a session id: 32 hex characters') });
 export const userId = z.object({ id: z.string().min(1).max(64) });
 
-export const createApiKeyBody = z
-  .object({
-    permissions: z.array(z.string()).min(1).max(64),
-    expiryDays: z.number().int().min(1).max(3650).default(30),
-    autoRotate: z.boolean().default(true),
-    /** E.g. `1000/hour`; null for no per-key limit. */
-    rateLimit: z.string().max(32).nullable().default('1000/hour'),
-    environment: z.enum(['live', 'test']).default('live'),
-    name: z.string().max(200).nullable().default(null),
-  })
-  .strict();
+/** The same fields, defaults and limits as `AuthenticationManager.createApiKey` (one schema, identity/method-inputs.ts). */
+export const createApiKeyBody = apiKeyRequestSchema;
 export const issuedApiKeyReply = z.object({ key: z.string(), id: z.string(), expiresAt: z.string() });
 export const apiKeyReply = z.object({
   id: z.string(),

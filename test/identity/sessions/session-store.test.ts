@@ -406,6 +406,11 @@ describe('SessionStore options', () => {
     expect(unknown.message).toContain('maxSessions');
     expect(unknown.message).toContain('concurrentSessions');
     expect(refusal({ sessionTimeout: '1h', idleTimeout: '2h' }).message).toContain('idleTimeout');
+    // A number is milliseconds: 8 was meant as hours. The message names the option the caller wrote, as written.
+    const short = refusal({ sessionTimeout: 8 });
+    expect(short.code).toBe('ERR_CONFIG_UNSUPPORTED_OPTION');
+    expect(short.message).toMatch(/^SessionStore: sessionTimeout 8 \(milliseconds: a number is read as milliseconds.*"8h".*\) is shorter than the default idleTimeout "30m"/);
+    expect(refusal({ idleTimeout: '9h' }).message).toMatch(/^SessionStore: idleTimeout "9h" is longer than the default sessionTimeout "8h"/);
     expect(() => new SessionStore({}, { store: deps.store } as never)).toThrow(/audit sink/);
   });
 });
