@@ -224,6 +224,8 @@ export class SecurityManager {
    * subject's events made unreadable too (a log with encryption only).
    */
   async eraseSubject(userId: string, options: { actor: string; encryptionKey?: string; shredAuditTrail?: boolean }): Promise<ErasureReport> {
+    const { eraseSubject, parseEraseSubjectOptions } = await import('./privacy/erasure.js');
+    options = parseEraseSubjectOptions(options);
     const perSubject = await this.#keysWithSubjectKeys();
     if (options.encryptionKey !== undefined && !perSubject.includes(options.encryptionKey)) {
       throw invalidInput(
@@ -232,20 +234,21 @@ export class SecurityManager {
       );
     }
     const encryption = (options.encryptionKey !== undefined ? [options.encryptionKey] : perSubject).map((key) => this.#subjectKeyService(key));
-    const { eraseSubject } = await import('./privacy/erasure.js');
-    return eraseSubject(userId, { consent: await this.consentManager(), lineage: await this.lineage(), encryption, audit: this.audit, actor: options.actor, shredAuditTrail: options.shredAuditTrail === true });
+    // The log is read too: the report counts the entries that still name the subject in clear.
+    return eraseSubject(userId, { consent: await this.consentManager(), lineage: await this.lineage(), encryption, audit: this.audit, auditLog: this.audit, actor: options.actor, shredAuditTrail: options.shredAuditTrail === true });
   }
 
   /**
    * The right of access (GDPR Art. 15): one document with everything the privacy domains hold
    * about the subject (consent history, the data sets and models lineage says contain them, the
-   * keys they have a key of their own under), audited as an access request. Creates no key.
+   * keys they have a key of their own under, their audit log entries), audited as an access request. Creates no key.
    * The CLI's `consent export` and the server's `GET /v1/consent/:userId/export` return it.
    */
   async exportSubject(userId: string, options: { actor: string }): Promise<SubjectExport> {
+    const { exportSubject, parseExportSubjectOptions } = await import('./privacy/subject-access.js');
+    const { actor } = parseExportSubjectOptions(options);
     const encryption = (await this.#keysWithSubjectKeys()).map((key) => this.#subjectKeyService(key));
-    const { exportSubject } = await import('./privacy/subject-access.js');
-    return exportSubject(userId, { consent: await this.consentManager(), lineage: await this.lineage(), encryption, audit: this.audit, actor: options.actor });
+    return exportSubject(userId, { consent: await this.consentManager(), lineage: await this.lineage(), encryption, audit: this.audit, auditLog: this.audit, actor });
   }
 
   /** A service over `key`'s per-subject keys, to find or destroy a subject's key (the fields and subject field play no part there). */

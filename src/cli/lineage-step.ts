@@ -1,7 +1,6 @@
-import { stat } from 'node:fs/promises';
-import { resolve } from 'node:path';
 import { invalidInput, isLangtrainError, LangtrainError } from '../core/errors.js';
 import type { LineageEdge, LineageParameters } from '../privacy/lineage/lineage-store.js';
+import { sameFile } from '../privacy/lineage/same-file.js';
 import type { SecurityManager } from '../security-manager.js';
 
 /**
@@ -23,7 +22,10 @@ export async function recordLineageStep(security: SecurityManager, step: Lineage
   const edges: LineageEdge[] = [];
   for (const { input, output, parameters } of step.files) {
     try {
-      edges.push(await lineage.recordTransformation({ inputDigest: await digestFile(input), outputDigest: await digestFile(output), operation: step.operation, parameters, actor: step.actor }));
+      const [inputDigest, outputDigest] = [await digestFile(input), await digestFile(output)];
+      // The step changed no byte (a filter that kept every record): the output is the input's artifact, no edge to itself.
+      if (inputDigest === outputDigest) continue;
+      edges.push(await lineage.recordTransformation({ inputDigest, outputDigest, operation: step.operation, parameters, actor: step.actor }));
     } catch (err) {
       // the output stands: say so, and how to record the step by hand
       if (!isLangtrainError(err)) throw err;
@@ -56,22 +58,16 @@ function recordCommand(input: string, output: string, operation: string, paramet
  */
 export async function checkLineageStep(parameters: LineageParameters, file?: { input: string; output: string; lineageOptional: boolean }): Promise<void> {
   const { checkParameters } = await import('../privacy/lineage/lineage-store.js');
-  checkParameters(parameters);
+  await checkParameters(parameters);
   if (file && (await sameFile(file.input, file.output))) {
     const orWithout = file.lineageOptional ? ' (or pass --no-lineage)' : '';
     throw invalidInput(`--output is the input (${file.output}): write to another file, so that lineage can record the step from the input's digest to the output's${orWithout}`, { path: file.output });
   }
 }
 
-/** Whether two paths name one file: the same path, or links to the same inode. */
-async function sameFile(a: string, b: string): Promise<boolean> {
-  if (resolve(a) === resolve(b)) return true;
-  const [x, y] = await Promise.all([stat(a).catch(() => null), stat(b).catch(() => null)]);
-  return x !== null && y !== null && x.dev === y.dev && x.ino === y.ino;
-}
-
 /** The human line for recorded edges: where to look. */
 export function describeLineage(edges: readonly LineageEdge[]): string {
+  if (edges.length === 0) return 'lineage: no edge recorded: the output has the same bytes as the input (the step changed nothing)';
   if (edges.length === 1) return `lineage: ${edges[0]!.inputDigest} -> ${edges[0]!.outputDigest} (langtrain lineage show ${edges[0]!.outputDigest})`;
   return `lineage: ${edges.length} edges, one per file (langtrain lineage show <digest>)`;
 }

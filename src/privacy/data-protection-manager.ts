@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { AuditSink } from '../core/audit-sink.js';
-import { LangtrainError } from '../core/errors.js';
+import { invalidInput, LangtrainError } from '../core/errors.js';
 import { durationField, parseOptions } from '../core/options.js';
 import { EncryptionService, type EncryptionServiceOptions } from '../crypto/encryption-service.js';
 import type { Keyring } from '../crypto/keyring/keyring.js';
@@ -30,7 +30,10 @@ const optionsSchema = z
       .optional(),
     /** Rotation interval of the data keys this manager uses, e.g. `90d`. */
     keyRotationSchedule: durationField('keyRotationSchedule').optional(),
-    /** Per-subject keys, erasable (see EncryptionService). */
+    /**
+     * Per-subject keys, erasable (see EncryptionService); and prepareDataset overwrites its
+     * intermediate file (consented records before redaction) with zeros before removing it.
+     */
     secureDeletion: z.boolean().default(false),
     /** prepareDataset redacts personal data (PIIDetector: every type, masking, audited). */
     automaticPiiRedaction: z.boolean().default(false),
@@ -140,10 +143,29 @@ export class DataProtectionManager {
   /**
    * The privacy engine for `train`: epsilon from `privacyBudget`, sigma from `noiseMultiplier`
    * (or calibrated), the rest (delta, samplingRate, clippingNorm, accountant, unit) from `options`.
+   * An `epsilon` in `options` must equal privacyBudget, and a `noiseMultiplier` the manager's
+   * (when it has one; else it applies): a different value is refused, naming it, not overridden.
    */
-  differentialPrivacy(options: Omit<DifferentialPrivacyOptions, 'epsilon' | 'noiseMultiplier'> = {}): DifferentialPrivacy {
+  differentialPrivacy(options: Omit<DifferentialPrivacyOptions, 'epsilon' | 'noiseMultiplier'> & { epsilon?: number; noiseMultiplier?: number } = {}): DifferentialPrivacy {
     if (!this.options.differentialPrivacy) throw new LangtrainError('ERR_CONFIG_INVALID', 'this DataProtectionManager was built without differentialPrivacy: true (and a privacyBudget)');
-    return new DifferentialPrivacy({ ...options, epsilon: this.options.privacyBudget!, ...(this.options.noiseMultiplier !== undefined ? { noiseMultiplier: this.options.noiseMultiplier } : {}) });
+    const { epsilon, noiseMultiplier, ...rest } = options ?? {};
+    // epsilon and sigma are this manager's settings: a caller's value applies only where it is the same, or where the manager leaves sigma to calibration.
+    if (epsilon !== undefined && epsilon !== this.options.privacyBudget) {
+      throw new LangtrainError(
+        'ERR_CONFIG_UNSUPPORTED_OPTION',
+        `DataProtectionManager.differentialPrivacy: epsilon ${epsilon} differs from this manager's privacyBudget ${this.options.privacyBudget}; epsilon is the manager's privacyBudget: build the manager with privacyBudget: ${epsilon}, or leave epsilon out`,
+        { option: 'epsilon' },
+      );
+    }
+    if (noiseMultiplier !== undefined && this.options.noiseMultiplier !== undefined && noiseMultiplier !== this.options.noiseMultiplier) {
+      throw new LangtrainError(
+        'ERR_CONFIG_UNSUPPORTED_OPTION',
+        `DataProtectionManager.differentialPrivacy: noiseMultiplier ${noiseMultiplier} differs from this manager's noiseMultiplier ${this.options.noiseMultiplier}; build the manager with noiseMultiplier: ${noiseMultiplier}, or leave noiseMultiplier out`,
+        { option: 'noiseMultiplier' },
+      );
+    }
+    const sigma = this.options.noiseMultiplier ?? noiseMultiplier;
+    return new DifferentialPrivacy({ ...rest, epsilon: this.options.privacyBudget!, ...(sigma !== undefined ? { noiseMultiplier: sigma } : {}) });
   }
 
   /**
@@ -154,6 +176,11 @@ export class DataProtectionManager {
    * would ignore is refused, naming what it needs, before any file is read.
    */
   async prepareDataset(files: { input: string; output: string }, options: PrepareDatasetOptions = {}): Promise<PreparedDataset> {
+    if (typeof files !== 'object' || files === null || typeof files.input !== 'string' || typeof files.output !== 'string') {
+      throw invalidInput('DataProtectionManager.prepareDataset takes the files { input, output }: the path of a JSON Lines data set (.jsonl) to read and of the file to write');
+    }
+    const { input, output, ...otherFiles } = files;
+    if (Object.keys(otherFiles).length > 0) throw invalidInput(`DataProtectionManager.prepareDataset: unknown file ${Object.keys(otherFiles).join(', ')} (supported: input, output)`);
     const o = parseOptions(prepareOptionsSchema(this.options), options, 'DataProtectionManager.prepareDataset');
     const dependency = <T>(get: (() => Promise<T>) | undefined, what: string) => {
       if (!get) throw new LangtrainError('ERR_CONFIG_INVALID', `DataProtectionManager needs ${what} for this (SecurityManager.dataProtectionManager provides it)`);
@@ -170,8 +197,8 @@ export class DataProtectionManager {
       : undefined;
     const { prepareDataset } = await import('./prepare-dataset.js');
     return prepareDataset(
-      { input: files.input, output: files.output, ...(o.subjectField ? { subjectField: o.subjectField } : {}) },
-      { ...(consent ? { consent } : {}), ...(redaction ? { redaction } : {}), ...(lineage ? { lineage } : {}) },
+      { input, output, ...(o.subjectField ? { subjectField: o.subjectField } : {}) },
+      { ...(consent ? { consent } : {}), ...(redaction ? { redaction } : {}), ...(lineage ? { lineage } : {}), secureDeletion: this.options.secureDeletion },
     );
   }
 }

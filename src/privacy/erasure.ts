@@ -1,5 +1,7 @@
-import type { AuditSink } from '../core/audit-sink.js';
+import { z } from 'zod';
+import type { AuditSink, JsonValue } from '../core/audit-sink.js';
 import { invalidInput, isLangtrainError, LangtrainError } from '../core/errors.js';
+import { parseOptions } from '../core/options.js';
 import type { EncryptionService } from '../crypto/encryption-service.js';
 import type { ConsentManager } from './consent/consent-manager.js';
 import type { LineageStore } from './lineage/lineage-store.js';
@@ -23,7 +25,61 @@ export interface ErasureDeps {
    * was given (Art. 7(1)) and that requests were answered, which a controller may have to keep.
    */
   shredAuditTrail?: boolean;
+  /**
+   * The audit log read by the subject's id (AuditLogger.query), to count the entries that
+   * still name them in clear (`auditEntriesInClear`). SecurityManager passes its log.
+   */
+  auditLog?: SubjectAuditReader;
 }
+
+/** An audit entry as AuditLogger.query shows it (the fields read here). */
+export interface SubjectAuditEntry {
+  index: number;
+  eventType: string | null;
+  timestamp: string | null;
+  result: string | null;
+  userId: string | null;
+  /** `clear` (never sealed), `opened`, `shredded`, `locked` (no key here), `pruned`. */
+  payload: string;
+  additionalData?: { [key: string]: JsonValue };
+}
+
+/** What erasure and the Art. 15 export read of the audit log: its entries by user id, oldest first, a page at a time. */
+export interface SubjectAuditReader {
+  query(filter: { userId: string; afterIndex?: number; limit?: number }): Promise<readonly SubjectAuditEntry[]>;
+}
+
+/** SecurityManager.eraseSubject's options. */
+export interface EraseSubjectOptions {
+  /** Who asked for the erasure (the operator or DPO). */
+  actor: string;
+  /** Destroy the subject's key under this keyring key only (default: under every key with per-subject keys). */
+  encryptionKey?: string;
+  /** See ErasureDeps.shredAuditTrail. */
+  shredAuditTrail?: boolean;
+}
+
+const eraseSubjectOptionsSchema = z.strictObject({
+  actor: z.unknown().optional(),
+  encryptionKey: z.string().min(1, 'name a keyring key, or leave encryptionKey out to erase under every key').optional(),
+  shredAuditTrail: z.boolean().optional(),
+});
+
+/** SecurityManager.eraseSubject's options, strictly: a misspelt shredAuditTrail or encryptionKey is refused, naming the supported ones. */
+export function parseEraseSubjectOptions(options: unknown): EraseSubjectOptions {
+  return parseOptions(eraseSubjectOptionsSchema, options, 'eraseSubject') as EraseSubjectOptions;
+}
+
+/** ErasureDeps' fields: unknown ones are refused (a misspelt shredAuditTrail must not erase without shredding). */
+const erasureDepsSchema = z.strictObject({
+  consent: z.unknown().optional(),
+  lineage: z.unknown().optional(),
+  encryption: z.unknown().optional(),
+  audit: z.unknown().optional(),
+  actor: z.unknown().optional(),
+  shredAuditTrail: z.boolean().optional(),
+  auditLog: z.unknown().optional(),
+});
 
 /** An artifact that held the subject's data, for the operator to retrain, re-export or delete. */
 export interface AffectedArtifact {
@@ -42,6 +98,37 @@ export interface ErasureReport {
   affectedArtifacts: AffectedArtifact[];
   /** With `shredAuditTrail`: the audit log's data keys of the subject destroyed. */
   auditKeysShredded?: number;
+  /**
+   * With an audit log to read (`auditLog`): its entries that still name the subject in clear
+   * after the erasure, this erasure's own record included. On a log without encryption that is
+   * every entry of theirs (their consent history, exports, erasures: user id and payload in
+   * clear), which erasure cannot make unreadable: set `audit.encryption: true` (docs/audit.md)
+   * so later events are sealed and can be shredded. On a log with encryption: the entries
+   * written in clear (before it encrypted) and those that carry the id in clear on a shredded
+   * or locked payload; entries whose payload this log opens are not counted.
+   */
+  auditEntriesInClear?: number;
+}
+
+/** The subject's audit entries, every page (the query returns at most 10,000 at a time). */
+export async function subjectAuditEntries(reader: SubjectAuditReader, userId: string, visit: (entry: SubjectAuditEntry) => void): Promise<void> {
+  const PAGE = 10_000;
+  let afterIndex: number | undefined;
+  for (;;) {
+    const page = await reader.query({ userId, limit: PAGE, ...(afterIndex === undefined ? {} : { afterIndex }) });
+    for (const entry of page) visit(entry);
+    if (page.length < PAGE) return;
+    afterIndex = page.at(-1)!.index;
+  }
+}
+
+/** The subject's entries that name them in clear (ErasureReport.auditEntriesInClear), before this erasure's record. */
+async function countInClear(reader: SubjectAuditReader, userId: string): Promise<number> {
+  let count = 0;
+  await subjectAuditEntries(reader, userId, (entry) => {
+    if (entry.payload === 'clear' || ((entry.payload === 'shredded' || entry.payload === 'locked') && entry.userId === userId)) count += 1;
+  });
+  return count;
 }
 
 /**
@@ -64,6 +151,8 @@ export interface ErasureReport {
  */
 export async function eraseSubject(userId: string, deps: ErasureDeps): Promise<ErasureReport> {
   checkSubjectId(userId);
+  parseOptions(erasureDepsSchema, deps, 'eraseSubject');
+  if (deps.auditLog !== undefined && typeof deps.auditLog?.query !== 'function') throw invalidInput('auditLog must be an audit log to read (AuditLogger: query)', { field: 'auditLog' });
   if (typeof deps?.actor !== 'string' || deps.actor.trim() === '') throw invalidInput('actor must name who asked for the erasure', { field: 'actor' });
   const services = checkSubjectKeyServices(deps.encryption);
   const shredAudit = deps.shredAuditTrail === true ? deps.audit.shredSubject?.bind(deps.audit) : undefined;
@@ -88,6 +177,8 @@ export async function eraseSubject(userId: string, deps: ErasureDeps): Promise<E
     report.consentRecords = (await deps.consent.eraseSubject(userId)).consentRecords;
     if (shredAudit !== undefined) report.auditKeysShredded = await shredAudit(userId);
     report.lineageLinks = await deps.lineage.forgetSubject(userId);
+    // Counted last: what is left. On a clear log, this erasure's own record names them in clear too.
+    if (deps.auditLog !== undefined) report.auditEntriesInClear = (await countInClear(deps.auditLog, userId)) + (deps.audit.sealsPayloads === true ? 0 : 1);
   } catch (err) {
     // The failure is what the caller must see: an audit log that is down too is added to it
     // (by code only: its message may quote the event), never put in its place.
@@ -120,7 +211,7 @@ export async function eraseSubject(userId: string, deps: ErasureDeps): Promise<E
 }
 
 function recordErasure(userId: string, deps: ErasureDeps, report: ErasureReport, failure?: unknown): Promise<unknown> {
-  const { consentRecords, lineageLinks, keysShredded, keysShreddedBefore, affectedArtifacts, auditKeysShredded } = report;
+  const { consentRecords, lineageLinks, keysShredded, keysShreddedBefore, affectedArtifacts, auditKeysShredded, auditEntriesInClear } = report;
   return deps.audit.record({
     eventType: 'privacy.subject_erased',
     userId,
@@ -135,6 +226,7 @@ function recordErasure(userId: string, deps: ErasureDeps, report: ErasureReport,
       keysShreddedBefore: [...keysShreddedBefore],
       affectedArtifacts: affectedArtifacts.map((a) => ({ ...a })),
       ...(auditKeysShredded === undefined ? {} : { auditKeysShredded }),
+      ...(auditEntriesInClear === undefined ? {} : { auditEntriesInClear }),
       ...(failure === undefined ? {} : { reason: isLangtrainError(failure) ? failure.code : 'ERR_INTERNAL' }),
     },
   });

@@ -1,13 +1,15 @@
 import { createReadStream } from 'node:fs';
-import { rm } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { randomBytes } from 'node:crypto';
 import { invalidInput } from '../core/errors.js';
+import { holdTemporary, type HeldTemporary } from '../core/pending-temporaries.js';
 import type { ConsentFilterResult } from './consent/consent-filter.js';
 import { filterByConsent } from './consent/consent-filter.js';
 import type { ConsentManager } from './consent/consent-manager.js';
 import { digestFile, type LineageStore } from './lineage/lineage-store.js';
+import { sameFile } from './lineage/same-file.js';
 import type { RedactDatasetReport } from './pii/dataset-redaction.js';
 import type { PIIDetector } from './pii/pii-detector.js';
 import { MAX_SUBJECT_ID, subjectIdOf } from './subject-id.js';
@@ -25,6 +27,13 @@ export interface PrepareDatasetSteps {
   /** `actor` is named as the user of the redaction's audit events. */
   redaction?: { detector: PIIDetector; fields?: string[]; actor?: string };
   lineage?: { store: LineageStore; actor: string; outputName?: string };
+  /**
+   * Intermediate files (the consented but not yet redacted records, when both steps run) are
+   * overwritten with zeros and synced before they are removed, not only unlinked. The input and
+   * output are not touched; on filesystems that do not overwrite in place (copy-on-write, SSD
+   * wear levelling, snapshots) the old blocks may survive all the same.
+   */
+  secureDeletion?: boolean;
 }
 
 export interface PrepareDatasetJob {
@@ -44,12 +53,14 @@ export interface PreparedDataset {
 }
 
 export async function prepareDataset(job: PrepareDatasetJob, steps: PrepareDatasetSteps): Promise<PreparedDataset> {
-  if (!job.input.endsWith('.jsonl')) throw invalidInput('prepareDataset takes a JSON Lines data set (.jsonl)');
+  await checkFiles(job);
   if (steps.consent && !job.subjectField) throw invalidInput('the consent step needs subjectField: the field naming each record\'s subject', { field: 'subjectField' });
   const planned = [steps.consent && 'consent', steps.redaction && 'redaction'].filter(Boolean);
   if (planned.length === 0) throw invalidInput('nothing to do: give a consent purpose or enable automaticPiiRedaction');
   const temporary = (step: string) => join(dirname(job.output), `.${basename(job.output)}.${step}.${randomBytes(6).toString('hex')}.jsonl`);
-  const made: string[] = [];
+  // Held: removed (scrubbed first with secureDeletion) when the job ends, or by a signal's handler.
+  const made: HeldTemporary[] = [];
+  const hold = (file: string) => made.push(holdTemporary(file, { scrub: steps.secureDeletion === true }));
   const result: PreparedDataset = { digests: [] };
   const lineage = steps.lineage;
   try {
@@ -58,23 +69,26 @@ export async function prepareDataset(job: PrepareDatasetJob, steps: PrepareDatas
     const edge = async (output: string, operation: string, parameters: Record<string, string | number | boolean | string[]>) => {
       if (!lineage) return;
       const outputDigest = await digestFile(output);
-      await lineage.store.recordTransformation({ inputDigest: result.digests.at(-1)!, outputDigest, operation, parameters, actor: lineage.actor });
+      // A step that changed no byte (a consent filter that kept every record) made no new artifact: no edge to itself.
+      if (outputDigest !== result.digests.at(-1)) await lineage.store.recordTransformation({ inputDigest: result.digests.at(-1)!, outputDigest, operation, parameters, actor: lineage.actor });
       result.digests.push(outputDigest);
     };
     const target = (step: string) => (planned.at(-1) === step ? job.output : temporary(step));
 
     if (steps.consent) {
       const out = target('consent');
-      if (out !== job.output) made.push(out);
+      if (out !== job.output) hold(out);
       result.consent = await filterByConsent({ manager: steps.consent.manager, input: current, output: out, subjectField: job.subjectField!, dataType: steps.consent.dataType, purpose: steps.consent.purpose });
       await edge(out, 'consent_filter', { dataType: steps.consent.dataType, purpose: steps.consent.purpose, kept: result.consent.kept, dropped: result.consent.dropped });
       current = out;
     }
-    // Subjects are read before redaction, which may mask the subject field itself.
-    const subjects = lineage && job.subjectField ? await subjectsIn(current, job.subjectField) : undefined;
+    // Subjects are read before redaction, which may mask the subject field itself. Without a
+    // consent step (which refuses a field no record has), a misspelt field is refused here,
+    // before anything is written: its lists would be empty, and complete, so erasure would name nothing.
+    const subjects = lineage && job.subjectField ? await subjectsIn(current, job.subjectField, !steps.consent) : undefined;
     if (steps.redaction) {
       const out = target('redaction');
-      if (out !== job.output) made.push(out);
+      if (out !== job.output) hold(out);
       const { detector, fields, actor } = steps.redaction;
       result.redaction = await detector.processDataset({ input: current, output: out }, { ...(fields ? { fields } : {}), ...(actor ? { userId: actor } : {}), dataset: job.input });
       await edge(out, 'redact', { method: detector.settings.redactionMethod, types: [...detector.types], threshold: detector.settings.confidenceThreshold });
@@ -87,19 +101,41 @@ export async function prepareDataset(job: PrepareDatasetJob, steps: PrepareDatas
         // Every list here is read from a whole file, so complete: an erasure of a subject the
         // consent filter dropped names the input, and neither the filtered file, nor the
         // output, nor what is built from them. The filtered file (before redaction) and the
-        // output hold the same subjects.
+        // output hold the same subjects. An empty list is never recorded as complete (it would
+        // say the artifact holds no one): an output the filter left empty gets no list.
         const filtered = steps.consent ? result.digests[1]! : output;
-        for (const digest of new Set([filtered, output])) await lineage.store.recordSubjects(digest, subjects, { complete: true });
+        if (subjects.length > 0) for (const digest of new Set([filtered, output])) await lineage.store.recordSubjects(digest, subjects, { complete: true });
         result.subjects = subjects.length;
         // The input holds its subjects in clear too, including those the consent filter dropped:
         // recorded against its digest so erasure names it (and, downstream, what was built from it).
         // Without a consent step the input's subjects are the ones just read.
-        await lineage.store.recordSubjects(result.digests[0]!, steps.consent ? await subjectsIn(job.input, job.subjectField!) : subjects, { complete: true });
+        const inputSubjects = steps.consent ? await subjectsIn(job.input, job.subjectField!, false) : subjects;
+        if (inputSubjects.length > 0) await lineage.store.recordSubjects(result.digests[0]!, inputSubjects, { complete: true });
       }
     }
     return result;
   } finally {
-    await Promise.all(made.map((file) => rm(file, { force: true })));
+    await Promise.all(made.map((held) => held.discard()));
+  }
+}
+
+/**
+ * The job's files, before any is read: paths given, the input an existing .jsonl file, and the
+ * output another file (writing over the input would lose the raw data, and lineage the trace of
+ * the subjects a step dropped).
+ */
+async function checkFiles(job: PrepareDatasetJob): Promise<void> {
+  if (typeof job !== 'object' || job === null || typeof job.input !== 'string' || typeof job.output !== 'string' || job.input === '' || job.output === '') {
+    throw invalidInput('prepareDataset takes the files { input, output }: the path of a JSON Lines data set (.jsonl) to read and of the file to write');
+  }
+  if (!job.input.endsWith('.jsonl')) throw invalidInput(`prepareDataset takes a JSON Lines data set (.jsonl), not ${job.input}`, { path: job.input });
+  const entry = await stat(job.input).catch((err: NodeJS.ErrnoException) => {
+    if (err.code === 'ENOENT' || err.code === 'ENOTDIR') throw invalidInput(`the input ${job.input} does not exist: give the path of an existing JSON Lines data set`, { path: job.input });
+    throw invalidInput(`the input ${job.input} cannot be read (${err.code ?? err.name}): check its path and permissions`, { path: job.input });
+  });
+  if (!entry.isFile()) throw invalidInput(`the input ${job.input} is not a file (a directory?): give the path of a JSON Lines data set`, { path: job.input });
+  if (await sameFile(job.input, job.output)) {
+    throw invalidInput(`the output is the input (${job.output}): write to another file, so that the raw data set stays as it was and lineage can record each step from the input's digest to the output's`, { path: job.output });
   }
 }
 
@@ -108,12 +144,27 @@ export async function prepareDataset(job: PrepareDatasetJob, steps: PrepareDatas
  * consent filter reads them (subjectIdOf), and no longer than a subject id can be (longer
  * ones cannot have consent, be recorded, or be asked to be erased).
  */
-async function subjectsIn(file: string, field: string): Promise<string[]> {
+async function subjectsIn(file: string, field: string, refuseMissingField: boolean): Promise<string[]> {
   const subjects = new Set<string>();
+  let records = 0;
+  let withField = 0;
+  let first: Record<string, unknown> | null = null;
   for await (const line of createInterface({ input: createReadStream(file), crlfDelay: Infinity })) {
     if (line.trim() === '') continue;
-    const id = subjectIdOf(JSON.parse(line) as Record<string, unknown> | null, field);
+    const record = JSON.parse(line) as Record<string, unknown> | null;
+    records += 1;
+    first ??= record;
+    if (record !== null && typeof record === 'object' && Object.hasOwn(record, field)) withField += 1;
+    const id = subjectIdOf(record, field);
     if (id !== null && id.length <= MAX_SUBJECT_ID) subjects.add(id);
+  }
+  if (refuseMissingField && records > 0 && withField === 0) {
+    // As the consent filter says it: the field names, never the values, of the first record.
+    const fields = first !== null && typeof first === 'object' ? Object.keys(first).slice(0, 20).map((k) => JSON.stringify(k)).join(', ') : '';
+    throw invalidInput(
+      `no record has the field ${JSON.stringify(field)} (${records} record${records === 1 ? '' : 's'} read; the first has ${fields === '' ? 'no fields' : `the fields ${fields}`}): give subjectField the field naming each record's data subject; nothing was written`,
+      { field: 'subjectField' },
+    );
   }
   return [...subjects];
 }

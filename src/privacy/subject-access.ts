@@ -1,8 +1,10 @@
-import type { AuditSink } from '../core/audit-sink.js';
+import { z } from 'zod';
+import type { AuditSink, JsonValue } from '../core/audit-sink.js';
 import { invalidInput } from '../core/errors.js';
+import { parseOptions } from '../core/options.js';
 import type { EncryptionService } from '../crypto/encryption-service.js';
 import type { ConsentManager, ConsentSubjectRecords } from './consent/consent-manager.js';
-import type { AffectedArtifact } from './erasure.js';
+import { subjectAuditEntries, type AffectedArtifact, type SubjectAuditReader } from './erasure.js';
 import type { LineageStore } from './lineage/lineage-store.js';
 import { checkSubjectId, checkSubjectKeyServices } from './subject-id.js';
 
@@ -20,6 +22,44 @@ export interface SubjectAccessDeps {
   actor: string;
   /** Default: the system clock. */
   clock?: () => Date;
+  /** The audit log read by the subject's id (AuditLogger.query): the export's `audit` section. SecurityManager passes its log. */
+  auditLog?: SubjectAuditReader;
+}
+
+const subjectAccessDepsSchema = z.strictObject({
+  consent: z.unknown().optional(),
+  lineage: z.unknown().optional(),
+  encryption: z.unknown().optional(),
+  audit: z.unknown().optional(),
+  actor: z.unknown().optional(),
+  clock: z.unknown().optional(),
+  auditLog: z.unknown().optional(),
+});
+
+/** SecurityManager.exportSubject's options. */
+export interface ExportSubjectOptions {
+  /** Who answered the access request (the operator or DPO). */
+  actor: string;
+}
+
+/** SecurityManager.exportSubject's options, strictly (a misspelt actor is refused, naming it). */
+export function parseExportSubjectOptions(options: unknown): ExportSubjectOptions {
+  return parseOptions(z.strictObject({ actor: z.unknown().optional() }), options, 'exportSubject') as ExportSubjectOptions;
+}
+
+/** At most this many audit entries are listed (all are counted): the document is returned whole. */
+export const MAX_EXPORTED_AUDIT_ENTRIES = 10_000;
+
+/** One of the subject's audit entries in the export. */
+export interface ExportedAuditEntry {
+  index: number;
+  eventType: string | null;
+  timestamp: string | null;
+  result: string | null;
+  /** `clear`, `opened` (sealed, and the subject's key still exists), `shredded`, `locked`, `pruned`. */
+  payload: string;
+  /** The sealed payload, opened (`payload: opened` only). */
+  additionalData?: { [key: string]: JsonValue };
 }
 
 /** The document's identifier and version: a reader checks both before reading the sections. */
@@ -43,6 +83,12 @@ export interface SubjectExport {
     lineage: { domain: 'lineage'; artifacts: AffectedArtifact[] };
     /** The keyring keys under which data of the subject's was encrypted with a key of their own (which erasure destroys). */
     encryption: { domain: 'encryption'; keysWithSubjectKey: string[] };
+    /**
+     * The audit log's entries found by the subject's id, oldest first (with `auditLog`): event
+     * type, time and result, and the payload where the log seals it and it opens. `count` is
+     * all of them; `entries` lists the first MAX_EXPORTED_AUDIT_ENTRIES (`truncated` beyond).
+     */
+    audit?: { domain: 'audit'; count: number; truncated: boolean; entries: ExportedAuditEntry[] };
   };
 }
 
@@ -58,6 +104,9 @@ export interface SubjectExport {
  */
 export async function exportSubject(userId: string, deps: SubjectAccessDeps): Promise<SubjectExport> {
   checkSubjectId(userId);
+  parseOptions(subjectAccessDepsSchema, deps, 'exportSubject');
+  if (deps.auditLog !== undefined && typeof deps.auditLog?.query !== 'function') throw invalidInput('auditLog must be an audit log to read (AuditLogger: query)', { field: 'auditLog' });
+  if (deps.clock !== undefined && typeof deps.clock !== 'function') throw invalidInput('clock must be a function returning the current Date', { field: 'clock' });
   if (typeof deps?.actor !== 'string' || deps.actor.trim() === '') throw invalidInput('actor must name who answered the access request', { field: 'actor' });
   const services = checkSubjectKeyServices(deps.encryption);
   const generatedAt = (deps.clock ?? (() => new Date()))().toISOString();
@@ -65,6 +114,16 @@ export async function exportSubject(userId: string, deps: SubjectAccessDeps): Pr
   const artifacts = (await deps.lineage.artifactsContaining(userId)).map(({ digest, names, via }) => ({ digest, names, via }));
   const keysWithSubjectKey: string[] = [];
   for (const service of services) if ((await service.subjectKey(userId)) !== undefined) keysWithSubjectKey.push(service.options.key);
+  let audit: NonNullable<SubjectExport['domains']['audit']> | undefined;
+  if (deps.auditLog !== undefined) {
+    const section: NonNullable<SubjectExport['domains']['audit']> = { domain: 'audit', count: 0, truncated: false, entries: [] };
+    await subjectAuditEntries(deps.auditLog, userId, ({ index, eventType, timestamp, result, payload, additionalData }) => {
+      section.count += 1;
+      if (section.entries.length >= MAX_EXPORTED_AUDIT_ENTRIES) return void (section.truncated = true);
+      section.entries.push({ index, eventType, timestamp, result, payload, ...(payload === 'opened' && additionalData !== undefined ? { additionalData } : {}) });
+    });
+    audit = section;
+  }
 
   await deps.audit.record({
     eventType: 'privacy.subject_exported',
@@ -79,6 +138,7 @@ export async function exportSubject(userId: string, deps: SubjectAccessDeps): Pr
       consentEvents: consent.events.length,
       artifacts: artifacts.length,
       keysWithSubjectKey: keysWithSubjectKey.length,
+      ...(audit === undefined ? {} : { auditEntries: audit.count }),
     },
   });
   return {
@@ -90,6 +150,7 @@ export async function exportSubject(userId: string, deps: SubjectAccessDeps): Pr
       consent,
       lineage: { domain: 'lineage', artifacts },
       encryption: { domain: 'encryption', keysWithSubjectKey },
+      ...(audit === undefined ? {} : { audit }),
     },
   };
 }

@@ -9,26 +9,62 @@ export const MAX_SUBJECT_ID = 256;
 
 /**
  * An id given by a caller, a subject's (consent, lineage, erasure, access requests) or an
- * actor's: a string, not blank, of at most MAX_SUBJECT_ID characters; anything else is refused
- * naming `field`. One rule, so that an id one domain takes every other takes too.
+ * actor's: a string, not blank, of at most MAX_SUBJECT_ID characters, with no NUL character
+ * and well-formed UTF-16 (no unpaired surrogate); anything else is refused naming `field`.
+ * One rule, so that an id one domain takes every other takes too, and on every database:
+ * PostgreSQL cannot store NUL or an unpaired surrogate in text at all, and SQLite would store
+ * the latter as U+FFFD, another id than the one asked about later.
  */
 export function checkSubjectId(value: unknown, field = 'userId'): string {
   if (typeof value !== 'string' || value.trim() === '' || value.length > MAX_SUBJECT_ID) {
     throw invalidInput(`${field} must be a non-empty string of at most ${MAX_SUBJECT_ID} characters`, { field });
   }
+  const problem = unstorable(value);
+  if (problem) throw invalidInput(`${field} must not contain ${problem}`, { field });
   return value;
 }
 
 /**
- * The subject id a record holds in `field`, as every data-set step reads it: a finite number
+ * The subject id a record holds in `field`, as every data-set step reads it: an integer
  * (as its decimal string) or a non-blank string; null when the field is absent, blank, or of
  * another type. Not length-checked: an id longer than MAX_SUBJECT_ID is still the record's
  * subject (one without consent), which callers tell apart from no subject at all.
+ *
+ * Refused (ERR_INVALID_INPUT, `details.field` and `details.reason`), because the record names
+ * a subject but no id can stand for them: a number that is not a safe integer (JSON numbers
+ * past 2^53 were already rounded when the line was parsed, so `1234567890123456789` would be
+ * read as another person's `1234567890123456800`; a fraction is no id either), and a string
+ * with NUL or an unpaired surrogate (checkSubjectId). The consent filter counts such a record
+ * as one without a usable subject; steps that record who a data set holds fail instead.
  */
 export function subjectIdOf(record: Readonly<Record<string, unknown>> | null | undefined, field: string): string | null {
   const value = record?.[field];
-  if (typeof value === 'number' && Number.isFinite(value)) return String(value);
-  return typeof value === 'string' && value.trim() !== '' ? value : null;
+  if (typeof value === 'number') {
+    if (!Number.isFinite(value)) return null;
+    if (!Number.isSafeInteger(value)) {
+      throw invalidInput(
+        Number.isInteger(value)
+          ? `${field} holds a number read as ${value}, past the safe integers (2^53): JSON numbers that large are rounded when read, so it may name another subject; quote subject ids as strings`
+          : `${field} holds the number ${value}, which is not an integer; quote subject ids as strings`,
+        { field, reason: 'unsafe-number' },
+      );
+    }
+    return String(value);
+  }
+  if (typeof value !== 'string' || value.trim() === '') return null;
+  const problem = unstorable(value);
+  if (problem) throw invalidInput(`${field} holds a subject id with ${problem}, which no store can keep as given`, { field, reason: 'unstorable-string' });
+  return value;
+}
+
+/** In Unicode mode a pair is read as one code point, so only an unpaired surrogate is in Cs (String#isWellFormed, without needing lib ES2024). */
+const LONE_SURROGATE = /\p{Cs}/u;
+
+/** What in `value` no store keeps as given: NUL, or an unpaired surrogate (ill-formed UTF-16). */
+function unstorable(value: string): string | undefined {
+  if (value.includes('\u0000')) return 'a NUL character';
+  if (LONE_SURROGATE.test(value)) return 'an unpaired surrogate (ill-formed UTF-16)';
+  return undefined;
 }
 
 /**

@@ -111,6 +111,9 @@ export async function train(options: TrainOptions, deps: TrainDeps = {}): Promis
     if (settings.maxGradNorm !== undefined && settings.maxGradNorm !== engine.clippingNorm) {
       throw invalidInput(`train: maxGradNorm ${settings.maxGradNorm} and the privacy engine's clippingNorm ${engine.clippingNorm} disagree; they are the same setting, give one`, { field: 'maxGradNorm' });
     }
+    if (settings.noiseMultiplier !== undefined && engine.noiseMultiplier !== undefined && settings.noiseMultiplier !== engine.noiseMultiplier) {
+      throw invalidInput(`train: noiseMultiplier ${settings.noiseMultiplier} and the privacy engine's noiseMultiplier ${engine.noiseMultiplier} disagree; they are the same setting, give one`, { field: 'noiseMultiplier' });
+    }
     // delta >= 1/N would allow releasing one whole example outright and still "meet" the guarantee.
     if (engine.delta >= 1 / examples.length) throw invalidInput(`train: delta ${engine.delta} must be below 1/N = ${(1 / examples.length).toExponential(2)} for ${examples.length} examples`, { field: 'delta' });
     const noiseMultiplier = settings.noiseMultiplier ?? settings.privacyEngine.noiseMultiplierFor(stepsPerEpochOf(engine.samplingRate) * settings.epochs);

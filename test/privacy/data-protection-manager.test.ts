@@ -39,6 +39,13 @@ describe('DataProtectionManager (seed key options)', () => {
     const engine = security.dataProtectionManager({ differentialPrivacy: true, privacyBudget: 1.0, noiseMultiplier: 1.1 }).differentialPrivacy({ samplingRate: 0.02 });
     expect(engine.settings).toMatchObject({ epsilon: 1, noiseMultiplier: 1.1, samplingRate: 0.02, noiseMechanism: 'gaussian' });
     expect(engine.noiseMultiplierFor(500)).toBe(1.1);
+    // epsilon and sigma passed to differentialPrivacy() are not overridden by the manager's: the same value applies, another is refused naming it
+    const dpManager = security.dataProtectionManager({ differentialPrivacy: true, privacyBudget: 1.0, noiseMultiplier: 1.1 });
+    expect(() => dpManager.differentialPrivacy({ epsilon: 100, noiseMultiplier: 0.1 } as never)).toThrow(/epsilon 100 differs from this manager's privacyBudget 1; .*privacyBudget: 100, or leave epsilon out/);
+    expect(() => dpManager.differentialPrivacy({ noiseMultiplier: 0.1 } as never)).toThrow(/noiseMultiplier 0.1 differs from this manager's noiseMultiplier 1.1/);
+    expect(dpManager.differentialPrivacy({ epsilon: 1, noiseMultiplier: 1.1 } as never).settings).toMatchObject({ epsilon: 1, noiseMultiplier: 1.1 });
+    // a manager that leaves sigma to calibration takes the caller's
+    expect(security.dataProtectionManager({ differentialPrivacy: true, privacyBudget: 1.0 }).differentialPrivacy({ noiseMultiplier: 2 } as never).settings.noiseMultiplier).toBe(2);
     // A customer-managed KEK by URI (a key the customer holds in a file they control).
     const { security: customer } = await open({ keyManagement: 'customer_managed', kek: `file:${join(dir, 'customer.key')}` });
     const manager = customer.dataProtectionManager({ encryptionKeySource: 'customer_managed', keyRotationSchedule: '30d' });

@@ -56,4 +56,64 @@ describe.each(storeUrls('erasure-audit'))('erasure of the audit trail on $dialec
     });
     expect(await consent.history('alice')).toHaveLength(1);
   });
+
+  it('refuses a misspelt option (shredAuditTrial, encryptionkey) before anything is deleted, naming the supported ones', async () => {
+    const security = await open(true);
+    const consent = await security.consentManager();
+    await consent.recordConsent({ userId: 'alice', dataTypes: ['email'], purposes: ['support'] });
+    for (const options of [{ actor: 'dpo', shredAuditTrial: true }, { actor: 'dpo', encryptionkey: 'datasets' }, { actr: 'dpo' }]) {
+      await expect(security.eraseSubject('alice', options as never)).rejects.toMatchObject({
+        code: 'ERR_CONFIG_UNSUPPORTED_OPTION',
+        message: expect.stringMatching(/^eraseSubject: unknown option \w+ \(supported: actor, encryptionKey, shredAuditTrail\)$/),
+      });
+    }
+    await expect(security.eraseSubject('alice', { actor: 'dpo', shredAuditTrail: 'yes' } as never)).rejects.toThrow(/shredAuditTrail/);
+    expect(await consent.history('alice')).toHaveLength(1);
+    expect((await security.audit.query({ eventType: 'consent.recorded' }))[0]).toMatchObject({ payload: 'opened' });
+    await expect(security.exportSubject('alice', { actr: 'dpo' } as never)).rejects.toThrow(/^exportSubject: unknown option actr \(supported: actor\)$/);
+  });
+
+  it('reports how many audit entries still name the subject in clear: all of them on a log without encryption, none once sealed and shredded', async () => {
+    const clear = await open(false);
+    const consent = await clear.consentManager();
+    await consent.recordConsent({ userId: 'alice', dataTypes: ['email'], purposes: ['support'] });
+    await consent.withdrawConsent({ userId: 'alice', dataTypes: ['email'] });
+    await consent.recordConsent({ userId: 'bob', dataTypes: ['email'], purposes: ['support'] });
+    const report = await clear.eraseSubject('alice', { actor: 'dpo' });
+    // the grant, the withdrawal, and this erasure's own record: readable by anyone who reads the log
+    expect(report.auditEntriesInClear).toBe(3);
+    expect((await clear.audit.query({ userId: 'alice' })).filter((e) => e.payload === 'clear')).toHaveLength(3);
+    const [erased] = await clear.audit.query({ eventType: 'privacy.subject_erased' });
+    expect(erased?.additionalData).toMatchObject({ auditEntriesInClear: 3 });
+
+    const sealed = await open(true);
+    await (await sealed.consentManager()).recordConsent({ userId: 'alice', dataTypes: ['email'], purposes: ['support'] });
+    expect((await sealed.eraseSubject('alice', { actor: 'dpo', shredAuditTrail: true })).auditEntriesInClear).toBe(0);
+  });
+
+  it('the Art. 15 export lists the subject\'s audit entries: event, time and result, the payload opened while their key exists', async () => {
+    const security = await open(true);
+    const consent = await security.consentManager();
+    await consent.recordConsent({ userId: 'alice', dataTypes: ['email'], purposes: ['support'] });
+    await consent.recordConsent({ userId: 'bob', dataTypes: ['email'], purposes: ['support'] });
+    const exported = await security.exportSubject('alice', { actor: 'dpo' });
+    expect(exported.domains.audit).toEqual({
+      domain: 'audit',
+      count: 1,
+      truncated: false,
+      entries: [{ index: expect.any(Number), eventType: 'consent.recorded', timestamp: expect.any(String), result: 'success', payload: 'opened', additionalData: expect.objectContaining({ dataTypes: ['email'] }) }],
+    });
+    const [recorded] = await security.audit.query({ eventType: 'privacy.subject_exported' });
+    expect(recorded?.additionalData).toMatchObject({ auditEntries: 1 });
+
+    // after the trail is shredded: the entries are still listed, their payloads no longer
+    await security.eraseSubject('alice', { actor: 'dpo', shredAuditTrail: true });
+    const after = await security.exportSubject('alice', { actor: 'dpo' });
+    expect(after.domains.audit?.entries.map((e) => [e.eventType, e.payload])).toEqual([
+      ['consent.recorded', 'shredded'],
+      ['privacy.subject_exported', 'shredded'],
+      ['privacy.subject_erased', 'opened'],
+    ]);
+    expect(after.domains.audit?.entries.filter((e) => e.payload === 'shredded').every((e) => e.additionalData === undefined)).toBe(true);
+  });
 });

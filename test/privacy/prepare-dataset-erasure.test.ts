@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { linkSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { digestFile } from '../../src/privacy/lineage/lineage-store.js';
@@ -79,5 +79,71 @@ describe.each(storeUrls('prepare-erasure'))('prepareDataset lineage and erasure 
       const found = Object.fromEntries((await lineage.artifactsContaining(subject)).map((a) => [a.digest, a.via]));
       expect(found).toEqual({ [raw!]: 'direct', [clean!]: 'direct' });
     }
+  });
+
+  it('refuses a subjectField no record has (no consent step), before writing, and records no empty complete list', async () => {
+    const { security, dir } = await open();
+    const input = join(dir, 'raw.jsonl');
+    writeFileSync(input, [{ user_id: 'alice', text: 'hi from alice' }, { user_id: 'bob', text: 'hi' }].map((r) => JSON.stringify(r)).join('\n') + '\n');
+    const output = join(dir, 'clean.jsonl');
+    const manager = security.dataProtectionManager({ automaticPiiRedaction: true, dataLineageTracking: true });
+    await expect(manager.prepareDataset({ input, output }, { subjectField: 'userid', outputName: 'dataset:clean-v1' })).rejects.toMatchObject({
+      code: 'ERR_INVALID_INPUT',
+      details: { field: 'subjectField' },
+      message: expect.stringMatching(/^no record has the field "userid" \(2 records read; the first has the fields "user_id", "text"\)/),
+    });
+    expect(readdirSync(dir)).not.toContain('clean.jsonl');
+    const lineage = await security.lineage();
+    expect(await lineage.artifactsContaining('bob')).toEqual([]);
+    await expect(lineage.resolve('dataset:clean-v1')).rejects.toMatchObject({ code: 'ERR_NOT_FOUND' });
+  });
+
+  it('refuses an output that is the input (the same path, or a hard link to it) before reading it', async () => {
+    const { security, dir } = await open();
+    const consent = await security.consentManager();
+    await consent.recordConsent({ userId: 'alice', dataTypes: ['training_data'], purposes: ['research'] });
+    const input = join(dir, 'raw.jsonl');
+    const text = [{ user_id: 'alice', text: 'a' }, { user_id: 'bob', text: 'b' }].map((r) => JSON.stringify(r)).join('\n') + '\n';
+    writeFileSync(input, text);
+    linkSync(input, join(dir, 'link.jsonl'));
+    const manager = security.dataProtectionManager({ dataLineageTracking: true });
+    for (const output of [input, join(dir, '.', 'raw.jsonl'), join(dir, 'link.jsonl')]) {
+      await expect(manager.prepareDataset({ input, output }, { subjectField: 'user_id', dataType: 'training_data', purpose: 'research' })).rejects.toMatchObject({
+        code: 'ERR_INVALID_INPUT',
+        message: expect.stringMatching(/^the output is the input .*write to another file/),
+      });
+    }
+    expect(readFileSync(input, 'utf8')).toBe(text);
+    expect(await (await security.lineage()).artifactsContaining('bob')).toEqual([]);
+  });
+
+  it('answers a missing input or no files with an invalid-input error naming the path and what to give', async () => {
+    const { security, dir } = await open();
+    const manager = security.dataProtectionManager({ automaticPiiRedaction: true });
+    const missing = join(dir, 'missing.jsonl');
+    await expect(manager.prepareDataset({ input: missing, output: join(dir, 'out.jsonl') })).rejects.toMatchObject({
+      code: 'ERR_INVALID_INPUT',
+      details: { path: missing },
+      message: `the input ${missing} does not exist: give the path of an existing JSON Lines data set`,
+    });
+    await expect(manager.prepareDataset(null as never, {})).rejects.toMatchObject({ code: 'ERR_INVALID_INPUT', message: expect.stringMatching(/takes the files \{ input, output \}/) });
+    await expect(manager.prepareDataset({ input: missing } as never)).rejects.toMatchObject({ code: 'ERR_INVALID_INPUT' });
+  });
+
+  it('records no edge for a step that changed no byte, and removes (with secureDeletion, scrubs) its intermediate file', async () => {
+    const { security, dir } = await open();
+    const consent = await security.consentManager();
+    for (const userId of ['alice', 'bob']) await consent.recordConsent({ userId, dataTypes: ['training_data'], purposes: ['research'] });
+    const input = join(dir, 'raw.jsonl');
+    writeFileSync(input, [{ user_id: 'alice', text: 'a' }, { user_id: 'bob', text: 'b' }].map((r) => JSON.stringify(r)).join('\n') + '\n');
+    // The consent filter keeps both records unchanged: its output is the input's bytes.
+    const kept = await security.dataProtectionManager({ dataLineageTracking: true }).prepareDataset({ input, output: join(dir, 'kept.jsonl') }, { subjectField: 'user_id', dataType: 'training_data', purpose: 'research' });
+    expect(kept.digests).toEqual([await digestFile(input), await digestFile(input)]);
+    expect((await (await security.lineage()).lineageOf(kept.digests[0]!, { direction: 'downstream' })).edges).toEqual([]);
+    const both = await security
+      .dataProtectionManager({ automaticPiiRedaction: true, dataLineageTracking: true, secureDeletion: true })
+      .prepareDataset({ input, output: join(dir, 'clean.jsonl') }, { subjectField: 'user_id', dataType: 'training_data', purpose: 'research' });
+    expect(both.subjects).toBe(2);
+    expect(readdirSync(dir).filter((f) => f.startsWith('.clean.jsonl'))).toEqual([]);
   });
 });

@@ -16,14 +16,35 @@ describe('subject ids', () => {
     expect(() => checkSubjectId('', 'subject')).toThrow(expect.objectContaining({ message: 'subject must be a non-empty string of at most 256 characters', details: { field: 'subject' } }));
   });
 
-  it('subjectIdOf reads a finite number or a non-blank string, and nothing else, without a length limit', () => {
+  it('checkSubjectId refuses NUL and unpaired surrogates, which the databases cannot keep as given, naming the field', () => {
+    for (const [bad, what] of [['a\u0000b', 'a NUL character'], ['ana\uD800', 'an unpaired surrogate (ill-formed UTF-16)'], ['\uDC00x', 'an unpaired surrogate (ill-formed UTF-16)'], ['\uDE00\uD83D', 'an unpaired surrogate (ill-formed UTF-16)']]) {
+      expect(() => checkSubjectId(bad, 'subjectIds[3]')).toThrow(expect.objectContaining({ code: 'ERR_INVALID_INPUT', message: `subjectIds[3] must not contain ${what}`, details: { field: 'subjectIds[3]' } }));
+    }
+    expect(checkSubjectId('ana\uD83D\uDE00')).toBe('ana\uD83D\uDE00'); // a pair is one character
+  });
+
+  it('subjectIdOf reads a safe integer or a non-blank string, and nothing else, without a length limit', () => {
     expect(subjectIdOf({ user_id: 'alice' }, 'user_id')).toBe('alice');
     expect(subjectIdOf({ user_id: 42 }, 'user_id')).toBe('42');
-    expect(subjectIdOf({ user_id: 1.5 }, 'user_id')).toBe('1.5');
+    expect(subjectIdOf({ user_id: -7 }, 'user_id')).toBe('-7');
+    expect(subjectIdOf({ user_id: Number.MAX_SAFE_INTEGER }, 'user_id')).toBe('9007199254740991');
     expect(subjectIdOf({ user_id: 'x'.repeat(300) }, 'user_id')).toBe('x'.repeat(300)); // a subject, one without consent
     for (const value of ['', '  ', null, true, Number.NaN, Infinity, ['alice'], { id: 'alice' }]) expect(subjectIdOf({ user_id: value }, 'user_id')).toBeNull();
     expect(subjectIdOf({ other: 'alice' }, 'user_id')).toBeNull();
     expect(subjectIdOf(null, 'user_id')).toBeNull();
+  });
+
+  it('subjectIdOf refuses a number that is not a safe integer, telling to quote ids, and an id no store can keep', () => {
+    // what JSON.parse makes of {"user_id":1234567890123456789}: another person's id
+    const rounded = (JSON.parse('{"user_id":1234567890123456789}') as { user_id: number }).user_id;
+    expect(() => subjectIdOf({ user_id: rounded }, 'user_id')).toThrow(
+      expect.objectContaining({ code: 'ERR_INVALID_INPUT', message: 'user_id holds a number read as 1234567890123456800, past the safe integers (2^53): JSON numbers that large are rounded when read, so it may name another subject; quote subject ids as strings', details: { field: 'user_id', reason: 'unsafe-number' } }),
+    );
+    expect(() => subjectIdOf({ user_id: 2 ** 53 }, 'user_id')).toThrow(/past the safe integers/);
+    expect(() => subjectIdOf({ user_id: 1.5 }, 'user_id')).toThrow(expect.objectContaining({ message: 'user_id holds the number 1.5, which is not an integer; quote subject ids as strings' }));
+    expect(() => subjectIdOf({ user_id: 'a\u0000b' }, 'user_id')).toThrow(expect.objectContaining({ code: 'ERR_INVALID_INPUT', details: { field: 'user_id', reason: 'unstorable-string' } }));
+    expect(() => subjectIdOf({ user_id: 'ana\uD800' }, 'user_id')).toThrow(/unpaired surrogate/);
+    expect(subjectIdOf({ user_id: '1234567890123456789' }, 'user_id')).toBe('1234567890123456789');
   });
 
   it('checkSubjectKeyServices takes only services with per-subject keys', () => {

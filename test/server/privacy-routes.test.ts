@@ -68,10 +68,13 @@ describe('/v1/consent', () => {
 
     // The CLI's `consent export` calls the same function: the same document, bar the time it was made.
     const direct = await security.exportSubject(subject, { actor: 'test' });
-    expect({ ...exported, generatedAt: 0, domains: { ...exported.domains, consent: { ...exported.domains.consent, exportedAt: 0 } } }).toEqual({
+    // Its audit section lists one more entry: the export just answered over HTTP.
+    expect(direct.domains.audit?.entries.slice(0, -1)).toEqual(exported.domains.audit.entries);
+    expect(direct.domains.audit?.entries.at(-1)).toMatchObject({ eventType: 'privacy.subject_exported', result: 'success' });
+    expect({ ...exported, generatedAt: 0, domains: { ...exported.domains, audit: 0, consent: { ...exported.domains.consent, exportedAt: 0 } } }).toEqual({
       ...direct,
       generatedAt: 0,
-      domains: { ...direct.domains, consent: { ...direct.domains.consent, exportedAt: 0 } },
+      domains: { ...direct.domains, audit: 0, consent: { ...direct.domains.consent, exportedAt: 0 } },
     });
 
     const audited = await security.audit.query({ eventType: 'privacy.subject_exported' });
@@ -134,6 +137,8 @@ describe('/v1/consent', () => {
     const erased = await app.inject({ method: 'DELETE', url: '/v1/consent/alice', headers: dpo });
     expect(erased.statusCode, erased.body).toBe(200);
     expect(json(erased)).toMatchObject({ subject: 'alice', consentRecords: 1, lineageLinks: 1, keysShredded: [], keysShreddedBefore: [] });
+    // this log stores payloads in clear: alice's consent grant and this erasure still name her there
+    expect(json(erased).auditEntriesInClear, erased.body).toBe(2);
     expect(json(erased).affectedArtifacts).toEqual([
       { digest: raw, names: [], via: 'direct' },
       { digest: model, names: ['model:m-1'], via: 'downstream' },
@@ -229,5 +234,42 @@ describe('/v1/lineage', () => {
     expect(json(write).error.message).toContain('lineage.write');
     const consentOnly = await userWith(app, auth, 'clerk', ['consent.read']);
     expect((await app.inject({ method: 'GET', url: '/v1/lineage/subjects/alice/artifacts', headers: consentOnly })).statusCode).toBe(403);
+  });
+
+  it('refuses an at that does not exist or is in the future, and an edge from an artifact to itself', async () => {
+    const { app, auth } = await f.serve();
+    const [raw, clean] = [digest('raw'), digest('clean')];
+    for (const at of ['2025-02-30T00:00:00Z', '2025-06-31T00:00:00Z', new Date(Date.now() + 86_400_000).toISOString()]) {
+      const refused = await app.inject({ method: 'POST', url: '/v1/lineage/edges', headers: auth, payload: { inputDigest: raw, outputDigest: clean, operation: 'filter', at } });
+      expect(refused.statusCode, refused.body).toBe(400);
+      expect(json(refused).error.message).toMatch(/^at /);
+    }
+    const loop = await app.inject({ method: 'POST', url: '/v1/lineage/edges', headers: auth, payload: { inputDigest: raw, outputDigest: raw, operation: 'copy' } });
+    expect(loop.statusCode).toBe(400);
+    expect(json(loop).error.message).toMatch(/same artifact/);
+    const misspelt = await app.inject({ method: 'POST', url: '/v1/lineage/edges', headers: auth, payload: { inputDigest: raw, outputDigest: clean, operation: 'filter', params: { epochs: 3 } } });
+    expect(misspelt.statusCode).toBe(400);
+    const personal = await app.inject({ method: 'POST', url: '/v1/lineage/edges', headers: auth, payload: { inputDigest: raw, outputDigest: clean, operation: 'export', parameters: { requestedBy: 'alice@example.com' } } });
+    expect(personal.statusCode).toBe(400);
+    expect(json(personal).error.message).toContain('parameters.requestedBy holds personal data (email)');
+    expect(personal.body).not.toContain('alice@example.com');
+    expect(json(await app.inject({ method: 'GET', url: `/v1/lineage/${clean}`, headers: auth })).edges).toEqual([]);
+  });
+
+  it('answers a name holding / as the path\'s rest or encoded, and says a sha256: that is no digest was read as a name', async () => {
+    const { app, auth } = await f.serve();
+    const [raw, clean] = [digest('raw'), digest('clean')];
+    await app.inject({ method: 'POST', url: '/v1/lineage/edges', headers: auth, payload: { inputDigest: raw, outputDigest: clean, operation: 'filter' } });
+    await app.inject({ method: 'POST', url: `/v1/lineage/artifacts/${clean}/name`, headers: auth, payload: { name: 'dataset:org/clean-v1' } });
+    for (const url of ['/v1/lineage/dataset:org/clean-v1', '/v1/lineage/dataset:org%2Fclean-v1']) {
+      const res = await app.inject({ method: 'GET', url, headers: auth });
+      expect(res.statusCode, `${url}: ${res.body}`).toBe(200);
+      expect(json(res)).toMatchObject({ root: clean, edges: [{ inputDigest: raw, outputDigest: clean }] });
+    }
+    const notDigest = await app.inject({ method: 'GET', url: '/v1/lineage/sha256:ABC', headers: auth });
+    expect(notDigest.statusCode).toBe(404);
+    expect(json(notDigest).error.message).toMatch(/no artifact is named sha256:ABC \(read as a name: it is not a valid digest/);
+    // the other routes are still theirs
+    expect((await app.inject({ method: 'GET', url: '/v1/lineage/subjects/alice/artifacts', headers: auth })).statusCode).toBe(200);
   });
 });

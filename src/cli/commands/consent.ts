@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import { invalidInput } from '../../core/errors.js';
+import { LangtrainError, invalidInput } from '../../core/errors.js';
 import { filterByConsent } from '../../privacy/consent/consent-filter.js';
 import type { ConsentEvent, ConsentManager } from '../../privacy/consent/consent-manager.js';
 import type { SecurityManager } from '../../security-manager.js';
@@ -26,14 +26,14 @@ export function consentCommand(run: Run): Command {
     .option('--expiry-date <date>', 'ISO 8601; omitted: until withdrawn')
     .action((o) =>
       withConsent(o, async (manager) => {
-        const grant = await manager.recordConsent({
+        const grant = await inFlagTerms(manager.recordConsent({
           userId: o.user,
           dataTypes: names(o.dataTypes, '--data-types'),
           purposes: names(o.purposes, '--purposes'),
           ...(o.consentDate ? { consentDate: o.consentDate } : {}),
           ...(o.expiryDate ? { expiryDate: o.expiryDate } : {}),
           actor: cliActor(),
-        });
+        }));
         output(o, grant, () => `recorded consent #${grant.seq} of ${grant.userId}: ${grant.dataTypes.join(', ')} for ${grant.purposes.join(', ')}, ${grant.expiryDate ? `until ${grant.expiryDate}` : 'until withdrawn'}`);
       }),
     );
@@ -45,12 +45,12 @@ export function consentCommand(run: Run): Command {
     .option('--purposes <names>', 'comma-separated (default: all)')
     .action((o) =>
       withConsent(o, async (manager) => {
-        const withdrawal = await manager.withdrawConsent({
+        const withdrawal = await inFlagTerms(manager.withdrawConsent({
           userId: o.user,
           ...(o.dataTypes ? { dataTypes: names(o.dataTypes, '--data-types') } : {}),
           ...(o.purposes ? { purposes: names(o.purposes, '--purposes') } : {}),
           actor: cliActor(),
-        });
+        }));
         output(o, withdrawal, () => `withdrew consent of ${withdrawal.userId}: ${listOrAll(withdrawal.dataTypes)} for ${listOrAll(withdrawal.purposes)}`);
       }),
     );
@@ -62,7 +62,7 @@ export function consentCommand(run: Run): Command {
     .option('--purpose <name>', 'e.g. model_training (default: any purpose)')
     .action((o) =>
       withConsent(o, async (manager) => {
-        const valid = await manager.hasValidConsent(o.user, o.dataType, o.purpose);
+        const valid = await inFlagTerms(manager.hasValidConsent(o.user, o.dataType, o.purpose));
         const what = `${o.dataType}${o.purpose ? ` for ${o.purpose}` : ''}`;
         output(o, { userId: o.user, dataType: o.dataType, purpose: o.purpose ?? null, valid }, () =>
           valid ? `${o.user} consents to ${what}` : `${o.user} has no valid consent to ${what} (never given, withdrawn or expired; \`langtrain consent history --user ${o.user}\` shows which)`,
@@ -76,7 +76,7 @@ export function consentCommand(run: Run): Command {
     .requiredOption('--user <id>', 'the data subject')
     .action((o) =>
       withConsent(o, async (manager) => {
-        const events = await manager.history(o.user);
+        const events = await inFlagTerms(manager.history(o.user));
         output(o, events, () => (events.length === 0 ? `no consent recorded for ${o.user}` : events.map(describeEvent).join('\n')));
       }),
     );
@@ -113,12 +113,45 @@ export function consentCommand(run: Run): Command {
           files: [{ input: o.input, output: o.output, parameters: parameters(result.kept, result.dropped) }],
         });
         output(o, { ...result, output: o.output, lineage: lineageJson(edges)[0] }, () =>
-          [`${result.kept} kept, ${result.dropped} dropped${result.missingSubject > 0 ? ` (${result.missingSubject} without a ${o.subjectField})` : ''} -> ${o.output}`, describeLineage(edges)].join('\n'),
+          [`${result.kept} kept, ${result.dropped} dropped${result.missingSubject > 0 ? ` (${result.missingSubject} without a usable ${o.subjectField}: absent, empty, or an id no store can keep; quote numeric ids past 2^53 as strings)` : ''} -> ${o.output}`, describeLineage(edges)].join('\n'),
         );
       }),
     );
 
   return consent;
+}
+
+/** The library's field names and the flags that set them. */
+const FLAGS: Record<string, string> = {
+  userId: '--user',
+  dataTypes: '--data-types',
+  purposes: '--purposes',
+  consentDate: '--consent-date',
+  expiryDate: '--expiry-date',
+  dataType: '--data-type',
+  purpose: '--purpose',
+};
+const FIELD = new RegExp(`\\b(${Object.keys(FLAGS).join('|')})(?:\\[(\\d+)\\])?(?![\\w-])`, 'g');
+
+/**
+ * A refusal of the library's input, told in the flags the user typed: `dataTypes[0] must be …`
+ * becomes `--data-types (name 1) must be …`, `expiryDate` `--expiry-date`; `details.field`
+ * names the flag too (the library's name stays in `details.libraryField`).
+ */
+async function inFlagTerms<T>(call: Promise<T>): Promise<T> {
+  try {
+    return await call;
+  } catch (err) {
+    const field = err instanceof LangtrainError ? err.details.field : undefined;
+    if (!(err instanceof LangtrainError) || err.code !== 'ERR_INVALID_INPUT' || typeof field !== 'string') throw err;
+    // Only before `; got …`: the value quoted there is the user's, left as typed.
+    const flagged = (text: string) => {
+      const at = text.indexOf('; got ');
+      const [said, value] = at < 0 ? [text, ''] : [text.slice(0, at), text.slice(at)];
+      return said.replace(FIELD, (_, name: string, index?: string) => `${FLAGS[name]}${index === undefined ? '' : ` (name ${Number(index) + 1})`}`) + value;
+    };
+    throw new LangtrainError(err.code, flagged(err.message), { ...err.details, field: flagged(field), libraryField: field }, { cause: err });
+  }
 }
 
 /** A comma-separated option as a list; the library checks each name. */

@@ -33,6 +33,12 @@ function describeReport(subject: string, report: ErasureReport): string {
     `erased ${subject}: ${report.consentRecords} consent record(s), ${report.lineageLinks} lineage link(s) deleted; ${keysLine(report)}`,
   ];
   if (report.auditKeysShredded !== undefined) lines.push(`audit log: ${report.auditKeysShredded} data key(s) of theirs destroyed; their earlier events' payloads are unreadable`);
+  if (report.auditEntriesInClear !== undefined && report.auditEntriesInClear > 0) {
+    lines.push(
+      `audit log: ${report.auditEntriesInClear} entr${report.auditEntriesInClear === 1 ? 'y' : 'ies'} still name ${subject} in clear (their consent history, exports and this erasure), which erasure cannot make unreadable; ` +
+        'set audit.encryption: true so that later events are sealed and can be shredded with --shred-audit-trail (docs/audit.md)',
+    );
+  }
   if (report.affectedArtifacts.length === 0) lines.push('no recorded data set or model held their data');
   else {
     lines.push(`${report.affectedArtifacts.length} artifact(s) held their data; retrain, re-export or delete them:`);

@@ -3,6 +3,7 @@ import { Command } from 'commander';
 import { invalidInput } from '../../core/errors.js';
 import type { LineageParameters, LineageParameterValue } from '../../privacy/lineage/schema.js';
 import { digestFile, type LineageGraph, type LineageStore } from '../../privacy/lineage/lineage-store.js';
+import { sameFile } from '../../privacy/lineage/same-file.js';
 import { cliActor, output, withCommonOptions, withSecurity, type CommonOptions, type Run } from '../context.js';
 import { collect } from './users.js';
 
@@ -24,6 +25,9 @@ export function lineageCommand(run: Run): Command {
     .option('--name-output <name>', 'also name the output, e.g. dataset:customers-v2')
     .action((o) =>
       withLineage(o, async (store) => {
+        if (await sameFile(o.input, o.output)) {
+          throw invalidInput(`--input and --output are the same file (${o.output}): an edge from an artifact to itself says nothing of where it came from; give the file the step read and the file it wrote`, { field: 'output' });
+        }
         const [inputDigest, outputDigest] = await Promise.all([digestFile(o.input), digestFile(o.output)]);
         const edge = await store.recordTransformation({ inputDigest, outputDigest, operation: o.operation, parameters: parseParams(o.param ?? []), actor: cliActor() });
         if (o.nameOutput) await store.nameArtifact(outputDigest, o.nameOutput);

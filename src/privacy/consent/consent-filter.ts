@@ -6,7 +6,7 @@ import { parse as parseCsv } from 'csv-parse';
 import { stringify as stringifyCsv, type Stringifier } from 'csv-stringify';
 import { writeAtomically } from '../../core/atomic-file.js';
 import { invalidCsv } from '../../core/csv-problems.js';
-import { invalidInput } from '../../core/errors.js';
+import { LangtrainError, invalidInput } from '../../core/errors.js';
 import { datasetFormatOf, type DatasetFormat } from '../../crypto/dataset-encryption.js';
 import { MAX_SUBJECT_ID, subjectIdOf } from '../subject-id.js';
 import type { ConsentManager } from './consent-manager.js';
@@ -30,8 +30,10 @@ export interface ConsentFilterResult {
   /** Every record left out, including those counted in `missingSubject`. */
   dropped: number;
   /**
-   * Records without a usable subject id (field absent, empty, or neither a string nor a
-   * number): dropped, since nobody's consent covers them. A run where no record has the
+   * Records without a usable subject id (field absent, empty, neither a string nor a number,
+   * a number that is not a safe integer, since JSON numbers past 2^53 are rounded to another
+   * id: quote such ids as strings, or a string holding NUL or an unpaired surrogate, which no
+   * store can keep): dropped, since nobody's consent covers them. A run where no record has the
    * field at all is refused instead (see `filterByConsent`).
    */
   missingSubject: number;
@@ -41,9 +43,16 @@ export interface ConsentFilterResult {
  * Records are checked in batches so one query answers a few hundred subjects; answers are
  * cached per subject for the run, up to a bound that keeps memory flat on data sets with
  * millions of subjects (past it the cache restarts: a repeat question is one cheap query).
+ * Each batch is decided from its own answers (cached ones and the query's), so restarting
+ * the cache never loses an answer the batch needs.
  */
 const BATCH = 500;
 const CACHE_LIMIT = 200_000;
+
+/** @internal Tests lower the cache bound to reach it with a few records. */
+export interface ConsentFilterInternals {
+  cacheLimit?: number;
+}
 
 /**
  * The pipeline step "drop records whose subject lacks valid consent for the purpose":
@@ -60,27 +69,40 @@ const CACHE_LIMIT = 200_000;
  * record without the field is dropped and counted in `missingSubject` (a record with no
  * subject cannot have consent, and JSONL records need not all have the same fields).
  */
-export async function filterByConsent(job: ConsentFilterJob): Promise<ConsentFilterResult> {
+export async function filterByConsent(job: ConsentFilterJob, internals: ConsentFilterInternals = {}): Promise<ConsentFilterResult> {
   if (typeof job.subjectField !== 'string' || job.subjectField === '') throw invalidInput('subjectField must name the field holding each record\'s subject id', { field: 'subjectField' });
   const format = datasetFormatOf(job.input, job.format);
   const result: ConsentFilterResult = { kept: 0, dropped: 0, missingSubject: 0 };
+  const cacheLimit = internals.cacheLimit ?? CACHE_LIMIT;
   const cache = new Map<string, boolean>();
 
   /** Decide a batch, then hand the kept ones to `keep` in input order. */
   const settle = async <T>(batch: Array<{ subject: string | null; item: T }>, keep: (item: T) => Promise<void>) => {
     if (batch.length === 0) return;
-    const unknown = batch.filter((b) => b.subject !== null && !cache.has(b.subject)).map((b) => b.subject as string);
+    // This batch's answers: the cache's, then the store's for the rest. The batch is decided
+    // from these alone, so the cache may be restarted without losing one.
+    const answers = new Map<string, boolean>();
+    const unknown: string[] = [];
+    for (const { subject } of batch) {
+      if (subject === null || answers.has(subject)) continue;
+      const cached = cache.get(subject);
+      if (cached === undefined) unknown.push(subject);
+      answers.set(subject, cached ?? false);
+    }
     if (unknown.length > 0) {
-      if (cache.size + unknown.length > CACHE_LIMIT) cache.clear();
       // Consent can only have been recorded for ids recordConsent accepts; longer ones are simply dropped.
       const consented = await job.manager.consentedSubjects(unknown.filter((id) => id.length <= MAX_SUBJECT_ID), job.dataType, job.purpose);
-      for (const subject of unknown) cache.set(subject, consented.has(subject));
+      if (cache.size + unknown.length > cacheLimit) cache.clear();
+      for (const subject of unknown) {
+        answers.set(subject, consented.has(subject));
+        if (cache.size < cacheLimit) cache.set(subject, consented.has(subject));
+      }
     }
     for (const { subject, item } of batch) {
       if (subject === null) {
         result.missingSubject += 1;
         result.dropped += 1;
-      } else if (cache.get(subject)) {
+      } else if (answers.get(subject) === true) {
         result.kept += 1;
         await keep(item);
       } else {
@@ -106,7 +128,7 @@ export async function filterByConsent(job: ConsentFilterJob): Promise<ConsentFil
         records += 1;
         firstFields ??= Object.keys(record);
         if (Object.hasOwn(record, job.subjectField)) withField += 1;
-        batch.push({ subject: subjectIdOf(record, job.subjectField), item: text });
+        batch.push({ subject: usableSubjectOf(record, job.subjectField), item: text });
         if (batch.length >= BATCH) await settle(batch, (kept) => write(kept + '\n'));
       }
       // Nothing was kept (no record had a subject), so refusing here still writes nothing.
@@ -143,7 +165,7 @@ export async function filterByConsent(job: ConsentFilterJob): Promise<ConsentFil
       const batch: Array<{ subject: string | null; item: Record<string, string> }> = [];
       try {
         for await (const row of rows) {
-          batch.push({ subject: subjectIdOf(row as Record<string, unknown>, job.subjectField), item: row as Record<string, string> });
+          batch.push({ subject: usableSubjectOf(row as Record<string, unknown>, job.subjectField), item: row as Record<string, string> });
           if (batch.length >= BATCH) await settle(batch, keep);
         }
       } catch (err) {
@@ -157,6 +179,20 @@ export async function filterByConsent(job: ConsentFilterJob): Promise<ConsentFil
     }
   });
   return result;
+}
+
+/**
+ * The record's subject id, or null when it has none usable: subjectIdOf's refusals (a number
+ * JSON rounded, an id with NUL or an unpaired surrogate) are records without a usable subject,
+ * dropped and counted in `missingSubject` like an empty id, rather than failing the run.
+ */
+function usableSubjectOf(record: Record<string, unknown>, field: string): string | null {
+  try {
+    return subjectIdOf(record, field);
+  } catch (err) {
+    if (err instanceof LangtrainError && err.code === 'ERR_INVALID_INPUT') return null;
+    throw err;
+  }
 }
 
 async function noSubjectColumn(subjectField: string, names: string[]): Promise<Error> {

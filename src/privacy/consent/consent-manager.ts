@@ -1,8 +1,11 @@
 import type { AuditSink, JsonValue } from '../../core/audit-sink.js';
 import { LangtrainError, invalidInput } from '../../core/errors.js';
+import { parseIsoInstant } from '../../core/iso-date.js';
+import { parseOptions } from '../../core/options.js';
 import type { Store } from '../../store/database.js';
 import { CONSENT_SEQ_NAME, CONSENT_SEQ_TABLE, CONSENT_TABLE, toConsentEvent, toConsentRow, type ConsentEvent, type ConsentGrant, type ConsentWithdrawal } from './schema.js';
 import { checkSubjectId } from '../subject-id.js';
+import { MAX_CONSENT_NAME, MAX_CONSENT_NAMES, recordConsentInput, withdrawConsentInput } from './inputs.js';
 
 export type { ConsentEvent, ConsentGrant, ConsentWithdrawal } from './schema.js';
 
@@ -55,7 +58,6 @@ export interface ConsentSubjectRecords {
   validConsents: ValidConsent[];
 }
 
-const MAX_NAMES = 100;
 const NAME = /^[a-z][a-z0-9]*(?:_[a-z0-9]+)*$/;
 /** Rows per `IN (…)` list: far below both databases' bound-parameter limits. */
 const ID_CHUNK = 500;
@@ -93,13 +95,15 @@ export class ConsentManager {
 
   async recordConsent(input: RecordConsentInput): Promise<ConsentGrant> {
     if (typeof input !== 'object' || input === null) throw invalidInput('recordConsent takes { userId, dataTypes, purposes, consentDate?, expiryDate? }');
+    noMoreArguments('recordConsent', arguments.length, 1);
+    parseOptions(recordConsentInput, input, 'recordConsent');
     const userId = checkSubjectId(input.userId, 'userId');
     const dataTypes = checkNames(input.dataTypes, 'dataTypes');
     const purposes = checkNames(input.purposes, 'purposes');
     const now = this.#clock();
     const consentDate = input.consentDate === undefined ? now.toISOString() : checkDate(input.consentDate, 'consentDate');
     const expiryDate = input.expiryDate === undefined ? null : checkDate(input.expiryDate, 'expiryDate');
-    if (expiryDate !== null && expiryDate <= consentDate) throw invalidInput(`expiryDate (${expiryDate}) must be after consentDate (${consentDate})`, { field: 'expiryDate' });
+    if (expiryDate !== null && Date.parse(expiryDate) <= Date.parse(consentDate)) throw invalidInput(`expiryDate (${expiryDate}) must be after consentDate (${consentDate})`, { field: 'expiryDate' });
     const actor = input.actor === undefined ? null : checkSubjectId(input.actor, 'actor');
     const grant = await this.#append((seq) => ({ kind: 'granted', seq, userId, dataTypes, purposes, consentDate, expiryDate, recordedAt: now.toISOString(), actor }));
     await this.#record('consent.recorded', grant, { consentDate, expiryDate });
@@ -109,6 +113,8 @@ export class ConsentManager {
   /** Withdraw the pairs named (omitted list: all). Always recorded, even when nothing was granted: it states the subject's wish. */
   async withdrawConsent(input: WithdrawConsentInput): Promise<ConsentWithdrawal> {
     if (typeof input !== 'object' || input === null) throw invalidInput('withdrawConsent takes { userId, dataTypes?, purposes? }');
+    noMoreArguments('withdrawConsent', arguments.length, 1);
+    parseOptions(withdrawConsentInput, input, 'withdrawConsent');
     const userId = checkSubjectId(input.userId, 'userId');
     const dataTypes = input.dataTypes === undefined ? 'all' : checkNames(input.dataTypes, 'dataTypes');
     const purposes = input.purposes === undefined ? 'all' : checkNames(input.purposes, 'purposes');
@@ -121,11 +127,13 @@ export class ConsentManager {
 
   /** Whether `userId` consents now to `dataType` (for `purpose`, or for at least one purpose when omitted). */
   async hasValidConsent(userId: string, dataType: string, purpose?: string): Promise<boolean> {
+    noMoreArguments('hasValidConsent', arguments.length, 3);
     return (await this.consentedSubjects([userId], dataType, purpose)).has(userId);
   }
 
   /** The subjects among `userIds` with valid consent: one query per few hundred subjects, for pipelines. */
   async consentedSubjects(userIds: Iterable<string>, dataType: string, purpose?: string): Promise<Set<string>> {
+    noMoreArguments('consentedSubjects', arguments.length, 3);
     checkName(dataType, 'dataType');
     if (purpose !== undefined) checkName(purpose, 'purpose');
     const ids = [...new Set(userIds)].map((id) => checkSubjectId(id, 'userId'));
@@ -208,18 +216,25 @@ export class ConsentManager {
 /**
  * The pairs a subject's history allows at `now`: each pair of a grant that has begun, has
  * not expired (expiry is exclusive: at `expiryDate` the consent is over) and is covered by
- * no later withdrawal. Pure, so the rule is testable without a database.
+ * no withdrawal. A withdrawal covers the pairs it names of every grant recorded before it
+ * (lower `seq`), and of every grant recorded after it whose `consentDate` is before the
+ * withdrawal's `recordedAt`: a paper form from before the withdrawal, entered late, does not
+ * bring back consent the subject has since withdrawn. A grant recorded after it and dated at
+ * or after the withdrawal gives the pairs again (at the same instant, the order of recording
+ * decides: the grant came later). Times are compared as instants, not as text. Pure, so the
+ * rule is testable without a database.
  */
 export function validConsents(events: readonly ConsentEvent[], now: Date): ValidConsent[] {
-  const at = now.toISOString();
+  const at = now.getTime();
   const withdrawals = events.filter((e): e is ConsentWithdrawal => e.kind === 'withdrawn');
   const covers = (names: string[] | 'all', name: string) => names === 'all' || names.includes(name);
+  const supersedes = (w: ConsentWithdrawal, grant: ConsentGrant) => w.seq > grant.seq || Date.parse(grant.consentDate) < Date.parse(w.recordedAt);
   const valid: ValidConsent[] = [];
   for (const grant of events) {
-    if (grant.kind !== 'granted' || grant.consentDate > at || (grant.expiryDate !== null && grant.expiryDate <= at)) continue;
+    if (grant.kind !== 'granted' || Date.parse(grant.consentDate) > at || (grant.expiryDate !== null && Date.parse(grant.expiryDate) <= at)) continue;
     for (const dataType of grant.dataTypes) {
       for (const purpose of grant.purposes) {
-        if (withdrawals.some((w) => w.seq > grant.seq && covers(w.dataTypes, dataType) && covers(w.purposes, purpose))) continue;
+        if (withdrawals.some((w) => supersedes(w, grant) && covers(w.dataTypes, dataType) && covers(w.purposes, purpose))) continue;
         valid.push({ dataType, purpose, consentDate: grant.consentDate, expiryDate: grant.expiryDate, grantSeq: grant.seq });
       }
     }
@@ -227,35 +242,40 @@ export function validConsents(events: readonly ConsentEvent[], now: Date): Valid
   return valid;
 }
 
+/** A call with more arguments than the method takes is refused: a stray argument would be ignored. */
+function noMoreArguments(method: string, given: number, takes: number): void {
+  if (given > takes) throw invalidInput(`${method} takes at most ${takes} argument${takes === 1 ? '' : 's'}; got ${given}`, { field: 'arguments' });
+}
+
 function checkName(value: unknown, field: string): string {
-  if (typeof value !== 'string' || value.length > 64 || !NAME.test(value)) {
-    throw invalidInput(`${field} must be a lower_snake_case name (e.g. chat_transcripts), at most 64 characters; got ${JSON.stringify(value)?.slice(0, 80)}`, { field });
+  if (typeof value !== 'string' || value.length > MAX_CONSENT_NAME || !NAME.test(value)) {
+    throw invalidInput(`${field} must be a lower_snake_case name (e.g. chat_transcripts), at most ${MAX_CONSENT_NAME} characters; got ${JSON.stringify(value)?.slice(0, 80)}`, { field });
   }
   return value;
 }
 
 function checkNames(value: unknown, field: string): string[] {
-  if (!Array.isArray(value) || value.length === 0 || value.length > MAX_NAMES) throw invalidInput(`${field} must be a list of 1 to ${MAX_NAMES} lower_snake_case names`, { field });
+  if (!Array.isArray(value) || value.length === 0 || value.length > MAX_CONSENT_NAMES) throw invalidInput(`${field} must be a list of 1 to ${MAX_CONSENT_NAMES} lower_snake_case names`, { field });
   return [...new Set(value.map((name, i) => checkName(name, `${field}[${i}]`)))];
 }
-
-const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?(?:Z|[+-](\d{2}):(\d{2})))?$/;
 
 /**
  * An ISO 8601 date (midnight UTC) or date-time with a zone, as a `toISOString()` string.
  * Date-times without a zone are refused: the same text would mean different instants on
  * different servers. Fields are range-checked because `Date.parse` rolls 2025-02-30 over to March.
+ * A Date is held to the years the text form can say (0000 to 9999), so every stored date
+ * is the same 24-character form.
  */
 function checkDate(value: unknown, field: string): string {
   if (value instanceof Date) {
     if (Number.isNaN(value.getTime())) throw invalidInput(`${field} is an invalid Date`, { field });
+    const year = value.getUTCFullYear();
+    if (year < 0 || year > 9999) throw invalidInput(`${field} must be in the years 0000 to 9999; got ${value.toISOString()}`, { field });
     return value.toISOString();
   }
-  const match = typeof value === 'string' ? ISO_DATE.exec(value) : null;
-  const [, year, month, day, hour = '0', minute = '0', second = '0', offH = '0', offM = '0'] = match ?? [];
-  const daysInMonth = new Date(Date.UTC(Number(year), Number(month), 0)).getUTCDate();
-  if (!match || Number(month) < 1 || Number(month) > 12 || Number(day) < 1 || Number(day) > daysInMonth || Number(hour) > 23 || Number(minute) > 59 || Number(second) > 59 || Number(offH) > 23 || Number(offM) > 59) {
+  const instant = parseIsoInstant(value, { dateOnly: true });
+  if (instant === undefined) {
     throw invalidInput(`${field} must be an ISO 8601 date (2025-06-30) or date-time with a zone (2025-06-30T12:00:00Z); got ${JSON.stringify(value)?.slice(0, 80)}`, { field });
   }
-  return new Date(Date.parse(value as string)).toISOString();
+  return new Date(instant).toISOString();
 }

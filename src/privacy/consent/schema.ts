@@ -68,7 +68,11 @@ export interface ConsentGrant {
   actor: string | null;
 }
 
-/** Ends every earlier grant's pairs it covers; a later grant gives them again. */
+/**
+ * Ends the pairs it covers of every grant recorded before it, and of every grant recorded
+ * after it but dated (consentDate) before its `recordedAt`; a grant recorded later and dated
+ * at or after it gives them again (validConsents in consent-manager.ts).
+ */
 export interface ConsentWithdrawal {
   kind: 'withdrawn';
   seq: number;

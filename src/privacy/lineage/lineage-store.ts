@@ -2,9 +2,12 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import type { AuditSink } from '../../core/audit-sink.js';
 import { LangtrainError, invalidInput } from '../../core/errors.js';
+import { parseIsoInstant } from '../../core/iso-date.js';
+import { parseOptions } from '../../core/options.js';
 import type { Store } from '../../store/database.js';
 import { DEFAULT_CONFIDENCE_THRESHOLD } from '../pii/pii-options.js';
 import { apiKeyRecognizer } from '../pii/recognizers/api-key.js';
+import { DIGEST_PATTERN, fieldNames, lineageOfFields, recordSubjectsFields, recordTransformationFields } from './inputs.js';
 import { COMPLETE_SUBJECTS, EDGES, NAMES, SUBJECTS, toEdge, toEdgeRow, type LineageEdge, type LineageParameters } from './schema.js';
 import { checkSubjectId } from '../subject-id.js';
 
@@ -27,8 +30,14 @@ export interface RecordTransformationInput {
    */
   parameters?: LineageParameters;
   actor: string;
-  /** Default: now. */
+  /** Default: now. At most CLOCK_SKEW_MS (five minutes) ahead of the store's clock. */
   at?: string | Date;
+}
+
+export interface LineageOfOptions {
+  direction: LineageDirection;
+  /** At most this many edges from the artifact (default: all). */
+  depth?: number;
 }
 
 export type LineageDirection = 'upstream' | 'downstream';
@@ -62,10 +71,15 @@ export interface SubjectArtifact extends LineageNode {
   via: 'direct' | 'downstream';
 }
 
-const DIGEST = /^sha256:[0-9a-f]{64}$/;
+const DIGEST = DIGEST_PATTERN;
 const OPERATION = /^[a-z][a-z0-9]*(?:_[a-z0-9]+)*$/;
 const ARTIFACT_NAME = /^[a-z][a-z0-9_]*:[A-Za-z0-9][A-Za-z0-9._/-]{0,199}$/;
 const MAX_PARAMETERS = 16_384;
+/** How far ahead of the store's clock an edge's `at` may be: clocks of pipeline hosts drift, lineage never happens in the future. */
+export const CLOCK_SKEW_MS = 5 * 60_000;
+/** The personal data a parameter string may not hold (the PII detector's types, at this score): parameters survive erasure. */
+const PERSONAL_DATA_TYPES = ['email', 'phone', 'ssn', 'credit_card', 'iban'] as const;
+const PERSONAL_DATA_SCORE = 0.95;
 /** Rows per statement or `IN (…)` list: far below both databases' bound-parameter limits. */
 const CHUNK = 500;
 const WRITE_LOCK = 'privacy.lineage';
@@ -116,12 +130,20 @@ export class LineageStore {
 
   async recordTransformation(input: RecordTransformationInput): Promise<LineageEdge> {
     if (typeof input !== 'object' || input === null) throw invalidInput('recordTransformation takes { inputDigest, outputDigest, operation, parameters?, actor, at? }');
+    parseOptions(fieldNames(recordTransformationFields), input, 'LineageStore.recordTransformation');
     const inputDigest = checkDigest(input.inputDigest, 'inputDigest');
     const outputDigest = checkDigest(input.outputDigest, 'outputDigest');
+    if (inputDigest === outputDigest) {
+      throw invalidInput(
+        'inputDigest and outputDigest are the same artifact (the same bytes): an edge from an artifact to itself says nothing of where it came from; record the step from the input as it was before the step to the file it wrote (if the step changed nothing, there is nothing to record)',
+        { field: 'outputDigest' },
+      );
+    }
     if (typeof input.operation !== 'string' || !OPERATION.test(input.operation)) throw invalidInput('operation must be a lower_snake_case name such as filter, redact, encrypt, train', { field: 'operation' });
-    const parameters = checkParameters(input.parameters ?? {});
+    const parameters = await checkParameters(input.parameters ?? {});
     const actor = checkSubjectId(input.actor, 'actor');
-    const at = input.at === undefined ? this.#clock().toISOString() : checkInstant(input.at);
+    const now = this.#clock();
+    const at = input.at === undefined ? now.toISOString() : checkInstant(input.at, now);
     const edge = await this.#store.writeTransaction(WRITE_LOCK, async (tx) => {
       const last = await tx.selectFrom(EDGES).select((eb) => eb.fn.max('seq').as('last')).executeTakeFirst();
       const made: LineageEdge = { seq: Number(last?.last ?? 0) + 1, inputDigest, outputDigest, operation: input.operation, parameters, actor, at };
@@ -150,8 +172,7 @@ export class LineageStore {
   async recordSubjects(digest: string, subjectIds: readonly string[], options: RecordSubjectsOptions = {}): Promise<number> {
     checkDigest(digest, 'digest');
     if (!Array.isArray(subjectIds)) throw invalidInput('subjectIds must be a list of subject ids', { field: 'subjectIds' });
-    const { complete = false, ...unknown } = options ?? {};
-    if (Object.keys(unknown).length > 0) throw invalidInput(`recordSubjects does not take ${Object.keys(unknown).join(', ')} (supported: complete)`);
+    const { complete = false } = parseOptions(fieldNames(recordSubjectsFields), options, 'LineageStore.recordSubjects') as RecordSubjectsOptions;
     if (typeof complete !== 'boolean') throw invalidInput('complete must be true or false', { field: 'complete' });
     const ids = [...new Set(subjectIds.map((id, i) => checkSubjectId(id, `subjectIds[${i}]`)))];
     const added = await this.#store.writeTransaction(WRITE_LOCK, async (tx) => {
@@ -174,14 +195,18 @@ export class LineageStore {
     if (typeof digestOrName === 'string' && DIGEST.test(digestOrName)) return digestOrName;
     if (typeof digestOrName !== 'string' || !ARTIFACT_NAME.test(digestOrName)) throw invalidInput('give an artifact digest (sha256:<64 hex>) or name (kind:name)');
     const row = await this.#store.db.selectFrom(NAMES).select('digest').where('name', '=', digestOrName).executeTakeFirst();
-    if (!row) throw new LangtrainError('ERR_NOT_FOUND', `no artifact is named ${digestOrName}`);
+    if (!row) {
+      // sha256:ABC matches the name pattern: say why it was read as a name, not as a digest
+      const notDigest = /^sha256:/i.test(digestOrName) ? ` (read as a name: it is not a valid digest, which is sha256: and 64 lower-case hex digits, e.g. from digestFile or sha256sum)` : '';
+      throw new LangtrainError('ERR_NOT_FOUND', `no artifact is named ${digestOrName}${notDigest}`);
+    }
     return String(row.digest);
   }
 
   /** The artifacts and transformations reachable from one artifact, walking `depth` edges (default: all) in `direction`. */
-  async lineageOf(digestOrName: string, options: { direction: LineageDirection; depth?: number }): Promise<LineageGraph> {
-    const { direction, depth = Number.POSITIVE_INFINITY } = options ?? {};
-    if (direction !== 'upstream' && direction !== 'downstream') throw invalidInput('direction must be upstream or downstream', { field: 'direction' });
+  async lineageOf(digestOrName: string, options: LineageOfOptions): Promise<LineageGraph> {
+    const { direction, depth = Number.POSITIVE_INFINITY } = parseOptions(fieldNames(lineageOfFields), options, 'LineageStore.lineageOf') as Partial<LineageOfOptions>;
+    if (direction !== 'upstream' && direction !== 'downstream') throw invalidInput('direction must be upstream or downstream (lineageOf(artifact, { direction: "upstream" }))', { field: 'direction' });
     if (depth !== Number.POSITIVE_INFINITY && (!Number.isInteger(depth) || depth < 1)) throw invalidInput('depth must be a positive whole number of edges', { field: 'depth' });
     const root = await this.resolve(digestOrName);
     return { root, direction, ...(await this.#walk([root], direction, depth)) };
@@ -275,17 +300,24 @@ function checkDigest(value: unknown, field: string): string {
   return value;
 }
 
-function checkInstant(value: unknown): string {
-  const ms = value instanceof Date ? value.getTime() : typeof value === 'string' && /^\d{4}-\d{2}-\d{2}T[\d:.]+(?:Z|[+-]\d{2}:\d{2})$/.test(value) ? Date.parse(value) : Number.NaN;
-  if (!Number.isFinite(ms)) throw invalidInput('at must be an ISO 8601 date-time with a zone, e.g. 2025-06-30T12:00:00Z', { field: 'at' });
+/** A real instant (2025-02-30 is refused, not rolled over to March), not in the future beyond CLOCK_SKEW_MS. */
+function checkInstant(value: unknown, now: Date): string {
+  const ms = parseIsoInstant(value);
+  if (ms === undefined) throw invalidInput('at must be an ISO 8601 date-time with a zone that exists, e.g. 2025-06-30T12:00:00Z (2025-02-30 or 25:00 are refused)', { field: 'at' });
+  if (ms > now.getTime() + CLOCK_SKEW_MS) {
+    throw invalidInput(`at ${new Date(ms).toISOString()} is in the future (now ${now.toISOString()}, ${CLOCK_SKEW_MS / 60_000} minutes of clock skew allowed): give the time the step ran, or leave at out for now`, { field: 'at' });
+  }
   return new Date(ms).toISOString();
 }
 
 /**
  * JSON only, bounded, and no secret: no key that names one, no string (value or key, at any
- * depth) that holds one (parameters are stored and audited in clear).
+ * depth) that holds one (parameters are stored and audited in clear). No string value that
+ * holds personal data either (an email address, phone number, SSN, card number, IBAN, as the
+ * PII detector finds them at 0.95): parameters are kept when a subject is erased, since the
+ * graph is meant to name no one.
  */
-export function checkParameters(parameters: unknown): LineageParameters {
+export async function checkParameters(parameters: unknown): Promise<LineageParameters> {
   const strings: Array<{ text: string; path: string; isKey: boolean }> = [];
   const visit = (value: unknown, path: string): void => {
     if (typeof value === 'string') return void strings.push({ text: value, path, isKey: false });
@@ -318,7 +350,53 @@ export function checkParameters(parameters: unknown): LineageParameters {
       { field, entityType: found.type },
     );
   }
+  const values = strings.filter((s) => !s.isKey);
+  if (values.length > 0) await refusePersonalData(values);
   return structuredClone(parameters) as LineageParameters;
+}
+
+/**
+ * Refuses a parameter value holding personal data, named by its path and type, never by its
+ * text. The recognizers (phone's metadata is large) are loaded on first use only.
+ */
+async function refusePersonalData(values: ReadonlyArray<{ text: string; path: string }>): Promise<void> {
+  const found = await personalDataFinder();
+  for (const { text, path } of values) {
+    const type = found(text);
+    if (type === undefined) continue;
+    const field = `parameters${path}`;
+    throw invalidInput(
+      `${field} holds personal data (${type}); lineage parameters are stored and audited in clear and kept when a data subject is erased, so they must name no one: record who or what it was by a reference that is not personal (a ticket or request id), or leave it out`,
+      { field, entityType: type },
+    );
+  }
+}
+
+let personalDataFinderLoaded: Promise<(text: string) => string | undefined> | undefined;
+
+function personalDataFinder(): Promise<(text: string) => string | undefined> {
+  personalDataFinderLoaded ??= (async () => {
+    const [{ ContextWords }, { emailRecognizer }, { phoneRecognizer }, { ssnRecognizer }, { creditCardRecognizer }, { ibanRecognizer }] = await Promise.all([
+      import('../pii/context-scoring.js'),
+      import('../pii/recognizers/email.js'),
+      import('../pii/recognizers/phone.js'),
+      import('../pii/recognizers/ssn.js'),
+      import('../pii/recognizers/credit-card.js'),
+      import('../pii/recognizers/iban.js'),
+    ]);
+    const recognizers = [emailRecognizer, phoneRecognizer, ssnRecognizer, creditCardRecognizer, ibanRecognizer].filter((r) => (PERSONAL_DATA_TYPES as readonly string[]).includes(r.type));
+    // Scored as the detector scores them (context words, a recognizer's own cue), at its 0.95.
+    const active = recognizers.map((recognizer) => ({ recognizer, context: new ContextWords(recognizer) }));
+    return (text: string) => {
+      for (const { recognizer, context } of active) {
+        for (const candidate of recognizer.find(text)) {
+          if (context.adjust(text, candidate.start, candidate.score, candidate.cued === true) >= PERSONAL_DATA_SCORE) return candidate.type;
+        }
+      }
+      return undefined;
+    };
+  })();
+  return personalDataFinderLoaded;
 }
 
 function namesASecret(key: string): boolean {

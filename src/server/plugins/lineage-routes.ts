@@ -21,7 +21,7 @@ export const lineageRoutes: FastifyPluginAsyncZod<{ security: SecurityManager }>
 
   app.post('/edges', { schema: { tags, security, summary: 'Record that outputDigest was made from inputDigest by operation', body: recordEdgeBody, response: { 201: lineageEdge } } }, async (request, reply) => {
     const { parameters, at, ...edge } = request.body;
-    // The store checks the parameters are plain JSON without secret-looking keys.
+    // The store checks the parameters are plain JSON without secrets or personal data, and that `at` exists and is not in the future.
     const made = await lineage.recordTransformation({ ...edge, ...(parameters ? { parameters: parameters as LineageParameters } : {}), ...(at ? { at } : {}), actor: actorOf(request.principal!) });
     return reply.code(201).send(made);
   });
@@ -47,9 +47,10 @@ export const lineageRoutes: FastifyPluginAsyncZod<{ security: SecurityManager }>
     async (request) => ({ subjectId: request.params.userId, artifacts: await lineage.artifactsContaining(request.params.userId) }),
   );
 
+  // A wildcard: a name may hold `/` (GET /v1/lineage/dataset:org/clean-v1), which `/:ref` would take for another route.
   app.get(
-    '/:ref',
-    { schema: { tags, security, summary: 'The lineage of an artifact (digest or name): ?direction=upstream|downstream, ?depth=', params: refParams, querystring: lineageQuery, response: { 200: lineageGraph } } },
-    async (request) => lineage.lineageOf(request.params.ref, { direction: request.query.direction, ...(request.query.depth !== undefined ? { depth: request.query.depth } : {}) }),
+    '/*',
+    { schema: { tags, security, summary: 'The lineage of an artifact (digest, or name, which may hold /): ?direction=upstream|downstream, ?depth=', params: refParams, querystring: lineageQuery, response: { 200: lineageGraph } } },
+    async (request) => lineage.lineageOf(request.params['*'], { direction: request.query.direction, ...(request.query.depth !== undefined ? { depth: request.query.depth } : {}) }),
   );
 };

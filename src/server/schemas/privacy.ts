@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { LINEAGE_DIRECTIONS, lineageDigest, lineageOfFields, recordSubjectsFields, recordTransformationFields } from '../../privacy/lineage/inputs.js';
 
 /**
  * Bodies and replies of `/v1/consent` and `/v1/lineage`. Shapes only: the names, dates,
@@ -6,9 +7,7 @@ import { z } from 'zod';
  * the field (400), so the rules live in one place.
  */
 const subjectId = z.string().min(1).max(256);
-const nameList = z.array(z.string().min(1).max(64)).min(1).max(100);
-const dateInput = z.string().min(1).max(64);
-const digest = z.string().regex(/^sha256:[0-9a-f]{64}$/, 'must be sha256:<64 lower-case hex>');
+const digest = lineageDigest;
 
 export const userIdParams = z.object({ userId: subjectId });
 
@@ -28,8 +27,8 @@ function strictQuery<Shape extends z.ZodRawShape>(shape: Shape) {
   });
 }
 
-export const recordConsentBody = z.strictObject({ userId: subjectId, dataTypes: nameList, purposes: nameList, consentDate: dateInput.optional(), expiryDate: dateInput.optional() });
-export const withdrawConsentBody = z.strictObject({ userId: subjectId, dataTypes: nameList.optional(), purposes: nameList.optional() });
+// Defined beside ConsentManager, whose inputs have the same keys (plus the caller as `actor`).
+export { recordConsentBody, withdrawConsentBody } from '../../privacy/consent/inputs.js';
 export const validityQuery = strictQuery({ dataType: z.string().min(1).max(64), purpose: z.string().min(1).max(64).optional() });
 
 const names = z.union([z.array(z.string()), z.literal('all')]);
@@ -57,20 +56,31 @@ export const subjectExport = z.object({
     consent: subjectRecords,
     lineage: z.object({ domain: z.literal('lineage'), artifacts: z.array(artifact) }),
     encryption: z.object({ domain: z.literal('encryption'), keysWithSubjectKey: z.array(z.string()) }),
+    audit: z
+      .object({
+        domain: z.literal('audit'),
+        count: z.number(),
+        truncated: z.boolean(),
+        entries: z.array(z.object({ index: z.number(), eventType: z.string().nullable(), timestamp: z.string().nullable(), result: z.string().nullable(), payload: z.string(), additionalData: z.record(z.string(), z.unknown()).optional() })),
+      })
+      .optional(),
   }),
 });
-export const erasureReport = z.object({ subject: z.string(), consentRecords: z.number(), lineageLinks: z.number(), keysShredded: z.array(z.string()), keysShreddedBefore: z.array(z.string()), affectedArtifacts: z.array(artifact), auditKeysShredded: z.number().optional() });
+export const erasureReport = z.object({ subject: z.string(), consentRecords: z.number(), lineageLinks: z.number(), keysShredded: z.array(z.string()), keysShreddedBefore: z.array(z.string()), affectedArtifacts: z.array(artifact), auditKeysShredded: z.number().optional(), auditEntriesInClear: z.number().optional() });
 export const erasureQuery = strictQuery({ shredAuditTrail: z.enum(['true', 'false']).default('false') });
 
 const parameters = z.record(z.string(), z.unknown());
 export const lineageEdge = z.object({ seq: z.number(), inputDigest: z.string(), outputDigest: z.string(), operation: z.string(), parameters, actor: z.string(), at: z.string() });
-export const recordEdgeBody = z.strictObject({ inputDigest: digest, outputDigest: digest, operation: z.string().min(1).max(64), parameters: parameters.optional(), at: z.string().max(64).optional() });
+// The edge's actor is the caller (the principal), never a field of the body.
+export const recordEdgeBody = z.strictObject(recordTransformationFields).omit({ actor: true });
 export const digestParams = z.object({ digest });
 export const nameArtifactBody = z.strictObject({ name: z.string().min(1).max(256) });
-export const refParams = z.object({ ref: z.string().min(1).max(300) });
-export const lineageQuery = strictQuery({ direction: z.enum(['upstream', 'downstream']).default('upstream'), depth: z.coerce.number().int().min(1).optional() });
-export const lineageGraph = z.object({ root: z.string(), direction: z.enum(['upstream', 'downstream']), nodes: z.array(z.object({ digest: z.string(), names: z.array(z.string()), depth: z.number() })), edges: z.array(lineageEdge) });
-export const subjectsBody = z.strictObject({ subjectIds: z.array(subjectId).min(1).max(100_000), complete: z.boolean().optional() });
+/** `*`: a name may hold `/` (dataset:org/clean-v1), as the path's rest or encoded as %2F. */
+export const refParams = z.object({ '*': z.string().min(1).max(300) });
+// A query string's depth is text: coerced, then held to lineageOf's rule.
+export const lineageQuery = strictQuery({ direction: lineageOfFields.direction.default('upstream'), depth: z.coerce.number().pipe(lineageOfFields.depth.unwrap()).optional() });
+export const lineageGraph = z.object({ root: z.string(), direction: z.enum(LINEAGE_DIRECTIONS), nodes: z.array(z.object({ digest: z.string(), names: z.array(z.string()), depth: z.number() })), edges: z.array(lineageEdge) });
+export const subjectsBody = z.strictObject({ subjectIds: z.array(subjectId).min(1).max(100_000), ...recordSubjectsFields });
 export const subjectArtifacts = z.object({ subjectId: z.string(), artifacts: z.array(artifact.extend({ depth: z.number() })) });
 
 // `/v1/privacy/budgets`: shapes only; BudgetLedger checks the figures and names the field.

@@ -75,6 +75,38 @@ describe.each(storeUrls('consent-filter'))('filterByConsent on $dialect', ({ mak
     expect(kept.every((r) => r.user_id === 'alice')).toBe(true);
   });
 
+  it('keeps a consented subject\'s records after the answer cache restarts', async () => {
+    // batches of 500: alice is answered in the first, cached, then the cache (bound 3) restarts
+    // while the second batch asks about new subjects; her second record must still be kept
+    const records = [{ user_id: 'alice', n: 0 }, ...Array.from({ length: 499 }, (_, i) => ({ user_id: `u${i}`, n: i + 1 })), { user_id: 'alice', n: 500 }, ...Array.from({ length: 600 }, (_, i) => ({ user_id: `v${i}`, n: i + 501 })), { user_id: 'alice', n: 1101 }];
+    writeFileSync(join(dir.path, 'many.jsonl'), records.map((r) => JSON.stringify(r)).join('\n') + '\n');
+    const result = await filterByConsent(job('many.jsonl', 'many-out.jsonl'), { cacheLimit: 3 });
+    expect(result).toEqual({ kept: 3, dropped: records.length - 3, missingSubject: 0 });
+    const kept = readFileSync(join(dir.path, 'many-out.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { user_id: string; n: number });
+    expect(kept).toEqual([{ user_id: 'alice', n: 0 }, { user_id: 'alice', n: 500 }, { user_id: 'alice', n: 1101 }]);
+    // the same with the default bound, which these records do not reach
+    expect(await filterByConsent(job('many.jsonl', 'many-out2.jsonl'))).toEqual(result);
+  });
+
+  it('drops records whose id cannot name one subject exactly, counting them as without a usable subject', async () => {
+    // JSON.parse rounds 1234567890123456789 to 1234567890123456800: another person's id, who consents
+    await consent.recordConsent({ userId: '1234567890123456800', dataTypes: ['chat_transcripts'], purposes: ['model_training'] });
+    const lines = [
+      '{"user_id":"alice","text":"kept"}',
+      '{"user_id":1234567890123456789,"text":"rounded"}',
+      '{"user_id":42.5,"text":"a fraction"}',
+      '{"user_id":4.2e1,"text":"the integer 42, however written"}',
+      JSON.stringify({ user_id: 'a\u0000b', text: 'NUL' }),
+      JSON.stringify({ user_id: 'ana\uD800', text: 'unpaired surrogate' }),
+      '{"user_id":"1234567890123456789","text":"quoted: exact, and without consent"}',
+    ];
+    writeFileSync(join(dir.path, 'ids.jsonl'), lines.join('\n') + '\n');
+    expect(await filterByConsent(job('ids.jsonl', 'ids-out.jsonl'))).toEqual({ kept: 2, dropped: 5, missingSubject: 4 });
+    expect(readFileSync(join(dir.path, 'ids-out.jsonl'), 'utf8')).toBe([lines[0], lines[3]].join('\n') + '\n');
+    writeFileSync(join(dir.path, 'ids.csv'), 'user_id,text\nalice,kept\n"a\u0000b",NUL\n');
+    expect(await filterByConsent(job('ids.csv', 'ids-out.csv'))).toEqual({ kept: 1, dropped: 1, missingSubject: 1 });
+  });
+
   it('a bad line fails naming it and leaves no output (an existing file untouched)', async () => {
     writeFileSync(join(dir.path, 'bad.jsonl'), '{"user_id":"alice"}\n{"user_id":"alice"}\n{"user_id": alice}\n{"user_id":"alice"}\n');
     await expect(filterByConsent(job('bad.jsonl', 'bad-out.jsonl'))).rejects.toMatchObject({ code: 'ERR_INVALID_INPUT', details: { line: 3 }, message: expect.stringMatching(/^line 3: not valid JSON; no output was written/) });

@@ -110,6 +110,83 @@ describe.each(storeUrls('consent'))('ConsentManager on $dialect', ({ make }) => 
     expect(audit.events).toEqual([]);
   });
 
+  it('refuses a key it does not know, naming it and the supported ones, and records nothing', async () => {
+    const base = { userId: 'alice', dataTypes: ['email'], purposes: ['support'] };
+    await expect(consent.recordConsent({ ...base, expiry: '2020-01-01' } as never)).rejects.toMatchObject({
+      code: 'ERR_CONFIG_UNSUPPORTED_OPTION',
+      message: 'recordConsent: unknown option expiry (supported: userId, dataTypes, purposes, consentDate, expiryDate, actor)',
+    });
+    await consent.recordConsent(base);
+    // a misspelt list must not become "withdraw everything"
+    await expect(consent.withdrawConsent({ userId: 'alice', datatypes: ['email'] } as never)).rejects.toMatchObject({
+      code: 'ERR_CONFIG_UNSUPPORTED_OPTION',
+      message: 'withdrawConsent: unknown option datatypes (supported: userId, dataTypes, purposes, actor)',
+    });
+    await expect(consent.withdrawConsent({ userId: 'alice', purpose: ['analytics'] } as never)).rejects.toThrow(/unknown option purpose \(supported: userId, dataTypes, purposes, actor\)/);
+    // a stray argument is refused rather than ignored
+    await expect((consent.hasValidConsent as (...args: unknown[]) => Promise<boolean>).call(consent, 'alice', 'email', 'support', 'extra')).rejects.toMatchObject({
+      code: 'ERR_INVALID_INPUT',
+      message: 'hasValidConsent takes at most 3 arguments; got 4',
+    });
+    await expect((consent.recordConsent as (...args: unknown[]) => Promise<unknown>).call(consent, base, { expiryDate: '2026-01-01' })).rejects.toThrow(/recordConsent takes at most 1 argument; got 2/);
+    expect(await consent.hasValidConsent('alice', 'email', 'support')).toBe(true);
+    expect((await consent.history('alice')).map((e) => e.kind)).toEqual(['granted']);
+    expect(audit.events).toHaveLength(1);
+  });
+
+  it('a grant dated before a withdrawal does not bring consent back when it is recorded after it', async () => {
+    await consent.recordConsent({ userId: 'alice', dataTypes: ['email', 'chat_transcripts'], purposes: ['support'], consentDate: '2024-01-01' });
+    time.advance(HOUR);
+    await consent.withdrawConsent({ userId: 'alice', dataTypes: ['email'] });
+    expect(await consent.hasValidConsent('alice', 'email')).toBe(false);
+    time.advance(DAY);
+    // an older paper form, entered late: the subject's later wish (the withdrawal) wins
+    await consent.recordConsent({ userId: 'alice', dataTypes: ['email'], purposes: ['support'], consentDate: '2023-06-01', actor: 'backfill-import' });
+    expect(await consent.hasValidConsent('alice', 'email', 'support')).toBe(false);
+    // dated just before the withdrawal: still covered
+    await consent.recordConsent({ userId: 'alice', dataTypes: ['email'], purposes: ['support'], consentDate: iso(START + HOUR - 1) });
+    expect(await consent.hasValidConsent('alice', 'email', 'support')).toBe(false);
+    // the withdrawal named email only; a backdated grant of another type is not covered
+    await consent.recordConsent({ userId: 'alice', dataTypes: ['voice'], purposes: ['support'], consentDate: '2023-06-01' });
+    expect(await consent.hasValidConsent('alice', 'voice', 'support')).toBe(true);
+    expect(await consent.hasValidConsent('alice', 'chat_transcripts', 'support')).toBe(true);
+    // consent given at or after the withdrawal counts again
+    await consent.recordConsent({ userId: 'alice', dataTypes: ['email'], purposes: ['support'], consentDate: iso(START + HOUR) });
+    expect(await consent.hasValidConsent('alice', 'email', 'support')).toBe(true);
+    expect((await consent.subjectRecords('alice')).validConsents.filter((c) => c.dataType === 'email')).toEqual([expect.objectContaining({ consentDate: iso(START + HOUR) })]);
+  });
+
+  it('refuses subject ids with NUL or an unpaired surrogate alike on every database, writing nothing', async () => {
+    for (const userId of ['a\u0000b', 'ana\uD800', '\uDC00x']) {
+      await expect(consent.recordConsent({ userId, dataTypes: ['email'], purposes: ['support'] })).rejects.toMatchObject({ code: 'ERR_INVALID_INPUT', details: { field: 'userId' } });
+      await expect(consent.withdrawConsent({ userId })).rejects.toMatchObject({ code: 'ERR_INVALID_INPUT', details: { field: 'userId' } });
+      await expect(consent.hasValidConsent(userId, 'email')).rejects.toMatchObject({ code: 'ERR_INVALID_INPUT', details: { field: 'userId' } });
+      await expect(consent.history(userId)).rejects.toMatchObject({ code: 'ERR_INVALID_INPUT', details: { field: 'userId' } });
+    }
+    await expect(consent.recordConsent({ userId: 'alice', dataTypes: ['email'], purposes: ['support'], actor: 'ops\u0000' })).rejects.toMatchObject({ details: { field: 'actor' } });
+    await expect(consent.recordConsent({ userId: 'x', dataTypes: ['email'], purposes: ['support'] })).resolves.toMatchObject({ userId: 'x' });
+    expect(await consent.hasValidConsent('x\uD83D\uDE00', 'email')).toBe(false); // a well-formed pair is an id like any other
+    const rows = await store.db.selectFrom('privacy_consent_events').select('user_id').execute();
+    expect(rows.map((r) => r.user_id)).toEqual(['x']);
+    expect(audit.events).toHaveLength(1);
+  });
+
+  it('takes the years 0000 to 9999 alike as text and as Dates, refusing a Date outside them', async () => {
+    const base = { userId: 'alice', dataTypes: ['email'], purposes: ['support'] };
+    await expect(consent.recordConsent({ ...base, consentDate: new Date('+010000-01-01T00:00:00Z') })).rejects.toMatchObject({ code: 'ERR_INVALID_INPUT', details: { field: 'consentDate' }, message: 'consentDate must be in the years 0000 to 9999; got +010000-01-01T00:00:00.000Z' });
+    await expect(consent.recordConsent({ ...base, expiryDate: new Date('+010000-01-01T00:00:00Z') })).rejects.toMatchObject({ details: { field: 'expiryDate' } });
+    await expect(consent.recordConsent({ ...base, consentDate: new Date('-000001-01-01T00:00:00Z') })).rejects.toMatchObject({ details: { field: 'consentDate' } });
+    expect(await consent.history('alice')).toEqual([]);
+    // the years 0000-0099 are years, not 1900-1999: 0004 and 0000 are leap years, 0100 is not
+    expect((await consent.recordConsent({ ...base, consentDate: '0000-02-29' })).consentDate).toBe('0000-02-29T00:00:00.000Z');
+    expect((await consent.recordConsent({ ...base, consentDate: '0004-02-29' })).consentDate).toBe('0004-02-29T00:00:00.000Z');
+    await expect(consent.recordConsent({ ...base, consentDate: '0100-02-29' })).rejects.toMatchObject({ details: { field: 'consentDate' } });
+    await consent.withdrawConsent({ userId: 'alice' });
+    time.advance(1);
+    await consent.recordConsent({ ...base, expiryDate: new Date('9999-12-31T23:59:59.999Z') });
+    expect(await consent.hasValidConsent('alice', 'email')).toBe(true);
+  });
+
   it('audits every change with the subject id, data types and purposes only', async () => {
     await consent.recordConsent({ userId: 'alice', dataTypes: ['email'], purposes: ['support'], expiryDate: '2026-01-01' });
     await consent.withdrawConsent({ userId: 'alice', dataTypes: ['email'] });
@@ -195,5 +272,21 @@ describe('validConsents', () => {
     const withdrawal: ConsentEvent = { kind: 'withdrawn', seq: 2, userId: 'u', dataTypes: 'all', purposes: 'all', recordedAt: '2025-02-01T00:00:00.000Z', actor: null };
     expect(validConsents([grant(1, '2025-01-01T00:00:00.000Z', null), withdrawal], now)).toEqual([]);
     expect(validConsents([grant(1, '2025-01-01T00:00:00.000Z', '2025-05-01T00:00:00.000Z'), withdrawal, grant(3, '2025-03-01T00:00:00.000Z', null)], now)).toHaveLength(1);
+  });
+
+  it('a withdrawal also covers grants recorded after it but dated before it; at the same instant the later record wins', () => {
+    const now = new Date('2025-06-01T00:00:00.000Z');
+    const withdrawal: ConsentEvent = { kind: 'withdrawn', seq: 2, userId: 'u', dataTypes: 'all', purposes: 'all', recordedAt: '2025-02-01T00:00:00.000Z', actor: null };
+    expect(validConsents([grant(1, '2025-01-01T00:00:00.000Z', null), withdrawal, grant(3, '2024-06-01T00:00:00.000Z', null)], now)).toEqual([]);
+    expect(validConsents([withdrawal, grant(3, '2025-01-31T23:59:59.999Z', null)], now)).toEqual([]);
+    expect(validConsents([withdrawal, grant(3, '2025-02-01T00:00:00.000Z', null)], now)).toHaveLength(1);
+    // a future-dated grant recorded before the withdrawal stays withdrawn
+    expect(validConsents([grant(1, '2025-03-01T00:00:00.000Z', null), withdrawal], now)).toEqual([]);
+  });
+
+  it('compares dates as instants: a date past year 9999 has not begun', () => {
+    const now = new Date('2025-06-01T00:00:00.000Z');
+    expect(validConsents([grant(1, '+010000-01-01T00:00:00.000Z', null)], now)).toEqual([]);
+    expect(validConsents([grant(1, '2025-01-01T00:00:00.000Z', '+010000-01-01T00:00:00.000Z')], now)).toHaveLength(1);
   });
 });

@@ -115,7 +115,7 @@ describe.each(storeUrls('lineage'))('LineageStore on $dialect', ({ make }) => {
     await edge(UNRELATED, OTHER, 'filter');
     expect(await via('bob')).toEqual({ [RAW]: 'direct', [UNRELATED]: 'direct', [OTHER]: 'downstream', [MODEL]: 'downstream' });
     await expect(lineage.recordSubjects(RAW, ['x'], { complete: 'yes' as never })).rejects.toMatchObject({ details: { field: 'complete' } });
-    await expect(lineage.recordSubjects(RAW, ['x'], { full: true } as never)).rejects.toThrow('recordSubjects does not take full (supported: complete)');
+    await expect(lineage.recordSubjects(RAW, ['x'], { full: true } as never)).rejects.toThrow('LineageStore.recordSubjects: unknown option full (supported: complete)');
   });
 
   it('records subjects in batches, once each, and forgets one subject', async () => {
@@ -152,5 +152,51 @@ describe.each(storeUrls('lineage'))('LineageStore on $dialect', ({ make }) => {
     const recorded = audit.of('lineage.recorded');
     expect(recorded).toHaveLength(4);
     expect(recorded[0]).toMatchObject({ userId: 'pipeline@example.com', additionalData: { inputDigest: RAW, outputDigest: CLEAN, operation: 'filter' } });
+  });
+
+  it('refuses a misspelt field of recordTransformation, lineageOf and recordSubjects, naming the supported ones, and records nothing', async () => {
+    const misspelt = lineage.recordTransformation({ inputDigest: RAW, outputDigest: UNRELATED, operation: 'train', params: { epochs: 3 }, actor: 'ops' } as never);
+    await expect(misspelt).rejects.toMatchObject({ code: 'ERR_CONFIG_UNSUPPORTED_OPTION', message: expect.stringMatching(/unknown option params \(supported: inputDigest, outputDigest, operation, parameters, actor, at\)/) });
+    expect((await lineage.lineageOf(UNRELATED, { direction: 'upstream' })).edges).toEqual([]);
+    await expect(lineage.lineageOf(RAW, { direction: 'downstream', dept: 1 } as never)).rejects.toThrow(/unknown option dept \(supported: direction, depth\)/);
+    await expect(lineage.lineageOf(RAW, undefined as never)).rejects.toMatchObject({ details: { field: 'direction' } });
+  });
+
+  it('refuses an edge from an artifact to itself', async () => {
+    await expect(edge(RAW, RAW, 'copy')).rejects.toMatchObject({ code: 'ERR_INVALID_INPUT', details: { field: 'outputDigest' }, message: expect.stringMatching(/same artifact/) });
+    expect((await lineage.lineageOf(RAW, { direction: 'downstream', depth: 1 })).edges.map((e) => e.outputDigest)).toEqual([CLEAN]);
+  });
+
+  it('refuses an at that does not exist or is in the future, and keeps a real one', async () => {
+    const at = (value: string | Date) => lineage.recordTransformation({ inputDigest: RAW, outputDigest: UNRELATED, operation: 'import', actor: 'ops', at: value });
+    for (const impossible of ['2025-02-30T00:00:00Z', '2025-13-01T00:00:00Z', '2025-06-30T24:00:00Z', '2025-06-30T12:60:00Z', '2025-06-30T12:00:00+24:00', '2025-06-30']) {
+      await expect(at(impossible)).rejects.toMatchObject({ code: 'ERR_INVALID_INPUT', details: { field: 'at' } });
+    }
+    await expect(at(new Date(Date.now() + 3_600_000))).rejects.toMatchObject({ details: { field: 'at' }, message: expect.stringMatching(/in the future/) });
+    await expect(at('9999-01-01T00:00:00Z')).rejects.toThrow(/in the future/);
+    expect((await lineage.lineageOf(UNRELATED, { direction: 'upstream' })).edges).toEqual([]);
+    // a little clock skew is fine; a leap day and an offset are read as the instants they are
+    await expect(at(new Date(Date.now() + 60_000))).resolves.toMatchObject({ operation: 'import' });
+    await expect(at('2024-02-29T23:30:00-01:00')).resolves.toMatchObject({ at: '2024-03-01T00:30:00.000Z' });
+  });
+
+  it('refuses parameter values that hold personal data, naming the path and the type, never the value', async () => {
+    for (const [parameters, field, type] of [
+      [{ requestedBy: 'alice@example.com' }, 'parameters.requestedBy', 'email'],
+      [{ subjects: ['ok', 'write to bob.jones@example.org'] }, 'parameters.subjects[1]', 'email'],
+      [{ card: '4111 1111 1111 1111' }, 'parameters.card', 'credit_card'],
+      [{ account: { iban: 'DE89370400440532013000' } }, 'parameters.account.iban', 'iban'],
+    ] as const) {
+      const err = await edge(RAW, UNRELATED, 'export', parameters).catch((e: unknown) => e);
+      expect(err).toMatchObject({ code: 'ERR_INVALID_INPUT', details: { field, entityType: type }, message: expect.stringMatching(/holds personal data/) });
+      expect((err as Error).message).not.toMatch(/example\.(com|org)|4111|DE89/);
+    }
+    expect((await lineage.lineageOf(UNRELATED, { direction: 'upstream' })).edges).toEqual([]);
+    // settings that are not personal data stay fine
+    await expect(edge(RAW, UNRELATED, 'export', { requestedBy: 'ticket-4711', purpose: 'model_training', threshold: 0.95, version: '2.3.1' })).resolves.toMatchObject({ operation: 'export' });
+  });
+
+  it('says a sha256: reference that is no digest was read as a name', async () => {
+    await expect(lineage.lineageOf('sha256:ABC', { direction: 'upstream' })).rejects.toMatchObject({ code: 'ERR_NOT_FOUND', message: expect.stringMatching(/read as a name: it is not a valid digest.*64 lower-case hex/) });
   });
 });

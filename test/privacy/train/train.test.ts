@@ -79,6 +79,12 @@ describe('train', () => {
     const dp = new DifferentialPrivacy({ epsilon: 8, delta: 1e-5, samplingRate: 0.1, clippingNorm: 1 });
     await expect(train({ dataset: TRAIN, privacyEngine: dp, maxGradNorm: 2 })).rejects.toThrow(/maxGradNorm 2 and the privacy engine's clippingNorm 1 disagree/);
     await expect(train({ dataset: TRAIN, noiseMultiplier: 1.1 })).rejects.toThrow(/give a privacyEngine/);
+    const fixed = new DifferentialPrivacy({ epsilon: 8, delta: 1e-5, samplingRate: 0.1, noiseMultiplier: 5 });
+    await expect(train({ dataset: TRAIN, privacyEngine: fixed, noiseMultiplier: 0.3 })).rejects.toMatchObject({
+      code: 'ERR_INVALID_INPUT',
+      details: { field: 'noiseMultiplier' },
+      message: expect.stringMatching(/noiseMultiplier 0.3 and the privacy engine's noiseMultiplier 5 disagree/),
+    });
     await expect(train({ dataset: TRAIN, privacyEngine: new DifferentialPrivacy({ epsilon: 8, delta: 0.01, samplingRate: 0.1 }) })).rejects.toThrow(/delta 0.01 must be below 1\/N/);
     await expect(train({ dataset: TRAIN, privacyEngine: dp, comparePlain: true })).rejects.toThrow(/comparePlain needs a testDataset/);
     await expect(train({ dataset: '/nonexistent.jsonl' })).rejects.toThrow(/cannot read \/nonexistent.jsonl/);

@@ -1,0 +1,41 @@
+import { z } from 'zod';
+import { MAX_SUBJECT_ID } from '../subject-id.js';
+
+/**
+ * The inputs `ConsentManager.recordConsent` / `withdrawConsent` take, and the bodies of
+ * `POST /v1/consent` and `POST /v1/consent/withdraw` (server/schemas/privacy.ts), defined once
+ * so the two cannot drift apart. Every schema is strict: a key nobody knows (`expiry` for
+ * `expiryDate`, `datatypes` for `dataTypes`) is refused naming the supported ones, never
+ * ignored: an ignored `expiry` would record consent without an end, an ignored `datatypes`
+ * would withdraw everything.
+ *
+ * The HTTP bodies check shapes only (strings, lengths, list sizes); the names and dates are
+ * checked by ConsentManager, whose errors name the field, so the rules live in one place. The
+ * library inputs are checked for their keys here (the manager checks each value, taking Dates
+ * too) and carry `actor`, which the server sets from the caller rather than the body.
+ */
+
+/** At most this many data types, and this many purposes, per grant or withdrawal. */
+export const MAX_CONSENT_NAMES = 100;
+/** The longest data type or purpose name. */
+export const MAX_CONSENT_NAME = 64;
+
+const subjectId = z.string().min(1).max(MAX_SUBJECT_ID);
+const nameList = z.array(z.string().min(1).max(MAX_CONSENT_NAME)).min(1).max(MAX_CONSENT_NAMES);
+const dateInput = z.string().min(1).max(64);
+
+/** `POST /v1/consent`. */
+export const recordConsentBody = z.strictObject({ userId: subjectId, dataTypes: nameList, purposes: nameList, consentDate: dateInput.optional(), expiryDate: dateInput.optional() });
+/** `POST /v1/consent/withdraw`: an omitted list means all. */
+export const withdrawConsentBody = z.strictObject({ userId: subjectId, dataTypes: nameList.optional(), purposes: nameList.optional() });
+
+/** The same keys as `body`, plus `actor`, each value left to the manager's checks. */
+function keysOf<Shape extends z.ZodRawShape>(body: z.ZodObject<Shape>) {
+  const keys = [...Object.keys(body.shape), 'actor'];
+  return z.strictObject(Object.fromEntries(keys.map((key) => [key, z.unknown().optional()])));
+}
+
+/** `recordConsent`'s keys: userId, dataTypes, purposes, consentDate, expiryDate, actor. */
+export const recordConsentInput = keysOf(recordConsentBody);
+/** `withdrawConsent`'s keys: userId, dataTypes, purposes, actor. */
+export const withdrawConsentInput = keysOf(withdrawConsentBody);

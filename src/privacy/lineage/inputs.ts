@@ -1,0 +1,42 @@
+import { z } from 'zod';
+
+/**
+ * The fields LineageStore's methods take, one source for the library and the HTTP routes
+ * (src/server/schemas/privacy.ts builds its bodies and query from these). The library parses
+ * its inputs strictly with parseOptions (a misspelt `params` or `dept` is refused, naming the
+ * supported fields), then checks each value itself, naming the field in the error.
+ */
+export const DIGEST_PATTERN = /^sha256:[0-9a-f]{64}$/;
+export const LINEAGE_DIRECTIONS = ['upstream', 'downstream'] as const;
+
+/** An artifact digest: `sha256:` and 64 lower-case hex digits (digestFile). */
+export const lineageDigest = z.string().regex(DIGEST_PATTERN, 'must be sha256:<64 lower-case hex>');
+
+/** recordTransformation's input. `at` is an ISO 8601 date-time with a zone (the library also takes a Date). */
+export const recordTransformationFields = {
+  inputDigest: lineageDigest,
+  outputDigest: lineageDigest,
+  operation: z.string().min(1).max(64),
+  parameters: z.record(z.string(), z.unknown()).optional(),
+  actor: z.string().min(1).max(256),
+  at: z.string().max(64).optional(),
+};
+
+/** lineageOf's options. */
+export const lineageOfFields = {
+  direction: z.enum(LINEAGE_DIRECTIONS),
+  depth: z.number().int().min(1).optional(),
+};
+
+/** recordSubjects' options. */
+export const recordSubjectsFields = {
+  complete: z.boolean().optional(),
+};
+
+/**
+ * A strict object over these fields' names whose values are checked afterwards by the store
+ * (whose errors name the field): only unknown fields are refused here.
+ */
+export function fieldNames<Shape extends z.ZodRawShape>(shape: Shape) {
+  return z.strictObject(Object.fromEntries(Object.keys(shape).map((key) => [key, z.unknown().optional()])) as { [K in keyof Shape]: z.ZodOptional<z.ZodUnknown> });
+}
