@@ -347,7 +347,28 @@ function readConfigFile(file: string | undefined): Record<string, unknown> {
       source: path,
     });
   }
+  refuseBareDurations(parsed as Record<string, unknown>, path);
   return parsed as Record<string, unknown>;
+}
+
+/**
+ * A duration written in a file or the environment must say its unit: a bare number is read as
+ * milliseconds where code passes it, and `retentionPeriod: 7` meant as seven years would prune
+ * every audit payload within the hour. Code, which passes milliseconds by Node's convention,
+ * still may.
+ */
+function refuseBareDurations(fromFile: Record<string, unknown>, path: string): void {
+  for (const [section, values] of Object.entries(fromFile)) {
+    if (!isPlainObject(values)) continue;
+    for (const [key, value] of Object.entries(values)) {
+      if (typeof value !== 'number' || !isDurationKey(section, key)) continue;
+      throw new LangtrainError('ERR_CONFIG_INVALID', `${path}: ${section}.${key}: ${value} has no unit; write a whole number and a unit (ms, s, m, h, d, w, y), e.g. "${value}d" or "${value}y", or "${value}ms" for milliseconds`, { source: path, path: `${section}.${key}` });
+    }
+  }
+}
+
+function isDurationKey(section: string, key: string): boolean {
+  return DURATION_KEYS.has(`${section}.${key}`);
 }
 
 /**
@@ -375,7 +396,8 @@ export function readEnvironment(env: Record<string, string | undefined>): Record
         { source: 'environment', name },
       );
     }
-    (out[section] ??= {})[key] = coerceEnv(raw, kind, nullable, takesText);
+    // a duration keeps its text, so a bare number is refused by its parser rather than read as milliseconds
+    (out[section] ??= {})[key] = isDurationKey(section, key) ? raw : coerceEnv(raw, kind, nullable, takesText);
   }
   return out;
 }
@@ -389,6 +411,15 @@ const ENV_NAMES: Map<string, [section: string, key: string, kind: EnvKind, nulla
       const envName = `LANGTRAIN_${section}_${key.replace(/[A-Z]/g, (c) => `_${c}`)}`.toUpperCase();
       return [envName, [section, key, envKindOf(schema as z.ZodType), (schema as z.ZodType).safeParse(null).success, takesText(schema as z.ZodType)]] as const;
     }),
+  ),
+);
+
+/** The options that are durations: numbers that also read "1d" (a size reads "1MiB", not "1d"). */
+const DURATION_KEYS = new Set(
+  Object.entries(SECTIONS).flatMap(([section, shape]) =>
+    Object.entries(shape)
+      .filter(([, schema]) => envKindOf(schema as z.ZodType) === 'number' && (schema as z.ZodType).safeParse('1d').success)
+      .map(([key]) => `${section}.${key}`),
   ),
 );
 

@@ -132,6 +132,18 @@ describe('the YAML file', () => {
     expect(message).toContain('"7 years"');
   });
 
+  it('refuses a duration without its unit in the file and the environment (7 meant as years would be 7 ms), and takes milliseconds from code', () => {
+    const file = configFile('audit:\n  retentionPeriod: 7\ncrypto:\n  keyRotationInterval: 30d\n');
+    const fromFile = failure('ERR_CONFIG_INVALID', () => load({ file }));
+    expect(fromFile.message).toContain(`${file}: audit.retentionPeriod: 7 has no unit; write a whole number and a unit (ms, s, m, h, d, w, y), e.g. "7d" or "7y", or "7ms" for milliseconds`);
+    const fromEnv = failure('ERR_CONFIG_INVALID', () => load({ env: { LANGTRAIN_CRYPTO_KEY_ROTATION_INTERVAL: '90' } }));
+    expect(fromEnv.message).toContain('crypto.keyRotationInterval: "90" is not a duration; write a whole number and a unit');
+    expect(load({ env: { LANGTRAIN_AUDIT_RETENTION_PERIOD: '7y' } }).audit.retentionPeriod).toBe(7 * YEAR);
+    expect(load({ overrides: { audit: { retentionPeriod: 5000 } } }).audit.retentionPeriod).toBe(5000);
+    // sizes stay numbers of bytes: a byte count is not ambiguous
+    expect(load({ env: { LANGTRAIN_SERVER_BODY_LIMIT: '1048576' } }).server.bodyLimit).toBe(1_048_576);
+  });
+
   it('refuses a missing explicit file, naming its path', () => {
     const file = join(dir.path, 'nowhere', 'langtrain.config.yaml');
     const { message } = failure('ERR_CONFIG_INVALID', () => load({ file }));
