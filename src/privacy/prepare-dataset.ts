@@ -3,7 +3,7 @@ import { stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { randomBytes } from 'node:crypto';
-import { invalidInput } from '../core/errors.js';
+import { invalidInput, LangtrainError } from '../core/errors.js';
 import { holdTemporary, type HeldTemporary } from '../core/pending-temporaries.js';
 import type { ConsentFilterResult } from './consent/consent-filter.js';
 import { filterByConsent } from './consent/consent-filter.js';
@@ -63,6 +63,11 @@ export async function prepareDataset(job: PrepareDatasetJob, steps: PrepareDatas
   const hold = (file: string) => made.push(holdTemporary(file, { scrub: steps.secureDeletion === true }));
   const result: PreparedDataset = { digests: [] };
   const lineage = steps.lineage;
+  // The input's subjects are read before any step writes: a subject id no store can keep (a
+  // number JSON rounds, NUL) fails the job here, with nothing written and no edge recorded.
+  // Without a consent step (which refuses a field no record has), a misspelt field is refused
+  // here too: its lists would be empty, and complete, so erasure would name nothing.
+  const inputSubjects = lineage && job.subjectField ? await subjectsIn(job.input, job.subjectField, !steps.consent) : undefined;
   try {
     let current = job.input;
     if (lineage) result.digests.push(await digestFile(current));
@@ -82,10 +87,8 @@ export async function prepareDataset(job: PrepareDatasetJob, steps: PrepareDatas
       await edge(out, 'consent_filter', { dataType: steps.consent.dataType, purpose: steps.consent.purpose, kept: result.consent.kept, dropped: result.consent.dropped });
       current = out;
     }
-    // Subjects are read before redaction, which may mask the subject field itself. Without a
-    // consent step (which refuses a field no record has), a misspelt field is refused here,
-    // before anything is written: its lists would be empty, and complete, so erasure would name nothing.
-    const subjects = lineage && job.subjectField ? await subjectsIn(current, job.subjectField, !steps.consent) : undefined;
+    // Subjects are read before redaction, which may mask the subject field itself.
+    const subjects = inputSubjects !== undefined && steps.consent ? await subjectsIn(current, job.subjectField!, false) : inputSubjects;
     if (steps.redaction) {
       const out = target('redaction');
       if (out !== job.output) hold(out);
@@ -97,7 +100,7 @@ export async function prepareDataset(job: PrepareDatasetJob, steps: PrepareDatas
     if (lineage) {
       const output = result.digests.at(-1)!;
       if (lineage.outputName) await lineage.store.nameArtifact(output, lineage.outputName);
-      if (subjects) {
+      if (subjects && inputSubjects) {
         // Every list here is read from a whole file, so complete: an erasure of a subject the
         // consent filter dropped names the input, and neither the filtered file, nor the
         // output, nor what is built from them. The filtered file (before redaction) and the
@@ -108,8 +111,6 @@ export async function prepareDataset(job: PrepareDatasetJob, steps: PrepareDatas
         result.subjects = subjects.length;
         // The input holds its subjects in clear too, including those the consent filter dropped:
         // recorded against its digest so erasure names it (and, downstream, what was built from it).
-        // Without a consent step the input's subjects are the ones just read.
-        const inputSubjects = steps.consent ? await subjectsIn(job.input, job.subjectField!, false) : subjects;
         if (inputSubjects.length > 0) await lineage.store.recordSubjects(result.digests[0]!, inputSubjects, { complete: true });
       }
     }
@@ -140,25 +141,39 @@ async function checkFiles(job: PrepareDatasetJob): Promise<void> {
 }
 
 /**
- * The distinct subjects of a JSONL file (already read whole by a step, so well-formed), as the
- * consent filter reads them (subjectIdOf), and no longer than a subject id can be (longer
- * ones cannot have consent, be recorded, or be asked to be erased).
+ * The distinct subjects of a JSONL file, as the consent filter reads them (subjectIdOf). An id
+ * no store can keep fails the job, naming its line. With no consent step (`standalone`), a field
+ * no record has is refused, and so is an id longer than a subject id can be: its record would
+ * reach the output with no subject recorded, so erasure could not name it; a consent step drops
+ * such records instead (they cannot have consent).
  */
-async function subjectsIn(file: string, field: string, refuseMissingField: boolean): Promise<string[]> {
+async function subjectsIn(file: string, field: string, standalone: boolean): Promise<string[]> {
   const subjects = new Set<string>();
   let records = 0;
   let withField = 0;
+  let lineNumber = 0;
   let first: Record<string, unknown> | null = null;
   for await (const line of createInterface({ input: createReadStream(file), crlfDelay: Infinity })) {
+    lineNumber += 1;
     if (line.trim() === '') continue;
-    const record = JSON.parse(line) as Record<string, unknown> | null;
+    const record = parsedRecord(line, lineNumber);
     records += 1;
     first ??= record;
     if (record !== null && typeof record === 'object' && Object.hasOwn(record, field)) withField += 1;
-    const id = subjectIdOf(record, field);
-    if (id !== null && id.length <= MAX_SUBJECT_ID) subjects.add(id);
+    let id: string | null;
+    try {
+      id = subjectIdOf(record, field);
+    } catch (err) {
+      if (err instanceof LangtrainError) throw invalidInput(`line ${lineNumber}: ${err.message}; nothing was written`, { ...err.details, line: lineNumber });
+      throw err;
+    }
+    if (id === null) continue;
+    if (id.length <= MAX_SUBJECT_ID) subjects.add(id);
+    else if (standalone) {
+      throw invalidInput(`line ${lineNumber}: ${field} holds a subject id of ${id.length} characters, longer than a subject id can be (${MAX_SUBJECT_ID}): erasure could never name it; shorten the ids (a digest of them, say); nothing was written`, { field: 'subjectField', line: lineNumber });
+    }
   }
-  if (refuseMissingField && records > 0 && withField === 0) {
+  if (standalone && records > 0 && withField === 0) {
     // As the consent filter says it: the field names, never the values, of the first record.
     const fields = first !== null && typeof first === 'object' ? Object.keys(first).slice(0, 20).map((k) => JSON.stringify(k)).join(', ') : '';
     throw invalidInput(
@@ -167,4 +182,12 @@ async function subjectsIn(file: string, field: string, refuseMissingField: boole
     );
   }
   return [...subjects];
+}
+
+function parsedRecord(line: string, lineNumber: number): Record<string, unknown> | null {
+  try {
+    return JSON.parse(line) as Record<string, unknown> | null;
+  } catch {
+    throw invalidInput(`line ${lineNumber}: not valid JSON; nothing was written`, { line: lineNumber });
+  }
 }

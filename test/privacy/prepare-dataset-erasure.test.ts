@@ -98,6 +98,31 @@ describe.each(storeUrls('prepare-erasure'))('prepareDataset lineage and erasure 
     await expect(lineage.resolve('dataset:clean-v1')).rejects.toMatchObject({ code: 'ERR_NOT_FOUND' });
   });
 
+  it('refuses a subject id lineage cannot record before any step writes, naming its line', async () => {
+    const { security, dir } = await open();
+    const consent = await security.consentManager();
+    await consent.recordConsent({ userId: 'alice', dataTypes: ['training_data'], purposes: ['model_improvement'], consentDate: '2024-01-01' });
+    const manager = security.dataProtectionManager({ automaticPiiRedaction: true, dataLineageTracking: true });
+    const input = join(dir, 'raw.jsonl');
+    const output = join(dir, 'clean.jsonl');
+    const cases: Array<{ second: string; withConsent: boolean; message: RegExp }> = [
+      // a number JSON reads rounded: lineage would name another person (…800)
+      { second: '{"user_id":1234567890123456789,"text":"x"}', withConsent: true, message: /^line 2: user_id holds a number read as 1234567890123456800, past the safe integers .*quote subject ids as strings; nothing was written$/ },
+      { second: '{"user_id":"b\\u0000b","text":"x"}', withConsent: false, message: /^line 2: user_id holds a subject id with a NUL character/ },
+      // too long to be erased: without a consent step to drop it, it would reach the output unrecorded
+      { second: JSON.stringify({ user_id: 'x'.repeat(300), text: 'x' }), withConsent: false, message: /^line 2: user_id holds a subject id of 300 characters, longer than a subject id can be \(256\)/ },
+    ];
+    for (const { second, withConsent, message } of cases) {
+      writeFileSync(input, `{"user_id":"alice","text":"hi"}\n${second}\n`);
+      const steps = withConsent ? { dataType: 'training_data', purpose: 'model_improvement' } : {};
+      await expect(manager.prepareDataset({ input, output }, { subjectField: 'user_id', ...steps, outputName: 'dataset:clean-v1' })).rejects.toMatchObject({ code: 'ERR_INVALID_INPUT', details: { line: 2 }, message: expect.stringMatching(message) });
+      expect(readdirSync(dir).filter((f) => f !== 'raw.jsonl' && f !== 'kek')).toEqual([]); // no output, no intermediate file
+      const lineage = await security.lineage();
+      expect(await lineage.lineageOf(await digestFile(input), { direction: 'downstream' })).toMatchObject({ edges: [] });
+      expect(await lineage.artifactsContaining('alice')).toEqual([]);
+    }
+  });
+
   it('refuses an output that is the input (the same path, or a hard link to it) before reading it', async () => {
     const { security, dir } = await open();
     const consent = await security.consentManager();
