@@ -1,10 +1,9 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Command } from 'commander';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { reportError } from '../../src/cli/context.js';
 import { encryptCommands, withNameHint } from '../../src/cli/commands/encrypt.js';
 import { LangtrainError, invalidInput } from '../../src/core/errors.js';
+import { runInProcess } from '../support/in-process-cli.js';
 import { tempDir } from '../support/services.js';
 
 /** `langtrain decrypt --scope file` under another --name than encrypt's: in process (the source, not dist). */
@@ -17,28 +16,7 @@ afterEach(() => {
   dir.cleanup();
 });
 
-async function cli(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => ((out += String(chunk)), true));
-  vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => ((err += String(chunk)), true));
-  let code = 0;
-  const run = async (work: () => Promise<void>, json = false) => {
-    try {
-      await work();
-    } catch (thrown) {
-      code = reportError(thrown, json);
-    }
-  };
-  const program = new Command('langtrain').exitOverride();
-  for (const command of encryptCommands(run)) program.addCommand(command);
-  try {
-    await program.parseAsync(['node', 'langtrain', ...args, '--db', `sqlite:${join(dir.path, 'lt.db')}`, '--config', join(dir.path, 'lt.yaml'), '--no-lineage', '--quiet']);
-  } finally {
-    vi.restoreAllMocks();
-  }
-  return { code, out, err };
-}
+const cli = (...args: string[]) => runInProcess(encryptCommands, [...args, '--db', `sqlite:${join(dir.path, 'lt.db')}`, '--config', join(dir.path, 'lt.yaml'), '--no-lineage', '--quiet']);
 
 describe('decrypt --scope file with the wrong --name', () => {
   it('says to check --name, keeping the code ERR_CRYPTO_DECRYPT_FAILED', async () => {

@@ -1,7 +1,6 @@
-import { Command } from 'commander';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { reportError } from '../../src/cli/context.js';
 import { dpCommand } from '../../src/cli/commands/dp.js';
+import { runInProcess } from '../support/in-process-cli.js';
 
 /**
  * `langtrain dp …` in process (the source, not dist), run as main.ts runs it: with --json,
@@ -10,29 +9,7 @@ import { dpCommand } from '../../src/cli/commands/dp.js';
  */
 afterEach(() => vi.restoreAllMocks());
 
-async function dp(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => ((out += String(chunk)), true));
-  vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => ((err += String(chunk)), true));
-  let code = 0;
-  const run = async (work: () => Promise<void>, json = false) => {
-    try {
-      await work();
-    } catch (thrown) {
-      code = reportError(thrown, json);
-    }
-  };
-  const program = new Command('langtrain').exitOverride().addCommand(dpCommand(run));
-  try {
-    await program.parseAsync(['node', 'langtrain', 'dp', ...args]);
-  } catch (thrown) {
-    code = reportError(thrown, false); // what main.ts does with an error thrown while parsing
-  } finally {
-    vi.restoreAllMocks();
-  }
-  return { code, out, err };
-}
+const dp = (...args: string[]) => runInProcess((run) => [dpCommand(run)], ['dp', ...args]);
 
 describe('langtrain dp --json errors', () => {
   it('epsilon with --noise-multiplier 0 is a JSON error, like calibrate', async () => {

@@ -1,0 +1,40 @@
+import { Command } from 'commander';
+import { vi } from 'vitest';
+import { reportError, type Run } from '../../src/cli/context.js';
+
+export interface CliResult {
+  code: number;
+  out: string;
+  err: string;
+}
+
+/**
+ * `langtrain` commands run in process from the source (not dist), as main.ts runs them: each
+ * command's errors reported by `reportError` (JSON with `--json`), an error thrown while
+ * parsing reported as plain text; stdout and stderr captured. Faster than a child process and
+ * needs no build, for tests of one command's messages.
+ */
+export async function runInProcess(commands: (run: Run) => Command[], args: readonly string[]): Promise<CliResult> {
+  let out = '';
+  let err = '';
+  vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => ((out += String(chunk)), true));
+  vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => ((err += String(chunk)), true));
+  let code = 0;
+  const run: Run = async (work, json = false) => {
+    try {
+      await work();
+    } catch (thrown) {
+      code = reportError(thrown, json);
+    }
+  };
+  const program = new Command('langtrain').exitOverride();
+  for (const command of commands(run)) program.addCommand(command);
+  try {
+    await program.parseAsync(['node', 'langtrain', ...args]);
+  } catch (thrown) {
+    code = reportError(thrown, false);
+  } finally {
+    vi.restoreAllMocks();
+  }
+  return { code, out, err };
+}
