@@ -46,6 +46,12 @@ function hasJwtHeader(jwt: string): boolean {
 }
 
 /** Our own keys carry a CRC-32: a match that fails it is noise, not a leaked key. */
+/** The host of a URL's authority starting at `at` (after `user:password@`), up to its port, path or end. */
+function hostAt(text: string, at: number): string {
+  const host = /^(?:\[[^\]\s]*\]|[^\s:/?#]*)/.exec(text.slice(at, at + 256));
+  return host?.[0] ?? '';
+}
+
 function isLangtrainKey(key: string): boolean {
   return parseApiKey(key) !== null;
 }
@@ -147,7 +153,7 @@ const FORMATS: readonly TokenFormat[] = [
     group: 2,
     // template, mask and documentation placeholders (`:${DB_PASSWORD}@`, `:<password>@`,
     // `:****@`, `username:password@`, `user:pass@`, `foo:bar@`) are not secrets
-    accept: (password, match) => !isPlaceholderPassword(password, match[1] ?? ''),
+    accept: (password, match) => !isPlaceholderPassword(password, match[1] ?? '', hostAt(match.input, match.indices![2]![1] + 1)),
   },
 ];
 

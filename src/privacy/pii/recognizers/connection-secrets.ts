@@ -98,13 +98,24 @@ function isPlaceholder(value: string): boolean {
 const METASYNTACTIC = new Set(['foo', 'bar', 'baz', 'qux', 'quux', 'foobar']);
 
 /**
- * A URL's `user:password@` password that is a placeholder (`password`, `pass`, `changeme`,
- * `${DB_PASS}`, `<password>`, `{password}`, `%s`, `****`, `xxx`, …) or a metasyntactic pair
- * with its user (`foo:bar`).
+ * Real passwords that are also written as placeholders: the well-known defaults. On a real host
+ * (`postgres://admin:changeme@10.0.0.5/db`) one is a deployed credential, and saying so is
+ * itself sensitive; only on a documentation host is it a placeholder.
  */
-export function isPlaceholderPassword(password: string, user: string): boolean {
-  if (isPlaceholder(password)) return true;
+const DEFAULT_PASSWORDS = new Set(['secret', 'changeme', 'change_me', 'changeit']);
+
+/** Hosts of examples: RFC 2606 / RFC 6761 names, loopback, and words standing for a host. */
+const DOCUMENTATION_HOST = /^(?:localhost|127\.0\.0\.1|\[::1\]|host|hostname|server|db|database|(?:[\w-]+\.)*(?:example|test|invalid|localhost)|(?:[\w-]+\.)*example\.(?:com|org|net))$/i;
+
+/**
+ * A URL's `user:password@` password that is a placeholder (`password`, `pass`, `${DB_PASS}`,
+ * `<password>`, `{password}`, `%s`, `****`, `xxx`, …), a default one on a documentation host
+ * (`user:changeme@localhost`), or a metasyntactic pair with its user (`foo:bar`).
+ */
+export function isPlaceholderPassword(password: string, user: string, host: string): boolean {
   const lower = password.toLowerCase();
+  if (DEFAULT_PASSWORDS.has(lower)) return DOCUMENTATION_HOST.test(host);
+  if (isPlaceholder(password)) return true;
   return METASYNTACTIC.has(lower) && METASYNTACTIC.has(user.toLowerCase());
 }
 

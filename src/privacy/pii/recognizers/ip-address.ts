@@ -43,18 +43,19 @@ function ipv6StartBefore(text: string, colon: number): number {
 const NUMBERING_WORD_BEFORE = /(?:^|[^\p{L}])(?:version|ver|v|semver|release|build|rev|sections?|sec|chapter|clause)\.?\s*[:#]?\s*\[?$|§§?\s*\[?$/iu;
 const VERSION_LOOKBEHIND = 16;
 /**
- * A version or Debian Standards-Version a few words back, joined by "to", "from", "is" or "=":
- * `Bump standards version to 3.7.2.0`, `bump standards to 4.5.0.2`, `upgrade Version from …`.
- * And a version-named function given the quad as a string: `compareVersions('1.10.2.1', …)`.
+ * A Debian Standards-Version, or a bump to a version: `Bump standards version to 3.7.2.0`,
+ * `bump standards to 4.5.0.2`, `Standards-Version: 3.9.8.0`. And a version-named function given
+ * the quad as a string: `compareVersions('1.10.2.1', …)`. Not any "version … to/from": "the new
+ * version from 192.168.1.20" is a download from an address.
  */
 const VERSION_PHRASE_BEFORE =
-  /(?:(?:^|[^\p{L}])(?:versions?|standards)(?:[ \t]+(?!(?:ip|host|server|address|addr|gateway|router|node)\b)[\p{L}\d-]+){0,2}[ \t]+(?:to|from|is|=)[ \t]+|versions?\p{L}*\([ \t]*['"`])$/iu;
+  /(?:(?:^|[^\p{L}])standards(?:[- ]version)?[ \t]*(?:to|is|=|:)?[ \t]+|(?:^|[^\p{L}])bump(?:ed|s)?(?:[ \t]+[\p{L}\d.-]+){0,3}[ \t]+to[ \t]+|versions?\p{L}*\([ \t]*['"`])$/iu;
 const VERSION_PHRASE_LOOKBEHIND = 40;
 /**
  * An X.509/ASN.1 object identifier (first arc 0, 1 or 2) quoted in code after `case`, `type:`
  * or an `oid` name: `case '2.5.29.19':`, `type: '1.3.101.110'`, `OID 2.5.29.19`.
  */
-const OID_CUE_BEFORE = /(?:(?:^|[^\p{L}])(?:case|type)[ \t]*[:=]?[ \t]*['"`]|oid\p{L}*['"`]?[ \t]*[:=(]?[ \t]*['"`]?)$/iu;
+const OID_CUE_BEFORE = /(?:^|[^\p{L}])(?:(?:case|type)[ \t]*[:=]?[ \t]*['"`]|oid\p{L}*['"`]?[ \t]*[:=(]?[ \t]*['"`]?)$/iu;
 
 function followsNumberingWord(text: string, start: number, quad: string): boolean {
   if (NUMBERING_WORD_BEFORE.test(text.slice(Math.max(0, start - VERSION_LOOKBEHIND), start))) return true;
@@ -70,7 +71,8 @@ function followsNumberingWord(text: string, start: number, quad: string): boolea
  * a range `(10.0.0.1-10.0.0.5)`).
  */
 const DEBIAN_OPEN_BEFORE = /\((\d{1,3}:)?$/;
-const DEBIAN_SUFFIX_AFTER = /^(?:[-+~](?!\d{1,3}(?:\.\d{1,3}){3}(?![\w.]))[\w.+~:-]*)?\)/;
+// a Debian revision starts with a digit (`-8`, `-1ubuntu2`); `+dfsg`, `~rc1` as they are; not `-lan`, nor a range's second address
+const DEBIAN_SUFFIX_AFTER = /^(?:-(?!\d{1,3}(?:\.\d{1,3}){3}(?![\w.]))\d[\w.+~:-]*|[+~][\w.+~:-]*)?\)/;
 
 function isDebianVersion(text: string, start: number, end: number): boolean {
   if (text.charCodeAt(end) === 0x2e /* . */) return false;
@@ -81,14 +83,16 @@ function isDebianVersion(text: string, start: number, end: number): boolean {
 }
 
 /**
- * A quad that is a whole Markdown link's text pointing elsewhere, `[7.6.1.1](http://es5.github.io/#x7.6.1.1)`:
- * a cross-reference to a numbered section. A link to the address itself (`[10.0.0.1](http://10.0.0.1/)`) stays.
+ * A quad that is a whole Markdown link's text pointing at a section anchor elsewhere,
+ * `[7.6.1.1](http://es5.github.io/#x7.6.1.1)`: a cross-reference to a numbered section. A link
+ * without an anchor (`[10.0.0.1](http://router.local/admin)`), or to the address itself, stays.
  */
 function isSectionLink(text: string, start: number, end: number, quad: string): boolean {
   if (text.charCodeAt(start - 1) !== 0x5b || text.charCodeAt(end) !== 0x5d || text.charCodeAt(end + 1) !== 0x28) return false; // [ ] (
-  const close = text.indexOf(')', end + 2);
-  const url = text.slice(end + 2, close === -1 ? end + 200 : Math.min(close, end + 200));
-  return !url.includes('//' + quad) && !url.includes('@' + quad);
+  const window = text.slice(end + 2, end + 200); // bounded: a search to the text's end for every "[quad](" was quadratic
+  const close = window.indexOf(')');
+  const url = close === -1 ? window : window.slice(0, close);
+  return url.includes('#') && !url.includes('//' + quad) && !url.includes('@' + quad);
 }
 
 /**

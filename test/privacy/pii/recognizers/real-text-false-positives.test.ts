@@ -63,6 +63,19 @@ describe('dotted versions and numbers that are no IPv4 address', () => {
     expect(ips('moved the host from 10.0.0.1 to 10.0.0.2')).toEqual(['10.0.0.1', '10.0.0.2']);
     expect(ips('the version of host is 10.0.0.3')).toEqual(['10.0.0.3']);
     expect(ips("connect('10.0.0.4')")).toEqual(['10.0.0.4']);
+    // "version"/"standards" near an address is no version cue by itself (a review found these missed)
+    expect(ips('I downloaded the new version from 192.168.1.20 yesterday')).toEqual(['192.168.1.20']);
+    expect(ips('version reports go to 10.20.30.40')).toEqual(['10.20.30.40']);
+    expect(ips('standards body is 10.1.2.3')).toEqual(['10.1.2.3']);
+    // nor is "oid" inside a word, a link without a section anchor, or a suffix that is no Debian revision
+    expect(ips('Please avoid 1.1.1.1 as your resolver; the android 2.10.20.30 host')).toEqual(['1.1.1.1', '2.10.20.30']);
+    expect(ips('see [10.0.0.1](http://router.local/admin)')).toEqual(['10.0.0.1']);
+    expect(ips('gateway (192.168.1.1-lan)')).toEqual(['192.168.1.1']);
+  });
+
+  it('stays linear on many unclosed "[quad](" links', () => {
+    const text = '[1.2.3.4](x '.repeat(20_000);
+    expect(ips(text)).toHaveLength(20_000); // each checked within its own window, not to the text's end
   });
 
   it('refuses an OID quoted after case, type: or oid', () => {
@@ -128,6 +141,12 @@ describe('placeholder passwords in URLs', () => {
     expect(apiKeys('postgres://u:hunter2@h')).toEqual(['hunter2']);
     expect(apiKeys('postgres://foo:Xk9vQ2pL7mZ@h')).toEqual(['Xk9vQ2pL7mZ']);
     expect(apiKeys('postgres://bob:bar@h')).toEqual(['bar']);
+  });
+
+  it('leave a well-known default password found on a real host: it is deployed there', () => {
+    expect(apiKeys('postgres://app:changeme@db.prod.internal/app')).toEqual(['changeme']);
+    expect(apiKeys('postgres://admin:secret@10.0.0.5/db')).toEqual(['secret']);
+    expect(apiKeys('postgres://user:changeme@db.example.com/x')).toEqual([]);
   });
 });
 
