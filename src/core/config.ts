@@ -159,8 +159,10 @@ export const onSessionLimitSchema = z.enum(['end_oldest', 'refuse_new']);
 /**
  * The server's sign-in: the seed's `AuthenticationManager` options, checked in full by
  * AuthenticationManager when the server starts (supported MFA methods, SSO provider shapes).
+ * An option that would have no effect (`publicUrl` with neither biometric nor SSO,
+ * `onSessionLimit` with no session limit) is refused rather than kept and ignored.
  */
-const authSchema = z
+const authFieldsSchema = z
   .object({
     mfaRequired: z.boolean().default(false),
     /** `totp`, `sms`, `biometric`; from the environment as a comma-separated list. */
@@ -172,9 +174,10 @@ const authSchema = z
     /**
      * At the limit, a new sign-in `end_oldest` (ends the user's oldest session, so nobody is
      * locked out by a session left open elsewhere) or `refuse_new` (Keycloak's "deny new session").
+     * Default `end_oldest`; with `concurrentSessions: null` there is no limit, so none applies.
      */
-    onSessionLimit: onSessionLimitSchema.default('end_oldest'),
-    /** Where browsers reach this server (`https://langtrain.example.com`): SSO callback URLs and the WebAuthn origin derive from it. */
+    onSessionLimit: onSessionLimitSchema.optional(),
+    /** Where browsers reach this server (`https://langtrain.example.com`): SSO callback URLs and the WebAuthn origin derive from it. Only with biometric or SSO. */
     publicUrl: publicUrlSchema.optional(),
     /** Named SSO providers (the seed's `sso_providers`), e.g. `okta: { samlEndpoint, certificatePath }`. */
     ssoProviders: z.record(z.string(), z.record(z.string(), z.unknown())).default({}),
@@ -182,7 +185,18 @@ const authSchema = z
     sms: smsGatewaySchema.optional(),
   })
   .strict()
-  .refine((a) => !a.mfaMethods.includes('sms') || a.sms !== undefined, { message: 'mfaMethods sms needs auth.sms (baseUrl, accountSid, authToken as env:/file:, from)', path: ['sms'] });
+  .refine((a) => !a.mfaMethods.includes('sms') || a.sms !== undefined, { message: 'mfaMethods sms needs auth.sms (baseUrl, accountSid, authToken as env:/file:, from)', path: ['sms'] })
+  .refine((a) => a.onSessionLimit === undefined || a.concurrentSessions !== null, {
+    message: 'has no effect with auth.concurrentSessions: null (no session limit); remove onSessionLimit, or set concurrentSessions to the live sessions a user may hold',
+    path: ['onSessionLimit'],
+  })
+  .refine((a) => a.publicUrl === undefined || a.mfaMethods.includes('biometric') || Object.keys(a.ssoProviders).length > 0, {
+    message: 'has no effect without mfaMethods biometric (WebAuthn) or auth.ssoProviders: it is only their origin and callback base; remove publicUrl, or configure one of them',
+    path: ['publicUrl'],
+  });
+
+/** The auth section with its one conditional default: `onSessionLimit` `end_oldest`, when there is a session limit. */
+const authSchema = authFieldsSchema.transform((a) => (a.concurrentSessions === null || a.onSessionLimit !== undefined ? a : { ...a, onSessionLimit: 'end_oldest' as const }));
 
 /** Authorization: how decisions made through the server reach the audit log. */
 const accessSchema = z
@@ -323,7 +337,7 @@ const SECTIONS = {
   audit: auditSchema.shape,
   crypto: cryptoSchema.shape,
   server: serverSchema.shape,
-  auth: authSchema.shape,
+  auth: authFieldsSchema.shape,
   access: accessSchema.shape,
 } as const;
 

@@ -108,6 +108,21 @@ function parseServerAuthOptions(input: unknown): ServerAuthOptions {
   if (methods.includes('biometric') && publicUrl === undefined) {
     throw new LangtrainError('ERR_CONFIG_INVALID', `${owner}: mfaMethods "biometric" (WebAuthn) needs auth.publicUrl (the publicUrl option): the origin browsers use, e.g. https://langtrain.example.com`, { option: 'auth.publicUrl' });
   }
+  // Options that would be accepted and never used are refused (the `auth` section refuses them the same way).
+  if (publicUrl !== undefined && !methods.includes('biometric') && settings.ssoProviders.length === 0) {
+    throw new LangtrainError(
+      'ERR_CONFIG_INVALID',
+      `${owner}: publicUrl has no effect without mfaMethods "biometric" (WebAuthn) or ssoProviders: it is only their origin and callback base; remove publicUrl, or configure one of them`,
+      { option: 'publicUrl' },
+    );
+  }
+  if (onSessionLimit !== undefined && settings.concurrentSessions === null) {
+    throw new LangtrainError(
+      'ERR_CONFIG_INVALID',
+      `${owner}: onSessionLimit has no effect with concurrentSessions: null (no session limit); remove onSessionLimit, or set concurrentSessions to the live sessions a user may hold`,
+      { option: 'onSessionLimit' },
+    );
+  }
   // The session store's own checks (idleTimeout no longer than sessionTimeout), naming the options as written here.
   const sessionOptions = AuthenticationManager.sessionOptions(input as AuthenticationManagerOptions);
   parseSessionStoreOptions({ ...sessionOptions, ...(onSessionLimit ? { onLimit: onSessionLimit } : {}) }, owner);

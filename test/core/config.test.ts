@@ -335,6 +335,27 @@ describe('options refused with a reason', () => {
     expect(config.audit.digitalSignatures).toBe(true);
   });
 
+  it('refuses auth.publicUrl with neither biometric nor SSO configured: nothing would use it', () => {
+    const { message } = failure('ERR_CONFIG_INVALID', () => parseConfig({ auth: { publicUrl: 'https://langtrain.example.com' } }));
+    expect(message).toMatch(/^configuration: auth\.publicUrl: has no effect without mfaMethods biometric \(WebAuthn\) or auth\.ssoProviders/);
+    failure('ERR_CONFIG_INVALID', () => load({ env: { LANGTRAIN_AUTH_PUBLIC_URL: 'https://langtrain.example.com', LANGTRAIN_AUTH_MFA_METHODS: 'totp' } }));
+    expect(parseConfig({ auth: { publicUrl: 'https://langtrain.example.com', mfaMethods: ['totp', 'biometric'] } }).auth.publicUrl).toBe('https://langtrain.example.com');
+    expect(parseConfig({ auth: { publicUrl: 'https://langtrain.example.com', ssoProviders: { okta: { samlEndpoint: 'https://okta.example.com/sso' } } } }).auth.publicUrl).toBe(
+      'https://langtrain.example.com',
+    );
+  });
+
+  it('refuses auth.onSessionLimit given with concurrentSessions: null (no limit), and defaults it to end_oldest only under a limit', () => {
+    for (const onSessionLimit of ['end_oldest', 'refuse_new']) {
+      const { message } = failure('ERR_CONFIG_INVALID', () => parseConfig({ auth: { concurrentSessions: null, onSessionLimit } }));
+      expect(message).toMatch(/^configuration: auth\.onSessionLimit: has no effect with auth\.concurrentSessions: null/);
+    }
+    failure('ERR_CONFIG_INVALID', () => load({ env: { LANGTRAIN_AUTH_CONCURRENT_SESSIONS: 'null', LANGTRAIN_AUTH_ON_SESSION_LIMIT: 'refuse_new' } }));
+    expect(parseConfig({ auth: { concurrentSessions: null } }).auth).not.toHaveProperty('onSessionLimit');
+    expect(parseConfig({ auth: { concurrentSessions: 3 } }).auth.onSessionLimit).toBe('end_oldest');
+    expect(parseConfig({ auth: { onSessionLimit: 'refuse_new' } }).auth.onSessionLimit).toBe('refuse_new');
+  });
+
   it('refuses tlsCert without tlsKey (and the reverse)', () => {
     const noKey = failure('ERR_CONFIG_INVALID', () => parseConfig({ server: { tlsCert: '/etc/tls/cert.pem' } }));
     expect(noKey.message).toContain('server.tlsCert');

@@ -81,6 +81,28 @@ describe('buildAuthentication options', () => {
     expect((await refusal({ mfaMethods: ['biometric'] })).message).toMatch(/needs auth\.publicUrl \(the publicUrl option\)/);
   });
 
+  it('refuses a publicUrl that nothing would use: neither biometric (WebAuthn) nor SSO', async () => {
+    const err = await refusal({ mfaMethods: ['totp', 'sms'], publicUrl: 'https://langtrain.example.com', sms: { ...SMS, authToken: 'env:LANGTRAIN_TEST_TWILIO_TOKEN' } });
+    expect(err).toMatchObject({ code: 'ERR_CONFIG_INVALID', details: { option: 'publicUrl' } });
+    expect(err.message).toMatch(/^AuthenticationManager: publicUrl has no effect without mfaMethods "biometric" \(WebAuthn\) or ssoProviders/);
+    expect((await refusal({ publicUrl: 'https://langtrain.example.com' })).message).toContain('publicUrl has no effect');
+    const auth = await build({ mfaMethods: ['totp', 'biometric'], publicUrl: 'https://langtrain.example.com' });
+    expect(auth.webauthn).toBeDefined();
+  });
+
+  it('refuses onSessionLimit with concurrentSessions: null (no limit to apply it at), and applies it otherwise', async () => {
+    for (const onSessionLimit of ['end_oldest', 'refuse_new']) {
+      const err = await refusal({ concurrentSessions: null, onSessionLimit });
+      expect(err).toMatchObject({ code: 'ERR_CONFIG_INVALID', details: { option: 'onSessionLimit' } });
+      expect(err.message).toMatch(/^AuthenticationManager: onSessionLimit has no effect with concurrentSessions: null/);
+    }
+    expect((await build({ concurrentSessions: null })).sessions.concurrentSessions).toBeNull();
+    const limited = await build({ concurrentSessions: 2, onSessionLimit: 'end_oldest' });
+    expect([limited.sessions.concurrentSessions, limited.sessions.onLimit]).toEqual([2, 'end_oldest']);
+    // Without concurrentSessions the store's default limit (one) applies, and so does the policy.
+    expect((await build({ onSessionLimit: 'end_oldest' })).sessions.onLimit).toBe('end_oldest');
+  });
+
   it('names sessionTimeout as written when it is shorter than the default idleTimeout', async () => {
     const err = await refusal({ sessionTimeout: 8 });
     expect(err.code).toBe('ERR_CONFIG_UNSUPPORTED_OPTION');

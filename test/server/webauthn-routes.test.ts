@@ -161,7 +161,7 @@ describe('WebAuthn (biometric) over HTTP', () => {
   });
 
   it('has no WebAuthn routes when biometric is not enabled', async () => {
-    const { app, auth } = await f.serve({ auth: { publicUrl: ORIGIN } });
+    const { app, auth } = await f.serve({});
     expect((await app.inject({ method: 'POST', url: '/v1/auth/mfa/webauthn/register/options', headers: auth })).statusCode).toBe(404);
   });
 });

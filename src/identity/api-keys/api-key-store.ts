@@ -7,6 +7,7 @@ import { API_KEY_ENVIRONMENTS, generateApiKey, hashApiKeySecret, parseApiKey, ve
 import { parseApiKeyStoreOptions, type ApiKeyStoreOptions } from './api-key-options.js';
 import { checkPermissionGrants, isPermissionRequest, permissionGranted } from '../../core/permissions.js';
 import { openSuccessor, sealSuccessor } from './successor-seal.js';
+import { checkKeys, clientKeys, createApiKeyKeys, verifyApiKeyKeys } from '../input-keys.js';
 import { ROTATION_LEAD_MS, rotationLeadMs, sqlBool, statusAt, toApiKey, toApiKeyRow, type ApiKey, type ApiKeyStatus } from './api-key-record.js';
 
 export type { ApiKeyStoreOptions } from './api-key-options.js';
@@ -134,7 +135,8 @@ export class ApiKeyStore {
 
   /** Issue a key. The returned `key` is the only copy: show it once. */
   async create(input: CreateApiKeyInput): Promise<IssuedApiKey> {
-    if (typeof input !== 'object' || input === null) throw invalidInput('create takes { userId, permissions, expiryDays, autoRotate, rateLimit?, environment, name? }');
+    if (typeof input !== 'object' || input === null) throw invalidInput('create takes { userId, permissions, expiryDays, autoRotate, rateLimit?, environment, name?, client? }');
+    checkKeys(createApiKeyKeys, input, 'ApiKeyStore.create');
     const userId = checkUserId(input.userId);
     const permissions = checkPermissionGrants(input.permissions);
     if (!Number.isSafeInteger(input.expiryDays) || input.expiryDays < 1 || input.expiryDays > MAX_EXPIRY_DAYS) {
@@ -181,7 +183,8 @@ export class ApiKeyStore {
 
   /** Whether `key` may be used now (for `permission`, if given). Never throws for a bad key. */
   async verify(key: string, options: { permission?: string; client?: ApiKeyClient } = {}): Promise<ApiKeyVerification> {
-    const { permission, client } = options;
+    checkKeys(verifyApiKeyKeys, options, 'ApiKeyStore.verify');
+    const { permission, client } = options ?? {};
     if (permission !== undefined && !isPermissionRequest(permission)) throw invalidInput(`permission to check must be a concrete 'resource.action'`, { option: 'permission' });
     const found = await this.#authenticate(key, 'auth.api_key_refused', client);
     if (!found.ok) return { ok: false, reason: found.reason };
@@ -205,6 +208,7 @@ export class ApiKeyStore {
   /** Issue a successor to key `id` now and return it; `id` keeps working for `rotationGrace`. */
   async rotate(id: string, client?: ApiKeyClient): Promise<IssuedApiKey> {
     checkId(id);
+    checkKeys(clientKeys, client, 'ApiKeyStore.rotate client');
     const now = this.#clock();
     const outcome = await this.#store.writeTransaction('api_keys:rotate', async (tx) => {
       const row = await tx.selectFrom(TABLE).selectAll().where('id', '=', id).executeTakeFirst();
@@ -263,6 +267,7 @@ export class ApiKeyStore {
    * ERR_API_KEY_CLAIM_REFUSED (details.reason) otherwise.
    */
   async claimSuccessor(currentKey: string, client?: ApiKeyClient): Promise<{ key: string; id: string; expiresAt: string }> {
+    checkKeys(clientKeys, client, 'ApiKeyStore.claimSuccessor client');
     const found = await this.#authenticate(currentKey, 'auth.api_key_claim_refused', client);
     if (!found.ok) throw claimRefused(found.reason);
     const current = found.apiKey;
@@ -293,6 +298,7 @@ export class ApiKeyStore {
    */
   async revoke(id: string, client?: ApiKeyClient): Promise<boolean> {
     checkId(id);
+    checkKeys(clientKeys, client, 'ApiKeyStore.revoke client');
     const nowIso = this.#clock().toISOString();
     const revoked = await this.#store.writeTransaction('api_keys:rotate', async (tx) => {
       const rows = await tx.updateTable(TABLE).set({ revoked_at: nowIso, sealed_key: null }).where('id', '=', id).where('revoked_at', 'is', null).returningAll().execute();

@@ -3,6 +3,7 @@ import { LangtrainError } from '../../core/errors.js';
 import { parseOptions } from '../../core/options.js';
 import { COMMON_PASSWORDS_TEXT } from './data/common-passwords.js';
 import { isTrivialSequence } from './trivial-sequence.js';
+import { checkKeys, passwordContextKeys } from '../input-keys.js';
 
 /**
  * Which passwords may be set, after NIST SP 800-63B §5.1.1.2 (memorized secrets):
@@ -74,6 +75,7 @@ export class PasswordPolicy {
 
   /** Every rule the password breaks, or `{ ok: true }`. */
   check(password: string, context: PasswordContext): PasswordCheck {
+    checkKeys(passwordContextKeys, context, 'PasswordPolicy context');
     if (typeof password !== 'string') return { ok: false, reasons: ['Enter a password.'] };
     const normalised = password.normalize('NFKC');
     const length = [...normalised].length;

@@ -2,6 +2,7 @@ import type { Rate } from '../../core/units.js';
 import { invalidInput } from '../../core/errors.js';
 import { checkRateArguments, type RateDecision, type RateLimiter } from './rate-limiter.js';
 import { slidingWindowTake, type WindowCounts } from './sliding-window-counter.js';
+import { checkKeys, memoryRateLimiterKeys } from '../input-keys.js';
 
 export interface MemoryRateLimiterOptions {
   /** Most keys held at once; beyond it the least recently charged key is dropped. Default 100,000. */
@@ -33,6 +34,7 @@ export class MemoryRateLimiter implements RateLimiter {
   private sweep: Iterator<[string, Entry]> | undefined;
 
   constructor(options: MemoryRateLimiterOptions = {}) {
+    checkKeys(memoryRateLimiterKeys, options, 'MemoryRateLimiter');
     this.maxKeys = options.maxKeys ?? 100_000;
     if (!Number.isSafeInteger(this.maxKeys) || this.maxKeys < 1) {
       throw invalidInput('maxKeys must be a positive whole number', { option: 'maxKeys' });

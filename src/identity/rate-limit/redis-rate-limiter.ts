@@ -3,6 +3,7 @@ import { LangtrainError } from '../../core/errors.js';
 import type { Rate } from '../../core/units.js';
 import type { RedisConnection } from '../../store/redis.js';
 import { checkRateArguments, type RateDecision, type RateLimiter } from './rate-limiter.js';
+import { checkKeys, redisRateLimiterKeys } from '../input-keys.js';
 
 /**
  * The sliding window counter of `sliding-window-counter.ts`, run in Redis so every server
@@ -83,6 +84,7 @@ export class RedisRateLimiter implements RateLimiter {
   private readonly now: (() => number) | undefined;
 
   constructor(connection: Pick<RedisConnection, 'client'>, options: RedisRateLimiterOptions = {}) {
+    checkKeys(redisRateLimiterKeys, options, 'RedisRateLimiter');
     const client = connection.client as ScriptClient;
     // ioredis sends EVALSHA, falls back to EVAL on NOSCRIPT, and prefixes the key argument.
     if (typeof client[COMMAND] !== 'function') client.defineCommand(COMMAND, { numberOfKeys: 1, lua: TAKE_SCRIPT });

@@ -35,6 +35,14 @@ export type SessionStoreSettings = z.output<typeof optionsSchema>;
 /** Checked once, at construction; every problem is named (parseOptions). `owner` names who was given the options. */
 export function parseSessionStoreOptions(options: unknown, owner = 'SessionStore'): SessionStoreSettings {
   const settings = parseOptions(optionsSchema, options, owner);
+  if (settings.concurrentSessions === null && (options as { onLimit?: unknown }).onLimit !== undefined) {
+    // The policy applies only at a limit; given with none it would be accepted and never used.
+    throw new LangtrainError(
+      'ERR_CONFIG_UNSUPPORTED_OPTION',
+      `${owner}: onLimit has no effect with concurrentSessions: null (no limit); remove onLimit, or set concurrentSessions to the number of live sessions a user may hold`,
+      { option: 'onLimit', problems: ['onLimit: has no effect with concurrentSessions: null'] },
+    );
+  }
   if (settings.idleTimeout > settings.sessionTimeout) {
     // Not wrong in itself, but it never applies: almost certainly two swapped values, or a number meant as hours.
     const given = (options ?? {}) as { sessionTimeout?: unknown; idleTimeout?: unknown };

@@ -4,6 +4,7 @@ import { LangtrainError, invalidInput, type ErrorCode } from '../../core/errors.
 import type { Store, WriteTx } from '../../store/database.js';
 import type { RedisConnection } from '../../store/redis.js';
 import { parseSessionStoreOptions, type SessionLimitPolicy, type SessionStoreOptions } from './session-options.js';
+import { checkKeys, createSessionKeys } from '../input-keys.js';
 import { SESSION_ID_SHAPE, digestsMatch, mintSessionToken, parseSessionToken, sessionTokenDigest } from './session-token.js';
 
 export type { SessionStoreOptions } from './session-options.js';
@@ -161,6 +162,7 @@ export class SessionStore {
    */
   async create(input: CreateSessionInput): Promise<{ token: string; session: Session }> {
     if (typeof input !== 'object' || input === null) throw invalidInput('create takes { userId, ip?, userAgent?, mfa }');
+    checkKeys(createSessionKeys, input, 'SessionStore.create');
     const userId = checkUserId(input.userId);
     const ip = optionalText(input.ip, 'ip', MAX_IP);
     const userAgent = optionalText(input.userAgent, 'userAgent', Number.MAX_SAFE_INTEGER)?.slice(0, MAX_USER_AGENT) ?? null;

@@ -9,6 +9,7 @@ import { PasswordPolicy } from '../passwords/password-policy.js';
 import { CLEAR, afterFailure, lockRemaining, type FailureRule } from './failure-counter.js';
 import { RECOVERY_CODE_COUNT, generateRecoveryCode, normaliseRecoveryCode, recoveryCodeDigest } from './recovery-codes.js';
 import { openSecret, sealSecret } from './sealed-secret.js';
+import { authenticateKeys, checkKeys, clientKeys, createUserKeys } from '../input-keys.js';
 import { MAX_USERNAME, checkId, checkRoles, clientOf, failureColumns, failureState, normaliseUsername, toUser, userLock, type Client, type ClientInfo, type Row, type User } from './user-record.js';
 import { parseUserDirectoryOptions, type UserDirectoryOptions, type UserDirectorySettings } from './user-options.js';
 
@@ -122,6 +123,8 @@ export class UserDirectory {
    */
   async createUser(input: { username: string; password?: string; roles?: string[]; mfa?: false }, client: ClientInfo = {}): Promise<User> {
     if (typeof input !== 'object' || input === null) throw invalidInput('createUser takes { username, password?, roles? }');
+    checkKeys(createUserKeys, input, 'UserDirectory.createUser');
+    const who = clientFor(client, 'createUser');
     if (input.mfa !== undefined && input.mfa !== false) throw invalidInput('a new account has no second factor: create it, then enrolTotp and confirmTotp');
     const username = normaliseUsername(input.username);
     if (username === null) throw invalidInput(`username must be 1 to ${MAX_USERNAME} characters without control characters`);
@@ -140,7 +143,7 @@ export class UserDirectory {
       return true;
     });
     if (!inserted) throw new LangtrainError('ERR_USER_EXISTS', 'that username is taken', { username });
-    await this.#record('auth.user_created', 'success', id, clientOf(client), { username, roles, password: passwordHash !== null });
+    await this.#record('auth.user_created', 'success', id, who, { username, roles, password: passwordHash !== null });
     return (await this.get(id))!;
   }
 
@@ -160,16 +163,18 @@ export class UserDirectory {
 
   /** Replace the password, policy-checked (the 8-character minimum applies once TOTP is confirmed). */
   async setPassword(id: string, password: string, client: ClientInfo = {}): Promise<void> {
+    const who = clientFor(client, 'setPassword');
     const user = await this.#mustGet(id);
     this.#policy.enforce(password, { mfa: user.mfa, username: user.username });
     const hash = await this.#hasher.hash(password);
     const now = this.#clock().toISOString();
     await this.#store.writeTransaction(userLock(id), (tx) => tx.updateTable(USERS).set({ password_hash: hash, password_changed_at: now }).where('id', '=', id).execute());
-    await this.#record('auth.password_changed', 'success', id, clientOf(client), {});
+    await this.#record('auth.password_changed', 'success', id, who, {});
   }
 
   /** Replace the account's roles (audited with both lists). */
   async setRoles(id: string, roles: string[], client: ClientInfo = {}): Promise<User> {
+    const who = clientFor(client, 'setRoles');
     const next = checkRoles(roles);
     const before = await this.#store.writeTransaction(userLock(checkId(id)), async (tx) => {
       const row = await tx.selectFrom(USERS).select('roles').where('id', '=', id).executeTakeFirst();
@@ -179,7 +184,7 @@ export class UserDirectory {
     });
     this.#revision += 1;
     if (before === null) throw new LangtrainError('ERR_NOT_FOUND', 'no such user', { userId: id });
-    if (before.join() !== next.join()) await this.#record('auth.roles_changed', 'success', id, clientOf(client), { before, after: next });
+    if (before.join() !== next.join()) await this.#record('auth.roles_changed', 'success', id, who, { before, after: next });
     return (await this.get(id))!;
   }
 
@@ -188,10 +193,11 @@ export class UserDirectory {
    * (AuthenticationManager.confirmPhone) unless an administrator sets it. Audited masked.
    */
   async setPhone(id: string, phone: string | null, client: ClientInfo = {}): Promise<User> {
+    const who = clientFor(client, 'setPhone');
     if (phone !== null && (typeof phone !== 'string' || !E164.test(phone))) throw invalidInput('phone must be an E.164 number such as +447700900123, or null', { option: 'phone' });
     const updated = await this.#store.writeTransaction(userLock(checkId(id)), (tx) => tx.updateTable(USERS).set({ phone }).where('id', '=', id).executeTakeFirst());
     if (Number(updated.numUpdatedRows) === 0) throw new LangtrainError('ERR_NOT_FOUND', 'no such user', { userId: id });
-    await this.#record('auth.phone_changed', 'success', id, clientOf(client), { phone: phone === null ? null : maskPhone(phone) });
+    await this.#record('auth.phone_changed', 'success', id, who, { phone: phone === null ? null : maskPhone(phone) });
     return (await this.get(id))!;
   }
 
@@ -203,15 +209,17 @@ export class UserDirectory {
 
   /** Refuse every further sign-in of the account (existing sessions are the caller's to revoke). */
   async disable(id: string, client: ClientInfo = {}): Promise<void> {
+    const who = clientFor(client, 'disable');
     await this.#mustGet(id);
     const now = this.#clock().toISOString();
     await this.#store.writeTransaction(userLock(id), (tx) => tx.updateTable(USERS).set({ disabled_at: now }).where('id', '=', id).where('disabled_at', 'is', null).execute());
     this.#revision += 1;
-    await this.#record('auth.user_disabled', 'success', id, clientOf(client), {});
+    await this.#record('auth.user_disabled', 'success', id, who, {});
   }
 
   /** Admin: end a lockout now and forget its failures and doubling. False when no such user. */
   async unlock(username: string, client: ClientInfo = {}): Promise<boolean> {
+    const who = clientFor(client, 'unlock');
     const user = await this.findByUsername(username);
     if (!user) return false;
     const before = await this.#store.writeTransaction(userLock(user.id), async (tx) => {
@@ -220,13 +228,14 @@ export class UserDirectory {
       return failureState(row);
     });
     const now = this.#clock().getTime();
-    await this.#record('auth.unlock', 'success', user.id, clientOf(client), { by: 'admin', wasLocked: lockRemaining(before, now) > 0, lockouts: before.lockouts });
+    await this.#record('auth.unlock', 'success', user.id, who, { by: 'admin', wasLocked: lockRemaining(before, now) > 0, lockouts: before.lockouts });
     return true;
   }
 
   /** Check a username and password. See the class comment for lockout and throttling. */
   async authenticate(input: AuthenticateInput): Promise<AuthenticateResult> {
     if (typeof input !== 'object' || input === null) throw invalidInput('authenticate takes { username, password, ip, userAgent }');
+    checkKeys(authenticateKeys, input, 'UserDirectory.authenticate');
     const client = clientOf(input);
     const nowMs = this.#clock().getTime();
 
@@ -301,19 +310,20 @@ export class UserDirectory {
    * for the QR code: show them once, never log them.
    */
   async enrolTotp(id: string, client: ClientInfo = {}): Promise<{ secret: string; uri: string }> {
+    const who = clientFor(client, 'enrolTotp');
     const user = await this.#mustGet(id);
     const secret = generateTotpSecret();
     const uri = totpUri({ issuer: this.settings.totpIssuer, account: user.username.replace(/:/g, '_'), secret });
     const sealed = sealSecret(this.#key, id, 'totp_pending', secret);
     await this.#store.writeTransaction(userLock(id), (tx) => tx.updateTable(USERS).set({ totp_pending: sealed }).where('id', '=', id).execute());
-    await this.#record('auth.mfa_enrolment_started', 'success', id, clientOf(client), { method: 'totp' });
+    await this.#record('auth.mfa_enrolment_started', 'success', id, who, { method: 'totp' });
     return { secret, uri };
   }
 
   /** Prove the authenticator app holds the pending secret; on success it becomes the account's factor. */
   async confirmTotp(id: string, code: string, client: ClientInfo = {}): Promise<SecondFactorResult> {
     checkId(id);
-    const who = clientOf(client);
+    const who = clientFor(client, 'confirmTotp');
     const now = this.#clock();
     const result = await this.#store.writeTransaction(userLock(id), async (tx): Promise<SecondFactorResult> => {
       const row = await tx.selectFrom(USERS).selectAll().where('id', '=', id).executeTakeFirst();
@@ -339,7 +349,7 @@ export class UserDirectory {
    */
   async verifyTotp(id: string, code: string, client: ClientInfo = {}): Promise<SecondFactorResult> {
     checkId(id);
-    return this.#secondFactor(id, clientOf(client), 'auth.mfa_verified', async (tx, row, now) => {
+    return this.#secondFactor(id, clientFor(client, 'verifyTotp'), 'auth.mfa_verified', async (tx, row, now) => {
       if (!row.totp_secret) return { ok: false, reason: 'not_enrolled' };
       const secret = openSecret(this.#key, id, 'totp_secret', String(row.totp_secret));
       const check = verifyTotpCode({ secret, code, now, lastUsedStep: row.totp_last_step == null ? null : Number(row.totp_last_step) });
@@ -352,6 +362,7 @@ export class UserDirectory {
   /** Admin: remove the TOTP factor (enrolled or pending) and every recovery code, for a user who lost the device. */
   async removeTotp(id: string, client: ClientInfo = {}): Promise<{ totp: boolean; recoveryCodes: number }> {
     checkId(id);
+    const who = clientFor(client, 'removeTotp');
     const outcome = await this.#store.writeTransaction(userLock(id), async (tx) => {
       const row = await tx.selectFrom(USERS).select(['totp_secret']).where('id', '=', id).executeTakeFirst();
       if (!row) return null;
@@ -360,7 +371,7 @@ export class UserDirectory {
       return { totp: row.totp_secret != null, recoveryCodes: Number(codes.numDeletedRows) };
     });
     if (outcome === null) throw new LangtrainError('ERR_NOT_FOUND', 'no such user', { userId: id });
-    await this.#record('auth.mfa_removed', 'success', id, clientOf(client), { method: 'totp', ...outcome });
+    await this.#record('auth.mfa_removed', 'success', id, who, { method: 'totp', ...outcome });
     return outcome;
   }
 
@@ -369,6 +380,7 @@ export class UserDirectory {
    * SHA-256 digests are kept (see recovery-codes.ts for why a fast hash is right here).
    */
   async generateRecoveryCodes(id: string, client: ClientInfo = {}): Promise<string[]> {
+    const who = clientFor(client, 'generateRecoveryCodes');
     await this.#mustGet(id);
     const codes = Array.from({ length: RECOVERY_CODE_COUNT }, generateRecoveryCode);
     const now = this.#clock().toISOString();
@@ -379,14 +391,14 @@ export class UserDirectory {
         .values(codes.map((c) => ({ user_id: id, digest: recoveryCodeDigest(normaliseRecoveryCode(c)!), created_at: now, used_at: null })))
         .execute();
     });
-    await this.#record('auth.recovery_codes_generated', 'success', id, clientOf(client), { count: codes.length });
+    await this.#record('auth.recovery_codes_generated', 'success', id, who, { count: codes.length });
     return codes;
   }
 
   /** Spend one recovery code as the second factor. Each works once; wrong codes count towards lockout. */
   async useRecoveryCode(id: string, code: string, client: ClientInfo = {}): Promise<SecondFactorResult> {
     checkId(id);
-    return this.#secondFactor(id, clientOf(client), 'auth.recovery_code_used', async (tx, _row, now) => {
+    return this.#secondFactor(id, clientFor(client, 'useRecoveryCode'), 'auth.recovery_code_used', async (tx, _row, now) => {
       const normalised = normaliseRecoveryCode(code);
       if (normalised === null) return { ok: false, reason: 'invalid_code' };
       const spent = await tx
@@ -481,4 +493,10 @@ export class UserDirectory {
       additionalData: { ...data, ip: client.ip, userAgent: client.userAgent },
     });
   }
+}
+
+/** The client argument of `method`: an unknown key (`ipAddress`) is refused naming ip and userAgent. */
+function clientFor(client: ClientInfo, method: string): Client {
+  checkKeys(clientKeys, client, `UserDirectory.${method} client`);
+  return clientOf(client);
 }

@@ -265,4 +265,28 @@ describe.each(storeUrls('api_keys'))('ApiKeyStore on $dialect', ({ make }) => {
     await expect(s.create({ ...SEED, environment: 'prod' as 'live' })).rejects.toMatchObject({ code: 'ERR_INVALID_INPUT' });
     await expect(s.create({ ...SEED, userId: '' })).rejects.toMatchObject({ code: 'ERR_INVALID_INPUT' });
   });
+
+  it('refuses an unknown key in any method argument, naming the supported ones, before anything is stored', async () => {
+    const s = apiKeys();
+    const unsupported = (message: RegExp) => ({ code: 'ERR_CONFIG_UNSUPPORTED_OPTION', message: expect.stringMatching(message) });
+    await expect(s.create({ ...SEED, expiry_days: 5 } as CreateApiKeyInput)).rejects.toMatchObject(
+      unsupported(/^ApiKeyStore\.create: unknown option expiry_days \(supported: userId, permissions, expiryDays, autoRotate, rateLimit, environment, name, client\)$/),
+    );
+    await expect(s.create({ ...SEED, client: { ipAddress: '203.0.113.7' } } as CreateApiKeyInput)).rejects.toMatchObject(unsupported(/client: unknown key ipAddress \(supported: ip, userAgent\)/));
+    expect(await s.list(SEED.userId)).toEqual([]);
+
+    const { key, id } = await create(s);
+    // `permissions` for `permission` would otherwise check no permission at all.
+    await expect(s.verify(key, { permissions: 'models.train' } as never)).rejects.toMatchObject(unsupported(/^ApiKeyStore\.verify: unknown option permissions \(supported: permission, client\)$/));
+    await expect(s.verify(key, { client: { user_agent: 'x' } } as never)).rejects.toMatchObject(unsupported(/client: unknown key user_agent/));
+    const client = { ipAddress: '203.0.113.7' } as never;
+    await expect(s.rotate(id, client)).rejects.toMatchObject(unsupported(/^ApiKeyStore\.rotate client: unknown option ipAddress \(supported: ip, userAgent\)$/));
+    const claim = (await s.claimSuccessor(key, client).catch((err: unknown) => err)) as Error;
+    expect(claim).toMatchObject(unsupported(/^ApiKeyStore\.claimSuccessor client: unknown option ipAddress/));
+    expect(claim.message).not.toContain(parseApiKey(key)!.secret);
+    await expect(s.revoke(id, client)).rejects.toMatchObject(unsupported(/^ApiKeyStore\.revoke client: unknown option ipAddress/));
+    // Nothing was rotated or revoked.
+    expect((await s.list(SEED.userId)).map((k) => k.status)).toEqual(['active']);
+    expect(await s.verify(key, { permission: 'models.inference', client: { ip: '203.0.113.7', userAgent: null } })).toMatchObject({ ok: true });
+  });
 });

@@ -153,6 +153,15 @@ describe('PasswordPolicy options', () => {
     expect(() => new PasswordPolicy({ requireDigit: true } as never)).toThrow(/unknown option requireDigit/);
   });
 
+  it('refuse an unknown key in the context of check and enforce, never quoting the password', () => {
+    // `user` for `username` would silently skip the username rule.
+    const password = 'alice-rides-the-tram';
+    for (const call of [() => policy.check(password, { mfa: false, user: 'alice' } as never), () => policy.enforce(password, { mfa: false, user: 'alice' } as never)]) {
+      expect(call).toThrow(expect.objectContaining({ code: 'ERR_CONFIG_UNSUPPORTED_OPTION', message: 'PasswordPolicy context: unknown option user (supported: mfa, username)' }));
+    }
+    expect(rejectedFor(policy.check(password, { mfa: false, username: 'alice' }), USERNAME)).toBe(true);
+  });
+
   it('allow stricter lengths', () => {
     const strict = new PasswordPolicy({ minLength: 12, minLengthSingleFactor: 20 });
     expect(rejectedFor(strict.check('gravel-tulip', withMfa), TOO_SHORT)).toBe(false);

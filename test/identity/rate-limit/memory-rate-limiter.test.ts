@@ -163,6 +163,12 @@ describe('MemoryRateLimiter', () => {
     await expect(limiter.take('k', undefined as unknown as Rate)).rejects.toThrow(invalid);
     expect(() => new MemoryRateLimiter({ maxKeys: 0 })).toThrow(invalid);
   });
+
+  it('refuses an unknown option naming the supported ones', () => {
+    expect(() => new MemoryRateLimiter({ max_keys: 10 } as never)).toThrow(
+      expect.objectContaining({ code: 'ERR_CONFIG_UNSUPPORTED_OPTION', message: 'MemoryRateLimiter: unknown option max_keys (supported: maxKeys, now)' }),
+    );
+  });
 });
 
 describe('slidingWindowTake (the pure decision)', () => {

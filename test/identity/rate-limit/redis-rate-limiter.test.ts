@@ -168,5 +168,8 @@ describe('RedisRateLimiter', () => {
     await expect(new RedisRateLimiter(first).take('k', { limit: 0, windowMs: 1_000 })).rejects.toThrow(
       expect.objectContaining({ code: 'ERR_INVALID_INPUT' }),
     );
+    expect(() => new RedisRateLimiter(first, { prefix: 'rl' } as never)).toThrow(
+      expect.objectContaining({ code: 'ERR_CONFIG_UNSUPPORTED_OPTION', message: 'RedisRateLimiter: unknown option prefix (supported: namespace, now)' }),
+    );
   });
 });

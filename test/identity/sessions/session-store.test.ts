@@ -285,6 +285,16 @@ describe.each(storeUrls('sessions'))('SessionStore on $dialect', ({ make }) => {
     expect(long.session.ip).toBeNull();
     tokens.push(long.token);
   });
+
+  it('refuses an unknown key in create, naming the supported ones, and starts no session', async () => {
+    const s = sessions();
+    await expect(s.create({ userId: 'alice', mfa: true, user_agent: 'curl/8' } as never)).rejects.toMatchObject({
+      code: 'ERR_CONFIG_UNSUPPORTED_OPTION',
+      message: 'SessionStore.create: unknown option user_agent (supported: userId, ip, userAgent, mfa)',
+    });
+    expect(await s.list('alice')).toEqual([]);
+    expect(audit.of('auth.session_created')).toEqual([]);
+  });
 });
 
 describe.each(storeUrls('sessions-redis'))('SessionStore with Redis, two instances on $dialect', ({ make }) => {
@@ -389,6 +399,15 @@ describe('SessionStore options', () => {
     expect(err.message).toContain('onLimit');
     expect(err.message).toContain('refuse_new');
     expect(err.message).toContain('end_oldest');
+  });
+
+  it('refuses an onLimit given with concurrentSessions: null, where no limit ever applies it', () => {
+    for (const onLimit of ['refuse_new', 'end_oldest'] as const) {
+      const err = refusal({ concurrentSessions: null, onLimit });
+      expect(err.code).toBe('ERR_CONFIG_UNSUPPORTED_OPTION');
+      expect(err.message).toMatch(/^SessionStore: onLimit has no effect with concurrentSessions: null \(no limit\)/);
+    }
+    expect(new SessionStore({ concurrentSessions: null }, deps).concurrentSessions).toBeNull();
   });
 
   it('refuses concurrentSessions below one or fractional', () => {

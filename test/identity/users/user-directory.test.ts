@@ -342,6 +342,46 @@ describe.each(storeUrls('users'))('UserDirectory on $dialect', ({ make }) => {
     expect(audit.of('auth.recovery_code_used').map((e) => e.result)).toEqual(['success', 'failure', 'success', 'failure']);
     for (const e of audit.of('auth.recovery_code_used')) expect(e).toMatchObject({ userId: alice.id, additionalData: expect.objectContaining(CLIENT) });
   });
+
+  it('refuses an unknown key in any argument, naming the supported ones and never the password, before changing anything', async () => {
+    const d = directory();
+    const unsupported = (message: string) => ({ code: 'ERR_CONFIG_UNSUPPORTED_OPTION', message });
+    await expect(d.createUser({ username: 'bob', password: PASSWORD, role: ['admin'] } as never)).rejects.toMatchObject(
+      unsupported('UserDirectory.createUser: unknown option role (supported: username, password, roles, mfa)'),
+    );
+    await expect(d.createUser({ username: 'bob', password: PASSWORD }, { ipAddress: '203.0.113.7' } as never)).rejects.toMatchObject(
+      unsupported('UserDirectory.createUser client: unknown option ipAddress (supported: ip, userAgent)'),
+    );
+    expect(await d.findByUsername('bob')).toBeNull();
+
+    const alice = await d.createUser({ username: 'alice', password: PASSWORD }, CLIENT);
+    // A misspelt client key would leave the sign-in unthrottled by IP.
+    const typo = (await d.authenticate({ username: 'alice', password: WRONG, ip_address: '203.0.113.7' } as never).catch((err: unknown) => err)) as Error;
+    expect(typo).toMatchObject(unsupported('UserDirectory.authenticate: unknown option ip_address (supported: username, password, ip, userAgent)'));
+    expect(typo.message).not.toContain(WRONG);
+    expect(audit.of('auth.login')).toEqual([]);
+
+    const client = { user_agent: 'curl/8' } as never;
+    const calls: Array<[string, () => Promise<unknown>]> = [
+      ['setPassword', () => d.setPassword(alice.id, OTHER_PASSWORD, client)],
+      ['setRoles', () => d.setRoles(alice.id, ['admin'], client)],
+      ['setPhone', () => d.setPhone(alice.id, '+447700900123', client)],
+      ['disable', () => d.disable(alice.id, client)],
+      ['unlock', () => d.unlock('alice', client)],
+      ['enrolTotp', () => d.enrolTotp(alice.id, client)],
+      ['confirmTotp', () => d.confirmTotp(alice.id, '123456', client)],
+      ['verifyTotp', () => d.verifyTotp(alice.id, '123456', client)],
+      ['removeTotp', () => d.removeTotp(alice.id, client)],
+      ['generateRecoveryCodes', () => d.generateRecoveryCodes(alice.id, client)],
+      ['useRecoveryCode', () => d.useRecoveryCode(alice.id, 'abcd-efgh', client)],
+    ];
+    for (const [method, call] of calls) await expect(call(), method).rejects.toMatchObject(unsupported(`UserDirectory.${method} client: unknown option user_agent (supported: ip, userAgent)`));
+    // Nothing changed, and only the creation was audited.
+    expect(await d.get(alice.id)).toMatchObject({ roles: [], phone: null, disabled: false, mfa: false });
+    expect(await login(d, 'alice', PASSWORD)).toMatchObject({ ok: true });
+    expect(await d.remainingRecoveryCodes(alice.id)).toBe(0);
+    expect(audit.events.map((e) => e.eventType)).toEqual(['auth.user_created', 'auth.login']);
+  });
 });
 
 describe('UserDirectory options', () => {
