@@ -90,6 +90,8 @@ export interface AffectedArtifact {
 
 export interface ErasureReport {
   consentRecords: number;
+  /** Lineage edges whose actor was the subject, now `erased` (LineageStore.eraseActor). */
+  lineageActorsErased: number;
   lineageLinks: number;
   /** The keyring keys under which the subject's own key was destroyed (none: no service given, or nothing of theirs was encrypted). */
   keysShredded: string[];
@@ -134,8 +136,8 @@ async function countInClear(reader: SubjectAuditReader, userId: string): Promise
 /**
  * The right to be forgotten (GDPR Art. 17) across the privacy domains: crypto-shreds the
  * subject's keys (every encrypted copy of their fields, in any data set or backup, becomes
- * unreadable), deletes their consent records and their rows in the lineage subject table,
- * and lists the data sets and models lineage says held their data, since files and trained
+ * unreadable), deletes their consent records, replaces their id where it is a lineage edge's
+ * actor by `erased`, deletes their rows in the lineage subject table, and lists the data sets and models lineage says held their data, since files and trained
  * weights cannot be edited from here.
  *
  * Everything that can fail for want of configuration (a service without per-subject keys, a
@@ -168,7 +170,7 @@ export async function eraseSubject(userId: string, deps: ErasureDeps): Promise<E
   }
   const affectedArtifacts = (await deps.lineage.artifactsContaining(userId)).map(({ digest, names, via }) => ({ digest, names, via }));
 
-  const report: ErasureReport = { consentRecords: 0, lineageLinks: 0, keysShredded: [], keysShreddedBefore, affectedArtifacts };
+  const report: ErasureReport = { consentRecords: 0, lineageActorsErased: 0, lineageLinks: 0, keysShredded: [], keysShreddedBefore, affectedArtifacts };
   try {
     for (const service of withKey) {
       await service.eraseSubject(userId, deps.actor);
@@ -176,6 +178,7 @@ export async function eraseSubject(userId: string, deps: ErasureDeps): Promise<E
     }
     report.consentRecords = (await deps.consent.eraseSubject(userId)).consentRecords;
     if (shredAudit !== undefined) report.auditKeysShredded = await shredAudit(userId);
+    report.lineageActorsErased = await deps.lineage.eraseActor(userId);
     report.lineageLinks = await deps.lineage.forgetSubject(userId);
     // Counted last: what is left. On a clear log, this erasure's own record names them in clear too.
     if (deps.auditLog !== undefined) report.auditEntriesInClear = (await countInClear(deps.auditLog, userId)) + (deps.audit.sealsPayloads === true ? 0 : 1);
@@ -211,7 +214,7 @@ export async function eraseSubject(userId: string, deps: ErasureDeps): Promise<E
 }
 
 function recordErasure(userId: string, deps: ErasureDeps, report: ErasureReport, failure?: unknown): Promise<unknown> {
-  const { consentRecords, lineageLinks, keysShredded, keysShreddedBefore, affectedArtifacts, auditKeysShredded, auditEntriesInClear } = report;
+  const { consentRecords, lineageActorsErased, lineageLinks, keysShredded, keysShreddedBefore, affectedArtifacts, auditKeysShredded, auditEntriesInClear } = report;
   return deps.audit.record({
     eventType: 'privacy.subject_erased',
     userId,
@@ -221,6 +224,7 @@ function recordErasure(userId: string, deps: ErasureDeps, report: ErasureReport,
     additionalData: {
       actor: deps.actor,
       consentRecords,
+      lineageActorsErased,
       lineageLinks,
       keysShredded: [...keysShredded],
       keysShreddedBefore: [...keysShreddedBefore],
@@ -240,8 +244,8 @@ function errorCodeOf(err: unknown): string {
   return err instanceof Error ? err.name : typeof err;
 }
 
-function describeDone({ keysShredded, keysShreddedBefore, consentRecords, lineageLinks, auditKeysShredded }: ErasureReport): string {
+function describeDone({ keysShredded, keysShreddedBefore, consentRecords, lineageActorsErased, lineageLinks, auditKeysShredded }: ErasureReport): string {
   const before = keysShreddedBefore.length > 0 ? ` (destroyed before under: ${keysShreddedBefore.join(', ')})` : '';
   const audit = auditKeysShredded === undefined ? '' : `; audit log data keys destroyed: ${auditKeysShredded}`;
-  return `keys destroyed under: ${keysShredded.length > 0 ? keysShredded.join(', ') : 'none'}${before}; consent records deleted: ${consentRecords}${audit}; lineage links deleted: ${lineageLinks}`;
+  return `keys destroyed under: ${keysShredded.length > 0 ? keysShredded.join(', ') : 'none'}${before}; consent records deleted: ${consentRecords}${audit}; lineage edges with them as actor now erased: ${lineageActorsErased}; lineage links deleted: ${lineageLinks}`;
 }

@@ -8,7 +8,7 @@ import { LangtrainError } from '../../src/core/errors.js';
 import type { ConsentManager } from '../../src/privacy/consent/consent-manager.js';
 import { CONSENT_TABLE } from '../../src/privacy/consent/schema.js';
 import { eraseSubject } from '../../src/privacy/erasure.js';
-import type { LineageStore } from '../../src/privacy/lineage/lineage-store.js';
+import { ERASED_ACTOR, type LineageStore } from '../../src/privacy/lineage/lineage-store.js';
 import type { Store } from '../../src/store/database.js';
 import { storeUrls } from '../support/services.js';
 import { RecordedEvents } from '../support/recorded-events.js';
@@ -41,6 +41,7 @@ describe.each(storeUrls('erasure'))('eraseSubject on $dialect', ({ make }) => {
     const report = await eraseSubject('alice', { consent, lineage, encryption: [encryption], audit, actor: ACTOR });
     expect(report).toEqual({
       consentRecords: 2,
+      lineageActorsErased: 0,
       lineageLinks: 1,
       keysShredded: ['datasets'],
       keysShreddedBefore: [],
@@ -62,7 +63,7 @@ describe.each(storeUrls('erasure'))('eraseSubject on $dialect', ({ make }) => {
     const erased = audit.of('privacy.subject_erased');
     expect(erased).toHaveLength(1);
     expect(erased[0]).toMatchObject({ userId: 'alice', sensitive: ['userId'], level: 'basic', result: 'success' });
-    expect(erased[0]!.additionalData).toEqual({ actor: ACTOR, consentRecords: 2, lineageLinks: 1, keysShredded: ['datasets'], keysShreddedBefore: [], affectedArtifacts: report.affectedArtifacts });
+    expect(erased[0]!.additionalData).toEqual({ actor: ACTOR, consentRecords: 2, lineageActorsErased: 0, lineageLinks: 1, keysShredded: ['datasets'], keysShreddedBefore: [], affectedArtifacts: report.affectedArtifacts });
     const payload = JSON.stringify(erased[0]!.additionalData);
     for (const personal of ['alice', 'bob', 'mail.example', 'notes about', 'chat_transcripts', 'model_training']) expect(payload).not.toContain(personal);
   });
@@ -71,7 +72,7 @@ describe.each(storeUrls('erasure'))('eraseSubject on $dialect', ({ make }) => {
     await encryption.encryptRecord(customer('bob'), place('2'));
     const keysBefore = (await keyring.list()).map((k) => k.name);
     const report = await eraseSubject('nobody', { consent, lineage, encryption: [encryption], audit, actor: ACTOR });
-    expect(report).toEqual({ consentRecords: 0, lineageLinks: 0, keysShredded: [], keysShreddedBefore: [], affectedArtifacts: [] });
+    expect(report).toEqual({ consentRecords: 0, lineageActorsErased: 0, lineageLinks: 0, keysShredded: [], keysShreddedBefore: [], affectedArtifacts: [] });
     expect((await keyring.list()).map((k) => k.name)).toEqual(keysBefore);
     expect(audit.of('privacy.subject_erased')).toHaveLength(1);
     expect(audit.of('privacy.subject_erased')[0]).toMatchObject({ userId: 'nobody', additionalData: { consentRecords: 0, affectedArtifacts: [] } });
@@ -85,7 +86,7 @@ describe.each(storeUrls('erasure'))('eraseSubject on $dialect', ({ make }) => {
     expect(first.keysShredded).toEqual(['datasets', 'support-tickets']);
     await expect(other.decryptRecord(sealed, place('7'))).rejects.toMatchObject({ code: 'ERR_CRYPTO_KEY_DESTROYED' });
     const again = await eraseSubject('alice', { consent, lineage, encryption: [encryption, other], audit, actor: ACTOR });
-    expect(again).toEqual({ consentRecords: 0, lineageLinks: 0, keysShredded: [], keysShreddedBefore: ['datasets', 'support-tickets'], affectedArtifacts: [] });
+    expect(again).toEqual({ consentRecords: 0, lineageActorsErased: 0, lineageLinks: 0, keysShredded: [], keysShreddedBefore: ['datasets', 'support-tickets'], affectedArtifacts: [] });
   });
 
   it('a keyring its KEK does not open fails the erasure before anything is deleted', async () => {
@@ -103,7 +104,7 @@ describe.each(storeUrls('erasure'))('eraseSubject on $dialect', ({ make }) => {
     const sealed = await encryption.encryptRecord(customer('alice'), place('1'));
     await sql`ALTER TABLE ${sql.table(CONSENT_TABLE)} RENAME TO consent_away`.execute(store.db);
     const failed = eraseSubject('alice', { consent, lineage, encryption: [encryption], audit, actor: ACTOR });
-    await expect(failed).rejects.toThrow(/the erasure stopped part-way \(keys destroyed under: datasets; consent records deleted: 0; lineage links deleted: 0\).*it is safe to run it again to finish/);
+    await expect(failed).rejects.toThrow(/the erasure stopped part-way \(keys destroyed under: datasets; consent records deleted: 0; lineage edges with them as actor now erased: 0; lineage links deleted: 0\).*it is safe to run it again to finish/);
     await expect(encryption.decryptRecord(sealed, place('1'))).rejects.toMatchObject({ code: 'ERR_CRYPTO_KEY_DESTROYED' });
     expect(audit.of('privacy.subject_erased')).toHaveLength(1);
     expect(audit.of('privacy.subject_erased')[0]).toMatchObject({ result: 'failure', additionalData: { keysShredded: ['datasets'], consentRecords: 0, affectedArtifacts: [{ digest: RAW }, { digest: CLEAN }, { digest: MODEL }] } });
@@ -130,7 +131,7 @@ describe.each(storeUrls('erasure'))('eraseSubject on $dialect', ({ make }) => {
       (err: unknown) => err as LangtrainError,
     );
     expect(failure).not.toBe(auditDown);
-    expect(failure.message).toMatch(/^the erasure stopped part-way \(keys destroyed under: datasets; consent records deleted: 0; lineage links deleted: 0\): .*; and the failure could not be audited \(ERR_STORE_UNAVAILABLE\); it is safe to run it again to finish$/);
+    expect(failure.message).toMatch(/^the erasure stopped part-way \(keys destroyed under: datasets; consent records deleted: 0; lineage edges with them as actor now erased: 0; lineage links deleted: 0\): .*; and the failure could not be audited \(ERR_STORE_UNAVAILABLE\); it is safe to run it again to finish$/);
     expect(failure.message).not.toContain('audit store unreachable');
     expect(failure.code).not.toBe('ERR_STORE_UNAVAILABLE');
     expect(failure.cause).toBeInstanceOf(Error);
@@ -153,9 +154,23 @@ describe.each(storeUrls('erasure'))('eraseSubject on $dialect', ({ make }) => {
       (err: unknown) => err as LangtrainError,
     );
     expect(failure.code).toBe('ERR_ERASURE_NOT_AUDITED');
-    expect(failure.message).toMatch(/^the subject was erased \(keys destroyed under: datasets; consent records deleted: 2; lineage links deleted: 1; affected data sets and models: sha256:[0-9a-f]{64}, sha256:[0-9a-f]{64}, sha256:[0-9a-f]{64}\), but the erasure could not be recorded in the audit log \(ERR_STORE_UNAVAILABLE\); keep this message/);
+    expect(failure.message).toMatch(/^the subject was erased \(keys destroyed under: datasets; consent records deleted: 2; lineage edges with them as actor now erased: 0; lineage links deleted: 1; affected data sets and models: sha256:[0-9a-f]{64}, sha256:[0-9a-f]{64}, sha256:[0-9a-f]{64}\), but the erasure could not be recorded in the audit log \(ERR_STORE_UNAVAILABLE\); keep this message/);
     expect(failure.details).toMatchObject({ done: { keysShredded: ['datasets'], affectedArtifacts: [{ digest: RAW }, { digest: CLEAN }, { digest: MODEL }] }, auditFailure: 'ERR_STORE_UNAVAILABLE' });
     expect(await consent.history('alice')).toEqual([]);
+  });
+
+  it("replaces the subject where they are a lineage edge's actor by `erased`, counts it, and leaves others' edges", async () => {
+    await lineage.recordTransformation({ inputDigest: MODEL, outputDigest: OTHER, operation: 'evaluate', actor: 'alice' });
+    await lineage.recordTransformation({ inputDigest: OTHER, outputDigest: CLEAN, operation: 'import', actor: 'alice' });
+    await lineage.recordTransformation({ inputDigest: OTHER, outputDigest: RAW, operation: 'import', actor: 'bob' });
+    audit.events.length = 0;
+    const report = await eraseSubject('alice', { consent, lineage, audit, actor: ACTOR });
+    expect(report).toMatchObject({ consentRecords: 2, lineageActorsErased: 2, lineageLinks: 1 });
+    const edges = (await lineage.lineageOf(OTHER, { direction: 'upstream', depth: 1 })).edges.concat((await lineage.lineageOf(OTHER, { direction: 'downstream', depth: 1 })).edges);
+    expect(edges.map((e) => [e.operation, e.actor]).sort()).toEqual([['evaluate', ERASED_ACTOR], ['import', 'bob'], ['import', ERASED_ACTOR]]);
+    expect(JSON.stringify((await lineage.lineageOf(RAW, { direction: 'downstream' })).edges)).not.toContain('alice');
+    expect(audit.of('privacy.subject_erased')[0]!.additionalData).toMatchObject({ lineageActorsErased: 2 });
+    expect((await eraseSubject('alice', { consent, lineage, audit, actor: ACTOR })).lineageActorsErased).toBe(0);
   });
 
   it('works without an EncryptionService (nothing to shred)', async () => {

@@ -127,6 +127,8 @@ describe('/v1/consent', () => {
     await app.inject({ method: 'POST', url: '/v1/lineage/edges', headers: auth, payload: { inputDigest: raw, outputDigest: model, operation: 'train' } });
     await app.inject({ method: 'POST', url: `/v1/lineage/artifacts/${model}/name`, headers: auth, payload: { name: 'model:m-1' } });
     await app.inject({ method: 'POST', url: `/v1/lineage/artifacts/${raw}/subjects`, headers: auth, payload: { subjectIds: ['alice', 'bob'] } });
+    // alice also ran a step herself: the edge names her as its actor
+    await (await security.lineage()).recordTransformation({ inputDigest: digest('benchmark'), outputDigest: digest('evaluation'), operation: 'evaluate', actor: 'alice' });
 
     const consentOnly = await userWith(app, auth, 'clerk', ['consent.read', 'consent.write']);
     const refused = await app.inject({ method: 'DELETE', url: '/v1/consent/alice', headers: consentOnly });
@@ -136,9 +138,10 @@ describe('/v1/consent', () => {
     const dpo = await userWith(app, auth, 'dpo', ['privacy.erase']);
     const erased = await app.inject({ method: 'DELETE', url: '/v1/consent/alice', headers: dpo });
     expect(erased.statusCode, erased.body).toBe(200);
-    expect(json(erased)).toMatchObject({ subject: 'alice', consentRecords: 1, lineageLinks: 1, keysShredded: [], keysShreddedBefore: [] });
-    // this log stores payloads in clear: alice's consent grant and this erasure still name her there
-    expect(json(erased).auditEntriesInClear, erased.body).toBe(2);
+    expect(json(erased)).toMatchObject({ subject: 'alice', consentRecords: 1, lineageActorsErased: 1, lineageLinks: 1, keysShredded: [], keysShreddedBefore: [] });
+    expect((await (await security.lineage()).lineageOf(digest('evaluation'), { direction: 'upstream' })).edges.map((e) => e.actor)).toEqual(['erased']);
+    // this log stores payloads in clear: alice's consent grant, the edge she recorded and this erasure still name her there
+    expect(json(erased).auditEntriesInClear, erased.body).toBe(3);
     expect(json(erased).affectedArtifacts).toEqual([
       { digest: raw, names: [], via: 'direct' },
       { digest: model, names: ['model:m-1'], via: 'downstream' },
@@ -146,7 +149,7 @@ describe('/v1/consent', () => {
     expect(json(await app.inject({ method: 'GET', url: '/v1/consent/alice', headers: auth })).events).toEqual([]);
     expect(json(await app.inject({ method: 'GET', url: '/v1/consent/bob', headers: auth })).events).toHaveLength(1);
     const [event] = await security.audit.query({ eventType: 'privacy.subject_erased' });
-    expect(event?.additionalData).toMatchObject({ actor: expect.stringMatching(/^user:/), consentRecords: 1, lineageLinks: 1 });
+    expect(event?.additionalData).toMatchObject({ actor: expect.stringMatching(/^user:/), consentRecords: 1, lineageActorsErased: 1, lineageLinks: 1 });
 
     // this log stores payloads in clear: its trail of bob cannot be shredded, and nothing is erased
     const clear = await app.inject({ method: 'DELETE', url: '/v1/consent/bob?shredAuditTrail=true', headers: dpo });

@@ -4,12 +4,14 @@ import type { Writable } from 'node:stream';
 import { finished } from 'node:stream/promises';
 import { parse as parseCsv } from 'csv-parse';
 import { stringify as stringifyCsv, type Stringifier } from 'csv-stringify';
+import { z } from 'zod';
 import { writeAtomically } from '../../core/atomic-file.js';
 import { invalidCsv } from '../../core/csv-problems.js';
 import { LangtrainError, invalidInput } from '../../core/errors.js';
+import { parseOptions } from '../../core/options.js';
 import { datasetFormatOf, type DatasetFormat } from '../../crypto/dataset-encryption.js';
 import { MAX_SUBJECT_ID, subjectIdOf } from '../subject-id.js';
-import type { ConsentManager } from './consent-manager.js';
+import { checkName, type ConsentManager } from './consent-manager.js';
 
 export interface ConsentFilterJob {
   manager: ConsentManager;
@@ -49,6 +51,22 @@ export interface ConsentFilterResult {
 const BATCH = 500;
 const CACHE_LIMIT = 200_000;
 
+/**
+ * The job's fields, strictly: a misspelt `purpose` or `subjectfield` is refused, naming the
+ * supported ones, rather than ignored. The values of `subjectField`, `dataType`, `purpose` and
+ * `format` are checked afterwards, by errors that name the field.
+ */
+const consentFilterJob = z.strictObject({
+  manager: z.custom<ConsentManager>((v) => typeof (v as { consentedSubjects?: unknown } | null)?.consentedSubjects === 'function', 'must be a ConsentManager'),
+  input: z.string().min(1, 'must be the path of a JSONL or CSV file'),
+  output: z.string().min(1, 'must be the path to write the kept records to'),
+  subjectField: z.unknown().optional(),
+  dataType: z.unknown().optional(),
+  purpose: z.unknown().optional(),
+  format: z.string().optional(),
+  onProgress: z.custom<(records: number) => void>((v) => typeof v === 'function', 'must be a function').optional(),
+});
+
 /** @internal Tests lower the cache bound to reach it with a few records. */
 export interface ConsentFilterInternals {
   cacheLimit?: number;
@@ -70,7 +88,12 @@ export interface ConsentFilterInternals {
  * subject cannot have consent, and JSONL records need not all have the same fields).
  */
 export async function filterByConsent(job: ConsentFilterJob, internals: ConsentFilterInternals = {}): Promise<ConsentFilterResult> {
+  if (typeof job !== 'object' || job === null) throw invalidInput('filterByConsent takes { manager, input, output, subjectField, dataType, purpose, format?, onProgress? }');
+  parseOptions(consentFilterJob, job, 'filterByConsent');
   if (typeof job.subjectField !== 'string' || job.subjectField === '') throw invalidInput('subjectField must name the field holding each record\'s subject id', { field: 'subjectField' });
+  // Checked before any record is read: otherwise a bad name would fail only at the first batch, and not at all on an empty data set.
+  checkName(job.dataType, 'dataType');
+  checkName(job.purpose, 'purpose');
   const format = datasetFormatOf(job.input, job.format);
   const result: ConsentFilterResult = { kept: 0, dropped: 0, missingSubject: 0 };
   const cacheLimit = internals.cacheLimit ?? CACHE_LIMIT;

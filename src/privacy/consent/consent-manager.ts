@@ -1,11 +1,11 @@
 import type { AuditSink, JsonValue } from '../../core/audit-sink.js';
-import { LangtrainError, invalidInput } from '../../core/errors.js';
+import { LangtrainError, invalidInput, isLangtrainError } from '../../core/errors.js';
 import { parseIsoInstant } from '../../core/iso-date.js';
 import { parseOptions } from '../../core/options.js';
 import type { Store } from '../../store/database.js';
 import { CONSENT_SEQ_NAME, CONSENT_SEQ_TABLE, CONSENT_TABLE, toConsentEvent, toConsentRow, type ConsentEvent, type ConsentGrant, type ConsentWithdrawal } from './schema.js';
 import { checkSubjectId } from '../subject-id.js';
-import { MAX_CONSENT_NAME, MAX_CONSENT_NAMES, recordConsentInput, withdrawConsentInput } from './inputs.js';
+import { CONSENT_NAME_PATTERN, MAX_CONSENT_NAME, MAX_CONSENT_NAMES, recordConsentInput, withdrawConsentInput } from './inputs.js';
 
 export type { ConsentEvent, ConsentGrant, ConsentWithdrawal } from './schema.js';
 
@@ -58,7 +58,7 @@ export interface ConsentSubjectRecords {
   validConsents: ValidConsent[];
 }
 
-const NAME = /^[a-z][a-z0-9]*(?:_[a-z0-9]+)*$/;
+const NAME = CONSENT_NAME_PATTERN;
 /** Rows per `IN (…)` list: far below both databases' bound-parameter limits. */
 const ID_CHUNK = 500;
 const WRITE_LOCK = 'privacy.consent';
@@ -105,9 +105,7 @@ export class ConsentManager {
     const expiryDate = input.expiryDate === undefined ? null : checkDate(input.expiryDate, 'expiryDate');
     if (expiryDate !== null && Date.parse(expiryDate) <= Date.parse(consentDate)) throw invalidInput(`expiryDate (${expiryDate}) must be after consentDate (${consentDate})`, { field: 'expiryDate' });
     const actor = input.actor === undefined ? null : checkSubjectId(input.actor, 'actor');
-    const grant = await this.#append((seq) => ({ kind: 'granted', seq, userId, dataTypes, purposes, consentDate, expiryDate, recordedAt: now.toISOString(), actor }));
-    await this.#record('consent.recorded', grant, { consentDate, expiryDate });
-    return grant;
+    return this.#appendAudited((seq) => ({ kind: 'granted', seq, userId, dataTypes, purposes, consentDate, expiryDate, recordedAt: now.toISOString(), actor }), 'consent.recorded', { consentDate, expiryDate });
   }
 
   /** Withdraw the pairs named (omitted list: all). Always recorded, even when nothing was granted: it states the subject's wish. */
@@ -120,9 +118,7 @@ export class ConsentManager {
     const purposes = input.purposes === undefined ? 'all' : checkNames(input.purposes, 'purposes');
     const actor = input.actor === undefined ? null : checkSubjectId(input.actor, 'actor');
     const recordedAt = this.#clock().toISOString();
-    const withdrawal = await this.#append((seq) => ({ kind: 'withdrawn', seq, userId, dataTypes, purposes, recordedAt, actor }));
-    await this.#record('consent.withdrawn', withdrawal, {});
-    return withdrawal;
+    return this.#appendAudited((seq) => ({ kind: 'withdrawn', seq, userId, dataTypes, purposes, recordedAt, actor }), 'consent.withdrawn', {});
   }
 
   /** Whether `userId` consents now to `dataType` (for `purpose`, or for at least one purpose when omitted). */
@@ -180,8 +176,44 @@ export class ConsentManager {
     return { consentRecords: Number(deleted.numDeletedRows) };
   }
 
+  /**
+   * Append the event, then audit it; an event whose audit record could not be written is
+   * taken back (its row deleted) before the audit failure is rethrown, so no consent row is
+   * left without its record and the caller can retry without recording it twice.
+   *
+   * The two cannot share a transaction: the audit sink has no append that joins one (the
+   * AuditLogger group-commits in transactions of its own, on a store that may be this
+   * database, whose writer lock ours would hold), so the event is committed first and audited
+   * after. A row whose audit failed was never acknowledged, so deleting it breaks no promise of
+   * the append-only history. Its `seq` is not given again (the counter keeps it), so should the
+   * audit record have been written after all (a sink that failed after committing), the log
+   * never shows two different events under one number. Readers may see the event in the short
+   * window between its commit and its removal.
+   */
+  async #appendAudited<E extends ConsentEvent>(build: (seq: number) => E, eventType: string, extra: Record<string, JsonValue>): Promise<E> {
+    const event = await this.#append(build);
+    try {
+      await this.#record(eventType, event, extra);
+    } catch (auditErr) {
+      try {
+        await this.#store.writeTransaction(WRITE_LOCK, (tx) => tx.deleteFrom(CONSENT_TABLE).where('seq', '=', event.seq).where('user_id', '=', event.userId).execute());
+      } catch (undoErr) {
+        // Both failed: the row stays without its record, and the caller must know. Codes and the
+        // event's number only: the messages may quote the subject id or the event.
+        throw new LangtrainError(
+          isLangtrainError(auditErr) ? auditErr.code : 'ERR_INTERNAL',
+          `consent event ${event.seq} (${event.kind}) was stored but could not be recorded in the audit log (${errorCodeOf(auditErr)}), nor taken back (${errorCodeOf(undoErr)}): it stands unaudited; audit it, or delete it before recording it again`,
+          { unaudited: true, seq: event.seq, kind: event.kind, auditFailure: errorCodeOf(auditErr), undoFailure: errorCodeOf(undoErr) },
+          { cause: auditErr },
+        );
+      }
+      throw auditErr;
+    }
+    return event;
+  }
+
   async #append<E extends ConsentEvent>(build: (seq: number) => E): Promise<E> {
-    // Audited after commit: the audit log may live in this database, whose writer lock the transaction holds.
+    // Audited after commit (#appendAudited): the audit log may live in this database, whose writer lock the transaction holds.
     // The counter row (schema.ts) outlives erasure, so a number is never given twice. The
     // larger of it and max(seq) is taken so rows copied in behind the counter's back (a
     // restore) cannot collide either; the upsert recreates a counter row that went missing.
@@ -242,12 +274,21 @@ export function validConsents(events: readonly ConsentEvent[], now: Date): Valid
   return valid;
 }
 
+/** A failure's code (a LangtrainError's, a driver's such as ECONNREFUSED) or else its class name: never its message. */
+function errorCodeOf(err: unknown): string {
+  if (isLangtrainError(err)) return err.code;
+  const code = (err as { code?: unknown } | null)?.code;
+  if (typeof code === 'string' && /^[A-Za-z0-9_.-]{1,64}$/.test(code)) return code;
+  return err instanceof Error ? err.name : typeof err;
+}
+
 /** A call with more arguments than the method takes is refused: a stray argument would be ignored. */
 function noMoreArguments(method: string, given: number, takes: number): void {
   if (given > takes) throw invalidInput(`${method} takes at most ${takes} argument${takes === 1 ? '' : 's'}; got ${given}`, { field: 'arguments' });
 }
 
-function checkName(value: unknown, field: string): string {
+/** @internal A data type or purpose name, or an error naming `field` (filterByConsent checks its job with it). */
+export function checkName(value: unknown, field: string): string {
   if (typeof value !== 'string' || value.length > MAX_CONSENT_NAME || !NAME.test(value)) {
     throw invalidInput(`${field} must be a lower_snake_case name (e.g. chat_transcripts), at most ${MAX_CONSENT_NAME} characters; got ${JSON.stringify(value)?.slice(0, 80)}`, { field });
   }

@@ -19,6 +19,8 @@ import { MAX_SUBJECT_ID } from '../subject-id.js';
 export const MAX_CONSENT_NAMES = 100;
 /** The longest data type or purpose name. */
 export const MAX_CONSENT_NAME = 64;
+/** A data type or purpose name: lower_snake_case (`chat_transcripts`, `model_training`). */
+export const CONSENT_NAME_PATTERN = /^[a-z][a-z0-9]*(?:_[a-z0-9]+)*$/;
 
 const subjectId = z.string().min(1).max(MAX_SUBJECT_ID);
 const nameList = z.array(z.string().min(1).max(MAX_CONSENT_NAME)).min(1).max(MAX_CONSENT_NAMES);

@@ -83,6 +83,8 @@ const PERSONAL_DATA_SCORE = 0.95;
 /** Rows per statement or `IN (…)` list: far below both databases' bound-parameter limits. */
 const CHUNK = 500;
 const WRITE_LOCK = 'privacy.lineage';
+/** What an edge's actor becomes when the subject it named is erased (LineageStore.eraseActor). */
+export const ERASED_ACTOR = 'erased';
 
 /**
  * Words that, in a parameter's key, mark a secret value (`apiKey`, `db_password`,
@@ -237,11 +239,24 @@ export class LineageStore {
     return complete;
   }
 
-  /** Delete the subject's rows in the subject table (erasure). The graph, which names no one, stays. Returns how many. */
+  /** Delete the subject's rows in the subject table (erasure). The graph stays (eraseActor takes the subject out of its actors). Returns how many. */
   async forgetSubject(subjectId: string): Promise<number> {
     checkSubjectId(subjectId, 'subjectId');
     const deleted = await this.#store.writeTransaction(WRITE_LOCK, (tx) => tx.deleteFrom(SUBJECTS).where('subject_id', '=', subjectId).executeTakeFirst());
     return Number(deleted.numDeletedRows);
+  }
+
+  /**
+   * Replace `subjectId` where it stands as an edge's actor by ERASED_ACTOR (erasure): an actor
+   * may be a person (an operator's email address), and the graph must name no one once they are
+   * forgotten. The edges themselves stay: what was built from what, how and when. Not audited
+   * here: erasure writes one record for all domains. Returns how many edges were changed.
+   */
+  async eraseActor(subjectId: string): Promise<number> {
+    checkSubjectId(subjectId, 'subjectId');
+    if (subjectId === ERASED_ACTOR) return 0;
+    const updated = await this.#store.writeTransaction(WRITE_LOCK, (tx) => tx.updateTable(EDGES).set({ actor: ERASED_ACTOR }).where('actor', '=', subjectId).executeTakeFirst());
+    return Number(updated.numUpdatedRows);
   }
 
   /**

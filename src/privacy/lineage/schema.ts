@@ -6,8 +6,10 @@ import { columnTypes, type Migration } from '../../store/migrations.js';
  * SHA-256 of their bytes (`sha256:<hex>`), so a renamed or copied file is still the same
  * node and a changed one never is.
  *
- * - `privacy_lineage_edges`: one row per transformation, input → output. Append-only;
- *   `seq` is assigned under the write lock. Indexed both ways, since queries walk upstream
+ * - `privacy_lineage_edges`: one row per transformation, input → output. Append-only, but
+ *   for erasure, which replaces an erased subject's id where it stands as `actor` by
+ *   `erased` (no trigger or hash chain covers the rows; the audit log keeps its own record of
+ *   each edge). `seq` is assigned under the write lock. Indexed both ways, since queries walk upstream
  *   (where did this model come from) and downstream (what was built from this data set).
  * - `privacy_lineage_names`: human names (`dataset:customers-v2`) for digests. A name
  *   names one digest for good; a digest may carry several names.

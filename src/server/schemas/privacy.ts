@@ -66,7 +66,7 @@ export const subjectExport = z.object({
       .optional(),
   }),
 });
-export const erasureReport = z.object({ subject: z.string(), consentRecords: z.number(), lineageLinks: z.number(), keysShredded: z.array(z.string()), keysShreddedBefore: z.array(z.string()), affectedArtifacts: z.array(artifact), auditKeysShredded: z.number().optional(), auditEntriesInClear: z.number().optional() });
+export const erasureReport = z.object({ subject: z.string(), consentRecords: z.number(), lineageActorsErased: z.number(), lineageLinks: z.number(), keysShredded: z.array(z.string()), keysShreddedBefore: z.array(z.string()), affectedArtifacts: z.array(artifact), auditKeysShredded: z.number().optional(), auditEntriesInClear: z.number().optional() });
 export const erasureQuery = strictQuery({ shredAuditTrail: z.enum(['true', 'false']).default('false') });
 
 const parameters = z.record(z.string(), z.unknown());

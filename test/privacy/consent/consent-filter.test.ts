@@ -118,6 +118,35 @@ describe.each(storeUrls('consent-filter'))('filterByConsent on $dialect', ({ mak
     expect(readdirSync(dir.path).filter((f) => f.endsWith('.tmp'))).toEqual([]);
   });
 
+  it('refuses a job key it does not know, or a bad value, naming it, before reading a record or writing anything', async () => {
+    writeFileSync(join(dir.path, 'in.jsonl'), '{"user_id":"alice"}\n');
+    writeFileSync(join(dir.path, 'previous.jsonl'), 'previous run\n');
+    const base = job('in.jsonl', 'previous.jsonl');
+    const refused = async (changed: Record<string, unknown>, expected: object) => {
+      await expect(filterByConsent({ ...base, ...changed } as never)).rejects.toMatchObject(expected);
+      expect(readFileSync(join(dir.path, 'previous.jsonl'), 'utf8')).toBe('previous run\n');
+    };
+    const queries = consent.queries;
+    // A misspelt key: an ignored `subjectfield` or `onProgres` must not run as if it were not given.
+    await refused({ subjectfield: 'customer' }, { code: 'ERR_CONFIG_UNSUPPORTED_OPTION', message: expect.stringMatching(/^filterByConsent: unknown option subjectfield \(supported: manager, input, output, subjectField, dataType, purpose, format, onProgress\)$/) });
+    await refused({ onProgres: () => {} }, { code: 'ERR_CONFIG_UNSUPPORTED_OPTION', message: expect.stringMatching(/unknown option onProgres/) });
+    await refused({ manager: {} }, { code: 'ERR_CONFIG_UNSUPPORTED_OPTION', message: expect.stringMatching(/manager: must be a ConsentManager/) });
+    await refused({ input: 3 }, { code: 'ERR_CONFIG_UNSUPPORTED_OPTION', message: expect.stringMatching(/^filterByConsent: input: /) });
+    await refused({ onProgress: 'yes' }, { code: 'ERR_CONFIG_UNSUPPORTED_OPTION', message: expect.stringMatching(/onProgress: must be a function/) });
+    await refused({ dataType: 'Chat Transcripts' }, { code: 'ERR_INVALID_INPUT', details: { field: 'dataType' } });
+    await refused({ purpose: undefined }, { code: 'ERR_INVALID_INPUT', details: { field: 'purpose' } });
+    await expect(filterByConsent(null as never)).rejects.toMatchObject({ code: 'ERR_INVALID_INPUT', message: expect.stringMatching(/^filterByConsent takes \{ manager, input, output/) });
+    expect(consent.queries).toBe(queries);
+    // An empty data set is refused for a bad purpose too, not written as if it were fine.
+    writeFileSync(join(dir.path, 'empty.jsonl'), '');
+    await expect(filterByConsent({ ...job('empty.jsonl', 'empty-out.jsonl'), purpose: 'Model Training' })).rejects.toMatchObject({ details: { field: 'purpose' } });
+    expect(existsSync(join(dir.path, 'empty-out.jsonl'))).toBe(false);
+    // Every supported key is taken.
+    const seen: number[] = [];
+    expect(await filterByConsent({ ...job('in.jsonl', 'out.jsonl'), format: 'jsonl', onProgress: (n) => seen.push(n) })).toEqual({ kept: 1, dropped: 0, missingSubject: 0 });
+    expect(seen).toEqual([1]);
+  });
+
   it('filters CSV too, keeping the header and quoted cells', async () => {
     writeFileSync(join(dir.path, 'in.csv'), 'user_id,text\nalice,"hi, there"\nbob,no\n,nobody\n42,"multi\nline"\n');
     const result = await filterByConsent(job('in.csv', 'out.csv'));

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { LineageStore, digestFile } from '../../../src/privacy/lineage/lineage-store.js';
+import { ERASED_ACTOR, LineageStore, digestFile } from '../../../src/privacy/lineage/lineage-store.js';
 import { lineageMigrations } from '../../../src/privacy/lineage/schema.js';
 import { openStore, type Store } from '../../../src/store/database.js';
 import { migrate } from '../../../src/store/migrations.js';
@@ -127,6 +127,23 @@ describe.each(storeUrls('lineage'))('LineageStore on $dialect', ({ make }) => {
     expect(await lineage.artifactsContaining('subject-7')).toEqual([]);
     expect((await lineage.artifactsContaining('subject-8')).map((a) => a.digest)).toEqual([UNRELATED]);
     expect(JSON.stringify(audit.of('lineage.subjects_recorded'))).not.toContain('subject-');
+  });
+
+  it('takes an erased subject out of the actors (eraseActor): their edges name `erased`, the graph stays', async () => {
+    await lineage.recordTransformation({ inputDigest: OTHER, outputDigest: UNRELATED, operation: 'import', actor: 'ops' });
+    const before = audit.events.length;
+    expect(await lineage.eraseActor('pipeline@example.com')).toBe(4);
+    const up = await lineage.lineageOf(MODEL, { direction: 'upstream' });
+    expect(up.edges).toHaveLength(4);
+    expect(up.edges.map((e) => e.actor)).toEqual([ERASED_ACTOR, ERASED_ACTOR, ERASED_ACTOR, ERASED_ACTOR]);
+    expect(up.edges[1]).toMatchObject({ inputDigest: CLEAN, outputDigest: REDACTED, operation: 'redact', parameters: { method: 'masking', types: ['email', 'phone'] } });
+    expect(JSON.stringify(await lineage.lineageOf(RAW, { direction: 'downstream' }))).not.toContain('example.com');
+    // Someone else's edges, and a second run, change nothing; the erasure records it, not this step.
+    expect((await lineage.lineageOf(UNRELATED, { direction: 'upstream' })).edges.map((e) => e.actor)).toEqual(['ops']);
+    expect(await lineage.eraseActor('pipeline@example.com')).toBe(0);
+    expect(await lineage.eraseActor(ERASED_ACTOR)).toBe(0);
+    expect(audit.events).toHaveLength(before);
+    await expect(lineage.eraseActor('')).rejects.toMatchObject({ details: { field: 'subjectId' } });
   });
 
   it('refuses parameters that carry secrets, and records nothing', async () => {
