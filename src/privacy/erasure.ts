@@ -107,7 +107,8 @@ export interface ErasureReport {
    * clear), which erasure cannot make unreadable: set `audit.encryption: true` (docs/audit.md)
    * so later events are sealed and can be shredded. On a log with encryption: the entries
    * written in clear (before it encrypted) and those that carry the id in clear on a shredded
-   * or locked payload; entries whose payload this log opens are not counted.
+   * or locked payload; entries whose payload this log opens are not counted. Absent without an
+   * audit log to read, or when reading it for the count failed (the erasure itself is done).
    */
   auditEntriesInClear?: number;
 }
@@ -180,8 +181,6 @@ export async function eraseSubject(userId: string, deps: ErasureDeps): Promise<E
     if (shredAudit !== undefined) report.auditKeysShredded = await shredAudit(userId);
     report.lineageActorsErased = await deps.lineage.eraseActor(userId);
     report.lineageLinks = await deps.lineage.forgetSubject(userId);
-    // Counted last: what is left. On a clear log, this erasure's own record names them in clear too.
-    if (deps.auditLog !== undefined) report.auditEntriesInClear = (await countInClear(deps.auditLog, userId)) + (deps.audit.sealsPayloads === true ? 0 : 1);
   } catch (err) {
     // The failure is what the caller must see: an audit log that is down too is added to it
     // (by code only: its message may quote the event), never put in its place.
@@ -197,6 +196,13 @@ export async function eraseSubject(userId: string, deps: ErasureDeps): Promise<E
       { done: { ...report, affectedArtifacts: report.affectedArtifacts.length }, ...(auditFailure === undefined ? {} : { auditFailure }) },
       { cause: err },
     );
+  }
+  // Counted after the erasure, outside it: what is left. Only a count: a log that cannot be read
+  // now leaves it out rather than report a finished erasure as failed. On a clear log, this
+  // erasure's own record names them in clear too.
+  if (deps.auditLog !== undefined) {
+    const inClear = await countInClear(deps.auditLog, userId).catch(() => undefined);
+    if (inClear !== undefined) report.auditEntriesInClear = inClear + (deps.audit.sealsPayloads === true ? 0 : 1);
   }
   try {
     await recordErasure(userId, deps, report);

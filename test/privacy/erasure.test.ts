@@ -159,6 +159,14 @@ describe.each(storeUrls('erasure'))('eraseSubject on $dialect', ({ make }) => {
     expect(await consent.history('alice')).toEqual([]);
   });
 
+  it('an audit log that cannot be read for the in-clear count leaves the count out, not the finished erasure reported as failed', async () => {
+    const unreadable = { query: async () => Promise.reject(new LangtrainError('ERR_STORE_UNAVAILABLE', 'audit store busy')) };
+    const report = await eraseSubject('alice', { consent, lineage, audit, actor: ACTOR, auditLog: unreadable as never });
+    expect(report).toMatchObject({ consentRecords: 2, lineageLinks: 1, affectedArtifacts: [{ digest: RAW }, { digest: CLEAN }, { digest: MODEL }] });
+    expect(report.auditEntriesInClear).toBeUndefined();
+    expect(audit.of('privacy.subject_erased').map((e) => e.result)).toEqual(['success']);
+  });
+
   it("replaces the subject where they are a lineage edge's actor by `erased`, counts it, and leaves others' edges", async () => {
     await lineage.recordTransformation({ inputDigest: MODEL, outputDigest: OTHER, operation: 'evaluate', actor: 'alice' });
     await lineage.recordTransformation({ inputDigest: OTHER, outputDigest: CLEAN, operation: 'import', actor: 'alice' });

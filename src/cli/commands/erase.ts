@@ -30,7 +30,7 @@ export function eraseCommand(run: Run): Command {
 
 function describeReport(subject: string, report: ErasureReport): string {
   const lines = [
-    `erased ${subject}: ${report.consentRecords} consent record(s), ${report.lineageLinks} lineage link(s) deleted; ${keysLine(report)}`,
+    `erased ${subject}: ${report.consentRecords} consent record(s), ${report.lineageLinks} lineage link(s) deleted${report.lineageActorsErased > 0 ? `, ${report.lineageActorsErased} lineage edge(s) they acted on now name "erased"` : ''}; ${keysLine(report)}`,
   ];
   if (report.auditKeysShredded !== undefined) lines.push(`audit log: ${report.auditKeysShredded} data key(s) of theirs destroyed; their earlier events' payloads are unreadable`);
   if (report.auditEntriesInClear !== undefined && report.auditEntriesInClear > 0) {
