@@ -105,7 +105,27 @@ export class ConsentManager {
     const expiryDate = input.expiryDate === undefined ? null : checkDate(input.expiryDate, 'expiryDate');
     if (expiryDate !== null && Date.parse(expiryDate) <= Date.parse(consentDate)) throw invalidInput(`expiryDate (${expiryDate}) must be after consentDate (${consentDate})`, { field: 'expiryDate' });
     const actor = input.actor === undefined ? null : checkSubjectId(input.actor, 'actor');
+    if (input.consentDate !== undefined) await this.#refuseSupersededGrant(userId, dataTypes, purposes, consentDate);
     return this.#appendAudited((seq) => ({ kind: 'granted', seq, userId, dataTypes, purposes, consentDate, expiryDate, recordedAt: now.toISOString(), actor }), 'consent.recorded', { consentDate, expiryDate });
+  }
+
+  /**
+   * A grant dated before a withdrawal already recorded for one of its pairs would not count
+   * (validConsents: the later wish wins), and recording it would say nothing of that: a grant
+   * entered the day of a withdrawal with a date-only consentDate (midnight) is the usual case.
+   */
+  async #refuseSupersededGrant(userId: string, dataTypes: string[], purposes: string[], consentDate: string): Promise<void> {
+    const given = Date.parse(consentDate);
+    for (const event of await this.history(userId)) {
+      if (event.kind !== 'withdrawn' || given >= Date.parse(event.recordedAt)) continue;
+      const dataType = dataTypes.find((d) => event.dataTypes === 'all' || event.dataTypes.includes(d));
+      const purpose = purposes.find((p) => event.purposes === 'all' || event.purposes.includes(p));
+      if (dataType === undefined || purpose === undefined) continue;
+      throw invalidInput(
+        `consentDate ${consentDate} is before the withdrawal recorded at ${event.recordedAt} for ${dataType} / ${purpose}, so this grant would not count: give the date and time the consent was given (after the withdrawal), or leave consentDate out to record it as given now`,
+        { field: 'consentDate', withdrawnAt: event.recordedAt },
+      );
+    }
   }
 
   /** Withdraw the pairs named (omitted list: all). Always recorded, even when nothing was granted: it states the subject's wish. */

@@ -140,12 +140,17 @@ describe.each(storeUrls('consent'))('ConsentManager on $dialect', ({ make }) => 
     await consent.withdrawConsent({ userId: 'alice', dataTypes: ['email'] });
     expect(await consent.hasValidConsent('alice', 'email')).toBe(false);
     time.advance(DAY);
-    // an older paper form, entered late: the subject's later wish (the withdrawal) wins
-    await consent.recordConsent({ userId: 'alice', dataTypes: ['email'], purposes: ['support'], consentDate: '2023-06-01', actor: 'backfill-import' });
+    // an older paper form, entered late: the subject's later wish (the withdrawal) wins, so the
+    // grant would not count, and is refused saying so rather than recorded to no effect
+    for (const consentDate of ['2023-06-01', iso(START + HOUR - 1), iso(START + HOUR).slice(0, 10) /* the same day, date-only: midnight */]) {
+      await expect(consent.recordConsent({ userId: 'alice', dataTypes: ['email'], purposes: ['support'], consentDate, actor: 'backfill-import' })).rejects.toMatchObject({
+        code: 'ERR_INVALID_INPUT',
+        details: { field: 'consentDate', withdrawnAt: iso(START + HOUR) },
+        message: expect.stringMatching(/^consentDate .* is before the withdrawal recorded at .* for email \/ support, so this grant would not count/),
+      });
+    }
     expect(await consent.hasValidConsent('alice', 'email', 'support')).toBe(false);
-    // dated just before the withdrawal: still covered
-    await consent.recordConsent({ userId: 'alice', dataTypes: ['email'], purposes: ['support'], consentDate: iso(START + HOUR - 1) });
-    expect(await consent.hasValidConsent('alice', 'email', 'support')).toBe(false);
+    expect((await consent.history('alice')).map((e) => e.kind)).toEqual(['granted', 'withdrawn']);
     // the withdrawal named email only; a backdated grant of another type is not covered
     await consent.recordConsent({ userId: 'alice', dataTypes: ['voice'], purposes: ['support'], consentDate: '2023-06-01' });
     expect(await consent.hasValidConsent('alice', 'voice', 'support')).toBe(true);
