@@ -270,7 +270,7 @@ function describeIssue(issue: z.core.$ZodIssue, input: unknown): string {
   const given = valueAt(input, issue.path);
   if (issue.code === 'invalid_value') {
     // Say what was given and what to write instead, naming the supported values once.
-    const head = given.found ? `${showValue(given.value)} is not supported; ` : '';
+    const head = given.found ? `${showValue(given.value, issue.path)} is not supported; ` : '';
     const values = issue.values.map((v) => JSON.stringify(v)).join(', ');
     if (/^Invalid (option|input)\b/.test(issue.message)) return `${path}: ${head}supported: ${values}`;
     const named = issue.values.every((v) => issue.message.includes(String(v)));
@@ -282,7 +282,7 @@ function describeIssue(issue: z.core.$ZodIssue, input: unknown): string {
     if (what !== undefined) {
       if (!given.found || given.value === undefined) return `${path}: missing; ${what.missing}`;
       const orNull = acceptsNull(issue.path) ? ' or null' : '';
-      return `${path}: ${showValue(given.value)} is not ${what.noun}; write ${what.write}${orNull}`;
+      return `${path}: ${showValue(given.value, issue.path)} is not ${what.noun}; write ${what.write}${orNull}`;
     }
   }
   return issue.message.startsWith(`${path}:`) ? issue.message : `${path}: ${issue.message}`;
@@ -310,13 +310,26 @@ function valueAt(input: unknown, path: readonly PropertyKey[]): { found: boolean
 }
 
 /** A given value as a message shows it: short text and numbers quoted, anything else by its kind. */
-function showValue(value: unknown): string {
+/**
+ * Options whose values are or may hold credentials (a URL with a password, a key or its
+ * reference, a token, an SSO provider's client secret): an error describes their kind only, so a
+ * token left unquoted in YAML (all digits, read as a number) is never repeated.
+ */
+const CREDENTIAL_PATH = /(?:^|\.)(?:url|redisUrl|kek|encryptionKey|signingKey|authToken|secret|clientSecret|password|token|privateKey)$|^auth\.ssoProviders\./i;
+
+function showValue(value: unknown, path: readonly PropertyKey[]): string {
+  if (CREDENTIAL_PATH.test(path.join('.'))) return typeof value === 'string' ? 'this text' : typeof value === 'number' ? 'this number' : kindOf(value);
   if (typeof value === 'string') return value.length > 60 ? `${JSON.stringify(value.slice(0, 57))}…` : JSON.stringify(value);
   if (typeof value === 'number' || typeof value === 'boolean') return String(value);
   if (value === null) return 'null';
+  return kindOf(value);
+}
+
+function kindOf(value: unknown): string {
+  if (value === null) return 'null';
   if (Array.isArray(value)) return 'a list';
   if (typeof value === 'object') return 'a mapping';
-  return typeof value;
+  return typeof value === 'boolean' ? 'a boolean' : typeof value;
 }
 
 /** Whether the option at `section.key` takes null (e.g. `auth.concurrentSessions: null`, no limit). */

@@ -144,6 +144,21 @@ describe('the YAML file', () => {
     expect(load({ env: { LANGTRAIN_SERVER_BODY_LIMIT: '1048576' } }).server.bodyLimit).toBe(1_048_576);
   });
 
+  it('never repeats the value of a credential-bearing option in an error, whatever its type', () => {
+    const cases: Array<[Record<string, unknown>, string]> = [
+      [{ auth: { sms: { authToken: 12345678901234567890, accountSid: 'AC1', from: '+15005550006' } } }, 'auth.sms.authToken: this number is not text'],
+      [{ store: { url: 98765432109876 } }, 'store.url: this number is not text'],
+      [{ audit: { encryptionKey: 55555555555555 } }, 'audit.encryptionKey: this number is not text'],
+    ];
+    for (const [input, expected] of cases) {
+      const { message } = failure('ERR_CONFIG_INVALID', () => parseConfig(input));
+      expect(message).toContain(expected);
+      expect(message).not.toMatch(/123456789|987654321|5555555/);
+    }
+    // other options still show what was written
+    expect(failure('ERR_CONFIG_INVALID', () => parseConfig({ audit: { encryption: 'yes' } })).message).toContain('audit.encryption: "yes" is not true or false');
+  });
+
   it('refuses a missing explicit file, naming its path', () => {
     const file = join(dir.path, 'nowhere', 'langtrain.config.yaml');
     const { message } = failure('ERR_CONFIG_INVALID', () => load({ file }));
