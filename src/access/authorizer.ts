@@ -8,6 +8,7 @@ import type { Attributes, AuthorizationRequest, Decision, Reason } from './model
 import { isResourceType, parseInstant } from './names.js';
 import { PolicyEngine, type ApplicablePolicies, type CompiledPolicy } from './policy-engine.js';
 import { RoleManager } from './role-manager.js';
+import { PRINCIPAL_KEYS, REQUEST_KEYS, RESOURCE_KEYS } from './schemas.js';
 
 /**
  * The decision: RBAC (roles and bindings) gated by ABAC (CEL policies).
@@ -103,8 +104,12 @@ export class Authorizer {
     return allowed.sort();
   }
 
-  /** The resources (in their order) on which `principal` may take `action`. */
-  filter<R extends ResourceInput>(principal: PrincipalInput, action: string, resources: readonly R[], options: { context?: Attributes } = {}): R[] {
+  /**
+   * The resources (in their order) on which `principal` may take `action`. Each is a resource as
+   * `decide` takes it (`type`, `id`, `attributes`): an object with other keys is refused, as a
+   * misspelt `attributs` would otherwise be decided without its attributes.
+   */
+  filter(principal: PrincipalInput, action: string, resources: readonly ResourceInput[], options: { context?: Attributes } = {}): ResourceInput[] {
     // A misspelt `context` would otherwise decide every resource at the current time, without the caller's context.
     options = parseOptions(filterOptions, options, 'Authorizer.filter');
     return resources.filter((resource) => this.decide({ principal, action, resource, ...(options.context === undefined ? {} : { context: options.context }) }).allowed);
@@ -112,6 +117,7 @@ export class Authorizer {
 
   #evaluate(request: AuthorizationRequest, trace: boolean): Decision {
     this.#checkSubject(request?.principal, request?.resource);
+    for (const key in request) if (key !== 'principal' && key !== 'action' && key !== 'resource' && key !== 'context') throw unknownKey('request', key, REQUEST_KEYS);
     const { principal, action, resource } = request;
     const wildcard = this.#wildcardOf(action);
     if (!isAttributes(request.context)) throw invalidInput('request.context must be an object');
@@ -150,13 +156,20 @@ export class Authorizer {
   /**
    * Refuses a malformed principal or resource (ERR_INVALID_INPUT). Requests come as JSON: a
    * `roles: "admin"` string would otherwise be read letter by letter as role names.
+   *
+   * A key neither has (schemas.ts lists them; #evaluate checks the request's own) is refused:
+   * a misspelt `attributs` would otherwise be dropped, and a condition such as
+   * `!has(user.clearance)` decided without it. One for-in with plain comparisons, no zod and no
+   * allocation: this runs on every decision. Attributes stay free-form.
    */
   #checkSubject(principal: PrincipalInput | undefined, resource: ResourceInput | undefined): void {
     if (typeof principal?.id !== 'string' || principal.id === '') throw invalidInput('request.principal.id must be a non-empty string');
+    for (const key in principal) if (key !== 'id' && key !== 'attributes' && key !== 'roles' && key !== 'groups') throw unknownKey('request.principal', key, PRINCIPAL_KEYS);
     if (principal.roles !== undefined && !Array.isArray(principal.roles)) throw invalidInput('request.principal.roles must be a list of role names');
     if (principal.groups !== undefined && !Array.isArray(principal.groups)) throw invalidInput('request.principal.groups must be a list of group names');
     if (!isAttributes(principal.attributes)) throw invalidInput('request.principal.attributes must be an object');
     if (typeof resource?.id !== 'string' || resource.id === '') throw invalidInput('request.resource.id must be a non-empty string');
+    for (const key in resource) if (key !== 'type' && key !== 'id' && key !== 'attributes') throw unknownKey('request.resource', key, RESOURCE_KEYS);
     if (!isAttributes(resource.attributes)) throw invalidInput('request.resource.attributes must be an object');
     if (this.#types.has(resource.type)) return;
     if (!isResourceType(resource.type)) throw invalidInput(`request.resource.type ${JSON.stringify(resource.type)} is not a resource type (lower case letters, digits, "_")`);
@@ -236,6 +249,11 @@ function evaluate(policy: CompiledPolicy, activation: object): Reason {
 
 function errorReason(policy: CompiledPolicy, error: string): Reason {
   return { kind: 'policy', policy: policy.policy.name, effect: policy.policy.effect, outcome: 'error', error };
+}
+
+/** A key `where` does not have (ERR_INVALID_INPUT): named, with the supported ones. */
+function unknownKey(where: string, key: string, supported: readonly string[]): Error {
+  return invalidInput(`${where}: unknown key ${JSON.stringify(key)} (supported: ${supported.join(', ')})`, { field: `${where}.${key}` });
 }
 
 function isAttributes(value: unknown): boolean {

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { isLangtrainError, type LangtrainError } from '../core/errors.js';
 import { parseOptions } from '../core/options.js';
 import { MAX_CONDITION_LENGTH } from './condition-compiler.js';
-import type { Binding, Policy, Role } from './model.js';
+import type { AuthorizationRequest, Binding, Policy, Role } from './model.js';
 import type { BindOptions, RoleSpec } from './role-manager.js';
 
 /**
@@ -70,6 +70,23 @@ const sameKeys: [
   SameKeys<Policy, z.input<typeof policySchema>>,
 ] = [true, true, true, true, true];
 void sameKeys;
+
+/**
+ * The keys of an authorization request, its principal and its resource (as model.ts's
+ * AuthorizationRequest; a compile error when they part). `decide` / `explain` refuse any other
+ * key with a plain comparison per key, no zod on the hot path (authorizer.ts). Attributes and
+ * `context` are free-form and not checked.
+ */
+export const REQUEST_KEYS = ['principal', 'action', 'resource', 'context'] as const;
+export const PRINCIPAL_KEYS = ['id', 'roles', 'groups', 'attributes'] as const;
+export const RESOURCE_KEYS = ['type', 'id', 'attributes'] as const;
+type Listed<T, K extends readonly PropertyKey[]> = [keyof T] extends [K[number]] ? ([K[number]] extends [keyof T] ? true : false) : false;
+const requestKeys: [
+  Listed<AuthorizationRequest, typeof REQUEST_KEYS>,
+  Listed<AuthorizationRequest['principal'], typeof PRINCIPAL_KEYS>,
+  Listed<AuthorizationRequest['resource'], typeof RESOURCE_KEYS>,
+] = [true, true, true];
+void requestKeys;
 
 /**
  * The same fields as `schema`, strict, with any values: the library checks the values itself

@@ -264,6 +264,67 @@ describe('malformed requests are refused, not decided', () => {
   });
 });
 
+describe('an unknown key of the request is refused, never ignored', () => {
+  const invalid = (message: string, field: string) => expect.objectContaining({ code: 'ERR_INVALID_INPUT', message, details: { field } });
+  const PRINCIPAL = '(supported: id, roles, groups, attributes)';
+
+  it.each([
+    ['principal.attributs', { principal: { id: 'bob', attributs: CLEARED }, action: 'datasets.read', resource: DS1 }, `request.principal: unknown key "attributs" ${PRINCIPAL}`, 'request.principal.attributs'],
+    ['principal.role', { principal: { id: 'bob', role: ['admin'] }, action: 'datasets.read', resource: DS1 }, `request.principal: unknown key "role" ${PRINCIPAL}`, 'request.principal.role'],
+    ['contxt', { principal: { id: 'bob', attributes: CLEARED }, action: 'datasets.read', resource: DS1, contxt: { time: '2027-01-01T00:00:00Z' } }, 'request: unknown key "contxt" (supported: principal, action, resource, context)', 'request.contxt'],
+    ['resource.attrs', { principal: { id: 'bob', attributes: CLEARED }, action: 'datasets.read', resource: { type: 'dataset', id: 'ds-1', attrs: DS1.attributes } }, 'request.resource: unknown key "attrs" (supported: type, id, attributes)', 'request.resource.attrs'],
+    ['an own __proto__ key (as JSON.parse makes it)', JSON.parse('{"principal": {"id": "bob"}, "action": "datasets.read", "resource": {"type": "dataset", "id": "ds-1"}, "__proto__": {}}'), 'request: unknown key "__proto__" (supported: principal, action, resource, context)', 'request.__proto__'],
+  ])('%s: decide and explain throw ERR_INVALID_INPUT naming it', (_, r, message, field) => {
+    const { authz } = seedAuthorizer();
+    authz.roles.bind('bob', 'ml_engineer');
+    expect(() => authz.decide(r as never)).toThrow(invalid(message, field));
+    expect(() => authz.explain(r as never)).toThrow(invalid(message, field));
+  });
+
+  it('a misspelt attributes no longer satisfies a !has() condition', () => {
+    const authz = new Authorizer();
+    authz.roles.createRole('reader', { permissions: ['documents.read'] });
+    authz.roles.bind('bob', 'reader');
+    authz.policies.addPolicy({ name: 'uncleared_only', effect: 'allow', resources: ['document'], condition: '!has(user.clearance)' });
+    const resource = { type: 'document', id: 'd1' };
+    expect(authz.decide({ principal: { id: 'bob', attributes: { clearance: 'secret' } }, action: 'documents.read', resource }).allowed).toBe(false);
+    expect(() => authz.decide({ principal: { id: 'bob', attributs: { clearance: 'secret' } } as never, action: 'documents.read', resource })).toThrow(
+      invalid(`request.principal: unknown key "attributs" ${PRINCIPAL}`, 'request.principal.attributs'),
+    );
+  });
+
+  it('every supported key is accepted and decides as before; attributes and context stay free-form', () => {
+    const { authz } = seedAuthorizer();
+    authz.roles.bind('group:research', 'ml_engineer');
+    const full: AuthorizationRequest = {
+      principal: { id: 'bob', roles: [], groups: ['research'], attributes: { ...CLEARED, attributs: 1, anything: { contxt: true } } },
+      action: 'datasets.read',
+      resource: { type: 'dataset', id: 'ds-1', attributes: { ...DS1.attributes, typ: 'x' } },
+      context: { time: '2026-11-25T10:00:00Z', ip: '10.0.0.1', contxt: 'free-form' },
+    };
+    expect(authz.decide(full)).toEqual({
+      allowed: true,
+      reasons: [
+        { kind: 'grant', role: 'ml_engineer', binding: { principal: 'group:research', role: 'ml_engineer' }, permission: 'datasets.read' },
+        { kind: 'policy', policy: 'sensitive_data_access', effect: 'allow', outcome: 'true' },
+        { kind: 'policy', policy: 'geographic_restriction', effect: 'allow', outcome: 'true' },
+      ],
+    });
+    expect(authz.explain(full).allowed).toBe(true);
+    // Optional keys present but undefined are still known keys.
+    expect(authz.decide({ principal: { id: 'bob', roles: undefined, groups: ['research'], attributes: CLEARED }, action: 'datasets.read', resource: { ...DS1 }, context: undefined }).allowed).toBe(true);
+  });
+
+  it('whatCan and filter refuse an unknown key of the principal or a resource as decide does', () => {
+    const { authz } = seedAuthorizer();
+    authz.roles.bind('bob', 'ml_engineer');
+    expect(() => authz.whatCan({ id: 'bob', attributs: CLEARED } as never, DS1)).toThrow(invalid(`request.principal: unknown key "attributs" ${PRINCIPAL}`, 'request.principal.attributs'));
+    expect(() => authz.filter({ id: 'bob', attributes: CLEARED }, 'datasets.read', [DS1, { type: 'dataset', id: 'ds-2', atributes: {} } as never])).toThrow(
+      invalid('request.resource: unknown key "atributes" (supported: type, id, attributes)', 'request.resource.atributes'),
+    );
+  });
+});
+
 describe('explain, whatCan, filter', () => {
   it('explain evaluates every applicable policy and says why in words', () => {
     const { authz } = seedAuthorizer();
