@@ -8,7 +8,9 @@ import { MAX_PERMISSIONS } from '../core/permissions.js';
  * The option objects `AuthenticationManager`'s methods take, each a strict schema: a key the
  * method does not know (a typo, `expiry_days` for `expiryDays`) is refused naming the supported
  * ones rather than silently ignored. Where a store checks a value itself (with its own message,
- * or refusing a sign-in without saying why), the schema only checks that the key is known.
+ * or refusing a sign-in without saying why), the schema only checks that the key is known. The
+ * API key request is the exception: its schema is also the HTTP body's, whose defaults and
+ * bounds it holds, so its values are checked here (ERR_CONFIG_UNSUPPORTED_OPTION, naming the field).
  */
 
 /** Who asked, for the audit trail (`ip`, `userAgent`). */
