@@ -57,9 +57,15 @@ describe('/v1/pii', () => {
     expect(hashed[0].text).toMatch(/^Customer <EMAIL:[0-9a-f]{16}> paid/);
     const refused = await app.inject({ method: 'POST', url: '/v1/pii/redact', headers: auth, payload: { text: TEXT, method: 'removal', preserveFormat: true } });
     expect(refused.statusCode).toBe(400);
+    expect(json(refused).error.message).toBe('preserveFormat true has no effect with the method removal, which cannot keep the format; leave it out (it applies to masking)');
+    // the library's rule: synthetic fakes keep the format, so true is what they do and false is refused
+    const fakes = await app.inject({ method: 'POST', url: '/v1/pii/redact', headers: auth, payload: { text: TEXT, method: 'synthetic', preserveFormat: true } });
+    expect(fakes.statusCode, fakes.body).toBe(200);
+    const noFormat = await app.inject({ method: 'POST', url: '/v1/pii/redact', headers: auth, payload: { text: TEXT, method: 'synthetic', preserveFormat: false } });
+    expect(json(noFormat).error.message).toContain('preserveFormat false has no effect with the method synthetic, which always keeps the format');
 
     const events = await security.audit.query({ eventType: 'pii.redacted' });
-    expect(events).toHaveLength(2);
+    expect(events.map((e) => e.additionalData?.method)).toEqual(['masking', 'hash', 'synthetic']);
     expect(events[0]!.additionalData).toMatchObject({ method: 'masking', redactions: [{ record: 0, type: 'email', start: 9, end: 9 + EMAIL.length }, { type: 'credit_card' }, { type: 'ip_address' }] });
     expect(JSON.stringify(events)).not.toContain(EMAIL);
   });

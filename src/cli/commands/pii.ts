@@ -9,7 +9,7 @@ import type { RedactDatasetReport } from '../../privacy/pii/dataset-redaction.js
 import type { RedactShardsReport, ScanShardsReport } from '../../privacy/pii/dataset-shards.js';
 import type { ScanSettings } from '../../privacy/pii/entity-scanner.js';
 import { ALLOW_LIST_MATCHES, type AllowListMatch, type ScanLists } from '../../privacy/pii/scan-lists.js';
-import { DEFAULT_CONFIDENCE_THRESHOLD, REDACTION_METHODS, type RedactionMethod } from '../../privacy/pii/pii-options.js';
+import { DEFAULT_CONFIDENCE_THRESHOLD, preserveFormatProblem, REDACTION_METHODS, type RedactionMethod } from '../../privacy/pii/pii-options.js';
 import { piiRedactionKeys, syntheticSeedFor } from '../../privacy/pii/pii-keys.js';
 import type { RedactionSpec } from '../../privacy/pii/redactor.js';
 import type { LineageParameters } from '../../privacy/lineage/lineage-store.js';
@@ -67,6 +67,8 @@ export function piiCommand(run: Run): Command {
         run(async () => {
           const method = o.method as RedactionMethod;
           const namedFakes = method === 'synthetic' && o.dataset !== undefined;
+          const formatProblem = preserveFormatProblem(method, o.preserveFormat === true ? true : undefined);
+          if (formatProblem !== undefined) throw invalidInput(`--${formatProblem.replace('preserveFormat true', 'preserve-format')}`);
           const needsStore = o.audit || o.lineage || method === 'hash' || method === 'encrypt' || namedFakes;
           const security = needsStore ? await openSecurity(o) : null;
           try {
@@ -78,7 +80,6 @@ export function piiCommand(run: Run): Command {
               : method === 'removal' ? { method }
               : method === 'hash' ? { method, key: keys!.hashKey }
               : { method, key: keys!.encryptionKey };
-            if (o.preserveFormat && method !== 'masking') throw invalidInput('--preserve-format applies to --method masking (synthetic and encrypt keep the format anyway)');
             const shards = await isDirectory(o.input);
             if (shards && o.format) throw invalidInput('--format applies to one input file: the files of a directory are read by their extensions (.jsonl, .ndjson, .csv)');
             const scan = scanSettings(o); // the list files read once, for the job and its lineage

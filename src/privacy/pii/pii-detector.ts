@@ -10,7 +10,7 @@ import { redactDataset, redactRecords, type RedactDatasetReport, type RedactedRe
 import { redactShards, type RedactShardsReport } from './dataset-shards.js';
 import { scannerFor, type EntityScanner, type ScanSettings } from './entity-scanner.js';
 import { ALLOW_LIST_MATCHES } from './scan-lists.js';
-import { DEFAULT_CONFIDENCE_THRESHOLD, REDACTION_METHODS } from './pii-options.js';
+import { DEFAULT_CONFIDENCE_THRESHOLD, preserveFormatProblem, REDACTION_METHODS } from './pii-options.js';
 import { ENTITY_TYPES, type EntityType, type Finding } from './entity-types.js';
 import { syntheticOperator } from './redaction/synthetic-values.js';
 import { buildRecordRedactor, encryptTypesProblem, type RedactionSpec, type RedactorSpec } from './redactor.js';
@@ -207,12 +207,9 @@ export class PIIDetector {
    */
   #preserveFormat(given: boolean | undefined, fallback: boolean, owner: string): boolean {
     const method = this.settings.redactionMethod;
-    if (given === undefined || method === 'masking') return given ?? fallback;
-    const keepsFormat = method === 'synthetic' || method === 'encrypt';
-    if (given !== keepsFormat) {
-      throw new LangtrainError('ERR_CONFIG_UNSUPPORTED_OPTION', `${owner}: preserveFormat: ${given} has no effect with redactionMethod ${method}, which ${keepsFormat ? 'always keeps' : 'cannot keep'} the format; leave it out (it applies to masking)`, { option: 'preserveFormat', redactionMethod: method });
-    }
-    return given;
+    const problem = preserveFormatProblem(method, given);
+    if (problem !== undefined) throw new LangtrainError('ERR_CONFIG_UNSUPPORTED_OPTION', `${owner}: ${problem}`, { option: 'preserveFormat', redactionMethod: method });
+    return given ?? fallback;
   }
 
   /**

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { invalidInput } from '../../core/errors.js';
 import { scannerFor, type ScanSettings } from '../../privacy/pii/entity-scanner.js';
-import { DEFAULT_CONFIDENCE_THRESHOLD } from '../../privacy/pii/pii-options.js';
+import { DEFAULT_CONFIDENCE_THRESHOLD, preserveFormatProblem } from '../../privacy/pii/pii-options.js';
 import type { EntityType } from '../../privacy/pii/entity-types.js';
 import { piiRedactionKeys, syntheticSeedFor } from '../../privacy/pii/pii-keys.js';
 import { redactRecords } from '../../privacy/pii/dataset-redaction.js';
@@ -42,10 +42,11 @@ export const piiRoutes: FastifyPluginAsyncZod<{ security: SecurityManager }> = a
     },
   );
 
-  /** The redaction a request asks for (`synthetic` fakes seeded by its `dataset` when it names one); refuses preserveFormat but with masking. */
-  const redactionOf = async ({ method, preserveFormat, dataset }: { method: 'masking' | 'removal' | 'synthetic' | 'hash'; preserveFormat: boolean; dataset?: string | undefined }): Promise<RedactionSpec> => {
-    if (preserveFormat && method !== 'masking') throw invalidInput('preserveFormat applies to method masking');
-    if (method === 'masking') return { method, preserveFormat };
+  /** The redaction a request asks for (`synthetic` fakes seeded by its `dataset` when it names one); refuses a preserveFormat its method would ignore. */
+  const redactionOf = async ({ method, preserveFormat, dataset }: { method: 'masking' | 'removal' | 'synthetic' | 'hash'; preserveFormat?: boolean | undefined; dataset?: string | undefined }): Promise<RedactionSpec> => {
+    const problem = preserveFormatProblem(method, preserveFormat);
+    if (problem !== undefined) throw invalidInput(problem, { field: 'preserveFormat' });
+    if (method === 'masking') return { method, preserveFormat: preserveFormat ?? false };
     if (method === 'synthetic') return { method, seed: dataset !== undefined ? await syntheticSeedFor(manager.keyring, dataset) : randomBytes(32) };
     if (method === 'removal') return { method };
     return { method, key: (await piiRedactionKeys(manager.keyring)).hashKey };

@@ -28,7 +28,7 @@ export const detectReply = z.object({ results: z.array(z.object({ spans: z.array
 
 const redaction = {
   method: z.enum(['masking', 'removal', 'synthetic', 'hash']).default('masking'),
-  preserveFormat: z.boolean().default(false),
+  preserveFormat: z.boolean().optional(),
   /** `synthetic`: the data set the texts belong to, for the same fakes across requests (default: one request's texts only). */
   dataset: z.string().min(1).max(256).optional(),
   ...detection,

@@ -415,10 +415,10 @@ describe('PIIDetector.processDataset', () => {
     const records = [{ text: `mail ${EMAIL}` }];
     const keys = { hashKey: new Uint8Array(32).fill(1), encryptionKey: new Uint8Array(32).fill(2) };
     const run = (redactionMethod: 'removal' | 'hash' | 'synthetic', preserveFormat: boolean) => new PIIDetector({ redactionMethod }, { keys }).processDataset(records, { preserveFormat, auditRedactions: false });
-    await expect(run('removal', true)).rejects.toThrow(/preserveFormat: true has no effect with redactionMethod removal, which cannot keep the format/);
-    await expect(run('hash', true)).rejects.toThrow(/redactionMethod hash, which cannot keep the format/);
-    await expect(run('synthetic', false)).rejects.toThrow(/preserveFormat: false has no effect with redactionMethod synthetic, which always keeps the format/);
-    expect(() => new PIIDetector({ redactionMethod: 'removal' }).redact(`mail ${EMAIL}`, { preserveFormat: true })).toThrow(/PIIDetector.redact: preserveFormat: true/);
+    await expect(run('removal', true)).rejects.toThrow(/PIIDetector.processDataset: preserveFormat true has no effect with the method removal, which cannot keep the format/);
+    await expect(run('hash', true)).rejects.toThrow(/the method hash, which cannot keep the format/);
+    await expect(run('synthetic', false)).rejects.toThrow(/preserveFormat false has no effect with the method synthetic, which always keeps the format/);
+    expect(() => new PIIDetector({ redactionMethod: 'removal' }).redact(`mail ${EMAIL}`, { preserveFormat: true })).toThrow(/PIIDetector.redact: preserveFormat true/);
     // what each method does by itself stays accepted: the seed's default (true) for synthetic, false for removal
     expect((await run('synthetic', true)).records[0]!.text).toMatch(/^mail [a-z._0-9]+@example\.(com|org|net)$/);
     expect((await run('removal', false)).records).toEqual([{ text: 'mail ' }]);
