@@ -1,5 +1,7 @@
+import { randomUUID } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
 import { sql } from 'kysely';
-import type { AuditEventInput, AuditReceipt, AuditSink } from '../core/audit-sink.js';
+import type { AuditEventInput, AuditReceipt, AuditSink, JsonValue } from '../core/audit-sink.js';
 import { auditSchema, type AuditConfig, type AuditConfigInput } from '../core/config.js';
 import { LangtrainError, invalidInput } from '../core/errors.js';
 import { parseOptions } from '../core/options.js';
@@ -7,14 +9,27 @@ import { loadOrCreateKey256 } from '../crypto/key-reference.js';
 import { openStore, type Store, type WriteTx } from '../store/database.js';
 import { migrate } from '../store/migrations.js';
 import { exportBundle, type ExportOptions } from './bundle.js';
-import { loadCheckpointSigner, signCheckpoint, storedVerifiers } from './checkpoint-signer.js';
+import { writeAtomically } from '../core/atomic-file.js';
+import { loadCheckpointSigner, openCheckpoint, signCheckpoint, storedVerifiers } from './checkpoint-signer.js';
 import { verifyStore, type VerificationReport, type VerifyOptions } from './verifier.js';
 import { serializeBody, validateEvent, type EntryBody, type SealedPayload, type ValidEvent } from './entry.js';
-import { CompactRange, hashLeaf, perfectCover } from './merkle.js';
+import { CompactRange, hashLeaf, perfectCover, verifyConsistency } from './merkle.js';
 import { PayloadSealer } from './payload-seal.js';
 import { auditMigrations, entryField } from './schema.js';
-import type { NoteSigner } from './signed-note.js';
-import { insertCheckpoint, insertEntries, insertNodes, latestCheckpoint, readConsistencyProof, readInclusionProof, readPerfectNodes, readSize, type StoredEntry } from './tree-store.js';
+import { parseVerifierKey, type NoteSigner, type NoteVerifier } from './signed-note.js';
+import {
+  checkpointAtOrAfter,
+  insertCheckpoint,
+  insertEntries,
+  insertNodes,
+  latestCheckpoint,
+  readConsistencyProof,
+  readInclusionProof,
+  readLeafHashes,
+  readPerfectNodes,
+  readSize,
+  type StoredEntry,
+} from './tree-store.js';
 import { queryEntries, type AuditQuery, type AuditEntryView } from './query.js';
 
 export interface AuditLoggerOptions extends AuditConfigInput {
@@ -45,6 +60,14 @@ interface Pending {
   events: ValidEvent[];
   resolve: (receipts: AuditReceipt[]) => void;
   reject: (err: unknown) => void;
+  /** Work done in the same transaction before the events are appended (a shred); such a unit commits alone. */
+  before?: (tx: WriteTx) => Promise<void>;
+}
+
+/** The last signed tree head this log's key is known to have signed. */
+interface SignedHead {
+  size: number;
+  root: Buffer;
 }
 
 /** The setting to change when an operation needs sealed payloads (as the erasure's message names it). */
@@ -55,6 +78,9 @@ const RETENTION_SWEEP_MS = 3_600_000;
 
 /** Most events written in one transaction (a larger batch goes alone): bounds the lock hold time under a burst. */
 const MAX_GROUP = 4096;
+
+/** Leaf hashes read per query when a checkpoint's tree is rebuilt from them. */
+const LEAF_CHUNK = 10_000;
 
 /**
  * The seed's `AuditLogger`: a tamper-evident, append-only log (RFC 6962 Merkle tree with
@@ -72,7 +98,7 @@ export class AuditLogger implements AuditSink {
   }
   readonly #storeOption: Store | undefined;
   readonly #storeUrl: string | undefined;
-  #ready: Promise<{ store: Store; signer: NoteSigner; sealer: PayloadSealer | null }> | undefined;
+  #ready: Promise<{ store: Store; signer: NoteSigner; verifier: NoteVerifier; sealer: PayloadSealer | null }> | undefined;
   #pending: Pending[] = [];
   #flushing = false;
   #closing: Promise<void> | undefined;
@@ -82,6 +108,14 @@ export class AuditLogger implements AuditSink {
   #timer: NodeJS.Timeout | undefined;
   #retentionTimer: NodeJS.Timeout | undefined;
   #droppedByLevel = 0;
+  /** Why the last checkpoint was refused (auto-signing on append pauses until an explicit `checkpoint()` succeeds). */
+  #refusal: string | undefined;
+  /** Refusals already recorded as `audit.checkpoint_refused` events by this process. */
+  readonly #refusalsRecorded = new Set<string>();
+  /** A failure to write the head file after a commit, surfaced by the next `checkpoint()`. */
+  #headError: unknown;
+  /** Why the missing head file was not re-created (the log did not verify). */
+  #headProblem: string | undefined;
 
   constructor(options: AuditLoggerOptions = {}) {
     const { store, storeUrl, ...config } = options;
@@ -101,12 +135,14 @@ export class AuditLogger implements AuditSink {
       await migrate(store, 'audit', auditMigrations);
       const signer = await loadCheckpointSigner(store, this.config.origin, this.config.signingKey);
       const sealer = this.config.encryption ? new PayloadSealer(loadOrCreateKey256(this.config.encryptionKey), this.config.origin) : null;
+      const verifier = parseVerifierKey(signer.verifierKey);
+      await this.#createHeadFile(store, verifier);
       // Background upkeep; a failure here resurfaces at the next explicit call or at close().
       this.#timer = setInterval(() => void this.checkpoint().catch(() => undefined), this.config.checkpointInterval);
       this.#timer.unref();
       this.#retentionTimer = setInterval(() => void this.prune().catch(() => undefined), RETENTION_SWEEP_MS);
       this.#retentionTimer.unref();
-      return { store, signer, sealer };
+      return { store, signer, verifier, sealer };
     })();
     return this.#ready;
   }
@@ -187,26 +223,53 @@ export class AuditLogger implements AuditSink {
       // Whole units only: a batch is never split across transactions.
       let count = 0;
       let take = 0;
-      while (take < this.#pending.length && (take === 0 || count + this.#pending[take]!.events.length <= MAX_GROUP)) {
+      // A unit with work of its own (a shred) commits alone, so events queued before and after it stay on their side of it.
+      const alone = (p: Pending) => p.before !== undefined;
+      while (take < this.#pending.length && (take === 0 || (!alone(this.#pending[0]!) && !alone(this.#pending[take]!) && count + this.#pending[take]!.events.length <= MAX_GROUP))) {
         count += this.#pending[take]!.events.length;
         take += 1;
       }
       const group = this.#pending.splice(0, take);
       try {
-        let index = await this.#commit(group.flatMap((p) => p.events));
+        let index = await this.#commit(group);
         for (const unit of group) unit.resolve(unit.events.map((e) => ({ index: index++, id: e.id })));
       } catch (err) {
         this.#frontier = null;
-        group.forEach((p) => p.reject(err));
+        if (group.length === 1) {
+          group[0]!.reject(err);
+          continue;
+        }
+        // One unit can sink a group (an event the database refuses at insert): commit each
+        // unit alone, in queue order, so only the one that fails again is rejected. Each
+        // transaction assigns its unit's indices under the lock: contiguous within the unit,
+        // increasing in queue order.
+        for (const unit of group) {
+          try {
+            let index = await this.#commit([unit]);
+            unit.resolve(unit.events.map((e) => ({ index: index++, id: e.id })));
+          } catch (unitErr) {
+            this.#frontier = null;
+            unit.reject(unitErr);
+          }
+        }
       }
     }
     this.#flushing = false;
   }
 
-  /** Append events in one transaction; returns the index of the first. */
-  async #commit(events: readonly ValidEvent[]): Promise<number> {
-    const { store, signer, sealer } = await this.#init();
-    return store.writeTransaction('audit', async (tx) => {
+  /**
+   * Append the units' events in one transaction; returns the index of the first. Never
+   * throws once the transaction has committed (the drain would retry and append twice).
+   */
+  async #commit(units: readonly Pending[]): Promise<number> {
+    const { store, signer, verifier, sealer } = await this.#init();
+    let signed: string | undefined;
+    let refused: { problem: string; size: number; signedSize: number } | undefined;
+    const first = await store.writeTransaction('audit', async (tx) => {
+      signed = undefined;
+      refused = undefined;
+      for (const unit of units) if (unit.before) await unit.before(tx);
+      const events = units.flatMap((p) => p.events);
       const size = await readSize(tx);
       const frontier = await this.#frontierAt(tx, size);
       const loggedAt = new Date().toISOString();
@@ -223,12 +286,26 @@ export class AuditLogger implements AuditSink {
       }
       await insertEntries(tx, rows);
       await insertNodes(tx, nodes);
-      if (frontier.size - (await this.#lastCheckpoint(tx)) >= this.config.checkpointEvery) {
-        await this.#writeCheckpoint(tx, signer, frontier);
+      const last = await this.#lastCheckpoint(tx);
+      // After a refusal, appends stop trying to sign (each try re-reads the tail) until an explicit checkpoint() succeeds.
+      if (this.#refusal === undefined && frontier.size - last >= this.config.checkpointEvery) {
+        const problem = await this.#extensionProblem(tx, verifier, frontier, true);
+        if (problem) refused = { problem, size: frontier.size, signedSize: last };
+        else if (problem === undefined) signed = await this.#writeCheckpoint(tx, signer, frontier);
       }
       this.#frontier = frontier;
       return size;
     });
+    // Committed: what follows must not throw.
+    if (refused) this.#refused(refused.problem, refused.size, refused.signedSize);
+    if (signed !== undefined) {
+      try {
+        await this.#writeHead(signed, verifier);
+      } catch (err) {
+        this.#headError = err;
+      }
+    }
+    return first;
   }
 
   async #frontierAt(tx: WriteTx, size: number): Promise<CompactRange> {
@@ -245,10 +322,13 @@ export class AuditLogger implements AuditSink {
     return this.#lastCheckpointSize;
   }
 
-  async #writeCheckpoint(tx: WriteTx, signer: NoteSigner, frontier: CompactRange): Promise<void> {
+  /** Sign and store a checkpoint over `frontier` (checked by `#extensionProblem` first); returns the note. */
+  async #writeCheckpoint(tx: WriteTx, signer: NoteSigner, frontier: CompactRange): Promise<string> {
     const root = frontier.root();
-    await insertCheckpoint(tx, { size: frontier.size, root, note: signCheckpoint(signer, frontier.size, root), created_at: new Date().toISOString() });
+    const note = signCheckpoint(signer, frontier.size, root);
+    await insertCheckpoint(tx, { size: frontier.size, root, note, created_at: new Date().toISOString() });
     this.#lastCheckpointSize = frontier.size;
+    return note;
   }
 
   /**
@@ -256,8 +336,13 @@ export class AuditLogger implements AuditSink {
    * Runs on a timer (`checkpointInterval`); call it to make one now. Returns its size.
    */
   async checkpoint(): Promise<number> {
-    const { store, signer } = await this.#init();
-    return store.writeTransaction('audit', async (tx) => {
+    const { store, signer, verifier } = await this.#init();
+    if (this.#headPath && this.#headProblem === undefined && !(await this.#readHead(verifier).catch(() => 'unreadable'))) await this.#createHeadFile(store, verifier);
+    let signed: string | undefined;
+    let refused: { problem: string; size: number; signedSize: number } | undefined;
+    const size = await store.writeTransaction('audit', async (tx) => {
+      signed = undefined;
+      refused = undefined;
       const size = await readSize(tx);
       const last = await this.#lastCheckpoint(tx);
       if (size < last) {
@@ -265,10 +350,202 @@ export class AuditLogger implements AuditSink {
       }
       if (size === 0 || size === last) return last;
       const frontier = await this.#frontierAt(tx, size);
-      await this.#writeCheckpoint(tx, signer, frontier);
+      const problem = await this.#extensionProblem(tx, verifier, frontier);
+      if (problem) {
+        refused = { problem, size, signedSize: last };
+        return last;
+      }
+      signed = await this.#writeCheckpoint(tx, signer, frontier);
       this.#frontier = frontier;
       return size;
     });
+    if (refused) {
+      this.#frontier = null;
+      throw this.#refused(refused.problem, refused.size, refused.signedSize);
+    }
+    this.#refusal = undefined;
+    if (signed !== undefined) await this.#writeHead(signed, verifier);
+    else if (this.#headError !== undefined) {
+      const err = this.#headError;
+      this.#headError = undefined;
+      throw err;
+    }
+    return size;
+  }
+
+  /**
+   * Why the tree in `frontier` must not be signed, or undefined when it may be. Signing
+   * vouches for the whole log with the real key, so the tree must provably extend what
+   * this key signed before, whatever the database now says:
+   *
+   * - the newest checkpoint in the database must be signed by this log's key (its root is
+   *   read from the signed note, not from the table);
+   * - with a `file:` key, the head file beside it (the last note signed, kept outside the
+   *   database) must be matched by a checkpoint in the database, so deleting checkpoints
+   *   cannot hide a rewrite;
+   * - the tree's root is recomputed from the stored *leaf hashes* since that checkpoint, on
+   *   top of the frontier that hashes to its signed root, so tampered `audit_nodes` rows or
+   *   a stale in-memory frontier are caught;
+   * - a consistency proof from each signed head to the new root (RFC 9162 §2.1.4) verifies.
+   *
+   * On an append (`onAppend`), '' means "not now" (no refusal): see the head file below.
+   *
+   * It cannot see rewrites of entries that were never signed (after the last checkpoint the
+   * key signed), nor, with a key kept in the database, anything an attacker who rewrites the
+   * checkpoints too can do: see docs/audit.md, "Threat model".
+   */
+  async #extensionProblem(tx: WriteTx, verifier: NoteVerifier, frontier: CompactRange, onAppend = false): Promise<string | undefined> {
+    const size = frontier.size;
+    const root = frontier.root();
+    try {
+      const latest = await latestCheckpoint(tx);
+      let anchor: SignedHead | undefined;
+      if (latest) {
+        anchor = this.#openSigned(latest.note, verifier);
+        if (!anchor || anchor.size !== latest.size) return `the newest checkpoint in the database (tree size ${latest.size}) is not signed by this log's key`;
+      }
+      const head = await this.#readHead(verifier);
+      if (!head && latest && this.#headPath) {
+        // Another process may have committed a checkpoint and not yet written the file: an
+        // append leaves signing to the next checkpoint(), which re-creates it after verifying.
+        if (this.#headProblem === undefined && onAppend) return '';
+        return this.#headProblem ?? `${this.#headPath} (the last head this key signed) is missing; it is re-created once the log verifies`;
+      }
+      const heads: SignedHead[] = anchor ? [anchor] : [];
+      if (head) {
+        if (!anchor || anchor.size < head.size) {
+          return `this key last signed tree size ${head.size} (${this.#headPath}), but the database's newest checkpoint is ${anchor ? `at ${anchor.size}` : 'missing'}: checkpoints were deleted or the database was rolled back`;
+        }
+        const same = await checkpointAtOrAfter(tx, head.size);
+        const sameHead = same && same.size === head.size ? this.#openSigned(same.note, verifier) : undefined;
+        if (!sameHead || !sameHead.root.equals(head.root)) {
+          return `the database has no checkpoint matching the head this key last signed (tree size ${head.size}, ${this.#headPath})`;
+        }
+        if (head.size < anchor.size) heads.push(head);
+      }
+      if (anchor && size < anchor.size) return `the log has ${size} entries but checkpoint ${anchor.size} was signed over more`;
+      // The tree to sign, rebuilt from leaf hashes on top of the signed frontier.
+      let rebuilt = CompactRange.empty();
+      if (anchor) {
+        const cover = perfectCover(0, anchor.size);
+        const nodes = await readPerfectNodes(tx, cover);
+        rebuilt = CompactRange.fromNodes(anchor.size, cover.map((n) => nodes.get(`${n.level}:${n.index}`)!));
+        if (!rebuilt.root().equals(anchor.root)) {
+          return `the stored tree no longer hashes to signed checkpoint ${anchor.size}: entries, leaf hashes or tree nodes before it were changed`;
+        }
+      }
+      for (let start = rebuilt.size; start < size; start += LEAF_CHUNK) {
+        const end = Math.min(size, start + LEAF_CHUNK);
+        const leaves = await readLeafHashes(tx, start, end);
+        if (leaves.length !== end - start) return `entries between ${start} and ${end} are missing`;
+        for (const leaf of leaves) rebuilt.append(leaf);
+      }
+      if (!rebuilt.root().equals(root)) {
+        return `the tree of ${size} entries built from the stored tree nodes does not match the one built from the entries' leaf hashes: tree nodes (audit_nodes) were changed`;
+      }
+      for (const signedHead of heads) {
+        if (signedHead.size === size) {
+          if (!signedHead.root.equals(root)) return `the tree of ${size} entries differs from the one signed at that size`;
+          continue;
+        }
+        const proof = await readConsistencyProof(tx, signedHead.size, size);
+        if (!verifyConsistency(signedHead.size, size, proof, signedHead.root, root)) {
+          return `the tree of ${size} entries is not an extension of signed checkpoint ${signedHead.size} (the consistency proof fails)`;
+        }
+      }
+      return undefined;
+    } catch (err) {
+      // Never thrown: this runs inside the append's transaction, whose events must still commit.
+      return `the stored tree cannot be checked against the signed checkpoints: ${(err as Error).message}`;
+    }
+  }
+
+  #openSigned(note: string, verifier: NoteVerifier): SignedHead | undefined {
+    try {
+      const { origin, size, root } = openCheckpoint(note, [verifier]);
+      return origin === verifier.name ? { size, root } : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** Remember a refusal, record it in the log once per problem, and return the error to raise. */
+  #refused(problem: string, size: number, signedSize: number): LangtrainError {
+    this.#refusal = problem;
+    if (!this.#refusalsRecorded.has(problem)) {
+      this.#refusalsRecorded.add(problem);
+      // Evidence in the log itself (queued, never awaited here: this may run inside the drain).
+      this.#pending.push({
+        events: [platformEvent('audit.checkpoint_refused', 'failure', { treeSize: size, signedSize, reason: problem })],
+        resolve: () => undefined,
+        reject: () => undefined,
+      });
+      if (!this.#flushing) {
+        this.#flushing = true;
+        setImmediate(() => void this.#drain());
+      }
+    }
+    return new LangtrainError('ERR_AUDIT_CHAIN_BROKEN', `refusing to sign a checkpoint over ${size} entries: ${problem}; run: langtrain audit verify`, {
+      treeSize: size,
+      signedSize,
+      event: 'audit.checkpoint_refused',
+    });
+  }
+
+  /** `<keyfile>.head` for a `file:` signing key: the last note the key signed, outside the database. */
+  get #headPath(): string | undefined {
+    const source = this.config.signingKey;
+    return source.startsWith('file:') ? `${source.slice(5)}.head` : undefined;
+  }
+
+  async #readHead(verifier: NoteVerifier): Promise<(SignedHead & { note: string }) | undefined> {
+    const path = this.#headPath;
+    if (!path) return undefined;
+    let note: string;
+    try {
+      note = await readFile(path, 'utf8');
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw new LangtrainError('ERR_AUDIT_CHAIN_BROKEN', `cannot read the signed head ${path}: ${(err as Error).message}`);
+    }
+    const head = this.#openSigned(note, verifier);
+    if (!head) throw new LangtrainError('ERR_AUDIT_CHAIN_BROKEN', `${path} is not a checkpoint signed by this log's key; run: langtrain audit verify`);
+    return { ...head, note };
+  }
+
+  /** Keep `note` as the head file, unless the file already holds a larger tree (another process signed since). */
+  async #writeHead(note: string, verifier: NoteVerifier): Promise<void> {
+    const path = this.#headPath;
+    if (!path) return;
+    const signed = this.#openSigned(note, verifier)!;
+    const current = await this.#readHead(verifier).catch(() => undefined);
+    if (current && current.size >= signed.size) return;
+    await writeAtomically(path, async (out) => {
+      out.write(note);
+    });
+  }
+
+  /**
+   * First use of a `file:` key with this log (or the key moved): create the head file from the
+   * newest checkpoint, but only after the whole log verifies against this key. Until then
+   * (or if it does not verify) nothing is signed.
+   */
+  async #createHeadFile(store: Store, verifier: NoteVerifier): Promise<void> {
+    const path = this.#headPath;
+    if (!path || (await this.#readHead(verifier).catch(() => 'unreadable'))) return;
+    const latest = await latestCheckpoint(store.db);
+    if (!latest) return; // nothing signed yet: the first checkpoint creates it
+    const report = await verifyStore(store, { verifiers: [verifier] }).catch((err: unknown) => ({
+      ok: false,
+      verifiedSize: 0,
+      problem: { reason: `verification failed: ${(err as Error).message}` },
+    }));
+    if (!report.ok || report.verifiedSize < latest.size) {
+      this.#headProblem = `${path} is missing and the log does not verify against this key (${report.problem?.reason ?? 'its newest checkpoint is not verified'}), so it was not re-created`;
+      return;
+    }
+    this.#headProblem = undefined;
+    await this.#writeHead(latest.note, verifier);
   }
 
   /** Entries matching a filter, oldest first, payloads opened when their keys exist. */
@@ -364,9 +641,31 @@ export class AuditLogger implements AuditSink {
    * proofs are untouched; the payloads can no longer be read by anyone.
    */
   async shredSubject(userId: string): Promise<number> {
-    const { store, sealer } = await this.#init();
+    this.#checkOpen();
+    const { sealer } = await this.#init();
     if (!sealer) throw invalidInput(`shredding needs a log with encryption: true (this log stores payloads in clear, so none of them can be made unreadable): ${ENABLE_ENCRYPTION}`);
-    return store.writeTransaction('audit', (tx) => sealer.shred(tx, sealer.subjectRef(userId)));
+    // The keys are destroyed in the transaction that appends `audit.shredded`: a shred is
+    // never without its entry, so a key destroyed with no such entry (a row nulled in the
+    // database) shows as tampering. The entry names the subject by pseudonym only.
+    const subjectRef = sealer.subjectRef(userId);
+    const event = platformEvent('audit.shredded', 'success', { keysDestroyed: 0 }, subjectRef);
+    let destroyed = 0;
+    await new Promise<AuditReceipt[]>((resolve, reject) => {
+      this.#pending.push({
+        events: [event],
+        resolve,
+        reject,
+        before: async (tx) => {
+          destroyed = await sealer.shred(tx, subjectRef);
+          event.additionalData = { keysDestroyed: destroyed };
+        },
+      });
+      if (!this.#flushing) {
+        this.#flushing = true;
+        setImmediate(() => void this.#drain());
+      }
+    });
+    return destroyed;
   }
 
   /** Write an export bundle (see bundle.ts), after signing a checkpoint over everything so far. */
@@ -399,6 +698,8 @@ export class AuditLogger implements AuditSink {
       try {
         await this.checkpoint();
       } finally {
+        // a refusal queues its audit.checkpoint_refused event: committed before the store closes
+        while (this.#flushing) await new Promise((resolve) => setImmediate(resolve));
         if (!this.#storeOption) await store.close();
       }
     })();
@@ -423,6 +724,7 @@ function buildBody(
     result: event.result,
     level: event.level,
   };
+  if (event.userRef !== undefined) body.userRef = event.userRef;
   if (!sealer || !keys) {
     if (event.userId !== null) body.userId = event.userId;
     if (event.additionalData !== undefined) body.data = event.additionalData;
@@ -440,4 +742,19 @@ function buildBody(
     body.sealed = sealer.seal(event.id, content, keys.get(sealer.subjectRef(event.userId))!) satisfies SealedPayload;
   }
   return body;
+}
+
+/** An event the log writes about itself (not validated: its fields are ours). */
+function platformEvent(eventType: 'audit.shredded' | 'audit.checkpoint_refused', result: string, additionalData: { [key: string]: JsonValue }, userRef?: string): ValidEvent {
+  return {
+    id: randomUUID(),
+    timestamp: new Date().toISOString(),
+    eventType,
+    userId: null,
+    result,
+    level: 'basic',
+    additionalData,
+    userIdSensitive: false,
+    ...(userRef !== undefined ? { userRef } : {}),
+  };
 }

@@ -45,6 +45,77 @@ export interface EntryBody {
 
 const MAX_PAYLOAD_BYTES = 64 * 1024;
 
+/**
+ * Deepest nesting of `additionalData` (the object itself is level 1). Far below what the
+ * databases' JSON functions accept (about 1000), so a stored body always indexes.
+ */
+export const MAX_PAYLOAD_DEPTH = 64;
+
+/** A UTF-16 surrogate not part of a pair: not encodable as UTF-8, refused by jsonb. */
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+/** C0 controls and DEL: forbidden in the one-line fields (user id, event type), where a tab or newline could fake a column or a line. */
+const CONTROL = /[\u0000-\u001f\u007f]/;
+
+/**
+ * What the schema cannot say, checked on the raw input before zod sees it: NUL and lone
+ * surrogates in any string or key (PostgreSQL's jsonb and SQLite's JSON functions refuse
+ * them, so the insert, and with it a whole group commit, would fail), nesting deeper than
+ * MAX_PAYLOAD_DEPTH, `__proto__` keys (which zod's record drops silently, so the entry
+ * would differ from what was submitted), and control characters in userId and eventType.
+ * A problem names where it is, never the value.
+ */
+function rawProblems(input: unknown): string[] {
+  if (input === null || typeof input !== 'object') return [];
+  const problems: string[] = [];
+  const record = input as Record<string, unknown>;
+  for (const field of ['eventType', 'userId', 'result'] as const) {
+    const value = record[field];
+    if (typeof value !== 'string') continue;
+    const bad = stringProblem(value) ?? (CONTROL.test(value) ? 'contains a control character (tab, newline, …)' : undefined);
+    if (bad) problems.push(`${field}: ${bad}`);
+  }
+  if (record.additionalData !== undefined) walkPayload(record.additionalData, 'additionalData', 1, problems);
+  return problems;
+}
+
+function stringProblem(text: string): string | undefined {
+  if (text.includes('\u0000')) return 'contains a NUL character (\\u0000)';
+  if (LONE_SURROGATE.test(text)) return 'contains an unpaired UTF-16 surrogate (not valid Unicode)';
+  return undefined;
+}
+
+/** A key as it may appear in a message: plain names as they are, anything else not at all. */
+const pathKey = (key: string) => (/^[A-Za-z0-9_$-]{1,64}$/.test(key) ? `.${key}` : '.<key>');
+/** The path one level down, cut short past 80 characters (a deep payload would make it a wall of `[0]`). */
+const extend = (path: string, step: string) => (path.length <= 80 ? path + step : path.endsWith('…') ? path : `${path}…`);
+
+function walkPayload(value: unknown, path: string, depth: number, problems: string[]): void {
+  if (problems.length >= 10) return;
+  if (typeof value === 'string') {
+    const bad = stringProblem(value);
+    if (bad) problems.push(`${path}: ${bad}`);
+    return;
+  }
+  if (value === null || typeof value !== 'object') return;
+  if (depth > MAX_PAYLOAD_DEPTH) {
+    problems.push(`${path}: nested deeper than ${MAX_PAYLOAD_DEPTH} levels`);
+    return;
+  }
+  if (Array.isArray(value)) {
+    value.forEach((item, i) => walkPayload(item, extend(path, `[${i}]`), depth + 1, problems));
+    return;
+  }
+  if (value instanceof Date) return; // not JSON: the schema names it
+  for (const key of Object.keys(value)) {
+    const bad = key === '__proto__' ? 'a key named __proto__ is not allowed' : stringProblem(key)?.replace(/^contains/, 'a key contains');
+    if (bad) {
+      problems.push(`${path}: ${bad}`);
+      continue;
+    }
+    walkPayload((value as Record<string, unknown>)[key], extend(path, pathKey(key)), depth + 1, problems);
+  }
+}
+
 const jsonValue: z.ZodType<JsonValue> = z.lazy(() =>
   z.union([z.string(), z.number().refine(Number.isFinite, 'numbers must be finite'), z.boolean(), z.null(), z.array(jsonValue), z.record(z.string(), jsonValue)]),
 );
@@ -71,10 +142,14 @@ export interface ValidEvent {
   level: AuditEventLevel;
   additionalData: { [key: string]: JsonValue } | undefined;
   userIdSensitive: boolean;
+  /** The platform's own events about a subject (`audit.shredded`): stored as this pseudonym only, never with the id. */
+  userRef?: string;
 }
 
 /** Validate one event as `logEvent` takes it. Throws `ERR_INVALID_INPUT` naming the bad field. */
 export function validateEvent(input: AuditEventInput, now: Date): ValidEvent {
+  const raw = rawProblems(input);
+  if (raw.length > 0) throw invalidInput(`invalid audit event: ${raw.join('; ')}`, { problems: raw });
   const parsed = eventSchema.safeParse(input);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((i) =>

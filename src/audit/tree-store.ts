@@ -106,6 +106,12 @@ export async function readRangeHashes(db: Reader, ranges: readonly Range[]): Pro
   );
 }
 
+/** Leaf hashes of entries [start, end), in index order (fewer when entries are missing). */
+export async function readLeafHashes(db: Reader, start: number, end: number): Promise<Buffer[]> {
+  const rows = await db.selectFrom('audit_entries').select(['seq', 'leaf_hash']).where('seq', '>=', start).where('seq', '<', end).orderBy('seq').execute();
+  return rows.map((row) => Buffer.from(row.leaf_hash));
+}
+
 const ENTRY_CHUNK = 1000;
 
 export async function insertEntries(tx: WriteTx, rows: readonly StoredEntry[]): Promise<void> {

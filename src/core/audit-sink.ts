@@ -63,7 +63,7 @@ export interface AuditSink {
  * always the server's own account of a sign-in (a test keeps this list to what src/ writes).
  */
 export const PLATFORM_EVENT_NAMESPACES = ['access', 'api', 'auth', 'consent', 'keys', 'lineage', 'pii', 'privacy', 'secrets'] as const;
-export const PLATFORM_EVENT_TYPES = ['model.trained'] as const;
+export const PLATFORM_EVENT_TYPES = ['model.trained', 'audit.shredded', 'audit.checkpoint_refused'] as const;
 
 export function isPlatformEventType(eventType: string): boolean {
   const dot = eventType.indexOf('.');
