@@ -2,7 +2,7 @@ import { sql, type Kysely } from 'kysely';
 import { z } from 'zod';
 import type { JsonValue } from '../core/audit-sink.js';
 import { invalidInput, isLangtrainError } from '../core/errors.js';
-import { parseBody } from './entry.js';
+import { parseBody, type EntryBody } from './entry.js';
 import type { Store } from '../store/database.js';
 import type { PayloadSealer } from './payload-seal.js';
 import { entryField, entryUser } from './schema.js';
@@ -35,8 +35,12 @@ export interface AuditEntryView {
   result: string | null;
   level: 'basic' | 'detailed' | null;
   additionalData?: { [key: string]: JsonValue };
-  /** `clear` (never sealed), `opened`, `shredded` (data key destroyed), `locked` (no key here), `pruned`. */
-  payload: 'clear' | 'opened' | 'shredded' | 'locked' | 'pruned';
+  /**
+   * `clear` (never sealed), `opened`, `shredded` (data key destroyed), `locked` (no usable
+   * key here), `tampered` (its data key is here and intact, yet the payload does not open:
+   * the payload, or the entry id it is bound to, was changed), `pruned`.
+   */
+  payload: 'clear' | 'opened' | 'shredded' | 'locked' | 'tampered' | 'pruned';
   leafHash: string;
 }
 
@@ -91,8 +95,34 @@ async function toView(db: Kysely<any>, row: Record<string, any>, sealer: Payload
       view.payload = 'opened';
     } catch (err) {
       if (!isLangtrainError(err, 'ERR_CRYPTO_DECRYPT_FAILED')) throw err;
-      return { ...view, payload: 'locked' };
+      return { ...view, payload: (await dataKeyUsable(db, body.id, body.sealed, sealer)) ? 'tampered' : 'locked' };
     }
   }
   return view;
+}
+
+/**
+ * After a payload failed to open: was its data key usable here? Then AES-GCM rejected the
+ * payload itself (changed, or moved to another entry), which is tampering, not a missing key.
+ * Opening again tells: the sealer reads the key row (and unwraps it with this log's KEK)
+ * only when it has not already unwrapped that key, so a retry that never reads the
+ * store ran on a key that unwrapped fine. If the sealer stops caching keys, the retry always
+ * reads the store and this answers false: `locked`, as before.
+ */
+async function dataKeyUsable(db: Kysely<any>, entryId: string, sealed: NonNullable<EntryBody['sealed']>, sealer: PayloadSealer): Promise<boolean> {
+  let readStore = false;
+  const watched = new Proxy(db, {
+    get(target, name, receiver) {
+      if (name === 'selectFrom') readStore = true;
+      const value = Reflect.get(target, name, receiver);
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
+  try {
+    await sealer.open(watched, entryId, sealed);
+    return false; // opened this time: not tampering
+  } catch (err) {
+    if (!isLangtrainError(err, 'ERR_CRYPTO_DECRYPT_FAILED')) throw err;
+    return !readStore;
+  }
 }

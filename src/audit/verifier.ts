@@ -49,7 +49,19 @@ export interface VerificationReport {
   verifiedSize: number;
   /** Entries after the newest checkpoint: consistent, but not yet signed. */
   unsignedTail: number;
+  /** For a bundle: what it claims to be. A filtered bundle cannot show that nothing was left out. */
+  bundle?: BundleSummary;
+  /** The tree size of the auditor's own checkpoint (`--checkpoint`) the log was found consistent with. */
+  trustedCheckpoint?: number;
   problem?: VerificationProblem;
+}
+
+export interface BundleSummary {
+  complete: boolean;
+  /** Entries the bundle's newest checkpoint covers (its header's `treeSize`, once checked). */
+  treeSize: number;
+  /** For a filtered bundle: that entries left out of it cannot be detected. */
+  notice?: string;
 }
 
 export interface VerifyOptions {
@@ -57,6 +69,20 @@ export interface VerifyOptions {
   /** Called every `progressEvery` entries with the count so far. */
   onProgress?: (entries: number) => void;
   progressEvery?: number;
+  /**
+   * Fail on entries after the newest verified checkpoint instead of reporting them as an
+   * unsigned tail. For complete bundles: export signs a checkpoint over every entry first,
+   * so an entry past it was added afterwards.
+   */
+  requireSigned?: boolean;
+}
+
+/** The reason when entries exist but no checkpoint signed by the verifier keys covers any of them. */
+export function noCheckpointReason(entries: number): string {
+  return (
+    `no signed checkpoint covers these entries (0..${entries - 1}): nothing proves they are the log's, they could have been forged. ` +
+    'On a new log, sign one first: run langtrain audit checkpoint'
+  );
 }
 
 /** Thrown inside verification to stop at the first problem; turned into the report's `problem`. */
@@ -192,6 +218,16 @@ export async function verifyRanges(
       const cp = pending[0]!;
       const have = report.entries;
       fail(have, `entries ${have}..${cp.size - 1} are missing: checkpoint ${cp.size} was signed over ${cp.size} entries but the log has ${have}`, cp.size);
+    }
+    // Entries with no verified checkpoint at all prove nothing: anyone able to write the
+    // store or the bundle could have made them (and removed every checkpoint).
+    if (report.entries > 0 && report.checkpointsVerified === 0) fail(0, noCheckpointReason(report.entries));
+    if (options.requireSigned && report.entries > report.verifiedSize) {
+      const from = report.verifiedSize;
+      fail(
+        from,
+        `entries ${from}..${report.entries - 1} are not covered by any signed checkpoint: the newest verified checkpoint is ${from}, and a complete bundle is exported with a checkpoint over all its entries, so they were added after export`,
+      );
     }
   } catch (err) {
     if (!(err instanceof VerificationFailure)) throw err;

@@ -129,7 +129,7 @@ export async function subjectAuditEntries(reader: SubjectAuditReader, userId: st
 async function countInClear(reader: SubjectAuditReader, userId: string): Promise<number> {
   let count = 0;
   await subjectAuditEntries(reader, userId, (entry) => {
-    if (entry.payload === 'clear' || ((entry.payload === 'shredded' || entry.payload === 'locked') && entry.userId === userId)) count += 1;
+    if (entry.payload === 'clear' || ((entry.payload === 'shredded' || entry.payload === 'locked' || entry.payload === 'tampered') && entry.userId === userId)) count += 1;
   });
   return count;
 }

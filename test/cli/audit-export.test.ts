@@ -62,6 +62,40 @@ describe('langtrain audit export / verify --bundle', () => {
     expect(partials(w.dir)).toEqual([]);
   });
 
+  it('a bundle stripped of its checkpoints, or grown past them, fails under the pinned key', async () => {
+    const { w, cli, bundle } = await setup();
+    expect((await cli('audit', 'export', '--output', bundle)).code).toBe(0);
+    const key = storedVerifierKey(w.db);
+    const stripped = w.file('stripped.jsonl', jsonl(bundleLines(bundle).filter((l) => l.type !== 'checkpoint' && l.type !== 'consistency')));
+    const v = await runCli(['audit', 'verify', '--bundle', stripped, '--verifier-key', key], { cwd: w.dir });
+    expect(v.code, v.stdout + v.stderr).toBe(1);
+    expect(v.stdout).toMatch(/^FAILED: no checkpoint in the bundle signed by the verifier key covers its entries \(0\.\.7\)/);
+    const entry7 = bundleLines(bundle).find((l) => l.type === 'entry' && l.index === 7);
+    const body = entry7.body.replace('"index":7', '"index":8');
+    const { hashLeaf } = await import('../../src/audit/merkle.js');
+    const grown = w.file('grown.jsonl', jsonl([...bundleLines(bundle), { ...entry7, index: 8, body, leafHash: hashLeaf(body).toString('hex') }]));
+    const g = await runCli(['audit', 'verify', '--bundle', grown, '--verifier-key', key], { cwd: w.dir });
+    expect(g.code, g.stdout + g.stderr).toBe(1);
+    expect(g.stdout).toMatch(/^FAILED: entries 8\.\.8 are not covered by any signed checkpoint.*\nfirst bad entry: 8\n/);
+  });
+
+  it('--checkpoint: a bundle consistent with a kept checkpoint verifies; one cut short before it fails', async () => {
+    const { w, cli, bundle } = await setup();
+    expect((await cli('audit', 'export', '--output', bundle)).code).toBe(0);
+    const key = storedVerifierKey(w.db);
+    const kept = w.file('kept.json', JSON.stringify(bundleLines(bundle).filter((l) => l.type === 'checkpoint').at(-1)));
+    const ok = await runCli(['audit', 'verify', '--bundle', bundle, '--verifier-key', key, '--checkpoint', kept], { cwd: w.dir });
+    expect(ok.code, ok.stdout + ok.stderr).toBe(0);
+    expect(ok.stdout).toMatch(/consistent with your checkpoint at tree size 8/);
+    const [header, ...rest] = bundleLines(bundle);
+    const cut = w.file('cut.jsonl', jsonl([{ ...header, treeSize: 6 }, ...rest.filter((l) => l.type === 'entry' && l.index < 6)]));
+    const bad = await runCli(['audit', 'verify', '--bundle', cut, '--verifier-key', key, '--checkpoint', kept], { cwd: w.dir });
+    expect(bad.code, bad.stdout + bad.stderr).toBe(1);
+    expect(bad.stdout).toMatch(/^FAILED: the trusted checkpoint: entries 6\.\.7 are missing/);
+    const noBundle = await cli('audit', 'verify', '--checkpoint', kept);
+    expect(noBundle.code).toBe(2);
+  });
+
   it('an edited entry body in the bundle fails verification naming the entry', async () => {
     const { w, cli, bundle } = await setup();
     expect((await cli('audit', 'export', '--output', bundle)).code).toBe(0);
@@ -88,7 +122,9 @@ describe('langtrain audit export / verify --bundle', () => {
 
     const v = await runCli(['audit', 'verify', '--bundle', bundle], { cwd: w.dir });
     expect(v.code, v.stdout + v.stderr).toBe(0);
-    expect(v.stdout).toMatch(/^OK: the log verifies\nentries: 3 /);
+    expect(v.stdout).toMatch(/^OK: every entry in the bundle verifies\nFILTERED bundle: 3 of 8 entries; entries left out are not detectable.*\nentries: 3 /);
+    const vj = await runCli(['audit', 'verify', '--bundle', bundle, '--json'], { cwd: w.dir });
+    expect(parseJson(vj)).toMatchObject({ ok: true, bundle: { complete: false, treeSize: 8, notice: expect.stringMatching(/^FILTERED bundle: 3 of 8 entries/) } });
 
     // A proof that leads elsewhere is caught too.
     const moved = lines.map((l) => (l.type === 'entry' && l.index === 4 ? { ...l, proof: entries[0].proof } : l));

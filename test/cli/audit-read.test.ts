@@ -52,8 +52,8 @@ describe('langtrain audit query', () => {
     expect(await indexes()).toEqual(expected(() => true));
     const human = await cli('audit', 'query', '--limit', '2');
     expect(human.stdout.trimEnd().split('\n')).toEqual([
-      `0\t${hours(0)}\tuser_authentication\talice\tsuccess\t{"i":0}`,
-      `1\t${hours(1)}\tmodel_access\tbob\tsuccess\t{"i":1}`,
+      `0\t${hours(0)}\tuser_authentication\talice\tsuccess\t-\t{"i":0}`,
+      `1\t${hours(1)}\tmodel_access\tbob\tsuccess\t-\t{"i":1}`,
     ]);
   });
 

@@ -1,5 +1,5 @@
 import { once } from 'node:events';
-import { createReadStream, createWriteStream, existsSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createReadStream, createWriteStream, existsSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { finished } from 'node:stream/promises';
 import { createInterface } from 'node:readline';
@@ -7,6 +7,7 @@ import { Command, Option } from 'commander';
 import { bundleVerifierKeys, verifyBundle } from '../../audit/bundle.js';
 import { storedVerifiers } from '../../audit/checkpoint-signer.js';
 import { generateSignerKey, parseVerifierKey, type NoteVerifier } from '../../audit/signed-note.js';
+import type { AuditEntryView } from '../../audit/query.js';
 import { verifyStore, type VerificationReport } from '../../audit/verifier.js';
 import type { AuditEventInput } from '../../core/audit-sink.js';
 import { LangtrainError, invalidInput } from '../../core/errors.js';
@@ -93,7 +94,7 @@ export function auditCommand(run: Run): Command {
           entries.length === 0
             ? 'no entries'
             : entries
-                .map((e) => `${e.index}\t${e.timestamp ?? '-'}\t${e.eventType ?? '(pruned)'}\t${e.userId ?? '-'}\t${e.result ?? '-'}\t${e.additionalData ? JSON.stringify(e.additionalData) : e.payload}`)
+                .map((e) => queryLine(e))
                 .join('\n'),
         );
       }),
@@ -202,6 +203,7 @@ export function auditCommand(run: Run): Command {
   withCommonOptions(audit.command('verify'))
     .description('re-derive the tree and check every signed checkpoint; exit 1 names the first bad entry')
     .option('--bundle <file>', 'verify an exported bundle instead of the store')
+    .option('--checkpoint <file>', 'with --bundle: a signed checkpoint note you kept from before; the bundle must be consistent with it (detects a forked or cut-short log)')
     .option('--verifier-key <key...>', "pin the log's public key(s) (NAME+ID+KEY); default: the key recorded in the store / bundle")
     .option('--workers <n>', 'threads checking entries (default: up to 4 for logs of 100,000 entries or more; 0 = this thread only)', toInt)
     .option('--quiet', 'no progress')
@@ -212,9 +214,11 @@ export function auditCommand(run: Run): Command {
         let report: VerificationReport;
         if (o.bundle) {
           if (!existsSync(o.bundle)) throw invalidInput(`bundle ${o.bundle} does not exist`);
+          const trustedCheckpoint = o.checkpoint === undefined ? undefined : readCheckpointFile(o.checkpoint);
           const verifiers = pinned ?? (await bundleVerifierKeys(lines(o.bundle))).map((k) => parseVerifierKey(k));
-          report = await verifyBundle(lines(o.bundle), { verifiers, onProgress: (n) => progress.update(n) });
+          report = await verifyBundle(lines(o.bundle), { verifiers, onProgress: (n) => progress.update(n), ...(trustedCheckpoint === undefined ? {} : { trustedCheckpoint }) });
         } else {
+          if (o.checkpoint !== undefined) throw invalidInput('--checkpoint needs --bundle (a store is checked against its own checkpoints)');
           const store = await openStore(configFor(o).store.url, { mustExist: true });
           try {
             const verifiers = pinned ?? (await storedVerifiers(store.db).catch(() => {
@@ -264,16 +268,72 @@ export function auditCommand(run: Run): Command {
 }
 
 function describeReport(report: VerificationReport, pinned: boolean): string {
+  const filtered = report.ok && report.bundle?.complete === false;
   const lines = [
-    report.ok ? 'OK: the log verifies' : `FAILED: ${report.problem?.reason}`,
+    report.ok ? (filtered ? 'OK: every entry in the bundle verifies' : 'OK: the log verifies') : `FAILED: ${report.problem?.reason}`,
     `entries: ${report.entries} (${report.prunedEntries} pruned)`,
     `checkpoints verified: ${report.checkpointsVerified}, up to tree size ${report.verifiedSize}`,
   ];
   // No index: no entry is at fault (e.g. the key does not sign this log), so none is named.
   if (report.problem?.index !== undefined) lines.splice(1, 0, `first bad entry: ${report.problem.index}`);
+  // Right under the verdict: a filtered bundle cannot show that nothing was left out.
+  if (filtered && report.bundle?.notice) lines.splice(1, 0, report.bundle.notice);
+  if (report.ok && report.trustedCheckpoint !== undefined) lines.push(`consistent with your checkpoint at tree size ${report.trustedCheckpoint}`);
   if (report.ok && report.unsignedTail > 0) lines.push(`not yet signed: ${report.unsignedTail} newest entries (run: langtrain audit checkpoint)`);
   if (!pinned) lines.push("note: checked against the key recorded with the log; pin the log's public key with --verifier-key to detect a replaced key");
   return lines.join('\n');
+}
+
+/**
+ * One `audit query` line: tab-separated fields. A field holding a tab, a line break or any
+ * other control character (a client-chosen user id can) is printed as a JSON string, so it
+ * can neither fake extra columns nor extra entries. `submittedBy` — set by the server on
+ * events written by an API client — gets its own column, so a client's event cannot pass
+ * for the platform's.
+ */
+export function queryLine(e: AuditEntryView): string {
+  const submittedBy = e.additionalData?.submittedBy;
+  const fields = [
+    String(e.index),
+    e.timestamp ?? '-',
+    e.eventType ?? '(pruned)',
+    e.userId ?? '-',
+    e.result ?? '-',
+    submittedBy === undefined ? '-' : `submittedBy=${typeof submittedBy === 'string' ? submittedBy : JSON.stringify(submittedBy)}`,
+  ];
+  const data = e.additionalData ? JSON.stringify(e.additionalData) : e.payload;
+  return [...fields.map(escapeField), data].join('\t');
+}
+
+/** A field as is, or as a JSON string when it holds a control character or a quote-led text that could be mistaken for one. */
+function escapeField(text: string): string {
+  // eslint-disable-next-line no-control-regex
+  return /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/.test(text) || text.startsWith('"') ? JSON.stringify(text) : text;
+}
+
+/**
+ * The signed note in a `--checkpoint` file: the note itself (as `audit checkpoint` prints it),
+ * the text of `audit prove` (the note is its last part), or JSON with a `note` or `checkpoint`
+ * field (`audit checkpoint --json`, `audit prove --json`, a bundle's checkpoint line).
+ */
+function readCheckpointFile(file: string): string {
+  if (!existsSync(file)) throw invalidInput(`--checkpoint: ${file} does not exist`);
+  const text = readFileSync(file, 'utf8').replace(/\r\n/g, '\n').trim();
+  if (text.startsWith('{')) {
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch {
+      throw invalidInput(`--checkpoint: ${file} is not valid JSON`);
+    }
+    const record = json as { note?: unknown; checkpoint?: unknown } | null;
+    const note = record?.note ?? record?.checkpoint;
+    if (typeof note !== 'string') throw invalidInput(`--checkpoint: ${file} has no "note" or "checkpoint" field`);
+    return note;
+  }
+  // A note has one blank line, between its text and its signatures; `audit prove` puts the proof before it.
+  const blocks = text.split('\n\n');
+  return blocks.slice(-2).join('\n\n') + '\n';
 }
 
 function toInt(value: string): number {

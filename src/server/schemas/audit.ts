@@ -56,7 +56,7 @@ const entryView = z.object({
   result: z.string().nullable(),
   level: z.enum(['basic', 'detailed']).nullable(),
   additionalData: z.record(z.string(), z.unknown()).optional(),
-  payload: z.enum(['clear', 'opened', 'shredded', 'locked', 'pruned']),
+  payload: z.enum(['clear', 'opened', 'shredded', 'locked', 'tampered', 'pruned']),
   leafHash: z.string(),
 });
 

@@ -1,0 +1,91 @@
+import { sql } from 'kysely';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { AuditLogger } from '../../src/audit/audit-logger.js';
+import { parseBody, serializeBody } from '../../src/audit/entry.js';
+import { hashLeaf } from '../../src/audit/merkle.js';
+import type { AuditEntryView } from '../../src/audit/query.js';
+import { queryLine } from '../../src/cli/commands/audit.js';
+import { tempDir } from '../support/services.js';
+
+/** What `query` says about a sealed payload that does not open, and how `audit query` prints entries. */
+describe('query: payload states', () => {
+  const dirs: Array<ReturnType<typeof tempDir>> = [];
+  const loggers: AuditLogger[] = [];
+  afterEach(async () => {
+    for (const log of loggers.splice(0)) await log.close().catch(() => undefined);
+    for (const dir of dirs.splice(0)) dir.cleanup();
+  });
+  const open = (dir: string, kek: string) => {
+    const log = new AuditLogger({ storeUrl: `sqlite:${join(dir, 'audit.db')}`, encryption: true, encryptionKey: `file:${join(dir, kek)}`, checkpointEvery: 1000 });
+    loggers.push(log);
+    return log;
+  };
+
+  it('payloads swapped between two users show as tampered, not locked; another KEK still shows locked', async () => {
+    const dir = tempDir('query-tampered');
+    dirs.push(dir);
+    const log = open(dir.path, 'kek');
+    await log.logEvent({ eventType: 'x.y', userId: 'alice', result: 'success', additionalData: { secret: 'alice-data' }, sensitive: ['userId'] });
+    await log.logEvent({ eventType: 'x.y', userId: 'bob', result: 'success', additionalData: { secret: 'bob-data' }, sensitive: ['userId'] });
+    await log.logEvent({ eventType: 'x.y', userId: 'carol', result: 'success', additionalData: { secret: 'carol-data' }, sensitive: ['userId'] });
+    const store = await log.store();
+    const triggers = await sql<{ name: string }>`SELECT name FROM sqlite_master WHERE type = 'trigger'`.execute(store.db);
+    for (const t of triggers.rows) await sql.raw(`DROP TRIGGER ${t.name}`).execute(store.db);
+    const rows = await store.db.selectFrom('audit_entries').select(['seq', 'body']).orderBy('seq').execute();
+    const [a, b] = rows.slice(0, 2).map((r) => parseBody(r.body));
+    [a!.sealed, b!.sealed] = [b!.sealed, a!.sealed];
+    [a!.userRef, b!.userRef] = [b!.userRef, a!.userRef];
+    for (const body of [a!, b!]) {
+      const bytes = serializeBody(body);
+      await store.db.updateTable('audit_entries').set({ body: bytes, leaf_hash: hashLeaf(bytes) }).where('seq', '=', body.index).execute();
+    }
+    expect((await log.query()).map((e) => e.payload)).toEqual(['tampered', 'tampered', 'opened']);
+
+    // The same log read with another key-encryption key: no usable key here, not tampering.
+    const other = open(dir.path, 'other-kek');
+    expect((await other.query()).map((e) => e.payload)).toEqual(['locked', 'locked', 'locked']);
+  });
+
+  it('a shredded payload stays shredded', async () => {
+    const dir = tempDir('query-shredded');
+    dirs.push(dir);
+    const log = open(dir.path, 'kek');
+    await log.logEvent({ eventType: 'x.y', userId: 'alice', result: 'success', additionalData: { secret: 1 }, sensitive: ['userId'] });
+    await log.shredSubject('alice');
+    expect((await log.query({ eventType: 'x.y' })).map((e) => e.payload)).toEqual(['shredded']);
+  });
+});
+
+describe('audit query text lines', () => {
+  const view = (over: Partial<AuditEntryView>): AuditEntryView => ({
+    index: 1,
+    id: 'id',
+    loggedAt: '2024-01-15T10:30:00.000Z',
+    timestamp: '2024-01-15T10:30:00.000Z',
+    eventType: 'user_note',
+    userId: 'ops@company.com',
+    result: 'success',
+    level: 'basic',
+    payload: 'clear',
+    leafHash: '00',
+    ...over,
+  });
+
+  it('a user id with tabs and a line break cannot fake columns or an entry', () => {
+    const spoof = 'x\t-\t{"submittedBy":"api_key:k1"}\n1\t2024-01-15T10:30:00.000Z\tauth.login\tadmin@company.com\tsuccess';
+    const line = queryLine(view({ userId: spoof, additionalData: { submittedBy: 'api_key:k1' } }));
+    expect(line.split('\n')).toHaveLength(1);
+    const fields = line.split('\t');
+    expect(fields).toHaveLength(7);
+    expect(fields[3]).toBe(JSON.stringify(spoof));
+    expect(fields[5]).toBe('submittedBy=api_key:k1');
+  });
+
+  it('plain fields print as before; platform events have no submitter', () => {
+    expect(queryLine(view({ additionalData: { key: 'pii' } }))).toBe('1\t2024-01-15T10:30:00.000Z\tuser_note\tops@company.com\tsuccess\t-\t{"key":"pii"}');
+    expect(queryLine(view({ id: null, eventType: null, userId: null, result: null, timestamp: null, payload: 'pruned' }))).toBe('1\t-\t(pruned)\t-\t-\t-\tpruned');
+    expect(queryLine(view({ userId: '"quoted"' })).split('\t')[3]).toBe('"\\"quoted\\""');
+    expect(queryLine(view({ payload: 'tampered' })).split('\t')[6]).toBe('tampered');
+  });
+});
