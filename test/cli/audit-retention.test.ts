@@ -43,7 +43,7 @@ describe('langtrain audit prune', { timeout: 120_000 }, () => {
     );
     const human = await cli('audit', 'query');
     expect(human.code, human.stderr).toBe(0);
-    expect(human.stdout).toMatch(/^0\t-\t\(pruned\)\t-\t-\tpruned\n/);
+    expect(human.stdout).toMatch(/^0\t-\t\(pruned\)\t-\t-\t-\tpruned\n/); // index, time, type, user, result, submittedBy, payload
 
     const v = await cli('audit', 'verify');
     expect(v.code, v.stdout + v.stderr).toBe(0);
@@ -95,7 +95,11 @@ describe('langtrain audit shred', { timeout: 120_000 }, () => {
       [0, 'bob', 'shredded', undefined],
       [1, 'alice', 'opened', { dataset: 'alice-data' }],
       [2, 'bob', 'shredded', undefined],
+      // each shred is itself recorded, by the user's reference, never the id
+      [3, expect.stringMatching(/^ref:[0-9a-f]{32}$/), 'opened', { keysDestroyed: 1 }],
+      [4, expect.stringMatching(/^ref:[0-9a-f]{32}$/), 'opened', { keysDestroyed: 0 }],
     ]);
+    expect(all[3].userId).toBe(all[4].userId);
     const v = await cli('audit', 'verify');
     expect(v.code, v.stdout + v.stderr).toBe(0);
     expect((await cli('audit', 'prove', '0')).code).toBe(0);
