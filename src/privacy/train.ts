@@ -7,7 +7,7 @@ import { LangtrainError, invalidInput } from '../core/errors.js';
 import { parseOptions } from '../core/options.js';
 import { composedEpsilon, mostStepsWithin, type BudgetLedger } from './budget/budget-ledger.js';
 import { DifferentialPrivacy } from './differential-privacy.js';
-import { digestFile, type LineageStore } from './lineage/lineage-store.js';
+import { checkParameters, digestFile, type LineageStore } from './lineage/lineage-store.js';
 import { MODEL_KINDS, trainClassifier, type EpochMetrics, type Label, type LabelledText, type TextClassifier, type TrainingProgress } from './training/index.js';
 
 const fn = <T>() => z.custom<T>((value) => typeof value === 'function', 'must be a function');
@@ -104,6 +104,10 @@ export async function train(options: TrainOptions, deps: TrainDeps = {}): Promis
   const engine = settings.privacyEngine?.settings;
   // By default the budget belongs to the data itself (its digest), whatever path or copy it is read from.
   const unit = engine ? (engine.unit ?? `dataset:${typeof settings.dataset === 'string' ? await digestFile(settings.dataset) : `sha256:${createHash('sha256').update(JSON.stringify(examples)).digest('hex')}`}`) : undefined;
+
+  // The lineage edge's caller-given strings are checked now (checkParameters refuses personal
+  // data in them): refused after training, the model would already be written with no edge.
+  if (deps.lineage && typeof settings.dataset === 'string') await checkParameters({ model: settings.model, ...(unit ? { privacy_unit: unit } : {}) });
 
   let privacy: { noiseMultiplier: number; clippingNorm: number; samplingRate: number } | undefined;
   let gate: StepGate | undefined;

@@ -129,5 +129,15 @@ describe('train', () => {
       expect(audit.of('model.trained')).toHaveLength(2);
       expect(existsSync(`${output}.privacy.json`)).toBe(true);
     });
+
+    it('refuses a lineage parameter holding personal data before training, writing no model', async () => {
+      const audit = new RecordedEvents();
+      const lineage = new LineageStore({ store, audit });
+      const output = join(dir.path, 'named.json');
+      const dp = new DifferentialPrivacy({ epsilon: 4, delta: 1e-5, samplingRate: 0.1, noiseMultiplier: 1.3, unit: 'user:ana.silva@example.org' });
+      await expect(train({ dataset: TRAIN, privacyEngine: dp, epochs: 1, output, actor: 'alice' }, { lineage, audit })).rejects.toMatchObject({ code: 'ERR_INVALID_INPUT', message: expect.stringContaining('privacy_unit holds personal data (email)') });
+      expect(existsSync(output)).toBe(false);
+      expect(audit.of('model.trained')).toEqual([]);
+    });
   });
 });
