@@ -269,6 +269,12 @@ describe('/v1/lineage', () => {
       expect(res.statusCode, `${url}: ${res.body}`).toBe(200);
       expect(json(res)).toMatchObject({ root: clean, edges: [{ inputDigest: raw, outputDigest: clean }] });
     }
+    // a path that names no artifact (its first segment is no kind:) is a route not found, not a bad name
+    for (const url of ['/v1/lineage/subjects/a/b/artifacts', `/v1/lineage/artifacts/${clean}/name`]) {
+      const miss = await app.inject({ method: 'GET', url, headers: auth });
+      expect(miss.statusCode, url).toBe(404);
+      expect(json(miss).error.message).toContain('no lineage route has this path');
+    }
     const notDigest = await app.inject({ method: 'GET', url: '/v1/lineage/sha256:ABC', headers: auth });
     expect(notDigest.statusCode).toBe(404);
     expect(json(notDigest).error.message).toMatch(/no artifact is named sha256:ABC \(read as a name: it is not a valid digest/);

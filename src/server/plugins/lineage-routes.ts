@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { LangtrainError } from '../../core/errors.js';
 import type { LineageParameters } from '../../privacy/lineage/schema.js';
 import type { SecurityManager } from '../../security-manager.js';
 import { actorOf } from '../principal.js';
@@ -51,6 +52,15 @@ export const lineageRoutes: FastifyPluginAsyncZod<{ security: SecurityManager }>
   app.get(
     '/*',
     { schema: { tags, security, summary: 'The lineage of an artifact (digest, or name, which may hold /): ?direction=upstream|downstream, ?depth=', params: refParams, querystring: lineageQuery, response: { 200: lineageGraph } } },
-    async (request) => lineage.lineageOf(request.params['*'], { direction: request.query.direction, ...(request.query.depth !== undefined ? { depth: request.query.depth } : {}) }),
+    async (request) => {
+      const ref = request.params['*'];
+      // A name is kind:name, so a path whose first segment has no ":" is no artifact but a route
+      // not found (`subjects/a/b/artifacts`: a subject id with an unencoded /).
+      const first = ref.split('/', 1)[0]!;
+      if (ref.includes('/') && !first.includes(':')) {
+        throw new LangtrainError('ERR_NOT_FOUND', 'no lineage route has this path: an artifact is named kind:name, and a subject id or name holding / is encoded as %2F in the path');
+      }
+      return lineage.lineageOf(ref, { direction: request.query.direction, ...(request.query.depth !== undefined ? { depth: request.query.depth } : {}) });
+    },
   );
 };
