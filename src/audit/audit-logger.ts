@@ -235,8 +235,10 @@ export class AuditLogger implements AuditSink {
         for (const unit of group) unit.resolve(unit.events.map((e) => ({ index: index++, id: e.id })));
       } catch (err) {
         this.#frontier = null;
-        if (group.length === 1) {
-          group[0]!.reject(err);
+        // The store failing (down, locked, full) is every unit's failure: retrying each alone
+        // would make each wait out its own timeout behind the others.
+        if (group.length === 1 || isStoreFailure(err)) {
+          for (const unit of group) unit.reject(err);
           continue;
         }
         // One unit can sink a group (an event the database refuses at insert): commit each
@@ -414,7 +416,7 @@ export class AuditLogger implements AuditSink {
       const heads: SignedHead[] = anchor ? [anchor] : [];
       if (head) {
         if (!anchor || anchor.size < head.size) {
-          return `this key last signed tree size ${head.size} (${this.#headPath}), but the database's newest checkpoint is ${anchor ? `at ${anchor.size}` : 'missing'}: checkpoints were deleted or the database was rolled back`;
+          return `this log last signed tree size ${head.size} (audit.headFile ${this.#headPath}), but the database's newest checkpoint is ${anchor ? `at ${anchor.size}` : 'missing'}: checkpoints were deleted or the database was rolled back (a new database needs a head file of its own)`;
         }
         const same = await checkpointAtOrAfter(tx, head.size);
         const sameHead = same && same.size === head.size ? this.#openSigned(same.note, verifier) : undefined;
@@ -472,8 +474,10 @@ export class AuditLogger implements AuditSink {
   /** Remember a refusal, record it in the log once per problem, and return the error to raise. */
   #refused(problem: string, size: number, signedSize: number): LangtrainError {
     this.#refusal = problem;
-    if (!this.#refusalsRecorded.has(problem)) {
-      this.#refusalsRecorded.add(problem);
+    // Once per kind of problem: its sizes grow with every refused try (each try appends).
+    const kind = problem.replace(/\d+/g, '#');
+    if (!this.#refusalsRecorded.has(kind)) {
+      this.#refusalsRecorded.add(kind);
       // Evidence in the log itself (queued, never awaited here: this may run inside the drain).
       this.#pending.push({
         events: [platformEvent('audit.checkpoint_refused', 'failure', { treeSize: size, signedSize, reason: problem })],
@@ -492,10 +496,12 @@ export class AuditLogger implements AuditSink {
     });
   }
 
-  /** `<keyfile>.head` for a `file:` signing key: the last note the key signed, outside the database. */
+  /**
+   * `audit.headFile`: the last note this log signed, outside the database. Opt-in: a path beside
+   * the key (read-only mounts) or shared by two databases would stop a log from signing.
+   */
   get #headPath(): string | undefined {
-    const source = this.config.signingKey;
-    return source.startsWith('file:') ? `${source.slice(5)}.head` : undefined;
+    return this.config.headFile;
   }
 
   async #readHead(verifier: NoteVerifier): Promise<(SignedHead & { note: string }) | undefined> {
@@ -758,3 +764,14 @@ function platformEvent(eventType: 'audit.shredded' | 'audit.checkpoint_refused',
     ...(userRef !== undefined ? { userRef } : {}),
   };
 }
+
+/**
+ * A failure of the store rather than of what was written: SQLite busy, locked, full or failing
+ * I/O; PostgreSQL connection (08…), resources (53…), shutdown (57…), serialization and lock
+ * failures; a socket error; our own store and closed codes.
+ */
+function isStoreFailure(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && STORE_FAILURE.test(code);
+}
+const STORE_FAILURE = /^(?:SQLITE_(?:BUSY|LOCKED|IOERR|FULL|CANTOPEN|READONLY|PROTOCOL)\w*|E(?:CONNREFUSED|CONNRESET|TIMEDOUT|PIPE|HOSTUNREACH|NETUNREACH)|ERR_STORE_UNAVAILABLE|ERR_AUDIT_CLOSED|08\w{3}|53\w{3}|57\w{3}|40001|40P01|55P03)$/;

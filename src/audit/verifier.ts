@@ -75,6 +75,13 @@ export interface VerifyOptions {
    * so an entry past it was added afterwards.
    */
   requireSigned?: boolean;
+  /**
+   * Fail when entries exist but no checkpoint the verifier keys signed covers any of them: a
+   * pinned key's check, or a bundle's. Without it (a store checked against its own recorded
+   * key) they are an unsigned tail, as on a new log before its first checkpoint; `requireSigned`
+   * implies it.
+   */
+  requireCheckpoint?: boolean;
 }
 
 /** The reason when entries exist but no checkpoint signed by the verifier keys covers any of them. */
@@ -221,7 +228,7 @@ export async function verifyRanges(
     }
     // Entries with no verified checkpoint at all prove nothing: anyone able to write the
     // store or the bundle could have made them (and removed every checkpoint).
-    if (report.entries > 0 && report.checkpointsVerified === 0) fail(0, noCheckpointReason(report.entries));
+    if ((options.requireCheckpoint || options.requireSigned) && report.entries > 0 && report.checkpointsVerified === 0) fail(0, noCheckpointReason(report.entries));
     if (options.requireSigned && report.entries > report.verifiedSize) {
       const from = report.verifiedSize;
       fail(

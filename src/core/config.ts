@@ -48,6 +48,13 @@ export const auditSchema = z
     checkpointInterval: duration('audit.checkpointInterval').default(10_000),
     /** Where the Ed25519 checkpoint signing key lives: `store` (default), `file:PATH` or `env:NAME`. */
     signingKey: z.union([z.literal('store'), keyReference]).default('store'),
+    /**
+     * A file outside the database that keeps the last checkpoint this log signed (its signed
+     * note), so that a database rolled back or rewritten with its checkpoints deleted is refused
+     * rather than signed. One file per log, on a writable path the database's administrators
+     * cannot write; not set: the checks use the database's own checkpoints only.
+     */
+    headFile: z.string().min(1).optional(),
     /** The seed's `immutable_storage`: database-level guards against update and delete. Always on. */
     immutableStorage: z.literal(true, { message: 'only true is supported: the audit log is always append-only' }).default(true),
     /** The seed's `digital_signatures`: signed checkpoints. Always on. */

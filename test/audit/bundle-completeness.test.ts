@@ -196,7 +196,9 @@ describe('a store with entries but no signed checkpoint', () => {
       await log.logEvents(Array.from({ length: 5 }, (_, i) => event(i)));
       const store = await log.store();
       const verifiers = await storedVerifiers(store.db);
-      const unsigned = await verifyStore(store, { verifiers });
+      // against its own recorded key, a new log before its first checkpoint is an unsigned tail
+      expect(await verifyStore(store, { verifiers })).toMatchObject({ ok: true, checkpointsVerified: 0, unsignedTail: 5 });
+      const unsigned = await verifyStore(store, { verifiers, requireCheckpoint: true });
       expect(unsigned).toMatchObject({ ok: false, checkpointsVerified: 0, problem: { index: 0, reason: expect.stringContaining('no signed checkpoint covers these entries (0..4)') } });
       expect(unsigned.problem?.reason).toContain('run langtrain audit checkpoint');
       await log.checkpoint();

@@ -177,6 +177,9 @@ describe.each(storeUrls('audit-integrity'))('audit log integrity on $dialect', (
     // auto-signing on append is refused too
     await next.logEvents(Array.from({ length: 20 }, (_, i) => event(i)));
     expect(await checkpointSizes()).toEqual([10, 20]);
+    // tried again and again (the 10 s timer), the refusal is recorded once, though each try's tree is larger
+    for (let i = 0; i < 3; i += 1) await expect(next.checkpoint()).rejects.toMatchObject({ code: 'ERR_AUDIT_CHAIN_BROKEN' });
+    expect(await refusals(next)).toHaveLength(1);
   });
 
   it('refuses to sign over tampered tree nodes', async () => {
@@ -202,7 +205,7 @@ describe.each(storeUrls('audit-integrity'))('audit log integrity on $dialect', (
   it('keeps the last signed head beside a file key and refuses when the database lost checkpoints', async () => {
     const keyFile = signingKeyFile();
     const head = `${keyFile}.head`;
-    const options = { signingKey: `file:${keyFile}` as const, origin: 'langtrain.local/audit' };
+    const options = { signingKey: `file:${keyFile}` as const, headFile: `${keyFile}.head`, origin: 'langtrain.local/audit' };
     const log = logger(options);
     for (let k = 0; k < 4; k += 1) await log.logEvents(Array.from({ length: 10 }, (_, i) => event(k * 10 + i)));
     expect(readFileSync(head, 'utf8')).toMatch(/^langtrain\.local\/audit\n40\n/);
@@ -211,16 +214,25 @@ describe.each(storeUrls('audit-integrity'))('audit log integrity on $dialect', (
     await forge(5, -1);
     const next = logger(options);
     await next.logEvent(event(40));
-    await expect(next.checkpoint()).rejects.toMatchObject({ message: expect.stringContaining(`this key last signed tree size 40 (${head})`) });
+    await expect(next.checkpoint()).rejects.toMatchObject({ message: expect.stringContaining(`this log last signed tree size 40 (audit.headFile ${head})`) });
     expect(await checkpointSizes()).toEqual([]);
     expect(readFileSync(head, 'utf8')).toMatch(/\n40\n/);
     expect(await refusals(next)).toHaveLength(1);
   });
 
+  it('writes no head file unless audit.headFile names one: a key on a read-only mount, or shared by two databases, signs as before', async () => {
+    const keyFile = signingKeyFile();
+    const log = logger({ signingKey: `file:${keyFile}`, origin: 'langtrain.local/audit' });
+    await log.logEvents(Array.from({ length: 5 }, (_, i) => event(i)));
+    expect(await log.checkpoint()).toBe(5);
+    await log.close();
+    expect(existsSync(`${keyFile}.head`)).toBe(false);
+  });
+
   it('re-creates a missing head file only after the log verifies', async () => {
     const keyFile = signingKeyFile();
     const head = `${keyFile}.head`;
-    const options = { signingKey: `file:${keyFile}` as const, origin: 'langtrain.local/audit' };
+    const options = { signingKey: `file:${keyFile}` as const, headFile: `${keyFile}.head`, origin: 'langtrain.local/audit' };
     const log = logger(options);
     for (let k = 0; k < 2; k += 1) await log.logEvents(Array.from({ length: 10 }, (_, i) => event(k * 10 + i)));
     await log.close();
@@ -244,7 +256,7 @@ describe.each(storeUrls('audit-integrity'))('audit log integrity on $dialect', (
 
   it('an honest log keeps signing, across processes, with a file key', async () => {
     const keyFile = signingKeyFile();
-    const options = { signingKey: `file:${keyFile}` as const, origin: 'langtrain.local/audit' };
+    const options = { signingKey: `file:${keyFile}` as const, headFile: `${keyFile}.head`, origin: 'langtrain.local/audit' };
     const [a, b] = [logger(options), logger(options)];
     await Promise.all([a.logEvents(Array.from({ length: 25 }, (_, i) => event(i))), b.logEvents(Array.from({ length: 25 }, (_, i) => event(i)))]);
     await Promise.all(Array.from({ length: 30 }, (_, i) => (i % 2 ? a : b).logEvent(event(i))));

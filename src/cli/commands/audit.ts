@@ -224,7 +224,8 @@ export function auditCommand(run: Run): Command {
             const verifiers = pinned ?? (await storedVerifiers(store.db).catch(() => {
               throw new LangtrainError('ERR_NOT_FOUND', `no audit log in ${store.displayUrl}`);
             }));
-            report = await verifyStore(store, { verifiers, onProgress: (n) => progress.update(n), ...(o.workers !== undefined ? { workers: o.workers } : {}) });
+            // a pinned key must see a checkpoint of its own: a log stripped of them could be anyone's
+            report = await verifyStore(store, { verifiers, requireCheckpoint: pinned !== undefined, onProgress: (n) => progress.update(n), ...(o.workers !== undefined ? { workers: o.workers } : {}) });
           } finally {
             await store.close();
           }
@@ -280,7 +281,7 @@ function describeReport(report: VerificationReport, pinned: boolean): string {
   if (filtered && report.bundle?.notice) lines.splice(1, 0, report.bundle.notice);
   if (report.ok && report.trustedCheckpoint !== undefined) lines.push(`consistent with your checkpoint at tree size ${report.trustedCheckpoint}`);
   if (report.ok && report.unsignedTail > 0) lines.push(`not yet signed: ${report.unsignedTail} newest entries (run: langtrain audit checkpoint)`);
-  if (!pinned) lines.push("note: checked against the key recorded with the log; pin the log's public key with --verifier-key to detect a replaced key");
+  if (!pinned) lines.push("note: checked against the key recorded with the log; pin the log's public key with --verifier-key to detect a replaced key or a log stripped of its checkpoints");
   return lines.join('\n');
 }
 
