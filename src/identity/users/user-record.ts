@@ -48,7 +48,8 @@ export function normaliseUsername(username: unknown): string | null {
   if (typeof username !== 'string') return null;
   const name = username.normalize('NFKC').toLowerCase().trim();
   // eslint-disable-next-line no-control-regex
-  if (name.length === 0 || [...name].length > MAX_USERNAME || /[\u0000-\u001f\u007f]/.test(name)) return null;
+  // an unpaired surrogate (\p{Cs} in Unicode mode) is no text a store or the audit log keeps as given
+  if (name.length === 0 || [...name].length > MAX_USERNAME || /[\u0000-\u001f\u007f]|\p{Cs}/u.test(name)) return null;
   // Authorization names services, API keys and groups by these prefixes: an account must not pass for one.
   if (RESERVED_PREFIXES.some((p) => name.startsWith(p))) return null;
   return name;

@@ -121,6 +121,14 @@ describe.each(storeUrls('users'))('UserDirectory on $dialect', ({ make }) => {
     expect(audit.of('auth.user_disabled')).toHaveLength(1);
   });
 
+  it('audits a sign-in under a username no account can have (an unpaired surrogate) as an unknown user, rather than failing unaudited', async () => {
+    const d = directory();
+    await d.createUser({ username: 'mallory', password: PASSWORD });
+    expect(await login(d, 'mal\ud800lory', PASSWORD)).toEqual({ ok: false, reason: 'invalid_credentials' });
+    expect(audit.of('auth.login').at(-1)).toMatchObject({ result: 'failure', additionalData: { reason: 'unknown_user', username: '' } });
+    await expect(d.createUser({ username: 'ana\udc00', password: PASSWORD })).rejects.toMatchObject({ code: 'ERR_INVALID_INPUT' });
+  });
+
   it('spends the same argon2 work on an unknown user, and counts concurrent failures exactly', async () => {
     let verifies = 0;
     class CountingHasher extends PasswordHasher {
