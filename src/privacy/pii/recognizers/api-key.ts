@@ -46,16 +46,15 @@ function hasJwtHeader(jwt: string): boolean {
 }
 
 /** Our own keys carry a CRC-32: a match that fails it is noise, not a leaked key. */
+function isLangtrainKey(key: string): boolean {
+  return parseApiKey(key) !== null;
+}
+
 /** The host of a URL's authority starting at `at` (after `user:password@`), up to its port, path or end. */
 function hostAt(text: string, at: number): string {
   const host = /^(?:\[[^\]\s]*\]|[^\s:/?#]*)/.exec(text.slice(at, at + 256));
   return host?.[0] ?? '';
 }
-
-function isLangtrainKey(key: string): boolean {
-  return parseApiKey(key) !== null;
-}
-
 
 /**
  * Formats and scores, most specific first. Prefixes and lengths are the providers' documented

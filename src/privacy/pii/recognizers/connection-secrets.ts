@@ -104,8 +104,8 @@ const METASYNTACTIC = new Set(['foo', 'bar', 'baz', 'qux', 'quux', 'foobar']);
  */
 const DEFAULT_PASSWORDS = new Set(['secret', 'changeme', 'change_me', 'changeit']);
 
-/** Hosts of examples: RFC 2606 / RFC 6761 names, loopback, and words standing for a host. */
-const DOCUMENTATION_HOST = /^(?:localhost|127\.0\.0\.1|\[::1\]|host|hostname|server|db|database|(?:[\w-]+\.)*(?:example|test|invalid|localhost)|(?:[\w-]+\.)*example\.(?:com|org|net))$/i;
+/** Hosts of examples: RFC 2606 / RFC 6761 names and loopback (not `db` or `server`: real Compose service names). */
+const DOCUMENTATION_HOST = /^(?:localhost|127\.0\.0\.1|\[::1\]|(?:[\w-]+\.)+(?:example|test|invalid|localhost)|(?:[\w-]+\.)*example\.(?:com|org|net))$/i;
 
 /**
  * A URL's `user:password@` password that is a placeholder (`password`, `pass`, `${DB_PASS}`,

@@ -49,7 +49,7 @@ const VERSION_LOOKBEHIND = 16;
  * version from 192.168.1.20" is a download from an address.
  */
 const VERSION_PHRASE_BEFORE =
-  /(?:(?:^|[^\p{L}])standards(?:[- ]version)?[ \t]*(?:to|is|=|:)?[ \t]+|(?:^|[^\p{L}])bump(?:ed|s)?(?:[ \t]+[\p{L}\d.-]+){0,3}[ \t]+to[ \t]+|versions?\p{L}*\([ \t]*['"`])$/iu;
+  /(?:(?:^|[^\p{L}])standards(?:[- ]version)?[ \t]*(?:to|is|=|:)?[ \t]+|(?:^|[^\p{L}])bump(?:ed|s)?(?:[ \t]+(?!(?:the|a|an|ip|host|server|address|addr|gateway|router|node|proxy|upstream|dns|resolver)\b)[\p{L}\d.-]+){0,3}[ \t]+to[ \t]+|versions?\p{L}*\([ \t]*['"`])$/iu;
 const VERSION_PHRASE_LOOKBEHIND = 40;
 /**
  * An X.509/ASN.1 object identifier (first arc 0, 1 or 2) quoted in code after `case`, `type:`
@@ -92,7 +92,9 @@ function isSectionLink(text: string, start: number, end: number, quad: string): 
   const window = text.slice(end + 2, end + 200); // bounded: a search to the text's end for every "[quad](" was quadratic
   const close = window.indexOf(')');
   const url = close === -1 ? window : window.slice(0, close);
-  return url.includes('#') && !url.includes('//' + quad) && !url.includes('@' + quad);
+  // the anchor names the section: `#x7.6.1.1`, `#sec-7.6.1.1`, not any fragment (`http://router.local/admin#login`)
+  const anchor = url.slice(url.indexOf('#') + 1);
+  return url.includes('#') && anchor.includes(quad) && !url.includes('//' + quad) && !url.includes('@' + quad);
 }
 
 /**

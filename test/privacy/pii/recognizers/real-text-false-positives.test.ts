@@ -71,6 +71,8 @@ describe('dotted versions and numbers that are no IPv4 address', () => {
     expect(ips('Please avoid 1.1.1.1 as your resolver; the android 2.10.20.30 host')).toEqual(['1.1.1.1', '2.10.20.30']);
     expect(ips('see [10.0.0.1](http://router.local/admin)')).toEqual(['10.0.0.1']);
     expect(ips('gateway (192.168.1.1-lan)')).toEqual(['192.168.1.1']);
+    expect(ips('Bump the gateway to 192.168.1.20 tonight; bumped proxy upstream to 10.20.30.40')).toEqual(['192.168.1.20', '10.20.30.40']);
+    expect(ips('see [10.0.0.1](http://router.local/admin#login)')).toEqual(['10.0.0.1']);
   });
 
   it('stays linear on many unclosed "[quad](" links', () => {
@@ -147,6 +149,7 @@ describe('placeholder passwords in URLs', () => {
     expect(apiKeys('postgres://app:changeme@db.prod.internal/app')).toEqual(['changeme']);
     expect(apiKeys('postgres://admin:secret@10.0.0.5/db')).toEqual(['secret']);
     expect(apiKeys('postgres://user:changeme@db.example.com/x')).toEqual([]);
+    expect(apiKeys('postgres://admin:changeme@db/app')).toEqual(['changeme']); // a Compose service name is a real host
   });
 });
 
