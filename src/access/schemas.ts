@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { isLangtrainError, type LangtrainError } from '../core/errors.js';
-import { parseOptions } from '../core/options.js';
+import { keysOnly, parseOptions } from '../core/options.js';
 import { MAX_CONDITION_LENGTH } from './condition-compiler.js';
 import type { AuthorizationRequest, Binding, Policy, Role } from './model.js';
 import type { BindOptions, RoleSpec } from './role-manager.js';
@@ -88,17 +88,10 @@ const requestKeys: [
 ] = [true, true, true];
 void requestKeys;
 
-/**
- * The same fields as `schema`, strict, with any values: the library checks the values itself
- * (with errors that name the field and say what is wrong), so this only refuses unknown keys.
- */
-function keysOf<S extends z.ZodObject>(schema: S): z.ZodObject<{ [K in keyof S['shape']]: z.ZodOptional<z.ZodUnknown> }, z.core.$strict> {
-  return z.strictObject(Object.fromEntries(Object.keys(schema.shape).map((key) => [key, z.unknown().optional()]))) as never;
-}
-
-export const ROLE_SPEC_KEYS = keysOf(roleSpecSchema);
-export const BIND_OPTIONS_KEYS = keysOf(bindOptionsSchema);
-export const POLICY_KEYS = keysOf(policySchema);
+// The same fields, with any values: the library checks the values itself, saying what is wrong.
+export const ROLE_SPEC_KEYS = keysOnly(Object.keys(roleSpecSchema.shape));
+export const BIND_OPTIONS_KEYS = keysOnly(Object.keys(bindOptionsSchema.shape));
+export const POLICY_KEYS = keysOnly(Object.keys(policySchema.shape));
 
 /**
  * Refuses a key `keys` does not list, with parseOptions' message (it names the key and lists the

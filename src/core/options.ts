@@ -31,6 +31,15 @@ function supportedKeys(schema: z.ZodType, path: readonly PropertyKey[]): string 
 }
 
 /**
+ * A strict schema of `keys` with any values: for an input whose values the method checks itself
+ * (with messages that name the field and never quote the value, which may be a secret), so that
+ * through parseOptions it only refuses a key the method does not know, naming the supported ones.
+ */
+export function keysOnly<const K extends string>(keys: readonly K[]): z.ZodObject<{ [P in K]: z.ZodOptional<z.ZodUnknown> }, z.core.$strict> {
+  return z.strictObject(Object.fromEntries(keys.map((key) => [key, z.unknown().optional()]))) as never;
+}
+
+/**
  * A zod field for a seed unit string ("30d", "1MiB", "1000/hour"), parsed once; with
  * `numbers`, an already-parsed number is taken as it is. The parse error is the message.
  */

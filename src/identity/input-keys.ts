@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { parseOptions } from '../core/options.js';
+import { keysOnly, parseOptions } from '../core/options.js';
 
 /**
  * The keys the public stores' methods take (UserDirectory, SessionStore, ApiKeyStore,
@@ -8,36 +8,25 @@ import { parseOptions } from '../core/options.js';
  * themselves, with their own messages, so these schemas only check the keys: an error names a
  * key, never the value given (a password, code or token).
  */
-const given = z.unknown().optional();
-
 /** Who asked, for the audit trail. */
-export const clientKeys = z.strictObject({ ip: given, userAgent: given });
+export const clientKeys = keysOnly(['ip', 'userAgent']);
 
 /** `UserDirectory.createUser`. */
-export const createUserKeys = z.strictObject({ username: given, password: given, roles: given, mfa: given });
+export const createUserKeys = keysOnly(['username', 'password', 'roles', 'mfa']);
 /** `UserDirectory.authenticate`. */
-export const authenticateKeys = z.strictObject({ username: given, password: given, ip: given, userAgent: given });
+export const authenticateKeys = keysOnly(['username', 'password', 'ip', 'userAgent']);
 /** `SessionStore.create`. */
-export const createSessionKeys = z.strictObject({ userId: given, ip: given, userAgent: given, mfa: given });
+export const createSessionKeys = keysOnly(['userId', 'ip', 'userAgent', 'mfa']);
 /** `ApiKeyStore.create`. */
-export const createApiKeyKeys = z.strictObject({
-  userId: given,
-  permissions: given,
-  expiryDays: given,
-  autoRotate: given,
-  rateLimit: given,
-  environment: given,
-  name: given,
-  client: clientKeys.optional(),
-});
+export const createApiKeyKeys = keysOnly(['userId', 'permissions', 'expiryDays', 'autoRotate', 'rateLimit', 'environment', 'name']).extend({ client: clientKeys.optional() });
 /** `ApiKeyStore.verify`'s options. */
-export const verifyApiKeyKeys = z.strictObject({ permission: given, client: clientKeys.optional() });
+export const verifyApiKeyKeys = keysOnly(['permission']).extend({ client: clientKeys.optional() });
 /** `MemoryRateLimiter`'s options. */
-export const memoryRateLimiterKeys = z.strictObject({ maxKeys: given, now: given });
+export const memoryRateLimiterKeys = keysOnly(['maxKeys', 'now']);
 /** `RedisRateLimiter`'s options. */
-export const redisRateLimiterKeys = z.strictObject({ namespace: given, now: given });
+export const redisRateLimiterKeys = keysOnly(['namespace', 'now']);
 /** `PasswordPolicy.check` and `enforce`: who is setting the password. */
-export const passwordContextKeys = z.strictObject({ mfa: given, username: given });
+export const passwordContextKeys = keysOnly(['mfa', 'username']);
 
 /**
  * Refuse (ERR_CONFIG_UNSUPPORTED_OPTION) an argument with a key `schema` does not list, naming

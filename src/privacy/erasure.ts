@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { AuditSink, JsonValue } from '../core/audit-sink.js';
 import { invalidInput, isLangtrainError, LangtrainError } from '../core/errors.js';
-import { parseOptions } from '../core/options.js';
+import { keysOnly, parseOptions } from '../core/options.js';
 import type { EncryptionService } from '../crypto/encryption-service.js';
 import type { ConsentManager } from './consent/consent-manager.js';
 import type { LineageStore } from './lineage/lineage-store.js';
@@ -71,15 +71,7 @@ export function parseEraseSubjectOptions(options: unknown): EraseSubjectOptions 
 }
 
 /** ErasureDeps' fields: unknown ones are refused (a misspelt shredAuditTrail must not erase without shredding). */
-const erasureDepsSchema = z.strictObject({
-  consent: z.unknown().optional(),
-  lineage: z.unknown().optional(),
-  encryption: z.unknown().optional(),
-  audit: z.unknown().optional(),
-  actor: z.unknown().optional(),
-  shredAuditTrail: z.boolean().optional(),
-  auditLog: z.unknown().optional(),
-});
+const erasureDepsSchema = keysOnly(['consent', 'lineage', 'encryption', 'audit', 'actor', 'auditLog']).extend({ shredAuditTrail: z.boolean().optional() });
 
 /** An artifact that held the subject's data, for the operator to retrain, re-export or delete. */
 export interface AffectedArtifact {

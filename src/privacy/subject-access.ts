@@ -1,7 +1,6 @@
-import { z } from 'zod';
 import type { AuditSink, JsonValue } from '../core/audit-sink.js';
 import { invalidInput } from '../core/errors.js';
-import { parseOptions } from '../core/options.js';
+import { keysOnly, parseOptions } from '../core/options.js';
 import type { EncryptionService } from '../crypto/encryption-service.js';
 import type { ConsentManager, ConsentSubjectRecords } from './consent/consent-manager.js';
 import { subjectAuditEntries, type AffectedArtifact, type SubjectAuditReader } from './erasure.js';
@@ -26,15 +25,7 @@ export interface SubjectAccessDeps {
   auditLog?: SubjectAuditReader;
 }
 
-const subjectAccessDepsSchema = z.strictObject({
-  consent: z.unknown().optional(),
-  lineage: z.unknown().optional(),
-  encryption: z.unknown().optional(),
-  audit: z.unknown().optional(),
-  actor: z.unknown().optional(),
-  clock: z.unknown().optional(),
-  auditLog: z.unknown().optional(),
-});
+const subjectAccessDepsSchema = keysOnly(['consent', 'lineage', 'encryption', 'audit', 'actor', 'clock', 'auditLog']);
 
 /** SecurityManager.exportSubject's options. */
 export interface ExportSubjectOptions {
@@ -44,7 +35,7 @@ export interface ExportSubjectOptions {
 
 /** SecurityManager.exportSubject's options, strictly (a misspelt actor is refused, naming it). */
 export function parseExportSubjectOptions(options: unknown): ExportSubjectOptions {
-  return parseOptions(z.strictObject({ actor: z.unknown().optional() }), options, 'exportSubject') as ExportSubjectOptions;
+  return parseOptions(keysOnly(['actor']), options, 'exportSubject') as ExportSubjectOptions;
 }
 
 /** At most this many audit entries are listed (all are counted): the document is returned whole. */

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { AuditSink, JsonValue } from '../core/audit-sink.js';
 import { z } from 'zod';
 import { LangtrainError, invalidInput, isLangtrainError } from '../core/errors.js';
-import { parseOptions } from '../core/options.js';
+import { keysOnly, parseOptions } from '../core/options.js';
 import type { Keyring } from '../crypto/keyring/keyring.js';
 import type { Store } from '../store/database.js';
 import { checkSecretName } from './check-secret-name.js';
@@ -43,9 +43,9 @@ export interface SecretVersionRef {
  */
 const actorOnly = { actor: z.string().min(1, 'must name who acts').optional() };
 const METHOD_INPUTS = {
-  storeSecret: z.strictObject({ name: z.unknown().optional(), value: z.unknown().optional(), tags: z.unknown().optional(), ...actorOnly }),
-  getSecret: z.strictObject({ version: z.unknown().optional(), ...actorOnly }),
-  listSecrets: z.strictObject({ tag: z.unknown().optional(), ...actorOnly }),
+  storeSecret: keysOnly(['name', 'value', 'tags']).extend(actorOnly),
+  getSecret: keysOnly(['version']).extend(actorOnly),
+  listSecrets: keysOnly(['tag']).extend(actorOnly),
   actorOnly: z.strictObject(actorOnly),
 };
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { keysOnly } from '../../core/options.js';
 import { MAX_SUBJECT_ID } from '../subject-id.js';
 
 /**
@@ -31,13 +32,8 @@ export const recordConsentBody = z.strictObject({ userId: subjectId, dataTypes: 
 /** `POST /v1/consent/withdraw`: an omitted list means all. */
 export const withdrawConsentBody = z.strictObject({ userId: subjectId, dataTypes: nameList.optional(), purposes: nameList.optional() });
 
-/** The same keys as `body`, plus `actor`, each value left to the manager's checks. */
-function keysOf<Shape extends z.ZodRawShape>(body: z.ZodObject<Shape>) {
-  const keys = [...Object.keys(body.shape), 'actor'];
-  return z.strictObject(Object.fromEntries(keys.map((key) => [key, z.unknown().optional()])));
-}
-
+// The library's inputs: the same keys as the bodies, plus `actor`, each value left to the manager's checks.
 /** `recordConsent`'s keys: userId, dataTypes, purposes, consentDate, expiryDate, actor. */
-export const recordConsentInput = keysOf(recordConsentBody);
+export const recordConsentInput = keysOnly([...Object.keys(recordConsentBody.shape), 'actor']);
 /** `withdrawConsent`'s keys: userId, dataTypes, purposes, actor. */
-export const withdrawConsentInput = keysOf(withdrawConsentBody);
+export const withdrawConsentInput = keysOnly([...Object.keys(withdrawConsentBody.shape), 'actor']);

@@ -33,10 +33,3 @@ export const recordSubjectsFields = {
   complete: z.boolean().optional(),
 };
 
-/**
- * A strict object over these fields' names whose values are checked afterwards by the store
- * (whose errors name the field): only unknown fields are refused here.
- */
-export function fieldNames<Shape extends z.ZodRawShape>(shape: Shape) {
-  return z.strictObject(Object.fromEntries(Object.keys(shape).map((key) => [key, z.unknown().optional()])) as { [K in keyof Shape]: z.ZodOptional<z.ZodUnknown> });
-}
