@@ -25,6 +25,7 @@ export interface SubjectAccessDeps {
   auditLog?: SubjectAuditReader;
 }
 
+const EXPORT_SUBJECT_OPTIONS = keysOnly(['actor']);
 const subjectAccessDepsSchema = keysOnly(['consent', 'lineage', 'encryption', 'audit', 'actor', 'clock', 'auditLog']);
 
 /** SecurityManager.exportSubject's options. */
@@ -35,7 +36,7 @@ export interface ExportSubjectOptions {
 
 /** SecurityManager.exportSubject's options, strictly (a misspelt actor is refused, naming it). */
 export function parseExportSubjectOptions(options: unknown): ExportSubjectOptions {
-  return parseOptions(keysOnly(['actor']), options, 'exportSubject') as ExportSubjectOptions;
+  return parseOptions(EXPORT_SUBJECT_OPTIONS, options, 'exportSubject') as ExportSubjectOptions;
 }
 
 /** At most this many audit entries are listed (all are counted): the document is returned whole. */

@@ -11,6 +11,11 @@ import { DIGEST_PATTERN, lineageOfFields, recordSubjectsFields, recordTransforma
 import { COMPLETE_SUBJECTS, EDGES, NAMES, SUBJECTS, toEdge, toEdgeRow, type LineageEdge, type LineageParameters } from './schema.js';
 import { checkSubjectId } from '../subject-id.js';
 
+// The inputs' keys, built once: their values are checked by the methods, naming the field.
+const RECORD_TRANSFORMATION_KEYS = keysOnly(Object.keys(recordTransformationFields));
+const RECORD_SUBJECTS_KEYS = keysOnly(Object.keys(recordSubjectsFields));
+const LINEAGE_OF_KEYS = keysOnly(Object.keys(lineageOfFields));
+
 export type { LineageEdge, LineageParameters } from './schema.js';
 
 export interface LineageStoreDeps {
@@ -132,7 +137,7 @@ export class LineageStore {
 
   async recordTransformation(input: RecordTransformationInput): Promise<LineageEdge> {
     if (typeof input !== 'object' || input === null) throw invalidInput('recordTransformation takes { inputDigest, outputDigest, operation, parameters?, actor, at? }');
-    parseOptions(keysOnly(Object.keys(recordTransformationFields)), input, 'LineageStore.recordTransformation');
+    parseOptions(RECORD_TRANSFORMATION_KEYS, input, 'LineageStore.recordTransformation');
     const inputDigest = checkDigest(input.inputDigest, 'inputDigest');
     const outputDigest = checkDigest(input.outputDigest, 'outputDigest');
     if (inputDigest === outputDigest) {
@@ -174,7 +179,7 @@ export class LineageStore {
   async recordSubjects(digest: string, subjectIds: readonly string[], options: RecordSubjectsOptions = {}): Promise<number> {
     checkDigest(digest, 'digest');
     if (!Array.isArray(subjectIds)) throw invalidInput('subjectIds must be a list of subject ids', { field: 'subjectIds' });
-    const { complete = false } = parseOptions(keysOnly(Object.keys(recordSubjectsFields)), options, 'LineageStore.recordSubjects') as RecordSubjectsOptions;
+    const { complete = false } = parseOptions(RECORD_SUBJECTS_KEYS, options, 'LineageStore.recordSubjects') as RecordSubjectsOptions;
     if (typeof complete !== 'boolean') throw invalidInput('complete must be true or false', { field: 'complete' });
     const ids = [...new Set(subjectIds.map((id, i) => checkSubjectId(id, `subjectIds[${i}]`)))];
     const added = await this.#store.writeTransaction(WRITE_LOCK, async (tx) => {
@@ -207,7 +212,7 @@ export class LineageStore {
 
   /** The artifacts and transformations reachable from one artifact, walking `depth` edges (default: all) in `direction`. */
   async lineageOf(digestOrName: string, options: LineageOfOptions): Promise<LineageGraph> {
-    const { direction, depth = Number.POSITIVE_INFINITY } = parseOptions(keysOnly(Object.keys(lineageOfFields)), options, 'LineageStore.lineageOf') as Partial<LineageOfOptions>;
+    const { direction, depth = Number.POSITIVE_INFINITY } = parseOptions(LINEAGE_OF_KEYS, options, 'LineageStore.lineageOf') as Partial<LineageOfOptions>;
     if (direction !== 'upstream' && direction !== 'downstream') throw invalidInput('direction must be upstream or downstream (lineageOf(artifact, { direction: "upstream" }))', { field: 'direction' });
     if (depth !== Number.POSITIVE_INFINITY && (!Number.isInteger(depth) || depth < 1)) throw invalidInput('depth must be a positive whole number of edges', { field: 'depth' });
     const root = await this.resolve(digestOrName);
