@@ -20,8 +20,15 @@ const IPV4 = /(?<![\w.])\d{1,3}(?:\.\d{1,3}){3}(?!\w|\.\d)/g; // ASCII boundarie
  * then decides. Sticky: it is only tried where a colon says an address may start (a global
  * scan would try every hex letter of ordinary prose, measured 3× slower).
  */
-const IPV6 =
-  /(?<![\w:.])(?:[0-9A-Fa-f]{0,4}:){2,7}(?:\d{1,3}(?:\.\d{1,3}){3}|[0-9A-Fa-f]{0,4})(?!\w|\.\d)/y;
+const IPV6_BODY = String.raw`(?:[0-9A-Fa-f]{0,4}:){2,7}(?:\d{1,3}(?:\.\d{1,3}){3}|[0-9A-Fa-f]{0,4})(?!\w|\.\d)`;
+const IPV6 = new RegExp(String.raw`(?<![\w:.])${IPV6_BODY}`, 'y');
+/**
+ * The same address glued to a key by its colon, `ip:2001:db8::1`, `addr:fe80::1`: tried from
+ * after that colon, where IPV6's look-behind (no colon before) refuses it.
+ */
+const IPV6_AFTER_KEY = new RegExp(IPV6_BODY, 'y');
+/** The key before such a colon: letters, `_` or `-`, after no other colon (`a:b:c::1` is no key). */
+const KEY_BEFORE = /(?<![\w:.-])[A-Za-z][\w-]{0,31}$/;
 /** The longest run of hex digits and colons an address can have before any of its colons (a full address is 39 characters). */
 const MAX_IPV6_PREFIX = 39;
 
@@ -126,10 +133,23 @@ function opensHeading(text: string, start: number): boolean {
  * a certificate fingerprint of 16 or 32 groups), more than the eight groups an address has, or
  * eight groups of exactly two hex digits (a 64-bit fingerprint or EUI-64): bytes, not an address.
  */
-function isHexByteRun(text: string, start: number, end: number, candidate: string): boolean {
-  if (text.charCodeAt(start - 1) === 0x3a || (text.charCodeAt(end) === 0x3a && isHexOrColon(text.charCodeAt(end + 1)))) return true;
+function isHexByteRun(text: string, start: number, end: number, candidate: string, afterKey: boolean): boolean {
+  if ((!afterKey && text.charCodeAt(start - 1) === 0x3a) || (text.charCodeAt(end) === 0x3a && isHexOrColon(text.charCodeAt(end + 1)))) return true;
   const groups = candidate.split(':');
   return groups.length === 8 && groups.every((group) => group.length === 2);
+}
+
+/** The IPv6 candidate where a run of hex digits and colons starts at `start`, or right after a key's colon there. */
+function ipv6At(text: string, start: number): { start: number; candidate: string; afterKey: boolean } | null {
+  IPV6.lastIndex = start;
+  const match = IPV6.exec(text);
+  if (match !== null) return { start, candidate: match[0], afterKey: false };
+  // the run's first colon, after a key whose last letters may be hex (`ipv6:`, `id:`); one colon: `::` is no key's
+  const colon = text.indexOf(':', start);
+  if (text.charCodeAt(colon + 1) === 0x3a || !KEY_BEFORE.test(text.slice(Math.max(0, colon - 33), colon))) return null;
+  IPV6_AFTER_KEY.lastIndex = colon + 1;
+  const glued = IPV6_AFTER_KEY.exec(text);
+  return glued === null ? null : { start: colon + 1, candidate: glued[0], afterKey: true };
 }
 
 /**
@@ -153,18 +173,18 @@ export const ipAddressRecognizer: Recognizer = {
     const findings: Finding[] = [];
     let lastTriedStart = -1;
     for (let colon = text.indexOf(':'); colon !== -1; colon = text.indexOf(':', colon + 1)) {
-      const start = ipv6StartBefore(text, colon);
+      let start = ipv6StartBefore(text, colon);
       if (start === lastTriedStart) continue; // the same run as the previous colon
       lastTriedStart = start;
-      IPV6.lastIndex = start;
-      const match = IPV6.exec(text);
+      const match = ipv6At(text, start);
       if (match === null) continue;
-      let candidate = match[0];
+      let candidate = match.candidate;
+      start = match.start;
       // "at 2001:db8::1: refused" — a trailing colon is punctuation, not an empty group
       if (candidate.endsWith(':') && !candidate.endsWith('::')) candidate = candidate.slice(0, -1);
       if (!isIPv6(candidate) || !isPlausibleIPv6(candidate)) continue;
       const end = start + candidate.length;
-      if (candidate.length > 16 && isHexByteRun(text, start, end, candidate)) {
+      if (candidate.length > 16 && isHexByteRun(text, start, end, candidate, match.afterKey)) {
         while (colon < text.length && isHexOrColon(text.charCodeAt(colon))) colon++; // past the whole run
         continue;
       }

@@ -28,6 +28,13 @@ describe('ipAddressRecognizer', () => {
     expect(values('refused 2001:db8::1: timeout')).toEqual(['2001:db8::1']);
   });
 
+  it('finds an IPv6 address glued to its key by a colon, and no key or fingerprint as one', () => {
+    expect(values('ip:2001:db8::1 addr:fe80::1, ipv6:2001:0db8:85a3:0000:0000:8a2e:0370:7334')).toEqual(['2001:db8::1', 'fe80::1', '2001:0db8:85a3:0000:0000:8a2e:0370:7334']);
+    expect(ipAddressRecognizer.find('ip:2001:db8::1')[0]).toMatchObject({ start: 3, end: 14 });
+    expect(values('fingerprint:C1:98:4A:3E:F4:5C:1E:2A:91:85:7B:0C:33:D2:6E:AA')).toEqual([]);
+    expect(values('mac:00:1a:2b:3c:4d:5e at:12:30:45 x:y::1 ip::1')).toEqual([]);
+  });
+
   it('reports an IPv4-mapped IPv6 address once, whole', () => {
     const text = 'client ::ffff:192.0.2.128 connected';
     expect(values(text)).toEqual(['::ffff:192.0.2.128']);
