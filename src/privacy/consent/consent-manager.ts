@@ -2,7 +2,7 @@ import type { AuditSink, JsonValue } from '../../core/audit-sink.js';
 import { LangtrainError, invalidInput, isLangtrainError } from '../../core/errors.js';
 import { parseIsoInstant } from '../../core/iso-date.js';
 import { parseOptions } from '../../core/options.js';
-import type { Store } from '../../store/database.js';
+import type { Store, WriteTx } from '../../store/database.js';
 import { CONSENT_SEQ_NAME, CONSENT_SEQ_TABLE, CONSENT_TABLE, toConsentEvent, toConsentRow, type ConsentEvent, type ConsentGrant, type ConsentWithdrawal } from './schema.js';
 import { checkSubjectId } from '../subject-id.js';
 import { CONSENT_NAME_PATTERN, MAX_CONSENT_NAME, MAX_CONSENT_NAMES, recordConsentInput, withdrawConsentInput } from './inputs.js';
@@ -105,27 +105,8 @@ export class ConsentManager {
     const expiryDate = input.expiryDate === undefined ? null : checkDate(input.expiryDate, 'expiryDate');
     if (expiryDate !== null && Date.parse(expiryDate) <= Date.parse(consentDate)) throw invalidInput(`expiryDate (${expiryDate}) must be after consentDate (${consentDate})`, { field: 'expiryDate' });
     const actor = input.actor === undefined ? null : checkSubjectId(input.actor, 'actor');
-    if (input.consentDate !== undefined) await this.#refuseSupersededGrant(userId, dataTypes, purposes, consentDate);
-    return this.#appendAudited((seq) => ({ kind: 'granted', seq, userId, dataTypes, purposes, consentDate, expiryDate, recordedAt: now.toISOString(), actor }), 'consent.recorded', { consentDate, expiryDate });
-  }
-
-  /**
-   * A grant dated before a withdrawal already recorded for one of its pairs would not count
-   * (validConsents: the later wish wins), and recording it would say nothing of that: a grant
-   * entered the day of a withdrawal with a date-only consentDate (midnight) is the usual case.
-   */
-  async #refuseSupersededGrant(userId: string, dataTypes: string[], purposes: string[], consentDate: string): Promise<void> {
-    const given = Date.parse(consentDate);
-    for (const event of await this.history(userId)) {
-      if (event.kind !== 'withdrawn' || given >= Date.parse(event.recordedAt)) continue;
-      const dataType = dataTypes.find((d) => event.dataTypes === 'all' || event.dataTypes.includes(d));
-      const purpose = purposes.find((p) => event.purposes === 'all' || event.purposes.includes(p));
-      if (dataType === undefined || purpose === undefined) continue;
-      throw invalidInput(
-        `consentDate ${consentDate} is before the withdrawal recorded at ${event.recordedAt} for ${dataType} / ${purpose}, so this grant would not count: give the date and time the consent was given (after the withdrawal), or leave consentDate out to record it as given now`,
-        { field: 'consentDate', withdrawnAt: event.recordedAt },
-      );
-    }
+    const check = input.consentDate === undefined ? undefined : (tx: WriteTx) => refuseSupersededGrant(tx, userId, dataTypes, purposes, consentDate);
+    return this.#appendAudited((seq) => ({ kind: 'granted', seq, userId, dataTypes, purposes, consentDate, expiryDate, recordedAt: now.toISOString(), actor }), 'consent.recorded', { consentDate, expiryDate }, check);
   }
 
   /** Withdraw the pairs named (omitted list: all). Always recorded, even when nothing was granted: it states the subject's wish. */
@@ -174,8 +155,7 @@ export class ConsentManager {
   /** Every grant and withdrawal of `userId`, oldest first. */
   async history(userId: string): Promise<ConsentEvent[]> {
     checkSubjectId(userId, 'userId');
-    const rows = await this.#store.db.selectFrom(CONSENT_TABLE).selectAll().where('user_id', '=', userId).orderBy('seq').execute();
-    return rows.map(toConsentEvent);
+    return historyOf(this.#store.db, userId);
   }
 
   /** GDPR Art. 15: everything this domain holds about the subject, and what it currently allows. */
@@ -210,8 +190,8 @@ export class ConsentManager {
    * never shows two different events under one number. Readers may see the event in the short
    * window between its commit and its removal.
    */
-  async #appendAudited<E extends ConsentEvent>(build: (seq: number) => E, eventType: string, extra: Record<string, JsonValue>): Promise<E> {
-    const event = await this.#append(build);
+  async #appendAudited<E extends ConsentEvent>(build: (seq: number) => E, eventType: string, extra: Record<string, JsonValue>, check?: (tx: WriteTx) => Promise<void>): Promise<E> {
+    const event = await this.#append(build, check);
     try {
       await this.#record(eventType, event, extra);
     } catch (auditErr) {
@@ -232,12 +212,18 @@ export class ConsentManager {
     return event;
   }
 
-  async #append<E extends ConsentEvent>(build: (seq: number) => E): Promise<E> {
+  /**
+   * `check` runs first in the same write transaction and refuses by throwing: a rule that reads
+   * the history must read it under the lock, or an event another writer commits between the read
+   * and the insert (another server instance, another manager on this store) goes unseen.
+   */
+  async #append<E extends ConsentEvent>(build: (seq: number) => E, check?: (tx: WriteTx) => Promise<void>): Promise<E> {
     // Audited after commit (#appendAudited): the audit log may live in this database, whose writer lock the transaction holds.
     // The counter row (schema.ts) outlives erasure, so a number is never given twice. The
     // larger of it and max(seq) is taken so rows copied in behind the counter's back (a
     // restore) cannot collide either; the upsert recreates a counter row that went missing.
     return this.#store.writeTransaction(WRITE_LOCK, async (tx) => {
+      await check?.(tx);
       const counter = await tx.selectFrom(CONSENT_SEQ_TABLE).select('last_seq').where('name', '=', CONSENT_SEQ_NAME).executeTakeFirst();
       const last = await tx.selectFrom(CONSENT_TABLE).select((eb) => eb.fn.max('seq').as('last')).executeTakeFirst();
       const seq = Math.max(Number(counter?.last_seq ?? 0), Number(last?.last ?? 0)) + 1;
@@ -292,6 +278,33 @@ export function validConsents(events: readonly ConsentEvent[], now: Date): Valid
     }
   }
   return valid;
+}
+
+/** Every grant and withdrawal of `userId`, oldest first, read through `db` (the store, or a write transaction). */
+async function historyOf(db: WriteTx, userId: string): Promise<ConsentEvent[]> {
+  const rows = await db.selectFrom(CONSENT_TABLE).selectAll().where('user_id', '=', userId).orderBy('seq').execute();
+  return rows.map(toConsentEvent);
+}
+
+/**
+ * A grant dated before a withdrawal already recorded for one of its pairs would not count
+ * (validConsents: the later wish wins), and recording it would say nothing of that: a grant
+ * entered the day of a withdrawal with a date-only consentDate (midnight) is the usual case.
+ * Run with the grant's write transaction (`tx`), so no withdrawal can commit between this
+ * read and the insert.
+ */
+async function refuseSupersededGrant(tx: WriteTx, userId: string, dataTypes: string[], purposes: string[], consentDate: string): Promise<void> {
+  const given = Date.parse(consentDate);
+  for (const event of await historyOf(tx, userId)) {
+    if (event.kind !== 'withdrawn' || given >= Date.parse(event.recordedAt)) continue;
+    const dataType = dataTypes.find((d) => event.dataTypes === 'all' || event.dataTypes.includes(d));
+    const purpose = purposes.find((p) => event.purposes === 'all' || event.purposes.includes(p));
+    if (dataType === undefined || purpose === undefined) continue;
+    throw invalidInput(
+      `consentDate ${consentDate} is before the withdrawal recorded at ${event.recordedAt} for ${dataType} / ${purpose}, so this grant would not count: give the date and time the consent was given (after the withdrawal), or leave consentDate out to record it as given now`,
+      { field: 'consentDate', withdrawnAt: event.recordedAt },
+    );
+  }
 }
 
 /** A failure's code (a LangtrainError's, a driver's such as ECONNREFUSED) or else its class name: never its message. */

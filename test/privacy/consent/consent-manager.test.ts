@@ -161,6 +161,33 @@ describe.each(storeUrls('consent'))('ConsentManager on $dialect', ({ make }) => 
     expect((await consent.subjectRecords('alice')).validConsents.filter((c) => c.dataType === 'email')).toEqual([expect.objectContaining({ consentDate: iso(START + HOUR) })]);
   });
 
+  it('checks a backdated grant against the withdrawals in its own write transaction, so one committed just before it is seen', async () => {
+    await consent.recordConsent({ userId: 'alice', dataTypes: ['email'], purposes: ['support'] });
+    time.advance(HOUR);
+    // Another server instance withdraws while this one records a paper form dated before the
+    // withdrawal. The store below lets that withdrawal commit at the last moment a concurrent
+    // writer can: after the grant was validated, just before its transaction takes the write lock.
+    const otherInstance = new ConsentManager({ store, audit, clock: time.clock });
+    let withdrawal: Promise<unknown> | undefined;
+    const racing: Store = {
+      ...store,
+      async writeTransaction(lockName, work) {
+        withdrawal ??= otherInstance.withdrawConsent({ userId: 'alice', dataTypes: ['email'] });
+        await withdrawal;
+        return store.writeTransaction(lockName, work);
+      },
+    };
+    const thisInstance = new ConsentManager({ store: racing, audit, clock: time.clock });
+    await expect(thisInstance.recordConsent({ userId: 'alice', dataTypes: ['email'], purposes: ['support'], consentDate: iso(START) })).rejects.toMatchObject({
+      code: 'ERR_INVALID_INPUT',
+      details: { field: 'consentDate', withdrawnAt: iso(START + HOUR) },
+      message: expect.stringMatching(/^consentDate .* is before the withdrawal recorded at .* for email \/ support, so this grant would not count/),
+    });
+    expect((await consent.history('alice')).map((e) => e.kind)).toEqual(['granted', 'withdrawn']);
+    expect(audit.events.map((e) => e.eventType)).toEqual(['consent.recorded', 'consent.withdrawn']);
+    expect(await consent.hasValidConsent('alice', 'email', 'support')).toBe(false);
+  });
+
   it('refuses subject ids with NUL or an unpaired surrogate alike on every database, writing nothing', async () => {
     for (const userId of ['a\u0000b', 'ana\uD800', '\uDC00x']) {
       await expect(consent.recordConsent({ userId, dataTypes: ['email'], purposes: ['support'] })).rejects.toMatchObject({ code: 'ERR_INVALID_INPUT', details: { field: 'userId' } });
