@@ -4,7 +4,7 @@ import { keysOnly, parseOptions } from '../core/options.js';
 import type { EncryptionService } from '../crypto/encryption-service.js';
 import type { ConsentManager, ConsentSubjectRecords } from './consent/consent-manager.js';
 import { subjectAuditEntries, type AffectedArtifact, type SubjectAuditReader } from './erasure.js';
-import type { LineageStore } from './lineage/lineage-store.js';
+import type { LineageEdge, LineageStore } from './lineage/lineage-store.js';
 import { checkSubjectId, checkSubjectKeyServices } from './subject-id.js';
 
 export interface SubjectAccessDeps {
@@ -71,8 +71,12 @@ export interface SubjectExport {
   domains: {
     /** The subject's grants and withdrawals and what they allow now (ConsentManager.subjectRecords). */
     consent: ConsentSubjectRecords;
-    /** The data sets and models lineage says hold the subject's data: recorded with them (direct) or built from one that is (downstream). */
-    lineage: { domain: 'lineage'; artifacts: AffectedArtifact[] };
+    /**
+     * `artifacts`: the data sets and models lineage says hold the subject's data, recorded with
+     * them (direct) or built from one that is (downstream). `edgesActedBy`: the transformations
+     * the subject ran (they are the edge's actor), oldest first.
+     */
+    lineage: { domain: 'lineage'; artifacts: AffectedArtifact[]; edgesActedBy: LineageEdge[] };
     /** The keyring keys under which data of the subject's was encrypted with a key of their own (which erasure destroys). */
     encryption: { domain: 'encryption'; keysWithSubjectKey: string[] };
     /**
@@ -86,8 +90,8 @@ export interface SubjectExport {
 
 /**
  * Everything the privacy domains hold about one subject (GDPR Art. 15), read only: consent
- * history, the artifacts lineage says contain them, and the keyring keys under which they
- * have a key of their own.
+ * history, the artifacts lineage says contain them and the transformations they ran, and the
+ * keyring keys under which they have a key of their own.
  *
  * The document is personal data: it is returned, never logged. The request is recorded as one
  * `privacy.subject_exported` audit event (accountability, Art. 5(2)) with the subject id as the
@@ -104,6 +108,7 @@ export async function exportSubject(userId: string, deps: SubjectAccessDeps): Pr
   const generatedAt = (deps.clock ?? (() => new Date()))().toISOString();
   const consent = await deps.consent.subjectRecords(userId);
   const artifacts = (await deps.lineage.artifactsContaining(userId)).map(({ digest, names, via }) => ({ digest, names, via }));
+  const edgesActedBy = await deps.lineage.edgesActedBy(userId);
   const keysWithSubjectKey: string[] = [];
   for (const service of services) if ((await service.subjectKey(userId)) !== undefined) keysWithSubjectKey.push(service.options.key);
   let audit: NonNullable<SubjectExport['domains']['audit']> | undefined;
@@ -129,6 +134,7 @@ export async function exportSubject(userId: string, deps: SubjectAccessDeps): Pr
       formatVersion: SUBJECT_EXPORT_VERSION,
       consentEvents: consent.events.length,
       artifacts: artifacts.length,
+      edgesActedBy: edgesActedBy.length,
       keysWithSubjectKey: keysWithSubjectKey.length,
       ...(audit === undefined ? {} : { auditEntries: audit.count }),
     },
@@ -140,7 +146,7 @@ export async function exportSubject(userId: string, deps: SubjectAccessDeps): Pr
     subject: userId,
     domains: {
       consent,
-      lineage: { domain: 'lineage', artifacts },
+      lineage: { domain: 'lineage', artifacts, edgesActedBy },
       encryption: { domain: 'encryption', keysWithSubjectKey },
       ...(audit === undefined ? {} : { audit }),
     },

@@ -84,7 +84,7 @@ describe('langtrain consent', { timeout: 240_000 }, () => {
     expect(records).toMatchObject({ domain: 'consent', subjectId: 'ana' });
     expect(records.events.map((e: { kind: string }) => e.kind)).toEqual(['granted', 'withdrawn']);
     expect(records.validConsents).toEqual([expect.objectContaining({ dataType: 'email', purpose: 'support', expiryDate: '2999-01-01T00:00:00.000Z' })]);
-    expect(document.domains.lineage).toEqual({ domain: 'lineage', artifacts: [] });
+    expect(document.domains.lineage).toEqual({ domain: 'lineage', artifacts: [], edgesActedBy: [] });
     expect(document.domains.encryption).toEqual({ domain: 'encryption', keysWithSubjectKey: [] });
     expect(exported.stdout).not.toContain('ben');
   });

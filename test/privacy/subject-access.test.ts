@@ -3,7 +3,7 @@ import { EncryptionService } from '../../src/crypto/encryption-service.js';
 import type { Keyring } from '../../src/crypto/keyring/keyring.js';
 import type { ConsentManager } from '../../src/privacy/consent/consent-manager.js';
 import { eraseSubject } from '../../src/privacy/erasure.js';
-import type { LineageStore } from '../../src/privacy/lineage/lineage-store.js';
+import { ERASED_ACTOR, type LineageStore } from '../../src/privacy/lineage/lineage-store.js';
 import { exportSubject } from '../../src/privacy/subject-access.js';
 import type { Store } from '../../src/store/database.js';
 import { RecordedEvents } from '../support/recorded-events.js';
@@ -54,6 +54,7 @@ describe.each(storeUrls('subject-access'))('exportSubject (GDPR Art. 15) on $dia
             { digest: CLEAN, names: [], via: 'downstream' },
             { digest: MODEL, names: ['model:classifier-3'], via: 'downstream' },
           ],
+          edgesActedBy: [],
         },
         encryption: { domain: 'encryption', keysWithSubjectKey: ['datasets'] },
       },
@@ -71,7 +72,7 @@ describe.each(storeUrls('subject-access'))('exportSubject (GDPR Art. 15) on $dia
     const recorded = audit.of('privacy.subject_exported');
     expect(recorded).toHaveLength(1);
     expect(recorded[0]).toMatchObject({ userId: 'alice', sensitive: ['userId'], level: 'basic', result: 'success', timestamp: NOW.toISOString() });
-    expect(recorded[0]!.additionalData).toEqual({ actor: ACTOR, formatVersion: 1, consentEvents: 2, artifacts: 3, keysWithSubjectKey: 1 });
+    expect(recorded[0]!.additionalData).toEqual({ actor: ACTOR, formatVersion: 1, consentEvents: 2, artifacts: 3, edgesActedBy: 0, keysWithSubjectKey: 1 });
     const payload = JSON.stringify(recorded[0]!.additionalData);
     for (const personal of ['alice', 'mail.example', 'chat_transcripts', 'model_training', 'customers-v2', RAW]) expect(payload).not.toContain(personal);
     // Only this record: reading creates no key and audits nothing else.
@@ -83,11 +84,28 @@ describe.each(storeUrls('subject-access'))('exportSubject (GDPR Art. 15) on $dia
     const exported = await exportSubject('nobody', deps());
     expect(exported.domains).toEqual({
       consent: { domain: 'consent', subjectId: 'nobody', exportedAt: NOW.toISOString(), events: [], validConsents: [] },
-      lineage: { domain: 'lineage', artifacts: [] },
+      lineage: { domain: 'lineage', artifacts: [], edgesActedBy: [] },
       encryption: { domain: 'encryption', keysWithSubjectKey: [] },
     });
     expect((await keyring.list()).map((k) => k.name)).toEqual(keysBefore);
     expect(audit.of('privacy.subject_exported')).toEqual([expect.objectContaining({ userId: 'nobody', additionalData: expect.objectContaining({ consentEvents: 0, artifacts: 0 }) })]);
+  });
+
+  it('lists the lineage edges the subject ran, as their actor (edgesActedBy), oldest first, and none once they are erased', async () => {
+    const evaluated = await lineage.recordTransformation({ inputDigest: MODEL, outputDigest: OTHER, operation: 'evaluate', parameters: { split: 'test' }, actor: 'alice' });
+    await lineage.recordTransformation({ inputDigest: OTHER, outputDigest: RAW, operation: 'import', actor: 'bob' });
+    const imported = await lineage.recordTransformation({ inputDigest: OTHER, outputDigest: CLEAN, operation: 'import', actor: 'alice' });
+    const exported = await exportSubject('alice', deps());
+    expect(exported.domains.lineage.edgesActedBy).toEqual([evaluated, imported]);
+    expect(JSON.stringify(exported.domains.lineage)).not.toContain('bob');
+    expect(audit.of('privacy.subject_exported').at(-1)!.additionalData).toMatchObject({ edgesActedBy: 2 });
+    // The world's own edges were run by `pipeline`: an actor is found by its id like any subject.
+    expect((await exportSubject('pipeline', deps())).domains.lineage.edgesActedBy.map((e) => e.operation)).toEqual(['redact', 'train']);
+
+    await eraseSubject('alice', { consent, lineage, encryption: [datasets, tickets], audit, actor: ACTOR });
+    expect((await exportSubject('alice', deps())).domains.lineage.edgesActedBy).toEqual([]);
+    // `erased` stands for subjects already forgotten: its edges are no one's to export.
+    expect((await exportSubject(ERASED_ACTOR, deps())).domains.lineage.edgesActedBy).toEqual([]);
   });
 
   it('after erasure, the export shows nothing left (a destroyed key is not listed)', async () => {
@@ -95,6 +113,7 @@ describe.each(storeUrls('subject-access'))('exportSubject (GDPR Art. 15) on $dia
     const exported = await exportSubject('alice', deps());
     expect(exported.domains.consent.events).toEqual([]);
     expect(exported.domains.lineage.artifacts).toEqual([]);
+    expect(exported.domains.lineage.edgesActedBy).toEqual([]);
     expect(exported.domains.encryption.keysWithSubjectKey).toEqual([]);
   });
 

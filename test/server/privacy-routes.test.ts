@@ -60,6 +60,7 @@ describe('/v1/consent', () => {
         { digest: raw, names: [], via: 'direct' },
         { digest: model, names: ['model:m-1'], via: 'downstream' },
       ],
+      edgesActedBy: [],
     });
     expect(exported.domains.encryption).toEqual({ domain: 'encryption', keysWithSubjectKey: ['datasets'] });
     expect(JSON.stringify(exported)).not.toContain('bob');

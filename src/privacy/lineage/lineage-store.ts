@@ -244,6 +244,18 @@ export class LineageStore {
     return complete;
   }
 
+  /**
+   * The edges `subjectId` ran, oldest first: an actor may be a person (an operator's email
+   * address), so these are the subject's data too (GDPR Art. 15), the edges eraseActor changes.
+   * None for ERASED_ACTOR: its edges are those of subjects already erased, not of anyone named so.
+   */
+  async edgesActedBy(subjectId: string): Promise<LineageEdge[]> {
+    checkSubjectId(subjectId, 'subjectId');
+    if (subjectId === ERASED_ACTOR) return [];
+    const rows = await this.#store.db.selectFrom(EDGES).selectAll().where('actor', '=', subjectId).orderBy('seq').execute();
+    return rows.map(toEdge);
+  }
+
   /** Delete the subject's rows in the subject table (erasure). The graph stays (eraseActor takes the subject out of its actors). Returns how many. */
   async forgetSubject(subjectId: string): Promise<number> {
     checkSubjectId(subjectId, 'subjectId');

@@ -46,6 +46,8 @@ export const subjectRecords = z.object({
 });
 
 const artifact = z.object({ digest: z.string(), names: z.array(z.string()), via: z.enum(['direct', 'downstream']) });
+const parameters = z.record(z.string(), z.unknown());
+export const lineageEdge = z.object({ seq: z.number(), inputDigest: z.string(), outputDigest: z.string(), operation: z.string(), parameters, actor: z.string(), at: z.string() });
 /** The Art. 15 document (privacy/subject-access.ts): a section per privacy domain. */
 export const subjectExport = z.object({
   format: z.literal('langtrain.subject-export'),
@@ -54,7 +56,7 @@ export const subjectExport = z.object({
   subject: z.string(),
   domains: z.object({
     consent: subjectRecords,
-    lineage: z.object({ domain: z.literal('lineage'), artifacts: z.array(artifact) }),
+    lineage: z.object({ domain: z.literal('lineage'), artifacts: z.array(artifact), edgesActedBy: z.array(lineageEdge) }),
     encryption: z.object({ domain: z.literal('encryption'), keysWithSubjectKey: z.array(z.string()) }),
     audit: z
       .object({
@@ -69,8 +71,6 @@ export const subjectExport = z.object({
 export const erasureReport = z.object({ subject: z.string(), consentRecords: z.number(), lineageActorsErased: z.number(), lineageLinks: z.number(), keysShredded: z.array(z.string()), keysShreddedBefore: z.array(z.string()), affectedArtifacts: z.array(artifact), auditKeysShredded: z.number().optional(), auditEntriesInClear: z.number().optional() });
 export const erasureQuery = strictQuery({ shredAuditTrail: z.enum(['true', 'false']).default('false') });
 
-const parameters = z.record(z.string(), z.unknown());
-export const lineageEdge = z.object({ seq: z.number(), inputDigest: z.string(), outputDigest: z.string(), operation: z.string(), parameters, actor: z.string(), at: z.string() });
 // The edge's actor is the caller (the principal), never a field of the body.
 export const recordEdgeBody = z.strictObject(recordTransformationFields).omit({ actor: true });
 export const digestParams = z.object({ digest });

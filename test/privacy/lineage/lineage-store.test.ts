@@ -132,7 +132,11 @@ describe.each(storeUrls('lineage'))('LineageStore on $dialect', ({ make }) => {
   it('takes an erased subject out of the actors (eraseActor): their edges name `erased`, the graph stays', async () => {
     await lineage.recordTransformation({ inputDigest: OTHER, outputDigest: UNRELATED, operation: 'import', actor: 'ops' });
     const before = audit.events.length;
+    expect((await lineage.edgesActedBy('pipeline@example.com')).map((e) => e.operation)).toEqual(['filter', 'redact', 'train', 'train']);
     expect(await lineage.eraseActor('pipeline@example.com')).toBe(4);
+    expect(await lineage.edgesActedBy('pipeline@example.com')).toEqual([]);
+    expect(await lineage.edgesActedBy(ERASED_ACTOR)).toEqual([]);
+    expect((await lineage.edgesActedBy('ops')).map((e) => [e.operation, e.actor])).toEqual([['import', 'ops']]);
     const up = await lineage.lineageOf(MODEL, { direction: 'upstream' });
     expect(up.edges).toHaveLength(4);
     expect(up.edges.map((e) => e.actor)).toEqual([ERASED_ACTOR, ERASED_ACTOR, ERASED_ACTOR, ERASED_ACTOR]);
