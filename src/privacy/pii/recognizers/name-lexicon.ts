@@ -33,6 +33,13 @@ export const NameFlag = {
    * may be any pinyin or hyphenated Korean given name, which no list can hold in full.
    */
   EastAsianSurname: 32,
+  /**
+   * A frequent English word (SCOWL) that no name list holds ("Cost", "Harvesting", "Drop"): a run
+   * of nothing but such words and common ones is a title or a value, never a name, even after a
+   * cue ("name: Cost Harvesting"). Unlike Common it is no reason to trim a word off a name:
+   * surnames that are also words ("Jane Doe") are missing from the lists.
+   */
+  EnglishWord: 64,
 } as const;
 
 export interface NameLexicon {

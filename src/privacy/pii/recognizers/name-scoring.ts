@@ -283,6 +283,8 @@ function nameInSegment(context: RunContext, tokens: readonly Token[], lo: number
   if (words.length === 0 || words.length > 4) return undefined;
   const start = tokens[lo]!.start;
   const end = tokens[hi]!.end;
+  // "name: Cost Harvesting", "name: Persistence": words, not names; but a word may be a surname before its given name ("Name: Doe, Jane")
+  if (words.every(isWordNotName) && (words.length > 1 || givenNameAfterComma(context, start, end, cue) < 0)) return undefined;
   const score = shouting ? scoreOfCapitals(words, cue) : scoreOf(words, cue, tokens[lo]!.initial ? hi - lo + 1 - words.length : 0);
   if (score === undefined || isEponymousBrand(words) || followsStreetWord(context.text, start)) return undefined;
   // Every word of a listed place name carries the Place bit, so most names skip the lookup.
@@ -315,6 +317,11 @@ function scoreOf(words: readonly Token[], cue: Cue, initials: number): number | 
   if (words.some(isDistinctiveName)) return SCORE_LISTED_AND_UNKNOWN;
   // Three unlisted words are a title more often than a name ("CEO Voice Deepfake Attempt").
   return cue === Cue.Person && words.length === 2 ? SCORE_PERSON_CUE : undefined;
+}
+
+/** "Cost", "Drop": a frequent English word or a common one, and in no name list. */
+function isWordNotName(word: Token): boolean {
+  return (word.flags & NAME_BITS) === 0 && (word.flags & (NameFlag.EnglishWord | NameFlag.Common)) !== 0;
 }
 
 /** An all-capital run: a listed pair, or name-shaped words after a naming cue. Headings in capitals are common words. */

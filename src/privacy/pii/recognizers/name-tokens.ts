@@ -208,7 +208,7 @@ export function infoAt(text: string, start: number, end: number, lexicon: NameLe
 function infoOf(value: string, lexicon: NameLexicon): TokenInfo {
   const lower = value.toLowerCase();
   let flags = (lexicon.flags.get(lower) ?? 0) | (HEADING_WORD_FLAGS.get(lower) ?? 0);
-  if (flags === 0 && lower.length >= 7 && NOUN_SUFFIX.test(lower)) flags = NOUN_SHAPED;
+  if ((flags & ~NameFlag.EnglishWord) === 0 && lower.length >= 7 && NOUN_SUFFIX.test(lower)) flags |= NOUN_SHAPED;
   if (SHORT_INNER_CAPITAL.test(value)) flags |= NameFlag.Common;
   // "LastName", "AssertionError": an identifier in camel case, not "McDonald" or "DiCaprio".
   if ((flags & NAME_BITS) === 0 && CAMEL_CASE.test(value)) flags |= NameFlag.Common;

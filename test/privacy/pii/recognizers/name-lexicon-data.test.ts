@@ -30,4 +30,13 @@ describe('the compiled name lexicon', () => {
     expect(cjkSurnames).toContain('欧阳');
     expect(cjkSurnames.every((name, i) => i === 0 || name.length <= cjkSurnames[i - 1]!.length)).toBe(true); // longest first
   });
+
+  it('marks frequent English words that no name list holds, and leaves names that are words as names', () => {
+    const { flags } = nameLexicon();
+    for (const word of ['cost', 'harvesting', 'persistence', 'defense', 'defence']) expect(flags.get(word)! & NameFlag.EnglishWord, word).toBeTruthy();
+    for (const word of ['jane', 'grant', 'hunter', 'rose']) {
+      expect(flags.get(word)! & NameFlag.EnglishWord, word).toBe(0);
+      expect(flags.get(word)! & (NameFlag.First | NameFlag.Surname), word).toBeTruthy();
+    }
+  });
 });

@@ -191,3 +191,22 @@ describe('a display name before <address>', () => {
     expect(names('Maintainer: Debian Go Packaging Team <team+pkg-go@tracker.debian.org>')).toEqual([]);
   });
 });
+
+describe('Title-Case values of YAML and headings (MITRE ATLAS)', () => {
+  const detector = new PIIDetector({ confidenceThreshold: 0.5 });
+  const names = (text: string) => detector.detect(text).filter((f) => f.type === 'person_name').map((f) => text.slice(f.start, f.end));
+
+  it('are no names when every word is a frequent English word that no name list holds', () => {
+    expect(names('  name: Cost Harvesting')).toEqual([]);
+    expect(names('- name: Persistence\n  name: Defense Evasion')).toEqual([]);
+    expect(names('name: Reconnaissance')).toEqual([]);
+  });
+
+  it('leave names after the same cue: listed ones, unknown ones, a surname that is a word beside a given name, and one before its given name', () => {
+    expect(names('name: Jane Doe')).toEqual(['Jane Doe']);
+    expect(names('name: Olusegun Obasanjo')).toEqual(['Olusegun Obasanjo']);
+    expect(names('Name: Doe, Jane')).toEqual(['Doe, Jane']);
+    expect(names('name: Precious Adeyemi')).toEqual(['Precious Adeyemi']);
+    expect(names('Contributors: Kai Greshake and Ben Nassi')).toEqual(['Kai Greshake', 'Ben Nassi']);
+  });
+});
