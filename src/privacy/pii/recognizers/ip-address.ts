@@ -146,7 +146,9 @@ function ipv6At(text: string, start: number): { start: number; candidate: string
   if (match !== null) return { start, candidate: match[0], afterKey: false };
   // the run's first colon, after a key whose last letters may be hex (`ipv6:`, `id:`); one colon: `::` is no key's
   const colon = text.indexOf(':', start);
-  if (text.charCodeAt(colon + 1) === 0x3a || !KEY_BEFORE.test(text.slice(Math.max(0, colon - 33), colon))) return null;
+  const after = text.charCodeAt(colon + 1);
+  // a hex digit first: most colons of prose ("Note: …") are turned away here, before the look-back
+  if (after === 0x3a || !isHexOrColon(after) || !KEY_BEFORE.test(text.slice(Math.max(0, colon - 33), colon))) return null;
   IPV6_AFTER_KEY.lastIndex = colon + 1;
   const glued = IPV6_AFTER_KEY.exec(text);
   return glued === null ? null : { start: colon + 1, candidate: glued[0], afterKey: true };
