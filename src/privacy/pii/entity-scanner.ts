@@ -4,7 +4,7 @@ import { ENTITY_TYPES, type EntityType, type Finding } from './entity-types.js';
 import { foldForScan } from './full-width.js';
 import type { Candidate, Recognizer } from './recognizer.js';
 import { defaultRecognizers } from './recognizers/index.js';
-import { allowListTest, denyListRecognizers, type ScanLists } from './scan-lists.js';
+import { allowListTest, denyListMatcher, DenyListMatcher, type ScanLists } from './scan-lists.js';
 
 /** What a scan looks for: plain data, so it can be sent to worker threads. */
 export interface ScanSettings extends ScanLists {
@@ -32,20 +32,18 @@ export interface ScanSettings extends ScanLists {
 export class EntityScanner {
   readonly types: readonly EntityType[];
   readonly threshold: number;
-  /** `allowable`: whether the allow list applies (not to the deployment's own deny lists). */
-  readonly #active: ReadonlyArray<{ recognizer: Recognizer; context: ContextWords; allowable: boolean }>;
+  readonly #active: ReadonlyArray<{ recognizer: Recognizer; context: ContextWords }>;
+  /** The deployment's own values: at score 1, no context words, and the allow list does not apply. */
+  readonly #denyList: DenyListMatcher | null;
   readonly #allowed: ((value: string) => boolean) | null;
 
   constructor(settings: ScanSettings, recognizers: readonly Recognizer[] = defaultRecognizers()) {
     this.types = [...new Set(settings.types ?? ENTITY_TYPES)];
     this.threshold = settings.threshold;
     this.#allowed = allowListTest(settings);
+    this.#denyList = denyListMatcher(settings, this.types);
     const wanted = new Set<EntityType>(this.types);
-    // deny lists first: of equal candidates the first found is kept, and theirs are the deployment's own word
-    this.#active = [
-      ...denyListRecognizers(settings, this.types).map((recognizer) => ({ recognizer, context: new ContextWords(recognizer), allowable: false })),
-      ...recognizers.filter((r) => wanted.has(r.type)).map((recognizer) => ({ recognizer, context: new ContextWords(recognizer), allowable: true })),
-    ];
+    this.#active = recognizers.filter((r) => wanted.has(r.type)).map((recognizer) => ({ recognizer, context: new ContextWords(recognizer) }));
   }
 
   /** The findings in `text`, sorted by start, none overlapping. */
@@ -62,8 +60,10 @@ export class EntityScanner {
   scanAll(texts: readonly string[]): Finding[][] {
     const candidates = texts.map((): Finding[] => []);
     const folded = texts.map(foldForScan);
+    // deny lists first: of equal candidates the first found is kept, and theirs are the deployment's own word
+    if (this.#denyList !== null) this.#collectDenied(this.#denyList, folded, candidates);
     const allowed = this.#allowed;
-    for (const { recognizer, context, allowable } of this.#active) {
+    for (const { recognizer, context } of this.#active) {
       for (let i = 0; i < folded.length; i++) {
         const { text, offsets } = folded[i]!;
         for (const found of findIn(recognizer, text, i)) {
@@ -73,12 +73,20 @@ export class EntityScanner {
           if (score < this.threshold) continue;
           const start = offsets === undefined ? found.start : offsets.start(found.start);
           const end = offsets === undefined ? found.end : offsets.end(found.end);
-          if (allowable && allowed !== null && allowed(texts[i]!.slice(start, end))) continue;
+          if (allowed !== null && allowed(texts[i]!.slice(start, end))) continue;
           candidates[i]!.push({ start, end, type: found.type, score, recognizer: found.recognizer });
         }
       }
     }
     return candidates.map(resolveOverlaps);
+  }
+
+  #collectDenied(denyList: DenyListMatcher, folded: ReadonlyArray<ReturnType<typeof foldForScan>>, candidates: Finding[][]): void {
+    folded.forEach(({ text, offsets }, i) => {
+      for (const { start, end, type, score, recognizer } of findIn(denyList, text, i)) {
+        candidates[i]!.push(offsets === undefined ? { start, end, type, score, recognizer } : { start: offsets.start(start), end: offsets.end(end), type, score, recognizer });
+      }
+    });
   }
 }
 
@@ -97,11 +105,11 @@ export class TextScanError extends Error {
   }
 }
 
-function findIn(recognizer: Recognizer, text: string, textIndex: number): Candidate[] {
+function findIn(recognizer: Recognizer | DenyListMatcher, text: string, textIndex: number): Candidate[] {
   try {
     return recognizer.find(text);
   } catch (err) {
-    throw new TextScanError(textIndex, recognizer.name, err);
+    throw new TextScanError(textIndex, recognizer instanceof DenyListMatcher ? 'deny_list' : recognizer.name, err);
   }
 }
 

@@ -1,6 +1,6 @@
 import { invalidInput } from '../../core/errors.js';
 import type { EntityType } from './entity-types.js';
-import type { Candidate, Recognizer } from './recognizer.js';
+import type { Candidate } from './recognizer.js';
 
 /**
  * A deployment's own lists, as Presidio's `allow_list` and deny-list recognizers: values that
@@ -56,12 +56,16 @@ export function allowListTest({ allowList, allowListMatch }: ScanLists): ((value
   return (value) => patterns.some((pattern) => pattern.test(value));
 }
 
-/** One recognizer per type with a deny list; refuses a type the scan does not look for, and entries that are no value. */
-export function denyListRecognizers({ denyList, allowList, allowListMatch }: ScanLists, types: readonly EntityType[]): Recognizer[] {
-  if (denyList === undefined) return [];
+/**
+ * The matcher of every type's deny list, or null without one; refuses a type the scan does not
+ * look for, entries that are no value, and a value listed under two types.
+ */
+export function denyListMatcher({ denyList, allowList, allowListMatch }: ScanLists, types: readonly EntityType[]): DenyListMatcher | null {
+  if (denyList === undefined) return null;
   const allowed = (allowListMatch ?? 'exact') === 'exact' ? new Set(allowList ?? []) : new Set<string>();
-  return Object.entries(denyList).flatMap(([type, entries]) => {
-    if (entries === undefined || entries.length === 0) return [];
+  const lists: Array<[EntityType, readonly string[]]> = [];
+  for (const [type, entries] of Object.entries(denyList)) {
+    if (entries === undefined || entries.length === 0) continue;
     if (!types.includes(type as EntityType)) throw invalidInput(`denyList.${type}: ${type} is not among the types looked for (${types.join(', ')})`);
     // entries are personal data: messages name them by index only
     checkEntries(`denyList.${type}`, entries, (entry) => WORD_CHAR.test(entry));
@@ -69,8 +73,9 @@ export function denyListRecognizers({ denyList, allowList, allowListMatch }: Sca
     if (long >= 0) throw invalidInput(`denyList.${type}[${long}] has more than ${MAX_DENY_ENTRY_WORDS} words`);
     const both = entries.findIndex((entry) => allowed.has(entry));
     if (both >= 0) throw invalidInput(`denyList.${type}[${both}] is also in the allowList: a value cannot be both`);
-    return [new DenyListRecognizer(type as EntityType, entries)];
-  });
+    lists.push([type as EntityType, entries]);
+  }
+  return lists.length === 0 ? null : new DenyListMatcher(lists);
 }
 
 function checkEntries(option: string, entries: readonly string[], isValue: (entry: string) => boolean): void {
@@ -105,39 +110,46 @@ interface SplitValue {
   readonly after: string;
 }
 
-/** A trie node: the words that may follow, by the separator before them, then the word; `ends`: the `after` parts of the entries ending here. */
+/**
+ * A trie node: the words that may follow, by the separator before them, then the word; `ends`:
+ * the entries ending here, by their `after` part, with their type and where they were listed.
+ */
 interface TrieNode {
   readonly next: Map<string, Map<string, TrieNode>>;
-  readonly ends: Set<string>;
+  readonly ends: Map<string, ListedEntry>;
+}
+
+interface ListedEntry {
+  readonly type: EntityType;
+  /** Its option path, `denyList.person_name[3]`: errors name entries so, never by value. */
+  readonly listedAs: string;
 }
 
 /**
- * Finds the entries of one deny list. Hand-written: a regex alternation of the entries
- * backtracks through all of them at every position (measured here: 700 MB/s with 10 entries,
- * 7 with 1,000, none to speak of with 10,000), and the npm multi-pattern matchers compare
- * characters, not whole words with their spacing and case folded at the text's own offsets.
+ * Finds the entries of every type's deny list in one walk. Hand-written: a regex alternation of
+ * the entries backtracks through all of them at every position (measured here: 700 MB/s with
+ * 10 entries, 7 with 1,000, none to speak of with 10,000), and the npm multi-pattern matchers
+ * compare characters, not whole words with their spacing and case folded at the text's own
+ * offsets.
  *
  * The entries form a trie of words, entered by what stands before the first word and the word
  * itself: from each word of the text the matcher follows at most the words of the longest
  * entry, however many entries share a beginning (first-word buckets compared every entry of a
- * bucket: 1,000 entries starting "a a a …" took 30 s on a 10,000-character text).
+ * bucket: 1,000 entries starting "a a a …" took 30 s on a 10,000-character text). One trie for
+ * all types, not one per type: the walks added up, and a request listing one 24-word entry under
+ * each of the eleven types kept the server's event loop busy 10 s on a megabyte of "a a a …".
  */
-class DenyListRecognizer implements Recognizer {
-  readonly name: string;
-  readonly #root: TrieNode = { next: new Map(), ends: new Set() };
+export class DenyListMatcher {
+  readonly #root: TrieNode = { next: new Map(), ends: new Map() };
   /** The longest `before` and `after` parts of any entry: how far around its words a match is looked for. */
   #longestBefore = 0;
   #longestAfter = 0;
 
-  constructor(
-    readonly type: EntityType,
-    entries: readonly string[],
-  ) {
-    this.name = `${type}.deny_list`;
-    for (const entry of entries) this.#add(splitValue(entry.trim()));
+  constructor(lists: ReadonlyArray<readonly [EntityType, readonly string[]]>) {
+    for (const [type, entries] of lists) entries.forEach((entry, i) => this.#add(splitValue(entry.trim()), { type, listedAs: `denyList.${type}[${i}]` }));
   }
 
-  #add({ before, words, between, after }: SplitValue): void {
+  #add({ before, words, between, after }: SplitValue, entry: ListedEntry): void {
     this.#longestBefore = Math.max(this.#longestBefore, before.length);
     this.#longestAfter = Math.max(this.#longestAfter, after.length);
     let node = this.#root;
@@ -146,12 +158,17 @@ class DenyListRecognizer implements Recognizer {
       let byWord = node.next.get(separator);
       if (byWord === undefined) node.next.set(separator, (byWord = new Map()));
       let child = byWord.get(word);
-      if (child === undefined) byWord.set(word, (child = { next: new Map(), ends: new Set() }));
+      if (child === undefined) byWord.set(word, (child = { next: new Map(), ends: new Map() }));
       node = child;
     });
-    node.ends.add(after);
+    const listed = node.ends.get(after);
+    if (listed !== undefined && listed.type !== entry.type) {
+      throw invalidInput(`${entry.listedAs} is also ${listed.listedAs} (matched alike, ignoring case and spacing): a value is of one type`);
+    }
+    if (listed === undefined) node.ends.set(after, entry);
   }
 
+  /** The entries found in `text`, not overlapping: at each word the longest entry starting there, leftmost first. */
   find(text: string): Candidate[] {
     const words = [...text.matchAll(WORDS)].map((m) => ({ start: m.index, end: m.index + m[0].length, folded: foldUnits(m[0]) }));
     if (words.length === 0) return [];
@@ -164,7 +181,7 @@ class DenyListRecognizer implements Recognizer {
       if (words[i]!.start < covered) continue;
       const match = this.#longestMatchAt(words, gaps, i, covered);
       if (match === undefined) continue;
-      found.push({ start: match.start, end: match.end, type: this.type, score: 1, recognizer: this.name });
+      found.push({ start: match.start, end: match.end, type: match.type, score: 1, recognizer: `${match.type}.deny_list` });
       covered = match.end;
     }
     return found;
@@ -175,8 +192,8 @@ class DenyListRecognizer implements Recognizer {
    * reaching back before `from`. Entered once for each ending of the gap before the word that
    * an entry's `before` could be ("", "(", " (" of " ("), then one trie step a word.
    */
-  #longestMatchAt(words: ReadonlyArray<{ start: number; folded: string }>, gaps: (k: number) => FoldedRun, i: number, from: number): { start: number; end: number } | undefined {
-    let best: { start: number; end: number } | undefined;
+  #longestMatchAt(words: ReadonlyArray<{ start: number; folded: string }>, gaps: (k: number) => FoldedRun, i: number, from: number): { start: number; end: number; type: EntityType } | undefined {
+    let best: { start: number; end: number; type: EntityType } | undefined;
     // most words begin no entry, and most entries have nothing before their first word: no gap is folded then
     const befores = this.#longestBefore === 0 ? 0 : Math.min(gaps(i).folded.length, this.#longestBefore);
     for (let length = 0; length <= befores; length++) {
@@ -185,17 +202,20 @@ class DenyListRecognizer implements Recognizer {
       if (start < from) break;
       let node = this.#root.next.get(before)?.get(words[i]!.folded);
       for (let j = i; node !== undefined; j++) {
-        const end = node.ends.size === 0 ? undefined : this.#longestEnding(node.ends, gaps(j + 1));
-        if (end !== undefined && (best === undefined || end > best.end)) best = { start, end };
+        const ending = node.ends.size === 0 ? undefined : this.#longestEnding(node.ends, gaps(j + 1));
+        if (ending !== undefined && (best === undefined || ending.end > best.end)) best = { start, ...ending };
         node = j + 1 < words.length && node.next.size > 0 ? node.next.get(gaps(j + 1).folded)?.get(words[j + 1]!.folded) : undefined;
       }
     }
     return best;
   }
 
-  /** The text offset where the longest of `ends` that begins `gap` ends, or undefined when none does. */
-  #longestEnding(ends: ReadonlySet<string>, gap: FoldedRun): number | undefined {
-    for (let length = Math.min(gap.folded.length, this.#longestAfter); length >= 0; length--) if (ends.has(gap.folded.slice(0, length))) return gap.startOf(length);
+  /** Where the longest of `ends` that begins `gap` ends in the text, and its entry's type; undefined when none does. */
+  #longestEnding(ends: ReadonlyMap<string, ListedEntry>, gap: FoldedRun): { end: number; type: EntityType } | undefined {
+    for (let length = Math.min(gap.folded.length, this.#longestAfter); length >= 0; length--) {
+      const entry = ends.get(gap.folded.slice(0, length));
+      if (entry !== undefined) return { end: gap.startOf(length), type: entry.type };
+    }
     return undefined;
   }
 }

@@ -105,6 +105,15 @@ describe('deny lists', () => {
     );
   });
 
+  it('of all types are one matcher: a value listed under two types is refused, and across types the leftmost entry wins, then the longest', () => {
+    expect(() => new EntityScanner({ threshold: 0.5, denyList: { person_name: ['Ann Lee'], address: ['x', 'ANN  lee'] } })).toThrow(
+      /denyList\.address\[1\] is also denyList\.person_name\[0\] \(matched alike, ignoring case and spacing\): a value is of one type/,
+    );
+    const scanner = new EntityScanner({ threshold: 0.5, denyList: { person_name: ['Ann Lee'], address: ['Lee Road 4'], api_key: ['Ann Lee Road'] } });
+    const text = 'visit Ann Lee Road 4 today';
+    expect(scanner.scan(text).map((f) => [f.type, text.slice(f.start, f.end), f.recognizer])).toEqual([['api_key', 'Ann Lee Road', 'api_key.deny_list']]);
+  });
+
   it('match 10,000 entries in one pass over the text (a regex alternation of them backtracks through every entry at every position)', () => {
     const names = Array.from({ length: 10_000 }, (_, i) => `Staffer${i} Surname${i}`);
     const scanner = new EntityScanner({ types: ['person_name'], threshold: 0.5, denyList: { person_name: names } });
