@@ -86,6 +86,16 @@ const SHOWN_DETAILS: Partial<Record<ErrorCode, readonly string[]>> = {
   ERR_POLICY_INVALID: CALLER_INPUT_DETAILS,
 };
 
+/**
+ * Fastify's errors answered with a message of ours: the router's echo the whole path, which
+ * holds subject ids (often emails), and "Unsupported Media Type" does not say what to send.
+ */
+const FRAMEWORK_MESSAGES: Partial<Record<string, string>> = {
+  FST_ERR_BAD_URL: 'the path is not valid: a percent-encoded part of it is not UTF-8',
+  FST_ERR_MAX_PARAM_LENGTH: 'a segment of the path is longer than any this API takes',
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: "unsupported media type: send the body as the route's content type (application/json; GET /openapi.json lists each route's), without content-encoding",
+};
+
 const reply = (status: number, code: ErrorCode, message: string, details?: Record<string, unknown>): ErrorReply => ({
   status,
   body: { error: { code, message, ...(details === undefined ? {} : { details }) } },
@@ -114,11 +124,11 @@ export function describeError(err: unknown, bodyLimit: number): ErrorReply {
   if (fastifyError.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
     return reply(413, 'ERR_BODY_TOO_LARGE', `request body is larger than the limit of ${bodyLimit} bytes (server.bodyLimit)`);
   }
-  // Fastify's own 4xx errors (malformed JSON, unsupported media type, bad content-length)
-  // describe the request, not the server, so their fixed messages are safe to return.
+  // Fastify's own 4xx errors (malformed JSON, bad content-length) describe the request, not the
+  // server, so their fixed messages are safe to return; those of FRAMEWORK_MESSAGES are replaced.
   const status = fastifyError.statusCode;
   if (typeof fastifyError.code === 'string' && fastifyError.code.startsWith('FST_') && typeof status === 'number' && status >= 400 && status < 500) {
-    return reply(status, 'ERR_INVALID_INPUT', String(fastifyError.message));
+    return reply(status, 'ERR_INVALID_INPUT', FRAMEWORK_MESSAGES[fastifyError.code] ?? String(fastifyError.message));
   }
   return reply(500, 'ERR_INTERNAL', INTERNAL_MESSAGE);
 }

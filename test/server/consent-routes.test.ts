@@ -38,3 +38,41 @@ describe('/v1/consent bodies', () => {
     }
   });
 });
+
+describe('/v1/consent replies', () => {
+  it('are never cached: every one names a subject, errors included', async () => {
+    const { app, auth } = await f.serve();
+    const requests = [
+      { method: 'POST', url: '/v1/consent', payload: { userId: 'u-1', dataTypes: ['email'], purposes: ['analytics'] } },
+      { method: 'POST', url: '/v1/consent/withdraw', payload: { userId: 'u-1', purposes: ['analytics'] } },
+      { method: 'GET', url: '/v1/consent/u-1' },
+      { method: 'GET', url: '/v1/consent/u-1/valid?dataType=email' },
+      { method: 'GET', url: '/v1/consent/u-1/valid' },
+      { method: 'GET', url: '/v1/consent/u-1/export' },
+      { method: 'DELETE', url: '/v1/consent/u-1' },
+    ] as const;
+    for (const request of requests) {
+      const res = await app.inject({ ...request, headers: auth });
+      expect(res.statusCode, `${request.method} ${request.url}`).toBeLessThan(500);
+      expect(res.headers['cache-control'], `${request.method} ${request.url}`).toBe('no-store');
+    }
+  });
+
+  it('HEAD of the export is no route: it would run and audit an export to send nothing', async () => {
+    const { app, auth, security } = await f.serve();
+    const head = await app.inject({ method: 'HEAD', url: '/v1/consent/u-1/export', headers: auth });
+    expect(head.statusCode).toBe(404);
+    expect(await security.audit.query({ eventType: 'privacy.subject_exported' })).toEqual([]);
+    // The other reads keep theirs: they neither audit nor change anything.
+    expect((await app.inject({ method: 'HEAD', url: '/v1/consent/u-1', headers: auth })).statusCode).toBe(200);
+  });
+
+  it('the export refuses a query key, as erasure and /valid do, without exporting', async () => {
+    const { app, auth, security } = await f.serve();
+    const res = await app.inject({ method: 'GET', url: '/v1/consent/u-1/export?format=csv', headers: auth });
+    expect(res.statusCode).toBe(400);
+    expect(json(res).error).toEqual({ code: 'ERR_INVALID_INPUT', message: 'invalid querystring: unknown field format (this route takes none)' });
+    expect(await security.audit.query({ eventType: 'privacy.subject_exported' })).toEqual([]);
+    expect((await app.inject({ method: 'GET', url: '/v1/consent/u-1/export', headers: auth })).statusCode).toBe(200);
+  });
+});

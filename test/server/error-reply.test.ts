@@ -59,6 +59,14 @@ describe('describeError', () => {
     });
   });
 
+  it("answers the router's errors with a message of its own: Fastify's echoes the path, which holds subject ids", () => {
+    const path = '/v1/consent/alice@example.com';
+    const tooLong = Object.assign(new URIError(`'${path}' is exceeding the max param length`), { code: 'FST_ERR_MAX_PARAM_LENGTH', statusCode: 414 });
+    const badUrl = Object.assign(new URIError(`'${path}' is not a valid url component`), { code: 'FST_ERR_BAD_URL', statusCode: 400 });
+    expect(describeError(tooLong, LIMIT)).toEqual({ status: 414, body: { error: { code: 'ERR_INVALID_INPUT', message: 'a segment of the path is longer than any this API takes' } } });
+    expect(describeError(badUrl, LIMIT)).toEqual({ status: 400, body: { error: { code: 'ERR_INVALID_INPUT', message: 'the path is not valid: a percent-encoded part of it is not UTF-8' } } });
+  });
+
   it('keeps only Fastify 4xx errors as client errors', () => {
     const media = Object.assign(new Error('Unsupported Media Type'), { code: 'FST_ERR_CTP_INVALID_MEDIA_TYPE', statusCode: 415 });
     expect(describeError(media, LIMIT).status).toBe(415);

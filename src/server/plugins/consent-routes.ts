@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { SecurityManager } from '../../security-manager.js';
 import { actorOf } from '../principal.js';
-import { consentGrant, consentHistory, consentValidity, consentWithdrawal, erasureQuery, erasureReport, recordConsentBody, subjectExport, userIdParams, validityQuery, withdrawConsentBody } from '../schemas/privacy.js';
+import { consentGrant, consentHistory, consentValidity, consentWithdrawal, erasureQuery, erasureReport, exportQuery, recordConsentBody, subjectExport, userIdParams, validityQuery, withdrawConsentBody } from '../schemas/privacy.js';
 import { AUTHENTICATED } from '../schemas/security-schemes.js';
 import { requirePermission } from './authentication.js';
 
@@ -18,6 +18,10 @@ export const consentRoutes: FastifyPluginAsyncZod<{ security: SecurityManager }>
   const consent = await manager.consentManager();
   const read = requirePermission(manager, 'consent.read');
   const write = requirePermission(manager, 'consent.write');
+  // Every reply here names a subject (their consent, their export): personal data no cache keeps.
+  app.addHook('onRequest', async (_request, reply) => {
+    reply.header('cache-control', 'no-store');
+  });
 
   app.post('/', { onRequest: write, schema: { tags, security, summary: 'Record consent to data types for purposes', body: recordConsentBody, response: { 201: consentGrant } } }, async (request, reply) =>
     reply.code(201).send(await consent.recordConsent({ ...request.body, actor: actorOf(request.principal!) })),
@@ -41,17 +45,23 @@ export const consentRoutes: FastifyPluginAsyncZod<{ security: SecurityManager }>
     },
   );
 
-  // Lineage facts too, so lineage.read as well; the document is personal data: not cached, never logged (the request log has the route pattern only).
+  // Lineage facts too, so lineage.read as well; the document is never logged (the request log has
+  // the route pattern only). No HEAD route: one would run and audit an export to send no document.
   app.get(
     '/:userId/export',
     {
       onRequest: [read, requirePermission(manager, 'lineage.read')],
-      schema: { tags, security, summary: 'Everything the privacy domains hold about the subject: consent, artifacts holding their data, keys of their own (GDPR Art. 15); audited', params: userIdParams, response: { 200: subjectExport } },
+      exposeHeadRoute: false,
+      schema: {
+        tags,
+        security,
+        summary: 'Everything the privacy domains hold about the subject: consent, artifacts holding their data, keys of their own (GDPR Art. 15); audited',
+        params: userIdParams,
+        querystring: exportQuery,
+        response: { 200: subjectExport },
+      },
     },
-    async (request, reply) => {
-      const exported = await manager.exportSubject(request.params.userId, { actor: actorOf(request.principal!) });
-      return reply.header('cache-control', 'no-store').send(exported);
-    },
+    async (request) => manager.exportSubject(request.params.userId, { actor: actorOf(request.principal!) }),
   );
 
   app.delete(

@@ -25,7 +25,8 @@ export const securityHeaders = fp(
   { name: 'langtrain-security-headers' },
 );
 
-function helmetHeaders(): Record<string, string> {
+/** The headers; also set by app.ts on the router's own error replies, which no hook sees. */
+export function helmetHeaders(): Record<string, string> {
   const middleware = helmet({
     contentSecurityPolicy: {
       useDefaults: false,

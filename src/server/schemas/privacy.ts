@@ -23,7 +23,7 @@ function strictQuery<Shape extends z.ZodRawShape>(shape: Shape) {
   const unknownKeys = (input: unknown): string[] => (input !== null && typeof input === 'object' ? Object.keys(input).filter((key) => !supported.includes(key)) : []);
   return z.looseObject(shape).refine((query) => unknownKeys(query).length === 0, {
     when: () => true,
-    error: (issue) => `unknown field ${unknownKeys(issue.input).join(', ')} (supported: ${supported.join(', ')})`,
+    error: (issue) => `unknown field ${unknownKeys(issue.input).join(', ')} (${supported.length > 0 ? `supported: ${supported.join(', ')}` : 'this route takes none'})`,
   });
 }
 
@@ -69,6 +69,7 @@ export const subjectExport = z.object({
   }),
 });
 export const erasureReport = z.object({ subject: z.string(), consentRecords: z.number(), lineageActorsErased: z.number(), lineageLinks: z.number(), keysShredded: z.array(z.string()), keysShreddedBefore: z.array(z.string()), affectedArtifacts: z.array(artifact), auditKeysShredded: z.number().optional(), auditEntriesInClear: z.number().optional() });
+export const exportQuery = strictQuery({});
 export const erasureQuery = strictQuery({ shredAuditTrail: z.enum(['true', 'false']).default('false') });
 
 // The edge's actor is the caller (the principal), never a field of the body.
