@@ -8,6 +8,8 @@ import { z } from 'zod';
  */
 export const DIGEST_PATTERN = /^sha256:[0-9a-f]{64}$/;
 export const LINEAGE_DIRECTIONS = ['upstream', 'downstream'] as const;
+/** The longest operation name: with the other bounds, an edge always fits in its audit event. */
+export const MAX_OPERATION = 64;
 
 /** An artifact digest: `sha256:` and 64 lower-case hex digits (digestFile). */
 export const lineageDigest = z.string().regex(DIGEST_PATTERN, 'must be sha256:<64 lower-case hex>');
@@ -16,7 +18,7 @@ export const lineageDigest = z.string().regex(DIGEST_PATTERN, 'must be sha256:<6
 export const recordTransformationFields = {
   inputDigest: lineageDigest,
   outputDigest: lineageDigest,
-  operation: z.string().min(1).max(64),
+  operation: z.string().min(1).max(MAX_OPERATION),
   parameters: z.record(z.string(), z.unknown()).optional(),
   actor: z.string().min(1).max(256),
   at: z.string().max(64).optional(),

@@ -1,13 +1,12 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import type { AuditSink } from '../../core/audit-sink.js';
-import { LangtrainError, invalidInput } from '../../core/errors.js';
+import { LangtrainError, invalidInput, isLangtrainError } from '../../core/errors.js';
 import { parseIsoInstant } from '../../core/iso-date.js';
 import { keysOnly, parseOptions } from '../../core/options.js';
 import type { Store } from '../../store/database.js';
-import { DEFAULT_CONFIDENCE_THRESHOLD } from '../pii/pii-options.js';
-import { apiKeyRecognizer } from '../pii/recognizers/api-key.js';
-import { DIGEST_PATTERN, lineageOfFields, recordSubjectsFields, recordTransformationFields } from './inputs.js';
+import { DIGEST_PATTERN, MAX_OPERATION, lineageOfFields, recordSubjectsFields, recordTransformationFields } from './inputs.js';
+import { checkParameters } from './parameters.js';
 import { COMPLETE_SUBJECTS, EDGES, NAMES, SUBJECTS, toEdge, toEdgeRow, type LineageEdge, type LineageParameters } from './schema.js';
 import { checkSubjectId } from '../subject-id.js';
 
@@ -17,6 +16,7 @@ const RECORD_SUBJECTS_KEYS = keysOnly(Object.keys(recordSubjectsFields));
 const LINEAGE_OF_KEYS = keysOnly(Object.keys(lineageOfFields));
 
 export type { LineageEdge, LineageParameters } from './schema.js';
+export { checkParameters } from './parameters.js';
 
 export interface LineageStoreDeps {
   /** Migrated with `lineageMigrations` (domain `lineage`). */
@@ -31,7 +31,9 @@ export interface RecordTransformationInput {
   operation: string;
   /**
    * Settings that shaped the output (fields, thresholds, epochs). Never secrets: keys that name
-   * one and values that hold one (a token, a private key, a connection string's password) are refused.
+   * one and values that hold one (a token, a private key, a connection string's password) are
+   * refused, as is personal data in a value, key or number, and anything the audit log would
+   * refuse (see checkParameters: MAX_PARAMETERS_DEPTH levels, MAX_PARAMETERS characters of JSON).
    */
   parameters?: LineageParameters;
   actor: string;
@@ -79,36 +81,13 @@ export interface SubjectArtifact extends LineageNode {
 const DIGEST = DIGEST_PATTERN;
 const OPERATION = /^[a-z][a-z0-9]*(?:_[a-z0-9]+)*$/;
 const ARTIFACT_NAME = /^[a-z][a-z0-9_]*:[A-Za-z0-9][A-Za-z0-9._/-]{0,199}$/;
-const MAX_PARAMETERS = 16_384;
 /** How far ahead of the store's clock an edge's `at` may be: clocks of pipeline hosts drift, lineage never happens in the future. */
 export const CLOCK_SKEW_MS = 5 * 60_000;
-/** The personal data a parameter string may not hold (the PII detector's types, at this score): parameters survive erasure. */
-const PERSONAL_DATA_TYPES = ['email', 'phone', 'ssn', 'credit_card', 'iban'] as const;
-const PERSONAL_DATA_SCORE = 0.95;
 /** Rows per statement or `IN (…)` list: far below both databases' bound-parameter limits. */
 const CHUNK = 500;
 const WRITE_LOCK = 'privacy.lineage';
 /** What an edge's actor becomes when the subject it named is erased (LineageStore.eraseActor). */
 export const ERASED_ACTOR = 'erased';
-
-/**
- * Words that, in a parameter's key, mark a secret value (`apiKey`, `db_password`,
- * `access_token`). A key ending in a word that names a *reference* to a secret
- * (`key_name`, `key_id`) is allowed: encrypt steps must be able to say which key they used.
- * Plurals are not listed on purpose: `max_tokens` is a training setting, not a credential.
- */
-const SECRET_WORDS = new Set(['key', 'apikey', 'secret', 'password', 'passwd', 'passphrase', 'pwd', 'token', 'credential', 'credentials', 'privatekey']);
-const REFERENCE_WORDS = new Set(['id', 'name', 'version', 'ref', 'count', 'length', 'size']);
-
-/**
- * A parameter string the api_key recognizer finds a candidate in at or above this score is
- * refused. Every candidate it returns has already passed its format's structural checks
- * (provider prefix and length, a checksum, a JWT header, not a `${PLACEHOLDER}` password) and
- * scores 0.9–1.0, so any cut-off up to 0.9 refuses the same values today; the detector's default
- * threshold keeps the two in step: a value is refused when `pii scan` at its default would flag
- * it as api_key (context words aside, which a lone parameter value has none of).
- */
-const SECRET_VALUE_SCORE = DEFAULT_CONFIDENCE_THRESHOLD;
 
 /**
  * Data lineage: every transformation of a data set or model recorded as an edge from the
@@ -146,7 +125,9 @@ export class LineageStore {
         { field: 'outputDigest' },
       );
     }
-    if (typeof input.operation !== 'string' || !OPERATION.test(input.operation)) throw invalidInput('operation must be a lower_snake_case name such as filter, redact, encrypt, train', { field: 'operation' });
+    if (typeof input.operation !== 'string' || input.operation.length > MAX_OPERATION || !OPERATION.test(input.operation)) {
+      throw invalidInput(`operation must be a lower_snake_case name of at most ${MAX_OPERATION} characters, such as filter, redact, encrypt, train`, { field: 'operation' });
+    }
     const parameters = await checkParameters(input.parameters ?? {});
     const actor = checkSubjectId(input.actor, 'actor');
     const now = this.#clock();
@@ -157,9 +138,36 @@ export class LineageStore {
       await tx.insertInto(EDGES).values(toEdgeRow(made)).execute();
       return made;
     });
-    // Audited after commit: the audit log may share this database's writer lock.
-    await this.#audit.record({ eventType: 'lineage.recorded', userId: actor, timestamp: at, result: 'success', level: 'detailed', additionalData: { ...edge } });
+    await this.#auditOrTakeBack(edge);
     return edge;
+  }
+
+  /**
+   * Audited after commit: the audit log may share this database's writer lock. An edge whose
+   * record fails is deleted again, as ConsentManager takes back its events: the log is the
+   * account of every edge, and a caller that retries would otherwise store the edge twice.
+   * checkParameters refuses what the log would refuse, so this is for a log that is down.
+   */
+  async #auditOrTakeBack(edge: LineageEdge): Promise<void> {
+    try {
+      await this.#audit.record({ eventType: 'lineage.recorded', userId: edge.actor, timestamp: edge.at, result: 'success', level: 'detailed', additionalData: { ...edge } });
+    } catch (auditErr) {
+      try {
+        await this.#store.writeTransaction(WRITE_LOCK, (tx) =>
+          tx.deleteFrom(EDGES).where('seq', '=', edge.seq).where('input_digest', '=', edge.inputDigest).where('output_digest', '=', edge.outputDigest).execute(),
+        );
+      } catch (undoErr) {
+        // Both failed: the edge stays without its record, and the caller must know. Codes, the
+        // edge's number and operation only: the messages may quote the actor or the parameters.
+        throw new LangtrainError(
+          isLangtrainError(auditErr) ? auditErr.code : 'ERR_INTERNAL',
+          `lineage edge ${edge.seq} (${edge.operation}) was stored but could not be recorded in the audit log (${errorCodeOf(auditErr)}), nor taken back (${errorCodeOf(undoErr)}): it stands unaudited; audit it, or delete it before recording it again`,
+          { unaudited: true, seq: edge.seq, operation: edge.operation, auditFailure: errorCodeOf(auditErr), undoFailure: errorCodeOf(undoErr) },
+          { cause: auditErr },
+        );
+      }
+      throw auditErr;
+    }
   }
 
   /** Give `digest` a name such as `dataset:customers-v2`. A name names one digest for good; naming it again the same is a no-op. */
@@ -342,96 +350,10 @@ function checkInstant(value: unknown, now: Date): string {
   return new Date(ms).toISOString();
 }
 
-/**
- * JSON only, bounded, and no secret: no key that names one, no string (value or key, at any
- * depth) that holds one (parameters are stored and audited in clear). No string value that
- * holds personal data either (an email address, phone number, SSN, card number, IBAN, as the
- * PII detector finds them at 0.95): parameters are kept when a subject is erased, since the
- * graph is meant to name no one.
- */
-export async function checkParameters(parameters: unknown): Promise<LineageParameters> {
-  const strings: Array<{ text: string; path: string; isKey: boolean }> = [];
-  const visit = (value: unknown, path: string): void => {
-    if (typeof value === 'string') return void strings.push({ text: value, path, isKey: false });
-    if (value === null || typeof value === 'boolean') return;
-    if (typeof value === 'number' && Number.isFinite(value)) return;
-    if (Array.isArray(value)) return value.forEach((item, i) => visit(item, `${path}[${i}]`));
-    if (typeof value !== 'object' || Object.getPrototypeOf(value) !== Object.prototype && Object.getPrototypeOf(value) !== null) {
-      throw invalidInput(`parameters${path} must be JSON (string, finite number, boolean, null, list or plain object)`, { field: `parameters${path}` });
-    }
-    for (const [key, item] of Object.entries(value)) {
-      if (namesASecret(key)) throw invalidInput(`parameters${path}.${key} looks like a secret (key, secret, password, token); lineage is stored and audited in clear, so record a reference such as ${key}_name instead`, { field: `parameters${path}.${key}` });
-      strings.push({ text: key, path, isKey: true });
-      visit(item, `${path}.${key}`);
-    }
-  };
-  if (parameters === null || typeof parameters !== 'object' || Array.isArray(parameters)) throw invalidInput('parameters must be a JSON object', { field: 'parameters' });
-  visit(parameters, '');
-  // Bounded before the strings are scanned: the scan is linear, but need not run over megabytes.
-  if (JSON.stringify(parameters).length > MAX_PARAMETERS) throw invalidInput(`parameters must be at most ${MAX_PARAMETERS} characters of JSON`, { field: 'parameters' });
-  for (const { text, path, isKey } of strings) {
-    const found = apiKeyRecognizer.find(text).find((candidate) => candidate.score >= SECRET_VALUE_SCORE);
-    if (found === undefined) continue;
-    // Named by its path, never by its text: the error is shown, logged and may be audited. A key
-    // that holds a secret is named by the object it is in, as its own path would repeat it.
-    const field = `parameters${path}`;
-    const where = isKey ? `a key in ${path === '' ? 'parameters' : field}` : field;
-    const hint = isKey ? 'secret_name' : `${/([^.[\]]+)(?:\[\d+\])*$/.exec(path)?.[1] ?? 'value'}_secret_name`;
-    throw invalidInput(
-      `${where} holds a secret (${found.type}: a token, private key or password, e.g. in a connection string); lineage is stored and audited in clear, so record a reference instead: the name of the secret that holds it (e.g. ${hint}), or the value without the credential (a URL without its password)`,
-      { field, entityType: found.type },
-    );
-  }
-  const values = strings.filter((s) => !s.isKey);
-  if (values.length > 0) await refusePersonalData(values);
-  return structuredClone(parameters) as LineageParameters;
-}
-
-/**
- * Refuses a parameter value holding personal data, named by its path and type, never by its
- * text. The recognizers (phone's metadata is large) are loaded on first use only.
- */
-async function refusePersonalData(values: ReadonlyArray<{ text: string; path: string }>): Promise<void> {
-  const found = await personalDataFinder();
-  for (const { text, path } of values) {
-    const type = found(text);
-    if (type === undefined) continue;
-    const field = `parameters${path}`;
-    throw invalidInput(
-      `${field} holds personal data (${type}); lineage parameters are stored and audited in clear and kept when a data subject is erased, so they must name no one: record who or what it was by a reference that is not personal (a ticket or request id), or leave it out`,
-      { field, entityType: type },
-    );
-  }
-}
-
-let personalDataFinderLoaded: Promise<(text: string) => string | undefined> | undefined;
-
-function personalDataFinder(): Promise<(text: string) => string | undefined> {
-  personalDataFinderLoaded ??= (async () => {
-    const [{ ContextWords }, { emailRecognizer }, { phoneRecognizer }, { ssnRecognizer }, { creditCardRecognizer }, { ibanRecognizer }] = await Promise.all([
-      import('../pii/context-scoring.js'),
-      import('../pii/recognizers/email.js'),
-      import('../pii/recognizers/phone.js'),
-      import('../pii/recognizers/ssn.js'),
-      import('../pii/recognizers/credit-card.js'),
-      import('../pii/recognizers/iban.js'),
-    ]);
-    const recognizers = [emailRecognizer, phoneRecognizer, ssnRecognizer, creditCardRecognizer, ibanRecognizer].filter((r) => (PERSONAL_DATA_TYPES as readonly string[]).includes(r.type));
-    // Scored as the detector scores them (context words, a recognizer's own cue), at its 0.95.
-    const active = recognizers.map((recognizer) => ({ recognizer, context: new ContextWords(recognizer) }));
-    return (text: string) => {
-      for (const { recognizer, context } of active) {
-        for (const candidate of recognizer.find(text)) {
-          if (context.adjust(text, candidate.start, candidate.score, candidate.cued === true) >= PERSONAL_DATA_SCORE) return candidate.type;
-        }
-      }
-      return undefined;
-    };
-  })();
-  return personalDataFinderLoaded;
-}
-
-function namesASecret(key: string): boolean {
-  const words = key.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toLowerCase().split(/[^a-z0-9]+/).filter(Boolean);
-  return words.some((w) => SECRET_WORDS.has(w)) && !REFERENCE_WORDS.has(words.at(-1) ?? '');
+/** A failure's code (a LangtrainError's, a driver's such as ECONNREFUSED) or else its class name: never its message. */
+function errorCodeOf(err: unknown): string {
+  if (isLangtrainError(err)) return err.code;
+  const code = (err as { code?: unknown } | null)?.code;
+  if (typeof code === 'string' && /^[A-Za-z0-9_.-]{1,64}$/.test(code)) return code;
+  return err instanceof Error ? err.name : typeof err;
 }

@@ -22,7 +22,8 @@ export const lineageRoutes: FastifyPluginAsyncZod<{ security: SecurityManager }>
 
   app.post('/edges', { schema: { tags, security, summary: 'Record that outputDigest was made from inputDigest by operation', body: recordEdgeBody, response: { 201: lineageEdge } } }, async (request, reply) => {
     const { parameters, at, ...edge } = request.body;
-    // The store checks the parameters are plain JSON without secrets or personal data, and that `at` exists and is not in the future.
+    // The store checks the parameters (plain JSON the audit log takes, without secrets or personal
+    // data) before it writes, takes the edge back if its audit record fails, and checks that `at` exists and is not in the future.
     const made = await lineage.recordTransformation({ ...edge, ...(parameters ? { parameters: parameters as LineageParameters } : {}), ...(at ? { at } : {}), actor: actorOf(request.principal!) });
     return reply.code(201).send(made);
   });

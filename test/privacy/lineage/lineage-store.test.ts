@@ -166,6 +166,8 @@ describe.each(storeUrls('lineage'))('LineageStore on $dialect', ({ make }) => {
     await expect(edge('md5:abc', CLEAN, 'filter')).rejects.toMatchObject({ details: { field: 'inputDigest' } });
     await expect(edge(RAW, RAW.toUpperCase(), 'filter')).rejects.toMatchObject({ details: { field: 'outputDigest' } });
     await expect(edge(RAW, CLEAN, 'Filter Step')).rejects.toMatchObject({ details: { field: 'operation' } });
+    // Bounded as over HTTP, so that every edge fits its audit event.
+    await expect(edge(RAW, CLEAN, 'a'.repeat(65))).rejects.toMatchObject({ details: { field: 'operation' }, message: expect.stringMatching(/at most 64 characters/) });
     await expect(edge(RAW, CLEAN, 'filter', { when: new Date() })).rejects.toMatchObject({ details: { field: 'parameters.when' } });
     await expect(lineage.nameArtifact(CLEAN, 'dataset:customers-v2')).rejects.toThrow(/already names/);
     await lineage.nameArtifact(RAW, 'dataset:customers-v2'); // the same again: a no-op
@@ -201,12 +203,15 @@ describe.each(storeUrls('lineage'))('LineageStore on $dialect', ({ make }) => {
     await expect(at('2024-02-29T23:30:00-01:00')).resolves.toMatchObject({ at: '2024-03-01T00:30:00.000Z' });
   });
 
-  it('refuses parameter values that hold personal data, naming the path and the type, never the value', async () => {
+  it('refuses parameters that hold personal data, in a value, a key or a number, naming the path and the type, never the value', async () => {
     for (const [parameters, field, type] of [
       [{ requestedBy: 'alice@example.com' }, 'parameters.requestedBy', 'email'],
       [{ subjects: ['ok', 'write to bob.jones@example.org'] }, 'parameters.subjects[1]', 'email'],
       [{ card: '4111 1111 1111 1111' }, 'parameters.card', 'credit_card'],
       [{ account: { iban: 'DE89370400440532013000' } }, 'parameters.account.iban', 'iban'],
+      [{ 'jane.doe@example.com': 'x' }, 'parameters', 'email'],
+      [{ approvals: { 'bob.jones@example.org': true } }, 'parameters.approvals', 'email'],
+      [{ card: 4111111111111111 }, 'parameters.card', 'credit_card'],
     ] as const) {
       const err = await edge(RAW, UNRELATED, 'export', parameters).catch((e: unknown) => e);
       expect(err).toMatchObject({ code: 'ERR_INVALID_INPUT', details: { field, entityType: type }, message: expect.stringMatching(/holds personal data/) });
