@@ -4,6 +4,7 @@ import { invalidInput, isLangtrainError, LangtrainError } from '../core/errors.j
 import { keysOnly, parseOptions } from '../core/options.js';
 import type { EncryptionService } from '../crypto/encryption-service.js';
 import type { ConsentManager } from './consent/consent-manager.js';
+import { ArtifactPagesUnrecorded, recordErasure } from './erasure-record.js';
 import type { LineageStore } from './lineage/lineage-store.js';
 import { checkSubjectId, checkSubjectKeyServices } from './subject-id.js';
 
@@ -138,11 +139,12 @@ async function countInClear(reader: SubjectAuditReader, userId: string): Promise
  * first (the one that protects copies outside this store) and lineage links last (what lists
  * the artifacts), so a run that fails part-way can be repeated to finish, and still lists them.
  *
- * Writes one `privacy.subject_erased` record: counts and artifact digests and names, with
- * the subject id as the event's (sensitive) user id, which accountability requires
- * (Art. 5(2)) and which is pseudonymised when the log encrypts; a run that failed part-way is
- * recorded as a failure, with what it did. Erasing an unknown subject yields zeros and is
- * recorded all the same: the request itself must be answerable.
+ * Writes a `privacy.subject_erased` record (recordErasure): counts, and the artifacts' digests
+ * and names with their count and a SHA-256 over the list (paged over further events when they
+ * do not fit one), with the subject id as the event's (sensitive) user id, which accountability
+ * requires (Art. 5(2)) and which is pseudonymised when the log encrypts; a run that failed
+ * part-way is recorded as a failure, with what it did. Erasing an unknown subject yields zeros
+ * and is recorded all the same: the request itself must be answerable.
  */
 export async function eraseSubject(userId: string, deps: ErasureDeps): Promise<ErasureReport> {
   checkSubjectId(userId);
@@ -199,11 +201,16 @@ export async function eraseSubject(userId: string, deps: ErasureDeps): Promise<E
   try {
     await recordErasure(userId, deps, report);
   } catch (auditErr) {
-    // done, but unrecorded: the accountability Art. 5(2) asks for is missing, and the caller must know
+    // done, but unrecorded (or recorded without all of its list): the accountability Art. 5(2)
+    // asks for is missing, and the caller must know
     const artifacts = report.affectedArtifacts.map((a) => a.digest).join(', ') || 'none';
+    const unrecorded =
+      auditErr instanceof ArtifactPagesUnrecorded
+        ? `its audit record holds pages 1 to ${auditErr.recorded} of ${auditErr.pages} of the list of affected data sets and models (and the count and SHA-256 of the whole list): the others could not be written`
+        : 'the erasure could not be recorded in the audit log';
     throw new LangtrainError(
       'ERR_ERASURE_NOT_AUDITED',
-      `the subject was erased (${describeDone(report)}; affected data sets and models: ${artifacts}), but the erasure could not be recorded in the audit log (${errorCodeOf(auditErr)}); keep this message as its record: running the erasure again records it, but can no longer list the affected data sets and models`,
+      `the subject was erased (${describeDone(report)}; affected data sets and models: ${artifacts}), but ${unrecorded} (${errorCodeOf(auditErr)}); keep this message as its record: running the erasure again records it, but can no longer list the affected data sets and models`,
       { done: report, auditFailure: errorCodeOf(auditErr) },
       { cause: auditErr },
     );
@@ -211,31 +218,9 @@ export async function eraseSubject(userId: string, deps: ErasureDeps): Promise<E
   return report;
 }
 
-function recordErasure(userId: string, deps: ErasureDeps, report: ErasureReport, failure?: unknown): Promise<unknown> {
-  const { consentRecords, lineageActorsErased, lineageLinks, keysShredded, keysShreddedBefore, affectedArtifacts, auditKeysShredded, auditEntriesInClear } = report;
-  return deps.audit.record({
-    eventType: 'privacy.subject_erased',
-    userId,
-    ...(deps.audit.sealsPayloads ? { sensitive: ['userId' as const] } : {}),
-    result: failure === undefined ? 'success' : 'failure',
-    level: 'basic',
-    additionalData: {
-      actor: deps.actor,
-      consentRecords,
-      lineageActorsErased,
-      lineageLinks,
-      keysShredded: [...keysShredded],
-      keysShreddedBefore: [...keysShreddedBefore],
-      affectedArtifacts: affectedArtifacts.map((a) => ({ ...a })),
-      ...(auditKeysShredded === undefined ? {} : { auditKeysShredded }),
-      ...(auditEntriesInClear === undefined ? {} : { auditEntriesInClear }),
-      ...(failure === undefined ? {} : { reason: isLangtrainError(failure) ? failure.code : 'ERR_INTERNAL' }),
-    },
-  });
-}
-
 /** A failure's code (a LangtrainError's, a driver's such as ECONNREFUSED) or else its class name: never its message. */
 function errorCodeOf(err: unknown): string {
+  if (err instanceof ArtifactPagesUnrecorded) return errorCodeOf(err.cause);
   if (isLangtrainError(err)) return err.code;
   const code = (err as { code?: unknown } | null)?.code;
   if (typeof code === 'string' && /^[A-Za-z0-9_.-]{1,64}$/.test(code)) return code;

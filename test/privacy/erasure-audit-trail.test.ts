@@ -1,5 +1,7 @@
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { affectedArtifactsDigest, ERASURE_ARTIFACTS_EVENT } from '../../src/privacy/erasure-record.js';
+import { SUBJECTS } from '../../src/privacy/lineage/schema.js';
 import { SecurityManager } from '../../src/security-manager.js';
 import { storeUrls, tempDir } from '../support/services.js';
 
@@ -44,6 +46,26 @@ describe.each(storeUrls('erasure-audit'))('erasure of the audit trail on $dialec
     const kept = await security.eraseSubject('bob', { actor: 'dpo' });
     expect(kept).not.toHaveProperty('auditKeysShredded');
     expect((await security.audit.query({ eventType: 'consent.recorded' })).find((e) => e.userId === 'bob')).toMatchObject({ payload: 'opened' });
+  });
+
+  it('records the erasure of a subject held in 800 data sets in the real log, its list paged, the log still verifying', async () => {
+    const security = await open(true);
+    const lineage = await security.lineage();
+    const digests = Array.from({ length: 800 }, (_, i) => `sha256:${i.toString(16).padStart(64, '0')}`);
+    await lineage.recordSubjects(digests[0]!, ['alice']);
+    // the other 799 straight to the table, as 799 recordSubjects would write them (each an audited transaction)
+    for (let i = 1; i < digests.length; i += 200) await security.store.db.insertInto(SUBJECTS).values(digests.slice(i, i + 200).map((digest) => ({ digest, subject_id: 'alice' }))).execute();
+    const report = await security.eraseSubject('alice', { actor: 'dpo' });
+    expect(report.affectedArtifacts).toHaveLength(800);
+    const [erased] = await security.audit.query({ eventType: 'privacy.subject_erased' });
+    expect(erased).toMatchObject({ payload: 'opened', result: 'success', additionalData: { affectedArtifactCount: 800, affectedArtifactsSha256: affectedArtifactsDigest(report.affectedArtifacts) } });
+    const pages = await security.audit.query({ eventType: ERASURE_ARTIFACTS_EVENT });
+    expect(pages.length).toBe((erased!.additionalData!.affectedArtifactPages as number) - 1);
+    expect(pages.every((page) => page.additionalData?.erasureId === erased!.additionalData!.erasureId)).toBe(true);
+    const listed = [erased!, ...pages].flatMap((e) => e.additionalData!.affectedArtifacts as Array<{ digest: string }>);
+    expect(listed.map((a) => a.digest)).toEqual(report.affectedArtifacts.map((a) => a.digest));
+    await security.audit.checkpoint();
+    expect((await security.audit.verify()).ok).toBe(true);
   });
 
   it('is refused before anything is deleted on a log that stores payloads in clear', async () => {

@@ -8,6 +8,7 @@ import { LangtrainError } from '../../src/core/errors.js';
 import type { ConsentManager } from '../../src/privacy/consent/consent-manager.js';
 import { CONSENT_TABLE } from '../../src/privacy/consent/schema.js';
 import { eraseSubject } from '../../src/privacy/erasure.js';
+import { affectedArtifactsDigest } from '../../src/privacy/erasure-record.js';
 import { ERASED_ACTOR, type LineageStore } from '../../src/privacy/lineage/lineage-store.js';
 import type { Store } from '../../src/store/database.js';
 import { storeUrls } from '../support/services.js';
@@ -63,7 +64,17 @@ describe.each(storeUrls('erasure'))('eraseSubject on $dialect', ({ make }) => {
     const erased = audit.of('privacy.subject_erased');
     expect(erased).toHaveLength(1);
     expect(erased[0]).toMatchObject({ userId: 'alice', sensitive: ['userId'], level: 'basic', result: 'success' });
-    expect(erased[0]!.additionalData).toEqual({ actor: ACTOR, consentRecords: 2, lineageActorsErased: 0, lineageLinks: 1, keysShredded: ['datasets'], keysShreddedBefore: [], affectedArtifacts: report.affectedArtifacts });
+    expect(erased[0]!.additionalData).toEqual({
+      actor: ACTOR,
+      consentRecords: 2,
+      lineageActorsErased: 0,
+      lineageLinks: 1,
+      keysShredded: ['datasets'],
+      keysShreddedBefore: [],
+      affectedArtifacts: report.affectedArtifacts,
+      affectedArtifactCount: 3,
+      affectedArtifactsSha256: affectedArtifactsDigest(report.affectedArtifacts),
+    });
     const payload = JSON.stringify(erased[0]!.additionalData);
     for (const personal of ['alice', 'bob', 'mail.example', 'notes about', 'chat_transcripts', 'model_training']) expect(payload).not.toContain(personal);
   });

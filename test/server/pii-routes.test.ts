@@ -103,7 +103,7 @@ describe('/v1/pii', () => {
     const deep = `{"records":[{"a":${'['.repeat(200_000)}1${']'.repeat(200_000)}}]}`;
     const tooDeep = await app.inject({ method: 'POST', url: '/v1/pii/redact-records', headers: { ...auth, 'content-type': 'application/json' }, payload: deep });
     expect(tooDeep.statusCode, tooDeep.body.slice(0, 300)).toBe(400);
-    expect(json(tooDeep).error.message).toBe('record 1: nested too deeply to be copied; flatten it');
+    expect(json(tooDeep).error.message).toBe('invalid body: records.0: nested more than 1000 levels deep (objects and lists); flatten it');
   });
 
   it('synthetic fakes are the same across requests naming one dataset, and differ between data sets', async () => {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { AuditedFieldNames } from '../../privacy/pii/audited-field-names.js';
 import { ENTITY_TYPES } from '../../privacy/pii/entity-types.js';
 import { MAX_LIST_ENTRY_LENGTH } from '../../privacy/pii/scan-lists.js';
 
@@ -26,22 +27,69 @@ export const detectBody = z.strictObject({ text: texts, ...detection });
 export const finding = z.object({ start: z.number(), end: z.number(), type: z.enum(ENTITY_TYPES), score: z.number(), recognizer: z.string() });
 export const detectReply = z.object({ results: z.array(z.object({ spans: z.array(finding) })) });
 
+/**
+ * A data set's label: the characters of a lineage artifact name (so `dataset:customers-v2`
+ * names the same data set here), a letter or digit first, at most 200. No spaces or `@`: the
+ * label is written to the audit log, which cannot be changed or erased, so it is a name, not
+ * free text that could carry an address or a sentence about someone.
+ */
+const DATASET_LABEL = /^[A-Za-z0-9][A-Za-z0-9._:/-]{0,199}$/;
+
+/** The personal data the audit log's own masking of names (AuditedFieldNames) finds in `label`: `<email>`, `<credit_card>`, `<digits>` (seven or more in a row). */
+function personalDataIn(label: string): string[] {
+  // the label cannot hold < or >, so each <type> is a mask
+  return [...new Set([...new AuditedFieldNames().of(label).matchAll(/<([a-z_]+)>/g)].map((m) => m[1]!))];
+}
+
+const dataset = z
+  .string()
+  .regex(DATASET_LABEL, 'must be a label of letters, digits and . _ : / - (a letter or digit first, at most 200 characters), such as crm-export-2026-01: it is written to the audit log, which cannot be changed')
+  .superRefine((label, ctx) => {
+    if (!DATASET_LABEL.test(label)) return; // said above; and a label of any length is not scanned
+    const found = personalDataIn(label);
+    if (found.length === 0) return;
+    const what = found.map((type) => (type === 'digits' ? 'a run of seven or more digits (a phone number, an account or a card)' : type)).join(', ');
+    ctx.addIssue({ code: 'custom', message: `looks like it holds personal data (${what}): it is written to the audit log, which cannot be changed or erased, so name the data set by a label that names no one, such as crm-export-2026-01` });
+  });
+
 const redaction = {
   method: z.enum(['masking', 'removal', 'synthetic', 'hash']).default('masking'),
   preserveFormat: z.boolean().optional(),
   /** `synthetic`: the data set the texts belong to, for the same fakes across requests (default: one request's texts only). */
-  dataset: z.string().min(1).max(256).optional(),
+  dataset: dataset.optional(),
   ...detection,
 };
 export const redactBody = z.strictObject({ text: texts, ...redaction });
 export const redactReply = z.object({ results: z.array(z.object({ text: z.string(), spans: z.array(finding) })) });
 
 /**
+ * Deepest nesting of a record (the record itself is level 1). The reply is serialised by
+ * JSON.stringify, which recurses once per level: on Node 20's default stack a record of about
+ * 2,500 levels overflowed it (a 500 for a request that had been redacted and audited), so the
+ * door refuses well below that. Real records nest a few levels.
+ */
+export const MAX_RECORD_DEPTH = 1000;
+
+/** Whether `value` nests objects and lists more than `limit` levels (itself level 1), walked without recursion. */
+function nestedDeeperThan(value: unknown, limit: number): boolean {
+  const pending: Array<{ value: object; depth: number }> = value !== null && typeof value === 'object' ? [{ value, depth: 1 }] : [];
+  for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
+    if (next.depth > limit) return true;
+    for (const child of Array.isArray(next.value) ? next.value : Object.values(next.value)) {
+      if (child !== null && typeof child === 'object') pending.push({ value: child as object, depth: next.depth + 1 });
+    }
+  }
+  return false;
+}
+
+const jsonRecord = z.record(z.string(), z.unknown()).refine((record) => !nestedDeeperThan(record, MAX_RECORD_DEPTH), `nested more than ${MAX_RECORD_DEPTH} levels deep (objects and lists); flatten it`);
+
+/**
  * JSON records, as `processDataset` takes a list: values and keys redacted, at `fields` (paths)
  * or everywhere. `dataset` names them in the audit log with any method (and seeds `synthetic`).
  */
 export const redactRecordsBody = z.strictObject({
-  records: z.array(z.record(z.string(), z.unknown())).min(1).max(MAX_PII_TEXTS),
+  records: z.array(jsonRecord).min(1).max(MAX_PII_TEXTS),
   fields: z.array(z.string().min(1).max(512)).min(1).max(64).optional(),
   ...redaction,
 });
