@@ -92,6 +92,13 @@ describe('langtrain serve (e2e)', () => {
     expect(forged.status).toBe(401);
     expect(await forged.text()).not.toContain(token.slice(37));
 
+    // A text past 64 KiB is scanned on a worker thread of the built server, with the same findings.
+    const text = `${'Prose with nothing personal in it. '.repeat(4_000)}Mail e2e.person@example.org from 203.0.113.7.`;
+    const detected = await post(`${s.url}/v1/pii/detect`, { text, types: ['email', 'ip_address'] }, bearer);
+    expect(detected.status).toBe(200);
+    const { results } = (await detected.json()) as { results: Array<{ spans: Array<{ start: number; end: number; type: string }> }> };
+    expect(results[0]!.spans.map((f) => [f.type, text.slice(f.start, f.end)])).toEqual([['email', 'e2e.person@example.org'], ['ip_address', '203.0.113.7']]);
+
     const openapi = await fetch(`${s.url}/openapi.json`);
     expect(openapi.status).toBe(200);
     const doc = (await openapi.json()) as { openapi: string; paths: Record<string, unknown> };

@@ -3,12 +3,13 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { recordInPages } from '../../core/audit-pages.js';
 import type { AuditSink, JsonValue } from '../../core/audit-sink.js';
 import { invalidInput } from '../../core/errors.js';
-import { scannerFor, type ScanSettings } from '../../privacy/pii/entity-scanner.js';
+import type { ScanSettings } from '../../privacy/pii/entity-scanner.js';
 import { DEFAULT_CONFIDENCE_THRESHOLD, preserveFormatProblem } from '../../privacy/pii/pii-options.js';
 import type { EntityType } from '../../privacy/pii/entity-types.js';
 import { piiRedactionKeys, syntheticSeedFor } from '../../privacy/pii/pii-keys.js';
 import { redactRecords } from '../../privacy/pii/dataset-redaction.js';
 import { loadRecordRedactor, type RedactionSpec } from '../../privacy/pii/redactor.js';
+import { TextScanPool } from '../../privacy/pii/text-scan-pool.js';
 import type { SecurityManager } from '../../security-manager.js';
 import { actorOf } from '../principal.js';
 import { detectBody, detectReply, redactBody, redactRecordsBody, redactRecordsReply, redactReply } from '../schemas/pii.js';
@@ -26,7 +27,8 @@ const security = AUTHENTICATED;
  * events as the audit log's payload limit needs (recordInPages): how many texts a request
  * holds is the caller's right, the log's limit is the server's. `synthetic` fakes are consistent
  * within one request, or across requests naming the same `dataset` (a seed derived from keyring
- * key `pii`); `hash` pseudonyms are the deployment's, the same in every request.
+ * key `pii`); `hash` pseudonyms are the deployment's, the same in every request. Texts of 64 KiB
+ * and more are scanned on worker threads (TextScanPool), not on the event loop.
  */
 export const piiRoutes: FastifyPluginAsyncZod<{ security: SecurityManager }> = async (app, { security: manager }) => {
   // Every reply here holds the caller's texts and where the personal data in them is (detect),
@@ -41,13 +43,16 @@ export const piiRoutes: FastifyPluginAsyncZod<{ security: SecurityManager }> = a
     ...(denyList ? { denyList } : {}),
   });
   const list = (text: string | string[]) => (typeof text === 'string' ? [text] : text);
+  // large requests are scanned off the event loop, which would otherwise wait up to seconds behind one
+  const scans = new TextScanPool();
+  app.addHook('onClose', () => scans.close());
 
   app.post(
     '/detect',
     { onRequest: requirePermission(manager, 'pii.detect'), schema: { tags, security, summary: 'Find personal data in one text or a list', body: detectBody, response: { 200: detectReply } } },
     async (request) => {
-      const scanner = scannerFor(scanOf(request.body));
-      return { results: scanner.scanAll(list(request.body.text)).map((spans) => ({ spans })) };
+      const found = await scans.scanAll(scanOf(request.body), list(request.body.text));
+      return { results: found.map((spans) => ({ spans })) };
     },
   );
 
@@ -67,9 +72,10 @@ export const piiRoutes: FastifyPluginAsyncZod<{ security: SecurityManager }> = a
     async (request) => {
       const { method, dataset } = request.body;
       if (dataset !== undefined && method !== 'synthetic') throw invalidInput('dataset applies to method synthetic (the same fakes across requests)');
-      const redactor = await loadRecordRedactor({ scan: scanOf(request.body), redaction: await redactionOf(request.body) });
+      const scan = scanOf(request.body);
+      const redactor = await loadRecordRedactor({ scan, redaction: await redactionOf(request.body) });
       const texts = list(request.body.text);
-      const results = redactor.detectAll(texts).map((spans, i) => ({ text: spans.length === 0 ? texts[i]! : redactor.redact(texts[i]!, spans), spans }));
+      const results = (await scans.scanAll(scan, texts)).map((spans, i) => ({ text: spans.length === 0 ? texts[i]! : redactor.redact(texts[i]!, spans), spans }));
       const redactions = results.flatMap((r, record) => r.spans.map(({ start, end, type, recognizer, score }) => ({ record, start, end, type, recognizer, score })));
       if (redactions.length > 0) {
         await recordInPages(manager.audit, { eventType: 'pii.redacted', result: 'success', userId: actorOf(request.principal!), additionalData: { method, ...(dataset !== undefined ? { dataset } : {}), redactions } }, 'redactions');
