@@ -1,6 +1,7 @@
 import { parseFieldPath } from '../../crypto/field-paths.js';
 import { scannerFor, type ScanSettings } from './entity-scanner.js';
-import { RecordError } from './record-error.js';
+import { checkedHeaderRow } from './csv-header-row.js';
+import { RecordError, type RecordProblem } from './record-error.js';
 import { emptyTally, redactCsvRows, redactJsonLines, type BatchResult } from './record-redaction.js';
 import { loadRecordRedactor, type RedactorSpec } from './redactor.js';
 import { scanJsonLines, scannedField } from './span-lines.js';
@@ -19,7 +20,11 @@ export type DatasetJob =
  * of whole lines (moved, not copied): the reading thread only cuts the file at newlines, and
  * decoding, parsing and serialising all happen on the workers.
  */
-export type BatchTask = { kind: 'jsonl'; bytes: Uint8Array; firstLine: number } | { kind: 'csv'; rows: string[][]; lines: number[]; columns: number[]; names: string[] };
+export type BatchTask =
+  | { kind: 'jsonl'; bytes: Uint8Array; firstLine: number }
+  | { kind: 'csv'; rows: string[][]; lines: number[]; columns: number[]; names: string[] }
+  /** A CSV's header row, scanned as a record before it is written back (csv-header-row.ts). */
+  | { kind: 'csv-header'; names: string[]; columns: number[] };
 
 /**
  * A batch as a worker thread receives it: with its job and the job's id, since one pool of
@@ -34,7 +39,7 @@ export interface JobBatch {
 }
 
 /** What comes back: the batch done, or the first bad record (errors do not cross threads with their class). */
-export type BatchOutcome = { result: BatchResult } | { error: { line: number; message: string; problem?: 'not_json' } };
+export type BatchOutcome = { result: BatchResult } | { error: { line: number; message: string; problem?: RecordProblem } };
 
 /** One thread's way of doing a job's batches. */
 export type BatchHandler = (task: BatchTask) => BatchOutcome;
@@ -57,6 +62,7 @@ export async function loadBatchHandler(job: DatasetJob): Promise<BatchHandler> {
   const paths = job.fields?.map(parseFieldPath) ?? null;
   return (task) =>
     outcomeOf(() => {
+      if (task.kind === 'csv-header') return checkedHeaderRow(redactor, task.names, task.columns);
       if (task.kind === 'csv') return redactCsvRows(redactor, task.rows, task.lines, task.columns, task.names, emptyTally(job.keepRedactions));
       return redactJsonLines(redactor, task.bytes, task.firstLine, paths, emptyTally(job.keepRedactions, paths?.length ?? 0));
     });

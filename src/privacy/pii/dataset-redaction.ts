@@ -1,18 +1,18 @@
 import { createReadStream } from 'node:fs';
-import { pipeline, type Writable } from 'node:stream';
+import { pipeline } from 'node:stream';
 import { parse as parseCsv } from 'csv-parse';
-import { stringify as stringifyCsv } from 'csv-stringify/sync';
-import type { AuditSink, JsonValue } from '../../core/audit-sink.js';
 import { writeAtomically } from '../../core/atomic-file.js';
 import { csvRecordLines, invalidCsv } from '../../core/csv-problems.js';
 import { invalidInput } from '../../core/errors.js';
+import { strictUtf8 } from '../../core/strict-utf8.js';
 import { datasetFormatOf, type DatasetFormat } from '../../crypto/dataset-encryption.js';
 import { parseFieldPath } from '../../crypto/field-paths.js';
+import { countedAudit, recordBatch, recordFailure, recordSummary, type DatasetAudit } from './dataset-audit.js';
 import type { BatchTask } from './dataset-batch.js';
 import { inputSize, jsonLineTasks, startBatchRunner, writeInOrder, type BatchWorkers } from './dataset-pipeline.js';
 import { ENTITY_TYPES, zeroCounts, type EntityType } from './entity-types.js';
 import { RecordError } from './record-error.js';
-import { csvColumns, emptyTally, redactRecordBatch, type RedactionRecord } from './record-redaction.js';
+import { csvColumns, emptyTally, redactRecordBatch } from './record-redaction.js';
 import { loadRecordRedactor, type RedactorSpec } from './redactor.js';
 
 /**
@@ -33,12 +33,16 @@ export interface RedactDatasetJob {
   workers?: number | BatchWorkers;
   /** Called after each batch with records done and input bytes read. */
   onProgress?: (progress: { records: number; bytes: number; totalBytes: number }) => void;
-  /** Record each batch's redactions (line, field, type, offsets, recognizer, score; never values). */
-  audit?: { sink: AuditSink; dataset: string; userId?: string | null };
+  /**
+   * Record each batch's redactions (line, field, type, offsets, recognizer, score; never values),
+   * then the data set's summary; or, for a job that fails after recording any, its failure
+   * (dataset-audit.ts).
+   */
+  audit?: DatasetAudit;
   /**
    * A file of a data set in shards (redactShards): its chosen fields are checked, and its
-   * summary audited, by the caller over all the files, once every file succeeded (an optional
-   * field may be missing from one file; a summary of a file never written would be false).
+   * summary (or failure) audited, by the caller over all the files, once every file succeeded
+   * (an optional field may be missing from one file; a summary of a file never written would be false).
    * Otherwise a chosen JSON Lines field path that no record has fails the job, and `fieldsFound`
    * in the report gives the counts either way. (A CSV file's chosen columns are checked at its
    * header, file by file.)
@@ -67,32 +71,41 @@ export async function redactDataset(job: RedactDatasetJob): Promise<RedactDatase
   const runner = await startBatchRunner({ kind: 'redact', spec: job.spec, fields: format === 'jsonl' ? (fields ?? null) : null, keepRedactions: job.audit !== undefined }, job.workers);
   const report: RedactDatasetReport = { records: 0, redactedRecords: 0, counts: zeroCounts(), bytes: 0, workers: runner.workers };
   const found = new FieldsFound(format === 'jsonl' ? fields : undefined);
+  const audit = job.audit && countedAudit(job.audit);
   try {
     const onRead = (bytes: number) => (report.bytes += bytes);
     await writeAtomically(job.output, async (out) => {
-      const tasks = format === 'jsonl' ? jsonLineTasks(job.input, onRead) : csvTasks(job.input, fields, out, onRead);
+      const tasks = format === 'jsonl' ? jsonLineTasks(job.input, onRead) : csvTasks(job.input, fields, onRead);
       await writeInOrder(out, tasks, runner, async (result) => {
         report.records += result.records;
         report.redactedRecords += result.recordsWithFindings;
         for (const type of ENTITY_TYPES) report.counts[type] += result.counts[type];
         found.add(result.fieldsFound);
-        if (job.audit && result.redactions && result.redactions.length > 0) await recordBatch(job, result.redactions);
+        if (audit && result.redactions && result.redactions.length > 0) await recordBatch(job.spec, audit, result.redactions);
         job.onProgress?.({ records: report.records, bytes: report.bytes, totalBytes });
       });
       if (!job.shard) refuseMissingFields(found.counts(), report.records); // before the output is renamed into place
       void runner.stop(); // its threads end while the output is flushed and synced; awaited below
     });
+  } catch (err) {
+    // a shard's failure is the whole data set's, recorded by redactShards
+    if (audit && !job.shard) await recordFailure(job.spec, audit, err);
+    throw err;
   } finally {
     await runner.stop();
   }
   const fieldsFound = found.counts();
   if (fieldsFound !== undefined) report.fieldsFound = fieldsFound;
-  if (job.audit && !job.shard) await recordSummary(job, report);
+  if (audit && !job.shard) await recordSummary(job.spec, audit, report);
   return report;
 }
 
-/** CSV rows in batches of BATCH_RECORDS, the header row written to `out` first (with each batch's rows, only the cells of `fields` are redacted). */
-async function* csvTasks(path: string, fields: string[] | undefined, out: Writable, onRead: (bytes: number) => void): AsyncGenerator<BatchTask> {
+/**
+ * The header row as a task of its own (checked, then written back: csv-header-row.ts), then
+ * the rows in batches of BATCH_RECORDS (with each batch's rows, only the cells of `fields` are
+ * redacted). Bytes that are not UTF-8 fail the job at their line (strictUtf8).
+ */
+async function* csvTasks(path: string, fields: string[] | undefined, onRead: (bytes: number) => void): AsyncGenerator<BatchTask> {
   const input = createReadStream(path);
   input.on('data', (chunk) => onRead(chunk.length));
   let header: string[] | null = null;
@@ -102,7 +115,7 @@ async function* csvTasks(path: string, fields: string[] | undefined, out: Writab
   // Where the next record starts: a quoted cell may hold line breaks.
   let nextLine = 1;
   // pipeline, not pipe: a read error then fails the parse instead of leaving it waiting
-  const parser = pipeline(input, parseCsv({ bom: true, relax_column_count: true, raw: true }), () => undefined);
+  const parser = pipeline(input, strictUtf8(), parseCsv({ bom: true, relax_column_count: true, raw: true }), () => undefined);
   try {
     for await (const { record, raw } of parser as AsyncIterable<{ record: string[]; raw: string }>) {
       const line = nextLine;
@@ -111,7 +124,7 @@ async function* csvTasks(path: string, fields: string[] | undefined, out: Writab
       if (header === null) {
         header = record;
         columns = csvColumns(header, fields);
-        out.write(stringifyCsv([header]));
+        yield { kind: 'csv-header', names: header, columns };
         continue;
       }
       rows.push(record);
@@ -142,34 +155,40 @@ export async function redactRecords(records: readonly Record<string, unknown>[],
   const found = new FieldsFound(names);
   const report: RedactedRecords['report'] = { records: 0, redactedRecords: 0, counts: zeroCounts() };
   const out: Record<string, unknown>[] = [];
-  for (let from = 0; from < records.length; from += BATCH_RECORDS) {
-    const batch = emptyTally(job.audit !== undefined, fields?.length ?? 0);
-    const copies = records.slice(from, from + BATCH_RECORDS).map((record, i) => {
-      if (record === null || typeof record !== 'object' || Array.isArray(record)) throw invalidInput(`record ${from + i + 1}: a record must be an object`);
+  const audit = job.audit && countedAudit(job.audit);
+  try {
+    for (let from = 0; from < records.length; from += BATCH_RECORDS) {
+      const batch = emptyTally(job.audit !== undefined, fields?.length ?? 0);
+      const copies = records.slice(from, from + BATCH_RECORDS).map((record, i) => {
+        if (record === null || typeof record !== 'object' || Array.isArray(record)) throw invalidInput(`record ${from + i + 1}: a record must be an object`, { record: from + i + 1 });
+        try {
+          return structuredClone(record);
+        } catch (err) {
+          // structuredClone recurses: a record nested hundreds of thousands deep overflows it
+          if (err instanceof RangeError) throw invalidInput(`record ${from + i + 1}: nested too deeply to be copied; flatten it`, { record: from + i + 1 });
+          throw err;
+        }
+      });
       try {
-        return structuredClone(record);
+        redactRecordBatch(redactor, copies, copies.map((_, i) => from + i + 1), fields, batch);
       } catch (err) {
-        // structuredClone recurses: a record nested hundreds of thousands deep overflows it
-        if (err instanceof RangeError) throw invalidInput(`record ${from + i + 1}: nested too deeply to be copied; flatten it`);
+        // a bad record, named by its position as a file's are by their line
+        if (err instanceof RecordError) throw invalidInput(`record${err.message.slice('line'.length)}`, { record: err.line });
         throw err;
       }
-    });
-    try {
-      redactRecordBatch(redactor, copies, copies.map((_, i) => from + i + 1), fields, batch);
-    } catch (err) {
-      // a bad record, named by its position as a file's are by their line
-      if (err instanceof RecordError) throw invalidInput(`record${err.message.slice('line'.length)}`, { record: err.line });
-      throw err;
+      found.add(batch.fieldsFound);
+      out.push(...copies);
+      report.records += Math.min(BATCH_RECORDS, records.length - from);
+      report.redactedRecords += batch.recordsWithFindings;
+      for (const type of ENTITY_TYPES) report.counts[type] += batch.counts[type];
+      if (audit && batch.redactions && batch.redactions.length > 0) await recordBatch(job.spec, audit, batch.redactions);
     }
-    found.add(batch.fieldsFound);
-    out.push(...copies);
-    report.records += Math.min(BATCH_RECORDS, records.length - from);
-    report.redactedRecords += batch.recordsWithFindings;
-    for (const type of ENTITY_TYPES) report.counts[type] += batch.counts[type];
-    if (job.audit && batch.redactions && batch.redactions.length > 0) await recordBatch(job, batch.redactions);
+    refuseMissingFields(found.counts(), report.records);
+  } catch (err) {
+    if (audit) await recordFailure(job.spec, audit, err);
+    throw err;
   }
-  refuseMissingFields(found.counts(), report.records);
-  if (job.audit) await recordSummary(job, report);
+  if (audit) await recordSummary(job.spec, audit, report);
   return { records: out, report };
 }
 
@@ -211,31 +230,4 @@ export function refuseMissingFields(found: Readonly<Record<string, number>> | un
 /** The fields named, each once (a field named twice would be redacted twice); undefined for every field. */
 function uniqueFields(fields: readonly string[] | undefined): string[] | undefined {
   return fields?.length ? [...new Set(fields)] : undefined;
-}
-
-
-/** Redactions per `pii.redacted` record: about 30 KB of JSON, well inside an audit event's 64 KB. */
-const REDACTIONS_PER_EVENT = 250;
-
-async function recordBatch(job: Pick<RedactDatasetJob, 'spec' | 'audit'>, redactions: RedactionRecord[]): Promise<void> {
-  const { sink, dataset, userId } = job.audit!;
-  for (let from = 0; from < redactions.length; from += REDACTIONS_PER_EVENT) {
-    await sink.record({
-      eventType: 'pii.redacted',
-      result: 'success',
-      userId: userId ?? null,
-      additionalData: { dataset, method: job.spec.redaction.method, redactions: redactions.slice(from, from + REDACTIONS_PER_EVENT) as unknown as JsonValue[] },
-    });
-  }
-}
-
-/** The `pii.dataset_redacted` record of a data set (or one shard) written in full. */
-export async function recordSummary(job: Pick<RedactDatasetJob, 'spec' | 'audit'>, report: Pick<RedactDatasetReport, 'records' | 'redactedRecords' | 'counts'>): Promise<void> {
-  const { sink, dataset, userId } = job.audit!;
-  await sink.record({
-    eventType: 'pii.dataset_redacted',
-    result: 'success',
-    userId: userId ?? null,
-    additionalData: { dataset, method: job.spec.redaction.method, records: report.records, redactedRecords: report.redactedRecords, counts: report.counts },
-  });
 }

@@ -6,7 +6,8 @@ import { syncDirectory } from '../../core/atomic-file.js';
 import { holdTemporary } from '../../core/pending-temporaries.js';
 import { fileProblem, invalidInput, isLangtrainError, LangtrainError } from '../../core/errors.js';
 import { BatchWorkers } from './dataset-pipeline.js';
-import { recordSummary, redactDataset, refuseMissingFields, type RedactDatasetJob, type RedactDatasetReport } from './dataset-redaction.js';
+import { countedAudit, recordFailure, recordSummary, type DatasetAudit } from './dataset-audit.js';
+import { redactDataset, refuseMissingFields, type RedactDatasetJob, type RedactDatasetReport } from './dataset-redaction.js';
 import { refuseMissingField, scanDataset, type ScanDatasetJob, type ScanDatasetReport } from './dataset-scan.js';
 import { ENTITY_TYPES, zeroCounts, type EntityType } from './entity-types.js';
 
@@ -45,19 +46,24 @@ const DATA_FILES: ShardKind = { pattern: /\.(?:jsonl|ndjson|csv)$/i, names: '.js
 const JSON_LINES_FILES: ShardKind = { pattern: /\.(?:jsonl|ndjson)$/i, names: '.jsonl or .ndjson' };
 
 export async function redactShards(job: RedactShardsJob): Promise<RedactShardsReport> {
-  const { inputDir, outputDir, workers, onProgress, audit, ...settings } = job;
+  const { inputDir, outputDir, workers, onProgress, audit: given, ...settings } = job;
+  // one count over every file: a failing file undoes the ones before it, whose redactions were recorded
+  const audit = given && countedAudit(given);
   const done = await overShards<RedactDatasetReport>({ inputDir, outputDir, workers, kind: DATA_FILES, beforeRename: (results) => refuseMissingFields(summedFields(results), sumOf(results, 'records')) }, (shard, output, pool, before) =>
     redactDataset({
       ...settings,
       input: shard.path,
       output,
       workers: pool,
-      shard: true, // fields checked and summaries audited over all the files, below
+      shard: true, // fields checked, and summaries or the failure audited, over all the files
       ...(audit ? { audit: shardAudit(audit, shard.name) } : {}),
       onProgress: ({ records, bytes }) => onProgress?.({ file: shard.name, records: before.records + records, bytes: before.bytes + bytes, totalBytes: before.totalBytes }),
     }),
-  );
-  if (audit) for (const { file, result } of done.results) await recordSummary({ spec: settings.spec, audit: shardAudit(audit, file) }, result);
+  ).catch(async (err: unknown) => {
+    if (audit) await recordFailure(settings.spec, audit, err);
+    throw err;
+  });
+  if (audit) for (const { file, result } of done.results) await recordSummary(settings.spec, shardAudit(audit, file), result);
   const report = totalled(done, { records: 0, redactedRecords: 0, counts: zeroCounts(), bytes: 0, workers: 0 });
   const fieldsFound = summedFields(done.results);
   return fieldsFound === undefined ? report : { ...report, fieldsFound };
@@ -79,7 +85,7 @@ export async function scanShards(job: ScanShardsJob): Promise<ScanShardsReport> 
 }
 
 /** A shard's audit settings: the data set named `${dataset}/${file}`, a name, not a local path ("s3://bucket/exports" keeps its two slashes). */
-function shardAudit(audit: NonNullable<RedactShardsJob['audit']>, file: string): NonNullable<RedactShardsJob['audit']> {
+function shardAudit<A extends DatasetAudit>(audit: A, file: string): A {
   return { ...audit, dataset: `${audit.dataset.replace(/[\\/]+$/, '')}/${file}` };
 }
 

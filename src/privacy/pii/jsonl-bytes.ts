@@ -1,5 +1,6 @@
 import { isUtf8 } from 'node:buffer';
 import { stringTokenCount } from '../../core/json-text.js';
+import { firstNonUtf8Line } from '../../core/strict-utf8.js';
 import { RecordError } from './record-error.js';
 
 /**
@@ -109,13 +110,3 @@ export function movableUtf8(text: string): Buffer {
 
 const LF = 10;
 const CR = 13;
-
-/** The index of the first line that is not UTF-8 (`bytes` as a whole is not). */
-function firstNonUtf8Line(bytes: Buffer): number {
-  let line = 0;
-  for (let start = 0; ; line++) {
-    const end = bytes.indexOf(LF, start);
-    if (!isUtf8(bytes.subarray(start, end < 0 ? bytes.length : end)) || end < 0) return line;
-    start = end + 1;
-  }
-}

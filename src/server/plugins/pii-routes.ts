@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { recordInPages } from '../../core/audit-pages.js';
-import type { AuditSink, JsonValue } from '../../core/audit-sink.js';
 import { invalidInput } from '../../core/errors.js';
 import type { ScanSettings } from '../../privacy/pii/entity-scanner.js';
 import { DEFAULT_CONFIDENCE_THRESHOLD, preserveFormatProblem } from '../../privacy/pii/pii-options.js';
@@ -94,50 +93,9 @@ export const piiRoutes: FastifyPluginAsyncZod<{ security: SecurityManager }> = a
       const { records, fields, dataset } = request.body;
       const spec = { scan: scanOf(request.body), redaction: await redactionOf(request.body) };
       // audited as a data set: `line` is the record's position (1-based); the summary counts them
-      const audit = { sink: pagedRedactions(manager.audit), dataset: dataset ?? 'api-request', userId: actorOf(request.principal!) };
+      const audit = { sink: manager.audit, dataset: dataset ?? 'api-request', userId: actorOf(request.principal!) };
       const { records: redacted, report } = await redactRecords(records, { spec, ...(fields ? { fields } : {}), audit });
       return { records: redacted, redactedRecords: report.redactedRecords, counts: report.counts };
     },
   );
 };
-
-/**
- * Audited field paths are cut to this many characters: a record's keys are as long as the
- * caller makes them (the body limit's), and a path of 2,000-character keys took 2 KB per
- * redaction. Cut, the path still says where in the record it was; its end is marked with `…`.
- */
-const MAX_AUDITED_FIELD = 512;
-
-/** A UTF-16 surrogate not part of a pair: JSON may escape one into a key (`"\ud800"`), the audit log's stores refuse it. */
-const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
-
-/**
- * The sink redactRecords audits through: its `pii.redacted` events (a batch's redactions) paged
- * to the log's limit (recordInPages), each redaction's field path made one the log takes
- * (auditableField). The library cuts its events by count (250 redactions each), which long
- * field paths overflow.
- */
-function pagedRedactions(sink: AuditSink): AuditSink {
-  return {
-    ...(sink.sealsPayloads === undefined ? {} : { sealsPayloads: sink.sealsPayloads }),
-    async record(event) {
-      const redactions = event.additionalData?.redactions;
-      if (event.eventType !== 'pii.redacted' || !Array.isArray(redactions)) return sink.record(event);
-      const receipts = await recordInPages(sink, { ...event, additionalData: { ...event.additionalData, redactions: redactions.map(auditableField) } }, 'redactions');
-      return receipts[0]!;
-    },
-  };
-}
-
-/** A redaction with its field path cut to MAX_AUDITED_FIELD and each lone surrogate in it as U+FFFD: limits of the log's, not the caller's. */
-function auditableField(redaction: JsonValue): JsonValue {
-  if (redaction === null || typeof redaction !== 'object' || Array.isArray(redaction) || typeof redaction.field !== 'string') return redaction;
-  let field = redaction.field;
-  if (field.length > MAX_AUDITED_FIELD) {
-    // never between the halves of a surrogate pair
-    const end = /[\ud800-\udbff]/.test(field.charAt(MAX_AUDITED_FIELD - 1)) ? MAX_AUDITED_FIELD - 1 : MAX_AUDITED_FIELD;
-    field = `${field.slice(0, end)}…`;
-  }
-  field = field.replace(LONE_SURROGATE, '\ufffd');
-  return field === redaction.field ? redaction : { ...redaction, field };
-}

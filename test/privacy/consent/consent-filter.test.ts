@@ -118,6 +118,25 @@ describe.each(storeUrls('consent-filter'))('filterByConsent on $dialect', ({ mak
     expect(readdirSync(dir.path).filter((f) => f.endsWith('.tmp'))).toEqual([]);
   });
 
+  it('fails on bytes that are not UTF-8, JSONL and CSV alike, naming the line, where it kept them as U+FFFD', async () => {
+    const latin1 = (text: string) => Buffer.from(text, 'latin1'); // "é" as the one byte 0xE9, which UTF-8 never has alone
+    writeFileSync(join(dir.path, 'bad.jsonl'), latin1('{"user_id":"alice","text":"ok"}\n{"user_id":"alice","text":"café"}\n'));
+    writeFileSync(join(dir.path, 'bad.csv'), latin1('user_id,text\nalice,ok\nalice,"two\nlines"\nalice,café\n'));
+    for (const [input, line] of [['bad.jsonl', 2], ['bad.csv', 5]] as const) {
+      const output = `out-${input}`;
+      await expect(filterByConsent(job(input, output)), input).rejects.toMatchObject({ code: 'ERR_INVALID_INPUT', message: `line ${line}: is not valid UTF-8; no output was written`, details: { line } });
+      expect(existsSync(join(dir.path, output)), input).toBe(false);
+    }
+    // a subject id too: read leniently, "alicé" and "alic\xe8" would both have been the id "alic\uFFFD"
+    writeFileSync(join(dir.path, 'id.csv'), Buffer.concat([Buffer.from('user_id,text\nalic'), Buffer.from([0xe9]), Buffer.from(',x\n')]));
+    await expect(filterByConsent(job('id.csv', 'id-out.csv'))).rejects.toThrow(/^line 2: is not valid UTF-8/);
+    // UTF-8 itself is kept byte for byte
+    const text = '{"user_id":"alice","text":"café 日本語 😀"}\n';
+    writeFileSync(join(dir.path, 'utf8.jsonl'), text);
+    expect(await filterByConsent(job('utf8.jsonl', 'utf8-out.jsonl'))).toEqual({ kept: 1, dropped: 0, missingSubject: 0 });
+    expect(readFileSync(join(dir.path, 'utf8-out.jsonl'), 'utf8')).toBe(text);
+  });
+
   it('refuses a job key it does not know, or a bad value, naming it, before reading a record or writing anything', async () => {
     writeFileSync(join(dir.path, 'in.jsonl'), '{"user_id":"alice"}\n');
     writeFileSync(join(dir.path, 'previous.jsonl'), 'previous run\n');

@@ -81,8 +81,8 @@ describe('PIIDetector.processDataset', () => {
     await phonesOnly.processDataset({ input: file('as-keys.jsonl', asKeys + '\n'), output: file('as-keys-out.jsonl') }, { preserveFormat: false, dataset: 'as-keys' });
     const asKeysFields = audit.of('pii.redacted').flatMap((e) => (e.additionalData as { dataset: string; redactions: Array<{ field: string }> }).dataset === 'as-keys' ? (e.additionalData as { redactions: Array<{ field: string }> }).redactions.map((r) => r.field) : []);
     expect(asKeysFields).toEqual(['ips.<ip_address>', 'byPhone.<digits>']);
-    // a CSV header cell is a field name too
-    const csv = await detector.processDataset({ input: file('in.csv', 'id,dana.lee@example.org\n1,call +1 415 555 2671\n'), output: file('out.csv') }, { preserveFormat: false, dataset: 'csv' });
+    // a CSV header cell is a field name too (one the job finds data in fails it: csv-header-row.test.ts)
+    const csv = await phonesOnly.processDataset({ input: file('in.csv', 'id,dana.lee@example.org\n1,call +1 415 555 2671\n'), output: file('out.csv') }, { preserveFormat: false, dataset: 'csv' });
     expect(csv.counts.phone).toBe(1);
     expect(JSON.stringify(audit.events)).not.toContain('dana.lee');
   });
@@ -228,6 +228,27 @@ describe('PIIDetector.processDataset', () => {
     const bad = bytes.indexOf('row 7001,');
     bytes[bad] = 0xff; // a byte that never occurs in UTF-8
     await expect(new PIIDetector().processDataset({ input: file('bad.jsonl', bytes as never), output }, { auditRedactions: false })).rejects.toThrow(/line 7002: is not valid UTF-8; no output was written/);
+  });
+
+  it('fails a CSV whose bytes are not UTF-8, naming the line, where it wrote U+FFFD in their place', async () => {
+    const file = dir();
+    const output = file('out.csv');
+    const latin1 = Buffer.concat([Buffer.from('user_id,text\nu1,caf'), Buffer.from([0xe9]), Buffer.from('\n')]);
+    await expect(new PIIDetector().processDataset({ input: file('latin1.csv', latin1 as never), output }, { auditRedactions: false })).rejects.toMatchObject({
+      code: 'ERR_INVALID_INPUT',
+      message: 'line 2: is not valid UTF-8; no output was written',
+      details: { line: 2 },
+    });
+    expect(existsSync(output)).toBe(false);
+    // ~300 KB: read in many chunks, some cutting an "é" in two, and sent in many batches; a quoted cell spans two lines
+    const rows = ['id,text', '0,"two', 'lines"', ...Array.from({ length: 3000 }, (_, i) => `${i + 1},café ${'é'.repeat(40)}`)];
+    const text = rows.join('\n') + '\n';
+    expect(await new PIIDetector().processDataset({ input: file('accents.csv', text), output }, { auditRedactions: false })).toMatchObject({ records: 3001, redactedRecords: 0 });
+    expect(readFileSync(output, 'utf8')).toBe(text);
+    const bytes = Buffer.from(text);
+    bytes[bytes.indexOf('\n2500,café') + 'x2500,caf'.length] = 0xff; // the first byte of that line's "é"
+    await expect(new PIIDetector().processDataset({ input: file('late.csv', bytes as never), output: file('late-out.csv') }, { auditRedactions: false })).rejects.toThrow(/^line 2503: is not valid UTF-8; no output was written$/);
+    expect(existsSync(file('late-out.csv'))).toBe(false);
   });
 
   it('reads past a UTF-8 byte order mark before the first line, and writes none', async () => {
