@@ -1,5 +1,6 @@
 import { isUtf8 } from 'node:buffer';
-import { Transform } from 'node:stream';
+import { createReadStream } from 'node:fs';
+import { pipeline, Transform, type Readable } from 'node:stream';
 import { invalidInput } from './errors.js';
 
 /**
@@ -31,6 +32,15 @@ export function strictUtf8(): Transform {
       done(held.length > 0 ? notUtf8(lines + 1) : null);
     },
   });
+}
+
+/**
+ * The bytes of the file at `path` (or of `source`, a stream of them), failing at the first line
+ * that is not UTF-8 (strictUtf8): what readline and csv-parse read through it never holds a
+ * U+FFFD they made up. The failure reaches the reader, as the stream's error.
+ */
+export function utf8Bytes(source: string | Readable): Readable {
+  return pipeline(typeof source === 'string' ? createReadStream(source) : source, strictUtf8(), () => undefined);
 }
 
 /**

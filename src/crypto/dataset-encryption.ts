@@ -1,8 +1,10 @@
 import { createReadStream } from 'node:fs';
 import { extname } from 'node:path';
 import { createInterface } from 'node:readline';
+import { pipeline } from 'node:stream';
 import { finished } from 'node:stream/promises';
 import { parse as parseCsv } from 'csv-parse';
+import { utf8Bytes } from '../core/strict-utf8.js';
 import { stringify as stringifyCsv } from 'csv-stringify';
 import { writeAtomically } from '../core/atomic-file.js';
 import { csvRecordLines, invalidCsv } from '../core/csv-problems.js';
@@ -77,8 +79,10 @@ export async function transformDataset(service: EncryptionService, job: DatasetJ
     async (out) => {
       // opened here, where its reader is attached at once: a counting 'data' listener starts the
       // stream flowing, and lines it read while the output was being opened were lost (0 records)
-      const input = createReadStream(job.input);
-      input.on('data', (chunk) => (result.bytes += chunk.length));
+      const file = createReadStream(job.input);
+      file.on('data', (chunk) => (result.bytes += chunk.length));
+      // bytes that are not UTF-8 fail the job naming their line, rather than be decoded to U+FFFD and written back changed
+      const input = utf8Bytes(file);
       const write = async (text: string) => {
         if (!out.write(text)) await new Promise<void>((resolve) => out.once('drain', () => resolve()));
       };
@@ -101,7 +105,9 @@ export async function transformDataset(service: EncryptionService, job: DatasetJ
         csvOut.pipe(out, { end: false });
         let nextLine = 2; // after the header row
         try {
-          for await (const { record: row, raw } of input.pipe(parseCsv({ columns: true, bom: true, raw: true })) as AsyncIterable<{ record: Record<string, unknown>; raw: string }>) {
+          // pipeline, not pipe: the input's failure (bytes that are not UTF-8) must reach the parser's reader
+          const rows = pipeline(input, parseCsv({ columns: true, bom: true, raw: true }), () => undefined) as AsyncIterable<{ record: Record<string, unknown>; raw: string }>;
+          for await (const { record: row, raw } of rows) {
             const line = nextLine;
             nextLine += csvRecordLines(raw); // a quoted cell may hold line breaks
             const position = result.records;

@@ -1,7 +1,7 @@
-import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
+import { utf8Bytes } from '../core/strict-utf8.js';
 import { randomBytes } from 'node:crypto';
 import { invalidInput, LangtrainError } from '../core/errors.js';
 import { holdTemporary, type HeldTemporary } from '../core/pending-temporaries.js';
@@ -153,7 +153,7 @@ async function subjectsIn(file: string, field: string, standalone: boolean): Pro
   let withField = 0;
   let lineNumber = 0;
   let first: Record<string, unknown> | null = null;
-  for await (const line of createInterface({ input: createReadStream(file), crlfDelay: Infinity })) {
+  for await (const line of createInterface({ input: utf8Bytes(file), crlfDelay: Infinity })) {
     lineNumber += 1;
     if (line.trim() === '') continue;
     const record = parsedRecord(line, lineNumber);

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { transformDataset } from '../../src/crypto/dataset-encryption.js';
 import { EncryptionService, type EncryptionServiceOptions } from '../../src/crypto/encryption-service.js';
@@ -47,6 +47,21 @@ describe('transformDataset on JSON Lines', () => {
     await run(fields, file('rewrapped.jsonl'), file('dec.jsonl'), 'decrypt');
     // the decrypted object is written as JSON.stringify writes it; the rest of each line as it was
     expect(readFileSync(file('dec.jsonl'), 'utf8')).toBe(`${lines[0]}\n{"message_id": 2, "author": {"email": {"home":"b@example.org","n":[1,2]}}, "items": []}\n`);
+  });
+
+  it('fails on bytes that are not UTF-8, JSON Lines and CSV alike, naming the line and writing nothing (they were written back as U+FFFD)', async () => {
+    const file = tempFiles('dataset-encryption-utf8', cleanups);
+    const fields = service({ encryptionScope: 'field', fields: ['email'] });
+    for (const [name, bytes] of [
+      ['in.jsonl', Buffer.concat([Buffer.from('{"email": "a@example.org"}\n{"email": "caf'), Buffer.from([0xe9]), Buffer.from('@example.org"}\n')])],
+      ['in.csv', Buffer.concat([Buffer.from('email\na@example.org\ncaf'), Buffer.from([0xe9]), Buffer.from('@example.org\n')])],
+    ] as const) {
+      const input = file(name);
+      writeFileSync(input, bytes);
+      const output = file(`out-${name}`);
+      await expect(run(fields, input, output, 'encrypt')).rejects.toThrow(new RegExp(`^line ${name.endsWith('.csv') ? 3 : 2}: is not valid UTF-8`));
+      expect(existsSync(output)).toBe(false);
+    }
   });
 
   it('refuses a number JSON.parse rounds where it would be encrypted or written whole, naming the line and field but not the number', async () => {

@@ -112,8 +112,11 @@ describe.each(storeUrls('prepare-erasure'))('prepareDataset lineage and erasure 
       // too long to be erased: without a consent step to drop it, it would reach the output unrecorded
       { second: JSON.stringify({ user_id: 'x'.repeat(300), text: 'x' }), withConsent: false, message: /^line 2: user_id holds a subject id of 300 characters, longer than a subject id can be \(256\)/ },
     ];
+    // bytes that are not UTF-8: decoded to U+FFFD, the id would be another person's
+    const latin1 = Buffer.concat([Buffer.from('{"user_id":"jos'), Buffer.from([0xe9]), Buffer.from('","text":"x"}')]).toString('latin1');
+    cases.push({ second: latin1, withConsent: false, message: /^line 2: is not valid UTF-8/ });
     for (const { second, withConsent, message } of cases) {
-      writeFileSync(input, `{"user_id":"alice","text":"hi"}\n${second}\n`);
+      writeFileSync(input, Buffer.from(`{"user_id":"alice","text":"hi"}\n${second}\n`, second === latin1 ? 'latin1' : 'utf8'));
       const steps = withConsent ? { dataType: 'training_data', purpose: 'model_improvement' } : {};
       await expect(manager.prepareDataset({ input, output }, { subjectField: 'user_id', ...steps, outputName: 'dataset:clean-v1' })).rejects.toMatchObject({ code: 'ERR_INVALID_INPUT', details: { line: 2 }, message: expect.stringMatching(message) });
       expect(readdirSync(dir).filter((f) => f !== 'raw.jsonl' && f !== 'kek')).toEqual([]); // no output, no intermediate file

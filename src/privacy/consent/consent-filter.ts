@@ -1,6 +1,5 @@
-import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
-import { pipeline, type Readable, type Writable } from 'node:stream';
+import { pipeline, type Writable } from 'node:stream';
 import { finished } from 'node:stream/promises';
 import { parse as parseCsv } from 'csv-parse';
 import { stringify as stringifyCsv, type Stringifier } from 'csv-stringify';
@@ -9,7 +8,7 @@ import { writeAtomically } from '../../core/atomic-file.js';
 import { invalidCsv } from '../../core/csv-problems.js';
 import { LangtrainError, invalidInput } from '../../core/errors.js';
 import { parseOptions } from '../../core/options.js';
-import { strictUtf8 } from '../../core/strict-utf8.js';
+import { utf8Bytes } from '../../core/strict-utf8.js';
 import { datasetFormatOf, type DatasetFormat } from '../../crypto/dataset-encryption.js';
 import { MAX_SUBJECT_ID, subjectIdOf } from '../subject-id.js';
 import { checkName, type ConsentManager } from './consent-manager.js';
@@ -145,7 +144,7 @@ export async function filterByConsent(job: ConsentFilterJob, internals: ConsentF
       let records = 0;
       let withField = 0;
       let firstFields: string[] | undefined;
-      for await (const text of createInterface({ input: utf8Input(job.input), crlfDelay: Infinity })) {
+      for await (const text of createInterface({ input: utf8Bytes(job.input), crlfDelay: Infinity })) {
         line += 1;
         if (text.trim() === '') continue;
         const record = parseRecord(text, line);
@@ -171,7 +170,7 @@ export async function filterByConsent(job: ConsentFilterJob, internals: ConsentF
       let header: string[] = [];
       let missingColumn: string[] | undefined;
       const rows = pipeline(
-        utf8Input(job.input),
+        utf8Bytes(job.input),
         parseCsv({
           bom: true,
           columns: (names: string[]) => {
@@ -239,15 +238,6 @@ async function namesShowable(names: readonly string[]): Promise<boolean> {
   } catch {
     return false;
   }
-}
-
-/**
- * The input's bytes, failing at the first line that is not UTF-8 (strictUtf8): readline and
- * csv-parse would decode such bytes to U+FFFD, so a kept record would come out changed, and an
- * id no longer the one the subject's consent was recorded under.
- */
-function utf8Input(path: string): Readable {
-  return pipeline(createReadStream(path), strictUtf8(), () => undefined); // the error reaches the reader
 }
 
 function parseRecord(text: string, line: number): Record<string, unknown> {
