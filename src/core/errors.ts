@@ -82,6 +82,14 @@ export function isLangtrainError(err: unknown, code?: ErrorCode): err is Langtra
   return err instanceof LangtrainError && (code === undefined || err.code === code);
 }
 
+/** A failure's code (a LangtrainError's, a driver's such as ECONNREFUSED) or else its class name: never its message, which may quote data. */
+export function errorCodeOf(err: unknown): string {
+  if (isLangtrainError(err)) return err.code;
+  const code = (err as { code?: unknown } | null)?.code;
+  if (typeof code === 'string' && /^[A-Za-z0-9_.-]{1,64}$/.test(code)) return code;
+  return err instanceof Error ? err.name : typeof err;
+}
+
 /** Why a file could not be opened, in words for an error message ("there is no such file"). */
 export function fileProblem(err: unknown): string {
   const code = (err as NodeJS.ErrnoException).code;

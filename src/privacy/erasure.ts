@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { AuditSink, JsonValue } from '../core/audit-sink.js';
-import { invalidInput, isLangtrainError, LangtrainError } from '../core/errors.js';
+import { errorCodeOf, invalidInput, isLangtrainError, LangtrainError } from '../core/errors.js';
 import { keysOnly, parseOptions } from '../core/options.js';
 import type { EncryptionService } from '../crypto/encryption-service.js';
 import type { ConsentManager } from './consent/consent-manager.js';
@@ -182,7 +182,7 @@ export async function eraseSubject(userId: string, deps: ErasureDeps): Promise<E
     try {
       await recordErasure(userId, deps, report, err);
     } catch (auditErr) {
-      auditFailure = errorCodeOf(auditErr);
+      auditFailure = auditFailureCode(auditErr);
     }
     throw new LangtrainError(
       isLangtrainError(err) ? err.code : 'ERR_INTERNAL',
@@ -210,21 +210,17 @@ export async function eraseSubject(userId: string, deps: ErasureDeps): Promise<E
         : 'the erasure could not be recorded in the audit log';
     throw new LangtrainError(
       'ERR_ERASURE_NOT_AUDITED',
-      `the subject was erased (${describeDone(report)}; affected data sets and models: ${artifacts}), but ${unrecorded} (${errorCodeOf(auditErr)}); keep this message as its record: running the erasure again records it, but can no longer list the affected data sets and models`,
-      { done: report, auditFailure: errorCodeOf(auditErr) },
+      `the subject was erased (${describeDone(report)}; affected data sets and models: ${artifacts}), but ${unrecorded} (${auditFailureCode(auditErr)}); keep this message as its record: running the erasure again records it, but can no longer list the affected data sets and models`,
+      { done: report, auditFailure: auditFailureCode(auditErr) },
       { cause: auditErr },
     );
   }
   return report;
 }
 
-/** A failure's code (a LangtrainError's, a driver's such as ECONNREFUSED) or else its class name: never its message. */
-function errorCodeOf(err: unknown): string {
-  if (err instanceof ArtifactPagesUnrecorded) return errorCodeOf(err.cause);
-  if (isLangtrainError(err)) return err.code;
-  const code = (err as { code?: unknown } | null)?.code;
-  if (typeof code === 'string' && /^[A-Za-z0-9_.-]{1,64}$/.test(code)) return code;
-  return err instanceof Error ? err.name : typeof err;
+/** The code of the audit failure (errorCodeOf), that of the page that failed for a list in pages. */
+function auditFailureCode(err: unknown): string {
+  return errorCodeOf(err instanceof ArtifactPagesUnrecorded ? err.cause : err);
 }
 
 function describeDone({ keysShredded, keysShreddedBefore, consentRecords, lineageActorsErased, lineageLinks, auditKeysShredded }: ErasureReport): string {

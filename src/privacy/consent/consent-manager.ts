@@ -1,5 +1,5 @@
 import type { AuditSink, JsonValue } from '../../core/audit-sink.js';
-import { LangtrainError, invalidInput, isLangtrainError } from '../../core/errors.js';
+import { errorCodeOf, LangtrainError, invalidInput, isLangtrainError } from '../../core/errors.js';
 import { parseIsoInstant } from '../../core/iso-date.js';
 import { parseOptions } from '../../core/options.js';
 import type { Store, WriteTx } from '../../store/database.js';
@@ -307,13 +307,6 @@ async function refuseSupersededGrant(tx: WriteTx, userId: string, dataTypes: str
   }
 }
 
-/** A failure's code (a LangtrainError's, a driver's such as ECONNREFUSED) or else its class name: never its message. */
-function errorCodeOf(err: unknown): string {
-  if (isLangtrainError(err)) return err.code;
-  const code = (err as { code?: unknown } | null)?.code;
-  if (typeof code === 'string' && /^[A-Za-z0-9_.-]{1,64}$/.test(code)) return code;
-  return err instanceof Error ? err.name : typeof err;
-}
 
 /** A call with more arguments than the method takes is refused: a stray argument would be ignored. */
 function noMoreArguments(method: string, given: number, takes: number): void {

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import type { AuditSink } from '../../core/audit-sink.js';
-import { LangtrainError, invalidInput, isLangtrainError } from '../../core/errors.js';
+import { errorCodeOf, LangtrainError, invalidInput, isLangtrainError } from '../../core/errors.js';
 import { parseIsoInstant } from '../../core/iso-date.js';
 import { keysOnly, parseOptions } from '../../core/options.js';
 import type { Store } from '../../store/database.js';
@@ -348,12 +348,4 @@ function checkInstant(value: unknown, now: Date): string {
     throw invalidInput(`at ${new Date(ms).toISOString()} is in the future (now ${now.toISOString()}, ${CLOCK_SKEW_MS / 60_000} minutes of clock skew allowed): give the time the step ran, or leave at out for now`, { field: 'at' });
   }
   return new Date(ms).toISOString();
-}
-
-/** A failure's code (a LangtrainError's, a driver's such as ECONNREFUSED) or else its class name: never its message. */
-function errorCodeOf(err: unknown): string {
-  if (isLangtrainError(err)) return err.code;
-  const code = (err as { code?: unknown } | null)?.code;
-  if (typeof code === 'string' && /^[A-Za-z0-9_.-]{1,64}$/.test(code)) return code;
-  return err instanceof Error ? err.name : typeof err;
 }
