@@ -180,7 +180,15 @@ export class LineageStore {
       return row?.digest as string | undefined;
     });
     if (existing !== undefined && existing !== digest) throw invalidInput(`${name} already names ${existing}; give the new artifact a new name (e.g. a new version)`, { field: 'name' });
-    if (existing === undefined) await this.#audit.record({ eventType: 'lineage.named', result: 'success', level: 'detailed', additionalData: { digest, name } });
+    if (existing !== undefined) return;
+    try {
+      await this.#audit.record({ eventType: 'lineage.named', result: 'success', level: 'detailed', additionalData: { digest, name } });
+    } catch (auditErr) {
+      // taken back, as an edge is (#auditOrTakeBack): naming again would be a no-op, so a retry would never audit it;
+      // should the delete fail too, the audit failure is still the one to report
+      await this.#store.writeTransaction(WRITE_LOCK, (tx) => tx.deleteFrom(NAMES).where('name', '=', name).where('digest', '=', digest).execute()).catch(() => undefined);
+      throw auditErr;
+    }
   }
 
   /** Record that `digest` holds data of these subjects (all of them, with `complete`). Returns how many were new. */

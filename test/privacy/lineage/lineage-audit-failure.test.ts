@@ -113,4 +113,11 @@ describe.each(storeUrls('lineage-audit'))('LineageStore and its audit log on $di
     await sql`ALTER TABLE lineage_edges_away RENAME TO ${sql.table(EDGES)}`.execute(store.db);
     expect(await storedEdges()).toBe(1);
   });
+  it('takes back a name whose audit record failed, so that naming it again records and audits it', async () => {
+    audit.failures = 1;
+    await expect(lineage.nameArtifact(CLEAN, 'dataset:clean-v1')).rejects.toBe(audit.error);
+    await expect(lineage.resolve('dataset:clean-v1')).rejects.toMatchObject({ code: 'ERR_NOT_FOUND' });
+    await lineage.nameArtifact(CLEAN, 'dataset:clean-v1');
+    expect(audit.events.filter((e) => e.eventType === 'lineage.named')).toHaveLength(1);
+  });
 });
