@@ -168,7 +168,11 @@ export class DenyListMatcher {
     if (listed === undefined) node.ends.set(after, entry);
   }
 
-  /** The entries found in `text`, not overlapping: at each word the longest entry starting there, leftmost first. */
+  /**
+   * The entries found in `text`: per type, at each word the longest entry of that type starting
+   * there, its entries not overlapping one another; where two types' entries overlap, the
+   * scanner keeps the longer (resolveOverlaps), as it would for one recognizer per type.
+   */
   find(text: string): Candidate[] {
     const words = [...text.matchAll(WORDS)].map((m) => ({ start: m.index, end: m.index + m[0].length, folded: foldUnits(m[0]) }));
     if (words.length === 0) return [];
@@ -176,47 +180,47 @@ export class DenyListMatcher {
     const folded: FoldedRun[] = [];
     const gaps = (k: number) => (folded[k] ??= new FoldedRun(text, k === 0 ? 0 : words[k - 1]!.end, k < words.length ? words[k]!.start : text.length));
     const found: Candidate[] = [];
-    let covered = 0; // found values do not overlap
+    const covered = new Map<EntityType, number>(); // per type: where its last value ended
     for (let i = 0; i < words.length; i++) {
-      if (words[i]!.start < covered) continue;
-      const match = this.#longestMatchAt(words, gaps, i, covered);
-      if (match === undefined) continue;
-      found.push({ start: match.start, end: match.end, type: match.type, score: 1, recognizer: `${match.type}.deny_list` });
-      covered = match.end;
+      for (const [type, match] of this.#longestMatchesAt(words, gaps, i)) {
+        if (match.start < (covered.get(type) ?? 0)) continue;
+        found.push({ start: match.start, end: match.end, type, score: 1, recognizer: `${type}.deny_list` });
+        covered.set(type, match.end);
+      }
     }
     return found;
   }
 
   /**
-   * The longest entry whose first word is `words[i]`, as text offsets, its `before` part not
-   * reaching back before `from`. Entered once for each ending of the gap before the word that
-   * an entry's `before` could be ("", "(", " (" of " ("), then one trie step a word.
+   * Per type, the longest entry whose first word is `words[i]`, as text offsets. Entered once
+   * for each ending of the gap before the word that an entry's `before` could be ("", "(", " ("
+   * of " ("), then one trie step a word.
    */
-  #longestMatchAt(words: ReadonlyArray<{ start: number; folded: string }>, gaps: (k: number) => FoldedRun, i: number, from: number): { start: number; end: number; type: EntityType } | undefined {
-    let best: { start: number; end: number; type: EntityType } | undefined;
+  #longestMatchesAt(words: ReadonlyArray<{ start: number; folded: string }>, gaps: (k: number) => FoldedRun, i: number): Map<EntityType, { start: number; end: number }> {
+    const best = new Map<EntityType, { start: number; end: number }>();
     // most words begin no entry, and most entries have nothing before their first word: no gap is folded then
     const befores = this.#longestBefore === 0 ? 0 : Math.min(gaps(i).folded.length, this.#longestBefore);
     for (let length = 0; length <= befores; length++) {
       const before = length === 0 ? '' : gaps(i).folded.slice(-length);
       const start = length === 0 ? words[i]!.start : gaps(i).startOf(gaps(i).folded.length - length);
-      if (start < from) break;
       let node = this.#root.next.get(before)?.get(words[i]!.folded);
       for (let j = i; node !== undefined; j++) {
-        const ending = node.ends.size === 0 ? undefined : this.#longestEnding(node.ends, gaps(j + 1));
-        if (ending !== undefined && (best === undefined || ending.end > best.end)) best = { start, ...ending };
+        if (node.ends.size > 0) this.#addEndings(node.ends, gaps(j + 1), start, best);
         node = j + 1 < words.length && node.next.size > 0 ? node.next.get(gaps(j + 1).folded)?.get(words[j + 1]!.folded) : undefined;
       }
     }
     return best;
   }
 
-  /** Where the longest of `ends` that begins `gap` ends in the text, and its entry's type; undefined when none does. */
-  #longestEnding(ends: ReadonlyMap<string, ListedEntry>, gap: FoldedRun): { end: number; type: EntityType } | undefined {
+  /** Into `best`, per type, the longest of `ends` that begins `gap`, where it is longer than the type's match so far. */
+  #addEndings(ends: ReadonlyMap<string, ListedEntry>, gap: FoldedRun, start: number, best: Map<EntityType, { start: number; end: number }>): void {
     for (let length = Math.min(gap.folded.length, this.#longestAfter); length >= 0; length--) {
       const entry = ends.get(gap.folded.slice(0, length));
-      if (entry !== undefined) return { end: gap.startOf(length), type: entry.type };
+      if (entry === undefined) continue;
+      const end = gap.startOf(length);
+      const current = best.get(entry.type);
+      if (current === undefined || end - start > current.end - current.start) best.set(entry.type, { start, end });
     }
-    return undefined;
   }
 }
 

@@ -105,13 +105,15 @@ describe('deny lists', () => {
     );
   });
 
-  it('of all types are one matcher: a value listed under two types is refused, and across types the leftmost entry wins, then the longest', () => {
+  it('of all types are one matcher: a value listed under two types is refused, and where two types\' entries overlap the longer wins', () => {
     expect(() => new EntityScanner({ threshold: 0.5, denyList: { person_name: ['Ann Lee'], address: ['x', 'ANN  lee'] } })).toThrow(
       /denyList\.address\[1\] is also denyList\.person_name\[0\] \(matched alike, ignoring case and spacing\): a value is of one type/,
     );
-    const scanner = new EntityScanner({ threshold: 0.5, denyList: { person_name: ['Ann Lee'], address: ['Lee Road 4'], api_key: ['Ann Lee Road'] } });
-    const text = 'visit Ann Lee Road 4 today';
-    expect(scanner.scan(text).map((f) => [f.type, text.slice(f.start, f.end), f.recognizer])).toEqual([['api_key', 'Ann Lee Road', 'api_key.deny_list']]);
+    const scanner = new EntityScanner({ threshold: 0.5, denyList: { passport: ['Qx7731 Zorblax'], person_name: ['Zorblax Quintavius Vondrake', 'Ann Lee'], address: ['Lee Road 4'] } });
+    const found = (text: string) => scanner.scan(text).map((f) => [f.type, text.slice(f.start, f.end), f.recognizer]);
+    // the passport's entry starts first, the name's is longer: as with one matcher per type, the longer is kept
+    expect(found('Ref Qx7731 Zorblax Quintavius Vondrake')).toEqual([['person_name', 'Zorblax Quintavius Vondrake', 'person_name.deny_list']]);
+    expect(found('visit Ann Lee Road 4 today')).toEqual([['address', 'Lee Road 4', 'address.deny_list']]);
   });
 
   it('match 10,000 entries in one pass over the text (a regex alternation of them backtracks through every entry at every position)', () => {
