@@ -68,7 +68,9 @@ export async function buildServer(security: SecurityManager, options: BuildServe
   // Bodies are parsed as sent; a gzip one would be read as its compressed bytes ("not valid JSON").
   zod.addHook('preParsing', async (request, _reply, payload) => {
     const encoding = request.headers['content-encoding']?.trim().toLowerCase();
-    if (encoding && encoding !== 'identity') throw new errorCodes.FST_ERR_CTP_INVALID_MEDIA_TYPE();
+    // only for a body: a stray header on a GET harms nothing
+    const hasBody = Number(request.headers['content-length'] ?? 0) > 0 || request.headers['transfer-encoding'] !== undefined;
+    if (hasBody && encoding && encoding !== 'identity') throw new errorCodes.FST_ERR_CTP_INVALID_MEDIA_TYPE();
     return payload;
   });
 

@@ -4,7 +4,7 @@ import type { AuditSink } from '../../core/audit-sink.js';
 import { errorCodeOf, LangtrainError, invalidInput, isLangtrainError } from '../../core/errors.js';
 import { parseIsoInstant } from '../../core/iso-date.js';
 import { keysOnly, parseOptions } from '../../core/options.js';
-import type { Store } from '../../store/database.js';
+import type { Store, WriteTx } from '../../store/database.js';
 import { DIGEST_PATTERN, MAX_OPERATION, lineageOfFields, recordSubjectsFields, recordTransformationFields } from './inputs.js';
 import { checkParameters } from './parameters.js';
 import { COMPLETE_SUBJECTS, EDGES, NAMES, SUBJECTS, toEdge, toEdgeRow, type LineageEdge, type LineageParameters } from './schema.js';
@@ -148,21 +148,31 @@ export class LineageStore {
    * account of every edge, and a caller that retries would otherwise store the edge twice.
    * checkParameters refuses what the log would refuse, so this is for a log that is down.
    */
-  async #auditOrTakeBack(edge: LineageEdge): Promise<void> {
+  #auditOrTakeBack(edge: LineageEdge): Promise<void> {
+    return this.#recordOrUndo(
+      () => this.#audit.record({ eventType: 'lineage.recorded', userId: edge.actor, timestamp: edge.at, result: 'success', level: 'detailed', additionalData: { ...edge } }),
+      (tx) => tx.deleteFrom(EDGES).where('seq', '=', edge.seq).where('input_digest', '=', edge.inputDigest).where('output_digest', '=', edge.outputDigest).execute(),
+      `lineage edge ${edge.seq} (${edge.operation})`,
+      { seq: edge.seq, operation: edge.operation },
+    );
+  }
+
+  /**
+   * Writes an audit record of what was just committed, or takes that back (`undo`) and rethrows
+   * the audit failure. If both fail, the error says the write stands unaudited (`what` and
+   * `details` name it: codes and numbers only, as the failures' messages may quote the data).
+   */
+  async #recordOrUndo(record: () => Promise<unknown>, undo: (tx: WriteTx) => Promise<unknown>, what: string, details: Record<string, string | number>): Promise<void> {
     try {
-      await this.#audit.record({ eventType: 'lineage.recorded', userId: edge.actor, timestamp: edge.at, result: 'success', level: 'detailed', additionalData: { ...edge } });
+      await record();
     } catch (auditErr) {
       try {
-        await this.#store.writeTransaction(WRITE_LOCK, (tx) =>
-          tx.deleteFrom(EDGES).where('seq', '=', edge.seq).where('input_digest', '=', edge.inputDigest).where('output_digest', '=', edge.outputDigest).execute(),
-        );
+        await this.#store.writeTransaction(WRITE_LOCK, undo);
       } catch (undoErr) {
-        // Both failed: the edge stays without its record, and the caller must know. Codes, the
-        // edge's number and operation only: the messages may quote the actor or the parameters.
         throw new LangtrainError(
           isLangtrainError(auditErr) ? auditErr.code : 'ERR_INTERNAL',
-          `lineage edge ${edge.seq} (${edge.operation}) was stored but could not be recorded in the audit log (${errorCodeOf(auditErr)}), nor taken back (${errorCodeOf(undoErr)}): it stands unaudited; audit it, or delete it before recording it again`,
-          { unaudited: true, seq: edge.seq, operation: edge.operation, auditFailure: errorCodeOf(auditErr), undoFailure: errorCodeOf(undoErr) },
+          `${what} was stored but could not be recorded in the audit log (${errorCodeOf(auditErr)}), nor taken back (${errorCodeOf(undoErr)}): it stands unaudited; audit it, or delete it before recording it again`,
+          { unaudited: true, ...details, auditFailure: errorCodeOf(auditErr), undoFailure: errorCodeOf(undoErr) },
           { cause: auditErr },
         );
       }
@@ -181,14 +191,13 @@ export class LineageStore {
     });
     if (existing !== undefined && existing !== digest) throw invalidInput(`${name} already names ${existing}; give the new artifact a new name (e.g. a new version)`, { field: 'name' });
     if (existing !== undefined) return;
-    try {
-      await this.#audit.record({ eventType: 'lineage.named', result: 'success', level: 'detailed', additionalData: { digest, name } });
-    } catch (auditErr) {
-      // taken back, as an edge is (#auditOrTakeBack): naming again would be a no-op, so a retry would never audit it;
-      // should the delete fail too, the audit failure is still the one to report
-      await this.#store.writeTransaction(WRITE_LOCK, (tx) => tx.deleteFrom(NAMES).where('name', '=', name).where('digest', '=', digest).execute()).catch(() => undefined);
-      throw auditErr;
-    }
+    // taken back when its record fails, as an edge is: naming again is a no-op, so a retry would never audit it
+    await this.#recordOrUndo(
+      () => this.#audit.record({ eventType: 'lineage.named', result: 'success', level: 'detailed', additionalData: { digest, name } }),
+      (tx) => tx.deleteFrom(NAMES).where('name', '=', name).where('digest', '=', digest).execute(),
+      `the name ${name}`,
+      { name },
+    );
   }
 
   /** Record that `digest` holds data of these subjects (all of them, with `complete`). Returns how many were new. */

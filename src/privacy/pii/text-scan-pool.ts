@@ -9,6 +9,7 @@ import type { TextScan } from './text-scan-worker.js';
 
 /** The compiled worker; running from TypeScript sources (tests) there is none and texts are scanned here. */
 const WORKER_FILE = fileURLToPath(new URL('./text-scan-worker.js', import.meta.url));
+const FROM_SOURCES = import.meta.url.endsWith('.ts');
 
 /**
  * Below this many characters in all, texts are scanned on the calling thread: the hop to a
@@ -32,6 +33,8 @@ export class TextScanPool {
   #closed = false;
 
   constructor(threads = availableParallelism()) {
+    // a build without its worker would scan every request on the event loop, which this class exists to prevent
+    if (!FROM_SOURCES && !existsSync(WORKER_FILE)) throw new LangtrainError('ERR_CONFIG_INVALID', `the PII scan worker ${WORKER_FILE} is missing from this build; rebuild the package (npm run build)`);
     this.threads = threads;
   }
 
@@ -46,7 +49,7 @@ export class TextScanPool {
     const scanner = scannerFor(settings); // built here first: settings it refuses fail with their own error, which a worker's would lose
     let characters = 0;
     for (const text of texts) characters += text.length;
-    if (characters < INLINE_CHARACTERS || !existsSync(WORKER_FILE)) return scanner.scanAll(texts);
+    if (characters < INLINE_CHARACTERS || FROM_SOURCES) return scanner.scanAll(texts);
     this.#pool ??= new Piscina({ filename: WORKER_FILE, minThreads: 0, maxThreads: this.threads, idleTimeout: IDLE_MS });
     const task: TextScan = { settings, texts };
     return (await this.#pool.run(task)) as Finding[][];
