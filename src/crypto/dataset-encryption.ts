@@ -63,7 +63,13 @@ export async function transformDataset(service: EncryptionService, job: DatasetJ
     if (typeof id !== 'string' && typeof id !== 'number') throw invalidInput(`record has no ${idField} (the record id field)`);
     return { dataset: job.dataset, recordId: String(id) };
   };
+  // Field scope encrypts the named fields and leaves the rest: a field no record has (misspelt,
+  // or a CSV without a header row, whose first record then names the columns) left the whole
+  // data set in clear under a successful run.
+  const encryptedFields =
+    job.direction === 'encrypt' && service.options.encryptionScope === 'field' ? service.options.fields.map((f) => ({ path: parseFieldPath(typeof f === 'string' ? f : f.path), found: 0 })) : [];
   const apply = async (record: Record<string, unknown>, position: number) => {
+    for (const field of encryptedFields) if (transformAt(record, field.path, (value) => value) > 0) field.found += 1;
     const place = placeOf(record, position);
     if (job.direction === 'encrypt') return service.encryptRecord(record, place);
     const plain = await service.decryptRecord(record, place);
@@ -121,6 +127,11 @@ export async function transformDataset(service: EncryptionService, job: DatasetJ
         }
         csvOut.end();
         await finished(csvOut);
+      }
+      const missing = encryptedFields.filter((field) => field.found === 0).map((field) => field.path.text);
+      if (result.records > 0 && missing.length > 0) {
+        const headerless = format === 'csv' ? ' (a CSV needs a header row naming its columns)' : '';
+        throw invalidInput(`no record has a value at the field ${missing.map((p) => JSON.stringify(p)).join(', ')} to encrypt (${result.records} records read)${headerless}: check the encryption fields; no output was written`, { fields: missing });
       }
     },
     { scrub: job.direction === 'decrypt' && service.options.secureDeletion },

@@ -49,6 +49,20 @@ describe('transformDataset on JSON Lines', () => {
     expect(readFileSync(file('dec.jsonl'), 'utf8')).toBe(`${lines[0]}\n{"message_id": 2, "author": {"email": {"home":"b@example.org","n":[1,2]}}, "items": []}\n`);
   });
 
+  it('fails when no record has a field it is to encrypt (misspelt, or a CSV without a header row), rather than write the data set in clear', async () => {
+    const file = tempFiles('dataset-encryption-missing', cleanups);
+    const fields = service({ encryptionScope: 'field', fields: ['email'] });
+    const headerless = run(fields, file('nohdr.csv', 'jane@example.com,Jane Doe\nbob@example.com,Bob Smith\n'), file('nohdr-out.csv'), 'encrypt');
+    await expect(headerless).rejects.toThrow(/^no record has a value at the field "email" to encrypt \(1 records read\) \(a CSV needs a header row naming its columns\)/);
+    expect(existsSync(file('nohdr-out.csv'))).toBe(false);
+    const misspelt = run(service({ encryptionScope: 'field', fields: ['emial'] }), file('in.jsonl', '{"email": "a@example.org"}\n'), file('out.jsonl'), 'encrypt');
+    await expect(misspelt).rejects.toMatchObject({ code: 'ERR_INVALID_INPUT', details: { fields: ['emial'] } });
+    expect(existsSync(file('out.jsonl'))).toBe(false);
+    // present in some records only: encrypted where it is
+    await run(fields, file('some.jsonl', '{"email": "a@example.org"}\n{"name": "b"}\n'), file('some-out.jsonl'), 'encrypt');
+    expect(readFileSync(file('some-out.jsonl'), 'utf8')).toMatch(/^\{"email": ?"enc:v1:[\w-]+"\}\n\{"name": "b"\}\n$/);
+  });
+
   it('fails on bytes that are not UTF-8, JSON Lines and CSV alike, naming the line and writing nothing (they were written back as U+FFFD)', async () => {
     const file = tempFiles('dataset-encryption-utf8', cleanups);
     const fields = service({ encryptionScope: 'field', fields: ['email'] });
