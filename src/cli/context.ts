@@ -3,6 +3,7 @@ import { Command, Option } from 'commander';
 import { loadConfig, type Config } from '../core/config.js';
 import { fileProblem, invalidInput, LangtrainError } from '../core/errors.js';
 import type { SecurityManager, SecurityManagerOptions } from '../security-manager.js';
+import { checkStoreFile, newStoreNote, type StoreUse } from './store-file.js';
 
 /** Options every command takes (ARCHITECTURE.md): where the store is, the config file, output form. */
 export interface CommonOptions {
@@ -25,24 +26,35 @@ export function configFor(options: CommonOptions): Config {
   return loadConfig({ file: options.config, overrides: options.db ? { store: { url: options.db } } : {} });
 }
 
-export async function openSecurity(options: CommonOptions, overrides: SecurityManagerOptions = {}): Promise<SecurityManager> {
+/** How a command opens the SecurityManager. */
+export interface Opening {
+  /** Whether the command may start a missing SQLite store (store-file.ts); default `existing`: a missing one is refused. */
+  store?: StoreUse;
+  /** SecurityManager options beyond the common flags (serve: the server's host, port and TLS). */
+  manager?: SecurityManagerOptions;
+}
+
+export async function openSecurity(options: CommonOptions, { store = 'existing', manager = {} }: Opening = {}): Promise<SecurityManager> {
+  const created = checkStoreFile(configFor(options).store.url, store);
   // loaded here, not at start: it brings the stores, their drivers and every service, which a
   // command that needs none (help, `pii redact --no-audit`, `dp`) should not wait for
   const { SecurityManager } = await import('../security-manager.js');
-  return SecurityManager.open({
+  const security = await SecurityManager.open({
     configFile: options.config,
-    ...overrides,
-    config: { ...overrides.config, ...(options.db ? { store: { ...overrides.config?.store, url: options.db } } : {}) },
+    ...manager,
+    config: { ...manager.config, ...(options.db ? { store: { ...manager.config?.store, url: options.db } } : {}) },
   });
+  if (created !== undefined) process.stderr.write(newStoreNote(created));
+  return security;
 }
 
 /** How main.ts runs a command's work: reports errors and sets the exit code. */
 export type Run = (work: () => Promise<void>, json?: boolean) => Promise<void>;
 
 /** Run `work` with a SecurityManager opened from the command's options, always closed after. */
-export function withSecurity(run: Run, options: CommonOptions, work: (security: SecurityManager) => Promise<void>): Promise<void> {
+export function withSecurity(run: Run, options: CommonOptions, work: (security: SecurityManager) => Promise<void>, opening: Opening = {}): Promise<void> {
   return run(async () => {
-    const security = await openSecurity(options);
+    const security = await openSecurity(options, opening);
     try {
       await work(security);
     } finally {

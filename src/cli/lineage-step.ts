@@ -1,7 +1,7 @@
-import { invalidInput, isLangtrainError, LangtrainError } from '../core/errors.js';
+import { isLangtrainError, LangtrainError } from '../core/errors.js';
 import type { LineageEdge, LineageParameters } from '../privacy/lineage/lineage-store.js';
-import { sameFile } from '../privacy/lineage/same-file.js';
 import type { SecurityManager } from '../security-manager.js';
+import { refuseOutputIsInput } from './output-is-input.js';
 
 /**
  * A data set step the CLI ran (consent filter, redaction, encryption), recorded as a lineage
@@ -59,9 +59,9 @@ function recordCommand(input: string, output: string, operation: string, paramet
 export async function checkLineageStep(parameters: LineageParameters, file?: { input: string; output: string; lineageOptional: boolean }): Promise<void> {
   const { checkParameters } = await import('../privacy/lineage/lineage-store.js');
   await checkParameters(parameters);
-  if (file && (await sameFile(file.input, file.output))) {
+  if (file) {
     const orWithout = file.lineageOptional ? ' (or pass --no-lineage)' : '';
-    throw invalidInput(`--output is the input (${file.output}): write to another file, so that lineage can record the step from the input's digest to the output's${orWithout}`, { path: file.output });
+    await refuseOutputIsInput(file.input, file.output, `write to another file, so that lineage can record the step from the input's digest to the output's${orWithout}`);
   }
 }
 

@@ -40,12 +40,15 @@ async function main(argv: string[]): Promise<number> {
 }
 
 /**
- * Ctrl-C or a kill in the middle of a job: `finally` blocks never run on a signal, so its
- * temporary output is removed here, and the exit code is 128 + the signal's number, as shells
- * expect. A command that handles the signal itself (`serve` shuts down gracefully, letting
- * running jobs finish) is left to; a second signal then ends it here.
+ * Ctrl-C, a kill, or a hang-up (a closed terminal, a dropped SSH session) in the middle of a
+ * job: `finally` blocks never run on a signal, so its temporary output, which may hold raw
+ * records, is removed here, and the exit code is 128 + the signal's number, as shells expect.
+ * A command that handles the signal itself (`serve` shuts down gracefully, letting running
+ * jobs finish) is left to; a second signal then ends it here. Handling SIGHUP costs `nohup`
+ * nothing: Node resets an inherited ignored SIGHUP to the default at start, so a job under
+ * `nohup` ended on a hang-up before too, only without the cleanup (use setsid, tmux or screen).
  */
-function onInterrupt(signal: 'SIGINT' | 'SIGTERM'): void {
+function onInterrupt(signal: 'SIGINT' | 'SIGTERM' | 'SIGHUP'): void {
   if (process.listenerCount(signal) > 1) return;
   const removed = removeTemporariesNow();
   process.stderr.write(`interrupted (${signal})${removed > 0 ? ': the unfinished output was removed' : ''}\n`);
@@ -53,6 +56,7 @@ function onInterrupt(signal: 'SIGINT' | 'SIGTERM'): void {
 }
 process.on('SIGINT', onInterrupt);
 process.on('SIGTERM', onInterrupt);
+process.on('SIGHUP', onInterrupt);
 
 main(process.argv).then(
   (code) => {

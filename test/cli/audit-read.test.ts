@@ -1,7 +1,9 @@
+import { existsSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { afterEach, beforeAll, afterAll, describe, expect, it } from 'vitest';
 import { verifyConsistency, verifyInclusion } from '../../src/audit/merkle.js';
 import { openNote, parseCheckpoint, parseVerifierKey } from '../../src/audit/signed-note.js';
+import { openStore } from '../../src/store/database.js';
 import { jsonl, killChildren, parseJson, runCli, workspace } from './run-cli.js';
 
 /** Reads: `audit query` filters, `audit prove` (inclusion and consistency), `audit checkpoint`. */
@@ -152,6 +154,12 @@ describe('langtrain audit checkpoint', () => {
 
     const empty = workspace('read-empty');
     try {
+      // A store that was never created is no empty log: refused, and not created.
+      const missing = await runCli(['audit', 'checkpoint', '--db', empty.db], { cwd: empty.dir });
+      expect(missing.code).toBe(2);
+      expect(missing.stderr).toContain(`no store at ${empty.db.slice('sqlite:'.length)}`);
+      expect(existsSync(empty.db.slice('sqlite:'.length))).toBe(false);
+      await (await openStore(empty.db)).close();
       const e = await runCli(['audit', 'checkpoint', '--db', empty.db], { cwd: empty.dir });
       expect(e.code, e.stderr).toBe(0);
       expect(e.stdout).toBe('the log is empty\n');

@@ -33,7 +33,15 @@ describe('langtrain consent', { timeout: 240_000 }, () => {
 
     const withdrawn = await cli('consent', 'withdraw', '--user', 'u-17', '--purposes', 'model_training', '--json');
     expect(withdrawn.code, withdrawn.stderr).toBe(0);
-    expect(parseJson(withdrawn)).toMatchObject({ kind: 'withdrawn', dataTypes: 'all', purposes: ['model_training'] });
+    expect(parseJson(withdrawn)).toMatchObject({
+      kind: 'withdrawn',
+      dataTypes: 'all',
+      purposes: ['model_training'],
+      ended: [
+        { dataType: 'email', purpose: 'model_training' },
+        { dataType: 'chat_transcripts', purpose: 'model_training' },
+      ],
+    });
     const refused = await cli('consent', 'check', '--user', 'u-17', '--data-type', 'chat_transcripts', '--purpose', 'model_training', '--json');
     expect(refused.code).toBe(1);
     expect(parseJson(refused)).toMatchObject({ valid: false });
@@ -45,6 +53,28 @@ describe('langtrain consent', { timeout: 240_000 }, () => {
     const human = await cli('consent', 'history', '--user', 'u-17');
     expect(human.stdout).toMatch(/granted .*email, chat_transcripts for model_training, analytics/);
     expect(human.stdout).toMatch(/withdrawn .*all for model_training/);
+  });
+
+  it('a withdrawal that ends no consent (a mistyped purpose) is still recorded, and says that nothing they had consented to changed', async () => {
+    const { cli } = consentWorkspace('consent-withdraw-nothing');
+    expect((await cli('consent', 'record', '--user', 'u1', '--data-types', 'email', '--purposes', 'research')).code).toBe(0);
+    const typo = await cli('consent', 'withdraw', '--user', 'u1', '--purposes', 'resarch');
+    expect(typo.code, typo.stderr).toBe(0);
+    expect(typo.stdout).toBe(
+      'withdrew consent of u1: all for resarch\n' +
+        'note: u1 had no valid consent for resarch; nothing they had consented to changed (consented data types: email; purposes: research). The withdrawal is recorded all the same, as their stated wish\n',
+    );
+    const json = await cli('consent', 'withdraw', '--user', 'u1', '--data-types', 'phone', '--json');
+    expect(parseJson(json)).toMatchObject({ kind: 'withdrawn', dataTypes: ['phone'], purposes: 'all', ended: [] });
+    expect((await cli('consent', 'check', '--user', 'u1', '--data-type', 'email', '--purpose', 'research')).code).toBe(0);
+
+    const real = await cli('consent', 'withdraw', '--user', 'u1', '--purposes', 'research');
+    expect(real.stdout).toBe('withdrew consent of u1: all for research\nended: email for research\n');
+    const never = await cli('consent', 'withdraw', '--user', 'u2');
+    expect(never.stdout).toContain('note: u2 had no valid consent; nothing they had consented to changed (they hold no valid consent at all)');
+    // Every withdrawal is in the history, the ones that ended nothing too.
+    const history = parseJson<Array<{ kind: string }>>(await cli('consent', 'history', '--user', 'u1', '--json'));
+    expect(history.map((e) => e.kind)).toEqual(['granted', 'withdrawn', 'withdrawn', 'withdrawn']);
   });
 
   it('honours expiry: an expired grant is not valid, a future one is', async () => {
@@ -150,6 +180,7 @@ describe('langtrain consent', { timeout: 240_000 }, () => {
 
   it('leaves no output and names the line when the data set is broken', async () => {
     const { cli, file, dir } = consentWorkspace('consent-filter-bad');
+    await cli('consent', 'record', '--user', 'u1', '--data-types', 'email', '--purposes', 'analytics'); // the store the filter reads
     const input = file('bad.jsonl', '{"user_id":"u1"}\nnot json\n');
     const output = join(dir, 'out.jsonl');
     const failed = await cli('consent', 'filter', '--input', input, '--output', output, '--subject-field', 'user_id', '--data-type', 'email', '--purpose', 'analytics');

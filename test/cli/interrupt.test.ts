@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { jsonl, killChildren, spawnCli, workspace } from './run-cli.js';
 
 /**
- * Ctrl-C (SIGINT) or a kill (SIGTERM) in the middle of a job: no half-written output is left
+ * Ctrl-C (SIGINT), a kill (SIGTERM) or a hang-up (SIGHUP) in the middle of a job: no half-written output is left
  * beside the user's files, and the exit code says which signal. The input is a named pipe the
  * test writes to, so that the job is certainly mid-way (records read, output begun, more to
  * come) when the signal arrives, however fast the machine.
@@ -32,6 +32,8 @@ describe('langtrain, interrupted', () => {
   for (const { signal, code, command } of [
     { signal: 'SIGINT', code: 130, command: ['pii', 'redact', '--method', 'masking', '--no-audit', '--no-lineage'] },
     { signal: 'SIGTERM', code: 143, command: ['pii', 'scan'] },
+    // a closed terminal or a dropped SSH session: the partial output holds raw records
+    { signal: 'SIGHUP', code: 129, command: ['pii', 'redact', '--method', 'masking', '--no-audit', '--no-lineage'] },
   ] as const) {
     it(`${command.slice(0, 2).join(' ')} on ${signal}: exit ${code}, the unfinished output removed`, async () => {
       const w = workspace('interrupt');

@@ -104,6 +104,31 @@ describe('langtrain lineage', { timeout: 240_000 }, () => {
     expect((await cli('lineage', 'show', w.dir)).stderr).toContain('is a directory');
   });
 
+  it('a --param value is a number only when the number prints back as written: 007 stays text', async () => {
+    const w = workspace('lineage-params');
+    cleanups.push(w.cleanup);
+    const config = w.file('langtrain.test.yaml', `crypto:\n  kek: file:${join(w.dir, 'kek.key')}\n`);
+    const cli = (...args: string[]) => runCli([...args, '--db', w.db, '--config', config], { cwd: w.dir, timeoutMs: 60_000 });
+    const pairs = ['shard=007', 'zip=02134', 'epochs=3', 'lr=0.05', 'offset=-2.5', 'ratio=1.50', 'big=1e3', 'hex=0x1f', 'nan=NaN', 'inf=Infinity', 'empty=', 'flag=true', 'none=null'];
+    const r = await cli('lineage', 'record', '--input', w.file('a.txt', 'a'), '--output', w.file('b.txt', 'b'), '--operation', 'shard', ...pairs.flatMap((p) => ['--param', p]), '--json');
+    expect(r.code, r.stderr).toBe(0);
+    expect(parseJson(r).parameters).toEqual({
+      shard: '007',
+      zip: '02134',
+      epochs: 3,
+      lr: 0.05,
+      offset: -2.5,
+      ratio: '1.50',
+      big: '1e3',
+      hex: '0x1f',
+      nan: 'NaN',
+      inf: 'Infinity',
+      empty: '',
+      flag: true,
+      none: null,
+    });
+  });
+
   it('refuses what it cannot record, saying what to do', async () => {
     const w = workspace('lineage-bad');
     cleanups.push(w.cleanup);

@@ -1,6 +1,6 @@
 import { existsSync, linkSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
-import { userInfo } from 'node:os';
+import { availableParallelism, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { jsonl, killChildren, parseJson, runCli, workspace } from './run-cli.js';
@@ -160,6 +160,51 @@ describe('langtrain pii', () => {
     const inPlace = await cli('pii', 'redact', '--input', input, '--output', input, '--no-audit', '--no-lineage', '--quiet');
     expect(inPlace.code, inPlace.stderr).toBe(0);
     expect(readFileSync(input, 'utf8')).not.toContain(EMAIL);
+  });
+
+  it('scan refuses an output that is its input (by path or by a hard link): the spans would replace the data set', async () => {
+    const { w, cli } = setup();
+    const input = w.file('raw.jsonl', jsonl(rows.slice(0, 5)));
+    const raw = readFileSync(input, 'utf8');
+    linkSync(input, join(w.dir, 'linked.jsonl'));
+    for (const output of [input, join(w.dir, '.', 'raw.jsonl'), join(w.dir, 'linked.jsonl')]) {
+      const r = await cli('pii', 'scan', '--input', input, '--output', output, '--quiet');
+      expect(r.code).toBe(2);
+      expect(r.stderr).toBe(`error: --output is the input (${output}): the spans would replace the data set; write them to another file\n`);
+      expect(readFileSync(input, 'utf8')).toBe(raw);
+    }
+  });
+
+  it('--threshold and --workers take plain decimal text only, and --workers at most 4 threads per core', async () => {
+    const { w, cli } = setup();
+    const input = w.file('in.jsonl', jsonl(rows.slice(0, 5)));
+    const most = 4 * availableParallelism();
+    const threshold = (got: string) => `error: --threshold must be a decimal number from 0 to 1, e.g. --threshold 0.5; got ${got}\n`;
+    const workers = (got: string) => `error: --workers must be a whole number from 0 (run in this thread) to ${most} (4 per core); got ${got}\n`;
+    for (const [command, args, message] of [
+      ['scan', ['--threshold', ''], threshold('""')], // Number('') is 0: every finding
+      ['scan', ['--threshold', '0x1'], threshold('"0x1"')],
+      ['scan', ['--threshold', '5e-1'], threshold('"5e-1"')],
+      ['scan', ['--threshold', ' 0.5'], threshold('" 0.5"')],
+      ['scan', ['--threshold', '1.5'], threshold('"1.5"')],
+      ['scan', ['--workers', ''], workers('""')],
+      ['scan', ['--workers', String(most + 1)], workers(`"${most + 1}"`)],
+      ['redact', ['--workers', '200000'], workers('"200000"')],
+      ['redact', ['--workers', '1.5'], workers('"1.5"')],
+      ['redact', ['--workers', '-1'], workers('"-1"')],
+    ] as const) {
+      const r = await cli('pii', command, '--input', input, '--output', join(w.dir, 'out.jsonl'), ...args, ...(command === 'redact' ? ['--no-audit', '--no-lineage'] : []));
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.stderr, args.join(' ')).toBe(message);
+    }
+    expect(existsSync(join(w.dir, 'out.jsonl'))).toBe(false);
+    const help = await cli('pii', 'scan', '--help');
+    expect(help.stdout.replace(/\s+/g, ' ')).toContain('--workers <n> worker threads, up to 4 per core (default: one per core; 0: run in this thread, no workers)');
+
+    const accepted = await cli('pii', 'scan', '--input', input, '--output', join(w.dir, 'spans.jsonl'), '--threshold', '.75', '--workers', '0', '--json');
+    expect(accepted.code, accepted.stderr).toBe(0);
+    expect(parseJson(accepted)).toMatchObject({ records: 5, workers: 0 });
+    expect((await cli('pii', 'scan', '--input', input, '--output', join(w.dir, 'spans.jsonl'), '--threshold', '1', '--workers', String(most), '--quiet')).code).toBe(0);
   });
 
   it('a bad line stops the job: exit 2, the line named, no output', async () => {

@@ -1,3 +1,4 @@
+import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { jsonl, killChildren, parseJson, runCli, workspace } from './run-cli.js';
@@ -26,7 +27,7 @@ describe('progress of long CLI work', () => {
     // Not a TTY: plain lines, no bar or cursor codes.
     expect(r.stderr).toContain('importing');
     expect(r.stderr).toMatch(new RegExp(`^checking: ${N}$`, 'm'));
-    expect(r.stderr).toMatch(new RegExp(`^importing: ${N}/${N}$`, 'm'));
+    expect(r.stderr).toMatch(new RegExp(`^importing: ${N}/${N} \\(100%\\)$`, 'm')); // the total known: the percentage too
     expect(r.stderr).not.toMatch(/\u001b\[/);
   }, 60_000);
 
@@ -36,6 +37,17 @@ describe('progress of long CLI work', () => {
     expect(parseJson(r)).toEqual({ imported: N, firstIndex: N });
     expect(r.stderr).not.toMatch(/error/);
   }, 60_000);
+
+  it('pii scan knows the size of its input: its last line is MB done of the total, with the percentage', async () => {
+    const input = w.file('chats.jsonl', jsonl(Array.from({ length: 4000 }, (_, i) => ({ text: `ticket ${i}: reach me at j.doe@mail-example.co.uk` }))));
+    const mb = (statSync(input).size / 1e6).toFixed(1);
+    const r = await runCli(['pii', 'scan', '--input', input, '--output', join(w.dir, 'spans.jsonl'), '--workers', '1'], { cwd: w.dir, timeoutMs: 60_000 });
+    expect(r.code, r.stderr).toBe(0);
+    expect(mb).not.toBe('0.0');
+    expect(r.stderr).toMatch(new RegExp(`^scanning \\(MB\\): ${mb}/${mb} \\(100%\\)$`, 'm'));
+    expect(r.stderr).not.toMatch(/\u001b\[/);
+    expect(r.stdout).toBe(`4000 records scanned, 4000 spans -> ${join(w.dir, 'spans.jsonl')}\n`);
+  });
 
   it('--quiet silences progress', async () => {
     const r = await cli('audit', 'import', w.file('small.jsonl', jsonl([{ eventType: 'x', result: 'success' }])), '--quiet');

@@ -107,7 +107,8 @@ describe('langtrain users', { timeout: 90_000 }, () => {
   });
 
   it('an unknown user is exit 2 with the way to find the right name, for every command that takes one', async () => {
-    const { cli, piped } = setup();
+    const { cli, piped, library } = setup();
+    await library(); // the deployment's store, with no account yet (a missing store is refused before any name is looked up)
     for (const args of [['users', 'show', 'nobody'], ['users', 'disable', 'nobody'], ['users', 'unlock', 'nobody'], ['users', 'recovery-codes', 'nobody'], ['users', 'set-roles', 'nobody']]) {
       const r = await cli(...args);
       expect(r.code, args.join(' ')).toBe(2);

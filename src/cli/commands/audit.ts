@@ -13,6 +13,7 @@ import type { AuditEventInput } from '../../core/audit-sink.js';
 import { LangtrainError, invalidInput } from '../../core/errors.js';
 import { openStore } from '../../store/database.js';
 import { CheckFailed, configFor, openSecurity, output, withCommonOptions, withSecurity, type Run } from '../context.js';
+import { WORKERS_PER_CORE, workersOption } from '../number-options.js';
 import { startProgress } from '../progress.js';
 
 /** `langtrain audit …`: write, read, prove, export and verify the tamper-evident log. */
@@ -38,7 +39,7 @@ export function auditCommand(run: Run): Command {
           sensitive: o.sensitiveUser ? ['userId'] : undefined,
         });
         output(o, receipt, () => `appended entry ${receipt.index} (${receipt.id})`);
-      }),
+      }, { store: 'create' }),
     );
 
   withCommonOptions(audit.command('import'))
@@ -75,7 +76,7 @@ export function auditCommand(run: Run): Command {
         progress.finish();
         await security.audit.checkpoint();
         output(o, { imported: done, firstIndex: first }, () => `imported ${done} events${first === null ? '' : ` from entry ${first}`}`);
-      }),
+      }, { store: 'create' }),
     );
 
   withCommonOptions(audit.command('query'))
@@ -205,7 +206,7 @@ export function auditCommand(run: Run): Command {
     .option('--bundle <file>', 'verify an exported bundle instead of the store')
     .option('--checkpoint <file>', 'with --bundle: a signed checkpoint note you kept from before; the bundle must be consistent with it (detects a forked or cut-short log)')
     .option('--verifier-key <key...>', "pin the log's public key(s) (NAME+ID+KEY); default: the key recorded in the store / bundle")
-    .option('--workers <n>', 'threads checking entries (default: up to 4 for logs of 100,000 entries or more; 0 = this thread only)', toInt)
+    .option('--workers <n>', `threads checking entries, up to ${WORKERS_PER_CORE} per core (default: up to 4 for logs of 100,000 entries or more; 0 = this thread only)`, (v) => workersOption(v))
     .option('--quiet', 'no progress')
     .action((o) =>
       run(async () => {

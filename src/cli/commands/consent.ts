@@ -1,9 +1,9 @@
 import { Command } from 'commander';
 import { LangtrainError, invalidInput } from '../../core/errors.js';
 import { filterByConsent } from '../../privacy/consent/consent-filter.js';
-import type { ConsentEvent, ConsentManager } from '../../privacy/consent/consent-manager.js';
+import type { ConsentEvent, ConsentManager, ConsentWithdrawal, ValidConsent } from '../../privacy/consent/consent-manager.js';
 import type { SecurityManager } from '../../security-manager.js';
-import { CheckFailed, cliActor, output, withCommonOptions, withSecurity, type CommonOptions, type Run } from '../context.js';
+import { CheckFailed, cliActor, output, withCommonOptions, withSecurity, type CommonOptions, type Opening, type Run } from '../context.js';
 import { checkLineageStep, describeLineage, lineageJson, recordLineageStep } from '../lineage-step.js';
 import { startProgress } from '../progress.js';
 
@@ -14,8 +14,8 @@ import { startProgress } from '../progress.js';
  */
 export function consentCommand(run: Run): Command {
   const consent = new Command('consent').description('consent per data type and purpose: record, withdraw, check, history, export, filter a data set');
-  const withConsent = (o: CommonOptions, work: (manager: ConsentManager, security: SecurityManager) => Promise<void>) =>
-    withSecurity(run, o, async (security) => work(await security.consentManager(), security));
+  const withConsent = (o: CommonOptions, work: (manager: ConsentManager, security: SecurityManager) => Promise<void>, opening?: Opening) =>
+    withSecurity(run, o, async (security) => work(await security.consentManager(), security), opening);
 
   withCommonOptions(consent.command('record'))
     .description('record that a subject consents to data types for purposes')
@@ -35,7 +35,7 @@ export function consentCommand(run: Run): Command {
           actor: cliActor(),
         }));
         output(o, grant, () => `recorded consent #${grant.seq} of ${grant.userId}: ${grant.dataTypes.join(', ')} for ${grant.purposes.join(', ')}, ${grant.expiryDate ? `until ${grant.expiryDate}` : 'until withdrawn'}`);
-      }),
+      }, { store: 'create' }),
     );
 
   withCommonOptions(consent.command('withdraw'))
@@ -45,13 +45,24 @@ export function consentCommand(run: Run): Command {
     .option('--purposes <names>', 'comma-separated (default: all)')
     .action((o) =>
       withConsent(o, async (manager) => {
-        const withdrawal = await inFlagTerms(manager.withdrawConsent({
-          userId: o.user,
+        const input = {
+          userId: o.user as string,
           ...(o.dataTypes ? { dataTypes: names(o.dataTypes, '--data-types') } : {}),
           ...(o.purposes ? { purposes: names(o.purposes, '--purposes') } : {}),
           actor: cliActor(),
-        }));
-        output(o, withdrawal, () => `withdrew consent of ${withdrawal.userId}: ${listOrAll(withdrawal.dataTypes)} for ${listOrAll(withdrawal.purposes)}`);
+        };
+        // The library records every withdrawal, as the subject's stated wish; what it ended is told
+        // from the valid consents before and after, so that a mistyped name is not taken for a success.
+        const before = (await inFlagTerms(manager.subjectRecords(input.userId))).validConsents;
+        const withdrawal = await inFlagTerms(manager.withdrawConsent(input));
+        const after = (await manager.subjectRecords(input.userId)).validConsents;
+        const ended = endedConsents(before, after);
+        output(o, { ...withdrawal, ended }, () =>
+          [
+            `withdrew consent of ${withdrawal.userId}: ${listOrAll(withdrawal.dataTypes)} for ${listOrAll(withdrawal.purposes)}`,
+            ended.length > 0 ? `ended: ${ended.map((c) => `${c.dataType} for ${c.purpose}`).join(', ')}` : nothingEnded(withdrawal, before),
+          ].join('\n'),
+        );
       }),
     );
 
@@ -159,6 +170,25 @@ function names(value: string, option: string): string[] {
   const list = value.split(',').map((n) => n.trim()).filter((n) => n !== '');
   if (list.length === 0) throw invalidInput(`${option} needs at least one name, e.g. ${option} email,chat_transcripts`);
   return list;
+}
+
+/** The (data type, purpose) pairs valid before a withdrawal and not after it. */
+function endedConsents(before: readonly ValidConsent[], after: readonly ValidConsent[]): Array<{ dataType: string; purpose: string }> {
+  const pair = (c: { dataType: string; purpose: string }) => `${c.dataType}\0${c.purpose}`;
+  const still = new Set(after.map(pair));
+  const ended = new Map(before.filter((c) => !still.has(pair(c))).map((c) => [pair(c), { dataType: c.dataType, purpose: c.purpose }]));
+  return [...ended.values()];
+}
+
+/** Said when a withdrawal ended nothing: most often a mistyped name, or a subject who never consented to it. */
+function nothingEnded(withdrawal: ConsentWithdrawal, before: readonly ValidConsent[]): string {
+  const named = [
+    ...(withdrawal.dataTypes === 'all' ? [] : [`to ${withdrawal.dataTypes.join(', ')}`]),
+    ...(withdrawal.purposes === 'all' ? [] : [`for ${withdrawal.purposes.join(', ')}`]),
+  ];
+  const unique = (values: string[]) => [...new Set(values)].join(', ');
+  const held = before.length === 0 ? 'they hold no valid consent at all' : `consented data types: ${unique(before.map((c) => c.dataType))}; purposes: ${unique(before.map((c) => c.purpose))}`;
+  return `note: ${withdrawal.userId} had no valid consent${named.length > 0 ? ` ${named.join(' ')}` : ''}; nothing they had consented to changed (${held}). The withdrawal is recorded all the same, as their stated wish`;
 }
 
 function listOrAll(list: string[] | 'all'): string {

@@ -70,7 +70,7 @@ export function dpCommand(run: Run): Command {
       return withSecurity(checkedFirst, o, async (security) => {
         const made = await (await security.privacyBudgets()).createBudget({ unit, epsilon: n.epsilon!, delta: n.delta!, accountant: o.accountant as AccountantName }, cliActor());
         output(o, made, () => describeBudget(made));
-      });
+      }, { store: 'create' });
     });
   withCommonOptions(budget.command('show'))
     .description('a unit\'s budget and every spend')

@@ -57,7 +57,8 @@ export function encryptCommands(run: Run): Command[] {
           output(o, { ...result, ...(o.lineage ? { lineage: lineageJson(edges)[0] } : {}) }, () =>
             [`${direction}ed ${result.records} records (${(result.bytes / 1e6).toFixed(1)} MB) -> ${o.output}`, ...(o.lineage ? [describeLineage(edges)] : [])].join('\n'),
           );
-        }),
+          // encrypting may start the store (its first key); decrypting needs the keys it holds
+        }, { store: direction === 'encrypt' ? 'create' : 'existing' }),
       ),
   );
 }

@@ -19,7 +19,7 @@ export function keysCommand(run: Run): Command {
         const rotationIntervalMs = o.rotation === undefined ? undefined : o.rotation === 'never' ? null : parseDuration(o.rotation, '--rotation');
         const info = await security.keyring.createKey(name, rotationIntervalMs === undefined ? {} : { rotationIntervalMs });
         output(o, info, () => describe(info));
-      }),
+      }, { store: 'create' }),
     );
 
   withCommonOptions(keys.command('rotate'))

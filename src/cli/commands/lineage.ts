@@ -4,7 +4,8 @@ import { invalidInput } from '../../core/errors.js';
 import type { LineageParameters, LineageParameterValue } from '../../privacy/lineage/schema.js';
 import { digestFile, type LineageGraph, type LineageStore } from '../../privacy/lineage/lineage-store.js';
 import { sameFile } from '../../privacy/lineage/same-file.js';
-import { cliActor, output, withCommonOptions, withSecurity, type CommonOptions, type Run } from '../context.js';
+import { cliActor, output, withCommonOptions, withSecurity, type CommonOptions, type Opening, type Run } from '../context.js';
+import { wholeNumberOption } from '../number-options.js';
 import { collect } from './users.js';
 
 /**
@@ -14,14 +15,15 @@ import { collect } from './users.js';
  */
 export function lineageCommand(run: Run): Command {
   const lineage = new Command('lineage').description('data lineage: record transformations, name artifacts, show where an artifact came from or went');
-  const withLineage = (o: CommonOptions, work: (store: LineageStore) => Promise<void>) => withSecurity(run, o, async (security) => work(await security.lineage()));
+  const withLineage = (o: CommonOptions, work: (store: LineageStore) => Promise<void>, opening?: Opening) =>
+    withSecurity(run, o, async (security) => work(await security.lineage()), opening);
 
   withCommonOptions(lineage.command('record'))
     .description('record that --output was made from --input by --operation')
     .requiredOption('--input <file>', 'the input artifact (its digest is computed)')
     .requiredOption('--output <file>', 'the output artifact')
     .requiredOption('--operation <name>', 'lower_snake_case, e.g. filter, redact, encrypt, train')
-    .option('--param <key=value>', 'a setting that shaped the output (repeatable; numbers, true/false and null are typed); never secrets', collect)
+    .option('--param <key=value>', 'a setting that shaped the output (repeatable; true/false, null and numbers are typed, a number only when it prints back as written: 007 stays text); never secrets', collect)
     .option('--name-output <name>', 'also name the output, e.g. dataset:customers-v2')
     .action((o) =>
       withLineage(o, async (store) => {
@@ -32,7 +34,7 @@ export function lineageCommand(run: Run): Command {
         const edge = await store.recordTransformation({ inputDigest, outputDigest, operation: o.operation, parameters: parseParams(o.param ?? []), actor: cliActor() });
         if (o.nameOutput) await store.nameArtifact(outputDigest, o.nameOutput);
         output(o, { ...edge, ...(o.nameOutput ? { outputName: o.nameOutput } : {}) }, () => `recorded #${edge.seq}: ${inputDigest} -> ${outputDigest} (${edge.operation})${o.nameOutput ? `, output named ${o.nameOutput}` : ''}`);
-      }),
+      }, { store: 'create' }),
     );
 
   withCommonOptions(lineage.command('name'))
@@ -44,14 +46,14 @@ export function lineageCommand(run: Run): Command {
         const digest = await artifactDigest(store, ref);
         await store.nameArtifact(digest, name);
         output(o, { digest, name }, () => `${name} names ${digest}`);
-      }),
+      }, { store: 'create' }),
     );
 
   withCommonOptions(lineage.command('show'))
     .description('where an artifact came from (default) or, with --downstream, what was built from it')
     .argument('<artifact>', ARTIFACT_REF)
     .option('--downstream', 'walk to what was built from it')
-    .option('--depth <n>', 'at most this many steps (default: all)', (v) => positiveInteger(v, '--depth'))
+    .option('--depth <n>', 'at most this many steps (default: all)', (v) => wholeNumberOption(v, '--depth', 1))
     .action((ref: string, o) =>
       withLineage(o, async (store) => {
         const graph = await store.lineageOf(await artifactDigest(store, ref), { direction: o.downstream ? 'downstream' : 'upstream', ...(o.depth !== undefined ? { depth: o.depth } : {}) });
@@ -71,7 +73,7 @@ export function lineageCommand(run: Run): Command {
         if (ids.length === 0) throw invalidInput(`${o.subjectsFile} lists no subject ids: write one id per line`);
         const added = await store.recordSubjects(digest, ids, { complete: o.complete === true });
         output(o, { digest, subjects: new Set(ids).size, added }, () => `${digest}: ${added} new subject(s) of ${new Set(ids).size} listed`);
-      }),
+      }, { store: 'create' }),
     );
 
   withCommonOptions(lineage.command('containing'))
@@ -121,17 +123,15 @@ function parseParams(pairs: string[]): LineageParameters {
   return params;
 }
 
+/**
+ * A number only when the number prints back as the text given: `007` (a shard id, a zip code),
+ * `1.50`, `0x1f` or `1e3` stay text, as typed, rather than lose what the number would drop.
+ */
 function typed(text: string): LineageParameterValue {
   if (text === 'true' || text === 'false') return text === 'true';
   if (text === 'null') return null;
-  if (text.trim() !== '' && Number.isFinite(Number(text))) return Number(text);
-  return text;
-}
-
-function positiveInteger(value: string, option: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw invalidInput(`${option} must be a whole number ≥ 1, got ${value}`);
-  return n;
+  const n = Number(text);
+  return Number.isFinite(n) && String(n) === text ? n : text; // NaN and Infinity print back too, but JSON has no such numbers
 }
 
 function describeGraph(graph: LineageGraph): string {

@@ -3,18 +3,21 @@ import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Command, Option } from 'commander';
 import { readFileSync } from 'node:fs';
-import { fileProblem, invalidInput } from '../../core/errors.js';
+import type { Keyring } from '../../crypto/keyring/keyring.js';
+import { fileProblem, invalidInput, isLangtrainError } from '../../core/errors.js';
 import { ENTITY_TYPES, isEntityType, type EntityType } from '../../privacy/pii/entity-types.js';
 import type { RedactDatasetReport } from '../../privacy/pii/dataset-redaction.js';
 import type { RedactShardsReport, ScanShardsReport } from '../../privacy/pii/dataset-shards.js';
 import type { ScanSettings } from '../../privacy/pii/entity-scanner.js';
 import { ALLOW_LIST_MATCHES, type AllowListMatch, type ScanLists } from '../../privacy/pii/scan-lists.js';
 import { DEFAULT_CONFIDENCE_THRESHOLD, preserveFormatProblem, REDACTION_METHODS, type RedactionMethod } from '../../privacy/pii/pii-options.js';
-import { piiRedactionKeys, syntheticSeedFor } from '../../privacy/pii/pii-keys.js';
+import { PII_KEY_NAME, piiRedactionKeys, syntheticSeedFor } from '../../privacy/pii/pii-keys.js';
 import type { RedactionSpec } from '../../privacy/pii/redactor.js';
 import type { LineageParameters } from '../../privacy/lineage/lineage-store.js';
 import { cliActor, openSecurity, output, withCommonOptions, type Run } from '../context.js';
 import { checkLineageStep, describeLineage, lineageJson, recordLineageStep } from '../lineage-step.js';
+import { decimalOption, WORKERS_PER_CORE, workersOption } from '../number-options.js';
+import { refuseOutputIsInput } from '../output-is-input.js';
 import { startProgress } from '../progress.js';
 
 /** `langtrain pii scan | redact`: find and redact personal data in data sets. */
@@ -27,16 +30,17 @@ export function piiCommand(run: Run): Command {
       .requiredOption('--input <path>', 'JSON Lines data set, or a directory of them (shards: scanned on one set of worker threads)')
       .option('--field <name>', 'the string field to scan', 'text')
       .requiredOption('--output <path>', 'where the spans go (one line per input line; written only when complete); for a directory of shards, a new or empty directory')
-      .option('--workers <n>', 'worker threads (default: one per core)', (v) => positiveInteger(v, '--workers'))
+      .option('--workers <n>', WORKERS_HELP, (v) => workersOption(v))
       .option('--quiet', 'no progress')
       .action((o) =>
         run(async () => {
-          const progress = startProgress('scanning (MB)', undefined, o.quiet || o.json);
+          await refuseOutputIsInput(o.input, o.output, 'the spans would replace the data set; write them to another file');
+          const progress = startProgress('scanning (MB)', undefined, o.quiet || o.json, megabytes);
           const job = {
             field: o.field as string,
             scan: scanSettings(o),
             ...(o.workers !== undefined ? { workers: o.workers as number } : {}),
-            onProgress: ({ bytes }: { bytes: number }) => progress.update(Math.round(bytes / 1e6)),
+            onProgress: ({ bytes, totalBytes }: { bytes: number; totalBytes: number }) => progress.update(bytes, totalBytes),
           };
           // loaded here: see pii-options.ts
           const result = (await isDirectory(o.input))
@@ -61,7 +65,7 @@ export function piiCommand(run: Run): Command {
       .option('--no-audit', 'do not record the redactions in the audit log (recorded by default: line, field, type, offsets, recognizer, score; never values)')
       .option('--no-lineage', 'do not record the step in lineage (recorded by default: input digest -> output digest, method, fields, types, threshold)')
       .option('--dataset <name>', 'the data set name in audit records (default: the input path); with --method synthetic, runs naming the same data set get the same fakes')
-      .option('--workers <n>', 'worker threads (default: one per core)', (v) => positiveInteger(v, '--workers'))
+      .option('--workers <n>', WORKERS_HELP, (v) => workersOption(v))
       .option('--quiet', 'no progress')
       .action((o) =>
         run(async () => {
@@ -70,8 +74,10 @@ export function piiCommand(run: Run): Command {
           const formatProblem = preserveFormatProblem(method, o.preserveFormat === true ? true : undefined);
           if (formatProblem !== undefined) throw invalidInput(`--${formatProblem.replace('preserveFormat true', 'preserve-format')}`);
           const needsStore = o.audit || o.lineage || method === 'hash' || method === 'encrypt' || namedFakes;
-          const security = needsStore ? await openSecurity(o) : null;
+          // a redaction records new state (audit events, a lineage edge, the pii key): it may start the store
+          const security = needsStore ? await openSecurity(o, { store: 'create' }) : null;
           try {
+            const piiKeyIsNew = (method === 'hash' || method === 'encrypt' || namedFakes) && !(await keyExists(security!.keyring, PII_KEY_NAME));
             const keys = method === 'hash' || method === 'encrypt' ? await piiRedactionKeys(security!.keyring) : null;
             const redaction: RedactionSpec =
               method === 'masking' ? { method, preserveFormat: Boolean(o.preserveFormat) }
@@ -80,16 +86,17 @@ export function piiCommand(run: Run): Command {
               : method === 'removal' ? { method }
               : method === 'hash' ? { method, key: keys!.hashKey }
               : { method, key: keys!.encryptionKey };
+            if (piiKeyIsNew) process.stderr.write(newPiiKeyNote(method, security!.store.displayUrl));
             const shards = await isDirectory(o.input);
             if (shards && o.format) throw invalidInput('--format applies to one input file: the files of a directory are read by their extensions (.jsonl, .ndjson, .csv)');
             const scan = scanSettings(o); // the list files read once, for the job and its lineage
             if (o.lineage) await checkLineageStep(redactionParameters(method, o, scan, { records: 0, redactedRecords: 0 }), { ...o, lineageOptional: true });
-            const progress = startProgress('redacting (MB)', undefined, o.quiet || o.json);
+            const progress = startProgress('redacting (MB)', undefined, o.quiet || o.json, megabytes);
             const job = {
               ...(o.field ? { fields: o.field as string[] } : {}),
               spec: { scan, redaction },
               ...(o.workers !== undefined ? { workers: o.workers as number } : {}),
-              onProgress: ({ bytes }: { bytes: number }) => progress.update(Math.round(bytes / 1e6)),
+              onProgress: ({ bytes, totalBytes }: { bytes: number; totalBytes: number }) => progress.update(bytes, totalBytes),
               ...(security && o.audit ? { audit: { sink: security.audit, dataset: o.dataset ?? o.input, userId: cliActor() } } : {}),
             };
             // loaded here: see pii-options.ts
@@ -126,7 +133,7 @@ export function piiCommand(run: Run): Command {
 function detectionOptions(command: Command): Command {
   return command
     .option('--types <types>', `comma-separated entity types (default all: ${ENTITY_TYPES.join(', ')})`)
-    .option('--threshold <score>', 'drop findings scoring below this, 0..1', (v) => score(v), DEFAULT_CONFIDENCE_THRESHOLD)
+    .option('--threshold <score>', 'drop findings scoring below this, a decimal from 0 to 1', (v) => decimalOption(v, '--threshold', 0, 1), DEFAULT_CONFIDENCE_THRESHOLD)
     .option('--allow-list <file>', 'values never reported, one a line (your support address, a documented test card)')
     .addOption(new Option('--allow-list-match <how>', 'exact: equal values; regex: each line a regular expression the whole value must match').choices([...ALLOW_LIST_MATCHES]))
     .option('--deny-list <type=file...>', 'values always reported as TYPE, one a line in FILE, as whole words in any case (staff names: person_name=staff.txt); once per type');
@@ -179,16 +186,31 @@ function listFile(path: string, option: string): string[] {
   return text.split(/\r?\n/).filter((line) => line.trim() !== '');
 }
 
-function score(value: string): number {
-  const n = Number(value);
-  if (!(n >= 0 && n <= 1)) throw invalidInput(`--threshold must be a number from 0 to 1, got ${value}`);
-  return n;
+const WORKERS_HELP = `worker threads, up to ${WORKERS_PER_CORE} per core (default: one per core; 0: run in this thread, no workers)`;
+
+/** Progress counts bytes; shown as MB. */
+function megabytes(bytes: number): string {
+  return (bytes / 1e6).toFixed(1);
 }
 
-function positiveInteger(value: string, option: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 0) throw invalidInput(`${option} must be a whole number ≥ 0, got ${value}`);
-  return n;
+/** Whether the keyring holds `name` yet. */
+async function keyExists(keyring: Keyring, name: string): Promise<boolean> {
+  try {
+    await keyring.describe(name);
+    return true;
+  } catch (err) {
+    if (isLangtrainError(err, 'ERR_NOT_FOUND')) return false;
+    throw err;
+  }
+}
+
+/**
+ * Said when this run made the pii key: what it derives joins nothing made under another
+ * store's key, which is what a run from the wrong directory or with the wrong --db gets.
+ */
+function newPiiKeyNote(method: RedactionMethod, store: string): string {
+  const made = method === 'hash' ? 'pseudonyms' : method === 'encrypt' ? 'ciphertexts' : 'fakes';
+  return `note: created a new ${PII_KEY_NAME} key in ${store}: its ${made} match none made under another store's key\n`;
 }
 
 type RedactionCounts = Pick<RedactDatasetReport, 'records' | 'redactedRecords'>;

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { invalidInput } from '../../core/errors.js';
 import type { SecretsManager } from '../../secrets/index.js';
-import { output, withCommonOptions, withSecurity, type Run } from '../context.js';
+import { output, withCommonOptions, withSecurity, type Opening, type Run } from '../context.js';
 
 /**
  * `langtrain secrets …`: the local secrets store (encrypted by the keyring, versioned,
@@ -12,8 +12,8 @@ import { output, withCommonOptions, withSecurity, type Run } from '../context.js
 export function secretsCommand(run: Run): Command {
   const secrets = new Command('secrets').description('versioned secrets, encrypted by the keyring; every access audited (names only)');
   // The local provider over this deployment's store, keyring and audit log.
-  const withSecrets = (o: Record<string, any>, work: (manager: SecretsManager) => Promise<void>) =>
-    withSecurity(run, o, (security) => work(security.secretsManager({ ...(o.rotation ? { rotationSchedule: o.rotation } : {}) })));
+  const withSecrets = (o: Record<string, any>, work: (manager: SecretsManager) => Promise<void>, opening?: Opening) =>
+    withSecurity(run, o, (security) => work(security.secretsManager({ ...(o.rotation ? { rotationSchedule: o.rotation } : {}) })), opening);
 
   withCommonOptions(secrets.command('put'))
     .description('store a new version of a secret')
@@ -26,7 +26,7 @@ export function secretsCommand(run: Run): Command {
         if (value === '') throw invalidInput('the secret value is empty: pipe it on standard input or pass --from-file');
         const stored = await manager.storeSecret({ name, value, ...(o.tag ? { tags: parseTags(o.tag) } : {}) });
         output(o, stored, () => `stored ${stored.name} version ${stored.version}`);
-      }),
+      }, { store: 'create' }),
     );
 
   withCommonOptions(secrets.command('get'))

@@ -16,7 +16,8 @@ export function serveCommand(run: Run): Command {
         const port = o.port === undefined ? undefined : Number(o.port);
         if (port !== undefined && !(Number.isInteger(port) && port >= 0 && port <= 65535)) throw invalidInput(`--port ${o.port} is not a port number`);
         const security = await openSecurity(o, {
-          config: { server: { ...(o.host ? { host: o.host } : {}), ...(port !== undefined ? { port } : {}), ...(o.tlsCert || o.tlsKey ? { tlsCert: o.tlsCert, tlsKey: o.tlsKey } : {}) } },
+          store: 'create',
+          manager: { config: { server: { ...(o.host ? { host: o.host } : {}), ...(port !== undefined ? { port } : {}), ...(o.tlsCert || o.tlsKey ? { tlsCert: o.tlsCert, tlsKey: o.tlsKey } : {}) } } },
         });
         // Loaded here: every other command would otherwise load the whole server at start.
         const { prepareAdminSetup, startServer } = await import('../../server/start.js');

@@ -65,7 +65,7 @@ export function trainCommand(run: Run): Command {
         });
         progress.finish();
         output(o, report, () => describe(report, o.output));
-      }),
+      }, { store: 'create' }),
     );
 }
 

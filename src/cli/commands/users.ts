@@ -52,7 +52,7 @@ export function usersCommand(run: Run): Command {
         const auth = await security.authenticationManager();
         const user = await auth.users.createUser({ username, password, roles: o.role }, CLI_CLIENT);
         output(o, view(user), () => `created ${user.username}: ${user.id}`);
-      }),
+      }, { store: 'create' }),
     );
 
   withCommonOptions(users.command('list'))
