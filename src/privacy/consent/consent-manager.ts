@@ -3,6 +3,7 @@ import { errorCodeOf, LangtrainError, invalidInput, isLangtrainError } from '../
 import { parseIsoInstant } from '../../core/iso-date.js';
 import { parseOptions } from '../../core/options.js';
 import type { Store, WriteTx } from '../../store/database.js';
+import { nextSequenceNumber } from '../../store/sequence.js';
 import { CONSENT_SEQ_NAME, CONSENT_SEQ_TABLE, CONSENT_TABLE, toConsentEvent, toConsentRow, type ConsentEvent, type ConsentGrant, type ConsentWithdrawal } from './schema.js';
 import { checkSubjectId } from '../subject-id.js';
 import { CONSENT_NAME_PATTERN, MAX_CONSENT_NAME, MAX_CONSENT_NAMES, recordConsentInput, withdrawConsentInput } from './inputs.js';
@@ -219,21 +220,11 @@ export class ConsentManager {
    */
   async #append<E extends ConsentEvent>(build: (seq: number) => E, check?: (tx: WriteTx) => Promise<void>): Promise<E> {
     // Audited after commit (#appendAudited): the audit log may live in this database, whose writer lock the transaction holds.
-    // The counter row (schema.ts) outlives erasure, so a number is never given twice. The
-    // larger of it and max(seq) is taken so rows copied in behind the counter's back (a
-    // restore) cannot collide either; the upsert recreates a counter row that went missing.
+    // The counter row (schema.ts) outlives erasure, so a number is never given twice.
     return this.#store.writeTransaction(WRITE_LOCK, async (tx) => {
       await check?.(tx);
-      const counter = await tx.selectFrom(CONSENT_SEQ_TABLE).select('last_seq').where('name', '=', CONSENT_SEQ_NAME).executeTakeFirst();
-      const last = await tx.selectFrom(CONSENT_TABLE).select((eb) => eb.fn.max('seq').as('last')).executeTakeFirst();
-      const seq = Math.max(Number(counter?.last_seq ?? 0), Number(last?.last ?? 0)) + 1;
-      const event = build(seq);
+      const event = build(await nextSequenceNumber(tx, CONSENT_TABLE, CONSENT_SEQ_TABLE, CONSENT_SEQ_NAME));
       await tx.insertInto(CONSENT_TABLE).values(toConsentRow(event)).execute();
-      await tx
-        .insertInto(CONSENT_SEQ_TABLE)
-        .values({ name: CONSENT_SEQ_NAME, last_seq: seq })
-        .onConflict((oc) => oc.column('name').doUpdateSet({ last_seq: seq }))
-        .execute();
       return event;
     });
   }

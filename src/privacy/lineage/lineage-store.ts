@@ -5,9 +5,10 @@ import { errorCodeOf, LangtrainError, invalidInput, isLangtrainError } from '../
 import { parseIsoInstant } from '../../core/iso-date.js';
 import { keysOnly, parseOptions } from '../../core/options.js';
 import type { Store, WriteTx } from '../../store/database.js';
+import { nextSequenceNumber } from '../../store/sequence.js';
 import { DIGEST_PATTERN, MAX_OPERATION, lineageOfFields, recordSubjectsFields, recordTransformationFields } from './inputs.js';
 import { checkParameters } from './parameters.js';
-import { COMPLETE_SUBJECTS, EDGES, NAMES, SUBJECTS, toEdge, toEdgeRow, type LineageEdge, type LineageParameters } from './schema.js';
+import { COMPLETE_SUBJECTS, EDGE_SEQ_NAME, EDGE_SEQ_TABLE, EDGES, NAMES, SUBJECTS, toEdge, toEdgeRow, type LineageEdge, type LineageParameters } from './schema.js';
 import { checkSubjectId } from '../subject-id.js';
 
 // The inputs' keys, built once: their values are checked by the methods, naming the field.
@@ -133,8 +134,7 @@ export class LineageStore {
     const now = this.#clock();
     const at = input.at === undefined ? now.toISOString() : checkInstant(input.at, now);
     const edge = await this.#store.writeTransaction(WRITE_LOCK, async (tx) => {
-      const last = await tx.selectFrom(EDGES).select((eb) => eb.fn.max('seq').as('last')).executeTakeFirst();
-      const made: LineageEdge = { seq: Number(last?.last ?? 0) + 1, inputDigest, outputDigest, operation: input.operation, parameters, actor, at };
+      const made: LineageEdge = { seq: await nextSequenceNumber(tx, EDGES, EDGE_SEQ_TABLE, EDGE_SEQ_NAME), inputDigest, outputDigest, operation: input.operation, parameters, actor, at };
       await tx.insertInto(EDGES).values(toEdgeRow(made)).execute();
       return made;
     });

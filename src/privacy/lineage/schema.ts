@@ -60,9 +60,25 @@ export const lineageMigrations: Migration[] = [
       )`.execute(tx);
     },
   },
+  {
+    // The last edge number given (store/sequence.ts): an edge taken back when its audit record
+    // failed freed the highest number, which max(seq) + 1 then gave to the next edge.
+    id: '0003_privacy_lineage_seq_counter',
+    async up(tx, dialect) {
+      const { bigint } = columnTypes(dialect);
+      await sql`CREATE TABLE privacy_lineage_seq (
+        name TEXT PRIMARY KEY,
+        last_seq ${bigint} NOT NULL
+      )`.execute(tx);
+      await sql`INSERT INTO privacy_lineage_seq (name, last_seq) SELECT ${sql.lit(EDGE_SEQ_NAME)}, COALESCE(MAX(seq), 0) FROM privacy_lineage_edges`.execute(tx);
+    },
+  },
 ];
 
 export const EDGES = 'privacy_lineage_edges';
+/** The last edge number given, in the row named EDGE_SEQ_NAME. */
+export const EDGE_SEQ_TABLE = 'privacy_lineage_seq';
+export const EDGE_SEQ_NAME = 'edges';
 export const NAMES = 'privacy_lineage_names';
 export const SUBJECTS = 'privacy_lineage_subjects';
 export const COMPLETE_SUBJECTS = 'privacy_lineage_complete_subjects';
