@@ -10,9 +10,9 @@ import { parseFieldPath } from '../../crypto/field-paths.js';
 import { countedAudit, recordBatch, recordFailure, recordSummary, type DatasetAudit } from './dataset-audit.js';
 import type { BatchTask } from './dataset-batch.js';
 import { inputSize, jsonLineTasks, startBatchRunner, writeInOrder, type BatchWorkers } from './dataset-pipeline.js';
-import { ENTITY_TYPES, zeroCounts, type EntityType } from './entity-types.js';
+import { ENTITY_TYPES, zeroCounts, type EntityType, type Finding } from './entity-types.js';
 import { RecordError } from './record-error.js';
-import { csvColumns, emptyTally, redactRecordBatch } from './record-redaction.js';
+import { applyFindings, csvColumns, emptyTally, planRecordScan, redactRecordBatch } from './record-redaction.js';
 import { loadRecordRedactor, type RedactorSpec } from './redactor.js';
 
 /**
@@ -147,8 +147,16 @@ export interface RedactedRecords {
   report: Omit<RedactDatasetReport, 'bytes' | 'workers'>;
 }
 
-/** An in-memory list of records, on this thread; audited per batch like files, `line` being the record's 1-based position. */
-export async function redactRecords(records: readonly Record<string, unknown>[], job: Pick<RedactDatasetJob, 'spec' | 'fields' | 'audit'>): Promise<RedactedRecords> {
+/**
+ * An in-memory list of records; audited per batch like files, `line` being the record's 1-based
+ * position. Scanned on this thread, or by `detectAll` where given (the server's TextScanPool,
+ * so that a large request is not scanned on its event loop); `detectAll` must find what the
+ * job's scan settings find.
+ */
+export async function redactRecords(
+  records: readonly Record<string, unknown>[],
+  job: Pick<RedactDatasetJob, 'spec' | 'fields' | 'audit'> & { detectAll?: (texts: readonly string[]) => Promise<Finding[][]> },
+): Promise<RedactedRecords> {
   const redactor = await loadRecordRedactor(job.spec);
   const names = uniqueFields(job.fields);
   const fields = names?.map(parseFieldPath) ?? null;
@@ -170,7 +178,12 @@ export async function redactRecords(records: readonly Record<string, unknown>[],
         }
       });
       try {
-        redactRecordBatch(redactor, copies, copies.map((_, i) => from + i + 1), fields, batch);
+        const positions = copies.map((_, i) => from + i + 1);
+        if (job.detectAll === undefined) redactRecordBatch(redactor, copies, positions, fields, batch);
+        else {
+          const plan = planRecordScan(copies, positions, fields, batch);
+          applyFindings(plan, redactor, await job.detectAll(plan.texts), batch);
+        }
       } catch (err) {
         // a bad record, named by its position as a file's are by their line
         if (err instanceof RecordError) throw invalidInput(`record${err.message.slice('line'.length)}`, { record: err.line });

@@ -124,6 +124,29 @@ function serialised(record: Record<string, unknown>, line: number): string {
  * JavaScript reads rounded.
  */
 export function redactRecordBatch(redactor: RecordRedactor, records: ReadonlyArray<Record<string, unknown>>, lines: readonly number[], fields: readonly FieldPath[] | null, tally: RedactionTally, sourceOf?: (record: number) => string): Array<RecordChanges | null> {
+  const plan = planRecordScan(records, lines, fields, tally, sourceOf);
+  return applyFindings(plan, redactor, detectNamingLine(redactor.detectAll, plan.texts, (text) => plan.textLines[text]!), tally);
+}
+
+/**
+ * What redactRecordBatch scans in `records`, before it scans: the texts (each distinct key once),
+ * where each stands, and the line of each. Apart from the rest, so that a caller can have the
+ * texts scanned elsewhere (on a worker thread: redactRecords' `detectAll`) and then apply.
+ * Counts in the tally which records had each field.
+ */
+export interface RecordScanPlan {
+  readonly records: ReadonlyArray<Record<string, unknown>>;
+  readonly lines: readonly number[];
+  readonly fields: readonly FieldPath[] | null;
+  readonly texts: readonly string[];
+  readonly textLines: readonly number[];
+  readonly slots: ReadonlyArray<{ text: number; field: string; part: ScannedPart }>;
+  /** Per record, its first slot. */
+  readonly firstSlot: readonly number[];
+  readonly digitsOf: ((r: number) => (field: string) => string | null | undefined) | undefined;
+}
+
+export function planRecordScan(records: ReadonlyArray<Record<string, unknown>>, lines: readonly number[], fields: readonly FieldPath[] | null, tally: RedactionTally, sourceOf?: (record: number) => string): RecordScanPlan {
   // Each slot is one value or key met by the walk; keys repeat from record to record ("role",
   // "content"), so each distinct key is one text to scan per batch.
   const texts: string[] = [];
@@ -152,7 +175,15 @@ export function redactRecordBatch(redactor: RecordRedactor, records: ReadonlyArr
     found.forEach((n, f) => (tally.fieldsFound[f]! += n > 0 ? 1 : 0));
     return first;
   });
-  const findings = detectNamingLine(redactor.detectAll, texts, (text) => textLines[text]!);
+  return { records, lines, fields, texts, textLines, slots, firstSlot, digitsOf: sourceOf && digitsOf };
+}
+
+/**
+ * Redacts the records of `plan` in place by `findings` (one list per text of the plan), appends
+ * what it redacted to the tally, and gives, per record, what it changed (null for one left as it was).
+ */
+export function applyFindings(plan: RecordScanPlan, redactor: Pick<RecordRedactor, 'redact'>, findings: Finding[][], tally: RedactionTally): Array<RecordChanges | null> {
+  const { records, lines, fields, texts, slots, firstSlot, digitsOf } = plan;
   const fieldNames = tally.redactions === null ? null : new AuditedFieldNames();
   return records.map((record, r) => {
     const end = firstSlot[r + 1] ?? slots.length;
@@ -171,7 +202,7 @@ export function redactRecordBatch(redactor: RecordRedactor, records: ReadonlyArr
     const values = new Map<string, string>();
     const keys = new Map<string, string>();
     let s = firstSlot[r]!;
-    visitScanned(record, lines[r]!, fields, sourceOf && digitsOf(r), (text, field, part) => {
+    visitScanned(record, lines[r]!, fields, digitsOf?.(r), (text, field, part) => {
       const slot = slots[s++]!;
       if (findings[slot.text]!.length === 0 || text !== texts[slot.text]) return text;
       const redacted = redactor.redact(text, findings[slot.text]!);

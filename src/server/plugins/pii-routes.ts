@@ -94,7 +94,7 @@ export const piiRoutes: FastifyPluginAsyncZod<{ security: SecurityManager }> = a
       const spec = { scan: scanOf(request.body), redaction: await redactionOf(request.body) };
       // audited as a data set: `line` is the record's position (1-based); the summary counts them
       const audit = { sink: manager.audit, dataset: dataset ?? 'api-request', userId: actorOf(request.principal!) };
-      const { records: redacted, report } = await redactRecords(records, { spec, ...(fields ? { fields } : {}), audit });
+      const { records: redacted, report } = await redactRecords(records, { spec, ...(fields ? { fields } : {}), audit, detectAll: (texts) => scans.scanAll(spec.scan, texts) });
       return { records: redacted, redactedRecords: report.redactedRecords, counts: report.counts };
     },
   );
