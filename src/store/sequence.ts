@@ -1,4 +1,6 @@
-import type { WriteTx } from './database.js';
+import { sql } from 'kysely';
+import type { Store, WriteTx } from './database.js';
+import { columnTypes } from './migrations.js';
 
 /**
  * The next number of an append-only table whose rows may be deleted (erased consent events, a
@@ -19,4 +21,18 @@ export async function nextSequenceNumber(tx: WriteTx, table: string, counterTabl
     .onConflict((oc) => oc.column('name').doUpdateSet({ last_seq: seq }))
     .execute();
   return seq;
+}
+
+/**
+ * The migration step that creates `counterTable` with its row `counterName`, seeded from the
+ * rows of `table` still there: numbers an earlier deletion freed and gave again cannot be told
+ * apart any more, but none given from now on repeats one.
+ */
+export async function createSequenceCounter(tx: WriteTx, dialect: Store['dialect'], table: string, counterTable: string, counterName: string): Promise<void> {
+  const { bigint } = columnTypes(dialect);
+  await sql`CREATE TABLE ${sql.table(counterTable)} (
+    name TEXT PRIMARY KEY,
+    last_seq ${bigint} NOT NULL
+  )`.execute(tx);
+  await sql`INSERT INTO ${sql.table(counterTable)} (name, last_seq) SELECT ${sql.lit(counterName)}, COALESCE(MAX(seq), 0) FROM ${sql.table(table)}`.execute(tx);
 }

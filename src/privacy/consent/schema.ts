@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import { columnTypes, type Migration } from '../../store/migrations.js';
+import { createSequenceCounter } from '../../store/sequence.js';
 
 /**
  * The `consent` domain's table: an append-only log of consent events. A grant and a
@@ -43,14 +44,7 @@ export const consentMigrations: Migration[] = [
     // from the events still there: numbers an earlier erasure freed and reused cannot be
     // told apart any more, but none given from now on repeats one.
     id: '0002_privacy_consent_seq_counter',
-    async up(tx, dialect) {
-      const { bigint } = columnTypes(dialect);
-      await sql`CREATE TABLE privacy_consent_seq (
-        name TEXT PRIMARY KEY,
-        last_seq ${bigint} NOT NULL
-      )`.execute(tx);
-      await sql`INSERT INTO privacy_consent_seq (name, last_seq) SELECT ${sql.lit(CONSENT_SEQ_NAME)}, COALESCE(MAX(seq), 0) FROM privacy_consent_events`.execute(tx);
-    },
+    up: (tx, dialect) => createSequenceCounter(tx, dialect, CONSENT_TABLE, CONSENT_SEQ_TABLE, CONSENT_SEQ_NAME),
   },
 ];
 

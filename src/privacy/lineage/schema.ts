@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import { columnTypes, type Migration } from '../../store/migrations.js';
+import { createSequenceCounter } from '../../store/sequence.js';
 
 /**
  * The `lineage` domain's tables. Artifacts (data sets, models) are identified by the
@@ -64,14 +65,7 @@ export const lineageMigrations: Migration[] = [
     // The last edge number given (store/sequence.ts): an edge taken back when its audit record
     // failed freed the highest number, which max(seq) + 1 then gave to the next edge.
     id: '0003_privacy_lineage_seq_counter',
-    async up(tx, dialect) {
-      const { bigint } = columnTypes(dialect);
-      await sql`CREATE TABLE privacy_lineage_seq (
-        name TEXT PRIMARY KEY,
-        last_seq ${bigint} NOT NULL
-      )`.execute(tx);
-      await sql`INSERT INTO privacy_lineage_seq (name, last_seq) SELECT ${sql.lit(EDGE_SEQ_NAME)}, COALESCE(MAX(seq), 0) FROM privacy_lineage_edges`.execute(tx);
-    },
+    up: (tx, dialect) => createSequenceCounter(tx, dialect, EDGES, EDGE_SEQ_TABLE, EDGE_SEQ_NAME),
   },
 ];
 
