@@ -1,4 +1,5 @@
 import type { AuditEventInput, AuditReceipt, AuditSink, JsonValue } from './audit-sink.js';
+import { isLangtrainError } from './errors.js';
 
 /**
  * The most bytes of JSON (UTF-8) an event's `additionalData` may take: the audit log refuses a
@@ -58,4 +59,40 @@ export async function recordInPages(sink: AuditSink, event: AuditEventInput & { 
     receipts.push(await sink.record({ ...event, additionalData: { ...event.additionalData, [list]: page, page: i + 1, pages: pages.length } }));
   }
   return receipts;
+}
+
+/**
+ * A sink that counts the events given to it. A domain that records an operation's events before
+ * the operation is done (a request's redactions page by page, a data set's batch by batch)
+ * leaves them standing, each saying `success`, when a later page or step fails and the caller
+ * never gets the result; the count tells it to record that failure too (recordFailureAfter).
+ * Events given, whether or not the sink managed to write them: one it failed on may still be in
+ * the log (written, its acknowledgement lost).
+ */
+export class CountingSink implements AuditSink {
+  recorded = 0;
+
+  constructor(readonly inner: AuditSink) {}
+
+  record(event: AuditEventInput): Promise<AuditReceipt> {
+    this.recorded++;
+    return this.inner.record(event);
+  }
+}
+
+/**
+ * Records `failure`, with result `failure` and `err`'s code as `additionalData.error`, when the
+ * operation whose events went through `sink` failed with `err` after any was given to it. Never
+ * `err`'s message, which may quote what it failed on (a column, a value). Written to the inner
+ * sink, so it is not counted itself. Best effort: the operation's own error is what its caller
+ * must see, so a sink that fails here too (most likely the one that failed the operation) is
+ * passed over.
+ */
+export async function recordFailureAfter(sink: CountingSink, failure: Omit<AuditEventInput, 'result'> & { additionalData: { [key: string]: JsonValue } }, err: unknown): Promise<void> {
+  if (sink.recorded === 0) return;
+  try {
+    await sink.inner.record({ ...failure, result: 'failure', additionalData: { ...failure.additionalData, error: isLangtrainError(err) ? err.code : 'ERR_INTERNAL' } });
+  } catch {
+    // best effort, as above
+  }
 }

@@ -1,5 +1,5 @@
-import type { AuditEventInput, AuditReceipt, AuditSink, JsonValue } from '../../core/audit-sink.js';
-import { recordInPages } from '../../core/audit-pages.js';
+import type { AuditSink, JsonValue } from '../../core/audit-sink.js';
+import { CountingSink, recordFailureAfter, recordInPages } from '../../core/audit-pages.js';
 import { isLangtrainError } from '../../core/errors.js';
 import type { EntityType } from './entity-types.js';
 import type { RedactionRecord } from './record-redaction.js';
@@ -24,18 +24,6 @@ export type CountedAudit = DatasetAudit & { sink: CountingSink };
 
 export function countedAudit(audit: DatasetAudit): CountedAudit {
   return { ...audit, sink: new CountingSink(audit.sink) };
-}
-
-export class CountingSink implements AuditSink {
-  /** Events given to the sink, whether or not it managed to write them: one it failed on may still be in the log. */
-  recorded = 0;
-
-  constructor(readonly inner: AuditSink) {}
-
-  record(event: AuditEventInput): Promise<AuditReceipt> {
-    this.recorded++;
-    return this.inner.record(event);
-  }
 }
 
 /**
@@ -92,25 +80,18 @@ export async function recordSummary(spec: RedactorSpec, audit: DatasetAudit, rep
 /**
  * A `pii.dataset_redaction_failed` record, with result `failure`, for a job that failed with
  * `err` after recording any `pii.redacted` event (`redactionEvents` of them): those redactions
- * never reached an output. It holds the error's
- * code and where it arose (line or record, problem, file of a shard), never its message, which
- * may name columns. Best effort: the job's own error is what its caller must see, so a sink that
- * fails here (most likely the one that failed the job) is passed over.
+ * never reached an output. It holds the error's code and where it arose (line or record,
+ * problem, file of a shard), never its message, which may name columns; best effort
+ * (recordFailureAfter).
  */
 export async function recordFailure(spec: RedactorSpec, audit: CountedAudit, err: unknown): Promise<void> {
-  if (audit.sink.recorded === 0) return;
   const details = isLangtrainError(err) ? err.details : {};
   const where: Record<string, JsonValue> = {};
   for (const key of ['line', 'record'] as const) if (typeof details[key] === 'number') where[key] = details[key];
   for (const key of ['problem', 'file'] as const) if (typeof details[key] === 'string') where[key] = details[key];
-  try {
-    await audit.sink.inner.record({
-      eventType: 'pii.dataset_redaction_failed',
-      result: 'failure',
-      userId: audit.userId ?? null,
-      additionalData: { dataset: audit.dataset, method: spec.redaction.method, error: isLangtrainError(err) ? err.code : 'ERR_INTERNAL', ...where, redactionEvents: audit.sink.recorded },
-    });
-  } catch {
-    // best effort, as above
-  }
+  await recordFailureAfter(
+    audit.sink,
+    { eventType: 'pii.dataset_redaction_failed', userId: audit.userId ?? null, additionalData: { dataset: audit.dataset, method: spec.redaction.method, ...where, redactionEvents: audit.sink.recorded } },
+    err,
+  );
 }

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { recordInPages } from '../../core/audit-pages.js';
+import { CountingSink, recordFailureAfter, recordInPages } from '../../core/audit-pages.js';
 import { invalidInput } from '../../core/errors.js';
 import type { ScanSettings } from '../../privacy/pii/entity-scanner.js';
 import { DEFAULT_CONFIDENCE_THRESHOLD, preserveFormatProblem } from '../../privacy/pii/pii-options.js';
@@ -24,7 +24,9 @@ const security = AUTHENTICATED;
  * list (values and keys, at field paths or everywhere). Redactions are audited as
  * `pii.redacted` with offsets, types, recognizers and scores, never the values, in as many
  * events as the audit log's payload limit needs (recordInPages): how many texts a request
- * holds is the caller's right, the log's limit is the server's. `synthetic` fakes are consistent
+ * holds is the caller's right, the log's limit is the server's; a request whose audit fails after
+ * any page was given to the log is recorded as `pii.redaction_failed` (recordFailureAfter), as the
+ * pages before say `success` for texts never returned. `synthetic` fakes are consistent
  * within one request, or across requests naming the same `dataset` (a seed derived from keyring
  * key `pii`); `hash` pseudonyms are the deployment's, the same in every request. Texts of 64 KiB
  * and more are scanned on worker threads (TextScanPool), not on the event loop.
@@ -77,7 +79,16 @@ export const piiRoutes: FastifyPluginAsyncZod<{ security: SecurityManager }> = a
       const results = (await scans.scanAll(scan, texts)).map((spans, i) => ({ text: spans.length === 0 ? texts[i]! : redactor.redact(texts[i]!, spans), spans }));
       const redactions = results.flatMap((r, record) => r.spans.map(({ start, end, type, recognizer, score }) => ({ record, start, end, type, recognizer, score })));
       if (redactions.length > 0) {
-        await recordInPages(manager.audit, { eventType: 'pii.redacted', result: 'success', userId: actorOf(request.principal!), additionalData: { method, ...(dataset !== undefined ? { dataset } : {}), redactions } }, 'redactions');
+        const audit = new CountingSink(manager.audit);
+        const userId = actorOf(request.principal!);
+        const named = { method, ...(dataset !== undefined ? { dataset } : {}) };
+        try {
+          await recordInPages(audit, { eventType: 'pii.redacted', result: 'success', userId, additionalData: { ...named, redactions } }, 'redactions');
+        } catch (err) {
+          // the pages before the one that failed say `success` for texts the caller never gets back
+          await recordFailureAfter(audit, { eventType: 'pii.redaction_failed', userId, additionalData: { ...named, redactionEvents: audit.recorded } }, err);
+          throw err;
+        }
       }
       return { results };
     },
