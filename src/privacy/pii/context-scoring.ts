@@ -36,7 +36,7 @@ export class ContextWords {
     if (this.#positive === null && this.#negative === null) return cued ? cuedScore(score) : score;
     // at the top already, only a negative word could lower it: without any, the window is not read
     if (this.#negative === null && score >= 1) return 1;
-    const window = text.slice(contextWindowStart(text, start), start).toLowerCase();
+    const window = windowBefore(text, start);
     const negative = this.#negative?.test(window) === true;
     let adjusted = score;
     if (this.#positive?.test(window)) adjusted += CONTEXT_BOOST;
@@ -44,6 +44,17 @@ export class ContextWords {
     if (negative) adjusted -= NEGATIVE_CONTEXT_PENALTY;
     return Math.min(1, Math.max(0, adjusted));
   }
+
+  /** The context words `adjust` sees before `start`, the first of each kind, for an explanation (null: none). */
+  wordsBefore(text: string, start: number): { contextWord: string | null; negativeContextWord: string | null } {
+    const window = windowBefore(text, start);
+    return { contextWord: this.#positive?.exec(window)?.[0] ?? null, negativeContextWord: this.#negative?.exec(window)?.[0] ?? null };
+  }
+}
+
+/** The lower-cased text context words are looked for in, before `start`. */
+function windowBefore(text: string, start: number): string {
+  return text.slice(contextWindowStart(text, start), start).toLowerCase();
 }
 
 /** The most a recognizer's own cue lifts a candidate to: the seed's threshold. */

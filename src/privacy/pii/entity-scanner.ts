@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { ContextWords } from './context-scoring.js';
 import { ENTITY_TYPES, type EntityType, type Finding } from './entity-types.js';
 import { foldForScan } from './full-width.js';
+import type { FoldedText } from './invisible-chars.js';
 import type { Candidate, Recognizer } from './recognizer.js';
 import { defaultRecognizers } from './recognizers/index.js';
 import { allowListTest, denyListMatcher, DenyListMatcher, type ScanLists } from './scan-lists.js';
@@ -62,24 +63,69 @@ export class EntityScanner {
     const folded = texts.map(foldForScan);
     // deny lists first: of equal candidates the first found is kept, and theirs are the deployment's own word
     if (this.#denyList !== null) this.#collectDenied(this.#denyList, folded, candidates);
-    const allowed = this.#allowed;
     for (const { recognizer, context } of this.#active) {
       for (let i = 0; i < folded.length; i++) {
-        const { text, offsets } = folded[i]!;
-        for (const found of findIn(recognizer, text, i)) {
-          const cued = found.cued === true;
-          if (context.ceiling(found.score, cued) < this.threshold) continue; // no context word could lift it
-          const score = context.adjust(text, found.start, found.score, cued);
-          if (score < this.threshold) continue;
-          const start = offsets === undefined ? found.start : offsets.start(found.start);
-          const end = offsets === undefined ? found.end : offsets.end(found.end);
-          if (allowed !== null && allowed(texts[i]!.slice(start, end))) continue;
-          candidates[i]!.push({ start, end, type: found.type, score, recognizer: found.recognizer });
+        for (const found of findIn(recognizer, folded[i]!.text, i)) {
+          const judged = this.#judged(found, context, folded[i]!, texts[i]!);
+          if (typeof judged !== 'string') candidates[i]!.push(judged);
         }
       }
     }
     return candidates.map(resolveOverlaps);
   }
+
+  /**
+   * A recognizer's candidate in `text` (as `folded`) after context words, the threshold and the
+   * allow list: a finding at `text`'s offsets, or why it is none. The one place that decides,
+   * for scans and explanations alike.
+   */
+  #judged(found: Candidate, context: ContextWords, folded: FoldedText, text: string): Finding | 'below_threshold' | 'allow_listed' {
+    const cued = found.cued === true;
+    if (context.ceiling(found.score, cued) < this.threshold) return 'below_threshold'; // no context word could lift it
+    const score = context.adjust(folded.text, found.start, found.score, cued);
+    if (score < this.threshold) return 'below_threshold';
+    const { offsets } = folded;
+    const start = offsets === undefined ? found.start : offsets.start(found.start);
+    const end = offsets === undefined ? found.end : offsets.end(found.end);
+    if (this.#allowed !== null && this.#allowed(text.slice(start, end))) return 'allow_listed';
+    return { start, end, type: found.type, score, recognizer: found.recognizer };
+  }
+
+  /**
+   * Every candidate the recognizers and deny lists found in `text`, with how its score was made
+   * and what became of it: reported (what `scan` gives), below the threshold, on the allow list,
+   * or overlapped by a reported finding that won (named by its index in the list). For tuning a
+   * threshold, context words or lists on one text, as Presidio's decision process is; sorted by
+   * start. Slower than `scan`: every candidate's score is worked out.
+   */
+  explain(text: string): ExplainedCandidate[] {
+    const folded = foldForScan(text);
+    const at = (offset: number, side: 'start' | 'end') => (folded.offsets === undefined ? offset : folded.offsets[side](offset));
+    const judged: Array<{ scored: ScoredCandidate; finding: Finding | 'below_threshold' | 'allow_listed' }> = [];
+    if (this.#denyList !== null) {
+      for (const { start, end, type, score, recognizer } of findIn(this.#denyList, folded.text, 0)) {
+        const finding = { start: at(start, 'start'), end: at(end, 'end'), type, score, recognizer };
+        judged.push({ scored: { ...finding, baseScore: score, cued: false, contextWord: null, negativeContextWord: null }, finding });
+      }
+    }
+    for (const { recognizer, context } of this.#active) {
+      for (const found of findIn(recognizer, folded.text, 0)) {
+        const cued = found.cued === true;
+        const { type, recognizer: name, score: baseScore } = found;
+        const score = context.adjust(folded.text, found.start, baseScore, cued);
+        const scored = { start: at(found.start, 'start'), end: at(found.end, 'end'), type, recognizer: name, baseScore, score, cued, ...context.wordsBefore(folded.text, found.start) };
+        judged.push({ scored, finding: this.#judged(found, context, folded, text) });
+      }
+    }
+    const reported = new Set(resolveOverlaps(judged.flatMap(({ finding }) => (typeof finding === 'string' ? [] : [finding]))));
+    judged.sort((a, b) => a.scored.start - b.scored.start || b.scored.end - a.scored.end);
+    const winner = (scored: ScoredCandidate) => judged.findIndex(({ finding }) => typeof finding !== 'string' && reported.has(finding) && finding.start < scored.end && scored.start < finding.end);
+    return judged.map(({ scored, finding }): ExplainedCandidate => {
+      if (typeof finding === 'string') return { ...scored, outcome: finding };
+      return reported.has(finding) ? { ...scored, outcome: 'reported' } : { ...scored, outcome: 'overlapped', overlappedBy: winner(scored) };
+    });
+  }
+
 
   #collectDenied(denyList: DenyListMatcher, folded: ReadonlyArray<ReturnType<typeof foldForScan>>, candidates: Finding[][]): void {
     folded.forEach(({ text, offsets }, i) => {
@@ -89,6 +135,27 @@ export class EntityScanner {
     });
   }
 }
+
+/** A candidate as `EntityScanner.explain` shows it: where, what, and how it scored. */
+export interface ScoredCandidate {
+  start: number;
+  end: number;
+  type: EntityType;
+  /** `<type>.deny_list` for a deny list's value. */
+  recognizer: string;
+  /** The recognizer's score, before context words. */
+  baseScore: number;
+  /** After context words and the recognizer's own cue: the score a reported finding has. */
+  score: number;
+  /** Whether the recognizer saw a cue of its own (a column header, a cue phrase), which counts as a context word up to 0.95. */
+  cued: boolean;
+  /** The first of the recognizer's context words in the window before the candidate, lower-cased; null: none. */
+  contextWord: string | null;
+  negativeContextWord: string | null;
+}
+
+/** What became of a candidate: reported as `scan` reports it, dropped, or beaten by the reported finding at index `overlappedBy` of the same list. */
+export type ExplainedCandidate = ScoredCandidate & ({ outcome: 'reported' | 'below_threshold' | 'allow_listed' } | { outcome: 'overlapped'; overlappedBy: number });
 
 /**
  * A recognizer failed on one text of a batch (a regex out of stack on a pathological line, a
