@@ -107,8 +107,15 @@ export class SecurityManager {
       ...(options.keyManagement !== undefined ? { keyManagement: options.keyManagement } : {}),
     };
     if (Object.keys(crypto).length > 0) overrides.crypto = { ...overrides.crypto, ...crypto } as ConfigInput['crypto'];
-    const config = loadConfig({ file: options.configFile, env: options.env, overrides });
+    return SecurityManager.openWithConfig(loadConfig({ file: options.configFile, env: options.env, overrides }));
+  }
 
+  /**
+   * Open on a configuration already loaded (`loadConfig`), for a caller that looks at it first:
+   * the CLI refuses a missing SQLite store before opening it would create one, and so checks
+   * the very configuration that is opened rather than a second load of it.
+   */
+  static async openWithConfig(config: Config): Promise<SecurityManager> {
     const store = await openStore(config.store.url);
     try {
       const audit = new AuditLogger({ ...config.audit, store });

@@ -7,6 +7,9 @@ import type { Store } from '../store/database.js';
 import type { PayloadSealer } from './payload-seal.js';
 import { entryField, entryUser } from './schema.js';
 
+/** The most entries one query returns. */
+export const MAX_QUERY_LIMIT = 10_000;
+
 export const auditQuerySchema = z
   .object({
     /** Event time at or after (ISO 8601). */
@@ -18,7 +21,7 @@ export const auditQuerySchema = z
     result: z.string().min(1).max(64).optional(),
     /** Resume after this leaf index (the `index` of the last entry of the previous page). */
     afterIndex: z.number().int().min(-1).optional(),
-    limit: z.number().int().min(1).max(10_000).default(100),
+    limit: z.number().int().min(1).max(MAX_QUERY_LIMIT).default(100),
   })
   .strict();
 

@@ -1,8 +1,8 @@
 import { userInfo } from 'node:os';
 import { Command, Option } from 'commander';
-import { loadConfig, type Config } from '../core/config.js';
+import { loadConfig, type Config, type ConfigInput } from '../core/config.js';
 import { fileProblem, invalidInput, LangtrainError } from '../core/errors.js';
-import type { SecurityManager, SecurityManagerOptions } from '../security-manager.js';
+import type { SecurityManager } from '../security-manager.js';
 import { checkStoreFile, newStoreNote, type StoreUse } from './store-file.js';
 
 /** Options every command takes (ARCHITECTURE.md): where the store is, the config file, output form. */
@@ -22,28 +22,27 @@ export function withCommonOptions(command: Command): Command {
     .addOption(new Option('--json', 'print machine-readable JSON'));
 }
 
-export function configFor(options: CommonOptions): Config {
-  return loadConfig({ file: options.config, overrides: options.db ? { store: { url: options.db } } : {} });
+/** The configuration a command runs on: the file, `LANGTRAIN_*` variables, then `overrides`, then `--db`. */
+export function configFor(options: CommonOptions, overrides: ConfigInput = {}): Config {
+  return loadConfig({ file: options.config, overrides: { ...overrides, ...(options.db ? { store: { ...overrides.store, url: options.db } } : {}) } });
 }
 
 /** How a command opens the SecurityManager. */
 export interface Opening {
   /** Whether the command may start a missing SQLite store (store-file.ts); default `existing`: a missing one is refused. */
   store?: StoreUse;
-  /** SecurityManager options beyond the common flags (serve: the server's host, port and TLS). */
-  manager?: SecurityManagerOptions;
+  /** Configuration beyond the common flags (serve: the server's host, port and TLS). */
+  config?: ConfigInput;
 }
 
-export async function openSecurity(options: CommonOptions, { store = 'existing', manager = {} }: Opening = {}): Promise<SecurityManager> {
-  const created = checkStoreFile(configFor(options).store.url, store);
+export async function openSecurity(options: CommonOptions, { store = 'existing', config = {} }: Opening = {}): Promise<SecurityManager> {
+  // loaded once: the store checked is the store opened
+  const loaded = configFor(options, config);
+  const created = checkStoreFile(loaded.store.url, store);
   // loaded here, not at start: it brings the stores, their drivers and every service, which a
   // command that needs none (help, `pii redact --no-audit`, `dp`) should not wait for
   const { SecurityManager } = await import('../security-manager.js');
-  const security = await SecurityManager.open({
-    configFile: options.config,
-    ...manager,
-    config: { ...manager.config, ...(options.db ? { store: { ...manager.config?.store, url: options.db } } : {}) },
-  });
+  const security = await SecurityManager.openWithConfig(loaded);
   if (created !== undefined) process.stderr.write(newStoreNote(created));
   return security;
 }

@@ -27,6 +27,42 @@ export function wholeNumberOption(value: string, option: string, min: number, ma
 }
 
 /**
+ * Privacy parameters are written in scientific notation as often as not (δ = 1e-5 in Opacus and
+ * the papers), so these take an exponent too; never a sign: none of them is ever negative.
+ */
+const REAL = /^(\d+(\.\d*)?|\.\d+)(e[-+]?\d+)?$/i;
+
+/** Where a real number option may lie: an end given as `above` or `below` is open, as `from` or `to` closed; an end left out is unbounded. */
+export interface Interval {
+  above?: number;
+  from?: number;
+  below?: number;
+  to?: number;
+}
+
+/**
+ * A real number in `range`, in plain or scientific notation, e.g. `--delta 1e-5`; `why` says
+ * why the range is what it is, when a user could not guess it.
+ */
+export function realNumberOption(value: string, option: string, range: Interval, why?: string): number {
+  const n = Number(value);
+  if (!REAL.test(value) || !Number.isFinite(n) || !isWithin(n, range)) {
+    throw invalidInput(`${option} must be a number ${describeInterval(range)}${why === undefined ? '' : ` (${why})`}, in plain or scientific notation (e.g. 0.25, 1e-5); got ${JSON.stringify(value)}`);
+  }
+  return n;
+}
+
+function isWithin(n: number, { above, from, below, to }: Interval): boolean {
+  return (above === undefined || n > above) && (from === undefined || n >= from) && (below === undefined || n < below) && (to === undefined || n <= to);
+}
+
+function describeInterval({ above, from, below, to }: Interval): string {
+  if (from !== undefined && to !== undefined) return `from ${from} to ${to}`;
+  const ends = [above === undefined ? undefined : `> ${above}`, from === undefined ? undefined : `≥ ${from}`, below === undefined ? undefined : `< ${below}`, to === undefined ? undefined : `≤ ${to}`];
+  return ends.filter((end) => end !== undefined).join(' and ');
+}
+
+/**
  * Worker threads per core at most. The work is CPU-bound: past a few threads per core more add
  * memory, not speed (`pii redact --workers 200` on two cores took 3.8 GB).
  */

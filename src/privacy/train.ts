@@ -8,7 +8,7 @@ import { parseOptions } from '../core/options.js';
 import { composedEpsilon, mostStepsWithin, type BudgetLedger } from './budget/budget-ledger.js';
 import { DifferentialPrivacy } from './differential-privacy.js';
 import { checkParameters, digestFile, type LineageStore } from './lineage/lineage-store.js';
-import { MODEL_KINDS, trainClassifier, type EpochMetrics, type Label, type LabelledText, type TextClassifier, type TrainingProgress } from './training/index.js';
+import { MAX_EPOCHS, MODEL_KINDS, trainClassifier, type EpochMetrics, type Label, type LabelledText, type TextClassifier, type TrainingProgress } from './training/index.js';
 
 const fn = <T>() => z.custom<T>((value) => typeof value === 'function', 'must be a function');
 const examplesOrFile = z.union([z.string().min(1), z.array(z.object({ text: z.string(), label: z.union([z.string(), z.number()]) })).min(1)]);
@@ -29,7 +29,7 @@ const optionsSchema = z
     noiseMultiplier: z.number().positive().finite().optional(),
     model: z.enum(MODEL_KINDS, { message: `supported: ${MODEL_KINDS.join(', ')}` }).default('logistic'),
     labels: z.array(z.union([z.string(), z.number()])).min(2).optional(),
-    epochs: z.number().int().positive().max(10_000).default(10),
+    epochs: z.number().int().positive().max(MAX_EPOCHS).default(10),
     learningRate: z.number().positive().finite().default(3),
     /** Also train the same model without privacy (batch q·N, same epochs) and report its accuracy beside. */
     comparePlain: z.boolean().default(false),

@@ -86,7 +86,7 @@ describe('langtrain audit query', () => {
   it('refuses a bad --limit or --from with exit 2', async () => {
     const limit = await cli('audit', 'query', '--limit', 'ten');
     expect(limit.code).toBe(2);
-    expect(limit.stderr).toMatch(/"ten" is not a whole number/);
+    expect(limit.stderr).toContain('--limit must be a whole number from 1 to 10000; got "ten"');
     const from = await cli('audit', 'query', '--from', 'yesterday');
     expect(from.code).toBe(2);
     expect(from.stderr).toMatch(/invalid audit query: from/);

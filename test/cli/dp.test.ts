@@ -32,7 +32,7 @@ describe('langtrain dp', { timeout: 240_000 }, () => {
     const noNoise = await runCli(['dp', 'epsilon', '--sampling-rate', '0.04', '--noise-multiplier', '0', '--steps', '10', '--delta', '1e-5', '--json'], { cwd: w.dir });
     expect(noNoise.code).toBe(2);
     expect(noNoise.stderr).toBe('');
-    expect(parseJson(noNoise).error).toMatchObject({ code: 'ERR_INVALID_INPUT', message: expect.stringContaining('--noise-multiplier must be > 0 (got 0): without noise the steps give no privacy') });
+    expect(parseJson(noNoise).error).toMatchObject({ code: 'ERR_INVALID_INPUT', message: expect.stringContaining('--noise-multiplier must be a number > 0 (without noise the steps give no privacy: epsilon would be infinite)') });
 
     // A target below the default 0.01 tolerance calibrates, and the accountant confirms it is met.
     const small = await runCli(['dp', 'calibrate', '--epsilon', '0.005', '--delta', '1e-5', '--sampling-rate', '0.01', '--steps', '100', '--json'], { cwd: w.dir });

@@ -42,7 +42,7 @@ describe('langtrain usage', () => {
     [['audit', 'log', '--result', 'success'], /required option '--type <eventType>' not specified/],
     [['audit', 'query', 'extra-argument'], /too many arguments/],
     [['audit', 'query', '--limit'], /option '--limit <n>' argument missing/],
-    [['serve', '--port', 'eighty'], /--port eighty is not a port number/],
+    [['serve', '--port', 'eighty'], /--port must be a whole number from 0 to 65535; got "eighty"/],
   ])('%j is a usage error: exit 2 and a message on stderr', async (args, message) => {
     const r = await cli(...args);
     expect(r.code).toBe(2);

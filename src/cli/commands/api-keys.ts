@@ -1,9 +1,10 @@
 import { Command } from 'commander';
 import { LangtrainError, invalidInput, isLangtrainError } from '../../core/errors.js';
 import { parseRate } from '../../core/units.js';
-import type { ApiKeyListing, IssuedApiKey } from '../../identity/api-keys/api-key-store.js';
+import { MAX_API_KEY_EXPIRY_DAYS, type ApiKeyListing, type IssuedApiKey } from '../../identity/api-keys/api-key-store.js';
 import type { User } from '../../identity/users/user-record.js';
 import { output, withCommonOptions, type CommonOptions, type Run } from '../context.js';
+import { wholeNumberOption } from '../number-options.js';
 import { CLI_CLIENT, collect, userNamed, withAuth } from './users.js';
 
 /**
@@ -26,8 +27,7 @@ export function apiKeysCommand(run: Run): Command {
       withAuth(run, o, async (auth) => {
         const permissions: string[] = o.permission ?? [];
         if (permissions.length === 0) throw invalidInput('name at least one --permission, e.g. --permission models.inference');
-        const expiryDays = Number(o.expiryDays);
-        if (!/^\d+$/.test(o.expiryDays) || !Number.isSafeInteger(expiryDays)) throw invalidInput(`--expiry-days ${o.expiryDays} is not a whole number of days`);
+        const expiryDays = wholeNumberOption(o.expiryDays, '--expiry-days', 1, MAX_API_KEY_EXPIRY_DAYS);
         const rateLimit = o.rateLimit === 'none' ? null : o.rateLimit;
         if (rateLimit !== null) parseRate(rateLimit, '--rate-limit'); // the library would name its option, not the flag
         const user = await userNamed(auth, o.user);

@@ -7,14 +7,15 @@ import { Command, Option } from 'commander';
 import { bundleVerifierKeys, verifyBundle } from '../../audit/bundle.js';
 import { storedVerifiers } from '../../audit/checkpoint-signer.js';
 import { generateSignerKey, parseVerifierKey, type NoteVerifier } from '../../audit/signed-note.js';
-import type { AuditEntryView } from '../../audit/query.js';
+import { MAX_QUERY_LIMIT, type AuditEntryView } from '../../audit/query.js';
 import { verifyStore, type VerificationReport } from '../../audit/verifier.js';
 import type { AuditEventInput } from '../../core/audit-sink.js';
 import { LangtrainError, invalidInput } from '../../core/errors.js';
 import { openStore } from '../../store/database.js';
 import { CheckFailed, configFor, openSecurity, output, withCommonOptions, withSecurity, type Run } from '../context.js';
-import { WORKERS_PER_CORE, workersOption } from '../number-options.js';
+import { WORKERS_PER_CORE, wholeNumberOption, workersOption } from '../number-options.js';
 import { startProgress } from '../progress.js';
+
 
 /** `langtrain audit …`: write, read, prove, export and verify the tamper-evident log. */
 export function auditCommand(run: Run): Command {
@@ -86,8 +87,8 @@ export function auditCommand(run: Run): Command {
     .option('--type <eventType>')
     .option('--user <userId>')
     .option('--result <result>')
-    .option('--after <index>', 'resume after this entry index', toInt)
-    .option('--limit <n>', 'at most this many (default 100)', toInt)
+    .option('--after <index>', 'resume after this entry index', (v) => wholeNumberOption(v, '--after', 0))
+    .option('--limit <n>', `at most this many (default 100, at most ${MAX_QUERY_LIMIT})`, (v) => wholeNumberOption(v, '--limit', 1, MAX_QUERY_LIMIT))
     .action((o) =>
       withSecurity(run, o, async (security) => {
         const entries = await security.audit.query({ from: o.from, to: o.to, eventType: o.type, userId: o.user, result: o.result, afterIndex: o.after, limit: o.limit });
@@ -103,12 +104,12 @@ export function auditCommand(run: Run): Command {
 
   withCommonOptions(audit.command('prove'))
     .description('inclusion proof of an entry, or consistency proof between two checkpoints')
-    .argument('[index]', 'entry index', toInt)
+    .argument('[index]', 'entry index', (v) => wholeNumberOption(v, 'entry index', 0))
     .addOption(new Option('--consistency <sizes...>', 'two checkpoint sizes, e.g. --consistency 1000 2000'))
     .action((index: number | undefined, o) =>
       withSecurity(run, o, async (security) => {
         if (o.consistency) {
-          const [a, b] = (o.consistency as string[]).map((v) => toInt(v));
+          const [a, b] = (o.consistency as string[]).map((v) => wholeNumberOption(v, '--consistency', 0));
           if (a === undefined || b === undefined) throw invalidInput('--consistency takes two checkpoint sizes');
           const proof = await security.audit.proveConsistency(a, b);
           output(o, proof, () => `consistency ${a} → ${b}\n${proof.proof.join('\n')}`);
@@ -336,11 +337,6 @@ function readCheckpointFile(file: string): string {
   // A note has one blank line, between its text and its signatures; `audit prove` puts the proof before it.
   const blocks = text.split('\n\n');
   return blocks.slice(-2).join('\n\n') + '\n';
-}
-
-function toInt(value: string): number {
-  if (!/^\d+$/.test(value)) throw invalidInput(`"${value}" is not a whole number`);
-  return Number(value);
 }
 
 function parseJsonObject(text: string, what: string): Record<string, never> {

@@ -3,8 +3,21 @@ import { invalidInput } from '../../core/errors.js';
 import type { AccountantName, PrivacyBudget } from '../../privacy/budget/budget-ledger.js';
 import { epsilonFor, getNoiseMultiplier } from '../../privacy/dp/index.js';
 import { cliActor, output, withCommonOptions, withSecurity, type CommonOptions, type Run } from '../context.js';
+import { realNumberOption, wholeNumberOption } from '../number-options.js';
 
 const accountantOption = () => new Option('--accountant <name>', 'rdp, or prv (tighter; Opacus\' default)').choices(['rdp', 'prv']).default('rdp');
+
+// The privacy flags of `dp` and `train`, in the ranges of the accounting API's door
+// (privacy/dp/options.ts), checked here so that a refusal names the flag, not the field.
+export const epsilonOption = (value: string) => realNumberOption(value, '--epsilon', { above: 0 });
+export const deltaOption = (value: string) => realNumberOption(value, '--delta', { above: 0, below: 1 });
+export const samplingRateOption = (value: string) => realNumberOption(value, '--sampling-rate', { above: 0, to: 1 });
+const stepsOption = (value: string) => wholeNumberOption(value, '--steps', 1);
+
+/** σ = 0 adds no noise: refused with the reason, as the budget reservation refuses it, not answered with ε = ∞ (null in JSON). */
+export function noiseMultiplierOption(value: string): number {
+  return realNumberOption(value, '--noise-multiplier', { above: 0 }, 'without noise the steps give no privacy: epsilon would be infinite');
+}
 
 /**
  * `langtrain dp …`: differential-privacy accounting for DP-SGD (epsilon spent, noise for a
@@ -23,8 +36,9 @@ export function dpCommand(run: Run): Command {
     .option('--json', 'print machine-readable JSON')
     .action((o) =>
       run(async () => {
-        const n = numberOptions(o, { samplingRate: '--sampling-rate', steps: '--steps', delta: '--delta' });
-        const result = epsilonFor({ noiseMultiplier: noiseMultiplier(o.noiseMultiplier), samplingRate: n.samplingRate!, steps: n.steps!, delta: n.delta!, accountant: o.accountant });
+        // q = 0 releases nothing, and spends epsilon 0: accounted, as the library accounts it
+        const n = numberOptions(o, { samplingRate: (v) => realNumberOption(v, '--sampling-rate', { from: 0, to: 1 }), steps: stepsOption, delta: deltaOption });
+        const result = epsilonFor({ noiseMultiplier: noiseMultiplierOption(o.noiseMultiplier), samplingRate: n.samplingRate!, steps: n.steps!, delta: n.delta!, accountant: o.accountant });
         output(o, result, () => `epsilon ${result.epsilon.toFixed(4)} at delta ${o.delta} (${o.accountant}${result.order !== undefined ? `, order ${result.order}` : ''})`);
       }, o.json),
     );
@@ -40,7 +54,8 @@ export function dpCommand(run: Run): Command {
     .option('--json', 'print machine-readable JSON')
     .action((o) =>
       run(async () => {
-        const n = numberOptions(o, { epsilon: '--epsilon', delta: '--delta', samplingRate: '--sampling-rate', steps: '--steps', epochs: '--epochs' });
+        // epochs need not be whole: steps = floor(epochs / sampling rate), as Opacus counts them
+        const n = numberOptions(o, { epsilon: epsilonOption, delta: deltaOption, samplingRate: samplingRateOption, steps: stepsOption, epochs: (v) => realNumberOption(v, '--epochs', { above: 0 }) });
         if ((n.steps === undefined) === (n.epochs === undefined)) throw invalidInput('give --steps or --epochs (one of them)');
         const calibration = getNoiseMultiplier({
           targetEpsilon: n.epsilon!,
@@ -64,7 +79,7 @@ export function dpCommand(run: Run): Command {
       let n: Partial<Record<'epsilon' | 'delta', number>> = {};
       // the numbers are checked before the store is opened, and reported as run reports errors
       const checkedFirst: Run = (work, json) => run(async () => {
-        n = numberOptions(o, { epsilon: '--epsilon', delta: '--delta' });
+        n = numberOptions(o, { epsilon: epsilonOption, delta: deltaOption });
         await work();
       }, json);
       return withSecurity(checkedFirst, o, async (security) => {
@@ -101,25 +116,11 @@ function describeBudget(b: Omit<PrivacyBudget, 'spends'>): string {
  * parses, so a bad one is reported like every other error: `{"error": …}` on stdout with
  * `--json`, `error: …` on stderr without. An option not given stays undefined.
  */
-export function numberOptions<K extends string>(options: Record<string, unknown>, names: Record<K, string>): Partial<Record<K, number>> {
+function numberOptions<K extends string>(options: Record<string, unknown>, parsers: Record<K, (value: string) => number>): Partial<Record<K, number>> {
   const out: Partial<Record<K, number>> = {};
-  for (const [key, option] of Object.entries(names) as Array<[K, string]>) {
+  for (const [key, parse] of Object.entries(parsers) as Array<[K, (value: string) => number]>) {
     const value = options[key];
-    if (value !== undefined) out[key] = number(String(value), option);
+    if (value !== undefined) out[key] = parse(String(value));
   }
   return out;
-}
-
-/** σ = 0 adds no noise: refused as the budget reservation refuses it, not answered with ε = ∞ (null in JSON). */
-export function noiseMultiplier(value: string): number {
-  const sigma = number(value, '--noise-multiplier');
-  if (sigma <= 0) throw invalidInput(`--noise-multiplier must be > 0 (got ${value}): without noise the steps give no privacy (epsilon would be infinite)`);
-  return sigma;
-}
-
-/** A CLI number option, refused naming the option when it is not one. */
-export function number(value: string, option: string): number {
-  const n = Number(value);
-  if (value.trim() === '' || !Number.isFinite(n)) throw invalidInput(`${option} must be a number, got ${value}`);
-  return n;
 }

@@ -5,6 +5,7 @@ import type { KeyInfo } from '../../crypto/keyring/keyring.js';
 import { parseDuration } from '../../core/units.js';
 import { invalidInput } from '../../core/errors.js';
 import { output, withCommonOptions, withSecurity, type Run } from '../context.js';
+import { wholeNumberOption } from '../number-options.js';
 import { startProgress } from '../progress.js';
 
 /** `langtrain keys …`: the keyring (names, versions, rotation, destruction, erasure). */
@@ -55,7 +56,7 @@ export function keysCommand(run: Run): Command {
     .argument('<version>')
     .action((name: string, version: string, o) =>
       withSecurity(run, o, async (security) => {
-        const info = await security.keyring.setMinDecryptionVersion(name, Number(version));
+        const info = await security.keyring.setMinDecryptionVersion(name, wholeNumberOption(version, 'version', 1));
         output(o, info, () => describe(info));
       }),
     );
@@ -66,7 +67,7 @@ export function keysCommand(run: Run): Command {
     .argument('<version>')
     .action((name: string, version: string, o) =>
       withSecurity(run, o, async (security) => {
-        const info = await security.keyring.destroyVersion(name, Number(version));
+        const info = await security.keyring.destroyVersion(name, wholeNumberOption(version, 'version', 1));
         output(o, info, () => describe(info));
       }),
     );

@@ -1,23 +1,22 @@
 import { Command, Option } from 'commander';
-import { invalidInput } from '../../core/errors.js';
 import { openSecurity, withCommonOptions, type Run } from '../context.js';
+import { wholeNumberOption } from '../number-options.js';
 
 /** `langtrain serve`: the server (the main job) on the configured store. */
 export function serveCommand(run: Run): Command {
   return withCommonOptions(new Command('serve'))
     .description('start the LangTrain Security server')
     .option('--host <host>', 'address to listen on (default 127.0.0.1)')
-    .option('--port <port>', 'port (default 8787)')
+    .option('--port <port>', 'port (default 8787; 0 picks a free one)')
     .option('--tls-cert <file>', 'PEM certificate: serve HTTPS with TLS 1.3 minimum')
     .option('--tls-key <file>', 'PEM private key for --tls-cert')
     .addOption(new Option('--new-setup-code', 'print a new one-time code that creates an administrator (revokes any unused one)'))
     .action((o) =>
       run(async () => {
-        const port = o.port === undefined ? undefined : Number(o.port);
-        if (port !== undefined && !(Number.isInteger(port) && port >= 0 && port <= 65535)) throw invalidInput(`--port ${o.port} is not a port number`);
+        const port = o.port === undefined ? undefined : wholeNumberOption(o.port, '--port', 0, 65_535);
         const security = await openSecurity(o, {
           store: 'create',
-          manager: { config: { server: { ...(o.host ? { host: o.host } : {}), ...(port !== undefined ? { port } : {}), ...(o.tlsCert || o.tlsKey ? { tlsCert: o.tlsCert, tlsKey: o.tlsKey } : {}) } } },
+          config: { server: { ...(o.host ? { host: o.host } : {}), ...(port !== undefined ? { port } : {}), ...(o.tlsCert || o.tlsKey ? { tlsCert: o.tlsCert, tlsKey: o.tlsKey } : {}) } },
         });
         // Loaded here: every other command would otherwise load the whole server at start.
         const { prepareAdminSetup, startServer } = await import('../../server/start.js');

@@ -2,10 +2,12 @@ import { Command, Option } from 'commander';
 import { invalidInput } from '../../core/errors.js';
 import { DifferentialPrivacy } from '../../privacy/differential-privacy.js';
 import type { TrainReport } from '../../privacy/train.js';
-import { MODEL_KINDS } from '../../privacy/training/index.js';
+import { MAX_EPOCHS, MODEL_KINDS } from '../../privacy/training/index.js';
 import { cliActor, output, withCommonOptions, withSecurity, type Run } from '../context.js';
+import { realNumberOption, wholeNumberOption } from '../number-options.js';
 import { startProgress } from '../progress.js';
-import { number } from './dp.js';
+import { deltaOption, epsilonOption, noiseMultiplierOption, samplingRateOption } from './dp.js';
+
 
 /**
  * `langtrain train`: a text classifier trained with DP-SGD on a JSONL data set, the epsilon
@@ -17,16 +19,16 @@ export function trainCommand(run: Run): Command {
     .description('train a text classifier with differential privacy (DP-SGD), the budget enforced across runs')
     .requiredOption('--data <file>', 'JSON Lines of {"text": …, "label": …}')
     .requiredOption('--output <file>', 'where the model goes (its privacy report beside it as <file>.privacy.json)')
-    .option('--epsilon <e>', 'privacy budget of the data (its privacy unit)', (v) => number(v, '--epsilon'))
+    .option('--epsilon <e>', 'privacy budget of the data (its privacy unit)', epsilonOption)
     .option('--no-privacy', 'train without differential privacy (no --epsilon then)')
-    .option('--delta <d>', 'delta of the guarantee (below 1/N)', (v) => number(v, '--delta'), 1e-5)
-    .option('--sampling-rate <q>', 'probability each example is in a batch; an epoch is 1/q steps', (v) => number(v, '--sampling-rate'), 0.01)
-    .option('--clipping-norm <c>', 'per-example gradient clipping norm (max_grad_norm)', (v) => number(v, '--clipping-norm'), 1)
-    .option('--noise-multiplier <sigma>', 'noise multiplier (default: calibrated to --epsilon for the epochs)', (v) => number(v, '--noise-multiplier'))
+    .option('--delta <d>', 'delta of the guarantee (below 1/N)', deltaOption, 1e-5)
+    .option('--sampling-rate <q>', 'probability each example is in a batch; an epoch is 1/q steps', samplingRateOption, 0.01)
+    .option('--clipping-norm <c>', 'per-example gradient clipping norm (max_grad_norm)', (v) => realNumberOption(v, '--clipping-norm', { above: 0 }), 1)
+    .option('--noise-multiplier <sigma>', 'noise multiplier (default: calibrated to --epsilon for the epochs)', noiseMultiplierOption)
     .addOption(new Option('--accountant <name>', 'rdp or prv').choices(['rdp', 'prv']).default('rdp'))
     .option('--unit <name>', 'privacy unit whose budget is spent (default: dataset:<sha256 of the data file>)')
-    .option('--epochs <n>', 'epochs', (v) => number(v, '--epochs'), 10)
-    .option('--learning-rate <lr>', 'SGD learning rate', (v) => number(v, '--learning-rate'), 3)
+    .option('--epochs <n>', 'epochs', (v) => wholeNumberOption(v, '--epochs', 1, MAX_EPOCHS), 10)
+    .option('--learning-rate <lr>', 'SGD learning rate', (v) => realNumberOption(v, '--learning-rate', { above: 0 }), 3)
     .addOption(new Option('--model <kind>', 'model').choices([...MODEL_KINDS]).default('logistic'))
     .option('--test <file>', 'held-out JSONL: accuracy is reported on it')
     .option('--compare-plain', 'also train the same model without privacy and report its test accuracy beside')

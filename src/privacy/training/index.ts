@@ -1,4 +1,4 @@
-export { trainClassifier, type BeforePrivateStep, type EpochMetrics, type PrivateStepRequest, type TrainClassifierOptions, type TrainingProgress, type TrainingReport } from './train-classifier.js';
+export { MAX_EPOCHS, trainClassifier, type BeforePrivateStep, type EpochMetrics, type PrivateStepRequest, type TrainClassifierOptions, type TrainingProgress, type TrainingReport } from './train-classifier.js';
 export { TextClassifier, type Evaluation, type Label, type LabelledText, type PrivacyParameters, type SerializedTextClassifier } from './text-classifier.js';
 export { MODEL_KINDS, type ClassifierModel, type ModelKind } from './classifier-model.js';
 export { hashTextFeatures, tokenize, type FeatureHashing, type FeatureHashingOptions, type SparseVector } from './text-features.js';

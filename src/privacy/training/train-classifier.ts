@@ -26,6 +26,9 @@ export type BeforePrivateStep = (step: PrivateStepRequest) => void | 'stop' | Pr
 const fn = <T>() => z.custom<T>((value) => typeof value === 'function', 'must be a function');
 const label = z.union([z.string(), z.number()]);
 
+/** The most epochs one run trains: past it a typo (an extra zero) runs for hours. */
+export const MAX_EPOCHS = 10_000;
+
 const optionsSchema = z.strictObject({
   examples: z.array(z.object({ text: z.string(), label })).min(1, 'needs at least one example'),
   model: z.enum(MODEL_KINDS, { message: `supported: ${MODEL_KINDS.join(', ')}` }).default('logistic'),
@@ -35,7 +38,7 @@ const optionsSchema = z.strictObject({
    */
   labels: z.array(label).min(2).optional(),
   features: featureHashingSchema.prefault({}),
-  epochs: z.number().int().positive(),
+  epochs: z.number().int().positive().max(MAX_EPOCHS),
   learningRate: z.number().positive(),
   momentum: z.number().min(0).lt(1).default(0),
   /** Fixed batch size of plain (non-private) training; private training draws Poisson batches of q·N expected instead. */
