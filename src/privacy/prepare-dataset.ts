@@ -10,6 +10,7 @@ import { filterByConsent } from './consent/consent-filter.js';
 import type { ConsentManager } from './consent/consent-manager.js';
 import { digestFile, type LineageStore } from './lineage/lineage-store.js';
 import { sameFile } from './lineage/same-file.js';
+import { labelOfPath } from './pii/dataset-label.js';
 import type { RedactDatasetReport } from './pii/dataset-redaction.js';
 import type { PIIDetector } from './pii/pii-detector.js';
 import { MAX_SUBJECT_ID, subjectIdOf } from './subject-id.js';
@@ -93,7 +94,7 @@ export async function prepareDataset(job: PrepareDatasetJob, steps: PrepareDatas
       const out = target('redaction');
       if (out !== job.output) hold(out);
       const { detector, fields, actor } = steps.redaction;
-      result.redaction = await detector.processDataset({ input: current, output: out }, { ...(fields ? { fields } : {}), ...(actor ? { userId: actor } : {}), dataset: job.input });
+      result.redaction = await detector.processDataset({ input: current, output: out }, { ...(fields ? { fields } : {}), ...(actor ? { userId: actor } : {}), dataset: labelOfPath(job.input) });
       await edge(out, 'redact', { method: detector.settings.redactionMethod, types: [...detector.types], threshold: detector.settings.confidenceThreshold });
       current = out;
     }

@@ -207,6 +207,32 @@ describe('langtrain pii', () => {
     expect((await cli('pii', 'scan', '--input', input, '--output', join(w.dir, 'spans.jsonl'), '--threshold', '1', '--workers', String(most), '--quiet')).code).toBe(0);
   });
 
+  it('redact refuses a --dataset holding personal data before making a store or key, takes a date in one, and names an unnamed data set by its file\'s name, masked', async () => {
+    const { w, cli } = setup();
+    mkdirSync(join(w.dir, 'jane.doe@corp.com')); // a home directory named by its user's address
+    const input = w.file('jane.doe@corp.com/export.jsonl', jsonl(rows.slice(0, 10)));
+    for (const [dataset, found] of [['crm-4155550123', 'a run of seven or more digits that is no date'], ['jane.doe@corp.com', 'email'], ['crm-415-555-0123', 'phone']]) {
+      for (const method of ['masking', 'synthetic']) {
+        const refused = await cli('pii', 'redact', '--input', input, '--output', join(w.dir, 'out.jsonl'), '--method', method, '--dataset', dataset!, '--quiet');
+        expect(refused.code, refused.stderr).toBe(2);
+        expect(refused.stderr).toContain(`--dataset looks like it holds personal data (${found}`);
+        expect(refused.stderr).toContain('name the data set by a label that names no one, such as crm-export-2026-01');
+      }
+    }
+    expect(readdirSync(w.dir).sort()).toEqual(['jane.doe@corp.com', 'langtrain.test.yaml']); // no store, no key, no output
+
+    const dated = await cli('pii', 'redact', '--input', input, '--output', join(w.dir, 'dated.jsonl'), '--dataset', 'export_20260115', '--quiet');
+    expect(dated.code, dated.stderr).toBe(0);
+    const unnamed = await cli('pii', 'redact', '--input', input, '--output', join(w.dir, 'unnamed.jsonl'), '--quiet');
+    expect(unnamed.code, unnamed.stderr).toBe(0);
+    const byEmail = await cli('pii', 'redact', '--input', w.file('jane.doe@corp.com.jsonl', jsonl(rows.slice(0, 10))), '--output', join(w.dir, 'by-email.jsonl'), '--quiet');
+    expect(byEmail.code, byEmail.stderr).toBe(0);
+    const events = await cli('audit', 'query', '--json');
+    const labels = parseJson(events).filter((e: { eventType: string }) => e.eventType.startsWith('pii.')).map((e: { additionalData: { dataset: string } }) => e.additionalData.dataset);
+    expect(new Set(labels)).toEqual(new Set(['export_20260115', 'export.jsonl', '<email>'])); // .jsonl reads as the address's top-level domain
+    expect(events.stdout).not.toContain('jane');
+  });
+
   it('a bad line stops the job: exit 2, the line named, no output', async () => {
     const { w, cli } = setup();
     const lines = jsonl(rows).split('\n');
@@ -247,7 +273,8 @@ describe('langtrain pii', () => {
     expect(new Set([...fakeEmails, csvFake])).toEqual(new Set([fakeEmails[0]])); // one data set: one fake for one address
     expect(fakeEmails[0]).not.toBe(EMAIL);
     const events = await cli('audit', 'query', '--type', 'pii.dataset_redacted', '--json');
-    expect(parseJson(events).map((e: { additionalData: { dataset: string } }) => e.additionalData.dataset).sort()).toEqual(['people.csv', 'train-00000.jsonl', 'train-00001.jsonl'].map((name) => `${shards}/${name}`));
+    // named by the directory's name, not its path (which names the machine's user)
+    expect(parseJson(events).map((e: { additionalData: { dataset: string } }) => e.additionalData.dataset).sort()).toEqual(['people.csv', 'train-00000.jsonl', 'train-00001.jsonl'].map((name) => `shards/${name}`));
     // lineage: one edge per file, input digest to output digest, how it was redacted and never the seed
     expect(report.lineage).toHaveLength(3);
     for (const [i, name] of ['people.csv', 'train-00000.jsonl', 'train-00001.jsonl'].entries()) {

@@ -67,9 +67,13 @@ describe('/v1/pii at the audit log\'s limits', () => {
     const refused = [
       ['export-for-alice@example.com 4111 1111 1111 1111', 'must be a label of letters, digits and . _ : / -'],
       ['export for alice', 'must be a label of letters, digits and . _ : / -'],
-      ['export-4111111111111111', 'looks like it holds personal data (a run of seven or more digits'],
+      ['export-4111111111111111', 'looks like it holds personal data (a run of seven or more digits that is no date'],
+      ['crm-4155550123', 'looks like it holds personal data (a run of seven or more digits that is no date'],
+      ['export-20260230', 'looks like it holds personal data (a run of seven or more digits that is no date'], // no such day
+      ['crm-415-555-0123', 'looks like it holds personal data (phone)'],
       ['4111-1111-1111-1111', 'looks like it holds personal data (credit_card)'],
       ['born-1990-05-12', 'looks like it holds personal data (date_of_birth)'],
+      ['export_Jane_Doe', 'looks like it holds personal data (person_name)'],
     ];
     for (const [dataset, message] of refused) {
       for (const [url, body] of [['/v1/pii/redact', { text: 'mail jane@example.com', method: 'synthetic' }], ['/v1/pii/redact-records', { records: [{ text: 'mail jane@example.com' }] }]] as const) {
@@ -81,10 +85,10 @@ describe('/v1/pii at the audit log\'s limits', () => {
       }
     }
     const audited = JSON.stringify(await security.audit.query({}));
-    for (const part of ['alice', '4111', '1990-05-12']) expect(audited).not.toContain(part);
+    for (const part of ['alice', '4111', '1990-05-12', '4155550123', '555-0123', 'Jane']) expect(audited).not.toContain(part);
     expect(await security.audit.query({ eventType: 'pii.redacted' })).toEqual([]);
-    // lineage's artifact names are labels too
-    for (const dataset of ['dataset:customers-v2', 'tickets-2026-01-15', 'exports/crm_2026.q1']) {
+    // lineage's artifact names are labels too, and a date or timestamp as digits is no phone number
+    for (const dataset of ['dataset:customers-v2', 'tickets-2026-01-15', 'exports/crm_2026.q1', 'export_20260115', 'export-202601151230']) {
       const res = await app.inject({ method: 'POST', url: '/v1/pii/redact-records', headers: auth, payload: { records: [{ text: 'mail jane@example.com' }], dataset } });
       expect(res.statusCode, `${dataset}: ${res.body}`).toBe(200);
     }

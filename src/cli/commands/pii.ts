@@ -64,11 +64,15 @@ export function piiCommand(run: Run): Command {
       .option('--preserve-format', 'masking: keep length, separators and the last four digits of cards, phones and IBANs')
       .option('--no-audit', 'do not record the redactions in the audit log (recorded by default: line, field, type, offsets, recognizer, score; never values)')
       .option('--no-lineage', 'do not record the step in lineage (recorded by default: input digest -> output digest, method, fields, types, threshold)')
-      .option('--dataset <name>', 'the data set name in audit records (default: the input path); with --method synthetic, runs naming the same data set get the same fakes')
+      .option('--dataset <name>', 'the data set label in audit records, refused if it holds personal data: the audit log cannot be changed or erased (default: the input file\'s or directory\'s name, personal data in it masked); with --method synthetic, runs naming the same data set get the same fakes')
       .option('--workers <n>', WORKERS_HELP, (v) => workersOption(v))
       .option('--quiet', 'no progress')
       .action((o) =>
         run(async () => {
+          // loaded here: see pii-options.ts
+          const { labelOfPath, refusePersonalLabel } = await import('../../privacy/pii/dataset-label.js');
+          // before any store or key is made; refused with --no-audit too, so that a label works the same in every run
+          if (o.dataset !== undefined) refusePersonalLabel(o.dataset, '--dataset');
           const method = o.method as RedactionMethod;
           const namedFakes = method === 'synthetic' && o.dataset !== undefined;
           const formatProblem = preserveFormatProblem(method, o.preserveFormat === true ? true : undefined);
@@ -97,7 +101,7 @@ export function piiCommand(run: Run): Command {
               spec: { scan, redaction },
               ...(o.workers !== undefined ? { workers: o.workers as number } : {}),
               onProgress: ({ bytes, totalBytes }: { bytes: number; totalBytes: number }) => progress.update(bytes, totalBytes),
-              ...(security && o.audit ? { audit: { sink: security.audit, dataset: o.dataset ?? o.input, userId: cliActor() } } : {}),
+              ...(security && o.audit ? { audit: { sink: security.audit, dataset: o.dataset ?? labelOfPath(o.input), userId: cliActor() } } : {}),
             };
             // loaded here: see pii-options.ts
             let report: RedactDatasetReport | RedactShardsReport;

@@ -1,6 +1,7 @@
 import type { AuditSink, JsonValue } from '../../core/audit-sink.js';
 import { CountingSink, recordFailureAfter, recordInPages } from '../../core/audit-pages.js';
 import { isLangtrainError } from '../../core/errors.js';
+import { maskedLabel, refusePersonalLabel } from './dataset-label.js';
 import type { EntityType } from './entity-types.js';
 import type { RedactionRecord } from './record-redaction.js';
 import type { RedactorSpec } from './redactor.js';
@@ -23,6 +24,8 @@ export interface DatasetAudit {
 export type CountedAudit = DatasetAudit & { sink: CountingSink };
 
 export function countedAudit(audit: DatasetAudit): CountedAudit {
+  // every job starts here, before it writes anything: a label holding personal data would stay in the log for good
+  refusePersonalLabel(audit.dataset, 'audit.dataset');
   return { ...audit, sink: new CountingSink(audit.sink) };
 }
 
@@ -88,7 +91,8 @@ export async function recordFailure(spec: RedactorSpec, audit: CountedAudit, err
   const details = isLangtrainError(err) ? err.details : {};
   const where: Record<string, JsonValue> = {};
   for (const key of ['line', 'record'] as const) if (typeof details[key] === 'number') where[key] = details[key];
-  for (const key of ['problem', 'file'] as const) if (typeof details[key] === 'string') where[key] = details[key];
+  if (typeof details.problem === 'string') where.problem = details.problem;
+  if (typeof details.file === 'string') where.file = maskedLabel(details.file); // a shard's name, masked as in its label (shardAudit)
   await recordFailureAfter(
     audit.sink,
     { eventType: 'pii.dataset_redaction_failed', userId: audit.userId ?? null, additionalData: { dataset: audit.dataset, method: spec.redaction.method, ...where, redactionEvents: audit.sink.recorded } },

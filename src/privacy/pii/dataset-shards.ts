@@ -7,6 +7,7 @@ import { holdTemporary } from '../../core/pending-temporaries.js';
 import { fileProblem, invalidInput, isLangtrainError, LangtrainError } from '../../core/errors.js';
 import { BatchWorkers } from './dataset-pipeline.js';
 import { countedAudit, recordFailure, recordSummary, type DatasetAudit } from './dataset-audit.js';
+import { maskedLabel } from './dataset-label.js';
 import { redactDataset, refuseMissingFields, type RedactDatasetJob, type RedactDatasetReport } from './dataset-redaction.js';
 import { refuseMissingField, scanDataset, type ScanDatasetJob, type ScanDatasetReport } from './dataset-scan.js';
 import { ENTITY_TYPES, zeroCounts, type EntityType } from './entity-types.js';
@@ -84,9 +85,15 @@ export async function scanShards(job: ScanShardsJob): Promise<ScanShardsReport> 
   return totalled(done, { records: 0, recordsWithSpans: 0, spans: 0, fieldFound: 0, counts: zeroCounts(), workers: 0 });
 }
 
-/** A shard's audit settings: the data set named `${dataset}/${file}`, a name, not a local path ("s3://bucket/exports" keeps its two slashes). */
+/**
+ * A shard's audit settings: the data set named `${dataset}/${file}`, a name, not a local path
+ * ("s3://bucket/exports" keeps its two slashes), with personal data masked (maskedLabel): the
+ * caller chose the data set's label, not the names of the files in it. The file's name alone
+ * first (`exports/<email>.csv`, the label kept whole), then with the label, in which it may read
+ * as more (`crm-Jane` and `Doe.csv`).
+ */
 function shardAudit<A extends DatasetAudit>(audit: A, file: string): A {
-  return { ...audit, dataset: `${audit.dataset.replace(/[\\/]+$/, '')}/${file}` };
+  return { ...audit, dataset: maskedLabel(`${audit.dataset.replace(/[\\/]+$/, '')}/${maskedLabel(file)}`) };
 }
 
 /** `key` summed over the shards' reports. */

@@ -5,6 +5,7 @@ import type { AuditSink } from '../../core/audit-sink.js';
 import { invalidInput, LangtrainError } from '../../core/errors.js';
 import { parseOptions } from '../../core/options.js';
 import type { DatasetFormat } from '../../crypto/dataset-encryption.js';
+import { labelOfPath, refusePersonalLabel } from './dataset-label.js';
 import { BatchWorkers } from './dataset-pipeline.js';
 import { redactDataset, redactRecords, type RedactDatasetReport, type RedactedRecords } from './dataset-redaction.js';
 import { redactShards, type RedactShardsReport } from './dataset-shards.js';
@@ -104,7 +105,11 @@ const processDatasetSchema = z.strictObject({
   preserveFormat: z.boolean().optional(),
   /** The seed's `audit_redactions`: every redaction recorded (never its value). Default true. */
   auditRedactions: z.boolean().optional(),
-  /** Name in the audit records; default the input path (or `records` for an in-memory list). */
+  /**
+   * The data set's label in the audit records, which cannot be changed or erased: one holding
+   * personal data is refused (ERR_INVALID_INPUT, dataset-label.ts). Default: the input file's
+   * or directory's name, personal data in it masked (labelOfPath); `records` for a list.
+   */
   dataset: z.string().min(1).optional(),
   /** Who runs it, for the audit records. */
   userId: z.string().min(1).optional(),
@@ -183,21 +188,22 @@ export class PIIDetector {
   processDataset(dataset: readonly Record<string, unknown>[], options?: ProcessDatasetOptions): Promise<RedactedRecords>;
   async processDataset(dataset: DatasetFiles | DatasetShards | readonly Record<string, unknown>[], given: ProcessDatasetOptions = {}): Promise<RedactDatasetReport | RedactShardsReport | RedactedRecords> {
     const options = parseOptions(processDatasetSchema, given, 'PIIDetector.processDataset');
+    if (options.dataset !== undefined) refusePersonalLabel(options.dataset, 'PIIDetector.processDataset: dataset');
     const auditRedactions = options.auditRedactions ?? true;
     if (auditRedactions && !this.#deps.audit) throw new LangtrainError('ERR_CONFIG_INVALID', 'auditRedactions needs an audit sink: build the PIIDetector with deps.audit (SecurityManager does), or pass auditRedactions: false');
     const preserveFormat = this.#preserveFormat(options.preserveFormat, true, 'PIIDetector.processDataset');
     const spec = this.#spec(preserveFormat, this.#explicitSeed ? this.#seed : randomBytes(32));
-    const audit = (name: string) => (auditRedactions ? { audit: { sink: this.#deps.audit!, dataset: options.dataset ?? name, userId: options.userId ?? null } } : {});
+    const audit = (unnamed: () => string) => (auditRedactions ? { audit: { sink: this.#deps.audit!, dataset: options.dataset ?? unnamed(), userId: options.userId ?? null } } : {});
     const fields = options.fields ? { fields: options.fields } : {};
     const onProgress = options.onProgress ? { onProgress: options.onProgress } : {};
-    if (Array.isArray(dataset)) return redactRecords(dataset, { spec, ...fields, ...audit('records') });
+    if (Array.isArray(dataset)) return redactRecords(dataset, { spec, ...fields, ...audit(() => 'records') });
     if (typeof dataset !== 'object' || dataset === null) throw invalidInput('PIIDetector.processDataset takes files ({input, output, format?}), a directory of shards ({inputDir, outputDir}) or an array of records');
     if ('inputDir' in dataset) {
       const shards = parseOptions(datasetShardsSchema, dataset, 'PIIDetector.processDataset: the data set');
-      return redactShards({ ...shards, ...fields, spec, workers: this.#workers(options.workers ?? availableParallelism()), ...onProgress, ...audit(shards.inputDir) });
+      return redactShards({ ...shards, ...fields, spec, workers: this.#workers(options.workers ?? availableParallelism()), ...onProgress, ...audit(() => labelOfPath(shards.inputDir)) });
     }
     const files = parseOptions(datasetFilesSchema, dataset, 'PIIDetector.processDataset: the data set', ['inputDir', 'outputDir']);
-    return redactDataset({ ...files, ...fields, spec, workers: this.#workers(options.workers ?? availableParallelism()), ...onProgress, ...audit(files.input) });
+    return redactDataset({ ...files, ...fields, spec, workers: this.#workers(options.workers ?? availableParallelism()), ...onProgress, ...audit(() => labelOfPath(files.input)) });
   }
 
   /**

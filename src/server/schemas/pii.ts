@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { AuditedFieldNames } from '../../privacy/pii/audited-field-names.js';
+import { personalDataInLabel, personalLabelProblem } from '../../privacy/pii/dataset-label.js';
 import { ENTITY_TYPES } from '../../privacy/pii/entity-types.js';
 import { MAX_LIST_ENTRY_LENGTH } from '../../privacy/pii/scan-lists.js';
 
@@ -31,25 +31,20 @@ export const detectReply = z.object({ results: z.array(z.object({ spans: z.array
  * A data set's label: the characters of a lineage artifact name (so `dataset:customers-v2`
  * names the same data set here), a letter or digit first, at most 200. No spaces or `@`: the
  * label is written to the audit log, which cannot be changed or erased, so it is a name, not
- * free text that could carry an address or a sentence about someone.
+ * free text that could carry an address or a sentence about someone. Then checked for personal
+ * data as the library's and the CLI's labels are (dataset-label.ts). Only this door limits the
+ * characters: its labels come from any holder of `pii.redact`, and a sentence about someone is
+ * what the scanner is least sure to catch.
  */
 const DATASET_LABEL = /^[A-Za-z0-9][A-Za-z0-9._:/-]{0,199}$/;
-
-/** The personal data the audit log's own masking of names (AuditedFieldNames) finds in `label`: `<email>`, `<credit_card>`, `<digits>` (seven or more in a row). */
-function personalDataIn(label: string): string[] {
-  // the label cannot hold < or >, so each <type> is a mask
-  return [...new Set([...new AuditedFieldNames().of(label).matchAll(/<([a-z_]+)>/g)].map((m) => m[1]!))];
-}
 
 const dataset = z
   .string()
   .regex(DATASET_LABEL, 'must be a label of letters, digits and . _ : / - (a letter or digit first, at most 200 characters), such as crm-export-2026-01: it is written to the audit log, which cannot be changed')
   .superRefine((label, ctx) => {
     if (!DATASET_LABEL.test(label)) return; // said above; and a label of any length is not scanned
-    const found = personalDataIn(label);
-    if (found.length === 0) return;
-    const what = found.map((type) => (type === 'digits' ? 'a run of seven or more digits (a phone number, an account or a card)' : type)).join(', ');
-    ctx.addIssue({ code: 'custom', message: `looks like it holds personal data (${what}): it is written to the audit log, which cannot be changed or erased, so name the data set by a label that names no one, such as crm-export-2026-01` });
+    const found = personalDataInLabel(label);
+    if (found.length > 0) ctx.addIssue({ code: 'custom', message: personalLabelProblem(found) });
   });
 
 const redaction = {

@@ -1,0 +1,92 @@
+import { basename } from 'node:path';
+import { invalidInput } from '../../core/errors.js';
+import { AuditedFieldNames, masked, type PersonalSpan } from './audited-field-names.js';
+import { scannerFor } from './entity-scanner.js';
+import { DEFAULT_CONFIDENCE_THRESHOLD } from './pii-options.js';
+
+/**
+ * A data set's label is written into the audit log (its `pii.redacted`, `pii.dataset_redacted`
+ * and `pii.dataset_redaction_failed` events), which cannot be changed or erased: a label holding
+ * someone's address or number would stay there for good. One check, here, for every way a
+ * label arrives: the library's jobs (DatasetAudit), `langtrain pii redact --dataset` and the
+ * HTTP routes' `dataset`.
+ */
+
+/** What a label can be found to hold: an entity type, or `digits` (seven or more in a row that are no date). */
+export type LabelFinding = PersonalSpan['type'];
+
+/**
+ * The personal data in `label`, each type once, in the order found along it: what the audit
+ * log's masking of field names finds (AuditedFieldNames: every type at the default threshold,
+ * and long numbers that are no date), in the label as written and with its word joiners read
+ * as spaces and cut before each of them (spansInLabel).
+ */
+export function personalDataInLabel(label: string): LabelFinding[] {
+  return [...new Set(spansInLabel(label).sort((a, b) => a.start - b.start).map((span) => span.type))];
+}
+
+/** Why a label holding `found` is refused, to follow the label's name: what was found and what to do instead. */
+export function personalLabelProblem(found: readonly LabelFinding[]): string {
+  const what = found.map((type) => (type === 'digits' ? 'a run of seven or more digits that is no date (a phone number, an account or a card)' : type)).join(', ');
+  return `looks like it holds personal data (${what}): it is written to the audit log, which cannot be changed or erased, so name the data set by a label that names no one, such as crm-export-2026-01`;
+}
+
+/**
+ * The longest label read: a name, not a text (the HTTP routes allow 200). Each of its word
+ * joiners adds a reading of what precedes it (spansInLabel), so the work grows with the square
+ * of the length; 1,024 leaves room for a shard's `${label}/${file}`.
+ */
+const MAX_LABEL_LENGTH = 1024;
+
+/**
+ * Throws ERR_INVALID_INPUT when `label` holds personal data, naming the label by `name`
+ * (`--dataset`, `PIIDetector.processDataset: dataset`) and never quoting it: the message may
+ * itself reach a log. `details.personalData` lists what was found.
+ */
+export function refusePersonalLabel(label: string, name: string): void {
+  if (label.length > MAX_LABEL_LENGTH) throw invalidInput(`${name} is ${label.length} characters long: a data set's label is a name of at most ${MAX_LABEL_LENGTH}, such as crm-export-2026-01`, { option: name });
+  const found = personalDataInLabel(label);
+  if (found.length > 0) throw invalidInput(`${name} ${personalLabelProblem(found)}`, { option: name, personalData: found });
+}
+
+/**
+ * The label of the data set at `path` (a file, or a directory of shards) when no one named it:
+ * its base name, with whatever personalDataInLabel finds in it replaced by its type
+ * (`/home/jane.doe@corp.com/export.jsonl` is `export.jsonl`; `jane.doe@corp.com.jsonl` is
+ * `<email>`). The base name, not the whole path masked: directories name the machine's users
+ * (`/home/jdoe/`, `/Users/jane/`), which no scanner tells from any other directory name, so a
+ * masked path would still carry them into a log that keeps them for good; the file's name is
+ * what a reader needs to recognise it (the step's lineage edge has its digest). Masked, not
+ * refused: the caller never chose it as a label, and a job should not fail over a file's name.
+ */
+export function labelOfPath(path: string): string {
+  return maskedLabel(basename(path));
+}
+
+/** `label` with whatever personalDataInLabel finds in it replaced by its type (`<email>`), for a label no one chose. */
+export function maskedLabel(label: string): string {
+  return masked(label, spansInLabel(label));
+}
+
+/**
+ * What the audit log's masking of field names finds in `label` (AuditedFieldNames), and what
+ * the scanner finds, with the same settings, in two more readings of it that a label needs:
+ * - with its word joiners (WORD_JOINERS) as spaces: labels join words with them where text has
+ *   spaces, and glued to a word a value reads as none (`crm-415-555-0123` is no phone number,
+ *   `export_Jane_Doe` no name); replaced one for one, so spans keep the label's offsets;
+ * - what precedes each joiner: an address followed by more of the label, a file's extension
+ *   (`jane.doe@corp.com.csv`) or a word (`jane.doe@corp.com-export`), reads as none, as the
+ *   scanner refuses `logo@2x.png` shapes.
+ * Field paths are not read so: they are masked, not refused, and scanned for every record.
+ */
+function spansInLabel(label: string): PersonalSpan[] {
+  const spaced = label.replace(WORD_JOINERS, ' ');
+  const heads = [...label.matchAll(WORD_JOINERS)].map((joiner) => label.slice(0, joiner.index));
+  const readings = [...(spaced === label ? [] : [spaced]), ...heads];
+  // AuditedFieldNames' settings: every type at the default threshold; built once per process
+  const found = scannerFor({ threshold: DEFAULT_CONFIDENCE_THRESHOLD }).scanAll(readings).flat();
+  return [...new AuditedFieldNames().spansIn(label), ...found];
+}
+
+/** What labels join words with: lineage names (`dataset:crm-v2`), paths and file names. */
+const WORD_JOINERS = /[-_/:.]/g;

@@ -1,0 +1,202 @@
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { labelOfPath, maskedLabel, personalDataInLabel, refusePersonalLabel } from '../../../src/privacy/pii/dataset-label.js';
+import { redactDataset, redactRecords } from '../../../src/privacy/pii/dataset-redaction.js';
+import { redactShards } from '../../../src/privacy/pii/dataset-shards.js';
+import { PIIDetector } from '../../../src/privacy/pii/pii-detector.js';
+import { RecordedEvents } from '../../support/recorded-events.js';
+import { tempDir } from '../../support/services.js';
+
+const cleanups: Array<() => void> = [];
+afterEach(() => cleanups.splice(0).forEach((c) => c()));
+function workspace() {
+  const d = tempDir('dataset-label');
+  cleanups.push(d.cleanup);
+  const put = (name: string, text: string) => {
+    mkdirSync(join(d.path, name, '..'), { recursive: true });
+    writeFileSync(join(d.path, name), text);
+    return join(d.path, name);
+  };
+  return { root: d.path, put };
+}
+const LINE = '{"text":"mail maria.gonzalez@correo-ejemplo.es"}\n';
+const SPEC = { scan: { types: ['email' as const], threshold: 0.5 }, redaction: { method: 'masking' as const, preserveFormat: false } };
+const datasetsOf = (audit: RecordedEvents) => audit.events.map((e) => e.additionalData!.dataset);
+
+describe('personalDataInLabel', () => {
+  it('finds nothing in labels that name data sets: words, versions, lineage names, and dates and timestamps as digits', () => {
+    for (const label of [
+      'crm-export-2026-01',
+      'tickets-2026-01-15',
+      'dataset:customers-v2',
+      'exports/crm_2026.q1',
+      's3://bucket/exports/2026/01/15/',
+      'train-00000-of-00010.jsonl',
+      'export_20260115',
+      'export-202601151230',
+      'export_20260115T123000Z',
+      'export-20260115123000',
+      'wikipedia.20231101.en',
+      'backup-19991231',
+      'Customer-Feedback-Q1',
+      'Support_Tickets_2026',
+      'RedPajama-Data-1T',
+    ]) {
+      expect(personalDataInLabel(label), label).toEqual([]);
+    }
+  });
+
+  it('finds addresses, numbers and names, also glued to words by - _ / : . or followed by a file extension', () => {
+    const cases: Array<[string, string[]]> = [
+      ['jane.doe@corp.com', ['email']],
+      ['jane.doe@corp.com.csv', ['email']],
+      ['crm-4155550123', ['digits']],
+      ['crm-415-555-0123', ['phone']],
+      ['crm:+44 20 7946 0958', ['phone']],
+      ['crm-4111-1111-1111-1111', ['credit_card']],
+      ['4111-1111-1111-1111', ['credit_card']],
+      ['export_Jane_Doe', ['person_name']],
+      ['Maria-Gonzalez-tickets', ['person_name']],
+      ['born-1990-05-12', ['date_of_birth']],
+      ['hosts/203.0.113.5', ['ip_address']],
+      ['orders_1234567', ['digits']],
+    ];
+    for (const [label, found] of cases) expect(personalDataInLabel(label), label).toEqual(found);
+  });
+
+  it('takes a run of digits as a date only when all of it is one: YYYYMMDD, with hhmm or hhmmss, a real day from 1900 to 2199', () => {
+    for (const label of [
+      'export-2026011512', // YYYYMMDDhh: ten digits, a phone number's length
+      'export-1736899200', // Unix seconds
+      'export-20260230', // no 30 February
+      'export-20261301',
+      'export-18991231',
+      'export-22000101',
+      'export-202601152460', // no 24:60
+      'export-2026011512300', // thirteen digits
+      'export-20260115-0123456', // a date, then an account
+      'export-202601150', // a date with a digit more
+    ]) {
+      expect(personalDataInLabel(label), label).toEqual(['digits']);
+    }
+    expect(personalDataInLabel('leap-20240229')).toEqual([]);
+    expect(personalDataInLabel('leap-20250229')).toEqual(['digits']);
+  });
+});
+
+describe('refusePersonalLabel', () => {
+  it('throws ERR_INVALID_INPUT naming the label by its option and what was found, never quoting it', () => {
+    let thrown: unknown;
+    try {
+      refusePersonalLabel('crm-jane.doe@corp.com-4155550123', '--dataset');
+    } catch (err) {
+      thrown = err;
+    }
+    expect(thrown).toMatchObject({ code: 'ERR_INVALID_INPUT', details: { option: '--dataset', personalData: ['email', 'digits'] } });
+    const message = (thrown as Error).message;
+    expect(message).toBe(
+      '--dataset looks like it holds personal data (email, a run of seven or more digits that is no date (a phone number, an account or a card)): it is written to the audit log, which cannot be changed or erased, so name the data set by a label that names no one, such as crm-export-2026-01',
+    );
+    expect(() => refusePersonalLabel('export_20260115', '--dataset')).not.toThrow();
+  });
+
+  it('refuses a label past 1,024 characters as no name, before reading it', () => {
+    expect(() => refusePersonalLabel('a.'.repeat(512), 'audit.dataset')).not.toThrow();
+    expect(() => refusePersonalLabel('a.'.repeat(513), 'audit.dataset')).toThrow(/audit\.dataset is 1026 characters long: a data set's label is a name of at most 1024/);
+  });
+});
+
+describe('labelOfPath', () => {
+  it('is the base name, with what it holds masked: directories above it (a home directory) never reach the log', () => {
+    expect(labelOfPath('/home/jane.doe@corp.com/export.jsonl')).toBe('export.jsonl');
+    expect(labelOfPath('/Users/jane/exports/tickets-2026-01-15.csv')).toBe('tickets-2026-01-15.csv');
+    expect(labelOfPath('/data/jane.doe@corp.com.csv')).toBe('<email>.csv');
+    expect(labelOfPath('/data/crm-4155550123.jsonl')).toBe('<digits>.jsonl');
+    expect(labelOfPath('/data/Jane_Doe.jsonl')).toBe('<person_name>.jsonl');
+    expect(labelOfPath('/data/export_20260115.jsonl')).toBe('export_20260115.jsonl');
+    expect(labelOfPath('/data/shards/')).toBe('shards');
+    for (const path of ['/data/jane.doe@corp.com.csv', '/data/crm-4155550123.jsonl', '/data/Jane_Doe.jsonl']) expect(personalDataInLabel(labelOfPath(path)), path).toEqual([]);
+  });
+
+  it('maskedLabel masks what a shard\'s name holds read with its data set\'s label', () => {
+    expect(maskedLabel('crm-Jane/Doe.csv')).toBe('crm-<person_name>.csv');
+    expect(maskedLabel('s3://bucket/exports/a.csv')).toBe('s3://bucket/exports/a.csv');
+  });
+});
+
+describe('data set labels in the library', () => {
+  it('processDataset refuses a dataset holding personal data with ERR_INVALID_INPUT, before any output or audit record', async () => {
+    const { root, put } = workspace();
+    const input = put('in.jsonl', LINE);
+    const shards = join(root, 'shards');
+    put('shards/a.jsonl', LINE);
+    const audit = new RecordedEvents();
+    const detector = new PIIDetector({ redactionMethod: 'masking' }, { audit });
+    for (const [dataset, found] of [['crm-4155550123', ['digits']], ['jane.doe@corp.com', ['email']]] as const) {
+      for (const data of [{ input, output: join(root, 'out.jsonl') }, { inputDir: shards, outputDir: join(root, 'out') }, [{ text: 'mail maria.gonzalez@correo-ejemplo.es' }]]) {
+        const refused = detector.processDataset(data as never, { dataset, preserveFormat: false, workers: 0 });
+        await expect(refused).rejects.toMatchObject({ code: 'ERR_INVALID_INPUT', message: expect.stringMatching(/^PIIDetector\.processDataset: dataset looks like it holds personal data/), details: { personalData: found } });
+      }
+    }
+    expect(audit.events).toEqual([]);
+    expect(readdirSync(root).sort()).toEqual(['in.jsonl', 'shards']);
+    // a date is no personal data
+    await detector.processDataset({ input, output: join(root, 'out.jsonl') }, { dataset: 'export_20260115', preserveFormat: false, workers: 0 });
+    expect(new Set(datasetsOf(audit))).toEqual(new Set(['export_20260115']));
+  });
+
+  it('processDataset names an unnamed data set by its file\'s or directory\'s name, masked: a path holding an email never reaches the log', async () => {
+    const { root, put } = workspace();
+    const audit = new RecordedEvents();
+    const detector = new PIIDetector({ redactionMethod: 'masking' }, { audit });
+    await detector.processDataset({ input: put('jane.doe@corp.com/export.jsonl', LINE), output: join(root, 'out.jsonl') }, { preserveFormat: false, workers: 0 });
+    await detector.processDataset({ input: put('exports/jane.doe@corp.com.csv', 'contact\nmaria.gonzalez@correo-ejemplo.es\n'), output: join(root, 'out.csv') }, { preserveFormat: false, workers: 0 });
+    put('jane.doe@corp.com-shards/crm-4155550123.jsonl', LINE);
+    await detector.processDataset({ inputDir: join(root, 'jane.doe@corp.com-shards'), outputDir: join(root, 'clean') }, { preserveFormat: false, workers: 0 });
+    expect(new Set(datasetsOf(audit))).toEqual(new Set(['export.jsonl', '<email>.csv', '<email>-shards/<digits>.jsonl']));
+    expect(JSON.stringify(audit.events)).not.toMatch(/jane|4155550123/);
+  });
+
+  it('redactShards masks a shard\'s name holding personal data in its audit records, and writes the output under the real name', async () => {
+    const { root, put } = workspace();
+    put('in/jane.doe@corp.com.jsonl', LINE);
+    put('in/b.jsonl', LINE);
+    const audit = new RecordedEvents();
+    const report = await redactShards({ inputDir: join(root, 'in'), outputDir: join(root, 'out'), spec: SPEC, workers: 0, audit: { sink: audit, dataset: 'exports' } });
+    expect(report.files.map((f) => f.file)).toEqual(['b.jsonl', 'jane.doe@corp.com.jsonl']);
+    expect(existsSync(join(root, 'out', 'jane.doe@corp.com.jsonl'))).toBe(true);
+    expect(audit.of('pii.dataset_redacted').map((e) => e.additionalData!.dataset)).toEqual(['exports/b.jsonl', 'exports/<email>']);
+    expect(JSON.stringify(audit.events)).not.toContain('jane');
+  });
+
+  it('redactDataset, redactRecords and redactShards refuse a label holding personal data with ERR_INVALID_INPUT, before any output or audit record', async () => {
+    const { root, put } = workspace();
+    const input = put('in.jsonl', LINE);
+    put('shards/a.jsonl', LINE);
+    const audit = new RecordedEvents();
+    for (const dataset of ['crm-4155550123', 'jane.doe@corp.com', 'crm-415-555-0123']) {
+      const label = { sink: audit, dataset };
+      const jobs = [
+        redactDataset({ input, output: join(root, 'out.jsonl'), spec: SPEC, workers: 0, audit: label }),
+        redactRecords([{ text: 'mail maria.gonzalez@correo-ejemplo.es' }], { spec: SPEC, audit: label }),
+        redactShards({ inputDir: join(root, 'shards'), outputDir: join(root, 'out'), spec: SPEC, workers: 0, audit: label }),
+      ];
+      for (const job of jobs) await expect(job, dataset).rejects.toMatchObject({ code: 'ERR_INVALID_INPUT', message: expect.stringMatching(/^audit\.dataset looks like it holds personal data/) });
+    }
+    expect(audit.events).toEqual([]);
+    expect(readdirSync(root).sort()).toEqual(['in.jsonl', 'shards']);
+    await redactDataset({ input, output: join(root, 'out.jsonl'), spec: SPEC, workers: 0, audit: { sink: audit, dataset: 'export_20260115' } });
+    expect(new Set(datasetsOf(audit))).toEqual(new Set(['export_20260115']));
+  });
+
+  it('a failed data set in shards names the failing file in its audit record masked as its label is', async () => {
+    const { root, put } = workspace();
+    put('in/a.jsonl', LINE);
+    put('in/jane.doe@corp.com.jsonl', `${LINE}{"text": \n`);
+    const audit = new RecordedEvents();
+    await expect(redactShards({ inputDir: join(root, 'in'), outputDir: join(root, 'out'), spec: SPEC, workers: 0, audit: { sink: audit, dataset: 'exports' } })).rejects.toThrow(/^jane\.doe@corp\.com\.jsonl: line 2: not valid JSON/);
+    expect(audit.of('pii.dataset_redaction_failed').map((e) => e.additionalData)).toEqual([expect.objectContaining({ dataset: 'exports', file: '<email>', line: 2 })]);
+    expect(JSON.stringify(audit.events)).not.toContain('jane');
+  });
+});
