@@ -7,6 +7,7 @@ export type { RedactShardsReport } from './privacy/pii/dataset-shards.js';
 export { DEFAULT_CONFIDENCE_THRESHOLD, REDACTION_METHODS, type RedactionMethod } from './privacy/pii/pii-options.js';
 export { piiRedactionKeys } from './privacy/pii/pii-keys.js';
 export type { Candidate, Recognizer } from './privacy/pii/recognizer.js';
+export type { ExplainedCandidate, ScoredCandidate } from './privacy/pii/entity-scanner.js';
 export { ConsentManager, type RecordConsentInput, type WithdrawConsentInput } from './privacy/consent/consent-manager.js';
 export { filterByConsent } from './privacy/consent/consent-filter.js';
 export { LineageStore, digestFile } from './privacy/lineage/lineage-store.js';

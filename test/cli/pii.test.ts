@@ -16,7 +16,8 @@ function setup() {
   const w = workspace('pii');
   cleanups.push(w.cleanup);
   const config = w.file('langtrain.test.yaml', `crypto:\n  kek: file:${join(w.dir, 'kek.key')}\n`);
-  const cli = (...args: string[]) => runCli([...args, '--db', w.db, '--config', config], { cwd: w.dir, timeoutMs: 60_000 });
+  // scan uses no store, and takes no --db or --config
+  const cli = (...args: string[]) => runCli([...args, ...(args[1] === 'scan' ? [] : ['--db', w.db, '--config', config])], { cwd: w.dir, timeoutMs: 60_000 });
   return { w, cli };
 }
 

@@ -24,6 +24,29 @@ describe('/v1/pii', () => {
     expect(bad.statusCode).toBe(400);
   });
 
+  it('explains one text: every candidate with its scores, context words and outcome; the reported ones are what /detect finds', async () => {
+    const { app, auth, security } = await f.serve();
+    const text = `Invoice 4111 1111 1111 1111, reference 4012 8888 8888 1881; ${TEXT}; ask Ada Lovelace`;
+    const payload = { text, allowList: [EMAIL], threshold: 0.6 };
+    const explained = await app.inject({ method: 'POST', url: '/v1/pii/explain', headers: auth, payload });
+    expect(explained.statusCode, explained.body).toBe(200);
+    expect(explained.headers['cache-control']).toBe('no-store');
+    const { threshold, candidates } = json(explained) as { threshold: number; candidates: Array<{ start: number; end: number; type: string; score: number; recognizer: string; outcome: string; negativeContextWord: string | null }> };
+    expect(threshold).toBe(0.6);
+    const detected = json(await app.inject({ method: 'POST', url: '/v1/pii/detect', headers: auth, payload })).results[0].spans;
+    expect(candidates.filter((c) => c.outcome === 'reported').map(({ start, end, type, score, recognizer }) => ({ start, end, type, score, recognizer }))).toEqual(detected);
+    expect(candidates.find((c) => text.slice(c.start, c.end) === EMAIL)).toMatchObject({ type: 'email', outcome: 'allow_listed' });
+    const invoiced = candidates.find((c) => text.slice(c.start, c.end) === '4111 1111 1111 1111');
+    expect(invoiced).toMatchObject({ type: 'credit_card', negativeContextWord: 'invoice' });
+    // explaining records nothing: it neither redacts nor stores the text
+    expect(await security.audit.query({ eventType: 'pii.redacted' })).toEqual([]);
+    const long = await app.inject({ method: 'POST', url: '/v1/pii/explain', headers: auth, payload: { text: 'a'.repeat(64 * 1024 + 1) } });
+    expect(long.statusCode).toBe(400);
+    expect(json(long).error.message).toMatch(/at most 65536 characters: explain is for one text/);
+    const list = await app.inject({ method: 'POST', url: '/v1/pii/explain', headers: auth, payload: { text: [TEXT] } });
+    expect(list.statusCode).toBe(400);
+  });
+
   it("takes a request's allow list (exact) and deny lists, never audits their values, and refuses a regex allow list", async () => {
     const { app, auth, security } = await f.serve();
     const text = `Ask Zorblax Quintavius (${EMAIL}) or support@example.com`;
@@ -132,6 +155,8 @@ describe('/v1/pii', () => {
     const login = json(await app.inject({ method: 'POST', url: '/v1/auth/login', payload: { username: 'dana', password: 'a long enough passphrase for tests', mode: 'token' } }));
     const dana = { authorization: `Bearer ${login.token}` };
     expect((await app.inject({ method: 'POST', url: '/v1/pii/detect', headers: dana, payload: { text: TEXT } })).statusCode).toBe(200);
+    expect((await app.inject({ method: 'POST', url: '/v1/pii/explain', headers: dana, payload: { text: TEXT } })).statusCode).toBe(200);
     expect((await app.inject({ method: 'POST', url: '/v1/pii/redact', headers: dana, payload: { text: TEXT } })).statusCode).toBe(403);
+    expect((await app.inject({ method: 'POST', url: '/v1/pii/explain', payload: { text: TEXT } })).statusCode).toBe(401);
   });
 });

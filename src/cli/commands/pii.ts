@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { stat } from 'node:fs/promises';
+import { open, stat } from 'node:fs/promises';
+import { createInterface } from 'node:readline';
 import { join } from 'node:path';
 import { Command, Option } from 'commander';
 import { readFileSync } from 'node:fs';
@@ -8,7 +9,7 @@ import { fileProblem, invalidInput, isLangtrainError } from '../../core/errors.j
 import { ENTITY_TYPES, isEntityType, type EntityType } from '../../privacy/pii/entity-types.js';
 import type { RedactDatasetReport } from '../../privacy/pii/dataset-redaction.js';
 import type { RedactShardsReport, ScanShardsReport } from '../../privacy/pii/dataset-shards.js';
-import type { ScanSettings } from '../../privacy/pii/entity-scanner.js';
+import type { ExplainedCandidate, ScanSettings } from '../../privacy/pii/entity-scanner.js';
 import { ALLOW_LIST_MATCHES, type AllowListMatch, type ScanLists } from '../../privacy/pii/scan-lists.js';
 import { DEFAULT_CONFIDENCE_THRESHOLD, preserveFormatProblem, REDACTION_METHODS, type RedactionMethod } from '../../privacy/pii/pii-options.js';
 import { PII_KEY_NAME, piiRedactionKeys, syntheticSeedFor } from '../../privacy/pii/pii-keys.js';
@@ -16,22 +17,23 @@ import type { RedactionSpec } from '../../privacy/pii/redactor.js';
 import type { LineageParameters } from '../../privacy/lineage/lineage-store.js';
 import { cliActor, openSecurity, output, withCommonOptions, type Run } from '../context.js';
 import { checkLineageStep, describeLineage, lineageJson, recordLineageStep } from '../lineage-step.js';
-import { decimalOption, WORKERS_PER_CORE, workersOption } from '../number-options.js';
+import { decimalOption, wholeNumberOption, WORKERS_PER_CORE, workersOption } from '../number-options.js';
 import { refuseOutputIsInput } from '../output-is-input.js';
 import { startProgress } from '../progress.js';
 
-/** `langtrain pii scan | redact`: find and redact personal data in data sets. */
+/** `langtrain pii scan | redact | explain`: find and redact personal data in data sets, and say why. Only `redact` uses the store (audit, lineage, keys): the others take no --db or --config, which they would ignore. */
 export function piiCommand(run: Run): Command {
   const pii = new Command('pii').description('find and redact personal data (email, phone, ssn, credit_card, ip_address, person_name, address, iban, date_of_birth, passport, api_key)');
 
   pii.addCommand(
-    detectionOptions(withCommonOptions(new Command('scan')))
+    detectionOptions(new Command('scan'))
       .description('write, for each JSONL line, {"spans":[{start,end,type,score}]} found in one field')
       .requiredOption('--input <path>', 'JSON Lines data set, or a directory of them (shards: scanned on one set of worker threads)')
       .option('--field <name>', 'the string field to scan', 'text')
       .requiredOption('--output <path>', 'where the spans go (one line per input line; written only when complete); for a directory of shards, a new or empty directory')
       .option('--workers <n>', WORKERS_HELP, (v) => workersOption(v))
       .option('--quiet', 'no progress')
+      .option('--json', 'print machine-readable JSON')
       .action((o) =>
         run(async () => {
           await refuseOutputIsInput(o.input, o.output, 'the spans would replace the data set; write them to another file');
@@ -131,7 +133,81 @@ export function piiCommand(run: Run): Command {
         }, o.json),
       ),
   );
+  pii.addCommand(
+    detectionOptions(new Command('explain'))
+      .description('why scan and redact find what they find in one text: every candidate, its scores and context words, and what became of it')
+      .argument('[text]', 'the text to explain (or name a line of a data set with --input and --line)')
+      .option('--input <path>', 'a JSON Lines data set, with --line: explain the --field of that line')
+      .option('--line <n>', 'with --input: the line, from 1', (v) => wholeNumberOption(v, '--line', 1))
+      .option('--field <name>', 'with --input: the string field to explain', 'text')
+      .option('--json', 'print machine-readable JSON')
+      .action((given: string | undefined, o) =>
+        run(async () => {
+          const text = await explainedText(given, o);
+          const scan = scanSettings(o);
+          // loaded here: see pii-options.ts
+          const { scannerFor } = await import('../../privacy/pii/entity-scanner.js');
+          const candidates = scannerFor(scan).explain(text);
+          output(o, { threshold: scan.threshold, candidates }, () => describeExplanation(text, scan.threshold, candidates));
+        }, o.json),
+      ),
+  );
   return pii;
+}
+
+/** The text `pii explain` reads: its argument, or the `--field` string of line `--line` of `--input`. */
+async function explainedText(given: string | undefined, o: { input?: string; line?: number; field: string }): Promise<string> {
+  if (given !== undefined) {
+    if (o.input !== undefined || o.line !== undefined) throw invalidInput('give the text, or --input and --line, not both');
+    return given;
+  }
+  if (o.input === undefined || o.line === undefined) throw invalidInput('give the text to explain, or a line of a data set: --input F.jsonl --line N [--field text]');
+  const line = await lineOf(o.input, o.line);
+  let record: unknown;
+  try {
+    record = JSON.parse(line);
+  } catch {
+    throw invalidInput(`line ${o.line} of ${o.input} is not JSON`);
+  }
+  const { scannedField, valueAt } = await import('../../privacy/pii/span-lines.js');
+  const value = record !== null && typeof record === 'object' && !Array.isArray(record) ? valueAt(record as Record<string, unknown>, scannedField(o.field)) : undefined;
+  if (typeof value !== 'string') throw invalidInput(`line ${o.line} of ${o.input} has no string at ${o.field}; name its field with --field`);
+  return value;
+}
+
+/** Line `n` (from 1) of `path`, read only as far as it. */
+async function lineOf(path: string, n: number): Promise<string> {
+  let lines: ReturnType<typeof createInterface>;
+  try {
+    lines = createInterface({ input: await openedForReading(path), crlfDelay: Infinity });
+  } catch (err) {
+    throw invalidInput(`--input: cannot read ${path}: ${fileProblem(err)}`, { path });
+  }
+  let at = 0;
+  for await (const line of lines) if (++at === n) return line;
+  throw invalidInput(`${path} has ${at} line${at === 1 ? '' : 's'}, no line ${n}`);
+}
+
+/** A stream of `path`, opened before it is read, so that a missing file fails here rather than in the middle of reading. */
+async function openedForReading(path: string): Promise<NodeJS.ReadableStream> {
+  const handle = await open(path, 'r');
+  return handle.createReadStream();
+}
+
+/** `pii explain` for a person: one line per candidate, its value shown (the text is the user's own, on their terminal). */
+function describeExplanation(text: string, threshold: number, candidates: readonly ExplainedCandidate[]): string {
+  const reported = candidates.filter((c) => c.outcome === 'reported').length;
+  const head = `${candidates.length} candidate${candidates.length === 1 ? '' : 's'}, ${reported} reported at threshold ${threshold}`;
+  const score = (n: number) => n.toFixed(2);
+  return [
+    head,
+    ...candidates.map((c, i) => {
+      const value = text.slice(c.start, c.end);
+      const words = [c.contextWord !== null ? `context word "${c.contextWord}"` : '', c.negativeContextWord !== null ? `negative word "${c.negativeContextWord}"` : '', c.cued ? 'its own cue' : ''].filter(Boolean);
+      const outcome = c.outcome === 'overlapped' ? `overlapped by #${c.overlappedBy + 1}` : c.outcome.replace('_', ' ');
+      return `#${i + 1} ${c.type} ${JSON.stringify(value.length > 60 ? `${value.slice(0, 59)}…` : value)} [${c.start}, ${c.end}) ${c.recognizer}: ${score(c.baseScore)} -> ${score(c.score)}${words.length > 0 ? ` (${words.join(', ')})` : ''}: ${outcome}`;
+    }),
+  ].join('\n');
 }
 
 function detectionOptions(command: Command): Command {

@@ -9,7 +9,7 @@ import { labelOfPath, refusePersonalLabel } from './dataset-label.js';
 import { BatchWorkers } from './dataset-pipeline.js';
 import { redactDataset, redactRecords, type RedactDatasetReport, type RedactedRecords } from './dataset-redaction.js';
 import { redactShards, type RedactShardsReport } from './dataset-shards.js';
-import { scannerFor, type EntityScanner, type ScanSettings } from './entity-scanner.js';
+import { scannerFor, type EntityScanner, type ExplainedCandidate, type ScanSettings } from './entity-scanner.js';
 import { ALLOW_LIST_MATCHES } from './scan-lists.js';
 import { DEFAULT_CONFIDENCE_THRESHOLD, preserveFormatProblem, REDACTION_METHODS } from './pii-options.js';
 import { ENTITY_TYPES, type EntityType, type Finding } from './entity-types.js';
@@ -156,6 +156,17 @@ export class PIIDetector {
 
   get types(): readonly EntityType[] {
     return this.#scanner.types;
+  }
+
+  /**
+   * Why `detect` finds what it finds in `text`: every candidate the recognizers and deny lists
+   * proposed, with its base score, the context words that moved it, its final score and what
+   * became of it (EntityScanner.explain). For tuning `confidenceThreshold`, the lists and
+   * context words on a text that gives a false positive or misses a value.
+   */
+  explain(text: string): ExplainedCandidate[] {
+    if (typeof text !== 'string') throw invalidInput('PIIDetector.explain takes a string');
+    return this.#scanner.explain(text);
   }
 
   /** The findings in `text`, sorted by start, none overlapping. */

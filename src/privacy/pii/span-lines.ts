@@ -54,7 +54,8 @@ export function scannedField(field: string): FieldPath {
   return path;
 }
 
-function valueAt(record: Record<string, unknown>, path: FieldPath): unknown {
+/** What `record` holds at `path` (a path to one value: scannedField), or undefined. */
+export function valueAt(record: Record<string, unknown>, path: FieldPath): unknown {
   let node: unknown = record;
   for (const { key } of path.steps) {
     if (node === null || typeof node !== 'object' || Array.isArray(node) || !Object.hasOwn(node, key)) return undefined;

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { CountingSink, recordFailureAfter, recordInPages } from '../../core/audit-pages.js';
 import { invalidInput } from '../../core/errors.js';
-import type { ScanSettings } from '../../privacy/pii/entity-scanner.js';
+import { scannerFor, type ScanSettings } from '../../privacy/pii/entity-scanner.js';
 import { DEFAULT_CONFIDENCE_THRESHOLD, preserveFormatProblem } from '../../privacy/pii/pii-options.js';
 import type { EntityType } from '../../privacy/pii/entity-types.js';
 import { piiRedactionKeys, syntheticSeedFor } from '../../privacy/pii/pii-keys.js';
@@ -11,7 +11,7 @@ import { loadRecordRedactor, type RedactionSpec } from '../../privacy/pii/redact
 import { TextScanPool } from '../../privacy/pii/text-scan-pool.js';
 import type { SecurityManager } from '../../security-manager.js';
 import { actorOf } from '../principal.js';
-import { detectBody, detectReply, redactBody, redactRecordsBody, redactRecordsReply, redactReply } from '../schemas/pii.js';
+import { detectBody, detectReply, explainBody, explainReply, redactBody, redactRecordsBody, redactRecordsReply, redactReply } from '../schemas/pii.js';
 import { AUTHENTICATED } from '../schemas/security-schemes.js';
 import { requirePermission } from './authentication.js';
 
@@ -66,6 +66,18 @@ export const piiRoutes: FastifyPluginAsyncZod<{ security: SecurityManager }> = a
     if (method === 'removal') return { method };
     return { method, key: (await piiRedactionKeys(manager.keyring)).hashKey };
   };
+
+  app.post(
+    '/explain',
+    {
+      onRequest: requirePermission(manager, 'pii.detect'),
+      schema: { tags, security, summary: 'Why detect finds what it finds in one text: every candidate, its scores and context words, and what became of it', body: explainBody, response: { 200: explainReply } },
+    },
+    async (request) => {
+      const scan = scanOf(request.body);
+      return { threshold: scan.threshold, candidates: scannerFor(scan).explain(request.body.text) };
+    },
+  );
 
   app.post(
     '/redact',

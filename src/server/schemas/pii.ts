@@ -24,6 +24,35 @@ const detection = {
 const texts = z.union([z.string().max(MAX_PII_TEXT), z.array(z.string().max(MAX_PII_TEXT)).min(1).max(MAX_PII_TEXTS)]);
 
 export const detectBody = z.strictObject({ text: texts, ...detection });
+
+/**
+ * The most text one explanation reads: it works out every candidate's score and context words,
+ * several times a scan's work, on the event loop; one text that surprised someone, not a data set.
+ */
+export const MAX_EXPLAINED_TEXT = 64 * 1024;
+export const explainBody = z.strictObject({
+  text: z.string().max(MAX_EXPLAINED_TEXT, `at most ${MAX_EXPLAINED_TEXT} characters: explain is for one text that surprised you; scan many with /v1/pii/detect`),
+  ...detection,
+});
+const candidateOutcome = z.enum(['reported', 'below_threshold', 'allow_listed', 'overlapped']);
+export const explainReply = z.object({
+  threshold: z.number(),
+  candidates: z.array(
+    z.object({
+      start: z.number(),
+      end: z.number(),
+      type: z.enum(ENTITY_TYPES),
+      recognizer: z.string(),
+      baseScore: z.number(),
+      score: z.number(),
+      cued: z.boolean(),
+      contextWord: z.string().nullable(),
+      negativeContextWord: z.string().nullable(),
+      outcome: candidateOutcome,
+      overlappedBy: z.number().optional(),
+    }),
+  ),
+});
 export const finding = z.object({ start: z.number(), end: z.number(), type: z.enum(ENTITY_TYPES), score: z.number(), recognizer: z.string() });
 export const detectReply = z.object({ results: z.array(z.object({ spans: z.array(finding) })) });
 

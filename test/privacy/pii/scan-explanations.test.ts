@@ -4,6 +4,7 @@ import { HELDOUT_SET_PATH } from '../../../bench/fixtures/pii-heldout.js';
 import { LABELLED_SET_PATH } from '../../../bench/fixtures/pii-testset.js';
 import { CONTEXT_BOOST, NEGATIVE_CONTEXT_PENALTY } from '../../../src/privacy/pii/context-scoring.js';
 import { EntityScanner, scannerFor, type ExplainedCandidate } from '../../../src/privacy/pii/entity-scanner.js';
+import { PIIDetector } from '../../../src/privacy/pii/pii-detector.js';
 
 const textsOf = (path: string) =>
   readFileSync(path, 'utf8')
@@ -73,5 +74,14 @@ describe('EntityScanner.explain', () => {
     const reported = reportedOf(scanner.explain(text));
     expect(reported).toEqual(scanner.scan(text));
     expect(reported.map((f) => text.slice(f.start, f.end))).toEqual(['a\u200Bda@example.org', '４１１１ １１１１ １１１１ １１１１']);
+  });
+
+  it("is PIIDetector.explain with the detector's settings, as docs/privacy.md shows it", () => {
+    const detector = new PIIDetector({ confidenceThreshold: 0.95 });
+    expect(detector.explain('Invoice 4111 1111 1111 1111 for Ada Lovelace')).toEqual([
+      { start: 8, end: 27, type: 'credit_card', recognizer: 'credit_card.luhn', baseScore: 1, score: 0.6, cued: false, contextWord: null, negativeContextWord: 'invoice', outcome: 'below_threshold' },
+      { start: 32, end: 44, type: 'person_name', recognizer: 'person_name.lexicon', baseScore: 0.85, score: 0.95, cued: true, contextWord: null, negativeContextWord: null, outcome: 'reported' },
+    ]);
+    expect(() => detector.explain(42 as unknown as string)).toThrow('PIIDetector.explain takes a string');
   });
 });
