@@ -70,12 +70,16 @@ export async function recordInPages(sink: AuditSink, event: AuditEventInput & { 
  * the log (written, its acknowledgement lost).
  */
 export class CountingSink implements AuditSink {
-  recorded = 0;
+  #recorded = 0;
 
   constructor(readonly inner: AuditSink) {}
 
+  get recorded(): number {
+    return this.#recorded;
+  }
+
   record(event: AuditEventInput): Promise<AuditReceipt> {
-    this.recorded++;
+    this.#recorded++;
     return this.inner.record(event);
   }
 }

@@ -40,7 +40,8 @@ export class AuditedFieldNames {
     findings.forEach((found, i) => {
       for (const f of found) spans.push({ start: offsets[i]! + f.start, end: offsets[i]! + f.end, type: f.type });
     });
-    for (const key of keys) if (holdsLongNumber(field.slice(key.start, key.end))) spans.push({ ...key, type: 'digits' });
+    const birthCue = BIRTH_CUE.test(field);
+    for (const key of keys) if (holdsLongNumber(field.slice(key.start, key.end), birthCue)) spans.push({ ...key, type: 'digits' });
     return spans;
   }
 }
@@ -53,33 +54,38 @@ export interface PersonalSpan {
 }
 
 /**
- * Whether `key` holds seven or more digits in a row that are not a date or timestamp
- * (compactDate): a phone number, an account, a card. Dates are let through because names of
- * exports and daily partitions carry them (`export_20260115`, `{"20260115": …}`) and a date
- * alone names no one; the price is that an eight-digit national number that reads as a day
- * (a Danish mobile, 20 26 01 15) passes; written with its country code (+45…, ten digits) it
- * does not.
+ * Whether `key` holds seven or more digits in a row that are not the day of an export
+ * (compactDate): a phone number, an account, a card. Names of exports and daily partitions
+ * carry their day (`export_20260115`, `{"20260115": …}`), which names no one. Not when the
+ * path or label speaks of a birth (`dob-19850312`, `dob.20010312`): that day is a person's.
+ * The price: an eight-digit national number that reads as a day of this century (a Danish
+ * mobile, 20 26 01 15) passes.
  */
-function holdsLongNumber(key: string): boolean {
-  for (const [run] of key.matchAll(DIGIT_RUN)) if (!compactDate(run)) return true;
+function holdsLongNumber(key: string, birthCue: boolean): boolean {
+  for (const [run] of key.matchAll(DIGIT_RUN)) if (birthCue || !compactDate(run)) return true;
   return false;
 }
 
 /** Seven or more digits in a row, each run whole (a date followed by more digits is one run, and no date). */
 const DIGIT_RUN = /\d{7,}/g;
 
+/** Words that make a date in a path or label someone's birthday, in the languages the date-of-birth recognizer reads. */
+const BIRTH_CUE = /(?<![\p{L}\p{N}])(?:dob|d\.o\.b|bday|born|birth\p{L}*|geb(?:oren|urt\p{L}*)?|nacimiento|naissance|nascimento|nascita|geboorte\p{L}*|urodz\p{L}*|doğum\p{L}*|fødsel\p{L}*|födelse\p{L}*)(?![\p{L}\p{N}])/iu;
+
 /**
- * Whether a run of digits is a day of 1900 to 2199 written YYYYMMDD, alone or with a time of
- * day (YYYYMMDDhhmm, YYYYMMDDhhmmss): a real calendar day (no 20260230) and time (no 2460),
- * which few numbers of those lengths are. Ten digits (YYYYMMDDhh, Unix seconds) are no date
- * here: that is a phone number's length.
+ * Whether a run of digits is a day of 2000 to 2199 written YYYYMMDD, alone or with its time
+ * (YYYYMMDDhhmmss): a real calendar day (no 20260230) and time (no 2460). Not the 12-digit
+ * YYYYMMDDhhmm, which is also the length of a Swedish personnummer (YYYYMMDDNNNN) and of
+ * phone numbers with their country code (+20 10 1215 0930); not the twentieth century's days,
+ * which are the birthdays of most adults; not ten digits (YYYYMMDDhh, Unix seconds): a phone
+ * number's length.
  */
 function compactDate(run: string): boolean {
-  if (run.length !== 8 && run.length !== 12 && run.length !== 14) return false;
+  if (run.length !== 8 && run.length !== 14) return false;
   const part = (from: number, to: number) => Number(run.slice(from, to)); // '' past the end: 0
   const [year, month, day] = [part(0, 4), part(4, 6), part(6, 8)];
   const date = new Date(Date.UTC(year, month - 1, day));
-  const validDay = year >= 1900 && year <= 2199 && date.getUTCMonth() === month - 1 && date.getUTCDate() === day;
+  const validDay = year >= 2000 && year <= 2199 && date.getUTCMonth() === month - 1 && date.getUTCDate() === day;
   return validDay && part(8, 10) <= 23 && part(10, 12) <= 59 && part(12, 14) <= 59;
 }
 

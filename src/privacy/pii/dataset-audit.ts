@@ -1,7 +1,7 @@
 import type { AuditSink, JsonValue } from '../../core/audit-sink.js';
 import { CountingSink, recordFailureAfter, recordInPages } from '../../core/audit-pages.js';
 import { isLangtrainError } from '../../core/errors.js';
-import { maskedLabel, refusePersonalLabel } from './dataset-label.js';
+import { maskedLabel } from './dataset-label.js';
 import type { EntityType } from './entity-types.js';
 import type { RedactionRecord } from './record-redaction.js';
 import type { RedactorSpec } from './redactor.js';
@@ -9,6 +9,11 @@ import type { RedactorSpec } from './redactor.js';
 /** Where a data set job's redactions are recorded, and under which names. */
 export interface DatasetAudit {
   sink: AuditSink;
+  /**
+   * The data set's label, written into every event: one its caller gave, checked where it came in
+   * (refusePersonalLabel: processDataset, the CLI, the HTTP schema), or one made from a file's
+   * name (labelOfPath, maskedLabel). Not checked again here: a shard's label is made, not given.
+   */
   dataset: string;
   userId?: string | null;
 }
@@ -24,8 +29,6 @@ export interface DatasetAudit {
 export type CountedAudit = DatasetAudit & { sink: CountingSink };
 
 export function countedAudit(audit: DatasetAudit): CountedAudit {
-  // every job starts here, before it writes anything: a label holding personal data would stay in the log for good
-  refusePersonalLabel(audit.dataset, 'audit.dataset');
   return { ...audit, sink: new CountingSink(audit.sink) };
 }
 

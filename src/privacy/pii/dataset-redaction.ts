@@ -68,7 +68,7 @@ export async function redactDataset(job: RedactDatasetJob): Promise<RedactDatase
   const format = datasetFormatOf(job.input, job.format);
   const fields = uniqueFields(job.fields);
   const totalBytes = await inputSize(job.input);
-  const audit = job.audit && countedAudit(job.audit); // before the threads start: it refuses a label holding personal data
+  const audit = job.audit && countedAudit(job.audit);
   const runner = await startBatchRunner({ kind: 'redact', spec: job.spec, fields: format === 'jsonl' ? (fields ?? null) : null, keepRedactions: job.audit !== undefined }, job.workers);
   const report: RedactDatasetReport = { records: 0, redactedRecords: 0, counts: zeroCounts(), bytes: 0, workers: runner.workers };
   const found = new FieldsFound(format === 'jsonl' ? fields : undefined);

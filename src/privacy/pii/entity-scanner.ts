@@ -117,15 +117,16 @@ export class EntityScanner {
         judged.push({ scored, finding: this.#judged(found, context, folded, text) });
       }
     }
-    const reported = new Set(resolveOverlaps(judged.flatMap(({ finding }) => (typeof finding === 'string' ? [] : [finding]))));
+    const kept = resolveOverlaps(judged.flatMap(({ finding }) => (typeof finding === 'string' ? [] : [finding])));
+    const reported = new Set(kept);
     judged.sort((a, b) => a.scored.start - b.scored.start || b.scored.end - a.scored.end);
-    const winner = (scored: ScoredCandidate) => judged.findIndex(({ finding }) => typeof finding !== 'string' && reported.has(finding) && finding.start < scored.end && scored.start < finding.end);
+    const indexOf = new Map(judged.map(({ finding }, i) => [finding, i]));
     return judged.map(({ scored, finding }): ExplainedCandidate => {
       if (typeof finding === 'string') return { ...scored, outcome: finding };
-      return reported.has(finding) ? { ...scored, outcome: 'reported' } : { ...scored, outcome: 'overlapped', overlappedBy: winner(scored) };
+      if (reported.has(finding)) return { ...scored, outcome: 'reported' };
+      return { ...scored, outcome: 'overlapped', overlappedBy: indexOf.get(firstOverlapping(kept, finding))! };
     });
   }
-
 
   #collectDenied(denyList: DenyListMatcher, folded: ReadonlyArray<ReturnType<typeof foldForScan>>, candidates: Finding[][]): void {
     folded.forEach(({ text, offsets }, i) => {
@@ -204,6 +205,22 @@ export function scannerFor(settings: ScanSettings): EntityScanner {
 function listsKey({ allowList, allowListMatch, denyList }: ScanLists): string {
   if (allowList === undefined && allowListMatch === undefined && denyList === undefined) return '';
   return `|${createHash('sha256').update(JSON.stringify([allowList ?? null, allowListMatch ?? null, denyList ?? null])).digest('base64url')}`;
+}
+
+/**
+ * The first of `kept` (findings sorted by start, none overlapping, so sorted by end too) that
+ * overlaps `lost`, a candidate that lost to one of them: a binary search for the first ending
+ * after `lost` starts.
+ */
+function firstOverlapping(kept: readonly Finding[], lost: Finding): Finding {
+  let low = 0;
+  let high = kept.length;
+  while (low < high) {
+    const mid = (low + high) >>> 1;
+    if (kept[mid]!.end <= lost.start) low = mid + 1;
+    else high = mid;
+  }
+  return kept[low]!;
 }
 
 /** Greedy by preference (score, then length, then position); the kept ones sorted by start. */

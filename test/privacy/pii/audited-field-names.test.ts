@@ -14,13 +14,18 @@ describe('AuditedFieldNames', () => {
     expect(names.of('ids.123456')).toBe('ids.123456'); // six digits: an order number, a small id
   });
 
-  it('keeps a key whose long digits are a date or timestamp (YYYYMMDD, hhmm, hhmmss), as daily partitions write them', () => {
+  it('keeps a key whose long digits are a day of this or the next century (YYYYMMDD, YYYYMMDDhhmmss), as daily partitions write them, unless a birth is named', () => {
     const names = new AuditedFieldNames();
-    for (const field of ['daily.20260115.total', 'byHour.202601151200', 'snapshots.20260115123000', 'exports.export_20260115', 'leap.20240229']) {
+    for (const field of ['daily.20260115.total', 'snapshots.20260115123000', 'exports.export_20260115', 'leap.20240229']) {
       expect(names.of(field), field).toBe(field);
     }
-    // not a real day or time, a year out of 1900 to 2199, ten digits (a phone number's length), or a date with more digits
+    // not a real day or time, a year out of 2000 to 2199, ten or twelve digits (phone numbers', a personnummer's length), a date with more digits, or a birthday
     for (const [field, audited] of [
+      ['byHour.202601151200', 'byHour.<digits>'],
+      ['customers.198503121234', 'customers.<digits>'],
+      ['daily.19991231', 'daily.<digits>'],
+      ['dob.20010312', 'dob.<digits>'],
+      ['people.date_of_birth_20010312', 'people.<digits>'],
       ['daily.20260230', 'daily.<digits>'],
       ['daily.20250229', 'daily.<digits>'],
       ['daily.18991231', 'daily.<digits>'],

@@ -26,6 +26,12 @@ describe('EntityScanner.explain', () => {
         const explained = scanner.explain(text);
         expect(reportedOf(explained)).toEqual(scanner.scan(text));
         dropped += explained.filter((c) => c.outcome !== 'reported').length;
+        for (const c of explained) {
+          if (c.outcome !== 'overlapped') continue;
+          const winner = explained[c.overlappedBy]!;
+          expect(winner.outcome).toBe('reported');
+          expect(winner.start < c.end && c.start < winner.end).toBe(true);
+        }
       }
       // the sets hold hard negatives and overlapping candidates: some that a recognizer found, the scan let go
       expect(dropped).toBeGreaterThan(10);
