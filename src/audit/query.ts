@@ -7,7 +7,7 @@ import type { Store } from '../store/database.js';
 import type { PayloadSealer } from './payload-seal.js';
 import { entryField, entryUser } from './schema.js';
 
-/** The most entries one query returns. */
+/** The most entries one query returns: a page, not the log; a reader goes on with `afterIndex`. */
 export const MAX_QUERY_LIMIT = 10_000;
 
 export const auditQuerySchema = z

@@ -63,6 +63,7 @@ main(process.argv).then(
     process.exitCode = code;
   },
   (err) => {
-    process.exitCode = reportError(err, false);
+    // an option's own parser (a bad --port, --line, --epsilon) throws while commander parses, before any command runs
+    process.exitCode = reportError(err, process.argv.includes('--json'));
   },
 );

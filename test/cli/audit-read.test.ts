@@ -127,6 +127,11 @@ describe('langtrain audit prove', () => {
     const hashes = proof.map((h) => Buffer.from(h, 'hex'));
     expect(verifyConsistency(4, 12, hashes, a.root, b.root)).toBe(true);
     expect(verifyConsistency(4, 12, hashes, b.root, a.root)).toBe(false);
+    // nothing given is left unread: three sizes, or an index beside them, are refused
+    const three = await cli('audit', 'prove', '--consistency', '4', '12', '13');
+    expect([three.code, three.stderr]).toEqual([2, 'error: --consistency takes two checkpoint sizes, e.g. --consistency 1000 2000; got 3\n']);
+    const both = await cli('audit', 'prove', '5', '--consistency', '4', '12');
+    expect([both.code, both.stderr]).toEqual([2, 'error: give an entry index, or --consistency A B, not both\n']);
   });
 
   it('refuses an index past the log, an unknown checkpoint size, or no argument (exit 2)', async () => {

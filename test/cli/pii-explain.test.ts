@@ -46,7 +46,9 @@ describe('langtrain pii explain', () => {
     expect((await explain('--input', join(dir.path, 'missing.jsonl'), '--line', '1')).err).toMatch(/^error: --input: cannot read .*missing\.jsonl: /);
     expect((await explain('--input', input, '--line', '0')).err).toMatch(/--line must be a whole number ≥ 1; got "0"/);
     expect((await explain()).err).toBe('error: give the text to explain, or a line of a data set: --input F.jsonl --line N [--field text]\n');
-    expect((await explain('--input', input, '--line', '1', TEXT)).err).toBe('error: give the text, or --input and --line, not both\n');
+    expect((await explain('--input', input, '--line', '1', TEXT)).err).toBe('error: give the text, or --input and --line (and --field), not both\n');
+    expect((await explain('--field', 'meta.note', TEXT)).err).toBe('error: give the text, or --input and --line (and --field), not both\n');
+    expect((await explain('--input', dir.path, '--line', '1')).err).toBe(`error: --input: ${dir.path} is a directory; explain reads one line of one JSON Lines file: name a file in it\n`);
     // it uses no store: a --db it would ignore is refused
     expect((await explain('--db', 'sqlite:x.db', TEXT)).err).toMatch(/unknown option '--db'/);
   });

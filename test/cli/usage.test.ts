@@ -59,6 +59,14 @@ describe('langtrain usage', () => {
     expect(group.stderr).toMatch(/^Usage: langtrain audit/);
   });
 
+  it("a bad number option is reported as every other error: JSON on stdout with --json, a line on stderr without", async () => {
+    const asJson = await cli('pii', 'explain', '--input', 'x.jsonl', '--line', '0', '--json');
+    expect([asJson.code, asJson.stderr]).toEqual([2, '']);
+    expect(parseJson(asJson)).toEqual({ error: { code: 'ERR_INVALID_INPUT', message: '--line must be a whole number ≥ 1; got "0"' } });
+    const asText = await cli('serve', '--port', '0x50');
+    expect([asText.code, asText.stdout, asText.stderr]).toEqual([2, '', 'error: --port must be a whole number from 0 to 65535; got "0x50"\n']);
+  });
+
   it('nothing is written to the working directory by a usage error', async () => {
     await cli('audit', 'log', '--bogus');
     expect(existsSync(join(w.dir, '.langtrain'))).toBe(false);

@@ -16,7 +16,6 @@ import { CheckFailed, configFor, openSecurity, output, withCommonOptions, withSe
 import { WORKERS_PER_CORE, wholeNumberOption, workersOption } from '../number-options.js';
 import { startProgress } from '../progress.js';
 
-
 /** `langtrain audit …`: write, read, prove, export and verify the tamper-evident log. */
 export function auditCommand(run: Run): Command {
   const audit = new Command('audit').description('the tamper-evident audit log');
@@ -109,8 +108,10 @@ export function auditCommand(run: Run): Command {
     .action((index: number | undefined, o) =>
       withSecurity(run, o, async (security) => {
         if (o.consistency) {
-          const [a, b] = (o.consistency as string[]).map((v) => wholeNumberOption(v, '--consistency', 0));
-          if (a === undefined || b === undefined) throw invalidInput('--consistency takes two checkpoint sizes');
+          const sizes = (o.consistency as string[]).map((v) => wholeNumberOption(v, '--consistency', 0));
+          if (sizes.length !== 2) throw invalidInput(`--consistency takes two checkpoint sizes, e.g. --consistency 1000 2000; got ${sizes.length}`);
+          if (index !== undefined) throw invalidInput('give an entry index, or --consistency A B, not both');
+          const [a, b] = sizes as [number, number];
           const proof = await security.audit.proveConsistency(a, b);
           output(o, proof, () => `consistency ${a} → ${b}\n${proof.proof.join('\n')}`);
         } else {

@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { open, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import { join } from 'node:path';
 import { Command, Option } from 'commander';
-import { readFileSync } from 'node:fs';
+import { createReadStream, readFileSync } from 'node:fs';
 import type { Keyring } from '../../crypto/keyring/keyring.js';
 import { fileProblem, invalidInput, isLangtrainError } from '../../core/errors.js';
 import { ENTITY_TYPES, isEntityType, type EntityType } from '../../privacy/pii/entity-types.js';
@@ -139,7 +139,7 @@ export function piiCommand(run: Run): Command {
       .argument('[text]', 'the text to explain (or name a line of a data set with --input and --line)')
       .option('--input <path>', 'a JSON Lines data set, with --line: explain the --field of that line')
       .option('--line <n>', 'with --input: the line, from 1', (v) => wholeNumberOption(v, '--line', 1))
-      .option('--field <name>', 'with --input: the string field to explain', 'text')
+      .option('--field <name>', 'with --input: the string field to explain (default: text)')
       .option('--json', 'print machine-readable JSON')
       .action((given: string | undefined, o) =>
         run(async () => {
@@ -156,12 +156,13 @@ export function piiCommand(run: Run): Command {
 }
 
 /** The text `pii explain` reads: its argument, or the `--field` string of line `--line` of `--input`. */
-async function explainedText(given: string | undefined, o: { input?: string; line?: number; field: string }): Promise<string> {
+async function explainedText(given: string | undefined, o: { input?: string; line?: number; field?: string }): Promise<string> {
   if (given !== undefined) {
-    if (o.input !== undefined || o.line !== undefined) throw invalidInput('give the text, or --input and --line, not both');
+    if (o.input !== undefined || o.line !== undefined || o.field !== undefined) throw invalidInput('give the text, or --input and --line (and --field), not both');
     return given;
   }
   if (o.input === undefined || o.line === undefined) throw invalidInput('give the text to explain, or a line of a data set: --input F.jsonl --line N [--field text]');
+  const field = o.field ?? 'text';
   const line = await lineOf(o.input, o.line);
   let record: unknown;
   try {
@@ -170,28 +171,21 @@ async function explainedText(given: string | undefined, o: { input?: string; lin
     throw invalidInput(`line ${o.line} of ${o.input} is not JSON`);
   }
   const { scannedField, valueAt } = await import('../../privacy/pii/span-lines.js');
-  const value = record !== null && typeof record === 'object' && !Array.isArray(record) ? valueAt(record as Record<string, unknown>, scannedField(o.field)) : undefined;
-  if (typeof value !== 'string') throw invalidInput(`line ${o.line} of ${o.input} has no string at ${o.field}; name its field with --field`);
+  const value = record !== null && typeof record === 'object' && !Array.isArray(record) ? valueAt(record as Record<string, unknown>, scannedField(field)) : undefined;
+  if (typeof value !== 'string') throw invalidInput(`line ${o.line} of ${o.input} has no string at ${field}; name its field with --field`);
   return value;
 }
 
 /** Line `n` (from 1) of `path`, read only as far as it. */
 async function lineOf(path: string, n: number): Promise<string> {
-  let lines: ReturnType<typeof createInterface>;
+  if (await isDirectory(path)) throw invalidInput(`--input: ${path} is a directory; explain reads one line of one JSON Lines file: name a file in it`, { path });
+  let at = 0;
   try {
-    lines = createInterface({ input: await openedForReading(path), crlfDelay: Infinity });
+    for await (const line of createInterface({ input: createReadStream(path), crlfDelay: Infinity })) if (++at === n) return line;
   } catch (err) {
     throw invalidInput(`--input: cannot read ${path}: ${fileProblem(err)}`, { path });
   }
-  let at = 0;
-  for await (const line of lines) if (++at === n) return line;
   throw invalidInput(`${path} has ${at} line${at === 1 ? '' : 's'}, no line ${n}`);
-}
-
-/** A stream of `path`, opened before it is read, so that a missing file fails here rather than in the middle of reading. */
-async function openedForReading(path: string): Promise<NodeJS.ReadableStream> {
-  const handle = await open(path, 'r');
-  return handle.createReadStream();
 }
 
 /** `pii explain` for a person: one line per candidate, its value shown (the text is the user's own, on their terminal). */

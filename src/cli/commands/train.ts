@@ -8,7 +8,6 @@ import { realNumberOption, wholeNumberOption } from '../number-options.js';
 import { startProgress } from '../progress.js';
 import { deltaOption, epsilonOption, noiseMultiplierOption, samplingRateOption } from './dp.js';
 
-
 /**
  * `langtrain train`: a text classifier trained with DP-SGD on a JSONL data set, the epsilon
  * budget of its privacy unit kept in the store (a second run composes with the first and
