@@ -11,7 +11,7 @@ export interface CliResult {
 /**
  * `langtrain` commands run in process from the source (not dist), as main.ts runs them: each
  * command's errors reported by `reportError` (JSON with `--json`), an error thrown while
- * parsing reported as plain text; stdout and stderr captured. Faster than a child process and
+ * parsing (an option's parser) too; stdout and stderr captured. Faster than a child process and
  * needs no build, for tests of one command's messages.
  */
 export async function runInProcess(commands: (run: Run) => Command[], args: readonly string[]): Promise<CliResult> {
@@ -32,7 +32,7 @@ export async function runInProcess(commands: (run: Run) => Command[], args: read
   try {
     await program.parseAsync(['node', 'langtrain', ...args]);
   } catch (thrown) {
-    code = reportError(thrown, false);
+    code = reportError(thrown, args.includes('--json'));
   } finally {
     vi.restoreAllMocks();
   }

@@ -28,40 +28,38 @@ export function dpCommand(run: Run): Command {
 
   dp.command('epsilon')
     .description('epsilon spent by STEPS steps of DP-SGD with Poisson sampling')
-    .requiredOption('--sampling-rate <q>', 'probability each example is in a batch (batch size / data set size)')
-    .requiredOption('--noise-multiplier <sigma>', 'noise standard deviation over the clipping norm (> 0)')
-    .requiredOption('--steps <n>', 'optimizer steps')
-    .requiredOption('--delta <d>', 'delta of the guarantee, below 1 / data set size')
+    // q = 0 releases nothing, and spends epsilon 0: accounted, as the library accounts it
+    .requiredOption('--sampling-rate <q>', 'probability each example is in a batch (batch size / data set size)', (v) => realNumberOption(v, '--sampling-rate', { from: 0, to: 1 }))
+    .requiredOption('--noise-multiplier <sigma>', 'noise standard deviation over the clipping norm (> 0)', noiseMultiplierOption)
+    .requiredOption('--steps <n>', 'optimizer steps', stepsOption)
+    .requiredOption('--delta <d>', 'delta of the guarantee, below 1 / data set size', deltaOption)
     .addOption(accountantOption())
     .option('--json', 'print machine-readable JSON')
     .action((o) =>
       run(async () => {
-        // q = 0 releases nothing, and spends epsilon 0: accounted, as the library accounts it
-        const n = numberOptions(o, { samplingRate: (v) => realNumberOption(v, '--sampling-rate', { from: 0, to: 1 }), steps: stepsOption, delta: deltaOption });
-        const result = epsilonFor({ noiseMultiplier: noiseMultiplierOption(o.noiseMultiplier), samplingRate: n.samplingRate!, steps: n.steps!, delta: n.delta!, accountant: o.accountant });
+        const result = epsilonFor({ noiseMultiplier: o.noiseMultiplier, samplingRate: o.samplingRate, steps: o.steps, delta: o.delta, accountant: o.accountant });
         output(o, result, () => `epsilon ${result.epsilon.toFixed(4)} at delta ${o.delta} (${o.accountant}${result.order !== undefined ? `, order ${result.order}` : ''})`);
       }, o.json),
     );
 
   dp.command('calibrate')
     .description('the smallest noise multiplier whose epsilon stays within the target (at most 0.01, or a tenth of a smaller target, below it)')
-    .requiredOption('--epsilon <e>', 'target epsilon')
-    .requiredOption('--delta <d>', 'delta of the guarantee')
-    .requiredOption('--sampling-rate <q>', 'probability each example is in a batch')
-    .option('--steps <n>', 'optimizer steps')
-    .option('--epochs <n>', 'epochs instead of steps (steps = epochs / sampling rate)')
+    .requiredOption('--epsilon <e>', 'target epsilon', epsilonOption)
+    .requiredOption('--delta <d>', 'delta of the guarantee', deltaOption)
+    .requiredOption('--sampling-rate <q>', 'probability each example is in a batch', samplingRateOption)
+    .option('--steps <n>', 'optimizer steps', stepsOption)
+    // epochs need not be whole: steps = floor(epochs / sampling rate), as Opacus counts them
+    .option('--epochs <n>', 'epochs instead of steps (steps = epochs / sampling rate)', (v) => realNumberOption(v, '--epochs', { above: 0 }))
     .addOption(accountantOption())
     .option('--json', 'print machine-readable JSON')
     .action((o) =>
       run(async () => {
-        // epochs need not be whole: steps = floor(epochs / sampling rate), as Opacus counts them
-        const n = numberOptions(o, { epsilon: epsilonOption, delta: deltaOption, samplingRate: samplingRateOption, steps: stepsOption, epochs: (v) => realNumberOption(v, '--epochs', { above: 0 }) });
-        if ((n.steps === undefined) === (n.epochs === undefined)) throw invalidInput('give --steps or --epochs (one of them)');
+        if ((o.steps === undefined) === (o.epochs === undefined)) throw invalidInput('give --steps or --epochs (one of them)');
         const calibration = getNoiseMultiplier({
-          targetEpsilon: n.epsilon!,
-          delta: n.delta!,
-          samplingRate: n.samplingRate!,
-          ...(n.steps !== undefined ? { steps: n.steps } : { epochs: n.epochs! }),
+          targetEpsilon: o.epsilon,
+          delta: o.delta,
+          samplingRate: o.samplingRate,
+          ...(o.steps !== undefined ? { steps: o.steps } : { epochs: o.epochs }),
           accountant: o.accountant,
         });
         output(o, calibration, () => `noise multiplier ${calibration.noiseMultiplier.toFixed(4)} gives epsilon ${calibration.epsilon.toFixed(4)} over ${calibration.steps} steps (${o.accountant})`);
@@ -72,21 +70,15 @@ export function dpCommand(run: Run): Command {
   withCommonOptions(budget.command('create'))
     .description('set the budget of a privacy unit (fixed once set)')
     .argument('<unit>', 'e.g. dataset:tickets-v2')
-    .requiredOption('--epsilon <e>', 'the most epsilon the unit may spend')
-    .requiredOption('--delta <d>', 'delta of the guarantee')
+    .requiredOption('--epsilon <e>', 'the most epsilon the unit may spend', epsilonOption)
+    .requiredOption('--delta <d>', 'delta of the guarantee', deltaOption)
     .addOption(accountantOption())
-    .action((unit: string, o) => {
-      let n: Partial<Record<'epsilon' | 'delta', number>> = {};
-      // the numbers are checked before the store is opened, and reported as run reports errors
-      const checkedFirst: Run = (work, json) => run(async () => {
-        n = numberOptions(o, { epsilon: epsilonOption, delta: deltaOption });
-        await work();
-      }, json);
-      return withSecurity(checkedFirst, o, async (security) => {
-        const made = await (await security.privacyBudgets()).createBudget({ unit, epsilon: n.epsilon!, delta: n.delta!, accountant: o.accountant as AccountantName }, cliActor());
+    .action((unit: string, o) =>
+      withSecurity(run, o, async (security) => {
+        const made = await (await security.privacyBudgets()).createBudget({ unit, epsilon: o.epsilon, delta: o.delta, accountant: o.accountant as AccountantName }, cliActor());
         output(o, made, () => describeBudget(made));
-      }, { store: 'create' });
-    });
+      }, { store: 'create' }),
+    );
   withCommonOptions(budget.command('show'))
     .description('a unit\'s budget and every spend')
     .argument('<unit>')
@@ -109,18 +101,4 @@ export function dpCommand(run: Run): Command {
 
 function describeBudget(b: Omit<PrivacyBudget, 'spends'>): string {
   return `${b.unit}: spent epsilon ${b.spentEpsilon.toFixed(4)} of ${b.epsilon} (delta ${b.delta}, ${b.accountant}); ${b.remainingEpsilon.toFixed(4)} left`;
-}
-
-/**
- * The number options of a `dp` command, read inside its `run` rather than by commander as it
- * parses, so a bad one is reported like every other error: `{"error": …}` on stdout with
- * `--json`, `error: …` on stderr without. An option not given stays undefined.
- */
-function numberOptions<K extends string>(options: Record<string, unknown>, parsers: Record<K, (value: string) => number>): Partial<Record<K, number>> {
-  const out: Partial<Record<K, number>> = {};
-  for (const [key, parse] of Object.entries(parsers) as Array<[K, (value: string) => number]>) {
-    const value = options[key];
-    if (value !== undefined) out[key] = parse(String(value));
-  }
-  return out;
 }
