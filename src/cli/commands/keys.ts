@@ -106,7 +106,9 @@ export function keysCommand(run: Run): Command {
           const progress = startProgress(`rewrapping ${file}`, undefined, o.quiet || o.json);
           const result = await transformDataset(service, { input: file, output: o.output ?? file, direction: 'rewrap', dataset: o.dataset, onProgress: (n) => progress.update(n) });
           progress.finish();
-          await security.audit.record({ eventType: 'keys.rewrapped', result: 'success', additionalData: { key: service.options.key, dataset: o.dataset, records: result.records } });
+          // the name bound into the ciphertexts, chosen when they were made: masked in the log that cannot be erased, not refused, which would lock the data away
+          const { maskedLabel } = await import('../../privacy/pii/dataset-label.js');
+          await security.audit.record({ eventType: 'keys.rewrapped', result: 'success', additionalData: { key: service.options.key, dataset: maskedLabel(o.dataset), records: result.records } });
           report.push({ file, records: result.records, skipped: false });
         }
         output(o, report, () => report.map((r) => (r.skipped ? `${r.file}: already on the primary version` : `${r.file}: rewrapped ${r.records} records`)).join('\n'));
