@@ -70,9 +70,9 @@ describe('/v1/pii at the audit log\'s limits', () => {
       ['export-4111111111111111', 'looks like it holds personal data (a run of seven or more digits that is no date'],
       ['crm-4155550123', 'looks like it holds personal data (a run of seven or more digits that is no date'],
       ['export-20260230', 'looks like it holds personal data (a run of seven or more digits that is no date'], // no such day
-      ['crm-415-555-0123', 'looks like it holds personal data (phone)'],
-      ['4111-1111-1111-1111', 'looks like it holds personal data (credit_card)'],
-      ['born-1990-05-12', 'looks like it holds personal data (date_of_birth)'],
+      ['crm-415-555-0123', 'looks like it holds personal data (phone, a run of seven or more digits'],
+      ['4111-1111-1111-1111', 'looks like it holds personal data (credit_card, a run of seven or more digits'],
+      ['born-1990-05-12', 'looks like it holds personal data (date_of_birth, a run of seven or more digits'],
       ['export_Jane_Doe', 'looks like it holds personal data (person_name)'],
     ];
     for (const [dataset, message] of refused) {

@@ -40,8 +40,7 @@ export class AuditedFieldNames {
     findings.forEach((found, i) => {
       for (const f of found) spans.push({ start: offsets[i]! + f.start, end: offsets[i]! + f.end, type: f.type });
     });
-    const birthCue = BIRTH_CUE.test(field);
-    for (const key of keys) if (holdsLongNumber(field.slice(key.start, key.end), birthCue)) spans.push({ ...key, type: 'digits' });
+    for (const key of keys) if (holdsLongNumber(field.slice(key.start, key.end), field)) spans.push({ ...key, type: 'digits' });
     return spans;
   }
 }
@@ -61,16 +60,26 @@ export interface PersonalSpan {
  * The price: an eight-digit national number that reads as a day of this century (a Danish
  * mobile, 20 26 01 15) passes.
  */
-function holdsLongNumber(key: string, birthCue: boolean): boolean {
-  for (const [run] of key.matchAll(DIGIT_RUN)) if (birthCue || !compactDate(run)) return true;
+function holdsLongNumber(key: string, field: string): boolean {
+  for (const [run] of key.matchAll(DIGIT_RUN)) if (isPersonalNumber(run, field)) return true;
   return false;
+}
+
+/** Whether `digits` (seven or more, nothing else) in `context` (the path or label they stand in) is personal data: not an export's day (holdsLongNumber). */
+export function isPersonalNumber(digits: string, context: string): boolean {
+  return BIRTH_CUE.test(context) || !compactDate(digits);
 }
 
 /** Seven or more digits in a row, each run whole (a date followed by more digits is one run, and no date). */
 const DIGIT_RUN = /\d{7,}/g;
 
-/** Words that make a date in a path or label someone's birthday, in the languages the date-of-birth recognizer reads. */
-const BIRTH_CUE = /(?<![\p{L}\p{N}])(?:dob|d\.o\.b|bday|born|birth\p{L}*|geb(?:oren|urt\p{L}*)?|nacimiento|naissance|nascimento|nascita|geboorte\p{L}*|urodz\p{L}*|doğum\p{L}*|fødsel\p{L}*|födelse\p{L}*)(?![\p{L}\p{N}])/iu;
+/**
+ * Words that make a date in a path or label someone's birthday, in the languages the
+ * date-of-birth recognizer reads; anywhere, as keys glue words (`dateOfBirth`, `customerDob`,
+ * `dob20010312`): a word that only looks like one (`adobe`) masks a day that was no birthday,
+ * the safe mistake.
+ */
+const BIRTH_CUE = /dob|d\.o\.b|bday|born|birth|geb(?:oren|urt)|naissance|nacimiento|nascimento|nascita|geboorte|urodz|doğum|fødsel|födelse/iu;
 
 /**
  * Whether a run of digits is a day of 2000 to 2199 written YYYYMMDD, alone or with its time

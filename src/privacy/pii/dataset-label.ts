@@ -1,6 +1,6 @@
-import { basename, resolve } from 'node:path';
+import { basename } from 'node:path';
 import { invalidInput } from '../../core/errors.js';
-import { AuditedFieldNames, masked, type PersonalSpan } from './audited-field-names.js';
+import { AuditedFieldNames, isPersonalNumber, masked, type PersonalSpan } from './audited-field-names.js';
 import { scannerFor } from './entity-scanner.js';
 import { DEFAULT_CONFIDENCE_THRESHOLD } from './pii-options.js';
 
@@ -60,9 +60,30 @@ export function refusePersonalLabel(label: string, name: string): void {
  * refused: the caller never chose it as a label, and a job should not fail over a file's name.
  */
 export function labelOfPath(path: string): string {
-  // resolved: `.` and `..` name the directory itself; `/` has no base name
-  const name = basename(resolve(path)) || '/';
-  return maskedLabel(name.length > MAX_LABEL_LENGTH ? `${name.slice(0, MAX_LABEL_LENGTH - 1)}…` : name);
+  // `/` has no base name; `.` stays `.`: the working directory's own name may be its user's
+  return shortened(maskedLabel(basename(path) || path));
+}
+
+/**
+ * A masked `label` cut to MAX_LABEL_LENGTH units, on a whole character (half an emoji is no
+ * text the audit store takes), ending in `…`, and masked again: so that it passes
+ * refusePersonalLabel as a caller's label would. Cut shorter while masks longer than what they
+ * replace push it past the limit.
+ */
+function shortened(label: string): string {
+  let out = label;
+  for (let limit = MAX_LABEL_LENGTH - 1; out.length > MAX_LABEL_LENGTH; limit -= out.length - MAX_LABEL_LENGTH) out = maskedLabel(`${whole(label, limit)}…`);
+  return out;
+}
+
+/** The longest start of `text` of at most `units` UTF-16 units that ends on a whole character. */
+function whole(text: string, units: number): string {
+  let cut = '';
+  for (const char of text) {
+    if (cut.length + char.length > units) break;
+    cut += char;
+  }
+  return cut;
 }
 
 /**
@@ -88,23 +109,43 @@ const MASKING_PASSES = 4;
 
 /**
  * What the audit log's masking of field names finds in `label` (AuditedFieldNames), and what
- * the scanner finds, with the same settings, in two more readings of it that a label needs:
+ * the scanner finds, with the same settings, in more readings of it that a label needs:
  * - with its word joiners (WORD_JOINERS) as spaces: labels join words with them where text has
- *   spaces, and glued to a word a value reads as none (`crm-415-555-0123` is no phone number,
- *   `export_Jane_Doe` no name); replaced one for one, so spans keep the label's offsets;
- * - what precedes each joiner: an address followed by more of the label, a file's extension
- *   (`jane.doe@corp.com.csv`) or a word (`jane.doe@corp.com-export`), reads as none, as the
- *   scanner refuses `logo@2x.png` shapes.
+ *   spaces, and glued to a word a value reads as none (`export_Jane_Doe` is no name);
+ *   replaced one for one, so spans keep the label's offsets;
+ * - what precedes each joiner, and what follows it: a value followed by more of the label, a
+ *   file's extension (`jane.doe@corp.com.csv`) or a word, or preceded by one, reads as none, as
+ *   the scanner refuses `logo@2x.png` shapes;
+ * - numbers written in groups (digitGroups): `crm-415-555-0132` and a number among others
+ *   (`415-555-0132-415-555-0132`), which the scanner reads as no phone number without a cue.
  * Field paths are not read so: they are masked, not refused, and scanned for every record.
  */
 function spansInLabel(label: string): PersonalSpan[] {
   const spaced = label.replace(WORD_JOINERS, ' ');
-  const heads = [...label.matchAll(WORD_JOINERS)].map((joiner) => label.slice(0, joiner.index));
-  const readings = [...(spaced === label ? [] : [spaced]), ...heads];
+  const joiners = [...label.matchAll(WORD_JOINERS)].map((joiner) => joiner.index);
+  const readings = [
+    ...(spaced === label ? [] : [{ text: spaced, at: 0 }]),
+    ...joiners.map((end) => ({ text: label.slice(0, end), at: 0 })),
+    ...joiners.map((start) => ({ text: label.slice(start + 1), at: start + 1 })),
+  ];
   // AuditedFieldNames' settings: every type at the default threshold; built once per process
-  const found = scannerFor({ threshold: DEFAULT_CONFIDENCE_THRESHOLD }).scanAll(readings).flat();
-  return [...new AuditedFieldNames().spansIn(label), ...found];
+  const scanned = scannerFor({ threshold: DEFAULT_CONFIDENCE_THRESHOLD }).scanAll(readings.map((reading) => reading.text));
+  const found = scanned.flatMap((spans, i) => spans.map(({ start, end, type }): PersonalSpan => ({ start: start + readings[i]!.at, end: end + readings[i]!.at, type })));
+  return [...new AuditedFieldNames().spansIn(label), ...found, ...digitGroups(label)];
 }
+
+/** Each number of `label` written as groups of digits joined by `- . _` or spaces that holds a personal number (isPersonalNumber: seven digits or more, no export's day). */
+function digitGroups(label: string): PersonalSpan[] {
+  const spans: PersonalSpan[] = [];
+  for (const { 0: groups, index } of label.matchAll(DIGIT_GROUPS)) {
+    const digits = groups.replace(/\D/g, '');
+    if (digits.length >= 7 && isPersonalNumber(digits, label)) spans.push({ start: index, end: index + groups.length, type: 'digits' });
+  }
+  return spans;
+}
+
+/** Groups of digits joined by one `- . _` or space each, starting at no letter or digit (`v2-415` is `415`). */
+const DIGIT_GROUPS = /(?<![\p{L}\d])\d+(?:[-._ ]\d+)*/gu;
 
 /** What labels join words with: lineage names (`dataset:crm-v2`), paths and file names. */
 const WORD_JOINERS = /[-_/:.]/g;

@@ -25,6 +25,8 @@ describe('AuditedFieldNames', () => {
       ['customers.198503121234', 'customers.<digits>'],
       ['daily.19991231', 'daily.<digits>'],
       ['dob.20010312', 'dob.<digits>'],
+      ['dateOfBirth.20010312', 'dateOfBirth.<digits>'],
+      ['customerDob.20010312', 'customerDob.<digits>'],
       ['people.date_of_birth_20010312', 'people.<digits>'],
       ['daily.20260230', 'daily.<digits>'],
       ['daily.20250229', 'daily.<digits>'],
