@@ -1,9 +1,10 @@
 #!/usr/bin/env node
 import { constants } from 'node:os';
-import { Command, CommanderError } from 'commander';
+import { Command } from 'commander';
 import { removeTemporariesNow } from '../core/pending-temporaries.js';
 import { COMMAND_GROUPS } from './command-groups.js';
 import { EXIT, reportError } from './context.js';
+import { parseCommandLine } from './parse-command-line.js';
 
 /** `langtrain`: one file per command group; each is a thin shell over SecurityManager. */
 async function main(argv: string[]): Promise<number> {
@@ -18,25 +19,11 @@ async function main(argv: string[]): Promise<number> {
   const program = new Command('langtrain')
     .description('LangTrain Security: audit, keys, identity, access control, privacy and compliance for language-model training and serving')
     .version('0.1.0')
-    .exitOverride()
     .showHelpAfterError('(run with --help for usage)');
   const named = COMMAND_GROUPS.filter((group) => group.names.includes(argv[2] ?? ''));
   for (const group of named.length > 0 ? named : COMMAND_GROUPS) for (const command of await group.load(run)) program.addCommand(command);
-  for (const command of program.commands) {
-    command.exitOverride();
-    for (const sub of command.commands) sub.exitOverride();
-  }
-  try {
-    await program.parseAsync(argv);
-  } catch (err) {
-    if (err instanceof CommanderError) {
-      // `commander.help` is also how a missing (sub)command is reported (help on stderr, exitCode 1): a usage error.
-      const helpAsked = err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || (err.code === 'commander.help' && err.exitCode === 0);
-      return helpAsked ? EXIT.ok : EXIT.usage;
-    }
-    throw err;
-  }
-  return exitCode;
+  const parsed = await parseCommandLine(program, argv);
+  return parsed === EXIT.ok ? exitCode : parsed;
 }
 
 /**
@@ -63,7 +50,6 @@ main(process.argv).then(
     process.exitCode = code;
   },
   (err) => {
-    // an option's own parser (a bad --port, --line, --epsilon) throws while commander parses, before any command runs
-    process.exitCode = reportError(err, process.argv.includes('--json'));
+    process.exitCode = reportError(err, false);
   },
 );

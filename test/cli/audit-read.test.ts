@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { existsSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { afterEach, beforeAll, afterAll, describe, expect, it } from 'vitest';
@@ -132,6 +133,9 @@ describe('langtrain audit prove', () => {
     expect([three.code, three.stderr]).toEqual([2, 'error: --consistency takes two checkpoint sizes, e.g. --consistency 1000 2000; got 3\n']);
     const both = await cli('audit', 'prove', '5', '--consistency', '4', '12');
     expect([both.code, both.stderr]).toEqual([2, 'error: give an entry index, or --consistency A B, not both\n']);
+    // a usage error before the store is looked for: not "no store at …"
+    const noStore = await runCli(['audit', 'prove', '5', '--consistency', '4', '12', '--db', `sqlite:${join(w.dir, 'none.db')}`], { cwd: w.dir });
+    expect([noStore.code, noStore.stderr]).toEqual([2, 'error: give an entry index, or --consistency A B, not both\n']);
   });
 
   it('refuses an index past the log, an unknown checkpoint size, or no argument (exit 2)', async () => {

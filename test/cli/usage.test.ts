@@ -65,6 +65,13 @@ describe('langtrain usage', () => {
     expect(parseJson(asJson)).toEqual({ error: { code: 'ERR_INVALID_INPUT', message: '--line must be a whole number ≥ 1; got "0"' } });
     const asText = await cli('serve', '--port', '0x50');
     expect([asText.code, asText.stdout, asText.stderr]).toEqual([2, '', 'error: --port must be a whole number from 0 to 65535; got "0x50"\n']);
+    // commander's own usage errors too: a missing option, a choice not offered, an unknown option
+    const missing = await cli('dp', 'epsilon', '--json');
+    expect([missing.code, parseJson(missing)]).toEqual([2, { error: { code: 'ERR_INVALID_INPUT', message: "required option '--sampling-rate <q>' not specified" } }]);
+    const choice = await cli('dp', 'epsilon', '--sampling-rate', '0.1', '--noise-multiplier', '1', '--steps', '10', '--delta', '1e-5', '--accountant', 'foo', '--json');
+    expect(parseJson(choice).error.message).toBe("option '--accountant <name>' argument 'foo' is invalid. Allowed choices are rdp, prv.");
+    const unknown = await cli('pii', 'explain', '--db', 'x.db', 'hello');
+    expect([unknown.code, unknown.stdout, unknown.stderr]).toEqual([2, '', "error: unknown option '--db'\n"]);
   });
 
   it('nothing is written to the working directory by a usage error', async () => {

@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { vi } from 'vitest';
-import { reportError, type Run } from '../../src/cli/context.js';
+import { EXIT, reportError, type Run } from '../../src/cli/context.js';
+import { parseCommandLine } from '../../src/cli/parse-command-line.js';
 
 export interface CliResult {
   code: number;
@@ -10,8 +11,8 @@ export interface CliResult {
 
 /**
  * `langtrain` commands run in process from the source (not dist), as main.ts runs them: each
- * command's errors reported by `reportError` (JSON with `--json`), an error thrown while
- * parsing (an option's parser) too; stdout and stderr captured. Faster than a child process and
+ * command's errors reported by `reportError` (JSON with `--json`), and what goes wrong while
+ * parsing by the same parseCommandLine; stdout and stderr captured. Faster than a child process and
  * needs no build, for tests of one command's messages.
  */
 export async function runInProcess(commands: (run: Run) => Command[], args: readonly string[]): Promise<CliResult> {
@@ -27,12 +28,11 @@ export async function runInProcess(commands: (run: Run) => Command[], args: read
       code = reportError(thrown, json);
     }
   };
-  const program = new Command('langtrain').exitOverride();
+  const program = new Command('langtrain');
   for (const command of commands(run)) program.addCommand(command);
   try {
-    await program.parseAsync(['node', 'langtrain', ...args]);
-  } catch (thrown) {
-    code = reportError(thrown, args.includes('--json'));
+    const parsed = await parseCommandLine(program, ['node', 'langtrain', ...args]);
+    if (parsed !== EXIT.ok) code = parsed;
   } finally {
     vi.restoreAllMocks();
   }

@@ -105,22 +105,21 @@ export function auditCommand(run: Run): Command {
     .description('inclusion proof of an entry, or consistency proof between two checkpoints')
     .argument('[index]', 'entry index', (v) => wholeNumberOption(v, 'entry index', 0))
     .addOption(new Option('--consistency <sizes...>', 'two checkpoint sizes, e.g. --consistency 1000 2000'))
-    .action((index: number | undefined, o) =>
-      withSecurity(run, o, async (security) => {
-        if (o.consistency) {
-          const sizes = (o.consistency as string[]).map((v) => wholeNumberOption(v, '--consistency', 0));
-          if (sizes.length !== 2) throw invalidInput(`--consistency takes two checkpoint sizes, e.g. --consistency 1000 2000; got ${sizes.length}`);
-          if (index !== undefined) throw invalidInput('give an entry index, or --consistency A B, not both');
-          const [a, b] = sizes as [number, number];
+    .action((index: number | undefined, o) => {
+      // the arguments are checked before the store is opened: a usage error is not a missing store
+      const asked = proofAsked(index, o.consistency as string[] | undefined);
+      return withSecurity(run, o, async (security) => {
+        if ('sizes' in asked) {
+          const [a, b] = asked.sizes;
           const proof = await security.audit.proveConsistency(a, b);
           output(o, proof, () => `consistency ${a} → ${b}\n${proof.proof.join('\n')}`);
         } else {
-          if (index === undefined) throw invalidInput('give an entry index, or --consistency A B');
+          const { index } = asked;
           const proof = await security.audit.proveInclusion(index, { checkpoint: true });
           output(o, proof, () => `entry ${index} in tree of size ${proof.treeSize}\nleaf ${proof.leafHash}\n${proof.proof.join('\n')}\n\n${proof.checkpoint}`);
         }
-      }),
-    );
+      });
+    });
 
   withCommonOptions(audit.command('export'))
     .description('write a verifiable JSON Lines bundle (all entries, or matching ones with inclusion proofs)')
@@ -375,4 +374,16 @@ async function* readEvents(file: string, check: (event: AuditEventInput) => void
     }
     yield { event, line };
   }
+}
+
+/** What `audit prove` was asked for: an entry's inclusion, or the consistency of two checkpoint sizes; never both, never neither. */
+function proofAsked(index: number | undefined, consistency: string[] | undefined): { index: number } | { sizes: [number, number] } {
+  if (consistency === undefined) {
+    if (index === undefined) throw invalidInput('give an entry index, or --consistency A B');
+    return { index };
+  }
+  const sizes = consistency.map((v) => wholeNumberOption(v, '--consistency', 0));
+  if (sizes.length !== 2) throw invalidInput(`--consistency takes two checkpoint sizes, e.g. --consistency 1000 2000; got ${sizes.length}`);
+  if (index !== undefined) throw invalidInput('give an entry index, or --consistency A B, not both');
+  return { sizes: [sizes[0]!, sizes[1]!] };
 }
