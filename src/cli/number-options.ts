@@ -2,19 +2,12 @@ import { availableParallelism } from 'node:os';
 import { invalidInput } from '../core/errors.js';
 
 /**
- * Number options read as plain decimal text only. `Number()` takes `''` as 0, `0x1` as 1,
- * `1e0` and ` 1 ` too: none of them is what a user means by a threshold or a thread count, and
- * an empty `--workers ""` (a shell variable left unset) silently ran everything in one thread.
+ * Number options are read as numbers written out, never through `Number()` alone: it takes
+ * `''` as 0, `0x1` as 1, and ` 1 ` too, none of which is what a user means by a threshold or a
+ * thread count; an empty `--workers ""` (a shell variable left unset) silently ran everything
+ * in one thread.
  */
-const DECIMAL = /^(\d+(\.\d*)?|\.\d+)$/;
 const WHOLE = /^\d+$/;
-
-/** A decimal from `min` to `max`, e.g. `--threshold 0.5`. */
-export function decimalOption(value: string, option: string, min: number, max: number): number {
-  const n = Number(value);
-  if (!DECIMAL.test(value) || n < min || n > max) throw invalidInput(`${option} must be a decimal number from ${min} to ${max}, e.g. ${option} ${(min + max) / 2}; got ${JSON.stringify(value)}`);
-  return n;
-}
 
 /** A whole number from `min` (to `max` when given), e.g. `--depth 2`. */
 export function wholeNumberOption(value: string, option: string, min: number, max = Number.MAX_SAFE_INTEGER): number {
@@ -32,17 +25,13 @@ export function wholeNumberOption(value: string, option: string, min: number, ma
  */
 const REAL = /^(\d+(\.\d*)?|\.\d+)(e[-+]?\d+)?$/i;
 
-/** Where a real number option may lie: an end given as `above` or `below` is open, as `from` or `to` closed; an end left out is unbounded. */
-export interface Interval {
-  above?: number;
-  from?: number;
-  below?: number;
-  to?: number;
-}
+/** Where a real number option may lie: an end given as `above` or `below` is open, as `from` or `to` closed; an end left out is unbounded. Each end is given once. */
+export type Interval = ({ above: number; from?: never } | { from: number; above?: never } | { above?: never; from?: never }) &
+  ({ below: number; to?: never } | { to: number; below?: never } | { below?: never; to?: never });
 
 /**
- * A real number in `range`, in plain or scientific notation, e.g. `--delta 1e-5`; `why` says
- * why the range is what it is, when a user could not guess it.
+ * A real number in `range`, in plain or scientific notation, e.g. `--threshold 0.5`,
+ * `--delta 1e-5`; `why` says why the range is what it is, when a user could not guess it.
  */
 export function realNumberOption(value: string, option: string, range: Interval, why?: string): number {
   const n = Number(value);

@@ -51,4 +51,13 @@ describe('realNumberOption', () => {
       '--noise-multiplier must be a number > 0 (no noise, no privacy), in plain or scientific notation (e.g. 0.25, 1e-5); got "0"',
     );
   });
+
+  it('takes each end of a range once, open or closed: the type refuses both', () => {
+    // @ts-expect-error: `above` and `from` both name the lower end
+    const contradictory: Interval = { above: 0, from: 0 };
+    // @ts-expect-error: `below` and `to` both name the upper end
+    const contradictoryUpper: Interval = { below: 1, to: 1 };
+    expect([contradictory, contradictoryUpper]).toHaveLength(2);
+    expect(realNumberOption('5e-1', '--threshold', { from: 0, to: 1 })).toBe(0.5);
+  });
 });

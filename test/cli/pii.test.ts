@@ -176,16 +176,16 @@ describe('langtrain pii', () => {
     }
   });
 
-  it('--threshold and --workers take plain decimal text only, and --workers at most 4 threads per core', async () => {
+  it('--threshold and --workers take numbers written out only, and --workers at most 4 threads per core', async () => {
     const { w, cli } = setup();
     const input = w.file('in.jsonl', jsonl(rows.slice(0, 5)));
     const most = 4 * availableParallelism();
-    const threshold = (got: string) => `error: --threshold must be a decimal number from 0 to 1, e.g. --threshold 0.5; got ${got}\n`;
+    const threshold = (got: string) => `error: --threshold must be a number from 0 to 1, in plain or scientific notation (e.g. 0.25, 1e-5); got ${got}\n`;
     const workers = (got: string) => `error: --workers must be a whole number from 0 (run in this thread) to ${most} (4 per core); got ${got}\n`;
     for (const [command, args, message] of [
       ['scan', ['--threshold', ''], threshold('""')], // Number('') is 0: every finding
       ['scan', ['--threshold', '0x1'], threshold('"0x1"')],
-      ['scan', ['--threshold', '5e-1'], threshold('"5e-1"')],
+      ['scan', ['--threshold', '-0.5'], threshold('"-0.5"')],
       ['scan', ['--threshold', ' 0.5'], threshold('" 0.5"')],
       ['scan', ['--threshold', '1.5'], threshold('"1.5"')],
       ['scan', ['--workers', ''], workers('""')],

@@ -17,7 +17,7 @@ import type { RedactionSpec } from '../../privacy/pii/redactor.js';
 import type { LineageParameters } from '../../privacy/lineage/lineage-store.js';
 import { cliActor, openSecurity, output, withCommonOptions, type Run } from '../context.js';
 import { checkLineageStep, describeLineage, lineageJson, recordLineageStep } from '../lineage-step.js';
-import { decimalOption, wholeNumberOption, WORKERS_PER_CORE, workersOption } from '../number-options.js';
+import { realNumberOption, wholeNumberOption, WORKERS_PER_CORE, workersOption } from '../number-options.js';
 import { refuseOutputIsInput } from '../output-is-input.js';
 import { startProgress } from '../progress.js';
 
@@ -207,7 +207,7 @@ function describeExplanation(text: string, threshold: number, candidates: readon
 function detectionOptions(command: Command): Command {
   return command
     .option('--types <types>', `comma-separated entity types (default all: ${ENTITY_TYPES.join(', ')})`)
-    .option('--threshold <score>', 'drop findings scoring below this, a decimal from 0 to 1', (v) => decimalOption(v, '--threshold', 0, 1), DEFAULT_CONFIDENCE_THRESHOLD)
+    .option('--threshold <score>', 'drop findings scoring below this, a decimal from 0 to 1', (v) => realNumberOption(v, '--threshold', { from: 0, to: 1 }), DEFAULT_CONFIDENCE_THRESHOLD)
     .option('--allow-list <file>', 'values never reported, one a line (your support address, a documented test card)')
     .addOption(new Option('--allow-list-match <how>', 'exact: equal values; regex: each line a regular expression the whole value must match').choices([...ALLOW_LIST_MATCHES]))
     .option('--deny-list <type=file...>', 'values always reported as TYPE, one a line in FILE, as whole words in any case (staff names: person_name=staff.txt); once per type');
