@@ -8,18 +8,17 @@ import { DEFAULT_CONFIDENCE_THRESHOLD } from './pii-options.js';
  * A data set's label is written into the audit log (its `pii.redacted`, `pii.dataset_redacted`
  * and `pii.dataset_redaction_failed` events), which cannot be changed or erased: a label holding
  * someone's address or number would stay there for good. One check, here, for every way a
- * label arrives: the library's jobs (DatasetAudit), `langtrain pii redact --dataset` and the
- * HTTP routes' `dataset`.
+ * caller gives a label (`PIIDetector.processDataset`, `langtrain pii redact --dataset`, the HTTP
+ * routes' `dataset`), and one masking for the names made of files (labelOfPath, maskedLabel).
  */
 
-/** What a label can be found to hold: an entity type, or `digits` (seven or more in a row that are no date). */
+/** What a label can be found to hold: an entity type, or `digits` (seven or more, in a row or in groups, that are no export's day). */
 export type LabelFinding = PersonalSpan['type'];
 
 /**
  * The personal data in `label`, each type once, in the order found along it: what the audit
  * log's masking of field names finds (AuditedFieldNames: every type at the default threshold,
- * and long numbers that are no date), in the label as written and with its word joiners read
- * as spaces and cut before each of them (spansInLabel).
+ * and long numbers that are no export's day), and what the other readings of spansInLabel find.
  */
 export function personalDataInLabel(label: string): LabelFinding[] {
   return [...new Set(spansInLabel(label).sort((a, b) => a.start - b.start).map((span) => span.type))];
@@ -32,8 +31,8 @@ export function personalLabelProblem(found: readonly LabelFinding[]): string {
 }
 
 /**
- * The longest label a caller may give: a name, not a text. Each of its word joiners adds a
- * reading of what precedes it (spansInLabel), so the work grows with the square of the length.
+ * The longest label a caller may give: a name, not a text. Each of its word joiners adds two
+ * readings of it (spansInLabel), so the work grows with the square of the length.
  */
 export const MAX_LABEL_LENGTH = 200;
 
@@ -52,8 +51,8 @@ export function refusePersonalLabel(label: string, name: string): void {
 /**
  * The label of the data set at `path` (a file, or a directory of shards) when no one named it:
  * its base name, with whatever personalDataInLabel finds in it replaced by its type
- * (`/home/jane.doe@corp.com/export.jsonl` is `export.jsonl`; `jane.doe@corp.com.jsonl` is
- * `<email>`). The base name, not the whole path masked: directories name the machine's users
+ * (`/home/jane.doe@corp.com/export.jsonl` is `export.jsonl`; `jane.doe@corp.com.csv` is
+ * `<email>.csv`). The base name, not the whole path masked: directories name the machine's users
  * (`/home/jdoe/`, `/Users/jane/`), which no scanner tells from any other directory name, so a
  * masked path would still carry them into a log that keeps them for good; the file's name is
  * what a reader needs to recognise it (the step's lineage edge has its digest). Masked, not
