@@ -160,7 +160,7 @@ export class PIIDetector {
 
   /**
    * Why `detect` finds what it finds in `text`: every candidate the recognizers and deny lists
-   * proposed, with its base score, the context words that moved it, its final score and what
+   * proposed, with its base score, the context words before it, its final score and what
    * became of it (EntityScanner.explain). For tuning `confidenceThreshold`, the lists and
    * context words on a text that gives a false positive or misses a value.
    */
