@@ -62,7 +62,8 @@ export class EntityScanner {
     const candidates = texts.map((): Finding[] => []);
     const folded = texts.map(foldForScan);
     // deny lists first: of equal candidates the first found is kept, and theirs are the deployment's own word
-    if (this.#denyList !== null) this.#collectDenied(this.#denyList, folded, candidates);
+    // each text's candidates start as its deny-list values (not push(...): a megabyte of listed words gives more than a call takes)
+    if (this.#denyList !== null) folded.forEach((text, i) => (candidates[i] = denied(this.#denyList!, text, i)));
     for (const { recognizer, context } of this.#active) {
       for (let i = 0; i < folded.length; i++) {
         for (const found of findIn(recognizer, folded[i]!.text, i)) {
@@ -103,10 +104,7 @@ export class EntityScanner {
     const at = (offset: number, side: 'start' | 'end') => (folded.offsets === undefined ? offset : folded.offsets[side](offset));
     const judged: Array<{ scored: ScoredCandidate; finding: Finding | 'below_threshold' | 'allow_listed' }> = [];
     if (this.#denyList !== null) {
-      for (const { start, end, type, score, recognizer } of findIn(this.#denyList, folded.text, 0)) {
-        const finding = { start: at(start, 'start'), end: at(end, 'end'), type, score, recognizer };
-        judged.push({ scored: { ...finding, baseScore: score, cued: false, contextWord: null, negativeContextWord: null }, finding });
-      }
+      for (const finding of denied(this.#denyList, folded, 0)) judged.push({ scored: { ...finding, baseScore: finding.score, cued: false, contextWord: null, negativeContextWord: null }, finding });
     }
     for (const { recognizer, context } of this.#active) {
       for (const found of findIn(recognizer, folded.text, 0)) {
@@ -128,13 +126,13 @@ export class EntityScanner {
     });
   }
 
-  #collectDenied(denyList: DenyListMatcher, folded: ReadonlyArray<ReturnType<typeof foldForScan>>, candidates: Finding[][]): void {
-    folded.forEach(({ text, offsets }, i) => {
-      for (const { start, end, type, score, recognizer } of findIn(denyList, text, i)) {
-        candidates[i]!.push(offsets === undefined ? { start, end, type, score, recognizer } : { start: offsets.start(start), end: offsets.end(end), type, score, recognizer });
-      }
-    });
-  }
+}
+
+/** The deny lists' values in `folded` (text `textIndex` of a batch), at the original text's offsets. */
+function denied(denyList: DenyListMatcher, { text, offsets }: FoldedText, textIndex: number): Finding[] {
+  return findIn(denyList, text, textIndex).map(({ start, end, type, score, recognizer }) =>
+    offsets === undefined ? { start, end, type, score, recognizer } : { start: offsets.start(start), end: offsets.end(end), type, score, recognizer },
+  );
 }
 
 /** A candidate as `EntityScanner.explain` shows it: where, what, and how it scored. */
