@@ -6,7 +6,7 @@
  * corpora of 50+ MB each (training-like text with sparse PII, and PII-dense records; see
  * writeCorpus); beside the npm peers redact-pii, @redactpii/node and
  * @openredaction/openredaction scored on the same sets and timed on the same corpora, one core
- * each, in the same run.
+ * each, in the same run, each in a `node` process of its own as ours is.
  *
  * Peer spans. OpenRedaction returns positions. redact-pii and @redactpii/node return only the
  * redacted text; both are a fixed sequence of `text.replace(regex, token)` steps, so the bench
@@ -251,28 +251,16 @@ async function writeCorpus(path: string, kind: CorpusKind): Promise<number> {
   return statSync(path).size;
 }
 
-/** One core: parse every line and run `work` on its text, for at most PEER_TIME_CAP_MS. */
-function peerThroughput(lines: readonly string[], work: (text: string) => unknown) {
-  let bytes = 0;
-  let sink = 0;
-  const start = performance.now();
-  let linesDone = 0;
-  for (const line of lines) {
-    const { text } = JSON.parse(line) as { text: string };
-    const result = work(text);
-    sink += typeof result === 'string' ? result.length : 1;
-    bytes += Buffer.byteLength(line) + 1;
-    linesDone += 1;
-    if ((linesDone & 63) === 0 && performance.now() - start > PEER_TIME_CAP_MS) break;
-  }
-  const seconds = (performance.now() - start) / 1000;
-  if (sink < 0) throw new Error('unreachable');
-  return { mbPerSec: round(mb(bytes) / seconds), capped: linesDone < lines.length, linesDone };
+/** A peer's throughput on one core over the corpus at `input`, in a `node` process of its own (fixtures/pii-peer-throughput.mjs says why). */
+function peerThroughput(peer: PeerName, input: string) {
+  const script = fileURLToPath(new URL('./fixtures/pii-peer-throughput.mjs', import.meta.url));
+  const { NODE_OPTIONS: _, ...env } = process.env;
+  const t = JSON.parse(execFileSync(process.execPath, [script, peer, input, String(PEER_TIME_CAP_MS)], { env, encoding: 'utf8' })) as { mbPerSec: number; capped: boolean; linesDone: number; lines: number };
+  const note = t.capped ? `throughput over the first ${t.linesDone} of ${t.lines} lines (capped at ${PEER_TIME_CAP_MS / 1000} s)` : 'throughput over the whole corpus';
+  return { mbPerSec: round(t.mbPerSec), note };
 }
 
-function throughputNote(t: ReturnType<typeof peerThroughput>, total: number): string {
-  return t.capped ? `throughput over the first ${t.linesDone} of ${total} lines (capped at ${PEER_TIME_CAP_MS / 1000} s)` : 'throughput over the whole corpus';
-}
+type PeerName = 'redact-pii' | '@redactpii/node' | '@openredaction/openredaction';
 
 // ---------------------------------------------------------------------------------------------
 
@@ -328,24 +316,20 @@ function runPipeline(input: string, output: string): { seconds: number; steadySe
 async function throughput(dir: string, kind: CorpusKind) {
   const input = join(dir, `${kind}.jsonl`);
   const corpusBytes = await writeCorpus(input, kind);
-  const lines = readFileSync(input, 'utf8').split('\n').filter(Boolean);
+  const corpusLines = readFileSync(input, 'utf8').split('\n').filter(Boolean).length;
   const { seconds, steadySeconds, steadyBytes, report: pipeline, nextShardSeconds } = runPipeline(input, join(dir, `${kind}.masked.jsonl`));
   const mbPerSec = round(mb(corpusBytes) / seconds);
-  const peer = (work: (text: string) => unknown) => {
-    const t = peerThroughput(lines, work);
-    return { mbPerSec: t.mbPerSec, note: throughputNote(t, lines.length) };
-  };
   return {
     corpusMB: round(mb(corpusBytes)),
-    corpusLines: lines.length,
+    corpusLines,
     mbPerSec,
     mbPerSecSecondHalf: round(mb(steadyBytes) / steadySeconds),
     mbPerSecNextShard: round(mb(corpusBytes) / nextShardSeconds),
     pipeline: { workers: pipeline.workers, records: pipeline.records, redactedRecords: pipeline.redactedRecords, counts: pipeline.counts },
     peers: {
-      'redact-pii': peer(redactPii.redact),
-      '@redactpii/node': peer(redactPiiNode.redact),
-      '@openredaction/openredaction': peer((text) => openRedaction.detect(text)),
+      'redact-pii': peerThroughput('redact-pii', input),
+      '@redactpii/node': peerThroughput('@redactpii/node', input),
+      '@openredaction/openredaction': peerThroughput('@openredaction/openredaction', input),
     },
   };
 }
