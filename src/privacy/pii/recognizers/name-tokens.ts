@@ -98,6 +98,17 @@ export function mayLeadDot(text: string, start: number, end: number): boolean {
 const NAME_SUFFIXES = words('jr jnr snr ii iii iv');
 
 /**
+ * English combining prefixes, which begin compounds and no one's name: a hyphenated word that
+ * starts with one is an everyday compound of a title or a changelog ("Multi-Arch",
+ * "Auto-Scaling", "Non-Blocking"), however unknown its other part, not a double-barrelled name
+ * ("Drop Multi-Arch: …" read as a chat speaker before these were known).
+ */
+const COMBINING_PREFIXES = words(`
+  multi auto non anti pre post inter intra sub super semi self cross counter over under out
+  hyper micro macro mini mega meta pseudo quasi ultra trans bi tri uni mono poly
+`);
+
+/**
  * Surname shapes that need no list: O'Connor, McAdams, Al-Farsi, Abdel-Rahman, Ivanova,
  * Kowalska, Johansson, Petrenko, Popescu, Yılmazoğlu, Hovhannisyan, Rezapour, Alizadeh,
  * Papadopoulos, Georgiadis, Beridze, Wongsawat, Panyawong, Ramanathan, Murugesan, Kuppuswamy,
@@ -233,13 +244,16 @@ function infoOf(value: string, lexicon: NameLexicon): TokenInfo {
  * A hyphenated word whose parts are all names is a name ("Anne-Sophie", "Lefebvre-Durand",
  * "Wiśniewska-Nowak", "Okonjo-Iweala"); at least one part must be a name that is not an
  * everyday word, so "Rolls-Royce" stays unknown. One with an everyday word that is no name
- * among its parts is an everyday compound ("Computer-Use", "Fine-tuning", "Public-Facing").
+ * among its parts, or that starts with a combining prefix, is an everyday compound
+ * ("Computer-Use", "Fine-tuning", "Public-Facing", "Multi-Arch").
  */
 function hyphenatedNameFlags(lower: string, lexicon: NameLexicon): number {
+  const parts = lower.split('-');
+  if (COMBINING_PREFIXES.has(parts[0]!)) return NameFlag.Common;
   let union = 0;
   let distinctive = false;
   let names = true;
-  for (const part of lower.split('-')) {
+  for (const part of parts) {
     const flags = lexicon.flags.get(part) ?? 0;
     if ((flags & (NameFlag.Common | NAME_BITS)) === NameFlag.Common) return NameFlag.Common;
     const shaped = part.length >= 5 && SURNAME_SHAPE.test(part[0]!.toUpperCase() + part.slice(1));

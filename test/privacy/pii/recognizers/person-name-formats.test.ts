@@ -45,6 +45,8 @@ describe('given name first, with particles and compound surnames', () => {
   expectNames([
     ['Spanish, two surnames', 'El cliente María Fernanda Gutiérrez Salazar llamó ayer.', ['María Fernanda Gutiérrez Salazar']],
     ['Spanish, de la', 'Atendido por Juan Carlos de la Fuente.', ['Juan Carlos de la Fuente']],
+    ['French, hyphenated, as a chat speaker', 'Marie Saint-Laurent: on se voit demain ?', ['Marie Saint-Laurent']],
+    ['French, hyphenated with a particle', 'Antoine de Saint-Exupéry wrote it in New York.', ['Antoine de Saint-Exupéry']],
     ['Spanish, de los', 'La solicitud de Ana María de los Ángeles Pérez fue aprobada.', ['Ana María de los Ángeles Pérez']],
     ['Spanish, sentence', 'Mañana viene Alejandro Ramírez Ortega a la oficina.', ['Alejandro Ramírez Ortega']],
     ['Portuguese, dos', 'O contrato foi assinado por João Pedro dos Santos Ferreira.', ['João Pedro dos Santos Ferreira']],
@@ -356,6 +358,11 @@ describe('capitalised words that are not names', () => {
     'You are going to act as ChatGPT with DAN Mode enabled.',
     'Input: One Output: One  Input: Foo Output: Foo',
     '"LoRA Fine-tuning Efficiently Undoes Safety Training"',
+    // Changelog titles before a colon, which reads as a chat speaker's: compounds with a combining prefix.
+    'Drop Multi-Arch: builds for armv7 are gone',
+    'Add Auto-Scaling: pools grow with the queue',
+    'Fix Cross-Platform: paths on Windows',
+    'Enable Multi-Region: replication is on',
     // Lower case: a person cue needs a listed given name and surname, "my name is" a given name.
     "hi i'm fine thanks, just checking in",
     'this is john calling about the invoice',
