@@ -1,6 +1,7 @@
 import { createHmac, hkdfSync, randomBytes } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { JsonValue } from '../core/audit-sink.js';
+import { isLangtrainError } from '../core/errors.js';
 import { aeadDecrypt, aeadEncrypt } from '../crypto/aead.js';
 import type { WriteTx } from '../store/database.js';
 import type { SealedPayload } from './entry.js';
@@ -10,6 +11,14 @@ export interface SealedContent {
   additionalData?: { [key: string]: JsonValue };
   userId?: string;
 }
+
+/**
+ * What a sealed payload comes to here: its content, or why there is none. `shredded`: its data
+ * key was destroyed. `locked`: no usable key here (its key row is missing, or was wrapped by
+ * another key-encryption key). `tampered`: its key is here and unwraps, yet AES-GCM rejects the
+ * payload: it, or the entry id it is bound to, was changed.
+ */
+export type PayloadOpening = { state: 'opened'; content: SealedContent } | { state: 'shredded' | 'locked' | 'tampered' };
 
 interface DataKey {
   kid: string;
@@ -72,17 +81,43 @@ export class PayloadSealer {
     return { kid: dataKey.kid, nonce: sealed.nonce.toString('base64'), ct: sealed.ciphertext.toString('base64') };
   }
 
-  /** The sealed content, or null when its data key has been destroyed. */
-  async open(db: Kysely<any>, entryId: string, sealed: SealedPayload): Promise<SealedContent | null> {
-    let key = this.#keys.get(sealed.kid);
-    if (!key) {
-      const row = await db.selectFrom('audit_payload_keys').select(['wrapped']).where('kid', '=', sealed.kid).executeTakeFirst();
-      if (!row || row.wrapped === null) return null;
-      key = this.#unwrap(sealed.kid, row.wrapped);
-      this.#keys.set(sealed.kid, key);
+  /**
+   * What each payload comes to, its keys' rows read from the store in one query per 500 keys.
+   * The store, not this sealer's cache of unwrapped keys, says whether a key is still live: a
+   * key another process (`langtrain erase`, another server) destroyed after this one cached it
+   * opens nothing here either. The cache only spares unwrapping a live key again.
+   */
+  async openAll(db: Kysely<any>, payloads: ReadonlyArray<{ entryId: string; sealed: SealedPayload }>): Promise<PayloadOpening[]> {
+    const kids = [...new Set(payloads.map(({ sealed }) => sealed.kid))];
+    const keys = new Map<string, Buffer | 'shredded'>();
+    for (let i = 0; i < kids.length; i += 500) {
+      const rows = await db.selectFrom('audit_payload_keys').select(['kid', 'wrapped']).where('kid', 'in', kids.slice(i, i + 500)).execute();
+      for (const { kid, wrapped } of rows as Array<{ kid: string; wrapped: Uint8Array | null }>) {
+        if (wrapped === null) {
+          this.#keys.delete(kid);
+          keys.set(kid, 'shredded');
+          continue;
+        }
+        const key = this.#keys.get(kid) ?? this.#unwrapped(kid, wrapped);
+        if (key === undefined) continue; // wrapped by another key-encryption key: locked
+        this.#keys.set(kid, key);
+        keys.set(kid, key);
+      }
     }
-    const plain = aeadDecrypt(key, { nonce: Buffer.from(sealed.nonce, 'base64'), ciphertext: Buffer.from(sealed.ct, 'base64') }, this.#context(entryId));
-    return JSON.parse(plain.toString('utf8')) as SealedContent;
+    return payloads.map(({ entryId, sealed }): PayloadOpening => {
+      const key = keys.get(sealed.kid);
+      // no row (deleted, or another store's key), or none that unwraps here: no usable key, which says nothing of an erasure
+      if (key === undefined) return { state: 'locked' };
+      if (key === 'shredded') return { state: 'shredded' };
+      let plain: Buffer;
+      try {
+        plain = aeadDecrypt(key, { nonce: Buffer.from(sealed.nonce, 'base64'), ciphertext: Buffer.from(sealed.ct, 'base64') }, this.#context(entryId));
+      } catch (err) {
+        if (!isLangtrainError(err, 'ERR_CRYPTO_DECRYPT_FAILED')) throw err;
+        return { state: 'tampered' }; // its key unwrapped fine, so the payload or its entry id was changed
+      }
+      return { state: 'opened', content: JSON.parse(plain.toString('utf8')) as SealedContent };
+    });
   }
 
   /** Destroy every data key of a subject; returns how many were destroyed. */
@@ -106,6 +141,16 @@ export class PayloadSealer {
   #wrap(kid: string, key: Buffer): Buffer {
     const sealed = aeadEncrypt(this.#wrapKey, key, Buffer.from(`langtrain-audit-dek/1\0${kid}`));
     return Buffer.concat([sealed.nonce, sealed.ciphertext]);
+  }
+
+  /** The data key, or undefined when `wrapped` does not open under this log's key-encryption key. */
+  #unwrapped(kid: string, wrapped: Uint8Array): Buffer | undefined {
+    try {
+      return this.#unwrap(kid, wrapped);
+    } catch (err) {
+      if (!isLangtrainError(err, 'ERR_CRYPTO_DECRYPT_FAILED')) throw err;
+      return undefined;
+    }
   }
 
   #unwrap(kid: string, wrapped: Uint8Array): Buffer {

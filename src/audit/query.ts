@@ -1,10 +1,10 @@
-import { sql, type Kysely } from 'kysely';
+import { sql } from 'kysely';
 import { z } from 'zod';
 import type { JsonValue } from '../core/audit-sink.js';
-import { invalidInput, isLangtrainError } from '../core/errors.js';
+import { invalidInput } from '../core/errors.js';
 import { parseBody, type EntryBody } from './entry.js';
 import type { Store } from '../store/database.js';
-import type { PayloadSealer } from './payload-seal.js';
+import type { PayloadOpening, PayloadSealer } from './payload-seal.js';
 import { entryField, entryUser } from './schema.js';
 
 /** The most entries one query returns: a page, not the log; a reader goes on with `afterIndex`. */
@@ -39,9 +39,11 @@ export interface AuditEntryView {
   level: 'basic' | 'detailed' | null;
   additionalData?: { [key: string]: JsonValue };
   /**
-   * `clear` (never sealed), `opened`, `shredded` (data key destroyed), `locked` (no usable
-   * key here), `tampered` (its data key is here and intact, yet the payload does not open:
-   * the payload, or the entry id it is bound to, was changed), `pruned`.
+   * `clear` (never sealed), `opened`, `shredded` (data key destroyed, by this process or any
+   * other sharing the store), `locked` (no usable key here: none given, its row missing, or
+   * wrapped by another key-encryption key), `tampered` (its data key is here and intact, yet
+   * the payload does not open: the payload, or the entry id it is bound to, was changed),
+   * `pruned` (PayloadOpening).
    */
   payload: 'clear' | 'opened' | 'shredded' | 'locked' | 'tampered' | 'pruned';
   leafHash: string;
@@ -67,13 +69,33 @@ export async function queryEntries(store: Store, input: AuditQuery, sealer: Payl
   }
   if (q.afterIndex !== undefined) select = select.where('seq', '>', q.afterIndex);
   const rows = await select.orderBy('seq', 'asc').limit(q.limit).execute();
-  return Promise.all(rows.map((row) => toView(store.db, row, sealer)));
+  const views = rows.map((row) => toView(row));
+  const sealed = views.filter((v): v is SealedView => v.sealed !== undefined);
+  if (sealed.length > 0) {
+    const openings = sealer ? await sealer.openAll(store.db, sealed.map(({ view, sealed }) => ({ entryId: view.id!, sealed }))) : null;
+    for (const [i, { view }] of sealed.entries()) {
+      // without the log's key-encryption key no payload opens
+      const opening: PayloadOpening = openings?.[i] ?? { state: 'locked' };
+      view.payload = opening.state;
+      if (opening.state !== 'opened') continue;
+      if (opening.content.userId) view.userId = opening.content.userId;
+      if (opening.content.additionalData) view.additionalData = opening.content.additionalData;
+    }
+  }
+  return views.map(({ view }) => view);
 }
 
-async function toView(db: Kysely<any>, row: Record<string, any>, sealer: PayloadSealer | null): Promise<AuditEntryView> {
+/** An entry's view before its payload is opened, with the payload to open if it is sealed. */
+interface PendingView {
+  view: AuditEntryView;
+  sealed?: NonNullable<EntryBody['sealed']>;
+}
+type SealedView = Required<PendingView>;
+
+function toView(row: Record<string, any>): PendingView {
   const base = { index: Number(row.seq), leafHash: Buffer.from(row.leaf_hash).toString('hex') };
   if (row.body === null) {
-    return { ...base, id: null, loggedAt: null, timestamp: null, eventType: null, userId: null, result: null, level: null, payload: 'pruned' };
+    return { view: { ...base, id: null, loggedAt: null, timestamp: null, eventType: null, userId: null, result: null, level: null, payload: 'pruned' } };
   }
   const body = parseBody(row.body);
   const view: AuditEntryView = {
@@ -88,44 +110,5 @@ async function toView(db: Kysely<any>, row: Record<string, any>, sealer: Payload
     payload: 'clear',
   };
   if (body.data) view.additionalData = body.data;
-  if (body.sealed) {
-    if (!sealer) return { ...view, payload: 'locked' };
-    try {
-      const content = await sealer.open(db, body.id, body.sealed);
-      if (!content) return { ...view, payload: 'shredded' };
-      if (content.userId) view.userId = content.userId;
-      if (content.additionalData) view.additionalData = content.additionalData;
-      view.payload = 'opened';
-    } catch (err) {
-      if (!isLangtrainError(err, 'ERR_CRYPTO_DECRYPT_FAILED')) throw err;
-      return { ...view, payload: (await dataKeyUsable(db, body.id, body.sealed, sealer)) ? 'tampered' : 'locked' };
-    }
-  }
-  return view;
-}
-
-/**
- * After a payload failed to open: was its data key usable here? Then AES-GCM rejected the
- * payload itself (changed, or moved to another entry), which is tampering, not a missing key.
- * Opening again tells: the sealer reads the key row (and unwraps it with this log's KEK)
- * only when it has not already unwrapped that key, so a retry that never reads the
- * store ran on a key that unwrapped fine. If the sealer stops caching keys, the retry always
- * reads the store and this answers false: `locked`, as before.
- */
-async function dataKeyUsable(db: Kysely<any>, entryId: string, sealed: NonNullable<EntryBody['sealed']>, sealer: PayloadSealer): Promise<boolean> {
-  let readStore = false;
-  const watched = new Proxy(db, {
-    get(target, name, receiver) {
-      if (name === 'selectFrom') readStore = true;
-      const value = Reflect.get(target, name, receiver);
-      return typeof value === 'function' ? value.bind(target) : value;
-    },
-  });
-  try {
-    await sealer.open(watched, entryId, sealed);
-    return false; // opened this time: not tampering
-  } catch (err) {
-    if (!isLangtrainError(err, 'ERR_CRYPTO_DECRYPT_FAILED')) throw err;
-    return !readStore;
-  }
+  return body.sealed ? { view, sealed: body.sealed } : { view };
 }

@@ -55,6 +55,35 @@ describe('query: payload states', () => {
     await log.shredSubject('alice');
     expect((await log.query({ eventType: 'x.y' })).map((e) => e.payload)).toEqual(['shredded']);
   });
+
+  it('a payload another process shredded is shredded here too, though this one had opened it', async () => {
+    const dir = tempDir('query-shredded-elsewhere');
+    dirs.push(dir);
+    const server = open(dir.path, 'kek');
+    await server.logEvent({ eventType: 'x.y', userId: 'alice', result: 'success', additionalData: { email: 'alice@example.com' }, sensitive: ['userId'] });
+    await server.logEvent({ eventType: 'x.y', userId: 'bob', result: 'success', additionalData: { email: 'bob@example.com' }, sensitive: ['userId'] });
+    expect((await server.query({ eventType: 'x.y' })).map((e) => [e.payload, e.additionalData])).toEqual([
+      ['opened', { email: 'alice@example.com' }],
+      ['opened', { email: 'bob@example.com' }],
+    ]);
+    // `langtrain erase alice --shred-audit-trail`, run beside the server on the same store
+    await open(dir.path, 'kek').shredSubject('alice');
+    const after = await server.query({ eventType: 'x.y' });
+    expect(after.map((e) => e.payload)).toEqual(['shredded', 'opened']);
+    expect(JSON.stringify(after)).not.toContain('alice@example.com');
+  });
+
+  it('a payload whose key row is gone is locked, not shredded: no erasure was recorded', async () => {
+    const dir = tempDir('query-key-gone');
+    dirs.push(dir);
+    const log = open(dir.path, 'kek');
+    await log.logEvent({ eventType: 'x.y', userId: 'alice', result: 'success', additionalData: { secret: 1 }, sensitive: ['userId'] });
+    const store = await log.store();
+    const triggers = await sql<{ name: string }>`SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'audit_payload_keys'`.execute(store.db);
+    for (const t of triggers.rows) await sql.raw(`DROP TRIGGER ${t.name}`).execute(store.db);
+    await store.db.deleteFrom('audit_payload_keys').execute();
+    expect((await log.query({ eventType: 'x.y' })).map((e) => e.payload)).toEqual(['locked']);
+  });
 });
 
 describe('audit query text lines', () => {
