@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { HEADER_BYTES, readHeader } from '../../src/crypto/ciphertext.js';
 import { Keyring } from '../../src/crypto/keyring/keyring.js';
 import { keyringMigrations } from '../../src/crypto/keyring/schema.js';
@@ -83,6 +83,21 @@ describe.each(storeUrls('keyring'))('Keyring on $dialect', ({ make }) => {
     expect((await keyring.decrypt(v2)).toString()).toBe('new');
     const row = await store.db.selectFrom('crypto_key_versions').select(['wrapped']).where('version', '=', 1).executeTakeFirstOrThrow();
     expect(row.wrapped).toBeNull();
+  });
+
+  it('stops decrypting a version another process destroyed once its view of the key is older than STATE_TTL_MS, though it had the version cached', async () => {
+    await keyring.createKey('datasets');
+    const v1 = await keyring.encrypt('datasets', Buffer.from('alice@example.com'));
+    await keyring.rotate('datasets');
+    expect((await keyring.decrypt(v1)).toString()).toBe('alice@example.com'); // v1 now cached here
+    await new Keyring(store, kek, audit).destroyVersion('datasets', 1); // `langtrain keys destroy-version` beside a server
+    vi.useFakeTimers({ toFake: ['Date'] });
+    try {
+      vi.setSystemTime(Date.now() + 6_000);
+      await expect(keyring.decrypt(v1)).rejects.toMatchObject({ code: 'ERR_CRYPTO_KEY_DESTROYED' });
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('rewraps old ciphertexts under the primary version', async () => {

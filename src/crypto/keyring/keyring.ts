@@ -229,13 +229,13 @@ export class Keyring {
   /** The key that opens a ciphertext, read from its header; refuses versions below the minimum or destroyed. */
   async keyFor(ciphertext: Uint8Array): Promise<VersionKey> {
     const { keyId, version } = readHeader(ciphertext);
-    const cached = this.#keys.get(cacheKey(keyId, version));
     const name = await this.#nameOf(keyId);
     const info = await this.describe(name);
     if (version < info.minDecryptionVersion) {
       throw new LangtrainError('ERR_CRYPTO_DECRYPT_FAILED', `version ${version} of key ${name} is below its minimum decryption version ${info.minDecryptionVersion}`);
     }
-    return cached ?? this.#versionKey(info, version);
+    // through #versionKey even when cached: it refuses a version the key's state says was destroyed, by another process too
+    return this.#versionKey(info, version);
   }
 
   async encrypt(name: string, plaintext: Uint8Array, context?: Uint8Array): Promise<Buffer> {
