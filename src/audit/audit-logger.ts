@@ -1,11 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { sql } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { AuditEventInput, AuditReceipt, AuditSink, JsonValue } from '../core/audit-sink.js';
 import { auditSchema, type AuditConfig, type AuditConfigInput } from '../core/config.js';
 import { LangtrainError, invalidInput } from '../core/errors.js';
 import { parseOptions } from '../core/options.js';
-import { loadOrCreateKey256 } from '../crypto/key-reference.js';
 import { openStore, type Store, type WriteTx } from '../store/database.js';
 import { migrate } from '../store/migrations.js';
 import { exportBundle, type ExportOptions } from './bundle.js';
@@ -14,7 +13,7 @@ import { loadCheckpointSigner, openCheckpoint, signCheckpoint, storedVerifiers }
 import { verifyStore, type VerificationReport, type VerifyOptions } from './verifier.js';
 import { serializeBody, validateEvent, type EntryBody, type SealedPayload, type ValidEvent } from './entry.js';
 import { CompactRange, hashLeaf, perfectCover, verifyConsistency } from './merkle.js';
-import { PayloadSealer } from './payload-seal.js';
+import { openPayloadSealer, type PayloadSealer } from './payload-seal.js';
 import { auditMigrations, entryField } from './schema.js';
 import { parseVerifierKey, type NoteSigner, type NoteVerifier } from './signed-note.js';
 import {
@@ -134,7 +133,7 @@ export class AuditLogger implements AuditSink {
       const store = this.#storeOption ?? (await openStore(this.#storeUrl ?? 'sqlite:.langtrain/langtrain.db'));
       await migrate(store, 'audit', auditMigrations);
       const signer = await loadCheckpointSigner(store, this.config.origin, this.config.signingKey);
-      const sealer = this.config.encryption ? new PayloadSealer(loadOrCreateKey256(this.config.encryptionKey), this.config.origin) : null;
+      const sealer = this.config.encryption ? await openPayloadSealer(store.db, this.config.encryptionKey, this.config.origin) : null;
       const verifier = parseVerifierKey(signer.verifierKey);
       await this.#createHeadFile(store, verifier);
       // Background upkeep; a failure here resurfaces at the next explicit call or at close().
@@ -145,6 +144,12 @@ export class AuditLogger implements AuditSink {
       return { store, signer, verifier, sealer };
     })();
     return this.#ready;
+  }
+
+  async checkWritable(): Promise<void> {
+    this.#checkOpen();
+    const { store, sealer } = await this.#init();
+    if (!sealer) await refuseClearWrites(store.db);
   }
 
   /** The seed's `log_event`. Resolves once the entry is durably committed. */
@@ -275,6 +280,7 @@ export class AuditLogger implements AuditSink {
       const size = await readSize(tx);
       const frontier = await this.#frontierAt(tx, size);
       const loggedAt = new Date().toISOString();
+      if (!sealer) await refuseClearWrites(tx);
       const keys = sealer ? await sealer.dataKeys(tx, new Set(events.map((e) => sealer.subjectRef(e.userId)))) : null;
       const rows: StoredEntry[] = [];
       const nodes = [];
@@ -751,6 +757,24 @@ function buildBody(
 }
 
 /** An event the log writes about itself (not validated: its fields are ours). */
+/**
+ * A process without `audit.encryption` must not append to a log that seals payloads: its
+ * events would name their users and hold their data in clear, beside sealed ones, where no
+ * shred can reach them (an erasure recorded from a shell that lacked the setting left the
+ * only entry naming the erased subject in clear). Checked in the append's transaction, under
+ * the writer lock, so a log that a sealing process started meanwhile is seen too. Reading such
+ * a log without the setting stays possible: its payloads show as `locked`.
+ */
+async function refuseClearWrites(db: Kysely<any>): Promise<void> {
+  const sealed = await db.selectFrom('audit_payload_keys').select('kid').limit(1).executeTakeFirst();
+  if (sealed === undefined) return;
+  throw new LangtrainError(
+    'ERR_CONFIG_INVALID',
+    'this audit log seals its payloads, but this process has audit.encryption off, so its events would be written in clear: set audit.encryption: true (LANGTRAIN_AUDIT_ENCRYPTION=true) and the log\'s audit.encryptionKey (LANGTRAIN_AUDIT_ENCRYPTION_KEY), as the server has them',
+    { option: 'audit.encryption' },
+  );
+}
+
 function platformEvent(eventType: 'audit.shredded' | 'audit.checkpoint_refused', result: string, additionalData: { [key: string]: JsonValue }, userRef?: string): ValidEvent {
   return {
     id: randomUUID(),

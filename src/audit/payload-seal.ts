@@ -1,8 +1,10 @@
 import { createHmac, hkdfSync, randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import type { Kysely } from 'kysely';
 import type { JsonValue } from '../core/audit-sink.js';
-import { isLangtrainError } from '../core/errors.js';
+import { isLangtrainError, LangtrainError } from '../core/errors.js';
 import { aeadDecrypt, aeadEncrypt } from '../crypto/aead.js';
+import { loadOrCreateKey256, type KeyReference } from '../crypto/key-reference.js';
 import type { WriteTx } from '../store/database.js';
 import type { SealedPayload } from './entry.js';
 
@@ -23,6 +25,29 @@ export type PayloadOpening = { state: 'opened'; content: SealedContent } | { sta
 interface DataKey {
   kid: string;
   key: Buffer;
+}
+
+/**
+ * The sealer of the audit log in `db`, with the key-encryption key at `reference`, checked
+ * against the log before anything is sealed or shredded with it. A log that already seals
+ * payloads refuses a key that does not exist (it is not created: a new key would open none of
+ * them) and one that does not unwrap its newest live data key: with either, a process writes
+ * events under subject pseudonyms no other process of the log can match, and an erasure
+ * shreds nothing while reporting success (a relative `file:` key run from another directory
+ * did both).
+ */
+export async function openPayloadSealer(db: Kysely<any>, reference: KeyReference, origin: string): Promise<PayloadSealer> {
+  const newest = await db.selectFrom('audit_payload_keys').select(['kid', 'wrapped']).orderBy('created_at', 'desc').orderBy('kid').limit(1).executeTakeFirst();
+  const fix = 'point audit.encryptionKey (LANGTRAIN_AUDIT_ENCRYPTION_KEY) at the key this log was written with, as the server has it (a relative file: path is read from the working directory)';
+  if (newest !== undefined && reference.startsWith('file:') && !existsSync(reference.slice('file:'.length))) {
+    throw new LangtrainError('ERR_KEY_MISSING', `the audit encryption key ${reference} does not exist, but this audit log already seals payloads with a key: ${fix}`, { option: 'audit.encryptionKey' });
+  }
+  const sealer = new PayloadSealer(loadOrCreateKey256(reference), origin);
+  const live = newest?.wrapped ? newest : await db.selectFrom('audit_payload_keys').select(['kid', 'wrapped']).where('wrapped', 'is not', null).limit(1).executeTakeFirst();
+  if (live?.wrapped && !sealer.unwraps(live.kid, live.wrapped)) {
+    throw new LangtrainError('ERR_KEY_MISSING', `the audit encryption key ${reference} does not open this audit log's payload keys (they were wrapped by another key): ${fix}`, { option: 'audit.encryptionKey' });
+  }
+  return sealer;
 }
 
 /**
@@ -118,6 +143,11 @@ export class PayloadSealer {
       }
       return { state: 'opened', content: JSON.parse(plain.toString('utf8')) as SealedContent };
     });
+  }
+
+  /** Whether `wrapped`, a data key's row, opens under this log's key-encryption key. */
+  unwraps(kid: string, wrapped: Uint8Array): boolean {
+    return this.#unwrapped(kid, wrapped) !== undefined;
   }
 
   /** Destroy every data key of a subject; returns how many were destroyed. */

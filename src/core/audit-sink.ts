@@ -55,6 +55,12 @@ export interface AuditSink {
    * of keys destroyed. Only a log that seals payloads has it.
    */
   shredSubject?(userId: string): Promise<number>;
+  /**
+   * Fails as an append would, without appending: for a step that cannot be undone and must be
+   * recorded (an erasure), so that a log refusing this process (a key that does not open it,
+   * or no encryption on a log that seals) fails it before anything is deleted.
+   */
+  checkWritable?(): Promise<void>;
 }
 
 /**

@@ -135,7 +135,8 @@ async function countInClear(reader: SubjectAuditReader, userId: string): Promise
  * weights cannot be edited from here.
  *
  * Everything that can fail for want of configuration (a service without per-subject keys, a
- * keyring the KEK does not open) fails before anything is deleted. The steps then run keys
+ * keyring the KEK does not open, an audit log that would refuse the erasure's record) fails
+ * before anything is deleted. The steps then run keys
  * first (the one that protects copies outside this store) and lineage links last (what lists
  * the artifacts), so a run that fails part-way can be repeated to finish, and still lists them.
  *
@@ -156,6 +157,8 @@ export async function eraseSubject(userId: string, deps: ErasureDeps): Promise<E
   if (deps.shredAuditTrail === true && (shredAudit === undefined || deps.audit.sealsPayloads !== true)) {
     throw invalidInput('shredAuditTrail needs an audit log with encryption: true (this one stores payloads in clear, so none of them can be made unreadable): set audit.encryption: true in the configuration, or LANGTRAIN_AUDIT_ENCRYPTION=true', { field: 'shredAuditTrail' });
   }
+  // the record of an erasure is required: a log that would refuse it refuses the erasure first
+  await deps.audit.checkWritable?.();
   const withKey = [];
   const keysShreddedBefore: string[] = [];
   for (const service of services) {

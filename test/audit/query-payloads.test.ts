@@ -1,4 +1,6 @@
 import { sql } from 'kysely';
+import { randomBytes } from 'node:crypto';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { AuditLogger } from '../../src/audit/audit-logger.js';
@@ -22,7 +24,7 @@ describe('query: payload states', () => {
     return log;
   };
 
-  it('payloads swapped between two users show as tampered, not locked; another KEK still shows locked', async () => {
+  it('payloads swapped between two users show as tampered, not locked', async () => {
     const dir = tempDir('query-tampered');
     dirs.push(dir);
     const log = open(dir.path, 'kek');
@@ -41,10 +43,48 @@ describe('query: payload states', () => {
       await store.db.updateTable('audit_entries').set({ body: bytes, leaf_hash: hashLeaf(bytes) }).where('seq', '=', body.index).execute();
     }
     expect((await log.query()).map((e) => e.payload)).toEqual(['tampered', 'tampered', 'opened']);
+  });
 
-    // The same log read with another key-encryption key: no usable key here, not tampering.
+  it('refuses a key-encryption key that does not open the log, and does not create one that is missing', async () => {
+    const dir = tempDir('query-other-kek');
+    dirs.push(dir);
+    const log = open(dir.path, 'kek');
+    await log.logEvent({ eventType: 'x.y', userId: 'alice', result: 'success', additionalData: { secret: 1 }, sensitive: ['userId'] });
+    await log.close();
+    const size = async () => {
+      const reader = new AuditLogger({ storeUrl: `sqlite:${join(dir.path, 'audit.db')}` });
+      loggers.push(reader);
+      return (await reader.query()).length;
+    };
+
+    // another key (a relative file: path read from another directory makes one): sealing and
+    // shredding with it would use pseudonyms no other process of the log matches
+    writeFileSync(join(dir.path, 'other-kek'), randomBytes(32).toString('base64'));
     const other = open(dir.path, 'other-kek');
-    expect((await other.query()).map((e) => e.payload)).toEqual(['locked', 'locked', 'locked']);
+    await expect(other.shredSubject('alice')).rejects.toMatchObject({ code: 'ERR_KEY_MISSING', message: expect.stringContaining('does not open this audit log') });
+    await expect(other.logEvent({ eventType: 'x.y', userId: 'bob', result: 'success' })).rejects.toMatchObject({ code: 'ERR_KEY_MISSING' });
+
+    const missing = open(dir.path, 'no-such-kek');
+    await expect(missing.query()).rejects.toMatchObject({ code: 'ERR_KEY_MISSING', message: expect.stringContaining('does not exist') });
+    expect(existsSync(join(dir.path, 'no-such-kek'))).toBe(false);
+    expect(await size()).toBe(1);
+  });
+
+  it('a process without encryption may read a sealed log (locked) but not append to it in clear', async () => {
+    const dir = tempDir('query-clear-writer');
+    dirs.push(dir);
+    const sealing = open(dir.path, 'kek');
+    await sealing.logEvent({ eventType: 'x.y', userId: 'alice', result: 'success', additionalData: { secret: 1 }, sensitive: ['userId'] });
+    const clear = new AuditLogger({ storeUrl: `sqlite:${join(dir.path, 'audit.db')}`, checkpointEvery: 1000 });
+    loggers.push(clear);
+    expect((await clear.query()).map((e) => e.payload)).toEqual(['locked']);
+    await expect(clear.logEvent({ eventType: 'privacy.subject_erased', userId: 'alice', result: 'success' })).rejects.toMatchObject({
+      code: 'ERR_CONFIG_INVALID',
+      message: expect.stringContaining('LANGTRAIN_AUDIT_ENCRYPTION=true'),
+    });
+    const entries = await sealing.query();
+    expect(entries).toHaveLength(1);
+    expect(JSON.stringify(entries.map((e) => e.eventType))).not.toContain('privacy.subject_erased');
   });
 
   it('a shredded payload stays shredded', async () => {

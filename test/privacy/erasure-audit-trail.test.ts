@@ -1,3 +1,5 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { affectedArtifactsDigest, ERASURE_ARTIFACTS_EVENT } from '../../src/privacy/erasure-record.js';
@@ -78,6 +80,33 @@ describe.each(storeUrls('erasure-audit'))('erasure of the audit trail on $dialec
       details: { field: 'shredAuditTrail' },
     });
     expect(await consent.history('alice')).toHaveLength(1);
+  });
+
+  it('is refused before anything is deleted from a process whose audit settings do not match the sealing log: no encryption, or another key', async () => {
+    const dir = tempDir('erasure-audit-operator');
+    const store = make();
+    const managerWith = async (audit: { encryption: boolean; encryptionKey?: string }) => {
+      const security = await SecurityManager.open({ env: {}, config: { store: { url: store.url }, crypto: { kek: `file:${join(dir.path, 'kek')}` }, audit } });
+      cleanups.push(() => security.close());
+      return security;
+    };
+    cleanups.push(() => dir.cleanup(), () => store.cleanup());
+    const server = await managerWith({ encryption: true, encryptionKey: `file:${join(dir.path, 'audit-kek')}` });
+    await (await server.consentManager()).recordConsent({ userId: 'alice', dataTypes: ['email'], purposes: ['support'] });
+
+    // the operator's shell lacks LANGTRAIN_AUDIT_ENCRYPTION: its erasure record would name alice in clear, for good
+    const clear = await managerWith({ encryption: false });
+    await expect(clear.eraseSubject('alice', { actor: 'dpo' })).rejects.toMatchObject({ code: 'ERR_CONFIG_INVALID', details: { option: 'audit.encryption' } });
+    // a relative key path read from another directory: a key that is not there (never made now), or
+    // another one, whose shred would destroy nothing: refused as the audit log opens
+    const operatorKey = join(dir.path, 'operator-audit-kek');
+    await expect(managerWith({ encryption: true, encryptionKey: `file:${operatorKey}` })).rejects.toMatchObject({ code: 'ERR_KEY_MISSING', details: { option: 'audit.encryptionKey' } });
+    expect(existsSync(operatorKey)).toBe(false);
+    writeFileSync(operatorKey, randomBytes(32).toString('base64'));
+    await expect(managerWith({ encryption: true, encryptionKey: `file:${operatorKey}` })).rejects.toMatchObject({ code: 'ERR_KEY_MISSING', message: expect.stringContaining('does not open') });
+
+    expect(await (await server.consentManager()).history('alice')).toHaveLength(1);
+    expect((await server.audit.query({ eventType: 'privacy.subject_erased' })).length).toBe(0);
   });
 
   it('refuses a misspelt option (shredAuditTrial, encryptionkey) before anything is deleted, naming the supported ones', async () => {
