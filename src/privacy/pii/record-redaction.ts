@@ -6,6 +6,7 @@ import { zeroCounts, type EntityType, type Finding } from './entity-types.js';
 import { longIntegerTexts, replaceValues, type RecordChanges } from '../../core/json-value-replace.js';
 import { jsonLineBatch, lineText, movableLines, movableUtf8, recordAt } from './jsonl-bytes.js';
 import { AuditedFieldNames } from './audited-field-names.js';
+import { cellFindings, csvHeaderLine, csvRowText } from './csv-row-text.js';
 import { namesFitForAnError } from './names-in-errors.js';
 import { TextScanError } from './entity-scanner.js';
 import { RecordError } from './record-error.js';
@@ -341,13 +342,16 @@ export function redactCsvRows(redactor: RecordRedactor, rows: readonly string[][
   rows.forEach((row, i) => {
     if (row.length !== names.length) throw new RecordError(lines[i]!, `has ${row.length} cells but the header names ${names.length} columns`);
   });
-  const findings = detectNamingLine(redactor.detectAll, rows.flatMap((row) => columns.map((c) => row[c]!)), (cell) => lines[Math.floor(cell / columns.length)]!);
+  // each row with the header line before it, so that a column's name cues its values (csv-row-text.ts)
+  const headerLine = csvHeaderLine(names);
+  const rowTexts = rows.map((row) => csvRowText(headerLine, row));
+  const findings = detectNamingLine(redactor.detectAll, rowTexts.map((row) => row.text), (i) => lines[i]!);
   const fieldNames = tally.redactions === null ? null : new AuditedFieldNames();
   const out = rows.map((row, i) => {
     const redacted = [...row];
     let changed = false;
-    columns.forEach((c, k) => {
-      const found = findings[i * columns.length + k]!;
+    columns.forEach((c) => {
+      const found = cellFindings(rowTexts[i]!, findings[i]!, c);
       if (found.length === 0) return;
       changed = true;
       tallyFindings(tally, found, lines[i]!, fieldNames === null ? names[c]! : fieldNames.of(names[c]!), 'value');

@@ -1,0 +1,79 @@
+import type { Finding } from './entity-types.js';
+
+/**
+ * A CSV row as the recognizers read it: the header line, then the row, as a file of one record
+ * has them. A cell scanned alone loses its column's name, which is what makes `1985-03-12` a
+ * date of birth, `078051121` an SSN or `X1234567` a passport number (column-cues.ts,
+ * name-columns.ts): a data set's DOB, SSN and passport columns came out in clear, though
+ * `detect()` on the file's text found every value. Findings come back to each cell's own
+ * offsets (cellFindings).
+ */
+export interface CsvRowText {
+  readonly text: string;
+  /** Each column's value in `text`. */
+  readonly cells: readonly CellSpan[];
+}
+
+interface CellSpan {
+  readonly start: number;
+  readonly end: number;
+  /** Where in `text` the second quote of each doubled `""` of a quoted value stands; empty for most values. */
+  readonly doubledQuotes: readonly number[];
+}
+
+/** `names` as a CSV header line, quoted where a name needs it. */
+export function csvHeaderLine(names: readonly string[]): string {
+  return names.map((name) => quoted(name).text).join(',');
+}
+
+/** `row` after `headerLine` (csvHeaderLine), each value quoted where CSV needs it. */
+export function csvRowText(headerLine: string, row: readonly string[]): CsvRowText {
+  let text = `${headerLine}\n`;
+  const cells: CellSpan[] = [];
+  row.forEach((value, column) => {
+    if (column > 0) text += ',';
+    const field = quoted(value);
+    const start = text.length + (field.quoted ? 1 : 0);
+    cells.push({ start, end: start + field.text.length - (field.quoted ? 2 : 0), doubledQuotes: field.doubledQuotes.map((at) => start + at) });
+    text += field.text;
+  });
+  return { text, cells };
+}
+
+/**
+ * The findings of a row's text that fall in `column`'s value, at the value's own offsets; one
+ * that runs on into the next column ("12 Main St,Springfield" read as one address) keeps its
+ * part in each. Findings of the header line are no cell's.
+ */
+export function cellFindings(row: CsvRowText, findings: readonly Finding[], column: number): Finding[] {
+  const cell = row.cells[column]!;
+  const out: Finding[] = [];
+  for (const finding of findings) {
+    const start = Math.max(finding.start, cell.start);
+    const end = Math.min(finding.end, cell.end);
+    if (end > start) out.push({ ...finding, start: valueOffset(cell, start), end: valueOffset(cell, end) });
+  }
+  return out;
+}
+
+/** The value's offset of `at`, an offset of the row's text within the cell: a doubled quote is one character of the value. */
+function valueOffset(cell: CellSpan, at: number): number {
+  let doubled = 0;
+  while (doubled < cell.doubledQuotes.length && cell.doubledQuotes[doubled]! < at) doubled++;
+  return at - cell.start - doubled;
+}
+
+/** A value as a CSV field (RFC 4180): quoted when it holds a comma, a quote or a line break, its quotes doubled. */
+function quoted(value: string): { text: string; quoted: boolean; doubledQuotes: number[] } {
+  if (!/[",\r\n]/.test(value)) return { text: value, quoted: false, doubledQuotes: [] };
+  const doubledQuotes: number[] = [];
+  let text = '"';
+  for (const char of value) {
+    text += char;
+    if (char === '"') {
+      doubledQuotes.push(text.length - 1); // offset within the value's text, the opening quote excluded
+      text += '"';
+    }
+  }
+  return { text: `${text}"`, quoted: true, doubledQuotes };
+}
