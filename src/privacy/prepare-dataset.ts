@@ -8,7 +8,7 @@ import { holdTemporary, type HeldTemporary } from '../core/pending-temporaries.j
 import type { ConsentFilterResult } from './consent/consent-filter.js';
 import { filterByConsent } from './consent/consent-filter.js';
 import type { ConsentManager } from './consent/consent-manager.js';
-import { digestFile, type LineageStore } from './lineage/lineage-store.js';
+import { checkArtifactName, digestFile, type LineageStore } from './lineage/lineage-store.js';
 import { sameFile } from './lineage/same-file.js';
 import { labelOfPath } from './pii/dataset-label.js';
 import type { RedactDatasetReport } from './pii/dataset-redaction.js';
@@ -55,6 +55,7 @@ export interface PreparedDataset {
 
 export async function prepareDataset(job: PrepareDatasetJob, steps: PrepareDatasetSteps): Promise<PreparedDataset> {
   await checkFiles(job);
+  if (steps.lineage?.outputName !== undefined) checkArtifactName(steps.lineage.outputName, 'outputName');
   if (steps.consent && !job.subjectField) throw invalidInput('the consent step needs subjectField: the field naming each record\'s subject', { field: 'subjectField' });
   const planned = [steps.consent && 'consent', steps.redaction && 'redaction'].filter(Boolean);
   if (planned.length === 0) throw invalidInput('nothing to do: give a consent purpose or enable automaticPiiRedaction');

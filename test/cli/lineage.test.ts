@@ -27,6 +27,12 @@ describe('langtrain lineage', { timeout: 240_000 }, () => {
     expect(parseJson(first)).toMatchObject({ inputDigest: sha256('{"user_id":"alice","text":"hi"}\n{"user_id":"bob","text":"yo"}\n'), outputDigest: sha256('{"user_id":"alice","text":"hi"}\n'), parameters: { method: 'masking', threshold: 0.95 } });
     expect((await cli('lineage', 'record', '--input', clean, '--output', model, '--operation', 'train', '--param', 'epochs=3', '--name-output', 'model:chat-1')).code).toBe(0);
 
+    // a name holding personal data is refused before the edge is recorded, and not quoted
+    const personal = await cli('lineage', 'record', '--input', clean, '--output', model, '--operation', 'retrain', '--name-output', 'model:Jane.Doe-415-555-0134');
+    expect(personal.code).toBe(2);
+    expect(personal.stderr).toMatch(/--name-output looks like it holds personal data \(person_name, phone/);
+    expect(personal.stderr).not.toContain('Jane');
+
     const upstream = parseJson(await cli('lineage', 'show', 'model:chat-1', '--json'));
     expect(upstream.edges.map((e: { operation: string }) => e.operation)).toEqual(['redact', 'train']);
     expect(upstream.nodes).toContainEqual({ digest: sha256('weights'), names: ['model:chat-1'], depth: 0 });

@@ -2,7 +2,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { Command } from 'commander';
 import { invalidInput } from '../../core/errors.js';
 import type { LineageParameters, LineageParameterValue } from '../../privacy/lineage/schema.js';
-import { digestFile, type LineageGraph, type LineageStore } from '../../privacy/lineage/lineage-store.js';
+import { checkArtifactName, digestFile, type LineageGraph, type LineageStore } from '../../privacy/lineage/lineage-store.js';
 import { sameFile } from '../../privacy/lineage/same-file.js';
 import { cliActor, output, withCommonOptions, withSecurity, type CommonOptions, type Opening, type Run } from '../context.js';
 import { wholeNumberOption } from '../number-options.js';
@@ -27,6 +27,7 @@ export function lineageCommand(run: Run): Command {
     .option('--name-output <name>', 'also name the output, e.g. dataset:customers-v2')
     .action((o) =>
       withLineage(o, async (store) => {
+        if (o.nameOutput !== undefined) checkArtifactName(o.nameOutput, '--name-output');
         if (await sameFile(o.input, o.output)) {
           throw invalidInput(`--input and --output are the same file (${o.output}): an edge from an artifact to itself says nothing of where it came from; give the file the step read and the file it wrote`, { field: 'output' });
         }

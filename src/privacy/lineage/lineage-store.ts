@@ -10,6 +10,7 @@ import { DIGEST_PATTERN, MAX_OPERATION, lineageOfFields, recordSubjectsFields, r
 import { checkParameters } from './parameters.js';
 import { COMPLETE_SUBJECTS, EDGE_SEQ_NAME, EDGE_SEQ_TABLE, EDGES, NAMES, SUBJECTS, toEdge, toEdgeRow, type LineageEdge, type LineageParameters } from './schema.js';
 import { checkSubjectId } from '../subject-id.js';
+import { refusePersonalLabel } from '../pii/dataset-label.js';
 
 // The inputs' keys, built once: their values are checked by the methods, naming the field.
 const RECORD_TRANSFORMATION_KEYS = keysOnly(Object.keys(recordTransformationFields));
@@ -102,6 +103,17 @@ export const ERASED_ACTOR = 'erased';
  * await lineage.recordTransformation({ inputDigest: await digestFile('raw.jsonl'), outputDigest: await digestFile('clean.jsonl'), operation: 'redact', parameters: { method: 'masking' }, actor: 'pipeline' });
  * ```
  */
+/**
+ * Fails unless `name` is an artifact name (`kind:name`) that names no one: a name outlives any
+ * erasure and is copied into the erasure record of every subject the artifact held. For
+ * callers that name an artifact after other work (`lineage record --name-output`, a prepared
+ * data set's output) to check before they start.
+ */
+export function checkArtifactName(name: unknown, field = 'name'): asserts name is string {
+  if (typeof name !== 'string' || !ARTIFACT_NAME.test(name)) throw invalidInput(`${field} must look like kind:name, e.g. dataset:customers-v2 or model:classifier-3`, { field });
+  refusePersonalLabel(name, field);
+}
+
 export class LineageStore {
   readonly #store: Store;
   readonly #audit: AuditSink;
@@ -183,7 +195,7 @@ export class LineageStore {
   /** Give `digest` a name such as `dataset:customers-v2`. A name names one digest for good; naming it again the same is a no-op. */
   async nameArtifact(digest: string, name: string): Promise<void> {
     checkDigest(digest, 'digest');
-    if (typeof name !== 'string' || !ARTIFACT_NAME.test(name)) throw invalidInput('name must look like kind:name, e.g. dataset:customers-v2 or model:classifier-3', { field: 'name' });
+    checkArtifactName(name);
     const existing = await this.#store.writeTransaction(WRITE_LOCK, async (tx) => {
       const row = await tx.selectFrom(NAMES).select('digest').where('name', '=', name).executeTakeFirst();
       if (!row) await tx.insertInto(NAMES).values({ name, digest, named_at: this.#clock().toISOString() }).execute();

@@ -177,6 +177,16 @@ describe.each(storeUrls('lineage'))('LineageStore on $dialect', ({ make }) => {
     expect(recorded[0]).toMatchObject({ userId: 'pipeline@example.com', additionalData: { inputDigest: RAW, outputDigest: CLEAN, operation: 'filter' } });
   });
 
+  it('refuses an artifact name holding personal data, without quoting it: a name outlives erasure and goes into erasure records', async () => {
+    const named = audit.of('lineage.named').length;
+    const refused = lineage.nameArtifact(OTHER, 'dataset:Jane.Doe-415-555-0134');
+    await expect(refused).rejects.toMatchObject({ code: 'ERR_INVALID_INPUT', details: { option: 'name', personalData: expect.arrayContaining(['person_name', 'phone']) } });
+    await expect(refused).rejects.toSatisfy((err: Error) => !err.message.includes('Jane') && !err.message.includes('555'));
+    await expect(lineage.lineageOf('dataset:Jane.Doe-415-555-0134', { direction: 'upstream' })).rejects.toMatchObject({ code: 'ERR_NOT_FOUND' });
+    expect(audit.of('lineage.named')).toHaveLength(named);
+    await lineage.nameArtifact(OTHER, 'dataset:crm-export-20260115'); // an export's day is no personal number
+  });
+
   it('refuses a misspelt field of recordTransformation, lineageOf and recordSubjects, naming the supported ones, and records nothing', async () => {
     const misspelt = lineage.recordTransformation({ inputDigest: RAW, outputDigest: UNRELATED, operation: 'train', params: { epochs: 3 }, actor: 'ops' } as never);
     await expect(misspelt).rejects.toMatchObject({ code: 'ERR_CONFIG_UNSUPPORTED_OPTION', message: expect.stringMatching(/unknown option params \(supported: inputDigest, outputDigest, operation, parameters, actor, at\)/) });
