@@ -18,18 +18,26 @@ const PROBLEMS: Readonly<Record<string, string>> = {
 
 /**
  * `err` as a bad-input error naming the line and the problem, if it is a CSV parse error;
- * undefined otherwise (to be rethrown as it was).
+ * undefined otherwise (to be rethrown as it was). `recordLine` is where the record being parsed
+ * starts. Counted as the records are `read` from the parser, it is current only at the end of
+ * the input; counted as they are `parsed` (in csv-parse's on_record hook, with its `raw` option)
+ * it is current for every error.
  */
-export function invalidCsv(err: unknown, recordLine?: number): LangtrainError | undefined {
+export function invalidCsv(err: unknown, recordLine?: number, counted: 'read' | 'parsed' = 'read'): LangtrainError | undefined {
   if (!(err instanceof CsvError)) return undefined;
   // a quote never closed is found at the end of the file: the record it opened in is the place to look
   if (err.code === 'CSV_QUOTE_NOT_CLOSED' && recordLine !== undefined) {
     return invalidInput(`line ${recordLine}: not valid CSV: a quoted field of the record starting on this line is never closed; no output was written`, { line: recordLine });
   }
-  // csv-parse's own count (off by one for each CR LF inside a quoted cell before it): its other
-  // errors come mid-chunk, before the records parsed ahead of them reach the caller's count
-  const line = (err as CsvError & { lines?: unknown }).lines;
-  const at = typeof line === 'number' ? line : undefined;
+  // csv-parse's other errors come mid-chunk, before the records parsed ahead of them are read.
+  // Its own count is one too far for each CR LF inside a quoted cell before the error, so where
+  // the caller's count is current, the error's line is counted from it, through the record's raw
+  // text up to the error.
+  const { lines, raw } = err as CsvError & { lines?: unknown; raw?: unknown };
+  const at =
+    counted === 'parsed' && recordLine !== undefined && typeof raw === 'string' ? recordLine + csvRecordLines(raw) - 1
+    : typeof lines === 'number' ? lines
+    : undefined;
   return invalidInput(`${at !== undefined ? `line ${at}: ` : ''}not valid CSV: ${PROBLEMS[err.code] ?? `the CSV parser's ${err.code}`}; no output was written`, at !== undefined ? { line: at } : {});
 }
 

@@ -49,7 +49,28 @@ describe('langtrain pii explain', () => {
     expect((await explain('--input', input, '--line', '1', TEXT)).err).toBe('error: give the text, or --input and --line (and --field), not both\n');
     expect((await explain('--field', 'meta.note', TEXT)).err).toBe('error: give the text, or --input and --line (and --field), not both\n');
     expect((await explain('--input', dir.path, '--line', '1')).err).toBe(`error: --input: ${dir.path} is a directory; explain reads one line of one JSON Lines file: name a file in it\n`);
+    const latin1 = join(dir.path, 'latin1.jsonl');
+    writeFileSync(latin1, Buffer.concat([Buffer.from('{"text":"ok"}\n{"text":"caf'), Buffer.from([0xe9]), Buffer.from('"}\n')]));
+    expect((await explain('--input', latin1, '--line', '2')).err).toBe(`error: --input: ${latin1}: line 2: is not valid UTF-8\n`);
     // it uses no store: a --db it would ignore is refused
     expect(await explain('--db', 'sqlite:x.db', TEXT)).toEqual({ code: 2, out: '', err: "error: unknown option '--db'\n" });
+  });
+
+  it('numbers lines as scan and redact do: a byte order mark is no part of line 1, CR LF ends a line, a lone CR does not', async () => {
+    const dir = tempDir('pii-explain');
+    cleanups.push(dir.cleanup);
+    const windows = join(dir.path, 'windows.jsonl');
+    writeFileSync(windows, `\uFEFF${JSON.stringify({ text: TEXT })}\r\n{"text":"nothing here"}\r\n`);
+    const first = await explain('--input', windows, '--line', '1', '--json');
+    expect(first.code, first.err).toBe(0);
+    expect(JSON.parse(first.out).candidates).toEqual(scannerFor({ threshold: 0.5 }).explain(TEXT));
+    expect(JSON.parse((await explain('--input', windows, '--line', '2', '--json')).out).candidates).toEqual([]);
+    expect((await explain('--input', windows, '--line', '3')).err).toBe(`error: ${windows} has 2 lines, no line 3\n`);
+
+    // redact names line 1 as not JSON; line 2 is the line after the LF, not the text after the CR
+    const cr = join(dir.path, 'cr.jsonl');
+    writeFileSync(cr, `{"text":"a"}\r${JSON.stringify({ text: TEXT })}\n{"text":"nothing here"}\n`);
+    expect((await explain('--input', cr, '--line', '1')).err).toBe(`error: line 1 of ${cr} is not JSON\n`);
+    expect(JSON.parse((await explain('--input', cr, '--line', '2', '--json')).out).candidates).toEqual([]);
   });
 });

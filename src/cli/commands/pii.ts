@@ -1,12 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { stat } from 'node:fs/promises';
-import { createInterface } from 'node:readline';
 import { join } from 'node:path';
 import { Command, Option } from 'commander';
-import { createReadStream, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import type { Keyring } from '../../crypto/keyring/keyring.js';
 import { fileProblem, invalidInput, isLangtrainError } from '../../core/errors.js';
 import { ENTITY_TYPES, isEntityType, type EntityType } from '../../privacy/pii/entity-types.js';
+import type { BatchTask } from '../../privacy/pii/dataset-batch.js';
 import type { RedactDatasetReport } from '../../privacy/pii/dataset-redaction.js';
 import type { RedactShardsReport, ScanShardsReport } from '../../privacy/pii/dataset-shards.js';
 import type { ExplainedCandidate, ScanSettings } from '../../privacy/pii/entity-scanner.js';
@@ -176,16 +176,30 @@ async function explainedText(given: string | undefined, o: { input?: string; lin
   return value;
 }
 
-/** Line `n` (from 1) of `path`, read only as far as it. */
+/**
+ * Line `n` (from 1) of `path`, read only as far as it, and cut into lines by the reader of
+ * `scan` and `redact` (at LF only, without the CR before it or a byte order mark before line 1),
+ * so that line N is the line they name.
+ */
 async function lineOf(path: string, n: number): Promise<string> {
   if (await isDirectory(path)) throw invalidInput(`--input: ${path} is a directory; explain reads one line of one JSON Lines file: name a file in it`, { path });
-  let at = 0;
+  // loaded here: see pii-options.ts
+  const { jsonLineTasks } = await import('../../privacy/pii/dataset-pipeline.js');
+  const { jsonLineBatch, lineText } = await import('../../privacy/pii/jsonl-bytes.js');
+  const { RecordError } = await import('../../privacy/pii/record-error.js');
+  let lines = 0;
   try {
-    for await (const line of createInterface({ input: createReadStream(path), crlfDelay: Infinity })) if (++at === n) return line;
+    for await (const task of jsonLineTasks(path, () => undefined)) {
+      const { bytes, firstLine } = task as Extract<BatchTask, { kind: 'jsonl' }>;
+      const batch = jsonLineBatch(bytes, firstLine);
+      lines = firstLine + batch.lines.length - 1;
+      if (n <= lines) return lineText(batch, n - firstLine);
+    }
   } catch (err) {
+    if (err instanceof RecordError) throw invalidInput(`--input: ${path}: ${err.message}`, { path, line: err.line }); // bytes that are not UTF-8
     throw invalidInput(`--input: cannot read ${path}: ${fileProblem(err)}`, { path });
   }
-  throw invalidInput(`${path} has ${at} line${at === 1 ? '' : 's'}, no line ${n}`);
+  throw invalidInput(`${path} has ${lines} line${lines === 1 ? '' : 's'}, no line ${n}`);
 }
 
 /** `pii explain` for a person: one line per candidate, its value shown (the text is the user's own, on their terminal). */

@@ -112,14 +112,30 @@ async function* csvTasks(path: string, fields: string[] | undefined, onRead: (by
   let columns: number[] = [];
   let rows: string[][] = [];
   let lines: number[] = [];
-  // Where the next record starts: a quoted cell may hold line breaks.
+  // Where the next record starts (a quoted cell may hold line breaks), counted as csv-parse
+  // parses the records, not as they are read below: a parse error comes mid-chunk, before the
+  // records parsed ahead of it are read, and is named by its line from this count.
   let nextLine = 1;
+  const numbered = (parsed: { record: string[]; raw: string }) => {
+    const line = nextLine;
+    nextLine += csvRecordLines(parsed.raw);
+    return { ...parsed, line };
+  };
+  const csv = parseCsv({
+    bom: true,
+    relax_column_count: true,
+    raw: true,
+    // Any line ending ends a record: csv-parse otherwise keeps to the first one it meets, so in a
+    // file of mixed endings (rows appended by another tool) a later LF was taken into a cell,
+    // merging rows, and a CR was glued to the cell before it.
+    record_delimiter: ['\r\n', '\n', '\r'],
+    // with `raw`, the hook is given `{ record, raw }`, which csv-parse's types do not say
+    on_record: numbered as never,
+  });
   // pipeline, not pipe: a read error then fails the parse instead of leaving it waiting
-  const parser = pipeline(input, strictUtf8(), parseCsv({ bom: true, relax_column_count: true, raw: true }), () => undefined);
+  const parser = pipeline(input, strictUtf8(), csv, () => undefined);
   try {
-    for await (const { record, raw } of parser as AsyncIterable<{ record: string[]; raw: string }>) {
-      const line = nextLine;
-      nextLine += csvRecordLines(raw);
+    for await (const { record, raw, line } of parser as AsyncIterable<ReturnType<typeof numbered>>) {
       if (header !== null && header.length > 1 && raw.trim() === '') continue; // a blank line (not `""`, a record of one empty cell)
       if (header === null) {
         header = record;
@@ -136,7 +152,7 @@ async function* csvTasks(path: string, fields: string[] | undefined, onRead: (by
       }
     }
   } catch (err) {
-    throw invalidCsv(err, nextLine) ?? err;
+    throw invalidCsv(err, nextLine, 'parsed') ?? err;
   }
   if (header !== null && rows.length > 0) yield { kind: 'csv', rows, lines, columns, names: header };
 }

@@ -43,7 +43,7 @@ export function lineText(batch: JsonLineBatch, i: number): string {
 /** Line `i` of the batch as a JSON object; undefined for a blank line. */
 export function recordAt(batch: JsonLineBatch, i: number): Record<string, unknown> | undefined {
   const text = lineText(batch, i);
-  if (text.trim() === '') return undefined;
+  if (JSON_BLANK.test(text)) return undefined;
   let record: unknown;
   try {
     record = JSON.parse(text);
@@ -58,6 +58,13 @@ export function recordAt(batch: JsonLineBatch, i: number): Record<string, unknow
   }
   return record as Record<string, unknown>;
 }
+
+/**
+ * A blank line: JSON's own whitespace only. String.trim also strips NBSP, U+2028, a BOM, form
+ * feeds and more, which no JSON parser takes, so such a line passed as blank and went on into
+ * an output that downstream readers then refused.
+ */
+const JSON_BLANK = /^[ \t\r]*$/;
 
 /** The keys and string values anywhere in a parsed record; walked without recursion, as records may nest 10,000 deep. */
 function keysAndStrings(record: object): number {

@@ -14,8 +14,11 @@ export function scanJsonLines(scanner: EntityScanner, bytes: Uint8Array, firstLi
   const batch = jsonLineBatch(bytes, firstLine);
   const texts: string[] = [];
   const textLines: number[] = [];
+  // blank lines are no records, as for redact: one file, one count
+  let records = 0;
   batch.lines.forEach((_, i) => {
     const record = recordAt(batch, i);
+    if (record !== undefined) records++;
     const value = record === undefined ? undefined : valueAt(record, field);
     if (typeof value !== 'string') return;
     texts.push(value);
@@ -35,7 +38,7 @@ export function scanJsonLines(scanner: EntityScanner, bytes: Uint8Array, firstLi
       const spans = spansOfLine.get(i);
       return spans === undefined ? NO_SPANS : Buffer.from(spans);
     }),
-    records: batch.lines.length,
+    records,
     ...tally,
   };
 }

@@ -180,6 +180,58 @@ describe('PIIDetector.processDataset', () => {
     );
   });
 
+  it('ends a CSV record at any line ending, in a file of mixed endings too, and names the lines after them right', async () => {
+    const file = dir();
+    const detector = new PIIDetector();
+    const redact = (name: string, csv: string) => detector.processDataset({ input: file(name, csv), output: file(`${name}.out`) }, { auditRedactions: false, preserveFormat: false });
+    // a CRLF file with an LF row: the LF ended no record, so rows merged into multi-line cells
+    expect(await redact('crlf-lf.csv', 'email\r\na@corp.com\nc@corp.com\r\nnobody\n')).toMatchObject({ records: 3, redactedRecords: 2 });
+    expect(readFileSync(file('crlf-lf.csv.out'), 'utf8')).toBe('email\n<EMAIL>\n<EMAIL>\nnobody\n');
+    // an LF file with a CRLF row: its last cell kept the CR
+    expect(await redact('lf-crlf.csv', 'id,note\n1,nothing here\r\n2,a@corp.com\n')).toMatchObject({ records: 2, redactedRecords: 1 });
+    expect(readFileSync(file('lf-crlf.csv.out'), 'utf8')).toBe('id,note\n1,nothing here\n2,<EMAIL>\n');
+    // two columns: the merged rows failed as "has 3 cells"
+    expect(await redact('crlf-lf-2.csv', 'id,email\r\n1,a@corp.com\n2,c@corp.com\r\n')).toMatchObject({ records: 2, redactedRecords: 2 });
+    expect(readFileSync(file('crlf-lf-2.csv.out'), 'utf8')).toBe('id,email\n1,<EMAIL>\n2,<EMAIL>\n');
+    expect(await redact('cr.csv', 'id,email\r1,a@corp.com\r2,nobody\r')).toMatchObject({ records: 2, redactedRecords: 1 });
+    expect(readFileSync(file('cr.csv.out'), 'utf8')).toBe('id,email\n1,<EMAIL>\n2,nobody\n');
+
+    // line 1 ends in CR LF, 2 in a quoted CR LF, 3 in LF, 4 in a lone CR, 5 in CR LF; then a blank line 6 (LF) and a bad row on 7
+    const mixed = `id,note\r\n1,"two\r\nlines"\n2,ok\r3,mail ${EMAIL}\r\n`;
+    const audit = new RecordedEvents();
+    await new PIIDetector({ redactionMethod: 'removal' }, { audit }).processDataset({ input: file('mixed.csv', mixed), output: file('mixed-out.csv') }, { dataset: 'mixed' });
+    expect(audit.of('pii.redacted').flatMap((e) => e.additionalData!.redactions as Array<{ line: number }>).map((r) => r.line)).toEqual([5]);
+    await expect(redact('mixed-bad.csv', `${mixed}\n4,a,b\r\n`)).rejects.toThrow(/^line 7: has 3 cells but the header names 2 columns/);
+  });
+
+  it('names the line of a CSV parse error after quoted CR LFs, in its chunk and many chunks later', async () => {
+    const file = dir();
+    const detector = new PIIDetector();
+    const refused = (name: string, csv: string) => detector.processDataset({ input: file(name, csv), output: file(`${name}.out`) }, { auditRedactions: false });
+    // csv-parse's own count takes each CR LF in a quoted cell for two lines: this was "line 8"
+    const windows = ['id,text', '1,"multi\r\nline\r\ncell"', '2,ok', '3,bad"quote', '4,ok'].join('\r\n') + '\r\n';
+    await expect(refused('quote.csv', windows)).rejects.toMatchObject({ message: expect.stringMatching(/^line 6: not valid CSV: a quote inside a field that does not start with one/), details: { line: 6 } });
+    expect(existsSync(file('quote.csv.out'))).toBe(false);
+    // the error on the second line of its record (lines 4-5)
+    await expect(refused('closing.csv', 'id,text\r\n1,"a\r\nb"\r\n2,"c\r\nd" x\r\n')).rejects.toThrow(/^line 5: not valid CSV: a quoted field goes on after its closing quote/);
+    // ~100 KB of two-line records before it: read in several chunks
+    const many = ['id,text', ...Array.from({ length: 3000 }, (_, i) => `${i},"row ${i}\r\nsecond line"`), '3000,bad"quote'].join('\r\n') + '\r\n';
+    await expect(refused('many.csv', many)).rejects.toMatchObject({ details: { line: 6002 } });
+  });
+
+  it('takes only JSON whitespace for a blank line: one of NBSP, U+2028, a byte order mark, form feed or vertical tab fails the job at its line', async () => {
+    const file = dir();
+    const detector = new PIIDetector();
+    const blank = await detector.processDataset({ input: file('blank.jsonl', `{"text":"a"}\n \t\r\r\n\n{"text":"b"}\n`), output: file('blank-out.jsonl') }, { auditRedactions: false });
+    expect(blank).toMatchObject({ records: 2 });
+    for (const [i, line] of ['\u00a0', '\u2028', '\uFEFF', '\f', '\v', ' \f\v '].entries()) {
+      const output = file(`out-${i}.jsonl`);
+      const job = detector.processDataset({ input: file(`in-${i}.jsonl`, `{"text":"mail ${EMAIL}"}\n \n${line}\n{"text":"b"}\n`), output }, { auditRedactions: false });
+      await expect(job).rejects.toMatchObject({ message: 'line 3: not valid JSON; no output was written', details: { line: 3 } });
+      expect(existsSync(output)).toBe(false);
+    }
+  });
+
   it('keeps the blank lines of JSON Lines, as lines, not records', async () => {
     const file = dir();
     const detector = new PIIDetector({ redactionMethod: 'removal' });
