@@ -17,6 +17,14 @@ const PROBLEMS: Readonly<Record<string, string>> = {
 };
 
 /**
+ * What ends a CSV record outside quotes, for csv-parse's `record_delimiter`: any line ending. By
+ * default it keeps to the first one it meets, so in a file of mixed endings (rows appended by
+ * another tool) a later LF was taken into a cell, merging rows, and a CR was glued to the cell
+ * before it.
+ */
+export const CSV_RECORD_DELIMITERS = ['\r\n', '\n', '\r'];
+
+/**
  * `err` as a bad-input error naming the line and the problem, if it is a CSV parse error;
  * undefined otherwise (to be rethrown as it was). `recordLine` is where the record being parsed
  * starts. Counted as the records are `read` from the parser, it is current only at the end of

@@ -7,7 +7,7 @@ import { parse as parseCsv } from 'csv-parse';
 import { utf8Bytes } from '../core/strict-utf8.js';
 import { stringify as stringifyCsv } from 'csv-stringify';
 import { writeAtomically } from '../core/atomic-file.js';
-import { csvRecordLines, invalidCsv } from '../core/csv-problems.js';
+import { CSV_RECORD_DELIMITERS, csvRecordLines, invalidCsv } from '../core/csv-problems.js';
 import { inexactNumberDigits } from '../core/json-text.js';
 import { replaceValues, valueTexts } from '../core/json-value-replace.js';
 import { invalidInput, isLangtrainError, LangtrainError } from '../core/errors.js';
@@ -112,7 +112,7 @@ export async function transformDataset(service: EncryptionService, job: DatasetJ
         let nextLine = 2; // after the header row
         try {
           // pipeline, not pipe: the input's failure (bytes that are not UTF-8) must reach the parser's reader
-          const rows = pipeline(input, parseCsv({ columns: true, bom: true, raw: true }), () => undefined) as AsyncIterable<{ record: Record<string, unknown>; raw: string }>;
+          const rows = pipeline(input, parseCsv({ columns: true, bom: true, raw: true, record_delimiter: CSV_RECORD_DELIMITERS }), () => undefined) as AsyncIterable<{ record: Record<string, unknown>; raw: string }>;
           for await (const { record: row, raw } of rows) {
             const line = nextLine;
             nextLine += csvRecordLines(raw); // a quoted cell may hold line breaks

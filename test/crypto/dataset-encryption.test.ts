@@ -49,6 +49,16 @@ describe('transformDataset on JSON Lines', () => {
     expect(readFileSync(file('dec.jsonl'), 'utf8')).toBe(`${lines[0]}\n{"message_id": 2, "author": {"email": {"home":"b@example.org","n":[1,2]}}, "items": []}\n`);
   });
 
+  it('reads a CSV of mixed line endings record by record, each ending a record', async () => {
+    const file = tempFiles('dataset-encryption-mixed', cleanups);
+    const fields = service({ encryptionScope: 'field', fields: ['email'] });
+    await run(fields, file('in.csv', 'email,note\r\na@example.org,one\nb@example.org,two\r\n'), file('enc.csv'), 'encrypt');
+    const encrypted = readFileSync(file('enc.csv'), 'utf8').trim().split('\n');
+    expect(encrypted).toHaveLength(3);
+    expect(encrypted.slice(1).map((row) => row.split(',')[1])).toEqual(['one', 'two']);
+    expect(encrypted.join('\n')).not.toMatch(/@example/);
+  });
+
   it('fails when no record has a field it is to encrypt (misspelt, or a CSV without a header row), rather than write the data set in clear', async () => {
     const file = tempFiles('dataset-encryption-missing', cleanups);
     const fields = service({ encryptionScope: 'field', fields: ['email'] });

@@ -5,7 +5,7 @@ import { parse as parseCsv } from 'csv-parse';
 import { stringify as stringifyCsv, type Stringifier } from 'csv-stringify';
 import { z } from 'zod';
 import { writeAtomically } from '../../core/atomic-file.js';
-import { invalidCsv } from '../../core/csv-problems.js';
+import { CSV_RECORD_DELIMITERS, invalidCsv } from '../../core/csv-problems.js';
 import { LangtrainError, invalidInput } from '../../core/errors.js';
 import { parseOptions } from '../../core/options.js';
 import { utf8Bytes } from '../../core/strict-utf8.js';
@@ -173,6 +173,7 @@ export async function filterByConsent(job: ConsentFilterJob, internals: ConsentF
         utf8Bytes(job.input),
         parseCsv({
           bom: true,
+          record_delimiter: CSV_RECORD_DELIMITERS,
           columns: (names: string[]) => {
             // Checked at the header, before any record is decided (or the store asked).
             if (!names.includes(job.subjectField)) {

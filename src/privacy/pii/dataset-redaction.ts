@@ -2,7 +2,7 @@ import { createReadStream } from 'node:fs';
 import { pipeline } from 'node:stream';
 import { parse as parseCsv } from 'csv-parse';
 import { writeAtomically } from '../../core/atomic-file.js';
-import { csvRecordLines, invalidCsv } from '../../core/csv-problems.js';
+import { CSV_RECORD_DELIMITERS, csvRecordLines, invalidCsv } from '../../core/csv-problems.js';
 import { invalidInput } from '../../core/errors.js';
 import { strictUtf8 } from '../../core/strict-utf8.js';
 import { datasetFormatOf, type DatasetFormat } from '../../crypto/dataset-encryption.js';
@@ -125,10 +125,7 @@ async function* csvTasks(path: string, fields: string[] | undefined, onRead: (by
     bom: true,
     relax_column_count: true,
     raw: true,
-    // Any line ending ends a record: csv-parse otherwise keeps to the first one it meets, so in a
-    // file of mixed endings (rows appended by another tool) a later LF was taken into a cell,
-    // merging rows, and a CR was glued to the cell before it.
-    record_delimiter: ['\r\n', '\n', '\r'],
+    record_delimiter: CSV_RECORD_DELIMITERS,
     // with `raw`, the hook is given `{ record, raw }`, which csv-parse's types do not say
     on_record: numbered as never,
   });

@@ -171,6 +171,10 @@ describe.each(storeUrls('consent-filter'))('filterByConsent on $dialect', ({ mak
     const result = await filterByConsent(job('in.csv', 'out.csv'));
     expect(result).toEqual({ kept: 2, dropped: 2, missingSubject: 1 });
     expect(parseCsv(readFileSync(join(dir.path, 'out.csv')), { columns: true })).toEqual([{ user_id: 'alice', text: 'hi, there' }, { user_id: '42', text: 'multi\nline' }]);
+    // a file of mixed line endings: each ends a record (a later LF merged rows; a CR stayed in a cell)
+    writeFileSync(join(dir.path, 'mixed.csv'), 'user_id,text\r\nalice,one\nbob,two\r\nalice,three\r');
+    expect(await filterByConsent(job('mixed.csv', 'mixed-out.csv'))).toEqual({ kept: 2, dropped: 1, missingSubject: 0 });
+    expect(parseCsv(readFileSync(join(dir.path, 'mixed-out.csv')), { columns: true })).toEqual([{ user_id: 'alice', text: 'one' }, { user_id: 'alice', text: 'three' }]);
     writeFileSync(join(dir.path, 'none.csv'), 'user_id,text\nbob,no\n');
     expect(await filterByConsent(job('none.csv', 'none-out.csv'))).toEqual({ kept: 0, dropped: 1, missingSubject: 0 });
     expect(readFileSync(join(dir.path, 'none-out.csv'), 'utf8')).toBe('user_id,text\n');
