@@ -242,7 +242,7 @@ export class SecurityManager {
     }
     const encryption = (options.encryptionKey !== undefined ? [options.encryptionKey] : perSubject).map((key) => this.#subjectKeyService(key));
     // The log is read too: the report counts the entries that still name the subject in clear.
-    return eraseSubject(userId, { consent: await this.consentManager(), lineage: await this.lineage(), encryption, audit: this.audit, auditLog: this.audit, actor: options.actor, shredAuditTrail: options.shredAuditTrail === true });
+    return eraseSubject(userId, { consent: await this.consentManager(), lineage: await this.lineage(), budgets: await this.privacyBudgets(), encryption, audit: this.audit, auditLog: this.audit, actor: options.actor, shredAuditTrail: options.shredAuditTrail === true });
   }
 
   /**
@@ -255,7 +255,7 @@ export class SecurityManager {
     const { exportSubject, parseExportSubjectOptions } = await import('./privacy/subject-access.js');
     const { actor } = parseExportSubjectOptions(options);
     const encryption = (await this.#keysWithSubjectKeys()).map((key) => this.#subjectKeyService(key));
-    return exportSubject(userId, { consent: await this.consentManager(), lineage: await this.lineage(), encryption, audit: this.audit, auditLog: this.audit, actor });
+    return exportSubject(userId, { consent: await this.consentManager(), lineage: await this.lineage(), budgets: await this.privacyBudgets(), encryption, audit: this.audit, auditLog: this.audit, actor });
   }
 
   /** A service over `key`'s per-subject keys, to find or destroy a subject's key (the fields and subject field play no part there). */

@@ -34,7 +34,15 @@ export interface AuditEntryView {
   loggedAt: string | null;
   timestamp: string | null;
   eventType: string | null;
+  /** The user id: in clear, or for one marked sensitive, from the opened payload (else its pseudonym, `ref:…`). */
   userId: string | null;
+  /**
+   * Whether the stored entry holds the user id only as its pseudonym (`sensitive: ['userId']` on
+   * a log that seals). False when it stores the id in clear, or there is none: the id is then
+   * readable by anyone who reads the store, whatever the payload's state, which `userId` alone
+   * cannot tell once a sealed one is opened (erasure's `auditEntriesInClear` counts on it).
+   */
+  userIdSealed: boolean;
   result: string | null;
   level: 'basic' | 'detailed' | null;
   additionalData?: { [key: string]: JsonValue };
@@ -95,7 +103,7 @@ type SealedView = Required<PendingView>;
 function toView(row: Record<string, any>): PendingView {
   const base = { index: Number(row.seq), leafHash: Buffer.from(row.leaf_hash).toString('hex') };
   if (row.body === null) {
-    return { view: { ...base, id: null, loggedAt: null, timestamp: null, eventType: null, userId: null, result: null, level: null, payload: 'pruned' } };
+    return { view: { ...base, id: null, loggedAt: null, timestamp: null, eventType: null, userId: null, userIdSealed: false, result: null, level: null, payload: 'pruned' } };
   }
   const body = parseBody(row.body);
   const view: AuditEntryView = {
@@ -105,6 +113,7 @@ function toView(row: Record<string, any>): PendingView {
     timestamp: body.timestamp,
     eventType: body.eventType,
     userId: body.userId ?? body.userRef ?? null,
+    userIdSealed: body.userId === undefined && body.userRef !== undefined,
     result: body.result,
     level: body.level,
     payload: 'clear',

@@ -62,7 +62,7 @@ export class ArtifactPagesUnrecorded extends Error {
  * so the list is kept in the log, not only in the reply the caller may lose.
  */
 export async function recordErasure(userId: string, deps: { audit: AuditSink; actor: string }, report: ErasureReport, failure?: unknown): Promise<void> {
-  const { consentRecords, lineageActorsErased, lineageLinks, keysShredded, keysShreddedBefore, affectedArtifacts, auditKeysShredded, auditEntriesInClear } = report;
+  const { consentRecords, consentActorsErased, lineageActorsErased, budgetActorsErased, lineageLinks, keysShredded, keysShreddedBefore, affectedArtifacts, auditKeysShredded, auditEntriesInClear } = report;
   const entries = artifactEntries(affectedArtifacts);
   const digest = affectedArtifactsDigest(affectedArtifacts);
   const record = (eventType: string, additionalData: { [key: string]: JsonValue }, subject: string | null) =>
@@ -76,7 +76,9 @@ export async function recordErasure(userId: string, deps: { audit: AuditSink; ac
   const summary = (listed: AffectedArtifact[]): { [key: string]: JsonValue } => ({
     actor: deps.actor,
     consentRecords,
+    consentActorsErased,
     lineageActorsErased,
+    ...(budgetActorsErased === undefined ? {} : { budgetActorsErased }),
     lineageLinks,
     keysShredded: [...keysShredded],
     keysShreddedBefore: [...keysShreddedBefore],

@@ -3,6 +3,7 @@ import type { AuditSink, JsonValue } from '../core/audit-sink.js';
 import { errorCodeOf, invalidInput, isLangtrainError, LangtrainError } from '../core/errors.js';
 import { keysOnly, parseOptions } from '../core/options.js';
 import type { EncryptionService } from '../crypto/encryption-service.js';
+import type { BudgetLedger } from './budget/budget-ledger.js';
 import type { ConsentManager } from './consent/consent-manager.js';
 import { ArtifactPagesUnrecorded, recordErasure } from './erasure-record.js';
 import type { LineageStore } from './lineage/lineage-store.js';
@@ -11,6 +12,12 @@ import { checkSubjectId, checkSubjectKeyServices } from './subject-id.js';
 export interface ErasureDeps {
   consent: ConsentManager;
   lineage: LineageStore;
+  /**
+   * The privacy budget ledger, where the subject may have created budgets and reserved spends
+   * as their actor (which becomes `erased`). Without it the ledger is not looked at, and the
+   * report has no `budgetActorsErased`: a deployment that never opened one has no tables for it.
+   */
+  budgets?: BudgetLedger;
   /**
    * Services with per-subject keys (secureDeletion and a subjectField), one per keyring key
    * that data sets were encrypted under: the subject's key under each is destroyed.
@@ -40,6 +47,8 @@ export interface SubjectAuditEntry {
   timestamp: string | null;
   result: string | null;
   userId: string | null;
+  /** Whether the entry stores the user id only as its pseudonym (AuditEntryView.userIdSealed); if not, it names them in clear. */
+  userIdSealed: boolean;
   /** `clear` (never sealed), `opened`, `shredded`, `locked` (no key here), `pruned`. */
   payload: string;
   additionalData?: { [key: string]: JsonValue };
@@ -72,7 +81,7 @@ export function parseEraseSubjectOptions(options: unknown): EraseSubjectOptions 
 }
 
 /** ErasureDeps' fields: unknown ones are refused (a misspelt shredAuditTrail must not erase without shredding). */
-const erasureDepsSchema = keysOnly(['consent', 'lineage', 'encryption', 'audit', 'actor', 'auditLog']).extend({ shredAuditTrail: z.boolean().optional() });
+const erasureDepsSchema = keysOnly(['consent', 'lineage', 'budgets', 'encryption', 'audit', 'actor', 'auditLog']).extend({ shredAuditTrail: z.boolean().optional() });
 
 /** An artifact that held the subject's data, for the operator to retrain, re-export or delete. */
 export interface AffectedArtifact {
@@ -83,8 +92,12 @@ export interface AffectedArtifact {
 
 export interface ErasureReport {
   consentRecords: number;
+  /** Other subjects' consent events the subject recorded (their `actor`), now `erased` (ConsentManager.eraseActor). */
+  consentActorsErased: number;
   /** Lineage edges whose actor was the subject, now `erased` (LineageStore.eraseActor). */
   lineageActorsErased: number;
+  /** With `budgets`: privacy budgets the subject created and spends they reserved, their actor now `erased` (BudgetLedger.eraseActor). */
+  budgetActorsErased?: number;
   lineageLinks: number;
   /** The keyring keys under which the subject's own key was destroyed (none: no service given, or nothing of theirs was encrypted). */
   keysShredded: string[];
@@ -98,10 +111,11 @@ export interface ErasureReport {
    * after the erasure, this erasure's own record included. On a log without encryption that is
    * every entry of theirs (their consent history, exports, erasures: user id and payload in
    * clear), which erasure cannot make unreadable: set `audit.encryption: true` (docs/audit.md)
-   * so later events are sealed and can be shredded. On a log with encryption: the entries
-   * written in clear (before it encrypted) and those that carry the id in clear on a shredded
-   * or locked payload; entries whose payload this log opens are not counted. Absent without an
-   * audit log to read, or when reading it for the count failed (the erasure itself is done).
+   * so later events are sealed and can be shredded. On a log with encryption: the entries that
+   * store the id in clear, whatever their payload's state: those written before it encrypted,
+   * and those whose user id was not marked sensitive (the `lineage.recorded` entry of an edge
+   * they ran, a budget they created or spent from). Absent without an audit log to read, or
+   * when reading it for the count failed (the erasure itself is done).
    */
   auditEntriesInClear?: number;
 }
@@ -118,11 +132,16 @@ export async function subjectAuditEntries(reader: SubjectAuditReader, userId: st
   }
 }
 
-/** The subject's entries that name them in clear (ErasureReport.auditEntriesInClear), before this erasure's record. */
+/**
+ * The subject's entries that name them in clear (ErasureReport.auditEntriesInClear), before this
+ * erasure's record: those that store the id itself rather than its pseudonym, whether or not
+ * their payload opens, since the id is in the stored body either way, for anyone who reads the
+ * store. Only `userIdSealed: true` is left out: a reader that does not say is counted.
+ */
 async function countInClear(reader: SubjectAuditReader, userId: string): Promise<number> {
   let count = 0;
   await subjectAuditEntries(reader, userId, (entry) => {
-    if (entry.payload === 'clear' || ((entry.payload === 'shredded' || entry.payload === 'locked' || entry.payload === 'tampered') && entry.userId === userId)) count += 1;
+    if (entry.userIdSealed !== true) count += 1;
   });
   return count;
 }
@@ -130,15 +149,17 @@ async function countInClear(reader: SubjectAuditReader, userId: string): Promise
 /**
  * The right to be forgotten (GDPR Art. 17) across the privacy domains: crypto-shreds the
  * subject's keys (every encrypted copy of their fields, in any data set or backup, becomes
- * unreadable), deletes their consent records, replaces their id where it is a lineage edge's
- * actor by `erased`, deletes their rows in the lineage subject table, and lists the data sets and models lineage says held their data, since files and trained
- * weights cannot be edited from here.
+ * unreadable), deletes their consent records, replaces their id by `erased` where they are the
+ * actor of a lineage edge, of another subject's consent event or of a privacy budget or spend,
+ * deletes their rows in the lineage subject table, and lists the data sets and models lineage
+ * says held their data, since files and trained weights cannot be edited from here.
  *
  * Everything that can fail for want of configuration (a service without per-subject keys, a
  * keyring the KEK does not open, an audit log that would refuse the erasure's record) fails
  * before anything is deleted. The steps then run keys
  * first (the one that protects copies outside this store) and lineage links last (what lists
- * the artifacts), so a run that fails part-way can be repeated to finish, and still lists them.
+ * the artifacts), so a run that fails part-way can be repeated to finish, and still lists them;
+ * each step between finds nothing left to do the second time.
  *
  * Writes a `privacy.subject_erased` record (recordErasure): counts, and the artifacts' digests
  * and names with their count and a SHA-256 over the list (paged over further events when they
@@ -168,7 +189,16 @@ export async function eraseSubject(userId: string, deps: ErasureDeps): Promise<E
   }
   const affectedArtifacts = (await deps.lineage.artifactsContaining(userId)).map(({ digest, names, via }) => ({ digest, names, via }));
 
-  const report: ErasureReport = { consentRecords: 0, lineageActorsErased: 0, lineageLinks: 0, keysShredded: [], keysShreddedBefore, affectedArtifacts };
+  const report: ErasureReport = {
+    consentRecords: 0,
+    consentActorsErased: 0,
+    lineageActorsErased: 0,
+    ...(deps.budgets === undefined ? {} : { budgetActorsErased: 0 }),
+    lineageLinks: 0,
+    keysShredded: [],
+    keysShreddedBefore,
+    affectedArtifacts,
+  };
   try {
     for (const service of withKey) {
       await service.eraseSubject(userId, deps.actor);
@@ -177,6 +207,8 @@ export async function eraseSubject(userId: string, deps: ErasureDeps): Promise<E
     report.consentRecords = (await deps.consent.eraseSubject(userId)).consentRecords;
     if (shredAudit !== undefined) report.auditKeysShredded = await shredAudit(userId);
     report.lineageActorsErased = await deps.lineage.eraseActor(userId);
+    report.consentActorsErased = await deps.consent.eraseActor(userId);
+    if (deps.budgets !== undefined) report.budgetActorsErased = await deps.budgets.eraseActor(userId);
     report.lineageLinks = await deps.lineage.forgetSubject(userId);
   } catch (err) {
     // The failure is what the caller must see: an audit log that is down too is added to it
@@ -226,8 +258,9 @@ function auditFailureCode(err: unknown): string {
   return errorCodeOf(err instanceof ArtifactPagesUnrecorded ? err.cause : err);
 }
 
-function describeDone({ keysShredded, keysShreddedBefore, consentRecords, lineageActorsErased, lineageLinks, auditKeysShredded }: ErasureReport): string {
+function describeDone({ keysShredded, keysShreddedBefore, consentRecords, consentActorsErased, lineageActorsErased, budgetActorsErased, lineageLinks, auditKeysShredded }: ErasureReport): string {
   const before = keysShreddedBefore.length > 0 ? ` (destroyed before under: ${keysShreddedBefore.join(', ')})` : '';
   const audit = auditKeysShredded === undefined ? '' : `; audit log data keys destroyed: ${auditKeysShredded}`;
-  return `keys destroyed under: ${keysShredded.length > 0 ? keysShredded.join(', ') : 'none'}${before}; consent records deleted: ${consentRecords}${audit}; lineage edges with them as actor now erased: ${lineageActorsErased}; lineage links deleted: ${lineageLinks}`;
+  const budgets = budgetActorsErased === undefined ? '' : `; privacy budgets and spends with them as actor now erased: ${budgetActorsErased}`;
+  return `keys destroyed under: ${keysShredded.length > 0 ? keysShredded.join(', ') : 'none'}${before}; consent records deleted: ${consentRecords}${audit}; lineage edges with them as actor now erased: ${lineageActorsErased}; consent events with them as actor now erased: ${consentActorsErased}${budgets}; lineage links deleted: ${lineageLinks}`;
 }

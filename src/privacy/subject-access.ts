@@ -2,7 +2,8 @@ import type { AuditSink, JsonValue } from '../core/audit-sink.js';
 import { invalidInput } from '../core/errors.js';
 import { keysOnly, parseOptions } from '../core/options.js';
 import type { EncryptionService } from '../crypto/encryption-service.js';
-import type { ConsentManager, ConsentSubjectRecords } from './consent/consent-manager.js';
+import type { BudgetActions, BudgetLedger } from './budget/budget-ledger.js';
+import type { ConsentEventRecorded, ConsentManager, ConsentSubjectRecords } from './consent/consent-manager.js';
 import { subjectAuditEntries, type AffectedArtifact, type SubjectAuditReader } from './erasure.js';
 import type { LineageEdge, LineageStore } from './lineage/lineage-store.js';
 import { checkSubjectId, checkSubjectKeyServices } from './subject-id.js';
@@ -10,6 +11,8 @@ import { checkSubjectId, checkSubjectKeyServices } from './subject-id.js';
 export interface SubjectAccessDeps {
   consent: ConsentManager;
   lineage: LineageStore;
+  /** The privacy budget ledger: the export's `budgets` section (what the subject did there as actor). */
+  budgets?: BudgetLedger;
   /**
    * Services with per-subject keys (secureDeletion and a subjectField), one per keyring key
    * that data sets were encrypted under: the export names those holding a key of the subject's.
@@ -26,7 +29,7 @@ export interface SubjectAccessDeps {
 }
 
 const EXPORT_SUBJECT_OPTIONS = keysOnly(['actor']);
-const subjectAccessDepsSchema = keysOnly(['consent', 'lineage', 'encryption', 'audit', 'actor', 'clock', 'auditLog']);
+const subjectAccessDepsSchema = keysOnly(['consent', 'lineage', 'budgets', 'encryption', 'audit', 'actor', 'clock', 'auditLog']);
 
 /** SecurityManager.exportSubject's options. */
 export interface ExportSubjectOptions {
@@ -69,8 +72,12 @@ export interface SubjectExport {
   generatedAt: string;
   subject: string;
   domains: {
-    /** The subject's grants and withdrawals and what they allow now (ConsentManager.subjectRecords). */
-    consent: ConsentSubjectRecords;
+    /**
+     * The subject's grants and withdrawals and what they allow now (ConsentManager.subjectRecords),
+     * and `eventsRecordedBy`: the events the subject recorded as their actor, oldest first, each
+     * its number, kind and time only (ConsentEventRecorded: whose consent it was is not theirs).
+     */
+    consent: ConsentSubjectRecords & { eventsRecordedBy: ConsentEventRecorded[] };
     /**
      * `artifacts`: the data sets and models lineage says hold the subject's data, recorded with
      * them (direct) or built from one that is (downstream). `edgesActedBy`: the transformations
@@ -79,6 +86,8 @@ export interface SubjectExport {
     lineage: { domain: 'lineage'; artifacts: AffectedArtifact[]; edgesActedBy: LineageEdge[] };
     /** The keyring keys under which data of the subject's was encrypted with a key of their own (which erasure destroys). */
     encryption: { domain: 'encryption'; keysWithSubjectKey: string[] };
+    /** With `budgets`: the privacy budgets the subject created and the spends they reserved, as their actor (BudgetLedger.actedBy). */
+    budgets?: { domain: 'budgets'; actedBy: BudgetActions };
     /**
      * The audit log's entries found by the subject's id, oldest first (with `auditLog`): event
      * type, time and result, and the payload where the log seals it and it opens. `count` is
@@ -90,8 +99,9 @@ export interface SubjectExport {
 
 /**
  * Everything the privacy domains hold about one subject (GDPR Art. 15), read only: consent
- * history, the artifacts lineage says contain them and the transformations they ran, and the
- * keyring keys under which they have a key of their own.
+ * history, the artifacts lineage says contain them, and the keyring keys under which they have
+ * a key of their own; and, since an actor may be a person, what they did as one: the consent
+ * events they recorded, the transformations they ran, the budgets they created and spent from.
  *
  * The document is personal data: it is returned, never logged. The request is recorded as one
  * `privacy.subject_exported` audit event (accountability, Art. 5(2)) with the subject id as the
@@ -106,9 +116,10 @@ export async function exportSubject(userId: string, deps: SubjectAccessDeps): Pr
   if (typeof deps?.actor !== 'string' || deps.actor.trim() === '') throw invalidInput('actor must name who answered the access request', { field: 'actor' });
   const services = checkSubjectKeyServices(deps.encryption);
   const generatedAt = (deps.clock ?? (() => new Date()))().toISOString();
-  const consent = await deps.consent.subjectRecords(userId);
+  const consent = { ...(await deps.consent.subjectRecords(userId)), eventsRecordedBy: await deps.consent.eventsRecordedBy(userId) };
   const artifacts = (await deps.lineage.artifactsContaining(userId)).map(({ digest, names, via }) => ({ digest, names, via }));
   const edgesActedBy = await deps.lineage.edgesActedBy(userId);
+  const budgetActions = deps.budgets === undefined ? undefined : await deps.budgets.actedBy(userId);
   const keysWithSubjectKey: string[] = [];
   for (const service of services) if ((await service.subjectKey(userId)) !== undefined) keysWithSubjectKey.push(service.options.key);
   let audit: NonNullable<SubjectExport['domains']['audit']> | undefined;
@@ -133,8 +144,10 @@ export async function exportSubject(userId: string, deps: SubjectAccessDeps): Pr
       actor: deps.actor,
       formatVersion: SUBJECT_EXPORT_VERSION,
       consentEvents: consent.events.length,
+      consentEventsRecordedBy: consent.eventsRecordedBy.length,
       artifacts: artifacts.length,
       edgesActedBy: edgesActedBy.length,
+      ...(budgetActions === undefined ? {} : { budgetsCreatedBy: budgetActions.created.length, budgetSpendsBy: budgetActions.spends.length }),
       keysWithSubjectKey: keysWithSubjectKey.length,
       ...(audit === undefined ? {} : { auditEntries: audit.count }),
     },
@@ -148,6 +161,7 @@ export async function exportSubject(userId: string, deps: SubjectAccessDeps): Pr
       consent,
       lineage: { domain: 'lineage', artifacts, edgesActedBy },
       encryption: { domain: 'encryption', keysWithSubjectKey },
+      ...(budgetActions === undefined ? {} : { budgets: { domain: 'budgets' as const, actedBy: budgetActions } }),
       ...(audit === undefined ? {} : { audit }),
     },
   };

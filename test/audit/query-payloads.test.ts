@@ -87,6 +87,33 @@ describe('query: payload states', () => {
     expect(JSON.stringify(entries.map((e) => e.eventType))).not.toContain('privacy.subject_erased');
   });
 
+  it('says whether the user id is stored in clear or only as its pseudonym, whatever the payload shows', async () => {
+    const dir = tempDir('query-user-sealed');
+    dirs.push(dir);
+    const log = open(dir.path, 'kek');
+    await log.logEvent({ eventType: 'x.sensitive', userId: 'alice', result: 'success', additionalData: { secret: 1 }, sensitive: ['userId'] });
+    // an actor's id (lineage.recorded, privacy.budget_created): not sensitive, so in clear beside a sealed payload
+    await log.logEvent({ eventType: 'x.actor', userId: 'alice', result: 'success', additionalData: { operation: 'redact' } });
+    await log.logEvent({ eventType: 'x.nobody', result: 'success', additionalData: { n: 1 } });
+    const view = async () => (await log.query({ userId: 'alice' })).filter((e) => e.eventType?.startsWith('x.')).map((e) => [e.eventType, e.payload, e.userId, e.userIdSealed]);
+    // opened, both show the id: only userIdSealed tells which one the store names in clear
+    expect(await view()).toEqual([
+      ['x.sensitive', 'opened', 'alice', true],
+      ['x.actor', 'opened', 'alice', false],
+    ]);
+    expect((await log.query({ eventType: 'x.nobody' }))[0]).toMatchObject({ userId: null, userIdSealed: false });
+    // its payload is sealed under alice's data key too, so shredded with it: the id stays in clear
+    await log.shredSubject('alice');
+    expect(await view()).toEqual([
+      ['x.sensitive', 'shredded', expect.stringMatching(/^ref:/), true],
+      ['x.actor', 'shredded', 'alice', false],
+    ]);
+    const clear = new AuditLogger({ storeUrl: `sqlite:${join(dir.path, 'clear.db')}`, checkpointEvery: 1000 });
+    loggers.push(clear);
+    await clear.logEvent({ eventType: 'x.clear', userId: 'alice', result: 'success' });
+    expect((await clear.query({ userId: 'alice' }))[0]).toMatchObject({ payload: 'clear', userId: 'alice', userIdSealed: false });
+  });
+
   it('a shredded payload stays shredded', async () => {
     const dir = tempDir('query-shredded');
     dirs.push(dir);
@@ -134,6 +161,7 @@ describe('audit query text lines', () => {
     timestamp: '2024-01-15T10:30:00.000Z',
     eventType: 'user_note',
     userId: 'ops@company.com',
+    userIdSealed: false,
     result: 'success',
     level: 'basic',
     payload: 'clear',

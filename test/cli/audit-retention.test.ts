@@ -39,7 +39,7 @@ describe('langtrain audit prune', { timeout: 120_000 }, () => {
 
     const after = parseJson(await cli('audit', 'query', '--json'));
     expect(after).toEqual(
-      before.map((e: any) => ({ index: e.index, leafHash: e.leafHash, id: null, loggedAt: null, timestamp: null, eventType: null, userId: null, result: null, level: null, payload: 'pruned' })),
+      before.map((e: any) => ({ index: e.index, leafHash: e.leafHash, id: null, loggedAt: null, timestamp: null, eventType: null, userId: null, userIdSealed: false, result: null, level: null, payload: 'pruned' })),
     );
     const human = await cli('audit', 'query');
     expect(human.code, human.stderr).toBe(0);

@@ -143,6 +143,26 @@ describe.each(storeUrls('erasure-audit'))('erasure of the audit trail on $dialec
     expect((await sealed.eraseSubject('alice', { actor: 'dpo', shredAuditTrail: true })).auditEntriesInClear).toBe(0);
   });
 
+  it('counts in auditEntriesInClear every entry that stores the id in clear, its payload opened or shredded: an edge the subject ran, a budget they created', async () => {
+    const security = await open(true);
+    await (await security.consentManager()).recordConsent({ userId: 'alice', dataTypes: ['email'], purposes: ['support'] });
+    await (await security.lineage()).recordTransformation({ inputDigest: `sha256:${'a'.repeat(64)}`, outputDigest: `sha256:${'b'.repeat(64)}`, operation: 'redact', actor: 'alice' });
+    await (await security.privacyBudgets()).createBudget({ unit: 'dataset:tickets-v2', epsilon: 8, delta: 1e-5 }, 'alice');
+
+    const report = await security.eraseSubject('alice', { actor: 'dpo' });
+    // an actor's id is no sensitive field: those two entries name alice in clear, though this log opens their payloads
+    const inClear = (await security.audit.query({ userId: 'alice' })).filter((e) => !e.userIdSealed);
+    expect(inClear.map((e) => [e.eventType, e.payload, e.userId])).toEqual([
+      ['lineage.recorded', 'opened', 'alice'],
+      ['privacy.budget_created', 'opened', 'alice'],
+    ]);
+    expect(report.auditEntriesInClear).toBe(2);
+    const [erased] = await security.audit.query({ eventType: 'privacy.subject_erased' });
+    expect(erased?.additionalData).toMatchObject({ auditEntriesInClear: 2 });
+    // shredding takes their payloads, not the id in the entry: still counted
+    expect((await security.eraseSubject('alice', { actor: 'dpo', shredAuditTrail: true })).auditEntriesInClear).toBe(2);
+  });
+
   it('the Art. 15 export lists the subject\'s audit entries: event, time and result, the payload opened while their key exists', async () => {
     const security = await open(true);
     const consent = await security.consentManager();

@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { EncryptionService } from '../../src/crypto/encryption-service.js';
 import type { Keyring } from '../../src/crypto/keyring/keyring.js';
+import type { BudgetLedger } from '../../src/privacy/budget/budget-ledger.js';
 import type { ConsentManager } from '../../src/privacy/consent/consent-manager.js';
 import { eraseSubject } from '../../src/privacy/erasure.js';
 import { ERASED_ACTOR, type LineageStore } from '../../src/privacy/lineage/lineage-store.js';
@@ -18,6 +19,7 @@ describe.each(storeUrls('subject-access'))('exportSubject (GDPR Art. 15) on $dia
   let audit: RecordedEvents;
   let consent: ConsentManager;
   let lineage: LineageStore;
+  let budgets: BudgetLedger;
   let keyring: Keyring;
   let datasets: EncryptionService;
   let tickets: EncryptionService;
@@ -25,7 +27,7 @@ describe.each(storeUrls('subject-access'))('exportSubject (GDPR Art. 15) on $dia
   beforeEach(async () => {
     const made = make();
     cleanup = made.cleanup;
-    ({ store, audit, consent, lineage, keyring, datasets } = await subjectWorld(made.url, { clock: () => NOW }));
+    ({ store, audit, consent, lineage, budgets, keyring, datasets } = await subjectWorld(made.url, { clock: () => NOW }));
     tickets = new EncryptionService({ key: 'support-tickets', encryptionScope: 'record', secureDeletion: true, subjectField: 'user_id' }, keyring, audit);
     await datasets.encryptRecord(customer('alice'), place('1'));
     await tickets.encryptRecord(customer('bob'), place('2'));
@@ -45,8 +47,8 @@ describe.each(storeUrls('subject-access'))('exportSubject (GDPR Art. 15) on $dia
       generatedAt: NOW.toISOString(),
       subject: 'alice',
       domains: {
-        // The consent section keeps the shape ConsentManager.subjectRecords has always had.
-        consent: await consent.subjectRecords('alice'),
+        // The consent section keeps the shape ConsentManager.subjectRecords has always had, and adds the events the subject recorded.
+        consent: { ...(await consent.subjectRecords('alice')), eventsRecordedBy: [] },
         lineage: {
           domain: 'lineage',
           artifacts: [
@@ -72,7 +74,7 @@ describe.each(storeUrls('subject-access'))('exportSubject (GDPR Art. 15) on $dia
     const recorded = audit.of('privacy.subject_exported');
     expect(recorded).toHaveLength(1);
     expect(recorded[0]).toMatchObject({ userId: 'alice', sensitive: ['userId'], level: 'basic', result: 'success', timestamp: NOW.toISOString() });
-    expect(recorded[0]!.additionalData).toEqual({ actor: ACTOR, formatVersion: 1, consentEvents: 2, artifacts: 3, edgesActedBy: 0, keysWithSubjectKey: 1 });
+    expect(recorded[0]!.additionalData).toEqual({ actor: ACTOR, formatVersion: 1, consentEvents: 2, consentEventsRecordedBy: 0, artifacts: 3, edgesActedBy: 0, keysWithSubjectKey: 1 });
     const payload = JSON.stringify(recorded[0]!.additionalData);
     for (const personal of ['alice', 'mail.example', 'chat_transcripts', 'model_training', 'customers-v2', RAW]) expect(payload).not.toContain(personal);
     // Only this record: reading creates no key and audits nothing else.
@@ -83,7 +85,7 @@ describe.each(storeUrls('subject-access'))('exportSubject (GDPR Art. 15) on $dia
     const keysBefore = (await keyring.list()).map((k) => k.name);
     const exported = await exportSubject('nobody', deps());
     expect(exported.domains).toEqual({
-      consent: { domain: 'consent', subjectId: 'nobody', exportedAt: NOW.toISOString(), events: [], validConsents: [] },
+      consent: { domain: 'consent', subjectId: 'nobody', exportedAt: NOW.toISOString(), events: [], validConsents: [], eventsRecordedBy: [] },
       lineage: { domain: 'lineage', artifacts: [], edgesActedBy: [] },
       encryption: { domain: 'encryption', keysWithSubjectKey: [] },
     });
@@ -106,6 +108,44 @@ describe.each(storeUrls('subject-access'))('exportSubject (GDPR Art. 15) on $dia
     expect((await exportSubject('alice', deps())).domains.lineage.edgesActedBy).toEqual([]);
     // `erased` stands for subjects already forgotten: its edges are no one's to export.
     expect((await exportSubject(ERASED_ACTOR, deps())).domains.lineage.edgesActedBy).toEqual([]);
+  });
+
+  it("lists the consent events the subject recorded for others (number, kind and time: nothing of the other subject's) and, with the ledger, the budgets they created and spent from", async () => {
+    const grant = await consent.recordConsent({ userId: 'bob', dataTypes: ['chat_transcripts'], purposes: ['model_training'], actor: 'alice' });
+    await consent.recordConsent({ userId: 'bob', dataTypes: ['chat_transcripts'], purposes: ['support'], actor: 'carol' });
+    const withdrawal = await consent.withdrawConsent({ userId: 'bob', purposes: ['model_training'], actor: 'alice' });
+    await budgets.createBudget({ unit: 'dataset:tickets-v2', epsilon: 8, delta: 1e-5 }, 'alice');
+    await budgets.createBudget({ unit: 'dataset:chats-v1', epsilon: 8, delta: 1e-5 }, 'carol');
+    const mechanism = { noiseMultiplier: 1.1, samplingRate: 0.01, steps: 100 };
+    await budgets.reserve({ unit: 'dataset:chats-v1', ...mechanism, job: 'job-1', actor: 'alice' });
+    await budgets.reserve({ unit: 'dataset:chats-v1', ...mechanism, job: 'job-2', actor: 'carol' });
+
+    const exported = await exportSubject('alice', { ...deps(), budgets });
+    expect(exported.domains.consent.eventsRecordedBy).toEqual([
+      { seq: grant.seq, kind: 'granted', recordedAt: NOW.toISOString() },
+      { seq: withdrawal.seq, kind: 'withdrawn', recordedAt: NOW.toISOString() },
+    ]);
+    expect(exported.domains.budgets).toEqual({
+      domain: 'budgets',
+      actedBy: {
+        created: [{ unit: 'dataset:tickets-v2', createdAt: NOW.toISOString() }],
+        spends: [expect.objectContaining({ unit: 'dataset:chats-v1', job: 'job-1', actor: 'alice', steps: 100, at: NOW.toISOString() })],
+      },
+    });
+    expect(JSON.stringify(exported)).not.toContain('bob');
+    expect(JSON.stringify(exported)).not.toContain('carol');
+    expect(audit.of('privacy.subject_exported').at(-1)!.additionalData).toMatchObject({ consentEventsRecordedBy: 2, budgetsCreatedBy: 1, budgetSpendsBy: 1 });
+    // without the ledger, no budgets section (and no count of it)
+    expect((await exportSubject('alice', deps())).domains).not.toHaveProperty('budgets');
+
+    await eraseSubject('alice', { consent, lineage, budgets, audit, actor: ACTOR });
+    const after = await exportSubject('alice', { ...deps(), budgets });
+    expect(after.domains.consent.eventsRecordedBy).toEqual([]);
+    expect(after.domains.budgets?.actedBy).toEqual({ created: [], spends: [] });
+    // `erased` stands for actors already forgotten: what they did is no one's to export
+    const ofErased = await exportSubject(ERASED_ACTOR, { ...deps(), budgets });
+    expect(ofErased.domains.consent.eventsRecordedBy).toEqual([]);
+    expect(ofErased.domains.budgets?.actedBy).toEqual({ created: [], spends: [] });
   });
 
   it('after erasure, the export shows nothing left (a destroyed key is not listed)', async () => {

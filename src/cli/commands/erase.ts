@@ -30,7 +30,7 @@ export function eraseCommand(run: Run): Command {
 
 function describeReport(subject: string, report: ErasureReport): string {
   const lines = [
-    `erased ${subject}: ${report.consentRecords} consent record(s), ${report.lineageLinks} lineage link(s) deleted${report.lineageActorsErased > 0 ? `, ${report.lineageActorsErased} lineage edge(s) they acted on now name "erased"` : ''}; ${keysLine(report)}`,
+    `erased ${subject}: ${report.consentRecords} consent record(s), ${report.lineageLinks} lineage link(s) deleted${actedLine(report)}; ${keysLine(report)}`,
   ];
   if (report.auditKeysShredded !== undefined) lines.push(`audit log: ${report.auditKeysShredded} data key(s) of theirs destroyed; their earlier events' payloads are unreadable`);
   if (report.auditEntriesInClear !== undefined && report.auditEntriesInClear > 0) {
@@ -45,6 +45,16 @@ function describeReport(subject: string, report: ErasureReport): string {
     for (const a of report.affectedArtifacts) lines.push(`  ${a.digest}  ${a.via}${a.names.length > 0 ? `  ${a.names.join(', ')}` : ''}`);
   }
   return lines.join('\n');
+}
+
+/** Where they were the actor of others' records, which now name "erased". */
+function actedLine({ lineageActorsErased, consentActorsErased, budgetActorsErased = 0 }: ErasureReport): string {
+  const parts = [
+    ...(lineageActorsErased > 0 ? [`${lineageActorsErased} lineage edge(s)`] : []),
+    ...(consentActorsErased > 0 ? [`${consentActorsErased} consent event(s) of others`] : []),
+    ...(budgetActorsErased > 0 ? [`${budgetActorsErased} privacy budget record(s)`] : []),
+  ];
+  return parts.length > 0 ? `, ${parts.join(', ')} they acted on now name "erased"` : '';
 }
 
 function keysLine({ keysShredded, keysShreddedBefore }: ErasureReport): string {

@@ -3,6 +3,8 @@ import type { AuditSink } from '../../core/audit-sink.js';
 import { LangtrainError, invalidInput } from '../../core/errors.js';
 import { PrvAccountant, RdpAccountant } from '../dp/index.js';
 import type { Store } from '../../store/database.js';
+import { ERASED_ACTOR } from '../lineage/lineage-store.js';
+import { checkSubjectId } from '../subject-id.js';
 import { BUDGETS, SPENDS } from './schema.js';
 
 /** Steps of the Poisson-subsampled Gaussian mechanism (DP-SGD), as the accountants take them. */
@@ -48,6 +50,12 @@ export interface Reservation {
   steps: number;
   epsilonAfter: number;
   remainingEpsilon: number;
+}
+
+/** What one actor did in the ledger (BudgetLedger.actedBy), oldest first: the budgets they created, the spends they reserved. */
+export interface BudgetActions {
+  created: Array<{ unit: string; createdAt: string }>;
+  spends: Array<BudgetSpend & { unit: string }>;
 }
 
 export interface BudgetLedgerDeps {
@@ -207,6 +215,37 @@ export class BudgetLedger {
     }
     await this.#audit.record({ eventType: 'privacy.budget_spent', userId: asked.actor, result: 'success', additionalData: { unit: asked.unit, job: asked.job, ...mechanism, steps: outcome.reservation.steps, epsilonAfter: outcome.reservation.epsilonAfter } });
     return outcome.reservation;
+  }
+
+  /**
+   * The budgets `actor` created and the spends they reserved: an actor may be a person (an
+   * operator's email address, or a principal id that is one person's), so these are their data
+   * too (GDPR Art. 15), what eraseActor changes. None for ERASED_ACTOR: its rows are those of
+   * actors already erased.
+   */
+  async actedBy(actor: string): Promise<BudgetActions> {
+    checkSubjectId(actor, 'actor');
+    if (actor === ERASED_ACTOR) return { created: [], spends: [] };
+    const created = await this.#store.db.selectFrom(BUDGETS).select(['unit', 'created_at']).where('created_by', '=', actor).orderBy('created_at').orderBy('unit').execute();
+    const spends = await this.#store.db.selectFrom(SPENDS).selectAll().where('actor', '=', actor).orderBy('seq').execute();
+    return { created: created.map((row) => ({ unit: String(row.unit), createdAt: String(row.created_at) })), spends: spends.map((row) => ({ unit: String(row.unit), ...toSpend(row) })) };
+  }
+
+  /**
+   * Replace `actor` where they created a budget or reserved a spend by ERASED_ACTOR (erasure),
+   * as LineageStore.eraseActor does for edges: the ledger must name no one once they are
+   * forgotten, yet the spends stay, since every later reservation composes them (a spend taken
+   * out would hand its epsilon back). Not audited here: erasure writes one record for all
+   * domains. Returns how many rows (budgets and spends) were changed.
+   */
+  async eraseActor(actor: string): Promise<number> {
+    checkSubjectId(actor, 'actor');
+    if (actor === ERASED_ACTOR) return 0;
+    return this.#store.writeTransaction(WRITE_LOCK, async (tx) => {
+      const budgets = await tx.updateTable(BUDGETS).set({ created_by: ERASED_ACTOR }).where('created_by', '=', actor).executeTakeFirst();
+      const spends = await tx.updateTable(SPENDS).set({ actor: ERASED_ACTOR }).where('actor', '=', actor).executeTakeFirst();
+      return Number(budgets.numUpdatedRows) + Number(spends.numUpdatedRows);
+    });
   }
 }
 

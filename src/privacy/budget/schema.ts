@@ -11,6 +11,9 @@ import { columnTypes, type Migration } from '../../store/migrations.js';
  *   mechanisms, not only epsilons, because privacy loss does not add up: epsilon is recomputed
  *   by composing every spend with the accountant (RDP adds per order; PRV composes
  *   distributions). `seq` is assigned under the write lock.
+ *
+ * Both name who acted (`created_by`, `actor`); erasure replaces an erased subject's id there by
+ * `erased` (BudgetLedger.eraseActor), and no trigger guards the rows.
  */
 export const budgetMigrations: Migration[] = [
   {

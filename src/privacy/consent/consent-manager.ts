@@ -6,6 +6,7 @@ import type { Store, WriteTx } from '../../store/database.js';
 import { nextSequenceNumber } from '../../store/sequence.js';
 import { CONSENT_SEQ_NAME, CONSENT_SEQ_TABLE, CONSENT_TABLE, toConsentEvent, toConsentRow, type ConsentEvent, type ConsentGrant, type ConsentWithdrawal } from './schema.js';
 import { checkSubjectId } from '../subject-id.js';
+import { ERASED_ACTOR } from '../lineage/lineage-store.js';
 import { CONSENT_NAME_PATTERN, MAX_CONSENT_NAME, MAX_CONSENT_NAMES, recordConsentInput, withdrawConsentInput } from './inputs.js';
 
 export type { ConsentEvent, ConsentGrant, ConsentWithdrawal } from './schema.js';
@@ -57,6 +58,18 @@ export interface ConsentSubjectRecords {
   exportedAt: string;
   events: ConsentEvent[];
   validConsents: ValidConsent[];
+}
+
+/**
+ * A consent event as the Art. 15 export of its recorder (its `actor`) lists it: what they did
+ * and when. Whose consent it was, and what it covered, is that subject's data, not the
+ * recorder's (Art. 15(4): a copy must not adversely affect the rights of others): `seq` lets
+ * the controller find the event if the request needs more.
+ */
+export interface ConsentEventRecorded {
+  seq: number;
+  kind: ConsentEvent['kind'];
+  recordedAt: string;
 }
 
 const NAME = CONSENT_NAME_PATTERN;
@@ -175,6 +188,32 @@ export class ConsentManager {
     checkSubjectId(userId, 'userId');
     const deleted = await this.#store.writeTransaction(WRITE_LOCK, (tx) => tx.deleteFrom(CONSENT_TABLE).where('user_id', '=', userId).executeTakeFirst());
     return { consentRecords: Number(deleted.numDeletedRows) };
+  }
+
+  /**
+   * The consent events `actor` recorded (an actor may be a person: an operator's email address,
+   * or a principal id that is one person's), oldest first, as ConsentEventRecorded: the events
+   * eraseActor changes. None for ERASED_ACTOR: its events are those of actors already erased.
+   */
+  async eventsRecordedBy(actor: string): Promise<ConsentEventRecorded[]> {
+    checkSubjectId(actor, 'actor');
+    if (actor === ERASED_ACTOR) return [];
+    const rows = await this.#store.db.selectFrom(CONSENT_TABLE).select(['seq', 'kind', 'recorded_at']).where('actor', '=', actor).orderBy('seq').execute();
+    return rows.map((row) => ({ seq: Number(row.seq), kind: row.kind as ConsentEvent['kind'], recordedAt: String(row.recorded_at) }));
+  }
+
+  /**
+   * Replace `actor` where it stands as an event's recorder by ERASED_ACTOR (erasure), as
+   * LineageStore.eraseActor does for edges: the table must name no one once they are forgotten,
+   * yet another subject's grant or withdrawal must stay: it is the proof of their consent
+   * (Art. 7(1)). Not audited here: erasure writes one record for all domains. Returns how many
+   * events were changed.
+   */
+  async eraseActor(actor: string): Promise<number> {
+    checkSubjectId(actor, 'actor');
+    if (actor === ERASED_ACTOR) return 0;
+    const updated = await this.#store.writeTransaction(WRITE_LOCK, (tx) => tx.updateTable(CONSENT_TABLE).set({ actor: ERASED_ACTOR }).where('actor', '=', actor).executeTakeFirst());
+    return Number(updated.numUpdatedRows);
   }
 
   /**

@@ -4,9 +4,11 @@ import { createSequenceCounter } from '../../store/sequence.js';
 
 /**
  * The `consent` domain's table: an append-only log of consent events. A grant and a
- * withdrawal are both new rows and nothing is ever updated, so the history a regulator asks
- * for (GDPR Art. 7(1): the controller must be able to show consent was given) is the table
- * itself; only erasure deletes rows. `seq` is assigned under the store's write lock from
+ * withdrawal are both new rows, so the history a regulator asks for (GDPR Art. 7(1): the
+ * controller must be able to show consent was given) is the table itself. Only erasure changes
+ * it: it deletes the subject's events, and replaces their id by `erased` where they are the
+ * `actor` of another's (ConsentManager.eraseActor; no trigger guards the rows, and the audit
+ * log keeps its own record of each event). `seq` is assigned under the store's write lock from
  * the counter row in `privacy_consent_seq` (migration 0002), so history order does not
  * depend on clock resolution and a number is never given twice: erasure deletes a
  * subject's events but not the counter, so after the newest events are erased the next one
@@ -45,6 +47,15 @@ export const consentMigrations: Migration[] = [
     // told apart any more, but none given from now on repeats one.
     id: '0002_privacy_consent_seq_counter',
     up: (tx, dialect) => createSequenceCounter(tx, dialect, CONSENT_TABLE, CONSENT_SEQ_TABLE, CONSENT_SEQ_NAME),
+  },
+  {
+    // Erasure replaces a subject where they recorded others' events (ConsentManager.eraseActor)
+    // and the Art. 15 export lists those events, both by `actor`: without an index each scans
+    // the whole table, the first under the write lock. Events without an actor are left out.
+    id: '0003_privacy_consent_actor_index',
+    async up(tx) {
+      await sql`CREATE INDEX privacy_consent_events_actor ON privacy_consent_events (actor, seq) WHERE actor IS NOT NULL`.execute(tx);
+    },
   },
 ];
 

@@ -55,9 +55,18 @@ export const subjectExport = z.object({
   generatedAt: z.string(),
   subject: z.string(),
   domains: z.object({
-    consent: subjectRecords,
+    consent: subjectRecords.extend({ eventsRecordedBy: z.array(z.object({ seq: z.number(), kind: z.enum(['granted', 'withdrawn']), recordedAt: z.string() })) }),
     lineage: z.object({ domain: z.literal('lineage'), artifacts: z.array(artifact), edgesActedBy: z.array(lineageEdge) }),
     encryption: z.object({ domain: z.literal('encryption'), keysWithSubjectKey: z.array(z.string()) }),
+    budgets: z
+      .object({
+        domain: z.literal('budgets'),
+        actedBy: z.object({
+          created: z.array(z.object({ unit: z.string(), createdAt: z.string() })),
+          spends: z.array(z.object({ unit: z.string(), seq: z.number(), noiseMultiplier: z.number(), samplingRate: z.number(), steps: z.number(), job: z.string(), actor: z.string(), epsilonAfter: z.number(), at: z.string() })),
+        }),
+      })
+      .optional(),
     audit: z
       .object({
         domain: z.literal('audit'),
@@ -68,7 +77,7 @@ export const subjectExport = z.object({
       .optional(),
   }),
 });
-export const erasureReport = z.object({ subject: z.string(), consentRecords: z.number(), lineageActorsErased: z.number(), lineageLinks: z.number(), keysShredded: z.array(z.string()), keysShreddedBefore: z.array(z.string()), affectedArtifacts: z.array(artifact), auditKeysShredded: z.number().optional(), auditEntriesInClear: z.number().optional() });
+export const erasureReport = z.object({ subject: z.string(), consentRecords: z.number(), consentActorsErased: z.number(), lineageActorsErased: z.number(), budgetActorsErased: z.number().optional(), lineageLinks: z.number(), keysShredded: z.array(z.string()), keysShreddedBefore: z.array(z.string()), affectedArtifacts: z.array(artifact), auditKeysShredded: z.number().optional(), auditEntriesInClear: z.number().optional() });
 export const exportQuery = strictQuery({});
 export const erasureQuery = strictQuery({ shredAuditTrail: z.enum(['true', 'false']).default('false') });
 

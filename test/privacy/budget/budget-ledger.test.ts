@@ -96,4 +96,21 @@ describe.each(storeUrls('budget'))('BudgetLedger on $dialect', ({ make }) => {
     await expect(ledger.createBudget({ unit: 'dataset:y', epsilon: -1, delta: 1e-5 }, 'alice')).rejects.toMatchObject({ code: 'ERR_INVALID_INPUT', message: expect.stringMatching(/^epsilon: /) });
     expect(await ledger.list()).toEqual([expect.objectContaining({ unit: 'dataset:tickets', spentEpsilon: 0, remainingEpsilon: 2 })]);
   });
+  it('eraseActor replaces an erased actor by `erased` where they created a budget or spent, and the spends still count', async () => {
+    await ledger.reserve({ unit: 'dataset:tickets', ...MECHANISM, steps: 300, job: 'job-1', actor: 'alice' });
+    await ledger.reserve({ unit: 'dataset:tickets', ...MECHANISM, steps: 300, job: 'job-2', actor: 'bob' });
+    const before = await ledger.budget('dataset:tickets');
+    expect((await ledger.actedBy('alice')).created.map((c) => c.unit)).toEqual(['dataset:tickets']);
+    expect(await ledger.eraseActor('alice')).toBe(2);
+    expect(await ledger.actedBy('alice')).toEqual({ created: [], spends: [] });
+    expect(await ledger.actedBy('erased')).toEqual({ created: [], spends: [] });
+    const after = await ledger.budget('dataset:tickets');
+    expect(after.spends.map((x) => x.actor)).toEqual(['erased', 'bob']);
+    expect(after.spentEpsilon).toBe(before.spentEpsilon);
+    // the next reservation composes the erased actor's spend as before
+    const third = await ledger.reserve({ unit: 'dataset:tickets', ...MECHANISM, steps: 300, job: 'job-3', actor: 'bob' });
+    expect(third.epsilonAfter).toBeCloseTo(composedEpsilon([{ ...MECHANISM, steps: 900 }], 1e-5, 'rdp'), 12);
+    expect(await ledger.eraseActor('alice')).toBe(0);
+    expect(await ledger.eraseActor('erased')).toBe(0);
+  });
 });

@@ -276,7 +276,7 @@ describe.each(storeUrls('consent'))('ConsentManager on $dialect', ({ make }) => 
       await old.writeTransaction('test', async (tx) => {
         for (const seq of [1, 2]) await tx.insertInto('privacy_consent_events').values({ seq, user_id: 'alice', kind: 'withdrawn', recorded_at: iso(START) }).execute();
       });
-      expect(await migrate(old, 'consent', consentMigrations)).toEqual(['0002_privacy_consent_seq_counter']);
+      expect(await migrate(old, 'consent', consentMigrations)).toEqual(['0002_privacy_consent_seq_counter', '0003_privacy_consent_actor_index']);
       await before.eraseSubject('alice');
       expect((await before.recordConsent({ userId: 'bob', dataTypes: ['email'], purposes: ['support'] })).seq).toBe(3);
     } finally {

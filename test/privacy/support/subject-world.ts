@@ -3,6 +3,8 @@ import { EncryptionService } from '../../../src/crypto/encryption-service.js';
 import { Keyring } from '../../../src/crypto/keyring/keyring.js';
 import { keyringMigrations } from '../../../src/crypto/keyring/schema.js';
 import { kekFromKey } from '../../../src/crypto/kms/local.js';
+import { BudgetLedger } from '../../../src/privacy/budget/budget-ledger.js';
+import { budgetMigrations } from '../../../src/privacy/budget/schema.js';
 import { ConsentManager } from '../../../src/privacy/consent/consent-manager.js';
 import { consentMigrations } from '../../../src/privacy/consent/schema.js';
 import { LineageStore } from '../../../src/privacy/lineage/lineage-store.js';
@@ -20,17 +22,18 @@ export const place = (recordId: string) => ({ dataset: 'customers', recordId });
 export const customer = (user: string) => ({ user_id: user, email: `${user}@mail.example`, text: `notes about ${user}` });
 
 /**
- * Where the right-of-access and erasure tests start: a store with the consent, lineage and
- * keyring domains; alice (a grant, then a withdrawal) and bob (a grant) in consent; RAW -> CLEAN
+ * Where the right-of-access and erasure tests start: a store with the consent, lineage,
+ * privacy budget and keyring domains (`budgets`: a ledger with no budget yet); alice (a grant, then a withdrawal) and bob (a grant) in consent; RAW -> CLEAN
  * -> MODEL in lineage, RAW holding alice and bob, OTHER holding bob; and `datasets`, a field
  * service with per-subject keys.
  */
 export async function subjectWorld(url: string, options: { clock?: () => Date } = {}) {
   const store: Store = await openStore(url);
-  for (const [domain, migrations] of [['consent', consentMigrations], ['lineage', lineageMigrations], ['crypto', keyringMigrations]] as const) await migrate(store, domain, migrations);
+  for (const [domain, migrations] of [['consent', consentMigrations], ['lineage', lineageMigrations], ['privacy_budget', budgetMigrations], ['crypto', keyringMigrations]] as const) await migrate(store, domain, migrations);
   const audit = new RecordedEvents();
   const consent = new ConsentManager({ store, audit, ...(options.clock ? { clock: options.clock } : {}) });
   const lineage = new LineageStore({ store, audit });
+  const budgets = new BudgetLedger({ store, audit, ...(options.clock ? { clock: options.clock } : {}) });
   const kek = randomBytes(32);
   const keyring = new Keyring(store, async () => kekFromKey('file:test', kek), audit);
   const datasets = new EncryptionService({ encryptionScope: 'field', fields: ['email', 'text'], secureDeletion: true, subjectField: 'user_id' }, keyring, audit);
@@ -44,5 +47,5 @@ export async function subjectWorld(url: string, options: { clock?: () => Date } 
   await lineage.nameArtifact(MODEL, 'model:classifier-3');
   await lineage.recordSubjects(RAW, ['alice', 'bob']);
   await lineage.recordSubjects(OTHER, ['bob']);
-  return { store, audit, consent, lineage, keyring, datasets };
+  return { store, audit, consent, lineage, budgets, keyring, datasets };
 }
