@@ -67,7 +67,12 @@ function holdsLongNumber(key: string, field: string): boolean {
 
 /** Whether `digits` (seven or more, nothing else) in `context` (the path or label they stand in) is personal data: not an export's day (holdsLongNumber). */
 export function isPersonalNumber(digits: string, context: string): boolean {
-  return BIRTH_CUE.test(context) || !compactDate(digits);
+  return mentionsBirth(context) || !compactDate(digits);
+}
+
+/** Whether a path or label names a birth anywhere (BIRTH_CUE): then no day in it is an export's. */
+export function mentionsBirth(context: string): boolean {
+  return BIRTH_CUE.test(context);
 }
 
 /** Seven or more digits in a row, each run whole (a date followed by more digits is one run, and no date). */
@@ -89,7 +94,7 @@ const BIRTH_CUE = /dob|d\.o\.b|bday|born|birth|geb(?:oren|urt)|naissance|nacimie
  * which are the birthdays of most adults; not ten digits (YYYYMMDDhh, Unix seconds): a phone
  * number's length.
  */
-function compactDate(run: string): boolean {
+export function compactDate(run: string): boolean {
   if (run.length !== 8 && run.length !== 14) return false;
   const part = (from: number, to: number) => Number(run.slice(from, to)); // '' past the end: 0
   const [year, month, day] = [part(0, 4), part(4, 6), part(6, 8)];

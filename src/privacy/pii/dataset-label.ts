@@ -1,6 +1,6 @@
 import { basename } from 'node:path';
 import { invalidInput } from '../../core/errors.js';
-import { AuditedFieldNames, isPersonalNumber, masked, type PersonalSpan } from './audited-field-names.js';
+import { AuditedFieldNames, compactDate, isPersonalNumber, masked, mentionsBirth, type PersonalSpan } from './audited-field-names.js';
 import { scannerFor } from './entity-scanner.js';
 import { DEFAULT_CONFIDENCE_THRESHOLD } from './pii-options.js';
 
@@ -130,17 +130,77 @@ function spansInLabel(label: string): PersonalSpan[] {
   // AuditedFieldNames' settings: every type at the default threshold; built once per process
   const scanned = scannerFor({ threshold: DEFAULT_CONFIDENCE_THRESHOLD }).scanAll(readings.map((reading) => reading.text));
   const found = scanned.flatMap((spans, i) => spans.map(({ start, end, type }): PersonalSpan => ({ start: start + readings[i]!.at, end: end + readings[i]!.at, type })));
-  return [...new AuditedFieldNames().spansIn(label), ...found, ...digitGroups(label)];
+  // a day read as a phone number (`llama3-ft-2024-11-27`, `20241127`) is the artifact's date
+  const personal = found.filter((span) => span.type !== 'phone' || !isWrittenDay(label.slice(span.start, span.end), label));
+  return [...new AuditedFieldNames().spansIn(label), ...personal, ...digitGroups(label)];
 }
 
 /** Each number of `label` written as groups of digits joined by `- . _` or spaces that holds a personal number (isPersonalNumber: seven digits or more, no export's day). */
 function digitGroups(label: string): PersonalSpan[] {
   const spans: PersonalSpan[] = [];
   for (const { 0: groups, index } of label.matchAll(DIGIT_GROUPS)) {
-    const digits = groups.replace(/\D/g, '');
-    if (digits.length >= 7 && isPersonalNumber(digits, label)) spans.push({ start: index, end: index + groups.length, type: 'digits' });
+    const personal = partsOutsideDays(groups.split(/\D/), label).some((run) => {
+      const digits = run.join('');
+      return digits.length >= 7 && isPersonalNumber(digits, label);
+    });
+    if (personal) spans.push({ start: index, end: index + groups.length, type: 'digits' });
   }
   return spans;
+}
+
+/** Whether the numbers of `text` (a part of `label`) are one day as names of exports and models write it (partsOutsideDays), and nothing more. */
+function isWrittenDay(text: string, label: string): boolean {
+  const parts = text.split(/\D+/).filter((part) => part !== '');
+  return parts.length > 0 && partsOutsideDays(parts, label).length === 0;
+}
+
+/**
+ * The runs of `parts` (a label's numbers, in order) that lie outside the days written in them:
+ * YYYY-MM-DD or DD-MM-YYYY of 2000–2199 with their parts apart, or YYYYMMDD (compactDate), each
+ * optionally followed by its time (hhmm, hhmmss, or hh-mm and hh-mm-ss): `llama-3-2024-11-27`
+ * leaves `3`, `export-2024-11-27-1530` nothing; none at all where the label names a birth.
+ */
+function partsOutsideDays(parts: readonly string[], label: string): string[][] {
+  if (mentionsBirth(label)) return [parts.slice()];
+  const runs: string[][] = [];
+  let run: string[] = [];
+  for (let i = 0; i < parts.length; ) {
+    const day = dayLength(parts, i);
+    if (day === 0) {
+      run.push(parts[i++]!);
+      continue;
+    }
+    if (run.length > 0) runs.push(run);
+    run = [];
+    i += day + timeLength(parts, i + day);
+  }
+  if (run.length > 0) runs.push(run);
+  return runs;
+}
+
+/**
+ * How many parts from `i` write a day: 3 (YYYY MM DD, DD MM YYYY), 1 (YYYYMMDD), or 0. Not
+ * YYYYMMDD before four digits apart: that is how a Swedish personnummer is written.
+ */
+function dayLength(parts: readonly string[], i: number): number {
+  const [a, b, c] = [parts[i], parts[i + 1], parts[i + 2]];
+  if (a !== undefined && a.length === 8 && compactDate(a)) return b?.length === 4 ? 0 : 1;
+  if (a === undefined || b === undefined || c === undefined || b.length > 2 || b.length === 0) return 0;
+  if (a.length === 4 && c.length <= 2 && c.length > 0 && compactDate(`${a}${b.padStart(2, '0')}${c.padStart(2, '0')}`)) return 3;
+  if (c.length === 4 && a.length <= 2 && a.length > 0 && compactDate(`${c}${b.padStart(2, '0')}${a.padStart(2, '0')}`)) return 3;
+  return 0;
+}
+
+/** How many parts from `i` write a time of day after a day: hhmm or hhmmss as one part, or hh mm (ss) apart; 0 for none. */
+function timeLength(parts: readonly string[], i: number): number {
+  const clock = (hh: string, mm: string, ss = '00') => Number(hh) <= 23 && Number(mm) <= 59 && Number(ss) <= 59;
+  const a = parts[i];
+  if (a === undefined) return 0;
+  if (a.length === 4 && clock(a.slice(0, 2), a.slice(2))) return 1;
+  if (a.length === 6 && clock(a.slice(0, 2), a.slice(2, 4), a.slice(4))) return 1;
+  const [b, c] = [parts[i + 1], parts[i + 2]];
+  if (a.length !== 2 || b?.length !== 2 || !clock(a, b)) return 0;
+  return c?.length === 2 && clock(a, b, c) ? 3 : 2;
 }
 
 /** Groups of digits joined by one `- . _` or space each, starting at no letter or digit (`v2-415` is `415`). */

@@ -91,6 +91,30 @@ describe('personalDataInLabel', () => {
     expect(personalDataInLabel('leap-20240229')).toEqual([]);
     expect(personalDataInLabel('leap-20250229')).toEqual(['digits']);
   });
+
+  it('reads a day written with its parts apart, and its time, as the artifact\'s date, whatever digits come before it; the numbers around it are judged alone', () => {
+    for (const label of [
+      'model:llama3-ft-2024-11-27', // read as a phone number before
+      'model:llama3-ft-20241127',
+      'model:llama-3-2024-11-27', // a version, then the day: 3 + the day was nine digits
+      'dataset:export-27-11-2024',
+      'dataset:export-2024-11-27-1530',
+      'dataset:export-2024-11-27-12-30-59',
+      'model:adapter-2024.11.27-1530',
+      'dataset:export-20241127-153000',
+    ]) {
+      expect(personalDataInLabel(label), label).toEqual([]);
+    }
+    for (const [label, found] of [
+      ['dataset:pnr-20241127-1530', 'digits'], // YYYYMMDD-NNNN: a personnummer, not a day and a time
+      ['dataset:export-1985-03-12', 'digits'], // the last century's days are most adults' birthdays
+      ['dataset:export-2024-13-27', 'digits'], // no thirteenth month
+      ['dataset:dob-2024-11-27', 'digits'], // a day said to be a birthday
+      ['dataset:call-2024-11-27-415-555-0132', 'digits'], // a day, then a phone number: judged alone
+    ] as const) {
+      expect(personalDataInLabel(label), label).toContain(found);
+    }
+  });
 });
 
 describe('refusePersonalLabel', () => {
