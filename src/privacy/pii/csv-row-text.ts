@@ -41,17 +41,22 @@ export function csvRowText(headerLine: string, row: readonly string[]): CsvRowTe
 }
 
 /**
- * The findings of a row's text that fall in `column`'s value, at the value's own offsets; one
+ * The findings of a row's text that fall in each column's value, at the value's own offsets; one
  * that runs on into the next column ("12 Main St,Springfield" read as one address) keeps its
- * part in each. Findings of the header line are no cell's.
+ * part in each. Findings of the header line are no cell's. One walk of the row's findings and
+ * cells (both in order), not one per column: a row of 40,000 columns took 8.7 s that way.
  */
-export function cellFindings(row: CsvRowText, findings: readonly Finding[], column: number): Finding[] {
-  const cell = row.cells[column]!;
-  const out: Finding[] = [];
+export function cellFindings(row: CsvRowText, findings: readonly Finding[]): Finding[][] {
+  const out = row.cells.map((): Finding[] => []);
+  let column = 0;
   for (const finding of findings) {
-    const start = Math.max(finding.start, cell.start);
-    const end = Math.min(finding.end, cell.end);
-    if (end > start) out.push({ ...finding, start: valueOffset(cell, start), end: valueOffset(cell, end) });
+    while (column < row.cells.length && row.cells[column]!.end <= finding.start) column++;
+    for (let c = column; c < row.cells.length && row.cells[c]!.start < finding.end; c++) {
+      const cell = row.cells[c]!;
+      const start = Math.max(finding.start, cell.start);
+      const end = Math.min(finding.end, cell.end);
+      if (end > start) out[c]!.push({ ...finding, start: valueOffset(cell, start), end: valueOffset(cell, end) });
+    }
   }
   return out;
 }

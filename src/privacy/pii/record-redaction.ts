@@ -350,8 +350,9 @@ export function redactCsvRows(redactor: RecordRedactor, rows: readonly string[][
   const out = rows.map((row, i) => {
     const redacted = [...row];
     let changed = false;
+    const inCells = cellFindings(rowTexts[i]!, findings[i]!);
     columns.forEach((c) => {
-      const found = cellFindings(rowTexts[i]!, findings[i]!, c);
+      const found = inCells[c]!;
       if (found.length === 0) return;
       changed = true;
       tallyFindings(tally, found, lines[i]!, fieldNames === null ? names[c]! : fieldNames.of(names[c]!), 'value');

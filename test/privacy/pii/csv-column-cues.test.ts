@@ -44,19 +44,22 @@ describe('csvRowText and cellFindings', () => {
     const row = csvRowText(csvHeaderLine(['id', 'note, free text']), ['7', value]);
     expect(row.text).toBe('id,"note, free text"\n7,"He said ""call 415-555-0132"", ok"');
     const at = row.text.indexOf('415-555-0132');
-    const [mapped] = cellFindings(row, [finding(at, at + 12)], 1);
+    const [mapped] = cellFindings(row, [finding(at, at + 12)])[1]!;
     expect(value.slice(mapped!.start, mapped!.end)).toBe('415-555-0132');
     // a span taking in a doubled quote covers the one quote of the value
     const quoteAt = row.text.indexOf('""call');
-    const [withQuote] = cellFindings(row, [finding(quoteAt, quoteAt + 6)], 1);
+    const [withQuote] = cellFindings(row, [finding(quoteAt, quoteAt + 6)])[1]!;
     expect(value.slice(withQuote!.start, withQuote!.end)).toBe('"call');
   });
 
   it('gives each cell its part of a finding that runs across a comma, and the header\'s to none', () => {
     const row = csvRowText(csvHeaderLine(['street', 'city']), ['12 Main St', 'Springfield']);
     const spanning = finding(row.text.indexOf('12 Main'), row.text.length);
-    expect(cellFindings(row, [spanning], 0).map((f) => [f.start, f.end])).toEqual([[0, 10]]);
-    expect(cellFindings(row, [spanning], 1).map((f) => [f.start, f.end])).toEqual([[0, 11]]);
-    expect(cellFindings(row, [finding(0, 6)], 0)).toEqual([]);
+    expect(cellFindings(row, [spanning]).map((cell) => cell.map((f) => [f.start, f.end]))).toEqual([[[0, 10]], [[0, 11]]]);
+    expect(cellFindings(row, [finding(0, 6)])).toEqual([[], []]);
+    // several findings over many cells land each in its own
+    const wide = csvRowText(csvHeaderLine(['a', 'b', 'c', 'd']), ['x', 'call 415-555-0132', 'y', 'mail a@b.io']);
+    const found = [finding(wide.text.indexOf('415'), wide.text.indexOf('415') + 12), finding(wide.text.indexOf('a@b'), wide.text.indexOf('a@b') + 6)];
+    expect(cellFindings(wide, found).map((cell) => cell.map((f) => [f.start, f.end]))).toEqual([[], [[5, 17]], [], [[5, 11]]]);
   });
 });
