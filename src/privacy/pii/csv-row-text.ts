@@ -21,9 +21,15 @@ interface CellSpan {
   readonly doubledQuotes: readonly number[];
 }
 
-/** `names` as a CSV header line, quoted where a name needs it. */
+/**
+ * `names` as a CSV header line, one name a column. A comma, quote or line break in a name is
+ * read as a space rather than quoted: the header cues split their line at commas without
+ * reading quotes (column-cues.ts), and `"Last, First"` quoted made two columns of one, which
+ * moved every later column's cue onto its neighbour. Findings in the header line are no cell's,
+ * so its text need not be the file's.
+ */
 export function csvHeaderLine(names: readonly string[]): string {
-  return names.map((name) => quoted(name).text).join(',');
+  return names.map((name) => name.replace(/[",\r\n]/g, ' ')).join(',');
 }
 
 /** `row` after `headerLine` (csvHeaderLine), each value quoted where CSV needs it. */
