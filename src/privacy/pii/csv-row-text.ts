@@ -74,7 +74,11 @@ function valueOffset(cell: CellSpan, at: number): number {
   return at - cell.start - doubled;
 }
 
-/** A value as a CSV field (RFC 4180): quoted when it holds a comma, a quote or a line break, its quotes doubled. */
+/**
+ * A value as a CSV field (RFC 4180): quoted when it holds a comma, a quote or a line break, its
+ * quotes doubled. By hand rather than with csv-stringify, which writes the same field but not
+ * where each doubled quote stands, which cellFindings needs to map offsets back.
+ */
 function quoted(value: string): { text: string; quoted: boolean; doubledQuotes: number[] } {
   if (!/[",\r\n]/.test(value)) return { text: value, quoted: false, doubledQuotes: [] };
   const doubledQuotes: number[] = [];
