@@ -51,7 +51,11 @@ describe('langtrain pii explain', () => {
     expect((await explain('--input', dir.path, '--line', '1')).err).toBe(`error: --input: ${dir.path} is a directory; explain reads one line of one JSON Lines file: name a file in it\n`);
     const latin1 = join(dir.path, 'latin1.jsonl');
     writeFileSync(latin1, Buffer.concat([Buffer.from('{"text":"ok"}\n{"text":"caf'), Buffer.from([0xe9]), Buffer.from('"}\n')]));
-    expect((await explain('--input', latin1, '--line', '2')).err).toBe(`error: --input: ${latin1}: line 2: is not valid UTF-8\n`);
+    expect((await explain('--input', latin1, '--line', '2')).err).toBe(`error: --input: ${latin1}: line 2: is not valid UTF-8; convert the file to UTF-8 (e.g. iconv -f latin1 -t utf-8) and explain again\n`);
+    // a bad byte on a later line of the same batch does not stop line 1 being explained
+    const first = await explain('--input', latin1, '--line', '1', '--json');
+    expect([first.code, first.err]).toEqual([0, '']);
+    expect(JSON.parse(first.out).candidates).toEqual([]);
     // it uses no store: a --db it would ignore is refused
     expect(await explain('--db', 'sqlite:x.db', TEXT)).toEqual({ code: 2, out: '', err: "error: unknown option '--db'\n" });
   });

@@ -185,18 +185,20 @@ async function lineOf(path: string, n: number): Promise<string> {
   if (await isDirectory(path)) throw invalidInput(`--input: ${path} is a directory; explain reads one line of one JSON Lines file: name a file in it`, { path });
   // loaded here: see pii-options.ts
   const { jsonLineTasks } = await import('../../privacy/pii/dataset-pipeline.js');
-  const { jsonLineBatch, lineText } = await import('../../privacy/pii/jsonl-bytes.js');
-  const { RecordError } = await import('../../privacy/pii/record-error.js');
+  const { isUtf8Line, jsonLinesOf, lineText } = await import('../../privacy/pii/jsonl-bytes.js');
   let lines = 0;
   try {
     for await (const task of jsonLineTasks(path, () => undefined)) {
       const { bytes, firstLine } = task as Extract<BatchTask, { kind: 'jsonl' }>;
-      const batch = jsonLineBatch(bytes, firstLine);
+      const batch = jsonLinesOf(bytes, firstLine);
       lines = firstLine + batch.lines.length - 1;
-      if (n <= lines) return lineText(batch, n - firstLine);
+      if (n > lines) continue;
+      // only line n's own bytes: one bad byte elsewhere in its batch is no reason to refuse it
+      if (!isUtf8Line(batch, n - firstLine)) throw invalidInput(`--input: ${path}: line ${n}: is not valid UTF-8; convert the file to UTF-8 (e.g. iconv -f latin1 -t utf-8) and explain again`, { path, line: n });
+      return lineText(batch, n - firstLine);
     }
   } catch (err) {
-    if (err instanceof RecordError) throw invalidInput(`--input: ${path}: ${err.message}`, { path, line: err.line }); // bytes that are not UTF-8
+    if (isLangtrainError(err)) throw err;
     throw invalidInput(`--input: cannot read ${path}: ${fileProblem(err)}`, { path });
   }
   throw invalidInput(`${path} has ${lines} line${lines === 1 ? '' : 's'}, no line ${n}`);

@@ -20,8 +20,18 @@ export interface JsonLineBatch {
 
 /** `bytes` (whole lines, the last one's newline optional) as lines; bytes that are not UTF-8 fail, naming the line (decoding them to U+FFFD would silently change data). */
 export function jsonLineBatch(bytes: Uint8Array, firstLine: number): JsonLineBatch {
+  const batch = jsonLinesOf(bytes, firstLine);
+  if (!isUtf8(batch.bytes)) throw new RecordError(firstLine + firstNonUtf8Line(batch.bytes), 'is not valid UTF-8');
+  return batch;
+}
+
+/**
+ * `bytes` cut into lines as every reader of JSON Lines here cuts them (at LF, without the CR
+ * before it, nor a byte order mark before the file's first line), their encoding unchecked:
+ * for a reader of one line, which a bad byte on another line does not concern.
+ */
+export function jsonLinesOf(bytes: Uint8Array, firstLine: number): JsonLineBatch {
   const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
-  if (!isUtf8(buffer)) throw new RecordError(firstLine + firstNonUtf8Line(buffer), 'is not valid UTF-8');
   const lines: JsonLineBatch['lines'] = [];
   // A UTF-8 byte order mark before the file's first line, as some Windows tools write, is no part of it.
   const bom = firstLine === 1 && buffer[0] === 0xef && buffer[1] === 0xbb && buffer[2] === 0xbf ? 3 : 0;
@@ -32,6 +42,12 @@ export function jsonLineBatch(bytes: Uint8Array, firstLine: number): JsonLineBat
     start = next + 1;
   }
   return { bytes: buffer, lines, firstLine };
+}
+
+/** Whether line `i` of the batch is UTF-8 (jsonLinesOf does not check). */
+export function isUtf8Line(batch: JsonLineBatch, i: number): boolean {
+  const { start, end } = batch.lines[i]!;
+  return isUtf8(batch.bytes.subarray(start, end));
 }
 
 /** Line `i` of the batch, decoded. */
