@@ -255,7 +255,7 @@ function hyphenatedNameFlags(lower: string, lexicon: NameLexicon): number {
   let names = true;
   for (const part of parts) {
     const flags = lexicon.flags.get(part) ?? 0;
-    if ((flags & (NameFlag.Common | NAME_BITS)) === NameFlag.Common) return NameFlag.Common;
+    if ((flags & (NameFlag.Common | NAME_BITS)) === NameFlag.Common) return part === parts[0] || !isDistinctiveSurname(parts[0]!, lexicon) ? NameFlag.Common : SURNAME_SHAPED;
     const shaped = part.length >= 5 && SURNAME_SHAPE.test(part[0]!.toUpperCase() + part.slice(1));
     if (part.length < 2 || ((flags & NAME_BITS) === 0 && !shaped)) names = false;
     union |= flags & NAME_BITS;
@@ -263,6 +263,17 @@ function hyphenatedNameFlags(lower: string, lexicon: NameLexicon): number {
     if ((flags & NameFlag.Common) === 0) distinctive = true;
   }
   return names && distinctive ? union : 0;
+}
+
+/**
+ * A surname no everyday word shares: the first part of a double-barrelled surname whose later
+ * part is an everyday word that no list has as a surname ("Adebayo-Cross", "Okafor-Lane").
+ * Such a word is only surname-shaped: a name on its own with a given name or cue, as an unlisted
+ * "-ova" or "-escu" is.
+ */
+function isDistinctiveSurname(part: string, lexicon: NameLexicon): boolean {
+  const flags = lexicon.flags.get(part) ?? 0;
+  return part.length >= 3 && (flags & NameFlag.Surname) !== 0 && (flags & NameFlag.Common) === 0;
 }
 
 export function isNameToken(flags: number): boolean {

@@ -190,6 +190,9 @@ describe('African names', () => {
     ['Igbo', 'Chukwuemeka Okafor sent the bank details.', ['Chukwuemeka Okafor']],
     ['Yoruba', 'Oluwaseun Adeyemi will call you back.', ['Oluwaseun Adeyemi']],
     ['Nigerian, hyphenated', 'Ngozi Okonjo-Iweala spoke at the summit.', ['Ngozi Okonjo-Iweala']],
+    // a double-barrelled surname whose later part is an everyday word no list has as a surname
+    ['double-barrelled, everyday word second, after a cue', 'Customer: Olumide Adebayo-Cross', ['Olumide Adebayo-Cross']],
+    ['double-barrelled, everyday word second', 'Jane Okafor-Hill called about the refund.', ['Jane Okafor-Hill']],
     ['Nigerian, three names', 'Novelist Chimamanda Ngozi Adichie won the award.', ['Chimamanda Ngozi Adichie']],
     ['Hausa, after Malam', 'Malam Aminu Kano ya zo.', ['Aminu Kano']],
     ['Akan', 'The parcel was signed for by K. Osei at 14:02.', ['K. Osei']],
@@ -363,6 +366,10 @@ describe('capitalised words that are not names', () => {
     'Add Auto-Scaling: pools grow with the queue',
     'Fix Cross-Platform: paths on Windows',
     'Enable Multi-Region: replication is on',
+    // a compound of a scholar's name and an everyday word, not a double-barrelled surname
+    'The Nash-Equilibrium holds for both players.',
+    'A Turing-Complete language needs loops.',
+    'We size bets with Kelly-Criterion rules.',
     // Lower case: a person cue needs a listed given name and surname, "my name is" a given name.
     "hi i'm fine thanks, just checking in",
     'this is john calling about the invoice',
