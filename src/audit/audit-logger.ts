@@ -149,7 +149,10 @@ export class AuditLogger implements AuditSink {
   async checkWritable(): Promise<void> {
     this.#checkOpen();
     const { store, sealer } = await this.#init();
-    if (!sealer) await refuseClearWrites(store.db);
+    // Checked again now, not only as the log opened: another process may have bound the log
+    // to its KEK since (its first data key), and an append of ours would be refused.
+    if (sealer) await sealer.checkKek(store.db);
+    else await refuseClearWrites(store.db);
   }
 
   /** The seed's `log_event`. Resolves once the entry is durably committed. */

@@ -7,6 +7,7 @@ import { aeadDecrypt, aeadEncrypt } from '../crypto/aead.js';
 import { loadOrCreateKey256, type KeyReference } from '../crypto/key-reference.js';
 import type { WriteTx } from '../store/database.js';
 import type { SealedPayload } from './entry.js';
+import { isRecordedKek, kekFingerprint, recordedKekFingerprint, recordKekFingerprint } from './kek-fingerprint.js';
 
 /** What a sealed payload holds: the event's data and any fields marked sensitive. */
 export interface SealedContent {
@@ -31,23 +32,29 @@ interface DataKey {
  * The sealer of the audit log in `db`, with the key-encryption key at `reference`, checked
  * against the log before anything is sealed or shredded with it. A log that already seals
  * payloads refuses a key that does not exist (it is not created: a new key would open none of
- * them) and one that does not unwrap its newest live data key: with either, a process writes
- * events under subject pseudonyms no other process of the log can match, and an erasure
- * shreds nothing while reporting success (a relative `file:` key run from another directory
- * did both).
+ * them) and one that is not the log's KEK: with either, a process writes events under subject
+ * pseudonyms no other process of the log can match, and an erasure shreds nothing while
+ * reporting success (a relative `file:` key run from another directory did both). The check
+ * is made again, under the writer lock, before a data key is made (`dataKeys`): a process that
+ * opened a new log beside one with another KEK is refused there.
  */
 export async function openPayloadSealer(db: Kysely<any>, reference: KeyReference, origin: string): Promise<PayloadSealer> {
-  const newest = await db.selectFrom('audit_payload_keys').select(['kid', 'wrapped']).orderBy('created_at', 'desc').orderBy('kid').limit(1).executeTakeFirst();
-  const fix = 'point audit.encryptionKey (LANGTRAIN_AUDIT_ENCRYPTION_KEY) at the key this log was written with, as the server has it (a relative file: path is read from the working directory)';
-  if (newest !== undefined && reference.startsWith('file:') && !existsSync(reference.slice('file:'.length))) {
-    throw new LangtrainError('ERR_KEY_MISSING', `the audit encryption key ${reference} does not exist, but this audit log already seals payloads with a key: ${fix}`, { option: 'audit.encryptionKey' });
+  const sealing = (await recordedKekFingerprint(db)) !== undefined || (await db.selectFrom('audit_payload_keys').select('kid').limit(1).executeTakeFirst()) !== undefined;
+  if (sealing && reference.startsWith('file:') && !existsSync(reference.slice('file:'.length))) {
+    throw new LangtrainError('ERR_KEY_MISSING', `the audit encryption key ${reference} does not exist, but this audit log already seals payloads with a key: ${KEK_FIX}`, { option: 'audit.encryptionKey' });
   }
-  const sealer = new PayloadSealer(loadOrCreateKey256(reference), origin);
-  const live = newest?.wrapped ? newest : await db.selectFrom('audit_payload_keys').select(['kid', 'wrapped']).where('wrapped', 'is not', null).limit(1).executeTakeFirst();
-  if (live?.wrapped && !sealer.unwraps(live.kid, live.wrapped)) {
-    throw new LangtrainError('ERR_KEY_MISSING', `the audit encryption key ${reference} does not open this audit log's payload keys (they were wrapped by another key): ${fix}`, { option: 'audit.encryptionKey' });
-  }
+  const sealer = new PayloadSealer(loadOrCreateKey256(reference), origin, reference);
+  await sealer.checkKek(db);
   return sealer;
+}
+
+const KEK_FIX = 'point audit.encryptionKey (LANGTRAIN_AUDIT_ENCRYPTION_KEY) at the key this log was written with, as the server has it (a relative file: path is read from the working directory)';
+
+/** The refusal of a KEK that is not the log's; names the reference, never the key. */
+function otherKek(reference: KeyReference): LangtrainError {
+  return new LangtrainError('ERR_KEY_MISSING', `the audit encryption key ${reference} does not open this audit log's payload keys (they were wrapped by another key): ${KEK_FIX}`, {
+    option: 'audit.encryptionKey',
+  });
 }
 
 /**
@@ -61,14 +68,46 @@ export async function openPayloadSealer(db: Kysely<any>, reference: KeyReference
 export class PayloadSealer {
   readonly #wrapKey: Buffer;
   readonly #refKey: Buffer;
+  readonly #kekFingerprint: Buffer;
+  readonly #kekReference: KeyReference;
   readonly #origin: string;
   readonly #keys = new Map<string, Buffer>();
 
-  constructor(keyEncryptionKey: Buffer, origin: string) {
+  constructor(keyEncryptionKey: Buffer, origin: string, kekReference: KeyReference) {
     // Separate keys for separate jobs, derived with HKDF (RFC 5869) from the one KEK.
     this.#wrapKey = Buffer.from(hkdfSync('sha256', keyEncryptionKey, Buffer.alloc(0), 'langtrain audit data-key wrap', 32));
     this.#refKey = Buffer.from(hkdfSync('sha256', keyEncryptionKey, Buffer.alloc(0), 'langtrain audit subject pseudonym', 32));
+    this.#kekFingerprint = kekFingerprint(keyEncryptionKey);
+    this.#kekReference = kekReference;
     this.#origin = origin;
+  }
+
+  /** Refuse (ERR_KEY_MISSING) this sealer's KEK unless it is the log's, or the log has none yet. */
+  async checkKek(db: Kysely<any>): Promise<void> {
+    await this.#kekRecorded(db);
+  }
+
+  /**
+   * Whether the log records this sealer's KEK as its own; false when it records none (a new log,
+   * or one from before fingerprints whose newest live data key, if any, this KEK unwraps).
+   * Throws for another KEK.
+   */
+  async #kekRecorded(db: Kysely<any>): Promise<boolean> {
+    const recorded = await recordedKekFingerprint(db);
+    if (recorded !== undefined) {
+      if (!isRecordedKek(recorded, this.#kekFingerprint)) throw otherKek(this.#kekReference);
+      return true;
+    }
+    const live = await db
+      .selectFrom('audit_payload_keys')
+      .select(['kid', 'wrapped'])
+      .where('wrapped', 'is not', null)
+      .orderBy('created_at', 'desc')
+      .orderBy('kid')
+      .limit(1)
+      .executeTakeFirst();
+    if (live !== undefined && this.#unwrapped(live.kid, live.wrapped) === undefined) throw otherKek(this.#kekReference);
+    return false;
   }
 
   /** Keyed pseudonym of a user id: stable, so the log stays searchable by the real id. */
@@ -90,8 +129,11 @@ export class PayloadSealer {
       for (const row of rows) found.set(row.subject_ref, { kid: row.kid, key: this.#unwrap(row.kid, row.wrapped) });
     }
     const now = new Date().toISOString();
-    for (const ref of refs) {
-      if (found.has(ref)) continue;
+    const missing = refs.filter((ref) => !found.has(ref));
+    // Under the writer lock, so the first process to make a data key binds the log to its KEK
+    // and another KEK is refused before it wraps one (nothing of the transaction stays).
+    if (missing.length > 0 && !(await this.#kekRecorded(tx))) await recordKekFingerprint(tx, this.#kekFingerprint);
+    for (const ref of missing) {
       const kid = randomBytes(12).toString('base64url');
       const key = randomBytes(32);
       await tx.insertInto('audit_payload_keys').values({ kid, subject_ref: ref, wrapped: this.#wrap(kid, key), created_at: now }).execute();
@@ -143,11 +185,6 @@ export class PayloadSealer {
       }
       return { state: 'opened', content: JSON.parse(plain.toString('utf8')) as SealedContent };
     });
-  }
-
-  /** Whether `wrapped`, a data key's row, opens under this log's key-encryption key. */
-  unwraps(kid: string, wrapped: Uint8Array): boolean {
-    return this.#unwrapped(kid, wrapped) !== undefined;
   }
 
   /** Destroy every data key of a subject; returns how many were destroyed. */

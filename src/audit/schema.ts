@@ -61,6 +61,19 @@ export const auditMigrations: Migration[] = [
       else await postgresGuards(tx);
     },
   },
+  {
+    // The fingerprint of the KEK the data keys are wrapped by (kek-fingerprint.ts). One row:
+    // a log has one KEK, which cannot be rotated yet.
+    id: '0002_audit_payload_kek',
+    async up(tx, dialect) {
+      const { blob } = columnTypes(dialect);
+      await sql`CREATE TABLE audit_payload_kek (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        fingerprint ${blob} NOT NULL,
+        recorded_at TEXT NOT NULL
+      )`.execute(tx);
+    },
+  },
 ];
 
 async function sqliteGuards(tx: Parameters<Migration['up']>[0]): Promise<void> {
