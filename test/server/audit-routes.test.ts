@@ -45,6 +45,7 @@ describe.each(storeUrls('server-audit'))('audit routes on $dialect', ({ make }) 
         timestamp: '2024-01-15T10:30:00.000Z',
         eventType: 'model.evaluated',
         userId: 'alice',
+        userIdSealed: false,
         result: 'success',
         level: 'basic',
         additionalData: { ...event.additionalData, submittedBy: expect.stringMatching(/^user:/) },
@@ -179,5 +180,31 @@ describe.each(storeUrls('server-audit'))('audit routes on $dialect', ({ make }) 
     expect(missing.statusCode).toBe(400);
     expect(json(missing).error).toEqual({ code: 'ERR_INVALID_INPUT', message: 'invalid querystring: from: required; to: required' });
     expect(json(await get('/v1/audit/proofs/consistency?from=abc&to=0')).error.message).toBe('invalid querystring: from: expected a whole number; to: expected a whole number >= 1');
+  });
+});
+
+describe('audit routes on a log that seals', () => {
+  const f = new Fixtures();
+  afterEach(() => f.close());
+
+  it('tell an entry that stores the user id only as its pseudonym from one naming them in clear, though both show it opened', async () => {
+    const { app, auth } = await f.serve({ audit: { encryption: true } });
+    const events = [
+      { eventType: 'user.sealed', userId: 'alice', result: 'success', sensitive: ['userId'] },
+      { eventType: 'user.clear', userId: 'alice', result: 'success' },
+      { eventType: 'user.nobody', result: 'success' },
+    ];
+    expect((await app.inject({ method: 'POST', url: '/v1/audit/events', headers: auth, payload: { events } })).statusCode).toBe(201);
+    const read = json(await app.inject({ method: 'GET', url: '/v1/audit/events?eventType=user.sealed', headers: auth })).entries;
+    expect(read).toEqual([expect.objectContaining({ userId: 'alice', userIdSealed: true, payload: 'opened' })]);
+    const others = (type: string) => app.inject({ method: 'GET', url: `/v1/audit/events?eventType=${type}`, headers: auth }).then((r) => json(r).entries);
+    expect(await others('user.clear')).toEqual([expect.objectContaining({ userId: 'alice', userIdSealed: false })]);
+    expect(await others('user.nobody')).toEqual([expect.objectContaining({ userId: null, userIdSealed: false })]);
+  });
+
+  it('document userIdSealed in OpenAPI', async () => {
+    const { app } = await f.serve();
+    const doc = json(await app.inject({ method: 'GET', url: '/openapi.json' }));
+    expect(JSON.stringify(doc.paths['/v1/audit/events'].get.responses['200'])).toContain('userIdSealed');
   });
 });

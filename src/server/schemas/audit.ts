@@ -53,6 +53,9 @@ const entryView = z.object({
   timestamp: z.string().nullable(),
   eventType: z.string().nullable(),
   userId: z.string().nullable(),
+  userIdSealed: z
+    .boolean()
+    .describe('Whether the entry stores the user id only as its pseudonym (sensitive: ["userId"] on a log with encryption); false when it stores the id in clear or has none. userId alone cannot tell once a sealed id is opened'),
   result: z.string().nullable(),
   level: z.enum(['basic', 'detailed']).nullable(),
   additionalData: z.record(z.string(), z.unknown()).optional(),
