@@ -92,8 +92,32 @@ describe('/v1/consent', () => {
     expect(json(refused).error.message).toContain('lineage.read');
     const lineageOnly = await userWith(app, auth, 'tracer', ['lineage.read']);
     expect((await app.inject({ method: 'GET', url: '/v1/consent/u-1/export', headers: lineageOnly })).statusCode).toBe(403);
-    const dpo = await userWith(app, auth, 'dpo', ['consent.read', 'lineage.read']);
+    const dpo = await userWith(app, auth, 'dpo', ['consent.read', 'lineage.read', 'privacy_budget.read', 'audit.read']);
     expect((await app.inject({ method: 'GET', url: '/v1/consent/u-1/export', headers: dpo })).statusCode).toBe(200);
+  });
+
+  it('GET /:userId/export needs privacy_budget.read besides consent.read and lineage.read: a complete document (budgets included) or none', async () => {
+    const { app, auth, security } = await f.serve();
+    await (await security.privacyBudgets()).createBudget({ unit: 'dataset:tickets-v2', epsilon: 8, delta: 1e-5 }, 'u-1');
+    const noBudgets = await userWith(app, auth, 'auditor', ['consent.read', 'lineage.read']);
+    const refused = await app.inject({ method: 'GET', url: '/v1/consent/u-1/export', headers: noBudgets });
+    expect(refused.statusCode).toBe(403);
+    expect(json(refused).error).toMatchObject({ code: 'ERR_FORBIDDEN', message: expect.stringContaining('privacy_budget.read') });
+    // refused before anything was read: no export was made, so none is audited
+    expect(await security.audit.query({ eventType: 'privacy.subject_exported' })).toEqual([]);
+    const dpo = await userWith(app, auth, 'dpo', ['consent.read', 'lineage.read', 'privacy_budget.read', 'audit.read']);
+    const exported = await app.inject({ method: 'GET', url: '/v1/consent/u-1/export', headers: dpo });
+    expect(exported.statusCode, exported.body).toBe(200);
+    expect(json(exported).domains.budgets.actedBy.created).toEqual([{ unit: 'dataset:tickets-v2', createdAt: expect.any(String) }]);
+  });
+
+  it('GET /:userId/export needs audit.read too: the document lists the audit entries about the subject', async () => {
+    const { app, auth, security } = await f.serve();
+    const noAudit = await userWith(app, auth, 'clerk', ['consent.read', 'lineage.read', 'privacy_budget.read']);
+    const refused = await app.inject({ method: 'GET', url: '/v1/consent/u-1/export', headers: noAudit });
+    expect(refused.statusCode).toBe(403);
+    expect(json(refused).error).toMatchObject({ code: 'ERR_FORBIDDEN', message: expect.stringContaining('audit.read') });
+    expect(await security.audit.query({ eventType: 'privacy.subject_exported' })).toEqual([]);
   });
 
   it('documents the export document in OpenAPI', async () => {

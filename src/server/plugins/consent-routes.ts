@@ -10,9 +10,9 @@ const security = AUTHENTICATED;
 
 /**
  * `/v1/consent`: consent per data type and purpose (`consent.read`, `consent.write`), the
- * subject's Art. 15 export across the privacy domains (`consent.read` and `lineage.read`), and
- * DELETE `/:userId`, the Art. 17 erasure across the privacy domains (`privacy.erase`:
- * irreversible, so a permission of its own).
+ * subject's Art. 15 export across the privacy domains (`consent.read`, `lineage.read`,
+ * `privacy_budget.read` and `audit.read`), and DELETE `/:userId`, the Art. 17 erasure across the
+ * privacy domains (`privacy.erase`: irreversible, so a permission of its own).
  */
 export const consentRoutes: FastifyPluginAsyncZod<{ security: SecurityManager }> = async (app, { security: manager }) => {
   const consent = await manager.consentManager();
@@ -45,17 +45,20 @@ export const consentRoutes: FastifyPluginAsyncZod<{ security: SecurityManager }>
     },
   );
 
-  // Lineage facts too, so lineage.read as well; the document is never logged (the request log has
-  // the route pattern only). No HEAD route: one would run and audit an export to send no document.
+  // Lineage facts, privacy budgets and audit entries too, so lineage.read, privacy_budget.read and
+  // audit.read as well: a
+  // complete export or none, never a document missing a section its reader may not see (Art. 15
+  // asks for all of it). The document is never logged (the request log has the route pattern
+  // only). No HEAD route: one would run and audit an export to send no document.
   app.get(
     '/:userId/export',
     {
-      onRequest: [read, requirePermission(manager, 'lineage.read')],
+      onRequest: [read, requirePermission(manager, 'lineage.read'), requirePermission(manager, 'privacy_budget.read'), requirePermission(manager, 'audit.read')],
       exposeHeadRoute: false,
       schema: {
         tags,
         security,
-        summary: 'Everything the privacy domains hold about the subject: consent, artifacts holding their data, keys of their own (GDPR Art. 15); audited',
+        summary: 'Everything the privacy domains hold about the subject: consent, artifacts holding their data, privacy budgets they created or spent on, keys of their own, audit entries about them (GDPR Art. 15); needs consent.read, lineage.read, privacy_budget.read and audit.read; audited',
         params: userIdParams,
         querystring: exportQuery,
         response: { 200: subjectExport },
