@@ -62,7 +62,7 @@ export class ArtifactPagesUnrecorded extends Error {
  * so the list is kept in the log, not only in the reply the caller may lose.
  */
 export async function recordErasure(userId: string, deps: { audit: AuditSink; actor: string }, report: ErasureReport, failure?: unknown): Promise<void> {
-  const { consentRecords, consentActorsErased, lineageActorsErased, budgetActorsErased, lineageLinks, keysShredded, keysShreddedBefore, affectedArtifacts, auditKeysShredded, auditEntriesInClear } = report;
+  const { consentRecords, consentActorsErased, lineageActorsErased, budgetActorsErased, lineageLinks, keysShredded, keysShreddedBefore, affectedArtifacts, auditKeysShredded, auditEntriesInClear, auditEntriesNamingAsActor } = report;
   const entries = artifactEntries(affectedArtifacts);
   const digest = affectedArtifactsDigest(affectedArtifacts);
   const record = (eventType: string, additionalData: { [key: string]: JsonValue }, subject: string | null) =>
@@ -87,6 +87,7 @@ export async function recordErasure(userId: string, deps: { audit: AuditSink; ac
     affectedArtifactsSha256: digest,
     ...(auditKeysShredded === undefined ? {} : { auditKeysShredded }),
     ...(auditEntriesInClear === undefined ? {} : { auditEntriesInClear }),
+    ...(auditEntriesNamingAsActor === undefined ? {} : { auditEntriesNamingAsActor }),
     ...(failure === undefined ? {} : { reason: isLangtrainError(failure) ? failure.code : 'ERR_INTERNAL' }),
   });
   const whole = summary(entries);

@@ -4,6 +4,7 @@ import { errorCodeOf, invalidInput, isLangtrainError, LangtrainError } from '../
 import { keysOnly, parseOptions } from '../core/options.js';
 import type { EncryptionService } from '../crypto/encryption-service.js';
 import type { BudgetLedger } from './budget/budget-ledger.js';
+import { CONSENT_AUDIT_EVENTS, namesActor } from './consent/actor-reference.js';
 import type { ConsentManager } from './consent/consent-manager.js';
 import { ArtifactPagesUnrecorded, recordErasure } from './erasure-record.js';
 import type { LineageStore } from './lineage/lineage-store.js';
@@ -35,7 +36,8 @@ export interface ErasureDeps {
   shredAuditTrail?: boolean;
   /**
    * The audit log read by the subject's id (AuditLogger.query), to count the entries that
-   * still name them in clear (`auditEntriesInClear`). SecurityManager passes its log.
+   * still name them in clear (`auditEntriesInClear`), and by event type, to count those that
+   * name them as another's actor (`auditEntriesNamingAsActor`). SecurityManager passes its log.
    */
   auditLog?: SubjectAuditReader;
 }
@@ -54,10 +56,13 @@ export interface SubjectAuditEntry {
   additionalData?: { [key: string]: JsonValue };
 }
 
-/** What erasure and the Art. 15 export read of the audit log: its entries by user id, oldest first, a page at a time. */
+/** What erasure and the Art. 15 export read of the audit log: its entries by user id or event type, oldest first, a page at a time. */
 export interface SubjectAuditReader {
-  query(filter: { userId: string; afterIndex?: number; limit?: number }): Promise<readonly SubjectAuditEntry[]>;
+  query(filter: AuditEntryFilter & { afterIndex?: number; limit?: number }): Promise<readonly SubjectAuditEntry[]>;
 }
+
+/** The entries read: a user's, or an event type's. */
+type AuditEntryFilter = { userId: string } | { eventType: string };
 
 /** SecurityManager.eraseSubject's options. */
 export interface EraseSubjectOptions {
@@ -118,14 +123,28 @@ export interface ErasureReport {
    * when reading it for the count failed (the erasure itself is done).
    */
   auditEntriesInClear?: number;
+  /**
+   * With an audit log to read: the entries of other subjects' consent events that still name
+   * the subject as the event's actor, by their id, after the erasure. Written before those
+   * entries named their actor by `actorRef` (consent/actor-reference.ts), which this erasure
+   * unlinks: they hold the id in the other subject's payload, in clear or sealed under that
+   * subject's key, where neither erasure nor shredding the subject's audit trail reaches it.
+   * Only payloads the reader opens are searched. Absent as auditEntriesInClear is.
+   */
+  auditEntriesNamingAsActor?: number;
 }
 
 /** The subject's audit entries, every page (the query returns at most 10,000 at a time). */
-export async function subjectAuditEntries(reader: SubjectAuditReader, userId: string, visit: (entry: SubjectAuditEntry) => void): Promise<void> {
+export function subjectAuditEntries(reader: SubjectAuditReader, userId: string, visit: (entry: SubjectAuditEntry) => void): Promise<void> {
+  return auditEntries(reader, { userId }, visit);
+}
+
+/** The audit entries the filter selects, every page. */
+async function auditEntries(reader: SubjectAuditReader, filter: AuditEntryFilter, visit: (entry: SubjectAuditEntry) => void): Promise<void> {
   const PAGE = 10_000;
   let afterIndex: number | undefined;
   for (;;) {
-    const page = await reader.query({ userId, limit: PAGE, ...(afterIndex === undefined ? {} : { afterIndex }) });
+    const page = await reader.query({ ...filter, limit: PAGE, ...(afterIndex === undefined ? {} : { afterIndex }) });
     for (const entry of page) visit(entry);
     if (page.length < PAGE) return;
     afterIndex = page.at(-1)!.index;
@@ -147,12 +166,30 @@ async function countInClear(reader: SubjectAuditReader, userId: string): Promise
 }
 
 /**
+ * The entries of others' consent events that name the subject as their actor by id
+ * (ErasureReport.auditEntriesNamingAsActor). The audit log cannot be searched by payload, so
+ * every consent event's entry is read: erasure is rare, and an entry left out would be an id
+ * the report says is gone. An entry whose user is the subject (consent they recorded
+ * themselves) is theirs, counted by countInClear and reached by their shred.
+ */
+async function countNamingAsActor(reader: SubjectAuditReader, userId: string): Promise<number> {
+  let count = 0;
+  for (const eventType of CONSENT_AUDIT_EVENTS) {
+    await auditEntries(reader, { eventType }, (entry) => {
+      if (entry.userId !== userId && namesActor(entry.additionalData, userId)) count += 1;
+    });
+  }
+  return count;
+}
+
+/**
  * The right to be forgotten (GDPR Art. 17) across the privacy domains: crypto-shreds the
  * subject's keys (every encrypted copy of their fields, in any data set or backup, becomes
  * unreadable), deletes their consent records, replaces their id by `erased` where they are the
- * actor of a lineage edge, of another subject's consent event or of a privacy budget or spend,
- * deletes their rows in the lineage subject table, and lists the data sets and models lineage
- * says held their data, since files and trained weights cannot be edited from here.
+ * actor of a lineage edge, of another subject's consent event (whose audit entry's `actorRef`
+ * then leads to no one) or of a privacy budget or spend, deletes their rows in the lineage
+ * subject table, and lists the data sets and models lineage says held their data, since files
+ * and trained weights cannot be edited from here.
  *
  * Everything that can fail for want of configuration (a service without per-subject keys, a
  * keyring the KEK does not open, an audit log that would refuse the erasure's record) fails
@@ -232,6 +269,8 @@ export async function eraseSubject(userId: string, deps: ErasureDeps): Promise<E
   if (deps.auditLog !== undefined) {
     const inClear = await countInClear(deps.auditLog, userId).catch(() => undefined);
     if (inClear !== undefined) report.auditEntriesInClear = inClear + (deps.audit.sealsPayloads === true ? 0 : 1);
+    const namingAsActor = await countNamingAsActor(deps.auditLog, userId).catch(() => undefined);
+    if (namingAsActor !== undefined) report.auditEntriesNamingAsActor = namingAsActor;
   }
   try {
     await recordErasure(userId, deps, report);

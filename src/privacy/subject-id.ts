@@ -8,6 +8,13 @@ import type { EncryptionService } from '../crypto/encryption-service.js';
 export const MAX_SUBJECT_ID = 256;
 
 /**
+ * What a subject's id becomes where it stood as the actor of a record that outlives their
+ * erasure (a lineage edge, a consent event, a privacy budget or spend): one id for every domain,
+ * which none exports or erases as though it named someone.
+ */
+export const ERASED_ACTOR = 'erased';
+
+/**
  * An id given by a caller, a subject's (consent, lineage, erasure, access requests) or an
  * actor's: a string, not blank, of at most MAX_SUBJECT_ID characters, with no NUL character
  * and well-formed UTF-16 (no unpaired surrogate); anything else is refused naming `field`.

@@ -163,6 +163,48 @@ describe.each(storeUrls('erasure-audit'))('erasure of the audit trail on $dialec
     expect((await security.eraseSubject('alice', { actor: 'dpo', shredAuditTrail: true })).auditEntriesInClear).toBe(2);
   });
 
+  it("leaves nothing in the audit log that leads to an erased actor: others' consent events name them by a pseudonym, its key deleted", async () => {
+    const security = await open(true);
+    const consent = await security.consentManager();
+    await consent.recordConsent({ userId: 'alice', dataTypes: ['email'], purposes: ['support'] });
+    await consent.recordConsent({ userId: 'bob', dataTypes: ['email'], purposes: ['support'], actor: 'alice' });
+    await consent.withdrawConsent({ userId: 'bob', dataTypes: ['email'], actor: 'alice' });
+
+    const report = await security.eraseSubject('alice', { actor: 'dpo', shredAuditTrail: true });
+    expect(report).toMatchObject({ consentActorsErased: 2, auditEntriesInClear: 0, auditEntriesNamingAsActor: 0 });
+    const entries = await security.audit.query({ limit: 10_000 });
+    // bob's proof of consent still opens; only this erasure's own record names her (Art. 5(2)), under a new key
+    expect(entries.filter((e) => e.eventType?.startsWith('consent.') && e.payload === 'opened').map((e) => e.userId)).toEqual(['bob', 'bob']);
+    const opened = entries.filter((e) => e.eventType !== 'privacy.subject_erased').map((e) => JSON.stringify([e.userId, e.additionalData]));
+    expect(opened.filter((text) => text.includes('alice'))).toEqual([]);
+    const bodies = await security.store.db.selectFrom('audit_entries').select('body').execute();
+    expect(bodies.filter((row) => String(row.body).includes('alice'))).toEqual([]);
+  });
+
+  it('counts the entries of others\' consent events written before the actor was pseudonymised, which name the erased actor where no shred of theirs reaches', async () => {
+    for (const encryption of [true, false]) {
+      const security = await open(encryption);
+      // as consent events were audited before `actorRef`: the actor's id in the subject's payload
+      const legacy = (userId: string, actor: string, eventType = 'consent.recorded') =>
+        security.audit.record({ eventType, userId, ...(encryption ? { sensitive: ['userId' as const] } : {}), result: 'success', level: 'basic', additionalData: { seq: 1, dataTypes: ['email'], purposes: ['support'], actor } });
+      await legacy('bob', 'alice');
+      await legacy('bob', 'alice', 'consent.withdrawn');
+      await legacy('bob', 'carol');
+      await legacy('alice', 'alice'); // her own: counted as hers, reached by her shred
+
+      const report = await security.eraseSubject('alice', { actor: 'dpo', shredAuditTrail: encryption });
+      expect(report.auditEntriesNamingAsActor).toBe(2);
+      const [erased] = await security.audit.query({ eventType: 'privacy.subject_erased' });
+      expect(erased?.additionalData).toMatchObject({ auditEntriesNamingAsActor: 2 });
+      const naming = (await security.audit.query({ limit: 10_000 })).filter((e) => e.userId === 'bob' && e.additionalData?.actor === 'alice');
+      expect(naming).toHaveLength(2);
+      if (!encryption) continue;
+      // once bob's own trail is shredded, nothing readable names her there
+      await security.eraseSubject('bob', { actor: 'dpo', shredAuditTrail: true });
+      expect((await security.eraseSubject('alice', { actor: 'dpo' })).auditEntriesNamingAsActor).toBe(0);
+    }
+  });
+
   it('the Art. 15 export lists the subject\'s audit entries: event, time and result, the payload opened while their key exists', async () => {
     const security = await open(true);
     const consent = await security.consentManager();

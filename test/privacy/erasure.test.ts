@@ -11,7 +11,8 @@ import type { ConsentManager } from '../../src/privacy/consent/consent-manager.j
 import { CONSENT_TABLE } from '../../src/privacy/consent/schema.js';
 import { eraseSubject } from '../../src/privacy/erasure.js';
 import { affectedArtifactsDigest } from '../../src/privacy/erasure-record.js';
-import { ERASED_ACTOR, type LineageStore } from '../../src/privacy/lineage/lineage-store.js';
+import type { LineageStore } from '../../src/privacy/lineage/lineage-store.js';
+import { ERASED_ACTOR } from '../../src/privacy/subject-id.js';
 import type { Store } from '../../src/store/database.js';
 import { storeUrls } from '../support/services.js';
 import { RecordedEvents } from '../support/recorded-events.js';

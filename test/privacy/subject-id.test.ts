@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { EncryptionService } from '../../src/crypto/encryption-service.js';
 import type { Keyring } from '../../src/crypto/keyring/keyring.js';
-import { checkSubjectId, checkSubjectKeyServices, MAX_SUBJECT_ID, subjectIdOf } from '../../src/privacy/subject-id.js';
+import { checkSubjectId, checkSubjectKeyServices, ERASED_ACTOR, MAX_SUBJECT_ID, subjectIdOf } from '../../src/privacy/subject-id.js';
 import { RecordedEvents } from '../support/recorded-events.js';
 
 describe('subject ids', () => {
@@ -57,5 +57,15 @@ describe('subject ids', () => {
     expect(() => checkSubjectKeyServices([perSubject, shared])).toThrow(
       expect.objectContaining({ code: 'ERR_INVALID_INPUT', message: 'an EncryptionService given has no per-subject keys (secureDeletion: true and a subjectField); pass only ones that have', details: { field: 'encryption' } }),
     );
+  });
+});
+
+describe('ERASED_ACTOR', () => {
+  it('is defined with the subject ids, once: the value erasure writes in every domain, so it never changes', async () => {
+    expect(ERASED_ACTOR).toBe('erased');
+    // the domains import it from here; none defines or passes on one of its own
+    for (const module of ['../../src/privacy/lineage/lineage-store.js', '../../src/privacy/consent/consent-manager.js', '../../src/privacy/budget/budget-ledger.js']) {
+      expect(Object.keys((await import(module)) as object), module).not.toContain('ERASED_ACTOR');
+    }
   });
 });

@@ -41,6 +41,17 @@ describe('/v1/privacy/budgets', () => {
     expect(JSON.stringify(audited)).toContain('greedy');
   });
 
+  it('refuses (400) a unit whose name holds personal data without echoing it, and creates no budget', async () => {
+    const { app, auth, logs } = await f.serve({ server: { logLevel: 'info' } });
+    const created = await app.inject({ method: 'POST', url: '/v1/privacy/budgets', headers: auth, payload: { unit: 'user:jane.doe@example.com', epsilon: 1, delta: 1e-5 } });
+    expect(created.statusCode, created.body).toBe(400);
+    expect(json(created).error).toMatchObject({ code: 'ERR_INVALID_INPUT', message: expect.stringMatching(/^unit looks like it holds personal data \(email\)/) });
+    expect(created.body).not.toContain('jane');
+    expect(logs.text).not.toContain('jane');
+    expect(json(await app.inject({ method: 'GET', url: '/v1/privacy/budgets', headers: auth })).budgets).toEqual([]);
+    expect(json(await app.inject({ method: 'GET', url: '/v1/audit/events?eventType=privacy.budget_created', headers: auth })).entries).toEqual([]);
+  });
+
   it('reads need privacy_budget.read and changes privacy_budget.write; a training job with read only cannot reserve', async () => {
     const { app, auth } = await f.serve();
     await app.inject({ method: 'POST', url: '/v1/privacy/budgets', headers: auth, payload: { unit: 'dataset:x', epsilon: 1, delta: 1e-5 } });

@@ -39,6 +39,9 @@ function describeReport(subject: string, report: ErasureReport): string {
         'set audit.encryption: true so that later events are sealed and can be shredded with --shred-audit-trail (docs/audit.md)',
     );
   }
+  if (report.auditEntriesNamingAsActor !== undefined && report.auditEntriesNamingAsActor > 0) {
+    lines.push(`audit log: ${report.auditEntriesNamingAsActor} entr${report.auditEntriesNamingAsActor === 1 ? 'y' : 'ies'} of others' consent events, written before the actor was pseudonymised, still name ${subject} as who recorded them, which neither erasure nor --shred-audit-trail reaches`);
+  }
   if (report.affectedArtifacts.length === 0) lines.push('no recorded data set or model held their data');
   else {
     lines.push(`${report.affectedArtifacts.length} artifact(s) held their data; retrain, re-export or delete them:`);

@@ -3,9 +3,9 @@ import type { AuditSink } from '../../core/audit-sink.js';
 import { LangtrainError, invalidInput } from '../../core/errors.js';
 import { PrvAccountant, RdpAccountant } from '../dp/index.js';
 import type { Store } from '../../store/database.js';
-import { ERASED_ACTOR } from '../lineage/lineage-store.js';
-import { checkSubjectId } from '../subject-id.js';
+import { ERASED_ACTOR, checkSubjectId } from '../subject-id.js';
 import { BUDGETS, SPENDS } from './schema.js';
+import { checkUnitName } from './unit-name.js';
 
 /** Steps of the Poisson-subsampled Gaussian mechanism (DP-SGD), as the accountants take them. */
 export interface MechanismSteps {
@@ -131,9 +131,14 @@ export class BudgetLedger {
     this.#clock = deps.clock ?? (() => new Date());
   }
 
-  /** A unit's budget. Creating it again with the same figures is a no-op; other figures are refused (a budget is never raised silently). */
+  /**
+   * A unit's budget. Creating it again with the same figures is a no-op; other figures are
+   * refused (a budget is never raised silently), as is a unit whose name holds personal data
+   * (checkUnitName). Budgets created before that check are still read and spent from.
+   */
   async createBudget(input: CreateBudgetInput, actor: string): Promise<PrivacyBudget> {
     const budget = parseRequest(createSchema, input);
+    checkUnitName(budget.unit);
     ACTOR.parse(actor);
     const created = await this.#store.writeTransaction(WRITE_LOCK, async (tx) => {
       const row = await tx.selectFrom(BUDGETS).selectAll().where('unit', '=', budget.unit).executeTakeFirst();

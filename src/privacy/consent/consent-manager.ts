@@ -5,9 +5,9 @@ import { parseOptions } from '../../core/options.js';
 import type { Store, WriteTx } from '../../store/database.js';
 import { nextSequenceNumber } from '../../store/sequence.js';
 import { CONSENT_SEQ_NAME, CONSENT_SEQ_TABLE, CONSENT_TABLE, toConsentEvent, toConsentRow, type ConsentEvent, type ConsentGrant, type ConsentWithdrawal } from './schema.js';
-import { checkSubjectId } from '../subject-id.js';
-import { ERASED_ACTOR } from '../lineage/lineage-store.js';
+import { checkSubjectId, ERASED_ACTOR } from '../subject-id.js';
 import { CONSENT_NAME_PATTERN, MAX_CONSENT_NAME, MAX_CONSENT_NAMES, recordConsentInput, withdrawConsentInput } from './inputs.js';
+import { actorRefIn, forgetActorKey } from './actor-reference.js';
 
 export type { ConsentEvent, ConsentGrant, ConsentWithdrawal } from './schema.js';
 
@@ -92,7 +92,8 @@ const WRITE_LOCK = 'privacy.consent';
  * history at the clock's now, so expiry needs no background job and a withdrawal followed
  * by a new grant behaves as the subject last said. Audit events carry the subject id (as a
  * sensitive field, pseudonymised when the log encrypts), data types, purposes and dates —
- * names of categories, never the data itself.
+ * names of categories, never the data itself — and the actor as `actorRef`, a pseudonym that
+ * erasing the actor unlinks (actor-reference.ts).
  */
 export class ConsentManager {
   readonly #store: Store;
@@ -206,13 +207,18 @@ export class ConsentManager {
    * Replace `actor` where it stands as an event's recorder by ERASED_ACTOR (erasure), as
    * LineageStore.eraseActor does for edges: the table must name no one once they are forgotten,
    * yet another subject's grant or withdrawal must stay: it is the proof of their consent
-   * (Art. 7(1)). Not audited here: erasure writes one record for all domains. Returns how many
-   * events were changed.
+   * (Art. 7(1)). Their key of `actorRef` goes too, so the audit entries of those events, which
+   * cannot be changed, no longer lead to them; deleted even when no event is left to change (the
+   * subjects whose events they recorded were erased first). Not audited here: erasure writes one
+   * record for all domains. Returns how many events were changed.
    */
   async eraseActor(actor: string): Promise<number> {
     checkSubjectId(actor, 'actor');
     if (actor === ERASED_ACTOR) return 0;
-    const updated = await this.#store.writeTransaction(WRITE_LOCK, (tx) => tx.updateTable(CONSENT_TABLE).set({ actor: ERASED_ACTOR }).where('actor', '=', actor).executeTakeFirst());
+    const updated = await this.#store.writeTransaction(WRITE_LOCK, async (tx) => {
+      await forgetActorKey(tx, actor);
+      return tx.updateTable(CONSENT_TABLE).set({ actor: ERASED_ACTOR }).where('actor', '=', actor).executeTakeFirst();
+    });
     return Number(updated.numUpdatedRows);
   }
 
@@ -231,9 +237,9 @@ export class ConsentManager {
    * window between its commit and its removal.
    */
   async #appendAudited<E extends ConsentEvent>(build: (seq: number) => E, eventType: string, extra: Record<string, JsonValue>, check?: (tx: WriteTx) => Promise<void>): Promise<E> {
-    const event = await this.#append(build, check);
+    const { event, actorRef } = await this.#append(build, check);
     try {
-      await this.#record(eventType, event, extra);
+      await this.#record(eventType, event, actorRef, extra);
     } catch (auditErr) {
       try {
         await this.#store.writeTransaction(WRITE_LOCK, (tx) => tx.deleteFrom(CONSENT_TABLE).where('seq', '=', event.seq).where('user_id', '=', event.userId).execute());
@@ -255,20 +261,22 @@ export class ConsentManager {
   /**
    * `check` runs first in the same write transaction and refuses by throwing: a rule that reads
    * the history must read it under the lock, or an event another writer commits between the read
-   * and the insert (another server instance, another manager on this store) goes unseen.
+   * and the insert (another server instance, another manager on this store) goes unseen. The
+   * actor's reference is taken under the lock too, so an erasure of the actor cannot delete
+   * their key between its making and the event that uses it.
    */
-  async #append<E extends ConsentEvent>(build: (seq: number) => E, check?: (tx: WriteTx) => Promise<void>): Promise<E> {
+  async #append<E extends ConsentEvent>(build: (seq: number) => E, check?: (tx: WriteTx) => Promise<void>): Promise<{ event: E; actorRef: string | null }> {
     // Audited after commit (#appendAudited): the audit log may live in this database, whose writer lock the transaction holds.
     // The counter row (schema.ts) outlives erasure, so a number is never given twice.
     return this.#store.writeTransaction(WRITE_LOCK, async (tx) => {
       await check?.(tx);
       const event = build(await nextSequenceNumber(tx, CONSENT_TABLE, CONSENT_SEQ_TABLE, CONSENT_SEQ_NAME));
       await tx.insertInto(CONSENT_TABLE).values(toConsentRow(event)).execute();
-      return event;
+      return { event, actorRef: event.actor === null ? null : await actorRefIn(tx, event.actor) };
     });
   }
 
-  #record(eventType: string, event: ConsentEvent, extra: Record<string, JsonValue>): Promise<unknown> {
+  #record(eventType: string, event: ConsentEvent, actorRef: string | null, extra: Record<string, JsonValue>): Promise<unknown> {
     return this.#audit.record({
       eventType,
       userId: event.userId,
@@ -276,7 +284,7 @@ export class ConsentManager {
       timestamp: event.recordedAt,
       result: 'success',
       level: 'basic',
-      additionalData: { seq: event.seq, dataTypes: event.dataTypes, purposes: event.purposes, ...extra, ...(event.actor === null ? {} : { actor: event.actor }) },
+      additionalData: { seq: event.seq, dataTypes: event.dataTypes, purposes: event.purposes, ...extra, ...(actorRef === null ? {} : { actorRef }) },
     });
   }
 }

@@ -21,6 +21,8 @@ export const CONSENT_TABLE = 'privacy_consent_events';
 /** The last `seq` given, in the row named `CONSENT_SEQ_NAME` (one table, so a later counter can sit beside it). */
 export const CONSENT_SEQ_TABLE = 'privacy_consent_seq';
 export const CONSENT_SEQ_NAME = 'events';
+/** Each actor's key for the pseudonym their consent events' audit entries carry (actor-reference.ts); a row is deleted when its actor is erased. */
+export const CONSENT_ACTOR_KEYS_TABLE = 'privacy_consent_actor_keys';
 
 export const consentMigrations: Migration[] = [
   {
@@ -55,6 +57,19 @@ export const consentMigrations: Migration[] = [
     id: '0003_privacy_consent_actor_index',
     async up(tx) {
       await sql`CREATE INDEX privacy_consent_events_actor ON privacy_consent_events (actor, seq) WHERE actor IS NOT NULL`.execute(tx);
+    },
+  },
+  {
+    // The audit entry of a consent event names its actor by a pseudonym keyed per actor, not by
+    // their id (actor-reference.ts): erasing the actor deletes the key, and the pseudonym in
+    // entries the log can never change then links to no one.
+    id: '0004_privacy_consent_actor_keys',
+    async up(tx, dialect) {
+      const { blob } = columnTypes(dialect);
+      await sql`CREATE TABLE privacy_consent_actor_keys (
+        actor TEXT PRIMARY KEY,
+        ref_key ${blob} NOT NULL
+      )`.execute(tx);
     },
   },
 ];

@@ -9,7 +9,7 @@ import { nextSequenceNumber } from '../../store/sequence.js';
 import { DIGEST_PATTERN, MAX_OPERATION, lineageOfFields, recordSubjectsFields, recordTransformationFields } from './inputs.js';
 import { checkParameters } from './parameters.js';
 import { COMPLETE_SUBJECTS, EDGE_SEQ_NAME, EDGE_SEQ_TABLE, EDGES, NAMES, SUBJECTS, toEdge, toEdgeRow, type LineageEdge, type LineageParameters } from './schema.js';
-import { checkSubjectId } from '../subject-id.js';
+import { ERASED_ACTOR, checkSubjectId } from '../subject-id.js';
 import { refusePersonalLabel } from '../pii/dataset-label.js';
 
 // The inputs' keys, built once: their values are checked by the methods, naming the field.
@@ -88,8 +88,6 @@ export const CLOCK_SKEW_MS = 5 * 60_000;
 /** Rows per statement or `IN (…)` list: far below both databases' bound-parameter limits. */
 const CHUNK = 500;
 const WRITE_LOCK = 'privacy.lineage';
-/** What an edge's actor becomes when the subject it named is erased (LineageStore.eraseActor). */
-export const ERASED_ACTOR = 'erased';
 
 /**
  * Data lineage: every transformation of a data set or model recorded as an edge from the

@@ -96,6 +96,32 @@ describe.each(storeUrls('budget'))('BudgetLedger on $dialect', ({ make }) => {
     await expect(ledger.createBudget({ unit: 'dataset:y', epsilon: -1, delta: 1e-5 }, 'alice')).rejects.toMatchObject({ code: 'ERR_INVALID_INPUT', message: expect.stringMatching(/^epsilon: /) });
     expect(await ledger.list()).toEqual([expect.objectContaining({ unit: 'dataset:tickets', spentEpsilon: 0, remainingEpsilon: 2 })]);
   });
+  it('refuses a unit whose name holds personal data, naming what it found and never the name, and creates nothing', async () => {
+    for (const [unit, found] of [
+      ['user:jane.doe@example.com', ['email']],
+      ['dataset:crm-415-555-0132', ['phone', 'digits']],
+      ['user:12345678', ['digits']],
+    ] as const) {
+      const refused = await ledger.createBudget({ unit, epsilon: 1, delta: 1e-5 }, 'alice').then(
+        () => undefined,
+        (err: unknown) => err as { code: string; message: string; details: unknown },
+      );
+      expect(refused, unit).toMatchObject({ code: 'ERR_INVALID_INPUT', message: expect.stringMatching(/^unit looks like it holds personal data/), details: { field: 'unit', personalData: found } });
+      for (const part of unit.split(/[:@.-]/).filter((p) => p.length > 3 && p !== 'user' && p !== 'dataset')) expect(refused!.message, unit).not.toContain(part);
+    }
+    expect((await ledger.list()).map((b) => b.unit)).toEqual(['dataset:tickets']);
+    expect(audit.of('privacy.budget_created')).toHaveLength(1);
+  });
+
+  it('takes units that name no one: data sets, models, tenants, days, and the data digest train names a unit by', async () => {
+    // this digest's hex has the run 07408562: a number to the label check, bytes here
+    const digest = 'sha256:4e07408562bedb8b60ce05c1decfe3ad16b72230967de01f640b7e4729b49fce';
+    const units = ['dataset:tickets-v2', 'model:classifier-3', 'tenant-42', 'dataset:chat-2024-11-27', 'dataset:llama3-ft-20241127', 'user:42', `dataset:${digest}`];
+    for (const unit of units) await expect(ledger.createBudget({ unit, epsilon: 1, delta: 1e-5 }, 'alice'), unit).resolves.toMatchObject({ unit });
+    // the digest is let through as a whole only: more digits after it are still read
+    await expect(ledger.createBudget({ unit: `dataset:${digest}-4155550132`, epsilon: 1, delta: 1e-5 }, 'alice')).rejects.toMatchObject({ details: { personalData: expect.arrayContaining(['digits']) } });
+  });
+
   it('eraseActor replaces an erased actor by `erased` where they created a budget or spent, and the spends still count', async () => {
     await ledger.reserve({ unit: 'dataset:tickets', ...MECHANISM, steps: 300, job: 'job-1', actor: 'alice' });
     await ledger.reserve({ unit: 'dataset:tickets', ...MECHANISM, steps: 300, job: 'job-2', actor: 'bob' });

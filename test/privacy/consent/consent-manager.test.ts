@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ConsentManager, validConsents, type ConsentEvent } from '../../../src/privacy/consent/consent-manager.js';
-import { consentMigrations } from '../../../src/privacy/consent/schema.js';
+import { actorRef } from '../../../src/privacy/consent/actor-reference.js';
+import { CONSENT_ACTOR_KEYS_TABLE, consentMigrations } from '../../../src/privacy/consent/schema.js';
 import { openStore, type Store } from '../../../src/store/database.js';
 import { migrate } from '../../../src/store/migrations.js';
 import { storeUrls } from '../../support/services.js';
@@ -230,6 +231,31 @@ describe.each(storeUrls('consent'))('ConsentManager on $dialect', ({ make }) => 
     expect(audit.events).toHaveLength(2);
   });
 
+  it("names another subject's event's actor in the audit log only by a pseudonym, which erasing the actor unlinks", async () => {
+    const grant = await consent.recordConsent({ userId: 'bob', dataTypes: ['email'], purposes: ['support'], actor: 'alice' });
+    await consent.withdrawConsent({ userId: 'bob', actor: 'alice' });
+    await consent.recordConsent({ userId: 'bob', dataTypes: ['email'], purposes: ['support'], actor: 'carol' });
+    const refs = audit.events.map((e) => e.additionalData!.actorRef);
+    expect(JSON.stringify(audit.events)).not.toContain('alice');
+    expect(refs[0]).toMatch(/^[0-9a-f]{64}$/);
+    expect(refs[1]).toBe(refs[0]);
+    expect(refs[2]).not.toBe(refs[0]);
+    // while alice is not erased, her key shows the reference is hers (the consent row names her too)
+    const { ref_key } = await store.db.selectFrom(CONSENT_ACTOR_KEYS_TABLE).select('ref_key').where('actor', '=', 'alice').executeTakeFirstOrThrow();
+    expect(actorRef(ref_key, 'alice')).toBe(refs[0]);
+    expect((await consent.history('bob'))[0]).toMatchObject({ seq: grant.seq, actor: 'alice' });
+
+    expect(await consent.eraseActor('alice')).toBe(2);
+    expect(await store.db.selectFrom(CONSENT_ACTOR_KEYS_TABLE).select('actor').orderBy('actor').execute()).toEqual([{ actor: 'carol' }]);
+    // the same id recording again gets a new key: nothing ties the old entries to it
+    await consent.recordConsent({ userId: 'bob', dataTypes: ['email'], purposes: ['analytics'], actor: 'alice' });
+    expect(audit.events.at(-1)!.additionalData!.actorRef).not.toBe(refs[0]);
+    // an actor whose events are all gone (their subjects erased first) loses the key all the same
+    await consent.eraseSubject('bob');
+    expect(await consent.eraseActor('carol')).toBe(0);
+    expect(await store.db.selectFrom(CONSENT_ACTOR_KEYS_TABLE).select('actor').execute()).toEqual([{ actor: 'alice' }]);
+  });
+
   it('exports everything it holds about one subject (GDPR Art. 15) and erases it', async () => {
     await consent.recordConsent({ userId: 'alice', dataTypes: ['email', 'chat_transcripts'], purposes: ['support'], expiryDate: iso(START + DAY) });
     await consent.recordConsent({ userId: 'bob', dataTypes: ['email'], purposes: ['marketing'] });
@@ -276,7 +302,7 @@ describe.each(storeUrls('consent'))('ConsentManager on $dialect', ({ make }) => 
       await old.writeTransaction('test', async (tx) => {
         for (const seq of [1, 2]) await tx.insertInto('privacy_consent_events').values({ seq, user_id: 'alice', kind: 'withdrawn', recorded_at: iso(START) }).execute();
       });
-      expect(await migrate(old, 'consent', consentMigrations)).toEqual(['0002_privacy_consent_seq_counter', '0003_privacy_consent_actor_index']);
+      expect(await migrate(old, 'consent', consentMigrations)).toEqual(['0002_privacy_consent_seq_counter', '0003_privacy_consent_actor_index', '0004_privacy_consent_actor_keys']);
       await before.eraseSubject('alice');
       expect((await before.recordConsent({ userId: 'bob', dataTypes: ['email'], purposes: ['support'] })).seq).toBe(3);
     } finally {
