@@ -90,6 +90,17 @@ const CHUNK = 500;
 const WRITE_LOCK = 'privacy.lineage';
 
 /**
+ * Fails unless `name` is an artifact name (`kind:name`) that names no one: a name outlives any
+ * erasure and is copied into the erasure record of every subject the artifact held. For
+ * callers that name an artifact after other work (`lineage record --name-output`, a prepared
+ * data set's output) to check before they start.
+ */
+export function checkArtifactName(name: unknown, field = 'name'): asserts name is string {
+  if (typeof name !== 'string' || !ARTIFACT_NAME.test(name)) throw invalidInput(`${field} must look like kind:name, e.g. dataset:customers-v2 or model:classifier-3`, { field });
+  refusePersonalLabel(name, field);
+}
+
+/**
  * Data lineage: every transformation of a data set or model recorded as an edge from the
  * digest of its input to the digest of its output, plus which data subjects each artifact
  * holds. Answers "where did this model come from" and "which artifacts contain this
@@ -101,17 +112,6 @@ const WRITE_LOCK = 'privacy.lineage';
  * await lineage.recordTransformation({ inputDigest: await digestFile('raw.jsonl'), outputDigest: await digestFile('clean.jsonl'), operation: 'redact', parameters: { method: 'masking' }, actor: 'pipeline' });
  * ```
  */
-/**
- * Fails unless `name` is an artifact name (`kind:name`) that names no one: a name outlives any
- * erasure and is copied into the erasure record of every subject the artifact held. For
- * callers that name an artifact after other work (`lineage record --name-output`, a prepared
- * data set's output) to check before they start.
- */
-export function checkArtifactName(name: unknown, field = 'name'): asserts name is string {
-  if (typeof name !== 'string' || !ARTIFACT_NAME.test(name)) throw invalidInput(`${field} must look like kind:name, e.g. dataset:customers-v2 or model:classifier-3`, { field });
-  refusePersonalLabel(name, field);
-}
-
 export class LineageStore {
   readonly #store: Store;
   readonly #audit: AuditSink;
