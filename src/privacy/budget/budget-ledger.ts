@@ -133,12 +133,13 @@ export class BudgetLedger {
 
   /**
    * A unit's budget. Creating it again with the same figures is a no-op; other figures are
-   * refused (a budget is never raised silently), as is a unit whose name holds personal data
-   * (checkUnitName). Budgets created before that check are still read and spent from.
+   * refused (a budget is never raised silently), as is a new unit whose name holds personal data
+   * (checkUnitName). A unit created before that check stays usable, the no-op included (`train`
+   * creates its unit's budget on every run): refusing it would push its users to a new unit,
+   * whose fresh epsilon would restart the accounting of the same data.
    */
   async createBudget(input: CreateBudgetInput, actor: string): Promise<PrivacyBudget> {
     const budget = parseRequest(createSchema, input);
-    checkUnitName(budget.unit);
     ACTOR.parse(actor);
     const created = await this.#store.writeTransaction(WRITE_LOCK, async (tx) => {
       const row = await tx.selectFrom(BUDGETS).selectAll().where('unit', '=', budget.unit).executeTakeFirst();
@@ -148,6 +149,7 @@ export class BudgetLedger {
         }
         return false;
       }
+      checkUnitName(budget.unit);
       await tx.insertInto(BUDGETS).values({ ...budget, created_by: actor, created_at: this.#clock().toISOString() }).execute();
       return true;
     });

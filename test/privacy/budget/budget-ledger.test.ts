@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { BudgetLedger, composedEpsilon } from '../../../src/privacy/budget/budget-ledger.js';
-import { budgetMigrations } from '../../../src/privacy/budget/schema.js';
+import { BUDGETS, budgetMigrations } from '../../../src/privacy/budget/schema.js';
 import { RdpAccountant } from '../../../src/privacy/dp/index.js';
 import { openStore, type Store } from '../../../src/store/database.js';
 import { migrate } from '../../../src/store/migrations.js';
@@ -111,6 +111,15 @@ describe.each(storeUrls('budget'))('BudgetLedger on $dialect', ({ make }) => {
     }
     expect((await ledger.list()).map((b) => b.unit)).toEqual(['dataset:tickets']);
     expect(audit.of('privacy.budget_created')).toHaveLength(1);
+  });
+
+  it('keeps a unit created before the name check usable: creating it again with its figures is still a no-op, and spends still count', async () => {
+    // as createBudget wrote it before units were checked
+    await store.db.insertInto(BUDGETS).values({ unit: 'customer:5551234567', epsilon: 4, delta: 1e-5, accountant: 'rdp', created_by: 'alice', created_at: new Date().toISOString() }).execute();
+    await expect(ledger.createBudget({ unit: 'customer:5551234567', epsilon: 4, delta: 1e-5 }, 'alice')).resolves.toMatchObject({ unit: 'customer:5551234567', spentEpsilon: 0 });
+    await expect(ledger.createBudget({ unit: 'customer:5551234567', epsilon: 8, delta: 1e-5 }, 'alice')).rejects.toMatchObject({ message: expect.stringContaining('already has a budget') });
+    expect((await ledger.reserve({ unit: 'customer:5551234567', ...MECHANISM, steps: 10, job: 'job-1', actor: 'alice' })).steps).toBe(10);
+    expect(audit.of('privacy.budget_created')).toHaveLength(1); // dataset:tickets only
   });
 
   it('takes units that name no one: data sets, models, tenants, days, and the data digest train names a unit by', async () => {
