@@ -657,7 +657,7 @@ export class AuditLogger implements AuditSink {
    */
   async shredSubject(userId: string): Promise<number> {
     this.#checkOpen();
-    const { sealer } = await this.#init();
+    const { store, sealer } = await this.#init();
     if (!sealer) throw invalidInput(`shredding needs a log with encryption: true (this log stores payloads in clear, so none of them can be made unreadable): ${ENABLE_ENCRYPTION}`);
     // The keys are destroyed in the transaction that appends `audit.shredded`: a shred is
     // never without its entry, so a key destroyed with no such entry (a row nulled in the
@@ -680,6 +680,7 @@ export class AuditLogger implements AuditSink {
         setImmediate(() => void this.#drain());
       }
     });
+    await store.scrubDeleted(); // the wrapped keys' bytes too
     return destroyed;
   }
 

@@ -225,6 +225,10 @@ export async function eraseSubject(userId: string, deps: ErasureDeps): Promise<E
     else if (state?.destroyed === true) keysShreddedBefore.push(service.options.key);
   }
   const affectedArtifacts = (await deps.lineage.artifactsContaining(userId)).map(({ digest, names, via }) => ({ digest, names, via }));
+  // Before anything is deleted, as no step changes it: this reads every consent event's entry
+  // (seconds on a large log), which between the deletions and the erasure's record would widen
+  // the window in which a crash leaves the erasure unrecorded.
+  const namingAsActor = deps.auditLog === undefined ? undefined : await countNamingAsActor(deps.auditLog, userId).catch(() => undefined);
 
   const report: ErasureReport = {
     consentRecords: 0,
@@ -269,7 +273,6 @@ export async function eraseSubject(userId: string, deps: ErasureDeps): Promise<E
   if (deps.auditLog !== undefined) {
     const inClear = await countInClear(deps.auditLog, userId).catch(() => undefined);
     if (inClear !== undefined) report.auditEntriesInClear = inClear + (deps.audit.sealsPayloads === true ? 0 : 1);
-    const namingAsActor = await countNamingAsActor(deps.auditLog, userId).catch(() => undefined);
     if (namingAsActor !== undefined) report.auditEntriesNamingAsActor = namingAsActor;
   }
   try {

@@ -31,6 +31,16 @@ export interface Store {
    * scoped to this store's schema.
    */
   writeTransaction<T>(lockName: string, work: (tx: WriteTx) => Promise<T>): Promise<T>;
+  /**
+   * Push rows just deleted out of the store's files, after an erasure has deleted keys (a key
+   * deleted is a crypto-shred only if its bytes are gone too). SQLite, whose deletes overwrite
+   * the freed space with zeros (secure_delete), copies the write-ahead log into the database and
+   * truncates it, so the old page versions that still hold the rows go; should another process
+   * be reading, they go at its next checkpoint instead. PostgreSQL can do nothing of the kind: a
+   * deleted row stays in its table's pages until they are reused, and in the WAL, replicas and
+   * backups until those expire (docs/privacy.md).
+   */
+  scrubDeleted(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -76,6 +86,9 @@ function openSqlite(path: string, options: OpenStoreOptions): Store {
   handle.pragma('journal_mode = WAL');
   handle.pragma('synchronous = FULL');
   handle.pragma('foreign_keys = ON');
+  // Deleted rows' bytes are overwritten, not left in free space: erasure deletes keys (data keys,
+  // actor keys) and a key recovered from a page's free space undoes the crypto-shred.
+  handle.pragma('secure_delete = ON');
   const db = new Kysely<any>({ dialect: new SqliteDialect({ database: withStatementCache(handle) }) });
   const file = path === ':memory:' ? undefined : realpathSync(path);
   return {
@@ -100,6 +113,10 @@ function openSqlite(path: string, options: OpenStoreOptions): Store {
           throw err;
         }
       }));
+    },
+    async scrubDeleted() {
+      // queued with this process's writes: a checkpoint cannot run inside a transaction
+      await inProcessWriter(file, () => db.connection().execute((conn) => sql`PRAGMA wal_checkpoint(TRUNCATE)`.execute(conn)));
     },
     async close() {
       await db.destroy();
@@ -169,6 +186,9 @@ async function openPostgres(url: string): Promise<Store> {
         await sql`SELECT pg_advisory_xact_lock(hashtext(current_schema() || ${'.' + lockName}))`.execute(tx);
         return work(tx);
       });
+    },
+    async scrubDeleted() {
+      // nothing to do: see Store.scrubDeleted
     },
     async close() {
       await db.destroy();

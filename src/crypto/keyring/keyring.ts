@@ -180,6 +180,7 @@ export class Keyring {
         .where('version', '=', version)
         .execute(),
     );
+    await this.store.scrubDeleted(); // the wrapped material's bytes too
     this.#keys.delete(cacheKey(info.keyId, version));
     this.#state.delete(name);
     await this.audit.record({ eventType: 'keys.version_destroyed', userId: actor ?? null, result: 'success', additionalData: { key: name, version } });
@@ -192,6 +193,7 @@ export class Keyring {
     await this.store.writeTransaction('crypto', (tx) =>
       tx.updateTable('crypto_key_versions').set({ wrapped: null, destroyed_at: new Date().toISOString() }).where('key_id', '=', info.keyId).where('destroyed_at', 'is', null).execute(),
     );
+    await this.store.scrubDeleted(); // the wrapped material's bytes too
     for (const v of info.versions) this.#keys.delete(cacheKey(info.keyId, v.version));
     this.#state.delete(name);
     await this.audit.record({ eventType: 'keys.destroyed', userId: actor ?? null, result: 'success', additionalData: { key: name, keyId: info.keyId } });

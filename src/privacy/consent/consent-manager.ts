@@ -7,7 +7,7 @@ import { nextSequenceNumber } from '../../store/sequence.js';
 import { CONSENT_SEQ_NAME, CONSENT_SEQ_TABLE, CONSENT_TABLE, toConsentEvent, toConsentRow, type ConsentEvent, type ConsentGrant, type ConsentWithdrawal } from './schema.js';
 import { checkSubjectId, ERASED_ACTOR } from '../subject-id.js';
 import { CONSENT_NAME_PATTERN, MAX_CONSENT_NAME, MAX_CONSENT_NAMES, recordConsentInput, withdrawConsentInput } from './inputs.js';
-import { actorRefIn, forgetActorKey } from './actor-reference.js';
+import { actorRefIn, forgetActorKey, forgetUnusedActorKey } from './actor-reference.js';
 
 export type { ConsentEvent, ConsentGrant, ConsentWithdrawal } from './schema.js';
 
@@ -242,7 +242,10 @@ export class ConsentManager {
       await this.#record(eventType, event, actorRef, extra);
     } catch (auditErr) {
       try {
-        await this.#store.writeTransaction(WRITE_LOCK, (tx) => tx.deleteFrom(CONSENT_TABLE).where('seq', '=', event.seq).where('user_id', '=', event.userId).execute());
+        await this.#store.writeTransaction(WRITE_LOCK, async (tx) => {
+          await tx.deleteFrom(CONSENT_TABLE).where('seq', '=', event.seq).where('user_id', '=', event.userId).execute();
+          if (event.actor !== null) await forgetUnusedActorKey(tx, event.actor);
+        });
       } catch (undoErr) {
         // Both failed: the row stays without its record, and the caller must know. Codes and the
         // event's number only: the messages may quote the subject id or the event.
@@ -272,7 +275,7 @@ export class ConsentManager {
       await check?.(tx);
       const event = build(await nextSequenceNumber(tx, CONSENT_TABLE, CONSENT_SEQ_TABLE, CONSENT_SEQ_NAME));
       await tx.insertInto(CONSENT_TABLE).values(toConsentRow(event)).execute();
-      return { event, actorRef: event.actor === null ? null : await actorRefIn(tx, event.actor) };
+      return { event, actorRef: event.actor === null ? null : await actorRefIn(tx, event.actor, event.seq) };
     });
   }
 

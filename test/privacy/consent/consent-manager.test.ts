@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { LangtrainError } from '../../../src/core/errors.js';
 import { ConsentManager, validConsents, type ConsentEvent } from '../../../src/privacy/consent/consent-manager.js';
 import { actorRef } from '../../../src/privacy/consent/actor-reference.js';
 import { CONSENT_ACTOR_KEYS_TABLE, consentMigrations } from '../../../src/privacy/consent/schema.js';
@@ -233,16 +234,17 @@ describe.each(storeUrls('consent'))('ConsentManager on $dialect', ({ make }) => 
 
   it("names another subject's event's actor in the audit log only by a pseudonym, which erasing the actor unlinks", async () => {
     const grant = await consent.recordConsent({ userId: 'bob', dataTypes: ['email'], purposes: ['support'], actor: 'alice' });
-    await consent.withdrawConsent({ userId: 'bob', actor: 'alice' });
+    const withdrawal = await consent.withdrawConsent({ userId: 'bob', actor: 'alice' });
     await consent.recordConsent({ userId: 'bob', dataTypes: ['email'], purposes: ['support'], actor: 'carol' });
     const refs = audit.events.map((e) => e.additionalData!.actorRef);
     expect(JSON.stringify(audit.events)).not.toContain('alice');
     expect(refs[0]).toMatch(/^[0-9a-f]{64}$/);
-    expect(refs[1]).toBe(refs[0]);
-    expect(refs[2]).not.toBe(refs[0]);
-    // while alice is not erased, her key shows the reference is hers (the consent row names her too)
+    // one actor's entries share no value: each reference is of its own event
+    expect(new Set(refs).size).toBe(3);
+    // while alice is not erased, her key shows each reference is hers (the consent rows name her too)
     const { ref_key } = await store.db.selectFrom(CONSENT_ACTOR_KEYS_TABLE).select('ref_key').where('actor', '=', 'alice').executeTakeFirstOrThrow();
-    expect(actorRef(ref_key, 'alice')).toBe(refs[0]);
+    expect([actorRef(ref_key, 'alice', grant.seq), actorRef(ref_key, 'alice', withdrawal.seq)]).toEqual(refs.slice(0, 2));
+    expect(actorRef(ref_key, 'mallory', grant.seq)).not.toBe(refs[0]);
     expect((await consent.history('bob'))[0]).toMatchObject({ seq: grant.seq, actor: 'alice' });
 
     expect(await consent.eraseActor('alice')).toBe(2);
@@ -254,6 +256,17 @@ describe.each(storeUrls('consent'))('ConsentManager on $dialect', ({ make }) => 
     await consent.eraseSubject('bob');
     expect(await consent.eraseActor('carol')).toBe(0);
     expect(await store.db.selectFrom(CONSENT_ACTOR_KEYS_TABLE).select('actor').execute()).toEqual([{ actor: 'alice' }]);
+  });
+
+  it('takes back the actor key made with an event whose audit record failed, unless another event of theirs uses it', async () => {
+    const keys = () => store.db.selectFrom(CONSENT_ACTOR_KEYS_TABLE).select('actor').orderBy('actor').execute();
+    await consent.recordConsent({ userId: 'bob', dataTypes: ['email'], purposes: ['support'], actor: 'carol' });
+    const failing = new ConsentManager({ store, audit: { record: () => Promise.reject(new LangtrainError('ERR_AUDIT_CLOSED', 'the audit log is closed')) }, clock: time.clock });
+    await expect(failing.recordConsent({ userId: 'bob', dataTypes: ['email'], purposes: ['support'], actor: 'dave' })).rejects.toMatchObject({ code: 'ERR_AUDIT_CLOSED' });
+    await expect(failing.recordConsent({ userId: 'bob', dataTypes: ['email'], purposes: ['analytics'], actor: 'carol' })).rejects.toMatchObject({ code: 'ERR_AUDIT_CLOSED' });
+    // dave's key, made for an event that is gone, goes with it; carol's still serves her first event
+    expect(await keys()).toEqual([{ actor: 'carol' }]);
+    expect((await consent.history('bob')).map((e) => e.actor)).toEqual(['carol']);
   });
 
   it('exports everything it holds about one subject (GDPR Art. 15) and erases it', async () => {
