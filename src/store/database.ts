@@ -35,8 +35,10 @@ export interface Store {
    * Push rows just deleted out of the store's files, after an erasure has deleted keys (a key
    * deleted is a crypto-shred only if its bytes are gone too). SQLite, whose deletes overwrite
    * the freed space with zeros (secure_delete), copies the write-ahead log into the database and
-   * truncates it, so the old page versions that still hold the rows go; should another process
-   * be reading, they go at its next checkpoint instead. PostgreSQL can do nothing of the kind: a
+   * truncates it, so the old page versions that still hold the rows go. It does not wait for a
+   * reader (another connection in the middle of a read): the log then keeps the pages that
+   * reader may still need until a later checkpoint resets it and new pages overwrite them, and
+   * the next scrub finishes the job. PostgreSQL can do nothing of the kind: a
    * deleted row stays in its table's pages until they are reused, and in the WAL, replicas and
    * backups until those expire (docs/privacy.md).
    */
@@ -79,7 +81,8 @@ function openSqlite(path: string, options: OpenStoreOptions): Store {
     mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
     closeSync(openSync(path, 'a', 0o600));
   }
-  const handle = new SQLite(path, { timeout: options.busyTimeoutMs ?? 10_000 });
+  const busyTimeoutMs = options.busyTimeoutMs ?? 10_000;
+  const handle = new SQLite(path, { timeout: busyTimeoutMs });
   // WAL lets readers (queries, verification) run while a writer appends; synchronous=FULL
   // makes every commit durable against power loss, not only against a process crash,
   // which an audit log promises when logEvent() resolves.
@@ -115,8 +118,19 @@ function openSqlite(path: string, options: OpenStoreOptions): Store {
       }));
     },
     async scrubDeleted() {
-      // queued with this process's writes: a checkpoint cannot run inside a transaction
-      await inProcessWriter(file, () => db.connection().execute((conn) => sql`PRAGMA wal_checkpoint(TRUNCATE)`.execute(conn)));
+      // Queued with this process's writes: a checkpoint cannot run inside a transaction. Without
+      // waiting for readers: better-sqlite3 waits synchronously, which would stall the event loop
+      // (a server's every request) for the whole busy timeout behind one long read.
+      await inProcessWriter(file, () =>
+        db.connection().execute(async (conn) => {
+          await sql.raw('PRAGMA busy_timeout = 0').execute(conn);
+          try {
+            await sql`PRAGMA wal_checkpoint(TRUNCATE)`.execute(conn);
+          } finally {
+            await sql.raw(`PRAGMA busy_timeout = ${busyTimeoutMs}`).execute(conn);
+          }
+        }),
+      );
     },
     async close() {
       await db.destroy();

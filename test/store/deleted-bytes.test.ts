@@ -1,5 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import SQLite from 'better-sqlite3';
+import { sql } from 'kysely';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CONSENT_ACTOR_KEYS_TABLE } from '../../src/privacy/consent/schema.js';
 import { SecurityManager } from '../../src/security-manager.js';
@@ -26,7 +28,7 @@ describe('deleted keys on SQLite leave no bytes in the store files', () => {
     cleanups.push(() => dir.cleanup(), () => security.close());
     /** Whether `bytes` occur anywhere in the database file or its WAL. */
     const inFiles = (bytes: Uint8Array) => [db, `${db}-wal`].some((file) => existsSync(file) && readFileSync(file).includes(Buffer.from(bytes)));
-    return { security, inFiles };
+    return { security, inFiles, db };
   };
 
   it("erasing an actor: their consent pseudonym key is gone from the files, and a control key that stays is found", async () => {
@@ -42,6 +44,27 @@ describe('deleted keys on SQLite leave no bytes in the store files', () => {
     await security.eraseSubject('alice', { actor: 'dpo' });
     expect(inFiles(alice)).toBe(false);
     expect(inFiles(carol)).toBe(true);
+  });
+
+  it('does not wait for another connection in the middle of a read, and the next scrub after it finishes the job', async () => {
+    const { security, inFiles, db } = await open();
+    const consent = await security.consentManager();
+    await consent.recordConsent({ userId: 'bob', dataTypes: ['email'], purposes: ['support'], actor: 'alice' });
+    const alice = (await security.store.db.selectFrom(CONSENT_ACTOR_KEYS_TABLE).select('ref_key').where('actor', '=', 'alice').executeTakeFirstOrThrow()).ref_key as Uint8Array;
+    const reader = new SQLite(db);
+    cleanups.push(() => reader.close());
+    reader.exec('BEGIN');
+    reader.prepare('SELECT count(*) FROM privacy_consent_events').get(); // holds its snapshot from here
+
+    await security.eraseSubject('alice', { actor: 'dpo' });
+    // the reader's snapshot still needs the old pages: the log keeps them, and the wait was not made
+    expect(inFiles(alice)).toBe(true);
+    expect(await security.store.db.selectFrom(CONSENT_ACTOR_KEYS_TABLE).select('actor').execute()).toEqual([]);
+    reader.exec('COMMIT');
+    await security.store.scrubDeleted();
+    expect(inFiles(alice)).toBe(false);
+    // the store waits for other writers as before
+    expect((await sql<{ timeout: number }>`PRAGMA busy_timeout`.execute(security.store.db)).rows[0]).toEqual({ timeout: 10_000 });
   });
 
   it('destroying a keyring key and shredding an audit subject: their wrapped bytes are gone from the files', async () => {
