@@ -67,6 +67,18 @@ describe('deleted keys on SQLite leave no bytes in the store files', () => {
     expect((await sql<{ timeout: number }>`PRAGMA busy_timeout`.execute(security.store.db)).rows[0]).toEqual({ timeout: 10_000 });
   });
 
+  it('deleting a secret of the local provider: its ciphertexts are gone from the files', async () => {
+    const { security, inFiles } = await open();
+    const secrets = security.secretsManager();
+    await secrets.storeSecret({ name: 'db-password', value: 'correct horse battery staple' });
+    await secrets.storeSecret({ name: 'db-password', value: 'a second value to keep apart' });
+    const ciphertexts = (await security.store.db.selectFrom('secret_versions').select('ciphertext').where('name', '=', 'db-password').execute()).map((row) => row.ciphertext as Uint8Array);
+    expect(ciphertexts).toHaveLength(2);
+    expect(ciphertexts.every(inFiles)).toBe(true);
+    await secrets.deleteSecret('db-password');
+    expect(ciphertexts.some(inFiles)).toBe(false);
+  });
+
   it('destroying a keyring key and shredding an audit subject: their wrapped bytes are gone from the files', async () => {
     const { security, inFiles } = await open();
     await security.keyring.createKey('datasets');

@@ -164,6 +164,7 @@ export class LocalSecretsProvider implements SecretsProvider {
       await tx.updateTable('secret_versions').set({ ciphertext: null, destroyed_at: now }).where('name', '=', name).where('destroyed_at', 'is', null).execute();
       await tx.updateTable('secrets').set({ deleted_at: now, updated_at: now }).where('name', '=', name).execute();
     });
+    await this.store.scrubDeleted(); // and their bytes from the store's files
   }
 
   async close(): Promise<void> {
