@@ -618,14 +618,15 @@ export class AuditLogger implements AuditSink {
   }
 
   /**
-   * Retention: remove the payload of every entry logged before `retentionPeriod` ago. The
-   * leaf hash stays, so proofs and verification keep working. Returns entries pruned.
+   * Retention: remove the payload of every entry logged before `retentionPeriod` ago, its bytes
+   * from the store's files too where the store can (Store.scrubDeleted). The leaf hash stays, so
+   * proofs and verification keep working. Returns entries pruned.
    */
   async prune(now: Date = new Date()): Promise<number> {
     const { store } = await this.#init();
     const cutoff = new Date(now.getTime() - this.config.retentionPeriod).toISOString();
     const loggedAt = sql.raw(entryField(store.dialect, 'loggedAt'));
-    return store.writeTransaction('audit', async (tx) => {
+    const pruned = await store.writeTransaction('audit', async (tx) => {
       // Entries are logged in index order, so the expired ones are a prefix: find its end
       // with a binary search of point reads instead of indexing loggedAt (which would cost
       // every append). Pruned entries count as expired.
@@ -649,6 +650,8 @@ export class AuditLogger implements AuditSink {
         .executeTakeFirst();
       return Number(result.numUpdatedRows);
     });
+    if (pruned > 0) await store.scrubDeleted();
+    return pruned;
   }
 
   /**

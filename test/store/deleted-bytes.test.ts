@@ -79,6 +79,16 @@ describe('deleted keys on SQLite leave no bytes in the store files', () => {
     expect(ciphertexts.some(inFiles)).toBe(false);
   });
 
+  it('pruning the audit log for retention: the pruned payloads are gone from the files', async () => {
+    const { security, inFiles } = await open();
+    await security.audit.record({ eventType: 'test.event', userId: 'alice', sensitive: ['userId'], result: 'success', additionalData: { note: 'kept only for its retention period' } });
+    const bodies = (await security.store.db.selectFrom('audit_entries').select('body').execute()).map((row) => (typeof row.body === 'string' ? Buffer.from(row.body) : (row.body as Uint8Array)));
+    expect(bodies.length).toBeGreaterThan(0);
+    expect(bodies.every(inFiles)).toBe(true);
+    expect(await security.audit.prune(new Date('9000-01-01T00:00:00Z'))).toBe(bodies.length); // past any retention period
+    expect(bodies.some(inFiles)).toBe(false);
+  });
+
   it('destroying a keyring key and shredding an audit subject: their wrapped bytes are gone from the files', async () => {
     const { security, inFiles } = await open();
     await security.keyring.createKey('datasets');
