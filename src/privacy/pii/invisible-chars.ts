@@ -16,11 +16,24 @@
  *
  * A ZWSP between a lower-case and an upper-case letter (`Jane\u200bDoe`) is the word break it
  * stands for, not a break opportunity inside a word: it is read as one space instead.
+ *
+ * Between digit groups split by spaces or dashes, a run standing where a separator would be
+ * (`4111\u200b1111 1111 1111`) is read as that separator: removed, it glued two groups into one
+ * (`41111111 1111 1111`), a layout no card or IBAN prints in, and the card was not found. It
+ * stands there when at least 4 digits are on its left and at least 4, or the layout's last
+ * group, on its right; a run with fewer on a side is inside a group (`41\u200b11 1111 …`, the
+ * groups of a card being 4 to 6 digits) and is removed. Where no group around is separated
+ * (`4111\u200b1111\u200b1111\u200b1111`), it is removed, and the digits read as one number.
  */
 export const INVISIBLE_CHARS = '\\u00AD\\u200B-\\u200D\\u2060\\uFEFF';
 const INVISIBLE_RUN = new RegExp(`[${INVISIBLE_CHARS}]+`, 'g');
 const INVISIBLE_ALL = new RegExp(`[${INVISIBLE_CHARS}]`, 'g');
 const ZWSP = 0x200b;
+const INVISIBLE_CODES = new Set([0x00ad, 0x200b, 0x200c, 0x200d, 0x2060, 0xfeff]);
+/** How far around a run digit groups are read: a card with its separators is at most 23 characters. */
+const GROUP_REACH = 24;
+/** A card's groups, but for its last, are 4 to 6 digits: a side with fewer is inside a group. */
+const MIN_GROUP = 4;
 
 /**
  * Folded offsets to original ones for a text that had characters removed: after each removal
@@ -85,6 +98,43 @@ function isUpperLetter(code: number): boolean {
   return (code >= 0x41 && code <= 0x5a) || (code >= 0xc0 && code <= 0xde && code !== 0xd7);
 }
 
+function isDigit(code: number): boolean {
+  return code >= 0x30 && code <= 0x39;
+}
+
+/** How many digits run from `from` in direction `step` (-1 or 1), up to GROUP_REACH. */
+function digitRun(text: string, from: number, step: number): number {
+  let count = 0;
+  while (count < GROUP_REACH && isDigit(text.charCodeAt(from + count * step))) count++;
+  return count;
+}
+
+/**
+ * The separator (space or dash, with a digit beyond it) of the digit groups reached from `from`
+ * in direction `step` past digits and invisible characters, within GROUP_REACH; -1 when none.
+ */
+function separatorBeyond(text: string, from: number, step: number): number {
+  for (let i = from, n = 0; n < GROUP_REACH; i += step, n++) {
+    const code = text.charCodeAt(i);
+    if (isDigit(code) || INVISIBLE_CODES.has(code)) continue;
+    return (code === 0x20 || code === 0x2d) && isDigit(text.charCodeAt(i + step)) ? code : -1;
+  }
+  return -1;
+}
+
+/** The separator that the invisible run `[start, end)` between digits stands for (see the top of the file); undefined when it is inside a group or the digits are not grouped. */
+function separatorStoodFor(text: string, start: number, end: number): string | undefined {
+  if (digitRun(text, start - 1, -1) < MIN_GROUP) return undefined;
+  const after = digitRun(text, end, 1);
+  if (after === 0) return undefined;
+  const left = separatorBeyond(text, start - 1, -1);
+  const right = separatorBeyond(text, end, 1);
+  const separator = left === -1 ? right : left;
+  if (separator === -1) return undefined;
+  if (after < MIN_GROUP && right !== -1) return undefined; // a short run with groups after it: inside a group
+  return String.fromCharCode(separator);
+}
+
 /** `text` without the invisible characters that carry no meaning where they stand, with the map back; `text` itself when it has none to remove. */
 export function foldInvisible(text: string): FoldedText {
   const parts: string[] = [];
@@ -103,8 +153,14 @@ export function foldInvisible(text: string): FoldedText {
     parts.push(text.slice(from, start));
     length += start - from;
     let dropped = end - start;
-    if (match[0].includes(String.fromCharCode(ZWSP)) && isLowerLetter(before) && isUpperLetter(after)) {
-      parts.push(' '); // "Jane\u200bDoe": a word break
+    const readAs =
+      match[0].includes(String.fromCharCode(ZWSP)) && isLowerLetter(before) && isUpperLetter(after)
+        ? ' ' // "Jane\u200bDoe": a word break
+        : isDigit(before) && isDigit(after)
+          ? separatorStoodFor(text, start, end) // "4111\u200b1111 1111 1111": a group separator
+          : undefined;
+    if (readAs !== undefined) {
+      parts.push(readAs);
       length++;
       dropped--;
     }

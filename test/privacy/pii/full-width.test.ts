@@ -88,6 +88,36 @@ describe('invisible characters inside values (ZWSP, ZWNJ, ZWJ, WORD JOINER, BOM,
     }
   });
 
+  it('standing where a group separator would be, are read as it: the card is found, its span covering them', () => {
+    for (const card of [
+      '4111\u200b1111 1111 1111', // the docs' example: a ZWSP in place of one group's space
+      '4111 1111 1111\u200b1111',
+      '4111\u200b\u2060\u200b1111 1111 1111', // a run
+      '4111\u200b1111\u200b1111 1111',
+      '4111-1111\u200b1111-1111',
+      '3782\u200b822463 10005', // Amex 4-6-5
+      '41\u200b11 1111 1111 1111', // inside a group: removed
+      '4111 1111 1\u00ad111 1111',
+      '3782 822\u200b463 10005',
+    ]) {
+      const text = `card ${card} ok`;
+      expect(spans(text), JSON.stringify(card)).toEqual([['credit_card', 5, 5 + card.length]]);
+    }
+    const iban = 'IBAN DE89 3704\u200b0044 0532 0130 00';
+    expect(found(iban)).toEqual([['iban', 'DE89 3704\u200b0044 0532 0130 00']]);
+  });
+
+  it('between digits are read as a separator only beside a group of at least 4, with separated groups around', () => {
+    expect(foldInvisible('4111\u200b1111 1111').text).toBe('4111 1111 1111');
+    expect(foldInvisible('4111 1111-1111\u200b1111').text).toBe('4111 1111-1111-1111');
+    expect(foldInvisible('41\u200b11 1111').text).toBe('4111 1111'); // inside a group
+    expect(foldInvisible('4111 1111\u200b11 1111').text).toBe('4111 111111 1111'); // a short run with groups after it
+    expect(foldInvisible('4111\u200b1111\u200b1111').text).toBe('411111111111'); // no group separated
+    const folded = foldInvisible('x 4111\u200b\u200b1111 1111');
+    expect(folded.text).toBe('x 4111 1111 1111');
+    expect([6, 7].map((i) => folded.offsets!.original(i))).toEqual([6, 8]); // the separator is the run's first character
+  });
+
   it('just outside a value stay outside its span', () => {
     const text = '\u200b\u200bjane@corp.com\u200b and \ufeff+1 415 555 0134\u2060.';
     expect(new PIIDetector().detect(text).map((f) => text.slice(f.start, f.end))).toEqual(['jane@corp.com', '+1 415 555 0134']);

@@ -2,19 +2,21 @@ import { Buffer } from 'node:buffer';
 import { API_KEY_PATTERN, parseApiKey } from '../../../identity/api-keys/api-key-format.js';
 import type { Finding } from '../entity-types.js';
 import type { Recognizer } from '../recognizer.js';
-import { findConnectionSecrets, isPlaceholderPassword } from './connection-secrets.js';
+import { findConnectionSecrets, findUrlPasswords } from './connection-secrets.js';
 import { MarkerSearch } from './marker-search.js';
 
 const NAME = 'api_key.known_format';
 /** A password or account key in a connection string's key=value pairs: the pair's structure alone tells it. */
 const CONNECTION_PAIR_SCORE = 0.9;
+/** A URL's `user:password@` password: the scheme and `@host` around it tell it. */
+const URL_PASSWORD_SCORE = 0.95;
 
 /**
  * One provider's token format. `markers` are literals of which every token holds one,
  * `markerOffset` characters in (0 unless given): the sticky `pattern` is only tried where a
  * marker is, so a text pays only for the formats it could hold and only where they could be.
  * `group` names the capture group that is the secret when only part of the match is (a
- * password inside a connection string); `accept` is an extra structural check. `end`, for a
+ * key after its label); `accept` is an extra structural check. `end`, for a
  * block format, finds the lines that close a block: a marker with none within `maxLength` after
  * it is not tried.
  */
@@ -48,12 +50,6 @@ function hasJwtHeader(jwt: string): boolean {
 /** Our own keys carry a CRC-32: a match that fails it is noise, not a leaked key. */
 function isLangtrainKey(key: string): boolean {
   return parseApiKey(key) !== null;
-}
-
-/** The host of a URL's authority starting at `at` (after `user:password@`), up to its port, path or end. */
-function hostAt(text: string, at: number): string {
-  const host = /^(?:\[[^\]\s]*\]|[^\s:/?#]*)/.exec(text.slice(at, at + 256));
-  return host?.[0] ?? '';
 }
 
 /**
@@ -142,17 +138,6 @@ const FORMATS: readonly TokenFormat[] = [
     score: 0.95,
     group: 1,
     accept: (secret) => /[a-z]/.test(secret) && /[A-Z]/.test(secret),
-  },
-  // scheme://user:PASSWORD@host (user may be empty, as in Redis URLs) — the finding is the password only
-  {
-    markers: ['://'],
-    // starts with the marker "://"; the scheme is only looked behind at
-    pattern: /:\/\/(?<=[A-Za-z][A-Za-z0-9+.-]{0,30}:\/\/)([^\s:/@]{0,128}):([^\s@/]{1,256})@[A-Za-z0-9[]/dy,
-    score: 0.95,
-    group: 2,
-    // template, mask and documentation placeholders (`:${DB_PASSWORD}@`, `:<password>@`,
-    // `:****@`, `username:password@`, `user:pass@`, `foo:bar@`) are not secrets
-    accept: (password, match) => !isPlaceholderPassword(password, match[1] ?? '', hostAt(match.input, match.indices![2]![1] + 1)),
   },
 ];
 
@@ -248,6 +233,7 @@ export const apiKeyRecognizer: Recognizer = {
         if (format !== undefined && starts !== undefined) findTokens(text, format, starts, findings);
       }
     }
+    findUrlPasswords(text, NAME, URL_PASSWORD_SCORE, findings);
     findConnectionSecrets(text, NAME, CONNECTION_PAIR_SCORE, findings);
     return withoutNested(findings);
   },

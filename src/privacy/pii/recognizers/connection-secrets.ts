@@ -1,14 +1,17 @@
 /**
- * Passwords and account keys in the key=value forms of connection strings, which have no fixed
- * token format to find them by:
+ * Passwords and account keys in connection strings, which have no fixed token format to find
+ * them by:
  *
+ * - URL userinfo, `scheme://user:PASSWORD@host` (findUrlPasswords).
  * - `;`-separated pairs (ADO.NET, ODBC, JDBC for SQL Server, Azure Storage and Service Bus):
  *   `Server=db;User ID=admin;Password=Tr0ub4dor&3;`, `UID=sa;PWD={Passw0rd!};`,
  *   `AccountName=x;AccountKey=<base64>==;`. The pair must sit in a string of at least two pairs,
  *   with a `;` right before its key or right after its value: a lone `password=x` in prose or a
  *   shell line is not a connection string.
  * - URL query strings: `jdbc:mysql://db:3306/app?user=root&password=Sup3rS3cret`, the key
- *   right after `?` or `&`.
+ *   right after `?` or `&`. The value runs to `&`, a blank or a quote, not to `#`: a raw `#` is
+ *   a common password character (`password=Zx!9@q#Lm2$`), and cutting there left the rest of
+ *   the password in clear; a URL fragment after a password is taken with it, which costs less.
  *
  * Keys are case-insensitive (ADO.NET and ODBC ignore case) and may have blanks around `=`. Only
  * the value is the finding. Placeholders are refused: templates (`${DB_PASSWORD}`, `{0}`,
@@ -46,10 +49,10 @@ function isBlank(code: number): boolean {
   return code === 0x20 || code === 0x09;
 }
 
-/** Characters that end an unquoted value: `;`, blanks, line breaks, quotes; in a query string also `&#<>=?` (encoded in a value). */
+/** Characters that end an unquoted value: `;`, blanks, line breaks, quotes; in a query string also `&<>=?` (encoded in a value), but not `#` (see above). */
 function endsValue(code: number, query: boolean): boolean {
   if (code === 0x3b || code <= 0x20 || code === 0x22 || code === 0x27 || code === 0x60) return true; // ; blank " ' `
-  return query && (code === 0x26 || code === 0x23 || code === 0x3c || code === 0x3e || code === 0x3d || code === 0x3f); // & # < > = ?
+  return query && (code === 0x26 || code === 0x3c || code === 0x3e || code === 0x3d || code === 0x3f); // & < > = ?
 }
 
 interface Value {
@@ -112,7 +115,7 @@ const DOCUMENTATION_HOST = /^(?:localhost|127\.0\.0\.1|\[::1\]|(?:[\w-]+\.)+(?:e
  * `<password>`, `{password}`, `%s`, `****`, `xxx`, …), a default one on a documentation host
  * (`user:changeme@localhost`), or a metasyntactic pair with its user (`foo:bar`).
  */
-export function isPlaceholderPassword(password: string, user: string, host: string): boolean {
+function isPlaceholderPassword(password: string, user: string, host: string): boolean {
   const lower = password.toLowerCase();
   if (DEFAULT_PASSWORDS.has(lower)) return DOCUMENTATION_HOST.test(host);
   if (isPlaceholder(password)) return true;
@@ -163,5 +166,76 @@ export function findConnectionSecrets(text: string, name: string, score: number,
     }
     findings.push({ start: value.start, end: value.end, type: 'api_key', score, recognizer: name });
     takenTo = value.pairEnd;
+  }
+}
+
+const MAX_USER = 128;
+const MAX_PASSWORD = 256;
+/** The scheme before `://` (RFC 3986 §3.1), as far back as it is read. */
+const SCHEME_BEFORE = /[A-Za-z][A-Za-z0-9+.-]{0,30}$/;
+const MAX_SCHEME = 31;
+const UNICODE_SPACE = /\s/;
+
+function isSpace(code: number): boolean {
+  return code <= 0x20 || (code >= 0x80 && UNICODE_SPACE.test(String.fromCharCode(code)));
+}
+
+/** A host's first character: a letter, a digit or an IPv6 literal's `[`. */
+function isHostStart(code: number): boolean {
+  return (code >= 0x61 && code <= 0x7a) || (code >= 0x41 && code <= 0x5a) || (code >= 0x30 && code <= 0x39) || code === 0x5b;
+}
+
+/** The host of a URL's authority starting at `at` (after `user:password@`), up to its port, path or end. */
+function hostAt(text: string, at: number): string {
+  const host = /^(?:\[[^\]\s]*\]|[^\s:/?#]*)/.exec(text.slice(at, at + 256));
+  return host?.[0] ?? '';
+}
+
+/**
+ * The `user:password@` of the URL whose `://` is at `marker`: the user up to the first `:`, the
+ * password up to the LAST `@` before the host, as the WHATWG URL parser and Python's urllib
+ * split userinfo (`postgres://admin:p@ssw0rd!2024@db/app` has the password `p@ssw0rd!2024`;
+ * cut at the first `@`, the finding was `p` and the rest stayed in clear). The authority ends
+ * at `/` or a blank; at `?` or `#` only once an `@` was seen, since a raw `#` is a common
+ * password character (`app_user:Xk9#mP2vQ@db`) and before any `@` cannot start a query or
+ * fragment that a password is then found in. Both scans stop at `/`, which every later `://`
+ * holds, so no character is read for two markers: linear in the text.
+ */
+function urlPasswordAt(text: string, marker: number): { user: string; start: number; end: number } | null {
+  if (!SCHEME_BEFORE.test(text.slice(Math.max(0, marker - MAX_SCHEME), marker))) return null;
+  const userStart = marker + 3;
+  const userLimit = Math.min(text.length, userStart + MAX_USER);
+  let colon = userStart;
+  for (; colon < userLimit; colon++) {
+    const code = text.charCodeAt(colon);
+    if (code === 0x3a || code === 0x2f || code === 0x3f || code === 0x23 || isSpace(code)) break; // : / ? #
+  }
+  if (text.charCodeAt(colon) !== 0x3a) return null;
+  const start = colon + 1;
+  const limit = Math.min(text.length, start + MAX_PASSWORD + 1);
+  let at = -1;
+  for (let i = start; i < limit; i++) {
+    const code = text.charCodeAt(i);
+    if (code === 0x2f || isSpace(code)) break;
+    if (code === 0x40) {
+      if (i > start && isHostStart(text.charCodeAt(i + 1))) at = i;
+    } else if ((code === 0x3f || code === 0x23) && at !== -1) break; // ? #
+  }
+  return at === -1 ? null : { user: text.slice(userStart, colon), start, end: at };
+}
+
+/**
+ * Adds the passwords of `scheme://user:password@host` URLs in `text` (user may be empty, as in
+ * Redis URLs) to `findings`, the password only. Template, mask and documentation placeholders
+ * (`:${DB_PASSWORD}@`, `:<password>@`, `:****@`, `username:password@`, `foo:bar@`) are not
+ * secrets.
+ */
+export function findUrlPasswords(text: string, name: string, score: number, findings: Finding[]): void {
+  for (let marker = text.indexOf('://'); marker !== -1; marker = text.indexOf('://', marker + 3)) {
+    const password = urlPasswordAt(text, marker);
+    if (password === null) continue;
+    const { user, start, end } = password;
+    if (isPlaceholderPassword(text.slice(start, end), user, hostAt(text, end + 1))) continue;
+    findings.push({ start, end, type: 'api_key', score, recognizer: name });
   }
 }

@@ -87,6 +87,26 @@ describe('apiKeyRecognizer', () => {
     expect(values('redis://:s3cr3tpass@cache:6379')).toEqual(['s3cr3tpass']); // Redis: password without user
   });
 
+  it('takes a URL password up to the last @ before the host, as URL parsers split userinfo', () => {
+    expect(values('DATABASE_URL=postgres://admin:p@ssw0rd!2024@db.internal:5432/app')).toEqual(['p@ssw0rd!2024']);
+    expect(values('postgres://admin:S3cr3t@Pa55@db.internal/app')).toEqual(['S3cr3t@Pa55']);
+    // Azure Database for PostgreSQL user names hold an @: the user runs to the first `:`
+    expect(values('postgres://admin@myserver:Zx9!q@Lm2@myserver.postgres.database.azure.com/db')).toEqual(['Zx9!q@Lm2']);
+    // an @ in the path, query or fragment is not the userinfo's; nor one past a blank
+    expect(values('https://bob:Hx7!rT2@host.internal/users/a@b.com')).toEqual(['Hx7!rT2']);
+    expect(values('https://bob:Hx7!rT2@host.internal?next=a@b.com')).toEqual(['Hx7!rT2']);
+    expect(values('https://bob:Hx7!rT2@host.internal#a@b')).toEqual(['Hx7!rT2']);
+    expect(values('redis://:s3cr3tpass@cache:6379 then mail ops@corp.example')).toEqual(['s3cr3tpass']);
+    expect(values('https://host.internal:8443/login and bob@corp.example')).toEqual([]);
+  });
+
+  it('reads a long line of URLs with many @ in linear time', () => {
+    const line = `${'s://u:p@q#x@y'.repeat(200_000)} postgres://admin:p@ss@db/app`;
+    const started = performance.now();
+    expect(values(line).at(-1)).toBe('p@ss');
+    expect(performance.now() - started).toBeLessThan(2_000);
+  });
+
   it('refuses placeholder passwords in example connection strings', () => {
     expect(values('postgres://user:${DB_PASSWORD}@localhost/db')).toEqual([]);
     expect(values('mysql://root:<password>@localhost/db and amqp://guest:****@rabbit')).toEqual([]);
@@ -99,6 +119,10 @@ describe('apiKeyRecognizer', () => {
     expect(values('var cs = "Data Source=db; Initial Catalog=app; password = S3cr3t!x";')).toEqual(['S3cr3t!x']);
     expect(values('jdbc:sqlserver://db:1433;databaseName=app;user=sa;password=Zq8!mK2p;')).toEqual(['Zq8!mK2p']);
     expect(values('url: jdbc:mysql://db:3306/app?user=root&password=Sup3rS3cret')).toEqual(['Sup3rS3cret']); // query string
+    // a `#` in a query-string password is the password's, not a fragment: cut there, the rest stayed in clear
+    expect(values('jdbc:mysql://db:3306/app?user=app&password=Zx!9@q#Lm2$')).toEqual(['Zx!9@q#Lm2$']);
+    expect(values('jdbc:mysql://db/app?password=Zx#9q&user=app')).toEqual(['Zx#9q']);
+    expect(values('Server=db;User ID=sa;Password=Zx!9@q#Lm2$;')).toEqual(['Zx!9@q#Lm2$']);
     expect(values('GET /login?user=bob&pwd=hunter22&next=/ HTTP/1.1')).toEqual(['hunter22']);
     const accountKey = `${base62(86)}==`;
     const azure = `DefaultEndpointsProtocol=https;AccountName=acct;AccountKey=${accountKey};EndpointSuffix=core.windows.net`;
