@@ -243,7 +243,8 @@ export class SecurityManager {
     const encryption = (options.encryptionKey !== undefined ? [options.encryptionKey] : perSubject).map((key) => this.#subjectKeyService(key));
     // The log is read too: the report counts the entries that still name the subject in clear.
     const report = await eraseSubject(userId, { consent: await this.consentManager(), lineage: await this.lineage(), budgets: await this.privacyBudgets(), encryption, audit: this.audit, auditLog: this.audit, actor: options.actor, shredAuditTrail: options.shredAuditTrail === true });
-    await this.store.scrubDeleted(); // the deleted rows' bytes (their actor keys, their consent) too
+    // the deleted rows' bytes (their actor keys, their consent) too, after the erasure stands
+    report.filesScrubbed = await this.store.scrubDeleted();
     return report;
   }
 

@@ -132,6 +132,13 @@ export interface ErasureReport {
    * Only payloads the reader opens are searched. Absent as auditEntriesInClear is.
    */
   auditEntriesNamingAsActor?: number;
+  /**
+   * With a store (SecurityManager.eraseSubject): whether the store's files no longer hold the
+   * bytes of what the erasure deleted (Store.scrubDeleted). False on PostgreSQL, which keeps them
+   * until its pages are reused and in its WAL and backups, and on SQLite while another
+   * connection's read is in the way (done after the store's next write).
+   */
+  filesScrubbed?: boolean;
 }
 
 /** The subject's audit entries, every page (the query returns at most 10,000 at a time). */

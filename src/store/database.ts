@@ -32,17 +32,20 @@ export interface Store {
    */
   writeTransaction<T>(lockName: string, work: (tx: WriteTx) => Promise<T>): Promise<T>;
   /**
-   * Push rows just deleted out of the store's files, after an erasure has deleted keys (a key
-   * deleted is a crypto-shred only if its bytes are gone too). SQLite, whose deletes overwrite
-   * the freed space with zeros (secure_delete), copies the write-ahead log into the database and
-   * truncates it, so the old page versions that still hold the rows go. It does not wait for a
-   * reader (another connection in the middle of a read): the log then keeps the pages that
-   * reader may still need until a later checkpoint resets it and new pages overwrite them, and
-   * the next scrub finishes the job. PostgreSQL can do nothing of the kind: a
-   * deleted row stays in its table's pages until they are reused, and in the WAL, replicas and
-   * backups until those expire (docs/privacy.md).
+   * Push rows just deleted out of the store's files, after a crypto-shred or a deletion that
+   * promises the data is gone (a key deleted is a crypto-shred only if its bytes are gone too).
+   * SQLite, whose deletes overwrite the freed space with zeros (secure_delete), copies the
+   * write-ahead log into the database and truncates it, so the old page versions that still
+   * hold the rows go. Best effort, after the work it follows has committed, so it never throws:
+   * the work is done whatever becomes of this. It does not wait for a reader (another connection
+   * in the middle of a read; waiting would stall the event loop, as better-sqlite3 waits
+   * synchronously): the store then tries again after each later write of its own, and at close.
+   * True when the files hold no deleted bytes of the work before it; false when that is still
+   * pending, and always on PostgreSQL, which can do nothing of the kind: a deleted row stays in
+   * its table's pages until they are reused, and in the WAL, replicas and backups until those
+   * expire (docs/privacy.md, "Deleted bytes"). Never call it inside writeTransaction.
    */
-  scrubDeleted(): Promise<void>;
+  scrubDeleted(): Promise<boolean>;
   close(): Promise<void>;
 }
 
@@ -94,6 +97,29 @@ function openSqlite(path: string, options: OpenStoreOptions): Store {
   handle.pragma('secure_delete = ON');
   const db = new Kysely<any>({ dialect: new SqliteDialect({ database: withStatementCache(handle) }) });
   const file = path === ':memory:' ? undefined : realpathSync(path);
+  /** A scrub that did not finish (a reader in the way, an I/O error), tried again after this handle's next write and at close. */
+  let scrubPending = false;
+  // Queued with this process's writes: a checkpoint cannot run inside a transaction. Without
+  // waiting for readers (busy_timeout 0): better-sqlite3 waits synchronously, which would stall
+  // the event loop, a server's every request, for the whole busy timeout behind one long read.
+  const scrub = async (): Promise<boolean> => {
+    try {
+      const [row] = await inProcessWriter(file, () =>
+        db.connection().execute(async (conn) => {
+          await sql.raw('PRAGMA busy_timeout = 0').execute(conn);
+          try {
+            return (await sql<{ busy: number }>`PRAGMA wal_checkpoint(TRUNCATE)`.execute(conn)).rows;
+          } finally {
+            await sql.raw(`PRAGMA busy_timeout = ${busyTimeoutMs}`).execute(conn);
+          }
+        }),
+      );
+      scrubPending = row?.busy !== 0;
+    } catch {
+      scrubPending = true; // a full disk, a closed store: the work it follows stands
+    }
+    return !scrubPending;
+  };
   return {
     dialect: 'sqlite',
     displayUrl: `sqlite:${path}`,
@@ -105,7 +131,7 @@ function openSqlite(path: string, options: OpenStoreOptions): Store {
       // on the same file in this process queue in `inProcessWriter`: better-sqlite3 waits
       // for a busy lock synchronously, so a second handle's BEGIN IMMEDIATE would block the
       // event loop until its timeout while the holder could never reach its COMMIT.
-      return inProcessWriter(file, () => db.connection().execute(async (conn) => {
+      const result = await inProcessWriter(file, () => db.connection().execute(async (conn) => {
         await sql`BEGIN IMMEDIATE`.execute(conn);
         try {
           const result = await work(conn);
@@ -116,23 +142,12 @@ function openSqlite(path: string, options: OpenStoreOptions): Store {
           throw err;
         }
       }));
+      if (scrubPending) await scrub();
+      return result;
     },
-    async scrubDeleted() {
-      // Queued with this process's writes: a checkpoint cannot run inside a transaction. Without
-      // waiting for readers: better-sqlite3 waits synchronously, which would stall the event loop
-      // (a server's every request) for the whole busy timeout behind one long read.
-      await inProcessWriter(file, () =>
-        db.connection().execute(async (conn) => {
-          await sql.raw('PRAGMA busy_timeout = 0').execute(conn);
-          try {
-            await sql`PRAGMA wal_checkpoint(TRUNCATE)`.execute(conn);
-          } finally {
-            await sql.raw(`PRAGMA busy_timeout = ${busyTimeoutMs}`).execute(conn);
-          }
-        }),
-      );
-    },
+    scrubDeleted: scrub,
     async close() {
+      if (scrubPending) await scrub();
       await db.destroy();
     },
   };
@@ -202,7 +217,7 @@ async function openPostgres(url: string): Promise<Store> {
       });
     },
     async scrubDeleted() {
-      // nothing to do: see Store.scrubDeleted
+      return false; // see Store.scrubDeleted
     },
     async close() {
       await db.destroy();

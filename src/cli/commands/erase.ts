@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { invalidInput } from '../../core/errors.js';
+import type { Dialect } from '../../store/database.js';
 import type { ErasureReport } from '../../privacy/erasure.js';
 import { cliActor, output, withCommonOptions, withSecurity, type Run } from '../context.js';
 
@@ -23,12 +24,12 @@ export function eraseCommand(run: Run): Command {
           );
         }
         const report = await security.eraseSubject(subject, { actor: cliActor(), shredAuditTrail: o.shredAuditTrail === true, ...(o.encryptionKey !== undefined ? { encryptionKey: o.encryptionKey as string } : {}) });
-        output(o, { subject, ...report }, () => describeReport(subject, report));
+        output(o, { subject, ...report }, () => describeReport(subject, report, security.store.dialect));
       }),
     );
 }
 
-function describeReport(subject: string, report: ErasureReport): string {
+function describeReport(subject: string, report: ErasureReport, dialect: Dialect): string {
   const lines = [
     `erased ${subject}: ${report.consentRecords} consent record(s), ${report.lineageLinks} lineage link(s) deleted${actedLine(report)}; ${keysLine(report)}`,
   ];
@@ -41,6 +42,13 @@ function describeReport(subject: string, report: ErasureReport): string {
   }
   if (report.auditEntriesNamingAsActor !== undefined && report.auditEntriesNamingAsActor > 0) {
     lines.push(`audit log: ${report.auditEntriesNamingAsActor} entr${report.auditEntriesNamingAsActor === 1 ? 'y' : 'ies'} of others' consent events, written before the actor was pseudonymised, still name ${subject} as who recorded them, which neither erasure nor --shred-audit-trail reaches`);
+  }
+  if (report.filesScrubbed === false) {
+    lines.push(
+      dialect === 'postgres'
+        ? "store: PostgreSQL keeps the deleted rows' bytes until their pages are reused, and in its WAL, replicas and backups: plan their retention for erasure (docs/privacy.md, Deleted bytes)"
+        : "store: another connection was reading, so the database's write-ahead log still holds the deleted rows' bytes; they go after the store's next write (docs/privacy.md, Deleted bytes)",
+    );
   }
   if (report.affectedArtifacts.length === 0) lines.push('no recorded data set or model held their data');
   else {

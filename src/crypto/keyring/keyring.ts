@@ -180,10 +180,10 @@ export class Keyring {
         .where('version', '=', version)
         .execute(),
     );
-    await this.store.scrubDeleted(); // the wrapped material's bytes too
     this.#keys.delete(cacheKey(info.keyId, version));
     this.#state.delete(name);
     await this.audit.record({ eventType: 'keys.version_destroyed', userId: actor ?? null, result: 'success', additionalData: { key: name, version } });
+    await this.store.scrubDeleted(); // the wrapped material's bytes too
     return this.describe(name);
   }
 
@@ -193,10 +193,10 @@ export class Keyring {
     await this.store.writeTransaction('crypto', (tx) =>
       tx.updateTable('crypto_key_versions').set({ wrapped: null, destroyed_at: new Date().toISOString() }).where('key_id', '=', info.keyId).where('destroyed_at', 'is', null).execute(),
     );
-    await this.store.scrubDeleted(); // the wrapped material's bytes too
     for (const v of info.versions) this.#keys.delete(cacheKey(info.keyId, v.version));
     this.#state.delete(name);
     await this.audit.record({ eventType: 'keys.destroyed', userId: actor ?? null, result: 'success', additionalData: { key: name, keyId: info.keyId } });
+    await this.store.scrubDeleted(); // the wrapped material's bytes too
   }
 
   async describe(name: string, options: { fresh?: boolean } = {}): Promise<KeyInfo> {

@@ -289,6 +289,7 @@ export class ApiKeyStore {
     if (!claimed) return this.#refuseClaim(current, 'already_claimed', client);
     const key = openSuccessor(this.#pepper, successorId, claimed.sealed);
     await this.#record('auth.api_key_successor_claimed', 'success', current.userId, { keyId: current.id, successorId, graceUntil }, client);
+    await this.#store.scrubDeleted(); // the sealed copy's bytes too: with the files and the KEK it was a working key
     return { key, id: successorId, expiresAt: claimed.expiresAt };
   }
 
@@ -317,6 +318,7 @@ export class ApiKeyStore {
       return rows.map(toApiKey);
     });
     for (const k of revoked) await this.#record('auth.api_key_revoked', 'success', k.userId, { keyId: k.id, reason: k.id === id ? 'revoked' : 'predecessor_revoked' }, client);
+    if (revoked.length > 0) await this.#store.scrubDeleted(); // an unclaimed successor's sealed copy, erased above
     return revoked.length > 0;
   }
 

@@ -77,7 +77,7 @@ export const subjectExport = z.object({
       .optional(),
   }),
 });
-export const erasureReport = z.object({ subject: z.string(), consentRecords: z.number(), consentActorsErased: z.number(), lineageActorsErased: z.number(), budgetActorsErased: z.number().optional(), lineageLinks: z.number(), keysShredded: z.array(z.string()), keysShreddedBefore: z.array(z.string()), affectedArtifacts: z.array(artifact), auditKeysShredded: z.number().optional(), auditEntriesInClear: z.number().optional(), auditEntriesNamingAsActor: z.number().optional() });
+export const erasureReport = z.object({ subject: z.string(), consentRecords: z.number(), consentActorsErased: z.number(), lineageActorsErased: z.number(), budgetActorsErased: z.number().optional(), lineageLinks: z.number(), keysShredded: z.array(z.string()), keysShreddedBefore: z.array(z.string()), affectedArtifacts: z.array(artifact), auditKeysShredded: z.number().optional(), auditEntriesInClear: z.number().optional(), auditEntriesNamingAsActor: z.number().optional(), filesScrubbed: z.boolean().optional() });
 export const exportQuery = strictQuery({});
 export const erasureQuery = strictQuery({ shredAuditTrail: z.enum(['true', 'false']).default('false') });
 
