@@ -63,7 +63,7 @@ export function piiCommand(run: Run): Command {
       .addOption(new Option('--method <method>', 'how to redact').choices([...REDACTION_METHODS]).default('masking'))
       .option('--field <paths...>', 'JSONL field paths or CSV columns to redact (default: every string field / column)')
       .option('--format <format>', 'jsonl | csv (default: from the file extension)')
-      .option('--preserve-format', 'masking: keep length, separators and the last four digits of cards, phones and IBANs')
+      .option('--preserve-format', 'masking: keep length, separators and the last four digits of cards, phones and IBANs (a password or key keeps only its length)')
       .option('--no-audit', 'do not record the redactions in the audit log (recorded by default: line, field, type, offsets, recognizer, score; never values)')
       .option('--no-lineage', 'do not record the step in lineage (recorded by default: input digest -> output digest, method, fields, types, threshold)')
       .option('--dataset <name>', 'the data set label in audit records, refused if it holds personal data: the audit log cannot be changed or erased (default: the input file\'s or directory\'s name, personal data in it masked); with --method synthetic, runs naming the same data set get the same fakes')

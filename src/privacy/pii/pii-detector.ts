@@ -13,6 +13,7 @@ import { scannerFor, type EntityScanner, type ExplainedCandidate, type ScanSetti
 import { ALLOW_LIST_MATCHES } from './scan-lists.js';
 import { DEFAULT_CONFIDENCE_THRESHOLD, preserveFormatProblem, REDACTION_METHODS } from './pii-options.js';
 import { ENTITY_TYPES, type EntityType, type Finding } from './entity-types.js';
+import { checkHashKey } from './redaction/operators.js';
 import { syntheticOperator } from './redaction/synthetic-values.js';
 import { buildRecordRedactor, encryptTypesProblem, type RedactionSpec, type RedactorSpec } from './redactor.js';
 
@@ -66,7 +67,7 @@ export type PIIDetectorSettings = Omit<z.output<typeof optionsSchema>, 'syntheti
 export interface PIIDetectorDeps {
   /** Where `auditRedactions` records go. */
   audit?: AuditSink;
-  /** For `hash` and `encrypt`: the deployment's keys (piiRedactionKeys). */
+  /** For `hash` and `encrypt`: the deployment's keys (piiRedactionKeys); `hashKey` of at least 32 bytes, as that derives. */
   keys?: { hashKey: Uint8Array; encryptionKey: Uint8Array };
 }
 
@@ -148,6 +149,8 @@ export class PIIDetector {
     this.settings = Object.freeze(settings);
     this.#denyList = denyList;
     this.#scanner = scannerFor(this.#scanSettings());
+    // Checked at the door: a short hash key would make every pseudonym recomputable from a guess.
+    if (deps.keys) checkHashKey(deps.keys.hashKey, 'deps.keys.hashKey');
     this.#deps = deps;
     this.#explicitSeed = syntheticSeed !== undefined;
     // A copy: the caller's array may be reused or zeroed afterwards.

@@ -3,7 +3,7 @@ import { DIGITS, FpeCipher } from '../../crypto/fpe-ff1.js';
 import { scannerFor, type ScanSettings } from './entity-scanner.js';
 import type { EntityType } from './entity-types.js';
 import type { RecordRedactor } from './record-redaction.js';
-import { FPE_ENTITY_TYPES, redactText, type RedactionOperator } from './redaction/operators.js';
+import { checkHashKey, FPE_ENTITY_TYPES, redactText, type RedactionOperator } from './redaction/operators.js';
 import type { syntheticOperator } from './redaction/synthetic-values.js';
 
 /**
@@ -76,6 +76,7 @@ function operatorOf(spec: RedactionSpec, makeSynthetic: SyntheticOperatorMaker |
     case 'removal':
       return { method: 'removal' };
     case 'hash':
+      checkHashKey(spec.key, 'key');
       return { method: 'hash', key: spec.key };
     case 'encrypt':
       return { method: 'encrypt', cipher: new FpeCipher({ key: spec.key, alphabet: DIGITS }) };

@@ -10,7 +10,11 @@ import { valueKey } from './value-keys.js';
  * the text, its findings and the operator; the same inputs always give the same output.
  */
 
-/** Type tags (`<EMAIL>`), or with `preserveFormat` a character mask that keeps length, separators and the last four digits of cards, phones and IBANs. */
+/**
+ * Type tags (`<EMAIL>`), or with `preserveFormat` a character mask that keeps length, separators
+ * and the last four digits of cards, phones and IBANs. An `api_key` keeps only its length and
+ * whitespace: a password's symbols are part of the secret, not separators.
+ */
 export interface MaskingOperator {
   method: 'masking';
   preserveFormat?: boolean;
@@ -37,7 +41,30 @@ export interface RemovalOperator {
  */
 export interface HashOperator {
   method: 'hash';
+  /** At least {@link MIN_HASH_KEY_BYTES} bytes, as piiRedactionKeys derives it. */
   key: Uint8Array;
+}
+
+/**
+ * The shortest `hash` key taken: 32 bytes, what piiRedactionKeys derives (HKDF-SHA256, one hash
+ * length). With an empty or short key anyone could recompute a token from a guessed value
+ * (an email, a card), and the pseudonym would hide nothing.
+ */
+export const MIN_HASH_KEY_BYTES = 32;
+
+/** Refuses a `hash` key shorter than {@link MIN_HASH_KEY_BYTES}; `option` names it in the error. */
+export function checkHashKey(key: Uint8Array, option: string): void {
+  if (!(key instanceof Uint8Array) || key.length < MIN_HASH_KEY_BYTES) {
+    throw invalidInput(`${option} must be a key of at least ${MIN_HASH_KEY_BYTES} bytes (piiRedactionKeys derives one)`, {
+      option,
+      length: key instanceof Uint8Array ? key.length : null,
+    });
+  }
+}
+
+/** The type tag that masking writes (`<API_KEY>`), and what any method falls back to when it cannot make a safe replacement. */
+export function typeTag(type: EntityType): string {
+  return `<${type.toUpperCase()}>`;
 }
 
 /** FF1 format-preserving encryption of the digits of a card, phone, SSN or IBAN; reversible with {@link decryptValue}. */
@@ -119,12 +146,13 @@ export function redactText(text: string, findings: readonly Finding[], operator:
 export function replacementFor(value: string, type: EntityType, operator: RedactionOperator): string {
   switch (operator.method) {
     case 'masking':
-      return operator.preserveFormat ? maskPreservingFormat(value, type) : `<${type.toUpperCase()}>`;
+      return operator.preserveFormat ? maskPreservingFormat(value, type) : typeTag(type);
     case 'synthetic':
       return operator.fake(type, foldValue(value));
     case 'removal':
       return '';
     case 'hash':
+      checkHashKey(operator.key, 'key');
       return `<${type.toUpperCase()}:${createHmac('sha256', operator.key).update(`${type}\0${valueKey(type, foldValue(value))}`, 'utf8').digest('hex').slice(0, 16)}>`;
     case 'encrypt':
       return fpe(foldValue(value), type, operator, 'encrypt');
@@ -133,6 +161,12 @@ export function replacementFor(value: string, type: EntityType, operator: Redact
 
 /** Letters, combining marks and digits are masked; separators (@ . - space parentheses + /) stay. */
 const MASKED = /[\p{L}\p{M}\p{N}]/gu;
+/**
+ * A secret (`api_key`: a password, a token, a PEM body) keeps only its length and line breaks:
+ * its symbols are as secret as its letters (`Password=!#$%^&*()` kept every character before).
+ * The recognizers report a connection string's password alone, so the URL around it stays.
+ */
+const MASKED_SECRET = /\S/gu;
 
 /** Card, phone and IBAN keep their last four characters of this kind (full-width ones too), as receipts and PCI DSS display rules do. */
 const LAST_FOUR_KEPT: Partial<Record<EntityType, RegExp>> = {
@@ -155,8 +189,10 @@ function maskPreservingFormat(value: string, type: EntityType): string {
     if (count > 4) keepFrom = fourthFromEnd;
   }
   // Repeat per UTF-16 unit, so a letter outside the BMP keeps the value's length too.
-  const masked = value.slice(0, keepFrom).replace(MASKED, (c) => MASK_CHAR.repeat(c.length));
-  return masked + value.slice(keepFrom);
+  const masked = value.slice(0, keepFrom).replace(type === 'api_key' ? MASKED_SECRET : MASKED, (c) => MASK_CHAR.repeat(c.length));
+  const out = masked + value.slice(keepFrom);
+  // A value with nothing to mask (no letter or digit) would come out whole: write the tag instead.
+  return out === value ? typeTag(type) : out;
 }
 
 /**

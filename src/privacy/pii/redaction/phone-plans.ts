@@ -42,7 +42,13 @@ export function reservedPlanParts(value: string): { plan: ReservedPlan; exit: st
   return { plan, exit, trunk, national: afterCode.slice(trunk.length) };
 }
 
-/** The digits before a UK ten-digit national number: +44, +44 (0), 0044 or the trunk 0. */
+/**
+ * The digits before a UK ten-digit national number: +44, +44 (0) or 0044. Not the trunk 0 alone:
+ * eleven digits after a 0 are a national number in Japan (090-1234-5678), Germany (030
+ * 12345678) and elsewhere too, and an Ofcom drama number laid out in their format (020-7946-0218)
+ * is a real number where it is read. A national number that does not say its country gets a
+ * NANP fictional number with its +1 (syntheticPhone), fictional wherever it is read.
+ */
 export function ukPrefix(digits: string, international: boolean): string | undefined {
   if (international) {
     if (digits.length === 12 && digits.startsWith('44')) return '44';
@@ -50,7 +56,6 @@ export function ukPrefix(digits: string, international: boolean): string | undef
     return undefined;
   }
   if (digits.length === 14 && digits.startsWith('0044')) return '0044';
-  if (digits.length === 11 && digits.startsWith('0')) return '0';
   return undefined;
 }
 

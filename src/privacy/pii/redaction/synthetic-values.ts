@@ -1,9 +1,12 @@
 import { createHmac } from 'node:crypto';
-import { Faker, ar, base, de, el, en, es, fr, he, it, ja, ko, ru, zh_CN, type LocaleDefinition, type Randomizer } from '@faker-js/faker';
+import { Faker, ar, base, de, el, en, en_IN, es, fr, he, it, ja, ko, ne, ru, th, zh_CN, type LocaleDefinition, type Randomizer } from '@faker-js/faker';
 import { invalidInput } from '../../../core/errors.js';
 import type { EntityType } from '../entity-types.js';
-import type { SyntheticOperator } from './operators.js';
+import { typeTag, type SyntheticOperator } from './operators.js';
+import { canonicalIp } from './ip-canonical.js';
+import { MRZ_LINE_2, mrzLine2 } from './mrz-line.js';
 import { nanpPrefix, reservedPlanParts, ukPrefix, type ReservedPlan } from './phone-plans.js';
+import { syntheticApiKey } from './synthetic-api-keys.js';
 import { valueKey } from './value-keys.js';
 
 /**
@@ -77,7 +80,7 @@ export class SyntheticDraws {
 
 export type SyntheticGenerator = (value: string, draws: SyntheticDraws) => string;
 
-/** How often a fake equal to its input is drawn again before giving up (it practically never repeats twice). */
+/** How often a fake equal to its input is drawn again before giving up on fakes (it practically never repeats twice). */
 const MAX_ATTEMPTS = 8;
 
 /** The `synthetic` redaction operator under `seed` (a secret of at least 128 bits, or the fakes of small domains could be tabulated). */
@@ -91,16 +94,19 @@ const MIN_SEED_BYTES = 16;
 /**
  * The fake for `value` of `type` under `seed`: values with the same {@link valueKey} get the
  * same fake (each in its own layout), never one equal to the value, even written another way.
+ * A value whose every draw comes out as itself (a one-character secret, a domain too small)
+ * gets its type tag (`<API_KEY>`, as masking writes it): it used to be returned as it was,
+ * in clear, while the span was reported redacted.
  */
 export function syntheticValue(seed: Uint8Array, type: EntityType, value: string): string {
   const key = valueKey(type, value);
   const message = `${type}\0${key}`;
-  let fake = value;
   // The retry is decided on the key, not the text, so every spelling of a value retries alike.
-  for (let attempt = 0; attempt < MAX_ATTEMPTS && valueKey(type, fake) === key; attempt++) {
-    fake = SYNTHETIC_GENERATORS[type](value, new SyntheticDraws(seed, message, attempt));
+  for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+    const fake = SYNTHETIC_GENERATORS[type](value, new SyntheticDraws(seed, message, attempt));
+    if (valueKey(type, fake) !== key) return fake;
   }
-  return fake;
+  return typeTag(type);
 }
 
 // ---------------------------------------------------------------------------------------
@@ -164,7 +170,12 @@ interface NameStyle {
 }
 
 const LATIN: NameStyle = { locale: en, familyFirst: false };
-/** First match wins: kana before Han, since Japanese names mix them. */
+/**
+ * First match wins: kana before Han, since Japanese names mix them. Devanagari names get
+ * faker's Nepali ones (`ne`, the only faker locale with Devanagari names). Faker has no Tamil or
+ * Bengali names (`ta_IN`, `bn_BD` hold no person data): those get its Indian names in Latin
+ * script (`en_IN`), closer than English ones; docs/privacy.md §2 says so.
+ */
 const SCRIPT_STYLES: ReadonlyArray<readonly [RegExp, NameStyle]> = [
   [/[\p{Script=Hiragana}\p{Script=Katakana}]/u, { locale: ja, familyFirst: true }],
   [/\p{Script=Hangul}/u, { locale: ko, familyFirst: true }],
@@ -173,6 +184,9 @@ const SCRIPT_STYLES: ReadonlyArray<readonly [RegExp, NameStyle]> = [
   [/\p{Script=Greek}/u, { locale: el, familyFirst: false }],
   [/\p{Script=Arabic}/u, { locale: ar, familyFirst: false }],
   [/\p{Script=Hebrew}/u, { locale: he, familyFirst: false }],
+  [/\p{Script=Devanagari}/u, { locale: ne, familyFirst: false }],
+  [/\p{Script=Thai}/u, { locale: th, familyFirst: false }],
+  [/[\p{Script=Tamil}\p{Script=Bengali}]/u, { locale: en_IN, familyFirst: false }],
 ];
 
 function nameStyleOf(value: string): NameStyle {
@@ -316,11 +330,12 @@ function reservedFake(plan: ReservedPlan, national: string, draws: SyntheticDraw
 
 /**
  * A fictional number in the input's layout. UK and NANP numbers both have ten-digit national
- * numbers, so the fake fits the input's digit positions whatever prefix (0, 1, +44, 0044)
- * came before. A German or Australian number with its country code gets a reserved one of its
+ * numbers, so the fake fits the input's digit positions whatever prefix (1, +44, 0044) came
+ * before; a number after a trunk 0 alone names no country (phone-plans.ts: `090-1234-5678` is
+ * Japanese) and gets the NANP fallback below. A German or Australian number with its country code gets a reserved one of its
  * country (RESERVED_PLANS), in the input's layout when it has as many digits, else in the
  * country's usual grouping. Other countries have no reserved fictional range we can rely on:
- * they get a NANP fictional number in international format.
+ * they get a NANP fictional number in international format, fictional wherever it is read.
  */
 export const syntheticPhone: SyntheticGenerator = (value, draws) => {
   const digits = value.replace(/\D/g, '');
@@ -359,27 +374,44 @@ interface CardIssuer {
  */
 const CARD_ISSUERS: readonly CardIssuer[] = [
   { name: 'amex', prefix: /^3[47]/, testBins: ['378282', '371449', '378734'] },
-  { name: 'diners', prefix: /^3(?:0[0-5]|[689])/, testBins: ['305693', '385200'] },
+  { name: 'diners', prefix: /^3(?:0[0-5]|095|[689])/, testBins: ['305693', '385200'] },
   { name: 'jcb', prefix: /^35(?:2[89]|[3-8])/, testBins: ['353011', '356600'] },
   { name: 'visa', prefix: /^4/, testBins: ['411111', '401288', '424242'] },
   { name: 'mastercard-2', prefix: /^2(?:22[1-9]|2[3-9]|[3-6]|7[01]|720)/, testBins: ['222300'] },
   { name: 'mastercard', prefix: /^5[1-5]/, testBins: ['555555', '510510'] },
   { name: 'discover', prefix: /^6(?:011|4[4-9]|5)/, testBins: ['601111', '601100'] },
   { name: 'unionpay', prefix: /^62/, testBins: ['620000'] },
+  // Worldpay's Maestro test card 6759 6498 2643 8453 and Braintree's sandbox Maestro 6304 0000 0000 0000.
+  { name: 'maestro', prefix: /^(?:5018|5020|5038|5893|6304|6759|676[1-3])/, testBins: ['675964', '630400'] },
 ];
+
+/**
+ * For a card of an issuer without a published test BIN we can vouch for (Mir 2200-2204, a
+ * deny-list number of no known issuer): a listed test BIN of a network that issues cards of that
+ * length (Maestro 12, Visa 13, Diners 14, Amex 15, Visa 16, UnionPay 17-19). Never the input's own
+ * BIN: a Luhn-valid number on a live BIN could be someone's card, and would carry six digits of
+ * the original.
+ */
+function fallbackTestBin(length: number): string {
+  if (length <= 12) return '675964';
+  if (length === 13) return VISA_13_TEST_BIN;
+  if (length === 14) return '305693';
+  if (length === 15) return '378282';
+  if (length === 16) return '411111';
+  return '620000';
+}
 
 /** Visa's 13-digit test card is 4222 2222 2222 2. */
 const VISA_13_TEST_BIN = '422222';
 
 /**
  * A Luhn-valid number of the same issuer and length in a published test BIN, laid out like
- * the input. For an issuer we do not list, the input's own BIN is kept: PCI DSS lets the
- * first six digits be shown, and only the account digits identify the holder.
+ * the input; for an issuer we do not list, a test BIN of the same length ({@link fallbackTestBin}).
  */
 export const syntheticCreditCard: SyntheticGenerator = (value, draws) => {
   const digits = value.replace(/\D/g, '');
   const issuer = CARD_ISSUERS.find((i) => i.prefix.test(digits));
-  let bin = issuer ? draws.pick(issuer.testBins) : digits.slice(0, 6);
+  let bin = issuer ? draws.pick(issuer.testBins) : fallbackTestBin(digits.length);
   if (issuer?.name === 'visa' && digits.length === 13) bin = VISA_13_TEST_BIN;
   bin = bin.slice(0, Math.max(0, digits.length - 2));
   const payload = bin + randomDigits(digits.length - bin.length - 1, draws);
@@ -402,13 +434,17 @@ export const syntheticSsn: SyntheticGenerator = (value, draws) => {
 /** RFC 5737 TEST-NET-1/2/3, reserved for documentation. */
 const IPV4_DOCUMENTATION_NETS = ['192.0.2', '198.51.100', '203.0.113'] as const;
 
-/** IPv4 in an RFC 5737 block, IPv6 in 2001:db8::/32 (RFC 3849). */
+/**
+ * IPv4 in an RFC 5737 block, IPv6 in 2001:db8::/32 (RFC 3849). An IPv4-mapped IPv6 address is
+ * its IPv4 address (valueKey): it gets that address's fake, written mapped (`::ffff:192.0.2.7`).
+ */
 export const syntheticIpAddress: SyntheticGenerator = (value, draws) => {
-  if (value.includes(':')) {
+  if (canonicalIp(value).includes(':')) {
     const group = () => draws.int(0x1_0000).toString(16);
     return `2001:db8:${group()}:${group()}::${(1 + draws.int(0xffff)).toString(16)}`;
   }
-  return `${draws.pick(IPV4_DOCUMENTATION_NETS)}.${1 + draws.int(254)}`;
+  const v4 = `${draws.pick(IPV4_DOCUMENTATION_NETS)}.${1 + draws.int(254)}`;
+  return value.includes(':') ? `::ffff:${v4}` : v4;
 };
 
 /**
@@ -440,9 +476,16 @@ function ordinalSuffix(day: number): string {
 }
 
 /**
- * Another valid date in the same layout: days 1-28 (valid in every month), the year moved
- * 1-10 years back (never into the future). When day and month cannot be told apart
- * (03/04/1985), both get values up to 12 so the fake is valid read either way.
+ * Birth years of fakes: 1940-2005, drawn whatever the input's year. A year moved a few years
+ * back from the real one (as before) kept the age band: the real year lay in [fake+1, fake+10].
+ */
+const FAKE_BIRTH_YEAR_FROM = 1940;
+const FAKE_BIRTH_YEARS = 66;
+
+/**
+ * Another valid date in the same layout: days 1-28 (valid in every month), a year from
+ * {@link FAKE_BIRTH_YEAR_FROM} on, independent of the real one. When day and month cannot be
+ * told apart (03/04/1985), both get values up to 12 so the fake is valid read either way.
  */
 export const syntheticDateOfBirth: SyntheticGenerator = (value, draws) => {
   const tokens = [...value.matchAll(/(\d+)(st|nd|rd|th)?|(\p{L}+)/gu)];
@@ -451,12 +494,12 @@ export const syntheticDateOfBirth: SyntheticGenerator = (value, draws) => {
   const yearToken = numbers.find((t) => t[1]!.length === 4) ?? (numbers.length === 3 ? numbers[2] : numbers.find((t) => Number(t[1]) > 31));
   const others = numbers.filter((t) => t !== yearToken);
   if (!yearToken || others.length !== (monthWord ? 1 : 2)) {
-    return `${1940 + draws.int(66)}-${String(1 + draws.int(12)).padStart(2, '0')}-${String(1 + draws.int(28)).padStart(2, '0')}`;
+    return `${FAKE_BIRTH_YEAR_FROM + draws.int(FAKE_BIRTH_YEARS)}-${String(1 + draws.int(12)).padStart(2, '0')}-${String(1 + draws.int(28)).padStart(2, '0')}`;
   }
   const replacements = new Map<RegExpMatchArray, string>();
   const width = (t: RegExpMatchArray) => t[1]!.length;
   const setNumber = (t: RegExpMatchArray, n: number) => replacements.set(t, String(n).padStart(width(t), '0') + (t[2] ? ordinalSuffix(n) : ''));
-  const year = Number(yearToken[1]) - 1 - draws.int(10);
+  const year = FAKE_BIRTH_YEAR_FROM + draws.int(FAKE_BIRTH_YEARS);
   replacements.set(yearToken, yearToken[1]!.length === 4 ? String(year) : String((year + 100) % 100).padStart(2, '0'));
   if (monthWord) {
     const original = monthWord[3]!;
@@ -484,42 +527,23 @@ export const syntheticDateOfBirth: SyntheticGenerator = (value, draws) => {
   return out + value.slice(cursor);
 };
 
-/** Same shape: letters for letters (same case), digits for digits, separators kept. */
-export const syntheticPassport: SyntheticGenerator = (value, draws) => sameShape(value, draws);
-
-/** Prefixes of well-known token formats (GitHub, Stripe, Slack, AWS, Google, OpenAI, Anthropic, GitLab, Hugging Face, npm, SendGrid, …); longest first. */
-const API_KEY_PREFIXES = [
-  'sk-ant-api03-', 'github_pat_', 'sk-proj-', 'sk_live_', 'sk_test_', 'pk_live_', 'pk_test_', 'rk_live_', 'rk_test_', 'dop_v1_',
-  'shpat_', 'glpat-', 'xoxb-', 'xoxp-', 'xoxa-', 'xoxs-', 'xapp-', 'ghp_', 'gho_', 'ghu_', 'ghs_', 'ghr_', 'npm_', 'AKIA', 'ASIA',
-  'AIza', 'sk-', 'hf_', 'SG.',
-];
-
-/** A body drawn from the alphabet the original body uses (hex stays hex, base62 stays base62); punctuation kept in place. */
-function sameAlphabet(body: string, draws: SyntheticDraws): string {
-  const alnum = body.replace(/[^A-Za-z0-9]/g, '');
-  let alphabet: string;
-  if (/^[0-9a-f]+$/.test(alnum)) alphabet = '0123456789abcdef';
-  else if (/^[0-9A-F]+$/.test(alnum)) alphabet = '0123456789ABCDEF';
-  else alphabet = (/[a-z]/.test(alnum) ? LOWER : '') + (/[A-Z]/.test(alnum) ? UPPER : '') + (/\d/.test(alnum) ? DIGITS : '');
-  return body.replace(/[A-Za-z0-9]/g, () => draws.pick(alphabet));
-}
-
-/** Password of a connection string: only it is secret, the URL around it stays usable. */
-const CONNECTION_STRING = /^([a-z][a-z0-9+.-]*:\/\/[^:/@\s]*:)([^@\s]+)(@.*)$/is;
-
 /**
- * Same provider prefix, a body of the same length and alphabet. PEM private keys keep their
- * BEGIN/END lines and line breaks; connection strings keep everything but the password.
+ * An MRZ line (ICAO 9303 TD3 line 2) stays a valid one (mrz-line.ts): a fresh document number
+ * of the same shape, valid dates of birth (as syntheticDateOfBirth draws years) and expiry,
+ * fresh optional data, every check digit computed; issuing state and sex kept. Any other
+ * passport number: the same shape, letters for letters (same case), digits for digits,
+ * separators kept.
  */
-export const syntheticApiKey: SyntheticGenerator = (value, draws) => {
-  if (value.includes('-----BEGIN')) {
-    return value.replace(/^(?!-----)[^\r\n]+/gm, (line) => sameAlphabet(line, draws));
-  }
-  const connection = CONNECTION_STRING.exec(value);
-  if (connection) return `${connection[1]}${sameAlphabet(connection[2]!, draws)}${connection[3]}`;
-  // Only known prefixes are kept: guessing one ("mysecret_") could keep part of a password.
-  const prefix = API_KEY_PREFIXES.find((p) => value.startsWith(p)) ?? '';
-  return prefix + sameAlphabet(value.slice(prefix.length), draws);
+export const syntheticPassport: SyntheticGenerator = (value, draws) => {
+  if (!MRZ_LINE_2.test(value)) return sameShape(value, draws);
+  const yymmdd = (year: number) => `${String(year % 100).padStart(2, '0')}${String(1 + draws.int(12)).padStart(2, '0')}${String(1 + draws.int(28)).padStart(2, '0')}`;
+  return mrzLine2(value, {
+    documentNumber: sameShape(value.slice(0, 9), draws),
+    birth: yymmdd(FAKE_BIRTH_YEAR_FROM + draws.int(FAKE_BIRTH_YEARS)),
+    // Expiry from a fixed range too, whatever the original's: 2030-2039.
+    expiry: yymmdd(2030 + draws.int(10)),
+    optional: sameShape(value.slice(28, 42), draws),
+  });
 };
 
 export const SYNTHETIC_GENERATORS: Readonly<Record<EntityType, SyntheticGenerator>> = {

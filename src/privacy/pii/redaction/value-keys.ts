@@ -1,4 +1,5 @@
 import type { EntityType } from '../entity-types.js';
+import { canonicalIp } from './ip-canonical.js';
 import { nanpPrefix, reservedPlanParts, ukPrefix } from './phone-plans.js';
 
 /**
@@ -11,17 +12,20 @@ import { nanpPrefix, reservedPlanParts, ukPrefix } from './phone-plans.js';
  * - credit_card, ssn: the digits.
  * - iban: letters and digits, upper case (ISO 13616 ignores spacing and case).
  * - phone: the number as the generator reads it: a NANP number (`415 555 0134`, `1-415…`,
- *   `+1 415…`, `001 415…`) is `+1` and its ten digits, a UK one (`07700 900123`, `+44 7700…`,
- *   `+44 (0) 7700…`, `0044 7700…`) `+44` and its ten, any other `+` or `00` number `+` and
- *   its digits, else the digits. A national number is taken to be the number written with its
- *   country code: the generator already fakes a ten-digit national number as NANP, and two fakes
- *   for one subscriber would break the joins the operator is for.
- * - email: lower case, local part too. RFC 5321 lets a host treat local parts as case-sensitive
+ *   `+1 415…`, `001 415…`) is `+1` and its ten digits, a UK one (`+44 7700…`, `+44 (0) 7700…`,
+ *   `0044 7700…`) `+44` and its ten, any other `+` or `00` number `+` and its digits, else the
+ *   digits. A ten-digit national number is taken to be NANP, as the generator fakes it: two
+ *   fakes for one subscriber would break the joins the operator is for. An eleven-digit one
+ *   after a trunk 0 (`07700 900123`) names no country (phone-plans.ts), so it stays its digits.
+ * - email: as an address, the markers the email recognizer reads undone (`jane.doe [at] corp
+ *   [dot] com`, `jane(at)corp.com`, `jane AT corp DOT com` are `jane.doe@corp.com`), then
+ *   lower case, local part too. RFC 5321 lets a host treat local parts as case-sensitive
  *   but says relying on it "impedes interoperability and is discouraged"; mail providers fold
  *   case, so `Jane.Doe@Corp.com` and `jane.doe@corp.com` are one person. Folding two mailboxes
  *   that differ only in case gives them one fake, which reveals nothing.
  * - person_name: Unicode NFC, whitespace runs as one space, trimmed, lower case.
- * - ip_address: lower case (IPv6 hex digits).
+ * - ip_address: one spelling per address (ip-canonical.ts): RFC 5952 for IPv6, an
+ *   IPv4-mapped address as its IPv4 address.
  * - other types: the value as found.
  */
 export function valueKey(type: EntityType, value: string): string {
@@ -34,11 +38,11 @@ export function valueKey(type: EntityType, value: string): string {
     case 'phone':
       return phoneKey(value);
     case 'email':
-      return value.trim().toLowerCase();
+      return deobfuscatedEmail(value.trim()).toLowerCase();
     case 'person_name':
       return value.normalize('NFC').trim().replace(/\s+/g, ' ').toLowerCase();
     case 'ip_address':
-      return value.trim().toLowerCase();
+      return canonicalIp(value);
     default:
       return value;
   }
@@ -55,4 +59,21 @@ function phoneKey(value: string): string {
   if (reserved !== undefined) return `+${reserved.plan.countryCode}${reserved.national}`;
   if (international) return `+${digits}`;
   return digits.startsWith('00') ? `+${digits.slice(2)}` : digits;
+}
+
+/**
+ * The obfuscation markers of email.ts's OBFUSCATED pattern (recognizers/email.ts, read, not
+ * imported: its regex finds addresses in text, this undoes one): `at` or `dot` in brackets,
+ * parentheses, braces or angle brackets with up to three blanks around, or a bare `at`/`dot`
+ * between blanks. A plain address has no blank or bracket, so nothing here touches it.
+ */
+const AT_MARKER = /[ \t]{0,3}[[({<][ \t]{0,3}at[ \t]{0,3}[\])}>][ \t]{0,3}|[ \t]{1,3}at[ \t]{1,3}/i;
+const DOT_MARKER = /[ \t]{0,3}[[({<][ \t]{0,3}dot[ \t]{0,3}[\])}>][ \t]{0,3}|[ \t]{1,3}dot[ \t]{1,3}/gi;
+
+function deobfuscatedEmail(value: string): string {
+  if (value.includes('@')) return value;
+  const at = AT_MARKER.exec(value);
+  if (at === null) return value;
+  const domain = value.slice(at.index + at[0].length).replace(DOT_MARKER, '.');
+  return `${value.slice(0, at.index)}@${domain}`;
 }

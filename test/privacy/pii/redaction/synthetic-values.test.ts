@@ -93,10 +93,8 @@ describe('synthetic contact details', () => {
     ['(415) 867-5309', /^\(\d{3}\) 555-01\d\d$/, 'US'],
     ['415.867.5309', /^\d{3}\.555\.01\d\d$/, 'US'],
     ['+1 415-867-5309', /^\+1 \d{3}-555-01\d\d$/, undefined],
-    ['07911 123456', /^07700 900\d{3}$/, 'GB'],
     ['+44 7911 123456', /^\+44 7700 900\d{3}$/, undefined],
     ['+44 20 7123 4567', /^\+44 20 7946 0\d{3}$/, undefined],
-    ['020 7123 4567', /^020 7946 0\d{3}$/, 'GB'],
     // Bundesnetzagentur drama numbers, in the number's own area where it is one of the five
     ['+49 30 1234567', /^\+49 30 23125 \d{3}$/, undefined],
     ['+49 (0)30 12345678', /^\+49 \(0\)30 23125\d{3}$/, undefined],
@@ -258,14 +256,14 @@ describe('synthetic dates of birth', () => {
     ['1985-03-14', 'ymd', /^\d{4}-\d{2}-\d{2}$/],
     ['14/03/1985', 'dmy', /^\d{2}\/\d{2}\/\d{4}$/],
     ['14.03.1985', 'dmy', /^\d{2}\.\d{2}\.\d{4}$/],
-  ] as const)('%s: same layout, a real, earlier date', (dob, order, shape) => {
+  ] as const)('%s: same layout, a real date with a birth year of 1940-2005', (dob, order, shape) => {
     const fake = syntheticValue(seedA, 'date_of_birth', dob);
     expect(fake).toMatch(shape);
     expect(fake).not.toBe(dob);
     const p = parts(fake, order);
     expect(isRealDate(p)).toBe(true);
-    expect(p.y).toBeLessThan(1985);
-    expect(p.y).toBeGreaterThanOrEqual(1975);
+    expect(p.y).toBeLessThanOrEqual(2005);
+    expect(p.y).toBeGreaterThanOrEqual(1940);
   });
 
   it('keeps an ambiguous day/month valid either way round', () => {
