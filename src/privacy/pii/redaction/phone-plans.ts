@@ -59,11 +59,21 @@ export function ukPrefix(digits: string, international: boolean): string | undef
   return undefined;
 }
 
-/** The digits before a NANP ten-digit number: none, the country code 1, or 001 from abroad. */
+/**
+ * The digits before a NANP ten-digit number: none, the country code 1, or 001 from abroad.
+ * Without `+` or 001 the number must also have NANP's shape, an area code and an exchange
+ * each starting 2-9: eleven digits from 1 are a Chinese mobile too (`138 0013 8000`, exchange
+ * 013), and a 555-01xx fake laid out as one (`1AA A555 01xx`) can be a live number there; such a
+ * number gets the NANP fallback with its +1 instead. A ten-digit number of NANP's shape from
+ * another country (an Indian mobile) cannot be told apart, and is read as NANP.
+ */
 export function nanpPrefix(digits: string, international: boolean): string | undefined {
-  if (digits.length === 11 && digits.startsWith('1')) return '1';
+  if (digits.length === 11 && digits.startsWith('1')) return international || NANP_SHAPE.test(digits.slice(1)) ? '1' : undefined;
   if (international) return undefined;
-  if (digits.length === 10) return '';
+  if (digits.length === 10) return NANP_SHAPE.test(digits) ? '' : undefined;
   if (digits.length === 13 && digits.startsWith('001')) return '001';
   return undefined;
 }
+
+/** NXX-NXX-XXXX: area code and exchange both start 2-9. */
+const NANP_SHAPE = /^[2-9]\d\d[2-9]/;

@@ -47,10 +47,16 @@ describe('synthetic dates of birth', () => {
 });
 
 describe('synthetic national phone numbers that name no country', () => {
-  it.each(['090-1234-5678', '030 12345678', '07911 123456'])('%s gets a NANP fictional number with +1, not an Ofcom one in its own layout', (phone) => {
+  it.each(['090-1234-5678', '030 12345678', '07911 123456', '138 0013 8000', '0123456789'])('%s gets a NANP fictional number with +1, not a fake in its own layout', (phone) => {
     for (const seed of seeds.slice(0, 5)) {
       expect(syntheticValue(seed, 'phone', phone)).toMatch(/^\+1 \d{3}-555-01\d\d$/);
     }
+  });
+
+  it('a number of NANP shape keeps its layout: area code and exchange starting 2-9', () => {
+    expect(syntheticValue(seeds[0]!, 'phone', '(415) 555-0134')).toMatch(/^\(\d{3}\) 555-01\d\d$/);
+    expect(syntheticValue(seeds[0]!, 'phone', '1 415 867 5309')).toMatch(/^1 \d{3} 555 01\d\d$/);
+    expect(syntheticValue(seeds[0]!, 'phone', '+1 380 013 8000')).toMatch(/^\+1 \d{3} 555 01\d\d$/); // says it is NANP
   });
 
   it('a UK number that says it is one still gets an Ofcom drama number', () => {
