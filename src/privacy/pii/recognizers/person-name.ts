@@ -3,6 +3,7 @@ import { findCasedNames } from './cased-names.js';
 import { CJK_PRESENT, findCjkNames } from './cjk-names.js';
 import { isLetterCode } from './name-chars.js';
 import { findLowerCaseNames } from './lower-case-names.js';
+import { findMrzNames } from './mrz-names.js';
 import { nameLexicon } from './name-lexicon.js';
 import { RECOGNIZER } from './name-scoring.js';
 import { findUncasedNames, UNCASED_SCRIPT_PRESENT } from './uncased-names.js';
@@ -19,7 +20,8 @@ import { findUncasedNames, UNCASED_SCRIPT_PRESENT } from './uncased-names.js';
  * - spaced scripts without capitals (Arabic, Hebrew, Devanagari, Bengali, Tamil, Thai,
  *   Georgian), uncased-names.ts: listed names side by side, or after a naming cue;
  * - Han, kana and Hangul, cjk-names.ts: a listed surname confirmed by a given name, an
- *   honorific or a cue.
+ *   honorific or a cue;
+ * - a passport's machine-readable zone, mrz-names.ts: the name field of its first line.
  */
 
 /** First words of a message that introduces its writer in lower case ("hi my name is maria lopez", "i'm john smith", "this is john smith"), by first letter (all ASCII). */
@@ -79,6 +81,7 @@ export const personNameRecognizer: Recognizer = {
     const findings: Candidate[] = [];
     const otherScripts = findCasedNames(text, lexicon, findings);
     if (opensInLowerCase(text)) findLowerCaseNames(text, lexicon, findings);
+    findMrzNames(text, RECOGNIZER, findings);
     // The cased scan says whether letters of other scripts are there: Latin and Cyrillic text skips their scans.
     if (otherScripts) {
       if (UNCASED_SCRIPT_PRESENT.test(text)) findUncasedNames(text, lexicon, findings);

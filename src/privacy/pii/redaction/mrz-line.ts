@@ -51,3 +51,17 @@ export function mrzLine2(original: string, fields: MrzFields): string {
   const composite = mrzCheckDigit(document + birth + expiry + optional);
   return `${document}${state}${birth}${sex}${expiry}${optional}${composite}`;
 }
+
+/** A name as line 1 of a passport's MRZ writes it: `ERIKSSON<<ANNA<MARIA`, capitals with `<` for spaces, `<<` after the surname. */
+export const MRZ_NAME = /^[A-Z]+(?:<[A-Z]+)*<<[A-Z]+(?:<[A-Z]+)*$/;
+
+/**
+ * A fake name (`given… family`) in the MRZ form of `original`, as long as it: the name is
+ * followed by `<` fillers up to the line's 44 characters, so a fake of another length would
+ * shift them; ICAO 9303 truncates a long name too. Letters outside A-Z lose their marks or go.
+ */
+export function mrzName(original: string, given: readonly string[], family: string): string {
+  const part = (name: string) => name.normalize('NFD').replace(/[\u0300-\u036f]/g, '').toUpperCase().replace(/[^A-Z]+/g, '<').replace(/^<+|<+$/g, '');
+  const written = `${part(family) || 'DOE'}<<${given.map(part).filter(Boolean).join('<') || 'JANE'}`;
+  return written.length >= original.length ? written.slice(0, original.length) : written + '<'.repeat(original.length - written.length);
+}

@@ -4,7 +4,7 @@ import { invalidInput } from '../../../core/errors.js';
 import type { EntityType } from '../entity-types.js';
 import { typeTag, type SyntheticOperator } from './operators.js';
 import { canonicalIp } from './ip-canonical.js';
-import { MRZ_LINE_2, mrzLine2 } from './mrz-line.js';
+import { MRZ_LINE_2, MRZ_NAME, mrzLine2, mrzName } from './mrz-line.js';
 import { nanpPrefix, reservedPlanParts, ukPrefix, type ReservedPlan } from './phone-plans.js';
 import { syntheticApiKey } from './synthetic-api-keys.js';
 import { valueKey } from './value-keys.js';
@@ -226,6 +226,10 @@ function namePoolsOf(locale: LocaleDefinition): readonly NamePool[] {
 
 /** One token gives a family name; two or more give given names then a family name, as many tokens as the input. */
 export const syntheticPersonName: SyntheticGenerator = (value, draws) => {
+  if (MRZ_NAME.test(value)) {
+    const pool = draws.pick(namePoolsOf(en));
+    return mrzName(value, [draws.pick(pool.given)], draws.pick(pool.family));
+  }
   const style = nameStyleOf(value);
   const pool = draws.pick(namePoolsOf(style.locale));
   const family = draws.pick(pool.family);

@@ -190,6 +190,8 @@ describe('African names', () => {
     ['Igbo', 'Chukwuemeka Okafor sent the bank details.', ['Chukwuemeka Okafor']],
     ['Yoruba', 'Oluwaseun Adeyemi will call you back.', ['Oluwaseun Adeyemi']],
     ['Nigerian, hyphenated', 'Ngozi Okonjo-Iweala spoke at the summit.', ['Ngozi Okonjo-Iweala']],
+    ['passport MRZ, line 1 (ICAO 9303 specimen)', 'P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<\nL898902C36UTO7408122F1204159ZE184226B<<<<<10', ['ERIKSSON<<ANNA<MARIA']],
+    ['passport MRZ, a one-letter state', 'P<D<<MUSTERMANN<<ERIKA<<<<<<<<<<<<<<<<<<<<<<', ['MUSTERMANN<<ERIKA']],
     // a double-barrelled surname whose later part is an everyday word no list has as a surname
     ['double-barrelled, everyday word second, after a cue', 'Customer: Olumide Adebayo-Cross', ['Olumide Adebayo-Cross']],
     ['double-barrelled, everyday word second', 'Jane Okafor-Hill called about the refund.', ['Jane Okafor-Hill']],
@@ -366,6 +368,9 @@ describe('capitalised words that are not names', () => {
     'Add Auto-Scaling: pools grow with the queue',
     'Fix Cross-Platform: paths on Windows',
     'Enable Multi-Region: replication is on',
+    // fillers, and a line that is not 44 characters, are no MRZ name
+    'P<<<<<<<<<<<<<<<<<<<<<<<<<<<<<<<<<<<<<<<<<<<<',
+    'P<UTOERIKSSON<<ANNA<MARIA<<<',
     // a compound of a scholar's name and an everyday word, not a double-barrelled surname
     'The Nash-Equilibrium holds for both players.',
     'A Turing-Complete language needs loops.',

@@ -128,3 +128,14 @@ describe('synthetic passport MRZ lines', () => {
     expect(syntheticValue(seeds[0]!, 'passport', 'X12345678')).toMatch(/^[A-Z]\d{8}$/);
   });
 });
+
+describe('synthetic names in a passport MRZ', () => {
+  it('keep the MRZ form and the length, so the line stays 44 characters', () => {
+    for (const seed of seeds.slice(0, 10)) {
+      const fake = syntheticValue(seed, 'person_name', 'ERIKSSON<<ANNA<MARIA');
+      expect(fake).toHaveLength('ERIKSSON<<ANNA<MARIA'.length);
+      expect(fake).toMatch(/^[A-Z]+(?:<[A-Z]+)*<<[A-Z<]*$/);
+      expect(fake).not.toContain('ERIKSSON');
+    }
+  });
+});
