@@ -1,13 +1,14 @@
-import { createHash } from 'node:crypto';
-import { readFile, writeFile } from 'node:fs/promises';
+import { createHash, randomBytes } from 'node:crypto';
+import { open, readFile, stat, unlink } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
 import { z } from 'zod';
 import type { AuditSink } from '../core/audit-sink.js';
 import { writeAtomically } from '../core/atomic-file.js';
-import { LangtrainError, invalidInput } from '../core/errors.js';
+import { LangtrainError, fileProblem, invalidInput, isLangtrainError } from '../core/errors.js';
 import { parseOptions } from '../core/options.js';
 import { composedEpsilon, mostStepsWithin, type BudgetLedger } from './budget/budget-ledger.js';
 import { DifferentialPrivacy } from './differential-privacy.js';
-import { checkParameters, digestFile, type LineageStore } from './lineage/lineage-store.js';
+import { checkParameters, type LineageParameters, type LineageStore } from './lineage/lineage-store.js';
 import { MAX_EPOCHS, MODEL_KINDS, trainClassifier, type EpochMetrics, type Label, type LabelledText, type TextClassifier, type TrainingProgress } from './training/index.js';
 
 const fn = <T>() => z.custom<T>((value) => typeof value === 'function', 'must be a function');
@@ -99,11 +100,16 @@ export interface TrainResult {
  */
 export async function train(options: TrainOptions, deps: TrainDeps = {}): Promise<TrainResult> {
   const settings = parseOptions(optionsSchema, options, 'train');
-  const examples = await loadExamples(settings.dataset, settings.textField, settings.labelField, 'dataset');
-  const test = settings.testDataset === undefined ? undefined : await loadExamples(settings.testDataset, settings.textField, settings.labelField, 'testDataset');
+  // Every refusal that needs no training comes before the first step is reserved: found after
+  // it, the run would have spent the unit's epsilon for no model, and the corrected run be refused.
+  if (settings.comparePlain && settings.testDataset === undefined) throw invalidInput('train: comparePlain needs a testDataset to compare on', { field: 'comparePlain' });
+  if (settings.output) await checkWritable(settings.output, [settings.output, reportPath(settings.output)]);
+  // The file is read once: its digest (the privacy unit, the lineage edge) is that of the bytes trained on.
+  const { examples, digest: dataDigest } = await loadExamples(settings.dataset, settings.textField, settings.labelField, 'dataset');
+  const test = settings.testDataset === undefined ? undefined : (await loadExamples(settings.testDataset, settings.textField, settings.labelField, 'testDataset')).examples;
   const engine = settings.privacyEngine?.settings;
   // By default the budget belongs to the data itself (its digest), whatever path or copy it is read from.
-  const unit = engine ? (engine.unit ?? `dataset:${typeof settings.dataset === 'string' ? await digestFile(settings.dataset) : `sha256:${createHash('sha256').update(JSON.stringify(examples)).digest('hex')}`}`) : undefined;
+  const unit = engine ? (engine.unit ?? `dataset:${dataDigest ?? sha256(JSON.stringify(examples))}`) : undefined;
 
   // The lineage edge's caller-given strings are checked now (checkParameters refuses personal
   // data in them): refused after training, the model would already be written with no edge.
@@ -174,8 +180,6 @@ export async function train(options: TrainOptions, deps: TrainDeps = {}): Promis
     const batchSize = privacy ? Math.max(1, Math.round(privacy.samplingRate * examples.length)) : undefined;
     const plain = await trainClassifier({ ...common, ...(batchSize ? { batchSize } : {}) });
     report.plainTestAccuracy = plain.classifier.evaluate(test).accuracy;
-  } else if (settings.comparePlain) {
-    throw invalidInput('train: comparePlain needs a testDataset to compare on', { field: 'comparePlain' });
   }
   if (privacy && engine && unit && gate) {
     report.privacy = {
@@ -190,9 +194,38 @@ export async function train(options: TrainOptions, deps: TrainDeps = {}): Promis
       budgetScope: gate.scope,
     };
   }
-  if (settings.output) await writeModel(settings.output, trained.classifier, report, settings, deps);
-  await deps.audit?.record({ eventType: 'model.trained', userId: settings.actor, result: 'success', additionalData: summaryForAudit(report) });
+  const written = settings.output ? await writeModel(settings.output, trained.classifier, report, settings, deps, dataDigest) : [];
+  try {
+    await deps.audit?.record({ eventType: 'model.trained', userId: settings.actor, result: 'success', additionalData: summaryForAudit(report) });
+  } catch (err) {
+    if (written.length === 0) throw err;
+    throw alreadyWritten(written, 'the model.trained audit event could not be recorded', err);
+  }
   return { model: trained.classifier, report };
+}
+
+function reportPath(output: string): string {
+  return `${output}.privacy.json`;
+}
+
+/**
+ * Refuses, before training, outputs writeAtomically would refuse after it: a path that is a
+ * directory, or a directory that does not exist or cannot be written. Writability is tried, by
+ * creating and removing a file there, not asked of access(2): root passes that check on a
+ * read-only mount, and a network file system may answer it wrongly.
+ */
+async function checkWritable(output: string, files: readonly string[]): Promise<void> {
+  for (const file of files) {
+    if ((await stat(file).catch(() => null))?.isDirectory()) throw invalidInput(`cannot write ${file}: it is a directory (name a file in it)`, { path: file });
+  }
+  const directory = dirname(output);
+  const probe = join(directory, `.${basename(output)}.${randomBytes(8).toString('hex')}.tmp`);
+  const handle = await open(probe, 'wx', 0o600).catch((err: NodeJS.ErrnoException) => {
+    const why = err.code === 'ENOENT' ? `the directory ${directory} does not exist` : fileProblem(err);
+    throw invalidInput(`cannot write ${output}: ${why}`, { path: output });
+  });
+  await handle.close();
+  await unlink(probe);
 }
 
 /** As trainClassifier counts them: an epoch is 1/q steps, at least one. */
@@ -206,28 +239,84 @@ interface StepGate {
   reserve(steps: number): Promise<number>;
 }
 
-async function writeModel(path: string, classifier: TextClassifier, report: TrainReport, settings: z.output<typeof optionsSchema>, deps: TrainDeps): Promise<void> {
-  await writeAtomically(path, async (out) => {
-    out.write(JSON.stringify(classifier.toJSON()));
-  });
-  report.modelDigest = await digestFile(path);
-  await writeFile(`${path}.privacy.json`, JSON.stringify(report, null, 2) + '\n', { mode: 0o600 });
-  if (deps.lineage && typeof settings.dataset === 'string') {
-    const p = report.privacy;
-    await deps.lineage.recordTransformation({
-      inputDigest: await digestFile(settings.dataset),
-      outputDigest: report.modelDigest,
-      operation: 'train',
-      parameters: {
-        model: settings.model,
-        epochs: settings.epochs,
-        steps: report.stepsRun,
-        private: p !== undefined,
-        ...(p ? { noise_multiplier: p.noiseMultiplier, sampling_rate: p.samplingRate, clipping_norm: p.clippingNorm, delta: p.delta, epsilon_spent: p.epsilonSpent, accountant: p.accountant, privacy_unit: p.unit } : {}),
-      },
-      actor: settings.actor,
-    });
+/**
+ * Writes the model and its report, each whole (writeAtomically), and records the edge from the
+ * data trained on to the model. The edge goes first, from the digest of the bytes about to be
+ * written: a run that dies in between leaves an edge to a model that never appeared, which is
+ * harmless, never a model that lineage, and so erasure, cannot find. When the edge cannot be
+ * recorded the model is still written, since its epsilon is spent and a re-run may be refused;
+ * the error then names what was written and the command that records the edge by hand.
+ * Returns the files written.
+ */
+async function writeModel(path: string, classifier: TextClassifier, report: TrainReport, settings: z.output<typeof optionsSchema>, deps: TrainDeps, inputDigest: string | undefined): Promise<string[]> {
+  const model = Buffer.from(JSON.stringify(classifier.toJSON()));
+  report.modelDigest = sha256(model);
+  const edge = deps.lineage && typeof settings.dataset === 'string' && inputDigest ? { dataset: settings.dataset, inputDigest, parameters: trainParameters(report, settings) } : undefined;
+  let notRecorded: { err: unknown } | undefined;
+  if (edge) {
+    try {
+      await deps.lineage!.recordTransformation({ inputDigest: edge.inputDigest, outputDigest: report.modelDigest, operation: 'train', parameters: edge.parameters, actor: settings.actor });
+    } catch (err) {
+      notRecorded = { err };
+    }
   }
+  await writeAtomically(path, async (out) => {
+    out.write(model);
+  });
+  try {
+    await writeAtomically(reportPath(path), async (out) => {
+      out.write(JSON.stringify(report, null, 2) + '\n');
+    });
+  } catch (err) {
+    throw alreadyWritten([path], `its privacy report ${reportPath(path)} could not be written`, err);
+  }
+  const written = [path, reportPath(path)];
+  if (edge && notRecorded) {
+    throw alreadyWritten(
+      written,
+      'its lineage edge could not be recorded',
+      notRecorded.err,
+      `; record it with: ${recordCommand(edge.dataset, path, edge.parameters)} (while ${edge.dataset} still holds the bytes trained on, ${edge.inputDigest})`,
+      { inputDigest: edge.inputDigest, outputDigest: report.modelDigest },
+    );
+  }
+  return written;
+}
+
+function trainParameters(report: TrainReport, settings: z.output<typeof optionsSchema>): LineageParameters {
+  const p = report.privacy;
+  return {
+    model: settings.model,
+    epochs: settings.epochs,
+    steps: report.stepsRun,
+    private: p !== undefined,
+    ...(p ? { noise_multiplier: p.noiseMultiplier, sampling_rate: p.samplingRate, clipping_norm: p.clippingNorm, delta: p.delta, epsilon_spent: p.epsilonSpent, accountant: p.accountant, privacy_unit: p.unit } : {}),
+  };
+}
+
+/**
+ * A failure after files were written (the model stands, its epsilon spent): says which, and what
+ * is missing, as the CLI's lineage steps do; `details.written` lists the files.
+ */
+function alreadyWritten(written: readonly string[], missing: string, err: unknown, remedy = '', details: Record<string, unknown> = {}): LangtrainError {
+  const message = err instanceof Error ? err.message : String(err);
+  return new LangtrainError(
+    isLangtrainError(err) ? err.code : 'ERR_INTERNAL',
+    `${written.join(' and ')} ${written.length === 1 ? 'was' : 'were'} written, but ${missing}: ${message}${remedy}`,
+    { ...(isLangtrainError(err) ? err.details : {}), ...details, written: [...written] },
+    { cause: err },
+  );
+}
+
+/** The `langtrain lineage record` command for the train edge, its arguments quoted for a POSIX shell. */
+function recordCommand(input: string, output: string, parameters: LineageParameters): string {
+  const quoted = (arg: string) => (/^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`);
+  const params = Object.entries(parameters).map(([key, value]) => `--param ${quoted(`${key}=${typeof value === 'string' ? value : JSON.stringify(value)}`)}`);
+  return ['langtrain lineage record --input', quoted(input), '--output', quoted(output), '--operation train', ...params].join(' ');
+}
+
+function sha256(data: string | Buffer): string {
+  return `sha256:${createHash('sha256').update(data).digest('hex')}`;
 }
 
 /** The report for the audit log: everything but the per-epoch metrics (long, and measured on the training data). */
@@ -236,11 +325,13 @@ function summaryForAudit(report: TrainReport) {
   return rest as unknown as Record<string, never>;
 }
 
-async function loadExamples(source: string | LabelledText[], textField: string, labelField: string, option: string): Promise<LabelledText[]> {
-  if (typeof source !== 'string') return source;
-  const text = await readFile(source, 'utf8').catch((err: NodeJS.ErrnoException) => {
+/** The examples, and for a file the digest of exactly the bytes they were parsed from. */
+async function loadExamples(source: string | LabelledText[], textField: string, labelField: string, option: string): Promise<{ examples: LabelledText[]; digest?: string }> {
+  if (typeof source !== 'string') return { examples: source };
+  const bytes = await readFile(source).catch((err: NodeJS.ErrnoException) => {
     throw invalidInput(`${option}: cannot read ${source} (${err.code ?? err.message})`, { field: option });
   });
+  const text = bytes.toString('utf8');
   const examples: LabelledText[] = [];
   text.split('\n').forEach((line, i) => {
     if (line.trim() === '') return;
@@ -257,5 +348,5 @@ async function loadExamples(source: string | LabelledText[], textField: string, 
     examples.push({ text: value, label: label as Label });
   });
   if (examples.length === 0) throw invalidInput(`${option}: ${source} holds no examples`, { field: option });
-  return examples;
+  return { examples, digest: sha256(bytes) };
 }

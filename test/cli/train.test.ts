@@ -42,4 +42,20 @@ describe('langtrain train', { timeout: 240_000 }, () => {
     expect(plain.stdout).toContain('trained WITHOUT differential privacy');
     expect(JSON.parse(readFileSync(join(w.dir, 'plain.json.privacy.json'), 'utf8')).privacy).toBeUndefined();
   });
+
+  it('refuses an --output in a directory that does not exist before spending any epsilon, so the corrected run gets the whole budget', async () => {
+    const w = workspace('train-output');
+    cleanups.push(w.cleanup);
+    const config = w.file('langtrain.test.yaml', `crypto:\n  kek: file:${join(w.dir, 'kek.key')}\n`);
+    const cli = (...args: string[]) => runCli([...args, '--db', w.db, '--config', config], { cwd: w.dir, timeoutMs: 120_000 });
+    // epsilon 1 with sigma calibrated to the run: a failed run that had spent it would leave nothing.
+    const run = (output: string) => cli('train', '--data', TRAIN, '--epsilon', '1', '--sampling-rate', '0.1', '--epochs', '1', '--output', output, '--unit', 'dataset:prompts', '--json');
+    const typo = await run(join(w.dir, 'no-such-dir', 'model.json'));
+    expect(typo.code).toBe(2);
+    expect(parseJson(typo).error.message).toContain('no-such-dir does not exist');
+    expect(parseJson(await cli('dp', 'budget', 'list', '--json'))).toEqual([]);
+    const fixed = await run(join(w.dir, 'model.json'));
+    expect(fixed.code, fixed.stdout + fixed.stderr).toBe(0);
+    expect(parseJson(fixed)).toMatchObject({ stopReason: 'completed', privacy: { unit: 'dataset:prompts', budgetScope: 'ledger' } });
+  });
 });
