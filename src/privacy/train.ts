@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { open, readFile, stat, unlink } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { z } from 'zod';
 import type { AuditSink } from '../core/audit-sink.js';
 import { writeAtomically } from '../core/atomic-file.js';
@@ -103,7 +103,10 @@ export async function train(options: TrainOptions, deps: TrainDeps = {}): Promis
   // Every refusal that needs no training comes before the first step is reserved: found after
   // it, the run would have spent the unit's epsilon for no model, and the corrected run be refused.
   if (settings.comparePlain && settings.testDataset === undefined) throw invalidInput('train: comparePlain needs a testDataset to compare on', { field: 'comparePlain' });
-  if (settings.output) await checkWritable(settings.output, [settings.output, reportPath(settings.output)]);
+  if (settings.output) {
+    refuseOverwritingData(settings.output, [settings.dataset, settings.testDataset]);
+    await checkWritable(settings.output, [settings.output, reportPath(settings.output)]);
+  }
   // The file is read once: its digest (the privacy unit, the lineage edge) is that of the bytes trained on.
   const { examples, digest: dataDigest } = await loadExamples(settings.dataset, settings.textField, settings.labelField, 'dataset');
   const test = settings.testDataset === undefined ? undefined : (await loadExamples(settings.testDataset, settings.textField, settings.labelField, 'testDataset')).examples;
@@ -214,6 +217,14 @@ function reportPath(output: string): string {
  * creating and removing a file there, not asked of access(2): root passes that check on a
  * read-only mount, and a network file system may answer it wrongly.
  */
+/** Refuses an output (or its report) that is one of the data files: the model would be written over the data. */
+function refuseOverwritingData(output: string, data: ReadonlyArray<unknown>): void {
+  const written = new Set([resolve(output), resolve(reportPath(output))]);
+  for (const file of data) {
+    if (typeof file === 'string' && written.has(resolve(file))) throw invalidInput(`output ${output} would be written over the data set ${file}: name another file for the model`, { field: 'output' });
+  }
+}
+
 async function checkWritable(output: string, files: readonly string[]): Promise<void> {
   for (const file of files) {
     if ((await stat(file).catch(() => null))?.isDirectory()) throw invalidInput(`cannot write ${file}: it is a directory (name a file in it)`, { path: file });

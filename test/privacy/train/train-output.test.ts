@@ -51,6 +51,10 @@ describe('train: what is checked before the budget is spent, and what is written
     mkdirSync(join(dir.path, 'm.json.privacy.json'));
     await expect(train({ dataset: data, privacyEngine: engine(), epochs: 3, output: join(dir.path, 'm.json') }, deps)).rejects.toThrow(/m\.json\.privacy\.json: it is a directory/);
     await expect(train({ dataset: data, privacyEngine: engine(), epochs: 3, comparePlain: true, output: join(dir.path, 'ok.json') }, deps)).rejects.toThrow(/comparePlain needs a testDataset/);
+    // the model (or its report) written over the data it is trained on
+    await expect(train({ dataset: data, privacyEngine: engine(), epochs: 3, output: data }, deps)).rejects.toMatchObject({ code: 'ERR_INVALID_INPUT', details: { field: 'output' } });
+    await expect(train({ dataset: `${data}.privacy.json`, privacyEngine: engine(), epochs: 3, output: data }, deps)).rejects.toThrow(/would be written over the data set/);
+    expect(readFileSync(data, 'utf8')).toBe(ROWS);
     expect(await ledger.list()).toEqual([]); // not a step reserved, not even a budget created
     expect(audit.of('model.trained')).toEqual([]);
 
