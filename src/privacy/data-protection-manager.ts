@@ -32,7 +32,8 @@ const optionsSchema = z
     keyRotationSchedule: durationField('keyRotationSchedule').optional(),
     /**
      * Per-subject keys, erasable (see EncryptionService); and prepareDataset overwrites its
-     * intermediate file (consented records before redaction) with zeros before removing it.
+     * temporary files (consented records before redaction, a failed step's partial output) with
+     * zeros before removing them.
      */
     secureDeletion: z.boolean().default(false),
     /** prepareDataset redacts personal data (PIIDetector: every type, masking, audited). */
@@ -57,8 +58,12 @@ const optionsSchema = z
 export type DataProtectionManagerOptions = z.input<typeof optionsSchema>;
 
 export interface PrepareDatasetOptions {
-  /** Field naming each record's data subject: for the consent step and lineage's subject lists. */
-  subjectField?: string;
+  /**
+   * Field naming each record's data subject: for the consent step and lineage's subject lists.
+   * Required with `dataLineageTracking`, so that eraseSubject can name the data set; `null` says
+   * the records name no subject (nothing is then recorded for erasure to find).
+   */
+  subjectField?: string | null;
   /** With `dataType`: keep only records whose subject consented to this purpose. */
   purpose?: string;
   /** With `purpose`: the data type the consent must cover (e.g. training_data). */
@@ -79,7 +84,7 @@ export interface PrepareDatasetOptions {
 const prepareOptionsSchema = (settings: { automaticPiiRedaction: boolean; dataLineageTracking: boolean }) =>
   z
     .object({
-      subjectField: z.string().min(1).optional(),
+      subjectField: z.string().min(1).nullable().optional(),
       purpose: z.string().min(1).optional(),
       dataType: z.string().min(1).optional(),
       fields: z.array(z.string().min(1)).min(1, { message: 'name at least one field to redact, or leave fields out to redact every field' }).optional(),
@@ -94,7 +99,14 @@ const prepareOptionsSchema = (settings: { automaticPiiRedaction: boolean; dataLi
       if (o.fields !== undefined && !settings.automaticPiiRedaction) refuse('fields', 'fields chooses what automaticPiiRedaction redacts: build the DataProtectionManager with automaticPiiRedaction: true, or leave fields out');
       if (o.outputName !== undefined && !settings.dataLineageTracking) refuse('outputName', 'outputName names the output in lineage: build the DataProtectionManager with dataLineageTracking: true, or leave outputName out');
       if (o.actor !== undefined && !settings.dataLineageTracking && !settings.automaticPiiRedaction) refuse('actor', 'actor is recorded by lineage and the redaction audit: build the DataProtectionManager with dataLineageTracking: true or automaticPiiRedaction: true, or leave actor out');
-      if (o.subjectField !== undefined && o.purpose === undefined && o.dataType === undefined && !settings.dataLineageTracking) refuse('subjectField', 'subjectField is read by the consent step and lineage: give purpose and dataType, or build the DataProtectionManager with dataLineageTracking: true, or leave subjectField out');
+      if (typeof o.subjectField === 'string' && o.purpose === undefined && o.dataType === undefined && !settings.dataLineageTracking) refuse('subjectField', 'subjectField is read by the consent step and lineage: give purpose and dataType, or build the DataProtectionManager with dataLineageTracking: true, or leave subjectField out');
+      // Without a subject field lineage records no subject, and an erasure would name neither the
+      // output nor the raw input: the caller says so (null) rather than forgets it.
+      if (o.subjectField === undefined && settings.dataLineageTracking) {
+        refuse('subjectField', "dataLineageTracking records the subjects the output and the input hold, so that eraseSubject names them: give subjectField, the field naming each record's data subject (e.g. user_id), or subjectField: null if the records name no one (no subject is then recorded, and no erasure will name these files)");
+      }
+      if (o.subjectField === null && (o.purpose !== undefined || o.dataType !== undefined)) refuse('subjectField', "the consent step needs subjectField, the field naming each record's data subject: null says there is none");
+      else if (o.subjectField === null && !settings.dataLineageTracking) refuse('subjectField', 'subjectField: null tells dataLineageTracking that the records name no subject: build the DataProtectionManager with dataLineageTracking: true, or leave subjectField out');
     });
 
 export interface DataProtectionDeps {
@@ -172,8 +184,9 @@ export class DataProtectionManager {
    * The front of the data path: records whose subject lacks consent for `purpose` to use
    * `dataType` dropped (when both are given), personal data redacted (`automaticPiiRedaction`,
    * in `fields` or every field), each step, the input's subjects and the output's recorded in
-   * lineage (`dataLineageTracking`). JSON Lines in and out. An option this manager's settings
-   * would ignore is refused, naming what it needs, before any file is read.
+   * lineage (`dataLineageTracking`, which needs `subjectField`, or `subjectField: null` for
+   * records that name no one). JSON Lines in and out. An option this manager's settings would
+   * ignore is refused, naming what it needs, before any file is read.
    */
   async prepareDataset(files: { input: string; output: string }, options: PrepareDatasetOptions = {}): Promise<PreparedDataset> {
     if (typeof files !== 'object' || files === null || typeof files.input !== 'string' || typeof files.output !== 'string') {
@@ -197,7 +210,7 @@ export class DataProtectionManager {
       : undefined;
     const { prepareDataset } = await import('./prepare-dataset.js');
     return prepareDataset(
-      { input, output, ...(o.subjectField ? { subjectField: o.subjectField } : {}) },
+      { input, output, ...(typeof o.subjectField === 'string' ? { subjectField: o.subjectField } : {}) },
       { ...(consent ? { consent } : {}), ...(redaction ? { redaction } : {}), ...(lineage ? { lineage } : {}), secureDeletion: this.options.secureDeletion },
     );
   }

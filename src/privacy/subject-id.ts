@@ -50,9 +50,10 @@ export function subjectIdOf(record: Readonly<Record<string, unknown>> | null | u
     if (!Number.isFinite(value)) return null;
     if (!Number.isSafeInteger(value)) {
       throw invalidInput(
+        // The value is never quoted: ids this long are often account or card numbers.
         Number.isInteger(value)
-          ? `${field} holds a number read as ${value}, past the safe integers (2^53): JSON numbers that large are rounded when read, so it may name another subject; quote subject ids as strings`
-          : `${field} holds the number ${value}, which is not an integer; quote subject ids as strings`,
+          ? `${field} holds a number past the safe integers (2^53): JSON numbers that large are rounded when read, so it may name another subject; quote subject ids as strings`
+          : `${field} holds a number that is not an integer; quote subject ids as strings`,
         { field, reason: 'unsafe-number' },
       );
     }

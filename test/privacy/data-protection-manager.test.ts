@@ -121,6 +121,11 @@ describe('DataProtectionManager (seed key options)', () => {
     await refused(redacting, { outputName: 'dataset:x-1' }, /outputName .*dataLineageTracking: true/);
     await refused(consentOnly, { subjectField: 'user_id', dataType: 'training_data', purpose: 'research', actor: 'dpo' }, /actor .*dataLineageTracking: true/);
     await refused(redacting, { subjectField: 'user_id' }, /subjectField .*(purpose|dataLineageTracking)/);
+    // lineage without a subject field would record no subject, and erasure name nothing: said, or refused
+    const tracking = security.dataProtectionManager({ automaticPiiRedaction: true, dataLineageTracking: true });
+    await refused(tracking, {}, /^DataProtectionManager\.prepareDataset: subjectField: dataLineageTracking records the subjects .*give subjectField, .* or subjectField: null if the records name no one/);
+    await refused(tracking, { subjectField: null, dataType: 'training_data', purpose: 'research' }, /subjectField: the consent step needs subjectField/);
+    await refused(redacting, { subjectField: null }, /subjectField: null tells dataLineageTracking .*dataLineageTracking: true, or leave subjectField out/);
     // A misspelt option is not a silently skipped step; nor is an empty one.
     await refused(redacting, { subjectField: 'user_id', dataType: 'training_data', purpse: 'research' }, /unknown option purpse/);
     await refused(redacting, { fields: [] }, /fields/);
@@ -134,5 +139,9 @@ describe('DataProtectionManager (seed key options)', () => {
     expect(JSON.parse(readFileSync(files.output, 'utf8'))).toMatchObject({ user_id: 'yes', note: 'ana@example.org' }); // only `fields` redacted
     const [summary] = await security.audit.query({ eventType: 'pii.dataset_redacted' });
     expect(summary?.userId).toBe('dpo'); // the actor is who the redaction audit names
+    // subjectField: null says the records name no one: lineage records the steps, and no subject
+    const untracked = await tracking.prepareDataset({ input: files.input, output: join(dir, 'public.jsonl') }, { subjectField: null });
+    expect(untracked.subjects).toBeUndefined();
+    expect((await (await security.lineage()).lineageOf(untracked.digests.at(-1)!, { direction: 'upstream' })).edges.map((e) => e.operation)).toEqual(['redact']);
   });
 });

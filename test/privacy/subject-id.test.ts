@@ -38,10 +38,10 @@ describe('subject ids', () => {
     // what JSON.parse makes of {"user_id":1234567890123456789}: another person's id
     const rounded = (JSON.parse('{"user_id":1234567890123456789}') as { user_id: number }).user_id;
     expect(() => subjectIdOf({ user_id: rounded }, 'user_id')).toThrow(
-      expect.objectContaining({ code: 'ERR_INVALID_INPUT', message: 'user_id holds a number read as 1234567890123456800, past the safe integers (2^53): JSON numbers that large are rounded when read, so it may name another subject; quote subject ids as strings', details: { field: 'user_id', reason: 'unsafe-number' } }),
+      expect.objectContaining({ code: 'ERR_INVALID_INPUT', message: 'user_id holds a number past the safe integers (2^53): JSON numbers that large are rounded when read, so it may name another subject; quote subject ids as strings', details: { field: 'user_id', reason: 'unsafe-number' } }),
     );
     expect(() => subjectIdOf({ user_id: 2 ** 53 }, 'user_id')).toThrow(/past the safe integers/);
-    expect(() => subjectIdOf({ user_id: 1.5 }, 'user_id')).toThrow(expect.objectContaining({ message: 'user_id holds the number 1.5, which is not an integer; quote subject ids as strings' }));
+    expect(() => subjectIdOf({ user_id: 1.5 }, 'user_id')).toThrow(expect.objectContaining({ message: 'user_id holds a number that is not an integer; quote subject ids as strings' }));
     expect(() => subjectIdOf({ user_id: 'a\u0000b' }, 'user_id')).toThrow(expect.objectContaining({ code: 'ERR_INVALID_INPUT', details: { field: 'user_id', reason: 'unstorable-string' } }));
     expect(() => subjectIdOf({ user_id: 'ana\uD800' }, 'user_id')).toThrow(/unpaired surrogate/);
     expect(subjectIdOf({ user_id: '1234567890123456789' }, 'user_id')).toBe('1234567890123456789');

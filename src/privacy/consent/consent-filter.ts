@@ -70,6 +70,11 @@ const consentFilterJob = z.strictObject({
 /** @internal Tests lower the cache bound to reach it with a few records. */
 export interface ConsentFilterInternals {
   cacheLimit?: number;
+  /**
+   * Overwrite the temporary file with zeros before removing it when the run fails: it holds
+   * consented records in clear (prepareDataset passes its `secureDeletion`).
+   */
+  scrub?: boolean;
 }
 
 /**
@@ -203,7 +208,7 @@ export async function filterByConsent(job: ConsentFilterJob, internals: ConsentF
       csvOut.end();
       await finished(csvOut);
     }
-  });
+  }, { scrub: internals.scrub === true });
   return result;
 }
 

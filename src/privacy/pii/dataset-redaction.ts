@@ -48,6 +48,11 @@ export interface RedactDatasetJob {
    * header, file by file.)
    */
   shard?: boolean;
+  /**
+   * Overwrite the temporary file with zeros before removing it when the job fails (it may hold
+   * records whose unchosen fields are still in clear): prepareDataset's `secureDeletion`.
+   */
+  scrub?: boolean;
 }
 
 export interface RedactDatasetReport {
@@ -86,7 +91,7 @@ export async function redactDataset(job: RedactDatasetJob): Promise<RedactDatase
       });
       if (!job.shard) refuseMissingFields(found.counts(), report.records); // before the output is renamed into place
       void runner.stop(); // its threads end while the output is flushed and synced; awaited below
-    });
+    }, { scrub: job.scrub === true });
   } catch (err) {
     // a shard's failure is the whole data set's, recorded by redactShards
     if (audit && !job.shard) await recordFailure(job.spec, audit, err);

@@ -121,6 +121,11 @@ const processDatasetSchema = z.strictObject({
 });
 export type ProcessDatasetOptions = z.input<typeof processDatasetSchema>;
 
+/** @internal Files only: a failed job's temporary file is zeroed before removal (prepareDataset's `secureDeletion`). */
+export interface ProcessDatasetInternals {
+  scrub?: boolean;
+}
+
 const redactSchema = z.strictObject({
   /** Masking only, as for processDataset; default false. */
   preserveFormat: z.boolean().optional(),
@@ -197,10 +202,10 @@ export class PIIDetector {
    * under the detector's `syntheticSeed` if it was given (another run, the same fakes), else
    * under a seed drawn for this data set alone.
    */
-  processDataset(dataset: DatasetFiles, options?: ProcessDatasetOptions): Promise<RedactDatasetReport>;
+  processDataset(dataset: DatasetFiles, options?: ProcessDatasetOptions, internals?: ProcessDatasetInternals): Promise<RedactDatasetReport>;
   processDataset(dataset: DatasetShards, options?: ProcessDatasetOptions): Promise<RedactShardsReport>;
   processDataset(dataset: readonly Record<string, unknown>[], options?: ProcessDatasetOptions): Promise<RedactedRecords>;
-  async processDataset(dataset: DatasetFiles | DatasetShards | readonly Record<string, unknown>[], given: ProcessDatasetOptions = {}): Promise<RedactDatasetReport | RedactShardsReport | RedactedRecords> {
+  async processDataset(dataset: DatasetFiles | DatasetShards | readonly Record<string, unknown>[], given: ProcessDatasetOptions = {}, internals: ProcessDatasetInternals = {}): Promise<RedactDatasetReport | RedactShardsReport | RedactedRecords> {
     const options = parseOptions(processDatasetSchema, given, 'PIIDetector.processDataset');
     if (options.dataset !== undefined) refusePersonalLabel(options.dataset, 'PIIDetector.processDataset: dataset');
     const auditRedactions = options.auditRedactions ?? true;
@@ -217,7 +222,7 @@ export class PIIDetector {
       return redactShards({ ...shards, ...fields, spec, workers: this.#workers(options.workers ?? availableParallelism()), ...onProgress, ...audit(() => labelOfPath(shards.inputDir)) });
     }
     const files = parseOptions(datasetFilesSchema, dataset, 'PIIDetector.processDataset: the data set', ['inputDir', 'outputDir']);
-    return redactDataset({ ...files, ...fields, spec, workers: this.#workers(options.workers ?? availableParallelism()), ...onProgress, ...audit(() => labelOfPath(files.input)) });
+    return redactDataset({ ...files, ...fields, spec, workers: this.#workers(options.workers ?? availableParallelism()), ...onProgress, ...audit(() => labelOfPath(files.input)), ...(internals.scrub ? { scrub: true } : {}) });
   }
 
   /**
