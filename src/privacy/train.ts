@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { open, readFile, stat, unlink } from 'node:fs/promises';
-import { basename, dirname, join, resolve } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { z } from 'zod';
 import type { AuditSink } from '../core/audit-sink.js';
 import { writeAtomically } from '../core/atomic-file.js';
@@ -9,6 +9,7 @@ import { parseOptions } from '../core/options.js';
 import { composedEpsilon, mostStepsWithin, type BudgetLedger } from './budget/budget-ledger.js';
 import { DifferentialPrivacy } from './differential-privacy.js';
 import { checkParameters, type LineageParameters, type LineageStore } from './lineage/lineage-store.js';
+import { sameFile } from './lineage/same-file.js';
 import { MAX_EPOCHS, MODEL_KINDS, trainClassifier, type EpochMetrics, type Label, type LabelledText, type TextClassifier, type TrainingProgress } from './training/index.js';
 
 const fn = <T>() => z.custom<T>((value) => typeof value === 'function', 'must be a function');
@@ -104,7 +105,7 @@ export async function train(options: TrainOptions, deps: TrainDeps = {}): Promis
   // it, the run would have spent the unit's epsilon for no model, and the corrected run be refused.
   if (settings.comparePlain && settings.testDataset === undefined) throw invalidInput('train: comparePlain needs a testDataset to compare on', { field: 'comparePlain' });
   if (settings.output) {
-    refuseOverwritingData(settings.output, [settings.dataset, settings.testDataset]);
+    await refuseOverwritingData(settings.output, [settings.dataset, settings.testDataset]);
     await checkWritable(settings.output, [settings.output, reportPath(settings.output)]);
   }
   // The file is read once: its digest (the privacy unit, the lineage edge) is that of the bytes trained on.
@@ -211,20 +212,22 @@ function reportPath(output: string): string {
   return `${output}.privacy.json`;
 }
 
+/** Refuses an output (or its report) that is one of the data files, by path or by link: the model would be written over the data. */
+async function refuseOverwritingData(output: string, data: ReadonlyArray<unknown>): Promise<void> {
+  for (const file of data) {
+    if (typeof file !== 'string') continue;
+    for (const written of [output, reportPath(output)]) {
+      if (await sameFile(written, file)) throw invalidInput(`output ${output} would be written over the data set ${file}: name another file for the model`, { field: 'output' });
+    }
+  }
+}
+
 /**
  * Refuses, before training, outputs writeAtomically would refuse after it: a path that is a
  * directory, or a directory that does not exist or cannot be written. Writability is tried, by
  * creating and removing a file there, not asked of access(2): root passes that check on a
  * read-only mount, and a network file system may answer it wrongly.
  */
-/** Refuses an output (or its report) that is one of the data files: the model would be written over the data. */
-function refuseOverwritingData(output: string, data: ReadonlyArray<unknown>): void {
-  const written = new Set([resolve(output), resolve(reportPath(output))]);
-  for (const file of data) {
-    if (typeof file === 'string' && written.has(resolve(file))) throw invalidInput(`output ${output} would be written over the data set ${file}: name another file for the model`, { field: 'output' });
-  }
-}
-
 async function checkWritable(output: string, files: readonly string[]): Promise<void> {
   for (const file of files) {
     if ((await stat(file).catch(() => null))?.isDirectory()) throw invalidInput(`cannot write ${file}: it is a directory (name a file in it)`, { path: file });

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { AuditEventInput } from '../../../src/core/audit-sink.js';
@@ -54,6 +54,9 @@ describe('train: what is checked before the budget is spent, and what is written
     // the model (or its report) written over the data it is trained on
     await expect(train({ dataset: data, privacyEngine: engine(), epochs: 3, output: data }, deps)).rejects.toMatchObject({ code: 'ERR_INVALID_INPUT', details: { field: 'output' } });
     await expect(train({ dataset: `${data}.privacy.json`, privacyEngine: engine(), epochs: 3, output: data }, deps)).rejects.toThrow(/would be written over the data set/);
+    // … or through a link to the data's directory
+    symlinkSync(dir.path, join(dir.path, 'linked'));
+    await expect(train({ dataset: data, privacyEngine: engine(), epochs: 3, output: join(dir.path, 'linked', 'data.jsonl') }, deps)).rejects.toThrow(/would be written over the data set/);
     expect(readFileSync(data, 'utf8')).toBe(ROWS);
     expect(await ledger.list()).toEqual([]); // not a step reserved, not even a budget created
     expect(audit.of('model.trained')).toEqual([]);
