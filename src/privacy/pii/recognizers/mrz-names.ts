@@ -17,7 +17,9 @@ export function findMrzNames(text: string, recognizer: string, findings: Candida
   if (!text.includes('<<')) return;
   MRZ_NAME_LINE.lastIndex = 0;
   for (let match = MRZ_NAME_LINE.exec(text); match !== null; match = MRZ_NAME_LINE.exec(text)) {
-    const field = match[1]!.replace(/<+$/, '');
+    const name = match[1]!.replace(/<+$/, '');
+    // A surname alone keeps the `<<` that ends it, as every MRZ name has: a fake then keeps the form.
+    const field = name.includes('<<') || name.length > match[1]!.length - 2 ? name : `${name}<<`;
     const start = match.index + NAME_FIELD;
     findings.push({ start, end: start + field.length, type: 'person_name', score: SCORE, recognizer, cued: true });
   }

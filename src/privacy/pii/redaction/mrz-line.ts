@@ -1,6 +1,6 @@
 /**
  * ICAO Doc 9303 TD3 (passport) machine-readable zone, line 2, as the synthetic operator rewrites
- * it: 44 characters of document number (0-8) and its check digit (9), issuing state (10-12),
+ * it: 44 characters of document number (0-8) and its check digit (9), nationality (10-12),
  * date of birth YYMMDD (13-18) and check (19), sex (20), date of expiry (21-26) and check (27),
  * optional data (28-41) and its check (42), and the composite check (43).
  *
@@ -23,7 +23,7 @@ export function mrzCheckDigit(field: string): string {
   return String(sum % 10);
 }
 
-/** The fields of line 2 a fake draws afresh; the issuing state and sex are kept (neither picks a person out). */
+/** The fields of line 2 a fake draws afresh; the nationality and sex are kept (neither picks a person out). */
 export interface MrzFields {
   /** Nine characters, `<`-filled. */
   documentNumber: string;
@@ -37,11 +37,11 @@ export interface MrzFields {
 
 /**
  * Line 2 of `original` with `fields` in place and every check digit computed, so the line is
- * valid by ICAO 9303; issuing state (10-12) and sex (20) are the original's. An empty optional
+ * valid by ICAO 9303; nationality (10-12) and sex (20) are the original's. An empty optional
  * field keeps `<` as its check digit, as the passport recognizer accepts.
  */
 export function mrzLine2(original: string, fields: MrzFields): string {
-  const state = original.slice(10, 13);
+  const nationality = original.slice(10, 13);
   const sex = original[20]!;
   const optionalCheck = /^<*$/.test(fields.optional) && original[42] === '<' ? '<' : mrzCheckDigit(fields.optional);
   const document = fields.documentNumber + mrzCheckDigit(fields.documentNumber);
@@ -49,11 +49,11 @@ export function mrzLine2(original: string, fields: MrzFields): string {
   const expiry = fields.expiry + mrzCheckDigit(fields.expiry);
   const optional = fields.optional + optionalCheck;
   const composite = mrzCheckDigit(document + birth + expiry + optional);
-  return `${document}${state}${birth}${sex}${expiry}${optional}${composite}`;
+  return `${document}${nationality}${birth}${sex}${expiry}${optional}${composite}`;
 }
 
 /** A name as line 1 of a passport's MRZ writes it: `ERIKSSON<<ANNA<MARIA`, capitals with `<` for spaces, `<<` after the surname. */
-export const MRZ_NAME = /^[A-Z]+(?:<[A-Z]+)*<<[A-Z]+(?:<[A-Z]+)*$/;
+export const MRZ_NAME = /^[A-Z]+(?:<[A-Z]+)*<<(?:[A-Z]+(?:<[A-Z]+)*)?$/;
 
 /**
  * A fake name (`given… family`) in the MRZ form of `original`, as long as it: the name is
@@ -62,6 +62,8 @@ export const MRZ_NAME = /^[A-Z]+(?:<[A-Z]+)*<<[A-Z]+(?:<[A-Z]+)*$/;
  */
 export function mrzName(original: string, given: readonly string[], family: string): string {
   const part = (name: string) => name.normalize('NFD').replace(/[\u0300-\u036f]/g, '').toUpperCase().replace(/[^A-Z]+/g, '<').replace(/^<+|<+$/g, '');
-  const written = `${part(family) || 'DOE'}<<${given.map(part).filter(Boolean).join('<') || 'JANE'}`;
+  // a surname alone (`ERIKSSON<<`) gets a surname alone
+  const givenPart = original.endsWith('<<') ? '' : given.map(part).filter(Boolean).join('<') || 'JANE';
+  const written = `${part(family) || 'DOE'}<<${givenPart}`;
   return written.length >= original.length ? written.slice(0, original.length) : written + '<'.repeat(original.length - written.length);
 }

@@ -192,6 +192,7 @@ describe('African names', () => {
     ['Nigerian, hyphenated', 'Ngozi Okonjo-Iweala spoke at the summit.', ['Ngozi Okonjo-Iweala']],
     ['passport MRZ, line 1 (ICAO 9303 specimen)', 'P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<\nL898902C36UTO7408122F1204159ZE184226B<<<<<10', ['ERIKSSON<<ANNA<MARIA']],
     ['passport MRZ, a one-letter state', 'P<D<<MUSTERMANN<<ERIKA<<<<<<<<<<<<<<<<<<<<<<', ['MUSTERMANN<<ERIKA']],
+    ['passport MRZ, a surname alone', 'P<UTOERIKSSON<<<<<<<<<<<<<<<<<<<<<<<<<<<<<<<', ['ERIKSSON<<']],
     // a double-barrelled surname whose later part is an everyday word no list has as a surname
     ['double-barrelled, everyday word second, after a cue', 'Customer: Olumide Adebayo-Cross', ['Olumide Adebayo-Cross']],
     ['double-barrelled, everyday word second', 'Jane Okafor-Hill called about the refund.', ['Jane Okafor-Hill']],

@@ -136,6 +136,9 @@ describe('synthetic names in a passport MRZ', () => {
       expect(fake).toHaveLength('ERIKSSON<<ANNA<MARIA'.length);
       expect(fake).toMatch(/^[A-Z]+(?:<[A-Z]+)*<<[A-Z<]*$/);
       expect(fake).not.toContain('ERIKSSON');
+      const alone = syntheticValue(seed, 'person_name', 'ERIKSSON<<');
+      expect(alone).toMatch(/^[A-Z]+<*$/); // padded with fillers, or a long surname cut as ICAO 9303 cuts names
+      expect(alone).toHaveLength('ERIKSSON<<'.length);
     }
   });
 });
