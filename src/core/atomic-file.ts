@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { createWriteStream, open as openDescriptor } from 'node:fs';
-import { open, rename, stat } from 'node:fs/promises';
+import { open, rename, stat, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import type { Writable } from 'node:stream';
 import { finished } from 'node:stream/promises';
@@ -27,15 +27,12 @@ export interface WriteAtomicallyOptions {
  */
 export async function writeAtomically(outPath: string, write: (out: Writable) => Promise<void>, options: WriteAtomicallyOptions = {}): Promise<void> {
   const directory = dirname(outPath);
-  // found now, not by the rename after all the work
-  if ((await stat(outPath).catch(() => null))?.isDirectory()) throw invalidInput(`cannot write ${outPath}: it is a directory (name a file in it)`, { path: outPath });
-  const temporary = join(directory, `.${basename(outPath)}.${randomBytes(8).toString('hex')}.tmp`);
+  await refuseDirectory(outPath); // found now, not by the rename after all the work
+  const temporary = temporaryBeside(outPath);
   // Opened here, not by the stream: a lazily opening stream could create the file after a
   // failure's clean-up has run. The stream owns the descriptor and closes it either way.
   const fd = await openDescriptorAsync(temporary, 'wx', 0o600).catch((err: unknown) => {
-    // named by the output the user gave, not the temporary file they never heard of
-    const why = (err as NodeJS.ErrnoException).code === 'ENOENT' ? `the directory ${directory} does not exist` : fileProblem(err);
-    throw invalidInput(`cannot write ${outPath}: ${why}`, { path: outPath });
+    throw cannotWrite(outPath, err);
   });
   const held = holdTemporary(temporary, { scrub: options.scrub });
   const out = createWriteStream('', { fd });
@@ -58,6 +55,37 @@ export async function writeAtomically(outPath: string, write: (out: Writable) =>
   }
   held.keep();
   await syncDirectory(directory);
+}
+
+/**
+ * Refuses, before any work, an output that writeAtomically would refuse only after it: a path
+ * that is a directory, or a directory that does not exist or cannot be written. For jobs whose
+ * work costs something to redo (a privacy budget spent, a long redaction). Writability is tried,
+ * by creating and removing a file there, not asked of access(2): root passes that check on a
+ * read-only mount, and a network file system may answer it wrongly.
+ */
+export async function checkOutputWritable(outPath: string): Promise<void> {
+  await refuseDirectory(outPath);
+  const probe = temporaryBeside(outPath);
+  const handle = await open(probe, 'wx', 0o600).catch((err: unknown) => {
+    throw cannotWrite(outPath, err);
+  });
+  await handle.close();
+  await unlink(probe);
+}
+
+async function refuseDirectory(outPath: string): Promise<void> {
+  if ((await stat(outPath).catch(() => null))?.isDirectory()) throw invalidInput(`cannot write ${outPath}: it is a directory (name a file in it)`, { path: outPath });
+}
+
+function temporaryBeside(outPath: string): string {
+  return join(dirname(outPath), `.${basename(outPath)}.${randomBytes(8).toString('hex')}.tmp`);
+}
+
+/** Named by the output the user gave, not the temporary file they never heard of. */
+function cannotWrite(outPath: string, err: unknown): Error {
+  const why = (err as NodeJS.ErrnoException).code === 'ENOENT' ? `the directory ${dirname(outPath)} does not exist` : fileProblem(err);
+  return invalidInput(`cannot write ${outPath}: ${why}`, { path: outPath });
 }
 
 /**

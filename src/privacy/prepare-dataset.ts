@@ -1,10 +1,9 @@
-import { constants } from 'node:fs';
-import { access, rename, stat } from 'node:fs/promises';
+import { rename, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { utf8Bytes } from '../core/strict-utf8.js';
 import { randomBytes } from 'node:crypto';
-import { syncDirectory } from '../core/atomic-file.js';
+import { checkOutputWritable, syncDirectory } from '../core/atomic-file.js';
 import { fileProblem, invalidInput, isLangtrainError, LangtrainError } from '../core/errors.js';
 import { holdTemporary, type HeldTemporary } from '../core/pending-temporaries.js';
 import type { ConsentFilterResult } from './consent/consent-filter.js';
@@ -211,12 +210,8 @@ async function checkFiles(job: PrepareDatasetJob): Promise<void> {
   if (await sameFile(job.input, job.output)) {
     throw invalidInput(`the output is the input (${job.output}): write to another file, so that the raw data set stays as it was and lineage can record each step from the input's digest to the output's`, { path: job.output });
   }
-  // Found now, not by the rename after all the work and the lineage writes (as writeAtomically does).
-  if ((await stat(job.output).catch(() => null))?.isDirectory()) throw invalidInput(`cannot write ${job.output}: it is a directory (name a file in it)`, { path: job.output });
-  const directory = dirname(job.output);
-  await access(directory, constants.W_OK).catch((err: NodeJS.ErrnoException) => {
-    throw invalidInput(`cannot write ${job.output}: ${err.code === 'ENOENT' ? `the directory ${directory} does not exist` : fileProblem(err)}`, { path: job.output });
-  });
+  // Found now, not by the rename after all the work and the lineage writes.
+  await checkOutputWritable(job.output);
 }
 
 /**

@@ -1,10 +1,10 @@
-import { createHash, randomBytes } from 'node:crypto';
-import { open, readFile, stat, unlink } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { z } from 'zod';
 import type { AuditSink } from '../core/audit-sink.js';
-import { writeAtomically } from '../core/atomic-file.js';
-import { LangtrainError, fileProblem, invalidInput, isLangtrainError } from '../core/errors.js';
+import { checkOutputWritable, writeAtomically } from '../core/atomic-file.js';
+import { LangtrainError, invalidInput, isLangtrainError } from '../core/errors.js';
 import { parseOptions } from '../core/options.js';
 import { composedEpsilon, mostStepsWithin, type BudgetLedger } from './budget/budget-ledger.js';
 import { DifferentialPrivacy } from './differential-privacy.js';
@@ -106,7 +106,7 @@ export async function train(options: TrainOptions, deps: TrainDeps = {}): Promis
   if (settings.comparePlain && settings.testDataset === undefined) throw invalidInput('train: comparePlain needs a testDataset to compare on', { field: 'comparePlain' });
   if (settings.output) {
     await refuseOverwritingData(settings.output, [settings.dataset, settings.testDataset]);
-    await checkWritable(settings.output, [settings.output, reportPath(settings.output)]);
+    for (const file of [settings.output, reportPath(settings.output)]) await checkOutputWritable(file);
   }
   // The file is read once: its digest (the privacy unit, the lineage edge) is that of the bytes trained on.
   const { examples, digest: dataDigest } = await loadExamples(settings.dataset, settings.textField, settings.labelField, 'dataset');
@@ -220,26 +220,6 @@ async function refuseOverwritingData(output: string, data: ReadonlyArray<unknown
       if (await sameFile(written, file)) throw invalidInput(`output ${output} would be written over the data set ${file}: name another file for the model`, { field: 'output' });
     }
   }
-}
-
-/**
- * Refuses, before training, outputs writeAtomically would refuse after it: a path that is a
- * directory, or a directory that does not exist or cannot be written. Writability is tried, by
- * creating and removing a file there, not asked of access(2): root passes that check on a
- * read-only mount, and a network file system may answer it wrongly.
- */
-async function checkWritable(output: string, files: readonly string[]): Promise<void> {
-  for (const file of files) {
-    if ((await stat(file).catch(() => null))?.isDirectory()) throw invalidInput(`cannot write ${file}: it is a directory (name a file in it)`, { path: file });
-  }
-  const directory = dirname(output);
-  const probe = join(directory, `.${basename(output)}.${randomBytes(8).toString('hex')}.tmp`);
-  const handle = await open(probe, 'wx', 0o600).catch((err: NodeJS.ErrnoException) => {
-    const why = err.code === 'ENOENT' ? `the directory ${directory} does not exist` : fileProblem(err);
-    throw invalidInput(`cannot write ${output}: ${why}`, { path: output });
-  });
-  await handle.close();
-  await unlink(probe);
 }
 
 /** As trainClassifier counts them: an epoch is 1/q steps, at least one. */
