@@ -182,6 +182,14 @@ function endsUrlUserinfo(text: string, at: number): boolean {
 
 const OBFUSCATED_NAME = 'email.obfuscated';
 
+/** An obfuscation marker for `word`: bracketed (`[at]`, `( dot )`) or bare between blanks (` at `). */
+function obfuscationMarker(word: string): string {
+  return String.raw`(?:[ \t]{0,3}[\[({<][ \t]{0,3}${word}[ \t]{0,3}[\])}>][ \t]{0,3}|[ \t]{1,3}${word}[ \t]{1,3})`;
+}
+/** The markers an obfuscated address writes for `@` and `.`; value-keys.ts undoes them with these. */
+export const OBFUSCATED_AT = obfuscationMarker('at');
+export const OBFUSCATED_DOT = obfuscationMarker('dot');
+
 /**
  * Addresses written so that harvesters miss them, common in scraped web text and forum posts:
  * `jane.doe [at] example [dot] com`, `jane(at)example.com`, `jane AT example DOT com`. The
@@ -191,10 +199,8 @@ const OBFUSCATED_NAME = 'email.obfuscated';
  * pattern cannot backtrack over long blank runs.
  */
 const OBFUSCATED = (() => {
-  const open = String.raw`[\[({<]`;
-  const close = String.raw`[\])}>]`;
-  const at = String.raw`(?:[ \t]{0,3}${open}[ \t]{0,3}at[ \t]{0,3}${close}[ \t]{0,3}|[ \t]{1,3}at[ \t]{1,3})`;
-  const dot = String.raw`(?:[ \t]{0,3}${open}[ \t]{0,3}dot[ \t]{0,3}${close}[ \t]{0,3}|[ \t]{1,3}dot[ \t]{1,3}|\.)`;
+  const at = OBFUSCATED_AT;
+  const dot = String.raw`(?:${OBFUSCATED_DOT}|\.)`;
   const label = String.raw`[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?`;
   return new RegExp(String.raw`(?<![a-z0-9._%+-])[a-z0-9](?:[a-z0-9._%+-]{0,62}[a-z0-9])?(${at})(${label}(?:${dot}${label}){0,8}${dot})([a-z]{2,24})(?![a-z0-9-])`, 'gi');
 })();

@@ -534,7 +534,7 @@ export const syntheticDateOfBirth: SyntheticGenerator = (value, draws) => {
 /**
  * An MRZ line (ICAO 9303 TD3 line 2) stays a valid one (mrz-line.ts): a fresh document number
  * of the same shape, valid dates of birth (as syntheticDateOfBirth draws years) and expiry,
- * fresh optional data, every check digit computed; issuing state and sex kept. Any other
+ * fresh optional data, every check digit computed; nationality and sex kept. Any other
  * passport number: the same shape, letters for letters (same case), digits for digits,
  * separators kept.
  */

@@ -1,4 +1,5 @@
 import type { EntityType } from '../entity-types.js';
+import { OBFUSCATED_AT, OBFUSCATED_DOT } from '../recognizers/email.js';
 import { canonicalIp } from './ip-canonical.js';
 import { nanpPrefix, reservedPlanParts, ukPrefix } from './phone-plans.js';
 
@@ -61,14 +62,9 @@ function phoneKey(value: string): string {
   return digits.startsWith('00') ? `+${digits.slice(2)}` : digits;
 }
 
-/**
- * The obfuscation markers of email.ts's OBFUSCATED pattern (recognizers/email.ts, read, not
- * imported: its regex finds addresses in text, this undoes one): `at` or `dot` in brackets,
- * parentheses, braces or angle brackets with up to three blanks around, or a bare `at`/`dot`
- * between blanks. A plain address has no blank or bracket, so nothing here touches it.
- */
-const AT_MARKER = /[ \t]{0,3}[[({<][ \t]{0,3}at[ \t]{0,3}[\])}>][ \t]{0,3}|[ \t]{1,3}at[ \t]{1,3}/i;
-const DOT_MARKER = /[ \t]{0,3}[[({<][ \t]{0,3}dot[ \t]{0,3}[\])}>][ \t]{0,3}|[ \t]{1,3}dot[ \t]{1,3}/gi;
+/** The email recognizer's own markers (OBFUSCATED_AT, OBFUSCATED_DOT), so that a key undoes exactly what it reads as an address. */
+const AT_MARKER = new RegExp(OBFUSCATED_AT, 'i');
+const DOT_MARKER = new RegExp(OBFUSCATED_DOT, 'gi');
 
 function deobfuscatedEmail(value: string): string {
   if (value.includes('@')) return value;
