@@ -1,5 +1,6 @@
 import { isLangtrainError, LangtrainError } from '../core/errors.js';
 import type { LineageEdge, LineageParameters } from '../privacy/lineage/lineage-store.js';
+import { lineageRecordCommand } from '../privacy/lineage/record-command.js';
 import type { SecurityManager } from '../security-manager.js';
 import { refuseOutputIsInput } from './output-is-input.js';
 
@@ -31,20 +32,13 @@ export async function recordLineageStep(security: SecurityManager, step: Lineage
       if (!isLangtrainError(err)) throw err;
       throw new LangtrainError(
         err.code,
-        `${output} was written, but its lineage step could not be recorded: ${err.message}; record it with: ${recordCommand(input, output, step.operation, parameters)}`,
+        `${output} was written, but its lineage step could not be recorded: ${err.message}; record it with: ${lineageRecordCommand(input, output, step.operation, parameters)}`,
         { ...err.details, written: output },
         { cause: err },
       );
     }
   }
   return edges;
-}
-
-/** The `langtrain lineage record` command that records the step by hand, its arguments quoted for a POSIX shell. */
-function recordCommand(input: string, output: string, operation: string, parameters: LineageParameters): string {
-  const quoted = (arg: string) => (/^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`);
-  const params = Object.entries(parameters).map(([key, value]) => `--param ${quoted(`${key}=${typeof value === 'string' ? value : JSON.stringify(value)}`)}`);
-  return ['langtrain lineage record --input', quoted(input), '--output', quoted(output), '--operation', operation, ...params].join(' ');
 }
 
 /**

@@ -9,6 +9,7 @@ import { parseOptions } from '../core/options.js';
 import { composedEpsilon, mostStepsWithin, type BudgetLedger } from './budget/budget-ledger.js';
 import { DifferentialPrivacy } from './differential-privacy.js';
 import { checkParameters, type LineageParameters, type LineageStore } from './lineage/lineage-store.js';
+import { lineageRecordCommand } from './lineage/record-command.js';
 import { sameFile } from './lineage/same-file.js';
 import { MAX_EPOCHS, MODEL_KINDS, trainClassifier, type EpochMetrics, type Label, type LabelledText, type TextClassifier, type TrainingProgress } from './training/index.js';
 
@@ -270,7 +271,7 @@ async function writeModel(path: string, classifier: TextClassifier, report: Trai
       written,
       'its lineage edge could not be recorded',
       notRecorded.err,
-      `; record it with: ${recordCommand(edge.dataset, path, edge.parameters)} (while ${edge.dataset} still holds the bytes trained on, ${edge.inputDigest})`,
+      `; record it with: ${lineageRecordCommand(edge.dataset, path, 'train', edge.parameters)} (while ${edge.dataset} still holds the bytes trained on, ${edge.inputDigest})`,
       { inputDigest: edge.inputDigest, outputDigest: report.modelDigest },
     );
   }
@@ -300,13 +301,6 @@ function alreadyWritten(written: readonly string[], missing: string, err: unknow
     { ...(isLangtrainError(err) ? err.details : {}), ...details, written: [...written] },
     { cause: err },
   );
-}
-
-/** The `langtrain lineage record` command for the train edge, its arguments quoted for a POSIX shell. */
-function recordCommand(input: string, output: string, parameters: LineageParameters): string {
-  const quoted = (arg: string) => (/^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`);
-  const params = Object.entries(parameters).map(([key, value]) => `--param ${quoted(`${key}=${typeof value === 'string' ? value : JSON.stringify(value)}`)}`);
-  return ['langtrain lineage record --input', quoted(input), '--output', quoted(output), '--operation train', ...params].join(' ');
 }
 
 function sha256(data: string | Buffer): string {
