@@ -68,7 +68,7 @@ export interface AuditSink {
  * whole name. Events sent over the HTTP API may not use them, so that an `auth.login` entry is
  * always the server's own account of a sign-in (a test keeps this list to what src/ writes).
  */
-export const PLATFORM_EVENT_NAMESPACES = ['access', 'api', 'auth', 'consent', 'keys', 'lineage', 'pii', 'privacy', 'secrets'] as const;
+export const PLATFORM_EVENT_NAMESPACES = ['access', 'api', 'auth', 'consent', 'keys', 'lineage', 'pii', 'privacy', 'secrets', 'threat'] as const;
 export const PLATFORM_EVENT_TYPES = ['model.trained', 'audit.shredded', 'audit.checkpoint_refused'] as const;
 
 export function isPlatformEventType(eventType: string): boolean {

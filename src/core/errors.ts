@@ -11,6 +11,8 @@ export type ErrorCode =
   | 'ERR_STORE_URL_UNSUPPORTED'
   | 'ERR_STORE_UNAVAILABLE'
   | 'ERR_NOT_FOUND'
+  /** The thing is in a state that does not allow this (an alert already resolved, a monitor already running). */
+  | 'ERR_CONFLICT'
   | 'ERR_UNAUTHENTICATED'
   /** Authenticated, but without the permission the request needs. */
   | 'ERR_FORBIDDEN'

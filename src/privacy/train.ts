@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { z } from 'zod';
 import type { AuditSink } from '../core/audit-sink.js';
 import { checkOutputWritable, writeAtomically } from '../core/atomic-file.js';
@@ -201,7 +201,9 @@ export async function train(options: TrainOptions, deps: TrainDeps = {}): Promis
   }
   const written = settings.output ? await writeModel(settings.output, trained.classifier, report, settings, deps, dataDigest) : [];
   try {
-    await deps.audit?.record({ eventType: 'model.trained', userId: settings.actor, result: 'success', additionalData: summaryForAudit(report) });
+    // `model` (the output's absolute path) tells one model's trainings from another's: the monitor compares each with the last (model_performance_drop)
+    const model: Record<string, string> = settings.output ? { model: resolve(settings.output) } : {};
+    await deps.audit?.record({ eventType: 'model.trained', userId: settings.actor, result: 'success', additionalData: { ...summaryForAudit(report), ...model } });
   } catch (err) {
     if (written.length === 0) throw err;
     throw alreadyWritten(written, 'the model.trained audit event could not be recorded', err);

@@ -38,6 +38,7 @@ const STATUS_BY_CODE: Partial<Record<ErrorCode, number>> = {
   // A role, binding or policy that does not validate or compile: the message names it, the position and the reason.
   ERR_POLICY_INVALID: 400,
   ERR_USER_EXISTS: 409,
+  ERR_CONFLICT: 409,
   ERR_SESSION_LIMIT: 409,
   ERR_API_KEY_CLAIM_REFUSED: 409,
   // Rotating a revoked or expired key: the key's state, not the request, is the problem.

@@ -25,6 +25,6 @@ describe('platform event names', () => {
 
   it('leave clients their own names, the seed\'s among them', () => {
     for (const name of ['user_authentication', 'model.evaluated', 'training.started', 'authz', 'keysafe.opened']) expect(isPlatformEventType(name), name).toBe(false);
-    for (const name of ['auth.login', 'keys.rotated', 'model.trained', 'privacy.subject_erased', 'audit.shredded', 'audit.checkpoint_refused']) expect(isPlatformEventType(name), name).toBe(true);
+    for (const name of ['auth.login', 'keys.rotated', 'model.trained', 'privacy.subject_erased', 'audit.shredded', 'audit.checkpoint_refused', 'threat.alert', 'threat.alert_resolved']) expect(isPlatformEventType(name), name).toBe(true);
   });
 });

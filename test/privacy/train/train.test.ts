@@ -127,6 +127,8 @@ describe('train', () => {
       expect(existsSync(join(dir.path, 'none.json'))).toBe(false);
       expect(audit.of('privacy.budget_refused').length).toBeGreaterThanOrEqual(2);
       expect(audit.of('model.trained')).toHaveLength(2);
+      // the model's path names it in the audit log, so the monitor can compare its trainings (model_performance_drop)
+      expect(audit.of('model.trained').map((e) => e.additionalData?.model)).toEqual([output, undefined]); // the second run wrote no file
       expect(existsSync(`${output}.privacy.json`)).toBe(true);
     });
 
