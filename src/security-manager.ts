@@ -15,6 +15,7 @@ import { EncryptionService, SUBJECT_REFS_SUFFIX } from './crypto/encryption-serv
 import { DataProtectionManager, type DataProtectionManagerOptions } from './privacy/data-protection-manager.js';
 import type { TrainOptions, TrainResult } from './privacy/train.js';
 import type { PIIDetector, PIIDetectorOptions } from './privacy/pii/pii-detector.js';
+import type { SecurityMonitor } from './threat/monitor/security-monitor.js';
 import { piiRedactionKeys } from './privacy/pii/pii-keys.js';
 import { SecretsManager, type SecretsManagerOptions } from './secrets/index.js';
 import { loadConfig, type Config, type ConfigInput, type SmsGatewayConfig } from './core/config.js';
@@ -37,7 +38,10 @@ export interface SecurityManagerOptions {
   keyRotationInterval?: string;
   /** `local` | `hsm` | `customer_managed` (the seed writes `HSM`). Overrides `crypto.keyManagement`. */
   keyManagement?: string;
-  /** Not built yet: threat detection and monitoring. */
+  /**
+   * Runs the security monitor in this process (`monitoring.enabled` in the configuration, which
+   * also sets its thresholds): alerts on failed sign-ins, data reads and model accuracy drops.
+   */
   realTimeMonitoring?: boolean;
   /** Not built yet: threat detection and monitoring. */
   anomalyDetection?: boolean;
@@ -57,17 +61,28 @@ export interface SecurityManagerOptions {
 }
 
 const NOT_YET: Record<string, string> = {
-  realTimeMonitoring: 'security monitoring is not built yet',
   anomalyDetection: 'anomaly detection is not built yet',
   complianceMode: 'compliance frameworks are not built yet',
   dataResidency: 'data residency controls are not built yet',
   retentionPolicy: 'data retention policies are not built yet (the audit log has its own: audit.retentionPeriod)',
 };
 
+/** The seed's `enable_monitoring` signals the monitor has a rule for, and the `monitoring` setting that is its threshold. */
+const MONITORING_SIGNALS: Record<string, 'failedAuthAttempts' | 'unusualDataAccess'> = {
+  unauthorized_access_attempts: 'failedAuthAttempts',
+  data_access_patterns: 'unusualDataAccess',
+};
+const SIGNALS_NOT_YET: Record<string, string> = {
+  privilege_escalation: 'privilege-escalation detection is not built yet',
+  data_exfiltration_detection: 'exfiltration detection is not built yet',
+  model_poisoning_attempts: 'data set poisoning scans (ThreatDetector) are not built yet',
+  adversarial_input_detection: 'adversarial input detection (AdversarialDefense) is not built yet',
+};
+
 /** How often due keys are rotated in a running process. */
 const KEY_ROTATION_SWEEP_MS = 3_600_000;
 
-const SUPPORTED = ['auditLevel', 'encryptionLevel', 'keyRotationInterval', 'keyManagement', 'configFile', 'config', 'env'];
+const SUPPORTED = ['auditLevel', 'encryptionLevel', 'keyRotationInterval', 'keyManagement', 'realTimeMonitoring', 'configFile', 'config', 'env'];
 
 /**
  * The composition root: reads the configuration, opens the one store, builds each domain
@@ -107,7 +122,15 @@ export class SecurityManager {
       ...(options.keyManagement !== undefined ? { keyManagement: options.keyManagement } : {}),
     };
     if (Object.keys(crypto).length > 0) overrides.crypto = { ...overrides.crypto, ...crypto } as ConfigInput['crypto'];
-    return SecurityManager.openWithConfig(loadConfig({ file: options.configFile, env: options.env, overrides }));
+    if (options.realTimeMonitoring !== undefined) overrides.monitoring = { ...overrides.monitoring, enabled: options.realTimeMonitoring };
+    const manager = await SecurityManager.openWithConfig(loadConfig({ file: options.configFile, env: options.env, overrides }));
+    try {
+      await manager.startConfiguredMonitoring();
+    } catch (err) {
+      await manager.close();
+      throw err;
+    }
+    return manager;
   }
 
   /**
@@ -134,9 +157,59 @@ export class SecurityManager {
     }
   }
 
-  /** Not built yet: security monitoring lands with threat detection. */
-  enableMonitoring(_signals: string[]): never {
-    throw new LangtrainError('ERR_OPTION_NOT_SUPPORTED_YET', 'SecurityManager.enableMonitoring is not supported yet: security monitoring is not built yet');
+  /**
+   * The seed's `enable_monitoring(signals)`: starts this deployment's monitor with the alerts for
+   * `signals`, at the thresholds of the `monitoring` configuration section. A signal whose
+   * detector is not built is refused, naming the ones that are.
+   */
+  async enableMonitoring(signals: string[]): Promise<SecurityMonitor> {
+    if (!Array.isArray(signals) || signals.length === 0) throw invalidInput(`enableMonitoring takes a list of signals (supported: ${Object.keys(MONITORING_SIGNALS).join(', ')})`);
+    const thresholds: Record<string, number> = {};
+    for (const signal of signals) {
+      const rule = MONITORING_SIGNALS[signal];
+      if (rule === undefined) {
+        const reason = SIGNALS_NOT_YET[signal];
+        throw new LangtrainError(
+          reason ? 'ERR_OPTION_NOT_SUPPORTED_YET' : 'ERR_CONFIG_UNSUPPORTED_OPTION',
+          `SecurityManager.enableMonitoring: ${reason ? `signal ${signal} is not supported yet: ${reason}` : `no signal ${signal}`} (supported: ${Object.keys(MONITORING_SIGNALS).join(', ')})`,
+          { option: signal },
+        );
+      }
+      const value = this.config.monitoring[rule];
+      if (value === null) throw invalidInput(`SecurityManager.enableMonitoring: signal ${signal} needs monitoring.${rule} in the configuration, which is null`);
+      thresholds[rule] = value;
+    }
+    const monitor = await this.monitor();
+    if (monitor.running) await monitor.stopMonitoring();
+    await monitor.startMonitoring({ alertThresholds: thresholds, window: this.config.monitoring.window, pollInterval: this.config.monitoring.pollInterval });
+    return monitor;
+  }
+
+  #monitor: Promise<SecurityMonitor> | undefined;
+
+  /** The seed's `SecurityMonitor` over this deployment's store and audit log (not started: `startMonitoring`). */
+  monitor(): Promise<SecurityMonitor> {
+    this.#monitor ??= (async () => {
+      const [{ SecurityMonitor }, { threatMigrations }] = await Promise.all([import('./threat/monitor/security-monitor.js'), import('./threat/monitor/schema.js')]);
+      await migrate(this.store, 'threat', threatMigrations);
+      return new SecurityMonitor({ store: this.store, audit: this.audit, stream: this.audit });
+    })();
+    return this.#monitor;
+  }
+
+  /**
+   * Starts the monitor when the configuration enables it (`monitoring.enabled`, or the
+   * `realTimeMonitoring` option), with its thresholds; the server calls it when it starts, and
+   * `SecurityManager.open` does. Null when it is not enabled; the running monitor if it already runs.
+   */
+  async startConfiguredMonitoring(): Promise<SecurityMonitor | null> {
+    const settings = this.config.monitoring;
+    if (!settings.enabled) return null;
+    const monitor = await this.monitor();
+    if (monitor.running) return monitor;
+    const thresholds = Object.fromEntries((['failedAuthAttempts', 'unusualDataAccess', 'modelPerformanceDrop'] as const).flatMap((rule) => (settings[rule] === null ? [] : [[rule, settings[rule]]])));
+    await monitor.startMonitoring({ alertThresholds: thresholds, window: settings.window, pollInterval: settings.pollInterval });
+    return monitor;
   }
 
   #rotationTimer: NodeJS.Timeout | undefined;
@@ -316,6 +389,7 @@ export class SecurityManager {
   async close(): Promise<void> {
     clearInterval(this.#rotationTimer);
     try {
+      await (await this.#monitor?.catch(() => undefined))?.stopMonitoring();
       await this.audit.close();
     } finally {
       try {

@@ -4,3 +4,4 @@ export { EncryptionService, type EncryptionServiceOptions, type RecordPlace } fr
 export { transformDataset, type DatasetJob, type DatasetResult } from './crypto/dataset-encryption.js';
 export { Keyring, type KeyInfo } from './crypto/keyring/keyring.js';
 export { SecretsManager, defaultRotator, type SecretsManagerOptions, type StoreSecretInput, type SecretRotator } from './secrets/index.js';
+export { SecurityMonitor, type SecurityMonitorDeps, type StartMonitoringOptions, type Alert, type AlertStatus, type MonitorSnapshot, type AlertQuery } from './threat/monitor/security-monitor.js';

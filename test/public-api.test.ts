@@ -17,7 +17,8 @@ describe('public import paths', () => {
   });
   it('langtrain/security exports SecurityManager', async () => {
     const security = await import('langtrain/security');
-    await expect(security.SecurityManager.open({ realTimeMonitoring: true, env: {} })).rejects.toMatchObject({ code: 'ERR_OPTION_NOT_SUPPORTED_YET', message: expect.stringContaining('realTimeMonitoring') });
+    await expect(security.SecurityManager.open({ anomalyDetection: true, env: {} })).rejects.toMatchObject({ code: 'ERR_OPTION_NOT_SUPPORTED_YET', message: expect.stringContaining('anomalyDetection') });
+    expect(typeof security.SecurityMonitor).toBe('function');
   });
   it('langtrain/iam exports the PolicyEngine and the Authorizer; langtrain/auth the RoleManager (the seed import paths)', async () => {
     const iam = await import('langtrain/iam');

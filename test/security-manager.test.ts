@@ -40,7 +40,6 @@ describe('SecurityManager (composition root)', () => {
   });
 
   it.each([
-    ['realTimeMonitoring', true],
     ['anomalyDetection', true],
     ['complianceMode', ['SOC2', 'GDPR', 'HIPAA']],
     ['dataResidency', 'EU'],
@@ -52,10 +51,36 @@ describe('SecurityManager (composition root)', () => {
     });
   });
 
-  it('refuses an unknown option and enableMonitoring', async () => {
+  it('refuses an unknown option', async () => {
     await expect(SecurityManager.open({ env: {}, colour: 'red' } as never)).rejects.toMatchObject({ code: 'ERR_CONFIG_UNSUPPORTED_OPTION', message: expect.stringContaining('colour') });
+  });
+
+  it('runs the security monitor with realTimeMonitoring, at the thresholds of the monitoring section, and stops it on close', async () => {
+    const security = await open({ realTimeMonitoring: true, config: { monitoring: { failedAuthAttempts: 3, modelPerformanceDrop: null } } });
+    expect(security.config.monitoring).toMatchObject({ enabled: true, failedAuthAttempts: 3, unusualDataAccess: 10, modelPerformanceDrop: null });
+    const monitor = await security.monitor();
+    expect(monitor.running).toBe(true);
+    await security.audit.logEvents([1, 2, 3].map((i) => ({ eventType: 'auth.login', result: 'failure', additionalData: { reason: 'unknown_user', ip: '198.51.100.9', attempt: i } })));
+    await monitor.poll();
+    expect((await monitor.alerts()).map((a) => [a.rule, a.key, a.threshold])).toEqual([['failed_auth_attempts', 'ip:198.51.100.9', 3]]);
+    await security.close();
+    managers.splice(managers.indexOf(security), 1);
+    expect(monitor.running).toBe(false);
+    expect((await open()).config.monitoring.enabled).toBe(false);
+  });
+
+  it("enableMonitoring starts the monitor for the seed's signals it has rules for, and refuses the others naming them", async () => {
     const security = await open();
-    expect(() => security.enableMonitoring(['privilege_escalation'])).toThrow(/not supported yet/);
+    const monitor = await security.enableMonitoring(['unauthorized_access_attempts', 'data_access_patterns']);
+    expect(monitor.running).toBe(true);
+    await expect(security.enableMonitoring(['unauthorized_access_attempts', 'privilege_escalation'])).rejects.toMatchObject({
+      code: 'ERR_OPTION_NOT_SUPPORTED_YET',
+      message: expect.stringMatching(/signal privilege_escalation is not supported yet.*\(supported: unauthorized_access_attempts, data_access_patterns\)/),
+    });
+    await expect(security.enableMonitoring(['port_scans'])).rejects.toMatchObject({ code: 'ERR_CONFIG_UNSUPPORTED_OPTION', message: expect.stringContaining('no signal port_scans') });
+    await expect(security.enableMonitoring([])).rejects.toMatchObject({ code: 'ERR_INVALID_INPUT' });
+    // a refused call leaves the running monitor as it was
+    expect(monitor.running).toBe(true);
   });
 
   it('opens Redis with the configured key prefix when store.redisUrl is set', async () => {

@@ -215,6 +215,25 @@ const accessSchema = z
   })
   .strict();
 
+/**
+ * The security monitor the server runs (threat/monitor): off unless enabled. Each threshold
+ * raises an alert (null: none); defaults are the seed's. The library's
+ * `SecurityMonitor.startMonitoring` takes the same options and also chooses components and metrics.
+ */
+const monitoringSchema = z
+  .object({
+    enabled: z.boolean().default(false),
+    /** Failed sign-ins from one address, or against one account, within the window. */
+    failedAuthAttempts: z.number().int().min(1).nullable().default(5),
+    /** Data reads (secrets, subject exports, API reads) by one actor within the window. */
+    unusualDataAccess: z.number().int().min(1).nullable().default(10),
+    /** Drop of a model's test accuracy from one training to its next. */
+    modelPerformanceDrop: z.number().gt(0).max(1).nullable().default(0.1),
+    window: duration('monitoring.window').default(5 * 60_000),
+    pollInterval: duration('monitoring.pollInterval').default(1_000),
+  })
+  .strict();
+
 export const configSchema = z
   .object({
     store: storeSchema.default(storeSchema.parse({})),
@@ -223,6 +242,7 @@ export const configSchema = z
     server: serverSchema.default(serverSchema.parse({})),
     auth: authSchema.default(authSchema.parse({})),
     access: accessSchema.default(accessSchema.parse({})),
+    monitoring: monitoringSchema.default(monitoringSchema.parse({})),
   })
   .strict();
 
@@ -233,6 +253,7 @@ export type Config = z.output<typeof configSchema>;
 export type AuditConfig = Config['audit'];
 export type CryptoConfig = Config['crypto'];
 export type AuthConfig = Config['auth'];
+export type MonitoringConfig = Config['monitoring'];
 export type SmsGatewayConfig = NonNullable<AuthConfig['sms']>;
 export type AuditConfigInput = z.input<typeof auditSchema>;
 
@@ -359,6 +380,7 @@ const SECTIONS = {
   server: serverSchema.shape,
   auth: authFieldsSchema.shape,
   access: accessSchema.shape,
+  monitoring: monitoringSchema.shape,
 } as const;
 
 function readConfigFile(file: string | undefined): Record<string, unknown> {
@@ -377,7 +399,7 @@ function readConfigFile(file: string | undefined): Record<string, unknown> {
   }
   if (parsed === null || parsed === undefined) return {};
   if (typeof parsed !== 'object' || Array.isArray(parsed)) {
-    throw new LangtrainError('ERR_CONFIG_INVALID', `${path}: the top level must be a mapping of sections (store, audit, crypto, server, auth, access)`, {
+    throw new LangtrainError('ERR_CONFIG_INVALID', `${path}: the top level must be a mapping of sections (store, audit, crypto, server, auth, access, monitoring)`, {
       source: path,
     });
   }

@@ -22,6 +22,8 @@ export async function startServer(security: SecurityManager, options: StartServe
   const app = await buildServer(security, build);
   try {
     const url = await app.listen({ host: host ?? security.config.server.host, port: port ?? security.config.server.port });
+    // the monitor belongs to `security` and stops with it; the server only starts it when configured
+    await security.startConfiguredMonitoring();
     return { url, close: () => app.close() };
   } catch (err) {
     await app.close();

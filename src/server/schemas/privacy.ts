@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { strictQuery } from './strict-query.js';
 import { LINEAGE_DIRECTIONS, lineageDigest, lineageOfFields, recordSubjectsFields, recordTransformationFields } from '../../privacy/lineage/inputs.js';
 
 /**
@@ -10,22 +11,6 @@ const subjectId = z.string().min(1).max(256);
 const digest = lineageDigest;
 
 export const userIdParams = z.object({ userId: subjectId });
-
-/**
- * A query string that refuses keys it does not know: a mistyped `?purpos=` must not quietly
- * become "no purpose" (consent for any purpose) nor `?depht=` "unbounded". The refusal names
- * the key and the supported ones, as the library's other unknown-field errors do. The check is
- * a refinement that always runs (`when`), so the reply also lists the other problems; a
- * `strictObject`'s unrecognized_keys issue would be answered without the supported keys.
- */
-function strictQuery<Shape extends z.ZodRawShape>(shape: Shape) {
-  const supported = Object.keys(shape);
-  const unknownKeys = (input: unknown): string[] => (input !== null && typeof input === 'object' ? Object.keys(input).filter((key) => !supported.includes(key)) : []);
-  return z.looseObject(shape).refine((query) => unknownKeys(query).length === 0, {
-    when: () => true,
-    error: (issue) => `unknown field ${unknownKeys(issue.input).join(', ')} (${supported.length > 0 ? `supported: ${supported.join(', ')}` : 'this route takes none'})`,
-  });
-}
 
 // Defined beside ConsentManager, whose inputs have the same keys (plus the caller as `actor`).
 export { recordConsentBody, withdrawConsentBody } from '../../privacy/consent/inputs.js';

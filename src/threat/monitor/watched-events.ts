@@ -50,6 +50,8 @@ export function isFailure(entry: AuditStreamEntry): boolean {
 export function failedSignInKeys(entry: AuditStreamEntry): string[] {
   const type = entry.eventType;
   if (type === null || !isFailure(entry) || !(type.startsWith('auth.') || type === 'api.authentication')) return [];
+  // a signed-in caller refused a permission proved who they are: no sign-in failed
+  if (entry.additionalData?.reason === 'forbidden') return [];
   const keys: string[] = [];
   const ip = entry.additionalData?.ip;
   if (typeof ip === 'string' && ip !== '') keys.push(`ip:${ip}`);
