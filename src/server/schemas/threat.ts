@@ -35,6 +35,7 @@ export const monitorSnapshot = z.object({
   running: z.boolean(),
   cursor: z.number(),
   windowMs: z.number(),
+  pollIntervalMs: z.number(),
   lastPollAt: z.string().nullable(),
   lastError: z.string().nullable(),
   errorRates: z.record(z.string(), errorRate).optional(),

@@ -29,6 +29,7 @@ export interface MonitorSnapshot {
   /** The last audit entry read; -1 before the first. */
   cursor: number;
   windowMs: number;
+  pollIntervalMs: number;
   lastPollAt: string | null;
   /** Why the last poll failed (the loop goes on, backing off), or null. */
   lastError: string | null;
@@ -289,7 +290,7 @@ export class SecurityMonitor {
   /** What the monitor measures now, over its window (the seed's `metrics`), and how it is doing. */
   snapshot(): MonitorSnapshot {
     const settings = this.#settings;
-    const base: MonitorSnapshot = { running: this.running, cursor: this.#cursor, windowMs: settings?.windowMs ?? 0, lastPollAt: this.#lastPollAt, lastError: this.#lastError };
+    const base: MonitorSnapshot = { running: this.running, cursor: this.#cursor, windowMs: settings?.windowMs ?? 0, pollIntervalMs: settings?.pollIntervalMs ?? 0, lastPollAt: this.#lastPollAt, lastError: this.#lastError };
     if (settings === null || this.#metrics === null) return base;
     const nowMs = this.#clock().getTime();
     if (settings.metrics.includes('error_rates')) base.errorRates = this.#metrics.errorRates(nowMs, settings.components);

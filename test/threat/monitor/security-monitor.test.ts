@@ -81,6 +81,8 @@ describe.each(storeUrls('threat-monitor'))('SecurityMonitor on $dialect', ({ mak
     await log(...[10, 20, 30, 40].map((s) => failedLogin(s, '203.0.113.9')), failedLogin(10 + 301, '203.0.113.9'));
     // a success in between is no failure
     await log({ eventType: 'auth.login', userId: 'u-bob', timestamp: at(50), result: 'success', additionalData: { ip: '203.0.113.9' } });
+    // nor is a signed-in caller refused a permission: their sign-in worked
+    await log(...[60, 61, 62, 63, 64].map((s): AuditEventInput => ({ eventType: 'api.authentication', userId: 'u-carol', timestamp: at(s), result: 'denied', additionalData: { ip: '192.0.2.77', reason: 'forbidden', permission: 'audit.read' } })));
     const alerts = await m.poll();
     expect(alerts.map((a) => a.key)).toEqual(['user:u-alice']);
   });
