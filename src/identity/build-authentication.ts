@@ -4,7 +4,7 @@ import { onSessionLimitSchema, publicUrlSchema, smsGatewaySchema, type SmsGatewa
 import { LangtrainError } from '../core/errors.js';
 import { parseOptions } from '../core/options.js';
 import type { Keyring } from '../crypto/keyring/keyring.js';
-import { readCredential, type CredentialReference } from '../secrets/providers/credential-reference.js';
+import { readCredential, type CredentialReference } from '../core/credential-reference.js';
 import type { ServerAuthOptions } from '../security-manager.js';
 import type { Store } from '../store/database.js';
 import { migrate } from '../store/migrations.js';

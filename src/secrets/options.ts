@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { LangtrainError } from '../core/errors.js';
 import { parseDuration } from '../core/units.js';
 import type { AzureTokenCredential } from './providers/azure-credential.js';
-import { CREDENTIAL_REFERENCE, type CredentialReference } from './providers/credential-reference.js';
+import { CREDENTIAL_REFERENCE, type CredentialReference } from '../core/credential-reference.js';
 import { PROVIDER_NAMES } from './provider.js';
 
 /**

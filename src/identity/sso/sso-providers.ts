@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { LangtrainError } from '../../core/errors.js';
 import { parseOptions } from '../../core/options.js';
-import { CREDENTIAL_REFERENCE, readCredential, type CredentialReference } from '../../secrets/providers/credential-reference.js';
+import { CREDENTIAL_REFERENCE, readCredential, type CredentialReference } from '../../core/credential-reference.js';
 import type { Store } from '../../store/database.js';
 import { checkRoles } from '../users/user-record.js';
 import { OidcSsoProvider, type OidcPendingLogin, type OidcSsoProviderOptions } from './oidc/index.js';

@@ -15,7 +15,7 @@ import {
 import { LangtrainError, isLangtrainError, type ErrorCode } from '../../core/errors.js';
 import type { SecretSummary, SecretTags, SecretValue, SecretVersionInfo, SecretsProvider, StoredSecretVersion } from '../provider.js';
 import { checkEndpoint } from './check-endpoint.js';
-import { readCredential, type CredentialReference } from './credential-reference.js';
+import { readCredential, type CredentialReference } from '../../core/credential-reference.js';
 import { codeForStatus, providerError } from './provider-error.js';
 import { unexpectedAnswer } from './read-answer.js';
 

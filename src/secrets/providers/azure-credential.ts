@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { LangtrainError } from '../../core/errors.js';
 import { checkEndpoint } from './check-endpoint.js';
-import { readCredential, type CredentialReference } from './credential-reference.js';
+import { readCredential, type CredentialReference } from '../../core/credential-reference.js';
 import { requestJson } from './http-json.js';
 import { readAnswer } from './read-answer.js';
 

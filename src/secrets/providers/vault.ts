@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { LangtrainError } from '../../core/errors.js';
 import type { SecretSummary, SecretTags, SecretValue, SecretVersionInfo, SecretsProvider, StoredSecretVersion } from '../provider.js';
 import { checkEndpoint } from './check-endpoint.js';
-import { readCredential, type CredentialReference } from './credential-reference.js';
+import { readCredential, type CredentialReference } from '../../core/credential-reference.js';
 import { requestJson, type HttpJsonResponse } from './http-json.js';
 import { isoTime, readAnswer, unexpectedAnswer } from './read-answer.js';
 

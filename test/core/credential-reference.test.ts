@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { readCredential, type CredentialReference } from '../../src/secrets/providers/credential-reference.js';
+import { readCredential, type CredentialReference } from '../../src/core/credential-reference.js';
 import { thrownBy } from '../support/thrown.js';
-import { errorTexts, withEnv } from './support.js';
+import { errorTexts, withEnv } from '../secrets/support.js';
 
 describe('readCredential', () => {
   const SECRET = 'sk_live_abcdef0123456789';

@@ -1,5 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { LangtrainError } from '../../core/errors.js';
+import { LangtrainError } from './errors.js';
 
 /**
  * Provider credentials are given by reference, `env:NAME` or `file:PATH`, never inline, so
