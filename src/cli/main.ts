@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { constants } from 'node:os';
 import { Command } from 'commander';
+import { PACKAGE_VERSION } from '../core/package-version.js';
 import { removeTemporariesNow } from '../core/pending-temporaries.js';
 import { COMMAND_GROUPS } from './command-groups.js';
 import { EXIT, reportError } from './context.js';
@@ -18,7 +19,7 @@ async function main(argv: string[]): Promise<number> {
   };
   const program = new Command('langtrain')
     .description('LangTrain Security: audit, keys, identity, access control, privacy and compliance for language-model training and serving')
-    .version('0.1.0')
+    .version(PACKAGE_VERSION)
     .showHelpAfterError('(run with --help for usage)');
   const named = COMMAND_GROUPS.filter((group) => group.names.includes(argv[2] ?? ''));
   for (const group of named.length > 0 ? named : COMMAND_GROUPS) for (const command of await group.load(run)) program.addCommand(command);

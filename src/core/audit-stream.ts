@@ -8,6 +8,8 @@ import type { JsonValue } from './audit-sink.js';
 export interface AuditStream {
   /** Entries after leaf index `afterIndex` (-1: from the first), in log order, at most `limit`; with `from`, only those whose event time is at or after it (ISO 8601). */
   query(page: { afterIndex: number; limit: number; from?: string }): Promise<AuditStreamEntry[]>;
+  /** Entries in the log: the next one's index. */
+  size(): Promise<number>;
 }
 
 /** What a reader of the stream sees of an entry. Fields are null once retention pruned it. */
@@ -20,4 +22,12 @@ export interface AuditStreamEntry {
   readonly userId: string | null;
   readonly result: string | null;
   readonly additionalData?: { readonly [key: string]: JsonValue };
+  /**
+   * Whether the payload (additionalData, and a sensitive user id) was stored sealed, for
+   * crypto-shredding on erasure; `clear` if not. A reader that copies entries elsewhere (a
+   * SIEM) leaves what was sealed out, or erasure would not reach the copy.
+   */
+  readonly payload?: 'clear' | 'opened' | 'shredded' | 'locked' | 'tampered' | 'pruned';
+  /** The user id is stored only as a keyed pseudonym (`userId` is then the opened id, or the pseudonym). */
+  readonly userIdSealed?: boolean;
 }

@@ -1,10 +1,8 @@
-import { readFileSync } from 'node:fs';
 import swagger from '@fastify/swagger';
 import fp from 'fastify-plugin';
 import { jsonSchemaTransform } from 'fastify-type-provider-zod';
+import { PACKAGE_VERSION } from '../../core/package-version.js';
 
-// The same relative path from src/server/plugins and dist/server/plugins.
-const { version } = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
 
 /**
  * The OpenAPI document at `GET /openapi.json`, generated from the zod schemas that validate
@@ -19,7 +17,7 @@ export const openApi = fp(
         info: {
           title: 'LangTrain Security',
           description: 'The security control plane of LangTrain: sign-in, tamper-evident audit log, keys and secrets (more domains follow).',
-          version,
+          version: PACKAGE_VERSION,
         },
         components: {
           securitySchemes: {

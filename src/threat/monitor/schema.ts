@@ -60,7 +60,19 @@ export const threatMigrations: Migration[] = [
       )`.execute(tx);
     },
   },
+  {
+    // How far each SIEM destination has been sent (siem/siem-forwarder.ts), by its endpoint.
+    id: '0002_threat_siem_cursor',
+    async up(tx, dialect) {
+      const { bigint } = columnTypes(dialect);
+      await sql`CREATE TABLE threat_siem_cursor (
+        destination TEXT PRIMARY KEY,
+        last_index ${bigint} NOT NULL
+      )`.execute(tx);
+    },
+  },
 ];
+export const SIEM_CURSOR_TABLE = 'threat_siem_cursor';
 
 /** An alert as stored and shown. */
 export interface Alert {

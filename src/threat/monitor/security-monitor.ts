@@ -7,11 +7,16 @@ import type { Store, WriteTx } from '../../store/database.js';
 import { AlertRules, ALERT_RULES, type AlertDraft, type AlertRule } from './alert-rules.js';
 import { parseMonitorOptions, type MonitorSettings, type StartMonitoringOptions } from './monitor-options.js';
 import { ALERTS_TABLE, ALERT_STATUSES, CURSOR_NAME, CURSOR_TABLE, MODEL_ACCURACY_TABLE, toAlert, toAlertRow, type Alert, type AlertStatus } from './schema.js';
+import { PACKAGE_VERSION } from '../../core/package-version.js';
+import { parseSiemOptions, type SiemIntegrationOptions } from '../siem/siem-options.js';
+import { SiemForwarder, type SiemStatus } from '../siem/siem-forwarder.js';
 import { componentOf } from './watched-events.js';
 import { WindowMetrics, type ErrorRate, type RequestPatterns } from './window-metrics.js';
 
 export type { Alert, AlertStatus } from './schema.js';
 export type { StartMonitoringOptions } from './monitor-options.js';
+export type { SiemIntegrationOptions } from '../siem/siem-options.js';
+export type { SiemStatus } from '../siem/siem-forwarder.js';
 
 export interface SecurityMonitorDeps {
   /** Migrated with `threatMigrations` (domain `threat`). */
@@ -36,6 +41,8 @@ export interface MonitorSnapshot {
   errorRates?: Record<string, ErrorRate>;
   requestPatterns?: RequestPatterns;
   resourceUsage?: ResourceUsage;
+  /** The SIEM the log streams to (configureSiemIntegration), and how far it has got. */
+  siem?: SiemStatus;
 }
 
 /** This process's resources: the monitor runs inside the server (or `langtrain monitor run`). */
@@ -89,12 +96,25 @@ export class SecurityMonitor {
   #lastError: string | null = null;
   #loopDelay: IntervalHistogram | null = null;
   #cpuMark = { usage: process.cpuUsage(), atMs: performance.now() };
+  #siem: SiemForwarder | null = null;
 
   constructor(deps: SecurityMonitorDeps) {
     this.#store = deps.store;
     this.#audit = deps.audit;
     this.#stream = deps.stream;
     this.#clock = deps.clock ?? (() => new Date());
+  }
+
+  /**
+   * The seed's `configure_siem_integration`: streams the audit log (alerts included) to a SIEM
+   * at each poll, at least once, from the log's current end (or its start, with `backfill`).
+   * What the log sealed for erasure is not sent (siem-record.ts). Replaces any earlier
+   * integration; throws for an option it does not support, naming it.
+   */
+  configureSiemIntegration(options: SiemIntegrationOptions): SiemStatus {
+    const settings = parseSiemOptions(options, PACKAGE_VERSION);
+    this.#siem = new SiemForwarder(this.#store, this.#stream, settings, this.#clock);
+    return this.#siem.status();
   }
 
   get running(): boolean {
@@ -178,6 +198,7 @@ export class SecurityMonitor {
       this.#lastEventAt = lastEventAt;
     }
     await this.#recordPendingAlerts();
+    await this.#siem?.forward(); // never throws: a SIEM that is down must not stop the alerts
     return raised;
   }
 
@@ -291,6 +312,7 @@ export class SecurityMonitor {
   snapshot(): MonitorSnapshot {
     const settings = this.#settings;
     const base: MonitorSnapshot = { running: this.running, cursor: this.#cursor, windowMs: settings?.windowMs ?? 0, pollIntervalMs: settings?.pollIntervalMs ?? 0, lastPollAt: this.#lastPollAt, lastError: this.#lastError };
+    if (this.#siem !== null) base.siem = this.#siem.status();
     if (settings === null || this.#metrics === null) return base;
     const nowMs = this.#clock().getTime();
     if (settings.metrics.includes('error_rates')) base.errorRates = this.#metrics.errorRates(nowMs, settings.components);
