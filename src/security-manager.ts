@@ -208,6 +208,7 @@ export class SecurityManager {
     const monitor = await this.monitor();
     if (monitor.running) return monitor;
     const thresholds = Object.fromEntries((['failedAuthAttempts', 'unusualDataAccess', 'modelPerformanceDrop'] as const).flatMap((rule) => (settings[rule] === null ? [] : [[rule, settings[rule]]])));
+    if (settings.siem) monitor.configureSiemIntegration(settings.siem);
     await monitor.startMonitoring({ alertThresholds: thresholds, window: settings.window, pollInterval: settings.pollInterval });
     return monitor;
   }

@@ -231,6 +231,25 @@ const monitoringSchema = z
     modelPerformanceDrop: z.number().gt(0).max(1).nullable().default(0.1),
     window: duration('monitoring.window').default(5 * 60_000),
     pollInterval: duration('monitoring.pollInterval').default(1_000),
+    /**
+     * Where the monitor streams the audit log (SecurityMonitor.configureSiemIntegration, which
+     * checks the values when the monitor starts): a mapping, so only in the configuration file.
+     */
+    siem: z
+      .object({
+        siemType: z.string(),
+        endpoint: z.string(),
+        format: z.string().optional(),
+        realTimeStreaming: z.boolean().optional(),
+        /** A credential reference, env:NAME or file:PATH. */
+        token: z.string().optional(),
+        caFile: z.string().optional(),
+        events: z.enum(['all', 'alerts']).optional(),
+        backfill: z.boolean().optional(),
+        sealedPayloads: z.enum(['withhold', 'send']).optional(),
+      })
+      .strict()
+      .optional(),
   })
   .strict();
 

@@ -1,7 +1,8 @@
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { AuditEventInput } from '../../src/core/audit-sink.js';
-import { killChildren, libraryWorkspace, parseJson, spawnCli } from './run-cli.js';
+import { startRsyslog } from '../support/rsyslog.js';
+import { killChildren, libraryWorkspace, parseJson, runCli, spawnCli, workspace } from './run-cli.js';
 
 const cleanups: Array<() => unknown> = [];
 afterEach(async () => {
@@ -64,5 +65,22 @@ describe('langtrain monitor', { timeout: 120_000 }, () => {
     live.child.kill('SIGINT');
     expect((await live.exited).code).toBe(0);
     expect(live.stderr()).toContain('Ctrl-C to stop');
+  });
+
+  it('run --once streams the log to the SIEM of the configuration', async () => {
+    const rsyslog = await startRsyslog();
+    cleanups.push(() => rsyslog.stop());
+    const w = workspace('monitor-siem');
+    cleanups.push(w.cleanup);
+    const config = w.file('langtrain.test.yaml', `crypto:\n  kek: file:${join(w.dir, 'kek.key')}\nmonitoring:\n  siem:\n    siemType: syslog\n    endpoint: tcp://127.0.0.1:${rsyslog.port}\n    format: json\n    backfill: true\n`);
+    const cli = (...args: string[]) => runCli([...args, '--db', w.db, '--config', config], { cwd: w.dir });
+    for (let i = 0; i < 3; i++) expect((await cli('audit', 'log', '--type', 'training.started', '--result', 'success', '--data', `{"run":${i}}`)).code).toBe(0);
+    const once = await cli('monitor', 'run', '--once');
+    expect(once.code, once.stderr).toBe(0);
+    const lines = await rsyslog.waitForLines(3);
+    expect(lines.map((l) => JSON.parse(l.split('|').slice(6).join('|')).data.run)).toEqual([0, 1, 2]);
+    // the next run sends only what is new
+    expect((await cli('monitor', 'run', '--once')).code).toBe(0);
+    expect(rsyslog.lines()).toHaveLength(3);
   });
 });
