@@ -387,9 +387,17 @@ function acceptsNull(path: readonly PropertyKey[]): boolean {
   return schema !== undefined && schema.safeParse(null).success;
 }
 
+/** The keys of the mapping at `path`: the sections, a section's keys, or a nested mapping's (monitoring.siem). */
 function knownKeysAt(path: readonly PropertyKey[]): string[] {
   const section = path[0] as keyof typeof SECTIONS | undefined;
-  return section === undefined ? Object.keys(SECTIONS) : Object.keys(SECTIONS[section] ?? {});
+  if (section === undefined) return Object.keys(SECTIONS);
+  let at: z.ZodType | undefined = z.object(SECTIONS[section] ?? {});
+  for (const key of path.slice(1)) {
+    while (at instanceof z.ZodOptional || at instanceof z.ZodDefault || at instanceof z.ZodNullable) at = at.unwrap() as z.ZodType;
+    at = at instanceof z.ZodObject ? (at.shape as Record<PropertyKey, z.ZodType>)[key] : undefined;
+  }
+  while (at instanceof z.ZodOptional || at instanceof z.ZodDefault || at instanceof z.ZodNullable) at = at.unwrap() as z.ZodType;
+  return at instanceof z.ZodObject ? Object.keys(at.shape) : [];
 }
 
 const SECTIONS = {
