@@ -95,7 +95,7 @@ describe('langtrain --config', () => {
 
   it('an unknown section, a bad value, bad YAML or a missing file is exit 2 naming the problem', async () => {
     const cases: Array<[string, string | null, RegExp]> = [
-      ['section.yaml', 'storage:\n  url: x\n', /unknown option storage \(supported: store, audit, crypto, server, auth, access\)/],
+      ['section.yaml', 'storage:\n  url: x\n', /unknown option storage \(supported: store, audit, crypto, server, auth, access, monitoring\)/],
       ['value.yaml', 'audit:\n  retentionPeriod: forever\n', /audit\.retentionPeriod: "forever" is not a duration/],
       ['yaml.yaml', 'audit: [unclosed\n', /not valid YAML/],
       ['missing.yaml', null, /configuration file missing\.yaml does not exist/],
