@@ -15,6 +15,7 @@ import { EncryptionService, SUBJECT_REFS_SUFFIX } from './crypto/encryption-serv
 import { DataProtectionManager, type DataProtectionManagerOptions } from './privacy/data-protection-manager.js';
 import type { TrainOptions, TrainResult } from './privacy/train.js';
 import type { PIIDetector, PIIDetectorOptions } from './privacy/pii/pii-detector.js';
+import type { IncidentResponse } from './threat/incidents/incident-response.js';
 import type { SecurityMonitor } from './threat/monitor/security-monitor.js';
 import { piiRedactionKeys } from './privacy/pii/pii-keys.js';
 import { SecretsManager, type SecretsManagerOptions } from './secrets/index.js';
@@ -186,15 +187,29 @@ export class SecurityManager {
   }
 
   #monitor: Promise<SecurityMonitor> | undefined;
+  #incidents: Promise<IncidentResponse> | undefined;
 
-  /** The seed's `SecurityMonitor` over this deployment's store and audit log (not started: `startMonitoring`). */
+  /** The seed's `SecurityMonitor` over this deployment's store and audit log (not started: `startMonitoring`); its alerts open incidents. */
   monitor(): Promise<SecurityMonitor> {
     this.#monitor ??= (async () => {
-      const [{ SecurityMonitor }, { threatMigrations }] = await Promise.all([import('./threat/monitor/security-monitor.js'), import('./threat/monitor/schema.js')]);
-      await migrate(this.store, 'threat', threatMigrations);
-      return new SecurityMonitor({ store: this.store, audit: this.audit, stream: this.audit });
+      const [{ SecurityMonitor }, incidents] = await Promise.all([import('./threat/monitor/security-monitor.js'), this.incidentResponse()]);
+      return new SecurityMonitor({ store: this.store, audit: this.audit, stream: this.audit, incidents });
     })();
     return this.#monitor;
+  }
+
+  /**
+   * The seed's `IncidentResponse`: playbooks in the store, run by the monitor for each alert, with
+   * the webhook of `monitoring.notify` and evidence bundles in `monitoring.forensicsDir`.
+   */
+  incidentResponse(): Promise<IncidentResponse> {
+    this.#incidents ??= (async () => {
+      const [{ IncidentResponse }, { WebhookNotifier }, { threatMigrations }] = await Promise.all([import('./threat/incidents/incident-response.js'), import('./threat/incidents/webhook-notifier.js'), import('./threat/schema.js')]);
+      await migrate(this.store, 'threat', threatMigrations);
+      const notify = this.config.monitoring.notify;
+      return new IncidentResponse({ store: this.store, audit: this.audit, notifier: notify ? new WebhookNotifier(notify) : null, evidence: this.audit, forensicsDir: this.config.monitoring.forensicsDir });
+    })();
+    return this.#incidents;
   }
 
   /**

@@ -31,3 +31,16 @@ export interface AuditStreamEntry {
   /** The user id is stored only as a keyed pseudonym (`userId` is then the opened id, or the pseudonym). */
   readonly userIdSealed?: boolean;
 }
+
+/**
+ * Evidence from the audit log: a bundle of entries with inclusion proofs against a signed
+ * checkpoint, which anyone holding the log's verifier key can check offline (`langtrain audit
+ * verify-bundle`). The audit domain implements it (`AuditLogger`); incident response uses it to
+ * preserve what an incident's entries said.
+ */
+export interface AuditEvidence {
+  /** Signs a checkpoint over everything appended so far; its tree size. */
+  checkpoint(): Promise<number>;
+  /** Writes the bundle of entries with event times in [from, to) as lines; how many entries it holds. */
+  exportBundle(options: { filter: { from: string; to: string }; write: (line: string) => void | Promise<void> }): Promise<number>;
+}

@@ -235,6 +235,10 @@ const monitoringSchema = z
      * Where the monitor streams the audit log (SecurityMonitor.configureSiemIntegration, which
      * checks the values when the monitor starts): a mapping, so only in the configuration file.
      */
+    /** The webhook `notify_security_team` posts to: `{ url, secret: env:NAME or file:PATH (signs each body) }`. */
+    notify: z.object({ url: z.string(), secret: z.string().optional() }).strict().optional(),
+    /** Where `initiate_forensic_analysis` writes evidence bundles. */
+    forensicsDir: z.string().min(1).default('.langtrain/forensics'),
     siem: z
       .object({
         siemType: z.string(),

@@ -52,8 +52,8 @@ export type ErrorCode =
   | 'ERR_USER_EXISTS'
   | 'ERR_SMS_PROVIDER_DENIED'
   | 'ERR_SMS_SEND_FAILED'
-  /** A SIEM (syslog receiver, Splunk HEC) did not take the events; they are sent again later. */
-  | 'ERR_SIEM_UNAVAILABLE'
+  /** A SIEM (syslog receiver, Splunk HEC) or a notification webhook did not take what was sent. */
+  | 'ERR_DELIVERY_FAILED'
   /** A single sign-on response was refused or could not be completed (details.reason says which step). */
   | 'ERR_SSO_FAILED'
   | 'ERR_WEBAUTHN_REJECTED'

@@ -9,6 +9,7 @@ import { loggerOptions, type LogDestination } from './logger.js';
 import { apiV1 } from './plugins/api-v1.js';
 import { health } from './plugins/health.js';
 import { openApi } from './plugins/openapi.js';
+import { blockedAddresses } from './plugins/blocked-addresses.js';
 import { requestRate } from './plugins/rate-limit.js';
 import { helmetHeaders, securityHeaders } from './plugins/security-headers.js';
 import { tlsOptions } from './tls.js';
@@ -76,6 +77,7 @@ export async function buildServer(security: SecurityManager, options: BuildServe
 
   await zod.register(cookie);
   await zod.register(securityHeaders);
+  await zod.register(blockedAddresses, { security });
   await zod.register(requestRate, { rate: server.rateLimit, redis: security.redis });
   await zod.register(openApi);
   await zod.register(health, { security });

@@ -50,7 +50,7 @@ const STATUS_BY_CODE: Partial<Record<ErrorCode, number>> = {
   ERR_WEBAUTHN_CREDENTIAL_EXISTS: 409,
   // The SMS gateway failed or refused our credentials: a gateway problem, not the caller's.
   ERR_SMS_SEND_FAILED: 502,
-  ERR_SIEM_UNAVAILABLE: 502,
+  ERR_DELIVERY_FAILED: 502,
   ERR_SMS_PROVIDER_DENIED: 502,
   ERR_BODY_TOO_LARGE: 413,
   // The subject is erased but the audit log was down: the message (no subject id, the counts and

@@ -1,7 +1,7 @@
 import { Command, Option } from 'commander';
 import type { SecurityManager } from '../../security-manager.js';
 import { ALERT_RULES, type AlertThresholds } from '../../threat/monitor/alert-rules.js';
-import { ALERT_STATUSES, type Alert } from '../../threat/monitor/schema.js';
+import { ALERT_STATUSES, type Alert } from '../../threat/schema.js';
 import type { SecurityMonitor, StartMonitoringOptions } from '../../threat/monitor/security-monitor.js';
 import { cliActor, openSecurity, output, withCommonOptions, withSecurity, type CommonOptions, type Run } from '../context.js';
 import { realNumberOption, wholeNumberOption } from '../number-options.js';

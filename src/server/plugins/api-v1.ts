@@ -8,6 +8,7 @@ import { keysRoutes } from './keys-routes.js';
 import { piiRoutes } from './pii-routes.js';
 import { consentRoutes } from './consent-routes.js';
 import { lineageRoutes } from './lineage-routes.js';
+import { incidentsRoutes } from './incidents-routes.js';
 import { monitorRoutes } from './monitor-routes.js';
 import { privacyBudgetRoutes } from './privacy-budget-routes.js';
 import { requestAudit } from './request-audit.js';
@@ -43,4 +44,5 @@ export const apiV1: FastifyPluginAsyncZod<{ security: SecurityManager }> = async
   await app.register(lineageRoutes, { security, prefix: '/lineage' });
   await app.register(privacyBudgetRoutes, { security, prefix: '/privacy/budgets' });
   await app.register(monitorRoutes, { security, prefix: '/monitor' });
+  await app.register(incidentsRoutes, { security, prefix: '/incidents' });
 };

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ALERT_RULES } from '../../threat/monitor/alert-rules.js';
-import { ALERT_STATUSES } from '../../threat/monitor/schema.js';
+import { ALERT_STATUSES } from '../../threat/schema.js';
 import { strictQuery } from './strict-query.js';
 
 /** Bodies and replies of `/v1/monitor`. */
@@ -42,3 +42,28 @@ export const monitorSnapshot = z.object({
   requestPatterns: z.object({ requests: z.number(), callers: z.number(), top: z.array(z.object({ caller: z.string(), requests: z.number() })) }).optional(),
   resourceUsage: z.object({ rssBytes: z.number(), heapUsedBytes: z.number(), cpuCores: z.number(), eventLoopDelayP99Ms: z.number() }).optional(),
 });
+
+/** `/v1/incidents` */
+const incidentStatus = z.enum(ALERT_STATUSES);
+export const incidentsQuery = strictQuery({ status: incidentStatus.optional(), limit: z.coerce.number().int().min(1).max(1_000).optional() });
+export const incident = z.object({
+  id: z.string(),
+  playbook: z.string(),
+  alertId: z.string(),
+  rule: z.string(),
+  key: z.string(),
+  status: incidentStatus,
+  openedAt: z.string(),
+  escalateAt: z.string().nullable(),
+  escalatedAt: z.string().nullable(),
+  actions: z.array(z.object({ action: z.string(), status: z.enum(['pending', 'done', 'failed', 'skipped']), detail: z.string().nullable(), at: z.string().nullable() })),
+  statusChangedAt: z.string().nullable(),
+  statusChangedBy: z.string().nullable(),
+});
+export const incidentParams = z.object({ id: z.uuid() });
+/** Checked by IncidentResponse.createPlaybook, whose errors name the field and what is supported. */
+export const playbookBody = z.object({ triggers: z.array(z.string()), actions: z.array(z.string()), escalationTime: z.string().optional(), blockFor: z.string().optional() }).strict();
+export const playbook = z.object({ name: z.string(), triggers: z.array(z.string()), actions: z.array(z.string()), escalationMs: z.number().nullable(), blockForMs: z.number() });
+export const playbookParams = z.object({ name: z.string().min(1).max(64) });
+export const blockedAddress = z.object({ address: z.string(), blockedAt: z.string(), expiresAt: z.string(), incidentId: z.string().nullable() });
+export const addressParams = z.object({ address: z.string().min(1).max(64) });

@@ -6,14 +6,15 @@ import { invalidInput, LangtrainError } from '../../core/errors.js';
 import type { Store, WriteTx } from '../../store/database.js';
 import { AlertRules, ALERT_RULES, type AlertDraft, type AlertRule } from './alert-rules.js';
 import { parseMonitorOptions, type MonitorSettings, type StartMonitoringOptions } from './monitor-options.js';
-import { ALERTS_TABLE, ALERT_STATUSES, CURSOR_NAME, CURSOR_TABLE, MODEL_ACCURACY_TABLE, toAlert, toAlertRow, type Alert, type AlertStatus } from './schema.js';
+import { ALERTS_TABLE, ALERT_STATUSES, CURSOR_NAME, CURSOR_TABLE, MODEL_ACCURACY_TABLE, toAlert, toAlertRow, type Alert, type AlertStatus } from '../schema.js';
 import { PACKAGE_VERSION } from '../../core/package-version.js';
 import { parseSiemOptions, type SiemIntegrationOptions } from '../siem/siem-options.js';
 import { SiemForwarder, type SiemStatus } from '../siem/siem-forwarder.js';
+import type { IncidentResponse } from '../incidents/incident-response.js';
 import { componentOf } from './watched-events.js';
 import { WindowMetrics, type ErrorRate, type RequestPatterns } from './window-metrics.js';
 
-export type { Alert, AlertStatus } from './schema.js';
+export type { Alert, AlertStatus } from '../schema.js';
 export type { StartMonitoringOptions } from './monitor-options.js';
 export type { SiemIntegrationOptions } from '../siem/siem-options.js';
 export type { SiemStatus } from '../siem/siem-forwarder.js';
@@ -25,6 +26,8 @@ export interface SecurityMonitorDeps {
   audit: AuditSink;
   /** The log the monitor reads. */
   stream: AuditStream;
+  /** Opens incidents for the alerts raised (their playbooks), after each poll. */
+  incidents?: IncidentResponse | null;
   /** Default: the system clock. */
   clock?: () => Date;
 }
@@ -84,6 +87,7 @@ export class SecurityMonitor {
   readonly #audit: AuditSink;
   readonly #stream: AuditStream;
   readonly #clock: () => Date;
+  readonly #incidents: IncidentResponse | null;
   #settings: MonitorSettings | null = null;
   #rules: AlertRules | null = null;
   #metrics: WindowMetrics | null = null;
@@ -103,6 +107,7 @@ export class SecurityMonitor {
     this.#audit = deps.audit;
     this.#stream = deps.stream;
     this.#clock = deps.clock ?? (() => new Date());
+    this.#incidents = deps.incidents ?? null;
   }
 
   /**
@@ -199,6 +204,7 @@ export class SecurityMonitor {
     }
     await this.#recordPendingAlerts();
     await this.#siem?.forward(); // never throws: a SIEM that is down must not stop the alerts
+    await this.#incidents?.respond(); // alerts not handled stay so, and are taken at the next poll if this fails
     return raised;
   }
 

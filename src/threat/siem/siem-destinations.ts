@@ -53,7 +53,7 @@ export class SyslogDestination implements SiemDestination {
     return new Promise<void>((resolve, reject) => {
       const fail = (err: Error) => {
         socket.destroy();
-        reject(new LangtrainError('ERR_SIEM_UNAVAILABLE', `syslog ${this.describe}: ${err.message}`));
+        reject(new LangtrainError('ERR_DELIVERY_FAILED', `syslog ${this.describe}: ${err.message}`));
       };
       const socket: Socket =
         this.url.protocol === 'tls:'
@@ -112,7 +112,7 @@ export class SplunkHecDestination implements SiemDestination {
       .join('\n');
     const request = this.url.protocol === 'https:' ? httpsRequest : httpRequest;
     return new Promise<void>((resolve, reject) => {
-      const fail = (why: string) => reject(new LangtrainError('ERR_SIEM_UNAVAILABLE', `Splunk HEC ${this.describe}: ${why}`));
+      const fail = (why: string) => reject(new LangtrainError('ERR_DELIVERY_FAILED', `Splunk HEC ${this.describe}: ${why}`));
       const req = request(
         this.url,
         { method: 'POST', headers: { authorization: `Splunk ${this.#token}`, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) }, timeout: SEND_TIMEOUT_MS, ...(this.ca ? { ca: this.ca } : {}) },

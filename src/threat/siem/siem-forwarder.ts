@@ -1,6 +1,6 @@
 import type { AuditStream } from '../../core/audit-stream.js';
 import type { Store } from '../../store/database.js';
-import { SIEM_CURSOR_TABLE } from '../monitor/schema.js';
+import { SIEM_CURSOR_TABLE } from '../schema.js';
 import { siemRecord } from './siem-record.js';
 import type { SiemSettings } from './siem-options.js';
 

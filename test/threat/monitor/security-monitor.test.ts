@@ -3,7 +3,7 @@ import { AuditLogger } from '../../../src/audit/audit-logger.js';
 import type { AuditEventInput, AuditSink } from '../../../src/core/audit-sink.js';
 import { openStore, type Store } from '../../../src/store/database.js';
 import { migrate } from '../../../src/store/migrations.js';
-import { threatMigrations } from '../../../src/threat/monitor/schema.js';
+import { threatMigrations } from '../../../src/threat/schema.js';
 import { SecurityMonitor, type StartMonitoringOptions } from '../../../src/threat/monitor/security-monitor.js';
 import { manualClock } from '../../support/recorded-events.js';
 import { storeUrls } from '../../support/services.js';

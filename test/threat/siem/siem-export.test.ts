@@ -4,7 +4,7 @@ import { AuditLogger } from '../../../src/audit/audit-logger.js';
 import type { AuditEventInput } from '../../../src/core/audit-sink.js';
 import { openStore, type Store } from '../../../src/store/database.js';
 import { migrate } from '../../../src/store/migrations.js';
-import { threatMigrations } from '../../../src/threat/monitor/schema.js';
+import { threatMigrations } from '../../../src/threat/schema.js';
 import { SecurityMonitor } from '../../../src/threat/monitor/security-monitor.js';
 import { manualClock } from '../../support/recorded-events.js';
 import { freePort, startRsyslog, type Rsyslog } from '../../support/rsyslog.js';

@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
-import { columnTypes, type Migration } from '../../store/migrations.js';
-import type { AlertRule } from './alert-rules.js';
+import { columnTypes, type Migration } from '../store/migrations.js';
+import type { AlertRule } from './monitor/alert-rules.js';
 
 /**
  * The monitor's tables (domain `threat`):
@@ -71,8 +71,57 @@ export const threatMigrations: Migration[] = [
       )`.execute(tx);
     },
   },
+  {
+    // Incidents (incidents/incident-response.ts): playbooks, the incidents alerts opened under
+    // them with each action's outcome, and the addresses blocked. An alert's `handled_at` is set
+    // when its playbooks have opened their incidents; alerts raised before playbooks existed
+    // are taken as handled, so saving a first playbook does not act on old alerts.
+    id: '0003_threat_incidents',
+    async up(tx, dialect) {
+      const { bigint } = columnTypes(dialect);
+      await sql`ALTER TABLE threat_alerts ADD COLUMN handled_at TEXT`.execute(tx);
+      await sql`UPDATE threat_alerts SET handled_at = raised_at`.execute(tx);
+      await sql`CREATE INDEX threat_alerts_unhandled ON threat_alerts (raised_at) WHERE handled_at IS NULL`.execute(tx);
+      await sql`CREATE TABLE threat_playbooks (
+        name TEXT PRIMARY KEY,
+        triggers TEXT NOT NULL,
+        actions TEXT NOT NULL,
+        escalation_ms ${bigint},
+        block_for_ms ${bigint} NOT NULL,
+        saved_at TEXT NOT NULL,
+        saved_by TEXT
+      )`.execute(tx);
+      await sql`CREATE TABLE threat_incidents (
+        id TEXT PRIMARY KEY,
+        playbook TEXT NOT NULL,
+        alert_id TEXT NOT NULL,
+        rule TEXT NOT NULL,
+        alert_key TEXT NOT NULL,
+        status TEXT NOT NULL CHECK (status IN ('open', 'acknowledged', 'resolved')),
+        opened_at TEXT NOT NULL,
+        escalate_at TEXT,
+        escalated_at TEXT,
+        actions TEXT NOT NULL,
+        actions_pending INTEGER NOT NULL,
+        status_changed_at TEXT,
+        status_changed_by TEXT,
+        UNIQUE (playbook, alert_id)
+      )`.execute(tx);
+      await sql`CREATE INDEX threat_incidents_opened ON threat_incidents (opened_at, id)`.execute(tx);
+      await sql`CREATE INDEX threat_incidents_due ON threat_incidents (escalate_at) WHERE status = 'open' AND escalated_at IS NULL`.execute(tx);
+      await sql`CREATE TABLE threat_blocked_addresses (
+        address TEXT PRIMARY KEY,
+        blocked_at TEXT NOT NULL,
+        expires_at TEXT NOT NULL,
+        incident_id TEXT
+      )`.execute(tx);
+    },
+  },
 ];
 export const SIEM_CURSOR_TABLE = 'threat_siem_cursor';
+export const PLAYBOOKS_TABLE = 'threat_playbooks';
+export const INCIDENTS_TABLE = 'threat_incidents';
+export const BLOCKED_ADDRESSES_TABLE = 'threat_blocked_addresses';
 
 /** An alert as stored and shown. */
 export interface Alert {
