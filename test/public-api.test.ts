@@ -19,6 +19,7 @@ describe('public import paths', () => {
     const security = await import('langtrain/security');
     await expect(security.SecurityManager.open({ anomalyDetection: true, env: {} })).rejects.toMatchObject({ code: 'ERR_OPTION_NOT_SUPPORTED_YET', message: expect.stringContaining('anomalyDetection') });
     expect(typeof security.SecurityMonitor).toBe('function');
+    expect(typeof security.IncidentResponse).toBe('function');
   });
   it('langtrain/iam exports the PolicyEngine and the Authorizer; langtrain/auth the RoleManager (the seed import paths)', async () => {
     const iam = await import('langtrain/iam');

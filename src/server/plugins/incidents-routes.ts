@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { invalidInput, LangtrainError } from '../../core/errors.js';
 import type { SecurityManager } from '../../security-manager.js';
 import { actorOf } from '../principal.js';
 import { addressParams, blockedAddress, incident, incidentParams, incidentsQuery, playbook, playbookBody, playbookParams } from '../schemas/threat.js';
@@ -31,7 +32,9 @@ export const incidentsRoutes: FastifyPluginAsyncZod<{ security: SecurityManager 
   app.get('/playbooks', { schema: { tags, security, summary: 'Playbooks', response: { 200: z.object({ playbooks: z.array(playbook) }) } } }, async () => ({ playbooks: await incidents.playbooks() }));
 
   app.put('/playbooks/:name', { schema: { tags, security, summary: 'Save a playbook (replaces one of the same name): triggers are alert rules, actions notify_security_team, block_source_ip, initiate_forensic_analysis', params: playbookParams, body: playbookBody, response: { 200: playbook } } }, async (request) =>
-    incidents.createPlaybook({ name: request.params.name, ...request.body }, actorOf(request.principal!)),
+    incidents.createPlaybook({ name: request.params.name, ...request.body }, actorOf(request.principal!)).catch((err: unknown) => {
+      throw asRequestError(err);
+    }),
   );
 
   app.delete('/playbooks/:name', { schema: { tags, security, summary: 'Delete a playbook', params: playbookParams, response: { 204: z.null() } } }, async (request, reply) => {
@@ -46,3 +49,15 @@ export const incidentsRoutes: FastifyPluginAsyncZod<{ security: SecurityManager 
     return reply.code(204).send(null);
   });
 };
+
+/**
+ * A playbook refused by createPlaybook, as the library says it, as an HTTP answer: a trigger or
+ * action it does not support is the request's fault (400); one the server is not set up for
+ * (no webhook to notify) is the deployment's state (409).
+ */
+function asRequestError(err: unknown): unknown {
+  if (!(err instanceof LangtrainError)) return err;
+  if (err.code === 'ERR_CONFIG_UNSUPPORTED_OPTION' || err.code === 'ERR_OPTION_NOT_SUPPORTED_YET') return invalidInput(err.message);
+  if (err.code === 'ERR_CONFIG_INVALID') return new LangtrainError('ERR_CONFLICT', err.message);
+  return err;
+}
