@@ -35,7 +35,7 @@ export interface AuditStreamEntry {
 /**
  * Evidence from the audit log: a bundle of entries with inclusion proofs against a signed
  * checkpoint, which anyone holding the log's verifier key can check offline (`langtrain audit
- * verify-bundle`). The audit domain implements it (`AuditLogger`); incident response uses it to
+ * verify --bundle`). The audit domain implements it (`AuditLogger`); incident response uses it to
  * preserve what an incident's entries said.
  */
 export interface AuditEvidence {
