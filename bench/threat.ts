@@ -16,6 +16,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AuditLogger } from '../dist/audit/audit-logger.js';
+import type { AuditEventInput } from '../dist/core/audit-sink.js';
 import { openStore } from '../dist/store/database.js';
 import { migrate } from '../dist/store/migrations.js';
 import { SecurityMonitor } from '../dist/threat/monitor/security-monitor.js';
@@ -31,7 +32,7 @@ const perSec = (count: number, ms: number) => Math.round((count / ms) * 1000);
  * A busy deployment: sign-ins (1 in 10 failing, from 2,000 addresses), API reads, secret reads,
  * and every 997 entries a burst of 6 failed sign-ins from one address (an alert each).
  */
-const event = (i: number) => {
+const event = (i: number): AuditEventInput => {
   const timestamp = new Date(T0 + i * 50).toISOString();
   if (i % 997 < 6) return { eventType: 'auth.login', userId: null, timestamp, result: 'failure', additionalData: { reason: 'unknown_user', ip: `198.51.100.${Math.floor(i / 997) % 250}` } };
   if (i % 3 === 0) return { eventType: 'auth.login', userId: `u${i % 500}`, timestamp, result: i % 10 === 0 ? 'failure' : 'success', additionalData: { ip: `10.${(i >> 8) & 7}.${i & 255}.${i % 2000 >> 8}`, userAgent: 'Mozilla/5.0' } };

@@ -117,6 +117,21 @@ export const threatMigrations: Migration[] = [
       )`.execute(tx);
     },
   },
+  {
+    // Leases and the replay point, so that two processes on one store neither write an alert's
+    // audit entry twice nor run an incident's actions twice, and a restart rebuilds the windows
+    // from the entries they held rather than from event times a writer chose:
+    // - threat_monitor_cursor.replay_from: the oldest entry the windows still held at the cursor;
+    // - threat_alerts.audit_claimed_until: a process is writing the alert's threat.alert entry;
+    // - threat_incidents.actions_lease_until: a process is running the incident's actions.
+    id: '0004_threat_leases',
+    async up(tx, dialect) {
+      const { bigint } = columnTypes(dialect);
+      await sql`ALTER TABLE threat_monitor_cursor ADD COLUMN replay_from ${bigint}`.execute(tx);
+      await sql`ALTER TABLE threat_alerts ADD COLUMN audit_claimed_until TEXT`.execute(tx);
+      await sql`ALTER TABLE threat_incidents ADD COLUMN actions_lease_until TEXT`.execute(tx);
+    },
+  },
 ];
 export const SIEM_CURSOR_TABLE = 'threat_siem_cursor';
 export const PLAYBOOKS_TABLE = 'threat_playbooks';

@@ -6,6 +6,11 @@ import { componentOf, dataReader, failedSignInKeys, modelAccuracy, type Monitore
 export const ALERT_RULES = ['failed_auth_attempts', 'unusual_data_access', 'model_performance_drop'] as const;
 export type AlertRule = (typeof ALERT_RULES)[number];
 
+/** The key of a replay's `counted` map: a rule's alert key. */
+export function countedKey(rule: AlertRule, key: string): string {
+  return `${rule}\u0000${key}`;
+}
+
 /** An alert before it is stored: what was seen, between which entries of the log. */
 export interface AlertDraft {
   readonly rule: AlertRule;
@@ -59,8 +64,12 @@ export class AlertRules {
     this.#accuracies = new Map(modelAccuracies);
   }
 
-  /** The alerts `entry` raises. */
-  evaluate(entry: AuditStreamEntry): AlertDraft[] {
+  /**
+   * The alerts `entry` raises. Replaying the log after a restart, `counted` gives per rule and
+   * key (`countedKey`) the last entry a stored alert counted: entries up to it are not counted
+   * again, as the alert reset the key there.
+   */
+  evaluate(entry: AuditStreamEntry, counted?: ReadonlyMap<string, number>): AlertDraft[] {
     if (entry.eventType === null || entry.timestamp === null) return []; // pruned
     const component = componentOf(entry.eventType);
     if (component === null || !this.#components.has(component)) return [];
@@ -69,12 +78,13 @@ export class AlertRules {
     const alerts: AlertDraft[] = [];
     if (this.#signIns !== null) {
       for (const key of failedSignInKeys(entry)) {
+        if ((counted?.get(countedKey('failed_auth_attempts', key)) ?? -1) >= entry.index) continue;
         const crossing = this.#signIns.add(key, entry.index, atMs);
         if (crossing) alerts.push(fromCrossing('failed_auth_attempts', this.#signIns.threshold, crossing));
       }
     }
     const reader = this.#dataReads === null ? null : dataReader(entry);
-    if (reader !== null) {
+    if (reader !== null && (counted?.get(countedKey('unusual_data_access', reader)) ?? -1) < entry.index) {
       const crossing = this.#dataReads!.add(reader, entry.index, atMs);
       if (crossing) alerts.push(fromCrossing('unusual_data_access', this.#dataReads!.threshold, crossing));
     }
@@ -100,6 +110,12 @@ export class AlertRules {
       }
     }
     return alerts;
+  }
+
+  /** The oldest entry a threshold's window still counts, or null. */
+  oldestHeldIndex(): number | null {
+    const held = [this.#signIns?.oldestIndex(), this.#dataReads?.oldestIndex()].filter((i): i is number => i !== null && i !== undefined);
+    return held.length === 0 ? null : Math.min(...held);
   }
 
   /** Models whose accuracy changed since the last call, with it: what the monitor saves. */

@@ -4,7 +4,7 @@ import type { AuditSink } from '../../core/audit-sink.js';
 import type { AuditStream, AuditStreamEntry } from '../../core/audit-stream.js';
 import { invalidInput, LangtrainError } from '../../core/errors.js';
 import type { Store, WriteTx } from '../../store/database.js';
-import { AlertRules, ALERT_RULES, type AlertDraft, type AlertRule } from './alert-rules.js';
+import { AlertRules, ALERT_RULES, countedKey, type AlertDraft, type AlertRule } from './alert-rules.js';
 import { parseMonitorOptions, type MonitorSettings, type StartMonitoringOptions } from './monitor-options.js';
 import { ALERTS_TABLE, ALERT_STATUSES, CURSOR_NAME, CURSOR_TABLE, MODEL_ACCURACY_TABLE, toAlert, toAlertRow, type Alert, type AlertStatus } from '../schema.js';
 import { PACKAGE_VERSION } from '../../core/package-version.js';
@@ -68,6 +68,10 @@ export interface AlertQuery {
 /** Entries read per poll: a page of the log, so a monitor catching up reads in steps. */
 const PAGE = 1_000;
 const MAX_ALERTS_LISTED = 1_000;
+/** How far ahead of this clock an event may be dated and still count in the metrics. */
+const MAX_CLOCK_SKEW_MS = 5 * 60_000;
+/** How long a monitor holds an alert while it writes the alert's audit entry. */
+const AUDIT_CLAIM_MS = 60_000;
 /** Polls back off to this after failures (the store or log unreachable). */
 const MAX_BACKOFF_MS = 60_000;
 
@@ -92,7 +96,6 @@ export class SecurityMonitor {
   #rules: AlertRules | null = null;
   #metrics: WindowMetrics | null = null;
   #cursor = -1;
-  #lastEventAt: string | null = null;
   #timer: NodeJS.Timeout | null = null;
   #polling: Promise<unknown> | null = null;
   #failures = 0;
@@ -173,7 +176,8 @@ export class SecurityMonitor {
       const raisedAt = this.#clock().toISOString();
       raised = drafts.map((draft): Alert => ({ ...draft, detail: { ...draft.detail }, id: randomUUID(), raisedAt, status: 'open', statusChangedAt: null, statusChangedBy: null, auditIndex: null }));
       const last = entries[entries.length - 1]!;
-      const lastEventAt = lastTimestamp(entries) ?? this.#lastEventAt;
+      // where a restart reads the log again from: the oldest entry the windows still count
+      const replayFrom = this.#rules!.oldestHeldIndex() ?? last.index + 1;
       let moved: boolean;
       try {
         moved = await this.#store.writeTransaction('threat-monitor', async (tx) => {
@@ -184,8 +188,8 @@ export class SecurityMonitor {
           }
           await tx
             .insertInto(CURSOR_TABLE)
-            .values({ name: CURSOR_NAME, last_index: last.index, last_event_at: lastEventAt })
-            .onConflict((oc) => oc.column('name').doUpdateSet({ last_index: last.index, last_event_at: lastEventAt }))
+            .values({ name: CURSOR_NAME, last_index: last.index, replay_from: replayFrom })
+            .onConflict((oc) => oc.column('name').doUpdateSet({ last_index: last.index, replay_from: replayFrom }))
             .execute();
           return true;
         });
@@ -200,7 +204,6 @@ export class SecurityMonitor {
         return [];
       }
       this.#cursor = last.index;
-      this.#lastEventAt = lastEventAt;
     }
     await this.#recordPendingAlerts();
     await this.#siem?.forward(); // never throws: a SIEM that is down must not stop the alerts
@@ -208,24 +211,30 @@ export class SecurityMonitor {
     return raised;
   }
 
-  /** Feeds entries to the metrics and rules; the alerts they raise. */
-  #feed(entries: readonly AuditStreamEntry[], settings: MonitorSettings): AlertDraft[] {
+  /**
+   * Feeds entries to the metrics and rules; the alerts they raise. Replaying, `counted` holds
+   * per rule and key the last entry an alert already counted, which is not counted again.
+   */
+  #feed(entries: readonly AuditStreamEntry[], settings: MonitorSettings, counted?: ReadonlyMap<string, number>): AlertDraft[] {
     const drafts: AlertDraft[] = [];
+    // an event dated ahead of this clock (a writer may choose the time) would take a slot of the metrics' ring from the present
+    const aheadMs = this.#clock().getTime() + MAX_CLOCK_SKEW_MS;
     for (const entry of entries) {
       if (entry.eventType === null || entry.timestamp === null) continue;
       const component = componentOf(entry.eventType);
       if (component === null || !settings.components.includes(component)) continue;
       const atMs = Date.parse(entry.timestamp);
-      if (!Number.isNaN(atMs)) this.#metrics!.add(entry, component, atMs);
-      drafts.push(...this.#rules!.evaluate(entry));
+      if (!Number.isNaN(atMs) && atMs <= aheadMs) this.#metrics!.add(entry, component, atMs);
+      drafts.push(...this.#rules!.evaluate(entry, counted));
     }
     return drafts;
   }
 
   /**
    * The windows as they stood at the cursor: the stored cursor and model accuracies, then the
-   * last window of the log before the cursor read again, with the alerts it raised then
-   * dropped (they were stored when first raised).
+   * entries from the oldest the windows held (stored with the cursor) up to the cursor read
+   * again, each key's entries up to its last stored alert left out, as they were when that
+   * alert reset it. By index, not by event time, which a writer may choose.
    */
   async #rebuild(): Promise<void> {
     const settings = this.#settings!;
@@ -235,47 +244,67 @@ export class SecurityMonitor {
     this.#rules = new AlertRules(settings.components, settings.alertThresholds, settings.windowMs, accuracies);
     this.#metrics = new WindowMetrics(settings.windowMs);
     this.#cursor = cursor.lastIndex;
-    this.#lastEventAt = cursor.lastEventAt;
-    if (cursor.lastIndex < 0 || cursor.lastEventAt === null) return;
-    const from = new Date(Date.parse(cursor.lastEventAt) - settings.windowMs).toISOString();
-    for (let after = await this.#indexBefore(from, cursor.lastIndex); after < cursor.lastIndex; ) {
+    if (cursor.replayFrom === null || cursor.replayFrom > cursor.lastIndex) return;
+    const counted = new Map(
+      (
+        await this.#store.db
+          .selectFrom(ALERTS_TABLE)
+          .select(['rule', 'alert_key', (eb) => eb.fn.max('last_index').as('last')])
+          .where('last_index', '>=', cursor.replayFrom)
+          .groupBy(['rule', 'alert_key'])
+          .execute()
+      ).map((r) => [countedKey(r.rule as AlertRule, r.alert_key as string), Number(r.last)]),
+    );
+    for (let after = cursor.replayFrom - 1; after < cursor.lastIndex; ) {
       const page = (await this.#stream.query({ afterIndex: after, limit: PAGE })).filter((e) => e.index <= cursor.lastIndex);
       if (page.length === 0) break;
-      this.#feed(page, settings);
+      this.#feed(page, settings, counted);
       after = page[page.length - 1]!.index;
     }
     this.#rules.takeChangedModels(); // replayed, and stored already
   }
 
   /**
-   * An index from which the log holds every entry with an event time at or after `from`,
-   * found by bisecting the leaf indexes up to `upTo` (event times follow log order, all but a
-   * clock's skew apart), so a restart reads one window of the log, not all of it.
+   * Records, as `threat.alert` entries, the alerts stored without one (a crash or the log
+   * refusing between the two). Each is claimed for a minute first, so two monitors on one
+   * store do not both write it; a claim a crash left is taken over when it lapses.
    */
-  async #indexBefore(from: string, upTo: number): Promise<number> {
-    let low = -1; // an index whose successor is before `from`, or -1
-    let high = upTo;
-    while (high - low > 1) {
-      const mid = Math.floor((low + high) / 2);
-      const [entry] = await this.#stream.query({ afterIndex: mid, limit: 1 });
-      if (entry === undefined) break;
-      // a pruned entry (no time) is older than any kept one
-      if (entry.timestamp === null || entry.timestamp < from) low = mid;
-      else high = mid;
-    }
-    return low;
-  }
-
-  /** Records, as `threat.alert` entries, the alerts stored without one (a crash or the log refusing between the two). */
   async #recordPendingAlerts(): Promise<void> {
-    const pending = await this.#store.db.selectFrom(ALERTS_TABLE).selectAll().where('audit_index', 'is', null).orderBy('raised_at').orderBy('id').limit(PAGE).execute();
+    const now = this.#clock();
+    const pending = await this.#store.db
+      .selectFrom(ALERTS_TABLE)
+      .selectAll()
+      .where('audit_index', 'is', null)
+      .where((eb) => eb.or([eb('audit_claimed_until', 'is', null), eb('audit_claimed_until', '<', now.toISOString())]))
+      .orderBy('raised_at')
+      .orderBy('id')
+      .limit(PAGE)
+      .execute();
     for (const alert of pending.map(toAlert)) {
-      const receipt = await this.#audit.record({
-        eventType: 'threat.alert',
-        userId: null,
-        result: 'raised',
-        additionalData: { alertId: alert.id, rule: alert.rule, key: alert.key, value: alert.value, threshold: alert.threshold, firstIndex: alert.firstIndex, lastIndex: alert.lastIndex, ...alert.detail },
+      const claimedUntil = new Date(now.getTime() + AUDIT_CLAIM_MS).toISOString();
+      const claimed = await this.#store.writeTransaction('threat-alerts', async (tx) => {
+        const result = await tx
+          .updateTable(ALERTS_TABLE)
+          .set({ audit_claimed_until: claimedUntil })
+          .where('id', '=', alert.id)
+          .where('audit_index', 'is', null)
+          .where((eb) => eb.or([eb('audit_claimed_until', 'is', null), eb('audit_claimed_until', '<', now.toISOString())]))
+          .executeTakeFirst();
+        return Number(result.numUpdatedRows) === 1;
       });
+      if (!claimed) continue;
+      const receipt = await this.#audit
+        .record({
+          eventType: 'threat.alert',
+          userId: null,
+          result: 'raised',
+          additionalData: { alertId: alert.id, rule: alert.rule, key: alert.key, value: alert.value, threshold: alert.threshold, firstIndex: alert.firstIndex, lastIndex: alert.lastIndex, ...alert.detail },
+        })
+        .catch(async (err: unknown) => {
+          // not written: let the next poll, of any monitor, try again at once
+          await this.#store.db.updateTable(ALERTS_TABLE).set({ audit_claimed_until: null }).where('id', '=', alert.id).execute().catch(() => undefined);
+          throw err;
+        });
       // a log at a level that drops the event gives no index: -1 marks it handled
       await this.#store.db.updateTable(ALERTS_TABLE).set({ audit_index: receipt.index ?? -1 }).where('id', '=', alert.id).execute();
     }
@@ -360,12 +389,7 @@ export class SecurityMonitor {
   }
 }
 
-async function readCursor(tx: WriteTx | Store['db']): Promise<{ lastIndex: number; lastEventAt: string | null }> {
-  const row = await tx.selectFrom(CURSOR_TABLE).select(['last_index', 'last_event_at']).where('name', '=', CURSOR_NAME).executeTakeFirst();
-  return { lastIndex: row === undefined ? -1 : Number(row.last_index), lastEventAt: (row?.last_event_at as string | null | undefined) ?? null };
-}
-
-function lastTimestamp(entries: readonly AuditStreamEntry[]): string | null {
-  for (let i = entries.length - 1; i >= 0; i--) if (entries[i]!.timestamp !== null) return entries[i]!.timestamp;
-  return null;
+async function readCursor(tx: WriteTx | Store['db']): Promise<{ lastIndex: number; replayFrom: number | null }> {
+  const row = await tx.selectFrom(CURSOR_TABLE).select(['last_index', 'replay_from']).where('name', '=', CURSOR_NAME).executeTakeFirst();
+  return { lastIndex: row === undefined ? -1 : Number(row.last_index), replayFrom: row?.replay_from === null || row?.replay_from === undefined ? null : Number(row.replay_from) };
 }

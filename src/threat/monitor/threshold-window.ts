@@ -47,6 +47,13 @@ export class ThresholdWindow {
     return { key, count: kept.length, firstIndex: kept[0]!.index, lastIndex: index, firstAtMs: Math.min(...times), lastAtMs: Math.max(...times) };
   }
 
+  /** The oldest entry a key still counts, or null: where a restart reads the log again from. */
+  oldestIndex(): number | null {
+    let oldest: number | null = null;
+    for (const events of this.#events.values()) if (oldest === null || events[0]!.index < oldest) oldest = events[0]!.index;
+    return oldest;
+  }
+
   /** Keys being counted (for tests and metrics). */
   get keys(): number {
     return this.#events.size;

@@ -111,6 +111,46 @@ describe.each(storeUrls('threat-monitor'))('SecurityMonitor on $dialect', ({ mak
     expect(await audit.query({ eventType: 'threat.alert' })).toHaveLength(2);
   });
 
+  it('raises the same alerts with a restart after any entry as without one, whatever times writers gave their events', async () => {
+    const IP = '203.0.113.7';
+    const app = (seconds: number): AuditEventInput => ({ eventType: 'training.started', userId: 'ml', timestamp: at(seconds), result: 'success', additionalData: {} });
+    const other = (seconds: number): AuditEventInput => ({ eventType: 'auth.login', userId: 'u-ok', timestamp: at(seconds), result: 'success', additionalData: { ip: '192.0.2.200' } });
+    // a burst, one more, a future-dated and a backdated application event, the next burst split by
+    // another event half a window later, and the third burst's events out of time order
+    const script = [0, 1, 2, 3, 4, 4.5].map((t) => failedLogin(t, IP));
+    script.push(app(86_400), failedLogin(100, IP), app(-86_400), failedLogin(101, IP), failedLogin(102, IP), other(302));
+    script.push(...[302.5, 303, 302.8, 302.9, 303.5, 304, 305].map((t) => failedLogin(t, IP)));
+    const run = async (restartAfter: number | null) => {
+      const { url, cleanup: drop } = make();
+      const own = await openStore(url);
+      await migrate(own, 'threat', threatMigrations);
+      const ownLog = new AuditLogger({ store: own });
+      const startedHere = async () => {
+        const m = new SecurityMonitor({ store: own, audit: ownLog, stream: ownLog, clock: clock.clock });
+        await m.startMonitoring(SEED_OPTIONS, { background: false });
+        return m;
+      };
+      let m = await startedHere();
+      const raised: string[] = [];
+      for (const [i, event] of script.entries()) {
+        await ownLog.logEvent(event);
+        for (const a of await m.poll()) raised.push(`${a.key} ${a.firstAt}..${a.lastAt} ${a.value}`);
+        if (i === restartAfter) {
+          await m.stopMonitoring();
+          m = await startedHere();
+        }
+      }
+      await m.stopMonitoring();
+      await ownLog.close();
+      await own.close();
+      await drop();
+      return raised;
+    };
+    const reference = await run(null);
+    expect(reference).toHaveLength(3);
+    for (let k = 0; k < script.length; k++) expect(await run(k), `restart after entry ${k}`).toEqual(reference);
+  });
+
   it('raises an alert once when two monitors share the store', async () => {
     const a = await started();
     const b = await started();
@@ -118,6 +158,23 @@ describe.each(storeUrls('threat-monitor'))('SecurityMonitor on $dialect', ({ mak
     const raised = [...(await a.poll()), ...(await b.poll()), ...(await a.poll()), ...(await b.poll())];
     expect(raised).toHaveLength(1);
     expect(await a.alerts()).toHaveLength(1);
+  });
+
+  it("writes an alert's audit entry once when a second monitor polls while the first is still writing it", async () => {
+    let release: () => void = () => undefined;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const slow: AuditSink = { record: async (event) => (event.eventType === 'threat.alert' ? held.then(() => audit.record(event)) : audit.record(event)) };
+    const a = await started(SEED_OPTIONS, slow);
+    const b = await started();
+    await log(...[0, 1, 2, 3, 4].map((s) => failedLogin(s, '203.0.113.7')));
+    const first = a.poll();
+    await new Promise((r) => setTimeout(r, 100)); // a has stored the alert and is writing its entry
+    await b.poll();
+    await b.poll();
+    release();
+    await first;
+    expect(await audit.query({ eventType: 'threat.alert' })).toHaveLength(1);
+    expect((await a.alerts())[0]!.auditIndex).not.toBeNull();
   });
 
   it('keeps an alert whose audit entry could not be written, and writes it at the next poll', async () => {
