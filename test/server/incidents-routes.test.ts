@@ -9,7 +9,7 @@ describe('/v1/incidents', () => {
     const { app, auth, security } = await f.serve();
     const saved = await app.inject({ method: 'PUT', url: '/v1/incidents/playbooks/brute_force_detected', headers: auth, payload: { triggers: ['failed_auth_attempts'], actions: ['block_source_ip'], blockFor: '2h' } });
     expect(saved.statusCode, saved.body).toBe(200);
-    expect(json(saved)).toEqual({ name: 'brute_force_detected', triggers: ['failed_auth_attempts'], actions: ['block_source_ip'], escalationMs: null, blockForMs: 7_200_000 });
+    expect(json(saved)).toEqual({ name: 'brute_force_detected', triggers: ['failed_auth_attempts'], actions: ['block_source_ip'], escalationMs: null, blockForMs: 7_200_000, savedAt: expect.any(String) });
     const refused = await app.inject({ method: 'PUT', url: '/v1/incidents/playbooks/poisoning', headers: auth, payload: { triggers: ['high_confidence_poisoning_alert'], actions: ['block_source_ip'] } });
     expect(refused.statusCode).toBe(400);
     expect(json(refused).error.message).toContain('trigger high_confidence_poisoning_alert is not supported yet');

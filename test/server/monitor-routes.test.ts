@@ -48,7 +48,7 @@ describe('/v1/monitor', () => {
   });
 
   it('needs monitor.read to read and monitor.write to change, and refuses unknown query fields', async () => {
-    const { app, auth } = await f.serve();
+    const { app, auth, security } = await f.serve();
     const reader = await userWith(app, auth, 'soc-analyst', ['monitor.read']);
     expect((await app.inject({ method: 'GET', url: '/v1/monitor/alerts', headers: reader })).statusCode).toBe(200);
     expect((await app.inject({ method: 'POST', url: '/v1/monitor/alerts/00000000-0000-4000-8000-000000000000/resolve', headers: reader })).statusCode).toBe(403);
@@ -59,5 +59,8 @@ describe('/v1/monitor', () => {
     expect(json(typo).error.message).toContain('unknown field state (supported: status, rule, limit)');
     // not enabled: the monitor does not run, and says so
     expect(json(await app.inject({ method: 'GET', url: '/v1/monitor/status', headers: auth }))).toMatchObject({ running: false, cursor: -1 });
+    // and where it would stream the log
+    (await security.monitor()).configureSiemIntegration({ siemType: 'syslog', endpoint: 'tcp://127.0.0.1:9', format: 'json' });
+    expect(json(await app.inject({ method: 'GET', url: '/v1/monitor/status', headers: auth })).siem).toMatchObject({ destination: 'tcp://127.0.0.1:9', format: 'json', events: 'all', sent: 0 });
   });
 });

@@ -41,6 +41,9 @@ export const monitorSnapshot = z.object({
   errorRates: z.record(z.string(), errorRate).optional(),
   requestPatterns: z.object({ requests: z.number(), callers: z.number(), top: z.array(z.object({ caller: z.string(), requests: z.number() })) }).optional(),
   resourceUsage: z.object({ rssBytes: z.number(), heapUsedBytes: z.number(), cpuCores: z.number(), eventLoopDelayP99Ms: z.number() }).optional(),
+  siem: z
+    .object({ destination: z.string(), format: z.string(), events: z.enum(['all', 'alerts']), cursor: z.number(), sent: z.number(), lastSentAt: z.string().nullable(), lastError: z.string().nullable() })
+    .optional(),
 });
 
 /** `/v1/incidents` */
@@ -63,7 +66,7 @@ export const incident = z.object({
 export const incidentParams = z.object({ id: z.uuid() });
 /** Checked by IncidentResponse.createPlaybook, whose errors name the field and what is supported. */
 export const playbookBody = z.object({ triggers: z.array(z.string()), actions: z.array(z.string()), escalationTime: z.string().optional(), blockFor: z.string().optional() }).strict();
-export const playbook = z.object({ name: z.string(), triggers: z.array(z.string()), actions: z.array(z.string()), escalationMs: z.number().nullable(), blockForMs: z.number() });
+export const playbook = z.object({ name: z.string(), triggers: z.array(z.string()), actions: z.array(z.string()), escalationMs: z.number().nullable(), blockForMs: z.number(), savedAt: z.string() });
 export const playbookParams = z.object({ name: z.string().min(1).max(64) });
 export const blockedAddress = z.object({ address: z.string(), blockedAt: z.string(), expiresAt: z.string(), incidentId: z.string().nullable() });
 export const addressParams = z.object({ address: z.string().min(1).max(64) });

@@ -1,6 +1,6 @@
-import { isIP } from 'node:net';
 import { invalidInput } from '../../core/errors.js';
 import type { Store } from '../../store/database.js';
+import { canonicalIp } from '../ip-address.js';
 import { BLOCKED_ADDRESSES_TABLE } from '../schema.js';
 
 export interface BlockedAddress {
@@ -77,19 +77,14 @@ export class BlockedAddresses {
       );
       await this.#refreshing;
     }
-    const block = this.#copy!.get(canonicalAddress(address, false));
+    // an address the server cannot read as IP (none should reach here) is looked up as it is
+    const block = this.#copy!.get(canonicalIp(address) ?? address);
     return block !== undefined && Date.parse(block.expiresAt) > nowMs ? block.expiresAt : null;
   }
 }
 
-/** One spelling per address (IPv4-mapped IPv6 as IPv4, IPv6 lower-case), so a block cannot be dodged by writing it another way. */
-function canonicalAddress(address: string, strict = true): string {
-  const mapped = /^::ffff:(\d{1,3}(?:\.\d{1,3}){3})$/i.exec(address);
-  const plain = mapped ? mapped[1]! : address;
-  const kind = isIP(plain);
-  if (kind === 0) {
-    if (strict) throw invalidInput(`not an IP address: ${JSON.stringify(address.slice(0, 64))}`);
-    return plain;
-  }
-  return kind === 6 ? new URL(`http://[${plain}]/`).hostname.slice(1, -1) : plain;
+function canonicalAddress(address: string): string {
+  const canonical = canonicalIp(address);
+  if (canonical === null) throw invalidInput(`not an IP address: ${JSON.stringify(address.slice(0, 64))}`);
+  return canonical;
 }

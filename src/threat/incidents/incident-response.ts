@@ -13,6 +13,11 @@ import { parsePlaybook, type Playbook, type PlaybookAction, type PlaybookInput }
 import type { WebhookNotifier } from './webhook-notifier.js';
 
 export type { Playbook, PlaybookInput } from './playbook.js';
+
+/** A playbook as stored: it acts on alerts raised from `savedAt` on, never on older ones. */
+export interface SavedPlaybook extends Playbook {
+  savedAt: string;
+}
 export type { BlockedAddress } from './blocked-addresses.js';
 
 export interface IncidentResponseDeps {
@@ -55,6 +60,8 @@ export interface Incident {
 
 /** Alerts taken per call: a backlog is worked through over several polls. */
 const PAGE = 100;
+/** How long a process holds an incident's actions: longer than they take (each send times out in seconds); a crashed holder's lapse lets another process finish them. */
+const ACTIONS_LEASE_MS = 5 * 60_000;
 
 /**
  * The seed's `IncidentResponse`: playbooks that, when an alert of one of their triggers is
@@ -91,7 +98,7 @@ export class IncidentResponse {
    * (replacing one of the same name) for every process responding on it. Refuses a trigger or an
    * action it cannot act on, naming what is supported.
    */
-  async createPlaybook(input: PlaybookInput, actor?: string): Promise<Playbook> {
+  async createPlaybook(input: PlaybookInput, actor?: string): Promise<SavedPlaybook> {
     const playbook = parsePlaybook(input);
     if (playbook.actions.includes('notify_security_team') && this.#notifier === null) {
       throw new LangtrainError('ERR_CONFIG_INVALID', 'IncidentResponse.createPlaybook: notify_security_team needs a webhook to notify: set monitoring.notify.url in the configuration');
@@ -109,12 +116,12 @@ export class IncidentResponse {
         .execute(),
     );
     await this.#audit.record({ eventType: 'threat.playbook_saved', userId: actor ?? null, result: 'success', additionalData: { name: playbook.name, triggers: playbook.triggers, actions: playbook.actions, escalationMs: playbook.escalationMs } });
-    return playbook;
+    return { ...playbook, savedAt };
   }
 
-  async playbooks(): Promise<Playbook[]> {
+  async playbooks(): Promise<SavedPlaybook[]> {
     const rows = await this.#store.db.selectFrom(PLAYBOOKS_TABLE).selectAll().orderBy('name').execute();
-    return rows.map((r) => ({ name: r.name, triggers: JSON.parse(r.triggers), actions: JSON.parse(r.actions), escalationMs: r.escalation_ms === null ? null : Number(r.escalation_ms), blockForMs: Number(r.block_for_ms) }));
+    return rows.map((r) => ({ name: r.name, triggers: JSON.parse(r.triggers), actions: JSON.parse(r.actions), escalationMs: r.escalation_ms === null ? null : Number(r.escalation_ms), blockForMs: Number(r.block_for_ms), savedAt: r.saved_at }));
   }
 
   async deletePlaybook(name: string, actor?: string): Promise<void> {
@@ -132,16 +139,45 @@ export class IncidentResponse {
     const playbooks = await this.playbooks();
     const pending = await this.#store.db.selectFrom(ALERTS_TABLE).selectAll().where('handled_at', 'is', null).orderBy('raised_at').orderBy('id').limit(PAGE).execute();
     for (const alert of pending.map(toAlert)) opened.push(...(await this.#open(alert, playbooks)));
-    const unfinished = await this.#store.db.selectFrom(INCIDENTS_TABLE).selectAll().where('actions_pending', '=', 1).orderBy('opened_at').limit(PAGE).execute();
-    for (const incident of unfinished.map(toIncident)) await this.#runActions(incident, playbooks.find((p) => p.name === incident.playbook));
+    // incidents whose actions a process left unfinished (it crashed) and no process runs now
+    const nowIso = this.#clock().toISOString();
+    const unfinished = await this.#store.db
+      .selectFrom(INCIDENTS_TABLE)
+      .selectAll()
+      .where('actions_pending', '=', 1)
+      .where((eb) => eb.or([eb('actions_lease_until', 'is', null), eb('actions_lease_until', '<', nowIso)]))
+      .orderBy('opened_at')
+      .limit(PAGE)
+      .execute();
+    for (const incident of unfinished.map(toIncident)) {
+      if (await this.#leaseActions(incident.id, nowIso)) await this.#runActions(incident, playbooks.find((p) => p.name === incident.playbook));
+    }
     await this.#escalateDue();
     return opened;
   }
 
-  /** Claims the alert and opens an incident per playbook it triggers, in one transaction. */
-  async #open(alert: Alert, playbooks: readonly Playbook[]): Promise<Incident[]> {
+  /** Takes the incident's actions for ACTIONS_LEASE_MS, unless another process holds them. */
+  async #leaseActions(id: string, nowIso: string): Promise<boolean> {
+    const until = new Date(Date.parse(nowIso) + ACTIONS_LEASE_MS).toISOString();
+    return this.#store.writeTransaction('threat-incidents', async (tx) => {
+      const result = await tx
+        .updateTable(INCIDENTS_TABLE)
+        .set({ actions_lease_until: until })
+        .where('id', '=', id)
+        .where('actions_pending', '=', 1)
+        .where((eb) => eb.or([eb('actions_lease_until', 'is', null), eb('actions_lease_until', '<', nowIso)]))
+        .executeTakeFirst();
+      return Number(result.numUpdatedRows) === 1;
+    });
+  }
+
+  /**
+   * Claims the alert and opens an incident per playbook it triggers (playbooks saved before it
+   * was raised), their actions leased to this process, in one transaction.
+   */
+  async #open(alert: Alert, playbooks: readonly SavedPlaybook[]): Promise<Incident[]> {
     const now = this.#clock();
-    const matching = playbooks.filter((p) => p.triggers.includes(alert.rule));
+    const matching = playbooks.filter((p) => p.triggers.includes(alert.rule) && p.savedAt <= alert.raisedAt);
     const incidents: Incident[] = matching.map((p) => ({
       id: randomUUID(),
       playbook: p.name,
@@ -159,7 +195,8 @@ export class IncidentResponse {
     const claimed = await this.#store.writeTransaction('threat-incidents', async (tx) => {
       const result = await tx.updateTable(ALERTS_TABLE).set({ handled_at: now.toISOString() }).where('id', '=', alert.id).where('handled_at', 'is', null).executeTakeFirst();
       if (Number(result.numUpdatedRows) !== 1) return false; // another process took it
-      for (const incident of incidents) await tx.insertInto(INCIDENTS_TABLE).values(toIncidentRow(incident)).execute();
+      const leaseUntil = new Date(now.getTime() + ACTIONS_LEASE_MS).toISOString();
+      for (const incident of incidents) await tx.insertInto(INCIDENTS_TABLE).values({ ...toIncidentRow(incident), actions_lease_until: leaseUntil }).execute();
       return true;
     });
     if (!claimed) return [];
@@ -171,7 +208,7 @@ export class IncidentResponse {
   }
 
   /** Runs the incident's pending actions in order, storing and auditing each outcome. */
-  async #runActions(incident: Incident, playbook: Playbook | undefined, knownAlert?: Alert): Promise<void> {
+  async #runActions(incident: Incident, playbook: SavedPlaybook | undefined, knownAlert?: Alert): Promise<void> {
     const alert = knownAlert ?? toAlert(await this.#store.db.selectFrom(ALERTS_TABLE).selectAll().where('id', '=', incident.alertId).executeTakeFirstOrThrow());
     for (const outcome of incident.actions) {
       if (outcome.status !== 'pending') continue;
@@ -183,7 +220,13 @@ export class IncidentResponse {
       }
       Object.assign(outcome, result, { at: this.#clock().toISOString() });
       const pendingLeft = incident.actions.some((a) => a.status === 'pending') ? 1 : 0;
-      await this.#store.writeTransaction('threat-incidents', (tx) => tx.updateTable(INCIDENTS_TABLE).set({ actions: JSON.stringify(incident.actions), actions_pending: pendingLeft }).where('id', '=', incident.id).execute());
+      await this.#store.writeTransaction('threat-incidents', (tx) =>
+        tx
+          .updateTable(INCIDENTS_TABLE)
+          .set({ actions: JSON.stringify(incident.actions), actions_pending: pendingLeft, ...(pendingLeft === 0 ? { actions_lease_until: null } : {}) })
+          .where('id', '=', incident.id)
+          .execute(),
+      );
       await this.#audit.record({ eventType: 'threat.incident_action', userId: null, result: result.status, additionalData: { incidentId: incident.id, action: outcome.action, detail: result.detail } });
     }
   }
@@ -191,8 +234,10 @@ export class IncidentResponse {
   async #act(action: PlaybookAction, incident: Incident, alert: Alert, playbook: Playbook): Promise<{ status: 'done' | 'skipped'; detail: string }> {
     switch (action) {
       case 'notify_security_team': {
-        await this.#notifier!.send(notification('incident.opened', incident, alert));
-        return { status: 'done', detail: `notified ${this.#notifier!.url.host}` };
+        // a playbook saved by a process with a webhook, run by one without
+        if (this.#notifier === null) throw new Error('no webhook is configured in the process that ran it (monitoring.notify)');
+        await this.#notifier.send(notification('incident.opened', incident, alert));
+        return { status: 'done', detail: `notified ${this.#notifier.describe}` };
       }
       case 'block_source_ip': {
         if (!alert.key.startsWith('ip:')) return { status: 'skipped', detail: 'the alert names no address' };
@@ -228,14 +273,19 @@ export class IncidentResponse {
       });
       if (!claimed) continue;
       let notified = 'no webhook configured';
+      let result = 'success';
       if (this.#notifier !== null) {
+        const notifier = this.#notifier;
         const alert = toAlert(await this.#store.db.selectFrom(ALERTS_TABLE).selectAll().where('id', '=', incident.alertId).executeTakeFirstOrThrow());
-        notified = await this.#notifier.send(notification('incident.escalated', { ...incident, escalatedAt: now }, alert)).then(
-          () => `notified ${this.#notifier!.url.host}`,
-          (err: unknown) => `notification failed: ${err instanceof Error ? err.message : String(err)}`,
+        notified = await notifier.send(notification('incident.escalated', { ...incident, escalatedAt: now }, alert)).then(
+          () => `notified ${notifier.describe}`,
+          (err: unknown) => {
+            result = 'failure';
+            return `notification failed: ${err instanceof Error ? err.message : String(err)}`;
+          },
         );
       }
-      await this.#audit.record({ eventType: 'threat.incident_escalated', userId: null, result: 'success', additionalData: { incidentId: incident.id, playbook: incident.playbook, notified } });
+      await this.#audit.record({ eventType: 'threat.incident_escalated', userId: null, result, additionalData: { incidentId: incident.id, playbook: incident.playbook, notified } });
     }
   }
 

@@ -1,4 +1,5 @@
 import type { AuditStreamEntry } from '../../core/audit-stream.js';
+import { canonicalIp } from '../ip-address.js';
 
 /** The seed's `components`: which parts of the platform the monitor watches, each a set of audit event names. */
 export const MONITORED_COMPONENTS = ['api_endpoints', 'training_jobs', 'data_pipelines'] as const;
@@ -54,7 +55,7 @@ export function failedSignInKeys(entry: AuditStreamEntry): string[] {
   if (entry.additionalData?.reason === 'forbidden') return [];
   const keys: string[] = [];
   const ip = entry.additionalData?.ip;
-  if (typeof ip === 'string' && ip !== '') keys.push(`ip:${ip}`);
+  if (typeof ip === 'string' && ip !== '') keys.push(`ip:${canonicalIp(ip) ?? ip}`);
   if (entry.userId !== null && entry.userId !== '') keys.push(`user:${entry.userId}`);
   return keys;
 }

@@ -1,9 +1,9 @@
-import { request as httpRequest } from 'node:http';
-import { request as httpsRequest } from 'node:https';
-import { connect as tcpConnect, type Socket } from 'node:net';
+import { isIP, connect as tcpConnect, type Socket } from 'node:net';
 import { hostname } from 'node:os';
 import { connect as tlsConnect } from 'node:tls';
+import { readCredential, type CredentialReference } from '../../core/credential-reference.js';
 import { LangtrainError } from '../../core/errors.js';
+import { postJson, type PostAnswer } from '../http-post.js';
 import { formatCef } from './cef.js';
 import type { SiemRecord } from './siem-record.js';
 
@@ -28,8 +28,13 @@ export function messageOf(record: SiemRecord, format: SiemFormat, productVersion
  * `LEN SP MSG`), so a message is never split or joined at a line break: what rsyslog, syslog-ng
  * and the SIEMs' syslog inputs read. Facility 13 (log audit); severity alert (1) for an alert,
  * warning (4) for a failure, informational (6) otherwise; MSGID the event type. One connection
- * per batch, ended cleanly, so a batch is sent whole or the send fails. Written here: the npm
- * syslog clients frame by line break (a multi-line message would be split) or are unmaintained.
+ * per batch: taken once the receiver, having read to our end of the stream, closes its side;
+ * an error, a reset, a receiver that closes first or one silent past the deadline fails the
+ * send (it is sent again). TCP says no more than that: a receiver that closes with the batch
+ * in its buffers unread, or reads and drops it, goes unnoticed (RFC 6587 has no
+ * acknowledgement; Splunk HEC's answer is one).
+ * Written here: the npm syslog clients frame by line break (a multi-line message would be
+ * split) or are unmaintained.
  */
 export class SyslogDestination implements SiemDestination {
   readonly describe: string;
@@ -51,22 +56,33 @@ export class SyslogDestination implements SiemDestination {
     const port = Number(this.url.port || (this.url.protocol === 'tls:' ? 6514 : 514));
     const host = this.url.hostname.replace(/^\[|\]$/g, '');
     return new Promise<void>((resolve, reject) => {
-      const fail = (err: Error) => {
-        socket.destroy();
-        reject(new LangtrainError('ERR_DELIVERY_FAILED', `syslog ${this.describe}: ${err.message}`));
+      let settled = false;
+      let written = false;
+      let peerEnded = false;
+      const settle = (outcome: () => void) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(deadline);
+        outcome();
       };
+      const fail = (why: string) =>
+        settle(() => {
+          socket.destroy();
+          reject(new LangtrainError('ERR_DELIVERY_FAILED', `syslog ${this.describe}: ${why}`));
+        });
+      const write = () => socket.end(Buffer.concat(frames), () => (written = true));
       const socket: Socket =
         this.url.protocol === 'tls:'
-          ? tlsConnect({ host, port, servername: host, minVersion: 'TLSv1.2', ...(this.ca ? { ca: this.ca } : {}) }, () => write())
-          : tcpConnect({ host, port }, () => write());
-      const write = () => {
-        socket.end(Buffer.concat(frames));
-      };
-      socket.setTimeout(SEND_TIMEOUT_MS, () => fail(new Error('timed out')));
-      socket.once('error', fail);
-      socket.once('close', (hadError) => {
-        if (!hadError) resolve();
+          ? tlsConnect({ host, port, minVersion: 'TLSv1.2', ...(isIP(host) === 0 ? { servername: host } : {}), ...(this.ca ? { ca: this.ca } : {}) }, write)
+          : tcpConnect({ host, port }, write);
+      const deadline = setTimeout(() => fail(`the receiver did not take the batch and close within ${SEND_TIMEOUT_MS / 1000} s`), SEND_TIMEOUT_MS);
+      socket.once('error', (err) => fail(err.message));
+      socket.on('end', () => {
+        // a receiver closes after reading to our end; one that closes first did not take the batch
+        if (!written) fail('the receiver closed the connection before taking the batch');
+        peerEnded = true;
       });
+      socket.once('close', () => (written && peerEnded ? settle(resolve) : fail('the connection closed before the batch was taken')));
       socket.resume(); // a receiver may answer nothing; drain whatever it sends
     });
   }
@@ -89,52 +105,41 @@ function printable(value: string, max: number): string {
 /**
  * Splunk's HTTP Event Collector (`POST /services/collector/event`, `Authorization: Splunk
  * <token>`): a batch is one request of concatenated event objects, taken when Splunk answers
- * `{"code":0}`. The token is never put in an error or a log.
+ * `{"code":0}`. The token is read from its reference at each send (a rotated one is taken up
+ * at once) and never put in an error or a log.
  */
 export class SplunkHecDestination implements SiemDestination {
   readonly describe: string;
-  readonly #token: string;
 
   constructor(
     readonly url: URL,
-    token: string,
+    private readonly token: CredentialReference,
     readonly format: SiemFormat,
     readonly productVersion: string,
     readonly ca?: string,
   ) {
-    this.#token = token;
     this.describe = `${url.protocol}//${url.host}${url.pathname}`;
   }
 
-  send(records: readonly SiemRecord[]): Promise<void> {
+  async send(records: readonly SiemRecord[]): Promise<void> {
     const body = records
       .map((r) => JSON.stringify({ time: Date.parse(r.timestamp) / 1000, host: HOSTNAME, source: 'langtrain', sourcetype: this.format === 'cef' ? 'cef' : '_json', event: this.format === 'cef' ? messageOf(r, 'cef', this.productVersion) : r }))
       .join('\n');
-    const request = this.url.protocol === 'https:' ? httpsRequest : httpRequest;
-    return new Promise<void>((resolve, reject) => {
-      const fail = (why: string) => reject(new LangtrainError('ERR_DELIVERY_FAILED', `Splunk HEC ${this.describe}: ${why}`));
-      const req = request(
-        this.url,
-        { method: 'POST', headers: { authorization: `Splunk ${this.#token}`, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) }, timeout: SEND_TIMEOUT_MS, ...(this.ca ? { ca: this.ca } : {}) },
-        (res) => {
-          let text = '';
-          res.setEncoding('utf8').on('data', (chunk: string) => (text += chunk.slice(0, 4096)));
-          res.on('end', () => {
-            let answer: { code?: unknown; text?: unknown } = {};
-            try {
-              answer = JSON.parse(text) as typeof answer;
-            } catch {
-              // not HEC's JSON: reported by status below
-            }
-            if (res.statusCode === 200 && answer.code === 0) return resolve();
-            const said = typeof answer.text === 'string' ? `: ${answer.text.slice(0, 200)}` : '';
-            fail(`HTTP ${res.statusCode}${said}${res.statusCode === 401 || res.statusCode === 403 ? ' (check the HEC token)' : ''}`);
-          });
-        },
-      );
-      req.on('timeout', () => req.destroy(new Error('timed out')));
-      req.on('error', (err) => fail(err.message));
-      req.end(body);
-    });
+    const token = readCredential(this.token, 'SecurityMonitor.configureSiemIntegration token');
+    let answer: PostAnswer;
+    try {
+      answer = await postJson(this.url, body, { authorization: `Splunk ${token}` }, { timeoutMs: SEND_TIMEOUT_MS, ...(this.ca ? { ca: this.ca } : {}) });
+    } catch (err) {
+      throw new LangtrainError('ERR_DELIVERY_FAILED', `Splunk HEC ${this.describe}: ${(err as Error).message}`);
+    }
+    let parsed: { code?: unknown; text?: unknown } = {};
+    try {
+      parsed = JSON.parse(answer.text) as typeof parsed;
+    } catch {
+      // not HEC's JSON: reported by status below
+    }
+    if (answer.status === 200 && parsed.code === 0) return;
+    const said = typeof parsed.text === 'string' ? `: ${parsed.text.slice(0, 200)}` : '';
+    throw new LangtrainError('ERR_DELIVERY_FAILED', `Splunk HEC ${this.describe}: HTTP ${answer.status}${said}${answer.status === 401 || answer.status === 403 ? ' (check the HEC token)' : ''}`);
   }
 }

@@ -28,7 +28,8 @@ const MAX_BACKOFF_MS = 300_000;
  * the store) moves only after the destination took a batch, so a SIEM that is down gets what
  * it missed when it is back, and a restart resends at most the batch in flight. Two processes
  * forwarding to one destination move the cursor by compare-and-set, so they do not both send
- * the rest of the log (a batch may go twice when both send it at once).
+ * the rest of the log (a batch may go twice when both send it at once, never otherwise: each
+ * call reads the stored cursor afresh).
  */
 export class SiemForwarder {
   readonly #store: Store;
@@ -56,6 +57,8 @@ export class SiemForwarder {
   /** Sends what the log holds past the cursor; never throws (a failure is kept in `status` and retried after a backoff). Records sent. */
   async forward(): Promise<number> {
     if (this.#clock().getTime() < this.#nextAttemptMs) return 0;
+    // read where the destination has got to: another process forwarding to it may have moved it
+    this.#cursor = null;
     let sent = 0;
     try {
       for (let batch = 0; batch < MAX_BATCHES; batch++) {

@@ -150,7 +150,8 @@ describe.each(storeUrls('threat-incidents'))('IncidentResponse on $dialect', ({ 
     await monitor.poll();
     const [incident] = await incidents.incidents();
     expect(incident!.actions).toEqual([
-      expect.objectContaining({ action: 'notify_security_team', status: 'failed', detail: expect.stringMatching(/^webhook http:\/\/127\.0\.0\.1:\d+\/hooks\/security answered HTTP 503$/) }),
+      // the webhook named by scheme and host only: a chat webhook's path is its secret
+      expect.objectContaining({ action: 'notify_security_team', status: 'failed', detail: expect.stringMatching(/^webhook http:\/\/127\.0\.0\.1:\d+ answered HTTP 503$/) }),
       expect.objectContaining({ action: 'block_source_ip', status: 'skipped', detail: 'the alert names no address' }),
     ]);
     expect(await incidents.blocked.list()).toEqual([]);
@@ -167,6 +168,71 @@ describe.each(storeUrls('threat-incidents'))('IncidentResponse on $dialect', ({ 
     for (let i = 0; i < 3; i++) await audit.logEvent({ eventType: 'secrets.read', userId: 'svc-x', timestamp: new Date(T0 + i).toISOString(), result: 'success', additionalData: { name: 'db' } });
     await monitor.poll();
     expect((await incidents.incidents()).map((i) => [i.playbook, i.key])).toEqual([['data_theft', 'svc-x']]);
+  });
+
+  it("runs an incident's actions once when a second process responds while the first is still running them", async () => {
+    let release: () => void = () => undefined;
+    const slow = new Promise<void>((resolve) => (release = resolve));
+    await webhook.close();
+    webhook = await HttpStandIn.start(async () => {
+      await slow;
+      return { status: 200, body: { ok: true } };
+    });
+    const first = world();
+    const second = world();
+    await first.incidents.createPlaybook({ name: 'brute_force_detected', triggers: ['failed_auth_attempts'], actions: ['notify_security_team', 'block_source_ip'] });
+    await first.monitor.startMonitoring({ alertThresholds: { failedAuthAttempts: 5 } }, { background: false });
+    for (let i = 0; i < 5; i++) await audit.logEvent(failedLogin(i));
+    const polling = first.monitor.poll();
+    await new Promise((r) => setTimeout(r, 200)); // the first process is waiting on the webhook
+    await second.incidents.respond();
+    release();
+    await polling;
+    expect(webhook.requests).toHaveLength(1);
+    expect((await audit.query({ eventType: 'threat.incident_action' })).map((e) => e.additionalData?.action)).toEqual(['notify_security_team', 'block_source_ip']);
+  });
+
+  it('acts on no alert raised before the playbook was saved, even one a monitor without incident response left', async () => {
+    const bare = new SecurityMonitor({ store, audit, stream: audit, clock: clock.clock }); // no incidents: its alerts stay unhandled
+    closers.push(() => bare.stopMonitoring());
+    await bare.startMonitoring({ alertThresholds: { failedAuthAttempts: 5 } }, { background: false });
+    for (let i = 0; i < 5; i++) await audit.logEvent(failedLogin(i));
+    expect(await bare.poll()).toHaveLength(1);
+    clock.advance(60_000);
+    const { incidents } = world();
+    await incidents.createPlaybook({ name: 'brute_force_detected', triggers: ['failed_auth_attempts'], actions: ['block_source_ip'] });
+    expect(await incidents.respond()).toEqual([]);
+    expect(await incidents.blocked.list()).toEqual([]);
+  });
+
+  it('blocks an address in whatever spelling it arrives: mapped IPv4, a zoned link-local IPv6', async () => {
+    const { incidents } = world({ notify: false });
+    const until = T0 + 3_600_000;
+    await incidents.blocked.block('0:0:0:0:0:ffff:1.2.3.4', until, null);
+    await incidents.blocked.block('fe80::1%eth0', until, null);
+    await incidents.blocked.block('2001:DB8:0:0::9', until, null);
+    expect((await incidents.blocked.list()).map((b) => b.address).sort()).toEqual(['1.2.3.4', '2001:db8::9', 'fe80::1']);
+    for (const spelling of ['1.2.3.4', '::ffff:1.2.3.4', '::ffff:102:304', '::FFFF:0102:0304', 'fe80::1%eth1', 'fe80:0::1', '2001:db8::9']) expect(await incidents.blocked.blockedUntil(spelling), spelling).not.toBeNull();
+    expect(await incidents.blocked.blockedUntil('1.2.3.5')).toBeNull();
+    expect(await incidents.blocked.blockedUntil('not an address')).toBeNull();
+    await expect(incidents.blocked.block('not an address', until, null)).rejects.toMatchObject({ code: 'ERR_INVALID_INPUT' });
+  });
+
+  it("records an escalation whose notification failed as a failure; a process without the webhook says so in the action's outcome", async () => {
+    const { incidents, monitor } = world();
+    await incidents.createPlaybook({ name: 'brute_force_detected', triggers: ['failed_auth_attempts'], actions: ['notify_security_team'], escalationTime: '1m' });
+    const elsewhere = world({ notify: false });
+    await elsewhere.monitor.startMonitoring({ alertThresholds: { failedAuthAttempts: 5 } }, { background: false });
+    for (let i = 0; i < 5; i++) await audit.logEvent(failedLogin(i));
+    await elsewhere.monitor.poll(); // the process without a webhook opens it
+    const [incident] = await incidents.incidents();
+    expect(incident!.actions[0]).toMatchObject({ status: 'failed', detail: 'no webhook is configured in the process that ran it (monitoring.notify)' });
+    webhook.failWhen(() => true, () => ({ status: 503, body: 'busy' }));
+    clock.advance(2 * 60_000);
+    await monitor.startMonitoring({ alertThresholds: { failedAuthAttempts: 5 } }, { background: false });
+    await monitor.poll();
+    const [escalation] = await audit.query({ eventType: 'threat.incident_escalated' });
+    expect(escalation).toMatchObject({ result: 'failure', additionalData: { notified: expect.stringMatching(/^notification failed: webhook http:\/\/127\.0\.0\.1:\d+ answered HTTP 503$/) } });
   });
 
   it("refuses the seed's triggers and actions it cannot act on, naming what is supported", async () => {
