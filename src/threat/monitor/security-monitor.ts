@@ -82,7 +82,7 @@ const MAX_BACKOFF_MS = 60_000;
  *
  * Alerts are raised exactly once per crossing: the entries read and the alerts they raised are
  * committed together with the monitor's cursor (schema.ts), and after a restart the windows are
- * rebuilt by reading the last window of the log again. Each alert is recorded in the audit log
+ * rebuilt by reading the log again from the oldest entry they held (#rebuild). Each alert is recorded in the audit log
  * as a `threat.alert` entry (retried until it is), which is what SIEM export and incident
  * playbooks read.
  */
