@@ -9,11 +9,16 @@ import { isIP } from 'node:net';
  * address.
  */
 export function canonicalIp(address: string): string | null {
-  const bare = address.replace(/%[^%]*$/, '');
+  const bare = address.split('%', 1)[0]!;
   const kind = isIP(bare);
   if (kind === 4) return bare;
   if (kind !== 6) return null;
-  const compressed = new URL(`http://[${bare}]/`).hostname.slice(1, -1);
+  let compressed: string;
+  try {
+    compressed = new URL(`http://[${bare}]/`).hostname.slice(1, -1);
+  } catch {
+    return null; // never throws: an address comes from whoever wrote the audit entry or sent the request
+  }
   const mapped = /^::ffff:([0-9a-f]{1,4}):([0-9a-f]{1,4})$/.exec(compressed);
   if (mapped === null) return compressed;
   const high = parseInt(mapped[1]!, 16);

@@ -130,6 +130,8 @@ export const threatMigrations: Migration[] = [
       await sql`ALTER TABLE threat_monitor_cursor ADD COLUMN replay_from ${bigint}`.execute(tx);
       await sql`ALTER TABLE threat_alerts ADD COLUMN audit_claimed_until TEXT`.execute(tx);
       await sql`ALTER TABLE threat_incidents ADD COLUMN actions_lease_until TEXT`.execute(tx);
+      // a rebuild asks for each key's last alert from replay_from on
+      await sql`CREATE INDEX threat_alerts_last_index ON threat_alerts (last_index)`.execute(tx);
     },
   },
 ];

@@ -150,25 +150,33 @@ export class IncidentResponse {
       .limit(PAGE)
       .execute();
     for (const incident of unfinished.map(toIncident)) {
-      if (await this.#leaseActions(incident.id, nowIso)) await this.#runActions(incident, playbooks.find((p) => p.name === incident.playbook));
+      const lease = await this.#takeLease(incident.id, null);
+      if (lease !== null) await this.#runActions(incident, playbooks.find((p) => p.name === incident.playbook), lease);
     }
     await this.#escalateDue();
     return opened;
   }
 
-  /** Takes the incident's actions for ACTIONS_LEASE_MS, unless another process holds them. */
-  async #leaseActions(id: string, nowIso: string): Promise<boolean> {
-    const until = new Date(Date.parse(nowIso) + ACTIONS_LEASE_MS).toISOString();
-    return this.#store.writeTransaction('threat-incidents', async (tx) => {
+  /**
+   * Takes, or renews, the incident's actions for ACTIONS_LEASE_MS from now: from a lapsed or
+   * absent lease (`held` null), or from the lease this process holds (`held`). The new lease, or
+   * null when another process has them. The clock is read here, for each lease, so a lease taken
+   * late in a long run is not born lapsed.
+   */
+  async #takeLease(id: string, held: string | null): Promise<string | null> {
+    const now = this.#clock();
+    const until = new Date(now.getTime() + ACTIONS_LEASE_MS).toISOString();
+    const taken = await this.#store.writeTransaction('threat-incidents', async (tx) => {
       const result = await tx
         .updateTable(INCIDENTS_TABLE)
         .set({ actions_lease_until: until })
         .where('id', '=', id)
         .where('actions_pending', '=', 1)
-        .where((eb) => eb.or([eb('actions_lease_until', 'is', null), eb('actions_lease_until', '<', nowIso)]))
+        .where((eb) => (held === null ? eb.or([eb('actions_lease_until', 'is', null), eb('actions_lease_until', '<', now.toISOString())]) : eb('actions_lease_until', '=', held)))
         .executeTakeFirst();
       return Number(result.numUpdatedRows) === 1;
     });
+    return taken ? until : null;
   }
 
   /**
@@ -192,26 +200,35 @@ export class IncidentResponse {
       statusChangedAt: null,
       statusChangedBy: null,
     }));
+    const leaseUntil = new Date(now.getTime() + ACTIONS_LEASE_MS).toISOString();
     const claimed = await this.#store.writeTransaction('threat-incidents', async (tx) => {
       const result = await tx.updateTable(ALERTS_TABLE).set({ handled_at: now.toISOString() }).where('id', '=', alert.id).where('handled_at', 'is', null).executeTakeFirst();
       if (Number(result.numUpdatedRows) !== 1) return false; // another process took it
-      const leaseUntil = new Date(now.getTime() + ACTIONS_LEASE_MS).toISOString();
       for (const incident of incidents) await tx.insertInto(INCIDENTS_TABLE).values({ ...toIncidentRow(incident), actions_lease_until: leaseUntil }).execute();
       return true;
     });
     if (!claimed) return [];
     for (const incident of incidents) {
       await this.#audit.record({ eventType: 'threat.incident_opened', userId: null, result: 'success', additionalData: { incidentId: incident.id, playbook: incident.playbook, alertId: alert.id, rule: alert.rule, key: alert.key } });
-      await this.#runActions(incident, matching.find((p) => p.name === incident.playbook), alert);
+      await this.#runActions(incident, matching.find((p) => p.name === incident.playbook), leaseUntil, alert);
     }
     return incidents;
   }
 
-  /** Runs the incident's pending actions in order, storing and auditing each outcome. */
-  async #runActions(incident: Incident, playbook: SavedPlaybook | undefined, knownAlert?: Alert): Promise<void> {
+  /**
+   * Runs the incident's pending actions in order, storing and auditing each outcome, under the
+   * lease `held`: renewed before each action, and each outcome written only while it is still
+   * this process's. A process whose lease lapsed (an action outlived it) and was taken over stops
+   * there, leaving the rest, and its stale view, to the process that took it.
+   */
+  async #runActions(incident: Incident, playbook: SavedPlaybook | undefined, held: string, knownAlert?: Alert): Promise<void> {
     const alert = knownAlert ?? toAlert(await this.#store.db.selectFrom(ALERTS_TABLE).selectAll().where('id', '=', incident.alertId).executeTakeFirstOrThrow());
+    let lease = held;
     for (const outcome of incident.actions) {
       if (outcome.status !== 'pending') continue;
+      const renewed = await this.#takeLease(incident.id, lease);
+      if (renewed === null) return;
+      lease = renewed;
       let result: { status: 'done' | 'failed' | 'skipped'; detail: string };
       try {
         result = playbook === undefined ? { status: 'skipped', detail: 'the playbook was deleted before this action ran' } : await this.#act(outcome.action, incident, alert, playbook);
@@ -220,14 +237,18 @@ export class IncidentResponse {
       }
       Object.assign(outcome, result, { at: this.#clock().toISOString() });
       const pendingLeft = incident.actions.some((a) => a.status === 'pending') ? 1 : 0;
-      await this.#store.writeTransaction('threat-incidents', (tx) =>
-        tx
+      const stillHeld = await this.#store.writeTransaction('threat-incidents', async (tx) => {
+        const result = await tx
           .updateTable(INCIDENTS_TABLE)
           .set({ actions: JSON.stringify(incident.actions), actions_pending: pendingLeft, ...(pendingLeft === 0 ? { actions_lease_until: null } : {}) })
           .where('id', '=', incident.id)
-          .execute(),
-      );
+          .where('actions_lease_until', '=', lease)
+          .executeTakeFirst();
+        return Number(result.numUpdatedRows) === 1;
+      });
+      // the action ran: it is recorded either way; its outcome is stored only by the holder
       await this.#audit.record({ eventType: 'threat.incident_action', userId: null, result: result.status, additionalData: { incidentId: incident.id, action: outcome.action, detail: result.detail } });
+      if (!stillHeld) return;
     }
   }
 
@@ -236,8 +257,7 @@ export class IncidentResponse {
       case 'notify_security_team': {
         // a playbook saved by a process with a webhook, run by one without
         if (this.#notifier === null) throw new Error('no webhook is configured in the process that ran it (monitoring.notify)');
-        await this.#notifier.send(notification('incident.opened', incident, alert));
-        return { status: 'done', detail: `notified ${this.#notifier.describe}` };
+        return { status: 'done', detail: `notified ${await this.#notifier.send(notification('incident.opened', incident, alert))}` };
       }
       case 'block_source_ip': {
         if (!alert.key.startsWith('ip:')) return { status: 'skipped', detail: 'the alert names no address' };
@@ -278,7 +298,7 @@ export class IncidentResponse {
         const notifier = this.#notifier;
         const alert = toAlert(await this.#store.db.selectFrom(ALERTS_TABLE).selectAll().where('id', '=', incident.alertId).executeTakeFirstOrThrow());
         notified = await notifier.send(notification('incident.escalated', { ...incident, escalatedAt: now }, alert)).then(
-          () => `notified ${notifier.describe}`,
+          (where) => `notified ${where}`,
           (err: unknown) => {
             result = 'failure';
             return `notification failed: ${err instanceof Error ? err.message : String(err)}`;

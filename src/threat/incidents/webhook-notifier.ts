@@ -24,8 +24,6 @@ const LOOPBACK = /^(?:localhost|127(?:\.\d{1,3}){3}|\[::1\])$/i;
  * References are read at each send, so a rotated URL or secret is taken up at once.
  */
 export class WebhookNotifier {
-  /** `scheme://host`: what messages and outcomes say of the webhook. */
-  readonly describe: string;
   readonly #url: string;
   readonly #secret: CredentialReference | null;
 
@@ -35,12 +33,12 @@ export class WebhookNotifier {
     }
     this.#url = settings.url;
     this.#secret = (settings.secret as CredentialReference | undefined) ?? null;
-    const url = this.#resolve();
-    this.describe = `${url.protocol}//${url.host}`;
+    this.#resolve(); // refused now if it cannot be read or is no URL, not at the first incident
     if (this.#secret !== null) readCredential(this.#secret, 'monitoring.notify.secret'); // refused now if it cannot be read
   }
 
-  async send(body: Record<string, unknown>): Promise<void> {
+  /** Posts `body`; where it went, as `scheme://host` (the URL is read at each send, and may have changed). */
+  async send(body: Record<string, unknown>): Promise<string> {
     const url = this.#resolve();
     const text = JSON.stringify(body);
     const headers: Record<string, string> = { 'user-agent': 'langtrain-security' };
@@ -53,6 +51,7 @@ export class WebhookNotifier {
       throw new LangtrainError('ERR_DELIVERY_FAILED', `webhook ${where}: ${(err as Error).message}`);
     }
     if (status < 200 || status >= 300) throw new LangtrainError('ERR_DELIVERY_FAILED', `webhook ${where} answered HTTP ${status}`);
+    return where;
   }
 
   /** The URL, read from its reference when it is one, and checked; errors never quote it. */

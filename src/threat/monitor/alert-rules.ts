@@ -1,3 +1,4 @@
+import { isPlatformEventType } from '../../core/audit-sink.js';
 import type { AuditStreamEntry } from '../../core/audit-stream.js';
 import { ThresholdWindow } from './threshold-window.js';
 import { componentOf, dataReader, failedSignInKeys, modelAccuracy, type MonitoredComponent } from './watched-events.js';
@@ -75,6 +76,12 @@ export class AlertRules {
     if (component === null || !this.#components.has(component)) return [];
     const atMs = Date.parse(entry.timestamp);
     if (Number.isNaN(atMs)) return [];
+    // the platform's own entries carry the server's time: they move the windows' present on (an
+    // application's may be dated anywhere, and would age real events out of the windows)
+    if (isPlatformEventType(entry.eventType)) {
+      this.#signIns?.observe(atMs);
+      this.#dataReads?.observe(atMs);
+    }
     const alerts: AlertDraft[] = [];
     if (this.#signIns !== null) {
       for (const key of failedSignInKeys(entry)) {

@@ -281,14 +281,16 @@ export class SecurityMonitor {
       .limit(PAGE)
       .execute();
     for (const alert of pending.map(toAlert)) {
-      const claimedUntil = new Date(now.getTime() + AUDIT_CLAIM_MS).toISOString();
+      // the clock read for each claim: writing a backlog takes time, and a claim must not be born lapsed
+      const claimNow = this.#clock();
+      const claimedUntil = new Date(claimNow.getTime() + AUDIT_CLAIM_MS).toISOString();
       const claimed = await this.#store.writeTransaction('threat-alerts', async (tx) => {
         const result = await tx
           .updateTable(ALERTS_TABLE)
           .set({ audit_claimed_until: claimedUntil })
           .where('id', '=', alert.id)
           .where('audit_index', 'is', null)
-          .where((eb) => eb.or([eb('audit_claimed_until', 'is', null), eb('audit_claimed_until', '<', now.toISOString())]))
+          .where((eb) => eb.or([eb('audit_claimed_until', 'is', null), eb('audit_claimed_until', '<', claimNow.toISOString())]))
           .executeTakeFirst();
         return Number(result.numUpdatedRows) === 1;
       });

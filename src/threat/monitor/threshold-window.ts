@@ -26,6 +26,11 @@ export class ThresholdWindow {
     readonly windowMs: number,
   ) {}
 
+  /** Moves the window's present to `atMs` without an event of its own (time passing between its events). */
+  observe(atMs: number): void {
+    this.#latestMs = Math.max(this.#latestMs, atMs);
+  }
+
   /** Adds one event of `key`; the crossing when it makes `threshold` within the window. */
   add(key: string, index: number, atMs: number): Crossing | null {
     this.#latestMs = Math.max(this.#latestMs, atMs);
@@ -47,10 +52,17 @@ export class ThresholdWindow {
     return { key, count: kept.length, firstIndex: kept[0]!.index, lastIndex: index, firstAtMs: Math.min(...times), lastAtMs: Math.max(...times) };
   }
 
-  /** The oldest entry a key still counts, or null: where a restart reads the log again from. */
+  /**
+   * The oldest entry a key can still count, or null: where a restart reads the log again from.
+   * Keys whose newest event is a window behind the newest seen can count nothing more (the sweep
+   * drops them at the next event), so they do not hold the restart back.
+   */
   oldestIndex(): number | null {
     let oldest: number | null = null;
-    for (const events of this.#events.values()) if (oldest === null || events[0]!.index < oldest) oldest = events[0]!.index;
+    for (const events of this.#events.values()) {
+      if (this.#latestMs - events[events.length - 1]!.atMs >= this.windowMs) continue;
+      if (oldest === null || events[0]!.index < oldest) oldest = events[0]!.index;
+    }
     return oldest;
   }
 

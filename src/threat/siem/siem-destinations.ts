@@ -29,10 +29,10 @@ export function messageOf(record: SiemRecord, format: SiemFormat, productVersion
  * and the SIEMs' syslog inputs read. Facility 13 (log audit); severity alert (1) for an alert,
  * warning (4) for a failure, informational (6) otherwise; MSGID the event type. One connection
  * per batch: taken once the receiver, having read to our end of the stream, closes its side;
- * an error, a reset, a receiver that closes first or one silent past the deadline fails the
- * send (it is sent again). TCP says no more than that: a receiver that closes with the batch
- * in its buffers unread, or reads and drops it, goes unnoticed (RFC 6587 has no
- * acknowledgement; Splunk HEC's answer is one).
+ * an error, a reset, a receiver that closes before our batch has left this host or one silent
+ * past the deadline fails the send (it is sent again). TCP says no more than that: a receiver
+ * that accepts and closes at once, or closes with the batch in its buffers unread, goes
+ * unnoticed (RFC 6587 has no acknowledgement; Splunk HEC's answer is one).
  * Written here: the npm syslog clients frame by line break (a multi-line message would be
  * split) or are unmaintained.
  */

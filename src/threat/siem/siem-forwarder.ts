@@ -37,6 +37,8 @@ export class SiemForwarder {
   readonly #settings: SiemSettings;
   readonly #clock: () => Date;
   #cursor: number | null = null;
+  /** The last cursor known, for status while `#cursor` is being read again. */
+  #shownCursor = -1;
   #sent = 0;
   #lastSentAt: string | null = null;
   #lastError: string | null = null;
@@ -51,7 +53,7 @@ export class SiemForwarder {
   }
 
   status(): SiemStatus {
-    return { destination: this.#settings.destination.describe, format: this.#settings.format, events: this.#settings.events, cursor: this.#cursor ?? -1, sent: this.#sent, lastSentAt: this.#lastSentAt, lastError: this.#lastError };
+    return { destination: this.#settings.destination.describe, format: this.#settings.format, events: this.#settings.events, cursor: this.#cursor ?? this.#shownCursor, sent: this.#sent, lastSentAt: this.#lastSentAt, lastError: this.#lastError };
   }
 
   /** Sends what the log holds past the cursor; never throws (a failure is kept in `status` and retried after a backoff). Records sent. */
@@ -90,7 +92,7 @@ export class SiemForwarder {
     if (this.#cursor !== null) return this.#cursor;
     const destination = this.#settings.destination.describe;
     const row = await this.#store.db.selectFrom(SIEM_CURSOR_TABLE).select('last_index').where('destination', '=', destination).executeTakeFirst();
-    if (row !== undefined) return (this.#cursor = Number(row.last_index));
+    if (row !== undefined) return (this.#shownCursor = this.#cursor = Number(row.last_index));
     // a new destination starts at the log's end, unless asked for its history
     const start = this.#settings.backfill ? -1 : (await this.#stream.size()) - 1;
     await this.#store.writeTransaction('threat-siem', (tx) => tx.insertInto(SIEM_CURSOR_TABLE).values({ destination, last_index: start }).onConflict((oc) => oc.column('destination').doNothing()).execute());
@@ -106,5 +108,6 @@ export class SiemForwarder {
     });
     // moved by another forwarder meanwhile: read where it got to
     this.#cursor = moved ? to : null;
+    if (moved) this.#shownCursor = to;
   }
 }

@@ -78,7 +78,7 @@ export function parseSiemOptions(input: unknown, productVersion: string): SiemSe
     if (o.token === undefined) refuse('token: Splunk HEC needs its token, as env:NAME or file:PATH');
     if (!CREDENTIAL_REFERENCE.test(o.token!)) refuse('token: must be a credential reference, env:NAME or file:/path, never the token itself');
     if (url.pathname === '/' || url.pathname === '') url.pathname = '/services/collector/event';
-        readCredential(o.token as CredentialReference, 'SecurityMonitor.configureSiemIntegration token'); // refused now if it cannot be read, not at the first send
+    readCredential(o.token as CredentialReference, 'SecurityMonitor.configureSiemIntegration token'); // refused now if it cannot be read, not at the first send
     return { destination: new SplunkHecDestination(url, o.token as CredentialReference, format, productVersion, ca), format, events: o.events, backfill: o.backfill, sendSealed: o.sealedPayloads === 'send' };
   }
   if (o.token !== undefined) refuse('token: syslog takes none (authenticate the connection with TLS: tls://)');

@@ -192,6 +192,33 @@ describe.each(storeUrls('threat-incidents'))('IncidentResponse on $dialect', ({ 
     expect((await audit.query({ eventType: 'threat.incident_action' })).map((e) => e.additionalData?.action)).toEqual(['notify_security_team', 'block_source_ip']);
   });
 
+  it("hands an incident's actions over when one outlived the lease: the one under way may run twice, the rest run once", async () => {
+    let release: () => void = () => undefined;
+    const slow = new Promise<void>((resolve) => (release = resolve));
+    await webhook.close();
+    webhook = await HttpStandIn.start(async () => {
+      clock.advance(6 * 60_000); // the notice takes longer than the 5-minute lease
+      await slow;
+      return { status: 200, body: { ok: true } };
+    });
+    const first = world();
+    const second = world();
+    await first.incidents.createPlaybook({ name: 'brute_force_detected', triggers: ['failed_auth_attempts'], actions: ['notify_security_team', 'block_source_ip'] });
+    await first.monitor.startMonitoring({ alertThresholds: { failedAuthAttempts: 5 } }, { background: false });
+    for (let i = 0; i < 5; i++) await audit.logEvent(failedLogin(i));
+    const polling = first.monitor.poll();
+    for (let i = 0; i < 100 && webhook.requests.length === 0; i++) await new Promise((r) => setTimeout(r, 10));
+    // the lease has lapsed: the second process takes the incident over and runs what is left, the notice included
+    const taking = second.incidents.respond();
+    for (let i = 0; i < 100 && webhook.requests.length < 2; i++) await new Promise((r) => setTimeout(r, 10));
+    release();
+    await Promise.all([polling, taking]);
+    const [incident] = await first.incidents.incidents();
+    expect(incident!.actions.map((a) => a.status)).toEqual(['done', 'done']);
+    // block_source_ip ran once: the first process stopped when it found its lease taken
+    expect((await audit.query({ eventType: 'threat.incident_action' })).filter((e) => e.additionalData?.action === 'block_source_ip')).toHaveLength(1);
+  });
+
   it('acts on no alert raised before the playbook was saved, even one a monitor without incident response left', async () => {
     const bare = new SecurityMonitor({ store, audit, stream: audit, clock: clock.clock }); // no incidents: its alerts stay unhandled
     closers.push(() => bare.stopMonitoring());

@@ -87,6 +87,23 @@ describe.each(storeUrls('threat-monitor'))('SecurityMonitor on $dialect', ({ mak
     expect(alerts.map((a) => a.key)).toEqual(['user:u-alice']);
   });
 
+  it('is not stopped by an entry whose address it cannot read', async () => {
+    const m = await started();
+    await log(failedLogin(0, 'fe80::1%eth0%x'), ...[1, 2, 3, 4, 5].map((s) => failedLogin(s, '203.0.113.7')));
+    expect((await m.poll()).map((a) => a.key)).toEqual(['ip:203.0.113.7']);
+  });
+
+  it('restarts from the last window, not from a failure hours old that nothing followed', async () => {
+    const m = await started();
+    await log(failedLogin(0, '203.0.113.7'));
+    await log(...Array.from({ length: 40 }, (_, i): AuditEventInput => ({ eventType: 'auth.login', userId: 'u-ok', timestamp: at(60 * (i + 1)), result: 'success', additionalData: { ip: '192.0.2.1' } })));
+    await m.poll();
+    const row = await store.db.selectFrom('threat_monitor_cursor').select(['last_index', 'replay_from']).executeTakeFirstOrThrow();
+    // the failure at 0 s can count nothing more 40 minutes on: the restart point has moved past it
+    expect(Number(row.replay_from)).toBeGreaterThan(0);
+    expect(Number(row.last_index)).toBe(40);
+  });
+
   it('starts counting again after an alert: the next five raise the next one', async () => {
     const m = await started();
     await log(...Array.from({ length: 9 }, (_, i) => failedLogin(i, '203.0.113.7')));
