@@ -69,12 +69,12 @@ const NOT_YET: Record<string, string> = {
 };
 
 /** The seed's `enable_monitoring` signals the monitor has a rule for, and the `monitoring` setting that is its threshold. */
-const MONITORING_SIGNALS: Record<string, 'failedAuthAttempts' | 'unusualDataAccess'> = {
+const MONITORING_SIGNALS: Record<string, 'failedAuthAttempts' | 'unusualDataAccess' | 'privilegeEscalation'> = {
   unauthorized_access_attempts: 'failedAuthAttempts',
   data_access_patterns: 'unusualDataAccess',
+  privilege_escalation: 'privilegeEscalation',
 };
 const SIGNALS_NOT_YET: Record<string, string> = {
-  privilege_escalation: 'privilege-escalation detection is not built yet',
   data_exfiltration_detection: 'exfiltration detection is not built yet',
   model_poisoning_attempts: 'data set poisoning scans (ThreatDetector) are not built yet',
   adversarial_input_detection: 'adversarial input detection (AdversarialDefense) is not built yet',
@@ -222,7 +222,7 @@ export class SecurityManager {
     if (!settings.enabled) return null;
     const monitor = await this.monitor();
     if (monitor.running) return monitor;
-    const thresholds = Object.fromEntries((['failedAuthAttempts', 'unusualDataAccess', 'modelPerformanceDrop'] as const).flatMap((rule) => (settings[rule] === null ? [] : [[rule, settings[rule]]])));
+    const thresholds = Object.fromEntries((['failedAuthAttempts', 'unusualDataAccess', 'modelPerformanceDrop', 'privilegeEscalation'] as const).flatMap((rule) => (settings[rule] === null ? [] : [[rule, settings[rule]]])));
     if (settings.siem) monitor.configureSiemIntegration(settings.siem);
     await monitor.startMonitoring({ alertThresholds: thresholds, window: settings.window, pollInterval: settings.pollInterval });
     return monitor;

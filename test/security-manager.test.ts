@@ -71,11 +71,17 @@ describe('SecurityManager (composition root)', () => {
 
   it("enableMonitoring starts the monitor for the seed's signals it has rules for, and refuses the others naming them", async () => {
     const security = await open();
-    const monitor = await security.enableMonitoring(['unauthorized_access_attempts', 'data_access_patterns']);
+    const monitor = await security.enableMonitoring(['unauthorized_access_attempts', 'data_access_patterns', 'privilege_escalation']);
     expect(monitor.running).toBe(true);
-    await expect(security.enableMonitoring(['unauthorized_access_attempts', 'privilege_escalation'])).rejects.toMatchObject({
+    // a real grant of the admin role, through the user directory, is an alert
+    const { users } = await security.authenticationManager();
+    const user = await users.createUser({ username: 'mallory', password: 'a long enough passphrase here', roles: [] });
+    await users.setRoles(user.id, ['admin']);
+    await monitor.poll();
+    expect((await monitor.alerts({ rule: 'privilege_escalation' })).map((a) => a.key)).toEqual([`user:${user.id}`]);
+    await expect(security.enableMonitoring(['unauthorized_access_attempts', 'data_exfiltration_detection'])).rejects.toMatchObject({
       code: 'ERR_OPTION_NOT_SUPPORTED_YET',
-      message: expect.stringMatching(/signal privilege_escalation is not supported yet.*\(supported: unauthorized_access_attempts, data_access_patterns\)/),
+      message: expect.stringMatching(/signal data_exfiltration_detection is not supported yet.*\(supported: unauthorized_access_attempts, data_access_patterns, privilege_escalation\)/),
     });
     await expect(security.enableMonitoring(['port_scans'])).rejects.toMatchObject({ code: 'ERR_CONFIG_UNSUPPORTED_OPTION', message: expect.stringContaining('no signal port_scans') });
     await expect(security.enableMonitoring([])).rejects.toMatchObject({ code: 'ERR_INVALID_INPUT' });

@@ -229,6 +229,8 @@ const monitoringSchema = z
     unusualDataAccess: z.number().int().min(1).nullable().default(10),
     /** Drop of a model's test accuracy from one training to its next. */
     modelPerformanceDrop: z.number().gt(0).max(1).nullable().default(0.1),
+    /** Grants of the all-permissions role (admin) to one principal within the window; 1: every grant. */
+    privilegeEscalation: z.number().int().min(1).nullable().default(1),
     window: duration('monitoring.window').default(5 * 60_000),
     pollInterval: duration('monitoring.pollInterval').default(1_000),
     /**

@@ -65,13 +65,13 @@ describe('defaults', () => {
       },
       auth: { mfaRequired: false, mfaMethods: ['totp'], sessionTimeout: '8h', idleTimeout: '30m', concurrentSessions: 1, onSessionLimit: 'end_oldest', ssoProviders: {} },
       access: { decisionLog: 'denied', decisionSampleRate: 1 },
-      monitoring: { enabled: false, failedAuthAttempts: 5, unusualDataAccess: 10, modelPerformanceDrop: 0.1, window: 300_000, pollInterval: 1_000, forensicsDir: '.langtrain/forensics' },
+      monitoring: { enabled: false, failedAuthAttempts: 5, unusualDataAccess: 10, modelPerformanceDrop: 0.1, privilegeEscalation: 1, window: 300_000, pollInterval: 1_000, forensicsDir: '.langtrain/forensics' },
     });
   });
 
   it('reads the monitoring section from the environment, null turning a threshold off; its SIEM only from the file', () => {
     const config = loadConfig({ env: { LANGTRAIN_MONITORING_ENABLED: 'true', LANGTRAIN_MONITORING_UNUSUAL_DATA_ACCESS: 'null', LANGTRAIN_MONITORING_MODEL_PERFORMANCE_DROP: '0.25', LANGTRAIN_MONITORING_WINDOW: '10m' } });
-    expect(config.monitoring).toEqual({ enabled: true, failedAuthAttempts: 5, unusualDataAccess: null, modelPerformanceDrop: 0.25, window: 600_000, pollInterval: 1_000, forensicsDir: '.langtrain/forensics' });
+    expect(config.monitoring).toEqual({ enabled: true, failedAuthAttempts: 5, unusualDataAccess: null, modelPerformanceDrop: 0.25, privilegeEscalation: 1, window: 600_000, pollInterval: 1_000, forensicsDir: '.langtrain/forensics' });
     expect(() => loadConfig({ env: { LANGTRAIN_MONITORING_SIEM: 'tcp://siem:514' } })).toThrow(/monitoring.siem can only be set in the configuration file/);
     expect(() => parseConfig({ monitoring: { siem: { siemType: 'syslog', endpoint: 'tls://siem:6514', batchSize: 10 } } })).toThrow(/unknown option monitoring.siem.batchSize \(supported: siemType, endpoint, format, realTimeStreaming, token, caFile, events, backfill, sealedPayloads\)/);
   });

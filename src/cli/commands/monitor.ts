@@ -24,6 +24,7 @@ export function monitorCommand(run: Run): Command {
     .option('--failed-auth-attempts <n>', 'failed sign-ins from one address or against one account within the window (default from config: 5)', (v) => wholeNumberOption(v, '--failed-auth-attempts', 1))
     .option('--unusual-data-access <n>', 'data reads by one actor within the window (default from config: 10)', (v) => wholeNumberOption(v, '--unusual-data-access', 1))
     .option('--model-performance-drop <x>', "drop of a model's test accuracy from one training to the next (default from config: 0.1)", (v) => realNumberOption(v, '--model-performance-drop', { above: 0, to: 1 }))
+    .option('--privilege-escalation <n>', 'grants of the admin role to one principal within the window (default from config: 1, every grant)', (v) => wholeNumberOption(v, '--privilege-escalation', 1))
     .option('--window <duration>', 'the sliding window, e.g. 5m (default from config)')
     .option('--poll-interval <duration>', 'how often the log is read, e.g. 1s (default from config)')
     .action((o) =>
@@ -75,6 +76,7 @@ interface RunFlags extends CommonOptions {
   failedAuthAttempts?: number;
   unusualDataAccess?: number;
   modelPerformanceDrop?: number;
+  privilegeEscalation?: number;
   window?: string;
   pollInterval?: string;
 }
@@ -83,7 +85,7 @@ interface RunFlags extends CommonOptions {
 function runOptions(security: SecurityManager, o: RunFlags): StartMonitoringOptions {
   const config = security.config.monitoring;
   const thresholds: AlertThresholds = {};
-  for (const rule of ['failedAuthAttempts', 'unusualDataAccess', 'modelPerformanceDrop'] as const) {
+  for (const rule of ['failedAuthAttempts', 'unusualDataAccess', 'modelPerformanceDrop', 'privilegeEscalation'] as const) {
     const value = o[rule] ?? config[rule];
     if (value !== null) thresholds[rule] = value;
   }

@@ -1,10 +1,10 @@
 import { isPlatformEventType } from '../../core/audit-sink.js';
 import type { AuditStreamEntry } from '../../core/audit-stream.js';
 import { ThresholdWindow } from './threshold-window.js';
-import { componentOf, dataReader, failedSignInKeys, modelAccuracy, type MonitoredComponent } from './watched-events.js';
+import { componentOf, dataReader, failedSignInKeys, modelAccuracy, privilegeGrantee, type MonitoredComponent } from './watched-events.js';
 
 /** The seed's `alert_thresholds`, by their audit names. */
-export const ALERT_RULES = ['failed_auth_attempts', 'unusual_data_access', 'model_performance_drop'] as const;
+export const ALERT_RULES = ['failed_auth_attempts', 'unusual_data_access', 'model_performance_drop', 'privilege_escalation'] as const;
 export type AlertRule = (typeof ALERT_RULES)[number];
 
 /** The key of a replay's `counted` map: a rule's alert key. */
@@ -35,6 +35,8 @@ export interface AlertThresholds {
   unusualDataAccess?: number;
   /** Drop of test accuracy (0–1, absolute) from a model's previous training to its next. */
   modelPerformanceDrop?: number;
+  /** Grants of the all-permissions role to one principal within the window (1: every grant). */
+  privilegeEscalation?: number;
 }
 
 /** The component each threshold watches: a threshold on a component not monitored is refused. */
@@ -42,6 +44,7 @@ export const RULE_COMPONENTS: Readonly<Record<keyof AlertThresholds, readonly Mo
   failedAuthAttempts: ['api_endpoints'],
   unusualDataAccess: ['api_endpoints', 'data_pipelines'],
   modelPerformanceDrop: ['training_jobs'],
+  privilegeEscalation: ['api_endpoints'],
 };
 
 /**
@@ -53,6 +56,7 @@ export class AlertRules {
   readonly #components: ReadonlySet<MonitoredComponent>;
   readonly #signIns: ThresholdWindow | null;
   readonly #dataReads: ThresholdWindow | null;
+  readonly #grants: ThresholdWindow | null;
   readonly #accuracyDrop: number | null;
   readonly #accuracies: Map<string, number>;
   readonly #changed = new Set<string>();
@@ -61,6 +65,7 @@ export class AlertRules {
     this.#components = new Set(components);
     this.#signIns = thresholds.failedAuthAttempts === undefined ? null : new ThresholdWindow(thresholds.failedAuthAttempts, windowMs);
     this.#dataReads = thresholds.unusualDataAccess === undefined ? null : new ThresholdWindow(thresholds.unusualDataAccess, windowMs);
+    this.#grants = thresholds.privilegeEscalation === undefined ? null : new ThresholdWindow(thresholds.privilegeEscalation, windowMs);
     this.#accuracyDrop = thresholds.modelPerformanceDrop ?? null;
     this.#accuracies = new Map(modelAccuracies);
   }
@@ -81,6 +86,7 @@ export class AlertRules {
     if (isPlatformEventType(entry.eventType)) {
       this.#signIns?.observe(atMs);
       this.#dataReads?.observe(atMs);
+      this.#grants?.observe(atMs);
     }
     const alerts: AlertDraft[] = [];
     if (this.#signIns !== null) {
@@ -94,6 +100,11 @@ export class AlertRules {
     if (reader !== null && (counted?.get(countedKey('unusual_data_access', reader)) ?? -1) < entry.index) {
       const crossing = this.#dataReads!.add(reader, entry.index, atMs);
       if (crossing) alerts.push(fromCrossing('unusual_data_access', this.#dataReads!.threshold, crossing));
+    }
+    const grantee = this.#grants === null ? null : privilegeGrantee(entry);
+    if (grantee !== null && (counted?.get(countedKey('privilege_escalation', grantee)) ?? -1) < entry.index) {
+      const crossing = this.#grants!.add(grantee, entry.index, atMs);
+      if (crossing) alerts.push(fromCrossing('privilege_escalation', this.#grants!.threshold, crossing));
     }
     const trained = modelAccuracy(entry);
     if (trained !== null) {
@@ -121,7 +132,7 @@ export class AlertRules {
 
   /** The oldest entry a threshold's window still counts, or null. */
   oldestHeldIndex(): number | null {
-    const held = [this.#signIns?.oldestIndex(), this.#dataReads?.oldestIndex()].filter((i): i is number => i !== null && i !== undefined);
+    const held = [this.#signIns?.oldestIndex(), this.#dataReads?.oldestIndex(), this.#grants?.oldestIndex()].filter((i): i is number => i !== null && i !== undefined);
     return held.length === 0 ? null : Math.min(...held);
   }
 

@@ -41,6 +41,7 @@ const schema = z.strictObject({
       failedAuthAttempts: z.number().int().min(1).max(1_000_000).optional(),
       unusualDataAccess: z.number().int().min(1).max(1_000_000).optional(),
       modelPerformanceDrop: z.number().gt(0).max(1).optional(),
+      privilegeEscalation: z.number().int().min(1).max(1_000_000).optional(),
     })
     .default({}),
   window: durationField('window').default(5 * 60_000),

@@ -89,3 +89,26 @@ export function modelAccuracy(entry: AuditStreamEntry): { model: string; accurac
   if (typeof model !== 'string' || model === '' || typeof accuracy !== 'number' || !Number.isFinite(accuracy)) return null;
   return { model, accuracy };
 }
+
+/**
+ * The role with every permission, built into access control (access/ and identity/ name it
+ * `admin`; it cannot be edited). Granting it is what privilege escalation means here.
+ */
+const ALL_PERMISSIONS_ROLE = 'admin';
+
+/**
+ * Who was just given the all-permissions role: an account's roles changed to include it
+ * (`auth.roles_changed`, `user:<id>`), or a binding of it added (`access.binding_added`, the
+ * bound principal as `principal:<name>`). A grant of any other role is routine administration.
+ */
+export function privilegeGrantee(entry: AuditStreamEntry): string | null {
+  if (entry.result !== 'success') return null;
+  const data = entry.additionalData;
+  if (entry.eventType === 'auth.roles_changed') {
+    const before = Array.isArray(data?.before) ? data.before : [];
+    const after = Array.isArray(data?.after) ? data.after : [];
+    return after.includes(ALL_PERMISSIONS_ROLE) && !before.includes(ALL_PERMISSIONS_ROLE) && entry.userId !== null ? `user:${entry.userId}` : null;
+  }
+  if (entry.eventType === 'access.binding_added' && data?.role === ALL_PERMISSIONS_ROLE && typeof data.principal === 'string') return `principal:${data.principal}`;
+  return null;
+}

@@ -266,7 +266,7 @@ describe.each(storeUrls('threat-incidents'))('IncidentResponse on $dialect', ({ 
     const { incidents } = world();
     await expect(
       incidents.createPlaybook({ name: 'model_poisoning_detected', triggers: ['high_confidence_poisoning_alert'], actions: ['isolate_affected_models', 'revert_to_previous_checkpoint', 'notify_security_team', 'initiate_forensic_analysis'], escalationTime: '15m' }),
-    ).rejects.toMatchObject({ code: 'ERR_OPTION_NOT_SUPPORTED_YET', message: expect.stringMatching(/trigger high_confidence_poisoning_alert is not supported yet: .*ThreatDetector.*\(supported: failed_auth_attempts, unusual_data_access, model_performance_drop\)/) });
+    ).rejects.toMatchObject({ code: 'ERR_OPTION_NOT_SUPPORTED_YET', message: expect.stringMatching(/trigger high_confidence_poisoning_alert is not supported yet: .*ThreatDetector.*\(supported: failed_auth_attempts, unusual_data_access, model_performance_drop, privilege_escalation\)/) });
     await expect(incidents.createPlaybook({ name: 'x', triggers: ['model_performance_drop'], actions: ['isolate_affected_models'] })).rejects.toMatchObject({
       code: 'ERR_OPTION_NOT_SUPPORTED_YET',
       message: expect.stringContaining('action isolate_affected_models is not supported yet: there is no model registry'),

@@ -210,6 +210,18 @@ describe.each(storeUrls('threat-monitor'))('SecurityMonitor on $dialect', ({ mak
     expect((await m.alerts())[0]!.auditIndex).not.toBeNull();
   });
 
+  it('alerts on every grant of the all-permissions role, to an account or through a binding, and on no other role change', async () => {
+    const m = await started({ alertThresholds: { privilegeEscalation: 1 } });
+    const roles = (s: number, userId: string, before: string[], after: string[]): AuditEventInput => ({ eventType: 'auth.roles_changed', userId, timestamp: at(s), result: 'success', additionalData: { before, after, ip: '192.0.2.9' } });
+    await log(roles(0, 'u-1', ['analyst'], ['analyst', 'admin']), roles(1, 'u-2', [], ['analyst']), roles(2, 'u-3', ['admin'], ['admin', 'analyst']), roles(3, 'u-4', ['admin'], []));
+    await log({ eventType: 'access.binding_added', userId: 'admin-jo', timestamp: at(4), result: 'success', additionalData: { bindingId: 'b1', principal: 'svc-batch', role: 'admin', resource: null, expires: null, revision: 3 } });
+    await log({ eventType: 'access.binding_added', userId: 'admin-jo', timestamp: at(5), result: 'success', additionalData: { bindingId: 'b2', principal: 'svc-batch', role: 'reader', resource: null, expires: null, revision: 4 } });
+    expect((await m.poll()).map((a) => [a.rule, a.key])).toEqual([
+      ['privilege_escalation', 'user:u-1'],
+      ['privilege_escalation', 'principal:svc-batch'],
+    ]);
+  });
+
   it('alerts on ten data reads by one actor within the window', async () => {
     const m = await started();
     const read = (s: number, userId: string): AuditEventInput => ({ eventType: 'secrets.read', userId, timestamp: at(s), result: 'success', additionalData: { name: 'db-password' } });
