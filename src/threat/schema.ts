@@ -3,18 +3,22 @@ import { columnTypes, type Migration } from '../store/migrations.js';
 import type { AlertRule } from './monitor/alert-rules.js';
 
 /**
- * The monitor's tables (domain `threat`):
+ * The threat domain's tables:
  *
- * - `threat_monitor_cursor`: the last audit entry the monitor has read, and its event time
- *   (from which the windows are rebuilt after a restart). Moved in the same transaction that
- *   stores the alerts those entries raised, so an entry raises its alerts exactly once, across
- *   restarts and crashes; a second monitor on the same store finds the cursor moved under it
- *   and rebuilds instead of raising them again.
- * - `threat_alerts`: every alert, with the span of audit entries that raised it; `audit_index`
- *   is set once its `threat.alert` entry is written (until then the monitor retries it: an
- *   outbox, so an alert is never stored without being recorded in the audit log).
+ * - `threat_monitor_cursor`: the last audit entry the monitor has read, and `replay_from`, the
+ *   oldest entry its windows still counted then (a restart reads the log again from there).
+ *   Moved in the same transaction that stores the alerts those entries raised, so an entry
+ *   raises its alerts exactly once, across restarts and crashes; a second monitor on the same
+ *   store finds the cursor moved under it and rebuilds instead of raising them again.
+ * - `threat_alerts`: every alert, with the span of audit entries that raised it. `audit_index`
+ *   is set once its `threat.alert` entry is written (an outbox: until then a monitor retries it,
+ *   having claimed it until `audit_claimed_until`, so two monitors do not both write it);
+ *   `handled_at` once incident response has opened its incidents.
  * - `threat_model_accuracy`: each model's last test accuracy, what its next training is
  *   compared with; unlike the windows it outlives any restart.
+ * - `threat_siem_cursor`: how far each SIEM destination has been sent, by its endpoint.
+ * - `threat_playbooks`, `threat_incidents` (each action's outcome; `actions_lease_until`: a
+ *   process is running its actions), `threat_blocked_addresses`: incident response.
  */
 export const CURSOR_TABLE = 'threat_monitor_cursor';
 export const ALERTS_TABLE = 'threat_alerts';
@@ -27,13 +31,13 @@ export type AlertStatus = (typeof ALERT_STATUSES)[number];
 
 export const threatMigrations: Migration[] = [
   {
-    id: '0001_threat_monitor',
+    id: '0001_threat',
     async up(tx, dialect) {
       const { bigint } = columnTypes(dialect);
       await sql`CREATE TABLE threat_monitor_cursor (
         name TEXT PRIMARY KEY,
         last_index ${bigint} NOT NULL,
-        last_event_at TEXT
+        replay_from ${bigint} NOT NULL
       )`.execute(tx);
       await sql`CREATE TABLE threat_alerts (
         id TEXT PRIMARY KEY,
@@ -50,38 +54,23 @@ export const threatMigrations: Migration[] = [
         status TEXT NOT NULL CHECK (status IN ('open', 'acknowledged', 'resolved')),
         status_changed_at TEXT,
         status_changed_by TEXT,
-        audit_index ${bigint}
+        audit_index ${bigint},
+        audit_claimed_until TEXT,
+        handled_at TEXT
       )`.execute(tx);
       await sql`CREATE INDEX threat_alerts_raised ON threat_alerts (raised_at, id)`.execute(tx);
       await sql`CREATE INDEX threat_alerts_unaudited ON threat_alerts (raised_at) WHERE audit_index IS NULL`.execute(tx);
+      await sql`CREATE INDEX threat_alerts_unhandled ON threat_alerts (raised_at) WHERE handled_at IS NULL`.execute(tx);
+      // a rebuild asks for each key's last alert from replay_from on
+      await sql`CREATE INDEX threat_alerts_last_index ON threat_alerts (last_index)`.execute(tx);
       await sql`CREATE TABLE threat_model_accuracy (
         model TEXT PRIMARY KEY,
         accuracy DOUBLE PRECISION NOT NULL
       )`.execute(tx);
-    },
-  },
-  {
-    // How far each SIEM destination has been sent (siem/siem-forwarder.ts), by its endpoint.
-    id: '0002_threat_siem_cursor',
-    async up(tx, dialect) {
-      const { bigint } = columnTypes(dialect);
       await sql`CREATE TABLE threat_siem_cursor (
         destination TEXT PRIMARY KEY,
         last_index ${bigint} NOT NULL
       )`.execute(tx);
-    },
-  },
-  {
-    // Incidents (incidents/incident-response.ts): playbooks, the incidents alerts opened under
-    // them with each action's outcome, and the addresses blocked. An alert's `handled_at` is set
-    // when its playbooks have opened their incidents; alerts raised before playbooks existed
-    // are taken as handled, so saving a first playbook does not act on old alerts.
-    id: '0003_threat_incidents',
-    async up(tx, dialect) {
-      const { bigint } = columnTypes(dialect);
-      await sql`ALTER TABLE threat_alerts ADD COLUMN handled_at TEXT`.execute(tx);
-      await sql`UPDATE threat_alerts SET handled_at = raised_at`.execute(tx);
-      await sql`CREATE INDEX threat_alerts_unhandled ON threat_alerts (raised_at) WHERE handled_at IS NULL`.execute(tx);
       await sql`CREATE TABLE threat_playbooks (
         name TEXT PRIMARY KEY,
         triggers TEXT NOT NULL,
@@ -103,6 +92,7 @@ export const threatMigrations: Migration[] = [
         escalated_at TEXT,
         actions TEXT NOT NULL,
         actions_pending INTEGER NOT NULL,
+        actions_lease_until TEXT,
         status_changed_at TEXT,
         status_changed_by TEXT,
         UNIQUE (playbook, alert_id)
@@ -115,23 +105,6 @@ export const threatMigrations: Migration[] = [
         expires_at TEXT NOT NULL,
         incident_id TEXT
       )`.execute(tx);
-    },
-  },
-  {
-    // Leases and the replay point, so that two processes on one store neither write an alert's
-    // audit entry twice nor run an incident's actions twice, and a restart rebuilds the windows
-    // from the entries they held rather than from event times a writer chose:
-    // - threat_monitor_cursor.replay_from: the oldest entry the windows still held at the cursor;
-    // - threat_alerts.audit_claimed_until: a process is writing the alert's threat.alert entry;
-    // - threat_incidents.actions_lease_until: a process is running the incident's actions.
-    id: '0004_threat_leases',
-    async up(tx, dialect) {
-      const { bigint } = columnTypes(dialect);
-      await sql`ALTER TABLE threat_monitor_cursor ADD COLUMN replay_from ${bigint}`.execute(tx);
-      await sql`ALTER TABLE threat_alerts ADD COLUMN audit_claimed_until TEXT`.execute(tx);
-      await sql`ALTER TABLE threat_incidents ADD COLUMN actions_lease_until TEXT`.execute(tx);
-      // a rebuild asks for each key's last alert from replay_from on
-      await sql`CREATE INDEX threat_alerts_last_index ON threat_alerts (last_index)`.execute(tx);
     },
   },
 ];

@@ -244,7 +244,7 @@ export class SecurityMonitor {
     this.#rules = new AlertRules(settings.components, settings.alertThresholds, settings.windowMs, accuracies);
     this.#metrics = new WindowMetrics(settings.windowMs);
     this.#cursor = cursor.lastIndex;
-    if (cursor.replayFrom === null || cursor.replayFrom > cursor.lastIndex) return;
+    if (cursor.replayFrom > cursor.lastIndex) return;
     const counted = new Map(
       (
         await this.#store.db
@@ -391,7 +391,8 @@ export class SecurityMonitor {
   }
 }
 
-async function readCursor(tx: WriteTx | Store['db']): Promise<{ lastIndex: number; replayFrom: number | null }> {
+/** The stored cursor; before the first commit, -1 and nothing to replay. */
+async function readCursor(tx: WriteTx | Store['db']): Promise<{ lastIndex: number; replayFrom: number }> {
   const row = await tx.selectFrom(CURSOR_TABLE).select(['last_index', 'replay_from']).where('name', '=', CURSOR_NAME).executeTakeFirst();
-  return { lastIndex: row === undefined ? -1 : Number(row.last_index), replayFrom: row?.replay_from === null || row?.replay_from === undefined ? null : Number(row.replay_from) };
+  return row === undefined ? { lastIndex: -1, replayFrom: 0 } : { lastIndex: Number(row.last_index), replayFrom: Number(row.replay_from) };
 }
