@@ -15,6 +15,7 @@ import { EncryptionService, SUBJECT_REFS_SUFFIX } from './crypto/encryption-serv
 import { DataProtectionManager, type DataProtectionManagerOptions } from './privacy/data-protection-manager.js';
 import type { TrainOptions, TrainResult } from './privacy/train.js';
 import type { PIIDetector, PIIDetectorOptions } from './privacy/pii/pii-detector.js';
+import type { AdversarialDefense, AdversarialDefenseOptions, InjectionScorer } from './threat/adversarial/adversarial-defense.js';
 import type { IncidentResponse } from './threat/incidents/incident-response.js';
 import type { SecurityMonitor } from './threat/monitor/security-monitor.js';
 import { piiRedactionKeys } from './privacy/pii/pii-keys.js';
@@ -184,6 +185,27 @@ export class SecurityManager {
     if (monitor.running) await monitor.stopMonitoring();
     await monitor.startMonitoring({ alertThresholds: thresholds, window: this.config.monitoring.window, pollInterval: this.config.monitoring.pollInterval });
     return monitor;
+  }
+
+  #injectionScorer: Promise<InjectionScorer> | undefined;
+
+  /**
+   * The seed's `AdversarialDefense` for inputs to language models, its classifier trained (once
+   * per process, about a second) on the prompt-injection examples shipped with the package.
+   */
+  async adversarialDefense(options: AdversarialDefenseOptions = {}): Promise<AdversarialDefense> {
+    const { AdversarialDefense } = await import('./threat/adversarial/adversarial-defense.js');
+    return new AdversarialDefense(options, { audit: this.audit, scorer: await this.#trainInjectionScorer() });
+  }
+
+  #trainInjectionScorer(): Promise<InjectionScorer> {
+    this.#injectionScorer ??= (async () => {
+      const [{ trainClassifier }, { PROMPT_INJECTION_EXAMPLES }] = await Promise.all([import('./privacy/training/index.js'), import('./threat/adversarial/prompt-injection-examples.js')]);
+      // plain (not private) training: the examples are public; settings fixed before looking at the test split
+      const { classifier } = await trainClassifier({ examples: PROMPT_INJECTION_EXAMPLES.map((e) => ({ text: e.text, label: e.label })), labels: [0, 1], epochs: 100, learningRate: 2, features: { bits: 18 } });
+      return (text: string) => classifier.probabilities(text).find((p) => p.label === 1)!.probability;
+    })();
+    return this.#injectionScorer;
   }
 
   #monitor: Promise<SecurityMonitor> | undefined;
