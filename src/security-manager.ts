@@ -78,7 +78,7 @@ const MONITORING_SIGNALS: Record<string, 'failedAuthAttempts' | 'unusualDataAcce
 const SIGNALS_NOT_YET: Record<string, string> = {
   data_exfiltration_detection: 'exfiltration detection is not built yet',
   model_poisoning_attempts: 'data set poisoning scans (ThreatDetector) are not built yet',
-  adversarial_input_detection: 'adversarial input detection (AdversarialDefense) is not built yet',
+  adversarial_input_detection: 'AdversarialDefense inspects inputs one by one (SecurityManager.adversarialDefense), but the monitor has no alert rule over what it flags yet',
 };
 
 /** How often due keys are rotated in a running process. */

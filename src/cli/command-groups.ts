@@ -22,6 +22,7 @@ export const COMMAND_GROUPS: ReadonlyArray<{ names: readonly string[]; load: (ru
   { names: ['erase'], load: async (run) => [(await import('./commands/erase.js')).eraseCommand(run)] },
   { names: ['dp'], load: async (run) => [(await import('./commands/dp.js')).dpCommand(run)] },
   { names: ['monitor'], load: async (run) => [(await import('./commands/monitor.js')).monitorCommand(run)] },
+  { names: ['scan'], load: async (run) => [(await import('./commands/scan.js')).scanCommand(run)] },
   { names: ['incidents'], load: async (run) => [(await import('./commands/incidents.js')).incidentsCommand(run)] },
   { names: ['train'], load: async (run) => [(await import('./commands/train.js')).trainCommand(run)] },
   { names: ['encrypt', 'decrypt'], load: async (run) => (await import('./commands/encrypt.js')).encryptCommands(run) },

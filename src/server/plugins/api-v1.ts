@@ -8,6 +8,7 @@ import { keysRoutes } from './keys-routes.js';
 import { piiRoutes } from './pii-routes.js';
 import { consentRoutes } from './consent-routes.js';
 import { lineageRoutes } from './lineage-routes.js';
+import { adversarialRoutes } from './adversarial-routes.js';
 import { incidentsRoutes } from './incidents-routes.js';
 import { monitorRoutes } from './monitor-routes.js';
 import { privacyBudgetRoutes } from './privacy-budget-routes.js';
@@ -45,4 +46,5 @@ export const apiV1: FastifyPluginAsyncZod<{ security: SecurityManager }> = async
   await app.register(privacyBudgetRoutes, { security, prefix: '/privacy/budgets' });
   await app.register(monitorRoutes, { security, prefix: '/monitor' });
   await app.register(incidentsRoutes, { security, prefix: '/incidents' });
+  await app.register(adversarialRoutes, { security, prefix: '/adversarial' });
 };

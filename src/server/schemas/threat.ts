@@ -70,3 +70,14 @@ export const playbook = z.object({ name: z.string(), triggers: z.array(z.string(
 export const playbookParams = z.object({ name: z.string().min(1).max(64) });
 export const blockedAddress = z.object({ address: z.string(), blockedAt: z.string(), expiresAt: z.string(), incidentId: z.string().nullable() });
 export const addressParams = z.object({ address: z.string().min(1).max(64) });
+
+/** `/v1/adversarial` */
+export const inspection = z.object({
+  adversarial: z.boolean(),
+  score: z.number(),
+  detectors: z.array(z.object({ detector: z.enum(['phrase_rules', 'classifier', 'obfuscation']), score: z.number() })),
+  matchedRules: z.array(z.string()),
+  disguises: z.array(z.string()),
+  action: z.enum(['allowed', 'rejected', 'sanitized', 'flagged']),
+  sanitized: z.string().optional(),
+});

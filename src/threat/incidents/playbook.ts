@@ -11,13 +11,13 @@ export type PlaybookAction = (typeof PLAYBOOK_ACTIONS)[number];
 const ACTIONS_NOT_YET: Readonly<Record<string, string>> = {
   isolate_affected_models: 'there is no model registry to isolate a model in yet',
   revert_to_previous_checkpoint: 'there is no model registry to revert a model in yet',
-  enhance_input_filtering: 'adversarial input defence (AdversarialDefense) is not built yet',
-  collect_attack_samples: 'adversarial input defence (AdversarialDefense) is not built yet',
-  update_defense_models: 'adversarial input defence (AdversarialDefense) is not built yet',
+  enhance_input_filtering: 'AdversarialDefense takes no new filters at run time yet',
+  collect_attack_samples: 'AdversarialDefense keeps no samples (it records digests, not inputs, which may hold personal data)',
+  update_defense_models: 'AdversarialDefense does not retrain its classifier at run time yet',
 };
 const TRIGGERS_NOT_YET: Readonly<Record<string, string>> = {
   high_confidence_poisoning_alert: 'data set poisoning scans (ThreatDetector) are not built yet',
-  adversarial_input_confirmed: 'adversarial input detection (AdversarialDefense) is not built yet',
+  adversarial_input_confirmed: 'AdversarialDefense records the inputs it flags (threat.adversarial_input), but no alert rule raises alerts from them yet',
 };
 
 /** The seed's `create_playbook(name, triggers, actions, escalation_time)`, camelCased. */
