@@ -10,7 +10,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SecurityManager } from '../dist/security-manager.js';
-import { matchedInjectionRules } from '../dist/threat/adversarial/injection-rules.js';
+import { matchInjectionRules } from '../dist/threat/adversarial/injection-rules.js';
 import { sharedPath } from '../test/shared-path.js';
 
 const test = readFileSync(sharedPath('data/prompt-injection-eval/deepset-prompt-injections-test.jsonl'), 'utf8')
@@ -54,7 +54,7 @@ try {
       testSet: { inputs: test.length, injections: test.filter((t) => t.label === 1).length, source: 'deepset/prompt-injections test split (Apache-2.0)' },
       ours: { ...score((t) => verdicts.get(t)!), note: 'all detection methods: phrases + classifier on the input with disguises taken off, noisy-OR, threshold 0.5' },
       baselines: {
-        phrasesOnly: score((t) => matchedInjectionRules(t).length > 0),
+        strongPhrasesOnly: score((t) => matchInjectionRules(t).strong),
         classifierOnly: score((t) => classifierVerdicts.get(t)!),
         published: { 'mBERT embeddings + logistic regression': { accuracy: 0.9655 }, 'fine-tuned XLM-RoBERTa': { accuracy: 0.9741 }, note: 'from the dataset copy\'s README, not run here' },
       },

@@ -191,7 +191,7 @@ export class SecurityManager {
 
   /**
    * The seed's `AdversarialDefense` for inputs to language models, its classifier trained (once
-   * per process, about a second) on the prompt-injection examples shipped with the package.
+   * per SecurityManager, about a second) on the prompt-injection examples shipped with the package.
    */
   async adversarialDefense(options: AdversarialDefenseOptions = {}): Promise<AdversarialDefense> {
     const { AdversarialDefense } = await import('./threat/adversarial/adversarial-defense.js');
@@ -205,6 +205,8 @@ export class SecurityManager {
       const { classifier } = await trainClassifier({ examples: PROMPT_INJECTION_EXAMPLES.map((e) => ({ text: e.text, label: e.label })), labels: [0, 1], epochs: 100, learningRate: 2, features: { bits: 18 } });
       return (text: string) => classifier.probabilities(text).find((p) => p.label === 1)!.probability;
     })();
+    // a failed training is tried again at the next call, not kept
+    this.#injectionScorer.catch(() => (this.#injectionScorer = undefined));
     return this.#injectionScorer;
   }
 

@@ -40,13 +40,15 @@ export function scanCommand(run: Run): Command {
           if (text.trim() === '') continue;
           let record: unknown;
           try {
-            record = JSON.parse(text);
+            record = JSON.parse(line === 1 ? text.replace(/^\uFEFF/, '') : text); // a byte-order mark is no part of the JSON
           } catch {
             throw invalidInput(`${o.input} line ${line}: not valid JSON`, { line });
           }
           const value = (record as Record<string, unknown> | null)?.[o.field];
           if (typeof value !== 'string') throw invalidInput(`${o.input} line ${line}: no string field ${o.field} (choose another with --field)`, { line });
-          const inspection = await defense.inspect(value, { actor: cliActor() });
+          const inspection = await defense.inspect(value, { actor: cliActor() }).catch((err: Error) => {
+            throw invalidInput(`${o.input} line ${line}: ${err.message}`, { line });
+          });
           if (inspection.adversarial) adversarial.push({ line, score: inspection.score, matchedRules: inspection.matchedRules });
           progress.update(line);
         }

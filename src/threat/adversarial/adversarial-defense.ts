@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { AuditSink } from '../../core/audit-sink.js';
 import { invalidInput } from '../../core/errors.js';
 import { parseOptions } from '../../core/options.js';
-import { matchedInjectionRules } from './injection-rules.js';
+import { matchInjectionRules } from './injection-rules.js';
 import { transformInput } from './input-transformation.js';
 
 /** The seed's `detection_methods`. */
@@ -68,8 +68,10 @@ const schema = z.strictObject({
   threshold: z.number().gt(0).lt(1).default(0.5),
 });
 
-/** A matched injection phrase counts this much: the rules are precise (no false positive on the evaluation set), not complete. */
-const RULE_SCORE = 0.9;
+/** A strong injection phrase counts this much: alone it makes an input adversarial. */
+const STRONG_RULE_SCORE = 0.9;
+/** A weak one (also found in ordinary requests) counts this much: only beside other evidence. */
+const WEAK_RULE_SCORE = 0.35;
 /** A disguise alone is suspicious, not proof (full-width text is ordinary in CJK input). */
 const OBFUSCATION_SCORE = 0.3;
 /** The longest input inspected: a model's context, not a data set. */
@@ -108,23 +110,45 @@ export class AdversarialDefense {
     this.#scorer = deps.scorer ?? null;
   }
 
+  /** The detectors' scores for `text`, and the combined one. */
+  #score(text: string, disguised: boolean): { score: number; detectors: DetectorScore[]; matchedRules: string[] } {
+    const rules = matchInjectionRules(text);
+    const detectors: DetectorScore[] = [{ detector: 'phrase_rules', score: rules.strong ? STRONG_RULE_SCORE : rules.names.length > 0 ? WEAK_RULE_SCORE : 0 }];
+    if (this.#scorer !== null && this.detectionMethods.includes('statistical_analysis')) detectors.push({ detector: 'classifier', score: this.#scorer(text) });
+    if (disguised) detectors.push({ detector: 'obfuscation', score: OBFUSCATION_SCORE });
+    const score = this.detectionMethods.includes('ensemble_voting') ? 1 - detectors.reduce((miss, d) => miss * (1 - d.score), 1) : Math.max(...detectors.map((d) => d.score));
+    return { score, detectors, matchedRules: rules.names };
+  }
+
+  /** The text without the sentences (or lines) that hold an injection phrase. */
+  #sanitize(text: string): string {
+    return text
+      .split(/(?<=[.!?\n])\s+/)
+      .filter((sentence) => matchInjectionRules(sentence).names.length === 0)
+      .join(' ')
+      .trim();
+  }
+
   /** Inspects one input; `actor` (who sent it) goes with a flagged input into the audit log. */
   async inspect(input: string, context: { actor?: string } = {}): Promise<Inspection> {
     if (typeof input !== 'string') throw invalidInput('inspect takes the input text');
     if (input.length > MAX_INPUT) throw invalidInput(`the input is ${input.length} characters; at most ${MAX_INPUT} are inspected`);
-    const transformed = this.detectionMethods.includes('input_transformation') ? transformInput(input) : { text: input, obfuscated: false, disguises: [] };
-    const matchedRules = matchedInjectionRules(transformed.text);
-    const detectors: DetectorScore[] = [{ detector: 'phrase_rules', score: matchedRules.length > 0 ? RULE_SCORE : 0 }];
-    if (this.#scorer !== null && this.detectionMethods.includes('statistical_analysis')) detectors.push({ detector: 'classifier', score: this.#scorer(transformed.text) });
-    if (transformed.obfuscated) detectors.push({ detector: 'obfuscation', score: OBFUSCATION_SCORE });
-    const score = this.detectionMethods.includes('ensemble_voting') ? 1 - detectors.reduce((miss, d) => miss * (1 - d.score), 1) : Math.max(...detectors.map((d) => d.score));
+    const transformed = this.detectionMethods.includes('input_transformation') ? transformInput(input) : { text: input, cleaned: input, disguises: [] };
+    const { score, detectors, matchedRules } = this.#score(transformed.text, transformed.disguises.length > 0);
     const adversarial = score >= this.threshold;
     const inspection: Inspection = { adversarial, score: round(score), detectors: detectors.map((d) => ({ ...d, score: round(d.score) })), matchedRules, disguises: transformed.disguises, action: 'allowed' };
     if (!adversarial) return inspection;
     if (this.responseActions.includes('reject_input')) inspection.action = 'rejected';
     else if (this.responseActions.includes('sanitize_input')) {
-      inspection.action = 'sanitized';
-      inspection.sanitized = sanitize(transformed.text);
+      // the sentences holding injection phrases cut from the input without its disguises; an
+      // input that still reads as adversarial (the classifier's alone, or a phrase rebuilt by the
+      // cut) cannot be made safe this way, and is rejected
+      const sanitized = this.#sanitize(transformed.cleaned);
+      if (this.#score(sanitized, false).score >= this.threshold) inspection.action = 'rejected';
+      else {
+        inspection.action = 'sanitized';
+        inspection.sanitized = sanitized;
+      }
     } else inspection.action = 'flagged';
     if (this.responseActions.includes('flag_for_review')) {
       await this.#audit.record({
@@ -138,14 +162,6 @@ export class AdversarialDefense {
   }
 }
 
-/** The text without the sentences (or lines) that hold an injection phrase. */
-function sanitize(text: string): string {
-  return text
-    .split(/(?<=[.!?\n])\s+/)
-    .filter((sentence) => matchedInjectionRules(sentence).length === 0)
-    .join(' ')
-    .trim();
-}
 
 function round(n: number): number {
   return Math.round(n * 1000) / 1000;
