@@ -170,11 +170,16 @@ describe.each(storeUrls('threat-incidents'))('IncidentResponse on $dialect', ({ 
     expect((await incidents.incidents()).map((i) => [i.playbook, i.key])).toEqual([['data_theft', 'svc-x']]);
   });
 
-  it("runs an incident's actions once when a second process responds while the first is still running them", async () => {
+  /**
+   * Two processes on the store, the first with a playbook (notify, then block) and five failed
+   * sign-ins to act on, behind a webhook that answers when `release` is called (`onRequest` runs first).
+   */
+  const twoResponders = async (onRequest: () => void = () => undefined) => {
     let release: () => void = () => undefined;
     const slow = new Promise<void>((resolve) => (release = resolve));
     await webhook.close();
     webhook = await HttpStandIn.start(async () => {
+      onRequest();
       await slow;
       return { status: 200, body: { ok: true } };
     });
@@ -183,6 +188,11 @@ describe.each(storeUrls('threat-incidents'))('IncidentResponse on $dialect', ({ 
     await first.incidents.createPlaybook({ name: 'brute_force_detected', triggers: ['failed_auth_attempts'], actions: ['notify_security_team', 'block_source_ip'] });
     await first.monitor.startMonitoring({ alertThresholds: { failedAuthAttempts: 5 } }, { background: false });
     for (let i = 0; i < 5; i++) await audit.logEvent(failedLogin(i));
+    return { first, second, release };
+  };
+
+  it("runs an incident's actions once when a second process responds while the first is still running them", async () => {
+    const { first, second, release } = await twoResponders();
     const polling = first.monitor.poll();
     await new Promise((r) => setTimeout(r, 200)); // the first process is waiting on the webhook
     await second.incidents.respond();
@@ -193,19 +203,7 @@ describe.each(storeUrls('threat-incidents'))('IncidentResponse on $dialect', ({ 
   });
 
   it("hands an incident's actions over when one outlived the lease: the one under way may run twice, the rest run once", async () => {
-    let release: () => void = () => undefined;
-    const slow = new Promise<void>((resolve) => (release = resolve));
-    await webhook.close();
-    webhook = await HttpStandIn.start(async () => {
-      clock.advance(6 * 60_000); // the notice takes longer than the 5-minute lease
-      await slow;
-      return { status: 200, body: { ok: true } };
-    });
-    const first = world();
-    const second = world();
-    await first.incidents.createPlaybook({ name: 'brute_force_detected', triggers: ['failed_auth_attempts'], actions: ['notify_security_team', 'block_source_ip'] });
-    await first.monitor.startMonitoring({ alertThresholds: { failedAuthAttempts: 5 } }, { background: false });
-    for (let i = 0; i < 5; i++) await audit.logEvent(failedLogin(i));
+    const { first, second, release } = await twoResponders(() => clock.advance(6 * 60_000)); // the notice takes longer than the 5-minute lease
     const polling = first.monitor.poll();
     for (let i = 0; i < 100 && webhook.requests.length === 0; i++) await new Promise((r) => setTimeout(r, 10));
     // the lease has lapsed: the second process takes the incident over and runs what is left, the notice included
