@@ -222,7 +222,7 @@ export class IncidentResponse {
    * there, leaving the rest, and its stale view, to the process that took it.
    */
   async #runActions(incident: Incident, playbook: SavedPlaybook | undefined, held: string, knownAlert?: Alert): Promise<void> {
-    const alert = knownAlert ?? toAlert(await this.#store.db.selectFrom(ALERTS_TABLE).selectAll().where('id', '=', incident.alertId).executeTakeFirstOrThrow());
+    const alert = knownAlert ?? await this.#alert(incident.alertId);
     let lease = held;
     for (const outcome of incident.actions) {
       if (outcome.status !== 'pending') continue;
@@ -283,6 +283,10 @@ export class IncidentResponse {
     }
   }
 
+  async #alert(id: string): Promise<Alert> {
+    return toAlert(await this.#store.db.selectFrom(ALERTS_TABLE).selectAll().where('id', '=', id).executeTakeFirstOrThrow());
+  }
+
   async #escalateDue(): Promise<void> {
     const now = this.#clock().toISOString();
     const due = await this.#store.db.selectFrom(INCIDENTS_TABLE).selectAll().where('status', '=', 'open').where('escalated_at', 'is', null).where('escalate_at', '<=', now).orderBy('escalate_at').limit(PAGE).execute();
@@ -295,9 +299,8 @@ export class IncidentResponse {
       let notified = 'no webhook configured';
       let result = 'success';
       if (this.#notifier !== null) {
-        const notifier = this.#notifier;
-        const alert = toAlert(await this.#store.db.selectFrom(ALERTS_TABLE).selectAll().where('id', '=', incident.alertId).executeTakeFirstOrThrow());
-        notified = await notifier.send(notification('incident.escalated', { ...incident, escalatedAt: now }, alert)).then(
+        const alert = await this.#alert(incident.alertId);
+        notified = await this.#notifier.send(notification('incident.escalated', { ...incident, escalatedAt: now }, alert)).then(
           (where) => `notified ${where}`,
           (err: unknown) => {
             result = 'failure';
